@@ -1,0 +1,324 @@
+"""A live environment: an env module's tools running in a worker over a DuckDB state.
+
+    with load_env("retail", seed=7) as env:
+        result = env.call("get_order", {"order_id": "#W1001"})
+
+The engine (this process) owns the state; the worker runs the tool code and reaches
+the state only through policy-checked SQL sent back over its pipe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from pydantic import BaseModel, ValidationError
+
+from sandbox.errors import CallError, CallResult, EnvLoadError, failure
+from sandbox.limits import Limits
+from sandbox.registry import EnvSource, resolve
+from sandbox.sql_policy import PolicyViolation
+from sandbox.state import DbError, Snapshot, StateError, StateStore, Table
+from sandbox.state_diff import StateDiff
+from sandbox.worker_client import WorkerDied, WorkerProcess, WorkerTimeout
+
+_EPOCH = dt.datetime(2026, 1, 1, 9, 0)
+
+
+class ToolSpec(BaseModel):
+    """A tool as the model sees it (name, description, JSON schema) plus engine facts."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    writes: bool
+    phrasing: list[str] = []
+    line: int = 0
+
+    def openai(self) -> dict[str, Any]:
+        """The tool in the OpenAI `tools` format."""
+        return {"type": "function", "function": {
+            "name": self.name, "description": self.description, "parameters": self.parameters}}
+
+
+class _WorkerTool(BaseModel):
+    function: dict[str, Any]
+    writes: bool
+    phrasing: list[str]
+    line: int
+
+
+class _WorkerProblem(BaseModel):
+    message: str
+    line: int
+
+
+class _LoadedReply(BaseModel):
+    """What a worker reports after loading a module (untrusted: validated here)."""
+
+    ok: bool
+    problems: list[_WorkerProblem]
+    tools: list[_WorkerTool]
+    tables: str
+    description: str
+
+
+def env_now(seed: int) -> dt.datetime:
+    """The env's frozen clock: a day of 2026 chosen by the seed, 09:00."""
+    return _EPOCH + dt.timedelta(days=random.Random(f"clock:{seed}").randrange(365))
+
+
+def _error_rank(error: jsonschema.ValidationError) -> tuple[int, str]:
+    # Unknown names first, then missing ones, then bad values: the most telling first.
+    order = {"additionalProperties": 0, "required": 1}
+    return order.get(str(error.validator), 2), ".".join(str(p) for p in error.absolute_path)
+
+
+def _argument_error(error: jsonschema.ValidationError, tool: ToolSpec) -> CallResult:
+    path = [str(p) for p in error.absolute_path]
+    known = ", ".join(tool.parameters.get("properties", {})) or "none"
+    if error.validator == "required" and not path:
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return failure("InvalidArguments", f"missing required argument '{missing}' for {tool.name}", missing)
+    if error.validator == "additionalProperties" and not path:
+        extra = sorted(set(error.instance) - set(tool.parameters.get("properties", {})))
+        name = extra[0] if extra else "?"
+        return failure("InvalidArguments", f"unknown argument '{name}' for {tool.name}; arguments: {known}", name)
+    argument = path[0] if path else None
+    where = ".".join(path) if path else "arguments"
+    expected = error.schema.get("enum") if error.validator == "enum" else error.validator_value
+    if error.validator == "enum":
+        detail = f"expected one of {json.dumps(expected)}, got {json.dumps(error.instance)}"
+    elif error.validator == "type":
+        detail = f"expected {expected}, got {json.dumps(error.instance)} ({type(error.instance).__name__})"
+    else:
+        detail = error.message
+    return failure("InvalidArguments", f"argument '{where}' of {tool.name}: {detail}", argument)
+
+
+class Environment:
+    """One seeded env: call its tools, inspect and rewind its state."""
+
+    def __init__(self, source: EnvSource, seed: int, limits: Limits, seeded: bool = True) -> None:
+        self.name = source.name
+        self.path = source.path
+        self.digest = source.digest
+        self.seed = seed
+        self.limits = limits
+        self.now = env_now(seed)
+        self._worker = WorkerProcess({
+            "op": "load", "source": source.source, "filename": source.path, "module": f"env_{source.name}",
+            "now": self.now.isoformat(), "limits": limits.model_dump(),
+        }, max_frame=max(limits.max_result_bytes * 2 + 4096, 1 << 20))
+        self._store: StateStore | None = None
+        try:
+            reply = self._loaded(source)
+            self.description = reply.description
+            self.tools = [ToolSpec(name=t.function["name"], description=t.function["description"],
+                                   parameters=t.function["parameters"], writes=t.writes,
+                                   phrasing=t.phrasing, line=t.line) for t in reply.tools]
+            self._tools = {t.name: t for t in self.tools}
+            self._validators = {t.name: jsonschema.Draft202012Validator(t.parameters) for t in self.tools}
+            self.tables_ddl = reply.tables
+            if seeded:
+                self._store = self._seed(source, reply.tables)
+                self._initial = self._store.snapshot()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- loading --------------------------------------------------------------
+    def _loaded(self, source: EnvSource) -> _LoadedReply:
+        try:
+            raw = self._worker.loaded()
+        except (WorkerTimeout, WorkerDied) as exc:
+            raise EnvLoadError([(source.path, 0, f"the module did not load: {exc or 'timed out'}")]) from exc
+        try:
+            reply = _LoadedReply.model_validate(raw)
+        except ValidationError as exc:
+            raise EnvLoadError([(source.path, 0, f"the worker sent a malformed description: {exc}")]) from exc
+        if not reply.ok:
+            raise EnvLoadError([(source.path, p.line, p.message) for p in reply.problems])
+        for tool in reply.tools:
+            try:
+                jsonschema.Draft202012Validator.check_schema(tool.function.get("parameters", {}))
+            except jsonschema.SchemaError as exc:
+                raise EnvLoadError([(source.path, tool.line, f"derived schema is invalid: {exc.message}")]) from exc
+        return reply
+
+    def _seed(self, source: EnvSource, ddl: str) -> StateStore:
+        store = StateStore()
+        self._store = store
+        try:
+            store.create_tables(ddl)
+        except StateError as exc:
+            raise EnvLoadError([(source.path, 0, f"TABLES: {exc}")]) from exc
+        store.begin()
+        violations: list[str] = []
+        done = self._request({"op": "seed", "seed": self.seed, "rng": f"{self.seed}:seed"},
+                             self.limits.seed_timeout_s, writes=True, violations=violations)
+        if done.ok and not violations:
+            try:
+                store.commit()
+            except DbError as exc:
+                done = failure("ToolCrash", str(exc))
+        else:
+            store.rollback()
+        if violations:
+            done = failure("SandboxViolation", violations[0])
+        if not done.ok:
+            assert done.error is not None
+            raise EnvLoadError([(source.path, _line_in(done.error.message), f"seed(): {done.error}")])
+        store.writes_committed = 0
+        return store
+
+    # -- calls ----------------------------------------------------------------
+    def call(self, name: str, args: dict[str, Any] | None = None) -> CallResult:
+        """Run one tool call; never raises for a failing call (see CallResult.error)."""
+        tool = self._tools.get(name)
+        if tool is None:
+            return failure("UnknownTool", f"no tool '{name}' in env {self.name}; tools: {', '.join(self._tools)}")
+        args = {} if args is None else args
+        if not isinstance(args, dict):
+            return failure("InvalidArguments", f"arguments of {name} must be a JSON object, got {type(args).__name__}")
+        errors = sorted(self._validators[name].iter_errors(args), key=_error_rank)
+        error = errors[0] if errors else None
+        if error is not None:
+            return _argument_error(error, tool)
+        store = self._state()
+        violations: list[str] = []
+        if tool.writes:
+            store.begin()
+        result = self._request({"op": "call", "tool": name, "args": args, "writes": tool.writes,
+                                "rng": f"{self.seed}:{store.writes_committed}"},
+                               self.limits.timeout_s, writes=tool.writes, violations=violations)
+        if violations:
+            result = failure("SandboxViolation", violations[0])
+        if not tool.writes:
+            return result
+        if not result.ok:
+            store.rollback()
+            return result
+        try:
+            store.commit()
+        except DbError as exc:
+            return failure("ToolCrash", f"the call's writes could not be committed: {exc}")
+        return result
+
+    def _request(self, message: dict[str, Any], timeout: float, writes: bool, violations: list[str]) -> CallResult:
+        store = self._state()
+
+        def on_sql(request: dict[str, Any]) -> dict[str, Any]:
+            try:
+                if request.get("kind") == "insert":
+                    if not writes:
+                        raise PolicyViolation("this tool is read-only (declare it with @tool(writes=True))")
+                    value = store.insert(str(request.get("table")), list(request.get("rows") or []))
+                elif request.get("kind") in ("query", "execute") and isinstance(request.get("sql"), str):
+                    value = store.run(request["kind"], request["sql"], list(request.get("params") or []), writes)
+                else:
+                    raise PolicyViolation("malformed SQL request")
+            except PolicyViolation as exc:
+                violations.append(str(exc))
+                return {"op": "violation", "message": str(exc)}
+            except DbError as exc:
+                return {"op": "sql_error", "message": str(exc)}
+            return {"op": "sql_result", "value": value}
+
+        try:
+            done = self._worker.request(message, timeout, on_sql)
+        except WorkerTimeout:
+            return failure("ToolTimeout", f"the call ran past its {timeout:g} s limit; the worker was restarted "
+                                          "and the state is unchanged")
+        except WorkerDied as exc:
+            return failure("ResourceLimit", f"{exc} (memory or CPU limit); the worker was restarted and the "
+                                            "state is unchanged")
+        if done.get("ok") is True:
+            return CallResult(ok=True, result=done.get("result"))
+        try:
+            return CallResult(ok=False, error=CallError.model_validate(done.get("error")))
+        except ValidationError:
+            return failure("ToolCrash", "the worker reported a malformed error")
+
+    # -- state ----------------------------------------------------------------
+    def _state(self) -> StateStore:
+        if self._store is None:
+            raise RuntimeError("this environment was loaded without state (seeded=False) or is closed")
+        return self._store
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        return self._state().tables
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """A read-only SELECT on the env's tables (for tests, samplers, reports)."""
+        return self._state().read(sql, params)
+
+    def snapshot(self) -> Snapshot:
+        return self._state().snapshot()
+
+    def restore(self, snap: Snapshot) -> None:
+        self._state().restore(snap)
+
+    def reset(self) -> None:
+        """Back to the seeded initial state."""
+        self._state().restore(self._initial)
+
+    @property
+    def initial(self) -> Snapshot:
+        return self._initial
+
+    def state_hash(self, snap: Snapshot | None = None) -> str:
+        return self._state().state_hash(snap)
+
+    def diff(self, before: Snapshot | None = None, after: Snapshot | None = None) -> StateDiff:
+        """What changed from `before` (default: the initial state) to `after` (default: now)."""
+        return self._state().diff(before or self._initial, after)
+
+    def row_counts(self) -> dict[str, int]:
+        return self._state().row_counts()
+
+    def openai_tools(self) -> list[dict[str, Any]]:
+        return [t.openai() for t in self.tools]
+
+    def tool(self, name: str) -> ToolSpec:
+        return self._tools[name]
+
+    @property
+    def worker_restarts(self) -> int:
+        return self._worker.restarts
+
+    def close(self) -> None:
+        self._worker.close()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Environment:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _line_in(message: str) -> int:
+    # Worker messages end with "(file.py:LINE)" when the error came from env code.
+    if message.endswith(")") and ":" in message:
+        tail = message.rsplit(":", 1)[1].rstrip(")")
+        if tail.isdigit():
+            return int(tail)
+    return 0
+
+
+def load_env(name_or_path: str | Path, seed: int = 0, limits: Limits | None = None) -> Environment:
+    """Load and seed an env: a built-in name ("retail") or a path to a .py module."""
+    return Environment(resolve(name_or_path), seed, limits or Limits())
+
+
+def inspect_env(name_or_path: str | Path) -> Environment:
+    """Load an env's module without creating or seeding its state (tools, docs only)."""
+    return Environment(resolve(name_or_path), 0, Limits(), seeded=False)

@@ -1,0 +1,100 @@
+"""Typed errors and the result of a tool call.
+
+A call never raises for a failing tool: it returns a `CallResult` whose `error` says
+what went wrong (`type` is one of ERROR_TYPES). `raise_for_error()` turns it into the
+matching exception for code that prefers exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+ErrorType = Literal[
+    "InvalidArguments", "UnknownTool", "ToolError", "SandboxViolation", "ToolTimeout",
+    "ResourceLimit", "ToolCrash",
+]
+
+
+class SandboxError(Exception):
+    """Base of every error the engine reports."""
+
+
+class EnvLoadError(SandboxError):
+    """An env module cannot be loaded; `problems` are (file, line, message)."""
+
+    def __init__(self, problems: list[tuple[str, int, str]]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(f"{f}:{line}: {m}" for f, line, m in problems))
+
+
+class InvalidArguments(SandboxError):
+    """Arguments do not match the tool's JSON schema (the body never ran)."""
+
+
+class UnknownTool(SandboxError):
+    """No tool of that name in this env."""
+
+
+class ToolError(SandboxError):
+    """The tool refused: a domain rule (e.g. the order has already shipped)."""
+
+
+class SandboxViolation(SandboxError):
+    """The env code tried something the sandbox forbids."""
+
+
+class ToolTimeout(SandboxError):
+    """The call ran past its time limit; the worker was killed and restarted."""
+
+
+class ResourceLimit(SandboxError):
+    """The call broke a memory, recursion or result-size limit."""
+
+
+class ToolCrash(SandboxError):
+    """The env code itself failed (an exception, an SQL error): a bug in the env."""
+
+
+_EXCEPTIONS: dict[str, type[SandboxError]] = {
+    cls.__name__: cls
+    for cls in (InvalidArguments, UnknownTool, ToolError, SandboxViolation, ToolTimeout, ResourceLimit, ToolCrash)
+}
+
+
+class CallError(BaseModel):
+    type: ErrorType
+    message: str
+    argument: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.message}"
+
+
+class CallResult(BaseModel):
+    """`ok` and `result`, or not `ok` and `error`."""
+
+    ok: bool
+    result: Any = None
+    error: CallError | None = None
+
+    def raise_for_error(self) -> Any:
+        if self.error is not None:
+            raise _EXCEPTIONS[self.error.type](self.error.message)
+        return self.result
+
+    def content(self) -> str:
+        """The tool message content: the result, or {"error": ...}, as canonical JSON."""
+        payload = self.result if self.ok else {"error": {"type": self.error.type, "message": self.error.message}} \
+            if self.error else None
+        return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def failure(kind: ErrorType, message: str, argument: str | None = None) -> CallResult:
+    return CallResult(ok=False, error=CallError(type=kind, message=message, argument=argument))
+
+
+class UnknownEnv(SandboxError):
+    """No built-in env of that name and no such file."""

@@ -1,0 +1,228 @@
+"""RestrictedPython compilation and the guarded globals env modules run with.
+
+Runs inside the worker process only. Everything an env module can reach is built
+here: builtins, guards, the import allow-list (as read-only module views) and the
+frozen clock.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import datetime as dt
+import operator
+import types
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from RestrictedPython import RestrictingNodeTransformer
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safe_builtins,
+    safer_getattr,
+)
+from RestrictedPython.PrintCollector import PrintCollector
+
+from sandbox import authoring
+
+AUTHORING_MODULE = "sandbox.authoring"
+
+# Pure stdlib modules an env may import, with names removed that reach outside
+# the sandbox (attrgetter/methodcaller bypass the attribute guard, get_type_hints
+# evaluates strings with eval).
+ALLOWED_MODULES: dict[str, frozenset[str]] = {
+    "math": frozenset(),
+    "datetime": frozenset(),
+    "re": frozenset(),
+    "json": frozenset(),
+    "decimal": frozenset({"setcontext", "DefaultContext"}),
+    "string": frozenset({"Formatter", "Template"}),
+    "itertools": frozenset(),
+    "collections": frozenset(),
+    "functools": frozenset({"singledispatch", "singledispatchmethod", "update_wrapper", "wraps"}),
+    "operator": frozenset({"attrgetter", "methodcaller"}),
+    "statistics": frozenset(),
+    "fractions": frozenset(),
+    "textwrap": frozenset(),
+    "uuid": frozenset({"getnode", "uuid1", "uuid4"}),
+    "typing": frozenset(
+        {"get_type_hints", "ForwardRef", "get_origin", "get_args", "cast", "overload",
+         "no_type_check", "no_type_check_decorator", "runtime_checkable", "NewType",
+         "TYPE_CHECKING", "IO", "TextIO", "BinaryIO"}
+    ),
+}
+
+_CLOCK_NAMES = frozenset({"now", "today", "utcnow"})
+
+_EXTRA_BUILTINS: dict[str, Any] = {
+    name: getattr(builtins, name)
+    for name in (
+        "all", "any", "bin", "dict", "enumerate", "filter", "format", "frozenset", "iter",
+        "list", "map", "max", "min", "next", "reversed", "set", "sorted", "sum", "tuple",
+        "zip",
+    )
+}
+_REMOVED_BUILTINS = frozenset({"_getattr_", "setattr", "delattr", "id", "__import__"})
+
+
+class SandboxViolation(Exception):
+    """Raised inside the worker when env code does something the sandbox forbids."""
+
+
+class ModuleView:
+    """A read-only view of an allowed module: public, non-module attributes only."""
+
+    __slots__ = ("_attrs", "_name")
+
+    def __init__(self, name: str, attrs: dict[str, Any]) -> None:
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_attrs", attrs)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._attrs[name]
+        except KeyError:
+            raise AttributeError(f"module '{self._name}' has no attribute '{name}'") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise SandboxViolation(f"cannot assign to module '{self._name}'")
+
+    def __repr__(self) -> str:
+        return f"<module {self._name} (sandboxed)>"
+
+
+def _module_view(name: str, denied: frozenset[str]) -> ModuleView:
+    module = __import__(name, fromlist=["_"])
+    attrs = {
+        attr: value
+        for attr, value in vars(module).items()
+        if not attr.startswith("_") and attr not in denied and not isinstance(value, types.ModuleType)
+    }
+    return ModuleView(name, attrs)
+
+
+def compile_env(source: str, filename: str) -> types.CodeType:
+    """Compile env source with RestrictedPython, or raise SyntaxError with the line.
+
+    The transform is applied here rather than through compile_restricted_exec, which
+    compiles with RestrictedPython's own `from __future__ import annotations` in force
+    and would turn every type hint of the env into a string.
+    """
+    try:
+        tree = ast.parse(source, filename, "exec")
+    except SyntaxError as exc:
+        raise SyntaxError(f"syntax error: {exc.msg}", (filename, exc.lineno or 0, 0, "")) from None
+    errors: list[str] = []
+    RestrictingNodeTransformer(errors, [], {}).visit(tree)
+    if errors:
+        raise SyntaxError("; ".join(errors), (filename, _line_of(errors[0]), 0, ""))
+    return compile(tree, filename, "exec", dont_inherit=True)
+
+
+def _line_of(message: str) -> int:
+    # RestrictedPython reports "Line 12: ..." (the first number after "Line").
+    words = message.replace(":", " ").replace(",", " ").split()
+    for i, word in enumerate(words[:-1]):
+        if word == "Line" and words[i + 1].isdigit():
+            return int(words[i + 1])
+    return 0
+
+
+def _inplace(op: str, target: Any, value: Any) -> Any:
+    fn = _INPLACE_OPS.get(op)
+    if fn is None:
+        raise SandboxViolation(f"operator {op} is not allowed")
+    return fn(target, value)
+
+
+_INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
+    "|=": operator.ior, "&=": operator.iand, "^=": operator.ixor,
+    "<<=": operator.ilshift, ">>=": operator.irshift,
+}
+
+
+def _getiter(obj: Iterable[Any]) -> Any:
+    return iter(obj)
+
+
+def _getitem(obj: Any, key: Any) -> Any:
+    return obj[key]
+
+
+def _apply(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return fn(*args, **kwargs)
+
+
+class RestrictedRuntime:
+    """Builds the globals of one env module: guards, builtins, imports, clock."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+        self._views = {name: _module_view(name, denied) for name, denied in ALLOWED_MODULES.items()}
+
+        def frozen_now(tz: dt.tzinfo | None = None) -> dt.datetime:
+            return now if tz is None else now.replace(tzinfo=dt.timezone.utc).astimezone(tz)
+
+        def frozen_today() -> dt.date:
+            return now.date()
+
+        self._frozen_now = frozen_now
+        self._frozen_today = frozen_today
+
+        builtins = {k: v for k, v in safe_builtins.items() if k not in _REMOVED_BUILTINS}
+        builtins.update(_EXTRA_BUILTINS)
+        builtins["__import__"] = self._import
+        self.builtins = builtins
+
+    def _getattr(self, obj: Any, name: str, default: Any = None) -> Any:
+        # The env's clock is frozen: now()/today() on date/datetime give the env's "now".
+        if name in _CLOCK_NAMES and (
+            isinstance(obj, dt.date) or (isinstance(obj, type) and issubclass(obj, dt.date))
+        ):
+            if name == "today" and not (isinstance(obj, type) and issubclass(obj, dt.datetime)):
+                return self._frozen_today
+            if isinstance(obj, dt.datetime) or (isinstance(obj, type) and issubclass(obj, dt.datetime)):
+                return self._frozen_now
+            return self._frozen_today
+        return safer_getattr(obj, name, default)
+
+    def _import(
+        self,
+        name: str,
+        globals: dict[str, Any] | None = None,
+        locals: dict[str, Any] | None = None,
+        fromlist: tuple[str, ...] | None = (),
+        level: int = 0,
+    ) -> Any:
+        if level != 0:
+            raise SandboxViolation("relative imports are not allowed in an env module")
+        if name == AUTHORING_MODULE:
+            if fromlist:
+                return authoring
+            return ModuleView("sandbox", {"authoring": authoring})
+        if name in self._views:
+            return self._views[name]
+        hint = " (use db.rng, the env's own seeded random.Random)" if name == "random" else ""
+        hint = " (use db.now, the env's frozen clock)" if name == "time" else hint
+        allowed = ", ".join(sorted([AUTHORING_MODULE, *self._views]))
+        raise SandboxViolation(f"import of '{name}' is not allowed{hint}; allowed: {allowed}")
+
+    def module_globals(self, module_name: str) -> dict[str, Any]:
+        return {
+            "__builtins__": self.builtins,
+            "__name__": module_name,
+            "__metaclass__": type,
+            "_getattr_": self._getattr,
+            "_getitem_": _getitem,
+            "_getiter_": _getiter,
+            "_write_": full_write_guard,
+            "_inplacevar_": _inplace,
+            "_apply_": _apply,
+            "_print_": PrintCollector,
+            "_unpack_sequence_": guarded_unpack_sequence,
+            "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        }

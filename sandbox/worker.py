@@ -1,0 +1,339 @@
+"""The worker process: runs one env module's code under RestrictedPython.
+
+It holds no state of its own: every read and write goes to the engine as SQL over the
+pipe, so the engine can kill a runaway worker at any moment and lose nothing. Started
+by `sandbox.worker_client` as `python -m sandbox.worker`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import os
+import random
+import resource
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from sandbox import authoring, protocol
+from sandbox.restricted import RestrictedRuntime, SandboxViolation, compile_env
+from sandbox.tool_schema import SchemaError, tool_function_schema
+
+# Faker attributes that reach its internals or reseed it.
+_FAKER_DENIED = frozenset({
+    "seed", "seed_instance", "seed_locale", "random", "providers", "add_provider",
+    "get_providers", "provider", "factories", "locales", "weights", "format", "parse",
+    "set_formatter", "get_formatter", "set_arguments", "del_arguments", "get_arguments",
+    "items", "optional",
+})
+_PLAIN = (str, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, decimal.Decimal)
+
+
+class DbError(Exception):
+    """An SQL statement failed in the engine (a bug in the env, not a domain error)."""
+
+
+class _CallContext:
+    """What one call (or the seeding) may do, and the violation it hit, if any."""
+
+    def __init__(self, writes: bool) -> None:
+        self.writes = writes
+        self.violation: str | None = None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    raise SandboxViolation(f"Faker returned a {type(value).__name__}; only plain data is passed on")
+
+
+class FakeView:
+    """A seeded Faker that hands out plain data only."""
+
+    __slots__ = ("_faker",)
+
+    def __init__(self, faker: Any) -> None:
+        object.__setattr__(self, "_faker", faker)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _FAKER_DENIED or name.startswith("_"):
+            raise SandboxViolation(f"fake.{name} is not available in an env module")
+        if name == "unique":
+            return FakeView(self._faker.unique)
+        attr = getattr(self._faker, name)
+        if not callable(attr):
+            raise SandboxViolation(f"fake.{name} is not a provider method")
+
+        def provider(*args: Any, **kwargs: Any) -> Any:
+            return _plain(attr(*args, **kwargs))
+
+        return provider
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise SandboxViolation("fake is read-only")
+
+
+def _param(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_param(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _param(v) for k, v in value.items()}
+    raise TypeError(f"an SQL parameter cannot be a {type(value).__name__}")
+
+
+class Db:
+    """The `db` handle env code gets (see sandbox.authoring.Db for the contract)."""
+
+    __slots__ = ("_context", "_send", "now", "rng", "today")
+
+    def __init__(self, send: Callable[[dict[str, Any]], dict[str, Any]], now: dt.datetime) -> None:
+        self._send = send
+        self._context = _CallContext(writes=False)
+        self.now = now
+        self.today = now.date()
+        self.rng = random.Random()
+
+    def _sql(self, kind: str, sql: str, params: Any) -> Any:
+        if not isinstance(sql, str):
+            raise TypeError("sql must be a string")
+        if params is not None and not isinstance(params, (list, tuple)):
+            raise TypeError("params must be a list of values for the ? placeholders")
+        reply = self._send({"op": "sql", "kind": kind, "sql": sql, "params": _param(list(params or []))})
+        return self._reply(reply)
+
+    def _reply(self, reply: dict[str, Any]) -> Any:
+        if reply.get("op") == "violation":
+            self._context.violation = reply["message"]
+            raise SandboxViolation(reply["message"])
+        if reply.get("op") == "sql_error":
+            raise DbError(reply["message"])
+        return reply["value"]
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        return self._sql("query", sql, params)
+
+    def one(self, sql: str, params: list[Any] | None = None) -> dict[str, Any] | None:
+        rows = self._sql("query", sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        rows = self._sql("query", sql, params)
+        return next(iter(rows[0].values())) if rows and rows[0] else None
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> int:
+        return self._sql("execute", sql, params)
+
+    def insert(self, table: str, rows: list[dict[str, Any]]) -> int:
+        if not isinstance(rows, (list, tuple)) or not all(isinstance(r, dict) for r in rows):
+            raise TypeError("rows must be a list of dicts")
+        reply = self._send({"op": "sql", "kind": "insert", "table": str(table), "rows": _param(list(rows))})
+        return self._reply(reply)
+
+
+def _env_location(exc: BaseException, filename: str) -> str:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    if frames:
+        return f" ({os.path.basename(filename)}:{frames[-1].lineno})"
+    return ""
+
+
+_FORBIDDEN_NAMES = frozenset({
+    "open", "eval", "exec", "compile", "getattr", "setattr", "delattr", "type", "globals",
+    "locals", "vars", "input", "breakpoint", "memoryview", "object", "super", "help", "dir",
+    "exit", "quit",
+})
+
+
+def error_of(exc: BaseException, filename: str, limits: dict[str, Any]) -> dict[str, str]:
+    """Map an exception out of env code to a typed error."""
+    where = _env_location(exc, filename)
+    if isinstance(exc, authoring.ToolError):
+        return {"type": "ToolError", "message": exc.message}
+    if isinstance(exc, SandboxViolation):
+        return {"type": "SandboxViolation", "message": f"{exc}{where}"}
+    if isinstance(exc, NameError) and getattr(exc, "name", None) in _FORBIDDEN_NAMES:
+        return {"type": "SandboxViolation", "message": f"'{exc.name}' is not available in the sandbox{where}"}
+    if isinstance(exc, MemoryError):
+        return {"type": "ResourceLimit", "message": f"memory limit of {limits['memory_mb']} MiB exceeded{where}"}
+    if isinstance(exc, RecursionError):
+        return {"type": "ResourceLimit", "message": f"recursion depth limit of {limits['recursion']} exceeded{where}"}
+    if isinstance(exc, DbError):
+        return {"type": "ToolCrash", "message": f"SQL failed{where}: {exc}"}
+    return {"type": "ToolCrash", "message": f"{type(exc).__name__}: {exc}{where}"}
+
+
+class Worker:
+    """One env module, loaded in this process, answering the engine's requests."""
+
+    def __init__(self, fd_in: int, fd_out: int) -> None:
+        self.fd_in = fd_in
+        self.fd_out = fd_out
+        self.filename = "<env>"
+        self.tools: dict[str, Any] = {}
+        self.namespace: dict[str, Any] = {}
+        self.limits: dict[str, Any] = {}
+        self.db: Db | None = None
+
+    def send(self, message: dict[str, Any]) -> None:
+        protocol.write_all(self.fd_out, protocol.encode(message))
+
+    def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        self.send(message)
+        return protocol.read_frame(self.fd_in)
+
+    def serve(self) -> None:
+        while True:
+            try:
+                message = protocol.read_frame(self.fd_in)
+            except protocol.ChannelClosed:
+                return
+            op = message.get("op")
+            if op == "load":
+                self.send(self.load(message))
+            elif op == "seed":
+                self.send(self.run(message, seeding=True))
+            elif op == "call":
+                self.send_result(self.run(message, seeding=False))
+            else:
+                self.send({"op": "done", "ok": False, "error": {"type": "ToolCrash", "message": f"unknown op {op!r}"}})
+
+    def send_result(self, outcome: dict[str, Any] | bytes) -> None:
+        if isinstance(outcome, bytes):
+            protocol.write_all(self.fd_out, protocol.frame(outcome))
+        else:
+            self.send(outcome)
+
+    def load(self, message: dict[str, Any]) -> dict[str, Any]:
+        self.filename = message["filename"]
+        self.limits = message["limits"]
+        _limit_memory(int(self.limits["memory_mb"]))
+        now = dt.datetime.fromisoformat(message["now"])
+        runtime = RestrictedRuntime(now)
+        try:
+            code = compile_env(message["source"], self.filename)
+        except SyntaxError as exc:
+            return _load_error(f"{exc.msg}", exc.lineno or 0)
+        namespace = runtime.module_globals(message["module"])
+        self.db = Db(self.ask, now)
+        self.db._context = _CallContext(writes=False)
+        try:
+            exec(code, namespace)  # noqa: S102 - RestrictedPython-compiled env code
+        except BaseException as exc:  # noqa: BLE001 - any failure is reported to the engine
+            err = error_of(exc, self.filename, self.limits)
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == self.filename]
+            return _load_error(err["message"], frames[-1].lineno if frames else 0)
+        self.namespace = namespace
+        return self.describe()
+
+    def describe(self) -> dict[str, Any]:
+        ns = self.namespace
+        problems: list[dict[str, Any]] = []
+        tools: list[dict[str, Any]] = []
+        for value in list(ns.values()):
+            mark = getattr(value, authoring.TOOL_MARK, None)
+            if not isinstance(mark, authoring.ToolSpecMark):
+                continue
+            try:
+                function = tool_function_schema(value)
+            except SchemaError as exc:
+                problems.append({"message": str(exc), "line": exc.line})
+                continue
+            self.tools[function["name"]] = value
+            tools.append({"function": function, "writes": mark.writes, "phrasing": list(mark.phrasing),
+                          "line": value.__code__.co_firstlineno})
+        tables = ns.get("TABLES")
+        if not isinstance(tables, str) or not tables.strip():
+            problems.append({"message": "the module must define TABLES: a string of CREATE TABLE statements",
+                             "line": 0})
+        seed = ns.get("seed")
+        if not callable(seed):
+            problems.append({"message": "the module must define seed(db, fake)", "line": 0})
+        if not tools:
+            problems.append({"message": "the module defines no @tool functions", "line": 0})
+        doc = ns.get("__doc__")
+        return {"op": "loaded", "ok": not problems, "problems": problems, "tools": tools,
+                "tables": tables if isinstance(tables, str) else "",
+                "description": doc.strip() if isinstance(doc, str) else ""}
+
+    def run(self, message: dict[str, Any], seeding: bool) -> dict[str, Any] | bytes:
+        assert self.db is not None
+        db = self.db
+        db.rng.seed(message["rng"])
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        cpu_cap = int(used.ru_utime + used.ru_stime + 2 * self.limits["timeout_s"] + 2)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_cap, resource.RLIM_INFINITY))
+        if seeding:
+            from faker import Faker  # imported here: only seeding needs it
+
+            _limit_memory(int(self.limits["memory_mb"]))
+            faker = Faker("en_US", use_weighting=False)
+            faker.seed_instance(message["seed"])
+            context = _CallContext(writes=True)
+            target: Callable[[], Any] = lambda: self.namespace["seed"](db, FakeView(faker))  # noqa: E731
+        else:
+            fn = self.tools[message["tool"]]
+            args = message["args"]
+            context = _CallContext(writes=bool(message["writes"]))
+            target = lambda: fn(db, **args)  # noqa: E731
+        db._context = context
+        depth = len(traceback.extract_stack())
+        sys.setrecursionlimit(depth + 20 + int(self.limits["recursion"]))
+        try:
+            result = target()
+        except BaseException as exc:  # noqa: BLE001 - every failure becomes a typed error
+            return {"op": "done", "ok": False, "error": error_of(exc, self.filename, self.limits)}
+        finally:
+            sys.setrecursionlimit(depth + 1000)
+        if context.violation is not None:
+            return {"op": "done", "ok": False, "error": {"type": "SandboxViolation", "message": context.violation}}
+        if seeding:
+            return {"op": "done", "ok": True, "result": None}
+        try:
+            body = json.dumps(result, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode()
+        except (TypeError, ValueError) as exc:
+            return {"op": "done", "ok": False, "error": {
+                "type": "ToolCrash", "message": f"tool '{message['tool']}' returned data that is not JSON: {exc}"}}
+        cap = int(self.limits["max_result_bytes"])
+        if len(body) > cap:
+            return {"op": "done", "ok": False, "error": {
+                "type": "ResourceLimit",
+                "message": f"tool '{message['tool']}' returned {len(body)} bytes of JSON; the limit is {cap}"}}
+        return b'{"op":"done","ok":true,"result":' + body + b"}"
+
+
+def _load_error(message: str, line: int) -> dict[str, Any]:
+    return {"op": "loaded", "ok": False, "problems": [{"message": message, "line": line}],
+            "tools": [], "tables": "", "description": ""}
+
+
+def _limit_memory(megabytes: int) -> None:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[0])
+    current = pages * os.sysconf("SC_PAGE_SIZE")
+    cap = current + megabytes * 1024 * 1024
+    # Soft limit only, so the worker itself can re-base it after importing Faker;
+    # env code has no way to call setrlimit.
+    resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))
+
+
+def main() -> None:
+    fd_out = os.dup(1)
+    os.dup2(2, 1)  # a stray print can never corrupt the protocol
+    Worker(0, fd_out).serve()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""toolace-mt: verified multi-turn tool-use dialogue generation."""
