@@ -172,7 +172,7 @@ class Environment:
             done = failure("SandboxViolation", violations[0])
         if not done.ok:
             assert done.error is not None
-            raise EnvLoadError([(source.path, _line_in(done.error.message), f"seed(): {done.error}")])
+            raise EnvLoadError([(source.path, done.error.line or 0, f"seed(): {done.error}")])
         store.writes_committed = 0
         return store
 
@@ -303,15 +303,6 @@ class Environment:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _line_in(message: str) -> int:
-    # Worker messages end with "(file.py:LINE)" when the error came from env code.
-    if message.endswith(")") and ":" in message:
-        tail = message.rsplit(":", 1)[1].rstrip(")")
-        if tail.isdigit():
-            return int(tail)
-    return 0
 
 
 def load_env(name_or_path: str | Path, seed: int = 0, limits: Limits | None = None) -> Environment:

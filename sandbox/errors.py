@@ -67,7 +67,8 @@ _EXCEPTIONS: dict[str, type[SandboxError]] = {
 class CallError(BaseModel):
     type: ErrorType
     message: str
-    argument: str | None = None
+    argument: str | None = None  # InvalidArguments: the argument at fault
+    line: int | None = None  # a failure inside env code: the env module's line
 
     def __str__(self) -> str:
         return f"{self.type}: {self.message}"

@@ -54,6 +54,12 @@ ALLOWED_MODULES: dict[str, frozenset[str]] = {
     ),
 }
 
+_TIME_VIEW_NAMES = frozenset({"strftime", "strptime", "struct_time", "gmtime"})
+_C_LEVEL_IMPORTS: dict[str, Callable[[], Any]] = {
+    "time": lambda: ModuleView("time", {n: getattr(__import__("time"), n) for n in _TIME_VIEW_NAMES}),
+    "_strptime": lambda: __import__("_strptime"),
+}
+
 _CLOCK_NAMES = frozenset({"now", "today", "utcnow"})
 
 _EXTRA_BUILTINS: dict[str, Any] = {
@@ -117,7 +123,8 @@ def compile_env(source: str, filename: str) -> types.CodeType:
     errors: list[str] = []
     RestrictingNodeTransformer(errors, [], {}).visit(tree)
     if errors:
-        raise SyntaxError("; ".join(errors), (filename, _line_of(errors[0]), 0, ""))
+        messages = [e.split(": ", 1)[1] if e.startswith("Line ") and ": " in e else e for e in errors]
+        raise SyntaxError("; ".join(messages), (filename, _line_of(errors[0]), 0, ""))
     return compile(tree, filename, "exec", dont_inherit=True)
 
 
@@ -206,6 +213,11 @@ class RestrictedRuntime:
             return ModuleView("sandbox", {"authoring": authoring})
         if name in self._views:
             return self._views[name]
+        if name in _C_LEVEL_IMPORTS:
+            # datetime's C code imports these for strftime/strptime; env code cannot
+            # name them (RestrictedPython rejects names starting with "_", and "time"
+            # gets a view without clocks).
+            return _C_LEVEL_IMPORTS[name]()
         hint = " (use db.rng, the env's own seeded random.Random)" if name == "random" else ""
         hint = " (use db.now, the env's frozen clock)" if name == "time" else hint
         allowed = ", ".join(sorted([AUTHORING_MODULE, *self._views]))

@@ -7,6 +7,7 @@ by `sandbox.worker_client` as `python -m sandbox.worker`.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import decimal
 import json
@@ -157,8 +158,16 @@ _FORBIDDEN_NAMES = frozenset({
 })
 
 
-def error_of(exc: BaseException, filename: str, limits: dict[str, Any]) -> dict[str, str]:
-    """Map an exception out of env code to a typed error."""
+def error_of(exc: BaseException, filename: str, limits: dict[str, Any]) -> dict[str, Any]:
+    """Map an exception out of env code to a typed error (with the env line, if any)."""
+    error = _typed_error(exc, filename, limits)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    if frames and error["type"] != "ToolError":
+        error["line"] = frames[-1].lineno
+    return error
+
+
+def _typed_error(exc: BaseException, filename: str, limits: dict[str, Any]) -> dict[str, Any]:
     where = _env_location(exc, filename)
     if isinstance(exc, authoring.ToolError):
         return {"type": "ToolError", "message": exc.message}
@@ -186,6 +195,7 @@ class Worker:
         self.namespace: dict[str, Any] = {}
         self.limits: dict[str, Any] = {}
         self.db: Db | None = None
+        self.def_lines: dict[str, int] = {}
 
     def send(self, message: dict[str, Any]) -> None:
         protocol.write_all(self.fd_out, protocol.encode(message))
@@ -233,9 +243,10 @@ class Worker:
             exec(code, namespace)  # noqa: S102 - RestrictedPython-compiled env code
         except BaseException as exc:  # noqa: BLE001 - any failure is reported to the engine
             err = error_of(exc, self.filename, self.limits)
-            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == self.filename]
-            return _load_error(err["message"], frames[-1].lineno if frames else 0)
+            return _load_error(err["message"], err.get("line", 0))
         self.namespace = namespace
+        self.def_lines = {node.name: node.lineno for node in ast.walk(ast.parse(message["source"]))
+                          if isinstance(node, ast.FunctionDef)}
         return self.describe()
 
     def describe(self) -> dict[str, Any]:
@@ -249,11 +260,11 @@ class Worker:
             try:
                 function = tool_function_schema(value)
             except SchemaError as exc:
-                problems.append({"message": str(exc), "line": exc.line})
+                problems.append({"message": str(exc), "line": self.def_lines.get(value.__name__, exc.line)})
                 continue
             self.tools[function["name"]] = value
             tools.append({"function": function, "writes": mark.writes, "phrasing": list(mark.phrasing),
-                          "line": value.__code__.co_firstlineno})
+                          "line": self.def_lines.get(value.__name__, value.__code__.co_firstlineno)})
         tables = ns.get("TABLES")
         if not isinstance(tables, str) or not tables.strip():
             problems.append({"message": "the module must define TABLES: a string of CREATE TABLE statements",

@@ -1,0 +1,5 @@
+import sys
+
+from toolace_mt.cli import main
+
+sys.exit(main())

@@ -1,0 +1,190 @@
+"""The `toolace-mt` command line.
+
+Exit codes: 0 the command did its job; 1 it ran but the result is a failure (a tool
+call returned an error, `envs check` found problems); 2 bad input (unknown env,
+malformed arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+from sandbox import EnvLoadError, SandboxError, inspect_env, load_env
+from sandbox.check import check_env
+from sandbox.registry import builtin_names
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"toolace-mt: {message}", file=sys.stderr)
+    return code
+
+
+def _summary(text: str, width: int = 72) -> str:
+    first = " ".join(text.split("\n\n")[0].split())
+    return first if len(first) <= width else first[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def cmd_envs_list(args: argparse.Namespace) -> int:
+    rows = []
+    for name in builtin_names():
+        try:
+            env = inspect_env(name)
+        except SandboxError as exc:
+            rows.append({"name": name, "error": str(exc)})
+            continue
+        with env:
+            rows.append({
+                "name": name,
+                "description": _summary(env.description),
+                "tools": len(env.tools),
+                "write_tools": sum(t.writes for t in env.tools),
+                "tables": len(duckdb.extract_statements(env.tables_ddl)),
+            })
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    print(f"{'env':<16}{'tools':>6}{'writes':>8}{'tables':>8}  description")
+    for row in rows:
+        if "error" in row:
+            print(f"{row['name']:<16}  error: {row['error']}")
+        else:
+            print(f"{row['name']:<16}{row['tools']:>6}{row['write_tools']:>8}{row['tables']:>8}  {row['description']}")
+    return EXIT_OK
+
+
+def cmd_envs_show(args: argparse.Namespace) -> int:
+    with load_env(args.env, seed=args.seed) as env:
+        counts = env.row_counts()
+        data = {
+            "name": env.name, "path": env.path, "env_digest": env.digest, "seed": env.seed,
+            "now": env.now.isoformat(), "description": env.description, "state_hash": env.state_hash(),
+            "tables": [{"name": t.name, "primary_key": list(t.primary_key), "rows": counts[t.name],
+                        "columns": {c.name: c.type for c in t.columns}} for t in env.tables.values()],
+            "tools": [{**t.openai(), "writes": t.writes, "phrasing": t.phrasing} for t in env.tools],
+        }
+    if args.json:
+        _print_json(data)
+        return EXIT_OK
+    print(f"{data['name']}  ({data['path']})\n{data['description']}\n")
+    print(f"seed {env.seed}, now {data['now']}, env_digest {env.digest[:16]}, state {data['state_hash'][:16]}\n")
+    print("tables:")
+    for t in data["tables"]:
+        print(f"  {t['name']:<18}{t['rows']:>7} rows  key ({', '.join(t['primary_key'])})")
+    print("\ntools:")
+    for t in env.tools:
+        kind = "write" if t.writes else "read "
+        print(f"  [{kind}] {t.name}: {t.description}")
+        print("          " + json.dumps(t.parameters, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_envs_check(args: argparse.Namespace) -> int:
+    problems = check_env(args.path, seed=args.seed)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{args.path}: ok")
+    return EXIT_OK
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    try:
+        call_args = json.loads(args.args)
+    except json.JSONDecodeError as exc:
+        return _fail(f"ARGS_JSON is not valid JSON: {exc} (example: '{{\"order_id\": \"#W1001\"}}')")
+    with load_env(args.env, seed=args.seed) as env:
+        before = env.snapshot()
+        result = env.call(args.tool, call_args)
+        state_hash = env.state_hash()
+        diff = env.diff(before)
+    if args.json:
+        out: dict[str, Any] = {"ok": result.ok}
+        if result.ok:
+            out["result"] = result.result
+        else:
+            assert result.error is not None
+            out["error"] = {"type": result.error.type, "message": result.error.message}
+        out["state_hash"] = state_hash
+        out["diff"] = diff.model_dump()
+        _print_json(out)
+    else:
+        if result.ok:
+            print(json.dumps(result.result, indent=2, ensure_ascii=False))
+        else:
+            print(f"error: {result.error}")
+        print(f"state: {state_hash}\nchanged: {diff.summary()}")
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+EXAMPLES = """examples:
+  toolace-mt envs list
+  toolace-mt envs show retail --seed 7
+  toolace-mt envs check my_env.py
+  toolace-mt call retail get_product '{"product_id": "P1001"}' --seed 7 --json
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="toolace-mt", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
+        description="Executable-verified multi-turn tool-use dialogues over sandboxed tool environments.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    envs = sub.add_parser("envs", help="list, show and check tool environments",
+                          formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES)
+    envs_sub = envs.add_subparsers(dest="envs_command", required=True)
+    p = envs_sub.add_parser("list", help="built-in envs with tool and table counts",
+                            epilog="example: toolace-mt envs list --json")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_envs_list)
+    p = envs_sub.add_parser("show", help="an env's tools (JSON schemas) and tables (row counts)",
+                            epilog="example: toolace-mt envs show banking --seed 3")
+    p.add_argument("env", help="built-in env name or path to a .py env module")
+    p.add_argument("--seed", type=int, default=0, help="seed of the initial state (default 0)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_envs_show)
+    p = envs_sub.add_parser("check", help="compile, derive schemas, seed and call-check an env module",
+                            epilog="example: toolace-mt envs check tool_envs/retail.py")
+    p.add_argument("path", help="path to a .py env module (or a built-in name)")
+    p.add_argument("--seed", type=int, default=0, help="seed to check with (default 0)")
+    p.set_defaults(handler=cmd_envs_check)
+
+    p = sub.add_parser("call", help="run one tool call on a freshly seeded env",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="example:\n  toolace-mt call banking get_account '{\"account_id\": \"ACC-10001\"}' --json")
+    p.add_argument("env", help="built-in env name or path to a .py env module")
+    p.add_argument("tool", help="tool name")
+    p.add_argument("args", nargs="?", default="{}", help="arguments as a JSON object (default {})")
+    p.add_argument("--seed", type=int, default=0, help="seed of the initial state (default 0)")
+    p.add_argument("--json", action="store_true",
+                   help='print {"ok", "result"|"error": {"type", "message"}, "state_hash", "diff"}')
+    p.set_defaults(handler=cmd_call)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except EnvLoadError as exc:
+        return _fail(f"the env module does not load:\n{exc}")
+    except SandboxError as exc:
+        return _fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
