@@ -286,7 +286,7 @@ def test_frozen_clock_and_replayable_rng(shop) -> None:
 def test_env_digest_and_names(tmp_path: Path) -> None:
     src = resolve("retail")
     assert src.name == "retail" and src.path.endswith("tool_envs/retail.py") and len(src.digest) == 64
-    with pytest.raises(UnknownEnv, match="unknown env 'nope'; built-in envs: .*retail"):
+    with pytest.raises(UnknownEnv, match=r"unknown env 'nope'; built-in envs: .*retail"):
         resolve("nope")
     with pytest.raises(UnknownEnv, match="does not exist"):
         resolve(tmp_path / "missing.py")
@@ -330,8 +330,9 @@ def test_bad_tables_are_reported(tmp_path: Path, tables: str, fragment: str) -> 
 
 def test_seed_failure_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "bad_seed.py"
-    path.write_text('"""Bad."""\nfrom sandbox.authoring import tool\nTABLES = "CREATE TABLE t (id INTEGER PRIMARY KEY)"\n'
-                    '\ndef seed(db, fake):\n    db.insert("t", [{"id": 1}, {"id": 1}])\n\n'
+    path.write_text('"""Bad."""\nfrom sandbox.authoring import tool\n'
+                    'TABLES = "CREATE TABLE t (id INTEGER PRIMARY KEY)"\n\ndef seed(db, fake):\n'
+                    '    db.insert("t", [{"id": 1}, {"id": 1}])\n\n'
                     '@tool\ndef f(db) -> int:\n    """Doc."""\n    return 1\n')
     with pytest.raises(EnvLoadError) as info:
         load_env(path)

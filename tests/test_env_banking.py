@@ -424,11 +424,11 @@ def test_pay_payee_insufficient_funds(env):
 
 def test_pay_payee_daily_limit(env, today):
     busy = row(env, """
-        SELECT a.account_id, a.daily_limit, min(p.payee_id) AS payee_id, sum(t.amount) AS used
+        SELECT a.account_id, a.daily_limit, sum(t.amount) AS used,
+               (SELECT min(payee_id) FROM payees p WHERE p.customer_id = a.customer_id) AS payee_id
         FROM accounts a JOIN transfers t ON t.from_account_id = a.account_id
-        JOIN payees p ON p.customer_id = a.customer_id
         WHERE t.kind = 'payee' AND t.status = 'completed' AND t.execute_on = ?
-        AND a.status = 'open' GROUP BY a.account_id, a.daily_limit, a.balance
+        AND a.status = 'open' GROUP BY a.account_id, a.customer_id, a.daily_limit, a.balance
         HAVING a.balance > a.daily_limit - sum(t.amount) + 1 ORDER BY a.account_id LIMIT 1""",
                [today.isoformat()])
     left = round(busy["daily_limit"] - busy["used"], 2)

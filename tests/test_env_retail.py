@@ -62,6 +62,10 @@ def newest_delivered(env) -> dict[str, Any]:
     )
 
 
+def today(env) -> date:
+    return env.now.date()
+
+
 def items_of(env, order_id: str) -> list[dict[str, Any]]:
     return env.query("SELECT * FROM order_items WHERE order_id = ? ORDER BY line_no", [order_id])
 
@@ -410,8 +414,8 @@ def test_request_return_refunds_items_and_is_fetchable(env):
     assert ret["refund_method"] == "store_credit"
     assert ret["refund_amount"] == round(sum(i["quantity"] * i["unit_price"] for i in items), 2)
     assert sorted(i["item_id"] for i in ret["items"]) == sorted(i["item_id"] for i in items)
-    delivered = date.fromisoformat(order["delivered_on"])
-    assert delivered <= date.fromisoformat(ret["requested_on"]) <= delivered + timedelta(days=30)
+    assert ret["requested_on"] == today(env).isoformat()
+    assert date.fromisoformat(order["delivered_on"]) >= today(env) - timedelta(days=30)
     row = one(env, "SELECT * FROM returns WHERE return_id = ?", [ret["return_id"]])
     assert row["order_id"] == order["order_id"] and row["customer_id"] == order["customer_id"]
     marked = env.query("SELECT item_id FROM order_items WHERE return_id = ? ORDER BY item_id", [ret["return_id"]])
@@ -429,7 +433,8 @@ def test_request_return_only_for_delivered_orders(env, status):
 
 
 def test_request_return_after_window_closed(env):
-    order = one(env, "SELECT * FROM orders WHERE status = 'delivered' ORDER BY delivered_on, order_id LIMIT 1")
+    order = one(env, "SELECT * FROM orders WHERE status = 'delivered' AND delivered_on < ? ORDER BY delivered_on DESC, "
+                     "order_id LIMIT 1", [today(env) - timedelta(days=30)])
     deadline = date.fromisoformat(order["delivered_on"]) + timedelta(days=30)
     fails(env, "request_return", {"order_id": order["order_id"], "item_ids": [f"{order['order_id']}-1"],
                                   "reason": "wrong_item"},
@@ -461,12 +466,20 @@ def test_request_return_not_twice(env):
 
 def test_request_return_seeded_return_cannot_be_repeated(env):
     item = one(env, "SELECT i.item_id, i.order_id, i.return_id FROM order_items i JOIN orders o USING (order_id) "
-                    "WHERE i.return_id IS NOT NULL ORDER BY o.delivered_on DESC, i.item_id LIMIT 1")
-    message = fails(env, "request_return", {"order_id": item["order_id"], "item_ids": [item["item_id"]],
-                                            "reason": "other"})
-    # The newest seeded return is inside the window for this seed; either rule names the order.
-    assert (f"was already returned in return {item['return_id']}" in message
-            or "return window closed" in message)
+                    "WHERE i.return_id IS NOT NULL AND o.delivered_on >= ? ORDER BY i.item_id LIMIT 1",
+               [today(env) - timedelta(days=30)])
+    fails(env, "request_return", {"order_id": item["order_id"], "item_ids": [item["item_id"]], "reason": "other"},
+          f"item {item['item_id']}", f"was already returned in return {item['return_id']}")
+
+
+def test_request_return_late_in_window(env):
+    # The oldest returnable order (delivered exactly 30 days ago, for seed 7): still accepted.
+    order = one(env, "SELECT * FROM orders o WHERE status = 'delivered' AND delivered_on >= ? AND NOT EXISTS "
+                     "(SELECT 1 FROM order_items i WHERE i.order_id = o.order_id AND i.return_id IS NOT NULL) "
+                     "ORDER BY delivered_on, order_id LIMIT 1", [today(env) - timedelta(days=30)])
+    ret = ok(env, "request_return", {"order_id": order["order_id"], "item_ids": [f"{order['order_id']}-1"],
+                                     "reason": "no_longer_needed"})
+    assert ret["order_id"] == order["order_id"] and ret["status"] == "requested"
 
 
 def test_request_return_unknown_order(env):

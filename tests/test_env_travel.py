@@ -416,7 +416,7 @@ def test_change_seat_errors(env):
     expect_error(env, "change_seat", {"booking_id": bid, "seat": b["seat"]},
                  f"booking {bid} already has seat {b['seat']}")
     expect_error(env, "change_seat", {"booking_id": bid, "seat": "1A"},
-                 f"seat 1A is in business but booking {bid} is in economy", "same")
+                 f"seat 1A is in business but booking {bid} is in economy", "stay in the booked cabin")
     taken = min((occupied(env, fid) & set(A320_ECONOMY)) - {b["seat"]})
     expect_error(env, "change_seat", {"booking_id": bid, "seat": taken},
                  f"seat {taken} on flight {fid} is already taken")

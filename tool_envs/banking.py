@@ -150,7 +150,7 @@ def seed(db: Db, fake: Fake) -> None:
             mine.append(account)
 
         my_payees = []
-        for n in range(rng.choice([0, 1, 2, 2, 3, 4])):
+        for _ in range(rng.choice([0, 1, 2, 2, 3, 4])):
             is_person = rng.random() < 0.6
             payee_name = fake.name() if is_person else fake.company()
             payee = {
@@ -172,7 +172,7 @@ def seed(db: Db, fake: Fake) -> None:
             others = [a["account_id"] for a in mine
                       if a["account_id"] != account["account_id"] and a["status"] == "open"]
             can_pay = account["account_type"] == "checking" and len(my_payees) > 0
-            for n in range(rng.randint(1, 5)):
+            for _ in range(rng.randint(1, 5)):
                 day = today - datetime.timedelta(days=rng.randint(1, 90))
                 if can_pay and (rng.random() < 0.7 or not others):
                     target = rng.choice(my_payees)["payee_id"]
@@ -189,7 +189,7 @@ def seed(db: Db, fake: Fake) -> None:
                 add_transfer(account, "payee", rng.choice(my_payees)["payee_id"],
                              account["daily_limit"] * rng.uniform(0.5, 0.97), "completed",
                              today, sent_at)
-            for n in range(rng.choice([0, 0, 1, 1, 2])):
+            for _ in range(rng.choice([0, 0, 1, 1, 2])):
                 day = today + datetime.timedelta(days=rng.randint(1, 60))
                 add_transfer(account, "payee", rng.choice(my_payees)["payee_id"],
                              rng.uniform(20, 1200), "scheduled", day,
@@ -562,7 +562,7 @@ def pay_payee(
         try:
             day = datetime.date.fromisoformat(scheduled_date)
         except ValueError:
-            raise ToolError(f"scheduled date '{scheduled_date}' is not a date like 2024-05-31")
+            raise ToolError(f"scheduled date '{scheduled_date}' is not a date like 2024-05-31") from None
         if day <= db.today:
             raise ToolError(
                 f"scheduled date {scheduled_date} is not in the future (today is "

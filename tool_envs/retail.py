@@ -83,7 +83,7 @@ ReturnReason = Literal["damaged", "wrong_item", "not_as_described", "no_longer_n
 RefundMethod = Literal["original_payment", "store_credit"]
 
 # Functional form: RestrictedPython does not allow annotated class bodies.
-OrderLine = TypedDict("OrderLine", {"product_id": str, "quantity": int})
+OrderLine = TypedDict("OrderLine", {"product_id": str, "quantity": int})  # noqa: UP013
 
 # (product type, lowest price, highest price) per category.
 CATALOGUE = {
@@ -172,7 +172,7 @@ def seed(db: Db, fake: Fake) -> None:
 
     statuses = ["pending", "processing", "shipped", "delivered", "cancelled"]
     drafts = []
-    for i in range(240):
+    while len(drafts) < 240:
         status = rng.choices(statuses, weights=[12, 10, 15, 53, 10])[0]
         customer = rng.choice(customers)
         shipped_on = delivered_on = None
@@ -421,7 +421,8 @@ def search_products(
         params.append(category)
     if in_stock_only:
         sql = sql + " AND active AND stock > 0"
-    return db.query(sql + " ORDER BY product_id LIMIT ?", params + [limit])
+    params.append(limit)
+    return db.query(sql + " ORDER BY product_id LIMIT ?", params)
 
 
 @tool(phrasing=[

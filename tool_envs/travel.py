@@ -121,7 +121,7 @@ def parse_date(text: str, what: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise ToolError(f"{what} '{text}' is not a date; use YYYY-MM-DD, like 2024-05-17")
+        raise ToolError(f"{what} '{text}' is not a date; use YYYY-MM-DD, like 2024-05-17") from None
 
 
 def cabin_seats(aircraft: str, cabin: str) -> list:
@@ -318,12 +318,11 @@ def seed(db: Db, fake: Fake) -> None:
             for seat in rng.sample(seats, count):
                 sold.append({"cabin": cabin, "seat": seat, "full": full})
         extra_cancelled = 0 if (i in full_flights or i in full_business) else rng.randint(0, 2)
-        for n in range(extra_cancelled):
-            cabin = rng.choice(aircraft_cabins(d["aircraft"]))
+        for cabin in rng.choices(aircraft_cabins(d["aircraft"]), k=extra_cancelled):
             sold.append({"cabin": cabin, "seat": None, "full": False})
 
         travellers = rng.sample(passenger_ids, len(sold))
-        for passenger_id, sale in zip(travellers, sold):
+        for passenger_id, sale in zip(travellers, sold, strict=True):
             rules = CABINS[sale["cabin"]]
             fare = round(d["base_fare"] * rules["multiplier"], 2)
             bags = rng.randint(0, rules["max_bags"])
@@ -456,7 +455,10 @@ def find_passengers(db: Db, last_name: str, first_name: str | None = None) -> li
         last_name: The passenger's last name.
         first_name: The passenger's first name, to narrow the match.
     """
-    sql = "SELECT passenger_id, first_name, last_name, email, loyalty_tier FROM passengers WHERE lower(last_name) = lower(?)"
+    sql = (
+        "SELECT passenger_id, first_name, last_name, email, loyalty_tier FROM passengers "
+        "WHERE lower(last_name) = lower(?)"
+    )
     params = [last_name.strip()]
     if first_name is not None:
         sql = sql + " AND lower(first_name) = lower(?)"

@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("call", help="run one tool call on a freshly seeded env",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="example:\n  toolace-mt call banking get_account '{\"account_id\": \"ACC-10001\"}' --json")
+                       epilog="example:\n  toolace-mt call retail get_order '{\"order_id\": \"#W1001\"}' --json")
     p.add_argument("env", help="built-in env name or path to a .py env module")
     p.add_argument("tool", help="tool name")
     p.add_argument("args", nargs="?", default="{}", help="arguments as a JSON object (default {})")
