@@ -81,10 +81,7 @@ DURATIONS = [30, 45, 60, 60, 90]
 
 
 def stamp(when: datetime.datetime) -> str:
-    """A datetime as the string DuckDB casts to TIMESTAMP.
-
-    (isoformat, not strftime: strftime imports the `time` module, which the sandbox denies.)
-    """
+    """A datetime as the string DuckDB casts to TIMESTAMP."""
     return when.isoformat(sep=" ", timespec="seconds")
 
 
@@ -333,7 +330,9 @@ def free_slot(db: Db, days: list, busy: set, hours: int) -> tuple:
     """A (day, hour) whose `hours` hourly slots are all free in `busy`."""
     day = days[0]
     hour = 8
-    for attempt in range(500):
+    attempts = 0
+    while attempts < 500:
+        attempts += 1
         day = days[db.rng.randrange(len(days))]
         hour = db.rng.randint(8, 18 - hours)
         if all((day, hour + k) not in busy for k in range(hours)):
@@ -466,7 +465,7 @@ def seed_events(db: Db, fake: Fake, now: datetime.datetime, open_ids: list) -> N
 def seed_messages(db: Db, fake: Fake, now: datetime.datetime, contacts: list) -> None:
     """Mail over the last 75 days; ids follow time; some sent mail replies to the inbox."""
     drafts = []
-    for i in range(220):
+    while len(drafts) < 220:
         contact = contacts[db.rng.randrange(len(contacts))]
         folder = "inbox" if db.rng.random() < 0.6 or contact["blocked"] else "sent"
         sent = now - datetime.timedelta(minutes=db.rng.randint(20, 60 * 24 * 75))
