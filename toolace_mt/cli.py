@@ -184,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"the env module does not load:\n{exc}")
     except SandboxError as exc:
         return _fail(str(exc))
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

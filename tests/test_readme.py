@@ -1,0 +1,50 @@
+"""The README's examples run as written, and CI runs the README's commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sandbox import load_env
+from sandbox.check import check_env
+from toolace_mt.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, re.S)
+
+
+def test_setup_commands_are_what_ci_runs() -> None:
+    install, test = (b.strip() for b in _blocks("bash")[:2])
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert install in ci and test in ci
+    assert "toolace-mt envs list" in install and "toolace-mt call retail get_order" in install
+
+
+def test_first_command_call_works(capsys) -> None:
+    assert main(["call", "retail", "get_order", '{"order_id": "#W1001"}']) == 0
+    out = capsys.readouterr().out
+    assert '"order_id": "#W1001"' in out and "state: " in out and "changed: no change" in out
+
+
+def test_env_module_example_loads_and_runs(tmp_path: Path) -> None:
+    path = tmp_path / "bookshop.py"
+    path.write_text(_blocks("python")[0])
+    assert check_env(path) == []
+    with load_env(path, seed=1) as env:
+        assert [t.name for t in env.tools] == ["get_book", "borrow_book"]
+        assert env.row_counts() == {"books": 120, "loans": 0}
+        book = env.query("SELECT book_id FROM books WHERE stock > 0 ORDER BY book_id LIMIT 1")[0]["book_id"]
+        loan = env.call("borrow_book", {"book_id": book})
+        assert loan.ok and loan.result["book_id"] == book and loan.result["kind"] == "standard"
+        assert env.diff().summary() == "books: 1 changed; loans: 1 added"
+        empty = env.query("SELECT book_id FROM books WHERE stock = 0 LIMIT 1")[0]["book_id"]
+        refused = env.call("borrow_book", {"book_id": empty})
+        assert refused.error.type == "ToolError" and refused.error.message == f"book {empty} is out of stock"
+
+
+def test_python_api_example_runs() -> None:
+    exec(compile(_blocks("python")[1], "README-api", "exec"), {})  # our own README, not model output
