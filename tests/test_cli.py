@@ -64,7 +64,8 @@ def test_envs_check_flags_crashing_tool_and_bad_phrasing(tmp_path: Path, capsys)
                    'TABLES = "CREATE TABLE t (id INTEGER PRIMARY KEY)"\n\n'
                    'def seed(db, fake):\n    db.insert("t", [{"id": 1}])\n\n'
                    '@tool(phrasing=["get {nope}"])\ndef get(db, id: int) -> dict:\n'
-                   '    """Get.\n\n    Args:\n        id: The id.\n    """\n    return db.one("SELECT * FROM nowhere")\n')
+                   '    """Get.\n\n    Args:\n        id: The id.\n    """\n'
+                   '    return db.one("SELECT * FROM nowhere")\n')
     assert main(["envs", "check", str(env)]) == 1
     out = capsys.readouterr().out
     assert "phrasing 'get {nope}' names unknown parameter(s) ['nope']" in out
