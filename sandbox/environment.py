@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,8 @@ class Environment:
             "now": self.now.isoformat(), "limits": limits.model_dump(),
         }, max_frame=max(limits.max_result_bytes * 2 + 4096, 1 << 20))
         self._store: StateStore | None = None
+        # An env dropped without close() must not leave its worker process behind.
+        self._reap = weakref.finalize(self, self._worker.close)
         try:
             reply = self._loaded(source)
             self.description = reply.description
@@ -293,7 +296,7 @@ class Environment:
         return self._worker.restarts
 
     def close(self) -> None:
-        self._worker.close()
+        self._reap()
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +19,11 @@ class EnvSource:
 
 
 def builtin_dir() -> Path:
-    # tool_envs is a data package: its modules are read as text, never imported.
-    return Path(str(importlib.resources.files("tool_envs")))
+    # tool_envs is a data package: located, never imported (its modules are read as text).
+    spec = importlib.util.find_spec("tool_envs")
+    if spec is None or not spec.submodule_search_locations:
+        raise UnknownEnv("the tool_envs package is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def builtin_names() -> list[str]:
