@@ -1,26 +1,28 @@
-"""The execution engine: env modules run under RestrictedPython over DuckDB state."""
+"""The execution engine: env modules run under RestrictedPython over DuckDB state.
 
-from sandbox.environment import Environment, ToolSpec, inspect_env, load_env
-from sandbox.errors import (
-    CallError,
-    CallResult,
-    EnvLoadError,
-    InvalidArguments,
-    ResourceLimit,
-    SandboxError,
-    SandboxViolation,
-    ToolCrash,
-    ToolError,
-    ToolTimeout,
-    UnknownEnv,
-    UnknownTool,
-)
-from sandbox.limits import Limits
-from sandbox.state import Snapshot
-from sandbox.state_diff import StateDiff
+Names are imported lazily: the worker process imports `sandbox.worker`, which needs
+none of the engine's heavy dependencies (pydantic, jsonschema, duckdb).
+"""
 
-__all__ = [
-    "CallError", "CallResult", "EnvLoadError", "Environment", "InvalidArguments", "Limits",
-    "ResourceLimit", "SandboxError", "SandboxViolation", "Snapshot", "StateDiff", "ToolCrash",
-    "ToolError", "ToolSpec", "ToolTimeout", "UnknownEnv", "UnknownTool", "inspect_env", "load_env",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Environment": "sandbox.environment", "ToolSpec": "sandbox.environment",
+    "inspect_env": "sandbox.environment", "load_env": "sandbox.environment",
+    "CallError": "sandbox.errors", "CallResult": "sandbox.errors", "EnvLoadError": "sandbox.errors",
+    "InvalidArguments": "sandbox.errors", "ResourceLimit": "sandbox.errors", "SandboxError": "sandbox.errors",
+    "SandboxViolation": "sandbox.errors", "ToolCrash": "sandbox.errors", "ToolError": "sandbox.errors",
+    "ToolTimeout": "sandbox.errors", "UnknownEnv": "sandbox.errors", "UnknownTool": "sandbox.errors",
+    "Limits": "sandbox.limits", "Snapshot": "sandbox.state", "StateDiff": "sandbox.state_diff",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sandbox' has no attribute '{name}'")
+    return getattr(importlib.import_module(module), name)

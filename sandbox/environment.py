@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import time
 import weakref
 from pathlib import Path
 from typing import Any
@@ -232,6 +233,7 @@ class Environment:
                 return {"op": "sql_error", "message": str(exc)}
             return {"op": "sql_result", "value": value}
 
+        store.watchdog.arm(time.monotonic() + timeout)
         try:
             done = self._worker.request(message, timeout, on_sql)
         except WorkerTimeout:
@@ -240,6 +242,8 @@ class Environment:
         except WorkerDied as exc:
             return failure("ResourceLimit", f"{exc} (memory or CPU limit); the worker was restarted and the "
                                             "state is unchanged")
+        finally:
+            store.watchdog.disarm()
         if done.get("ok") is True:
             return CallResult(ok=True, result=done.get("result"))
         try:

@@ -17,21 +17,22 @@ from typing import Any
 
 from RestrictedPython import RestrictingNodeTransformer
 from RestrictedPython.Guards import (
-    full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
+    raise_,
     safe_builtins,
     safer_getattr,
 )
 from RestrictedPython.PrintCollector import PrintCollector
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from sandbox import authoring
 
 AUTHORING_MODULE = "sandbox.authoring"
 
 # Pure stdlib modules an env may import, with names removed that reach outside
-# the sandbox (attrgetter/methodcaller bypass the attribute guard, get_type_hints
-# evaluates strings with eval).
+# the sandbox (attrgetter/methodcaller bypass the attribute guard) or are not
+# replayable. `typing` is served from an allow-list below.
 ALLOWED_MODULES: dict[str, frozenset[str]] = {
     "math": frozenset(),
     "datetime": frozenset(),
@@ -43,23 +44,47 @@ ALLOWED_MODULES: dict[str, frozenset[str]] = {
     "collections": frozenset(),
     "functools": frozenset({"singledispatch", "singledispatchmethod", "update_wrapper", "wraps"}),
     "operator": frozenset({"attrgetter", "methodcaller"}),
-    "statistics": frozenset(),
     "fractions": frozenset(),
     "textwrap": frozenset(),
     "uuid": frozenset({"getnode", "uuid1", "uuid4"}),
-    "typing": frozenset(
-        {"get_type_hints", "ForwardRef", "get_origin", "get_args", "cast", "overload",
-         "no_type_check", "no_type_check_decorator", "runtime_checkable", "NewType",
-         "TYPE_CHECKING", "IO", "TextIO", "BinaryIO"}
-    ),
+    "statistics": frozenset({"NormalDist"}),  # NormalDist.samples() uses the global RNG
 }
 
-_TIME_VIEW_NAMES = frozenset({"strftime", "strptime", "struct_time", "gmtime"})
-_C_LEVEL_IMPORTS: dict[str, Callable[[], Any]] = {
-    "time": lambda: ModuleView("time", {n: getattr(__import__("time"), n) for n in _TIME_VIEW_NAMES}),
-    "_strptime": lambda: __import__("_strptime"),
-}
+# typing: only what type hints need (an allow-list: the module also holds eval-based
+# helpers and metaclasses that build classes with arbitrary dunder methods).
+_TYPING_NAMES = frozenset({
+    "Any", "Literal", "Optional", "Union", "TypedDict", "List", "Dict", "Tuple", "Set", "FrozenSet",
+    "Iterable", "Iterator", "Sequence", "Mapping", "Callable", "NotRequired", "Required",
+})
 
+
+def _time_view() -> ModuleView:
+    """`time` for datetime's C code (strftime/strptime), with no way to read the clock."""
+    import time
+
+    def strftime(fmt: str, t: Any) -> str:
+        return time.strftime(fmt, t)
+
+    def gmtime(secs: float) -> Any:
+        return time.gmtime(secs)
+
+    return ModuleView("time", {"strftime": strftime, "gmtime": gmtime, "struct_time": time.struct_time,
+                               "strptime": time.strptime})
+
+
+def _strptime_view() -> ModuleView:
+    # Only the entry points datetime's C code calls; env code cannot name them (a
+    # leading "_"), and the module's other globals (calendar, locale, time) stay out.
+    import _strptime
+
+    return ModuleView("_strptime", {"_strptime_datetime": _strptime._strptime_datetime,
+                                    "_strptime_time": _strptime._strptime_time,
+                                    "_strptime": _strptime._strptime})
+
+
+_C_LEVEL_IMPORTS: dict[str, Callable[[], ModuleView]] = {"time": _time_view, "_strptime": _strptime_view}
+
+_FORMAT_NAMES = frozenset({"format", "format_map", "vformat"})
 _CLOCK_NAMES = frozenset({"now", "today", "utcnow"})
 
 _EXTRA_BUILTINS: dict[str, Any] = {
@@ -109,6 +134,12 @@ def _module_view(name: str, denied: frozenset[str]) -> ModuleView:
     return ModuleView(name, attrs)
 
 
+def _typing_view() -> ModuleView:
+    import typing
+
+    return ModuleView("typing", {n: getattr(typing, n) for n in _TYPING_NAMES if hasattr(typing, n)})
+
+
 def compile_env(source: str, filename: str) -> types.CodeType:
     """Compile env source with RestrictedPython, or raise SyntaxError with the line.
 
@@ -152,6 +183,15 @@ _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+def _write_guard(obj: Any) -> Any:
+    # Item and attribute writes only on the env's own dicts and lists; everything else
+    # (db, fake, module views, functions) is read-only.
+    if isinstance(obj, (dict, list)):
+        return obj
+    what = repr(obj) if isinstance(obj, ModuleView) else f"a {type(obj).__name__}"
+    raise SandboxViolation(f"cannot assign to or delete from {what} in the sandbox")
+
+
 def _getiter(obj: Iterable[Any]) -> Any:
     return iter(obj)
 
@@ -170,6 +210,7 @@ class RestrictedRuntime:
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
         self._views = {name: _module_view(name, denied) for name, denied in ALLOWED_MODULES.items()}
+        self._views["typing"] = _typing_view()
 
         def frozen_now(tz: dt.tzinfo | None = None) -> dt.datetime:
             return now if tz is None else now.replace(tzinfo=dt.timezone.utc).astimezone(tz)
@@ -185,7 +226,7 @@ class RestrictedRuntime:
         builtins["__import__"] = self._import
         self.builtins = builtins
 
-    def _getattr(self, obj: Any, name: str, default: Any = None) -> Any:
+    def _getattr(self, obj: Any, name: str) -> Any:
         # The env's clock is frozen: now()/today() on date/datetime give the env's "now".
         if name in _CLOCK_NAMES and (
             isinstance(obj, dt.date) or (isinstance(obj, type) and issubclass(obj, dt.date))
@@ -195,7 +236,16 @@ class RestrictedRuntime:
             if isinstance(obj, dt.datetime) or (isinstance(obj, type) and issubclass(obj, dt.datetime)):
                 return self._frozen_now
             return self._frozen_today
-        return safer_getattr(obj, name, default)
+        if name in _FORMAT_NAMES:
+            # str.format-style methods traverse attributes from inside a string
+            # ("{0.__class__}"), out of the guard's sight: denied on every object.
+            raise SandboxViolation(f"'.{name}()' is not available in the sandbox; use f-strings or %")
+        try:
+            return safer_getattr(obj, name, raise_)
+        except (AttributeError, NotImplementedError) as exc:
+            if name.startswith("_") or name in INSPECT_ATTRIBUTES:
+                raise SandboxViolation(f"attribute '{name}' is not accessible in the sandbox") from exc
+            raise
 
     def _import(
         self,
@@ -214,6 +264,8 @@ class RestrictedRuntime:
         if name in self._views:
             return self._views[name]
         if name in _C_LEVEL_IMPORTS:
+            if fromlist:
+                raise SandboxViolation(f"importing names from '{name}' is not allowed in an env module")
             # datetime's C code imports these for strftime/strptime; env code cannot
             # name them (RestrictedPython rejects names starting with "_", and "time"
             # gets a view without clocks).
@@ -231,7 +283,7 @@ class RestrictedRuntime:
             "_getattr_": self._getattr,
             "_getitem_": _getitem,
             "_getiter_": _getiter,
-            "_write_": full_write_guard,
+            "_write_": _write_guard,
             "_inplacevar_": _inplace,
             "_apply_": _apply,
             "_print_": PrintCollector,

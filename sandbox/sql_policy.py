@@ -6,17 +6,29 @@ text, since tools run the same few statements over and over.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 READ_TYPES = frozenset({duckdb.StatementType.SELECT})
 WRITE_TYPES = frozenset({duckdb.StatementType.INSERT, duckdb.StatementType.UPDATE, duckdb.StatementType.DELETE})
 
-# Table functions that run SQL given as a string, read files or expose the catalog:
-# they would let a statement reach what the schema check cannot see.
-_DENIED_FUNCTIONS = frozenset({"query", "query_table", "getvariable", "current_setting"})
 HIDDEN_SCHEMA = "__toolace"
 _DENIED_SCHEMAS = frozenset({HIDDEN_SCHEMA, "information_schema", "pg_catalog", "system", "temp"})
-_DENIED_PREFIXES = ("duckdb_", "pragma_", "read_", "sniff_", "glob", "parquet_", "iceberg_", "delta_")
+# Names a statement may not mention (unless a table or column of the env has that
+# name): functions that run SQL given as text, read files or the catalog, and
+# functions whose value is not a function of the state (clock, randomness), which
+# would make a replay differ.
+_DENIED_NAMES = frozenset({
+    "query", "query_table", "getvariable", "current_setting", "getenv", "show", "describe", "summarize",
+    "random", "setseed", "gen_random_uuid", "uuid", "uuidv4", "uuidv7", "now", "today", "current_date",
+    "current_time", "current_timestamp", "get_current_time", "get_current_timestamp",
+    "transaction_timestamp", "localtime", "localtimestamp", "current_localtime", "current_localtimestamp",
+    "sqlite_master", "sqlite_schema",
+})
+_DENIED_PREFIXES = ("duckdb_", "pragma_", "pg_", "read_", "sniff_", "glob", "parquet_", "iceberg_", "delta_",
+                    "sqlite_")
+_WORD = re.compile(r'"((?:[^"]|"")*)"|([A-Za-z_][A-Za-z0-9_$]*)')
 
 
 class PolicyViolation(Exception):
@@ -26,7 +38,8 @@ class PolicyViolation(Exception):
 class SqlPolicy:
     """Checks statements; caches the verdict per SQL text."""
 
-    def __init__(self) -> None:
+    def __init__(self, env_names: frozenset[str] = frozenset()) -> None:
+        self._env_names = env_names  # the env's table and column names (lower case)
         self._cache: dict[str, tuple[bool, str | None]] = {}
 
     def check(self, sql: str, writes_allowed: bool) -> bool:
@@ -53,28 +66,30 @@ class SqlPolicy:
         kind = statements[0].type
         if kind not in READ_TYPES and kind not in WRITE_TYPES:
             return False, f"{kind.name} statements are not allowed; only SELECT, INSERT, UPDATE and DELETE"
-        problem = check_tokens(sql)
+        problem = check_tokens(sql, self._env_names)
         if problem is not None:
             return False, problem
         return kind in WRITE_TYPES, None
 
 
-def check_tokens(sql: str) -> str | None:
-    """Reject calls of denied functions and any name of a schema other than the env's.
+def check_tokens(sql: str, env_names: frozenset[str] = frozenset(), names: bool = True) -> str | None:
+    """Reject any other schema than the env's, and (with `names`) the denied names.
 
     The env's tables are the only tables in DuckDB's `main` schema; the engine keeps its
-    snapshots in HIDDEN_SCHEMA. Without a schema name (or a denied function) a statement
-    can only reach `main`, so a token scan is enough to confine it.
+    snapshots in HIDDEN_SCHEMA. Without a schema name or a denied function a statement
+    can only reach `main`, so a scan of the identifiers is enough to confine it.
     """
     tokens = duckdb.tokenize(sql)
     for index, (start, kind) in enumerate(tokens):
         if kind not in (duckdb.token_type.identifier, duckdb.token_type.keyword):
             continue
         end = tokens[index + 1][0] if index + 1 < len(tokens) else len(sql)
-        word = sql[start:end].strip().strip('"').lower()
+        match = _WORD.match(sql, start, end)
+        if match is None:
+            continue
+        word = (match.group(1).replace('""', '"') if match.group(1) is not None else match.group(2)).lower()
         if word in _DENIED_SCHEMAS:
             return f"schema {word} is not accessible from env SQL"
-        following = sql[end:end + 1] if index + 1 < len(tokens) else ""
-        if following == "(" and (word in _DENIED_FUNCTIONS or word.startswith(_DENIED_PREFIXES)):
-            return f"function {word}() is not allowed in env SQL"
+        if names and word not in env_names and (word in _DENIED_NAMES or word.startswith(_DENIED_PREFIXES)):
+            return f"{word} is not allowed in env SQL (it reads outside the env's tables or is not replayable)"
     return None

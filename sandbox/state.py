@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 from sandbox.json_values import json_rows
+from sandbox.query_watchdog import QueryWatchdog
 from sandbox.sql_policy import HIDDEN_SCHEMA, SqlPolicy, check_tokens
 from sandbox.state_diff import StateDiff, table_diff
 
@@ -73,6 +74,7 @@ def connect() -> duckdb.DuckDBPyConnection:
         "enable_external_access": False,
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
+        "memory_limit": "2GB",
     })
     connection.execute("SET TimeZone = 'UTC'")
     connection.execute("SET lock_configuration = true")
@@ -108,6 +110,7 @@ class StateStore:
         self.connection.execute(f"CREATE SCHEMA {HIDDEN_SCHEMA}")
         self.tables: dict[str, Table] = {}
         self.policy = SqlPolicy()
+        self.watchdog = QueryWatchdog(self.connection)
         self._versions: dict[str, int] = {}
         self._counter = itertools.count(1)
         self._copies: dict[tuple[str, int], str] = {}
@@ -129,7 +132,7 @@ class StateStore:
         for text in texts:
             if not _CREATE_TABLE.match(text):
                 raise StateError(f"TABLES may hold only CREATE TABLE statements, got: {text[:60]}")
-            problem = check_tokens(text)
+            problem = check_tokens(text, names=False)
             if problem is not None:
                 raise StateError(problem)
             try:
@@ -153,6 +156,8 @@ class StateStore:
                 f"{_quote(c)} := {_canonical(_quote(c), t)}" for c, t in ordered) + "))"
             self.tables[name] = Table(name, columns, tuple(keys[name]), canonical)
             self._versions[name] = next(self._counter)
+        self.policy = SqlPolicy(frozenset(
+            {n.lower() for n in self.tables} | {c.name.lower() for t in self.tables.values() for c in t.columns}))
 
     # -- statements -----------------------------------------------------------
     def run(self, kind: str, sql: str, params: list[Any], writes_allowed: bool) -> Any:
@@ -326,6 +331,7 @@ class StateStore:
                 for name in sorted(self.tables)}
 
     def close(self) -> None:
+        self.watchdog.close()
         self.connection.close()
 
 

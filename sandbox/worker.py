@@ -29,8 +29,62 @@ _FAKER_DENIED = frozenset({
     "get_providers", "provider", "factories", "locales", "weights", "format", "parse",
     "set_formatter", "get_formatter", "set_arguments", "del_arguments", "get_arguments",
     "items", "optional",
+    # These parse "{{method}}" templates, calling any method by name (seed_instance too).
+    "pystr_format", "json", "json_bytes", "fixed_width", "dsv", "csv", "tsv", "psv", "xml",
+    # Evaluated its default date at import time, from the real clock.
+    "passport_dates",
 })
 _PLAIN = (str, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, decimal.Decimal)
+
+
+class EnvRandom(random.Random):
+    """The env's RNG: seeding it from the OS (seed() with no value) is not allowed."""
+
+    def seed(self, a: Any = None, version: int = 2) -> None:  # type: ignore[override]
+        if a is None:
+            raise SandboxViolation("db.rng.seed() needs a value: an unseeded RNG would not replay")
+        super().seed(a, version)
+
+
+def freeze_faker_clock(now: dt.datetime) -> None:
+    """Make Faker's relative dates ("-30d", date_this_year, ...) relative to the env's now.
+
+    Faker reads the wall clock through module-level `datetime`/`date` names; this
+    worker process serves one env, so rebinding them here affects nothing else.
+    """
+    from faker.providers import date_time
+    from faker.providers.passport import en_US as passport
+
+    class LikeDatetime(type):
+        # isinstance(x, FrozenDatetime) must hold for every datetime, as Faker checks types.
+        def __instancecheck__(cls, obj: object) -> bool:
+            return isinstance(obj, dt.datetime)
+
+    class LikeDate(type):
+        def __instancecheck__(cls, obj: object) -> bool:
+            return isinstance(obj, dt.date)
+
+    class FrozenDatetime(dt.datetime, metaclass=LikeDatetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
+            return now if tz is None else now.replace(tzinfo=dt.timezone.utc).astimezone(tz)
+
+        @classmethod
+        def today(cls) -> dt.datetime:  # type: ignore[override]
+            return now
+
+        @classmethod
+        def utcnow(cls) -> dt.datetime:  # type: ignore[override]
+            return now
+
+    class FrozenDate(dt.date, metaclass=LikeDate):
+        @classmethod
+        def today(cls) -> dt.date:  # type: ignore[override]
+            return now.date()
+
+    date_time.datetime = FrozenDatetime  # type: ignore[misc]
+    date_time.dtdate = FrozenDate  # type: ignore[misc]
+    passport.date = FrozenDate  # type: ignore[misc]
 
 
 class DbError(Exception):
@@ -105,7 +159,7 @@ class Db:
         self._context = _CallContext(writes=False)
         self.now = now
         self.today = now.date()
-        self.rng = random.Random()
+        self.rng = EnvRandom(0)
 
     def _sql(self, kind: str, sql: str, params: Any) -> Any:
         if not isinstance(sql, str):
@@ -154,7 +208,7 @@ def _env_location(exc: BaseException, filename: str) -> str:
 _FORBIDDEN_NAMES = frozenset({
     "open", "eval", "exec", "compile", "getattr", "setattr", "delattr", "type", "globals",
     "locals", "vars", "input", "breakpoint", "memoryview", "object", "super", "help", "dir",
-    "exit", "quit",
+    "exit", "quit", "id",
 })
 
 
@@ -284,12 +338,14 @@ class Worker:
         db = self.db
         db.rng.seed(message["rng"])
         used = resource.getrusage(resource.RUSAGE_SELF)
-        cpu_cap = int(used.ru_utime + used.ru_stime + 2 * self.limits["timeout_s"] + 2)
+        budget = self.limits["seed_timeout_s" if seeding else "timeout_s"]
+        cpu_cap = int(used.ru_utime + used.ru_stime + 2 * budget + 2)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_cap, resource.RLIM_INFINITY))
         if seeding:
             from faker import Faker  # imported here: only seeding needs it
 
             _limit_memory(int(self.limits["memory_mb"]))
+            freeze_faker_clock(db.now)
             faker = Faker("en_US", use_weighting=False)
             faker.seed_instance(message["seed"])
             context = _CallContext(writes=True)
@@ -317,6 +373,9 @@ class Worker:
         except (TypeError, ValueError) as exc:
             return {"op": "done", "ok": False, "error": {
                 "type": "ToolCrash", "message": f"tool '{message['tool']}' returned data that is not JSON: {exc}"}}
+        except RecursionError:
+            return {"op": "done", "ok": False, "error": {
+                "type": "ResourceLimit", "message": f"tool '{message['tool']}' returned data nested too deeply"}}
         cap = int(self.limits["max_result_bytes"])
         if len(body) > cap:
             return {"op": "done", "ok": False, "error": {
