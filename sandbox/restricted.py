@@ -84,6 +84,8 @@ def _strptime_view() -> ModuleView:
 
 _C_LEVEL_IMPORTS: dict[str, Callable[[], ModuleView]] = {"time": _time_view, "_strptime": _strptime_view}
 
+_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update",
+                       "setdefault", "popitem"})
 _FORMAT_NAMES = frozenset({"format", "format_map", "vformat"})
 _CLOCK_NAMES = frozenset({"now", "today", "utcnow"})
 
@@ -151,7 +153,11 @@ def compile_env(source: str, filename: str) -> types.CodeType:
         tree = ast.parse(source, filename, "exec")
     except SyntaxError as exc:
         raise SyntaxError(f"syntax error: {exc.msg}", (filename, exc.lineno or 0, 0, "")) from None
-    errors: list[str] = []
+    errors: list[str] = [
+        f"Line {node.lineno}: 'global' is not allowed: module-level values are constants; "
+        "keep state in the env's tables"
+        for node in ast.walk(tree) if isinstance(node, ast.Global)
+    ]
     RestrictingNodeTransformer(errors, [], {}).visit(tree)
     if errors:
         messages = [e.split(": ", 1)[1] if e.startswith("Line ") and ": " in e else e for e in errors]
@@ -183,15 +189,6 @@ _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _write_guard(obj: Any) -> Any:
-    # Item and attribute writes only on the env's own dicts and lists; everything else
-    # (db, fake, module views, functions) is read-only.
-    if isinstance(obj, (dict, list)):
-        return obj
-    what = repr(obj) if isinstance(obj, ModuleView) else f"a {type(obj).__name__}"
-    raise SandboxViolation(f"cannot assign to or delete from {what} in the sandbox")
-
-
 def _getiter(obj: Iterable[Any]) -> Any:
     return iter(obj)
 
@@ -211,6 +208,7 @@ class RestrictedRuntime:
         self.now = now
         self._views = {name: _module_view(name, denied) for name, denied in ALLOWED_MODULES.items()}
         self._views["typing"] = _typing_view()
+        self._frozen: set[int] = set()
 
         def frozen_now(tz: dt.tzinfo | None = None) -> dt.datetime:
             return now if tz is None else now.replace(tzinfo=dt.timezone.utc).astimezone(tz)
@@ -236,6 +234,8 @@ class RestrictedRuntime:
             if isinstance(obj, dt.datetime) or (isinstance(obj, type) and issubclass(obj, dt.datetime)):
                 return self._frozen_now
             return self._frozen_today
+        if name in _MUTATORS and id(obj) in self._frozen:
+            raise SandboxViolation("module-level values are constants; keep state in the env's tables")
         if name in _FORMAT_NAMES:
             # str.format-style methods traverse attributes from inside a string
             # ("{0.__class__}"), out of the guard's sight: denied on every object.
@@ -246,6 +246,26 @@ class RestrictedRuntime:
             if name.startswith("_") or name in INSPECT_ATTRIBUTES:
                 raise SandboxViolation(f"attribute '{name}' is not accessible in the sandbox") from exc
             raise
+
+    def freeze(self, namespace: dict[str, Any]) -> None:
+        """Make the module's own dicts and lists read-only: state lives in the tables only."""
+        stack = [v for k, v in namespace.items() if not k.startswith("__")]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, (dict, list, tuple, set, frozenset)) and id(value) not in self._frozen:
+                if isinstance(value, (dict, list)):
+                    self._frozen.add(id(value))
+                stack.extend(value.values() if isinstance(value, dict) else value)
+
+    def _write_guard(self, obj: Any) -> Any:
+        # Item writes only on dicts and lists the call itself made; everything else (db,
+        # fake, module views, functions, module-level constants) is read-only.
+        if isinstance(obj, (dict, list)) and id(obj) not in self._frozen:
+            return obj
+        if isinstance(obj, (dict, list)):
+            raise SandboxViolation("module-level values are constants; keep state in the env's tables")
+        what = repr(obj) if isinstance(obj, ModuleView) else f"a {type(obj).__name__}"
+        raise SandboxViolation(f"cannot assign to or delete from {what} in the sandbox")
 
     def _import(
         self,
@@ -283,7 +303,7 @@ class RestrictedRuntime:
             "_getattr_": self._getattr,
             "_getitem_": _getitem,
             "_getiter_": _getiter,
-            "_write_": _write_guard,
+            "_write_": self._write_guard,
             "_inplacevar_": _inplace,
             "_apply_": _apply,
             "_print_": PrintCollector,

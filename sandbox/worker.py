@@ -298,6 +298,7 @@ class Worker:
         except BaseException as exc:  # noqa: BLE001 - any failure is reported to the engine
             err = error_of(exc, self.filename, self.limits)
             return _load_error(err["message"], err.get("line", 0))
+        runtime.freeze(namespace)
         self.namespace = namespace
         self.def_lines = {node.name: node.lineno for node in ast.walk(ast.parse(message["source"]))
                           if isinstance(node, ast.FunctionDef)}

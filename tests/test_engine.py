@@ -345,3 +345,27 @@ def test_result_content_is_canonical_json(shop) -> None:
     assert json.loads(ok.content()) == ok.result
     bad = shop.call("get_item", {"item_id": "nope"})
     assert json.loads(bad.content()) == {"error": {"type": "ToolError", "message": "item nope not found"}}
+
+
+def test_module_level_values_are_constants(tmp_path: Path) -> None:
+    path = tmp_path / "counter.py"
+    path.write_text('"""Counter."""\nfrom sandbox.authoring import tool\n'
+                    'TABLES = "CREATE TABLE t (id INTEGER PRIMARY KEY)"\nSEEN = {"calls": 0}\nLIMITS = [1, [2]]\n\n'
+                    'def seed(db, fake):\n    pass\n\n'
+                    '@tool\ndef bump(db) -> dict:\n    """Count calls in a module dict (state outside the tables)."""\n'
+                    '    SEEN["calls"] = SEEN["calls"] + 1\n    return SEEN\n\n'
+                    '@tool\ndef nested(db) -> list:\n    """Append to a list inside a module constant."""\n'
+                    '    LIMITS[1].append(3)\n    return LIMITS\n\n'
+                    '@tool\ndef local(db) -> dict:\n    """A dict the call makes itself is writable."""\n'
+                    '    d = dict(SEEN)\n    d["calls"] = 5\n    return d\n')
+    with load_env(path) as env:
+        for name in ("bump", "nested"):
+            result = env.call(name)
+            assert result.error.type == "SandboxViolation"
+            assert "module-level values are constants" in result.error.message
+        assert env.call("local").result == {"calls": 5}
+    with_global = tmp_path / "global_state.py"
+    with_global.write_text(path.read_text().replace('    SEEN["calls"] = SEEN["calls"] + 1\n',
+                                                    '    global SEEN\n    SEEN = {"calls": 1}\n'))
+    with pytest.raises(EnvLoadError, match="'global' is not allowed"):
+        load_env(with_global)

@@ -352,7 +352,7 @@ LOAD_ATTACKS = [
     LoadAttack("lambda_guard_name", "EVIL = lambda _write_: _write_", "EVIL = lambda",
                '"_write_" is an invalid variable name'),
     LoadAttack("global_guard_rebind", "def rebind():\n    global _getattr_\n    _getattr_ = None",
-               "_getattr_ = None", '"_getattr_" is an invalid variable name'),
+               "global _getattr_", "'global' is not allowed"),
     LoadAttack("authoring_private_name", "from sandbox.authoring import _dt", "import _dt",
                '"_dt" is an invalid variable name'),
     LoadAttack("db_private_send", 'def leak(db):\n    return db._send({"op": "done", "ok": True})',
