@@ -265,14 +265,12 @@ class StateStore:
             raise ValueError("this snapshot belongs to another environment")
 
     def _drop_released(self) -> None:
+        """Drop copies no live snapshot refers to (the current version's copy is kept)."""
         while self._released:
-            key = self._released.pop()
-            self._copy_refs[key] -= 1
-            if self._copy_refs[key] <= 0 and self._versions.get(key[0]) != key[1]:
-                del self._copy_refs[key]
-                copy = self._copies.pop(key, None)
-                if copy is not None:
-                    self.connection.execute(f"DROP TABLE IF EXISTS {copy}")
+            self._copy_refs[self._released.pop()] -= 1
+        for key in [k for k in self._copies if self._copy_refs[k] <= 0 and self._versions.get(k[0]) != k[1]]:
+            del self._copy_refs[key]
+            self.connection.execute(f"DROP TABLE IF EXISTS {self._copies.pop(key)}")
 
     # -- hash and diff --------------------------------------------------------
     def _source(self, name: str, version: int | None) -> str:

@@ -369,3 +369,16 @@ def test_module_level_values_are_constants(tmp_path: Path) -> None:
                                                     '    global SEEN\n    SEEN = {"calls": 1}\n'))
     with pytest.raises(EnvLoadError, match="'global' is not allowed"):
         load_env(with_global)
+
+
+def test_released_snapshots_free_their_copies(shop) -> None:
+    store = shop._state()
+    for _ in range(30):
+        snap = shop.snapshot()
+        shop.call("sell", {"item_id": "I03"})
+        shop.restore(snap)
+        shop.call("set_note", {"item_id": "I05", "note": "x"})
+        del snap
+    shop.snapshot()
+    # the initial snapshot's copies, the current ones, and nothing accumulated per loop
+    assert len(store._copies) <= 2 * len(store.tables)
