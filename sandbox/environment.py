@@ -117,8 +117,9 @@ class Environment:
             "now": self.now.isoformat(), "limits": limits.model_dump(),
         }, max_frame=max(limits.max_result_bytes * 2 + 4096, 1 << 20))
         self._store: StateStore | None = None
-        # An env dropped without close() must not leave its worker process behind.
-        self._reap = weakref.finalize(self, self._worker.close)
+        # An env dropped without close() must not leave its worker or connection behind.
+        self._resources: list[WorkerProcess | StateStore] = [self._worker]
+        self._reap = weakref.finalize(self, _close_all, self._resources)
         try:
             reply = self._loaded(source)
             self.description = reply.description
@@ -157,6 +158,7 @@ class Environment:
     def _seed(self, source: EnvSource, ddl: str) -> StateStore:
         store = StateStore()
         self._store = store
+        self._resources.append(store)
         try:
             store.create_tables(ddl)
         except StateError as exc:
@@ -301,15 +303,18 @@ class Environment:
 
     def close(self) -> None:
         self._reap()
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        self._store = None
 
     def __enter__(self) -> Environment:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _close_all(resources: list[WorkerProcess | StateStore]) -> None:
+    for resource in reversed(resources):
+        resource.close()
 
 
 def load_env(name_or_path: str | Path, seed: int = 0, limits: Limits | None = None) -> Environment:
