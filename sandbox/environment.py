@@ -29,6 +29,9 @@ from sandbox.state_diff import StateDiff
 from sandbox.worker_client import WorkerDied, WorkerProcess, WorkerTimeout
 
 _EPOCH = dt.datetime(2026, 1, 1, 9, 0)
+# Largest message a worker may send: bulk inserts while seeding can be megabytes (results
+# are capped far lower by Limits.max_result_bytes).
+_MAX_FRAME = 256 << 20
 
 
 class ToolSpec(BaseModel):
@@ -115,7 +118,7 @@ class Environment:
         self._worker = WorkerProcess({
             "op": "load", "source": source.source, "filename": source.path, "module": f"env_{source.name}",
             "now": self.now.isoformat(), "limits": limits.model_dump(),
-        }, max_frame=max(limits.max_result_bytes * 2 + 4096, 1 << 20))
+        }, max_frame=_MAX_FRAME)
         self._store: StateStore | None = None
         # An env dropped without close() must not leave its worker or connection behind.
         self._resources: list[WorkerProcess | StateStore] = [self._worker]
