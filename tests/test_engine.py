@@ -388,7 +388,8 @@ def test_seeding_can_bulk_insert_megabytes(tmp_path: Path) -> None:
     path = tmp_path / "bulk.py"
     path.write_text('"""Bulk."""\nfrom sandbox.authoring import tool\n'
                     'TABLES = "CREATE TABLE t (id INTEGER PRIMARY KEY, text VARCHAR)"\n\n'
-                    'def seed(db, fake):\n    db.insert("t", [{"id": i, "text": "x" * 300} for i in range(20000)])\n\n'
+                    'def seed(db, fake):\n'
+                    '    db.insert("t", [{"id": i, "text": "x" * 300} for i in range(20000)])\n\n'
                     '@tool\ndef count(db) -> int:\n    """Count rows."""\n    return db.scalar("SELECT count(*) FROM t")\n')
     with load_env(path) as env:  # one insert message of about 6 MB
         assert env.call("count").result == 20000
