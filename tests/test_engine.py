@@ -390,6 +390,7 @@ def test_seeding_can_bulk_insert_megabytes(tmp_path: Path) -> None:
                     'TABLES = "CREATE TABLE t (id INTEGER PRIMARY KEY, text VARCHAR)"\n\n'
                     'def seed(db, fake):\n'
                     '    db.insert("t", [{"id": i, "text": "x" * 300} for i in range(20000)])\n\n'
-                    '@tool\ndef count(db) -> int:\n    """Count rows."""\n    return db.scalar("SELECT count(*) FROM t")\n')
+                    '@tool\ndef count(db) -> int:\n    """Count rows."""\n'
+                    '    return db.scalar("SELECT count(*) FROM t")\n')
     with load_env(path) as env:  # one insert message of about 6 MB
         assert env.call("count").result == 20000
