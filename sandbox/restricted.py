@@ -13,6 +13,7 @@ import datetime as dt
 import operator
 import types
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from RestrictedPython import RestrictingNodeTransformer
@@ -84,6 +85,7 @@ def _strptime_view() -> ModuleView:
 
 _C_LEVEL_IMPORTS: dict[str, Callable[[], ModuleView]] = {"time": _time_view, "_strptime": _strptime_view}
 
+_CONSTANTS = "module-level values are constants; keep state in the env's tables"
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update",
                        "setdefault", "popitem"})
 _FORMAT_NAMES = frozenset({"format", "format_map", "vformat"})
@@ -142,7 +144,13 @@ def _typing_view() -> ModuleView:
     return ModuleView("typing", {n: getattr(typing, n) for n in _TYPING_NAMES if hasattr(typing, n)})
 
 
-def compile_env(source: str, filename: str) -> types.CodeType:
+@dataclass(frozen=True)
+class CompiledEnv:
+    code: types.CodeType
+    def_lines: dict[str, int]  # function name -> line of its `def` (decorators come before)
+
+
+def compile_env(source: str, filename: str) -> CompiledEnv:
     """Compile env source with RestrictedPython, or raise SyntaxError with the line.
 
     The transform is applied here rather than through compile_restricted_exec, which
@@ -153,16 +161,14 @@ def compile_env(source: str, filename: str) -> types.CodeType:
         tree = ast.parse(source, filename, "exec")
     except SyntaxError as exc:
         raise SyntaxError(f"syntax error: {exc.msg}", (filename, exc.lineno or 0, 0, "")) from None
-    errors: list[str] = [
-        f"Line {node.lineno}: 'global' is not allowed: module-level values are constants; "
-        "keep state in the env's tables"
-        for node in ast.walk(tree) if isinstance(node, ast.Global)
-    ]
+    errors = [f"Line {node.lineno}: 'global' is not allowed: {_CONSTANTS}"
+              for node in ast.walk(tree) if isinstance(node, ast.Global)]
     RestrictingNodeTransformer(errors, [], {}).visit(tree)
     if errors:
         messages = [e.split(": ", 1)[1] if e.startswith("Line ") and ": " in e else e for e in errors]
         raise SyntaxError("; ".join(messages), (filename, _line_of(errors[0]), 0, ""))
-    return compile(tree, filename, "exec", dont_inherit=True)
+    def_lines = {node.name: node.lineno for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    return CompiledEnv(compile(tree, filename, "exec", dont_inherit=True), def_lines)
 
 
 def _line_of(message: str) -> int:
@@ -208,6 +214,7 @@ class RestrictedRuntime:
         self.now = now
         self._views = {name: _module_view(name, denied) for name, denied in ALLOWED_MODULES.items()}
         self._views["typing"] = _typing_view()
+        self._c_level_views = {name: make() for name, make in _C_LEVEL_IMPORTS.items()}
         self._frozen: set[int] = set()
 
         def frozen_now(tz: dt.tzinfo | None = None) -> dt.datetime:
@@ -235,7 +242,7 @@ class RestrictedRuntime:
                 return self._frozen_now
             return self._frozen_today
         if name in _MUTATORS and id(obj) in self._frozen:
-            raise SandboxViolation("module-level values are constants; keep state in the env's tables")
+            raise SandboxViolation(_CONSTANTS)
         if name in _FORMAT_NAMES:
             # str.format-style methods traverse attributes from inside a string
             # ("{0.__class__}"), out of the guard's sight: denied on every object.
@@ -260,10 +267,10 @@ class RestrictedRuntime:
     def _write_guard(self, obj: Any) -> Any:
         # Item writes only on dicts and lists the call itself made; everything else (db,
         # fake, module views, functions, module-level constants) is read-only.
-        if isinstance(obj, (dict, list)) and id(obj) not in self._frozen:
-            return obj
         if isinstance(obj, (dict, list)):
-            raise SandboxViolation("module-level values are constants; keep state in the env's tables")
+            if id(obj) in self._frozen:
+                raise SandboxViolation(_CONSTANTS)
+            return obj
         what = repr(obj) if isinstance(obj, ModuleView) else f"a {type(obj).__name__}"
         raise SandboxViolation(f"cannot assign to or delete from {what} in the sandbox")
 
@@ -283,13 +290,13 @@ class RestrictedRuntime:
             return ModuleView("sandbox", {"authoring": authoring})
         if name in self._views:
             return self._views[name]
-        if name in _C_LEVEL_IMPORTS:
+        if name in self._c_level_views:
             if fromlist:
                 raise SandboxViolation(f"importing names from '{name}' is not allowed in an env module")
             # datetime's C code imports these for strftime/strptime; env code cannot
             # name them (RestrictedPython rejects names starting with "_", and "time"
             # gets a view without clocks).
-            return _C_LEVEL_IMPORTS[name]()
+            return self._c_level_views[name]
         hint = " (use db.rng, the env's own seeded random.Random)" if name == "random" else ""
         hint = " (use db.now, the env's frozen clock)" if name == "time" else hint
         allowed = ", ".join(sorted([AUTHORING_MODULE, *self._views]))

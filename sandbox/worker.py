@@ -7,7 +7,6 @@ by `sandbox.worker_client` as `python -m sandbox.worker`.
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import decimal
 import json
@@ -198,13 +197,6 @@ class Db:
         return self._reply(reply)
 
 
-def _env_location(exc: BaseException, filename: str) -> str:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
-    if frames:
-        return f" ({os.path.basename(filename)}:{frames[-1].lineno})"
-    return ""
-
-
 _FORBIDDEN_NAMES = frozenset({
     "open", "eval", "exec", "compile", "getattr", "setattr", "delattr", "type", "globals",
     "locals", "vars", "input", "breakpoint", "memoryview", "object", "super", "help", "dir",
@@ -214,15 +206,15 @@ _FORBIDDEN_NAMES = frozenset({
 
 def error_of(exc: BaseException, filename: str, limits: dict[str, Any]) -> dict[str, Any]:
     """Map an exception out of env code to a typed error (with the env line, if any)."""
-    error = _typed_error(exc, filename, limits)
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
-    if frames and error["type"] != "ToolError":
-        error["line"] = frames[-1].lineno
+    line = frames[-1].lineno if frames else None
+    error = _typed_error(exc, f" ({os.path.basename(filename)}:{line})" if line else "", limits)
+    if line and error["type"] != "ToolError":
+        error["line"] = line
     return error
 
 
-def _typed_error(exc: BaseException, filename: str, limits: dict[str, Any]) -> dict[str, Any]:
-    where = _env_location(exc, filename)
+def _typed_error(exc: BaseException, where: str, limits: dict[str, Any]) -> dict[str, Any]:
     if isinstance(exc, authoring.ToolError):
         return {"type": "ToolError", "message": exc.message}
     if isinstance(exc, SandboxViolation):
@@ -287,21 +279,20 @@ class Worker:
         now = dt.datetime.fromisoformat(message["now"])
         runtime = RestrictedRuntime(now)
         try:
-            code = compile_env(message["source"], self.filename)
+            compiled = compile_env(message["source"], self.filename)
         except SyntaxError as exc:
             return _load_error(f"{exc.msg}", exc.lineno or 0)
         namespace = runtime.module_globals(message["module"])
         self.db = Db(self.ask, now)
         self.db._context = _CallContext(writes=False)
         try:
-            exec(code, namespace)  # noqa: S102 - RestrictedPython-compiled env code
+            exec(compiled.code, namespace)  # noqa: S102 - RestrictedPython-compiled env code
         except BaseException as exc:  # noqa: BLE001 - any failure is reported to the engine
             err = error_of(exc, self.filename, self.limits)
             return _load_error(err["message"], err.get("line", 0))
         runtime.freeze(namespace)
         self.namespace = namespace
-        self.def_lines = {node.name: node.lineno for node in ast.walk(ast.parse(message["source"]))
-                          if isinstance(node, ast.FunctionDef)}
+        self.def_lines = compiled.def_lines
         return self.describe()
 
     def describe(self) -> dict[str, Any]:

@@ -138,6 +138,12 @@ EXAMPLES = """examples:
 """
 
 
+def _add_env_arguments(parser: argparse.ArgumentParser, json_help: str) -> None:
+    parser.add_argument("env", help="built-in env name or path to a .py env module")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the initial state (default 0)")
+    parser.add_argument("--json", action="store_true", help=json_help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toolace-mt", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
@@ -153,9 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_envs_list)
     p = envs_sub.add_parser("show", help="an env's tools (JSON schemas) and tables (row counts)",
                             epilog="example: toolace-mt envs show banking --seed 3")
-    p.add_argument("env", help="built-in env name or path to a .py env module")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial state (default 0)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    _add_env_arguments(p, json_help="print JSON")
     p.set_defaults(handler=cmd_envs_show)
     p = envs_sub.add_parser("check", help="compile, derive schemas, seed and call-check an env module",
                             epilog="example: toolace-mt envs check tool_envs/retail.py")
@@ -166,12 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("call", help="run one tool call on a freshly seeded env",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="example:\n  toolace-mt call retail get_order '{\"order_id\": \"#W1001\"}' --json")
-    p.add_argument("env", help="built-in env name or path to a .py env module")
+    _add_env_arguments(p, json_help='print {"ok", "result"|"error": {"type", "message"}, "state_hash", "diff"}')
     p.add_argument("tool", help="tool name")
     p.add_argument("args", nargs="?", default="{}", help="arguments as a JSON object (default {})")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial state (default 0)")
-    p.add_argument("--json", action="store_true",
-                   help='print {"ok", "result"|"error": {"type", "message"}, "state_hash", "diff"}')
     p.set_defaults(handler=cmd_call)
     return parser
 
