@@ -1,0 +1,77 @@
+"""`consistency`: what the assistant says is backed by what it saw.
+
+- Every date, time, id and number in an assistant text turn appears in an earlier user
+  message, tool output or the system prompt (rules: evidence.py).
+- An assistant text claiming an action ("I've cancelled ...", "has been booked") needs a
+  successful write call since the last user message: one whose tool name contains the
+  claimed verb when such a tool exists, otherwise any write.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sandbox import Environment
+from toolace_mt.record import AssistantMessage, SystemMessage, ToolMessage, UserMessage
+from toolace_mt.verifier.dialogue import Dialogue, Failure
+from toolace_mt.verifier.evidence import Evidence
+
+# Claimed verb -> the stem a tool name carries for that action.
+ACTION_STEMS = {
+    "cancelled": "cancel", "canceled": "cancel", "booked": "book", "transferred": "transfer", "sent": "send",
+    "updated": "update", "changed": "change", "created": "create", "deleted": "delete", "refunded": "refund",
+    "returned": "return", "paid": "pay", "scheduled": "schedul", "rescheduled": "schedul", "moved": "move",
+    "added": "add", "removed": "remove", "exchanged": "exchange", "modified": "modify", "placed": "place",
+    "submitted": "request", "accepted": "respond", "declined": "respond", "blocked": "block", "frozen": "freeze",
+    "froze": "freeze", "unblocked": "block", "registered": "create", "reserved": "book",
+}
+_VERBS = "|".join(sorted(ACTION_STEMS, key=len, reverse=True))
+_CLAIM = re.compile(
+    r"\b(?:i(?:'ve| have)?|we(?:'ve| have)?)\s+(?:just\s+|now\s+|successfully\s+|also\s+)*(?P<v1>" + _VERBS + r")\b"
+    r"|\b(?:has|have)\s+(?:now\s+|just\s+)?been\s+(?:successfully\s+)?(?P<v2>" + _VERBS + r")\b"
+    r"|\bis\s+now\s+(?P<v3>" + _VERBS + r")\b", re.I)
+
+
+def claimed_actions(text: str) -> list[str]:
+    return [(m["v1"] or m["v2"] or m["v3"]).casefold() for m in _CLAIM.finditer(text)]
+
+
+def check_consistency(dialogue: Dialogue, env: Environment | None) -> list[Failure]:
+    failures: list[Failure] = []
+    evidence = Evidence()
+    writes = {t.name for t in env.tools if t.writes} if env is not None else set()
+    tool_names = [t.name for t in env.tools] if env is not None else [name for name in dialogue.tools if name]
+    done_since_user: list[str] = []  # successful write calls since the last user message
+    for index, message in enumerate(dialogue.messages):
+        if isinstance(message, SystemMessage | UserMessage):
+            evidence.add_text(message.content)
+            if isinstance(message, UserMessage):
+                done_since_user = []
+        elif isinstance(message, ToolMessage):
+            try:
+                evidence.add_output(json.loads(message.content))
+            except ValueError:
+                evidence.add_text(message.content)
+        elif isinstance(message, AssistantMessage):
+            for site in dialogue.calls_at(index):
+                if site.name in writes and site.output_text is not None and not site.failed:
+                    done_since_user.append(site.name)
+            text = message.content or ""
+            if not text.strip():
+                continue
+            missing = evidence.ungrounded_mentions(text)
+            if missing:
+                failures.append(Failure("consistency", f"the assistant states {', '.join(missing[:5])}, which no "
+                                                       "earlier tool output or user message shows", index))
+            for verb in claimed_actions(text):
+                stem = ACTION_STEMS[verb]
+                related = [name for name in tool_names if stem in name and name in writes]
+                backed = [name for name in done_since_user if stem in name] if related else done_since_user
+                if not backed:
+                    need = " or ".join(related) if related else "a write tool"
+                    failures.append(Failure("consistency", f"the assistant says something was {verb}, but no "
+                                                           f"successful {need} call backs it since the user's "
+                                                           "last message", index))
+                    break
+    return failures

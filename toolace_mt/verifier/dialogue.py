@@ -1,0 +1,73 @@
+"""A record's calls laid out for the checks: which turn made each call, where its
+output is, whether it succeeded. Built once per record, tolerant of malformed records
+(the format check reports those; the others work on what is there)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from toolace_mt.record import AssistantMessage, Failure, Record, ToolCall, ToolMessage
+
+__all__ = ["CHECK_IDS", "CallSite", "Dialogue", "Failure"]
+
+CHECK_IDS = ("format", "schema", "replay", "state", "grounding", "consistency", "behaviour", "judge")
+
+
+@dataclass
+class CallSite:
+    message_index: int  # the assistant turn
+    call: ToolCall
+    arguments: dict[str, Any] | None  # None: not a JSON object
+    output_index: int | None = None  # the tool message answering it
+    output_text: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.call.function.name
+
+    @property
+    def output(self) -> Any:
+        if self.output_text is None:
+            return None
+        try:
+            return json.loads(self.output_text)
+        except ValueError:
+            return self.output_text
+
+    @property
+    def failed(self) -> bool:
+        """The recorded output is an error object (what CallResult.content() writes on failure)."""
+        out = self.output
+        return isinstance(out, dict) and set(out) == {"error"} and isinstance(out["error"], dict)
+
+
+class Dialogue:
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self.messages = record.messages
+        self.calls: list[CallSite] = []
+        by_id: dict[str, CallSite] = {}
+        for index, message in enumerate(self.messages):
+            if isinstance(message, AssistantMessage):
+                for call in message.tool_calls or []:
+                    site = CallSite(index, call, call.parsed_arguments())
+                    self.calls.append(site)
+                    by_id.setdefault(call.id, site)
+            elif isinstance(message, ToolMessage):
+                site = by_id.get(message.tool_call_id)
+                if site is not None and site.output_index is None:
+                    site.output_index = index
+                    site.output_text = message.content
+        self.tools = {t.get("function", {}).get("name"): t for t in record.tools if isinstance(t, dict)}
+
+    def calls_at(self, message_index: int) -> list[CallSite]:
+        return [c for c in self.calls if c.message_index == message_index]
+
+    def text(self, index: int) -> str:
+        content = getattr(self.messages[index], "content", None)
+        return content if isinstance(content, str) else ""
+
+    def role(self, index: int) -> str:
+        return self.messages[index].role

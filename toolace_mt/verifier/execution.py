@@ -1,0 +1,85 @@
+"""`replay` and `state`: re-execute every call from the recorded initial state and check
+the outputs, the final state and the diff the task intended."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sandbox import Environment
+from toolace_mt.verifier.dialogue import Dialogue, Failure
+from toolace_mt.verifier.state_compare import describe_diff_mismatch, same_json
+
+MAX_OUTPUT_FAILURES = 5
+
+
+def _parsed(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _short(text: str, width: int = 200) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def check_replay(dialogue: Dialogue, env: Environment) -> list[Failure]:
+    """Runs every call on `env` (already at its initial state), in order; leaves `env`
+    in the dialogue's final state for check_state."""
+    failures: list[Failure] = []
+    for site in dialogue.calls:
+        if site.arguments is None:
+            failures.append(Failure("replay", f"call {site.call.id} {site.name} cannot be executed: its arguments "
+                                              "are not a JSON object", site.message_index))
+            continue
+        result = env.call(site.name, site.arguments)
+        real = result.content()
+        if site.output_text is None:
+            continue  # unanswered: a format failure; the call still ran, as a model would have made it
+        if not same_json(_parsed(site.output_text), json.loads(real)):
+            if len(failures) < MAX_OUTPUT_FAILURES:
+                failures.append(Failure(
+                    "replay", f"call {site.call.id} {site.name}: the recorded output differs from the real one: "
+                              f"recorded {_short(site.output_text)} | real {_short(real)}", site.output_index))
+    return failures
+
+
+def check_state(dialogue: Dialogue, env: Environment) -> list[Failure]:
+    """`env` is in the dialogue's final state (after check_replay)."""
+    expected = dialogue.record.expected
+    last = len(dialogue.messages) - 1
+    failures: list[Failure] = []
+    final_hash = env.state_hash()
+    actual_diff = env.diff().model_dump(mode="json")
+    if expected is None:
+        failures.append(Failure("state", "the record has no `expected` (final_state_hash and diff)", None))
+    else:
+        if final_hash != expected.final_state_hash:
+            failures.append(Failure("state", f"the final state hash is {final_hash[:12]}…, the record expects "
+                                             f"{expected.final_state_hash[:12]}…", last))
+        if not same_json(actual_diff, expected.diff):
+            detail = "; ".join(describe_diff_mismatch(expected.diff, actual_diff))
+            failures.append(Failure("state", f"the state diff differs from expected.diff: {detail}", last))
+    intended = dialogue.record.task.intended_calls()
+    if not intended:
+        return failures
+    env.reset()
+    for position, call in enumerate(intended):
+        if call.name not in {t.name for t in env.tools}:
+            failures.append(Failure("state", f"task call {position} '{call.name}' is not a tool of env {env.name}"))
+            return failures
+        if not env.tool(call.name).writes:
+            continue  # a read changes nothing
+        result = env.call(call.name, call.arguments)
+        if not result.ok:
+            failures.append(Failure("state", f"task call {position} {call.name} fails on a fresh env: {result.error}"))
+            return failures
+    # Same initial state, so equal hashes mean equal diffs; the diff is only needed to explain.
+    if env.state_hash() != final_hash:
+        detail = "; ".join(describe_diff_mismatch(env.diff().model_dump(mode="json"), actual_diff))
+        failures.append(Failure("state", f"the dialogue's changes differ from the task's intended calls "
+                                         f"(collateral or missing changes): {detail}", last))
+    return failures

@@ -1,0 +1,112 @@
+"""Stage 3: run the checks on one record and say why it fails, if it does."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from sandbox import Environment, SandboxError
+from toolace_mt.record import Record, Verification
+from toolace_mt.verifier.behaviour import check_behaviour
+from toolace_mt.verifier.consistency import check_consistency
+from toolace_mt.verifier.dialogue import CHECK_IDS, Dialogue, Failure
+from toolace_mt.verifier.env_pool import EnvPool
+from toolace_mt.verifier.execution import check_replay, check_state
+from toolace_mt.verifier.format_check import check_format
+from toolace_mt.verifier.grounding import check_grounding
+from toolace_mt.verifier.judge import Judge, OfflineJudge, check_judge
+from toolace_mt.verifier.schema_check import check_schema
+
+
+def parse_check_ids(text: str) -> tuple[str, ...]:
+    """"format,replay" -> ("format", "replay"); unknown ids raise ValueError."""
+    ids = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [i for i in ids if i not in CHECK_IDS]
+    if unknown or not ids:
+        raise ValueError(f"unknown check id(s) {', '.join(unknown) or '(none given)'}; "
+                         f"known: {', '.join(CHECK_IDS)}")
+    return ids
+
+
+class Verifier:
+    """Checks records; keeps envs loaded between records (see EnvPool).
+
+    `timings` accumulates seconds per phase (reset, replay, state, checks) for reports.
+    """
+
+    def __init__(self, checks: Iterable[str] = CHECK_IDS, judge: Judge | None = None,
+                 pool: EnvPool | None = None) -> None:
+        self.checks = tuple(c for c in CHECK_IDS if c in set(checks))
+        self.judge = judge or OfflineJudge()
+        self.pool = pool or EnvPool()
+        self.timings = {"reset": 0.0, "replay": 0.0, "state": 0.0, "checks": 0.0}
+
+    def _env(self, record: Record) -> tuple[Environment | None, Failure | None]:
+        start = time.perf_counter()
+        try:
+            env = self.pool.fresh(record.env, record.seed)
+        except SandboxError as exc:
+            return None, Failure("replay", f"env '{record.env}' cannot be loaded: {exc}")
+        finally:
+            self.timings["reset"] += time.perf_counter() - start
+        if env.digest != record.env_digest:
+            return env, Failure("replay", f"env digest mismatch: the record was made with env '{record.env}' "
+                                          f"sha256 {record.env_digest[:12]}…, the installed one is "
+                                          f"{env.digest[:12]}… (its source changed); the dialogue cannot be "
+                                          "replayed faithfully")
+        return env, None
+
+    def failures(self, record: Record) -> list[Failure]:
+        dialogue = Dialogue(record)
+        wanted = set(self.checks)
+        failures: list[Failure] = []
+        tick = time.perf_counter()
+        if "format" in wanted:
+            failures += check_format(dialogue)
+        env: Environment | None = None
+        needs_env = wanted & {"schema", "replay", "state", "consistency"}
+        if needs_env:
+            self.timings["checks"] += time.perf_counter() - tick
+            env, problem = self._env(record)
+            tick = time.perf_counter()
+            if problem is not None:
+                failures.append(problem)
+            replayable = env is not None and problem is None
+            if env is not None and "schema" in wanted:
+                failures += check_schema(dialogue, env)
+            if replayable and env is not None and wanted & {"replay", "state"}:
+                self.timings["checks"] += time.perf_counter() - tick
+                start = time.perf_counter()
+                replayed = check_replay(dialogue, env)
+                self.timings["replay"] += time.perf_counter() - start
+                if "replay" in wanted:
+                    failures += replayed
+                if "state" in wanted:
+                    start = time.perf_counter()
+                    failures += check_state(dialogue, env)
+                    self.timings["state"] += time.perf_counter() - start
+                tick = time.perf_counter()
+        if "grounding" in wanted:
+            failures += check_grounding(dialogue)
+        if "consistency" in wanted:
+            failures += check_consistency(dialogue, env)
+        if "behaviour" in wanted:
+            failures += check_behaviour(dialogue)
+        if "judge" in wanted:
+            failures += check_judge(dialogue, self.judge)
+        self.timings["checks"] += time.perf_counter() - tick
+        return failures
+
+    def verify(self, record: Record) -> Verification:
+        failures = self.failures(record)
+        return Verification(passed=not failures, checks=list(self.checks),
+                            failures=failures)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def __enter__(self) -> Verifier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
