@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -18,6 +19,9 @@ import duckdb
 from sandbox import EnvLoadError, SandboxError, inspect_env, load_env
 from sandbox.check import check_env
 from sandbox.registry import builtin_names
+from toolace_mt.record import record_json_schema
+from toolace_mt.verifier import CHECK_IDS, parse_check_ids
+from toolace_mt.verify_run import run_verify
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -130,11 +134,32 @@ def cmd_call(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    try:
+        checks = parse_check_ids(args.checks) if args.checks else CHECK_IDS
+    except ValueError as exc:
+        return _fail(str(exc))
+    paths = [Path(p) for p in args.files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        return _fail(f"no such file: {', '.join(missing)}")
+    if args.workers < 1:
+        return _fail("--workers must be at least 1")
+    return run_verify(paths, checks, args.workers, args.json, args.report, args.keep_passed)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    _print_json(record_json_schema())
+    return EXIT_OK
+
+
 EXAMPLES = """examples:
   toolace-mt envs list
   toolace-mt envs show retail --seed 7
   toolace-mt envs check my_env.py
   toolace-mt call retail get_product '{"product_id": "P1001"}' --seed 7 --json
+  toolace-mt verify fixtures/dialogues/retail.jsonl --json
+  toolace-mt schema > record.schema.json
 """
 
 
@@ -174,6 +199,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("tool", help="tool name")
     p.add_argument("args", nargs="?", default="{}", help="arguments as a JSON object (default {})")
     p.set_defaults(handler=cmd_call)
+
+    p = sub.add_parser(
+        "verify", help="replay dialogues for real and run the checks",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="checks: " + ", ".join(CHECK_IDS) + "\n\nexamples:\n"
+               "  toolace-mt verify data.jsonl\n"
+               "  toolace-mt verify a.jsonl b.jsonl --workers 2 --json --report report.json\n"
+               "  toolace-mt verify data.jsonl --checks format,replay,state --keep-passed clean.jsonl\n\n"
+               "exit code: 0 every dialogue passed, 1 some failed, 2 bad arguments")
+    p.add_argument("files", nargs="+", help="JSONL files of dialogue records")
+    p.add_argument("--json", action="store_true",
+                   help='print one object per dialogue: {"id", "passed", "failures": [{"check", "message", '
+                        '"message_index"}]}')
+    p.add_argument("--report", type=Path, help="write a JSON report (counts per check, every failure) here")
+    p.add_argument("--keep-passed", type=Path, metavar="OUT",
+                   help="write the dialogues that pass to OUT, with their `verification` filled in")
+    p.add_argument("--checks", help="comma-separated check ids to run (default: all)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of a dialogue record",
+                       epilog="example: toolace-mt schema > record.schema.json")
+    p.set_defaults(handler=cmd_schema)
     return parser
 
 

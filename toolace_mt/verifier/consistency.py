@@ -64,14 +64,14 @@ def check_consistency(dialogue: Dialogue, env: Environment | None) -> list[Failu
             if missing:
                 failures.append(Failure("consistency", f"the assistant states {', '.join(missing[:5])}, which no "
                                                        "earlier tool output or user message shows", index))
-            for verb in claimed_actions(text):
+            for verb in claimed_actions(text) if env is not None else []:  # no env: which tools write is unknown
                 stem = ACTION_STEMS[verb]
                 related = [name for name in tool_names if stem in name and name in writes]
                 backed = [name for name in done_since_user if stem in name] if related else done_since_user
                 if not backed:
-                    need = " or ".join(related) if related else "a write tool"
+                    need = " or ".join(related) + " call" if related else "call of a write tool"
                     failures.append(Failure("consistency", f"the assistant says something was {verb}, but no "
-                                                           f"successful {need} call backs it since the user's "
+                                                           f"successful {need} backs it since the user's "
                                                            "last message", index))
                     break
     return failures
