@@ -52,19 +52,20 @@ def test_all_pass_exit_0_and_table(tmp_path: Path, record: Record, capsys) -> No
 
 def test_bad_lines_are_failed_records_with_file_and_line(tmp_path: Path, record: Record, capsys) -> None:
     good = _copy(record, id="good")
-    lines = [good, "{not json", json.dumps({"id": "half", "env": "retail"}), _copy(record, id="elsewhere", env="nowhere"),
-             "", good.replace('"good"', '"good-2"'), good[:150]]
+    lines = [good, "{not json", json.dumps({"id": "half", "env": "retail"}),
+             _copy(record, id="elsewhere", env="nowhere"), "", good.replace('"good"', '"good-2"'), good[:150]]
     data = _write(tmp_path / "d.jsonl", lines, final_newline=False)
     assert main(["verify", str(data), "--json"]) == 1
     out = capsys.readouterr()
     rows = [json.loads(line) for line in out.out.splitlines()]
     assert [r["id"] for r in rows] == ["good", f"{data}:2", "half", "elsewhere", "good-2", f"{data}:7"]
     assert [r["passed"] for r in rows] == [True, False, False, False, True, False]
-    assert rows[1]["failures"][0]["check"] == "record" and f"{data}:2: malformed JSON" in rows[1]["failures"][0]["message"]
-    assert rows[2]["failures"][0]["message"].startswith(f"{data}:3: not a valid record: env_digest: Field required")
-    assert rows[3]["failures"][0] == {"check": "replay", "message_index": None, "message": rows[3]["failures"][0]["message"]}
-    assert "unknown env 'nowhere'" in rows[3]["failures"][0]["message"]
-    assert "truncated last line" in rows[5]["failures"][0]["message"] and f"{data}:7" in rows[5]["failures"][0]["message"]
+    first = [r["failures"][0] for r in rows if not r["passed"]]
+    assert first[0]["check"] == "record" and f"{data}:2: malformed JSON" in first[0]["message"]
+    assert first[1]["message"].startswith(f"{data}:3: not a valid record: env_digest: Field required")
+    assert first[2]["check"] == "replay" and first[2]["message_index"] is None
+    assert "unknown env 'nowhere'" in first[2]["message"]
+    assert "truncated last line" in first[3]["message"] and f"{data}:7" in first[3]["message"]
     assert "Traceback" not in out.err
     table = {line.split()[0]: line.split()[1:] for line in out.err.splitlines() if line and line.split()[0] in
              ("record", "replay", "dialogues")}
@@ -134,7 +135,8 @@ def test_record_json_is_openai_chat_format(record: Record) -> None:
     assert call_turn["role"] == "assistant" and call_turn["content"] is None
     call = call_turn["tool_calls"][0]
     assert set(call) == {"id", "type", "function"} and call["type"] == "function"
-    assert json.loads(call["function"]["arguments"]) == {"order_id": record.task.subtasks[0].calls[0].arguments["order_id"]}
+    order_id = record.task.subtasks[0].calls[0].arguments["order_id"]
+    assert json.loads(call["function"]["arguments"]) == {"order_id": order_id}
     answer = data["messages"][3]
     assert set(answer) == {"role", "tool_call_id", "content"} and answer["tool_call_id"] == call["id"]
     assert isinstance(answer["content"], str) and json.loads(answer["content"])["status"] == "pending"
