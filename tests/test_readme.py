@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -48,3 +49,21 @@ def test_env_module_example_loads_and_runs(tmp_path: Path) -> None:
 
 def test_python_api_example_runs() -> None:
     exec(compile(_blocks("python")[1], "README-api", "exec"), {})  # our own README, not model output
+
+
+def test_record_example_runs() -> None:
+    exec(compile(_blocks("python")[2], "README-record", "exec"), {})  # our own README, not model output
+
+
+def test_verify_example_passes_on_the_fixtures(tmp_path: Path, monkeypatch, capsys) -> None:
+    command = next(b for b in _blocks("bash") if b.startswith("toolace-mt verify fixtures/")).split()
+    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures" / "dialogues").glob("*.jsonl"))
+    assert len(files) >= 4
+    monkeypatch.chdir(ROOT)
+    report = tmp_path / "report.json"
+    args = [*command[1:2], *files, "--workers", "2", "--report", str(report)]
+    assert command[2:] == ["fixtures/dialogues/*.jsonl", "--workers", "2", "--report", "verify-report.json"]
+    assert main(args) == 0
+    summary = json.loads(report.read_text())
+    assert summary["failed"] == 0 and summary["dialogues"] >= 16
+    assert "dialogues" in capsys.readouterr().out
