@@ -19,7 +19,9 @@ import duckdb
 from sandbox import EnvLoadError, SandboxError, inspect_env, load_env
 from sandbox.check import check_env
 from sandbox.registry import builtin_names
+from toolace_mt.export import FORMATS, run_export
 from toolace_mt.record import record_json_schema
+from toolace_mt.stats import run_stats
 from toolace_mt.verifier import CHECK_IDS, parse_check_ids
 from toolace_mt.verify_run import run_verify
 
@@ -222,6 +224,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of a dialogue record",
                        epilog="example: toolace-mt schema > record.schema.json")
     p.set_defaults(handler=cmd_schema)
+
+    p = sub.add_parser(
+        "stats", help="turns, calls, tool coverage, ops mix, Distinct-n/entropy of user turns, pass rate",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  toolace-mt stats data.jsonl\n  toolace-mt stats a.jsonl b.jsonl --json\n\n"
+               "exit code: 0 done (unreadable lines are reported on stderr and not counted), 2 no such file")
+    p.add_argument("files", nargs="+", metavar="FILE", help="JSONL files of dialogue records (read as a stream)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.set_defaults(handler=run_stats)
+
+    p = sub.add_parser(
+        "export", help="write dialogues in the openai, sharegpt (LLaMA-Factory) or toolace format",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  toolace-mt export data.jsonl --format openai -o train.openai.jsonl\n"
+               "  toolace-mt export data.jsonl --format sharegpt -o train.sharegpt.jsonl\n\n"
+               "exit code: 0 every record exported, 1 some were skipped (not records, malformed, failed\n"
+               "verification, or not expressible in the format; each named on stderr), 2 bad arguments")
+    p.add_argument("file", metavar="FILE", help="JSONL file of dialogue records")
+    p.add_argument("--format", required=True, choices=FORMATS, help="output format")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output JSONL file (one line per record)")
+    p.set_defaults(handler=run_export)
     return parser
 
 
