@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +229,41 @@ def test_help_has_examples(capsys) -> None:
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert f"toolace-mt {command} data.jsonl" in capsys.readouterr().out
+
+
+# --- README "Statistics and export": its commands run, its format examples are what export writes ---
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+SECTION = README.split("## Statistics and export\n", 1)[1].split("\n## ", 1)[0]
+
+
+def _section_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", SECTION, re.S)
+
+
+def test_readme_commands_run(tmp_path: Path, executed: Record, monkeypatch, capsys) -> None:
+    _write(tmp_path / "data.jsonl", [r.to_json() for r in [*two_dialogues(), executed]])
+    monkeypatch.chdir(tmp_path)
+    commands = [shlex.split(line) for line in _section_blocks("bash")[0].strip().splitlines()]
+    assert [c[:2] for c in commands] == [["toolace-mt", "stats"]] * 2 + [["toolace-mt", "export"]] * 3
+    for command in commands:
+        assert main(command[1:]) == 0, command
+    out = capsys.readouterr().out
+    assert json.loads(out.splitlines()[-4])["dialogues"] == 3  # the --json line, before 3 export summaries
+    for fmt in ("openai", "sharegpt", "toolace"):
+        assert len(_lines(tmp_path / f"train.{fmt}.jsonl")) == 3
+
+
+def test_readme_format_examples_are_what_export_writes() -> None:
+    d1 = two_dialogues()[0]
+    sharegpt, toolace = (json.loads(block) for block in _section_blocks("json"))
+    assert to_sharegpt(d1)["conversations"][:len(sharegpt)] == sharegpt
+    assert to_toolace(d1)["conversations"][:len(toolace)] == toolace
+    assert _section_blocks("text") == [TOOLACE_SYSTEM]
+    registration = re.search(r"`(\{\"toolace_mt\".*?\})`", SECTION, re.S)
+    assert registration is not None
+    entry = json.loads(registration.group(1))["toolace_mt"]
+    assert entry["formatting"] == "sharegpt" and entry["columns"] == {"messages": "conversations", "tools": "tools"}
+    written = re.search(r"`\[get_order\(.*?\)\]`", SECTION, re.S)
+    assert written is not None and _parse_calls(written.group(0).strip("`")) == [
+        ("get_order", {"order_id": "#W1"}), ("cancel_order", {"order_id": "#W1", "reason": "ordered_by_mistake"})]
