@@ -7,14 +7,34 @@ from typing import Any
 
 from toolace_mt.record import AssistantMessage, Op, UserMessage
 from toolace_mt.verifier.dialogue import Dialogue, Failure
-from toolace_mt.verifier.evidence import leaves, normalise
+from toolace_mt.verifier.evidence import Evidence, grounded_string, leaves, normalise
+
+
+def _same(leaf: Any, value: Any) -> bool:
+    """One argument value is the clarified value: numbers as numbers (1250 == 1250.0), else as text."""
+    if isinstance(leaf, int | float) and isinstance(value, int | float) and not isinstance(leaf, bool) \
+            and not isinstance(value, bool):
+        return float(leaf) == float(value)
+    return normalise(str(leaf)) == normalise(str(value))
 
 
 def _uses(arguments: dict[str, Any] | None, value: Any) -> bool:
     if arguments is None:
         return False
-    wanted = normalise(str(value))
-    return any(normalise(str(leaf)) == wanted for leaf in leaves(arguments) if leaf is not None)
+    return any(_same(leaf, value) for leaf in leaves(arguments) if leaf is not None)
+
+
+def _gives(text: str, value: Any) -> bool:
+    """`text` states `value` by the grounding rules (evidence.py): "two" or "2" gives 2,
+    "$1,250" gives 1250, "March 14, 1991" gives "1991-03-14"; strings as whole words, so
+    the 2 inside "BK-50012" does not give 2."""
+    if isinstance(value, dict | list):
+        return all(_gives(text, leaf) for leaf in leaves(value) if leaf is not None)
+    evidence = Evidence()
+    evidence.add_text(text)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return evidence.has_number(float(value))
+    return grounded_string(str(value), evidence, free_text=False)
 
 
 def _text_turn(dialogue: Dialogue, index: int) -> str | None:
@@ -43,11 +63,10 @@ def _check_op(dialogue: Dialogue, op: Op) -> str | None:
             return "clarification: answer_index must point at a later user message"
         if op.value is None:
             return "clarification: the op does not name the missing value"
-        wanted = normalise(str(op.value))
-        if wanted not in normalise(dialogue.text(answer)):
+        if not _gives(dialogue.text(answer), op.value):
             return f"clarification: the user's answer (message {answer}) does not give {op.value!r}"
         for index in range(answer):
-            if isinstance(dialogue.messages[index], UserMessage) and wanted in normalise(dialogue.text(index)):
+            if isinstance(dialogue.messages[index], UserMessage) and _gives(dialogue.text(index), op.value):
                 return f"clarification: the user already gave {op.value!r} in message {index}, before being asked"
         early = [c for c in dialogue.calls if c.message_index < answer and _uses(c.arguments, op.value)]
         if early:

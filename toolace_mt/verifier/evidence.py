@@ -6,7 +6,8 @@ earlier?". The rules, documented in README "What counts as grounded":
   as a whole word sequence (not inside a longer word) in an earlier user or system
   message or in an earlier tool output (any string in it, or its JSON text);
 - numbers are compared as numbers: "$1,234.50", "1234.5" and 1234.5 are one value;
-  number words zero..twenty count; counts may also be the length of a list in an output;
+  number words zero..twenty count, except the pronoun "one" ("each one", "which one",
+  "one of them"); counts may also be the length of a list in an output;
 - dates are compared as dates: 2026-03-05, "March 5, 2026", "Mar 5", "5 March 2026"
   and "03/05/2026" are one value; a time "14:00" equals "2 pm" and "2:00 PM";
 - ids (a token with a letter and a digit, like C1001, #W1001-2, ACC-10001, or 6+ digits)
@@ -42,6 +43,9 @@ _TIME = re.compile(r"\b(?P<H>\d{1,2})(?::(?P<M>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)(
 _ID = re.compile(r"#?[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*|\b\d{6,}\b")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\w])")
 _WORD = re.compile(r"[a-z]+")
+# "one" as a pronoun, not a count: "each one costs", "which one", "one of those".
+_PRONOUN_ONE = re.compile(r"\b(?:each|every|which|the|this|that|no|any|another|a|other)\s+one\b"
+                          r"|\bone\s+(?:of|another)\b")
 
 
 def normalise(text: str) -> str:
@@ -142,7 +146,8 @@ def mentions(text: str) -> Mentions:
     for pattern, handle in ((_ISO_DATE, iso), (_US_DATE, numeric_date), (_NAMED_DATE, named),
                             (_DAY_MONTH, named), (_TIME, clock), (_ID, identifier), (_NUMBER, number)):
         take(pattern, handle)
-    found.numbers.extend(NUMBER_WORDS[w] for w in _WORD.findall(rest.casefold()) if w in NUMBER_WORDS)
+    words = _WORD.findall(_PRONOUN_ONE.sub(" ", rest.casefold()))
+    found.numbers.extend(NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS)
     return found
 
 
@@ -257,9 +262,10 @@ def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-def grounded_string(value: str, evidence: Evidence) -> bool:
+def grounded_string(value: str, evidence: Evidence, free_text: bool = True) -> bool:
     """A string argument: dates/times as dates, ids and short strings as text; in free text
-    (5+ words) only the ids, dates and numbers it contains must be grounded."""
+    (5+ words) only the ids, dates and numbers it contains must be grounded (unless
+    `free_text` is False: then the words themselves must appear)."""
     if evidence.has_text(value):
         return True
     iso = _ISO_DATE.fullmatch(value.strip())
@@ -267,7 +273,10 @@ def grounded_string(value: str, evidence: Evidence) -> bool:
         date = _date(iso["y"], int(iso["m"]), iso["d"])
         time_ok = iso["H"] is None or (int(iso["H"]), int(iso["M"])) in evidence.times
         return date is not None and evidence.has_date(date) and time_ok
-    if len(value.split()) >= 5:
+    if _NUMBER.fullmatch(value.strip()):  # "1234.50" is the number 1234.5, however it was shown
+        number = parse_number(value.strip())
+        return number is not None and evidence.has_number(number)
+    if free_text and len(value.split()) >= 5:
         return not evidence.ungrounded_mentions(value)
     found = mentions(value)
     if found.ids and len(found.ids) == 1 and normalise(value).lstrip("#") == found.ids[0].lstrip("#"):
