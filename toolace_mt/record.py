@@ -117,6 +117,7 @@ class Provenance(_Strict):
     ops: list[Op] = Field(default_factory=list)
     backend: str = "none"
     cost: dict[str, Any] = Field(default_factory=dict)
+    attempt: int | None = Field(default=None, description="the generator's attempt number (orders a run; --resume)")
 
 
 class Failure(_Strict):

@@ -19,7 +19,7 @@ SUB_QUESTIONS: tuple[SubQuestion, ...] = ("coherence", "faithfulness", "task_com
 
 _ACKNOWLEDGES_FAILURE = re.compile(
     r"\b(sorry|unable|unfortunately|couldn't|could not|can't|cannot|can not|not possible|failed|error|isn't|"
-    r"wasn't|won't|doesn't|not)\b", re.I)
+    r"didn't|did not|wasn't|won't|doesn't|not)\b", re.I)
 
 
 @dataclass(frozen=True)

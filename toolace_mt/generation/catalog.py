@@ -1,0 +1,120 @@
+"""What the generator knows about an env: its tables and columns, and the tool
+dependency graph.
+
+Edges of the graph (ours, after ToolFlow): tool A feeds tool B when a field of A's
+output has the name of a parameter of B, or its plural (`seats` feeds `seat`), and the
+value types agree. Outputs are not declared by env modules, so they are observed: each
+read tool is called on a few real rows at start-up and the keys of its outputs (at any
+depth) are recorded. The env is reset afterwards.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox import Environment, ToolSpec
+
+PROBES_PER_TOOL = 3
+
+
+def param_kind(schema: dict[str, Any]) -> str:
+    kind = schema.get("type", "string")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    return str(kind)
+
+
+def output_fields(value: Any, into: dict[str, str] | None = None) -> dict[str, str]:
+    """{key: json type} for every key in an output, at any depth."""
+    into = {} if into is None else into
+    if isinstance(value, dict):
+        for key, item in value.items():
+            into.setdefault(key, _json_type(item))
+            output_fields(item, into)
+    elif isinstance(value, list):
+        for item in value:
+            output_fields(item, into)
+    return into
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "string" if value is not None else "null"
+
+
+def feeds(field_name: str, field_type: str, param: str, schema: dict[str, Any]) -> bool:
+    kind = param_kind(schema)
+    if kind == "array":
+        item_kind = param_kind(schema.get("items", {}))
+        return field_name + "s" == param and field_type in (item_kind, "null")
+    names_match = field_name == param or field_name == param + "s" or param.endswith("_" + field_name)
+    types_match = field_type in (kind, "null", "array") or (kind == "number" and field_type == "integer")
+    return names_match and types_match
+
+
+@dataclass
+class Catalog:
+    env_name: str
+    tools: dict[str, ToolSpec]
+    columns: dict[str, list[tuple[str, bool]]]  # column -> [(table, is the table's single primary key)]
+    table_columns: dict[str, list[str]]
+    primary_keys: dict[str, tuple[str, ...]]
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # tool -> observed output fields
+    producers: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (tool, param) -> read tools
+
+    def edges(self) -> list[tuple[str, str, str]]:
+        """(producer, consumer, parameter) for every edge of the dependency graph."""
+        return sorted((p, tool, param) for (tool, param), names in self.producers.items() for p in names)
+
+    def tables_with(self, column: str) -> list[tuple[str, bool]]:
+        return self.columns.get(column, [])
+
+
+def build_catalog(env: Environment, rng: random.Random, fill: Any) -> Catalog:
+    """Index the env's schema and observe its read tools' outputs.
+
+    `fill(catalog, tool, rng)` proposes arguments (values.propose_arguments); it is passed in
+    to keep this module about structure only.
+    """
+    columns: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    table_columns = {}
+    keys = {}
+    for name, table in sorted(env.tables.items()):
+        table_columns[name] = [c.name for c in table.columns]
+        keys[name] = table.primary_key
+        for column in table.columns:
+            columns[column.name].append((name, table.primary_key == (column.name,)))
+    catalog = Catalog(env.name, {t.name: t for t in env.tools}, dict(columns), table_columns, keys)
+    start = env.snapshot()
+    for tool in env.tools:
+        if tool.writes:
+            continue
+        seen: dict[str, str] = {}
+        for _ in range(PROBES_PER_TOOL):
+            arguments = fill(catalog, tool, rng)
+            if arguments is None:
+                continue
+            result = env.call(tool.name, arguments)
+            if result.ok:
+                output_fields(result.result, seen)
+        catalog.outputs[tool.name] = seen
+    env.restore(start)
+    for tool in env.tools:
+        for param, schema in tool.parameters.get("properties", {}).items():
+            makers = [name for name, fields in catalog.outputs.items()
+                      if name != tool.name and any(feeds(f, t, param, schema) for f, t in fields.items())]
+            if makers:
+                catalog.producers[(tool.name, param)] = makers
+    return catalog

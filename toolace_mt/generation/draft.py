@@ -1,0 +1,128 @@
+"""A dialogue under construction: turns grouped by sub-task, every call executed.
+
+Texts that depend on tool outputs (the assistant's replies) are worded after the calls
+ran, so a structural edit (stage 2) re-executes the affected sub-tasks from the snapshot
+taken before them and re-words what follows: every output stays real.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sandbox import CallResult, Environment, Snapshot
+from toolace_mt.record import (
+    AssistantMessage,
+    FunctionCall,
+    Message,
+    PlannedCall,
+    SubTask,
+    SystemMessage,
+    Task,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+)
+
+TurnKind = Literal["request", "calls", "reply", "ask", "answer", "refusal", "chat", "chat_reply", "error_reply",
+                   "correction"]
+
+
+@dataclass
+class Call:
+    name: str
+    arguments: dict[str, Any]
+    expect_ok: bool = True  # error simulation plants calls that must really fail
+    result: CallResult | None = None
+
+
+@dataclass
+class Turn:
+    role: Literal["user", "assistant"]
+    kind: TurnKind
+    text: str | None = None
+    calls: list[Call] = field(default_factory=list)
+    seed: int = 0  # wording of this turn is a function of (seed, topic)
+    topic: dict[str, Any] = field(default_factory=dict)  # what the turn talks about
+    edited: bool = False  # the stage-2 log: a turn is edited at most once
+
+
+@dataclass
+class Segment:
+    """One sub-task: its goal, the values the user states, and its turns."""
+
+    goal: str
+    target: str
+    stated: dict[str, Any]
+    turns: list[Turn]
+    tools: list[str] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)  # ids of the rows the sub-task is about
+
+
+@dataclass
+class Draft:
+    system: str
+    segments: list[Segment]
+    withheld: list[str] = field(default_factory=list)  # tools removed from the offered list
+    _before: list[Snapshot] = field(default_factory=list)  # state before each segment
+
+    def turns(self) -> list[tuple[int, Turn]]:
+        return [(i, t) for i, s in enumerate(self.segments) for t in s.turns]
+
+    def execute(self, env: Environment, start: int = 0) -> bool:
+        """Run every call of segments start.. from the state before `start` (the initial
+        state when start == 0; the current state when `start` is the first segment never
+        executed). False when a call's outcome is not the one planned."""
+        if start == 0:
+            env.reset()
+            self._before = []
+        elif start < len(self._before):
+            env.restore(self._before[start])
+            del self._before[start:]
+        elif start != len(self._before):
+            raise ValueError(f"segment {start} cannot run before segment {len(self._before)}")
+        ok = True
+        for segment in self.segments[start:]:
+            self._before.append(env.snapshot())
+            for turn in segment.turns:
+                for call in turn.calls:
+                    call.result = env.call(call.name, call.arguments)
+                    ok = ok and call.result.ok == call.expect_ok
+        return ok
+
+    def task(self) -> Task:
+        return Task(subtasks=[SubTask(
+            goal=s.goal, tools=s.tools or [s.target],
+            calls=[PlannedCall(name=c.name, arguments=c.arguments) for t in s.turns for c in t.calls if c.expect_ok],
+        ) for s in self.segments])
+
+    def messages(self) -> list[Message]:
+        out: list[Message] = [SystemMessage(content=self.system)]
+        counter = 0
+        for _, turn in self.turns():
+            if turn.role == "user":
+                out.append(UserMessage(content=turn.text or ""))
+            elif turn.calls:
+                calls, answers = [], []
+                for call in turn.calls:
+                    counter += 1
+                    call_id = f"call_{counter}"
+                    calls.append(ToolCall(id=call_id, function=FunctionCall(
+                        name=call.name, arguments=json.dumps(call.arguments, ensure_ascii=False))))
+                    assert call.result is not None, "execute() before messages()"
+                    answers.append(ToolMessage(tool_call_id=call_id, content=call.result.content()))
+                out.append(AssistantMessage(content=turn.text, tool_calls=calls))
+                out.extend(answers)
+            else:
+                out.append(AssistantMessage(content=turn.text or ""))
+        return out
+
+    def message_index(self, target: Turn) -> int:
+        """Where a turn lands in messages() (system prompt at 0)."""
+        index = 1
+        for _, turn in self.turns():
+            if turn is target:
+                return index
+            index += 1 + len(turn.calls)
+        raise ValueError("turn not in draft")

@@ -1,0 +1,120 @@
+"""ToolACE-MT's non-autoregressive generation: coarse skeleton, then iterative
+refinement (mask-and-extend injections, mask-and-fill edits kept or reverted by a
+judge). Every call is executed; structural edits re-execute the affected sub-tasks."""
+
+from __future__ import annotations
+
+import copy
+import random
+from dataclasses import dataclass
+
+from toolace_mt.generation.backend import Backend, CostMeter, Injection
+from toolace_mt.generation.draft import Draft, Turn
+from toolace_mt.generation.settings import Settings
+from toolace_mt.generation.workbench import Workbench
+from toolace_mt.record import Expected, Op, Provenance, Record
+
+
+@dataclass
+class Attempt:
+    record: Record | None
+    cost: CostMeter
+    reason: str | None = None  # why no record came out of generation
+
+
+def skeleton(bench: Workbench, backend: Backend, settings: Settings, rng: random.Random,
+             cost: CostMeter) -> Draft | None:
+    """Stage 1: plan, then draft each sub-task on the state the earlier ones left."""
+    bench.env.reset()
+    plans = backend.plan_task(bench, rng.randint(*settings.subtasks), settings.steps, rng, cost)
+    draft = Draft(system=bench.system_prompt, segments=[])
+    for plan in plans:
+        segment = backend.draft_segment(bench, plan, draft, rng, cost)
+        if segment is None:
+            continue
+        draft.segments.append(segment)
+        if not draft.execute(bench.env, start=len(draft.segments) - 1):
+            return None
+    if not draft.segments:
+        return None
+    backend.word_replies(draft, range(len(draft.segments)), cost, bench)
+    return draft
+
+
+def inject(bench: Workbench, backend: Backend, draft: Draft, settings: Settings, rng: random.Random,
+           cost: CostMeter) -> list[Injection]:
+    """Stage 2a: 1-3 complexity types, each at a place no earlier edit touched."""
+    count = min(rng.randint(*settings.injections), len(settings.inject_types))
+    done = []
+    for kind in rng.sample(list(settings.inject_types), count):
+        saved = copy.deepcopy(draft.segments), list(draft.withheld)
+        injection = backend.inject(bench, draft, kind, rng, cost)
+        if injection is None:
+            continue
+        if not draft.execute(bench.env, start=injection.segment):
+            draft.segments, draft.withheld = saved  # the edit broke a later call: revert it
+            draft.execute(bench.env, start=injection.segment)
+            continue
+        backend.word_replies(draft, range(injection.segment, len(draft.segments)), cost, bench)
+        done.append(injection)
+    return done
+
+
+def refine(backend: Backend, draft: Draft, settings: Settings, rng: random.Random, cost: CostMeter,
+           bench: Workbench) -> list[Turn]:
+    """Stage 2b: mask-and-fill on non-adjacent text turns; weights decay once picked."""
+    weights: dict[int, float] = {}
+    kept = []
+    for _ in range(settings.refine_steps):
+        turns = [t for _, t in draft.turns() if t.text and not t.calls]
+        open_turns = [(i, t) for i, t in enumerate(turns) if not t.edited]
+        if not open_turns:
+            break
+        picked: list[tuple[int, Turn]] = []
+        for _ in range(settings.turns_per_refine):
+            options = [(i, t) for i, t in open_turns if all(abs(i - j) > 1 for j, _ in picked)]
+            if not options:
+                break
+            chosen = rng.choices(options, weights=[weights.get(id(t), 1.0) for _, t in options])[0]
+            picked.append(chosen)
+            weights[id(chosen[1])] = weights.get(id(chosen[1]), 1.0) * 0.3
+        for _, turn in picked:
+            old = turn.text or ""
+            new = backend.refill(draft, turn, rng, cost, bench)
+            if new is not None and backend.keep_edit(draft, turn, old, new, cost):
+                turn.text = new
+                turn.edited = True
+                kept.append(turn)
+    return kept
+
+
+def build_record(bench: Workbench, draft: Draft, record_id: str, method: str, backend: Backend,
+                 ops: list[Op], cost: CostMeter, attempt: int) -> Record:
+    env = bench.env
+    return Record(
+        id=record_id, env=bench.env_ref, env_digest=env.digest, seed=env.seed,
+        tools=[t.openai() for t in env.tools if t.name not in draft.withheld],
+        messages=draft.messages(), task=draft.task(),
+        expected=Expected(final_state_hash=env.state_hash(), diff=env.diff().model_dump(mode="json")),
+        provenance=Provenance(method=method, ops=ops, backend=backend.name, cost=cost.as_dict(), attempt=attempt))
+
+
+def injection_op(draft: Draft, injection: Injection) -> Op:
+    first = draft.message_index(injection.turns[0])
+    answer = draft.message_index(injection.turns[1]) if len(injection.turns) > 1 else None
+    return Op(type=injection.type, message_index=first, answer_index=answer, argument=injection.argument,
+              value=injection.value, tool=injection.tool)
+
+
+def generate_naig(bench: Workbench, backend: Backend, settings: Settings, seed: str, record_id: str,
+                  attempt: int) -> Attempt:
+    rng = random.Random(seed)
+    cost = CostMeter()
+    draft = skeleton(bench, backend, settings, rng, cost)
+    if draft is None:
+        return Attempt(None, cost, "skeleton: no sub-task could be drafted with calls that really succeed")
+    injections = inject(bench, backend, draft, settings, rng, cost)
+    refined = refine(backend, draft, settings, rng, cost, bench)
+    ops = [injection_op(draft, i) for i in injections]
+    ops += [Op(type="refine", message_index=draft.message_index(t)) for t in refined]
+    return Attempt(build_record(bench, draft, record_id, "naig", backend, ops, cost, attempt), cost)

@@ -1,0 +1,425 @@
+"""The `offline` backend: every stage answered without a model, deterministically from
+the seed. Plans walk the tool dependency graph over real rows (each proposal checked by
+really executing it), language comes from templates, the envs' phrasing hints and
+Faker values, and judges are rules. It counts the calls a model backend would make."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from toolace_mt.generation import wording as w
+from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.values import Choice
+from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.evidence import leaves, normalise
+from toolace_mt.verifier.judge import Judge, OfflineJudge
+
+TARGET_TRIES = 24
+PRODUCER_TRIES = 6
+WRITE_SHARE = 0.6
+
+
+def _contains(output: Any, value: Any) -> bool:
+    wanted = value if isinstance(value, list) else [value]
+    found = {str(leaf) for leaf in leaves(output)}
+    return all(str(v) in found for v in wanted)
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = normalise(text).split()
+    return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+
+
+class OfflineBackend:
+    name = "offline"
+
+    def _count(self, cost: CostMeter, stage: Stage, prompt: Any, answer: Any) -> None:
+        cost.add(stage, len(json.dumps(prompt, default=str)), len(json.dumps(answer, default=str)))
+
+    # -- stage 1 --------------------------------------------------------------
+    def plan_task(self, bench: Workbench, subtasks: int, steps: tuple[int, int], rng: random.Random,
+                  cost: CostMeter) -> list[SubTaskPlan]:
+        tools = sorted(bench.tools.values(), key=lambda t: t.name)
+        writes = [t.name for t in tools if t.writes]
+        reads = [t.name for t in tools if not t.writes]
+        plans: list[SubTaskPlan] = []
+        used: set[str] = set()
+        for _ in range(subtasks):
+            pool = writes if (rng.random() < WRITE_SHARE and writes) or not reads else reads
+            fresh = [name for name in pool if name not in used] or pool
+            target = rng.choice(fresh)
+            used.add(target)
+            plans.append(SubTaskPlan(target=target, steps=rng.randint(*steps)))
+        self._count(cost, "plan", [t.name for t in tools], [(p.target, p.steps) for p in plans])
+        return plans
+
+    def draft_segment(self, bench: Workbench, plan: SubTaskPlan, draft: Draft, rng: random.Random,
+                      cost: CostMeter) -> Segment | None:
+        tool = bench.tools[plan.target]
+        focus = {k: v for s in draft.segments for k, v in s.context.items()}
+        found = bench.succeed(tool, rng, TARGET_TRIES, context=focus if rng.random() < 0.7 else None)
+        if found is None:
+            return None
+        choice, result = found
+        budget = plan.steps - 1
+        target_derived: set[str] = set()  # parameters a producer's single-entity output supplies
+        levels: list[list[tuple[Call, set[str]]]] = []  # producer turns, nearest the target first
+        frontier: list[tuple[str, Choice, set[str]]] = [(tool.name, choice, target_derived)]
+        produced_values: set[str] = set()
+        used_values = {_key(v) for v in choice.arguments.values()}
+        while budget > 0 and frontier:
+            level: list[tuple[Call, set[str]]] = []
+            next_frontier = []
+            for consumer, consumer_choice, derived in frontier:
+                for param, value in consumer_choice.arguments.items():
+                    if budget <= 0:
+                        break
+                    if _key(value) in produced_values:
+                        continue  # another call of this sub-task already supplies it
+                    made = self._producer(bench, consumer, param, value, consumer_choice, used_values, rng)
+                    if made is None:
+                        continue
+                    maker, producer_choice, single = made
+                    produced_values.add(_key(value))
+                    used_values.update(_key(v) for v in producer_choice.arguments.values())
+                    call = Call(maker, producer_choice.arguments)
+                    produced: set[str] = set()
+                    level.append((call, produced))
+                    if single:
+                        derived.add(param)
+                    next_frontier.append((maker, producer_choice, produced))
+                    budget -= 1
+            if level:
+                levels.append(level)
+            frontier = next_frontier
+        turns = [Turn("assistant", "calls", calls=[call for call, _ in level]) for level in reversed(levels)]
+        target_call = Call(tool.name, choice.arguments)
+        turns.append(Turn("assistant", "calls", calls=[target_call]))
+        derived_by_call: dict[int, set[str]] = {id(call): produced for level in levels for call, produced in level}
+        derived_by_call[id(target_call)] = target_derived
+        if budget > 0 and tool.writes:
+            confirm = self._confirm(bench, result.result, rng)
+            if confirm is not None:
+                turns.append(Turn("assistant", "calls", calls=[confirm]))
+                derived_by_call[id(confirm)] = set(confirm.arguments)
+        # What the user must say: every value no earlier output of the sub-task supplies. The
+        # target's own parameters keep their names (its phrasing hints use them).
+        stated: dict[str, Any] = {}
+        calls = [target_call] + [c for t in turns for c in t.calls if c is not target_call]
+        for call in calls:
+            for param, value in call.arguments.items():
+                if param in derived_by_call.get(id(call), set()) or _key(value) in {_key(v) for v in stated.values()}:
+                    continue
+                key = param if param not in stated else f"{param} for {w.label(call.name)}"
+                stated[key] = value
+        request = Turn("user", "request", seed=rng.randrange(2**31),
+                       topic={"target": tool.name, "follow_up": bool(draft.segments)})
+        reply = Turn("assistant", "reply", seed=rng.randrange(2**31), topic={"target": tool.name})
+        goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
+        segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
+                          context={k: v for k, v in choice.context.items() if k.endswith("_id")})
+        request.text = self.word_request(bench, segment, request)
+        self._count(cost, "skeleton", {"plan": plan.target, "steps": plan.steps, "focus": focus},
+                    {"turns": [[(c.name, c.arguments) for c in t.calls] for t in turns], "stated": stated})
+        return segment
+
+    def _producer(self, bench: Workbench, consumer: str, param: str, value: Any, choice: Choice,
+                  used: set[str], rng: random.Random) -> tuple[str, Choice, bool] | None:
+        """A read tool whose real output contains `value` for `param` (and whether it
+        singles it out: one entity, not a list to pick from)."""
+        makers = [m for m in bench.catalog.producers.get((consumer, param), []) if not bench.tools[m].writes]
+        if not makers or isinstance(value, bool) or value is None:
+            return None
+        rng.shuffle(makers)
+        context = {**choice.context, param: value}
+        for maker in makers[:3]:
+            found = bench.succeed(bench.tools[maker], rng, PRODUCER_TRIES, context=context)
+            if found is None:
+                continue
+            made, result = found
+            if maker == consumer or {_key(v) for v in made.arguments.values()} & used:
+                continue  # would go in circles: it asks for values the chain already has
+            if _contains(result.result, value):
+                single = not isinstance(result.result, list) or len(result.result) == 1
+                return maker, made, single
+        return None
+
+    def _confirm(self, bench: Workbench, output: Any, rng: random.Random) -> Call | None:
+        """A read that checks the result of a write with ids the write returned."""
+        if not isinstance(output, dict):
+            return None
+        fields = {k: v for k, v in output.items() if isinstance(v, str) and k.endswith("_id")}
+        options = [t for t in bench.tools.values() if not t.writes and t.parameters.get("required")
+                   and set(t.parameters["required"]) <= set(fields)]
+        rng.shuffle(options)
+        for tool in options[:2]:
+            arguments = {p: fields[p] for p in tool.parameters["required"]}
+            if bench.trial(tool.name, arguments).ok:
+                return Call(tool.name, arguments)
+        return None
+
+    # -- wording --------------------------------------------------------------
+    def word_request(self, bench: Workbench, segment: Segment, turn: Turn) -> str:
+        rng = random.Random(turn.seed)
+        stated = dict(segment.stated)
+        hidden = turn.topic.get("hidden")  # clarification: a value the user leaves out
+        if hidden:
+            stated.pop(hidden, None)
+        for param, wrong in (turn.topic.get("wrong") or {}).items():
+            stated[param] = wrong  # error simulation: the user gives a wrong value first
+        tool = bench.tools[segment.target]
+        phrased, covered = "", set()
+        options = [filled for filled in (w.fill_phrasing(p, stated) for p in tool.phrasing) if filled]
+        if options:
+            phrased, covered = rng.choice(options)
+        else:
+            phrased = rng.choice(["Can you help me {task}?", "I'd like to {task}.", "Please {task}.",
+                                  "I need to {task}."]).format(task=w.label(tool.name))
+        clauses = [w.value_clause(rng, p, v) for p, v in stated.items() if p not in covered]
+        rng.shuffle(clauses)
+        opener = rng.choice(w.FOLLOW_UPS if turn.topic.get("follow_up") else w.OPENERS)
+        if opener and phrased and opener[-1] not in ".!?":
+            phrased = phrased[0].lower() + phrased[1:]
+        return w.join(opener, phrased, *clauses, rng.choice(w.CLOSERS))
+
+    def word_turn(self, bench: Workbench, draft: Draft, segment: Segment, turn: Turn) -> str:
+        rng = random.Random(turn.seed)
+        topic = turn.topic
+        if turn.kind == "request":
+            return self.word_request(bench, segment, turn)
+        if turn.kind == "reply":
+            return self._reply(segment, rng)
+        if turn.kind == "ask":
+            return rng.choice(w.ASK_TEMPLATES).format(label=w.label(topic["param"]))
+        if turn.kind in ("answer", "correction"):
+            return rng.choice(w.ANSWER_TEMPLATES).format(label=w.label(topic["param"]), value=w.show(topic["value"]))
+        if turn.kind == "error_reply":
+            failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
+            error = failed.result.error.message if failed.result and failed.result.error else "the call failed."
+            return rng.choice(w.ERROR_REPLIES).format(error=error.rstrip(".") + ".", label=w.label(topic["param"]))
+        if turn.kind == "refusal":
+            return rng.choice(w.REFUSALS).format(request=topic["request"])
+        if turn.kind == "chat":
+            if "recall" in topic:
+                return rng.choice(["Sorry, what was the {l} again?", "Remind me, what's the {l}?",
+                                   "Wait, which {l} was that?"]).format(l=w.label(topic["recall"]))
+            if "request" in topic:
+                return rng.choice(w.ASK_UNSUPPORTED).format(request=topic["request"])
+            return rng.choice(w.CHAT_USER)
+        if turn.kind == "chat_reply":
+            if "recall" in topic:
+                return rng.choice(["The {l} is {v}.", "It's {v} (the {l}).", "That was {v}."]).format(
+                    l=w.label(topic["recall"]), v=topic["value"])
+            return rng.choice(w.CHAT_REPLY)
+        return turn.text or ""
+
+    def _reply(self, segment: Segment, rng: random.Random) -> str:
+        target = next((c for t in reversed(segment.turns) for c in t.calls if c.name == segment.target and c.expect_ok),
+                      None)
+        if target is None or target.result is None:
+            return "I've looked into it."
+        if not target.result.ok:
+            return f"I'm sorry, that didn't work: {target.result.error.message if target.result.error else ''}"
+        past = w.past_tense(segment.target)
+        claim = f"I've {past} it." if past and _succeeded(target) else ""
+        return w.join(rng.choice(w.REPLY_OPENERS), claim, w.summarise(target.result.result, rng))
+
+    def word_replies(self, draft: Draft, segments: range, cost: CostMeter, bench: Workbench) -> None:
+        for index in segments:
+            segment = draft.segments[index]
+            for turn in segment.turns:
+                if turn.role == "assistant" and not turn.calls:
+                    turn.text = self.word_turn(bench, draft, segment, turn)
+
+    # -- stage 2 --------------------------------------------------------------
+    def inject(self, bench: Workbench, draft: Draft, kind: InjectionType, rng: random.Random,
+               cost: CostMeter) -> Injection | None:
+        handler = {"clarification": self._clarify, "tool_awareness": self._tool_awareness,
+                   "error_simulation": self._error, "non_function_call": self._chat}[kind]
+        injection = handler(bench, draft, rng)
+        self._count(cost, "inject", {"type": kind, "turns": len(draft.turns())},
+                    {"segment": injection.segment if injection else None})
+        return injection
+
+    def _fresh_segments(self, draft: Draft, rng: random.Random) -> list[int]:
+        order = [i for i, s in enumerate(draft.segments) if not any(t.edited for t in s.turns)]
+        rng.shuffle(order)
+        return order
+
+    def _clarify(self, bench: Workbench, draft: Draft, rng: random.Random) -> Injection | None:
+        for index in self._fresh_segments(draft, rng):
+            segment = draft.segments[index]
+            earlier_text = " ".join(normalise(t.text or "") for s in draft.segments[:index] for t in s.turns)
+            earlier_values = {normalise(str(v)) for s in draft.segments[:index] for t in s.turns for c in t.calls
+                              for v in leaves(c.arguments)}
+            params = [p for p, v in segment.stated.items() if isinstance(v, str | int | float)
+                      and not isinstance(v, bool) and len(str(v)) >= 3 and normalise(str(v)) not in earlier_text
+                      and normalise(str(v)) not in earlier_values]
+            if not params:
+                continue
+            param = rng.choice(params)
+            value = segment.stated[param]
+            others = [normalise(str(v)) for p, v in segment.stated.items() if p != param]
+            if any(normalise(str(value)) in o for o in others):
+                continue
+            request = segment.turns[0]
+            request.topic = {**request.topic, "hidden": param}
+            request.text = self.word_request(bench, segment, request)
+            if normalise(str(value)) in normalise(request.text):
+                request.topic.pop("hidden")
+                request.text = self.word_request(bench, segment, request)
+                continue
+            ask = Turn("assistant", "ask", seed=rng.randrange(2**31), topic={"param": param}, edited=True)
+            answer = Turn("user", "answer", seed=rng.randrange(2**31), topic={"param": param, "value": value},
+                          edited=True)
+            ask.text = self.word_turn(bench, draft, segment, ask)
+            answer.text = self.word_turn(bench, draft, segment, answer)
+            segment.turns[1:1] = [ask, answer]
+            request.edited = True
+            return Injection("clarification", index, [ask, answer], argument=param, value=value)
+        return None
+
+    def _tool_awareness(self, bench: Workbench, draft: Draft, rng: random.Random) -> Injection | None:
+        if rng.random() < 0.5:
+            for index in self._fresh_segments(draft, rng):
+                segment = draft.segments[index]
+                target = segment.target
+                elsewhere = any(c.name == target for i, s in enumerate(draft.segments) if i != index
+                                for t in s.turns for c in t.calls)
+                if not bench.tools[target].writes or elsewhere or len(draft.segments) < 2:
+                    continue
+                refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31),
+                               topic={"request": w.label(target) + " here"}, edited=True)
+                refusal.text = self.word_turn(bench, draft, segment, refusal)
+                segment.turns = [segment.turns[0], refusal]
+                segment.turns[0].edited = True
+                draft.withheld.append(target)
+                return Injection("tool_awareness", index, [refusal], tool=target)
+        index = rng.randrange(len(draft.segments))
+        segment = draft.segments[index]
+        request = rng.choice(w.UNSUPPORTED)
+        ask = Turn("user", "chat", seed=rng.randrange(2**31), topic={"request": request}, edited=True)
+        refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31), topic={"request": request}, edited=True)
+        ask.text = self.word_turn(bench, draft, segment, ask)
+        refusal.text = self.word_turn(bench, draft, segment, refusal)
+        segment.turns.extend([ask, refusal])
+        return Injection("tool_awareness", index, [refusal])
+
+    def _error(self, bench: Workbench, draft: Draft, rng: random.Random) -> Injection | None:
+        for index in self._fresh_segments(draft, rng):
+            segment = draft.segments[index]
+            ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)]
+            rng.shuffle(ids)
+            for param in ids:
+                value = segment.stated[param]
+                position, call = next(((i, c) for i, t in enumerate(segment.turns) for c in t.calls
+                                       if c.arguments.get(param) == value), (None, None))
+                if call is None or position is None:
+                    continue
+                wrong = _mistype(value, rng)
+                arguments = {**call.arguments, param: wrong}
+                if wrong == value or bench.trial(call.name, arguments).ok:
+                    continue
+                request = segment.turns[0]
+                request.topic = {**request.topic, "wrong": {param: wrong}}
+                request.text = self.word_request(bench, segment, request)
+                if normalise(value) in normalise(request.text):
+                    request.topic.pop("wrong")
+                    request.text = self.word_request(bench, segment, request)
+                    continue
+                failing = Turn("assistant", "calls", calls=[Call(call.name, arguments, expect_ok=False)], edited=True)
+                report = Turn("assistant", "error_reply", seed=rng.randrange(2**31), topic={"param": param},
+                              edited=True)
+                fix = Turn("user", "correction", seed=rng.randrange(2**31), topic={"param": param, "value": value},
+                           edited=True)
+                fix.text = self.word_turn(bench, draft, segment, fix)
+                segment.turns[position:position] = [failing, report, fix]
+                request.edited = True
+                return Injection("error_simulation", index, [failing])
+        return None
+
+    def _chat(self, bench: Workbench, draft: Draft, rng: random.Random) -> Injection | None:
+        index = rng.randrange(len(draft.segments))
+        segment = draft.segments[index]
+        target = next((c for t in segment.turns for c in t.calls if c.name == segment.target and c.expect_ok), None)
+        topic: dict[str, Any] = {}
+        output = target.result.result if target is not None and target.result is not None else None
+        if isinstance(output, dict) and rng.random() < 0.6:
+            facts = [(k, v) for k, v in output.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
+                     and str(v) and len(str(v)) < 40 and w.speakable(k)]
+            if facts:
+                key, value = rng.choice(facts)
+                topic = {"recall": key, "value": value}
+        user = Turn("user", "chat", seed=rng.randrange(2**31), topic=topic, edited=True)
+        reply = Turn("assistant", "chat_reply", seed=rng.randrange(2**31), topic=topic, edited=True)
+        user.text = self.word_turn(bench, draft, segment, user)
+        reply.text = self.word_turn(bench, draft, segment, reply)
+        segment.turns.extend([user, reply])
+        return Injection("non_function_call", index, [reply])
+
+    def refill(self, draft: Draft, turn: Turn, rng: random.Random, cost: CostMeter, bench: Workbench) -> str | None:
+        segment = next(s for s in draft.segments if any(t is turn for t in s.turns))
+        old_seed = turn.seed
+        turn.seed = rng.randrange(2**31)
+        text = self.word_turn(bench, draft, segment, turn)
+        turn.seed = old_seed
+        self._count(cost, "refine", {"kind": turn.kind, "text": turn.text}, text)
+        return text
+
+    def keep_edit(self, draft: Draft, turn: Turn, old: str, new: str, cost: CostMeter) -> bool:
+        """Keep an edit that says something new: more trigrams unseen elsewhere in the dialogue."""
+        self._count(cost, "judge", {"old": old, "new": new}, True)
+        if new == old or not new.strip():
+            return False
+        others: set[tuple[str, ...]] = set()
+        for _, other in draft.turns():
+            if other is not turn and other.text:
+                others |= _trigrams(other.text)
+        return len(_trigrams(new) - others) >= len(_trigrams(old) - others)
+
+    def judge(self, cost: CostMeter) -> Judge:
+        return OfflineJudge()
+
+    # -- MAS ------------------------------------------------------------------
+    def play_user(self, bench: Workbench, plan: SubTaskPlan, draft: Draft, rng: random.Random,
+                  cost: CostMeter) -> Segment | None:
+        segment = self.draft_segment(bench, plan, draft, rng, CostMeter())
+        self._count(cost, "mas_user", {"plan": plan.target, "history": len(draft.turns())},
+                    segment.turns[0].text if segment else None)
+        return segment
+
+    def play_assistant(self, bench: Workbench, segment: Segment, position: int, draft: Draft,
+                       rng: random.Random, cost: CostMeter) -> Turn:
+        """The assistant agent's turn at `position` of the sub-trajectory it is acting out
+        (one model call per turn, as a turn-by-turn simulation pays)."""
+        turn = segment.turns[position]
+        self._count(cost, "mas_assistant", {"history": len(draft.turns())},
+                    [(c.name, c.arguments) for c in turn.calls] or turn.kind)
+        return turn
+
+    def play_user_turn(self, segment: Segment, position: int, draft: Draft, cost: CostMeter) -> Turn:
+        """The user agent's turn at `position` (after the opening request)."""
+        turn = segment.turns[position]
+        self._count(cost, "mas_user", {"history": len(draft.turns())}, turn.text)
+        return turn
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _succeeded(call: Call) -> bool:
+    return call.result is not None and call.result.ok
+
+
+def _mistype(value: str, rng: random.Random) -> str:
+    digits = [i for i, ch in enumerate(value) if ch.isdigit()]
+    if not digits:
+        return value
+    position = rng.choice(digits)
+    replacement = str((int(value[position]) + rng.randint(1, 8)) % 10)
+    return value[:position] + replacement + value[position + 1:]
+

@@ -1,0 +1,210 @@
+"""Argument values for a planned call, from the env's real state.
+
+In order of preference, a parameter's value comes from: an earlier tool output (a field
+of the same name); a row of the state (a column of the same name, or `from_account_id`
+-> `account_id`), constrained to rows related to what the call already uses (same
+`customer_id`, ...); the schema (an enum value); Faker, by parameter name, for new
+free-text values of write tools (a street, a subject); or a typed default (dates near the
+env's clock, small amounts). Proposals are only proposals: the planner executes them
+and keeps the ones that really succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from faker import Faker
+
+from sandbox import Environment, ToolSpec
+from toolace_mt.generation.catalog import Catalog, param_kind
+
+MAX_ROWS = 5000
+_FAKE_BY_NAME = {
+    "email": "email", "first_name": "first_name", "last_name": "last_name", "name": "name", "full_name": "name",
+    "phone": "phone_number", "street": "street_address", "city": "city", "state": "state_abbr", "zip": "zipcode",
+    "zip_code": "zipcode", "company": "company", "location": "city", "nickname": "first_name",
+}
+_SENTENCE_PARAMS = ("subject", "body", "description", "memo", "note", "reason", "title", "message", "comment")
+
+
+def _is_id(param: str) -> bool:
+    return param.endswith(("_id", "_ids")) or param in ("id", "code")
+
+
+@dataclass
+class Choice:
+    """What a proposal used: values for the call and the rows they came from."""
+
+    arguments: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)  # id-like columns of the rows used
+
+
+class ValueSource:
+    """Proposes arguments for one env; deterministic given the rng it is handed."""
+
+    def __init__(self, env: Environment, catalog: Catalog | None, fake: Faker) -> None:
+        self.env = env
+        self.catalog = catalog
+        self.fake = fake
+        self.now = env.now
+        self._rows: dict[str, list[dict[str, Any]]] = {}
+
+    # -- state ----------------------------------------------------------------
+    def _columns_for(self, param: str) -> list[tuple[str, str]]:
+        """(table, column) that can supply `param`, primary-key tables first."""
+        assert self.catalog is not None
+        names = [param]
+        if param.endswith("s") and not param.endswith("ss"):
+            names.append(param[:-1])
+        for suffix in ("_code",):
+            if param.endswith(suffix):
+                names.append(param[: -len(suffix)])
+        names += [c for c in self.catalog.columns if param.endswith("_" + c) and c.endswith("_id")]
+        found = []
+        for name in names:
+            for table, _ in sorted(self.catalog.tables_with(name), key=lambda t: not t[1]):
+                found.append((table, name))
+        return found
+
+    def rows(self, table: str, context: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
+        """Rows of `table`, those related to `context` when there are any.
+
+        Rows come from the env's initial state, read once: every dialogue starts there,
+        and a proposal built from a row that changed since is caught by its trial call."""
+        assert self.catalog is not None
+        rows = self._rows.get(table)
+        if rows is None:
+            order = ", ".join(f'"{k}"' for k in self.catalog.primary_keys[table])
+            rows = self._rows[table] = self.env.query(f'SELECT * FROM "{table}" ORDER BY {order} LIMIT {MAX_ROWS}')
+        shared = [c for c in self.catalog.table_columns[table] if c in context and context[c] is not None]
+        if shared:
+            related = [r for r in rows if all(r.get(c) == context[c] for c in shared)]
+            if related:
+                return related
+        return rows
+
+    # -- proposals ------------------------------------------------------------
+    def propose(self, tool: ToolSpec, rng: random.Random, known: dict[str, list[Any]] | None = None,
+                context: dict[str, Any] | None = None, optional_rate: float = 0.35) -> Choice:
+        known = known or {}
+        choice = Choice(context=dict(context or {}))
+        properties = tool.parameters.get("properties", {})
+        required = set(tool.parameters.get("required", []))
+        for param, schema in properties.items():
+            if param not in required and rng.random() >= optional_rate:
+                continue
+            value = self.value(tool, param, schema, rng, known, choice)
+            if value is not None:
+                choice.arguments[param] = value
+        return choice
+
+    def value(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
+              known: dict[str, list[Any]], choice: Choice) -> Any:
+        kind = param_kind(schema)
+        enum = [v for v in schema.get("enum", []) if v is not None]
+        if enum:
+            return rng.choice(enum)
+        if kind == "boolean":
+            return rng.random() < 0.5
+        if kind == "array":
+            return self._array(tool, param, schema, rng, known, choice)
+        if kind == "object":
+            return self._object(tool, schema, rng, known, choice)
+        from_outputs = known.get(param) or known.get(param + "s")
+        if from_outputs and rng.random() < 0.85:
+            return rng.choice(from_outputs)
+        text_hint = (schema.get("description") or "")
+        if kind == "string" and "YYYY-MM-DDTHH:MM" in text_hint:
+            return self._datetime(param, rng, choice)
+        if kind == "string" and ("YYYY-MM-DD" in text_hint or param.endswith("date") or param.startswith("date")):
+            return self._date(param, text_hint, rng, choice)
+        if kind == "string" and param == "query":
+            return self._query_word(tool, rng)
+        fresh = tool.writes and not _is_id(param)
+        if fresh and kind == "string":
+            made = self._fake(param, rng)
+            if made is not None:
+                return made
+        if self.catalog is not None and kind in ("string", "integer", "number"):
+            for table, column in self._columns_for(param):
+                rows = [r for r in self.rows(table, choice.context, rng) if r.get(column) is not None]
+                if rows:
+                    row = rng.choice(rows)
+                    choice.context.update({c: v for c, v in row.items() if _is_id(c) or c == "email"})
+                    value = row[column]
+                    return value if kind != "string" else str(value)
+        if kind == "string":
+            return self._fake(param, rng) or self.fake.word()
+        if kind == "number":
+            return round(rng.uniform(5, 250), 2)
+        if kind == "integer":
+            return rng.randint(1, 3)
+        return None
+
+    def _array(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
+               known: dict[str, list[Any]], choice: Choice) -> list[Any] | None:
+        items = schema.get("items", {})
+        count = 1 if rng.random() < 0.7 else 2
+        values = []
+        for _ in range(count):
+            value = self.value(tool, param, items, rng, known, choice)
+            if value is not None and value not in values:
+                values.append(value)
+        return values or None
+
+    def _object(self, tool: ToolSpec, schema: dict[str, Any], rng: random.Random, known: dict[str, list[Any]],
+                choice: Choice) -> dict[str, Any]:
+        out = {}
+        for param, sub in schema.get("properties", {}).items():
+            if param in schema.get("required", []) or rng.random() < 0.3:
+                out[param] = self.value(tool, param, sub, rng, known, choice)
+        return out
+
+    def _fake(self, param: str, rng: random.Random) -> str | None:
+        self.fake.seed_instance(rng.randrange(2**31))
+        if param in _FAKE_BY_NAME:
+            return str(getattr(self.fake, _FAKE_BY_NAME[param])())
+        if param in ("account_number",):
+            return "".join(str(rng.randrange(10)) for _ in range(10))
+        if param == "bank_name":
+            return f"{self.fake.last_name()} Bank"
+        if param.startswith(_SENTENCE_PARAMS) or param.endswith(_SENTENCE_PARAMS):
+            return self.fake.sentence(nb_words=rng.randint(4, 8)).rstrip(".")
+        return None
+
+    def _date(self, param: str, hint: str, rng: random.Random, choice: Choice) -> str:
+        if "birth" in param:
+            self.fake.seed_instance(rng.randrange(2**31))
+            return self.fake.date_of_birth(minimum_age=18, maximum_age=80).isoformat()
+        start = choice.arguments.get("start_date")
+        if param.startswith("end") and isinstance(start, str):
+            return (dt.date.fromisoformat(start) + dt.timedelta(days=rng.randint(0, 6))).isoformat()
+        return (self.now.date() + dt.timedelta(days=rng.randint(1, 20))).isoformat()
+
+    def _datetime(self, param: str, rng: random.Random, choice: Choice) -> str:
+        start = choice.arguments.get("start")
+        if param.startswith("end") and isinstance(start, str):
+            return (dt.datetime.fromisoformat(start) + dt.timedelta(minutes=rng.choice([30, 60, 90]))).strftime(
+                "%Y-%m-%dT%H:%M")
+        day = self.now.date() + dt.timedelta(days=rng.randint(1, 30))
+        return f"{day.isoformat()}T{rng.randint(8, 17):02d}:{rng.choice(['00', '30'])}"
+
+    def _query_word(self, tool: ToolSpec, rng: random.Random) -> str:
+        """A word from the names in the table the search tool is about (search_products -> products)."""
+        if self.catalog is None:
+            return ""
+        for table in self.catalog.table_columns:
+            if table.rstrip("s") in tool.name:
+                text_columns = [c for c in ("name", "title", "subject", "company") if c in
+                                self.catalog.table_columns[table]]
+                if not text_columns:
+                    continue
+                rows = self.rows(table, {}, rng)
+                words = [w for r in rows[:50] for w in re.findall(r"[A-Za-z]{4,}", str(r[text_columns[0]]))]
+                if words:
+                    return rng.choice(words).lower()
+        return ""
