@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from pydantic import ValidationError
 
 from sandbox import EnvLoadError, SandboxError, inspect_env, load_env
 from sandbox.check import check_env
-from sandbox.registry import builtin_names
+from sandbox.registry import builtin_names, resolve
 from toolace_mt.export import FORMATS, run_export
+from toolace_mt.generation.backend import INJECTION_TYPES
+from toolace_mt.generation.run import ResumeError, RunOptions, run_generate
+from toolace_mt.generation.settings import Settings
 from toolace_mt.record import record_json_schema
 from toolace_mt.stats import run_stats
 from toolace_mt.verifier import CHECK_IDS, parse_check_ids
@@ -150,6 +154,66 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return run_verify(paths, checks, args.workers, args.json, args.report, args.keep_passed)
 
 
+def _range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    try:
+        return int(low), int(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a range like 2-5, got {text!r}") from None
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    if args.n <= 0:
+        return _fail(f"-n must be positive, got {args.n}")
+    if args.workers < 1:
+        return _fail("--workers must be at least 1")
+    for env in args.env:
+        try:
+            resolve(env)
+        except SandboxError as exc:
+            return _fail(str(exc))
+    try:
+        inject = tuple(t.strip() for t in args.inject.split(",") if t.strip()) if args.inject else INJECTION_TYPES
+        unknown = [t for t in inject if t not in INJECTION_TYPES]
+        if unknown:
+            return _fail(f"unknown injection type(s) {', '.join(unknown)}; known: {', '.join(INJECTION_TYPES)}")
+        settings = Settings(subtasks=args.subtasks, steps=args.steps, injections=args.injections,
+                            inject_types=inject, refine_steps=args.refine_steps)
+        options = RunOptions(envs=args.env, n=args.n, seed=args.seed, out=args.output, method=args.method,
+                             backend=args.backend, workers=args.workers, resume=args.resume,
+                             max_attempts=args.max_attempts or 3 * args.n, keep_failed=args.keep_failed,
+                             settings=settings)
+    except ValidationError as exc:
+        return _fail(f"bad settings: {exc.errors()[0]['msg']}")
+    for path in [options.out, options.keep_failed]:
+        if path is None:
+            continue
+        try:
+            with open(path, "a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            return _fail(f"cannot write {path}: {exc.strerror}")
+    try:
+        accepted, summary, seconds = run_generate(options)
+    except ResumeError as exc:
+        return _fail(str(exc))
+    report = summary.as_dict(seconds)
+    if args.json:
+        _print_json({"output": str(options.out), **report})
+    else:
+        print(f"accepted {accepted}/{options.n} into {options.out} ({report['attempts']} attempts this run, "
+              f"pass rate {report['pass_rate']}, {report['seconds']} s, {report['accepted_per_second']}/s)")
+        if report["failed_by_check"]:
+            print("dropped by check: " + ", ".join(f"{k} {v}" for k, v in report["failed_by_check"].items()))
+        print(f"model calls per accepted dialogue: {report['model_calls_per_accepted']} "
+              f"({', '.join(f'{k} {v}' for k, v in report['model_calls_per_accepted_by_stage'].items())})")
+    if accepted < options.n:
+        print(f"toolace-mt: only {accepted} of {options.n} accepted after --max-attempts {options.max_attempts}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     _print_json(record_json_schema())
     return EXIT_OK
@@ -220,6 +284,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checks", help="comma-separated check ids to run (default: all)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser(
+        "generate", help="make verified multi-turn dialogues (ToolACE-MT, every call executed)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  toolace-mt generate --env retail -n 20 --seed 7 -o retail.jsonl\n"
+               "  toolace-mt generate --env retail --env banking -n 1000 --workers 2 -o data.jsonl --resume\n"
+               "  toolace-mt generate --env travel -n 50 --method mas -o mas.jsonl --keep-failed dropped.jsonl\n\n"
+               "exit code: 0 N dialogues accepted, 1 --max-attempts reached first, 2 bad arguments")
+    p.add_argument("--env", action="append", required=True, help="built-in env name or .py path (repeatable)")
+    p.add_argument("-n", type=int, required=True, help="accepted dialogues to write")
+    p.add_argument("--seed", type=int, default=0, help="run seed; also the envs' seed (default 0)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output JSONL")
+    p.add_argument("--method", choices=["naig", "mas"], default="naig", help="ToolACE-MT (default) or the MAS baseline")
+    p.add_argument("--backend", choices=["offline"], default="offline", help="model backend (default offline)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--refine-steps", type=int, default=5, help="mask-and-fill budget (default 5)")
+    p.add_argument("--inject", help="injection types to use, comma-separated (default all: "
+                                    + ",".join(INJECTION_TYPES) + ")")
+    p.add_argument("--injections", type=_range, default=(1, 3), help="injection types per dialogue (default 1-3)")
+    p.add_argument("--subtasks", type=_range, default=(2, 5), help="sub-tasks per dialogue (default 2-5)")
+    p.add_argument("--steps", type=_range, default=(1, 6), help="tool-calling steps per sub-task (default 1-6)")
+    p.add_argument("--max-attempts", type=int, help="stop after this many attempts (default 3N)")
+    p.add_argument("--keep-failed", type=Path, metavar="PATH", help="write dropped dialogues here, with failures")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run (same arguments)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(handler=cmd_generate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a dialogue record",
                        epilog="example: toolace-mt schema > record.schema.json")

@@ -1,0 +1,283 @@
+"""`toolace-mt generate`: attempts in order, each generated, verified and kept or dropped.
+
+Attempt i uses env `envs[i % len(envs)]` and the seed string "S:i", so its outcome does
+not depend on which worker ran it; results are written in attempt order until N are
+accepted, which makes the output byte-identical for any `--workers`. Each record is
+appended as one whole line and flushed: after a crash, `--resume` drops a torn last line
+and continues from the attempt after the last record written.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from toolace_mt.generation.backend import Backend, CostMeter
+from toolace_mt.generation.mas import generate_mas
+from toolace_mt.generation.naig import Attempt, generate_naig
+from toolace_mt.generation.offline_backend import OfflineBackend
+from toolace_mt.generation.settings import Settings
+from toolace_mt.generation.workbench import Workbench
+from toolace_mt.jsonl import BadLine, parse_line
+from toolace_mt.verifier import SUB_QUESTIONS, Verifier
+
+Method = Literal["naig", "mas"]
+
+
+class RunOptions(BaseModel):
+    envs: list[str]
+    n: int
+    seed: int
+    out: Path
+    method: Method = "naig"
+    backend: str = "offline"
+    workers: int = 1
+    max_attempts: int
+    resume: bool = False
+    keep_failed: Path | None = None
+    settings: Settings = Settings()
+
+
+@dataclass
+class AttemptResult:
+    index: int
+    env: str
+    line: str | None  # the verified record, when accepted
+    failed_line: str | None  # the record with its failures, for --keep-failed
+    failed_checks: list[str]
+    reason: str | None
+    cost: dict[str, Any]
+    seconds: float
+
+
+def make_backend(name: str) -> Backend:
+    if name == "offline":
+        return OfflineBackend()
+    raise ValueError(f"unknown backend '{name}' (available: offline)")
+
+
+class AttemptRunner:
+    """One process's generator: a workbench per env, a backend, a verifier."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.backend = make_backend(options.backend)
+        self.benches: dict[str, Workbench] = {}
+        self.verifier = Verifier(judge=self.backend.judge(CostMeter()))
+
+    def bench(self, env: str) -> Workbench:
+        if env not in self.benches:
+            self.benches[env] = Workbench(env, self.options.seed)
+        return self.benches[env]
+
+    def run(self, index: int) -> AttemptResult:
+        start = time.perf_counter()
+        options = self.options
+        env = options.envs[index % len(options.envs)]
+        generate = generate_naig if options.method == "naig" else generate_mas
+        record_id = f"{Path(env).stem}-{options.method}-s{options.seed}-{index:06d}"
+        attempt: Attempt = generate(self.bench(env), self.backend, options.settings, f"{options.seed}:{index}",
+                                    record_id, index)
+        for _ in SUB_QUESTIONS:  # the verifier's specialists: one model call each
+            attempt.cost.add("verify", 0, 0)
+        if attempt.record is None:
+            return AttemptResult(index, env, None, None, ["generation"], attempt.reason, attempt.cost.as_dict(),
+                                 time.perf_counter() - start)
+        record = attempt.record.model_copy(update={"provenance": attempt.record.provenance.model_copy(
+            update={"cost": attempt.cost.as_dict()})})
+        verification = self.verifier.verify(record)
+        verified = record.model_copy(update={"verification": verification}).to_json()
+        checks = sorted({f.check for f in verification.failures})
+        return AttemptResult(index, env, verified if verification.passed else None,
+                             None if verification.passed else verified, checks, None, attempt.cost.as_dict(),
+                             time.perf_counter() - start)
+
+    def close(self) -> None:
+        for bench in self.benches.values():
+            bench.close()
+        self.verifier.close()
+
+
+def _serve(options: RunOptions, inbox: Any, outbox: Any) -> None:
+    runner = AttemptRunner(options)
+    try:
+        while True:
+            index = inbox.get()
+            if index is None:
+                break
+            outbox.put(runner.run(index))
+    finally:
+        runner.close()
+
+
+def attempts(options: RunOptions, first: int) -> Iterator[AttemptResult]:
+    """Results of attempts first, first+1, ... in order (the caller stops when done)."""
+    if options.workers <= 1:
+        runner = AttemptRunner(options)
+        try:
+            for index in range(first, options.max_attempts):
+                yield runner.run(index)
+        finally:
+            runner.close()
+        return
+    context = mp.get_context("spawn")
+    inbox, outbox = context.Queue(), context.Queue()
+    procs = [context.Process(target=_serve, args=(options, inbox, outbox), daemon=True)
+             for _ in range(options.workers)]
+    for proc in procs:
+        proc.start()
+    try:
+        dispatched, ready = first, {}
+        for index in range(first, options.max_attempts):
+            while dispatched < options.max_attempts and dispatched - index < 2 * options.workers:
+                inbox.put(dispatched)
+                dispatched += 1
+            while index not in ready:
+                result = _get(outbox, procs)
+                ready[result.index] = result
+            yield ready.pop(index)
+    finally:
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.join(timeout=5)
+
+
+def _get(outbox: Any, procs: list[Any]) -> AttemptResult:
+    while True:
+        try:
+            return outbox.get(timeout=1.0)
+        except queue.Empty as exc:
+            if not all(p.is_alive() for p in procs):
+                raise RuntimeError("a generate worker process died") from exc
+
+
+class ResumeError(ValueError):
+    """The output file cannot be continued (not ours, or made with other arguments)."""
+
+
+def resume_point(options: RunOptions) -> tuple[int, int]:
+    """(records already accepted, next attempt) from the output file; a torn last line
+    (a crash mid-write) is cut off."""
+    path = options.out
+    if not path.exists():
+        return 0, 0
+    accepted, last_attempt, good_end = 0, -1, 0
+    with open(path, "rb") as handle:
+        data = handle.read()
+    offset = 0
+    for number, raw in enumerate(data.splitlines(keepends=True), 1):
+        parsed = parse_line(str(path), number, raw.decode("utf-8", errors="replace"),
+                            last=offset + len(raw) == len(data))
+        offset += len(raw)
+        if isinstance(parsed, BadLine):
+            if offset == len(data) and not raw.endswith(b"\n"):
+                break  # torn by a crash: dropped below
+            raise ResumeError(f"{parsed}; --resume only continues files written by generate")
+        provenance = parsed.record.provenance
+        if parsed.record.env not in options.envs or provenance.method != options.method \
+                or provenance.attempt is None or not parsed.record.id.endswith(f"-s{options.seed}-"
+                                                                               f"{provenance.attempt:06d}"):
+            raise ResumeError(f"{path}:{number}: record {parsed.record.id} was made with other arguments "
+                              f"(env, method or seed); resume with the same ones")
+        accepted += 1
+        last_attempt = provenance.attempt
+        good_end = offset
+    if good_end < len(data):
+        with open(path, "r+b") as handle:
+            handle.truncate(good_end)
+    return accepted, last_attempt + 1
+
+
+@dataclass
+class RunSummary:
+    attempts: int = 0
+    accepted: int = 0
+    failed_by_check: Counter[str] = field(default_factory=Counter)
+    calls_by_stage: Counter[str] = field(default_factory=Counter)
+    chars_in: int = 0
+    chars_out: int = 0
+    seconds_in_attempts: float = 0.0
+
+    def add(self, result: AttemptResult, accepted: bool) -> None:
+        self.attempts += 1
+        self.accepted += accepted
+        for check in result.failed_checks:
+            self.failed_by_check[check] += 1
+        self.calls_by_stage.update(result.cost.get("model_calls", {}))
+        self.chars_in += result.cost.get("chars_in", 0)
+        self.chars_out += result.cost.get("chars_out", 0)
+        self.seconds_in_attempts += result.seconds
+
+    def as_dict(self, wall: float) -> dict[str, Any]:
+        per = max(self.accepted, 1)
+        return {
+            "attempts": self.attempts, "accepted": self.accepted,
+            "pass_rate": round(self.accepted / self.attempts, 4) if self.attempts else None,
+            "failed_by_check": dict(sorted(self.failed_by_check.items())),
+            "model_calls_per_accepted": round(sum(self.calls_by_stage.values()) / per, 2),
+            "model_calls_per_accepted_by_stage": {k: round(v / per, 2) for k, v in sorted(self.calls_by_stage.items())},
+            "chars_per_accepted": {"in": round(self.chars_in / per), "out": round(self.chars_out / per)},
+            "seconds": round(wall, 2), "accepted_per_second": round(self.accepted / wall, 2) if wall else None,
+        }
+
+
+def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
+    """Generate until options.n records are accepted. Returns (accepted, summary, seconds)."""
+    accepted, first = resume_point(options) if options.resume else (0, 0)
+    summary = RunSummary()
+    start = time.monotonic()
+    mode = "a" if options.resume else "w"
+    if accepted >= options.n:
+        return accepted, summary, 0.0
+    progress = _Progress(options.n, accepted)
+    with open(options.out, mode, encoding="utf-8") as out:
+        failed = open(options.keep_failed, mode, encoding="utf-8") if options.keep_failed else None
+        try:
+            for result in attempts(options, first):
+                keep = result.line is not None
+                summary.add(result, keep)
+                if keep:
+                    out.write(result.line + "\n")
+                    out.flush()
+                    accepted += 1
+                elif failed is not None and result.failed_line is not None:
+                    failed.write(result.failed_line + "\n")
+                    failed.flush()
+                progress.update(summary.attempts, accepted)
+                if accepted >= options.n:
+                    break
+        finally:
+            if failed is not None:
+                failed.close()
+    progress.update(summary.attempts, accepted, final=True)
+    return accepted, summary, time.monotonic() - start
+
+
+class _Progress:
+    def __init__(self, total: int, done: int) -> None:
+        self.total, self.first = total, done
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.tty = sys.stderr.isatty()
+
+    def update(self, attempts: int, accepted: int, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.last < (0.2 if self.tty else 5.0):
+            return
+        self.last = now
+        rate = (accepted - self.first) / max(now - self.start, 1e-9)
+        left = (self.total - accepted) / rate if rate > 0 else 0.0
+        line = (f"generated {accepted}/{self.total} accepted, {attempts} attempts this run, {rate:.1f}/s, "
+                f"ETA {left:.0f}s")
+        sys.stderr.write(("\r" + line + ("\n" if final else "")) if self.tty else line + "\n")
+        sys.stderr.flush()
