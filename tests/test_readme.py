@@ -22,13 +22,22 @@ def test_setup_commands_are_what_ci_runs() -> None:
     install, test = (b.strip() for b in _blocks("bash")[:2])
     ci = (ROOT / ".ci" / "run").read_text()
     assert install in ci and test in ci
-    assert "toolace-mt envs list" in install and "toolace-mt call retail get_order" in install
+    assert "toolace-mt generate --env retail" in install and "toolace-mt stats retail.jsonl" in install
 
 
-def test_first_command_call_works(capsys) -> None:
-    assert main(["call", "retail", "get_order", '{"order_id": "#W1001"}']) == 0
-    out = capsys.readouterr().out
-    assert '"order_id": "#W1001"' in out and "state: " in out and "changed: no change" in out
+def test_first_command_generates_verified_dialogues(tmp_path: Path, monkeypatch, capsys) -> None:
+    install = _blocks("bash")[0].strip()
+    generate = install.split(" && ")[2].split()[1:]
+    stats = install.split(" && ")[3].split()[1:]
+    assert generate == ["generate", "--env", "retail", "-n", "20", "--seed", "7", "-o", "retail.jsonl"]
+    monkeypatch.chdir(tmp_path)
+    assert main(generate) == 0
+    assert "accepted 20/20 into retail.jsonl" in capsys.readouterr().out
+    lines = (tmp_path / "retail.jsonl").read_text().splitlines()
+    assert len(lines) == 20 and all(json.loads(line)["verification"]["passed"] for line in lines)
+    assert main(["verify", "retail.jsonl", "--json"]) == 0
+    assert main(stats) == 0
+    assert "20" in capsys.readouterr().out
 
 
 def test_env_module_example_loads_and_runs(tmp_path: Path) -> None:
