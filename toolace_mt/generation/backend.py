@@ -89,12 +89,14 @@ class Backend(Protocol):
         """Stage 2, mask-and-extend: apply one complexity type to the draft, or None."""
         ...
 
-    def refill(self, draft: Draft, turn: Turn, rng: random.Random, cost: CostMeter, bench: Workbench) -> str | None:
-        """Stage 2, mask-and-fill: new text for a masked turn, or None."""
+    def refill(self, draft: Draft, turns: list[Turn], rng: random.Random, cost: CostMeter,
+               bench: Workbench) -> list[str | None]:
+        """Stage 2, mask-and-fill: new text for each masked turn (one call per pass)."""
         ...
 
-    def keep_edit(self, draft: Draft, turn: Turn, old: str, new: str, cost: CostMeter) -> bool:
-        """Stage 2 judge: keep the refilled turn, or revert it."""
+    def keep_edits(self, draft: Draft, turns: list[Turn], old: list[str], new: list[str | None],
+                   cost: CostMeter) -> list[bool]:
+        """Stage 2 judge: keep or revert each refilled turn (one call per pass)."""
         ...
 
     def judge(self, cost: CostMeter) -> Judge:

@@ -78,11 +78,12 @@ def refine(backend: Backend, draft: Draft, settings: Settings, rng: random.Rando
             chosen = rng.choices(options, weights=[weights.get(id(t), 1.0) for _, t in options])[0]
             picked.append(chosen)
             weights[id(chosen[1])] = weights.get(id(chosen[1]), 1.0) * 0.3
-        for _, turn in picked:
-            old = turn.text or ""
-            new = backend.refill(draft, turn, rng, cost, bench)
-            if new is not None and backend.keep_edit(draft, turn, old, new, cost):
-                turn.text = new
+        masked = [turn for _, turn in picked]
+        old = [turn.text or "" for turn in masked]
+        new = backend.refill(draft, masked, rng, cost, bench)
+        for turn, text, keep in zip(masked, new, backend.keep_edits(draft, masked, old, new, cost), strict=True):
+            if keep and text is not None:
+                turn.text = text
                 turn.edited = True
                 kept.append(turn)
     return kept

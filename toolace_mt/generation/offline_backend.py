@@ -360,25 +360,35 @@ class OfflineBackend:
         segment.turns.extend([user, reply])
         return Injection("non_function_call", index, [reply])
 
-    def refill(self, draft: Draft, turn: Turn, rng: random.Random, cost: CostMeter, bench: Workbench) -> str | None:
-        segment = next(s for s in draft.segments if any(t is turn for t in s.turns))
-        old_seed = turn.seed
-        turn.seed = rng.randrange(2**31)
-        text = self.word_turn(bench, draft, segment, turn)
-        turn.seed = old_seed
-        self._count(cost, "refine", {"kind": turn.kind, "text": turn.text}, text)
-        return text
+    def refill(self, draft: Draft, turns: list[Turn], rng: random.Random, cost: CostMeter,
+               bench: Workbench) -> list[str | None]:
+        """New text for each masked turn, in one call (the turns are non-adjacent)."""
+        texts: list[str | None] = []
+        for turn in turns:
+            segment = next(s for s in draft.segments if any(t is turn for t in s.turns))
+            old_seed = turn.seed
+            turn.seed = rng.randrange(2**31)
+            texts.append(self.word_turn(bench, draft, segment, turn))
+            turn.seed = old_seed
+        self._count(cost, "refine", [{"kind": t.kind, "text": t.text} for t in turns], texts)
+        return texts
 
-    def keep_edit(self, draft: Draft, turn: Turn, old: str, new: str, cost: CostMeter) -> bool:
-        """Keep an edit that says something new: more trigrams unseen elsewhere in the dialogue."""
-        self._count(cost, "judge", {"old": old, "new": new}, True)
-        if new == old or not new.strip():
-            return False
-        others: set[tuple[str, ...]] = set()
-        for _, other in draft.turns():
-            if other is not turn and other.text:
-                others |= _trigrams(other.text)
-        return len(_trigrams(new) - others) >= len(_trigrams(old) - others)
+    def keep_edits(self, draft: Draft, turns: list[Turn], old: list[str], new: list[str | None],
+                   cost: CostMeter) -> list[bool]:
+        """Keep an edit that says something new: at least as many trigrams unseen elsewhere
+        in the dialogue as the text it replaces (one judge call per pass)."""
+        self._count(cost, "judge", {"old": old, "new": new}, [True] * len(turns))
+        verdicts = []
+        for turn, before, after in zip(turns, old, new, strict=True):
+            if after is None or after == before or not after.strip():
+                verdicts.append(False)
+                continue
+            others: set[tuple[str, ...]] = set()
+            for _, other in draft.turns():
+                if other is not turn and other.text:
+                    others |= _trigrams(other.text)
+            verdicts.append(len(_trigrams(after) - others) >= len(_trigrams(before) - others))
+        return verdicts
 
     def judge(self, cost: CostMeter) -> Judge:
         return OfflineJudge()

@@ -70,16 +70,21 @@ class ValueSource:
                 found.append((table, name))
         return found
 
+    def preload(self) -> None:
+        """Read every table now. Call at the initial state: rows read later, after some
+        dialogue's writes, would make proposals depend on what ran before."""
+        assert self.catalog is not None
+        for table, keys in self.catalog.primary_keys.items():
+            order = ", ".join(f'"{k}"' for k in keys)
+            self._rows[table] = self.env.query(f'SELECT * FROM "{table}" ORDER BY {order} LIMIT {MAX_ROWS}')
+
     def rows(self, table: str, context: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
         """Rows of `table`, those related to `context` when there are any.
 
         Rows come from the env's initial state, read once: every dialogue starts there,
         and a proposal built from a row that changed since is caught by its trial call."""
         assert self.catalog is not None
-        rows = self._rows.get(table)
-        if rows is None:
-            order = ", ".join(f'"{k}"' for k in self.catalog.primary_keys[table])
-            rows = self._rows[table] = self.env.query(f'SELECT * FROM "{table}" ORDER BY {order} LIMIT {MAX_ROWS}')
+        rows = self._rows[table]
         shared = [c for c in self.catalog.table_columns[table] if c in context and context[c] is not None]
         if shared:
             related = [r for r in rows if all(r.get(c) == context[c] for c in shared)]

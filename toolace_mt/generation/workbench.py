@@ -21,12 +21,15 @@ class Workbench:
         self.values = ValueSource(self.env, None, Faker("en_US", use_weighting=False))
         self.catalog: Catalog = build_catalog(self.env, random.Random(f"catalog:{seed}"), self._probe)
         self.values.catalog = self.catalog
+        self.values.preload()
         self.system_prompt = (f"You are a helpful assistant with tools for this domain. "
                               f"{' '.join(self.env.description.split())} Use the tools to look things up and "
                               "make changes; never guess values you have not been given or shown.")
 
     def _probe(self, catalog: Catalog, tool: ToolSpec, rng: random.Random) -> dict[str, Any]:
-        self.values.catalog = catalog
+        if self.values.catalog is None:
+            self.values.catalog = catalog
+            self.values.preload()  # the env is at its initial state while the catalog is built
         return self.values.propose(tool, rng).arguments
 
     @property
