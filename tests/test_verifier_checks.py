@@ -115,6 +115,16 @@ def test_an_id_is_not_grounded_by_a_longer_one() -> None:
     assert evidence.ungrounded_mentions("Order #W1001 is on its way.") == ["#w1001"]
 
 
+def test_digit_first_tokens_are_ids_but_ordinals_are_not() -> None:
+    assert mentions("seat 14C in Room 4A").ids == ["14c", "4a"]
+    evidence = Evidence()
+    evidence.add_output({"seat": "14C"})
+    assert not evidence.ungrounded_mentions("You're in seat 14c.")
+    assert evidence.ungrounded_mentions("You're in seat 14D.") == ["14d"]
+    assert mentions("the 3rd and 21st items").ids == []
+    assert not Evidence().ungrounded_mentions("Your 2nd bag is free.")
+
+
 def test_short_strings_must_appear_as_whole_words() -> None:
     evidence = shown("Ship it to 41 Harbor View Road, Portland, OR 97209.")
     assert grounded_string("Portland", evidence)

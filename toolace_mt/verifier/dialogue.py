@@ -48,16 +48,18 @@ class Dialogue:
         self.record = record
         self.messages = record.messages
         self.calls: list[CallSite] = []
-        by_id: dict[str, CallSite] = {}
+        # A tool message answers the first unanswered call with its id, so a reused id (a
+        # format failure) does not also lose the second call's output for the other checks.
+        by_id: dict[str, list[CallSite]] = {}
         for index, message in enumerate(self.messages):
             if isinstance(message, AssistantMessage):
                 for call in message.tool_calls or []:
                     site = CallSite(index, call, call.parsed_arguments())
                     self.calls.append(site)
-                    by_id.setdefault(call.id, site)
+                    by_id.setdefault(call.id, []).append(site)
             elif isinstance(message, ToolMessage):
-                site = by_id.get(message.tool_call_id)
-                if site is not None and site.output_index is None:
+                site = next((s for s in by_id.get(message.tool_call_id, []) if s.output_index is None), None)
+                if site is not None:
                     site.output_index = index
                     site.output_text = message.content
         self.tools = {t.get("function", {}).get("name"): t for t in record.tools if isinstance(t, dict)}

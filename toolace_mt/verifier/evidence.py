@@ -10,8 +10,8 @@ earlier?". The rules, documented in README "What counts as grounded":
   "one of them"); counts may also be the length of a list in an output;
 - dates are compared as dates: 2026-03-05, "March 5, 2026", "Mar 5", "5 March 2026"
   and "03/05/2026" are one value; a time "14:00" equals "2 pm" and "2:00 PM";
-- ids (a token with a letter and a digit, like C1001, #W1001-2, ACC-10001, or 6+ digits)
-  are compared exactly, ignoring case.
+- ids (a token with a letter and a digit, like C1001, #W1001-2, ACC-10001, a seat 14C,
+  but not an ordinal like 3rd; or 6+ digits) are compared exactly, ignoring case.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ _NAMED_DATE = re.compile(_MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P
 _DAY_MONTH = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+(?P<y>\d{4}))?\b", re.I)
 _TIME = re.compile(r"\b(?P<H>\d{1,2})(?::(?P<M>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)(?!\w)"
                    r"|\b(?P<H24>\d{1,2}):(?P<M24>\d{2})\b", re.I)
-_ID = re.compile(r"#?[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*|\b\d{6,}\b")
+_ID = re.compile(r"#?[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*|\b\d+[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*\b"
+                 r"|\b\d{6,}\b")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\w])")
 _WORD = re.compile(r"[a-z]+")
 # "one" as a pronoun, not a count: "each one costs", "which one", "one of those".
@@ -53,6 +55,9 @@ def normalise(text: str) -> str:
 
 
 def is_identifier(token: str) -> bool:
+    """A letter and a digit (C1001, #W1001-2, seat 14C; not an ordinal like 3rd), or 6+ digits."""
+    if _ORDINAL.fullmatch(token):
+        return False
     return (any(c.isdigit() for c in token) and any(c.isalpha() for c in token)) or \
         (token.isdigit() and len(token) >= 6)
 

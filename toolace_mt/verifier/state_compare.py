@@ -54,12 +54,22 @@ def describe_diff_mismatch(expected: dict[str, Any], actual: dict[str, Any], lim
                 if canonical_json(a) != canonical_json(b):
                     lines.append(f"{table} {row} {column}: expected {_short(a)}, got {_short(b)}")
         elif key in want:
-            lines.append(f"{table}: expected row {kind} but it was not: {_short(json.loads(row))}")
+            lines.append(f"{table}: expected row {kind} but it was not: {_short(json.loads(row))}"
+                         f"{_columns(want[key]) if kind == 'changed' else ''}")
         else:
-            lines.append(f"{table}: row {kind} that was not expected: {_short(json.loads(row))}")
+            lines.append(f"{table}: row {kind} that was not expected: {_short(json.loads(row))}"
+                         f"{_columns(got[key]) if kind == 'changed' else ''}")
     if len(lines) > limit:
         lines = [*lines[:limit], f"... and {len(lines) - limit} more"]
     return lines
+
+
+def _columns(columns: dict[str, Any]) -> str:
+    """' (status: "pending" -> "cancelled")' for a changed row's {column: {before, after}}."""
+    parts = [f"{name}: {_short(change.get('before'), 40)} -> {_short(change.get('after'), 40)}"
+             if isinstance(change, dict) else f"{name}: {_short(change, 40)}"
+             for name, change in sorted(columns.items())]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _short(value: Any, width: int = 160) -> str:
