@@ -1,0 +1,392 @@
+"""`toolace-mt generate` end to end: every built-in env, every injection type, the MAS
+baseline, determinism across --workers, resume after kill -9, --keep-failed, and the
+one-line exit-2 errors. Everything generated is verified again by a separate
+`toolace-mt verify` run.
+
+Time: the default part generates about 60 small dialogues in-process; the run-wide
+scans (many attempts per env, several envs with several workers) are marked slow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.registry import builtin_names
+from toolace_mt.cli import main
+from toolace_mt.generation import run as run_module
+from toolace_mt.generation.backend import INJECTION_TYPES, Injection
+from toolace_mt.generation.naig import generate_naig
+from toolace_mt.generation.offline_backend import OfflineBackend
+from toolace_mt.generation.run import AttemptRunner, RunOptions
+from toolace_mt.generation.settings import Settings
+from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier import Verifier
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVS = builtin_names()  # tau_retail too, once it is a built-in
+BASE_N, BASE_SEED = 4, 7  # the shared retail run the determinism/resume/MAS tests compare against
+
+
+def generate(out: Path, *extra: str, env: str | list[str] = "retail", n: int = 2, seed: int = BASE_SEED) -> int:
+    envs = [env] if isinstance(env, str) else env
+    argv = ["generate", *[a for e in envs for a in ("--env", e)], "-n", str(n), "--seed", str(seed),
+            "-o", str(out), *extra]
+    return main(argv)
+
+
+def records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def complete_lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An uninterrupted one-worker NAIG run: retail, -n 4, --seed 7."""
+    out = tmp_path_factory.mktemp("baseline") / "retail.jsonl"
+    assert generate(out, n=BASE_N) == 0
+    return out
+
+
+# -- end to end ---------------------------------------------------------------------------
+
+# Each env runs with one injection type (--inject), rotating so that every type is used.
+ENV_INJECT = [(env, INJECTION_TYPES[i % len(INJECTION_TYPES)]) for i, env in enumerate(ENVS)]
+
+
+def test_every_injection_type_is_exercised_by_some_env() -> None:
+    assert {"retail", "travel", "banking", "calendar_mail"} <= set(ENVS)
+    assert {kind for _, kind in ENV_INJECT} == set(INJECTION_TYPES)
+
+
+@pytest.mark.parametrize("env, kind", ENV_INJECT)
+def test_every_builtin_env_and_injection_type_generates_dialogues_a_separate_verify_passes(
+        env: str, kind: str, tmp_path: Path, capsys) -> None:
+    out = tmp_path / f"{env}.jsonl"
+    assert generate(out, "--inject", kind, env=env, n=2, seed=3) == 0
+    assert f"accepted 2/2 into {out}" in capsys.readouterr().out
+    got = records(out)
+    assert len(got) == 2
+    for record in got:
+        assert record["env"] == env and record["seed"] == 3
+        assert record["provenance"]["method"] == "naig" and record["provenance"]["backend"] == "offline"
+        assert record["verification"]["passed"] is True
+        calls = [c for m in record["messages"] if m["role"] == "assistant" for c in m.get("tool_calls") or []]
+        assert calls, "a dialogue with no tool call"
+        assert record["expected"]["final_state_hash"]
+    attempts = [r["provenance"]["attempt"] for r in got]
+    assert attempts == sorted(set(attempts))
+    types = [{op["type"] for op in r["provenance"]["ops"]} for r in got]
+    assert any(kind in t for t in types), f"no {kind} op in {types}"
+    assert all(t <= {kind, "refine"} for t in types), f"--inject {kind} let other types in: {types}"
+    for record in got:  # ops point at turns of the kind their type promises
+        for op in record["provenance"]["ops"]:
+            if op["type"] in ("clarification", "tool_awareness", "non_function_call"):
+                turn = record["messages"][op["message_index"]]
+                assert turn["role"] == "assistant" and not turn.get("tool_calls") and turn["content"]
+            elif op["type"] == "error_simulation":
+                assert record["messages"][op["message_index"]].get("tool_calls")
+    assert main(["verify", str(out)]) == 0
+
+
+def test_mas_and_naig_both_verify_and_mas_pays_more_model_calls(baseline: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "mas.jsonl"
+    assert generate(out, "--method", "mas", n=BASE_N) == 0
+    mas = records(out)
+    assert len(mas) == BASE_N
+    assert all(r["provenance"]["method"] == "mas" and "-mas-" in r["id"] for r in mas)
+    assert all(r["provenance"]["method"] == "naig" for r in records(baseline))
+    assert main(["verify", str(out), str(baseline)]) == 0
+    # Same seed, same attempts: each pair is the same task plan (the same dialogue shape).
+    naig = {r["provenance"]["attempt"]: r for r in records(baseline)}
+    pairs = [(naig[r["provenance"]["attempt"]], r) for r in mas if r["provenance"]["attempt"] in naig]
+    assert len(pairs) >= BASE_N - 1
+    for a, b in pairs:
+        assert [m["role"] for m in a["messages"]] == [m["role"] for m in b["messages"]]
+    naig_calls = sum(a["provenance"]["cost"]["total_calls"] for a, _ in pairs)
+    mas_calls = sum(b["provenance"]["cost"]["total_calls"] for _, b in pairs)
+    # Over the run MAS pays more (one call per turn). Not per dialogue: a short dialogue
+    # (one sub-task, a couple of turns) costs MAS fewer calls than NAIG's fixed plan +
+    # refine + judge budget.
+    assert mas_calls > naig_calls, (mas_calls, naig_calls)
+    assert all(b["provenance"]["cost"]["model_calls"].keys() >= {"mas_user", "mas_assistant"} for _, b in pairs)
+    assert not any({"refine", "judge"} & a["provenance"]["cost"]["model_calls"].keys() for _, a in pairs)
+
+
+# -- determinism --------------------------------------------------------------------------
+
+def test_output_is_byte_identical_for_any_workers_and_changes_with_the_seed(baseline: Path, tmp_path: Path) -> None:
+    two = tmp_path / "two.jsonl"
+    assert generate(two, "--workers", "2", n=BASE_N) == 0
+    assert two.read_bytes() == baseline.read_bytes()
+    other = tmp_path / "other.jsonl"
+    assert generate(other, n=2, seed=BASE_SEED + 1) == 0
+    mine = [r["messages"] for r in records(baseline)[:2]]
+    theirs = [r["messages"] for r in records(other)]
+    assert all(a != b for a, b in zip(mine, theirs, strict=True)), "another --seed gave the same dialogues"
+
+
+# -- crash safety -------------------------------------------------------------------------
+
+def _start(out: Path, *extra: str, n: int = BASE_N) -> subprocess.Popen[bytes]:
+    argv = [sys.executable, "-m", "toolace_mt", "generate", "--env", "retail", "-n", str(n),
+            "--seed", str(BASE_SEED), "-o", str(out), *extra]
+    return subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def _kill_after(proc: subprocess.Popen[bytes], out: Path, lines: int, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    try:
+        while complete_lines(out) < lines:
+            assert proc.poll() is None, f"generate ended (code {proc.returncode}) before it could be killed"
+            assert time.monotonic() < deadline, "generate wrote nothing in time"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_resume_after_kill_9_and_a_torn_line_equals_an_uninterrupted_run(baseline: Path, tmp_path: Path) -> None:
+    out = tmp_path / "killed.jsonl"
+    _kill_after(_start(out), out, lines=2)
+    data = out.read_bytes()
+    done = data.count(b"\n")
+    assert 2 <= done < BASE_N, "the kill came too late to test anything"
+    if data.endswith(b"\n"):  # the kill fell between records: tear the next one by hand
+        following = baseline.read_bytes().splitlines(keepends=True)[done]
+        out.write_bytes(data + following[: len(following) // 2])
+    assert generate(out, "--resume", n=BASE_N) == 0
+    assert out.read_bytes() == baseline.read_bytes()
+    ids = [r["id"] for r in records(out)]
+    assert len(ids) == len(set(ids)) == BASE_N
+
+
+def test_resume_when_only_the_last_newline_is_missing(baseline: Path, tmp_path: Path) -> None:
+    """A kill between a record's JSON and its newline: the record is whole but the line is
+    not. Resume must not glue the next record onto it."""
+    lines = baseline.read_bytes().splitlines(keepends=True)
+    out = tmp_path / "no-newline.jsonl"
+    out.write_bytes(b"".join(lines[:2])[:-1])
+    assert generate(out, "--resume", n=3) == 0  # also: a smaller -n gives a prefix of the larger run
+    assert out.read_bytes() == b"".join(lines[:3])
+
+
+def test_resume_of_a_finished_file_changes_nothing(baseline: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "done.jsonl"
+    out.write_bytes(baseline.read_bytes())
+    assert generate(out, "--resume", n=BASE_N) == 0
+    assert out.read_bytes() == baseline.read_bytes()
+    assert f"accepted {BASE_N}/{BASE_N}" in capsys.readouterr().out
+
+
+# -- the verification gate ----------------------------------------------------------------
+
+HALLUCINATED = "4815162342"
+
+
+class HallucinatingBackend(OfflineBackend):
+    """The offline backend, except that in dialogues with an even number of sub-tasks the
+    last reply cites a reference number no tool returned (as a careless model would)."""
+
+    def word_turn(self, bench, draft, segment, turn):  # type: ignore[no-untyped-def]
+        text = super().word_turn(bench, draft, segment, turn)
+        if turn.kind == "reply" and segment is draft.segments[-1] and len(draft.segments) % 2 == 0:
+            text += f" Your reference number is {HALLUCINATED}."
+        return text
+
+
+def test_keep_failed_gets_the_dropped_dialogues_with_their_failures(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(run_module, "make_backend", lambda name: HallucinatingBackend())
+    out, failed = tmp_path / "out.jsonl", tmp_path / "failed.jsonl"
+    assert generate(out, "--keep-failed", str(failed), "--max-attempts", "12", n=3, seed=5) == 0
+    printed = capsys.readouterr().out
+    kept, dropped = records(out), records(failed)
+    assert len(kept) == 3 and dropped, "the hallucinating backend should have lost some dialogues"
+    assert f"dropped by check: consistency {len(dropped)}" in printed
+    for record in kept:
+        assert record["verification"]["passed"] and HALLUCINATED not in json.dumps(record["messages"])
+    for record in dropped:
+        assert record["verification"]["passed"] is False
+        assert {f["check"] for f in record["verification"]["failures"]} == {"consistency"}
+        assert any(HALLUCINATED in f["message"] for f in record["verification"]["failures"])
+    # every attempt of the run is in exactly one of the files, each file in attempt order
+    kept_at = [r["provenance"]["attempt"] for r in kept]
+    dropped_at = [r["provenance"]["attempt"] for r in dropped]
+    assert kept_at == sorted(kept_at) and dropped_at == sorted(dropped_at)
+    assert sorted(kept_at + dropped_at) == list(range(kept_at[-1] + 1))
+    assert main(["verify", str(failed)]) == 1
+    capsys.readouterr()
+
+    short = tmp_path / "short.jsonl"
+    budget = len(dropped) + 1  # fewer attempts than this run needs for 3 accepted
+    assert generate(short, "--max-attempts", str(budget), n=3, seed=5) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    accepted = len(records(short))
+    assert accepted < 3
+    assert err[-1] == f"toolace-mt: only {accepted} of 3 accepted after --max-attempts {budget}"
+
+
+# -- bad arguments ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, expected", [
+    (["--env", "nowhere"], "unknown env 'nowhere'"),
+    (["--env", "missing/env.py"], "missing/env.py"),
+    (["-n", "0"], "-n must be positive"),
+    (["-n", "-3"], "-n must be positive"),
+    (["--workers", "0"], "--workers"),
+    (["--inject", "clarification,teleport"], "teleport"),
+    (["-o", "{tmp}/no/such/dir/out.jsonl"], "cannot write"),
+    (["--keep-failed", "{tmp}/no/such/dir/failed.jsonl"], "cannot write"),
+])
+def test_bad_arguments_exit_2_with_one_clear_line(args: list[str], expected: str, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out.jsonl"
+    argv = ["generate", "--env", "retail", "-n", "2", "--seed", "7", "-o", str(out)]
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        value = value.format(tmp=tmp_path)
+        if flag in argv:
+            argv[argv.index(flag) + 1] = value
+        else:
+            argv += [flag, value]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("toolace-mt: ") and expected in lines[0], captured.err
+    assert captured.out == ""
+    assert not out.exists() or out.read_bytes() == b""
+
+
+@pytest.mark.parametrize("change", [["--seed", "8"], ["--method", "mas"], ["--env", "travel"]])
+def test_resume_of_a_file_made_with_other_arguments_is_refused(change: list[str], baseline: Path, tmp_path: Path,
+                                                               capsys) -> None:
+    out = tmp_path / "partial.jsonl"
+    partial = b"".join(baseline.read_bytes().splitlines(keepends=True)[:2])
+    out.write_bytes(partial)
+    options = {"--env": "retail", "-n": "4", "--seed": "7", "-o": str(out), change[0]: change[1]}
+    argv = ["generate", *[a for item in options.items() for a in item], "--resume"]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "other arguments" in lines[0] and "record retail-naig-s7-000000" in lines[0], lines
+    assert out.read_bytes() == partial
+
+
+# -- generator regressions ----------------------------------------------------------------
+
+class SecondInjectionBreaksACall(OfflineBackend):
+    """The first injection is the offline backend's own; the second one marks a call of
+    the first sub-task as one that must fail although it really succeeds, so the
+    generator has to revert it."""
+
+    def __init__(self) -> None:
+        self.injections = 0
+
+    def inject(self, bench, draft, kind, rng, cost):  # type: ignore[no-untyped-def]
+        self.injections += 1
+        if self.injections == 1:
+            return super().inject(bench, draft, kind, rng, cost)
+        turn = next(t for t in draft.segments[0].turns if t.calls)
+        turn.calls[0].expect_ok = False
+        return Injection(kind, 0, [turn])
+
+
+def test_a_reverted_injection_keeps_the_earlier_ones() -> None:
+    """Found by the scans below: on travel --seed 3, attempt 3 (and 5% of attempts) ended
+    the whole run with "ValueError: turn not in draft" when a later injection was reverted."""
+    settings = Settings(injections=(2, 2), inject_types=("non_function_call", "tool_awareness"))
+    bench = Workbench("retail", 7)
+    verifier = Verifier()
+    try:
+        attempt = generate_naig(bench, SecondInjectionBreaksACall(), settings, "7:0", "retail-x", 0)
+        assert attempt.record is not None, attempt.reason
+        ops = [op for op in attempt.record.provenance.ops if op.type != "refine"]
+        assert len(ops) == 1, ops
+        messages = attempt.record.messages
+        assert messages[ops[0].message_index].role == "assistant" and not messages[ops[0].message_index].tool_calls
+        assert verifier.verify(attempt.record).passed
+    finally:
+        bench.close()
+        verifier.close()
+
+
+def _attempt(env: str, seed: int, index: int) -> dict[str, Any]:
+    options = RunOptions(envs=[env], n=1, seed=seed, out=Path(os.devnull), max_attempts=index + 1)
+    runner = AttemptRunner(options)
+    try:
+        result = runner.run(index)
+    finally:
+        runner.close()
+    line = result.line or result.failed_line
+    assert line is not None, result.reason
+    return json.loads(line)
+
+
+@pytest.mark.xfail(strict=True, reason="generator bug: a sub-task with three calls that share a parameter name "
+                                       "states only two of their values (offline_backend.draft_segment: the "
+                                       "'<param> for <tool>' key is overwritten)")
+def test_every_value_a_sub_task_needs_is_stated() -> None:
+    """travel --seed 3, attempt 77: book_flight(passenger_id=PAX-10088) with
+    list_bookings(passenger_id=PAX-10198) and list_bookings(passenger_id=PAX-10219) in one
+    sub-task. The user message names PAX-10088 and PAX-10219 only, so the call with
+    PAX-10198 is a hallucinated parameter and the dialogue is dropped by `grounding`."""
+    record = _attempt("travel", 3, 77)
+    same_param: dict[tuple[str, str], set[str]] = {}
+    for subtask in record["task"]["subtasks"]:
+        for call in subtask["calls"]:
+            for param, value in call["arguments"].items():
+                same_param.setdefault((subtask["goal"], param), set()).add(json.dumps(value))
+    if not any(len(v) >= 3 for v in same_param.values()):
+        pytest.skip("the generator no longer draws that sub-task at this seed; re-pin with the slow scan")
+    assert record["verification"]["passed"], record["verification"]["failures"]
+
+
+# -- slow: run-wide scans -----------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env", ENVS)
+def test_scan_many_attempts_all_verify(env: str) -> None:
+    """80 attempts per env: none crashes, none is dropped (the offline generator has no
+    excuse for a failing dialogue: each failure is a generator bug)."""
+    options = RunOptions(envs=[env], n=80, seed=3, out=Path(os.devnull), max_attempts=80)
+    runner = AttemptRunner(options)
+    failures = []
+    try:
+        for index in range(80):
+            result = runner.run(index)
+            if result.line is None:
+                detail = json.loads(result.failed_line)["verification"]["failures"] if result.failed_line else []
+                failures.append((index, result.failed_checks, result.reason, detail))
+    finally:
+        runner.close()
+    assert not failures, failures
+
+
+@pytest.mark.slow
+def test_several_envs_several_workers_resume_identical(tmp_path: Path) -> None:
+    envs = ["retail", "travel", "banking", "calendar_mail"]
+    one, two, killed = tmp_path / "one.jsonl", tmp_path / "two.jsonl", tmp_path / "killed.jsonl"
+    assert generate(one, env=envs, n=16, seed=2) == 0
+    assert generate(two, "--workers", "2", env=envs, n=16, seed=2) == 0
+    assert one.read_bytes() == two.read_bytes()
+    assert [r["env"] for r in records(one)][:4] == envs
+    argv = [sys.executable, "-m", "toolace_mt", "generate", *[a for e in envs for a in ("--env", e)], "-n", "16",
+            "--seed", "2", "-o", str(killed), "--workers", "2"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    _kill_after(proc, killed, lines=5)
+    assert generate(killed, "--resume", "--workers", "2", env=envs, n=16, seed=2) == 0
+    assert killed.read_bytes() == one.read_bytes()
