@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from toolace_mt.generation.backend import Backend, CostMeter, Injection
 from toolace_mt.generation.draft import Draft, Turn
@@ -47,12 +48,15 @@ def inject(bench: Workbench, backend: Backend, draft: Draft, settings: Settings,
     count = min(rng.randint(*settings.injections), len(settings.inject_types))
     done = []
     for kind in rng.sample(list(settings.inject_types), count):
-        saved = copy.deepcopy(draft.segments), list(draft.withheld)
+        copies: dict[int, Any] = {}
+        saved = copy.deepcopy(draft.segments, copies), list(draft.withheld)
         injection = backend.inject(bench, draft, kind, rng, cost)
         if injection is None:
             continue
         if not draft.execute(bench.env, start=injection.segment):
             draft.segments, draft.withheld = saved  # the edit broke a later call: revert it
+            for earlier in done:  # their turns are now the saved copies
+                earlier.turns = [copies[id(turn)] for turn in earlier.turns]
             draft.execute(bench.env, start=injection.segment)
             continue
         backend.word_replies(draft, range(injection.segment, len(draft.segments)), cost, bench)
