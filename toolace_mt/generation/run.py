@@ -176,6 +176,8 @@ def resume_point(options: RunOptions) -> tuple[int, int]:
         data = handle.read()
     offset = 0
     for number, raw in enumerate(data.splitlines(keepends=True), 1):
+        if offset + len(raw) == len(data) and not raw.endswith(b"\n"):
+            break  # torn by a crash (even with its JSON whole, the newline is missing): dropped below
         parsed = parse_line(str(path), number, raw.decode("utf-8", errors="replace"),
                             last=offset + len(raw) == len(data))
         offset += len(raw)
