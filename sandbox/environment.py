@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema
 from pydantic import BaseModel, ValidationError
 
+from sandbox.data_files import DataFileError, DataNameViolation, read_data_file
 from sandbox.errors import CallError, CallResult, EnvLoadError, failure
 from sandbox.limits import Limits
 from sandbox.registry import EnvSource, resolve
@@ -115,6 +116,8 @@ class Environment:
         self.seed = seed
         self.limits = limits
         self.now = env_now(seed)
+        self._data_dir = Path(source.data_dir) if source.data_dir else None
+        self._data_files = source.data_files
         self._worker = WorkerProcess({
             "op": "load", "source": source.source, "filename": source.path, "module": f"env_{source.name}",
             "now": self.now.isoformat(), "limits": limits.model_dump(),
@@ -169,7 +172,7 @@ class Environment:
         store.begin()
         violations: list[str] = []
         done = self._request({"op": "seed", "seed": self.seed, "rng": f"{self.seed}:seed"},
-                             self.limits.seed_timeout_s, writes=True, violations=violations)
+                             self.limits.seed_timeout_s, writes=True, violations=violations, seeding=True)
         if done.ok and not violations:
             try:
                 store.commit()
@@ -218,10 +221,13 @@ class Environment:
             return failure("ToolCrash", f"the call's writes could not be committed: {exc}")
         return result
 
-    def _request(self, message: dict[str, Any], timeout: float, writes: bool, violations: list[str]) -> CallResult:
+    def _request(self, message: dict[str, Any], timeout: float, writes: bool, violations: list[str],
+                 seeding: bool = False) -> CallResult:
         store = self._state()
 
         def on_sql(request: dict[str, Any]) -> dict[str, Any]:
+            if request.get("op") == "data":
+                return self._serve_data(request.get("name"), seeding, violations)
             try:
                 if request.get("kind") == "insert":
                     if not writes:
@@ -255,6 +261,18 @@ class Environment:
             return CallResult(ok=False, error=CallError.model_validate(done.get("error")))
         except ValidationError:
             return failure("ToolCrash", "the worker reported a malformed error")
+
+    def _serve_data(self, name: Any, seeding: bool, violations: list[str]) -> dict[str, Any]:
+        """A data file for seed(); refused in tool calls, whose results must come from the state."""
+        try:
+            if not seeding:
+                raise DataNameViolation("db.data() is available in seed() only; tools read the env's tables")
+            return {"op": "data_result", "value": read_data_file(self._data_dir, self._data_files, name)}
+        except DataNameViolation as exc:
+            violations.append(str(exc))
+            return {"op": "violation", "message": str(exc)}
+        except DataFileError as exc:
+            return {"op": "data_error", "message": str(exc)}
 
     # -- state ----------------------------------------------------------------
     def _state(self) -> StateStore:

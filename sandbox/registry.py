@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
+from sandbox.data_files import DataFileError, data_dir_of, env_digest, list_data_files
 from sandbox.errors import UnknownEnv
 
 
@@ -15,7 +15,10 @@ class EnvSource:
     name: str
     path: str
     source: str
-    digest: str  # sha256 of the source: (env, digest, seed) fixes the initial state
+    # sha256 of the source and of its data files: (env, digest, seed) fixes the initial state
+    digest: str
+    data_dir: str | None = None  # data/<name>/ beside the module, if it exists
+    data_files: tuple[tuple[str, str], ...] = ()  # (file name, sha256) that db.data() may serve
 
 
 def builtin_dir() -> Path:
@@ -42,4 +45,11 @@ def resolve(name_or_path: str | Path) -> EnvSource:
             names = ", ".join(builtin_names()) or "(none)"
             raise UnknownEnv(f"unknown env '{text}'; built-in envs: {names}; or give a path to a .py file")
     source = path.read_text(encoding="utf-8")
-    return EnvSource(path.stem, str(path.resolve()), source, hashlib.sha256(source.encode()).hexdigest())
+    module = path.resolve()
+    directory = data_dir_of(module)
+    try:
+        files = list_data_files(directory)
+    except DataFileError as exc:
+        raise UnknownEnv(f"env {path.stem}: {exc}") from exc
+    return EnvSource(path.stem, str(module), source, env_digest(source, files),
+                     str(directory) if files else None, files)

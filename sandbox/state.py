@@ -81,13 +81,24 @@ def connect() -> duckdb.DuckDBPyConnection:
     return connection
 
 
+def _needs_canonical(ty: duckdb.typing.DuckDBPyType) -> bool:
+    kind = ty.id
+    if kind in ("double", "float", "timestamp with time zone"):
+        return True
+    if kind in ("list", "struct"):
+        return any(_needs_canonical(child) for _, child in ty.children)
+    return False
+
+
 def _canonical(expr: str, ty: duckdb.typing.DuckDBPyType, depth: int = 0) -> str:
     kind = ty.id
     if kind in ("double", "float"):
         return f"(round({expr}, 6) + 0.0)"
     if kind == "list":
+        if not _needs_canonical(ty):
+            return expr
         var = f"x{depth}"
-        return f"list_transform({expr}, {var} -> {_canonical(var, ty.children[0][1], depth + 1)})"
+        return f"list_transform({expr}, lambda {var}: {_canonical(var, ty.children[0][1], depth + 1)})"
     if kind == "struct":
         fields = sorted(ty.children, key=lambda child: child[0])
         inner = ", ".join(f'"{name}" := {_canonical(f"{expr}.{_quote(name)}", child, depth)}'

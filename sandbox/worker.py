@@ -90,11 +90,16 @@ class DbError(Exception):
     """An SQL statement failed in the engine (a bug in the env, not a domain error)."""
 
 
+class DataFileError(Exception):
+    """The engine could not serve a data file (missing, changed, not JSON)."""
+
+
 class _CallContext:
     """What one call (or the seeding) may do, and the violation it hit, if any."""
 
-    def __init__(self, writes: bool) -> None:
+    def __init__(self, writes: bool, seeding: bool = False) -> None:
         self.writes = writes
+        self.seeding = seeding
         self.violation: str | None = None
 
 
@@ -174,7 +179,15 @@ class Db:
             raise SandboxViolation(reply["message"])
         if reply.get("op") == "sql_error":
             raise DbError(reply["message"])
+        if reply.get("op") == "data_error":
+            raise DataFileError(reply["message"])
         return reply["value"]
+
+    def data(self, name: str) -> Any:
+        # Checked here for a clear message; the engine enforces it too.
+        if not self._context.seeding:
+            raise SandboxViolation("db.data() is available in seed() only; tools read the env's tables")
+        return self._reply(self._send({"op": "data", "name": name if isinstance(name, str) else repr(name)}))
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         return self._sql("query", sql, params)
@@ -340,7 +353,7 @@ class Worker:
             freeze_faker_clock(db.now)
             faker = Faker("en_US", use_weighting=False)
             faker.seed_instance(message["seed"])
-            context = _CallContext(writes=True)
+            context = _CallContext(writes=True, seeding=True)
             target: Callable[[], Any] = lambda: self.namespace["seed"](db, FakeView(faker))  # noqa: E731
         else:
             fn = self.tools[message["tool"]]

@@ -80,7 +80,7 @@ class WorkerProcess:
             raise WorkerDied(reason) from exc
 
     def request(self, message: dict[str, Any], timeout: float, on_sql: SqlHandler) -> dict[str, Any]:
-        """Send a request and serve the worker's SQL until it answers 'done'."""
+        """Send a request and serve the worker's SQL (and data-file) requests until it answers 'done'."""
         self.loaded()
         assert self._process is not None and self._process.stdin is not None
         deadline = time.monotonic() + timeout
@@ -91,7 +91,7 @@ class WorkerProcess:
                 reply = self._read(deadline)
                 if reply.get("op") == "done":
                     return reply
-                if reply.get("op") != "sql":
+                if reply.get("op") not in ("sql", "data"):
                     self.restart()
                     raise WorkerDied(f"unexpected message {reply.get('op')!r}")
                 protocol.write_all(fd_in, protocol.encode(on_sql(reply)))
