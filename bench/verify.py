@@ -191,7 +191,7 @@ def report(label: str, runs: list[dict[str, Any]], workers: int) -> float:
     per_dialogue = {phase: median([r["timings"][phase] / count * 1000 for r in runs]) for phase in PHASES}
     total = median([r["elapsed"] * workers / count * 1000 for r in runs])
     parts = "  ".join(f"{phase} {per_dialogue[phase]:.2f}" for phase in PHASES)
-    print(f"{'':<10} ms per dialogue (CPU time summed over workers): {parts}  | total {total:.2f}")
+    print(f"{'':<10} ms per dialogue, phase times summed over workers: {parts}  | total {total:.2f}")
     return rate
 
 
