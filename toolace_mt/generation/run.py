@@ -108,10 +108,17 @@ class AttemptRunner:
 
 
 def _serve(options: RunOptions, inbox: Any, outbox: Any) -> None:
+    parent = mp.parent_process()
     runner = AttemptRunner(options)
     try:
         while True:
-            index = inbox.get()
+            try:
+                index = inbox.get(timeout=1.0)
+            except queue.Empty:
+                if parent is not None and not parent.is_alive():  # killed (kill -9 sends no None)
+                    outbox.cancel_join_thread()  # no one will read what is still buffered: do not wait for it
+                    break
+                continue
             if index is None:
                 break
             outbox.put(runner.run(index))
