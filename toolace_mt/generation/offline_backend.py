@@ -113,7 +113,9 @@ class OfflineBackend:
             for param, value in call.arguments.items():
                 if param in derived_by_call.get(id(call), set()) or _key(value) in {_key(v) for v in stated.values()}:
                     continue
-                key = param if param not in stated else f"{param} for {w.label(call.name)}"
+                key, other = param, f"{param} for {w.label(call.name)}"
+                while key in stated:  # a second (third, ...) value of one parameter keeps its own key
+                    key, other = other, f"other {other}"
                 stated[key] = value
         request = Turn("user", "request", seed=rng.randrange(2**31),
                        topic={"target": tool.name, "follow_up": bool(draft.segments)})
