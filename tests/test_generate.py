@@ -15,6 +15,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +148,24 @@ def _start(out: Path, *extra: str, n: int = BASE_N) -> subprocess.Popen[bytes]:
                             start_new_session=True)
 
 
+def _live_in_group(pgid: int) -> list[int]:
+    """Processes of a process group that still run (zombies do not count)."""
+    live = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            live.append(int(entry.name))
+    return live
+
+
 def _kill_after(proc: subprocess.Popen[bytes], out: Path, lines: int, timeout: float = 120.0) -> None:
+    """SIGKILL the generate process (only it) once `out` has `lines` lines."""
     deadline = time.monotonic() + timeout
     try:
         while complete_lines(out) < lines:
@@ -161,19 +180,51 @@ def _kill_after(proc: subprocess.Popen[bytes], out: Path, lines: int, timeout: f
     assert proc.returncode == -signal.SIGKILL
 
 
+@contextmanager
+def _own_group(proc: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
+    """On the way out, SIGKILL whatever is left of the process group `proc` leads (the
+    test started it with start_new_session): orphaned workers, if any."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _orphans(pgid: int, wait: float = 10.0) -> list[int]:
+    """Processes of the killed run's group still running after up to `wait` seconds."""
+    settle = time.monotonic() + wait
+    left = _live_in_group(pgid)
+    while left and time.monotonic() < settle:
+        time.sleep(0.2)
+        left = _live_in_group(pgid)
+    return left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process groups from /proc")
 def test_resume_after_kill_9_and_a_torn_line_equals_an_uninterrupted_run(baseline: Path, tmp_path: Path) -> None:
+    """kill -9 a two-worker run, tear its last line, resume with one worker: the file is
+    the uninterrupted one-worker run, and no worker process outlives the killed run."""
     out = tmp_path / "killed.jsonl"
-    _kill_after(_start(out), out, lines=2)
-    data = out.read_bytes()
-    done = data.count(b"\n")
-    assert 2 <= done < BASE_N, "the kill came too late to test anything"
-    if data.endswith(b"\n"):  # the kill fell between records: tear the next one by hand
-        following = baseline.read_bytes().splitlines(keepends=True)[done]
-        out.write_bytes(data + following[: len(following) // 2])
-    assert generate(out, "--resume", n=BASE_N) == 0
-    assert out.read_bytes() == baseline.read_bytes()
-    ids = [r["id"] for r in records(out)]
-    assert len(ids) == len(set(ids)) == BASE_N
+    with _own_group(_start(out, "--workers", "2")) as proc:
+        _kill_after(proc, out, lines=2)
+        data = out.read_bytes()
+        done = data.count(b"\n")
+        assert 2 <= done < BASE_N, "the kill came too late to test anything"
+        if data.endswith(b"\n"):  # the kill fell between records: tear the next one by hand
+            following = baseline.read_bytes().splitlines(keepends=True)[done]
+            out.write_bytes(data + following[: len(following) // 2])
+        assert generate(out, "--resume", n=BASE_N) == 0
+        assert out.read_bytes() == baseline.read_bytes()
+        ids = [r["id"] for r in records(out)]
+        assert len(ids) == len(set(ids)) == BASE_N
+        orphans = _orphans(proc.pid)
+        assert not orphans, f"worker processes {orphans} kept running after the run was killed"
 
 
 def test_resume_when_only_the_last_newline_is_missing(baseline: Path, tmp_path: Path) -> None:
@@ -213,10 +264,10 @@ class HallucinatingBackend(OfflineBackend):
 def test_keep_failed_gets_the_dropped_dialogues_with_their_failures(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setattr(run_module, "make_backend", lambda name: HallucinatingBackend())
     out, failed = tmp_path / "out.jsonl", tmp_path / "failed.jsonl"
-    assert generate(out, "--keep-failed", str(failed), "--max-attempts", "12", n=3, seed=5) == 0
+    assert generate(out, "--keep-failed", str(failed), "--max-attempts", "12", n=2, seed=5) == 0
     printed = capsys.readouterr().out
     kept, dropped = records(out), records(failed)
-    assert len(kept) == 3 and dropped, "the hallucinating backend should have lost some dialogues"
+    assert len(kept) == 2 and dropped, "the hallucinating backend should have lost some dialogues"
     assert f"dropped by check: consistency {len(dropped)}" in printed
     for record in kept:
         assert record["verification"]["passed"] and HALLUCINATED not in json.dumps(record["messages"])
@@ -230,15 +281,14 @@ def test_keep_failed_gets_the_dropped_dialogues_with_their_failures(tmp_path: Pa
     assert kept_at == sorted(kept_at) and dropped_at == sorted(dropped_at)
     assert sorted(kept_at + dropped_at) == list(range(kept_at[-1] + 1))
     assert main(["verify", str(failed)]) == 1
-    capsys.readouterr()
 
-    short = tmp_path / "short.jsonl"
-    budget = len(dropped) + 1  # fewer attempts than this run needs for 3 accepted
-    assert generate(short, "--max-attempts", str(budget), n=3, seed=5) == 1
-    err = capsys.readouterr().err.strip().splitlines()
-    accepted = len(records(short))
-    assert accepted < 3
-    assert err[-1] == f"toolace-mt: only {accepted} of 3 accepted after --max-attempts {budget}"
+
+def test_max_attempts_reached_first_exits_1_and_says_so(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "short.jsonl"
+    assert generate(out, "--max-attempts", "1", n=2) == 1
+    assert len(records(out)) == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("toolace-mt:")]
+    assert err == ["toolace-mt: only 1 of 2 accepted after --max-attempts 1"]
 
 
 # -- bad arguments ------------------------------------------------------------------------
@@ -387,6 +437,8 @@ def test_several_envs_several_workers_resume_identical(tmp_path: Path) -> None:
             "--seed", "2", "-o", str(killed), "--workers", "2"]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    _kill_after(proc, killed, lines=5)
-    assert generate(killed, "--resume", "--workers", "2", env=envs, n=16, seed=2) == 0
-    assert killed.read_bytes() == one.read_bytes()
+    with _own_group(proc):
+        _kill_after(proc, killed, lines=5)
+        assert generate(killed, "--resume", "--workers", "2", env=envs, n=16, seed=2) == 0
+        assert killed.read_bytes() == one.read_bytes()
+        assert not _orphans(proc.pid)
