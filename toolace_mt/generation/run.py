@@ -193,11 +193,11 @@ def resume_point(options: RunOptions) -> tuple[int, int]:
                 break  # torn by a crash: dropped below
             raise ResumeError(f"{parsed}; --resume only continues files written by generate")
         provenance = parsed.record.provenance
-        if parsed.record.env not in options.envs or provenance.method != options.method \
-                or provenance.attempt is None or not parsed.record.id.endswith(f"-s{options.seed}-"
-                                                                               f"{provenance.attempt:06d}"):
+        if provenance.method != options.method or provenance.attempt is None \
+                or parsed.record.env != options.envs[provenance.attempt % len(options.envs)] \
+                or not parsed.record.id.endswith(f"-s{options.seed}-{provenance.attempt:06d}"):
             raise ResumeError(f"{path}:{number}: record {parsed.record.id} was made with other arguments "
-                              f"(env, method or seed); resume with the same ones")
+                              f"(envs and their order, method or seed); resume with the same ones")
         accepted += 1
         last_attempt = provenance.attempt
         good_end = offset
