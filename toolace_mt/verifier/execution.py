@@ -66,6 +66,14 @@ def check_state(dialogue: Dialogue, env: Environment) -> list[Failure]:
     intended = dialogue.record.task.intended_calls()
     if not intended:
         return failures
+    tools = {t.name: t for t in env.tools}
+    intended_writes = [(c.name, c.arguments) for c in intended if c.name in tools and tools[c.name].writes]
+    made_writes = [(s.name, s.arguments) for s in dialogue.calls
+                   if s.name in tools and tools[s.name].writes and s.output_text is not None and not s.failed]
+    if all(c.name in tools for c in intended) and intended_writes == made_writes:
+        # The same writes in the same order from the same initial state: the same state (reads and
+        # failed calls change nothing, and replay already proved each recorded outcome real).
+        return failures
     env.reset()
     for position, call in enumerate(intended):
         if call.name not in {t.name for t in env.tools}:

@@ -47,6 +47,7 @@ def check_format(dialogue: Dialogue) -> list[Failure]:
         fail(f"call(s) {', '.join(sorted(pending))} are never answered by a tool message", len(messages) - 1)
     last = messages[-1]
     if not (isinstance(last, AssistantMessage) and not last.tool_calls and (last.content or "").strip()):
-        fail(f"the dialogue must end with an assistant text turn, not a {last.role} "
+        fail(f"the dialogue must end with an assistant text turn, not {'an' if last.role == 'assistant' else 'a'} "
+             f"{last.role} "
              f"{'turn with tool calls' if isinstance(last, AssistantMessage) else 'message'}", len(messages) - 1)
     return failures
