@@ -1,0 +1,277 @@
+"""Generator benchmark: offline NAIG throughput (1 and 2 workers) with time by stage,
+model calls per accepted dialogue NAIG vs MAS at the same dialogue shape, and data
+quality on K dialogues per env.
+
+    python bench/generate.py                          # K = 1000 dialogues per env (long)
+    python bench/generate.py --dialogues 200 -n 60    # quicker
+
+Everything goes through `run_generate`, the code path of `toolace-mt generate` (every
+call executed, every dialogue verified; a dropped dialogue is not counted as accepted).
+
+1. Throughput, retail, --seed S, the generator's default shape (--subtasks 2-5
+   --steps 1-6: about 10 tool calls per accepted dialogue on retail, printed below;
+   change it with --subtasks/--steps). "1 worker" runs in this process; "2 workers" is
+   `--workers 2` (spawned processes). Rates are accepted dialogues / wall time of the
+   run, start-up included (the per-process start-up, mostly building each env's
+   workbench, is printed apart). The two outputs are compared byte for byte.
+2. Time by stage, from the 1-worker run: wall time inside naig.skeleton (reset, plan,
+   drafting with trial executions), naig.inject (mask-and-extend, re-execution),
+   naig.refine (mask-and-fill + judge), naig.build_record (final hash and diff),
+   Verifier.verify (the stage-3 gate: replay and checks); "other" is the rest of the
+   attempt (serialising, bookkeeping).
+3. Quality per env on K NAIG dialogues with the default settings (`toolace_mt.stats`):
+   Distinct-3 of user turns, share of dialogues with each injection type, share of the
+   env's tools called at least once. Goals: Distinct-3 >= 0.36, each type >= 15%,
+   >= 95% of tools.
+4. Model calls per accepted dialogue, NAIG vs MAS: per env, MAS runs -n M with the same
+   seed and settings as the NAIG quality run (whose records give NAIG's side); attempt
+   i of both is the same task plan, so the shapes match. Each side: calls of every
+   attempt of its run (dropped ones and generation failures too) / dialogues accepted;
+   "generation only" leaves out the 3 verifier sub-question calls each attempt pays.
+   The paper measured 0.58x; our goal is <= 0.40x.
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sandbox import Environment  # noqa: E402
+from sandbox.registry import builtin_names  # noqa: E402
+from toolace_mt.generation import naig  # noqa: E402
+from toolace_mt.generation.backend import INJECTION_TYPES  # noqa: E402
+from toolace_mt.generation.run import RunOptions, RunSummary, run_generate  # noqa: E402
+from toolace_mt.generation.settings import Settings  # noqa: E402
+from toolace_mt.generation.workbench import Workbench  # noqa: E402
+from toolace_mt.stats import compute_stats  # noqa: E402
+from toolace_mt.verifier import Verifier  # noqa: E402
+
+STAGES = ("skeleton", "inject", "refine", "build_record", "verify")
+ENGINE = ("call", "snapshot", "restore", "reset", "state_hash", "diff", "query")
+VERIFY_CALLS = 3  # the verifier's specialist sub-questions, one model call each, paid by both methods
+
+
+def _range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    return int(low), int(high or low)
+
+
+# ---------------------------------------------------------------- running
+
+class StageClock:
+    """Wall time spent inside the stage functions (this process only)."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+        self.count: Counter[str] = Counter()
+        self._undo: list[Callable[[], None]] = []
+
+    def _wrap(self, owner: Any, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - start
+                self.count[label] += 1
+
+        setattr(owner, name, timed)
+        self._undo.append(lambda: setattr(owner, name, original))
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[StageClock]:
+        for stage in ("skeleton", "inject", "refine", "build_record"):
+            self._wrap(naig, stage, stage)  # generate_naig looks these up at call time
+        self._wrap(Verifier, "verify", "verify")
+        for operation in ENGINE:  # the engine, in every stage (the verifier's env too)
+            self._wrap(Environment, operation, f"env.{operation}")
+        try:
+            yield self
+        finally:
+            for undo in reversed(self._undo):
+                undo()
+            self._undo.clear()
+
+
+def generate(envs: list[str], n: int, seed: int, out: Path, settings: Settings, workers: int = 1,
+             method: str = "naig", keep_failed: Path | None = None) -> tuple[RunSummary, float]:
+    options = RunOptions(envs=envs, n=n, seed=seed, out=out, method=method, workers=workers,  # type: ignore[arg-type]
+                         max_attempts=3 * n, keep_failed=keep_failed, settings=settings)
+    with contextlib.redirect_stderr(io.StringIO()):  # the progress lines
+        accepted, summary, seconds = run_generate(options)
+    if accepted < n:
+        print(f"  (only {accepted}/{n} accepted within {3 * n} attempts)")
+    return summary, seconds
+
+
+def read(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def tool_calls(record: dict[str, Any]) -> int:
+    return sum(len(m.get("tool_calls") or []) for m in record["messages"] if m["role"] == "assistant")
+
+
+def startup_seconds(env: str, seed: int) -> float:
+    start = time.perf_counter()
+    Workbench(env, seed).close()
+    return time.perf_counter() - start
+
+
+# ---------------------------------------------------------------- sections
+
+def throughput(args: argparse.Namespace, settings: Settings, work: Path) -> None:
+    env, n = "retail", args.n
+    print(f"== 1. throughput: offline NAIG, {env}, -n {n}, --seed {args.seed}, "
+          f"--subtasks {settings.subtasks[0]}-{settings.subtasks[1]} --steps {settings.steps[0]}-{settings.steps[1]}")
+    print(f"start-up per process (workbench of {env}): {startup_seconds(env, args.seed):.2f} s")
+    one, two = work / "tp1.jsonl", work / "tp2.jsonl"
+    clock = StageClock()
+    with clock.running():
+        summary1, wall1 = generate([env], n, args.seed, one, settings, workers=1)
+    summary2, wall2 = generate([env], n, args.seed, two, settings, workers=2)
+    calls = [tool_calls(r) for r in read(one)]
+    print(f"tool calls per accepted dialogue: mean {statistics.mean(calls):.1f}, median {statistics.median(calls):g}, "
+          f"min {min(calls)}, max {max(calls)}; pass rate {summary1.as_dict(wall1)['pass_rate']}")
+    print(f"1 worker : {n / wall1:6.2f} accepted dialogues/s  ({wall1:.1f} s, {summary1.attempts} attempts)")
+    print(f"2 workers: {n / wall2:6.2f} accepted dialogues/s  ({wall2:.1f} s, {summary2.attempts} attempts)  "
+          f"speed-up {wall1 / wall2:.2f}x  (goal: 40/s on 2 workers)")
+    print(f"outputs of 1 and 2 workers byte-identical: {'yes' if one.read_bytes() == two.read_bytes() else 'NO'}")
+
+    print("\n== 2. time by stage (1-worker run above; ms per attempt, share of the attempts' time)")
+    attempts = summary1.attempts
+    total = summary1.seconds_in_attempts
+    rows = [(stage, clock.seconds[stage]) for stage in STAGES]
+    rows.append(("other", total - sum(s for _, s in rows)))
+    for stage, seconds in rows:
+        print(f"  {stage:<13}{seconds / attempts * 1000:8.1f} ms  {seconds / total:6.1%}")
+    print(f"  {'attempt':<13}{total / attempts * 1000:8.1f} ms  (run wall {wall1:.1f} s incl. start-up)")
+    print("  engine operations inside those stages (all of them, the verifier's replays included), per attempt:")
+    engine = [(op, clock.count[f"env.{op}"], clock.seconds[f"env.{op}"]) for op in ENGINE]
+    print("  " + "  ".join(f"{op} {count / attempts:.1f}x {seconds / attempts * 1000:.1f} ms"
+                           for op, count, seconds in engine))
+    print(f"  engine total {sum(s for _, _, s in engine) / attempts * 1000:.1f} ms "
+          f"({sum(s for _, _, s in engine) / total:.0%} of the attempt)")
+
+
+def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, tuple[Path, RunSummary]]:
+    k = args.dialogues
+    print(f"\n== 3. quality: {k} NAIG dialogues per env, default settings, --seed {args.seed}, "
+          f"--workers {args.workers}")
+    runs: dict[str, tuple[Path, RunSummary]] = {}
+    header = f"  {'env':<14}{'Distinct-3':>11}" + "".join(f"{t:>19}" for t in INJECTION_TYPES) + \
+        f"{'tools used':>15}{'pass rate':>11}{'s':>8}"
+    rows, started = [], time.perf_counter()
+    for env in envs:
+        out = work / f"q-{env}.jsonl"
+        summary, wall = generate([env], k, args.seed, out, Settings(), workers=args.workers)
+        runs[env] = (out, summary)
+        stats = compute_stats([out])
+        coverage = stats.tool_coverage[env]
+        shares = "".join(f"{(stats.ops[t].share or 0):>19.1%}" for t in INJECTION_TYPES)
+        report = summary.as_dict(wall)
+        rows.append((f"  {env:<14}{stats.distinct_3 or 0:>11.3f}{shares}"
+                     f"{f'{coverage.used}/{coverage.offered}':>9} {coverage.coverage or 0:>5.0%}"
+                     f"{report['pass_rate']:>11}{wall:>8.1f}",
+                     coverage.unused, report["failed_by_check"]))
+    print(header)
+    for row, unused, failures in rows:
+        print(row)
+        if unused:
+            print(f"  {'':<14}unused tools: {', '.join(unused)}")
+        if failures:
+            print(f"  {'':<14}dropped by check: {', '.join(f'{c} {n}' for c, n in failures.items())}")
+    every = compute_stats([out for out, _ in runs.values()])
+    print(f"  all envs: Distinct-3 {every.distinct_3:.3f}, entropy {every.entropy_bits:.2f} bits, "
+          f"{every.dialogues} dialogues, {time.perf_counter() - started:.0f} s")
+    print("  goals: Distinct-3 >= 0.36, each injection type >= 15% of dialogues, >= 95% of each env's tools")
+    return runs
+
+
+def per_accepted(summary: RunSummary) -> tuple[float, float]:
+    """(all model calls, generation-only calls) per accepted dialogue over the whole run:
+    every attempt's calls (dropped ones and generation failures too) / accepted."""
+    calls = sum(summary.calls_by_stage.values())
+    accepted = max(summary.accepted, 1)
+    return calls / accepted, (calls - summary.calls_by_stage.get("verify", 0)) / accepted
+
+
+def mas_vs_naig(args: argparse.Namespace, envs: list[str], runs: dict[str, tuple[Path, RunSummary]],
+                work: Path) -> None:
+    m = args.compare
+    print(f"\n== 4. model calls per accepted dialogue, NAIG vs MAS (MAS -n {m} per env, same seed and settings "
+          "as the quality run)")
+    print(f"  {'env':<14}{'NAIG':>8}{'MAS':>8}{'ratio':>8}   {'gen. only: NAIG':>16}{'MAS':>8}{'ratio':>8}"
+          f"   {'MAS pass rate':>14}{'paired: NAIG < MAS':>20}")
+    totals: Counter[str] = Counter()
+    for env in envs:
+        out = work / f"m-{env}.jsonl"
+        summary, wall = generate([env], m, args.seed, out, Settings(), workers=args.workers, method="mas")
+        naig_out, naig_summary = runs[env]
+        n_all, n_gen = per_accepted(naig_summary)
+        m_all, m_gen = per_accepted(summary)
+        for side, run in (("n", naig_summary), ("m", summary)):
+            totals[f"{side}_calls"] += sum(run.calls_by_stage.values())
+            totals[f"{side}_verify"] += run.calls_by_stage.get("verify", 0)
+            totals[f"{side}_ok"] += run.accepted
+        naig_calls = {r["provenance"]["attempt"]: r["provenance"]["cost"]["total_calls"] for r in read(naig_out)}
+        pairs = [(naig_calls[r["provenance"]["attempt"]], r["provenance"]["cost"]["total_calls"]) for r in read(out)
+                 if r["provenance"]["attempt"] in naig_calls]
+        cheaper = sum(a < b for a, b in pairs)
+        print(f"  {env:<14}{n_all:>8.1f}{m_all:>8.1f}{n_all / m_all:>7.2f}x   {n_gen:>16.1f}{m_gen:>8.1f}"
+              f"{n_gen / m_gen:>7.2f}x   {summary.as_dict(wall)['pass_rate']:>14}{f'{cheaper}/{len(pairs)}':>20}")
+    t = totals
+    n_all, m_all = t["n_calls"] / t["n_ok"], t["m_calls"] / t["m_ok"]
+    n_gen, m_gen = (t["n_calls"] - t["n_verify"]) / t["n_ok"], (t["m_calls"] - t["m_verify"]) / t["m_ok"]
+    print(f"  {'all':<14}{n_all:>8.1f}{m_all:>8.1f}{n_all / m_all:>7.2f}x   {n_gen:>16.1f}{m_gen:>8.1f}"
+          f"{n_gen / m_gen:>7.2f}x")
+    print("  ratio = NAIG / MAS model calls per accepted dialogue, each over its whole run (paper: 0.58x; goal "
+          "<= 0.40x).\n  'paired': accepted on both sides, the same attempt (same plan), NAIG made fewer calls.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=60, help="accepted dialogues per throughput run (default 60)")
+    parser.add_argument("--dialogues", type=int, default=1000, help="K dialogues per env for quality (default 1000)")
+    parser.add_argument("--compare", type=int, default=100, help="MAS dialogues per env for section 4 (default 100)")
+    parser.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
+    parser.add_argument("--workers", type=int, default=2, help="workers for sections 3 and 4 (default 2)")
+    parser.add_argument("--subtasks", type=_range, default=(2, 5), help="throughput shape (default 2-5)")
+    parser.add_argument("--steps", type=_range, default=(1, 6), help="throughput shape (default 1-6)")
+    parser.add_argument("--envs", nargs="+", default=builtin_names(), help="envs for sections 3 and 4 (default all)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs\n")
+    with tempfile.TemporaryDirectory(prefix="bench-generate-") as tmp:
+        work = Path(tmp)
+        throughput(args, Settings(subtasks=args.subtasks, steps=args.steps), work)
+        runs = quality(args, args.envs, work)
+        mas_vs_naig(args, args.envs, runs, work)
+    print(f"\nbench time {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
