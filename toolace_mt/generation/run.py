@@ -207,6 +207,23 @@ def resume_point(options: RunOptions) -> tuple[int, int]:
     return accepted, last_attempt + 1
 
 
+def trim_kept_failures(path: Path, first: int) -> None:
+    """Keep only the dropped records of attempts before `first`: the attempts from `first`
+    on run again after a resume and would be written twice."""
+    if not path.exists():
+        return
+    kept = []
+    with open(path, "rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                break  # torn by the crash
+            parsed = parse_line(str(path), 0, raw.decode("utf-8", errors="replace"))
+            attempt = None if isinstance(parsed, BadLine) else parsed.record.provenance.attempt
+            if attempt is not None and attempt < first:
+                kept.append(raw)
+    path.write_bytes(b"".join(kept))
+
+
 @dataclass
 class RunSummary:
     attempts: int = 0
@@ -243,6 +260,8 @@ class RunSummary:
 def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
     """Generate until options.n records are accepted. Returns (accepted, summary, seconds)."""
     accepted, first = resume_point(options) if options.resume else (0, 0)
+    if options.resume and options.keep_failed is not None:
+        trim_kept_failures(options.keep_failed, first)
     summary = RunSummary()
     start = time.monotonic()
     mode = "a" if options.resume else "w"
