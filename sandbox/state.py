@@ -25,10 +25,11 @@ from typing import Any
 
 import duckdb
 
-from sandbox.json_values import json_rows
+from sandbox.json_values import json_rows, json_value
 from sandbox.query_watchdog import QueryWatchdog
 from sandbox.sql_policy import HIDDEN_SCHEMA, SqlPolicy, check_tokens
 from sandbox.state_diff import StateDiff, table_diff
+from sandbox.write_keys import WriteShape, write_shape
 
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -54,6 +55,9 @@ class Table:
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     canonical_row: str  # SQL: the row's canonical JSON text
+    # Per key column: "str" (VARCHAR) or "int" (an integer type), whose values compare in
+    # Python as in DuckDB; "" for others (rows of such tables are not tracked by key).
+    key_kinds: tuple[str, ...] = ()
 
 
 class Snapshot:
@@ -91,12 +95,14 @@ def _needs_canonical(ty: duckdb.typing.DuckDBPyType) -> bool:
 
 
 def _canonical(expr: str, ty: duckdb.typing.DuckDBPyType, depth: int = 0) -> str:
+    """SQL for a column's canonical value; nested values that need nothing pass as they are
+    (their field order is fixed by the type, which the hash covers)."""
     kind = ty.id
     if kind in ("double", "float"):
         return f"(round({expr}, 6) + 0.0)"
+    if kind in ("list", "struct") and not _needs_canonical(ty):
+        return expr
     if kind == "list":
-        if not _needs_canonical(ty):
-            return expr
         var = f"x{depth}"
         return f"list_transform({expr}, lambda {var}: {_canonical(var, ty.children[0][1], depth + 1)})"
     if kind == "struct":
@@ -113,8 +119,28 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                            "UINTEGER", "UBIGINT", "UHUGEINT"})
+# Rows changed by one commit beyond which the table counts as rewritten (whole-table work).
+MAX_TRACKED_ROWS = 256
+# Commits chained per table before the chain is cut (the next restore or hash of it
+# then works on the whole table once).
+MAX_LINEAGE = 256
+
+Key = tuple[Any, ...]
+
+
 class StateStore:
-    """The DuckDB state of one live env."""
+    """The DuckDB state of one live env.
+
+    Every committed write gives each table it touched a new version, recorded with its
+    parent version and the primary keys of the rows it changed (when the statements say
+    which: see sandbox.write_keys). Versions form a tree (a restore goes back to an old
+    one); the rows that may differ between two versions are the keys on the path between
+    them. So a restore rewrites only those rows, and the hash of a version is its
+    ancestor's per-row hashes with only those rows rehashed. A commit whose rows are not
+    known cuts the path: work on that table falls back to the whole table.
+    """
 
     def __init__(self) -> None:
         self.connection = connect()
@@ -128,8 +154,14 @@ class StateStore:
         self._copy_refs: Counter[tuple[str, int]] = Counter()
         self._released: list[tuple[str, int]] = []
         self._digests: dict[tuple[str, int], str] = {}
+        # (table, version) -> (parent version, keys of the rows the commit changed, depth)
+        self._parents: dict[tuple[str, int], tuple[int, frozenset[Key], int]] = {}
+        # (table, version) -> {primary key: md5 of the canonical row}
+        self._row_hashes: dict[tuple[str, int], dict[Key, str]] = {}
+        self._shapes: dict[str, WriteShape] = {}
         self._in_transaction = False
-        self._touched: set[str] = set()
+        # Tables written in the open transaction -> keys of the rows written (None: any row).
+        self._pending: dict[str, set[Key] | None] = {}
         self.writes_committed = 0
 
     # -- tables ---------------------------------------------------------------
@@ -165,7 +197,10 @@ class StateStore:
             ordered = sorted(zip(relation.columns, relation.types, strict=True), key=lambda ct: ct[0])
             canonical = "to_json(struct_pack(" + ", ".join(
                 f"{_quote(c)} := {_canonical(_quote(c), t)}" for c, t in ordered) + "))"
-            self.tables[name] = Table(name, columns, tuple(keys[name]), canonical)
+            types = {c.name: c.type for c in columns}
+            key_kinds = tuple("str" if types[k] == "VARCHAR" else "int" if types[k] in _INTEGER_TYPES else ""
+                              for k in keys[name])
+            self.tables[name] = Table(name, columns, tuple(keys[name]), canonical, key_kinds)
             self._versions[name] = next(self._counter)
         self.policy = SqlPolicy(frozenset(
             {n.lower() for n in self.tables} | {c.name.lower() for t in self.tables.values() for c in t.columns}))
@@ -187,8 +222,45 @@ class StateStore:
         except duckdb.Error as exc:
             raise DbError(str(exc).splitlines()[0]) from exc
         if writes:
-            self._touched.update(t for t in self.tables if re.search(rf"\b{t}\b", sql, re.IGNORECASE))
+            self._note_write(sql, params)
         return result
+
+    def _note_write(self, sql: str, params: list[Any]) -> None:
+        shape = self._shapes.get(sql)
+        if shape is None:
+            shape = write_shape(sql, {name.lower(): t.primary_key for name, t in self.tables.items()})
+            if len(self._shapes) < 4096:
+                self._shapes[sql] = shape
+        if shape.table is None:  # not recognised: every table the text names may have changed
+            for name in self.tables:
+                if re.search(rf"\b{name}\b", sql, re.IGNORECASE):
+                    self._pending[name] = None
+            return
+        name = next(n for n in self.tables if n.lower() == shape.table)
+        key = None
+        if shape.key_params is not None and max(shape.key_params.values()) < len(params):
+            key = self._key(self.tables[name], [params[shape.key_params[c]] for c in self.tables[name].primary_key])
+        self._mark(name, [key])
+
+    def _key(self, table: Table, values: list[Any]) -> Key | None:
+        """The values as a row key, if they compare in Python exactly as DuckDB compares them."""
+        for kind, value in zip(table.key_kinds, values, strict=True):
+            if not ((kind == "str" and isinstance(value, str))
+                    or (kind == "int" and isinstance(value, int) and not isinstance(value, bool))):
+                return None
+        return tuple(values)
+
+    def _mark(self, name: str, keys: list[Key | None]) -> None:
+        if name in self._pending and self._pending[name] is None:
+            return
+        if any(k is None for k in keys) or len(keys) > MAX_TRACKED_ROWS:
+            self._pending[name] = None
+            return
+        pending = self._pending.setdefault(name, set())
+        assert pending is not None
+        pending.update(k for k in keys if k is not None)
+        if len(pending) > MAX_TRACKED_ROWS:
+            self._pending[name] = None
 
     def insert(self, table: str, rows: list[dict[str, Any]]) -> int:
         """Bulk insert of dicts by column name (one statement, fast for seeding)."""
@@ -212,37 +284,82 @@ class StateStore:
                 [records])
         except duckdb.Error as exc:
             raise DbError(str(exc).splitlines()[0]) from exc
-        self._touched.add(table)
+        keys = [self._key(spec, [r.get(k) for k in spec.primary_key]) for r in records[:MAX_TRACKED_ROWS + 1]]
+        self._mark(table, keys)
         return len(records)
 
     def begin(self) -> None:
         self.connection.execute("BEGIN TRANSACTION")
         self._in_transaction = True
-        self._touched.clear()
+        self._pending.clear()
 
     def commit(self) -> None:
         try:
             self.connection.execute("COMMIT")
         except duckdb.Error as exc:
             self._in_transaction = False
-            self._touched.clear()
+            self._pending.clear()
             raise DbError(str(exc).splitlines()[0]) from exc
         self._in_transaction = False
-        if self._touched:
-            for name in self._touched:
-                self._versions[name] = next(self._counter)
+        if self._pending:
+            cut = False
+            for name, keys in self._pending.items():
+                parent = self._versions[name]
+                version = next(self._counter)
+                self._versions[name] = version
+                depth = self._parents[(name, parent)][2] + 1 if (name, parent) in self._parents else 1
+                if keys is not None and depth <= MAX_LINEAGE:
+                    self._parents[(name, version)] = (parent, frozenset(keys), depth)
+                cut = cut or depth > MAX_LINEAGE
             self.writes_committed += 1
-        self._touched.clear()
+            if cut:
+                self._forget_dead_versions()
+        self._pending.clear()
 
     def rollback(self) -> None:
         if self._in_transaction:
             self.connection.execute("ROLLBACK")
         self._in_transaction = False
-        self._touched.clear()
+        self._pending.clear()
 
     def read(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         """A trusted read-only SELECT (tests, the generator): same policy as tools."""
         return self.run("query", sql, list(params or []), writes_allowed=False)
+
+    # -- versions -------------------------------------------------------------
+    def _lineage(self, name: str, version: int) -> list[int]:
+        chain = [version]
+        entry = self._parents.get((name, version))
+        while entry is not None:
+            chain.append(entry[0])
+            entry = self._parents.get((name, entry[0]))
+        return chain
+
+    def _changed_keys(self, name: str, first: int, second: int) -> frozenset[Key] | None:
+        """Keys of every row that may differ between two versions of a table (None: unknown)."""
+        if first == second:
+            return frozenset()
+        one, other = self._lineage(name, first), self._lineage(name, second)
+        shared = set(other)
+        common = next((v for v in one if v in shared), None)
+        if common is None:
+            return None
+        keys: set[Key] = set()
+        for chain in (one, other):
+            for version in chain[:chain.index(common)]:
+                keys |= self._parents[(name, version)][1]
+        return frozenset(keys)
+
+    def _live_versions(self) -> set[tuple[str, int]]:
+        return set(self._versions.items()) | set(self._copies)
+
+    def _forget_dead_versions(self) -> None:
+        """Drop what only versions no snapshot or current table can reach needed."""
+        live = self._live_versions()
+        reachable = {(name, v) for name, version in live for v in self._lineage(name, version)}
+        self._parents = {k: e for k, e in self._parents.items() if k in reachable}
+        self._row_hashes = {k: m for k, m in self._row_hashes.items() if k in live}
+        self._digests = {k: d for k, d in self._digests.items() if k in live}
 
     # -- snapshots ------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -260,16 +377,41 @@ class StateStore:
         return snap
 
     def restore(self, snap: Snapshot) -> None:
+        """Rewrite the rows that differ from the snapshot (whole tables where unknown)."""
         self._check(snap)
-        statements = []
+        steps: list[tuple[str, list[Any]]] = []
         for name, version in snap.versions.items():
-            if self._versions[name] != version:
-                statements.append(f"DELETE FROM main.{_quote(name)}")
-                statements.append(f"INSERT INTO main.{_quote(name)} SELECT * FROM {self._copies[(name, version)]}")
-        if statements:
-            self.connection.execute("BEGIN TRANSACTION; " + "; ".join(statements) + "; COMMIT")
-            self._versions.update(snap.versions)
+            current = self._versions[name]
+            if current == version:
+                continue
+            table, copy = f"main.{_quote(name)}", self._copies[(name, version)]
+            keys = self._changed_keys(name, current, version)
+            if keys is None:
+                steps += [(f"DELETE FROM {table}", []), (f"INSERT INTO {table} SELECT * FROM {copy}", [])]
+            elif keys:
+                where, params = self._key_filter(self.tables[name], keys)
+                steps += [(f"DELETE FROM {table} WHERE {where}", params),
+                          (f"INSERT INTO {table} SELECT * FROM {copy} WHERE {where}", params)]
+        if steps:
+            self.connection.execute("BEGIN TRANSACTION")
+            try:
+                for sql, params in steps:
+                    self.connection.execute(sql, params)
+                self.connection.execute("COMMIT")
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+        self._versions.update(snap.versions)
         self.writes_committed = snap.writes
+        self._drop_released()
+
+    def _key_filter(self, table: Table, keys: frozenset[Key] | set[Key]) -> tuple[str, list[Any]]:
+        """A WHERE condition selecting the rows with these keys, and its parameters."""
+        ordered = sorted(keys, key=repr)
+        if len(table.primary_key) == 1 and all(table.key_kinds):
+            return f"list_contains(?, {_quote(table.primary_key[0])})", [[k[0] for k in ordered]]
+        one = "(" + " AND ".join(f"{_quote(c)} = ?" for c in table.primary_key) + ")"
+        return " OR ".join([one] * len(ordered)), [v for key in ordered for v in key]
 
     def _check(self, snap: Snapshot) -> None:
         if snap.store_id != id(self):
@@ -282,6 +424,7 @@ class StateStore:
         for key in [k for k in self._copies if self._copy_refs[k] <= 0 and self._versions.get(k[0]) != k[1]]:
             del self._copy_refs[key]
             self.connection.execute(f"DROP TABLE IF EXISTS {self._copies.pop(key)}")
+        self._forget_dead_versions()
 
     # -- hash and diff --------------------------------------------------------
     def _source(self, name: str, version: int | None) -> str:
@@ -289,17 +432,61 @@ class StateStore:
             return f"main.{_quote(name)}"
         return self._copies[(name, version)]
 
+    def _hash_rows(self, name: str, version: int, keys: frozenset[Key] | set[Key] | None = None) -> dict[Key, str]:
+        """{key: md5 of the canonical row} of a version's rows (those with `keys`, or all)."""
+        table = self.tables[name]
+        pk = ", ".join(_quote(c) for c in table.primary_key)
+        sql = f"SELECT {pk}, md5({table.canonical_row}) FROM {self._source(name, version)}"
+        params: list[Any] = []
+        if keys is not None:
+            if not keys:
+                return {}
+            where, params = self._key_filter(table, keys)
+            sql += f" WHERE {where}"
+        width = len(table.primary_key)
+        return {tuple(json_value(v) for v in row[:width]): row[width]
+                for row in self.connection.execute(sql, params).fetchall()}
+
+    def row_hashes(self, name: str, version: int | None = None) -> dict[Key, str]:
+        """{primary key: md5 of the canonical row} for a version of a table (default: now)."""
+        version = self._versions[name] if version is None else version
+        found = self._row_hashes.get((name, version))
+        if found is not None:
+            return found
+        # The nearest ancestor whose row hashes are known, and the rows changed since.
+        keys: set[Key] = set()
+        node: int | None = version
+        while node is not None and (name, node) not in self._row_hashes:
+            entry = self._parents.get((name, node))
+            if entry is None:
+                node = None
+            else:
+                keys |= entry[1]
+                node = entry[0]
+        if node is None:
+            hashes = self._hash_rows(name, version)
+        else:
+            hashes = dict(self._row_hashes[(name, node)])
+            for key in keys:
+                hashes.pop(key, None)
+            hashes.update(self._hash_rows(name, version, keys))
+        live = self._live_versions()
+        for stale in [k for k in self._row_hashes if k[0] == name and k not in live]:
+            del self._row_hashes[stale]
+        self._row_hashes[(name, version)] = hashes
+        return hashes
+
     def table_digest(self, name: str, version: int | None = None) -> str:
+        """md5 of the sorted row md5s joined by ',' and the row count ("empty:0" for no rows)."""
         version = self._versions[name] if version is None else version
         key = (name, version)
         digest = self._digests.get(key)
         if digest is None:
-            row = self.connection.execute(
-                f"SELECT coalesce(md5(string_agg(h, ',' ORDER BY h)), 'empty'), count(*) FROM "
-                f"(SELECT md5({self.tables[name].canonical_row}) AS h FROM {self._source(name, version)})"
-            ).fetchone()
-            assert row is not None
-            digest = f"{row[0]}:{row[1]}"
+            hashes = self.row_hashes(name, version)
+            text = ",".join(sorted(hashes.values()))
+            # md5 as in the SQL definition (md5(string_agg(h, ',' ORDER BY h))), not for security.
+            md5 = hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+            digest = f"{md5 if hashes else 'empty'}:{len(hashes)}"
             self._digests[key] = digest
         return digest
 
@@ -319,21 +506,33 @@ class StateStore:
         result = StateDiff()
         for name, table in self.tables.items():
             old_v, new_v = before.versions[name], after_versions[name]
-            if old_v == new_v or self.table_digest(name, old_v) == self.table_digest(name, new_v):
+            if old_v == new_v:
                 continue
-            old_src, new_src = self._source(name, old_v), self._source(name, new_v)
-            canon = table.canonical_row
-            old_rows = self._rows_not_in(old_src, new_src, canon)
-            new_rows = self._rows_not_in(new_src, old_src, canon)
-            table_change = table_diff(list(table.primary_key), old_rows, new_rows)
+            keys = self._changed_keys(name, old_v, new_v)
+            if keys is None:
+                if self.table_digest(name, old_v) == self.table_digest(name, new_v):
+                    continue
+                old_hashes, new_hashes = self.row_hashes(name, old_v), self.row_hashes(name, new_v)
+                keys = frozenset(k for k in old_hashes.keys() | new_hashes.keys()
+                                 if old_hashes.get(k) != new_hashes.get(k))
+            if not keys:
+                continue
+            old_rows, new_rows = self._rows(name, old_v, keys), self._rows(name, new_v, keys)
+            same = old_rows.keys() & new_rows.keys()  # canonically equal rows are unchanged
+            table_change = table_diff(list(table.primary_key), [r for h, r in old_rows.items() if h not in same],
+                                      [r for h, r in new_rows.items() if h not in same])
             if table_change.added or table_change.removed or table_change.changed:
                 result.tables[name] = table_change
         return result
 
-    def _rows_not_in(self, source: str, other: str, canonical: str) -> list[dict[str, Any]]:
+    def _rows(self, name: str, version: int, keys: frozenset[Key]) -> dict[str, dict[str, Any]]:
+        """{md5 of the canonical row: row} for the rows of a version with these keys."""
+        table = self.tables[name]
+        where, params = self._key_filter(table, keys)
         cursor = self.connection.execute(
-            f"SELECT * FROM {source} WHERE md5({canonical}) NOT IN (SELECT md5({canonical}) FROM {other})")
-        return json_rows([d[0] for d in cursor.description], cursor.fetchall())
+            f"SELECT md5({table.canonical_row}), * FROM {self._source(name, version)} WHERE {where}", params)
+        columns = [d[0] for d in cursor.description][1:]
+        return {row[0]: json_rows(columns, [row[1:]])[0] for row in cursor.fetchall()}
 
     def row_counts(self) -> dict[str, int]:
         return {name: int(self.connection.execute(f"SELECT count(*) FROM main.{_quote(name)}").fetchone()[0])

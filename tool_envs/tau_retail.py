@@ -26,153 +26,136 @@ from sandbox.authoring import Db, Fake, ToolError, tool
 TABLES = """
 CREATE TABLE users (
     user_id VARCHAR PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    name STRUCT(first_name VARCHAR, last_name VARCHAR) NOT NULL,
+    seq INTEGER NOT NULL,               -- the user's place in the reference data
+    first_name VARCHAR NOT NULL,
+    last_name VARCHAR NOT NULL,
     address STRUCT(address1 VARCHAR, address2 VARCHAR, city VARCHAR, country VARCHAR, state VARCHAR,
                    zip VARCHAR) NOT NULL,
     email VARCHAR NOT NULL,
-    orders VARCHAR[] NOT NULL
-);
-CREATE TABLE payment_methods (
-    user_id VARCHAR NOT NULL,
-    payment_method_id VARCHAR NOT NULL,
-    seq INTEGER NOT NULL,
-    source VARCHAR NOT NULL,
-    brand VARCHAR,
-    last_four VARCHAR,
-    balance DOUBLE,
-    PRIMARY KEY (user_id, payment_method_id)
+    payment_methods VARCHAR NOT NULL,   -- JSON list of the user's payment methods, in order
+    orders VARCHAR NOT NULL             -- JSON list of order ids
 );
 CREATE TABLE products (
     product_id VARCHAR PRIMARY KEY,
     name VARCHAR NOT NULL,
-    variants STRUCT(item_id VARCHAR, options VARCHAR, available BOOLEAN, price DOUBLE)[] NOT NULL
+    variants VARCHAR NOT NULL           -- JSON object: item id -> {item_id, options, available, price}
 );
 CREATE TABLE orders (
     order_id VARCHAR PRIMARY KEY,
     user_id VARCHAR NOT NULL,
     address STRUCT(address1 VARCHAR, address2 VARCHAR, city VARCHAR, country VARCHAR, state VARCHAR,
                    zip VARCHAR) NOT NULL,
-    items STRUCT(name VARCHAR, product_id VARCHAR, item_id VARCHAR, price DOUBLE, options VARCHAR)[] NOT NULL,
-    fulfillments STRUCT(tracking_id VARCHAR[], item_ids VARCHAR[])[] NOT NULL,
+    items VARCHAR NOT NULL,             -- JSON list of {name, product_id, item_id, price, options}
+    fulfillments VARCHAR NOT NULL,      -- JSON list of {tracking_id: [...], item_ids: [...]}
     status VARCHAR NOT NULL,
-    payment_history STRUCT(transaction_type VARCHAR, amount DOUBLE, payment_method_id VARCHAR)[] NOT NULL,
+    payment_history VARCHAR NOT NULL,   -- JSON list of {transaction_type, amount, payment_method_id}
     cancel_reason VARCHAR,
-    exchange_items VARCHAR[],
-    exchange_new_items VARCHAR[],
+    exchange_items VARCHAR,             -- JSON list of item ids
+    exchange_new_items VARCHAR,         -- JSON list of item ids
     exchange_payment_method_id VARCHAR,
     exchange_price_difference DOUBLE,
-    return_items VARCHAR[],
+    return_items VARCHAR,               -- JSON list of item ids
     return_payment_method_id VARCHAR
 );
 """
-# Layout: nested values are STRUCT/LIST columns, so a tool reads an order or a product in
-# one statement. Item and variant options have free-form keys ("bagged/bagless"), so they
-# are JSON text, always written by `options_text` (sorted keys): equal options, equal
-# text, equal hash. `seq` keeps the reference's record order where it is observable
-# (the first user matching a lookup; the order of a user's payment methods).
+# Layout: one row per user, product and order. Scalars and addresses are typed columns
+# (what SQL filters on); lists and free-form objects (item options have keys like
+# "bagged/bagless") are JSON text, always written by `doc()`: sorted keys, no spaces,
+# money as floats, so equal values are equal text and hash equally. DuckDB reads and
+# rewrites a text column far faster than a LIST of STRUCTs, and the floats are kept
+# exactly as tau-bench computes them (0.04999999999999716 stays that).
 
 # Keys an order gains from a request, in the order the reference adds them.
 ORDER_EXTRAS = ("cancel_reason", "exchange_items", "exchange_new_items", "exchange_payment_method_id",
                 "exchange_price_difference", "return_items", "return_payment_method_id")
+ORDER_DOCS = ("items", "fulfillments", "payment_history", "exchange_items", "exchange_new_items", "return_items")
+
+
+def doc(value: Any) -> str:
+    """The canonical JSON text of a nested value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 # ---------------------------------------------------------------- seed
 
-def options_text(options: dict) -> str:
-    return json.dumps(options, sort_keys=True, separators=(",", ":"))
-
-
 def seed(db: Db, fake: Fake) -> None:
     # The reference has one state: the seed changes nothing here (fake is unused).
-    users, methods = [], []
+    users = []
     for seq, (user_id, user) in enumerate(db.data("users.json").items()):
-        users.append({"user_id": user_id, "seq": seq, "name": user["name"], "address": user["address"],
-                      "email": user["email"], "orders": user["orders"]})
-        for position, method in enumerate(user["payment_methods"].values()):
-            balance = method.get("balance")
-            methods.append({"user_id": user_id, "payment_method_id": method["id"], "seq": position,
-                            "source": method["source"], "brand": method.get("brand"),
-                            "last_four": method.get("last_four"),
-                            "balance": None if balance is None else float(balance)})
+        methods = []
+        for method in user["payment_methods"].values():
+            method = dict(method)
+            if "balance" in method:
+                method["balance"] = float(method["balance"])  # 94 and 94.0 must be one text
+            methods.append(method)
+        users.append({"user_id": user_id, "seq": seq, "first_name": user["name"]["first_name"],
+                      "last_name": user["name"]["last_name"], "address": user["address"], "email": user["email"],
+                      "payment_methods": doc(methods), "orders": doc(user["orders"])})
     db.insert("users", users)
-    db.insert("payment_methods", methods)
 
     products = []
     for product_id, product in db.data("products.json").items():
-        variants = [{"item_id": v["item_id"], "options": options_text(v["options"]), "available": v["available"],
-                     "price": float(v["price"])} for v in product["variants"].values()]
-        products.append({"product_id": product_id, "name": product["name"], "variants": variants})
+        variants = {key: dict(variant, price=float(variant["price"])) for key, variant in product["variants"].items()}
+        products.append({"product_id": product_id, "name": product["name"], "variants": doc(variants)})
     db.insert("products", products)
 
     orders = []
     for order_id, order in db.data("orders.json").items():
         row = {"order_id": order_id, "user_id": order["user_id"], "address": order["address"],
-               "items": [stored_item(item) for item in order["items"]],
-               "fulfillments": order["fulfillments"], "status": order["status"],
-               "payment_history": [payment(p["transaction_type"], p["amount"], p["payment_method_id"])
-                                   for p in order["payment_history"]]}
+               "status": order["status"],
+               "items": doc([dict(item, price=float(item["price"])) for item in order["items"]]),
+               "fulfillments": doc(order["fulfillments"]),
+               "payment_history": doc([payment(p["transaction_type"], p["amount"], p["payment_method_id"])
+                                       for p in order["payment_history"]])}
         for key in ORDER_EXTRAS:
             if key in order:
-                row[key] = order[key]
+                row[key] = doc(order[key]) if key in ORDER_DOCS else order[key]
         orders.append(row)
     db.insert("orders", orders)
-
-
-def stored_item(item: dict) -> dict:
-    return {"name": item["name"], "product_id": item["product_id"], "item_id": item["item_id"],
-            "price": float(item["price"]), "options": options_text(item["options"])}
 
 
 def payment(kind: str, amount: float, payment_method_id: str) -> dict:
     return {"transaction_type": kind, "amount": float(amount), "payment_method_id": payment_method_id}
 
 
-# ---------------------------------------------------------------- reading records
-
-def order_view(row: dict) -> dict:
-    """An order row in the reference's JSON shape (absent extras are left out, not null)."""
-    order = {"order_id": row["order_id"], "user_id": row["user_id"], "address": row["address"],
-             "items": [item_view(item) for item in row["items"]], "fulfillments": row["fulfillments"],
-             "status": row["status"], "payment_history": row["payment_history"]}
-    for key in ORDER_EXTRAS:
-        if row[key] is not None:
-            order[key] = row[key]
-    return order
-
-
-def item_view(item: dict) -> dict:
-    return {"name": item["name"], "product_id": item["product_id"], "item_id": item["item_id"],
-            "price": item["price"], "options": json.loads(item["options"])}
-
-
-def method_view(row: dict) -> dict:
-    method = {"source": row["source"]}
-    for key in ("brand", "last_four", "balance"):
-        if row[key] is not None:
-            method[key] = row[key]
-    method["id"] = row["payment_method_id"]
-    return method
-
+# ---------------------------------------------------------------- records
 
 def load_order(db: Db, order_id: str) -> dict:
+    """The order in the reference's shape (extras it does not have are left out, not null)."""
     row = db.one("SELECT * FROM orders WHERE order_id = ?", [order_id])
     if row is None:
         raise ToolError("order not found")
-    return row
+    order = {"order_id": row["order_id"], "user_id": row["user_id"], "address": row["address"],
+             "items": json.loads(row["items"]), "fulfillments": json.loads(row["fulfillments"]),
+             "status": row["status"], "payment_history": json.loads(row["payment_history"])}
+    for key in ORDER_EXTRAS:
+        if row[key] is not None:
+            order[key] = json.loads(row[key]) if key in ORDER_DOCS else row[key]
+    return order
+
+
+def save_order(db: Db, order: dict, *keys: str) -> None:
+    """Write these keys of the order back to its row."""
+    values = [doc(order[key]) if key in ORDER_DOCS else order[key] for key in keys]
+    assignments = ", ".join(f"{key} = ?" for key in keys)
+    db.execute(f"UPDATE orders SET {assignments} WHERE order_id = ?", [*values, order["order_id"]])
 
 
 def load_methods(db: Db, user_id: str) -> dict:
-    """The user's payment methods by id, in the user's order."""
-    rows = db.query("SELECT * FROM payment_methods WHERE user_id = ? ORDER BY seq", [user_id])
-    return {row["payment_method_id"]: row for row in rows}
+    """The user's payment methods by id, in the user's order (write back with `save_methods`)."""
+    return {method["id"]: method for method in json.loads(
+        db.scalar("SELECT payment_methods FROM users WHERE user_id = ?", [user_id]))}
 
 
-def load_variants(db: Db, product_ids: list) -> dict:
-    """product id -> {item id -> variant} for the given products."""
+def save_methods(db: Db, user_id: str, methods: dict) -> None:
+    db.execute("UPDATE users SET payment_methods = ? WHERE user_id = ?", [doc(list(methods.values())), user_id])
+
+
+def load_variants(db: Db, items: list) -> dict:
+    """product id -> {item id -> variant}, for the products of these items."""
     rows = db.query("SELECT product_id, variants FROM products WHERE list_contains(?, product_id)",
-                    [sorted(set(product_ids))])
-    return {row["product_id"]: {v["item_id"]: v for v in row["variants"]} for row in rows}
+                    [sorted({item["product_id"] for item in items})])
+    return {row["product_id"]: json.loads(row["variants"]) for row in rows}
 
 
 def check_items_exist(items: list, item_ids: list, message: str) -> None:
@@ -197,12 +180,6 @@ def price_difference(items: list, item_ids: list, new_item_ids: list, variants: 
     return diff
 
 
-def set_balance(db: Db, method: dict, balance: float) -> None:
-    method["balance"] = balance
-    db.execute("UPDATE payment_methods SET balance = ? WHERE user_id = ? AND payment_method_id = ?",
-               [balance, method["user_id"], method["payment_method_id"]])
-
-
 def gift_card_method(methods: dict, payment_method_id: str) -> dict:
     # The reference indexes the user's methods by this id; an id naming a gift card the
     # user does not hold would fail there with a KeyError (whose text is the quoted id).
@@ -222,10 +199,7 @@ def find_user_id_by_email(db: Db, email: str) -> str:
     Args:
         email: The user's email, such as 'something@example.com'.
     """
-    row = db.one("SELECT user_id FROM users WHERE lower(email) = ? ORDER BY seq LIMIT 1", [email.lower()])
-    if row is None:
-        raise ToolError("user not found")
-    return row["user_id"]
+    return first_user(db.query("SELECT user_id, seq FROM users WHERE lower(email) = ?", [email.lower()]))
 
 
 @tool(phrasing=["I'm {first_name} {last_name}, zip code {zip}."])
@@ -240,11 +214,16 @@ def find_user_id_by_name_zip(db: Db, first_name: str, last_name: str, zip: str) 
         last_name: The user's last name, such as 'Doe'.
         zip: The zip code of the user's default address, such as '12345'.
     """
-    row = db.one("SELECT user_id FROM users WHERE lower(name.first_name) = ? AND lower(name.last_name) = ? "
-                 "AND address.zip = ? ORDER BY seq LIMIT 1", [first_name.lower(), last_name.lower(), zip])
-    if row is None:
+    rows = db.query("SELECT user_id, seq FROM users WHERE lower(first_name) = ? AND lower(last_name) = ? "
+                    "AND address.zip = ?", [first_name.lower(), last_name.lower(), zip])
+    return first_user(rows)
+
+
+def first_user(rows: list) -> str:
+    """The match that comes first in the reference's data (sorted here, not in SQL: cheaper)."""
+    if not rows:
         raise ToolError("user not found")
-    return row["user_id"]
+    return min(rows, key=lambda row: row["seq"])["user_id"]
 
 
 @tool(phrasing=["What do you have on file for user {user_id}?"])
@@ -257,9 +236,9 @@ def get_user_details(db: Db, user_id: str) -> dict:
     row = db.one("SELECT * FROM users WHERE user_id = ?", [user_id])
     if row is None:
         raise ToolError("user not found")
-    methods = {key: method_view(method) for key, method in load_methods(db, user_id).items()}
-    return {"name": row["name"], "address": row["address"], "email": row["email"],
-            "payment_methods": methods, "orders": row["orders"]}
+    methods = {method["id"]: method for method in json.loads(row["payment_methods"])}
+    return {"name": {"first_name": row["first_name"], "last_name": row["last_name"]}, "address": row["address"],
+            "email": row["email"], "payment_methods": methods, "orders": json.loads(row["orders"])}
 
 
 @tool(phrasing=["What's the status of my order {order_id}?"])
@@ -269,7 +248,7 @@ def get_order_details(db: Db, order_id: str) -> dict:
     Args:
         order_id: The order id, such as '#W0000000'; note the '#' at the start.
     """
-    return order_view(load_order(db, order_id))
+    return load_order(db, order_id)
 
 
 @tool(phrasing=["Which variants of product {product_id} are there?"])
@@ -282,9 +261,7 @@ def get_product_details(db: Db, product_id: str) -> dict:
     row = db.one("SELECT * FROM products WHERE product_id = ?", [product_id])
     if row is None:
         raise ToolError("product not found")
-    variants = {v["item_id"]: {"item_id": v["item_id"], "options": json.loads(v["options"]),
-                               "available": v["available"], "price": v["price"]} for v in row["variants"]}
-    return {"name": row["name"], "product_id": row["product_id"], "variants": variants}
+    return {"name": row["name"], "product_id": row["product_id"], "variants": json.loads(row["variants"])}
 
 
 @tool(phrasing=["What kinds of products do you sell?"])
@@ -356,23 +333,24 @@ def cancel_pending_order(db: Db, order_id: str, reason: Literal["no longer neede
         order_id: The order id, such as '#W0000000'; note the '#' at the start.
         reason: Why the order is cancelled.
     """
-    row = load_order(db, order_id)
-    if row["status"] != "pending":
+    order = load_order(db, order_id)
+    if order["status"] != "pending":
         raise ToolError("non-pending order cannot be cancelled")
     methods = None
     refunds = []
-    for paid in row["payment_history"]:
+    for paid in order["payment_history"]:
         refunds.append(payment("refund", paid["amount"], paid["payment_method_id"]))
         if "gift_card" in paid["payment_method_id"]:
-            methods = methods or load_methods(db, row["user_id"])
+            methods = methods or load_methods(db, order["user_id"])
             card = gift_card_method(methods, paid["payment_method_id"])
-            set_balance(db, card, round(card["balance"] + paid["amount"], 2))
-    row["status"] = "cancelled"
-    row["cancel_reason"] = reason
-    row["payment_history"] = [*row["payment_history"], *refunds]
-    db.execute("UPDATE orders SET status = ?, cancel_reason = ?, payment_history = ? WHERE order_id = ?",
-               [row["status"], reason, row["payment_history"], order_id])
-    return order_view(row)
+            card["balance"] = round(card["balance"] + paid["amount"], 2)
+    if methods:
+        save_methods(db, order["user_id"], methods)
+    order["status"] = "cancelled"
+    order["cancel_reason"] = reason
+    order["payment_history"] = [*order["payment_history"], *refunds]
+    save_order(db, order, "status", "cancel_reason", "payment_history")
+    return order
 
 
 @tool(writes=True, phrasing=["Ship order {order_id} to {address1}, {city}, {state} {zip} instead."])
@@ -391,13 +369,13 @@ def modify_pending_order_address(db: Db, order_id: str, address1: str, address2:
         country: The country, such as 'USA'.
         zip: The zip code, such as '12345'.
     """
-    row = load_order(db, order_id)
-    if row["status"] != "pending":
+    order = load_order(db, order_id)
+    if order["status"] != "pending":
         raise ToolError("non-pending order cannot be modified")
-    row["address"] = {"address1": address1, "address2": address2, "city": city, "country": country,
-                      "state": state, "zip": zip}
-    db.execute("UPDATE orders SET address = ? WHERE order_id = ?", [row["address"], order_id])
-    return order_view(row)
+    order["address"] = {"address1": address1, "address2": address2, "city": city, "country": country,
+                        "state": state, "zip": zip}
+    save_order(db, order, "address")
+    return order
 
 
 @tool(writes=True, phrasing=["Switch the payment of order {order_id} to {payment_method_id}."])
@@ -412,13 +390,13 @@ def modify_pending_order_payment(db: Db, order_id: str, payment_method_id: str) 
         payment_method_id: The new payment method, such as 'gift_card_0000000' or
             'credit_card_0000000'; see the user's details.
     """
-    row = load_order(db, order_id)
-    if row["status"] != "pending":
+    order = load_order(db, order_id)
+    if order["status"] != "pending":
         raise ToolError("non-pending order cannot be modified")
-    methods = load_methods(db, row["user_id"])
+    methods = load_methods(db, order["user_id"])
     if payment_method_id not in methods:
         raise ToolError("payment method not found")
-    history = row["payment_history"]
+    history = order["payment_history"]
     if len(history) > 1 or history[0]["transaction_type"] != "payment":
         raise ToolError("there should be exactly one payment for a pending order")
     old_id = history[0]["payment_method_id"]
@@ -428,15 +406,17 @@ def modify_pending_order_payment(db: Db, order_id: str, payment_method_id: str) 
     method = methods[payment_method_id]
     if method["source"] == "gift_card" and method["balance"] < amount:
         raise ToolError("insufficient gift card balance to pay for the order")
-    row["payment_history"] = [*history, payment("payment", amount, payment_method_id),
-                              payment("refund", amount, old_id)]
-    db.execute("UPDATE orders SET payment_history = ? WHERE order_id = ?", [row["payment_history"], order_id])
+    order["payment_history"] = [*history, payment("payment", amount, payment_method_id),
+                                payment("refund", amount, old_id)]
+    save_order(db, order, "payment_history")
     if method["source"] == "gift_card":
-        set_balance(db, method, round(method["balance"] - amount, 2))
+        method["balance"] = round(method["balance"] - amount, 2)
     if "gift_card" in old_id:
         old = gift_card_method(methods, old_id)
-        set_balance(db, old, round(old["balance"] + amount, 2))
-    return order_view(row)
+        old["balance"] = round(old["balance"] + amount, 2)
+    if method["source"] == "gift_card" or "gift_card" in old_id:
+        save_methods(db, order["user_id"], methods)
+    return order
 
 
 @tool(writes=True, phrasing=["In order {order_id}, swap items {item_ids} for {new_item_ids}, "
@@ -457,33 +437,33 @@ def modify_pending_order_items(db: Db, order_id: str, item_ids: list[str], new_i
         payment_method_id: The payment method that pays or receives the price difference,
             such as 'gift_card_0000000'.
     """
-    row = load_order(db, order_id)
-    if row["status"] != "pending":
+    order = load_order(db, order_id)
+    if order["status"] != "pending":
         raise ToolError("non-pending order cannot be modified")
-    items = row["items"]
+    items = order["items"]
     check_items_exist(items, item_ids, "{item_id} not found")
-    variants = load_variants(db, [item["product_id"] for item in items])
+    variants = load_variants(db, items)
     diff = price_difference(items, item_ids, new_item_ids, variants)
-    methods = load_methods(db, row["user_id"])
+    methods = load_methods(db, order["user_id"])
     if payment_method_id not in methods:
         raise ToolError("payment method not found")
     method = methods[payment_method_id]
     if method["source"] == "gift_card" and method["balance"] < diff:
         raise ToolError("insufficient gift card balance to pay for the new item")
-    row["payment_history"] = [*row["payment_history"],
-                              payment("payment" if diff > 0 else "refund", abs(diff), payment_method_id)]
+    order["payment_history"] = [*order["payment_history"],
+                                payment("payment" if diff > 0 else "refund", abs(diff), payment_method_id)]
     if method["source"] == "gift_card":
-        set_balance(db, method, round(method["balance"] - diff, 2))
+        method["balance"] = round(method["balance"] - diff, 2)
+        save_methods(db, order["user_id"], methods)
     for item_id, new_item_id in zip(item_ids, new_item_ids, strict=True):
         item = next(i for i in items if i["item_id"] == item_id)
         variant = variants[item["product_id"]][new_item_id]
         item["item_id"] = new_item_id
         item["price"] = variant["price"]
         item["options"] = variant["options"]
-    row["status"] = "pending (item modified)"
-    db.execute("UPDATE orders SET items = ?, status = ?, payment_history = ? WHERE order_id = ?",
-               [items, row["status"], row["payment_history"], order_id])
-    return order_view(row)
+    order["status"] = "pending (item modified)"
+    save_order(db, order, "items", "status", "payment_history")
+    return order
 
 
 @tool(writes=True, phrasing=["I'd like to return items {item_ids} of order {order_id}, "
@@ -500,20 +480,20 @@ def return_delivered_order_items(db: Db, order_id: str, item_ids: list[str], pay
         payment_method_id: Where the refund goes: the order's original payment method or a gift
             card, such as 'gift_card_0000000'.
     """
-    row = load_order(db, order_id)
-    if row["status"] != "delivered":
+    order = load_order(db, order_id)
+    if order["status"] != "delivered":
         raise ToolError("non-delivered order cannot be returned")
-    if payment_method_id not in load_methods(db, row["user_id"]):
+    if payment_method_id not in load_methods(db, order["user_id"]):
         raise ToolError("payment method not found")
-    if "gift_card" not in payment_method_id and payment_method_id != row["payment_history"][0]["payment_method_id"]:
+    original = order["payment_history"][0]["payment_method_id"]
+    if "gift_card" not in payment_method_id and payment_method_id != original:
         raise ToolError("payment method should be either the original payment method or a gift card")
-    check_items_exist(row["items"], item_ids, "some item not found")
-    row["status"] = "return requested"
-    row["return_items"] = sorted(item_ids)
-    row["return_payment_method_id"] = payment_method_id
-    db.execute("UPDATE orders SET status = ?, return_items = ?, return_payment_method_id = ? WHERE order_id = ?",
-               [row["status"], row["return_items"], payment_method_id, order_id])
-    return order_view(row)
+    check_items_exist(order["items"], item_ids, "some item not found")
+    order["status"] = "return requested"
+    order["return_items"] = sorted(item_ids)
+    order["return_payment_method_id"] = payment_method_id
+    save_order(db, order, "status", "return_items", "return_payment_method_id")
+    return order
 
 
 @tool(writes=True, phrasing=["I'd like to exchange items {item_ids} of order {order_id} for {new_item_ids}, "
@@ -534,28 +514,27 @@ def exchange_delivered_order_items(db: Db, order_id: str, item_ids: list[str], n
         payment_method_id: The payment method that pays or receives the price difference,
             such as 'gift_card_0000000'.
     """
-    row = load_order(db, order_id)
-    if row["status"] != "delivered":
+    order = load_order(db, order_id)
+    if order["status"] != "delivered":
         raise ToolError("non-delivered order cannot be exchanged")
-    items = row["items"]
+    items = order["items"]
     check_items_exist(items, item_ids, "{item_id} not found")
-    variants = load_variants(db, [item["product_id"] for item in items])
+    variants = load_variants(db, items)
     diff = round(price_difference(items, item_ids, new_item_ids, variants), 2)
-    methods = load_methods(db, row["user_id"])
+    methods = load_methods(db, order["user_id"])
     if payment_method_id not in methods:
         raise ToolError("payment method not found")
     method = methods[payment_method_id]
     if method["source"] == "gift_card" and method["balance"] < diff:
         raise ToolError("insufficient gift card balance to pay for the price difference")
-    row["status"] = "exchange requested"
-    row["exchange_items"] = sorted(item_ids)
-    row["exchange_new_items"] = sorted(new_item_ids)
-    row["exchange_payment_method_id"] = payment_method_id
-    row["exchange_price_difference"] = diff
-    db.execute("UPDATE orders SET status = ?, exchange_items = ?, exchange_new_items = ?, "
-               "exchange_payment_method_id = ?, exchange_price_difference = ? WHERE order_id = ?",
-               [row["status"], row["exchange_items"], row["exchange_new_items"], payment_method_id, diff, order_id])
-    return order_view(row)
+    order["status"] = "exchange requested"
+    order["exchange_items"] = sorted(item_ids)
+    order["exchange_new_items"] = sorted(new_item_ids)
+    order["exchange_payment_method_id"] = payment_method_id
+    order["exchange_price_difference"] = diff
+    save_order(db, order, "status", "exchange_items", "exchange_new_items", "exchange_payment_method_id",
+               "exchange_price_difference")
+    return order
 
 
 @tool(writes=True, phrasing=["Please change the default address of {user_id} to {address1}, {city}, {state} {zip}."])

@@ -21,6 +21,7 @@ KINDS: tuple[Kind, ...] = ("users", "orders", "products")
 # Keys an order gains from a request; absent (not null) until then, as in tau-bench.
 _ORDER_EXTRAS = ("cancel_reason", "exchange_items", "exchange_new_items", "exchange_payment_method_id",
                  "exchange_price_difference", "return_items", "return_payment_method_id")
+_ORDER_DOCS = ("exchange_items", "exchange_new_items", "return_items")
 
 
 class GoldAction(BaseModel):
@@ -58,57 +59,45 @@ def export_state(env: Environment, ids: dict[Kind, set[str]] | None = None) -> d
 
     With `ids`, only those records (by kind; a kind left out is exported whole).
     """
-    if not {"users", "payment_methods", "orders", "products"} <= set(env.tables):
+    if not {"users", "orders", "products"} <= set(env.tables):
         raise ValueError(f"export_state needs the tau_retail env's tables; env {env.name} has {sorted(env.tables)}")
 
-    def rows(sql: str, kind: Kind, key: str) -> list[dict[str, Any]]:
-        if ids is None or kind not in ids:
-            return env.query(sql)
-        return env.query(sql.replace(" ORDER BY", f" WHERE list_contains(?, {key}) ORDER BY"), [sorted(ids[kind])])
+    def rows(table: Kind, key: str) -> list[dict[str, Any]]:
+        if ids is None or table not in ids:
+            return env.query(f"SELECT * FROM {table} ORDER BY {key}")
+        return env.query(f"SELECT * FROM {table} WHERE list_contains(?, {key}) ORDER BY {key}", [sorted(ids[table])])
 
-    methods: dict[str, dict[str, Any]] = {}
-    for row in rows("SELECT * FROM payment_methods ORDER BY user_id, seq", "users", "user_id"):
-        methods.setdefault(row["user_id"], {})[row["payment_method_id"]] = _method(row)
-    users = {row["user_id"]: {"name": row["name"], "address": row["address"], "email": row["email"],
-                              "payment_methods": methods.get(row["user_id"], {}), "orders": row["orders"]}
-             for row in rows("SELECT * FROM users ORDER BY seq", "users", "user_id")}
-    orders = {row["order_id"]: order_record(row) for row in rows("SELECT * FROM orders ORDER BY order_id", "orders",
-                                                                  "order_id")}
-    products = {row["product_id"]: {"name": row["name"], "product_id": row["product_id"], "variants": {
-        v["item_id"]: {"item_id": v["item_id"], "options": json.loads(v["options"]), "available": v["available"],
-                       "price": v["price"]} for v in row["variants"]}}
-        for row in rows("SELECT * FROM products ORDER BY product_id", "products", "product_id")}
+    users = {row["user_id"]: {"name": {"first_name": row["first_name"], "last_name": row["last_name"]},
+                              "address": row["address"], "email": row["email"],
+                              "payment_methods": {m["id"]: m for m in json.loads(row["payment_methods"])},
+                              "orders": json.loads(row["orders"])} for row in rows("users", "user_id")}
+    orders = {row["order_id"]: order_record(row) for row in rows("orders", "order_id")}
+    products = {row["product_id"]: {"name": row["name"], "product_id": row["product_id"],
+                                    "variants": json.loads(row["variants"])} for row in rows("products", "product_id")}
     return {"users": users, "orders": orders, "products": products}
 
 
 def changed_ids(diff: StateDiff) -> dict[Kind, set[str]]:
-    """Ids of the records a state diff touches, by tau-bench kind (a payment method is part of its user)."""
-    kind_of: dict[str, tuple[Kind, str]] = {"users": ("users", "user_id"), "payment_methods": ("users", "user_id"),
-                                           "orders": ("orders", "order_id"), "products": ("products", "product_id")}
+    """Ids of the records a state diff touches, by tau-bench kind (each kind is one table)."""
+    keys: dict[Kind, str] = {"users": "user_id", "orders": "order_id", "products": "product_id"}
     ids: dict[Kind, set[str]] = {kind: set() for kind in KINDS}
-    for table, change in diff.tables.items():
-        kind, key = kind_of[table]
-        ids[kind].update(row[key] for row in [*change.added, *change.removed])
-        ids[kind].update(row.key[key] for row in change.changed)
+    for kind in KINDS:
+        change = diff.tables.get(kind)
+        if change is not None:
+            ids[kind].update(row[keys[kind]] for row in [*change.added, *change.removed])
+            ids[kind].update(row.key[keys[kind]] for row in change.changed)
     return ids
 
 
 def order_record(row: dict[str, Any]) -> dict[str, Any]:
-    """One `orders` row as tau-bench's order dict."""
+    """One `orders` row as tau-bench's order dict (its lists are JSON text columns)."""
     order = {"order_id": row["order_id"], "user_id": row["user_id"], "address": row["address"],
-             "items": [{"name": i["name"], "product_id": i["product_id"], "item_id": i["item_id"],
-                        "price": i["price"], "options": json.loads(i["options"])} for i in row["items"]],
-             "fulfillments": row["fulfillments"], "status": row["status"],
-             "payment_history": row["payment_history"]}
-    order.update({key: row[key] for key in _ORDER_EXTRAS if row[key] is not None})
+             "items": json.loads(row["items"]), "fulfillments": json.loads(row["fulfillments"]),
+             "status": row["status"], "payment_history": json.loads(row["payment_history"])}
+    for key in _ORDER_EXTRAS:
+        if row[key] is not None:
+            order[key] = json.loads(row[key]) if key in _ORDER_DOCS else row[key]
     return order
-
-
-def _method(row: dict[str, Any]) -> dict[str, Any]:
-    method = {"source": row["source"]}
-    method.update({key: row[key] for key in ("brand", "last_four", "balance") if row[key] is not None})
-    method["id"] = row["payment_method_id"]
-    return method
 
 
 def load_reference_state(directory: str | Path) -> dict[str, dict[str, Any]]:
