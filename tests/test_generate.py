@@ -124,7 +124,7 @@ def test_mas_and_naig_both_verify_and_mas_pays_more_model_calls(baseline: Path, 
     # refine + judge budget.
     assert mas_calls > naig_calls, (mas_calls, naig_calls)
     assert all(b["provenance"]["cost"]["model_calls"].keys() >= {"mas_user", "mas_assistant"} for _, b in pairs)
-    assert not any({"refine", "judge"} & a["provenance"]["cost"]["model_calls"].keys() for _, a in pairs)
+    assert not any({"refine", "judge"} & m["provenance"]["cost"]["model_calls"].keys() for _, m in pairs)
 
 
 # -- determinism --------------------------------------------------------------------------
@@ -293,10 +293,9 @@ def test_keep_failed_gets_the_dropped_dialogues_with_their_failures(hallucinated
     assert main(["verify", str(failed)]) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="bug: --resume re-runs the attempts after the last accepted record and "
-                                       "appends their failures to the --keep-failed file a second time")
 def test_resume_does_not_duplicate_kept_failures(hallucinated: tuple[Path, Path, str], tmp_path: Path,
                                                  monkeypatch) -> None:
+    """The attempts after the resume point run again: their failures were written twice (fixed in 67c20e4)."""
     full_out, full_failed, _ = hallucinated
     kept, dropped = full_out.read_bytes().splitlines(keepends=True), full_failed.read_bytes().splitlines(keepends=True)
     first_kept = json.loads(kept[0])["provenance"]["attempt"]
@@ -334,6 +333,7 @@ def test_max_attempts_reached_first_exits_1_and_says_so(tmp_path: Path, capsys) 
 ])
 def test_bad_arguments_exit_2_with_one_clear_line(args: list[str], expected: str, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out.jsonl"
+    out.write_bytes(b"earlier work\n")  # a refused command leaves it alone
     argv = ["generate", "--env", "retail", "-n", "2", "--seed", "7", "-o", str(out)]
     for flag, value in zip(args[::2], args[1::2], strict=True):
         value = value.format(tmp=tmp_path)
@@ -346,7 +346,7 @@ def test_bad_arguments_exit_2_with_one_clear_line(args: list[str], expected: str
     lines = [line for line in captured.err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("toolace-mt: ") and expected in lines[0], captured.err
     assert captured.out == ""
-    assert not out.exists() or out.read_bytes() == b""
+    assert out.read_bytes() == b"earlier work\n"
 
 
 @pytest.mark.parametrize("change", [["--seed", "8"], ["--method", "mas"], ["--env", "travel"]])
@@ -383,6 +383,7 @@ class SecondInjectionBreaksACall(OfflineBackend):
     generator has to revert it."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.injections = 0
 
     def inject(self, bench, draft, kind, rng, cost):  # type: ignore[no-untyped-def]
@@ -425,14 +426,11 @@ def _attempt(env: str, seed: int, index: int) -> dict[str, Any]:
     return json.loads(line)
 
 
-@pytest.mark.xfail(strict=True, reason="generator bug: a sub-task with three calls that share a parameter name "
-                                       "states only two of their values (offline_backend.draft_segment: the "
-                                       "'<param> for <tool>' key is overwritten)")
 def test_every_value_a_sub_task_needs_is_stated() -> None:
     """travel --seed 3, attempt 77: book_flight(passenger_id=PAX-10088) with
     list_bookings(passenger_id=PAX-10198) and list_bookings(passenger_id=PAX-10219) in one
-    sub-task. The user message names PAX-10088 and PAX-10219 only, so the call with
-    PAX-10198 is a hallucinated parameter and the dialogue is dropped by `grounding`."""
+    sub-task. The user message named PAX-10088 and PAX-10219 only (the third value's key
+    overwrote the second's), so the dialogue was dropped by `grounding` (fixed in dd1ad57)."""
     record = _attempt("travel", 3, 77)
     same_param: dict[tuple[str, str], set[str]] = {}
     for subtask in record["task"]["subtasks"]:
