@@ -442,6 +442,46 @@ def test_every_value_a_sub_task_needs_is_stated() -> None:
     assert record["verification"]["passed"], record["verification"]["failures"]
 
 
+@pytest.fixture(scope="module")
+def tau_runner() -> Iterator[AttemptRunner]:
+    if "tau_retail" not in ENVS:
+        pytest.skip("no tau_retail env")
+    runner = AttemptRunner(RunOptions(envs=["tau_retail"], n=1, seed=1, out=Path(os.devnull), max_attempts=100))
+    yield runner
+    runner.close()
+
+
+def _record(runner: AttemptRunner, index: int) -> dict[str, Any]:
+    result = runner.run(index)
+    line = result.line or result.failed_line
+    assert line is not None, result.reason
+    return json.loads(line)
+
+
+@pytest.mark.xfail(strict=True, reason="generator bug: a clarification (or error report) names a parameter "
+                                       "whose name has digits ('address1'), which the consistency check reads "
+                                       "as an ungrounded id")
+def test_the_assistant_never_names_a_parameter_with_digits(tau_runner: AttemptRunner) -> None:
+    """tau_retail --seed 1, attempt 0: "Could you give me the address1 first?"."""
+    record = _record(tau_runner, 0)
+    if not any(op.get("argument") == "address1" for op in record["provenance"]["ops"]):
+        pytest.skip("the generator no longer asks for address1 at this seed; re-pin with the slow scan")
+    assert record["verification"]["passed"], record["verification"]["failures"]
+
+
+@pytest.mark.xfail(strict=True, reason="generator bug: the reply claims an action ('I've transferred it.') "
+                                       "after a read-only tool whose name starts with a verb "
+                                       "(transfer_to_human_agents); no write backs the claim")
+def test_no_action_is_claimed_for_a_read_only_tool(tau_runner: AttemptRunner) -> None:
+    """tau_retail --seed 1, attempt 10: transfer_to_human_agents returns "Transfer
+    successful", a read; the reply says "I've transferred it."."""
+    record = _record(tau_runner, 10)
+    called = {c["function"]["name"] for m in record["messages"] for c in m.get("tool_calls") or []}
+    if "transfer_to_human_agents" not in called:
+        pytest.skip("the generator no longer calls transfer_to_human_agents at this seed; re-pin with the slow scan")
+    assert record["verification"]["passed"], record["verification"]["failures"]
+
+
 # -- slow: run-wide scans -----------------------------------------------------------------
 
 @pytest.mark.slow
