@@ -9,6 +9,10 @@ the gold paths, each error branch of each write tool is driven with calls of our
 from __future__ import annotations
 
 import json
+import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -437,3 +441,35 @@ def test_modify_user_address(fresh: Environment) -> None:
     assert ok(fresh, "find_user_id_by_name_zip", first_name="Noah", last_name="Brown", zip="02101") == \
         "noah_brown_6181"
     assert fresh.diff().summary() == "users: 1 changed"
+
+
+# ---------------------------------------------------------------- the README's section
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+SECTION = README.split("## tau-bench retail\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    from toolace_mt.cli import main
+
+    commands = re.findall(r"```bash\n(.*?)```", SECTION, re.S)[0].strip().splitlines()
+    assert [c.split()[:2] for c in commands] == [["toolace-mt", "call"], ["toolace-mt", "generate"],
+                                                 ["toolace-mt", "verify"]]
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for command in commands:
+        assert main(shlex.split(command)[1:]) == 0, command
+        outputs.append(capsys.readouterr().out)
+    order = json.loads(outputs[0][:outputs[0].index("\n}\n") + 2])
+    assert same_value(order, REF["orders"]["#W2378156"])
+    records = [json.loads(line) for line in (tmp_path / "tau_retail.jsonl").read_text().splitlines()]
+    assert len(records) == 5 and all(r["env"] == "tau_retail" and r["verification"]["passed"] for r in records)
+
+
+def test_readme_export_example_prints_what_it_says(tmp_path: Path) -> None:
+    code = re.findall(r"```python\n(.*?)```", SECTION, re.S)[0]
+    expected = [line.split("# ")[-1] for line in code.splitlines() if line.strip().startswith("print(")]
+    script = tmp_path / "example.py"
+    script.write_text(code)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.split() == expected == ["cancelled", "4128.45"]

@@ -71,9 +71,22 @@ ORDER_EXTRAS = ("cancel_reason", "exchange_items", "exchange_new_items", "exchan
 ORDER_DOCS = ("items", "fulfillments", "payment_history", "exchange_items", "exchange_new_items", "return_items")
 
 
+# Key order of the records tau-bench returns (stored text has sorted keys; outputs follow these).
+ITEM_KEYS = ("name", "product_id", "item_id", "price", "options")
+PAYMENT_KEYS = ("transaction_type", "amount", "payment_method_id")
+FULFILLMENT_KEYS = ("tracking_id", "item_ids")
+VARIANT_KEYS = ("item_id", "options", "available", "price")
+METHOD_KEYS = ("source", "brand", "last_four", "balance", "id")
+
+
 def doc(value: Any) -> str:
     """The canonical JSON text of a nested value."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def keyed(records: list, keys: tuple) -> list:
+    """Records with their keys in tau-bench's order (a kind's absent keys stay absent)."""
+    return [{key: record[key] for key in keys if key in record} for record in records]
 
 
 # ---------------------------------------------------------------- seed
@@ -126,8 +139,9 @@ def load_order(db: Db, order_id: str) -> dict:
     if row is None:
         raise ToolError("order not found")
     order = {"order_id": row["order_id"], "user_id": row["user_id"], "address": row["address"],
-             "items": json.loads(row["items"]), "fulfillments": json.loads(row["fulfillments"]),
-             "status": row["status"], "payment_history": json.loads(row["payment_history"])}
+             "items": keyed(json.loads(row["items"]), ITEM_KEYS),
+             "fulfillments": keyed(json.loads(row["fulfillments"]), FULFILLMENT_KEYS),
+             "status": row["status"], "payment_history": keyed(json.loads(row["payment_history"]), PAYMENT_KEYS)}
     for key in ORDER_EXTRAS:
         if row[key] is not None:
             order[key] = json.loads(row[key]) if key in ORDER_DOCS else row[key]
@@ -236,7 +250,7 @@ def get_user_details(db: Db, user_id: str) -> dict:
     row = db.one("SELECT * FROM users WHERE user_id = ?", [user_id])
     if row is None:
         raise ToolError("user not found")
-    methods = {method["id"]: method for method in json.loads(row["payment_methods"])}
+    methods = {method["id"]: method for method in keyed(json.loads(row["payment_methods"]), METHOD_KEYS)}
     return {"name": {"first_name": row["first_name"], "last_name": row["last_name"]}, "address": row["address"],
             "email": row["email"], "payment_methods": methods, "orders": json.loads(row["orders"])}
 
@@ -261,7 +275,9 @@ def get_product_details(db: Db, product_id: str) -> dict:
     row = db.one("SELECT * FROM products WHERE product_id = ?", [product_id])
     if row is None:
         raise ToolError("product not found")
-    return {"name": row["name"], "product_id": row["product_id"], "variants": json.loads(row["variants"])}
+    variants = json.loads(row["variants"])
+    return {"name": row["name"], "product_id": row["product_id"],
+            "variants": {key: keyed([variant], VARIANT_KEYS)[0] for key, variant in variants.items()}}
 
 
 @tool(phrasing=["What kinds of products do you sell?"])
