@@ -442,6 +442,19 @@ def test_every_value_a_sub_task_needs_is_stated() -> None:
     assert record["verification"]["passed"], record["verification"]["failures"]
 
 
+@pytest.mark.xfail(strict=True, reason="generator bug: error simulation mistypes a value the user states once "
+                                       "for two arguments (start_date = end_date); the other argument's value is "
+                                       "then never stated")
+def test_error_simulation_keeps_every_other_value_stated() -> None:
+    """calendar_mail --seed 3, attempt 22: list_events(start_date=2026-07-13,
+    end_date=2026-07-13) is asked for as "on 2326-07-13" (the mistyped start); the failing
+    call's end_date=2026-07-13 comes from nowhere, and `grounding` drops the dialogue."""
+    record = _attempt("calendar_mail", 3, 22)
+    if not any(op["type"] == "error_simulation" for op in record["provenance"]["ops"]):
+        pytest.skip("the generator no longer simulates an error at this seed; re-pin with the slow scan")
+    assert record["verification"]["passed"], record["verification"]["failures"]
+
+
 @pytest.fixture(scope="module")
 def tau_runner() -> Iterator[AttemptRunner]:
     if "tau_retail" not in ENVS:
