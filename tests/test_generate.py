@@ -3,8 +3,10 @@ baseline, determinism across --workers, resume after kill -9, --keep-failed, and
 one-line exit-2 errors. Everything generated is verified again by a separate
 `toolace-mt verify` run.
 
-Time: the default part generates about 60 small dialogues in-process; the run-wide
-scans (many attempts per env, several envs with several workers) are marked slow.
+Time: the default part generates about 45 small dialogues (~35 s on a loaded 2-core
+machine); the run-wide scans (80 attempts per env; several envs with several workers)
+are marked slow. Tests pinned to a seed (generator bugs found by the scans) skip when a
+generator change no longer draws that dialogue: re-pin them from a scan.
 """
 
 from __future__ import annotations
@@ -452,6 +454,20 @@ def test_error_simulation_keeps_every_other_value_stated() -> None:
     record = _attempt("calendar_mail", 3, 22)
     if not any(op["type"] == "error_simulation" for op in record["provenance"]["ops"]):
         pytest.skip("the generator no longer simulates an error at this seed; re-pin with the slow scan")
+    assert record["verification"]["passed"], record["verification"]["failures"]
+
+
+@pytest.mark.xfail(strict=True, reason="consistency false positive: an error message the assistant quotes "
+                                       "('flight FL1060 has been cancelled by the airline') is read as the "
+                                       "assistant claiming a cancellation")
+def test_a_quoted_tool_error_is_not_an_action_claim() -> None:
+    """travel --seed 1, attempt 181: error simulation mistypes a flight id into one whose
+    flight the airline cancelled; the assistant reports "I tried, but got an error: flight
+    FL1060 has been cancelled by the airline and cannot be booked." and the dialogue is
+    dropped by `consistency` (no cancel_booking call backs "has been cancelled")."""
+    record = _attempt("travel", 1, 181)
+    if "has been cancelled by the airline" not in json.dumps(record["messages"]):
+        pytest.skip("the generator no longer quotes that error at this seed; re-pin with the slow scan")
     assert record["verification"]["passed"], record["verification"]["failures"]
 
 
