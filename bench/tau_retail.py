@@ -143,11 +143,18 @@ def reference_task(task: GoldTask) -> tuple[str, dict[str, Any]]:
 
 # ---------------------------------------------------------------- ours
 
-def our_task(env: Any, task: GoldTask) -> str:
+def our_task(env: Any, task: GoldTask, phases: list[float] | None = None) -> str:
+    """Reset, replay, hash; `phases` gets the seconds of each of the three."""
+    start = time.perf_counter()
     env.reset()
+    reset = time.perf_counter()
     for action in task.actions:
         env.call(action.name, action.kwargs)
-    return env.state_hash()
+    replay = time.perf_counter()
+    digest = env.state_hash()
+    if phases is not None:
+        phases += [reset - start, replay - reset, time.perf_counter() - replay]
+    return digest
 
 
 def check_baseline(tasks: list[GoldTask]) -> None:
@@ -174,11 +181,13 @@ def main() -> None:
             our_task(env, task)
         ours: dict[int, list[float]] = {t.index: [] for t in tasks}
         ref: dict[int, list[float]] = {t.index: [] for t in tasks}
+        phases: list[list[float]] = []
         gc.collect()
         for _ in range(args.reps):
             for task in tasks:
+                phases.append([])
                 start = time.perf_counter()
-                our_task(env, task)
+                our_task(env, task, phases[-1])
                 ours[task.index].append(time.perf_counter() - start)
                 start = time.perf_counter()
                 reference_task(task)
@@ -187,7 +196,10 @@ def main() -> None:
     ref_med = statistics.median(statistics.median(v) for v in ref.values()) * 1e3
     calls = statistics.mean(len(t.actions) for t in tasks)
     print(f"tau-bench retail, {len(tasks)} tasks x {args.reps} reps, {calls:.1f} gold actions per task on average")
+    reset, replay, digest = (statistics.median(p[i] for p in phases) * 1e3 for i in range(3))
     print(f"  ours      (reset + replay + state_hash)          median {ours_med:7.2f} ms per task")
+    print(f"            reset {reset:.2f} ms, replay {replay:.2f} ms ({replay / calls:.2f} ms a call), "
+          f"state_hash {digest:.2f} ms (medians of each phase)")
     print(f"  reference (load JSON + replay on dicts + sha256)  median {ref_med:7.2f} ms per task")
     ratio = ref_med / ours_med
     print(f"  ratio reference / ours: {ratio:.1f}x (goal >= {TARGET:g}x: {'met' if ratio >= TARGET else 'missed'})")

@@ -15,6 +15,7 @@ DuckDB, so the value is the same in every process and on every machine.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import re
@@ -130,6 +131,14 @@ MAX_LINEAGE = 256
 Key = tuple[Any, ...]
 
 
+@dataclass
+class RowHashes:
+    """A table version's row hashes: by primary key, and all of them sorted (for the digest)."""
+
+    by_key: dict[Key, str]
+    ordered: list[str]
+
+
 class StateStore:
     """The DuckDB state of one live env.
 
@@ -156,8 +165,8 @@ class StateStore:
         self._digests: dict[tuple[str, int], str] = {}
         # (table, version) -> (parent version, keys of the rows the commit changed, depth)
         self._parents: dict[tuple[str, int], tuple[int, frozenset[Key], int]] = {}
-        # (table, version) -> {primary key: md5 of the canonical row}
-        self._row_hashes: dict[tuple[str, int], dict[Key, str]] = {}
+        # (table, version) -> its row hashes (by primary key, and sorted)
+        self._row_hashes: dict[tuple[str, int], RowHashes] = {}
         self._shapes: dict[str, WriteShape] = {}
         self._in_transaction = False
         # Tables written in the open transaction -> keys of the rows written (None: any row).
@@ -449,6 +458,9 @@ class StateStore:
 
     def row_hashes(self, name: str, version: int | None = None) -> dict[Key, str]:
         """{primary key: md5 of the canonical row} for a version of a table (default: now)."""
+        return self._row_hash_set(name, version).by_key
+
+    def _row_hash_set(self, name: str, version: int | None = None) -> RowHashes:
         version = self._versions[name] if version is None else version
         found = self._row_hashes.get((name, version))
         if found is not None:
@@ -464,12 +476,18 @@ class StateStore:
                 keys |= entry[1]
                 node = entry[0]
         if node is None:
-            hashes = self._hash_rows(name, version)
+            by_key = self._hash_rows(name, version)
+            hashes = RowHashes(by_key, sorted(by_key.values()))
         else:
-            hashes = dict(self._row_hashes[(name, node)])
+            base = self._row_hashes[(name, node)]
+            hashes = RowHashes(dict(base.by_key), list(base.ordered))
             for key in keys:
-                hashes.pop(key, None)
-            hashes.update(self._hash_rows(name, version, keys))
+                old = hashes.by_key.pop(key, None)
+                if old is not None:
+                    del hashes.ordered[bisect.bisect_left(hashes.ordered, old)]
+            for key, new in self._hash_rows(name, version, keys).items():
+                hashes.by_key[key] = new
+                bisect.insort(hashes.ordered, new)
         live = self._live_versions()
         for stale in [k for k in self._row_hashes if k[0] == name and k not in live]:
             del self._row_hashes[stale]
@@ -482,11 +500,10 @@ class StateStore:
         key = (name, version)
         digest = self._digests.get(key)
         if digest is None:
-            hashes = self.row_hashes(name, version)
-            text = ",".join(sorted(hashes.values()))
+            ordered = self._row_hash_set(name, version).ordered
             # md5 as in the SQL definition (md5(string_agg(h, ',' ORDER BY h))), not for security.
-            md5 = hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
-            digest = f"{md5 if hashes else 'empty'}:{len(hashes)}"
+            md5 = hashlib.md5(",".join(ordered).encode(), usedforsecurity=False).hexdigest()
+            digest = f"{md5 if ordered else 'empty'}:{len(ordered)}"
             self._digests[key] = digest
         return digest
 
