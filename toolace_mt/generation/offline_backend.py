@@ -119,7 +119,8 @@ class OfflineBackend:
                 stated[key] = value
         request = Turn("user", "request", seed=rng.randrange(2**31),
                        topic={"target": tool.name, "follow_up": bool(draft.segments)})
-        reply = Turn("assistant", "reply", seed=rng.randrange(2**31), topic={"target": tool.name})
+        reply = Turn("assistant", "reply", seed=rng.randrange(2**31),
+                     topic={"target": tool.name, "writes": tool.writes})
         goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
         segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
                           context={k: v for k, v in choice.context.items() if k.endswith("_id")})
@@ -193,7 +194,7 @@ class OfflineBackend:
         if turn.kind == "request":
             return self.word_request(bench, segment, turn)
         if turn.kind == "reply":
-            return self._reply(segment, rng)
+            return self._reply(segment, turn, rng)
         if turn.kind == "ask":
             return rng.choice(w.ASK_TEMPLATES).format(label=w.label(topic["param"]))
         if turn.kind in ("answer", "correction"):
@@ -218,14 +219,14 @@ class OfflineBackend:
             return rng.choice(w.CHAT_REPLY)
         return turn.text or ""
 
-    def _reply(self, segment: Segment, rng: random.Random) -> str:
+    def _reply(self, segment: Segment, turn: Turn, rng: random.Random) -> str:
         target = next((c for t in reversed(segment.turns) for c in t.calls if c.name == segment.target and c.expect_ok),
                       None)
         if target is None or target.result is None:
             return "I've looked into it."
         if not target.result.ok:
             return f"I'm sorry, that didn't work: {target.result.error.message if target.result.error else ''}"
-        past = w.past_tense(segment.target)
+        past = w.past_tense(segment.target) if turn.topic.get("writes") else None  # only writes do things
         claim = f"I've {past} it." if past and _succeeded(target) else ""
         return w.join(rng.choice(w.REPLY_OPENERS), claim, w.summarise(target.result.result, rng))
 
@@ -317,6 +318,9 @@ class OfflineBackend:
             rng.shuffle(ids)
             for param in ids:
                 value = segment.stated[param]
+                uses = sum(1 for t in segment.turns for c in t.calls for v in leaves(c.arguments) if v == value)
+                if uses != 1:
+                    continue  # stated once for several arguments: a mistyped copy would leave the others unsaid
                 position, call = next(((i, c) for i, t in enumerate(segment.turns) for c in t.calls
                                        if c.arguments.get(param) == value), (None, None))
                 if call is None or position is None:

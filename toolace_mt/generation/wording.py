@@ -47,9 +47,17 @@ CLAIMS = {"cancel": "cancelled", "book": "booked", "place": "placed", "update": 
           "respond": "recorded your response to", "report": "reported", "unfreeze": "unfrozen"}
 
 
+_ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+
+
 def label(param: str) -> str:
-    """`customer_id` -> "customer ID"."""
-    return " ".join(param.replace("_ids", " IDs").replace("_id", " ID").replace("_", " ").split())
+    """`customer_id` -> "customer ID"; a trailing digit becomes an ordinal (`address1` ->
+    "first address"), so a parameter's name is never read as an id or a count."""
+    words = " ".join(param.replace("_ids", " IDs").replace("_id", " ID").replace("_", " ").split())
+    match = re.fullmatch(r"(.*?)\s*(\d)", words)
+    if match and match.group(1):
+        words = f"{_ORDINALS[int(match.group(2))]} {match.group(1)}"
+    return words
 
 
 def speakable(key: str) -> bool:

@@ -33,8 +33,16 @@ _CLAIM = re.compile(
     r"|\bis\s+now\s+(?P<v3>" + _VERBS + r")\b", re.I)
 
 
-def claimed_actions(text: str) -> list[str]:
-    return [(m["v1"] or m["v2"] or m["v3"]).casefold() for m in _CLAIM.finditer(text)]
+def claimed_actions(text: str, quoted: Evidence | None = None) -> list[str]:
+    """Verbs of the actions the text claims; a claim that repeats an earlier tool output
+    or user message word for word (with the two words before it) is a quote, not a claim."""
+    verbs = []
+    for match in _CLAIM.finditer(text):
+        lead = " ".join(text[: match.start()].split()[-2:])
+        if quoted is not None and lead and quoted.has_text(f"{lead} {match.group()}"):
+            continue
+        verbs.append((match["v1"] or match["v2"] or match["v3"]).casefold())
+    return verbs
 
 
 def check_consistency(dialogue: Dialogue, env: Environment | None) -> list[Failure]:
@@ -64,7 +72,7 @@ def check_consistency(dialogue: Dialogue, env: Environment | None) -> list[Failu
             if missing:
                 failures.append(Failure("consistency", f"the assistant states {', '.join(missing[:5])}, which no "
                                                        "earlier tool output or user message shows", index))
-            for verb in claimed_actions(text) if env is not None else []:  # no env: which tools write is unknown
+            for verb in claimed_actions(text, evidence) if env is not None else []:  # no env: writes unknown
                 stem = ACTION_STEMS[verb]
                 related = [name for name in tool_names if stem in name and name in writes]
                 backed = [name for name in done_since_user if stem in name] if related else done_since_user
