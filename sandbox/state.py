@@ -441,20 +441,23 @@ class StateStore:
             return f"main.{_quote(name)}"
         return self._copies[(name, version)]
 
-    def _hash_rows(self, name: str, version: int, keys: frozenset[Key] | set[Key] | None = None) -> dict[Key, str]:
-        """{key: md5 of the canonical row} of a version's rows (those with `keys`, or all)."""
+    def _hash_rows(self, name: str, version: int, keys: frozenset[Key] | set[Key] | None = None) -> RowHashes:
+        """The row hashes of a version's rows (those with `keys`, or all), DuckDB sorting them."""
         table = self.tables[name]
         pk = ", ".join(_quote(c) for c in table.primary_key)
-        sql = f"SELECT {pk}, md5({table.canonical_row}) FROM {self._source(name, version)}"
+        sql = f"SELECT md5({table.canonical_row}) AS h, {pk} FROM {self._source(name, version)}"
         params: list[Any] = []
         if keys is not None:
             if not keys:
-                return {}
+                return RowHashes({}, [])
             where, params = self._key_filter(table, keys)
             sql += f" WHERE {where}"
-        width = len(table.primary_key)
-        return {tuple(json_value(v) for v in row[:width]): row[width]
-                for row in self.connection.execute(sql, params).fetchall()}
+        rows = self.connection.execute(sql + " ORDER BY h", params).fetchall()
+        if all(table.key_kinds):  # VARCHAR/integer keys come back as the Python values they are
+            by_key = {row[1:]: row[0] for row in rows}
+        else:
+            by_key = {tuple(json_value(v) for v in row[1:]): row[0] for row in rows}
+        return RowHashes(by_key, [row[0] for row in rows])
 
     def row_hashes(self, name: str, version: int | None = None) -> dict[Key, str]:
         """{primary key: md5 of the canonical row} for a version of a table (default: now)."""
@@ -476,8 +479,7 @@ class StateStore:
                 keys |= entry[1]
                 node = entry[0]
         if node is None:
-            by_key = self._hash_rows(name, version)
-            hashes = RowHashes(by_key, sorted(by_key.values()))
+            hashes = self._hash_rows(name, version)
         else:
             base = self._row_hashes[(name, node)]
             hashes = RowHashes(dict(base.by_key), list(base.ordered))
@@ -485,7 +487,7 @@ class StateStore:
                 old = hashes.by_key.pop(key, None)
                 if old is not None:
                     del hashes.ordered[bisect.bisect_left(hashes.ordered, old)]
-            for key, new in self._hash_rows(name, version, keys).items():
+            for key, new in self._hash_rows(name, version, keys).by_key.items():
                 hashes.by_key[key] = new
                 bisect.insort(hashes.ordered, new)
         live = self._live_versions()
