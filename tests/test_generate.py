@@ -5,8 +5,8 @@ one-line exit-2 errors. Everything generated is verified again by a separate
 
 Time: the default part generates about 45 small dialogues (~35 s on a loaded 2-core
 machine); the run-wide scans (80 attempts per env; several envs with several workers)
-are marked slow. Tests pinned to a seed (generator bugs found by the scans) skip when a
-generator change no longer draws that dialogue: re-pin them from a scan.
+are marked slow. Tests pinned to a seed replay attempts in which the scans found
+generator bugs; each fix also has a direct test that does not depend on the seed.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -25,16 +26,21 @@ from typing import Any
 
 import pytest
 
+from sandbox import CallResult
 from sandbox.registry import builtin_names
 from toolace_mt.cli import main
 from toolace_mt.generation import run as run_module
 from toolace_mt.generation.backend import INJECTION_TYPES, Injection
+from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.naig import generate_naig
 from toolace_mt.generation.offline_backend import OfflineBackend
 from toolace_mt.generation.run import AttemptRunner, RunOptions
 from toolace_mt.generation.settings import Settings
+from toolace_mt.generation.wording import label
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier import Verifier
+from toolace_mt.verifier.consistency import claimed_actions
+from toolace_mt.verifier.evidence import Evidence, mentions
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVS = builtin_names()  # tau_retail too, once it is a built-in
@@ -434,47 +440,29 @@ def test_every_value_a_sub_task_needs_is_stated() -> None:
     sub-task. The user message named PAX-10088 and PAX-10219 only (the third value's key
     overwrote the second's), so the dialogue was dropped by `grounding` (fixed in dd1ad57)."""
     record = _attempt("travel", 3, 77)
-    same_param: dict[tuple[str, str], set[str]] = {}
-    for subtask in record["task"]["subtasks"]:
-        for call in subtask["calls"]:
-            for param, value in call["arguments"].items():
-                same_param.setdefault((subtask["goal"], param), set()).add(json.dumps(value))
-    if not any(len(v) >= 3 for v in same_param.values()):
-        pytest.skip("the generator no longer draws that sub-task at this seed; re-pin with the slow scan")
     assert record["verification"]["passed"], record["verification"]["failures"]
 
 
-@pytest.mark.xfail(strict=True, reason="generator bug: error simulation mistypes a value the user states once "
-                                       "for two arguments (start_date = end_date); the other argument's value is "
-                                       "then never stated")
 def test_error_simulation_keeps_every_other_value_stated() -> None:
     """calendar_mail --seed 3, attempt 22: list_events(start_date=2026-07-13,
     end_date=2026-07-13) is asked for as "on 2326-07-13" (the mistyped start); the failing
     call's end_date=2026-07-13 comes from nowhere, and `grounding` drops the dialogue."""
     record = _attempt("calendar_mail", 3, 22)
-    if not any(op["type"] == "error_simulation" for op in record["provenance"]["ops"]):
-        pytest.skip("the generator no longer simulates an error at this seed; re-pin with the slow scan")
     assert record["verification"]["passed"], record["verification"]["failures"]
 
 
-@pytest.mark.xfail(strict=True, reason="consistency false positive: an error message the assistant quotes "
-                                       "('flight FL1060 has been cancelled by the airline') is read as the "
-                                       "assistant claiming a cancellation")
 def test_a_quoted_tool_error_is_not_an_action_claim() -> None:
     """travel --seed 1, attempt 181: error simulation mistypes a flight id into one whose
     flight the airline cancelled; the assistant reports "I tried, but got an error: flight
     FL1060 has been cancelled by the airline and cannot be booked." and the dialogue is
     dropped by `consistency` (no cancel_booking call backs "has been cancelled")."""
     record = _attempt("travel", 1, 181)
-    if "has been cancelled by the airline" not in json.dumps(record["messages"]):
-        pytest.skip("the generator no longer quotes that error at this seed; re-pin with the slow scan")
     assert record["verification"]["passed"], record["verification"]["failures"]
 
 
 @pytest.fixture(scope="module")
 def tau_runner() -> Iterator[AttemptRunner]:
-    if "tau_retail" not in ENVS:
-        pytest.skip("no tau_retail env")
+    assert "tau_retail" in ENVS
     runner = AttemptRunner(RunOptions(envs=["tau_retail"], n=1, seed=1, out=Path(os.devnull), max_attempts=100))
     yield runner
     runner.close()
@@ -487,28 +475,43 @@ def _record(runner: AttemptRunner, index: int) -> dict[str, Any]:
     return json.loads(line)
 
 
-@pytest.mark.xfail(strict=True, reason="generator bug: a clarification (or error report) names a parameter "
-                                       "whose name has digits ('address1'), which the consistency check reads "
-                                       "as an ungrounded id")
 def test_the_assistant_never_names_a_parameter_with_digits(tau_runner: AttemptRunner) -> None:
     """tau_retail --seed 1, attempt 0: "Could you give me the address1 first?"."""
     record = _record(tau_runner, 0)
-    if not any(op.get("argument") == "address1" for op in record["provenance"]["ops"]):
-        pytest.skip("the generator no longer asks for address1 at this seed; re-pin with the slow scan")
     assert record["verification"]["passed"], record["verification"]["failures"]
 
 
-@pytest.mark.xfail(strict=True, reason="generator bug: the reply claims an action ('I've transferred it.') "
-                                       "after a read-only tool whose name starts with a verb "
-                                       "(transfer_to_human_agents); no write backs the claim")
 def test_no_action_is_claimed_for_a_read_only_tool(tau_runner: AttemptRunner) -> None:
     """tau_retail --seed 1, attempt 10: transfer_to_human_agents returns "Transfer
     successful", a read; the reply says "I've transferred it."."""
     record = _record(tau_runner, 10)
-    called = {c["function"]["name"] for m in record["messages"] for c in m.get("tool_calls") or []}
-    if "transfer_to_human_agents" not in called:
-        pytest.skip("the generator no longer calls transfer_to_human_agents at this seed; re-pin with the slow scan")
     assert record["verification"]["passed"], record["verification"]["failures"]
+
+
+def test_parameter_names_are_said_without_digits() -> None:
+    assert label("address1") == "first address" and label("customer_id") == "customer ID"
+    found = mentions(f"Could you give me the {label('address2')} first?")
+    assert found.ids == [] and found.numbers == []
+
+
+def test_a_quoted_claim_is_not_a_claim() -> None:
+    evidence = Evidence()
+    evidence.add_output({"error": {"type": "ToolError", "message": "flight FL1060 has been cancelled by the airline"}})
+    text = "I tried, but got an error: flight FL1060 has been cancelled by the airline."
+    assert claimed_actions(text) == ["cancelled"]
+    assert claimed_actions(text, evidence) == []
+    assert claimed_actions("Your booking has been cancelled.", evidence) == ["cancelled"]
+
+
+def test_reply_after_a_read_only_tool_claims_nothing() -> None:
+    call = Call("transfer_to_human_agents", {"summary": "help"},
+                result=CallResult(ok=True, result="Transfer successful"))
+    reply = Turn("assistant", "reply", seed=1, topic={"target": call.name, "writes": False})
+    segment = Segment(goal="g", target=call.name, stated={}, turns=[Turn("assistant", "calls", calls=[call]), reply])
+    text = OfflineBackend()._reply(segment, reply, random.Random(0))
+    assert "I've" not in text and "Transfer successful" in text
+    reply.topic["writes"] = True
+    assert "I've transferred it." in OfflineBackend()._reply(segment, reply, random.Random(0))
 
 
 # -- slow: run-wide scans -----------------------------------------------------------------
