@@ -182,7 +182,8 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
     runs: dict[str, tuple[Path, RunSummary]] = {}
     header = f"  {'env':<14}{'Distinct-3':>11}" + "".join(f"{t:>19}" for t in INJECTION_TYPES) + \
         f"{'tools used':>15}{'pass rate':>11}{'s':>8}"
-    rows, started = [], time.perf_counter()
+    print(header, flush=True)
+    started = time.perf_counter()
     for env in envs:
         out = work / f"q-{env}.jsonl"
         summary, wall = generate([env], k, args.seed, out, Settings(), workers=args.workers)
@@ -191,17 +192,14 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
         coverage = stats.tool_coverage[env]
         shares = "".join(f"{(stats.ops[t].share or 0):>19.1%}" for t in INJECTION_TYPES)
         report = summary.as_dict(wall)
-        rows.append((f"  {env:<14}{stats.distinct_3 or 0:>11.3f}{shares}"
-                     f"{f'{coverage.used}/{coverage.offered}':>9} {coverage.coverage or 0:>5.0%}"
-                     f"{report['pass_rate']:>11}{wall:>8.1f}",
-                     coverage.unused, report["failed_by_check"]))
-    print(header)
-    for row, unused, failures in rows:
-        print(row)
-        if unused:
-            print(f"  {'':<14}unused tools: {', '.join(unused)}")
-        if failures:
-            print(f"  {'':<14}dropped by check: {', '.join(f'{c} {n}' for c, n in failures.items())}")
+        print(f"  {env:<14}{stats.distinct_3 or 0:>11.3f}{shares}"
+              f"{f'{coverage.used}/{coverage.offered}':>9} {coverage.coverage or 0:>5.0%}"
+              f"{report['pass_rate']:>11}{wall:>8.1f}")
+        if coverage.unused:
+            print(f"  {'':<14}unused tools: {', '.join(coverage.unused)}")
+        if report["failed_by_check"]:
+            print(f"  {'':<14}dropped by check: {', '.join(f'{c} {n}' for c, n in report['failed_by_check'].items())}")
+        sys.stdout.flush()
     every = compute_stats([out for out, _ in runs.values()])
     print(f"  all envs: Distinct-3 {every.distinct_3:.3f}, entropy {every.entropy_bits:.2f} bits, "
           f"{every.dialogues} dialogues, {time.perf_counter() - started:.0f} s")
