@@ -519,20 +519,23 @@ def test_reply_after_a_read_only_tool_claims_nothing() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("env", ENVS)
 def test_scan_many_attempts_all_verify(env: str) -> None:
-    """80 attempts per env: none crashes, none is dropped (the offline generator has no
-    excuse for a failing dialogue: each failure is a generator bug)."""
+    """80 attempts per env: none crashes, none is dropped by the verifier (the offline
+    generator has no excuse for a failing dialogue: each one was a generator bug), and
+    the generator gives up (no sub-task whose calls succeed) on at most 1 in 10."""
     options = RunOptions(envs=[env], n=80, seed=3, out=Path(os.devnull), max_attempts=80)
     runner = AttemptRunner(options)
-    failures = []
+    dropped, gave_up = [], []
     try:
         for index in range(80):
             result = runner.run(index)
-            if result.line is None:
-                detail = json.loads(result.failed_line)["verification"]["failures"] if result.failed_line else []
-                failures.append((index, result.failed_checks, result.reason, detail))
+            if result.failed_line is not None:
+                dropped.append((index, json.loads(result.failed_line)["verification"]["failures"]))
+            elif result.line is None:
+                gave_up.append((index, result.reason))
     finally:
         runner.close()
-    assert not failures, failures
+    assert not dropped, dropped
+    assert len(gave_up) <= 8, gave_up
 
 
 @pytest.mark.slow
