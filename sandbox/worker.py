@@ -407,7 +407,10 @@ def _limit_memory(megabytes: int) -> None:
 def main() -> None:
     fd_out = os.dup(1)
     os.dup2(2, 1)  # a stray print can never corrupt the protocol
-    Worker(0, fd_out).serve()
+    try:
+        Worker(0, fd_out).serve()
+    except protocol.ChannelClosed:
+        sys.exit(0)  # the engine went away (killed or done): nothing left to answer
 
 
 if __name__ == "__main__":
