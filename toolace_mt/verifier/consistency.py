@@ -9,11 +9,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from sandbox import Environment
-from toolace_mt.record import AssistantMessage, SystemMessage, ToolMessage, UserMessage
+from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.evidence import Evidence
 
@@ -52,15 +51,9 @@ def check_consistency(dialogue: Dialogue, env: Environment | None) -> list[Failu
     tool_names = [t.name for t in env.tools] if env is not None else [name for name in dialogue.tools if name]
     done_since_user: list[str] = []  # successful write calls since the last user message
     for index, message in enumerate(dialogue.messages):
-        if isinstance(message, SystemMessage | UserMessage):
-            evidence.add_text(message.content)
-            if isinstance(message, UserMessage):
-                done_since_user = []
-        elif isinstance(message, ToolMessage):
-            try:
-                evidence.add_output(json.loads(message.content))
-            except ValueError:
-                evidence.add_text(message.content)
+        evidence.add_message(message)
+        if isinstance(message, UserMessage):
+            done_since_user = []
         elif isinstance(message, AssistantMessage):
             for site in dialogue.calls_at(index):
                 if site.name in writes and site.output_text is not None and not site.failed:

@@ -224,6 +224,19 @@ class Evidence:
         if strings:
             self.add_text("\n".join(strings))
 
+    def add_message(self, message: Any) -> None:
+        """What a message shows: a system or user message's text, a tool message's output
+        (its content read as JSON when it is JSON). Assistant turns show nothing: what the
+        assistant says is checked against the evidence, never part of it."""
+        role = getattr(message, "role", None)
+        if role in ("system", "user"):
+            self.add_text(message.content)
+        elif role == "tool":
+            try:
+                self.add_output(json.loads(message.content))
+            except ValueError:
+                self.add_text(message.content)
+
     def joined(self) -> str:
         if self._joined is None:
             self._joined = "\n".join(self.text)

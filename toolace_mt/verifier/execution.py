@@ -4,22 +4,12 @@ the outputs, the final state and the diff the task intended."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sandbox import Environment
 from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.state_compare import describe_diff_mismatch, same_json
 
 MAX_OUTPUT_FAILURES = 5
-
-
-def _parsed(text: str | None) -> Any:
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 def _short(text: str, width: int = 200) -> str:
@@ -39,7 +29,7 @@ def check_replay(dialogue: Dialogue, env: Environment) -> list[Failure]:
         real = result.content()
         if site.output_text is None:
             continue  # unanswered: a format failure; the call still ran, as a model would have made it
-        if not same_json(_parsed(site.output_text), json.loads(real)):
+        if not same_json(site.output, json.loads(real)):
             if len(failures) < MAX_OUTPUT_FAILURES:
                 failures.append(Failure(
                     "replay", f"call {site.call.id} {site.name}: the recorded output differs from the real one: "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from toolace_mt.record import AssistantMessage, SystemMessage, ToolMessage, UserMessage
+from toolace_mt.record import AssistantMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import Evidence, grounded_string
 
@@ -44,14 +44,8 @@ def check_grounding(dialogue: Dialogue) -> list[Failure]:
     failures: list[Failure] = []
     evidence = Evidence()
     for index, message in enumerate(dialogue.messages):
-        if isinstance(message, SystemMessage | UserMessage):
-            evidence.add_text(message.content)
-        elif isinstance(message, ToolMessage):
-            try:
-                evidence.add_output(json.loads(message.content))
-            except ValueError:
-                evidence.add_text(message.content)
-        elif isinstance(message, AssistantMessage):
+        evidence.add_message(message)
+        if isinstance(message, AssistantMessage):
             for site in dialogue.calls_at(index):
                 if site.arguments is None:
                     continue  # the schema check reports it
