@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import queue
 import sys
 import time
 from collections import Counter
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from toolace_mt.jsonl import BadLine, parse_line, read_lines
+from toolace_mt.progress import StatusLine, next_result
 from toolace_mt.verifier import Verifier
 
 RECORD_CHECK = "record"  # the line could not be read as a record
@@ -113,7 +113,7 @@ def outcomes(jobs: Iterator[LineJob], checks: tuple[str, ...], workers: int, kee
                 in_flight += 1
             if in_flight == 0:
                 break
-            seq, results, worker, worker_timings = _get(outbox, procs)
+            seq, results, worker, worker_timings = next_result(outbox, procs, "verify")
             per_worker[worker] = worker_timings  # cumulative per worker: the latest counts
             in_flight -= 1
             ready[seq] = results
@@ -130,15 +130,6 @@ def outcomes(jobs: Iterator[LineJob], checks: tuple[str, ...], workers: int, kee
         for worker_timings in per_worker.values():
             for phase, seconds in worker_timings.items():
                 timings[phase] = timings.get(phase, 0.0) + seconds
-
-
-def _get(outbox: Any, procs: list[Any]) -> Any:
-    while True:
-        try:
-            return outbox.get(timeout=1.0)
-        except queue.Empty as exc:  # check the workers are still there
-            if not all(p.is_alive() for p in procs):
-                raise RuntimeError("a verify worker process died") from exc
 
 
 @dataclass
@@ -189,34 +180,12 @@ def jobs_from(paths: list[Path]) -> Iterator[LineJob]:
             yield LineJob(str(path), number, text, last)
 
 
-class Progress:
-    """One status line on stderr: rewritten in place on a terminal, every 5 s otherwise."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.start = time.monotonic()
-        self.last = 0.0
-        self.tty = sys.stderr.isatty()
-
-    def update(self, tally: Tally, final: bool = False) -> None:
-        now = time.monotonic()
-        if not final and now - self.last < (0.2 if self.tty else 5.0):
-            return
-        self.last = now
-        elapsed = max(now - self.start, 1e-9)
-        rate = tally.dialogues / elapsed
-        left = (self.total - tally.dialogues) / rate if rate > 0 else 0.0
-        line = (f"verified {tally.dialogues}/{self.total}, passed {tally.passed}, {rate:.1f}/s, "
-                f"ETA {left:.0f}s")
-        sys.stderr.write(("\r" + line + ("\n" if final else "")) if self.tty else line + "\n")
-
-
 def run_verify(paths: list[Path], checks: tuple[str, ...], workers: int, as_json: bool, report: Path | None,
                keep_passed: Path | None) -> int:
     """The `verify` command: 0 when every dialogue passed, 1 otherwise."""
     tally = Tally()
     timings: dict[str, float] = {}
-    progress = Progress(count_lines(paths))
+    progress = StatusLine("verified", count_lines(paths))
     failed: list[dict[str, Any]] = []
     keep = open(keep_passed, "w", encoding="utf-8") if keep_passed else None
     start = time.monotonic()
@@ -234,11 +203,11 @@ def run_verify(paths: list[Path], checks: tuple[str, ...], workers: int, as_json
                 failed.append({**outcome.as_json(), "path": outcome.path, "line": outcome.line})
             if keep is not None and outcome.verified_line is not None:
                 keep.write(outcome.verified_line + "\n")
-            progress.update(tally)
+            progress.update(tally.dialogues, f", passed {tally.passed}")
     finally:
         if keep is not None:
             keep.close()
-    progress.update(tally, final=True)
+    progress.update(tally.dialogues, f", passed {tally.passed}", final=True)
     summary = tally.summary(checks, time.monotonic() - start, timings)
     print(tally.table(checks), file=sys.stderr if as_json else sys.stdout)
     if report is not None:

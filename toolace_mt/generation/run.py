@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from toolace_mt.generation.offline_backend import OfflineBackend
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.jsonl import BadLine, parse_line
+from toolace_mt.progress import StatusLine, next_result
 from toolace_mt.verifier import SUB_QUESTIONS, Verifier
 
 Method = Literal["naig", "mas"]
@@ -149,7 +149,7 @@ def attempts(options: RunOptions, first: int) -> Iterator[AttemptResult]:
                 inbox.put(dispatched)
                 dispatched += 1
             while index not in ready:
-                result = _get(outbox, procs)
+                result = next_result(outbox, procs, "generate")
                 ready[result.index] = result
             yield ready.pop(index)
     finally:
@@ -157,15 +157,6 @@ def attempts(options: RunOptions, first: int) -> Iterator[AttemptResult]:
             proc.kill()
         for proc in procs:
             proc.join(timeout=5)
-
-
-def _get(outbox: Any, procs: list[Any]) -> AttemptResult:
-    while True:
-        try:
-            return outbox.get(timeout=1.0)
-        except queue.Empty as exc:
-            if not all(p.is_alive() for p in procs):
-                raise RuntimeError("a generate worker process died") from exc
 
 
 class ResumeError(ValueError):
@@ -267,7 +258,7 @@ def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
     mode = "a" if options.resume else "w"
     if accepted >= options.n:
         return accepted, summary, 0.0
-    progress = _Progress(options.n, accepted)
+    progress = StatusLine("generated", options.n, first=accepted)
     with open(options.out, mode, encoding="utf-8") as out:
         failed = open(options.keep_failed, mode, encoding="utf-8") if options.keep_failed else None
         try:
@@ -281,31 +272,11 @@ def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
                 elif failed is not None and result.failed_line is not None:
                     failed.write(result.failed_line + "\n")
                     failed.flush()
-                progress.update(summary.attempts, accepted)
+                progress.update(accepted, f" accepted, {summary.attempts} attempts this run")
                 if accepted >= options.n:
                     break
         finally:
             if failed is not None:
                 failed.close()
-    progress.update(summary.attempts, accepted, final=True)
+    progress.update(accepted, f" accepted, {summary.attempts} attempts this run", final=True)
     return accepted, summary, time.monotonic() - start
-
-
-class _Progress:
-    def __init__(self, total: int, done: int) -> None:
-        self.total, self.first = total, done
-        self.start = time.monotonic()
-        self.last = 0.0
-        self.tty = sys.stderr.isatty()
-
-    def update(self, attempts: int, accepted: int, final: bool = False) -> None:
-        now = time.monotonic()
-        if not final and now - self.last < (0.2 if self.tty else 5.0):
-            return
-        self.last = now
-        rate = (accepted - self.first) / max(now - self.start, 1e-9)
-        left = (self.total - accepted) / rate if rate > 0 else 0.0
-        line = (f"generated {accepted}/{self.total} accepted, {attempts} attempts this run, {rate:.1f}/s, "
-                f"ETA {left:.0f}s")
-        sys.stderr.write(("\r" + line + ("\n" if final else "")) if self.tty else line + "\n")
-        sys.stderr.flush()
