@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from toolace_mt.generation.backend import Backend, CostMeter, Injection
-from toolace_mt.generation.draft import Draft, Turn
+from toolace_mt.generation.backend import Backend, CostMeter, Injection, SubTaskPlan
+from toolace_mt.generation.draft import Draft, Segment, Turn
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.record import Expected, Op, Provenance, Record
+
+SegmentDrafter = Callable[[Workbench, SubTaskPlan, Draft, random.Random, CostMeter], Segment | None]
 
 
 @dataclass
@@ -23,14 +26,18 @@ class Attempt:
     reason: str | None = None  # why no record came out of generation
 
 
-def skeleton(bench: Workbench, backend: Backend, settings: Settings, rng: random.Random,
-             cost: CostMeter) -> Draft | None:
-    """Stage 1: plan, then draft each sub-task on the state the earlier ones left."""
+def skeleton(bench: Workbench, backend: Backend, settings: Settings, rng: random.Random, cost: CostMeter,
+             draft_segment: SegmentDrafter | None = None, wording_cost: CostMeter | None = None) -> Draft | None:
+    """Stage 1: plan, then draft each sub-task on the state the earlier ones left.
+
+    MAS builds its dialogue the same way, with the user agent opening each sub-task
+    (`draft_segment`) and the wording paid turn by turn later (`wording_cost`)."""
     bench.env.reset()
     plans = backend.plan_task(bench, rng.randint(*settings.subtasks), settings.steps, rng, cost)
     draft = Draft(system=bench.system_prompt, segments=[])
+    drafter = draft_segment or backend.draft_segment
     for plan in plans:
-        segment = backend.draft_segment(bench, plan, draft, rng, cost)
+        segment = drafter(bench, plan, draft, rng, cost)
         if segment is None:
             continue
         draft.segments.append(segment)
@@ -38,7 +45,7 @@ def skeleton(bench: Workbench, backend: Backend, settings: Settings, rng: random
             return None
     if not draft.segments:
         return None
-    backend.word_replies(draft, range(len(draft.segments)), cost, bench)
+    backend.word_replies(draft, range(len(draft.segments)), wording_cost or cost, bench)
     return draft
 
 
