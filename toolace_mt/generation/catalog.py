@@ -74,10 +74,6 @@ class Catalog:
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # tool -> observed output fields
     producers: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (tool, param) -> read tools
 
-    def edges(self) -> list[tuple[str, str, str]]:
-        """(producer, consumer, parameter) for every edge of the dependency graph."""
-        return sorted((p, tool, param) for (tool, param), names in self.producers.items() for p in names)
-
     def tables_with(self, column: str) -> list[tuple[str, bool]]:
         return self.columns.get(column, [])
 

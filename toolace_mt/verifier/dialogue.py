@@ -70,6 +70,3 @@ class Dialogue:
     def text(self, index: int) -> str:
         content = getattr(self.messages[index], "content", None)
         return content if isinstance(content, str) else ""
-
-    def role(self, index: int) -> str:
-        return self.messages[index].role
