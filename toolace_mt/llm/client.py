@@ -1,0 +1,283 @@
+"""A synchronous, thread-safe chat client over one `AsyncOpenAI` client.
+
+The pipeline is synchronous and runs several attempts in threads; each `complete()` call
+is handed to one event loop running in its own thread, where a semaphore bounds the
+requests in flight (`concurrency`). Retries are ours (the SDK's are off) so that 429, 5xx,
+timeouts and refused connections back off the same way and honour `retry-after`.
+Everything else that cannot be fixed by asking again becomes a one-line `ModelError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import threading
+from concurrent.futures import Future
+from typing import Any
+
+import openai
+from pydantic import BaseModel
+
+from toolace_mt.llm.cache import ResponseCache, cache_key
+from toolace_mt.llm.errors import AnswerError, ModelError
+from toolace_mt.llm.settings import ModelSettings
+
+_CONTEXT_WORDS = ("context length", "context_length", "maximum context", "too many tokens", "context window",
+                  "prompt is too long", "exceeds the context")
+# Response formats from strongest to weakest; a server that rejects one gets the next.
+FORMAT_LEVELS = ("json_schema", "json_object", "none")
+
+
+class ChatAnswer(BaseModel):
+    message: dict[str, Any]  # the assistant message: role, content, tool_calls
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cached: bool = False
+    finish_reason: str | None = None
+
+
+class Usage(BaseModel):
+    """What the server was really asked (cache hits cost nothing)."""
+
+    requests: int = 0  # HTTP requests sent, retries included
+    answers: int = 0  # completions received from the server
+    cached: int = 0  # answers served from the cache
+    retries: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    model_seconds: float = 0.0  # wall time spent waiting for the server (summed over requests)
+
+
+class ChatClient:
+    def __init__(self, settings: ModelSettings) -> None:
+        self.settings = settings
+        key = os.environ.get(settings.api_key_env)
+        if not key and settings.base_url is None:
+            raise ModelError(f"no API key: set {settings.api_key_env} (or --api-key-env VAR), or point --base-url "
+                             "at your own server")
+        self._api_key = key or "not-needed"  # local servers (vLLM, Ollama, llama.cpp) accept any key
+        self._where = settings.base_url or "api.openai.com"
+        self.cache = ResponseCache(settings.cache_path) if settings.cache_path is not None else None
+        self._lock = threading.Lock()
+        self._usage = Usage()
+        self._format_level = 0  # index into FORMAT_LEVELS; lowered when the server rejects a format
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="chat-client", daemon=True)
+        self._thread.start()
+        self._client: openai.AsyncOpenAI | None = None
+        self._semaphore: asyncio.Semaphore | None = None
+        self._closed = False
+
+    # -- public ---------------------------------------------------------------
+    def complete(self, messages: list[dict[str, Any]], *, tools: list[dict[str, Any]] | None = None,
+                 response_format: dict[str, Any] | None = None, stage: str,
+                 seed: int | None = None) -> ChatAnswer:
+        """One chat completion (from the cache when it has it). `response_format` is a
+        json_schema format; a server that rejects it is asked in JSON mode, then plain."""
+        if self._closed:
+            raise ModelError("the chat client is closed")
+        future: Future[ChatAnswer] = asyncio.run_coroutine_threadsafe(
+            self._complete(messages, tools, response_format, stage, seed), self._loop)
+        return future.result()
+
+    @property
+    def usage(self) -> Usage:
+        with self._lock:
+            return self._usage.model_copy()
+
+    @property
+    def format_level(self) -> str:
+        return FORMAT_LEVELS[self._format_level]
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._client is not None:
+            asyncio.run_coroutine_threadsafe(self._client.close(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+        if self.cache is not None:
+            self.cache.close()
+
+    def __enter__(self) -> ChatClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- inside the loop ------------------------------------------------------
+    def _ensure_client(self) -> tuple[openai.AsyncOpenAI, asyncio.Semaphore]:
+        if self._client is None or self._semaphore is None:
+            self._client = openai.AsyncOpenAI(api_key=self._api_key, base_url=self.settings.base_url,
+                                              timeout=self.settings.timeout, max_retries=0)
+            self._semaphore = asyncio.Semaphore(self.settings.concurrency)
+        return self._client, self._semaphore
+
+    def _count(self, **deltas: float) -> None:
+        with self._lock:
+            for name, value in deltas.items():
+                setattr(self._usage, name, getattr(self._usage, name) + value)
+
+    def _request(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
+                 response_format: dict[str, Any] | None, seed: int | None) -> dict[str, Any]:
+        request: dict[str, Any] = {"model": self.settings.model, "messages": messages}
+        if self.settings.temperature is not None:
+            request["temperature"] = self.settings.temperature
+        if seed is not None:
+            request["seed"] = seed
+        if tools:
+            request["tools"] = tools
+        level = FORMAT_LEVELS[self._format_level]
+        if response_format is not None and level == "json_schema":
+            request["response_format"] = response_format
+        elif response_format is not None and level == "json_object":
+            request["response_format"] = {"type": "json_object"}
+        return request
+
+    async def _complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
+                        response_format: dict[str, Any] | None, stage: str, seed: int | None) -> ChatAnswer:
+        while True:
+            request = self._request(messages, tools, response_format, seed)
+            key = cache_key(request)
+            if self.cache is not None:
+                hit = self.cache.get(key)
+                if hit is not None:
+                    self._count(cached=1)
+                    message, tokens_in, tokens_out = hit
+                    return ChatAnswer(message=message, tokens_in=tokens_in, tokens_out=tokens_out, cached=True,
+                                      finish_reason=message.pop("_finish_reason", None))
+            try:
+                answer = await self._send(request, stage)
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                text = _error_text(exc)
+                if "response_format" in request and _about_format(text) and \
+                        self._format_level < len(FORMAT_LEVELS) - 1:
+                    with self._lock:
+                        self._format_level = max(self._format_level, FORMAT_LEVELS.index(
+                            "json_object" if request["response_format"].get("type") == "json_schema" else "none"))
+                    continue
+                if any(word in text.lower() for word in _CONTEXT_WORDS):
+                    raise AnswerError(f"{stage}: the prompt is longer than the model's context ({text})") from None
+                raise ModelError(f"the server at {self._where} rejected a {stage} request (400): {text}") from None
+            if self.cache is not None:
+                stored = {**answer.message, "_finish_reason": answer.finish_reason}
+                self.cache.put(key, self.settings.model, stored, answer.tokens_in, answer.tokens_out)
+            return answer
+
+    async def _send(self, request: dict[str, Any], stage: str) -> ChatAnswer:
+        client, semaphore = self._ensure_client()
+        settings = self.settings
+        for attempt in range(settings.max_retries + 1):
+            last = attempt == settings.max_retries
+            delay: float | None = None
+            try:
+                async with semaphore:
+                    self._count(requests=1)
+                    started = self._loop.time()
+                    try:
+                        response = await client.chat.completions.create(**request, timeout=settings.timeout)
+                    finally:
+                        self._count(model_seconds=self._loop.time() - started)
+                return self._answer(response, stage)
+            except openai.AuthenticationError as exc:
+                raise ModelError(f"the server at {self._where} refused the API key (401: {_error_text(exc)}); "
+                                 f"set {settings.api_key_env} or pass --api-key-env VAR") from None
+            except openai.PermissionDeniedError as exc:
+                raise ModelError(f"the server at {self._where} denied access (403): {_error_text(exc)}") from None
+            except openai.NotFoundError as exc:
+                available = await self._models(client)
+                hint = f" (the server has: {', '.join(available)})" if available else ""
+                raise ModelError(f"model '{settings.model}' not found at {self._where}{hint}: "
+                                 f"{_error_text(exc)}") from None
+            except openai.RateLimitError as exc:
+                if last:
+                    raise ModelError(f"the server at {self._where} kept answering 429 (rate limited) after "
+                                     f"{settings.max_retries} retries: {_error_text(exc)}") from None
+                delay = _retry_after(exc)
+            except openai.APITimeoutError:
+                if last:
+                    raise ModelError(f"the server at {self._where} did not answer within {settings.timeout:g} s, "
+                                     f"{settings.max_retries + 1} times (raise --timeout?)") from None
+            except openai.APIConnectionError as exc:
+                if last:
+                    cause = exc.__cause__ or exc.__context__ or exc
+                    raise ModelError(f"cannot reach the model server at {self._where} "
+                                     f"({type(cause).__name__}: {cause}); is it running?") from None
+            except openai.APIStatusError as exc:
+                if exc.status_code in (400, 422):
+                    raise  # the caller decides: a rejected response format, a prompt too long, or fatal
+                if exc.status_code < 500:
+                    raise ModelError(f"the server at {self._where} answered {exc.status_code}: "
+                                     f"{_error_text(exc)}") from None
+                if last:
+                    raise ModelError(f"the server at {self._where} kept failing ({exc.status_code}: "
+                                     f"{_error_text(exc)}) after {settings.max_retries} retries") from None
+                delay = _retry_after(exc)
+            except (openai.APIResponseValidationError, json.JSONDecodeError, ValueError) as exc:
+                if last:
+                    raise ModelError(f"the server at {self._where} answered with something that is not a chat "
+                                     f"completion (malformed JSON: {str(exc)[:120]})") from None
+            self._count(retries=1)
+            if delay is None:
+                delay = min(settings.max_backoff, settings.backoff * 2 ** attempt) * (0.5 + random.random() / 2)
+            await asyncio.sleep(min(delay, settings.max_backoff))
+        raise AssertionError("unreachable")
+
+    def _answer(self, response: Any, stage: str) -> ChatAnswer:
+        if isinstance(response, str | bytes) or not getattr(response, "choices", None):
+            raise ValueError(f"no choices in the {stage} completion")
+        choice = response.choices[0]
+        raw = choice.message.model_dump(exclude_none=True)
+        message: dict[str, Any] = {"role": "assistant", "content": raw.get("content")}
+        if raw.get("tool_calls"):
+            message["tool_calls"] = [
+                {"id": call.get("id") or f"call_{i}", "type": "function",
+                 "function": {"name": call.get("function", {}).get("name", ""),
+                              "arguments": call.get("function", {}).get("arguments") or "{}"}}
+                for i, call in enumerate(raw["tool_calls"], 1)]
+        usage = response.usage
+        tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
+        tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
+        self._count(answers=1, tokens_in=tokens_in, tokens_out=tokens_out)
+        return ChatAnswer(message=message, tokens_in=tokens_in, tokens_out=tokens_out, cached=False,
+                          finish_reason=choice.finish_reason)
+
+    async def _models(self, client: openai.AsyncOpenAI) -> list[str]:
+        try:
+            page = await client.models.list(timeout=min(self.settings.timeout, 10))
+            return sorted(m.id for m in page.data)[:10]
+        except (openai.OpenAIError, ValueError):
+            return []
+
+
+def _error_text(exc: openai.APIError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return " ".join(str(inner["message"]).split())
+        if isinstance(inner, str):
+            return inner
+    return " ".join(str(exc.message).split())[:300]
+
+
+def _about_format(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in ("response_format", "json_schema", "json_object", "response format"))
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    headers = exc.response.headers
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) * scale)
+        except ValueError:
+            continue
+    return None

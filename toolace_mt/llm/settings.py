@@ -1,0 +1,40 @@
+"""How to reach the model and what it costs; defaults from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+DEFAULT_CACHE = Path(".toolace-cache.sqlite")
+
+
+class ModelSettings(BaseModel):
+    model: str
+    base_url: str | None = None  # None: OpenAI's own endpoint (or $OPENAI_BASE_URL)
+    api_key_env: str = "OPENAI_API_KEY"
+    concurrency: int = Field(8, ge=1)
+    timeout: float = Field(120.0, gt=0)  # seconds per request
+    max_retries: int = Field(4, ge=0)  # on 429, 5xx, timeouts and refused connections
+    backoff: float = Field(1.0, ge=0)  # first retry delay in seconds, doubled each time (retry-after wins)
+    max_backoff: float = Field(30.0, ge=0)
+    max_reasks: int = Field(2, ge=0)  # re-asks with the validation error before a dialogue fails
+    cache_path: Path | None = DEFAULT_CACHE
+    price_in: float | None = None  # USD per 1M prompt tokens
+    price_out: float | None = None  # USD per 1M completion tokens
+    temperature: float | None = 0.7
+
+    @classmethod
+    def from_env(cls, model: str | None = None, base_url: str | None = None, **overrides: object) -> ModelSettings:
+        """Command-line values first, then TOOLACE_MODEL / OPENAI_BASE_URL."""
+        chosen = model or os.environ.get("TOOLACE_MODEL")
+        if not chosen:
+            raise ValueError("--backend openai needs a model: --model NAME or TOOLACE_MODEL")
+        return cls(model=chosen, base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
+                   **{k: v for k, v in overrides.items() if v is not None})
+
+    def cost_usd(self, tokens_in: int, tokens_out: int) -> float | None:
+        if self.price_in is None and self.price_out is None:
+            return None
+        return round(tokens_in * (self.price_in or 0.0) / 1e6 + tokens_out * (self.price_out or 0.0) / 1e6, 6)
