@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sandbox import EnvLoadError, SandboxError, inspect_env, load_env
 from sandbox.check import check_env
 from sandbox.registry import builtin_names, resolve
+from toolace_mt.evaluation.command import add_eval_parser
 from toolace_mt.export import FORMATS, run_export
 from toolace_mt.generation.backend import INJECTION_TYPES
 from toolace_mt.generation.run import ResumeError, RunOptions, run_generate
@@ -336,6 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=FORMATS, help="output format")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output JSONL file (one line per record)")
     p.set_defaults(handler=run_export)
+
+    add_eval_parser(sub)
     return parser
 
 
