@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema
 from pydantic import BaseModel, ValidationError
 
+from sandbox.call_memo import SEEDED, CallMemo, state_after
 from sandbox.data_files import DataFileError, DataNameViolation, read_data_file
 from sandbox.errors import CallError, CallResult, EnvLoadError, failure
 from sandbox.limits import Limits
@@ -109,7 +110,8 @@ def _argument_error(error: jsonschema.ValidationError, tool: ToolSpec) -> CallRe
 class Environment:
     """One seeded env: call its tools, inspect and rewind its state."""
 
-    def __init__(self, source: EnvSource, seed: int, limits: Limits, seeded: bool = True) -> None:
+    def __init__(self, source: EnvSource, seed: int, limits: Limits, seeded: bool = True,
+                 memo_size: int = 4096) -> None:
         self.name = source.name
         self.path = source.path
         self.digest = source.digest
@@ -123,6 +125,10 @@ class Environment:
             "now": self.now.isoformat(), "limits": limits.model_dump(),
         }, max_frame=_MAX_FRAME)
         self._store: StateStore | None = None
+        self.memo = CallMemo(memo_size)
+        self._state_id = SEEDED
+        self._summaries: dict[tuple[str, str], Any] = {}
+        self._snapshot_ids: weakref.WeakKeyDictionary[Snapshot, str] = weakref.WeakKeyDictionary()
         # An env dropped without close() must not leave its worker or connection behind.
         self._resources: list[WorkerProcess | StateStore] = [self._worker]
         self._reap = weakref.finalize(self, _close_all, self._resources)
@@ -138,6 +144,7 @@ class Environment:
             if seeded:
                 self._store = self._seed(source, reply.tables)
                 self._initial = self._store.snapshot()
+                self._snapshot_ids[self._initial] = SEEDED
         except BaseException:
             self.close()
             raise
@@ -201,11 +208,39 @@ class Environment:
         error = errors[0] if errors else None
         if error is not None:
             return _argument_error(error, tool)
+        key = self.memo.key(self._state_id, name, args)
+        known = self.memo.get(key)
+        if known is not None and not known.changed_state:
+            return self.memo.answer(known)
+        result = self._run(tool, args)
+        changed = tool.writes and result.ok
+        self.memo.remember(key, result, changed)
+        if changed:
+            self._state_id = state_after(key)
+        return result
+
+    def peek(self, name: str, args: dict[str, Any] | None = None) -> CallResult:
+        """What the call would return now, leaving the state as it is (a write runs and
+        is undone, unless this call was already made on this state)."""
+        tool = self._tools.get(name)
+        if tool is not None and isinstance(args, dict):
+            known = self.memo.get(self.memo.key(self._state_id, name, args))
+            if known is not None:
+                return self.memo.answer(known)
+        if tool is None or not tool.writes:
+            return self.call(name, args)
+        before = self.snapshot()
+        try:
+            return self.call(name, args)
+        finally:
+            self.restore(before)
+
+    def _run(self, tool: ToolSpec, args: dict[str, Any]) -> CallResult:
         store = self._state()
         violations: list[str] = []
         if tool.writes:
             store.begin()
-        result = self._request({"op": "call", "tool": name, "args": args, "writes": tool.writes,
+        result = self._request({"op": "call", "tool": tool.name, "args": args, "writes": tool.writes,
                                 "rng": f"{self.seed}:{store.writes_committed}"},
                                self.limits.timeout_s, writes=tool.writes, violations=violations)
         if violations:
@@ -289,25 +324,47 @@ class Environment:
         return self._state().read(sql, params)
 
     def snapshot(self) -> Snapshot:
-        return self._state().snapshot()
+        snap = self._state().snapshot()
+        self._snapshot_ids[snap] = self._state_id
+        return snap
 
     def restore(self, snap: Snapshot) -> None:
         self._state().restore(snap)
+        self._state_id = self._snapshot_ids[snap]
 
     def reset(self) -> None:
         """Back to the seeded initial state."""
-        self._state().restore(self._initial)
+        self.restore(self._initial)
 
     @property
     def initial(self) -> Snapshot:
         return self._initial
 
     def state_hash(self, snap: Snapshot | None = None) -> str:
-        return self._state().state_hash(snap)
+        if snap is not None:
+            return self._state().state_hash(snap)
+        known = self._summaries.get(("hash", self._state_id))
+        if known is None:
+            known = self._summarised(("hash", self._state_id), self._state().state_hash())
+        return known
 
     def diff(self, before: Snapshot | None = None, after: Snapshot | None = None) -> StateDiff:
         """What changed from `before` (default: the initial state) to `after` (default: now)."""
-        return self._state().diff(before or self._initial, after)
+        if before is not None or after is not None:
+            return self._state().diff(before or self._initial, after)
+        known = self._summaries.get(("diff", self._state_id))
+        if known is None:
+            known = self._summarised(("diff", self._state_id), self._state().diff(self._initial))
+        return known.model_copy(deep=True)
+
+    def _summarised(self, key: tuple[str, str], value: Any) -> Any:
+        """Hash and diff of the current state, kept by state id: a replay that makes the
+        same writes reaches the same id (see sandbox.call_memo)."""
+        if self.memo.size > 0:
+            self._summaries[key] = value
+            while len(self._summaries) > 256:
+                self._summaries.pop(next(iter(self._summaries)))
+        return value
 
     def row_counts(self) -> dict[str, int]:
         return self._state().row_counts()
@@ -338,9 +395,13 @@ def _close_all(resources: list[WorkerProcess | StateStore]) -> None:
         resource.close()
 
 
-def load_env(name_or_path: str | Path, seed: int = 0, limits: Limits | None = None) -> Environment:
-    """Load and seed an env: a built-in name ("retail") or a path to a .py module."""
-    return Environment(resolve(name_or_path), seed, limits or Limits())
+def load_env(name_or_path: str | Path, seed: int = 0, limits: Limits | None = None,
+             memo_size: int = 4096) -> Environment:
+    """Load and seed an env: a built-in name ("retail") or a path to a .py module.
+
+    `memo_size` bounds the outcomes kept to answer repeated calls (see sandbox.call_memo);
+    0 runs every call."""
+    return Environment(resolve(name_or_path), seed, limits or Limits(), memo_size=memo_size)
 
 
 def inspect_env(name_or_path: str | Path) -> Environment:

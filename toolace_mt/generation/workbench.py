@@ -37,14 +37,8 @@ class Workbench:
         return self.catalog.tools
 
     def trial(self, name: str, arguments: dict[str, Any]) -> CallResult:
-        """Run a call and undo it: what would happen, for real, in the current state."""
-        if not self.env.tool(name).writes:
-            return self.env.call(name, arguments)
-        before = self.env.snapshot()
-        try:
-            return self.env.call(name, arguments)
-        finally:
-            self.env.restore(before)
+        """What the call does, for real, in the current state, which it leaves as it is."""
+        return self.env.peek(name, arguments)
 
     def succeed(self, tool: ToolSpec, rng: random.Random, tries: int, known: dict[str, list[Any]] | None = None,
                 context: dict[str, Any] | None = None) -> tuple[Choice, CallResult] | None:

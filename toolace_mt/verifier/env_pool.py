@@ -13,11 +13,15 @@ class EnvPool:
         self.max_envs = max_envs
         self.limits = limits
         self._envs: OrderedDict[tuple[str, int], Environment] = OrderedDict()
+        self._lent: dict[tuple[str, int], Environment] = {}  # envs their owner closes (see adopt)
         self.loads = 0
 
     def fresh(self, env: str, seed: int) -> Environment:
         """The env at its seeded initial state. Raises UnknownEnv / EnvLoadError."""
         key = (env, seed)
+        if key in self._lent:
+            self._lent[key].reset()
+            return self._lent[key]
         loaded = self._envs.get(key)
         if loaded is None:
             loaded = load_env(env, seed=seed, limits=self.limits)
@@ -29,6 +33,12 @@ class EnvPool:
             self._envs.move_to_end(key)
             loaded.reset()
         return loaded
+
+    def adopt(self, env: Environment, name: str) -> None:
+        """Serve `env` (loaded and closed by its owner) for records of env `name`: the
+        generator lends its env to its stage-3 gate, so calls already made on a state are
+        not run again (see sandbox.call_memo)."""
+        self._lent[(name, env.seed)] = env
 
     def close(self) -> None:
         for env in self._envs.values():

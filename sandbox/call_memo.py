@@ -1,0 +1,73 @@
+"""Outcomes of calls already made, by (state id, tool, arguments).
+
+A tool is a function of the state, its arguments, the frozen clock and the per-call RNG
+(seeded by the number of committed writes, which the state id covers). So a call made
+again on the same state has the same outcome: a read, or a write that failed and left
+the state alone, is answered from here instead of running again. A write that changed
+the state still runs (the state must change), but its outcome answers `peek`.
+
+State ids name what was done, not a table version: the seeded state is "seed" and a
+successful write at state S gives hash(S, tool, arguments). Two dialogues that make the
+same writes from the seeded state reach the same id, so the generator's trial calls, its
+re-executions and the verifier's replay share one memo when they share the env.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.errors import CallResult
+
+SEEDED = "seed"
+# Outcomes that depend on the machine (a time or memory limit), not on the call.
+_NOT_REPEATABLE = frozenset({"ToolTimeout", "ResourceLimit"})
+
+MemoKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: CallResult
+    changed_state: bool  # a successful write: running it again is needed to change the state
+
+
+class CallMemo:
+    """A bounded LRU of call outcomes; `size` 0 turns it off."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._outcomes: OrderedDict[MemoKey, Outcome] = OrderedDict()
+        self.hits = 0
+
+    @staticmethod
+    def key(state_id: str, tool: str, arguments: dict[str, Any]) -> MemoKey:
+        # Argument order is kept: a tool may see it (**kwargs), so other orders are other calls.
+        return state_id, tool, json.dumps(arguments, ensure_ascii=False, default=str)
+
+    def get(self, key: MemoKey) -> Outcome | None:
+        outcome = self._outcomes.get(key)
+        if outcome is not None:
+            self._outcomes.move_to_end(key)
+        return outcome
+
+    def answer(self, outcome: Outcome) -> CallResult:
+        """A copy the caller may change without changing the memo."""
+        self.hits += 1
+        return outcome.result.model_copy(deep=True)
+
+    def remember(self, key: MemoKey, result: CallResult, changed_state: bool) -> None:
+        if self.size <= 0 or (result.error is not None and result.error.type in _NOT_REPEATABLE):
+            return
+        self._outcomes[key] = Outcome(result.model_copy(deep=True), changed_state)
+        self._outcomes.move_to_end(key)
+        while len(self._outcomes) > self.size:
+            self._outcomes.popitem(last=False)
+
+
+def state_after(key: MemoKey) -> str:
+    """The id of the state a successful write `key` leads to."""
+    return hashlib.sha256("\x1f".join(key).encode()).hexdigest()[:24]
