@@ -66,6 +66,8 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
     group.add_argument("--api-key-env", default="OPENAI_API_KEY",
                        help="environment variable holding the API key (default OPENAI_API_KEY)")
+    group.add_argument("--max-retries", type=int, default=4,
+                       help="retries on 429, 5xx, timeouts and refused connections (default 4)")
 
 
 def _fail(message: str) -> int:
@@ -142,7 +144,8 @@ def run_eval(args: argparse.Namespace) -> int:
             from toolace_mt.evaluation.openai_agent import openai_agent  # the openai SDK only when asked for
 
             try:
-                openai = openai_agent(model=args.model, base_url=args.base_url, api_key_env=args.api_key_env)
+                openai = openai_agent(model=args.model, base_url=args.base_url, api_key_env=args.api_key_env,
+                                      max_retries=args.max_retries)
             except AgentUnavailable as exc:
                 return _fail(str(exc))
             stack.callback(openai.close)

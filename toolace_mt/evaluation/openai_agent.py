@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from toolace_mt.evaluation.agents import AgentUnavailable
 from toolace_mt.llm import ChatClient, ModelError, ModelSettings
 
@@ -32,10 +34,14 @@ class OpenAIAgent:
         self.client.close()
 
 
-def openai_agent(model: str | None, base_url: str | None, api_key_env: str) -> OpenAIAgent:
+def openai_agent(model: str | None, base_url: str | None, api_key_env: str, max_retries: int = 4) -> OpenAIAgent:
     """Raises AgentUnavailable (no model named, no API key)."""
     try:
-        settings = ModelSettings.from_env(model=model, base_url=base_url, api_key_env=api_key_env)
+        settings = ModelSettings.from_env(model=model, base_url=base_url, api_key_env=api_key_env,
+                                          max_retries=max_retries)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise AgentUnavailable(f"bad model settings: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
     except ValueError:
         raise AgentUnavailable("the openai agent needs a model: --model NAME or TOOLACE_MODEL") from None
     settings = settings.model_copy(update={"cache_path": None})
