@@ -321,7 +321,8 @@ def test_gold_and_noop_on_a_larger_generated_file(tmp_path: Path, capsys) -> Non
     out = tmp_path / "big.jsonl"
     assert main(["generate", *[a for env in ENVS for a in ("--env", env)], "-n", "50", "--seed", "11",
                  "-o", str(out), "--workers", "2"]) == 0
+    capsys.readouterr()
     code, report, _, _ = _eval([str(out), "--agent", "gold"], tmp_path, capsys)
     assert code == 0 and report["dialogues"] == report["passed"] == 50
-    code, report, rows, _ = _eval([str(out), "--agent", "noop"], tmp_path, capsys)
+    code, report, _, _ = _eval([str(out), "--agent", "noop"], tmp_path, capsys)
     assert code == 0 and report["state_changing"]["passed"] == 0 and report["state_changing"]["dialogues"] > 30

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from sandbox import StateDiff
+from toolace_mt.verifier.state_compare import same_json
 
 
 def _text(value: Any, width: int = 120) -> str:
@@ -48,3 +49,69 @@ def describe_state_diff(diff: StateDiff, keys: dict[str, list[str]] | None = Non
     if len(lines) > limit:
         lines = [*lines[:limit], f"... and {len(lines) - limit} more"]
     return lines
+
+
+_UNCHANGED = object()
+
+
+def _by_key(table: dict[str, Any], key_columns: list[str]) -> dict[str, tuple[str, Any]]:
+    """{key JSON: (kind, content)} of one table of a StateDiff dump; a changed row's content
+    is {column: {before, after}}."""
+    rows: dict[str, tuple[str, Any]] = {}
+    for kind in ("added", "removed"):
+        for row in table.get(kind) or []:
+            key = {k: row.get(k) for k in key_columns} if key_columns else row
+            rows[_text(key, 10_000)] = (kind, row)
+    for row in table.get("changed") or []:
+        rows[_text(row.get("key"), 10_000)] = ("changed", row.get("columns") or {})
+    return rows
+
+
+def _value(text: Any) -> str:
+    return "unchanged" if text is _UNCHANGED else _text(text)
+
+
+def compare_diffs(expected: dict[str, Any], actual: dict[str, Any], keys: dict[str, list[str]],
+                  limit: int = 30) -> list[str]:
+    """Two StateDiff dumps from the same initial state, compared row by row: lines
+    "table {key} column: expected X, got Y" (X/Y the values after; "unchanged" when that
+    side did not change the column), or what happened to a whole row."""
+    lines: list[str] = []
+    want_tables, got_tables = expected.get("tables") or {}, actual.get("tables") or {}
+    for table in sorted(set(want_tables) | set(got_tables)):
+        columns = keys.get(table, [])
+        want, got = _by_key(want_tables.get(table) or {}, columns), _by_key(got_tables.get(table) or {}, columns)
+        for key in sorted(want.keys() | got.keys()):
+            w_kind, w_row = want.get(key, ("unchanged", None))
+            g_kind, g_row = got.get(key, ("unchanged", None))
+            if w_kind == g_kind == "changed":
+                for column in sorted(w_row.keys() | g_row.keys()):
+                    w_value = w_row[column]["after"] if column in w_row else _UNCHANGED
+                    g_value = g_row[column]["after"] if column in g_row else _UNCHANGED
+                    if w_value is _UNCHANGED or g_value is _UNCHANGED or not same_json(w_value, g_value):
+                        for path, a, b in _differences(column, w_value, g_value):
+                            lines.append(f"{table} {key} {path}: expected {_value(a)}, got {_value(b)}")
+            elif w_kind == "changed" and g_kind == "unchanged":
+                lines += [f"{table} {key} {column}: expected {_text(change['after'])}, got unchanged "
+                          f"({_text(change['before'])})" for column, change in sorted(w_row.items())]
+            elif g_kind == "changed" and w_kind == "unchanged":
+                lines += [f"{table} {key} {column}: expected unchanged ({_text(change['before'])}), got "
+                          f"{_text(change['after'])}" for column, change in sorted(g_row.items())]
+            elif w_kind == g_kind:
+                for column in sorted(set(w_row) | set(g_row)):
+                    if not same_json(w_row.get(column), g_row.get(column)):
+                        lines.append(f"{table} {key} {column} (row {w_kind}): expected {_text(w_row.get(column))}, "
+                                     f"got {_text(g_row.get(column))}")
+            else:
+                lines.append(f"{table} {key}: expected {_kind(w_kind, w_row)}, got {_kind(g_kind, g_row)}")
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"... and {len(lines) - limit} more"]
+    return lines
+
+
+def _kind(kind: str, row: Any) -> str:
+    if kind == "unchanged":
+        return "no change"
+    if kind == "changed":
+        return "changed " + _text({c: v.get("after") for c, v in row.items()})
+    return f"row {kind} {_text(row)}"

@@ -1,0 +1,156 @@
+"""pytest plugin (entry point `pytest11`): recorded dialogues as regression tests, and
+fixtures for hand-written tests of env modules.
+
+- Files named `*.toolace.jsonl` (and any JSONL file given with `--toolace PATH`) are
+  collected; each dialogue is one test that replays its recorded calls on a fresh env
+  and asserts every output and the final state (regression.py).
+- `tool_env(name_or_path, seed=0)` loads an env for a test and closes it afterwards;
+  `assert_diff(env, {...})` asserts what changed (state_assert.py).
+
+The engine is imported only when a dialogue runs or a fixture is used, so a test run
+without regression files pays nothing for the plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from sandbox import Environment
+    from toolace_mt.jsonl import BadLine, RecordLine
+    from toolace_mt.verifier.env_pool import EnvPool
+
+SUFFIX = ".toolace.jsonl"
+_POOL = pytest.StashKey["EnvPool"]()
+_EXTRA = pytest.StashKey["list[Path]"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("toolace", "toolace-mt regression dialogues")
+    group.addoption("--toolace", action="append", default=[], metavar="PATH",
+                    help=f"collect this JSONL file of dialogue records as regression tests (repeatable; files "
+                         f"named *{SUFFIX} are collected anyway)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    paths = [Path(p) for p in config.getoption("toolace") or []]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise pytest.UsageError(f"--toolace: no such file: {', '.join(missing)}")
+    config.stash[_EXTRA] = [p.resolve() for p in paths]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    pool = config.stash.get(_POOL, None)
+    if pool is not None:
+        pool.close()
+        del config.stash[_POOL]
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.name.endswith(SUFFIX) or file_path.resolve() in parent.config.stash.get(_EXTRA, []):
+        return RegressionFile.from_parent(parent, path=file_path)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--toolace` files not reached by the normal collection (outside the test paths)."""
+    seen = {item.path.resolve() for item in items if isinstance(item, RegressionItem)}
+    for path in config.stash.get(_EXTRA, []):
+        if path not in seen:
+            items.extend(RegressionFile.from_parent(session, path=path).collect())
+
+
+def _pool(config: pytest.Config) -> EnvPool:
+    pool = config.stash.get(_POOL, None)
+    if pool is None:
+        from toolace_mt.verifier.env_pool import EnvPool
+
+        pool = config.stash[_POOL] = EnvPool()
+    return pool
+
+
+class RegressionFailure(Exception):
+    """A dialogue that no longer replays as recorded; its message is the whole report."""
+
+
+class RegressionFile(pytest.File):
+    def collect(self) -> Iterator[RegressionItem]:
+        from toolace_mt.jsonl import parse_line, read_lines
+
+        names: set[str] = set()
+        for number, text, last in read_lines(self.path):
+            parsed = parse_line(str(self.path), number, text, last)
+            record_id = getattr(getattr(parsed, "record", None), "id", None) or getattr(parsed, "record_id", None)
+            name = record_id or f"line {number}"
+            if name in names:
+                name = f"{name} [line {number}]"
+            names.add(name)
+            yield RegressionItem.from_parent(self, name=name, parsed=parsed, line=number)
+
+
+class RegressionItem(pytest.Item):
+    def __init__(self, *, parsed: RecordLine | BadLine, line: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.parsed = parsed
+        self.line = line
+
+    def runtest(self) -> None:
+        from sandbox import SandboxError
+        from toolace_mt.evaluation.regression import replay_record, resolve_env_ref
+        from toolace_mt.jsonl import BadLine
+
+        if isinstance(self.parsed, BadLine):
+            raise RegressionFailure(f"{self.path}:{self.line}: not a dialogue record: {self.parsed.reason}")
+        record = self.parsed.record
+        env_ref = resolve_env_ref(record.env, self.path.parent)
+        try:
+            env = _pool(self.config).fresh(env_ref, record.seed)
+        except SandboxError as exc:
+            raise RegressionFailure(f"dialogue {record.id}: env '{record.env}' cannot be loaded: {exc}") from None
+        report = replay_record(record, env)
+        if not report.passed:
+            raise RegressionFailure(report.text())
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, RegressionFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.line - 1, f"dialogue {self.name}"
+
+
+@pytest.fixture
+def tool_env(request: pytest.FixtureRequest) -> Iterator[Callable[..., Environment]]:
+    """`tool_env("retail", seed=3)` or `tool_env("envs/shop.py")` (a path relative to the
+    working directory or to the test file): a seeded env, closed after the test."""
+    from sandbox import load_env
+
+    loaded: list[Environment] = []
+
+    def make(name_or_path: str | Path, seed: int = 0) -> Environment:
+        target: str | Path = name_or_path
+        beside = request.path.parent / str(name_or_path)
+        if str(name_or_path).endswith(".py") and not Path(name_or_path).is_file() and beside.is_file():
+            target = beside
+        env = load_env(target, seed=seed)
+        loaded.append(env)
+        return env
+
+    yield make
+    for env in loaded:
+        env.close()
+
+
+@pytest.fixture
+def assert_diff() -> Callable[..., None]:
+    """`assert_diff(env, {"orders": {"#W1001": {"status": "cancelled"}}}, since=None)`."""
+    from toolace_mt.evaluation.state_assert import assert_diff as check
+
+    return check
