@@ -20,6 +20,7 @@ then refused); `start()` brings it back on the same port.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -84,6 +85,7 @@ class FakeOpenAIServer:
         self.max_in_flight = 0
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
+        self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------
@@ -97,10 +99,18 @@ class FakeOpenAIServer:
         return self
 
     def stop(self) -> None:
+        """Down for real: the port refuses connections and open (keep-alive) ones are cut."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def __enter__(self) -> FakeOpenAIServer:
         return self.start()
@@ -139,6 +149,19 @@ class FakeOpenAIServer:
 
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with outer._lock:
+                    outer._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with outer._lock:
+                    outer._connections.discard(self.connection)
+                try:
+                    super().finish()
+                except OSError:
+                    pass  # cut by stop()
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return

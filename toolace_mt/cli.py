@@ -25,6 +25,7 @@ from toolace_mt.export import FORMATS, run_export
 from toolace_mt.generation.backend import INJECTION_TYPES
 from toolace_mt.generation.run import ResumeError, RunOptions, run_generate
 from toolace_mt.generation.settings import Settings
+from toolace_mt.llm import ModelError, ModelSettings
 from toolace_mt.record import record_json_schema
 from toolace_mt.stats import run_stats
 from toolace_mt.verifier import CHECK_IDS, parse_check_ids
@@ -180,12 +181,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
             return _fail(f"unknown injection type(s) {', '.join(unknown)}; known: {', '.join(INJECTION_TYPES)}")
         settings = Settings(subtasks=args.subtasks, steps=args.steps, injections=args.injections,
                             inject_types=inject, refine_steps=args.refine_steps)
+        model = _model_settings(args) if args.backend == "openai" else None
         options = RunOptions(envs=args.env, n=args.n, seed=args.seed, out=args.output, method=args.method,
                              backend=args.backend, workers=args.workers, resume=args.resume,
                              max_attempts=args.max_attempts or 3 * args.n, keep_failed=args.keep_failed,
-                             settings=settings)
+                             settings=settings, model=model)
     except ValidationError as exc:
-        return _fail(f"bad settings: {exc.errors()[0]['msg']}")
+        error = exc.errors()[0]
+        return _fail(f"bad settings: {'.'.join(str(p) for p in error['loc'])}: {error['msg']}")
+    except ValueError as exc:
+        return _fail(str(exc))
     for path in [options.out, options.keep_failed]:
         if path is None:
             continue
@@ -198,6 +203,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         accepted, summary, seconds = run_generate(options)
     except ResumeError as exc:
         return _fail(str(exc))
+    except ModelError as exc:  # before any attempt ran (no API key)
+        return _fail(f"model error: {exc}", EXIT_FAILED)
     report = summary.as_dict(seconds)
     if args.json:
         _print_json({"output": str(options.out), **report})
@@ -208,11 +215,31 @@ def cmd_generate(args: argparse.Namespace) -> int:
             print("dropped by check: " + ", ".join(f"{k} {v}" for k, v in report["failed_by_check"].items()))
         print(f"model calls per accepted dialogue: {report['model_calls_per_accepted']} "
               f"({', '.join(f'{k} {v}' for k, v in report['model_calls_per_accepted_by_stage'].items())})")
+        if "model" in report:
+            cost = f", cost ${report['cost_usd']:.4f}" if report["cost_usd"] is not None else ""
+            print(f"model {report['model']}: tokens paid {report['tokens']['in']} in / {report['tokens']['out']} out"
+                  f"{cost}; {report['cached_answers']} answers from the cache")
+            if report["generation_failures"]:
+                print("attempts without a record: " + "; ".join(f"{k} ({v})"
+                                                                for k, v in report["generation_failures"].items()))
+    if summary.fatal is not None:
+        print(f"toolace-mt: model error: {summary.fatal}\ntoolace-mt: the run is incomplete: {accepted} of "
+              f"{options.n} accepted records are in {options.out}; run the same command with --resume to continue",
+              file=sys.stderr)
+        return EXIT_FAILED
     if accepted < options.n:
         print(f"toolace-mt: only {accepted} of {options.n} accepted after --max-attempts {options.max_attempts}",
               file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _model_settings(args: argparse.Namespace) -> ModelSettings:
+    """--model/--base-url, else TOOLACE_MODEL/OPENAI_BASE_URL; the key is read from --api-key-env."""
+    return ModelSettings.from_env(
+        args.model, args.base_url, api_key_env=args.api_key_env, concurrency=args.concurrency, timeout=args.timeout,
+        max_retries=args.max_retries, max_reasks=args.max_reasks, price_in=args.price_in, price_out=args.price_out,
+        cache_path=None if args.no_cache else args.cache)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -299,7 +326,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="run seed; also the envs' seed (default 0)")
     p.add_argument("-o", "--output", type=Path, required=True, help="output JSONL")
     p.add_argument("--method", choices=["naig", "mas"], default="naig", help="ToolACE-MT (default) or the MAS baseline")
-    p.add_argument("--backend", choices=["offline"], default="offline", help="model backend (default offline)")
+    p.add_argument("--backend", choices=["offline", "openai"], default="offline",
+                   help="offline (default: no model) or openai (any OpenAI-compatible server, see README)")
+    model = p.add_argument_group("--backend openai")
+    model.add_argument("--model", help="model name (default $TOOLACE_MODEL)")
+    model.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 "
+                                          "(default $OPENAI_BASE_URL, else OpenAI)")
+    model.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
+                       help="environment variable holding the API key (default OPENAI_API_KEY)")
+    model.add_argument("--concurrency", type=int, default=8, help="requests in flight per worker (default 8)")
+    model.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    model.add_argument("--max-retries", type=int, default=4,
+                       help="retries on 429, 5xx, timeouts, refused connections (default 4)")
+    model.add_argument("--max-reasks", type=int, default=2,
+                       help="re-asks of an invalid answer before the dialogue fails (default 2)")
+    model.add_argument("--cache", type=Path, default=Path(".toolace-cache.sqlite"),
+                       help="response cache file (default .toolace-cache.sqlite)")
+    model.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
+    model.add_argument("--price-in", type=float, help="USD per 1M prompt tokens (adds a cost to the summary)")
+    model.add_argument("--price-out", type=float, help="USD per 1M completion tokens")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--refine-steps", type=int, default=5, help="mask-and-fill budget (default 5)")
     p.add_argument("--inject", help="injection types to use, comma-separated (default all: "

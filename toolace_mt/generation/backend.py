@@ -30,13 +30,23 @@ class CostMeter:
     chars_out: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    # Answers a model backend took from its response cache, and their tokens: not paid
+    # again, and left out of as_dict() so that a rerun from the cache writes the same record.
+    cached_calls: int = 0
+    cached_tokens_in: int = 0
+    cached_tokens_out: int = 0
 
-    def add(self, stage: Stage, prompt_chars: int, answer_chars: int, tokens_in: int = 0, tokens_out: int = 0) -> None:
+    def add(self, stage: Stage, prompt_chars: int, answer_chars: int, tokens_in: int = 0, tokens_out: int = 0,
+            cached: bool = False) -> None:
         self.calls[stage] = self.calls.get(stage, 0) + 1
         self.chars_in += prompt_chars
         self.chars_out += answer_chars
         self.tokens_in += tokens_in
         self.tokens_out += tokens_out
+        if cached:
+            self.cached_calls += 1
+            self.cached_tokens_in += tokens_in
+            self.cached_tokens_out += tokens_out
 
     @property
     def total_calls(self) -> int:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import re
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +30,7 @@ from toolace_mt.generation.offline_backend import OfflineBackend
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.jsonl import BadLine, parse_line
+from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
 from toolace_mt.progress import StatusLine, next_result
 from toolace_mt.verifier import SUB_QUESTIONS, Verifier
 
@@ -45,6 +49,7 @@ class RunOptions(BaseModel):
     resume: bool = False
     keep_failed: Path | None = None
     settings: Settings = Settings()
+    model: ModelSettings | None = None  # --backend openai
 
 
 @dataclass
@@ -57,20 +62,34 @@ class AttemptResult:
     reason: str | None
     cost: dict[str, Any]
     seconds: float
+    fatal: str | None = None  # a ModelError: the run stops here (accepted records stay, --resume continues)
+    paid: dict[str, int] = field(default_factory=dict)  # model answers not served from the cache, and their tokens
 
 
-def make_backend(name: str) -> Backend:
+def make_backend(name: str, options: RunOptions | None = None) -> Backend:
     if name == "offline":
         return OfflineBackend()
-    raise ValueError(f"unknown backend '{name}' (available: offline)")
+    if name == "openai":
+        from toolace_mt.generation.openai_backend import OpenAIBackend
+
+        if options is None or options.model is None:
+            raise ValueError("--backend openai needs model settings (--model)")
+        return OpenAIBackend(ChatClient(options.model), options.settings, options.model)
+    raise ValueError(f"unknown backend '{name}' (available: offline, openai)")
+
+
+def _paid(cost: CostMeter) -> dict[str, int]:
+    return {"cached": cost.cached_calls, "tokens_in": cost.tokens_in - cost.cached_tokens_in,
+            "tokens_out": cost.tokens_out - cost.cached_tokens_out}
 
 
 class AttemptRunner:
-    """One process's generator: a workbench per env, a backend, a verifier."""
+    """One thread's generator: a workbench per env, a backend, a verifier. A model
+    backend is shared by the runners of a process (`backend`): one client per worker."""
 
-    def __init__(self, options: RunOptions) -> None:
+    def __init__(self, options: RunOptions, backend: Backend | None = None) -> None:
         self.options = options
-        self.backend = make_backend(options.backend)
+        self.backend = backend or make_backend(options.backend, options)
         self.benches: dict[str, Workbench] = {}
         self.verifier = Verifier(judge=self.backend.judge(CostMeter()))
 
@@ -85,21 +104,36 @@ class AttemptRunner:
         env = options.envs[index % len(options.envs)]
         generate = generate_naig if options.method == "naig" else generate_mas
         record_id = f"{Path(env).stem}-{options.method}-s{options.seed}-{index:06d}"
-        attempt: Attempt = generate(self.bench(env), self.backend, options.settings, f"{options.seed}:{index}",
-                                    record_id, index)
-        for _ in SUB_QUESTIONS:  # the verifier's specialists: one model call each
-            attempt.cost.add("verify", 0, 0)
+        try:
+            attempt: Attempt = generate(self.bench(env), self.backend, options.settings, f"{options.seed}:{index}",
+                                        record_id, index)
+        except ModelError as exc:
+            return AttemptResult(index, env, None, None, [], None, {}, time.perf_counter() - start, fatal=str(exc))
+        except AnswerError as exc:  # this dialogue cannot go on; the run does
+            return AttemptResult(index, env, None, None, ["generation"], f"model: {exc}", {},
+                                 time.perf_counter() - start)
+        if self.backend.name == "offline":
+            for _ in SUB_QUESTIONS:  # the verifier's specialists: one model call each
+                attempt.cost.add("verify", 0, 0)
+        else:  # the model's specialists count their own requests
+            self.verifier.judge = self.backend.judge(attempt.cost)
         if attempt.record is None:
             return AttemptResult(index, env, None, None, ["generation"], attempt.reason, attempt.cost.as_dict(),
                                  time.perf_counter() - start)
         record = attempt.record.model_copy(update={"provenance": attempt.record.provenance.model_copy(
             update={"cost": attempt.cost.as_dict()})})
-        verification = self.verifier.verify(record)
+        try:
+            verification = self.verifier.verify(record)
+        except ModelError as exc:
+            return AttemptResult(index, env, None, None, [], None, {}, time.perf_counter() - start, fatal=str(exc))
+        except AnswerError as exc:
+            return AttemptResult(index, env, None, None, ["judge"], f"model: {exc}", attempt.cost.as_dict(),
+                                 time.perf_counter() - start, paid=_paid(attempt.cost))
         verified = record.model_copy(update={"verification": verification}).to_json()
         checks = sorted({f.check for f in verification.failures})
         return AttemptResult(index, env, verified if verification.passed else None,
                              None if verification.passed else verified, checks, None, attempt.cost.as_dict(),
-                             time.perf_counter() - start)
+                             time.perf_counter() - start, paid=_paid(attempt.cost))
 
     def close(self) -> None:
         for bench in self.benches.values():
@@ -107,8 +141,51 @@ class AttemptRunner:
         self.verifier.close()
 
 
+def concurrency(options: RunOptions) -> int:
+    """Attempts a worker runs at once: a model backend waits on the network, so several
+    attempts (threads, each with its own workbench) keep `--concurrency` requests in flight."""
+    return options.model.concurrency if options.backend != "offline" and options.model is not None else 1
+
+
+class ThreadedRunner:
+    """`concurrency(options)` AttemptRunners in threads sharing one backend (one client)."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.backend = make_backend(options.backend, options)
+        self.pool = ThreadPoolExecutor(max_workers=concurrency(options), thread_name_prefix="attempt")
+        self._local = threading.local()
+        self._runners: list[AttemptRunner] = []
+        self._lock = threading.Lock()
+
+    def _runner(self) -> AttemptRunner:
+        runner = getattr(self._local, "runner", None)
+        if runner is None:
+            runner = AttemptRunner(self.options, self.backend)
+            self._local.runner = runner
+            with self._lock:
+                self._runners.append(runner)
+        return runner
+
+    def submit(self, index: int) -> Future[AttemptResult]:
+        return self.pool.submit(lambda: self._runner().run(index))
+
+    def close(self) -> None:
+        client = getattr(self.backend, "client", None)
+        if client is not None:
+            client.cancel()  # attempts still running stop at their next request instead of paying on
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for runner in self._runners:
+            runner.close()
+        if client is not None:
+            client.close()
+
+
 def _serve(options: RunOptions, inbox: Any, outbox: Any) -> None:
     parent = mp.parent_process()
+    if concurrency(options) > 1 or options.backend != "offline":
+        _serve_threads(options, inbox, outbox, parent)
+        return
     runner = AttemptRunner(options)
     try:
         while True:
@@ -126,8 +203,45 @@ def _serve(options: RunOptions, inbox: Any, outbox: Any) -> None:
         runner.close()
 
 
-def attempts(options: RunOptions, first: int) -> Iterator[AttemptResult]:
-    """Results of attempts first, first+1, ... in order (the caller stops when done)."""
+def _serve_threads(options: RunOptions, inbox: Any, outbox: Any, parent: Any) -> None:
+    threaded = ThreadedRunner(options)
+    try:
+        while True:
+            try:
+                index = inbox.get(timeout=1.0)
+            except queue.Empty:
+                if parent is not None and not parent.is_alive():
+                    outbox.cancel_join_thread()
+                    break
+                continue
+            if index is None:
+                break
+            threaded.submit(index).add_done_callback(lambda done: outbox.put(done.result()))
+    finally:
+        threaded.close()
+
+
+def attempts(options: RunOptions, first: int, wanted: Callable[[], int] | None = None) -> Iterator[AttemptResult]:
+    """Results of attempts first, first+1, ... in order (the caller stops when done).
+
+    With a model backend, no more attempts are under way than records still `wanted()`:
+    a run pays for no attempt it will not use, and a repeated run asks exactly the same."""
+    def window(limit: int) -> int:
+        return min(limit, max(1, wanted())) if wanted is not None and options.backend != "offline" else limit
+
+    if options.workers <= 1 and (concurrency(options) > 1 or options.backend != "offline"):
+        threaded = ThreadedRunner(options)
+        try:
+            pending: dict[int, Future[AttemptResult]] = {}
+            dispatched = first
+            for index in range(first, options.max_attempts):
+                while dispatched < options.max_attempts and dispatched - index < window(2 * concurrency(options)):
+                    pending[dispatched] = threaded.submit(dispatched)
+                    dispatched += 1
+                yield pending.pop(index).result()
+        finally:
+            threaded.close()
+        return
     if options.workers <= 1:
         runner = AttemptRunner(options)
         try:
@@ -145,7 +259,8 @@ def attempts(options: RunOptions, first: int) -> Iterator[AttemptResult]:
     try:
         dispatched, ready = first, {}
         for index in range(first, options.max_attempts):
-            while dispatched < options.max_attempts and dispatched - index < 2 * options.workers:
+            while dispatched < options.max_attempts and \
+                    dispatched - index < window(2 * options.workers * concurrency(options)):
                 inbox.put(dispatched)
                 dispatched += 1
             while index not in ready:
@@ -224,12 +339,19 @@ class RunSummary:
     chars_in: int = 0
     chars_out: int = 0
     seconds_in_attempts: float = 0.0
+    fatal: str | None = None  # the model fault that stopped the run
+    reasons: Counter[str] = field(default_factory=Counter)  # why attempts made no record
+    paid: Counter[str] = field(default_factory=Counter)  # model answers from the cache, tokens paid
+    model: ModelSettings | None = None
 
     def add(self, result: AttemptResult, accepted: bool) -> None:
         self.attempts += 1
         self.accepted += accepted
         for check in result.failed_checks:
             self.failed_by_check[check] += 1
+        if result.reason:  # grouped by kind: "model: skeleton: <what went wrong>", details left out
+            self.reasons[re.sub(r" \(.*", "", ": ".join(result.reason.split(": ")[:3]))] += 1
+        self.paid.update(result.paid)
         self.calls_by_stage.update(result.cost.get("model_calls", {}))
         self.chars_in += result.cost.get("chars_in", 0)
         self.chars_out += result.cost.get("chars_out", 0)
@@ -245,7 +367,18 @@ class RunSummary:
             "model_calls_per_accepted_by_stage": {k: round(v / per, 2) for k, v in sorted(self.calls_by_stage.items())},
             "chars_per_accepted": {"in": round(self.chars_in / per), "out": round(self.chars_out / per)},
             "seconds": round(wall, 2), "accepted_per_second": round(self.accepted / wall, 2) if wall else None,
+            **self._model_figures(),
         }
+
+    def _model_figures(self) -> dict[str, Any]:
+        """Only for a model backend: what was paid (cache hits are free) and why attempts failed."""
+        if self.model is None:
+            return {}
+        tokens_in, tokens_out = self.paid.get("tokens_in", 0), self.paid.get("tokens_out", 0)
+        return {"model": self.model.model, "cached_answers": self.paid.get("cached", 0),
+                "tokens": {"in": tokens_in, "out": tokens_out},
+                "cost_usd": self.model.cost_usd(tokens_in, tokens_out),
+                "generation_failures": dict(sorted(self.reasons.items())), "fatal": self.fatal}
 
 
 def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
@@ -253,7 +386,7 @@ def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
     accepted, first = resume_point(options) if options.resume else (0, 0)
     if options.resume and options.keep_failed is not None:
         trim_kept_failures(options.keep_failed, first)
-    summary = RunSummary()
+    summary = RunSummary(model=options.model if options.backend != "offline" else None)
     start = time.monotonic()
     mode = "a" if options.resume else "w"
     if accepted >= options.n:
@@ -262,7 +395,10 @@ def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
     with open(options.out, mode, encoding="utf-8") as out:
         failed = open(options.keep_failed, mode, encoding="utf-8") if options.keep_failed else None
         try:
-            for result in attempts(options, first):
+            for result in attempts(options, first, wanted=lambda: options.n - accepted):  # noqa: B023 (live count)
+                if result.fatal is not None:
+                    summary.fatal = result.fatal
+                    break
                 keep = result.line is not None
                 summary.add(result, keep)
                 if keep:

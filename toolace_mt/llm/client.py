@@ -69,6 +69,7 @@ class ChatClient:
         self._client: openai.AsyncOpenAI | None = None
         self._semaphore: asyncio.Semaphore | None = None
         self._closed = False
+        self._cancelled = False
 
     # -- public ---------------------------------------------------------------
     def complete(self, messages: list[dict[str, Any]], *, tools: list[dict[str, Any]] | None = None,
@@ -76,7 +77,7 @@ class ChatClient:
                  seed: int | None = None) -> ChatAnswer:
         """One chat completion (from the cache when it has it). `response_format` is a
         json_schema format; a server that rejects it is asked in JSON mode, then plain."""
-        if self._closed:
+        if self._closed or self._cancelled:
             raise ModelError("the chat client is closed")
         future: Future[ChatAnswer] = asyncio.run_coroutine_threadsafe(
             self._complete(messages, tools, response_format, stage, seed), self._loop)
@@ -90,6 +91,10 @@ class ChatClient:
     @property
     def format_level(self) -> str:
         return FORMAT_LEVELS[self._format_level]
+
+    def cancel(self) -> None:
+        """Refuse new requests (the run is over: attempts still in flight stop at their next request)."""
+        self._cancelled = True
 
     def close(self) -> None:
         if self._closed:

@@ -26,13 +26,14 @@ class ModelSettings(BaseModel):
     temperature: float | None = 0.7
 
     @classmethod
-    def from_env(cls, model: str | None = None, base_url: str | None = None, **overrides: object) -> ModelSettings:
-        """Command-line values first, then TOOLACE_MODEL / OPENAI_BASE_URL."""
+    def from_env(cls, model: str | None = None, base_url: str | None = None, **values: object) -> ModelSettings:
+        """Command-line values first, then TOOLACE_MODEL / OPENAI_BASE_URL (the other
+        values are taken as given: `cache_path=None` means no cache)."""
         chosen = model or os.environ.get("TOOLACE_MODEL")
         if not chosen:
             raise ValueError("--backend openai needs a model: --model NAME or TOOLACE_MODEL")
-        return cls(model=chosen, base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
-                   **{k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate({"model": chosen, "base_url": base_url or os.environ.get("OPENAI_BASE_URL") or None,
+                                   **values})
 
     def cost_usd(self, tokens_in: int, tokens_out: int) -> float | None:
         if self.price_in is None and self.price_out is None:

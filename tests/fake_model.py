@@ -1,0 +1,128 @@
+"""A scripted "model" for the fake OpenAI server: it answers each task of the openai
+backend (recognised by the `# task:` line of the prompt) the way a diligent model would.
+
+For the tasks that need real values (plan, skeleton, the MAS user) it keeps its own
+Workbench of the same env and seed, replays the conversation's calls on it, and uses the
+offline backend's value source to find calls that really succeed; everything else gets a
+short fixed answer of the right shape. It is deterministic for a given request body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import threading
+from typing import Any
+
+from toolace_mt.generation.wording import label
+from toolace_mt.generation.workbench import Workbench
+from toolace_mt.llm.prompts import task_of
+
+REPLIES = ("Here is what I found.", "That's done, see the details above.", "All set, have a look.",
+           "Here you go.", "I've checked that for you.")
+
+
+def _content(value: dict[str, Any]) -> dict[str, Any]:
+    return {"content": json.dumps(value)}
+
+
+def stating(args: dict[str, Any]) -> str:
+    parts = [f"the {k} is {v}" if isinstance(v, str) else f"the {k} is {json.dumps(v)}" for k, v in args.items()]
+    return "; ".join(parts) if parts else "nothing else is needed"
+
+
+class ScriptedModel:
+    def __init__(self, env: str, seed: int) -> None:
+        self.bench = Workbench(env, seed)
+        self.lock = threading.Lock()  # the server answers in threads; an env is not thread-safe
+        self.planned: dict[str, tuple[str, dict[str, Any]]] = {}  # MAS: user request -> the call it wants
+
+    def close(self) -> None:
+        self.bench.close()
+
+    def __call__(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            return self.answer(body)
+
+    def answer(self, body: dict[str, Any]) -> dict[str, Any]:
+        messages = body["messages"]
+        rng = random.Random(hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest())
+        if body.get("tools") and task_of(messages[0]["content"]) is None:
+            return self.mas_assistant(messages)
+        task = task_of(messages[0]["content"])
+        context = json.loads(messages[1]["content"])
+        if task == "plan":
+            count = int(re.search(r"exactly (\d+) sub-tasks", messages[0]["content"]).group(1))
+            tools = context["tools"]
+            writes = [t["name"] for t in tools if t["changes_state"]]
+            picks = [rng.choice(writes if writes and rng.random() < 0.6 else [t["name"] for t in tools])
+                     for _ in range(count)]
+            return _content({"subtasks": [{"tool": p, "steps": 1, "goal": f"use {p}"} for p in picks]})
+        if task == "skeleton":
+            found = self.find_call(context["plan"]["target"], context["conversation"], rng)
+            if found is None:
+                return _content({"goal": "x", "request": "Hello.", "turns": [[{"name": "no_such_tool"}]]})
+            name, args = found
+            request = f"I'd like to {label(name)}: {stating(args)}."
+            return _content({"goal": f"{label(name)}", "request": request,
+                             "turns": [[{"name": name, "arguments": args}]]})
+        if task == "mas_user":
+            found = self.find_call(context["target"]["name"], context["conversation"], rng)
+            if found is None:
+                return _content({"request": "Never mind."})
+            request = f"Could you {label(found[0])}? {stating(found[1])}."
+            self.planned[request] = found
+            return _content({"request": request})
+        if task == "reply":
+            if context["kind"] == "error_reply":
+                return _content({"text": f"That did not work. Could you check the {context['argument']}?"})
+            said = sum(1 for m in context["conversation"] if m["role"] == "assistant" and m.get("content"))
+            return _content({"text": REPLIES[said % len(REPLIES)]})
+        if task == "inject_clarification":
+            value = str(context["value"])
+            return _content({"request": context["request"].replace(value, "something I will tell you"),
+                             "ask": f"Could you tell me the {context['argument']}?",
+                             "answer": f"Sure, it is {value}."})
+        if task == "inject_error_simulation":
+            value = str(context["value"])
+            digits = [i for i, ch in enumerate(value) if ch.isdigit()]
+            i = digits[-1]
+            wrong = value[:i] + str((int(value[i]) + 3) % 10) + value[i + 1:]
+            return _content({"wrong_value": wrong, "request": context["request"].replace(value, wrong),
+                             "correction": f"Sorry, my mistake: it is {value}."})
+        if task == "inject_tool_awareness":
+            return _content({"user": "Could you also book me a taxi to the airport?",
+                             "assistant": "I'm sorry, I have no tool for booking taxis."})
+        if task == "inject_non_function_call":
+            return _content({"user": "Thanks, that's helpful.", "assistant": "You're welcome!"})
+        if task == "refill":
+            return _content({"texts": [f"{m['text']} Thanks." if m["role"] == "user" else f"{m['text']} Anything else?"
+                                       for m in context["masked"]]})
+        if task == "keep_edits":
+            return _content({"keep": [True] * len(context["edits"])})
+        if task and task.startswith("judge_"):
+            return _content({"passed": True, "reason": "", "message_index": None})
+        raise ValueError(f"unknown task {task!r}")
+
+    def find_call(self, target: str, conversation: list[dict[str, Any]],
+                  rng: random.Random) -> tuple[str, dict[str, Any]] | None:
+        """A call of `target` that really succeeds after the conversation's calls."""
+        env = self.bench.env
+        env.reset()
+        for message in conversation:
+            for call in message.get("tool_calls") or []:
+                env.call(call["function"]["name"], json.loads(call["function"]["arguments"]))
+        found = self.bench.succeed(self.bench.tools[target], rng, 24)
+        return None if found is None else (target, found[0].arguments)
+
+    def mas_assistant(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        last_user = max(i for i, m in enumerate(messages) if m["role"] == "user")
+        planned = self.planned.get(messages[last_user]["content"])
+        if planned is None or any(m["role"] == "tool" for m in messages[last_user:]):
+            said = sum(1 for m in messages if m["role"] == "assistant" and m.get("content"))
+            return {"content": REPLIES[said % len(REPLIES)]}
+        name, args = planned
+        return {"content": None, "tool_calls": [{"id": "call_a", "type": "function",
+                                                 "function": {"name": name, "arguments": json.dumps(args)}}]}

@@ -1,0 +1,245 @@
+"""`generate --backend openai` end to end against a real OpenAI-compatible server on
+127.0.0.1 (tests/fake_openai_server.py) answering as a scripted model (tests/fake_model.py):
+NAIG and MAS output that passes `verify`, an invalid answer repaired on re-ask, a dialogue
+failing after the re-asks while the run goes on, a failing call fed back as its real
+error, a 429, the server going down mid-run and `--resume`, a repeated run served from
+the cache, the concurrency bound, and the run-level faults as one clear message.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_model import ScriptedModel
+from fake_openai_server import FakeOpenAIServer, FakeReply, error_body
+
+from sandbox import load_env
+from toolace_mt.cli import main
+from toolace_mt.generation import run as run_module
+from toolace_mt.llm.prompts import TASKS, prompt, task_of
+
+ENV, SEED = "retail", 7
+
+
+@pytest.fixture(scope="module")
+def model() -> Iterator[ScriptedModel]:
+    scripted = ScriptedModel(ENV, SEED)
+    yield scripted
+    scripted.close()
+
+
+def generate(server: FakeOpenAIServer, out: Path, *extra: str, n: int = 2) -> int:
+    return main(["generate", "--env", ENV, "-n", str(n), "--seed", str(SEED), "-o", str(out), "--backend", "openai",
+                 "--model", "fake-model", "--base-url", server.base_url, "--max-retries", "1", *extra])
+
+
+def summary_of(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    out = capsys.readouterr().out
+    return json.loads(out[out.index("{"):])
+
+
+def records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_every_prompt_states_its_task_and_json_and_takes_the_settings() -> None:
+    for task in TASKS:
+        text = prompt(task, subtasks=3, steps_low=1, steps_high=6, steps=4, refine_steps=5)
+        assert task_of(text) == task
+        assert "$" not in text, f"{task}: an unfilled placeholder"
+        if task != "mas_assistant":  # the agent answers with tool calls, not JSON
+            assert "Return only this JSON object" in text
+    assert "exactly 3 sub-tasks" in prompt("plan", subtasks=3, steps_low=1, steps_high=6)
+    assert "from\n1 to 6" in prompt("plan", subtasks=3, steps_low=1, steps_high=6)
+    assert "budget of 5 passes" in prompt("refill", refine_steps=5)
+
+
+def test_naig_and_mas_runs_pass_verify(model: ScriptedModel, tmp_path: Path, capsys) -> None:
+    with FakeOpenAIServer(model) as server:
+        for method in ("naig", "mas"):
+            out = tmp_path / f"{method}.jsonl"
+            assert generate(server, out, "--method", method, "--no-cache", "--json", "--concurrency", "2",
+                            "--price-in", "2.5", "--price-out", "10") == 0
+            summary = summary_of(capsys)
+            assert summary["accepted"] == 2 and summary["model"] == "fake-model"
+            assert summary["tokens"]["in"] > 0 and summary["cost_usd"] > 0 and summary["cached_answers"] == 0
+            assert main(["verify", str(out)]) == 0
+            for record in records(out):
+                assert record["provenance"]["backend"] == "openai" and record["provenance"]["method"] == method
+                assert record["provenance"]["cost"]["tokens_in"] > 0
+        tasks = {task_of(b["messages"][0]["content"]) for b in server.requests}
+    assert {"plan", "skeleton", "reply", "refill", "keep_edits", "mas_user", "judge_coherence",
+            "judge_faithfulness", "judge_task_completion"} <= tasks
+    assert None in tasks  # the MAS assistant agent, called with the tools
+    naig, mas = records(tmp_path / "naig.jsonl"), records(tmp_path / "mas.jsonl")
+    assert any(r["provenance"]["ops"] for r in naig)
+    assert all("refine" not in r["provenance"]["cost"]["model_calls"] for r in mas)
+    assert all(r["provenance"]["cost"]["model_calls"].get("mas_assistant", 0) >= 1 for r in mas)
+
+
+def test_invalid_json_answer_is_repaired_on_re_ask(model: ScriptedModel, tmp_path: Path, capsys) -> None:
+    def handler(body: dict[str, Any]) -> dict[str, Any]:
+        if task_of(body["messages"][0]["content"]) == "skeleton" and len(body["messages"]) == 2 \
+                and not bad_answers:
+            bad_answers.append(body)
+            return {"content": 'Sure! {"goal": "x", "request": '}  # cut short: not JSON
+        return model(body)
+
+    bad_answers: list[dict[str, Any]] = []
+    with FakeOpenAIServer(handler) as server:
+        assert generate(server, tmp_path / "out.jsonl", "--no-cache", "--json", "--concurrency", "1", n=1) == 0
+        re_asks = [b for b in server.requests if len(b["messages"]) == 4
+                   and b["messages"][2]["content"] == 'Sure! {"goal": "x", "request": ']
+    assert summary_of(capsys)["accepted"] == 1
+    assert len(re_asks) == 1
+    assert re_asks[0]["messages"][3]["content"].startswith("Your answer is not valid: no JSON object in the answer")
+
+
+def test_answers_invalid_after_the_re_asks_fail_the_dialogue_and_the_run_goes_on(model: ScriptedModel,
+                                                                                 tmp_path: Path, capsys) -> None:
+    def handler(body: dict[str, Any]) -> dict[str, Any]:
+        if task_of(body["messages"][0]["content"]) == "plan" and len(plans) < 3:
+            plans.append(body)
+            return {"content": '{"subtasks": "many"}'}  # valid JSON, wrong shape
+        return model(body)
+
+    plans: list[dict[str, Any]] = []
+    with FakeOpenAIServer(handler) as server:
+        assert generate(server, tmp_path / "out.jsonl", "--no-cache", "--json", "--concurrency", "1", n=1) == 0
+    summary = summary_of(capsys)
+    assert summary["attempts"] == 2 and summary["accepted"] == 1
+    assert summary["generation_failures"] == {
+        "model: plan: the model's answer is still invalid after 2 re-asks": 1}
+    assert "subtasks: Input should be a valid list" in plans[2]["messages"][-1]["content"]
+    assert records(tmp_path / "out.jsonl")[0]["provenance"]["attempt"] == 1
+
+
+def test_a_failing_call_goes_back_as_the_real_error(model: ScriptedModel, tmp_path: Path) -> None:
+    def handler(body: dict[str, Any]) -> dict[str, Any]:
+        messages = body["messages"]
+        if task_of(messages[0]["content"]) == "skeleton" and len(messages) == 2 and not first:
+            first.append(body)
+            return {"content": json.dumps({"goal": "cancel", "request": "Cancel order #W0000 please.",
+                                           "turns": [[{"name": "cancel_order", "arguments": {
+                                               "order_id": "#W0000", "reason": "no_longer_needed"}}]]})}
+        if task_of(messages[0]["content"]) == "skeleton" and len(messages) == 4 and not feedback:
+            feedback.append(messages[3]["content"])
+        return model(body)
+
+    first: list[dict[str, Any]] = []
+    feedback: list[str] = []
+    with FakeOpenAIServer(handler) as server:
+        assert generate(server, tmp_path / "out.jsonl", "--no-cache", "--concurrency", "1", n=1) == 0
+    with load_env(ENV, seed=SEED) as env:
+        real = env.call("cancel_order", {"order_id": "#W0000", "reason": "no_longer_needed"})
+    assert not real.ok and real.error is not None
+    assert f"cancel_order failed for real: {real.error}" in feedback[0]
+    assert feedback[0].endswith("Return the whole JSON object again, corrected.")
+    assert "#W0000" not in (tmp_path / "out.jsonl").read_text()  # the failed draft is not in the dialogue
+
+
+def test_rate_limit_then_success(model: ScriptedModel, tmp_path: Path, capsys) -> None:
+    def handler(body: dict[str, Any]) -> dict[str, Any] | FakeReply:
+        if server.request_count in (2, 3):
+            return FakeReply(status=429, body=error_body("Rate limit reached", "rate_limit_error"),
+                             headers={"retry-after": "0"})
+        return model(body)
+
+    with FakeOpenAIServer(handler) as server:
+        assert generate(server, tmp_path / "out.jsonl", "--no-cache", "--concurrency", "1", "--max-retries", "2",
+                        n=1) == 0
+    assert main(["verify", str(tmp_path / "out.jsonl")]) == 0
+
+
+def test_repeated_run_is_served_entirely_from_the_cache(model: ScriptedModel, tmp_path: Path, capsys) -> None:
+    cache = tmp_path / "cache.sqlite"
+    with FakeOpenAIServer(model) as server:
+        assert generate(server, tmp_path / "first.jsonl", "--cache", str(cache), "--concurrency", "2") == 0
+        asked = server.request_count
+        capsys.readouterr()
+        assert generate(server, tmp_path / "second.jsonl", "--cache", str(cache), "--concurrency", "2", "--json") == 0
+        assert server.request_count == asked  # not one request more
+    summary = summary_of(capsys)
+    assert summary["tokens"] == {"in": 0, "out": 0} and summary["cached_answers"] > 0
+    assert (tmp_path / "second.jsonl").read_bytes() == (tmp_path / "first.jsonl").read_bytes()
+
+
+def test_concurrency_never_exceeds_the_limit(model: ScriptedModel, tmp_path: Path) -> None:
+    def handler(body: dict[str, Any]) -> FakeReply:
+        return FakeReply(delay=0.02, message=model(body))
+
+    with FakeOpenAIServer(handler) as server:
+        assert generate(server, tmp_path / "out.jsonl", "--no-cache", "--concurrency", "2", n=3) == 0
+    assert server.max_in_flight == 2  # two attempts ran at once, never three requests
+
+
+def test_server_down_mid_run_keeps_records_and_resume_completes(model: ScriptedModel, tmp_path: Path,
+                                                              capsys) -> None:
+    out = tmp_path / "out.jsonl"
+    server = FakeOpenAIServer(model).start()
+
+    def stop_after_first_record() -> None:
+        while not out.exists() or not out.read_text().count("\n"):
+            time.sleep(0.01)
+        server.stop()
+
+    watcher = threading.Thread(target=stop_after_first_record)
+    watcher.start()
+    code = generate(server, out, "--no-cache", "--concurrency", "1", n=3)
+    watcher.join()
+    err = capsys.readouterr().err
+    assert code == 1
+    kept = records(out)
+    assert 1 <= len(kept) < 3
+    assert f"model error: cannot reach the model server at {server.base_url}" in err
+    assert f"the run is incomplete: {len(kept)} of 3 accepted records are in {out}; run the same command " \
+           "with --resume to continue" in err
+    assert main(["verify", str(out)]) == 0  # what was written is whole and valid
+
+    server.start()  # back on the same port
+    try:
+        assert generate(server, out, "--no-cache", "--concurrency", "1", "--resume", n=3) == 0
+    finally:
+        server.stop()
+    resumed = records(out)
+    assert len(resumed) == 3 and resumed[:len(kept)] == kept
+    attempts = [r["provenance"]["attempt"] for r in resumed]
+    assert attempts == sorted(set(attempts))
+    assert main(["verify", str(out)]) == 0
+
+
+def test_run_level_faults_give_one_message_and_exit_1(model: ScriptedModel, tmp_path: Path, capsys,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeOpenAIServer(model, models=("llama-3.1-8b",)) as server:
+        assert generate(server, tmp_path / "a.jsonl", "--no-cache") == 1
+    err = capsys.readouterr().err
+    assert "model error: model 'fake-model' not found at" in err and "(the server has: llama-3.1-8b)" in err
+    assert err.count("model error") == 1
+
+    monkeypatch.setenv("TEST_KEY", "sk-wrong")
+    with FakeOpenAIServer(model, api_key="sk-right") as server:
+        assert generate(server, tmp_path / "b.jsonl", "--no-cache", "--api-key-env", "TEST_KEY") == 1
+    assert "refused the API key (401: Incorrect API key provided.); set TEST_KEY" in capsys.readouterr().err
+
+    monkeypatch.delenv("TOOLACE_MODEL", raising=False)
+    assert main(["generate", "--env", ENV, "-n", "1", "-o", str(tmp_path / "c.jsonl"), "--backend", "openai"]) == 2
+    assert "--backend openai needs a model: --model NAME or TOOLACE_MODEL" in capsys.readouterr().err
+
+
+def test_model_and_base_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TOOLACE_MODEL", "from-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    seen: list[run_module.RunOptions] = []
+    monkeypatch.setattr("toolace_mt.cli.run_generate",
+                        lambda options: (seen.append(options), (0, run_module.RunSummary(), 0.0))[1])
+    assert main(["generate", "--env", ENV, "-n", "1", "-o", str(tmp_path / "o.jsonl"), "--backend", "openai",
+                 "--no-cache", "--concurrency", "3"]) == 1  # the stub accepted nothing
+    model = seen[0].model
+    assert model is not None and model.model == "from-env" and model.base_url == "http://127.0.0.1:9/v1"
+    assert model.cache_path is None and model.concurrency == 3
