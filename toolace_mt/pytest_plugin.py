@@ -52,7 +52,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.name.endswith(SUFFIX) or file_path.resolve() in parent.config.stash.get(_EXTRA, []):
+    extra = parent.config.stash.get(_EXTRA, [])
+    if file_path.name.endswith(SUFFIX) or (extra and file_path.resolve() in extra):
         return RegressionFile.from_parent(parent, path=file_path)
     return None
 

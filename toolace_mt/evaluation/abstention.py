@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolace_mt.evaluation.call_match import Call
+from toolace_mt.evaluation.call_match import Call, same_value
 from toolace_mt.evaluation.turns import RecordTurn
 from toolace_mt.record import Op
 from toolace_mt.verifier.behaviour import _uses
-from toolace_mt.verifier.state_compare import same_json
 
 ABSTENTION_OPS = ("tool_awareness", "clarification")
 
@@ -36,7 +35,7 @@ def _beyond(agent: list[Call], allowed: list[Call]) -> list[Call]:
     free = list(allowed)
     extra = []
     for name, args in agent:
-        hit = next((c for c in free if c[0] == name and same_json(c[1], args)), None)
+        hit = next((c for c in free if c[0] == name and same_value(c[1], args)), None)
         if hit is None:
             extra.append((name, args))
         else:

@@ -2,7 +2,7 @@
 record's (reported, not gating: another order of reads or an extra lookup can be right).
 
 A call matches a record call of the same turn with the same name and equal arguments
-(as JSON values, floats to 6 decimals), each record call matched once. Argument accuracy
+(as JSON values, numbers as numbers to 6 decimals: 1 == 1.0), each record call matched once. Argument accuracy
 pairs every agent call with an unmatched record call of the same name sharing the most
 argument values, and counts equal values over the union of their argument names.
 """
@@ -12,8 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-
-from toolace_mt.verifier.state_compare import same_json
 
 Call = tuple[str, dict[str, Any] | None]
 
@@ -36,8 +34,20 @@ class CallCounts(BaseModel):
                 "argument_accuracy": ratio(self.arguments_equal, self.arguments_total)}
 
 
+def same_value(a: Any, b: Any) -> bool:
+    """Equal JSON values; numbers compared as numbers (a model may write 1.0 for 1)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+        return round(float(a), 6) == round(float(b), 6)
+    return type(a) is type(b) and a == b
+
+
 def _equal_arguments(a: dict[str, Any], b: dict[str, Any]) -> int:
-    return sum(1 for k in a.keys() & b.keys() if same_json(a[k], b[k]))
+    return sum(1 for k in a.keys() & b.keys() if same_value(a[k], b[k]))
 
 
 def match_calls(agent: list[Call], record: list[Call]) -> CallCounts:
@@ -46,7 +56,7 @@ def match_calls(agent: list[Call], record: list[Call]) -> CallCounts:
     unmatched: list[Call] = []
     for name, args in agent:
         hit = next((i for i in free if record[i][0] == name and args is not None and record[i][1] is not None
-                    and same_json(args, record[i][1])), None)
+                    and same_value(args, record[i][1])), None)
         if hit is None:
             unmatched.append((name, args))
             continue
