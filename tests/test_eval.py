@@ -326,3 +326,25 @@ def test_gold_and_noop_on_a_larger_generated_file(tmp_path: Path, capsys) -> Non
     assert code == 0 and report["dialogues"] == report["passed"] == 50
     code, report, _, _ = _eval([str(out), "--agent", "noop"], tmp_path, capsys)
     assert code == 0 and report["state_changing"]["passed"] == 0 and report["state_changing"]["dialogues"] > 30
+
+
+def test_a_record_naming_its_env_by_a_relative_path_is_found_beside_the_file(tmp_path: Path, monkeypatch,
+                                                                             capsys) -> None:
+    from sandbox import load_env
+    from toolace_mt.dialogue_builder import DialogueBuilder
+
+    envs = tmp_path / "envs"
+    envs.mkdir()
+    source = envs / "myshop.py"
+    source.write_text((ROOT / "tool_envs" / "retail.py").read_text(), encoding="utf-8")
+    with load_env(source, seed=2) as env:
+        order = env.query("SELECT order_id FROM orders WHERE status = 'pending' ORDER BY order_id LIMIT 1")[0]
+        builder = DialogueBuilder(env)
+        builder.user(f"Cancel {order['order_id']}, please.")
+        builder.calls(("cancel_order", {"order_id": order["order_id"]}))
+        builder.assistant("Cancelled.")
+        record = builder.record("relative").model_copy(update={"env": "myshop.py"})
+    data = _write(envs / "d.jsonl", [record])
+    monkeypatch.chdir(tmp_path)
+    code, report, [row], _ = _eval([str(data), "--agent", "gold"], tmp_path, capsys)
+    assert code == 0 and row["passed"] and row["writes"] and report["not_evaluated"] == 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -26,6 +27,7 @@ from toolace_mt.evaluation.abstention import ABSTENTION_OPS, abstention_problem
 from toolace_mt.evaluation.agents import Agent, AgentFactory, AgentReply, AgentReplyError, AgentUnavailable
 from toolace_mt.evaluation.call_match import Call, match_calls
 from toolace_mt.evaluation.information import missing_facts, required_facts
+from toolace_mt.evaluation.regression import resolve_env_ref
 from toolace_mt.evaluation.scores import (
     AbstentionScore,
     AgentCall,
@@ -91,7 +93,7 @@ class DialogueEvaluator:
                  trial: int = 0) -> DialogueResult:
         result = DialogueResult(id=record.id, env=record.env, path=path, line=line, trial=trial)
         try:
-            env = self.pool.fresh(record.env, record.seed)
+            env = self.pool.fresh(resolve_env_ref(record.env, Path(path).parent), record.seed)
         except SandboxError as exc:
             result.error = f"env '{record.env}' cannot be loaded: {exc}"
             return result
