@@ -83,6 +83,9 @@ class FakeOpenAIServer:
         self._requests: list[dict[str, Any]] = []
         self._in_flight = 0
         self.max_in_flight = 0
+        self.busy_seconds = 0.0  # summed time spent answering requests (the "model's" time)
+        self._idle = 0.0  # wall time with no request in flight, since start()
+        self._idle_since = time.monotonic()
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
         self._connections: set[socket.socket] = set()
@@ -134,15 +137,36 @@ class FakeOpenAIServer:
             return len(self._requests)
 
     # -- HTTP -----------------------------------------------------------------
-    def _enter(self, body: dict[str, Any]) -> None:
+    def _enter(self, body: dict[str, Any]) -> float:
         with self._lock:
             self._requests.append(body)
+            now = time.monotonic()
+            if self._in_flight == 0:
+                self._idle += now - self._idle_since
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            return now
 
-    def _leave(self) -> None:
+    def _leave(self, started: float) -> None:
         with self._lock:
+            now = time.monotonic()
             self._in_flight -= 1
+            self.busy_seconds += now - started
+            if self._in_flight == 0:
+                self._idle_since = now
+
+    def idle_seconds(self) -> float:
+        """Wall time since start() during which no request was in flight."""
+        with self._lock:
+            return self._idle + (time.monotonic() - self._idle_since if self._in_flight == 0 else 0.0)
+
+    def reset_counters(self) -> None:
+        with self._lock:
+            self._requests.clear()
+            self.max_in_flight = self._in_flight
+            self.busy_seconds = 0.0
+            self._idle = 0.0
+            self._idle_since = time.monotonic()
 
     def _make_handler(self) -> type[BaseHTTPRequestHandler]:
         outer = self
@@ -208,7 +232,7 @@ class FakeOpenAIServer:
                 except json.JSONDecodeError:
                     self._send(400, error_body("request body is not JSON"))
                     return
-                outer._enter(body)
+                started = outer._enter(body)
                 try:
                     if not self._authorised():
                         return
@@ -232,6 +256,6 @@ class FakeOpenAIServer:
                     else:
                         self._send(200, completion(body, answer))
                 finally:
-                    outer._leave()
+                    outer._leave(started)
 
         return RequestHandler

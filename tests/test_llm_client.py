@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 from fake_openai_server import FakeOpenAIServer, FakeReply, error_body
+from pydantic import BaseModel
 
+from toolace_mt.generation.backend import CostMeter
 from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
+from toolace_mt.llm.structured import Unusable, ask, first_json_object
 
 SCHEMA_FORMAT = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
 HELLO = [{"role": "user", "content": "hello"}]
@@ -162,3 +165,45 @@ def test_openai_endpoint_without_a_key_is_refused_before_any_request(monkeypatch
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
     with pytest.raises(ModelError, match="no API key: set NO_SUCH_KEY_VAR"):
         ChatClient(ModelSettings(model="gpt-4o", api_key_env="NO_SUCH_KEY_VAR", cache_path=None))
+
+
+class Pair(BaseModel):
+    a: int
+    b: str
+
+
+def test_structured_answer_read_tolerantly_from_prose_and_fences() -> None:
+    assert first_json_object('Sure! ```json\n{"a": 1, "b": "x"}\n``` hope it helps {"a": 2}') == {"a": 1, "b": "x"}
+    assert first_json_object('{broken {"a": 3, "b": "{"}') == {"a": 3, "b": "{"}
+    with pytest.raises(ValueError, match="the answer is empty"):
+        first_json_object("  ")
+
+
+def test_empty_and_invalid_answers_are_re_asked_then_fail_the_dialogue() -> None:
+    answers = iter([{"content": ""}, {"content": '{"a": "one", "b": "x"}'}, {"content": 'ok: {"a": 1, "b": "x"}'}])
+    with FakeOpenAIServer(lambda body: next(answers)) as server, ChatClient(settings(server)) as client:
+        cost = CostMeter()
+        pair = ask(client, "# task: test", {"q": 1}, Pair, stage="plan", cost=cost, seed=3, max_reasks=2)
+        bodies = server.requests
+    assert pair == Pair(a=1, b="x")
+    assert bodies[0]["response_format"]["json_schema"]["schema"]["required"] == ["a", "b"]
+    assert bodies[1]["messages"][-1]["content"].startswith("Your answer is not valid: the answer is empty.")
+    assert "a: Input should be a valid integer" in bodies[2]["messages"][-1]["content"]
+    assert cost.calls == {"plan": 3} and cost.tokens_in > 0
+
+    with FakeOpenAIServer(lambda body: {"content": ""}) as server, ChatClient(settings(server)) as client:
+        with pytest.raises(AnswerError, match=r"^plan: the model's answer is still invalid after 1 re-asks: "
+                                              r"the answer is empty$"):
+            ask(client, "# task: test", "q", Pair, stage="plan", cost=CostMeter(), seed=3, max_reasks=1)
+        assert server.request_count == 2
+
+
+def test_a_check_failing_is_fed_back_then_gives_up() -> None:
+    with FakeOpenAIServer(lambda body: {"content": '{"a": 1, "b": "x"}'}) as server, \
+            ChatClient(settings(server)) as client:
+        with pytest.raises(Unusable, match=r"^skeleton: a must be 2$"):
+            ask(client, "# task: test", "q", Pair, stage="skeleton", cost=CostMeter(), seed=3, max_reasks=2,
+                check=lambda pair: None if pair.a == 2 else "a must be 2", max_repairs=1)
+        assert server.request_count == 2
+        assert server.requests[1]["messages"][-1]["content"] == \
+            "a must be 2\nReturn the whole JSON object again, corrected."

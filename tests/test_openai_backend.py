@@ -144,16 +144,21 @@ def test_a_failing_call_goes_back_as_the_real_error(model: ScriptedModel, tmp_pa
     assert "#W0000" not in (tmp_path / "out.jsonl").read_text()  # the failed draft is not in the dialogue
 
 
-def test_rate_limit_then_success(model: ScriptedModel, tmp_path: Path, capsys) -> None:
+def test_rate_limit_and_timeout_then_success(model: ScriptedModel, tmp_path: Path, capsys) -> None:
     def handler(body: dict[str, Any]) -> dict[str, Any] | FakeReply:
         if server.request_count in (2, 3):
             return FakeReply(status=429, body=error_body("Rate limit reached", "rate_limit_error"),
                              headers={"retry-after": "0"})
+        if server.request_count == 5:
+            return FakeReply(delay=1.5, message=model(body))  # longer than --timeout: asked again
         return model(body)
 
     with FakeOpenAIServer(handler) as server:
         assert generate(server, tmp_path / "out.jsonl", "--no-cache", "--concurrency", "1", "--max-retries", "2",
-                        n=1) == 0
+                        "--timeout", "0.8", n=1) == 0
+        bodies = server.requests
+    assert bodies[1] == bodies[2] == bodies[3]  # the same request until it got through
+    assert bodies[4] == bodies[5]
     assert main(["verify", str(tmp_path / "out.jsonl")]) == 0
 
 
@@ -243,3 +248,22 @@ def test_model_and_base_url_come_from_the_environment(monkeypatch: pytest.Monkey
     model = seen[0].model
     assert model is not None and model.model == "from-env" and model.base_url == "http://127.0.0.1:9/v1"
     assert model.cache_path is None and model.concurrency == 3
+
+
+def test_a_reply_stating_an_unseen_id_is_re_asked(model: ScriptedModel, tmp_path: Path) -> None:
+    def handler(body: dict[str, Any]) -> dict[str, Any]:
+        messages = body["messages"]
+        if task_of(messages[0]["content"]) == "reply" and len(messages) == 2 and not invented:
+            invented.append(body)
+            return {"content": json.dumps({"text": "Your refund RF-99999 is on its way."})}
+        if task_of(messages[0]["content"]) == "reply" and len(messages) == 4:
+            told.append(messages[3]["content"])
+        return model(body)
+
+    invented: list[dict[str, Any]] = []
+    told: list[str] = []
+    with FakeOpenAIServer(handler) as server:
+        assert generate(server, tmp_path / "out.jsonl", "--no-cache", "--concurrency", "1", n=1) == 0
+    assert told == ["The text states rf-99999, which no user message or tool output shows; state only values "
+                    "they show.\nReturn the whole JSON object again, corrected."]
+    assert "RF-99999" not in (tmp_path / "out.jsonl").read_text()

@@ -28,9 +28,9 @@ from toolace_mt.llm.client import ChatClient
 from toolace_mt.llm.prompts import prompt
 from toolace_mt.llm.settings import ModelSettings
 from toolace_mt.llm.structured import Unusable, ask, record_cost
-from toolace_mt.record import ToolMessage, UserMessage
+from toolace_mt.record import Message, ToolMessage, UserMessage
 from toolace_mt.verifier.dialogue import Dialogue
-from toolace_mt.verifier.evidence import Evidence, grounded_string, leaves, normalise
+from toolace_mt.verifier.evidence import Evidence, grounded_string, leaves, mentions, normalise
 from toolace_mt.verifier.grounding import _ungrounded
 from toolace_mt.verifier.judge import SubQuestion, Verdict
 
@@ -118,6 +118,19 @@ def _states(text: str, value: Any) -> bool:
     return grounded_string(str(value), evidence, free_text=False)
 
 
+def _unbacked(text: str, before: list[Message]) -> list[str]:
+    """Ids, numbers and dates in an assistant text that nothing shown before backs (the
+    verifier's consistency rule), so the model can be told before the verifier drops it."""
+    evidence = Evidence()
+    for message in before:
+        evidence.add_message(message)
+    found = mentions(text)
+    missing = [i for i in found.ids if i not in evidence.ids and i.lstrip("#") not in evidence.ids]
+    missing += [f"{n:g}" for n in found.numbers if not evidence.has_number(n)]
+    missing += ["-".join(str(p) for p in d if p is not None) for d in found.dates if not evidence.has_date(d)]
+    return missing
+
+
 def _result_json(result: CallResult) -> Any:
     if result.ok:
         return result.result
@@ -171,7 +184,7 @@ class OpenAIBackend:
         return out
 
     def _history(self, draft: Draft) -> list[dict[str, Any]]:
-        return _dump(draft.messages()) if draft.segments else _dump(Draft(draft.system, []).messages())
+        return _dump(draft.messages())
 
     # -- stage 1 --------------------------------------------------------------
     def plan_task(self, bench: Workbench, subtasks: int, steps: tuple[int, int], rng: random.Random,
@@ -215,10 +228,8 @@ class OpenAIBackend:
             if len(answer.turns) > max(plan.steps, 1) + 1:
                 problems.append(f"use at most {plan.steps} tool-calling turns")
             evidence = Evidence()
-            for message in draft.messages() if draft.segments else []:
+            for message in draft.messages():
                 evidence.add_message(message)
-            if not draft.segments:
-                evidence.add_text(draft.system)
             evidence.add_message(UserMessage(content=answer.request))
             before = env.snapshot()
             outputs: list[str] = []
@@ -266,14 +277,15 @@ class OpenAIBackend:
 
     def word_replies(self, draft: Draft, segments: range, cost: CostMeter, bench: Workbench) -> None:
         """(Re)word each reply whose conversation before it changed since it was worded."""
-        messages = _dump(draft.messages())
+        shown = draft.messages()
         for index in segments:
             for turn in draft.segments[index].turns:
                 if turn.role != "assistant" or turn.calls:
                     continue
                 if turn.kind not in ("reply", "error_reply") and turn.text:
                     continue  # worded when it was made (asks, refusals, chit-chat)
-                before = messages[:draft.message_index(turn)]
+                earlier = shown[:draft.message_index(turn)]
+                before = _dump(earlier)
                 stamp = _fingerprint(before)
                 if turn.text and turn.topic.get("worded_on") in (stamp, "agent"):
                     turn.topic["worded_on"] = stamp  # the MAS agent's own words, on these outputs
@@ -282,10 +294,17 @@ class OpenAIBackend:
                 context: dict[str, Any] = {"conversation": before, "kind": turn.kind}
                 if turn.kind == "error_reply":
                     context["argument"] = turn.topic.get("param")
-                answer: TextAnswer = self._ask("reply", context, TextAnswer, "skeleton", rng, cost)
+
+                def check(answer: TextAnswer, earlier: list[Message] = earlier) -> str | None:
+                    missing = _unbacked(answer.text, earlier)
+                    return None if not missing else (
+                        f"The text states {', '.join(missing)}, which no user message or tool output shows; "
+                        "state only values they show.")
+
+                answer: TextAnswer = self._ask("reply", context, TextAnswer, "skeleton", rng, cost, check)
                 turn.text = answer.text.strip()
                 turn.topic["worded_on"] = stamp
-                messages = _dump(draft.messages())
+                shown = draft.messages()
 
     # -- stage 2 --------------------------------------------------------------
     def inject(self, bench: Workbench, draft: Draft, kind: InjectionType, rng: random.Random,
@@ -429,7 +448,8 @@ class OpenAIBackend:
     def refill(self, draft: Draft, turns: list[Turn], rng: random.Random, cost: CostMeter,
                bench: Workbench) -> list[str | None]:
         """One request for all masked turns; a user turn that loses a value it stated is not edited."""
-        messages = _dump(draft.messages())
+        shown = draft.messages()
+        messages = _dump(shown)
         masked = []
         for number, turn in enumerate(turns, 1):
             position = draft.message_index(turn)
@@ -448,7 +468,10 @@ class OpenAIBackend:
             segment = draft.segments[_segment_of(draft, turn)]
             needed = [v for t in segment.turns for c in t.calls for v in leaves(c.arguments)
                       if v is not None and not isinstance(v, bool) and _states(turn.text or "", v)]
-            keeps = text.strip() and all(_states(text, v) for v in needed) if turn.role == "user" else text.strip()
+            if turn.role == "user":
+                keeps = bool(text.strip()) and all(_states(text, v) for v in needed)
+            else:
+                keeps = bool(text.strip()) and not _unbacked(text, shown[:draft.message_index(turn)])
             out.append(text.strip() if keeps else None)
         return out
 
