@@ -140,7 +140,8 @@ def test_openai_agent_with_one_wrong_argument_is_caught_on_that_turn(tmp_path: P
             '"no_longer_needed"']}]}]
 
 
-def test_openai_agent_without_a_reachable_server_stops_the_run(tmp_path: Path, capsys) -> None:
+def test_openai_agent_without_a_reachable_server_stops_the_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.delenv("TOOLACE_MODEL", raising=False)
     data = _write(tmp_path / "d.jsonl", [_fixture("retail-cancel-pending-order")])
     with FakeOpenAIServer(lambda body: {"content": "hi"}) as server:
         url = server.base_url
@@ -149,6 +150,9 @@ def test_openai_agent_without_a_reachable_server_stops_the_run(tmp_path: Path, c
     assert code == 1 and "the agent stopped answering, run incomplete" in err and "cannot reach" in err
     assert main(["eval", str(data), "--agent", "openai", "--api-key-env", "TOOLACE_TEST_NO_KEY"]) == 2
     assert "needs a model" in capsys.readouterr().err
+    assert main(["eval", str(data), "--agent", "openai", "--model", "m", "--base-url", url, "--max-retries", "-1"]) == 2
+    assert capsys.readouterr().err == ("toolace-mt: bad model settings: max_retries: Input should be greater than or "
+                                       "equal to 0\n")
 
 
 # -- users' own agents --------------------------------------------------------------

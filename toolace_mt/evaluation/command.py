@@ -30,7 +30,7 @@ EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 EPILOG = """agents:
   gold                replay the record's own calls and text (must pass every verified dialogue)
   noop                never call a tool (must fail every dialogue that changes the state)
-  openai              a model through an OpenAI-compatible endpoint (--model, --base-url, --api-key-env)
+  openai              a model through an OpenAI-compatible endpoint (--model, --base-url, --api-key-env, ...)
   module:callable     your agent: callable(messages, tools) -> assistant message (README "Evaluating agents");
   path/file.py:name   the same, loaded from a file; a class is instantiated once per dialogue
 
@@ -66,6 +66,7 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
     group.add_argument("--api-key-env", default="OPENAI_API_KEY",
                        help="environment variable holding the API key (default OPENAI_API_KEY)")
+    group.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
     group.add_argument("--max-retries", type=int, default=4,
                        help="retries on 429, 5xx, timeouts and refused connections (default 4)")
 
@@ -145,7 +146,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
             try:
                 openai = openai_agent(model=args.model, base_url=args.base_url, api_key_env=args.api_key_env,
-                                      max_retries=args.max_retries)
+                                      max_retries=args.max_retries, timeout=args.timeout)
             except AgentUnavailable as exc:
                 return _fail(str(exc))
             stack.callback(openai.close)

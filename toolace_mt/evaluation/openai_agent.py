@@ -34,11 +34,12 @@ class OpenAIAgent:
         self.client.close()
 
 
-def openai_agent(model: str | None, base_url: str | None, api_key_env: str, max_retries: int = 4) -> OpenAIAgent:
+def openai_agent(model: str | None, base_url: str | None, api_key_env: str, max_retries: int = 4,
+                 timeout: float = 120.0) -> OpenAIAgent:
     """Raises AgentUnavailable (no model named, no API key)."""
     try:
         settings = ModelSettings.from_env(model=model, base_url=base_url, api_key_env=api_key_env,
-                                          max_retries=max_retries)
+                                          max_retries=max_retries, timeout=timeout)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise AgentUnavailable(f"bad model settings: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
