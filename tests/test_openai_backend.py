@@ -162,10 +162,12 @@ def test_rate_limit_and_timeout_then_success(model: ScriptedModel, tmp_path: Pat
     assert main(["verify", str(tmp_path / "out.jsonl")]) == 0
 
 
-def test_repeated_run_is_served_entirely_from_the_cache(model: ScriptedModel, tmp_path: Path, capsys) -> None:
+def test_repeated_run_is_served_entirely_from_the_cache_with_the_same_bytes(model: ScriptedModel, tmp_path: Path,
+                                                                           capsys) -> None:
     cache = tmp_path / "cache.sqlite"
     with FakeOpenAIServer(model) as server:
-        assert generate(server, tmp_path / "first.jsonl", "--cache", str(cache), "--concurrency", "2") == 0
+        assert generate(server, tmp_path / "first.jsonl", "--cache", str(cache), "--concurrency", "2",
+                        "--workers", "2") == 0  # two processes, one client each, one cache file
         asked = server.request_count
         capsys.readouterr()
         assert generate(server, tmp_path / "second.jsonl", "--cache", str(cache), "--concurrency", "2", "--json") == 0

@@ -66,16 +66,21 @@ class AttemptResult:
     paid: dict[str, int] = field(default_factory=dict)  # model answers not served from the cache, and their tokens
 
 
-def make_backend(name: str, options: RunOptions | None = None) -> Backend:
+def make_backend(name: str) -> Backend:
     if name == "offline":
         return OfflineBackend()
-    if name == "openai":
-        from toolace_mt.generation.openai_backend import OpenAIBackend
-
-        if options is None or options.model is None:
-            raise ValueError("--backend openai needs model settings (--model)")
-        return OpenAIBackend(ChatClient(options.model), options.settings, options.model)
     raise ValueError(f"unknown backend '{name}' (available: offline, openai)")
+
+
+def backend_for(options: RunOptions) -> Backend:
+    """The run's backend; a model backend gets one client (one per worker process)."""
+    if options.backend != "openai":
+        return make_backend(options.backend)
+    from toolace_mt.generation.openai_backend import OpenAIBackend
+
+    if options.model is None:
+        raise ValueError("--backend openai needs model settings (--model)")
+    return OpenAIBackend(ChatClient(options.model), options.settings, options.model)
 
 
 def _paid(cost: CostMeter) -> dict[str, int]:
@@ -89,7 +94,7 @@ class AttemptRunner:
 
     def __init__(self, options: RunOptions, backend: Backend | None = None) -> None:
         self.options = options
-        self.backend = backend or make_backend(options.backend, options)
+        self.backend = backend or backend_for(options)
         self.benches: dict[str, Workbench] = {}
         self.verifier = Verifier(judge=self.backend.judge(CostMeter()))
 
@@ -152,7 +157,7 @@ class ThreadedRunner:
 
     def __init__(self, options: RunOptions) -> None:
         self.options = options
-        self.backend = make_backend(options.backend, options)
+        self.backend = backend_for(options)
         self.pool = ThreadPoolExecutor(max_workers=concurrency(options), thread_name_prefix="attempt")
         self._local = threading.local()
         self._runners: list[AttemptRunner] = []
