@@ -246,10 +246,10 @@ def test_model_and_base_url_come_from_the_environment(monkeypatch: pytest.Monkey
     monkeypatch.setattr("toolace_mt.cli.run_generate",
                         lambda options: (seen.append(options), (0, run_module.RunSummary(), 0.0))[1])
     assert main(["generate", "--env", ENV, "-n", "1", "-o", str(tmp_path / "o.jsonl"), "--backend", "openai",
-                 "--no-cache", "--concurrency", "3"]) == 1  # the stub accepted nothing
+                 "--no-cache", "--concurrency", "3", "--temperature", "-1"]) == 1  # the stub accepted nothing
     model = seen[0].model
     assert model is not None and model.model == "from-env" and model.base_url == "http://127.0.0.1:9/v1"
-    assert model.cache_path is None and model.concurrency == 3
+    assert model.cache_path is None and model.concurrency == 3 and model.temperature is None
 
 
 def test_a_reply_stating_an_unseen_id_is_re_asked(model: ScriptedModel, tmp_path: Path) -> None:

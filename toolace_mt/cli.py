@@ -239,7 +239,8 @@ def _model_settings(args: argparse.Namespace) -> ModelSettings:
     return ModelSettings.from_env(
         args.model, args.base_url, api_key_env=args.api_key_env, concurrency=args.concurrency, timeout=args.timeout,
         max_retries=args.max_retries, max_reasks=args.max_reasks, price_in=args.price_in, price_out=args.price_out,
-        cache_path=None if args.no_cache else args.cache)
+        cache_path=None if args.no_cache else args.cache,
+        temperature=None if args.temperature < 0 else args.temperature)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -319,8 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
                "  toolace-mt generate --env retail -n 20 --seed 7 -o retail.jsonl\n"
                "  toolace-mt generate --env retail --env banking -n 1000 --workers 2 -o data.jsonl --resume\n"
-               "  toolace-mt generate --env travel -n 50 --method mas -o mas.jsonl --keep-failed dropped.jsonl\n\n"
-               "exit code: 0 N dialogues accepted, 1 --max-attempts reached first, 2 bad arguments")
+               "  toolace-mt generate --env travel -n 50 --method mas -o mas.jsonl --keep-failed dropped.jsonl\n"
+               "  toolace-mt generate --env retail -n 50 -o gpt.jsonl --backend openai --model gpt-4o-mini\n"
+               "  toolace-mt generate --env retail -n 50 -o qwen.jsonl --backend openai\n"
+               "      --model Qwen/Qwen2.5-7B-Instruct --base-url http://localhost:8000/v1\n\n"
+               "exit code: 0 N dialogues accepted, 1 --max-attempts reached first or a model fault stopped the run\n"
+               "(records kept; --resume continues), 2 bad arguments")
     p.add_argument("--env", action="append", required=True, help="built-in env name or .py path (repeatable)")
     p.add_argument("-n", type=int, required=True, help="accepted dialogues to write")
     p.add_argument("--seed", type=int, default=0, help="run seed; also the envs' seed (default 0)")
@@ -345,6 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
     model.add_argument("--price-in", type=float, help="USD per 1M prompt tokens (adds a cost to the summary)")
     model.add_argument("--price-out", type=float, help="USD per 1M completion tokens")
+    model.add_argument("--temperature", type=float, default=0.7,
+                       help="sampling temperature (default 0.7; a negative value sends none, for models that "
+                            "refuse the parameter)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--refine-steps", type=int, default=5, help="mask-and-fill budget (default 5)")
     p.add_argument("--inject", help="injection types to use, comma-separated (default all: "
