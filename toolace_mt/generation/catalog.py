@@ -58,7 +58,8 @@ def feeds(field_name: str, field_type: str, param: str, schema: dict[str, Any]) 
     kind = param_kind(schema)
     if kind == "array":
         item_kind = param_kind(schema.get("items", {}))
-        return field_name + "s" == param and field_type in (item_kind, "null")
+        plural = field_name + "s"
+        return (plural == param or param.endswith("_" + plural)) and field_type in (item_kind, "null")
     names_match = field_name == param or field_name == param + "s" or param.endswith("_" + field_name)
     types_match = field_type in (kind, "null", "array") or (kind == "number" and field_type == "integer")
     return names_match and types_match

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from typing import Any
 
+from sandbox import CallResult, ToolSpec
 from toolace_mt.generation import wording as w
 from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
@@ -18,6 +20,7 @@ from toolace_mt.verifier.evidence import leaves, normalise
 from toolace_mt.verifier.judge import Judge, OfflineJudge
 
 TARGET_TRIES = 24
+ASSISTED_TRIES = 6
 PRODUCER_TRIES = 6
 WRITE_SHARE = 0.6
 
@@ -60,7 +63,9 @@ class OfflineBackend:
                       cost: CostMeter) -> Segment | None:
         tool = bench.tools[plan.target]
         focus = {k: v for s in draft.segments for k, v in s.context.items()}
-        found = bench.succeed(tool, rng, TARGET_TRIES, context=focus if rng.random() < 0.7 else None)
+        found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if rng.random() < 0.7 else None)
+        if found is None:
+            found = self._assisted(bench, tool, rng, ASSISTED_TRIES)
         if found is None:
             return None
         choice, result = found
@@ -129,6 +134,41 @@ class OfflineBackend:
                     {"turns": [[(c.name, c.arguments) for c in t.calls] for t in turns], "stated": stated})
         return segment
 
+    def _assisted(self, bench: Workbench, tool: ToolSpec, rng: random.Random,
+                  tries: int) -> tuple[Choice, CallResult] | None:
+        """Proposals whose values come from real outputs of the read tools that produce the
+        tool's parameters (a free seat from the seat map, an item from the order), for
+        tools whose values the state's columns do not give directly."""
+        makers = sorted({m for param in tool.parameters.get("properties", {})
+                         for m in bench.catalog.producers.get((tool.name, param), []) if not bench.tools[m].writes})
+        if not makers:
+            return None
+        for _ in range(tries):
+            anchor = bench.values.propose(tool, rng)
+            primary = next((p for p in tool.parameters.get("required", []) if _is_id(p)
+                            and isinstance(anchor.arguments.get(p), str | int)), None)
+            known: dict[str, list[Any]] = {primary: [anchor.arguments[primary]]} if primary else {}
+            rng.shuffle(makers)
+            # Makers that take the entity itself first (the order's own items and payment): the
+            # ids they give are kept; later outputs add ids not seen yet and other values.
+            makers.sort(key=lambda m: primary not in bench.tools[m].parameters.get("properties", {}))
+            for _round in range(2):  # the second round can use ids the first one's outputs gave
+                for maker in makers[:3]:
+                    probe = bench.values.propose(bench.tools[maker], rng, known=known, context=anchor.context)
+                    result = bench.trial(maker, probe.arguments)
+                    if result.ok:
+                        found: dict[str, list[Any]] = {}
+                        _collect(result.result, found)
+                        for key, values in found.items():
+                            bucket = known.setdefault(key, [])
+                            if not _is_id(key) or bucket is values or not bucket:
+                                bucket.extend(v for v in values if v not in bucket)
+            choice = bench.values.propose(tool, rng, known=known, context=anchor.context)
+            result = bench.trial(tool.name, choice.arguments)
+            if result.ok:
+                return choice, result
+        return None
+
     def _producer(self, bench: Workbench, consumer: str, param: str, value: Any, choice: Choice,
                   used: set[str], rng: random.Random) -> tuple[str, Choice, bool] | None:
         """A read tool whose real output contains `value` for `param` (and whether it
@@ -166,6 +206,8 @@ class OfflineBackend:
 
     # -- wording --------------------------------------------------------------
     def word_request(self, bench: Workbench, segment: Segment, turn: Turn) -> str:
+        """The sub-task's opening message: what is asked, the target call's values, the values
+        only lookups need ("you can find me with ..."), maybe a line of the user's situation."""
         rng = random.Random(turn.seed)
         stated = dict(segment.stated)
         hidden = turn.topic.get("hidden")  # clarification: a value the user leaves out
@@ -176,17 +218,44 @@ class OfflineBackend:
         tool = bench.tools[segment.target]
         phrased, covered = "", set()
         options = [filled for filled in (w.fill_phrasing(p, stated) for p in tool.phrasing) if filled]
-        if options:
+        if options and rng.random() < 0.8:
             phrased, covered = rng.choice(options)
         else:
-            phrased = rng.choice(["Can you help me {task}?", "I'd like to {task}.", "Please {task}.",
-                                  "I need to {task}."]).format(task=w.label(tool.name))
-        clauses = [w.value_clause(rng, p, v) for p, v in stated.items() if p not in covered]
+            phrased = rng.choice(w.ASK_FRAMES).format(task=w.task_phrase(tool.name, rng))
+        target = next((c for t in segment.turns for c in t.calls if c.name == segment.target), None)
+        own = {_key(v) for v in (target.arguments.values() if target else [])}
+        wrong_keys = set(turn.topic.get("wrong") or {})
+        rest = [(k, v) for k, v in stated.items() if k not in covered]
+        mine = [(k, v) for k, v in rest if _key(v) in own or k in wrong_keys or k == hidden]
+        lookups = [(_base(k), v) for k, v in rest if (k, v) not in mine]
+        clauses = [w.value_clause(rng, _base(k), v) for k, v in mine]
         rng.shuffle(clauses)
+        if lookups:
+            taken = {_base(k) for k, _ in mine} | {_base(k) for k in covered}
+            pairs = []
+            for param, value in lookups:
+                said = f"current {param}" if param in taken else param
+                pairs.append((f"other {said}" if any(p == said for p, _ in pairs) else said, value))
+            if len(pairs) > 1 and rng.random() < 0.5:
+                clauses.insert(rng.randrange(len(clauses) + 1), w.join(*[w.value_clause(rng, p, v) for p, v in pairs]))
+            else:
+                clauses.insert(rng.randrange(len(clauses) + 1), rng.choice(w.LOOKUP_FRAMES).format(
+                    values=w.listed(pairs)))
         opener = rng.choice(w.FOLLOW_UPS if turn.topic.get("follow_up") else w.OPENERS)
-        if opener and phrased and opener[-1] not in ".!?":
+        if opener and phrased and opener[-1] not in ".!?" and not re.match(r"I\b", phrased):
             phrased = phrased[0].lower() + phrased[1:]
-        return w.join(opener, phrased, *clauses, rng.choice(w.CLOSERS))
+        context = self._situation(bench, rng) if rng.random() < 0.6 else ""
+        if context and rng.random() < 0.5 and (not opener or opener[-1] in ".!?"):
+            return w.join(opener, context, phrased[0].upper() + phrased[1:], *clauses, self._closer(bench, rng))
+        return w.join(opener, phrased, *clauses, context, self._closer(bench, rng))
+
+    def _closer(self, bench: Workbench, rng: random.Random) -> str:
+        return self._situation(bench, rng, w.CLOSERS)
+
+    def _situation(self, bench: Workbench, rng: random.Random, frames: list[str] = w.CONTEXT_FRAMES) -> str:
+        fake = bench.values.fake
+        fake.seed_instance(rng.randrange(2**31))
+        return w.personal(rng.choice(frames), rng, fake.first_name(), fake.city(), fake.company())
 
     def word_turn(self, bench: Workbench, draft: Draft, segment: Segment, turn: Turn) -> str:
         rng = random.Random(turn.seed)
@@ -211,7 +280,7 @@ class OfflineBackend:
                                    "Wait, which {l} was that?"]).format(l=w.label(topic["recall"]))
             if "request" in topic:
                 return rng.choice(w.ASK_UNSUPPORTED).format(request=topic["request"])
-            return rng.choice(w.CHAT_USER)
+            return self._situation(bench, rng, w.CHAT_USER)
         if turn.kind == "chat_reply":
             if "recall" in topic:
                 return rng.choice(["The {l} is {v}.", "It's {v} (the {l}).", "That was {v}."]).format(
@@ -421,6 +490,30 @@ class OfflineBackend:
         turn = segment.turns[position]
         self._count(cost, "mas_user", {"history": len(draft.turns())}, turn.text)
         return turn
+
+
+def _collect(output: Any, known: dict[str, list[Any]]) -> None:
+    """Scalar values of an output by field name (any depth), appended to `known`."""
+    if isinstance(output, dict):
+        for key, value in output.items():
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                bucket = known.setdefault(key, [])
+                if value not in bucket:
+                    bucket.append(value)
+            else:
+                _collect(value, known)
+    elif isinstance(output, list):
+        for item in output:
+            _collect(item, known)
+
+
+def _is_id(param: str) -> bool:
+    return param.endswith(("_id", "_ids")) or param in ("id", "code")
+
+
+def _base(key: str) -> str:
+    """The parameter a stated value is for: "zip_code for find customer" -> "zip_code"."""
+    return key.split(" for ")[0].removeprefix("other ")
 
 
 def _key(value: Any) -> str:

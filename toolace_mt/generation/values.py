@@ -31,6 +31,19 @@ _FAKE_BY_NAME = {
 _SENTENCE_PARAMS = ("subject", "body", "description", "memo", "note", "reason", "title", "message", "comment")
 
 
+def known_values(param: str, known: dict[str, list[Any]]) -> list[Any]:
+    """Values earlier outputs gave for `param`: a field of its name, its singular, or the
+    name it ends with (`new_item_ids` <- `item_id`)."""
+    singular = param[:-1] if param.endswith("s") and not param.endswith("ss") else param
+    found = known.get(param) or known.get(param + "s") or known.get(singular)
+    if found:
+        return found
+    for key in sorted(known):
+        if param.endswith(("_" + key, "_" + key + "s")):
+            return known[key]
+    return []
+
+
 def _is_id(param: str) -> bool:
     return param.endswith(("_id", "_ids")) or param in ("id", "code")
 
@@ -119,7 +132,7 @@ class ValueSource:
             return self._array(tool, param, schema, rng, known, choice)
         if kind == "object":
             return self._object(tool, schema, rng, known, choice)
-        from_outputs = known.get(param) or known.get(param + "s")
+        from_outputs = known_values(param, known)
         if from_outputs and rng.random() < 0.85:
             return rng.choice(from_outputs)
         text_hint = (schema.get("description") or "")
@@ -129,6 +142,8 @@ class ValueSource:
             return self._date(param, text_hint, rng, choice)
         if kind == "string" and param == "query":
             return self._query_word(tool, rng)
+        if kind == "string" and param == "expression":
+            return f"{round(rng.uniform(5, 500), 2)} {rng.choice(['+', '-', '*'])} {rng.randint(2, 12)}"
         fresh = tool.writes and not _is_id(param)
         if fresh and kind == "string":
             made = self._fake(param, rng)
