@@ -101,6 +101,8 @@ class AttemptRunner:
     def bench(self, env: str) -> Workbench:
         if env not in self.benches:
             self.benches[env] = Workbench(env, self.options.seed)
+            # The gate replays on the same env: calls already made on a state are not run again.
+            self.verifier.pool.adopt(self.benches[env].env, env)
         return self.benches[env]
 
     def run(self, index: int) -> AttemptResult:
