@@ -301,7 +301,7 @@ def bench_load(report: Report, reps: int, spawn_path: Path) -> None:
         # Interleaved, so a burst of load on the machine hits both and the difference stays meaningful.
         inspect_ns, load_ns = measure_pair(lambda n=name: sandbox.inspect_env(n).close(),
                                            lambda n=name: sandbox.load_env(n, seed=0).close(), reps)
-        with sandbox.load_env(name, seed=0) as env:
+        with sandbox.load_env(name, seed=0, memo_size=0) as env:
             rows = sum(env.row_counts().values())
             db = DirectDb(connect(), env.now, source)
         namespace = direct_namespace(name)
@@ -340,7 +340,7 @@ def bench_load(report: Report, reps: int, spawn_path: Path) -> None:
 
 
 def bench_calls(report: Report, reps: int) -> None:
-    with sandbox.load_env("retail", seed=0) as env:
+    with sandbox.load_env("retail", seed=0, memo_size=0) as env:
         store = env._state()
         order_id = env.query("SELECT order_id FROM orders WHERE status = 'pending' ORDER BY order_id LIMIT 1")[0][
             "order_id"]
@@ -433,7 +433,7 @@ def bench_state(report: Report, reps: int, directory: Path, sizes: list[int]) ->
         path = write_synthetic(directory, n_rows)
         label = f"{n_rows // 1000}k rows" if n_rows and n_rows % 1000 == 0 else f"{n_rows} rows"
         start = time.perf_counter_ns()
-        env = sandbox.load_env(path, seed=0)
+        env = sandbox.load_env(path, seed=0, memo_size=0)
         load_ns = time.perf_counter_ns() - start
         try:
             store = env._state()

@@ -9,9 +9,10 @@ from sandbox import Environment, Limits, load_env
 
 
 class EnvPool:
-    def __init__(self, max_envs: int = 4, limits: Limits | None = None) -> None:
+    def __init__(self, max_envs: int = 4, limits: Limits | None = None, memo_size: int = 4096) -> None:
         self.max_envs = max_envs
         self.limits = limits
+        self.memo_size = memo_size  # see sandbox.call_memo; 0 runs every call
         self._envs: OrderedDict[tuple[str, int], Environment] = OrderedDict()
         self._lent: dict[tuple[str, int], Environment] = {}  # envs their owner closes (see adopt)
         self.loads = 0
@@ -24,7 +25,7 @@ class EnvPool:
             return self._lent[key]
         loaded = self._envs.get(key)
         if loaded is None:
-            loaded = load_env(env, seed=seed, limits=self.limits)
+            loaded = load_env(env, seed=seed, limits=self.limits, memo_size=self.memo_size)
             self.loads += 1
             self._envs[key] = loaded
             while len(self._envs) > self.max_envs:
