@@ -223,12 +223,11 @@ class Environment:
         """What the call would return now, leaving the state as it is (a write runs and
         is undone, unless this call was already made on this state)."""
         tool = self._tools.get(name)
-        if tool is not None and isinstance(args, dict):
-            known = self.memo.get(self.memo.key(self._state_id, name, args))
-            if known is not None:
-                return self.memo.answer(known)
-        if tool is None or not tool.writes:
-            return self.call(name, args)
+        if tool is None or not tool.writes or not isinstance(args, dict):
+            return self.call(name, args)  # changes nothing (and call() asks the memo itself)
+        known = self.memo.get(self.memo.key(self._state_id, name, args))
+        if known is not None:
+            return self.memo.answer(known)
         before = self.snapshot()
         try:
             return self.call(name, args)

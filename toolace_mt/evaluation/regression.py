@@ -18,11 +18,7 @@ from sandbox.registry import builtin_names
 from toolace_mt.evaluation.state_text import compare_diffs
 from toolace_mt.record import Record
 from toolace_mt.verifier.dialogue import Dialogue
-from toolace_mt.verifier.state_compare import same_json
-
-
-def _short(text: str, width: int = 400) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+from toolace_mt.verifier.state_compare import same_json, shorten
 
 
 @dataclass
@@ -55,7 +51,7 @@ class RegressionReport:
             first = self.divergences[0]
             lines += [f"first diverging call: {first.call_id} {first.name} {first.arguments} "
                       f"(message {first.message_index})",
-                      f"  recorded: {_short(first.recorded)}", f"  actual:   {_short(first.actual)}"]
+                      f"  recorded: {shorten(first.recorded, 400)}", f"  actual:   {shorten(first.actual, 400)}"]
             if len(self.divergences) > 1:
                 lines.append(f"  ({len(self.divergences) - 1} later call(s) differ too: "
                              f"{', '.join(d.call_id for d in self.divergences[1:6])})")

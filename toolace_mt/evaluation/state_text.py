@@ -7,16 +7,14 @@ the expected state to the actual one; these lines say it the way a test failure 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sandbox import StateDiff
-from toolace_mt.verifier.state_compare import same_json
+from toolace_mt.verifier.state_compare import same_json, short_json
 
 
 def _text(value: Any, width: int = 120) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return short_json(value, width)
 
 
 def _differences(path: str, expected: Any, actual: Any) -> list[tuple[str, Any, Any]]:

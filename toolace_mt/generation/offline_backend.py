@@ -14,7 +14,7 @@ from sandbox import CallResult, ToolSpec
 from toolace_mt.generation import wording as w
 from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.values import Choice
+from toolace_mt.generation.values import Choice, is_id
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves, normalise
 from toolace_mt.verifier.judge import Judge, OfflineJudge
@@ -145,7 +145,7 @@ class OfflineBackend:
             return None
         for _ in range(tries):
             anchor = bench.values.propose(tool, rng)
-            primary = next((p for p in tool.parameters.get("required", []) if _is_id(p)
+            primary = next((p for p in tool.parameters.get("required", []) if is_id(p)
                             and isinstance(anchor.arguments.get(p), str | int)), None)
             known: dict[str, list[Any]] = {primary: [anchor.arguments[primary]]} if primary else {}
             rng.shuffle(makers)
@@ -161,7 +161,7 @@ class OfflineBackend:
                         _collect(result.result, found)
                         for key, values in found.items():
                             bucket = known.setdefault(key, [])
-                            if not _is_id(key) or bucket is values or not bucket:
+                            if not is_id(key) or not bucket:
                                 bucket.extend(v for v in values if v not in bucket)
             choice = bench.values.propose(tool, rng, known=known, context=anchor.context)
             result = bench.trial(tool.name, choice.arguments)
@@ -505,10 +505,6 @@ def _collect(output: Any, known: dict[str, list[Any]]) -> None:
     elif isinstance(output, list):
         for item in output:
             _collect(item, known)
-
-
-def _is_id(param: str) -> bool:
-    return param.endswith(("_id", "_ids")) or param in ("id", "code")
 
 
 def _base(key: str) -> str:

@@ -44,7 +44,7 @@ def known_values(param: str, known: dict[str, list[Any]]) -> list[Any]:
     return []
 
 
-def _is_id(param: str) -> bool:
+def is_id(param: str) -> bool:
     return param.endswith(("_id", "_ids")) or param in ("id", "code")
 
 
@@ -144,7 +144,7 @@ class ValueSource:
             return self._query_word(tool, rng)
         if kind == "string" and param == "expression":
             return f"{round(rng.uniform(5, 500), 2)} {rng.choice(['+', '-', '*'])} {rng.randint(2, 12)}"
-        fresh = tool.writes and not _is_id(param)
+        fresh = tool.writes and not is_id(param)
         if fresh and kind == "string":
             made = self._fake(param, rng)
             if made is not None:
@@ -154,7 +154,7 @@ class ValueSource:
                 rows = [r for r in self.rows(table, choice.context, rng) if r.get(column) is not None]
                 if rows:
                     row = rng.choice(rows)
-                    choice.context.update({c: v for c, v in row.items() if _is_id(c) or c == "email"})
+                    choice.context.update({c: v for c, v in row.items() if is_id(c) or c == "email"})
                     value = row[column]
                     return value if kind != "string" else str(value)
         if kind == "string":

@@ -7,13 +7,9 @@ import json
 
 from sandbox import Environment
 from toolace_mt.verifier.dialogue import Dialogue, Failure
-from toolace_mt.verifier.state_compare import describe_diff_mismatch, same_json
+from toolace_mt.verifier.state_compare import describe_diff_mismatch, same_json, shorten
 
 MAX_OUTPUT_FAILURES = 5
-
-
-def _short(text: str, width: int = 200) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def check_replay(dialogue: Dialogue, env: Environment) -> list[Failure]:
@@ -33,7 +29,8 @@ def check_replay(dialogue: Dialogue, env: Environment) -> list[Failure]:
             if len(failures) < MAX_OUTPUT_FAILURES:
                 failures.append(Failure(
                     "replay", f"call {site.call.id} {site.name}: the recorded output differs from the real one: "
-                              f"recorded {_short(site.output_text)} | real {_short(real)}", site.output_index))
+                              f"recorded {shorten(site.output_text, 200)} | real {shorten(real, 200)}",
+                    site.output_index))
     return failures
 
 

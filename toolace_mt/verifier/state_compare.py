@@ -52,12 +52,12 @@ def describe_diff_mismatch(expected: dict[str, Any], actual: dict[str, Any], lim
             for column in columns:
                 a, b = want[key].get(column), got[key].get(column)
                 if canonical_json(a) != canonical_json(b):
-                    lines.append(f"{table} {row} {column}: expected {_short(a)}, got {_short(b)}")
+                    lines.append(f"{table} {row} {column}: expected {short_json(a)}, got {short_json(b)}")
         elif key in want:
-            lines.append(f"{table}: expected row {kind} but it was not: {_short(json.loads(row))}"
+            lines.append(f"{table}: expected row {kind} but it was not: {short_json(json.loads(row))}"
                          f"{_columns(want[key]) if kind == 'changed' else ''}")
         else:
-            lines.append(f"{table}: row {kind} that was not expected: {_short(json.loads(row))}"
+            lines.append(f"{table}: row {kind} that was not expected: {short_json(json.loads(row))}"
                          f"{_columns(got[key]) if kind == 'changed' else ''}")
     if len(lines) > limit:
         lines = [*lines[:limit], f"... and {len(lines) - limit} more"]
@@ -66,12 +66,16 @@ def describe_diff_mismatch(expected: dict[str, Any], actual: dict[str, Any], lim
 
 def _columns(columns: dict[str, Any]) -> str:
     """' (status: "pending" -> "cancelled")' for a changed row's {column: {before, after}}."""
-    parts = [f"{name}: {_short(change.get('before'), 40)} -> {_short(change.get('after'), 40)}"
-             if isinstance(change, dict) else f"{name}: {_short(change, 40)}"
+    parts = [f"{name}: {short_json(change.get('before'), 40)} -> {short_json(change.get('after'), 40)}"
+             if isinstance(change, dict) else f"{name}: {short_json(change, 40)}"
              for name, change in sorted(columns.items())]
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def _short(value: Any, width: int = 160) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+def shorten(text: str, width: int) -> str:
+    """`text` cut to `width` characters, with an ellipsis when cut (for one-line reports)."""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def short_json(value: Any, width: int = 160) -> str:
+    return shorten(json.dumps(value, ensure_ascii=False, default=str), width)
