@@ -188,44 +188,37 @@ class ThreadedRunner:
             client.close()
 
 
-def _serve(options: RunOptions, inbox: Any, outbox: Any) -> None:
+def _indexes(inbox: Any, outbox: Any) -> Iterator[int]:
+    """Attempt indexes sent to this worker, until None or the parent is gone."""
     parent = mp.parent_process()
+    while True:
+        try:
+            index = inbox.get(timeout=1.0)
+        except queue.Empty:
+            if parent is not None and not parent.is_alive():  # killed (kill -9 sends no None)
+                outbox.cancel_join_thread()  # no one will read what is still buffered: do not wait for it
+                return
+            continue
+        if index is None:
+            return
+        yield index
+
+
+def _serve(options: RunOptions, inbox: Any, outbox: Any) -> None:
     if concurrency(options) > 1 or options.backend != "offline":
-        _serve_threads(options, inbox, outbox, parent)
+        threaded = ThreadedRunner(options)
+        try:
+            for index in _indexes(inbox, outbox):
+                threaded.submit(index).add_done_callback(lambda done: outbox.put(done.result()))
+        finally:
+            threaded.close()
         return
     runner = AttemptRunner(options)
     try:
-        while True:
-            try:
-                index = inbox.get(timeout=1.0)
-            except queue.Empty:
-                if parent is not None and not parent.is_alive():  # killed (kill -9 sends no None)
-                    outbox.cancel_join_thread()  # no one will read what is still buffered: do not wait for it
-                    break
-                continue
-            if index is None:
-                break
+        for index in _indexes(inbox, outbox):
             outbox.put(runner.run(index))
     finally:
         runner.close()
-
-
-def _serve_threads(options: RunOptions, inbox: Any, outbox: Any, parent: Any) -> None:
-    threaded = ThreadedRunner(options)
-    try:
-        while True:
-            try:
-                index = inbox.get(timeout=1.0)
-            except queue.Empty:
-                if parent is not None and not parent.is_alive():
-                    outbox.cancel_join_thread()
-                    break
-                continue
-            if index is None:
-                break
-            threaded.submit(index).add_done_callback(lambda done: outbox.put(done.result()))
-    finally:
-        threaded.close()
 
 
 def attempts(options: RunOptions, first: int, wanted: Callable[[], int] | None = None) -> Iterator[AttemptResult]:
