@@ -34,6 +34,7 @@ from toolace_mt.generation.backend import INJECTION_TYPES, Injection
 from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.naig import generate_naig
 from toolace_mt.generation.offline_backend import OfflineBackend
+from toolace_mt.generation.offline_wording import reply_text
 from toolace_mt.generation.run import AttemptRunner, RunOptions
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.wording import label
@@ -512,10 +513,10 @@ def test_reply_after_a_read_only_tool_claims_nothing() -> None:
                 result=CallResult(ok=True, result="Transfer successful"))
     reply = Turn("assistant", "reply", seed=1, topic={"target": call.name, "writes": False})
     segment = Segment(goal="g", target=call.name, stated={}, turns=[Turn("assistant", "calls", calls=[call]), reply])
-    text = OfflineBackend()._reply(segment, reply, random.Random(0))
+    text = reply_text(segment, reply, random.Random(0))
     assert "I've" not in text and "Transfer successful" in text
     reply.topic["writes"] = True
-    assert "I've transferred it." in OfflineBackend()._reply(segment, reply, random.Random(0))
+    assert "I've transferred it." in reply_text(segment, reply, random.Random(0))
 
 
 # -- slow: run-wide scans -----------------------------------------------------------------

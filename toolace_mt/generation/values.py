@@ -12,6 +12,7 @@ and keeps the ones that really succeed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import re
 from dataclasses import dataclass, field
@@ -42,6 +43,11 @@ def known_values(param: str, known: dict[str, list[Any]]) -> list[Any]:
         if param.endswith(("_" + key, "_" + key + "s")):
             return known[key]
     return []
+
+
+def value_key(value: Any) -> str:
+    """A value as a hashable key (equal JSON, equal key)."""
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def is_id(param: str) -> bool:
