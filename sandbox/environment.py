@@ -169,7 +169,7 @@ class Environment:
         return reply
 
     def _seed(self, source: EnvSource, ddl: str) -> StateStore:
-        store = StateStore()
+        store = StateStore(read_cache_size=self.memo.size)
         self._store = store
         self._resources.append(store)
         try:
@@ -268,7 +268,8 @@ class Environment:
                         raise PolicyViolation("this tool is read-only (declare it with @tool(writes=True))")
                     value = store.insert(str(request.get("table")), list(request.get("rows") or []))
                 elif request.get("kind") in ("query", "execute") and isinstance(request.get("sql"), str):
-                    value = store.run(request["kind"], request["sql"], list(request.get("params") or []), writes)
+                    value = store.run(request["kind"], request["sql"], list(request.get("params") or []), writes,
+                                      cached=True)
                 else:
                     raise PolicyViolation("malformed SQL request")
             except PolicyViolation as exc:

@@ -38,9 +38,23 @@ class PolicyViolation(Exception):
 class SqlPolicy:
     """Checks statements; caches the verdict per SQL text."""
 
-    def __init__(self, env_names: frozenset[str] = frozenset()) -> None:
+    def __init__(self, env_names: frozenset[str] = frozenset(), tables: tuple[str, ...] = ()) -> None:
         self._env_names = env_names  # the env's table and column names (lower case)
+        self._tables = tables  # the env's table names, as declared
         self._cache: dict[str, tuple[bool, str | None]] = {}
+        self._named: dict[str, tuple[str, ...]] = {}
+
+    def tables_named(self, sql: str) -> tuple[str, ...]:
+        """The env tables a statement names, so may read (a column named like a table
+        counts too: more than read is safe). Only named tables can be reached: the
+        policy denies the functions that read a table given as text."""
+        named = self._named.get(sql)
+        if named is None:
+            said = set(words(sql))
+            named = tuple(t for t in self._tables if t.lower() in said)
+            if len(self._named) < 4096:
+                self._named[sql] = named
+        return named
 
     def check(self, sql: str, writes_allowed: bool) -> bool:
         """Return whether the statement writes; raise PolicyViolation if not allowed."""
@@ -72,6 +86,20 @@ class SqlPolicy:
         return kind in WRITE_TYPES, None
 
 
+def words(sql: str) -> list[str]:
+    """The statement's identifiers and keywords, lower case, quotes removed."""
+    found = []
+    tokens = duckdb.tokenize(sql)
+    for index, (start, kind) in enumerate(tokens):
+        if kind not in (duckdb.token_type.identifier, duckdb.token_type.keyword):
+            continue
+        end = tokens[index + 1][0] if index + 1 < len(tokens) else len(sql)
+        match = _WORD.match(sql, start, end)
+        if match is not None:
+            found.append((match.group(1).replace('""', '"') if match.group(1) is not None else match.group(2)).lower())
+    return found
+
+
 def check_tokens(sql: str, env_names: frozenset[str] = frozenset(), names: bool = True) -> str | None:
     """Reject any other schema than the env's, and (with `names`) the denied names.
 
@@ -79,15 +107,7 @@ def check_tokens(sql: str, env_names: frozenset[str] = frozenset(), names: bool 
     snapshots in HIDDEN_SCHEMA. Without a schema name or a denied function a statement
     can only reach `main`, so a scan of the identifiers is enough to confine it.
     """
-    tokens = duckdb.tokenize(sql)
-    for index, (start, kind) in enumerate(tokens):
-        if kind not in (duckdb.token_type.identifier, duckdb.token_type.keyword):
-            continue
-        end = tokens[index + 1][0] if index + 1 < len(tokens) else len(sql)
-        match = _WORD.match(sql, start, end)
-        if match is None:
-            continue
-        word = (match.group(1).replace('""', '"') if match.group(1) is not None else match.group(2)).lower()
+    for word in words(sql):
         if word in _DENIED_SCHEMAS:
             return f"schema {word} is not accessible from env SQL"
         if names and word not in env_names and (word in _DENIED_NAMES or word.startswith(_DENIED_PREFIXES)):

@@ -28,6 +28,7 @@ import duckdb
 
 from sandbox.json_values import json_rows, json_value
 from sandbox.query_watchdog import QueryWatchdog
+from sandbox.read_cache import ReadCache
 from sandbox.sql_policy import HIDDEN_SCHEMA, SqlPolicy, check_tokens
 from sandbox.state_diff import StateDiff, table_diff
 from sandbox.write_keys import WriteShape, write_shape
@@ -151,8 +152,9 @@ class StateStore:
     known cuts the path: work on that table falls back to the whole table.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, read_cache_size: int = 0) -> None:
         self.connection = connect()
+        self.reads = ReadCache(read_cache_size)
         self.connection.execute(f"CREATE SCHEMA {HIDDEN_SCHEMA}")
         self.tables: dict[str, Table] = {}
         self.policy = SqlPolicy()
@@ -212,12 +214,22 @@ class StateStore:
             self.tables[name] = Table(name, columns, tuple(keys[name]), canonical, key_kinds)
             self._versions[name] = next(self._counter)
         self.policy = SqlPolicy(frozenset(
-            {n.lower() for n in self.tables} | {c.name.lower() for t in self.tables.values() for c in t.columns}))
+            {n.lower() for n in self.tables} | {c.name.lower() for t in self.tables.values() for c in t.columns}),
+            tuple(self.tables))
 
     # -- statements -----------------------------------------------------------
-    def run(self, kind: str, sql: str, params: list[Any], writes_allowed: bool) -> Any:
-        """Run one env statement (policy-checked). kind: query | execute."""
+    def run(self, kind: str, sql: str, params: list[Any], writes_allowed: bool, cached: bool = False) -> Any:
+        """Run one env statement (policy-checked). kind: query | execute. With `cached`, a
+        read may be answered from the read cache (the result is then shared: don't change it)."""
         writes = self.policy.check(sql, writes_allowed)
+        key = None
+        if cached and not writes and self.reads.size:
+            named = self.policy.tables_named(sql)
+            if not any(name in self._pending for name in named):
+                key = ReadCache.key(kind, sql, params, tuple(self._versions[name] for name in named))
+                found, value = self.reads.get(key)
+                if found:
+                    return value
         try:
             cursor = self.connection.execute(sql, params)
             columns = [d[0] for d in cursor.description] if cursor.description else []
@@ -232,6 +244,8 @@ class StateStore:
             raise DbError(str(exc).splitlines()[0]) from exc
         if writes:
             self._note_write(sql, params)
+        elif key is not None:
+            self.reads.remember(key, result)
         return result
 
     def _note_write(self, sql: str, params: list[Any]) -> None:
