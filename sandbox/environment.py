@@ -198,16 +198,11 @@ class Environment:
     # -- calls ----------------------------------------------------------------
     def call(self, name: str, args: dict[str, Any] | None = None) -> CallResult:
         """Run one tool call; never raises for a failing call (see CallResult.error)."""
-        tool = self._tools.get(name)
-        if tool is None:
-            return failure("UnknownTool", f"no tool '{name}' in env {self.name}; tools: {', '.join(self._tools)}")
         args = {} if args is None else args
-        if not isinstance(args, dict):
-            return failure("InvalidArguments", f"arguments of {name} must be a JSON object, got {type(args).__name__}")
-        errors = sorted(self._validators[name].iter_errors(args), key=_error_rank)
-        error = errors[0] if errors else None
-        if error is not None:
-            return _argument_error(error, tool)
+        problem = self._invalid(name, args)
+        if problem is not None:
+            return problem
+        tool = self._tools[name]
         key = self.memo.key(self._state_id, name, args)
         known = self.memo.get(key)
         if known is not None and not known.changed_state:
@@ -220,21 +215,34 @@ class Environment:
         return result
 
     def peek(self, name: str, args: dict[str, Any] | None = None) -> CallResult:
-        """What the call would return now, leaving the state as it is (a write runs and
-        is undone, unless this call was already made on this state)."""
-        tool = self._tools.get(name)
-        if tool is None or not tool.writes or not isinstance(args, dict):
-            return self.call(name, args)  # changes nothing (and call() asks the memo itself)
-        known = self.memo.get(self.memo.key(self._state_id, name, args))
+        """What the call would return now, leaving the state as it is (a write runs in a
+        transaction that is rolled back, unless this call was already made on this state)."""
+        args = {} if args is None else args
+        problem = self._invalid(name, args)
+        if problem is not None or not self._tools[name].writes:
+            return problem or self.call(name, args)  # a read changes nothing (and call() asks the memo)
+        key = self.memo.key(self._state_id, name, args)
+        known = self.memo.get(key)
         if known is not None:
             return self.memo.answer(known)
-        before = self.snapshot()
-        try:
-            return self.call(name, args)
-        finally:
-            self.restore(before)
+        # Rolled back rather than committed and undone: no snapshot copy, no restore. (A
+        # commit that would fail is not seen here; with one connection there are no write
+        # conflicts, and call() reports it when the write is really made.)
+        result = self._run(self._tools[name], args, keep=False)
+        self.memo.remember(key, result, result.ok)
+        return result
 
-    def _run(self, tool: ToolSpec, args: dict[str, Any]) -> CallResult:
+    def _invalid(self, name: str, args: Any) -> CallResult | None:
+        """The failure for an unknown tool or arguments its schema rejects, else None."""
+        tool = self._tools.get(name)
+        if tool is None:
+            return failure("UnknownTool", f"no tool '{name}' in env {self.name}; tools: {', '.join(self._tools)}")
+        if not isinstance(args, dict):
+            return failure("InvalidArguments", f"arguments of {name} must be a JSON object, got {type(args).__name__}")
+        errors = sorted(self._validators[name].iter_errors(args), key=_error_rank)
+        return _argument_error(errors[0], tool) if errors else None
+
+    def _run(self, tool: ToolSpec, args: dict[str, Any], keep: bool = True) -> CallResult:
         store = self._state()
         violations: list[str] = []
         if tool.writes:
@@ -246,7 +254,7 @@ class Environment:
             result = failure("SandboxViolation", violations[0])
         if not tool.writes:
             return result
-        if not result.ok:
+        if not result.ok or not keep:
             store.rollback()
             return result
         try:

@@ -65,6 +65,18 @@ def test_peek_tells_a_writes_outcome_without_keeping_it(shop_file: Path) -> None
         assert done == seen and not env.diff().empty  # call() ran it: the state changed
 
 
+def test_a_peeked_write_leaves_no_trace_even_without_memo(shop_file: Path) -> None:
+    with load_env(shop_file, seed=5, memo_size=0) as env, load_env(shop_file, seed=5, memo_size=0) as plain:
+        assert env.peek("sell", {"item_id": "I03"}).ok
+        assert env.peek("sell", {"item_id": "I04", "qty": 99}).error.type == "ToolError"
+        assert env.peek("sell", {"item_id": 3}).error.type == "InvalidArguments"
+        # Same rows, same per-call RNG (seeded by the writes committed), same next outputs.
+        assert env.state_hash() == plain.state_hash() and env.diff().empty
+        assert env.call("clock").result == plain.call("clock").result
+        assert env.call("sell", {"item_id": "I03"}) == plain.call("sell", {"item_id": "I03"})
+        assert env.call("clock").result == plain.call("clock").result
+
+
 def test_same_writes_from_the_seed_give_the_same_hash_and_diff_as_without_memo(shop_file: Path) -> None:
     calls = [("sell", {"item_id": "I03"}), ("set_note", {"item_id": "I02", "note": "x"}),
              ("remove_item", {"item_id": "I05"})]
