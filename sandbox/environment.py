@@ -232,6 +232,27 @@ class Environment:
         self.memo.remember(key, result, result.ok)
         return result
 
+    def remembered_run(self, calls: list[tuple[str, dict[str, Any]]]) -> list[CallResult] | None:
+        """The outcomes of making `calls` in order from the seeded state, without running
+        anything: when the memo holds every one of them along the way and the env is now
+        in the state they lead to (a dialogue this env just made, replayed by the verifier
+        in the same process). None otherwise: reset and run them."""
+        state_id = SEEDED
+        outcomes = []
+        for name, args in calls:
+            problem = self._invalid(name, args)
+            if problem is not None:
+                outcomes.append(problem)
+                continue
+            key = self.memo.key(state_id, name, args)
+            known = self.memo.get(key)
+            if known is None:
+                return None
+            outcomes.append(self.memo.answer(known))
+            if known.changed_state:
+                state_id = state_after(key)
+        return outcomes if state_id == self._state_id else None
+
     def _invalid(self, name: str, args: Any) -> CallResult | None:
         """The failure for an unknown tool or arguments its schema rejects, else None."""
         tool = self._tools.get(name)

@@ -137,3 +137,45 @@ def test_a_pool_serves_a_lent_env_and_leaves_closing_it_to_its_owner(shop_file: 
         pool.close()
         assert env.call("get_item", {"item_id": "I03"}).ok  # still open
         assert pool.loads == 0
+
+
+def test_a_run_the_env_just_made_is_told_from_memory(shop_file: Path) -> None:
+    calls = [("get_item", {"item_id": "I03"}), ("sell", {"item_id": "I03"}), ("sell", {"item_id": "I04", "qty": 99}),
+             ("sell", {"item_id": 3}), ("get_item", {"item_id": "I03"})]
+    with load_env(shop_file, seed=5) as env, load_env(shop_file, seed=5, memo_size=0) as plain:
+        made = [env.call(name, args) for name, args in calls]
+        assert made == [plain.call(name, args) for name, args in calls]
+        final = env.state_hash()
+        hits = env.memo.hits
+        assert env.remembered_run(calls) == made  # every outcome, the invalid call's included
+        assert env.memo.hits == hits + 4 and env.state_hash() == final  # nothing ran, nothing moved
+        assert env.remembered_run(calls[:2]) == made[:2]  # the later calls changed nothing
+        assert env.remembered_run(calls[:1]) is None  # it leads elsewhere than where the env is
+        assert env.remembered_run([*calls, ("get_item", {"item_id": "I05"})]) is None  # one never made
+        assert plain.remembered_run(calls) is None  # no memo, nothing remembered
+        env.reset()
+        assert env.remembered_run([]) == [] and env.remembered_run(calls) is None
+
+
+def test_the_verifier_replays_a_lent_envs_dialogue_from_memory_and_still_catches_tampering() -> None:
+    from toolace_mt.jsonl import RecordLine, read_records
+    from toolace_mt.verifier import EnvPool, Verifier
+    from toolace_mt.verifier.dialogue import Dialogue
+
+    root = Path(__file__).resolve().parent.parent
+    record = next(line.record for line in read_records(root / "fixtures" / "dialogues" / "retail.jsonl")
+                  if isinstance(line, RecordLine) and any(m.role == "tool" for m in line.record.messages))
+    with load_env(record.env, seed=record.seed) as env, Verifier(pool=EnvPool()) as verifier:
+        verifier.pool.adopt(env, record.env)
+        for site in Dialogue(record).calls:  # as the generator made them
+            env.call(site.name, site.arguments)
+        calls = len(Dialogue(record).calls)
+        hits = env.memo.hits
+        assert verifier.verify(record).passed
+        assert env.memo.hits >= hits + calls  # every call answered from memory
+        tampered = record.model_copy(deep=True)
+        tool_message = next(m for m in tampered.messages if m.role == "tool")
+        tool_message.content = tool_message.content.replace('"', "'", 2)
+        failures = verifier.verify(tampered).failures
+        assert [f.check for f in failures if f.check == "replay"] == ["replay"]
+        assert "the recorded output differs from the real one" in failures[0].message

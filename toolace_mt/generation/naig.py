@@ -55,7 +55,8 @@ def inject(bench: Workbench, backend: Backend, draft: Draft, settings: Settings,
     count = min(rng.randint(*settings.injections), len(settings.inject_types))
     done = []
     for kind in rng.sample(list(settings.inject_types), count):
-        copies: dict[int, Any] = {}
+        # Call results are replaced on re-execution, never changed in place: share them.
+        copies: dict[int, Any] = {id(c.result): c.result for _, t in draft.turns() for c in t.calls}
         saved = copy.deepcopy(draft.segments, copies), list(draft.withheld)
         injection = backend.inject(bench, draft, kind, rng, cost)
         if injection is None:

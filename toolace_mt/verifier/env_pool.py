@@ -19,9 +19,14 @@ class EnvPool:
 
     def fresh(self, env: str, seed: int) -> Environment:
         """The env at its seeded initial state. Raises UnknownEnv / EnvLoadError."""
+        found = self.get(env, seed)
+        found.reset()
+        return found
+
+    def get(self, env: str, seed: int) -> Environment:
+        """The env in whatever state its last user left it (see Environment.remembered_run)."""
         key = (env, seed)
         if key in self._lent:
-            self._lent[key].reset()
             return self._lent[key]
         loaded = self._envs.get(key)
         if loaded is None:
@@ -32,7 +37,6 @@ class EnvPool:
                 self._envs.popitem(last=False)[1].close()
         else:
             self._envs.move_to_end(key)
-            loaded.reset()
         return loaded
 
     def adopt(self, env: Environment, name: str) -> None:

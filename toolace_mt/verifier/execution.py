@@ -13,15 +13,21 @@ MAX_OUTPUT_FAILURES = 5
 
 
 def check_replay(dialogue: Dialogue, env: Environment) -> list[Failure]:
-    """Runs every call on `env` (already at its initial state), in order; leaves `env`
-    in the dialogue's final state for check_state."""
+    """Runs every call on `env` from its initial state, in order; leaves `env` in the
+    dialogue's final state for check_state. When this env just made these very calls (the
+    generator's gate), their real outcomes are taken from its call memo instead."""
     failures: list[Failure] = []
+    sites = [site for site in dialogue.calls if site.arguments is not None]
+    remembered = env.remembered_run([(site.name, site.arguments) for site in sites])
+    if remembered is None:
+        env.reset()
+    outcomes = iter(remembered or [])
     for site in dialogue.calls:
         if site.arguments is None:
             failures.append(Failure("replay", f"call {site.call.id} {site.name} cannot be executed: its arguments "
                                               "are not a JSON object", site.message_index))
             continue
-        result = env.call(site.name, site.arguments)
+        result = next(outcomes) if remembered is not None else env.call(site.name, site.arguments)
         real = result.content()
         if site.output_text is None:
             continue  # unanswered: a format failure; the call still ran, as a model would have made it

@@ -44,7 +44,7 @@ class Verifier:
     def _env(self, record: Record) -> tuple[Environment | None, Failure | None]:
         start = time.perf_counter()
         try:
-            env = self.pool.fresh(record.env, record.seed)
+            env = self.pool.get(record.env, record.seed)  # check_replay resets it if it must
         except SandboxError as exc:
             return None, Failure("replay", f"env '{record.env}' cannot be loaded: {exc}")
         finally:
