@@ -232,12 +232,17 @@ class Environment:
         self.memo.remember(key, result, result.ok)
         return result
 
-    def remembered_run(self, calls: list[tuple[str, dict[str, Any]]]) -> list[CallResult] | None:
-        """The outcomes of making `calls` in order from the seeded state, without running
-        anything: when the memo holds every one of them along the way and the env is now
-        in the state they lead to (a dialogue this env just made, replayed by the verifier
-        in the same process). None otherwise: reset and run them."""
-        state_id = SEEDED
+    def remembered_run(self, calls: list[tuple[str, dict[str, Any]]], since: Snapshot | None = None,
+                       until: Snapshot | None = None) -> list[CallResult] | None:
+        """The outcomes of making `calls` in order from the seeded state (or `since`),
+        without running anything: when the memo holds every one of them along the way and
+        they lead to the state the env is in now (or to `until`). For a dialogue this env
+        just made, replayed by the verifier or re-executed after an edit that left its
+        calls as they were. None otherwise: restore and run them."""
+        state_id = SEEDED if since is None else self._snapshot_ids.get(since)
+        goal = self._state_id if until is None else self._snapshot_ids.get(until)
+        if state_id is None or goal is None:
+            return None
         outcomes = []
         for name, args in calls:
             problem = self._invalid(name, args)
@@ -251,7 +256,7 @@ class Environment:
             outcomes.append(self.memo.answer(known))
             if known.changed_state:
                 state_id = state_after(key)
-        return outcomes if state_id == self._state_id else None
+        return outcomes if state_id == goal else None
 
     def _invalid(self, name: str, args: Any) -> CallResult | None:
         """The failure for an unknown tool or arguments its schema rejects, else None."""

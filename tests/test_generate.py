@@ -560,3 +560,45 @@ def test_several_envs_several_workers_resume_identical(tmp_path: Path) -> None:
         assert generate(killed, "--resume", "--workers", "2", env=envs, n=16, seed=2) == 0
         assert killed.read_bytes() == one.read_bytes()
         assert not _orphans(proc.pid)
+
+
+def test_re_execution_after_an_edit_that_kept_the_calls_runs_nothing() -> None:
+    from sandbox import load_env
+    from toolace_mt.generation.draft import Draft
+
+    with load_env("retail", seed=7) as env:
+        pending = env.query("SELECT order_id FROM orders WHERE status = 'pending' ORDER BY order_id LIMIT 1")
+        order = pending[0]["order_id"]
+        reads = Segment("look", "get_order", {}, [
+            Turn("user", "request", "status?"),
+            Turn("assistant", "calls", calls=[Call("get_order", {"order_id": order})])])
+        cancel = Segment("cancel", "cancel_order", {}, [
+            Turn("user", "request", "cancel it"),
+            Turn("assistant", "calls", calls=[Call("cancel_order", {"order_id": order})]),
+            Turn("assistant", "calls", calls=[Call("get_order", {"order_id": order})])])
+        draft = Draft(system="s", segments=[reads, cancel])
+        assert draft.execute(env)
+        cancelled = cancel.turns[2].calls[0].result
+        assert cancelled is not None and cancelled.result["status"] == "cancelled"
+        final = env.state_hash()
+        runs_before = env.memo.hits
+        reads.turns.append(Turn("user", "chat", "thanks"))  # an edit that leaves the calls alone
+        assert draft.execute(env, start=0)
+        assert env.memo.hits == runs_before + 3 and env.state_hash() == final  # all three told from memory
+        assert cancel.turns[2].calls[0].result == cancelled
+        # A failing call added in front (error simulation), tried on the state before it, is
+        # remembered too...
+        at_end = env.snapshot()
+        env.reset()
+        wrong = Call("cancel_order", {"order_id": "#W9"}, expect_ok=False)
+        assert not env.peek(wrong.name, wrong.arguments).ok
+        env.restore(at_end)
+        cancel.turns.insert(1, Turn("assistant", "calls", calls=[wrong]))
+        hits = env.memo.hits
+        assert draft.execute(env, start=1) and wrong.result is not None and not wrong.result.ok
+        assert env.memo.hits == hits + 3 and env.state_hash() == final
+        # ...while a changed call runs for real, from the state before its segment.
+        cancel.turns[2].calls[0].arguments = {"order_id": order, "reason": "ordered_by_mistake"}
+        assert draft.execute(env, start=1)
+        assert cancel.turns[3].calls[0].result.result["cancel_reason"] == "ordered_by_mistake"
+        assert env.state_hash() != final

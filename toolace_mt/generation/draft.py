@@ -74,6 +74,9 @@ class Draft:
         """Run every call of segments start.. from the state before `start` (the initial
         state when start == 0; the current state when `start` is the first segment never
         executed). False when a call's outcome is not the one planned."""
+        if 0 < len(self._before) and start < len(self._before) and self._remembered(env, start):
+            return all(c.result is not None and c.result.ok == c.expect_ok
+                       for s in self.segments[start:] for t in s.turns for c in t.calls)
         if start == 0:
             env.reset()
             self._before = []
@@ -90,6 +93,25 @@ class Draft:
                     call.result = env.call(call.name, call.arguments)
                     ok = ok and call.result.ok == call.expect_ok
         return ok
+
+    def _remembered(self, env: Environment, start: int) -> bool:
+        """Take the outcomes of segments start.. from the env's call memo, if every segment's
+        calls are remembered from the state before it to the state before the next (the
+        current state after the last): an edit that left the calls as they were, or added
+        only calls that fail. The env and the snapshots then stay as they are."""
+        if len(self._before) != len(self.segments):
+            return False
+        outcomes = []
+        for index in range(start, len(self.segments)):
+            calls = [c for t in self.segments[index].turns for c in t.calls]
+            until = self._before[index + 1] if index + 1 < len(self._before) else None
+            known = env.remembered_run([(c.name, c.arguments) for c in calls], since=self._before[index], until=until)
+            if known is None:
+                return False
+            outcomes += zip(calls, known, strict=True)
+        for call, result in outcomes:
+            call.result = result
+        return True
 
     def task(self) -> Task:
         return Task(subtasks=[SubTask(
