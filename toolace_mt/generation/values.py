@@ -62,6 +62,34 @@ class Choice:
     context: dict[str, Any] = field(default_factory=dict)  # id-like columns of the rows used
 
 
+class RowIndex:
+    """The rows of one table, with lookups by column value built on first use (a proposal
+    filters rows by the ids it already uses, many times per dialogue)."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self._by: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+    def _column(self, column: str) -> dict[str, list[dict[str, Any]]]:
+        index = self._by.get(column)
+        if index is None:
+            index = {}
+            for row in self.rows:
+                index.setdefault(value_key(row.get(column)), []).append(row)
+            self._by[column] = index
+        return index
+
+    def matching(self, wanted: dict[str, Any]) -> list[dict[str, Any]]:
+        """Rows equal to `wanted` on every column it names, in table order."""
+        if not wanted:
+            return self.rows
+        buckets = [self._column(c).get(value_key(v), []) for c, v in wanted.items()]
+        smallest = min(buckets, key=len)
+        if len(buckets) == 1 or not smallest:
+            return smallest
+        return [r for r in smallest if all(r.get(c) == v for c, v in wanted.items())]
+
+
 class ValueSource:
     """Proposes arguments for one env; deterministic given the rng it is handed."""
 
@@ -70,7 +98,7 @@ class ValueSource:
         self.catalog = catalog
         self.fake = fake
         self.now = env.now
-        self._rows: dict[str, list[dict[str, Any]]] = {}
+        self._rows: dict[str, RowIndex] = {}
 
     # -- state ----------------------------------------------------------------
     def _columns_for(self, param: str) -> list[tuple[str, str]]:
@@ -95,7 +123,8 @@ class ValueSource:
         assert self.catalog is not None
         for table, keys in self.catalog.primary_keys.items():
             order = ", ".join(f'"{k}"' for k in keys)
-            self._rows[table] = self.env.query(f'SELECT * FROM "{table}" ORDER BY {order} LIMIT {MAX_ROWS}')
+            self._rows[table] = RowIndex(
+                self.env.query(f'SELECT * FROM "{table}" ORDER BY {order} LIMIT {MAX_ROWS}'))
 
     def rows(self, table: str, context: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
         """Rows of `table`, those related to `context` when there are any.
@@ -103,13 +132,9 @@ class ValueSource:
         Rows come from the env's initial state, read once: every dialogue starts there,
         and a proposal built from a row that changed since is caught by its trial call."""
         assert self.catalog is not None
-        rows = self._rows[table]
-        shared = [c for c in self.catalog.table_columns[table] if c in context and context[c] is not None]
-        if shared:
-            related = [r for r in rows if all(r.get(c) == context[c] for c in shared)]
-            if related:
-                return related
-        return rows
+        index = self._rows[table]
+        wanted = {c: context[c] for c in self.catalog.table_columns[table] if context.get(c) is not None}
+        return index.matching(wanted) or index.rows
 
     # -- proposals ------------------------------------------------------------
     def propose(self, tool: ToolSpec, rng: random.Random, known: dict[str, list[Any]] | None = None,
