@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,16 +28,63 @@ def param_kind(schema: dict[str, Any]) -> str:
     return str(kind)
 
 
-def output_fields(value: Any, into: dict[str, str] | None = None) -> dict[str, str]:
-    """{key: json type} for every key in an output, at any depth."""
-    into = {} if into is None else into
+def singular(name: str) -> str:
+    """`payment_methods` -> `payment_method`, `categories` -> `category`."""
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name[:-1] if name.endswith("s") and not name.endswith("ss") else name
+
+
+def _keyed_by_id(value: dict[str, Any]) -> bool:
+    """A collection stored as a dict keyed by its records' ids ({"gift_card_1": {"id": "gift_card_1", ...}})."""
+    return bool(value) and all(isinstance(item, dict) and key in {str(v) for v in item.values()}
+                               for key, item in value.items())
+
+
+def _member_id(collection: str | None) -> str | None:
+    """What one member's id is called: `payment_methods` -> `payment_method_id`, `item_ids` -> `item_id`."""
+    if not collection:
+        return None
+    one = singular(collection)
+    if one.endswith("_id"):
+        return one
+    return f"{one}_id" if one != collection else None
+
+
+def walk(value: Any, collection: str | None = None,
+         record: dict[str, Any] | None = None) -> Iterator[tuple[str, Any, dict[str, Any] | None]]:
+    """(field, value, record holding it) for every field of an output, at any depth.
+
+    A record inside a collection named like `payment_methods` also gives its bare `id`
+    as `payment_method_id`, and a list of scalars named `orders` gives `order_id`s: the
+    names a consumer's parameters use. A dict keyed by its records' ids is a collection,
+    not a record (its keys are values, not fields)."""
     if isinstance(value, dict):
+        if _keyed_by_id(value):
+            for item in value.values():
+                yield from walk(item, collection, record)
+            return
+        alias = _member_id(collection)
         for key, item in value.items():
-            into.setdefault(key, _json_type(item))
-            output_fields(item, into)
+            yield key, item, value
+            if key == "id" and alias and alias not in value:
+                yield alias, item, value
+            if isinstance(item, dict | list):
+                yield from walk(item, key, value)
     elif isinstance(value, list):
+        alias = _member_id(collection)
         for item in value:
-            output_fields(item, into)
+            if isinstance(item, dict | list):
+                yield from walk(item, collection, record)
+            elif alias and isinstance(item, str | int) and not isinstance(item, bool):
+                yield alias, item, record
+
+
+def output_fields(value: Any, into: dict[str, str] | None = None) -> dict[str, str]:
+    """{field: json type} for every field of an output (see `walk`)."""
+    into = {} if into is None else into
+    for key, item, _ in walk(value):
+        into.setdefault(key, _json_type(item))
     return into
 
 
@@ -59,8 +107,12 @@ def feeds(field_name: str, field_type: str, param: str, schema: dict[str, Any]) 
     if kind == "array":
         item_kind = param_kind(schema.get("items", {}))
         plural = field_name + "s"
-        return (plural == param or param.endswith("_" + plural)) and field_type in (item_kind, "null")
-    names_match = field_name == param or field_name == param + "s" or param.endswith("_" + field_name)
+        named = plural == param or (field_name.endswith("_id") and param.endswith("_" + plural))
+        return named and field_type in (item_kind, "null")
+    # `from_account_id` takes an `account_id`; but a product's `name` is no `first_name`, and
+    # a bare `id` names no kind of entity (collections give it a name, see `walk`).
+    names_match = field_name == param or field_name == param + "s" or (
+        field_name.endswith("_id") and param.endswith("_" + field_name))
     types_match = field_type in (kind, "null", "array") or (kind == "number" and field_type == "integer")
     return names_match and types_match
 

@@ -28,6 +28,7 @@ _FAKE_BY_NAME = {
     "email": "email", "first_name": "first_name", "last_name": "last_name", "name": "name", "full_name": "name",
     "phone": "phone_number", "street": "street_address", "city": "city", "state": "state_abbr", "zip": "zipcode",
     "zip_code": "zipcode", "company": "company", "location": "city", "nickname": "first_name",
+    "address1": "street_address", "address2": "secondary_address", "country": "current_country",
 }
 _SENTENCE_PARAMS = ("subject", "body", "description", "memo", "note", "reason", "title", "message", "comment")
 
@@ -60,6 +61,11 @@ class Choice:
 
     arguments: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)  # id-like columns of the rows used
+    # Where each value came from: "known" (an earlier output), "row" (a row of the state),
+    # "enum", "bool", "fresh" (Faker, for a new value a write sets), "made" (a date, a
+    # query word, an expression) or "fallback" (a word or number no source gave: the call
+    # can only fail on it unless a tool's output supplies the value).
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 class RowIndex:
@@ -153,19 +159,26 @@ class ValueSource:
 
     def value(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
               known: dict[str, list[Any]], choice: Choice) -> Any:
+        sources = choice.sources
         kind = param_kind(schema)
         enum = [v for v in schema.get("enum", []) if v is not None]
         if enum:
+            sources[param] = "enum"
             return rng.choice(enum)
         if kind == "boolean":
+            sources[param] = "bool"
             return rng.random() < 0.5
         if kind == "array":
             return self._array(tool, param, schema, rng, known, choice)
         if kind == "object":
-            return self._object(tool, schema, rng, known, choice)
+            made = self._object(tool, schema, rng, known, choice)
+            sources[param] = "made"
+            return made
         from_outputs = known_values(param, known)
         if from_outputs and rng.random() < 0.85:
+            sources[param] = "known"
             return rng.choice(from_outputs)
+        sources[param] = "made"
         text_hint = (schema.get("description") or "")
         if kind == "string" and "YYYY-MM-DDTHH:MM" in text_hint:
             return self._datetime(param, rng, choice)
@@ -179,15 +192,18 @@ class ValueSource:
         if fresh and kind == "string":
             made = self._fake(param, rng)
             if made is not None:
+                sources[param] = "fresh"
                 return made
         if self.catalog is not None and kind in ("string", "integer", "number"):
             for table, column in self._columns_for(param):
                 rows = [r for r in self.rows(table, choice.context, rng) if r.get(column) is not None]
                 if rows:
                     row = rng.choice(rows)
+                    sources[param] = "row"
                     choice.context.update({c: v for c, v in row.items() if is_id(c) or c == "email"})
                     value = row[column]
                     return value if kind != "string" else str(value)
+        sources[param] = "fallback"  # a guess (a read's zip code from Faker is not the user's)
         if kind == "string":
             return self._fake(param, rng) or self.fake.word()
         if kind == "number":
