@@ -126,6 +126,7 @@ class Catalog:
     primary_keys: dict[str, tuple[str, ...]]
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # tool -> observed output fields
     producers: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (tool, param) -> read tools
+    probes_ok: dict[str, int] = field(default_factory=dict)  # read tool -> probes that succeeded
 
     def tables_with(self, column: str) -> list[tuple[str, bool]]:
         return self.columns.get(column, [])
@@ -146,6 +147,7 @@ def build_catalog(env: Environment, rng: random.Random, fill: Any) -> Catalog:
         for column in table.columns:
             columns[column.name].append((name, table.primary_key == (column.name,)))
     catalog = Catalog(env.name, {t.name: t for t in env.tools}, dict(columns), table_columns, keys)
+    ids = sorted({p for t in env.tools for p in t.parameters.get("properties", {}) if p.endswith("_id")})
     start = env.snapshot()
     for tool in env.tools:
         if tool.writes:
@@ -158,6 +160,12 @@ def build_catalog(env: Environment, rng: random.Random, fill: Any) -> Catalog:
             result = env.call(tool.name, arguments)
             if result.ok:
                 output_fields(result.result, seen)
+                if isinstance(result.result, str | int) and not isinstance(result.result, bool):
+                    # A bare value is named by the tool: find_user_id_by_email returns a user_id.
+                    for name in ids:
+                        if f"_{name}_" in f"_{tool.name}_":
+                            seen.setdefault(name, _json_type(result.result))
+                catalog.probes_ok[tool.name] = catalog.probes_ok.get(tool.name, 0) + 1
         catalog.outputs[tool.name] = seen
     env.restore(start)
     for tool in env.tools:

@@ -24,8 +24,11 @@ from toolace_mt.verifier.judge import Judge, OfflineJudge
 
 TARGET_TRIES = 24
 ASSISTED_TRIES = 6
-PRODUCER_TRIES = 6
+PRODUCER_MAKERS = 3  # read tools tried per value
+PRODUCER_PROPOSALS = 4  # proposals per read tool (free: only a trial costs)
+PRODUCER_TRIES = 2  # trials per read tool
 WRITE_SHARE = 0.6
+_PRODUCIBLE = ("row", "related", "known")  # sources of values some read's output can hold
 # A tool named <verb>_..._<X> with one of these verbs sets X to a value the entity does not
 # hold yet (change_seat, modify_pending_order_payment); `new_X` parameters do so by name.
 _CHANGE_VERBS = ("change", "modify", "update", "set", "switch", "edit", "replace", "move", "reschedule")
@@ -80,12 +83,21 @@ class OfflineBackend:
                       cost: CostMeter) -> Segment | None:
         tool = bench.tools[plan.target]
         focus = {k: v for s in draft.segments for k, v in s.context.items()}
-        found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if rng.random() < 0.7 else None)
-        if found is None:
-            found = self._assisted(bench, tool, rng, ASSISTED_TRIES)
+        seen: list[Seen] = []  # reads made while proposing, on the state the sub-task starts from
+        # A tool whose plain proposals never succeeded at start-up (its values come from
+        # outputs, not columns) is proposed from its entity's reads first.
+        assisted_first = not bench.plain_ok.get(tool.name, True)
+        if assisted_first:
+            found = self._assisted(bench, tool, rng, ASSISTED_TRIES, seen)
+        else:
+            found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if rng.random() < 0.7 else None)
+            if found is None:
+                found = self._assisted(bench, tool, rng, ASSISTED_TRIES, seen)
         if found is None:
             return None
         choice, result = found
+        if not tool.writes and draft.segments and _answer(draft.segments[-1]) == result.result:
+            return None  # a look-up that tells again what the previous sub-task told adds nothing
         budget = plan.steps - 1
         target_derived: set[str] = set()  # parameters a producer's single-entity output supplies
         levels: list[list[tuple[Call, set[str]]]] = []  # producer turns, nearest the target first
@@ -101,11 +113,17 @@ class OfflineBackend:
                         break
                     if _key(value) in produced_values:
                         continue  # another call of this sub-task already supplies it
-                    made = self._producer(bench, consumer, param, value, consumer_choice, used_values, rng)
+                    made = self._producer(bench, consumer, param, value, consumer_choice, used_values, rng, seen)
                     if made is None:
                         continue
                     maker, producer_choice, single = made
                     produced_values.add(_key(value))
+                    twin = next((c for c, _ in level if c.name == maker and c.arguments == producer_choice.arguments),
+                                None)
+                    if twin is not None:  # the same read already in this turn gives this value too
+                        if single:
+                            derived.add(param)
+                        continue
                     used_values.update(_key(v) for v in producer_choice.arguments.values())
                     call = Call(maker, producer_choice.arguments)
                     produced: set[str] = set()
@@ -259,24 +277,41 @@ class OfflineBackend:
         return outputs
 
     def _producer(self, bench: Workbench, consumer: str, param: str, value: Any, choice: Choice,
-                  used: set[str], rng: random.Random) -> tuple[str, Choice, bool] | None:
+                  used: set[str], rng: random.Random, seen: list[Seen]) -> tuple[str, Choice, bool] | None:
         """A read tool whose real output contains `value` for `param` (and whether it
-        singles it out: one entity, not a list to pick from)."""
-        makers = [m for m in bench.catalog.producers.get((consumer, param), []) if not bench.tools[m].writes]
-        if not makers or isinstance(value, bool) or value is None:
+        singles it out: one entity, not a list to pick from).
+
+        Only values of the state (rows, earlier outputs) are looked for, and a read is
+        called on the value's own entity (its arguments tied to the rows the value came
+        from), so its output holds the value by construction: a read that needs the value
+        itself, or values the chain already has, is never tried. Reads already made while
+        proposing come first (free)."""
+        if value is None or isinstance(value, bool) or choice.sources.get(param) not in _PRODUCIBLE:
             return None
+        makers = [m for m in bench.catalog.producers.get((consumer, param), []) if not bench.tools[m].writes
+                  and m != consumer and not _circular(bench.tools[m], param, value)]
+        if not makers:
+            return None
+        for call in seen:
+            if (call.name in makers and not {_key(v) for v in call.arguments.values()} & used
+                    and _contains(call.output, value)):
+                made = Choice(dict(call.arguments), dict(choice.context), dict.fromkeys(call.arguments, "known"))
+                return call.name, made, _single(call.output)
         rng.shuffle(makers)
-        context = {**choice.context, param: value}
-        for maker in makers[:3]:
-            found = bench.succeed(bench.tools[maker], rng, PRODUCER_TRIES, context=context)
-            if found is None:
-                continue
-            made, result = found
-            if maker == consumer or {_key(v) for v in made.arguments.values()} & used:
-                continue  # would go in circles: it asks for values the chain already has
-            if _contains(result.result, value):
-                single = not isinstance(result.result, list) or len(result.result) == 1
-                return maker, made, single
+        context = {k: v for k, v in choice.context.items() if k != param}
+        context[param] = value  # the latest: rows tied to it are preferred to all others
+        for maker in makers[:PRODUCER_MAKERS]:
+            trials = 0
+            for _ in range(PRODUCER_PROPOSALS):
+                made = bench.values.propose(bench.tools[maker], rng, context=context, bound=True)
+                if not made.bound or {_key(v) for v in made.arguments.values()} & used:
+                    continue  # not about the value's entity, or would go in circles
+                result = bench.trial(maker, made.arguments)
+                if result.ok and _contains(result.result, value):
+                    return maker, made, _single(result.result)
+                trials += 1
+                if trials >= PRODUCER_TRIES:
+                    break
         return None
 
     def _confirm(self, bench: Workbench, output: Any, rng: random.Random) -> Call | None:
@@ -289,6 +324,8 @@ class OfflineBackend:
         rng.shuffle(options)
         for tool in options[:2]:
             arguments = {p: fields[p] for p in tool.parameters["required"]}
+            if not all(bench.values.holds(p, v) for p, v in arguments.items()):
+                continue  # an entity the write made: the trial, before the write, would fail
             if bench.trial(tool.name, arguments).ok:
                 return Call(tool.name, arguments)
         return None
@@ -491,6 +528,22 @@ class OfflineBackend:
         turn = segment.turns[position]
         self._count(cost, "mas_user", {"history": len(draft.turns())}, turn.text)
         return turn
+
+
+def _answer(segment: Segment) -> Any:
+    """The output of a sub-task's target call (None when it has none)."""
+    call = next((c for t in reversed(segment.turns) for c in t.calls if c.name == segment.target and c.expect_ok), None)
+    return call.result.result if call is not None and call.result is not None and call.result.ok else None
+
+
+def _single(output: Any) -> bool:
+    """One entity, not a list to pick from."""
+    return not isinstance(output, list) or len(output) == 1
+
+
+def _circular(maker: ToolSpec, param: str, value: Any) -> bool:
+    """Whether the read needs the very value it would produce (get_order(order_id) for an order_id)."""
+    return any(known_values(p, {param: [value]}) for p in maker.parameters.get("required", []))
 
 
 def _twin_of(param: str, properties: dict[str, Any]) -> str | None:

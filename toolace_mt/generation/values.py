@@ -30,6 +30,8 @@ _FAKE_BY_NAME = {
     "zip_code": "zipcode", "company": "company", "location": "city", "nickname": "first_name",
     "address1": "street_address", "address2": "secondary_address", "country": "current_country",
 }
+_TIED = ("known", "related", "enum", "bool")  # sources a bound proposal accepts (see ValueSource.propose)
+_TIED_OPTIONAL = ("known", "related")  # an optional filter set at random could leave the entity out
 _SENTENCE_PARAMS = ("subject", "body", "description", "memo", "note", "reason", "title", "message", "comment")
 
 
@@ -61,11 +63,13 @@ class Choice:
 
     arguments: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)  # id-like columns of the rows used
-    # Where each value came from: "known" (an earlier output), "row" (a row of the state),
-    # "enum", "bool", "fresh" (Faker, for a new value a write sets), "made" (a date, a
-    # query word, an expression) or "fallback" (a word or number no source gave: the call
-    # can only fail on it unless a tool's output supplies the value).
+    # Where each value came from: "known" (an earlier output), "row" / "related" (a row of
+    # the state; related: tied to the context), "enum", "bool", "fresh" (Faker, for a new
+    # value a write sets), "made" (a date, a query word, an expression) or "fallback" (a
+    # word or number no source gave: the call can only fail on it unless a tool's output
+    # supplies the value).
     sources: dict[str, str] = field(default_factory=dict)
+    bound: bool = True  # every value needed could be tied to the context (see ValueSource.propose)
 
 
 class RowIndex:
@@ -105,9 +109,12 @@ class ValueSource:
         self.fake = fake
         self.now = env.now
         self._rows: dict[str, RowIndex] = {}
+        # Rows a write tool can act on (tool, table) -> rows, learned once from the initial
+        # state (see workbench.screen): proposals for the tool draw from these.
+        self.allowed: dict[tuple[str, str], RowIndex] = {}
 
     # -- state ----------------------------------------------------------------
-    def _columns_for(self, param: str) -> list[tuple[str, str]]:
+    def columns_for(self, param: str) -> list[tuple[str, str]]:
         """(table, column) that can supply `param`, primary-key tables first."""
         assert self.catalog is not None
         names = [param]
@@ -132,33 +139,69 @@ class ValueSource:
             self._rows[table] = RowIndex(
                 self.env.query(f'SELECT * FROM "{table}" ORDER BY {order} LIMIT {MAX_ROWS}'))
 
-    def rows(self, table: str, context: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
-        """Rows of `table`, those related to `context` when there are any.
+    def table_rows(self, table: str) -> list[dict[str, Any]]:
+        return self._rows[table].rows
+
+    def holds(self, param: str, value: Any) -> bool:
+        """Whether some row of the initial state has `value` in a column that supplies `param`."""
+        return any(self._rows[table].matching({column: value}) for table, column in self.columns_for(param))
+
+    def rows(self, table: str, context: dict[str, Any], rng: random.Random, tool: str | None = None,
+             related_only: bool = False) -> list[dict[str, Any]]:
+        """Rows of `table`, those related to `context` when there are any (only those when
+        `related_only`), among the rows `tool` can act on when that was learned.
 
         Rows come from the env's initial state, read once: every dialogue starts there,
         and a proposal built from a row that changed since is caught by its trial call."""
+        rows, related = self._related_rows(table, context, tool)
+        return rows if related or not related_only else []
+
+    def _related_rows(self, table: str, context: dict[str, Any],
+                      tool: str | None = None) -> tuple[list[dict[str, Any]], bool]:
+        """(rows, whether they are tied to the context): those equal to the context on the
+        columns they share, else to its latest ids only (the context lists older ones
+        first, e.g. an earlier sub-task's before the row this proposal just chose), else
+        all rows."""
         assert self.catalog is not None
-        index = self._rows[table]
-        wanted = {c: context[c] for c in self.catalog.table_columns[table] if context.get(c) is not None}
-        return index.matching(wanted) or index.rows
+        index = self.allowed.get((tool, table)) if tool is not None else None
+        index = index or self._rows[table]
+        columns = set(self.catalog.table_columns[table])
+        wanted = {c: v for c, v in context.items() if c in columns and v is not None}
+        while wanted:
+            related = index.matching(wanted)
+            if related:
+                return related, True
+            del wanted[next(iter(wanted))]
+        return index.rows, False
 
     # -- proposals ------------------------------------------------------------
     def propose(self, tool: ToolSpec, rng: random.Random, known: dict[str, list[Any]] | None = None,
-                context: dict[str, Any] | None = None, optional_rate: float = 0.35) -> Choice:
+                context: dict[str, Any] | None = None, optional_rate: float = 0.35, bound: bool = False) -> Choice:
+        """Arguments for `tool`. With `bound`, every value must be tied to `context` or
+        `known` (an earlier output, a row related to the context, an enum): a read called
+        this way is about the context's own entity, so its output holds that entity's
+        values by construction. A required value that cannot be tied leaves
+        `choice.bound` False; an optional one is left out."""
         known = known or {}
         choice = Choice(context=dict(context or {}))
         properties = tool.parameters.get("properties", {})
         required = set(tool.parameters.get("required", []))
         for param, schema in properties.items():
-            if param not in required and rng.random() >= optional_rate:
+            if param not in required and not bound and rng.random() >= optional_rate:
                 continue
-            value = self.value(tool, param, schema, rng, known, choice)
+            value = self.value(tool, param, schema, rng, known, choice, bound)
+            if bound and choice.sources.get(param) not in (_TIED if param in required else _TIED_OPTIONAL):
+                if param in required:
+                    choice.bound = False
+                continue
             if value is not None:
                 choice.arguments[param] = value
+            elif param in required:
+                choice.bound = False
         return choice
 
     def value(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
-              known: dict[str, list[Any]], choice: Choice) -> Any:
+              known: dict[str, list[Any]], choice: Choice, bound: bool = False) -> Any:
         sources = choice.sources
         kind = param_kind(schema)
         enum = [v for v in schema.get("enum", []) if v is not None]
@@ -169,13 +212,13 @@ class ValueSource:
             sources[param] = "bool"
             return rng.random() < 0.5
         if kind == "array":
-            return self._array(tool, param, schema, rng, known, choice)
+            return self._array(tool, param, schema, rng, known, choice, bound)
         if kind == "object":
             made = self._object(tool, schema, rng, known, choice)
             sources[param] = "made"
             return made
         from_outputs = known_values(param, known)
-        if from_outputs and rng.random() < 0.85:
+        if from_outputs and (bound or rng.random() < 0.85):
             sources[param] = "known"
             return rng.choice(from_outputs)
         sources[param] = "made"
@@ -185,7 +228,10 @@ class ValueSource:
         if kind == "string" and ("YYYY-MM-DD" in text_hint or param.endswith("date") or param.startswith("date")):
             return self._date(param, text_hint, rng, choice)
         if kind == "string" and param == "query":
-            return self._query_word(tool, rng)
+            word = self._query_word(tool, rng, choice.context if bound else None)
+            if bound and word:
+                sources[param] = "related"
+            return word
         if kind == "string" and param == "expression":
             return f"{round(rng.uniform(5, 500), 2)} {rng.choice(['+', '-', '*'])} {rng.randint(2, 12)}"
         fresh = tool.writes and not is_id(param)
@@ -195,12 +241,16 @@ class ValueSource:
                 sources[param] = "fresh"
                 return made
         if self.catalog is not None and kind in ("string", "integer", "number"):
-            for table, column in self._columns_for(param):
-                rows = [r for r in self.rows(table, choice.context, rng) if r.get(column) is not None]
+            for table, column in self.columns_for(param):
+                rows, related = self._related_rows(table, choice.context, tool.name)
+                rows = [r for r in rows if r.get(column) is not None] if related or not bound else []
                 if rows:
                     row = rng.choice(rows)
-                    sources[param] = "row"
-                    choice.context.update({c: v for c, v in row.items() if is_id(c) or c == "email"})
+                    sources[param] = "related" if related else "row"
+                    for c, v in row.items():  # the row's ids become the context's latest (see _related_rows)
+                        if is_id(c) or c == "email":
+                            choice.context.pop(c, None)
+                            choice.context[c] = v
                     value = row[column]
                     return value if kind != "string" else str(value)
         sources[param] = "fallback"  # a guess (a read's zip code from Faker is not the user's)
@@ -213,12 +263,12 @@ class ValueSource:
         return None
 
     def _array(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
-               known: dict[str, list[Any]], choice: Choice) -> list[Any] | None:
+               known: dict[str, list[Any]], choice: Choice, bound: bool = False) -> list[Any] | None:
         items = schema.get("items", {})
         count = 1 if rng.random() < 0.7 else 2
         values = []
         for _ in range(count):
-            value = self.value(tool, param, items, rng, known, choice)
+            value = self.value(tool, param, items, rng, known, choice, bound)
             if value is not None and value not in values:
                 values.append(value)
         return values or None
@@ -260,8 +310,9 @@ class ValueSource:
         day = self.now.date() + dt.timedelta(days=rng.randint(1, 30))
         return f"{day.isoformat()}T{rng.randint(8, 17):02d}:{rng.choice(['00', '30'])}"
 
-    def _query_word(self, tool: ToolSpec, rng: random.Random) -> str:
-        """A word from the names in the table the search tool is about (search_products -> products)."""
+    def _query_word(self, tool: ToolSpec, rng: random.Random, context: dict[str, Any] | None = None) -> str:
+        """A word from the names in the table the search tool is about (search_products -> products);
+        with a context, from the names of the rows related to it only (or none)."""
         if self.catalog is None:
             return ""
         for table in self.catalog.table_columns:
@@ -270,7 +321,7 @@ class ValueSource:
                                 self.catalog.table_columns[table]]
                 if not text_columns:
                     continue
-                rows = self.rows(table, {}, rng)
+                rows = self.rows(table, context or {}, rng, related_only=context is not None)
                 words = [w for r in rows[:50] for w in re.findall(r"[A-Za-z]{4,}", str(r[text_columns[0]]))]
                 if words:
                     return rng.choice(words).lower()
