@@ -85,7 +85,7 @@ class OfflineBackend:
         focus = {k: v for s in draft.segments for k, v in s.context.items()}
         seen: list[Seen] = []  # reads made while proposing, on the state the sub-task starts from
         # A tool whose plain proposals never succeeded at start-up (its values come from
-        # outputs, not columns) is proposed from its entity's reads first.
+        # outputs, not columns) is proposed from its entity's reads only.
         assisted_first = not bench.plain_ok.get(tool.name, True)
         if assisted_first:
             found = self._assisted(bench, tool, rng, ASSISTED_TRIES, seen)
