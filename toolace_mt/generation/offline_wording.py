@@ -12,6 +12,12 @@ from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
 
+# How often a request is worded from the tool's own phrasing hints (the rest from a lead
+# and a task phrase): the hints read best, but each tool has only a few of them.
+HINT_SHARE = 0.6
+CONTEXT_SHARE = 0.6
+_GREETING = re.compile(r"(?:hi|hello|hey)\b", re.I)
+
 
 def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     """The sub-task's opening message: what is asked, the target call's values, the values
@@ -26,46 +32,55 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     tool = bench.tools[segment.target]
     phrased, covered = "", set()
     options = [filled for filled in (w.fill_phrasing(p, stated) for p in tool.phrasing) if filled]
-    if options and rng.random() < 0.8:
+    if options and rng.random() < HINT_SHARE:
         phrased, covered = rng.choice(options)
     else:
-        phrased = rng.choice(w.ASK_FRAMES).format(task=w.task_phrase(tool.name, rng))
+        ref = w.referent(tool.name)
+        value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None
+        if isinstance(value, str) and rng.random() < 0.7:  # "Could you cancel order #W1001?"
+            phrased, covered = w.ask_sentence(rng, tool.name, value), {ref}
+        else:
+            phrased = w.ask_sentence(rng, tool.name)
     target = next((c for t in segment.turns for c in t.calls if c.name == segment.target), None)
     own = {_key(v) for v in (target.arguments.values() if target else [])}
     wrong_keys = set(turn.topic.get("wrong") or {})
     rest = [(k, v) for k, v in stated.items() if k not in covered]
     mine = [(k, v) for k, v in rest if _key(v) in own or k in wrong_keys or k == hidden]
     lookups = [(_base(k), v) for k, v in rest if (k, v) not in mine]
-    clauses = [w.value_clause(rng, _base(k), v) for k, v in mine]
+    pairs = [(_base(k), v) for k, v in mine]
+    rng.shuffle(pairs)
+    clauses = w.value_sentences(rng, pairs)
     rng.shuffle(clauses)
     if lookups:
         taken = {_base(k) for k, _ in mine} | {_base(k) for k in covered}
-        pairs = []
+        named: list[tuple[str, object]] = []
         for param, value in lookups:
             said = f"current {param}" if param in taken else param
-            pairs.append((f"other {said}" if any(p == said for p, _ in pairs) else said, value))
-        if len(pairs) > 1 and rng.random() < 0.5:
-            clauses.insert(rng.randrange(len(clauses) + 1), w.join(*[w.value_clause(rng, p, v) for p, v in pairs]))
+            named.append((f"other {said}" if any(p == said for p, _ in named) else said, value))
+        if len(named) > 1 and rng.random() < 0.3:
+            found = w.value_sentences(rng, named)
         else:
-            clauses.insert(rng.randrange(len(clauses) + 1), rng.choice(w.LOOKUP_FRAMES).format(
-                values=w.listed(pairs)))
-    opener = rng.choice(w.FOLLOW_UPS if turn.topic.get("follow_up") else w.OPENERS)
-    if opener and phrased and opener[-1] not in ".!?" and not re.match(r"I\b", phrased):
+            found = [w.lookup_sentence(rng, named)]
+        at = rng.randrange(len(clauses) + 1)
+        clauses[at:at] = found
+    people = _people(bench, rng)
+    named = any("name" in k for k in segment.stated)  # then a signed name could contradict it
+    lead = w.follow_up(rng) if turn.topic.get("follow_up") else w.opener(rng)
+    if _GREETING.match(phrased) and not turn.topic.get("follow_up"):
+        lead = ""  # the hint greets already ("Hi, my email is ...")
+    if lead and lead[-1] not in ".!?" and not re.match(r"I\b", phrased):
         phrased = phrased[0].lower() + phrased[1:]
-    context = situation(bench, rng) if rng.random() < 0.6 else ""
-    if context and rng.random() < 0.5 and (not opener or opener[-1] in ".!?"):
-        return w.join(opener, context, phrased[0].upper() + phrased[1:], *clauses, _closer(bench, rng))
-    return w.join(opener, phrased, *clauses, context, _closer(bench, rng))
+    context = w.context(rng, people) if rng.random() < CONTEXT_SHARE else ""
+    if context and rng.random() < 0.5 and (not lead or lead[-1] in ".!?"):
+        return w.join(lead, context, phrased[0].upper() + phrased[1:], *clauses, w.closer(rng, people, sign=not named))
+    return w.join(lead, phrased, *clauses, context, w.closer(rng, people, sign=not named))
 
 
-def _closer(bench: Workbench, rng: random.Random) -> str:
-    return situation(bench, rng, w.CLOSERS)
-
-
-def situation(bench: Workbench, rng: random.Random, frames: list[str] = w.CONTEXT_FRAMES) -> str:
+def _people(bench: Workbench, rng: random.Random) -> w.People:
+    """Names, a city and a company for the user's situation, from Faker seeded by the turn."""
     fake = bench.values.fake
     fake.seed_instance(rng.randrange(2**31))
-    return w.personal(rng.choice(frames), rng, fake.first_name(), fake.city(), fake.company())
+    return w.People(fake.first_name(), fake.first_name(), fake.first_name(), fake.city(), fake.company())
 
 
 def turn_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
@@ -78,7 +93,7 @@ def turn_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     if turn.kind == "ask":
         return rng.choice(w.ASK_TEMPLATES).format(label=w.label(topic["param"]))
     if turn.kind in ("answer", "correction"):
-        return rng.choice(w.ANSWER_TEMPLATES).format(label=w.label(topic["param"]), value=w.show(topic["value"]))
+        return w.answer(rng, topic["param"], topic["value"], correction=turn.kind == "correction")
     if turn.kind == "error_reply":
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
         error = failed.result.error.message if failed.result and failed.result.error else "the call failed."
@@ -87,15 +102,14 @@ def turn_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         return rng.choice(w.REFUSALS).format(request=topic["request"])
     if turn.kind == "chat":
         if "recall" in topic:
-            return rng.choice(["Sorry, what was the {l} again?", "Remind me, what's the {l}?",
-                               "Wait, which {l} was that?"]).format(l=w.label(topic["recall"]))
+            return w.recall(rng, topic["recall"])
         if "request" in topic:
-            return rng.choice(w.ASK_UNSUPPORTED).format(request=topic["request"])
-        return situation(bench, rng, w.CHAT_USER)
+            return w.ask_unsupported(rng, topic["request"])
+        return w.chat(rng, _people(bench, rng))
     if turn.kind == "chat_reply":
         if "recall" in topic:
             return rng.choice(["The {l} is {v}.", "It's {v} (the {l}).", "That was {v}."]).format(
-                l=w.label(topic["recall"]), v=topic["value"])
+                l=w.label(topic["recall"]).removeprefix("my "), v=topic["value"])
         return rng.choice(w.CHAT_REPLY)
     return turn.text or ""
 
