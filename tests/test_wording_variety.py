@@ -201,3 +201,11 @@ def test_an_id_is_never_said_as_a_choice() -> None:
     assert not [t for t in ids if re.match(r"(Put|Go with|Take|Pick|Set|Make|Let's use|I'd go with)\b", t)]
     choices = {w.value_clause(random.Random(s), "payment_method", "paypal") for s in range(300)}
     assert any(t.startswith(("Use paypal", "Go with paypal", "Pick paypal")) for t in choices)
+
+
+def test_a_relation_before_a_name_does_not_guess_its_gender() -> None:
+    """Faker's first names are of either gender: "my sister Kevin" must not happen."""
+    people = w.People("Kevin", "Jesse", "Karina", "Ortegatown", "Sanders-James")
+    gendered = r"\b(sister|brother|mum|dad|aunt|uncle|niece|nephew|wife|husband|son|daughter|fianc\w+) Kevin\b"
+    for seed in range(2000):
+        assert not re.search(gendered, w.context(random.Random(seed), people))

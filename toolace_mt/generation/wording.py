@@ -151,17 +151,20 @@ CONTEXT_FRAMES = ["My {relation} {name} asked me to.", "It's for {name}.", "{nam
                   "My {relation} {name} and I share this.", "I'm flying out to {city} {when}.",
                   "I'm sending this from the office at {company}.", "{name} and I are planning {name2}'s {occasion}.",
                   "It's {name}'s {occasion} {when}, so there's a lot going on.",
-                  "Long week here in {city}.", "I'm visiting my {relation} in {city}.",
-                  "My {relation} {name} recommended you.", "It's for my {relation}'s {occasion}.",
+                  "Long week here in {city}.", "I'm visiting my {kin} in {city}.",
+                  "My {relation} {name} recommended you.", "It's for my {kin}'s {occasion}.",
                   "I'm between meetings at {company}.", "{name} from {company} asked me to check.",
                   "I'd like to sort this out before {deadline}.", "I'm in a bit of a rush, {name} is waiting.",
                   "My {relation} {name} is staying with me in {city}.", "Just got back from {city}.",
                   "I'm organising things for {name}'s {occasion}.", "Doing some admin for {company} today.",
                   "{name} and I are heading to {city} {when}."]
+# Said before a Faker first name ("my cousin Dawn"), so none says whether it is a man or a woman.
 RELATIONS = ["partner", "cousin", "neighbour", "friend", "colleague", "roommate", "boss", "flatmate",
              "teammate", "manager", "classmate", "landlord", "assistant", "business partner", "old friend",
-             "sister", "brother", "mum", "dad", "aunt", "uncle", "niece", "nephew", "grandmother", "grandfather",
-             "wife", "husband", "son", "daughter", "coworker", "mentor", "housemate", "fiancé", "fiancée"]
+             "coworker", "mentor", "housemate", "sibling"]
+# Said without a name ("I'm visiting my sister"): any relation.
+KIN = [*RELATIONS, "sister", "brother", "mum", "dad", "aunt", "uncle", "niece", "nephew", "grandmother",
+       "grandfather", "wife", "husband", "son", "daughter", "fiancé", "fiancée"]
 OCCASIONS = ["birthday", "wedding", "graduation", "anniversary", "move", "trip", "party", "housewarming",
              "retirement party", "baby shower", "engagement party", "farewell", "reunion", "holiday",
              "conference", "visit", "promotion party", "dinner party", "leaving do", "garden party"]
@@ -252,10 +255,10 @@ CHAT_ACKS = ["Thanks", "Great", "Perfect", "Nice", "Cool", "Awesome", "Lovely", 
 CHAT_COMMENTS = ["that's really helpful!", "you've been very quick today.", "that was easy.",
                  "thanks for explaining.", "that was fast.", "good to know.", "that's a relief.",
                  "thanks for checking.", "that's exactly what I needed.", "you're a lifesaver today.",
-                 "that's sorted then.", "my {relation} will be happy.", "long day here in {city}.",
+                 "that's sorted then.", "my {kin} will be happy.", "long day here in {city}.",
                  "{name} will be glad to hear it.", "{name} will be pleased.", "I'll tell {name}.",
                  "{name} at {company} owes me a favour.", "that's much easier than I expected.",
-                 "I was worried about that.", "I'll let my {relation} know.", "this saves me a trip.",
+                 "I was worried about that.", "I'll let my {kin} know.", "this saves me a trip.",
                  "you made that painless.", "I can finally relax.", "that clears things up.",
                  "I'll pass that on to {name}.", "that makes my {occasion} plans easier.",
                  "that's a weight off my mind.", "how's your day going?", "by the way, how are you?",
@@ -589,9 +592,9 @@ class People:
 
 def personal(template: str, rng: random.Random, people: People) -> str:
     """A frame filled with a relation, an occasion, a day and Faker's names, city, company."""
-    return template.format(relation=rng.choice(RELATIONS), occasion=rng.choice(OCCASIONS), when=rng.choice(WHEN),
-                           deadline=rng.choice(DEADLINES), name=people.name, name2=people.name2, city=people.city,
-                           company=people.company)
+    return template.format(relation=rng.choice(RELATIONS), kin=rng.choice(KIN), occasion=rng.choice(OCCASIONS),
+                           when=rng.choice(WHEN), deadline=rng.choice(DEADLINES), name=people.name,
+                           name2=people.name2, city=people.city, company=people.company)
 
 
 def opener(rng: random.Random) -> str:
