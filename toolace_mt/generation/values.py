@@ -110,7 +110,7 @@ class ValueSource:
         self.now = env.now
         self._rows: dict[str, RowIndex] = {}
         # Rows a write tool can act on (tool, table) -> rows, learned once from the initial
-        # state (see workbench.screen): proposals for the tool draw from these.
+        # state (see screening.screen): proposals for the tool draw from these.
         self.allowed: dict[tuple[str, str], RowIndex] = {}
 
     # -- state ----------------------------------------------------------------
