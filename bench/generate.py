@@ -65,7 +65,7 @@ from toolace_mt.stats import compute_stats  # noqa: E402
 from toolace_mt.verifier import Verifier  # noqa: E402
 
 STAGES = ("skeleton", "inject", "refine", "build_record", "verify")
-ENGINE = ("call", "snapshot", "restore", "reset", "state_hash", "diff", "query")
+ENGINE = ("call", "peek", "snapshot", "restore", "reset", "state_hash", "diff", "query")
 VERIFY_CALLS = 3  # the verifier's specialist sub-questions, one model call each, paid by both methods
 
 

@@ -200,9 +200,11 @@ class Environment:
         """Run one tool call; never raises for a failing call (see CallResult.error)."""
         args = {} if args is None else args
         problem = self._invalid(name, args)
-        if problem is not None:
-            return problem
-        tool = self._tools[name]
+        return problem if problem is not None else self._call(self._tools[name], args)
+
+    def _call(self, tool: ToolSpec, args: dict[str, Any]) -> CallResult:
+        """call() for a valid call: from the memo, or run (and remembered)."""
+        name = tool.name
         key = self.memo.key(self._state_id, name, args)
         known = self.memo.get(key)
         if known is not None and not known.changed_state:
@@ -219,8 +221,11 @@ class Environment:
         transaction that is rolled back, unless this call was already made on this state)."""
         args = {} if args is None else args
         problem = self._invalid(name, args)
-        if problem is not None or not self._tools[name].writes:
-            return problem or self.call(name, args)  # a read changes nothing (and call() asks the memo)
+        if problem is not None:
+            return problem
+        tool = self._tools[name]
+        if not tool.writes:
+            return self._call(tool, args)  # a read changes nothing
         key = self.memo.key(self._state_id, name, args)
         known = self.memo.get(key)
         if known is not None:
@@ -228,7 +233,7 @@ class Environment:
         # Rolled back rather than committed and undone: no snapshot copy, no restore. (A
         # commit that would fail is not seen here; with one connection there are no write
         # conflicts, and call() reports it when the write is really made.)
-        result = self._run(self._tools[name], args, keep=False)
+        result = self._run(tool, args, keep=False)
         self.memo.remember(key, result, result.ok)
         return result
 

@@ -74,7 +74,7 @@ class Draft:
         """Run every call of segments start.. from the state before `start` (the initial
         state when start == 0; the current state when `start` is the first segment never
         executed). False when a call's outcome is not the one planned."""
-        if 0 < len(self._before) and start < len(self._before) and self._remembered(env, start):
+        if start < len(self._before) and self._remembered(env, start):
             return all(c.result is not None and c.result.ok == c.expect_ok
                        for s in self.segments[start:] for t in s.turns for c in t.calls)
         if start == 0:

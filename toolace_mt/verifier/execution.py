@@ -5,22 +5,28 @@ from __future__ import annotations
 
 import json
 
-from sandbox import Environment
+from sandbox import CallResult, Environment
 from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.state_compare import describe_diff_mismatch, same_json, shorten
 
 MAX_OUTPUT_FAILURES = 5
 
 
-def check_replay(dialogue: Dialogue, env: Environment) -> list[Failure]:
-    """Runs every call on `env` from its initial state, in order; leaves `env` in the
-    dialogue's final state for check_state. When this env just made these very calls (the
-    generator's gate), their real outcomes are taken from its call memo instead."""
-    failures: list[Failure] = []
+def replay_start(dialogue: Dialogue, env: Environment) -> list[CallResult] | None:
+    """Ready `env` for check_replay: the outcomes of the dialogue's calls when this env just
+    made these very calls (the generator's gate) and so remembers them; otherwise None,
+    with `env` reset to its initial state to run them."""
     sites = [site for site in dialogue.calls if site.arguments is not None]
     remembered = env.remembered_run([(site.name, site.arguments) for site in sites])
     if remembered is None:
         env.reset()
+    return remembered
+
+
+def check_replay(dialogue: Dialogue, env: Environment, remembered: list[CallResult] | None) -> list[Failure]:
+    """Runs every call on `env` (after replay_start), in order, or takes its outcome from
+    `remembered`; leaves `env` in the dialogue's final state for check_state."""
+    failures: list[Failure] = []
     outcomes = iter(remembered or [])
     for site in dialogue.calls:
         if site.arguments is None:

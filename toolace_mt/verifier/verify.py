@@ -11,7 +11,7 @@ from toolace_mt.verifier.behaviour import check_behaviour
 from toolace_mt.verifier.consistency import check_consistency
 from toolace_mt.verifier.dialogue import CHECK_IDS, Dialogue, Failure
 from toolace_mt.verifier.env_pool import EnvPool
-from toolace_mt.verifier.execution import check_replay, check_state
+from toolace_mt.verifier.execution import check_replay, check_state, replay_start
 from toolace_mt.verifier.format_check import check_format
 from toolace_mt.verifier.grounding import check_grounding
 from toolace_mt.verifier.judge import Judge, OfflineJudge, check_judge
@@ -44,7 +44,7 @@ class Verifier:
     def _env(self, record: Record) -> tuple[Environment | None, Failure | None]:
         start = time.perf_counter()
         try:
-            env = self.pool.get(record.env, record.seed)  # check_replay resets it if it must
+            env = self.pool.get(record.env, record.seed)  # replay_start resets it if it must
         except SandboxError as exc:
             return None, Failure("replay", f"env '{record.env}' cannot be loaded: {exc}")
         finally:
@@ -77,7 +77,10 @@ class Verifier:
             if replayable and env is not None and wanted & {"replay", "state"}:
                 self.timings["checks"] += time.perf_counter() - tick
                 start = time.perf_counter()
-                replayed = check_replay(dialogue, env)
+                remembered = replay_start(dialogue, env)
+                self.timings["reset"] += time.perf_counter() - start
+                start = time.perf_counter()
+                replayed = check_replay(dialogue, env, remembered)
                 self.timings["replay"] += time.perf_counter() - start
                 if "replay" in wanted:
                     failures += replayed
