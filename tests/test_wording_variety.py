@@ -17,7 +17,7 @@ from toolace_mt.generation import wording as w
 from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.stats import tokens
-from toolace_mt.verifier.evidence import mentions
+from toolace_mt.verifier.evidence import leaves, mentions
 
 SEEDS = range(300)
 
@@ -86,19 +86,8 @@ def test_every_stated_value_appears_verbatim(retail: Workbench, segment: Segment
         for param, value in segment.stated.items():
             if isinstance(value, bool):
                 continue  # said as yes/no
-            for leaf in _leaves(value):
+            for leaf in leaves(value):
                 assert re.search(r"(?<!\w)" + re.escape(str(leaf)) + r"(?!\w)", text), (param, leaf, text)
-
-
-def _leaves(value: Any) -> Iterator[Any]:
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _leaves(item)
-    else:
-        yield value
 
 
 def test_a_hidden_value_is_left_out_and_a_wrong_one_replaces_the_right_one(retail: Workbench) -> None:
