@@ -207,3 +207,37 @@ def test_a_check_failing_is_fed_back_then_gives_up() -> None:
         assert server.request_count == 2
         assert server.requests[1]["messages"][-1]["content"] == \
             "a must be 2\nReturn the whole JSON object again, corrected."
+
+
+def _open_at_once(path: Path, workers: int) -> tuple[list[Any], list[BaseException]]:
+    from toolace_mt.llm.cache import ResponseCache
+
+    start = threading.Barrier(workers)
+    opened: list[ResponseCache] = []
+    errors: list[BaseException] = []
+
+    def open_cache() -> None:
+        start.wait()
+        try:
+            opened.append(ResponseCache(path))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_cache) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return opened, errors
+
+
+def test_workers_opening_a_new_cache_file_at_once_all_get_it(tmp_path: Path) -> None:
+    """Concurrent workers race to switch a new cache file to WAL; the losers used to fail
+    with "database is locked" (seen as a dead generate worker)."""
+    for trial in range(30):
+        opened, errors = _open_at_once(tmp_path / f"cache{trial}.sqlite", 6)
+        assert errors == [] and len(opened) == 6
+        opened[0].put("k", "m", {"role": "assistant", "content": "hi"}, 3, 1)
+        assert opened[-1].get("k") == ({"role": "assistant", "content": "hi"}, 3, 1)
+        for cache in opened:
+            cache.close()

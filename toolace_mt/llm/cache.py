@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+_TIMEOUT_S = 60.0
 _SCHEMA = """CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY, model TEXT NOT NULL, message TEXT NOT NULL,
     tokens_in INTEGER NOT NULL, tokens_out INTEGER NOT NULL, created REAL NOT NULL)"""
@@ -26,9 +27,21 @@ class ResponseCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), timeout=60, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(_SCHEMA)
+        self._db = sqlite3.connect(str(path), timeout=_TIMEOUT_S, check_same_thread=False, isolation_level=None)
+        # Workers opening a new cache file at once race to switch it to WAL; SQLite answers
+        # the loser "database is locked" at once (its busy timeout does not cover that
+        # switch), so the switch is tried again until the same timeout.
+        deadline = time.monotonic() + _TIMEOUT_S
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute(_SCHEMA)
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    self._db.close()
+                    raise
+                time.sleep(0.01)
 
     def get(self, key: str) -> tuple[dict[str, Any], int, int] | None:
         with self._lock:
