@@ -35,7 +35,7 @@ from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.naig import generate_naig
 from toolace_mt.generation.offline_backend import OfflineBackend
 from toolace_mt.generation.offline_wording import reply_text
-from toolace_mt.generation.run import AttemptRunner, RunOptions
+from toolace_mt.generation.run import AttemptRunner, RunOptions, identity_differences, run_identity, settings_path
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.wording import label
 from toolace_mt.generation.workbench import Workbench
@@ -386,6 +386,135 @@ def test_resume_with_the_envs_in_another_order_is_refused(baseline: Path, tmp_pa
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1 and "other arguments" in lines[0], lines
     assert out.read_bytes() == partial
+
+
+def _partial_with_settings(baseline: Path, out: Path, lines: int = 2) -> bytes:
+    """The first `lines` records of the baseline run, with the settings file it wrote."""
+    partial = b"".join(baseline.read_bytes().splitlines(keepends=True)[:lines])
+    out.write_bytes(partial)
+    settings_path(out).write_bytes(settings_path(baseline).read_bytes())
+    return partial
+
+
+def test_a_run_keeps_the_arguments_that_decide_its_records_beside_the_output(baseline: Path) -> None:
+    stored = json.loads(settings_path(baseline).read_text(encoding="utf-8"))
+    assert settings_path(baseline).name == "retail.jsonl.settings.json"
+    assert stored["format"] == "toolace-mt generate settings"
+    settings = stored["settings"]
+    assert settings["envs"] == ["retail"] and settings["seed"] == BASE_SEED and settings["method"] == "naig"
+    assert settings["backend"] == "offline" and settings["refine_steps"] == 5 and settings["subtasks"] == [2, 5]
+    assert len(settings["env_digests"]) == 1 and settings["env_digests"][0] == records(baseline)[0]["env_digest"]
+    assert not {"n", "workers", "max_attempts", "concurrency", "json", "keep_failed"} & settings.keys()
+
+
+@pytest.mark.parametrize("change, named", [
+    (["--seed", "8"], "--seed 7 (now 8)"),
+    (["--refine-steps", "3"], "--refine-steps 5 (now 3)"),
+    (["--method", "mas"], "--method naig (now mas)"),
+    (["--inject", "clarification"], "--inject clarification,tool_awareness,error_simulation,non_function_call "
+                                    "(now clarification)"),
+    (["--subtasks", "2-3"], "--subtasks 2-5 (now 2-3)"),
+    (["--env", "travel"], "--env retail (now travel)"),
+])
+def test_resume_with_other_settings_is_refused_naming_them_and_writes_nothing(
+        change: list[str], named: str, baseline: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "partial.jsonl"
+    partial = _partial_with_settings(baseline, out)
+    torn = partial + b'{"id": "half a rec'  # a torn line is not cut off either
+    out.write_bytes(torn)
+    stored = settings_path(out).read_bytes()
+    options = {"--env": "retail", "-n": "4", "--seed": "7", "-o": str(out), change[0]: change[1]}
+    argv = ["generate", *[a for item in options.items() for a in item], "--resume"]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"toolace-mt: cannot resume {out}: its records were made with other arguments: ")
+    assert named in lines[0] and lines[0].endswith("resume with the same ones or write to another file")
+    assert captured.out == ""
+    assert out.read_bytes() == torn and settings_path(out).read_bytes() == stored
+
+
+def test_resume_names_every_differing_setting_in_one_line(baseline: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "partial.jsonl"
+    _partial_with_settings(baseline, out)
+    assert generate(out, "--resume", "--refine-steps", "2", "--steps", "1-2", n=BASE_N, seed=9) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--seed 7 (now 9), --steps 1-6 (now 1-2), --refine-steps 5 (now 2)" in lines[0], lines
+
+
+def test_resume_with_other_workers_a_larger_n_and_max_attempts_equals_an_uninterrupted_run(
+        baseline: Path, tmp_path: Path) -> None:
+    """Settings that do not change a record may differ: a -n 2 run extended to -n 4 with
+    two workers and another --max-attempts is the uninterrupted one-worker -n 4 run."""
+    out = tmp_path / "extended.jsonl"
+    assert generate(out, n=2) == 0
+    assert out.read_bytes() == b"".join(baseline.read_bytes().splitlines(keepends=True)[:2])
+    assert generate(out, "--resume", "--workers", "2", "--max-attempts", "40", n=BASE_N) == 0
+    assert out.read_bytes() == baseline.read_bytes()
+    assert settings_path(out).read_bytes() == settings_path(baseline).read_bytes()
+
+
+def test_resume_of_a_file_from_before_the_settings_file_goes_on_and_writes_it(baseline: Path, tmp_path: Path) -> None:
+    """Old files stay resumable (their records still say env, method and seed); the run
+    then records its settings, so the next resume checks all of them."""
+    out = tmp_path / "old.jsonl"
+    out.write_bytes(b"".join(baseline.read_bytes().splitlines(keepends=True)[:3]))
+    assert not settings_path(out).exists()
+    assert generate(out, "--resume", n=BASE_N) == 0
+    assert out.read_bytes() == baseline.read_bytes()
+    assert settings_path(out).read_bytes() == settings_path(baseline).read_bytes()
+
+
+def test_resume_of_a_file_whose_env_source_changed_is_refused(baseline: Path, tmp_path: Path, capsys) -> None:
+    """Without a settings file, each record's env_digest still tells another env source."""
+    out = tmp_path / "old.jsonl"
+    first, second = baseline.read_bytes().splitlines(keepends=True)[:2]
+    record = json.loads(second)
+    record["env_digest"] = "0" * 64
+    partial = first + (json.dumps(record) + "\n").encode()
+    out.write_bytes(partial)
+    assert generate(out, "--resume", n=BASE_N) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"{out}:2: record {record['id']} was made with other arguments" in lines[0] \
+        and "env retail has another source now" in lines[0], lines
+    assert out.read_bytes() == partial and not settings_path(out).exists()
+
+
+def test_resume_of_a_file_with_no_record_yet_takes_the_new_settings(baseline: Path, tmp_path: Path) -> None:
+    """A run killed before its first record left nothing to mix with: a resume with
+    other arguments starts it afresh, and its settings file says so."""
+    out = tmp_path / "empty.jsonl"
+    out.write_bytes(b'{"id": "torn')
+    settings_path(out).write_bytes(settings_path(baseline).read_bytes())  # seed 7
+    assert generate(out, "--resume", n=1, seed=8) == 0
+    assert [r["seed"] for r in records(out)] == [8]
+    assert json.loads(settings_path(out).read_text(encoding="utf-8"))["settings"]["seed"] == 8
+
+
+def test_an_unreadable_settings_file_is_refused_with_what_to_do(baseline: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "partial.jsonl"
+    partial = _partial_with_settings(baseline, out)
+    settings_path(out).write_text("{not json", encoding="utf-8")
+    assert generate(out, "--resume", n=BASE_N) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"cannot read {settings_path(out)}" in lines[0] and "remove it" in lines[0], lines
+    assert out.read_bytes() == partial
+
+
+def test_run_identity_leaves_out_what_does_not_change_a_record(tmp_path: Path) -> None:
+    def identity(**changes: Any) -> dict[str, Any]:
+        values: dict[str, Any] = {"envs": ["retail"], "n": 4, "seed": 7, "out": tmp_path / "x.jsonl",
+                                  "max_attempts": 12, **changes}
+        return run_identity(RunOptions(**values))
+
+    base = identity()
+    assert identity(n=40, max_attempts=500, workers=3, keep_failed=tmp_path / "f.jsonl", resume=True) == base
+    assert identity(settings=Settings(refine_steps=1)) != base
+    # MAS has no refinement stage: its budget does not change a MAS record
+    assert identity(method="mas", settings=Settings(refine_steps=1)) == identity(method="mas")
+    assert identity_differences(base, identity(seed=8)) == ["--seed 7 (now 8)"]
+    assert identity_differences({"seed": 7}, base) == []  # an entry the file did not record is not compared
 
 
 # -- generator regressions ----------------------------------------------------------------

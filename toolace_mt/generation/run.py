@@ -4,12 +4,16 @@ Attempt i uses env `envs[i % len(envs)]` and the seed string "S:i", so its outco
 not depend on which worker ran it; results are written in attempt order until N are
 accepted, which makes the output byte-identical for any `--workers`. Each record is
 appended as one whole line and flushed: after a crash, `--resume` drops a torn last line
-and continues from the attempt after the last record written.
+and continues from the attempt after the last record written. The arguments that decide
+the records (`run_identity`) are kept beside the output in OUT.settings.json, so a resume
+with other ones is refused instead of mixing two kinds of records in one file.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
+import os
 import queue
 import re
 import threading
@@ -23,6 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from sandbox.registry import resolve
 from toolace_mt.generation.backend import Backend, CostMeter
 from toolace_mt.generation.mas import generate_mas
 from toolace_mt.generation.naig import Attempt, generate_naig
@@ -278,13 +283,107 @@ class ResumeError(ValueError):
     """The output file cannot be continued (not ours, or made with other arguments)."""
 
 
-def resume_point(options: RunOptions) -> tuple[int, int]:
+SETTINGS_SUFFIX = ".settings.json"
+SETTINGS_FORMAT = "toolace-mt generate settings"
+# How each identity entry is named to the user: the flag that sets it.
+_FLAGS = {"envs": "--env", "env_digests": "env source digests", "seed": "--seed", "method": "--method",
+          "backend": "--backend", "model": "--model", "temperature": "--temperature", "max_reasks": "--max-reasks",
+          "subtasks": "--subtasks", "steps": "--steps", "injections": "--injections", "inject_types": "--inject",
+          "refine_steps": "--refine-steps", "turns_per_refine": "turns per refinement pass"}
+_RANGES = ("subtasks", "steps", "injections")
+
+
+def settings_path(out: Path) -> Path:
+    """The sidecar beside OUT that says which arguments its records were made with."""
+    return out.with_name(out.name + SETTINGS_SUFFIX)
+
+
+def run_identity(options: RunOptions) -> dict[str, Any]:
+    """The arguments that decide which records a run writes, and nothing else.
+
+    Attempt i's record depends on these alone, so a resumed run with the same identity
+    writes what an uninterrupted one would. Left out because they do not change a record:
+    -n and --max-attempts (where the run stops, not what it writes), --workers,
+    --concurrency, --json, --keep-failed, and how a model is reached (endpoint, key,
+    timeouts, retries, cache, prices). The refinement budget is NAIG's only."""
+    settings = options.settings.model_dump(mode="json")
+    if options.method != "naig":
+        for name in ("refine_steps", "turns_per_refine"):
+            settings.pop(name, None)
+    identity: dict[str, Any] = {"envs": list(options.envs),
+                                "env_digests": [resolve(env).digest for env in options.envs],
+                                "seed": options.seed, "method": options.method, "backend": options.backend,
+                                **settings}
+    if options.backend != "offline" and options.model is not None:
+        identity.update(model=options.model.model, temperature=options.model.temperature,
+                        max_reasks=options.model.max_reasks)
+    return identity
+
+
+def _shown(name: str, value: Any) -> str:
+    if value is None:
+        return "(not recorded)"
+    if name in _RANGES and isinstance(value, list) and len(value) == 2:
+        return f"{value[0]}-{value[1]}"
+    if name == "env_digests" and isinstance(value, list):
+        return ",".join(str(digest)[:12] for digest in value)
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
+def identity_differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """'--seed 7 (now 8)' for each entry the two disagree on. An entry only one side has
+    (a setting a newer version added) is not compared: it cannot tell the file apart."""
+    return [f"{_FLAGS.get(name, name)} {_shown(name, recorded[name])} (now {_shown(name, current[name])})"
+            for name in current if name in recorded and recorded[name] != current[name]]
+
+
+def read_identity(out: Path) -> dict[str, Any] | None:
+    """The identity stored beside OUT; None when there is none (a file from before the
+    sidecar, or one whose sidecar was removed)."""
+    path = settings_path(out)
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ResumeError(f"cannot read {path}: {exc}; remove it to resume without the settings check") from None
+    if not isinstance(data, dict) or data.get("format") != SETTINGS_FORMAT or not isinstance(data.get("settings"),
+                                                                                              dict):
+        raise ResumeError(f"{path} is not a toolace-mt settings file; remove it to resume without the settings check")
+    return data["settings"]
+
+
+def write_identity(out: Path, identity: dict[str, Any]) -> None:
+    """Write the sidecar whole or not at all (a temporary file renamed over it), so a
+    crash never leaves half of it; left alone when it already says the same."""
+    path = settings_path(out)
+    text = json.dumps({"format": SETTINGS_FORMAT, "version": 1, "settings": identity}, indent=2) + "\n"
+    if path.exists() and path.read_text(encoding="utf-8", errors="replace") == text:
+        return
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def resume_point(options: RunOptions, identity: dict[str, Any] | None = None) -> tuple[int, int]:
     """(records already accepted, next attempt) from the output file; a torn last line
-    (a crash mid-write) is cut off."""
+    (a crash mid-write) is cut off.
+
+    A file with records made with other arguments is refused before anything is
+    written: by its sidecar (every setting in `run_identity`) when it has one, and by
+    what each record says of itself (env, env source, method, seed, attempt)."""
     path = options.out
     if not path.exists():
         return 0, 0
+    identity = identity if identity is not None else run_identity(options)
+    digests = dict(zip(options.envs, identity["env_digests"], strict=True))
     accepted, last_attempt, good_end = 0, -1, 0
+    mismatch: str | None = None  # the first record that says it was made otherwise
     with open(path, "rb") as handle:
         data = handle.read()
     offset = 0
@@ -298,15 +397,27 @@ def resume_point(options: RunOptions) -> tuple[int, int]:
             if offset == len(data) and not raw.endswith(b"\n"):
                 break  # torn by a crash: dropped below
             raise ResumeError(f"{parsed}; --resume only continues files written by generate")
-        provenance = parsed.record.provenance
-        if provenance.method != options.method or provenance.attempt is None \
-                or parsed.record.env != options.envs[provenance.attempt % len(options.envs)] \
-                or not parsed.record.id.endswith(f"-s{options.seed}-{provenance.attempt:06d}"):
-            raise ResumeError(f"{path}:{number}: record {parsed.record.id} was made with other arguments "
-                              f"(envs and their order, method or seed); resume with the same ones")
+        record, provenance = parsed.record, parsed.record.provenance
+        if mismatch is None:
+            env = options.envs[provenance.attempt % len(options.envs)] if provenance.attempt is not None else None
+            if provenance.method != options.method or env is None or record.env != env \
+                    or not record.id.endswith(f"-s{options.seed}-{provenance.attempt:06d}"):
+                mismatch = (f"{path}:{number}: record {record.id} was made with other arguments "
+                            f"(envs and their order, method or seed); resume with the same ones")
+            elif record.env_digest != digests[env]:
+                mismatch = (f"{path}:{number}: record {record.id} was made with other arguments "
+                            f"(env {env} has another source now); resume with the env it was made with")
         accepted += 1
-        last_attempt = provenance.attempt
+        last_attempt = provenance.attempt if provenance.attempt is not None else last_attempt
         good_end = offset
+    if accepted:  # an empty file (a run killed before its first record) continues as anything
+        recorded = read_identity(path)
+        differences = identity_differences(recorded, identity) if recorded is not None else []
+        if differences:
+            raise ResumeError(f"cannot resume {path}: its records were made with other arguments: "
+                              f"{', '.join(differences)}; resume with the same ones or write to another file")
+        if mismatch is not None:
+            raise ResumeError(mismatch)
     if good_end < len(data):
         with open(path, "r+b") as handle:
             handle.truncate(good_end)
@@ -383,7 +494,8 @@ class RunSummary:
 
 def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
     """Generate until options.n records are accepted. Returns (accepted, summary, seconds)."""
-    accepted, first = resume_point(options) if options.resume else (0, 0)
+    identity = run_identity(options)
+    accepted, first = resume_point(options, identity) if options.resume else (0, 0)
     if options.resume and options.keep_failed is not None:
         trim_kept_failures(options.keep_failed, first)
     summary = RunSummary(model=options.model if options.backend != "offline" else None)
@@ -393,6 +505,9 @@ def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
         return accepted, summary, 0.0
     progress = StatusLine("generated", options.n, first=accepted)
     with open(options.out, mode, encoding="utf-8") as out:
+        # After OUT is emptied (a fresh run) and before its first record: OUT never holds
+        # a record its sidecar does not describe.
+        write_identity(options.out, identity)
         failed = open(options.keep_failed, mode, encoding="utf-8") if options.keep_failed else None
         try:
             for result in attempts(options, first, wanted=lambda: options.n - accepted):  # noqa: B023 (live count)
