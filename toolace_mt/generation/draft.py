@@ -74,7 +74,8 @@ class Draft:
         """Run every call of segments start.. from the state before `start` (the initial
         state when start == 0; the current state when `start` is the first segment never
         executed). False when a call's outcome is not the one planned."""
-        if start < len(self._before) and self._remembered(env, start):
+        if start < len(self._before) and (self._remembered(env, start)
+                                          or (self._tried_planted(env, start) and self._remembered(env, start))):
             return all(c.result is not None and c.result.ok == c.expect_ok
                        for s in self.segments[start:] for t in s.turns for c in t.calls)
         if start == 0:
@@ -111,6 +112,35 @@ class Draft:
             outcomes += zip(calls, known, strict=True)
         for call, result in outcomes:
             call.result = result
+        return True
+
+    def _tried_planted(self, env: Environment, start: int) -> bool:
+        """Try each planted failing call (error simulation) of segments start.. on the state
+        it runs on, so the memo knows its outcome and `_remembered` can take the rest. An
+        injection tries its call on the final state; running the segments again from the
+        snapshot for it would remake every write after it. Only calls that no write of
+        their segment precedes are tried (their state is the segment's snapshot); the env
+        ends where it was. False when there is nothing to try this way."""
+        if len(self._before) != len(self.segments):
+            return False
+        writes = {t.name for t in env.tools if t.writes}
+        planted: list[tuple[int, Call]] = []
+        for index in range(start, len(self.segments)):
+            written = False
+            for turn in self.segments[index].turns:
+                for call in turn.calls:
+                    if not call.expect_ok:
+                        if written:
+                            return False
+                        planted.append((index, call))
+                    written = written or call.name in writes
+        if not planted:
+            return False
+        now = env.snapshot()
+        for index, call in planted:
+            env.restore(self._before[index])
+            env.peek(call.name, call.arguments)
+        env.restore(now)
         return True
 
     def task(self) -> Task:
