@@ -14,7 +14,7 @@ import re
 from sandbox import Environment
 from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import Dialogue, Failure
-from toolace_mt.verifier.evidence import Evidence
+from toolace_mt.verifier.evidence import Evidence, Mentions
 
 # Claimed verb -> the stem a tool name carries for that action.
 ACTION_STEMS = {
@@ -44,9 +44,11 @@ def claimed_actions(text: str, quoted: Evidence | None = None) -> list[str]:
     return verbs
 
 
-def check_consistency(dialogue: Dialogue, env: Environment | None) -> list[Failure]:
+def check_consistency(dialogue: Dialogue, env: Environment | None,
+                      read: dict[str, Mentions] | None = None) -> list[Failure]:
+    """`read`: texts already read by another check of this dialogue (see Evidence.read)."""
     failures: list[Failure] = []
-    evidence = Evidence()
+    evidence = Evidence(read={} if read is None else read)
     writes = {t.name for t in env.tools if t.writes} if env is not None else set()
     tool_names = [t.name for t in env.tools] if env is not None else [name for name in dialogue.tools if name]
     done_since_user: list[str] = []  # successful write calls since the last user message

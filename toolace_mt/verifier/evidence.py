@@ -192,12 +192,22 @@ class Evidence:
     dated: set[tuple[int, int, int]] = field(default_factory=set)
     times: set[tuple[int, int]] = field(default_factory=set)
     ids: set[str] = field(default_factory=set)
+    # mentions() of texts already read. The checkers of one dialogue pass the same dict:
+    # each walks the same messages, and reading them is most of a check's time.
+    read: dict[str, Mentions] = field(default_factory=dict)
     _joined: str | None = None
+
+    def mentions(self, text: str) -> Mentions:
+        """mentions(text), read once per `read` dict (the result is shared: don't change it)."""
+        found = self.read.get(text)
+        if found is None:
+            found = self.read[text] = mentions(text)
+        return found
 
     def add_text(self, text: str) -> None:
         self.text.append(normalise(text))
         self._joined = None
-        found = mentions(text)
+        found = self.mentions(text)
         for year, month, day in found.dates:
             if year is None:
                 self.undated.add((month, day))
@@ -265,7 +275,7 @@ class Evidence:
 
     def ungrounded_mentions(self, text: str) -> list[str]:
         """The dates, times, ids and numbers of `text` that this evidence does not show."""
-        found = mentions(text)
+        found = self.mentions(text)
         missing = []
         for year, month, day in found.dates:
             if not self.has_date((year, month, day)):
@@ -296,7 +306,7 @@ def grounded_string(value: str, evidence: Evidence, free_text: bool = True) -> b
         return number is not None and evidence.has_number(number)
     if free_text and len(value.split()) >= 5:
         return not evidence.ungrounded_mentions(value)
-    found = mentions(value)
+    found = evidence.mentions(value)
     if found.ids and len(found.ids) == 1 and normalise(value).lstrip("#") == found.ids[0].lstrip("#"):
         return evidence.has_id(found.ids[0])
     return False

@@ -9,7 +9,7 @@ from typing import Any
 
 from toolace_mt.record import AssistantMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
-from toolace_mt.verifier.evidence import Evidence, grounded_string
+from toolace_mt.verifier.evidence import Evidence, Mentions, grounded_string
 
 
 def _schema_allows(schema: dict[str, Any], value: Any) -> bool:
@@ -40,9 +40,10 @@ def _parameters(dialogue: Dialogue, site: CallSite) -> dict[str, Any]:
     return listed.get("function", {}).get("parameters", {}) if isinstance(listed, dict) else {}
 
 
-def check_grounding(dialogue: Dialogue) -> list[Failure]:
+def check_grounding(dialogue: Dialogue, read: dict[str, Mentions] | None = None) -> list[Failure]:
+    """`read`: texts already read by another check of this dialogue (see Evidence.read)."""
     failures: list[Failure] = []
-    evidence = Evidence()
+    evidence = Evidence(read={} if read is None else read)
     for index, message in enumerate(dialogue.messages):
         evidence.add_message(message)
         if isinstance(message, AssistantMessage):

@@ -11,6 +11,7 @@ from toolace_mt.verifier.behaviour import check_behaviour
 from toolace_mt.verifier.consistency import check_consistency
 from toolace_mt.verifier.dialogue import CHECK_IDS, Dialogue, Failure
 from toolace_mt.verifier.env_pool import EnvPool
+from toolace_mt.verifier.evidence import Mentions
 from toolace_mt.verifier.execution import check_replay, check_state, replay_start
 from toolace_mt.verifier.format_check import check_format
 from toolace_mt.verifier.grounding import check_grounding
@@ -89,10 +90,11 @@ class Verifier:
                     failures += check_state(dialogue, env)
                     self.timings["state"] += time.perf_counter() - start
                 tick = time.perf_counter()
+        read: dict[str, Mentions] = {}  # texts both checks read, read once
         if "grounding" in wanted:
-            failures += check_grounding(dialogue)
+            failures += check_grounding(dialogue, read)
         if "consistency" in wanted:
-            failures += check_consistency(dialogue, env)
+            failures += check_consistency(dialogue, env, read)
         if "behaviour" in wanted:
             failures += check_behaviour(dialogue)
         if "judge" in wanted:
