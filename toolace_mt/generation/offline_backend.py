@@ -28,6 +28,7 @@ PRODUCER_MAKERS = 3  # read tools tried per value
 PRODUCER_PROPOSALS = 4  # proposals per read tool (free: only a trial costs)
 PRODUCER_TRIES = 2  # trials per read tool
 WRITE_SHARE = 0.6
+REFILL_REDRAWS = 4  # wordings tried for a refined turn that must not give a value yet
 _PRODUCIBLE = ("row", "related", "known")  # sources of values some read's output can hold
 # A tool named <verb>_..._<X> with one of these verbs sets X to a value the entity does not
 # hold yet (change_seat, modify_pending_order_payment); `new_X` parameters do so by name.
@@ -479,9 +480,17 @@ class OfflineBackend:
         texts: list[str | None] = []
         for turn in turns:
             segment = next(s for s in draft.segments if any(t is turn for t in s.turns))
+            withheld = _withheld(draft, turn)
             old_seed = turn.seed
-            turn.seed = rng.randrange(2**31)
-            texts.append(self.word_turn(bench, draft, segment, turn))
+            seed = rng.randrange(2**31)
+            # A wording that would give a value the user is asked for only later is drawn
+            # again (from seeds derived from this one: the run's random stream is unchanged).
+            for redraw in range(REFILL_REDRAWS):
+                turn.seed = (seed + redraw * 7919) % 2**31
+                text = self.word_turn(bench, draft, segment, turn)
+                if not _gives_early(text, turn.text or "", withheld):
+                    break
+            texts.append(text)
             turn.seed = old_seed
         self._count(cost, "refine", [{"kind": t.kind, "text": t.text} for t in turns], texts)
         return texts
@@ -489,11 +498,15 @@ class OfflineBackend:
     def keep_edits(self, draft: Draft, turns: list[Turn], old: list[str], new: list[str | None],
                    cost: CostMeter) -> list[bool]:
         """Keep an edit that says something new: at least as many trigrams unseen elsewhere
-        in the dialogue as the text it replaces (one judge call per pass)."""
+        in the dialogue as the text it replaces (one judge call per pass). An edit that
+        has the user give a value before a clarification asks for it (or the right value
+        before the correction of an error simulation) is reverted: the verifier would
+        drop the dialogue, and the injected turn would make no sense."""
         self._count(cost, "judge", {"old": old, "new": new}, [True] * len(turns))
         verdicts = []
         for turn, before, after in zip(turns, old, new, strict=True):
-            if after is None or after == before or not after.strip():
+            if after is None or after == before or not after.strip() \
+                    or _gives_early(after, before, _withheld(draft, turn)):
                 verdicts.append(False)
                 continue
             others: set[tuple[str, ...]] = set()
@@ -528,6 +541,27 @@ class OfflineBackend:
         turn = segment.turns[position]
         self._count(cost, "mas_user", {"history": len(draft.turns())}, turn.text)
         return turn
+
+
+def _withheld(draft: Draft, turn: Turn) -> set[str]:
+    """Values (normalised) a user turn must not state: those the user gives only later,
+    in a clarification's answer (the hidden value) or an error simulation's correction
+    (the right value). An assistant turn gives the user nothing, so it has none."""
+    if turn.role != "user":
+        return set()
+    order = [t for _, t in draft.turns()]
+    position = next((i for i, t in enumerate(order) if t is turn), len(order))
+    return {normalise(str(t.topic["value"])) for t in order[position + 1:]
+            if t.kind in ("answer", "correction") and "value" in t.topic}
+
+
+def _gives_early(text: str | None, before: str, withheld: set[str]) -> bool:
+    """Whether `text` states a withheld value that the text it replaces did not (by the
+    matching `_clarify` uses: the normalised value inside the normalised text)."""
+    if not text or not withheld:
+        return False
+    now, then = normalise(text), normalise(before)
+    return any(value in now and value not in then for value in withheld)
 
 
 def _answer(segment: Segment) -> Any:

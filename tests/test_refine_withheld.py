@@ -1,0 +1,219 @@
+"""Stage-2b refinement must not have the user give a value before the dialogue asks for
+it: a clarification's hidden value before its answer turn, or an error simulation's
+right value before its correction. The offline judge (`keep_edits`) reverts such an
+edit and `refill` draws another wording first.
+
+Seen before the fix: a clarification hid the value 'wait' and an earlier user turn was
+refined to end with "I'll wait to hear back."; the verifier then dropped the dialogue
+(behaviour: the user already gave 'wait' before being asked).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Container
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toolace_mt.cli import main
+from toolace_mt.generation import offline_backend
+from toolace_mt.generation.backend import CostMeter
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.naig import refine
+from toolace_mt.generation.offline_backend import REFILL_REDRAWS, OfflineBackend
+from toolace_mt.generation.run import AttemptRunner, RunOptions
+from toolace_mt.generation.settings import Settings
+from toolace_mt.verifier.evidence import normalise
+
+HIDDEN = "wait"
+LEAK = "Hey, could you look up order #W1001 for me? I'll wait to hear back."
+FINE = "Good morning there, please pull up the order #W1001 whenever convenient, friend."
+
+
+def _draft(hidden: Any = HIDDEN, kind: str = "answer") -> Draft:
+    """Two sub-tasks; the second was refined by stage 2a: a clarification (the user
+    gives `hidden` only when asked) or, with kind="correction", an error simulation
+    (the user states a wrong value first and `hidden` is the right one)."""
+    first = Segment(goal="look up an order", target="get_order_details", stated={"order_id": "#W1001"}, turns=[
+        Turn("user", "request", text="Can you look up order #W1001?"),
+        Turn("assistant", "calls", calls=[Call("get_order_details", {"order_id": "#W1001"})]),
+        Turn("assistant", "reply", text="Order #W1001 is pending."),
+    ])
+    given = Turn("user", kind, text=f"Oh sorry, {hidden}.", topic={"param": "reason", "value": hidden}, edited=True)
+    second = Segment(goal="cancel it", target="cancel_order", stated={"reason": hidden}, turns=[
+        Turn("user", "request", text="Please cancel that order.", edited=True),
+        Turn("assistant", "ask" if kind == "answer" else "error_reply", text="Why do you want to cancel it?",
+             edited=True),
+        given,
+        Turn("assistant", "calls", calls=[Call("cancel_order", {"order_id": "#W1001", "reason": hidden})]),
+        Turn("assistant", "reply", text="Done, it is cancelled."),
+        Turn("user", "chat", text="Thanks, that is all."),
+    ])
+    return Draft(system="You help customers.", segments=[first, second])
+
+
+def test_keep_edits_reverts_a_user_turn_that_gives_the_hidden_value_before_the_answer() -> None:
+    draft = _draft()
+    request = draft.segments[0].turns[0]
+    backend = OfflineBackend()
+    assert backend.keep_edits(draft, [request], [request.text or ""], [LEAK], CostMeter()) == [False]
+    assert backend.keep_edits(draft, [request], [request.text or ""], [FINE], CostMeter()) == [True]
+    # the same matching as _clarify: normalised (case, spacing), inside a longer word too
+    assert backend.keep_edits(draft, [request], [request.text or ""], [FINE + " I'll  WAIT."], CostMeter()) == [False]
+    assert backend.keep_edits(draft, [request], [request.text or ""], [FINE + " Waiting."], CostMeter()) == [False]
+
+
+def test_keep_edits_lets_turns_after_the_answer_and_assistant_turns_say_it() -> None:
+    draft = _draft()
+    reply_before = draft.segments[0].turns[2]  # an assistant turn gives the user's value to no one
+    chat_after = draft.segments[1].turns[5]  # after the answer the value is known
+    backend = OfflineBackend()
+    verdicts = backend.keep_edits(draft, [reply_before, chat_after], [reply_before.text or "", chat_after.text or ""],
+                                  ["Order #W1001 is pending; you may have to wait a day or two for news.",
+                                   "Thanks so much, I will wait for the refund then, bye now friend."], CostMeter())
+    assert verdicts == [True, True]
+
+
+def test_keep_edits_reverts_a_user_turn_that_gives_the_right_value_before_the_correction() -> None:
+    draft = _draft(hidden="#W1002", kind="correction")
+    request = draft.segments[0].turns[0]
+    verdict = OfflineBackend().keep_edits(draft, [request], [request.text or ""],
+                                          [FINE + " Or was it #W1002?"], CostMeter())
+    assert verdict == [False]
+
+
+def test_keep_edits_keeps_an_edit_that_only_repeats_a_value_the_old_text_already_gave() -> None:
+    """Not a new leak: the value was said there before the edit (the same id stated by an
+    earlier sub-task, say); reverting would not take it back."""
+    draft = _draft(hidden="#W1001", kind="correction")
+    request = draft.segments[0].turns[0]
+    assert OfflineBackend().keep_edits(draft, [request], [request.text or ""], [FINE], CostMeter()) == [True]
+
+
+def test_a_numeric_hidden_value_is_matched_as_text() -> None:
+    draft = _draft(hidden=1250)
+    request = draft.segments[0].turns[0]
+    verdict = OfflineBackend().keep_edits(draft, [request], [request.text or ""], [FINE + " It cost 1250."],
+                                          CostMeter())
+    assert verdict == [False]
+
+
+class Everything:
+    def __contains__(self, seed: object) -> bool:
+        return True
+
+
+class ScriptedWording(OfflineBackend):
+    """Words a refined turn from its seed: the seeds in `leaking` give the hidden value."""
+
+    def __init__(self, leaking: Container[int]) -> None:
+        super().__init__()
+        self.leaking = leaking
+        self.seeds: list[int] = []
+
+    def word_turn(self, bench, draft, segment, turn):  # type: ignore[no-untyped-def]
+        self.seeds.append(turn.seed)
+        return LEAK if turn.seed in self.leaking else f"{FINE} (wording {turn.seed})"
+
+
+def test_refill_draws_another_wording_when_the_first_gives_the_hidden_value() -> None:
+    draft = _draft()
+    request = draft.segments[0].turns[0]
+    first = random.Random(5).randrange(2**31)
+    backend = ScriptedWording(leaking={first})
+    rng = random.Random(5)
+    texts = backend.refill(draft, [request], rng, CostMeter(), bench=None)  # type: ignore[arg-type]
+    assert texts == [f"{FINE} (wording {backend.seeds[1]})"] and HIDDEN not in texts[0]
+    assert backend.seeds[0] == first and len(backend.seeds) == 2
+    assert request.seed == 0  # the turn's own seed is left as it was
+    after = random.Random(5)
+    after.randrange(2**31)
+    assert rng.getstate() == after.getstate(), "a redraw must not shift the run's random stream"
+
+
+def test_refill_does_not_redraw_a_turn_that_may_say_the_value() -> None:
+    """After the answer the value is the user's to repeat: the first wording stands."""
+    draft = _draft()
+    chat_after = draft.segments[1].turns[5]
+    first = random.Random(5).randrange(2**31)
+    backend = ScriptedWording(leaking={first})
+    assert backend.refill(draft, [chat_after], random.Random(5), CostMeter(), bench=None) == [LEAK]  # type: ignore[arg-type]
+
+
+def test_refinement_keeps_the_old_text_when_every_wording_would_give_the_value() -> None:
+    draft = _draft()
+    request = draft.segments[0].turns[0]
+    for _, turn in draft.turns():  # leave the request the only turn refinement may pick
+        turn.edited = turn.edited or turn is not request
+    backend = ScriptedWording(leaking=Everything())
+    kept = refine(backend, draft, Settings(refine_steps=1, turns_per_refine=1), random.Random(3), CostMeter(),
+                  bench=None)  # type: ignore[arg-type]
+    assert kept == [] and request.text == "Can you look up order #W1001?" and not request.edited
+    assert len(backend.seeds) == REFILL_REDRAWS
+
+
+# -- in a real run --------------------------------------------------------------------------
+
+# tau_retail --seed 5 --inject clarification, attempt 520: the 'think' sub-task's thought
+# 'hope' is hidden; before the fix the opening request was refined to "Morning, hope you
+# can help. ..." and the verifier dropped the dialogue (behaviour). Found by scanning
+# tau_retail and calendar_mail with --inject clarification and --keep-failed, -n 1000 or
+# 2000 per seed: the only such drop in about 14,000 dialogues (none in 5,000 with the
+# default injections, one -n 1000 run per built-in env).
+LEAK_ENV, LEAK_SEED, LEAK_ATTEMPT, LEAK_VALUE = "tau_retail", 5, 520, "hope"
+
+
+def _attempt(tmp_path: Path) -> dict[str, Any]:
+    options = RunOptions(envs=[LEAK_ENV], n=1, seed=LEAK_SEED, out=tmp_path / "unused.jsonl", max_attempts=1000,
+                         settings=Settings(inject_types=("clarification",)))
+    runner = AttemptRunner(options)
+    try:
+        result = runner.run(LEAK_ATTEMPT)
+    finally:
+        runner.close()
+    line = result.line or result.failed_line
+    assert line is not None, result.reason
+    return json.loads(line)
+
+
+def _clarification(record: dict[str, Any]) -> dict[str, Any]:
+    return next(op for op in record["provenance"]["ops"] if op["type"] == "clarification")
+
+
+def test_the_attempt_that_leaked_a_hidden_value_is_now_kept(tmp_path: Path) -> None:
+    record = _attempt(tmp_path)
+    assert record["verification"]["passed"], record["verification"]["failures"]
+    op = _clarification(record)
+    assert op["value"] == LEAK_VALUE
+    before = [m["content"] for m in record["messages"][:op["answer_index"]] if m["role"] == "user"]
+    assert not any(normalise(LEAK_VALUE) in normalise(text) for text in before), before
+    assert LEAK_VALUE in record["messages"][op["answer_index"]]["content"]
+    refined = {o["message_index"] for o in record["provenance"]["ops"] if o["type"] == "refine"}
+    assert 1 in refined, "the opening request is still refined, with a wording that keeps the value back"
+
+
+def test_without_the_guard_the_same_attempt_is_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case above really is the leak: with the refined turns allowed to say anything,
+    the verifier drops it for giving the value before being asked."""
+    monkeypatch.setattr(offline_backend, "_withheld", lambda draft, turn: set())
+    record = _attempt(tmp_path)
+    assert not record["verification"]["passed"]
+    messages = [f["message"] for f in record["verification"]["failures"]]
+    assert messages == [f"clarification: the user already gave '{LEAK_VALUE}' in message 1, before being asked"]
+
+
+@pytest.mark.slow
+def test_generate_keeps_every_dialogue_of_the_run_that_leaked(tmp_path: Path, capsys) -> None:
+    """The run in which the leak was found, through the command line, up to that attempt."""
+    out = tmp_path / "tau.jsonl"
+    argv = ["generate", "--env", LEAK_ENV, "--inject", "clarification", "-n", "530", "--seed", str(LEAK_SEED),
+            "-o", str(out), "--json"]
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    dropped = {check: count for check, count in summary["failed_by_check"].items() if check != "generation"}
+    assert dropped == {}, "the verifier dropped dialogues"  # 'generation': attempts that made no record
+    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert f"{LEAK_ENV}-naig-s{LEAK_SEED}-{LEAK_ATTEMPT:06d}" in ids
