@@ -4,7 +4,9 @@ A tool is a function of the state, its arguments, the frozen clock and the per-c
 (seeded by the number of committed writes, which the state id covers). So a call made
 again on the same state has the same outcome: a read, or a write that failed and left
 the state alone, is answered from here instead of running again. A write that changed
-the state still runs (the state must change), but its outcome answers `peek`.
+the state still runs (the state must change), but its outcome answers `peek`; when it
+was just tried with `peek`, the trial's transaction is committed instead (see
+sandbox.held_trial).
 
 State ids name what was done, not a table version: the seeded state is "seed" and a
 successful write at state S gives hash(S, tool, arguments). Two dialogues that make the

@@ -20,13 +20,14 @@ from typing import Any
 import jsonschema
 from pydantic import BaseModel, ValidationError
 
-from sandbox.call_memo import SEEDED, CallMemo, state_after
+from sandbox.call_memo import SEEDED, CallMemo, MemoKey, state_after
 from sandbox.data_files import DataFileError, DataNameViolation, read_data_file
 from sandbox.errors import CallError, CallResult, EnvLoadError, failure
+from sandbox.held_trial import HeldTrial
 from sandbox.limits import Limits
 from sandbox.registry import EnvSource, resolve
 from sandbox.sql_policy import PolicyViolation
-from sandbox.state import DbError, Snapshot, StateError, StateStore, Table
+from sandbox.state import DbError, Session, Snapshot, StateError, StateStore, Table
 from sandbox.state_diff import StateDiff
 from sandbox.worker_client import WorkerDied, WorkerProcess, WorkerTimeout
 
@@ -127,6 +128,10 @@ class Environment:
         self._store: StateStore | None = None
         self.memo = CallMemo(memo_size)
         self._state_id = SEEDED
+        # The write trial whose transaction is still open (see sandbox.held_trial). With
+        # memo_size=0 none is held: every call runs, the reference the tests compare with.
+        self._held: HeldTrial | None = None
+        self._hold_trials = memo_size > 0
         self._summaries: dict[tuple[str, str], Any] = {}
         self._snapshot_ids: weakref.WeakKeyDictionary[Snapshot, str] = weakref.WeakKeyDictionary()
         # An env dropped without close() must not leave its worker or connection behind.
@@ -179,7 +184,7 @@ class Environment:
         store.begin()
         violations: list[str] = []
         done = self._request({"op": "seed", "seed": self.seed, "rng": f"{self.seed}:seed"},
-                             self.limits.seed_timeout_s, writes=True, violations=violations, seeding=True)
+                             self.limits.seed_timeout_s, Session.WRITE, violations=violations, seeding=True)
         if done.ok and not violations:
             try:
                 store.commit()
@@ -209,7 +214,7 @@ class Environment:
         known = self.memo.get(key)
         if known is not None and not known.changed_state:
             return self.memo.answer(known)
-        result = self._run(tool, args)
+        result = self._run(tool, args, key)
         changed = tool.writes and result.ok
         self.memo.remember(key, result, changed)
         if changed:
@@ -218,7 +223,10 @@ class Environment:
 
     def peek(self, name: str, args: dict[str, Any] | None = None) -> CallResult:
         """What the call would return now, leaving the state as it is (a write runs in a
-        transaction that is rolled back, unless this call was already made on this state)."""
+        transaction that is not committed, unless this call was already made on this
+        state). A successful write's transaction is held open until the state changes:
+        call() of the same write on the same state then commits it instead of running it
+        again (see sandbox.held_trial)."""
         args = {} if args is None else args
         problem = self._invalid(name, args)
         if problem is not None:
@@ -230,10 +238,9 @@ class Environment:
         known = self.memo.get(key)
         if known is not None:
             return self.memo.answer(known)
-        # Rolled back rather than committed and undone: no snapshot copy, no restore. (A
-        # commit that would fail is not seen here; with one connection there are no write
-        # conflicts, and call() reports it when the write is really made.)
-        result = self._run(tool, args, keep=False)
+        # Not committed rather than committed and undone: no snapshot copy, no restore. (A
+        # commit that would fail is not seen here; call() reports it when it commits.)
+        result = self._run(tool, args, key, trial=True)
         self.memo.remember(key, result, result.ok)
         return result
 
@@ -273,29 +280,59 @@ class Environment:
         errors = sorted(self._validators[name].iter_errors(args), key=_error_rank)
         return _argument_error(errors[0], tool) if errors else None
 
-    def _run(self, tool: ToolSpec, args: dict[str, Any], keep: bool = True) -> CallResult:
-        store = self._state()
-        violations: list[str] = []
-        if tool.writes:
-            store.begin()
-        result = self._request({"op": "call", "tool": tool.name, "args": args, "writes": tool.writes,
-                                "rng": f"{self.seed}:{store.writes_committed}"},
-                               self.limits.timeout_s, writes=tool.writes, violations=violations)
-        if violations:
-            result = failure("SandboxViolation", violations[0])
+    def _run(self, tool: ToolSpec, args: dict[str, Any], key: MemoKey, trial: bool = False) -> CallResult:
+        """Run a call (`key` is its memo key). A read runs on the committed state. A write
+        runs in a transaction on the write session, committed unless it fails or is a
+        `trial`; a successful trial is held open, and the call of the held trial's key
+        commits it instead of running."""
         if not tool.writes:
-            return result
-        if not result.ok or not keep:
+            return self._tool_request(tool, args, Session.COMMITTED)
+        held = self._held
+        if held is not None and held.key == key:
+            if trial:
+                return held.result.model_copy(deep=True)
+            self._held = None
+            return self._commit(held.result)
+        self._settle()
+        store = self._state()
+        store.begin()
+        try:
+            result = self._tool_request(tool, args, Session.WRITE)
+        except BaseException:
+            store.rollback()  # nothing is left open, whatever interrupted the call
+            raise
+        if not result.ok or (trial and not self._hold_trials):
             store.rollback()
             return result
+        if trial:
+            self._held = HeldTrial(key, result.model_copy(deep=True))
+            return result
+        return self._commit(result)
+
+    def _commit(self, result: CallResult) -> CallResult:
+        """Commit the open write transaction, whose call had `result`."""
         try:
-            store.commit()
+            self._state().commit()
         except DbError as exc:
             return failure("ToolCrash", f"the call's writes could not be committed: {exc}")
         return result
 
-    def _request(self, message: dict[str, Any], timeout: float, writes: bool, violations: list[str],
+    def _settle(self) -> None:
+        """Roll back a held trial: before anything that changes the committed state."""
+        if self._held is not None:
+            self._held = None
+            self._state().rollback()
+
+    def _tool_request(self, tool: ToolSpec, args: dict[str, Any], session: Session) -> CallResult:
+        violations: list[str] = []
+        result = self._request({"op": "call", "tool": tool.name, "args": args, "writes": tool.writes,
+                                "rng": f"{self.seed}:{self._state().writes_committed}"},
+                               self.limits.timeout_s, session, violations=violations)
+        return failure("SandboxViolation", violations[0]) if violations else result
+
+    def _request(self, message: dict[str, Any], timeout: float, session: Session, violations: list[str],
                  seeding: bool = False) -> CallResult:
+        """One worker request whose SQL runs on `session` (writes only on Session.WRITE)."""
         store = self._state()
 
         def on_sql(request: dict[str, Any]) -> dict[str, Any]:
@@ -303,11 +340,11 @@ class Environment:
                 return self._serve_data(request.get("name"), seeding, violations)
             try:
                 if request.get("kind") == "insert":
-                    if not writes:
+                    if session is not Session.WRITE:
                         raise PolicyViolation("this tool is read-only (declare it with @tool(writes=True))")
                     value = store.insert(str(request.get("table")), list(request.get("rows") or []))
                 elif request.get("kind") in ("query", "execute") and isinstance(request.get("sql"), str):
-                    value = store.run(request["kind"], request["sql"], list(request.get("params") or []), writes,
+                    value = store.run(request["kind"], request["sql"], list(request.get("params") or []), session,
                                       cached=True)
                 else:
                     raise PolicyViolation("malformed SQL request")
@@ -318,7 +355,7 @@ class Environment:
                 return {"op": "sql_error", "message": str(exc)}
             return {"op": "sql_result", "value": value}
 
-        store.watchdog.arm(time.monotonic() + timeout)
+        store.watchdog.arm(store.connection_of(session), time.monotonic() + timeout)
         try:
             done = self._worker.request(message, timeout, on_sql)
         except WorkerTimeout:
@@ -359,7 +396,8 @@ class Environment:
         return self._state().tables
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-        """A read-only SELECT on the env's tables (for tests, samplers, reports)."""
+        """A read-only SELECT on the env's tables (for tests, samplers, reports); it sees
+        the committed state only (never a held trial's writes), as do snapshot, hash and diff."""
         return self._state().read(sql, params)
 
     def snapshot(self) -> Snapshot:
@@ -368,7 +406,10 @@ class Environment:
         return snap
 
     def restore(self, snap: Snapshot) -> None:
-        self._state().restore(snap)
+        store = self._state()
+        if not store.is_current(snap):  # a restore that changes nothing keeps a held trial valid
+            self._settle()
+        store.restore(snap)
         self._state_id = self._snapshot_ids[snap]
 
     def reset(self) -> None:
@@ -419,6 +460,7 @@ class Environment:
         return self._worker.restarts
 
     def close(self) -> None:
+        self._held = None  # closing the store discards its open transaction
         self._reap()
         self._store = None
 

@@ -2,7 +2,9 @@
 
 Env SQL executes in the engine, not in the worker, so killing the worker cannot stop
 a heavy query; DuckDB's `interrupt()` can, from another thread. One waiting thread
-per connection, armed per call (no thread is started per statement).
+per store, armed per call with the connection the call's statements run on (a write
+tool's run on the store's write session, not its main connection; see sandbox.state).
+No thread is started per statement.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ import duckdb
 
 
 class QueryWatchdog:
-    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
-        self._connection = connection
+    def __init__(self) -> None:
         self._condition = threading.Condition()
         self._deadline: float | None = None
+        self._connection: duckdb.DuckDBPyConnection | None = None
         self._closed = False
         self._thread: threading.Thread | None = None
 
-    def arm(self, deadline: float) -> None:
-        """From now until disarm(), interrupt any statement still running at `deadline`."""
+    def arm(self, connection: duckdb.DuckDBPyConnection, deadline: float) -> None:
+        """From now until disarm(), interrupt any statement still running on `connection`
+        at `deadline` (other connections are left alone: one may hold a trial open)."""
         with self._condition:
+            self._connection = connection
             self._deadline = deadline
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="toolace-query-watchdog", daemon=True)
@@ -33,11 +37,12 @@ class QueryWatchdog:
     def disarm(self) -> None:
         with self._condition:
             self._deadline = None
+            self._connection = None
 
     def _watch(self) -> None:
         with self._condition:
             while not self._closed:
-                if self._deadline is None:
+                if self._deadline is None or self._connection is None:
                     self._condition.wait()
                     continue
                 remaining = self._deadline - time.monotonic()
@@ -50,6 +55,7 @@ class QueryWatchdog:
     def close(self) -> None:
         with self._condition:
             self._closed = True
+            self._connection = None
             self._condition.notify()
         if self._thread is not None:
             self._thread.join(timeout=1.0)

@@ -11,11 +11,19 @@ JSON null so it differs from the string 'NULL'), rows sorted by that md5 and has
 again; the state hash is the sha256 of "table, schema, table digest" lines sorted by
 table name. Row order and physical layout do not matter, and md5 is computed by
 DuckDB, so the value is the same in every process and on every machine.
+
+Statements run on one of two sessions (connections) to the same in-memory database: the
+main one sees the committed state (reads, snapshots, restores, hash, diff), and tool
+writes run in a transaction on the write session. DuckDB isolates connections (MVCC), so
+until that transaction commits the main session sees none of its rows: a successful write
+trial can be held open and committed later instead of being run again (see
+sandbox.held_trial).
 """
 
 from __future__ import annotations
 
 import bisect
+import enum
 import hashlib
 import itertools
 import re
@@ -62,6 +70,13 @@ class Table:
     key_kinds: tuple[str, ...] = ()
 
 
+class Session(enum.Enum):
+    """Which of the store's two connections a statement runs on."""
+
+    COMMITTED = "committed"  # the main connection, autocommit: sees only committed rows; reads only
+    WRITE = "write"  # the write connection, inside the transaction begin() opened: a write tool's statements
+
+
 class Snapshot:
     """A point-in-time state of one env; pass it to `restore` or `diff`."""
 
@@ -82,7 +97,8 @@ def connect() -> duckdb.DuckDBPyConnection:
         "autoload_known_extensions": False,
         "memory_limit": "2GB",
     })
-    connection.execute("SET TimeZone = 'UTC'")
+    # GLOBAL: the store's write session (a cursor) gets the instance's settings, not this session's.
+    connection.execute("SET GLOBAL TimeZone = 'UTC'")
     connection.execute("SET lock_configuration = true")
     return connection
 
@@ -156,15 +172,23 @@ class StateStore:
     them. So a restore rewrites only those rows, and the hash of a version is its
     ancestor's per-row hashes with only those rows rehashed. A commit whose rows are not
     known cuts the path: work on that table falls back to the whole table.
+
+    Tool writes run on `writer`, a second connection to the same database (see
+    Session); everything else runs on `connection`. The write transaction's bookkeeping
+    (`_pending`) is the writer's, and nothing but commit() changes the committed rows
+    while it is open: restore() refuses to.
     """
 
     def __init__(self, read_cache_size: int = 0) -> None:
         self.connection = connect()
+        # Shares the database instance, so its locked configuration (no files, no
+        # extensions, no SET), but has its own transaction.
+        self.writer = self.connection.cursor()
         self.reads = ReadCache(read_cache_size)
         self.connection.execute(f"CREATE SCHEMA {HIDDEN_SCHEMA}")
         self.tables: dict[str, Table] = {}
         self.policy = SqlPolicy()
-        self.watchdog = QueryWatchdog(self.connection)
+        self.watchdog = QueryWatchdog()
         self._versions: dict[str, int] = {}
         self._counter = itertools.count(1)
         self._copies: dict[tuple[str, int], str] = {}
@@ -176,8 +200,8 @@ class StateStore:
         # (table, version) -> its row hashes (by primary key, and sorted)
         self._row_hashes: dict[tuple[str, int], RowHashes] = {}
         self._shapes: dict[str, WriteShape] = {}
-        self._in_transaction = False
-        # Tables written in the open transaction -> keys of the rows written (None: any row).
+        self._in_transaction = False  # on the write session
+        # Tables written in the open write transaction -> keys of the rows written (None: any row).
         self._pending: dict[str, set[Key] | None] = {}
         self.writes_committed = 0
 
@@ -224,20 +248,30 @@ class StateStore:
             tuple(self.tables))
 
     # -- statements -----------------------------------------------------------
-    def run(self, kind: str, sql: str, params: list[Any], writes_allowed: bool, cached: bool = False) -> Any:
-        """Run one env statement (policy-checked). kind: query | execute. With `cached`, a
-        read may be answered from the read cache (the result is then shared: don't change it)."""
-        writes = self.policy.check(sql, writes_allowed)
+    def connection_of(self, session: Session) -> duckdb.DuckDBPyConnection:
+        """The connection of a session."""
+        return self.writer if session is Session.WRITE else self.connection
+
+    def run(self, kind: str, sql: str, params: list[Any], session: Session, cached: bool = False) -> Any:
+        """Run one env statement (policy-checked) on a session; writes only in the write
+        session's open transaction. kind: query | execute. With `cached`, a read may be
+        answered from the read cache (the result is then shared: don't change it)."""
+        on_writer = session is Session.WRITE
+        if on_writer and not self._in_transaction:
+            raise RuntimeError("a write-session statement outside begin() ... commit()/rollback()")
+        writes = self.policy.check(sql, on_writer)
         key = None
         if cached and not writes and self.reads.size:
             named = self.policy.tables_named(sql)
-            if not any(name in self._pending for name in named):
+            # Tables the open transaction wrote are read from DuckDB: their versions are the
+            # committed rows'. The committed session sees only those, whatever is open.
+            if not (on_writer and any(name in self._pending for name in named)):
                 key = ReadCache.key(kind, sql, params, tuple(self._versions[name] for name in named))
                 found, value = self.reads.get(key)
                 if found:
                     return value
         try:
-            cursor = self.connection.execute(sql, params)
+            cursor = self.connection_of(session).execute(sql, params)
             columns = [d[0] for d in cursor.description] if cursor.description else []
             rows = cursor.fetchall()
             if kind == "query":
@@ -292,7 +326,10 @@ class StateStore:
             self._pending[name] = None
 
     def insert(self, table: str, rows: list[dict[str, Any]]) -> int:
-        """Bulk insert of dicts by column name (one statement, fast for seeding)."""
+        """Bulk insert of dicts by column name (one statement, fast for seeding), in the
+        write session's open transaction."""
+        if not self._in_transaction:
+            raise RuntimeError("insert() outside begin() ... commit()/rollback()")
         spec = self.tables.get(table)
         if spec is None:
             raise DbError(f"no table {table!r}; tables: {', '.join(sorted(self.tables))}")
@@ -315,7 +352,7 @@ class StateStore:
             sql = f"INSERT INTO main.{_quote(table)} ({columns}) SELECT {select} FROM (SELECT unnest($1) AS r)"
             params = [records]
         try:
-            self.connection.execute(sql, params)
+            self.writer.execute(sql, params)
         except duckdb.Error as exc:
             raise DbError(str(exc).splitlines()[0]) from exc
         keys = [self._key(spec, [r.get(k) for k in spec.primary_key]) for r in records[:MAX_TRACKED_ROWS + 1]]
@@ -323,13 +360,18 @@ class StateStore:
         return len(records)
 
     def begin(self) -> None:
-        self.connection.execute("BEGIN TRANSACTION")
+        """Open the write session's transaction (one at a time)."""
+        self.writer.execute("BEGIN TRANSACTION")
         self._in_transaction = True
         self._pending.clear()
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_transaction
+
     def commit(self) -> None:
         try:
-            self.connection.execute("COMMIT")
+            self.writer.execute("COMMIT")
         except duckdb.Error as exc:
             self._in_transaction = False
             self._pending.clear()
@@ -352,13 +394,14 @@ class StateStore:
 
     def rollback(self) -> None:
         if self._in_transaction:
-            self.connection.execute("ROLLBACK")
+            self.writer.execute("ROLLBACK")
         self._in_transaction = False
         self._pending.clear()
 
     def read(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-        """A trusted read-only SELECT (tests, the generator): same policy as tools."""
-        return self.run("query", sql, list(params or []), writes_allowed=False)
+        """A trusted read-only SELECT (tests, the generator) on the committed state: same
+        policy as tools."""
+        return self.run("query", sql, list(params or []), Session.COMMITTED)
 
     # -- versions -------------------------------------------------------------
     def _lineage(self, name: str, version: int) -> list[int]:
@@ -410,8 +453,18 @@ class StateStore:
         weakref.finalize(snap, self._released.extend, list(snap.versions.items()))
         return snap
 
+    def is_current(self, snap: Snapshot) -> bool:
+        """Whether restoring `snap` would change nothing: same table versions (so the same
+        rows) and the same count of committed writes (so the same per-call RNG)."""
+        self._check(snap)
+        return snap.versions == self._versions and snap.writes == self.writes_committed
+
     def restore(self, snap: Snapshot) -> None:
-        """Rewrite the rows that differ from the snapshot (whole tables where unknown)."""
+        """Rewrite the rows that differ from the snapshot (whole tables where unknown).
+        Refused while a write transaction is open, unless there is nothing to do: its
+        commit would otherwise land on other rows than the ones it saw."""
+        if self._in_transaction and not self.is_current(snap):
+            raise RuntimeError("restore() with the write transaction open: roll it back first")
         self._check(snap)
         steps: list[tuple[str, list[Any]]] = []
         for name, version in snap.versions.items():
@@ -598,7 +651,11 @@ class StateStore:
                 for name in sorted(self.tables)}
 
     def close(self) -> None:
+        """Close both sessions; an open write transaction is discarded."""
         self.watchdog.close()
+        self._in_transaction = False
+        self._pending.clear()
+        self.writer.close()
         self.connection.close()
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from sandbox import load_env
 from sandbox.read_cache import MAX_ROWS_KEPT, ReadCache
-from sandbox.state import StateStore
+from sandbox.state import Session, StateStore
 
 STOCKROOM = '''
 """Items and their sales; sell() reads its own writes back before returning."""
@@ -160,14 +160,14 @@ def test_big_results_and_typed_parameters_are_kept_apart() -> None:
         store.insert("t", [{"k": str(i), "n": i} for i in range(MAX_ROWS_KEPT + 10)])
         store.commit()
         everything = "SELECT k FROM t ORDER BY k"
-        assert len(store.run("query", everything, [], False, cached=True)) == MAX_ROWS_KEPT + 10
-        store.run("query", everything, [], False, cached=True)
+        assert len(store.run("query", everything, [], Session.COMMITTED, cached=True)) == MAX_ROWS_KEPT + 10
+        store.run("query", everything, [], Session.COMMITTED, cached=True)
         assert store.reads.hits == 0  # too big to keep
         typed = "SELECT ? AS v"
-        assert store.run("query", typed, ["1"], False, cached=True) == [{"v": "1"}]
-        assert store.run("query", typed, [1], False, cached=True) == [{"v": 1}]  # not the "1" answer
+        assert store.run("query", typed, ["1"], Session.COMMITTED, cached=True) == [{"v": "1"}]
+        assert store.run("query", typed, [1], Session.COMMITTED, cached=True) == [{"v": 1}]  # not the "1" answer
         assert store.reads.hits == 0
-        assert store.run("query", typed, [1], False, cached=True) == [{"v": 1}] and store.reads.hits == 1
+        assert store.run("query", typed, [1], Session.COMMITTED, cached=True) == [{"v": 1}] and store.reads.hits == 1
         assert store.read("SELECT n FROM t WHERE k = '3'") == [{"n": 3}]
         assert store.read("SELECT n FROM t WHERE k = '3'") == [{"n": 3}] and store.reads.hits == 1  # read(): uncached
     finally:
