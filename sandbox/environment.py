@@ -17,6 +17,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import jsonschema
 from pydantic import BaseModel, ValidationError
 
@@ -334,6 +335,10 @@ class Environment:
                  seeding: bool = False) -> CallResult:
         """One worker request whose SQL runs on `session` (writes only on Session.WRITE)."""
         store = self._state()
+        # A failed statement aborts DuckDB's open transaction: a tool (or seed) that catches
+        # the error and goes on would "succeed" with every write silently dropped at COMMIT.
+        write_errors: list[str] = []
+        interrupted: list[str] = []  # statements the watchdog stopped at the deadline
 
         def on_sql(request: dict[str, Any]) -> dict[str, Any]:
             if request.get("op") == "data":
@@ -352,6 +357,10 @@ class Environment:
                 violations.append(str(exc))
                 return {"op": "violation", "message": str(exc)}
             except DbError as exc:
+                if isinstance(exc.__cause__, duckdb.InterruptException):
+                    interrupted.append(str(exc))
+                if session is Session.WRITE:
+                    write_errors.append(str(exc))
                 return {"op": "sql_error", "message": str(exc)}
             return {"op": "sql_result", "value": value}
 
@@ -366,6 +375,13 @@ class Environment:
                                             "state is unchanged")
         finally:
             store.watchdog.disarm()
+        if interrupted:  # whatever the tool made of it: the limit, not the tool, ended the call
+            return failure("ToolTimeout", f"a query ran past the call's {timeout:g} s limit and was stopped; "
+                                          "the state is unchanged")
+        if write_errors and (done.get("ok") is True or len(write_errors) > 1):  # went on after the first
+            return failure("ToolCrash", f"an SQL statement failed and the code went on ({write_errors[0]}); "
+                                        "a failed statement aborts the transaction, so none of the writes can "
+                                        "be kept")
         if done.get("ok") is True:
             return CallResult(ok=True, result=done.get("result"))
         try:

@@ -259,9 +259,8 @@ def test_a_trial_that_times_out_holds_nothing(limited: Environment) -> None:
         start = time.monotonic()
         result = limited.peek(name, args)
         assert time.monotonic() - start < 2 * TIMEOUT
-        # SQL the watchdog interrupts fails in the tool (ToolCrash: "Interrupted"), unless
-        # the worker is killed at the deadline first (ToolTimeout).
-        assert result.error is not None and result.error.type in ("ToolTimeout", "ToolCrash"), (name, result)
+        # Killed at the deadline, or its SQL interrupted: a timeout either way, never a crash.
+        assert result.error is not None and result.error.type == "ToolTimeout", (name, result)
         assert limited._held is None and not limited._state().in_transaction
         assert limited.state_hash() == initial
     assert limited.call("bump", {"item_id": "I01"}).ok  # the write session is usable again
