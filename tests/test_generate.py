@@ -216,23 +216,28 @@ def _orphans(pgid: int, wait: float = 10.0) -> list[int]:
     return left
 
 
+KILLED_N = 40  # long enough that the kill after 2 records always comes before the end
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process groups from /proc")
-def test_resume_after_kill_9_and_a_torn_line_equals_an_uninterrupted_run(baseline: Path, tmp_path: Path) -> None:
+def test_resume_after_kill_9_and_a_torn_line_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     """kill -9 a two-worker run, tear its last line, resume with one worker: the file is
     the uninterrupted one-worker run, and no worker process outlives the killed run."""
+    baseline = tmp_path / "uninterrupted.jsonl"
+    assert generate(baseline, n=KILLED_N) == 0
     out = tmp_path / "killed.jsonl"
-    with _own_group(_start(out, "--workers", "2")) as proc:
+    with _own_group(_start(out, "--workers", "2", n=KILLED_N)) as proc:
         _kill_after(proc, out, lines=2)
         data = out.read_bytes()
         done = data.count(b"\n")
-        assert 2 <= done < BASE_N, "the kill came too late to test anything"
+        assert 2 <= done < KILLED_N, "the kill came too late to test anything"
         if data.endswith(b"\n"):  # the kill fell between records: tear the next one by hand
             following = baseline.read_bytes().splitlines(keepends=True)[done]
             out.write_bytes(data + following[: len(following) // 2])
-        assert generate(out, "--resume", n=BASE_N) == 0
+        assert generate(out, "--resume", n=KILLED_N) == 0
         assert out.read_bytes() == baseline.read_bytes()
         ids = [r["id"] for r in records(out)]
-        assert len(ids) == len(set(ids)) == BASE_N
+        assert len(ids) == len(set(ids)) == KILLED_N
         orphans = _orphans(proc.pid)
         assert not orphans, f"worker processes {orphans} kept running after the run was killed"
 
