@@ -153,7 +153,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return _fail(f"no such file: {', '.join(missing)}")
     if args.workers < 1:
         return _fail("--workers must be at least 1")
-    return run_verify(paths, checks, args.workers, args.json, args.report, args.keep_passed)
+    model = None
+    if args.backend == "openai":
+        try:
+            model = _model_settings(args)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            return _fail(f"bad settings: {'.'.join(str(p) for p in error['loc'])}: {error['msg']}")
+        except ValueError as exc:
+            return _fail(str(exc))
+    return run_verify(paths, checks, args.workers, args.json, args.report, args.keep_passed, model=model)
 
 
 def _range(text: str) -> tuple[int, int]:
@@ -264,6 +273,35 @@ def _add_env_arguments(parser: argparse.ArgumentParser, json_help: str) -> None:
     parser.add_argument("--json", action="store_true", help=json_help)
 
 
+def _add_model_arguments(parser: argparse.ArgumentParser, concurrency: bool) -> None:
+    """The options of `--backend openai`, one definition for generate and verify (read by
+    _model_settings). `concurrency`: the command runs several requests at once per worker
+    (generate); verify asks one at a time per worker and gets concurrency 1."""
+    model = parser.add_argument_group("--backend openai")
+    model.add_argument("--model", help="model name (default $TOOLACE_MODEL)")
+    model.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 "
+                                          "(default $OPENAI_BASE_URL, else OpenAI)")
+    model.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
+                       help="environment variable holding the API key (default OPENAI_API_KEY)")
+    if concurrency:
+        model.add_argument("--concurrency", type=int, default=8, help="requests in flight per worker (default 8)")
+    else:
+        parser.set_defaults(concurrency=1)
+    model.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    model.add_argument("--max-retries", type=int, default=4,
+                       help="retries on 429, 5xx, timeouts, refused connections (default 4)")
+    model.add_argument("--max-reasks", type=int, default=2,
+                       help="re-asks of an invalid answer before the dialogue fails (default 2)")
+    model.add_argument("--cache", type=Path, default=Path(".toolace-cache.sqlite"),
+                       help="response cache file (default .toolace-cache.sqlite)")
+    model.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
+    model.add_argument("--price-in", type=float, help="USD per 1M prompt tokens (adds a cost to the summary)")
+    model.add_argument("--price-out", type=float, help="USD per 1M completion tokens")
+    model.add_argument("--temperature", type=float, default=0.7,
+                       help="sampling temperature (default 0.7; a negative value sends none, for models that "
+                            "refuse the parameter)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toolace-mt", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
@@ -301,8 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="checks: " + ", ".join(CHECK_IDS) + "\n\nexamples:\n"
                "  toolace-mt verify data.jsonl\n"
                "  toolace-mt verify a.jsonl b.jsonl --workers 2 --json --report report.json\n"
-               "  toolace-mt verify data.jsonl --checks format,replay,state --keep-passed clean.jsonl\n\n"
-               "exit code: 0 every dialogue passed, 1 some failed, 2 bad arguments")
+               "  toolace-mt verify data.jsonl --checks format,replay,state --keep-passed clean.jsonl\n"
+               "  toolace-mt verify data.jsonl --workers 2 --backend openai --model gpt-4o-mini\n"
+               "  toolace-mt verify data.jsonl --backend openai --model Qwen/Qwen2.5-7B-Instruct\n"
+               "      --base-url http://localhost:8000/v1\n\n"
+               "exit code: 0 every dialogue passed, 1 some failed or a model fault stopped the run,\n"
+               "2 bad arguments")
     p.add_argument("files", nargs="+", help="JSONL files of dialogue records")
     p.add_argument("--json", action="store_true",
                    help='print one object per dialogue: {"id", "passed", "failures": [{"check", "message", '
@@ -312,6 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the dialogues that pass to OUT, with their `verification` filled in")
     p.add_argument("--checks", help="comma-separated check ids to run (default: all)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--backend", choices=["offline", "openai"], default="offline",
+                   help="who answers the judge's sub-questions: offline (default: rules, no model) or openai "
+                        "(a model behind any OpenAI-compatible server, one request per sub-question)")
+    _add_model_arguments(p, concurrency=False)
     p.set_defaults(handler=cmd_verify)
 
     p = sub.add_parser(
@@ -333,26 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=["naig", "mas"], default="naig", help="ToolACE-MT (default) or the MAS baseline")
     p.add_argument("--backend", choices=["offline", "openai"], default="offline",
                    help="offline (default: no model) or openai (any OpenAI-compatible server, see README)")
-    model = p.add_argument_group("--backend openai")
-    model.add_argument("--model", help="model name (default $TOOLACE_MODEL)")
-    model.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 "
-                                          "(default $OPENAI_BASE_URL, else OpenAI)")
-    model.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
-                       help="environment variable holding the API key (default OPENAI_API_KEY)")
-    model.add_argument("--concurrency", type=int, default=8, help="requests in flight per worker (default 8)")
-    model.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
-    model.add_argument("--max-retries", type=int, default=4,
-                       help="retries on 429, 5xx, timeouts, refused connections (default 4)")
-    model.add_argument("--max-reasks", type=int, default=2,
-                       help="re-asks of an invalid answer before the dialogue fails (default 2)")
-    model.add_argument("--cache", type=Path, default=Path(".toolace-cache.sqlite"),
-                       help="response cache file (default .toolace-cache.sqlite)")
-    model.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
-    model.add_argument("--price-in", type=float, help="USD per 1M prompt tokens (adds a cost to the summary)")
-    model.add_argument("--price-out", type=float, help="USD per 1M completion tokens")
-    model.add_argument("--temperature", type=float, default=0.7,
-                       help="sampling temperature (default 0.7; a negative value sends none, for models that "
-                            "refuse the parameter)")
+    _add_model_arguments(p, concurrency=True)
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--refine-steps", type=int, default=5, help="mask-and-fill budget (default 5)")
     p.add_argument("--inject", help="injection types to use, comma-separated (default all: "
@@ -362,7 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=_range, default=(1, 6), help="tool-calling steps per sub-task (default 1-6)")
     p.add_argument("--max-attempts", type=int, help="stop after this many attempts (default 3N)")
     p.add_argument("--keep-failed", type=Path, metavar="PATH", help="write dropped dialogues here, with failures")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run (same arguments)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run; the settings that decide the records must match "
+                        "(-n, --workers, --max-attempts may differ)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(handler=cmd_generate)
 

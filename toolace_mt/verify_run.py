@@ -3,6 +3,11 @@
 Lines are read lazily and results come back in input order, so memory stays flat for
 any file size. An unreadable line is a failed record (check id `record`) with its file
 and line number; every other record is still verified.
+
+With a model (`--backend openai`) the judge's sub-questions are asked of it (ModelJudge,
+as generate's stage-3 gate does); each process has its own client. A model fault that
+stops generate (unreachable server, 401, unknown model) stops verify (ModelError); an
+answer still invalid after the re-asks only fails that dialogue's `judge` check.
 """
 
 from __future__ import annotations
@@ -17,9 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolace_mt.generation.backend import CostMeter
+from toolace_mt.generation.settings import Settings
 from toolace_mt.jsonl import BadLine, parse_line, read_lines
+from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
 from toolace_mt.progress import StatusLine, next_result
-from toolace_mt.verifier import Verifier
+from toolace_mt.verifier import Dialogue, Judge, Verdict, Verifier
+from toolace_mt.verifier.judge import SubQuestion
 
 RECORD_CHECK = "record"  # the line could not be read as a record
 _BATCH = 8
@@ -61,15 +70,72 @@ def verify_line(verifier: Verifier, job: LineJob, keep: bool) -> Outcome:
                    [f.model_dump() for f in verification.failures], job.path, job.line, verified)
 
 
-def _serve(index: int, inbox: Any, outbox: Any, checks: tuple[str, ...], keep: bool) -> None:
-    """A worker process: its own Verifier (and envs), batches in, outcomes out."""
-    with Verifier(checks=checks) as verifier:
+class AnswerGuard:
+    """A model judge whose answer for one sub-question stays invalid after the re-asks
+    (AnswerError) fails that sub-question with the reason, as its check-failing answers
+    (Unusable) already do; the dialogue's other checks stand and the run goes on."""
+
+    def __init__(self, judge: Judge) -> None:
+        self.judge = judge
+
+    def answer(self, question: SubQuestion, dialogue: Dialogue) -> Verdict:
+        try:
+            return self.judge.answer(question, dialogue)
+        except AnswerError as exc:
+            return Verdict(False, f"the judge's answer was unusable ({exc})")
+
+
+class Session:
+    """One process's verifier; with a model, its own client and ModelJudge. `usage()` is
+    what the client asked so far (cumulative)."""
+
+    def __init__(self, checks: tuple[str, ...], model: ModelSettings | None) -> None:
+        self.client: ChatClient | None = None
+        judge: Judge | None = None
+        if model is not None and "judge" in checks:
+            from toolace_mt.generation.openai_backend import ModelJudge, OpenAIBackend
+
+            self.client = ChatClient(model)  # ModelError without an API key
+            judge = AnswerGuard(ModelJudge(OpenAIBackend(self.client, Settings(), model), CostMeter()))
+        self.verifier = Verifier(checks=checks, judge=judge)
+
+    def usage(self) -> dict[str, Any]:
+        return self.client.usage.model_dump() if self.client is not None else {}
+
+    def close(self) -> None:
+        self.verifier.close()
+        if self.client is not None:
+            self.client.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _serve(index: int, inbox: Any, outbox: Any, checks: tuple[str, ...], keep: bool,
+           model: ModelSettings | None) -> None:
+    """A worker process: its own Verifier (and envs, and model client), batches in,
+    outcomes out; a ModelError is sent back in place of a batch's outcomes, and the
+    worker ends."""
+    try:
+        session = Session(checks, model)
+    except ModelError as exc:
+        outbox.put((-1, None, index, {}, {}, str(exc)))
+        return
+    with session:
         while True:
             batch = inbox.get()
             if batch is None:
                 break
             seq, jobs = batch
-            outbox.put((seq, [verify_line(verifier, job, keep) for job in jobs], index, dict(verifier.timings)))
+            try:
+                results = [verify_line(session.verifier, job, keep) for job in jobs]
+            except ModelError as exc:
+                outbox.put((seq, None, index, dict(session.verifier.timings), session.usage(), str(exc)))
+                return
+            outbox.put((seq, results, index, dict(session.verifier.timings), session.usage(), None))
 
 
 def _batches(jobs: Iterator[LineJob]) -> Iterator[list[LineJob]]:
@@ -83,22 +149,35 @@ def _batches(jobs: Iterator[LineJob]) -> Iterator[list[LineJob]]:
         yield batch
 
 
+def _add(total: dict[str, Any], part: dict[str, Any]) -> None:
+    for name, value in part.items():
+        total[name] = total.get(name, 0) + value
+
+
 def outcomes(jobs: Iterator[LineJob], checks: tuple[str, ...], workers: int, keep: bool,
-             timings: dict[str, float]) -> Iterator[Outcome]:
-    """Outcomes in input order. `timings` receives the summed phase times."""
+             timings: dict[str, float], model: ModelSettings | None = None,
+             usage: dict[str, Any] | None = None) -> Iterator[Outcome]:
+    """Outcomes in input order. `timings` receives the summed phase times and `usage` the
+    model client's (summed over processes). A ModelError stops the iteration (raised)."""
+    usage = usage if usage is not None else {}
     if workers <= 1:
-        with Verifier(checks=checks) as verifier:
-            for job in jobs:
-                yield verify_line(verifier, job, keep)
-            timings.update(verifier.timings)
+        with Session(checks, model) as session:
+            try:
+                for job in jobs:
+                    yield verify_line(session.verifier, job, keep)
+            finally:
+                timings.update(session.verifier.timings)
+                _add(usage, session.usage())
         return
     context = mp.get_context("spawn")
     inbox, outbox = context.Queue(), context.Queue()
-    procs = [context.Process(target=_serve, args=(i, inbox, outbox, checks, keep), daemon=True)
+    procs = [context.Process(target=_serve, args=(i, inbox, outbox, checks, keep, model), daemon=True)
              for i in range(workers)]
     for proc in procs:
         proc.start()
     per_worker: dict[int, dict[str, float]] = {}
+    per_worker_usage: dict[int, dict[str, Any]] = {}
+    fatal = False
     try:
         batches = enumerate(_batches(jobs))
         in_flight, next_seq, ready = 0, 0, {}
@@ -113,8 +192,14 @@ def outcomes(jobs: Iterator[LineJob], checks: tuple[str, ...], workers: int, kee
                 in_flight += 1
             if in_flight == 0:
                 break
-            seq, results, worker, worker_timings = next_result(outbox, procs, "verify")
-            per_worker[worker] = worker_timings  # cumulative per worker: the latest counts
+            seq, results, worker, worker_timings, worker_usage, error = next_result(outbox, procs, "verify")
+            if worker_timings or worker not in per_worker:
+                per_worker[worker] = worker_timings  # cumulative per worker: the latest counts
+            if worker_usage:
+                per_worker_usage[worker] = worker_usage
+            if error is not None:
+                fatal = True  # the others would meet the same fault: stopped at once below
+                raise ModelError(error)
             in_flight -= 1
             ready[seq] = results
             while next_seq in ready:
@@ -124,12 +209,14 @@ def outcomes(jobs: Iterator[LineJob], checks: tuple[str, ...], workers: int, kee
         for _ in procs:
             inbox.put(None)
         for proc in procs:
-            proc.join(timeout=5)
+            proc.join(timeout=0 if fatal else 5)
             if proc.is_alive():
                 proc.kill()
         for worker_timings in per_worker.values():
             for phase, seconds in worker_timings.items():
                 timings[phase] = timings.get(phase, 0.0) + seconds
+        for worker_usage in per_worker_usage.values():
+            _add(usage, worker_usage)
 
 
 @dataclass
@@ -180,17 +267,35 @@ def jobs_from(paths: list[Path]) -> Iterator[LineJob]:
             yield LineJob(str(path), number, text, last)
 
 
+def model_figures(model: ModelSettings, usage: dict[str, Any]) -> dict[str, Any]:
+    """What the judge's model was asked, as generate reports it: answers (from the server
+    or the cache), the tokens paid (cache hits are free) and their cost when priced."""
+    tokens_in, tokens_out = usage.get("tokens_in", 0), usage.get("tokens_out", 0)
+    return {"model": model.model, "calls": usage.get("answers", 0) + usage.get("cached", 0),
+            "cached_answers": usage.get("cached", 0), "requests": usage.get("requests", 0),
+            "tokens": {"in": tokens_in, "out": tokens_out}, "cost_usd": model.cost_usd(tokens_in, tokens_out),
+            "model_seconds": round(usage.get("model_seconds", 0.0), 3)}
+
+
+def model_line(figures: dict[str, Any]) -> str:
+    cost = f", cost ${figures['cost_usd']:.4f}" if figures["cost_usd"] is not None else ""
+    return (f"judged by model {figures['model']}: {figures['calls']} calls, tokens paid {figures['tokens']['in']} in / "
+            f"{figures['tokens']['out']} out{cost}; {figures['cached_answers']} answers from the cache")
+
+
 def run_verify(paths: list[Path], checks: tuple[str, ...], workers: int, as_json: bool, report: Path | None,
-               keep_passed: Path | None) -> int:
-    """The `verify` command: 0 when every dialogue passed, 1 otherwise."""
+               keep_passed: Path | None, model: ModelSettings | None = None) -> int:
+    """The `verify` command: 0 when every dialogue passed, 1 otherwise. With `model`, the
+    judge is that model; a fault that makes it unusable stops the run (one line, 1)."""
     tally = Tally()
     timings: dict[str, float] = {}
+    usage: dict[str, Any] = {}
     progress = StatusLine("verified", count_lines(paths))
     failed: list[dict[str, Any]] = []
     keep = open(keep_passed, "w", encoding="utf-8") if keep_passed else None
     start = time.monotonic()
     try:
-        for outcome in outcomes(jobs_from(paths), checks, workers, keep is not None, timings):
+        for outcome in outcomes(jobs_from(paths), checks, workers, keep is not None, timings, model, usage):
             tally.add(outcome)
             if as_json:
                 print(json.dumps(outcome.as_json(), ensure_ascii=False), flush=False)
@@ -204,12 +309,22 @@ def run_verify(paths: list[Path], checks: tuple[str, ...], workers: int, as_json
             if keep is not None and outcome.verified_line is not None:
                 keep.write(outcome.verified_line + "\n")
             progress.update(tally.dialogues, f", passed {tally.passed}")
+    except ModelError as exc:
+        sys.stdout.flush()
+        print(f"toolace-mt: model error: {exc} (verify stopped after {tally.dialogues} of {progress.total} "
+              "dialogues)", file=sys.stderr)
+        return 1
     finally:
         if keep is not None:
             keep.close()
     progress.update(tally.dialogues, f", passed {tally.passed}", final=True)
     summary = tally.summary(checks, time.monotonic() - start, timings)
-    print(tally.table(checks), file=sys.stderr if as_json else sys.stdout)
+    if model is not None and "judge" in checks:
+        summary["judge_model"] = model_figures(model, usage)
+    table = tally.table(checks)
+    if "judge_model" in summary:
+        table += "\n" + model_line(summary["judge_model"])
+    print(table, file=sys.stderr if as_json else sys.stdout)
     if report is not None:
         report.write_text(json.dumps({**summary, "files": [str(p) for p in paths], "failures": failed},
                                      indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
