@@ -59,12 +59,12 @@ class CallMemo:
     def answer(self, outcome: Outcome) -> CallResult:
         """A copy the caller may change without changing the memo."""
         self.hits += 1
-        return outcome.result.model_copy(deep=True)
+        return outcome.result.detached()
 
     def remember(self, key: MemoKey, result: CallResult, changed_state: bool) -> None:
         if self.size <= 0 or (result.error is not None and result.error.type in _NOT_REPEATABLE):
             return
-        self._outcomes[key] = Outcome(result.model_copy(deep=True), changed_state)
+        self._outcomes[key] = Outcome(result.detached(), changed_state)
         self._outcomes.move_to_end(key)
         while len(self._outcomes) > self.size:
             self._outcomes.popitem(last=False)

@@ -291,7 +291,7 @@ class Environment:
         held = self._held
         if held is not None and held.key == key:
             if trial:
-                return held.result.model_copy(deep=True)
+                return held.result.detached()
             self._held = None
             return self._commit(held.result)
         self._settle()
@@ -306,7 +306,7 @@ class Environment:
             store.rollback()
             return result
         if trial:
-            self._held = HeldTrial(key, result.model_copy(deep=True))
+            self._held = HeldTrial(key, result.detached())
             return result
         return self._commit(result)
 
