@@ -8,7 +8,7 @@ import random
 import re
 
 from toolace_mt.generation import wording as w
-from toolace_mt.generation.draft import Call, Segment, Turn
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
 
@@ -17,6 +17,7 @@ from toolace_mt.generation.workbench import Workbench
 HINT_SHARE = 0.6
 CONTEXT_SHARE = 0.6
 _GREETING = re.compile(r"(?:hi|hello|hey)\b", re.I)
+REDRAWS = 6  # wordings tried before a repeated assistant text is made new by a closing sentence
 
 
 def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
@@ -70,6 +71,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         lead = ""  # the hint greets already ("Hi, my email is ...")
     if lead and lead[-1] not in ".!?" and not re.match(r"I\b", phrased):
         phrased = phrased[0].lower() + phrased[1:]
+    if phrased and phrased[-1] not in ".!?\"'":  # a hint ending in its value ("Let me think: {thought}")
+        phrased += "."
     context = w.context(rng, people) if rng.random() < CONTEXT_SHARE else ""
     if context and rng.random() < 0.5 and (not lead or lead[-1] in ".!?"):
         return w.join(lead, context, phrased[0].upper() + phrased[1:], *clauses, w.closer(rng, people, sign=not named))
@@ -83,8 +86,26 @@ def _people(bench: Workbench, rng: random.Random) -> w.People:
     return w.People(fake.first_name(), fake.first_name(), fake.first_name(), fake.city(), fake.company())
 
 
-def turn_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
-    rng = random.Random(turn.seed)
+def turn_text(bench: Workbench, segment: Segment, turn: Turn, draft: Draft | None = None) -> str:
+    """The turn's text. An assistant text never repeats another assistant text of the
+    dialogue (of `draft` when given, else of its sub-task) word for word: the judge drops
+    a dialogue whose reply repeats the previous one, as when two sub-tasks show the same
+    fact. Such a wording is drawn again from seeds derived from the turn's."""
+    text = _turn_text(bench, segment, turn, random.Random(turn.seed))
+    if turn.role != "assistant" or turn.calls:
+        return text
+    turns = [t for s in draft.segments for t in s.turns] if draft is not None else segment.turns
+    others = {(t.text or "").strip() for t in turns if t is not turn and t.role == "assistant" and not t.calls}
+    redraw = 0
+    while text.strip() in others and redraw < REDRAWS:
+        redraw += 1
+        text = _turn_text(bench, segment, turn, random.Random(f"{turn.seed}:again:{redraw}"))
+    if text.strip() in others:  # every redraw repeats: one more sentence makes it new
+        text = next((candidate for tail in w.RESULT_TAILS if (candidate := w.join(text, tail)) not in others), text)
+    return text
+
+
+def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Random) -> str:
     topic = turn.topic
     if turn.kind == "request":
         return request_text(bench, segment, turn)
@@ -96,8 +117,9 @@ def turn_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         return w.answer(rng, topic["param"], topic["value"], correction=turn.kind == "correction")
     if turn.kind == "error_reply":
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
-        error = failed.result.error.message if failed.result and failed.result.error else "the call failed."
-        return rng.choice(w.ERROR_REPLIES).format(error=error.rstrip(".") + ".", label=w.label(topic["param"]))
+        error = failed.result.error.message if failed.result and failed.result.error else ""
+        error = error.strip().rstrip(".") or "the call failed"
+        return rng.choice(w.ERROR_REPLIES).format(error=error + ".", label=w.label(topic["param"]))
     if turn.kind == "refusal":
         return rng.choice(w.REFUSALS).format(request=topic["request"])
     if turn.kind == "chat":
@@ -107,7 +129,7 @@ def turn_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
             return w.ask_unsupported(rng, topic["request"])
         return w.chat(rng, _people(bench, rng))
     if turn.kind == "chat_reply":
-        if "recall" in topic:
+        if "recall" in topic and not w.empty(topic.get("value")):
             return rng.choice(["The {l} is {v}.", "It's {v} (the {l}).", "That was {v}."]).format(
                 l=w.label(topic["recall"]).removeprefix("my "), v=topic["value"])
         return rng.choice(w.CHAT_REPLY)
@@ -115,15 +137,22 @@ def turn_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
 
 
 def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
+    """The sub-task's closing reply: an opener, what a write did, a few facts of the
+    target's output (or, when it returned nothing, that it was noted)."""
     target = next((c for t in reversed(segment.turns) for c in t.calls if c.name == segment.target and c.expect_ok),
                   None)
     if target is None or target.result is None:
         return "I've looked into it."
     if not target.result.ok:
-        return f"I'm sorry, that didn't work: {target.result.error.message if target.result.error else ''}"
-    past = w.past_tense(segment.target) if turn.topic.get("writes") else None  # only writes do things
+        message = (target.result.error.message if target.result.error else "").strip()
+        return f"I'm sorry, that didn't work: {message}" if message else "I'm sorry, that didn't work."
+    writes = bool(turn.topic.get("writes"))
+    past = w.past_tense(segment.target) if writes else None  # only writes do things
     claim = f"I've {past} it." if past and _succeeded(target) else ""
-    return w.join(rng.choice(w.REPLY_OPENERS), claim, w.summarise(target.result.result, rng))
+    facts = w.summarise(target.result.result, rng, arguments=target.arguments if writes else None)
+    if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
+        return rng.choice(w.EMPTY_RESULTS)
+    return w.join(rng.choice(w.REPLY_OPENERS), claim, facts)
 
 
 def _base(key: str) -> str:

@@ -5,7 +5,9 @@ A user turn is assembled from small interchangeable parts (a greeting, a lead-in
 phrase, value clauses, a line of situation, a sign-off), each drawn on its own, so that a
 corpus of thousands of turns does not keep repeating the same few sentences. The filler
 parts never hold a digit or a number word: user text is evidence for the verifier, so a
-"one more thing" would ground a "1" the assistant never saw.
+"one more thing" would ground a "1" the assistant never saw. No template is left with an
+empty slot: an empty value is said to be left blank (or not said), and an output with
+nothing in it gets a reply that says it was done or noted, never "The result is .".
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import random
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from toolace_mt.generation.values import text_kind
 
 # -- greetings and lead-ins -------------------------------------------------------------
 GREETINGS = ["Hi", "Hello", "Hey", "Hi there", "Hello there", "Hey there", "Good morning", "Good afternoon",
@@ -77,6 +81,15 @@ CHOICE_CLAUSES = ["Use {v} for the {l}.", "Go with {v} as the {l}.", "Set the {l
 # Only for what the user owns or is (ids of their things, their name, address ...).
 MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should be {v}.",
               "I have {v} as my {l}.", "My {l}, if you need it, is {v}."]
+# Said of a free-text value (a memo, a subject, a reason: the user's own words, see
+# values.free_text), mostly quoted.
+TEXT_CLAUSES = ['For the {l}, put "{v}".', 'The {l} should say "{v}".', '{L}: "{v}".', 'Use "{v}" as the {l}.',
+                'The {l} can read "{v}".', 'Write "{v}" for the {l}.', '{L} - "{v}".', 'Please put "{v}" in the {l}.',
+                'Make the {l} "{v}".', 'I\'d like the {l} to say "{v}".', '{L}: {v}.', 'For the {l}: {v}.',
+                'Just put "{v}" as the {l}.', 'As the {l}, "{v}" works.', 'The {l} I have in mind is "{v}".']
+# Said of a value that is empty (an optional field left blank): never "The {l} is ."
+EMPTY_CLAUSES = ["Leave the {l} blank.", "The {l} can stay empty.", "No {l}, please.", "Leave the {l} empty.",
+                 "I don't need a {l}.", "Skip the {l}."]
 # How a sentence states several values, each part said the same way: (part, lead, separator).
 GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "), ("{l}: {v}", "", "; "),
                 ("{v} for the {l}", "use ", ", "), ("my {l} is {v}", "", ", ")]
@@ -280,11 +293,26 @@ ERROR_REPLIES = ["That didn't work: {error} Could you double-check the {label}?"
                  "I tried, but got an error: {error} Can you confirm the {label}?",
                  "Sorry, the request failed: {error} Could you check the {label} again?"]
 REPLY_OPENERS = ["Done!", "All set.", "Here you go.", "Okay.", "Alright.", "Sure thing.", "Got it.", "Great news.",
-                 "Here's what I found.", "Thanks for waiting."]
+                 "Here's what I found.", "Thanks for waiting.", "That's done.", "Right.", "Sorted.", "Okay, done.",
+                 "There we go.", "All done."]
+# A result that is one value ("mei_garcia_1676", 42.5, "Transfer successful").
+RESULT_FRAMES = ["The result is {v}.", "It came back with {v}.", "Result: {v}.", "Here's the result: {v}.",
+                 "The answer is {v}.", "It returned {v}.", "What came back: {v}.", "I got {v}."]
+# A call that returned nothing to report (a thought logged, an empty string): no value to show.
+EMPTY_RESULTS = ["I've made a note of that.", "That's been noted.", "It's logged; there was nothing to report back.",
+                 "Noted, nothing further came back.", "I've noted it down.", "That's logged.",
+                 "It went through with nothing further to report.", "Noted.", "It's been recorded."]
+# A reply whose wording would repeat an earlier one gets one of these added (see offline_wording).
+RESULT_TAILS = ["Anything else?", "Let me know if you need more.", "Is there anything else I can do?",
+                "What would you like to do next?", "Happy to help further.", "Just say if you need anything else.",
+                "Let me know what's next.", "Anything more on this?"]
+NO_RESULTS = ["There are no matching results.", "Nothing matched.", "I didn't find anything matching that.",
+              "No results came up.", "That search came back empty."]
 CLAIMS = {"cancel": "cancelled", "book": "booked", "place": "placed", "update": "updated", "create": "created",
           "add": "added", "transfer": "transferred", "pay": "paid", "freeze": "frozen", "send": "sent",
           "reschedule": "rescheduled", "change": "changed", "invite": "invited", "request": "requested",
-          "respond": "recorded your response to", "report": "reported", "unfreeze": "unfrozen"}
+          "respond": "recorded your response to", "report": "reported", "unfreeze": "unfrozen",
+          "modify": "modified", "exchange": "set up the exchange for", "return": "started the return for"}
 
 # -- task phrases ---------------------------------------------------------------------------
 # "get_order" -> "look up my order": verbs a user says for a tool name's first word.
@@ -374,8 +402,8 @@ def show(value: Any) -> str:
 def fill_phrasing(template: str, values: dict[str, Any]) -> tuple[str, set[str]] | None:
     """A phrasing hint with its placeholders filled; None if one has no value."""
     names = re.findall(r"\{(\w+)\}", template)
-    if any(n not in values for n in names):
-        return None
+    if any(n not in values or not show(values[n]).strip() for n in names):
+        return None  # an empty value would leave a hole ("Put  on my calendar")
     text = re.sub(r"\{(\w+)\}", lambda m: show(values[m.group(1)]), template)
     return text, set(names)
 
@@ -389,6 +417,8 @@ def _fill(frame: str, said: str, shown: str) -> str:
                           ("{l}, which is", "{l}, which are"), ("{l} was", "{l} were")):
             frame = frame.replace(one, many)
     text = frame.replace("{L}", said[:1].upper() + said[1:]).replace("{l}", said)
+    if shown.endswith((".", "!", "?")):  # a sentence as the value: not "... remain.."
+        text = text.replace("{v}.", "{v}")
     return text.replace("{v}", shown)
 
 
@@ -405,9 +435,19 @@ def _frames_for(frames: list[str], shown: str) -> list[str]:
     return frames
 
 
+def free_text(param: str, value: Any) -> bool:
+    """A value in the user's own words (a memo, a subject: see values.free_text), said
+    whole and quoted, never grouped with others."""
+    return isinstance(value, str) and " " in value.strip() and text_kind(param.split(" for ")[0]) is not None
+
+
 def value_clause(rng: random.Random, param: str, value: Any) -> str:
-    """One sentence that states one value."""
+    """One sentence that states one value (an empty one is said to be left blank)."""
     said, shown = said_label(param, rng), show(value)
+    if not shown.strip():
+        return _fill(rng.choice(EMPTY_CLAUSES), said, "")
+    if free_text(param, value):
+        return _fill(rng.choice(TEXT_CLAUSES), said, shown)
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
     if not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
         frames = frames + CHOICE_CLAUSES
@@ -426,7 +466,8 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[st
     while rest:
         size = min(len(rest), rng.choice([1, 1, 1, 2, 2, 3]))
         group, rest = rest[:size], rest[size:]
-        if size == 1 or any("," in show(v) or isinstance(v, bool) for _, v in group):
+        if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
+                            for p, v in group):
             out.extend(value_clause(rng, p, v) for p, v in group)
             continue
         saids = [said_label(p, rng) for p, _ in group]
@@ -445,14 +486,20 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[st
 def listed(pairs: list[tuple[str, Any]], rng: random.Random | None = None) -> str:
     """"last name Cooley and zip code 74091": labels with their values, in one phrase
     (with a random generator, labels may be said another way)."""
-    parts = [f"{said_label(param, rng) if rng else label(param)} {show(value)}" for param, value in pairs]
+    parts = [f"{said_label(param, rng) if rng else label(param)} {show(value)}" for param, value in pairs
+             if show(value).strip()]
+    if not parts:
+        return ""
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
     """The values only lookups need, said as how to find the user (or the thing); a first
-    and last name are said together ("I'm Brady Moore, zip code 51261")."""
-    pairs = list(pairs)
+    and last name are said together ("I'm Brady Moore, zip code 51261"). An empty value
+    is not said (it needs no grounding); with none left the sentence is empty."""
+    pairs = [(p, v) for p, v in pairs if show(v).strip()]
+    if not pairs:
+        return ""
     rng.shuffle(pairs)
     given = dict(pairs)
     parts = []
@@ -647,6 +694,10 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False)
     said, shown = said_label(param, rng), show(value)
     leads, cores = (CORRECTION_LEADS, CORRECTION_CORES) if correction else (ANSWER_LEADS, ANSWER_CORES)
     lead = rng.choice(leads)
+    if not shown.strip():
+        cores = ["leave the {l} blank.", "the {l} can stay empty.", "no {l}, thanks.", "skip the {l}."]
+    elif free_text(param, value):
+        shown = f'"{shown}"' if rng.random() < 0.5 else shown
     cores = [c for c in cores if not c.startswith("my ") or mine(said)]
     if not lead:
         cores = _frames_for(cores, shown)
@@ -687,26 +738,61 @@ def past_tense(tool: str) -> str | None:
     return CLAIMS.get(verb)
 
 
-def summarise(value: Any, rng: random.Random, limit: int = 4) -> str:
-    """A few facts from an output, stated with the output's own values."""
+def empty(value: Any) -> bool:
+    """An output with nothing to say: None, "", or only whitespace."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _facts(value: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The speakable scalar fields of an output, then those one level down (an order's
+    address: city, zip ...) under their own names (not ones the top level has)."""
+    def good(key: str, item: Any) -> bool:
+        return (isinstance(item, str | int | float) and not isinstance(item, bool) and str(item).strip() != ""
+                and len(str(item)) < 60 and speakable(key))
+    top = [(k, v) for k, v in value.items() if good(k, v)]
+    names = {k for k, _ in top}
+    nested = [(k, v) for sub in value.values() if isinstance(sub, dict) for k, v in sub.items()
+              if good(k, v) and k not in names]
+    seen: set[str] = set()
+    return [(k, v) for k, v in top + nested if not (k in seen or seen.add(k))]
+
+
+def summarise(value: Any, rng: random.Random, limit: int = 4, arguments: dict[str, Any] | None = None) -> str:
+    """A few facts from an output, stated with the output's own values ("" for an empty
+    output: nothing to state). With `arguments` (a write's), the facts that show what
+    the call set come first, and a value it set that the output does not show is stated
+    too, so two writes on one record do not read the same."""
+    if empty(value):
+        return ""
     if isinstance(value, list):
         if not value:
-            return "There are no matching results."
+            return rng.choice(NO_RESULTS)
         ids = [_first_id(v) for v in value[:3]]
         listed = ", ".join(i for i in ids if i)
         return f"I found {len(value)} result{'s' if len(value) != 1 else ''}" + (f", including {listed}." if listed
                                                                                  else ".")
     if isinstance(value, dict):
-        scalars = [(k, v) for k, v in value.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
-                   and v != "" and len(str(v)) < 60 and speakable(k)]
-        if not scalars:
-            return "The details are above."
-        head = scalars[:1]
-        rest = scalars[1:]
-        rng.shuffle(rest)
-        picked = head + rest[: limit - 1]
-        return "; ".join(f"{label(k)}: {v}" for k, v in picked) + "."
-    return f"The result is {value}."
+        facts = _facts(value)
+        if arguments:
+            shown = {str(v) for _, v in facts}
+            facts += [(k, v) for k, v in arguments.items() if isinstance(v, str | int | float)
+                      and not isinstance(v, bool) and str(v).strip() and len(str(v)) < 60 and speakable(k)
+                      and str(v) not in shown]
+        if not facts:
+            return "The details are above." if value else rng.choice(EMPTY_RESULTS)
+        head, rest = facts[:1], facts[1:]
+        set_values = {str(v) for v in (arguments or {}).values()}
+        first = [f for f in rest if str(f[1]) in set_values]
+        others = [f for f in rest if str(f[1]) not in set_values]
+        rng.shuffle(first)
+        rng.shuffle(others)
+        picked = head + (first + others)[: limit - 1]
+        said = "; ".join(f"{label(k)}: {v}" for k, v in picked)
+        return said if said.endswith((".", "!", "?")) else said + "."  # not "... toward.."
+    frame, shown = rng.choice(RESULT_FRAMES), str(value)
+    if shown.endswith((".", "!", "?")):
+        frame = frame.replace("{v}.", "{v}")
+    return frame.replace("{v}", shown)
 
 
 def _first_id(value: Any) -> str | None:

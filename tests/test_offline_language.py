@@ -1,0 +1,299 @@
+"""The offline backend's language has no holes and no parroting: a reply after a tool that
+returned nothing says it was done or noted (never "The result is ."), a value template
+never gets an empty slot, free-text argument values (a memo, a summary, a title) are
+short plausible phrases the user states verbatim, and no assistant text of a dialogue
+repeats another word for word (the judge drops a dialogue whose reply repeats the last)."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from faker import Faker
+
+from sandbox import CallResult
+from sandbox.registry import builtin_names
+from toolace_mt.cli import main
+from toolace_mt.generation import offline_wording as ow
+from toolace_mt.generation import wording as w
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.values import Choice, free_text, text_kind
+from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.evidence import mentions, normalise
+
+# A hole where a value should be: "The result is .", "Note: .", "the  memo", "memo , please", "()".
+HOLE = re.compile(r"\b(?:is|are|be|was|as|of|for|to|with)\s+[.,;:!?](?!\w)|:\s*[.,;]|\s[,;:.!?](?!\w)|\(\s*\)|  ")
+FREE_TEXT_PARAMS = ["memo", "note", "reason", "cancel_reason", "summary", "thought", "title", "subject", "body",
+                    "message", "description", "comment", "subject_line"]
+
+
+def _shows_nothing(text: str) -> bool:
+    found = mentions(text)
+    return not (found.numbers or found.ids or found.dates or found.times or re.search(r"\d", text))
+
+
+# -- free-text values -------------------------------------------------------------------------
+
+def test_free_text_parameters_are_recognised_by_name() -> None:
+    assert [text_kind(p) for p in ("memo", "cancel_reason", "subject_line", "summary", "thought", "body")] == [
+        "memo", "reason", "subject", "summary", "thought", "body"]
+    assert text_kind("message_id") is None and text_kind("order_id") is None and text_kind("zip") is None
+    assert text_kind("name") is None and text_kind("query") is None  # Faker names, search words: not free text
+    assert text_kind("current memo") == "memo"  # a said label (a second value of a parameter)
+
+
+@pytest.mark.parametrize("param", FREE_TEXT_PARAMS)
+def test_free_text_is_a_short_phrase_without_numbers(param: str) -> None:
+    fake = Faker("en_US", use_weighting=False)
+    values = [free_text(param, random.Random(seed), fake) for seed in range(1500)]
+    for value in values:
+        assert len(value.split()) >= 3, value  # a whole value like "hope" is found inside other texts
+        assert _shows_nothing(value), value  # no digit, id, date or number word ("ten", "two")
+        assert "," not in value and value == value.strip() and "  " not in value, value
+        assert not value.endswith((".", "!", "?")), value
+    assert len(set(values)) > 0.3 * len(values)  # varied, not a handful of fixed sentences
+    again = [free_text(param, random.Random(seed), fake) for seed in range(50)]
+    assert again == values[:50]  # deterministic from the rng
+
+
+@pytest.fixture(scope="module")
+def tau() -> Iterator[Workbench]:
+    bench = Workbench("tau_retail", 1)
+    yield bench
+    bench.close()
+
+
+@pytest.fixture(scope="module")
+def calendar() -> Iterator[Workbench]:
+    bench = Workbench("calendar_mail", 1)
+    yield bench
+    bench.close()
+
+
+@pytest.fixture(scope="module")
+def banking() -> Iterator[Workbench]:
+    bench = Workbench("banking", 1)
+    yield bench
+    bench.close()
+
+
+@pytest.mark.parametrize(("env", "tool", "param"), [
+    ("tau", "think", "thought"), ("tau", "transfer_to_human_agents", "summary"),
+    ("banking", "pay_payee", "memo"), ("banking", "transfer_between_accounts", "memo"),
+    ("calendar", "create_event", "title"), ("calendar", "create_event", "description"),
+    ("calendar", "cancel_event", "reason"), ("calendar", "send_message", "subject"),
+    ("calendar", "send_message", "body")])
+def test_value_source_proposes_phrases_for_free_text(env: str, tool: str, param: str,
+                                                     request: pytest.FixtureRequest) -> None:
+    """The old values were one random word ("Take establish as the summary") or lorem
+    ipsum ("Left in effect discover", with number words: "ten", "hundred")."""
+    bench: Workbench = request.getfixturevalue(env)
+    spec = bench.tools[tool]
+    schema = spec.parameters["properties"][param]
+    for seed in range(200):
+        choice = Choice()
+        value = bench.values.value(spec, param, schema, random.Random(seed), {}, choice)
+        assert choice.sources[param] == "fresh"
+        assert isinstance(value, str) and len(value.split()) >= 3 and _shows_nothing(value), value
+
+
+def _segment(target: Call, stated: dict[str, Any]) -> Segment:
+    return Segment(goal="g", target=target.name, stated=stated,
+                   turns=[Turn("user", "request"), Turn("assistant", "calls", calls=[target])])
+
+
+def _said(value: str, text: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(normalise(value)) + r"(?!\w)", normalise(text)) is not None
+
+
+def test_requests_state_free_text_verbatim(tau: Workbench, calendar: Workbench, banking: Workbench) -> None:
+    fake = Faker("en_US", use_weighting=False)
+    cases = [
+        (tau, lambda r: {"thought": free_text("thought", r, fake)}, "think"),
+        (tau, lambda r: {"summary": free_text("summary", r, fake)}, "transfer_to_human_agents"),
+        (calendar, lambda r: {"title": free_text("title", r, fake), "start": "2026-06-14T08:30",
+                              "end": "2026-06-14T10:00", "description": free_text("description", r, fake)},
+         "create_event"),
+        (calendar, lambda r: {"contact_id": "C-1043", "subject": free_text("subject", r, fake),
+                              "body": free_text("body", r, fake)}, "send_message"),
+        (calendar, lambda r: {"event_id": "EV-2012", "reason": free_text("reason", r, fake)}, "cancel_event"),
+        (banking, lambda r: {"from_account_id": "ACC-10054", "to_account_id": "ACC-10055", "amount": 366.91,
+                             "memo": free_text("memo", r, fake)}, "transfer_between_accounts"),
+    ]
+    for bench, make, tool in cases:
+        for seed in range(120):
+            stated = make(random.Random(seed))
+            text = ow.request_text(bench, _segment(Call(tool, stated), stated), Turn("user", "request", seed=seed))
+            for param, value in stated.items():
+                assert _said(str(value), text), (param, value, text)
+            assert not HOLE.search(text), text
+            assert text.rstrip()[-1] in ".!?\"", text  # a hint ending in its value ends a sentence too
+            assert "Let me think: " not in text or re.search(r"Let me think: [^.]+\.", text), text
+
+
+# -- no empty slots ---------------------------------------------------------------------------
+
+def _reply(result: Any, tool: str = "think", writes: bool = False, seed: int = 0,
+           arguments: dict[str, Any] | None = None) -> str:
+    call = Call(tool, arguments or {"thought": "maybe check the order first"},
+                result=CallResult(ok=True, result=result))
+    reply = Turn("assistant", "reply", seed=seed, topic={"target": tool, "writes": writes})
+    segment = Segment(goal="g", target=tool, stated={}, turns=[Turn("assistant", "calls", calls=[call]), reply])
+    return ow.reply_text(segment, reply, random.Random(seed))
+
+
+@pytest.mark.parametrize("result", ["", None, "   ", {}])
+def test_a_tool_that_returned_nothing_gets_a_reply_without_a_hole(result: Any) -> None:
+    texts = {_reply(result, seed=seed) for seed in range(200)}
+    for text in texts:
+        assert text.strip() and not HOLE.search(text) and "result is" not in text, text
+    assert len(texts) > 3
+    written = _reply(result, tool="cancel_event", writes=True, arguments={"event_id": "EV-2012"})
+    assert "I've cancelled it." in written and not HOLE.search(written)
+
+
+def test_replies_with_results_have_no_hole() -> None:
+    order = {"order_id": "#W1", "status": "pending", "user_id": "ana_1", "note": "",
+             "address": {"address1": "1 Elm St", "address2": "", "city": "Austin", "zip": "78705"},
+             "payment_history": [{"payment_method_id": "paypal_1", "amount": 10.5}]}
+    for seed in range(200):
+        for result in ("Transfer successful", 42.5, "mei_garcia_1676", [], [{"order_id": "#W1"}], order,
+                       {"description": "Bring notes."}):
+            text = _reply(result, tool="get_order_details", seed=seed, arguments={"order_id": "#W1"})
+            assert not HOLE.search(text) and ".." not in text, text
+
+
+def test_a_write_states_what_it_set() -> None:
+    """Two writes on one order used to read the same ("order ID: #W1; user ID: ...;
+    status: pending"): the values a write set are said first."""
+    order = {"order_id": "#W1", "status": "pending", "user_id": "ana_1",
+             "address": {"address1": "1 Elm St", "city": "Austin"},
+             "payment_history": [{"payment_method_id": "paypal_9"}]}
+    for seed in range(50):
+        text = _reply(order, tool="modify_pending_order_payment", writes=True, seed=seed,
+                      arguments={"order_id": "#W1", "payment_method_id": "paypal_9"})
+        assert "I've modified it." in text and "payment method ID: paypal_9" in text, text
+
+
+def test_value_templates_never_get_an_empty_slot() -> None:
+    for seed in range(300):
+        rng = random.Random(seed)
+        for param in ("memo", "address2", "nickname", "order_id"):
+            for text in (w.value_clause(rng, param, ""), w.answer(rng, param, ""),
+                         w.answer(rng, param, "", correction=True),
+                         *w.value_sentences(rng, [(param, ""), ("city", "Austin"), ("state", "TX")])):
+                assert text.strip() and not HOLE.search(text), text
+        assert w.lookup_sentence(rng, [("address2", "")]) == ""
+        text = w.lookup_sentence(rng, [("address2", ""), ("zip", "78705")])
+        assert "78705" in text and not HOLE.search(text), text
+    assert w.fill_phrasing("Put {title} on my calendar.", {"title": ""}) is None
+    assert w.listed([("address2", ""), ("zip", "78705")]) == "zip 78705"
+
+
+def test_free_text_is_said_whole_and_alone() -> None:
+    value = "Michelle's share of the water bill"
+    for seed in range(300):
+        for text in w.value_sentences(random.Random(seed), [("memo", value), ("amount", 12.5), ("city", "Austin")]):
+            if value in text:
+                assert "12.5" not in text and "Austin" not in text, text  # not grouped with other values
+        assert value in w.answer(random.Random(seed), "memo", value)
+
+
+def test_an_empty_error_message_leaves_no_hole(tau: Workbench) -> None:
+    failing = Call("get_order_details", {"order_id": "#W0"}, expect_ok=False,
+                   result=CallResult(ok=False, error={"type": "ToolError", "message": ""}))
+    segment = Segment(goal="g", target="get_order_details", stated={},
+                      turns=[Turn("assistant", "calls", calls=[failing])])
+    for seed in range(30):
+        text = ow.turn_text(tau, segment, Turn("assistant", "error_reply", seed=seed, topic={"param": "order_id"}))
+        assert not HOLE.search(text), text
+
+
+# -- no repeated assistant text ---------------------------------------------------------------
+
+def _two_replies(result: Any) -> tuple[Segment, Turn, Turn]:
+    call = Call("find_user_id_by_email", {"email": "a@b.c"}, result=CallResult(ok=True, result=result))
+    first = Turn("assistant", "reply", seed=5, topic={"target": call.name, "writes": False})
+    second = Turn("assistant", "reply", seed=5, topic={"target": call.name, "writes": False})
+    segment = Segment(goal="g", target=call.name, stated={},
+                      turns=[Turn("assistant", "calls", calls=[call]), first, second])
+    return segment, first, second
+
+
+@pytest.mark.parametrize("result", ["mei_garcia_1676", "", {"user_id": "mei_garcia_1676"}])
+def test_an_assistant_text_never_repeats_another_of_its_sub_task(tau: Workbench, result: Any) -> None:
+    segment, first, second = _two_replies(result)
+    first.text = ow.turn_text(tau, segment, first)
+    second.text = ow.turn_text(tau, segment, second)  # same seed, same fact: worded again
+    assert second.text != first.text and second.text.strip()
+    assert ow.turn_text(tau, segment, second) == second.text  # still a function of the dialogue
+
+
+def test_an_assistant_text_never_repeats_another_of_the_dialogue(tau: Workbench) -> None:
+    """With the draft, texts of other sub-tasks are avoided too (two sub-tasks that show
+    the same fact)."""
+    one, first, _ = _two_replies("mei_garcia_1676")
+    two, other, _ = _two_replies("mei_garcia_1676")
+    one.turns.pop()
+    two.turns.pop()
+    draft = Draft(system="s", segments=[one, two])
+    first.text = ow.turn_text(tau, one, first, draft)
+    other.text = ow.turn_text(tau, two, other)  # without the draft: its own sub-task only
+    assert other.text == first.text
+    other.text = ow.turn_text(tau, two, other, draft)
+    assert other.text != first.text
+
+
+# -- generated dialogues of every env ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for env in builtin_names():
+        path = tmp_path_factory.mktemp("language") / f"{env}.jsonl"
+        assert main(["generate", "--env", env, "-n", "30", "--seed", "3", "-o", str(path)]) == 0
+        out[env] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return out
+
+
+@pytest.mark.parametrize("env", builtin_names())
+def test_generated_dialogues_have_no_holes_and_no_repeats(generated: dict[str, list[dict[str, Any]]],
+                                                          env: str) -> None:
+    for record in generated[env]:
+        texts = [m["content"] for m in record["messages"] if m["role"] == "assistant" and m.get("content")]
+        for text in texts:
+            assert not HOLE.search(text), (record["id"], text)
+        assert len(texts) == len(set(texts)), (record["id"], texts)
+        for message in record["messages"]:
+            if message["role"] == "user":
+                assert not re.search(r"\b(?:is|are|be)\s+[.,;:](?!\w)|:\s*[.,;]", message["content"]), message
+
+
+@pytest.mark.parametrize("env", builtin_names())
+def test_generated_free_text_is_a_phrase_the_user_said(generated: dict[str, list[dict[str, Any]]],
+                                                       env: str) -> None:
+    """A free-text argument no tool output gave is a multi-word phrase without digits that
+    a user turn states verbatim."""
+    for record in generated[env]:
+        schemas = {t["function"]["name"]: t["function"]["parameters"]["properties"] for t in record["tools"]}
+        seen_user, seen_tool = [], []
+        for message in record["messages"]:
+            if message["role"] == "user":
+                seen_user.append(message["content"])
+            elif message["role"] == "tool":
+                seen_tool.append(message["content"])
+            for call in message.get("tool_calls") or []:
+                name, arguments = call["function"]["name"], json.loads(call["function"]["arguments"])
+                for param, value in arguments.items():
+                    schema = schemas.get(name, {}).get(param, {})
+                    if text_kind(param) is None or "enum" in schema or not isinstance(value, str):
+                        continue
+                    if any(_said(value, t) for t in seen_tool):
+                        continue  # taken from an output (an earlier event's description)
+                    assert len(value.split()) >= 3 and not re.search(r"\d", value), (record["id"], param, value)
+                    assert _shows_nothing(value), (record["id"], param, value)
+                    assert any(_said(value, t) for t in seen_user), (record["id"], param, value)
