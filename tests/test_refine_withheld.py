@@ -5,28 +5,22 @@ edit and `refill` draws another wording first.
 
 Seen before the fix: a clarification hid the value 'wait' and an earlier user turn was
 refined to end with "I'll wait to hear back."; the verifier then dropped the dialogue
-(behaviour: the user already gave 'wait' before being asked).
+(behaviour: the user already gave 'wait' before being asked). The one real case found
+later (tau_retail seed 5, a one-word summary 'hope') is gone since free-text values are
+phrases, so the guard is tested on hand-built drafts.
 """
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Container
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from toolace_mt.cli import main
-from toolace_mt.generation import offline_backend
 from toolace_mt.generation.backend import CostMeter
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.naig import refine
 from toolace_mt.generation.offline_backend import REFILL_REDRAWS, OfflineBackend
-from toolace_mt.generation.run import AttemptRunner, RunOptions
 from toolace_mt.generation.settings import Settings
-from toolace_mt.verifier.evidence import normalise
 
 HIDDEN = "wait"
 LEAK = "Hey, could you look up order #W1001 for me? I'll wait to hear back."
@@ -153,67 +147,3 @@ def test_refinement_keeps_the_old_text_when_every_wording_would_give_the_value()
                   bench=None)  # type: ignore[arg-type]
     assert kept == [] and request.text == "Can you look up order #W1001?" and not request.edited
     assert len(backend.seeds) == REFILL_REDRAWS
-
-
-# -- in a real run --------------------------------------------------------------------------
-
-# tau_retail --seed 5 --inject clarification, attempt 520: the 'think' sub-task's thought
-# 'hope' is hidden; before the fix the opening request was refined to "Morning, hope you
-# can help. ..." and the verifier dropped the dialogue (behaviour). Found by scanning
-# tau_retail and calendar_mail with --inject clarification and --keep-failed, -n 1000 or
-# 2000 per seed: the only such drop in about 14,000 dialogues (none in 5,000 with the
-# default injections, one -n 1000 run per built-in env).
-LEAK_ENV, LEAK_SEED, LEAK_ATTEMPT, LEAK_VALUE = "tau_retail", 5, 520, "hope"
-
-
-def _attempt(tmp_path: Path) -> dict[str, Any]:
-    options = RunOptions(envs=[LEAK_ENV], n=1, seed=LEAK_SEED, out=tmp_path / "unused.jsonl", max_attempts=1000,
-                         settings=Settings(inject_types=("clarification",)))
-    runner = AttemptRunner(options)
-    try:
-        result = runner.run(LEAK_ATTEMPT)
-    finally:
-        runner.close()
-    line = result.line or result.failed_line
-    assert line is not None, result.reason
-    return json.loads(line)
-
-
-def _clarification(record: dict[str, Any]) -> dict[str, Any]:
-    return next(op for op in record["provenance"]["ops"] if op["type"] == "clarification")
-
-
-def test_the_attempt_that_leaked_a_hidden_value_is_now_kept(tmp_path: Path) -> None:
-    record = _attempt(tmp_path)
-    assert record["verification"]["passed"], record["verification"]["failures"]
-    op = _clarification(record)
-    assert op["value"] == LEAK_VALUE
-    before = [m["content"] for m in record["messages"][:op["answer_index"]] if m["role"] == "user"]
-    assert not any(normalise(LEAK_VALUE) in normalise(text) for text in before), before
-    assert LEAK_VALUE in record["messages"][op["answer_index"]]["content"]
-    refined = {o["message_index"] for o in record["provenance"]["ops"] if o["type"] == "refine"}
-    assert 1 in refined, "the opening request is still refined, with a wording that keeps the value back"
-
-
-def test_without_the_guard_the_same_attempt_is_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The case above really is the leak: with the refined turns allowed to say anything,
-    the verifier drops it for giving the value before being asked."""
-    monkeypatch.setattr(offline_backend, "_withheld", lambda draft, turn: set())
-    record = _attempt(tmp_path)
-    assert not record["verification"]["passed"]
-    messages = [f["message"] for f in record["verification"]["failures"]]
-    assert messages == [f"clarification: the user already gave '{LEAK_VALUE}' in message 1, before being asked"]
-
-
-@pytest.mark.slow
-def test_generate_keeps_every_dialogue_of_the_run_that_leaked(tmp_path: Path, capsys) -> None:
-    """The run in which the leak was found, through the command line, up to that attempt."""
-    out = tmp_path / "tau.jsonl"
-    argv = ["generate", "--env", LEAK_ENV, "--inject", "clarification", "-n", "530", "--seed", str(LEAK_SEED),
-            "-o", str(out), "--json"]
-    assert main(argv) == 0
-    summary = json.loads(capsys.readouterr().out)
-    dropped = {check: count for check, count in summary["failed_by_check"].items() if check != "generation"}
-    assert dropped == {}, "the verifier dropped dialogues"  # 'generation': attempts that made no record
-    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
-    assert f"{LEAK_ENV}-naig-s{LEAK_SEED}-{LEAK_ATTEMPT:06d}" in ids

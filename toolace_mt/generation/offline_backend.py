@@ -28,6 +28,10 @@ PRODUCER_MAKERS = 3  # read tools tried per value
 PRODUCER_PROPOSALS = 4  # proposals per read tool (free: only a trial costs)
 PRODUCER_TRIES = 2  # trials per read tool
 WRITE_SHARE = 0.6
+# Look-ups asked about two entities at once ("check orders A and B"): the target called
+# again on another entity in the same assistant turn, a parallel call.
+SIBLING_SHARE = 0.45
+SIBLING_TRIES = 3
 REFILL_REDRAWS = 4  # wordings tried for a refined turn that must not give a value yet
 _PRODUCIBLE = ("row", "related", "known")  # sources of values some read's output can hold
 # A tool named <verb>_..._<X> with one of these verbs sets X to a value the entity does not
@@ -100,11 +104,13 @@ class OfflineBackend:
         if not tool.writes and draft.segments and _answer(draft.segments[-1]) == result.result:
             return None  # a look-up that tells again what the previous sub-task told adds nothing
         budget = plan.steps - 1
+        siblings = self._siblings(bench, tool, choice, result, rng) if budget > 0 else []
+        budget -= len(siblings)
         target_derived: set[str] = set()  # parameters a producer's single-entity output supplies
         levels: list[list[tuple[Call, set[str]]]] = []  # producer turns, nearest the target first
         frontier: list[tuple[str, Choice, set[str]]] = [(tool.name, choice, target_derived)]
         produced_values: set[str] = set()
-        used_values = {_key(v) for v in choice.arguments.values()}
+        used_values = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
         while budget > 0 and frontier:
             level: list[tuple[Call, set[str]]] = []
             next_frontier = []
@@ -138,7 +144,7 @@ class OfflineBackend:
             frontier = next_frontier
         turns = [Turn("assistant", "calls", calls=[call for call, _ in level]) for level in reversed(levels)]
         target_call = Call(tool.name, choice.arguments)
-        turns.append(Turn("assistant", "calls", calls=[target_call]))
+        turns.append(Turn("assistant", "calls", calls=[target_call, *siblings]))
         derived_by_call: dict[int, set[str]] = {id(call): produced for level in levels for call, produced in level}
         derived_by_call[id(target_call)] = target_derived
         if budget > 0 and tool.writes:
@@ -169,6 +175,23 @@ class OfflineBackend:
         self._count(cost, "skeleton", {"plan": plan.target, "steps": plan.steps, "focus": focus},
                     {"turns": [[(c.name, c.arguments) for c in t.calls] for t in turns], "stated": stated})
         return segment
+
+    def _siblings(self, bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResult,
+                  rng: random.Random) -> list[Call]:
+        """For a look-up, sometimes the same look-up of another entity, asked together: a
+        parallel call. Its values must differ from the target's (the user states both) and
+        its answer must tell something else."""
+        if tool.writes or len(choice.arguments) != 1 or rng.random() >= SIBLING_SHARE:
+            return []  # one value each: "... order #W1001? And the same for #W1002."
+        found = bench.succeed(tool, rng, SIBLING_TRIES)
+        if found is None:
+            return []
+        other, other_result = found
+        taken = {_key(v) for v in choice.arguments.values()}
+        if (other.arguments.keys() != choice.arguments.keys() or other_result.result == result.result
+                or {_key(v) for v in other.arguments.values()} & taken):
+            return []
+        return [Call(tool.name, other.arguments)]
 
     def _assisted(self, bench: Workbench, tool: ToolSpec, rng: random.Random, tries: int,
                   seen: list[Seen] | None = None) -> tuple[Choice, CallResult] | None:
@@ -336,7 +359,7 @@ class OfflineBackend:
         return request_text(bench, segment, turn)
 
     def word_turn(self, bench: Workbench, draft: Draft, segment: Segment, turn: Turn) -> str:
-        return turn_text(bench, segment, turn)
+        return turn_text(bench, segment, turn, draft)
 
     def word_replies(self, draft: Draft, segments: range, cost: CostMeter, bench: Workbench) -> None:
         for index in segments:

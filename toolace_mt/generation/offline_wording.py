@@ -30,6 +30,11 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         stated.pop(hidden, None)
     for param, wrong in (turn.topic.get("wrong") or {}).items():
         stated[param] = wrong  # error simulation: the user gives a wrong value first
+    # The same look-up of other entities (parallel calls) is asked apart: "And the same for #W1002."
+    also = {_key(v) for c in _siblings(segment) for v in c.arguments.values()}
+    also_keys = {k for k, v in segment.stated.items() if _key(v) in also}
+    others = [v for k, v in stated.items() if k in also_keys]
+    stated = {k: v for k, v in stated.items() if k not in also_keys}
     tool = bench.tools[segment.target]
     phrased, covered = "", set()
     options = [filled for filled in (w.fill_phrasing(p, stated) for p in tool.phrasing) if filled]
@@ -52,6 +57,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     rng.shuffle(pairs)
     clauses = w.value_sentences(rng, pairs)
     rng.shuffle(clauses)
+    if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
+        clauses.append(w.same_for(rng, others))
     if lookups:
         taken = {_base(k) for k, _ in mine} | {_base(k) for k in covered}
         named: list[tuple[str, object]] = []
@@ -152,7 +159,22 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
     facts = w.summarise(target.result.result, rng, arguments=target.arguments if writes else None)
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
+    for sibling in _siblings(segment):  # the same look-up of another entity, told after
+        if sibling.result is not None and sibling.result.ok:
+            told = w.summarise(sibling.result.result, rng)
+            if told:
+                value = next(iter(sibling.arguments.values()))
+                facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
     return w.join(rng.choice(w.REPLY_OPENERS), claim, facts)
+
+
+def _siblings(segment: Segment) -> list[Call]:
+    """The target's parallel twins: calls of the target tool in the target's own turn."""
+    for turn in reversed(segment.turns):
+        calls = [c for c in turn.calls if c.name == segment.target and c.expect_ok]
+        if calls:
+            return calls[1:]
+    return []
 
 
 def _base(key: str) -> str:

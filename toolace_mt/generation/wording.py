@@ -299,6 +299,9 @@ REPLY_OPENERS = ["Done!", "All set.", "Here you go.", "Okay.", "Alright.", "Sure
 RESULT_FRAMES = ["The result is {v}.", "It came back with {v}.", "Result: {v}.", "Here's the result: {v}.",
                  "The answer is {v}.", "It returned {v}.", "What came back: {v}.", "I got {v}."]
 # A call that returned nothing to report (a thought logged, an empty string): no value to show.
+SAME_FOR = ["And the same for {value}, please.", "Please do the same for {value} too.", "{value} as well, please.",
+            "Could you also do {value}?", "While you're at it, {value} too.", "Same question for {value}."]
+SIBLING_LEADS = ["As for {value}:", "And for {value}:", "For {value}:", "Then {value}:"]
 EMPTY_RESULTS = ["I've made a note of that.", "That's been noted.", "It's logged; there was nothing to report back.",
                  "Noted, nothing further came back.", "I've noted it down.", "That's logged.",
                  "It went through with nothing further to report.", "Noted.", "It's been recorded."]
@@ -727,6 +730,13 @@ def chat(rng: random.Random, people: People) -> str:
     comment = personal(rng.choice(CHAT_COMMENTS), rng, people)
     ack = rng.choice(CHAT_ACKS)
     return f"{ack}, {comment}" if rng.random() < 0.7 else f"{ack}! {comment[0].upper()}{comment[1:]}"
+
+
+def same_for(rng: random.Random, values: list[Any]) -> str:
+    """Asks for the same look-up of other entities ("And the same for #W1002, please.")."""
+    said = " and ".join(str(v) for v in values)
+    sentence = rng.choice(SAME_FOR).format(value=said)
+    return sentence[0].upper() + sentence[1:]
 
 
 def join(*parts: str) -> str:
