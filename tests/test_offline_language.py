@@ -297,3 +297,19 @@ def test_generated_free_text_is_a_phrase_the_user_said(generated: dict[str, list
                     assert len(value.split()) >= 3 and not re.search(r"\d", value), (record["id"], param, value)
                     assert _shows_nothing(value), (record["id"], param, value)
                     assert any(_said(value, t) for t in seen_user), (record["id"], param, value)
+
+
+def test_a_recalled_fact_is_told_as_the_output_shows_it_now(banking: Workbench) -> None:
+    """A chat question planted on one execution ("what's the stock?") is answered from the
+    target's output after a later edit re-executed the sub-task (seen: 'The stock is 78'
+    when the re-executed output said 80, and the verifier dropped the dialogue)."""
+    target = Call("get_customer", {"customer_id": "CUS-1001"},
+                  result=CallResult(ok=True, result={"customer_id": "CUS-1001", "city": "Newtown"}))
+    reply = Turn("assistant", "chat_reply", seed=3, topic={"recall": "city", "value": "Oldtown"})
+    segment = Segment(goal="g", target="get_customer", stated={}, turns=[
+        Turn("user", "request"), Turn("assistant", "calls", calls=[target]),
+        Turn("user", "chat", topic={"recall": "city", "value": "Oldtown"}), reply])
+    for seed in range(20):
+        reply.seed = seed
+        text = ow.turn_text(banking, segment, reply)
+        assert "Newtown" in text and "Oldtown" not in text, text

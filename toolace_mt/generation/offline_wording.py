@@ -136,9 +136,12 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
             return w.ask_unsupported(rng, topic["request"])
         return w.chat(rng, _people(bench, rng))
     if turn.kind == "chat_reply":
-        if "recall" in topic and not w.empty(topic.get("value")):
+        # The fact as the target's output shows it now: a later edit may have re-executed
+        # the sub-task on another state since the question was planted.
+        value = _recalled(segment, topic["recall"]) if "recall" in topic else None
+        if not w.empty(value):
             return rng.choice(["The {l} is {v}.", "It's {v} (the {l}).", "That was {v}."]).format(
-                l=w.label(topic["recall"]).removeprefix("my "), v=topic["value"])
+                l=w.label(topic["recall"]).removeprefix("my "), v=value)
         return rng.choice(w.CHAT_REPLY)
     return turn.text or ""
 
@@ -166,6 +169,13 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
                 value = next(iter(sibling.arguments.values()))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
     return w.join(rng.choice(w.REPLY_OPENERS), claim, facts)
+
+
+def _recalled(segment: Segment, key: str) -> object:
+    """The value of `key` in the sub-task's target output (None when it has none)."""
+    target = next((c for t in segment.turns for c in t.calls if c.name == segment.target and c.expect_ok), None)
+    output = target.result.result if target is not None and target.result is not None and target.result.ok else None
+    return output.get(key) if isinstance(output, dict) else None
 
 
 def _siblings(segment: Segment) -> list[Call]:
