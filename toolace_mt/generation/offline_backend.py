@@ -30,7 +30,7 @@ PRODUCER_TRIES = 2  # trials per read tool
 WRITE_SHARE = 0.6
 # Look-ups asked about two entities at once ("check orders A and B"): the target called
 # again on another entity in the same assistant turn, a parallel call.
-SIBLING_SHARE = 0.45
+SIBLING_SHARE = 0.55
 SIBLING_TRIES = 3
 REFILL_REDRAWS = 4  # wordings tried for a refined turn that must not give a value yet
 _PRODUCIBLE = ("row", "related", "known")  # sources of values some read's output can hold
@@ -104,7 +104,7 @@ class OfflineBackend:
         if not tool.writes and draft.segments and _answer(draft.segments[-1]) == result.result:
             return None  # a look-up that tells again what the previous sub-task told adds nothing
         budget = plan.steps - 1
-        siblings = self._siblings(bench, tool, choice, result, rng) if budget > 0 else []
+        siblings = self._siblings(bench, tool, choice, result, rng, budget) if budget > 0 else []
         budget -= len(siblings)
         target_derived: set[str] = set()  # parameters a producer's single-entity output supplies
         levels: list[list[tuple[Call, set[str]]]] = []  # producer turns, nearest the target first
@@ -177,21 +177,28 @@ class OfflineBackend:
         return segment
 
     def _siblings(self, bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResult,
-                  rng: random.Random) -> list[Call]:
-        """For a look-up, sometimes the same look-up of another entity, asked together: a
-        parallel call. Its values must differ from the target's (the user states both) and
-        its answer must tell something else."""
+                  rng: random.Random, budget: int) -> list[Call]:
+        """For a look-up, sometimes the same look-up of one or two other entities, asked
+        together: parallel calls. Their values differ from the target's (the user states
+        each) and each answer tells something the others do not."""
         if tool.writes or len(choice.arguments) != 1 or rng.random() >= SIBLING_SHARE:
             return []  # one value each: "... order #W1001? And the same for #W1002."
-        found = bench.succeed(tool, rng, SIBLING_TRIES)
-        if found is None:
-            return []
-        other, other_result = found
+        wanted = min(budget, 1 if rng.random() < 0.7 else 2)
         taken = {_key(v) for v in choice.arguments.values()}
-        if (other.arguments.keys() != choice.arguments.keys() or other_result.result == result.result
-                or {_key(v) for v in other.arguments.values()} & taken):
-            return []
-        return [Call(tool.name, other.arguments)]
+        outputs = [result.result]
+        siblings: list[Call] = []
+        for _ in range(wanted):
+            found = bench.succeed(tool, rng, SIBLING_TRIES)
+            if found is None:
+                break
+            other, other_result = found
+            values = {_key(v) for v in other.arguments.values()}
+            if other.arguments.keys() != choice.arguments.keys() or other_result.result in outputs or values & taken:
+                break
+            siblings.append(Call(tool.name, other.arguments))
+            taken |= values
+            outputs.append(other_result.result)
+        return siblings
 
     def _assisted(self, bench: Workbench, tool: ToolSpec, rng: random.Random, tries: int,
                   seen: list[Seen] | None = None) -> tuple[Choice, CallResult] | None:
