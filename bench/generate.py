@@ -24,8 +24,8 @@ call executed, every dialogue verified; a dropped dialogue is not counted as acc
    attempt (serialising, bookkeeping).
 3. Quality per env on K NAIG dialogues with the default settings (`toolace_mt.stats`):
    Distinct-3 of user turns, share of dialogues with each injection type, share of the
-   env's tools called at least once. Goals: Distinct-3 >= 0.36, each type >= 15%,
-   >= 95% of tools.
+   env's tools called at least once, share of calling turns with parallel calls. Goals:
+   Distinct-3 >= 0.36, each type >= 15%, >= 95% of tools.
 4. Model calls per accepted dialogue, NAIG vs MAS: per env, MAS runs -n M with the same
    seed and settings as the NAIG quality run (whose records give NAIG's side); attempt
    i of both is the same task plan, so the shapes match. Each side: calls of every
@@ -188,7 +188,7 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
           f"--workers {args.workers}")
     runs: dict[str, tuple[Path, RunSummary]] = {}
     header = f"  {'env':<14}{'Distinct-3':>11}" + "".join(f"{t:>19}" for t in INJECTION_TYPES) + \
-        f"{'tools used':>15}{'pass rate':>11}{'s':>8}"
+        f"{'tools used':>15}{'parallel':>10}{'pass rate':>11}{'s':>8}"
     print(header, flush=True)
     started = time.perf_counter()
     for env in envs:
@@ -201,7 +201,7 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
         report = summary.as_dict(wall)
         print(f"  {env:<14}{stats.distinct_3 or 0:>11.3f}{shares}"
               f"{f'{coverage.used}/{coverage.offered}':>9} {coverage.coverage or 0:>5.0%}"
-              f"{report['pass_rate']:>11}{wall:>8.1f}")
+              f"{stats.parallel_call_share or 0:>10.1%}{report['pass_rate']:>11}{wall:>8.1f}")
         if coverage.unused:
             print(f"  {'':<14}unused tools: {', '.join(coverage.unused)}")
         if report["failed_by_check"]:
