@@ -305,11 +305,14 @@ def test_a_recalled_fact_is_told_as_the_output_shows_it_now(banking: Workbench) 
     when the re-executed output said 80, and the verifier dropped the dialogue)."""
     target = Call("get_customer", {"customer_id": "CUS-1001"},
                   result=CallResult(ok=True, result={"customer_id": "CUS-1001", "city": "Newtown"}))
+    # A look-up of the same tool earlier in the sub-task (a producer) is not the target.
+    lookup = Call("get_customer", {"customer_id": "CUS-1002"},
+                  result=CallResult(ok=True, result={"customer_id": "CUS-1002", "city": "Lookupville"}))
     reply = Turn("assistant", "chat_reply", seed=3, topic={"recall": "city", "value": "Oldtown"})
     segment = Segment(goal="g", target="get_customer", stated={}, turns=[
-        Turn("user", "request"), Turn("assistant", "calls", calls=[target]),
+        Turn("user", "request"), Turn("assistant", "calls", calls=[lookup]), Turn("assistant", "calls", calls=[target]),
         Turn("user", "chat", topic={"recall": "city", "value": "Oldtown"}), reply])
     for seed in range(20):
         reply.seed = seed
         text = ow.turn_text(banking, segment, reply)
-        assert "Newtown" in text and "Oldtown" not in text, text
+        assert "Newtown" in text and "Oldtown" not in text and "Lookupville" not in text, text

@@ -59,6 +59,21 @@ class Segment:
     tools: list[str] = field(default_factory=list)
     context: dict[str, Any] = field(default_factory=dict)  # ids of the rows the sub-task is about
 
+    def target_calls(self) -> list[Call]:
+        """The calls of the target tool meant to succeed, in the last turn that has them:
+        the target call, then the same look-up of other entities (parallel calls)."""
+        for turn in reversed(self.turns):
+            calls = [c for c in turn.calls if c.name == self.target and c.expect_ok]
+            if calls:
+                return calls
+        return []
+
+    def target_output(self) -> Any:
+        """The target call's output (None when it has none or failed)."""
+        calls = self.target_calls()
+        result = calls[0].result if calls else None
+        return result.result if result is not None and result.ok else None
+
 
 @dataclass
 class Draft:

@@ -101,7 +101,7 @@ class OfflineBackend:
         if found is None:
             return None
         choice, result = found
-        if not tool.writes and draft.segments and _answer(draft.segments[-1]) == result.result:
+        if not tool.writes and draft.segments and draft.segments[-1].target_output() == result.result:
             return None  # a look-up that tells again what the previous sub-task told adds nothing
         budget = plan.steps - 1
         siblings = self._siblings(bench, tool, choice, result, rng, budget) if budget > 0 else []
@@ -488,9 +488,8 @@ class OfflineBackend:
     def _chat(self, bench: Workbench, draft: Draft, rng: random.Random) -> Injection | None:
         index = rng.randrange(len(draft.segments))
         segment = draft.segments[index]
-        target = next((c for t in segment.turns for c in t.calls if c.name == segment.target and c.expect_ok), None)
         topic: dict[str, Any] = {}
-        output = target.result.result if target is not None and target.result is not None else None
+        output = segment.target_output()
         if isinstance(output, dict) and rng.random() < 0.6:
             facts = [(k, v) for k, v in output.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
                      and str(v) and len(str(v)) < 40 and w.speakable(k)]
@@ -592,12 +591,6 @@ def _gives_early(text: str | None, before: str, withheld: set[str]) -> bool:
         return False
     now, then = normalise(text), normalise(before)
     return any(value in now and value not in then for value in withheld)
-
-
-def _answer(segment: Segment) -> Any:
-    """The output of a sub-task's target call (None when it has none)."""
-    call = next((c for t in reversed(segment.turns) for c in t.calls if c.name == segment.target and c.expect_ok), None)
-    return call.result.result if call is not None and call.result is not None and call.result.ok else None
 
 
 def _single(output: Any) -> bool:

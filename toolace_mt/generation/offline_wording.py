@@ -31,7 +31,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     for param, wrong in (turn.topic.get("wrong") or {}).items():
         stated[param] = wrong  # error simulation: the user gives a wrong value first
     # The same look-up of other entities (parallel calls) is asked apart: "And the same for #W1002."
-    also = {_key(v) for c in _siblings(segment) for v in c.arguments.values()}
+    also = {_key(v) for c in segment.target_calls()[1:] for v in c.arguments.values()}
     also_keys = {k for k, v in segment.stated.items() if _key(v) in also}
     others = [v for k, v in stated.items() if k in also_keys]
     stated = {k: v for k, v in stated.items() if k not in also_keys}
@@ -138,7 +138,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "chat_reply":
         # The fact as the target's output shows it now: a later edit may have re-executed
         # the sub-task on another state since the question was planted.
-        value = _recalled(segment, topic["recall"]) if "recall" in topic else None
+        output = segment.target_output()
+        value = output.get(topic["recall"]) if "recall" in topic and isinstance(output, dict) else None
         if not w.empty(value):
             return rng.choice(["The {l} is {v}.", "It's {v} (the {l}).", "That was {v}."]).format(
                 l=w.label(topic["recall"]).removeprefix("my "), v=value)
@@ -149,8 +150,7 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
 def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
     """The sub-task's closing reply: an opener, what a write did, a few facts of the
     target's output (or, when it returned nothing, that it was noted)."""
-    target = next((c for t in reversed(segment.turns) for c in t.calls if c.name == segment.target and c.expect_ok),
-                  None)
+    target, *siblings = segment.target_calls() or [None]
     if target is None or target.result is None:
         return "I've looked into it."
     if not target.result.ok:
@@ -162,29 +162,13 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
     facts = w.summarise(target.result.result, rng, arguments=target.arguments if writes else None)
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
-    for sibling in _siblings(segment):  # the same look-up of another entity, told after
+    for sibling in siblings:  # the same look-up of another entity, told after
         if sibling.result is not None and sibling.result.ok:
             told = w.summarise(sibling.result.result, rng)
             if told:
                 value = next(iter(sibling.arguments.values()))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
     return w.join(rng.choice(w.REPLY_OPENERS), claim, facts)
-
-
-def _recalled(segment: Segment, key: str) -> object:
-    """The value of `key` in the sub-task's target output (None when it has none)."""
-    target = next((c for t in segment.turns for c in t.calls if c.name == segment.target and c.expect_ok), None)
-    output = target.result.result if target is not None and target.result is not None and target.result.ok else None
-    return output.get(key) if isinstance(output, dict) else None
-
-
-def _siblings(segment: Segment) -> list[Call]:
-    """The target's parallel twins: calls of the target tool in the target's own turn."""
-    for turn in reversed(segment.turns):
-        calls = [c for c in turn.calls if c.name == segment.target and c.expect_ok]
-        if calls:
-            return calls[1:]
-    return []
 
 
 def _base(key: str) -> str:
