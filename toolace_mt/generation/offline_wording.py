@@ -47,8 +47,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
             phrased, covered = w.ask_sentence(rng, tool.name, value), {ref}
         else:
             phrased = w.ask_sentence(rng, tool.name)
-    target = next((c for t in segment.turns for c in t.calls if c.name == segment.target), None)
-    own = {_key(v) for v in (target.arguments.values() if target else [])}
+    own = {_key(v) for c in segment.target_calls()[:1] for v in c.arguments.values()}
     wrong_keys = set(turn.topic.get("wrong") or {})
     rest = [(k, v) for k, v in stated.items() if k not in covered]
     mine = [(k, v) for k, v in rest if _key(v) in own or k in wrong_keys or k == hidden]
