@@ -361,7 +361,8 @@ def get_customer(db: Db, customer_id: str) -> dict:
     """
     customer = load_customer(db, customer_id)
     customer["orders"] = db.query(
-        "SELECT order_id, status, placed_at, total FROM orders WHERE customer_id = ? ORDER BY placed_at DESC",
+        "SELECT order_id, status, placed_at, total FROM orders WHERE customer_id = ? "
+        "ORDER BY placed_at DESC, order_id DESC",  # orders placed in one dialogue share the frozen clock
         [customer_id],
     )
     return customer
@@ -384,7 +385,7 @@ def list_customer_orders(db: Db, customer_id: str, status: OrderStatus | None = 
     if status is not None:
         sql = sql + " AND status = ?"
         params.append(status)
-    return db.query(sql + " ORDER BY placed_at DESC", params)
+    return db.query(sql + " ORDER BY placed_at DESC, order_id DESC", params)
 
 
 # ---------------------------------------------------------------- catalogue tools

@@ -387,7 +387,7 @@ def search_flights(db: Db, origin: str, destination: str, date: str | None = Non
         day = parse_date(date, "date")
         sql = sql + " AND CAST(departure AS DATE) = ?"
         params.append(day.isoformat())
-    flights = db.query(sql + " ORDER BY departure", params)
+    flights = db.query(sql + " ORDER BY departure, flight_id", params)
     return [
         {
             "flight_id": f["flight_id"], "flight_number": f["flight_number"],
