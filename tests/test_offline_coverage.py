@@ -28,13 +28,6 @@ NEEDS_OUTPUTS = ("exchange_delivered_order_items", "modify_pending_order_items",
 
 
 @pytest.fixture(scope="module")
-def tau() -> Iterator[Workbench]:
-    bench = Workbench("tau_retail", 1)
-    yield bench
-    bench.close()
-
-
-@pytest.fixture(scope="module")
 def retail() -> Iterator[Workbench]:
     bench = Workbench("retail", 7)
     yield bench

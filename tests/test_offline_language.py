@@ -61,13 +61,6 @@ def test_free_text_is_a_short_phrase_without_numbers(param: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def tau() -> Iterator[Workbench]:
-    bench = Workbench("tau_retail", 1)
-    yield bench
-    bench.close()
-
-
-@pytest.fixture(scope="module")
 def calendar() -> Iterator[Workbench]:
     bench = Workbench("calendar_mail", 1)
     yield bench
