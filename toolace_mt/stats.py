@@ -33,6 +33,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from sandbox import SandboxError, inspect_env
+from toolace_mt.generation.attempt_log import AttemptSummary, attempts_path, summarise_attempts
 from toolace_mt.jsonl import BadLine, read_records
 from toolace_mt.record import AssistantMessage, OpType, Record, UserMessage
 
@@ -124,6 +125,8 @@ class Stats(BaseModel):
     verified: int  # records with a `verification`
     passed: int
     pass_rate: float | None  # passed / verified; None when no record was verified
+    # generate's log of every attempt beside a file (FILE.attempts.jsonl), when there is one
+    attempt_logs: list[AttemptSummary] = []
 
 
 def _ratio(part: float, whole: float) -> float | None:
@@ -224,8 +227,11 @@ def env_tool_names(env: str) -> tuple[list[str] | None, str | None]:
 def compute_stats(paths: Iterable[str | Path], env_tools: EnvTools = env_tool_names,
                   on_bad_line: Callable[[BadLine], None] | None = None) -> Stats:
     acc = StatsAccumulator()
+    logs = []
     for path in paths:
         acc.files.append(str(path))
+        if attempts_path(Path(path)).is_file():
+            logs.append(summarise_attempts(attempts_path(Path(path))))
         for item in read_records(path):
             if isinstance(item, BadLine):
                 acc.bad(item)
@@ -233,7 +239,7 @@ def compute_stats(paths: Iterable[str | Path], env_tools: EnvTools = env_tool_na
                     on_bad_line(item)
             else:
                 acc.add(item.record)
-    return acc.result(env_tools)
+    return acc.result(env_tools).model_copy(update={"attempt_logs": logs})
 
 
 def _num(value: float | None, digits: int = 2) -> str:
@@ -262,6 +268,15 @@ def render_table(stats: Stats) -> str:
         ("entropy (unigram, bits)", _num(stats.entropy_bits)),
         ("pass rate", pass_rate),
     ]
+    for log in stats.attempt_logs:
+        failures = ", ".join(f"{check} {count}" for check, count in log.failed_by_check.items()) or "none"
+        rows += [
+            ("attempts (generate's log)", f"{log.attempts}, {log.accepted} accepted: pass rate {_pct(log.pass_rate)} "
+                                          f"({log.file}); dropped by check: {failures}"),
+            ("  wall time", f"median {_num(log.seconds_per_attempt_median, 3)} s per attempt, "
+                            f"{_num(log.seconds_per_accepted, 3)} s per accepted dialogue (all attempts)"),
+            ("  model calls / accepted", _num(log.model_calls_per_accepted)),
+        ]
     lines = [f"{name:<28}{value}" for name, value in rows]
     lines += ["", f"{'op':<20}{'ops':>6}{'dialogues':>11}{'share':>9}"]
     lines += [f"{name:<20}{op.ops:>6}{op.dialogues:>11}{_pct(op.share):>9}" for name, op in stats.ops.items()]

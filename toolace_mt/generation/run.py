@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from sandbox.registry import resolve
+from toolace_mt.generation.attempt_log import AttemptLine, attempts_path, trim_attempt_log
 from toolace_mt.generation.backend import Backend, CostMeter
 from toolace_mt.generation.mas import generate_mas
 from toolace_mt.generation.naig import Attempt, generate_naig
@@ -71,6 +72,11 @@ class AttemptResult:
     paid: dict[str, int] = field(default_factory=dict)  # model answers not served from the cache, and their tokens
 
 
+def make_record_id(options: RunOptions, index: int) -> str:
+    env = options.envs[index % len(options.envs)]
+    return f"{Path(env).stem}-{options.method}-s{options.seed}-{index:06d}"
+
+
 def make_backend(name: str) -> Backend:
     if name == "offline":
         return OfflineBackend()
@@ -111,11 +117,12 @@ class AttemptRunner:
         return self.benches[env]
 
     def run(self, index: int) -> AttemptResult:
-        start = time.perf_counter()
         options = self.options
         env = options.envs[index % len(options.envs)]
+        self.bench(env)  # a worker's start-up (once per env) is not the attempt's time
+        start = time.perf_counter()
         generate = generate_naig if options.method == "naig" else generate_mas
-        record_id = f"{Path(env).stem}-{options.method}-s{options.seed}-{index:06d}"
+        record_id = make_record_id(options, index)
         try:
             attempt: Attempt = generate(self.bench(env), self.backend, options.settings, f"{options.seed}:{index}",
                                         record_id, index)
@@ -492,12 +499,22 @@ class RunSummary:
                 "generation_failures": dict(sorted(self.reasons.items())), "fatal": self.fatal}
 
 
+def attempt_line(options: RunOptions, result: AttemptResult, accepted: bool) -> AttemptLine:
+    return AttemptLine(attempt=result.index, env=result.env, id=make_record_id(options, result.index) if accepted
+                       else None, accepted=accepted,
+                       failed_checks=result.failed_checks, reason=result.reason, seconds=round(result.seconds, 4),
+                       cost=result.cost)
+
+
 def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
     """Generate until options.n records are accepted. Returns (accepted, summary, seconds)."""
     identity = run_identity(options)
     accepted, first = resume_point(options, identity) if options.resume else (0, 0)
-    if options.resume and options.keep_failed is not None:
-        trim_kept_failures(options.keep_failed, first)
+    log_path = attempts_path(options.out)
+    if options.resume:
+        trim_attempt_log(log_path, first)
+        if options.keep_failed is not None:
+            trim_kept_failures(options.keep_failed, first)
     summary = RunSummary(model=options.model if options.backend != "offline" else None)
     start = time.monotonic()
     mode = "a" if options.resume else "w"
@@ -509,6 +526,7 @@ def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
         # a record its sidecar does not describe.
         write_identity(options.out, identity)
         failed = open(options.keep_failed, mode, encoding="utf-8") if options.keep_failed else None
+        log = open(log_path, mode, encoding="utf-8")
         try:
             for result in attempts(options, first, wanted=lambda: options.n - accepted):  # noqa: B023 (live count)
                 if result.fatal is not None:
@@ -516,6 +534,9 @@ def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
                     break
                 keep = result.line is not None
                 summary.add(result, keep)
+                # Before the record: a crash in between leaves a line whose attempt runs again.
+                log.write(attempt_line(options, result, keep).model_dump_json() + "\n")
+                log.flush()
                 if keep:
                     out.write(result.line + "\n")
                     out.flush()
@@ -527,6 +548,7 @@ def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
                 if accepted >= options.n:
                     break
         finally:
+            log.close()
             if failed is not None:
                 failed.close()
     progress.update(accepted, f" accepted, {summary.attempts} attempts this run", final=True)
