@@ -241,3 +241,19 @@ def test_workers_opening_a_new_cache_file_at_once_all_get_it(tmp_path: Path) -> 
         assert opened[-1].get("k") == ({"role": "assistant", "content": "hi"}, 3, 1)
         for cache in opened:
             cache.close()
+
+
+@pytest.mark.parametrize("judge_temperature, expected", [(0.0, 0.0), (0.2, 0.2), (None, None)])
+def test_judging_stages_sample_at_the_judge_temperature(judge_temperature: float | None,
+                                                       expected: float | None) -> None:
+    """Keep/revert and the verifier's sub-questions are judgements: asked again, they should
+    say the same, so they get their own temperature; the generating stages keep theirs."""
+    def handler(body: dict[str, Any]) -> dict[str, Any]:
+        return {"content": "ok"}
+
+    with FakeOpenAIServer(handler) as server, \
+            ChatClient(settings(server, temperature=0.9, judge_temperature=judge_temperature)) as client:
+        for stage in ("skeleton", "judge", "verify", "refine"):
+            client.complete([{"role": "user", "content": stage}], stage=stage)
+        sent = {b["messages"][0]["content"]: b.get("temperature") for b in server.requests}
+    assert sent == {"skeleton": 0.9, "refine": 0.9, "judge": expected, "verify": expected}

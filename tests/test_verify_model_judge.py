@@ -87,7 +87,8 @@ def test_the_model_judge_passes_the_fixture_file_when_it_says_yes(tmp_path: Path
     # one request per sub-question per dialogue, each its own prompt, seeded by the dialogue
     assert len(bodies) == 3 * len(RECORDS)
     assert sorted(task_of(b["messages"][0]["content"]) for b in bodies) == sorted(SUB_QUESTIONS * len(RECORDS))
-    assert all(b["model"] == "fake-model" and "seed" in b and b["temperature"] == 0.7 for b in bodies)
+    # a judgement is asked at temperature 0 (--judge-temperature), whatever --temperature says
+    assert all(b["model"] == "fake-model" and "seed" in b and b["temperature"] == 0.0 for b in bodies)
     figures = json.loads(report.read_text())["judge_model"]
     assert figures["model"] == "fake-model" and figures["calls"] == 15 and figures["cached_answers"] == 0
     assert figures["tokens"]["in"] > 0 and figures["tokens"]["out"] > 0 and figures["cost_usd"] > 0
@@ -209,7 +210,7 @@ def test_model_and_base_url_come_from_the_environment(monkeypatch: pytest.Monkey
     with FakeOpenAIServer(judge()) as server:
         monkeypatch.setenv("TOOLACE_MODEL", "fake-model")
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-        assert main(["verify", str(FIXTURE), "--backend", "openai", "--no-cache", "--temperature", "-1"]) == 0
+        assert main(["verify", str(FIXTURE), "--backend", "openai", "--no-cache", "--judge-temperature", "-1"]) == 0
         bodies = server.requests
     assert len(bodies) == 15 and all("temperature" not in b for b in bodies)
     assert "judged by model fake-model: 15 calls" in capsys.readouterr().out
@@ -253,7 +254,7 @@ def test_help_shows_the_model_judge_and_the_resume_rule() -> None:
     assert "toolace-mt verify data.jsonl --workers 2 --backend openai --model gpt-4o-mini" in verify_help
     for option in ("--backend {offline,openai}", "--model MODEL", "--base-url BASE_URL", "--api-key-env VAR",
                    "--timeout TIMEOUT", "--max-retries MAX_RETRIES", "--max-reasks MAX_REASKS", "--cache CACHE",
-                   "--no-cache", "--temperature TEMPERATURE"):
+                   "--no-cache", "--temperature TEMPERATURE", "--judge-temperature JUDGE_TEMPERATURE"):
         assert option in verify_help
     assert "--concurrency" not in verify_help  # one request at a time per worker
     generate_help = help_of("generate")

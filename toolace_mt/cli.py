@@ -249,7 +249,8 @@ def _model_settings(args: argparse.Namespace) -> ModelSettings:
         args.model, args.base_url, api_key_env=args.api_key_env, concurrency=args.concurrency, timeout=args.timeout,
         max_retries=args.max_retries, max_reasks=args.max_reasks, price_in=args.price_in, price_out=args.price_out,
         cache_path=None if args.no_cache else args.cache,
-        temperature=None if args.temperature < 0 else args.temperature)
+        temperature=None if args.temperature < 0 else args.temperature,
+        judge_temperature=None if args.judge_temperature < 0 else args.judge_temperature)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -298,8 +299,11 @@ def _add_model_arguments(parser: argparse.ArgumentParser, concurrency: bool) -> 
     model.add_argument("--price-in", type=float, help="USD per 1M prompt tokens (adds a cost to the summary)")
     model.add_argument("--price-out", type=float, help="USD per 1M completion tokens")
     model.add_argument("--temperature", type=float, default=0.7,
-                       help="sampling temperature (default 0.7; a negative value sends none, for models that "
-                            "refuse the parameter)")
+                       help="sampling temperature of the generating requests (default 0.7; a negative value "
+                            "sends none, for models that refuse the parameter)")
+    model.add_argument("--judge-temperature", type=float, default=0.0,
+                       help="sampling temperature of the judging requests: refinement keep/revert and the "
+                            "verifier's sub-questions (default 0, so a verdict is repeatable; negative: none)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -294,7 +294,8 @@ SETTINGS_SUFFIX = ".settings.json"
 SETTINGS_FORMAT = "toolace-mt generate settings"
 # How each identity entry is named to the user: the flag that sets it.
 _FLAGS = {"envs": "--env", "env_digests": "env source digests", "seed": "--seed", "method": "--method",
-          "backend": "--backend", "model": "--model", "temperature": "--temperature", "max_reasks": "--max-reasks",
+          "backend": "--backend", "model": "--model", "temperature": "--temperature",
+          "judge_temperature": "--judge-temperature", "max_reasks": "--max-reasks",
           "subtasks": "--subtasks", "steps": "--steps", "injections": "--injections", "inject_types": "--inject",
           "refine_steps": "--refine-steps", "turns_per_refine": "turns per refinement pass"}
 _RANGES = ("subtasks", "steps", "injections")
@@ -323,7 +324,7 @@ def run_identity(options: RunOptions) -> dict[str, Any]:
                                 **settings}
     if options.backend != "offline" and options.model is not None:
         identity.update(model=options.model.model, temperature=options.model.temperature,
-                        max_reasks=options.model.max_reasks)
+                        judge_temperature=options.model.judge_temperature, max_reasks=options.model.max_reasks)
     return identity
 
 

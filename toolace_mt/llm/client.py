@@ -128,10 +128,11 @@ class ChatClient:
                 setattr(self._usage, name, getattr(self._usage, name) + value)
 
     def _request(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
-                 response_format: dict[str, Any] | None, seed: int | None) -> dict[str, Any]:
+                 response_format: dict[str, Any] | None, seed: int | None, stage: str) -> dict[str, Any]:
         request: dict[str, Any] = {"model": self.settings.model, "messages": messages}
-        if self.settings.temperature is not None:
-            request["temperature"] = self.settings.temperature
+        temperature = self.settings.temperature_for(stage)
+        if temperature is not None:
+            request["temperature"] = temperature
         if seed is not None:
             request["seed"] = seed
         if tools:
@@ -146,7 +147,7 @@ class ChatClient:
     async def _complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
                         response_format: dict[str, Any] | None, stage: str, seed: int | None) -> ChatAnswer:
         while True:
-            request = self._request(messages, tools, response_format, seed)
+            request = self._request(messages, tools, response_format, seed, stage)
             key = cache_key(request)
             if self.cache is not None:
                 hit = self.cache.get(key)

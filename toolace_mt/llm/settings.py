@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 DEFAULT_CACHE = Path(".toolace-cache.sqlite")
+JUDGE_STAGES = frozenset({"judge", "verify"})  # CostMeter stages whose requests are judgements
 
 
 class ModelSettings(BaseModel):
@@ -23,7 +24,13 @@ class ModelSettings(BaseModel):
     cache_path: Path | None = DEFAULT_CACHE
     price_in: float | None = None  # USD per 1M prompt tokens
     price_out: float | None = None  # USD per 1M completion tokens
-    temperature: float | None = 0.7
+    temperature: float | None = 0.7  # None: send none (for models that refuse the parameter)
+    # The judges (refinement keep/revert, the verifier's specialists) sample at this one:
+    # a verdict should not change when the same dialogue is asked about again.
+    judge_temperature: float | None = 0.0
+
+    def temperature_for(self, stage: str) -> float | None:
+        return self.judge_temperature if stage in JUDGE_STAGES else self.temperature
 
     @classmethod
     def from_env(cls, model: str | None = None, base_url: str | None = None, **values: object) -> ModelSettings:
