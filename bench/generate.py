@@ -230,6 +230,7 @@ def mas_vs_naig(args: argparse.Namespace, envs: list[str], runs: dict[str, tuple
     print(f"  {'env':<14}{'NAIG':>8}{'MAS':>8}{'ratio':>8}   {'gen. only: NAIG':>16}{'MAS':>8}{'ratio':>8}"
           f"   {'MAS+sim':>8}{'ratio':>8}   {'MAS pass rate':>14}{'paired: NAIG < MAS':>20}")
     totals: Counter[str] = Counter()
+    totals_by_stage: dict[str, Counter[str]] = {"n": Counter(), "m": Counter()}
     for env in envs:
         out = work / f"m-{env}.jsonl"
         summary, wall = generate([env], m, args.seed, out, Settings(), workers=args.workers, method="mas")
@@ -240,6 +241,7 @@ def mas_vs_naig(args: argparse.Namespace, envs: list[str], runs: dict[str, tuple
             totals[f"{side}_calls"] += sum(run.calls_by_stage.values())
             totals[f"{side}_verify"] += run.calls_by_stage.get("verify", 0)
             totals[f"{side}_ok"] += run.accepted
+            totals_by_stage[side].update(run.calls_by_stage)
         naig_calls = {r["provenance"]["attempt"]: r["provenance"]["cost"]["total_calls"] for r in read(naig_out)}
         pairs = [(naig_calls[r["provenance"]["attempt"]], r["provenance"]["cost"]["total_calls"]) for r in read(out)
                  if r["provenance"]["attempt"] in naig_calls]
@@ -260,6 +262,10 @@ def mas_vs_naig(args: argparse.Namespace, envs: list[str], runs: dict[str, tuple
           f"{n_gen / m_gen:>7.2f}x   {sim:>8.1f}{n_all / sim:>7.2f}x")
     print("  ratio = NAIG / MAS model calls per accepted dialogue, each over its whole run (paper: 0.58x; goal "
           "<= 0.40x).\n  'paired': accepted on both sides, the same attempt (same plan), NAIG made fewer calls.")
+    for side, label in (("n", "NAIG"), ("m", "MAS")):
+        stages = totals_by_stage[side]
+        print(f"  {label} calls per accepted dialogue by stage, all envs: " + ", ".join(
+            f"{stage} {count / t[f'{side}_ok']:.2f}" for stage, count in sorted(stages.items())))
 
 
 def main(argv: list[str] | None = None) -> int:
