@@ -76,10 +76,7 @@ class ScriptedModel:
             self.planned[request] = found
             return _content({"request": request})
         if task == "reply":
-            if context["kind"] == "error_reply":
-                return _content({"text": f"That did not work. Could you check the {context['argument']}?"})
-            said = sum(1 for m in context["conversation"] if m["role"] == "assistant" and m.get("content"))
-            return _content({"text": REPLIES[said % len(REPLIES)]})
+            return _content({"texts": self.replies(context)})
         if task == "inject_clarification":
             value = str(context["value"])
             return _content({"request": context["request"].replace(value, "something I will tell you"),
@@ -105,6 +102,20 @@ class ScriptedModel:
         if task and task.startswith("judge_"):
             return _content({"passed": True, "reason": "", "message_index": None})
         raise ValueError(f"unknown task {task!r}")
+
+    @staticmethod
+    def replies(context: dict[str, Any]) -> list[str]:
+        """One text per `[REPLY n]` mark of the conversation, in order."""
+        marks = [i for i, m in enumerate(context["conversation"])
+                 if m["role"] == "assistant" and re.fullmatch(r"\[REPLY \d+\]", m.get("content") or "")]
+        texts = []
+        for reply, position in zip(context["replies"], marks, strict=True):
+            if reply["kind"] == "error_reply":
+                texts.append(f"That did not work. Could you check the {reply['argument']}?")
+                continue
+            said = sum(1 for m in context["conversation"][:position] if m["role"] == "assistant" and m.get("content"))
+            texts.append(REPLIES[said % len(REPLIES)])
+        return texts
 
     def find_call(self, target: str, conversation: list[dict[str, Any]],
                   rng: random.Random) -> tuple[str, dict[str, Any]] | None:

@@ -134,6 +134,13 @@ def test_mas_and_naig_both_verify_and_mas_pays_more_model_calls(baseline: Path, 
     assert mas_calls > naig_calls, (mas_calls, naig_calls)
     assert all(b["provenance"]["cost"]["model_calls"].keys() >= {"mas_user", "mas_assistant"} for _, b in pairs)
     assert not any({"refine", "judge"} & m["provenance"]["cost"]["model_calls"].keys() for _, m in pairs)
+    # MAS's replies are its assistant agent's turns: one call per assistant turn, no "reply"
+    # wording on top (NAIG words its replies after the calls ran: one "reply" call or more).
+    for record in mas:
+        calls = record["provenance"]["cost"]["model_calls"]
+        assert "reply" not in calls
+        assert calls["mas_assistant"] == sum(m["role"] == "assistant" for m in record["messages"])
+    assert all(r["provenance"]["cost"]["model_calls"]["reply"] >= 1 for r in records(baseline))
 
 
 # -- determinism --------------------------------------------------------------------------

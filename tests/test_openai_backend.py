@@ -80,6 +80,8 @@ def test_naig_and_mas_runs_pass_verify(model: ScriptedModel, tmp_path: Path, cap
     naig, mas = records(tmp_path / "naig.jsonl"), records(tmp_path / "mas.jsonl")
     assert any(r["provenance"]["ops"] for r in naig)
     assert all("refine" not in r["provenance"]["cost"]["model_calls"] for r in mas)
+    assert all("reply" not in r["provenance"]["cost"]["model_calls"] for r in mas)  # paid as the agents' turns
+    assert all(r["provenance"]["cost"]["model_calls"]["reply"] >= 1 for r in naig)
     assert all(r["provenance"]["cost"]["model_calls"].get("mas_assistant", 0) >= 1 for r in mas)
 
 
@@ -252,20 +254,62 @@ def test_model_and_base_url_come_from_the_environment(monkeypatch: pytest.Monkey
     assert model.cache_path is None and model.concurrency == 3 and model.temperature is None
 
 
-def test_a_reply_stating_an_unseen_id_is_re_asked(model: ScriptedModel, tmp_path: Path) -> None:
+def test_the_replies_are_worded_in_one_request_and_only_when_their_conversation_changed(
+        model: ScriptedModel, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    with FakeOpenAIServer(model) as server:
+        assert generate(server, out, "--no-cache", "--concurrency", "1", "--subtasks", "3", "--inject",
+                        "non_function_call", "--injections", "1", n=1) == 0
+        bodies = server.requests
+    record = records(out)[0]
+    assert record["provenance"]["attempt"] == 0  # every request below is this dialogue's
+    tasks = [task_of(b["messages"][0]["content"]) for b in bodies]
+    injected = tasks.index("inject_non_function_call")
+    assert tasks[:injected].count("reply") == 1  # the skeleton's m replies: one request, not m
+    subtasks = len(record["task"]["subtasks"])
+    assert subtasks >= 2
+    first = json.loads(bodies[tasks.index("reply")]["messages"][1]["content"])
+    assert first["replies"] == [{"reply": n, "kind": "reply"} for n in range(1, subtasks + 1)]
+    said = [m["content"] for m in first["conversation"] if m["role"] == "assistant" and m.get("content")]
+    assert said == [f"[REPLY {n}]" for n in range(1, subtasks + 1)]
+    assert first["conversation"][-1]["content"] == f"[REPLY {subtasks}]"
+    # The chit-chat changed the conversation of the replies after it only: those are
+    # worded again in one request, and none is asked when it came after the last reply.
+    chat = next(op["message_index"] for op in record["provenance"]["ops"] if op["type"] == "non_function_call")
+    later = [m for m in record["messages"][chat + 1:] if m["role"] == "assistant" and m.get("content")]
+    again = [json.loads(b["messages"][1]["content"]) for b, t in zip(bodies[injected:], tasks[injected:],
+                                                                       strict=True) if t == "reply"]
+    assert [len(c["replies"]) for c in again] == ([len(later)] if later else [])
+    calls = record["provenance"]["cost"]["model_calls"]
+    assert calls["reply"] == tasks.count("reply") == 1 + len(again)
+    assert calls["skeleton"] == tasks.count("skeleton")
+
+
+def test_a_batched_reply_answer_with_a_wrong_count_or_an_unseen_id_is_fed_back(model: ScriptedModel,
+                                                                             tmp_path: Path) -> None:
     def handler(body: dict[str, Any]) -> dict[str, Any]:
         messages = body["messages"]
-        if task_of(messages[0]["content"]) == "reply" and len(messages) == 2 and not invented:
-            invented.append(body)
-            return {"content": json.dumps({"text": "Your refund RF-99999 is on its way."})}
-        if task_of(messages[0]["content"]) == "reply" and len(messages) == 4:
-            told.append(messages[3]["content"])
-        return model(body)
+        if task_of(messages[0]["content"]) != "reply" or len(told) >= 2:
+            return model(body)
+        right = json.loads(model(body)["content"])["texts"]
+        if len(messages) == 2:  # the first answer: one text short
+            return {"content": json.dumps({"texts": right[:-1]})}
+        told.append(messages[-1]["content"])
+        if len(messages) == 4:  # the repair: every text, the first stating an id nothing shows
+            return {"content": json.dumps({"texts": ["Your refund RF-99999 is on its way.", *right[1:]]})}
+        return model(body)  # the second repair: right
 
-    invented: list[dict[str, Any]] = []
     told: list[str] = []
     with FakeOpenAIServer(handler) as server:
-        assert generate(server, tmp_path / "out.jsonl", "--no-cache", "--concurrency", "1", n=1) == 0
-    assert told == ["The text states rf-99999, which no user message or tool output shows; state only values "
-                    "they show.\nReturn the whole JSON object again, corrected."]
-    assert "RF-99999" not in (tmp_path / "out.jsonl").read_text()
+        assert generate(server, tmp_path / "out.jsonl", "--no-cache", "--concurrency", "1", "--subtasks", "2",
+                        n=1) == 0
+        first = json.loads(next(b for b in server.requests if task_of(b["messages"][0]["content"]) == "reply")
+                           ["messages"][1]["content"])
+    marks = len(first["replies"])
+    assert told == [f"give exactly {marks} texts, one per [REPLY n] in order, not {marks - 1}\nReturn the whole "
+                    "JSON object again, corrected.",
+                    "The text of [REPLY 1] states rf-99999, which no user message or tool output before it shows; "
+                    "state only values they show.\nReturn the whole JSON object again, corrected."]
+    text = (tmp_path / "out.jsonl").read_text()
+    assert "RF-99999" not in text
+    assert records(tmp_path / "out.jsonl")[0]["provenance"]["attempt"] == 0  # accepted on the repair

@@ -17,7 +17,7 @@ from toolace_mt.generation.draft import Draft, Segment, Turn
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.judge import Judge
 
-Stage = Literal["plan", "skeleton", "inject", "refine", "judge", "mas_user", "mas_assistant", "verify"]
+Stage = Literal["plan", "skeleton", "reply", "inject", "refine", "judge", "mas_user", "mas_assistant", "verify"]
 InjectionType = Literal["clarification", "tool_awareness", "error_simulation", "non_function_call"]
 INJECTION_TYPES: tuple[InjectionType, ...] = ("clarification", "tool_awareness", "error_simulation",
                                               "non_function_call")
@@ -91,7 +91,9 @@ class Backend(Protocol):
         ...
 
     def word_replies(self, draft: Draft, segments: range, cost: CostMeter, bench: Workbench) -> None:
-        """Word the turns that talk about tool outputs (after the calls ran)."""
+        """Word the turns that talk about tool outputs (after the calls ran): stage "reply",
+        one call for all the replies of `segments` that have no text yet or whose
+        conversation before them changed since they were worded; none when there are none."""
         ...
 
     def inject(self, bench: Workbench, draft: Draft, kind: InjectionType, rng: random.Random,

@@ -5,6 +5,7 @@ Faker values, and judges are rules. It counts the calls a model backend would ma
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from dataclasses import dataclass
@@ -369,11 +370,23 @@ class OfflineBackend:
         return turn_text(bench, segment, turn, draft)
 
     def word_replies(self, draft: Draft, segments: range, cost: CostMeter, bench: Workbench) -> None:
+        """Word the assistant's text turns of `segments` on the outputs as they now are.
+
+        Counted as the model backend pays it: one "reply" call when at least one reply (or
+        error report) has no text yet or a conversation before it that changed since it
+        was worded (its stamp, see _stamps), none otherwise."""
+        stale = [turn for turn, stamp in _stamps(draft, segments)
+                 if not turn.text or turn.topic.get("worded_on") != stamp]
         for index in segments:
             segment = draft.segments[index]
             for turn in segment.turns:
                 if turn.role == "assistant" and not turn.calls:
                     turn.text = self.word_turn(bench, draft, segment, turn)
+        if stale:
+            self._count(cost, "reply", {"turns": len(draft.turns()), "replies": [t.kind for t in stale]},
+                        [t.text for t in stale])
+        for turn, stamp in _stamps(draft, segments):
+            turn.topic["worded_on"] = stamp
 
     # -- stage 2 --------------------------------------------------------------
     def inject(self, bench: Workbench, draft: Draft, kind: InjectionType, rng: random.Random,
@@ -570,6 +583,24 @@ class OfflineBackend:
         turn = segment.turns[position]
         self._count(cost, "mas_user", {"history": len(draft.turns())}, turn.text)
         return turn
+
+
+def _stamps(draft: Draft, segments: range) -> list[tuple[Turn, bytes]]:
+    """The turns of `segments` a model backend words in word_replies (replies, error
+    reports, and assistant text turns still without text), each with a stamp of the
+    conversation before it: a running hash of every earlier turn's role, text and calls
+    (name, arguments, outcome). Outputs are not hashed: given the env and seed, they
+    follow from the calls before them."""
+    digest = hashlib.blake2b(digest_size=16)
+    stamps = []
+    for index, segment in enumerate(draft.segments[:segments.stop]):
+        for turn in segment.turns:
+            if (index in segments and turn.role == "assistant" and not turn.calls
+                    and (turn.kind in ("reply", "error_reply") or not turn.text)):
+                stamps.append((turn, digest.digest()))
+            calls = "".join(f"\x1d{c.name}{c.arguments!r}{c.result is not None and c.result.ok}" for c in turn.calls)
+            digest.update(f"{turn.role}\x1f{turn.text!r}{calls}\x1e".encode())
+    return stamps
 
 
 def _withheld(draft: Draft, turn: Turn) -> set[str]:

@@ -61,10 +61,6 @@ class SkeletonAnswer(BaseModel):
     turns: list[list[ProposedCall]] = Field(min_length=1)
 
 
-class TextAnswer(BaseModel):
-    text: str = Field(min_length=1)
-
-
 class ClarificationAnswer(BaseModel):
     request: str = Field(min_length=1)
     ask: str = Field(min_length=1)
@@ -83,6 +79,10 @@ class ExchangeAnswer(BaseModel):
 
 
 class RefillAnswer(BaseModel):
+    texts: list[str]
+
+
+class RepliesAnswer(BaseModel):
     texts: list[str]
 
 
@@ -276,35 +276,62 @@ class OpenAIBackend:
         return Segment(goal=goal, target=plan.target, stated={}, turns=[request, *turns, reply])
 
     def word_replies(self, draft: Draft, segments: range, cost: CostMeter, bench: Workbench) -> None:
-        """(Re)word each reply whose conversation before it changed since it was worded."""
+        """(Re)word, in one request, every reply of `segments` that has no text yet or whose
+        conversation before it changed since it was worded; no request when there is none.
+
+        The model sees the conversation up to the last of them, each marked `[REPLY n]`,
+        and gives one text per mark; a text stating a value nothing before its turn shows
+        is fed back (the repair loop of `_ask`)."""
         shown = draft.messages()
-        for index in segments:
-            for turn in draft.segments[index].turns:
-                if turn.role != "assistant" or turn.calls:
-                    continue
-                if turn.kind not in ("reply", "error_reply") and turn.text:
-                    continue  # worded when it was made (asks, refusals, chit-chat)
-                earlier = shown[:draft.message_index(turn)]
-                before = _dump(earlier)
-                stamp = _fingerprint(before)
-                if turn.text and turn.topic.get("worded_on") in (stamp, "agent"):
-                    turn.topic["worded_on"] = stamp  # the MAS agent's own words, on these outputs
-                    continue
-                rng = random.Random(f"{turn.seed}:{stamp}")
-                context: dict[str, Any] = {"conversation": before, "kind": turn.kind}
+        messages = _dump(shown)
+        stamps: list[tuple[Turn, str]] = []  # (turn, the conversation it is worded on)
+        marked: list[tuple[Turn, int]] = []  # (turn, its message index)
+        for turn in self._reply_turns(draft, segments):
+            position = draft.message_index(turn)
+            stamp = _fingerprint(messages[:position])
+            stamps.append((turn, stamp))
+            if not turn.text or turn.topic.get("worded_on") not in (stamp, "agent"):
+                marked.append((turn, position))  # else: as it was (or the MAS agent's own words on it)
+        if marked:
+            conversation = messages[:marked[-1][1] + 1]
+            replies = []
+            for number, (turn, position) in enumerate(marked, 1):
+                conversation[position] = {"role": "assistant", "content": f"[REPLY {number}]"}
+                reply: dict[str, Any] = {"reply": number, "kind": turn.kind}
                 if turn.kind == "error_reply":
-                    context["argument"] = turn.topic.get("param")
+                    reply["argument"] = turn.topic.get("param")
+                replies.append(reply)
 
-                def check(answer: TextAnswer, earlier: list[Message] = earlier) -> str | None:
-                    missing = _unbacked(answer.text, earlier)
-                    return None if not missing else (
-                        f"The text states {', '.join(missing)}, which no user message or tool output shows; "
-                        "state only values they show.")
+            def check(answer: RepliesAnswer) -> str | None:
+                if len(answer.texts) != len(marked):
+                    return f"give exactly {len(marked)} texts, one per [REPLY n] in order, not {len(answer.texts)}"
+                problems = []
+                for number, ((_, position), text) in enumerate(zip(marked, answer.texts, strict=True), 1):
+                    if not text.strip():
+                        problems.append(f"The text of [REPLY {number}] is empty.")
+                    missing = _unbacked(text, shown[:position])
+                    if missing:
+                        problems.append(f"The text of [REPLY {number}] states {', '.join(missing)}, which no user "
+                                        "message or tool output before it shows; state only values they show.")
+                return "\n".join(problems) or None
 
-                answer: TextAnswer = self._ask("reply", context, TextAnswer, "skeleton", rng, cost, check)
-                turn.text = answer.text.strip()
-                turn.topic["worded_on"] = stamp
-                shown = draft.messages()
+            rng = random.Random(_fingerprint(conversation))
+            answer: RepliesAnswer = self._ask("reply", {"conversation": conversation, "replies": replies},
+                                              RepliesAnswer, "reply", rng, cost, check)
+            for (turn, _), text in zip(marked, answer.texts, strict=True):
+                turn.text = text.strip()
+            messages = _dump(draft.messages())  # the later replies are worded on the new texts
+            stamps = [(turn, _fingerprint(messages[:draft.message_index(turn)])) for turn, _ in stamps]
+        for turn, stamp in stamps:
+            turn.topic["worded_on"] = stamp
+
+    @staticmethod
+    def _reply_turns(draft: Draft, segments: range) -> list[Turn]:
+        """The turns word_replies words: replies and error reports, and any other assistant
+        text turn still without text (asks, refusals and chit-chat are worded when made)."""
+        return [turn for index in segments for turn in draft.segments[index].turns
+                if turn.role == "assistant" and not turn.calls
+                and (turn.kind in ("reply", "error_reply") or not turn.text)]
 
     # -- stage 2 --------------------------------------------------------------
     def inject(self, bench: Workbench, draft: Draft, kind: InjectionType, rng: random.Random,
