@@ -52,3 +52,18 @@ def test_offline_naig_records_count_reply_wording_the_same_every_time(bench: Wor
     assert len(costs) == len(runs)
     assert all(c["model_calls"]["reply"] >= 1 for c in costs)
     assert costs[0::2] == costs[1::2]  # the same inputs, the same counts
+
+
+def test_edits_are_reworded_once_after_the_last_one(bench: Workbench) -> None:
+    """Several injections, none leaving a reply without text: one reply call for the
+    skeleton and one after all the edits, however many edits changed the conversation."""
+    settings = Settings(subtasks=(3, 4), injections=(3, 3),
+                        inject_types=("clarification", "tool_awareness", "non_function_call"))
+    several = 0
+    for i in range(12):
+        run = generate_naig(bench, OfflineBackend(), settings, f"edits:{i}", f"retail-{i}", i)
+        assert run.record is not None
+        edits = [op for op in run.record.provenance.ops if op.type != "refine"]
+        several += len(edits) >= 2
+        assert run.record.provenance.cost["model_calls"]["reply"] == (2 if edits else 1)
+    assert several >= 6  # most attempts had 2+ edits (each one used to pay its own reply call)

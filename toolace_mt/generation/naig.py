@@ -51,10 +51,15 @@ def skeleton(bench: Workbench, backend: Backend, settings: Settings, rng: random
 
 def inject(bench: Workbench, backend: Backend, draft: Draft, settings: Settings, rng: random.Random,
            cost: CostMeter) -> list[Injection]:
-    """Stage 2a: 1-3 complexity types, each at a place no earlier edit touched."""
+    """Stage 2a: 1-3 complexity types, each at a place no earlier edit touched. The replies
+    an edit changed the conversation before are reworded once, after the last edit (one
+    model call, not one per edit); a reply an edit left without text is worded before the
+    next edit, which must not see an empty turn."""
     count = min(rng.randint(*settings.injections), len(settings.inject_types))
-    done = []
-    for kind in rng.sample(list(settings.inject_types), count):
+    done: list[Injection] = []
+    reword_from: int | None = None
+    kinds = rng.sample(list(settings.inject_types), count)
+    for number, kind in enumerate(kinds, 1):
         # Call results are replaced on re-execution, never changed in place: share them.
         copies: dict[int, Any] = {id(c.result): c.result for _, t in draft.turns() for c in t.calls}
         saved = copy.deepcopy(draft.segments, copies), list(draft.withheld)
@@ -67,8 +72,12 @@ def inject(bench: Workbench, backend: Backend, draft: Draft, settings: Settings,
                 earlier.turns = [copies[id(turn)] for turn in earlier.turns]
             draft.execute(bench.env, start=injection.segment)
             continue
-        backend.word_replies(draft, range(injection.segment, len(draft.segments)), cost, bench)
+        if number < len(kinds) and any(t.role == "assistant" and not t.calls and not t.text for _, t in draft.turns()):
+            backend.word_replies(draft, range(injection.segment, len(draft.segments)), cost, bench)
+        reword_from = injection.segment if reword_from is None else min(reword_from, injection.segment)
         done.append(injection)
+    if reword_from is not None:
+        backend.word_replies(draft, range(reword_from, len(draft.segments)), cost, bench)
     return done
 
 
