@@ -74,6 +74,7 @@ class _LoadedReply(BaseModel):
     tools: list[_WorkerTool]
     tables: str
     description: str
+    user_table: str | None = None
 
 
 def env_now(seed: int) -> dt.datetime:
@@ -147,8 +148,12 @@ class Environment:
             self._tools = {t.name: t for t in self.tools}
             self._validators = {t.name: jsonschema.Draft202012Validator(t.parameters) for t in self.tools}
             self.tables_ddl = reply.tables
+            # The table whose rows are the people who talk to the assistant (USER_TABLE,
+            # optional): a generated dialogue keeps to one of them.
+            self.user_table = reply.user_table
             if seeded:
                 self._store = self._seed(source, reply.tables)
+                self._check_user_table(source)
                 self._initial = self._store.snapshot()
                 self._snapshot_ids[self._initial] = SEEDED
         except BaseException:
@@ -173,6 +178,19 @@ class Environment:
             except jsonschema.SchemaError as exc:
                 raise EnvLoadError([(source.path, tool.line, f"derived schema is invalid: {exc.message}")]) from exc
         return reply
+
+    def _check_user_table(self, source: EnvSource) -> None:
+        table = self.tables.get(self.user_table) if self.user_table is not None else None
+        if self.user_table is not None and (table is None or len(table.primary_key) != 1):
+            raise EnvLoadError([(source.path, 0, f"USER_TABLE {self.user_table!r} is not a table of TABLES with a "
+                                                 "one-column PRIMARY KEY")])
+
+    @property
+    def user_key(self) -> str | None:
+        """The primary key column of the user table (None: the env declares no users)."""
+        if self.user_table is None or self._store is None or self.user_table not in self.tables:
+            return None
+        return self.tables[self.user_table].primary_key[0]
 
     def _seed(self, source: EnvSource, ddl: str) -> StateStore:
         store = StateStore(read_cache_size=self.memo.size)

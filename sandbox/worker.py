@@ -333,10 +333,15 @@ class Worker:
             problems.append({"message": "the module must define seed(db, fake)", "line": 0})
         if not tools:
             problems.append({"message": "the module defines no @tool functions", "line": 0})
+        user_table = ns.get("USER_TABLE")
+        if user_table is not None and (not isinstance(user_table, str) or not user_table.strip()):
+            problems.append({"message": "USER_TABLE must name the table of the env's users (a string) or be left "
+                                        "out", "line": 0})
         doc = ns.get("__doc__")
         return {"op": "loaded", "ok": not problems, "problems": problems, "tools": tools,
                 "tables": tables if isinstance(tables, str) else "",
-                "description": doc.strip() if isinstance(doc, str) else ""}
+                "description": doc.strip() if isinstance(doc, str) else "",
+                "user_table": user_table if isinstance(user_table, str) else None}
 
     def run(self, message: dict[str, Any], seeding: bool) -> dict[str, Any] | bytes:
         assert self.db is not None
@@ -391,7 +396,7 @@ class Worker:
 
 def _load_error(message: str, line: int) -> dict[str, Any]:
     return {"op": "loaded", "ok": False, "problems": [{"message": message, "line": line}],
-            "tools": [], "tables": "", "description": ""}
+            "tools": [], "tables": "", "description": "", "user_table": None}
 
 
 def _limit_memory(megabytes: int) -> None:

@@ -56,7 +56,7 @@ def test_offline_naig_records_count_reply_wording_the_same_every_time(bench: Wor
 
 def test_edits_are_reworded_once_after_the_last_one(bench: Workbench) -> None:
     """Several injections, none leaving a reply without text: one reply call for the
-    skeleton and one after all the edits, however many edits changed the conversation."""
+    skeleton and at most one after all the edits, however many changed the conversation."""
     settings = Settings(subtasks=(3, 4), injections=(3, 3),
                         inject_types=("clarification", "tool_awareness", "non_function_call"))
     several = 0
@@ -65,5 +65,6 @@ def test_edits_are_reworded_once_after_the_last_one(bench: Workbench) -> None:
         assert run.record is not None
         edits = [op for op in run.record.provenance.ops if op.type != "refine"]
         several += len(edits) >= 2
-        assert run.record.provenance.cost["model_calls"]["reply"] == (2 if edits else 1)
+        # 2 at most: an edit after the last reply (chit-chat at the end) changes no reply's conversation
+        assert run.record.provenance.cost["model_calls"]["reply"] in ((1, 2) if edits else (1,))
     assert several >= 6  # most attempts had 2+ edits (each one used to pay its own reply call)

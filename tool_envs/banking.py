@@ -17,6 +17,8 @@ from typing import Literal
 
 from sandbox.authoring import Db, Fake, ToolError, tool
 
+USER_TABLE = "customers"  # a dialogue is one of these users' conversation
+
 TABLES = """
 CREATE TABLE customers (
     customer_id VARCHAR PRIMARY KEY,

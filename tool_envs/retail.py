@@ -13,6 +13,8 @@ from typing import Literal, TypedDict
 
 from sandbox.authoring import Db, Fake, ToolError, tool
 
+USER_TABLE = "customers"  # a dialogue is one of these users' conversation
+
 TABLES = """
 CREATE TABLE customers (
     customer_id VARCHAR PRIMARY KEY,

@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from sandbox.authoring import Db, Fake, ToolError, tool
 
+USER_TABLE = "users"  # a dialogue is one of these users' conversation
+
 TABLES = """
 CREATE TABLE users (
     user_id VARCHAR PRIMARY KEY,

@@ -16,6 +16,8 @@ from typing import Literal
 
 from sandbox.authoring import Db, Fake, ToolError, tool
 
+USER_TABLE = "passengers"  # a dialogue is one of these users' conversation
+
 TABLES = """
 CREATE TABLE airports (
     code VARCHAR PRIMARY KEY,

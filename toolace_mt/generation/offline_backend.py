@@ -89,23 +89,44 @@ class OfflineBackend:
                       cost: CostMeter) -> Segment | None:
         tool = bench.tools[plan.target]
         focus = {k: v for s in draft.segments for k, v in s.context.items()}
+        # The dialogue's user, once an earlier sub-task named one: every proposal keeps to them.
+        user = _dialogue_user(bench, draft)
+        for key in user:
+            focus.pop(key, None)
+        focus.update(user)  # the latest
+        if user and not bench.values.serves(tool, user[bench.values.user_key]):
+            # Nothing of this user's for the planned tool: another one they can use, of the
+            # same kind (a change, a look-up) and not used yet when there is one.
+            done = {s.target for s in draft.segments}
+            usable = [t for _, t in sorted(bench.tools.items()) if bench.values.serves(t, user[bench.values.user_key])]
+            alike = [t for t in usable if t.writes == tool.writes]
+            others = [t for t in usable if t.writes != tool.writes]
+            options = [t for t in alike if t.name not in done] or alike or [t for t in others if t.name not in done] \
+                or others
+            if not options:
+                return None
+            tool = rng.choice(options)
         seen: list[Seen] = []  # reads made while proposing, on the state the sub-task starts from
         # A tool whose plain proposals never succeeded at start-up (its values come from
         # outputs, not columns) is proposed from its entity's reads only.
         assisted_first = not bench.plain_ok.get(tool.name, True)
         if assisted_first:
-            found = self._assisted(bench, tool, rng, ASSISTED_TRIES, seen)
+            found = self._assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
         else:
-            found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if rng.random() < 0.7 else None)
+            scoped = rng.random() < 0.7 or user
+            found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if scoped else None,
+                                  fallback=user or None)
             if found is None:
-                found = self._assisted(bench, tool, rng, ASSISTED_TRIES, seen)
+                found = self._assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
         if found is None:
             return None
         choice, result = found
         if not tool.writes and draft.segments and draft.segments[-1].target_output() == result.result:
             return None  # a look-up that tells again what the previous sub-task told adds nothing
         budget = plan.steps - 1
-        siblings = self._siblings(bench, tool, choice, result, rng, budget) if budget > 0 else []
+        key = bench.values.user_key
+        owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
+        siblings = self._siblings(bench, tool, choice, result, rng, budget, owner) if budget > 0 else []
         budget -= len(siblings)
         target_derived: set[str] = set()  # parameters a producer's single-entity output supplies
         levels: list[list[tuple[Call, set[str]]]] = []  # producer turns, nearest the target first
@@ -178,7 +199,7 @@ class OfflineBackend:
         return segment
 
     def _siblings(self, bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResult,
-                  rng: random.Random, budget: int) -> list[Call]:
+                  rng: random.Random, budget: int, user: dict[str, Any]) -> list[Call]:
         """For a look-up, sometimes the same look-up of one or two other entities, asked
         together: parallel calls. Their values differ from the target's (the user states
         each) and each answer tells something the others do not."""
@@ -189,7 +210,7 @@ class OfflineBackend:
         outputs = [result.result]
         siblings: list[Call] = []
         for _ in range(wanted):
-            found = bench.succeed(tool, rng, SIBLING_TRIES)
+            found = bench.succeed(tool, rng, SIBLING_TRIES, context=user or None, fallback=user or None)
             if found is None:
                 break
             other, other_result = found
@@ -202,7 +223,8 @@ class OfflineBackend:
         return siblings
 
     def _assisted(self, bench: Workbench, tool: ToolSpec, rng: random.Random, tries: int,
-                  seen: list[Seen] | None = None) -> tuple[Choice, CallResult] | None:
+                  seen: list[Seen] | None = None,
+                  user: dict[str, Any] | None = None) -> tuple[Choice, CallResult] | None:
         """Proposals whose values come from real outputs of reads called on the proposal's
         own entity, for values no column gives (an order's items, a free seat).
 
@@ -220,7 +242,7 @@ class OfflineBackend:
             return None
         order = sorted(properties, key=lambda p: _twin_of(p, properties) is not None)  # an old X before its new_X
         for _ in range(tries):
-            anchor = bench.values.propose(tool, rng)
+            anchor = bench.values.propose(tool, rng, context=user or None)
             primary = next((p for p in tool.parameters.get("required", []) if is_id(p)
                             and isinstance(anchor.arguments.get(p), str | int)), None)
             # The entity: the proposal's first id, else the ids of the row its values came from.
@@ -601,6 +623,23 @@ def _stamps(draft: Draft, segments: range) -> list[tuple[Turn, bytes]]:
             calls = "".join(f"\x1d{c.name}{c.arguments!r}{c.result is not None and c.result.ok}" for c in turn.calls)
             digest.update(f"{turn.role}\x1f{turn.text!r}{calls}\x1e".encode())
     return stamps
+
+
+def _dialogue_user(bench: Workbench, draft: Draft) -> dict[str, Any]:
+    """{user key: id} of the user the dialogue so far is about (the latest one a sub-task's
+    rows or a call's output named, among the users of the initial state), else {}."""
+    key = bench.values.user_key
+    if key is None:
+        return {}
+    found = None
+    for segment in draft.segments:
+        named = [segment.context.get(key)]
+        named += [c.result.result.get(key) for t in segment.turns for c in t.calls
+                  if c.result is not None and c.result.ok and isinstance(c.result.result, dict)]
+        for value in named:
+            if isinstance(value, str | int) and bench.values.is_user(value):
+                found = value
+    return {key: found} if found is not None else {}
 
 
 def _withheld(draft: Draft, turn: Turn) -> set[str]:

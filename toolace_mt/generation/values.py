@@ -25,6 +25,7 @@ from sandbox import Environment, ToolSpec
 from toolace_mt.generation.catalog import Catalog, param_kind
 
 MAX_ROWS = 5000
+MAX_OWNED = 4096  # cached (table, user, tool) row sets
 _FAKE_BY_NAME = {
     "email": "email", "first_name": "first_name", "last_name": "last_name", "name": "name", "full_name": "name",
     "phone": "phone_number", "street": "street_address", "city": "city", "state": "state_abbr", "zip": "zipcode",
@@ -109,6 +110,9 @@ class ValueSource:
         self.fake = fake
         self.now = env.now
         self._rows: dict[str, RowIndex] = {}
+        self.user_key = env.user_key  # the USER_TABLE's key column (see _related_rows)
+        self._paths: dict[str, list[tuple[str, str]] | None] = {}  # table -> its way to a user
+        self._owned_rows: dict[tuple[str, str, str | None], RowIndex] = {}  # (table, user, tool) -> their rows
         # Rows a write tool can act on (tool, table) -> rows, learned once from the initial
         # state (see screening.screen): proposals for the tool draw from these.
         self.allowed: dict[tuple[str, str], RowIndex] = {}
@@ -161,10 +165,18 @@ class ValueSource:
         """(rows, whether they are tied to the context): those equal to the context on the
         columns they share, else to its latest ids only (the context lists older ones
         first, e.g. an earlier sub-task's before the row this proposal just chose), else
-        all rows."""
+        all rows. A dialogue is one user's: when the context names the user (the env's
+        USER_TABLE key), a table whose rows belong to users offers that user's rows only,
+        or none (([], True): the related rows are none)."""
         assert self.catalog is not None
         index = self.allowed.get((tool, table)) if tool is not None else None
         index = index or self._rows[table]
+        user = context.get(self.user_key) if self.user_key is not None else None
+        owned = self._owned(table, user, tool) if user is not None else None
+        if owned is not None:
+            index = owned
+            if not index.rows:
+                return [], True
         columns = set(self.catalog.table_columns[table])
         wanted = {c: v for c, v in context.items() if c in columns and v is not None}
         while wanted:
@@ -172,7 +184,73 @@ class ValueSource:
             if related:
                 return related, True
             del wanted[next(iter(wanted))]
-        return index.rows, False
+        return index.rows, owned is not None
+
+    def is_user(self, value: Any) -> bool:
+        """Whether `value` is the key of a user of the initial state (USER_TABLE's rows)."""
+        table = self.env.user_table
+        return table is not None and table in self._rows and bool(self._rows[table].matching({self.user_key: value}))
+
+    def serves(self, tool: ToolSpec, user: Any) -> bool:
+        """Whether `user` owns a row for each id `tool` requires (among the rows the tool
+        was seen to act on, when learned): else proposals for them cannot succeed."""
+        for param in tool.parameters.get("required", []):
+            if is_id(param):
+                for table, _ in self.columns_for(param)[:1]:
+                    owned = self._owned(table, user, tool.name)
+                    if owned is not None and not owned.rows:
+                        return False
+        return True
+
+    def _owner_path(self, table: str) -> list[tuple[str, str]] | None:
+        """How a row of `table` leads to its user: [] when the table has the user column,
+        else [(id column, table it points at), ...] towards one that has (`from_account_id`
+        -> accounts -> customer_id); None when its rows belong to no user (products)."""
+        assert self.catalog is not None
+        if table not in self._paths:
+            self._paths[table] = None  # a cycle of references ends here
+            columns = self.catalog.table_columns[table]
+            if self.user_key in columns:
+                self._paths[table] = []
+            else:
+                for column in columns:
+                    if not is_id(column) or (column,) == self.catalog.primary_keys.get(table):
+                        continue
+                    for parent, key in self.catalog.primary_keys.items():
+                        if parent == table or len(key) != 1 or not (column == key[0]
+                                                                    or column.endswith("_" + key[0])):
+                            continue
+                        above = self._owner_path(parent)
+                        if above is not None:
+                            self._paths[table] = [(column, parent), *above]
+                            break
+                    if self._paths[table] is not None:
+                        break
+        return self._paths[table]
+
+    def _owned(self, table: str, user: Any, tool: str | None) -> RowIndex | None:
+        """The rows of `table` (those `tool` can act on, when learned) that belong to `user`;
+        None when its rows belong to no user."""
+        path = self._owner_path(table)
+        if path is None:
+            return None
+        key = (table, value_key(user), tool)
+        found = self._owned_rows.get(key)
+        if found is None:
+            index = (self.allowed.get((tool, table)) if tool is not None else None) or self._rows[table]
+            if not path:
+                rows = index.matching({self.user_key: user})
+            else:
+                column, parent = path[0]
+                parent_index = self._owned(parent, user, None)
+                assert parent_index is not None and self.catalog is not None
+                parent_key = self.catalog.primary_keys[parent][0]
+                theirs = {value_key(r[parent_key]) for r in parent_index.rows}
+                rows = [r for r in index.rows if value_key(r.get(column)) in theirs]
+            if len(self._owned_rows) >= MAX_OWNED:
+                self._owned_rows.clear()  # a cache: any entry can be made again
+            found = self._owned_rows[key] = RowIndex(rows)
+        return found
 
     # -- proposals ------------------------------------------------------------
     def propose(self, tool: ToolSpec, rng: random.Random, known: dict[str, list[Any]] | None = None,
@@ -243,6 +321,8 @@ class ValueSource:
         if self.catalog is not None and kind in ("string", "integer", "number"):
             for table, column in self.columns_for(param):
                 rows, related = self._related_rows(table, choice.context, tool.name)
+                if related and not rows:
+                    break  # the dialogue's user has none: another table must not supply someone else's
                 rows = [r for r in rows if r.get(column) is not None] if related or not bound else []
                 if rows:
                     row = rng.choice(rows)

@@ -54,10 +54,12 @@ class Workbench:
         return self.env.peek(name, arguments)
 
     def succeed(self, tool: ToolSpec, rng: random.Random, tries: int, known: dict[str, list[Any]] | None = None,
-                context: dict[str, Any] | None = None) -> tuple[Choice, CallResult] | None:
-        """Proposals until one really succeeds (a trial), or None after `tries`."""
+                context: dict[str, Any] | None = None,
+                fallback: dict[str, Any] | None = None) -> tuple[Choice, CallResult] | None:
+        """Proposals until one really succeeds (a trial), or None after `tries`: rows related
+        to `context` first, then to `fallback` (the dialogue's user, kept to the end)."""
         for attempt in range(tries):
-            scoped = context if attempt < tries // 2 else None  # related rows first, then anything
+            scoped = context if attempt < tries // 2 else fallback
             choice = self.values.propose(tool, rng, known=known, context=scoped)
             result = self.trial(tool.name, choice.arguments)
             if result.ok:
