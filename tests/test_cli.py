@@ -26,6 +26,15 @@ def test_envs_show_json(capsys) -> None:
     assert all(t["type"] == "function" and "parameters" in t["function"] for t in data["tools"])
     assert max(t["rows"] for t in data["tables"]) >= 100
     assert all(t["primary_key"] for t in data["tables"])
+    assert data["user_table"] == "customers"
+
+
+def test_envs_show_marks_the_user_table(capsys) -> None:
+    assert main(["envs", "show", "travel"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines if "USER_TABLE" in line] == ["passengers"]
+    assert main(["envs", "show", "calendar_mail"]) == 0
+    assert "USER_TABLE" not in capsys.readouterr().out
 
 
 def test_call_json_ok_error_and_state(capsys) -> None:

@@ -82,6 +82,7 @@ def cmd_envs_show(args: argparse.Namespace) -> int:
         data = {
             "name": env.name, "path": env.path, "env_digest": env.digest, "seed": env.seed,
             "now": env.now.isoformat(), "description": env.description, "state_hash": env.state_hash(),
+            "user_table": env.user_table,
             "tables": [{"name": t.name, "primary_key": list(t.primary_key), "rows": counts[t.name],
                         "columns": {c.name: c.type for c in t.columns}} for t in env.tables.values()],
             "tools": [{**t.openai(), "writes": t.writes, "phrasing": t.phrasing} for t in env.tools],
@@ -93,7 +94,8 @@ def cmd_envs_show(args: argparse.Namespace) -> int:
     print(f"seed {env.seed}, now {data['now']}, env_digest {env.digest[:16]}, state {data['state_hash'][:16]}\n")
     print("tables:")
     for t in data["tables"]:
-        print(f"  {t['name']:<18}{t['rows']:>7} rows  key ({', '.join(t['primary_key'])})")
+        users = "  (USER_TABLE: a dialogue is one of these)" if t["name"] == data["user_table"] else ""
+        print(f"  {t['name']:<18}{t['rows']:>7} rows  key ({', '.join(t['primary_key'])}){users}")
     print("\ntools:")
     for t in env.tools:
         kind = "write" if t.writes else "read "
