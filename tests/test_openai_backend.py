@@ -22,6 +22,7 @@ from fake_openai_server import FakeOpenAIServer, FakeReply, error_body
 from sandbox import load_env
 from toolace_mt.cli import main
 from toolace_mt.generation import run as run_module
+from toolace_mt.generation.attempt_log import attempts_path, read_attempt_lines
 from toolace_mt.llm.prompts import TASKS, prompt, task_of
 
 ENV, SEED = "retail", 7
@@ -85,6 +86,25 @@ def test_naig_and_mas_runs_pass_verify(model: ScriptedModel, tmp_path: Path, cap
     assert all(r["provenance"]["cost"]["model_calls"].get("mas_assistant", 0) >= 1 for r in mas)
 
 
+@pytest.mark.parametrize("method", ["naig", "mas"])
+def test_the_summary_counts_every_token_the_server_billed(model: ScriptedModel, method: str, tmp_path: Path,
+                                                          capsys) -> None:
+    """Each request costs 10 tokens in and 1 out: the summary's tokens are 10 and 1 per
+    request sent, MAS's edits and reply wording (paid as its agents' turns) included."""
+    def billed(body: dict[str, Any]) -> dict[str, Any] | FakeReply:
+        answer = model(body)
+        if isinstance(answer, FakeReply):
+            return answer
+        return FakeReply(message=answer, usage={"prompt_tokens": 10, "completion_tokens": 1, "total_tokens": 11})
+
+    with FakeOpenAIServer(billed) as server:
+        assert generate(server, tmp_path / "out.jsonl", "--method", method, "--no-cache", "--json",
+                        "--concurrency", "1") == 0
+        sent = server.request_count
+    summary = summary_of(capsys)
+    assert sent > 0 and summary["tokens"] == {"in": 10 * sent, "out": sent}
+
+
 def test_invalid_json_answer_is_repaired_on_re_ask(model: ScriptedModel, tmp_path: Path, capsys) -> None:
     def handler(body: dict[str, Any]) -> dict[str, Any]:
         if task_of(body["messages"][0]["content"]) == "skeleton" and len(body["messages"]) == 2 \
@@ -105,17 +125,24 @@ def test_invalid_json_answer_is_repaired_on_re_ask(model: ScriptedModel, tmp_pat
 
 def test_answers_invalid_after_the_re_asks_fail_the_dialogue_and_the_run_goes_on(model: ScriptedModel,
                                                                                  tmp_path: Path, capsys) -> None:
-    def handler(body: dict[str, Any]) -> dict[str, Any]:
+    def handler(body: dict[str, Any]) -> dict[str, Any] | FakeReply:
         if task_of(body["messages"][0]["content"]) == "plan" and len(plans) < 3:
             plans.append(body)
-            return {"content": '{"subtasks": "many"}'}  # valid JSON, wrong shape
-        return model(body)
+            answer: dict[str, Any] | FakeReply = {"content": '{"subtasks": "many"}'}  # valid JSON, wrong shape
+        else:
+            answer = model(body)
+        return answer if isinstance(answer, FakeReply) else \
+            FakeReply(message=answer, usage={"prompt_tokens": 10, "completion_tokens": 1, "total_tokens": 11})
 
     plans: list[dict[str, Any]] = []
     with FakeOpenAIServer(handler) as server:
         assert generate(server, tmp_path / "out.jsonl", "--no-cache", "--json", "--concurrency", "1", n=1) == 0
+        sent = server.request_count
     summary = summary_of(capsys)
     assert summary["attempts"] == 2 and summary["accepted"] == 1
+    assert summary["tokens"] == {"in": 10 * sent, "out": sent}  # the failed attempt's 3 requests were billed too
+    [failed, _] = read_attempt_lines(attempts_path(tmp_path / "out.jsonl"))
+    assert failed.cost["model_calls"] == {"plan": 3} and failed.cost["tokens_in"] == 30
     assert summary["generation_failures"] == {
         "model: plan: the model's answer is still invalid after 2 re-asks": 1}
     assert "subtasks: Input should be a valid list" in plans[2]["messages"][-1]["content"]

@@ -48,6 +48,15 @@ class CostMeter:
             self.cached_tokens_in += tokens_in
             self.cached_tokens_out += tokens_out
 
+    def add_tokens(self, other: CostMeter) -> None:
+        """Take another meter's tokens (and cache hits) but not its calls: requests that were
+        really sent and billed, counted as calls under another name (MAS's turns)."""
+        self.tokens_in += other.tokens_in
+        self.tokens_out += other.tokens_out
+        self.cached_calls += other.cached_calls
+        self.cached_tokens_in += other.cached_tokens_in
+        self.cached_tokens_out += other.cached_tokens_out
+
     @property
     def total_calls(self) -> int:
         return sum(self.calls.values())

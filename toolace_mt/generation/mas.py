@@ -14,14 +14,21 @@ from toolace_mt.generation.workbench import Workbench
 
 
 def generate_mas(bench: Workbench, backend: Backend, settings: Settings, seed: str, record_id: str,
-                 attempt: int) -> Attempt:
+                 attempt: int, cost: CostMeter | None = None) -> Attempt:
+    """`cost` (made here when not given) counts the attempt's model calls; the caller's
+    meter keeps what was paid even when a model fault ends the attempt half way."""
     rng = random.Random(seed)
-    cost = CostMeter()
+    cost = cost if cost is not None else CostMeter()
     unpaid = CostMeter()  # the turns are paid one by one below, as the agents speak them
-    draft = skeleton(bench, backend, settings, rng, cost, draft_segment=backend.play_user, wording_cost=unpaid)
-    if draft is None:
-        return Attempt(None, cost, "the user agent found no sub-task whose calls really succeed")
-    injections = inject(bench, backend, draft, settings, rng, unpaid)
+    try:
+        draft = skeleton(bench, backend, settings, rng, cost, draft_segment=backend.play_user, wording_cost=unpaid)
+        if draft is None:
+            return Attempt(None, cost, "the user agent found no sub-task whose calls really succeed")
+        injections = inject(bench, backend, draft, settings, rng, unpaid)
+    finally:
+        # With a model, building the dialogue on NAIG's machinery sent real requests (the
+        # edits, reply wording): their tokens were billed, so they count, though not as calls.
+        cost.add_tokens(unpaid)
     for segment in draft.segments:
         for position, turn in enumerate(segment.turns[1:], start=1):
             if turn.role == "assistant":

@@ -129,9 +129,11 @@ def injection_op(draft: Draft, injection: Injection) -> Op:
 
 
 def generate_naig(bench: Workbench, backend: Backend, settings: Settings, seed: str, record_id: str,
-                  attempt: int) -> Attempt:
+                  attempt: int, cost: CostMeter | None = None) -> Attempt:
+    """`cost` (made here when not given) counts the attempt's model calls; the caller's
+    meter keeps what was paid even when a model fault ends the attempt half way."""
     rng = random.Random(seed)
-    cost = CostMeter()
+    cost = cost if cost is not None else CostMeter()
     draft = skeleton(bench, backend, settings, rng, cost)
     if draft is None:
         return Attempt(None, cost, "skeleton: no sub-task could be drafted with calls that really succeed")

@@ -123,14 +123,15 @@ class AttemptRunner:
         start = time.perf_counter()
         generate = generate_naig if options.method == "naig" else generate_mas
         record_id = make_record_id(options, index)
+        meter = CostMeter()
         try:
             attempt: Attempt = generate(self.bench(env), self.backend, options.settings, f"{options.seed}:{index}",
-                                        record_id, index)
+                                        record_id, index, meter)
         except ModelError as exc:
             return AttemptResult(index, env, None, None, [], None, {}, time.perf_counter() - start, fatal=str(exc))
-        except AnswerError as exc:  # this dialogue cannot go on; the run does
-            return AttemptResult(index, env, None, None, ["generation"], f"model: {exc}", {},
-                                 time.perf_counter() - start)
+        except AnswerError as exc:  # this dialogue cannot go on; the run does (what it paid is counted)
+            return AttemptResult(index, env, None, None, ["generation"], f"model: {exc}", meter.as_dict(),
+                                 time.perf_counter() - start, paid=_paid(meter))
         if self.backend.name == "offline":
             for _ in SUB_QUESTIONS:  # the verifier's specialists: one model call each
                 attempt.cost.add("verify", 0, 0)
