@@ -14,7 +14,7 @@ import pytest
 
 from sandbox import EnvLoadError, load_env
 from toolace_mt.generation.backend import CostMeter, SubTaskPlan
-from toolace_mt.generation.draft import Draft, Segment
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.naig import generate_naig
 from toolace_mt.generation.offline_backend import OfflineBackend
 from toolace_mt.generation.settings import Settings
@@ -132,5 +132,26 @@ def test_a_sub_task_the_user_cannot_do_becomes_one_they_can() -> None:
         target = [c for t in segment.turns for c in t.calls if c.name == segment.target][-1]
         done = bench.env.peek(target.name, target.arguments)  # producers only look up: the state is as it was
         assert done.ok and done.result["customer_id"] == customer
+    finally:
+        bench.close()
+
+
+def test_a_user_an_earlier_output_named_is_neither_looked_up_nor_asked_again() -> None:
+    bench = Workbench("retail", 2)
+    try:
+        customer = bench.env.query("SELECT customer_id FROM orders ORDER BY order_id LIMIT 1")[0]["customer_id"]
+        known = Segment(goal="who I am", target="get_customer", stated={}, context={"customer_id": customer}, turns=[
+            Turn("user", "request", text=f"I'm {customer}."),
+            Turn("assistant", "calls", calls=[Call("get_customer", {"customer_id": customer})]),
+            Turn("assistant", "reply", text="Found you.")])
+        draft = Draft(system="", segments=[known])
+        assert draft.execute(bench.env)
+        segment = OfflineBackend().draft_segment(bench, SubTaskPlan("list_customer_orders", 3), draft,
+                                                 random.Random(1), CostMeter())
+        assert segment is not None and segment.target == "list_customer_orders"
+        calls = [c for t in segment.turns for c in t.calls]
+        assert [(c.name, c.arguments["customer_id"]) for c in calls] == [("list_customer_orders", customer)]
+        assert "customer_id" not in segment.stated and customer not in (segment.turns[0].text or "")
+        assert segment.relies_on == {0}  # so no edit may take away the output that named them
     finally:
         bench.close()

@@ -58,6 +58,9 @@ class Segment:
     turns: list[Turn]
     tools: list[str] = field(default_factory=list)
     context: dict[str, Any] = field(default_factory=dict)  # ids of the rows the sub-task is about
+    # Earlier sub-tasks whose outputs this one's calls take a value from (who the user is):
+    # an edit must not remove their calls.
+    relies_on: set[int] = field(default_factory=set)
 
     def target_calls(self) -> list[Call]:
         """The calls of the target tool meant to succeed, in the last turn that has them:

@@ -133,11 +133,17 @@ class OfflineBackend:
         frontier: list[tuple[str, Choice, set[str]]] = [(tool.name, choice, target_derived)]
         produced_values: set[str] = set()
         used_values = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
+        shown = _showing_user(draft, user)  # the sub-task whose output already said who the user is
+        relied = False
         while budget > 0 and frontier:
             level: list[tuple[Call, set[str]]] = []
             next_frontier = []
             for consumer, consumer_choice, derived in frontier:
                 for param, value in consumer_choice.arguments.items():
+                    if shown is not None and param == key and value == user[key]:
+                        derived.add(param)  # no need to look the user up again, nor to say it again
+                        relied = True
+                        continue
                     if budget <= 0:
                         break
                     if _key(value) in produced_values:
@@ -192,7 +198,8 @@ class OfflineBackend:
                      topic={"target": tool.name, "writes": tool.writes})
         goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
         segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
-                          context={k: v for k, v in choice.context.items() if k.endswith("_id")})
+                          context={k: v for k, v in choice.context.items() if k.endswith("_id")},
+                          relies_on={shown} if relied and shown is not None else set())
         request.text = self.word_request(bench, segment, request)
         self._count(cost, "skeleton", {"plan": plan.target, "steps": plan.steps, "focus": focus},
                     {"turns": [[(c.name, c.arguments) for c in t.calls] for t in turns], "stated": stated})
@@ -465,7 +472,8 @@ class OfflineBackend:
                 target = segment.target
                 elsewhere = any(c.name == target for i, s in enumerate(draft.segments) if i != index
                                 for t in s.turns for c in t.calls)
-                if not bench.tools[target].writes or elsewhere or len(draft.segments) < 2:
+                relied_on = any(index in s.relies_on for s in draft.segments)
+                if not bench.tools[target].writes or elsewhere or relied_on or len(draft.segments) < 2:
                     continue
                 refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31),
                                topic={"request": w.label(target) + " here"}, edited=True)
@@ -640,6 +648,22 @@ def _dialogue_user(bench: Workbench, draft: Draft) -> dict[str, Any]:
             if isinstance(value, str | int) and bench.values.is_user(value):
                 found = value
     return {key: found} if found is not None else {}
+
+
+def _showing_user(draft: Draft, user: dict[str, Any]) -> int | None:
+    """The latest earlier sub-task with a successful call whose output names the user
+    (`{"customer_id": ...}` at its top level), else None."""
+    if not user:
+        return None
+    (key, value), = user.items()
+    for index in range(len(draft.segments) - 1, -1, -1):
+        for turn in draft.segments[index].turns:
+            for call in turn.calls:
+                result = call.result
+                if result is not None and result.ok and isinstance(result.result, dict) \
+                        and result.result.get(key) == value:
+                    return index
+    return None
 
 
 def _withheld(draft: Draft, turn: Turn) -> set[str]:
