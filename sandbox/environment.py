@@ -188,8 +188,8 @@ class Environment:
     @property
     def user_key(self) -> str | None:
         """The primary key column of the user table (None: the env declares no users)."""
-        if self.user_table is None or self._store is None or self.user_table not in self.tables:
-            return None
+        if self.user_table is None or self._store is None:
+            return None  # (a seeded env's USER_TABLE was checked at load)
         return self.tables[self.user_table].primary_key[0]
 
     def _seed(self, source: EnvSource, ddl: str) -> StateStore:

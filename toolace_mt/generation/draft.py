@@ -47,6 +47,14 @@ class Turn:
     topic: dict[str, Any] = field(default_factory=dict)  # what the turn talks about
     edited: bool = False  # the stage-2 log: a turn is edited at most once
 
+    @property
+    def worded_after_calls(self) -> bool:
+        """Whether word_replies words this turn: a reply or an error report (they talk about
+        real outputs), or any other assistant text turn still without text (asks, refusals
+        and chit-chat are worded when made)."""
+        return self.role == "assistant" and not self.calls and (self.kind in ("reply", "error_reply")
+                                                                 or not self.text)
+
 
 @dataclass
 class Segment:
@@ -87,6 +95,10 @@ class Draft:
 
     def turns(self) -> list[tuple[int, Turn]]:
         return [(i, t) for i, s in enumerate(self.segments) for t in s.turns]
+
+    def reply_turns(self, segments: range) -> list[Turn]:
+        """The turns of `segments` that word_replies words (Turn.worded_after_calls)."""
+        return [turn for index in segments for turn in self.segments[index].turns if turn.worded_after_calls]
 
     def execute(self, env: Environment, start: int = 0) -> bool:
         """Run every call of segments start.. from the state before `start` (the initial

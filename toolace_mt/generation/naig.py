@@ -72,7 +72,7 @@ def inject(bench: Workbench, backend: Backend, draft: Draft, settings: Settings,
                 earlier.turns = [copies[id(turn)] for turn in earlier.turns]
             draft.execute(bench.env, start=injection.segment)
             continue
-        if number < len(kinds) and any(t.role == "assistant" and not t.calls and not t.text for _, t in draft.turns()):
+        if number < len(kinds) and any(not t.text for t in draft.reply_turns(range(len(draft.segments)))):
             backend.word_replies(draft, range(injection.segment, len(draft.segments)), cost, bench)
         reword_from = injection.segment if reword_from is None else min(reword_from, injection.segment)
         done.append(injection)

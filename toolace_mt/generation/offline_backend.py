@@ -90,10 +90,10 @@ class OfflineBackend:
         tool = bench.tools[plan.target]
         focus = {k: v for s in draft.segments for k, v in s.context.items()}
         # The dialogue's user, once an earlier sub-task named one: every proposal keeps to them.
-        user = _dialogue_user(bench, draft)
-        for key in user:
-            focus.pop(key, None)
-        focus.update(user)  # the latest
+        user, shown = _dialogue_user(bench, draft)
+        if user:
+            focus.pop(bench.values.user_key, None)
+            focus.update(user)  # the latest
         if user and not bench.values.serves(tool, user[bench.values.user_key]):
             # Nothing of this user's for the planned tool: another one they can use, of the
             # same kind (a change, a look-up) and not used yet when there is one.
@@ -133,8 +133,7 @@ class OfflineBackend:
         frontier: list[tuple[str, Choice, set[str]]] = [(tool.name, choice, target_derived)]
         produced_values: set[str] = set()
         used_values = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
-        shown = _showing_user(draft, user)  # the sub-task whose output already said who the user is
-        relied = False
+        relied = False  # on `shown`, the sub-task whose output already said who the user is
         while budget > 0 and frontier:
             level: list[tuple[Call, set[str]]] = []
             next_frontier = []
@@ -616,8 +615,7 @@ class OfflineBackend:
 
 
 def _stamps(draft: Draft, segments: range) -> list[tuple[Turn, bytes]]:
-    """The turns of `segments` a model backend words in word_replies (replies, error
-    reports, and assistant text turns still without text), each with a stamp of the
+    """The turns of `segments` word_replies words (Turn.worded_after_calls), each with a stamp of the
     conversation before it: a running hash of every earlier turn's role, text and calls
     (name, arguments, outcome). Outputs are not hashed: given the env and seed, they
     follow from the calls before them."""
@@ -625,45 +623,34 @@ def _stamps(draft: Draft, segments: range) -> list[tuple[Turn, bytes]]:
     stamps = []
     for index, segment in enumerate(draft.segments[:segments.stop]):
         for turn in segment.turns:
-            if (index in segments and turn.role == "assistant" and not turn.calls
-                    and (turn.kind in ("reply", "error_reply") or not turn.text)):
+            if index in segments and turn.worded_after_calls:
                 stamps.append((turn, digest.digest()))
             calls = "".join(f"\x1d{c.name}{c.arguments!r}{c.result is not None and c.result.ok}" for c in turn.calls)
             digest.update(f"{turn.role}\x1f{turn.text!r}{calls}\x1e".encode())
     return stamps
 
 
-def _dialogue_user(bench: Workbench, draft: Draft) -> dict[str, Any]:
-    """{user key: id} of the user the dialogue so far is about (the latest one a sub-task's
-    rows or a call's output named, among the users of the initial state), else {}."""
+def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int | None]:
+    """({user key: id} of the user the dialogue so far is about (the latest one a sub-task's
+    rows or a call's output named, among the users of the initial state), else {}; and the
+    latest sub-task with a successful call whose output names that user at its top level
+    (`{"customer_id": ...}`), else None)."""
     key = bench.values.user_key
     if key is None:
-        return {}
+        return {}, None
     found = None
+    named_by_outputs: list[list[Any]] = []
     for segment in draft.segments:
-        named = [segment.context.get(key)]
-        named += [c.result.result.get(key) for t in segment.turns for c in t.calls
-                  if c.result is not None and c.result.ok and isinstance(c.result.result, dict)]
-        for value in named:
+        outputs = [c.result.result.get(key) for t in segment.turns for c in t.calls
+                   if c.result is not None and c.result.ok and isinstance(c.result.result, dict)]
+        named_by_outputs.append(outputs)
+        for value in [segment.context.get(key), *outputs]:
             if isinstance(value, str | int) and bench.values.is_user(value):
                 found = value
-    return {key: found} if found is not None else {}
-
-
-def _showing_user(draft: Draft, user: dict[str, Any]) -> int | None:
-    """The latest earlier sub-task with a successful call whose output names the user
-    (`{"customer_id": ...}` at its top level), else None."""
-    if not user:
-        return None
-    (key, value), = user.items()
-    for index in range(len(draft.segments) - 1, -1, -1):
-        for turn in draft.segments[index].turns:
-            for call in turn.calls:
-                result = call.result
-                if result is not None and result.ok and isinstance(result.result, dict) \
-                        and result.result.get(key) == value:
-                    return index
-    return None
+    if found is None:
+        return {}, None
+    shown = next((i for i in range(len(named_by_outputs) - 1, -1, -1) if found in named_by_outputs[i]), None)
+    return {key: found}, shown
 
 
 def _withheld(draft: Draft, turn: Turn) -> set[str]:

@@ -286,7 +286,7 @@ class OpenAIBackend:
         messages = _dump(shown)
         stamps: list[tuple[Turn, str]] = []  # (turn, the conversation it is worded on)
         marked: list[tuple[Turn, int]] = []  # (turn, its message index)
-        for turn in self._reply_turns(draft, segments):
+        for turn in draft.reply_turns(segments):
             position = draft.message_index(turn)
             stamp = _fingerprint(messages[:position])
             stamps.append((turn, stamp))
@@ -324,14 +324,6 @@ class OpenAIBackend:
             stamps = [(turn, _fingerprint(messages[:draft.message_index(turn)])) for turn, _ in stamps]
         for turn, stamp in stamps:
             turn.topic["worded_on"] = stamp
-
-    @staticmethod
-    def _reply_turns(draft: Draft, segments: range) -> list[Turn]:
-        """The turns word_replies words: replies and error reports, and any other assistant
-        text turn still without text (asks, refusals and chit-chat are worded when made)."""
-        return [turn for index in segments for turn in draft.segments[index].turns
-                if turn.role == "assistant" and not turn.calls
-                and (turn.kind in ("reply", "error_reply") or not turn.text)]
 
     # -- stage 2 --------------------------------------------------------------
     def inject(self, bench: Workbench, draft: Draft, kind: InjectionType, rng: random.Random,

@@ -169,8 +169,7 @@ class ValueSource:
         USER_TABLE key), a table whose rows belong to users offers that user's rows only,
         or none (([], True): the related rows are none)."""
         assert self.catalog is not None
-        index = self.allowed.get((tool, table)) if tool is not None else None
-        index = index or self._rows[table]
+        index = self._acted_on(table, tool)
         user = context.get(self.user_key) if self.user_key is not None else None
         owned = self._owned(table, user, tool) if user is not None else None
         if owned is not None:
@@ -185,6 +184,10 @@ class ValueSource:
                 return related, True
             del wanted[next(iter(wanted))]
         return index.rows, owned is not None
+
+    def _acted_on(self, table: str, tool: str | None) -> RowIndex:
+        """The rows of `table` `tool` can act on when that was learned (screening), else all."""
+        return (self.allowed.get((tool, table)) if tool is not None else None) or self._rows[table]
 
     def is_user(self, value: Any) -> bool:
         """Whether `value` is the key of a user of the initial state (USER_TABLE's rows)."""
@@ -237,7 +240,7 @@ class ValueSource:
         key = (table, value_key(user), tool)
         found = self._owned_rows.get(key)
         if found is None:
-            index = (self.allowed.get((tool, table)) if tool is not None else None) or self._rows[table]
+            index = self._acted_on(table, tool)
             if not path:
                 rows = index.matching({self.user_key: user})
             else:
