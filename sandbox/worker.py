@@ -19,21 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox import authoring, protocol
+from sandbox.fake_view import FakeView
 from sandbox.restricted import RestrictedRuntime, SandboxViolation, compile_env
 from sandbox.tool_schema import SchemaError, tool_function_schema
-
-# Faker attributes that reach its internals or reseed it.
-_FAKER_DENIED = frozenset({
-    "seed", "seed_instance", "seed_locale", "random", "providers", "add_provider",
-    "get_providers", "provider", "factories", "locales", "weights", "format", "parse",
-    "set_formatter", "get_formatter", "set_arguments", "del_arguments", "get_arguments",
-    "items", "optional",
-    # These parse "{{method}}" templates, calling any method by name (seed_instance too).
-    "pystr_format", "json", "json_bytes", "fixed_width", "dsv", "csv", "tsv", "psv", "xml",
-    # Evaluated its default date at import time, from the real clock.
-    "passport_dates",
-})
-_PLAIN = (str, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, decimal.Decimal)
 
 
 class EnvRandom(random.Random):
@@ -101,42 +89,6 @@ class _CallContext:
         self.writes = writes
         self.seeding = seeding
         self.violation: str | None = None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, _PLAIN):
-        return value
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    raise SandboxViolation(f"Faker returned a {type(value).__name__}; only plain data is passed on")
-
-
-class FakeView:
-    """A seeded Faker that hands out plain data only."""
-
-    __slots__ = ("_faker",)
-
-    def __init__(self, faker: Any) -> None:
-        object.__setattr__(self, "_faker", faker)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _FAKER_DENIED or name.startswith("_"):
-            raise SandboxViolation(f"fake.{name} is not available in an env module")
-        if name == "unique":
-            return FakeView(self._faker.unique)
-        attr = getattr(self._faker, name)
-        if not callable(attr):
-            raise SandboxViolation(f"fake.{name} is not a provider method")
-
-        def provider(*args: Any, **kwargs: Any) -> Any:
-            return _plain(attr(*args, **kwargs))
-
-        return provider
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise SandboxViolation("fake is read-only")
 
 
 def _param(value: Any) -> Any:
@@ -294,7 +246,7 @@ class Worker:
         try:
             compiled = compile_env(message["source"], self.filename)
         except SyntaxError as exc:
-            return _load_error(f"{exc.msg}", exc.lineno or 0)
+            return _load_error(f"{exc.msg}", exc.lineno or 0, getattr(exc, "problems", None))
         namespace = runtime.module_globals(message["module"])
         self.db = Db(self.ask, now)
         self.db._context = _CallContext(writes=False)
@@ -394,8 +346,9 @@ class Worker:
         return b'{"op":"done","ok":true,"result":' + body + b"}"
 
 
-def _load_error(message: str, line: int) -> dict[str, Any]:
-    return {"op": "loaded", "ok": False, "problems": [{"message": message, "line": line}],
+def _load_error(message: str, line: int, problems: list[tuple[int, str]] | None = None) -> dict[str, Any]:
+    listed = [{"message": m, "line": n} for n, m in problems] if problems else [{"message": message, "line": line}]
+    return {"op": "loaded", "ok": False, "problems": listed,
             "tools": [], "tables": "", "description": "", "user_table": None}
 
 
