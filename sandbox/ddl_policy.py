@@ -65,7 +65,7 @@ def _tokens(ddl: str) -> list[_Token]:
         raw = duckdb.tokenize(ddl)
     except (duckdb.Error, TypeError, ValueError, UnicodeError) as exc:
         raise DdlViolation(f"TABLES does not tokenize: {exc}") from None
-    ends = [t[0] for t in raw[1:]] + [len(data)]
+    ends = [t[0] for t in raw[1:]] + [len(data)] if raw else []
     tokens: list[_Token] = []
     for (start, kind), end in zip(raw, ends, strict=True):
         text = data[start:end].decode("utf-8", "replace").strip()
@@ -242,6 +242,8 @@ class _Parser:
         if not self.is_word("table"):
             raise DdlViolation(f"TABLES may hold only CREATE TABLE statements, got CREATE {_shown(self.peek())}")
         self.at += 1
+        if self.is_word("if"):
+            raise DdlViolation(f"CREATE TABLE IF NOT EXISTS is not allowed{_ONLY}")
         table = self.name("a table name")
         if self.is_word("as") or not self.is_symbol("("):
             raise DdlViolation(f"table {table}: only column definitions are allowed (no CREATE TABLE ... AS)")
@@ -255,6 +257,9 @@ class _Parser:
                     and token.kind == "symbol" and token.text == "(":
                 self.at += 1
                 elements.append("UNIQUE (" + ", ".join(_quote(n) for n in self.names("a UNIQUE column")) + ")")
+            elif (token := self.peek()) is not None and token.word in _TABLE_CLAUSES_DENIED:
+                raise DdlViolation(f"table {table}: {token.word.upper()} is not allowed in TABLES; a table may have "
+                                   "columns, PRIMARY KEY (...) and UNIQUE (...)")
             else:
                 elements.append(self.column())
             if len(elements) > MAX_COLUMNS:
@@ -268,6 +273,7 @@ class _Parser:
 
 
 _ONLY = " (TABLES may hold only plain CREATE TABLE column definitions)"
+_TABLE_CLAUSES_DENIED = frozenset({"check", "foreign", "constraint", "like", "references", "exclude"})
 
 
 def _shown(token: _Token | None) -> str:

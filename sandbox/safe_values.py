@@ -73,6 +73,10 @@ def modulo(left: Any, right: Any) -> Any:
 def _hashable_value(value: Any, depth: int = 0) -> bool:
     if depth > _MAX_COPY_DEPTH:
         return False
+    if isinstance(value, (float, complex, decimal.Decimal)) and value != value:
+        return False  # the hash of a NaN is its address
+    if isinstance(value, complex) and (value.real != value.real or value.imag != value.imag):
+        return False
     if isinstance(value, _SCALARS):
         return True
     if type(value) in (tuple, frozenset):
@@ -111,9 +115,8 @@ class SafeStr(str, metaclass=_StrType):
     """The sandbox's `str`: `str(x)` is the real text of x without object addresses."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if cls is SafeStr:
-            return scrub(str(*args, **kwargs))
-        return str.__new__(cls, *args, **kwargs)
+        text = scrub(str(*args, **kwargs))
+        return text if cls is SafeStr else str.__new__(cls, text)
 
 
 def _plain_copy(value: Any, depth: int = 0) -> Any:

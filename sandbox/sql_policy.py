@@ -32,6 +32,11 @@ _QUOTED_WORD = re.compile(r'"((?:[^"]|"")*)"')
 _WORD_KINDS = (duckdb.token_type.identifier, duckdb.token_type.keyword)
 # Keywords that read the catalog or sample rows (a sample differs between runs).
 _DENIED_KEYWORDS = frozenset({"describe", "show", "summarize", "tablesample", "pragma"})
+# SQL's special names DuckDB evaluates without parentheses (not all are catalog functions).
+_SPECIAL_VALUES = frozenset({
+    "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp", "current_user",
+    "session_user", "user", "current_role", "current_catalog", "current_schema",
+})
 _CACHE_ENTRIES = 4096
 
 
@@ -126,8 +131,8 @@ def check_words(sql: str, env_names: frozenset[str] = frozenset()) -> str | None
         if word.called:
             if name in known.functions and name not in allowed:
                 return f"{name} is not allowed in env SQL (it reads outside the env's tables or is not replayable)"
-        elif name not in env_names and (
-                (name in known.functions and name not in allowed) or name in known.relations):
+        elif name not in env_names and (name in _SPECIAL_VALUES or name in known.relations
+                                        or (name in known.functions and name not in allowed)):
             return f"{name} is not allowed in env SQL (it reads outside the env's tables or is not replayable)"
         if not word.quoted and (name in _DENIED_KEYWORDS or (name == "sample" and previous == "using")):
             what = "USING SAMPLE" if name == "sample" else name.upper()

@@ -21,6 +21,7 @@ from typing import Any
 from sandbox import authoring, protocol
 from sandbox.fake_view import FakeView
 from sandbox.restricted import RestrictedRuntime, SandboxViolation, compile_env
+from sandbox.safe_values import scrub
 from sandbox.tool_schema import SchemaError, tool_function_schema
 
 
@@ -192,7 +193,7 @@ def _typed_error(exc: BaseException, where: str, limits: dict[str, Any]) -> dict
         return {"type": "ResourceLimit", "message": f"recursion depth limit of {limits['recursion']} exceeded{where}"}
     if isinstance(exc, DbError):
         return {"type": "ToolCrash", "message": f"SQL failed{where}: {exc}"}
-    return {"type": "ToolCrash", "message": f"{type(exc).__name__}: {exc}{where}"}
+    return {"type": "ToolCrash", "message": scrub(f"{type(exc).__name__}: {exc}{where}")}  # no addresses
 
 
 class Worker:
