@@ -38,6 +38,7 @@ _SPECIAL_VALUES = frozenset({
     "session_user", "user", "current_role", "current_catalog", "current_schema",
 })
 _CACHE_ENTRIES = 4096
+_CACHE_BYTES = 4 * 1024 * 1024  # of SQL text kept as keys, per cache: hostile SQL can be long
 
 
 class PolicyViolation(Exception):
@@ -149,6 +150,8 @@ class SqlPolicy:
         self._tables = tables  # the env's table names, as declared
         self._cache: dict[str, tuple[bool, str | None]] = {}
         self._named: dict[str, tuple[str, ...]] = {}
+        self._cache_bytes = 0
+        self._named_bytes = 0
 
     def tables_named(self, sql: str) -> tuple[str, ...]:
         """The env tables a statement names, so may read (a column named like a table
@@ -161,8 +164,9 @@ class SqlPolicy:
             except PolicyViolation:
                 said = {t.lower() for t in self._tables}
             named = tuple(t for t in self._tables if t.lower() in said)
-            if len(self._named) < _CACHE_ENTRIES:
+            if len(self._named) < _CACHE_ENTRIES and self._named_bytes + len(sql) <= _CACHE_BYTES:
                 self._named[sql] = named
+                self._named_bytes += len(sql)
         return named
 
     def check(self, sql: str, writes_allowed: bool) -> bool:
@@ -170,8 +174,9 @@ class SqlPolicy:
         verdict = self._cache.get(sql)
         if verdict is None:
             verdict = self._judge(sql)
-            if len(self._cache) < _CACHE_ENTRIES:
+            if len(self._cache) < _CACHE_ENTRIES and self._cache_bytes + len(sql) <= _CACHE_BYTES:
                 self._cache[sql] = verdict
+                self._cache_bytes += len(sql)
         writes, problem = verdict
         if problem is not None:
             raise PolicyViolation(problem)

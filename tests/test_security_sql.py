@@ -143,3 +143,14 @@ def test_a_lone_surrogate_is_a_violation_not_a_crash():
     with pytest.raises(Exception, match=r"not valid UTF-8|cannot be checked|unrecognised") as info:
         policy.check("SELECT '\ud800' AS x", writes_allowed=False)
     assert type(info.value).__name__ == "PolicyViolation"
+
+
+def test_policy_caches_are_bounded_by_bytes():
+    policy = SqlPolicy(frozenset({"items", "qty"}), ("items",))
+    padding = " " * 200_000
+    for i in range(40):  # 8 MB of distinct statements
+        sql = f"SELECT qty + {i} AS q FROM items{padding}"
+        assert policy.check(sql, writes_allowed=False) is False
+        assert policy.tables_named(sql) == ("items",)
+    assert sum(len(k) for k in policy._cache) <= 4 * 1024 * 1024
+    assert sum(len(k) for k in policy._named) <= 4 * 1024 * 1024
