@@ -154,3 +154,16 @@ def test_policy_caches_are_bounded_by_bytes():
         assert policy.tables_named(sql) == ("items",)
     assert sum(len(k) for k in policy._cache) <= 4 * 1024 * 1024
     assert sum(len(k) for k in policy._named) <= 4 * 1024 * 1024
+
+
+def test_allow_list_holds_no_clock_random_catalog_or_sql_runner():
+    from sandbox.sql_policy import allowed_functions, catalog
+
+    allowed = allowed_functions()
+    assert allowed <= catalog().functions  # every listed name is a real function of this DuckDB
+    never = {"now", "today", "random", "uuid", "gen_random_uuid", "setseed", "txid_current",
+             "current_transaction_id", "current_timestamp", "get_current_timestamp", "query", "query_table",
+             "json_execute_serialized_sql", "json_serialize_sql", "getvariable", "current_setting", "read_csv",
+             "read_text", "glob", "duckdb_tables", "duckdb_settings", "pragma_version", "reservoir_quantile"}
+    assert not allowed & never
+    assert {"lower", "sum", "count", "strftime", "list_transform", "unnest", "range", "json_extract"} <= allowed
