@@ -11,7 +11,11 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from toolace_mt.strict_json import loads_strict, strict_problem
+
+MAX_ENV_REF = 512  # characters of `env`: a name or a relative path, never a document
 
 OpType = Literal["clarification", "tool_awareness", "error_simulation", "non_function_call", "refine"]
 
@@ -20,9 +24,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _strict_if_json(text: str) -> str:
+    """JSON inside a string field (arguments, tool outputs) is held to the record's strict
+    JSON rules; text that is no JSON at all is left to the checks."""
+    problem = strict_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
 class FunctionCall(_Strict):
     name: str
     arguments: str  # a JSON object as a string, exactly as OpenAI sends it
+
+    _strict_arguments = field_validator("arguments")(_strict_if_json)
 
 
 class ToolCall(_Strict):
@@ -33,7 +48,7 @@ class ToolCall(_Strict):
     def parsed_arguments(self) -> dict[str, Any] | None:
         """The arguments object, or None when they are not a JSON object."""
         try:
-            value = json.loads(self.function.arguments)
+            value = loads_strict(self.function.arguments)
         except ValueError:
             return None
         return value if isinstance(value, dict) else None
@@ -59,6 +74,8 @@ class ToolMessage(_Strict):
     role: Literal["tool"] = "tool"
     tool_call_id: str
     content: str  # the real output: CallResult.content(), canonical JSON
+
+    _strict_content = field_validator("content")(_strict_if_json)
 
 
 Message = Annotated[SystemMessage | UserMessage | AssistantMessage | ToolMessage, Field(discriminator="role")]
@@ -139,7 +156,8 @@ class Verification(_Strict):
 
 class Record(_Strict):
     id: str
-    env: str
+    env: str = Field(max_length=MAX_ENV_REF, description="a built-in env name, or an env file's path relative to "
+                                                          "an env directory (README \"Portable env references\")")
     env_digest: str
     seed: int
     tools: list[dict[str, Any]]

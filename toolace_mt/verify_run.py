@@ -24,7 +24,7 @@ from typing import Any
 
 from toolace_mt.generation.backend import CostMeter
 from toolace_mt.generation.settings import Settings
-from toolace_mt.jsonl import BadLine, parse_line, read_lines
+from toolace_mt.jsonl import BadLine, bounded_lines, parse_line, read_lines
 from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
 from toolace_mt.progress import StatusLine, next_result
 from toolace_mt.verifier import Dialogue, Judge, Verdict, Verifier
@@ -257,7 +257,7 @@ def count_lines(paths: list[Path]) -> int:
     total = 0
     for path in paths:
         with open(path, "rb") as handle:
-            total += sum(1 for line in handle if line.strip())
+            total += sum(1 for _, line in bounded_lines(handle) if line is None or line.strip())
     return total
 
 

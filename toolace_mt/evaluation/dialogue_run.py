@@ -39,6 +39,7 @@ from toolace_mt.evaluation.scores import (
 from toolace_mt.evaluation.state_text import describe_state_diff
 from toolace_mt.evaluation.turns import RecordDoesNotReplay, RecordTurn, Reference, build_reference, message_dict
 from toolace_mt.record import Record
+from toolace_mt.verifier.dialogue import listed_tool_name
 from toolace_mt.verifier.env_pool import EnvPool
 
 History = Literal["record", "agent"]
@@ -134,8 +135,7 @@ class DialogueEvaluator:
                   history: list[dict[str, Any]]) -> TurnRun:
         run = TurnRun()
         used = {c.get("id") for m in history if m.get("role") == "assistant" for c in m.get("tool_calls") or []}
-        offered = {t.get("function", {}).get("name") for t in record.tools if isinstance(t, dict)}
-        offered.discard(None)
+        offered = {name for t in record.tools if (name := listed_tool_name(t)) is not None}
         for _ in range(self.options.max_steps):
             try:
                 raw = agent(copy.deepcopy(history + run.messages), copy.deepcopy(record.tools))
