@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sandbox import EnvLoadError, SandboxError, inspect_env, load_env
 from sandbox.check import check_env
 from sandbox.registry import builtin_names, resolve
+from toolace_mt.env_refs import add_env_ref_arguments, env_refs_from
 from toolace_mt.evaluation.command import add_eval_parser
 from toolace_mt.export import FORMATS, run_export
 from toolace_mt.generation.backend import INJECTION_TYPES
@@ -155,6 +156,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return _fail(f"no such file: {', '.join(missing)}")
     if args.workers < 1:
         return _fail("--workers must be at least 1")
+    try:
+        env_refs = env_refs_from(args.env_dir, args.env_map)
+    except ValueError as exc:
+        return _fail(str(exc))
     model = None
     if args.backend == "openai":
         try:
@@ -164,7 +169,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             return _fail(f"bad settings: {'.'.join(str(p) for p in error['loc'])}: {error['msg']}")
         except ValueError as exc:
             return _fail(str(exc))
-    return run_verify(paths, checks, args.workers, args.json, args.report, args.keep_passed, model=model)
+    return run_verify(paths, checks, args.workers, args.json, args.report, args.keep_passed, model=model,
+                      env_refs=env_refs)
 
 
 def _range(text: str) -> tuple[int, int]:
@@ -346,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  toolace-mt verify data.jsonl\n"
                "  toolace-mt verify a.jsonl b.jsonl --workers 2 --json --report report.json\n"
                "  toolace-mt verify data.jsonl --checks format,replay,state --keep-passed clean.jsonl\n"
+               "  toolace-mt verify shared.jsonl --env-dir ~/envs            (records naming env files)\n"
                "  toolace-mt verify data.jsonl --workers 2 --backend openai --model gpt-4o-mini\n"
                "  toolace-mt verify data.jsonl --backend openai --model Qwen/Qwen2.5-7B-Instruct\n"
                "      --base-url http://localhost:8000/v1\n\n"
@@ -360,6 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the dialogues that pass to OUT, with their `verification` filled in")
     p.add_argument("--checks", help="comma-separated check ids to run (default: all)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    add_env_ref_arguments(p)
     p.add_argument("--backend", choices=["offline", "openai"], default="offline",
                    help="who answers the judge's sub-questions: offline (default: rules, no model) or openai "
                         "(a model behind any OpenAI-compatible server, one request per sub-question)")

@@ -13,6 +13,7 @@ inside a passed directory.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -75,9 +76,8 @@ class EnvRefs(BaseModel):
         if ref in builtin_names():
             return ref
         if not file_name.endswith(".py"):
-            raise EnvRefError(f"env {_shown(ref)!r} is not a built-in env ({', '.join(builtin_names())}) nor an "
-                              "env file (.py) reference; an env file is found under --env-dir DIR or given with "
-                              "--env NAME=PATH")
+            raise EnvRefError(f"unknown env {_shown(ref)!r}: not a built-in env ({', '.join(builtin_names())}) nor "
+                              "an env file (.py), which is found under --env-dir DIR or given with --env NAME=PATH")
         candidates: list[str] = []
         relative = not (posix.is_absolute() or windows.is_absolute() or windows.drive)
         if relative and ".." not in posix.parts and "\\" not in ref:
@@ -96,3 +96,20 @@ class EnvRefs(BaseModel):
         where = ", ".join(str(d) for d in self.dirs)
         raise EnvRefError(f"env {_shown(ref)!r} is not under the env directories passed ({_shown(where)}): no "
                           f"{' or '.join(candidates)} inside them (files outside them are never read)")
+
+
+def add_env_ref_arguments(parser: argparse.ArgumentParser) -> None:
+    """--env-dir and --env, one definition for verify and eval (read by env_refs_from)."""
+    parser.add_argument("--env-dir", action="append", default=[], type=Path, metavar="DIR",
+                        help="a directory of env files that records may name by a path relative to it (repeatable; "
+                             "built-in envs need none)")
+    parser.add_argument("--env", action="append", default=[], dest="env_map", metavar="NAME=PATH",
+                        help="the env file for records whose env is NAME (as written, or its file name) (repeatable)")
+
+
+def env_refs_from(dirs: list[Path], env_map: list[str]) -> EnvRefs:
+    """The user's env directories and map; ValueError naming a missing directory or a bad item."""
+    missing = [str(d) for d in dirs if not d.is_dir()]
+    if missing:
+        raise ValueError(f"--env-dir: no such directory: {', '.join(missing)}")
+    return EnvRefs(dirs=tuple(dirs), named=parse_env_map(env_map))
