@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sandbox.state_diff import StateDiff
 from toolace_mt.strict_json import loads_strict, strict_problem
 
 MAX_ENV_REF = 512  # characters of `env`: a name or a relative path, never a document
@@ -105,6 +106,17 @@ class Expected(_Strict):
     final_state_hash: str
     diff: dict[str, Any] = Field(
         description="StateDiff from the initial state: {tables: {name: {added, removed, changed}}}")
+
+    @field_validator("diff")
+    @classmethod
+    def _a_state_diff(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """The checks read it as a StateDiff: any other shape is an invalid record, not a crash."""
+        try:
+            StateDiff.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ValueError(f"not a state diff: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        return value
 
 
 class Op(_Strict):
