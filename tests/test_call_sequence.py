@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,18 @@ def test_an_empty_calls_file_is_an_error(tmp_path: Path, capsys) -> None:
     empty.write_text("\n\n", encoding="utf-8")
     assert main(["call", "retail", "--calls", str(empty)]) == 2
     assert f"{empty}: no calls (one JSON object per line" in capsys.readouterr().err
+
+
+def test_the_readme_chain_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The command line\n", 1)[1].split("\n## ", 1)[0]
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", section, re.S) if "--calls chain.jsonl" in b)
+    printf, command = block.replace("\\\n", " ").strip().splitlines()
+    words = shlex.split(printf.split(">")[0])
+    assert words[:2] == ["printf", "%s\\n"] and printf.rstrip().endswith("> chain.jsonl")
+    monkeypatch.chdir(tmp_path)
+    Path("chain.jsonl").write_text("\n".join(words[2:]) + "\n", encoding="utf-8")
+    argv = shlex.split(command.split("#")[0])
+    assert argv[0] == "toolace-mt" and main(argv[1:]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["result"].get("status") for r in rows] == ["pending", "cancelled", "cancelled"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import builtins
 import io
 import json
+import re
+import shlex
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,8 @@ from sandbox.registry import builtin_dir, resolve
 from toolace_mt.cli import main
 from toolace_mt.dialogue_builder import DialogueBuilder
 from toolace_mt.env_refs import EnvRefError, EnvRefs, portable_env_ref
+
+pytest_plugins = ["pytester"]
 
 LIBRARY = '''"""A tiny library: books with stock."""
 from sandbox.authoring import Db, Fake, ToolError, tool
@@ -230,3 +234,32 @@ def test_generate_writes_portable_refs_and_resume_and_eval_follow_the_moved_env(
     capsys.readouterr()
     assert main(["verify", str(out), "--env-dir", str(moved)]) == 0
     assert main(["eval", str(out), "--agent", "gold", "--env-dir", str(moved)]) == 0
+
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_ini_example_finds_the_env_dir_for_the_plugin(pytester: pytest.Pytester) -> None:
+    section = README.split("## Regression tests with pytest\n", 1)[1].split("\n## ", 1)[0]
+    [ini] = re.findall(r"```ini\n(.*?)```", section, re.S)
+    _, data = _dataset(pytester.path)
+    shutil.move(str(data), str(pytester.path / "library.toolace.jsonl"))
+    pytester.makeini(ini)
+    result = pytester.runpytest("-p", "no:cacheprovider", "library.toolace.jsonl")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.slow
+def test_the_readme_portable_example_runs_scaled_down(tmp_path: Path, monkeypatch, capsys) -> None:
+    section = README.split("### Portable env references\n", 1)[1].split("\n### ", 1)[0]
+    [block] = re.findall(r"```bash\n(.*?)```", section, re.S)
+    generate, verify = (shlex.split(line.split("#")[0]) for line in block.strip().splitlines())
+    made, shared = tmp_path / "work" / "envs", tmp_path / "mnt" / "shared" / "envs"
+    made.mkdir(parents=True)
+    shutil.copy(builtin_dir() / "retail.py", made / "shop.py")
+    monkeypatch.chdir(tmp_path)
+    generate = [w.replace("~/work/envs", str(made)).replace("100", "2") for w in generate]
+    assert main(generate[1:]) == 0
+    shutil.move(str(made), str(shared))
+    assert main([w.replace("/mnt/shared/envs", str(shared)) for w in verify[1:]]) == 0
+    assert "passed" in capsys.readouterr().out
