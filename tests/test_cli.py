@@ -83,4 +83,5 @@ def test_envs_check_flags_crashing_tool_and_bad_phrasing(tmp_path: Path, capsys)
 
 def test_help_shows_examples() -> None:
     out = subprocess.run([sys.executable, "-m", "toolace_mt", "call", "--help"], capture_output=True, text=True)
-    assert out.returncode == 0 and "example:" in out.stdout and "toolace-mt call retail" in out.stdout
+    assert out.returncode == 0 and "examples:" in out.stdout and "toolace-mt call retail" in out.stdout
+    assert "--calls chain.jsonl" in out.stdout

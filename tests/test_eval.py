@@ -332,8 +332,8 @@ def test_gold_and_noop_on_a_larger_generated_file(tmp_path: Path, capsys) -> Non
     assert code == 0 and report["state_changing"]["passed"] == 0 and report["state_changing"]["dialogues"] > 30
 
 
-def test_a_record_naming_its_env_by_a_relative_path_is_found_beside_the_file(tmp_path: Path, monkeypatch,
-                                                                             capsys) -> None:
+def test_a_record_naming_its_env_by_a_relative_path_is_found_under_the_env_dir(tmp_path: Path, monkeypatch,
+                                                                               capsys) -> None:
     from sandbox import load_env
     from toolace_mt.dialogue_builder import DialogueBuilder
 
@@ -351,4 +351,6 @@ def test_a_record_naming_its_env_by_a_relative_path_is_found_beside_the_file(tmp
     data = _write(envs / "d.jsonl", [record])
     monkeypatch.chdir(tmp_path)
     code, report, [row], _ = _eval([str(data), "--agent", "gold"], tmp_path, capsys)
+    assert code == 1 and report["not_evaluated"] == 1 and "pass the directory holding it with --env-dir" in row["error"]
+    code, report, [row], _ = _eval([str(data), "--agent", "gold", "--env-dir", "envs"], tmp_path, capsys)
     assert code == 0 and row["passed"] and row["writes"] and report["not_evaluated"] == 0

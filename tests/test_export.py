@@ -180,8 +180,10 @@ def test_invalid_records_are_skipped_with_file_and_line(tmp_path: Path, capsys) 
     failed = d2.model_copy(update={"id": "rejected", "verification": Verification(passed=False, failures=[])})
     unanswered = d1.model_copy(update={"id": "unanswered", "messages": d1.messages[:3]})
     nan_args = d1.model_copy(deep=True, update={"id": "nan"})
-    nan_args.messages[7].tool_calls[0] = _call("c3", "cancel_order", order_id="#W1", amount=float("nan"))
-    lines = [d1.to_json(), "{not json", failed.to_json(), unanswered.to_json(), nan_args.to_json(), d2.to_json()]
+    nan_args.messages[7].tool_calls[0] = _call("c3", "cancel_order", order_id="#W1", amount=-1)
+    nan_line = nan_args.to_json().replace('\\"amount\\": -1', '\\"amount\\": NaN')  # records are strict JSON
+    assert "NaN" in nan_line
+    lines = [d1.to_json(), "{not json", failed.to_json(), unanswered.to_json(), nan_line, d2.to_json()]
     data = _write(tmp_path / "in.jsonl", lines)
     out = tmp_path / "out.jsonl"
     assert main(["export", str(data), "--format", "toolace", "-o", str(out)]) == 1
@@ -191,7 +193,8 @@ def test_invalid_records_are_skipped_with_file_and_line(tmp_path: Path, capsys) 
     assert f"skipped {data}:2: malformed JSON" in err
     assert f"skipped {data}:3: record rejected failed verification" in err
     assert f"skipped {data}:4: record unanswered: format: " in err
-    assert f"skipped {data}:5: record nan: toolace: argument value nan is not a finite number" in err
+    assert f"skipped {data}:5: not a valid record: messages.7.assistant.tool_calls.0.function.arguments: Value " \
+           "error, NaN is not a JSON number" in err
     assert "Traceback" not in err
     assert captured.out.strip() == f"exported 2 record(s) to {out} (toolace), skipped 4"
 

@@ -85,6 +85,7 @@ def _record_file(directory: Path, env_path: Path, name: str = "shop.toolace.json
 def test_a_clean_regression_file_passes(pytester: pytest.Pytester) -> None:
     env = _shop(pytester.path / "shop.py")
     _record_file(pytester.path, env)
+    pytester.makeini("[pytest]\ntoolace_env_dirs = .\n")  # where the records' env "shop.py" is found
     result = pytester.runpytest("-v", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*shop.toolace.jsonl::borrow PASSED*", "*shop.toolace.jsonl::read-only PASSED*"])
@@ -94,7 +95,7 @@ def test_a_changed_env_fails_with_the_first_diverging_call_and_the_diff(pytester
     env = _shop(pytester.path / "shop.py")
     _record_file(pytester.path, env)
     _shop(env, step=2)  # a new version of the env: borrowing takes two copies
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--toolace-env-dir", str(pytester.path))
     result.assert_outcomes(passed=1, failed=1)
     out = result.stdout.str()
     assert "dialogue borrow no longer replays as recorded" in out
@@ -116,7 +117,8 @@ def test_toolace_option_collects_any_jsonl_and_bad_lines_fail(pytester: pytest.P
     with data.open("a", encoding="utf-8") as handle:
         handle.write('{"id": "half"}\n')
     tests = pytester.mkdir("tests")
-    result = pytester.runpytest(str(tests), "--toolace", str(data), "-v", "-p", "no:cacheprovider")
+    result = pytester.runpytest(str(tests), "--toolace", str(data), "-v", "-p", "no:cacheprovider",
+                                "--toolace-env", f"shop.py={env}")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines([f"*{data}:3: not a dialogue record: not a valid record: env: Field required*"])
     result = pytester.runpytest("--toolace", "missing.jsonl")

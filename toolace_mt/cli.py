@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from sandbox import EnvLoadError, SandboxError, inspect_env, load_env
 from sandbox.check import check_env
 from sandbox.registry import builtin_names, resolve
+from toolace_mt.call_sequence import CallsFileError, read_calls
+from toolace_mt.env_refs import add_env_ref_arguments, env_refs_from
 from toolace_mt.evaluation.command import add_eval_parser
 from toolace_mt.export import FORMATS, run_export
 from toolace_mt.generation.backend import INJECTION_TYPES
@@ -115,7 +117,64 @@ def cmd_envs_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _call_outcome(result: Any, state_hash: str, diff: Any) -> dict[str, Any]:
+    """A call's result as `call --json` prints it."""
+    out: dict[str, Any] = {"ok": result.ok}
+    if result.ok:
+        out["result"] = result.result
+    else:
+        out["error"] = {"type": result.error.type, "message": result.error.message}
+    out["state_hash"] = state_hash
+    out["diff"] = diff.model_dump()
+    return out
+
+
+def cmd_call_sequence(args: argparse.Namespace) -> int:
+    """`call ENV --calls FILE`: every call of the file in order on one env; each result
+    printed as it comes (--json: one line per call). 1 when any call failed."""
+    try:
+        if args.calls == "-":
+            calls = read_calls(sys.stdin.buffer, "<stdin>")
+        else:
+            path = Path(args.calls)
+            if not path.is_file():
+                return _fail(f"--calls: no such file: {path}")
+            with open(path, "rb") as handle:
+                calls = read_calls(handle, str(path))
+    except CallsFileError as exc:
+        return _fail(f"--calls: not a calls file (one {{\"name\", \"arguments\"}} object per line):\n{exc}")
+    failed = 0
+    with load_env(args.env, seed=args.seed) as env:
+        start = env.snapshot()
+        for position, (line, call) in enumerate(calls, 1):
+            before = env.snapshot()
+            result = env.call(call.name, call.arguments)
+            failed += not result.ok
+            state_hash = env.state_hash()
+            if args.json:
+                outcome = _call_outcome(result, state_hash, env.diff(before))
+                print(json.dumps({"call": position, "line": line, "name": call.name, "arguments": call.arguments,
+                                  **outcome}, ensure_ascii=False, default=str), flush=True)
+                continue
+            print(f"[{position}] {call.name} {json.dumps(call.arguments, ensure_ascii=False)}")
+            if result.ok:
+                print(json.dumps(result.result, indent=2, ensure_ascii=False, default=str))
+            else:
+                print(f"error: {result.error}")
+            print(f"changed: {env.diff(before).summary()}\n", flush=True)
+        if not args.json:
+            print(f"{len(calls)} call(s), {failed} failed; state: {env.state_hash()}\n"
+                  f"changed in all: {env.diff(start).summary()}")
+    return EXIT_OK if failed == 0 else EXIT_FAILED
+
+
 def cmd_call(args: argparse.Namespace) -> int:
+    if args.calls is not None:
+        if args.tool is not None:
+            return _fail("give either TOOL [ARGS_JSON] or --calls FILE, not both")
+        return cmd_call_sequence(args)
+    if args.tool is None:
+        return _fail("name a TOOL (and its ARGS_JSON), or give --calls FILE.jsonl")
     try:
         call_args = json.loads(args.args)
     except json.JSONDecodeError as exc:
@@ -126,15 +185,7 @@ def cmd_call(args: argparse.Namespace) -> int:
         state_hash = env.state_hash()
         diff = env.diff(before)
     if args.json:
-        out: dict[str, Any] = {"ok": result.ok}
-        if result.ok:
-            out["result"] = result.result
-        else:
-            assert result.error is not None
-            out["error"] = {"type": result.error.type, "message": result.error.message}
-        out["state_hash"] = state_hash
-        out["diff"] = diff.model_dump()
-        _print_json(out)
+        _print_json(_call_outcome(result, state_hash, diff))
     else:
         if result.ok:
             print(json.dumps(result.result, indent=2, ensure_ascii=False))
@@ -155,6 +206,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return _fail(f"no such file: {', '.join(missing)}")
     if args.workers < 1:
         return _fail("--workers must be at least 1")
+    try:
+        env_refs = env_refs_from(args.env_dir, args.env_map)
+    except ValueError as exc:
+        return _fail(str(exc))
     model = None
     if args.backend == "openai":
         try:
@@ -164,7 +219,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             return _fail(f"bad settings: {'.'.join(str(p) for p in error['loc'])}: {error['msg']}")
         except ValueError as exc:
             return _fail(str(exc))
-    return run_verify(paths, checks, args.workers, args.json, args.report, args.keep_passed, model=model)
+    return run_verify(paths, checks, args.workers, args.json, args.report, args.keep_passed, model=model,
+                      env_refs=env_refs)
 
 
 def _range(text: str) -> tuple[int, int]:
@@ -331,12 +387,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed to check with (default 0)")
     p.set_defaults(handler=cmd_envs_check)
 
-    p = sub.add_parser("call", help="run one tool call on a freshly seeded env",
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="example:\n  toolace-mt call retail get_order '{\"order_id\": \"#W1001\"}' --json")
-    _add_env_arguments(p, json_help='print {"ok", "result"|"error": {"type", "message"}, "state_hash", "diff"}')
-    p.add_argument("tool", help="tool name")
+    call_epilog = (
+        "examples:\n  toolace-mt call retail get_order '{\"order_id\": \"#W1001\"}' --json\n"
+        "  toolace-mt call retail --calls chain.jsonl      (one {\"name\", \"arguments\"} per line)\n"
+        "  printf '%s\\n' '{\"name\": \"get_order\", \"arguments\": {\"order_id\": \"#W1001\"}}' \\\n"
+        "      | toolace-mt call retail --calls - --json\n\n"
+        "exit code: 0 every call succeeded, 1 a call returned an error (the later ones still run),\n"
+        "2 bad input (unknown env, a calls file line that is no call: file:line)")
+    p = sub.add_parser("call", help="run one tool call, or several in order, on a freshly seeded env",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=call_epilog)
+    _add_env_arguments(p, json_help='print {"ok", "result"|"error": {"type", "message"}, "state_hash", "diff"} '
+                                    '(with --calls: one such line per call, plus "call", "line", "name", "arguments")')
+    p.add_argument("tool", nargs="?", help="tool name")
     p.add_argument("args", nargs="?", default="{}", help="arguments as a JSON object (default {})")
+    p.add_argument("--calls", metavar="FILE.jsonl",
+                   help="run every call of FILE in order on one env (one {\"name\", \"arguments\"} per line; - reads "
+                        "stdin)")
     p.set_defaults(handler=cmd_call)
 
     p = sub.add_parser(
@@ -346,6 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  toolace-mt verify data.jsonl\n"
                "  toolace-mt verify a.jsonl b.jsonl --workers 2 --json --report report.json\n"
                "  toolace-mt verify data.jsonl --checks format,replay,state --keep-passed clean.jsonl\n"
+               "  toolace-mt verify shared.jsonl --env-dir ~/envs            (records naming env files)\n"
                "  toolace-mt verify data.jsonl --workers 2 --backend openai --model gpt-4o-mini\n"
                "  toolace-mt verify data.jsonl --backend openai --model Qwen/Qwen2.5-7B-Instruct\n"
                "      --base-url http://localhost:8000/v1\n\n"
@@ -360,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the dialogues that pass to OUT, with their `verification` filled in")
     p.add_argument("--checks", help="comma-separated check ids to run (default: all)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    add_env_ref_arguments(p)
     p.add_argument("--backend", choices=["offline", "openai"], default="offline",
                    help="who answers the judge's sub-questions: offline (default: rules, no model) or openai "
                         "(a model behind any OpenAI-compatible server, one request per sub-question)")

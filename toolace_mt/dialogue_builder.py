@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from sandbox import CallResult, Environment
-from sandbox.registry import builtin_names
+from toolace_mt.env_refs import portable_env_ref
 from toolace_mt.record import (
     AssistantMessage,
     Expected,
@@ -76,8 +76,7 @@ class DialogueBuilder:
         provenance = provenance or Provenance()
         if ops is not None:
             provenance = provenance.model_copy(update={"ops": ops})
-        env_ref = self.env.name if self.env.name in builtin_names() else str(self.env.path)
         return Record(
-            id=record_id, env=env_ref, env_digest=self.env.digest, seed=self.env.seed, tools=tools,
+            id=record_id, env=portable_env_ref(self.env), env_digest=self.env.digest, seed=self.env.seed, tools=tools,
             messages=list(self.messages), task=task or Task(), provenance=provenance,
             expected=Expected(final_state_hash=self.env.state_hash(), diff=self.env.diff().model_dump(mode="json")))

@@ -1,12 +1,13 @@
 """Streaming JSONL of records: read one line at a time, append whole lines.
 
-A file of 100k records never has to fit in memory. A line that cannot be read becomes a
-`BadLine` (file, line number, reason) so a caller reports it and goes on.
+A file of 100k records never has to fit in memory, nor does one hostile line: a line
+longer than MAX_LINE_BYTES is skipped past, never held whole. A line that cannot be read
+becomes a `BadLine` (file, line number, reason) so a caller reports it and goes on; that
+includes JSON a record must not hold (strict_json: duplicate keys, NaN, deep nesting).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,10 @@ from typing import IO
 from pydantic import ValidationError
 
 from toolace_mt.record import Record
+from toolace_mt.strict_json import MAX_LINE_BYTES, StrictJSONError, loads_strict
+
+_CHUNK = 1 << 20
+OVERLONG = "\x00overlong line\x00"  # stands for a line over MAX_LINE_BYTES (no JSON text can equal it)
 
 
 @dataclass(frozen=True)
@@ -44,8 +49,12 @@ def _validation_reason(exc: ValidationError) -> str:
 
 
 def parse_line(path: str, number: int, text: str, last: bool = False) -> RecordLine | BadLine:
+    if text == OVERLONG or len(text) > MAX_LINE_BYTES:
+        return BadLine(path, number, f"the line is longer than {MAX_LINE_BYTES} bytes, the limit of one record")
     try:
-        data = json.loads(text)
+        data = loads_strict(text)
+    except StrictJSONError as exc:
+        return BadLine(path, number, f"not strict JSON: {exc}")
     except ValueError as exc:
         truncated = last and not text.endswith("\n")
         reason = "truncated last line (no newline; the writer was probably interrupted)" if truncated \
@@ -60,16 +69,36 @@ def parse_line(path: str, number: int, text: str, last: bool = False) -> RecordL
         return BadLine(path, number, _validation_reason(exc), record_id)
 
 
+def bounded_lines(handle: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) of every line; a line longer than `limit` bytes comes as None
+    and is read past in chunks, never held whole."""
+    number = 0
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while not raw.endswith(b"\n"):
+                raw = handle.readline(_CHUNK)
+                if not raw:
+                    break
+            yield number, None
+            continue
+        yield number, raw
+
+
 def read_lines(path: str | Path) -> Iterator[tuple[int, str, bool]]:
-    """(line number, text, is_last) for every non-blank line, lazily."""
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    """(line number, text, is_last) for every non-blank line, lazily. A line over
+    MAX_LINE_BYTES comes as OVERLONG, which parse_line reports."""
+    with open(path, "rb") as handle:
         previous: tuple[int, str] | None = None
-        for number, text in enumerate(handle, 1):
-            if not text.strip():
+        for number, raw in bounded_lines(handle):
+            if raw is not None and not raw.strip():
                 continue
             if previous is not None:
                 yield previous[0], previous[1], False
-            previous = (number, text)
+            previous = (number, OVERLONG if raw is None else raw.decode("utf-8", errors="replace"))
         if previous is not None:
             yield previous[0], previous[1], True
 

@@ -4,6 +4,9 @@ fixtures for hand-written tests of env modules.
 - Files named `*.toolace.jsonl` (and any JSONL file given with `--toolace PATH`) are
   collected; each dialogue is one test that replays its recorded calls on a fresh env
   and asserts every output and the final state (regression.py).
+- A record names a built-in env or an env file relative to an env directory: pass the
+  directories with `--toolace-env-dir DIR` or the ini option `toolace_env_dirs`, or map
+  names with `--toolace-env NAME=PATH` (records are untrusted: nothing else is loaded).
 - `tool_env(name_or_path, seed=0)` loads an env for a test and closes it afterwards;
   `assert_diff(env, {...})` asserts what changed (state_assert.py).
 
@@ -21,12 +24,14 @@ import pytest
 
 if TYPE_CHECKING:
     from sandbox import Environment
+    from toolace_mt.env_refs import EnvRefs
     from toolace_mt.jsonl import BadLine, RecordLine
     from toolace_mt.verifier.env_pool import EnvPool
 
 SUFFIX = ".toolace.jsonl"
 _POOL = pytest.StashKey["EnvPool"]()
 _EXTRA = pytest.StashKey["list[Path]"]()
+_REFS: pytest.StashKey[EnvRefs] = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,6 +39,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--toolace", action="append", default=[], metavar="PATH",
                     help=f"collect this JSONL file of dialogue records as regression tests (repeatable; files "
                          f"named *{SUFFIX} are collected anyway)")
+    group.addoption("--toolace-env-dir", action="append", default=[], metavar="DIR",
+                    help="a directory of env files that recorded dialogues may name (repeatable)")
+    group.addoption("--toolace-env", action="append", default=[], metavar="NAME=PATH",
+                    help="the env file for dialogues whose env is NAME (as written, or its file name) (repeatable)")
+    parser.addini("toolace_env_dirs", type="paths", default=[],
+                  help="directories of env files that recorded dialogues may name (relative to the ini file)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -42,6 +53,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if missing:
         raise pytest.UsageError(f"--toolace: no such file: {', '.join(missing)}")
     config.stash[_EXTRA] = [p.resolve() for p in paths]
+    from toolace_mt.env_refs import env_refs_from
+
+    dirs = [Path(d) for d in config.getoption("toolace_env_dir") or []] + list(config.getini("toolace_env_dirs"))
+    try:
+        config.stash[_REFS] = env_refs_from(dirs, list(config.getoption("toolace_env") or []))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc).replace("--env-dir", "--toolace-env-dir")
+                                .replace("--env ", "--toolace-env ")) from None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -72,7 +91,7 @@ def _pool(config: pytest.Config) -> EnvPool:
     if pool is None:
         from toolace_mt.verifier.env_pool import EnvPool
 
-        pool = config.stash[_POOL] = EnvPool()
+        pool = config.stash[_POOL] = EnvPool(refs=config.stash.get(_REFS, None))
     return pool
 
 
@@ -103,15 +122,18 @@ class RegressionItem(pytest.Item):
 
     def runtest(self) -> None:
         from sandbox import SandboxError
-        from toolace_mt.evaluation.regression import replay_record, resolve_env_ref
+        from toolace_mt.env_refs import EnvRefError
+        from toolace_mt.evaluation.regression import replay_record
         from toolace_mt.jsonl import BadLine
 
         if isinstance(self.parsed, BadLine):
             raise RegressionFailure(f"{self.path}:{self.line}: not a dialogue record: {self.parsed.reason}")
         record = self.parsed.record
-        env_ref = resolve_env_ref(record.env, self.path.parent)
         try:
-            env = _pool(self.config).fresh(env_ref, record.seed)
+            env = _pool(self.config).fresh(record.env, record.seed)
+        except EnvRefError as exc:
+            text = str(exc).replace("--env-dir DIR", "--toolace-env-dir DIR (or the ini option toolace_env_dirs)")
+            raise RegressionFailure(f"dialogue {record.id}: {text.replace('--env ', '--toolace-env ')}") from None
         except SandboxError as exc:
             raise RegressionFailure(f"dialogue {record.id}: env '{record.env}' cannot be loaded: {exc}") from None
         report = replay_record(record, env)

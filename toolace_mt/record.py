@@ -11,7 +11,12 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sandbox.state_diff import StateDiff
+from toolace_mt.strict_json import loads_strict, strict_problem
+
+MAX_ENV_REF = 512  # characters of `env`: a name or a relative path, never a document
 
 OpType = Literal["clarification", "tool_awareness", "error_simulation", "non_function_call", "refine"]
 
@@ -20,9 +25,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _strict_if_json(text: str) -> str:
+    """JSON inside a string field (arguments, tool outputs) is held to the record's strict
+    JSON rules; text that is no JSON at all is left to the checks."""
+    problem = strict_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
 class FunctionCall(_Strict):
     name: str
     arguments: str  # a JSON object as a string, exactly as OpenAI sends it
+
+    _strict_arguments = field_validator("arguments")(_strict_if_json)
 
 
 class ToolCall(_Strict):
@@ -33,7 +49,7 @@ class ToolCall(_Strict):
     def parsed_arguments(self) -> dict[str, Any] | None:
         """The arguments object, or None when they are not a JSON object."""
         try:
-            value = json.loads(self.function.arguments)
+            value = loads_strict(self.function.arguments)
         except ValueError:
             return None
         return value if isinstance(value, dict) else None
@@ -59,6 +75,8 @@ class ToolMessage(_Strict):
     role: Literal["tool"] = "tool"
     tool_call_id: str
     content: str  # the real output: CallResult.content(), canonical JSON
+
+    _strict_content = field_validator("content")(_strict_if_json)
 
 
 Message = Annotated[SystemMessage | UserMessage | AssistantMessage | ToolMessage, Field(discriminator="role")]
@@ -88,6 +106,17 @@ class Expected(_Strict):
     final_state_hash: str
     diff: dict[str, Any] = Field(
         description="StateDiff from the initial state: {tables: {name: {added, removed, changed}}}")
+
+    @field_validator("diff")
+    @classmethod
+    def _a_state_diff(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """The checks read it as a StateDiff: any other shape is an invalid record, not a crash."""
+        try:
+            StateDiff.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ValueError(f"not a state diff: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        return value
 
 
 class Op(_Strict):
@@ -139,7 +168,8 @@ class Verification(_Strict):
 
 class Record(_Strict):
     id: str
-    env: str
+    env: str = Field(max_length=MAX_ENV_REF, description="a built-in env name, or an env file's path relative to "
+                                                          "an env directory (README \"Portable env references\")")
     env_digest: str
     seed: int
     tools: list[dict[str, Any]]

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolace_mt.env_refs import EnvRefs
 from toolace_mt.generation.backend import CostMeter
 from toolace_mt.generation.settings import Settings
-from toolace_mt.jsonl import BadLine, parse_line, read_lines
+from toolace_mt.jsonl import BadLine, bounded_lines, parse_line, read_lines
 from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
 from toolace_mt.progress import StatusLine, next_result
 from toolace_mt.verifier import Dialogue, Judge, Verdict, Verifier
@@ -89,7 +90,7 @@ class Session:
     """One process's verifier; with a model, its own client and ModelJudge. `usage()` is
     what the client asked so far (cumulative)."""
 
-    def __init__(self, checks: tuple[str, ...], model: ModelSettings | None) -> None:
+    def __init__(self, checks: tuple[str, ...], model: ModelSettings | None, env_refs: EnvRefs | None = None) -> None:
         self.client: ChatClient | None = None
         judge: Judge | None = None
         if model is not None and "judge" in checks:
@@ -97,7 +98,7 @@ class Session:
 
             self.client = ChatClient(model)  # ModelError without an API key
             judge = AnswerGuard(ModelJudge(OpenAIBackend(self.client, Settings(), model), CostMeter()))
-        self.verifier = Verifier(checks=checks, judge=judge)
+        self.verifier = Verifier(checks=checks, judge=judge, env_refs=env_refs)
 
     def usage(self) -> dict[str, Any]:
         return self.client.usage.model_dump() if self.client is not None else {}
@@ -115,12 +116,12 @@ class Session:
 
 
 def _serve(index: int, inbox: Any, outbox: Any, checks: tuple[str, ...], keep: bool,
-           model: ModelSettings | None) -> None:
+           model: ModelSettings | None, env_refs: EnvRefs) -> None:
     """A worker process: its own Verifier (and envs, and model client), batches in,
     outcomes out; a ModelError is sent back in place of a batch's outcomes, and the
     worker ends."""
     try:
-        session = Session(checks, model)
+        session = Session(checks, model, env_refs)
     except ModelError as exc:
         outbox.put((-1, None, index, {}, {}, str(exc)))
         return
@@ -156,12 +157,14 @@ def _add(total: dict[str, Any], part: dict[str, Any]) -> None:
 
 def outcomes(jobs: Iterator[LineJob], checks: tuple[str, ...], workers: int, keep: bool,
              timings: dict[str, float], model: ModelSettings | None = None,
-             usage: dict[str, Any] | None = None) -> Iterator[Outcome]:
+             usage: dict[str, Any] | None = None, env_refs: EnvRefs | None = None) -> Iterator[Outcome]:
     """Outcomes in input order. `timings` receives the summed phase times and `usage` the
-    model client's (summed over processes). A ModelError stops the iteration (raised)."""
+    model client's (summed over processes). A ModelError stops the iteration (raised).
+    `env_refs`: the env files records may name (default: built-in envs only)."""
     usage = usage if usage is not None else {}
+    env_refs = env_refs or EnvRefs()
     if workers <= 1:
-        with Session(checks, model) as session:
+        with Session(checks, model, env_refs) as session:
             try:
                 for job in jobs:
                     yield verify_line(session.verifier, job, keep)
@@ -171,7 +174,7 @@ def outcomes(jobs: Iterator[LineJob], checks: tuple[str, ...], workers: int, kee
         return
     context = mp.get_context("spawn")
     inbox, outbox = context.Queue(), context.Queue()
-    procs = [context.Process(target=_serve, args=(i, inbox, outbox, checks, keep, model), daemon=True)
+    procs = [context.Process(target=_serve, args=(i, inbox, outbox, checks, keep, model, env_refs), daemon=True)
              for i in range(workers)]
     for proc in procs:
         proc.start()
@@ -257,7 +260,7 @@ def count_lines(paths: list[Path]) -> int:
     total = 0
     for path in paths:
         with open(path, "rb") as handle:
-            total += sum(1 for line in handle if line.strip())
+            total += sum(1 for _, line in bounded_lines(handle) if line is None or line.strip())
     return total
 
 
@@ -284,7 +287,7 @@ def model_line(figures: dict[str, Any]) -> str:
 
 
 def run_verify(paths: list[Path], checks: tuple[str, ...], workers: int, as_json: bool, report: Path | None,
-               keep_passed: Path | None, model: ModelSettings | None = None) -> int:
+               keep_passed: Path | None, model: ModelSettings | None = None, env_refs: EnvRefs | None = None) -> int:
     """The `verify` command: 0 when every dialogue passed, 1 otherwise. With `model`, the
     judge is that model; a fault that makes it unusable stops the run (one line, 1)."""
     tally = Tally()
@@ -295,7 +298,7 @@ def run_verify(paths: list[Path], checks: tuple[str, ...], workers: int, as_json
     keep = open(keep_passed, "w", encoding="utf-8") if keep_passed else None
     start = time.monotonic()
     try:
-        for outcome in outcomes(jobs_from(paths), checks, workers, keep is not None, timings, model, usage):
+        for outcome in outcomes(jobs_from(paths), checks, workers, keep is not None, timings, model, usage, env_refs):
             tally.add(outcome)
             if as_json:
                 print(json.dumps(outcome.as_json(), ensure_ascii=False), flush=False)

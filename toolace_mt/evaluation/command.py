@@ -17,12 +17,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from toolace_mt.env_refs import EnvRefs, add_env_ref_arguments, env_refs_from
 from toolace_mt.evaluation.agents import AgentFactory, AgentSpecError, AgentUnavailable, load_agent
 from toolace_mt.evaluation.dialogue_run import DialogueEvaluator, EvalOptions
 from toolace_mt.evaluation.report import EvalTally
 from toolace_mt.evaluation.scores import DialogueResult
 from toolace_mt.jsonl import BadLine, parse_line
 from toolace_mt.progress import StatusLine
+from toolace_mt.verifier.env_pool import EnvPool
 from toolace_mt.verify_run import count_lines, jobs_from
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
@@ -39,6 +41,7 @@ examples:
   toolace-mt eval data.jsonl --agent noop --json > noop.jsonl
   toolace-mt eval data.jsonl --agent my_agents:support_bot --trials 4 --report eval-report.json
   toolace-mt eval data.jsonl --agent openai --model gpt-4o-mini --trials 3
+  toolace-mt eval shared.jsonl --agent gold --env-dir ~/envs     (records naming env files)
 
 exit code: 0 every dialogue evaluated (scores are results), 1 some could not be evaluated, 2 bad arguments"""
 
@@ -55,6 +58,7 @@ def add_eval_parser(sub: Any, handler: Callable[[argparse.Namespace], int] | Non
                    help="each turn starts from the record's past (default) or from the agent's own")
     p.add_argument("--json", action="store_true", help="print one JSON object per dialogue trial (tables on stderr)")
     p.add_argument("--report", type=Path, help="write the totals and every failing turn as JSON here")
+    add_env_ref_arguments(p)
     _add_model_arguments(p)
     p.set_defaults(handler=handler or run_eval)
     return p
@@ -99,12 +103,13 @@ def _print_failure(result: DialogueResult, trials: int) -> None:
 
 
 def evaluate_files(paths: list[Path], factory: AgentFactory, options: EvalOptions, trials: int,
-                   emit: Callable[[DialogueResult], None]) -> EvalTally:
-    """Every dialogue of the files, `trials` times each, in file order."""
+                   emit: Callable[[DialogueResult], None], env_refs: EnvRefs | None = None) -> EvalTally:
+    """Every dialogue of the files, `trials` times each, in file order. `env_refs`: the
+    env files records may name (default: built-in envs only)."""
     tally = EvalTally(trials=trials)
     progress = StatusLine("evaluated", count_lines(paths) * trials)
     done = 0
-    with DialogueEvaluator(options) as evaluator:
+    with DialogueEvaluator(options, EnvPool(refs=env_refs)) as evaluator:
         for job in jobs_from(paths):
             parsed = parse_line(job.path, job.line, job.text, job.last)
             if isinstance(parsed, BadLine):
@@ -139,6 +144,10 @@ def run_eval(args: argparse.Namespace) -> int:
         options = EvalOptions(max_steps=args.max_steps, history=args.history)
     except ValidationError:
         return _fail(f"--max-steps must be at least 1, got {args.max_steps}")
+    try:
+        env_refs = env_refs_from(args.env_dir, args.env_map)
+    except ValueError as exc:
+        return _fail(str(exc))
     with ExitStack() as stack:
         openai = None
         if args.agent == "openai":
@@ -154,10 +163,11 @@ def run_eval(args: argparse.Namespace) -> int:
             factory = load_agent(args.agent, openai)
         except AgentSpecError as exc:
             return _fail(str(exc))
-        return _run(args, paths, factory, options)
+        return _run(args, paths, factory, options, env_refs)
 
 
-def _run(args: argparse.Namespace, paths: list[Path], factory: AgentFactory, options: EvalOptions) -> int:
+def _run(args: argparse.Namespace, paths: list[Path], factory: AgentFactory, options: EvalOptions,
+         env_refs: EnvRefs) -> int:
     failing: list[dict[str, Any]] = []
 
     def emit(result: DialogueResult) -> None:
@@ -171,7 +181,7 @@ def _run(args: argparse.Namespace, paths: list[Path], factory: AgentFactory, opt
                                        "failures": t.failures()} for t in result.turns if not t.passed]})
 
     try:
-        tally = evaluate_files(paths, factory, options, args.trials, emit)
+        tally = evaluate_files(paths, factory, options, args.trials, emit, env_refs)
     except AgentUnavailable as exc:
         print(f"toolace-mt: the agent stopped answering, run incomplete: {exc}", file=sys.stderr)
         return EXIT_INCOMPLETE

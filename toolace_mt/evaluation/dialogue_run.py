@@ -14,20 +14,18 @@ what the agent gets back; at most `max_steps` agent replies per user turn.
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from sandbox import Environment, SandboxError
 from sandbox.errors import CallResult, failure
+from toolace_mt.env_refs import EnvRefError
 from toolace_mt.evaluation.abstention import ABSTENTION_OPS, abstention_problem
 from toolace_mt.evaluation.agents import Agent, AgentFactory, AgentReply, AgentReplyError, AgentUnavailable
 from toolace_mt.evaluation.call_match import Call, match_calls
 from toolace_mt.evaluation.information import missing_facts, required_facts
-from toolace_mt.evaluation.regression import resolve_env_ref
 from toolace_mt.evaluation.scores import (
     AbstentionScore,
     AgentCall,
@@ -39,6 +37,8 @@ from toolace_mt.evaluation.scores import (
 from toolace_mt.evaluation.state_text import describe_state_diff
 from toolace_mt.evaluation.turns import RecordDoesNotReplay, RecordTurn, Reference, build_reference, message_dict
 from toolace_mt.record import Record
+from toolace_mt.strict_json import loads_strict
+from toolace_mt.verifier.dialogue import listed_tool_name
 from toolace_mt.verifier.env_pool import EnvPool
 
 History = Literal["record", "agent"]
@@ -72,7 +72,7 @@ def _fresh_id(turn: int, used: set[Any]) -> str:
 def _execute(env: Environment, offered: set[str], name: str, arguments: str) -> tuple[Any, CallResult]:
     """Run one call of the agent; a tool not offered by the record is unknown to it."""
     try:
-        args = json.loads(arguments)
+        args = loads_strict(arguments)  # NaN, repeated keys, deep nesting: not arguments
     except ValueError:
         args = None
     if name not in offered:
@@ -80,6 +80,19 @@ def _execute(env: Environment, offered: set[str], name: str, arguments: str) -> 
     if not isinstance(args, dict):
         return args, failure("InvalidArguments", f"arguments of {name} must be a JSON object, got {arguments[:80]!r}")
     return args, env.call(name, args)
+
+
+def differing_tools(record: Record, env: Environment) -> str | None:
+    """Why the record's `tools` are not the env's own schemas (a subset is fine), or None.
+    The agent is offered the record's tools, so they must be the env's: a record's schemas
+    are untrusted data."""
+    env_tools = {t.name: t.openai() for t in env.tools}
+    for position, listed in enumerate(record.tools):
+        name = listed_tool_name(listed)
+        if name is None or env_tools.get(name) != listed:
+            return (f"the record's tools[{position}] is not the schema env {env.name} derives for "
+                    f"{'it' if name is None else repr(name[:80])}: the record is no reference")
+    return None
 
 
 class DialogueEvaluator:
@@ -93,13 +106,19 @@ class DialogueEvaluator:
                  trial: int = 0) -> DialogueResult:
         result = DialogueResult(id=record.id, env=record.env, path=path, line=line, trial=trial)
         try:
-            env = self.pool.fresh(resolve_env_ref(record.env, Path(path).parent), record.seed)
+            env = self.pool.fresh(record.env, record.seed)
+        except EnvRefError as exc:
+            result.error = str(exc)
+            return result
         except SandboxError as exc:
             result.error = f"env '{record.env}' cannot be loaded: {exc}"
             return result
         if env.digest != record.env_digest:
             result.error = (f"env digest mismatch: the record was made with env '{record.env}' sha256 "
                             f"{record.env_digest[:12]}…, the installed one is {env.digest[:12]}…")
+            return result
+        if (differing := differing_tools(record, env)) is not None:
+            result.error = differing
             return result
         try:
             reference = build_reference(record, env)
@@ -134,8 +153,7 @@ class DialogueEvaluator:
                   history: list[dict[str, Any]]) -> TurnRun:
         run = TurnRun()
         used = {c.get("id") for m in history if m.get("role") == "assistant" for c in m.get("tool_calls") or []}
-        offered = {t.get("function", {}).get("name") for t in record.tools if isinstance(t, dict)}
-        offered.discard(None)
+        offered = {name for t in record.tools if (name := listed_tool_name(t)) is not None}
         for _ in range(self.options.max_steps):
             try:
                 raw = agent(copy.deepcopy(history + run.messages), copy.deepcopy(record.tools))

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sandbox import Environment
-from sandbox.registry import builtin_names
 from toolace_mt.evaluation.state_text import compare_diffs
 from toolace_mt.record import Record
 from toolace_mt.verifier.dialogue import Dialogue
@@ -67,14 +65,6 @@ class RegressionReport:
                 lines.append(f"    {rest}")
         lines += self.problems
         return "\n".join(lines)
-
-
-def resolve_env_ref(env: str, base: Path) -> str:
-    """A record's env: a built-in name, a path as written, else a path relative to `base`."""
-    if env in builtin_names() or Path(env).is_file():
-        return env
-    candidate = base / env
-    return str(candidate) if candidate.is_file() else env
 
 
 def replay_record(record: Record, env: Environment) -> RegressionReport:

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from sandbox.registry import resolve
+from toolace_mt.env_refs import portable_env_ref
 from toolace_mt.generation.attempt_log import AttemptLine, attempts_path, trim_attempt_log
 from toolace_mt.generation.backend import Backend, CostMeter
 from toolace_mt.generation.mas import generate_mas
@@ -111,9 +112,10 @@ class AttemptRunner:
 
     def bench(self, env: str) -> Workbench:
         if env not in self.benches:
-            self.benches[env] = Workbench(env, self.options.seed)
+            bench = self.benches[env] = Workbench(env, self.options.seed)
+            bench.env_ref = portable_env_ref(bench.env)  # what its records name (README "Portable env references")
             # The gate replays on the same env: calls already made on a state are not run again.
-            self.verifier.pool.adopt(self.benches[env].env, env)
+            self.verifier.pool.adopt(bench.env, bench.env_ref)
         return self.benches[env]
 
     def run(self, index: int) -> AttemptResult:
@@ -409,7 +411,7 @@ def resume_point(options: RunOptions, identity: dict[str, Any] | None = None) ->
         record, provenance = parsed.record, parsed.record.provenance
         if mismatch is None:
             env = options.envs[provenance.attempt % len(options.envs)] if provenance.attempt is not None else None
-            if provenance.method != options.method or env is None or record.env != env \
+            if provenance.method != options.method or env is None or record.env != portable_env_ref(resolve(env)) \
                     or not record.id.endswith(f"-s{options.seed}-{provenance.attempt:06d}"):
                 mismatch = (f"{path}:{number}: record {record.id} was made with other arguments "
                             f"(envs and their order, method or seed); resume with the same ones")

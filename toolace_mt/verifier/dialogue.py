@@ -4,15 +4,22 @@ output is, whether it succeeded. Built once per record, tolerant of malformed re
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from toolace_mt.record import AssistantMessage, Failure, Record, ToolCall, ToolMessage
+from toolace_mt.strict_json import loads_strict
 
-__all__ = ["CHECK_IDS", "CallSite", "Dialogue", "Failure"]
+__all__ = ["CHECK_IDS", "CallSite", "Dialogue", "Failure", "listed_tool_name"]
 
 CHECK_IDS = ("format", "schema", "replay", "state", "grounding", "consistency", "behaviour", "judge")
+
+
+def listed_tool_name(listed: Any) -> str | None:
+    """The name of one entry of a record's `tools` (untrusted data: any shape), or None."""
+    function = listed.get("function") if isinstance(listed, dict) else None
+    name = function.get("name") if isinstance(function, dict) else None
+    return name if isinstance(name, str) else None
 
 
 @dataclass
@@ -32,8 +39,8 @@ class CallSite:
         if self.output_text is None:
             return None
         try:
-            return json.loads(self.output_text)
-        except ValueError:
+            return loads_strict(self.output_text)
+        except ValueError:  # free text, or JSON a record must not hold: compared as text
             return self.output_text
 
     @property
@@ -62,7 +69,12 @@ class Dialogue:
                 if site is not None:
                     site.output_index = index
                     site.output_text = message.content
-        self.tools = {t.get("function", {}).get("name"): t for t in record.tools if isinstance(t, dict)}
+        self.tools = {name: t for t in record.tools if (name := listed_tool_name(t)) is not None}
+
+    def use_env_schemas(self, env_tools: dict[str, dict[str, Any]]) -> None:
+        """The listed tools keep their names; their schemas become the env's (a name the
+        env lacks gets none)."""
+        self.tools = {name: env_tools.get(name, {}) for name in self.tools}
 
     def calls_at(self, message_index: int) -> list[CallSite]:
         return [c for c in self.calls if c.message_index == message_index]

@@ -13,7 +13,7 @@ from toolace_mt.verifier.evidence import Evidence, Mentions, grounded_string
 
 
 def _schema_allows(schema: dict[str, Any], value: Any) -> bool:
-    if "enum" in schema and value in schema["enum"]:
+    if isinstance(schema.get("enum"), list) and value in schema["enum"]:
         return True
     if "const" in schema and schema["const"] == value:
         return True
@@ -24,9 +24,9 @@ def _ungrounded(value: Any, schema: dict[str, Any], path: str, evidence: Evidenc
     if value is None or isinstance(value, bool) or _schema_allows(schema, value):
         return []
     if isinstance(value, dict):
-        properties = schema.get("properties", {})
+        properties = _object(schema.get("properties"))
         return [miss for key, item in value.items()
-                for miss in _ungrounded(item, properties.get(key, {}), f"{path}.{key}", evidence)]
+                for miss in _ungrounded(item, _object(properties.get(key)), f"{path}.{key}", evidence)]
     if isinstance(value, list):
         items = schema.get("items", {}) if isinstance(schema.get("items"), dict) else {}
         return [miss for i, item in enumerate(value) for miss in _ungrounded(item, items, f"{path}[{i}]", evidence)]
@@ -35,9 +35,13 @@ def _ungrounded(value: Any, schema: dict[str, Any], path: str, evidence: Evidenc
     return [] if grounded_string(str(value), evidence) else [f"{path}={json.dumps(value, ensure_ascii=False)}"]
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """A schema part as an object: a record's schemas are untrusted data of any shape."""
+    return value if isinstance(value, dict) else {}
+
+
 def _parameters(dialogue: Dialogue, site: CallSite) -> dict[str, Any]:
-    listed = dialogue.tools.get(site.name) or {}
-    return listed.get("function", {}).get("parameters", {}) if isinstance(listed, dict) else {}
+    return _object(_object(_object(dialogue.tools.get(site.name)).get("function")).get("parameters"))
 
 
 def check_grounding(dialogue: Dialogue, read: dict[str, Mentions] | None = None) -> list[Failure]:
@@ -51,8 +55,9 @@ def check_grounding(dialogue: Dialogue, read: dict[str, Mentions] | None = None)
                 if site.arguments is None:
                     continue  # the schema check reports it
                 schema = _parameters(dialogue, site)
+                properties = _object(schema.get("properties"))
                 missing = [miss for key, value in site.arguments.items()
-                           for miss in _ungrounded(value, schema.get("properties", {}).get(key, {}), key, evidence)]
+                           for miss in _ungrounded(value, _object(properties.get(key)), key, evidence)]
                 if missing:
                     failures.append(Failure(
                         "grounding", f"call {site.call.id} {site.name}: {', '.join(missing)} "

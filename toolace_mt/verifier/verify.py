@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable
 
 from sandbox import Environment, SandboxError
+from toolace_mt.env_refs import EnvRefError, EnvRefs
 from toolace_mt.record import Record, Verification
 from toolace_mt.verifier.behaviour import check_behaviour
 from toolace_mt.verifier.consistency import check_consistency
@@ -33,19 +34,22 @@ class Verifier:
     """Checks records; keeps envs loaded between records (see EnvPool).
 
     `timings` accumulates seconds per phase (reset, replay, state, checks) for reports.
+    `env_refs` says which env files records may name (default: built-in envs only).
     """
 
     def __init__(self, checks: Iterable[str] = CHECK_IDS, judge: Judge | None = None,
-                 pool: EnvPool | None = None) -> None:
+                 pool: EnvPool | None = None, env_refs: EnvRefs | None = None) -> None:
         self.checks = tuple(c for c in CHECK_IDS if c in set(checks))
         self.judge = judge or OfflineJudge()
-        self.pool = pool or EnvPool()
+        self.pool = pool or EnvPool(refs=env_refs)
         self.timings = {"reset": 0.0, "replay": 0.0, "state": 0.0, "checks": 0.0}
 
     def _env(self, record: Record) -> tuple[Environment | None, Failure | None]:
         start = time.perf_counter()
         try:
             env = self.pool.get(record.env, record.seed)  # replay_start resets it if it must
+        except EnvRefError as exc:
+            return None, Failure("replay", str(exc))
         except SandboxError as exc:
             return None, Failure("replay", f"env '{record.env}' cannot be loaded: {exc}")
         finally:
@@ -75,6 +79,8 @@ class Verifier:
             replayable = env is not None and problem is None
             if env is not None and "schema" in wanted:
                 failures += check_schema(dialogue, env)
+            if env is not None:  # the later checks read the env's schemas, never the record's (untrusted)
+                dialogue.use_env_schemas({t.name: t.openai() for t in env.tools})
             if replayable and env is not None and wanted & {"replay", "state"}:
                 self.timings["checks"] += time.perf_counter() - tick
                 start = time.perf_counter()
