@@ -300,6 +300,11 @@ def run_stats(args: argparse.Namespace) -> int:
         print(f"toolace-mt: bad line (not counted): {line}", file=sys.stderr)
 
     stats = compute_stats(args.files, on_bad_line=warn)
+    if getattr(args, "html", None):  # stats --html: the page lives in html_report
+        from toolace_mt.html_report import write_report
+
+        if not write_report(args.html, stats, args.files):
+            return EXIT_USAGE
     if args.json:
         print(json.dumps(stats.model_dump(mode="json"), ensure_ascii=False))
     else:
