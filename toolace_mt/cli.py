@@ -267,7 +267,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         options = ServeOptions(env=args.env, seed=args.seed, transport=args.transport, host=args.host, port=args.port,
                                record=args.record, max_sessions=args.max_sessions, max_calls=args.max_calls,
-                               idle_timeout=args.idle_timeout)
+                               idle_timeout=args.idle_timeout, warm=args.warm)
     except ValidationError as exc:
         error = exc.errors()[0]
         return _fail(f"bad settings: --{'-'.join(str(p) for p in error['loc']).replace('_', '-')}: {error['msg']}")
@@ -487,6 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-calls", type=int, default=1000, help="tool calls per session (default 1000)")
     p.add_argument("--idle-timeout", type=float, default=600.0,
                    help="seconds without a request before a session is closed (default 600)")
+    p.add_argument("--warm", type=int, default=1,
+                   help="envs kept seeded ahead of new sessions, so a session starts at once (default 1)")
     p.set_defaults(handler=cmd_serve)
 
     add_eval_parser(sub)

@@ -81,6 +81,7 @@ class ServeOptions(BaseModel):
     max_sessions: int = Field(default=16, ge=1, le=1000)
     max_calls: int = Field(default=1000, ge=1)
     idle_timeout: float = Field(default=600.0, gt=0)
+    warm: int = Field(default=1, ge=0, le=16)  # envs kept loaded ahead of new sessions
 
 
 class SessionError(Exception):
@@ -144,64 +145,108 @@ class SessionRegistry:
         self.log = log
         self.sessions: dict[str, Session] = {}
         self._opening: set[str] = set()
-        self._guard = threading.Lock()
+        self._changed = threading.Condition()  # guards sessions, _opening and _spares
+        self._spares: list[Environment] = []  # envs loaded ahead, so a new session starts at once
+        self._stopping = False
         self._writer = RecordWriter(options.record, append=True) if options.record is not None else None
         self._recorded = 0
+        self._loader: threading.Thread | None = None
+        if options.warm:
+            self._loader = threading.Thread(target=self._keep_warm, name="toolace-serve-warm", daemon=True)
+            self._loader.start()
 
-    def _claim(self, key: str) -> Session | None:
-        with self._guard:
+    def _keep_warm(self) -> None:
+        """Keep `warm` seeded envs ready, within the session cap."""
+        while True:
+            with self._changed:
+                while not self._stopping and (
+                        len(self._spares) >= self.options.warm
+                        or len(self.sessions) + len(self._opening) + len(self._spares) >= self.options.max_sessions):
+                    self._changed.wait()
+                if self._stopping:
+                    return
+            try:
+                env = load_env(self.options.env, seed=self.options.seed)
+            except Exception as exc:  # noqa: BLE001 (an env that stops loading: sessions load their own and say why)
+                self.log(f"could not load a spare env: {exc}")
+                return
+            with self._changed:
+                if self._stopping:
+                    env.close()
+                    return
+                self._spares.append(env)
+                self._changed.notify_all()
+
+    def _claim(self, key: str) -> tuple[Session | None, Environment | None]:
+        """The open session of `key`; or, for a new one, a spare env (None: load one)."""
+        with self._changed:
+            while key in self._opening:  # another request of this session is loading its env
+                self._changed.wait()
             session = self.sessions.get(key)
             if session is not None:
-                return session
-            if key in self._opening:
-                raise SessionError("this session is still starting; retry")
+                return session, None
+            if self._stopping:
+                raise SessionError("the server is stopping")
             if len(self.sessions) + len(self._opening) >= self.options.max_sessions:
                 raise SessionError(f"too many open sessions ({self.options.max_sessions}); close one or retry later")
             self._opening.add(key)
-            return None
+            spare = self._spares.pop() if self._spares else None
+            self._changed.notify_all()
+            return None, spare
 
     def get(self, key: str) -> Session:
-        """The session of `key`, loading its env on first use (blocking: call in a thread)."""
-        session = self._claim(key)
+        """The session of `key`, with a fresh env on first use (blocking: call in a thread)."""
+        session, env = self._claim(key)
         if session is not None:
             return session
         try:
-            env = load_env(self.options.env, seed=self.options.seed)
+            if env is None:
+                env = load_env(self.options.env, seed=self.options.seed)
+            session = Session(key, env)
         finally:
-            with self._guard:
+            with self._changed:
                 self._opening.discard(key)
-        session = Session(key, env)
-        with self._guard:
-            self.sessions[key] = session
+                if session is not None:
+                    self.sessions[key] = session
+                self._changed.notify_all()
         self.log(f"session {key[:12]} opened ({len(self.sessions)} open)")
         return session
 
     def close(self, key: str, why: str) -> None:
         """End a session: record it (if asked and it made calls) and close its env."""
-        with self._guard:
+        with self._changed:
             session = self.sessions.pop(key, None)
+            self._changed.notify_all()
         if session is None:
             return
         with session.lock:
             session.closed = True
             try:
                 if self._writer is not None and session.calls:
-                    with self._guard:
+                    record = session.record(f"mcp-{key[:12]}")
+                    with self._changed:  # one line at a time
                         self._recorded += 1
-                        record_id = f"mcp-{key[:12]}-{self._recorded}"
-                    self._writer.write(session.record(record_id))
+                        self._writer.write(record.model_copy(update={"id": f"{record.id}-{self._recorded}"}))
             finally:
                 session.env.close()
         self.log(f"session {key[:12]} closed ({why}; {session.calls} call(s))")
 
     def idle(self) -> list[str]:
         cutoff = time.monotonic() - self.options.idle_timeout
-        with self._guard:
+        with self._changed:
             return [key for key, s in self.sessions.items() if s.last_used < cutoff]
 
     def close_all(self, why: str) -> None:
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+        if self._loader is not None:
+            self._loader.join()
         for key in list(self.sessions):
             self.close(key, why)
+        for env in self._spares:
+            env.close()
+        self._spares.clear()
         if self._writer is not None:
             self._writer.close()
 
