@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ from mcp import Client, StdioServerParameters
 from mcp.shared.exceptions import MCPError
 
 from sandbox import load_env
+from toolace_mt.cli import main
 from toolace_mt.jsonl import read_records
 from toolace_mt.mcp_server import ServeOptions, SessionRegistry
 from toolace_mt.record import AssistantMessage, Record
@@ -318,3 +320,24 @@ def test_stdio_survives_bad_json_rpc() -> None:
     assert answers[1]["result"]["serverInfo"]["name"] == f"toolace-mt {ENV}"
     assert answers[2]["result"]["isError"] is True and "nope" in answers[2]["result"]["content"][0]["text"]
     assert len(answers[3]["result"]["tools"]) == 12
+
+
+def test_bad_serve_arguments_exit_2(capsys: Any) -> None:
+    assert main(["serve", "no_such_env"]) == 2
+    assert "no_such_env" in capsys.readouterr().err
+    assert main(["serve", ENV, "--port", "70000", "--transport", "http"]) == 2
+    assert "--port" in capsys.readouterr().err
+    assert main(["serve", ENV, "--max-sessions", "0"]) == 2
+    assert "--max-sessions" in capsys.readouterr().err
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = taken.getsockname()[1]
+        assert main(["serve", ENV, "--transport", "http", "--port", str(port)]) == 2
+        assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+    finally:
+        taken.close()
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    assert "toolace-mt serve retail --transport http" in capsys.readouterr().out

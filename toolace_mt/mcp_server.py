@@ -279,13 +279,17 @@ def _call_result(result: CallResult) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=error, is_error=True)
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _table_rows(env: Environment, table: str, offset: int, limit: int) -> dict[str, Any]:
     spec = env.tables.get(table)
     if spec is None:
         raise SessionError(f"no table {table!r}; tables: {', '.join(sorted(env.tables))}")
-    order = ", ".join(f'"{column}"' for column in spec.primary_key)
-    total = env.query(f'SELECT count(*) AS n FROM "{spec.name}"')[0]["n"]
-    rows = env.query(f'SELECT * FROM "{spec.name}" ORDER BY {order} LIMIT ? OFFSET ?', [limit, offset])
+    order = ", ".join(_quoted(column) for column in spec.primary_key)
+    total = env.query(f"SELECT count(*) AS n FROM {_quoted(spec.name)}")[0]["n"]
+    rows = env.query(f"SELECT * FROM {_quoted(spec.name)} ORDER BY {order} LIMIT ? OFFSET ?", [limit, offset])
     return {"table": spec.name, "primary_key": list(spec.primary_key), "total": total, "offset": offset,
             "limit": limit, "rows": rows}
 
@@ -404,15 +408,25 @@ async def _reap_idle(registry: SessionRegistry) -> None:
             await anyio.to_thread.run_sync(registry.close, key, "idle")
 
 
-async def _serve_http(options: ServeOptions, registry: SessionRegistry, log: Callable[[str], None]) -> None:
+def listen(options: ServeOptions) -> socket.socket:
+    """The HTTP server's socket, bound before anything is loaded: a taken port fails at once."""
+    sock = socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((options.host, options.port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+async def _serve_http(options: ServeOptions, registry: SessionRegistry, log: Callable[[str], None],
+                      sock: socket.socket) -> None:
     import uvicorn
 
     server = build_server(options, registry)
     app = server.streamable_http_app(session_idle_timeout=options.idle_timeout, max_sessions=options.max_sessions,
                                      host=options.host)
-    sock = socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((options.host, options.port))
     port = sock.getsockname()[1]
     config = uvicorn.Config(_SessionEnds(app, registry), log_level="warning", lifespan="on")
     web = uvicorn.Server(config)
@@ -442,12 +456,17 @@ async def _registry(options: ServeOptions, log: Callable[[str], None]) -> AsyncI
 def serve(options: ServeOptions, log: Callable[[str], None] | None = None) -> None:
     """Run the server until the client goes (stdio) or the process is stopped (http)."""
     say = log or (lambda text: print(f"toolace-mt: {text}", file=sys.stderr, flush=True))
+    sock = listen(options) if options.transport == "http" else None
 
     async def main() -> None:
         async with _registry(options, say) as registry:
-            if options.transport == "http":
-                await _serve_http(options, registry, say)
+            if sock is not None:
+                await _serve_http(options, registry, say, sock)
             else:
                 await _serve_stdio(options, registry, say)
 
-    anyio.run(main)
+    try:
+        anyio.run(main)
+    finally:
+        if sock is not None:
+            sock.close()
