@@ -33,6 +33,7 @@ import socket
 import sys
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,6 @@ from toolace_mt.record import (
 )
 
 MAX_ROWS = 500
-STDIO_SESSION = "stdio"
 SESSION_HEADER = "mcp-session-id"
 
 
@@ -150,6 +150,9 @@ class SessionRegistry:
         self._stopping = False
         self._writer = RecordWriter(options.record, append=True) if options.record is not None else None
         self._recorded = 0
+        # stdio has one session per process; its key is unique so that servers started
+        # one per conversation can record into the same file with distinct record ids
+        self.stdio_key = f"stdio-{uuid.uuid4().hex[:8]}"
         self._loader: threading.Thread | None = None
         if options.warm:
             self._loader = threading.Thread(target=self._keep_warm, name="toolace-serve-warm", daemon=True)
@@ -223,7 +226,7 @@ class SessionRegistry:
             session.closed = True
             try:
                 if self._writer is not None and session.calls:
-                    record = session.record(f"mcp-{key[:12]}")
+                    record = session.record(f"mcp-{key[:16]}")
                     with self._changed:  # one line at a time
                         self._recorded += 1
                         self._writer.write(record.model_copy(update={"id": f"{record.id}-{self._recorded}"}))
@@ -251,12 +254,12 @@ class SessionRegistry:
             self._writer.close()
 
 
-def _session_key(ctx: Any) -> str:
-    """The MCP session a request belongs to: the process over stdio, the
+def _session_key(ctx: Any, stdio_key: str) -> str:
+    """The MCP session a request belongs to: the process over stdio (`stdio_key`), the
     `mcp-session-id` header over HTTP."""
     request = ctx.request_context.request
     if request is None:
-        return STDIO_SESSION
+        return stdio_key
     key = request.headers.get(SESSION_HEADER)
     if not key:
         raise SessionError("this server keeps a state per session: connect with the initialize handshake "
@@ -314,7 +317,7 @@ def build_server(options: ServeOptions, registry: SessionRegistry) -> MCPServer:
 
     async def run_call(ctx: Any, name: str, arguments: dict[str, Any]) -> Any:
         try:
-            key = _session_key(ctx)
+            key = _session_key(ctx, registry.stdio_key)
             session = await anyio.to_thread.run_sync(registry.get, key)
             result = await anyio.to_thread.run_sync(session.call, name, arguments, options.max_calls)
         except SessionError as exc:
@@ -348,7 +351,7 @@ def build_server(options: ServeOptions, registry: SessionRegistry) -> MCPServer:
 
     async def read_in_session(ctx: Any, reader: Callable[[Session], Any]) -> str:
         try:
-            key = _session_key(ctx)
+            key = _session_key(ctx, registry.stdio_key)
             session = await anyio.to_thread.run_sync(registry.get, key)
             data = await anyio.to_thread.run_sync(session.read, reader)
         except SessionError as exc:
