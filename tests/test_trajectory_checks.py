@@ -1,5 +1,6 @@
 """The trajectory checks (necessity, disambiguation, confirmation, answer, reply_style,
-persona, plan_sense): each tamper takes a fixture that passes every check, introduces
+persona, plan_sense): each tamper takes a fixture that passes every check (all checks run
+on every fixture in tests/test_verifier_fixtures.py), introduces
 exactly one defect, and asserts the check fails naming the message; the untampered one
 passes. Synthetic records (no env) cover what the fixtures do not, and prose that must
 NOT be flagged.
@@ -92,11 +93,6 @@ def rebuilt(verifier: Verifier, record_id: str, change: Callable[[list[Turn]], N
 
 def turn_position(turns: list[Turn], name: str) -> int:
     return next(i for i, (kind, value) in enumerate(turns) if kind == "calls" and any(c[0] == name for c in value))
-
-
-def test_every_fixture_passes_every_trajectory_check(verifier: Verifier) -> None:
-    for record in FIXTURES.values():
-        assert verifier.verify(record).failures == [], record.id
 
 
 def test_the_checks_are_registered_and_selectable() -> None:
@@ -556,3 +552,14 @@ def test_rates_over_records_count_dialogues_and_unknowns() -> None:
     assert rates["field_dump"].share == pytest.approx(2 / 3) and rates["field_dump"].instances == 2
     assert rates["unconfirmed_write"].dialogues == 0 and rates["unconfirmed_write"].unknown == 3
     assert rates["unconfirmed_write"].share is None
+
+
+@pytest.mark.slow
+def test_envs_show_marks_the_confirmation_policy(capsys) -> None:
+    from toolace_mt.cli import main
+    assert main(["envs", "show", "tau_retail", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    confirm = {t["function"]["name"] for t in data["tools"] if t["confirm"]}
+    assert data["authenticate_first"] is True and "cancel_pending_order" in confirm and "calculate" not in confirm
+    assert main(["envs", "show", "calendar_mail"]) == 0
+    assert "[write] send_message (confirm first):" in capsys.readouterr().out

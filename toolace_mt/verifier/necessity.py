@@ -41,8 +41,8 @@ def entity_key(site: CallSite) -> tuple[str, str] | None:
     out = site.output
     if isinstance(out, str):
         return ("", out) if is_identifier(out) or ("_" in out and any(c.isdigit() for c in out)) else None
-    if isinstance(out, list) and len(out) == 1:
-        out = out[0]
+    if isinstance(out, list) and len(out) == 1 and not site.name.casefold().startswith("list"):
+        out = out[0]  # a search that found one (a listing that happens to hold one is not a look-up)
     if not isinstance(out, dict):
         return None
     ids = [k for k, v in out.items() if (k == "id" or k.endswith("_id")) and isinstance(v, str) and v]

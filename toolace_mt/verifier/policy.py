@@ -25,13 +25,13 @@ class EnvPolicy:
         return cls(known=False)
 
     @classmethod
-    def of(cls, env: Any) -> EnvPolicy:
-        """From a loaded sandbox Environment."""
+    def of(cls, env: Any, user_key: str | None = None) -> EnvPolicy:
+        """From a loaded sandbox Environment (`user_key` for one loaded without its state)."""
         tools = list(getattr(env, "tools", []))
         return cls(known=True,
                    writes=frozenset(t.name for t in tools if t.writes),
                    confirm=frozenset(t.name for t in tools if t.writes and getattr(t, "confirm", False)),
-                   user_key=getattr(env, "user_key", None),
+                   user_key=user_key or getattr(env, "user_key", None),
                    authenticate_first=bool(getattr(env, "authenticate_first", False)))
 
     def is_write(self, tool: str) -> bool:
