@@ -19,7 +19,10 @@ from toolace_mt.record import (
     UserMessage,
     Verification,
 )
+from toolace_mt.stats import compute_stats
+from toolace_mt.verifier.trajectory import FINDING_KINDS
 
+FINDING_KINDS_IDS = tuple(kind.kind for kind in FINDING_KINDS)
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "section", "table", "thead",
                 "tbody", "tr", "th", "td", "figure", "figcaption", "svg", "text", "rect", "p", "div", "b", "pre",
@@ -126,9 +129,25 @@ def test_hostile_records_never_become_markup(tmp_path: Path) -> None:
     assert "http" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing to fetch
 
 
-def test_trajectory_section_says_when_there_are_no_findings(tmp_path: Path) -> None:
-    _, page = _report(tmp_path, two_dialogues())
-    assert "trajectory-pending" in page.ids and "fig-trajectory" not in page.ids
+def test_trajectory_findings_are_shown_as_stats_computes_them(tmp_path: Path) -> None:
+    records = [*two_dialogues(), _hostile_failing()]
+    text, page = _report(tmp_path, records)
+    stats = compute_stats([tmp_path / "data.jsonl"])
+    assert {"trajectory-table", "fig-trajectory"} <= page.ids
+    bars = page.figure_texts["fig-trajectory"]
+    shown = dict(zip(bars[0::2], bars[1::2], strict=True))
+    assert list(shown) == list(FINDING_KINDS_IDS) == list(stats.trajectory)
+    for kind, rate in stats.trajectory.items():
+        assert shown[kind] == ("unknown" if rate.share is None else f"{100 * rate.share:.1f}%")
+    # the records' env digest is not retail's: the findings that need its policy are unknown, and said why
+    assert any(rate.share is None for rate in stats.trajectory.values())
+    assert "env retail: the findings that need its policy are unknown" in " ".join(page.text)
+    assert "No record in these files failed a check." not in text
+
+
+def test_no_trajectory_table_without_dialogues(tmp_path: Path) -> None:
+    _, page = _report(tmp_path, [])
+    assert "trajectory-none" in page.ids and "fig-trajectory" not in page.ids
     assert "No record in these files failed a check." in " ".join(page.text)
 
 

@@ -3,7 +3,8 @@
 No network and no script: inline CSS and inline SVG charts drawn here (bars; no
 plotting library, so nothing to install and the page has no external reference).
 Sections: the tables `stats` prints, charts of turns per dialogue, calls per calling
-turn, tool coverage per env, the ops mix and the trajectory findings, and for each
+turn, tool coverage per env, the ops mix and the trajectory findings (stats'
+trajectory section, toolace_mt/verifier/trajectory.py), and for each
 failed check one example dialogue as a conversation. Records are hostile: every text
 that comes from them goes through `html.escape`, and long texts are cut.
 
@@ -21,7 +22,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from toolace_mt.jsonl import BadLine, read_records
 from toolace_mt.record import AssistantMessage, Record, SystemMessage, ToolMessage, UserMessage
@@ -75,20 +75,20 @@ def collect(paths: Iterable[str | Path]) -> ReportData:
 
 # --- charts ---------------------------------------------------------------------------
 
-def _bars(items: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+def _bars(items: Sequence[tuple[str, float | None]]) -> list[tuple[str, float | None]]:
     if len(items) <= MAX_BARS:
         return list(items)
-    rest = sum(value for _, value in items[MAX_BARS - 1:])
+    rest = sum(value or 0.0 for _, value in items[MAX_BARS - 1:])
     return [*items[:MAX_BARS - 1], (f"{len(items) - MAX_BARS + 1} more", rest)]
 
 
-def bar_chart(figure_id: str, title: str, items: Sequence[tuple[str, float]], unit: str = "",
+def bar_chart(figure_id: str, title: str, items: Sequence[tuple[str, float | None]], unit: str = "",
               percent: bool = False) -> str:
-    """A horizontal bar chart as inline SVG: one labelled bar per item."""
+    """A horizontal bar chart as inline SVG: one labelled bar per item (None: unknown, no bar)."""
     bars = _bars(items)
     label_width, bar_width, row = 220, 380, 22
     height = 30 + row * max(len(bars), 1)
-    top = max((value for _, value in bars), default=0.0)
+    top = max((value or 0.0 for _, value in bars), default=0.0)
     scale = 1.0 if percent else (top or 1.0)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_width + bar_width + 90}" '
              f'height="{height}" aria-labelledby="{esc(figure_id)}-title">',
@@ -97,8 +97,11 @@ def bar_chart(figure_id: str, title: str, items: Sequence[tuple[str, float]], un
         parts.append('<text x="10" y="40" class="empty">no data</text>')
     for index, (label, value) in enumerate(bars):
         y = 20 + index * row
-        width = 0.0 if scale == 0 else max(0.0, min(1.0, value / scale)) * bar_width
-        shown = f"{100 * value:.1f}%" if percent else (f"{value:g}{unit}")
+        width = 0.0 if scale == 0 or value is None else max(0.0, min(1.0, value / scale)) * bar_width
+        if value is None:
+            shown = "unknown"
+        else:
+            shown = f"{100 * value:.1f}%" if percent else f"{value:g}{unit}"
         parts.append(f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end">{esc(_cut(label, 40))}</text>')
         parts.append(f'<rect x="{label_width}" y="{y + 2}" width="{width:.1f}" height="{row - 6}" class="bar"/>')
         parts.append(f'<text x="{label_width + width + 4:.1f}" y="{y + 14}">{esc(shown)}</text>')
@@ -156,19 +159,22 @@ def summary_rows(stats: Stats) -> list[tuple[str, str]]:
     return rows
 
 
-# --- trajectory findings (issue 16: engineer `checks` adds them to stats.py) ------------
+# --- trajectory findings (issue 16: stats' trajectory section) -----------------------
 
-def trajectory_rates(stats: Stats) -> dict[str, float] | None:
-    """Per-finding rates of the trajectory section of `stats`, when stats.py has one.
-    HOOK: read from `Stats.trajectory` once that branch lands; None until then."""
-    section: Any = getattr(stats, "trajectory", None)
-    if section is None:
-        return None
-    data = section.model_dump(mode="json") if hasattr(section, "model_dump") else section
-    rates = data.get("rates", data) if isinstance(data, dict) else None
-    if not isinstance(rates, dict):
-        return None
-    return {str(k): float(v) for k, v in rates.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+def trajectory_section(stats: Stats) -> str:
+    """Per finding kind of the trajectory checks: the share of judged dialogues with one."""
+    rates = stats.trajectory
+    if not rates or not stats.dialogues:
+        return '<p id="trajectory-none">No dialogue was judged by the trajectory checks.</p>'
+    rows = [(kind, rate.check, rate.what, f"{rate.with_finding}/{rate.dialogues}" if rate.dialogues else "unknown",
+             _pct(rate.share), rate.instances, rate.unknown) for kind, rate in rates.items()]
+    notes = "".join(f"<p>env {esc(_cut(env, 200))}: the findings that need its policy are unknown: "
+                    f"{esc(_cut(why, 500))}</p>" for env, why in stats.trajectory_unknown_envs.items())
+    return (table(("finding", "check", "what", "dialogues with it / judged", "share", "instances", "not judged"),
+                  rows, "trajectory-table")
+            + bar_chart("fig-trajectory", "Trajectory findings: share of judged dialogues with at least one",
+                        [(kind, rate.share) for kind, rate in rates.items()], percent=True)
+            + notes)
 
 
 # --- conversations --------------------------------------------------------------------
@@ -246,15 +252,7 @@ def render_page(stats: Stats, data: ReportData) -> str:
     sections.append('<section id="calls"><h2>Calls per turn</h2>'
                     + bar_chart("fig-calls", "Calling turns by number of tool calls", _histogram(data.calls_per_turn))
                     + "</section>")
-    rates = trajectory_rates(stats)
-    if rates is None:
-        trajectory = ('<p id="trajectory-pending">The trajectory findings (issue 16) are not computed by this '
-                      "version of <code>stats</code>.</p>")
-    else:
-        trajectory = (table(("finding", "rate"), [(k, _pct(v)) for k, v in rates.items()], "trajectory-table")
-                      + bar_chart("fig-trajectory", "Trajectory findings: share of dialogues",
-                                  list(rates.items()), percent=True))
-    sections.append(f'<section id="trajectory"><h2>Trajectory findings</h2>{trajectory}</section>')
+    sections.append(f'<section id="trajectory"><h2>Trajectory findings</h2>{trajectory_section(stats)}</section>')
     failed = [f"<h3>{esc(check)}: {count} dialogue(s) fail it</h3>"
               + (f'<p class="failure">{esc(data.examples[check][0].id)}: {esc(_cut(data.examples[check][1]))}</p>'
                  + conversation(data.examples[check][0], data.examples[check][2])
