@@ -26,7 +26,7 @@ from mcp.shared.exceptions import MCPError
 from sandbox import load_env
 from toolace_mt.cli import main
 from toolace_mt.jsonl import read_records
-from toolace_mt.mcp_server import ServeOptions, SessionRegistry
+from toolace_mt.mcp_server import ServeOptions, SessionError, SessionRegistry
 from toolace_mt.record import AssistantMessage, Record
 from toolace_mt.verifier import Verifier
 
@@ -257,6 +257,8 @@ def test_idle_sessions_are_closed_and_recorded(tmp_path: Path) -> None:
     assert registry.idle() == ["s1"]
     registry.close("s1", "idle")
     assert not registry.sessions and session.closed
+    with pytest.raises(SessionError, match=r"this session was closed \(idle\); open a new one"):
+        registry.get("s1")  # never a fresh state under a session's old id
     (line,) = record.read_text(encoding="utf-8").splitlines()
     assert _calls(Record.model_validate_json(line)) == [("get_order", {"order_id": "#W0"})]
     registry.close_all("done")

@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,7 @@ from toolace_mt.record import (
 )
 
 MAX_ROWS = 500
+MAX_ENDED = 10_000  # ended session keys remembered, so a late request is refused rather than given a new state
 SESSION_HEADER = "mcp-session-id"
 
 
@@ -147,6 +149,7 @@ class SessionRegistry:
         self._opening: set[str] = set()
         self._changed = threading.Condition()  # guards sessions, _opening and _spares
         self._spares: list[Environment] = []  # envs loaded ahead, so a new session starts at once
+        self._ended: OrderedDict[str, str] = OrderedDict()  # key -> why it ended (the newest MAX_ENDED)
         self._stopping = False
         self._writer = RecordWriter(options.record, append=True) if options.record is not None else None
         self._recorded = 0
@@ -190,6 +193,8 @@ class SessionRegistry:
                 return session, None
             if self._stopping:
                 raise SessionError("the server is stopping")
+            if key in self._ended:  # the SDK may still know it (our idle clock ignores open GET streams)
+                raise SessionError(f"this session was closed ({self._ended[key]}); open a new one")
             if len(self.sessions) + len(self._opening) >= self.options.max_sessions:
                 raise SessionError(f"too many open sessions ({self.options.max_sessions}); close one or retry later")
             self._opening.add(key)
@@ -219,6 +224,10 @@ class SessionRegistry:
         """End a session: record it (if asked and it made calls) and close its env."""
         with self._changed:
             session = self.sessions.pop(key, None)
+            if session is not None:
+                self._ended[key] = why
+                if len(self._ended) > MAX_ENDED:
+                    self._ended.popitem(last=False)
             self._changed.notify_all()
         if session is None:
             return
