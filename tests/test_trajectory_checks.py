@@ -563,3 +563,28 @@ def test_envs_show_marks_the_confirmation_policy(capsys) -> None:
     assert data["authenticate_first"] is True and "cancel_pending_order" in confirm and "calculate" not in confirm
     assert main(["envs", "show", "calendar_mail"]) == 0
     assert "[write] send_message (confirm first):" in capsys.readouterr().out
+
+
+def test_hostile_records_give_findings_not_tracebacks() -> None:
+    """Arguments that are not objects, outputs that are not JSON or nest deeply, huge texts."""
+    deep: Any = "x1"
+    for _ in range(200):
+        deep = {"a_id": deep, "items": [deep]} if isinstance(deep, str) else {"a": deep}
+    messages = [
+        {"role": "user", "content": "Thanks, " + " " * 50_000 + "Ann" + "a: b; " * 5_000},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "get_x", "arguments": "[1, 2]"}},
+            {"id": "c2", "type": "function", "function": {"name": "cancel_x", "arguments": "not json"}},
+            {"id": "c3", "type": "function", "function": {"name": "get_x", "arguments": json.dumps({"q": deep})}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "plain text, not JSON"},
+        {"role": "tool", "tool_call_id": "c2", "content": json.dumps({"error": "not an object"})},
+        {"role": "tool", "tool_call_id": "c3", "content": json.dumps(deep)},
+        {"role": "assistant", "content": "I can't do that: " + "my x " * 10_000},
+    ]
+    tools = [{"function": {"name": "get_x", "parameters": "nope"}}, {}]
+    record = Record(id="hostile", env="nowhere", env_digest="0", seed=0, tools=tools, messages=messages)
+    policy = EnvPolicy(known=True, writes=frozenset({"cancel_x"}), confirm=frozenset({"cancel_x"}),
+                       user_key="a_id", authenticate_first=True)
+    for judged in (policy, EnvPolicy.unknown()):
+        found = findings(Dialogue(record), judged)
+        assert all(isinstance(f.message, str) and f.kind in {k.kind for k in FINDING_KINDS} for f in found)

@@ -23,7 +23,7 @@ from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Told, meaningful
+from toolace_mt.verifier.told import Told, meaningful, tool_properties
 
 CHECK = "disambiguation"
 KINDS = (FindingKind("ambiguous_target", CHECK, False,
@@ -122,9 +122,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
 
 
 def _schema_enum(dialogue: Dialogue, site: CallSite, argument: str) -> list[Any]:
-    tool = dialogue.tools.get(site.name) or {}
-    properties = tool.get("function", {}).get("parameters", {}).get("properties", {}) if isinstance(tool, dict) else {}
-    schema = properties.get(argument, {}) if isinstance(properties, dict) else {}
+    schema = tool_properties(dialogue.tools.get(site.name)).get(argument, {})
     if not isinstance(schema, dict):
         return []
     items = schema.get("items") if isinstance(schema.get("items"), dict) else {}

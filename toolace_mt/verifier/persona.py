@@ -21,7 +21,7 @@ from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Told, snake_words
+from toolace_mt.verifier.told import MAX_TEXT, Told, snake_words, tool_properties
 
 CHECK = "persona"
 KINDS = (
@@ -35,7 +35,7 @@ _NAME = r"(?P<name>[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:[-'][A-Z]?[
 _SIGNOFF = re.compile(
     r"(?:^|[.!?\n]\s*|,\s*)(?i:thanks(?: again| a lot| so much| heaps| a bunch| very much)?|thank you(?: so much)?|"
     r"many thanks|cheers|best(?: regards| wishes)?|all the best|kind regards|regards|warmly|warm regards|"
-    r"take care|talk soon|sincerely|yours|love|thx|ta)\s*[,!.\-–—]*\s*\n?\s*" + _NAME + r"\s*[.!]?\s*$")
+    r"take care|talk soon|sincerely|yours|love|thx|ta)[\s,!.\-–—]*" + _NAME + r"\s*[.!]?\s*$")
 _DASH = re.compile(r"(?:^|\s)[-–—]{1,2}\s*" + _NAME + r"\s*[.!]?\s*$")
 _INTRO = re.compile(r"\b(?i:i'm|i am|this is|my name is|my name's)\s+" + _NAME + r"\b")
 _NOT_NAMES = frozenset("""I Hi Hello Hey Thanks Thank Please Sorry Yes No Okay Ok Sure Great Good Monday Tuesday
@@ -49,8 +49,9 @@ _INTERNAL_PARAM = frozenset({"expression", "thought", "formula", "scratchpad"})
 
 def _persona_names(text: str) -> list[str]:
     names = []
+    ending = text.strip()[-120:]  # a sign-off ends the message
     for pattern in (_SIGNOFF, _DASH):
-        match = pattern.search(text.strip())
+        match = pattern.search(ending)
         if match:
             names.append(match["name"])
     names += [m["name"] for m in _INTRO.finditer(text)]
@@ -87,10 +88,7 @@ def _names_in(row: dict[str, Any]) -> list[str]:
 def _parameter_names(dialogue: Dialogue) -> set[str]:
     names: set[str] = set()
     for tool in dialogue.tools.values():
-        properties = tool.get("function", {}).get("parameters", {}).get("properties", {}) \
-            if isinstance(tool, dict) else {}
-        if isinstance(properties, dict):
-            names.update(str(name).casefold() for name in properties)
+        names.update(str(name).casefold() for name in tool_properties(tool))
     return names
 
 
@@ -99,10 +97,8 @@ def _internal_tools(dialogue: Dialogue) -> set[str]:
     for name, tool in dialogue.tools.items():
         if not isinstance(name, str):
             continue
-        properties = tool.get("function", {}).get("parameters", {}).get("properties", {}) \
-            if isinstance(tool, dict) else {}
-        if _INTERNAL_TOOL.match(name.casefold()) or (isinstance(properties, dict) and
-                                                     _INTERNAL_PARAM & {str(p).casefold() for p in properties}):
+        properties = tool_properties(tool)
+        if _INTERNAL_TOOL.match(name.casefold()) or _INTERNAL_PARAM & {str(p).casefold() for p in properties}:
             internal.add(name)
     return internal
 
@@ -116,7 +112,8 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     for index, message in enumerate(messages):
         if not isinstance(message, UserMessage):
             continue
-        text = message.content
+        text = message.content[:MAX_TEXT] + " " + message.content[-MAX_TEXT:] \
+            if len(message.content) > 2 * MAX_TEXT else message.content
         for name in _persona_names(text):
             given = name.split()[0].casefold()
             if first is None:

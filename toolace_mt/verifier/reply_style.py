@@ -22,7 +22,7 @@ from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Told, leaves_with_keys, meaningful, snake_words
+from toolace_mt.verifier.told import MAX_TEXT, Told, leaves_with_keys, meaningful, snake_words
 
 CHECK = "reply_style"
 KINDS = (
@@ -87,7 +87,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                 error = site.output.get("error", {}) if isinstance(site.output, dict) else {}
                 if isinstance(error, dict) and isinstance(error.get("message"), str):
                     errors.append(error["message"])
-        text = message.content or ""
+        text = (message.content or "")[:MAX_TEXT]
         if not text.strip():
             continue
         if _dump(text, _field_names(dialogue, index)):

@@ -143,6 +143,14 @@ class Shown:
         return norm in self.strings or any(_whole(norm, text) for text in self.texts)
 
 
+def tool_properties(tool: Any) -> dict[str, Any]:
+    """The `properties` of a listed tool's parameters; {} when any level is not what it should be."""
+    function = tool.get("function") if isinstance(tool, dict) else None
+    parameters = function.get("parameters") if isinstance(function, dict) else None
+    properties = parameters.get("properties") if isinstance(parameters, dict) else None
+    return properties if isinstance(properties, dict) else {}
+
+
 def snake_words(text: str) -> list[str]:
     """snake_case words without digits ("no_longer_needed"; not an id like "paypal_123")."""
     return _SNAKE.findall(text)
