@@ -519,6 +519,8 @@ def test_a_target_identified_through_an_unrelated_record() -> None:
     "Note: the refund can take 5 days. Anything else?",
     "I'm sorry, I can't change your plan from here, but your account team can.",
     "Your email address is ann_lee@example.com, and your order #W1 is pending.",
+    "Here are the details of order #W1:\n- Status: pending\n- Items: one Lamp\n- Total: $40.00",
+    "Departure: 9:00 AM, arrival: 11:00 AM, both on June 3.",
 ])
 def test_reasonable_prose_is_not_flagged(reply: str) -> None:
     record = synthetic([
@@ -588,3 +590,22 @@ def test_hostile_records_give_findings_not_tracebacks() -> None:
     for judged in (policy, EnvPolicy.unknown()):
         found = findings(Dialogue(record), judged)
         assert all(isinstance(f.message, str) and f.kind in {k.kind for k in FINDING_KINDS} for f in found)
+
+
+@pytest.mark.parametrize("names, ambiguous", [
+    (["Mechanical Keyboard (Grey)", "Wall Lamp (Navy)"], False),  # "the keyboard" fits one item
+    (["Mechanical Keyboard (Grey)", "Mechanical Keyboard (Black)"], True),  # ... and here two
+])
+def test_an_item_described_by_one_word_of_its_name(names: list[str], ambiguous: bool) -> None:
+    tools = {"get_order": {"order_id": {"type": "string"}}, "return_items": {"item_ids": {"type": "array"}}}
+    order = {"order_id": "#W1", "items": [{"item_id": f"#W1-{i}", "product_name": n} for i, n in enumerate(names)]}
+    record = synthetic([
+        ("user", "The keyboard from order #W1 arrived broken; I'd like to return it."),
+        ("call", "get_order", {"order_id": "#W1"}, order),
+        ("assistant", f"Shall I return the {names[0]} from order #W1?"),
+        ("user", "Yes, please."),
+        ("call", "return_items", {"item_ids": ["#W1-0"]}, {"return_id": "R1"}),
+        ("assistant", "Your return R1 is registered."),
+    ], tools)
+    found = [f.message_index for f in findings(Dialogue(record), EnvPolicy.unknown(), ["disambiguation"])]
+    assert found == ([5] if ambiguous else [])

@@ -90,13 +90,20 @@ def _scalars(profile: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _singled_by_words(told: Told, candidates: Candidates, position: int) -> bool:
-    """The words tell a value of the candidate that no other candidate has in that field."""
+    """The words tell a value of the candidate that no other candidate has in that field
+    ("savings" when one account is a savings account), or, read loosely (a time alone,
+    one word of a name: "the keyboard"), fit this candidate alone in that field."""
     mine = candidates.profiles[position]
     for name, value in _scalars(mine):
-        if name == candidates.field or not told.tells(value, loose=True):
+        if name == candidates.field:
             continue
-        if all(normalise(str(other.get(name))) != normalise(str(value))
-               for i, other in enumerate(candidates.profiles) if i != position):
+        if told.tells(value) and all(normalise(str(other.get(name))) != normalise(str(value))
+                                     for i, other in enumerate(candidates.profiles) if i != position):
+            return True
+        fits = [i for i, other in enumerate(candidates.profiles)
+                if name in other and not isinstance(other[name], dict | list) and meaningful(other[name])
+                and told.tells(other[name], loose=True)]
+        if fits == [position]:
             return True
     return False
 

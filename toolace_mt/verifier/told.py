@@ -93,7 +93,8 @@ class Told:
         return cls(normalise(joined), mentions(joined))
 
     def tells(self, value: Any, loose: bool = False) -> bool:
-        """`loose`: a date-time is told by its time alone, a name with a "(detail)" by its head."""
+        """`loose`: a date-time is told by its time alone, a name with a "(detail)" by its
+        head, a name of 2+ words by one of its words of 5+ letters ("the keyboard")."""
         if value is None or isinstance(value, bool):
             return False
         if isinstance(value, int | float):
@@ -112,8 +113,12 @@ class Told:
             return True
         if norm.startswith("#") and _whole(norm[1:], self.norm):
             return True
-        if loose and " (" in norm:
-            return _whole(norm.split(" (")[0], self.norm)
+        if loose:
+            head = norm.split(" (")[0]
+            if head != norm and _whole(head, self.norm):
+                return True
+            words = [w for w in re.findall(r"[^\W\d_]{5,}", head)]
+            return len(head.split()) >= 2 and any(_whole(w, self.norm) for w in words)
         return False
 
 
