@@ -396,15 +396,16 @@ def test_the_user_talking_in_parameter_terms(verifier: Verifier, said: str) -> N
     assert failure.message_index == turn
 
 
-def test_a_parameter_name_as_a_label(verifier: Verifier) -> None:
+@pytest.mark.parametrize("said", ["Unread only: yes.", "Unread only - yes."])
+def test_a_parameter_name_as_a_label(verifier: Verifier, said: str) -> None:
     record = FIXTURES["calendar-small-talk-and-unread-mail"]
     turn = index_of(record, "show me my three most recent unread emails")
 
     def change(messages: list[dict[str, Any]]) -> None:
-        messages[turn]["content"] = "OK. Then show me my three most recent emails. Unread only: yes."
+        messages[turn]["content"] = f"OK. Then show me my three most recent emails. {said}"
 
     [failure] = failing(verifier, edited("calendar-small-talk-and-unread-mail", change))["persona"]
-    assert failure.message_index == turn and "Unread only: yes" in failure.message
+    assert failure.message_index == turn and said.rstrip(".") in failure.message
 
 
 # ---------------------------------------------------------------- plan_sense

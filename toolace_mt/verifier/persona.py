@@ -4,8 +4,9 @@
   Aimee.", "this is Kara Haas") differ between messages, or are not the account
   holder's (the row of the env's USER_TABLE the dialogue's look-ups returned).
 - `parameter_talk`: the user talks in parameter or enum terms: a snake_case word
-  ("no_longer_needed"), "the <thing> to use is ...", or a parameter's name as a label
-  ("Unread only: yes", "include cancelled: no").
+  ("no_longer_needed"), "the <thing> to use is ...", a parameter's name as a label
+  ("Unread only: yes", "include cancelled: no"), or a parameter's name answered yes/no
+  ("Include past - yes.", "Favorite, yes.").
 - `dictated_internal`: the user dictates the input of an internal tool (a calculator,
   a scratchpad: a tool named calculate/think/..., or with an `expression`/`thought`
   parameter) that a call then uses word for word.
@@ -42,7 +43,9 @@ _NOT_NAMES = frozenset("""I Hi Hello Hey Thanks Thank Please Sorry Yes No Okay O
 Wednesday Thursday Friday Saturday Sunday January February March April May June July August September October
 November December Just Still Also Here There The This That Not Calling Writing Back Again Done""".split())
 _TO_USE = re.compile(r"\bthe [a-z][a-z ]{0,40}? to use (?:is|are|should be|will be)\b", re.I)
-_LABEL = re.compile(r"(?:^|(?<=[.!?;\n]))\s*(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:\s*(?P<value>[^\s.;,!?]+)")
+_LABEL = re.compile(r"(?:^|(?<=[.!?;\n]))\s*(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*(?::|\s-|,)\s*"
+                    r"(?P<value>[^\s.;,!?]+)")
+_FLAG = frozenset({"yes", "no", "true", "false"})
 _INTERNAL_TOOL = re.compile(r"^(?:calculate|calculator|compute|think|reason|reflect|evaluate|scratchpad)$")
 _INTERNAL_PARAM = frozenset({"expression", "thought", "formula", "scratchpad"})
 
@@ -152,7 +155,8 @@ def _parameter_talk(text: str, parameters: set[str]) -> str | None:
         return f"dictates a parameter (\"{found.group()}\")"
     for match in _LABEL.finditer(text):
         label = normalise(match["label"]).replace(" ", "_")
-        if label in parameters and "_" in label:
+        colon = ":" in match.group()
+        if label in parameters and (("_" in label and colon) or match["value"].casefold() in _FLAG):
             return f"fills in a parameter by its name (\"{match.group().strip()}\")"
     return None
 
