@@ -193,6 +193,26 @@ def test_sessions_are_isolated_and_their_state_is_readable(http_server: Server, 
     assert {t["name"]: t["rows"] for t in seen["tables"]["tables"]} == local_env.row_counts()
 
 
+def test_concurrent_sessions_each_see_only_their_own_writes(http_server: Server, local_env: Any) -> None:
+    orders = [_pending_order(local_env, offset=3 + i) for i in range(3)]
+    seen: dict[str, Any] = {}
+
+    async def one(order: str) -> None:
+        async with Client(http_server.url) as client:
+            await client.call_tool("get_order", {"order_id": order})
+            await client.call_tool("cancel_order", {"order_id": order})
+            diff = await _resource(client, "toolace://state/diff")
+            seen[order] = [c["key"]["order_id"] for c in diff["tables"]["orders"]["changed"]]
+
+    async def main() -> None:
+        async with anyio.create_task_group() as group:
+            for order in orders:
+                group.start_soon(one, order)
+
+    _run(main)
+    assert seen == {order: [order] for order in orders}
+
+
 def test_a_recorded_session_verifies(http_server: Server, local_env: Any) -> None:
     order = _pending_order(local_env, offset=2)
     made = [("get_order", {"order_id": order}), ("cancel_order", {"order_id": order, "reason": "other"}),
