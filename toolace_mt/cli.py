@@ -265,7 +265,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except SandboxError as exc:
         return _fail(str(exc))
     try:
-        from toolace_mt.mcp_server import ServeOptions, serve
+        from toolace_mt.mcp_server import ServeOptions, listen, serve
     except ImportError as exc:
         return _fail(f"serve needs the MCP SDK: pip install 'toolace-mt[serve]' ({exc})")
     try:
@@ -282,9 +282,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except OSError as exc:
             return _fail(f"cannot write {options.record}: {exc.strerror}")
     try:
-        serve(options)
+        sock = listen(options) if options.transport == "http" else None
     except OSError as exc:  # the port is taken, the host is not ours
         return _fail(f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}")
+    try:
+        serve(options, sock=sock)
     except KeyboardInterrupt:
         pass
     return EXIT_OK

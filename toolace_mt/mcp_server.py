@@ -465,10 +465,12 @@ async def _registry(options: ServeOptions, log: Callable[[str], None]) -> AsyncI
             await anyio.to_thread.run_sync(registry.close_all, "server stopped")
 
 
-def serve(options: ServeOptions, log: Callable[[str], None] | None = None) -> None:
-    """Run the server until the client goes (stdio) or the process is stopped (http)."""
+def serve(options: ServeOptions, log: Callable[[str], None] | None = None, sock: socket.socket | None = None) -> None:
+    """Run the server until the client goes (stdio) or the process is stopped (http).
+    `sock`: the bound socket for http (default: `listen(options)`)."""
     say = log or (lambda text: print(f"toolace-mt: {text}", file=sys.stderr, flush=True))
-    sock = listen(options) if options.transport == "http" else None
+    if sock is None and options.transport == "http":
+        sock = listen(options)
 
     async def main() -> None:
         async with _registry(options, say) as registry:
