@@ -363,3 +363,27 @@ def test_bad_serve_arguments_exit_2(capsys: Any) -> None:
     with pytest.raises(SystemExit):
         main(["serve", "--help"])
     assert "toolace-mt serve retail --transport http" in capsys.readouterr().out
+
+
+@pytest.mark.slow  # a server process of its own (~3 s)
+def test_a_terminated_stdio_server_still_records_its_session(tmp_path: Path) -> None:
+    record = tmp_path / "terminated.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "toolace_mt", "serve", ENV, "--record", str(record)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert process.stdin is not None and process.stdout is not None
+    initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "get_order", "arguments": {"order_id": "#W1001"}}}
+    try:
+        for message in (initialize, {"jsonrpc": "2.0", "method": "notifications/initialized"}, call):
+            process.stdin.write(json.dumps(message) + "\n")
+            process.stdin.flush()
+        answers = [json.loads(process.stdout.readline()) for _ in range(2)]  # stdin stays open: only SIGTERM ends it
+        assert [a["id"] for a in answers] == [1, 2]
+        process.terminate()
+        assert process.wait(timeout=120) == 0
+    finally:
+        process.kill()
+    (line,) = record.read_text(encoding="utf-8").splitlines()
+    assert _calls(Record.model_validate_json(line)) == [("get_order", {"order_id": "#W1001"})]

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import socket
 import sys
 import threading
@@ -452,7 +454,22 @@ async def _serve_http(options: ServeOptions, registry: SessionRegistry, log: Cal
 async def _serve_stdio(options: ServeOptions, registry: SessionRegistry, log: Callable[[str], None]) -> None:
     server = build_server(options, registry)
     log(f"serving {options.env} (seed {options.seed}) over MCP on stdio")
-    await server.run_stdio_async()
+    async with anyio.create_task_group() as group:
+        group.start_soon(_stop_on_sigterm, registry, log)
+        await server.run_stdio_async()
+        group.cancel_scope.cancel()
+
+
+async def _stop_on_sigterm(registry: SessionRegistry, log: Callable[[str], None]) -> None:
+    """A client that terminates its stdio server still gets the session recorded. The
+    SDK reads stdin in a thread that cancelling cannot interrupt, so on SIGTERM the
+    sessions are closed (recorded, envs closed) and the process exits at once."""
+    with anyio.open_signal_receiver(signal.SIGTERM) as signals:
+        async for _ in signals:
+            await anyio.to_thread.run_sync(registry.close_all, "terminated")
+            log("stopped (SIGTERM)")
+            sys.stderr.flush()
+            os._exit(0)
 
 
 @contextlib.asynccontextmanager
