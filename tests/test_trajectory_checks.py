@@ -279,14 +279,18 @@ def test_the_policy_comes_from_the_env_module(verifier: Verifier) -> None:
     assert not env.authenticate_first and verifier.pool.get("retail", 0).user_key == "customer_id"
 
 
-def test_confirm_needs_writes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("head, decorator, problem", [
+    ("", "@tool(confirm=True)", "confirm=True"),  # only a write can need confirming
+    ("AUTHENTICATE_FIRST = True\n", "@tool", "True needs USER_TABLE"),  # whom to authenticate?
+])
+def test_policy_declarations_are_checked_at_load(tmp_path: Path, head: str, decorator: str, problem: str) -> None:
     from sandbox import EnvLoadError, load_env
-    module = tmp_path / "bad_confirm.py"
-    module.write_text('"""Nothing."""\nfrom sandbox.authoring import Db, Fake, tool\n\n'
+    module = tmp_path / "bad_policy.py"
+    module.write_text('"""Nothing."""\nfrom sandbox.authoring import Db, Fake, tool\n\n' + head +
                       'TABLES = "CREATE TABLE t (k VARCHAR PRIMARY KEY);"\n\n\n'
                       'def seed(db: Db, fake: Fake) -> None:\n    pass\n\n\n'
-                      '@tool(confirm=True)\ndef peek(db: Db) -> int:\n    """Look.\n    """\n    return 1\n')
-    with pytest.raises(EnvLoadError, match="confirm=True"):
+                      f'{decorator}\ndef peek(db: Db) -> int:\n    """Look.\n    """\n    return 1\n')
+    with pytest.raises(EnvLoadError, match=problem):
         load_env(str(module))
 
 
