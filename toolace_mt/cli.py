@@ -30,7 +30,7 @@ from toolace_mt.generation.settings import Settings
 from toolace_mt.llm import ModelError, ModelSettings
 from toolace_mt.record import record_json_schema
 from toolace_mt.stats import run_stats
-from toolace_mt.verifier import CHECK_IDS, parse_check_ids
+from toolace_mt.verifier import CHECK_IDS, DEFAULT_CHECKS, parse_check_ids
 from toolace_mt.verify_run import run_verify
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -84,10 +84,11 @@ def cmd_envs_show(args: argparse.Namespace) -> int:
         data = {
             "name": env.name, "path": env.path, "env_digest": env.digest, "seed": env.seed,
             "now": env.now.isoformat(), "description": env.description, "state_hash": env.state_hash(),
-            "user_table": env.user_table,
+            "user_table": env.user_table, "authenticate_first": env.authenticate_first,
             "tables": [{"name": t.name, "primary_key": list(t.primary_key), "rows": counts[t.name],
                         "columns": {c.name: c.type for c in t.columns}} for t in env.tables.values()],
-            "tools": [{**t.openai(), "writes": t.writes, "phrasing": t.phrasing} for t in env.tools],
+            "tools": [{**t.openai(), "writes": t.writes, "confirm": t.confirm, "phrasing": t.phrasing}
+                      for t in env.tools],
         }
     if args.json:
         _print_json(data)
@@ -98,10 +99,13 @@ def cmd_envs_show(args: argparse.Namespace) -> int:
     for t in data["tables"]:
         users = "  (USER_TABLE: a dialogue is one of these)" if t["name"] == data["user_table"] else ""
         print(f"  {t['name']:<18}{t['rows']:>7} rows  key ({', '.join(t['primary_key'])}){users}")
+    if env.authenticate_first:
+        print("\nAUTHENTICATE_FIRST: the user is looked up by their details before their data is touched")
     print("\ntools:")
     for t in env.tools:
         kind = "write" if t.writes else "read "
-        print(f"  [{kind}] {t.name}: {t.description}")
+        confirm = " (confirm first)" if t.confirm else ""
+        print(f"  [{kind}] {t.name}{confirm}: {t.description}")
         print("          " + json.dumps(t.parameters, ensure_ascii=False))
     return EXIT_OK
 
@@ -197,7 +201,7 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     try:
-        checks = parse_check_ids(args.checks) if args.checks else CHECK_IDS
+        checks = parse_check_ids(args.checks) if args.checks else DEFAULT_CHECKS
     except ValueError as exc:
         return _fail(str(exc))
     paths = [Path(p) for p in args.files]
@@ -311,6 +315,39 @@ def _model_settings(args: argparse.Namespace) -> ModelSettings:
         judge_temperature=None if args.judge_temperature < 0 else args.judge_temperature)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        resolve(args.env)
+    except SandboxError as exc:
+        return _fail(str(exc))
+    try:
+        from toolace_mt.mcp_server import ServeOptions, listen, serve
+    except ImportError as exc:
+        return _fail(f"serve needs the MCP SDK: pip install 'toolace-mt[serve]' ({exc})")
+    try:
+        options = ServeOptions(env=args.env, seed=args.seed, transport=args.transport, host=args.host, port=args.port,
+                               record=args.record, max_sessions=args.max_sessions, max_calls=args.max_calls,
+                               idle_timeout=args.idle_timeout, warm=args.warm)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        return _fail(f"bad settings: --{'-'.join(str(p) for p in error['loc']).replace('_', '-')}: {error['msg']}")
+    if options.record is not None:
+        try:
+            with open(options.record, "a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            return _fail(f"cannot write {options.record}: {exc.strerror}")
+    try:
+        sock = listen(options) if options.transport == "http" else None
+    except OSError as exc:  # the port is taken, the host is not ours
+        return _fail(f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}")
+    try:
+        serve(options, sock=sock)
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     _print_json(record_json_schema())
     return EXIT_OK
@@ -408,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "verify", help="replay dialogues for real and run the checks",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="checks: " + ", ".join(CHECK_IDS) + "\n\nexamples:\n"
+        epilog="checks: " + ", ".join(CHECK_IDS) + " (all: every one; trajectory: the last seven)\n\nexamples:\n"
                "  toolace-mt verify data.jsonl\n"
                "  toolace-mt verify a.jsonl b.jsonl --workers 2 --json --report report.json\n"
                "  toolace-mt verify data.jsonl --checks format,replay,state --keep-passed clean.jsonl\n"
@@ -425,7 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, help="write a JSON report (counts per check, every failure) here")
     p.add_argument("--keep-passed", type=Path, metavar="OUT",
                    help="write the dialogues that pass to OUT, with their `verification` filled in")
-    p.add_argument("--checks", help="comma-separated check ids to run (default: all)")
+    p.add_argument("--checks", help="comma-separated check ids to run; 'all' every check, 'trajectory' the "
+                                    "trajectory checks (default: " + ",".join(DEFAULT_CHECKS) + ")")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     add_env_ref_arguments(p)
     p.add_argument("--backend", choices=["offline", "openai"], default="offline",
@@ -476,23 +514,57 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "stats", help="turns, calls, tool coverage, ops mix, Distinct-n/entropy of user turns, pass rate",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  toolace-mt stats data.jsonl\n  toolace-mt stats a.jsonl b.jsonl --json\n\n"
+        epilog="examples:\n  toolace-mt stats data.jsonl\n  toolace-mt stats a.jsonl b.jsonl --json\n"
+               "  toolace-mt stats data.jsonl --html report.html\n\n"
                "exit code: 0 done (unreadable lines are reported on stderr and not counted), 2 no such file")
     p.add_argument("files", nargs="+", metavar="FILE", help="JSONL files of dialogue records (read as a stream)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--html", type=Path, metavar="REPORT.html",
+                   help="also write the tables, charts and one example dialogue per failed check as one "
+                        "self-contained HTML page (no script, no network)")
     p.set_defaults(handler=run_stats)
 
     p = sub.add_parser(
-        "export", help="write dialogues in the openai, sharegpt (LLaMA-Factory) or toolace format",
+        "export", help="write dialogues in the openai, sharegpt (LLaMA-Factory) or toolace format, or as a "
+                       "Hugging Face dataset (hf)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  toolace-mt export data.jsonl --format openai -o train.openai.jsonl\n"
-               "  toolace-mt export data.jsonl --format sharegpt -o train.sharegpt.jsonl\n\n"
+               "  toolace-mt export data.jsonl --format sharegpt -o train.sharegpt.jsonl\n"
+               "  toolace-mt export data.jsonl --format hf -o train_dataset --license apache-2.0\n\n"
                "exit code: 0 every record exported, 1 some were skipped (not records, malformed, failed\n"
                "verification, or not expressible in the format; each named on stderr), 2 bad arguments")
     p.add_argument("file", metavar="FILE", help="JSONL file of dialogue records")
     p.add_argument("--format", required=True, choices=FORMATS, help="output format")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output JSONL file (one line per record)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output JSONL file (one line per record); for --format hf a new or empty directory")
+    p.add_argument("--license", metavar="ID", help="--format hf: the dataset card's license field, a Hugging Face "
+                                                    "license id such as apache-2.0 or cc-by-4.0 (default: other)")
     p.set_defaults(handler=run_export)
+
+    p = sub.add_parser(
+        "serve", help="serve an env over MCP (stdio or Streamable HTTP): one fresh state per session",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  toolace-mt serve retail --seed 7\n"
+               "  toolace-mt serve retail --transport http --port 8765 --record sessions.jsonl\n"
+               "  toolace-mt verify sessions.jsonl --checks replay,state\n\n"
+               "state resources: toolace://state/hash, toolace://state/diff, toolace://state/tables,\n"
+               "  toolace://tables/{table}?offset=0&limit=100\n"
+               "exit code: 0 the server stopped, 2 bad arguments (unknown env, port in use, mcp not installed)")
+    p.add_argument("env", help="built-in env name or path to a .py env module")
+    p.add_argument("--seed", type=int, default=0, help="seed of every session's initial state (default 0)")
+    p.add_argument("--transport", choices=["stdio", "http"], default="stdio",
+                   help="stdio (default: the client starts this command) or http (Streamable HTTP at /mcp)")
+    p.add_argument("--host", default="127.0.0.1", help="http: address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="http: port (default 8000; 0 picks a free one)")
+    p.add_argument("--record", type=Path, metavar="OUT.jsonl",
+                   help="append each session, when it ends, as a trace record (calls, real outputs, final state)")
+    p.add_argument("--max-sessions", type=int, default=16, help="sessions open at once (default 16)")
+    p.add_argument("--max-calls", type=int, default=1000, help="tool calls per session (default 1000)")
+    p.add_argument("--idle-timeout", type=float, default=600.0,
+                   help="seconds without a request before a session is closed (default 600)")
+    p.add_argument("--warm", type=int, default=1,
+                   help="envs kept seeded ahead of new sessions, so a session starts at once (default 1)")
+    p.set_defaults(handler=cmd_serve)
 
     add_eval_parser(sub)
     return parser

@@ -10,6 +10,7 @@ is skipped with a warning naming its file:line. The formats are documented in RE
   exactly as in the record.
 - `sharegpt`: LLaMA-Factory's ShareGPT variant with function calls.
 - `toolace`: the format of ToolACE's public data (Team-ACE/ToolACE `data.json`).
+- `hf`: a Hugging Face dataset directory (Parquet + dataset card), in toolace_mt.hf_export.
 """
 
 from __future__ import annotations
@@ -219,7 +220,7 @@ def to_toolace(record: Record) -> dict[str, Any]:
 
 CONVERTERS: MappingProxyType[str, Callable[[Record], dict[str, Any]]] = MappingProxyType(
     {"openai": to_openai, "sharegpt": to_sharegpt, "toolace": to_toolace})
-FORMATS = tuple(CONVERTERS)
+FORMATS = (*CONVERTERS, "hf")  # hf: a dataset directory, written by toolace_mt.hf_export
 
 
 # --- the command ----------------------------------------------------------------------
@@ -269,6 +270,12 @@ def export_records(path: str | Path, fmt: str, out: TextIO, warn: Callable[[str]
 def run_export(args: argparse.Namespace) -> int:
     """Handler of `toolace-mt export FILE --format F -o OUT`. The output is written to a
     temporary file beside OUT and renamed at the end, so OUT is never half-written."""
+    if args.format == "hf":
+        from toolace_mt.hf_export import run_hf_export  # pyarrow only when asked for
+
+        return run_hf_export(args)
+    if getattr(args, "license", None):
+        return _usage("--license is for --format hf (the dataset card's license field)")
     source, target = Path(args.file), Path(args.output)
     if not source.is_file():
         return _usage(f"no such file: {source}")
