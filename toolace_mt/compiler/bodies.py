@@ -455,6 +455,19 @@ class Bodies:
             return [*lines, 'return row["result"]' if "result" in table.columns else "return row"]
         return lines + self.shape_row(plan, table)
 
+    def kind_state_view(self, plan: ToolPlan) -> list[str]:
+        """One part of the device state, chosen by an enum option (fuel, doors, engine...)."""
+        table = self.table(plan)
+        selector = plan.params[0]
+        views = state_views(self.env, table, [str(v) for v in selector.spec.enum or []])
+        output = plan.spec.output
+        props = output.properties if output is not None and output.type == "object" else []
+        lines = [f"{self.load_row(plan, table)}", f"columns = {views!r}[{selector.ident}]",
+                 "view = {name: row[name] for name in columns}"]
+        if len(props) == 1 and props[0].type == "object":
+            return [*lines, f"return {{{q(props[0].name)}: view}}"]
+        return [*lines, "return view"]
+
     def kind_convert(self, plan: ToolPlan) -> list[str]:
         param = plan.params[0]
         output = plan.spec.output
@@ -511,6 +524,24 @@ class Bodies:
             else:
                 items.append(f"{q(prop.name)}: 'logged in' if row['logged_in'] else 'logged out'")
         return [*lines, *self._dict_return(items)]
+
+
+def state_views(env: EnvPlan, table: Table, options: list[str]) -> dict[str, list[str]]:
+    """For each option, the state columns it names, directly or through the tools that set them."""
+    from toolace_mt.compiler.names import singular
+
+    views: dict[str, list[str]] = {}
+    columns = [c for c in table.columns if c != table.key]
+    for option in options:
+        wanted = {singular(w) for w in words(option)}
+        chosen = [c for c in columns if wanted & {singular(w) for w in c.split("_")}]
+        for plan in env.tools:
+            if plan.table == table.name and plan.kind in ("setting", "adjust") and \
+                    wanted <= {singular(w) for w in words(plan.spec.name)}:
+                touched = [p.column for p in plan.params if p.column] + [plan.status_column, plan.adjust_column]
+                chosen += [c for c in touched if c and c in columns and c not in chosen]
+        views[option] = chosen or columns
+    return views
 
 
 def _bounds(spec: Field) -> tuple[float, float] | None:

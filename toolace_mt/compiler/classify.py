@@ -51,6 +51,7 @@ class Classifier:
         self.users: str | None = None
         self.plans: list[ToolPlan] = []
         self.user_column: str | None = None
+        self.has_settings = any(K.verb_of(words(t.name)) in K.SETTING for t in specs.tools)
 
     # ------------------------------------------------------------------ tables
 
@@ -487,6 +488,10 @@ class Classifier:
             plan.notes.append("returns its input: the spec says nothing about state it reads")
             return plan
         if is_read and not is_setting:
+            if len(plan.params) == 1 and plan.params[0].spec.enum and self.has_settings:
+                plan.kind, plan.table = "state_view", self.state_table().name
+                plan.params[0].role = "selector"
+                return plan
             if plan.params:
                 return self._lookup_plan(plan, name_words)
             table = self._singleton_with([column(p.name) for p in out_props])
@@ -557,9 +562,16 @@ class Classifier:
                 target = column(name)
                 table.add(Column(target, spec.type, spec))
             param.column = target
-        if not plan.params and len(statusish) == 1:
+        generic_verbs = {"set", "adjust", "configure", "select", "choose", "apply", "navigate", "toggle", "turn",
+                         "switch", "mode", ""}
+        if len(statusish) == 1 and not any(p.role == "state" for p in plan.params) and (
+                not plan.params or verb not in generic_verbs) and column(statusish[0].name) not in [
+                    p.column for p in plan.params]:
             plan.status_column = column(statusish[0].name)
             plan.target_status = K.target_status(verb)
+            values = [str(v).lower() for v in (statusish[0].enum or [])]
+            if values and plan.target_status not in values:
+                plan.target_status = next((v for v in values if v[:4] == plan.target_status[:4]), plan.target_status)
         elif not plan.params:
             plan.confident = False
             plan.notes.append("takes no arguments and names no state it changes")

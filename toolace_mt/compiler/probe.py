@@ -44,14 +44,15 @@ class ToolProbe:
     crashes: list[str] = field(default_factory=list)
     visible_through: str | None = None
     calls: int = 0
-
+    constrained: bool = False  # every argument an enum or boolean: the schema refuses bad ones
+    unobservable: bool = False  # no read tool of the spec shows any column it changes
     def problems(self) -> list[str]:
         found = [f"crashed: {c}" for c in self.crashes[:3]]
         if self.success is None:
             found.append("no successful call from the seeded state or a state a write reaches")
-        if self.domain_error is None and self.takes_arguments:
+        if self.domain_error is None and self.takes_arguments and not self.constrained:
             found.append("no domain error reached")
-        if self.writes and self.success is not None and self.visible_through is None:
+        if self.writes and self.success is not None and self.visible_through is None and not self.unobservable:
             found.append("its effect is not visible through any read tool")
         return found
 
@@ -59,6 +60,10 @@ class ToolProbe:
         notes = []
         if self.domain_error is None and not self.takes_arguments:
             notes.append("no domain error: takes no arguments and always succeeds")
+        if self.writes and self.visible_through is None and self.unobservable:
+            notes.append("its effect is not visible: no read tool in the spec shows what it changes")
+        if self.domain_error is None and self.takes_arguments and self.constrained:
+            notes.append("no domain error: its schema (enums, booleans) already rules out every bad argument")
         return notes
 
 
@@ -161,6 +166,8 @@ class Prober:
             others = self.env.query(f"SELECT * FROM {users.name} WHERE {users.key} != ? ORDER BY {users.key} LIMIT 3",
                                     [me[0]["me"] if me else None])
             rows = [*others, *self._rows(self.plan.users, 3)]
+        elif plan.kind in ("setting", "adjust", "state_view") and plan.key is None:
+            rows = [None]  # new values, not the ones the state already holds
         elif plan.table and plan.table in self.plan.tables and plan.kind not in ("create",):
             rows = list(self._rows(plan.table))
         elif plan.kind == "create" and plan.table:
@@ -185,6 +192,13 @@ class Prober:
                     args[param.ident] = self._value(plan, param, row)
                 if args not in found:
                     found.append(args)
+        for param in plan.params:  # every value of an enum or boolean: one of them is a change
+            options = list(param.spec.enum or ([True, False] if param.spec.type == "boolean" else []))[:8]
+            for args in list(found[:2]):
+                for option in options:
+                    variant = {**args, param.ident: option}
+                    if variant not in found:
+                        found.append(variant)
         if plan.kind == "create":
             for args in list(found):
                 for param in plan.params:  # a fresh value where the row must be new
@@ -242,7 +256,15 @@ class Prober:
                 self._try(probe, plan, args, state)
 
     def run(self) -> list[ToolProbe]:
-        probes = {p.ident: ToolProbe(p.ident, p.kind, p.writes, p.confident, bool(p.params)) for p in self.plan.tools}
+        probes = {p.ident: ToolProbe(p.ident, p.kind, p.writes, p.confident, bool(p.params),
+                                     constrained=bool(p.params) and all(x.spec.enum or x.spec.type == "boolean"
+                                                                        for x in p.params))
+                  for p in self.plan.tools}
+        seen = read_coverage(self.plan)
+        for plan in self.plan.tools:
+            touched = written_columns(self.plan, plan)
+            probes[plan.ident].unobservable = plan.writes and not any(
+                (table, col) in seen or (table, "*") in seen for table, col in touched)
         seeded = self.env.snapshot()
         for plan in self.plan.tools:
             self.probe_tool(probes[plan.ident], plan, SEED_STATE)
@@ -272,19 +294,24 @@ class Prober:
             if not plan.writes or probe.success is None:
                 continue
             start = snaps.get(probe.success.state, seeded)
-            self.env.restore(start)
-            candidates = []
-            for read in reads:
-                for args in self._read_args(read, plan, probe.success.args)[:4]:
-                    candidates.append((read, args, self.env.peek(read.ident, args)))
-            result = self.env.call(plan.ident, probe.success.args)
-            if not result.ok:
-                continue
-            for read, args, before in candidates:
-                after = self.env.peek(read.ident, args)
-                if after.ok and (after.result != before.result or not before.ok):
-                    probe.visible_through = read.ident
+            order = [start, *[snap for label, snap in snaps.items() if label != probe.success.state]]
+            for snap in order:
+                self.env.restore(snap)
+                candidates = []
+                for read in reads:
+                    for args in self._read_args(read, plan, probe.success.args)[:10]:
+                        candidates.append((read, args, self.env.peek(read.ident, args)))
+                result = self.env.call(plan.ident, probe.success.args)
+                if not result.ok:
+                    continue
+                for read, args, before in candidates:
+                    after = self.env.peek(read.ident, args)
+                    if after.ok and (after.result != before.result or not before.ok):
+                        probe.visible_through = read.ident
+                        break
+                if probe.visible_through is not None:
                     break
+            self.env.restore(start)
             if probe.visible_through is None:  # a read of a row the write made (a new id)
                 for read in reads:
                     for args in self.good_args(read)[:6]:
@@ -306,6 +333,44 @@ class Prober:
         if not read.params:
             options = [{}]
         return options
+
+
+def read_coverage(env: EnvPlan) -> set[tuple[str, str]]:
+    """(table, column) pairs some read tool shows; (table, "*") for whole rows."""
+    from toolace_mt.compiler.bodies import state_views
+    from toolace_mt.compiler.names import column
+
+    seen: set[tuple[str, str]] = set()
+    for plan in env.tools:
+        if plan.writes or not plan.table:
+            continue
+        table = env.tables[plan.table]
+        if plan.kind == "state_view":
+            for columns in state_views(env, table, [str(v) for v in plan.params[0].spec.enum or []]).values():
+                seen.update((table.name, c) for c in columns)
+        elif plan.kind == "state_read" or table.singleton and plan.spec.output is not None \
+                and plan.spec.output.properties:
+            output = plan.spec.output
+            for prop in (output.properties if output is not None else []):
+                name = column(prop.name)
+                stripped = column("_".join(w for w in words(prop.name) if w not in ("new", "current", "updated",
+                                                                                   "remaining")) or prop.name)
+                seen.update({(table.name, name), (table.name, stripped)})
+            if output is None or not output.properties:
+                seen.add((table.name, "*"))
+        else:
+            seen.add((table.name, "*"))
+    return seen
+
+
+def written_columns(env: EnvPlan, plan: ToolPlan) -> list[tuple[str, str]]:
+    if not plan.writes or not plan.table:
+        return []
+    table = plan.table
+    if plan.kind in ("setting", "adjust"):
+        cols = [p.column for p in plan.params if p.column] + [plan.status_column, plan.adjust_column]
+        return [(table, c) for c in cols if c]
+    return [(table, c) for c in env.tables[table].columns]
 
 
 def probe_module(path: Path, plan: EnvPlan, seed: int = 0) -> list[ToolProbe]:
