@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sandbox import EnvLoadError, SandboxError, inspect_env, load_env
 from sandbox.check import check_env
 from sandbox.registry import builtin_names, resolve
+from toolace_mt.compiler.command import add_compile_parser
 from toolace_mt.evaluation.command import add_eval_parser
 from toolace_mt.export import FORMATS, run_export
 from toolace_mt.generation.backend import INJECTION_TYPES
@@ -330,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="path to a .py env module (or a built-in name)")
     p.add_argument("--seed", type=int, default=0, help="seed to check with (default 0)")
     p.set_defaults(handler=cmd_envs_check)
+    add_compile_parser(envs_sub, _add_model_arguments, _model_settings)
 
     p = sub.add_parser("call", help="run one tool call on a freshly seeded env",
                        formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -64,7 +64,8 @@ class Bodies:
                 if bounds is not None:
                     low, high = bounds
                     lines.append(f"if {guard}not {_num(low)} <= {name} <= {_num(high)}:")
-                    lines.append(f"    raise ToolError(f{q(f'the {label} must be between {_num(low)} and {_num(high)}, got ')[:-1]}{{{name}}}')")
+                    text = q(f"the {label} must be between {_num(low)} and {_num(high)}, got ")[:-1]
+                    lines.append(f"    raise ToolError(f{text}{{{name}}}')")
                 elif set(words(spec.name)) & POSITIVE or param.role == "amount":
                     lines.append(f"if {guard}{name} <= 0:")
                     lines.append(f"    raise ToolError(f{q(f'the {label} must be positive, got ')[:-1]}{{{name}}}')")
@@ -313,7 +314,7 @@ class Bodies:
                 value = _default(col.name, col.type, table)
             row.append(f'"{col.name}": {value}')
         lines += [f'db.insert("{table.name}", [{{', *[f"    {r}," for r in row], "}])",
-                  f"row = {self.loader(table)}(db, new_id)" if not table.singleton else f"row = {self.loader(table)}(db)",
+                  f"row = {self.loader(table)}(db{'' if table.singleton else ', new_id'})",
                   self.message(f"{human(table.entity)} {{new_id}} created")]
         return lines + self.shape_row(plan, table)
 
@@ -471,7 +472,8 @@ class Bodies:
     def kind_convert(self, plan: ToolPlan) -> list[str]:
         param = plan.params[0]
         output = plan.spec.output
-        lines = [f"if {param.ident} < 0:", f"    raise ToolError(f'cannot convert a negative amount: {{{param.ident}}}')",
+        lines = [f"if {param.ident} < 0:",
+                 f"    raise ToolError(f'cannot convert a negative amount: {{{param.ident}}}')",
                  f"converted = round({param.ident} * {plan.factor!r}, 4)"]
         props = output.properties if output is not None and output.type == "object" else []
         if props:

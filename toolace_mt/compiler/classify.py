@@ -119,8 +119,8 @@ class Classifier:
             found = self.entity_table(target).name
         for other in self.tables.values():
             if found is None and other is not table and self._natural(other) and not other.singleton and (
-                    other.key == column(spec.name) or other.entity in words(spec.description)[:6]
-                    and other.key in words(spec.description) + words(spec.name)):
+                    other.key == column(spec.name) or (other.entity in words(spec.description)[:6]
+                    and other.key in words(spec.description) + words(spec.name))):
                 found = other.name
         if found and self.tables[found].key_column.type != spec.type:
             return None
@@ -424,9 +424,9 @@ class Classifier:
                 param.column = self.match_column(table, rest) or self.column_for(table, rest)
                 continue
             matched = self.match_column(table, spec)
-            if matched is None and (set(name_words) & QUERY_WORDS or spec.type != "string" or not spec.enum and
+            if matched is None and (set(name_words) & QUERY_WORDS or spec.type != "string" or (not spec.enum and
                                     spec.type == "string" and len(name_words) == 1 and name_words[0] in
-                                    ("keyword", "query", "q", "text", "term", "search")):
+                                    ("keyword", "query", "q", "text", "term", "search"))):
                 param.role = "query"
                 continue
             param.role = "filter"
@@ -596,8 +596,8 @@ class Classifier:
         users = self.tables[self.users]
         session = self.tables[SESSION_TABLE]
         for plan in self.plans:
-            if plan.kind in ("login", "logout", "session_status", "convert") or plan.table == self.users \
-                    and plan.kind not in ("create", "delete", "update"):
+            if plan.kind in ("login", "logout", "session_status", "convert") or (plan.table == self.users \
+                    and plan.kind not in ("create", "delete", "update")):
                 continue
             mine = CURRENT_OR_MINE(plan)
             plan.needs_login = plan.writes or mine or plan.kind in ("stats", "state_read")
@@ -616,11 +616,11 @@ class Classifier:
                 plan.owner_column = owner if (plan.kind == "create" or mine) else None
 
 
-def CURRENT_OR_MINE(plan: ToolPlan) -> bool:  # noqa: N802 - reads as a predicate in the rules above
+def CURRENT_OR_MINE(plan: ToolPlan) -> bool:
     text = plan.spec.description
     name_words = words(plan.spec.name)
-    return bool(K.CURRENT_USER.search(text)) or "my" in name_words or "user" in name_words and not plan.params \
-        or "sent" in name_words or "user" in name_words and plan.kind in ("list", "search")
+    return bool(K.CURRENT_USER.search(text)) or "my" in name_words or ("user" in name_words and not plan.params) \
+        or "sent" in name_words or ("user" in name_words and plan.kind in ("list", "search"))
 
 
 def classify(specs: SpecSet) -> EnvPlan:

@@ -55,7 +55,7 @@ def id_entity(spec: Field, tool_noun: str | None) -> str | None:
     if not base:
         return tool_noun
     stripped = [w for w in base if w not in K.ROLES]
-    if stripped and stripped != ["user"] or (stripped == ["user"] and base == ["user"]):
+    if (stripped and stripped != ["user"]) or (stripped == ["user"] and base == ["user"]):
         return singular("_".join(stripped))
     for pattern in (_X_ID, _ID_OF):
         for match in pattern.finditer(description):

@@ -83,8 +83,8 @@ def verb_of(name_words: list[str]) -> str:
 def session_kind(name_words: list[str], description: str) -> str | None:
     joined = "".join(name_words)
     text = description.lower()
-    if ("login" in name_words or "logged" in name_words or "auth" in name_words) and (
-            "status" in name_words or "logged" in name_words) \
+    if (("login" in name_words or "logged" in name_words or "auth" in name_words) and (
+            "status" in name_words or "logged" in name_words)) \
             or "loginstatus" in joined or "whoami" in joined:
         return "session_status"
     if any(w in LOGOUT for w in name_words) or "logout" in joined or ("log" in name_words and "out" in name_words):

@@ -278,8 +278,8 @@ class Prober:
         for label, snap in states:
             for plan in self.plan.tools:
                 probe = probes[plan.ident]
-                if probe.success is None or probe.domain_error is None and probe.takes_arguments or \
-                        probe.domain_error is None and plan.needs_login:
+                if probe.success is None or (probe.domain_error is None and probe.takes_arguments) or \
+                        (probe.domain_error is None and plan.needs_login):
                     self.env.restore(snap)
                     self.probe_tool(probe, plan, label)
         self._visibility(probes, seeded, states)
@@ -348,8 +348,8 @@ def read_coverage(env: EnvPlan) -> set[tuple[str, str]]:
         if plan.kind == "state_view":
             for columns in state_views(env, table, [str(v) for v in plan.params[0].spec.enum or []]).values():
                 seen.update((table.name, c) for c in columns)
-        elif plan.kind == "state_read" or table.singleton and plan.spec.output is not None \
-                and plan.spec.output.properties:
+        elif plan.kind == "state_read" or (table.singleton and plan.spec.output is not None \
+                and plan.spec.output.properties):
             output = plan.spec.output
             for prop in (output.properties if output is not None else []):
                 name = column(prop.name)

@@ -183,8 +183,8 @@ def _combined(schema: dict[str, Any], combo: str, parts: list[Any], name: str, r
             fields[0].description = merged.description or fields[0].description
             return fields[0]
         return merged
-    chosen = next((f for f, p in zip(fields, parts) if not (isinstance(p, dict) and p.get("type") == "null")),
-                  fields[0])
+    pairs = zip(fields, parts[:10], strict=False)
+    chosen = next((f for f, p in pairs if not (isinstance(p, dict) and p.get("type") == "null")), fields[0])
     chosen.nullable = chosen.nullable or len(fields) > 1
     if isinstance(schema.get("description"), str):
         chosen.description = text(schema["description"])

@@ -48,7 +48,7 @@ def key_expr(table: Table) -> str:
     return f'"{prefix}" + str({start} + i).zfill({width})' if width else f'"{prefix}" + str({start} + i)'
 
 
-def value_expr(col: Column, table: Table) -> str:  # noqa: C901 - a table of meanings reads best flat
+def value_expr(col: Column, table: Table) -> str:
     """An expression for one seeded value of `col`."""
     spec = col.spec
     meaning = words(col.name)
@@ -56,7 +56,7 @@ def value_expr(col: Column, table: Table) -> str:  # noqa: C901 - a table of mea
     text = (spec.description if spec is not None else "").lower()
     if spec is not None and spec.enum:
         return f"rng.choice({list(spec.enum)!r})"
-    if col.name in table.status_values or (col.name == "status" or last == "status") and col.type == "string":
+    if col.name in table.status_values or ((col.name == "status" or last == "status") and col.type == "string"):
         values = [STATUS_START] + [s for s in table.status_values if s != STATUS_START]
         weights = [6] + [1] * (len(values) - 1)
         return f"rng.choices({values!r}, weights={weights!r})[0]"
@@ -121,7 +121,7 @@ def _scalar_for(name: str, kind: str) -> str:
     return _string_for(words(name), "")
 
 
-def _string_for(meaning: list[str], text: str) -> str:  # noqa: C901
+def _string_for(meaning: list[str], text: str) -> str:
     found = set(meaning)
     joined = "_".join(meaning)
     if joined in ("first_name", "firstname"):
