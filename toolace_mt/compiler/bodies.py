@@ -94,6 +94,9 @@ class Bodies:
         name = column(prop.name)
         prop_words = set(words(prop.name))
         if table is not None:
+            related = self.related(prop, table, var)
+            if related is not None:
+                return related
             if words(prop.name) == ["id"] or prop.name == table.key:
                 return f'{var}["{table.key}"]'
             stripped = column("_".join(w for w in words(prop.name) if w not in ("new", "current", "updated",
@@ -114,6 +117,25 @@ class Bodies:
         if prop.type == "integer" and table is not None and plan.kind in ("stats", "list", "search"):
             return "len(rows)"
         return DEFAULTS.get(prop.type, "None")
+
+    def related(self, prop: Field, table: Table, var: str) -> str | None:
+        """An owner's "pets" (rows pointing here) or a pet's "owner" (the row it points to)."""
+        from toolace_mt.compiler.names import singular
+
+        noun = singular(column(prop.name))
+        for other in self.env.tables.values():
+            if other.entity != noun or other is table:
+                continue
+            if prop.type == "array":
+                link = next((c.name for c in other.columns.values() if c.references == table.name), None)
+                if link is not None:
+                    return (f'db.query("SELECT * FROM {other.name} WHERE {link} = ? ORDER BY {other.key} LIMIT 20", '
+                            f'[{var}["{table.key}"]])')
+            if prop.type == "object":
+                link = next((c.name for c in table.columns.values() if c.references == other.name), None)
+                if link is not None:
+                    return f'db.one("SELECT * FROM {other.name} WHERE {other.key} = ?", [{var}["{link}"]])'
+        return None
 
     def shape_row(self, plan: ToolPlan, table: Table | None, var: str = "row") -> list[str]:
         output = plan.spec.output
@@ -236,6 +258,7 @@ class Bodies:
                       f"    raise ToolError(f'{human(low.spec.name)} {{{low.ident}}} is above "
                       f"{human(high.spec.name)} {{{high.ident}}}')"]
         message = self._rows_message(plan, table)
+        extra = [*self.references(plan, table), *extra]
         return [*self.login_line(plan), *extra, *lines, self._select(table), *self._decode_rows(table), *message,
                 *self.shape_rows(plan, table)]
 
@@ -300,6 +323,16 @@ class Bodies:
                           "is not None:",
                           f"    raise ToolError(f{q(f'a {human(table.entity)} with {human(col.name)} ')[:-1]}"
                           f"{{{param.ident}}} already exists')"]
+        if plan.stock_table and plan.stock_column and plan.stock_param:
+            other = self.env.tables[plan.stock_table]
+            take = plan.quantity_param or "1"
+            label = human(other.entity)
+            take_sql = f"UPDATE {other.name} SET {plan.stock_column} = {plan.stock_column} - ? WHERE {other.key} = ?"
+            lines += [f"item = db.one({q(f'SELECT * FROM {other.name} WHERE {other.key} = ?')}, [{plan.stock_param}])",
+                      f'if item is not None and (item["{plan.stock_column}"] or 0) < {take}:',
+                      f"    raise ToolError(f\"insufficient stock: {label} {{{plan.stock_param}}} has "
+                      f"{{item['{plan.stock_column}'] or 0}} left, {{{take}}} wanted\")",
+                      f"db.execute({q(take_sql)}, [{take}, {plan.stock_param}])"]
         lines.append(f"new_id = {new_key}")
         row = []
         for col in table.columns.values():
@@ -368,6 +401,13 @@ class Bodies:
         status, target = plan.status_column or "status", plan.target_status or "done"
         label = human(table.entity)
         ref = f"{{row[{table.key!r}]}}"
+        if plan.status_flag:
+            reload = f"row = {self.loader(table)}(db" + (f", row[\"{table.key}\"])" if not table.singleton else ")")
+            return [*self.login_line(plan), self.load_row(plan, table), f'if row["{status}"]:',
+                    f"    raise ToolError(f{q(f'{label} {ref} is already {target}')})",
+                    f'db.execute("UPDATE {table.name} SET {status} = true WHERE {table.key} = ?", '
+                    f'[row["{table.key}"]])',
+                    reload, self.message(f"{label} {ref} is now {target}"), *self.shape_row(plan, table)]
         lines = [*self.login_line(plan), self.load_row(plan, table),
                  f'if row["{status}"] == {q(target)}:',
                  f"    raise ToolError(f{q(f'{label} {ref} is already {target}')})"]

@@ -11,6 +11,7 @@ from toolace_mt.compiler.entities import (
     Entity,
     discover,
     id_entity,
+    known_nouns,
     output_rows_field,
     tool_nouns,
 )
@@ -31,6 +32,7 @@ UNIT_FACTORS = {
     ("foot", "meter"): 0.3048, ("meter", "foot"): 3.28084, ("ounce", "gram"): 28.3495, ("gram", "ounce"): 0.035274,
 }
 AMOUNT_WORDS = {"amount", "quantity", "qty", "value", "sum", "count", "number", "units", "volume", "credits"}
+STOCK_WORDS = {"stock", "copies", "available", "inventory", "seats", "remaining", "units", "availability"}
 STATS_WORDS = {"stats", "statistics", "count", "summary", "total", "totals", "metrics", "analytics"}
 
 
@@ -44,6 +46,7 @@ class Classifier:
     def __init__(self, specs: SpecSet) -> None:
         self.specs = specs
         self.entities: dict[str, Entity] = discover(specs)
+        self.known = known_nouns(specs)
         self.tables: dict[str, Table] = {}
         self.by_entity: dict[str, str] = {}
         self.table_names: set[str] = {SESSION_TABLE, STATE_TABLE}
@@ -104,8 +107,8 @@ class Classifier:
         mine = words(spec.name)
         for col in table.columns:
             col_words = col.split("_")
-            if mine and mine[-1] == col_words[-1] and len(mine) + len(col_words) > 2 and \
-                    table.columns[col].type == spec.type:
+            if mine and mine[-1] == col_words[-1] and mine[-1] not in ("id", "ids", "key", "code", "name") \
+                    and len(mine) + len(col_words) > 2 and table.columns[col].type == spec.type:
                 return col
         return None
 
@@ -113,7 +116,7 @@ class Classifier:
         """The table whose key this field holds: by id name, by a natural key's name, or by its description."""
         if spec.type not in ("string", "integer"):
             return None
-        target = id_entity(spec, None)
+        target = self.ident_of(spec, None)
         found = None
         if target and target in self.entities and target != table.entity:
             found = self.entity_table(target).name
@@ -125,6 +128,9 @@ class Classifier:
         if found and self.tables[found].key_column.type != spec.type:
             return None
         return found
+
+    def ident_of(self, spec: Field, noun: str | None) -> str | None:
+        return id_entity(spec, noun, self.known)
 
     def _natural(self, table: Table) -> bool:
         info = self.entities.get(table.entity)
@@ -184,9 +190,9 @@ class Classifier:
             noun = nouns[1] if len(nouns) > 1 and "_" in nouns[0] else nouns[0]
             scalars = [p for p in tool.params if p.scalar]
             rows = output_rows_field(tool.output)
-            if any(id_entity(p, noun) in self.entities for p in (rows.properties if rows else [])):
+            if any(self.ident_of(p, noun) in self.entities for p in (rows.properties if rows else [])):
                 continue  # it creates or lists an entity its output names (add_contact -> a user)
-            id_prop = next((p for p in (rows.properties if rows else []) if id_entity(p, noun) == noun), None)
+            id_prop = next((p for p in (rows.properties if rows else []) if self.ident_of(p, noun) == noun), None)
             if id_prop is not None:
                 self.entities[noun] = Entity(noun, column(id_prop.name if words(id_prop.name) != ["id"]
                                                           else f"{noun}_id"), id_prop, {id_prop.name})
@@ -207,7 +213,7 @@ class Classifier:
         identity = next((p for p in login.params if p.type in ("string", "integer") and column(p.name) not in K.SECRET
                          and not any(w in K.SECRET for w in words(p.name))), None)
         identity = identity or Field("username", "string", "The user's name.")
-        entity = id_entity(identity, "user") or "user"
+        entity = self.ident_of(identity, "user") or "user"
         if entity not in self.entities:
             entity = "user"
             self.entities.setdefault("user", Entity("user", column(identity.name), identity, {identity.name},
@@ -226,7 +232,7 @@ class Classifier:
     def _bind(self, tool: ToolIn) -> tuple[str | None, Field | None]:
         nouns = tool_nouns(tool)
         noun = nouns[0] if nouns else None
-        keys = [(p, id_entity(p, noun)) for p in tool.params]
+        keys = [(p, self.ident_of(p, noun)) for p in tool.params]
         keys = [(p, e) for p, e in keys if e in self.entities]
         by_noun = next((n for n in nouns if n in self.entities), None)
         verb = K.verb_of(words(tool.name))
@@ -239,8 +245,8 @@ class Classifier:
         rows = output_rows_field(tool.output)
         if rows is not None and (verb in K.CREATE or tool.method == "post"):
             for prop in rows.properties:
-                if id_entity(prop, by_noun) in self.entities and words(prop.name) != ["id"]:
-                    return id_entity(prop, by_noun), None
+                if self.ident_of(prop, by_noun) in self.entities and words(prop.name) != ["id"]:
+                    return self.ident_of(prop, by_noun), None
         if by_noun is not None:
             return by_noun, None
         if rows is not None:
@@ -262,6 +268,9 @@ class Classifier:
     def _plan(self, tool: ToolIn, ident: str, entity: str | None, key: Field | None) -> ToolPlan:
         name_words = words(tool.name)
         verb = K.verb_of(name_words)
+        parts = [s for s in tool.path.strip("/").split("/") if s]
+        if len(parts) >= 3 and parts[-2].startswith("{") and not parts[-1].startswith("{") and words(parts[-1]):
+            verb = words(parts[-1])[0]  # POST /loans/{loanId}/renew
         plan = ToolPlan(spec=tool, ident=ident, kind="", params=self._params(tool))
         session = K.session_kind(name_words, tool.description)
         if session:
@@ -279,6 +288,8 @@ class Classifier:
                    and (set(words(p.spec.name)) & AMOUNT_WORDS or len(tool.params) == 1 + has_key)]
         if verb in K.TRANSITION and verb not in K.CREATE and (has_key or table.singleton) and verb != "mark":
             plan.kind = "transition"
+        elif has_key and method == "post" and verb and verb not in K.CREATE | K.UPDATE | K.DELETE | K.GET:
+            plan.kind = "transition"  # an action on one row: POST /orders/{id}/renew
         elif verb in K.DELETE or method == "delete":
             plan.kind = "delete"
         elif (verb in K.INCREASE or verb in K.DECREASE) and numeric and verb not in K.CREATE - {"add"} \
@@ -320,6 +331,10 @@ class Classifier:
                 continue  # the list itself
             if column(prop.name) in (table.entity, table.name) and prop.type in ("array", "object"):
                 continue
+            if prop.type in ("array", "object") and ((prop.items is not None and prop.items.type == "object")
+                                                      or prop.type == "object") and \
+                    singular(column(prop.name)) in self.known | set(self.entities):
+                continue  # an owner's "pets": rows of another table, read when asked (see bodies.value_of)
             self.column_for(table, prop, self.references(prop, table))
 
     def _value_columns(self, plan: ToolPlan, table: Table, skip_query: bool = False) -> None:
@@ -345,9 +360,31 @@ class Classifier:
     def _entity_create(self, plan: ToolPlan, table: Table, verb: str) -> None:
         plan.writes = True
         self._value_columns(plan, table)
+        self._stock(plan, table)
         for param in plan.params:
             if param.role == "key" and not self.entities[table.entity].natural:
                 param.role = "value"  # a client-chosen id for a new row
+
+    def _stock(self, plan: ToolPlan, table: Table) -> None:
+        """A new row that takes from a referenced row's stock (an order of a product, a loan of a book)."""
+        for param in plan.params:
+            col = table.columns.get(param.column or "")
+            if col is None or col.references is None or param.role != "value":
+                continue
+            other = self.tables[col.references]
+            stock = next((c for c in other.columns.values() if c.type in ("integer", "number") and
+                          set(c.name.split("_")) & STOCK_WORDS), None)
+            described = " ".join(p.spec.description.lower() for p in self.plans if p.table == other.name)
+            if stock is None and "in stock" in described + " " + plan.spec.description.lower():
+                stock = other.add(Column("stock", "integer", None))
+            if stock is None:
+                continue
+            plan.stock_param, plan.stock_table, plan.stock_column = param.ident, other.name, stock.name
+            quantity = next((p for p in plan.params if p.spec.type == "integer" and
+                             set(words(p.spec.name)) & {"quantity", "qty", "count", "units", "copies", "seats",
+                                                        "number"}), None)
+            plan.quantity_param = quantity.ident if quantity is not None else None
+            return
 
     def _entity_update(self, plan: ToolPlan, table: Table, verb: str) -> None:
         plan.writes = True
@@ -370,8 +407,15 @@ class Classifier:
 
     def _entity_transition(self, plan: ToolPlan, table: Table, verb: str) -> None:
         plan.writes = True
+        target = K.target_status(verb)
+        flag = next((c for c in (target, f"is_{target}") if c in table.columns and table.columns[c].type == "boolean"),
+                    None)
+        if flag is not None:  # archive -> archived = true
+            plan.status_column, plan.target_status, plan.status_flag = flag, target, True
+            self._value_columns(plan, table)
+            return
         plan.status_column = self._status_column(table)
-        plan.target_status = K.target_status(verb)
+        plan.target_status = target
         if plan.target_status not in table.status_values:
             table.status_values.append(plan.target_status)
         self._value_columns(plan, table)
@@ -413,7 +457,7 @@ class Classifier:
             if param.role == "key":
                 continue
             if spec.type == "array" and (singular(column(spec.name)) == table.entity or
-                                         (spec.items is not None and id_entity(spec.items, table.entity))):
+                                         (spec.items is not None and self.ident_of(spec.items, table.entity))):
                 param.role, param.column = "keys", table.key
                 continue
             if spec.type in ("number", "integer", "string") and name_words and name_words[0] in (
@@ -424,6 +468,10 @@ class Classifier:
                 param.column = self.match_column(table, rest) or self.column_for(table, rest)
                 continue
             matched = self.match_column(table, spec)
+            reference = self.references(spec, table)
+            if matched is None and reference is not None:
+                param.role, param.column = "filter", self.column_for(table, spec, reference)
+                continue
             if matched is None and (set(name_words) & QUERY_WORDS or spec.type != "string" or (not spec.enum and
                                     spec.type == "string" and len(name_words) == 1 and name_words[0] in
                                     ("keyword", "query", "q", "text", "term", "search"))):

@@ -40,8 +40,9 @@ def _is_id_name(name_words: list[str]) -> bool:
     return bool(name_words) and name_words[-1] in ("id", "uuid", "key") and len(name_words) <= 5
 
 
-def id_entity(spec: Field, tool_noun: str | None) -> str | None:
-    """The entity whose id this field holds, or None."""
+def id_entity(spec: Field, tool_noun: str | None, known: frozenset[str] = frozenset()) -> str | None:
+    """The entity whose id this field holds, or None. `known`: nouns the tools name (an
+    `ownerId` is an owner's id when the API has owners, else a user's)."""
     if spec.type not in ("string", "integer"):
         return None
     name_words = words(spec.name)
@@ -54,6 +55,8 @@ def id_entity(spec: Field, tool_noun: str | None) -> str | None:
     base = name_words[:-1]
     if not base:
         return tool_noun
+    if "_".join(base) in known:
+        return "_".join(base)
     stripped = [w for w in base if w not in K.ROLES]
     if (stripped and stripped != ["user"]) or (stripped == ["user"] and base == ["user"]):
         return singular("_".join(stripped))
@@ -71,7 +74,10 @@ def tool_nouns(tool: ToolIn) -> list[str]:
     """Candidate entity nouns of a tool, best first: the REST path, then its name."""
     nouns: list[str] = []
     if tool.path:
-        segments = [s for s in tool.path.strip("/").split("/") if s and not s.startswith("{")]
+        parts = [s for s in tool.path.strip("/").split("/") if s]
+        if len(parts) >= 3 and parts[-2].startswith("{") and not parts[-1].startswith("{"):
+            parts = parts[:-1]  # /loans/{loanId}/renew: an action on a loan
+        segments = [s for s in parts if not s.startswith("{")]
         for segment in reversed(segments):
             segment_words = [w for w in words(segment) if w not in K.FILLER]
             if segment_words and segment_words[-1] not in K.TRANSITION and segment_words[-1] not in K.GET:
@@ -96,15 +102,24 @@ def output_rows_field(output: Field | None) -> Field | None:
     if output.type == "object":
         arrays = [p for p in output.properties if p.type == "array" and p.items is not None
                   and p.items.type == "object" and p.items.properties]
-        if len(arrays) == 1:
-            return arrays[0].items
+        others = [p for p in output.properties if p not in arrays]
+        meta = {"count", "total", "page", "next", "cursor", "limit", "offset", "message", "status", "has", "more",
+                "size", "per", "success", "results", "number"}
+        if len(arrays) == 1 and all(set(words(p.name)) <= meta for p in others):
+            return arrays[0].items  # {"notes": [...], "total": 3}: a page of rows
         return output
     return None
+
+
+def known_nouns(specs: SpecSet) -> frozenset[str]:
+    """The first noun of every tool: the things this API is about."""
+    return frozenset(nouns[0] for nouns in (tool_nouns(t) for t in specs.tools) if nouns)
 
 
 def discover(specs: SpecSet) -> dict[str, Entity]:
     """Entities named by id-like fields, create tools and OpenAPI schemas."""
     found: dict[str, Entity] = {}
+    known = known_nouns(specs)
 
     def note(entity: str, spec: Field, natural: bool = False) -> None:
         if not entity or entity in K.FILLER or len(entity) > 40:
@@ -124,14 +139,14 @@ def discover(specs: SpecSet) -> dict[str, Entity]:
         nouns = tool_nouns(tool)
         noun = nouns[0] if nouns else None
         for param in tool.params:
-            entity = id_entity(param, noun)
+            entity = id_entity(param, noun, known)
             if entity:
                 natural = not _is_id_name(words(param.name))
                 note(entity, param, natural)
         rows = output_rows_field(tool.output)
         if rows is not None:
             for prop in rows.properties:
-                entity = id_entity(prop, noun)
+                entity = id_entity(prop, noun, known)
                 if entity and (words(prop.name) == ["id"] or entity in nouns):
                     note(entity, prop, not _is_id_name(words(prop.name)))
     for name, schema in specs.components.items():

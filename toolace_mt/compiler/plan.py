@@ -81,6 +81,11 @@ class ToolPlan:
     needs_login: bool = False
     owner_column: str | None = None
     target_status: str | None = None
+    stock_param: str | None = None  # create: the parameter naming the row whose stock it takes
+    stock_table: str | None = None
+    stock_column: str | None = None
+    quantity_param: str | None = None
+    status_flag: bool = False  # the status is a boolean column named after it (archived)
     status_column: str | None = None
     adjust_column: str | None = None
     adjust_sign: int = 1

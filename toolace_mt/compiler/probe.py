@@ -45,12 +45,13 @@ class ToolProbe:
     visible_through: str | None = None
     calls: int = 0
     constrained: bool = False  # every argument an enum or boolean: the schema refuses bad ones
+    needs_domain_error: bool = True  # False when every argument is optional (a filter)
     unobservable: bool = False  # no read tool of the spec shows any column it changes
     def problems(self) -> list[str]:
         found = [f"crashed: {c}" for c in self.crashes[:3]]
         if self.success is None:
             found.append("no successful call from the seeded state or a state a write reaches")
-        if self.domain_error is None and self.takes_arguments and not self.constrained:
+        if self.domain_error is None and self.takes_arguments and not self.constrained and self.needs_domain_error:
             found.append("no domain error reached")
         if self.writes and self.success is not None and self.visible_through is None and not self.unobservable:
             found.append("its effect is not visible through any read tool")
@@ -62,7 +63,9 @@ class ToolProbe:
             notes.append("no domain error: takes no arguments and always succeeds")
         if self.writes and self.visible_through is None and self.unobservable:
             notes.append("its effect is not visible: no read tool in the spec shows what it changes")
-        if self.domain_error is None and self.takes_arguments and self.constrained:
+        if self.domain_error is None and self.takes_arguments and not self.needs_domain_error:
+            notes.append("no domain error: every argument is optional and any combination is valid")
+        elif self.domain_error is None and self.takes_arguments and self.constrained:
             notes.append("no domain error: its schema (enums, booleans) already rules out every bad argument")
         return notes
 
@@ -170,14 +173,23 @@ class Prober:
             rows = [None]  # new values, not the ones the state already holds
         elif plan.table and plan.table in self.plan.tables and plan.kind not in ("create",):
             rows = list(self._rows(plan.table))
+            if plan.kind in ("update", "transition"):  # the row's key, new values for the rest
+                table = self.plan.tables[plan.table]
+                keep = {table.key} | {p.column for p in plan.params if p.column and p.column != table.key and
+                                      table.columns[p.column].references}
+                rows = [{k: v for k, v in r.items() if k in keep} for r in rows]
         elif plan.kind == "create" and plan.table:
-            rows = [None]
-            for param in plan.params:  # references: existing rows of the referenced table
+            rows = [{} for _ in range(4)]
+            for param in plan.params:  # references: existing rows of the referenced tables
                 col = self.plan.tables[plan.table].columns.get(param.column or "")
-                if col is not None and col.references:
-                    rows = [dict(r, **{param.column: r[self.plan.tables[col.references].key]})
-                            for r in self._rows(col.references, 3)] or [None]
-                    break
+                if col is not None and col.references and param.column:
+                    other = self.plan.tables[col.references]
+                    found = self._rows(col.references, 12)
+                    if plan.stock_table == other.name and plan.stock_column:
+                        found = [r for r in found if (r.get(plan.stock_column) or 0) > 0] + found
+                    for index, row in enumerate(rows):
+                        if found:
+                            row[param.column] = found[index % len(found)][other.key]
         rows = rows or [None]
         found: list[dict[str, Any]] = []
         for row in rows:
@@ -258,7 +270,8 @@ class Prober:
     def run(self) -> list[ToolProbe]:
         probes = {p.ident: ToolProbe(p.ident, p.kind, p.writes, p.confident, bool(p.params),
                                      constrained=bool(p.params) and all(x.spec.enum or x.spec.type == "boolean"
-                                                                        for x in p.params))
+                                                                        for x in p.params),
+                                     needs_domain_error=p.writes or any(x.spec.required for x in p.params))
                   for p in self.plan.tools}
         seen = read_coverage(self.plan)
         for plan in self.plan.tools:
@@ -304,9 +317,17 @@ class Prober:
                 result = self.env.call(plan.ident, probe.success.args)
                 if not result.ok:
                     continue
+                made = result.result if isinstance(result.result, dict) else {}
+                for read in reads:  # a read of what the write returned (the new row's id)
+                    args = {p.ident: made[p.spec.name] for p in read.params if p.spec.name in made}
+                    if args and all(p.ident in args for p in read.params if p.spec.required):
+                        self.env.restore(snap)
+                        before = self.env.peek(read.ident, args)
+                        self.env.call(plan.ident, probe.success.args)
+                        candidates.append((read, args, before))
                 for read, args, before in candidates:
                     after = self.env.peek(read.ident, args)
-                    if after.ok and (after.result != before.result or not before.ok):
+                    if changed(before, after):
                         probe.visible_through = read.ident
                         break
                 if probe.visible_through is not None:
@@ -319,7 +340,7 @@ class Prober:
                         self.env.restore(start)
                         before = self.env.peek(read.ident, args)
                         self.env.call(plan.ident, probe.success.args)
-                        if after.ok and (not before.ok or after.result != before.result):
+                        if changed(before, after):
                             probe.visible_through = read.ident
                             break
                     if probe.visible_through:
@@ -333,6 +354,15 @@ class Prober:
         if not read.params:
             options = [{}]
         return options
+
+
+def changed(before: CallResult, after: CallResult) -> bool:
+    """A read shows a write: its result, or whether it fails and how, differs."""
+    if before.ok != after.ok:
+        return True
+    if before.ok:
+        return before.result != after.result
+    return (before.error.message if before.error else "") != (after.error.message if after.error else "")
 
 
 def read_coverage(env: EnvPlan) -> set[tuple[str, str]]:

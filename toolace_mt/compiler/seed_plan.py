@@ -65,6 +65,8 @@ def value_expr(col: Column, table: Table) -> str:
         return f"rng.choice({examples!r})"
     if col.type == "boolean":
         return "rng.random() < 0.5"
+    if col.type in ("integer", "number") and set(meaning) & {"stock", "copies", "available", "inventory", "seats"}:
+        return "rng.choice([0, 1, 2, 3, 5, 8, 12, 20])"
     if col.type in ("integer", "number"):
         bounds = _RANGE.search(text)
         if spec is not None and spec.minimum is not None and spec.maximum is not None:
