@@ -155,7 +155,7 @@ def test_deep_nesting_and_ref_cycles_do_not_crash(tmp_path: Path) -> None:
             "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}}}}
     paths = [_write(tmp_path, "deep.json", [_tool("deep_tool", {"payload": deep})]),
              _write(tmp_path, "cyclic.json", cyclic)]
-    source, plan = _compiled(paths)
+    _, plan = _compiled(paths)
     assert [t.ident for t in plan.tools] == ["deep_tool", "getNode"]
     too_deep = "[" * 100000 + "]" * 100000
     with pytest.raises(SpecError, match="nested too deeply"):

@@ -374,7 +374,7 @@ class Classifier:
             other = self.tables[col.references]
             stock = next((c for c in other.columns.values() if c.type in ("integer", "number") and
                           set(c.name.split("_")) & STOCK_WORDS), None)
-            described = " ".join(p.spec.description.lower() for p in self.plans if p.table == other.name)
+            described = " ".join(t.description.lower() for t in self.specs.tools if other.entity in words(t.name))
             if stock is None and "in stock" in described + " " + plan.spec.description.lower():
                 stock = other.add(Column("stock", "integer", None))
             if stock is None:
