@@ -134,3 +134,22 @@ def test_nothing_is_written_unless_it_validates(tmp_path: Path, monkeypatch, cap
     assert not out.exists() and "NOT written" in captured.err and f"envs check: {out}:1: made to fail" in captured.out
     assert main(["envs", "compile", spec, "-o", str(out), "--force"]) == 1
     assert out.is_file() and "written anyway (--force)" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_readme_compile_example_runs(tmp_path: Path, monkeypatch, capsys) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## From tool specs to an environment", 1)[1].split("\n## ", 1)[0]
+    commands = section.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert [c.split()[:3] for c in commands] == [["toolace-mt", "envs", "compile"], ["toolace-mt", "envs", "check"],
+                                                 ["toolace-mt", "call", "shop_env.py"]]
+    monkeypatch.chdir(tmp_path)
+    compile_args = commands[0].split()[1:]
+    compile_args[2] = str(ROOT / compile_args[2])
+    assert main(compile_args) == 0
+    assert "valid, written; 100% of tools succeed" in capsys.readouterr().out
+    assert main(commands[1].split()[1:]) == 0
+    call = commands[2].split(" ", 4)
+    assert main([*call[1:4], call[4].strip("'"), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert answer["ok"] and answer["result"]["order_id"] == "O-5001" and answer["result"]["status"] == "cancelled"

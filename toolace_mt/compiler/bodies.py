@@ -493,7 +493,7 @@ class Bodies:
         if table.json_columns():
             lines.append(f"row = decoded(row, {table.json_columns()!r})")
         if output is None or output.type != "object" or not output.properties:
-            return [*lines, 'return row["result"]' if "result" in table.columns else "return row"]
+            return [*lines, "return row"]
         return lines + self.shape_row(plan, table)
 
     def kind_state_view(self, plan: ToolPlan) -> list[str]:

@@ -578,8 +578,12 @@ class Classifier:
             name = column(prop.name)
             if name not in table.columns:
                 table.add(Column(name, prop.type, prop))
-        if not props:
-            table.add(Column("result", output.type if output is not None else "string", output))
+        if not props:  # no output schema: one value named after what the tool reads
+            name = column(entity) if column(entity) not in table.columns else "result"
+            numeric = set(entity.split("_")) & {"rate", "price", "temperature", "distance", "score", "percent",
+                                                "amount", "cost", "level", "speed", "count", "total", "humidity"}
+            kind = output.type if output is not None else ("number" if numeric else "string")
+            table.add(Column(name, kind, Field(name, kind, plan.spec.description)))
         self.tables[table.name] = table
         return plan
 

@@ -253,7 +253,8 @@ def header(env: EnvPlan, sources: list[str]) -> list[str]:
 
 def render(env: EnvPlan, sources: list[str]) -> str:
     bodies = Bodies(env)
-    doc = clean(env.docstring, 600) or "Tools compiled from a spec."
+    things = ", ".join(human(t.name) for t in env.tables.values() if not t.singleton and not t.lookup)
+    doc = clean(env.docstring, 600) or (f"An environment of {things}." if things else "A tool environment.")
     out = [*header(env, sources), f'"""{doc}', "", "Compiled from tool specs; see the comment above.", '"""', "",
            "import datetime", "import json", "from typing import Any, Literal", "",
            "from sandbox.authoring import Db, Fake, ToolError, tool", ""]

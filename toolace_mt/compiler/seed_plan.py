@@ -75,6 +75,8 @@ def value_expr(col: Column, table: Table) -> str:
             low, high = float(bounds.group(1)), float(bounds.group(2))
         elif set(meaning) & {"price", "cost", "fee", "amount", "balance", "total", "salary", "payment", "budget"}:
             low, high = 5.0, 2000.0
+        elif set(meaning) & {"rate", "ratio", "factor"}:
+            low, high = 0.5, 2.0
         elif set(meaning) & {"percent", "percentage", "change"}:
             low, high = -5.0, 5.0
         elif set(meaning) & {"rating", "stars", "priority", "level"} and "fuel" not in meaning:
