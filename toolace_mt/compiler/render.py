@@ -6,9 +6,10 @@ import re
 
 from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.kinds import TERMINAL
-from toolace_mt.compiler.names import human
+from toolace_mt.compiler.names import human, words
 from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
-from toolace_mt.compiler.seed_plan import key_expr, value_expr
+from toolace_mt.compiler.spec_model import Field
+from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 
 _TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
           "object": "dict"}
@@ -20,15 +21,47 @@ def clean(text: str, limit: int = 300) -> str:
     return text.replace("{", "(").replace("}", ")")[:limit]
 
 
+def _scalar_hint(spec: Field) -> str:
+    if spec.enum and spec.type in ("string", "integer"):
+        return f"Literal[{', '.join(repr(v) for v in spec.enum)}]"
+    if spec.type == "array" and spec.items is not None and spec.items.scalar:
+        return f"list[{_TYPES[spec.items.type]}]"
+    return _TYPES.get(spec.type, "str")
+
+
+def typed_dict_name(plan: ToolPlan, index: int) -> str:
+    parts = words(plan.ident) + words(plan.params[index].ident)
+    return "".join(p.capitalize() for p in parts)[:60] or "Fields"
+
+
+def typed_dicts(env: EnvPlan) -> list[str]:
+    """Objects with known properties as TypedDicts, so their schema (and the generator) knows the keys."""
+    lines = []
+    for plan in env.tools:
+        for index, param in enumerate(plan.params):
+            shape = _shape(param.spec)
+            if shape is not None:
+                fields = ", ".join(f"{p.name!r}: {_scalar_hint(p)}" for p in shape.properties)
+                total = "" if param.role != "updates" and all(p.required for p in shape.properties) else \
+                    ", total=False"
+                lines.append(f"{typed_dict_name(plan, index)} = TypedDict({typed_dict_name(plan, index)!r}, "
+                             f"{{{fields}}}{total})  # noqa: UP013")
+    return lines
+
+
+def _shape(spec: Field) -> Field | None:
+    target = spec.items if spec.type == "array" and spec.items is not None else spec
+    if target.type == "object" and target.properties and len(target.properties) <= 20:
+        return target
+    return None
+
+
 def _hint(plan: ToolPlan, index: int) -> str:
     spec = plan.params[index].spec
-    if spec.enum and spec.type in ("string", "integer"):
-        hint = f"Literal[{', '.join(repr(v) for v in spec.enum)}]"
-    elif spec.type == "array" and spec.items is not None and spec.items.scalar:
-        hint = f"list[{_TYPES[spec.items.type]}]"
-    else:
-        hint = _TYPES.get(spec.type, "str")
-    return hint
+    if _shape(spec) is not None:
+        name = typed_dict_name(plan, index)
+        return f"list[{name}]" if spec.type == "array" else name
+    return _scalar_hint(spec)
 
 
 def signature(plan: ToolPlan) -> str:
@@ -52,8 +85,23 @@ def _fits(value: object, kind: str) -> bool:
             "boolean": isinstance(value, bool)}.get(kind, False)
 
 
+def base_verb(word: str) -> str:
+    """"Gets" -> "get", "Presses" -> "press": descriptions in the third person, requests in the second."""
+    lower = word.lower()
+    if lower.endswith("ies") and len(lower) > 4:
+        return lower[:-3] + "y"
+    if lower.endswith("es") and lower[:-2].endswith(("ss", "sh", "ch", "x", "z")):
+        return lower[:-2]
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 3:
+        return lower[:-1]
+    return lower
+
+
 def phrasing(plan: ToolPlan) -> list[str]:
     first = re.split(r"(?<=[.!?])\s", clean(plan.spec.description, 200))[0].rstrip(".!? ")
+    head, _, rest = first.partition(" ")
+    if head[:1].isupper() and head.lower().endswith("s") and base_verb(head) != head.lower():
+        first = f"{base_verb(head)} {rest}".strip()
     action = first[:1].lower() + first[1:] if first else human(plan.spec.name)
     needed = [p for p in plan.params if p.spec.required]
     detail = ", ".join(f"{human(p.spec.name)} {{{p.ident}}}" for p in needed)
@@ -208,13 +256,12 @@ def helper_lines(env: EnvPlan) -> list[str]:
                   f"        raise ToolError(f{q(f'{label} ')[:-1]}{{{table.key}}} not found')",
                   f"    return {decode}"]
         key = table.key_column
-        lines += ["", "", f"def next_{table.entity}_id(db: Db) -> Any:",
-                  f'    count = db.scalar("SELECT count(*) FROM {table.name}")']
+        lines += ["", "", f"def next_{table.entity}_id(db: Db) -> Any:"]
+        if key.type != "integer":
+            lines.append(f'    count = db.scalar("SELECT count(*) FROM {table.name}")')
         if key.type == "integer":
             lines += [f'    return (db.scalar("SELECT max({table.key}) FROM {table.name}") or 1000) + 1']
         else:
-            prefix = "ID-"
-            from toolace_mt.compiler.seed_plan import id_style
             prefix, start, _ = id_style(table)
             lines += [f"    number = count + {start}",
                       f'    while db.one("SELECT 1 FROM {table.name} WHERE {table.key} = ?", [{q(prefix)} + '
@@ -222,6 +269,41 @@ def helper_lines(env: EnvPlan) -> list[str]:
                       "        number += 1",
                       f"    return {q(prefix)} + str(number)"]
     return lines
+
+
+def tidy(body: list[str]) -> list[str]:
+    """Drop what a rule body computed but does not use (a message, the logged-in user)."""
+    def used(name: str, skip: int) -> bool:
+        return any(re.search(rf"\b{name}\b", line) for i, line in enumerate(body) if i != skip)
+
+    out = []
+    for index, line in enumerate(body):
+        stripped = line.strip()
+        if stripped.startswith("MESSAGE = ") and not used("MESSAGE", index):
+            continue
+        if stripped == "me = current_user(db)" and not used("me", index):
+            line = line.replace("me = current_user(db)", "current_user(db)")
+        if re.fullmatch(r"row = \{'logged_in': (True|False)\}", stripped) and not used("row", index):
+            continue
+        out.append(line)
+    return out
+
+
+def drop_unused_helpers(lines: list[str], helpers: list[str]) -> list[str]:
+    """Helpers no tool or other helper calls are left out (a load_user nobody needs)."""
+    text = "\n".join(lines)
+    names = re.findall(r"^def (\w+)\(", "\n".join(helpers), re.M)
+    unused = {n for n in names if not re.search(rf"\b{n}\(", text.replace(f"def {n}(", ""))}
+    kept, skipping = [], False
+    for line in helpers:
+        match = re.match(r"def (\w+)\(", line)
+        if match:
+            skipping = match.group(1) in unused
+        if not skipping:
+            kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return re.sub(r"\n{3,}", "\n\n\n", "\n".join(kept)).split("\n")
 
 
 def header(env: EnvPlan, sources: list[str]) -> list[str]:
@@ -256,26 +338,26 @@ def render(env: EnvPlan, sources: list[str]) -> str:
     things = ", ".join(human(t.name) for t in env.tables.values() if not t.singleton and not t.lookup)
     doc = clean(env.docstring, 600) or (f"An environment of {things}." if things else "A tool environment.")
     out = [*header(env, sources), f'"""{doc}', "", "Compiled from tool specs; see the comment above.", '"""', "",
-           "import datetime", "import json", "from typing import Any, Literal", "",
+           "import datetime", "import json", "from typing import Any, Literal, TypedDict", "",
            "from sandbox.authoring import Db, Fake, ToolError, tool", ""]
     if env.session:
         out += ["START_LOGGED_IN = True  # the seeded session: a user is logged in (False: tools start locked)"]
     out.append(f"FINAL_STATUSES = {sorted(TERMINAL)!r}")
+    out += typed_dicts(env)
     for table in env.tables.values():
         updatable = {c.name: c.type for c in table.columns.values() if c.name != table.key}
         if any(p.kind == "update" and p.table == table.name for p in env.tools):
             out.append(f"UPDATABLE_{table.name.upper()} = {updatable!r}")
     out += ["", 'TABLES = """', *"\n".join(ddl(t) for t in env.tables.values()).split("\n"), '"""', "", ""]
     out += seed_lines(env)
-    out += ["", "", *helper_lines(env)]
+    helpers_at = len(out)
     for plan in env.tools:
         flags = ["writes=True"] if plan.writes else []
         flags.append(f"phrasing={phrasing(plan)!r}")
         out += ["", "", f"@tool({', '.join(flags)})", f"def {plan.ident}({signature(plan)}) -> Any:",
                 *docstring(plan)]
-        body = plan.body.split("\n") if plan.body else bodies.body(plan)
-        uses_message = any("MESSAGE" in line for line in body)
-        if uses_message and not any(line.lstrip().startswith("MESSAGE =") for line in body):
-            body = ['MESSAGE = "done"', *body]
+        body = plan.body.split("\n") if plan.body else tidy(bodies.body(plan))
         out += [f"    {line}" if line else "" for line in body]
+    helpers = ["", "", *drop_unused_helpers(out, helper_lines(env))]
+    out[helpers_at:helpers_at] = helpers
     return "\n".join(out) + "\n"
