@@ -8,8 +8,8 @@ from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.kinds import TERMINAL
 from toolace_mt.compiler.names import human, words
 from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
-from toolace_mt.compiler.spec_model import Field
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
+from toolace_mt.compiler.spec_model import Field
 
 _TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
           "object": "dict"}
@@ -127,7 +127,7 @@ def ddl(table: Table) -> str:
 
 def _order(env: EnvPlan) -> list[Table]:
     done: list[Table] = []
-    pending = list(env.tables.values())
+    pending = sorted(env.tables.values(), key=lambda t: t.lookup and len(t.lookup_keys) > 1)  # those read others
     while pending:
         ready = [t for t in pending if all(c.references in (None, t.name) or c.references not in env.tables
                                            or env.tables[c.references] in done for c in t.columns.values())]
@@ -152,10 +152,10 @@ def seed_lines(env: EnvPlan) -> list[str]:
         key_col = table.key_column
         reference = env.tables.get(key_col.references or "")
         if table.lookup:
-            lines += _lookup_seed(table)
+            lines += _lookup_seed(env, table)
         else:
             if reference is not None and reference.name in seeded:
-                count = f"min({table.rows // 2}, len({reference.name}))"
+                count = f"min({max(3, table.rows // 6)}, len({reference.name}))"
                 lines.append(f"    picks = rng.sample({reference.name}, {count})")
                 lines.append(f"    for i in range({count}):")
             else:
@@ -182,7 +182,9 @@ def seed_lines(env: EnvPlan) -> list[str]:
     return lines
 
 
-def _lookup_seed(table: Table) -> list[str]:
+def _lookup_seed(env: EnvPlan, table: Table) -> list[str]:
+    if len(table.lookup_keys) > 1:
+        return _lookup_product_seed(env, table)
     enum_keys = [c for c in (table.columns[k] for k in table.lookup_keys) if c.spec is not None and c.spec.enum]
     lines = [f"    for i in range({table.rows}):", f"        {table.name}.append({{"]
     if len(enum_keys) == 1 and len(table.lookup_keys) == 1:
@@ -196,6 +198,46 @@ def _lookup_seed(table: Table) -> list[str]:
         lines.append(f'            "{col.name}": {value},')
     lines.append("        })")
     lines.append(f"    {table.name} = distinct({table.name}, {q(','.join(table.lookup_keys))})")
+    return lines
+
+
+def _pool_expr(env: EnvPlan, table: Table, key: str) -> str:
+    """Values for one input: another lookup's output of that meaning (a zipcode a city lookup
+    gives), the spec's enum, or values by meaning."""
+    col = table.columns[key]
+    meaning = set(words(col.spec.description if col.spec is not None else "")) | set(key.split("_"))
+    for other in env.tables.values():
+        if other is table or not other.lookup:
+            continue
+        for name in other.columns:
+            if name not in other.lookup_keys and name in meaning and other.columns[name].type == col.type:
+                return f'[r["{name}"] for r in {other.name}][:6]'
+    if col.spec is not None and col.spec.enum:
+        return f"{list(col.spec.enum)!r}"
+    return f"[{value_expr(col, table)} for n in range(6)]"
+
+
+def _lookup_product_seed(env: EnvPlan, table: Table) -> list[str]:
+    """Every combination of a few values per input: a request naming any two known cities finds its row."""
+    pools: dict[str, str] = {}
+    lines = []
+    names = []
+    for key in table.lookup_keys:
+        expr = _pool_expr(env, table, key)
+        if expr not in pools:
+            pools[expr] = f"{key}_values"
+            lines.append(f"    {key}_values = sorted(set({expr}))")
+        names.append(pools[expr])
+    loops = " ".join(f"for {k} in {n}" for k, n in zip(table.lookup_keys, names, strict=True))
+    lines.append(f"    for combo in [({', '.join(table.lookup_keys)},) {loops}][:200]:")
+    lines.append(f"        {table.name}.append({{")
+    for col in table.columns.values():
+        if col.name in table.lookup_keys:
+            value = f"combo[{table.lookup_keys.index(col.name)}]"
+        else:
+            value = value_expr(col, table)
+        lines.append(f'            "{col.name}": {value},')
+    lines.append("        })")
     return lines
 
 
