@@ -17,7 +17,7 @@ from toolace_mt.compiler.errors import CompileError
 from toolace_mt.compiler.names import identifier
 from toolace_mt.compiler.plan import EnvPlan
 from toolace_mt.compiler.probe import ToolProbe, probe_module
-from toolace_mt.compiler.render import render
+from toolace_mt.compiler.render import display_names, render
 from toolace_mt.compiler.report import CompileReport, tool_reports
 from toolace_mt.compiler.spec_files import read_spec
 from toolace_mt.compiler.spec_model import SpecSet
@@ -52,7 +52,7 @@ def validate(source: str, plan: EnvPlan, name: str, shown_as: str) -> Validation
         module.write_text(source, encoding="utf-8")
         problems = [str(p).replace(str(module), shown_as) for p in check_env(module)]
         try:
-            probes = probe_module(module, plan)
+            probes = probe_module(module, plan, names=display_names(plan))
             with load_env(module, limits=Limits(timeout_s=5.0)) as env:
                 tables = env.row_counts()
         except SandboxError as exc:

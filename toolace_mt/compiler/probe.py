@@ -9,6 +9,7 @@ Each successful write must change something a read tool shows.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,10 +85,18 @@ def _sample_text(param: Param) -> str:
 
 
 class Prober:
-    def __init__(self, env: Environment, plan: EnvPlan) -> None:
+    def __init__(self, env: Environment, plan: EnvPlan, names: dict[str, str] | None = None) -> None:
         self.env = env
         self.plan = plan
         self.tools = {p.ident: p for p in plan.tools}
+        self.names = names or {}  # plan column -> the column's name in the module (the spec's spelling)
+        self.back = {v: k for k, v in self.names.items()}
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """A query written with the plan's column names; rows keyed by them too."""
+        for plain, shown in self.names.items():
+            sql = re.sub(rf"(?<![.\w]){plain}(?!\w)", shown, sql)
+        return [{self.back.get(k, k): v for k, v in row.items()} for row in self.env.query(sql, params)]
 
     # ------------------------------------------------------------------ arguments
 
@@ -96,16 +105,16 @@ class Prober:
         if meta is None:
             return []
         status = next((c for c in meta.columns if c == "status" or c.endswith("_status")), None)
-        rows = self.env.query(f"SELECT * FROM {table} ORDER BY {meta.key} LIMIT {limit}")
+        rows = self.query(f"SELECT * FROM {table} ORDER BY {meta.key} LIMIT {limit}")
         if status:
-            for value in self.env.query(f"SELECT DISTINCT {status} AS v FROM {table} ORDER BY 1 LIMIT 8"):
-                rows += self.env.query(f"SELECT * FROM {table} WHERE {status} = ? ORDER BY {meta.key} LIMIT 1",
+            for value in self.query(f"SELECT DISTINCT {status} AS v FROM {table} ORDER BY 1 LIMIT 8"):
+                rows += self.query(f"SELECT * FROM {table} WHERE {status} = ? ORDER BY {meta.key} LIMIT 1",
                                        [value["v"]])
-        owner = self.env.query("SELECT signed_in_as AS me FROM session") if self.plan.session else []
+        owner = self.query("SELECT signed_in_as AS me FROM session") if self.plan.session else []
         if owner:
             for col in ("created_by", "owner", "owner_id", "sender_id", "user_id", "username"):
                 if col in meta.columns and col != meta.key:
-                    rows = self.env.query(f"SELECT * FROM {table} WHERE {col} = ? ORDER BY {meta.key} LIMIT 3",
+                    rows = self.query(f"SELECT * FROM {table} WHERE {col} = ? ORDER BY {meta.key} LIMIT 3",
                                           [owner[0]["me"]]) + rows
                     break
         return rows
@@ -137,7 +146,6 @@ class Prober:
         if spec.type in ("integer", "number"):
             low = spec.minimum if spec.minimum is not None else None
             high = spec.maximum if spec.maximum is not None else None
-            import re
             bounds = re.search(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)",
                                spec.description)
             if bounds:
@@ -165,8 +173,8 @@ class Prober:
         rows: list[dict[str, Any] | None] = []
         if plan.kind == "login" and self.plan.users:
             users = self.plan.tables[self.plan.users]
-            me = self.env.query("SELECT signed_in_as AS me FROM session")
-            others = self.env.query(f"SELECT * FROM {users.name} WHERE {users.key} != ? ORDER BY {users.key} LIMIT 3",
+            me = self.query("SELECT signed_in_as AS me FROM session")
+            others = self.query(f"SELECT * FROM {users.name} WHERE {users.key} != ? ORDER BY {users.key} LIMIT 3",
                                     [me[0]["me"] if me else None])
             rows = [*others, *self._rows(self.plan.users, 3)]
         elif plan.kind in ("setting", "adjust", "state_view") and plan.key is None:
@@ -403,10 +411,10 @@ def written_columns(env: EnvPlan, plan: ToolPlan) -> list[tuple[str, str]]:
     return [(table, c) for c in env.tables[table].columns]
 
 
-def probe_module(path: Path, plan: EnvPlan, seed: int = 0) -> list[ToolProbe]:
+def probe_module(path: Path, plan: EnvPlan, seed: int = 0, names: dict[str, str] | None = None) -> list[ToolProbe]:
     """Load the module in the sandbox and probe every tool. SandboxError if it does not load."""
     with load_env(path, seed=seed, limits=Limits(timeout_s=5.0)) as env:
-        return Prober(env, plan).run()
+        return Prober(env, plan, names).run()
 
 
 __all__ = ["BROKEN", "SandboxError", "ToolProbe", "probe_module"]

@@ -6,7 +6,7 @@ import re
 
 from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.kinds import TERMINAL
-from toolace_mt.compiler.names import human, words
+from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
 from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 from toolace_mt.compiler.spec_model import Field
@@ -375,6 +375,51 @@ def header(env: EnvPlan, sources: list[str]) -> list[str]:
     return lines
 
 
+def _spec_names(field: Field | None, depth: int = 0) -> list[str]:
+    if field is None or depth > 3:
+        return []
+    found = [field.name]
+    for prop in field.properties:
+        found += _spec_names(prop, depth + 1)
+    if field.items is not None:
+        found += _spec_names(field.items, depth + 1)
+    return found
+
+
+def display_names(env: EnvPlan) -> dict[str, str]:
+    """Columns named as the spec spells them (`noteId`, not `note_id`) where that is one safe
+    spelling: a generator matching parameters to columns by name then finds the values."""
+    spellings: dict[str, set[str]] = {}
+    for plan in env.tools:
+        for param in plan.params:
+            for name in _spec_names(param.spec):
+                spellings.setdefault(column(name), set()).add(name)
+        for name in _spec_names(plan.spec.output):
+            spellings.setdefault(column(name), set()).add(name)
+    for table in env.tables.values():
+        for col in table.columns.values():
+            if col.spec is not None:
+                spellings.setdefault(col.name, set()).add(col.spec.name)
+    columns = {c for t in env.tables.values() for c in t.columns}
+    taken = {t.name for t in env.tables.values()} | {p.ident for p in env.tools}
+    renamed: dict[str, str] = {}
+    for name in sorted(columns):
+        options = spellings.get(name, set())
+        if len(options) != 1:
+            continue
+        shown = next(iter(options))
+        if shown != name and is_safe(shown) and shown.lower() not in SQL_RESERVED and shown not in taken \
+                and shown.lower() not in {c.lower() for c in columns}:
+            renamed[name] = shown
+    return renamed
+
+
+def rename_columns(source: str, names: dict[str, str]) -> str:
+    for plain, shown in names.items():
+        source = re.sub(rf"(?<![.\w]){plain}(?!\w)", shown, source)
+    return source
+
+
 def render(env: EnvPlan, sources: list[str]) -> str:
     bodies = Bodies(env)
     things = ", ".join(human(t.name) for t in env.tables.values() if not t.singleton and not t.lookup)
@@ -402,4 +447,4 @@ def render(env: EnvPlan, sources: list[str]) -> str:
         out += [f"    {line}" if line else "" for line in body]
     helpers = ["", "", *drop_unused_helpers(out, helper_lines(env))]
     out[helpers_at:helpers_at] = helpers
-    return "\n".join(out) + "\n"
+    return rename_columns("\n".join(out) + "\n", display_names(env))
