@@ -398,7 +398,7 @@ def display_names(env: EnvPlan) -> dict[str, str]:
             spellings.setdefault(column(name), set()).add(name)
     for table in env.tables.values():
         for col in table.columns.values():
-            if col.spec is not None:
+            if col.spec is not None and words(col.spec.name) != ["id"]:  # "id" is the key's alias
                 spellings.setdefault(col.name, set()).add(col.spec.name)
     columns = {c for t in env.tables.values() for c in t.columns}
     taken = {t.name for t in env.tables.values()} | {p.ident for p in env.tools}
