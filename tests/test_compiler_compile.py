@@ -20,7 +20,8 @@ from toolace_mt.compiler.compile import Validation, compile_specs
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "fixtures" / "specs"
 FIXTURES = ["bfcl/ticket_api.json", "bfcl/message_api.json", "bfcl/trading_bot.json", "bfcl/vehicle_control.json",
-            "openai_shop.json", "mcp_notes.json", "openapi_clinic.yaml", "openapi_library.json"]
+            "openai_shop.json", "mcp_notes.json", "openapi_clinic.yaml", "openapi_library.json", "mcp_issues.json",
+            "openai_travel.json"]
 
 
 @pytest.mark.slow

@@ -47,6 +47,7 @@ def _compiled(paths: list[Path]) -> tuple[str, object]:
     ("bfcl/trading_bot.json", "bfcl", 20), ("bfcl/vehicle_control.json", "bfcl", 22),
     ("openai_shop.json", "openai", 10), ("mcp_notes.json", "mcp", 9),
     ("openapi_clinic.yaml", "openapi", 9), ("openapi_library.json", "openapi", 6),
+    ("mcp_issues.json", "mcp", 9), ("openai_travel.json", "openai", 5),
 ])
 def test_each_fixture_is_detected_and_compiles_under_the_sandbox_rules(name: str, fmt: str, count: int) -> None:
     specs = read_specs([SPECS / name])

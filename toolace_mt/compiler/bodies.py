@@ -42,8 +42,16 @@ class Bodies:
 
     def load_row(self, plan: ToolPlan, table: Table) -> str:
         key = plan.key
-        if table.singleton or key is None:
+        if table.singleton:
             return f"row = {self.loader(table)}(db)"
+        if key is None:  # the row the filters name: the latest one
+            filters = [p for p in plan.params if p.role == "filter" and p.column]
+            where = " AND ".join(f"{p.column} = ?" for p in filters) or "TRUE"
+            args = ", ".join(p.ident for p in filters)
+            described = ", ".join(f"{human(p.spec.name)} {{{p.ident}}}" for p in filters) or "any"
+            sql = f"SELECT * FROM {table.name} WHERE {where} ORDER BY {table.key} DESC LIMIT 1"
+            missing = q(f"no {human(table.entity)} with " + described)
+            return f"row = db.one({q(sql)}, [{args}])\nif row is None:\n    raise ToolError(f{missing})"
         return f"row = {self.loader(table)}(db, {key.ident})"
 
     def validations(self, plan: ToolPlan) -> list[str]:
@@ -180,7 +188,7 @@ class Bodies:
     def body(self, plan: ToolPlan) -> list[str]:
         lines = self.validations(plan)
         lines += getattr(self, f"kind_{plan.kind}")(plan)
-        return lines
+        return [part for line in lines for part in line.split("\n")]
 
     def kind_get(self, plan: ToolPlan) -> list[str]:
         table = self.table(plan)
@@ -482,12 +490,21 @@ class Bodies:
 
     def kind_lookup(self, plan: ToolPlan) -> list[str]:
         table = self.table(plan)
-        where = " AND ".join(f"{k} = ?" for k in table.lookup_keys)
-        args = ", ".join(p.ident for p in plan.params if p.column in table.lookup_keys)
+        optional = [p for p in plan.params if p.column in table.lookup_keys and not p.spec.required]
+        where = " AND ".join(f"{p.column} = ?" for p in plan.params if p.column in table.lookup_keys
+                             and p.spec.required) or "TRUE"
+        args = ", ".join(p.ident for p in plan.params if p.column in table.lookup_keys and p.spec.required)
         described = ", ".join(f"{human(p.spec.name)} {{{p.ident}}}" for p in plan.params)
         output = plan.spec.output
-        lines = [*self.login_line(plan),
-                 f"row = db.one({q(f'SELECT * FROM {table.name} WHERE {where}')}, [{args}])",
+        select = [f"row = db.one({q(f'SELECT * FROM {table.name} WHERE {where}')}, [{args}])"]
+        if optional:
+            select = [f"where, args = [{q(where)}], [{args}]"]
+            for param in optional:
+                select += [f"if {param.ident} is not None:", f'    where.append("{param.column} = ?")',
+                           f"    args.append({param.ident})"]
+            select += [f'row = db.one("SELECT * FROM {table.name} WHERE " + " AND ".join(where) + '
+                       f'" ORDER BY {", ".join(table.lookup_keys)} LIMIT 1", args)']
+        lines = [*self.login_line(plan), *select,
                  "if row is None:",
                  f"    raise ToolError(f{q(f'no {human(table.entity)} data for ' + described)})"]
         if table.json_columns():

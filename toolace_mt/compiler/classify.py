@@ -66,8 +66,8 @@ class Classifier:
         self.entities[entity] = info
         key_field = info.key_field or Field(name=info.key, type="integer")
         table = Table(name=_table_name(entity, self.table_names), entity=entity, key=info.key or column(f"{entity}_id"))
-        table.add(Column(table.key, key_field.type if key_field.type in ("string", "integer") else "string",
-                         key_field, nullable=False))
+        kind = {"string": "string", "integer": "integer", "number": "integer"}.get(key_field.type, "string")
+        table.add(Column(table.key, kind, key_field, nullable=False))
         self.tables[table.name] = table
         self.by_entity[entity] = table.name
         return table
@@ -179,8 +179,9 @@ class Classifier:
             if K.session_kind(name_words, tool.description):
                 continue
             nouns = tool_nouns(tool)
-            if not nouns or any(n in self.entities for n in nouns):
-                continue
+            head = nouns[1] if len(nouns) > 1 and "_" in nouns[0] else (nouns[0] if nouns else None)
+            if not nouns or nouns[0] in self.entities or head in self.entities:
+                continue  # add_issue_comment: a comment (of an issue), not an issue
             writes_rows = verb in K.CREATE or verb in K.DELETE or tool.method in ("post", "delete")
             lists_rows = verb in K.LIST or "history" in name_words or \
                 (tool.output is not None and output_rows_field(tool.output) is not None
@@ -310,6 +311,14 @@ class Classifier:
         else:
             plan.kind = "list"
         getattr(self, f"_entity_{plan.kind}")(plan, table, verb)
+        if plan.key is None and plan.kind in ("update", "transition", "adjust", "get"):
+            # No id: the required arguments pick the row (update_issue(owner, repo, title=...)).
+            for param in plan.params:
+                if param.spec.required and param.spec.scalar and param.role in ("value", "filter") and param.column:
+                    param.role = "filter"
+            if not any(p.role == "filter" for p in plan.params) and not table.singleton:
+                plan.confident = False
+                plan.notes.append("no argument identifies the row it acts on; it takes the latest one")
         self._output_columns(plan, table)
         return plan
 

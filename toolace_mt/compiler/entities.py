@@ -43,13 +43,18 @@ def _is_id_name(name_words: list[str]) -> bool:
 def id_entity(spec: Field, tool_noun: str | None, known: frozenset[str] = frozenset()) -> str | None:
     """The entity whose id this field holds, or None. `known`: nouns the tools name (an
     `ownerId` is an owner's id when the API has owners, else a user's)."""
-    if spec.type not in ("string", "integer"):
-        return None
     name_words = words(spec.name)
+    if spec.type not in ("string", "integer") and not (spec.type == "number" and name_words[-1:] == ["number"]):
+        return None
     description = spec.description
     identifies = _IDENTIFIES.search(description)
     if identifies:
         return singular((identifies.group(1) or identifies.group(2)).lower())
+    if len(name_words) >= 2 and name_words[-1] in ("number", "num", "no") and known:
+        base = "_".join(name_words[:-1])  # issue_number, pull_number: the id of a thing the API names
+        if base in known:
+            return base
+        return next((n for n in sorted(known) if n.startswith(base + "_")), None)
     if not _is_id_name(name_words):
         return None
     base = name_words[:-1]

@@ -26,7 +26,8 @@ TRANSITION = {
     "unpublish": "draft", "ship": "shipped", "refund": "refunded", "accept": "accepted", "decline": "declined",
     "finish": "finished", "block": "blocked", "unblock": "active", "freeze": "frozen", "unfreeze": "active",
     "verify": "verified", "fulfill": "fulfilled", "deliver": "delivered", "expire": "expired", "void": "voided",
-    "escalate": "escalated", "mark": "", "flag": "flagged", "star": "starred", "pin": "pinned", "mute": "muted",
+    "escalate": "escalated",
+    "merge": "merged", "mark": "", "flag": "flagged", "star": "starred", "pin": "pinned", "mute": "muted",
     "submit_for_review": "submitted", "return": "returned", "check_in": "checked_in",
 }
 TERMINAL = {"closed", "cancelled", "resolved", "rejected", "refunded", "delivered", "completed", "finished",

@@ -359,6 +359,10 @@ class Prober:
         shared = {p.ident: write_args[p.ident] for p in read.params if p.ident in write_args}
         if shared:
             options = [{**o, **shared} for o in options] + options
+        texts = [v for v in write_args.values() if isinstance(v, str) and v.strip()]
+        for param in read.params:  # a search for the words the write stored
+            if param.role == "query" and param.spec.type == "string":
+                options = [{**o, param.ident: text} for text in texts[:3] for o in options[:1]] + options
         if not read.params:
             options = [{}]
         return options

@@ -146,7 +146,9 @@ def _string_for(meaning: list[str], text: str) -> str:
         return "fake.city()"
     if "country" in found:
         return "fake.country()"
-    if found & {"address", "location", "destination", "street"}:
+    if found & {"location", "destination"} or "city and state" in text:
+        return 'fake.city() + ", " + fake.state_abbr()'
+    if found & {"address", "street"}:
         return "fake.address().replace(chr(10), ', ')"
     if found & {"company", "vendor", "merchant", "organization", "brand"}:
         return "fake.company()"
