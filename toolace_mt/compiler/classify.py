@@ -162,6 +162,7 @@ class Classifier:
                 planned[index] = self._plan(tool, ident, entity, key)
         self.plans = [planned[i] for i in range(len(bound))]
         self._gate()
+        self._searchable()
         for table in list(self.tables.values()):
             for col in table.columns.values():
                 if col.references is None and col.spec is not None and not table.lookup and (
@@ -649,6 +650,18 @@ class Classifier:
                     table.singleton, table.rows = True, 1
                     for plan in mine:
                         plan.kind = "get" if plan.kind == "list" else plan.kind
+
+    def _searchable(self) -> None:
+        """A keyword search needs words to find: a table with no text gets a name."""
+        for plan in self.plans:
+            table = self.tables.get(plan.table or "")
+            if table is None or table.singleton or table.lookup or not any(p.role == "query" and p.spec.type == "string"
+                                                                           for p in plan.params):
+                continue
+            texts = [c for c in table.columns.values() if c.type == "string" and c.name != table.key
+                     and not (c.spec is not None and c.spec.enum) and c.references is None]
+            if not texts:
+                table.add(Column("name", "string", Field("name", "string", f"The {table.entity}'s name.")))
 
     def _gate(self) -> None:
         """Behind a login: writes, and reads of 'the current user's' things; rows get an owner."""

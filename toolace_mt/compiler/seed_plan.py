@@ -112,6 +112,10 @@ def value_expr(col: Column, table: Table) -> str:
         if keys:
             return "json.dumps({" + ", ".join(f"{k!r}: round(rng.uniform(28.0, 36.0), 1)" for k in keys) + "})"
         return "json.dumps({})"
+    people = {"user", "customer", "person", "owner", "member", "employee", "contact", "passenger", "patient",
+              "student", "author", "client", "guest", "driver", "agent", "staff", "player"}
+    if meaning == ["name"] and table.entity not in people and not table.singleton:
+        return 'fake.catch_phrase()'
     return _string_for(meaning, text)
 
 
