@@ -90,3 +90,11 @@ def test_unusable_model_bodies_are_refused_without_running_them(body: str, why: 
 
 def test_a_usable_body_is_dedented() -> None:
     assert usable_body("    x = 1\n    return x\n") == ("x = 1\nreturn x", "")
+
+
+def test_the_openai_backend_needs_a_model(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.delenv("TOOLACE_MODEL", raising=False)
+    spec = tmp_path / "tools.json"
+    spec.write_text(json.dumps(SPEC))
+    assert main(["envs", "compile", str(spec), "-o", str(tmp_path / "env.py"), "--backend", "openai"]) == 2
+    assert "needs a model" in capsys.readouterr().err and not (tmp_path / "env.py").exists()

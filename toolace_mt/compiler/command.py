@@ -10,6 +10,7 @@ from pathlib import Path
 
 from toolace_mt.compiler.compile import compile_specs
 from toolace_mt.compiler.errors import CompileError, SpecError
+from toolace_mt.llm import ModelError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -60,7 +61,11 @@ def cmd_envs_compile(args: argparse.Namespace, model_settings: Callable[[argpars
     if args.backend == "openai":
         from toolace_mt.compiler.model_author import ModelAuthor
 
-        author = ModelAuthor(model_settings(args), rounds=max(1, args.rounds))
+        try:
+            author = ModelAuthor(model_settings(args), rounds=max(1, args.rounds))
+        except (ValueError, ModelError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         result = compile_specs(list(args.specs), args.output, force=args.force, author=author,
                                progress=lambda message: print(message, file=sys.stderr))
@@ -70,6 +75,9 @@ def cmd_envs_compile(args: argparse.Namespace, model_settings: Callable[[argpars
     except CompileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ModelError as exc:
+        print(f"error: the model failed, nothing was written: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         if author is not None:
             author.close()
