@@ -496,14 +496,11 @@ class Bodies:
         args = ", ".join(p.ident for p in plan.params if p.column in table.lookup_keys and p.spec.required)
         described = ", ".join(f"{human(p.spec.name)} {{{p.ident}}}" for p in plan.params)
         output = plan.spec.output
-        select = [f"row = db.one({q(f'SELECT * FROM {table.name} WHERE {where}')}, [{args}])"]
-        if optional:
-            select = [f"where, args = [{q(where)}], [{args}]"]
-            for param in optional:
-                select += [f"if {param.ident} is not None:", f'    where.append("{param.column} = ?")',
-                           f"    args.append({param.ident})"]
-            select += [f'row = db.one("SELECT * FROM {table.name} WHERE " + " AND ".join(where) + '
-                       f'" ORDER BY {", ".join(table.lookup_keys)} LIMIT 1", args)']
+        # Optional inputs (a unit, a format) do not pick the row: any value finds the same data.
+        order = ", ".join(table.lookup_keys)
+        select = [f"row = db.one({q(f'SELECT * FROM {table.name} WHERE {where} ORDER BY {order} LIMIT 1')}, "
+                  f"[{args}])"]
+        del optional
         lines = [*self.login_line(plan), *select,
                  "if row is None:",
                  f"    raise ToolError(f{q(f'no {human(table.entity)} data for ' + described)})"]

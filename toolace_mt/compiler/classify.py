@@ -32,6 +32,9 @@ UNIT_FACTORS = {
     ("foot", "meter"): 0.3048, ("meter", "foot"): 3.28084, ("ounce", "gram"): 28.3495, ("gram", "ounce"): 0.035274,
 }
 AMOUNT_WORDS = {"amount", "quantity", "qty", "value", "sum", "count", "number", "units", "volume", "credits"}
+BOOKINGS = {"book": "booking", "reserve": "reservation", "rent": "rental", "buy": "purchase",
+            "purchase": "purchase", "borrow": "loan", "enroll": "enrollment", "subscribe": "subscription",
+            "order": "order", "hire": "hire"}
 STOCK_WORDS = {"stock", "copies", "available", "inventory", "seats", "remaining", "units", "availability"}
 STATS_WORDS = {"stats", "statistics", "count", "summary", "total", "totals", "metrics", "analytics"}
 
@@ -286,6 +289,15 @@ class Classifier:
                 param.role, param.column = "key", table.key
         has_key = plan.key is not None
         method = tool.method
+        booked = plan.key
+        if booked is not None and verb in BOOKINGS and self._natural(table):
+            # book_flight(flight_number, ...): a booking of an existing flight, not a new flight.
+            booked.role = "value"
+            booking = self.entity_table(f"{table.entity}_{BOOKINGS[verb]}")
+            booked.column = booking.add(Column(booked.column or table.key, table.key_column.type, booked.spec,
+                                               references=table.name)).name
+            table, has_key = booking, False
+            plan.table = table.name
         numeric = [p for p in plan.params if p.spec.type in ("number", "integer") and p.role != "key"
                    and (set(words(p.spec.name)) & AMOUNT_WORDS or len(tool.params) == 1 + has_key)]
         if verb in K.TRANSITION and verb not in K.CREATE and (has_key or table.singleton) and verb != "mark":

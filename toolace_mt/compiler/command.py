@@ -78,6 +78,11 @@ def cmd_envs_compile(args: argparse.Namespace, model_settings: Callable[[argpars
     except ModelError as exc:
         print(f"error: the model failed, nothing was written: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except (RecursionError, MemoryError, KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        # A spec shape the rules did not foresee: say so plainly, write nothing.
+        print(f"error: the compiler could not handle these specs ({type(exc).__name__}: {str(exc)[:200]}); "
+              "nothing was written", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         if author is not None:
             author.close()
