@@ -152,7 +152,7 @@ def seed_lines(env: EnvPlan) -> list[str]:
         key_col = table.key_column
         reference = env.tables.get(key_col.references or "")
         if table.lookup:
-            lines += _lookup_seed(env, table)
+            lines += _lookup_seed(env, table, seeded)
         else:
             if reference is not None and reference.name in seeded:
                 count = f"min({max(3, table.rows // 6)}, len({reference.name}))"
@@ -182,9 +182,9 @@ def seed_lines(env: EnvPlan) -> list[str]:
     return lines
 
 
-def _lookup_seed(env: EnvPlan, table: Table) -> list[str]:
+def _lookup_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
     if len(table.lookup_keys) > 1:
-        return _lookup_product_seed(env, table)
+        return _lookup_product_seed(env, table, seeded)
     enum_keys = [c for c in (table.columns[k] for k in table.lookup_keys) if c.spec is not None and c.spec.enum]
     lines = [f"    for i in range({table.rows}):", f"        {table.name}.append({{"]
     if len(enum_keys) == 1 and len(table.lookup_keys) == 1:
@@ -201,7 +201,7 @@ def _lookup_seed(env: EnvPlan, table: Table) -> list[str]:
     return lines
 
 
-def _pool_expr(env: EnvPlan, table: Table, key: str) -> str:
+def _pool_expr(env: EnvPlan, table: Table, key: str, seeded: set[str]) -> str:
     """Values for one input: another lookup's output of that meaning (a zipcode a city lookup
     gives), the spec's enum, or values by meaning."""
     col = table.columns[key]
@@ -209,6 +209,8 @@ def _pool_expr(env: EnvPlan, table: Table, key: str) -> str:
     for other in env.tables.values():
         if other is table or not other.lookup:
             continue
+        if key in other.columns and other.name in seeded and other.columns[key].type == col.type:
+            return f'[r["{key}"] for r in {other.name}][:6]'  # the same input of another lookup: same values
         for name in other.columns:
             if name not in other.lookup_keys and name in meaning and other.columns[name].type == col.type:
                 return f'[r["{name}"] for r in {other.name}][:6]'
@@ -217,13 +219,13 @@ def _pool_expr(env: EnvPlan, table: Table, key: str) -> str:
     return f"[{value_expr(col, table)} for n in range(6)]"
 
 
-def _lookup_product_seed(env: EnvPlan, table: Table) -> list[str]:
+def _lookup_product_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
     """Every combination of a few values per input: a request naming any two known cities finds its row."""
     pools: dict[str, str] = {}
     lines = []
     names = []
     for key in table.lookup_keys:
-        expr = _pool_expr(env, table, key)
+        expr = _pool_expr(env, table, key, seeded)
         if expr not in pools:
             pools[expr] = f"{key}_values"
             lines.append(f"    {key}_values = sorted(set({expr}))")
