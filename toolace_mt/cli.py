@@ -21,6 +21,7 @@ from sandbox import EnvLoadError, SandboxError, inspect_env, load_env
 from sandbox.check import check_env
 from sandbox.registry import builtin_names, resolve
 from toolace_mt.call_sequence import CallsFileError, read_calls
+from toolace_mt.compiler.command import add_compile_parser
 from toolace_mt.env_refs import add_env_ref_arguments, env_refs_from
 from toolace_mt.evaluation.command import add_eval_parser
 from toolace_mt.export import FORMATS, run_export
@@ -423,6 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="path to a .py env module (or a built-in name)")
     p.add_argument("--seed", type=int, default=0, help="seed to check with (default 0)")
     p.set_defaults(handler=cmd_envs_check)
+    add_compile_parser(envs_sub, _add_model_arguments, _model_settings)
 
     call_epilog = (
         "examples:\n  toolace-mt call retail get_order '{\"order_id\": \"#W1001\"}' --json\n"

@@ -1,0 +1,115 @@
+"""What the compiler decided: tables, columns and each tool's operation. Rendered by `render`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolace_mt.compiler.spec_model import Field, ToolIn
+
+SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
+             "array": "VARCHAR", "object": "VARCHAR"}  # arrays/objects are stored as JSON text
+
+
+@dataclass
+class Column:
+    name: str
+    type: str
+    spec: Field | None = None  # a spec field with this meaning (description, enum, examples)
+    references: str | None = None  # table whose key this column holds
+    nullable: bool = True
+
+    @property
+    def sql(self) -> str:
+        return SQL_TYPES.get(self.type, "VARCHAR")
+
+    @property
+    def json(self) -> bool:
+        return self.type in ("array", "object")
+
+
+@dataclass
+class Table:
+    name: str
+    entity: str  # the singular noun, "ticket"
+    key: str
+    columns: dict[str, Column] = field(default_factory=dict)
+    singleton: bool = False  # one row: session or device/account state
+    lookup: bool = False  # outside data keyed by the inputs of a read
+    lookup_keys: list[str] = field(default_factory=list)
+    rows: int = 30
+    id_prefix: str = ""  # string ids: prefix + number
+    id_start: int = 1
+    id_width: int = 0
+    status_values: list[str] = field(default_factory=list)
+
+    def add(self, column: Column) -> Column:
+        existing = self.columns.get(column.name)
+        if existing is None:
+            self.columns[column.name] = column
+            return column
+        if existing.spec is None or (not existing.spec.enum and column.spec is not None and column.spec.enum):
+            existing.spec = column.spec or existing.spec
+        existing.references = existing.references or column.references
+        return existing
+
+    @property
+    def key_column(self) -> Column:
+        return self.columns[self.key]
+
+    def json_columns(self) -> list[str]:
+        return [c.name for c in self.columns.values() if c.json]
+
+
+@dataclass
+class Param:
+    spec: Field
+    ident: str  # the Python parameter name (== spec name when that is safe)
+    column: str | None = None  # the column of the tool's table it maps to
+    role: str = "value"  # key | value | filter | min | max | keys | updates | secret | identity | amount
+
+
+@dataclass
+class ToolPlan:
+    spec: ToolIn
+    ident: str
+    kind: str
+    table: str | None = None
+    params: list[Param] = field(default_factory=list)
+    writes: bool = False
+    confident: bool = True
+    needs_login: bool = False
+    owner_column: str | None = None
+    target_status: str | None = None
+    stock_param: str | None = None  # create: the parameter naming the row whose stock it takes
+    stock_table: str | None = None
+    stock_column: str | None = None
+    quantity_param: str | None = None
+    status_flag: bool = False  # the status is a boolean column named after it (archived)
+    status_column: str | None = None
+    adjust_column: str | None = None
+    adjust_sign: int = 1
+    capacity: float | None = None
+    factor: float | None = None
+    offset: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    body: str | None = None  # a body written by a model (the openai backend), replacing the rules'
+
+    def param(self, role: str) -> Param | None:
+        return next((p for p in self.params if p.role == role), None)
+
+    @property
+    def key(self) -> Param | None:
+        return self.param("key")
+
+
+@dataclass
+class EnvPlan:
+    docstring: str
+    tables: dict[str, Table]
+    tools: list[ToolPlan]
+    session: str | None = None  # the session table's name
+    users: str | None = None  # the table logins check
+    user_column: str | None = None  # the users column a login names
+    helpers: dict[str, str] = field(default_factory=dict)  # name -> purpose, for collision checks
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,452 @@
+"""The env module's source: header comment, docstring, TABLES, seed(), helpers, tools."""
+
+from __future__ import annotations
+
+import re
+
+from toolace_mt.compiler.bodies import Bodies, q
+from toolace_mt.compiler.kinds import TERMINAL
+from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
+from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
+from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
+from toolace_mt.compiler.spec_model import Field
+
+_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
+          "object": "dict"}
+
+
+def clean(text: str, limit: int = 300) -> str:
+    """Spec text safe inside a docstring, a comment or a phrasing template."""
+    text = re.sub(r"\s+", " ", text.replace("\\", "/").replace('"""', "'''")).strip()
+    return text.replace("{", "(").replace("}", ")")[:limit]
+
+
+def _scalar_hint(spec: Field) -> str:
+    if spec.enum and spec.type in ("string", "integer"):
+        return f"Literal[{', '.join(repr(v) for v in spec.enum)}]"
+    if spec.type == "array" and spec.items is not None and spec.items.scalar:
+        return f"list[{_TYPES[spec.items.type]}]"
+    return _TYPES.get(spec.type, "str")
+
+
+def typed_dict_name(plan: ToolPlan, index: int) -> str:
+    parts = words(plan.ident) + words(plan.params[index].ident)
+    return "".join(p.capitalize() for p in parts)[:60] or "Fields"
+
+
+def typed_dicts(env: EnvPlan) -> list[str]:
+    """Objects with known properties as TypedDicts, so their schema (and the generator) knows the keys."""
+    lines = []
+    for plan in env.tools:
+        for index, param in enumerate(plan.params):
+            shape = _shape(param.spec)
+            if shape is not None:
+                fields = ", ".join(f"{p.name!r}: {_scalar_hint(p)}" for p in shape.properties)
+                total = "" if param.role != "updates" and all(p.required for p in shape.properties) else \
+                    ", total=False"
+                lines.append(f"{typed_dict_name(plan, index)} = TypedDict({typed_dict_name(plan, index)!r}, "
+                             f"{{{fields}}}{total})  # noqa: UP013")
+    return lines
+
+
+def _shape(spec: Field) -> Field | None:
+    target = spec.items if spec.type == "array" and spec.items is not None else spec
+    if target.type == "object" and target.properties and len(target.properties) <= 20:
+        return target
+    return None
+
+
+def _hint(plan: ToolPlan, index: int) -> str:
+    spec = plan.params[index].spec
+    if _shape(spec) is not None:
+        name = typed_dict_name(plan, index)
+        return f"list[{name}]" if spec.type == "array" else name
+    return _scalar_hint(spec)
+
+
+def signature(plan: ToolPlan) -> str:
+    required, optional = [], []
+    for index, param in enumerate(plan.params):
+        hint = _hint(plan, index)
+        spec = param.spec
+        if spec.required:
+            required.append(f"{param.ident}: {hint}")
+        elif spec.has_default and spec.scalar and _fits(spec.default, spec.type) and \
+                (not spec.enum or spec.default in spec.enum):
+            optional.append(f"{param.ident}: {hint} = {spec.default!r}")
+        else:
+            optional.append(f"{param.ident}: {hint} | None = None")
+    return ", ".join(["db: Db", *required, *optional])
+
+
+def _fits(value: object, kind: str) -> bool:
+    return {"string": isinstance(value, str), "integer": isinstance(value, int) and not isinstance(value, bool),
+            "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "boolean": isinstance(value, bool)}.get(kind, False)
+
+
+def base_verb(word: str) -> str:
+    """"Gets" -> "get", "Presses" -> "press": descriptions in the third person, requests in the second."""
+    lower = word.lower()
+    if lower.endswith("ies") and len(lower) > 4:
+        return lower[:-3] + "y"
+    if lower.endswith("es") and lower[:-2].endswith(("ss", "sh", "ch", "x", "z")):
+        return lower[:-2]
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 3:
+        return lower[:-1]
+    return lower
+
+
+def phrasing(plan: ToolPlan) -> list[str]:
+    first = re.split(r"(?<=[.!?])\s", clean(plan.spec.description, 200))[0].rstrip(".!? ")
+    head, _, rest = first.partition(" ")
+    if head[:1].isupper() and head.lower().endswith("s") and base_verb(head) != head.lower():
+        first = f"{base_verb(head)} {rest}".strip()
+    action = first[:1].lower() + first[1:] if first else human(plan.spec.name)
+    needed = [p for p in plan.params if p.spec.required]
+    detail = ", ".join(f"{human(p.spec.name)} {{{p.ident}}}" for p in needed)
+    if detail:
+        return [f"Please {action}: {detail}.", f"Could you {action}? ({detail})"]
+    return [f"Please {action}.", f"Could you {action}?"]
+
+
+def docstring(plan: ToolPlan) -> list[str]:
+    lines = [clean(plan.spec.description) or human(plan.spec.name) + "."]
+    if plan.params:
+        lines += ["", "Args:"]
+        for param in plan.params:
+            lines.append(f"    {param.ident}: {clean(param.spec.description, 200) or human(param.spec.name) + '.'}")
+    return ['    """' + lines[0], *[("    " + line) if line else "" for line in lines[1:]], '    """']
+
+
+def ddl(table: Table) -> str:
+    cols = [f"    {c.name} {c.sql}{'' if c.nullable else ' NOT NULL'}" for c in table.columns.values()]
+    key = ", ".join(table.lookup_keys) if table.lookup else table.key
+    return f"CREATE TABLE {table.name} (\n" + ",\n".join([*cols, f"    PRIMARY KEY ({key})"]) + "\n);"
+
+
+def _order(env: EnvPlan) -> list[Table]:
+    done: list[Table] = []
+    pending = sorted(env.tables.values(), key=lambda t: t.lookup and len(t.lookup_keys) > 1)  # those read others
+    while pending:
+        ready = [t for t in pending if all(c.references in (None, t.name) or c.references not in env.tables
+                                           or env.tables[c.references] in done for c in t.columns.values())]
+        chosen = ready[0] if ready else pending[0]
+        done.append(chosen)
+        pending.remove(chosen)
+    return done
+
+
+def seed_lines(env: EnvPlan) -> list[str]:
+    lines = ["def seed(db: Db, fake: Fake) -> None:", "    rng = db.rng", "    today = db.today"]
+    seeded: set[str] = set()
+    for table in _order(env):
+        lines.append(f"    {table.name} = []")
+        if table.name == env.session:
+            users = env.tables[env.users or ""]
+            lines += [f"    {table.name}.append({{'session_id': 1, 'logged_in': START_LOGGED_IN, "
+                      f"'signed_in_as': {users.name}[0]['{users.key}']}})",
+                      f'    db.insert("{table.name}", {table.name})']
+            seeded.add(table.name)
+            continue
+        key_col = table.key_column
+        reference = env.tables.get(key_col.references or "")
+        if table.lookup:
+            lines += _lookup_seed(env, table, seeded)
+        else:
+            if reference is not None and reference.name in seeded:
+                count = f"min({max(3, table.rows // 6)}, len({reference.name}))"
+                lines.append(f"    picks = rng.sample({reference.name}, {count})")
+                lines.append(f"    for i in range({count}):")
+            else:
+                lines.append(f"    for i in range({table.rows}):")
+            lines.append(f"        {table.name}.append({{")
+            for col in table.columns.values():
+                other = env.tables.get(col.references or "")
+                if col.name == table.key and reference is not None and reference.name in seeded:
+                    value = f'picks[i]["{reference.key}"]'
+                elif col.name == table.key:
+                    value = key_expr(table)
+                elif other is not None and other.name in seeded and other.name != table.name:
+                    value = f'rng.choice({other.name})["{other.key}"]'
+                elif col.name == "password" and table.name == env.users:
+                    value = '"pass" + str(1000 + i)'
+                else:
+                    value = value_expr(col, table)
+                lines.append(f'            "{col.name}": {value},')
+            lines.append("        })")
+            if not key_col.type == "integer" and not table.lookup:
+                lines.append(f"    {table.name} = distinct({table.name}, {q(table.key)})")
+        lines.append(f'    db.insert("{table.name}", {table.name})')
+        seeded.add(table.name)
+    return lines
+
+
+def _lookup_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
+    if len(table.lookup_keys) > 1:
+        return _lookup_product_seed(env, table, seeded)
+    enum_keys = [c for c in (table.columns[k] for k in table.lookup_keys) if c.spec is not None and c.spec.enum]
+    lines = [f"    for i in range({table.rows}):", f"        {table.name}.append({{"]
+    if len(enum_keys) == 1 and len(table.lookup_keys) == 1:
+        values = list(enum_keys[0].spec.enum)  # type: ignore[union-attr]
+        lines = [f"    for i in range({len(values)}):", f"        {table.name}.append({{"]
+    for col in table.columns.values():
+        if len(enum_keys) == 1 and col is enum_keys[0] and len(table.lookup_keys) == 1:
+            value = f"{list(col.spec.enum)!r}[i]"  # type: ignore[union-attr]
+        else:
+            value = value_expr(col, table)
+        lines.append(f'            "{col.name}": {value},')
+    lines.append("        })")
+    lines.append(f"    {table.name} = distinct({table.name}, {q(','.join(table.lookup_keys))})")
+    return lines
+
+
+def _pool_expr(env: EnvPlan, table: Table, key: str, seeded: set[str]) -> str:
+    """Values for one input: another lookup's output of that meaning (a zipcode a city lookup
+    gives), the spec's enum, or values by meaning."""
+    col = table.columns[key]
+    meaning = set(words(col.spec.description if col.spec is not None else "")) | set(key.split("_"))
+    for other in env.tables.values():
+        if other is table or not other.lookup:
+            continue
+        if key in other.columns and other.name in seeded and other.columns[key].type == col.type:
+            return f'[r["{key}"] for r in {other.name}][:6]'  # the same input of another lookup: same values
+        for name in other.columns:
+            if name not in other.lookup_keys and name in meaning and other.columns[name].type == col.type:
+                return f'[r["{name}"] for r in {other.name}][:6]'
+    if col.spec is not None and col.spec.enum:
+        return f"{list(col.spec.enum)!r}"
+    return f"[{value_expr(col, table)} for n in range(6)]"
+
+
+def _lookup_product_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
+    """Every combination of a few values per input: a request naming any two known cities finds its row."""
+    pools: dict[str, str] = {}
+    lines = []
+    names = []
+    for key in table.lookup_keys:
+        expr = _pool_expr(env, table, key, seeded)
+        if expr not in pools:
+            pools[expr] = f"{key}_values"
+            lines.append(f"    {key}_values = sorted(set({expr}))")
+        names.append(pools[expr])
+    loops = " ".join(f"for {k} in {n}" for k, n in zip(table.lookup_keys, names, strict=True))
+    lines.append(f"    for combo in [({', '.join(table.lookup_keys)},) {loops}][:200]:")
+    lines.append(f"        {table.name}.append({{")
+    for col in table.columns.values():
+        if col.name in table.lookup_keys:
+            value = f"combo[{table.lookup_keys.index(col.name)}]"
+        else:
+            value = value_expr(col, table)
+        lines.append(f'            "{col.name}": {value},')
+    lines.append("        })")
+    return lines
+
+
+HELPERS = '''
+def distinct(rows: list, key: str) -> list:
+    """Rows whose key (comma-separated columns) is not already taken by an earlier row."""
+    seen = set()
+    kept = []
+    for row in rows:
+        value = tuple(str(row[name]) for name in key.split(","))
+        if value not in seen:
+            seen.add(value)
+            kept.append(row)
+    return kept
+
+
+def decoded(row: dict, columns: list) -> dict:
+    """JSON text columns back to lists and objects."""
+    out = dict(row)
+    for name in columns:
+        if isinstance(out.get(name), str):
+            out[name] = json.loads(out[name])
+    return out
+
+
+def matches_type(value: Any, kind: str) -> bool:
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, {"string": str, "boolean": bool, "array": list, "object": dict}[kind])
+'''
+
+
+def helper_lines(env: EnvPlan) -> list[str]:
+    lines = HELPERS.strip("\n").split("\n")
+    if env.session:
+        login = next((p.ident for p in env.tools if p.kind == "login"), "the login tool")
+        lines += ["", "", "def current_user(db: Db) -> Any:",
+                  '    """The logged-in user\'s id; tools behind the login fail without one."""',
+                  '    session = db.one("SELECT * FROM session")',
+                  '    if not session["logged_in"]:',
+                  f"        raise ToolError({q(f'no user is logged in; log in first ({login})')})",
+                  '    return session["signed_in_as"]']
+    for table in env.tables.values():
+        if table.lookup or table.name == env.session:
+            continue
+        decode = f"decoded(row, {table.json_columns()!r})" if table.json_columns() else "row"
+        if table.singleton:
+            lines += ["", "", f"def current_{table.entity}(db: Db) -> dict:",
+                      f'    row = db.one("SELECT * FROM {table.name} ORDER BY {table.key} LIMIT 1")',
+                      f"    return {decode}"]
+            continue
+        label = human(table.entity)
+        lines += ["", "", f"def load_{table.entity}(db: Db, {table.key}: Any) -> dict:",
+                  f'    row = db.one("SELECT * FROM {table.name} WHERE {table.key} = ?", [{table.key}])',
+                  "    if row is None:",
+                  f"        raise ToolError(f{q(f'{label} ')[:-1]}{{{table.key}}} not found')",
+                  f"    return {decode}"]
+        key = table.key_column
+        lines += ["", "", f"def next_{table.entity}_id(db: Db) -> Any:"]
+        if key.type != "integer":
+            lines.append(f'    count = db.scalar("SELECT count(*) FROM {table.name}")')
+        if key.type == "integer":
+            lines += [f'    return (db.scalar("SELECT max({table.key}) FROM {table.name}") or 1000) + 1']
+        else:
+            prefix, start, _ = id_style(table)
+            lines += [f"    number = count + {start}",
+                      f'    while db.one("SELECT 1 FROM {table.name} WHERE {table.key} = ?", [{q(prefix)} + '
+                      f"str(number)]) is not None:",
+                      "        number += 1",
+                      f"    return {q(prefix)} + str(number)"]
+    return lines
+
+
+def tidy(body: list[str]) -> list[str]:
+    """Drop what a rule body computed but does not use (a message, the logged-in user)."""
+    def used(name: str, skip: int) -> bool:
+        return any(re.search(rf"\b{name}\b", line) for i, line in enumerate(body) if i != skip)
+
+    out = []
+    for index, line in enumerate(body):
+        stripped = line.strip()
+        if stripped.startswith("MESSAGE = ") and not used("MESSAGE", index):
+            continue
+        if stripped == "me = current_user(db)" and not used("me", index):
+            line = line.replace("me = current_user(db)", "current_user(db)")
+        if re.fullmatch(r"row = \{'logged_in': (True|False)\}", stripped) and not used("row", index):
+            continue
+        out.append(line)
+    return out
+
+
+def drop_unused_helpers(lines: list[str], helpers: list[str]) -> list[str]:
+    """Helpers no tool or other helper calls are left out (a load_user nobody needs)."""
+    text = "\n".join(lines)
+    names = re.findall(r"^def (\w+)\(", "\n".join(helpers), re.M)
+    unused = {n for n in names if not re.search(rf"\b{n}\(", text.replace(f"def {n}(", ""))}
+    kept, skipping = [], False
+    for line in helpers:
+        match = re.match(r"def (\w+)\(", line)
+        if match:
+            skipping = match.group(1) in unused
+        if not skipping:
+            kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return re.sub(r"\n{3,}", "\n\n\n", "\n".join(kept)).split("\n")
+
+
+def header(env: EnvPlan, sources: list[str]) -> list[str]:
+    lines = ["# Compiled by `toolace-mt envs compile` from: " + ", ".join(sources),
+             "# An ordinary env module: edit it freely. Inferred kind of each tool, and what to review:", "#"]
+    width = max((len(p.ident) for p in env.tools), default=10)
+    for plan in env.tools:
+        where = f" on {plan.table}" if plan.table else ""
+        extra = []
+        if plan.needs_login:
+            extra.append("needs login")
+        if plan.target_status:
+            extra.append(f"-> {plan.target_status}")
+        if not plan.confident:
+            extra.append("LOW CONFIDENCE")
+        lines.append(f"#   {plan.ident.ljust(width)}  {plan.kind}{where}" + (f" ({', '.join(extra)})" if extra else ""))
+        for note in plan.notes:
+            lines.append(f"#   {''.ljust(width)}  review: {note}")
+        if plan.ident != plan.spec.name:
+            lines.append(f"#   {''.ljust(width)}  review: renamed from {clean(plan.spec.name, 80)!r}")
+        renamed = [p for p in plan.params if p.ident != p.spec.name]
+        for param in renamed:
+            lines.append(f"#   {''.ljust(width)}  review: parameter {clean(param.spec.name, 80)!r} is "
+                         f"{param.ident!r} here")
+    lines += ["#", "# Review: the seed data (Faker by field meaning), the status values and which tools need",
+              "# a login; rules wrote these bodies from names and descriptions, not from real behaviour."]
+    return lines
+
+
+def _spec_names(field: Field | None, depth: int = 0) -> list[str]:
+    if field is None or depth > 3:
+        return []
+    found = [field.name]
+    for prop in field.properties:
+        found += _spec_names(prop, depth + 1)
+    if field.items is not None:
+        found += _spec_names(field.items, depth + 1)
+    return found
+
+
+def display_names(env: EnvPlan) -> dict[str, str]:
+    """Columns named as the spec spells them (`noteId`, not `note_id`) where that is one safe
+    spelling: a generator matching parameters to columns by name then finds the values."""
+    spellings: dict[str, set[str]] = {}
+    for plan in env.tools:
+        for param in plan.params:
+            for name in _spec_names(param.spec):
+                spellings.setdefault(column(name), set()).add(name)
+        for name in _spec_names(plan.spec.output):
+            spellings.setdefault(column(name), set()).add(name)
+    for table in env.tables.values():
+        for col in table.columns.values():
+            if col.spec is not None and words(col.spec.name) != ["id"]:  # "id" is the key's alias
+                spellings.setdefault(col.name, set()).add(col.spec.name)
+    columns = {c for t in env.tables.values() for c in t.columns}
+    taken = {t.name for t in env.tables.values()} | {p.ident for p in env.tools}
+    renamed: dict[str, str] = {}
+    for name in sorted(columns):
+        options = spellings.get(name, set())
+        if len(options) != 1:
+            continue
+        shown = next(iter(options))
+        if shown != name and is_safe(shown) and shown.lower() not in SQL_RESERVED and shown not in taken \
+                and shown.lower() not in {c.lower() for c in columns}:
+            renamed[name] = shown
+    return renamed
+
+
+def rename_columns(source: str, names: dict[str, str]) -> str:
+    for plain, shown in names.items():
+        source = re.sub(rf"(?<![.\w]){plain}(?!\w)", shown, source)
+    return source
+
+
+def render(env: EnvPlan, sources: list[str]) -> str:
+    bodies = Bodies(env)
+    things = ", ".join(human(t.name) for t in env.tables.values() if not t.singleton and not t.lookup)
+    doc = clean(env.docstring, 600) or (f"An environment of {things}." if things else "A tool environment.")
+    out = [*header(env, sources), f'"""{doc}', "", "Compiled from tool specs; see the comment above.", '"""', "",
+           "import datetime", "import json", "from typing import Any, Literal, TypedDict", "",
+           "from sandbox.authoring import Db, Fake, ToolError, tool", ""]
+    if env.session:
+        out += ["START_LOGGED_IN = True  # the seeded session: a user is logged in (False: tools start locked)"]
+    out.append(f"FINAL_STATUSES = {sorted(TERMINAL)!r}")
+    out += typed_dicts(env)
+    for table in env.tables.values():
+        updatable = {c.name: c.type for c in table.columns.values() if c.name != table.key}
+        if any(p.kind == "update" and p.table == table.name for p in env.tools):
+            out.append(f"UPDATABLE_{table.name.upper()} = {updatable!r}")
+    out += ["", 'TABLES = """', *"\n".join(ddl(t) for t in env.tables.values()).split("\n"), '"""', "", ""]
+    out += seed_lines(env)
+    helpers_at = len(out)
+    for plan in env.tools:
+        flags = ["writes=True"] if plan.writes else []
+        flags.append(f"phrasing={phrasing(plan)!r}")
+        out += ["", "", f"@tool({', '.join(flags)})", f"def {plan.ident}({signature(plan)}) -> Any:",
+                *docstring(plan)]
+        body = plan.body.split("\n") if plan.body else tidy(bodies.body(plan))
+        out += [f"    {line}" if line else "" for line in body]
+    helpers = ["", "", *drop_unused_helpers(out, helper_lines(env))]
+    out[helpers_at:helpers_at] = helpers
+    return rename_columns("\n".join(out) + "\n", display_names(env))

@@ -1,0 +1,187 @@
+"""Seed values by what a column means: its name, type, enum, examples and description.
+
+Each function returns Python *source* (an expression over `fake`, `rng`, `i` and `today`)
+that the rendered seed() evaluates; the compiler never runs Faker itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolace_mt.compiler.names import words
+from toolace_mt.compiler.plan import Column, Table
+
+_RANGE = re.compile(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
+_ID_STYLE = re.compile(r"^([A-Za-z]*[-_#]?)(\d+)$")
+SECTORS = ["Technology", "Healthcare", "Finance", "Energy", "Retail", "Utilities", "Industrials"]
+STATUS_START = "open"
+
+
+def id_style(table: Table) -> tuple[str, int, int]:
+    """(prefix, first number, width) from an example id in the spec, else from the entity's name."""
+    spec = table.key_column.spec
+    for example in (spec.examples if spec is not None else []):
+        match = _ID_STYLE.match(str(example))
+        if match:
+            digits = match.group(2)
+            return match.group(1), max(int(digits), 1), len(digits)
+    letters = re.sub(r"[^A-Za-z]", "", table.entity).upper()[:3] or "ID"
+    return f"{letters}-", 1001, 4
+
+
+def key_expr(table: Table) -> str:
+    key = table.key_column
+    if key.type == "integer":
+        return "i + 1" if table.singleton else "1001 + i"
+    meaning = set(words(key.name))
+    if meaning & {"username", "login", "handle"} or key.name in ("user_name", "user"):
+        return 'fake.user_name() + str(i)'
+    if "email" in meaning:
+        return 'f"user{i}@" + fake.free_email_domain()'
+    if meaning & {"symbol", "ticker", "code"}:
+        return 'fake.lexify("???").upper() + ("" if i < 26 else str(i))'
+    if key.spec is not None and key.spec.enum:
+        return f"{[str(v) for v in key.spec.enum]!r}[i % {len(key.spec.enum)}]"
+    if meaning & {"name", "title"}:
+        return 'fake.word().capitalize() + " " + str(i)'
+    prefix, start, width = id_style(table)
+    return f'"{prefix}" + str({start} + i).zfill({width})' if width else f'"{prefix}" + str({start} + i)'
+
+
+def value_expr(col: Column, table: Table) -> str:
+    """An expression for one seeded value of `col`."""
+    spec = col.spec
+    meaning = words(col.name)
+    last = meaning[-1] if meaning else ""
+    text = (spec.description if spec is not None else "").lower()
+    if spec is not None and spec.enum:
+        return f"rng.choice({list(spec.enum)!r})"
+    if col.name in table.status_values or ((col.name == "status" or last == "status") and col.type == "string"):
+        values = [STATUS_START] + [s for s in table.status_values if s != STATUS_START]
+        weights = [6] + [1] * (len(values) - 1)
+        return f"rng.choices({values!r}, weights={weights!r})[0]"
+    examples = [e for e in (spec.examples if spec is not None else []) if isinstance(e, str)]
+    if col.type == "string" and len(examples) >= 2:
+        return f"rng.choice({examples!r})"
+    if col.type == "boolean":
+        return "rng.random() < 0.5"
+    if col.type in ("integer", "number") and set(meaning) & {"stock", "copies", "available", "inventory", "seats"}:
+        return "rng.choice([0, 1, 2, 3, 5, 8, 12, 20])"
+    if col.type in ("integer", "number"):
+        bounds = _RANGE.search(text)
+        if spec is not None and spec.minimum is not None and spec.maximum is not None:
+            low, high = spec.minimum, spec.maximum
+        elif bounds:
+            low, high = float(bounds.group(1)), float(bounds.group(2))
+        elif set(meaning) & {"price", "cost", "fee", "amount", "balance", "total", "salary", "payment", "budget"}:
+            low, high = 5.0, 2000.0
+        elif set(meaning) & {"rate", "ratio", "factor"}:
+            low, high = 0.5, 2.0
+        elif set(meaning) & {"percent", "percentage", "change"}:
+            low, high = -5.0, 5.0
+        elif set(meaning) & {"rating", "stars", "priority", "level"} and "fuel" not in meaning:
+            low, high = 1.0, 5.0
+        elif set(meaning) & {"temperature"}:
+            low, high = -5.0, 35.0
+        elif set(meaning) & {"year"}:
+            low, high = 1990.0, 2026.0
+        elif set(meaning) & {"age"}:
+            low, high = 18.0, 80.0
+        elif set(meaning) & {"voltage"}:
+            low, high = 11.5, 14.5
+        elif set(meaning) & {"pressure"}:
+            low, high = 28.0, 36.0
+        else:
+            low, high = 1.0, 100.0
+        if col.type == "integer":
+            return f"rng.randint({int(low)}, {int(high)})"
+        return f"round(rng.uniform({low}, {high}), 2)"
+    if col.type == "array":
+        item = spec.items if spec is not None else None
+        if item is not None and item.enum:
+            return f"json.dumps(rng.sample({list(item.enum)!r}, rng.randint(0, {len(item.enum)})))"
+        if item is not None and item.type in ("integer", "number"):
+            return "json.dumps([rng.randint(1, 100) for n in range(rng.randint(0, 3))])"
+        return "json.dumps([fake.word() for n in range(rng.randint(0, 3))])"
+    if col.type == "object":
+        if spec is not None and spec.properties:
+            parts = ", ".join(f"{p.name!r}: {_scalar_for(p.name, p.type)}" for p in spec.properties[:8])
+            return f"json.dumps({{{parts}}})"
+        keys = [w for w in re.findall(r"\b([a-z]+(?:_[a-z]+)*)\b", text) if w in
+                ("front_left", "front_right", "rear_left", "rear_right")]
+        if keys:
+            return "json.dumps({" + ", ".join(f"{k!r}: round(rng.uniform(28.0, 36.0), 1)" for k in keys) + "})"
+        return "json.dumps({})"
+    people = {"user", "customer", "person", "owner", "member", "employee", "contact", "passenger", "patient",
+              "student", "author", "client", "guest", "driver", "agent", "staff", "player"}
+    if meaning == ["name"] and table.entity not in people and not table.singleton:
+        return 'fake.catch_phrase()'
+    return _string_for(meaning, text)
+
+
+def _scalar_for(name: str, kind: str) -> str:
+    if kind == "boolean":
+        return "rng.random() < 0.5"
+    if kind == "integer":
+        return "rng.randint(1, 100)"
+    if kind == "number":
+        return "round(rng.uniform(1.0, 100.0), 2)"
+    return _string_for(words(name), "")
+
+
+def _string_for(meaning: list[str], text: str) -> str:
+    found = set(meaning)
+    joined = "_".join(meaning)
+    if joined in ("first_name", "firstname"):
+        return "fake.first_name()"
+    if joined in ("last_name", "lastname", "surname"):
+        return "fake.last_name()"
+    if found & {"username", "login", "handle"} or joined == "user_name":
+        return "fake.user_name()"
+    if found & {"password", "passcode", "secret", "pin", "token"}:
+        return 'fake.password(length=10, special_chars=False)'
+    if "email" in found:
+        return "fake.email()"
+    if found & {"phone", "mobile", "telephone"}:
+        return 'fake.numerify("###-###-####")'
+    if found & {"zipcode", "zip", "postcode", "postal"} or "zipcode" in text or "zip code" in text:
+        return "fake.postcode()"
+    if found & {"city", "town"}:
+        return "fake.city()"
+    if "country" in found:
+        return "fake.country()"
+    if found & {"location", "destination"} or "city and state" in text:
+        return 'fake.city() + ", " + fake.state_abbr()'
+    if found & {"address", "street"}:
+        return "fake.address().replace(chr(10), ', ')"
+    if found & {"company", "vendor", "merchant", "organization", "brand"}:
+        return "fake.company()"
+    if "currency" in found:
+        return "fake.currency_code()"
+    if found & {"url", "link", "website", "homepage"}:
+        return "fake.url()"
+    if found & {"symbol", "ticker"}:
+        return 'fake.lexify("???").upper()'
+    if "sector" in found or "industry" in found:
+        return f"rng.choice({SECTORS!r})"
+    if found & {"date", "day", "birthday", "deadline"} or joined.endswith("_on") or "yyyy-mm-dd" in text:
+        return "(today - datetime.timedelta(days=rng.randint(0, 365))).isoformat()"
+    if found & {"time", "timestamp", "datetime"} or joined.endswith("_at"):
+        return ('(datetime.datetime.combine(today, datetime.time(9)) - datetime.timedelta(minutes=rng.randint(0, '
+                '500000))).isoformat(timespec="seconds")')
+    if found & {"name", "author", "owner", "creator", "assignee", "contact", "customer", "person"}:
+        return "fake.name()"
+    if found & {"title", "subject", "headline", "summary"}:
+        return 'fake.sentence(nb_words=4).rstrip(".")'
+    if found & {"description", "message", "body", "text", "content", "comment", "note", "notes", "resolution",
+                "reason", "details", "bio"}:
+        return "fake.sentence(nb_words=10)"
+    if found & {"color", "colour"}:
+        return "fake.color_name()"
+    if found & {"language"}:
+        return "fake.language_name()"
+    if found & {"type", "kind", "category", "mode", "tag", "label", "genre", "group"}:
+        return "rng.choice(['standard', 'basic', 'premium'])"
+    if found & {"id", "code", "number", "reference"}:
+        return 'fake.bothify("??-####").upper()'
+    return "fake.word()"
