@@ -23,6 +23,7 @@ from faker import Faker
 
 from sandbox import Environment, ToolSpec
 from toolace_mt.generation.catalog import Catalog, param_kind
+from toolace_mt.generation.tool_language import described_columns
 
 MAX_ROWS = 5000
 MAX_OWNED = 4096  # cached (table, user, tool) row sets
@@ -31,6 +32,7 @@ _FAKE_BY_NAME = {
     "phone": "phone_number", "street": "street_address", "city": "city", "state": "state_abbr", "zip": "zipcode",
     "zip_code": "zipcode", "company": "company", "location": "city", "nickname": "first_name",
     "address1": "street_address", "address2": "secondary_address", "country": "current_country",
+    "user_name": "first_name",
 }
 _TIED = ("known", "related", "enum", "bool")  # sources a bound proposal accepts (see ValueSource.propose)
 _TIED_OPTIONAL = ("known", "related")  # an optional filter set at random could leave the entity out
@@ -322,7 +324,11 @@ class ValueSource:
                 sources[param] = "fresh"
                 return made
         if self.catalog is not None and kind in ("string", "integer", "number"):
-            for table, column in self.columns_for(param):
+            # A parameter no column is named like may be described as one ("user: User name of the user").
+            named = self.columns_for(param) or [
+                found for column in described_columns(text_hint, list(self.catalog.columns))
+                for found in self.columns_for(column)]
+            for table, column in named:
                 rows, related = self._related_rows(table, choice.context, tool.name)
                 if related and not rows:
                     break  # the dialogue's user has none: another table must not supply someone else's
@@ -330,8 +336,9 @@ class ValueSource:
                 if rows:
                     row = rng.choice(rows)
                     sources[param] = "related" if related else "row"
+                    key = self.catalog.primary_keys.get(table, ())
                     for c, v in row.items():  # the row's ids become the context's latest (see _related_rows)
-                        if is_id(c) or c == "email":
+                        if is_id(c) or c == "email" or c in key:  # a key like `username`: its password is its row's
                             choice.context.pop(c, None)
                             choice.context[c] = v
                     value = row[column]
