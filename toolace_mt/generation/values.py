@@ -320,6 +320,9 @@ class ValueSource:
         fresh = tool.writes and not is_id(param)
         if fresh and kind == "string":
             made = self._fake(param, rng)
+            described = text_kind(" ".join(re.findall(r"[a-z]+", text_hint.lower())[:4]))
+            if made is None and text_kind(param) is None and described is not None:
+                made = free_text(described, rng, self.fake)  # "resolution: Resolution details for ..."
             if made is not None:
                 sources[param] = "fresh"
                 return made
