@@ -136,3 +136,17 @@ def test_ports_at_100_dialogues(port: str, tmp_path: Path, capsys) -> None:
     called = set().union(*(successful_calls(r) for r in records))
     assert GATED[port] <= called
     _check_language(records)
+
+
+@pytest.mark.slow
+def test_readme_porting_commands_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    readme = (ENVS.parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Porting an existing tool API"):readme.index("## Python API")]
+    block = re.findall(r"```bash\n(.*?)```", section, re.S)[0]
+    check, generate = (line.split()[1:] for line in block.strip().splitlines())
+    monkeypatch.chdir(ENVS.parent.parent)
+    assert main(check) == 0
+    assert "create_ticket: called successfully (after ticket_login)" in capsys.readouterr().out
+    out = tmp_path / "tickets.jsonl"
+    assert main([*generate[:-1], str(out)]) == 0
+    assert "accepted 20/20" in capsys.readouterr().out
