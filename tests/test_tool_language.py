@@ -70,3 +70,29 @@ def test_secrets_are_left_out_and_redacted() -> None:
 def test_a_parameter_takes_the_column_its_description_names() -> None:
     assert tl.described_columns("User name of the user.", ["user_id", "user_name", "name"]) == ["user_name"]
     assert tl.described_columns("The keyword to search for.", ["user_id", "user_name"]) == []
+
+
+@pytest.mark.parametrize(("verb", "said"), [
+    ("Sets", "Set"), ("Presses", "Press"), ("Displays", "Display"), ("Copies", "Copy"), ("Gets", "Get"),
+    ("Releases", "Release"), ("Fixes", "Fix"), ("Access", "Access"), ("Close", "Close"), ("Focus", "Focus"),
+])
+def test_third_person_verbs_become_imperative(verb: str, said: str) -> None:
+    assert tl.imperative(verb) == said
+
+
+@pytest.mark.parametrize(("description", "usual", "inside"), [
+    ("Position of the brake pedal, between 0 (not pressed) and 1 (fully pressed).", (5, 250), (0, 1)),
+    ("The speed to set in m/h. The speed should be between 0 and 120 and a multiple of 5.", (5, 250), (5, 120)),
+    ("Priority of the ticket, from 1 to 5.", (1, 3), None),  # the usual guesses fit: kept
+    ("The amount to move.", (5, 250), None),
+])
+def test_numbers_in_the_described_range(description: str, usual: tuple[int, int], inside) -> None:
+    rng = random.Random(4)
+    for _ in range(20):
+        value = tl.described_number(description, False, rng, usual)
+        if inside is None:
+            assert value is None
+        else:
+            assert inside[0] <= value <= inside[1]
+            if "multiple of 5" in description:
+                assert value % 5 == 0

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -134,6 +135,21 @@ class Preconditions:
             active.add(write)
 
 
+def _names_a_value(error: str, arguments: dict[str, Any]) -> bool:
+    """Whether an error message states one of the call's argument values (at any depth)."""
+    values: list[Any] = list(arguments.values())
+    while values:
+        value = values.pop()
+        if isinstance(value, dict):
+            values.extend(value.values())
+        elif isinstance(value, list):
+            values.extend(value)
+        elif value is not None and not isinstance(value, bool) and str(value).strip():
+            if re.search(rf"(?<![\w.]){re.escape(str(value))}(?![\w])", error, re.I):
+                return True
+    return False
+
+
 def _error_text(result: CallResult) -> str:
     return f"{result.error.type}: {result.error.message}" if result.error is not None else "failed"
 
@@ -162,8 +178,8 @@ def learn(env: Environment, tools: list[ToolSpec], propose: Proposer, rng: rando
                 outcome.ok_arguments, outcome.path, outcome.last_error = dict(choice.arguments), path, None
                 return choice
             outcome.last_error = _error_text(result)
-            if errors is not None:
-                errors.add(outcome.last_error)
+            if errors is not None and not _names_a_value(outcome.last_error, choice.arguments):
+                errors.add(outcome.last_error)  # about the state, not about the entity named
         return None
 
     seeded_errors: dict[str, str] = {}
@@ -171,14 +187,14 @@ def learn(env: Environment, tools: list[ToolSpec], propose: Proposer, rng: rando
     for tool in tools:
         errors: set[str] = set()
         choice = attempt(tool, None, (), errors)
-        if choice is None and len(errors) == 1:
-            seeded_errors[tool.name] = next(iter(errors))
+        # Only a tool that failed for a reason that names none of its values ("no user is
+        # logged in", not "card C1 is cancelled") waits on the state.
+        if choice is None and errors:
+            seeded_errors[tool.name] = found.outcomes[tool.name].last_error or ""
         elif choice is not None and tool.writes:
             enablers.append(((tool.name,), choice))
     frontier = enablers
     for _ in range(MAX_DEPTH):
-        # Only a tool that failed the same way whatever its arguments ("no user is logged
-        # in") waits on the state; varied errors are about the values tried.
         failing = [t for t in tools if not found.reached(t.name) and t.name in seeded_errors]
         if not failing or not frontier:
             break
@@ -195,13 +211,27 @@ def learn(env: Environment, tools: list[ToolSpec], propose: Proposer, rng: rando
                 made = attempt(tool, choice.context, path, set())
                 if made is None:
                     continue
-                found.enabled_by.setdefault(tool.name, []).append(path[-1])
-                if tool.writes:
-                    next_frontier.append(((*path, tool.name), made))
+                # The same call must fail on the seeded state: the write enabled it, not luck
+                # with the values (a proposal that would have worked anyway).
+                found.trials += 1
+                if _fails_at(env, start, tool.name, made.arguments, state):
+                    found.enabled_by.setdefault(tool.name, []).append(path[-1])
+                    if tool.writes:
+                        next_frontier.append(((*path, tool.name), made))
+                else:
+                    found.outcomes[tool.name].path = ()
         frontier = next_frontier
     _learn_disablers(env, start, found, tools, seeded_errors)
     env.restore(start)
     return found
+
+
+def _fails_at(env: Environment, start: Snapshot, tool: str, arguments: dict[str, Any], back: Snapshot) -> bool:
+    """Whether the call fails on the seeded state (`env` is put back at `back`)."""
+    env.restore(start)
+    failed = not env.peek(tool, arguments).ok
+    env.restore(back)
+    return failed
 
 
 def _reach(env: Environment, start: Snapshot, path: tuple[str, ...], found: Preconditions,

@@ -31,6 +31,44 @@ def described_columns(description: str, columns: Iterable[str]) -> list[str]:
     return sorted(found, key=lambda c: (-len(c), c))
 
 
+_NUMBER = r"(-?\d+(?:\.\d+)?)"
+_RANGES = [re.compile(rf"\bbetween\s+{_NUMBER}\b[^.;]*?\band\s+{_NUMBER}", re.I),
+           re.compile(rf"\bfrom\s+{_NUMBER}\s+to\s+{_NUMBER}", re.I)]
+_MULTIPLE = re.compile(r"\bmultiple of\s+(\d+(?:\.\d+)?)", re.I)
+
+
+def described_range(description: str) -> tuple[float, float, float | None] | None:
+    """(low, high, step) a parameter's description gives ("between 0 (not pressed) and 1
+    (fully pressed)", "from 1 to 5", "... and a multiple of 5"); None without a range."""
+    for pattern in _RANGES:
+        found = pattern.search(description or "")
+        if found:
+            low, high = sorted((float(found.group(1)), float(found.group(2))))
+            step = _MULTIPLE.search(description)
+            return low, high, (float(step.group(1)) if step is not None and float(step.group(1)) > 0 else None)
+    return None
+
+
+def described_number(description: str, integer: bool, rng: random.Random,
+                     usual: tuple[float, float]) -> float | int | None:
+    """A number in the described range (see described_range), when the `usual` range
+    of guesses does not fit in it; None otherwise (the usual guess is fine)."""
+    found = described_range(description)
+    if found is None:
+        return None
+    low, high, step = found
+    if low <= usual[0] and usual[1] <= high and step is None:
+        return None
+    if step is not None:
+        count = int((high - low) // step)
+        value = low + step * rng.randint(1 if count > 1 else 0, max(count, 0))
+    elif integer:
+        value = rng.randint(int(low), int(high))
+    else:
+        value = round(rng.uniform(low, high), 2)
+    return int(value) if integer or float(value).is_integer() else value
+
+
 # -- secrets ------------------------------------------------------------------------------
 # A parameter whose value is a credential: the user may type it, nobody repeats it.
 _SECRET_WORDS = {"password", "passwd", "passphrase", "passcode", "pin", "secret", "token", "otp", "cvv", "cvc"}
@@ -90,7 +128,24 @@ def description(tool: ToolSpec) -> str:
     sentence = _CONDITIONS.sub("", sentence).strip()
     if not sentence:
         return ""
+    verb, _, rest = sentence.partition(" ")
+    sentence = f"{imperative(verb)} {rest}".strip()
     return sentence[0].lower() + sentence[1:] if not sentence[:2].isupper() else sentence
+
+
+def imperative(verb: str) -> str:
+    """A description's third-person verb as a request says it: "Sets" -> "Set",
+    "Presses" -> "Press", "Displays" -> "Display", "Copies" -> "Copy"; others as they are."""
+    lower = verb.lower()
+    if not lower.isalpha() or len(lower) < 4 or not lower.endswith("s") or lower.endswith(("ss", "us", "is")):
+        return verb
+    if lower.endswith("ies"):
+        stem = verb[:-3] + "y"
+    elif lower.endswith(("sses", "shes", "ches", "xes", "zes")):
+        stem = verb[:-2]
+    else:
+        stem = verb[:-1]
+    return stem
 
 
 def first_person(phrase: str, who: str = "you") -> str:

@@ -23,7 +23,7 @@ from faker import Faker
 
 from sandbox import Environment, ToolSpec
 from toolace_mt.generation.catalog import Catalog, param_kind
-from toolace_mt.generation.tool_language import described_columns
+from toolace_mt.generation.tool_language import described_columns, described_number
 
 MAX_ROWS = 5000
 MAX_OWNED = 4096  # cached (table, user, tool) row sets
@@ -328,9 +328,9 @@ class ValueSource:
                 return made
         if self.catalog is not None and kind in ("string", "integer", "number"):
             # A parameter no column is named like may be described as one ("user: User name of the user").
-            named = self.columns_for(param) or [
+            named = self.columns_for(param) or ([
                 found for column in described_columns(text_hint, list(self.catalog.columns))
-                for found in self.columns_for(column)]
+                for found in self.columns_for(column)] if kind == "string" else [])
             for table, column in named:
                 rows, related = self._related_rows(table, choice.context, tool.name)
                 if related and not rows:
@@ -349,6 +349,10 @@ class ValueSource:
         if kind == "string" and text_kind(param) is not None:
             sources[param] = "fresh"  # the user's own words (a read's summary, a thought): no column has them
             return self._fake(param, rng)
+        if kind in ("integer", "number"):  # "between 0 and 1", "from 1 to 5": a guess out of range would fail
+            ranged = described_number(text_hint, kind == "integer", rng, (1, 3) if kind == "integer" else (5, 250))
+            if ranged is not None:
+                return ranged
         sources[param] = "fallback"  # a guess (a read's zip code from Faker is not the user's)
         if kind == "string":
             return self._fake(param, rng) or self.fake.word()
