@@ -198,7 +198,8 @@ class OfflineBackend:
                      topic={"target": tool.name, "writes": tool.writes})
         goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
         segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
-                          context={k: v for k, v in choice.context.items() if k.endswith("_id")},
+                          context={k: v for k, v in choice.context.items() if k.endswith("_id")
+                                   or k in bench.values.key_columns},  # a key like `username` too
                           relies_on={shown} if relied and shown is not None else set())
         request.text = self.word_request(bench, segment, request)
         self._count(cost, "skeleton", {"plan": plan.target, "steps": plan.steps, "focus": focus},

@@ -22,12 +22,14 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-def described_columns(description: str, columns: Iterable[str]) -> list[str]:
+def described_columns(description: str, columns: Iterable[str], keys: Iterable[str] = ()) -> list[str]:
     """Columns a parameter's description names, longest first: "User name of the user."
-    names `user_name` (its words in a row); one-word columns are not enough (every
-    description says "user" or "the")."""
-    words = " ".join(_words(description))
-    found = [c for c in columns if "_" in c and f" {' '.join(c.split('_'))} " in f" {words} "]
+    names `user_name` (its words in a row). A one-word column counts only when it is a
+    table's key ("The stock symbol to add" names `symbol`): every description says
+    "user" or "name" about something."""
+    words = f" {' '.join(_words(description))} "
+    keys = set(keys)
+    found = [c for c in columns if ("_" in c or c in keys) and f" {' '.join(c.split('_'))} " in words]
     return sorted(found, key=lambda c: (-len(c), c))
 
 

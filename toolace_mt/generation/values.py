@@ -119,6 +119,12 @@ class ValueSource:
         # state (see screening.screen): proposals for the tool draw from these.
         self.allowed: dict[tuple[str, str], RowIndex] = {}
 
+    @property
+    def key_columns(self) -> set[str]:
+        """Columns that are a table's whole primary key (`username`, `symbol`, `order_id`)."""
+        assert self.catalog is not None
+        return {key[0] for key in self.catalog.primary_keys.values() if len(key) == 1}
+
     # -- state ----------------------------------------------------------------
     def columns_for(self, param: str) -> list[tuple[str, str]]:
         """(table, column) that can supply `param`, primary-key tables first."""
@@ -329,7 +335,7 @@ class ValueSource:
         if self.catalog is not None and kind in ("string", "integer", "number"):
             # A parameter no column is named like may be described as one ("user: User name of the user").
             named = self.columns_for(param) or ([
-                found for column in described_columns(text_hint, list(self.catalog.columns))
+                found for column in described_columns(text_hint, list(self.catalog.columns), self.key_columns)
                 for found in self.columns_for(column)] if kind == "string" else [])
             for table, column in named:
                 rows, related = self._related_rows(table, choice.context, tool.name)
