@@ -83,3 +83,28 @@ def test_builtin_envs_have_no_state_preconditions() -> None:
         assert bench.preconditions.trials <= 600
     finally:
         bench.close()
+
+
+def test_a_chain_of_two_enabling_writes() -> None:
+    """The engine starts only with the brake pressed; cruise control needs the engine."""
+    bench = Workbench(str(ENVS.parent.parent / "bench" / "ports" / "vehicle_control.py"), 0)
+    try:
+        pre = bench.preconditions
+        assert pre.enabled_by == {"startEngine": ["pressBrakePedal"], "setCruiseControl": ["startEngine"]}
+        assert pre.path("setCruiseControl") == ("pressBrakePedal", "startEngine")
+        assert _targets(pre.arrange([SubTaskPlan("setCruiseControl", 1)])) == [
+            "pressBrakePedal", "startEngine", "setCruiseControl"]
+        assert pre.enter(bench.env, "setCruiseControl")  # the state where it first succeeded
+        assert bench.env.query("SELECT engine_state FROM vehicle") == [{"engine_state": "running"}]
+        bench.env.reset()
+    finally:
+        bench.close()
+
+
+def test_errors_naming_the_values_are_not_state_preconditions() -> None:
+    from toolace_mt.generation.preconditions import _names_a_value
+
+    assert _names_a_value("ToolError: card CRD-3 is cancelled", {"card_id": "CRD-3"})
+    assert _names_a_value("ToolError: order 12 is closed", {"order": {"ids": [12]}})
+    assert not _names_a_value("ToolError: no user is logged in", {"ticket_id": 12, "title": "x"})
+    assert not _names_a_value("ToolError: order 125 not found", {"order_id": 12})

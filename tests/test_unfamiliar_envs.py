@@ -150,3 +150,14 @@ def test_readme_porting_commands_run(tmp_path: Path, monkeypatch, capsys) -> Non
     out = tmp_path / "tickets.jsonl"
     assert main([*generate[:-1], str(out)]) == 0
     assert "accepted 20/20" in capsys.readouterr().out
+
+
+def test_a_long_integer_in_an_output_grounds_it_said_as_an_id() -> None:
+    """BFCL's binding_card is a 16-digit integer; said in a reply it reads as an id."""
+    from toolace_mt.verifier.evidence import Evidence, mentions
+
+    seen = Evidence()
+    seen.add_output({"account_id": 10003, "binding_card": 2226068199581698})
+    said = mentions("Your binding card is 2226068199581698.")
+    assert said.ids and all(seen.has_id(token) for token in said.ids)
+    assert not seen.has_id("2226068199581699") and "10003" not in seen.ids  # 5 digits stay a number

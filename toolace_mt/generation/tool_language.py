@@ -36,6 +36,7 @@ def described_columns(description: str, columns: Iterable[str], keys: Iterable[s
 _NUMBER = r"(-?\d+(?:\.\d+)?)"
 _RANGES = [re.compile(rf"\bbetween\s+{_NUMBER}\b[^.;]*?\band\s+{_NUMBER}", re.I),
            re.compile(rf"\bfrom\s+{_NUMBER}\s+to\s+{_NUMBER}", re.I)]
+_AT_MOST = re.compile(rf"\b(?:up to|at most|no more than|a maximum of|maximum of)\s+{_NUMBER}", re.I)
 _MULTIPLE = re.compile(r"\bmultiple of\s+(\d+(?:\.\d+)?)", re.I)
 
 
@@ -48,6 +49,9 @@ def described_range(description: str) -> tuple[float, float, float | None] | Non
             low, high = sorted((float(found.group(1)), float(found.group(2))))
             step = _MULTIPLE.search(description)
             return low, high, (float(step.group(1)) if step is not None and float(step.group(1)) > 0 else None)
+    most = _AT_MOST.search(description or "")
+    if most is not None and float(most.group(1)) > 0:  # "can hold up to 50 gallons"
+        return 0.0, float(most.group(1)), None
     return None
 
 

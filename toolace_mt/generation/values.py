@@ -23,7 +23,7 @@ from faker import Faker
 
 from sandbox import Environment, ToolSpec
 from toolace_mt.generation.catalog import Catalog, param_kind
-from toolace_mt.generation.tool_language import described_columns, described_number
+from toolace_mt.generation.tool_language import described_columns, described_number, described_range
 
 MAX_ROWS = 5000
 MAX_OWNED = 4096  # cached (table, user, tool) row sets
@@ -130,6 +130,9 @@ class ValueSource:
         """(table, column) that can supply `param`, primary-key tables first."""
         assert self.catalog is not None
         names = [param]
+        snake = re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), param)
+        if snake != param:  # cityA -> city_a
+            names.append(snake)
         if param.endswith("s") and not param.endswith("ss"):
             names.append(param[:-1])
         for suffix in ("_code",):
@@ -356,7 +359,9 @@ class ValueSource:
             sources[param] = "fresh"  # the user's own words (a read's summary, a thought): no column has them
             return self._fake(param, rng)
         if kind in ("integer", "number"):  # "between 0 and 1", "from 1 to 5": a guess out of range would fail
-            ranged = described_number(text_hint, kind == "integer", rng, (1, 3) if kind == "integer" else (5, 250))
+            # the parameter's description, else the tool's ("The fuel tank can hold up to 50 gallons.")
+            ranged = described_number(text_hint if described_range(text_hint) else tool.description,
+                                      kind == "integer", rng, (1, 3) if kind == "integer" else (5, 250))
             if ranged is not None:
                 return ranged
         sources[param] = "fallback"  # a guess (a read's zip code from Faker is not the user's)
@@ -385,6 +390,9 @@ class ValueSource:
         for param, sub in schema.get("properties", {}).items():
             if param in schema.get("required", []) or rng.random() < 0.3:
                 out[param] = self.value(tool, param, sub, rng, known, choice)
+        if not out and schema.get("properties"):  # all optional ("updates"): an empty one changes nothing
+            param = rng.choice(sorted(schema["properties"]))
+            out[param] = self.value(tool, param, schema["properties"][param], rng, known, choice)
         return out
 
     def _fake(self, param: str, rng: random.Random) -> str | None:
