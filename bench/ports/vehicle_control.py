@@ -164,7 +164,7 @@ def fillFuelTank(db: Db, fuelAmount: float) -> dict:
     """
     if fuelAmount <= 0:
         raise ToolError("the amount of fuel must be positive")
-    level = car(db)["fuel_level"] + fuelAmount
+    level = round(car(db)["fuel_level"] + fuelAmount, 2)
     if level > TANK_GALLONS:
         raise ToolError(f"the tank holds {TANK_GALLONS:g} gallons; that much fuel would overflow it")
     db.execute("UPDATE vehicle SET fuel_level = ? WHERE vehicle_id = 1", [level])
