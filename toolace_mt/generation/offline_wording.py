@@ -121,15 +121,15 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "reply":
         return reply_text(segment, turn, rng)
     if turn.kind == "ask":
-        return rng.choice(w.ASK_TEMPLATES).format(label=w.label(topic["param"]))
+        return rng.choice(w.ASK_TEMPLATES).format(label=w.label(_said_key(topic["param"])))
     if turn.kind in ("answer", "correction"):
-        return w.answer(rng, topic["param"], topic["value"], correction=turn.kind == "correction")
+        return w.answer(rng, _said_key(topic["param"]), topic["value"], correction=turn.kind == "correction")
     if turn.kind == "error_reply":
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
         error = failed.result.error.message if failed.result and failed.result.error else ""
         error = tl.redact(error, tl.secret_values(failed.arguments))  # a password is never said back
         error = error.strip().rstrip(".") or "the call failed"
-        return rng.choice(w.ERROR_REPLIES).format(error=error + ".", label=w.label(topic["param"]))
+        return rng.choice(w.ERROR_REPLIES).format(error=error + ".", label=w.label(_said_key(topic["param"])))
     if turn.kind == "refusal":
         return rng.choice(w.REFUSALS).format(request=topic["request"])
     if turn.kind == "chat":
@@ -173,6 +173,12 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
                 value = next(iter(sibling.arguments.values()))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
     return w.join(rng.choice(w.REPLY_OPENERS), claim, facts)
+
+
+def _said_key(key: str) -> str:
+    """A stated value's key as said: "zip for find user ID by name zip" -> "zip" (a tool's
+    name is never said)."""
+    return key.split(" for ")[0]
 
 
 def _base(key: str) -> str:
