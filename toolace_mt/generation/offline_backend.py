@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox import CallResult, ToolSpec
+from toolace_mt.generation import tool_language as tl
 from toolace_mt.generation import wording as w
 from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
 from toolace_mt.generation.catalog import singular, walk
@@ -197,7 +198,8 @@ class OfflineBackend:
                      topic={"target": tool.name, "writes": tool.writes})
         goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
         segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
-                          context={k: v for k, v in choice.context.items() if k.endswith("_id")},
+                          context={k: v for k, v in choice.context.items() if k.endswith("_id")
+                                   or k in bench.values.key_columns},  # a key like `username` too
                           relies_on={shown} if relied and shown is not None else set())
         request.text = self.word_request(bench, segment, request)
         self._count(cost, "skeleton", {"plan": plan.target, "steps": plan.steps, "focus": focus},
@@ -474,8 +476,10 @@ class OfflineBackend:
                 relied_on = any(index in s.relies_on for s in draft.segments)
                 if not bench.tools[target].writes or elsewhere or relied_on or len(draft.segments) < 2:
                     continue
+                spec = bench.tools[target]
+                request = w.label(target) + " here" if spec.phrasing else tl.refusal_topic(spec)
                 refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31),
-                               topic={"request": w.label(target) + " here"}, edited=True)
+                               topic={"request": request}, edited=True)
                 refusal.text = self.word_turn(bench, draft, segment, refusal)
                 segment.turns = [segment.turns[0], refusal]
                 segment.turns[0].edited = True

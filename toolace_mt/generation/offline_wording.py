@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 
+from toolace_mt.generation import tool_language as tl
 from toolace_mt.generation import wording as w
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.values import value_key as _key
@@ -40,6 +41,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     options = [filled for filled in (w.fill_phrasing(p, stated) for p in tool.phrasing) if filled]
     if options and rng.random() < HINT_SHARE:
         phrased, covered = rng.choice(options)
+    elif not tool.phrasing and tl.description(tool):  # no hints: said from the description, never the name
+        phrased, covered = tl.request(tool, stated, rng)
     else:
         ref = w.referent(tool.name)
         value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None
@@ -118,14 +121,15 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "reply":
         return reply_text(segment, turn, rng)
     if turn.kind == "ask":
-        return rng.choice(w.ASK_TEMPLATES).format(label=w.label(topic["param"]))
+        return rng.choice(w.ASK_TEMPLATES).format(label=w.label(_said_key(topic["param"])))
     if turn.kind in ("answer", "correction"):
-        return w.answer(rng, topic["param"], topic["value"], correction=turn.kind == "correction")
+        return w.answer(rng, _said_key(topic["param"]), topic["value"], correction=turn.kind == "correction")
     if turn.kind == "error_reply":
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
         error = failed.result.error.message if failed.result and failed.result.error else ""
+        error = tl.redact(error, tl.secret_values(failed.arguments))  # a password is never said back
         error = error.strip().rstrip(".") or "the call failed"
-        return rng.choice(w.ERROR_REPLIES).format(error=error + ".", label=w.label(topic["param"]))
+        return rng.choice(w.ERROR_REPLIES).format(error=error + ".", label=w.label(_said_key(topic["param"])))
     if turn.kind == "refusal":
         return rng.choice(w.REFUSALS).format(request=topic["request"])
     if turn.kind == "chat":
@@ -153,12 +157,13 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
     if target is None or target.result is None:
         return "I've looked into it."
     if not target.result.ok:
-        message = (target.result.error.message if target.result.error else "").strip()
+        message = tl.redact((target.result.error.message if target.result.error else "").strip(),
+                            tl.secret_values(target.arguments))
         return f"I'm sorry, that didn't work: {message}" if message else "I'm sorry, that didn't work."
     writes = bool(turn.topic.get("writes"))
     past = w.past_tense(segment.target) if writes else None  # only writes do things
     claim = f"I've {past} it." if past and _succeeded(target) else ""
-    facts = w.summarise(target.result.result, rng, arguments=target.arguments if writes else None)
+    facts = w.summarise(target.result.result, rng, arguments=tl.without_secrets(target.arguments) if writes else None)
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
     for sibling in siblings:  # the same look-up of another entity, told after
@@ -168,6 +173,12 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
                 value = next(iter(sibling.arguments.values()))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
     return w.join(rng.choice(w.REPLY_OPENERS), claim, facts)
+
+
+def _said_key(key: str) -> str:
+    """A stated value's key as said: "zip for find user ID by name zip" -> "zip" (a tool's
+    name is never said)."""
+    return key.split(" for ")[0]
 
 
 def _base(key: str) -> str:

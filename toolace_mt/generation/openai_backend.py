@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from sandbox import CallResult
+from toolace_mt.generation import tool_language as tl
 from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.settings import Settings
@@ -302,6 +303,8 @@ class OpenAIBackend:
                     reply["argument"] = turn.topic.get("param")
                 replies.append(reply)
 
+            secrets = {v for _, t in draft.turns() for c in t.calls for v in tl.secret_values(c.arguments)}
+
             def check(answer: RepliesAnswer) -> str | None:
                 if len(answer.texts) != len(marked):
                     return f"give exactly {len(marked)} texts, one per [REPLY n] in order, not {len(answer.texts)}"
@@ -309,6 +312,9 @@ class OpenAIBackend:
                 for number, ((_, position), text) in enumerate(zip(marked, answer.texts, strict=True), 1):
                     if not text.strip():
                         problems.append(f"The text of [REPLY {number}] is empty.")
+                    if any(secret.casefold() in text.casefold() for secret in secrets):
+                        problems.append(f"The text of [REPLY {number}] repeats a password or other secret the user "
+                                        "typed; never say it back.")
                     missing = _unbacked(text, shown[:position])
                     if missing:
                         problems.append(f"The text of [REPLY {number}] states {', '.join(missing)}, which no user "
