@@ -303,6 +303,9 @@ class RestrictedRuntime:
         raise SandboxViolation(f"import of '{name}' is not allowed{hint}; allowed: {allowed}")
 
     def module_globals(self, module_name: str) -> dict[str, Any]:
+        """Globals for a new instance of the module (the worker makes one per call): the
+        constants frozen for an earlier instance are gone with it."""
+        self._frozen = set()
         return {
             "__builtins__": self.builtins,
             "__name__": module_name,
