@@ -38,6 +38,12 @@ _EPOCH = dt.datetime(2026, 1, 1, 9, 0)
 # Largest message a worker may send: bulk inserts while seeding can be megabytes (results
 # are capped far lower by Limits.max_result_bytes).
 _MAX_FRAME = 256 << 20
+# Largest message during a tool call: results are capped far lower, so only hostile SQL
+# text or parameters come near it.
+_MAX_CALL_FRAME = 16 << 20
+# Longest SQL statement the engine takes from env code (checking a longer one would cost
+# the engine time no deadline covers).
+MAX_SQL_CHARS = 100_000
 # Nesting of a frame around the values Limits.max_depth bounds (a default inside a schema
 # inside a tool inside the load reply).
 _FRAME_DEPTH = 16
@@ -390,6 +396,9 @@ class Environment:
                         raise PolicyViolation("this tool is read-only (declare it with @tool(writes=True))")
                     value = store.insert(str(request.get("table")), list(request.get("rows") or []))
                 elif request.get("kind") in ("query", "execute") and isinstance(request.get("sql"), str):
+                    if len(request["sql"]) > MAX_SQL_CHARS:
+                        raise PolicyViolation(f"an SQL statement of {len(request['sql'])} characters; the limit is "
+                                              f"{MAX_SQL_CHARS}")
                     value = store.run(request["kind"], request["sql"], list(request.get("params") or []), session,
                                       cached=True)
                 else:
@@ -412,7 +421,7 @@ class Environment:
 
         store.watchdog.arm(store.connection_of(session), time.monotonic() + timeout)
         try:
-            done = self._worker.request(message, timeout, on_sql)
+            done = self._worker.request(message, timeout, on_sql, None if seeding else _MAX_CALL_FRAME)
         except WorkerTimeout:
             return failure("ToolTimeout", f"the call ran past its {timeout:g} s limit; the worker was restarted "
                                           "and the state is unchanged")

@@ -107,7 +107,8 @@ def text_problem(text: str) -> str | None:
 def clean_text(text: str, max_chars: int) -> str:
     """`text` made safe to carry: lone surrogates replaced, at most `max_chars` characters."""
     if len(text) > max_chars:
-        text = text[:max_chars] + f"... [{len(text) - max_chars} more characters]"
+        suffix = f"... [{len(text)} characters, cut]"
+        text = text[:max(0, max_chars - len(suffix))] + suffix
     if text_problem(text) is not None:
         text = text.encode("utf-8", "replace").decode("utf-8")
     return text

@@ -28,6 +28,9 @@ _DENIED_NAMES = frozenset({
 })
 _DENIED_PREFIXES = ("duckdb_", "pragma_", "pg_", "read_", "sniff_", "glob", "parquet_", "iceberg_", "delta_",
                     "sqlite_")
+# Verdicts are cached for statements up to this many characters only: a hostile module
+# could otherwise fill the caches with megabyte-long statements (4096 x 1 MB).
+MAX_CACHED_SQL = 4096
 _WORD = re.compile(r'"((?:[^"]|"")*)"|([A-Za-z_][A-Za-z0-9_$]*)')
 
 
@@ -52,7 +55,7 @@ class SqlPolicy:
         if named is None:
             said = set(words(sql))
             named = tuple(t for t in self._tables if t.lower() in said)
-            if len(self._named) < 4096:
+            if len(self._named) < 4096 and len(sql) <= MAX_CACHED_SQL:
                 self._named[sql] = named
         return named
 
@@ -61,7 +64,7 @@ class SqlPolicy:
         verdict = self._cache.get(sql)
         if verdict is None:
             verdict = self._judge(sql)
-            if len(self._cache) < 4096:
+            if len(self._cache) < 4096 and len(sql) <= MAX_CACHED_SQL:
                 self._cache[sql] = verdict
         writes, problem = verdict
         if problem is not None:

@@ -37,7 +37,7 @@ import duckdb
 from sandbox.json_values import json_rows, json_value
 from sandbox.query_watchdog import QueryWatchdog
 from sandbox.read_cache import ReadCache
-from sandbox.sql_policy import HIDDEN_SCHEMA, SqlPolicy, check_tokens
+from sandbox.sql_policy import HIDDEN_SCHEMA, MAX_CACHED_SQL, SqlPolicy, check_tokens
 from sandbox.state_diff import StateDiff, table_diff
 from sandbox.write_keys import WriteShape, write_shape
 
@@ -292,7 +292,7 @@ class StateStore:
         shape = self._shapes.get(sql)
         if shape is None:
             shape = write_shape(sql, {name.lower(): t.primary_key for name, t in self.tables.items()})
-            if len(self._shapes) < 4096:
+            if len(self._shapes) < 4096 and len(sql) <= MAX_CACHED_SQL:
                 self._shapes[sql] = shape
         if shape.table is None:  # not recognised: every table the text names may have changed
             for name in self.tables:

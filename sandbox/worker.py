@@ -26,7 +26,7 @@ from sandbox.process_state import ProcessState
 from sandbox.restricted import ALLOWED_MODULES, RestrictedRuntime, SandboxViolation, compile_env
 from sandbox.tool_schema import SchemaError, tool_function_schema
 
-# The longest error message a worker sends (the engine caps them again: sandbox.errors).
+# The longest error message a worker sends (as sandbox.errors, which the engine applies again).
 MAX_MESSAGE_CHARS = 2000
 
 # Faker attributes that reach its internals or reseed it.

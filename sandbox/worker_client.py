@@ -92,10 +92,11 @@ class WorkerProcess:
             self._loaded_reply = self._read(time.monotonic() + timeout)
         return self._loaded_reply
 
-    def _read(self, deadline: float) -> dict[str, Any]:
+    def _read(self, deadline: float, max_frame: int | None = None) -> dict[str, Any]:
         assert self._process is not None and self._process.stdout is not None
+        limit = self._max_frame if max_frame is None else max_frame
         try:
-            message = protocol.read_frame(self._process.stdout.fileno(), deadline, self._max_frame, self._max_depth)
+            message = protocol.read_frame(self._process.stdout.fileno(), deadline, limit, self._max_depth)
         except protocol.ChannelTimeout:
             self.restart()
             raise WorkerTimeout() from None
@@ -108,8 +109,10 @@ class WorkerProcess:
             raise WorkerDied(f"the worker answered out of step (request {self._seq}, answer {message.get('seq')!r})")
         return message
 
-    def request(self, message: dict[str, Any], timeout: float, on_sql: SqlHandler) -> dict[str, Any]:
-        """Send a request and serve the worker's SQL (and data-file) requests until it answers 'done'."""
+    def request(self, message: dict[str, Any], timeout: float, on_sql: SqlHandler,
+                max_frame: int | None = None) -> dict[str, Any]:
+        """Send a request and serve the worker's SQL (and data-file) requests until it answers 'done'
+        (`max_frame`: the largest message the worker may send meanwhile; default the constructor's)."""
         self.loaded()
         assert self._process is not None and self._process.stdin is not None
         deadline = time.monotonic() + timeout
@@ -119,7 +122,7 @@ class WorkerProcess:
         try:
             protocol.write_all(fd_in, protocol.encode({**message, "seq": seq}), deadline)
             while True:
-                reply = self._read(deadline)
+                reply = self._read(deadline, max_frame)
                 if reply.get("op") == "done":
                     if reply.get("restart") is True:
                         self.restart()  # the call changed process-wide state: the next starts clean
