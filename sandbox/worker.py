@@ -7,6 +7,7 @@ by `sandbox.worker_client` as `python -m sandbox.worker`.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import decimal
 import json
@@ -26,6 +27,9 @@ from sandbox.process_state import ProcessState
 from sandbox.restricted import ALLOWED_MODULES, RestrictedRuntime, SandboxViolation, compile_env
 from sandbox.tool_schema import SchemaError, tool_function_schema
 
+# Codecs env code may name in str.encode/bytes.decode (others are not loaded).
+_CODECS = ("ascii", "latin-1", "utf-8", "utf-16", "utf-32", "cp1252", "idna", "punycode", "unicode_escape",
+           "raw_unicode_escape")
 # The longest error message a worker sends (as sandbox.errors, which the engine applies again).
 MAX_MESSAGE_CHARS = 2000
 
@@ -393,6 +397,8 @@ class Worker:
         self.state = ProcessState(_view_roots(runtime))
         if message.get("seeding"):
             self.faker = _import_faker(now)  # its imports read files: before the OS layer
+        for codec in _CODECS:  # codecs load on first use, which the OS layer would refuse
+            codecs.lookup(codec)
         try:
             compiled = compile_env(message["source"], self.filename)
         except SyntaxError as exc:
