@@ -190,10 +190,10 @@ class Environment:
             raise EnvLoadError([(source.path, p.line, p.message) for p in reply.problems])
         missing = (reply.confinement or {}).get("missing") or []
         if missing:
-            # Same text every time: the default warning filter shows it once per process.
+            # Same text and place every time: the default warning filter shows it once per process.
             warnings.warn(f"the sandbox's OS layer is not available here: {'; '.join(missing)}. Env code still runs "
                           "under RestrictedPython, the SQL policy and the process limits", ConfinementUnavailable,
-                          stacklevel=2)
+                          stacklevel=1)
         for tool in reply.tools:
             try:
                 jsonschema.Draft202012Validator.check_schema(tool.function.get("parameters", {}))
