@@ -42,21 +42,21 @@ def json_rows(columns: list[str], rows: list[tuple[Any, ...]]) -> list[dict[str,
 def nesting_problem(value: Any, max_depth: int) -> str | None:
     """Why a parsed JSON value nests too deeply (lists and objects), or None.
 
-    Iterative, so a value nested past the interpreter's recursion limit is measured
-    instead of raising RecursionError in whatever walks it next.
+    Iterative, level by level, so a value nested past the interpreter's recursion limit
+    is measured instead of raising RecursionError in whatever walks it next.
     """
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if type(item) is dict:
-            children: Any = item.values()
-        elif type(item) is list:
-            children = item
-        else:
-            continue
+    level = [value] if type(value) in (dict, list) else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > max_depth:
             return f"nested deeper than {max_depth} levels"
-        stack.extend((child, depth + 1) for child in children if type(child) in (dict, list))
+        below = []
+        for item in level:
+            for child in (item.values() if type(item) is dict else item):
+                if type(child) is dict or type(child) is list:
+                    below.append(child)
+        level = below
     return None
 
 

@@ -256,13 +256,20 @@ class RestrictedRuntime:
 
     def freeze(self, namespace: dict[str, Any]) -> None:
         """Make the module's own dicts and lists read-only: state lives in the tables only."""
-        stack = [v for k, v in namespace.items() if not k.startswith("__")]
+        # Runs before every call (each call has a fresh module instance): containers only are
+        # pushed, and each is walked once.
+        containers = (dict, list, tuple, set, frozenset)
+        frozen = self._frozen
+        seen: set[int] = set()
+        stack = [v for k, v in namespace.items() if not k.startswith("__") and isinstance(v, containers)]
         while stack:
             value = stack.pop()
-            if isinstance(value, (dict, list, tuple, set, frozenset)) and id(value) not in self._frozen:
-                if isinstance(value, (dict, list)):
-                    self._frozen.add(id(value))
-                stack.extend(value.values() if isinstance(value, dict) else value)
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            if isinstance(value, (dict, list)):
+                frozen.add(id(value))
+            stack += [v for v in (value.values() if isinstance(value, dict) else value) if isinstance(v, containers)]
 
     def _write_guard(self, obj: Any) -> Any:
         # Item writes only on dicts and lists the call itself made; everything else (db,

@@ -34,7 +34,7 @@ class WorkerDied(Exception):
 
 
 def _worker_environment() -> dict[str, str]:
-    paths = [p for p in sys.path if p and os.path.isdir(p)]
+    paths = [os.path.abspath(p) for p in sys.path if p and os.path.isdir(p)]  # absolute: the worker runs in /
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": os.pathsep.join(paths),
@@ -72,7 +72,9 @@ class WorkerProcess:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "sandbox.worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_worker_environment(),
-            close_fds=True, start_new_session=True,
+            # cwd "/": `-m` puts the working directory first on sys.path, and a `sandbox`
+            # package there must not stand in for ours.
+            close_fds=True, start_new_session=True, cwd="/",
         )
         self._loaded_reply = None
         assert self._process.stdin is not None
