@@ -8,6 +8,7 @@ protocol stayed in step), and memory stays bounded.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -253,3 +254,11 @@ def test_a_frame_out_of_step_restarts_the_worker(env):
     assert result.ok is False and result.error.type == "ResourceLimit" and "out of step" in result.error.message
     assert env.worker_restarts == restarts + 1
     still_in_step(env, env.state_hash())
+
+
+def test_the_readme_security_example_runs(capsys):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Security layers"):readme.index("## State: snapshots")]
+    (block,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    exec(compile(block, "README-security", "exec"), {})  # our own README, not model output
+    assert capsys.readouterr().out.startswith("OS layer: ")
