@@ -165,3 +165,19 @@ def test_a_read_that_names_no_table_is_not_cached() -> None:
         assert cache.get(ReadCache.key("query", "SELECT 1", [], ())) == (False, None)
     finally:
         store.close()
+
+
+def test_module_constants_stay_read_only_in_every_instance(tmp_path):
+    """The read-only guard on module dicts and lists holds in each call's fresh instance,
+    including containers nested in tuples and dicts."""
+    prelude = 'TABLE = {"a": [1, 2], "b": ({"c": []},)}\n'
+    parts = [tool_source("nested_list", 'TABLE["a"].append(3)\nreturn {}', params={}),
+             tool_source("in_tuple", 'TABLE["b"][0]["c"].append(1)\nreturn {}', params={}),
+             tool_source("own_copy", 'd = dict(TABLE)\nd["z"] = 1\nreturn {"n": len(d)}', params={})]
+    with load_source(tmp_path, "constants", module_source(*parts, prelude=prelude)) as env:
+        for _ in range(3):
+            for name in ("nested_list", "in_tuple"):
+                result = env._run(env.tool(name), {}, ("x", name, "{}"))
+                assert result.error is not None and result.error.type == "SandboxViolation", result
+                assert "module-level values are constants" in result.error.message
+            assert env._run(env.tool("own_copy"), {}, ("x", "own", "{}")).result == {"n": 3}
