@@ -75,34 +75,43 @@ class _ArgCmp(ctypes.Structure):
 
 
 class ConfinementError(Exception):
-    """A layer that is available could not be applied (the worker must not run unconfined)."""
+    """A layer could not be applied (reported as missing)."""
 
 
 def confine() -> dict[str, Any]:
-    """Apply every layer this platform has; say which were applied and which are missing.
-
-    Raises ConfinementError when a layer that exists fails half-way: a worker that meant
-    to be confined and is not must not serve env code."""
+    """Apply every layer this platform has; say which were applied and which are missing
+    (with why). A layer the kernel refuses (no seccomp in this kernel, a user namespace
+    without `nobody`) is reported missing, not fatal: the engine warns, the env runs."""
     if not sys.platform.startswith("linux"):
         return {"applied": [], "missing": [f"seccomp and no_new_privs (Linux only; this is {sys.platform})"]}
     applied: list[str] = []
     missing: list[str] = []
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise ConfinementError(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {os.strerror(ctypes.get_errno())}")
-    applied.append("no_new_privs")
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
+        applied.append("no_new_privs")
+    else:
+        missing.append(f"no_new_privs ({os.strerror(ctypes.get_errno())})")
     if os.geteuid() == 0:
-        _drop_root()
-        applied.append("user nobody")
+        try:
+            _drop_root()
+            applied.append("user nobody")
+        except ConfinementError as exc:
+            missing.append(f"user nobody ({exc})")
     highest_fd = max((int(fd) for fd in _open_fds()), default=2)  # before the filter: listing opens a dir
     seccomp = _load_libseccomp()
     if seccomp is None:
         missing.append("seccomp (libseccomp.so.2 not found)")
     else:
-        _load_filter(seccomp)
-        applied.append("seccomp")
-    _limit_resources(highest_fd)
-    applied.append("rlimits")
+        try:
+            _load_filter(seccomp)
+            applied.append("seccomp")
+        except ConfinementError as exc:
+            missing.append(f"seccomp ({exc})")
+    try:
+        _limit_resources(highest_fd)
+        applied.append("rlimits")
+    except ConfinementError as exc:
+        missing.append(f"rlimits ({exc})")
     return {"applied": applied, "missing": missing}
 
 
