@@ -219,7 +219,7 @@ class Environment:
         self._store = store
         self._resources.append(store)
         try:
-            store.create_tables(ddl)
+            store.create_tables(ddl, timeout=self.limits.seed_timeout_s)
         except StateError as exc:
             raise EnvLoadError([(source.path, 0, f"TABLES: {exc}")]) from exc
         store.begin()

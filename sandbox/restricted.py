@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import collections
 import datetime as dt
 import operator
 import types
@@ -27,7 +28,8 @@ from RestrictedPython.Guards import (
 from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
-from sandbox import authoring
+from sandbox import authoring, safe_values
+from sandbox.safe_values import SafeStr, SandboxViolation, exception_copier, format_value, modulo, scrub
 
 AUTHORING_MODULE = "sandbox.authoring"
 
@@ -100,10 +102,16 @@ _EXTRA_BUILTINS: dict[str, Any] = {
     )
 }
 _REMOVED_BUILTINS = frozenset({"_getattr_", "setattr", "delattr", "id", "__import__"})
-
-
-class SandboxViolation(Exception):
-    """Raised inside the worker when env code does something the sandbox forbids."""
+# Builtins whose text or value could show an object's address (differs between runs).
+_NEUTRAL_BUILTINS: dict[str, Any] = {
+    "repr": safe_values.safe_repr, "ascii": safe_values.safe_ascii, "format": safe_values.safe_format,
+    "hash": safe_values.safe_hash, "str": SafeStr,
+}
+# What `from sandbox.authoring import ...` and `import sandbox.authoring` give env code.
+_AUTHORING_NAMES = ("Db", "Fake", "ToolError", "tool")
+# Attributes of classes that reach or change trusted state: `mro()` lists base classes
+# (up to `object`), `register()` changes an ABC's registry for the whole worker.
+_CLASS_ATTRIBUTES_DENIED = frozenset({"mro", "register"})
 
 
 class ModuleView:
@@ -135,13 +143,45 @@ def _module_view(name: str, denied: frozenset[str]) -> ModuleView:
         for attr, value in vars(module).items()
         if not attr.startswith("_") and attr not in denied and not isinstance(value, types.ModuleType)
     }
+    attrs.update({attr: value for attr, value in _NEUTRAL_MEMBERS.get(name, {}).items() if attr in attrs})
     return ModuleView(name, attrs)
+
+
+class _UserString(collections.UserString):
+    """collections.UserString whose text of a non-string never shows an address."""
+
+    def __init__(self, seq: object) -> None:
+        super().__init__(seq if isinstance(seq, (str, collections.UserString)) else SafeStr(seq))
+
+
+# Module members replaced by versions whose text never shows an address.
+_NEUTRAL_MEMBERS: dict[str, dict[str, Any]] = {
+    "operator": {"mod": modulo, "imod": modulo},
+    "collections": {"UserString": _UserString},
+}
+
+
+def _is_type_hint(obj: Any) -> bool:
+    kind = type(obj)
+    return kind.__module__ == "typing" or kind in (types.GenericAlias, types.UnionType)
+
+
+def _authoring_view() -> ModuleView:
+    return ModuleView(AUTHORING_MODULE, {name: getattr(authoring, name) for name in _AUTHORING_NAMES})
 
 
 def _typing_view() -> ModuleView:
     import typing
 
     return ModuleView("typing", {n: getattr(typing, n) for n in _TYPING_NAMES if hasattr(typing, n)})
+
+
+class CompileError(SyntaxError):
+    """RestrictedPython rejected the module: one (line, message) per offending name or node."""
+
+    def __init__(self, problems: list[tuple[int, str]], filename: str) -> None:
+        super().__init__("; ".join(m for _, m in problems), (filename, problems[0][0], 0, ""))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -165,10 +205,56 @@ def compile_env(source: str, filename: str) -> CompiledEnv:
               for node in ast.walk(tree) if isinstance(node, ast.Global)]
     RestrictingNodeTransformer(errors, [], {}).visit(tree)
     if errors:
-        messages = [e.split(": ", 1)[1] if e.startswith("Line ") and ": " in e else e for e in errors]
-        raise SyntaxError("; ".join(messages), (filename, _line_of(errors[0]), 0, ""))
+        problems: list[tuple[int, str]] = []
+        for error in errors:
+            problem = (_line_of(error), error.split(": ", 1)[1] if error.startswith("Line ") and ": " in error
+                       else error)
+            if problem not in problems:  # a name used twice on a line is one problem
+                problems.append(problem)
+        raise CompileError(sorted(problems, key=lambda p: (p[0], _column(source, *p))), filename)
     def_lines = {node.name: node.lineno for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    tree = ast.fix_missing_locations(_Boundaries().visit(tree))
     return CompiledEnv(compile(tree, filename, "exec", dont_inherit=True), def_lines)
+
+
+class _Boundaries(ast.NodeTransformer):
+    """Routes what crosses from trusted code into env code through sandbox.safe_values
+    (applied after RestrictedPython's checks, which reject these names in env source):
+    every caught exception is a plain copy, f-string fields and `%` never show addresses."""
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
+        self.generic_visit(node)
+        if node.name:
+            copy = ast.Assign(targets=[ast.Name(node.name, ast.Store())],
+                              value=_call("_copy_exception_", ast.Name(node.name, ast.Load())))
+            node.body.insert(0, ast.copy_location(copy, node))
+        return node
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        self.generic_visit(node)
+        spec = node.format_spec if node.format_spec is not None else ast.Constant("")
+        value = _call("_format_value_", node.value, ast.Constant(node.conversion), spec)
+        return ast.copy_location(ast.FormattedValue(value=value, conversion=-1, format_spec=None), node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Mod):
+            return ast.copy_location(_call("_mod_", node.left, node.right), node)
+        return node
+
+
+def _call(name: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=ast.Name(name, ast.Load()), args=list(args), keywords=[])
+
+
+def _column(source: str, line: int, message: str) -> int:
+    """Where on its line the name a message quotes first appears (so problems read in source order)."""
+    lines = source.splitlines()
+    quoted = message.split('"')
+    if not 0 < line <= len(lines) or len(quoted) < 3:
+        return 0
+    found = lines[line - 1].find(quoted[1])
+    return found if found >= 0 else 0
 
 
 def _line_of(message: str) -> int:
@@ -184,7 +270,7 @@ def _inplace(op: str, target: Any, value: Any) -> Any:
     fn = _INPLACE_OPS.get(op)
     if fn is None:
         raise SandboxViolation(f"operator {op} is not allowed")
-    return fn(target, value)
+    return scrub(fn(target, value)) if op == "%=" else fn(target, value)
 
 
 _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -193,6 +279,13 @@ _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "|=": operator.ior, "&=": operator.iand, "^=": operator.ixor,
     "<<=": operator.ilshift, ">>=": operator.irshift,
 }
+
+
+class _PrintCollector(PrintCollector):
+    """print() into `printed`, without object addresses."""
+
+    def write(self, text: str) -> None:
+        super().write(scrub(text))
 
 
 def _getiter(obj: Iterable[Any]) -> Any:
@@ -215,6 +308,7 @@ class RestrictedRuntime:
         self._views = {name: _module_view(name, denied) for name, denied in ALLOWED_MODULES.items()}
         self._views["typing"] = _typing_view()
         self._c_level_views = {name: make() for name, make in _C_LEVEL_IMPORTS.items()}
+        self._authoring = _authoring_view()
         self._frozen: set[int] = set()
         self._container_paths: list[tuple[Any, ...]] | None = None  # see freeze()
 
@@ -229,6 +323,7 @@ class RestrictedRuntime:
 
         builtins = {k: v for k, v in safe_builtins.items() if k not in _REMOVED_BUILTINS}
         builtins.update(_EXTRA_BUILTINS)
+        builtins.update(_NEUTRAL_BUILTINS)
         builtins["__import__"] = self._import
         self.builtins = builtins
 
@@ -248,12 +343,20 @@ class RestrictedRuntime:
             # str.format-style methods traverse attributes from inside a string
             # ("{0.__class__}"), out of the guard's sight: denied on every object.
             raise SandboxViolation(f"'.{name}()' is not available in the sandbox; use f-strings or %")
+        if _is_type_hint(obj):
+            # Type hints are inert markers in the sandbox: their attributes forward to the
+            # real classes behind them (typing.Iterable.register is collections.abc's).
+            raise SandboxViolation(f"attributes of type hints are not available in the sandbox ('.{name}')")
+        if name in _CLASS_ATTRIBUTES_DENIED and isinstance(obj, type):
+            raise SandboxViolation(f"'.{name}' of a class is not available in the sandbox")
         try:
             return safer_getattr(obj, name, raise_)
         except (AttributeError, NotImplementedError) as exc:
             if name.startswith("_") or name in INSPECT_ATTRIBUTES:
-                raise SandboxViolation(f"attribute '{name}' is not accessible in the sandbox") from exc
-            raise
+                problem: BaseException = SandboxViolation(f"attribute '{name}' is not accessible in the sandbox")
+            else:  # a fresh error: the original's .obj may be an object env code never had
+                problem = type(exc)(scrub(str(exc)))
+        raise problem
 
     def freeze(self, namespace: dict[str, Any]) -> None:
         """Make the module's own dicts and lists read-only: state lives in the tables only.
@@ -314,8 +417,8 @@ class RestrictedRuntime:
             raise SandboxViolation("relative imports are not allowed in an env module")
         if name == AUTHORING_MODULE:
             if fromlist:
-                return authoring
-            return ModuleView("sandbox", {"authoring": authoring})
+                return self._authoring
+            return ModuleView("sandbox", {"authoring": self._authoring})
         if name in self._views:
             return self._views[name]
         if name in self._c_level_views:
@@ -344,7 +447,10 @@ class RestrictedRuntime:
             "_write_": self._write_guard,
             "_inplacevar_": _inplace,
             "_apply_": _apply,
-            "_print_": PrintCollector,
+            "_print_": _PrintCollector,
+            "_copy_exception_": exception_copier(module_name),
+            "_format_value_": format_value,
+            "_mod_": modulo,
             "_unpack_sequence_": guarded_unpack_sequence,
             "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         }

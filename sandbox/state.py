@@ -27,6 +27,7 @@ import enum
 import hashlib
 import itertools
 import re
+import time
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,14 +35,14 @@ from typing import Any
 
 import duckdb
 
+from sandbox.ddl_policy import DdlViolation, checked_tables
 from sandbox.json_values import json_rows, json_value
 from sandbox.query_watchdog import QueryWatchdog
 from sandbox.read_cache import ReadCache
-from sandbox.sql_policy import HIDDEN_SCHEMA, MAX_CACHED_SQL, SqlPolicy, check_tokens
+from sandbox.sql_policy import HIDDEN_SCHEMA, MAX_CACHED_SQL, SqlPolicy
 from sandbox.state_diff import StateDiff, table_diff
 from sandbox.write_keys import WriteShape, write_shape
 
-_CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -93,6 +94,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect(":memory:", config={
         "threads": 1,
         "enable_external_access": False,
+        "python_enable_replacements": False,  # no Python variable is ever a table
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "memory_limit": "2GB",
@@ -206,23 +208,24 @@ class StateStore:
         self.writes_committed = 0
 
     # -- tables ---------------------------------------------------------------
-    def create_tables(self, ddl: str) -> None:
+    def create_tables(self, ddl: str, timeout: float = 10.0) -> None:
+        """Create the env's tables from TABLES, checked by sandbox.ddl_policy (only the
+        canonical statements it rebuilds run), under the watchdog."""
         try:
-            texts = [s.strip() for s in _split_sql(ddl)]
-        except duckdb.Error as exc:
-            raise StateError(f"TABLES does not parse: {exc}") from exc
-        if not texts:
-            raise StateError("TABLES holds no statement")
-        for text in texts:
-            if not _CREATE_TABLE.match(text):
-                raise StateError(f"TABLES may hold only CREATE TABLE statements, got: {text[:60]}")
-            problem = check_tokens(text, names=False)
-            if problem is not None:
-                raise StateError(problem)
-            try:
-                self.connection.execute(text)
-            except duckdb.Error as exc:
-                raise StateError(f"{exc} in: {text[:80]}") from exc
+            texts = checked_tables(ddl)
+        except DdlViolation as exc:
+            raise StateError(str(exc)) from None
+        self.watchdog.arm(self.connection, time.monotonic() + timeout)
+        try:
+            for text in texts:
+                try:
+                    self.connection.execute(text)
+                except duckdb.InterruptException:
+                    raise StateError(f"creating the tables ran past {timeout:g} s") from None
+                except duckdb.Error as exc:
+                    raise StateError(f"{str(exc).splitlines()[0]} in: {text[:80]}") from None
+        finally:
+            self.watchdog.disarm()
         names = [r[0] for r in self.connection.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name").fetchall()]
         keys = dict(self.connection.execute(
@@ -657,8 +660,3 @@ class StateStore:
         self._pending.clear()
         self.writer.close()
         self.connection.close()
-
-
-def _split_sql(ddl: str) -> list[str]:
-    """The DDL's statements as text (DuckDB's parser finds the boundaries)."""
-    return [s.query for s in duckdb.extract_statements(ddl)]

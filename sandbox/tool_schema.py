@@ -87,7 +87,7 @@ def json_type(annotation: Any, where: str, line: int) -> dict[str, Any]:
         item = json_type(args[0], where, line) if args else {}
         return {"type": "array", "items": item}
     if origin in (dict, typing.Dict) or annotation is dict:  # noqa: UP006
-        if args and args[0] is not str:
+        if args and args[0] != str:  # noqa: E721 - the sandbox's str compares equal to str
             raise SchemaError(f"{where}: dict keys must be str", line)
         return {"type": "object", "additionalProperties": json_type(args[1], where, line) if args else {}}
     if typing.is_typeddict(annotation):

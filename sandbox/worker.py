@@ -22,9 +22,11 @@ from types import CodeType, TracebackType
 from typing import Any
 
 from sandbox import authoring, os_confinement, protocol
+from sandbox.fake_view import FakeView, allowed_providers
 from sandbox.json_values import clean_text, nesting_problem, text_problem
 from sandbox.process_state import ProcessState
 from sandbox.restricted import ALLOWED_MODULES, RestrictedRuntime, SandboxViolation, compile_env
+from sandbox.safe_values import scrub
 from sandbox.tool_schema import SchemaError, tool_function_schema
 
 # Codecs env code may name in str.encode/bytes.decode (others are not loaded).
@@ -32,20 +34,6 @@ _CODECS = ("ascii", "latin-1", "utf-8", "utf-16", "utf-32", "cp1252", "idna", "p
            "raw_unicode_escape")
 # The longest error message a worker sends (as sandbox.errors, which the engine applies again).
 MAX_MESSAGE_CHARS = 2000
-
-# Faker attributes that reach its internals or reseed it.
-_FAKER_DENIED = frozenset({
-    "seed", "seed_instance", "seed_locale", "random", "providers", "add_provider",
-    "get_providers", "provider", "factories", "locales", "weights", "format", "parse",
-    "set_formatter", "get_formatter", "set_arguments", "del_arguments", "get_arguments",
-    "items", "optional",
-    # These parse "{{method}}" templates, calling any method by name (seed_instance too).
-    "pystr_format", "json", "json_bytes", "fixed_width", "dsv", "csv", "tsv", "psv", "xml",
-    # Evaluated its default date at import time, from the real clock.
-    "passport_dates",
-})
-_PLAIN = (str, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, decimal.Decimal)
-
 
 class EnvRandom(random.Random):
     """The env's RNG: seeding it from the OS (seed() with no value) is not allowed."""
@@ -112,42 +100,6 @@ class _CallContext:
         self.writes = writes
         self.seeding = seeding
         self.violation: str | None = None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, _PLAIN):
-        return value
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    raise SandboxViolation(f"Faker returned a {type(value).__name__}; only plain data is passed on")
-
-
-class FakeView:
-    """A seeded Faker that hands out plain data only."""
-
-    __slots__ = ("_faker",)
-
-    def __init__(self, faker: Any) -> None:
-        object.__setattr__(self, "_faker", faker)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _FAKER_DENIED or name.startswith("_"):
-            raise SandboxViolation(f"fake.{name} is not available in an env module")
-        if name == "unique":
-            return FakeView(self._faker.unique)
-        attr = getattr(self._faker, name)
-        if not callable(attr):
-            raise SandboxViolation(f"fake.{name} is not a provider method")
-
-        def provider(*args: Any, **kwargs: Any) -> Any:
-            return _plain(attr(*args, **kwargs))
-
-        return provider
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise SandboxViolation("fake is read-only")
 
 
 def _param(value: Any, max_depth: int) -> Any:
@@ -272,7 +224,7 @@ def _typed_error(exc: BaseException, where: str, limits: dict[str, Any]) -> dict
         text = str(exc)
     except Exception:  # noqa: BLE001 - a hostile __str__ must not take the reply down
         text = "(its message could not be read)"
-    return {"type": "ToolCrash", "message": f"{type(exc).__name__}: {text}{where}"}
+    return {"type": "ToolCrash", "message": scrub(f"{type(exc).__name__}: {text}{where}")}  # no addresses
 
 
 def _stack_depth() -> int:
@@ -402,7 +354,7 @@ class Worker:
         try:
             compiled = compile_env(message["source"], self.filename)
         except SyntaxError as exc:
-            return _load_error(f"{exc.msg}", exc.lineno or 0)
+            return _load_error(f"{exc.msg}", exc.lineno or 0, getattr(exc, "problems", None))
         except (RecursionError, MemoryError) as exc:
             return _load_error(f"the module cannot be compiled: {type(exc).__name__}", 0)
         self.code = compiled.code
@@ -556,12 +508,14 @@ def _import_faker(now: dt.datetime) -> Any:
     freeze_faker_clock(now)
     faker = Faker("en_US", use_weighting=False)
     faker.seed_instance(0)
+    allowed_providers()  # it builds a Faker and inspects its providers: before the OS layer
     return faker
 
 
-def _load_error(message: str, line: int) -> dict[str, Any]:
-    return {"op": "loaded", "ok": False, "problems": [{"message": clean_text(message, MAX_MESSAGE_CHARS),
-                                                       "line": line}],
+def _load_error(message: str, line: int, problems: list[tuple[int, str]] | None = None) -> dict[str, Any]:
+    listed = ([{"message": clean_text(m, MAX_MESSAGE_CHARS), "line": n} for n, m in problems[:100]] if problems
+              else [{"message": clean_text(message, MAX_MESSAGE_CHARS), "line": line}])
+    return {"op": "loaded", "ok": False, "problems": listed,
             "tools": [], "tables": "", "description": "", "user_table": None}
 
 
