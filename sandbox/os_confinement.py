@@ -9,8 +9,8 @@ compiled env module; its pipes are open), before any env code runs:
   EPERM, every system call that opens a file (or a file-like handle: io_uring, memfd,
   bpf, ...), runs a program, makes a process or thread, makes or joins a socket,
   changes the file system, signals or traces another process, or changes identity;
-- resource limits no process can raise back: no new file descriptors, no file growth,
-  no core dumps, no child processes.
+- resource limits no process can raise back: no new file descriptors, no core dumps,
+  no child processes.
 
 What it leaves allowed: memory, reading and writing the pipe fds already open, time,
 randomness, signals to itself, exit. So the next RestrictedPython escape still cannot
@@ -187,8 +187,10 @@ def _rule(lib: Any, ctx: int, name: str, *conditions: tuple[int, int, int, int])
 
 
 def _limit_resources(highest: int) -> None:
-    for limit, value in ((resource.RLIMIT_NOFILE, highest + 1), (resource.RLIMIT_FSIZE, 0),
-                         (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, 0)):
+    # Not RLIMIT_FSIZE: the worker's stderr is the engine's, and when that is a regular file
+    # (a log), any write to it past the limit would kill the worker (SIGXFSZ).
+    for limit, value in ((resource.RLIMIT_NOFILE, highest + 1), (resource.RLIMIT_CORE, 0),
+                         (resource.RLIMIT_NPROC, 0)):
         try:
             resource.setrlimit(limit, (value, value))
         except (ValueError, OSError) as exc:

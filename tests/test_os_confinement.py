@@ -133,3 +133,17 @@ def test_the_engine_warns_once_when_the_os_layer_is_missing(tmp_path: Path, monk
     found = [w for w in caught if issubclass(w.category, ConfinementUnavailable)]
     assert len(found) == 1, [str(w.message) for w in caught]
     assert "libseccomp" in str(found[0].message) and "RestrictedPython" in str(found[0].message)
+
+
+def test_a_confined_worker_may_write_to_a_stderr_that_is_a_file(tmp_path: Path) -> None:
+    """The engine's stderr is often a log file; the worker inherits it (tracebacks,
+    warnings), so the OS layer must not kill it for writing there (no RLIMIT_FSIZE)."""
+    log = tmp_path / "engine.log"
+    with log.open("w") as stderr:
+        done = subprocess.run([sys.executable, str(HELPER)], stdout=subprocess.PIPE, stderr=stderr, text=True,
+                              input=json.dumps({"probes": {"say": "import sys\nsys.stderr.write('x' * 100000)\n"
+                                                                 "sys.stderr.flush()\nresult = 'alive'"}}),
+                              timeout=60, check=False)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["results"]["say"] == {"ok": True, "value": "'alive'"}
+    assert log.read_text().count("x") >= 100000
