@@ -363,6 +363,7 @@ class Worker:
         _limit_memory(int(self.limits["memory_mb"]))
         # Everything the worker will ever read from disk is loaded: from here on it can
         # open no file, run no program, make no process or socket (where the OS allows).
+        _load_lazy_imports()
         self.confinement = os_confinement.confine()
         try:
             namespace = self._instance()
@@ -500,6 +501,19 @@ class Worker:
         if self.state.tainted() is not None:
             reply["restart"] = True  # the engine replaces this worker before the next call
         return reply
+
+
+def _load_lazy_imports() -> None:
+    """Run once what allowed modules import only on first use (uuid3/uuid5 import hashlib,
+    strptime imports _strptime, calendar and locale): under the OS layer no module file
+    can be opened, so these would fail in env code."""
+    import uuid
+
+    uuid.uuid3(uuid.NAMESPACE_DNS, "")
+    uuid.uuid5(uuid.NAMESPACE_DNS, "")
+    dt.datetime.strptime("2000-01-02 03:04", "%Y-%m-%d %H:%M")
+    time.strptime("2000", "%Y")
+    dt.date(2000, 1, 2).strftime("%A %B %c")
 
 
 def _import_faker(now: dt.datetime) -> Any:

@@ -1,0 +1,130 @@
+"""Issue 15, after the merge of sec-code and sec-process: fresh probes of the merged sandbox.
+
+Each probe is an attack the other security tests do not make. It must fail with its
+typed error (or, for a feature the OS layer must not break, work as outside it), leave
+the state hash as it was, and leave the engine answering the next call as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from envkit import load_source, module_source, tool_source
+
+from sandbox import Limits
+from sandbox.sql_policy import PolicyViolation, SqlPolicy
+from sandbox.state import MAX_READ_BYTES
+
+# Functions that call an aggregate named by a string: the name may be any constant
+# expression, so no check of the text can see which aggregate runs.
+AGGREGATE_BY_NAME = {
+    "list_aggregate_reservoir": "SELECT list_aggregate([1, 2, 3], 'reservoir_quantile', 0.5) AS v",
+    "list_aggr_folded_name": "SELECT list_aggr([1, 2, 3], 'reservoir_' || 'quantile', 0.5) AS v",
+    "aggregate_dollar_quoted": "SELECT aggregate([1, 2, 3], $$reservoir_quantile$$, 0.5) AS v",
+    "array_aggr_upper": "SELECT array_aggr([1, 2, 3], upper('reservoir_quantile'), 0.5) AS v",
+    "array_aggregate_concat": "SELECT array_aggregate([1, 2, 3], concat('reservoir_', 'quantile'), 0.5) AS v",
+}
+
+PROBES = {
+    **{name: f'return {{"r": db.query({sql!r})}}' for name, sql in AGGREGATE_BY_NAME.items()},
+    # a read whose rows are far larger than anything a tool may return
+    "huge_read": 'return {"n": len(db.query("SELECT repeat(\'x\', 100000) AS v FROM range(1000)"))}',
+    # stdlib features whose modules load lazily: the OS layer must not break them
+    "uuid_named": 'import uuid\nreturn {"r": [str(uuid.uuid3(uuid.NAMESPACE_URL, "a")), '
+                  'str(uuid.uuid5(uuid.NAMESPACE_DNS, "b"))]}',
+    "strptime": 'import datetime\nreturn {"r": str(datetime.datetime.strptime("2024-02-03 04:05", '
+                '"%Y-%m-%d %H:%M"))}',
+    # process-wide state reached through a stdlib class attribute, then read by the next call
+    "textwrap_table": 'import textwrap\ntextwrap.TextWrapper.unicode_whitespace_trans.update({65: "Q"})\nreturn {}',
+    "textwrap_after": 'import textwrap\nreturn {"r": textwrap.TextWrapper(width=20).fill("AAA BBB")}',
+    # a ToolError far larger than any message a dialogue could hold
+    "huge_tool_error": 'raise ToolError("e" * 20_000_000)',
+    # an exception carrying a hundred thousand arguments, caught and copied
+    "many_exception_args": 'try:\n    raise ValueError(*(["a" * 100] * 100_000))\nexcept ValueError as e:\n'
+                           '    return {"n": len(e.args), "first": e.args[0][:3]}',
+}
+
+PROBE = 'return {"items": db.query("SELECT * FROM items ORDER BY item_id")}'
+
+
+@pytest.fixture(scope="module")
+def attack_env(tmp_path_factory):
+    parts = [tool_source(name, body, params={}) for name, body in PROBES.items()]
+    parts.append(tool_source("probe", PROBE, params={}))
+    # a generous deadline: these probes test sizes and policies, not the watchdog
+    env = load_source(tmp_path_factory.mktemp("attacks"), "attacks", module_source(*parts),
+                      limits=Limits(timeout_s=30.0))
+    yield env
+    env.close()
+
+
+@pytest.fixture(scope="module")
+def baseline(attack_env):
+    return attack_env.state_hash(), attack_env.call("probe").result
+
+
+def _still_answers(env, baseline) -> None:
+    assert env.state_hash() == baseline[0]
+    assert env.call("probe").result == baseline[1]
+
+
+@pytest.mark.parametrize("name", list(AGGREGATE_BY_NAME))
+def test_aggregate_named_by_text_is_refused(attack_env, baseline, name: str):
+    result = attack_env.call(name)
+    assert result.error is not None, result.result
+    assert result.error.type == "SandboxViolation", result.error
+    assert "is not allowed in env SQL" in result.error.message
+    _still_answers(attack_env, baseline)
+
+
+@pytest.mark.parametrize("sql", list(AGGREGATE_BY_NAME.values()))
+def test_policy_refuses_aggregate_by_name_callers(sql: str):
+    with pytest.raises(PolicyViolation, match="is not allowed in env SQL"):
+        SqlPolicy().check(sql, writes_allowed=False)
+
+
+def test_list_aggregates_by_their_own_names_still_pass():
+    assert SqlPolicy().check("SELECT list_sum([1, 2]) AS s, list_avg([1, 2]) AS a", writes_allowed=False) is False
+
+
+def test_a_huge_read_is_a_typed_error_not_engine_memory(attack_env, baseline):
+    result = attack_env.call("huge_read")
+    assert result.error is not None
+    assert result.error.type == "ToolCrash", result.error
+    assert f"larger than {MAX_READ_BYTES >> 20} MiB" in result.error.message
+    _still_answers(attack_env, baseline)
+
+
+def test_lazily_imported_stdlib_works_in_the_confined_worker(attack_env, baseline):
+    named = attack_env.call("uuid_named")
+    assert named.error is None, named.error
+    assert named.result == {"r": [str(uuid.uuid3(uuid.NAMESPACE_URL, "a")), str(uuid.uuid5(uuid.NAMESPACE_DNS, "b"))]}
+    parsed = attack_env.call("strptime")
+    assert parsed.error is None, parsed.error
+    assert parsed.result == {"r": str(dt.datetime(2024, 2, 3, 4, 5))}
+    _still_answers(attack_env, baseline)
+
+
+def test_a_stdlib_class_table_changed_by_one_call_is_not_seen_by_the_next(attack_env, baseline):
+    attack_env.call("textwrap_table")
+    after = attack_env.call("textwrap_after")
+    assert after.error is None, after.error
+    assert after.result == {"r": "AAA BBB"}
+    _still_answers(attack_env, baseline)
+
+
+def test_a_huge_tool_error_is_clipped(attack_env, baseline):
+    result = attack_env.call("huge_tool_error")
+    assert result.error is not None and result.error.type == "ToolError"
+    assert 0 < len(result.error.message) <= 4000
+    assert result.error.message.startswith("e" * 100)
+    _still_answers(attack_env, baseline)
+
+
+def test_an_exception_with_many_arguments_is_copied_as_text(attack_env, baseline):
+    result = attack_env.call("many_exception_args")
+    assert result.error is None, result.error
+    assert result.result == {"n": 100_000, "first": "aaa"}
+    _still_answers(attack_env, baseline)
