@@ -8,7 +8,8 @@ compiled env module; its pipes are open), before any env code runs:
 - a seccomp filter (libseccomp, through ctypes) that makes the kernel refuse, with
   EPERM, every system call that opens a file (or a file-like handle: io_uring, memfd,
   bpf, ...), runs a program, makes a process or thread, makes or joins a socket,
-  changes the file system, signals or traces another process, or changes identity;
+  changes the file system, signals, traces, renices, reschedules or limits another
+  process, or changes identity;
 - resource limits no process can raise back: no new file descriptors, no core dumps,
   no child processes.
 
@@ -67,6 +68,10 @@ DENIED_SYSCALLS = (
     "modify_ldt", "personality", "lookup_dcookie", "vhangup", "settimeofday", "clock_settime",
     "adjtimex", "clock_adjtime", "sethostname", "setdomainname",
 )
+
+# Allowed only with pid 0 (the calling process) as their first argument.
+_SELF_ONLY_BY_PID = ("sched_setaffinity", "sched_setscheduler", "sched_setparam", "sched_setattr",
+                     "migrate_pages", "move_pages")
 
 
 class _ArgCmp(ctypes.Structure):
@@ -167,6 +172,14 @@ def _load_filter(lib: Any) -> None:
         _rule(lib, ctx, "kill", (0, _CMP_NE, pid, 0))
         _rule(lib, ctx, "tgkill", (0, _CMP_NE, pid, 0))
         _rule(lib, ctx, "prlimit64", (0, _CMP_NE, 0, 0))
+        # Scheduling, priority and memory placement only of itself: with the engine's uid
+        # (not root), these would reach the engine and every other process of the user
+        # (setpriority(PRIO_USER, 0, 19) renices them all).
+        for name in _SELF_ONLY_BY_PID:
+            _rule(lib, ctx, name, (0, _CMP_NE, 0, 0))
+        _rule(lib, ctx, "setpriority", (0, _CMP_NE, 0, 0))  # which: PRIO_PROCESS only
+        _rule(lib, ctx, "setpriority", (1, _CMP_NE, 0, 0))  # who: itself (0) only
+        _rule(lib, ctx, "ioprio_set", (1, _CMP_NE, 0, 0))
         _rule(lib, ctx, "ioctl", (1, _CMP_MASKED_EQ, 0xFFFFFFFF, _TIOCSTI))
         _rule(lib, ctx, "ioctl", (1, _CMP_MASKED_EQ, 0xFFFFFFFF, _TIOCLINUX))
         code = lib.seccomp_load(ctx)

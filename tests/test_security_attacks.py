@@ -128,3 +128,38 @@ def test_an_exception_with_many_arguments_is_copied_as_text(attack_env, baseline
     assert result.error is None, result.error
     assert result.result == {"n": 100_000, "first": "aaa"}
     _still_answers(attack_env, baseline)
+
+
+# --------------------------------------------------------------------------- the OS layer
+
+def _has_libseccomp() -> bool:
+    import sys
+
+    from sandbox import os_confinement
+
+    return sys.platform.startswith("linux") and os_confinement._load_libseccomp() is not None
+
+
+@pytest.mark.skipif(not _has_libseccomp(), reason="the OS layer needs Linux and libseccomp")
+def test_a_confined_worker_cannot_renice_or_reschedule_other_processes():
+    """Refused by the filter itself, not by uid: the same calls on its own explicit pid
+    fail while pid 0 (itself) works, so a worker with the engine's uid is held too."""
+    from test_os_confinement import confined
+
+    probes = {
+        "renice_user": "import os\nos.setpriority(os.PRIO_USER, 0, 19)",
+        "renice_group": "import os\nos.setpriority(os.PRIO_PGRP, 0, 19)",
+        "renice_by_pid": "import os\nos.setpriority(os.PRIO_PROCESS, os.getpid(), 19)",
+        "affinity_by_pid": "import os\nos.sched_setaffinity(os.getpid(), os.sched_getaffinity(0))",
+        "scheduler_by_pid": "import os\nos.sched_setscheduler(os.getpid(), os.SCHED_IDLE, os.sched_param(0))",
+        "param_by_pid": "import os\nos.sched_setparam(os.getpid(), os.sched_param(0))",
+        "renice_self": "import os\nos.setpriority(os.PRIO_PROCESS, 0, min(19, os.getpriority(os.PRIO_PROCESS, 0) + 1))",
+        "affinity_self": "import os\nos.sched_setaffinity(0, os.sched_getaffinity(0))\nresult = 'ok'",
+    }
+    results = confined(probes)["results"]
+    for name in probes:
+        outcome = results[name]
+        if name.endswith("_self"):
+            assert outcome["ok"], (name, outcome)
+        else:
+            assert not outcome["ok"] and "Operation not permitted" in outcome["error"], (name, outcome)
