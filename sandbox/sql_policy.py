@@ -33,6 +33,8 @@ _WORD_KINDS = (duckdb.token_type.identifier, duckdb.token_type.keyword)
 # Keywords that read the catalog or sample rows (a sample differs between runs).
 _DENIED_KEYWORDS = frozenset({"describe", "show", "summarize", "tablesample", "pragma"})
 # SQL's special names DuckDB evaluates without parentheses (not all are catalog functions).
+# Those of them that read the clock: never an env's table or column name (sandbox.ddl_policy).
+CLOCK_VALUES = frozenset({"current_date", "current_time", "current_timestamp", "localtime", "localtimestamp"})
 _SPECIAL_VALUES = frozenset({
     "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp", "current_user",
     "session_user", "user", "current_role", "current_catalog", "current_schema",
@@ -70,6 +72,7 @@ class Catalog:
     functions: frozenset[str]  # every function, table function and macro
     relations: frozenset[str]  # catalog views and tables (duckdb_tables, sqlite_master, ...)
     schemas: frozenset[str]  # schemas and databases other than main/memory, and the hidden one
+    bare_relations: frozenset[str]  # the relations a bare name reaches (FROM pg_tables, FROM duckdb_tables)
 
 
 @functools.cache
@@ -82,10 +85,17 @@ def catalog() -> Catalog:
             "SELECT view_name FROM duckdb_views() UNION SELECT table_name FROM duckdb_tables()").fetchall()}
         schemas = {r[0].lower() for r in connection.execute(
             "SELECT schema_name FROM duckdb_schemas() UNION SELECT database_name FROM duckdb_databases()").fetchall()}
+        bare = set()
+        for name in relations:
+            try:
+                connection.execute(f'SELECT 1 FROM "{name}" LIMIT 0')
+                bare.add(name)
+            except duckdb.Error:
+                pass
     finally:
         connection.close()
     return Catalog(frozenset(functions), frozenset(relations),
-                   frozenset((schemas - {"main", "memory"}) | {HIDDEN_SCHEMA}))
+                   frozenset((schemas - {"main", "memory"}) | {HIDDEN_SCHEMA}), frozenset(bare))
 
 
 def statement_words(sql: str) -> list[Word]:

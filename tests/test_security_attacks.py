@@ -163,3 +163,49 @@ def test_a_confined_worker_cannot_renice_or_reschedule_other_processes():
             assert outcome["ok"], (name, outcome)
         else:
             assert not outcome["ok"] and "Operation not permitted" in outcome["error"], (name, outcome)
+
+
+# --------------------------------------------------------------------------- TABLES names
+
+# An env's own names are exempt from the SQL policy's name checks, so an env name that
+# DuckDB also resolves to the clock or the catalog opened them: SELECT current_date (no
+# FROM) read the clock, FROM pg_tables (with a column so named) read the catalog.
+CLOCK_OR_CATALOG_NAMES = {
+    "column_current_date": "CREATE TABLE items (item_id VARCHAR PRIMARY KEY, current_date INTEGER);",
+    "quoted_column_localtime": 'CREATE TABLE items (item_id VARCHAR PRIMARY KEY, "localtime" INTEGER);',
+    "column_pg_tables": "CREATE TABLE items (item_id VARCHAR PRIMARY KEY, pg_tables INTEGER);",
+    "table_duckdb_tables": "CREATE TABLE duckdb_tables (item_id VARCHAR PRIMARY KEY);",
+    "key_sqlite_master": "CREATE TABLE items (sqlite_master VARCHAR, PRIMARY KEY (sqlite_master));",
+}
+TABLES_SEED = '\n\ndef seed(db: Db, fake: Fake) -> None:\n    pass\n'
+
+
+def _with_tables(ddl: str, tool: str = "") -> str:
+    from envkit import HEADER, PING
+
+    return (HEADER.replace("CREATE TABLE items (item_id VARCHAR PRIMARY KEY, qty INTEGER NOT NULL);", ddl)
+            + TABLES_SEED + PING.replace("item_id, qty", "item_id") + tool)
+
+
+@pytest.mark.parametrize("name", list(CLOCK_OR_CATALOG_NAMES))
+def test_tables_may_not_name_the_clock_or_the_catalog(tmp_path, name: str):
+    from envkit import try_load
+
+    from sandbox import EnvLoadError
+
+    reading = tool_source("when", 'return {"r": db.query("SELECT current_date AS d")}', params={})
+    result = try_load(tmp_path, name, _with_tables(CLOCK_OR_CATALOG_NAMES[name], reading))
+    assert isinstance(result, EnvLoadError), f"{name} loaded"
+    assert "may not be named" in str(result), str(result)
+
+
+def test_tables_with_harmless_look_alike_names_still_load(tmp_path):
+    from envkit import try_load
+
+    env = try_load(tmp_path, "alike", _with_tables(
+        "CREATE TABLE items (item_id VARCHAR PRIMARY KEY, tables INTEGER, columns INTEGER, user_name VARCHAR);"))
+    assert not isinstance(env, Exception), env
+    try:
+        assert env.call("ping").error is None
+    finally:
+        env.close()
