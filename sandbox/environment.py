@@ -38,6 +38,11 @@ _EPOCH = dt.datetime(2026, 1, 1, 9, 0)
 # Largest message a worker may send: bulk inserts while seeding can be megabytes (results
 # are capped far lower by Limits.max_result_bytes).
 _MAX_FRAME = 256 << 20
+# The most a call's arguments may hold: a hostile answer (a million-item list, 50 MB of
+# text) would otherwise cost the engine seconds of checks, memo keys and pipe writes that
+# no call deadline covers. A model's real arguments are far smaller.
+MAX_ARGUMENT_VALUES = 100_000
+MAX_ARGUMENT_CHARS = 1 << 20
 # Largest message during a tool call: results are capped far lower, so only hostile SQL
 # text or parameters come near it.
 _MAX_CALL_FRAME = 16 << 20
@@ -320,7 +325,7 @@ class Environment:
             return failure("InvalidArguments", f"arguments of {name} must be a JSON object, got {type(args).__name__}")
         # Before the schema: NaN, Infinity, a lone surrogate or deep nesting can pass a schema
         # but not the pipe, a record or a replay.
-        problem = strict_json_problem(args, self.limits.max_depth)
+        problem = strict_json_problem(args, self.limits.max_depth, MAX_ARGUMENT_VALUES, MAX_ARGUMENT_CHARS)
         if problem is not None:
             argument = problem.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0]
             return failure("InvalidArguments", f"arguments of {name} are not strict JSON: {problem}",

@@ -60,15 +60,25 @@ def nesting_problem(value: Any, max_depth: int) -> str | None:
     return None
 
 
-def strict_json_problem(value: Any, max_depth: int) -> str | None:
+def strict_json_problem(value: Any, max_depth: int, max_values: int | None = None,
+                        max_chars: int | None = None) -> str | None:
     """Why `value` is not strict JSON data, or None: only dict (str keys), list, str, int,
     finite float, bool and None, strings that are valid Unicode (no lone surrogates), and
-    at most `max_depth` levels of nesting. What the protocol and the records can carry."""
+    at most `max_depth` levels of nesting. What the protocol and the records can carry.
+    With `max_values`/`max_chars`: also at most that many values, and characters of text
+    (keys included), in all."""
     stack: list[tuple[Any, int, str]] = [(value, 0, "")]
+    values = chars = 0
     while stack:
         item, depth, where = stack.pop()
         kind = type(item)
+        values += 1
+        if max_values is not None and values > max_values:
+            return f"holds more than {max_values} values"
         if kind is str:
+            chars += len(item)
+            if max_chars is not None and chars > max_chars:
+                return f"holds more than {max_chars} characters of text"
             problem = text_problem(item)
             if problem is not None:
                 return f"{where or 'value'}: {problem}"
@@ -82,6 +92,9 @@ def strict_json_problem(value: Any, max_depth: int) -> str | None:
                 for key, child in item.items():
                     if type(key) is not str:
                         return f"{where or 'value'}: key {key!r} is not a string"
+                    chars += len(key)
+                    if max_chars is not None and chars > max_chars:
+                        return f"holds more than {max_chars} characters of text"
                     problem = text_problem(key)
                     if problem is not None:
                         return f"{where or 'value'}: a key {problem}"

@@ -209,3 +209,30 @@ def test_tables_with_harmless_look_alike_names_still_load(tmp_path):
         assert env.call("ping").error is None
     finally:
         env.close()
+
+
+# --------------------------------------------------------------------------- huge arguments
+
+@pytest.mark.parametrize(("label", "tool", "args", "fragment"), [
+    ("a million-item list", "sized", {"xs": list(range(1_000_000))}, "more than 100000 values"),
+    ("50 MB of text", "sized", {"xs": ["x" * 50_000_000]}, "characters of text"),
+    ("text spread over many strings", "sized", {"xs": ["y" * 1000] * 2000}, "characters of text"),
+    ("a huge key", "keyed", {"o": {"k" * 2_000_000: 1}}, "characters of text"),
+])
+def test_huge_arguments_are_invalid_before_they_reach_the_worker(tmp_path, label, tool, args, fragment):
+    from sandbox.environment import MAX_ARGUMENT_CHARS, MAX_ARGUMENT_VALUES
+
+    assert (MAX_ARGUMENT_VALUES, MAX_ARGUMENT_CHARS) == (100_000, 1 << 20)
+    parts = [tool_source("sized", 'return {"n": len(xs)}', params={"xs": "list"}),
+             tool_source("keyed", 'return {"n": len(o)}', params={"o": "dict"})]
+    env = load_source(tmp_path, "sizes", module_source(*parts))
+    try:
+        state = env.state_hash()
+        restarts = env.worker_restarts
+        result = env.call(tool, args)
+        assert result.error is not None and result.error.type == "InvalidArguments", (label, result.error)
+        assert fragment in result.error.message, result.error.message
+        assert env.worker_restarts == restarts and env.state_hash() == state
+        assert env.call("sized", {"xs": list(range(1000))}).result == {"n": 1000}
+    finally:
+        env.close()
