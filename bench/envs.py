@@ -2,6 +2,7 @@
 
     python bench/envs.py            # full run (about 50 s)
     python bench/envs.py --quick    # fewer repetitions (about 20 s)
+    python bench/envs.py --before ../main-checkout --only-before-after   # this code vs another checkout
 
 Prints medians over repeated runs, measured in this run with time.perf_counter_ns.
 "Direct" means the same tool function compiled with plain `compile`/`exec` (no
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import json
 import os
 import random
 import statistics
@@ -36,6 +38,9 @@ from sandbox.restricted import compile_env
 from sandbox.state import connect
 
 RATIO_TARGET = 1.5
+# The security work of issue 15 (fresh module per call, checks, the OS layer) may cost at
+# most this much call latency.
+BEFORE_AFTER_TARGET = 1.10
 NEW_ADDRESS = {"street": "12 Oak Street Apt 4", "city": "Springfield", "state": "IL", "zip_code": "62704"}
 
 
@@ -484,6 +489,85 @@ def bench_state(report: Report, reps: int, directory: Path, sizes: list[int]) ->
             env.close()
 
 
+# ---------------------------------------------------------------- before/after (another checkout)
+
+# Run by a fresh interpreter on either checkout's code: only the public API both have.
+LATENCY_PROBE = r"""
+import json, statistics, sys, time
+import sandbox
+reads, writes = int(sys.argv[1]), int(sys.argv[2])
+with sandbox.load_env("retail", seed=0, memo_size=0) as env:
+    order = env.query("SELECT order_id FROM orders WHERE status = 'pending' ORDER BY order_id LIMIT 1")[0]["order_id"]
+    product = env.query("SELECT product_id FROM products ORDER BY product_id LIMIT 1")[0]["product_id"]
+    base = env.snapshot()
+    address = {"street": "12 Oak Street Apt 4", "city": "Springfield", "state": "IL", "zip_code": "62704"}
+    cases = [("get_order", {"order_id": order}, False), ("get_product", {"product_id": product}, False),
+             ("update_shipping_address", {"order_id": order, **address}, True)]
+    def worker_cpu_ns():
+        # Time the worker spent on a CPU, in ns (/proc/PID/schedstat; /proc/PID/stat counts 10 ms ticks).
+        with open(f"/proc/{env._worker._process.pid}/schedstat") as stat:
+            return int(stat.read().split()[0])
+
+    out, cpu = {}, {}
+    for tool, args, write in cases:
+        samples, used = [], 0
+        for i in range(20 + (writes if write else reads)):
+            if write:
+                env.restore(base)
+            worker_before, engine_before = worker_cpu_ns(), time.process_time_ns()
+            start = time.perf_counter_ns()
+            result = env.call(tool, args)
+            elapsed = time.perf_counter_ns() - start
+            assert result.ok, result.error
+            if i >= 20:
+                samples.append(elapsed)
+                used += worker_cpu_ns() - worker_before + time.process_time_ns() - engine_before
+        out[tool] = samples
+        cpu[tool] = used
+print(json.dumps({"code": sandbox.__file__, "samples": out, "cpu": cpu}))
+"""
+
+
+def _probe(tree: Path, reads: int, writes: int) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run([sys.executable, "-c", LATENCY_PROBE, str(reads), str(writes)], cwd=tree, env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"the latency probe failed on {tree}:\n{done.stderr[-2000:]}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    if not Path(report["code"]).resolve().is_relative_to(tree.resolve()):
+        raise SystemExit(f"the probe for {tree} ran {report['code']}: not that checkout's code")
+    return report
+
+
+def bench_before_after(report: Report, reps: int, before: Path) -> None:
+    """Call latency of this checkout vs `before` (e.g. a worktree of main), in alternating
+    fresh processes, so a burst of load on the machine hits both."""
+    after = Path(__file__).resolve().parent.parent
+    report.section(f"before/after: call latency, this code vs {before} (retail, memo off; target <= "
+                   f"{BEFORE_AFTER_TARGET:.2f}x)")
+    rounds = max(2, reps)
+    collected: dict[str, dict[str, list[int]]] = {"before": {}, "after": {}}
+    cpu: dict[str, dict[str, list[int]]] = {"before": {}, "after": {}}
+    reads, writes = 60, 30
+    for _ in range(rounds):
+        for label, tree in (("before", before), ("after", after)):
+            probe = _probe(tree, reads, writes)
+            for tool, samples in probe["samples"].items():
+                collected[label].setdefault(tool, []).extend(samples)
+                cpu[label].setdefault(tool, []).append(probe["cpu"][tool] // len(samples))
+    for tool in collected["after"]:
+        old, new = collected["before"][tool], collected["after"][tool]
+        for label, what in (("wall", (old, new)), ("cpu", (cpu["before"][tool], cpu["after"][tool]))):
+            ratio = med(what[1]) / med(what[0])
+            note = "OK" if ratio <= BEFORE_AFTER_TARGET else "OVER TARGET"
+            if label == "cpu":
+                note += "; engine + worker CPU per call (median of rounds; less hit by load than wall time)"
+            report.row(f"{tool}: {label} before", what[0], "µs")
+            report.row(f"{tool}: {label} after", what[1], "µs")
+            report.row(f"{tool}: {label} after/before", None, "x", note, value=ratio)
+
+
 # ---------------------------------------------------------------- main
 
 def _load_average() -> str:
@@ -499,6 +583,10 @@ def main(argv: list[str] | None = None) -> int:
                     "state hash and diff. Prints medians (with min and p90) measured in this run.")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (rough figures in about 20 s)")
     parser.add_argument("--no-load", action="store_true", help="skip the env-load section")
+    parser.add_argument("--before", type=Path, metavar="CHECKOUT",
+                        help="also time calls on another checkout of toolace-mt (e.g. a worktree of main) and print "
+                             "before/after ratios")
+    parser.add_argument("--only-before-after", action="store_true", help="with --before: run that section only")
     parser.add_argument("--sizes", default="1000,100000",
                         help="row counts of the synthetic hash/diff env, comma-separated (default: 1000,100000)")
     args = parser.parse_args(argv)
@@ -511,12 +599,17 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     report = Report()
     gc.collect()
+    if args.before is not None and not (args.before / "sandbox" / "worker.py").is_file():
+        parser.error(f"--before {args.before}: not a toolace-mt checkout (no sandbox/worker.py)")
     with tempfile.TemporaryDirectory(prefix="toolace-bench-") as tmp:
         directory = Path(tmp)
-        if not args.no_load:
-            bench_load(report, reps, write_synthetic(directory, 0))
-        bench_calls(report, reps)
-        bench_state(report, reps, directory, sizes)
+        if args.before is not None:
+            bench_before_after(report, reps, args.before)
+        if not args.only_before_after:
+            if not args.no_load:
+                bench_load(report, reps, write_synthetic(directory, 0))
+            bench_calls(report, reps)
+            bench_state(report, reps, directory, sizes)
     report.print()
     print()
     print(f"total wall time {time.perf_counter() - began:.1f} s; load average at end {_load_average()} "

@@ -25,6 +25,11 @@ from typing import Any
 from sandbox.errors import CallResult
 
 SEEDED = "seed"
+# Bytes of arguments (as JSON) plus result or error: an outcome heavier than this is not
+# kept, and the memo drops its oldest outcomes past the total. Hostile calls with
+# megabytes of arguments or error text cannot grow the engine.
+MAX_ENTRY_BYTES = 256 * 1024
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
 # Outcomes that depend on the machine (a time or memory limit), not on the call.
 _NOT_REPEATABLE = frozenset({"ToolTimeout", "ResourceLimit"})
 
@@ -35,15 +40,23 @@ MemoKey = tuple[str, str, str]
 class Outcome:
     result: CallResult
     changed_state: bool  # a successful write: running it again is needed to change the state
+    weight: int = 0  # bytes, as counted against MAX_TOTAL_BYTES
 
 
 class CallMemo:
     """A bounded LRU of call outcomes; `size` 0 turns it off."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.size = size
+        self.max_bytes = max_bytes
         self._outcomes: OrderedDict[MemoKey, Outcome] = OrderedDict()
+        self._bytes = 0
         self.hits = 0
+
+    @property
+    def bytes(self) -> int:
+        """What the kept outcomes weigh (arguments, results and errors as JSON)."""
+        return self._bytes
 
     @staticmethod
     def key(state_id: str, tool: str, arguments: dict[str, Any]) -> MemoKey:
@@ -64,10 +77,21 @@ class CallMemo:
     def remember(self, key: MemoKey, result: CallResult, changed_state: bool) -> None:
         if self.size <= 0 or (result.error is not None and result.error.type in _NOT_REPEATABLE):
             return
-        self._outcomes[key] = Outcome(result.detached(), changed_state)
-        self._outcomes.move_to_end(key)
-        while len(self._outcomes) > self.size:
-            self._outcomes.popitem(last=False)
+        weight = len(key[0]) + len(key[1]) + len(key[2])
+        if weight > MAX_ENTRY_BYTES:
+            return
+        weight += len(result.error.message) if result.error is not None else len(
+            json.dumps(result.result, ensure_ascii=False, default=str))
+        if weight > MAX_ENTRY_BYTES:
+            return
+        old = self._outcomes.pop(key, None)
+        if old is not None:
+            self._bytes -= old.weight
+        self._outcomes[key] = Outcome(result.detached(), changed_state, weight)
+        self._bytes += weight
+        while len(self._outcomes) > self.size or self._bytes > self.max_bytes:
+            _, dropped = self._outcomes.popitem(last=False)
+            self._bytes -= dropped.weight
 
 
 def state_after(key: MemoKey) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import random
 import time
+import warnings
 import weakref
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from sandbox.call_memo import SEEDED, CallMemo, MemoKey, state_after
 from sandbox.data_files import DataFileError, DataNameViolation, read_data_file
 from sandbox.errors import CallError, CallResult, EnvLoadError, failure
 from sandbox.held_trial import HeldTrial
+from sandbox.json_values import strict_json_problem
 from sandbox.limits import Limits
 from sandbox.registry import EnvSource, resolve
 from sandbox.sql_policy import PolicyViolation
@@ -36,6 +38,24 @@ _EPOCH = dt.datetime(2026, 1, 1, 9, 0)
 # Largest message a worker may send: bulk inserts while seeding can be megabytes (results
 # are capped far lower by Limits.max_result_bytes).
 _MAX_FRAME = 256 << 20
+# The most a call's arguments may hold: a hostile answer (a million-item list, 50 MB of
+# text) would otherwise cost the engine seconds of checks, memo keys and pipe writes that
+# no call deadline covers. A model's real arguments are far smaller.
+MAX_ARGUMENT_VALUES = 100_000
+MAX_ARGUMENT_CHARS = 1 << 20
+# Largest message during a tool call: results are capped far lower, so only hostile SQL
+# text or parameters come near it.
+_MAX_CALL_FRAME = 16 << 20
+# Longest SQL statement the engine takes from env code (checking a longer one would cost
+# the engine time no deadline covers).
+MAX_SQL_CHARS = 100_000
+# Nesting of a frame around the values Limits.max_depth bounds (a default inside a schema
+# inside a tool inside the load reply).
+_FRAME_DEPTH = 16
+
+
+class ConfinementUnavailable(UserWarning):
+    """The worker runs without (part of) the OS layer on this platform; see sandbox.os_confinement."""
 
 
 class ToolSpec(BaseModel):
@@ -78,6 +98,7 @@ class _LoadedReply(BaseModel):
     description: str
     user_table: str | None = None
     authenticate_first: bool = False
+    confinement: dict[str, list[str]] | None = None
 
 
 def env_now(seed: int) -> dt.datetime:
@@ -128,8 +149,8 @@ class Environment:
         self._data_files = source.data_files
         self._worker = WorkerProcess({
             "op": "load", "source": source.source, "filename": source.path, "module": f"env_{source.name}",
-            "now": self.now.isoformat(), "limits": limits.model_dump(),
-        }, max_frame=_MAX_FRAME)
+            "now": self.now.isoformat(), "limits": limits.model_dump(), "seeding": seeded,
+        }, max_frame=_MAX_FRAME, max_depth=limits.max_depth + _FRAME_DEPTH)
         self._store: StateStore | None = None
         self.memo = CallMemo(memo_size)
         self._state_id = SEEDED
@@ -179,6 +200,12 @@ class Environment:
             raise EnvLoadError([(source.path, 0, f"the worker sent a malformed description: {exc}")]) from exc
         if not reply.ok:
             raise EnvLoadError([(source.path, p.line, p.message) for p in reply.problems])
+        missing = (reply.confinement or {}).get("missing") or []
+        if missing:
+            # Same text and place every time: the default warning filter shows it once per process.
+            warnings.warn(f"the sandbox's OS layer is not available here: {'; '.join(missing)}. Env code still runs "
+                          "under RestrictedPython, the SQL policy and the process limits", ConfinementUnavailable,
+                          stacklevel=1)
         for tool in reply.tools:
             try:
                 jsonschema.Draft202012Validator.check_schema(tool.function.get("parameters", {}))
@@ -303,6 +330,13 @@ class Environment:
             return failure("UnknownTool", f"no tool '{name}' in env {self.name}; tools: {', '.join(self._tools)}")
         if not isinstance(args, dict):
             return failure("InvalidArguments", f"arguments of {name} must be a JSON object, got {type(args).__name__}")
+        # Before the schema: NaN, Infinity, a lone surrogate or deep nesting can pass a schema
+        # but not the pipe, a record or a replay.
+        problem = strict_json_problem(args, self.limits.max_depth, MAX_ARGUMENT_VALUES, MAX_ARGUMENT_CHARS)
+        if problem is not None:
+            argument = problem.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0]
+            return failure("InvalidArguments", f"arguments of {name} are not strict JSON: {problem}",
+                           argument if argument in tool.parameters.get("properties", {}) else None)
         errors = sorted(self._validators[name].iter_errors(args), key=_error_rank)
         return _argument_error(errors[0], tool) if errors else None
 
@@ -374,6 +408,9 @@ class Environment:
                         raise PolicyViolation("this tool is read-only (declare it with @tool(writes=True))")
                     value = store.insert(str(request.get("table")), list(request.get("rows") or []))
                 elif request.get("kind") in ("query", "execute") and isinstance(request.get("sql"), str):
+                    if len(request["sql"]) > MAX_SQL_CHARS:
+                        raise PolicyViolation(f"an SQL statement of {len(request['sql'])} characters; the limit is "
+                                              f"{MAX_SQL_CHARS}")
                     value = store.run(request["kind"], request["sql"], list(request.get("params") or []), session,
                                       cached=True)
                 else:
@@ -381,6 +418,11 @@ class Environment:
             except PolicyViolation as exc:
                 violations.append(str(exc))
                 return {"op": "violation", "message": str(exc)}
+            except (TypeError, ValueError, OverflowError, RecursionError) as exc:  # values DuckDB cannot take
+                message = f"the statement could not run: {type(exc).__name__}: {str(exc)[:300]}"
+                if session is Session.WRITE:
+                    write_errors.append(message)
+                return {"op": "sql_error", "message": message}
             except DbError as exc:
                 if isinstance(exc.__cause__, duckdb.InterruptException):
                     interrupted.append(str(exc))
@@ -391,7 +433,7 @@ class Environment:
 
         store.watchdog.arm(store.connection_of(session), time.monotonic() + timeout)
         try:
-            done = self._worker.request(message, timeout, on_sql)
+            done = self._worker.request(message, timeout, on_sql, None if seeding else _MAX_CALL_FRAME)
         except WorkerTimeout:
             return failure("ToolTimeout", f"the call ran past its {timeout:g} s limit; the worker was restarted "
                                           "and the state is unchanged")

@@ -11,7 +11,13 @@ import copy
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
+
+from sandbox.json_values import clean_text
+
+# An error message is capped (a tool could raise ToolError with megabytes of text, and
+# every outcome is kept by the call memo and written into records).
+MAX_MESSAGE_CHARS = 2000
 
 ErrorType = Literal[
     "InvalidArguments", "UnknownTool", "ToolError", "SandboxViolation", "ToolTimeout",
@@ -70,6 +76,11 @@ class CallError(BaseModel):
     message: str
     argument: str | None = None  # InvalidArguments: the argument at fault
     line: int | None = None  # a failure inside env code: the env module's line
+
+    @field_validator("message")
+    @classmethod
+    def _capped(cls, message: str) -> str:
+        return clean_text(message, MAX_MESSAGE_CHARS)
 
     def __str__(self) -> str:
         return f"{self.type}: {self.message}"

@@ -14,3 +14,5 @@ class Limits(BaseModel):
     memory_mb: int = Field(512, ge=64, description="memory a call may add to the worker")
     recursion: int = Field(200, ge=20, description="call depth available to env code")
     max_result_bytes: int = Field(64 * 1024, ge=1024, description="size of a result as JSON")
+    max_depth: int = Field(64, ge=8, le=256, description="nesting of arguments, results and defaults (lists and "
+                                                         "objects)")

@@ -310,6 +310,7 @@ class RestrictedRuntime:
         self._c_level_views = {name: make() for name, make in _C_LEVEL_IMPORTS.items()}
         self._authoring = _authoring_view()
         self._frozen: set[int] = set()
+        self._container_paths: list[tuple[Any, ...]] | None = None  # see freeze()
 
         def frozen_now(tz: dt.tzinfo | None = None) -> dt.datetime:
             return now if tz is None else now.replace(tzinfo=dt.timezone.utc).astimezone(tz)
@@ -358,14 +359,41 @@ class RestrictedRuntime:
         raise problem
 
     def freeze(self, namespace: dict[str, Any]) -> None:
-        """Make the module's own dicts and lists read-only: state lives in the tables only."""
-        stack = [v for k, v in namespace.items() if not k.startswith("__")]
+        """Make the module's own dicts and lists read-only: state lives in the tables only.
+
+        Runs for every module instance (the worker makes one per call). The first walk
+        records where the dicts and lists are (global name, then keys and indexes); later
+        instances of the same code have them in the same places, so their ids are looked
+        up along those paths instead of walking every value again."""
+        frozen = self._frozen
+        if self._container_paths is not None:
+            try:
+                for path in self._container_paths:
+                    value = namespace[path[0]]
+                    for step in path[1:]:
+                        value = value[step]
+                    if not isinstance(value, (dict, list)):
+                        raise LookupError(path)
+                    frozen.add(id(value))
+                return
+            except (LookupError, TypeError):
+                frozen.clear()  # this instance differs: walk it
+        paths: list[tuple[Any, ...]] = []
+        seen: set[int] = set()
+        # Sets and frozensets cannot hold dicts or lists (unhashable): only these are walked.
+        stack = [((k,), v) for k, v in namespace.items()
+                 if not k.startswith("__") and isinstance(v, (dict, list, tuple))]
         while stack:
-            value = stack.pop()
-            if isinstance(value, (dict, list, tuple, set, frozenset)) and id(value) not in self._frozen:
-                if isinstance(value, (dict, list)):
-                    self._frozen.add(id(value))
-                stack.extend(value.values() if isinstance(value, dict) else value)
+            path, value = stack.pop()
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            if isinstance(value, (dict, list)):
+                frozen.add(id(value))
+                paths.append(path)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack += [((*path, k), v) for k, v in items if isinstance(v, (dict, list, tuple))]
+        self._container_paths = paths
 
     def _write_guard(self, obj: Any) -> Any:
         # Item writes only on dicts and lists the call itself made; everything else (db,
@@ -406,6 +434,9 @@ class RestrictedRuntime:
         raise SandboxViolation(f"import of '{name}' is not allowed{hint}; allowed: {allowed}")
 
     def module_globals(self, module_name: str) -> dict[str, Any]:
+        """Globals for a new instance of the module (the worker makes one per call): the
+        constants frozen for an earlier instance are gone with it."""
+        self._frozen = set()
         return {
             "__builtins__": self.builtins,
             "__name__": module_name,

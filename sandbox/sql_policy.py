@@ -33,12 +33,17 @@ _WORD_KINDS = (duckdb.token_type.identifier, duckdb.token_type.keyword)
 # Keywords that read the catalog or sample rows (a sample differs between runs).
 _DENIED_KEYWORDS = frozenset({"describe", "show", "summarize", "tablesample", "pragma"})
 # SQL's special names DuckDB evaluates without parentheses (not all are catalog functions).
+# Those of them that read the clock: never an env's table or column name (sandbox.ddl_policy).
+CLOCK_VALUES = frozenset({"current_date", "current_time", "current_timestamp", "localtime", "localtimestamp"})
 _SPECIAL_VALUES = frozenset({
     "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp", "current_user",
     "session_user", "user", "current_role", "current_catalog", "current_schema",
 })
 _CACHE_ENTRIES = 4096
 _CACHE_BYTES = 4 * 1024 * 1024  # of SQL text kept as keys, per cache: hostile SQL can be long
+# Verdicts are cached for statements up to this many characters only: a long statement
+# is rare in a real tool, and one would take a large share of the byte budget.
+MAX_CACHED_SQL = 4096
 
 
 class PolicyViolation(Exception):
@@ -67,6 +72,7 @@ class Catalog:
     functions: frozenset[str]  # every function, table function and macro
     relations: frozenset[str]  # catalog views and tables (duckdb_tables, sqlite_master, ...)
     schemas: frozenset[str]  # schemas and databases other than main/memory, and the hidden one
+    bare_relations: frozenset[str]  # the relations a bare name reaches (FROM pg_tables, FROM duckdb_tables)
 
 
 @functools.cache
@@ -79,10 +85,17 @@ def catalog() -> Catalog:
             "SELECT view_name FROM duckdb_views() UNION SELECT table_name FROM duckdb_tables()").fetchall()}
         schemas = {r[0].lower() for r in connection.execute(
             "SELECT schema_name FROM duckdb_schemas() UNION SELECT database_name FROM duckdb_databases()").fetchall()}
+        bare = set()
+        for name in relations:
+            try:
+                connection.execute(f'SELECT 1 FROM "{name}" LIMIT 0')
+                bare.add(name)
+            except duckdb.Error:
+                pass
     finally:
         connection.close()
     return Catalog(frozenset(functions), frozenset(relations),
-                   frozenset((schemas - {"main", "memory"}) | {HIDDEN_SCHEMA}))
+                   frozenset((schemas - {"main", "memory"}) | {HIDDEN_SCHEMA}), frozenset(bare))
 
 
 def statement_words(sql: str) -> list[Word]:
@@ -164,7 +177,8 @@ class SqlPolicy:
             except PolicyViolation:
                 said = {t.lower() for t in self._tables}
             named = tuple(t for t in self._tables if t.lower() in said)
-            if len(self._named) < _CACHE_ENTRIES and self._named_bytes + len(sql) <= _CACHE_BYTES:
+            if (len(sql) <= MAX_CACHED_SQL and len(self._named) < _CACHE_ENTRIES
+                    and self._named_bytes + len(sql) <= _CACHE_BYTES):
                 self._named[sql] = named
                 self._named_bytes += len(sql)
         return named
@@ -174,7 +188,8 @@ class SqlPolicy:
         verdict = self._cache.get(sql)
         if verdict is None:
             verdict = self._judge(sql)
-            if len(self._cache) < _CACHE_ENTRIES and self._cache_bytes + len(sql) <= _CACHE_BYTES:
+            if (len(sql) <= MAX_CACHED_SQL and len(self._cache) < _CACHE_ENTRIES
+                    and self._cache_bytes + len(sql) <= _CACHE_BYTES):
                 self._cache[sql] = verdict
                 self._cache_bytes += len(sql)
         writes, problem = verdict

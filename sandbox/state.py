@@ -39,7 +39,7 @@ from sandbox.ddl_policy import DdlViolation, checked_tables
 from sandbox.json_values import json_rows, json_value
 from sandbox.query_watchdog import QueryWatchdog
 from sandbox.read_cache import ReadCache
-from sandbox.sql_policy import HIDDEN_SCHEMA, SqlPolicy
+from sandbox.sql_policy import HIDDEN_SCHEMA, MAX_CACHED_SQL, SqlPolicy
 from sandbox.state_diff import StateDiff, table_diff
 from sandbox.write_keys import WriteShape, write_shape
 
@@ -276,7 +276,7 @@ class StateStore:
         try:
             cursor = self.connection_of(session).execute(sql, params)
             columns = [d[0] for d in cursor.description] if cursor.description else []
-            rows = cursor.fetchall()
+            rows = _fetch_bounded(cursor)
             if kind == "query":
                 result: Any = json_rows(columns, rows)
             elif writes and columns == ["Count"] and len(rows) == 1:
@@ -295,7 +295,7 @@ class StateStore:
         shape = self._shapes.get(sql)
         if shape is None:
             shape = write_shape(sql, {name.lower(): t.primary_key for name, t in self.tables.items()})
-            if len(self._shapes) < 4096:
+            if len(self._shapes) < 4096 and len(sql) <= MAX_CACHED_SQL:
                 self._shapes[sql] = shape
         if shape.table is None:  # not recognised: every table the text names may have changed
             for name in self.tables:
@@ -660,3 +660,31 @@ class StateStore:
         self._pending.clear()
         self.writer.close()
         self.connection.close()
+
+
+# A read's rows are fetched in chunks and their size estimated as they come: a hostile
+# SELECT (repeat('x', 10000) over a million rows) would otherwise make the engine hold
+# gigabytes before any cap on what the worker may receive applies.
+_FETCH_ROWS = 512
+MAX_READ_BYTES = 64 << 20
+
+
+def _fetch_bounded(cursor: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    size = 0
+    while True:
+        chunk = cursor.fetchmany(_FETCH_ROWS)
+        rows += chunk
+        size += sum(_rough_size(value) for row in chunk for value in row)
+        if size > MAX_READ_BYTES:
+            raise DbError(f"the result is larger than {MAX_READ_BYTES >> 20} MiB; select fewer rows or columns")
+        if len(chunk) < _FETCH_ROWS:
+            return rows
+
+
+def _rough_size(value: Any) -> int:
+    if isinstance(value, (str, bytes)):
+        return 16 + len(value)
+    if isinstance(value, (list, tuple, dict)):
+        return 16 + 16 * len(value)  # nested values are not walked: an estimate only
+    return 16

@@ -7,6 +7,7 @@ by `sandbox.worker_client` as `python -m sandbox.worker`.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import decimal
 import json
@@ -14,16 +15,25 @@ import os
 import random
 import resource
 import sys
+import time
 import traceback
 from collections.abc import Callable
+from types import CodeType, TracebackType
 from typing import Any
 
-from sandbox import authoring, protocol
-from sandbox.fake_view import FakeView
-from sandbox.restricted import RestrictedRuntime, SandboxViolation, compile_env
+from sandbox import authoring, os_confinement, protocol
+from sandbox.fake_view import FakeView, allowed_providers
+from sandbox.json_values import clean_text, nesting_problem, text_problem
+from sandbox.process_state import ProcessState
+from sandbox.restricted import ALLOWED_MODULES, RestrictedRuntime, SandboxViolation, compile_env
 from sandbox.safe_values import scrub
 from sandbox.tool_schema import SchemaError, tool_function_schema
 
+# Codecs env code may name in str.encode/bytes.decode (others are not loaded).
+_CODECS = ("ascii", "latin-1", "utf-8", "utf-16", "utf-32", "cp1252", "idna", "punycode", "unicode_escape",
+           "raw_unicode_escape")
+# The longest error message a worker sends (as sandbox.errors, which the engine applies again).
+MAX_MESSAGE_CHARS = 2000
 
 class EnvRandom(random.Random):
     """The env's RNG: seeding it from the OS (seed() with no value) is not allowed."""
@@ -92,27 +102,30 @@ class _CallContext:
         self.violation: str | None = None
 
 
-def _param(value: Any) -> Any:
+def _param(value: Any, max_depth: int) -> Any:
     if isinstance(value, (str, int, float, bool, type(None))):
         return value
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return float(value)
+    if max_depth <= 0:
+        raise TypeError("an SQL parameter is nested too deeply")
     if isinstance(value, (list, tuple)):
-        return [_param(v) for v in value]
+        return [_param(v, max_depth - 1) for v in value]
     if isinstance(value, dict):
-        return {str(k): _param(v) for k, v in value.items()}
+        return {str(k): _param(v, max_depth - 1) for k, v in value.items()}
     raise TypeError(f"an SQL parameter cannot be a {type(value).__name__}")
 
 
 class Db:
     """The `db` handle env code gets (see sandbox.authoring.Db for the contract)."""
 
-    __slots__ = ("_context", "_send", "now", "rng", "today")
+    __slots__ = ("_context", "_max_depth", "_send", "now", "rng", "today")
 
-    def __init__(self, send: Callable[[dict[str, Any]], dict[str, Any]], now: dt.datetime) -> None:
+    def __init__(self, send: Callable[[dict[str, Any]], dict[str, Any]], now: dt.datetime, max_depth: int) -> None:
         self._send = send
+        self._max_depth = max_depth
         self._context = _CallContext(writes=False)
         self.now = now
         self.today = now.date()
@@ -121,9 +134,13 @@ class Db:
     def _sql(self, kind: str, sql: str, params: Any) -> Any:
         if not isinstance(sql, str):
             raise TypeError("sql must be a string")
+        problem = text_problem(sql)
+        if problem is not None:
+            raise DbError(f"the SQL text {problem}")
         if params is not None and not isinstance(params, (list, tuple)):
             raise TypeError("params must be a list of values for the ? placeholders")
-        reply = self._send({"op": "sql", "kind": kind, "sql": sql, "params": _param(list(params or []))})
+        reply = self._send({"op": "sql", "kind": kind, "sql": sql,
+                            "params": _param(list(params or []), self._max_depth)})
         return self._reply(reply)
 
     def _reply(self, reply: dict[str, Any]) -> Any:
@@ -159,7 +176,8 @@ class Db:
     def insert(self, table: str, rows: list[dict[str, Any]]) -> int:
         if not isinstance(rows, (list, tuple)) or not all(isinstance(r, dict) for r in rows):
             raise TypeError("rows must be a list of dicts")
-        reply = self._send({"op": "sql", "kind": "insert", "table": str(table), "rows": _param(list(rows))})
+        reply = self._send({"op": "sql", "kind": "insert", "table": str(table),
+                            "rows": _param(list(rows), self._max_depth)})
         return self._reply(reply)
 
 
@@ -172,17 +190,26 @@ _FORBIDDEN_NAMES = frozenset({
 
 def error_of(exc: BaseException, filename: str, limits: dict[str, Any]) -> dict[str, Any]:
     """Map an exception out of env code to a typed error (with the env line, if any)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
-    line = frames[-1].lineno if frames else None
+    line = _env_line(exc.__traceback__, filename)
     error = _typed_error(exc, f" ({os.path.basename(filename)}:{line})" if line else "", limits)
+    error["message"] = clean_text(error["message"], MAX_MESSAGE_CHARS)
     if line and error["type"] != "ToolError":
         error["line"] = line
     return error
 
 
+def _env_line(tb: TracebackType | None, filename: str) -> int | None:
+    # The frames' own line numbers: traceback.extract_tb would read source files (linecache).
+    line = None
+    for frame, lineno in traceback.walk_tb(tb):
+        if frame.f_code.co_filename == filename:
+            line = lineno
+    return line
+
+
 def _typed_error(exc: BaseException, where: str, limits: dict[str, Any]) -> dict[str, Any]:
     if isinstance(exc, authoring.ToolError):
-        return {"type": "ToolError", "message": exc.message}
+        return {"type": "ToolError", "message": str(exc.message) if isinstance(exc.message, str) else "?"}
     if isinstance(exc, SandboxViolation):
         return {"type": "SandboxViolation", "message": f"{exc}{where}"}
     if isinstance(exc, NameError) and getattr(exc, "name", None) in _FORBIDDEN_NAMES:
@@ -193,91 +220,200 @@ def _typed_error(exc: BaseException, where: str, limits: dict[str, Any]) -> dict
         return {"type": "ResourceLimit", "message": f"recursion depth limit of {limits['recursion']} exceeded{where}"}
     if isinstance(exc, DbError):
         return {"type": "ToolCrash", "message": f"SQL failed{where}: {exc}"}
-    return {"type": "ToolCrash", "message": scrub(f"{type(exc).__name__}: {exc}{where}")}  # no addresses
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a hostile __str__ must not take the reply down
+        text = "(its message could not be read)"
+    return {"type": "ToolCrash", "message": scrub(f"{type(exc).__name__}: {text}{where}")}  # no addresses
+
+
+def _stack_depth() -> int:
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+def _view_roots(runtime: RestrictedRuntime) -> dict[str, Any]:
+    """What env code can import, by dotted name: where process-wide state could be reached."""
+    roots: dict[str, Any] = {f"sandbox.authoring.{k}": v for k, v in vars(authoring).items() if not k.startswith("_")}
+    for name in [*ALLOWED_MODULES, "typing"]:
+        view = runtime.builtins["__import__"](name, None, None, ("_",), 0)
+        roots.update({f"{name}.{k}": v for k, v in object.__getattribute__(view, "_attrs").items()})
+    return roots
 
 
 class Worker:
-    """One env module, loaded in this process, answering the engine's requests."""
+    """One env module, loaded in this process, answering the engine's requests.
+
+    Every call (and the seeding) runs in a fresh instance of the module: its compiled
+    code executed again into new globals. Mutable defaults, class attributes, closures,
+    caches or counters a call changed are gone at the next call.
+    """
 
     def __init__(self, fd_in: int, fd_out: int) -> None:
         self.fd_in = fd_in
         self.fd_out = fd_out
         self.filename = "<env>"
-        self.tools: dict[str, Any] = {}
-        self.namespace: dict[str, Any] = {}
+        self.module = "env"
+        self.code: CodeType | None = None
+        self.runtime: RestrictedRuntime | None = None
+        self.tools: dict[str, str] = {}  # tool name -> the module global holding it
         self.limits: dict[str, Any] = {}
         self.db: Db | None = None
         self.def_lines: dict[str, int] = {}
+        self.faker: Any = None
+        self.state: ProcessState | None = None
+        self.seq: Any = None  # the request being served: every message about it carries it
+        self.confinement: dict[str, Any] = {}
+
+    def _write_deadline(self) -> float:
+        # The engine reads while it waits for an answer; one that stops reading this long
+        # has given up on this worker (and will kill it).
+        return time.monotonic() + 30.0 + float(self.limits.get("seed_timeout_s", 0))
 
     def send(self, message: dict[str, Any]) -> None:
-        protocol.write_all(self.fd_out, protocol.encode(message))
+        self.send_frame(protocol.encode({**message, "seq": self.seq}))
+
+    def send_frame(self, data: bytes) -> None:
+        try:
+            protocol.write_all(self.fd_out, data, self._write_deadline())
+        except protocol.ChannelTimeout:
+            os._exit(75)  # a half-written frame: the engine restarts a worker that goes silent
 
     def ask(self, message: dict[str, Any]) -> dict[str, Any]:
-        self.send(message)
-        return protocol.read_frame(self.fd_in)
+        try:
+            data = protocol.encode({**message, "seq": self.seq})
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise TypeError(f"the request cannot be sent to the engine: {exc}") from None
+        self.send_frame(data)
+        reply = protocol.read_frame(self.fd_in)
+        if reply.get("seq") != self.seq:
+            os._exit(76)  # out of step: only a restart puts the channel right
+        return reply
 
     def serve(self) -> None:
+        os.set_blocking(self.fd_out, False)  # writes keep to a deadline (send_frame)
         while True:
             try:
                 message = protocol.read_frame(self.fd_in)
+            except (protocol.ChannelClosed, protocol.ProtocolError):
+                return
+            self.seq = message.get("seq")
+            try:
+                self.answer(message)
             except protocol.ChannelClosed:
                 return
-            op = message.get("op")
+            except BaseException as exc:  # noqa: BLE001 - a failure to answer is reported once, or the worker ends
+                self._fail(message.get("op"), exc)
+
+    def answer(self, message: dict[str, Any]) -> None:
+        op = message.get("op")
+        if op == "load":
+            self.send(self.load(message))
+        elif op == "seed":
+            self.send(self.run(message, seeding=True))  # type: ignore[arg-type]
+        elif op == "call":
+            self.send_result(self.run(message, seeding=False))
+        else:
+            self.send({"op": "done", "ok": False,
+                       "error": {"type": "ToolCrash", "message": f"unknown op {op!r}"[:200]}})
+
+    def _fail(self, op: Any, exc: BaseException) -> None:
+        """Answer a request whose handling failed outside env code (a MemoryError building the
+        reply, say); if even that fails, end: the engine restarts a worker that closes its pipe."""
+        try:
+            kind = "ResourceLimit" if isinstance(exc, (MemoryError, RecursionError)) else "ToolCrash"
+            error = {"type": kind, "message": f"the worker could not answer: {type(exc).__name__}"}
             if op == "load":
-                self.send(self.load(message))
-            elif op == "seed":
-                self.send(self.run(message, seeding=True))
-            elif op == "call":
-                self.send_result(self.run(message, seeding=False))
+                self.send(_load_error(error["message"], 0))
             else:
-                self.send({"op": "done", "ok": False, "error": {"type": "ToolCrash", "message": f"unknown op {op!r}"}})
+                self.send({"op": "done", "ok": False, "error": error})
+        except BaseException:  # noqa: BLE001
+            os._exit(70)
 
     def send_result(self, outcome: dict[str, Any] | bytes) -> None:
         if isinstance(outcome, bytes):
-            protocol.write_all(self.fd_out, protocol.frame(outcome))
+            self.send_frame(protocol.frame(outcome))
         else:
             self.send(outcome)
 
+    # -- loading --------------------------------------------------------------
     def load(self, message: dict[str, Any]) -> dict[str, Any]:
         self.filename = message["filename"]
+        self.module = message["module"]
         self.limits = message["limits"]
-        _limit_memory(int(self.limits["memory_mb"]))
         now = dt.datetime.fromisoformat(message["now"])
         runtime = RestrictedRuntime(now)
+        self.runtime = runtime
+        self.state = ProcessState(_view_roots(runtime))
+        if message.get("seeding"):
+            self.faker = _import_faker(now)  # its imports read files: before the OS layer
+        for codec in _CODECS:  # codecs load on first use, which the OS layer would refuse
+            codecs.lookup(codec)
         try:
             compiled = compile_env(message["source"], self.filename)
         except SyntaxError as exc:
             return _load_error(f"{exc.msg}", exc.lineno or 0, getattr(exc, "problems", None))
-        namespace = runtime.module_globals(message["module"])
-        self.db = Db(self.ask, now)
-        self.db._context = _CallContext(writes=False)
+        except (RecursionError, MemoryError) as exc:
+            return _load_error(f"the module cannot be compiled: {type(exc).__name__}", 0)
+        self.code = compiled.code
+        self.def_lines = compiled.def_lines
+        self.db = Db(self.ask, now, int(self.limits["max_depth"]))
+        _limit_memory(int(self.limits["memory_mb"]))
+        # Everything the worker will ever read from disk is loaded: from here on it can
+        # open no file, run no program, make no process or socket (where the OS allows).
+        _load_lazy_imports()
+        self.confinement = os_confinement.confine()
         try:
-            exec(compiled.code, namespace)  # noqa: S102 - RestrictedPython-compiled env code
+            namespace = self._instance()
         except BaseException as exc:  # noqa: BLE001 - any failure is reported to the engine
             err = error_of(exc, self.filename, self.limits)
             return _load_error(err["message"], err.get("line", 0))
-        runtime.freeze(namespace)
-        self.namespace = namespace
-        self.def_lines = compiled.def_lines
-        return self.describe()
+        try:
+            return self.describe(namespace)
+        except (RecursionError, MemoryError) as exc:
+            return _load_error(f"the module's tools cannot be described: {type(exc).__name__} (a default value "
+                               "nested too deeply?)", 0)
+        finally:
+            namespace.clear()
 
-    def describe(self) -> dict[str, Any]:
-        ns = self.namespace
+    def _instance(self) -> dict[str, Any]:
+        """A fresh instance of the env module: its code run again into new globals."""
+        assert self.runtime is not None and self.code is not None
+        namespace = self.runtime.module_globals(self.module)
+        exec(self.code, namespace)  # noqa: S102 - RestrictedPython-compiled env code
+        self.runtime.freeze(namespace)
+        return namespace
+
+    def describe(self, ns: dict[str, Any]) -> dict[str, Any]:
         problems: list[dict[str, Any]] = []
         tools: list[dict[str, Any]] = []
-        for value in list(ns.values()):
+        max_depth = int(self.limits["max_depth"])
+        for key, value in list(ns.items()):
             mark = getattr(value, authoring.TOOL_MARK, None)
             if not isinstance(mark, authoring.ToolSpecMark):
                 continue
+            line = self.def_lines.get(value.__name__, value.__code__.co_firstlineno)
             try:
                 function = tool_function_schema(value)
             except SchemaError as exc:
                 problems.append({"message": str(exc), "line": self.def_lines.get(value.__name__, exc.line)})
                 continue
-            self.tools[function["name"]] = value
+            problem = nesting_problem(function, max_depth)
+            if problem is None:
+                try:
+                    protocol.encode(function)
+                except (ValueError, TypeError) as exc:
+                    problem = f"is not JSON data ({clean_text(str(exc), 200)})"
+            if problem is not None:
+                problems.append({"message": f"the schema of tool {function['name']!r} (its defaults) {problem}",
+                                 "line": line})
+                continue
+            self.tools[function["name"]] = key
             tools.append({"function": function, "writes": mark.writes, "confirm": bool(mark.confirm),
                           "phrasing": list(mark.phrasing),
-                          "line": self.def_lines.get(value.__name__, value.__code__.co_firstlineno)})
+                          "line": line})
         tables = ns.get("TABLES")
         if not isinstance(tables, str) or not tables.strip():
             problems.append({"message": "the module must define TABLES: a string of CREATE TABLE statements",
@@ -296,65 +432,109 @@ class Worker:
             problems.append({"message": "AUTHENTICATE_FIRST must be True or False, and True needs USER_TABLE",
                              "line": 0})
         doc = ns.get("__doc__")
-        return {"op": "loaded", "ok": not problems, "problems": problems, "tools": tools,
-                "tables": tables if isinstance(tables, str) else "",
-                "description": doc.strip() if isinstance(doc, str) else "",
-                "user_table": user_table if isinstance(user_table, str) else None,
-                "authenticate_first": authenticate is True}
+        reply = {"op": "loaded", "ok": not problems, "problems": problems, "tools": tools,
+                 "tables": tables if isinstance(tables, str) else "",
+                 "description": doc.strip() if isinstance(doc, str) else "",
+                 "user_table": user_table if isinstance(user_table, str) else None,
+                 "authenticate_first": authenticate is True,
+                 "confinement": self.confinement}
+        try:
+            protocol.encode(reply)
+        except (ValueError, TypeError) as exc:  # TABLES, the docstring or USER_TABLE is not valid text
+            return _load_error(f"the module's TABLES, USER_TABLE or docstring is not valid text: "
+                               f"{clean_text(str(exc), 200)}", 0)
+        return reply
 
+    # -- calls ----------------------------------------------------------------
     def run(self, message: dict[str, Any], seeding: bool) -> dict[str, Any] | bytes:
-        assert self.db is not None
+        assert self.db is not None and self.state is not None
         db = self.db
         db.rng.seed(message["rng"])
+        self.state.reset()
         used = resource.getrusage(resource.RUSAGE_SELF)
         budget = self.limits["seed_timeout_s" if seeding else "timeout_s"]
         cpu_cap = int(used.ru_utime + used.ru_stime + 2 * budget + 2)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_cap, resource.RLIM_INFINITY))
-        if seeding:
-            from faker import Faker  # imported here: only seeding needs it
-
-            _limit_memory(int(self.limits["memory_mb"]))
-            freeze_faker_clock(db.now)
-            faker = Faker("en_US", use_weighting=False)
-            faker.seed_instance(message["seed"])
-            context = _CallContext(writes=True, seeding=True)
-            target: Callable[[], Any] = lambda: self.namespace["seed"](db, FakeView(faker))  # noqa: E731
-        else:
-            fn = self.tools[message["tool"]]
-            args = message["args"]
-            context = _CallContext(writes=bool(message["writes"]))
-            target = lambda: fn(db, **args)  # noqa: E731
+        context = _CallContext(writes=True, seeding=True) if seeding else _CallContext(writes=bool(message["writes"]))
         db._context = context
-        depth = len(traceback.extract_stack())
+        depth = _stack_depth()
         sys.setrecursionlimit(depth + 20 + int(self.limits["recursion"]))
+        namespace: dict[str, Any] = {}
         try:
-            result = target()
+            namespace = self._instance()
+            if seeding:
+                if self.faker is None:
+                    raise SandboxViolation("this worker was not started to seed the env")
+                self.faker.unique.clear()
+                self.faker.seed_instance(message["seed"])
+                result = namespace["seed"](db, FakeView(self.faker))
+            else:
+                result = namespace[self.tools[message["tool"]]](db, **message["args"])
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a typed error
-            return {"op": "done", "ok": False, "error": error_of(exc, self.filename, self.limits)}
+            return self._done({"op": "done", "ok": False, "error": error_of(exc, self.filename, self.limits)})
         finally:
             sys.setrecursionlimit(depth + 1000)
+            namespace.clear()  # functions and their globals form cycles: break them now
         if context.violation is not None:
-            return {"op": "done", "ok": False, "error": {"type": "SandboxViolation", "message": context.violation}}
+            return self._done({"op": "done", "ok": False, "error": {
+                "type": "SandboxViolation", "message": clean_text(context.violation, MAX_MESSAGE_CHARS)}})
         if seeding:
-            return {"op": "done", "ok": True, "result": None}
+            return self._done({"op": "done", "ok": True, "result": None})
+        tool = message["tool"]
         try:
+            problem = nesting_problem(result, int(self.limits["max_depth"]))
+            if problem is not None:
+                return self._done({"op": "done", "ok": False, "error": {
+                    "type": "ResourceLimit", "message": f"tool '{tool}' returned data {problem}"}})
             body = json.dumps(result, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode()
         except (TypeError, ValueError) as exc:
-            return {"op": "done", "ok": False, "error": {
-                "type": "ToolCrash", "message": f"tool '{message['tool']}' returned data that is not JSON: {exc}"}}
-        except RecursionError:
-            return {"op": "done", "ok": False, "error": {
-                "type": "ResourceLimit", "message": f"tool '{message['tool']}' returned data nested too deeply"}}
+            return self._done({"op": "done", "ok": False, "error": {
+                "type": "ToolCrash",
+                "message": f"tool '{tool}' returned data that is not JSON: {clean_text(str(exc), 300)}"}})
+        except (RecursionError, MemoryError):
+            return self._done({"op": "done", "ok": False, "error": {
+                "type": "ResourceLimit", "message": f"tool '{tool}' returned data too large or nested too deeply"}})
         cap = int(self.limits["max_result_bytes"])
         if len(body) > cap:
-            return {"op": "done", "ok": False, "error": {
+            return self._done({"op": "done", "ok": False, "error": {
                 "type": "ResourceLimit",
-                "message": f"tool '{message['tool']}' returned {len(body)} bytes of JSON; the limit is {cap}"}}
-        return b'{"op":"done","ok":true,"result":' + body + b"}"
+                "message": f"tool '{tool}' returned {len(body)} bytes of JSON; the limit is {cap}"}})
+        restart = b',"restart":true' if self.state.tainted() is not None else b""
+        return b'{"op":"done","ok":true,"result":' + body + restart + b',"seq":' + json.dumps(self.seq).encode() + b"}"
+
+    def _done(self, reply: dict[str, Any]) -> dict[str, Any]:
+        assert self.state is not None
+        if self.state.tainted() is not None:
+            reply["restart"] = True  # the engine replaces this worker before the next call
+        return reply
+
+
+def _load_lazy_imports() -> None:
+    """Run once what allowed modules import only on first use (uuid3/uuid5 import hashlib,
+    strptime imports _strptime, calendar and locale): under the OS layer no module file
+    can be opened, so these would fail in env code."""
+    import uuid
+
+    uuid.uuid3(uuid.NAMESPACE_DNS, "")
+    uuid.uuid5(uuid.NAMESPACE_DNS, "")
+    dt.datetime.strptime("2000-01-02 03:04", "%Y-%m-%d %H:%M")
+    time.strptime("2000", "%Y")
+    dt.date(2000, 1, 2).strftime("%A %B %c")
+
+
+def _import_faker(now: dt.datetime) -> Any:
+    from faker import Faker
+
+    freeze_faker_clock(now)
+    faker = Faker("en_US", use_weighting=False)
+    faker.seed_instance(0)
+    allowed_providers()  # it builds a Faker and inspects its providers: before the OS layer
+    return faker
 
 
 def _load_error(message: str, line: int, problems: list[tuple[int, str]] | None = None) -> dict[str, Any]:
-    listed = [{"message": m, "line": n} for n, m in problems] if problems else [{"message": message, "line": line}]
+    listed = ([{"message": clean_text(m, MAX_MESSAGE_CHARS), "line": n} for n, m in problems[:100]] if problems
+              else [{"message": clean_text(message, MAX_MESSAGE_CHARS), "line": line}])
     return {"op": "loaded", "ok": False, "problems": listed,
             "tools": [], "tables": "", "description": "", "user_table": None}
 
@@ -364,9 +544,9 @@ def _limit_memory(megabytes: int) -> None:
         pages = int(statm.read().split()[0])
     current = pages * os.sysconf("SC_PAGE_SIZE")
     cap = current + megabytes * 1024 * 1024
-    # Soft limit only, so the worker itself can re-base it after importing Faker;
-    # env code has no way to call setrlimit.
-    resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))
+    # Hard as well as soft: set once, after the last import, so nothing (not even code
+    # that got past RestrictedPython) can raise it again.
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
 def main() -> None:
