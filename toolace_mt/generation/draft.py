@@ -26,7 +26,7 @@ from toolace_mt.record import (
 )
 
 TurnKind = Literal["request", "calls", "reply", "ask", "answer", "refusal", "chat", "chat_reply", "error_reply",
-                   "correction"]
+                   "correction", "confirm", "agree"]
 
 
 @dataclass

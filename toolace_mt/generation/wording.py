@@ -69,11 +69,13 @@ ME_TAILS = ["", "", "", "", "", "", " today", " please", " right away", " if pos
 # -- stating values ---------------------------------------------------------------------
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
 # with {v} is only used for values that do not start in lower case (a sentence start).
-VALUE_CLAUSES = ["The {l} is {v}.", "{L}: {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
+VALUE_CLAUSES = ["I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
+                 "I think the {l} is {v}.", "The {l} on my end says {v}.", "I'm pretty sure the {l} is {v}.",
+                 "The {l} is {v}.", "{L}: {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
                  "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "{L}, {v}.", "For the {l}, it's {v}.",
-                 "As for the {l}, {v}.", "The {l} you need is {v}.", "The {l} will be {v}.", "{L} should be {v}.",
+                 "As for the {l}, {v}.", "The {l} will be {v}.", "{L} should be {v}.",
                  "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}.",
-                 "{L} - {v}.", "The {l} to use is {v}.", "It's {v} for the {l}."]
+                 "{L} - {v}.", "It's {v} for the {l}."]
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
 CHOICE_CLAUSES = ["Use {v} for the {l}.", "Go with {v} as the {l}.", "Set the {l} to {v}.", "For the {l}, use {v}.",
                   "Put {v} as the {l}.", "Make the {l} {v}.", "Take {v} as the {l}.", "I'd go with {v} for the {l}.",
@@ -148,15 +150,25 @@ _MINE = ("name", "email", "zip", "zip code", "postal code", "phone", "phone numb
 # -- the user's situation -----------------------------------------------------------------
 # A sentence of the user's situation: short, so that Faker's names, cities and companies
 # (not the frame) make most of its words.
-CONTEXT_FRAMES = ["My {relation} {name} asked me to.", "It's for {name}.", "{name} from work sent me.",
+CONTEXT_FRAMES = ["My {kin} reminded me to sort this out.", "I've got a spare moment before {deadline}.",
+                  "Lots going on at {company} this week.", "I only just noticed this.",
+                  "The weather in {city} is awful, so I'm staying in and doing admin.",
+                  "I'd rather get this done before the {occasion}.", "I'm on my phone, so excuse any typos.",
+                  "My {kin} and I were talking about this {when}.", "I keep forgetting to deal with it.",
+                  "I've been putting this off since {deadline}.", "My {kin} in {city} keeps asking about it.",
+                  "Things are busy with the {occasion} coming up.", "I'm at the airport in {city} right now.",
+                  "It's a slow day at {company}, so I'm catching up.", "I'm finally getting round to it.",
+                  "I meant to do this {when} but forgot.", "I'm on the train back to {city}.",
+                  "Sorry if this is a silly question.", "I'm tidying up my accounts before the {occasion}.",
+                  "Just back from the {occasion} in {city}.", "I'm working from home in {city} today.",
+                  "{name} from work sent me.",
                   "I'm in {city} this week.", "Before {deadline}, ideally.", "It's for {name}'s {occasion}.",
-                  "Helping my {relation} {name} here.", "I promised {name}.", "We leave for {city} {when}.",
+                  "I promised {name}.", "We leave for {city} {when}.",
                   "{name} reminded me.", "Writing from {city}.", "My {relation} {name} is waiting on it.",
                   "I'm at {company} right now.", "I work at {company}, so it's hectic.",
-                  "{name} at {company} needs it.", "On behalf of {name}.", "Back in {city} {when}.",
+                  "Back in {city} {when}.",
                   "{name} says hi.", "For {name} and me.", "{name} is covering for me at {company}.",
-                  "I'm doing this for my {relation} {name}.", "My {relation} {name} usually handles this.",
-                  "{name} is away, so I'm handling it.", "I'm sorting things out before {deadline}.",
+                  "I'm sorting things out before {deadline}.",
                   "Trying to get this done before {deadline}.", "I'm on my lunch break at {company}.",
                   "It's been a busy week at {company}.", "{name} said you'd be able to help.",
                   "{name} at {company} told me to ask you.", "I'm travelling to {city} {when}.",
@@ -166,8 +178,8 @@ CONTEXT_FRAMES = ["My {relation} {name} asked me to.", "It's for {name}.", "{nam
                   "It's {name}'s {occasion} {when}, so there's a lot going on.",
                   "Long week here in {city}.", "I'm visiting my {kin} in {city}.",
                   "My {relation} {name} recommended you.", "It's for my {kin}'s {occasion}.",
-                  "I'm between meetings at {company}.", "{name} from {company} asked me to check.",
-                  "I'd like to sort this out before {deadline}.", "I'm in a bit of a rush, {name} is waiting.",
+                  "I'm between meetings at {company}.", "I'd like to sort this out before {deadline}.",
+                  "I'm in a bit of a rush, {name} is waiting.",
                   "My {relation} {name} is staying with me in {city}.", "Just got back from {city}.",
                   "I'm organising things for {name}'s {occasion}.", "Doing some admin for {company} today.",
                   "{name} and I are heading to {city} {when}."]
@@ -195,7 +207,11 @@ THANKS = ["Thanks", "Thank you", "Many thanks", "Thanks a lot", "Thanks so much"
 THANKS_FOR = ["", "", "", "", " for your help", " for sorting this out", " for looking into it", " for the help",
               " for taking care of it", " for checking", " in advance", " for your time", " for handling this",
               " for helping out", " for doing this", " for getting to this", " for your patience"]
-OTHER_CLOSERS = ["That would be great.", "Much appreciated.", "Appreciate it.",
+OTHER_CLOSERS = ["That would really help me out.", "Fingers crossed it's straightforward.", "I owe you a favour.",
+                 "Hope that's clear enough.", "Shout if you need more from me.", "Happy to answer any questions.",
+                 "I'll keep an eye out for your reply.", "That's everything, I think.", "You're a big help.",
+                 "Hope this is quick to sort.", "Really grateful for this.", "I'm around if you need me.",
+                 "That would be great.", "Much appreciated.", "Appreciate it.",
                  "Let me know if you need anything else.", "Let me know what you find.",
                  "Let me know once it's done.", "No rush.", "I appreciate the help.",
                  "Ta.", "You're a star.", "Hope that's enough to go on.", "Hope that makes sense.",
@@ -268,30 +284,40 @@ CHAT_ACKS = ["Thanks", "Great", "Perfect", "Nice", "Cool", "Awesome", "Lovely", 
 CHAT_COMMENTS = ["that's really helpful!", "you've been very quick today.", "that was easy.",
                  "thanks for explaining.", "that was fast.", "good to know.", "that's a relief.",
                  "thanks for checking.", "that's exactly what I needed.", "you're a lifesaver today.",
-                 "that's sorted then.", "my {kin} will be happy.", "long day here in {city}.",
-                 "{name} will be glad to hear it.", "{name} will be pleased.", "I'll tell {name}.",
-                 "{name} at {company} owes me a favour.", "that's much easier than I expected.",
+                 "that's sorted then.", "my {kin} will be happy.", "{name} will be glad to hear it.",
+                 "{name} will be pleased.", "I'll tell {name}.",
+                 "that's much easier than I expected.",
                  "I was worried about that.", "I'll let my {kin} know.", "this saves me a trip.",
                  "you made that painless.", "I can finally relax.", "that clears things up.",
                  "I'll pass that on to {name}.", "that makes my {occasion} plans easier.",
                  "that's a weight off my mind.", "how's your day going?", "by the way, how are you?",
-                 "you're very patient with me.", "{name} recommended you, and now I see why.",
-                 "I'll get back to planning the {occasion}.", "it's been a hectic day in {city}."]
+                 "you're very patient with me.", "{name} recommended you, and now I see why."]
 CHAT_REPLY = ["You're welcome! Let me know if there's anything else.", "Glad to help! What else can I do for you?",
-              "I'm doing well, thanks for asking! Anything else you need?",
+              "Glad that helped. Anything else you need?",
               "Happy to help. Is there anything else on your list?", "No problem at all. What's next?"]
 
 # -- assistant turns ----------------------------------------------------------------------
 ASK_TEMPLATES = ["Sure, I can help with that. Could you tell me the {label}?",
                  "Happy to help. What is the {label}?", "Before I go ahead, I need the {label}. What is it?",
                  "I can do that. Which {label} should I use?", "Could you give me the {label} first?"]
-REFUSALS = ["I'm sorry, but none of the tools I have can {request}, so I can't help with that.",
-            "Unfortunately that is outside what my tools support: I have no way to {request}.",
-            "I'm afraid I can't do that here: I have no tool to {request}. Is there anything else I can do?",
-            "Sorry, I'm not able to {request} with the tools available to me."]
-ERROR_REPLIES = ["That didn't work: {error} Could you double-check the {label}?",
-                 "I tried, but got an error: {error} Can you confirm the {label}?",
-                 "Sorry, the request failed: {error} Could you check the {label} again?"]
+REFUSALS = ["I'm sorry, but I can't {request}; that's outside what I can help with here.",
+            "Unfortunately I'm not able to {request}. That isn't something I can do in this service.",
+            "I'm afraid I can't {request} from here. Is there anything else I can help with?",
+            "Sorry, I can't help you {request}; it's beyond what I can do here."]
+ERROR_REPLIES = ["{error} Could you double-check the {label}?", "Hmm, {error_l} Can you confirm the {label}?",
+                 "Sorry, {error_l} Could you check the {label} again?"]
+CONFIRMS = ["Just to confirm: I'll {action}. Shall I go ahead?",
+            "Before I do that: I'm about to {action}. Is that right? Please say yes to go ahead.",
+            "To be sure, you'd like me to {action}? Shall I proceed?",
+            "Here's what I'll do: {action}. Do you want me to go ahead?",
+            "Okay, I'll {action}. Can you confirm that's what you want?"]
+AGREE = ["Yes, please go ahead.", "Yes, that's right.", "Yes, go ahead.", "Yes please, do it.",
+         "Yes, that's correct, go ahead.", "Yes, please.", "Yes, confirmed.", "Yes, that's what I want.",
+         "Yes, please proceed.", "Yes, sounds right.", "Yes, all correct.", "Yes, thank you, go for it.",
+         "Yes, that's it.", "Yes, exactly, please do.", "Yep, go ahead, yes.", "Yes, I'm sure."]
+CHAT_REPLY_QUESTION = ["I'm doing well, thanks for asking! Anything else you need?",
+                       "All good on my side, thank you! What else can I do for you?",
+                       "I'm well, thanks! Is there anything else on your list?"]
 REPLY_OPENERS = ["Done!", "All set.", "Here you go.", "Okay.", "Alright.", "Sure thing.", "Got it.", "Great news.",
                  "Here's what I found.", "Thanks for waiting.", "That's done.", "Right.", "Sorted.", "Okay, done.",
                  "There we go.", "All done."]
@@ -737,6 +763,16 @@ def same_for(rng: random.Random, values: list[Any]) -> str:
     said = " and ".join(str(v) for v in values)
     sentence = rng.choice(SAME_FOR).format(value=said)
     return sentence[0].upper() + sentence[1:]
+
+
+def agree(rng: random.Random) -> str:
+    """The user's explicit yes to a confirmation."""
+    return rng.choice(AGREE)
+
+
+def list_words(parts: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def join(*parts: str) -> str:

@@ -1,0 +1,31 @@
+"""Which writes the assistant confirms with the user first (the env's confirmation policy).
+
+An env module declares it on its tools (`@tool(writes=True, confirm=True)`, read as
+`ToolSpec.confirm`). An env that declares nothing gets every write confirmed: asking
+before a change is never wrong, acting without asking can be.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from sandbox import ToolSpec
+
+
+def needs_confirmation(tool: ToolSpec) -> bool:
+    declared = getattr(tool, "confirm", None)
+    if isinstance(declared, bool):
+        return declared and tool.writes
+    return tool.writes
+
+
+def stated_defaults(tool: ToolSpec, arguments: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """The arguments with every optional choice the tool offers (an enum: a cancel reason,
+    a refund method) given a value: a default that matters is said, never left silent."""
+    filled = dict(arguments)
+    for param, schema in sorted(tool.parameters.get("properties", {}).items()):
+        if param not in filled and isinstance(schema, dict) and isinstance(schema.get("enum"), list) \
+                and schema["enum"]:
+            filled[param] = rng.choice(schema["enum"])
+    return filled
