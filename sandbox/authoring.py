@@ -28,25 +28,32 @@ class ToolError(Exception):
 class ToolSpecMark:
     """What `@tool` records on a function; read by the sandbox worker."""
 
-    __slots__ = ("phrasing", "writes")
+    __slots__ = ("confirm", "phrasing", "writes")
 
-    def __init__(self, writes: bool, phrasing: tuple[str, ...]) -> None:
+    def __init__(self, writes: bool, phrasing: tuple[str, ...], confirm: bool = False) -> None:
         self.writes = writes
         self.phrasing = phrasing
+        self.confirm = confirm
 
 
 def tool(
-    fn: F | None = None, *, writes: bool = False, phrasing: list[str] | tuple[str, ...] = ()
+    fn: F | None = None, *, writes: bool = False, confirm: bool = False,
+    phrasing: list[str] | tuple[str, ...] = ()
 ) -> Any:
     """Mark a function as a tool.
 
     `@tool` marks a read-only tool (a write from it is a SandboxViolation);
-    `@tool(writes=True)` a tool that may change state. `phrasing` holds templates such
-    as "cancel my order {order_id}" that the offline backend uses to ask for the call.
+    `@tool(writes=True)` a tool that may change state. `confirm=True` (writes only) is the
+    env's policy that the call is consequential: the assistant states it and the user
+    agrees before it is made (the verifier's `confirmation` check). `phrasing` holds
+    templates such as "cancel my order {order_id}" that the offline backend uses to ask
+    for the call.
     """
+    if confirm and not writes:
+        raise ValueError("@tool(confirm=True) needs writes=True: only a write can need the user's confirmation")
 
     def mark(f: F) -> F:
-        setattr(f, TOOL_MARK, ToolSpecMark(bool(writes), tuple(str(p) for p in phrasing)))
+        setattr(f, TOOL_MARK, ToolSpecMark(bool(writes), tuple(str(p) for p in phrasing), bool(confirm)))
         return f
 
     if fn is not None:

@@ -47,6 +47,7 @@ class ToolSpec(BaseModel):
     writes: bool
     phrasing: list[str] = []
     line: int = 0
+    confirm: bool = False  # @tool(confirm=True): the env's policy asks the user's agreement first
 
     def openai(self) -> dict[str, Any]:
         """The tool in the OpenAI `tools` format."""
@@ -57,6 +58,7 @@ class ToolSpec(BaseModel):
 class _WorkerTool(BaseModel):
     function: dict[str, Any]
     writes: bool
+    confirm: bool = False
     phrasing: list[str]
     line: int
 
@@ -75,6 +77,7 @@ class _LoadedReply(BaseModel):
     tables: str
     description: str
     user_table: str | None = None
+    authenticate_first: bool = False
 
 
 def env_now(seed: int) -> dt.datetime:
@@ -144,13 +147,17 @@ class Environment:
             self.description = reply.description
             self.tools = [ToolSpec(name=t.function["name"], description=t.function["description"],
                                    parameters=t.function["parameters"], writes=t.writes,
-                                   phrasing=t.phrasing, line=t.line) for t in reply.tools]
+                                   phrasing=t.phrasing, line=t.line, confirm=t.writes and t.confirm)
+                          for t in reply.tools]
             self._tools = {t.name: t for t in self.tools}
             self._validators = {t.name: jsonschema.Draft202012Validator(t.parameters) for t in self.tools}
             self.tables_ddl = reply.tables
             # The table whose rows are the people who talk to the assistant (USER_TABLE,
             # optional): a generated dialogue keeps to one of them.
             self.user_table = reply.user_table
+            # AUTHENTICATE_FIRST (optional): the user is looked up from details they give
+            # before any of their data is touched (the verifier's plan_sense check).
+            self.authenticate_first = reply.authenticate_first
             if seeded:
                 self._store = self._seed(source, reply.tables)
                 self._check_user_table(source)

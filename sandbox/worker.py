@@ -322,7 +322,8 @@ class Worker:
                 problems.append({"message": str(exc), "line": self.def_lines.get(value.__name__, exc.line)})
                 continue
             self.tools[function["name"]] = value
-            tools.append({"function": function, "writes": mark.writes, "phrasing": list(mark.phrasing),
+            tools.append({"function": function, "writes": mark.writes, "confirm": bool(mark.confirm),
+                          "phrasing": list(mark.phrasing),
                           "line": self.def_lines.get(value.__name__, value.__code__.co_firstlineno)})
         tables = ns.get("TABLES")
         if not isinstance(tables, str) or not tables.strip():
@@ -337,11 +338,16 @@ class Worker:
         if user_table is not None and (not isinstance(user_table, str) or not user_table.strip()):
             problems.append({"message": "USER_TABLE must name the table of the env's users (a string) or be left "
                                         "out", "line": 0})
+        authenticate = ns.get("AUTHENTICATE_FIRST", False)
+        if not isinstance(authenticate, bool) or (authenticate and user_table is None):
+            problems.append({"message": "AUTHENTICATE_FIRST must be True or False, and True needs USER_TABLE",
+                             "line": 0})
         doc = ns.get("__doc__")
         return {"op": "loaded", "ok": not problems, "problems": problems, "tools": tools,
                 "tables": tables if isinstance(tables, str) else "",
                 "description": doc.strip() if isinstance(doc, str) else "",
-                "user_table": user_table if isinstance(user_table, str) else None}
+                "user_table": user_table if isinstance(user_table, str) else None,
+                "authenticate_first": authenticate is True}
 
     def run(self, message: dict[str, Any], seeding: bool) -> dict[str, Any] | bytes:
         assert self.db is not None

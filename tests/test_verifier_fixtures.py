@@ -43,7 +43,7 @@ ALL = [record for env in ENVS for record in fixture_records(env)]
 
 @pytest.fixture(scope="module")
 def verifier() -> Iterator[Verifier]:
-    with Verifier() as verifier:
+    with Verifier(checks=CHECK_IDS) as verifier:  # every check, the trajectory checks too
         yield verifier
 
 

@@ -21,7 +21,7 @@ from sandbox import Environment, load_env
 from toolace_mt.dialogue_builder import DialogueBuilder
 from toolace_mt.jsonl import RecordLine, read_records
 from toolace_mt.record import Failure, Op, PlannedCall, Record, SubTask, Task
-from toolace_mt.verifier import EnvPool, Verifier
+from toolace_mt.verifier import CHECK_IDS, TRAJECTORY_CHECK_IDS, EnvPool, Verifier
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES: dict[str, Record] = {
@@ -33,9 +33,15 @@ FIXTURES: dict[str, Record] = {
 Turn = tuple[str, Any]  # ("user" | "assistant", text) or ("calls", [(name, arguments), ...])
 
 
+# These tampers target the replay and consistency checks; the trajectory checks (a tampered
+# call often also feeds nothing, or skips a confirmation) have their own tamper tests in
+# tests/test_trajectory_checks.py.
+CORE_CHECKS = tuple(c for c in CHECK_IDS if c not in TRAJECTORY_CHECK_IDS)
+
+
 @pytest.fixture(scope="module")
 def verifier() -> Iterator[Verifier]:
-    with Verifier(pool=EnvPool(max_envs=6)) as verifier:
+    with Verifier(checks=CORE_CHECKS, pool=EnvPool(max_envs=6)) as verifier:
         yield verifier
 
 
@@ -166,7 +172,8 @@ def test_argument_of_the_wrong_type(verifier: Verifier) -> None:
     found = failures(verifier, record)
     assert set(found) == {"schema", "replay", "state", "judge"}
     [schema] = found["schema"]
-    assert "add_checked_bags: bags: '2' is not of type 'integer'" in schema.message and schema.message_index == 9
+    turn = call_turn(json.loads(FIXTURES["travel-two-bookings-add-bags"].to_json()), "add_checked_bags")
+    assert "add_checked_bags: bags: '2' is not of type 'integer'" in schema.message and schema.message_index == turn
     assert "InvalidArguments" in found["replay"][0].message
 
 
@@ -562,12 +569,14 @@ def test_error_never_recovered(verifier: Verifier) -> None:
 # ---------------------------------------------------------------- judge, one sub-question at a time
 
 def test_judge_coherence_repeated_answer(verifier: Verifier) -> None:
+    last = len(FIXTURES["banking-scheduled-rent-needs-amount"].messages) - 1  # "Have a nice day!"
+
     def change(data: dict[str, Any]) -> None:
-        data["messages"][14]["content"] = data["messages"][12]["content"]
+        data["messages"][last]["content"] = data["messages"][last - 2]["content"]  # "Happy to help! ..."
 
     found = failures(verifier, edited("banking-scheduled-rent-needs-amount", change))
     assert set(found) == {"judge"}
-    assert found["judge"][0].message.startswith("coherence:") and found["judge"][0].message_index == 14
+    assert found["judge"][0].message.startswith("coherence:") and found["judge"][0].message_index == last
 
 
 def test_judge_coherence_parroting_the_user(verifier: Verifier) -> None:

@@ -467,7 +467,7 @@ def add_payee(
 # --------------------------------------------------------------------------- moving money
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Move {amount} dollars from {from_account_id} to {to_account_id}.",
     "Transfer ${amount} from my account {from_account_id} into {to_account_id}.",
 ])
@@ -521,7 +521,7 @@ def transfer_between_accounts(
     return dict(load_transfer(db, transfer_id), from_balance_after=balance)
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Pay {amount} dollars to payee {payee_id} from {from_account_id}.",
     "Send ${amount} from {from_account_id} to {payee_id} on {scheduled_date}.",
     "Schedule a payment of {amount} to {payee_id} from {from_account_id} for {scheduled_date}.",
@@ -611,7 +611,7 @@ def pay_payee(
                 from_balance_after=balance)
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Cancel transfer {transfer_id}.",
     "I don't want scheduled payment {transfer_id} to go out anymore, please cancel it.",
 ])
@@ -708,7 +708,7 @@ def unfreeze_card(db: Db, card_id: str) -> dict:
     return load_card(db, card_id)
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "I lost my card {card_id}, please block it.",
     "My debit card {card_id} was stolen; report it lost and send me a new one.",
 ])

@@ -685,7 +685,7 @@ def reschedule_event(db: Db, event_id: str, start: str, end: str) -> dict:
     return event_view(db, event_id)
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Cancel my event {event_id}.",
     "Call off {event_id}, the reason is: {reason}.",
 ])
@@ -882,7 +882,7 @@ def get_message(db: Db, message_id: str) -> dict:
     return dict(message, replies=[r["message_id"] for r in replies])
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Email {contact_id} with the subject '{subject}': {body}",
     "Send {contact_id} a message titled {subject} saying {body}.",
 ])

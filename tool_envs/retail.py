@@ -458,7 +458,7 @@ def get_order(db: Db, order_id: str) -> dict:
     return order_view(db, order_id)
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "I'm customer {customer_id} and I'd like to order {items}.",
     "Please place an order of {items} for {customer_id}, paying by {payment_method}.",
 ])
@@ -538,7 +538,7 @@ def place_order(
     return order_view(db, order_id)
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Please cancel order {order_id}.",
     "I want to cancel {order_id}, reason: {reason}.",
 ])
@@ -567,7 +567,7 @@ def cancel_order(db: Db, order_id: str, reason: CancelReason = "no_longer_needed
     return order_view(db, order_id)
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Please ship order {order_id} to {street}, {city}, {state} {zip_code} instead.",
     "I moved: can you change the delivery address of {order_id} to {street}, {city}, {state} {zip_code}?",
 ])
@@ -601,7 +601,7 @@ def update_shipping_address(db: Db, order_id: str, street: str, city: str, state
 
 # ---------------------------------------------------------------- returns
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "I'd like to return {item_ids} from order {order_id} because it's {reason}.",
     "Item {item_ids} of {order_id} arrived {reason}, can I send it back?",
 ])

@@ -24,6 +24,8 @@ from typing import Any, Literal
 from sandbox.authoring import Db, Fake, ToolError, tool
 
 USER_TABLE = "users"  # a dialogue is one of these users' conversation
+# tau-bench's policy: authenticate the user (by email, or by name and zip) before any account action
+AUTHENTICATE_FIRST = True
 
 TABLES = """
 CREATE TABLE users (
@@ -339,7 +341,7 @@ def transfer_to_human_agents(db: Db, summary: str) -> str:
 
 # ---------------------------------------------------------------- write tools
 
-@tool(writes=True, phrasing=["Please cancel order {order_id}, the reason: {reason}."])
+@tool(writes=True, confirm=True, phrasing=["Please cancel order {order_id}, the reason: {reason}."])
 def cancel_pending_order(db: Db, order_id: str, reason: Literal["no longer needed", "ordered by mistake"]) -> dict:
     """Cancel a pending order and refund its payments; returns the order after cancellation.
 
@@ -371,7 +373,7 @@ def cancel_pending_order(db: Db, order_id: str, reason: Literal["no longer neede
     return order
 
 
-@tool(writes=True, phrasing=["Ship order {order_id} to {address1}, {city}, {state} {zip} instead."])
+@tool(writes=True, confirm=True, phrasing=["Ship order {order_id} to {address1}, {city}, {state} {zip} instead."])
 def modify_pending_order_address(db: Db, order_id: str, address1: str, address2: str, city: str, state: str,
                                  country: str, zip: str) -> dict:
     """Change the shipping address of a pending order; returns the order.
@@ -396,7 +398,7 @@ def modify_pending_order_address(db: Db, order_id: str, address1: str, address2:
     return order
 
 
-@tool(writes=True, phrasing=["Switch the payment of order {order_id} to {payment_method_id}."])
+@tool(writes=True, confirm=True, phrasing=["Switch the payment of order {order_id} to {payment_method_id}."])
 def modify_pending_order_payment(db: Db, order_id: str, payment_method_id: str) -> dict:
     """Pay a pending order with another of the user's payment methods; returns the order.
 
@@ -437,7 +439,7 @@ def modify_pending_order_payment(db: Db, order_id: str, payment_method_id: str) 
     return order
 
 
-@tool(writes=True, phrasing=["In order {order_id}, swap items {item_ids} for {new_item_ids}, "
+@tool(writes=True, confirm=True, phrasing=["In order {order_id}, swap items {item_ids} for {new_item_ids}, "
                              "settled with {payment_method_id}."])
 def modify_pending_order_items(db: Db, order_id: str, item_ids: list[str], new_item_ids: list[str],
                                payment_method_id: str) -> dict:
@@ -484,7 +486,7 @@ def modify_pending_order_items(db: Db, order_id: str, item_ids: list[str], new_i
     return order
 
 
-@tool(writes=True, phrasing=["I'd like to return items {item_ids} of order {order_id}, "
+@tool(writes=True, confirm=True, phrasing=["I'd like to return items {item_ids} of order {order_id}, "
                              "refunded to {payment_method_id}."])
 def return_delivered_order_items(db: Db, order_id: str, item_ids: list[str], payment_method_id: str) -> dict:
     """Request the return of items of a delivered order; its status becomes "return requested".
@@ -514,8 +516,9 @@ def return_delivered_order_items(db: Db, order_id: str, item_ids: list[str], pay
     return order
 
 
-@tool(writes=True, phrasing=["I'd like to exchange items {item_ids} of order {order_id} for {new_item_ids}, "
-                             "settled with {payment_method_id}."])
+@tool(writes=True, confirm=True,
+      phrasing=["I'd like to exchange items {item_ids} of order {order_id} for {new_item_ids}, "
+                "settled with {payment_method_id}."])
 def exchange_delivered_order_items(db: Db, order_id: str, item_ids: list[str], new_item_ids: list[str],
                                    payment_method_id: str) -> dict:
     """Request an exchange of items of a delivered order for other variants of the same products.
@@ -555,7 +558,8 @@ def exchange_delivered_order_items(db: Db, order_id: str, item_ids: list[str], n
     return order
 
 
-@tool(writes=True, phrasing=["Please change the default address of {user_id} to {address1}, {city}, {state} {zip}."])
+@tool(writes=True, confirm=True,
+      phrasing=["Please change the default address of {user_id} to {address1}, {city}, {state} {zip}."])
 def modify_user_address(db: Db, user_id: str, address1: str, address2: str, city: str, state: str, country: str,
                         zip: str) -> dict:
     """Change a user's default address; returns the user's details.

@@ -524,7 +524,7 @@ def create_passenger(
 # ---------------------------------------------------------------- bookings
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Book {passenger_id} on flight {flight_id} in {cabin}.",
     "I'd like to book flight {flight_id} for passenger {passenger_id}, seat {seat}.",
     "Reserve a {cabin} seat on {flight_id} for {passenger_id}.",
@@ -627,7 +627,7 @@ def list_bookings(db: Db, passenger_id: str, status: BookingStatus | None = None
     return db.query(sql + " ORDER BY f.departure DESC, b.booking_id", params)
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Move booking {booking_id} to seat {seat}.",
     "Can I switch to seat {seat} on booking {booking_id}?",
 ])
@@ -657,7 +657,7 @@ def change_seat(db: Db, booking_id: str, seat: str) -> dict:
     return booking_view(db, booking_id)
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Add {bags} checked bags to booking {booking_id}.",
     "I need to check {bags} more bags on {booking_id}.",
 ])
@@ -689,7 +689,7 @@ def add_checked_bags(db: Db, booking_id: str, bags: int = 1) -> dict:
     return {**view, "fee_charged": round(fees - booking["bag_fees"], 2)}
 
 
-@tool(writes=True, phrasing=[
+@tool(writes=True, confirm=True, phrasing=[
     "Cancel booking {booking_id}.",
     "I can't travel anymore, please cancel {booking_id} and refund me.",
 ])

@@ -28,7 +28,7 @@ from toolace_mt.generation.settings import Settings
 from toolace_mt.llm import ModelError, ModelSettings
 from toolace_mt.record import record_json_schema
 from toolace_mt.stats import run_stats
-from toolace_mt.verifier import CHECK_IDS, parse_check_ids
+from toolace_mt.verifier import CHECK_IDS, DEFAULT_CHECKS, parse_check_ids
 from toolace_mt.verify_run import run_verify
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -82,10 +82,11 @@ def cmd_envs_show(args: argparse.Namespace) -> int:
         data = {
             "name": env.name, "path": env.path, "env_digest": env.digest, "seed": env.seed,
             "now": env.now.isoformat(), "description": env.description, "state_hash": env.state_hash(),
-            "user_table": env.user_table,
+            "user_table": env.user_table, "authenticate_first": env.authenticate_first,
             "tables": [{"name": t.name, "primary_key": list(t.primary_key), "rows": counts[t.name],
                         "columns": {c.name: c.type for c in t.columns}} for t in env.tables.values()],
-            "tools": [{**t.openai(), "writes": t.writes, "phrasing": t.phrasing} for t in env.tools],
+            "tools": [{**t.openai(), "writes": t.writes, "confirm": t.confirm, "phrasing": t.phrasing}
+                      for t in env.tools],
         }
     if args.json:
         _print_json(data)
@@ -96,10 +97,13 @@ def cmd_envs_show(args: argparse.Namespace) -> int:
     for t in data["tables"]:
         users = "  (USER_TABLE: a dialogue is one of these)" if t["name"] == data["user_table"] else ""
         print(f"  {t['name']:<18}{t['rows']:>7} rows  key ({', '.join(t['primary_key'])}){users}")
+    if env.authenticate_first:
+        print("\nAUTHENTICATE_FIRST: the user is looked up by their details before their data is touched")
     print("\ntools:")
     for t in env.tools:
         kind = "write" if t.writes else "read "
-        print(f"  [{kind}] {t.name}: {t.description}")
+        confirm = " (confirm first)" if t.confirm else ""
+        print(f"  [{kind}] {t.name}{confirm}: {t.description}")
         print("          " + json.dumps(t.parameters, ensure_ascii=False))
     return EXIT_OK
 
@@ -146,7 +150,7 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     try:
-        checks = parse_check_ids(args.checks) if args.checks else CHECK_IDS
+        checks = parse_check_ids(args.checks) if args.checks else DEFAULT_CHECKS
     except ValueError as exc:
         return _fail(str(exc))
     paths = [Path(p) for p in args.files]
@@ -342,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "verify", help="replay dialogues for real and run the checks",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="checks: " + ", ".join(CHECK_IDS) + "\n\nexamples:\n"
+        epilog="checks: " + ", ".join(CHECK_IDS) + " (all: every one; trajectory: the last seven)\n\nexamples:\n"
                "  toolace-mt verify data.jsonl\n"
                "  toolace-mt verify a.jsonl b.jsonl --workers 2 --json --report report.json\n"
                "  toolace-mt verify data.jsonl --checks format,replay,state --keep-passed clean.jsonl\n"
@@ -358,7 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, help="write a JSON report (counts per check, every failure) here")
     p.add_argument("--keep-passed", type=Path, metavar="OUT",
                    help="write the dialogues that pass to OUT, with their `verification` filled in")
-    p.add_argument("--checks", help="comma-separated check ids to run (default: all)")
+    p.add_argument("--checks", help="comma-separated check ids to run; 'all' every check, 'trajectory' the "
+                                    "trajectory checks (default: " + ",".join(DEFAULT_CHECKS) + ")")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--backend", choices=["offline", "openai"], default="offline",
                    help="who answers the judge's sub-questions: offline (default: rules, no model) or openai "

@@ -36,6 +36,8 @@ from sandbox import SandboxError, inspect_env
 from toolace_mt.generation.attempt_log import AttemptSummary, attempts_path, summarise_attempts
 from toolace_mt.jsonl import BadLine, read_records
 from toolace_mt.record import AssistantMessage, OpType, Record, UserMessage
+from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.trajectory import PolicyCache, TrajectoryTally
 
 EXIT_OK, EXIT_USAGE = 0, 2
 OP_TYPES: tuple[str, ...] = typing.get_args(OpType)
@@ -46,6 +48,8 @@ _TOKEN = re.compile(r"\w+(?:'\w+)*")
 
 # An env's tool names, or None and why it could not be read.
 EnvTools = Callable[[str], "tuple[list[str] | None, str | None]"]
+# The env policy a record is judged with (toolace_mt.verifier.policy).
+PolicyOf = Callable[[Record], EnvPolicy]
 
 
 def tokens(text: str) -> list[str]:
@@ -102,6 +106,18 @@ class Coverage(BaseModel):
     env_error: str | None = None  # why the env's own tool list could not be read
 
 
+class TrajectoryRate(BaseModel):
+    """One trajectory finding kind over the file (toolace_mt/verifier/trajectory.py)."""
+
+    check: str  # the verifier check that fails on it
+    what: str
+    dialogues: int  # judged: the finding needs no env, or the record's env loaded unchanged
+    with_finding: int  # dialogues with at least one instance
+    share: float | None  # with_finding / dialogues; None when none was judged
+    instances: int
+    unknown: int  # dialogues not judged (the env did not load or changed)
+
+
 class Stats(BaseModel):
     """What `stats --json` prints."""
 
@@ -127,6 +143,9 @@ class Stats(BaseModel):
     pass_rate: float | None  # passed / verified; None when no record was verified
     # generate's log of every attempt beside a file (FILE.attempts.jsonl), when there is one
     attempt_logs: list[AttemptSummary] = []
+    # per trajectory finding kind: the share of dialogues with at least one instance
+    trajectory: dict[str, TrajectoryRate] = {}
+    trajectory_unknown_envs: dict[str, str] = {}  # env -> why the findings that need it are unknown
 
 
 def _ratio(part: float, whole: float) -> float | None:
@@ -158,9 +177,13 @@ class StatsAccumulator:
     ngrams: NgramStats = field(default_factory=NgramStats)
     verified: int = 0
     passed: int = 0
+    trajectory: TrajectoryTally = field(default_factory=TrajectoryTally)
+    policy_of: PolicyOf | None = None  # None: no trajectory section
 
     def add(self, record: Record) -> None:
         self.dialogues += 1
+        if self.policy_of is not None:
+            self.trajectory.add(record, self.policy_of(record))
         tally = self.envs.setdefault(record.env, _EnvTally())
         tally.offered.update(t["function"]["name"] for t in record.tools
                              if isinstance(t.get("function"), dict) and isinstance(t["function"].get("name"), str))
@@ -212,7 +235,9 @@ class StatsAccumulator:
             user_tokens=self.ngrams.totals[1],
             distinct_1=self.ngrams.distinct(1), distinct_2=self.ngrams.distinct(2),
             distinct_3=self.ngrams.distinct(3), entropy_bits=self.ngrams.entropy(),
-            verified=self.verified, passed=self.passed, pass_rate=_ratio(self.passed, self.verified))
+            verified=self.verified, passed=self.passed, pass_rate=_ratio(self.passed, self.verified),
+            trajectory={kind: TrajectoryRate(**rate.as_json()) for kind, rate in self.trajectory.rates.items()}
+            if self.policy_of is not None else {})
 
 
 def env_tool_names(env: str) -> tuple[list[str] | None, str | None]:
@@ -225,8 +250,11 @@ def env_tool_names(env: str) -> tuple[list[str] | None, str | None]:
 
 
 def compute_stats(paths: Iterable[str | Path], env_tools: EnvTools = env_tool_names,
-                  on_bad_line: Callable[[BadLine], None] | None = None) -> Stats:
-    acc = StatsAccumulator()
+                  on_bad_line: Callable[[BadLine], None] | None = None,
+                  policies: PolicyCache | None = None) -> Stats:
+    """`policies`: where records' env policies come from (default: each env loaded once)."""
+    policies = policies or PolicyCache()
+    acc = StatsAccumulator(policy_of=policies.of)
     logs = []
     for path in paths:
         acc.files.append(str(path))
@@ -239,7 +267,8 @@ def compute_stats(paths: Iterable[str | Path], env_tools: EnvTools = env_tool_na
                     on_bad_line(item)
             else:
                 acc.add(item.record)
-    return acc.result(env_tools).model_copy(update={"attempt_logs": logs})
+    return acc.result(env_tools).model_copy(update={"attempt_logs": logs,
+                                                    "trajectory_unknown_envs": dict(policies.why)})
 
 
 def _num(value: float | None, digits: int = 2) -> str:
@@ -286,7 +315,21 @@ def render_table(stats: Stats) -> str:
         lines.append(f"{env:<20}{f'{cov.used}/{cov.offered}':>13}{_pct(cov.coverage):>10}  {cov.source:<13}{unused}")
         if cov.env_error:
             lines.append(f"{'':<20}(env tools not read: {cov.env_error})")
+    lines += render_trajectory(stats)
     return "\n".join(lines)
+
+
+def render_trajectory(stats: Stats) -> list[str]:
+    """The trajectory section: per finding, the share of dialogues with at least one instance."""
+    if not stats.trajectory:
+        return []
+    lines = ["", f"{'trajectory finding':<22}{'check':<16}{'dialogues':>13}{'share':>8}  what"]
+    for kind, rate in stats.trajectory.items():
+        judged = f"{rate.with_finding}/{rate.dialogues}" if rate.dialogues else "unknown"
+        lines.append(f"{kind:<22}{rate.check:<16}{judged:>13}{_pct(rate.share):>8}  {rate.what}")
+    for env, why in stats.trajectory_unknown_envs.items():
+        lines.append(f"(env {env}: findings that need its policy are unknown: {why})")
+    return lines
 
 
 def run_stats(args: argparse.Namespace) -> int:

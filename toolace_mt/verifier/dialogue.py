@@ -10,9 +10,17 @@ from typing import Any
 
 from toolace_mt.record import AssistantMessage, Failure, Record, ToolCall, ToolMessage
 
-__all__ = ["CHECK_IDS", "CallSite", "Dialogue", "Failure"]
+__all__ = ["CHECK_IDS", "CORE_CHECK_IDS", "DEFAULT_CHECKS", "TRAJECTORY_CHECK_IDS", "CallSite", "Dialogue",
+           "Failure"]
 
-CHECK_IDS = ("format", "schema", "replay", "state", "grounding", "consistency", "behaviour", "judge")
+# The trajectory checks (toolace_mt/verifier/trajectory.py): what a trainer cares about.
+TRAJECTORY_CHECK_IDS = ("necessity", "disambiguation", "confirmation", "answer", "reply_style", "persona",
+                        "plan_sense")
+CORE_CHECK_IDS = ("format", "schema", "replay", "state", "grounding", "consistency", "behaviour", "judge")
+CHECK_IDS = (*CORE_CHECK_IDS, *TRAJECTORY_CHECK_IDS)
+# What `Verifier()`, `verify` and generate's gate run. The trajectory checks join once the
+# offline generator passes them (issue 16 part 2): then this becomes CHECK_IDS.
+DEFAULT_CHECKS = CORE_CHECK_IDS
 
 
 @dataclass

@@ -9,23 +9,30 @@ from sandbox import Environment, SandboxError
 from toolace_mt.record import Record, Verification
 from toolace_mt.verifier.behaviour import check_behaviour
 from toolace_mt.verifier.consistency import check_consistency
-from toolace_mt.verifier.dialogue import CHECK_IDS, Dialogue, Failure
+from toolace_mt.verifier.dialogue import CHECK_IDS, DEFAULT_CHECKS, TRAJECTORY_CHECK_IDS, Dialogue, Failure
 from toolace_mt.verifier.env_pool import EnvPool
 from toolace_mt.verifier.evidence import Mentions
 from toolace_mt.verifier.execution import check_replay, check_state, replay_start
 from toolace_mt.verifier.format_check import check_format
 from toolace_mt.verifier.grounding import check_grounding
 from toolace_mt.verifier.judge import Judge, OfflineJudge, check_judge
+from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.schema_check import check_schema
+from toolace_mt.verifier.trajectory import FINDING_KINDS
+from toolace_mt.verifier.trajectory import findings as trajectory_findings
+
+CHECK_GROUPS = {"all": CHECK_IDS, "trajectory": TRAJECTORY_CHECK_IDS}
 
 
 def parse_check_ids(text: str) -> tuple[str, ...]:
-    """"format,replay" -> ("format", "replay"); unknown ids raise ValueError."""
-    ids = tuple(part.strip() for part in text.split(",") if part.strip())
+    """"format,replay" -> ("format", "replay"); "all" and "trajectory" name groups;
+    unknown ids raise ValueError."""
+    ids = tuple(i for part in text.split(",") if part.strip()
+                for i in CHECK_GROUPS.get(part.strip(), (part.strip(),)))
     unknown = [i for i in ids if i not in CHECK_IDS]
     if unknown or not ids:
         raise ValueError(f"unknown check id(s) {', '.join(unknown) or '(none given)'}; "
-                         f"known: {', '.join(CHECK_IDS)}")
+                         f"known: {', '.join(CHECK_IDS)} (or all, trajectory)")
     return ids
 
 
@@ -35,7 +42,7 @@ class Verifier:
     `timings` accumulates seconds per phase (reset, replay, state, checks) for reports.
     """
 
-    def __init__(self, checks: Iterable[str] = CHECK_IDS, judge: Judge | None = None,
+    def __init__(self, checks: Iterable[str] = DEFAULT_CHECKS, judge: Judge | None = None,
                  pool: EnvPool | None = None) -> None:
         self.checks = tuple(c for c in CHECK_IDS if c in set(checks))
         self.judge = judge or OfflineJudge()
@@ -65,7 +72,9 @@ class Verifier:
         if "format" in wanted:
             failures += check_format(dialogue)
         env: Environment | None = None
-        needs_env = wanted & {"schema", "replay", "state", "consistency"}
+        problem: Failure | None = None
+        trajectory = [c for c in TRAJECTORY_CHECK_IDS if c in wanted]
+        needs_env = wanted & {"schema", "replay", "state", "consistency", *trajectory}
         if needs_env:
             self.timings["checks"] += time.perf_counter() - tick
             env, problem = self._env(record)
@@ -99,6 +108,11 @@ class Verifier:
             failures += check_behaviour(dialogue)
         if "judge" in wanted:
             failures += check_judge(dialogue, self.judge)
+        if trajectory:  # the env's policy: unknown when it did not load or changed (replay says so)
+            policy = EnvPolicy.of(env) if env is not None and problem is None else EnvPolicy.unknown()
+            kinds = {kind.kind: kind.check for kind in FINDING_KINDS}
+            failures += [Failure(kinds[f.kind], f.message, f.message_index)
+                         for f in trajectory_findings(dialogue, policy, trajectory)]
         self.timings["checks"] += time.perf_counter() - tick
         return failures
 

@@ -1,0 +1,565 @@
+"""The trajectory checks (necessity, disambiguation, confirmation, answer, reply_style,
+persona, plan_sense): each tamper takes a fixture that passes every check (all checks run
+on every fixture in tests/test_verifier_fixtures.py), introduces
+exactly one defect, and asserts the check fails naming the message; the untampered one
+passes. Synthetic records (no env) cover what the fixtures do not, and prose that must
+NOT be flagged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toolace_mt.dialogue_builder import DialogueBuilder
+from toolace_mt.jsonl import RecordLine, read_records
+from toolace_mt.record import Failure, Record
+from toolace_mt.verifier import TRAJECTORY_CHECK_IDS, Dialogue, EnvPool, Verifier
+from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.trajectory import FINDING_KINDS, findings, trajectory_findings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES: dict[str, Record] = {
+    line.record.id: line.record
+    for env in ("retail", "travel", "banking", "calendar_mail")
+    for line in read_records(ROOT / "fixtures" / "dialogues" / f"{env}.jsonl") if isinstance(line, RecordLine)
+}
+
+
+@pytest.fixture(scope="module")
+def verifier() -> Iterator[Verifier]:
+    with Verifier(checks=TRAJECTORY_CHECK_IDS, pool=EnvPool(max_envs=5)) as verifier:
+        yield verifier
+
+
+def edited(record_id: str, change: Callable[[list[dict[str, Any]]], None]) -> Record:
+    data = json.loads(FIXTURES[record_id].to_json())
+    change(data["messages"])
+    return Record.model_validate(data)
+
+
+def failing(verifier: Verifier, record: Record) -> dict[str, list[Failure]]:
+    found: dict[str, list[Failure]] = {}
+    for failure in verifier.verify(record).failures:
+        found.setdefault(failure.check, []).append(failure)
+    return found
+
+
+def index_of(record: Record, text: str) -> int:
+    """The index of the (first) user or assistant message whose content contains `text`."""
+    return next(i for i, m in enumerate(record.messages)
+                if m.role in ("user", "assistant") and text in (getattr(m, "content", None) or ""))
+
+
+def call_index(record: Record, name: str, nth: int = 0) -> int:
+    turns = [i for i, m in enumerate(record.messages)
+             if m.role == "assistant" and any(c.function.name == name for c in m.tool_calls or [])]
+    return turns[nth]
+
+
+Turn = tuple[str, Any]
+
+
+def turns_of(record: Record) -> list[Turn]:
+    turns: list[Turn] = []
+    for message in record.messages:
+        if message.role in ("user", "assistant") and not getattr(message, "tool_calls", None):
+            turns.append((message.role, message.content))
+        elif message.role == "assistant":
+            turns.append(("calls", [(c.function.name, json.loads(c.function.arguments))
+                                    for c in message.tool_calls or []]))
+    return turns
+
+
+def rebuilt(verifier: Verifier, record_id: str, change: Callable[[list[Turn]], None]) -> Record:
+    """The fixture's turns edited by `change`, every call executed for real."""
+    record = FIXTURES[record_id]
+    turns = turns_of(record)
+    change(turns)
+    env = verifier.pool.fresh(record.env, record.seed)
+    system = record.messages[0].content if record.messages[0].role == "system" else None
+    builder = DialogueBuilder(env, system=system, tools=[t["function"]["name"] for t in record.tools])
+    for kind, value in turns:
+        if kind == "calls":
+            builder.calls(*value)
+        else:
+            getattr(builder, kind)(value)
+    return builder.record(record.id, task=record.task, ops=list(record.provenance.ops))
+
+
+def turn_position(turns: list[Turn], name: str) -> int:
+    return next(i for i, (kind, value) in enumerate(turns) if kind == "calls" and any(c[0] == name for c in value))
+
+
+def test_the_checks_are_registered_and_selectable() -> None:
+    from toolace_mt.verifier import CHECK_IDS, parse_check_ids
+    assert set(TRAJECTORY_CHECK_IDS) <= set(CHECK_IDS)
+    assert parse_check_ids("all") == CHECK_IDS and parse_check_ids("trajectory,format") == (
+        *TRAJECTORY_CHECK_IDS, "format")
+    assert {kind.check for kind in FINDING_KINDS} == set(TRAJECTORY_CHECK_IDS)
+    assert len({kind.kind for kind in FINDING_KINDS}) == len(FINDING_KINDS)
+
+
+# ---------------------------------------------------------------- necessity
+
+def test_a_call_repeated_with_the_same_arguments(verifier: Verifier) -> None:
+    def change(turns: list[Turn]) -> None:
+        at = turn_position(turns, "get_order")
+        turns.insert(at + 1, turns[at])
+
+    record = rebuilt(verifier, "retail-cancel-pending-order", change)
+    found = failing(verifier, record)
+    first, again = call_index(record, "get_order", 0), call_index(record, "get_order", 1)
+    repeated = [f for f in found["necessity"] if "repeats the call" in f.message]
+    assert repeated and repeated[0].message_index == again and f"at message {first}" in repeated[0].message
+    assert set(found) == {"necessity"}
+
+
+def test_a_repeat_after_a_write_that_could_change_it_is_fine(verifier: Verifier) -> None:
+    def change(turns: list[Turn]) -> None:
+        order = next(v for kind, v in turns if kind == "calls" and v[0][0] == "get_order")
+        at = turn_position(turns, "cancel_order")
+        turns.insert(at + 1, ("calls", order))
+        turns.insert(at + 2, ("assistant", "Its status now reads cancelled, so nothing more will ship."))
+
+    record = rebuilt(verifier, "retail-cancel-pending-order", change)
+    assert not [f for f in verifier.verify(record).failures if "repeats the call" in f.message]
+
+
+def test_a_read_whose_output_nothing_uses(verifier: Verifier) -> None:
+    def change(turns: list[Turn]) -> None:
+        at = turn_position(turns, "cancel_transfer")
+        turns.insert(at + 1, ("calls", [("get_account", {"account_id": _account(turns)})]))
+
+    record = rebuilt(verifier, "banking-limit-request-and-cancel-payment", change)
+    found = failing(verifier, record)
+    where = call_index(record, "get_account")
+    [unused] = found["necessity"]
+    assert unused.message_index == where and "get_account's output is never used" in unused.message
+    assert set(found) == {"necessity"}
+
+
+def _account(turns: list[Turn]) -> str:
+    return next(v[0][1]["account_id"] for kind, v in turns if kind == "calls" and v[0][0] == "list_transfers")
+
+
+def test_a_read_that_shows_nothing_new(verifier: Verifier) -> None:
+    def change(turns: list[Turn]) -> None:
+        at = turn_position(turns, "cancel_transfer")
+        transfer = turns[at][1][0][1]["transfer_id"]
+        turns.insert(at + 1, ("calls", [("get_transfer", {"transfer_id": transfer})]))
+
+    record = rebuilt(verifier, "banking-limit-request-and-cancel-payment", change)
+    [failure] = failing(verifier, record)["necessity"]
+    assert failure.message_index == call_index(record, "get_transfer") and "shows nothing new" in failure.message
+
+
+def test_a_look_up_that_re_resolves_the_customer(verifier: Verifier) -> None:
+    record = FIXTURES["retail-cancel-pending-order"]
+    customer = json.loads(record.messages[3].content)
+
+    def change(turns: list[Turn]) -> None:
+        at = turn_position(turns, "find_customer_by_email")
+        turns.insert(at + 1, ("calls", [("find_customer_by_name_zip", {
+            "first_name": customer["first_name"], "last_name": customer["last_name"], "zip_code": customer["zip"]})]))
+
+    tampered = rebuilt(verifier, "retail-cancel-pending-order", change)
+    found = failing(verifier, tampered)["necessity"]
+    again = [f for f in found if f"looks up {customer['customer_id']} again" in f.message]
+    assert again and again[0].message_index == call_index(tampered, "find_customer_by_name_zip")
+    assert "output at message 3 already identified it" in again[0].message
+
+
+# ---------------------------------------------------------------- disambiguation
+
+def test_an_order_picked_from_several_the_user_never_singled_out(verifier: Verifier) -> None:
+    def change(turns: list[Turn]) -> None:
+        at = turn_position(turns, "list_customer_orders")
+        turns[at] = ("calls", [("list_customer_orders", {"customer_id": turns[at][1][0][1]["customer_id"]})])
+
+    record = rebuilt(verifier, "retail-cancel-pending-order", change)
+    orders = json.loads(record.messages[call_index(record, "list_customer_orders") + 1].content)
+    assert len(orders) >= 2
+    found = failing(verifier, record)
+    [failure] = found["disambiguation"]
+    assert failure.message_index == call_index(record, "get_order")
+    assert "takes order_id=" in failure.message and f"lists {len(orders)} different order_ids" in failure.message
+
+
+def test_a_description_that_fits_one_candidate_singles_it_out(verifier: Verifier) -> None:
+    """'my pending order' when exactly one of the listed orders is pending."""
+    def change(turns: list[Turn]) -> None:
+        at = turn_position(turns, "list_customer_orders")
+        turns[at] = ("calls", [("list_customer_orders", {"customer_id": turns[at][1][0][1]["customer_id"]})])
+        turns[0] = ("user", turns[0][1].replace("I'd like to cancel it", "I'd like to cancel my pending order"))
+
+    record = rebuilt(verifier, "retail-cancel-pending-order", change)
+    orders = json.loads(record.messages[call_index(record, "list_customer_orders") + 1].content)
+    assert sum(o["status"] == "pending" for o in orders) == 1 < len(orders)
+    assert "disambiguation" not in failing(verifier, record)
+
+
+def test_two_checking_accounts_need_asking_which(verifier: Verifier) -> None:
+    record = FIXTURES["banking-savings-to-checking"]
+    accounts = json.loads(record.messages[5].content)["accounts"]
+    other = {**accounts[0], "account_id": "ACC-99999", "balance": 10.0}
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        data = json.loads(messages[5]["content"])
+        data["accounts"].append(other)  # a second checking account in the look-up's output
+        messages[5]["content"] = json.dumps(data)
+        messages[6]["content"] = "Shall I move $500.00 from your savings to your checking account now?"
+
+    tampered = edited("banking-savings-to-checking", change)
+    found = findings(Dialogue(tampered), EnvPolicy.unknown(), ["disambiguation"])
+    assert [f.message_index for f in found] == [call_index(tampered, "transfer_between_accounts")]
+    assert "to_account_id=" in found[0].message and "lists 3 different account_ids" in found[0].message
+
+
+# ---------------------------------------------------------------- confirmation
+
+def test_a_write_the_user_did_not_agree_to(verifier: Verifier) -> None:
+    record = FIXTURES["retail-cancel-pending-order"]
+    answer = index_of(record, "Yes, please cancel it")
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[answer]["content"] = "Hmm, I found a better price somewhere else."
+
+    found = failing(verifier, edited("retail-cancel-pending-order", change))
+    [failure] = found["confirmation"]
+    assert failure.message_index == call_index(record, "cancel_order")
+    assert f"the user's turn at message {answer} does not agree" in failure.message
+    assert set(found) == {"confirmation"}
+
+
+def test_a_write_with_no_question_first(verifier: Verifier) -> None:
+    record = FIXTURES["travel-seat-taken-then-free-seat"]
+    offer = index_of(record, "Shall I move you")
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[offer]["content"] = messages[offer]["content"].replace(" Shall I move you to one of those?", "")
+
+    [failure] = failing(verifier, edited("travel-seat-taken-then-free-seat", change))["confirmation"]
+    assert failure.message_index == call_index(record, "change_seat", 1)
+    assert f"turn at message {offer} does not ask the user to confirm" in failure.message
+
+
+def test_a_confirmation_that_leaves_out_a_key_value(verifier: Verifier) -> None:
+    record = FIXTURES["banking-savings-to-checking"]
+    asking = index_of(record, "Shall I move $500.00")
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[asking]["content"] = "Thanks, Walter. Shall I move money between your accounts now?"
+
+    [failure] = failing(verifier, edited("banking-savings-to-checking", change))["confirmation"]
+    assert failure.message_index == call_index(record, "transfer_between_accounts")
+    assert "without stating" in failure.message and "amount=500" in failure.message
+
+
+def test_a_consequential_enum_nobody_said(verifier: Verifier) -> None:
+    record = FIXTURES["retail-cancel-pending-order"]
+    asking = index_of(record, "Shall I cancel it?")
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[asking]["content"] = messages[asking]["content"].split(" If you like")[0]
+        messages[asking + 1]["content"] = "Yes, please cancel it."
+
+    [failure] = failing(verifier, edited("retail-cancel-pending-order", change))["confirmation"]
+    assert failure.message_index == call_index(record, "cancel_order")
+    assert "reason is set to 'found_better_price'" in failure.message
+
+
+def test_the_policy_comes_from_the_env_module(verifier: Verifier) -> None:
+    env = verifier.pool.get("calendar_mail", 3)
+    assert {t.name for t in env.tools if t.confirm} == {"send_message", "cancel_event"}
+    assert not env.authenticate_first and verifier.pool.get("retail", 0).user_key == "customer_id"
+
+
+def test_confirm_needs_writes(tmp_path: Path) -> None:
+    from sandbox import EnvLoadError, load_env
+    module = tmp_path / "bad_confirm.py"
+    module.write_text('"""Nothing."""\nfrom sandbox.authoring import Db, Fake, tool\n\n'
+                      'TABLES = "CREATE TABLE t (k VARCHAR PRIMARY KEY);"\n\n\n'
+                      'def seed(db: Db, fake: Fake) -> None:\n    pass\n\n\n'
+                      '@tool(confirm=True)\ndef peek(db: Db) -> int:\n    """Look.\n    """\n    return 1\n')
+    with pytest.raises(EnvLoadError, match="confirm=True"):
+        load_env(str(module))
+
+
+# ---------------------------------------------------------------- answer
+
+def test_a_reply_that_leaves_out_what_was_asked(verifier: Verifier) -> None:
+    record = FIXTURES["banking-savings-to-checking"]
+    reply = len(record.messages) - 1
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[reply]["content"] = "Your checking account is open and in good standing."
+
+    found = failing(verifier, edited("banking-savings-to-checking", change))
+    [failure] = found["answer"]
+    assert failure.message_index == reply and f"asked at message {reply - 3}" in failure.message
+
+
+# ---------------------------------------------------------------- reply_style
+
+def test_a_field_dump_reply(verifier: Verifier) -> None:
+    record = FIXTURES["retail-cancel-pending-order"]
+    reply = index_of(record, "has been cancelled")
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[reply]["content"] = "I've cancelled it. order ID: #W1201; total: 239.95; ship city: Paulbury."
+
+    found = failing(verifier, edited("retail-cancel-pending-order", change))
+    assert [(f.message_index, "field: value pairs" in f.message) for f in found["reply_style"]] == [(reply, True)]
+
+
+def test_a_raw_enum_in_a_reply(verifier: Verifier) -> None:
+    record = FIXTURES["retail-cancel-pending-order"]
+    reply = index_of(record, "has been cancelled")
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[reply]["content"] += " Reason recorded: found_better_price."
+
+    [failure] = failing(verifier, edited("retail-cancel-pending-order", change))["reply_style"]
+    assert failure.message_index == reply and "'found_better_price'" in failure.message
+
+
+def test_a_list_answered_with_ids_only(verifier: Verifier) -> None:
+    record = FIXTURES["calendar-small-talk-and-unread-mail"]
+    reply = index_of(record, "Your most recent unread emails")
+    ids = [m["message_id"] for m in json.loads(record.messages[reply - 1].content)]
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[reply]["content"] = f"I found 3 results, including {', '.join(ids)}."
+
+    [failure] = failing(verifier, edited("calendar-small-talk-and-unread-mail", change))["reply_style"]
+    assert failure.message_index == reply and "by id alone" in failure.message
+
+
+def test_a_raw_tool_error_read_out(verifier: Verifier) -> None:
+    record = FIXTURES["travel-seat-taken-then-free-seat"]
+    reply = index_of(record, "is already taken")
+    error = json.loads(record.messages[3].content)["error"]["message"]
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[reply]["content"] = messages[reply]["content"].replace(
+            "Sorry, seat 3A is already taken.", f"That didn't work: {error}.")
+
+    [failure] = failing(verifier, edited("travel-seat-taken-then-free-seat", change))["reply_style"]
+    assert failure.message_index == reply and "raw error" in failure.message
+
+
+@pytest.mark.parametrize("refusal, says", [
+    ("I'm sorry, I'm not able to give a discount code for my next order.", "echoes the user's words \"my next\""),
+    ("I'm sorry, I can't issue discount codes with get order.", "names the tool get_order"),
+])
+def test_a_broken_refusal(verifier: Verifier, refusal: str, says: str) -> None:
+    record = FIXTURES["retail-cancel-tool-withheld"]
+    reply = len(record.messages) - 1
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[reply]["content"] = refusal
+
+    [failure] = failing(verifier, edited("retail-cancel-tool-withheld", change))["reply_style"]
+    assert failure.message_index == reply and says in failure.message
+
+
+# ---------------------------------------------------------------- persona
+
+def test_a_sign_off_that_is_not_the_account_holder(verifier: Verifier) -> None:
+    record = FIXTURES["travel-search-and-book"]
+    turn = index_of(record, "6A, please.")
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[turn]["content"] = "6A, please. Warmly, Aimee."
+
+    failures = failing(verifier, edited("travel-search-and-book", change))["persona"]
+    assert [f.message_index for f in failures] == [turn, turn]
+    assert "Aimee at message 10, but Martha Bishop at message 1" in failures[0].message
+    assert "the account holder is Martha Bishop" in failures[1].message
+
+
+@pytest.mark.parametrize("said", ["Yes, please cancel it. The reason is found_better_price.",
+                                  "Yes, please cancel it. The reason to use is found better price."])
+def test_the_user_talking_in_parameter_terms(verifier: Verifier, said: str) -> None:
+    record = FIXTURES["retail-cancel-pending-order"]
+    turn = index_of(record, "Yes, please cancel it")
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[turn]["content"] = said
+
+    [failure] = failing(verifier, edited("retail-cancel-pending-order", change))["persona"]
+    assert failure.message_index == turn
+
+
+def test_a_parameter_name_as_a_label(verifier: Verifier) -> None:
+    record = FIXTURES["calendar-small-talk-and-unread-mail"]
+    turn = index_of(record, "show me my three most recent unread emails")
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[turn]["content"] = "OK. Then show me my three most recent emails. Unread only: yes."
+
+    [failure] = failing(verifier, edited("calendar-small-talk-and-unread-mail", change))["persona"]
+    assert failure.message_index == turn and "Unread only: yes" in failure.message
+
+
+# ---------------------------------------------------------------- plan_sense
+
+def test_a_write_then_a_cancel_of_the_same_booking(verifier: Verifier) -> None:
+    def change(turns: list[Turn]) -> None:
+        at = max(i for i, (kind, v) in enumerate(turns) if kind == "calls" and v[0][0] == "change_seat")
+        turns.insert(at + 1, ("calls", [("cancel_booking", {"booking_id": turns[at][1][0][1]["booking_id"]})]))
+
+    record = rebuilt(verifier, "travel-seat-taken-then-free-seat", change)
+    failures = [f for f in failing(verifier, record)["plan_sense"]]
+    assert [f.message_index for f in failures] == [call_index(record, "cancel_booking")]
+    assert "undoes BK-5" in failures[0].message and "change_seat" in failures[0].message
+
+
+# ---------------------------------------------------------------- synthetic records (no env needed)
+
+def synthetic(turns: list[tuple[str, Any]], tools: dict[str, dict[str, Any]], env: str = "nowhere") -> Record:
+    """A record from ("user"|"assistant", text) and ("call", name, arguments, output) turns."""
+    messages: list[dict[str, Any]] = []
+    n = 0
+    for turn in turns:
+        if turn[0] == "call":
+            n += 1
+            _, name, arguments, output = turn
+            messages.append({"role": "assistant", "content": None, "tool_calls": [
+                {"id": f"c{n}", "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}]})
+            messages.append({"role": "tool", "tool_call_id": f"c{n}", "content": json.dumps(output)})
+        else:
+            messages.append({"role": turn[0], "content": turn[1]})
+    listed = [{"type": "function", "function": {"name": name, "description": name, "parameters": {
+        "type": "object", "properties": properties, "required": []}}} for name, properties in tools.items()]
+    return Record(id="synthetic", env=env, env_digest="0" * 64, seed=0, tools=listed, messages=messages)
+
+
+TAU_TOOLS = {"find_user_id_by_email": {"email": {"type": "string"}},
+             "get_user_details": {"user_id": {"type": "string"}},
+             "get_order_details": {"order_id": {"type": "string"}},
+             "calculate": {"expression": {"type": "string"}},
+             "cancel_pending_order": {"order_id": {"type": "string"},
+                                      "reason": {"type": "string", "enum": ["no longer needed", "ordered by mistake"]}}}
+TAU_POLICY = EnvPolicy(known=True, writes=frozenset({"cancel_pending_order"}),
+                       confirm=frozenset({"cancel_pending_order"}), user_key="user_id", authenticate_first=True)
+ORDER = {"order_id": "#W1", "user_id": "ann_lee_1", "status": "pending", "items": [{"name": "Lamp", "price": 40.0}]}
+
+
+def kinds(record: Record, policy: EnvPolicy) -> dict[str, list[int | None]]:
+    found: dict[str, list[int | None]] = {}
+    for finding in findings(Dialogue(record), policy):
+        found.setdefault(finding.kind, []).append(finding.message_index)
+    return found
+
+
+def test_a_clean_synthetic_dialogue_has_no_findings() -> None:
+    record = synthetic([
+        ("user", "Hi, I'm Ann Lee. Please cancel my order #W1, I ordered it by mistake. My email is ann@lee.com."),
+        ("call", "find_user_id_by_email", {"email": "ann@lee.com"}, "ann_lee_1"),
+        ("call", "get_order_details", {"order_id": "#W1"}, ORDER),
+        ("assistant", "Thanks, Ann. Order #W1 with the Lamp ($40.00) is still pending. Shall I cancel it because "
+                      "it was ordered by mistake?"),
+        ("user", "Yes, go ahead."),
+        ("call", "cancel_pending_order", {"order_id": "#W1", "reason": "ordered by mistake"},
+         {**ORDER, "status": "cancelled"}),
+        ("assistant", "Done: order #W1 is cancelled and the $40.00 will be refunded."),
+    ], TAU_TOOLS)
+    assert kinds(record, TAU_POLICY) == {}
+
+
+def test_acting_before_authenticating() -> None:
+    record = synthetic([
+        ("user", "Hi, please cancel order #W1, I ordered it by mistake."),
+        ("call", "get_order_details", {"order_id": "#W1"}, ORDER),
+        ("assistant", "Order #W1 with the Lamp ($40.00) is pending. Shall I cancel it, as it was ordered by mistake?"),
+        ("user", "Yes."),
+        ("call", "cancel_pending_order", {"order_id": "#W1", "reason": "ordered by mistake"},
+         {**ORDER, "status": "cancelled"}),
+        ("assistant", "Done: order #W1 is cancelled."),
+    ], TAU_TOOLS)
+    assert kinds(record, TAU_POLICY) == {"unauthenticated": [1]}
+    assert kinds(record, EnvPolicy(**{**TAU_POLICY.__dict__, "authenticate_first": False})) == {}
+
+
+def test_the_user_dictating_a_calculator_input() -> None:
+    record = synthetic([
+        ("user", "What do two lamps cost? The expression to use is 40 * 2."),
+        ("call", "calculate", {"expression": "40 * 2"}, 80.0),
+        ("assistant", "Two lamps cost $80.00."),
+    ], TAU_TOOLS)
+    found = findings(Dialogue(record), EnvPolicy.unknown())
+    assert {(f.kind, f.message_index) for f in found} == {("dictated_internal", 1), ("parameter_talk", 0)}
+
+
+def test_a_target_identified_through_an_unrelated_record() -> None:
+    tools = {"get_transfer": {"transfer_id": {"type": "string"}},
+             "pay_payee": {"payee_id": {"type": "string"}, "amount": {"type": "number"}}}
+    transfer = {"transfer_id": "TRF-1", "payee_id": "PAY-7", "amount": 20.0}
+    record = synthetic([
+        ("user", "Pay this payee $50. The record is under transfer TRF-1."),
+        ("call", "get_transfer", {"transfer_id": "TRF-1"}, transfer),
+        ("assistant", "That transfer went to payee PAY-7. Shall I pay PAY-7 $50.00?"),
+        ("user", "Yes."),
+        ("call", "pay_payee", {"payee_id": "PAY-7", "amount": 50}, {"transfer_id": "TRF-2", "amount": 50.0}),
+        ("assistant", "Done: $50.00 went to PAY-7 (transfer TRF-2)."),
+    ], tools)
+    policy = EnvPolicy(known=True, writes=frozenset({"pay_payee"}))
+    assert kinds(record, policy) == {"unrelated_record": [5]}
+
+
+@pytest.mark.parametrize("reply", [
+    "Fares: economy $308.95 and business $988.64. Which cabin would you like?",
+    "Here's what I found: your order #W1 is pending, with one Lamp at $40.00.",
+    "Note: the refund can take 5 days. Anything else?",
+    "I'm sorry, I can't change your plan from here, but your account team can.",
+    "Your email address is ann_lee@example.com, and your order #W1 is pending.",
+])
+def test_reasonable_prose_is_not_flagged(reply: str) -> None:
+    record = synthetic([
+        ("user", "Hi, I'm Ann Lee. What's the status of my order #W1? Thanks, Ann."),
+        ("call", "get_order_details", {"order_id": "#W1"}, ORDER),
+        ("assistant", reply),
+    ], TAU_TOOLS)
+    found = [f for f in findings(Dialogue(record), EnvPolicy.unknown()) if f.kind in
+             {"field_dump", "raw_enum", "ids_only_list", "raw_error", "broken_refusal", "signoff_name",
+              "parameter_talk"}]
+    assert found == []
+
+
+@pytest.mark.parametrize("said", [
+    "Thanks so much, you're a star!",
+    "My manager Alexis asked me to check. Thanks, Ann.",
+    "It's for Jose, my colleague. Best, Ann",
+    "Can you send it to the_boss@example.com? - Ann",
+])
+def test_natural_user_turns_are_not_flagged(said: str) -> None:
+    record = synthetic([("user", "Hello, this is Ann Lee."), ("assistant", "Hi Ann, how can I help?"),
+                        ("user", said), ("assistant", "Of course.")], TAU_TOOLS)
+    assert findings(Dialogue(record), EnvPolicy.unknown()) == []
+
+
+def test_rates_over_records_count_dialogues_and_unknowns() -> None:
+    clean = synthetic([("user", "Hello, this is Ann Lee."), ("assistant", "Hi Ann, how can I help?")], TAU_TOOLS)
+    dump = synthetic([("user", "Hello."), ("assistant", "order ID: #W1; status: pending; total: 40.")], TAU_TOOLS)
+    rates = trajectory_findings([clean, dump, dump])
+    assert rates["field_dump"].dialogues == 3 and rates["field_dump"].with_finding == 2
+    assert rates["field_dump"].share == pytest.approx(2 / 3) and rates["field_dump"].instances == 2
+    assert rates["unconfirmed_write"].dialogues == 0 and rates["unconfirmed_write"].unknown == 3
+    assert rates["unconfirmed_write"].share is None
+
+
+@pytest.mark.slow
+def test_envs_show_marks_the_confirmation_policy(capsys) -> None:
+    from toolace_mt.cli import main
+    assert main(["envs", "show", "tau_retail", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    confirm = {t["function"]["name"] for t in data["tools"] if t["confirm"]}
+    assert data["authenticate_first"] is True and "cancel_pending_order" in confirm and "calculate" not in confirm
+    assert main(["envs", "show", "calendar_mail"]) == 0
+    assert "[write] send_message (confirm first):" in capsys.readouterr().out

@@ -1,0 +1,147 @@
+"""`answer`: when the user asked for information, the reply states it.
+
+- `unanswered_question`: a user turn answered by reads only (no write) whose reply, the
+  last assistant text before the next user turn, tells none of the values those reads
+  newly showed; or, when words of the user's turn name fields of those outputs ("which
+  seats are free?" names `seats_left`), none of those fields' values. A sub-task of the
+  record's `task` made of reads only must have the output of its last planned call told
+  in a reply after it, the same way (its goal's words name fields too).
+Replies in words are reply_style's concern (field dumps, ids alone).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from toolace_mt.record import AssistantMessage, UserMessage
+from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
+from toolace_mt.verifier.evidence import leaves, normalise
+from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.told import Shown, Told, leaves_with_keys, meaningful, parsed
+
+CHECK = "answer"
+KINDS = (FindingKind("unanswered_question", CHECK, True, "the reply leaves out the value that was asked for"),)
+
+_WORD = re.compile(r"[a-z]{4,}")
+_QUESTION = re.compile(r"\?|^\W*(?:what|which|when|where|who|whose|how|is|are|was|were|do|does|did|has|have)\b|"
+                       r"\b(?:tell me|show me|let me know|remind me|look up|check|find out|list|give me|"
+                       r"i(?:'d| would) like to (?:know|see)|i want to (?:know|see)|i need to (?:know|see))\b", re.I)
+_STOP = frozenset("""what which when where whose could would should about there their them they this that these
+those have with from your yours mine please thanks thank tell show give check look find know want need like
+also just again still here some many much more most less does doing done into onto than then were will shall
+order orders item items details detail info information account user customer number status""".split())
+
+
+def _words(text: str) -> set[str]:
+    return {w.rstrip("s") for w in _WORD.findall(text.casefold()) if w not in _STOP}
+
+
+def _asked_fields(words: set[str], outputs: list[Any]) -> dict[str, list[Any]]:
+    """Output fields a word names ("seats" names seats_left), with their meaningful values."""
+    fields: dict[str, list[Any]] = {}
+    for out in outputs:
+        for key, leaf in leaves_with_keys(out):
+            parts = {p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4}
+            if parts & words and meaningful(leaf):
+                fields.setdefault(key, []).append(leaf)
+    return fields
+
+
+def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]) -> str | None:
+    """Why `reply` does not answer what `sites` found (None: it does). An asked field is
+    answered by one of its new values, or by its word in the reply ("yes, both are in stock")."""
+    outputs = [s.output for s in sites]
+    new = [leaf for out in outputs for _, leaf in leaves_with_keys(out) if meaningful(leaf) and not shown.knows(leaf)]
+    if not new:
+        return None
+    told = Told.of(reply)
+    asked = _asked_fields(words, outputs)
+    asked = {k: [v for v in vs if not shown.knows(v)] for k, vs in asked.items()}
+    asked = {k: vs for k, vs in asked.items() if vs}
+    if asked:
+        said = _words(reply)
+        if any(told.tells(v, loose=True) for vs in asked.values() for v in vs) or \
+                any({p.rstrip("s") for p in key.casefold().split("_")} & said & words for key in asked):
+            return None
+        return f"the reply does not state the {', '.join(sorted(asked)[:3])} that was asked for"
+    if any(told.tells(v, loose=True) for v in new[:400]):
+        return None
+    return "the reply states none of the values the look-ups found"
+
+
+def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    if not policy.known:
+        return []
+    findings: list[Finding] = []
+    messages = dialogue.messages
+    users = [i for i, m in enumerate(messages) if isinstance(m, UserMessage)]
+    shown = Shown()
+    position = 0
+    for n, user in enumerate(users):
+        end = users[n + 1] if n + 1 < len(users) else len(messages)
+        while position < user:  # what was shown before this user turn
+            _show(shown, dialogue, position)
+            position += 1
+        _show(shown, dialogue, user)
+        position = user + 1
+        sites = [s for s in dialogue.calls if user < s.message_index < end and s.output_text is not None]
+        good = [s for s in sites if not s.failed]
+        if not good or any(policy.is_write(s.name) for s in sites) or not _QUESTION.search(messages[user].content):
+            continue
+        reply_index = next((i for i in range(end - 1, user, -1) if isinstance(messages[i], AssistantMessage)
+                            and (messages[i].content or "").strip() and not messages[i].tool_calls), None)
+        if reply_index is None or (messages[reply_index].content or "").rstrip().endswith("?"):
+            continue  # the assistant asks something back (which one, shall I)
+        problem = _unanswered(messages[reply_index].content or "", good, shown, _words(messages[user].content))
+        if problem:
+            findings.append(Finding("unanswered_question", f"the user asked at message {user}; {problem}",
+                                    reply_index))
+    findings += _subtasks(dialogue, policy, {f.message_index for f in findings})
+    return findings
+
+
+def _show(shown: Shown, dialogue: Dialogue, index: int) -> None:
+    message = dialogue.messages[index]
+    if message.role == "user":  # not the system prompt: an env's description shows example ids, not facts
+        shown.add_text(message.content or "")
+    elif message.role == "tool":
+        shown.add_output(parsed(message.content))
+
+
+def _subtasks(dialogue: Dialogue, policy: EnvPolicy, reported: set[int | None]) -> list[Finding]:
+    findings = []
+    for number, subtask in enumerate(dialogue.record.task.subtasks, 1):
+        if not subtask.calls or any(policy.is_write(c.name) for c in subtask.calls):
+            continue
+        last = subtask.calls[-1]
+        site = next((s for s in dialogue.calls if s.name == last.name and s.arguments == last.arguments
+                     and s.output_text is not None and not s.failed), None)
+        if site is None:
+            continue  # the judge's task_completion reports a planned call never made
+        shown = Shown()
+        for index in range(site.message_index):
+            _show(shown, dialogue, index)
+        reply_index = next((i for i in range(site.message_index + 1, len(dialogue.messages))
+                            if isinstance(dialogue.messages[i], AssistantMessage)
+                            and (dialogue.messages[i].content or "").strip()), None)
+        if reply_index is None or reply_index in reported or _feeds_later_call(dialogue, site, shown):
+            continue
+        problem = _unanswered(dialogue.messages[reply_index].content or "", [site], shown, _words(subtask.goal))
+        if problem:
+            findings.append(Finding("unanswered_question", f"sub-task {number} ({subtask.goal[:60]}): {problem}",
+                                    reply_index))
+    return findings
+
+
+def _feeds_later_call(dialogue: Dialogue, site: CallSite, shown: Shown) -> bool:
+    """A sub-task's look-up whose new values a later call uses served the next sub-task."""
+    new = {normalise(str(leaf)) for _, leaf in leaves_with_keys(site.output) if meaningful(leaf)
+           and not shown.knows(leaf)}
+    return any(normalise(str(leaf)) in new for other in dialogue.calls if other.message_index > site.message_index
+               for leaf in leaves(other.arguments or {}) if leaf is not None)
+
+
+def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:
+    return [Failure(CHECK, f.message, f.message_index) for f in find(dialogue, policy)]

@@ -1,0 +1,220 @@
+"""`disambiguation`: a value an argument takes from a tool output is singled out.
+
+A value is a *choice* when the output that shows it lists two or more candidates of its
+kind (items of one list with different values in that field). A chosen value must be
+singled out before the call that uses it: the user named it, or described it so that
+exactly one candidate fits (a field of that candidate, or of the details fetched for
+it, that the user's words tell and no other candidate's tell: "my pending order" when
+exactly one is pending), or the assistant asked, naming two or more candidates (so the
+user sees the alternatives), and the user picked one or agreed. A later look-up that
+returns it alone, called without naming it (a filter), also singles it out. Acting on
+every candidate is not a choice. Enum values and values the user stated are never choices.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolace_mt.record import AssistantMessage, UserMessage
+from toolace_mt.verifier.confirmation import agrees
+from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
+from toolace_mt.verifier.evidence import normalise
+from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.told import Told, meaningful
+
+CHECK = "disambiguation"
+KINDS = (FindingKind("ambiguous_target", CHECK, False,
+                     "an argument picked from two or more candidates the user never singled out"),)
+
+_PICK = re.compile(r"\b(?:first|second|third|fourth|last|latter|former|earlier|later|top|bottom|that one|this one|"
+                   r"the one)\b", re.I)
+
+
+@dataclass
+class Candidates:
+    """One list of an output: the field the value sits in and every item's profile."""
+
+    where: int  # message index of the output
+    field: str  # "" for a list of bare values
+    values: list[str]
+    profiles: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _choices_in(value: Any, norm: str, where: int, depth: int = 0) -> tuple[list[Candidates], bool]:
+    """(the lists where `norm` is one of 2+ distinct candidates, whether it also sits alone somewhere)."""
+    choices: list[Candidates] = []
+    alone = False
+    if depth > 10:
+        return choices, alone
+    if isinstance(value, dict) and len(value) >= 2 and all(isinstance(v, dict) for v in value.values()):
+        value = list(value.values())  # {"paypal_1": {...}, "card_2": {...}}: candidates keyed by id
+    if isinstance(value, dict):
+        for item in value.values():
+            if isinstance(item, dict | list):
+                sub, single = _choices_in(item, norm, where, depth + 1)
+                choices += sub
+                alone = alone or single
+            elif item is not None and normalise(str(item)) == norm:
+                alone = True
+    elif isinstance(value, list):
+        scalars = [item for item in value if not isinstance(item, dict | list)]
+        if scalars and any(normalise(str(s)) == norm for s in scalars):
+            distinct = {normalise(str(s)) for s in scalars}
+            if len(distinct) >= 2:
+                choices.append(Candidates(where, "", [normalise(str(s)) for s in scalars],
+                                          [{"": s} for s in scalars]))
+            else:
+                alone = True
+        objects = [item for item in value if isinstance(item, dict)]
+        for key in {k for item in objects for k, v in item.items() if v is not None and normalise(str(v)) == norm
+                    and not isinstance(v, dict | list)}:
+            column = [normalise(str(item.get(key))) for item in objects]
+            if len(set(column)) >= 2:
+                choices.append(Candidates(where, key, column, [dict(item) for item in objects]))
+            else:
+                alone = True
+        for item in value:
+            if isinstance(item, dict | list):
+                sub, single = _choices_in(item, norm, where, depth + 1)
+                # a value inside one item of a list is the list's concern, not a lone value
+                choices += sub
+                alone = alone or (single and len(objects) <= 1)
+    return choices, alone
+
+
+def _scalars(profile: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(k, v) for k, v in profile.items() if not isinstance(v, dict | list) and meaningful(v)]
+
+
+def _singled_by_words(told: Told, candidates: Candidates, position: int) -> bool:
+    """The words tell a value of the candidate that no other candidate has in that field."""
+    mine = candidates.profiles[position]
+    for name, value in _scalars(mine):
+        if name == candidates.field or not told.tells(value, loose=True):
+            continue
+        if all(normalise(str(other.get(name))) != normalise(str(value))
+               for i, other in enumerate(candidates.profiles) if i != position):
+            return True
+    return False
+
+
+def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    del policy  # judged from the record alone
+    findings: list[Finding] = []
+    messages = dialogue.messages
+    reported: set[str] = set()
+    outputs: list[tuple[int, CallSite]] = []  # successful calls whose outputs came before the current turn
+    for index, message in enumerate(messages):
+        if not isinstance(message, AssistantMessage):
+            continue
+        sites = dialogue.calls_at(index)
+        if sites:
+            user_told = Told.of(*(m.content for m in messages[:index] if isinstance(m, UserMessage)))
+            for site in sites:
+                problem = _ambiguous(dialogue, site, outputs, user_told, index, reported)
+                if problem:
+                    findings.append(Finding("ambiguous_target", problem, index))
+        outputs += [(s.output_index or index, s) for s in sites if s.output_text is not None and not s.failed]
+    return findings
+
+
+def _schema_enum(dialogue: Dialogue, site: CallSite, argument: str) -> list[Any]:
+    tool = dialogue.tools.get(site.name) or {}
+    properties = tool.get("function", {}).get("parameters", {}).get("properties", {}) if isinstance(tool, dict) else {}
+    schema = properties.get(argument, {}) if isinstance(properties, dict) else {}
+    if not isinstance(schema, dict):
+        return []
+    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    return list(schema.get("enum") or items.get("enum") or [])
+
+
+def _argument_values(site: CallSite) -> list[tuple[str, str]]:
+    found = []
+    for argument, value in (site.arguments or {}).items():
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                stack += list(item.values())
+            elif isinstance(item, list):
+                stack += item
+            elif isinstance(item, str) and meaningful(item):
+                found.append((argument, item))
+    return found
+
+
+def _ambiguous(dialogue: Dialogue, site: CallSite, outputs: list[tuple[int, CallSite]], user_told: Told,
+               index: int, reported: set[str]) -> str | None:
+    for argument, value in _argument_values(site):
+        norm = normalise(value)
+        if norm in reported or value in _schema_enum(dialogue, site, argument) or user_told.tells(value):
+            continue
+        choices: list[Candidates] = []
+        alone = False
+        for where, earlier in outputs:
+            sub, single = _choices_in(earlier.output, norm, where)
+            choices += sub
+            # a look-up that did not name the value yet returned it alone narrowed the choice
+            if single and norm not in {normalise(str(a)) for _, a in _argument_values(earlier)}:
+                alone = True
+        if not choices or alone:
+            continue
+        if any(_picked(dialogue, site, argument, c, user_told, outputs, index) for c in choices):
+            continue
+        reported.add(norm)
+        first = choices[0]
+        kind = first.field or "value"
+        return (f"call {site.call.id} {site.name} takes {argument}={value} from the output at message {first.where}, "
+                f"which lists {len(set(first.values))} different {kind}s; the user never singled it out and the "
+                "assistant did not ask which one")
+    return None
+
+
+def _picked(dialogue: Dialogue, site: CallSite, argument: str, candidates: Candidates, user_told: Told,
+            outputs: list[tuple[int, CallSite]], index: int) -> bool:
+    norm_values = candidates.values
+    value = next(normalise(v) for a, v in _argument_values(site) if a == argument and normalise(v) in norm_values)
+    position = norm_values.index(value)
+    # acting on every candidate is not a choice
+    used = {normalise(str(v)) for other in dialogue.calls if other.name == site.name
+            for a, v in _argument_values(other) if a == argument}
+    if set(norm_values) <= used:
+        return True
+    # the details fetched for each candidate extend its profile ("the delivered one")
+    profiles = [dict(p) for p in candidates.profiles]
+    for _, earlier in outputs:
+        out = earlier.output
+        if isinstance(out, dict):
+            named = {normalise(str(a)) for _, a in _argument_values(earlier)}
+            for i, candidate in enumerate(norm_values):
+                if candidate in named:
+                    profiles[i].update({k: v for k, v in out.items() if not isinstance(v, dict | list)})
+    extended = Candidates(candidates.where, candidates.field, norm_values, profiles)
+    if _singled_by_words(user_told, extended, position):
+        return True
+    # the assistant named two or more candidates and asked; the user then picked
+    messages = dialogue.messages
+    for i in range(candidates.where + 1, index):
+        message = messages[i]
+        if isinstance(message, AssistantMessage) and (message.content or "").strip() and "?" in (message.content or ""):
+            told = Told.of(message.content or "")
+            named = [c for c, profile in zip(norm_values, profiles, strict=True)
+                     if told.tells(c) or any(told.tells(v) for k, v in _scalars(profile)
+                                             if k != candidates.field and _distinct(profiles, k, v))]
+            if len(named) >= 2:
+                answer = next((m for m in messages[i + 1:index] if isinstance(m, UserMessage)), None)
+                if answer is not None and (_PICK.search(answer.content) or agrees(answer.content) or
+                                           _singled_by_words(Told.of(answer.content), extended, position)):
+                    return True
+    return False
+
+
+def _distinct(profiles: list[dict[str, Any]], key: str, value: Any) -> bool:
+    return sum(1 for p in profiles if p.get(key) == value) == 1
+
+
+def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:
+    return [Failure(CHECK, f.message, f.message_index) for f in find(dialogue, policy)]

@@ -1,0 +1,109 @@
+"""`plan_sense`: the calls make sense as a plan a careful agent would follow.
+
+- `write_then_cancel`: a successful write on an entity, then a successful cancel,
+  delete or remove of the same entity (change_seat(BK-1, "15A") then cancel_booking(BK-1)).
+- `unrelated_record`: a write's target id is read off another kind of record the user
+  pointed at ("pay this payee ... the record is under transfer TRF-100437": pay_payee's
+  payee_id taken from get_transfer's output), where the write does not act on that record.
+- `unauthenticated`: in an env that declares AUTHENTICATE_FIRST, a call touches a user's
+  data (its arguments or output carry the user key) before the user was identified by a
+  look-up from details they gave (email, or name and zip), not from an id they stated.
+"""
+
+from __future__ import annotations
+
+from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
+from toolace_mt.verifier.evidence import is_identifier, leaves, normalise
+from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.necessity import entity_key
+from toolace_mt.verifier.policy import EnvPolicy
+
+CHECK = "plan_sense"
+KINDS = (
+    FindingKind("write_then_cancel", CHECK, True, "a write, then a cancel of the same entity"),
+    FindingKind("unrelated_record", CHECK, True, "the target is identified through an unrelated record"),
+    FindingKind("unauthenticated", CHECK, True,
+                "acts on a user's data before authenticating them (AUTHENTICATE_FIRST)"),
+)
+
+_UNDO = ("cancel", "delete", "remove", "revoke")
+
+
+def _ids(site: CallSite) -> set[str]:
+    return {normalise(v) for v in leaves(site.arguments or {})
+            if isinstance(v, str) and "@" not in v and " " not in v.strip() and is_identifier(v.lstrip("#"))}
+
+
+def _good(site: CallSite) -> bool:
+    return site.output_text is not None and not site.failed
+
+
+def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    if not policy.known:
+        return []
+    findings: list[Finding] = []
+    writes = [s for s in dialogue.calls if _good(s) and policy.is_write(s.name)]
+    for position, undo in enumerate(writes):
+        if not any(word in undo.name.casefold().split("_") for word in _UNDO):
+            continue
+        for earlier in writes[:position]:
+            if any(word in earlier.name.casefold().split("_") for word in _UNDO):
+                continue
+            shared = sorted(_ids(undo) & _ids(earlier))
+            if shared:
+                said = next(v for v in leaves(undo.arguments or {}) if isinstance(v, str) and normalise(v) == shared[0])
+                findings.append(Finding("write_then_cancel", f"call {undo.call.id} {undo.name} undoes {said}, "
+                                        f"which {earlier.name} at message {earlier.message_index} had just changed",
+                                        undo.message_index))
+                break
+    findings += _unrelated(dialogue, policy, writes)
+    if policy.authenticate_first and policy.user_key:
+        findings += _unauthenticated(dialogue, policy)
+    return findings
+
+
+def _unrelated(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) -> list[Finding]:
+    findings = []
+    for write in writes:
+        arguments = write.arguments or {}
+        for argument, value in arguments.items():
+            if not isinstance(value, str) or argument == policy.user_key or not argument.endswith("id"):
+                continue
+            source = next((s for s in dialogue.calls if s.message_index < write.message_index and _good(s)
+                           and not policy.is_write(s.name) and isinstance(s.output, dict)
+                           and s.output.get(argument) == value), None)
+            if source is None:
+                continue
+            key = entity_key(source)
+            if key is None or key[0] in ("", argument) or key[0] in arguments or key[0] == policy.user_key:
+                continue
+            if normalise(key[1]) not in _ids(source):
+                continue  # the record was found some other way, not pointed at by its id
+            findings.append(Finding("unrelated_record", f"call {write.call.id} {write.name} takes {argument}={value} "
+                                    f"from {source.name}({key[1]}) at message {source.message_index}, a record of "
+                                    "another kind the write does not act on; have the user identify the target "
+                                    "itself", write.message_index))
+            break
+    return findings
+
+
+def _unauthenticated(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    key = policy.user_key or ""
+    for site in dialogue.calls:
+        if not _good(site):
+            continue
+        out = site.output
+        arguments = site.arguments or {}
+        user = out if isinstance(out, str) else (out.get(key) if isinstance(out, dict) else None)
+        if key not in arguments and isinstance(user, str) and arguments and not _ids(site):
+            return []  # authenticated: the look-up found the user from the details they gave
+        touches = key in arguments or (isinstance(out, dict) and key in out)
+        if touches:
+            return [Finding("unauthenticated", f"call {site.call.id} {site.name} touches the user's data before the "
+                                               "user was authenticated (look them up by email, or by name and zip, "
+                                               "first)", site.message_index)]
+    return []
+
+
+def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:
+    return [Failure(CHECK, f.message, f.message_index) for f in find(dialogue, policy)]

@@ -1,0 +1,39 @@
+"""What the trajectory checks need to know about an env beyond the record: which tools
+write, which writes its policy says need the user's confirmation, who its users are.
+
+Read from a loaded env's tool metadata (`@tool(writes=True, confirm=True)`, USER_TABLE,
+AUTHENTICATE_FIRST). When the env does not load, the policy is unknown and the findings
+that need it are not judged (stats reports them as unknown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EnvPolicy:
+    known: bool
+    writes: frozenset[str] = field(default_factory=frozenset)
+    confirm: frozenset[str] = field(default_factory=frozenset)
+    user_key: str | None = None  # the primary key column of USER_TABLE
+    authenticate_first: bool = False  # AUTHENTICATE_FIRST: the user is looked up before their data is touched
+
+    @classmethod
+    def unknown(cls) -> EnvPolicy:
+        return cls(known=False)
+
+    @classmethod
+    def of(cls, env: Any, user_key: str | None = None) -> EnvPolicy:
+        """From a loaded sandbox Environment (`user_key` for one loaded without its state)."""
+        tools = list(getattr(env, "tools", []))
+        return cls(known=True,
+                   writes=frozenset(t.name for t in tools if t.writes),
+                   confirm=frozenset(t.name for t in tools if t.writes and getattr(t, "confirm", False)),
+                   user_key=user_key or getattr(env, "user_key", None),
+                   authenticate_first=bool(getattr(env, "authenticate_first", False)))
+
+    def is_write(self, tool: str) -> bool:
+        """Unknown policy: any tool may write (the conservative answer for 'could a write in between change it')."""
+        return tool in self.writes if self.known else True

@@ -1,0 +1,182 @@
+"""`reply_style`: the assistant talks like a person, not like a tool.
+
+- `field_dump`: a reply made of `label: value` pairs: two or more joined by ";", or two
+  or more whose labels are field names of the outputs ("order ID: #W1236; total: 1108.9").
+- `raw_enum`: a reply spells a value in snake_case ("no_longer_needed").
+- `ids_only_list`: a reply names two or more items of one listed output by their ids
+  alone, with no name, date, amount or other detail of any of them.
+- `raw_error`: a reply reads out a failed call's error message (its first clause of four
+  or more words, verbatim) or an error type (ToolError, InvalidArguments, ...).
+- `broken_refusal`: a refusal ("I can't ...", "I'm not able to ...") that echoes the user's
+  "my" as its own ("I'm not able to water my plants"), or that names a tool
+  (`request_return`, or its words "request return").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from toolace_mt.record import AssistantMessage, UserMessage
+from toolace_mt.verifier.dialogue import Dialogue, Failure
+from toolace_mt.verifier.evidence import is_identifier, normalise
+from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.told import Told, leaves_with_keys, meaningful, snake_words
+
+CHECK = "reply_style"
+KINDS = (
+    FindingKind("field_dump", CHECK, False, "the reply is a `key: value; key: value` dump"),
+    FindingKind("raw_enum", CHECK, False, "the reply spells a value in snake_case"),
+    FindingKind("ids_only_list", CHECK, False, "a list is answered with ids only"),
+    FindingKind("raw_error", CHECK, False, "a raw tool error is read out to the user"),
+    FindingKind("broken_refusal", CHECK, False, "a refusal echoes the user's \"my\" or names a tool"),
+)
+
+_PAIR = re.compile(r"(?:^|(?<=[;\n.!?]))\s*(?P<label>[A-Za-z][A-Za-z ]{0,28}?)\s*:\s+(?P<value>[^;\n]+)")
+_ERROR_TYPES = re.compile(r"\b(?:ToolError|InvalidArguments|UnknownTool|SandboxViolation|ToolTimeout|ResourceLimit|"
+                          r"ToolCrash)\b")
+_REFUSAL = re.compile(r"\b(?:can(?:no|')t|cannot|can not|unable to|not able to|no way to|don't have (?:a|any) "
+                      r"(?:way|tool)|not possible)\b", re.I)
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+
+
+def _field_names(dialogue: Dialogue, before: int) -> set[str]:
+    names: set[str] = set()
+    for site in dialogue.calls:
+        if site.message_index < before and site.output_text is not None:
+            names.update(normalise(key.replace("_", " ")) for key, _ in leaves_with_keys(site.output) if key)
+    return names
+
+
+def _dump(text: str, fields: set[str]) -> bool:
+    pairs = list(_PAIR.finditer(text))
+    if len(pairs) < 2:
+        return False
+    if text.count(";") >= 1 and sum(1 for p in pairs if ";" in text[p.end():p.end() + 2] or
+                                    text[:p.start()].rstrip().endswith(";")) >= 1:
+        return True
+    named = [p for p in pairs if normalise(p["label"]) in fields or
+             normalise(p["label"]).removesuffix(" id") + " id" in fields]
+    return len(named) >= 2
+
+
+def _tool_phrases(dialogue: Dialogue, withheld: list[str]) -> list[tuple[str, str]]:
+    names = [n for n in list(dialogue.tools) + withheld if isinstance(n, str) and "_" in n]
+    return [(n, n.replace("_", " ").casefold()) for n in names]
+
+
+def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    del policy
+    findings: list[Finding] = []
+    messages = dialogue.messages
+    withheld = [op.tool for op in dialogue.record.provenance.ops if op.tool]
+    phrases = _tool_phrases(dialogue, withheld)
+    last_user = ""
+    errors: list[str] = []
+    for index, message in enumerate(messages):
+        if isinstance(message, UserMessage):
+            last_user = message.content
+            continue
+        if message.role == "tool":
+            continue
+        if not isinstance(message, AssistantMessage):
+            continue
+        for site in dialogue.calls_at(index):
+            if site.failed:
+                error = site.output.get("error", {}) if isinstance(site.output, dict) else {}
+                if isinstance(error, dict) and isinstance(error.get("message"), str):
+                    errors.append(error["message"])
+        text = message.content or ""
+        if not text.strip():
+            continue
+        if _dump(text, _field_names(dialogue, index)):
+            findings.append(Finding("field_dump", f"the reply at message {index} is a list of field: value pairs, "
+                                                  "not sentences", index))
+        enums = snake_words(text)
+        if enums:
+            findings.append(Finding("raw_enum", f"the reply at message {index} spells {enums[0]!r} as a raw value; "
+                                                f"say \"{enums[0].replace('_', ' ')}\"", index))
+        listed = _ids_only(dialogue, text, index)
+        if listed:
+            findings.append(Finding("ids_only_list", f"the reply at message {index} names {', '.join(listed[:3])} by "
+                                                     "id alone; describe them (a name, date or amount)", index))
+        raw = _raw_error(text, errors)
+        if raw:
+            findings.append(Finding("raw_error", f"the reply at message {index} reads out the raw error "
+                                                 f"\"{raw}\"; tell the user in plain words", index))
+        broken = _broken_refusal(text, last_user, phrases)
+        if broken:
+            findings.append(Finding("broken_refusal", f"the refusal at message {index} {broken}", index))
+    return findings
+
+
+def _ids_only(dialogue: Dialogue, text: str, index: int) -> list[str]:
+    told = Told.of(text)
+    for site in dialogue.calls:
+        if site.message_index >= index or site.output_text is None or site.failed:
+            continue
+        for items in _lists_of_objects(site.output):
+            named = []
+            described = False
+            for item in items:
+                scalars = [(k, v) for k, v in item.items() if not isinstance(v, dict | list) and meaningful(v)]
+                ids = [v for k, v in scalars if isinstance(v, str) and (k.endswith("_id") or k == "id")
+                       and is_identifier(v.lstrip("#"))]
+                if not any(told.tells(v) for v in ids):
+                    continue
+                named += [v for v in ids if told.tells(v)][:1]
+                others = [v for k, v in scalars if v not in ids and not (k.endswith("_id") or k == "id")]
+                if any(told.tells(v, loose=True) for v in others):
+                    described = True
+            if len(named) >= 2 and not described:
+                return named
+    return []
+
+
+def _lists_of_objects(value: Any, depth: int = 0) -> list[list[dict[str, Any]]]:
+    found: list[list[dict[str, Any]]] = []
+    if depth > 8:
+        return found
+    if isinstance(value, list):
+        objects = [item for item in value if isinstance(item, dict)]
+        if len(objects) >= 2:
+            found.append(objects)
+        for item in value:
+            found += _lists_of_objects(item, depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            found += _lists_of_objects(item, depth + 1)
+    return found
+
+
+def _raw_error(text: str, errors: list[str]) -> str | None:
+    found = _ERROR_TYPES.search(text)
+    if found:
+        return found.group()
+    norm = normalise(text)
+    for error in errors:
+        clause = normalise(re.split(r"[;:]", error)[0])
+        if len(clause.split()) >= 4 and clause in norm:
+            return re.split(r"[;:]", error)[0].strip()
+    return None
+
+
+def _broken_refusal(text: str, last_user: str, phrases: list[tuple[str, str]]) -> str | None:
+    user_my = {m.group(1).casefold() for m in re.finditer(r"\bmy\s+(\w+)", last_user, re.I)}
+    for sentence in _SENTENCE.findall(text):
+        if not _REFUSAL.search(sentence):
+            continue
+        for match in re.finditer(r"\bmy\s+(\w+)", sentence, re.I):
+            if match.group(1).casefold() in user_my:
+                return f"echoes the user's words \"{match.group()}\" as the assistant's own"
+        lowered = sentence.casefold()
+        for name, words in phrases:
+            if re.search(r"\b" + re.escape(name.casefold()) + r"\b", lowered) or \
+                    re.search(r"\b" + re.escape(words) + r"\b", lowered):
+                return f"names the tool {name}"
+    return None
+
+
+def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:
+    return [Failure(CHECK, f.message, f.message_index) for f in find(dialogue, policy)]

@@ -1,0 +1,148 @@
+"""Whether a text tells a value, and which values a dialogue has shown so far: the
+shared vocabulary of the trajectory checks (necessity, disambiguation, confirmation,
+answer, reply_style, persona, plan_sense).
+
+Values are tool-output leaves (strings, numbers). A text tells a value by the grounding
+rules (evidence.py): numbers as numbers, dates as dates (a date-time by its date, or by
+its time where `loose`), strings as whole words after normalising, with `_` read as a
+space ("credit_card" is told by "credit card").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolace_mt.verifier.evidence import Mentions, is_identifier, mentions, normalise
+
+# Bounds on what is read from one output or one text: records are hostile input.
+MAX_LEAVES = 400
+MAX_TEXT = 20_000
+
+_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ](?P<H>\d{2}):(?P<M>\d{2})(?::\d{2}(?:\.\d+)?)?)?")
+_SNAKE = re.compile(r"(?<![\w@.])[a-z]+(?:_[a-z]+)+(?![\w@]|\.\w)")
+
+
+def parsed(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def leaves_with_keys(value: Any, key: str = "", depth: int = 0) -> Iterator[tuple[str, Any]]:
+    """(the nearest dict key, scalar) for every scalar inside a JSON value."""
+    if depth > 12:
+        return
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield from leaves_with_keys(item, str(name), depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from leaves_with_keys(item, key, depth + 1)
+    else:
+        yield key, value
+
+
+def meaningful(leaf: Any) -> bool:
+    """A value worth telling: not a flag, a null, 0/1, an empty or 1-letter string."""
+    if leaf is None or isinstance(leaf, bool):
+        return False
+    if isinstance(leaf, int | float):
+        return leaf not in (0, 1)
+    text = str(leaf).strip()
+    return len(text) >= 3 or (len(text) == 2 and is_identifier(text))
+
+
+def meaningful_leaves(value: Any) -> list[tuple[str, Any]]:
+    found = []
+    for key, leaf in leaves_with_keys(value):
+        if meaningful(leaf):
+            found.append((key, leaf))
+            if len(found) >= MAX_LEAVES:
+                break
+    return found
+
+
+def spoken(value: str) -> str:
+    """'no_longer_needed' -> 'no longer needed'."""
+    return value.replace("_", " ")
+
+
+def _whole(needle: str, haystack: str) -> bool:
+    if not needle or needle not in haystack:
+        return False
+    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack) is not None
+
+
+@dataclass
+class Told:
+    """One or more texts, read once, asked whether they tell a value."""
+
+    norm: str = ""
+    found: Mentions = field(default_factory=Mentions)
+
+    @classmethod
+    def of(cls, *texts: str) -> Told:
+        joined = "\n".join(t[:MAX_TEXT] for t in texts if t)
+        return cls(normalise(joined), mentions(joined))
+
+    def tells(self, value: Any, loose: bool = False) -> bool:
+        """`loose`: a date-time is told by its time alone, a name with a "(detail)" by its head."""
+        if value is None or isinstance(value, bool):
+            return False
+        if isinstance(value, int | float):
+            return any(abs(n - float(value)) < 1e-6 for n in self.found.numbers)
+        text = str(value).strip()
+        iso = _ISO.fullmatch(text)
+        if iso:
+            date = (int(iso["y"]), int(iso["m"]), int(iso["d"]))
+            has_date = any(d == date or (d[0] is None and d[1:] == date[1:]) for d in self.found.dates)
+            if iso["H"] is None or (iso["H"] == "00" and iso["M"] == "00"):
+                return has_date
+            has_time = (int(iso["H"]), int(iso["M"])) in self.found.times
+            return has_time if loose else has_date or has_time
+        norm = normalise(text)
+        if _whole(norm, self.norm) or ("_" in norm and _whole(spoken(norm), self.norm)):
+            return True
+        if norm.startswith("#") and _whole(norm[1:], self.norm):
+            return True
+        if loose and " (" in norm:
+            return _whole(norm.split(" (")[0], self.norm)
+        return False
+
+
+@dataclass
+class Shown:
+    """The values a dialogue has shown so far (user and system texts, tool outputs)."""
+
+    strings: set[str] = field(default_factory=set)
+    numbers: set[float] = field(default_factory=set)
+    texts: list[str] = field(default_factory=list)
+
+    def add_text(self, text: str) -> None:
+        self.texts.append(normalise(text[:MAX_TEXT]))
+        self.numbers.update(round(n, 6) for n in mentions(text[:MAX_TEXT]).numbers)
+
+    def add_output(self, value: Any) -> None:
+        for _, leaf in meaningful_leaves(value):
+            if isinstance(leaf, int | float):
+                self.numbers.add(round(float(leaf), 6))
+            else:
+                self.strings.add(normalise(str(leaf)))
+
+    def knows(self, leaf: Any) -> bool:
+        if isinstance(leaf, int | float):
+            return round(float(leaf), 6) in self.numbers
+        norm = normalise(str(leaf))
+        return norm in self.strings or any(_whole(norm, text) for text in self.texts)
+
+
+def snake_words(text: str) -> list[str]:
+    """snake_case words without digits ("no_longer_needed"; not an id like "paypal_123")."""
+    return _SNAKE.findall(text)
