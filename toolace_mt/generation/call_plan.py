@@ -20,7 +20,7 @@ from toolace_mt.generation.catalog import walk
 from toolace_mt.generation.draft import Call
 from toolace_mt.generation.values import known_values, value_key
 
-Role = Literal["producer", "target"]
+Role = Literal["auth", "producer", "target"]  # auth: a look-up the env's policy asks for first, always kept
 
 
 @dataclass
@@ -96,7 +96,7 @@ def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]
                 relies.add(src[1])
         level[i] = depth
         derived[id(candidate.call)] = params
-    producers = [i for i, c in enumerate(kept) if c.role == "producer"]
+    producers = [i for i, c in enumerate(kept) if c.role in ("auth", "producer")]
     top = max((level[i] for i in producers), default=-1)
     turns = [[kept[i].call for i in producers if level[i] == depth] for depth in range(top + 1)]
     turns = [t for t in turns if t]
@@ -116,7 +116,7 @@ def _sources(kept: list[Candidate], earlier: list[tuple[int, str, Any]]) -> dict
             src: Source = next((("earlier", seg) for seg, name, output in earlier
                                 if name == param and singles_out(output, param, value)), None)
             if src is None:
-                src = next((("call", j) for j in range(i) if kept[j].role == "producer"
+                src = next((("call", j) for j in range(i) if kept[j].role in ("auth", "producer")
                             and singles_out(kept[j].output, param, value)), None)
             sources[(i, param)] = src
     return sources

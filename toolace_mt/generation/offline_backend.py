@@ -14,9 +14,10 @@ from typing import Any
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation import wording as w
 from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
+from toolace_mt.generation.authentication import authenticate, authenticated_in, authenticating_tools
 from toolace_mt.generation.call_plan import Candidate, minimal_plan
 from toolace_mt.generation.catalog import singular, walk
-from toolace_mt.generation.confirmation import needs_confirmation, stated_defaults
+from toolace_mt.generation.confirmation import internal_params, needs_confirmation, stated_defaults
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.offline_wording import request_text, turn_text
 from toolace_mt.generation.values import Choice, is_id, known_values
@@ -137,7 +138,8 @@ class OfflineBackend:
         budget = plan.steps - 1
         key = bench.values.user_key
         owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
-        siblings = self._siblings(bench, tool, choice, result, rng, budget, owner) if budget > 0 else []
+        alone = internal_params(tool) or budget <= 0  # an internal tool's input is never asked for twice
+        siblings = [] if alone else self._siblings(bench, tool, choice, result, rng, budget, owner)
         budget -= len(siblings)
         levels: list[list[Call]] = []  # producer candidates by turn, nearest the target first
         frontier: list[tuple[str, Choice]] = [(tool.name, choice)]
@@ -175,11 +177,20 @@ class OfflineBackend:
                       for level in reversed(levels) for call in level]
         candidates += [Candidate(target_call, result.result, "target"),
                        *(Candidate(s, None, "target") for s in siblings)]
+        auth = self._authentication(bench, draft, tool, owner, rng)
+        if isinstance(auth, Call):  # the env's policy: find the user by their own details first
+            output = bench.trial(auth.name, auth.arguments).result
+            candidates.insert(0, Candidate(auth, output if isinstance(output, dict) else {key: output}, "auth"))
         earlier = [(shown, key, {key: user[key]})] if shown is not None and key is not None else []
         identity = bench.values.identity_values()
         stated_ids = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
-        kept = minimal_plan(candidates, earlier, lambda p, v: not is_id(p) or _key(v) in stated_ids
-                            or _key(v) in identity)
+        # Under AUTHENTICATE_FIRST the user never says their internal id: a look-up finds it.
+        secret_key = key if bench.env.authenticate_first else None
+        kept = minimal_plan(candidates, earlier, lambda p, v: p != secret_key and (
+            not is_id(p) or _key(v) in stated_ids or _key(v) in identity))
+        if not tool.writes and any(_key(result.result) in {_key(v) for v in c.arguments.values()}
+                                   for t in kept.turns[:-1] for c in t):
+            return None  # a look-up of what its own producer was given: circular
         if not tool.writes and any(c.output == result.result for c in candidates if c.role == "producer"
                                    and any(c.call is k for t in kept.turns for k in t)):
             return None  # a look-up of what a look-up it needs already found: the same entity twice
@@ -191,6 +202,8 @@ class OfflineBackend:
         # What the user must say: every value no earlier output of the sub-task supplies. The
         # target's own parameters keep their names (its phrasing hints use them).
         stated: dict[str, Any] = {}
+        own_inputs = internal_params(tool)  # worked out by the assistant: never said by the user
+        derived_by_call.setdefault(id(target_call), set()).update(own_inputs)
         calls = [target_call] + [c for t in turns for c in t.calls if c is not target_call]
         for call in calls:
             for param, value in call.arguments.items():
@@ -202,13 +215,15 @@ class OfflineBackend:
                 stated[key] = value
         request = Turn("user", "request", seed=rng.randrange(2**31),
                        topic={"target": tool.name, "follow_up": bool(draft.segments),
+                              "internal": {p: target_call.arguments[p] for p in sorted(own_inputs)
+                                           if p in target_call.arguments},
                               "persona": _persona(bench, draft, owner, rng)})
         reply = Turn("assistant", "reply", seed=rng.randrange(2**31),
                      topic={"target": tool.name, "writes": tool.writes})
         goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
         segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
                           context={k: v for k, v in choice.context.items() if k.endswith("_id")},
-                          relies_on=kept.relies_on)
+                          relies_on=kept.relies_on | ({auth} if isinstance(auth, int) else set()))
         request.text = self.word_request(bench, segment, request)
         for turn in segment.turns:
             if turn.kind in ("confirm", "agree"):
@@ -216,6 +231,19 @@ class OfflineBackend:
         self._count(cost, "skeleton", {"plan": plan.target, "steps": plan.steps, "focus": focus},
                     {"turns": [[(c.name, c.arguments) for c in t.calls] for t in turns], "stated": stated})
         return segment
+
+    def _authentication(self, bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[str, Any],
+                        rng: random.Random) -> Call | int | None:
+        """Under AUTHENTICATE_FIRST, for a sub-task about a user: the sub-task that already
+        authenticated them (its index), else the look-up that does (a Call); None when the
+        policy does not ask for it, the sub-task is about no user or is itself the look-up."""
+        key = bench.values.user_key
+        if not bench.env.authenticate_first or key is None or key not in owner:
+            return None
+        if tool.name in {t.name for t in authenticating_tools(bench)}:
+            return None
+        done = authenticated_in(bench, draft, owner[key])
+        return done if done is not None else authenticate(bench, owner[key], rng)
 
     def _siblings(self, bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResult,
                   rng: random.Random, budget: int, user: dict[str, Any]) -> list[Call]:
@@ -657,8 +685,9 @@ def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int 
     found = None
     named_by_outputs: list[list[Any]] = []
     for segment in draft.segments:
-        outputs = [c.result.result.get(key) for t in segment.turns for c in t.calls
-                   if c.result is not None and c.result.ok and isinstance(c.result.result, dict)]
+        outputs = [c.result.result.get(key) if isinstance(c.result.result, dict) else c.result.result
+                   for t in segment.turns for c in t.calls
+                   if c.result is not None and c.result.ok and isinstance(c.result.result, dict | str)]
         named_by_outputs.append(outputs)
         for value in [segment.context.get(key), *outputs]:
             if isinstance(value, str | int) and bench.values.is_user(value):

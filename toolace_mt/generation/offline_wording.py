@@ -39,8 +39,13 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     stated = {k: v for k, v in stated.items() if k not in also_keys}
     tool = bench.tools[segment.target]
     phrased, covered = "", set()
+    internal = turn.topic.get("internal") or {}
+    if internal:  # an internal tool: the user asks in their own words, the assistant writes its input
+        phrased = w.internal_request(rng, internal)
     options = [filled for filled in (w.fill_phrasing(p, stated) for p in tool.phrasing) if filled]
-    if options and rng.random() < HINT_SHARE:
+    if phrased:
+        pass
+    elif options and rng.random() < HINT_SHARE:
         phrased, covered = rng.choice(options)
     else:
         ref = w.referent(tool.name)
@@ -222,7 +227,7 @@ def confirm_text(bench: Workbench, segment: Segment, rng: random.Random) -> str:
         return "Shall I go ahead?"
     ref = w.referent(segment.target)
     value = target.arguments.get(ref) if ref else None
-    action = w.task_phrase(segment.target, rng, value if isinstance(value, str) else None, who="you")
+    action = w.task_phrase(segment.target, rng, value if isinstance(value, str) else None, who="you", plain=True)
     action = speech.yours(action)
     details = [f"the {w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in target.arguments.items()
                if k != ref and not w.empty(v) and _spoken(v, k)]

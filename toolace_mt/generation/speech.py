@@ -157,6 +157,8 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             return "There's nothing more on file." if value else rng.choice(w.EMPTY_RESULTS)
         return said
     shown = natural(value)
+    if isinstance(value, str) and " " in shown and shown[:1].isupper():  # a message: said as it is
+        return shown if shown.endswith((".", "!", "?")) else shown + "."
     frame = rng.choice(["It came back with {v}.", "The answer is {v}.", "That gives {v}.", "It's {v}."])
     if shown.endswith((".", "!", "?")):
         frame = frame.replace("{v}.", "{v}")

@@ -338,7 +338,9 @@ class ValueSource:
                 sources[param] = "related"
             return word
         if kind == "string" and param == "expression":
-            return f"{round(rng.uniform(5, 500), 2)} {rng.choice(['+', '-', '*'])} {rng.randint(2, 12)}"
+            # Three operands: the assistant writes the expression from numbers the user said
+            # in words ("add up 336.57, 6 and 12"), never taking it from them verbatim.
+            return f"{round(rng.uniform(5, 500), 2)} + {rng.randint(2, 60)} + {round(rng.uniform(1, 90), 2)}"
         fresh = tool.writes and not is_id(param)
         if fresh and kind == "string":
             made = self._fake(param, rng)

@@ -569,7 +569,7 @@ def referent(tool: str) -> str | None:
     return f"{words[-1]}_id"
 
 
-def task_phrase(tool: str, rng: random.Random, ref: str | None = None, who: str = "you") -> str:
+def task_phrase(tool: str, rng: random.Random, ref: str | None = None, who: str = "you", plain: bool = False) -> str:
     """What the user asks for, said from a tool name: `find_customer_by_email` -> "locate my
     customer profile using my email"; `invite_to_event` -> "invite someone to the event".
     With `ref` (the id of the thing, as the user types it): "cancel order #W1001". `who`
@@ -579,7 +579,7 @@ def task_phrase(tool: str, rng: random.Random, ref: str | None = None, who: str 
     key, prep, words, by = _parse(tool)
     if key in _VERB_ONLY and not words:
         return rng.choice(_VERB_ONLY[key])
-    verb = rng.choice(TASK_VERBS.get(key, [key]))
+    verb = key if plain else rng.choice(TASK_VERBS.get(key, [key]))  # plain: the tool's own verb
     if not words:
         return verb
     if prep and key in _IMPLIED_OBJECT:
@@ -763,6 +763,26 @@ def same_for(rng: random.Random, values: list[Any]) -> str:
     said = " and ".join(str(v) for v in values)
     sentence = rng.choice(SAME_FOR).format(value=said)
     return sentence[0].upper() + sentence[1:]
+
+
+SUM_ASKS = ["Could you add up {numbers} for me?", "What do {numbers} come to altogether?",
+            "Can you tell me the total of {numbers}?", "I need the sum of {numbers}. What is it?",
+            "If I spend {numbers}, how much is that in total?", "What's {numbers} added together?"]
+THINK_ASKS = ["Could you take a moment to think it through before we go on?",
+              "Can you think this over carefully first?", "Before anything else, could you reason it through?",
+              "Take your time and think it over, please.", "Could you think about what needs checking first?"]
+
+
+def internal_request(rng: random.Random, inputs: dict[str, Any]) -> str:
+    """A request for an internal tool in the user's words: the numbers of a sum, or a
+    request to think (the assistant writes the expression or the thought itself)."""
+    numbers = [n for value in inputs.values() if isinstance(value, str)
+               for n in re.findall(r"-?\d+(?:\.\d+)?", value)]
+    if numbers and all(op in "+" for value in inputs.values() if isinstance(value, str)
+                       for op in re.findall(r"[-*/+]", value.replace("-", "+", 0))):
+        said = ", ".join(numbers[:-1]) + " and " + numbers[-1] if len(numbers) > 1 else numbers[0]
+        return rng.choice(SUM_ASKS).format(numbers=said)
+    return rng.choice(THINK_ASKS)
 
 
 def agree(rng: random.Random) -> str:
