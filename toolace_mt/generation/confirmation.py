@@ -14,7 +14,6 @@ from typing import Any
 
 from sandbox import ToolSpec
 
-
 _INTERNAL_TOOLS = re.compile(r"^(?:calculate|calculator|compute|think|reason|reflect|evaluate|scratchpad)$")
 _INTERNAL_PARAMS = frozenset({"expression", "thought", "formula", "scratchpad"})
 

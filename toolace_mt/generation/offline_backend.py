@@ -13,8 +13,8 @@ from typing import Any
 
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation import wording as w
-from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
 from toolace_mt.generation.authentication import authenticate, authenticated_in, authenticating_tools
+from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
 from toolace_mt.generation.call_plan import Candidate, minimal_plan
 from toolace_mt.generation.catalog import singular, walk
 from toolace_mt.generation.confirmation import internal_params, needs_confirmation, stated_defaults
