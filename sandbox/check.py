@@ -61,8 +61,7 @@ def check_env(name_or_path: str | Path, seed: int = 0) -> list[Problem]:
         path = env.path
         for tool in env.tools:
             names = set(tool.parameters.get("properties", {}))
-            if not tool.phrasing:
-                problems.append(Problem(path, tool.line, f"tool '{tool.name}' has no phrasing hints"))
+            # No phrasing hints is fine: the generator words requests from the descriptions.
             for template in tool.phrasing:
                 unknown = sorted(set(_PLACEHOLDER.findall(template)) - names)
                 if unknown:

@@ -23,6 +23,7 @@ from sandbox.registry import builtin_names, resolve
 from toolace_mt.evaluation.command import add_eval_parser
 from toolace_mt.export import FORMATS, run_export
 from toolace_mt.generation.backend import INJECTION_TYPES
+from toolace_mt.generation.reachability import coverage, probe_env
 from toolace_mt.generation.run import ResumeError, RunOptions, run_generate
 from toolace_mt.generation.settings import Settings
 from toolace_mt.llm import ModelError, ModelSettings
@@ -115,6 +116,16 @@ def cmd_envs_check(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return EXIT_FAILED
+    # Which tools the generator can call successfully (after enabling writes), and why not the others.
+    reaches = probe_env(str(args.path), args.seed)
+    unreached = [r for r in reaches if not r.reached]
+    print(f"tools called successfully in trials: {len(reaches) - len(unreached)}/{len(reaches)}")
+    for reach in reaches:
+        if reach.enabled_by or not reach.reached:
+            print(f"  {reach.line()}")
+    if unreached:
+        print(f"warning: {len(unreached)} tool(s) never called successfully; generation will not use them",
+              file=sys.stderr)
     print(f"{args.path}: ok")
     return EXIT_OK
 
@@ -221,6 +232,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     except ModelError as exc:  # before any attempt ran (no API key)
         return _fail(f"model error: {exc}", EXIT_FAILED)
     report = summary.as_dict(seconds)
+    coverages = [coverage(env, summary.called.get(env, set()), args.seed) for env in dict.fromkeys(options.envs)]
+    report["coverage"] = [c.as_dict() for c in coverages]
     if args.json:
         _print_json({"output": str(options.out), **report})
     else:
@@ -228,6 +241,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
               f"pass rate {report['pass_rate']}, {report['seconds']} s, {report['accepted_per_second']}/s)")
         if report["failed_by_check"]:
             print("dropped by check: " + ", ".join(f"{k} {v}" for k, v in report["failed_by_check"].items()))
+        for cov in coverages:
+            print(f"tool coverage {cov.env}: {cov.tools - len(cov.unreached)}/{cov.tools}")
+            if cov.unreached:
+                print(f"warning: {len(cov.unreached)} tool(s) of {cov.env} never called successfully in an "
+                      f"accepted dialogue (coverage {cov.share:.0%}):", file=sys.stderr)
+                for reach in cov.unreached:
+                    print(f"  {reach.tool}: {reach.reason}", file=sys.stderr)
         print(f"model calls per accepted dialogue: {report['model_calls_per_accepted']} "
               f"({', '.join(f'{k} {v}' for k, v in report['model_calls_per_accepted_by_stage'].items())})")
         if "model" in report:

@@ -168,10 +168,16 @@ def build_catalog(env: Environment, rng: random.Random, fill: Any) -> Catalog:
                 catalog.probes_ok[tool.name] = catalog.probes_ok.get(tool.name, 0) + 1
         catalog.outputs[tool.name] = seen
     env.restore(start)
-    for tool in env.tools:
+    link(catalog)
+    return catalog
+
+
+def link(catalog: Catalog) -> None:
+    """The graph's edges from the outputs observed so far (again after more are observed)."""
+    catalog.producers.clear()
+    for tool in catalog.tools.values():
         for param, schema in tool.parameters.get("properties", {}).items():
             makers = [name for name, fields in catalog.outputs.items()
                       if name != tool.name and any(feeds(f, t, param, schema) for f, t in fields.items())]
             if makers:
                 catalog.producers[(tool.name, param)] = makers
-    return catalog

@@ -34,6 +34,7 @@ def skeleton(bench: Workbench, backend: Backend, settings: Settings, rng: random
     (`draft_segment`) and the wording paid turn by turn later (`wording_cost`)."""
     bench.env.reset()
     plans = backend.plan_task(bench, rng.randint(*settings.subtasks), settings.steps, rng, cost)
+    plans = bench.preconditions.arrange(plans)  # an enabling write (log in) before what needs it
     draft = Draft(system=bench.system_prompt, segments=[])
     drafter = draft_segment or backend.draft_segment
     for plan in plans:

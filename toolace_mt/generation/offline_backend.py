@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox import CallResult, ToolSpec
+from toolace_mt.generation import tool_language as tl
 from toolace_mt.generation import wording as w
 from toolace_mt.generation.authentication import authenticate, authenticated_in, authenticating_tools
 from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
@@ -222,7 +223,8 @@ class OfflineBackend:
                      topic={"target": tool.name, "writes": tool.writes})
         goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
         segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
-                          context={k: v for k, v in choice.context.items() if k.endswith("_id")},
+                          context={k: v for k, v in choice.context.items() if k.endswith("_id")
+                                   or k in bench.values.key_columns},  # a key like `username` too
                           relies_on=kept.relies_on | ({auth} if isinstance(auth, int) else set()))
         request.text = self.word_request(bench, segment, request)
         for turn in segment.turns:
@@ -515,9 +517,11 @@ class OfflineBackend:
                 relied_on = any(index in s.relies_on for s in draft.segments)
                 if not bench.tools[target].writes or elsewhere or relied_on or len(draft.segments) < 2:
                     continue
+                spec = bench.tools[target]
+                said = random.Random(rng.randrange(2**31))
+                request = w.task_phrase(target, said) if spec.phrasing else tl.refusal_topic(spec)
                 refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31),
-                               topic={"request": w.task_phrase(target, random.Random(rng.randrange(2**31)))},
-                               edited=True)
+                               topic={"request": request}, edited=True)
                 refusal.text = self.word_turn(bench, draft, segment, refusal)
                 segment.turns = [segment.turns[0], refusal]
                 segment.turns[0].edited = True

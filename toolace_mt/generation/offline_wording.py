@@ -8,6 +8,7 @@ import random
 import re
 
 from toolace_mt.generation import speech
+from toolace_mt.generation import tool_language as tl
 from toolace_mt.generation import wording as w
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.values import value_key as _key
@@ -47,6 +48,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         pass
     elif options and rng.random() < HINT_SHARE:
         phrased, covered = rng.choice(options)
+    elif not tool.phrasing and tl.description(tool):  # no hints: said from the description, never the name
+        phrased, covered = tl.request(tool, stated, rng)
     else:
         ref = w.referent(tool.name)
         value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None
@@ -148,7 +151,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
         error = failed.result.error.message if failed.result and failed.result.error else ""
         param = topic["param"]
-        said = speech.plain_error(error, w.label(param).removeprefix("my "), failed.arguments.get(param))
+        wrong = None if tl.is_secret(param) else failed.arguments.get(param)  # a password is never said back
+        said = speech.plain_error(error, w.label(param).removeprefix("my "), wrong)
         return rng.choice(w.ERROR_REPLIES).format(error=said[0].upper() + said[1:], error_l=said,
                                                   label=w.label(param).removeprefix("my "))
     if turn.kind == "refusal":
@@ -194,7 +198,8 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
         value = target.arguments.get(ref) if ref else None
         thing = w.label(ref).removesuffix(" ID") if ref else ""
         claim = f"I've {past} {thing} {value}." if isinstance(value, str) and thing else f"I've {past} it."
-    facts = speech.summary(target.result.result, segment.target, rng, arguments=target.arguments if writes else None,
+    facts = speech.summary(target.result.result, segment.target, rng,
+                           arguments=tl.without_secrets(target.arguments) if writes else None,
                            known=_known(segment, target, writes))
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)

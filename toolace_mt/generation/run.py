@@ -33,6 +33,7 @@ from toolace_mt.generation.backend import Backend, CostMeter
 from toolace_mt.generation.mas import generate_mas
 from toolace_mt.generation.naig import Attempt, generate_naig
 from toolace_mt.generation.offline_backend import OfflineBackend
+from toolace_mt.generation.reachability import successful_calls
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.jsonl import BadLine, parse_line
@@ -463,10 +464,13 @@ class RunSummary:
     reasons: Counter[str] = field(default_factory=Counter)  # why attempts made no record
     paid: Counter[str] = field(default_factory=Counter)  # model answers from the cache, tokens paid
     model: ModelSettings | None = None
+    called: dict[str, set[str]] = field(default_factory=dict)  # env -> tools accepted records called successfully
 
     def add(self, result: AttemptResult, accepted: bool) -> None:
         self.attempts += 1
         self.accepted += accepted
+        if accepted and result.line is not None:
+            self.called.setdefault(result.env, set()).update(successful_calls(json.loads(result.line)))
         for check in result.failed_checks:
             self.failed_by_check[check] += 1
         if result.reason:  # grouped by kind: "model: skeleton: <what went wrong>", details left out

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from toolace_mt.generation import wording as w
+from toolace_mt.generation.tool_language import is_secret
 
 _SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?")
@@ -66,10 +67,10 @@ def asked_first(facts: list[tuple[str, Any]], tool: str) -> list[tuple[str, Any]
 
 def facts_of(value: dict[str, Any]) -> list[tuple[str, Any]]:
     """Speakable scalar fields, then those one level down under their own names."""
-    top = [(k, v) for k, v in value.items() if _good(k, v)]
+    top = [(k, v) for k, v in value.items() if _good(k, v) and not is_secret(k)]
     names = {k for k, _ in top}
     nested = [(k, v) for sub in value.values() if isinstance(sub, dict) for k, v in sub.items()
-              if _good(k, v) and k not in names]
+              if _good(k, v) and k not in names and not is_secret(k)]
     seen: set[str] = set()
     return [(k, v) for k, v in top + nested if not (k in seen or seen.add(k))]
 

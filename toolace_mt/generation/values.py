@@ -23,6 +23,7 @@ from faker import Faker
 
 from sandbox import Environment, ToolSpec
 from toolace_mt.generation.catalog import Catalog, param_kind
+from toolace_mt.generation.tool_language import described_columns, described_number, described_range
 
 MAX_ROWS = 5000
 MAX_OWNED = 4096  # cached (table, user, tool) row sets
@@ -31,6 +32,7 @@ _FAKE_BY_NAME = {
     "phone": "phone_number", "street": "street_address", "city": "city", "state": "state_abbr", "zip": "zipcode",
     "zip_code": "zipcode", "company": "company", "location": "city", "nickname": "first_name",
     "address1": "street_address", "address2": "secondary_address", "country": "current_country",
+    "user_name": "first_name",
 }
 _TIED = ("known", "related", "enum", "bool")  # sources a bound proposal accepts (see ValueSource.propose)
 _TIED_OPTIONAL = ("known", "related")  # an optional filter set at random could leave the entity out
@@ -118,11 +120,20 @@ class ValueSource:
         self.allowed: dict[tuple[str, str], RowIndex] = {}
         self._identity: frozenset[str] | None = None
 
+    @property
+    def key_columns(self) -> set[str]:
+        """Columns that are a table's whole primary key (`username`, `symbol`, `order_id`)."""
+        assert self.catalog is not None
+        return {key[0] for key in self.catalog.primary_keys.values() if len(key) == 1}
+
     # -- state ----------------------------------------------------------------
     def columns_for(self, param: str) -> list[tuple[str, str]]:
         """(table, column) that can supply `param`, primary-key tables first."""
         assert self.catalog is not None
         names = [param]
+        snake = re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), param)
+        if snake != param:  # cityA -> city_a
+            names.append(snake)
         if param.endswith("s") and not param.endswith("ss"):
             names.append(param[:-1])
         for suffix in ("_code",):
@@ -344,11 +355,18 @@ class ValueSource:
         fresh = tool.writes and not is_id(param)
         if fresh and kind == "string":
             made = self._fake(param, rng)
+            described = text_kind(" ".join(re.findall(r"[a-z]+", text_hint.lower())[:4]))
+            if made is None and text_kind(param) is None and described is not None:
+                made = free_text(described, rng, self.fake)  # "resolution: Resolution details for ..."
             if made is not None:
                 sources[param] = "fresh"
                 return made
         if self.catalog is not None and kind in ("string", "integer", "number"):
-            for table, column in self.columns_for(param):
+            # A parameter no column is named like may be described as one ("user: User name of the user").
+            named = self.columns_for(param) or ([
+                found for column in described_columns(text_hint, list(self.catalog.columns), self.key_columns)
+                for found in self.columns_for(column)] if kind == "string" else [])
+            for table, column in named:
                 rows, related = self._related_rows(table, choice.context, tool.name)
                 if related and not rows:
                     break  # the dialogue's user has none: another table must not supply someone else's
@@ -356,8 +374,9 @@ class ValueSource:
                 if rows:
                     row = rng.choice(rows)
                     sources[param] = "related" if related else "row"
+                    key = self.catalog.primary_keys.get(table, ())
                     for c, v in row.items():  # the row's ids become the context's latest (see _related_rows)
-                        if is_id(c) or c == "email":
+                        if is_id(c) or c == "email" or c in key:  # a key like `username`: its password is its row's
                             choice.context.pop(c, None)
                             choice.context[c] = v
                     value = row[column]
@@ -365,6 +384,12 @@ class ValueSource:
         if kind == "string" and text_kind(param) is not None:
             sources[param] = "fresh"  # the user's own words (a read's summary, a thought): no column has them
             return self._fake(param, rng)
+        if kind in ("integer", "number"):  # "between 0 and 1", "from 1 to 5": a guess out of range would fail
+            # the parameter's description, else the tool's ("The fuel tank can hold up to 50 gallons.")
+            ranged = described_number(text_hint if described_range(text_hint) else tool.description,
+                                      kind == "integer", rng, (1, 3) if kind == "integer" else (5, 250))
+            if ranged is not None:
+                return ranged
         sources[param] = "fallback"  # a guess (a read's zip code from Faker is not the user's)
         if kind == "string":
             return self._fake(param, rng) or self.fake.word()
@@ -391,6 +416,9 @@ class ValueSource:
         for param, sub in schema.get("properties", {}).items():
             if param in schema.get("required", []) or rng.random() < 0.3:
                 out[param] = self.value(tool, param, sub, rng, known, choice)
+        if not out and schema.get("properties"):  # all optional ("updates"): an empty one changes nothing
+            param = rng.choice(sorted(schema["properties"]))
+            out[param] = self.value(tool, param, schema["properties"][param], rng, known, choice)
         return out
 
     def _fake(self, param: str, rng: random.Random) -> str | None:

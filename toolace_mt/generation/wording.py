@@ -390,6 +390,7 @@ _ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "
 def label(param: str) -> str:
     """`customer_id` -> "customer ID"; a trailing digit becomes an ordinal (`address1` ->
     "first address"), so a parameter's name is never read as an id or a count."""
+    param = re.sub(r"(?<=[a-z])([A-Z])", lambda m: "_" + m.group(1).lower(), param)  # camelCase: "fuel level"
     words = " ".join(param.replace("_ids", " IDs").replace("_id", " ID").replace("_", " ").split())
     match = re.fullmatch(r"(.*?)\s*(\d)", words)
     if match and match.group(1):

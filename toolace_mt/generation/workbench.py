@@ -11,6 +11,7 @@ from faker import Faker
 
 from sandbox import CallResult, Environment, ToolSpec, load_env
 from toolace_mt.generation.catalog import Catalog, build_catalog
+from toolace_mt.generation.preconditions import learn
 from toolace_mt.generation.screening import screen
 from toolace_mt.generation.values import Choice, ValueSource
 
@@ -24,14 +25,25 @@ class Workbench:
         self.catalog: Catalog = build_catalog(self.env, random.Random(f"catalog:{seed}"), self._probe)
         self.values.catalog = self.catalog
         self.values.preload()
+        # Which writes enable which tools (log in, then act): see preconditions.
+        self.preconditions = learn(self.env, sorted(self.tools.values(), key=lambda t: t.name),
+                                   self._trial_proposal, random.Random(f"preconditions:{seed}"))
+        self.preconditions.observe(self.env, self.catalog)
         # Whether a tool's plain proposals (values from columns) succeeded at start-up: in
         # the catalog's probes (reads) or in screening (writes, see `screen`).
         self.plain_ok: dict[str, bool] = {t.name: self.catalog.probes_ok.get(t.name, 0) > 0
                                           for t in self.tools.values() if not t.writes}
         for tool in sorted(self.tools.values(), key=lambda t: t.name):
+            enabled = tool.name in self.preconditions.enabled_by
+            if enabled and not tool.writes:
+                self.plain_ok[tool.name] = True  # its probes failed only for want of the enabling write
             if tool.writes:
+                if enabled:  # screened where it can succeed (after the enabling write)
+                    self.preconditions.enter(self.env, tool.name)
                 succeeded, allowed = screen(tool, self.values, self.catalog, self.env.now.date(), self.trial,
                                             random.Random(f"screen:{seed}:{tool.name}"))
+                if enabled:
+                    self.env.reset()
                 self.plain_ok[tool.name] = succeeded
                 if allowed is not None:
                     self.values.allowed[(tool.name, allowed[0])] = allowed[1]
@@ -44,6 +56,9 @@ class Workbench:
             self.values.catalog = catalog
             self.values.preload()  # the env is at its initial state while the catalog is built
         return self.values.propose(tool, rng).arguments
+
+    def _trial_proposal(self, tool: ToolSpec, rng: random.Random, context: dict[str, Any] | None) -> Choice:
+        return self.values.propose(tool, rng, context=context)
 
     @property
     def tools(self) -> dict[str, ToolSpec]:

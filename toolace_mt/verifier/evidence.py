@@ -228,6 +228,8 @@ class Evidence:
                 continue
             if isinstance(leaf, int | float):
                 self.numbers.add(_number_key(float(leaf)))
+                if isinstance(leaf, int) and abs(leaf) >= 100000:  # 6+ digits are read as an id in text
+                    self.ids.add(str(leaf))
             else:
                 strings.append(str(leaf))
         self.numbers.update(_number_key(n) for n in list_lengths(value))

@@ -1,0 +1,237 @@
+"""Language derived from the tools' own descriptions, for envs without phrasing hints.
+
+A tool's description says what it does in the imperative ("Close a ticket.", "Get the
+login status of the current user."); said by the user, it becomes the request ("close
+ticket 12", "check my login status"). Raw tool names are never said: `ticket_login` is
+no verb phrase. Parameters are described too ("User name of the user."), which names
+the column a value comes from when the parameter's own name does not.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sandbox import ToolSpec
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def described_columns(description: str, columns: Iterable[str], keys: Iterable[str] = ()) -> list[str]:
+    """Columns a parameter's description names, longest first: "User name of the user."
+    names `user_name` (its words in a row). A one-word column counts only when it is a
+    table's key ("The stock symbol to add" names `symbol`): every description says
+    "user" or "name" about something."""
+    words = f" {' '.join(_words(description))} "
+    keys = set(keys)
+    found = [c for c in columns if ("_" in c or c in keys) and f" {' '.join(c.split('_'))} " in words]
+    return sorted(found, key=lambda c: (-len(c), c))
+
+
+_NUMBER = r"(-?\d+(?:\.\d+)?)"
+_RANGES = [re.compile(rf"\bbetween\s+{_NUMBER}\b[^.;]*?\band\s+{_NUMBER}", re.I),
+           re.compile(rf"\bfrom\s+{_NUMBER}\s+to\s+{_NUMBER}", re.I)]
+_AT_MOST = re.compile(rf"\b(?:up to|at most|no more than|a maximum of|maximum of)\s+{_NUMBER}", re.I)
+_MULTIPLE = re.compile(r"\bmultiple of\s+(\d+(?:\.\d+)?)", re.I)
+
+
+def described_range(description: str) -> tuple[float, float, float | None] | None:
+    """(low, high, step) a parameter's description gives ("between 0 (not pressed) and 1
+    (fully pressed)", "from 1 to 5", "... and a multiple of 5"); None without a range."""
+    for pattern in _RANGES:
+        found = pattern.search(description or "")
+        if found:
+            low, high = sorted((float(found.group(1)), float(found.group(2))))
+            step = _MULTIPLE.search(description)
+            return low, high, (float(step.group(1)) if step is not None and float(step.group(1)) > 0 else None)
+    most = _AT_MOST.search(description or "")
+    if most is not None and float(most.group(1)) > 0:  # "can hold up to 50 gallons"
+        return 0.0, float(most.group(1)), None
+    return None
+
+
+def described_number(description: str, integer: bool, rng: random.Random,
+                     usual: tuple[float, float]) -> float | int | None:
+    """A number in the described range (see described_range), when the `usual` range
+    of guesses does not fit in it; None otherwise (the usual guess is fine)."""
+    found = described_range(description)
+    if found is None:
+        return None
+    low, high, step = found
+    if low <= usual[0] and usual[1] <= high and step is None:
+        return None
+    if step is not None:
+        count = int((high - low) // step)
+        value = low + step * rng.randint(1 if count > 1 else 0, max(count, 0))
+    elif integer:
+        value = rng.randint(int(low), int(high))
+    else:
+        value = round(rng.uniform(low, high), 2)
+    return int(value) if integer or float(value).is_integer() else value
+
+
+# -- secrets ------------------------------------------------------------------------------
+# A parameter whose value is a credential: the user may type it, nobody repeats it.
+_SECRET_WORDS = {"password", "passwd", "passphrase", "passcode", "pin", "secret", "token", "otp", "cvv", "cvc"}
+_SECRET_PAIRS = {("api", "key"), ("access", "key"), ("private", "key"), ("security", "code")}
+
+
+def is_secret(param: str) -> bool:
+    """Whether a parameter holds a credential, by the words of its name (`password`,
+    `api_key`, `card_pin`, `auth_token`, `apiKey`)."""
+    words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", param).lower())
+    return bool(_SECRET_WORDS & set(words)) or any(pair in itertools.pairwise(words)
+                                                    for pair in _SECRET_PAIRS)
+
+
+def secret_values(arguments: dict[str, Any]) -> list[str]:
+    """The credential values among a call's arguments, as text (non-empty)."""
+    return [str(v) for k, v in arguments.items() if is_secret(k) and str(v).strip()]
+
+
+def without_secrets(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in arguments.items() if not is_secret(k)}
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every credential value in it said as "(hidden)"."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        text = re.sub(re.escape(secret), "(hidden)", text, flags=re.I)
+    return text
+
+
+# -- requests from descriptions ---------------------------------------------------------------
+_USER = r"(?:the\s+)?(?:current(?:ly)?\s+(?:authenticated\s+|logged[- ]in\s+)?|authenticated\s+|logged[- ]in\s+)user"
+_FIRST_PERSON = [
+    # "Log out the current user" -> "log me out"; "Log in a user ..." -> "log me in ..."
+    (re.compile(rf"^(log|sign)\s+(in|out)\s+(?:{_USER}|a\s+user|the\s+user)\b"), r"\1 me \2"),
+    # "the login status of the current user" -> "my login status"
+    (re.compile(rf"\b(?:the|a|an)\s+([\w ]+?)\s+of\s+{_USER}\b"), r"my \1"),
+    (re.compile(rf"\b(by|for|to|from|of)\s+{_USER}\b"), r"\1 me"),
+    # "Authenticate a user for ticket system" -> "authenticate me for ticket system"
+    (re.compile(r"^(authenticate|identify|verify|log\s+in|sign\s+in)\s+(?:a|the)\s+user\b"), r"\1 me"),
+    (re.compile(rf"\b{_USER}'s\b"), "my"),
+    (re.compile(r"\bthe given\b"), "this"),
+]
+_ARTICLES = r"(?:a|an|the|this|a\s+specific|an\s+existing|the\s+specific|one)"
+_CONDITIONS = re.compile(
+    r"(?:,\s*(?:optionally|if|when|unless|or|and return|returning)\b.*|\s+by\s+its\s+(?:id|ID)\b.*)$", re.I)
+
+
+def description(tool: ToolSpec) -> str:
+    """What the tool does, one imperative clause: the description's first sentence
+    (after a "Tool description:" preamble, as BFCL writes them), optional conditions cut
+    ("..., optionally filtered by status"), lower case first, no final stop."""
+    text = " ".join((tool.description or "").split())
+    if "tool description:" in text.lower():
+        text = text[text.lower().rindex("tool description:") + len("tool description:"):].strip()
+    sentence = re.split(r"(?<=[a-z0-9)])\.\s", text + " ")[0].strip().rstrip(".").strip()
+    sentence = _CONDITIONS.sub("", sentence).strip()
+    if not sentence:
+        return ""
+    verb, _, rest = sentence.partition(" ")
+    sentence = f"{imperative(verb)} {rest}".strip()
+    return sentence[0].lower() + sentence[1:] if not sentence[:2].isupper() else sentence
+
+
+def imperative(verb: str) -> str:
+    """A description's third-person verb as a request says it: "Sets" -> "Set",
+    "Presses" -> "Press", "Displays" -> "Display", "Copies" -> "Copy"; others as they are."""
+    lower = verb.lower()
+    if not lower.isalpha() or len(lower) < 4 or not lower.endswith("s") or lower.endswith(("ss", "us", "is")):
+        return verb
+    if lower.endswith("ies"):
+        stem = verb[:-3] + "y"
+    elif lower.endswith(("sses", "shes", "ches", "xes", "zes")):
+        stem = verb[:-2]
+    else:
+        stem = verb[:-1]
+    return stem
+
+
+def first_person(phrase: str, who: str = "you") -> str:
+    """The clause as the user says it: the current user is "me" ("log me out", "my
+    login status"); when the user does it themself (`who` "me": "I need to ..."), "log in",
+    not "log me in"."""
+    for pattern, replacement in _FIRST_PERSON:
+        phrase = pattern.sub(replacement, phrase)
+    if who.startswith("me"):
+        phrase = re.sub(r"^(\w+) me (in|out|up)\b", r"\1 \2", phrase)
+        phrase = re.sub(r"^(\w+) me\b\s*", r"\1 ", phrase).strip()
+    return phrase
+
+
+def referent(tool: ToolSpec) -> tuple[str, str] | None:
+    """(parameter, noun) of the id the tool acts on: `ticket_id` described as "ID of the
+    ticket to be closed" -> ("ticket_id", "ticket"); `receiver_id` -> ("receiver_id",
+    "receiver"), also when the description says "User ID of the user ..." ("user")."""
+    properties = tool.parameters.get("properties", {})
+    for param in tool.parameters.get("required", []):
+        if not param.endswith("_id") or param not in properties:
+            continue
+        nouns = [param[:-3].replace("_", " ")]
+        said = re.search(r"\bID of (?:the|a|an)\s+(\w+)", properties[param].get("description") or "", re.I)
+        if said:
+            nouns.append(said.group(1).lower())
+        return param, "|".join(re.escape(n) for n in nouns)
+    return None
+
+
+def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None) -> tuple[str, bool]:
+    """(what the user asks for, from the description; whether `ref`, the value of the
+    tool's referent, is said in it: "close ticket 12")."""
+    from toolace_mt.generation import wording as w  # wording -> values -> this module
+
+    phrase = first_person(description(tool), who)
+    if not phrase:
+        return "", False
+    verb, _, rest = phrase.partition(" ")
+    options = w.TASK_VERBS.get(verb.lower())
+    if options and rest and not rest.startswith(("in ", "out ", "up ")):
+        said = rng.choice(options)
+        if " " in said and said.split()[-1] == rest.split()[0] and " " in rest:  # "search for" + "for messages"
+            rest = rest.split(" ", 1)[1]
+        phrase = f"{said} {rest}"
+    found = referent(tool)
+    if ref is None or found is None or isinstance(ref, bool):
+        return phrase, False
+    nouns = found[1]
+    pattern = re.compile(rf"\b{_ARTICLES}\s+(?:\w+\s+)?({nouns})\b(?!\s+ID\b)", re.I)
+    if not pattern.search(phrase):
+        return phrase, False
+    return pattern.sub(lambda m: f"{m.group(1)} {ref}", phrase, count=1), True
+
+
+def ask_sentence(tool: ToolSpec, rng: random.Random, ref: Any = None) -> tuple[str, bool]:
+    """"Could you close ticket 12 for me?": a lead, the task said from the description,
+    maybe a tail; and whether `ref` is in it. ("", False) when the tool has no description."""
+    from toolace_mt.generation import wording as w  # wording -> values -> this module
+
+    lead, who = rng.choice(w.ASK_LEADS)
+    phrase, covered = task(tool, rng, who, ref)
+    if not phrase:
+        return "", False
+    tail = rng.choice(w.YOU_TAILS if who.startswith("you") else w.ME_TAILS)
+    if lead == "How do I" or set(re.findall(r"\w+", tail)) & set(re.findall(r"\w+", f"{lead} {phrase}".lower())):
+        tail = ""
+    return f"{lead} {phrase}{tail}{'?' if who.endswith('?') else '.'}", covered
+
+
+def refusal_topic(tool: ToolSpec) -> str:
+    """What a refusal says cannot be done ("close a ticket"), from the description."""
+    return first_person(description(tool)) or "do that here"
+
+
+def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random) -> tuple[str, set[str]]:
+    """The request's task sentence for a tool without phrasing hints, and the stated
+    parameters it says (its referent, most of the time: "Could you close ticket 12?")."""
+    found = referent(tool)
+    value = stated.get(found[0]) if found is not None else None
+    said = value if isinstance(value, str | int) and not isinstance(value, bool) and rng.random() < 0.7 else None
+    text, covered = ask_sentence(tool, rng, said)
+    return text, ({found[0]} if covered and found is not None else set())
