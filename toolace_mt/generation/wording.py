@@ -307,14 +307,14 @@ REFUSALS = ["I'm sorry, but I can't {request}; that's outside what I can help wi
 ERROR_REPLIES = ["{error} Could you double-check the {label}?", "Hmm, {error_l} Can you confirm the {label}?",
                  "Sorry, {error_l} Could you check the {label} again?"]
 CONFIRMS = ["Just to confirm: I'll {action}. Shall I go ahead?",
-            "Before I do that: I'm about to {action}. Is that right? Please say yes to go ahead.",
+            "Before I do that: I'm about to {action}. Shall I go ahead with it?",
             "To be sure, you'd like me to {action}? Shall I proceed?",
             "Here's what I'll do: {action}. Do you want me to go ahead?",
             "Okay, I'll {action}. Can you confirm that's what you want?"]
 AGREE = ["Yes, please go ahead.", "Yes, that's right.", "Yes, go ahead.", "Yes please, do it.",
          "Yes, that's correct, go ahead.", "Yes, please.", "Yes, confirmed.", "Yes, that's what I want.",
          "Yes, please proceed.", "Yes, sounds right.", "Yes, all correct.", "Yes, thank you, go for it.",
-         "Yes, that's it.", "Yes, exactly, please do.", "Yep, go ahead, yes.", "Yes, I'm sure."]
+         "Yes, that's it.", "Yes, exactly, please do.", "Yes, yep, go ahead.", "Yes, I'm sure."]
 CHAT_REPLY_QUESTION = ["I'm doing well, thanks for asking! Anything else you need?",
                        "All good on my side, thank you! What else can I do for you?",
                        "I'm well, thanks! Is there anything else on your list?"]
