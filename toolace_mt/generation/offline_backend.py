@@ -125,6 +125,8 @@ class OfflineBackend:
         if found is None:
             return None
         choice, result = found
+        if tool.writes and _rewrites(bench, draft, choice.arguments):
+            return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel)
         confirm = needs_confirmation(tool)
         if confirm:  # a consequential write: its defaults that matter are said, not left silent
             full = stated_defaults(tool, choice.arguments, rng)
@@ -550,7 +552,14 @@ class OfflineBackend:
                 position, call = next(((i, c) for i, t in enumerate(segment.turns) for c in t.calls
                                        if c.arguments.get(param) == value), (None, None))
                 if call is not None and needs_confirmation(bench.tools[call.name]):
-                    continue  # a consequential write is only tried once the user said yes to it
+                    # A consequential write is only tried once the user said yes to it: the wrong
+                    # value fails a look-up of the same record first (the order's status check).
+                    checker = next((t for _, t in sorted(bench.tools.items()) if not t.writes
+                                    and t.parameters.get("required") == [param]), None)
+                    confirm_at = next((i for i, t in enumerate(segment.turns) if t.kind == "confirm"), None)
+                    if checker is None or confirm_at is None:
+                        continue
+                    position, call = confirm_at, Call(checker.name, {param: value})
                 if call is None or position is None:
                     continue
                 wrong = _mistype(value, rng)
@@ -570,7 +579,9 @@ class OfflineBackend:
                 fix = Turn("user", "correction", seed=rng.randrange(2**31), topic={"param": param, "value": value},
                            edited=True)
                 fix.text = self.word_turn(bench, draft, segment, fix)
-                segment.turns[position:position] = [failing, report, fix]
+                checked = [Turn("assistant", "calls", calls=[Call(call.name, {param: value})], edited=True)] \
+                    if segment.turns[position].kind == "confirm" else []  # the status check, on the right record
+                segment.turns[position:position] = [failing, report, fix, *checked]
                 request.edited = True
                 return Injection("error_simulation", index, [failing])
         return None
@@ -700,6 +711,15 @@ def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int 
         return {}, None
     shown = next((i for i in range(len(named_by_outputs) - 1, -1, -1) if found in named_by_outputs[i]), None)
     return {key: found}, shown
+
+
+def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool:
+    """Whether an earlier successful write of the dialogue took one of these ids."""
+    ids = {_key(v) for p, v in arguments.items() if is_id(p) and p != bench.values.user_key}
+    return bool(ids) and any(
+        _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
+        if bench.tools[c.name].writes and c.result is not None and c.result.ok
+        for p, v in c.arguments.items() if is_id(p))
 
 
 def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict[str, Any], output: Any,

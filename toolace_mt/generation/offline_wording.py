@@ -158,7 +158,7 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "refusal":
         return rng.choice(w.REFUSALS).format(request=speech.yours(topic["request"]))
     if turn.kind == "confirm":
-        return confirm_text(bench, segment, rng)
+        return confirm_text(bench, segment, turn, rng)
     if turn.kind == "agree":
         return w.agree(rng)
     if turn.kind == "chat":
@@ -224,7 +224,7 @@ def _known(segment: Segment, call: Call, writes: bool) -> set[str]:
     return {str(v) for v in said if isinstance(v, str | int | float) and not isinstance(v, bool)}
 
 
-def confirm_text(bench: Workbench, segment: Segment, rng: random.Random) -> str:
+def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Random) -> str:
     """Before a consequential write: the action and its values, and a question whether to
     go ahead ("I'll cancel order #W1236 with the reason no longer needed. Shall I go ahead?")."""
     target = next((c for t in segment.turns for c in t.calls if c.name == segment.target and c.expect_ok), None)
@@ -237,7 +237,23 @@ def confirm_text(bench: Workbench, segment: Segment, rng: random.Random) -> str:
     details = [f"the {w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in target.arguments.items()
                if k != ref and not w.empty(v) and _spoken(v, k)]
     said = action + (" with " + w.list_words(details) if details else "")
+    checked = _checked(segment, segment.turns.index(turn) if turn in segment.turns else len(segment.turns), value)
+    if checked:
+        said += f" ({checked})"
     return rng.choice(w.CONFIRMS).format(action=said)
+
+
+def _checked(segment: Segment, before: int, value: object) -> str:
+    """What a look-up of the record made just before says of it ("it's pending, $1,108.90")."""
+    for earlier in reversed(segment.turns[:before]):
+        for call in earlier.calls:
+            output = call.result.result if call.result is not None and call.result.ok else None
+            if isinstance(output, dict) and value is not None and value in call.arguments.values():
+                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price")
+                         if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
+                if facts:
+                    return "it's " + ", ".join(facts[:2])
+    return ""
 
 
 def _spoken(value: object, key: str) -> str:
