@@ -34,12 +34,14 @@ def needs_confirmation(tool: ToolSpec) -> bool:
     return tool.writes
 
 
-def stated_defaults(tool: ToolSpec, arguments: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+def stated_defaults(tool: ToolSpec, arguments: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
     """The arguments with every optional choice the tool offers (an enum: a cancel reason,
-    a refund method) given a value: a default that matters is said, never left silent."""
-    filled = dict(arguments)
+    a refund method, a cabin) given a value, so that a default that matters is said, never
+    left silent: first a choice at random, then the schema's defaults said out loud."""
+    chosen, defaulted = dict(arguments), dict(arguments)
     for param, schema in sorted(tool.parameters.get("properties", {}).items()):
-        if param not in filled and isinstance(schema, dict) and isinstance(schema.get("enum"), list) \
+        if param not in arguments and isinstance(schema, dict) and isinstance(schema.get("enum"), list) \
                 and schema["enum"]:
-            filled[param] = rng.choice(schema["enum"])
-    return filled
+            chosen[param] = rng.choice(schema["enum"])
+            defaulted[param] = schema["default"] if schema.get("default") in schema["enum"] else chosen[param]
+    return [chosen, defaulted]

@@ -129,13 +129,15 @@ class OfflineBackend:
             return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel)
         confirm = needs_confirmation(tool)
         if confirm:  # a consequential write: its defaults that matter are said, not left silent
-            full = stated_defaults(tool, choice.arguments, rng)
-            if full != choice.arguments:
+            for full in stated_defaults(tool, choice.arguments, rng):
+                if full == choice.arguments:
+                    break
                 trial = bench.trial(tool.name, full)
                 if trial.ok:
                     choice = Choice(full, choice.context, {**choice.sources, **{
                         k: "enum" for k in full if k not in choice.arguments}}, choice.bound)
                     result = trial
+                    break
         if not tool.writes and _told_before(bench, draft, tool, choice.arguments, result.result, user):
             return None  # a look-up that tells again what the dialogue already told adds nothing
         budget = plan.steps - 1
