@@ -732,7 +732,8 @@ def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict
     if draft.segments and draft.segments[-1].target_output() == output:
         return True
     key = bench.values.user_key
-    if user and key and isinstance(output, dict) and output.get(key) == user[key] and key not in arguments \
+    found = output[0] if isinstance(output, list) and len(output) == 1 else output  # a search finding one
+    if user and key and isinstance(found, dict) and found.get(key) == user[key] and key not in arguments \
             and len(tool.parameters.get("required", [])) > 0:
         return True
     writes = {t.name for t in bench.tools.values() if t.writes}
