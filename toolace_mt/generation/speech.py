@@ -80,10 +80,17 @@ def clause(key: str, value: Any) -> str:
     return f"the {said} is {natural(value, key)}"
 
 
+def _sentence(value: Any) -> bool:
+    """A value that is itself a sentence ("User Kiara logged in successfully."): said as it is."""
+    return isinstance(value, str) and len(value.split()) >= 3 and value[:1].isupper()
+
+
 def prose(facts: list[tuple[str, Any]], rng: random.Random) -> str:
     """Facts as one or two sentences: "The status is pending, the total is $1,108.90 and ..."."""
+    said = [str(v) if str(v).endswith((".", "!", "?")) else f"{v}." for _, v in facts if _sentence(v)]
+    facts = [(k, v) for k, v in facts if not _sentence(v)]
     if not facts:
-        return ""
+        return " ".join(said)
     parts = [clause(k, v) for k, v in facts]
     if len(parts) == 1:
         body = parts[0]
@@ -92,7 +99,8 @@ def prose(facts: list[tuple[str, Any]], rng: random.Random) -> str:
     lead = rng.choice(["", "", "", "As for the details, ", "In short, ", "According to the record, ",
                        "On file, ", "It shows that "])
     sentence = lead + body
-    return sentence[0].upper() + sentence[1:] + ("" if sentence.endswith((".", "!", "?")) else ".")
+    sentence = sentence[0].upper() + sentence[1:] + ("" if sentence.endswith((".", "!", "?")) else ".")
+    return " ".join([*said, sentence])
 
 
 def describe_item(item: Any) -> str:
@@ -155,6 +163,8 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             named = ", ".join(describe_item(i) for i in items[:4]) + (" and others" if len(items) > 4 else "")
             said = w.join(f"The {w.label(key).removeprefix('my ')}: {named}.", prose(facts[:2], rng))
         if not said:
+            said = _grouped(value)
+        if not said:
             return "There's nothing more on file." if value else rng.choice(w.EMPTY_RESULTS)
         return said
     shown = natural(value)
@@ -164,6 +174,25 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
     if shown.endswith((".", "!", "?")):
         frame = frame.replace("{v}.", "{v}")
     return frame.replace("{v}", shown)
+
+
+def _grouped(value: dict[str, Any]) -> str:
+    """An output whose content is grouped under keys ({"messages": {"USR003": ["Hi"]}}):
+    each group by its key and first entries."""
+    parts = []
+    for group in value.values():
+        if not isinstance(group, dict):
+            continue
+        for key, items in list(group.items())[:3]:
+            entries = items if isinstance(items, list) else [items]
+            shown = [describe_item(i) for i in entries[:2] if not isinstance(i, list)]
+            if shown:  # a key that is an id is not evidence the verifier reads: only its entries are said
+                named = not (any(c.isdigit() for c in str(key)) and any(c.isalpha() for c in str(key)))
+                parts.append((f"for {key}: " if named else "") + "; ".join(shown))
+    if not parts:
+        return ""
+    text = ", and ".join(parts)
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 def plain_error(message: str, label: str, value: Any) -> str:
