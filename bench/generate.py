@@ -196,7 +196,7 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
     print(header, flush=True)
     started = time.perf_counter()
     for env in envs:
-        out = work / f"q-{env}.jsonl"
+        out = work / f"q-{Path(env).stem}.jsonl"  # a built-in name or a module's path
         summary, wall = generate([env], k, args.seed, out, Settings(), workers=args.workers)
         runs[env] = (out, summary)
         stats = compute_stats([out])
