@@ -129,12 +129,13 @@ def listing(items: list[Any], tool: str, rng: random.Random, limit: int = 4) -> 
         return rng.choice(w.NO_RESULTS)
     described = [describe_item(item) for item in items[:limit]]
     more = len(items) - len(described)
-    said = "; ".join(described)
     count = len(items)
     head = rng.choice([f"I found {count}", f"There {'is' if count == 1 else 'are'} {count}",
                        f"{count} came up", f"I see {count}"])
-    tail = "; and a few more" if more > 1 else ("; and one more" if more == 1 else "")
-    return f"{head}: {said}{tail}."
+    if count == 1:
+        return f"{head}: {described[0]}."
+    tail = "\n(and a few more)" if more > 1 else ("\n(and one more)" if more == 1 else "")
+    return f"{head}:\n" + "\n".join(f"- {d}" for d in described) + tail  # a list, not field: value pairs
 
 
 def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
