@@ -69,13 +69,16 @@ ME_TAILS = ["", "", "", "", "", "", " today", " please", " right away", " if pos
 # -- stating values ---------------------------------------------------------------------
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
 # with {v} is only used for values that do not start in lower case (a sentence start).
-VALUE_CLAUSES = ["I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
+VALUE_CLAUSES = ["The {l} on file should be {v}.", "You can use {v} as the {l}.", "The {l} I'd like is {v}.",
+                 "And {v} for the {l}.", "The {l} is going to be {v}.", "Please note the {l} is {v}.",
+                 "I have {v} written down as the {l}.", "As for the {l}, that's {v}.",
+                 "I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
                  "I think the {l} is {v}.", "The {l} on my end says {v}.", "I'm pretty sure the {l} is {v}.",
-                 "The {l} is {v}.", "{L}: {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
+                 "The {l} is {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
                  "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "{L}, {v}.", "For the {l}, it's {v}.",
                  "As for the {l}, {v}.", "The {l} will be {v}.", "{L} should be {v}.",
                  "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}.",
-                 "{L} - {v}.", "It's {v} for the {l}."]
+                 "It's {v} for the {l}."]
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
 CHOICE_CLAUSES = ["Use {v} for the {l}.", "Go with {v} as the {l}.", "Set the {l} to {v}.", "For the {l}, use {v}.",
                   "Put {v} as the {l}.", "Make the {l} {v}.", "Take {v} as the {l}.", "I'd go with {v} for the {l}.",
@@ -85,15 +88,15 @@ MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should 
               "I have {v} as my {l}.", "My {l}, if you need it, is {v}."]
 # Said of a free-text value (a memo, a subject, a reason: the user's own words, see
 # values.free_text), mostly quoted.
-TEXT_CLAUSES = ['For the {l}, put "{v}".', 'The {l} should say "{v}".', '{L}: "{v}".', 'Use "{v}" as the {l}.',
-                'The {l} can read "{v}".', 'Write "{v}" for the {l}.', '{L} - "{v}".', 'Please put "{v}" in the {l}.',
+TEXT_CLAUSES = ['For the {l}, put "{v}".', 'The {l} should say "{v}".', 'Use "{v}" as the {l}.',
+                'The {l} can read "{v}".', 'Write "{v}" for the {l}.', 'Please put "{v}" in the {l}.',
                 'Make the {l} "{v}".', 'I\'d like the {l} to say "{v}".', '{L}: {v}.', 'For the {l}: {v}.',
                 'Just put "{v}" as the {l}.', 'As the {l}, "{v}" works.', 'The {l} I have in mind is "{v}".']
 # Said of a value that is empty (an optional field left blank): never "The {l} is ."
 EMPTY_CLAUSES = ["Leave the {l} blank.", "The {l} can stay empty.", "No {l}, please.", "Leave the {l} empty.",
                  "I don't need a {l}.", "Skip the {l}."]
 # How a sentence states several values, each part said the same way: (part, lead, separator).
-GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "), ("{l}: {v}", "", "; "),
+GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "),
                 ("{v} for the {l}", "use ", ", "), ("my {l} is {v}", "", ", ")]
 GROUP_PREFIXES = ["Here are the details: ", "Details: ", "For the record, ", "To be clear, ",
                   "Just so you have it, ", "You'll need these: ", "The details: ", "Here's what I have: ",
@@ -482,7 +485,7 @@ def value_clause(rng: random.Random, param: str, value: Any) -> str:
     if not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
         frames = frames + CHOICE_CLAUSES
     if "," in shown:  # a record ("product ID P2026, quantity 3"): said after a colon
-        frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}.", "For the {l}: {v}."]
+        frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
     elif isinstance(value, bool):  # a yes/no setting ("in stock only"): not "the in stock only is yes"
         frames = ["{L}: {v}.", "{L}? {v}.", "{L} - {v}.", "{L}, {v}."]
     return _fill(rng.choice(_frames_for(frames, shown)), said, shown)
