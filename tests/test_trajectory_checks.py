@@ -279,14 +279,18 @@ def test_the_policy_comes_from_the_env_module(verifier: Verifier) -> None:
     assert not env.authenticate_first and verifier.pool.get("retail", 0).user_key == "customer_id"
 
 
-def test_confirm_needs_writes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("head, decorator, problem", [
+    ("", "@tool(confirm=True)", "confirm=True"),  # only a write can need confirming
+    ("AUTHENTICATE_FIRST = True\n", "@tool", "True needs USER_TABLE"),  # whom to authenticate?
+])
+def test_policy_declarations_are_checked_at_load(tmp_path: Path, head: str, decorator: str, problem: str) -> None:
     from sandbox import EnvLoadError, load_env
-    module = tmp_path / "bad_confirm.py"
-    module.write_text('"""Nothing."""\nfrom sandbox.authoring import Db, Fake, tool\n\n'
+    module = tmp_path / "bad_policy.py"
+    module.write_text('"""Nothing."""\nfrom sandbox.authoring import Db, Fake, tool\n\n' + head +
                       'TABLES = "CREATE TABLE t (k VARCHAR PRIMARY KEY);"\n\n\n'
                       'def seed(db: Db, fake: Fake) -> None:\n    pass\n\n\n'
-                      '@tool(confirm=True)\ndef peek(db: Db) -> int:\n    """Look.\n    """\n    return 1\n')
-    with pytest.raises(EnvLoadError, match="confirm=True"):
+                      f'{decorator}\ndef peek(db: Db) -> int:\n    """Look.\n    """\n    return 1\n')
+    with pytest.raises(EnvLoadError, match=problem):
         load_env(str(module))
 
 
@@ -396,15 +400,16 @@ def test_the_user_talking_in_parameter_terms(verifier: Verifier, said: str) -> N
     assert failure.message_index == turn
 
 
-def test_a_parameter_name_as_a_label(verifier: Verifier) -> None:
+@pytest.mark.parametrize("said", ["Unread only: yes.", "Unread only - yes."])
+def test_a_parameter_name_as_a_label(verifier: Verifier, said: str) -> None:
     record = FIXTURES["calendar-small-talk-and-unread-mail"]
     turn = index_of(record, "show me my three most recent unread emails")
 
     def change(messages: list[dict[str, Any]]) -> None:
-        messages[turn]["content"] = "OK. Then show me my three most recent emails. Unread only: yes."
+        messages[turn]["content"] = f"OK. Then show me my three most recent emails. {said}"
 
     [failure] = failing(verifier, edited("calendar-small-talk-and-unread-mail", change))["persona"]
-    assert failure.message_index == turn and "Unread only: yes" in failure.message
+    assert failure.message_index == turn and said.rstrip(".") in failure.message
 
 
 # ---------------------------------------------------------------- plan_sense
@@ -519,6 +524,8 @@ def test_a_target_identified_through_an_unrelated_record() -> None:
     "Note: the refund can take 5 days. Anything else?",
     "I'm sorry, I can't change your plan from here, but your account team can.",
     "Your email address is ann_lee@example.com, and your order #W1 is pending.",
+    "Here are the details of order #W1:\n- Status: pending\n- Items: one Lamp\n- Total: $40.00",
+    "Departure: 9:00 AM, arrival: 11:00 AM, both on June 3.",
 ])
 def test_reasonable_prose_is_not_flagged(reply: str) -> None:
     record = synthetic([
@@ -563,3 +570,47 @@ def test_envs_show_marks_the_confirmation_policy(capsys) -> None:
     assert data["authenticate_first"] is True and "cancel_pending_order" in confirm and "calculate" not in confirm
     assert main(["envs", "show", "calendar_mail"]) == 0
     assert "[write] send_message (confirm first):" in capsys.readouterr().out
+
+
+def test_hostile_records_give_findings_not_tracebacks() -> None:
+    """Arguments that are not objects, outputs that are not JSON or nest deeply, huge texts."""
+    deep: Any = "x1"
+    for _ in range(200):
+        deep = {"a_id": deep, "items": [deep]} if isinstance(deep, str) else {"a": deep}
+    messages = [
+        {"role": "user", "content": "Thanks, " + " " * 50_000 + "Ann" + "a: b; " * 5_000},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "get_x", "arguments": "[1, 2]"}},
+            {"id": "c2", "type": "function", "function": {"name": "cancel_x", "arguments": "not json"}},
+            {"id": "c3", "type": "function", "function": {"name": "get_x", "arguments": json.dumps({"q": deep})}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "plain text, not JSON"},
+        {"role": "tool", "tool_call_id": "c2", "content": json.dumps({"error": "not an object"})},
+        {"role": "tool", "tool_call_id": "c3", "content": json.dumps(deep)},
+        {"role": "assistant", "content": "I can't do that: " + "my x " * 10_000},
+    ]
+    tools = [{"function": {"name": "get_x", "parameters": "nope"}}, {}]
+    record = Record(id="hostile", env="nowhere", env_digest="0", seed=0, tools=tools, messages=messages)
+    policy = EnvPolicy(known=True, writes=frozenset({"cancel_x"}), confirm=frozenset({"cancel_x"}),
+                       user_key="a_id", authenticate_first=True)
+    for judged in (policy, EnvPolicy.unknown()):
+        found = findings(Dialogue(record), judged)
+        assert all(isinstance(f.message, str) and f.kind in {k.kind for k in FINDING_KINDS} for f in found)
+
+
+@pytest.mark.parametrize("names, ambiguous", [
+    (["Mechanical Keyboard (Grey)", "Wall Lamp (Navy)"], False),  # "the keyboard" fits one item
+    (["Mechanical Keyboard (Grey)", "Mechanical Keyboard (Black)"], True),  # ... and here two
+])
+def test_an_item_described_by_one_word_of_its_name(names: list[str], ambiguous: bool) -> None:
+    tools = {"get_order": {"order_id": {"type": "string"}}, "return_items": {"item_ids": {"type": "array"}}}
+    order = {"order_id": "#W1", "items": [{"item_id": f"#W1-{i}", "product_name": n} for i, n in enumerate(names)]}
+    record = synthetic([
+        ("user", "The keyboard from order #W1 arrived broken; I'd like to return it."),
+        ("call", "get_order", {"order_id": "#W1"}, order),
+        ("assistant", f"Shall I return the {names[0]} from order #W1?"),
+        ("user", "Yes, please."),
+        ("call", "return_items", {"item_ids": ["#W1-0"]}, {"return_id": "R1"}),
+        ("assistant", "Your return R1 is registered."),
+    ], tools)
+    found = [f.message_index for f in findings(Dialogue(record), EnvPolicy.unknown(), ["disambiguation"])]
+    assert found == ([5] if ambiguous else [])

@@ -19,12 +19,14 @@ from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import leaves, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Shown, Told, leaves_with_keys, meaningful, parsed
+from toolace_mt.verifier.told import Shown, Told, leaves_with_keys, meaningful, meaningful_leaves, parsed
 
 CHECK = "answer"
 KINDS = (FindingKind("unanswered_question", CHECK, True, "the reply leaves out the value that was asked for"),)
 
 _WORD = re.compile(r"[a-z]{4,}")
+_NOTHING = re.compile(r"\b(?:no|none|nothing|empty|zero|couldn't find|could not find|didn't find|did not find|"
+                      r"can't find|cannot find|not find|there aren't|there are no|there is no|there's no)\b", re.I)
 _QUESTION = re.compile(r"\?|^\W*(?:what|which|when|where|who|whose|how|is|are|was|were|do|does|did|has|have)\b|"
                        r"\b(?:tell me|show me|let me know|remind me|look up|check|find out|list|give me|"
                        r"i(?:'d| would) like to (?:know|see)|i want to (?:know|see)|i need to (?:know|see))\b", re.I)
@@ -51,8 +53,11 @@ def _asked_fields(words: set[str], outputs: list[Any]) -> dict[str, list[Any]]:
 
 def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]) -> str | None:
     """Why `reply` does not answer what `sites` found (None: it does). An asked field is
-    answered by one of its new values, or by its word in the reply ("yes, both are in stock")."""
+    answered by one of its new values, or by its word in the reply ("yes, both are in stock");
+    a look-up that found nothing by a reply that says so."""
     outputs = [s.output for s in sites]
+    if any(not meaningful_leaves(out) for out in outputs) and _NOTHING.search(reply):
+        return None
     new = [leaf for out in outputs for _, leaf in leaves_with_keys(out) if meaningful(leaf) and not shown.knows(leaf)]
     if not new:
         return None

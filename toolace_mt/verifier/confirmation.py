@@ -22,7 +22,7 @@ from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Told, meaningful, spoken
+from toolace_mt.verifier.told import Told, meaningful, spoken, tool_properties
 
 CHECK = "confirmation"
 KINDS = (
@@ -86,10 +86,7 @@ def _names_action(text: str, tool: str) -> bool:
 
 
 def _schema(dialogue: Dialogue, site: CallSite) -> dict[str, Any]:
-    tool = dialogue.tools.get(site.name) or {}
-    parameters = tool.get("function", {}).get("parameters", {}) if isinstance(tool, dict) else {}
-    properties = parameters.get("properties", {}) if isinstance(parameters, dict) else {}
-    return properties if isinstance(properties, dict) else {}
+    return tool_properties(dialogue.tools.get(site.name))
 
 
 def _enum(schema: Any) -> list[Any]:

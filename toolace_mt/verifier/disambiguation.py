@@ -23,7 +23,7 @@ from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Told, meaningful
+from toolace_mt.verifier.told import Told, meaningful, tool_properties
 
 CHECK = "disambiguation"
 KINDS = (FindingKind("ambiguous_target", CHECK, False,
@@ -90,13 +90,20 @@ def _scalars(profile: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _singled_by_words(told: Told, candidates: Candidates, position: int) -> bool:
-    """The words tell a value of the candidate that no other candidate has in that field."""
+    """The words tell a value of the candidate that no other candidate has in that field
+    ("savings" when one account is a savings account), or, read loosely (a time alone,
+    one word of a name: "the keyboard"), fit this candidate alone in that field."""
     mine = candidates.profiles[position]
     for name, value in _scalars(mine):
-        if name == candidates.field or not told.tells(value, loose=True):
+        if name == candidates.field:
             continue
-        if all(normalise(str(other.get(name))) != normalise(str(value))
-               for i, other in enumerate(candidates.profiles) if i != position):
+        if told.tells(value) and all(normalise(str(other.get(name))) != normalise(str(value))
+                                     for i, other in enumerate(candidates.profiles) if i != position):
+            return True
+        fits = [i for i, other in enumerate(candidates.profiles)
+                if name in other and not isinstance(other[name], dict | list) and meaningful(other[name])
+                and told.tells(other[name], loose=True)]
+        if fits == [position]:
             return True
     return False
 
@@ -122,9 +129,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
 
 
 def _schema_enum(dialogue: Dialogue, site: CallSite, argument: str) -> list[Any]:
-    tool = dialogue.tools.get(site.name) or {}
-    properties = tool.get("function", {}).get("parameters", {}).get("properties", {}) if isinstance(tool, dict) else {}
-    schema = properties.get(argument, {}) if isinstance(properties, dict) else {}
+    schema = tool_properties(dialogue.tools.get(site.name)).get(argument, {})
     if not isinstance(schema, dict):
         return []
     items = schema.get("items") if isinstance(schema.get("items"), dict) else {}

@@ -4,8 +4,9 @@
   Aimee.", "this is Kara Haas") differ between messages, or are not the account
   holder's (the row of the env's USER_TABLE the dialogue's look-ups returned).
 - `parameter_talk`: the user talks in parameter or enum terms: a snake_case word
-  ("no_longer_needed"), "the <thing> to use is ...", or a parameter's name as a label
-  ("Unread only: yes", "include cancelled: no").
+  ("no_longer_needed"), "the <thing> to use is ...", a parameter's name as a label
+  ("Unread only: yes", "include cancelled: no"), or a parameter's name answered yes/no
+  ("Include past - yes.", "Favorite, yes.").
 - `dictated_internal`: the user dictates the input of an internal tool (a calculator,
   a scratchpad: a tool named calculate/think/..., or with an `expression`/`thought`
   parameter) that a call then uses word for word.
@@ -21,7 +22,7 @@ from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Told, snake_words
+from toolace_mt.verifier.told import MAX_TEXT, Told, snake_words, tool_properties
 
 CHECK = "persona"
 KINDS = (
@@ -35,22 +36,25 @@ _NAME = r"(?P<name>[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:[-'][A-Z]?[
 _SIGNOFF = re.compile(
     r"(?:^|[.!?\n]\s*|,\s*)(?i:thanks(?: again| a lot| so much| heaps| a bunch| very much)?|thank you(?: so much)?|"
     r"many thanks|cheers|best(?: regards| wishes)?|all the best|kind regards|regards|warmly|warm regards|"
-    r"take care|talk soon|sincerely|yours|love|thx|ta)\s*[,!.\-–—]*\s*\n?\s*" + _NAME + r"\s*[.!]?\s*$")
+    r"take care|talk soon|sincerely|yours|love|thx|ta)[\s,!.\-–—]*" + _NAME + r"\s*[.!]?\s*$")
 _DASH = re.compile(r"(?:^|\s)[-–—]{1,2}\s*" + _NAME + r"\s*[.!]?\s*$")
 _INTRO = re.compile(r"\b(?i:i'm|i am|this is|my name is|my name's)\s+" + _NAME + r"\b")
 _NOT_NAMES = frozenset("""I Hi Hello Hey Thanks Thank Please Sorry Yes No Okay Ok Sure Great Good Monday Tuesday
 Wednesday Thursday Friday Saturday Sunday January February March April May June July August September October
 November December Just Still Also Here There The This That Not Calling Writing Back Again Done""".split())
 _TO_USE = re.compile(r"\bthe [a-z][a-z ]{0,40}? to use (?:is|are|should be|will be)\b", re.I)
-_LABEL = re.compile(r"(?:^|(?<=[.!?;\n]))\s*(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:\s*(?P<value>[^\s.;,!?]+)")
+_LABEL = re.compile(r"(?:^|(?<=[.!?;\n]))\s*(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*(?::|\s-|,)\s*"
+                    r"(?P<value>[^\s.;,!?]+)")
+_FLAG = frozenset({"yes", "no", "true", "false"})
 _INTERNAL_TOOL = re.compile(r"^(?:calculate|calculator|compute|think|reason|reflect|evaluate|scratchpad)$")
 _INTERNAL_PARAM = frozenset({"expression", "thought", "formula", "scratchpad"})
 
 
 def _persona_names(text: str) -> list[str]:
     names = []
+    ending = text.strip()[-120:]  # a sign-off ends the message
     for pattern in (_SIGNOFF, _DASH):
-        match = pattern.search(text.strip())
+        match = pattern.search(ending)
         if match:
             names.append(match["name"])
     names += [m["name"] for m in _INTRO.finditer(text)]
@@ -87,10 +91,7 @@ def _names_in(row: dict[str, Any]) -> list[str]:
 def _parameter_names(dialogue: Dialogue) -> set[str]:
     names: set[str] = set()
     for tool in dialogue.tools.values():
-        properties = tool.get("function", {}).get("parameters", {}).get("properties", {}) \
-            if isinstance(tool, dict) else {}
-        if isinstance(properties, dict):
-            names.update(str(name).casefold() for name in properties)
+        names.update(str(name).casefold() for name in tool_properties(tool))
     return names
 
 
@@ -99,10 +100,8 @@ def _internal_tools(dialogue: Dialogue) -> set[str]:
     for name, tool in dialogue.tools.items():
         if not isinstance(name, str):
             continue
-        properties = tool.get("function", {}).get("parameters", {}).get("properties", {}) \
-            if isinstance(tool, dict) else {}
-        if _INTERNAL_TOOL.match(name.casefold()) or (isinstance(properties, dict) and
-                                                     _INTERNAL_PARAM & {str(p).casefold() for p in properties}):
+        properties = tool_properties(tool)
+        if _INTERNAL_TOOL.match(name.casefold()) or _INTERNAL_PARAM & {str(p).casefold() for p in properties}:
             internal.add(name)
     return internal
 
@@ -116,7 +115,8 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     for index, message in enumerate(messages):
         if not isinstance(message, UserMessage):
             continue
-        text = message.content
+        text = message.content[:MAX_TEXT] + " " + message.content[-MAX_TEXT:] \
+            if len(message.content) > 2 * MAX_TEXT else message.content
         for name in _persona_names(text):
             given = name.split()[0].casefold()
             if first is None:
@@ -155,7 +155,8 @@ def _parameter_talk(text: str, parameters: set[str]) -> str | None:
         return f"dictates a parameter (\"{found.group()}\")"
     for match in _LABEL.finditer(text):
         label = normalise(match["label"]).replace(" ", "_")
-        if label in parameters and "_" in label:
+        colon = ":" in match.group()
+        if label in parameters and (("_" in label and colon) or match["value"].casefold() in _FLAG):
             return f"fills in a parameter by its name (\"{match.group().strip()}\")"
     return None
 

@@ -1,7 +1,8 @@
 """`reply_style`: the assistant talks like a person, not like a tool.
 
-- `field_dump`: a reply made of `label: value` pairs: two or more joined by ";", or two
-  or more whose labels are field names of the outputs ("order ID: #W1236; total: 1108.9").
+- `field_dump`: a reply line of `label: value` pairs: two or more joined by ";", or three
+  or more whose labels are field names of the outputs ("order ID: #W1236; total: 1108.9");
+  one labelled item per line (a list) is fine.
 - `raw_enum`: a reply spells a value in snake_case ("no_longer_needed").
 - `ids_only_list`: a reply names two or more items of one listed output by their ids
   alone, with no name, date, amount or other detail of any of them.
@@ -22,7 +23,7 @@ from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Told, leaves_with_keys, meaningful, snake_words
+from toolace_mt.verifier.told import MAX_TEXT, Told, leaves_with_keys, meaningful, snake_words
 
 CHECK = "reply_style"
 KINDS = (
@@ -50,15 +51,20 @@ def _field_names(dialogue: Dialogue, before: int) -> set[str]:
 
 
 def _dump(text: str, fields: set[str]) -> bool:
-    pairs = list(_PAIR.finditer(text))
-    if len(pairs) < 2:
-        return False
-    if text.count(";") >= 1 and sum(1 for p in pairs if ";" in text[p.end():p.end() + 2] or
-                                    text[:p.start()].rstrip().endswith(";")) >= 1:
-        return True
-    named = [p for p in pairs if normalise(p["label"]) in fields or
-             normalise(p["label"]).removesuffix(" id") + " id" in fields]
-    return len(named) >= 2
+    """Within one line: 2+ `label: value` pairs joined by ";", or 3+ labelled with output
+    field names ("order ID: #W1, status: pending, total: 40"). A list with one labelled
+    item per line is a layout, not a dump."""
+    for line in text.splitlines():
+        pairs = list(_PAIR.finditer(line))
+        if len(pairs) < 2:
+            continue
+        if any(line[:p.start()].rstrip().endswith(";") for p in pairs[1:]):
+            return True
+        named = [p for p in pairs if normalise(p["label"]) in fields or
+                 normalise(p["label"]).removesuffix(" id") + " id" in fields]
+        if len(named) >= 3:
+            return True
+    return False
 
 
 def _tool_phrases(dialogue: Dialogue, withheld: list[str]) -> list[tuple[str, str]]:
@@ -87,7 +93,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                 error = site.output.get("error", {}) if isinstance(site.output, dict) else {}
                 if isinstance(error, dict) and isinstance(error.get("message"), str):
                     errors.append(error["message"])
-        text = message.content or ""
+        text = (message.content or "")[:MAX_TEXT]
         if not text.strip():
             continue
         if _dump(text, _field_names(dialogue, index)):

@@ -93,7 +93,8 @@ class Told:
         return cls(normalise(joined), mentions(joined))
 
     def tells(self, value: Any, loose: bool = False) -> bool:
-        """`loose`: a date-time is told by its time alone, a name with a "(detail)" by its head."""
+        """`loose`: a date-time is told by its time alone, a name with a "(detail)" by its
+        head, a name of 2+ words by one of its words of 5+ letters ("the keyboard")."""
         if value is None or isinstance(value, bool):
             return False
         if isinstance(value, int | float):
@@ -112,8 +113,12 @@ class Told:
             return True
         if norm.startswith("#") and _whole(norm[1:], self.norm):
             return True
-        if loose and " (" in norm:
-            return _whole(norm.split(" (")[0], self.norm)
+        if loose:
+            head = norm.split(" (")[0]
+            if head != norm and _whole(head, self.norm):
+                return True
+            words = [w for w in re.findall(r"[^\W\d_]{5,}", head)]
+            return len(head.split()) >= 2 and any(_whole(w, self.norm) for w in words)
         return False
 
 
@@ -141,6 +146,14 @@ class Shown:
             return round(float(leaf), 6) in self.numbers
         norm = normalise(str(leaf))
         return norm in self.strings or any(_whole(norm, text) for text in self.texts)
+
+
+def tool_properties(tool: Any) -> dict[str, Any]:
+    """The `properties` of a listed tool's parameters; {} when any level is not what it should be."""
+    function = tool.get("function") if isinstance(tool, dict) else None
+    parameters = function.get("parameters") if isinstance(function, dict) else None
+    properties = parameters.get("properties") if isinstance(parameters, dict) else None
+    return properties if isinstance(properties, dict) else {}
 
 
 def snake_words(text: str) -> list[str]:
