@@ -486,9 +486,22 @@ def value_clause(rng: random.Random, param: str, value: Any) -> str:
         frames = frames + CHOICE_CLAUSES
     if "," in shown:  # a record ("product ID P2026, quantity 3"): said after a colon
         frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
-    elif isinstance(value, bool):  # a yes/no setting ("in stock only"): not "the in stock only is yes"
-        frames = ["{L}: {v}.", "{L}? {v}.", "{L} - {v}.", "{L}, {v}."]
+    elif isinstance(value, bool):  # a yes/no setting ("in stock only"): said as a wish, not a form field
+        return _yes_no(rng, said, value)
     return _fill(rng.choice(_frames_for(frames, shown)), said, shown)
+
+
+def _yes_no(rng: random.Random, said: str, value: bool) -> str:
+    """"in stock only" yes -> "Only in stock ones, please."; "favorite" yes -> "Please mark it
+    as a favorite."; no -> "It doesn't need to be favorite." (no yes/no after a label)."""
+    words = said.removeprefix("my ").split()
+    if words and words[-1] == "only":
+        thing = " ".join(words[:-1])
+        return rng.choice([f"Only {thing} ones, please.", f"Just the {thing} ones."]) if value else \
+            rng.choice([f"They don't have to be {thing}.", f"Not just the {thing} ones, please."])
+    if value:
+        return rng.choice([f"Please mark it as {said}.", f"I'd like it set as {said}.", f"Make it {said}, please."])
+    return rng.choice([f"It doesn't need to be {said}.", f"No need for it to be {said}.", f"Leave {said} off."])
 
 
 def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[str]:
