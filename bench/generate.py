@@ -4,6 +4,7 @@ quality on K dialogues per env.
 
     python bench/generate.py                          # K = 1000 dialogues per env (long)
     python bench/generate.py --dialogues 200 -n 100   # quicker
+    python bench/generate.py --quality-only --dialogues 150 --envs retail bench/fresh_envs/helpdesk.py
 
 Everything goes through `run_generate`, the code path of `toolace-mt generate` (every
 call executed, every dialogue verified; a dropped dialogue is not counted as accepted).
@@ -24,8 +25,11 @@ call executed, every dialogue verified; a dropped dialogue is not counted as acc
    attempt (serialising, bookkeeping).
 3. Quality per env on K NAIG dialogues with the default settings (`toolace_mt.stats`):
    Distinct-3 of user turns, share of dialogues with each injection type, share of the
-   env's tools called at least once, share of calling turns with parallel calls. Goals:
-   Distinct-3 >= 0.36, each type >= 15%, >= 95% of tools.
+   env's tools called at least once, share of calling turns with parallel calls, and the
+   trajectory section (share of dialogues with each finding of the verifier's trajectory
+   checks: necessity, disambiguation, confirmation, answer, reply style, persona, plan).
+   Goals: Distinct-3 >= 0.36, each type >= 15%, >= 95% of tools, no finding above 2%.
+   --envs takes built-in names or .py env modules (envs the generator was never tuned on).
 4. Model calls per accepted dialogue, NAIG vs MAS: per env, MAS runs -n M with the same
    seed and settings as the NAIG quality run (whose records give NAIG's side); attempt
    i of both is the same task plan, so the shapes match. Each side: calls of every
@@ -192,7 +196,7 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
     print(header, flush=True)
     started = time.perf_counter()
     for env in envs:
-        out = work / f"q-{env}.jsonl"
+        out = work / f"q-{Path(env).stem}.jsonl"  # a built-in name or a module's path
         summary, wall = generate([env], k, args.seed, out, Settings(), workers=args.workers)
         runs[env] = (out, summary)
         stats = compute_stats([out])
@@ -204,14 +208,33 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
               f"{stats.parallel_call_share or 0:>10.1%}{report['pass_rate']:>11}{wall:>8.1f}")
         if coverage.unused:
             print(f"  {'':<14}unused tools: {', '.join(coverage.unused)}")
+        print(trajectory_line(stats.trajectory))
         if report["failed_by_check"]:
             print(f"  {'':<14}dropped by check: {', '.join(f'{c} {n}' for c, n in report['failed_by_check'].items())}")
         sys.stdout.flush()
     every = compute_stats([out for out, _ in runs.values()])
     print(f"  all envs: Distinct-3 {every.distinct_3:.3f}, entropy {every.entropy_bits:.2f} bits, "
           f"{every.dialogues} dialogues, {time.perf_counter() - started:.0f} s")
-    print("  goals: Distinct-3 >= 0.36, each injection type >= 15% of dialogues, >= 95% of each env's tools")
+    print("  goals: Distinct-3 >= 0.36, each injection type >= 15% of dialogues, >= 95% of each env's tools; "
+          "no trajectory finding in more than 2% of dialogues (* marks one above)")
     return runs
+
+
+def trajectory_line(rates: dict[str, Any]) -> str:
+    """The trajectory section of one env (`stats`: share of dialogues with each finding)."""
+    parts = []
+    for kind, rate in rates.items():
+        share = rate.share
+        said = "?" if share is None else f"{share:.1%}{'*' if share > 0.02 else ''}"
+        parts.append(f"{kind} {said}")
+    lines, line = [], f"  {'':<14}trajectory:"
+    for part in parts:
+        if len(line) + len(part) > 118:
+            lines.append(line)
+            line = f"  {'':<26}"
+        line += f" {part},"
+    lines.append(line.rstrip(","))
+    return "\n".join(lines)
 
 
 def per_accepted(summary: RunSummary) -> tuple[float, float]:
@@ -279,14 +302,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subtasks", type=_range, default=(2, 5), help="throughput shape (default 2-5)")
     parser.add_argument("--steps", type=_range, default=(1, 6), help="throughput shape (default 1-6)")
     parser.add_argument("--envs", nargs="+", default=builtin_names(), help="envs for sections 3 and 4 (default all)")
+    parser.add_argument("--quality-only", action="store_true", help="run section 3 only")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs\n")
     with tempfile.TemporaryDirectory(prefix="bench-generate-") as tmp:
         work = Path(tmp)
-        throughput(args, Settings(subtasks=args.subtasks, steps=args.steps), work)
-        runs = quality(args, args.envs, work)
-        mas_vs_naig(args, args.envs, runs, work)
+        if args.quality_only:
+            quality(args, args.envs, work)
+        else:
+            throughput(args, Settings(subtasks=args.subtasks, steps=args.steps), work)
+            runs = quality(args, args.envs, work)
+            mas_vs_naig(args, args.envs, runs, work)
     print(f"\nbench time {time.perf_counter() - started:.0f} s")
     return 0
 

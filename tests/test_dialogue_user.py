@@ -108,7 +108,11 @@ def test_every_dialogue_is_one_users(env: str) -> None:
             named = _users_named(json.loads(attempt.record.to_json()), key, users)
             assert len(named) <= 1, f"attempt {index} talks about users {sorted(named)}"
             spoke_of_a_user += len(named) == 1
-        assert spoke_of_a_user >= 20  # most dialogues are about a user at all
+        # Most dialogues are about a user at all. A minimal plan looks the user up only when a
+        # call needs their id, and a write never re-acts on a record an earlier one changed,
+        # so a dialogue about accounts the user names may show no output naming them
+        # (banking: 17 of 25 at this seed; 22+ before minimal plans).
+        assert spoke_of_a_user >= 15
     finally:
         bench.close()
 

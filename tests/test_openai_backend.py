@@ -296,10 +296,14 @@ def test_the_replies_are_worded_in_one_request_and_only_when_their_conversation_
     subtasks = len(record["task"]["subtasks"])
     assert subtasks >= 2
     first = json.loads(bodies[tasks.index("reply")]["messages"][1]["content"])
-    assert first["replies"] == [{"reply": n, "kind": "reply"} for n in range(1, subtasks + 1)]
+    # one reply per sub-task, and before a consequential write its confirmation (kind "confirm")
+    kinds = [r["kind"] for r in first["replies"]]
+    assert [r["reply"] for r in first["replies"]] == list(range(1, len(kinds) + 1))
+    assert kinds.count("reply") == subtasks and set(kinds) <= {"reply", "confirm"}
+    assert all(kinds[i + 1] == "reply" for i, k in enumerate(kinds) if k == "confirm")
     said = [m["content"] for m in first["conversation"] if m["role"] == "assistant" and m.get("content")]
-    assert said == [f"[REPLY {n}]" for n in range(1, subtasks + 1)]
-    assert first["conversation"][-1]["content"] == f"[REPLY {subtasks}]"
+    assert said == [f"[REPLY {n}]" for n in range(1, len(kinds) + 1)]
+    assert first["conversation"][-1]["content"] == f"[REPLY {len(kinds)}]"
     # The chit-chat changed the conversation of the replies after it only: those are
     # worded again in one request, and none is asked when it came after the last reply.
     chat = next(op["message_index"] for op in record["provenance"]["ops"] if op["type"] == "non_function_call")

@@ -26,7 +26,7 @@ from toolace_mt.record import (
 )
 
 TurnKind = Literal["request", "calls", "reply", "ask", "answer", "refusal", "chat", "chat_reply", "error_reply",
-                   "correction"]
+                   "correction", "confirm", "agree"]
 
 
 @dataclass
@@ -49,10 +49,10 @@ class Turn:
 
     @property
     def worded_after_calls(self) -> bool:
-        """Whether word_replies words this turn: a reply or an error report (they talk about
-        real outputs), or any other assistant text turn still without text (asks, refusals
+        """Whether word_replies words this turn: a reply, an error report or a confirmation
+        (they talk about real outputs), or any other assistant text turn still without text (asks, refusals
         and chit-chat are worded when made)."""
-        return self.role == "assistant" and not self.calls and (self.kind in ("reply", "error_reply")
+        return self.role == "assistant" and not self.calls and (self.kind in ("reply", "error_reply", "confirm")
                                                                  or not self.text)
 
 

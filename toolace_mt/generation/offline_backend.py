@@ -14,8 +14,11 @@ from typing import Any
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation import tool_language as tl
 from toolace_mt.generation import wording as w
+from toolace_mt.generation.authentication import authenticate, authenticated_in, authenticating_tools
 from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
+from toolace_mt.generation.call_plan import Candidate, minimal_plan
 from toolace_mt.generation.catalog import singular, walk
+from toolace_mt.generation.confirmation import internal_params, needs_confirmation, stated_defaults
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.offline_wording import request_text, turn_text
 from toolace_mt.generation.values import Choice, is_id, known_values
@@ -122,28 +125,38 @@ class OfflineBackend:
         if found is None:
             return None
         choice, result = found
-        if not tool.writes and draft.segments and draft.segments[-1].target_output() == result.result:
-            return None  # a look-up that tells again what the previous sub-task told adds nothing
+        if tool.writes and _rewrites(bench, draft, choice.arguments):
+            return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel)
+        confirm = needs_confirmation(tool)
+        if confirm:  # a consequential write: its defaults that matter are said, not left silent
+            for full in stated_defaults(tool, choice.arguments, rng):
+                if full == choice.arguments:
+                    break
+                trial = bench.trial(tool.name, full)
+                if trial.ok:
+                    choice = Choice(full, choice.context, {**choice.sources, **{
+                        k: "enum" for k in full if k not in choice.arguments}}, choice.bound)
+                    result = trial
+                    break
+        if not tool.writes and _told_before(bench, draft, tool, choice.arguments, result.result, user):
+            return None  # a look-up that tells again what the dialogue already told adds nothing
         budget = plan.steps - 1
         key = bench.values.user_key
         owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
-        siblings = self._siblings(bench, tool, choice, result, rng, budget, owner) if budget > 0 else []
+        alone = internal_params(tool) or budget <= 0  # an internal tool's input is never asked for twice
+        siblings = [] if alone else self._siblings(bench, tool, choice, result, rng, budget, owner)
         budget -= len(siblings)
-        target_derived: set[str] = set()  # parameters a producer's single-entity output supplies
-        levels: list[list[tuple[Call, set[str]]]] = []  # producer turns, nearest the target first
-        frontier: list[tuple[str, Choice, set[str]]] = [(tool.name, choice, target_derived)]
+        levels: list[list[Call]] = []  # producer candidates by turn, nearest the target first
+        frontier: list[tuple[str, Choice]] = [(tool.name, choice)]
         produced_values: set[str] = set()
         used_values = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
-        relied = False  # on `shown`, the sub-task whose output already said who the user is
         while budget > 0 and frontier:
-            level: list[tuple[Call, set[str]]] = []
+            level: list[Call] = []
             next_frontier = []
-            for consumer, consumer_choice, derived in frontier:
+            for consumer, consumer_choice in frontier:
                 for param, value in consumer_choice.arguments.items():
                     if shown is not None and param == key and value == user[key]:
-                        derived.add(param)  # no need to look the user up again, nor to say it again
-                        relied = True
-                        continue
+                        continue  # an earlier sub-task's output already says who the user is
                     if budget <= 0:
                         break
                     if _key(value) in produced_values:
@@ -151,38 +164,51 @@ class OfflineBackend:
                     made = self._producer(bench, consumer, param, value, consumer_choice, used_values, rng, seen)
                     if made is None:
                         continue
-                    maker, producer_choice, single = made
+                    maker, producer_choice, _single_output = made
                     produced_values.add(_key(value))
-                    twin = next((c for c, _ in level if c.name == maker and c.arguments == producer_choice.arguments),
-                                None)
-                    if twin is not None:  # the same read already in this turn gives this value too
-                        if single:
-                            derived.add(param)
-                        continue
+                    if any(c.name == maker and c.arguments == producer_choice.arguments for c in level):
+                        continue  # the same read already in this turn gives this value too
                     used_values.update(_key(v) for v in producer_choice.arguments.values())
                     call = Call(maker, producer_choice.arguments)
-                    produced: set[str] = set()
-                    level.append((call, produced))
-                    if single:
-                        derived.add(param)
-                    next_frontier.append((maker, producer_choice, produced))
+                    level.append(call)
+                    next_frontier.append((maker, producer_choice))
                     budget -= 1
             if level:
                 levels.append(level)
             frontier = next_frontier
-        turns = [Turn("assistant", "calls", calls=[call for call, _ in level]) for level in reversed(levels)]
         target_call = Call(tool.name, choice.arguments)
-        turns.append(Turn("assistant", "calls", calls=[target_call, *siblings]))
-        derived_by_call: dict[int, set[str]] = {id(call): produced for level in levels for call, produced in level}
-        derived_by_call[id(target_call)] = target_derived
-        if budget > 0 and tool.writes:
-            confirm = self._confirm(bench, result.result, rng)
-            if confirm is not None:
-                turns.append(Turn("assistant", "calls", calls=[confirm]))
-                derived_by_call[id(confirm)] = set(confirm.arguments)
+        # Only the producers that earn their place are kept (call_plan); no read re-checks a write.
+        candidates = [Candidate(call, bench.trial(call.name, call.arguments).result, "producer")
+                      for level in reversed(levels) for call in level]
+        candidates += [Candidate(target_call, result.result, "target"),
+                       *(Candidate(s, None, "target") for s in siblings)]
+        auth = self._authentication(bench, draft, tool, owner, rng)
+        if isinstance(auth, Call):  # the env's policy: find the user by their own details first
+            output = bench.trial(auth.name, auth.arguments).result
+            candidates.insert(0, Candidate(auth, output if isinstance(output, dict) else {key: output}, "auth"))
+        earlier = [(shown, key, {key: user[key]})] if shown is not None and key is not None else []
+        identity = bench.values.identity_values()
+        stated_ids = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
+        # Under AUTHENTICATE_FIRST the user never says their internal id: a look-up finds it.
+        secret_key = key if bench.env.authenticate_first else None
+        kept = minimal_plan(candidates, earlier, lambda p, v: p != secret_key and (
+            not is_id(p) or _key(v) in stated_ids or _key(v) in identity))
+        if not tool.writes and any(_key(result.result) in {_key(v) for v in c.arguments.values()}
+                                   for t in kept.turns[:-1] for c in t):
+            return None  # a look-up of what its own producer was given: circular
+        if not tool.writes and any(c.output == result.result for c in candidates if c.role == "producer"
+                                   and any(c.call is k for t in kept.turns for k in t)):
+            return None  # a look-up of what a look-up it needs already found: the same entity twice
+        turns = [Turn("assistant", "calls", calls=calls) for calls in kept.turns]
+        if confirm:  # the action and its values, an explicit yes, then the call
+            turns[-1:-1] = [Turn("assistant", "confirm", seed=rng.randrange(2**31), topic={"target": tool.name}),
+                            Turn("user", "agree", seed=rng.randrange(2**31))]
+        derived_by_call = kept.derived
         # What the user must say: every value no earlier output of the sub-task supplies. The
         # target's own parameters keep their names (its phrasing hints use them).
         stated: dict[str, Any] = {}
+        own_inputs = internal_params(tool)  # worked out by the assistant: never said by the user
+        derived_by_call.setdefault(id(target_call), set()).update(own_inputs)
         calls = [target_call] + [c for t in turns for c in t.calls if c is not target_call]
         for call in calls:
             for param, value in call.arguments.items():
@@ -193,18 +219,37 @@ class OfflineBackend:
                     key, other = other, f"other {other}"
                 stated[key] = value
         request = Turn("user", "request", seed=rng.randrange(2**31),
-                       topic={"target": tool.name, "follow_up": bool(draft.segments)})
+                       topic={"target": tool.name, "follow_up": bool(draft.segments),
+                              "internal": {p: target_call.arguments[p] for p in sorted(own_inputs)
+                                           if p in target_call.arguments},
+                              "persona": _persona(bench, draft, owner, rng)})
         reply = Turn("assistant", "reply", seed=rng.randrange(2**31),
                      topic={"target": tool.name, "writes": tool.writes})
         goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
         segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
                           context={k: v for k, v in choice.context.items() if k.endswith("_id")
                                    or k in bench.values.key_columns},  # a key like `username` too
-                          relies_on={shown} if relied and shown is not None else set())
+                          relies_on=kept.relies_on | ({auth} if isinstance(auth, int) else set()))
         request.text = self.word_request(bench, segment, request)
+        for turn in segment.turns:
+            if turn.kind in ("confirm", "agree"):
+                turn.text = self.word_turn(bench, draft, segment, turn)
         self._count(cost, "skeleton", {"plan": plan.target, "steps": plan.steps, "focus": focus},
                     {"turns": [[(c.name, c.arguments) for c in t.calls] for t in turns], "stated": stated})
         return segment
+
+    def _authentication(self, bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[str, Any],
+                        rng: random.Random) -> Call | int | None:
+        """Under AUTHENTICATE_FIRST, for a sub-task about a user: the sub-task that already
+        authenticated them (its index), else the look-up that does (a Call); None when the
+        policy does not ask for it, the sub-task is about no user or is itself the look-up."""
+        key = bench.values.user_key
+        if not bench.env.authenticate_first or key is None or key not in owner:
+            return None
+        if tool.name in {t.name for t in authenticating_tools(bench)}:
+            return None
+        done = authenticated_in(bench, draft, owner[key])
+        return done if done is not None else authenticate(bench, owner[key], rng)
 
     def _siblings(self, bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResult,
                   rng: random.Random, budget: int, user: dict[str, Any]) -> list[Call]:
@@ -440,8 +485,8 @@ class OfflineBackend:
             earlier_values = {normalise(str(v)) for s in draft.segments[:index] for t in s.turns for c in t.calls
                               for v in leaves(c.arguments)}
             params = [p for p, v in segment.stated.items() if isinstance(v, str | int | float)
-                      and not isinstance(v, bool) and len(str(v)) >= 3 and normalise(str(v)) not in earlier_text
-                      and normalise(str(v)) not in earlier_values]
+                      and not isinstance(v, bool) and len(str(v)) >= 3 and not _snake_word(v)
+                      and normalise(str(v)) not in earlier_text and normalise(str(v)) not in earlier_values]
             if not params:
                 continue
             param = rng.choice(params)
@@ -477,7 +522,8 @@ class OfflineBackend:
                 if not bench.tools[target].writes or elsewhere or relied_on or len(draft.segments) < 2:
                     continue
                 spec = bench.tools[target]
-                request = w.label(target) + " here" if spec.phrasing else tl.refusal_topic(spec)
+                said = random.Random(rng.randrange(2**31))
+                request = w.task_phrase(target, said) if spec.phrasing else tl.refusal_topic(spec)
                 refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31),
                                topic={"request": request}, edited=True)
                 refusal.text = self.word_turn(bench, draft, segment, refusal)
@@ -507,6 +553,15 @@ class OfflineBackend:
                     continue  # stated once for several arguments: a mistyped copy would leave the others unsaid
                 position, call = next(((i, c) for i, t in enumerate(segment.turns) for c in t.calls
                                        if c.arguments.get(param) == value), (None, None))
+                if call is not None and needs_confirmation(bench.tools[call.name]):
+                    # A consequential write is only tried once the user said yes to it: the wrong
+                    # value fails a look-up of the same record first (the order's status check).
+                    checker = next((t for _, t in sorted(bench.tools.items()) if not t.writes
+                                    and t.parameters.get("required") == [param]), None)
+                    confirm_at = next((i for i, t in enumerate(segment.turns) if t.kind == "confirm"), None)
+                    if checker is None or confirm_at is None:
+                        continue
+                    position, call = confirm_at, Call(checker.name, {param: value})
                 if call is None or position is None:
                     continue
                 wrong = _mistype(value, rng)
@@ -526,7 +581,9 @@ class OfflineBackend:
                 fix = Turn("user", "correction", seed=rng.randrange(2**31), topic={"param": param, "value": value},
                            edited=True)
                 fix.text = self.word_turn(bench, draft, segment, fix)
-                segment.turns[position:position] = [failing, report, fix]
+                checked = [Turn("assistant", "calls", calls=[Call(call.name, {param: value})], edited=True)] \
+                    if segment.turns[position].kind == "confirm" else []  # the status check, on the right record
+                segment.turns[position:position] = [failing, report, fix, *checked]
                 request.edited = True
                 return Injection("error_simulation", index, [failing])
         return None
@@ -645,8 +702,9 @@ def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int 
     found = None
     named_by_outputs: list[list[Any]] = []
     for segment in draft.segments:
-        outputs = [c.result.result.get(key) for t in segment.turns for c in t.calls
-                   if c.result is not None and c.result.ok and isinstance(c.result.result, dict)]
+        outputs = [c.result.result.get(key) if isinstance(c.result.result, dict) else c.result.result
+                   for t in segment.turns for c in t.calls
+                   if c.result is not None and c.result.ok and isinstance(c.result.result, dict | str)]
         named_by_outputs.append(outputs)
         for value in [segment.context.get(key), *outputs]:
             if isinstance(value, str | int) and bench.values.is_user(value):
@@ -655,6 +713,57 @@ def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int 
         return {}, None
     shown = next((i for i in range(len(named_by_outputs) - 1, -1, -1) if found in named_by_outputs[i]), None)
     return {key: found}, shown
+
+
+def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool:
+    """Whether an earlier successful write of the dialogue took one of these ids."""
+    ids = {_key(v) for p, v in arguments.items() if is_id(p) and p != bench.values.user_key}
+    return bool(ids) and any(
+        _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
+        if bench.tools[c.name].writes and c.result is not None and c.result.ok
+        for p, v in c.arguments.items() if is_id(p))
+
+
+def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict[str, Any], output: Any,
+                 user: dict[str, Any]) -> bool:
+    """Whether a look-up repeats the dialogue: the same call made earlier with no write
+    since, the same output as the previous sub-task's, or the user already identified
+    found again by other details (their email after their name and zip)."""
+    if draft.segments and draft.segments[-1].target_output() == output:
+        return True
+    key = bench.values.user_key
+    found = output[0] if isinstance(output, list) and len(output) == 1 else output  # a search finding one
+    if user and key and isinstance(found, dict) and found.get(key) == user[key] and key not in arguments \
+            and len(tool.parameters.get("required", [])) > 0:
+        return True
+    writes = {t.name for t in bench.tools.values() if t.writes}
+    for segment in reversed(draft.segments):
+        for turn in reversed(segment.turns):
+            for call in reversed(turn.calls):
+                if call.name in writes:
+                    return False
+                if call.name == tool.name and call.arguments == arguments:
+                    return True
+    return False
+
+
+def _persona(bench: Workbench, draft: Draft, owner: dict[str, Any], rng: random.Random) -> str:
+    """The name the user signs with: the account holder's first name; in an env without
+    users, one name drawn for the whole dialogue; "" while the account is not known."""
+    key = bench.values.user_key
+    if key is not None and bench.env.user_table is not None:
+        return bench.values.first_name(owner[key]) if key in owner else ""
+    earlier = next((s.turns[0].topic.get("persona") for s in draft.segments if s.turns
+                    and s.turns[0].topic.get("persona")), None)
+    if earlier:
+        return str(earlier)
+    bench.values.fake.seed_instance(rng.randrange(2**31))
+    return str(bench.values.fake.first_name())
+
+
+def _snake_word(value: Any) -> bool:
+    """`no_longer_needed`: said in words by the user, so no answer could give it verbatim."""
+    return isinstance(value, str) and "_" in value and value.replace("_", "").isalpha()
 
 
 def _withheld(draft: Draft, turn: Turn) -> set[str]:

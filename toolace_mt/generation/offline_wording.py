@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 
+from toolace_mt.generation import speech
 from toolace_mt.generation import tool_language as tl
 from toolace_mt.generation import wording as w
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
@@ -25,7 +26,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     """The sub-task's opening message: what is asked, the target call's values, the values
     only lookups need ("you can find me with ..."), maybe a line of the user's situation."""
     rng = random.Random(turn.seed)
-    stated = dict(segment.stated)
+    enums = _enum_words(bench)
+    stated = {k: speech.natural(v) if isinstance(v, str) and v in enums else v for k, v in segment.stated.items()}
     hidden = turn.topic.get("hidden")  # clarification: a value the user leaves out
     if hidden:
         stated.pop(hidden, None)
@@ -38,8 +40,13 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     stated = {k: v for k, v in stated.items() if k not in also_keys}
     tool = bench.tools[segment.target]
     phrased, covered = "", set()
+    internal = turn.topic.get("internal") or {}
+    if internal:  # an internal tool: the user asks in their own words, the assistant writes its input
+        phrased = w.internal_request(rng, internal)
     options = [filled for filled in (w.fill_phrasing(p, stated) for p in tool.phrasing) if filled]
-    if options and rng.random() < HINT_SHARE:
+    if phrased:
+        pass
+    elif options and rng.random() < HINT_SHARE:
         phrased, covered = rng.choice(options)
     elif not tool.phrasing and tl.description(tool):  # no hints: said from the description, never the name
         phrased, covered = tl.request(tool, stated, rng)
@@ -50,7 +57,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
             phrased, covered = w.ask_sentence(rng, tool.name, value), {ref}
         else:
             phrased = w.ask_sentence(rng, tool.name)
-    own = {_key(v) for c in segment.target_calls()[:1] for v in c.arguments.values()}
+    own = {_key(speech.natural(v) if isinstance(v, str) and v in enums else v)
+           for c in segment.target_calls()[:1] for v in c.arguments.values()}
     wrong_keys = set(turn.topic.get("wrong") or {})
     rest = [(k, v) for k, v in stated.items() if k not in covered]
     mine = [(k, v) for k, v in rest if _key(v) in own or k in wrong_keys or k == hidden]
@@ -74,7 +82,10 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         at = rng.randrange(len(clauses) + 1)
         clauses[at:at] = found
     people = _people(bench, rng)
-    named = any("name" in k for k in segment.stated)  # then a signed name could contradict it
+    persona = str(turn.topic.get("persona") or "")
+    people = w.People(people.name, people.name2, persona, people.city, people.company)
+    # A request that names the user, or whose user is not known yet, is not signed.
+    named = any("name" in k for k in segment.stated) or not persona
     lead = w.follow_up(rng) if turn.topic.get("follow_up") else w.opener(rng)
     if _GREETING.match(phrased) and not turn.topic.get("follow_up"):
         lead = ""  # the hint greets already ("Hi, my email is ...")
@@ -86,6 +97,18 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     if context and rng.random() < 0.5 and (not lead or lead[-1] in ".!?"):
         return w.join(lead, context, phrased[0].upper() + phrased[1:], *clauses, w.closer(rng, people, sign=not named))
     return w.join(lead, phrased, *clauses, context, w.closer(rng, people, sign=not named))
+
+
+def _enum_words(bench: Workbench) -> frozenset[str]:
+    """The env's snake_case enum values (`no_longer_needed`): a user says them in words,
+    which grounding accepts for an enum value of the schema."""
+    found = set()
+    for tool in bench.tools.values():
+        for schema in tool.parameters.get("properties", {}).values():
+            for value in (schema.get("enum") or []) if isinstance(schema, dict) else []:
+                if isinstance(value, str) and "_" in value and value.replace("_", "").isalpha():
+                    found.add(value)
+    return frozenset(found)
 
 
 def _people(bench: Workbench, rng: random.Random) -> w.People:
@@ -128,10 +151,17 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
         error = failed.result.error.message if failed.result and failed.result.error else ""
         error = tl.redact(error, tl.secret_values(failed.arguments))  # a password is never said back
-        error = error.strip().rstrip(".") or "the call failed"
-        return rng.choice(w.ERROR_REPLIES).format(error=error + ".", label=w.label(_said_key(topic["param"])))
+        param = topic["param"]
+        wrong = None if tl.is_secret(param) else failed.arguments.get(param)
+        label = w.label(_said_key(param)).removeprefix("my ")
+        said = speech.plain_error(error, label, wrong)
+        return rng.choice(w.ERROR_REPLIES).format(error=said[0].upper() + said[1:], error_l=said, label=label)
     if turn.kind == "refusal":
-        return rng.choice(w.REFUSALS).format(request=topic["request"])
+        return rng.choice(w.REFUSALS).format(request=speech.yours(topic["request"]))
+    if turn.kind == "confirm":
+        return confirm_text(bench, segment, turn, rng)
+    if turn.kind == "agree":
+        return w.agree(rng)
     if turn.kind == "chat":
         if "recall" in topic:
             return w.recall(rng, topic["recall"])
@@ -145,30 +175,40 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         value = output.get(topic["recall"]) if "recall" in topic and isinstance(output, dict) else None
         if not w.empty(value):
             return rng.choice(["The {l} is {v}.", "It's {v} (the {l}).", "That was {v}."]).format(
-                l=w.label(topic["recall"]).removeprefix("my "), v=value)
-        return rng.choice(w.CHAT_REPLY)
+                l=w.label(topic["recall"]).removeprefix("my "), v=speech.natural(value, topic["recall"]))
+        asked = next((t.text or "" for t in reversed(segment.turns[:segment.turns.index(turn)])
+                      if t.role == "user"), "") if turn in segment.turns else ""
+        return rng.choice(w.CHAT_REPLY_QUESTION if asked.rstrip().endswith("?") else w.CHAT_REPLY)
     return turn.text or ""
 
 
 def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
-    """The sub-task's closing reply: an opener, what a write did, a few facts of the
-    target's output (or, when it returned nothing, that it was noted)."""
+    """The sub-task's closing reply, in prose: what a write did, or what was asked of a
+    look-up (the facts its name asks about first, a list by its entries)."""
     target, *siblings = segment.target_calls() or [None]
     if target is None or target.result is None:
         return "I've looked into it."
     if not target.result.ok:
-        message = tl.redact((target.result.error.message if target.result.error else "").strip(),
-                            tl.secret_values(target.arguments))
-        return f"I'm sorry, that didn't work: {message}" if message else "I'm sorry, that didn't work."
+        message = (target.result.error.message if target.result.error else "").strip()
+        return "I'm sorry, I couldn't do that: " + speech.plain_error(message, "details", None)
     writes = bool(turn.topic.get("writes"))
     past = w.past_tense(segment.target) if writes else None  # only writes do things
-    claim = f"I've {past} it." if past and _succeeded(target) else ""
-    facts = w.summarise(target.result.result, rng, arguments=tl.without_secrets(target.arguments) if writes else None)
+    claim = ""
+    if past and _succeeded(target):
+        ref = w.referent(segment.target)
+        value = target.arguments.get(ref) if ref else None
+        thing = w.label(ref).removesuffix(" ID") if ref else ""
+        claim = f"I've {past} {thing} {value}." if isinstance(value, str) and thing else f"I've {past} it."
+    facts = speech.summary(target.result.result, segment.target, rng,
+                           arguments=tl.without_secrets(target.arguments) if writes else None,
+                           known=_known(segment, target, writes))
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
+    if siblings and facts:  # several look-ups at once: each answer says whose it is
+        facts = w.join(rng.choice(w.SIBLING_LEADS).format(value=next(iter(target.arguments.values()))), facts)
     for sibling in siblings:  # the same look-up of another entity, told after
         if sibling.result is not None and sibling.result.ok:
-            told = w.summarise(sibling.result.result, rng)
+            told = speech.summary(sibling.result.result, segment.target, rng, known=_known(segment, sibling, False))
             if told:
                 value = next(iter(sibling.arguments.values()))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
@@ -179,6 +219,57 @@ def _said_key(key: str) -> str:
     """A stated value's key as said: "zip for find user ID by name zip" -> "zip" (a tool's
     name is never said)."""
     return key.split(" for ")[0]
+
+
+def _known(segment: Segment, call: Call, writes: bool) -> set[str]:
+    """Values the user knows already, not worth telling back: the call's arguments (for a
+    write, the id of what it acted on; the values it set are worth confirming) and the
+    user's own id."""
+    ref = w.referent(segment.target)
+    said = [call.arguments.get(ref)] if writes else list(call.arguments.values())
+    said += [v for k, v in segment.context.items() if k.endswith("_id") and k.startswith(("customer", "user"))]
+    return {str(v) for v in said if isinstance(v, str | int | float) and not isinstance(v, bool)}
+
+
+def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Random) -> str:
+    """Before a consequential write: the action and its values, and a question whether to
+    go ahead ("I'll cancel order #W1236 with the reason no longer needed. Shall I go ahead?")."""
+    target = next((c for t in segment.turns for c in t.calls if c.name == segment.target and c.expect_ok), None)
+    if target is None:
+        return "Shall I go ahead?"
+    ref = w.referent(segment.target)
+    value = target.arguments.get(ref) if ref else None
+    action = w.task_phrase(segment.target, rng, value if isinstance(value, str) else None, who="you", plain=True)
+    action = speech.yours(action)
+    details = [f"the {w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in target.arguments.items()
+               if k != ref and not w.empty(v) and _spoken(v, k)]
+    said = action + (" with " + w.list_words(details) if details else "")
+    checked = _checked(segment, segment.turns.index(turn) if turn in segment.turns else len(segment.turns), value)
+    if checked:
+        said += f" ({checked})"
+    return rng.choice(w.CONFIRMS).format(action=said)
+
+
+def _checked(segment: Segment, before: int, value: object) -> str:
+    """What a look-up of the record made just before says of it ("it's pending, $1,108.90")."""
+    for earlier in reversed(segment.turns[:before]):
+        for call in earlier.calls:
+            output = call.result.result if call.result is not None and call.result.ok else None
+            if isinstance(output, dict) and value is not None and value in call.arguments.values():
+                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price")
+                         if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
+                if facts:
+                    return "it's " + ", ".join(facts[:2])
+    return ""
+
+
+def _spoken(value: object, key: str) -> str:
+    """An argument as said in a confirmation: scalars in words, a list of records by their values."""
+    if isinstance(value, list):
+        return " and ".join(_spoken(v, key) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in value.items())
+    return speech.natural(value, key)
 
 
 def _base(key: str) -> str:

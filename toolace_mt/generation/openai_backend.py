@@ -21,7 +21,9 @@ from pydantic import BaseModel, Field
 
 from sandbox import CallResult
 from toolace_mt.generation import tool_language as tl
+from toolace_mt.generation import wording as w
 from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, Stage, SubTaskPlan
+from toolace_mt.generation.confirmation import needs_confirmation
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
@@ -272,6 +274,7 @@ class OpenAIBackend:
         tool = bench.tools[plan.target]
         request = Turn("user", "request", text=answer.request, topic={"target": plan.target})
         turns = [Turn("assistant", "calls", calls=[Call(c.name, c.arguments) for c in calls]) for calls in answer.turns]
+        turns = with_confirmations(bench, turns, rng)
         reply = Turn("assistant", "reply", topic={"target": plan.target, "writes": tool.writes})
         goal = answer.goal.strip() or f"{plan.target}"
         return Segment(goal=goal, target=plan.target, stated={}, turns=[request, *turns, reply])
@@ -608,3 +611,15 @@ class ModelJudge:
         if index is not None and not 0 <= index < len(record.messages):
             index = None
         return Verdict(verdict.passed, verdict.reason or "the judge says no", index)
+
+
+def with_confirmations(bench: Workbench, turns: list[Turn], rng: random.Random) -> list[Turn]:
+    """Before the first turn that makes a write the env's policy marks consequential: an
+    assistant turn stating it (worded by the reply stage, kind "confirm") and the user's
+    explicit yes."""
+    for position, turn in enumerate(turns):
+        if any(needs_confirmation(bench.tools[c.name]) for c in turn.calls if c.name in bench.tools):
+            asked = Turn("assistant", "confirm", topic={"calls": [c.name for c in turn.calls]})
+            agreed = Turn("user", "agree", text=w.agree(random.Random(rng.randrange(2**31))))
+            return [*turns[:position], asked, agreed, *turns[position:]]
+    return turns

@@ -118,6 +118,7 @@ class ValueSource:
         # Rows a write tool can act on (tool, table) -> rows, learned once from the initial
         # state (see screening.screen): proposals for the tool draw from these.
         self.allowed: dict[tuple[str, str], RowIndex] = {}
+        self._identity: frozenset[str] | None = None
 
     @property
     def key_columns(self) -> set[str]:
@@ -156,6 +157,29 @@ class ValueSource:
 
     def table_rows(self, table: str) -> list[dict[str, Any]]:
         return self._rows[table].rows
+
+    def identity_values(self) -> frozenset[str]:
+        """Every value (as a key) of the USER_TABLE's rows: what users may say to be found
+        (an email, a name, a zip code, their id)."""
+        table = self.env.user_table
+        if self._identity is None:
+            rows = self._rows[table].rows if table is not None and table in self._rows else []
+            self._identity = frozenset(value_key(v) for row in rows for v in row.values() if v is not None)
+        return self._identity
+
+    def first_name(self, user: Any) -> str:
+        """The first name on the USER_TABLE row of `user` ("" when there is none): the name
+        the user signs with."""
+        table = self.env.user_table
+        if table is None or table not in self._rows or self.user_key is None:
+            return ""
+        rows = self._rows[table].matching({self.user_key: user})
+        row = rows[0] if rows else {}
+        for column in ("first_name", "given_name", "name", "full_name"):
+            value = row.get(column)
+            if isinstance(value, str) and value.strip():
+                return value.split()[0]
+        return ""
 
     def holds(self, param: str, value: Any) -> bool:
         """Whether some row of the initial state has `value` in a column that supplies `param`."""
@@ -325,7 +349,9 @@ class ValueSource:
                 sources[param] = "related"
             return word
         if kind == "string" and param == "expression":
-            return f"{round(rng.uniform(5, 500), 2)} {rng.choice(['+', '-', '*'])} {rng.randint(2, 12)}"
+            # Three operands: the assistant writes the expression from numbers the user said
+            # in words ("add up 336.57, 6 and 12"), never taking it from them verbatim.
+            return f"{round(rng.uniform(5, 500), 2)} + {rng.randint(2, 60)} + {round(rng.uniform(1, 90), 2)}"
         fresh = tool.writes and not is_id(param)
         if fresh and kind == "string":
             made = self._fake(param, rng)

@@ -69,11 +69,16 @@ ME_TAILS = ["", "", "", "", "", "", " today", " please", " right away", " if pos
 # -- stating values ---------------------------------------------------------------------
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
 # with {v} is only used for values that do not start in lower case (a sentence start).
-VALUE_CLAUSES = ["The {l} is {v}.", "{L}: {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
+VALUE_CLAUSES = ["The {l} on file should be {v}.", "You can use {v} as the {l}.", "The {l} I'd like is {v}.",
+                 "And {v} for the {l}.", "The {l} is going to be {v}.", "Please note the {l} is {v}.",
+                 "I have {v} written down as the {l}.", "As for the {l}, that's {v}.",
+                 "I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
+                 "I think the {l} is {v}.", "The {l} on my end says {v}.", "I'm pretty sure the {l} is {v}.",
+                 "The {l} is {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
                  "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "{L}, {v}.", "For the {l}, it's {v}.",
-                 "As for the {l}, {v}.", "The {l} you need is {v}.", "The {l} will be {v}.", "{L} should be {v}.",
+                 "As for the {l}, {v}.", "The {l} will be {v}.", "{L} should be {v}.",
                  "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}.",
-                 "{L} - {v}.", "The {l} to use is {v}.", "It's {v} for the {l}."]
+                 "It's {v} for the {l}."]
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
 CHOICE_CLAUSES = ["Use {v} for the {l}.", "Go with {v} as the {l}.", "Set the {l} to {v}.", "For the {l}, use {v}.",
                   "Put {v} as the {l}.", "Make the {l} {v}.", "Take {v} as the {l}.", "I'd go with {v} for the {l}.",
@@ -83,15 +88,15 @@ MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should 
               "I have {v} as my {l}.", "My {l}, if you need it, is {v}."]
 # Said of a free-text value (a memo, a subject, a reason: the user's own words, see
 # values.free_text), mostly quoted.
-TEXT_CLAUSES = ['For the {l}, put "{v}".', 'The {l} should say "{v}".', '{L}: "{v}".', 'Use "{v}" as the {l}.',
-                'The {l} can read "{v}".', 'Write "{v}" for the {l}.', '{L} - "{v}".', 'Please put "{v}" in the {l}.',
+TEXT_CLAUSES = ['For the {l}, put "{v}".', 'The {l} should say "{v}".', 'Use "{v}" as the {l}.',
+                'The {l} can read "{v}".', 'Write "{v}" for the {l}.', 'Please put "{v}" in the {l}.',
                 'Make the {l} "{v}".', 'I\'d like the {l} to say "{v}".', '{L}: {v}.', 'For the {l}: {v}.',
                 'Just put "{v}" as the {l}.', 'As the {l}, "{v}" works.', 'The {l} I have in mind is "{v}".']
 # Said of a value that is empty (an optional field left blank): never "The {l} is ."
 EMPTY_CLAUSES = ["Leave the {l} blank.", "The {l} can stay empty.", "No {l}, please.", "Leave the {l} empty.",
                  "I don't need a {l}.", "Skip the {l}."]
 # How a sentence states several values, each part said the same way: (part, lead, separator).
-GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "), ("{l}: {v}", "", "; "),
+GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "),
                 ("{v} for the {l}", "use ", ", "), ("my {l} is {v}", "", ", ")]
 GROUP_PREFIXES = ["Here are the details: ", "Details: ", "For the record, ", "To be clear, ",
                   "Just so you have it, ", "You'll need these: ", "The details: ", "Here's what I have: ",
@@ -148,15 +153,25 @@ _MINE = ("name", "email", "zip", "zip code", "postal code", "phone", "phone numb
 # -- the user's situation -----------------------------------------------------------------
 # A sentence of the user's situation: short, so that Faker's names, cities and companies
 # (not the frame) make most of its words.
-CONTEXT_FRAMES = ["My {relation} {name} asked me to.", "It's for {name}.", "{name} from work sent me.",
+CONTEXT_FRAMES = ["My {kin} reminded me to sort this out.", "I've got a spare moment before {deadline}.",
+                  "Lots going on at {company} this week.", "I only just noticed this.",
+                  "The weather in {city} is awful, so I'm staying in and doing admin.",
+                  "I'd rather get this done before the {occasion}.", "I'm on my phone, so excuse any typos.",
+                  "My {kin} and I were talking about this {when}.", "I keep forgetting to deal with it.",
+                  "I've been putting this off since {deadline}.", "My {kin} in {city} keeps asking about it.",
+                  "Things are busy with the {occasion} coming up.", "I'm at the airport in {city} right now.",
+                  "It's a slow day at {company}, so I'm catching up.", "I'm finally getting round to it.",
+                  "I meant to do this {when} but forgot.", "I'm on the train back to {city}.",
+                  "Sorry if this is a silly question.", "I'm tidying up my accounts before the {occasion}.",
+                  "Just back from the {occasion} in {city}.", "I'm working from home in {city} today.",
+                  "{name} from work sent me.",
                   "I'm in {city} this week.", "Before {deadline}, ideally.", "It's for {name}'s {occasion}.",
-                  "Helping my {relation} {name} here.", "I promised {name}.", "We leave for {city} {when}.",
+                  "I promised {name}.", "We leave for {city} {when}.",
                   "{name} reminded me.", "Writing from {city}.", "My {relation} {name} is waiting on it.",
                   "I'm at {company} right now.", "I work at {company}, so it's hectic.",
-                  "{name} at {company} needs it.", "On behalf of {name}.", "Back in {city} {when}.",
+                  "Back in {city} {when}.",
                   "{name} says hi.", "For {name} and me.", "{name} is covering for me at {company}.",
-                  "I'm doing this for my {relation} {name}.", "My {relation} {name} usually handles this.",
-                  "{name} is away, so I'm handling it.", "I'm sorting things out before {deadline}.",
+                  "I'm sorting things out before {deadline}.",
                   "Trying to get this done before {deadline}.", "I'm on my lunch break at {company}.",
                   "It's been a busy week at {company}.", "{name} said you'd be able to help.",
                   "{name} at {company} told me to ask you.", "I'm travelling to {city} {when}.",
@@ -166,8 +181,8 @@ CONTEXT_FRAMES = ["My {relation} {name} asked me to.", "It's for {name}.", "{nam
                   "It's {name}'s {occasion} {when}, so there's a lot going on.",
                   "Long week here in {city}.", "I'm visiting my {kin} in {city}.",
                   "My {relation} {name} recommended you.", "It's for my {kin}'s {occasion}.",
-                  "I'm between meetings at {company}.", "{name} from {company} asked me to check.",
-                  "I'd like to sort this out before {deadline}.", "I'm in a bit of a rush, {name} is waiting.",
+                  "I'm between meetings at {company}.", "I'd like to sort this out before {deadline}.",
+                  "I'm in a bit of a rush, {name} is waiting.",
                   "My {relation} {name} is staying with me in {city}.", "Just got back from {city}.",
                   "I'm organising things for {name}'s {occasion}.", "Doing some admin for {company} today.",
                   "{name} and I are heading to {city} {when}."]
@@ -195,7 +210,11 @@ THANKS = ["Thanks", "Thank you", "Many thanks", "Thanks a lot", "Thanks so much"
 THANKS_FOR = ["", "", "", "", " for your help", " for sorting this out", " for looking into it", " for the help",
               " for taking care of it", " for checking", " in advance", " for your time", " for handling this",
               " for helping out", " for doing this", " for getting to this", " for your patience"]
-OTHER_CLOSERS = ["That would be great.", "Much appreciated.", "Appreciate it.",
+OTHER_CLOSERS = ["That would really help me out.", "Fingers crossed it's straightforward.", "I owe you a favour.",
+                 "Hope that's clear enough.", "Shout if you need more from me.", "Happy to answer any questions.",
+                 "I'll keep an eye out for your reply.", "That's everything, I think.", "You're a big help.",
+                 "Hope this is quick to sort.", "Really grateful for this.", "I'm around if you need me.",
+                 "That would be great.", "Much appreciated.", "Appreciate it.",
                  "Let me know if you need anything else.", "Let me know what you find.",
                  "Let me know once it's done.", "No rush.", "I appreciate the help.",
                  "Ta.", "You're a star.", "Hope that's enough to go on.", "Hope that makes sense.",
@@ -268,30 +287,40 @@ CHAT_ACKS = ["Thanks", "Great", "Perfect", "Nice", "Cool", "Awesome", "Lovely", 
 CHAT_COMMENTS = ["that's really helpful!", "you've been very quick today.", "that was easy.",
                  "thanks for explaining.", "that was fast.", "good to know.", "that's a relief.",
                  "thanks for checking.", "that's exactly what I needed.", "you're a lifesaver today.",
-                 "that's sorted then.", "my {kin} will be happy.", "long day here in {city}.",
-                 "{name} will be glad to hear it.", "{name} will be pleased.", "I'll tell {name}.",
-                 "{name} at {company} owes me a favour.", "that's much easier than I expected.",
+                 "that's sorted then.", "my {kin} will be happy.", "{name} will be glad to hear it.",
+                 "{name} will be pleased.", "I'll tell {name}.",
+                 "that's much easier than I expected.",
                  "I was worried about that.", "I'll let my {kin} know.", "this saves me a trip.",
                  "you made that painless.", "I can finally relax.", "that clears things up.",
                  "I'll pass that on to {name}.", "that makes my {occasion} plans easier.",
                  "that's a weight off my mind.", "how's your day going?", "by the way, how are you?",
-                 "you're very patient with me.", "{name} recommended you, and now I see why.",
-                 "I'll get back to planning the {occasion}.", "it's been a hectic day in {city}."]
+                 "you're very patient with me.", "{name} recommended you, and now I see why."]
 CHAT_REPLY = ["You're welcome! Let me know if there's anything else.", "Glad to help! What else can I do for you?",
-              "I'm doing well, thanks for asking! Anything else you need?",
+              "Glad that helped. Anything else you need?",
               "Happy to help. Is there anything else on your list?", "No problem at all. What's next?"]
 
 # -- assistant turns ----------------------------------------------------------------------
 ASK_TEMPLATES = ["Sure, I can help with that. Could you tell me the {label}?",
                  "Happy to help. What is the {label}?", "Before I go ahead, I need the {label}. What is it?",
                  "I can do that. Which {label} should I use?", "Could you give me the {label} first?"]
-REFUSALS = ["I'm sorry, but none of the tools I have can {request}, so I can't help with that.",
-            "Unfortunately that is outside what my tools support: I have no way to {request}.",
-            "I'm afraid I can't do that here: I have no tool to {request}. Is there anything else I can do?",
-            "Sorry, I'm not able to {request} with the tools available to me."]
-ERROR_REPLIES = ["That didn't work: {error} Could you double-check the {label}?",
-                 "I tried, but got an error: {error} Can you confirm the {label}?",
-                 "Sorry, the request failed: {error} Could you check the {label} again?"]
+REFUSALS = ["I'm sorry, but I can't {request}; that's outside what I can help with here.",
+            "Unfortunately I'm not able to {request}. That isn't something I can do in this service.",
+            "I'm afraid I can't {request} from here. Is there anything else I can help with?",
+            "Sorry, I can't help you {request}; it's beyond what I can do here."]
+ERROR_REPLIES = ["{error} Could you double-check the {label}?", "Hmm, {error_l} Can you confirm the {label}?",
+                 "Sorry, {error_l} Could you check the {label} again?"]
+CONFIRMS = ["Just to confirm: I'll {action}. Shall I go ahead?",
+            "Before I do that: I'm about to {action}. Shall I go ahead with it?",
+            "To be sure, you'd like me to {action}? Shall I proceed?",
+            "Here's what I'll do: {action}. Do you want me to go ahead?",
+            "Okay, I'll {action}. Can you confirm that's what you want?"]
+AGREE = ["Yes, please go ahead.", "Yes, that's right.", "Yes, go ahead.", "Yes please, do it.",
+         "Yes, that's correct, go ahead.", "Yes, please.", "Yes, confirmed.", "Yes, that's what I want.",
+         "Yes, please proceed.", "Yes, sounds right.", "Yes, all correct.", "Yes, thank you, go for it.",
+         "Yes, that's it.", "Yes, exactly, please do.", "Yes, yep, go ahead.", "Yes, I'm sure."]
+CHAT_REPLY_QUESTION = ["I'm doing well, thanks for asking! Anything else you need?",
+                       "All good on my side, thank you! What else can I do for you?",
+                       "I'm well, thanks! Is there anything else on your list?"]
 REPLY_OPENERS = ["Done!", "All set.", "Here you go.", "Okay.", "Alright.", "Sure thing.", "Got it.", "Great news.",
                  "Here's what I found.", "Thanks for waiting.", "That's done.", "Right.", "Sorted.", "Okay, done.",
                  "There we go.", "All done."]
@@ -456,10 +485,23 @@ def value_clause(rng: random.Random, param: str, value: Any) -> str:
     if not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
         frames = frames + CHOICE_CLAUSES
     if "," in shown:  # a record ("product ID P2026, quantity 3"): said after a colon
-        frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}.", "For the {l}: {v}."]
-    elif isinstance(value, bool):  # a yes/no setting ("in stock only"): not "the in stock only is yes"
-        frames = ["{L}: {v}.", "{L}? {v}.", "{L} - {v}.", "{L}, {v}."]
+        frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
+    elif isinstance(value, bool):  # a yes/no setting ("in stock only"): said as a wish, not a form field
+        return _yes_no(rng, said, value)
     return _fill(rng.choice(_frames_for(frames, shown)), said, shown)
+
+
+def _yes_no(rng: random.Random, said: str, value: bool) -> str:
+    """"in stock only" yes -> "Only in stock ones, please."; "favorite" yes -> "Please mark it
+    as a favorite."; no -> "It doesn't need to be favorite." (no yes/no after a label)."""
+    words = said.removeprefix("my ").split()
+    if words and words[-1] == "only":
+        thing = " ".join(words[:-1])
+        return rng.choice([f"Only {thing} ones, please.", f"Just the {thing} ones."]) if value else \
+            rng.choice([f"They don't have to be {thing}.", f"Not just the {thing} ones, please."])
+    if value:
+        return rng.choice([f"Please mark it as {said}.", f"I'd like it set as {said}.", f"Make it {said}, please."])
+    return rng.choice([f"It doesn't need to be {said}.", f"No need for it to be {said}.", f"Leave {said} off."])
 
 
 def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[str]:
@@ -544,7 +586,7 @@ def referent(tool: str) -> str | None:
     return f"{words[-1]}_id"
 
 
-def task_phrase(tool: str, rng: random.Random, ref: str | None = None, who: str = "you") -> str:
+def task_phrase(tool: str, rng: random.Random, ref: str | None = None, who: str = "you", plain: bool = False) -> str:
     """What the user asks for, said from a tool name: `find_customer_by_email` -> "locate my
     customer profile using my email"; `invite_to_event` -> "invite someone to the event".
     With `ref` (the id of the thing, as the user types it): "cancel order #W1001". `who`
@@ -554,7 +596,7 @@ def task_phrase(tool: str, rng: random.Random, ref: str | None = None, who: str 
     key, prep, words, by = _parse(tool)
     if key in _VERB_ONLY and not words:
         return rng.choice(_VERB_ONLY[key])
-    verb = rng.choice(TASK_VERBS.get(key, [key]))
+    verb = key if plain else rng.choice(TASK_VERBS.get(key, [key]))  # plain: the tool's own verb
     if not words:
         return verb
     if prep and key in _IMPLIED_OBJECT:
@@ -738,6 +780,36 @@ def same_for(rng: random.Random, values: list[Any]) -> str:
     said = " and ".join(str(v) for v in values)
     sentence = rng.choice(SAME_FOR).format(value=said)
     return sentence[0].upper() + sentence[1:]
+
+
+SUM_ASKS = ["Could you add up {numbers} for me?", "What do {numbers} come to altogether?",
+            "Can you tell me the total of {numbers}?", "I need the sum of {numbers}. What is it?",
+            "If I spend {numbers}, how much is that in total?", "What's {numbers} added together?"]
+THINK_ASKS = ["Could you take a moment to think it through before we go on?",
+              "Can you think this over carefully first?", "Before anything else, could you reason it through?",
+              "Take your time and think it over, please.", "Could you think about what needs checking first?"]
+
+
+def internal_request(rng: random.Random, inputs: dict[str, Any]) -> str:
+    """A request for an internal tool in the user's words: the numbers of a sum, or a
+    request to think (the assistant writes the expression or the thought itself)."""
+    numbers = [n for value in inputs.values() if isinstance(value, str)
+               for n in re.findall(r"-?\d+(?:\.\d+)?", value)]
+    if numbers and all(op in "+" for value in inputs.values() if isinstance(value, str)
+                       for op in re.findall(r"[-*/+]", value.replace("-", "+", 0))):
+        said = ", ".join(numbers[:-1]) + " and " + numbers[-1] if len(numbers) > 1 else numbers[0]
+        return rng.choice(SUM_ASKS).format(numbers=said)
+    return rng.choice(THINK_ASKS)
+
+
+def agree(rng: random.Random) -> str:
+    """The user's explicit yes to a confirmation."""
+    return rng.choice(AGREE)
+
+
+def list_words(parts: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def join(*parts: str) -> str:

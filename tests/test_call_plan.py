@@ -1,0 +1,98 @@
+"""The minimal call plan (generation/call_plan.py) and how replies say things (speech.py):
+pure functions, no env."""
+
+from __future__ import annotations
+
+import random
+
+from toolace_mt.generation import speech
+from toolace_mt.generation.call_plan import Candidate, minimal_plan, singles_out
+from toolace_mt.generation.draft import Call
+
+
+def _names(turns: list[list[Call]]) -> list[list[str]]:
+    return [[c.name for c in turn] for turn in turns]
+
+
+def test_a_producer_whose_output_feeds_the_target_is_kept_and_its_value_not_said() -> None:
+    find = Call("find_customer_by_email", {"email": "a@b.c"})
+    cancel = Call("list_orders", {"customer_id": "C1"})
+    plan = minimal_plan([Candidate(find, {"customer_id": "C1", "email": "a@b.c"}, "producer"),
+                         Candidate(cancel, [{"order_id": "#W1"}], "target")], [], lambda p, v: True)
+    assert _names(plan.turns) == [["find_customer_by_email"], ["list_orders"]]
+    assert plan.derived[id(cancel)] == {"customer_id"}
+    assert plan.derived[id(find)] == set()
+
+
+def test_a_second_look_up_of_the_same_user_goes() -> None:
+    """name+zip then email, both giving C1: the email look-up re-resolves C1 and is dropped."""
+    by_name = Call("find_by_name_zip", {"first_name": "A", "zip": "12345"})
+    by_email = Call("find_by_email", {"email": "a@b.c"})
+    target = Call("list_orders", {"customer_id": "C1"})
+    plan = minimal_plan([Candidate(by_name, {"customer_id": "C1", "email": "a@b.c"}, "producer"),
+                         Candidate(by_email, {"customer_id": "C1"}, "producer"),
+                         Candidate(target, [], "target")], [], lambda p, v: True)
+    assert _names(plan.turns) == [["find_by_name_zip"], ["list_orders"]]
+
+
+def test_a_list_with_two_candidates_singles_out_neither() -> None:
+    """get_customer lists two orders: the assistant may not pick one, the user says which."""
+    customer = Call("get_customer", {"customer_id": "C1"})
+    cancel = Call("cancel_order", {"order_id": "#W2"})
+    output = {"customer_id": "C1", "orders": ["#W1", "#W2"]}
+    assert not singles_out(output, "order_id", "#W2")
+    assert singles_out({"orders": ["#W2"]}, "order_id", "#W2")
+    plan = minimal_plan([Candidate(customer, output, "producer"), Candidate(cancel, {}, "target")], [],
+                        lambda p, v: True)
+    assert _names(plan.turns) == [["cancel_order"]]  # the read fed nothing: gone
+    assert plan.derived[id(cancel)] == set()  # the user names the order
+
+
+def test_a_producer_needing_an_unrelated_record_id_goes() -> None:
+    """No 'the payee is under transfer TRF-1': a read the user must name another record for is dropped."""
+    transfer = Call("get_transfer", {"transfer_id": "TRF-1"})
+    pay = Call("pay_payee", {"payee_id": "PY-9"})
+    plan = minimal_plan([Candidate(transfer, {"payee_id": "PY-9"}, "producer"), Candidate(pay, {}, "target")], [],
+                        lambda p, v: p != "transfer_id")
+    assert _names(plan.turns) == [["pay_payee"]]
+
+
+def test_an_authentication_look_up_is_kept_and_earlier_outputs_supply_the_user() -> None:
+    auth = Call("find_user_id_by_email", {"email": "a@b.c"})
+    cancel = Call("cancel_pending_order", {"order_id": "#W1", "reason": "other"})
+    plan = minimal_plan([Candidate(auth, {"user_id": "u_1"}, "auth"), Candidate(cancel, {}, "target")], [],
+                        lambda p, v: True)
+    assert _names(plan.turns) == [["find_user_id_by_email"], ["cancel_pending_order"]]
+    details = Call("get_user_details", {"user_id": "u_1"})
+    later = minimal_plan([Candidate(details, {}, "target")], [(0, "user_id", {"user_id": "u_1"})], lambda p, v: True)
+    assert later.derived[id(details)] == {"user_id"} and later.relies_on == {0}
+
+
+def test_values_are_said_naturally() -> None:
+    assert speech.natural("no_longer_needed") == "no longer needed"
+    assert speech.natural(1108.9, "total") == "$1,108.90"
+    assert speech.natural("2026-07-16T22:00:00") == "July 16, 2026 at 22:00"
+    assert speech.natural("2026-07-16") == "July 16, 2026"
+    assert speech.natural("mei_garcia_1676") == "mei_garcia_1676"  # an id stays as it is
+
+
+def test_an_error_is_told_in_plain_words_not_read_out() -> None:
+    raw = "customer C1851 not found; look the customer up by email or by name and zip code"
+    said = speech.plain_error(raw, "customer ID", "C1851")
+    assert said == "I couldn't find anything under the customer ID C1851."
+    assert "look the customer up" not in said
+
+
+def test_a_reply_is_prose_and_a_list_is_described() -> None:
+    rng = random.Random(1)
+    told = speech.summary({"order_id": "#W1", "status": "pending", "total": 12.5}, "get_order_status", rng,
+                          known={"#W1"})
+    assert told.startswith("The status is pending") and "$12.50" in told and "#W1" not in told  # asked first
+    assert "; " not in told and ": " not in told
+    listed = speech.summary([{"product_id": "P1", "name": "Lamp", "price": 20.0},
+                             {"product_id": "P2", "name": "Desk", "price": 120.0}], "search_products", rng)
+    assert "Lamp (P1)" in listed and "Desk (P2)" in listed and "$120.00" in listed
+
+
+def test_a_refusal_says_your_not_my() -> None:
+    assert speech.yours("water my plants") == "water your plants"

@@ -1,0 +1,128 @@
+"""A sub-task's minimal call plan: which of the candidate calls it really needs, and where
+each argument's value comes from.
+
+The drafter proposes a target call and, for its values, read calls whose real outputs
+hold them (producers). Only producers that earn their place are kept: a producer stays
+when a later call takes a value from its output and that output singles the value out
+(one candidate of its kind: the assistant never picks one of several for the user). A
+value no kept output singles out is said by the user. A producer may not need the user
+to say the id of some other record (no "the payee is under transfer TRF-1"). The plan
+is the language-free part of a sub-task: turns are worded from it elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from toolace_mt.generation.catalog import walk
+from toolace_mt.generation.draft import Call
+from toolace_mt.generation.values import known_values, value_key
+
+Role = Literal["auth", "producer", "target"]  # auth: a look-up the env's policy asks for first, always kept
+
+
+@dataclass
+class Candidate:
+    call: Call
+    output: Any  # the call's real output on the state the sub-task starts from
+    role: Role
+
+
+@dataclass
+class Plan:
+    """The kept calls by turn (producers by dependency level, then the target's turn) and,
+    per call, the parameters whose values an output supplies; `relies_on`: earlier
+    sub-tasks whose outputs supply some."""
+
+    turns: list[list[Call]]
+    derived: dict[int, set[str]] = field(default_factory=dict)  # id(call) -> parameters
+    relies_on: set[int] = field(default_factory=set)
+
+
+def candidates_of(output: Any, param: str) -> set[str]:
+    """The distinct values (as keys) an output holds for `param` (see known_values)."""
+    found: set[str] = set()
+    for name, value, _ in walk(output):
+        scalar = isinstance(value, str | int | float) and not isinstance(value, bool)
+        if scalar and known_values(param, {name: [value]}):
+            found.add(value_key(value))
+    return found
+
+
+def singles_out(output: Any, param: str, value: Any) -> bool:
+    """Whether `output` holds `value` for `param` as its only candidate (every candidate,
+    for a list value): then the assistant may take it without asking."""
+    if value is None or isinstance(value, bool):
+        return False
+    wanted = {value_key(v) for v in value} if isinstance(value, list) else {value_key(value)}
+    return bool(wanted) and candidates_of(output, param) == wanted
+
+
+def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]],
+                 may_state: Callable[[str, Any], bool]) -> Plan:
+    """Keep the producers that earn their place (see the module docstring).
+
+    `candidates`: in an order where a producer comes before the calls it may feed, the
+    target (and its parallel look-ups) last. `earlier`: (sub-task, parameter, output) of
+    earlier sub-tasks' outputs a value of that parameter may come from (the user who was
+    already identified). `may_state(param, value)`: whether the user may be asked to say
+    a value a producer needs."""
+    kept = list(candidates)
+    while True:
+        sources = _sources(kept, earlier)
+        fed = {src[1] for src in sources.values() if src is not None and src[0] == "call"}
+        drop = next((i for i, c in enumerate(kept) if c.role == "producer" and (
+            i not in fed or _twin(kept, i)
+            or any(sources[(i, p)] is None and not may_state(p, v) for p, v in c.call.arguments.items()))), None)
+        if drop is None:
+            break
+        del kept[drop]
+    level: dict[int, int] = {}
+    derived: dict[int, set[str]] = {}
+    relies: set[int] = set()
+    for i, candidate in enumerate(kept):
+        params = set()
+        depth = 0
+        for param in candidate.call.arguments:
+            src = sources[(i, param)]
+            if src is None:
+                continue
+            params.add(param)
+            if src[0] == "call":
+                depth = max(depth, level[src[1]] + 1)
+            else:
+                relies.add(src[1])
+        level[i] = depth
+        derived[id(candidate.call)] = params
+    producers = [i for i, c in enumerate(kept) if c.role in ("auth", "producer")]
+    top = max((level[i] for i in producers), default=-1)
+    turns = [[kept[i].call for i in producers if level[i] == depth] for depth in range(top + 1)]
+    turns = [t for t in turns if t]
+    turns.append([c.call for c in kept if c.role == "target"])
+    return Plan(turns=turns, derived=derived, relies_on=relies)
+
+
+Source = tuple[str, int] | None
+
+
+def _sources(kept: list[Candidate], earlier: list[tuple[int, str, Any]]) -> dict[tuple[int, str], Source]:
+    """Where each argument's value comes from: ("call", i) a kept producer before it,
+    ("earlier", sub-task) an earlier sub-task's output, None: the user says it."""
+    sources: dict[tuple[int, str], Source] = {}
+    for i, candidate in enumerate(kept):
+        for param, value in candidate.call.arguments.items():
+            src: Source = next((("earlier", seg) for seg, name, output in earlier
+                                if name == param and singles_out(output, param, value)), None)
+            if src is None:
+                src = next((("call", j) for j in range(i) if kept[j].role in ("auth", "producer")
+                            and singles_out(kept[j].output, param, value)), None)
+            sources[(i, param)] = src
+    return sources
+
+
+def _twin(kept: list[Candidate], i: int) -> bool:
+    """Whether an earlier kept call is the same call (same tool, same arguments)."""
+    call = kept[i].call
+    return any(c.call.name == call.name and c.call.arguments == call.arguments for c in kept[:i])
