@@ -48,6 +48,7 @@ def dropped_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_every_attempt_has_a_line_with_its_outcome_time_and_cost(dropped_run: Path) -> None:
     lines = read_attempt_lines(attempts_path(dropped_run))
     records = _records(dropped_run)
@@ -79,6 +80,7 @@ def test_stats_reports_the_runs_pass_rate_from_the_log(dropped_run: Path, capsys
     assert "dropped by check: consistency 2" in table
 
 
+@pytest.mark.slow
 def test_resume_cuts_the_lines_of_attempts_it_runs_again(dropped_run: Path, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed after attempt 3's line (dropped) and a torn line: the resumed run continues at

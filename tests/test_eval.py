@@ -55,6 +55,7 @@ def generated(tmp_path_factory) -> Path:
 # -- gold and noop ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_gold_scores_100_percent_on_generated_data_for_every_env(generated: Path, tmp_path: Path, capsys) -> None:
     code, report, rows, err = _eval([str(generated), "--agent", "gold"], tmp_path, capsys)
     assert code == 0
@@ -77,6 +78,7 @@ def test_gold_scores_100_percent_on_the_fixtures(tmp_path: Path, capsys) -> None
     assert "dialogues that change the state: 18/18 passed" in err
 
 
+@pytest.mark.slow
 def test_noop_fails_every_dialogue_that_writes(generated: Path, tmp_path: Path, capsys) -> None:
     code, report, rows, _ = _eval([str(generated), *map(str, FIXTURES), "--agent", "noop"], tmp_path, capsys)
     assert code == 0  # scores are results, not errors

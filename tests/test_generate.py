@@ -83,6 +83,7 @@ def test_every_injection_type_is_exercised_by_some_env() -> None:
 
 
 @pytest.mark.parametrize("env, kind", ENV_INJECT)
+@pytest.mark.slow
 def test_every_builtin_env_and_injection_type_generates_dialogues_a_separate_verify_passes(
         env: str, kind: str, tmp_path: Path, capsys) -> None:
     out = tmp_path / f"{env}.jsonl"
@@ -232,6 +233,7 @@ KILLED_N = 40  # long enough that the kill after 2 records always comes before t
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process groups from /proc")
+@pytest.mark.slow
 def test_resume_after_kill_9_and_a_torn_line_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     """kill -9 a two-worker run, tear its last line, resume with one worker: the file is
     the uninterrupted one-worker run, and no worker process outlives the killed run."""
@@ -460,6 +462,7 @@ def test_resume_names_every_differing_setting_in_one_line(baseline: Path, tmp_pa
     assert len(lines) == 1 and "--seed 7 (now 9), --steps 1-6 (now 1-2), --refine-steps 5 (now 2)" in lines[0], lines
 
 
+@pytest.mark.slow
 def test_resume_with_other_workers_a_larger_n_and_max_attempts_equals_an_uninterrupted_run(
         baseline: Path, tmp_path: Path) -> None:
     """Settings that do not change a record may differ: a -n 2 run extended to -n 4 with

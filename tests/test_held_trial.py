@@ -366,6 +366,7 @@ QUERIES = [
 
 
 @pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.slow
 def test_random_operations_give_what_an_env_without_held_trials_gives(seed: int) -> None:
     rng = random.Random(f"held:{seed}")
     with load_env("retail", seed=seed) as env, load_env("retail", seed=seed, memo_size=0) as plain:

@@ -149,6 +149,7 @@ def test_values_a_producer_cannot_hold_are_not_looked_for(retail: Workbench) -> 
                                       set(), random.Random(0), []) is None
 
 
+@pytest.mark.slow
 def test_a_small_tau_retail_corpus_uses_the_tools_whose_values_come_from_outputs(tmp_path: Path) -> None:
     out = tmp_path / "tau.jsonl"
     run_generate(RunOptions(envs=["tau_retail"], n=24, seed=1, out=out, max_attempts=30, settings=Settings()))

@@ -254,6 +254,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[s
 
 
 @pytest.mark.parametrize("env", builtin_names())
+@pytest.mark.slow
 def test_generated_dialogues_have_no_holes_and_no_repeats(generated: dict[str, list[dict[str, Any]]],
                                                           env: str) -> None:
     for record in generated[env]:

@@ -61,6 +61,7 @@ def test_every_prompt_states_its_task_and_json_and_takes_the_settings() -> None:
     assert "budget of 5 passes" in prompt("refill", refine_steps=5)
 
 
+@pytest.mark.slow
 def test_naig_and_mas_runs_pass_verify(model: ScriptedModel, tmp_path: Path, capsys) -> None:
     with FakeOpenAIServer(model) as server:
         for method in ("naig", "mas"):
@@ -87,6 +88,7 @@ def test_naig_and_mas_runs_pass_verify(model: ScriptedModel, tmp_path: Path, cap
 
 
 @pytest.mark.parametrize("method", ["naig", "mas"])
+@pytest.mark.slow
 def test_the_summary_counts_every_token_the_server_billed(model: ScriptedModel, method: str, tmp_path: Path,
                                                           capsys) -> None:
     """Each request costs 10 tokens in and 1 out: the summary's tokens are 10 and 1 per
@@ -173,6 +175,7 @@ def test_a_failing_call_goes_back_as_the_real_error(model: ScriptedModel, tmp_pa
     assert "#W0000" not in (tmp_path / "out.jsonl").read_text()  # the failed draft is not in the dialogue
 
 
+@pytest.mark.slow
 def test_rate_limit_and_timeout_then_success(model: ScriptedModel, tmp_path: Path, capsys) -> None:
     def handler(body: dict[str, Any]) -> dict[str, Any] | FakeReply:
         if server.request_count in (2, 3):
@@ -191,6 +194,7 @@ def test_rate_limit_and_timeout_then_success(model: ScriptedModel, tmp_path: Pat
     assert main(["verify", str(tmp_path / "out.jsonl")]) == 0
 
 
+@pytest.mark.slow
 def test_repeated_run_is_served_entirely_from_the_cache_with_the_same_bytes(model: ScriptedModel, tmp_path: Path,
                                                                            capsys) -> None:
     cache = tmp_path / "cache.sqlite"
@@ -206,6 +210,7 @@ def test_repeated_run_is_served_entirely_from_the_cache_with_the_same_bytes(mode
     assert (tmp_path / "second.jsonl").read_bytes() == (tmp_path / "first.jsonl").read_bytes()
 
 
+@pytest.mark.slow
 def test_concurrency_never_exceeds_the_limit(model: ScriptedModel, tmp_path: Path) -> None:
     def handler(body: dict[str, Any]) -> FakeReply:
         return FakeReply(delay=0.02, message=model(body))
@@ -215,6 +220,7 @@ def test_concurrency_never_exceeds_the_limit(model: ScriptedModel, tmp_path: Pat
     assert server.max_in_flight == 2  # two attempts ran at once, never three requests
 
 
+@pytest.mark.slow
 def test_server_down_mid_run_keeps_records_and_resume_completes(model: ScriptedModel, tmp_path: Path,
                                                               capsys) -> None:
     out = tmp_path / "out.jsonl"
@@ -250,6 +256,7 @@ def test_server_down_mid_run_keeps_records_and_resume_completes(model: ScriptedM
     assert main(["verify", str(out)]) == 0
 
 
+@pytest.mark.slow
 def test_run_level_faults_give_one_message_and_exit_1(model: ScriptedModel, tmp_path: Path, capsys,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     with FakeOpenAIServer(model, models=("llama-3.1-8b",)) as server:
@@ -316,6 +323,7 @@ def test_the_replies_are_worded_in_one_request_and_only_when_their_conversation_
     assert calls["skeleton"] == tasks.count("skeleton")
 
 
+@pytest.mark.slow
 def test_a_batched_reply_answer_with_a_wrong_count_or_an_unseen_id_is_fed_back(model: ScriptedModel,
                                                                              tmp_path: Path) -> None:
     def handler(body: dict[str, Any]) -> dict[str, Any]:

@@ -42,6 +42,7 @@ def _twin_turns(record: dict[str, Any]) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_generated_data_has_parallel_lookups_with_every_value_stated_and_every_answer_told(
         records: list[dict[str, Any]]) -> None:
     twins = [(r, i) for r in records for i in _twin_turns(r)]

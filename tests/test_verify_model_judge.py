@@ -115,6 +115,7 @@ def test_a_dialogue_the_judge_says_no_to_fails_with_its_reason(tmp_path: Path, c
     assert table == {"judge": ["4", "1"], "dialogues": ["4", "1"]}
 
 
+@pytest.mark.slow
 def test_two_workers_print_what_one_does(tmp_path: Path, capsys) -> None:
     files = (FIXTURE, ROOT / "fixtures" / "dialogues" / "banking.jsonl", FIXTURE)  # more than one batch
     outputs, reports = [], []
@@ -185,6 +186,7 @@ def test_a_wrong_key_or_model_stops_the_run_with_one_line(monkeypatch: pytest.Mo
     assert "model error: model 'fake-model' not found at" in line and "(the server has: llama-3.1-8b)" in line
 
 
+@pytest.mark.slow
 def test_a_server_error_is_retried_and_the_cache_serves_a_repeated_run(tmp_path: Path, capsys) -> None:
     failed: list[int] = []
 
@@ -230,6 +232,7 @@ def test_checks_without_the_judge_ask_the_model_nothing(capsys) -> None:
     assert "judged by" not in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_backend_offline_is_unchanged(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # never asked
     monkeypatch.setenv("TOOLACE_MODEL", "nobody")
