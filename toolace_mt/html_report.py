@@ -26,6 +26,7 @@ from pathlib import Path
 from toolace_mt.jsonl import BadLine, read_records
 from toolace_mt.record import AssistantMessage, Record, SystemMessage, ToolMessage, UserMessage
 from toolace_mt.stats import Stats
+from toolace_mt.stats import summary_rows as stats_summary_rows
 
 MAX_EXAMPLES = 40  # failed checks shown with an example (a hostile file may name thousands)
 MAX_TEXT = 2_000  # characters of one message shown in an example
@@ -131,32 +132,7 @@ def table(header: Sequence[str], rows: Iterable[Sequence[object]], table_id: str
 
 
 def summary_rows(stats: Stats) -> list[tuple[str, str]]:
-    pass_rate = (f"{_pct(stats.pass_rate)} ({stats.passed} of {stats.verified} verified)" if stats.verified
-                 else "unknown (no record has a verification)")
-    rows = [
-        ("files", ", ".join(stats.files)),
-        ("dialogues", str(stats.dialogues)),
-        ("bad lines", str(stats.bad_lines)),
-        ("user turns / dialogue", _num(stats.user_turns_per_dialogue)),
-        ("assistant turns / dialogue", _num(stats.assistant_turns_per_dialogue)),
-        ("calls / calling turn", f"{_num(stats.calls_per_calling_turn)} ({stats.calls} calls in "
-                                 f"{stats.calling_turns} turns)"),
-        ("parallel-call share", _pct(stats.parallel_call_share)),
-        ("Distinct-1 / 2 / 3", " / ".join(_num(x, 3) for x in (stats.distinct_1, stats.distinct_2, stats.distinct_3))
-         + f" (user turns, {stats.user_tokens} tokens)"),
-        ("entropy (unigram, bits)", _num(stats.entropy_bits)),
-        ("pass rate", pass_rate),
-    ]
-    for log in stats.attempt_logs:
-        failures = ", ".join(f"{check} {count}" for check, count in log.failed_by_check.items()) or "none"
-        rows += [
-            ("attempts (generate's log)", f"{log.attempts}, {log.accepted} accepted: pass rate "
-                                          f"{_pct(log.pass_rate)} ({log.file}); dropped by check: {failures}"),
-            ("wall time", f"median {_num(log.seconds_per_attempt_median, 3)} s per attempt, "
-                          f"{_num(log.seconds_per_accepted, 3)} s per accepted dialogue (all attempts)"),
-            ("model calls / accepted", _num(log.model_calls_per_accepted)),
-        ]
-    return rows
+    return [(name.strip(), value) for name, value in stats_summary_rows(stats)]
 
 
 # --- trajectory findings (issue 16: stats' trajectory section) -----------------------

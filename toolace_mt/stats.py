@@ -279,8 +279,8 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
-def render_table(stats: Stats) -> str:
-    """The human-readable report."""
+def summary_rows(stats: Stats) -> list[tuple[str, str]]:
+    """The figures of the report's first table, as (name, value) rows (text and HTML share them)."""
     d = [stats.distinct_1, stats.distinct_2, stats.distinct_3]
     pass_rate = (f"{_pct(stats.pass_rate)} ({stats.passed} of {stats.verified} verified)" if stats.verified
                  else "unknown (no record has a verification)")
@@ -306,6 +306,12 @@ def render_table(stats: Stats) -> str:
                             f"{_num(log.seconds_per_accepted, 3)} s per accepted dialogue (all attempts)"),
             ("  model calls / accepted", _num(log.model_calls_per_accepted)),
         ]
+    return rows
+
+
+def render_table(stats: Stats) -> str:
+    """The human-readable report."""
+    rows = summary_rows(stats)
     lines = [f"{name:<28}{value}" for name, value in rows]
     lines += ["", f"{'op':<20}{'ops':>6}{'dialogues':>11}{'share':>9}"]
     lines += [f"{name:<20}{op.ops:>6}{op.dialogues:>11}{_pct(op.share):>9}" for name, op in stats.ops.items()]
