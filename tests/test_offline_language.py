@@ -268,6 +268,7 @@ def test_generated_dialogues_have_no_holes_and_no_repeats(generated: dict[str, l
 
 
 @pytest.mark.parametrize("env", builtin_names())
+@pytest.mark.slow
 def test_generated_free_text_is_a_phrase_the_user_said(generated: dict[str, list[dict[str, Any]]],
                                                        env: str) -> None:
     """A free-text argument no tool output gave is a multi-word phrase without digits that

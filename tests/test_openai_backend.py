@@ -151,6 +151,7 @@ def test_answers_invalid_after_the_re_asks_fail_the_dialogue_and_the_run_goes_on
     assert records(tmp_path / "out.jsonl")[0]["provenance"]["attempt"] == 1
 
 
+@pytest.mark.slow
 def test_a_failing_call_goes_back_as_the_real_error(model: ScriptedModel, tmp_path: Path) -> None:
     def handler(body: dict[str, Any]) -> dict[str, Any]:
         messages = body["messages"]
@@ -288,6 +289,7 @@ def test_model_and_base_url_come_from_the_environment(monkeypatch: pytest.Monkey
     assert model.cache_path is None and model.concurrency == 3 and model.temperature is None
 
 
+@pytest.mark.slow
 def test_the_replies_are_worded_in_one_request_and_only_when_their_conversation_changed(
         model: ScriptedModel, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"

@@ -128,6 +128,7 @@ def test_a_restore_brings_back_the_answers_of_that_state(stockroom: Path) -> Non
         assert plain._state().reads.size == 0 and plain._state().reads.hits == 0  # memo_size=0 turns both off
 
 
+@pytest.mark.slow
 def test_answers_equal_an_uncached_env_over_random_reads_writes_and_restores(stockroom: Path) -> None:
     rng = random.Random(3)
     tools = [("get_item", True), ("count_sales", True), ("all_sales", False), ("sell", True), ("restock", True)]

@@ -91,6 +91,7 @@ def test_keep_passed_report_and_checks(tmp_path: Path, record: Record, capsys) -
     assert main(["verify", str(data), "--checks", "format,replay"]) == 0
 
 
+@pytest.mark.slow
 def test_two_workers_give_the_same_output_in_order(tmp_path: Path, record: Record, capsys) -> None:
     wrong = record.model_copy(deep=True)
     wrong.messages[3].content = wrong.messages[3].content.replace("pending", "shipped")
