@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixture_edits import Turn, rebuild
 
-from toolace_mt.dialogue_builder import DialogueBuilder
 from toolace_mt.jsonl import RecordLine, read_records
 from toolace_mt.record import Failure, Record
 from toolace_mt.verifier import TRAJECTORY_CHECK_IDS, Dialogue, EnvPool, Verifier
@@ -61,34 +61,9 @@ def call_index(record: Record, name: str, nth: int = 0) -> int:
     return turns[nth]
 
 
-Turn = tuple[str, Any]
-
-
-def turns_of(record: Record) -> list[Turn]:
-    turns: list[Turn] = []
-    for message in record.messages:
-        if message.role in ("user", "assistant") and not getattr(message, "tool_calls", None):
-            turns.append((message.role, message.content))
-        elif message.role == "assistant":
-            turns.append(("calls", [(c.function.name, json.loads(c.function.arguments))
-                                    for c in message.tool_calls or []]))
-    return turns
-
-
 def rebuilt(verifier: Verifier, record_id: str, change: Callable[[list[Turn]], None]) -> Record:
     """The fixture's turns edited by `change`, every call executed for real."""
-    record = FIXTURES[record_id]
-    turns = turns_of(record)
-    change(turns)
-    env = verifier.pool.fresh(record.env, record.seed)
-    system = record.messages[0].content if record.messages[0].role == "system" else None
-    builder = DialogueBuilder(env, system=system, tools=[t["function"]["name"] for t in record.tools])
-    for kind, value in turns:
-        if kind == "calls":
-            builder.calls(*value)
-        else:
-            getattr(builder, kind)(value)
-    return builder.record(record.id, task=record.task, ops=list(record.provenance.ops))
+    return rebuild(verifier, FIXTURES[record_id], change)
 
 
 def turn_position(turns: list[Turn], name: str) -> int:

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixture_edits import Turn, rebuild
 
 from sandbox import Environment, load_env
-from toolace_mt.dialogue_builder import DialogueBuilder
 from toolace_mt.env_refs import EnvRefs
 from toolace_mt.jsonl import RecordLine, read_records
 from toolace_mt.record import Failure, Op, PlannedCall, Record, SubTask, Task
@@ -31,7 +31,6 @@ FIXTURES: dict[str, Record] = {
     for line in read_records(ROOT / "fixtures" / "dialogues" / f"{env}.jsonl") if isinstance(line, RecordLine)
 }
 
-Turn = tuple[str, Any]  # ("user" | "assistant", text) or ("calls", [(name, arguments), ...])
 
 
 # These tampers target the replay and consistency checks; the trajectory checks (a tampered
@@ -60,33 +59,10 @@ def failures(verifier: Verifier, record: Record) -> dict[str, list[Failure]]:
     return found
 
 
-def turns_of(record: Record) -> list[Turn]:
-    turns: list[Turn] = []
-    for message in record.messages:
-        if message.role in ("user", "assistant") and not getattr(message, "tool_calls", None):
-            turns.append((message.role, message.content))
-        elif message.role == "assistant":
-            turns.append(("calls", [(c.function.name, json.loads(c.function.arguments))
-                                    for c in message.tool_calls or []]))
-    return turns
-
-
 def rebuilt(verifier: Verifier, record_id: str, change: Callable[[list[Turn]], None], *,
             env: Environment | None = None, ops: list[Op] | None = None, task: Task | None = None) -> Record:
-    """The fixture's turns, edited by `change`, executed for real (outputs and expected from the env)."""
-    record = FIXTURES[record_id]
-    turns = turns_of(record)
-    change(turns)
-    env = env or verifier.pool.fresh(record.env, record.seed)
-    system = record.messages[0].content if record.messages[0].role == "system" else None
-    builder = DialogueBuilder(env, system=system, tools=[t["function"]["name"] for t in record.tools])
-    for kind, value in turns:
-        if kind == "calls":
-            builder.calls(*value)
-        else:
-            getattr(builder, kind)(value)
-    return builder.record(record.id, task=task or record.task,
-                          ops=record.provenance.ops if ops is None else ops)
+    """The fixture's turns, edited by `change`, executed for real."""
+    return rebuild(verifier, FIXTURES[record_id], change, env=env, ops=ops, task=task)
 
 
 def call_turn(data: dict[str, Any], name: str, nth: int = 0) -> int:
