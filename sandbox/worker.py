@@ -23,6 +23,7 @@ from typing import Any
 
 from sandbox import authoring, os_confinement, protocol
 from sandbox.fake_view import FakeView, allowed_providers
+from sandbox.instance_state import InstanceState
 from sandbox.json_values import clean_text, nesting_problem, text_problem
 from sandbox.process_state import ProcessState
 from sandbox.restricted import ALLOWED_MODULES, RestrictedRuntime, SandboxViolation, compile_env
@@ -181,6 +182,11 @@ class Db:
         return self._reply(reply)
 
 
+# Globals the runtime puts in every instance (guards, builtins): trusted, not the module's state.
+_RUNTIME_GLOBALS = ("__builtins__", "__name__", "__metaclass__", "_getattr_", "_getitem_", "_getiter_", "_write_",
+                    "_inplacevar_", "_apply_", "_print_", "_copy_exception_", "_format_value_", "_mod_",
+                    "_unpack_sequence_", "_iter_unpack_sequence_")
+
 _FORBIDDEN_NAMES = frozenset({
     "open", "eval", "exec", "compile", "getattr", "setattr", "delattr", "type", "globals",
     "locals", "vars", "input", "breakpoint", "memoryview", "object", "super", "help", "dir",
@@ -246,9 +252,11 @@ def _view_roots(runtime: RestrictedRuntime) -> dict[str, Any]:
 class Worker:
     """One env module, loaded in this process, answering the engine's requests.
 
-    Every call (and the seeding) runs in a fresh instance of the module: its compiled
-    code executed again into new globals. Mutable defaults, class attributes, closures,
-    caches or counters a call changed are gone at the next call.
+    Every call starts from a fresh instance of the module (its compiled code executed
+    into new globals) or from one no call has changed: after each call the instance is
+    checked (sandbox.instance_state) and, if anything in it changed, dropped and made
+    again. Mutable defaults, class attributes, closures, caches or counters a call
+    changed are gone at the next call. The seeding runs in an instance of its own.
     """
 
     def __init__(self, fd_in: int, fd_out: int) -> None:
@@ -266,6 +274,12 @@ class Worker:
         self.state: ProcessState | None = None
         self.seq: Any = None  # the request being served: every message about it carries it
         self.confinement: dict[str, Any] = {}
+        # The instance calls run in while no call changes it (None: make one), and what it held.
+        self.instance: dict[str, Any] | None = None
+        self.instance_state: InstanceState | None = None
+        self.shared: frozenset[int] = frozenset()  # ids of objects every instance shares
+        self.instances_made = 0
+        self.reusable = True  # False once an instance held something whose changes cannot be checked
 
     def _write_deadline(self) -> float:
         # The engine reads while it waits for an answer; one that stops reading this long
@@ -306,6 +320,44 @@ class Worker:
                 return
             except BaseException as exc:  # noqa: BLE001 - a failure to answer is reported once, or the worker ends
                 self._fail(message.get("op"), exc)
+            self.prepare_instance()  # after the answer: the check and a rebuild cost the caller no time
+
+    def prepare_instance(self) -> None:
+        """Drop the call instance if the last call changed it, and make one if there is none."""
+        if self.code is None or not self.tools or not self.reusable:
+            return  # not loaded, or every call makes its own instance
+        if self.instance is not None and (self.instance_state is None or self.instance_state.changed()):
+            self._drop_instance()
+        if self.instance is None:
+            try:
+                namespace = self._instance()
+            except BaseException:  # noqa: BLE001 - the call will make it again and report the error
+                return
+            if not self._keep_instance(namespace):
+                namespace.clear()
+
+    def _keep_instance(self, namespace: dict[str, Any]) -> bool:
+        """Keep a fresh instance for calls, if its state can be checked after each one."""
+        state = InstanceState.record(namespace, self.shared | {id(namespace[k]) for k in _RUNTIME_GLOBALS
+                                                                if k in namespace})
+        if state is None:
+            self.reusable = False  # the same code makes the same kinds of objects every time
+            return False
+        self.instance, self.instance_state = namespace, state
+        return True
+
+    def _call_instance(self) -> dict[str, Any]:
+        if self.instance is not None:
+            return self.instance
+        namespace = self._instance()
+        if self.reusable:
+            self._keep_instance(namespace)
+        return namespace
+
+    def _drop_instance(self) -> None:
+        if self.instance is not None:
+            self.instance.clear()  # functions and their globals form cycles: break them now
+        self.instance = self.instance_state = None
 
     def answer(self, message: dict[str, Any]) -> None:
         op = message.get("op")
@@ -346,7 +398,9 @@ class Worker:
         now = dt.datetime.fromisoformat(message["now"])
         runtime = RestrictedRuntime(now)
         self.runtime = runtime
-        self.state = ProcessState(_view_roots(runtime))
+        roots = _view_roots(runtime)
+        self.state = ProcessState(roots)
+        self.shared = frozenset(id(v) for v in [*roots.values(), *runtime.builtins.values(), runtime.builtins])
         if message.get("seeding"):
             self.faker = _import_faker(now)  # its imports read files: before the OS layer
         for codec in _CODECS:  # codecs load on first use, which the OS layer would refuse
@@ -370,17 +424,23 @@ class Worker:
         except BaseException as exc:  # noqa: BLE001 - any failure is reported to the engine
             err = error_of(exc, self.filename, self.limits)
             return _load_error(err["message"], err.get("line", 0))
+        kept = self._keep_instance(namespace)  # before describe(): what the instance held as made
         try:
-            return self.describe(namespace)
+            reply = self.describe(namespace)
         except (RecursionError, MemoryError) as exc:
-            return _load_error(f"the module's tools cannot be described: {type(exc).__name__} (a default value "
-                               "nested too deeply?)", 0)
-        finally:
+            reply = _load_error(f"the module's tools cannot be described: {type(exc).__name__} (a default value "
+                                "nested too deeply?)", 0)
+        if not kept or not reply["ok"]:
+            self._drop_instance()
             namespace.clear()
+        return reply
 
     def _instance(self) -> dict[str, Any]:
-        """A fresh instance of the env module: its code run again into new globals."""
+        """A fresh instance of the env module: its code run again into new globals. The
+        call instance is dropped: the runtime guards the constants of one instance only."""
         assert self.runtime is not None and self.code is not None
+        self._drop_instance()
+        self.instances_made += 1
         namespace = self.runtime.module_globals(self.module)
         exec(self.code, namespace)  # noqa: S102 - RestrictedPython-compiled env code
         self.runtime.freeze(namespace)
@@ -461,20 +521,22 @@ class Worker:
         sys.setrecursionlimit(depth + 20 + int(self.limits["recursion"]))
         namespace: dict[str, Any] = {}
         try:
-            namespace = self._instance()
             if seeding:
+                namespace = self._instance()
                 if self.faker is None:
                     raise SandboxViolation("this worker was not started to seed the env")
                 self.faker.unique.clear()
                 self.faker.seed_instance(message["seed"])
                 result = namespace["seed"](db, FakeView(self.faker))
             else:
+                namespace = self._call_instance()
                 result = namespace[self.tools[message["tool"]]](db, **message["args"])
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a typed error
             return self._done({"op": "done", "ok": False, "error": error_of(exc, self.filename, self.limits)})
         finally:
             sys.setrecursionlimit(depth + 1000)
-            namespace.clear()  # functions and their globals form cycles: break them now
+            if namespace is not self.instance:
+                namespace.clear()  # functions and their globals form cycles: break them now
         if context.violation is not None:
             return self._done({"op": "done", "ok": False, "error": {
                 "type": "SandboxViolation", "message": clean_text(context.violation, MAX_MESSAGE_CHARS)}})
