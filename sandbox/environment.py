@@ -32,6 +32,7 @@ from sandbox.registry import EnvSource, resolve
 from sandbox.sql_policy import PolicyViolation
 from sandbox.state import DbError, Session, Snapshot, StateError, StateStore, Table
 from sandbox.state_diff import StateDiff
+from sandbox.tool_schema import derived_schema_problem
 from sandbox.worker_client import WorkerDied, WorkerProcess, WorkerTimeout
 
 _EPOCH = dt.datetime(2026, 1, 1, 9, 0)
@@ -207,6 +208,10 @@ class Environment:
                           "under RestrictedPython, the SQL policy and the process limits", ConfinementUnavailable,
                           stacklevel=1)
         for tool in reply.tools:
+            problem = derived_schema_problem(tool.function.get("parameters"))
+            if problem is not None:  # only a compromised worker sends one: nothing of it is compiled
+                raise EnvLoadError([(source.path, tool.line, f"the worker sent a schema not derived from the "
+                                                             f"code: {problem}")])
             try:
                 jsonschema.Draft202012Validator.check_schema(tool.function.get("parameters", {}))
             except jsonschema.SchemaError as exc:

@@ -147,3 +147,48 @@ def tool_function_schema(fn: Any) -> dict[str, Any]:
             "additionalProperties": False,
         },
     }
+
+
+# The keywords json_type/tool_function_schema write, by what each holds. The engine takes a
+# worker's schemas only in this shape: a compromised worker could otherwise hand it a
+# `pattern` (ReDoS when arguments are validated), a `$ref` loop or a `format` to run.
+_SCHEMA_KEYWORDS = frozenset({"type", "enum", "items", "additionalProperties", "properties", "required", "anyOf",
+                              "description", "default"})
+_JSON_TYPE_NAMES = frozenset({*_JSON_TYPES.values(), "array", "object", "null"})
+
+
+def derived_schema_problem(schema: Any, where: str = "parameters") -> str | None:
+    """What makes `schema` other than a schema tool_function_schema derives (None: nothing).
+    Its nesting is bounded already (the worker's frames are)."""
+    if isinstance(schema, bool):
+        return None
+    if not isinstance(schema, dict):
+        return f"{where} is not a JSON schema object"
+    unknown = sorted(set(schema) - _SCHEMA_KEYWORDS)
+    if unknown:
+        return f"{where} has the keyword {unknown[0][:80]!r}, which derived schemas do not use"
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
+    if not all(isinstance(k, str) and k in _JSON_TYPE_NAMES for k in kinds):
+        return f"{where} has a 'type' that is not a JSON type name"
+    if "description" in schema and not isinstance(schema["description"], str):
+        return f"{where} has a 'description' that is not text"
+    if "enum" in schema and not isinstance(schema["enum"], list):
+        return f"{where} has an 'enum' that is not a list"
+    required = schema.get("required", [])
+    if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
+        return f"{where} has a 'required' that is not a list of names"
+    properties = schema.get("properties", {})
+    if not isinstance(properties, dict):
+        return f"{where} has 'properties' that are not an object"
+    inner = [(f"{where}.{name[:80]}", value) for name, value in properties.items()]
+    inner += [(f"{where}.{key}", schema[key]) for key in ("items", "additionalProperties") if key in schema]
+    options = schema.get("anyOf", [])
+    if not isinstance(options, list):
+        return f"{where} has an 'anyOf' that is not a list"
+    inner += [(f"{where}.anyOf[{i}]", option) for i, option in enumerate(options)]
+    for path, value in inner:
+        problem = derived_schema_problem(value, path)
+        if problem is not None:
+            return problem
+    return None
