@@ -32,6 +32,7 @@ from sandbox.registry import EnvSource, resolve
 from sandbox.sql_policy import PolicyViolation
 from sandbox.state import DbError, Session, Snapshot, StateError, StateStore, Table
 from sandbox.state_diff import StateDiff
+from sandbox.state_summaries import StateSummaries
 from sandbox.tool_schema import derived_schema_problem
 from sandbox.worker_client import WorkerDied, WorkerProcess, WorkerTimeout
 
@@ -159,7 +160,7 @@ class Environment:
         # memo_size=0 none is held: every call runs, the reference the tests compare with.
         self._held: HeldTrial | None = None
         self._hold_trials = memo_size > 0
-        self._summaries: dict[tuple[str, str], Any] = {}
+        self._summaries = StateSummaries(enabled=memo_size > 0)
         self._snapshot_ids: weakref.WeakKeyDictionary[Snapshot, str] = weakref.WeakKeyDictionary()
         # An env dropped without close() must not leave its worker or connection behind.
         self._resources: list[WorkerProcess | StateStore] = [self._worker]
@@ -512,8 +513,9 @@ class Environment:
         if snap is not None:
             return self._state().state_hash(snap)
         known = self._summaries.get(("hash", self._state_id))
-        if known is None:
-            known = self._summarised(("hash", self._state_id), self._state().state_hash())
+        if not isinstance(known, str):
+            known = self._state().state_hash()
+            self._summaries.remember(("hash", self._state_id), known)
         return known
 
     def diff(self, before: Snapshot | None = None, after: Snapshot | None = None) -> StateDiff:
@@ -521,18 +523,10 @@ class Environment:
         if before is not None or after is not None:
             return self._state().diff(before or self._initial, after)
         known = self._summaries.get(("diff", self._state_id))
-        if known is None:
-            known = self._summarised(("diff", self._state_id), self._state().diff(self._initial))
+        if not isinstance(known, StateDiff):
+            known = self._state().diff(self._initial)
+            self._summaries.remember(("diff", self._state_id), known)
         return known.model_copy(deep=True)
-
-    def _summarised(self, key: tuple[str, str], value: Any) -> Any:
-        """Hash and diff of the current state, kept by state id: a replay that makes the
-        same writes reaches the same id (see sandbox.call_memo)."""
-        if self.memo.size > 0:
-            self._summaries[key] = value
-            while len(self._summaries) > 256:
-                self._summaries.pop(next(iter(self._summaries)))
-        return value
 
     def row_counts(self) -> dict[str, int]:
         return self._state().row_counts()
