@@ -491,80 +491,112 @@ def bench_state(report: Report, reps: int, directory: Path, sizes: list[int]) ->
 
 # ---------------------------------------------------------------- before/after (another checkout)
 
-# Run by a fresh interpreter on either checkout's code: only the public API both have.
+# Runs in a fresh interpreter on either checkout's code (only the public API both have):
+# loads retail, says "ready", then times one call per line it reads (the index of a case)
+# and answers {"wall": ns, "cpu": ns} (cpu: the worker's, from /proc/PID/schedstat, plus
+# this process's, DuckDB's threads included). A write is undone before it, untimed.
 LATENCY_PROBE = r"""
-import json, statistics, sys, time
+import json, sys, time
 import sandbox
-reads, writes = int(sys.argv[1]), int(sys.argv[2])
-with sandbox.load_env("retail", seed=0, memo_size=0) as env:
+from sandbox.limits import Limits
+# A generous deadline: on a loaded machine a 2 s limit can fire and end the run.
+with sandbox.load_env("retail", seed=0, memo_size=0, limits=Limits(timeout_s=60)) as env:
     order = env.query("SELECT order_id FROM orders WHERE status = 'pending' ORDER BY order_id LIMIT 1")[0]["order_id"]
     product = env.query("SELECT product_id FROM products ORDER BY product_id LIMIT 1")[0]["product_id"]
     base = env.snapshot()
     address = {"street": "12 Oak Street Apt 4", "city": "Springfield", "state": "IL", "zip_code": "62704"}
     cases = [("get_order", {"order_id": order}, False), ("get_product", {"product_id": product}, False),
              ("update_shipping_address", {"order_id": order, **address}, True)]
+    schedstat = f"/proc/{env._worker._process.pid}/schedstat"
+
     def worker_cpu_ns():
-        # Time the worker spent on a CPU, in ns (/proc/PID/schedstat; /proc/PID/stat counts 10 ms ticks).
-        with open(f"/proc/{env._worker._process.pid}/schedstat") as stat:
+        with open(schedstat) as stat:
             return int(stat.read().split()[0])
 
-    out, cpu = {}, {}
-    for tool, args, write in cases:
-        samples, used = [], 0
-        for i in range(20 + (writes if write else reads)):
-            if write:
-                env.restore(base)
-            worker_before, engine_before = worker_cpu_ns(), time.process_time_ns()
-            start = time.perf_counter_ns()
-            result = env.call(tool, args)
-            elapsed = time.perf_counter_ns() - start
-            assert result.ok, result.error
-            if i >= 20:
-                samples.append(elapsed)
-                used += worker_cpu_ns() - worker_before + time.process_time_ns() - engine_before
-        out[tool] = samples
-        cpu[tool] = used
-print(json.dumps({"code": sandbox.__file__, "samples": out, "cpu": cpu}))
+    print(json.dumps({"ready": [c[0] for c in cases], "code": sandbox.__file__}), flush=True)
+    for line in sys.stdin:
+        tool, args, write = cases[int(line)]
+        if write:
+            env.restore(base)
+        worker_before, engine_before = worker_cpu_ns(), time.process_time_ns()
+        start = time.perf_counter_ns()
+        result = env.call(tool, args)
+        wall = time.perf_counter_ns() - start
+        cpu = worker_cpu_ns() - worker_before + time.process_time_ns() - engine_before
+        assert result.ok, result.error
+        print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
 """
 
 
-def _probe(tree: Path, reads: int, writes: int) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, "-c", LATENCY_PROBE, str(reads), str(writes)], cwd=tree, env=env,
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"the latency probe failed on {tree}:\n{done.stderr[-2000:]}")
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    if not Path(report["code"]).resolve().is_relative_to(tree.resolve()):
-        raise SystemExit(f"the probe for {tree} ran {report['code']}: not that checkout's code")
-    return report
+class _Probe:
+    """A LATENCY_PROBE process on one checkout."""
+
+    def __init__(self, tree: Path) -> None:
+        self.tree = tree
+        self.process = subprocess.Popen([sys.executable, "-c", LATENCY_PROBE], cwd=tree, text=True,
+                                        env={**os.environ, "PYTHONPATH": str(tree)}, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        hello = self._answer()
+        if not Path(hello["code"]).resolve().is_relative_to(tree.resolve()):
+            raise SystemExit(f"the probe for {tree} ran {hello['code']}: not that checkout's code")
+        self.tools: list[str] = hello["ready"]
+
+    def _answer(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.kill()
+            error = self.process.stderr.read() if self.process.stderr is not None else ""
+            raise SystemExit(f"the latency probe failed on {self.tree}:\n{error[-2000:]}")
+        return json.loads(line)
+
+    def call(self, case: int) -> tuple[int, int]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{case}\n")
+        self.process.stdin.flush()
+        answer = self._answer()
+        return answer["wall"], answer["cpu"]
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
 def bench_before_after(report: Report, reps: int, before: Path) -> None:
-    """Call latency of this checkout vs `before` (e.g. a worktree of main), in alternating
-    fresh processes, so a burst of load on the machine hits both."""
+    """Call latency of this checkout vs `before` (e.g. a worktree of 691ea12): both loaded
+    side by side, their calls alternated one by one (which goes first swaps every round),
+    so a burst of load on the machine hits both alike."""
     after = Path(__file__).resolve().parent.parent
-    report.section(f"before/after: call latency, this code vs {before} (retail, memo off; target <= "
-                   f"{BEFORE_AFTER_TARGET:.2f}x)")
-    rounds = max(2, reps)
-    collected: dict[str, dict[str, list[int]]] = {"before": {}, "after": {}}
-    cpu: dict[str, dict[str, list[int]]] = {"before": {}, "after": {}}
-    reads, writes = 60, 30
-    for _ in range(rounds):
-        for label, tree in (("before", before), ("after", after)):
-            probe = _probe(tree, reads, writes)
-            for tool, samples in probe["samples"].items():
-                collected[label].setdefault(tool, []).extend(samples)
-                cpu[label].setdefault(tool, []).append(probe["cpu"][tool] // len(samples))
-    for tool in collected["after"]:
-        old, new = collected["before"][tool], collected["after"][tool]
-        for label, what in (("wall", (old, new)), ("cpu", (cpu["before"][tool], cpu["after"][tool]))):
-            ratio = med(what[1]) / med(what[0])
+    rounds = 100 * reps
+    report.section(f"before/after: call latency, this code vs {before} (retail, memo off; {rounds} calls of each "
+                   f"tool on each side, alternated; target <= {BEFORE_AFTER_TARGET:.2f}x)")
+    probes = {"before": _Probe(before), "after": _Probe(after)}
+    tools = probes["after"].tools
+    wall: dict[str, dict[str, list[int]]] = {side: {t: [] for t in tools} for side in probes}
+    cpu: dict[str, dict[str, list[int]]] = {side: {t: [] for t in tools} for side in probes}
+    try:
+        for round_index in range(20 + rounds):  # the first 20 warm both up
+            order = ("before", "after") if round_index % 2 == 0 else ("after", "before")
+            for case, tool in enumerate(tools):
+                for side in order:
+                    elapsed, used = probes[side].call(case)
+                    if round_index >= 20:
+                        wall[side][tool].append(elapsed)
+                        cpu[side][tool].append(used)
+            if round_index % 50 == 49:
+                print(f"  ... {round_index + 1 - 20} of {rounds} rounds", file=sys.stderr, flush=True)
+    finally:
+        for probe in probes.values():
+            probe.close()
+    for tool in tools:
+        for label, samples in (("wall", wall), ("cpu", cpu)):
+            ratio = med(samples["after"][tool]) / med(samples["before"][tool])
             note = "OK" if ratio <= BEFORE_AFTER_TARGET else "OVER TARGET"
             if label == "cpu":
-                note += "; engine + worker CPU per call (median of rounds; less hit by load than wall time)"
-            report.row(f"{tool}: {label} before", what[0], "µs")
-            report.row(f"{tool}: {label} after", what[1], "µs")
+                note += "; engine + worker CPU per call (less hit by load than wall time)"
+            report.row(f"{tool}: {label} before", samples["before"][tool], "µs")
+            report.row(f"{tool}: {label} after", samples["after"][tool], "µs")
             report.row(f"{tool}: {label} after/before", None, "x", note, value=ratio)
 
 
