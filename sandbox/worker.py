@@ -122,7 +122,7 @@ def _param(value: Any, max_depth: int) -> Any:
 class Db:
     """The `db` handle env code gets (see sandbox.authoring.Db for the contract)."""
 
-    __slots__ = ("_context", "_max_depth", "_send", "now", "rng", "today")
+    __slots__ = ("_context", "_max_depth", "_rng", "_rng_seed", "_send", "now", "today")
 
     def __init__(self, send: Callable[[dict[str, Any]], dict[str, Any]], now: dt.datetime, max_depth: int) -> None:
         self._send = send
@@ -130,7 +130,20 @@ class Db:
         self._context = _CallContext(writes=False)
         self.now = now
         self.today = now.date()
-        self.rng = EnvRandom(0)
+        self._rng = EnvRandom(0)
+        self._rng_seed: str | None = None
+
+    def reseed(self, seed: str) -> None:
+        """The seed the RNG takes when env code first reaches it in this call: seeding costs
+        more than many tool calls, and most never draw a number."""
+        self._rng_seed = seed
+
+    @property
+    def rng(self) -> EnvRandom:
+        if self._rng_seed is not None:
+            self._rng.seed(self._rng_seed)
+            self._rng_seed = None
+        return self._rng
 
     def _sql(self, kind: str, sql: str, params: Any) -> Any:
         if not isinstance(sql, str):
@@ -509,7 +522,7 @@ class Worker:
     def run(self, message: dict[str, Any], seeding: bool) -> dict[str, Any] | bytes:
         assert self.db is not None and self.state is not None
         db = self.db
-        db.rng.seed(message["rng"])
+        db.reseed(str(message["rng"]))
         self.state.reset()
         used = resource.getrusage(resource.RUSAGE_SELF)
         budget = self.limits["seed_timeout_s" if seeding else "timeout_s"]
