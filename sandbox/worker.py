@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import decimal
+import gc
 import json
 import os
 import random
@@ -520,6 +521,27 @@ class Worker:
 
     # -- calls ----------------------------------------------------------------
     def run(self, message: dict[str, Any], seeding: bool) -> dict[str, Any] | bytes:
+        collections = _collections_made()
+        reply = self._run(message, seeding)
+        if not seeding and self.instance is not None:
+            # The call's frames are gone: what it made and dropped is garbage now.
+            self._collect_call_garbage(collections)
+        return reply
+
+    def _collect_call_garbage(self, before: tuple[int, int, int]) -> None:
+        """Run, within the call, what the call's cyclic garbage would run when collected (a
+        suspended generator's `finally`, say): left to the interpreter, it would run during
+        a later call and could change the instance that call uses. Garbage the call may have
+        left in the oldest generation is not looked for (a full collection costs
+        milliseconds): the instance is dropped instead, and whatever runs later changes an
+        instance no call uses any more."""
+        now = _collections_made()
+        if now[1:] != before[1:]:
+            self.instance_state = None  # prepare_instance() drops it
+        else:
+            gc.collect(1 if now[0] != before[0] else 0)
+
+    def _run(self, message: dict[str, Any], seeding: bool) -> dict[str, Any] | bytes:
         assert self.db is not None and self.state is not None
         db = self.db
         db.reseed(str(message["rng"]))
@@ -582,6 +604,11 @@ class Worker:
         if self.state.tainted() is not None:
             reply["restart"] = True  # the engine replaces this worker before the next call
         return reply
+
+
+def _collections_made() -> tuple[int, int, int]:
+    """How many collections of each generation the interpreter has made so far."""
+    return tuple(generation["collections"] for generation in gc.get_stats())  # type: ignore[return-value]
 
 
 def _load_lazy_imports() -> None:

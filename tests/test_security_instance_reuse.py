@@ -271,3 +271,41 @@ def test_no_call_sees_what_an_earlier_call_changed(env, mutation):
     for _ in range(2):
         assert env._run(env.tool("look"), {}, ("x", "look", "{}")).result == {"r": PRISTINE}
     assert env._run(env.tool("count"), {}, ("x", "count", "{}")).result == {"n": 1}
+
+
+FINALIZER_PRELUDE = '''
+CONST = [1]
+
+
+def gen():
+    try:
+        yield 1
+    finally:
+        list.append(CONST, 1)  # runs when the generator is collected, whenever that is
+'''
+
+
+@pytest.fixture(scope="module")
+def finalizer_env(tmp_path_factory):
+    parts = [tool_source("plant", 'g = gen()\nnext(g)\nbox = [g]\nbox.append(box)\nreturn {}', params={}),
+             tool_source("plant_and_promote", 'g = gen()\nnext(g)\njunk = [[i] for i in range(60000)]\n'
+                                              'box = [g, junk]\nbox.append(box)\nreturn {}', params={}),
+             tool_source("churn", 'junk = [[i] for i in range(5000)]\nreturn {"n": len(CONST)}', params={}),
+             tool_source("look", 'return {"n": len(CONST)}', params={})]
+    e = load_source(tmp_path_factory.mktemp("finalizer"), "finalizer",
+                    module_source(*parts, prelude=FINALIZER_PRELUDE), seed=1)
+    yield e
+    e.close()
+
+
+@pytest.mark.parametrize("planter", ["plant", "plant_and_promote"])
+def test_a_generator_left_in_a_cycle_cannot_change_a_later_calls_instance(finalizer_env, planter):
+    """A suspended generator in a reference cycle runs its `finally` when the garbage
+    collector gets to it, in whatever call is running then: the worker collects a call's
+    garbage before it ends (or drops the instance when it may have been promoted out of reach)."""
+    env = finalizer_env
+    assert env._run(env.tool("look"), {}, ("x", "look", "{}")).result == {"n": 1}
+    assert env._run(env.tool(planter), {}, ("x", planter, "{}")).ok
+    for _ in range(4):  # each churn allocates enough for the collector to run during it
+        assert env._run(env.tool("churn"), {}, ("x", "churn", "{}")).result == {"n": 1}
+        assert env._run(env.tool("look"), {}, ("x", "look", "{}")).result == {"n": 1}
