@@ -46,6 +46,8 @@ _IMMUTABLE: frozenset[type] = frozenset({
 _DICTS: frozenset[type] = frozenset({dict, collections.OrderedDict, collections.Counter, collections.defaultdict})
 _SEQUENCES: frozenset[type] = frozenset({list, collections.deque})
 _EMPTY = object()  # the content of an empty closure cell
+# More references than this to compare after every call: cheaper to make a fresh instance.
+MAX_CHECKED = 50_000
 
 
 class Unrecordable(Exception):
@@ -85,7 +87,7 @@ class InstanceState:
             state._lengths = list(map(len, state._views))
         except (Unrecordable, RecursionError, MemoryError):
             return None
-        return state
+        return state if len(state._keep) <= MAX_CHECKED else None
 
     def changed(self) -> bool:
         """Whether anything recorded holds other objects than it did (True when in doubt)."""
@@ -109,6 +111,7 @@ class InstanceState:
         self._views += (mapping.keys(), mapping.values())
 
     def _walk(self, root: dict[str, Any], shared: frozenset[int]) -> None:
+        module = root.get("__name__")
         seen: set[int] = set()
         keep: list[Any] = []  # every object walked stays alive, so no id is reused meanwhile
         stack: list[Any] = [root]
@@ -149,7 +152,7 @@ class InstanceState:
                 if not _process_wide(value):
                     self._class(value, push)
             else:
-                self._instance(value, push)
+                self._instance(value, module, push)
 
     def _function(self, function: types.FunctionType, push: Any) -> None:
         push(function.__defaults__)
@@ -175,11 +178,12 @@ class InstanceState:
             push(base)
         push(type(cls))
 
-    def _instance(self, value: Any, push: Any) -> None:
+    def _instance(self, value: Any, module: Any, push: Any) -> None:
         """An object of a class the instance made, whose state is its __dict__ only."""
         kind = type(value)
-        for klass in kind.__mro__[:-1]:  # all but object: made by the instance, without __slots__
-            if _process_wide(klass) or "__slots__" in vars(klass) or klass.__dictoffset__ == 0:
+        for klass in kind.__mro__[:-1]:  # all but object: made by the module's code, without __slots__
+            if (klass.__module__ != module or _process_wide(klass) or "__slots__" in vars(klass)
+                    or klass.__dictoffset__ == 0):
                 raise Unrecordable(kind.__qualname__)
         push(vars(value))  # a dict: recorded as one
         push(kind)

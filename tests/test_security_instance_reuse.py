@@ -309,3 +309,17 @@ def test_a_generator_left_in_a_cycle_cannot_change_a_later_calls_instance(finali
     for _ in range(4):  # each churn allocates enough for the collector to run during it
         assert env._run(env.tool("churn"), {}, ("x", "churn", "{}")).result == {"n": 1}
         assert env._run(env.tool("look"), {}, ("x", "look", "{}")).result == {"n": 1}
+
+
+def test_an_instance_of_a_class_the_module_defines_is_checked_through_its_dict():
+    namespace, state = fresh_instance("class Holder:\n    def __init__(self):\n        pass\n\n\nH = Holder()\n"
+                                      "ITEMS = [H]\n")
+    assert state is not None and not state.changed()
+    namespace["ITEMS"].append(1)
+    assert state.changed()
+
+
+def test_an_instance_too_big_to_compare_after_every_call_is_not_reused():
+    _, small = fresh_instance("BIG = list(range(1000))\n")
+    _, big = fresh_instance("BIG = list(range(60000))\n")
+    assert small is not None and big is None
