@@ -323,3 +323,22 @@ def test_an_instance_too_big_to_compare_after_every_call_is_not_reused():
     _, small = fresh_instance("BIG = list(range(1000))\n")
     _, big = fresh_instance("BIG = list(range(60000))\n")
     assert small is not None and big is None
+
+
+def test_code_a_call_leaves_behind_cannot_use_that_calls_db_later(tmp_path):
+    """A generator holding the call's db, kept in the instance, whose `finally` runs after
+    the call, when the changed instance is dropped: a dropped instance's globals are
+    emptied first (guards included), so that code can reach nothing, nothing reaches the
+    engine outside a call, and the next calls run normally on the same worker."""
+    prelude = ('HOLD = []\n\n\ndef reader(db):\n    try:\n        yield 1\n    finally:\n'
+               '        db.execute("UPDATE items SET qty = 99")\n')
+    parts = [tool_source("plant", 'g = reader(db)\nnext(g)\nlist.append(HOLD, g)\nreturn {}', writes=True, params={}),
+             tool_source("qty", 'junk = [[i] for i in range(5000)]\n'
+                                'return {"q": db.scalar("SELECT max(qty) FROM items")}', params={})]
+    with load_source(tmp_path, "late_db", module_source(*parts, prelude=prelude)) as env:
+        state, restarts = env.state_hash(), env.worker_restarts
+        assert env.call("plant").ok
+        for _ in range(6):  # each allocates enough for the collector to run during it
+            assert env._run(env.tool("qty"), {}, ("x", "qty", "{}")).result == {"q": 4}
+        assert env.worker_restarts == restarts
+        assert env.state_hash() == state
