@@ -371,6 +371,11 @@ class Worker:
     def _drop_instance(self) -> None:
         if self.instance is not None:
             self.instance.clear()  # functions and their globals form cycles: break them now
+            self.instance = self.instance_state = None
+            # Its classes still form cycles, which the young collections after each call
+            # leave alone (they have aged by then): an env whose calls all change their
+            # instance would otherwise grow by one instance per call.
+            gc.collect()
         self.instance = self.instance_state = None
 
     def answer(self, message: dict[str, Any]) -> None:
@@ -433,6 +438,9 @@ class Worker:
         # open no file, run no program, make no process or socket (where the OS allows).
         _load_lazy_imports()
         self.confinement = os_confinement.confine()
+        # What the worker holds from here on (modules, views, the compiled code) lives as
+        # long as it: the collector skips it, so collecting a dropped instance stays cheap.
+        gc.freeze()
         try:
             namespace = self._instance()
         except BaseException as exc:  # noqa: BLE001 - any failure is reported to the engine
