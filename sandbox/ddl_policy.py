@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from sandbox.sql_policy import CLOCK_VALUES, catalog
+from sandbox.sql_policy import CLOCK_VALUES, PSEUDO_COLUMNS, catalog
 
 # Accepted spellings -> the type DuckDB is given.
 BASE_TYPES: dict[str, str] = {
@@ -134,11 +134,12 @@ class _Parser:
             raise DdlViolation(f"{what} must be a plain identifier, got {_shown(token)}")
         if token.text.lower() in catalog().schemas:
             raise DdlViolation(f"schema {token.text.lower()} is not accessible ({what} may not name a schema)")
-        if token.text.lower() in CLOCK_VALUES or token.text.lower() in catalog().bare_relations:
+        if token.text.lower() in CLOCK_VALUES or token.text.lower() in PSEUDO_COLUMNS \
+                or token.text.lower() in catalog().bare_relations:
             # Env SQL may use its own names freely; these would let a bare name reach the
             # clock (SELECT current_date) or the catalog (FROM pg_tables, with a column so named).
-            raise DdlViolation(f"{what} may not be named {token.text.lower()} (SQL reads the clock or the "
-                               "catalog by that name)")
+            raise DdlViolation(f"{what} may not be named {token.text.lower()} (SQL reads the clock, the "
+                               "catalog or where rows are stored by that name)")
         return token.text
 
     def names(self, what: str) -> list[str]:

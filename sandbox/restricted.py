@@ -69,6 +69,10 @@ def _time_view() -> ModuleView:
         return time.strftime(fmt, t)
 
     def gmtime(secs: float) -> Any:
+        # time.gmtime() and gmtime(None) read the real clock: only a number of seconds.
+        if type(secs) not in (int, float):
+            raise SandboxViolation("time.gmtime() needs a number of seconds (without one it reads the real "
+                                   "clock; use db.now)")
         return time.gmtime(secs)
 
     return ModuleView("time", {"strftime": strftime, "gmtime": gmtime, "struct_time": time.struct_time,
@@ -300,6 +304,16 @@ def _apply(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return fn(*args, **kwargs)
 
 
+def _build_class(func: Callable[..., Any], name: str, *bases: Any, **kwargs: Any) -> type:
+    """`class` statements of env code: an instance of a class that would hash by its
+    address is unhashable, so a set of them cannot take an order that differs between
+    runs (keep such objects in a list, or key them by a value)."""
+    cls = builtins.__build_class__(func, name, *bases, **kwargs)
+    if cls.__hash__ is object.__hash__:  # type: ignore[comparison-overlap]
+        cls.__hash__ = None  # type: ignore[assignment]
+    return cls  # type: ignore[no-any-return]
+
+
 class RestrictedRuntime:
     """Builds the globals of one env module: guards, builtins, imports, clock."""
 
@@ -325,6 +339,7 @@ class RestrictedRuntime:
         builtins.update(_EXTRA_BUILTINS)
         builtins.update(_NEUTRAL_BUILTINS)
         builtins["__import__"] = self._import
+        builtins["__build_class__"] = _build_class
         self.builtins = builtins
 
     def _getattr(self, obj: Any, name: str) -> Any:
