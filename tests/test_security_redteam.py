@@ -1,0 +1,271 @@
+"""Red-team probes (issue 15): new variants of every attack class, as an outsider would try them.
+
+Each probe asserts the typed error and no side effect: no marker file, the state hash
+unchanged, the engine answering the next call as before. Some close doors that were open
+(the clock through time.gmtime(None), set order by object address, the rowid
+pseudo-column, Faker's module-level random, SIGIO aimed at the engine, integer arguments
+too long for JSON); the others assert that new variants of known attacks stay shut.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from envkit import load_source, module_source, tool_source
+
+from sandbox import Limits
+from sandbox.ddl_policy import DdlViolation, checked_tables
+from sandbox.fake_view import FakeView
+from sandbox.sql_policy import PolicyViolation, SqlPolicy
+
+TOUCH = 'db.execute("UPDATE items SET qty = qty + 100")\n'
+
+# name -> (body, write tool?, error type, fragment of the message)
+CALL_ATTACKS: dict[str, tuple[str, bool, str, str]] = {
+    # the real clock through a view function's default argument
+    "gmtime_of_none": ('import time\nreturn {"t": list(time.gmtime(None))}', False, "SandboxViolation",
+                       "needs a number of seconds"),
+    "strftime_of_gmtime_none": ('import time\nreturn {"t": time.strftime("%c", time.gmtime(None))}', False,
+                                "SandboxViolation", "needs a number of seconds"),
+    "gmtime_without_argument": ('import time\nreturn {"t": list(time.gmtime())}', False, "ToolCrash",
+                                "missing 1 required positional argument"),
+    "strftime_without_time": ('import time\nreturn {"t": time.strftime("%c")}', False, "ToolCrash",
+                              "missing 1 required positional argument"),
+    # order by object address: a set of env objects
+    "set_of_env_objects": ('class Box:\n    pass\nboxes = [Box() for i in range(20)]\n'
+                           'return {"order": [boxes.index(b) for b in set(boxes)]}', False, "ToolCrash",
+                           "unhashable type: 'Box'"),
+    "set_literal_of_env_objects": ('class Box:\n    pass\na = Box()\nb = Box()\nreturn {"n": len({a, b})}', False,
+                                   "ToolCrash", "unhashable type: 'Box'"),
+    "frozenset_of_env_errors": ('class Oops(Exception):\n    pass\n'
+                                'return {"n": len(frozenset([Oops("a"), Oops("b")]))}', False, "ToolCrash",
+                                "unhashable type: 'Oops'"),
+    "env_object_as_dict_key": ('class Box:\n    pass\nreturn {"n": len({Box(): 1, Box(): 2})}', False, "ToolCrash",
+                               "unhashable type: 'Box'"),
+    # the rowid pseudo-column: where a row is stored, not what it holds
+    "rowid_read": ('return {"r": db.query("SELECT rowid AS r FROM items WHERE item_id = ?", [marker])}', False,
+                   "SandboxViolation", "rowid is not allowed"),
+    "rowid_quoted_qualified": ('return {"r": db.query(\'SELECT max(items."ROWID") AS r FROM items\')}', False,
+                               "SandboxViolation", "rowid is not allowed"),
+    "rowid_in_order_by": ('return {"r": db.query("SELECT item_id FROM items ORDER BY rowid DESC LIMIT 1")}', False,
+                        "SandboxViolation", "rowid is not allowed"),
+    "rowid_in_write": (TOUCH + 'return {"n": db.execute("DELETE FROM items WHERE rowid = 0")}', True,
+                       "SandboxViolation", "rowid is not allowed"),
+    # SQL hidden or spelled differently (blocked before this round too: new variants)
+    "nested_dollar_quotes_then_now": ('return {"r": db.query("SELECT $a$ $b$ x $b$ $a$ AS s, now() AS t")}', False,
+                                      "SandboxViolation", "now is not allowed"),
+    "nbsp_before_paren": ('return {"r": db.query("SELECT random\\u00a0() AS r")}', False, "SandboxViolation",
+                          "random is not allowed"),
+    "lambda_calls_clock": ('return {"r": db.query("SELECT list_transform([1, 2], lambda x: now()) AS r")}', False,
+                           "SandboxViolation", "now is not allowed"),
+    "values_clause_clock": ('return {"r": db.query("VALUES (current_timestamp)")}', False, "SandboxViolation",
+                            "current_timestamp is not allowed"),
+    "update_from_snapshot": (TOUCH + 'return {"n": db.execute(\'UPDATE items SET qty = s.qty FROM '
+                                     '"__toolace"."v2_items" AS s\')}', True, "SandboxViolation",
+                             "schema __toolace"),
+    "pivot_is_not_a_select": ('return {"r": db.query("PIVOT items ON item_id USING sum(qty)")}', False,
+                              "SandboxViolation", "not allowed"),
+    "current_query_text": ('return {"r": db.query("SELECT current_query() AS q")}', False, "SandboxViolation",
+                           "current_query is not allowed"),
+    "checkpoint_statement": (TOUCH + 'return {"n": db.execute("CHECKPOINT")}', True, "SandboxViolation",
+                             "statements are not allowed"),
+    "use_hidden_schema": (TOUCH + 'return {"n": db.execute("USE memory.__toolace")}', True, "SandboxViolation",
+                          "statements are not allowed"),
+    # Python: classes, metaclass-free tricks, formatting and callbacks
+    "format_through_userstring_subclass": ('import collections\nclass S(collections.UserString):\n    pass\n'
+                                           'return {"r": S("{0.__class__}").format(db)}', False, "SandboxViolation",
+                                           "format"),
+    "format_of_str_subclass": ('class S(str):\n    pass\nreturn {"r": S("{0.__class__}").format(db)}', False,
+                               "SandboxViolation", "format"),
+    "decimal_context_attribute_write": ('import decimal\ndecimal.getcontext().prec = 2\nreturn {}', False,
+                                        "SandboxViolation", "cannot assign"),
+    "rng_seeded_with_an_object": ('db.rng.seed(db)\nreturn {"r": db.rng.random()}', False, "ToolCrash",
+                                  "supported seed types"),
+    "memory_bomb": ('return {"n": len("x" * (10 ** 10))}', False, "ResourceLimit", "memory limit"),
+    "int_text_bomb": ('return {"n": int("9" * 1_000_000)}', False, "ToolCrash", "Exceeds the limit"),
+    "result_integer_too_long": ('return {"n": 10 ** 5000}', False, "ToolCrash", "not JSON"),
+}
+
+PROBE = tool_source("probe", 'return {"items": db.query("SELECT * FROM items ORDER BY item_id")}', params={})
+ECHO = tool_source("echo", 'return {"x": marker}', params={"marker": "Any"})
+# Doors closed this round must leave the plain uses open.
+STILL_WORKS = tool_source("epoch", 'import time\nreturn {"t": time.strftime("%Y-%m-%d", time.gmtime(86400))}',
+                          params={}) + tool_source(
+    "by_value", 'class Code(str):\n    pass\nclass Pair(tuple):\n    pass\n'
+                'return {"codes": sorted({Code("b"), Code("a")}), "pairs": len({Pair((1, 2)), Pair((1, 2))})}',
+    params={})
+
+
+@pytest.fixture(scope="module")
+def redteam_env(tmp_path_factory):
+    parts = [tool_source(name, body, writes=writes) for name, (body, writes, _, _) in CALL_ATTACKS.items()]
+    source = module_source(*parts, PROBE, ECHO, STILL_WORKS, prelude="from typing import Any\n")
+    env = load_source(tmp_path_factory.mktemp("redteam"), "redteam", source, limits=Limits(timeout_s=10.0))
+    yield env
+    env.close()
+
+
+@pytest.fixture(scope="module")
+def baseline(redteam_env):
+    return redteam_env.state_hash(), redteam_env.call("probe").result
+
+
+def _still_answers(env, baseline) -> None:
+    assert env.state_hash() == baseline[0]
+    assert env.call("probe").result == baseline[1]
+    assert env.call("echo", {"marker": [1, "two"]}).result == {"x": [1, "two"]}
+
+
+@pytest.mark.parametrize("name", list(CALL_ATTACKS))
+def test_call_attack_is_typed_and_leaves_no_trace(redteam_env, baseline, tmp_path: Path, name: str):
+    _, _, error, fragment = CALL_ATTACKS[name]
+    marker = tmp_path / "marker"
+    result = redteam_env.call(name, {"marker": str(marker)})
+    assert result.error is not None, result.result
+    assert result.error.type == error, result.error
+    assert fragment in result.error.message, result.error.message
+    assert not marker.exists()
+    _still_answers(redteam_env, baseline)
+
+
+def test_a_number_of_seconds_still_converts(redteam_env):
+    assert redteam_env.call("epoch").result == {"t": "1970-01-02"}
+
+
+def test_classes_that_hash_by_value_keep_their_hash(redteam_env):
+    assert redteam_env.call("by_value").result == {"codes": ["a", "b"], "pairs": 1}
+
+
+@pytest.mark.parametrize("args", [{"marker": 10 ** 5000}, {"marker": [1, {"deep": -(10 ** 4400)}]}])
+def test_an_integer_too_long_for_json_is_invalid_arguments(redteam_env, baseline, args):
+    for run in (redteam_env.call, redteam_env.peek):
+        result = run("echo", args)
+        assert result.error is not None
+        assert result.error.type == "InvalidArguments", result.error
+        assert "integer of more than" in result.error.message
+    _still_answers(redteam_env, baseline)
+
+
+def test_an_integer_json_can_carry_passes(redteam_env):
+    assert redteam_env.call("echo", {"marker": 2 ** 70}).result == {"x": 2 ** 70}
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT rowid FROM items", 'SELECT "rowid" FROM items', "SELECT ROWID FROM items",
+    "SELECT i.rowid FROM items AS i", "SELECT count(*) FROM items WHERE rowid > 2",
+])
+def test_policy_denies_rowid_in_every_spelling(sql: str):
+    policy = SqlPolicy(env_names=frozenset({"items", "item_id", "qty"}), tables=("items",))
+    with pytest.raises(PolicyViolation, match="rowid is not allowed"):
+        policy.check(sql, writes_allowed=True)
+
+
+@pytest.mark.parametrize("ddl", [
+    "CREATE TABLE t (rowid INTEGER PRIMARY KEY)",
+    'CREATE TABLE "ROWID" (a INTEGER)',
+    "CREATE TABLE t (a STRUCT(rowid INTEGER))",
+])
+def test_tables_may_not_name_the_rowid_pseudo_column(ddl: str):
+    with pytest.raises(DdlViolation, match="may not be named rowid"):
+        checked_tables(ddl)
+
+
+@pytest.mark.parametrize("ddl, fragment", [
+    ("CREATE TABLE t (a VARCHAR DEFAULT $$x$$)", "plain 'text' constants"),
+    ("CREATE TABLE t (a VARCHAR DEFAULT E'\\x41')", "plain 'text' constants"),
+    ("CREATE TABLE t (a DATE DEFAULT '2020-01-01'::DATE)", "':' is not allowed"),
+    ("CREATE TABLE t (a INTEGER[] DEFAULT [1])", "DEFAULT takes a constant"),
+    ("CREATE TEMP TABLE t (a INTEGER)", "only CREATE TABLE"),
+    ("CREATE OR REPLACE TABLE t (a INTEGER)", "only CREATE TABLE"),
+    ("CREATE TABLE main.t (a INTEGER)", "only column definitions"),
+])
+def test_ddl_variants_are_refused(ddl: str, fragment: str):
+    with pytest.raises(DdlViolation, match=None) as caught:
+        checked_tables(ddl)
+    assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("ddl", [
+    "CREATE TABLE t (a INTEGER /* DEFAULT now() */)",
+    "CREATE TABLE t (a INTEGER /* /* */ DEFAULT now() */)",  # nested: all of it is comment
+    "CREATE TABLE t (a INTEGER -- DEFAULT now()\n)",
+])
+def test_a_comment_cannot_smuggle_a_default_into_tables(ddl: str):
+    # What runs is the text rebuilt from the tokens, never the original.
+    assert checked_tables(ddl) == ['CREATE TABLE "t" ("a" INTEGER)']
+
+
+def _passports(entropy: int) -> list[str]:
+    from faker import Faker
+
+    faker = Faker("en_US", use_weighting=False)
+    faker.seed_instance(7)
+    random.seed(entropy)  # what the OS would give the module-level random of another worker
+    view = FakeView(faker)
+    return [view.passport_full() for _ in range(30)] + [view.unique.passport_full() for _ in range(5)]
+
+
+def test_faker_providers_that_use_the_module_random_replay():
+    state = random.getstate()
+    try:
+        assert _passports(1) == _passports(2)
+    finally:
+        random.setstate(state)
+
+
+def test_faker_sequence_is_unchanged_by_the_module_random_seeding():
+    from faker import Faker
+
+    plain_faker, viewed = Faker("en_US", use_weighting=False), Faker("en_US", use_weighting=False)
+    plain_faker.seed_instance(3)
+    viewed.seed_instance(3)
+    view = FakeView(viewed)
+    assert [view.name() for _ in range(10)] == [plain_faker.name() for _ in range(10)]
+
+
+# --------------------------------------------------------------------------- the OS layer
+
+HELPER = Path(__file__).resolve().parent / "confined_python.py"
+
+
+def _has_libseccomp() -> bool:
+    from sandbox import os_confinement
+
+    return sys.platform.startswith("linux") and os_confinement._load_libseccomp() is not None
+
+
+def _confined(probes: dict[str, str]) -> dict:
+    done = subprocess.run([sys.executable, str(HELPER)], input=json.dumps({"probes": probes}),
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)["results"]
+
+
+# Raw Python past RestrictedPython: each returns (return value, errno) of one libc call.
+_LIBC = "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+OS_PROBES = {
+    "fcntl_setown_engine": _LIBC + "result = (libc.fcntl(0, 8, os.getppid()), ctypes.get_errno())",
+    "fcntl_setsig": _LIBC + "result = (libc.fcntl(0, 10, 29), ctypes.get_errno())",
+    "fcntl_setown_ex": _LIBC + "result = (libc.fcntl(1, 15, 0), ctypes.get_errno())",
+    "ioctl_fiosetown": _LIBC + "p = ctypes.c_int(os.getppid())\n"
+                               "result = (libc.ioctl(0, 0x8901, ctypes.byref(p)), ctypes.get_errno())",
+    "kill_process_group": _LIBC + "result = (libc.kill(0, 0), ctypes.get_errno())",
+    "kill_engine": _LIBC + "result = (libc.kill(os.getppid(), 0), ctypes.get_errno())",
+    "openat_proc": _LIBC + "result = (libc.openat(-100, b'/proc/self/environ', 0), ctypes.get_errno())",
+    "unshare_user": _LIBC + "result = (libc.unshare(0x10000000), ctypes.get_errno())",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _has_libseccomp(), reason="the OS layer needs Linux and libseccomp")
+def test_raw_python_in_a_confined_worker_cannot_signal_or_reach_out():
+    results = _confined({**OS_PROBES, "fcntl_getfl_still_works": _LIBC + "result = (libc.fcntl(0, 3), 0)"})
+    for name in OS_PROBES:
+        assert results[name]["ok"], results[name]
+        assert results[name]["value"] == "(-1, 1)", (name, results[name])  # -1 with errno EPERM
+    assert not results["fcntl_getfl_still_works"]["value"].startswith("(-1"), results["fcntl_getfl_still_works"]
