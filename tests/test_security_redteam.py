@@ -13,6 +13,7 @@ import json
 import random
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,64 @@ def test_raw_python_in_a_confined_worker_cannot_signal_or_reach_out():
         assert results[name]["ok"], results[name]
         assert results[name]["value"] == "(-1, 1)", (name, results[name])  # -1 with errno EPERM
     assert not results["fcntl_getfl_still_works"]["value"].startswith("(-1"), results["fcntl_getfl_still_works"]
+
+
+# --------------------------------------------------------------------------- instances and calls
+
+LEDGER = (
+    tool_source("add", 'db.insert("items", [{"item_id": marker, "qty": 7}])\nreturn {"added": marker}', writes=True)
+    + tool_source("listing", 'return {"ids": [r["item_id"] for r in db.query("SELECT item_id FROM items '
+                             'WHERE qty >= 0 ORDER BY item_id")]}', params={})
+    + tool_source("poke_context", 'import decimal\ndecimal.ExtendedContext.traps.update({decimal.Inexact: True})\n'
+                                  'return {"r": str(decimal.Decimal(1) / 3)}', params={})
+    + tool_source("divide", 'import decimal\nreturn {"r": str(decimal.ExtendedContext.divide(1, 3))}', params={})
+    + tool_source("unordered", 'return {"ids": [r["item_id"] for r in db.query("SELECT item_id FROM items '
+                               'WHERE item_id <> ?", [marker])]}')
+    + tool_source("bump", 'db.execute("UPDATE items SET qty = qty + 1 WHERE item_id = ?", [marker])\nreturn {}',
+                  writes=True)
+    + tool_source("drop", 'db.execute("DELETE FROM items WHERE item_id = ?", [marker])\nreturn {}', writes=True)
+)
+
+
+@pytest.fixture(scope="module")
+def two_instances(tmp_path_factory):
+    """One env file loaded twice (two Environments, as two dialogues would have)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(lambda d: load_source(d, "ledger", module_source(LEDGER)),
+                                 [tmp_path_factory.mktemp("instances") for _ in range(2)])
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_one_dialogue_cannot_read_or_write_another_ones_state(two_instances):
+    first, second = two_instances
+    seeded = second.state_hash()
+    assert first.state_hash() == seeded
+    assert first.call("add", {"marker": "A1"}).ok
+    assert second.call("listing").result == {"ids": ["I00", "I01", "I02", "I03", "I04"]}
+    assert second.state_hash() == seeded
+    assert second.call("add", {"marker": "B1"}).ok
+    # the same table version (one write each) in both: no cache may answer one with the other's rows
+    assert first.call("listing").result == {"ids": ["A1", "I00", "I01", "I02", "I03", "I04"]}
+    assert second.call("listing").result == {"ids": ["B1", "I00", "I01", "I02", "I03", "I04"]}
+
+
+def test_a_module_level_context_changed_by_one_call_is_not_seen_by_the_next(two_instances):
+    first, _ = two_instances
+    before = first.call("divide").result
+    first.call("poke_context")
+    assert first.call("divide").result == before
+
+
+@pytest.mark.xfail(strict=True, reason="open (engine, not this lane): a restore re-inserts changed rows at the end, "
+                                       "so a SELECT without ORDER BY returns another order on the same state hash")
+def test_a_read_without_order_by_replays_after_a_restore(two_instances):
+    _, env = two_instances
+    start, state = env.snapshot(), env.state_hash()
+    before = env.call("unordered", {"marker": "x"}).result
+    env.call("bump", {"marker": "I01"})
+    env.call("drop", {"marker": "I02"})
+    env.restore(start)
+    assert env.state_hash() == state
+    assert env.call("unordered", {"marker": "y"}).result == before
