@@ -90,6 +90,12 @@ CALL_ATTACKS: dict[str, tuple[str, bool, str, str]] = {
     "memory_bomb": ('return {"n": len("x" * (10 ** 10))}', False, "ResourceLimit", "memory limit"),
     "int_text_bomb": ('return {"n": int("9" * 1_000_000)}', False, "ToolCrash", "Exceeds the limit"),
     "result_integer_too_long": ('return {"n": 10 ** 5000}', False, "ToolCrash", "not JSON"),
+    # text made from objects by trusted code: never an address (it differs between runs)
+    "tool_error_of_the_db_handle": ("raise ToolError(db)", False, "ToolError", "<__main__.Db object>"),
+    "tool_error_of_functions": ("def f():\n    pass\nraise ToolError([f, db.query, db.rng])", False, "ToolError",
+                                "<function tool_error_of_functions.<locals>.f>"),
+    "tool_error_subclass_of_a_generator": ("class Refused(ToolError):\n    pass\n"
+                                           "raise Refused(x for x in [1])", False, "ToolError", "<generator object"),
 }
 
 PROBE = tool_source("probe", 'return {"items": db.query("SELECT * FROM items ORDER BY item_id")}', params={})
@@ -130,6 +136,7 @@ def test_call_attack_is_typed_and_leaves_no_trace(redteam_env, baseline, tmp_pat
     assert result.error is not None, result.result
     assert result.error.type == error, result.error
     assert fragment in result.error.message, result.error.message
+    assert " at 0x" not in result.error.message
     assert not marker.exists()
     _still_answers(redteam_env, baseline)
 
@@ -331,3 +338,25 @@ def test_a_read_without_order_by_replays_after_a_restore(two_instances):
     env.restore(start)
     assert env.state_hash() == state
     assert env.call("unordered", {"marker": "y"}).result == before
+
+
+# Open (sandbox/worker.py, lane sec-latency): the Db handle turns env objects into text with
+# the real str(), so an address reaches an SQL parameter, a result and the state.
+DB_TEXT = tool_source("param_key_of_a_function", 'def f():\n    pass\n'
+                      'return {"r": db.query("SELECT ? AS x", [{f: 1}])}', params={}) + tool_source(
+    "insert_into_a_function", 'def f():\n    pass\ndb.insert(f, [{"item_id": "x", "qty": 1}])\nreturn {}',
+    writes=True, params={})
+
+
+@pytest.fixture(scope="module")
+def db_text_env(tmp_path_factory):
+    env = load_source(tmp_path_factory.mktemp("db_text"), "db_text", module_source(DB_TEXT))
+    yield env
+    env.close()
+
+
+@pytest.mark.xfail(strict=True, reason="open: sandbox/worker.py _param and Db.insert use the real str()")
+@pytest.mark.parametrize("name", ["param_key_of_a_function", "insert_into_a_function"])
+def test_the_db_handle_never_turns_an_object_into_an_address(db_text_env, name: str):
+    result = db_text_env.call(name)
+    assert " at 0x" not in json.dumps(result.result) + (result.error.message if result.error else "")
