@@ -198,6 +198,23 @@ def test_ddl_variants_are_refused(ddl: str, fragment: str):
     assert fragment in str(caught.value)
 
 
+def test_tables_too_large_to_check_quickly_are_refused_at_once():
+    huge_default = "CREATE TABLE t (a VARCHAR PRIMARY KEY DEFAULT '" + "x" * 1_000_000 + "')"
+    with pytest.raises(DdlViolation, match="TABLES holds 1000049 characters; the limit is 262144"):
+        checked_tables(huge_default)
+
+
+def test_struct_fields_count_toward_a_tables_columns():
+    inner = ", ".join(f"g{j} INTEGER" for j in range(40))
+    wide = "CREATE TABLE t (a INTEGER PRIMARY KEY, s STRUCT(" + ", ".join(
+        f"f{i} STRUCT({inner})" for i in range(40)) + "))"
+    with pytest.raises(DdlViolation, match="at most 1024 columns and STRUCT fields"):
+        checked_tables(wide)
+    fits = "CREATE TABLE t (a INTEGER PRIMARY KEY, s STRUCT(" + ", ".join(
+        f"f{i} STRUCT({inner})" for i in range(20)) + "))"
+    assert len(checked_tables(fits)) == 1
+
+
 @pytest.mark.parametrize("ddl", [
     "CREATE TABLE t (a INTEGER /* DEFAULT now() */)",
     "CREATE TABLE t (a INTEGER /* /* */ DEFAULT now() */)",  # nested: all of it is comment
