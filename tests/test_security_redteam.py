@@ -10,6 +10,7 @@ too long for JSON); the others assert that new variants of known attacks stay sh
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -400,3 +401,67 @@ def db_text_env(tmp_path_factory):
 def test_the_db_handle_never_turns_an_object_into_an_address(db_text_env, name: str):
     result = db_text_env.call(name)
     assert " at 0x" not in json.dumps(result.result) + (result.error.message if result.error else "")
+
+
+# --------------------------------------------------------------------------- a compromised worker
+
+# What raw Python inside the worker (past RestrictedPython) could send the engine during a
+# call: (requests before its 'done', write tool?, error type, fragment).
+FORGED_REQUESTS: dict[str, tuple[list[dict], bool, str, str]] = {
+    "insert_from_a_read_tool": ([{"op": "sql", "kind": "insert", "table": "items",
+                                  "rows": [{"item_id": "X", "qty": 1}]}], False, "SandboxViolation", "read-only"),
+    "delete_from_a_read_tool": ([{"op": "sql", "kind": "execute", "sql": "DELETE FROM items", "params": []}], False,
+                                "SandboxViolation", "read-only"),
+    "insert_into_a_snapshot": ([{"op": "sql", "kind": "insert", "table": "__toolace.v2_items",
+                                 "rows": [{"item_id": "X"}]}], True, "ToolCrash", "no table"),
+    "rows_that_are_not_rows": ([{"op": "sql", "kind": "insert", "table": "items", "rows": [1, 2]}], True,
+                               "ToolCrash", "could not run"),
+    "a_data_file_during_a_call": ([{"op": "data", "name": "../../../etc/passwd"}], False, "SandboxViolation",
+                                  "seed() only"),
+    "a_statement_kind_of_its_own": ([{"op": "sql", "kind": "copy", "sql": "COPY items TO '/tmp/x'"}], True,
+                                    "SandboxViolation", "malformed SQL request"),
+}
+FORGED_TOOLS = tool_source("read_echo", 'return {"x": marker}') + tool_source("write_echo", 'return {"x": marker}',
+                                                                              writes=True)
+
+
+@pytest.fixture(scope="module")
+def forged_env(tmp_path_factory):
+    env = load_source(tmp_path_factory.mktemp("forged"), "forged", module_source(FORGED_TOOLS))
+    yield env
+    env.close()
+
+
+def _with_planted_frames(env, requests: list[dict], tool: str, tag: str):
+    """Call `tool` while the engine reads the given frames instead of the worker's (then
+    a forged 'done'), as a worker running code of its own would send them."""
+    from sandbox import protocol
+
+    worker = env._worker
+    worker.loaded()
+    seq = worker._seq + 1
+    frames = b"".join(protocol.encode({**r, "seq": seq}) for r in requests)
+    frames += protocol.encode({"op": "done", "ok": True, "result": {"forged": True}, "seq": seq})
+    reader, writer = os.pipe()
+    os.write(writer, frames)
+    os.close(writer)
+    process, original = worker._process, worker._process.stdout
+    try:
+        process.stdout = os.fdopen(reader, "rb")
+        return env.call(tool, {"marker": tag})
+    finally:
+        process.stdout.close()
+        process.stdout = original
+
+
+@pytest.mark.parametrize("name", list(FORGED_REQUESTS))
+def test_forged_requests_of_a_compromised_worker_are_typed_and_change_nothing(forged_env, name: str):
+    requests, writes, error, fragment = FORGED_REQUESTS[name]
+    state = forged_env.state_hash()
+    result = _with_planted_frames(forged_env, requests, "write_echo" if writes else "read_echo", f"forged {name}")
+    assert result.error is not None, result.result
+    assert result.error.type == error, result.error
+    assert fragment in result.error.message, result.error.message
+    assert forged_env.state_hash() == state
+    forged_env.call("read_echo", {"marker": f"resync {name}"})  # the real worker's stale answer: restarted
+    assert forged_env.call("read_echo", {"marker": name}).result == {"x": name}
