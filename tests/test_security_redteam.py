@@ -465,3 +465,41 @@ def test_forged_requests_of_a_compromised_worker_are_typed_and_change_nothing(fo
     assert forged_env.state_hash() == state
     forged_env.call("read_echo", {"marker": f"resync {name}"})  # the real worker's stale answer: restarted
     assert forged_env.call("read_echo", {"marker": name}).result == {"x": name}
+
+
+# --------------------------------------------------------------------------- code that runs later
+
+# A suspended generator runs its cleanup when it is collected: in a reference cycle that is
+# whenever the garbage collector runs, maybe in a later call, where the bound db method it
+# holds would act in that call's transaction. (Globals are emptied after a call, so only a
+# method held in a local could act: these hold one.)
+DEFERRED = {
+    "finally": "def later(ex):\n    try:\n        yield 1\n    finally:\n        ex(SQL)\n",
+    "except_generator_exit": "def later(ex):\n    try:\n        yield 1\n    except GeneratorExit:\n        ex(SQL)\n",
+    "bare_except": "def later(ex):\n    try:\n        yield 1\n    except:\n        ex(SQL)\n        raise\n",
+    "nested_in_a_loop": "def later(ex):\n    for i in range(3):\n        if i:\n            try:\n"
+                        "                yield i\n            finally:\n                ex(SQL)\n",
+    "yield_from": "def later(ex):\n    try:\n        yield from [1, 2]\n    finally:\n        ex(SQL)\n",
+}
+
+
+@pytest.mark.parametrize("name", list(DEFERRED))
+def test_a_generator_may_not_hold_cleanup_code(tmp_path: Path, name: str):
+    body = DEFERRED[name] + "g = later(db.execute)\nnext(g)\nloop = [g]\nloop.append(loop)\nreturn {}"
+    source = module_source(tool_source("plant", body, writes=True, params={}),
+                           prelude='SQL = "UPDATE items SET qty = 999"\n')
+    from sandbox.restricted import CompileError, compile_env
+
+    with pytest.raises(CompileError, match="try/with is not allowed in a generator") as caught:
+        compile_env(source, "deferred.py")
+    assert caught.value.problems[0][0] > 0  # with its line
+
+
+def test_try_in_a_plain_function_or_beside_a_generator_is_still_allowed():
+    from sandbox.restricted import compile_env
+
+    source = module_source(tool_source("fine", "def gen():\n    def helper():\n        try:\n            return 1\n"
+                                               "        finally:\n            pass\n    yield helper()\n"
+                                               "try:\n    total = sum(gen())\nfinally:\n    pass\nreturn {'t': total}",
+                                       params={}))
+    assert compile_env(source, "fine.py").code is not None
