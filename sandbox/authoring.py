@@ -12,6 +12,8 @@ import random as _random
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from sandbox.safe_values import scrub
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 TOOL_MARK = "__toolace_tool__"
@@ -21,8 +23,11 @@ class ToolError(Exception):
     """A domain error: the call fails with this message and the state is untouched."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = str(message)
+        # The text of any object, without the address a default repr shows (it differs
+        # between runs, so a dialogue holding it would not replay).
+        text = scrub(str(message))
+        super().__init__(text)
+        self.message = text
 
 
 class ToolSpecMark:
@@ -53,7 +58,7 @@ def tool(
         raise ValueError("@tool(confirm=True) needs writes=True: only a write can need the user's confirmation")
 
     def mark(f: F) -> F:
-        setattr(f, TOOL_MARK, ToolSpecMark(bool(writes), tuple(str(p) for p in phrasing), bool(confirm)))
+        setattr(f, TOOL_MARK, ToolSpecMark(bool(writes), tuple(scrub(str(p)) for p in phrasing), bool(confirm)))
         return f
 
     if fn is not None:

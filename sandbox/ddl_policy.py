@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from sandbox.sql_policy import CLOCK_VALUES, catalog
+from sandbox.sql_policy import CLOCK_VALUES, PSEUDO_COLUMNS, catalog
 
 # Accepted spellings -> the type DuckDB is given.
 BASE_TYPES: dict[str, str] = {
@@ -38,6 +38,10 @@ _DECIMALS = frozenset({"decimal", "numeric"})
 MAX_TABLES = 64
 MAX_COLUMNS = 256
 MAX_DEPTH = 4  # STRUCT / list nesting
+MAX_FIELDS = 1024  # columns and STRUCT fields of one table, all levels
+# TABLES is checked in the engine before any watchdog runs: its size bounds that time
+# (the largest built-in TABLES is under 2,000 characters).
+MAX_TABLES_CHARS = 256 * 1024
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _QUOTED = re.compile(r'"((?:[^"]|"")*)"')
 _STRING = re.compile(r"'((?:[^']|'')*)'")
@@ -98,6 +102,12 @@ class _Parser:
     def __init__(self, tokens: list[_Token]) -> None:
         self.tokens = tokens
         self.at = 0
+        self.fields = 0  # of the table being parsed
+
+    def count_field(self) -> None:
+        self.fields += 1
+        if self.fields > MAX_FIELDS:
+            raise DdlViolation(f"a table may have at most {MAX_FIELDS} columns and STRUCT fields in all")
 
     def peek(self, offset: int = 0) -> _Token | None:
         i = self.at + offset
@@ -134,11 +144,12 @@ class _Parser:
             raise DdlViolation(f"{what} must be a plain identifier, got {_shown(token)}")
         if token.text.lower() in catalog().schemas:
             raise DdlViolation(f"schema {token.text.lower()} is not accessible ({what} may not name a schema)")
-        if token.text.lower() in CLOCK_VALUES or token.text.lower() in catalog().bare_relations:
+        if token.text.lower() in CLOCK_VALUES or token.text.lower() in PSEUDO_COLUMNS \
+                or token.text.lower() in catalog().bare_relations:
             # Env SQL may use its own names freely; these would let a bare name reach the
             # clock (SELECT current_date) or the catalog (FROM pg_tables, with a column so named).
-            raise DdlViolation(f"{what} may not be named {token.text.lower()} (SQL reads the clock or the "
-                               "catalog by that name)")
+            raise DdlViolation(f"{what} may not be named {token.text.lower()} (SQL reads the clock, the "
+                               "catalog or where rows are stored by that name)")
         return token.text
 
     def names(self, what: str) -> list[str]:
@@ -176,9 +187,11 @@ class _Parser:
                 text = f"DECIMAL({precision}, {scale})"
         elif kind == "struct":
             self.expect_symbol("(")
+            self.count_field()
             fields = [f"{_quote(self.name('a STRUCT field name'))} {self.type_(depth + 1)}"]
             while self.is_symbol(","):
                 self.at += 1
+                self.count_field()
                 fields.append(f"{_quote(self.name('a STRUCT field name'))} {self.type_(depth + 1)}")
             self.expect_symbol(")")
             text = f"STRUCT({', '.join(fields)})"
@@ -216,6 +229,7 @@ class _Parser:
                            " (an expression would run at every insert and may not replay)")
 
     def column(self) -> str:
+        self.count_field()
         name = self.name("a column name")
         parts = [_quote(name), self.type_()]
         while not (self.is_symbol(",") or self.is_symbol(")")):
@@ -250,6 +264,7 @@ class _Parser:
         if self.is_word("if"):
             raise DdlViolation(f"CREATE TABLE IF NOT EXISTS is not allowed{_ONLY}")
         table = self.name("a table name")
+        self.fields = 0
         if self.is_word("as") or not self.is_symbol("("):
             raise DdlViolation(f"table {table}: only column definitions are allowed (no CREATE TABLE ... AS)")
         self.expect_symbol("(")
@@ -289,6 +304,8 @@ def _shown(token: _Token | None) -> str:
 
 def checked_tables(ddl: str) -> list[str]:
     """TABLES as canonical CREATE TABLE statements, or DdlViolation saying what is not allowed."""
+    if len(ddl) > MAX_TABLES_CHARS:
+        raise DdlViolation(f"TABLES holds {len(ddl)} characters; the limit is {MAX_TABLES_CHARS}")
     parser = _Parser(_tokens(ddl))
     statements: list[str] = []
     while parser.peek() is not None:

@@ -5,6 +5,10 @@ return plain data only: methods that call other methods by name (`pylist(value_t
 ["seed_instance"])`, templates), take classes or callables, reseed, or reach the
 generator (`get_formatter`, `providers`, ...) are not on the list, and every argument
 must be plain data (str, numbers, dates and lists/dicts of them).
+
+Some providers draw from Python's module-level `random` (seeded from the OS) instead of
+the Faker's own RNG (`passport_full` picks the gender so): before each call that module
+is seeded from the Faker's state, so the same seed gives the same data.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import datetime as dt
 import decimal
 import functools
 import inspect
+import random
 from typing import Any
 
 from sandbox.restricted import SandboxViolation
@@ -94,22 +99,25 @@ def _check_argument(value: Any, where: str, depth: int = 0, budget: list[int] | 
 class FakeView:
     """A seeded Faker that runs allowed provider methods on plain data only."""
 
-    __slots__ = ("_faker",)
+    __slots__ = ("_faker", "_rng")
 
-    def __init__(self, faker: Any) -> None:
+    def __init__(self, faker: Any, rng: random.Random | None = None) -> None:
         object.__setattr__(self, "_faker", faker)
+        object.__setattr__(self, "_rng", faker.random if rng is None else rng)
 
     def __getattr__(self, name: str) -> Any:
         if name == "unique":
-            return FakeView(self._faker.unique)
+            return FakeView(self._faker.unique, self._rng)
         if name.startswith("_") or name not in allowed_providers():
             raise SandboxViolation(f"fake.{name} is not available in an env module")
-        faker = self._faker
+        faker, rng = self._faker, self._rng
 
         def provider(*args: Any, **kwargs: Any) -> Any:
             where = f"fake.{name}()"
             _check_argument(list(args), where)
             _check_argument(dict(kwargs), where)
+            # From the Faker's state, without drawing from it: its own sequence is unchanged.
+            random.seed(hash(rng.getstate()))
             return plain(getattr(faker, name)(*args, **kwargs))
 
         return provider

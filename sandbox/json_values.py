@@ -8,6 +8,9 @@ import uuid
 from typing import Any
 
 _NATIVE = (str, int, float, bool, type(None))
+# Python writes and reads at most 4300 digits of an integer (sys.int_info); 14000 bits
+# stay below that, so a value that passes can always be written and read back.
+MAX_INT_BITS = 14_000
 
 
 def json_value(value: Any) -> Any:
@@ -101,7 +104,10 @@ def strict_json_problem(value: Any, max_depth: int, max_values: int | None = Non
                     stack.append((child, depth + 1, f"{where}.{key}" if where else key))
             else:
                 stack.extend((child, depth + 1, f"{where}[{i}]") for i, child in enumerate(item))
-        elif kind not in (int, bool) and item is not None:
+        elif kind is int:
+            if item.bit_length() > MAX_INT_BITS:
+                return f"{where or 'value'}: an integer of more than {MAX_INT_BITS} bits cannot be written as JSON text"
+        elif kind is not bool and item is not None:
             return f"{where or 'value'}: a {kind.__name__} is not JSON data"
     return None
 

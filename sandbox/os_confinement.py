@@ -8,8 +8,8 @@ compiled env module; its pipes are open), before any env code runs:
 - a seccomp filter (libseccomp, through ctypes) that makes the kernel refuse, with
   EPERM, every system call that opens a file (or a file-like handle: io_uring, memfd,
   bpf, ...), runs a program, makes a process or thread, makes or joins a socket,
-  changes the file system, signals, traces, renices, reschedules or limits another
-  process, or changes identity;
+  changes the file system, signals (also by naming it the owner of a pipe, for SIGIO),
+  traces, renices, reschedules or limits another process, or changes identity;
 - resource limits no process can raise back: no new file descriptors, no core dumps,
   no child processes.
 
@@ -37,6 +37,11 @@ _CMP_NE = 1
 _CMP_MASKED_EQ = 7
 _TIOCSTI = 0x5412
 _TIOCLINUX = 0x541C
+# Signal-driven I/O aimed at another process: with the owner of the pipe set to the engine
+# (F_SETOWN, FIOSETOWN, ...) and O_ASYNC, every write of the engine would send it SIGIO,
+# which ends a process that does not handle it.
+_FCNTL_SIGNAL_TARGETS = (8, 10, 15)  # F_SETOWN, F_SETSIG, F_SETOWN_EX
+_IOCTL_SIGNAL_TARGETS = (0x8901, 0x8902)  # FIOSETOWN, SIOCSPGRP
 _NOBODY = 65534
 
 # Refused outright (names unknown to this architecture are skipped).
@@ -182,6 +187,11 @@ def _load_filter(lib: Any) -> None:
         _rule(lib, ctx, "ioprio_set", (1, _CMP_NE, 0, 0))
         _rule(lib, ctx, "ioctl", (1, _CMP_MASKED_EQ, 0xFFFFFFFF, _TIOCSTI))
         _rule(lib, ctx, "ioctl", (1, _CMP_MASKED_EQ, 0xFFFFFFFF, _TIOCLINUX))
+        for command in _FCNTL_SIGNAL_TARGETS:
+            _rule(lib, ctx, "fcntl", (1, _CMP_MASKED_EQ, 0xFFFFFFFF, command))
+            _rule(lib, ctx, "fcntl64", (1, _CMP_MASKED_EQ, 0xFFFFFFFF, command))
+        for request in _IOCTL_SIGNAL_TARGETS:
+            _rule(lib, ctx, "ioctl", (1, _CMP_MASKED_EQ, 0xFFFFFFFF, request))
         code = lib.seccomp_load(ctx)
         if code != 0:
             raise ConfinementError(f"seccomp_load failed: {os.strerror(-code)}")

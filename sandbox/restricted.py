@@ -69,6 +69,10 @@ def _time_view() -> ModuleView:
         return time.strftime(fmt, t)
 
     def gmtime(secs: float) -> Any:
+        # time.gmtime() and gmtime(None) read the real clock: only a number of seconds.
+        if type(secs) not in (int, float):
+            raise SandboxViolation("time.gmtime() needs a number of seconds (without one it reads the real "
+                                   "clock; use db.now)")
         return time.gmtime(secs)
 
     return ModuleView("time", {"strftime": strftime, "gmtime": gmtime, "struct_time": time.struct_time,
@@ -203,6 +207,7 @@ def compile_env(source: str, filename: str) -> CompiledEnv:
         raise SyntaxError(f"syntax error: {exc.msg}", (filename, exc.lineno or 0, 0, "")) from None
     errors = [f"Line {node.lineno}: 'global' is not allowed: {_CONSTANTS}"
               for node in ast.walk(tree) if isinstance(node, ast.Global)]
+    errors += _deferred_cleanups(tree)
     RestrictingNodeTransformer(errors, [], {}).visit(tree)
     if errors:
         problems: list[tuple[int, str]] = []
@@ -215,6 +220,37 @@ def compile_env(source: str, filename: str) -> CompiledEnv:
     def_lines = {node.name: node.lineno for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
     tree = ast.fix_missing_locations(_Boundaries().visit(tree))
     return CompiledEnv(compile(tree, filename, "exec", dont_inherit=True), def_lines)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_CLEANUPS = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With", "AsyncWith") if hasattr(ast, name))
+
+
+def _own_nodes(function: ast.AST) -> list[ast.AST]:
+    """The nodes of a function's own body (not those of functions or classes inside it)."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if not isinstance(node, _SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _deferred_cleanups(tree: ast.AST) -> list[str]:
+    """`try` or `with` in a generator: a suspended generator runs its `finally`, `except`
+    (GeneratorExit) or `with` exit when it is collected, which may be in a later call,
+    where the db method it holds would act in that call's transaction."""
+    errors = []
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        own = _own_nodes(function)
+        if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own):
+            errors += [f"Line {n.lineno}: try/with is not allowed in a generator (its cleanup would run when the "
+                       "generator is collected, maybe during a later call)" for n in own if isinstance(n, _CLEANUPS)]
+    return errors
 
 
 class _Boundaries(ast.NodeTransformer):
@@ -300,6 +336,16 @@ def _apply(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return fn(*args, **kwargs)
 
 
+def _build_class(func: Callable[..., Any], name: str, *bases: Any, **kwargs: Any) -> type:
+    """`class` statements of env code: an instance of a class that would hash by its
+    address is unhashable, so a set of them cannot take an order that differs between
+    runs (keep such objects in a list, or key them by a value)."""
+    cls = builtins.__build_class__(func, name, *bases, **kwargs)
+    if cls.__hash__ is object.__hash__:  # type: ignore[comparison-overlap]
+        cls.__hash__ = None  # type: ignore[assignment]
+    return cls  # type: ignore[no-any-return]
+
+
 class RestrictedRuntime:
     """Builds the globals of one env module: guards, builtins, imports, clock."""
 
@@ -325,6 +371,7 @@ class RestrictedRuntime:
         builtins.update(_EXTRA_BUILTINS)
         builtins.update(_NEUTRAL_BUILTINS)
         builtins["__import__"] = self._import
+        builtins["__build_class__"] = _build_class
         self.builtins = builtins
 
     def _getattr(self, obj: Any, name: str) -> Any:

@@ -8,7 +8,8 @@ quoting, casing and comments cannot hide a name). It is an allow-list:
   table functions unnest/range/generate_series/json_each/json_tree);
 - a bare name may not be a schema or database (snapshots live in a hidden schema), a
   catalog view, or a function DuckDB would call without parentheses (current_date,
-  current_user, ...), unless the env has a table or column of that name;
+  current_user, ...), unless the env has a table or column of that name; never the
+  pseudo-column rowid (where a row is stored: a restore moves rows, the state stays);
 - no sampling (USING SAMPLE, TABLESAMPLE) and no DESCRIBE/SHOW/SUMMARIZE: they read
   the catalog or differ between runs.
 Decisions are cached per SQL text, since tools run the same few statements over and over.
@@ -29,6 +30,7 @@ WRITE_TYPES = frozenset({duckdb.StatementType.INSERT, duckdb.StatementType.UPDAT
 HIDDEN_SCHEMA = "__toolace"
 _PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _QUOTED_WORD = re.compile(r'"((?:[^"]|"")*)"')
+_OPENING_PAREN = re.compile(rb"\s*\(")
 _WORD_KINDS = (duckdb.token_type.identifier, duckdb.token_type.keyword)
 # Keywords that read the catalog or sample rows (a sample differs between runs).
 _DENIED_KEYWORDS = frozenset({"describe", "show", "summarize", "tablesample", "pragma"})
@@ -39,6 +41,9 @@ _SPECIAL_VALUES = frozenset({
     "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp", "current_user",
     "session_user", "user", "current_role", "current_catalog", "current_schema",
 })
+# Pseudo-columns: where a row is stored, which a restore changes while the state (and its
+# hash) is the same, so a read of them would not replay. Never an env's name (ddl_policy).
+PSEUDO_COLUMNS = frozenset({"rowid"})
 _CACHE_ENTRIES = 4096
 _CACHE_BYTES = 4 * 1024 * 1024  # of SQL text kept as keys, per cache: hostile SQL can be long
 # Verdicts are cached for statements up to this many characters only: a long statement
@@ -121,10 +126,10 @@ def statement_words(sql: str) -> list[Word]:
             name = text
         else:
             raise PolicyViolation(f"unrecognised name {text[:40]!r} in env SQL (use plain ASCII identifiers)")
-        following = b""
-        if place + 1 < len(significant):
-            following = data[tokens[significant[place + 1]][0]:].lstrip()
-        found.append(Word(name.lower(), quoted is not None, following.startswith(b"(")))
+        # Matched in place: a slice to the end for every word made long statements quadratic.
+        called = place + 1 < len(significant) and \
+            _OPENING_PAREN.match(data, tokens[significant[place + 1]][0]) is not None
+        found.append(Word(name.lower(), quoted is not None, called))
     return found
 
 
@@ -142,6 +147,8 @@ def check_words(sql: str, env_names: frozenset[str] = frozenset()) -> str | None
         name = word.name
         if name in known.schemas:
             return f"schema {name} is not accessible from env SQL"
+        if name in PSEUDO_COLUMNS:
+            return f"{name} is not allowed in env SQL (where a row is stored changes on a restore; it does not replay)"
         if word.called:
             if name in known.functions and name not in allowed:
                 return f"{name} is not allowed in env SQL (it reads outside the env's tables or is not replayable)"

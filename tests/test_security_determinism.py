@@ -83,7 +83,8 @@ def _module() -> str:
     tools = [tool_source(name, f"return {{'text': {expr}}}", params={}) for name, expr in TEXTS]
     tools += [tool_source(name, f"return {{'hash': {expr}}}", params={}) for name, expr in HASHES]
     tools.append(tool_source("hash_of_values", 'return {"h": [hash("abc"), hash(3), hash(("a", 1.5))]}', params={}))
-    tools.append(tool_source("crash_message", "return {'r': {helper: 1}[Thing()]}", params={}))
+    # (a function: instances of env classes are unhashable, see test_security_redteam)
+    tools.append(tool_source("crash_message", "return {'r': {helper: 1}[print_it]}", params={}))
     return module_source(*tools, prelude=PRELUDE + HELPERS)
 
 
