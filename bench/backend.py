@@ -84,7 +84,8 @@ def main() -> None:
             for method in args.methods:
                 for concurrency in args.concurrency:
                     n = args.n or 4 * concurrency * args.workers
-                    settings = ModelSettings(model="fake-model", base_url=urls, cache_path=None,
+                    given: str | list[str] = urls[0] if len(urls) == 1 else urls  # one: as older versions take it
+                    settings = ModelSettings(model="fake-model", base_url=given, cache_path=None,
                                              concurrency=concurrency, timeout=120)
                     options = RunOptions(envs=[args.env], n=n, seed=args.seed, out=Path(tmp) / f"{method}.jsonl",
                                          method=method, backend="openai", max_attempts=3 * n, model=settings,
