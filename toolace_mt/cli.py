@@ -396,7 +396,7 @@ def _add_model_arguments(parser: argparse.ArgumentParser, concurrency: bool) -> 
     (generate); verify asks one at a time per worker and gets concurrency 1."""
     model = parser.add_argument_group("--backend openai")
     model.add_argument("--model", help="model name (default $TOOLACE_MODEL)")
-    model.add_argument("--base-url", action="append", metavar="URL",
+    model.add_argument("--base-url", action="append",
                        help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (default $OPENAI_BASE_URL, "
                             "else OpenAI); repeat it for several servers: each request goes to the least-loaded "
                             "one, a failing one is retried later")
