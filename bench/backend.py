@@ -6,8 +6,11 @@ answers every request after `--latency` seconds. A run asks for `--concurrency C
 requests in flight per worker process (`--workers W`), so the ideal is C*W/latency
 requests/s; the table prints what was achieved as a share of it, the share of wall time
 no request was in flight, and the engine's CPU time per accepted dialogue (this process,
-its threads and the children it reaped: sandbox workers, --workers processes). The load
-average is printed beside it: the machine is shared, so compare rows of one run.
+its threads and the children it reaped: sandbox workers, --workers processes), and from
+it the cores the engine would need to run at the ideal rate (ideal requests/s / requests
+per dialogue * CPU per dialogue): a share above cores-available / cores@ideal cannot be
+reached on this machine. The load average is printed beside it: the machine is shared,
+so compare rows of one run.
 
     python bench/backend.py --latency 1 --concurrency 8 64 --methods naig mas
     python bench/backend.py --latency 1 --concurrency 128 --workers 2 --servers 2
@@ -78,7 +81,7 @@ def main() -> None:
     print(f"env {args.env}, seed {args.seed}, latency {args.latency:g} s per request, {args.workers} worker(s), "
           f"{args.servers} server(s), no cache, {os.cpu_count()} cores")
     print(f"{'method':<6}{'conc':>5}{'n':>6}{'attempts':>9}{'requests':>9}{'req/acc':>8}{'req/s':>7}{'ideal':>7}"
-          f"{'share':>7}{'wall s':>8}{'cpu s/acc':>10}{'load 1m':>9}")
+          f"{'share':>7}{'wall s':>8}{'cpu s/acc':>10}{'cores@ideal':>12}{'load 1m':>9}")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for method in args.methods:
@@ -98,9 +101,11 @@ def main() -> None:
                     load = (load + os.getloadavg()[0]) / 2
                     requests = sum(summary.calls_by_stage.values())  # the answers the written attempts used
                     ideal = concurrency * args.workers / args.latency
+                    per_dialogue = requests / max(accepted, 1)
                     print(f"{method:<6}{concurrency:>5}{accepted:>6}{summary.attempts:>9}{requests:>9}"
                           f"{requests / max(accepted, 1):>8.1f}{requests / wall:>7.1f}{ideal:>7.0f}"
-                          f"{requests / wall / ideal:>7.0%}{wall:>8.1f}{cpu / max(accepted, 1):>10.3f}{load:>9.1f}",
+                          f"{requests / wall / ideal:>7.0%}{wall:>8.1f}{cpu / max(accepted, 1):>10.3f}"
+                          f"{ideal / per_dialogue * cpu / max(accepted, 1):>12.2f}{load:>9.1f}",
                           flush=True)
     finally:
         stop.set()
