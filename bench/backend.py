@@ -1,67 +1,116 @@
-"""The openai backend's engine overhead, against the local fake server (no network).
+"""Does the openai backend keep the model server saturated? Against local fake servers.
 
-The fake server (tests/fake_openai_server.py) answers as the scripted model of the tests
-(tests/fake_model.py) after a configurable latency, so the figures show what the engine
-costs around the model: requests per second, the share of wall time during which no
-request was in flight (the engine's own work: sandbox calls, verification, prompt
-building), and NAIG vs MAS requests per accepted dialogue.
+Each fake server (tests/fake_openai_server.py, answering as the scripted model of the
+tests, tests/fake_model.py) runs in its own process, so its work is not the engine's, and
+answers every request after `--latency` seconds. A run asks for `--concurrency C`
+requests in flight per worker process (`--workers W`), so the ideal is C*W/latency
+requests/s; the table prints what was achieved as a share of it, the share of wall time
+no request was in flight, and the engine's CPU time per accepted dialogue (this process,
+its threads and the children it reaped: sandbox workers, --workers processes), and from
+it the cores the engine would need to run at the ideal rate (ideal requests/s / requests
+per dialogue * CPU per dialogue): a share above cores-available / cores@ideal cannot be
+reached on this machine. The load average is printed beside it: the machine is shared,
+so compare rows of one run.
 
-    python bench/backend.py --env retail -n 8 --latency 0.2 --concurrency 1 8
+    python bench/backend.py --latency 1 --concurrency 8 64 --methods naig mas
+    python bench/backend.py --latency 1 --concurrency 128 --workers 2 --servers 2
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
+import os
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from fake_model import ScriptedModel
-from fake_openai_server import FakeOpenAIServer, FakeReply
 
 from toolace_mt.generation.run import RunOptions, run_generate
 from toolace_mt.llm import ModelSettings
 
 
+def _serve(env: str, seed: int, latency: float, ports: Any, stop: Any) -> None:
+    """One fake server process: reports its port, answers until `stop` is set."""
+    from fake_model import ScriptedModel
+    from fake_openai_server import FakeOpenAIServer, FakeReply
+
+    model = ScriptedModel(env, seed)
+
+    def handler(body: dict[str, Any]) -> FakeReply:
+        start = time.monotonic()
+        message = model(body)  # the scripted model's own work counts as the model's time
+        return FakeReply(delay=max(0.0, latency - (time.monotonic() - start)), message=message)
+
+    with FakeOpenAIServer(handler) as server:
+        ports.put(server.port)
+        stop.wait()
+    model.close()
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (all threads) and of the children it has reaped."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--env", default="retail")
-    parser.add_argument("-n", type=int, default=8, help="accepted dialogues per run")
+    parser.add_argument("-n", type=int, default=None, help="accepted dialogues per run (default 4x the requests "
+                                                             "in flight)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--latency", type=float, default=0.2, help="seconds the fake model takes per request")
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--latency", type=float, default=1.0, help="seconds the fake model takes per request")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 64])
+    parser.add_argument("--workers", type=int, default=1, help="engine processes (--workers of generate)")
+    parser.add_argument("--servers", type=int, default=1, help="fake server processes (repeated --base-url)")
     parser.add_argument("--methods", nargs="+", default=["naig", "mas"])
     args = parser.parse_args()
 
-    model = ScriptedModel(args.env, args.seed)
-
-    def handler(body: dict) -> FakeReply:
-        start = time.monotonic()
-        message = model(body)  # the scripted model's own work counts as the model's time
-        return FakeReply(delay=max(0.0, args.latency - (time.monotonic() - start)), message=message)
-
-    print(f"env {args.env}, n {args.n}, seed {args.seed}, latency {args.latency:g} s per request, no cache")
-    print(f"{'method':<6}{'conc':>5}{'accepted':>9}{'attempts':>9}{'requests':>9}{'req/acc':>9}{'req/s':>8}"
-          f"{'wall s':>8}{'outside model':>15}")
-    with FakeOpenAIServer(handler) as server, tempfile.TemporaryDirectory() as tmp:
-        for method in args.methods:
-            for concurrency in args.concurrency:
-                server.reset_counters()
-                settings = ModelSettings(model="fake-model", base_url=server.base_url, cache_path=None,
-                                         concurrency=concurrency, timeout=60)
-                options = RunOptions(envs=[args.env], n=args.n, seed=args.seed, out=Path(tmp) / f"{method}.jsonl",
-                                     method=method, backend="openai", max_attempts=3 * args.n, model=settings)
-                start = time.monotonic()
-                accepted, summary, _ = run_generate(options)
-                wall = time.monotonic() - start
-                requests = server.request_count
-                outside = server.idle_seconds() / wall
-                print(f"{method:<6}{concurrency:>5}{accepted:>9}{summary.attempts:>9}{requests:>9}"
-                      f"{requests / max(accepted, 1):>9.1f}{requests / wall:>8.1f}{wall:>8.1f}{outside:>14.0%}")
-    model.close()
+    context = mp.get_context("spawn")
+    ports, stop = context.Queue(), context.Event()
+    servers = [context.Process(target=_serve, args=(args.env, args.seed, args.latency, ports, stop), daemon=True)
+               for _ in range(args.servers)]
+    for server in servers:
+        server.start()
+    urls = [f"http://127.0.0.1:{ports.get(timeout=120)}/v1" for _ in servers]
+    print(f"env {args.env}, seed {args.seed}, latency {args.latency:g} s per request, {args.workers} worker(s), "
+          f"{args.servers} server(s), no cache, {os.cpu_count()} cores")
+    print(f"{'method':<6}{'conc':>5}{'n':>6}{'attempts':>9}{'requests':>9}{'req/acc':>8}{'req/s':>7}{'ideal':>7}"
+          f"{'share':>7}{'wall s':>8}{'cpu s/acc':>10}{'cores@ideal':>12}{'load 1m':>9}")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for method in args.methods:
+                for concurrency in args.concurrency:
+                    n = args.n or 4 * concurrency * args.workers
+                    given: str | list[str] = urls[0] if len(urls) == 1 else urls  # one: as older versions take it
+                    settings = ModelSettings(model="fake-model", base_url=given, cache_path=None,
+                                             concurrency=concurrency, timeout=120)
+                    options = RunOptions(envs=[args.env], n=n, seed=args.seed, out=Path(tmp) / f"{method}.jsonl",
+                                         method=method, backend="openai", max_attempts=3 * n, model=settings,
+                                         workers=args.workers)
+                    load = os.getloadavg()[0]
+                    cpu, start = _cpu_seconds(), time.monotonic()
+                    accepted, summary, _ = run_generate(options)
+                    wall = time.monotonic() - start
+                    cpu = _cpu_seconds() - cpu
+                    load = (load + os.getloadavg()[0]) / 2
+                    requests = sum(summary.calls_by_stage.values())  # the answers the written attempts used
+                    ideal = concurrency * args.workers / args.latency
+                    per_dialogue = requests / max(accepted, 1)
+                    print(f"{method:<6}{concurrency:>5}{accepted:>6}{summary.attempts:>9}{requests:>9}"
+                          f"{requests / max(accepted, 1):>8.1f}{requests / wall:>7.1f}{ideal:>7.0f}"
+                          f"{requests / wall / ideal:>7.0%}{wall:>8.1f}{cpu / max(accepted, 1):>10.3f}"
+                          f"{ideal / per_dialogue * cpu / max(accepted, 1):>12.2f}{load:>9.1f}",
+                          flush=True)
+    finally:
+        stop.set()
+        for server in servers:
+            server.join(timeout=10)
 
 
 if __name__ == "__main__":

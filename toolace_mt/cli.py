@@ -396,12 +396,15 @@ def _add_model_arguments(parser: argparse.ArgumentParser, concurrency: bool) -> 
     (generate); verify asks one at a time per worker and gets concurrency 1."""
     model = parser.add_argument_group("--backend openai")
     model.add_argument("--model", help="model name (default $TOOLACE_MODEL)")
-    model.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 "
-                                          "(default $OPENAI_BASE_URL, else OpenAI)")
+    model.add_argument("--base-url", action="append",
+                       help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (default $OPENAI_BASE_URL, "
+                            "else OpenAI); repeat it for several servers: each request goes to the least-loaded "
+                            "one, a failing one is retried later")
     model.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
                        help="environment variable holding the API key (default OPENAI_API_KEY)")
     if concurrency:
-        model.add_argument("--concurrency", type=int, default=8, help="requests in flight per worker (default 8)")
+        model.add_argument("--concurrency", type=int, default=8,
+                           help="requests in flight per worker, over all --base-url servers (default 8)")
     else:
         parser.set_defaults(concurrency=1)
     model.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
@@ -503,7 +506,9 @@ def build_parser() -> argparse.ArgumentParser:
                "  toolace-mt generate --env travel -n 50 --method mas -o mas.jsonl --keep-failed dropped.jsonl\n"
                "  toolace-mt generate --env retail -n 50 -o gpt.jsonl --backend openai --model gpt-4o-mini\n"
                "  toolace-mt generate --env retail -n 50 -o qwen.jsonl --backend openai\n"
-               "      --model Qwen/Qwen2.5-7B-Instruct --base-url http://localhost:8000/v1\n\n"
+               "      --model Qwen/Qwen2.5-7B-Instruct --base-url http://localhost:8000/v1\n"
+               "  toolace-mt generate --env retail -n 5000 -o big.jsonl --backend openai --model M --concurrency 128\n"
+               "      --base-url http://gpu1:8000/v1 --base-url http://gpu2:8000/v1   (least-loaded, failover)\n\n"
                "exit code: 0 N dialogues accepted, 1 --max-attempts reached first or a model fault stopped the run\n"
                "(records kept; --resume continues), 2 bad arguments")
     p.add_argument("--env", action="append", required=True, help="built-in env name or .py path (repeatable)")

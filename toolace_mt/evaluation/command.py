@@ -67,7 +67,9 @@ def add_eval_parser(sub: Any, handler: Callable[[argparse.Namespace], int] | Non
 def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("openai agent")
     group.add_argument("--model", help="model name (openai agent)")
-    group.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
+    group.add_argument("--base-url", action="append", metavar="URL",
+                       help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1; repeat it for several "
+                            "servers (each request goes to the least-loaded one)")
     group.add_argument("--api-key-env", default="OPENAI_API_KEY",
                        help="environment variable holding the API key (default OPENAI_API_KEY)")
     group.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")

@@ -34,7 +34,7 @@ class OpenAIAgent:
         self.client.close()
 
 
-def openai_agent(model: str | None, base_url: str | None, api_key_env: str, max_retries: int = 4,
+def openai_agent(model: str | None, base_url: str | list[str] | None, api_key_env: str, max_retries: int = 4,
                  timeout: float = 120.0) -> OpenAIAgent:
     """Raises AgentUnavailable (no model named, no API key)."""
     try:

@@ -170,13 +170,22 @@ def concurrency(options: RunOptions) -> int:
     return options.model.concurrency if options.backend != "offline" and options.model is not None else 1
 
 
+def dialogues_in_flight(options: RunOptions) -> int:
+    """Attempts a worker runs at once: more than `concurrency(options)`, so that while some
+    dialogues do engine work (sandbox calls, verification, prompt building) the others
+    still fill every request slot (the client's semaphore holds the extra ones back).
+    README "Concurrency design" has the measurement behind the slack."""
+    requests = concurrency(options)
+    return requests if requests == 1 else requests + max(2, requests // 4)
+
+
 class ThreadedRunner:
-    """`concurrency(options)` AttemptRunners in threads sharing one backend (one client)."""
+    """`dialogues_in_flight(options)` AttemptRunners in threads sharing one backend (one client)."""
 
     def __init__(self, options: RunOptions) -> None:
         self.options = options
         self.backend = backend_for(options)
-        self.pool = ThreadPoolExecutor(max_workers=concurrency(options), thread_name_prefix="attempt")
+        self.pool = ThreadPoolExecutor(max_workers=dialogues_in_flight(options), thread_name_prefix="attempt")
         self._local = threading.local()
         self._runners: list[AttemptRunner] = []
         self._lock = threading.Lock()
@@ -251,7 +260,8 @@ def attempts(options: RunOptions, first: int, wanted: Callable[[], int] | None =
             pending: dict[int, Future[AttemptResult]] = {}
             dispatched = first
             for index in range(first, options.max_attempts):
-                while dispatched < options.max_attempts and dispatched - index < window(2 * concurrency(options)):
+                while dispatched < options.max_attempts and \
+                        dispatched - index < window(4 * dialogues_in_flight(options)):
                     pending[dispatched] = threaded.submit(dispatched)
                     dispatched += 1
                 yield pending.pop(index).result()
@@ -276,7 +286,7 @@ def attempts(options: RunOptions, first: int, wanted: Callable[[], int] | None =
         dispatched, ready = first, {}
         for index in range(first, options.max_attempts):
             while dispatched < options.max_attempts and \
-                    dispatched - index < window(2 * options.workers * concurrency(options)):
+                    dispatched - index < window(4 * options.workers * dialogues_in_flight(options)):
                 inbox.put(dispatched)
                 dispatched += 1
             while index not in ready:

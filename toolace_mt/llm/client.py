@@ -1,10 +1,13 @@
-"""A synchronous, thread-safe chat client over one `AsyncOpenAI` client.
+"""A synchronous, thread-safe chat client over the run's model servers.
 
 The pipeline is synchronous and runs several attempts in threads; each `complete()` call
 is handed to one event loop running in its own thread, where a semaphore bounds the
-requests in flight (`concurrency`). Retries are ours (the SDK's are off) so that 429, 5xx,
-timeouts and refused connections back off the same way and honour `retry-after`.
-Everything else that cannot be fixed by asking again becomes a one-line `ModelError`.
+requests in flight (`concurrency`, over all servers) and a ServerPool sends each to the
+least-loaded server, taking failing ones out of rotation. Retries are ours (the SDK's are
+off) so that 429, 5xx, timeouts and refused connections back off the same way and honour
+`retry-after`; a request a failing server could not answer goes to another server at once
+when one is up. Everything else that cannot be fixed by asking again becomes a one-line
+`ModelError`.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ import threading
 from concurrent.futures import Future
 from typing import Any
 
+import httpx2
 import openai
 from pydantic import BaseModel
 
 from toolace_mt.llm.cache import ResponseCache, cache_key
 from toolace_mt.llm.errors import AnswerError, ModelError
+from toolace_mt.llm.servers import Server, ServerPool
 from toolace_mt.llm.settings import ModelSettings
 
 _CONTEXT_WORDS = ("context length", "context_length", "maximum context", "too many tokens", "context window",
@@ -58,7 +63,6 @@ class ChatClient:
             raise ModelError(f"no API key: set {settings.api_key_env} (or --api-key-env VAR), or point --base-url "
                              "at your own server")
         self._api_key = key or "not-needed"  # local servers (vLLM, Ollama, llama.cpp) accept any key
-        self._where = settings.base_url or "api.openai.com"
         self.cache = ResponseCache(settings.cache_path) if settings.cache_path is not None else None
         self._lock = threading.Lock()
         self._usage = Usage()
@@ -66,7 +70,7 @@ class ChatClient:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="chat-client", daemon=True)
         self._thread.start()
-        self._client: openai.AsyncOpenAI | None = None
+        self._pool: ServerPool | None = None
         self._semaphore: asyncio.Semaphore | None = None
         self._closed = False
         self._cancelled = False
@@ -100,8 +104,8 @@ class ChatClient:
         if self._closed:
             return
         self._closed = True
-        if self._client is not None:
-            asyncio.run_coroutine_threadsafe(self._client.close(), self._loop).result(timeout=10)
+        if self._pool is not None:
+            asyncio.run_coroutine_threadsafe(self._pool.close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
@@ -115,12 +119,25 @@ class ChatClient:
         self.close()
 
     # -- inside the loop ------------------------------------------------------
-    def _ensure_client(self) -> tuple[openai.AsyncOpenAI, asyncio.Semaphore]:
-        if self._client is None or self._semaphore is None:
-            self._client = openai.AsyncOpenAI(api_key=self._api_key, base_url=self.settings.base_url,
-                                              timeout=self.settings.timeout, max_retries=0)
-            self._semaphore = asyncio.Semaphore(self.settings.concurrency)
-        return self._client, self._semaphore
+    def _ensure_pool(self) -> tuple[ServerPool, asyncio.Semaphore]:
+        if self._pool is None or self._semaphore is None:
+            settings = self.settings
+            # One connection per request in flight: httpx's default pool (100) would queue the rest.
+            limits = httpx2.Limits(max_connections=max(1000, settings.concurrency),
+                                   max_keepalive_connections=settings.concurrency)
+            servers = [Server(url, openai.AsyncOpenAI(api_key=self._api_key, base_url=url, timeout=settings.timeout,
+                                                      max_retries=0,
+                                                      http_client=openai.DefaultAsyncHttpxClient(limits=limits)))
+                       for url in (settings.base_urls or [None])]
+            self._pool = ServerPool(servers, backoff=settings.backoff, max_backoff=settings.max_backoff)
+            self._semaphore = asyncio.Semaphore(settings.concurrency)
+        return self._pool, self._semaphore
+
+    @property
+    def answered_by_server(self) -> dict[str, int]:
+        """Completions each server gave so far (the summary's spread over servers)."""
+        pool = self._pool
+        return {} if pool is None else {s.where: s.answered for s in pool.servers}
 
     def _count(self, **deltas: float) -> None:
         with self._lock:
@@ -158,7 +175,8 @@ class ChatClient:
                                       finish_reason=message.pop("_finish_reason", None))
             try:
                 answer = await self._send(request, stage)
-            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+            except _Rejected as rejected:
+                exc, where = rejected.error, rejected.where
                 text = _error_text(exc)
                 if "response_format" in request and _about_format(text) and \
                         self._format_level < len(FORMAT_LEVELS) - 1:
@@ -168,70 +186,96 @@ class ChatClient:
                     continue
                 if any(word in text.lower() for word in _CONTEXT_WORDS):
                     raise AnswerError(f"{stage}: the prompt is longer than the model's context ({text})") from None
-                raise ModelError(f"the server at {self._where} rejected a {stage} request (400): {text}") from None
+                raise ModelError(f"the server at {where} rejected a {stage} request (400): {text}") from None
             if self.cache is not None:
                 stored = {**answer.message, "_finish_reason": answer.finish_reason}
                 self.cache.put(key, self.settings.model, stored, answer.tokens_in, answer.tokens_out)
             return answer
 
     async def _send(self, request: dict[str, Any], stage: str) -> ChatAnswer:
-        client, semaphore = self._ensure_client()
+        pool, semaphore = self._ensure_pool()
         settings = self.settings
-        for attempt in range(settings.max_retries + 1):
+        attempt = 0  # retries that count against max_retries (a failover to a server that is up does not)
+        failovers = 0
+        while True:
             last = attempt == settings.max_retries
             delay: float | None = None
-            try:
-                async with semaphore:
-                    self._count(requests=1)
-                    started = self._loop.time()
-                    try:
-                        response = await client.chat.completions.create(**request, timeout=settings.timeout)
-                    finally:
-                        self._count(model_seconds=self._loop.time() - started)
-                return self._answer(response, stage)
-            except openai.AuthenticationError as exc:
-                raise ModelError(f"the server at {self._where} refused the API key (401: {_error_text(exc)}); "
-                                 f"set {settings.api_key_env} or pass --api-key-env VAR") from None
-            except openai.PermissionDeniedError as exc:
-                raise ModelError(f"the server at {self._where} denied access (403): {_error_text(exc)}") from None
-            except openai.NotFoundError as exc:
-                available = await self._models(client)
-                hint = f" (the server has: {', '.join(available)})" if available else ""
-                raise ModelError(f"model '{settings.model}' not found at {self._where}{hint}: "
-                                 f"{_error_text(exc)}") from None
-            except openai.RateLimitError as exc:
-                if last:
-                    raise ModelError(f"the server at {self._where} kept answering 429 (rate limited) after "
-                                     f"{settings.max_retries} retries: {_error_text(exc)}") from None
-                delay = _retry_after(exc)
-            except openai.APITimeoutError:
-                if last:
-                    raise ModelError(f"the server at {self._where} did not answer within {settings.timeout:g} s, "
-                                     f"{settings.max_retries + 1} times (raise --timeout?)") from None
-            except openai.APIConnectionError as exc:
-                if last:
-                    cause = exc.__cause__ or exc.__context__ or exc
-                    raise ModelError(f"cannot reach the model server at {self._where} "
-                                     f"({type(cause).__name__}: {cause}); is it running?") from None
-            except openai.APIStatusError as exc:
-                if exc.status_code in (400, 422):
-                    raise  # the caller decides: a rejected response format, a prompt too long, or fatal
-                if exc.status_code < 500:
-                    raise ModelError(f"the server at {self._where} answered {exc.status_code}: "
+            failed_over = False
+            async with semaphore:
+                server = pool.pick(self._loop.time())
+                where = server.where
+                try:
+                    answer = await self._send_to(server, request, stage)
+                    pool.succeeded(server)
+                    return answer
+                except openai.AuthenticationError as exc:
+                    raise ModelError(f"the server at {where} refused the API key (401: {_error_text(exc)}); "
+                                     f"set {settings.api_key_env} or pass --api-key-env VAR") from None
+                except openai.PermissionDeniedError as exc:
+                    raise ModelError(f"the server at {where} denied access (403): {_error_text(exc)}") from None
+                except openai.NotFoundError as exc:
+                    available = await self._models(server.client)
+                    hint = f" (the server has: {', '.join(available)})" if available else ""
+                    raise ModelError(f"model '{settings.model}' not found at {where}{hint}: "
                                      f"{_error_text(exc)}") from None
-                if last:
-                    raise ModelError(f"the server at {self._where} kept failing ({exc.status_code}: "
-                                     f"{_error_text(exc)}) after {settings.max_retries} retries") from None
-                delay = _retry_after(exc)
-            except (openai.APIResponseValidationError, json.JSONDecodeError, ValueError) as exc:
-                if last:
-                    raise ModelError(f"the server at {self._where} answered with something that is not a chat "
-                                     f"completion (malformed JSON: {str(exc)[:120]})") from None
+                except openai.RateLimitError as exc:
+                    if last:
+                        raise ModelError(f"the server at {where} kept answering 429 (rate limited) after "
+                                         f"{settings.max_retries} retries: {_error_text(exc)}") from None
+                    delay = _retry_after(exc)
+                except openai.APITimeoutError:
+                    pool.failed(server, self._loop.time())
+                    failed_over = self._can_fail_over(pool, failovers)
+                    if last and not failed_over:
+                        raise ModelError(f"the server at {where} did not answer within {settings.timeout:g} s, "
+                                         f"{settings.max_retries + 1} times (raise --timeout?)") from None
+                except openai.APIConnectionError as exc:
+                    pool.failed(server, self._loop.time())
+                    failed_over = self._can_fail_over(pool, failovers)
+                    if last and not failed_over:
+                        cause = exc.__cause__ or exc.__context__ or exc
+                        raise ModelError(f"cannot reach the model server at {where} "
+                                         f"({type(cause).__name__}: {cause}); is it running?") from None
+                except openai.APIStatusError as exc:
+                    if exc.status_code in (400, 422):
+                        raise _Rejected(exc, where) from None  # the caller decides (format, context, fatal)
+                    if exc.status_code < 500:
+                        raise ModelError(f"the server at {where} answered {exc.status_code}: "
+                                         f"{_error_text(exc)}") from None
+                    pool.failed(server, self._loop.time())
+                    failed_over = self._can_fail_over(pool, failovers)
+                    if last and not failed_over:
+                        raise ModelError(f"the server at {where} kept failing ({exc.status_code}: "
+                                         f"{_error_text(exc)}) after {settings.max_retries} retries") from None
+                    delay = _retry_after(exc)
+                except (openai.APIResponseValidationError, json.JSONDecodeError, ValueError) as exc:
+                    if last:
+                        raise ModelError(f"the server at {where} answered with something that is not a chat "
+                                         f"completion (malformed JSON: {str(exc)[:120]})") from None
             self._count(retries=1)
+            if failed_over:
+                failovers += 1  # another server is up: ask it now, this one is out of rotation
+                continue
+            attempt += 1
             if delay is None:
-                delay = min(settings.max_backoff, settings.backoff * 2 ** attempt) * (0.5 + random.random() / 2)
+                delay = min(settings.max_backoff, settings.backoff * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+                delay = max(delay, pool.wait_for_any(self._loop.time())) if len(pool.servers) > 1 else delay
             await asyncio.sleep(min(delay, settings.max_backoff))
-        raise AssertionError("unreachable")
+
+    def _can_fail_over(self, pool: ServerPool, failovers: int) -> bool:
+        """Another server is up and this request has not yet tried every server at once."""
+        return failovers < len(pool.servers) - 1 and pool.up_count(self._loop.time()) > 0
+
+    async def _send_to(self, server: Server, request: dict[str, Any], stage: str) -> ChatAnswer:
+        self._count(requests=1)
+        server.in_flight += 1
+        started = self._loop.time()
+        try:
+            response = await server.client.chat.completions.create(**request, timeout=self.settings.timeout)
+        finally:
+            server.in_flight -= 1
+            self._count(model_seconds=self._loop.time() - started)
+        return self._answer(response, stage)
 
     def _answer(self, response: Any, stage: str) -> ChatAnswer:
         if isinstance(response, str | bytes) or not getattr(response, "choices", None):
@@ -258,6 +302,15 @@ class ChatClient:
             return sorted(m.id for m in page.data)[:10]
         except (openai.OpenAIError, ValueError):
             return []
+
+
+class _Rejected(Exception):
+    """A 400/422 from `where`: a rejected response format, a prompt too long, or fatal."""
+
+    def __init__(self, error: openai.APIStatusError, where: str) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.where = where
 
 
 def _error_text(exc: openai.APIError) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 DEFAULT_CACHE = Path(".toolace-cache.sqlite")
 JUDGE_STAGES = frozenset({"judge", "verify"})  # CostMeter stages whose requests are judgements
@@ -13,7 +14,9 @@ JUDGE_STAGES = frozenset({"judge", "verify"})  # CostMeter stages whose requests
 
 class ModelSettings(BaseModel):
     model: str
-    base_url: str | None = None  # None: OpenAI's own endpoint (or $OPENAI_BASE_URL)
+    # The model servers (repeated --base-url); empty: OpenAI's own endpoint (or $OPENAI_BASE_URL).
+    # Requests go to the least-loaded one; `base_url=` (one URL or a list) is accepted too.
+    base_urls: list[str] = Field(default_factory=list)
     api_key_env: str = "OPENAI_API_KEY"
     concurrency: int = Field(8, ge=1)
     timeout: float = Field(120.0, gt=0)  # seconds per request
@@ -29,13 +32,40 @@ class ModelSettings(BaseModel):
     # a verdict should not change when the same dialogue is asked about again.
     judge_temperature: float | None = 0.0
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_or_more_urls(cls, values: Any) -> Any:
+        if isinstance(values, dict) and "base_url" in values:
+            values = dict(values)
+            given = values.pop("base_url")
+            urls = [given] if isinstance(given, str) else list(given or [])
+            values["base_urls"] = [*urls, *values.get("base_urls", [])]
+        return values
+
+    @field_validator("base_urls")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"--base-url {url!r} is not an http:// or https:// URL")
+        if len(set(urls)) != len(urls):
+            raise ValueError("--base-url names the same server twice")
+        return urls
+
+    @property
+    def base_url(self) -> str | None:
+        """The first server (None: OpenAI's own endpoint)."""
+        return self.base_urls[0] if self.base_urls else None
+
     def temperature_for(self, stage: str) -> float | None:
         return self.judge_temperature if stage in JUDGE_STAGES else self.temperature
 
     @classmethod
-    def from_env(cls, model: str | None = None, base_url: str | None = None, **values: object) -> ModelSettings:
+    def from_env(cls, model: str | None = None, base_url: str | list[str] | None = None,
+                 **values: object) -> ModelSettings:
         """Command-line values first, then TOOLACE_MODEL / OPENAI_BASE_URL (the other
-        values are taken as given: `cache_path=None` means no cache)."""
+        values are taken as given: `cache_path=None` means no cache). `base_url`: one
+        server or several (repeated --base-url)."""
         chosen = model or os.environ.get("TOOLACE_MODEL")
         if not chosen:
             raise ValueError("--backend openai needs a model: --model NAME or TOOLACE_MODEL")
