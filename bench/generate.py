@@ -313,7 +313,15 @@ def ray_section(args: argparse.Namespace, settings: Settings, work: Path) -> Non
     env, n = "retail", args.n
     print(f"== 5. --executor ray beside --workers 2: offline NAIG, {env}, -n {n}, --seed {args.seed}")
     started = time.perf_counter()
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="warning")
+    for attempt in range(3):  # on a loaded machine Ray's fixed 30 s start-up wait can run out
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="warning")
+            break
+        except Exception as exc:  # noqa: BLE001 (ray.init raises bare Exception)
+            print(f"Ray did not start ({exc}); {'retrying' if attempt < 2 else 'giving up'}")
+            ray.shutdown()
+    else:
+        return
     print(f"local Ray start (once per run, not counted below): {time.perf_counter() - started:.1f} s")
     try:
         local_out, ray_out = work / "w2.jsonl", work / "ray2.jsonl"
@@ -328,8 +336,9 @@ def ray_section(args: argparse.Namespace, settings: Settings, work: Path) -> Non
         print(f"outputs byte-identical: {'yes' if local_out.read_bytes() == ray_out.read_bytes() else 'NO'}")
         print(f"no-op actor call round trip (median of 300): {noop_round_trip(ray) * 1000:.2f} ms")
         records = read(local_out)
-        driver_cost(records, work, local.attempts / n)
-        ray_driver_cost(ray, records)
+        per_record = driver_cost(records, work, local.attempts / n)
+        per_result = ray_driver_cost(ray, records)
+        extrapolate(local, local_wall, per_record, per_result)
     finally:
         ray.shutdown()
 
@@ -362,7 +371,7 @@ def finished_results(records: list[dict[str, Any]], count: int) -> list[Any]:
                           ["cost"], 0.01) for i in range(count)]
 
 
-def driver_cost(records: list[dict[str, Any]], work: Path, attempts_per_record: float) -> None:
+def driver_cost(records: list[dict[str, Any]], work: Path, attempts_per_record: float) -> float:
     """run_generate's own loop, fed finished results: the driver's cost per record."""
     from toolace_mt.generation import run as run_module
 
@@ -384,9 +393,10 @@ def driver_cost(records: list[dict[str, Any]], work: Path, attempts_per_record: 
     print(f"driver, run_generate's loop on finished results ({count} records of {size / 1024:.1f} KiB): "
           f"{per * 1e6:.0f} us per record -> {1 / per:,.0f} records/s "
           f"(at {attempts_per_record:.2f} attempts per record)")
+    return per
 
 
-def ray_driver_cost(ray: Any, records: list[dict[str, Any]]) -> None:
+def ray_driver_cost(ray: Any, records: list[dict[str, Any]]) -> float:
     """Finished results through RayPool (2 actors that return them at once): what the
     driver pays per result for Ray's transfer, deserialisation and the reorder buffer."""
     from toolace_mt.executors.ray_pool import RayPool
@@ -404,6 +414,20 @@ def ray_driver_cost(ray: Any, records: list[dict[str, Any]]) -> None:
         pool.close()
     print(f"driver, results through RayPool from 2 actors that answer at once: {wall / count * 1e6:.0f} us per "
           f"result -> {count / wall:,.0f} results/s (Ray's transfer and the reorder buffer; add the loop above)")
+    return wall / count
+
+
+def extrapolate(summary: RunSummary, wall: float, per_record: float, per_result: float) -> None:
+    """The measured model of docs/scaling.md: actors keep up with the driver until
+    N * p / t_attempt = 1 / (d_record + d_result / p)."""
+    t_attempt = summary.seconds_in_attempts / summary.attempts  # one attempt on one core, start-up aside
+    p = summary.accepted / summary.attempts
+    ceiling = 1 / (per_record + per_result / p)
+    per_actor = p / t_attempt
+    print(f"model: t_attempt {t_attempt * 1000:.0f} ms (one core, this run), pass rate p {p:.2f}, "
+          f"one actor {per_actor:.2f} records/s; driver d_record {per_record * 1e6:.0f} us + d_result "
+          f"{per_result * 1e6:.0f} us / p -> ceiling {ceiling:,.0f} records/s, reached at about "
+          f"{ceiling / per_actor:,.0f} actors (CPUs)")
 
 
 class Replay:
