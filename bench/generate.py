@@ -337,6 +337,7 @@ def ray_section(args: argparse.Namespace, settings: Settings, work: Path) -> Non
         print(f"no-op actor call round trip (median of 300): {noop_round_trip(ray) * 1000:.2f} ms")
         records = read(local_out)
         per_record = driver_cost(records, work, local.attempts / n)
+        driver_parts(records, work)
         per_result = ray_driver_cost(ray, records)
         extrapolate(local, local_wall, per_record, per_result)
     finally:
@@ -364,11 +365,13 @@ def noop_round_trip(ray: Any) -> float:
 
 def finished_results(records: list[dict[str, Any]], count: int) -> list[Any]:
     """`count` accepted AttemptResults made from real records (cycled), indexes 0..count-1."""
+    from toolace_mt.generation.reachability import successful_calls
     from toolace_mt.generation.run import AttemptResult
 
     lines = [json.dumps(r, ensure_ascii=False) for r in records]
     return [AttemptResult(i, "retail", lines[i % len(lines)], None, [], None, records[i % len(records)]["provenance"]
-                          ["cost"], 0.01) for i in range(count)]
+                          ["cost"], 0.01, called=frozenset(successful_calls(records[i % len(records)])))
+            for i in range(count)]
 
 
 def driver_cost(records: list[dict[str, Any]], work: Path, attempts_per_record: float) -> float:
@@ -394,6 +397,43 @@ def driver_cost(records: list[dict[str, Any]], work: Path, attempts_per_record: 
           f"{per * 1e6:.0f} us per record -> {1 / per:,.0f} records/s "
           f"(at {attempts_per_record:.2f} attempts per record)")
     return per
+
+
+def driver_parts(records: list[dict[str, Any]], work: Path) -> None:
+    """The driver's loop by part, per record: the summary (it parses the record for tool
+    coverage), the attempt-log line, the record line (each written and flushed: the
+    checkpoint `--resume` reads), and what an fsync per record would add."""
+    from toolace_mt.generation.run import attempt_line
+
+    count = 2000
+    results = finished_results(records, count)
+    options = RunOptions(envs=["retail"], n=count, seed=0, out=work / "parts.jsonl", max_attempts=count,
+                         settings=Settings())
+    parts: dict[str, float] = {}
+    summary = RunSummary()
+    start = time.perf_counter()
+    for result in results:
+        summary.add(result, True)
+    parts["summary"] = time.perf_counter() - start
+    with open(work / "parts.attempts.jsonl", "w", encoding="utf-8") as log:
+        start = time.perf_counter()
+        for result in results:
+            log.write(attempt_line(options, result, True).model_dump_json() + "\n")
+            log.flush()
+        parts["attempt log"] = time.perf_counter() - start
+    with open(work / "parts.jsonl", "w", encoding="utf-8") as out:
+        start = time.perf_counter()
+        for result in results:
+            out.write((result.line or "") + "\n")
+            out.flush()
+        parts["record line"] = time.perf_counter() - start
+        start = time.perf_counter()
+        for _ in range(200):
+            os.fsync(out.fileno())
+        fsync = (time.perf_counter() - start) / 200
+    print("  by part, per record: " + ", ".join(f"{name} {seconds / count * 1e6:.0f} us"
+                                                for name, seconds in parts.items())
+          + f"; an fsync per record would add {fsync * 1e6:.0f} us (not done: a flush survives a killed process)")
 
 
 def ray_driver_cost(ray: Any, records: list[dict[str, Any]]) -> float:

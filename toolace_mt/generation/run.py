@@ -77,6 +77,9 @@ class AttemptResult:
     seconds: float
     fatal: str | None = None  # a ModelError: the run stops here (accepted records stay, --resume continues)
     paid: dict[str, int] = field(default_factory=dict)  # model answers not served from the cache, and their tokens
+    # The tools the accepted record called successfully, found where the attempt ran: the
+    # driver writes every record and parsing each one again there was most of its cost.
+    called: frozenset[str] = frozenset()
 
 
 def make_record_id(options: RunOptions, index: int) -> str:
@@ -159,9 +162,10 @@ class AttemptRunner:
                                  time.perf_counter() - start, paid=_paid(attempt.cost))
         verified = record.model_copy(update={"verification": verification}).to_json()
         checks = sorted({f.check for f in verification.failures})
+        called = frozenset(successful_calls(json.loads(verified))) if verification.passed else frozenset()
         return AttemptResult(index, env, verified if verification.passed else None,
                              None if verification.passed else verified, checks, None, attempt.cost.as_dict(),
-                             time.perf_counter() - start, paid=_paid(attempt.cost))
+                             time.perf_counter() - start, paid=_paid(attempt.cost), called=called)
 
     def close(self) -> None:
         for bench in self.benches.values():
@@ -519,7 +523,7 @@ class RunSummary:
         self.attempts += 1
         self.accepted += accepted
         if accepted and result.line is not None:
-            self.called.setdefault(result.env, set()).update(successful_calls(json.loads(result.line)))
+            self.called.setdefault(result.env, set()).update(result.called)
         for check in result.failed_checks:
             self.failed_by_check[check] += 1
         if result.reason:  # grouped by kind: "model: skeleton: <what went wrong>", details left out
