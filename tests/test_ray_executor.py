@@ -36,8 +36,15 @@ def local_ray() -> Iterator[Any]:
     finds it initialised and joins it instead of starting its own."""
     import ray
 
-    if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="warning")
+    for attempt in range(3):  # Ray waits at most 30 s for its node: not always enough on a loaded machine
+        if ray.is_initialized():
+            break
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="warning")
+        except Exception:
+            ray.shutdown()
+            if attempt == 2:
+                raise
     yield ray
     ray.shutdown()
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
-from toolace_mt.executors.ray_runtime import require_ray
+from toolace_mt.executors.ray_runtime import RayUnavailable, require_ray
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -29,7 +29,14 @@ class Worker(Protocol[R_co]):
     def close(self) -> None: ...
 
 
-class WorkersLost(RuntimeError):
+def _cause(exc: BaseException) -> str:
+    """The last line of Ray's report (e.g. "ModuleNotFoundError: No module named
+    'toolace_mt'" on a node without it), shortened."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f" (last: {lines[-1][:200]})" if lines else ""
+
+
+class WorkersLost(RayUnavailable):
     """Every actor died, and replacements too: no one is left to run the jobs."""
 
 
@@ -70,6 +77,7 @@ class RayPool(Generic[J, R]):
         self._replacements = size  # a worker that kills its actor every time must not loop forever
         self.lost = 0  # jobs sent again after their actor died
         self._pending: dict[Any, tuple[int, Any, Any]] = {}  # sent, not yet answered: ref -> (seq, job, actor)
+        self._last_death = ""  # why the last actor died, for the message when none is left
 
     def _actor_errors(self) -> tuple[type[BaseException], ...]:
         exceptions = self._ray.exceptions
@@ -78,8 +86,8 @@ class RayPool(Generic[J, R]):
 
     def _least_loaded(self, pending: dict[Any, tuple[int, Any, Any]]) -> Any:
         if not self.actors:
-            raise WorkersLost("every Ray actor died (and its replacements); the run stops here: "
-                              "records written so far stay, --resume continues")
+            raise WorkersLost(f"every Ray actor died (and its replacements){self._last_death}; the run stops here: "
+                              "what was written so far stays, and generate's --resume continues")
         load = {id(actor): 0 for actor in self.actors}
         for _, _, actor in pending.values():
             if id(actor) in load:
@@ -126,7 +134,8 @@ class RayPool(Generic[J, R]):
             seq, job, actor = pending.pop(done[0])
             try:
                 ready[seq] = self._ray.get(done[0])
-            except died:
+            except died as exc:
+                self._last_death = _cause(exc)
                 self.lost += 1
                 self._retire(actor)
                 self._submit(pending, seq, job)
