@@ -38,6 +38,16 @@ call executed, every dialogue verified; a dropped dialogue is not counted as acc
    "MAS+sim" adds what the paper's MAS also paid and ours does not, since our tools run
    for real: one tool-agent call per assistant turn with calls (counted on MAS's
    accepted dialogues). The paper measured 0.58x; our goal is <= 0.40x.
+5. `--executor ray` (run alone: `python bench/generate.py --executor ray -n 100`):
+   offline NAIG on retail with `--workers 2` (processes) beside `--executor ray` with 2
+   actors on a local Ray of 2 CPUs (the Ray start is timed apart; actor start-up, like
+   process start-up, is in the run). Prints accepted dialogues/s of both, Ray's
+   overhead per attempt ((Ray wall - local wall) / attempts, and the round trip of a
+   no-op actor call), and the driver's cost per record: run_generate's loop fed
+   finished results (ordering, the summary, writing and flushing the record and its
+   attempt-log line), then the same through RayPool's reorder buffer from actors that
+   return finished results (Ray's transfer and deserialisation included): the records/s
+   one driver can take in, the ceiling of any cluster (docs/scaling.md).
 Figures are printed, never asserted.
 """
 
@@ -121,9 +131,11 @@ class StageClock:
 
 
 def generate(envs: list[str], n: int, seed: int, out: Path, settings: Settings, workers: int = 1,
-             method: str = "naig", keep_failed: Path | None = None) -> tuple[RunSummary, float]:
+             method: str = "naig", keep_failed: Path | None = None,
+             executor: Any = None) -> tuple[RunSummary, float]:
     options = RunOptions(envs=envs, n=n, seed=seed, out=out, method=method, workers=workers,  # type: ignore[arg-type]
-                         max_attempts=3 * n, keep_failed=keep_failed, settings=settings)
+                         max_attempts=3 * n, keep_failed=keep_failed, settings=settings,
+                         **({"executor": executor} if executor is not None else {}))
     with contextlib.redirect_stderr(io.StringIO()):  # the progress lines
         accepted, summary, seconds = run_generate(options)
     if accepted < n:
@@ -291,6 +303,186 @@ def mas_vs_naig(args: argparse.Namespace, envs: list[str], runs: dict[str, tuple
             f"{stage} {count / t[f'{side}_ok']:.2f}" for stage, count in sorted(stages.items())))
 
 
+# ---------------------------------------------------------------- 5. ray
+
+def ray_section(args: argparse.Namespace, settings: Settings, work: Path) -> None:
+    import ray
+
+    from toolace_mt.executors import ExecutorChoice
+
+    env, n = "retail", args.n
+    print(f"== 5. --executor ray beside --workers 2: offline NAIG, {env}, -n {n}, --seed {args.seed}")
+    started = time.perf_counter()
+    for attempt in range(3):  # on a loaded machine Ray's fixed 30 s start-up wait can run out
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="warning")
+            break
+        except Exception as exc:  # noqa: BLE001 (ray.init raises bare Exception)
+            print(f"Ray did not start ({exc}); {'retrying' if attempt < 2 else 'giving up'}")
+            ray.shutdown()
+    else:
+        return
+    print(f"local Ray start (once per run, not counted below): {time.perf_counter() - started:.1f} s")
+    try:
+        local_out, ray_out = work / "w2.jsonl", work / "ray2.jsonl"
+        local, local_wall = generate([env], n, args.seed, local_out, settings, workers=2)
+        remote, ray_wall = generate([env], n, args.seed, ray_out, settings,
+                                    executor=ExecutorChoice(name="ray", actors=2))
+        for label, wall, summary in (("--workers 2      ", local_wall, local), ("--executor ray x2", ray_wall, remote)):
+            print(f"{label}: {n / wall:6.2f} accepted dialogues/s  ({wall:.1f} s, {summary.attempts} attempts, "
+                  f"{wall / summary.attempts * 1000:.1f} ms wall per attempt)")
+        print(f"Ray / local rate: {local_wall / ray_wall:.2f}x; Ray's overhead per attempt "
+              f"{(ray_wall - local_wall) / remote.attempts * 1000:+.1f} ms (wall difference / attempts)")
+        print(f"outputs byte-identical: {'yes' if local_out.read_bytes() == ray_out.read_bytes() else 'NO'}")
+        print(f"no-op actor call round trip (median of 300): {noop_round_trip(ray) * 1000:.2f} ms")
+        records = read(local_out)
+        per_record = driver_cost(records, work, local.attempts / n)
+        driver_parts(records, work)
+        per_result = ray_driver_cost(ray, records)
+        extrapolate(local, local_wall, per_record, per_result)
+    finally:
+        ray.shutdown()
+
+
+class Echo:
+    """A Ray actor that answers at once (what the driver pays per call, the work aside)."""
+
+    def ping(self) -> int:
+        return 0
+
+
+def noop_round_trip(ray: Any) -> float:
+    actor = ray.remote(Echo).options(num_cpus=1).remote()
+    ray.get(actor.ping.remote())
+    times = []
+    for _ in range(300):
+        start = time.perf_counter()
+        ray.get(actor.ping.remote())
+        times.append(time.perf_counter() - start)
+    ray.kill(actor)
+    return statistics.median(times)
+
+
+def finished_results(records: list[dict[str, Any]], count: int) -> list[Any]:
+    """`count` accepted AttemptResults made from real records (cycled), indexes 0..count-1."""
+    from toolace_mt.generation.reachability import successful_calls
+    from toolace_mt.generation.run import AttemptResult
+
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    return [AttemptResult(i, "retail", lines[i % len(lines)], None, [], None, records[i % len(records)]["provenance"]
+                          ["cost"], 0.01, called=frozenset(successful_calls(records[i % len(records)])))
+            for i in range(count)]
+
+
+def driver_cost(records: list[dict[str, Any]], work: Path, attempts_per_record: float) -> float:
+    """run_generate's own loop, fed finished results: the driver's cost per record."""
+    from toolace_mt.generation import run as run_module
+
+    count = 3000
+    results = finished_results(records, count)
+    size = statistics.mean(len(r.line or "") for r in results)
+    original = run_module.attempts
+    run_module.attempts = lambda options, first, wanted=None: iter(results[first:])  # type: ignore[assignment]
+    try:
+        options = RunOptions(envs=["retail"], n=count, seed=0, out=work / "driver.jsonl",
+                             max_attempts=count, settings=Settings())
+        with contextlib.redirect_stderr(io.StringIO()):
+            start = time.perf_counter()
+            run_generate(options)
+            wall = time.perf_counter() - start
+    finally:
+        run_module.attempts = original
+    per = wall / count
+    print(f"driver, run_generate's loop on finished results ({count} records of {size / 1024:.1f} KiB): "
+          f"{per * 1e6:.0f} us per record -> {1 / per:,.0f} records/s "
+          f"(at {attempts_per_record:.2f} attempts per record)")
+    return per
+
+
+def driver_parts(records: list[dict[str, Any]], work: Path) -> None:
+    """The driver's loop by part, per record: the summary (it parses the record for tool
+    coverage), the attempt-log line, the record line (each written and flushed: the
+    checkpoint `--resume` reads), and what an fsync per record would add."""
+    from toolace_mt.generation.run import attempt_line
+
+    count = 2000
+    results = finished_results(records, count)
+    options = RunOptions(envs=["retail"], n=count, seed=0, out=work / "parts.jsonl", max_attempts=count,
+                         settings=Settings())
+    parts: dict[str, float] = {}
+    summary = RunSummary()
+    start = time.perf_counter()
+    for result in results:
+        summary.add(result, True)
+    parts["summary"] = time.perf_counter() - start
+    with open(work / "parts.attempts.jsonl", "w", encoding="utf-8") as log:
+        start = time.perf_counter()
+        for result in results:
+            log.write(attempt_line(options, result, True).model_dump_json() + "\n")
+            log.flush()
+        parts["attempt log"] = time.perf_counter() - start
+    with open(work / "parts.jsonl", "w", encoding="utf-8") as out:
+        start = time.perf_counter()
+        for result in results:
+            out.write((result.line or "") + "\n")
+            out.flush()
+        parts["record line"] = time.perf_counter() - start
+        start = time.perf_counter()
+        for _ in range(200):
+            os.fsync(out.fileno())
+        fsync = (time.perf_counter() - start) / 200
+    print("  by part, per record: " + ", ".join(f"{name} {seconds / count * 1e6:.0f} us"
+                                                for name, seconds in parts.items())
+          + f"; an fsync per record would add {fsync * 1e6:.0f} us (not done: a flush survives a killed process)")
+
+
+def ray_driver_cost(ray: Any, records: list[dict[str, Any]]) -> float:
+    """Finished results through RayPool (2 actors that return them at once): what the
+    driver pays per result for Ray's transfer, deserialisation and the reorder buffer."""
+    from toolace_mt.executors.ray_pool import RayPool
+
+    count = 1000
+    results = finished_results(records, len(records))
+    pool: RayPool[int, Any] = RayPool(lambda: Replay(results), 2)
+    try:
+        list(pool.ordered(range(50), lambda: 8))  # actors up
+        start = time.perf_counter()
+        for _ in pool.ordered(range(count), lambda: 16):
+            pass
+        wall = time.perf_counter() - start
+    finally:
+        pool.close()
+    print(f"driver, results through RayPool from 2 actors that answer at once: {wall / count * 1e6:.0f} us per "
+          f"result -> {count / wall:,.0f} results/s (Ray's transfer and the reorder buffer; add the loop above)")
+    return wall / count
+
+
+def extrapolate(summary: RunSummary, wall: float, per_record: float, per_result: float) -> None:
+    """The measured model of docs/scaling.md: actors keep up with the driver until
+    N * p / t_attempt = 1 / (d_record + d_result / p)."""
+    t_attempt = summary.seconds_in_attempts / summary.attempts  # one attempt on one core, start-up aside
+    p = summary.accepted / summary.attempts
+    ceiling = 1 / (per_record + per_result / p)
+    per_actor = p / t_attempt
+    print(f"model: t_attempt {t_attempt * 1000:.0f} ms (one core, this run), pass rate p {p:.2f}, "
+          f"one actor {per_actor:.2f} records/s; driver d_record {per_record * 1e6:.0f} us + d_result "
+          f"{per_result * 1e6:.0f} us / p -> ceiling {ceiling:,.0f} records/s, reached at about "
+          f"{ceiling / per_actor:,.0f} actors (CPUs)")
+
+
+class Replay:
+    """A worker whose attempts are already done: attempt i is results[i % len]."""
+
+    def __init__(self, results: list[Any]) -> None:
+        self.results = results
+
+    def run(self, index: int) -> Any:
+        return self.results[index % len(self.results)]
+
+    def close(self) -> None:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -303,12 +495,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=_range, default=(1, 6), help="throughput shape (default 1-6)")
     parser.add_argument("--envs", nargs="+", default=builtin_names(), help="envs for sections 3 and 4 (default all)")
     parser.add_argument("--quality-only", action="store_true", help="run section 3 only")
+    parser.add_argument("--executor", choices=["local", "ray"], default="local",
+                        help="ray: run section 5 only (--executor ray beside --workers 2, the driver's cost)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs\n")
     with tempfile.TemporaryDirectory(prefix="bench-generate-") as tmp:
         work = Path(tmp)
-        if args.quality_only:
+        if args.executor == "ray":
+            ray_section(args, Settings(subtasks=args.subtasks, steps=args.steps), work)
+        elif args.quality_only:
             quality(args, args.envs, work)
         else:
             throughput(args, Settings(subtasks=args.subtasks, steps=args.steps), work)

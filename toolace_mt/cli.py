@@ -24,6 +24,8 @@ from toolace_mt.call_sequence import CallsFileError, read_calls
 from toolace_mt.compiler.command import add_compile_parser
 from toolace_mt.env_refs import add_env_ref_arguments, env_refs_from
 from toolace_mt.evaluation.command import add_eval_parser
+from toolace_mt.executors.choice import add_executor_arguments, executor_from
+from toolace_mt.executors.ray_runtime import RayUnavailable
 from toolace_mt.export import FORMATS, run_export
 from toolace_mt.generation.backend import INJECTION_TYPES
 from toolace_mt.generation.reachability import coverage, probe_env
@@ -220,11 +222,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         return _fail(f"no such file: {', '.join(missing)}")
-    if args.workers < 1:
+    if args.workers is not None and args.workers < 1:
         return _fail("--workers must be at least 1")
     try:
         env_refs = env_refs_from(args.env_dir, args.env_map)
-    except ValueError as exc:
+        executor = executor_from(args)
+    except (ValueError, RayUnavailable) as exc:
         return _fail(str(exc))
     model = None
     if args.backend == "openai":
@@ -235,8 +238,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
             return _fail(f"bad settings: {'.'.join(str(p) for p in error['loc'])}: {error['msg']}")
         except ValueError as exc:
             return _fail(str(exc))
-    return run_verify(paths, checks, args.workers, args.json, args.report, args.keep_passed, model=model,
-                      env_refs=env_refs)
+    try:
+        return run_verify(paths, checks, args.workers or 1, args.json, args.report, args.keep_passed, model=model,
+                          env_refs=env_refs, executor=executor)
+    except RayUnavailable as exc:
+        return _fail(str(exc), EXIT_FAILED)
 
 
 def _range(text: str) -> tuple[int, int]:
@@ -250,8 +256,12 @@ def _range(text: str) -> tuple[int, int]:
 def cmd_generate(args: argparse.Namespace) -> int:
     if args.n <= 0:
         return _fail(f"-n must be positive, got {args.n}")
-    if args.workers < 1:
+    if args.workers is not None and args.workers < 1:
         return _fail("--workers must be at least 1")
+    try:
+        executor = executor_from(args)
+    except (ValueError, RayUnavailable) as exc:
+        return _fail(str(exc))
     for env in args.env:
         try:
             resolve(env)
@@ -266,9 +276,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
                             inject_types=inject, refine_steps=args.refine_steps)
         model = _model_settings(args) if args.backend == "openai" else None
         options = RunOptions(envs=args.env, n=args.n, seed=args.seed, out=args.output, method=args.method,
-                             backend=args.backend, workers=args.workers, resume=args.resume,
+                             backend=args.backend, workers=args.workers or 1, resume=args.resume,
                              max_attempts=args.max_attempts or 3 * args.n, keep_failed=args.keep_failed,
-                             settings=settings, model=model)
+                             settings=settings, model=model, executor=executor)
     except ValidationError as exc:
         error = exc.errors()[0]
         return _fail(f"bad settings: {'.'.join(str(p) for p in error['loc'])}: {error['msg']}")
@@ -288,6 +298,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except ModelError as exc:  # before any attempt ran (no API key)
         return _fail(f"model error: {exc}", EXIT_FAILED)
+    except RayUnavailable as exc:
+        return _fail(str(exc), EXIT_FAILED)
     report = summary.as_dict(seconds)
     coverages = [coverage(env, summary.called.get(env, set()), args.seed) for env in dict.fromkeys(options.envs)]
     report["coverage"] = [c.as_dict() for c in coverages]
@@ -476,6 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  toolace-mt verify data.jsonl --checks format,replay,state --keep-passed clean.jsonl\n"
                "  toolace-mt verify shared.jsonl --env-dir ~/envs            (records naming env files)\n"
                "  toolace-mt verify data.jsonl --workers 2 --backend openai --model gpt-4o-mini\n"
+               "  toolace-mt verify data.jsonl --executor ray --ray-address auto   (on a Ray cluster)\n"
                "  toolace-mt verify data.jsonl --backend openai --model Qwen/Qwen2.5-7B-Instruct\n"
                "      --base-url http://localhost:8000/v1\n\n"
                "exit code: 0 every dialogue passed, 1 some failed or a model fault stopped the run,\n"
@@ -489,7 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the dialogues that pass to OUT, with their `verification` filled in")
     p.add_argument("--checks", help="comma-separated check ids to run; 'all' every check, 'trajectory' the "
                                     "trajectory checks (default: " + ",".join(DEFAULT_CHECKS) + ")")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--workers", type=int, help="worker processes (default 1; with --executor ray: Ray actors)")
+    add_executor_arguments(p)
     add_env_ref_arguments(p)
     p.add_argument("--backend", choices=["offline", "openai"], default="offline",
                    help="who answers the judge's sub-questions: offline (default: rules, no model) or openai "
@@ -503,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
                "  toolace-mt generate --env retail -n 20 --seed 7 -o retail.jsonl\n"
                "  toolace-mt generate --env retail --env banking -n 1000 --workers 2 -o data.jsonl --resume\n"
+               "  toolace-mt generate --env retail -n 10000 -o big.jsonl --executor ray --ray-address auto\n"
                "  toolace-mt generate --env travel -n 50 --method mas -o mas.jsonl --keep-failed dropped.jsonl\n"
                "  toolace-mt generate --env retail -n 50 -o gpt.jsonl --backend openai --model gpt-4o-mini\n"
                "  toolace-mt generate --env retail -n 50 -o qwen.jsonl --backend openai\n"
@@ -519,7 +534,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=["offline", "openai"], default="offline",
                    help="offline (default: no model) or openai (any OpenAI-compatible server, see README)")
     _add_model_arguments(p, concurrency=True)
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--workers", type=int, help="worker processes (default 1; with --executor ray: Ray actors)")
+    add_executor_arguments(p)
     p.add_argument("--refine-steps", type=int, default=5, help="mask-and-fill budget (default 5)")
     p.add_argument("--inject", help="injection types to use, comma-separated (default all: "
                                     + ",".join(INJECTION_TYPES) + ")")

@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import shutil
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from toolace_mt.env_refs import EnvRefs
+from toolace_mt.executors import ExecutorChoice
+from toolace_mt.executors.env_shipping import EnvRefsBundle, bundle_env_refs
 from toolace_mt.generation.backend import CostMeter
 from toolace_mt.generation.settings import Settings
 from toolace_mt.jsonl import BadLine, bounded_lines, parse_line, read_lines
@@ -139,6 +144,66 @@ def _serve(index: int, inbox: Any, outbox: Any, checks: tuple[str, ...], keep: b
             outbox.put((seq, results, index, dict(session.verifier.timings), session.usage(), None))
 
 
+BatchResult = tuple[int, list[Outcome] | None, int, dict[str, float], dict[str, Any], str | None]
+
+
+class ActorVerifier:
+    """A Ray actor's worker (`--executor ray`): the env files records may name written on
+    its node, and a Session; a batch in, what `_serve` sends back out."""
+
+    def __init__(self, checks: tuple[str, ...], keep: bool, model: ModelSettings | None,
+                 bundle: EnvRefsBundle) -> None:
+        self.key = uuid.uuid4().int & (2**62 - 1)  # its cumulative timings are counted once, whichever actor
+        self.keep = keep
+        self.env_refs, self._root = bundle.materialize()
+        self.session: Session | None = None
+        self.error: str | None = None
+        try:
+            self.session = Session(checks, model, self.env_refs)
+        except ModelError as exc:  # no API key on this node: reported with the first batch
+            self.error = str(exc)
+
+    def run(self, batch: tuple[int, list[LineJob]]) -> BatchResult:
+        seq, jobs = batch
+        if self.session is None:
+            return (seq, None, self.key, {}, {}, self.error)
+        try:
+            results = [verify_line(self.session.verifier, job, self.keep) for job in jobs]
+        except ModelError as exc:
+            return (seq, None, self.key, dict(self.session.verifier.timings), self.session.usage(), str(exc))
+        return (seq, results, self.key, dict(self.session.verifier.timings), self.session.usage(), None)
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+        if self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
+
+
+def _ray_outcomes(jobs: Iterator[LineJob], checks: tuple[str, ...], keep: bool, model: ModelSettings | None,
+                  env_refs: EnvRefs, executor: ExecutorChoice, per_worker: dict[int, dict[str, float]],
+                  per_worker_usage: dict[int, dict[str, Any]]) -> Iterator[Outcome]:
+    from toolace_mt.executors.ray_pool import RayPool
+    from toolace_mt.executors.ray_runtime import cluster_cpus, connect
+
+    ray = connect(executor.ray_address)
+    size = executor.actors or cluster_cpus(ray)
+    make = partial(ActorVerifier, checks=checks, keep=keep, model=model, bundle=bundle_env_refs(env_refs))
+    pool: RayPool[tuple[int, list[LineJob]], BatchResult] = RayPool(make, size)
+    try:
+        for _, results, worker, worker_timings, worker_usage, error in pool.ordered(enumerate(_batches(jobs)),
+                                                                                    lambda: 4 * size):
+            if worker_timings or worker not in per_worker:
+                per_worker[worker] = worker_timings
+            if worker_usage:
+                per_worker_usage[worker] = worker_usage
+            if error is not None:
+                raise ModelError(error)
+            yield from results or []
+    finally:
+        pool.close()
+
+
 def _batches(jobs: Iterator[LineJob]) -> Iterator[list[LineJob]]:
     batch: list[LineJob] = []
     for job in jobs:
@@ -157,12 +222,26 @@ def _add(total: dict[str, Any], part: dict[str, Any]) -> None:
 
 def outcomes(jobs: Iterator[LineJob], checks: tuple[str, ...], workers: int, keep: bool,
              timings: dict[str, float], model: ModelSettings | None = None,
-             usage: dict[str, Any] | None = None, env_refs: EnvRefs | None = None) -> Iterator[Outcome]:
+             usage: dict[str, Any] | None = None, env_refs: EnvRefs | None = None,
+             executor: ExecutorChoice | None = None) -> Iterator[Outcome]:
     """Outcomes in input order. `timings` receives the summed phase times and `usage` the
     model client's (summed over processes). A ModelError stops the iteration (raised).
-    `env_refs`: the env files records may name (default: built-in envs only)."""
+    `env_refs`: the env files records may name (default: built-in envs only). `executor`
+    ray: batches go to Ray actors (`workers` is then not used: see ExecutorChoice.actors)."""
     usage = usage if usage is not None else {}
     env_refs = env_refs or EnvRefs()
+    if executor is not None and executor.name == "ray":
+        per_actor: dict[int, dict[str, float]] = {}
+        per_actor_usage: dict[int, dict[str, Any]] = {}
+        try:
+            yield from _ray_outcomes(jobs, checks, keep, model, env_refs, executor, per_actor, per_actor_usage)
+        finally:
+            for actor_timings in per_actor.values():
+                for phase, seconds in actor_timings.items():
+                    timings[phase] = timings.get(phase, 0.0) + seconds
+            for actor_usage in per_actor_usage.values():
+                _add(usage, actor_usage)
+        return
     if workers <= 1:
         with Session(checks, model, env_refs) as session:
             try:
@@ -287,7 +366,8 @@ def model_line(figures: dict[str, Any]) -> str:
 
 
 def run_verify(paths: list[Path], checks: tuple[str, ...], workers: int, as_json: bool, report: Path | None,
-               keep_passed: Path | None, model: ModelSettings | None = None, env_refs: EnvRefs | None = None) -> int:
+               keep_passed: Path | None, model: ModelSettings | None = None, env_refs: EnvRefs | None = None,
+               executor: ExecutorChoice | None = None) -> int:
     """The `verify` command: 0 when every dialogue passed, 1 otherwise. With `model`, the
     judge is that model; a fault that makes it unusable stops the run (one line, 1)."""
     tally = Tally()
@@ -298,7 +378,8 @@ def run_verify(paths: list[Path], checks: tuple[str, ...], workers: int, as_json
     keep = open(keep_passed, "w", encoding="utf-8") if keep_passed else None
     start = time.monotonic()
     try:
-        for outcome in outcomes(jobs_from(paths), checks, workers, keep is not None, timings, model, usage, env_refs):
+        for outcome in outcomes(jobs_from(paths), checks, workers, keep is not None, timings, model, usage, env_refs,
+                                executor):
             tally.add(outcome)
             if as_json:
                 print(json.dumps(outcome.as_json(), ensure_ascii=False), flush=False)

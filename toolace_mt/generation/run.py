@@ -16,12 +16,14 @@ import multiprocessing as mp
 import os
 import queue
 import re
+import shutil
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +31,8 @@ from pydantic import BaseModel
 
 from sandbox.registry import resolve
 from toolace_mt.env_refs import portable_env_ref
+from toolace_mt.executors import ExecutorChoice
+from toolace_mt.executors.env_shipping import EnvBundle, bundle_envs
 from toolace_mt.generation.attempt_log import AttemptLine, attempts_path, trim_attempt_log
 from toolace_mt.generation.backend import Backend, CostMeter
 from toolace_mt.generation.mas import generate_mas
@@ -58,6 +62,7 @@ class RunOptions(BaseModel):
     keep_failed: Path | None = None
     settings: Settings = Settings()
     model: ModelSettings | None = None  # --backend openai
+    executor: ExecutorChoice = ExecutorChoice()  # where attempts run (`local`: `workers` processes here)
 
 
 @dataclass
@@ -72,6 +77,9 @@ class AttemptResult:
     seconds: float
     fatal: str | None = None  # a ModelError: the run stops here (accepted records stay, --resume continues)
     paid: dict[str, int] = field(default_factory=dict)  # model answers not served from the cache, and their tokens
+    # The tools the accepted record called successfully, found where the attempt ran: the
+    # driver writes every record and parsing each one again there was most of its cost.
+    called: frozenset[str] = frozenset()
 
 
 def make_record_id(options: RunOptions, index: int) -> str:
@@ -154,9 +162,10 @@ class AttemptRunner:
                                  time.perf_counter() - start, paid=_paid(attempt.cost))
         verified = record.model_copy(update={"verification": verification}).to_json()
         checks = sorted({f.check for f in verification.failures})
+        called = frozenset(successful_calls(json.loads(verified))) if verification.passed else frozenset()
         return AttemptResult(index, env, verified if verification.passed else None,
                              None if verification.passed else verified, checks, None, attempt.cost.as_dict(),
-                             time.perf_counter() - start, paid=_paid(attempt.cost))
+                             time.perf_counter() - start, paid=_paid(attempt.cost), called=called)
 
     def close(self) -> None:
         for bench in self.benches.values():
@@ -246,6 +255,45 @@ def _serve(options: RunOptions, inbox: Any, outbox: Any) -> None:
         runner.close()
 
 
+class ActorAttempts:
+    """A Ray actor's worker (`--executor ray`): the run's env files written on its node,
+    then an AttemptRunner (threads of them with a model backend) over them. Results name
+    each env as the user gave it, so they are the ones a local run makes."""
+
+    def __init__(self, options: RunOptions, bundle: EnvBundle) -> None:
+        placed, self._root = bundle.materialize()
+        self._given = {here: given for given, here in placed.items()}
+        here = options.model_copy(update={"envs": [placed[env] for env in options.envs]})
+        self._runner: AttemptRunner | ThreadedRunner = \
+            ThreadedRunner(here) if concurrency(here) > 1 or here.backend != "offline" else AttemptRunner(here)
+
+    def run(self, index: int) -> AttemptResult:
+        if isinstance(self._runner, ThreadedRunner):
+            result = self._runner.submit(index).result()
+        else:
+            result = self._runner.run(index)
+        return replace(result, env=self._given[result.env])
+
+    def close(self) -> None:
+        self._runner.close()
+        if self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
+
+
+def _ray_attempts(options: RunOptions, first: int, window: Callable[[int], int]) -> Iterator[AttemptResult]:
+    from toolace_mt.executors.ray_pool import RayPool
+    from toolace_mt.executors.ray_runtime import cluster_cpus, connect
+
+    ray = connect(options.executor.ray_address)
+    size = options.executor.actors or cluster_cpus(ray)
+    pool: RayPool[int, AttemptResult] = RayPool(partial(ActorAttempts, options, bundle_envs(options.envs)), size,
+                                               threads=concurrency(options))
+    try:
+        yield from pool.ordered(range(first, options.max_attempts), lambda: window(2 * size * concurrency(options)))
+    finally:
+        pool.close()
+
+
 def attempts(options: RunOptions, first: int, wanted: Callable[[], int] | None = None) -> Iterator[AttemptResult]:
     """Results of attempts first, first+1, ... in order (the caller stops when done).
 
@@ -254,6 +302,9 @@ def attempts(options: RunOptions, first: int, wanted: Callable[[], int] | None =
     def window(limit: int) -> int:
         return min(limit, max(1, wanted())) if wanted is not None and options.backend != "offline" else limit
 
+    if options.executor.name == "ray":
+        yield from _ray_attempts(options, first, window)
+        return
     if options.workers <= 1 and (concurrency(options) > 1 or options.backend != "offline"):
         threaded = ThreadedRunner(options)
         try:
@@ -326,7 +377,7 @@ def run_identity(options: RunOptions) -> dict[str, Any]:
     Attempt i's record depends on these alone, so a resumed run with the same identity
     writes what an uninterrupted one would. Left out because they do not change a record:
     -n and --max-attempts (where the run stops, not what it writes), --workers,
-    --concurrency, --json, --keep-failed, and how a model is reached (endpoint, key,
+    --executor, --ray-address, --concurrency, --json, --keep-failed, and how a model is reached (endpoint, key,
     timeouts, retries, cache, prices). The refinement budget is NAIG's only."""
     settings = options.settings.model_dump(mode="json")
     if options.method != "naig":
@@ -482,7 +533,7 @@ class RunSummary:
         self.attempts += 1
         self.accepted += accepted
         if accepted and result.line is not None:
-            self.called.setdefault(result.env, set()).update(successful_calls(json.loads(result.line)))
+            self.called.setdefault(result.env, set()).update(result.called)
         for check in result.failed_checks:
             self.failed_by_check[check] += 1
         if result.reason:  # grouped by kind: "model: skeleton: <what went wrong>", details left out
