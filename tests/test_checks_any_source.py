@@ -36,6 +36,8 @@ PAID = {"transfer_id": "TRF-7", "from_account_id": "ACC-1", "payee_id": "PAY-9",
 MAIL_TOOLS: dict[str, dict[str, Any]] = {
     "search_messages": {"query": {"type": "string"}, "limit": {"type": "integer"},
                         "unread_only": {"type": "boolean"}, "include_archived": {"type": "boolean"}},
+    "update_order": {"item_ids": {"type": "array"}, "new_item_ids": {"type": "array"}, "city": {"type": "string"},
+                     "meeting_id": {"type": "string"}, "payment_method_id": {"type": "string"}},
     "get_message": {"message_id": {"type": "string"}},
 }
 MESSAGES = [{"message_id": "MSG-1", "subject": "Candle order shipped", "sent_at": "2026-05-02T09:15:00"},
@@ -119,6 +121,8 @@ def test_sign_offs_and_introductions_in_other_styles(said: str, name_changes: bo
     ("No need for it to be include archived.", "be include archived"),
     ("Could you repeat the sent at?", "the sent at"),
     ("Unread only: yes. The limit to use is 2.", "The limit to use is"),
+    ("Use 3788616824 for the item numbers, and 2106335193 for the new items.", "Use 3788616824 for the item numbers"),
+    ("Use Suite 867 for the second line and Port Bradleyberg for the city.", "Port Bradleyberg for the city"),
 ])
 def test_form_filling_talk_is_parameter_talk(said: str, phrase: str) -> None:
     record = synthetic([("user", said), ("call", "search_messages", {"query": "candle"}, MESSAGES),
@@ -138,6 +142,9 @@ def test_form_filling_talk_is_parameter_talk(said: str, phrase: str) -> None:
     "Find the email about the query I sent to Bob.",
     "Dear support, I am searching for correspondence regarding candles. Kind regards, Ann",
     "candles. newest first pls",
+    "I need this for the meeting with Bob.",
+    "Use my savings for the payment, please.",
+    "I'm buying it for the office party.",
 ])
 def test_plain_requests_are_not_parameter_talk(said: str) -> None:
     record = synthetic([("user", said), ("call", "search_messages", {"query": "candle"}, MESSAGES),

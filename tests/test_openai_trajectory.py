@@ -108,9 +108,13 @@ def test_openai_backend_records_with_confirmations_pass_every_check(model: Scrip
     assert asked, "the run made no consequential write to confirm"
     for question, answer, write in asked:
         assert question.rstrip().endswith("?") and agrees(answer), (question, answer, write)
-    assert main(["verify", str(out), "--json"]) == 0  # every check, the default
-    report = json.loads(capsys.readouterr().out)
-    assert report["passed"] == 2 and report["checks"] == list(CHECK_IDS)
+    report = tmp_path / "report.json"
+    assert main(["verify", str(out), "--json", "--report", str(report)]) == 0  # every check, the default
+    judged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [j["passed"] for j in judged if "id" in j] == [True, True]
+    summary = json.loads(report.read_text(encoding="utf-8"))
+    assert summary["failed"] == 0 and list(summary["checks"]) == list(CHECK_IDS)
+    assert all(counts == {"passed": 2, "failed": 0} for counts in summary["checks"].values())
 
 
 @pytest.mark.slow

@@ -8,7 +8,8 @@
   ("Unread only: yes", "include cancelled: no"), or a parameter's name answered yes/no
   ("Include past - yes.", "Favorite, yes."); a search or paging parameter filled in like a
   form ("Use candle for the search words, and 3 for the limit", "search term allen",
-  "the limit is 1"); a flag's name used as a noun ("leave include past off"); a field
+  "the limit is 1"), or values mapped onto parameters like a form ("Port Bradleyberg for
+  the city"); a flag's name used as a noun ("leave include past off"); a field
   name that is no English phrase read aloud ("repeat the invited at").
 - `dictated_internal`: the user dictates the input of an internal tool (a calculator,
   a scratchpad: a tool named calculate/think/..., or with an `expression`/`thought`
@@ -59,6 +60,11 @@ _SEARCH_WORDS = r"(?:search (?:words?|terms?|query|string|text)|query|keywords?)
 _COUNT_PARAMS = frozenset({"limit", "max_results", "page_size", "offset", "top_k", "top_n", "max_items"})
 _FIELD_END = frozenset({"at", "on", "by", "after", "before", "from", "to", "of", "in", "only", "past", "since",
                         "until"})
+# "<value> for the <parameter>": a literal (digits, quoted, capitalised) or a word after a verb of filling in.
+_FOR_THE = re.compile(r"(?:(?:\b(?:use|put|write|enter|try|set|go with|it's|it is)\s+)(?P<word>[\w@.#$'-]+)|"
+                      r"(?P<literal>\"[^\"]{1,60}\"|“[^”]{1,60}”|'[^']{1,60}'|[\w@.#$-]*\d[\w@.#$-]*|"
+                      r"[A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*){0,3}))\s+(?:for|as) the "
+                      r"(?P<label>[A-Za-z][A-Za-z ]{1,40}?)(?=\s*(?:[,.;!?)]|\band\b|$))")
 _VERB = r"\s*(?:is|are|=|:|would be|should be|will be|can be)\s+"
 _WORD_VALUE = r"[\"'“‘]?[\w@.'’-]+[\"'”’]?"
 _INTERNAL_TOOL = re.compile(r"^(?:calculate|calculator|compute|think|reason|reflect|evaluate|scratchpad)$")
@@ -136,6 +142,7 @@ class FormTerms:
     counts: str | None
     flags: tuple[str, ...]
     fields: tuple[str, ...]
+    labels: frozenset[str] = frozenset()  # every parameter's spoken name, with and without "id"
 
     @classmethod
     def of(cls, dialogue: Dialogue) -> FormTerms:
@@ -143,6 +150,7 @@ class FormTerms:
         counts: set[str] = set()
         flags: set[str] = set()
         fields: set[str] = set()
+        labels: set[str] = set()
         for tool in dialogue.tools.values():
             for name, schema in tool_properties(tool).items():
                 key = str(name).casefold()
@@ -154,13 +162,23 @@ class FormTerms:
                 if "_" in key and (flag or key.startswith("include_") or key.endswith("_only")):
                     flags.add(key.replace("_", " "))
                 fields.add(key)
+                spoken = key.replace("_", " ")
+                labels.update({spoken, spoken.removesuffix(" ids").removesuffix(" id")})
         for site in dialogue.calls:
             if site.output_text is not None:
                 fields.update(str(k).casefold() for k, _ in leaves_with_keys(site.output) if k)
         awkward = {f.replace("_", " ") for f in fields
                    if "_" in f and f.split("_")[-1] in _FIELD_END and len(f.split("_")) >= 2}
         return cls("|".join(sorted(search | {_SEARCH_WORDS})) if search else None,
-                   "|".join(sorted(counts)) or None, tuple(sorted(flags)), tuple(sorted(awkward)))
+                   "|".join(sorted(counts)) or None, tuple(sorted(flags)), tuple(sorted(awkward)),
+                   frozenset(label for label in labels if label))
+
+
+def _a_parameter(label: str, labels: frozenset[str]) -> bool:
+    """The words name a parameter, or share a word of 4+ letters with one ("item numbers")."""
+    said = normalise(label)
+    words = {w.rstrip("s") for w in said.split() if len(w) >= 4}
+    return said in labels or any(words & {w.rstrip("s") for w in name.split() if len(w) >= 4} for name in labels)
 
 
 def _form_filling(text: str, terms: FormTerms) -> str | None:
@@ -178,6 +196,10 @@ def _form_filling(text: str, terms: FormTerms) -> str | None:
             found = re.search(pattern, text, re.I)
             if found:
                 return found.group().strip(" ,")
+    filled = [m for m in _FOR_THE.finditer(text) if _a_parameter(m["label"], terms.labels)]
+    exact = [m for m in filled if normalise(m["label"]) in terms.labels]
+    if exact or len(filled) >= 2:  # "Use 3788616824 for the item numbers, and 2106335193 for the new items"
+        return (exact or filled)[0].group().strip()
     for flag in terms.flags:
         spoken = re.escape(flag)
         found = re.search(rf"\b(?:be|leave|set|turn|keep|the)\s+{spoken}\b|\b{spoken}\s+(?:on|off)\b", text, re.I)
