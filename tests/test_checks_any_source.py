@@ -272,3 +272,19 @@ def test_asking_which_one_by_name_then_the_user_picking_resolves_it() -> None:
         ("assistant", "The Office Chair order (#W2) is cancelled."),
     ], SHOP_TOOLS)
     assert [f for f in findings(Dialogue(record), EnvPolicy.unknown(), ["disambiguation"])] == []
+
+
+@pytest.mark.parametrize("reply, unanswered", [
+    ("Two backpacks came up: the Hiking Backpack in grey ($143.99) and in navy ($165.99).", False),
+    ("I found some backpacks for you.", True),
+])
+def test_a_word_that_filters_the_search_is_not_what_was_asked(reply: str, unanswered: bool) -> None:
+    """"Only in-stock ones" names the stock field and the in_stock_only argument: a filter."""
+    tools = {"search_products": {"query": {"type": "string"}, "in_stock_only": {"type": "boolean"}}}
+    found = [{"product_id": "P2035", "name": "Hiking Backpack (Grey)", "price": 143.99, "stock": 77},
+             {"product_id": "P2036", "name": "Hiking Backpack (Navy)", "price": 165.99, "stock": 12}]
+    record = synthetic([("user", "Could you find me a backpack? Only in-stock ones, please."),
+                        ("call", "search_products", {"query": "backpack", "in_stock_only": True}, found),
+                        ("assistant", reply)], tools)
+    policy = EnvPolicy(known=True)
+    assert [f.message_index for f in findings(Dialogue(record), policy, ["answer"])] == ([3] if unanswered else [])

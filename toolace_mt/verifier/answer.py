@@ -66,7 +66,10 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     if not new:
         return None
     told = Told.of(reply)
-    asked = _asked_fields(words, outputs)
+    # a word that names an argument of the calls is how the user filtered ("only in-stock
+    # ones" for in_stock_only), not what they asked to be told
+    filters = {p.rstrip("s") for s in sites for name in (s.arguments or {}) for p in str(name).casefold().split("_")}
+    asked = _asked_fields(words - filters, outputs)
     asked = {k: [v for v in vs if not shown.knows(v)] for k, vs in asked.items()}
     asked = {k: vs for k, vs in asked.items() if vs}
     if asked:
