@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -292,6 +293,9 @@ class HallucinatingBackend(OfflineBackend):
 
 
 HALLUCINATED_SEED = 3  # a seed whose first attempt is dropped (the resume test needs a failure before a record)
+# The hallucination tests are about what --keep-failed and --resume do with `consistency`
+# drops: their gate runs the core checks, so every drop is the hallucination's.
+CORE_GATE = partial(Verifier, checks=CORE_CHECK_IDS)
 
 
 @pytest.fixture(scope="module")
@@ -302,6 +306,7 @@ def hallucinated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     printed = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(printed):
         patch.setattr(run_module, "make_backend", lambda name: HallucinatingBackend())
+        patch.setattr(run_module, "Verifier", CORE_GATE)
         assert generate(out, "--keep-failed", str(failed), "--max-attempts", "12", n=2, seed=HALLUCINATED_SEED) == 0
     return out, failed, printed.getvalue()
 
@@ -338,6 +343,7 @@ def test_resume_does_not_duplicate_kept_failures(hallucinated: tuple[Path, Path,
     out.write_bytes(b"")
     failed.write_bytes(b"".join(before))
     monkeypatch.setattr(run_module, "make_backend", lambda name: HallucinatingBackend())
+    monkeypatch.setattr(run_module, "Verifier", CORE_GATE)
     assert generate(out, "--keep-failed", str(failed), "--max-attempts", "12", "--resume", n=2,
                     seed=HALLUCINATED_SEED) == 0
     assert out.read_bytes() == full_out.read_bytes()
@@ -563,7 +569,7 @@ def test_a_reverted_injection_keeps_the_earlier_ones() -> None:
     the whole run with "ValueError: turn not in draft" when a later injection was reverted."""
     settings = Settings(injections=(2, 2), inject_types=("non_function_call", "tool_awareness"))
     bench = Workbench("retail", 7)
-    verifier = Verifier()
+    verifier = Verifier(checks=CORE_CHECK_IDS)  # the reverted injection's concern: replay, grounding, behaviour
     try:
         attempt = generate_naig(bench, SecondInjectionBreaksACall(), settings, "7:0", "retail-x", 0)
         assert attempt.record is not None, attempt.reason
