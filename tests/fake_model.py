@@ -28,9 +28,45 @@ def _content(value: dict[str, Any]) -> dict[str, Any]:
     return {"content": json.dumps(value)}
 
 
+def said(value: Any) -> str:
+    """A value as a person says it: enum words spaced out, lists joined."""
+    if isinstance(value, list):
+        return " and ".join(said(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(said(v) for v in value.values())
+    return str(value).replace("_", " ") if isinstance(value, str) else json.dumps(value)
+
+
 def stating(args: dict[str, Any]) -> str:
-    parts = [f"the {k} is {v}" if isinstance(v, str) else f"the {k} is {json.dumps(v)}" for k, v in args.items()]
-    return "; ".join(parts) if parts else "nothing else is needed"
+    """The values a request needs, in words ("the order ID is #W1 and the reason is no longer
+    needed"), not in parameter names or snake_case."""
+    parts = [f"the {label(k)} is {said(v)}" for k, v in args.items()]
+    if not parts:
+        return "nothing else is needed"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _scalars(value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [(k, v) for k, v in value.items() if isinstance(v, str | int | float) and not isinstance(v, bool)]
+    return []
+
+
+def telling(output: Any) -> str:
+    """What a tool output shows, in a sentence: a record by a few of its values, a list by
+    each item's name (or first detail), never field: value pairs."""
+    if isinstance(output, list):
+        if not output:
+            return "nothing came up"
+        items = []
+        for item in output[:5]:
+            values = [v for k, v in _scalars(item) if not k.endswith("id")] or [v for _, v in _scalars(item)]
+            items.append(said(values[0]) if values else said(item))
+        return f"{len(output)} came up: " + ", ".join(items)
+    if isinstance(output, dict):
+        values = [said(v) for _, v in _scalars(output)]
+        return "it shows " + ", ".join(values) if values else "it is done"
+    return f"the answer is {said(output)}"
 
 
 class ScriptedModel:
@@ -113,8 +149,16 @@ class ScriptedModel:
             if reply["kind"] == "error_reply":
                 texts.append(f"That did not work. Could you check the {reply['argument']}?")
                 continue
-            said = sum(1 for m in context["conversation"][:position] if m["role"] == "assistant" and m.get("content"))
-            texts.append(REPLIES[said % len(REPLIES)])
+            conversation = context["conversation"]
+            if reply["kind"] == "confirm":
+                texts.append(confirming(conversation, position))
+                continue
+            last_user = max((i for i in range(position) if conversation[i]["role"] == "user"), default=0)
+            outputs = [json.loads(m["content"]) for m in conversation[last_user:position] if m["role"] == "tool"]
+            count = sum(1 for m in conversation[:position] if m["role"] == "assistant" and m.get("content"))
+            told = "; ".join(telling(out) for out in outputs if not (isinstance(out, dict) and "error" in out))
+            texts.append(f"{REPLIES[count % len(REPLIES)]} {told[:1].upper()}{told[1:]}." if told
+                         else REPLIES[count % len(REPLIES)])
         return texts
 
     def find_call(self, target: str, conversation: list[dict[str, Any]],
@@ -137,3 +181,13 @@ class ScriptedModel:
         name, args = planned
         return {"content": None, "tool_calls": [{"id": "call_a", "type": "function",
                                                  "function": {"name": name, "arguments": json.dumps(args)}}]}
+
+
+def confirming(conversation: list[dict[str, Any]], position: int) -> str:
+    """Before a consequential write: the action and every value it will use, as a question
+    (the calls come after the mark, in the conversation up to the last reply)."""
+    after = next((m for m in conversation[position + 1:] if m["role"] == "assistant" and m.get("tool_calls")), None)
+    if after is None:
+        return "Shall I go ahead?"
+    call = after["tool_calls"][0]["function"]
+    return f"Just to check: shall I {label(call['name'])}, where {stating(json.loads(call['arguments']))}?"

@@ -4,22 +4,28 @@ and cost, trimmed on --resume, summarised by `stats`."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from toolace_mt.cli import main
+from toolace_mt.generation import run
 from toolace_mt.generation.attempt_log import attempts_path, read_attempt_lines, summarise_attempts
 from toolace_mt.record import Failure, Record, Verification
 from toolace_mt.verifier import Verifier
+from toolace_mt.verifier.dialogue import CORE_CHECK_IDS
 
 N = 3
 
 
 def _drop_odd_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The gate fails every odd attempt (a stand-in for a verifier that finds a fault)."""
+    """The gate fails every odd attempt (a stand-in for a verifier that finds a fault), and
+    only those: it runs the core checks, so the log's counts are the test's alone (the
+    trajectory checks' own gate is tested in test_generate.py)."""
     verify = Verifier.verify
+    monkeypatch.setattr(run, "Verifier", partial(Verifier, checks=CORE_CHECK_IDS))
 
     def failing(self: Verifier, record: Record) -> Verification:
         result = verify(self, record)

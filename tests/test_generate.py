@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from toolace_mt.generation.wording import label
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier import Verifier
 from toolace_mt.verifier.consistency import claimed_actions
+from toolace_mt.verifier.dialogue import CORE_CHECK_IDS
 from toolace_mt.verifier.evidence import Evidence, mentions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -291,6 +293,9 @@ class HallucinatingBackend(OfflineBackend):
 
 
 HALLUCINATED_SEED = 3  # a seed whose first attempt is dropped (the resume test needs a failure before a record)
+# The hallucination tests are about what --keep-failed and --resume do with `consistency`
+# drops: their gate runs the core checks, so every drop is the hallucination's.
+CORE_GATE = partial(Verifier, checks=CORE_CHECK_IDS)
 
 
 @pytest.fixture(scope="module")
@@ -301,6 +306,7 @@ def hallucinated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     printed = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(printed):
         patch.setattr(run_module, "make_backend", lambda name: HallucinatingBackend())
+        patch.setattr(run_module, "Verifier", CORE_GATE)
         assert generate(out, "--keep-failed", str(failed), "--max-attempts", "12", n=2, seed=HALLUCINATED_SEED) == 0
     return out, failed, printed.getvalue()
 
@@ -337,6 +343,7 @@ def test_resume_does_not_duplicate_kept_failures(hallucinated: tuple[Path, Path,
     out.write_bytes(b"")
     failed.write_bytes(b"".join(before))
     monkeypatch.setattr(run_module, "make_backend", lambda name: HallucinatingBackend())
+    monkeypatch.setattr(run_module, "Verifier", CORE_GATE)
     assert generate(out, "--keep-failed", str(failed), "--max-attempts", "12", "--resume", n=2,
                     seed=HALLUCINATED_SEED) == 0
     assert out.read_bytes() == full_out.read_bytes()
@@ -562,7 +569,7 @@ def test_a_reverted_injection_keeps_the_earlier_ones() -> None:
     the whole run with "ValueError: turn not in draft" when a later injection was reverted."""
     settings = Settings(injections=(2, 2), inject_types=("non_function_call", "tool_awareness"))
     bench = Workbench("retail", 7)
-    verifier = Verifier()
+    verifier = Verifier(checks=CORE_CHECK_IDS)  # the reverted injection's concern: replay, grounding, behaviour
     try:
         attempt = generate_naig(bench, SecondInjectionBreaksACall(), settings, "7:0", "retail-x", 0)
         assert attempt.record is not None, attempt.reason
@@ -577,8 +584,12 @@ def test_a_reverted_injection_keeps_the_earlier_ones() -> None:
 
 
 def _attempt(env: str, seed: int, index: int) -> dict[str, Any]:
+    """The attempt as the core checks judge it: the regressions pinned here were drops by
+    `grounding` and `consistency` (the trajectory checks' own tests are in
+    test_trajectory_checks.py and test_checks_any_source.py)."""
     options = RunOptions(envs=[env], n=1, seed=seed, out=Path(os.devnull), max_attempts=index + 1)
     runner = AttemptRunner(options)
+    runner.verifier.checks = CORE_CHECK_IDS
     try:
         result = runner.run(index)
     finally:
@@ -618,6 +629,7 @@ def test_a_quoted_tool_error_is_not_an_action_claim() -> None:
 def tau_runner() -> Iterator[AttemptRunner]:
     assert "tau_retail" in ENVS
     runner = AttemptRunner(RunOptions(envs=["tau_retail"], n=1, seed=1, out=Path(os.devnull), max_attempts=100))
+    runner.verifier.checks = CORE_CHECK_IDS  # the regressions pinned on it were `consistency` drops
     yield runner
     runner.close()
 

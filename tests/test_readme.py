@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from sandbox import load_env
 from sandbox.check import check_env
 from toolace_mt.cli import main
@@ -76,3 +78,16 @@ def test_verify_example_passes_on_the_fixtures(tmp_path: Path, monkeypatch, caps
     summary = json.loads(report.read_text())
     assert summary["failed"] == 0 and summary["dialogues"] >= 16
     assert "dialogues" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_check_selection_examples_pass_on_the_fixtures(monkeypatch, capsys) -> None:
+    block = next(b for b in _blocks("bash") if "--checks trajectory" in b)
+    commands = [line.split("#")[0].split() for line in block.strip().splitlines()]
+    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures" / "dialogues").glob("*.jsonl"))
+    monkeypatch.chdir(ROOT)
+    for command in commands:
+        assert command[:3] == ["toolace-mt", "verify", "fixtures/dialogues/*.jsonl"]
+        assert main(["verify", *files, *command[3:], "--json"]) == 0
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+        assert lines and all(line.get("passed", True) for line in lines)

@@ -25,6 +25,11 @@ def record() -> Record:
         builder = DialogueBuilder(env, system="You are a store assistant.")
         builder.user(f"Please cancel order {order_id}, I ordered it by mistake.")
         builder.calls(("get_order", {"order_id": order_id}))
+        total = env.call("get_order", {"order_id": order_id}).result["total"]
+        # a dialogue that passes every check, the trajectory ones too: the write is confirmed first
+        builder.assistant(f"Order {order_id} (${total:,.2f}) is still pending. Shall I cancel it, as it was "
+                          "ordered by mistake?")
+        builder.user("Yes, please.")
         builder.calls(("cancel_order", {"order_id": order_id, "reason": "ordered_by_mistake"}))
         builder.assistant(f"Done: order {order_id} has been cancelled.")
         cancel = PlannedCall(name="cancel_order", arguments={"order_id": order_id, "reason": "ordered_by_mistake"})
@@ -79,7 +84,7 @@ def test_keep_passed_report_and_checks(tmp_path: Path, record: Record, capsys) -
     kept, report = tmp_path / "kept.jsonl", tmp_path / "r.json"
     assert main(["verify", str(data), "--keep-passed", str(kept), "--report", str(report)]) == 1
     out = capsys.readouterr().out
-    assert "FAIL b (" in out and "consistency: the assistant states #w0000" in out and "[message 6]" in out
+    assert "FAIL b (" in out and "consistency: the assistant states #w0000" in out and "[message 8]" in out
     kept_records = [line.record for line in read_records(kept)]
     assert [r.id for r in kept_records] == ["a"]
     assert kept_records[0].verification is not None and kept_records[0].verification.passed

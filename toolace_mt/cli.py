@@ -501,7 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-passed", type=Path, metavar="OUT",
                    help="write the dialogues that pass to OUT, with their `verification` filled in")
     p.add_argument("--checks", help="comma-separated check ids to run; 'all' every check, 'trajectory' the "
-                                    "trajectory checks (default: " + ",".join(DEFAULT_CHECKS) + ")")
+                                    "trajectory checks (default: " + ("all, every check" if DEFAULT_CHECKS == CHECK_IDS
+                                                                      else ",".join(DEFAULT_CHECKS)) + ")")
     p.add_argument("--workers", type=int, help="worker processes (default 1; with --executor ray: Ray actors)")
     add_executor_arguments(p)
     add_env_ref_arguments(p)

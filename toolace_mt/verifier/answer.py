@@ -30,6 +30,8 @@ _NOTHING = re.compile(r"\b(?:no|none|nothing|empty|zero|couldn't find|could not 
 _QUESTION = re.compile(r"\?|^\W*(?:what|which|when|where|who|whose|how|is|are|was|were|do|does|did|has|have)\b|"
                        r"\b(?:tell me|show me|let me know|remind me|look up|check|find out|list|give me|"
                        r"i(?:'d| would) like to (?:know|see)|i want to (?:know|see)|i need to (?:know|see))\b", re.I)
+_CLOSING = re.compile(r"\b(?:anything else|something else|help you with|help with today|further questions?|"
+                      r"other questions?|more questions?)\b", re.I)
 _STOP = frozenset("""what which when where whose could would should about there their them they this that these
 those have with from your yours mine please thanks thank tell show give check look find know want need like
 also just again still here some many much more most less does doing done into onto than then were will shall
@@ -45,6 +47,8 @@ def _asked_fields(words: set[str], outputs: list[Any]) -> dict[str, list[Any]]:
     fields: dict[str, list[Any]] = {}
     for out in outputs:
         for key, leaf in leaves_with_keys(out):
+            if key.casefold() == "id" or key.casefold().endswith("_id"):
+                continue  # "show my transfers" asks for the transfers, not their ids
             parts = {p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4}
             if parts & words and meaningful(leaf):
                 fields.setdefault(key, []).append(leaf)
@@ -62,7 +66,10 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     if not new:
         return None
     told = Told.of(reply)
-    asked = _asked_fields(words, outputs)
+    # a word that names an argument of the calls is how the user filtered ("only in-stock
+    # ones" for in_stock_only), not what they asked to be told
+    filters = {p.rstrip("s") for s in sites for name in (s.arguments or {}) for p in str(name).casefold().split("_")}
+    asked = _asked_fields(words - filters, outputs)
     asked = {k: [v for v in vs if not shown.knows(v)] for k, vs in asked.items()}
     asked = {k: vs for k, vs in asked.items() if vs}
     if asked:
@@ -97,7 +104,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
             continue
         reply_index = next((i for i in range(end - 1, user, -1) if isinstance(messages[i], AssistantMessage)
                             and (messages[i].content or "").strip() and not messages[i].tool_calls), None)
-        if reply_index is None or (messages[reply_index].content or "").rstrip().endswith("?"):
+        if reply_index is None or _asks_back(messages[reply_index].content or ""):
             continue  # the assistant asks something back (which one, shall I)
         problem = _unanswered(messages[reply_index].content or "", good, shown, _words(messages[user].content))
         if problem:
@@ -105,6 +112,15 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                                     reply_index))
     findings += _subtasks(dialogue, policy, {f.message_index for f in findings})
     return findings
+
+
+def _asks_back(reply: str) -> bool:
+    """The reply ends asking about the task ("Which order?"), not with a closing offer
+    ("Anything else I can help with?"), which answers nothing."""
+    if not reply.rstrip().endswith("?"):
+        return False
+    last = re.split(r"(?<=[.!?])\s+", reply.strip())[-1]
+    return not _CLOSING.search(last)
 
 
 def _show(shown: Shown, dialogue: Dialogue, index: int) -> None:

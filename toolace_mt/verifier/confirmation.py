@@ -30,10 +30,13 @@ KINDS = (
     FindingKind("unasked_default", CHECK, True, "a consequential enum or default value nobody said"),
 )
 
-_AGREE = re.compile(r"\b(?:yes|yeah|yep|yup|sure|ok|okay|go ahead|please do|do it|confirm(?:ed)?|correct|"
-                    r"that's right|that is right|sounds good|absolutely|definitely|perfect|right|fine|"
-                    r"let's do it|go for it|proceed)\b|\bplease\W*$", re.I)
+_AGREE = re.compile(r"\b(?:yes|yeah|yep|yup|yes please|sure|ok|okay|alright|all right|go ahead|go on|please do|do it|"
+                    r"confirm(?:ed)?|correct|that's right|that is right|sounds good|absolutely|definitely|perfect|"
+                    r"right|fine|of course|that works|make it so|affirmative|let's do it|go for it|proceed)\b|"
+                    r"\bplease\W*$", re.I)
 _REFUSE = re.compile(r"^\W*(?:no|nope|not|don't|do not|wait|hold on|stop|never ?mind|actually)\b", re.I)
+# "Sure, but make it $40 instead", "Yes, use savings instead": agreement to something else.
+_CHANGE = re.compile(r"\b(?:but|instead|rather than|not yet|hold off|hang on|hold on|wait)\b", re.I)
 _ALIAS_FIELDS = ("name", "title", "subject", "last4", "number", "email", "description", "product", "options",
                  "color", "size", "city", "destination", "origin", "seat", "date", "departure", "start", "amount",
                  "total", "price", "fare", "source", "brand", "network", "bank", "street", "address", "nickname")
@@ -64,7 +67,11 @@ def tells_loosely(told: Told, value: Any) -> bool:
 
 
 def agrees(text: str) -> bool:
-    return bool(_AGREE.search(text)) and not _REFUSE.search(text)
+    """The user says yes to what was proposed, as it was proposed: no change ("but",
+    "instead") and no question back first ("Right, what's the fee?")."""
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    return bool(_AGREE.search(text)) and not _REFUSE.search(text) and not _CHANGE.search(text) \
+        and not first.rstrip().endswith("?")
 
 
 _GENERIC = frozenset({"get", "the", "for", "and", "order", "orders", "item", "items", "user", "details", "pending",

@@ -18,9 +18,9 @@ TRAJECTORY_CHECK_IDS = ("necessity", "disambiguation", "confirmation", "answer",
                         "plan_sense")
 CORE_CHECK_IDS = ("format", "schema", "replay", "state", "grounding", "consistency", "behaviour", "judge")
 CHECK_IDS = (*CORE_CHECK_IDS, *TRAJECTORY_CHECK_IDS)
-# What `Verifier()`, `verify` and generate's gate run. The trajectory checks join once the
-# offline generator passes them (issue 16 part 2): then this becomes CHECK_IDS.
-DEFAULT_CHECKS = CORE_CHECK_IDS
+# What `Verifier()`, `verify` and generate's gate run: every check, so a dialogue that
+# teaches padding, guessing or unconfirmed writes is not accepted (issue 16).
+DEFAULT_CHECKS = CHECK_IDS
 
 
 def listed_tool_name(listed: Any) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from toolace_mt.record import AssistantMessage, UserMessage
@@ -23,12 +24,13 @@ from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Told, meaningful, tool_properties
+from toolace_mt.verifier.told import Told, leaves_with_keys, meaningful, tool_properties
 
 CHECK = "disambiguation"
 KINDS = (FindingKind("ambiguous_target", CHECK, False,
                      "an argument picked from two or more candidates the user never singled out"),)
 
+MAX_NESTED = 60  # nested values read per candidate (outputs are hostile input)
 _PICK = re.compile(r"\b(?:first|second|third|fourth|last|latter|former|earlier|later|top|bottom|that one|this one|"
                    r"the one)\b", re.I)
 
@@ -86,7 +88,17 @@ def _choices_in(value: Any, norm: str, where: int, depth: int = 0) -> tuple[list
 
 
 def _scalars(profile: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [(k, v) for k, v in profile.items() if not isinstance(v, dict | list) and meaningful(v)]
+    """A candidate's describing values: its own fields, and those of what it holds (an
+    order's item names: "the order with the office chair")."""
+    found = [(k, v) for k, v in profile.items() if not isinstance(v, dict | list) and meaningful(v)]
+    for key, value in profile.items():
+        if isinstance(value, dict | list):
+            found += [(f"{key}.{k}", v) for k, v in islice(leaves_with_keys(value), MAX_NESTED) if meaningful(v)]
+    return found
+
+
+def _has(profile: dict[str, Any], key: str, value: Any) -> bool:
+    return any(k == key and normalise(str(v)) == normalise(str(value)) for k, v in _scalars(profile))
 
 
 def _singled_by_words(told: Told, candidates: Candidates, position: int) -> bool:
@@ -94,15 +106,14 @@ def _singled_by_words(told: Told, candidates: Candidates, position: int) -> bool
     ("savings" when one account is a savings account), or, read loosely (a time alone,
     one word of a name: "the keyboard"), fit this candidate alone in that field."""
     mine = candidates.profiles[position]
+    others = [other for i, other in enumerate(candidates.profiles) if i != position]
     for name, value in _scalars(mine):
         if name == candidates.field:
             continue
-        if told.tells(value) and all(normalise(str(other.get(name))) != normalise(str(value))
-                                     for i, other in enumerate(candidates.profiles) if i != position):
+        if told.tells(value) and not any(_has(other, name, value) for other in others):
             return True
-        fits = [i for i, other in enumerate(candidates.profiles)
-                if name in other and not isinstance(other[name], dict | list) and meaningful(other[name])
-                and told.tells(other[name], loose=True)]
+        fits = [i for i, profile in enumerate(candidates.profiles)
+                if any(k == name and told.tells(v, loose=True) for k, v in _scalars(profile))]
         if fits == [position]:
             return True
     return False
@@ -218,7 +229,7 @@ def _picked(dialogue: Dialogue, site: CallSite, argument: str, candidates: Candi
 
 
 def _distinct(profiles: list[dict[str, Any]], key: str, value: Any) -> bool:
-    return sum(1 for p in profiles if p.get(key) == value) == 1
+    return sum(1 for p in profiles if _has(p, key, value)) == 1
 
 
 def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:

@@ -1,8 +1,9 @@
 """`reply_style`: the assistant talks like a person, not like a tool.
 
 - `field_dump`: a reply line of `label: value` pairs: two or more joined by ";", or three
-  or more whose labels are field names of the outputs ("order ID: #W1236; total: 1108.9");
-  one labelled item per line (a list) is fine.
+  or more (joined by anything: ";", ",", " - ") whose labels are field names of the
+  outputs ("order ID: #W1236, total: 1108.9, status: pending"); one labelled item per
+  line (a list) is fine.
 - `raw_enum`: a reply spells a value in snake_case ("no_longer_needed").
 - `ids_only_list`: a reply names two or more items of one listed output by their ids
   alone, with no name, date, amount or other detail of any of them.
@@ -35,6 +36,7 @@ KINDS = (
 )
 
 _PAIR = re.compile(r"(?:^|(?<=[;\n.!?]))\s*(?P<label>[A-Za-z][A-Za-z ]{0,28}?)\s*:\s+(?P<value>[^;\n]+)")
+_LABEL = re.compile(r"(?:^|(?<=[;,\n.!?(]))\s*(?:-\s*)?(?P<label>[A-Za-z][A-Za-z ]{0,28}?)\s*:\s+(?=\S)")
 _ERROR_TYPES = re.compile(r"\b(?:ToolError|InvalidArguments|UnknownTool|SandboxViolation|ToolTimeout|ResourceLimit|"
                           r"ToolCrash)\b")
 _REFUSAL = re.compile(r"\b(?:can(?:no|')t|cannot|can not|unable to|not able to|no way to|don't have (?:a|any) "
@@ -56,12 +58,10 @@ def _dump(text: str, fields: set[str]) -> bool:
     item per line is a layout, not a dump."""
     for line in text.splitlines():
         pairs = list(_PAIR.finditer(line))
-        if len(pairs) < 2:
-            continue
-        if any(line[:p.start()].rstrip().endswith(";") for p in pairs[1:]):
+        if len(pairs) >= 2 and any(line[:p.start()].rstrip().endswith(";") for p in pairs[1:]):
             return True
-        named = [p for p in pairs if normalise(p["label"]) in fields or
-                 normalise(p["label"]).removesuffix(" id") + " id" in fields]
+        labels = [normalise(m["label"]) for m in _LABEL.finditer(line)]  # "a: 1, b: 2" too
+        named = [label for label in labels if label in fields or label.removesuffix(" id") + " id" in fields]
         if len(named) >= 3:
             return True
     return False
