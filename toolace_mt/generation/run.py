@@ -58,6 +58,7 @@ class RunOptions(BaseModel):
     keep_failed: Path | None = None
     settings: Settings = Settings()
     model: ModelSettings | None = None  # --backend openai
+    checks: tuple[str, ...] | None = None  # the gate's checks; None: the verifier's defaults
 
 
 @dataclass
@@ -109,7 +110,9 @@ class AttemptRunner:
         self.options = options
         self.backend = backend or backend_for(options)
         self.benches: dict[str, Workbench] = {}
-        self.verifier = Verifier(judge=self.backend.judge(CostMeter()))
+        judge = self.backend.judge(CostMeter())
+        self.verifier = Verifier(judge=judge) if options.checks is None else \
+            Verifier(options.checks, judge=judge)
 
     def bench(self, env: str) -> Workbench:
         if env not in self.benches:
