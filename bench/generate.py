@@ -277,7 +277,8 @@ def mas_vs_naig(args: argparse.Namespace, envs: list[str], runs: dict[str, tuple
         totals["m_calling"] += calling
         totals["m_records"] += len(mas_records)
         sim = m_all + calling / max(len(mas_records), 1)
-        print(f"  {Path(env).stem[:13]:<14}{n_all:>8.1f}{m_all:>8.1f}{n_all / m_all:>7.2f}x   {n_gen:>16.1f}{m_gen:>8.1f}"
+        name = Path(env).stem[:13]
+        print(f"  {name:<14}{n_all:>8.1f}{m_all:>8.1f}{n_all / m_all:>7.2f}x   {n_gen:>16.1f}{m_gen:>8.1f}"
               f"{n_gen / m_gen:>7.2f}x   {sim:>8.1f}{n_all / sim:>7.2f}x   "
               f"{summary.as_dict(wall)['pass_rate']:>14}{f'{cheaper}/{len(pairs)}':>20}")
     t = totals
@@ -298,8 +299,8 @@ def fresh_envs(work: Path) -> list[str]:
     """Env modules the generator was never tuned on: the fixtures' and bench ports', and
     those compiled from the BFCL specs (a spec that does not compile is reported, not fatal)."""
     found = sorted(str(p) for d in (ROOT / "fixtures" / "envs", ROOT / "bench" / "ports") for p in d.glob("*.py"))
-    specs_dir = next((d for d in (ROOT.parent.parent / "shared" / "peers" / "bfcl", ROOT / "fixtures" / "specs" / "bfcl")
-                      if d.is_dir()), None)
+    places = (ROOT.parent.parent / "shared" / "peers" / "bfcl", ROOT / "fixtures" / "specs" / "bfcl")
+    specs_dir = next((d for d in places if d.is_dir()), None)
     if specs_dir is None:
         return found
     from toolace_mt.cli import main as cli_main

@@ -9,7 +9,7 @@ CHAT_REPLY = ["You're welcome! Let me know if there's anything else.", "Glad to 
 
 ASK_TEMPLATES = ["Sure, I can help with that. Could you tell me the {label}?",
                  "Happy to help. What is the {label}?", "Before I go ahead, I need the {label}. What is it?",
-                 "I can do that. Which {label} should I use?", "Could you give me the {label} first?"]
+                 "I can do that. Which {label} would you like?", "Could you give me the {label} first?"]
 
 REFUSALS = ["I'm sorry, but I can't {request}; that's outside what I can help with here.",
             "Unfortunately I'm not able to {request}. That isn't something I can do in this service.",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolace_mt.generation.labels import join, label, mine, said_label, show
-from toolace_mt.generation.value_phrases import fill_frame, frames_for, free_text
+from toolace_mt.generation.value_phrases import SPOKEN, fill_frame, frames_for, free_text
 
 GREETINGS = ["Hi", "Hello", "Hey", "Hi there", "Hello there", "Hey there", "Good morning", "Good afternoon",
              "Good evening", "Morning", "Hiya", "Hi again", "Hello again", "Hey again", "Greetings"]
@@ -118,19 +118,19 @@ ANSWER_LEADS = ["", "", "", "Sure, ", "Oh, ", "Sorry, ", "Right, ", "Ah, ", "Of 
                 "Oh right, ", "Good point, ", "Let me check... ", "Sure thing, ", "Oh sorry, ", "My bad, ", "Yep, ",
                 "Certainly, ", "Ah yes, ", "Hmm, ", "Hang on... ", "Oh, of course. ", "Sorry about that. "]
 
-ANSWER_CORES = ["it's {v}.", "{v}.", "the {l} is {v}.", "it should be {v}.", "that would be {v}.", "use {v}.",
+ANSWER_CORES = ["it's {v}.", "{v}.", "the {l} is {v}.", "it should be {v}.", "that would be {v}.", "I'd like {v}.",
                 "I have it here: {v}.", "it's {v}, thanks.", "here it is: {v}.", "{v} is the {l}.",
-                "the {l} should be {v}.", "I forgot to say: {v}.", "go with {v}.", "it's {v} for the {l}.",
-                "{v}, thanks.", "I believe it's {v}.", "my {l} is {v}.", "try {v}."]
+                "the {l} should be {v}.", "I forgot to say: {v}.", "I'd say {v}.", "I'd prefer {v}.",
+                "{v}, thanks.", "I believe it's {v}.", "my {l} is {v}.", "I think it's {v}."]
 
 CORRECTION_LEADS = ["", "Oops, ", "Sorry, ", "My mistake, ", "Ah, ", "Oh no, ", "Whoops, ", "Apologies, ",
                     "Sorry about that, ", "Oh, ", "Ugh, ", "Hmm, ", "Right, "]
 
 CORRECTION_CORES = ["that was a typo. The {l} is {v}.", "I got that wrong, it's {v}.", "the correct {l} is {v}.",
                     "let me correct that: {v}.", "I mistyped it. Try {v}.", "it should be {v}.",
-                    "wrong {l}. It's {v}.", "I misread it. The right {l} is {v}.", "please use {v} instead.",
+                    "wrong {l}. It's {v}.", "I misread it. The right {l} is {v}.", "it's {v}, please.",
                     "it's {v}, not what I typed before.", "I must have typed it wrong. It's {v}.",
-                    "my fingers slipped. The {l} is {v}.", "that's my error. Use {v}.", "it's actually {v}.",
+                    "my fingers slipped. The {l} is {v}.", "that's my error. It's {v}.", "it's actually {v}.",
                     "the {l} is {v}, sorry.", "I meant {v}."]
 
 RECALL_LEADS = ["", "", "Sorry, ", "Wait, ", "Hold on, ", "Quick check: ", "Sorry to ask again, ", "Hmm, ",
@@ -266,6 +266,10 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False)
     said, shown = said_label(param, rng), show(value)
     leads, cores = (CORRECTION_LEADS, CORRECTION_CORES) if correction else (ANSWER_LEADS, ANSWER_CORES)
     lead = rng.choice(leads)
+    if param in SPOKEN and shown.strip() and not correction:
+        text = rng.choice(SPOKEN[param]).replace("{v}", shown)
+        return lead + text if lead.endswith(". ") or not lead else lead + text[0].lower() + text[1:] \
+            if not text.startswith("I") else lead + text
     if not shown.strip():
         cores = ["leave the {l} blank.", "the {l} can stay empty.", "no {l}, thanks.", "skip the {l}."]
     elif free_text(param, value):

@@ -13,21 +13,38 @@ from toolace_mt.generation.values import text_kind
 
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
 # with {v} is only used for values that do not start in lower case (a sentence start).
-VALUE_CLAUSES = ["The {l} on file should be {v}.", "You can use {v} as the {l}.", "The {l} I'd like is {v}.",
-                 "And {v} for the {l}.", "The {l} is going to be {v}.", "Please note the {l} is {v}.",
+VALUE_CLAUSES = ["The {l} in question is {v}.", "Just so you know, the {l} is {v}.", "The {l} reads {v}.",
+                 "I can confirm the {l} is {v}.", "Note that the {l} is {v}.", "You'll see the {l} is {v}.",
+                 "The {l} on my side is {v}.", "Double-checking, the {l} is {v}.",
+                 "The {l} on file should be {v}.", "Oh, the {l}? That's {v}.", "From my notes, the {l} is {v}.",
+                 "According to my paperwork, the {l} is {v}.", "If memory serves, the {l} is {v}.",
+                 "Last I checked, the {l} was {v}.", "The right {l} would be {v}.", "My records say the {l} is {v}.",
+                 "The {l} I'd like is {v}.",
+                 "The {l} is going to be {v}.", "Please note the {l} is {v}.",
                  "I have {v} written down as the {l}.", "As for the {l}, that's {v}.",
                  "I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
                  "I think the {l} is {v}.", "The {l} on my end says {v}.", "I'm pretty sure the {l} is {v}.",
                  "The {l} is {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
-                 "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "{L}, {v}.", "For the {l}, it's {v}.",
+                 "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "For the {l}, it's {v}.",
                  "As for the {l}, {v}.", "The {l} will be {v}.", "{L} should be {v}.",
-                 "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}.",
-                 "It's {v} for the {l}."]
+                 "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}."]
 
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
-CHOICE_CLAUSES = ["Use {v} for the {l}.", "Go with {v} as the {l}.", "Set the {l} to {v}.", "For the {l}, use {v}.",
-                  "Put {v} as the {l}.", "Make the {l} {v}.", "Take {v} as the {l}.", "I'd go with {v} for the {l}.",
-                  "It should be {v} for the {l}.", "Let's use {v} for the {l}.", "Pick {v} for the {l}."]
+CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "As for the {l}, I'd prefer {v}.",
+                  "I'd prefer {v} as the {l}, please.", "Could the {l} be {v}?", "I'd rather have {v} as the {l}.",
+                  "The {l} should be {v}, please.",
+                  "Ideally the {l} would be {v}.", "{v} would be my choice for the {l}.",
+                  "I was thinking {v} for the {l}.", "If possible, the {l} should be {v}.",
+                  "My preference for the {l} is {v}.", "Going forward, the {l} should be {v}.",
+                  "I've decided on {v} for the {l}.", "Honestly, {v} suits me best for the {l}.",
+                  "Whatever works, but {v} for the {l} ideally.", "My first pick for the {l} is {v}."]
+# Parameters people do not name when they ask: a search's words, a count of results.
+SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Something matching {v}, please.",
+                    "I'm after {v}.", "It's about {v}."],
+          "limit": ["Just the first {v}, please.", "No more than {v}, please.", "{v} at most is plenty.",
+                    "Only {v} of them, please."]}
+SPOKEN["keyword"] = SPOKEN["search"] = SPOKEN["search_term"] = SPOKEN["query"]
+SPOKEN["max_results"] = SPOKEN["count"] = SPOKEN["top_k"] = SPOKEN["limit"]
 
 # Only for what the user owns or is (ids of their things, their name, address ...).
 MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should be {v}.",
@@ -46,7 +63,7 @@ EMPTY_CLAUSES = ["Leave the {l} blank.", "The {l} can stay empty.", "No {l}, ple
 
 # How a sentence states several values, each part said the same way: (part, lead, separator).
 GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "),
-                ("{v} for the {l}", "use ", ", "), ("my {l} is {v}", "", ", ")]
+                ("{v} as the {l}", "", ", "), ("my {l} is {v}", "", ", ")]
 
 GROUP_PREFIXES = ["Here are the details: ", "Details: ", "For the record, ", "To be clear, ",
                   "Just so you have it, ", "You'll need these: ", "The details: ", "Here's what I have: ",
@@ -109,6 +126,9 @@ def value_clause(rng: random.Random, param: str, value: Any) -> str:
     said, shown = said_label(param, rng), show(value)
     if not shown.strip():
         return fill_frame(rng.choice(EMPTY_CLAUSES), said, "")
+    if param in SPOKEN and isinstance(value, str | int) and not isinstance(value, bool):
+        text = rng.choice(SPOKEN[param]).replace("{v}", shown)
+        return text[0].upper() + text[1:]
     if free_text(param, value):
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
@@ -141,7 +161,7 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[st
         size = min(len(rest), rng.choice([1, 1, 1, 2, 2, 3]))
         group, rest = rest[:size], rest[size:]
         if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
-                            for p, v in group):
+                            or p in SPOKEN for p, v in group):
             out.extend(value_clause(rng, p, v) for p, v in group)
             continue
         saids = [said_label(p, rng) for p, _ in group]
