@@ -155,6 +155,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         output = bench.trial(auth.name, auth.arguments).result
         candidates.insert(0, Candidate(auth, output if isinstance(output, dict) else {key: output}, "auth"))
     earlier = [(shown, key, {key: user[key]})] if shown is not None and key is not None else []
+    earlier += _known_before(bench, draft, candidates)
     identity = bench.values.identity_values()
     stated_ids = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
     # Under AUTHENTICATE_FIRST the user never says their internal id: a look-up finds it.
@@ -207,6 +208,17 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     cost.add_json("skeleton", {"plan": plan.target, "steps": plan.steps, "focus": focus},
                 {"turns": [[(c.name, c.arguments) for c in t.calls] for t in turns], "stated": stated})
     return segment
+
+
+def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -> list[tuple[int, str, Any]]:
+    """Where an id the calls need may come from without a new look-up: the outputs of
+    earlier sub-tasks (the assistant already knows the order's payment method). Only ids a
+    call requires: an optional filter the user did not ask for is never added from there."""
+    params = sorted({p for c in candidates for p in bench.tools[c.call.name].parameters.get("required", [])
+                     if is_id(p) and p in c.call.arguments})
+    return [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
+            for turn in segment.turns for call in turn.calls
+            if call.result is not None and call.result.ok for param in params]
 
 
 def _authentication(bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[str, Any],

@@ -150,6 +150,15 @@ def _detail(key: str, value: Any) -> str:
     return natural(value, key)
 
 
+def _entries(value: Any) -> list[Any]:
+    """The entries of a list field, or of a mapping of records by id (a product's variants)."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        return list(value.values())
+    return []
+
+
 def describe_item(item: Any, focus: Focus | None = None) -> str:
     """One list entry by name, date or amount (its id kept beside it when it has one); with
     a focus, the details the user asked about or not yet shown first."""
@@ -161,13 +170,16 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
         name = w.join(str(item["first_name"]), str(item.get("last_name") or ""))
     ident = next((str(v) for k, v in item.items() if k.endswith("_id") and isinstance(v, str | int)
                   and not isinstance(v, bool)), None)
-    ranked = sorted(((focus.rank(k, v) if (focus.asked(k) or any(d in k for d in _DESCRIBE)) else 3,
-                      min((i for i, d in enumerate(_DESCRIBE) if d in k), default=len(_DESCRIBE)), k, v)
-                     for k, v in item.items()
-                     if _good(k, v) and (any(d in k for d in _DESCRIBE) or focus.asked(k))
+    ranked = sorted(((focus.rank(k, v), min((i for i, d in enumerate(_DESCRIBE) if d in k), default=len(_DESCRIBE)),
+                      k, v) for k, v in item.items()
+                     if _good(k, v) and (any(d in k for d in _DESCRIBE) or focus.rank(k, v) < 2)
                      and str(v) not in (name, ident) and not k.endswith("_id")),
                     key=lambda t: (t[0], t[1]))
     details = [_detail(k, v) for _, _, k, v in ranked][:2]
+    options = next((v for v in item.values() if isinstance(v, dict) and v
+                    and all(_good("x", o) for o in v.values())), None)
+    if options:  # a variant's options: "white, wired, optical"
+        details.insert(0, ", ".join(str(o) for o in list(options.values())[:3]))
     head = name or ident or ""
     if name and ident:
         head = f"{name} ({ident})"
@@ -214,7 +226,7 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             return w.join(told, rng.choice(["It reads: \"{t}\"", "It says: \"{t}\"", "The text: \"{t}\""])
                           .format(t=text))
         nothing_new = not any(focus.rank(k, v) < 2 for k, v in facts_of(value))
-        lists = [(k, v) for k, v in value.items() if isinstance(v, list) and v and not arguments
+        lists = [(k, _entries(v)) for k, v in value.items() if _entries(v) and not arguments
                  and (_stems(k) & _stems(tool) or focus.asked(k) or nothing_new)]
         facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())]
         if arguments:  # a value the write set that the output does not show is told too
