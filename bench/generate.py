@@ -68,9 +68,11 @@ from toolace_mt.generation.backend import INJECTION_TYPES  # noqa: E402
 from toolace_mt.generation.run import RunOptions, RunSummary, run_generate  # noqa: E402
 from toolace_mt.generation.settings import Settings  # noqa: E402
 from toolace_mt.generation.workbench import Workbench  # noqa: E402
+from toolace_mt.jsonl import RecordLine, read_records  # noqa: E402
 from toolace_mt.stats import compute_stats  # noqa: E402
 from toolace_mt.verifier import Verifier  # noqa: E402
 from toolace_mt.verifier.dialogue import CHECK_IDS, DEFAULT_CHECKS  # noqa: E402
+from toolace_mt.verifier.trajectory import trajectory_findings  # noqa: E402
 
 STAGES = ("skeleton", "inject", "refine", "build_record", "verify")
 ENGINE = ("call", "peek", "snapshot", "restore", "reset", "state_hash", "diff", "query")
@@ -199,7 +201,9 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
     started = time.perf_counter()
     for env in envs:
         out = work / f"q-{Path(env).stem}.jsonl"  # a built-in name or a module's path
-        summary, wall = generate([env], k, args.seed, out, Settings(), workers=args.workers, checks=args.checks)
+        failed = work / f"f-{Path(env).stem}.jsonl"
+        summary, wall = generate([env], k, args.seed, out, Settings(), workers=args.workers, checks=args.checks,
+                                 keep_failed=failed)
         runs[env] = (out, summary)
         stats = compute_stats([out])
         coverage = stats.tool_coverage.get(env) or next(iter(stats.tool_coverage.values()))  # one env per file
@@ -211,6 +215,11 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
         if coverage.unused:
             print(f"  {'':<14}unused tools: {', '.join(coverage.unused)}")
         print(trajectory_line(stats.trajectory))
+        # The gate drops dialogues with findings: the generator's own rate is over every
+        # dialogue it made, accepted or dropped.
+        made = [line.record for path in (out, failed) if path.exists() for line in read_records(path)
+                if isinstance(line, RecordLine)]
+        print(trajectory_line(trajectory_findings(made), f"before the gate ({len(made)} made):"))
         if report["failed_by_check"]:
             print(f"  {'':<14}dropped by check: {', '.join(f'{c} {n}' for c, n in report['failed_by_check'].items())}")
         sys.stdout.flush()
@@ -222,14 +231,14 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
     return runs
 
 
-def trajectory_line(rates: dict[str, Any]) -> str:
+def trajectory_line(rates: dict[str, Any], title: str = "trajectory:") -> str:
     """The trajectory section of one env (`stats`: share of dialogues with each finding)."""
     parts = []
     for kind, rate in rates.items():
         share = rate.share
         said = "?" if share is None else f"{share:.1%}{'*' if share > 0.02 else ''}"
         parts.append(f"{kind} {said}")
-    lines, line = [], f"  {'':<14}trajectory:"
+    lines, line = [], f"  {'':<14}{title}"
     for part in parts:
         if len(line) + len(part) > 118:
             lines.append(line)
