@@ -244,7 +244,10 @@ def _known(segment: Segment, call: Call, writes: bool) -> set[str]:
     write, the id of what it acted on; the values it set are worth confirming) and the
     user's own id."""
     ref = w.referent(segment.target)
-    said = [call.arguments.get(ref)] if writes else list(call.arguments.values())
+    stated = {_key(v) for v in segment.stated.values()}
+    # A read's arguments the user said; one a look-up found for them (the message a search
+    # found) is news worth naming.
+    said = [call.arguments.get(ref)] if writes else [v for v in call.arguments.values() if _key(v) in stated]
     said += [v for k, v in segment.context.items() if k.endswith("_id") and k.startswith(("customer", "user"))]
     return {str(v) for v in said if isinstance(v, str | int | float) and not isinstance(v, bool)}
 
@@ -274,10 +277,14 @@ def _checked(segment: Segment, before: int, value: object) -> str:
         for call in earlier.calls:
             output = call.result.result if call.result is not None and call.result.ok else None
             if isinstance(output, dict) and value is not None and value in call.arguments.values():
-                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price")
+                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
                          if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
+                when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
+                             if isinstance(output.get(k), str) and output[k]), None)
+                if when is not None:  # what the record is: the flight it is for, when it was placed
+                    facts = [*facts[:2], f"{w.label(when).removesuffix(' at')} {speech.natural(output[when], when)}"]
                 if facts:
-                    return "it's " + ", ".join(facts[:2])
+                    return "it's " + ", ".join(facts[:3])
     return ""
 
 

@@ -95,7 +95,7 @@ def clause(key: str, value: Any) -> str:
         if dated:
             return f"it {dated['verb']} on {natural(value, key)}"
         if since:
-            return f"a {since['noun'].replace('_', ' ')} since {natural(value, key)}"
+            return f"you've been a {since['noun'].replace('_', ' ')} since {natural(value, key)}"
     said = w.label(key).removeprefix("my ")
     return f"the {said} is {natural(value, key)}"
 
@@ -227,7 +227,7 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
                           .format(t=text))
         nothing_new = not any(focus.rank(k, v) < 2 for k, v in facts_of(value))
         lists = [(k, _entries(v)) for k, v in value.items() if _entries(v) and not arguments
-                 and (_stems(k) & _stems(tool) or focus.asked(k) or nothing_new)]
+                 and (_stems(k) & _stems(tool) or focus.asked(k) or nothing_new or len(facts_of(value)) <= 2)]
         facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())]
         if arguments:  # a value the write set that the output does not show is told too
             shown = {str(v) for _, v in facts} | (known or set())
