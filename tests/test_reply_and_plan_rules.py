@@ -81,3 +81,12 @@ def test_a_message_text_is_quoted_and_variants_are_listed() -> None:
                                            "price": 54.34, "available": False}}}
     told = speech.summary(product, "get_product_details", random.Random(4))
     assert "1008948180" in told and "1000, art" in told and "$54.34" in told
+
+
+def test_another_partys_name_is_never_said_as_the_users_own() -> None:
+    from toolace_mt.generation import wording as w
+
+    assert w.mine("name") and w.mine("email") and not w.mine("payee name") and not w.mine("contact email")
+    said = {w.value_clause(random.Random(s), "payee_name", "Dr. Chloe Foster") for s in range(200)}
+    assert not [t for t in said if "my name" in t.lower() or "my payee name" in t.lower()]
+    assert any("payee name" in t for t in said)

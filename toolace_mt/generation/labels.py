@@ -62,8 +62,16 @@ def said_label(param: str, rng: random.Random) -> str:
             return base[: len(base) - len(key)] + rng.choice(variants)
     return base
 
+# Someone else the user adds or writes to: "payee name" is never "my name".
+OTHER_PARTIES = frozenset({"payee", "contact", "recipient", "attendee", "invitee", "guest", "beneficiary",
+                           "agent", "employee"})
+
+
 def mine(said: str) -> bool:
-    """A label a user says with "my": their own details and the ids of their things."""
+    """A label a user says with "my": their own details and the ids of their things (not
+    another party's: "payee name")."""
+    if said.split()[:1] and said.split()[0] in OTHER_PARTIES:
+        return False
     return any(said == end or said.endswith(" " + end) for end in _MINE)
 
 def speakable(key: str) -> bool:

@@ -64,7 +64,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     rest = [(k, v) for k, v in stated.items() if k not in covered]
     mine = [(k, v) for k, v in rest if _key(v) in own or k in wrong_keys or k == hidden]
     lookups = [(_base(k), v) for k, v in rest if (k, v) not in mine]
-    pairs = [(_base(k), v) for k, v in mine]
+    party = _other_party(tool.name)
+    pairs = [(f"{party}_{_base(k)}" if party and _base(k) in _PERSONAL else _base(k), v) for k, v in mine]
     rng.shuffle(pairs)
     clauses = w.value_sentences(rng, pairs)
     rng.shuffle(clauses)
@@ -98,6 +99,16 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     if context and rng.random() < 0.5 and (not lead or lead[-1] in ".!?"):
         return w.join(lead, context, phrased[0].upper() + phrased[1:], *clauses, w.closer(rng, people, sign=not named))
     return w.join(lead, phrased, *clauses, context, w.closer(rng, people, sign=not named))
+
+
+_PERSONAL = ("name", "email", "phone", "phone_number", "address")
+
+
+def _other_party(tool: str) -> str | None:
+    """The other party a tool adds or writes to (`add_payee` -> "payee"), whose name or email
+    the user states as theirs, not as their own."""
+    party = tool.split("_")[-1].removesuffix("s")
+    return party if party in w.OTHER_PARTIES else None
 
 
 def _enum_words(bench: Workbench) -> frozenset[str]:

@@ -344,7 +344,9 @@ def _persona(bench: Workbench, draft: Draft, owner: dict[str, Any], rng: random.
         # One persona per dialogue: the first user it is about. A sub-task about someone
         # else (a relative's booking) is not signed with their name.
         first = next((s.context[key] for s in draft.segments if key in s.context), None)
-        if key not in owner or (first is not None and owner[key] != first):
+        named, _ = _dialogue_user(bench, draft)  # or the user an earlier output named
+        if key not in owner or (first is not None and owner[key] != first) \
+                or (named and owner[key] != named[key]):
             return ""
         return bench.values.first_name(owner[key])
     earlier = next((s.turns[0].topic.get("persona") for s in draft.segments if s.turns

@@ -20,6 +20,7 @@ from toolace_mt.generation.assistant_phrases import (
 )
 from toolace_mt.generation.labels import (
     LABEL_VARIANTS,
+    OTHER_PARTIES,
     empty,
     join,
     label,
@@ -144,6 +145,7 @@ __all__ = [
     "NO_RESULTS",
     "OCCASIONS",
     "OTHER_CLOSERS",
+    "OTHER_PARTIES",
     "PREFACES",
     "RECALL_CORES",
     "RECALL_LEADS",
