@@ -78,8 +78,11 @@ from toolace_mt.generation.backend import INJECTION_TYPES  # noqa: E402
 from toolace_mt.generation.run import RunOptions, RunSummary, run_generate  # noqa: E402
 from toolace_mt.generation.settings import Settings  # noqa: E402
 from toolace_mt.generation.workbench import Workbench  # noqa: E402
+from toolace_mt.jsonl import RecordLine, read_records  # noqa: E402
 from toolace_mt.stats import compute_stats  # noqa: E402
 from toolace_mt.verifier import Verifier  # noqa: E402
+from toolace_mt.verifier.dialogue import CHECK_IDS, DEFAULT_CHECKS  # noqa: E402
+from toolace_mt.verifier.trajectory import trajectory_findings  # noqa: E402
 
 STAGES = ("skeleton", "inject", "refine", "build_record", "verify")
 ENGINE = ("call", "peek", "snapshot", "restore", "reset", "state_hash", "diff", "query")
@@ -132,9 +135,9 @@ class StageClock:
 
 def generate(envs: list[str], n: int, seed: int, out: Path, settings: Settings, workers: int = 1,
              method: str = "naig", keep_failed: Path | None = None,
-             executor: Any = None) -> tuple[RunSummary, float]:
+             executor: Any = None, checks: tuple[str, ...] | None = None) -> tuple[RunSummary, float]:
     options = RunOptions(envs=envs, n=n, seed=seed, out=out, method=method, workers=workers,  # type: ignore[arg-type]
-                         max_attempts=3 * n, keep_failed=keep_failed, settings=settings,
+                         max_attempts=3 * n, keep_failed=keep_failed, settings=settings, checks=checks,
                          **({"executor": executor} if executor is not None else {}))
     with contextlib.redirect_stderr(io.StringIO()):  # the progress lines
         accepted, summary, seconds = run_generate(options)
@@ -209,18 +212,25 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
     started = time.perf_counter()
     for env in envs:
         out = work / f"q-{Path(env).stem}.jsonl"  # a built-in name or a module's path
-        summary, wall = generate([env], k, args.seed, out, Settings(), workers=args.workers)
+        failed = work / f"f-{Path(env).stem}.jsonl"
+        summary, wall = generate([env], k, args.seed, out, Settings(), workers=args.workers, checks=args.checks,
+                                 keep_failed=failed)
         runs[env] = (out, summary)
         stats = compute_stats([out])
-        coverage = stats.tool_coverage[env]
+        coverage = stats.tool_coverage.get(env) or next(iter(stats.tool_coverage.values()))  # one env per file
         shares = "".join(f"{(stats.ops[t].share or 0):>19.1%}" for t in INJECTION_TYPES)
         report = summary.as_dict(wall)
-        print(f"  {env:<14}{stats.distinct_3 or 0:>11.3f}{shares}"
+        print(f"  {Path(env).stem[:13]:<14}{stats.distinct_3 or 0:>11.3f}{shares}"
               f"{f'{coverage.used}/{coverage.offered}':>9} {coverage.coverage or 0:>5.0%}"
               f"{stats.parallel_call_share or 0:>10.1%}{report['pass_rate']:>11}{wall:>8.1f}")
         if coverage.unused:
             print(f"  {'':<14}unused tools: {', '.join(coverage.unused)}")
         print(trajectory_line(stats.trajectory))
+        # The gate drops dialogues with findings: the generator's own rate is over every
+        # dialogue it made, accepted or dropped.
+        made = [line.record for path in (out, failed) if path.exists() for line in read_records(path)
+                if isinstance(line, RecordLine)]
+        print(trajectory_line(trajectory_findings(made), f"before the gate ({len(made)} made):"))
         if report["failed_by_check"]:
             print(f"  {'':<14}dropped by check: {', '.join(f'{c} {n}' for c, n in report['failed_by_check'].items())}")
         sys.stdout.flush()
@@ -232,14 +242,14 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
     return runs
 
 
-def trajectory_line(rates: dict[str, Any]) -> str:
+def trajectory_line(rates: dict[str, Any], title: str = "trajectory:") -> str:
     """The trajectory section of one env (`stats`: share of dialogues with each finding)."""
     parts = []
     for kind, rate in rates.items():
         share = rate.share
         said = "?" if share is None else f"{share:.1%}{'*' if share > 0.02 else ''}"
         parts.append(f"{kind} {said}")
-    lines, line = [], f"  {'':<14}trajectory:"
+    lines, line = [], f"  {'':<14}{title}"
     for part in parts:
         if len(line) + len(part) > 118:
             lines.append(line)
@@ -267,8 +277,9 @@ def mas_vs_naig(args: argparse.Namespace, envs: list[str], runs: dict[str, tuple
     totals: Counter[str] = Counter()
     totals_by_stage: dict[str, Counter[str]] = {"n": Counter(), "m": Counter()}
     for env in envs:
-        out = work / f"m-{env}.jsonl"
-        summary, wall = generate([env], m, args.seed, out, Settings(), workers=args.workers, method="mas")
+        out = work / f"m-{Path(env).stem}.jsonl"
+        summary, wall = generate([env], m, args.seed, out, Settings(), workers=args.workers, method="mas",
+                                 checks=args.checks)
         naig_out, naig_summary = runs[env]
         n_all, n_gen = per_accepted(naig_summary)
         m_all, m_gen = per_accepted(summary)
@@ -286,7 +297,8 @@ def mas_vs_naig(args: argparse.Namespace, envs: list[str], runs: dict[str, tuple
         totals["m_calling"] += calling
         totals["m_records"] += len(mas_records)
         sim = m_all + calling / max(len(mas_records), 1)
-        print(f"  {env:<14}{n_all:>8.1f}{m_all:>8.1f}{n_all / m_all:>7.2f}x   {n_gen:>16.1f}{m_gen:>8.1f}"
+        name = Path(env).stem[:13]
+        print(f"  {name:<14}{n_all:>8.1f}{m_all:>8.1f}{n_all / m_all:>7.2f}x   {n_gen:>16.1f}{m_gen:>8.1f}"
               f"{n_gen / m_gen:>7.2f}x   {sim:>8.1f}{n_all / sim:>7.2f}x   "
               f"{summary.as_dict(wall)['pass_rate']:>14}{f'{cheaper}/{len(pairs)}':>20}")
     t = totals
@@ -483,6 +495,39 @@ class Replay:
         pass
 
 
+def fresh_envs(work: Path) -> list[str]:
+    """Env modules the generator was never tuned on: the fixtures' and bench ports', and
+    those compiled from the BFCL specs (a spec that does not compile is reported, not fatal)."""
+    found = sorted(str(p) for d in (ROOT / "fixtures" / "envs", ROOT / "bench" / "ports") for p in d.glob("*.py"))
+    places = (ROOT.parent.parent / "shared" / "peers" / "bfcl", ROOT / "fixtures" / "specs" / "bfcl")
+    specs_dir = next((d for d in places if d.is_dir()), None)
+    if specs_dir is None:
+        return found
+    from toolace_mt.cli import main as cli_main
+
+    for spec in sorted(specs_dir.glob("*.json")):
+        out = work / f"compiled_{spec.stem}.py"
+        with contextlib.redirect_stderr(io.StringIO()) as err, contextlib.redirect_stdout(io.StringIO()):
+            code = cli_main(["envs", "compile", str(spec), "-o", str(out), "--force"])
+        if code == 0 and out.exists():
+            found.append(str(out))
+        else:
+            print(f"  (compiling {spec.name} failed: {err.getvalue().strip().splitlines()[-1:] or code})")
+    return found
+
+
+def _checks(text: str) -> tuple[str, ...]:
+    if text == "all":
+        return CHECK_IDS
+    if text == "default":
+        return DEFAULT_CHECKS
+    wanted = tuple(c.strip() for c in text.split(",") if c.strip())
+    unknown = [c for c in wanted if c not in CHECK_IDS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown check(s) {', '.join(unknown)}; known: {', '.join(CHECK_IDS)}")
+    return wanted
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -494,6 +539,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subtasks", type=_range, default=(2, 5), help="throughput shape (default 2-5)")
     parser.add_argument("--steps", type=_range, default=(1, 6), help="throughput shape (default 1-6)")
     parser.add_argument("--envs", nargs="+", default=builtin_names(), help="envs for sections 3 and 4 (default all)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="add the envs the generator was never tuned on (fixtures, ports, compiled BFCL specs)")
+    parser.add_argument("--checks", type=_checks, default=CHECK_IDS,
+                        help="the gate's checks: all (default), default (the verifier's), or a comma list")
     parser.add_argument("--quality-only", action="store_true", help="run section 3 only")
     parser.add_argument("--executor", choices=["local", "ray"], default="local",
                         help="ray: run section 5 only (--executor ray beside --workers 2, the driver's cost)")
@@ -502,6 +551,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs\n")
     with tempfile.TemporaryDirectory(prefix="bench-generate-") as tmp:
         work = Path(tmp)
+        if args.fresh:
+            args.envs = [*args.envs, *fresh_envs(work)]
         if args.executor == "ray":
             ray_section(args, Settings(subtasks=args.subtasks, steps=args.steps), work)
         elif args.quality_only:

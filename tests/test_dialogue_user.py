@@ -144,10 +144,13 @@ def test_a_user_an_earlier_output_named_is_neither_looked_up_nor_asked_again() -
     bench = Workbench("retail", 2)
     try:
         customer = bench.env.query("SELECT customer_id FROM orders ORDER BY order_id LIMIT 1")[0]["customer_id"]
-        known = Segment(goal="who I am", target="get_customer", stated={}, context={"customer_id": customer}, turns=[
-            Turn("user", "request", text=f"I'm {customer}."),
-            Turn("assistant", "calls", calls=[Call("get_customer", {"customer_id": customer})]),
-            Turn("assistant", "reply", text="Found you.")])
+        email = bench.env.query(f"SELECT email FROM customers WHERE customer_id = '{customer}'")[0]["email"]
+        # (found by email: an output that names the user but not their orders, so that
+        # listing them tells something new)
+        known = Segment(goal="who I am", target="find_customer_by_email", stated={}, context={"customer_id": customer},
+                        turns=[Turn("user", "request", text=f"I'm {email}."),
+                               Turn("assistant", "calls", calls=[Call("find_customer_by_email", {"email": email})]),
+                               Turn("assistant", "reply", text="Found you.")])
         draft = Draft(system="", segments=[known])
         assert draft.execute(bench.env)
         segment = OfflineBackend().draft_segment(bench, SubTaskPlan("list_customer_orders", 3), draft,

@@ -18,9 +18,9 @@ import pytest
 
 from sandbox import Environment
 from toolace_mt.generation.catalog import output_fields, walk
-from toolace_mt.generation.offline_backend import OfflineBackend
 from toolace_mt.generation.run import AttemptRunner, RunOptions, run_generate
 from toolace_mt.generation.settings import Settings
+from toolace_mt.generation.value_finder import assisted, producer
 from toolace_mt.generation.values import Choice
 from toolace_mt.generation.workbench import Workbench
 
@@ -41,8 +41,8 @@ def _read(bench: Workbench, tool: str, **arguments: Any) -> Any:
 
 
 def _proposals(bench: Workbench, tool: str, count: int) -> list[Choice]:
-    backend, rng = OfflineBackend(), random.Random(5)
-    found = [backend._assisted(bench, bench.tools[tool], rng, 6) for _ in range(count)]
+    rng = random.Random(5)
+    found = [assisted(bench, bench.tools[tool], rng, 6) for _ in range(count)]
     assert bench.env.diff().empty  # proposals are trials: nothing stays changed
     return [f[0] for f in found if f is not None]
 
@@ -115,7 +115,7 @@ def test_screening_keeps_the_rows_a_write_can_act_on(retail: Workbench) -> None:
 
 
 def test_a_producer_read_is_tied_to_the_values_entity_and_never_circular(retail: Workbench) -> None:
-    backend, rng = OfflineBackend(), random.Random(2)
+    rng = random.Random(2)
     tried: list[str] = []
     trial = retail.trial
 
@@ -129,12 +129,12 @@ def test_a_producer_read_is_tied_to_the_values_entity_and_never_circular(retail:
         for row in retail.values.table_rows("orders")[:12]:
             choice = Choice({"order_id": row["order_id"]}, {"order_id": row["order_id"],
                                                             "customer_id": row["customer_id"]}, {"order_id": "row"})
-            made = backend._producer(retail, "cancel_order", "order_id", row["order_id"], choice,
-                                     {json.dumps(row["order_id"])}, rng, [])
+            made = producer(retail, "cancel_order", "order_id", row["order_id"], choice,
+                            {json.dumps(row["order_id"])}, rng, [])
             if made is not None:
                 found += 1
-                maker, producer, _ = made
-                output = trial(maker, producer.arguments).result
+                maker, made_choice, _ = made
+                output = trial(maker, made_choice.arguments).result
                 assert row["order_id"] in json.dumps(output)
         assert found >= 10
         assert "get_order" not in tried  # it needs the order id it should produce
@@ -145,8 +145,8 @@ def test_a_producer_read_is_tied_to_the_values_entity_and_never_circular(retail:
 
 def test_values_a_producer_cannot_hold_are_not_looked_for(retail: Workbench) -> None:
     choice = Choice({"city": "Springfield"}, {}, {"city": "fresh"})
-    assert OfflineBackend()._producer(retail, "update_shipping_address", "city", "Springfield", choice,
-                                      set(), random.Random(0), []) is None
+    assert producer(retail, "update_shipping_address", "city", "Springfield", choice,
+                    set(), random.Random(0), []) is None
 
 
 @pytest.mark.slow

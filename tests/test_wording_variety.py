@@ -189,12 +189,21 @@ def test_a_recalled_field_named_my_is_said_without_a_double_article() -> None:
 
 
 def test_an_id_is_never_said_as_a_choice() -> None:
-    """"Put EV-2034 as the event ID" reads as if the user picked the id; "Use paypal for the
-    payment method" is a choice."""
+    """"Put EV-2034 as the event ID" reads as if the user picked the id; paypal for the
+    payment method is a choice, said as a preference, never dictated to a form ("Use paypal
+    for the payment method", "Set the payment method to paypal": parameter talk)."""
     ids = {w.value_clause(random.Random(s), "event_id", "EV-2034") for s in range(300)}
-    assert not [t for t in ids if re.match(r"(Put|Go with|Take|Pick|Set|Make|Let's use|I'd go with)\b", t)]
+    assert not [t for t in ids if re.match(r"(Put|Go with|Take|Pick|Set|Make|Let's use|I'd go with|I'd prefer)\b", t)]
     choices = {w.value_clause(random.Random(s), "payment_method", "paypal") for s in range(300)}
-    assert any(t.startswith(("Use paypal", "Go with paypal", "Pick paypal")) for t in choices)
+    assert any(t.startswith(("I'd prefer paypal", "I'd like the payment method to be paypal")) for t in choices)
+    assert not [t for t in choices if re.match(r"(Use|Set|Put|Make|Take|Pick|Go with)\b", t)]
+
+
+def test_search_words_and_counts_are_said_as_a_person_asks() -> None:
+    """"Use candle for the search words, and 3 for the limit" is parameter talk."""
+    said = {w.value_clause(random.Random(s), p, v) for s in range(100) for p, v in (("query", "candle"), ("limit", 3))}
+    assert not [t for t in said if re.search(r"\b(?:search words|search term|query|limit)\b", t)]
+    assert any("candle" in t for t in said) and any(" 3" in t or t.startswith("3") for t in said)
 
 
 def test_a_relation_before_a_name_does_not_guess_its_gender() -> None:

@@ -9,6 +9,7 @@ the calls a model backend would make) and the characters in and out.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -47,6 +48,11 @@ class CostMeter:
             self.cached_calls += 1
             self.cached_tokens_in += tokens_in
             self.cached_tokens_out += tokens_out
+
+    def add_json(self, stage: Stage, prompt: Any, answer: Any) -> None:
+        """A call a rule-based backend answers without a model, counted by the size of its
+        prompt and answer as JSON (what a model backend would send and receive)."""
+        self.add(stage, len(json.dumps(prompt, default=str)), len(json.dumps(answer, default=str)))
 
     def add_tokens(self, other: CostMeter) -> None:
         """Take another meter's tokens (and cache hits) but not its calls: requests that were

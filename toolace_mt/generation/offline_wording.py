@@ -13,6 +13,7 @@ from toolace_mt.generation import wording as w
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.evidence import leaves
 
 # How often a request is worded from the tool's own phrasing hints (the rest from a lead
 # and a task phrase): the hints read best, but each tool has only a few of them.
@@ -63,7 +64,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     rest = [(k, v) for k, v in stated.items() if k not in covered]
     mine = [(k, v) for k, v in rest if _key(v) in own or k in wrong_keys or k == hidden]
     lookups = [(_base(k), v) for k, v in rest if (k, v) not in mine]
-    pairs = [(_base(k), v) for k, v in mine]
+    party = _other_party(tool.name)
+    pairs = [(f"{party}_{_base(k)}" if party and _base(k) in _PERSONAL else _base(k), v) for k, v in mine]
     rng.shuffle(pairs)
     clauses = w.value_sentences(rng, pairs)
     rng.shuffle(clauses)
@@ -99,6 +101,16 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     return w.join(lead, phrased, *clauses, context, w.closer(rng, people, sign=not named))
 
 
+_PERSONAL = ("name", "email", "phone", "phone_number", "address")
+
+
+def _other_party(tool: str) -> str | None:
+    """The other party a tool adds or writes to (`add_payee` -> "payee"), whose name or email
+    the user states as theirs, not as their own."""
+    party = tool.split("_")[-1].removesuffix("s")
+    return party if party in w.OTHER_PARTIES else None
+
+
 def _enum_words(bench: Workbench) -> frozenset[str]:
     """The env's snake_case enum values (`no_longer_needed`): a user says them in words,
     which grounding accepts for an enum value of the schema."""
@@ -123,7 +135,7 @@ def turn_text(bench: Workbench, segment: Segment, turn: Turn, draft: Draft | Non
     dialogue (of `draft` when given, else of its sub-task) word for word: the judge drops
     a dialogue whose reply repeats the previous one, as when two sub-tasks show the same
     fact. Such a wording is drawn again from seeds derived from the turn's."""
-    text = _turn_text(bench, segment, turn, random.Random(turn.seed))
+    text = _turn_text(bench, segment, turn, random.Random(turn.seed), draft)
     if turn.role != "assistant" or turn.calls:
         return text
     turns = [t for s in draft.segments for t in s.turns] if draft is not None else segment.turns
@@ -131,18 +143,18 @@ def turn_text(bench: Workbench, segment: Segment, turn: Turn, draft: Draft | Non
     redraw = 0
     while text.strip() in others and redraw < REDRAWS:
         redraw += 1
-        text = _turn_text(bench, segment, turn, random.Random(f"{turn.seed}:again:{redraw}"))
+        text = _turn_text(bench, segment, turn, random.Random(f"{turn.seed}:again:{redraw}"), draft)
     if text.strip() in others:  # every redraw repeats: one more sentence makes it new
         text = next((candidate for tail in w.RESULT_TAILS if (candidate := w.join(text, tail)) not in others), text)
     return text
 
 
-def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Random) -> str:
+def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Random, draft: Draft | None = None) -> str:
     topic = turn.topic
     if turn.kind == "request":
         return request_text(bench, segment, turn)
     if turn.kind == "reply":
-        return reply_text(segment, turn, rng)
+        return reply_text(segment, turn, rng, _focus(segment, draft))
     if turn.kind == "ask":
         return rng.choice(w.ASK_TEMPLATES).format(label=w.label(_said_key(topic["param"])))
     if turn.kind in ("answer", "correction"):
@@ -182,7 +194,23 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     return turn.text or ""
 
 
-def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
+def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
+    """What the sub-task's reply tells first: the fields the user's words in it name, then
+    values no output before its target call showed."""
+    words = {x for t in segment.turns if t.role == "user" for x in re.findall(r"[a-z]{4,}", (t.text or "").lower())}
+    target = segment.target_calls()[:1]
+    shown: set[str] = set()
+    segments = [*(draft.segments if draft is not None and segment in draft.segments else []), segment]
+    for each in segments:
+        for t in each.turns:
+            if target and any(c is target[0] for c in t.calls):
+                return speech.Focus(words, shown)
+            shown |= {str(v) for c in t.calls if _succeeded(c) and c.result is not None
+                      for v in leaves(c.result.result)}
+    return speech.Focus(words, shown)
+
+
+def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.Focus | None = None) -> str:
     """The sub-task's closing reply, in prose: what a write did, or what was asked of a
     look-up (the facts its name asks about first, a list by its entries)."""
     target, *siblings = segment.target_calls() or [None]
@@ -201,14 +229,15 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random) -> str:
         claim = f"I've {past} {thing} {value}." if isinstance(value, str) and thing else f"I've {past} it."
     facts = speech.summary(target.result.result, segment.target, rng,
                            arguments=tl.without_secrets(target.arguments) if writes else None,
-                           known=_known(segment, target, writes))
+                           known=_known(segment, target, writes), focus=focus)
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
     if siblings and facts:  # several look-ups at once: each answer says whose it is
         facts = w.join(rng.choice(w.SIBLING_LEADS).format(value=next(iter(target.arguments.values()))), facts)
     for sibling in siblings:  # the same look-up of another entity, told after
         if sibling.result is not None and sibling.result.ok:
-            told = speech.summary(sibling.result.result, segment.target, rng, known=_known(segment, sibling, False))
+            told = speech.summary(sibling.result.result, segment.target, rng, known=_known(segment, sibling, False),
+                                  focus=focus)
             if told:
                 value = next(iter(sibling.arguments.values()))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
@@ -226,7 +255,10 @@ def _known(segment: Segment, call: Call, writes: bool) -> set[str]:
     write, the id of what it acted on; the values it set are worth confirming) and the
     user's own id."""
     ref = w.referent(segment.target)
-    said = [call.arguments.get(ref)] if writes else list(call.arguments.values())
+    stated = {_key(v) for v in segment.stated.values()}
+    # A read's arguments the user said; one a look-up found for them (the message a search
+    # found) is news worth naming.
+    said = [call.arguments.get(ref)] if writes else [v for v in call.arguments.values() if _key(v) in stated]
     said += [v for k, v in segment.context.items() if k.endswith("_id") and k.startswith(("customer", "user"))]
     return {str(v) for v in said if isinstance(v, str | int | float) and not isinstance(v, bool)}
 
@@ -256,10 +288,14 @@ def _checked(segment: Segment, before: int, value: object) -> str:
         for call in earlier.calls:
             output = call.result.result if call.result is not None and call.result.ok else None
             if isinstance(output, dict) and value is not None and value in call.arguments.values():
-                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price")
+                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
                          if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
+                when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
+                             if isinstance(output.get(k), str) and output[k]), None)
+                if when is not None:  # what the record is: the flight it is for, when it was placed
+                    facts = [*facts[:2], f"{w.label(when).removesuffix(' at')} {speech.natural(output[when], when)}"]
                 if facts:
-                    return "it's " + ", ".join(facts[:2])
+                    return "it's " + ", ".join(facts[:3])
     return ""
 
 

@@ -63,6 +63,7 @@ class RunOptions(BaseModel):
     settings: Settings = Settings()
     model: ModelSettings | None = None  # --backend openai
     executor: ExecutorChoice = ExecutorChoice()  # where attempts run (`local`: `workers` processes here)
+    checks: tuple[str, ...] | None = None  # the gate's checks; None: the verifier's defaults
 
 
 @dataclass
@@ -117,7 +118,9 @@ class AttemptRunner:
         self.options = options
         self.backend = backend or backend_for(options)
         self.benches: dict[str, Workbench] = {}
-        self.verifier = Verifier(judge=self.backend.judge(CostMeter()))
+        judge = self.backend.judge(CostMeter())
+        self.verifier = Verifier(judge=judge) if options.checks is None else \
+            Verifier(options.checks, judge=judge)
 
     def bench(self, env: str) -> Workbench:
         if env not in self.benches:

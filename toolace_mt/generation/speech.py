@@ -75,9 +75,45 @@ def facts_of(value: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(k, v) for k, v in top + nested if not (k in seen or seen.add(k))]
 
 
+# A field that dates an event ("placed_at", "sent_on", "delivered_on"): said as the event.
+_EVENT = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set)_(?:at|on|date|time)")
+# A field that is the text of a message or a record: quoted, whatever its length.
+CONTENT = ("body", "content", "text", "message", "description", "snippet", "note", "notes", "summary", "memo")
+
+
+_DATED = re.compile(r"(?P<verb>[a-z]+s)_(?:on|at)")  # "expires_on": it expires on ...
+_SINCE = re.compile(r"(?P<noun>[a-z_]+)_since")  # "customer_since": a customer since ...
+
+
 def clause(key: str, value: Any) -> str:
+    """"the status is pending"; an event's date as the event: "it was placed on July 16, 2026",
+    "it expires on ...", "a customer since ..."."""
+    if _ISO.fullmatch(str(value)):
+        event, dated, since = _EVENT.fullmatch(key), _DATED.fullmatch(key), _SINCE.fullmatch(key)
+        if event:
+            return f"it was {event['verb']} on {natural(value, key)}"
+        if dated:
+            return f"it {dated['verb']} on {natural(value, key)}"
+        if since:
+            return f"you've been a {since['noun'].replace('_', ' ')} since {natural(value, key)}"
     said = w.label(key).removeprefix("my ")
     return f"the {said} is {natural(value, key)}"
+
+
+class Focus:
+    """What a reply should tell first: the fields the user's words name (or the tool's name
+    asks about), then values the dialogue has not shown yet; already-shown values last."""
+
+    def __init__(self, words: set[str] | None = None, shown: set[str] | None = None) -> None:
+        self.words = {x.rstrip("s") for x in (words or set()) if len(x) >= 4}
+        self.shown = shown or set()
+
+    def asked(self, key: str) -> bool:
+        return bool({p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4} & self.words)
+
+    def rank(self, key: str, value: Any) -> int:
+        new = str(value) not in self.shown
+        return 0 if new and self.asked(key) else 1 if new else 2
 
 
 def _sentence(value: Any) -> bool:
@@ -103,17 +139,47 @@ def prose(facts: list[tuple[str, Any]], rng: random.Random) -> str:
     return " ".join([*said, sentence])
 
 
-def describe_item(item: Any) -> str:
-    """One list entry by name, date or amount (its id kept beside it when it has one)."""
+def _detail(key: str, value: Any) -> str:
+    """A list entry's detail: "pending", "$25.99", "delivered on July 10, 2026", "2 in stock"."""
+    event = _EVENT.fullmatch(key)
+    if event and _ISO.fullmatch(str(value)):
+        return f"{event['verb']} {natural(value, key)}" if event["verb"] == "due" else \
+            f"{event['verb']} on {natural(value, key)}"
+    if key == "stock" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value} in stock"
+    return natural(value, key)
+
+
+def _entries(value: Any) -> list[Any]:
+    """The entries of a list field, or of a mapping of records by id (a product's variants)."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        return list(value.values())
+    return []
+
+
+def describe_item(item: Any, focus: Focus | None = None) -> str:
+    """One list entry by name, date or amount (its id kept beside it when it has one); with
+    a focus, the details the user asked about or not yet shown first."""
     if not isinstance(item, dict):
         return natural(item)
+    focus = focus or Focus()
     name = next((str(item[k]) for k in _NAMES if _good(k, item.get(k))), None)
+    if name is None and _good("first_name", item.get("first_name")):  # a person: "Jillian Vance"
+        name = w.join(str(item["first_name"]), str(item.get("last_name") or ""))
     ident = next((str(v) for k, v in item.items() if k.endswith("_id") and isinstance(v, str | int)
                   and not isinstance(v, bool)), None)
-    ranked = sorted(((min(i for i, d in enumerate(_DESCRIBE) if d in k), k, v) for k, v in item.items()
-                     if _good(k, v) and any(d in k for d in _DESCRIBE) and str(v) not in (name, ident)),
-                    key=lambda t: t[0])
-    details = [natural(v, k) for _, k, v in ranked][:2]
+    ranked = sorted(((focus.rank(k, v), min((i for i, d in enumerate(_DESCRIBE) if d in k), default=len(_DESCRIBE)),
+                      k, v) for k, v in item.items()
+                     if _good(k, v) and (any(d in k for d in _DESCRIBE) or focus.rank(k, v) < 2)
+                     and str(v) not in (name, ident) and not k.endswith("_id")),
+                    key=lambda t: (t[0], t[1]))
+    details = [_detail(k, v) for _, _, k, v in ranked][:2]
+    options = next((v for v in item.values() if isinstance(v, dict) and v
+                    and all(_good("x", o) for o in v.values())), None)
+    if options:  # a variant's options: "white, wired, optical"
+        details.insert(0, ", ".join(str(o) for o in list(options.values())[:3]))
     head = name or ident or ""
     if name and ident:
         head = f"{name} ({ident})"
@@ -123,11 +189,11 @@ def describe_item(item: Any) -> str:
     return head + (", " + ", ".join(details) if details else "") if head else ", ".join(details)
 
 
-def listing(items: list[Any], tool: str, rng: random.Random, limit: int = 4) -> str:
+def listing(items: list[Any], tool: str, rng: random.Random, limit: int = 4, focus: Focus | None = None) -> str:
     """A list told by its entries: "I found 3: Smart Watch (P2005), $199.00, ...; ..."."""
     if not items:
         return rng.choice(w.NO_RESULTS)
-    described = [describe_item(item) for item in items[:limit]]
+    described = [describe_item(item, focus) for item in items[:limit]]
     more = len(items) - len(described)
     count = len(items)
     head = rng.choice([f"I found {count}", f"There {'is' if count == 1 else 'are'} {count}",
@@ -139,29 +205,43 @@ def listing(items: list[Any], tool: str, rng: random.Random, limit: int = 4) -> 
 
 
 def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
-            arguments: dict[str, Any] | None = None, known: set[str] | None = None) -> str:
+            arguments: dict[str, Any] | None = None, known: set[str] | None = None,
+            focus: Focus | None = None) -> str:
     """What an output tells, in prose: the asked facts first; for a write (`arguments`),
-    the values it set first; values the user `known`s already are not told back."""
+    the values it set first; values the user `known`s already are not told back; with a
+    focus, what the user's words ask about and what the dialogue has not shown yet first.
+    A message's text is quoted."""
     if w.empty(value):
         return ""
+    focus = focus or Focus()
     if isinstance(value, list):
-        return listing(value, tool, rng)
+        return listing(value, tool, rng, focus=focus)
     if isinstance(value, dict):
-        lists = [(k, v) for k, v in value.items() if isinstance(v, list) and v and (_stems(k) & _stems(tool))
-                 and not arguments]
+        content = next((k for k in CONTENT if isinstance(value.get(k), str) and len(value[k]) >= 60
+                        and str(value[k]) not in focus.shown and not arguments), None)
+        if content is not None:
+            told = summary({k: v for k, v in value.items() if k != content}, tool, rng, min(limit, 2), arguments,
+                           known, focus)
+            text = str(value[content]).strip()
+            return w.join(told, rng.choice(["It reads: \"{t}\"", "It says: \"{t}\"", "The text: \"{t}\""])
+                          .format(t=text))
+        nothing_new = not any(focus.rank(k, v) < 2 for k, v in facts_of(value))
+        lists = [(k, _entries(v)) for k, v in value.items() if _entries(v) and not arguments
+                 and (_stems(k) & _stems(tool) or focus.asked(k) or nothing_new or len(facts_of(value)) <= 2)]
         facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())]
         if arguments:  # a value the write set that the output does not show is told too
             shown = {str(v) for _, v in facts} | (known or set())
             facts += [(k, v) for k, v in arguments.items() if _good(k, v) and str(v) not in shown]
         facts = sorted(asked_first(facts, tool), key=lambda kv: kv[0].endswith("_id") and not (
             _stems(kv[0]) & _stems(tool)))
+        facts = sorted(facts, key=lambda kv: focus.rank(*kv))
         if arguments:
             set_values = {str(v) for v in arguments.values()}
             facts = sorted(facts, key=lambda kv: str(kv[1]) not in set_values)
         said = prose(facts[:limit], rng)
         if lists:  # the list the tool is about (an order's items, a flight's seats)
             key, items = lists[0]
-            named = ", ".join(describe_item(i) for i in items[:4]) + (" and others" if len(items) > 4 else "")
+            named = ", ".join(describe_item(i, focus) for i in items[:4]) + (" and others" if len(items) > 4 else "")
             said = w.join(f"The {w.label(key).removeprefix('my ')}: {named}.", prose(facts[:2], rng))
         if not said:
             said = _grouped(value)

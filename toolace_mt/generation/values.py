@@ -38,6 +38,9 @@ _TIED = ("known", "related", "enum", "bool")  # sources a bound proposal accepts
 _TIED_OPTIONAL = ("known", "related")  # an optional filter set at random could leave the entity out
 
 
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev"})
+
+
 def known_values(param: str, known: dict[str, list[Any]]) -> list[Any]:
     """Values earlier outputs gave for `param`: a field of its name, its singular, or the
     name it ends with (`new_item_ids` <- `item_id`)."""
@@ -177,8 +180,10 @@ class ValueSource:
         row = rows[0] if rows else {}
         for column in ("first_name", "given_name", "name", "full_name"):
             value = row.get(column)
-            if isinstance(value, str) and value.strip():
-                return value.split()[0]
+            words = [w for w in value.split() if w.rstrip(".").casefold() not in _TITLES] \
+                if isinstance(value, str) else []
+            if words:  # "Dr. Chloe Foster" signs "Chloe"
+                return words[0]
         return ""
 
     def holds(self, param: str, value: Any) -> bool:

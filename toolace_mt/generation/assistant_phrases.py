@@ -1,0 +1,48 @@
+"""The assistant's stock sentences: asking for a value, refusing, reporting an error,
+confirming before a write, openers of a reply, what an empty result says."""
+
+from __future__ import annotations
+
+CHAT_REPLY = ["You're welcome! Let me know if there's anything else.", "Glad to help! What else can I do for you?",
+              "Glad that helped. Anything else you need?",
+              "Happy to help. Is there anything else on your list?", "No problem at all. What's next?"]
+
+ASK_TEMPLATES = ["Sure, I can help with that. Could you tell me the {label}?",
+                 "Happy to help. What is the {label}?", "Before I go ahead, I need the {label}. What is it?",
+                 "I can do that. Which {label} would you like?", "Could you give me the {label} first?"]
+
+REFUSALS = ["I'm sorry, but I can't {request}; that's outside what I can help with here.",
+            "Unfortunately I'm not able to {request}. That isn't something I can do in this service.",
+            "I'm afraid I can't {request} from here. Is there anything else I can help with?",
+            "Sorry, I can't help you {request}; it's beyond what I can do here."]
+
+ERROR_REPLIES = ["{error} Could you double-check the {label}?", "Hmm, {error_l} Can you confirm the {label}?",
+                 "Sorry, {error_l} Could you check the {label} again?"]
+
+CONFIRMS = ["Just to confirm: I'll {action}. Shall I go ahead?",
+            "Before I do that: I'm about to {action}. Shall I go ahead with it?",
+            "To be sure, you'd like me to {action}? Shall I proceed?",
+            "Here's what I'll do: {action}. Do you want me to go ahead?",
+            "Okay, I'll {action}. Can you confirm that's what you want?"]
+
+CHAT_REPLY_QUESTION = ["I'm doing well, thanks for asking! Anything else you need?",
+                       "All good on my side, thank you! What else can I do for you?",
+                       "I'm well, thanks! Is there anything else on your list?"]
+
+REPLY_OPENERS = ["Done!", "All set.", "Here you go.", "Okay.", "Alright.", "Sure thing.", "Got it.", "Great news.",
+                 "Here's what I found.", "Thanks for waiting.", "That's done.", "Right.", "Sorted.", "Okay, done.",
+                 "There we go.", "All done."]
+
+SIBLING_LEADS = ["As for {value}:", "And for {value}:", "For {value}:", "Then {value}:"]
+
+EMPTY_RESULTS = ["I've made a note of that.", "That's been noted.", "It's logged; there was nothing to report back.",
+                 "Noted, nothing further came back.", "I've noted it down.", "That's logged.",
+                 "It went through with nothing further to report.", "Noted.", "It's been recorded."]
+
+# A reply whose wording would repeat an earlier one gets one of these added (see offline_wording).
+RESULT_TAILS = ["Anything else?", "Let me know if you need more.", "Is there anything else I can do?",
+                "What would you like to do next?", "Happy to help further.", "Just say if you need anything else.",
+                "Let me know what's next.", "Anything more on this?"]
+
+NO_RESULTS = ["There are no matching results.", "Nothing matched.", "I didn't find anything matching that.",
+              "No results came up.", "That search came back empty."]

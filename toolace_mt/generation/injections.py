@@ -1,0 +1,188 @@
+"""Stage 2 of the offline backend: where each complexity type goes into a draft and what
+it changes in the plan (a value held back for a clarification, a mistyped id whose call
+really fails, a refused request, small talk). The new turns' words come from `words`
+(the backend's language side)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Protocol
+
+from toolace_mt.generation import tool_language as tl
+from toolace_mt.generation import wording as w
+from toolace_mt.generation.backend import Injection, InjectionType
+from toolace_mt.generation.confirmation import needs_confirmation
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.evidence import leaves, normalise
+
+
+class Words(Protocol):
+    """The language side an injection words its new turns with."""
+
+    def word_request(self, bench: Workbench, segment: Segment, turn: Turn) -> str: ...
+
+    def word_turn(self, bench: Workbench, draft: Draft, segment: Segment, turn: Turn) -> str: ...
+
+
+def inject(words: Words, bench: Workbench, draft: Draft, kind: InjectionType, rng: random.Random) -> Injection | None:
+    handler = {"clarification": _clarify, "tool_awareness": _tool_awareness,
+               "error_simulation": _error, "non_function_call": _chat}[kind]
+    return handler(bench, draft, rng, words)
+
+
+def _fresh_segments(draft: Draft, rng: random.Random) -> list[int]:
+    order = [i for i, s in enumerate(draft.segments) if not any(t.edited for t in s.turns)]
+    rng.shuffle(order)
+    return order
+
+
+def _clarify(bench: Workbench, draft: Draft, rng: random.Random,
+             words: Words) -> Injection | None:
+    for index in _fresh_segments(draft, rng):
+        segment = draft.segments[index]
+        earlier_text = " ".join(normalise(t.text or "") for s in draft.segments[:index] for t in s.turns)
+        earlier_values = {normalise(str(v)) for s in draft.segments[:index] for t in s.turns for c in t.calls
+                          for v in leaves(c.arguments)}
+        params = [p for p, v in segment.stated.items() if isinstance(v, str | int | float)
+                  and not isinstance(v, bool) and len(str(v)) >= 3 and not _snake_word(v)
+                  and normalise(str(v)) not in earlier_text and normalise(str(v)) not in earlier_values]
+        if not params:
+            continue
+        param = rng.choice(params)
+        value = segment.stated[param]
+        others = [normalise(str(v)) for p, v in segment.stated.items() if p != param]
+        if any(normalise(str(value)) in o for o in others):
+            continue
+        request = segment.turns[0]
+        request.topic = {**request.topic, "hidden": param}
+        request.text = words.word_request(bench, segment, request)
+        if normalise(str(value)) in normalise(request.text):
+            request.topic.pop("hidden")
+            request.text = words.word_request(bench, segment, request)
+            continue
+        ask = Turn("assistant", "ask", seed=rng.randrange(2**31), topic={"param": param}, edited=True)
+        answer = Turn("user", "answer", seed=rng.randrange(2**31), topic={"param": param, "value": value},
+                      edited=True)
+        ask.text = words.word_turn(bench, draft, segment, ask)
+        answer.text = words.word_turn(bench, draft, segment, answer)
+        segment.turns[1:1] = [ask, answer]
+        request.edited = True
+        return Injection("clarification", index, [ask, answer], argument=param, value=value)
+    return None
+
+
+def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
+                    words: Words) -> Injection | None:
+    if rng.random() < 0.5:
+        for index in _fresh_segments(draft, rng):
+            segment = draft.segments[index]
+            target = segment.target
+            elsewhere = any(c.name == target for i, s in enumerate(draft.segments) if i != index
+                            for t in s.turns for c in t.calls)
+            relied_on = any(index in s.relies_on for s in draft.segments)
+            if not bench.tools[target].writes or elsewhere or relied_on or len(draft.segments) < 2:
+                continue
+            spec = bench.tools[target]
+            said = random.Random(rng.randrange(2**31))
+            request = w.task_phrase(target, said) if spec.phrasing else tl.refusal_topic(spec)
+            refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31),
+                           topic={"request": request}, edited=True)
+            refusal.text = words.word_turn(bench, draft, segment, refusal)
+            segment.turns = [segment.turns[0], refusal]
+            segment.turns[0].edited = True
+            draft.withheld.append(target)
+            return Injection("tool_awareness", index, [refusal], tool=target)
+    index = rng.randrange(len(draft.segments))
+    segment = draft.segments[index]
+    request = rng.choice(w.UNSUPPORTED)
+    ask = Turn("user", "chat", seed=rng.randrange(2**31), topic={"request": request}, edited=True)
+    refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31), topic={"request": request}, edited=True)
+    ask.text = words.word_turn(bench, draft, segment, ask)
+    refusal.text = words.word_turn(bench, draft, segment, refusal)
+    segment.turns.extend([ask, refusal])
+    return Injection("tool_awareness", index, [refusal])
+
+
+def _error(bench: Workbench, draft: Draft, rng: random.Random,
+           words: Words) -> Injection | None:
+    for index in _fresh_segments(draft, rng):
+        segment = draft.segments[index]
+        ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)]
+        rng.shuffle(ids)
+        for param in ids:
+            value = segment.stated[param]
+            uses = sum(1 for t in segment.turns for c in t.calls for v in leaves(c.arguments) if v == value)
+            if uses != 1:
+                continue  # stated once for several arguments: a mistyped copy would leave the others unsaid
+            position, call = next(((i, c) for i, t in enumerate(segment.turns) for c in t.calls
+                                   if c.arguments.get(param) == value), (None, None))
+            if call is not None and needs_confirmation(bench.tools[call.name]):
+                # A consequential write is only tried once the user said yes to it: the wrong
+                # value fails a look-up of the same record first (the order's status check).
+                checker = next((t for _, t in sorted(bench.tools.items()) if not t.writes
+                                and t.parameters.get("required") == [param]
+                                and w.referent(t.name) == param), None)  # get_order for order_id
+                confirm_at = next((i for i, t in enumerate(segment.turns) if t.kind == "confirm"), None)
+                if checker is None or confirm_at is None:
+                    continue
+                position, call = confirm_at, Call(checker.name, {param: value})
+            if call is None or position is None:
+                continue
+            wrong = _mistype(value, rng)
+            arguments = {**call.arguments, param: wrong}
+            if wrong == value or bench.trial(call.name, arguments).ok:
+                continue
+            request = segment.turns[0]
+            request.topic = {**request.topic, "wrong": {param: wrong}}
+            request.text = words.word_request(bench, segment, request)
+            if normalise(value) in normalise(request.text):
+                request.topic.pop("wrong")
+                request.text = words.word_request(bench, segment, request)
+                continue
+            failing = Turn("assistant", "calls", calls=[Call(call.name, arguments, expect_ok=False)], edited=True)
+            report = Turn("assistant", "error_reply", seed=rng.randrange(2**31), topic={"param": param},
+                          edited=True)
+            fix = Turn("user", "correction", seed=rng.randrange(2**31), topic={"param": param, "value": value},
+                       edited=True)
+            fix.text = words.word_turn(bench, draft, segment, fix)
+            checked = [Turn("assistant", "calls", calls=[Call(call.name, {param: value})], edited=True)] \
+                if segment.turns[position].kind == "confirm" else []  # the status check, on the right record
+            segment.turns[position:position] = [failing, report, fix, *checked]
+            request.edited = True
+            return Injection("error_simulation", index, [failing])
+    return None
+
+
+def _chat(bench: Workbench, draft: Draft, rng: random.Random,
+          words: Words) -> Injection | None:
+    index = rng.randrange(len(draft.segments))
+    segment = draft.segments[index]
+    topic: dict[str, Any] = {}
+    output = segment.target_output()
+    if isinstance(output, dict) and rng.random() < 0.6:
+        facts = [(k, v) for k, v in output.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
+                 and str(v) and len(str(v)) < 40 and w.speakable(k)]
+        if facts:
+            key, value = rng.choice(facts)
+            topic = {"recall": key, "value": value}
+    user = Turn("user", "chat", seed=rng.randrange(2**31), topic=topic, edited=True)
+    reply = Turn("assistant", "chat_reply", seed=rng.randrange(2**31), topic=topic, edited=True)
+    user.text = words.word_turn(bench, draft, segment, user)
+    reply.text = words.word_turn(bench, draft, segment, reply)
+    segment.turns.extend([user, reply])
+    return Injection("non_function_call", index, [reply])
+
+
+def _snake_word(value: Any) -> bool:
+    """`no_longer_needed`: said in words by the user, so no answer could give it verbatim."""
+    return isinstance(value, str) and "_" in value and value.replace("_", "").isalpha()
+
+
+def _mistype(value: str, rng: random.Random) -> str:
+    digits = [i for i, ch in enumerate(value) if ch.isdigit()]
+    if not digits:
+        return value
+    position = rng.choice(digits)
+    replacement = str((int(value[position]) + rng.randint(1, 8)) % 10)
+    return value[:position] + replacement + value[position + 1:]

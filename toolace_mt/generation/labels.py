@@ -1,0 +1,105 @@
+"""How a parameter or a value is said: `customer_id` -> "customer ID" (or another name a
+user has for it), a value as the user types it, and the small joins of spoken text."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+# Another word a user says for a label (matched on the label's last words).
+LABEL_VARIANTS: dict[str, list[str]] = {
+    "zip code": ["zip code", "zip", "ZIP code", "postal code"], "zip": ["zip", "zip code", "postal code"],
+    "email": ["email", "email address"], "first name": ["first name", "given name"],
+    "last name": ["last name", "surname", "family name"], "phone": ["phone", "phone number"],
+    "date of birth": ["date of birth", "birth date", "birthday"], "order ID": ["order ID", "order number", "order"],
+    "customer ID": ["customer ID", "customer number", "customer"], "booking ID": ["booking ID", "booking reference",
+                                                                                 "booking"],
+    "flight ID": ["flight ID", "flight number", "flight"], "return ID": ["return ID", "return number", "return"],
+    "transfer ID": ["transfer ID", "transfer reference", "transfer"], "user ID": ["user ID", "user", "username"],
+    "product ID": ["product ID", "product"], "event ID": ["event ID", "event"], "message ID": ["message ID", "message"],
+    "contact ID": ["contact ID", "contact"], "card ID": ["card ID", "card"], "payee ID": ["payee ID", "payee"],
+    "passenger ID": ["passenger ID", "passenger"], "invitation ID": ["invitation ID", "invitation"],
+    "account ID": ["account ID", "account"], "from account ID": ["from account ID", "source account"],
+    "to account ID": ["to account ID", "destination account", "receiving account"],
+    "payment method ID": ["payment method ID", "payment method", "payment ID"],
+    "new item IDs": ["new item IDs", "new items", "replacement items", "replacement item IDs"],
+    "item IDs": ["item IDs", "items", "item numbers"],
+    "origin": ["origin", "departure airport"], "destination": ["destination", "arrival airport"],
+    "cabin": ["cabin", "cabin class"], "query": ["query", "search term", "search words"],
+    "first address": ["first address", "street address", "first address line", "street"],
+    "second address": ["second address", "second address line", "apartment or suite"], "body": ["body", "message text"],
+    "memo": ["memo", "note"], "start": ["start", "start time"], "end": ["end", "end time"],
+    "payment method": ["payment method", "payment"], "bags": ["bags", "number of bags"],
+}
+
+_BY_LENGTH = sorted(LABEL_VARIANTS.items(), key=lambda kv: -len(kv[0]))  # "from account ID" before "account ID"
+
+# Labels a user says with "my" (their ids, name, address); any other ends like these.
+_MINE = ("name", "email", "zip", "zip code", "postal code", "phone", "phone number", "city", "state", "country",
+         "address", "street", "date of birth", "birthday", "birth date", "surname", "customer ID", "customer number",
+         "user ID", "passenger ID", "order ID", "order number", "booking ID", "booking reference", "account ID",
+         "card ID", "return ID", "return number", "payment method", "payment method ID", "address line")
+
+_ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+
+def label(param: str) -> str:
+    """`customer_id` -> "customer ID"; a trailing digit becomes an ordinal (`address1` ->
+    "first address"), so a parameter's name is never read as an id or a count."""
+    param = re.sub(r"(?<=[a-z])([A-Z])", lambda m: "_" + m.group(1).lower(), param)  # camelCase: "fuel level"
+    words = " ".join(param.replace("_ids", " IDs").replace("_id", " ID").replace("_", " ").split())
+    match = re.fullmatch(r"(.*?)\s*(\d)", words)
+    if match and match.group(1):
+        words = f"{_ORDINALS[int(match.group(2))]} {match.group(1)}"
+    return words
+
+def said_label(param: str, rng: random.Random) -> str:
+    """The label, or another name a user has for it ("zip code" -> "postal code"); a
+    prefix such as "current" is kept."""
+    base = label(param)
+    for key, variants in _BY_LENGTH:
+        if base == key or base.endswith(" " + key):
+            return base[: len(base) - len(key)] + rng.choice(variants)
+    return base
+
+# Someone else the user adds or writes to: "payee name" is never "my name".
+OTHER_PARTIES = frozenset({"payee", "contact", "recipient", "attendee", "invitee", "guest", "beneficiary",
+                           "agent", "employee"})
+
+
+def mine(said: str) -> bool:
+    """A label a user says with "my": their own details and the ids of their things (not
+    another party's: "payee name")."""
+    if said.split()[:1] and said.split()[0] in OTHER_PARTIES:
+        return False
+    return any(said == end or said.endswith(" " + end) for end in _MINE)
+
+def speakable(key: str) -> bool:
+    """A field name that can be said without looking like a value (not `last4`)."""
+    return not any(ch.isdigit() for ch in key)
+
+def show(value: Any) -> str:
+    """A value as the user would type it (lists joined, enums with spaces)."""
+    if isinstance(value, list):
+        return " and ".join(show(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{label(k)} {show(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+def plural(said: str) -> bool:
+    """"item IDs", "bags": a label that names several things."""
+    last = said.split()[-1] if said.split() else ""
+    return last.endswith("s") and not last.endswith(("ss", "us")) and last not in ("is", "this")
+
+def list_words(parts: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+def join(*parts: str) -> str:
+    return " ".join(p for p in parts if p).strip()
+
+def empty(value: Any) -> bool:
+    """An output with nothing to say: None, "", or only whitespace."""
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -1,0 +1,357 @@
+"""Stage 1 of the offline backend: the plan of one sub-task. Which tool is the target, on
+which real rows, which reads supply its values (only those that earn their place:
+call_plan), whether the env's policy asks to authenticate or confirm first, what the
+user must say and who the user is. Every proposal is checked by really executing it.
+The turns' words come from `words` (the backend's language side)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from sandbox import CallResult, ToolSpec
+from toolace_mt.generation import wording as w
+from toolace_mt.generation.authentication import authenticate, authenticated_in, authenticating_tools
+from toolace_mt.generation.backend import CostMeter, SubTaskPlan
+from toolace_mt.generation.call_plan import Candidate, minimal_plan
+from toolace_mt.generation.confirmation import internal_params, needs_confirmation, stated_defaults
+from toolace_mt.generation.dialogue_facts import earlier_outputs, re_resolves, shown_values, tells_nothing_new
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.injections import Words
+from toolace_mt.generation.value_finder import Seen, assisted, producer
+from toolace_mt.generation.values import Choice, is_id
+from toolace_mt.generation.values import value_key as _key
+from toolace_mt.generation.workbench import Workbench
+
+TARGET_TRIES = 24
+
+
+ASSISTED_TRIES = 6
+
+
+WRITE_SHARE = 0.6
+
+
+# Look-ups asked about two entities at once ("check orders A and B"): the target called
+# again on another entity in the same assistant turn, a parallel call.
+SIBLING_SHARE = 0.55
+
+
+SIBLING_TRIES = 3
+
+
+def plan_targets(bench: Workbench, subtasks: int, steps: tuple[int, int], rng: random.Random,
+              cost: CostMeter) -> list[SubTaskPlan]:
+    tools = sorted(bench.tools.values(), key=lambda t: t.name)
+    writes = [t.name for t in tools if t.writes]
+    reads = [t.name for t in tools if not t.writes]
+    plans: list[SubTaskPlan] = []
+    used: set[str] = set()
+    for _ in range(subtasks):
+        pool = writes if (rng.random() < WRITE_SHARE and writes) or not reads else reads
+        fresh = [name for name in pool if name not in used] or pool
+        target = rng.choice(fresh)
+        used.add(target)
+        plans.append(SubTaskPlan(target=target, steps=rng.randint(*steps)))
+    cost.add_json("plan", [t.name for t in tools], [(p.target, p.steps) for p in plans])
+    return plans
+
+
+def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draft, rng: random.Random,
+                  cost: CostMeter) -> Segment | None:
+    tool = bench.tools[plan.target]
+    focus = {k: v for s in draft.segments for k, v in s.context.items()}
+    # The dialogue's user, once an earlier sub-task named one: every proposal keeps to them.
+    user, shown = _dialogue_user(bench, draft)
+    if user:
+        focus.pop(bench.values.user_key, None)
+        focus.update(user)  # the latest
+    if user and not bench.values.serves(tool, user[bench.values.user_key]):
+        # Nothing of this user's for the planned tool: another one they can use, of the
+        # same kind (a change, a look-up) and not used yet when there is one.
+        done = {s.target for s in draft.segments}
+        usable = [t for _, t in sorted(bench.tools.items()) if bench.values.serves(t, user[bench.values.user_key])]
+        alike = [t for t in usable if t.writes == tool.writes]
+        others = [t for t in usable if t.writes != tool.writes]
+        options = [t for t in alike if t.name not in done] or alike or [t for t in others if t.name not in done] \
+            or others
+        if not options:
+            return None
+        tool = rng.choice(options)
+    seen: list[Seen] = []  # reads made while proposing, on the state the sub-task starts from
+    # A tool whose plain proposals never succeeded at start-up (its values come from
+    # outputs, not columns) is proposed from its entity's reads only.
+    assisted_first = not bench.plain_ok.get(tool.name, True)
+    if assisted_first:
+        found = assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
+    else:
+        scoped = rng.random() < 0.7 or user
+        found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if scoped else None,
+                              fallback=user or None)
+        if found is None:
+            found = assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
+    if found is None:
+        return None
+    choice, result = found
+    if tool.writes and _rewrites(bench, draft, choice.arguments):
+        return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel)
+    confirm = needs_confirmation(tool)
+    if confirm:  # a consequential write: its defaults that matter are said, not left silent
+        for full in stated_defaults(tool, choice.arguments, rng):
+            if full == choice.arguments:
+                break
+            trial = bench.trial(tool.name, full)
+            if trial.ok:
+                choice = Choice(full, choice.context, {**choice.sources, **{
+                    k: "enum" for k in full if k not in choice.arguments}}, choice.bound)
+                result = trial
+                break
+    if not tool.writes and _told_before(bench, draft, tool, choice.arguments, result.result, user):
+        return None  # a look-up that tells again what the dialogue already told adds nothing
+    budget = plan.steps - 1
+    key = bench.values.user_key
+    owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
+    alone = internal_params(tool) or budget <= 0  # an internal tool's input is never asked for twice
+    siblings = [] if alone else _siblings(bench, tool, choice, result, rng, budget, owner,
+                                          shown_values(earlier_outputs(draft)))
+    budget -= len(siblings)
+    levels: list[list[Call]] = []  # producer candidates by turn, nearest the target first
+    frontier: list[tuple[str, Choice]] = [(tool.name, choice)]
+    produced_values: set[str] = set()
+    used_values = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
+    while budget > 0 and frontier:
+        level: list[Call] = []
+        next_frontier = []
+        for consumer, consumer_choice in frontier:
+            for param, value in consumer_choice.arguments.items():
+                if shown is not None and param == key and value == user[key]:
+                    continue  # an earlier sub-task's output already says who the user is
+                if budget <= 0:
+                    break
+                if _key(value) in produced_values:
+                    continue  # another call of this sub-task already supplies it
+                made = producer(bench, consumer, param, value, consumer_choice, used_values, rng, seen)
+                if made is None:
+                    continue
+                maker, producer_choice, _single_output = made
+                produced_values.add(_key(value))
+                if any(c.name == maker and c.arguments == producer_choice.arguments for c in level):
+                    continue  # the same read already in this turn gives this value too
+                used_values.update(_key(v) for v in producer_choice.arguments.values())
+                call = Call(maker, producer_choice.arguments)
+                level.append(call)
+                next_frontier.append((maker, producer_choice))
+                budget -= 1
+        if level:
+            levels.append(level)
+        frontier = next_frontier
+    target_call = Call(tool.name, choice.arguments)
+    # Only the producers that earn their place are kept (call_plan); no read re-checks a write.
+    candidates = [Candidate(call, bench.trial(call.name, call.arguments).result, "producer")
+                  for level in reversed(levels) for call in level]
+    candidates += [Candidate(target_call, result.result, "target"),
+                   *(Candidate(s, None, "target") for s in siblings)]
+    auth = _authentication(bench, draft, tool, owner, rng)
+    if isinstance(auth, Call):  # the env's policy: find the user by their own details first
+        output = bench.trial(auth.name, auth.arguments).result
+        candidates.insert(0, Candidate(auth, output if isinstance(output, dict) else {key: output}, "auth"))
+    earlier = [(shown, key, {key: user[key]})] if shown is not None and key is not None else []
+    earlier += _known_before(bench, draft, candidates)
+    identity = bench.values.identity_values()
+    stated_ids = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
+    # Under AUTHENTICATE_FIRST the user never says their internal id: a look-up finds it.
+    secret_key = key if bench.env.authenticate_first else None
+    kept = minimal_plan(candidates, earlier, lambda p, v: p != secret_key and (
+        not is_id(p) or _key(v) in stated_ids or _key(v) in identity))
+    if not tool.writes and any(_key(result.result) in {_key(v) for v in c.arguments.values()}
+                               for t in kept.turns[:-1] for c in t):
+        return None  # a look-up of what its own producer was given: circular
+    if _pads(bench, draft, kept.turns, {id(c.call): c.output for c in candidates}):
+        return None
+    if not tool.writes and any(c.output == result.result for c in candidates if c.role == "producer"
+                               and any(c.call is k for t in kept.turns for k in t)):
+        return None  # a look-up of what a look-up it needs already found: the same entity twice
+    turns = [Turn("assistant", "calls", calls=calls) for calls in kept.turns]
+    if confirm:  # the action and its values, an explicit yes, then the call
+        turns[-1:-1] = [Turn("assistant", "confirm", seed=rng.randrange(2**31), topic={"target": tool.name}),
+                        Turn("user", "agree", seed=rng.randrange(2**31))]
+    derived_by_call = kept.derived
+    # What the user must say: every value no earlier output of the sub-task supplies. The
+    # target's own parameters keep their names (its phrasing hints use them).
+    stated: dict[str, Any] = {}
+    own_inputs = internal_params(tool)  # worked out by the assistant: never said by the user
+    derived_by_call.setdefault(id(target_call), set()).update(own_inputs)
+    calls = [target_call] + [c for t in turns for c in t.calls if c is not target_call]
+    for call in calls:
+        for param, value in call.arguments.items():
+            if param in derived_by_call.get(id(call), set()) or _key(value) in {_key(v) for v in stated.values()}:
+                continue
+            key, other = param, f"{param} for {w.label(call.name)}"
+            while key in stated:  # a second (third, ...) value of one parameter keeps its own key
+                key, other = other, f"other {other}"
+            stated[key] = value
+    request = Turn("user", "request", seed=rng.randrange(2**31),
+                   topic={"target": tool.name, "follow_up": bool(draft.segments),
+                          "internal": {p: target_call.arguments[p] for p in sorted(own_inputs)
+                                       if p in target_call.arguments},
+                          "persona": _persona(bench, draft, owner, rng)})
+    reply = Turn("assistant", "reply", seed=rng.randrange(2**31),
+                 topic={"target": tool.name, "writes": tool.writes})
+    goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
+    segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
+                      context={k: v for k, v in choice.context.items() if k.endswith("_id")
+                               or k in bench.values.key_columns},  # a key like `username` too
+                      relies_on=kept.relies_on | ({auth} if isinstance(auth, int) else set()))
+    request.text = words.word_request(bench, segment, request)
+    for turn in segment.turns:
+        if turn.kind in ("confirm", "agree"):
+            turn.text = words.word_turn(bench, draft, segment, turn)
+    cost.add_json("skeleton", {"plan": plan.target, "steps": plan.steps, "focus": focus},
+                {"turns": [[(c.name, c.arguments) for c in t.calls] for t in turns], "stated": stated})
+    return segment
+
+
+def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -> list[tuple[int, str, Any]]:
+    """Where an id the calls need may come from without a new look-up: the outputs of
+    earlier sub-tasks (the assistant already knows the order's payment method). Only ids a
+    call requires: an optional filter the user did not ask for is never added from there."""
+    params = sorted({p for c in candidates for p in bench.tools[c.call.name].parameters.get("required", [])
+                     if is_id(p) and p in c.call.arguments})
+    return [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
+            for turn in segment.turns for call in turn.calls
+            if call.result is not None and call.result.ok for param in params]
+
+
+def _authentication(bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[str, Any],
+                    rng: random.Random) -> Call | int | None:
+    """Under AUTHENTICATE_FIRST, for a sub-task about a user: the sub-task that already
+    authenticated them (its index), else the look-up that does (a Call); None when the
+    policy does not ask for it, the sub-task is about no user or is itself the look-up."""
+    key = bench.values.user_key
+    if not bench.env.authenticate_first or key is None or key not in owner:
+        return None
+    if tool.name in {t.name for t in authenticating_tools(bench)}:
+        return None
+    done = authenticated_in(bench, draft, owner[key])
+    return done if done is not None else authenticate(bench, owner[key], rng)
+
+
+def _siblings(bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResult,
+              rng: random.Random, budget: int, user: dict[str, Any], known: set[str]) -> list[Call]:
+    """For a look-up, sometimes the same look-up of one or two other entities, asked
+    together: parallel calls. Their values differ from the target's (the user states
+    each) and each answer tells something the others do not."""
+    if tool.writes or len(choice.arguments) != 1 or rng.random() >= SIBLING_SHARE:
+        return []  # one value each: "... order #W1001? And the same for #W1002."
+    wanted = min(budget, 1 if rng.random() < 0.7 else 2)
+    taken = {_key(v) for v in choice.arguments.values()}
+    outputs = [result.result]
+    siblings: list[Call] = []
+    for _ in range(wanted):
+        found = bench.succeed(tool, rng, SIBLING_TRIES, context=user or None, fallback=user or None)
+        if found is None:
+            break
+        other, other_result = found
+        values = {_key(v) for v in other.arguments.values()}
+        if other.arguments.keys() != choice.arguments.keys() or other_result.result in outputs or values & taken \
+                or re_resolves(other.arguments, other_result.result, known) \
+                or tells_nothing_new(other_result.result, known):
+            break  # (nor one the dialogue already found, or whose answer it already told)
+        siblings.append(Call(tool.name, other.arguments))
+        taken |= values
+        outputs.append(other_result.result)
+    return siblings
+
+
+def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int | None]:
+    """({user key: id} of the user the dialogue so far is about (the latest one a sub-task's
+    rows or a call's output named, among the users of the initial state), else {}; and the
+    latest sub-task with a successful call whose output names that user at its top level
+    (`{"customer_id": ...}`), else None)."""
+    key = bench.values.user_key
+    if key is None:
+        return {}, None
+    found = None
+    named_by_outputs: list[list[Any]] = []
+    for segment in draft.segments:
+        outputs = [c.result.result.get(key) if isinstance(c.result.result, dict) else c.result.result
+                   for t in segment.turns for c in t.calls
+                   if c.result is not None and c.result.ok and isinstance(c.result.result, dict | str)]
+        named_by_outputs.append(outputs)
+        for value in [segment.context.get(key), *outputs]:
+            if isinstance(value, str | int) and bench.values.is_user(value):
+                found = value
+    if found is None:
+        return {}, None
+    shown = next((i for i in range(len(named_by_outputs) - 1, -1, -1) if found in named_by_outputs[i]), None)
+    return {key: found}, shown
+
+
+def _pads(bench: Workbench, draft: Draft, turns: list[list[Call]], outputs: dict[int, Any]) -> bool:
+    """Whether a read of the plan re-finds an entity the dialogue (or an earlier call of the
+    plan) already identified, by other details, or shows nothing the dialogue has not shown."""
+    known = shown_values(earlier_outputs(draft))
+    for calls in turns:
+        made = []
+        for call in calls:
+            if bench.tools[call.name].writes or id(call) not in outputs:
+                continue
+            output = outputs[id(call)]
+            if re_resolves(call.arguments, output, known) or tells_nothing_new(output, known):
+                return True
+            made.append(output)
+        known |= shown_values(made)
+    return False
+
+
+def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool:
+    """Whether an earlier successful write of the dialogue took one of these ids."""
+    ids = {_key(v) for p, v in arguments.items() if is_id(p) and p != bench.values.user_key}
+    return bool(ids) and any(
+        _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
+        if bench.tools[c.name].writes and c.result is not None and c.result.ok
+        for p, v in c.arguments.items() if is_id(p))
+
+
+def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict[str, Any], output: Any,
+                 user: dict[str, Any]) -> bool:
+    """Whether a look-up repeats the dialogue: the same call made earlier with no write
+    since, the same output as the previous sub-task's, or the user already identified
+    found again by other details (their email after their name and zip)."""
+    if draft.segments and draft.segments[-1].target_output() == output:
+        return True
+    key = bench.values.user_key
+    found = output[0] if isinstance(output, list) and len(output) == 1 else output  # a search finding one
+    if user and key and isinstance(found, dict) and found.get(key) == user[key] and key not in arguments \
+            and len(tool.parameters.get("required", [])) > 0:
+        return True
+    writes = {t.name for t in bench.tools.values() if t.writes}
+    for segment in reversed(draft.segments):
+        for turn in reversed(segment.turns):
+            for call in reversed(turn.calls):
+                if call.name in writes:
+                    return False
+                if call.name == tool.name and call.arguments == arguments:
+                    return True
+    return False
+
+
+def _persona(bench: Workbench, draft: Draft, owner: dict[str, Any], rng: random.Random) -> str:
+    """The name the user signs with: the account holder's first name; in an env without
+    users, one name drawn for the whole dialogue; "" while the account is not known."""
+    key = bench.values.user_key
+    if key is not None and bench.env.user_table is not None:
+        # One persona per dialogue: the first user it is about. A sub-task about someone
+        # else (a relative's booking) is not signed with their name.
+        first = next((s.context[key] for s in draft.segments if key in s.context), None)
+        named, _ = _dialogue_user(bench, draft)  # or the user an earlier output named
+        if key not in owner or (first is not None and owner[key] != first) \
+                or (named and owner[key] != named[key]):
+            return ""
+        return bench.values.first_name(owner[key])
+    earlier = next((s.turns[0].topic.get("persona") for s in draft.segments if s.turns
+                    and s.turns[0].topic.get("persona")), None)
+    if earlier:
+        return str(earlier)
+    bench.values.fake.seed_instance(rng.randrange(2**31))
+    return str(bench.values.fake.first_name())

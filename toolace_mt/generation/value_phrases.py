@@ -1,0 +1,209 @@
+"""Sentences that state values, as a user gives them: one value ("The zip code is 35202."),
+several at once, the details only look-ups need ("You can find me under ..."), a phrasing
+hint filled in. Values are inserted verbatim, so the verifier can ground them."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from toolace_mt.generation.labels import label, mine, plural, said_label, show
+from toolace_mt.generation.values import text_kind
+
+# {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
+# with {v} is only used for values that do not start in lower case (a sentence start).
+VALUE_CLAUSES = ["The {l} in question is {v}.", "Just so you know, the {l} is {v}.", "The {l} reads {v}.",
+                 "I can confirm the {l} is {v}.", "Note that the {l} is {v}.", "You'll see the {l} is {v}.",
+                 "The {l} on my side is {v}.", "Double-checking, the {l} is {v}.",
+                 "The {l} on file should be {v}.", "Oh, the {l}? That's {v}.", "From my notes, the {l} is {v}.",
+                 "According to my paperwork, the {l} is {v}.", "If memory serves, the {l} is {v}.",
+                 "Last I checked, the {l} was {v}.", "The right {l} would be {v}.", "My records say the {l} is {v}.",
+                 "The {l} I'd like is {v}.",
+                 "The {l} is going to be {v}.", "Please note the {l} is {v}.",
+                 "I have {v} written down as the {l}.", "As for the {l}, that's {v}.",
+                 "I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
+                 "I think the {l} is {v}.", "The {l} on my end says {v}.", "I'm pretty sure the {l} is {v}.",
+                 "The {l} is {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
+                 "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "For the {l}, it's {v}.",
+                 "As for the {l}, {v}.", "The {l} will be {v}.", "{L} should be {v}.",
+                 "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}."]
+
+# Said of a choice (a reason, a status, a payment method), not of who the user is.
+CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "As for the {l}, I'd prefer {v}.",
+                  "I'd prefer {v} as the {l}, please.", "Could the {l} be {v}?", "I'd rather have {v} as the {l}.",
+                  "The {l} should be {v}, please.",
+                  "Ideally the {l} would be {v}.", "{v} would be my choice for the {l}.",
+                  "I was thinking {v} for the {l}.", "If possible, the {l} should be {v}.",
+                  "My preference for the {l} is {v}.", "Going forward, the {l} should be {v}.",
+                  "I've decided on {v} for the {l}.", "Honestly, {v} suits me best for the {l}.",
+                  "Whatever works, but {v} for the {l} ideally.", "My first pick for the {l} is {v}."]
+# Parameters people do not name when they ask: a search's words, a count of results.
+SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Something matching {v}, please.",
+                    "I'm after {v}.", "It's about {v}."],
+          "limit": ["Just the first {v}, please.", "No more than {v}, please.", "{v} at most is plenty.",
+                    "Only {v} of them, please."]}
+SPOKEN["keyword"] = SPOKEN["search"] = SPOKEN["search_term"] = SPOKEN["query"]
+SPOKEN["max_results"] = SPOKEN["count"] = SPOKEN["top_k"] = SPOKEN["limit"]
+
+# Only for what the user owns or is (ids of their things, their name, address ...).
+MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should be {v}.",
+              "I have {v} as my {l}.", "My {l}, if you need it, is {v}."]
+
+# Said of a free-text value (a memo, a subject, a reason: the user's own words, see
+# values.free_text), mostly quoted.
+TEXT_CLAUSES = ['For the {l}, put "{v}".', 'The {l} should say "{v}".', 'Use "{v}" as the {l}.',
+                'The {l} can read "{v}".', 'Write "{v}" for the {l}.', 'Please put "{v}" in the {l}.',
+                'Make the {l} "{v}".', 'I\'d like the {l} to say "{v}".', '{L}: {v}.', 'For the {l}: {v}.',
+                'Just put "{v}" as the {l}.', 'As the {l}, "{v}" works.', 'The {l} I have in mind is "{v}".']
+
+# Said of a value that is empty (an optional field left blank): never "The {l} is ."
+EMPTY_CLAUSES = ["Leave the {l} blank.", "The {l} can stay empty.", "No {l}, please.", "Leave the {l} empty.",
+                 "I don't need a {l}.", "Skip the {l}."]
+
+# How a sentence states several values, each part said the same way: (part, lead, separator).
+GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "),
+                ("{v} as the {l}", "", ", "), ("my {l} is {v}", "", ", ")]
+
+GROUP_PREFIXES = ["Here are the details: ", "Details: ", "For the record, ", "To be clear, ",
+                  "Just so you have it, ", "You'll need these: ", "The details: ", "Here's what I have: ",
+                  "Everything you need: ", "In short, ", "Okay, so ", "Right, "]
+
+# Values a sub-task's lookup calls need (not the target's own): said as "how to find me"
+# (the user's own details) or "how to find it" (anything else). Short on purpose: the
+# values, not the frame, should make up the sentence.
+ME_LOOKUPS = ["You can look me up with {values}.", "To find my account: {values}.", "My details are {values}.",
+              "I'm on file under {values}.", "You should have me on file with {values}.", "Identify me by {values}.",
+              "You'll find me under {values}.", "To verify it's me: {values}.", "My account is under {values}.",
+              "Look me up by {values}.", "Find me by {values}.", "My details: {values}.", "For my account, {values}.",
+              "Account details: {values}.", "I'm under {values}.", "Search for {values}.", "Find me with {values}."]
+
+# Said when the first value is the user's name: "I'm Brady Moore, zip code 51261."
+NAMED_LOOKUPS = ["I'm {values}.", "This is {values}.", "{values} here.", "It's {values}.", "Name's {values}.",
+                 "I'm {values}, by the way.", "Me? {values}."]
+
+IT_LOOKUPS = ["It's under {values}.", "The record is under {values}.", "For reference, {values}.",
+              "If it helps to find it, {values}.", "To find it, use {values}.", "You can find it with {values}.",
+              "It should be under {values}.", "It's filed under {values}.", "If it helps, {values}.",
+              "Look it up by {values}.", "To look it up: {values}.", "Reference: {values}."]
+
+LOOKUP_FRAMES = ME_LOOKUPS + NAMED_LOOKUPS + IT_LOOKUPS
+
+def fill_phrasing(template: str, values: dict[str, Any]) -> tuple[str, set[str]] | None:
+    """A phrasing hint with its placeholders filled; None if one has no value."""
+    names = re.findall(r"\{(\w+)\}", template)
+    if any(n not in values or not show(values[n]).strip() for n in names):
+        return None  # an empty value would leave a hole ("Put  on my calendar")
+    text = re.sub(r"\{(\w+)\}", lambda m: show(values[m.group(1)]), template)
+    return text, set(names)
+
+def fill_frame(frame: str, said: str, shown: str) -> str:
+    """A frame with its label and value; the value is inserted last, so braces or text in
+    it are never read as a placeholder. A plural label takes "are" ("the item IDs are")."""
+    if plural(said):
+        for one, many in (("{l} is", "{l} are"), ("{L} is", "{L} are"), ("Here's the {l}", "Here are the {l}"),
+                          ("{l}'s {v}", "{l} are {v}"), ("{v} is the {l}", "{v} are the {l}"),
+                          ("{l}, which is", "{l}, which are"), ("{l} was", "{l} were")):
+            frame = frame.replace(one, many)
+    text = frame.replace("{L}", said[:1].upper() + said[1:]).replace("{l}", said)
+    if shown.endswith((".", "!", "?")):  # a sentence as the value: not "... remain.."
+        text = text.replace("{v}.", "{v}")
+    return text.replace("{v}", shown)
+
+def frames_for(frames: list[str], shown: str) -> list[str]:
+    """Frames that can start with this value: not one in lower case (it would open a sentence)."""
+    if shown[:1].islower() or "," in shown:
+        return [f for f in frames if not f.startswith("{v}")]
+    return frames
+
+def free_text(param: str, value: Any) -> bool:
+    """A value in the user's own words (a memo, a subject: see values.free_text), said
+    whole and quoted, never grouped with others."""
+    return isinstance(value, str) and " " in value.strip() and text_kind(param.split(" for ")[0]) is not None
+
+def value_clause(rng: random.Random, param: str, value: Any) -> str:
+    """One sentence that states one value (an empty one is said to be left blank)."""
+    said, shown = said_label(param, rng), show(value)
+    if not shown.strip():
+        return fill_frame(rng.choice(EMPTY_CLAUSES), said, "")
+    if param in SPOKEN and isinstance(value, str | int) and not isinstance(value, bool):
+        text = rng.choice(SPOKEN[param]).replace("{v}", shown)
+        return text[0].upper() + text[1:]
+    if free_text(param, value):
+        return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
+    frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
+    if not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
+        frames = frames + CHOICE_CLAUSES
+    if "," in shown:  # a record ("product ID P2026, quantity 3"): said after a colon
+        frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
+    elif isinstance(value, bool):  # a yes/no setting ("in stock only"): said as a wish, not a form field
+        return _yes_no(rng, said, value)
+    return fill_frame(rng.choice(frames_for(frames, shown)), said, shown)
+
+def _yes_no(rng: random.Random, said: str, value: bool) -> str:
+    """"in stock only" yes -> "Only in stock ones, please."; "favorite" yes -> "Please mark it
+    as a favorite."; no -> "It doesn't need to be favorite." (no yes/no after a label)."""
+    words = said.removeprefix("my ").split()
+    if words and words[-1] == "only":
+        thing = " ".join(words[:-1])
+        return rng.choice([f"Only {thing} ones, please.", f"Just the {thing} ones."]) if value else \
+            rng.choice([f"They don't have to be {thing}.", f"Not just the {thing} ones, please."])
+    if value:
+        return rng.choice([f"Please mark it as {said}.", f"I'd like it set as {said}.", f"Make it {said}, please."])
+    return rng.choice([f"It doesn't need to be {said}.", f"No need for it to be {said}.", f"Leave {said} off."])
+
+def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[str]:
+    """Sentences that state every value: some alone, some two or three to a sentence
+    ("Zip code 35202, city Ortegatown and state VI.")."""
+    out: list[str] = []
+    rest = list(pairs)
+    while rest:
+        size = min(len(rest), rng.choice([1, 1, 1, 2, 2, 3]))
+        group, rest = rest[:size], rest[size:]
+        if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
+                            or p in SPOKEN for p, v in group):
+            out.extend(value_clause(rng, p, v) for p, v in group)
+            continue
+        saids = [said_label(p, rng) for p, _ in group]
+        styles = GROUP_STYLES if all(mine(x) for x in saids) else GROUP_STYLES[:-1]
+        part, lead, sep = rng.choice(styles)
+        parts = [fill_frame(part, x, show(v)) for x, (_, v) in zip(saids, group, strict=True)]
+        last = "; " if sep == "; " else rng.choice([" and ", ", and ", " and "])
+        body = lead + sep.join(parts[:-1]) + last + parts[-1] + "."
+        if rng.random() < 0.3:
+            out.append(rng.choice(GROUP_PREFIXES) + body)
+        else:
+            out.append(body[0].upper() + body[1:] if lead or not body.startswith(show(group[0][1])) else body)
+    return out
+
+def listed(pairs: list[tuple[str, Any]], rng: random.Random | None = None) -> str:
+    """"last name Cooley and zip code 74091": labels with their values, in one phrase
+    (with a random generator, labels may be said another way)."""
+    parts = [f"{said_label(param, rng) if rng else label(param)} {show(value)}" for param, value in pairs
+             if show(value).strip()]
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
+    """The values only lookups need, said as how to find the user (or the thing); a first
+    and last name are said together ("I'm Brady Moore, zip code 51261"). An empty value
+    is not said (it needs no grounding); with none left the sentence is empty."""
+    pairs = [(p, v) for p, v in pairs if show(v).strip()]
+    if not pairs:
+        return ""
+    rng.shuffle(pairs)
+    given = dict(pairs)
+    parts = []
+    if isinstance(given.get("first_name"), str) and isinstance(given.get("last_name"), str) and rng.random() < 0.6:
+        parts.append(f"{given['first_name']} {given['last_name']}")
+        pairs = [(p, v) for p, v in pairs if p not in ("first_name", "last_name")]
+    parts += [f"{said_label(param, rng)} {show(value)}" for param, value in pairs]
+    values = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + rng.choice([" and ", ", "]) + parts[-1]
+    if len(parts) > len(pairs):  # starts with the name
+        frames = NAMED_LOOKUPS + ME_LOOKUPS
+    elif all(mine(label(p)) for p, _ in pairs):
+        frames = ME_LOOKUPS + IT_LOOKUPS
+    else:
+        frames = IT_LOOKUPS
+    return rng.choice(frames).replace("{values}", values)
