@@ -18,6 +18,7 @@ class Column:
     spec: Field | None = None  # a spec field with this meaning (description, enum, examples)
     references: str | None = None  # table whose key this column holds
     nullable: bool = True
+    capacity: float | None = None  # the most it can hold ("the tank can hold up to 50 gallons")
 
     @property
     def sql(self) -> str:
@@ -79,6 +80,7 @@ class ToolPlan:
     writes: bool = False
     confident: bool = True
     needs_login: bool = False
+    own_row: bool = False  # acts on the signed-in user's own row of the users table
     owner_column: str | None = None
     target_status: str | None = None
     stock_param: str | None = None  # create: the parameter naming the row whose stock it takes
@@ -92,6 +94,13 @@ class ToolPlan:
     capacity: float | None = None
     factor: float | None = None
     offset: float = 0.0
+    # An order's money: (account table, balance column, price column, quantity column or
+    # None, side column or None). On a create: charged; on its cancel/delete: given back.
+    charge: tuple[str, str, str, str | None, str | None] | None = None
+    # A cancel/return/delete of a row whose create took stock: (stock table, stock column,
+    # the row's column naming the stocked row, its quantity column or None), put back.
+    restock: tuple[str, str, str, str | None] | None = None
+    refund: tuple[str, str, str, str | None, str | None] | None = None
     notes: list[str] = field(default_factory=list)
     body: str | None = None  # a body written by a model (the openai backend), replacing the rules'
 

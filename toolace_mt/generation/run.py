@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from sandbox.registry import resolve
-from toolace_mt.env_refs import portable_env_ref
+from toolace_mt.env_refs import run_env_refs
 from toolace_mt.generation.attempt_log import AttemptLine, attempts_path, trim_attempt_log
 from toolace_mt.generation.backend import Backend, CostMeter
 from toolace_mt.generation.mas import generate_mas
@@ -58,6 +58,11 @@ class RunOptions(BaseModel):
     keep_failed: Path | None = None
     settings: Settings = Settings()
     model: ModelSettings | None = None  # --backend openai
+    env_dir: Path | None = None  # --env-dir: records name env files relative to it
+
+    def env_refs(self) -> dict[str, str]:
+        """What records name for each --env (README "Portable env references")."""
+        return run_env_refs(self.envs, self.env_dir)
 
 
 @dataclass
@@ -114,7 +119,7 @@ class AttemptRunner:
     def bench(self, env: str) -> Workbench:
         if env not in self.benches:
             bench = self.benches[env] = Workbench(env, self.options.seed)
-            bench.env_ref = portable_env_ref(bench.env)  # what its records name (README "Portable env references")
+            bench.env_ref = self.options.env_refs()[env]  # what its records name (README "Portable env references")
             # The gate replays on the same env: calls already made on a state are not run again.
             self.verifier.pool.adopt(bench.env, bench.env_ref)
         return self.benches[env]
@@ -297,7 +302,7 @@ class ResumeError(ValueError):
 SETTINGS_SUFFIX = ".settings.json"
 SETTINGS_FORMAT = "toolace-mt generate settings"
 # How each identity entry is named to the user: the flag that sets it.
-_FLAGS = {"envs": "--env", "env_digests": "env source digests", "seed": "--seed", "method": "--method",
+_FLAGS = {"envs": "--env", "env_refs": "--env", "env_digests": "env source digests", "seed": "--seed", "method": "--method",
           "backend": "--backend", "model": "--model", "temperature": "--temperature",
           "judge_temperature": "--judge-temperature", "max_reasks": "--max-reasks",
           "subtasks": "--subtasks", "steps": "--steps", "injections": "--injections", "inject_types": "--inject",
@@ -322,7 +327,9 @@ def run_identity(options: RunOptions) -> dict[str, Any]:
     if options.method != "naig":
         for name in ("refine_steps", "turns_per_refine"):
             settings.pop(name, None)
-    identity: dict[str, Any] = {"envs": list(options.envs),
+    # Envs by what records name (not where they are now): a moved env directory resumes.
+    refs = options.env_refs()
+    identity: dict[str, Any] = {"env_refs": [refs[env] for env in options.envs],
                                 "env_digests": [resolve(env).digest for env in options.envs],
                                 "seed": options.seed, "method": options.method, "backend": options.backend,
                                 **settings}
@@ -394,6 +401,7 @@ def resume_point(options: RunOptions, identity: dict[str, Any] | None = None) ->
         return 0, 0
     identity = identity if identity is not None else run_identity(options)
     digests = dict(zip(options.envs, identity["env_digests"], strict=True))
+    refs = options.env_refs()
     accepted, last_attempt, good_end = 0, -1, 0
     mismatch: str | None = None  # the first record that says it was made otherwise
     with open(path, "rb") as handle:
@@ -412,7 +420,7 @@ def resume_point(options: RunOptions, identity: dict[str, Any] | None = None) ->
         record, provenance = parsed.record, parsed.record.provenance
         if mismatch is None:
             env = options.envs[provenance.attempt % len(options.envs)] if provenance.attempt is not None else None
-            if provenance.method != options.method or env is None or record.env != portable_env_ref(resolve(env)) \
+            if provenance.method != options.method or env is None or record.env != refs[env] \
                     or not record.id.endswith(f"-s{options.seed}-{provenance.attempt:06d}"):
                 mismatch = (f"{path}:{number}: record {record.id} was made with other arguments "
                             f"(envs and their order, method or seed); resume with the same ones")
