@@ -302,7 +302,8 @@ class ResumeError(ValueError):
 SETTINGS_SUFFIX = ".settings.json"
 SETTINGS_FORMAT = "toolace-mt generate settings"
 # How each identity entry is named to the user: the flag that sets it.
-_FLAGS = {"envs": "--env", "env_refs": "--env", "env_digests": "env source digests", "seed": "--seed", "method": "--method",
+_FLAGS = {"envs": "--env", "env_refs": "--env", "env_digests": "env source digests", "seed": "--seed",
+          "method": "--method",
           "backend": "--backend", "model": "--model", "temperature": "--temperature",
           "judge_temperature": "--judge-temperature", "max_reasks": "--max-reasks",
           "subtasks": "--subtasks", "steps": "--steps", "injections": "--injections", "inject_types": "--inject",
