@@ -88,6 +88,11 @@ def compile_specs(paths: list[Path], output: Path, *, force: bool = False, autho
 
         source, result, by_model = improve(author, plan, sources, source, result,
                                            lambda s: validate(s, plan, output.stem, str(output)), say)
+        if not result.valid:  # the seeded state may be what the tools lack: the model writes the seed
+            from toolace_mt.compiler.model_author import improve_seed
+
+            source, result = improve_seed(author, plan, sources, source, result,
+                                          lambda s: validate(s, plan, output.stem, str(output)), say)
     written = False
     if result.valid or force:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -99,5 +104,6 @@ def compile_specs(paths: list[Path], output: Path, *, force: bool = False, autho
         specs=[str(p) for p in paths], formats=specs.formats, output=str(output), valid=result.valid,
         written=written, check_problems=result.check_problems, tools=tools, tables=result.tables,
         seconds=round(time.monotonic() - started, 2),
-        success_rate=round(succeeded / len(plan.tools), 3) if plan.tools else 0.0)
+        success_rate=round(succeeded / len(plan.tools), 3) if plan.tools else 0.0,
+        seed_written_by="model" if plan.seed_body is not None else "rules")
     return CompileResult(report=report, source=source)

@@ -121,4 +121,5 @@ class EnvPlan:
     users: str | None = None  # the table logins check
     user_column: str | None = None  # the users column a login names
     helpers: dict[str, str] = field(default_factory=dict)  # name -> purpose, for collision checks
+    seed_body: str | None = None  # a seed() body written by a model (the openai backend), replacing the rules'
     extra: dict[str, Any] = field(default_factory=dict)

@@ -138,6 +138,9 @@ def _order(env: EnvPlan) -> list[Table]:
 
 
 def seed_lines(env: EnvPlan) -> list[str]:
+    if env.seed_body is not None:  # written by a model and accepted by the probes (model_author)
+        return ["def seed(db: Db, fake: Fake) -> None:", *("    " + line if line else ""
+                                                           for line in env.seed_body.split("\n")), "", ""]
     lines = ["def seed(db: Db, fake: Fake) -> None:", "    rng = db.rng", "    today = db.today"]
     seeded: set[str] = set()
     for table in _order(env):
