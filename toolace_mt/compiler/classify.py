@@ -37,7 +37,9 @@ AMOUNT_WORDS = {"amount", "quantity", "qty", "value", "sum", "count", "number", 
 BOOKINGS = {"book": "booking", "reserve": "reservation", "rent": "rental", "buy": "purchase",
             "purchase": "purchase", "borrow": "loan", "enroll": "enrollment", "subscribe": "subscription",
             "order": "order", "hire": "hire"}
-_IN_STOCK = re.compile(r"\b(in stock|on hand|available units|left in stock)\b", re.IGNORECASE)
+# "Units in stock.", "copies on hand": a count of what is kept (not "change in stock price").
+_IN_STOCK = re.compile(r"\b(units?|copies|quantity|count|number)\b.{0,30}\b(in stock|on hand|available)\b|"
+                       r"\bon hand\b", re.IGNORECASE)
 QUANTITY_WORDS = {"quantity", "qty", "count", "units", "copies", "seats", "number", "amount", "shares"}
 STOCK_WORDS = {"stock", "copies", "available", "inventory", "seats", "remaining", "units", "availability"}
 STATS_WORDS = {"stats", "statistics", "count", "summary", "total", "totals", "metrics", "analytics"}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from toolace_mt.compiler.spec_model import Field, ToolIn
 
+# Values a description lists in parentheses: "Type of the order (Buy/Sell)".
+LISTED_VALUES = re.compile(r"\(\s*([A-Za-z][\w ]{0,20}(?:\s*/\s*[A-Za-z][\w ]{0,20}){1,5})\s*\)")
 SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
              "array": "VARCHAR", "object": "VARCHAR"}  # arrays/objects are stored as JSON text
 
@@ -49,7 +52,9 @@ class Table:
         if existing is None:
             self.columns[column.name] = column
             return column
-        if existing.spec is None or (not existing.spec.enum and column.spec is not None and column.spec.enum):
+        if existing.spec is None or (not existing.spec.enum and column.spec is not None and (
+                column.spec.enum or (LISTED_VALUES.search(column.spec.description)
+                                     and not LISTED_VALUES.search(existing.spec.description)))):
             existing.spec = column.spec or existing.spec
         existing.references = existing.references or column.references
         return existing

@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.names import words
-from toolace_mt.compiler.plan import Column, Table
+from toolace_mt.compiler.plan import LISTED_VALUES, Column, Table
 
 _RANGE = re.compile(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
 _CAPACITY = re.compile(r"(?:up to|maximum of|at most|capacity of|can hold)\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
-_SLASHED = re.compile(r"\(\s*([A-Za-z][\w ]{0,20}(?:\s*/\s*[A-Za-z][\w ]{0,20}){1,5})\s*\)")
 _ID_STYLE = re.compile(r"^([A-Za-z]*[-_#]?)(\d+)$")
 SECTORS = ["Technology", "Healthcare", "Finance", "Energy", "Retail", "Utilities", "Industrials"]
 STATUS_START = "open"
@@ -63,7 +62,7 @@ def value_expr(col: Column, table: Table) -> str:
         weights = [6] + [1] * (len(values) - 1)
         return f"rng.choices({values!r}, weights={weights!r})[0]"
     examples = [e for e in (spec.examples if spec is not None else []) if isinstance(e, str)]
-    listed = _SLASHED.search(spec.description if spec is not None else "")
+    listed = LISTED_VALUES.search(spec.description if spec is not None else "")
     if col.type == "string" and not examples and listed:  # "Type of the order (Buy/Sell)"
         examples = [v.strip() for v in listed.group(1).split("/")]
     if col.type == "string" and len(examples) >= 2:
