@@ -40,6 +40,7 @@ def _fn(name: str, description: str, properties: dict, required: list[str], outp
     return tool
 
 
+@pytest.mark.slow
 def test_a_boolean_flag_sets_the_state_its_name_says(tmp_path: Path) -> None:
     with load_env(_module(tmp_path, SPECS / "bfcl" / "vehicle_control.json")) as env:
         locked = env.query("SELECT lockStatus FROM state")[0]["lockStatus"] == "locked"
@@ -51,6 +52,7 @@ def test_a_boolean_flag_sets_the_state_its_name_says(tmp_path: Path) -> None:
         assert again.error is not None and "already " in again.error.message
 
 
+@pytest.mark.slow
 def test_a_level_is_seeded_within_its_capacity_and_cannot_pass_it(tmp_path: Path) -> None:
     with load_env(_module(tmp_path, SPECS / "bfcl" / "vehicle_control.json")) as env:
         level = env.query("SELECT fuelLevel FROM state")[0]["fuelLevel"]
@@ -60,6 +62,7 @@ def test_a_level_is_seeded_within_its_capacity_and_cannot_pass_it(tmp_path: Path
         assert env.call("fillFuelTank", {"fuelAmount": 50 - level}).result == {"fuelLevel": 50}
 
 
+@pytest.mark.slow
 def test_cancelling_an_order_puts_its_stock_back(tmp_path: Path) -> None:
     with load_env(_module(tmp_path, SPECS / "openai_shop.json")) as env:
         product = env.query("SELECT product_id, stock FROM products WHERE stock >= 2 ORDER BY product_id LIMIT 1")[0]
@@ -77,11 +80,13 @@ def test_cancelling_an_order_puts_its_stock_back(tmp_path: Path) -> None:
         assert stock[0]["stock"] == product["stock"]  # not restocked twice
 
 
+@pytest.mark.slow
 def test_a_buy_order_is_paid_from_the_balance_and_refunded_on_cancel(tmp_path: Path) -> None:
     with load_env(_module(tmp_path, SPECS / "bfcl" / "trading_bot.json")) as env:
         def balance() -> float:
             return env.query("SELECT balance FROM accounts")[0]["balance"]
 
+        assert env.call("trading_login", env.query("SELECT username, password FROM users LIMIT 1")[0]).ok
         start = balance()
         symbol = env.query("SELECT symbol FROM stocks LIMIT 1")[0]["symbol"]
         poor = env.call("place_order", {"order_type": "Buy", "symbol": symbol, "price": start, "amount": 2})
@@ -100,6 +105,7 @@ def test_a_buy_order_is_paid_from_the_balance_and_refunded_on_cancel(tmp_path: P
 WAREHOUSE = SPECS / "fresh" / "openapi_warehouse.yaml"
 
 
+@pytest.mark.slow
 def test_a_free_form_changes_object_gets_the_editable_fields(tmp_path: Path) -> None:
     with load_env(_module(tmp_path, WAREHOUSE)) as env:
         [tool] = [t for t in env.openai_tools() if t["function"]["name"] == "updateItem"]
@@ -113,6 +119,7 @@ def test_a_free_form_changes_object_gets_the_editable_fields(tmp_path: Path) -> 
         assert bad.error is not None and "'colour' was unexpected" in bad.error.message  # the schema says which
 
 
+@pytest.mark.slow
 def test_a_shipment_takes_stock_by_its_described_column_and_cancel_returns_it(tmp_path: Path) -> None:
     with load_env(_module(tmp_path, WAREHOUSE)) as env:
         item = env.query("SELECT sku, on_hand FROM items WHERE on_hand >= 1 LIMIT 1")[0]
@@ -123,9 +130,11 @@ def test_a_shipment_takes_stock_by_its_described_column_and_cancel_returns_it(tm
         assert env.query("SELECT on_hand FROM items WHERE sku = ?", [item["sku"]])[0]["on_hand"] == item["on_hand"]
 
 
+@pytest.mark.slow
 def test_the_signed_in_members_tools_act_on_their_own_row(tmp_path: Path) -> None:
     with load_env(_module(tmp_path, SPECS / "fresh" / "mcp_gym.json")) as env:
-        me = env.query("SELECT signed_in_as FROM session")[0]["signed_in_as"]
+        me, pin = env.query("SELECT member_number, pin FROM member_profiles LIMIT 1")[0].values()
+        assert env.call("sign_in", {"member_number": me, "pin": pin}).ok
         changed = env.call("update_phone", {"phone": "555-0100"})
         assert changed.ok and changed.result == {"member_number": me, "phone": "555-0100"}
         assert env.call("get_member_profile", {}).result["phone"] == "555-0100"

@@ -126,5 +126,8 @@ class EnvPlan:
     users: str | None = None  # the table logins check
     user_column: str | None = None  # the users column a login names
     helpers: dict[str, str] = field(default_factory=dict)  # name -> purpose, for collision checks
+    # The seeded session: logged out (the login is part of every dialogue that needs it) unless
+    # the probes cannot reach the gated tools through the login (see compile_specs).
+    start_logged_in: bool = False
     seed_body: str | None = None  # a seed() body written by a model (the openai backend), replacing the rules'
     extra: dict[str, Any] = field(default_factory=dict)

@@ -433,7 +433,8 @@ def render(env: EnvPlan, sources: list[str]) -> str:
            "import datetime", "import json", "from typing import Any, Literal, TypedDict", "",
            "from sandbox.authoring import Db, Fake, ToolError, tool", ""]
     if env.session:
-        out += ["START_LOGGED_IN = True  # the seeded session: a user is logged in (False: tools start locked)"]
+        out += [f"START_LOGGED_IN = {env.start_logged_in}  # the seeded session: True, a user is logged in; "
+                "False, tools behind the login start locked"]
     out.append(f"FINAL_STATUSES = {sorted(TERMINAL)!r}")
     out += typed_dicts(env)
     for table in env.tables.values():
