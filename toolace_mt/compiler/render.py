@@ -137,6 +137,9 @@ def _order(env: EnvPlan) -> list[Table]:
     return done
 
 
+OWNER_COLUMNS = ("created_by", "owner", "owner_id", "author", "sender_id", "sender", "username", "user_id")
+
+
 def seed_lines(env: EnvPlan) -> list[str]:
     if env.seed_body is not None:  # written by a model and accepted by the probes (model_author)
         return ["def seed(db: Db, fake: Fake) -> None:", *("    " + line if line else ""
@@ -170,6 +173,10 @@ def seed_lines(env: EnvPlan) -> list[str]:
                     value = f'picks[i]["{reference.key}"]'
                 elif col.name == table.key:
                     value = key_expr(table)
+                elif other is not None and other.name == env.users and other.name in seeded and \
+                        col.name in OWNER_COLUMNS:
+                    # Owned rows belong to a few users, so each of them has some ("my bookings").
+                    value = f'{other.name}[i % min(5, len({other.name}))]["{other.key}"]'
                 elif other is not None and other.name in seeded and other.name != table.name:
                     value = f'rng.choice({other.name})["{other.key}"]'
                 elif col.name == "password" and table.name == env.users:
