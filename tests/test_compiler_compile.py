@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "fixtures" / "specs"
 FIXTURES = ["bfcl/ticket_api.json", "bfcl/message_api.json", "bfcl/trading_bot.json", "bfcl/vehicle_control.json",
             "openai_shop.json", "mcp_notes.json", "openapi_clinic.yaml", "openapi_library.json", "mcp_issues.json",
-            "openai_travel.json"]
+            "openai_travel.json", "fresh/openapi_warehouse.yaml", "fresh/mcp_gym.json"]
 
 
 @pytest.mark.slow
@@ -56,7 +56,14 @@ def test_ticket_env_behaves_like_a_ticket_system(tmp_path: Path) -> None:
                      "get_ticket": "get", "get_user_tickets": "search", "logout": "logout",
                      "resolve_ticket": "transition", "ticket_get_login_status": "session_status",
                      "ticket_login": "login"}
+    # The session starts logged out: the gated tools are reached through the login.
+    assert report.start_logged_in is False
+    assert {t.tool: t.success.state for t in report.tools}["create_ticket"] == "after ticket_login"
     with load_env(out) as env:
+        locked = env.call("create_ticket", {"title": "x"})
+        assert locked.error.message == "no user is logged in; log in first (ticket_login)"
+        user = env.query("SELECT username, password FROM users ORDER BY username LIMIT 1")[0]
+        assert env.call("ticket_login", user).ok
         created = env.call("create_ticket", {"title": "Printer on fire", "priority": 5})
         assert created.ok and created.result["status"] == "open" and created.result["priority"] == 5
         ticket = created.result["id"]
@@ -89,6 +96,7 @@ def test_money_and_stock_run_out(tmp_path: Path) -> None:
     compile_specs([SPECS / "bfcl" / "trading_bot.json"], trading)
     compile_specs([SPECS / "openai_shop.json"], shop)
     with load_env(trading) as env:
+        assert env.call("trading_login", env.query("SELECT username, password FROM users LIMIT 1")[0]).ok
         balance = env.call("get_account_info", {}).result["balance"]
         refused = env.call("withdraw_funds", {"amount": balance + 1})
         assert refused.error.message.startswith(f"insufficient balance: {balance} available")

@@ -98,3 +98,78 @@ def test_the_openai_backend_needs_a_model(tmp_path: Path, monkeypatch, capsys) -
     spec.write_text(json.dumps(SPEC))
     assert main(["envs", "compile", str(spec), "-o", str(tmp_path / "env.py"), "--backend", "openai"]) == 2
     assert "needs a model" in capsys.readouterr().err and not (tmp_path / "env.py").exists()
+
+
+def _seed_setup(tmp_path: Path) -> tuple[Any, list[str], str, Any, Any, str]:
+    """A plan whose seed inserts nothing (the probes cannot succeed), its validation, and
+    the rules' own seed body (what a good answer looks like)."""
+    import textwrap
+
+    from toolace_mt.compiler.classify import classify
+    from toolace_mt.compiler.compile import read_specs, validate
+    from toolace_mt.compiler.render import render, seed_lines
+
+    spec = tmp_path / "tools.json"
+    spec.write_text(json.dumps(SPEC))
+    plan = classify(read_specs([spec]))
+    good = textwrap.dedent("\n".join(seed_lines(plan)[1:])).strip("\n")
+    plan.seed_body = "db.rng.random()"  # an empty state: get_ticket finds no ticket
+    sources = ["tools.json"]
+    source = render(plan, sources)
+    before = validate(source, plan, "env", "env.py")
+    assert not before.valid
+
+    def revalidate(text: str) -> Any:
+        return validate(text, plan, "env", "env.py")
+
+    return plan, sources, source, before, revalidate, good
+
+
+@pytest.mark.slow
+def test_the_model_writes_the_seed_until_the_probes_pass(tmp_path: Path) -> None:
+    from toolace_mt.compiler.model_author import ModelAuthor, improve_seed
+    from toolace_mt.llm import ModelSettings
+
+    plan, sources, source, before, revalidate, good = _seed_setup(tmp_path)
+    answers = ["db.insert(", 'db.insert("no_such_table", [{"x": 1}])', good]
+
+    def model(body: dict[str, Any]) -> dict[str, Any]:
+        return {"content": json.dumps({"body": answers.pop(0)})}
+
+    said: list[str] = []
+    with FakeOpenAIServer(model) as server:
+        author = ModelAuthor(ModelSettings(model="fake-model", base_url=server.base_url, cache_path=None), rounds=3)
+        try:
+            written, after = improve_seed(author, plan, sources, source, before, revalidate, said.append)
+        finally:
+            author.close()
+        requests = server.requests
+    assert answers == [] and after.valid and plan.seed_body == good
+    assert written != source and good.split("\n")[0] in written
+    first = json.loads(requests[0]["messages"][1]["content"])
+    assert "get_ticket: no successful call" in " ".join(first["failures"])  # the probes' failures are sent
+    assert "def seed(db: Db, fake: Fake)" in first["current_seed"]
+    assert "the body does not parse" in requests[1]["messages"][-1]["content"]  # re-asked with why
+    assert "no_such_table" in requests[2]["messages"][-1]["content"]
+    assert said[-1].startswith("model: the seed passes more probes (all)")
+
+
+@pytest.mark.slow
+def test_a_seed_that_never_passes_is_not_kept(tmp_path: Path) -> None:
+    from toolace_mt.compiler.model_author import ModelAuthor, improve_seed
+    from toolace_mt.llm import ModelSettings
+
+    plan, sources, source, before, revalidate, _ = _seed_setup(tmp_path)
+
+    def model(body: dict[str, Any]) -> dict[str, Any]:
+        return {"content": json.dumps({"body": "import os"})}
+
+    with FakeOpenAIServer(model) as server:
+        author = ModelAuthor(ModelSettings(model="fake-model", base_url=server.base_url, cache_path=None), rounds=2)
+        try:
+            written, after = improve_seed(author, plan, sources, source, before, revalidate, lambda m: None)
+        finally:
+            author.close()
+        assert len(server.requests) == 2
+        assert "imports are not allowed" in server.requests[1]["messages"][-1]["content"]
+    assert written == source and after is before and plan.seed_body == "db.rng.random()"  # as it was

@@ -48,6 +48,7 @@ def _compiled(paths: list[Path]) -> tuple[str, object]:
     ("openai_shop.json", "openai", 10), ("mcp_notes.json", "mcp", 9),
     ("openapi_clinic.yaml", "openapi", 9), ("openapi_library.json", "openapi", 6),
     ("mcp_issues.json", "mcp", 9), ("openai_travel.json", "openai", 5),
+    ("fresh/openapi_warehouse.yaml", "openapi", 9), ("fresh/mcp_gym.json", "mcp", 9),
 ])
 def test_each_fixture_is_detected_and_compiles_under_the_sandbox_rules(name: str, fmt: str, count: int) -> None:
     specs = read_specs([SPECS / name])

@@ -262,6 +262,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         executor = executor_from(args)
     except (ValueError, RayUnavailable) as exc:
         return _fail(str(exc))
+    if args.env_dir is not None and not args.env_dir.is_dir():
+        return _fail(f"--env-dir: no such directory: {args.env_dir}")
     for env in args.env:
         try:
             resolve(env)
@@ -278,7 +280,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         options = RunOptions(envs=args.env, n=args.n, seed=args.seed, out=args.output, method=args.method,
                              backend=args.backend, workers=args.workers or 1, resume=args.resume,
                              max_attempts=args.max_attempts or 3 * args.n, keep_failed=args.keep_failed,
-                             settings=settings, model=model, executor=executor)
+                             settings=settings, model=model, executor=executor, env_dir=args.env_dir)
+        options.env_refs()  # an --env outside --env-dir is a usage error, before anything runs
     except ValidationError as exc:
         error = exc.errors()[0]
         return _fail(f"bad settings: {'.'.join(str(p) for p in error['loc'])}: {error['msg']}")
@@ -528,6 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
                "exit code: 0 N dialogues accepted, 1 --max-attempts reached first or a model fault stopped the run\n"
                "(records kept; --resume continues), 2 bad arguments")
     p.add_argument("--env", action="append", required=True, help="built-in env name or .py path (repeatable)")
+    p.add_argument("--env-dir", type=Path, metavar="DIR",
+                   help="records name env files by their path relative to DIR (default: the deepest directory "
+                        "holding all --env files); pass the same DIR to verify/eval --env-dir")
     p.add_argument("-n", type=int, required=True, help="accepted dialogues to write")
     p.add_argument("--seed", type=int, default=0, help="run seed; also the envs' seed (default 0)")
     p.add_argument("-o", "--output", type=Path, required=True, help="output JSONL")

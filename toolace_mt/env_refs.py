@@ -14,6 +14,7 @@ inside a passed directory.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,6 +40,37 @@ def portable_env_ref(env: Environment | EnvSource) -> str:
     if env.name in builtin_names() and path == (builtin_dir() / f"{env.name}.py").resolve():
         return env.name
     return path.name
+
+
+def run_env_refs(envs: list[str], env_dir: Path | None = None) -> dict[str, str]:
+    """What the records of one generate run name for each `--env`: a built-in name, or the
+    env file's path relative to `env_dir` (else to the deepest directory holding all the
+    run's env files), in POSIX form. Two files of one name in different directories get
+    different references ("a/shop.py", "b/shop.py"); the digest still tells sources apart.
+    ValueError when a file is outside `env_dir`."""
+    files: dict[str, Path] = {}
+    refs: dict[str, str] = {}
+    for env in envs:
+        path = Path(env)
+        if env in builtin_names() and not (env.endswith(".py") and path.is_file()):
+            refs[env] = env
+        elif path.resolve() == (builtin_dir() / path.name).resolve() and path.stem in builtin_names():
+            refs[env] = path.stem
+        else:
+            files[env] = path.resolve()
+    if not files:
+        return refs
+    if env_dir is not None:
+        root = env_dir.resolve()
+        outside = [env for env, path in files.items() if not path.is_relative_to(root)]
+        if outside:
+            raise ValueError(f"--env {outside[0]} is not inside --env-dir {env_dir}: records name env files by "
+                             "their path relative to it")
+    else:
+        root = Path(os.path.commonpath([str(p.parent) for p in files.values()]))
+    for env, path in files.items():
+        refs[env] = path.relative_to(root).as_posix()
+    return refs
 
 
 def parse_env_map(items: list[str]) -> dict[str, Path]:

@@ -44,6 +44,8 @@ class Bodies:
         key = plan.key
         if table.singleton:
             return f"row = {self.loader(table)}(db)"
+        if plan.own_row:
+            return f"row = {self.loader(table)}(db, current_user(db))"
         if key is None:  # the row the filters name: the latest one
             filters = [p for p in plan.params if p.role == "filter" and p.column]
             where = " AND ".join(f"{p.column} = ?" for p in filters) or "TRUE"
@@ -341,6 +343,7 @@ class Bodies:
                       f"    raise ToolError(f\"insufficient stock: {label} {{{plan.stock_param}}} has "
                       f"{{item['{plan.stock_column}'] or 0}} left, {{{take}}} wanted\")",
                       f"db.execute({q(take_sql)}, [{take}, {plan.stock_param}])"]
+        lines += self.charge_lines(plan, given)
         lines.append(f"new_id = {new_key}")
         row = []
         for col in table.columns.values():
@@ -359,15 +362,60 @@ class Bodies:
                   self.message(f"{human(table.entity)} {{new_id}} created")]
         return lines + self.shape_row(plan, table)
 
+    def charge_lines(self, plan: ToolPlan, given: dict[str, Param]) -> list[str]:
+        """An order paid from the account's balance: insufficient funds is a domain error."""
+        if plan.charge is None:
+            return []
+        account, balance, price_col, quantity_col, side_col = plan.charge
+        price = given[price_col].ident
+        quantity = given[quantity_col].ident if quantity_col in given else "1"
+        lines = [f"total = round({price} * {quantity}, 2)"]
+        indent = ""
+        if side_col in given:
+            lines.append(f"if str({given[side_col].ident}).lower().startswith('buy'):")
+            indent = "    "
+        lines += [f"{indent}funds = db.scalar({q(f'SELECT {balance} FROM {account}')}) or 0",
+                  f"{indent}if funds < total:",
+                  f"{indent}    raise ToolError(f\"insufficient funds: {{funds}} available, {{total}} needed\")",
+                  f"{indent}db.execute({q(f'UPDATE {account} SET {balance} = {balance} - ?')}, [total])"]
+        return lines
+
+    def give_back(self, plan: ToolPlan, table: Table, after_final_check: bool) -> list[str]:
+        """Undoing a row's create (cancel, return, delete) puts back the stock it took and
+        refunds what it charged; a row already in a final state gave them back before."""
+        if plan.restock is None and plan.refund is None:
+            return []
+        status = plan.status_column or next((c for c in table.columns if c == "status"), None)
+        lines, indent = [], ""
+        if not after_final_check and status and table.columns[status].type == "string":
+            lines.append(f'if str(row["{status}"]).lower() not in FINAL_STATUSES:')
+            indent = "    "
+        if plan.restock is not None:
+            stock_table, stock_col, ref_col, quantity_col = plan.restock
+            other = self.env.tables[stock_table]
+            back = f'(row["{quantity_col}"] or 0)' if quantity_col else "1"
+            sql = f"UPDATE {other.name} SET {stock_col} = {stock_col} + ? WHERE {other.key} = ?"
+            lines.append(f'{indent}db.execute({q(sql)}, [{back}, row["{ref_col}"]])')
+        if plan.refund is not None:
+            account, balance, price_col, quantity_col, side_col = plan.refund
+            quantity = f'(row["{quantity_col}"] or 0)' if quantity_col else "1"
+            inner = indent
+            if side_col:
+                lines.append(f'{indent}if str(row["{side_col}"]).lower().startswith("buy"):')
+                inner = indent + "    "
+            sql = f"UPDATE {account} SET {balance} = {balance} + ?"
+            lines.append(f'{inner}db.execute({q(sql)}, [round((row["{price_col}"] or 0) * {quantity}, 2)])')
+        return lines if len(lines) > (1 if indent else 0) else []
+
     def kind_update(self, plan: ToolPlan) -> list[str]:
         table = self.table(plan)
-        lines = [*self.login_line(plan), self.load_row(plan, table), *self.references(plan, table), "changes = {}"]
+        lines = [*self.login_line(plan), self.load_row(plan, table), *self.references(plan, table), "changed = {}"]
         for param in plan.params:
             if param.role in ("value", "filter") and param.column and param.column != table.key:
                 guard = f"if {param.ident} is not None:" if not param.spec.required else "if True:"
                 value = self._column_value(table, param.column, param.ident)
-                lines += [guard, f'    changes["{param.column}"] = {value}'] if guard != "if True:" else \
-                    [f'changes["{param.column}"] = {value}']
+                lines += [guard, f'    changed["{param.column}"] = {value}'] if guard != "if True:" else \
+                    [f'changed["{param.column}"] = {value}']
             elif param.role == "updates":
                 lines += [f"for name, value in {param.ident}.items():",
                           f"    if name not in UPDATABLE_{table.name.upper()}:",
@@ -376,15 +424,15 @@ class Bodies:
                           f"    kind = UPDATABLE_{table.name.upper()}[name]",
                           "    if not matches_type(value, kind):",
                           "        raise ToolError(f\"{name} must be a {kind}, got {value!r}\")",
-                          "    changes[name] = json.dumps(value) if kind in ('array', 'object') else value"]
+                          "    changed[name] = json.dumps(value) if kind in ('array', 'object') else value"]
         key_where = f" WHERE {table.key} = ?"
         key_arg = f", row[\"{table.key}\"]"
-        lines += ["if not changes:",
+        lines += ["if not changed:",
                   "    raise ToolError('nothing to change: give at least one field')",
-                  "for name, value in changes.items():",
+                  "for name, value in changed.items():",
                   f"    db.execute(\"UPDATE {table.name} SET \" + name + \" = ?{key_where}\", [value{key_arg}])",
                   f"row = {self.loader(table)}(db" + (f", row[\"{table.key}\"])" if not table.singleton else ")"),
-                  self.message(f"{human(table.entity)} updated: {{', '.join(sorted(changes))}}")]
+                  self.message(f"{human(table.entity)} updated: {{', '.join(sorted(changed))}}")]
         return lines + self.shape_row(plan, table)
 
     def kind_delete(self, plan: ToolPlan) -> list[str]:
@@ -400,6 +448,7 @@ class Bodies:
                       "if not rows:",
                       f"    raise ToolError(f{q(f'no {human(table.entity)} found for ' + (described or 'you'))})",
                       "row = rows[0]"]
+        lines += self.give_back(plan, table, after_final_check=False)
         lines += [f'db.execute("DELETE FROM {table.name} WHERE {table.key} = ?", [row["{table.key}"]])',
                   self.message(f"{human(table.entity)} {{row[{table.key!r}]}} deleted")]
         return lines + self.shape_row(plan, table)
@@ -417,13 +466,14 @@ class Bodies:
                     f'[row["{table.key}"]])',
                     reload, self.message(f"{label} {ref} is now {target}"), *self.shape_row(plan, table)]
         lines = [*self.login_line(plan), self.load_row(plan, table),
-                 f'if row["{status}"] == {q(target)}:',
+                 f'if str(row["{status}"]).lower() == {q(target)}:',
                  f"    raise ToolError(f{q(f'{label} {ref} is already {target}')})"]
         if target not in K.TERMINAL:
             pass
         else:
-            lines += [f'if row["{status}"] in FINAL_STATUSES:',
+            lines += [f'if str(row["{status}"]).lower() in FINAL_STATUSES:',
                       f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}} and cannot be {target}\")"]
+        lines += self.give_back(plan, table, after_final_check=True)
         sets = [f"{status} = ?"]
         args = [q(target)]
         for param in plan.params:
@@ -638,10 +688,12 @@ def translation(param: Field, target: Field | None) -> dict[str, object]:
     values = [str(v) for v in (target.enum if target is not None and target.enum else [])]
     mapping: dict[str, object] = {}
     sources = param.enum or ([True, False] if param.type == "boolean" else [])
+    on = true_state(param, values) if param.type == "boolean" and len(values) >= 2 else None
     for index, source in enumerate(sources):
         if isinstance(source, bool):
-            if len(values) >= 2:
-                mapping[source] = values[0 if source else 1]  # type: ignore[index]
+            if on is not None:
+                off = next(v for v in values if v != on)
+                mapping[source] = on if source else off  # type: ignore[index]
             continue
         text = str(source).lower()
         candidates = [text, K.target_status(text)]
@@ -651,6 +703,20 @@ def translation(param: Field, target: Field | None) -> dict[str, object]:
             hit = values[index]
         mapping[str(source)] = hit or K.target_status(text)
     return mapping
+
+
+def true_state(param: Field, values: list[str]) -> str:
+    """The state a boolean parameter set to True asks for: the one its name says (`unlock`
+    -> unlocked, `lock` -> locked), else the one its description ties to True ("True if the
+    doors are to be unlocked"), else the first status value."""
+    name = param.name.lower()
+    by_name = [v for v in values if v.lower().startswith(name) or K.target_status(name) == v.lower()]
+    if by_name:
+        return min(by_name, key=len)
+    text = (param.description or "").lower()
+    clause = text.split("true", 1)[1].split("false", 1)[0] if "true" in text else ""
+    said = [v for v in values if re.search(rf"\b{re.escape(v.lower())}\b", clause)]
+    return said[0] if len(said) == 1 else values[0]
 
 
 RESULT = RESULT_WORDS

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import replace
 
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.entities import (
@@ -35,6 +37,10 @@ AMOUNT_WORDS = {"amount", "quantity", "qty", "value", "sum", "count", "number", 
 BOOKINGS = {"book": "booking", "reserve": "reservation", "rent": "rental", "buy": "purchase",
             "purchase": "purchase", "borrow": "loan", "enroll": "enrollment", "subscribe": "subscription",
             "order": "order", "hire": "hire"}
+# "Units in stock.", "copies on hand": a count of what is kept (not "change in stock price").
+_IN_STOCK = re.compile(r"\b(units?|copies|quantity|count|number)\b.{0,30}\b(in stock|on hand|available)\b|"
+                       r"\bon hand\b", re.IGNORECASE)
+QUANTITY_WORDS = {"quantity", "qty", "count", "units", "copies", "seats", "number", "amount", "shares"}
 STOCK_WORDS = {"stock", "copies", "available", "inventory", "seats", "remaining", "units", "availability"}
 STATS_WORDS = {"stats", "statistics", "count", "summary", "total", "totals", "metrics", "analytics"}
 
@@ -166,6 +172,9 @@ class Classifier:
         self.plans = [planned[i] for i in range(len(bound))]
         self._gate()
         self._searchable()
+        self._charges()
+        self._inverses()
+        self._update_shapes()
         for table in list(self.tables.values()):
             for col in table.columns.values():
                 if col.references is None and col.spec is not None and not table.lookup and (
@@ -290,10 +299,13 @@ class Classifier:
         has_key = plan.key is not None
         method = tool.method
         booked = plan.key
-        if booked is not None and verb in BOOKINGS and self._natural(table):
+        output_names = {p.name for p in (tool.output.properties if tool.output is not None else [])}
+        if booked is not None and verb in BOOKINGS and (self._natural(table) or (
+                f"{BOOKINGS[verb]}_id" in output_names and BOOKINGS[verb] in self.entities)):
             # book_flight(flight_number, ...): a booking of an existing flight, not a new flight.
             booked.role = "value"
-            booking = self.entity_table(f"{table.entity}_{BOOKINGS[verb]}")
+            booking = self.entity_table(BOOKINGS[verb] if BOOKINGS[verb] in self.entities and not
+                                        self._natural(table) else f"{table.entity}_{BOOKINGS[verb]}")
             booked.column = booking.add(Column(booked.column or table.key, table.key_column.type, booked.spec,
                                                references=table.name)).name
             table, has_key = booking, False
@@ -394,8 +406,8 @@ class Classifier:
             if col is None or col.references is None or param.role != "value":
                 continue
             other = self.tables[col.references]
-            stock = next((c for c in other.columns.values() if c.type in ("integer", "number") and
-                          set(c.name.split("_")) & STOCK_WORDS), None)
+            stock = next((c for c in other.columns.values() if c.type in ("integer", "number") and (
+                set(words(c.name)) & STOCK_WORDS or _IN_STOCK.search(c.spec.description if c.spec else ""))), None)
             described = " ".join(t.description.lower() for t in self.specs.tools if other.entity in words(t.name))
             if stock is None and "in stock" in described + " " + plan.spec.description.lower():
                 stock = other.add(Column("stock", "integer", None))
@@ -419,6 +431,68 @@ class Classifier:
             scalars[0].role, scalars[0].column = "key", table.key  # remove_stock_from_watchlist(symbol)
             return
         self._value_columns(plan, table)
+
+    def _update_shapes(self) -> None:
+        """A free-form `changes: object` gets the table's editable fields as its properties, so
+        its schema says what may go in it and a generator can fill it."""
+        for plan in self.plans:
+            table = self.tables.get(plan.table or "")
+            if table is None:
+                continue
+            for param in plan.params:
+                if param.role != "updates" or param.spec.properties:
+                    continue
+                owners = {"created_by", "owner", "owner_id", "author"}
+                editable = [c for c in table.columns.values() if c.name != table.key and c.name not in owners
+                            and c.type in ("string", "integer", "number", "boolean") and c.references is None
+                            and c.name not in table.status_values and c.capacity is None]
+                param.spec = replace(param.spec, properties=[
+                    Field(name=c.name, type=c.type, description=c.spec.description if c.spec else "",
+                          enum=c.spec.enum if c.spec else None) for c in editable[:12]])
+
+    def _charges(self) -> None:
+        """A create with a price (and a quantity) against an account's balance is paid from
+        it: the total is checked (insufficient funds) and taken; a sell side is not charged."""
+        accounts = [t for t in self.tables.values() if t.singleton and t.name != self.session and any(
+            c.type == "number" and c.name in ("balance", "funds", "cash", "credit") for c in t.columns.values())]
+        if not accounts:
+            return
+        account = accounts[0]
+        balance = next(c.name for c in account.columns.values() if c.type == "number"
+                       and c.name in ("balance", "funds", "cash", "credit"))
+        for plan in self.plans:
+            if plan.kind != "create" or plan.table is None or plan.table == account.name:
+                continue
+            given = {p.ident: p for p in plan.params if p.column}
+            price = next((p for p in given.values() if p.spec.type == "number" and set(words(p.spec.name))
+                          & {"price", "cost", "unit_price"}), None)
+            if price is None:
+                continue
+            quantity = next((p for p in given.values() if p.spec.type == "integer" and set(words(p.spec.name))
+                             & QUANTITY_WORDS), None)
+            side = next((p for p in given.values() if p.spec.type == "string" and _buy_sell(p.spec)), None)
+            plan.charge = (account.name, balance, str(price.column), quantity.column if quantity else None,
+                           side.column if side else None)
+
+    def _inverses(self) -> None:
+        """A cancel, return or delete undoes what its row's create took: the stock it took
+        goes back, the money it charged is refunded."""
+        for plan in self.plans:
+            undoes = plan.kind == "delete" or (plan.kind == "transition" and not plan.status_flag
+                                               and (plan.target_status or "") in K.RELEASING)
+            if not undoes or plan.table is None:
+                continue
+            create = next((c for c in self.plans if c.kind == "create" and c.table == plan.table
+                           and (c.stock_table or c.charge)), None)
+            if create is None:
+                continue
+            by_ident = {p.ident: p for p in create.params}
+            if create.stock_table and create.stock_column and create.stock_param in by_ident:
+                ref = by_ident[create.stock_param].column
+                quantity = by_ident[create.quantity_param].column if create.quantity_param in by_ident else None
+                if ref:
+                    plan.restock = (create.stock_table, create.stock_column, ref, quantity)
+            plan.refund = create.charge
 
     def _status_column(self, table: Table) -> str:
         existing = next((c for c in table.columns if c == "status" or c.endswith("_status")), None)
@@ -450,6 +524,9 @@ class Classifier:
         plan.adjust_column = self._adjusted_column(plan, table, amount)
         capacity = _CAPACITY.search(plan.spec.description)
         plan.capacity = float(capacity.group(1)) if capacity and plan.adjust_sign > 0 else None
+        if capacity:  # the seed stays within it too, with room to add some
+            adjusted = table.columns[plan.adjust_column]
+            adjusted.capacity = min(adjusted.capacity or math.inf, float(capacity.group(1)))
 
     def _adjusted_column(self, plan: ToolPlan, table: Table, amount: Param) -> str:
         output = plan.spec.output
@@ -682,6 +759,16 @@ class Classifier:
         users = self.tables[self.users]
         session = self.tables[SESSION_TABLE]
         for plan in self.plans:
+            if plan.table == self.users and plan.key is None and plan.kind in ("get", "list", "update") \
+                    and CURRENT_OR_MINE(plan):
+                # "Change the signed-in member's phone": the row is the user's own, not one its values pick.
+                plan.own_row, plan.needs_login = True, True
+                plan.kind = "get" if plan.kind == "list" else plan.kind
+                plan.confident = True
+                plan.notes = [n for n in plan.notes if "identifies the row" not in n]
+                for param in plan.params:
+                    param.role = "value" if param.role == "filter" else param.role
+                continue
             if plan.kind in ("login", "logout", "session_status", "convert") or (plan.table == self.users \
                     and plan.kind not in ("create", "delete", "update")):
                 continue
@@ -700,6 +787,11 @@ class Classifier:
                                      references=users.name))
                 table.columns[owner].references = users.name
                 plan.owner_column = owner if (plan.kind == "create" or mine) else None
+
+
+def _buy_sell(spec: Field) -> bool:
+    said = " ".join([spec.description.lower(), *(str(v).lower() for v in spec.enum or [])])
+    return bool(re.search(r"\bbuy\b", said) and re.search(r"\bsell\b", said))
 
 
 def CURRENT_OR_MINE(plan: ToolPlan) -> bool:

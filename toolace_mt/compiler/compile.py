@@ -88,6 +88,22 @@ def compile_specs(paths: list[Path], output: Path, *, force: bool = False, autho
 
         source, result, by_model = improve(author, plan, sources, source, result,
                                            lambda s: validate(s, plan, output.stem, str(output)), say)
+        if not result.valid:  # the seeded state may be what the tools lack: the model writes the seed
+            from toolace_mt.compiler.model_author import improve_seed
+
+            source, result = improve_seed(author, plan, sources, source, result,
+                                          lambda s: validate(s, plan, output.stem, str(output)), say)
+    if plan.session is not None and not plan.start_logged_in and not result.valid:
+        # Logged out, some tool was not reached through the login: start logged in instead.
+        plan.start_logged_in = True
+        candidate = render(plan, sources)
+        again = validate(candidate, plan, output.stem, str(output))
+        if again.valid or len(again.check_problems) + sum(len(p.problems()) for p in again.probes) < \
+                len(result.check_problems) + sum(len(p.problems()) for p in result.probes):
+            source, result = candidate, again
+            say("the tools are not all reached through the login: the session starts logged in")
+        else:
+            plan.start_logged_in = False
     written = False
     if result.valid or force:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -99,5 +115,7 @@ def compile_specs(paths: list[Path], output: Path, *, force: bool = False, autho
         specs=[str(p) for p in paths], formats=specs.formats, output=str(output), valid=result.valid,
         written=written, check_problems=result.check_problems, tools=tools, tables=result.tables,
         seconds=round(time.monotonic() - started, 2),
-        success_rate=round(succeeded / len(plan.tools), 3) if plan.tools else 0.0)
+        success_rate=round(succeeded / len(plan.tools), 3) if plan.tools else 0.0,
+        seed_written_by="model" if plan.seed_body is not None else "rules",
+        start_logged_in=plan.start_logged_in if plan.session is not None else None)
     return CompileResult(report=report, source=source)

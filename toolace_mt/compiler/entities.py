@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.names import column, singular, words
@@ -75,6 +76,14 @@ def id_entity(spec: Field, tool_noun: str | None, known: frozenset[str] = frozen
     return singular("_".join(base)) if base else tool_noun
 
 
+def _segment_words(segment: str) -> list[str]:
+    """A path segment's nouns; a collection named only by a filler word (/items) keeps it."""
+    kept = [w for w in words(segment) if w not in K.FILLER]
+    if not kept and segment.isalpha() and segment.lower() in ("item", "items", "data", "details"):
+        kept = [segment.lower()]
+    return kept
+
+
 def tool_nouns(tool: ToolIn) -> list[str]:
     """Candidate entity nouns of a tool, best first: the REST path, then its name."""
     nouns: list[str] = []
@@ -84,7 +93,7 @@ def tool_nouns(tool: ToolIn) -> list[str]:
             parts = parts[:-1]  # /loans/{loanId}/renew: an action on a loan
         segments = [s for s in parts if not s.startswith("{")]
         for segment in reversed(segments):
-            segment_words = [w for w in words(segment) if w not in K.FILLER]
+            segment_words = _segment_words(segment)
             if segment_words and segment_words[-1] not in K.TRANSITION and segment_words[-1] not in K.GET:
                 nouns.append(singular("_".join(segment_words)))
                 nouns.append(singular(segment_words[-1]))
@@ -126,8 +135,8 @@ def discover(specs: SpecSet) -> dict[str, Entity]:
     found: dict[str, Entity] = {}
     known = known_nouns(specs)
 
-    def note(entity: str, spec: Field, natural: bool = False) -> None:
-        if not entity or entity in K.FILLER or len(entity) > 40:
+    def note(entity: str, spec: Field, natural: bool = False, from_path: bool = False) -> None:
+        if not entity or (entity in K.FILLER and not from_path) or len(entity) > 40:
             return
         item = found.setdefault(entity, Entity(name=entity))
         item.aliases.add(spec.name)
@@ -143,6 +152,15 @@ def discover(specs: SpecSet) -> dict[str, Entity]:
     for tool in specs.tools:
         nouns = tool_nouns(tool)
         noun = nouns[0] if nouns else None
+        parts = [s for s in tool.path.strip("/").split("/") if s] if tool.path else []
+        for collection, part in pairwise(parts):
+            # /items/{sku}: the path parameter after a collection is its key, whatever its name.
+            param = next((p for p in tool.params if "{" + p.name + "}" == part), None)
+            if param is None or collection.startswith("{") or id_entity(param, noun, known):
+                continue
+            collection_words = _segment_words(collection)
+            if collection_words and param.type in ("string", "integer"):
+                note(singular("_".join(collection_words)), param, natural=True, from_path=True)
         for param in tool.params:
             entity = id_entity(param, noun, known)
             if entity:

@@ -30,6 +30,8 @@ TRANSITION = {
     "merge": "merged", "mark": "", "flag": "flagged", "star": "starred", "pin": "pinned", "mute": "muted",
     "submit_for_review": "submitted", "return": "returned", "check_in": "checked_in",
 }
+# Target states that undo a row's creation: what it took (stock, money) goes back.
+RELEASING = {"cancelled", "canceled", "returned", "refunded", "voided", "rejected", "declined", "withdrawn"}
 TERMINAL = {"closed", "cancelled", "resolved", "rejected", "refunded", "delivered", "completed", "finished",
             "voided", "expired", "archived", "declined", "returned"}
 GET = {"get", "fetch", "retrieve", "show", "view", "read", "describe", "lookup", "check", "display", "see",
@@ -66,7 +68,8 @@ IDENTITY = {"username", "user_name", "user", "login", "email", "user_id", "useri
 VERBS = LOGIN | LOGOUT | CREATE | UPDATE | DELETE | set(TRANSITION) | GET | LIST | SEARCH | INCREASE | DECREASE \
     | SETTING | {"estimate", "calculate", "compute", "convert", "count"}
 CURRENT_USER = re.compile(r"\b(current(ly)? (logged[- ]in |authenticated )?user|logged[- ]in user|the user's own|"
-                          r"my own|authenticated user)\b", re.IGNORECASE)
+                          r"my own|authenticated user|signed[- ]in (user|member|customer|account|person))\b",
+                          re.IGNORECASE)
 
 
 def tool_words(name: str) -> list[str]:
@@ -88,7 +91,8 @@ def session_kind(name_words: list[str], description: str) -> str | None:
             "status" in name_words or "logged" in name_words)) \
             or "loginstatus" in joined or "whoami" in joined:
         return "session_status"
-    if any(w in LOGOUT for w in name_words) or "logout" in joined or ("log" in name_words and "out" in name_words):
+    if any(w in LOGOUT for w in name_words) or "logout" in joined or ("log" in name_words and "out" in name_words) \
+            or ("sign" in name_words and "out" in name_words):
         return "logout"
     if any(w in LOGIN for w in name_words) or "login" in joined or ("log" in name_words and "in" in name_words) \
             or ("sign" in name_words and "in" in name_words):

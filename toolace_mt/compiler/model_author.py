@@ -39,6 +39,21 @@ Rules for the body:
 """
 
 
+SEED_SYSTEM = """You write the body of `seed(db, fake)` of a mock environment module (Python run by RestrictedPython
+over DuckDB tables): the initial state every dialogue starts from. Answer with one JSON object:
+{"body": "<the function body>"}.
+
+Rules for the body:
+- Only the statements inside the function, no `def` line; 4-space indentation inside blocks.
+- Fill every table with `db.insert(table, rows)` (rows: a list of dicts, column -> value; JSON columns as
+  json.dumps text). `fake` is Faker (fake.name(), fake.email(), ...), `db.rng` a seeded random.Random,
+  `db.today`/`db.now` the clock. Deterministic: no other randomness.
+- The state must let every tool succeed at least once and fail with a domain error for bad arguments; rows
+  other rows refer to must exist; keep the session row with `'logged_in': START_LOGGED_IN` if there is one.
+- Names starting with "_" are forbidden; no imports; `json`, `datetime` and the module's helpers are available.
+"""
+
+
 class BodyAnswer(BaseModel):
     body: str
 
@@ -67,6 +82,65 @@ class ModelAuthor:
         except (ValueError, ValidationError) as exc:
             return None, f"the answer is not a JSON object with a string 'body': {str(exc)[:300]}"
         return usable_body(body)
+
+
+def write_seed_answer(author: ModelAuthor, context: dict[str, Any],
+                      history: list[dict[str, Any]]) -> tuple[str | None, str]:
+    """(seed body, "") or (None, why it is unusable): the same checks as a tool body."""
+    messages = [{"role": "system", "content": SEED_SYSTEM},
+                {"role": "user", "content": json.dumps(context, ensure_ascii=False, default=str)}, *history]
+    answer = author.client.complete(messages, stage="plan", response_format={"type": "json_schema", "json_schema": {
+        "name": "BodyAnswer", "schema": BodyAnswer.model_json_schema()}})
+    text = answer.message.get("content") or ""
+    history.append({"role": "assistant", "content": text})
+    try:
+        body = BodyAnswer.model_validate(first_json_object(text)).body
+    except (ValueError, ValidationError) as exc:
+        return None, f"the answer is not a JSON object with a string 'body': {str(exc)[:300]}"
+    return usable_body(body)
+
+
+def _problems(validation: Any) -> list[str]:
+    return [*validation.check_problems, *(f"{p.tool}: {problem}" for p in validation.probes
+                                          for problem in p.problems())]
+
+
+def improve_seed(author: ModelAuthor, plan: EnvPlan, sources: list[str], source: str, validation: Any,
+                 revalidate: Callable[[str], Any], say: Callable[[str], None]) -> tuple[str, Any]:
+    """Ask for a seed() body while the module does not validate; keep one only when the
+    same probes find fewer problems with it (and `envs check` none), else the rules' seed."""
+    from toolace_mt.compiler.render import seed_lines
+
+    failures = _problems(validation) or ["the module does not load"]
+    context = {"tables": [ddl(t) for t in plan.tables.values()],
+               "session_table": plan.session, "users_table": plan.users,
+               "tools": [{"name": t.ident, "kind": t.kind, "table": t.table, "writes": t.writes,
+                          "needs_login": t.needs_login,
+                          "parameters": {p.ident: {"type": p.spec.type, "description": p.spec.description}
+                                         for p in t.params}} for t in plan.tools],
+               "current_seed": "\n".join(seed_lines(plan)), "failures": failures[:20]}
+    history: list[dict[str, Any]] = []
+    original = plan.seed_body
+    for attempt in range(1, author.rounds + 1):
+        say(f"model: seed (attempt {attempt}/{author.rounds})")
+        if history:
+            history.append({"role": "user", "content": "That seed failed: " + "; ".join(failures)[:2000]})
+        body, why = write_seed_answer(author, context, history)
+        if body is None:
+            failures = [why]
+            continue
+        plan.seed_body = body
+        candidate = render(plan, sources)
+        result = revalidate(candidate)
+        if result.probes and not result.check_problems and _count(result) < _count(validation):
+            say("model: the seed passes more probes" + (" (all)" if result.valid else ""))
+            return candidate, result
+        failures = _problems(result) or ["the module did not load with this seed"]
+        if result.probes and _count(result) >= _count(validation):
+            failures.insert(0, f"{_count(result)} problems, not fewer than the {_count(validation)} before")
+    plan.seed_body = original
+    say("model: kept the rules' seed (no answer passed)")
+    return source, validation
 
 
 def usable_body(body: str) -> tuple[str | None, str]:

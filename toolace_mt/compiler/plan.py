@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from toolace_mt.compiler.spec_model import Field, ToolIn
 
+# Values a description lists in parentheses: "Type of the order (Buy/Sell)".
+LISTED_VALUES = re.compile(r"\(\s*([A-Za-z][\w ]{0,20}(?:\s*/\s*[A-Za-z][\w ]{0,20}){1,5})\s*\)")
 SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
              "array": "VARCHAR", "object": "VARCHAR"}  # arrays/objects are stored as JSON text
 
@@ -18,6 +21,7 @@ class Column:
     spec: Field | None = None  # a spec field with this meaning (description, enum, examples)
     references: str | None = None  # table whose key this column holds
     nullable: bool = True
+    capacity: float | None = None  # the most it can hold ("the tank can hold up to 50 gallons")
 
     @property
     def sql(self) -> str:
@@ -48,7 +52,9 @@ class Table:
         if existing is None:
             self.columns[column.name] = column
             return column
-        if existing.spec is None or (not existing.spec.enum and column.spec is not None and column.spec.enum):
+        if existing.spec is None or (not existing.spec.enum and column.spec is not None and (
+                column.spec.enum or (LISTED_VALUES.search(column.spec.description)
+                                     and not LISTED_VALUES.search(existing.spec.description)))):
             existing.spec = column.spec or existing.spec
         existing.references = existing.references or column.references
         return existing
@@ -79,6 +85,7 @@ class ToolPlan:
     writes: bool = False
     confident: bool = True
     needs_login: bool = False
+    own_row: bool = False  # acts on the signed-in user's own row of the users table
     owner_column: str | None = None
     target_status: str | None = None
     stock_param: str | None = None  # create: the parameter naming the row whose stock it takes
@@ -92,6 +99,13 @@ class ToolPlan:
     capacity: float | None = None
     factor: float | None = None
     offset: float = 0.0
+    # An order's money: (account table, balance column, price column, quantity column or
+    # None, side column or None). On a create: charged; on its cancel/delete: given back.
+    charge: tuple[str, str, str, str | None, str | None] | None = None
+    # A cancel/return/delete of a row whose create took stock: (stock table, stock column,
+    # the row's column naming the stocked row, its quantity column or None), put back.
+    restock: tuple[str, str, str, str | None] | None = None
+    refund: tuple[str, str, str, str | None, str | None] | None = None
     notes: list[str] = field(default_factory=list)
     body: str | None = None  # a body written by a model (the openai backend), replacing the rules'
 
@@ -112,4 +126,8 @@ class EnvPlan:
     users: str | None = None  # the table logins check
     user_column: str | None = None  # the users column a login names
     helpers: dict[str, str] = field(default_factory=dict)  # name -> purpose, for collision checks
+    # The seeded session: logged out (the login is part of every dialogue that needs it) unless
+    # the probes cannot reach the gated tools through the login (see compile_specs).
+    start_logged_in: bool = False
+    seed_body: str | None = None  # a seed() body written by a model (the openai backend), replacing the rules'
     extra: dict[str, Any] = field(default_factory=dict)

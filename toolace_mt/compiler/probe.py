@@ -316,13 +316,17 @@ class Prober:
                 continue
             start = snaps.get(probe.success.state, seeded)
             order = [start, *[snap for label, snap in snaps.items() if label != probe.success.state]]
-            for snap in order:
+            # The probe's own arguments first, then others: a cancel of someone else's booking
+            # does not show in "my bookings", a cancel of one's own does.
+            attempts = [(snap, probe.success.args) for snap in order] + [
+                (start, args) for args in self.good_args(plan)[:12] if args != probe.success.args]
+            for snap, write_args in attempts:
                 self.env.restore(snap)
                 candidates = []
                 for read in reads:
-                    for args in self._read_args(read, plan, probe.success.args)[:10]:
+                    for args in self._read_args(read, plan, write_args)[:10]:
                         candidates.append((read, args, self.env.peek(read.ident, args)))
-                result = self.env.call(plan.ident, probe.success.args)
+                result = self.env.call(plan.ident, write_args)
                 if not result.ok:
                     continue
                 made = result.result if isinstance(result.result, dict) else {}
@@ -331,7 +335,7 @@ class Prober:
                     if args and all(p.ident in args for p in read.params if p.spec.required):
                         self.env.restore(snap)
                         before = self.env.peek(read.ident, args)
-                        self.env.call(plan.ident, probe.success.args)
+                        self.env.call(plan.ident, write_args)
                         candidates.append((read, args, before))
                 for read, args, before in candidates:
                     after = self.env.peek(read.ident, args)

@@ -137,7 +137,13 @@ def _order(env: EnvPlan) -> list[Table]:
     return done
 
 
+OWNER_COLUMNS = ("created_by", "owner", "owner_id", "author", "sender_id", "sender", "username", "user_id")
+
+
 def seed_lines(env: EnvPlan) -> list[str]:
+    if env.seed_body is not None:  # written by a model and accepted by the probes (model_author)
+        return ["def seed(db: Db, fake: Fake) -> None:", *("    " + line if line else ""
+                                                           for line in env.seed_body.split("\n")), "", ""]
     lines = ["def seed(db: Db, fake: Fake) -> None:", "    rng = db.rng", "    today = db.today"]
     seeded: set[str] = set()
     for table in _order(env):
@@ -167,6 +173,10 @@ def seed_lines(env: EnvPlan) -> list[str]:
                     value = f'picks[i]["{reference.key}"]'
                 elif col.name == table.key:
                     value = key_expr(table)
+                elif other is not None and other.name == env.users and other.name in seeded and \
+                        col.name in OWNER_COLUMNS:
+                    # Owned rows belong to a few users, so each of them has some ("my bookings").
+                    value = f'{other.name}[i % min(5, len({other.name}))]["{other.key}"]'
                 elif other is not None and other.name in seeded and other.name != table.name:
                     value = f'rng.choice({other.name})["{other.key}"]'
                 elif col.name == "password" and table.name == env.users:
@@ -430,7 +440,8 @@ def render(env: EnvPlan, sources: list[str]) -> str:
            "import datetime", "import json", "from typing import Any, Literal, TypedDict", "",
            "from sandbox.authoring import Db, Fake, ToolError, tool", ""]
     if env.session:
-        out += ["START_LOGGED_IN = True  # the seeded session: a user is logged in (False: tools start locked)"]
+        out += [f"START_LOGGED_IN = {env.start_logged_in}  # the seeded session: True, a user is logged in; "
+                "False, tools behind the login start locked"]
     out.append(f"FINAL_STATUSES = {sorted(TERMINAL)!r}")
     out += typed_dicts(env)
     for table in env.tables.values():

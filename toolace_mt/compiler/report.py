@@ -45,6 +45,8 @@ class CompileReport(BaseModel):
     tables: dict[str, int]  # seeded row counts
     seconds: float
     success_rate: float  # share of tools with a successful probe
+    seed_written_by: str = "rules"  # or "model" (--backend openai)
+    start_logged_in: bool | None = None  # the seeded session, for APIs with a login
 
     def text(self) -> str:
         lines = [f"{', '.join(self.specs)} ({', '.join(sorted(set(self.formats)))}) -> {self.output}"]

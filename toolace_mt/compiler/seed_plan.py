@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.names import words
-from toolace_mt.compiler.plan import Column, Table
+from toolace_mt.compiler.plan import LISTED_VALUES, Column, Table
 
 _RANGE = re.compile(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
+_CAPACITY = re.compile(r"(?:up to|maximum of|at most|capacity of|can hold)\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
 _ID_STYLE = re.compile(r"^([A-Za-z]*[-_#]?)(\d+)$")
 SECTORS = ["Technology", "Healthcare", "Finance", "Energy", "Retail", "Utilities", "Industrials"]
 STATUS_START = "open"
@@ -61,6 +62,9 @@ def value_expr(col: Column, table: Table) -> str:
         weights = [6] + [1] * (len(values) - 1)
         return f"rng.choices({values!r}, weights={weights!r})[0]"
     examples = [e for e in (spec.examples if spec is not None else []) if isinstance(e, str)]
+    listed = LISTED_VALUES.search(spec.description if spec is not None else "")
+    if col.type == "string" and not examples and listed:  # "Type of the order (Buy/Sell)"
+        examples = [v.strip() for v in listed.group(1).split("/")]
     if col.type == "string" and len(examples) >= 2:
         return f"rng.choice({examples!r})"
     if col.type == "boolean":
@@ -93,6 +97,9 @@ def value_expr(col: Column, table: Table) -> str:
             low, high = 28.0, 36.0
         else:
             low, high = 1.0, 100.0
+        limit = col.capacity if col.capacity is not None else _capacity_of(text)
+        if limit is not None and high > limit:  # a level within its capacity, with room to add some
+            low, high = round(min(low, limit * 0.1), 2), round(limit * 0.6, 2)
         if col.type == "integer":
             return f"rng.randint({int(low)}, {int(high)})"
         return f"round(rng.uniform({low}, {high}), 2)"
@@ -117,6 +124,11 @@ def value_expr(col: Column, table: Table) -> str:
     if meaning == ["name"] and table.entity not in people and not table.singleton:
         return 'fake.catch_phrase()'
     return _string_for(meaning, text)
+
+
+def _capacity_of(text: str) -> float | None:
+    found = _CAPACITY.search(text)
+    return float(found.group(1)) if found else None
 
 
 def _scalar_for(name: str, kind: str) -> str:

@@ -30,7 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from sandbox.registry import resolve
-from toolace_mt.env_refs import portable_env_ref
+from toolace_mt.env_refs import run_env_refs
 from toolace_mt.executors import ExecutorChoice
 from toolace_mt.executors.env_shipping import EnvBundle, bundle_envs
 from toolace_mt.generation.attempt_log import AttemptLine, attempts_path, trim_attempt_log
@@ -64,6 +64,15 @@ class RunOptions(BaseModel):
     model: ModelSettings | None = None  # --backend openai
     executor: ExecutorChoice = ExecutorChoice()  # where attempts run (`local`: `workers` processes here)
     checks: tuple[str, ...] | None = None  # the gate's checks; None: the verifier's defaults
+    env_dir: Path | None = None  # --env-dir: records name env files relative to it
+    # Set where the env files were copied (a Ray actor's node): the names the user's run gives.
+    env_ref_names: dict[str, str] | None = None
+
+    def env_refs(self) -> dict[str, str]:
+        """What records name for each --env (README "Portable env references")."""
+        if self.env_ref_names is not None:
+            return self.env_ref_names
+        return run_env_refs(self.envs, self.env_dir)
 
 
 @dataclass
@@ -125,7 +134,7 @@ class AttemptRunner:
     def bench(self, env: str) -> Workbench:
         if env not in self.benches:
             bench = self.benches[env] = Workbench(env, self.options.seed)
-            bench.env_ref = portable_env_ref(bench.env)  # what its records name (README "Portable env references")
+            bench.env_ref = self.options.env_refs()[env]  # what its records name (README "Portable env references")
             # The gate replays on the same env: calls already made on a state are not run again.
             self.verifier.pool.adopt(bench.env, bench.env_ref)
         return self.benches[env]
@@ -266,7 +275,9 @@ class ActorAttempts:
     def __init__(self, options: RunOptions, bundle: EnvBundle) -> None:
         placed, self._root = bundle.materialize()
         self._given = {here: given for given, here in placed.items()}
-        here = options.model_copy(update={"envs": [placed[env] for env in options.envs]})
+        refs = options.env_refs()
+        here = options.model_copy(update={"envs": [placed[env] for env in options.envs],
+                                          "env_ref_names": {placed[env]: refs[env] for env in options.envs}})
         self._runner: AttemptRunner | ThreadedRunner = \
             ThreadedRunner(here) if concurrency(here) > 1 or here.backend != "offline" else AttemptRunner(here)
 
@@ -287,6 +298,7 @@ def _ray_attempts(options: RunOptions, first: int, window: Callable[[int], int])
     from toolace_mt.executors.ray_pool import RayPool
     from toolace_mt.executors.ray_runtime import cluster_cpus, connect
 
+    options = options.model_copy(update={"env_ref_names": options.env_refs()})  # computed here, where the files are
     ray = connect(options.executor.ray_address)
     size = options.executor.actors or cluster_cpus(ray)
     pool: RayPool[int, AttemptResult] = RayPool(partial(ActorAttempts, options, bundle_envs(options.envs)), size,
@@ -361,7 +373,8 @@ class ResumeError(ValueError):
 SETTINGS_SUFFIX = ".settings.json"
 SETTINGS_FORMAT = "toolace-mt generate settings"
 # How each identity entry is named to the user: the flag that sets it.
-_FLAGS = {"envs": "--env", "env_digests": "env source digests", "seed": "--seed", "method": "--method",
+_FLAGS = {"envs": "--env", "env_refs": "--env", "env_digests": "env source digests", "seed": "--seed",
+          "method": "--method",
           "backend": "--backend", "model": "--model", "temperature": "--temperature",
           "judge_temperature": "--judge-temperature", "max_reasks": "--max-reasks",
           "subtasks": "--subtasks", "steps": "--steps", "injections": "--injections", "inject_types": "--inject",
@@ -386,7 +399,9 @@ def run_identity(options: RunOptions) -> dict[str, Any]:
     if options.method != "naig":
         for name in ("refine_steps", "turns_per_refine"):
             settings.pop(name, None)
-    identity: dict[str, Any] = {"envs": list(options.envs),
+    # Envs by what records name (not where they are now): a moved env directory resumes.
+    refs = options.env_refs()
+    identity: dict[str, Any] = {"env_refs": [refs[env] for env in options.envs],
                                 "env_digests": [resolve(env).digest for env in options.envs],
                                 "seed": options.seed, "method": options.method, "backend": options.backend,
                                 **settings}
@@ -458,6 +473,7 @@ def resume_point(options: RunOptions, identity: dict[str, Any] | None = None) ->
         return 0, 0
     identity = identity if identity is not None else run_identity(options)
     digests = dict(zip(options.envs, identity["env_digests"], strict=True))
+    refs = options.env_refs()
     accepted, last_attempt, good_end = 0, -1, 0
     mismatch: str | None = None  # the first record that says it was made otherwise
     with open(path, "rb") as handle:
@@ -476,7 +492,7 @@ def resume_point(options: RunOptions, identity: dict[str, Any] | None = None) ->
         record, provenance = parsed.record, parsed.record.provenance
         if mismatch is None:
             env = options.envs[provenance.attempt % len(options.envs)] if provenance.attempt is not None else None
-            if provenance.method != options.method or env is None or record.env != portable_env_ref(resolve(env)) \
+            if provenance.method != options.method or env is None or record.env != refs[env] \
                     or not record.id.endswith(f"-s{options.seed}-{provenance.attempt:06d}"):
                 mismatch = (f"{path}:{number}: record {record.id} was made with other arguments "
                             f"(envs and their order, method or seed); resume with the same ones")
