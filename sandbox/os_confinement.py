@@ -107,7 +107,9 @@ def confine() -> dict[str, Any]:
             applied.append("user nobody")
         except ConfinementError as exc:
             missing.append(f"user nobody ({exc})")
-    highest_fd = max((int(fd) for fd in _open_fds()), default=2)  # before the filter: listing opens a dir
+    # Before the filter: listing opens a directory, whose own fd is in the list and closed
+    # after it, so it is left out (counting it would leave one fd free to make).
+    highest_fd = max((int(fd) for fd in _open_fds() if _is_open(int(fd))), default=2)
     seccomp = _load_libseccomp()
     if seccomp is None:
         missing.append("seccomp (libseccomp.so.2 not found)")

@@ -290,7 +290,10 @@ OS_PROBES = {
 @pytest.mark.slow
 @pytest.mark.skipif(not _has_libseccomp(), reason="the OS layer needs Linux and libseccomp")
 def test_raw_python_in_a_confined_worker_cannot_signal_or_reach_out():
-    results = _confined({**OS_PROBES, "fcntl_getfl_still_works": _LIBC + "result = (libc.fcntl(0, 3), 0)"})
+    results = _confined({**OS_PROBES, "fcntl_getfl_still_works": _LIBC + "result = (libc.fcntl(0, 3), 0)",
+                         "dup_a_new_fd": _LIBC + "result = (libc.dup(0), ctypes.get_errno())"})
+    # no fd slot left free: the one of the directory listed to find the highest fd is not counted
+    assert results["dup_a_new_fd"]["value"] == "(-1, 24)", results["dup_a_new_fd"]  # EMFILE
     for name in OS_PROBES:
         assert results[name]["ok"], results[name]
         assert results[name]["value"] == "(-1, 1)", (name, results[name])  # -1 with errno EPERM
