@@ -195,7 +195,7 @@ class Environment:
         try:
             raw = self._worker.loaded()
         except (WorkerTimeout, WorkerDied) as exc:
-            raise EnvLoadError([(source.path, 0, f"the module did not load: {exc or 'timed out'}")]) from exc
+            raise EnvLoadError([(source.path, 0, f"the module did not load: {str(exc) or 'timed out'}")]) from exc
         try:
             reply = _LoadedReply.model_validate(raw)
         except ValidationError as exc:
