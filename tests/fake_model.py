@@ -116,7 +116,7 @@ class ScriptedModel:
         if task == "inject_clarification":
             value = str(context["value"])
             return _content({"request": context["request"].replace(value, "something I will tell you"),
-                             "ask": f"Could you tell me the {context['argument']}?",
+                             "ask": f"Could you tell me the {label(context['argument'])}?",
                              "answer": f"Sure, it is {value}."})
         if task == "inject_error_simulation":
             value = str(context["value"])
@@ -147,7 +147,7 @@ class ScriptedModel:
         texts = []
         for reply, position in zip(context["replies"], marks, strict=True):
             if reply["kind"] == "error_reply":
-                texts.append(f"That did not work. Could you check the {reply['argument']}?")
+                texts.append(f"That did not work. Could you check the {label(reply['argument'] or 'value')}?")
                 continue
             conversation = context["conversation"]
             if reply["kind"] == "confirm":

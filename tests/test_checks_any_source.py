@@ -288,3 +288,14 @@ def test_a_word_that_filters_the_search_is_not_what_was_asked(reply: str, unansw
                         ("assistant", reply)], tools)
     policy = EnvPolicy(known=True)
     assert [f.message_index for f in findings(Dialogue(record), policy, ["answer"])] == ([3] if unanswered else [])
+
+
+@pytest.mark.parametrize("said, talk", [("1" * 20_000 + " for the city", True), ("A" * 20_000, False),
+                                        ("Ab " * 7_000 + "for the limit", True), ("1a" * 10_000, False)])
+def test_long_hostile_user_turns_are_read_once(said: str, talk: bool) -> None:
+    """Each pattern starts at a token's start: a 20,000-character token used to be tried
+    from every one of its characters (minutes of backtracking); now it is one finding or none."""
+    record = synthetic([("user", said), ("call", "search_messages", {"query": "candle"}, MESSAGES),
+                        ("assistant", "Three messages mention candles.")], MAIL_TOOLS)
+    found = [f for f in findings(Dialogue(record), UNKNOWN) if f.kind == "parameter_talk"]
+    assert [f.message_index for f in found] == ([0] if talk else [])

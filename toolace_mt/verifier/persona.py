@@ -62,7 +62,8 @@ _FIELD_END = frozenset({"at", "on", "by", "after", "before", "from", "to", "of",
                         "until"})
 # "<value> for the <parameter>": a literal (digits, quoted, capitalised) or a word after a verb of filling in.
 _FOR_THE = re.compile(r"(?:(?:\b(?:use|put|write|enter|try|set|go with|it's|it is)\s+)(?P<word>[\w@.#$'-]+)|"
-                      r"(?P<literal>\"[^\"]{1,60}\"|“[^”]{1,60}”|'[^']{1,60}'|[\w@.#$-]*\d[\w@.#$-]*|"
+                      # only at a token's start: a long token is scanned once, not from each of its characters
+                      r"(?<![\w@.#$'-])(?P<literal>\"[^\"]{1,60}\"|“[^”]{1,60}”|'[^']{1,60}'|(?=[\w@.#$-]*\d)[\w@.#$-]+|"
                       r"[A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*){0,3}))\s+(?:for|as) the "
                       r"(?P<label>[A-Za-z][A-Za-z ]{1,40}?)(?=\s*(?:[,.;!?)]|\band\b|$))")
 _VERB = r"\s*(?:is|are|=|:|would be|should be|will be|can be)\s+"
@@ -189,7 +190,8 @@ def _form_filling(text: str, terms: FormTerms) -> str | None:
             continue
         label = rf"(?:the |a )?(?:other |another |second )?(?:{words})"
         for pattern in (rf"\b{label}{_VERB}{value}",  # "the limit is 1"
-                        rf"{value}\s+(?:for|as) (?:the )?(?:other )?(?:{words})\b",  # "candle for the search words"
+                        # "candle for the search words" (from a token's start: linear on a long token)
+                        rf"(?<![\w@.'’-]){value}\s+(?:for|as) (?:the )?(?:other )?(?:{words})\b",
                         rf"\bfor the (?:other )?(?:{words})\s*[,:]?\s*(?:use|it's|it is|go with|try|put)\s+{value}",
                         # a bare label and its value between commas: "search words robert, company Roy"
                         rf"(?:^|(?<=[,.;:!?])|\band\b|\bwith\b)\s*{label}\s+{value}(?=\s*(?:[,.;!?]|\band\b|$))"):
