@@ -276,18 +276,19 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     details = [f"the {w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in target.arguments.items()
                if k != ref and not w.empty(v) and _spoken(v, k)]
     said = action + (" with " + w.list_words(details) if details else "")
-    checked = _checked(segment, segment.turns.index(turn) if turn in segment.turns else len(segment.turns), value)
+    ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
+    checked = _checked(segment, segment.turns.index(turn) if turn in segment.turns else len(segment.turns), ids)
     if checked:
         said += f" ({checked})"
     return rng.choice(w.CONFIRMS).format(action=said)
 
 
-def _checked(segment: Segment, before: int, value: object) -> str:
+def _checked(segment: Segment, before: int, ids: list[object]) -> str:
     """What a look-up of the record made just before says of it ("it's pending, $1,108.90")."""
     for earlier in reversed(segment.turns[:before]):
         for call in earlier.calls:
             output = call.result.result if call.result is not None and call.result.ok else None
-            if isinstance(output, dict) and value is not None and value in call.arguments.values():
+            if isinstance(output, dict) and any(v in call.arguments.values() for v in ids if v is not None):
                 facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
                          if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
                 when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")

@@ -304,6 +304,16 @@ def _pads(bench: Workbench, draft: Draft, turns: list[list[Call]], outputs: dict
     return False
 
 
+def _user_rows(outputs: list[Any], key: str) -> list[dict[str, Any]]:
+    """The records of users the outputs showed (a profile, a passenger just created), in order."""
+    rows = []
+    for output in outputs:
+        for item in output if isinstance(output, list) and len(output) == 1 else [output]:
+            if isinstance(item, dict) and key in item and any(n in item for n in ("first_name", "full_name", "name")):
+                rows.append(item)
+    return rows
+
+
 def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool:
     """Whether an earlier successful write of the dialogue took one of these ids."""
     ids = {_key(v) for p, v in arguments.items() if is_id(p) and p != bench.values.user_key}
@@ -345,8 +355,9 @@ def _persona(bench: Workbench, draft: Draft, owner: dict[str, Any], rng: random.
         # else (a relative's booking) is not signed with their name.
         first = next((s.context[key] for s in draft.segments if key in s.context), None)
         named, _ = _dialogue_user(bench, draft)  # or the user an earlier output named
+        shown = next((row[key] for row in _user_rows(earlier_outputs(draft), key)), None)  # or showed first
         if key not in owner or (first is not None and owner[key] != first) \
-                or (named and owner[key] != named[key]):
+                or (named and owner[key] != named[key]) or (shown is not None and owner[key] != shown):
             return ""
         return bench.values.first_name(owner[key])
     earlier = next((s.turns[0].topic.get("persona") for s in draft.segments if s.turns
