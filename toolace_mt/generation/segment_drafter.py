@@ -15,7 +15,13 @@ from toolace_mt.generation.authentication import authenticate, authenticated_in,
 from toolace_mt.generation.backend import CostMeter, SubTaskPlan
 from toolace_mt.generation.call_plan import Candidate, minimal_plan
 from toolace_mt.generation.confirmation import internal_params, needs_confirmation, stated_defaults
-from toolace_mt.generation.dialogue_facts import earlier_outputs, re_resolves, shown_values, tells_nothing_new
+from toolace_mt.generation.dialogue_facts import (
+    earlier_outputs,
+    re_resolves,
+    shown_values,
+    tells_nothing_new,
+    told_so_far,
+)
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.injections import Words
 from toolace_mt.generation.value_finder import Seen, assisted, producer
@@ -113,7 +119,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
     alone = internal_params(tool) or budget <= 0  # an internal tool's input is never asked for twice
     siblings = [] if alone else _siblings(bench, tool, choice, result, rng, budget, owner,
-                                          shown_values(earlier_outputs(draft)))
+                                          told_so_far(draft))
     budget -= len(siblings)
     levels: list[list[Call]] = []  # producer candidates by turn, nearest the target first
     frontier: list[tuple[str, Choice]] = [(tool.name, choice)]
@@ -290,7 +296,7 @@ def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int 
 def _pads(bench: Workbench, draft: Draft, turns: list[list[Call]], outputs: dict[int, Any]) -> bool:
     """Whether a read of the plan re-finds an entity the dialogue (or an earlier call of the
     plan) already identified, by other details, or shows nothing the dialogue has not shown."""
-    known = shown_values(earlier_outputs(draft))
+    known = told_so_far(draft)
     for calls in turns:
         made = []
         for call in calls:
