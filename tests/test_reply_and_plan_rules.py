@@ -90,3 +90,10 @@ def test_another_partys_name_is_never_said_as_the_users_own() -> None:
     said = {w.value_clause(random.Random(s), "payee_name", "Dr. Chloe Foster") for s in range(200)}
     assert not [t for t in said if "my name" in t.lower() or "my payee name" in t.lower()]
     assert any("payee name" in t for t in said)
+
+
+def test_the_same_look_up_of_list_values_is_asked_in_words() -> None:
+    from toolace_mt.generation import wording as w
+
+    asked = {w.same_for(random.Random(s), [["draw"], ["compare", "world"]]) for s in range(30)}
+    assert all("[" not in t and "compare and world" in t for t in asked)

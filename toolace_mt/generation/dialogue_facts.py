@@ -65,6 +65,13 @@ def earlier_outputs(draft: Draft) -> list[Any]:
             if c.result is not None and c.result.ok]
 
 
+def told_so_far(draft: Draft) -> set[str]:
+    """Every value the dialogue has shown so far: its calls' outputs and arguments (an
+    argument was said by the user, or came from an output)."""
+    calls = [c for s in draft.segments for t in s.turns for c in t.calls]
+    return shown_values(earlier_outputs(draft)) | shown_values([c.arguments for c in calls])
+
+
 def re_resolves(arguments: dict[str, Any], output: Any, known_ids: set[str]) -> bool:
     """Whether a look-up by other details (its arguments do not name the entity) returns an
     entity whose id an earlier output already showed."""

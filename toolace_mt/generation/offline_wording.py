@@ -28,7 +28,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     only lookups need ("you can find me with ..."), maybe a line of the user's situation."""
     rng = random.Random(turn.seed)
     enums = _enum_words(bench)
-    stated = {k: speech.natural(v) if isinstance(v, str) and v in enums else v for k, v in segment.stated.items()}
+    stated = {k: _said_enum(v, enums) for k, v in segment.stated.items()}
     hidden = turn.topic.get("hidden")  # clarification: a value the user leaves out
     if hidden:
         stated.pop(hidden, None)
@@ -58,8 +58,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
             phrased, covered = w.ask_sentence(rng, tool.name, value), {ref}
         else:
             phrased = w.ask_sentence(rng, tool.name)
-    own = {_key(speech.natural(v) if isinstance(v, str) and v in enums else v)
-           for c in segment.target_calls()[:1] for v in c.arguments.values()}
+    own = {_key(_said_enum(v, enums)) for c in segment.target_calls()[:1] for v in c.arguments.values()}
     wrong_keys = set(turn.topic.get("wrong") or {})
     rest = [(k, v) for k, v in stated.items() if k not in covered]
     mine = [(k, v) for k, v in rest if _key(v) in own or k in wrong_keys or k == hidden]
@@ -117,10 +116,19 @@ def _enum_words(bench: Workbench) -> frozenset[str]:
     found = set()
     for tool in bench.tools.values():
         for schema in tool.parameters.get("properties", {}).values():
-            for value in (schema.get("enum") or []) if isinstance(schema, dict) else []:
+            items = schema.get("items") if isinstance(schema, dict) else None
+            for value in [*((schema.get("enum") or []) if isinstance(schema, dict) else []),
+                          *((items.get("enum") or []) if isinstance(items, dict) else [])]:
                 if isinstance(value, str) and "_" in value and value.replace("_", "").isalpha():
                     found.add(value)
     return frozenset(found)
+
+
+def _said_enum(value: object, enums: frozenset[str]) -> object:
+    """An enum value (or a list of them: doors ["rear_right"]) in words: "rear right"."""
+    if isinstance(value, list):
+        return [_said_enum(v, enums) for v in value]
+    return speech.natural(value) if isinstance(value, str) and value in enums else value
 
 
 def _people(bench: Workbench, rng: random.Random) -> w.People:
@@ -158,7 +166,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "ask":
         return rng.choice(w.ASK_TEMPLATES).format(label=w.label(_said_key(topic["param"])))
     if turn.kind in ("answer", "correction"):
-        return w.answer(rng, _said_key(topic["param"]), topic["value"], correction=turn.kind == "correction")
+        return w.answer(rng, _said_key(topic["param"]), _said_enum(topic["value"], _enum_words(bench)),
+                        correction=turn.kind == "correction")
     if turn.kind == "error_reply":
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
         error = failed.result.error.message if failed.result and failed.result.error else ""
@@ -276,18 +285,19 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     details = [f"the {w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in target.arguments.items()
                if k != ref and not w.empty(v) and _spoken(v, k)]
     said = action + (" with " + w.list_words(details) if details else "")
-    checked = _checked(segment, segment.turns.index(turn) if turn in segment.turns else len(segment.turns), value)
+    ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
+    checked = _checked(segment, segment.turns.index(turn) if turn in segment.turns else len(segment.turns), ids)
     if checked:
         said += f" ({checked})"
     return rng.choice(w.CONFIRMS).format(action=said)
 
 
-def _checked(segment: Segment, before: int, value: object) -> str:
+def _checked(segment: Segment, before: int, ids: list[object]) -> str:
     """What a look-up of the record made just before says of it ("it's pending, $1,108.90")."""
     for earlier in reversed(segment.turns[:before]):
         for call in earlier.calls:
             output = call.result.result if call.result is not None and call.result.ok else None
-            if isinstance(output, dict) and value is not None and value in call.arguments.values():
+            if isinstance(output, dict) and any(v in call.arguments.values() for v in ids if v is not None):
                 facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
                          if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
                 when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")

@@ -15,7 +15,13 @@ from toolace_mt.generation.authentication import authenticate, authenticated_in,
 from toolace_mt.generation.backend import CostMeter, SubTaskPlan
 from toolace_mt.generation.call_plan import Candidate, minimal_plan
 from toolace_mt.generation.confirmation import internal_params, needs_confirmation, stated_defaults
-from toolace_mt.generation.dialogue_facts import earlier_outputs, re_resolves, shown_values, tells_nothing_new
+from toolace_mt.generation.dialogue_facts import (
+    earlier_outputs,
+    re_resolves,
+    shown_values,
+    tells_nothing_new,
+    told_so_far,
+)
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.injections import Words
 from toolace_mt.generation.value_finder import Seen, assisted, producer
@@ -113,7 +119,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
     alone = internal_params(tool) or budget <= 0  # an internal tool's input is never asked for twice
     siblings = [] if alone else _siblings(bench, tool, choice, result, rng, budget, owner,
-                                          shown_values(earlier_outputs(draft)))
+                                          told_so_far(draft))
     budget -= len(siblings)
     levels: list[list[Call]] = []  # producer candidates by turn, nearest the target first
     frontier: list[tuple[str, Choice]] = [(tool.name, choice)]
@@ -290,7 +296,7 @@ def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int 
 def _pads(bench: Workbench, draft: Draft, turns: list[list[Call]], outputs: dict[int, Any]) -> bool:
     """Whether a read of the plan re-finds an entity the dialogue (or an earlier call of the
     plan) already identified, by other details, or shows nothing the dialogue has not shown."""
-    known = shown_values(earlier_outputs(draft))
+    known = told_so_far(draft)
     for calls in turns:
         made = []
         for call in calls:
@@ -302,6 +308,16 @@ def _pads(bench: Workbench, draft: Draft, turns: list[list[Call]], outputs: dict
             made.append(output)
         known |= shown_values(made)
     return False
+
+
+def _user_rows(outputs: list[Any], key: str) -> list[dict[str, Any]]:
+    """The records of users the outputs showed (a profile, a passenger just created), in order."""
+    rows = []
+    for output in outputs:
+        for item in output if isinstance(output, list) and len(output) == 1 else [output]:
+            if isinstance(item, dict) and key in item and any(n in item for n in ("first_name", "full_name", "name")):
+                rows.append(item)
+    return rows
 
 
 def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool:
@@ -345,8 +361,9 @@ def _persona(bench: Workbench, draft: Draft, owner: dict[str, Any], rng: random.
         # else (a relative's booking) is not signed with their name.
         first = next((s.context[key] for s in draft.segments if key in s.context), None)
         named, _ = _dialogue_user(bench, draft)  # or the user an earlier output named
+        shown = next((row[key] for row in _user_rows(earlier_outputs(draft), key)), None)  # or showed first
         if key not in owner or (first is not None and owner[key] != first) \
-                or (named and owner[key] != named[key]):
+                or (named and owner[key] != named[key]) or (shown is not None and owner[key] != shown):
             return ""
         return bench.values.first_name(owner[key])
     earlier = next((s.turns[0].topic.get("persona") for s in draft.segments if s.turns

@@ -228,7 +228,9 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         nothing_new = not any(focus.rank(k, v) < 2 for k, v in facts_of(value))
         lists = [(k, _entries(v)) for k, v in value.items() if _entries(v) and not arguments
                  and (_stems(k) & _stems(tool) or focus.asked(k) or nothing_new or len(facts_of(value)) <= 2)]
-        facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())]
+        # What the user knows is not told back, unless it is all the output says (the id a
+        # look-up by name found).
+        facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())] or facts_of(value)
         if arguments:  # a value the write set that the output does not show is told too
             shown = {str(v) for _, v in facts} | (known or set())
             facts += [(k, v) for k, v in arguments.items() if _good(k, v) and str(v) not in shown]

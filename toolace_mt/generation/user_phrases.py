@@ -303,7 +303,7 @@ def chat(rng: random.Random, people: People) -> str:
 
 def same_for(rng: random.Random, values: list[Any]) -> str:
     """Asks for the same look-up of other entities ("And the same for #W1002, please.")."""
-    said = " and ".join(str(v) for v in values)
+    said = " and ".join(show(v) for v in values)  # a list value as words, never "['draw']"
     sentence = rng.choice(SAME_FOR).format(value=said)
     return sentence[0].upper() + sentence[1:]
 
