@@ -95,6 +95,17 @@ def test_a_sign_off_that_differs_from_the_holder_read_from_the_customer_row() ->
     assert "Aimee" in found[0].message and "Isabella Ruiz" in found[0].message
 
 
+@pytest.mark.parametrize("intro, signed, name_changes", [
+    ("Hello, my name is Dr. Isabella Ruiz.", "Thanks, Isabella", False),
+    ("Hi, this is Ms Isabella Ruiz here.", "Regards, Isabella Ruiz", False),
+    ("Hello, my name is Dr. Isabella Ruiz.", "Thanks, Mark", True),
+])
+def test_a_title_is_not_read_as_the_name(intro: str, signed: str, name_changes: bool) -> None:
+    record = synthetic([("user", intro), ("assistant", "Hello, how can I help?"),
+                        ("user", signed), ("assistant", "Of course.")], BANK_TOOLS)
+    assert kinds(record) == ({"signoff_name": [2]} if name_changes else {})
+
+
 @pytest.mark.parametrize("said, name_changes", [
     ("Thanks!\n- Isabella", False),
     ("cheers, isabella", False),  # lower-case: not read as a name, nothing to compare
@@ -223,6 +234,20 @@ def test_lists_described_by_name_date_or_amount_pass(reply: str) -> None:
 ])
 def test_dumps_and_bare_ids_are_found(reply: str, kind: str) -> None:
     assert kinds(transfers(reply), BANK) == {kind: [3]}
+
+
+def test_an_id_every_listed_item_shares_is_one_id_not_a_list_by_ids() -> None:
+    """Cards that all carry account_id ACC-1: restating ACC-1 names no list of cards."""
+    cards = [{"card_id": "CRD-1", "account_id": "ACC-1", "brand": "Visa", "status": "active"},
+             {"card_id": "CRD-2", "account_id": "ACC-1", "brand": "Mastercard", "status": "frozen"}]
+    record = synthetic([("user", "Which cards are on my account ACC-1?"),
+                        ("call", "list_accounts", {"customer_id": "CUS-1"}, cards),
+                        ("assistant", "ACC-1 has two cards: an active Visa and a frozen Mastercard.")], BANK_TOOLS)
+    assert "ids_only_list" not in kinds(record, BANK)
+    bare = synthetic([("user", "Which cards are on my account ACC-1?"),
+                      ("call", "list_accounts", {"customer_id": "CUS-1"}, cards),
+                      ("assistant", "ACC-1 has CRD-1 and CRD-2.")], BANK_TOOLS)
+    assert kinds(bare, BANK).get("ids_only_list") == [3]
 
 
 def test_a_reply_that_answers_something_else_is_unanswered() -> None:

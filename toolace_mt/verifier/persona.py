@@ -37,7 +37,9 @@ KINDS = (
     FindingKind("dictated_internal", CHECK, False, "the user dictates the input of an internal tool"),
 )
 
-_NAME = r"(?P<name>[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)?)"
+# A title ("Dr. Chloe Foster") is not the name: the person is Chloe Foster.
+_TITLE = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Sir)\.?\s+(?=[A-Z][a-z]))?"
+_NAME = _TITLE + r"(?P<name>[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)?)"
 _SIGNOFF = re.compile(
     r"(?:^|[.!?\n]\s*|,\s*)(?i:thanks(?: again| a lot| so much| heaps| a bunch| very much)?|thank you(?: so much)?|"
     r"many thanks|cheers|best(?: regards| wishes)?|all the best|kind regards|regards|warmly|warm regards|"
@@ -47,7 +49,8 @@ _DASH = re.compile(r"(?:^|[.!?\n])\s*[-–—]{1,2}\s*" + _NAME + r"\s*[.!]?\s*$
 _INTRO = re.compile(r"\b(?i:i'm|i am|this is|my name is|my name's)\s+" + _NAME + r"\b")
 _NOT_NAMES = frozenset("""I Hi Hello Hey Thanks Thank Please Sorry Yes No Okay Ok Sure Great Good Monday Tuesday
 Wednesday Thursday Friday Saturday Sunday January February March April May June July August September October
-November December Just Still Also Here There The This That Not Calling Writing Back Again Done""".split())
+November December Just Still Also Here There The This That Not Calling Writing Back Again Done
+Dr Mr Mrs Ms Mx Miss Prof Sir""".split())
 _TO_USE = re.compile(r"\bthe [a-z][a-z ]{0,40}? to use (?:is|are|should be|will be)\b", re.I)
 _LABEL = re.compile(r"(?:^|(?<=[.!?;\n]))\s*(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*(?::|\s-|,)\s*"
                     r"(?P<value>[^\s.;,!?]+)")

@@ -123,7 +123,7 @@ def _ids_only(dialogue: Dialogue, text: str, index: int) -> list[str]:
         if site.message_index >= index or site.output_text is None or site.failed:
             continue
         for items in _lists_of_objects(site.output):
-            named = []
+            named: list[str] = []  # distinct ids: a key every item shares (a cards list's account_id) is one id
             described = False
             for item in items:
                 scalars = [(k, v) for k, v in item.items() if not isinstance(v, dict | list) and meaningful(v)]
@@ -131,7 +131,7 @@ def _ids_only(dialogue: Dialogue, text: str, index: int) -> list[str]:
                        and is_identifier(v.lstrip("#"))]
                 if not any(told.tells(v) for v in ids):
                     continue
-                named += [v for v in ids if told.tells(v)][:1]
+                named += [v for v in ids if told.tells(v) and v not in named][:1]
                 others = [v for k, v in scalars if v not in ids and not (k.endswith("_id") or k == "id")]
                 if any(told.tells(v, loose=True) for v in others):
                     described = True
