@@ -1,12 +1,13 @@
 """The worker state that outlives a call outside the env module's own namespace.
 
-Each call runs in a fresh instance of the env module (see sandbox.worker), so nothing
-the module defines carries over. What is left is process-wide state that the allowed
-stdlib modules hold and env code can reach: the thread's decimal context (reset before
-every call), the ABC registries (`SomeABC.register(cls)` changes isinstance() for the
-whole process) and the few mutable objects the module views expose (found by a scan of
-the views, watched by their repr). A call that changed one of the latter two taints the
-worker: the engine replaces it after the call, so the next call starts clean.
+Each call runs in a fresh instance of the env module or in one no call has changed (see
+sandbox.worker and sandbox.instance_state), so nothing the module defines carries over.
+What is left is process-wide state that the allowed stdlib modules hold and env code can
+reach: the thread's decimal context (reset before every call), the ABC registries
+(`SomeABC.register(cls)` changes isinstance() for the whole process) and the few mutable
+objects the module views expose (found by a scan of the views, watched by their repr).
+A call that changed one of the latter two taints the worker: the engine replaces it after
+the call, so the next call starts clean.
 """
 
 from __future__ import annotations

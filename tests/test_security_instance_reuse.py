@@ -177,6 +177,8 @@ def _loaded_worker(monkeypatch, source: str) -> worker_module.Worker:
     monkeypatch.setattr(worker_module.os_confinement, "confine", lambda: {})
     monkeypatch.setattr(worker_module, "_limit_memory", lambda megabytes: None)
     monkeypatch.setattr(gc, "freeze", lambda: None)  # would freeze the whole test process's heap
+    # run() caps the process's CPU time (RLIMIT_CPU): here that would be the test run's
+    monkeypatch.setattr(worker_module.resource, "setrlimit", lambda *args: None)
     worker = worker_module.Worker(-1, -1)
     reply = worker.load({"op": "load", "source": source, "filename": "reuse.py", "module": "env_reuse",
                          "now": NOW.isoformat(), "seeding": False,
