@@ -511,13 +511,19 @@ class StateStore:
             return []
         spec = self.tables[name]
         where, params = self._key_filter(spec, keys)
-        first = self.connection.execute(f"SELECT min(rowid) FROM {copy} WHERE {where}", params).fetchone()
-        if first is None or first[0] is None:
+        found = self.connection.execute(
+            f"SELECT min(rowid) FILTER (WHERE {where}), count(*) FROM {copy}", params).fetchone()
+        first, size = (found[0], found[1]) if found else (None, 0)
+        if first is None:
             return [(f"DELETE FROM {table} WHERE {where}", params)]
         columns = ", ".join(_quote(c) for c in spec.primary_key)
+        insert = (f"INSERT INTO {table} SELECT * FROM {copy} WHERE rowid >= ?", [first])
+        if size - first <= MAX_TRACKED_ROWS:  # a short tail: delete it by key, as the changed rows
+            tail = self.connection.execute(f"SELECT {columns} FROM {copy} WHERE rowid >= ?", [first]).fetchall()
+            where, params = self._key_filter(spec, keys | {tuple(r) for r in tail})
+            return [(f"DELETE FROM {table} WHERE {where}", params), insert]
         return [(f"DELETE FROM {table} WHERE {where} OR ({columns}) IN "
-                 f"(SELECT {columns} FROM {copy} WHERE rowid >= ?)", [*params, first[0]]),
-                (f"INSERT INTO {table} SELECT * FROM {copy} WHERE rowid >= ?", [first[0]])]
+                 f"(SELECT {columns} FROM {copy} WHERE rowid >= ?)", [*params, first]), insert]
 
     def _key_filter(self, table: Table, keys: frozenset[Key] | set[Key]) -> tuple[str, list[Any]]:
         """A WHERE condition selecting the rows with these keys, and its parameters."""

@@ -399,11 +399,11 @@ ORDER_SEED: dict[str, list[dict]] = {
 UNORDERED_READS = {name: f"SELECT * FROM {name} WHERE true" for name in ORDER_SEED}
 
 
-def _seeded_store() -> StateStore:
+def _seeded_store(seed: dict[str, list[dict]] = ORDER_SEED) -> StateStore:
     store = StateStore()
     store.create_tables(ORDER_TABLES)
     store.begin()
-    for name, rows in ORDER_SEED.items():
+    for name, rows in seed.items():
         store.insert(name, rows)
     store.commit()
     return store
@@ -446,6 +446,24 @@ def test_unordered_reads_after_a_restore_come_in_fresh_seed_order(last: int):
         store.restore(start)
         assert store.state_hash() == fresh.state_hash() == state
         assert _unordered(store) == seeded
+    finally:
+        fresh.close()
+        store.close()
+
+
+def test_a_long_tail_after_the_first_changed_row_is_restored_in_order():
+    """More rows after the change than the store rewrites by key (the whole tail at once)."""
+    seed = {**ORDER_SEED, "items": random.Random(9).sample([{"item_id": f"I{i:04d}", "qty": i}
+                                                            for i in range(1500)], 1500)}
+    fresh, store = _seeded_store(seed), _seeded_store(seed)
+    try:
+        start = store.snapshot()
+        first, third = seed["items"][0]["item_id"], seed["items"][2]["item_id"]
+        _write(store, ("UPDATE items SET qty = -1 WHERE item_id = ?", [third]),
+               ("DELETE FROM items WHERE item_id = ?", [first]))
+        store.restore(start)
+        assert store.state_hash() == fresh.state_hash()
+        assert _unordered(store) == _unordered(fresh)
     finally:
         fresh.close()
         store.close()
