@@ -116,7 +116,10 @@ def _param(value: Any, max_depth: int) -> Any:
     if isinstance(value, (list, tuple)):
         return [_param(v, max_depth - 1) for v in value]
     if isinstance(value, dict):
-        return {str(k): _param(v, max_depth - 1) for k, v in value.items()}
+        # Only text keys: str() of any other object could carry its address into the state.
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("an SQL parameter's dict keys must be text")
+        return {k: _param(v, max_depth - 1) for k, v in value.items()}
     raise TypeError(f"an SQL parameter cannot be a {type(value).__name__}")
 
 
@@ -172,7 +175,9 @@ class Db:
         # Checked here for a clear message; the engine enforces it too.
         if not self._context.seeding:
             raise SandboxViolation("db.data() is available in seed() only; tools read the env's tables")
-        return self._reply(self._send({"op": "data", "name": name if isinstance(name, str) else repr(name)}))
+        if not isinstance(name, str):
+            raise TypeError("db.data() takes the data file's name as text")
+        return self._reply(self._send({"op": "data", "name": name}))
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         return self._sql("query", sql, params)
@@ -191,7 +196,9 @@ class Db:
     def insert(self, table: str, rows: list[dict[str, Any]]) -> int:
         if not isinstance(rows, (list, tuple)) or not all(isinstance(r, dict) for r in rows):
             raise TypeError("rows must be a list of dicts")
-        reply = self._send({"op": "sql", "kind": "insert", "table": str(table),
+        if not isinstance(table, str):
+            raise TypeError("db.insert() takes the table's name as text")
+        reply = self._send({"op": "sql", "kind": "insert", "table": table,
                             "rows": _param(list(rows), self._max_depth)})
         return self._reply(reply)
 
@@ -239,7 +246,7 @@ def _typed_error(exc: BaseException, where: str, limits: dict[str, Any]) -> dict
     if isinstance(exc, RecursionError):
         return {"type": "ResourceLimit", "message": f"recursion depth limit of {limits['recursion']} exceeded{where}"}
     if isinstance(exc, DbError):
-        return {"type": "ToolCrash", "message": f"SQL failed{where}: {exc}"}
+        return {"type": "ToolCrash", "message": scrub(f"SQL failed{where}: {exc}")}
     try:
         text = str(exc)
     except Exception:  # noqa: BLE001 - a hostile __str__ must not take the reply down

@@ -513,11 +513,14 @@ def db_text_env(tmp_path_factory):
     env.close()
 
 
-@pytest.mark.xfail(strict=True, reason="open: sandbox/worker.py _param and Db.insert use the real str()")
 @pytest.mark.parametrize("name", ["param_key_of_a_function", "insert_into_a_function"])
 def test_the_db_handle_never_turns_an_object_into_an_address(db_text_env, name: str):
+    before = db_text_env.state_hash()
     result = db_text_env.call(name)
     assert " at 0x" not in json.dumps(result.result) + (result.error.message if result.error else "")
+    assert result.error is not None and result.error.type == "ToolCrash"
+    assert "must be text" in result.error.message or "as text" in result.error.message
+    assert db_text_env.state_hash() == before
 
 
 # --------------------------------------------------------------------------- a compromised worker
