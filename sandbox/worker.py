@@ -470,6 +470,8 @@ class Worker:
         assert self.runtime is not None and self.code is not None
         self._drop_instance()
         self.instances_made += 1
+        if self.state is not None:  # module-level code sees the clean decimal context, not the last call's
+            self.state.reset()
         namespace = self.runtime.module_globals(self.module)
         exec(self.code, namespace)  # noqa: S102 - RestrictedPython-compiled env code
         self.runtime.freeze(namespace)

@@ -425,7 +425,7 @@ def test_a_run_keeps_the_arguments_that_decide_its_records_beside_the_output(bas
     assert settings_path(baseline).name == "retail.jsonl.settings.json"
     assert stored["format"] == "toolace-mt generate settings"
     settings = stored["settings"]
-    assert settings["envs"] == ["retail"] and settings["seed"] == BASE_SEED and settings["method"] == "naig"
+    assert settings["env_refs"] == ["retail"] and settings["seed"] == BASE_SEED and settings["method"] == "naig"
     assert settings["backend"] == "offline" and settings["refine_steps"] == 5 and settings["subtasks"] == [2, 5]
     assert len(settings["env_digests"]) == 1 and settings["env_digests"][0] == records(baseline)[0]["env_digest"]
     assert not {"n", "workers", "max_attempts", "concurrency", "json", "keep_failed"} & settings.keys()
