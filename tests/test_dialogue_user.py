@@ -94,6 +94,7 @@ def _users_named(record: dict[str, Any], key: str, users: set[str]) -> set[str]:
     return named
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 @pytest.mark.parametrize("env", ["retail", "tau_retail", "banking"])
 def test_every_dialogue_is_one_users(env: str) -> None:
     bench = Workbench(env, 2)

@@ -449,6 +449,7 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 SECTION = README.split("## tau-bench retail\n", 1)[1].split("\n## ", 1)[0]
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
     from toolace_mt.cli import main
 

@@ -71,6 +71,7 @@ def test_gold_scores_100_percent_on_generated_data_for_every_env(generated: Path
     assert "evaluated 10/10, passed 10" in err
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_gold_scores_100_percent_on_the_fixtures(tmp_path: Path, capsys) -> None:
     code, report, _, err = _eval([*map(str, FIXTURES), "--agent", "gold"], tmp_path, capsys)
     assert code == 0 and report["dialogues"] == report["passed"] == 20

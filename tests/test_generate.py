@@ -114,6 +114,7 @@ def test_every_builtin_env_and_injection_type_generates_dialogues_a_separate_ver
     assert main(["verify", str(out)]) == 0
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_mas_and_naig_both_verify_and_each_pays_for_its_turns_or_stages(baseline: Path, tmp_path: Path,
                                                                         capsys) -> None:
     out = tmp_path / "mas.jsonl"
@@ -152,6 +153,7 @@ def test_mas_and_naig_both_verify_and_each_pays_for_its_turns_or_stages(baseline
 
 # -- determinism --------------------------------------------------------------------------
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_output_is_byte_identical_for_any_workers_and_changes_with_the_seed(baseline: Path, tmp_path: Path) -> None:
     two = tmp_path / "two.jsonl"
     assert generate(two, "--workers", "2", n=BASE_N) == 0
@@ -257,6 +259,7 @@ def test_resume_after_kill_9_and_a_torn_line_equals_an_uninterrupted_run(tmp_pat
         assert not orphans, f"worker processes {orphans} kept running after the run was killed"
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_resume_when_only_the_last_newline_is_missing(baseline: Path, tmp_path: Path) -> None:
     """A kill between a record's JSON and its newline: the record is whole but the line is
     not. Resume must not glue the next record onto it."""
@@ -329,6 +332,7 @@ def test_keep_failed_gets_the_dropped_dialogues_with_their_failures(hallucinated
     assert main(["verify", str(failed)]) == 1
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_resume_does_not_duplicate_kept_failures(hallucinated: tuple[Path, Path, str], tmp_path: Path,
                                                  monkeypatch) -> None:
     """The attempts after the resume point run again: their failures were written twice (fixed in 67c20e4)."""
@@ -348,6 +352,7 @@ def test_resume_does_not_duplicate_kept_failures(hallucinated: tuple[Path, Path,
     assert failed.read_bytes() == full_failed.read_bytes()
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_max_attempts_reached_first_exits_1_and_says_so(tmp_path: Path, capsys) -> None:
     out = tmp_path / "short.jsonl"
     assert generate(out, "--max-attempts", "1", n=2) == 1
@@ -480,6 +485,7 @@ def test_resume_with_other_workers_a_larger_n_and_max_attempts_equals_an_uninter
     assert settings_path(out).read_bytes() == settings_path(baseline).read_bytes()
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_resume_of_a_file_from_before_the_settings_file_goes_on_and_writes_it(baseline: Path, tmp_path: Path) -> None:
     """Old files stay resumable (their records still say env, method and seed); the run
     then records its settings, so the next resume checks all of them."""
@@ -506,6 +512,7 @@ def test_resume_of_a_file_whose_env_source_changed_is_refused(baseline: Path, tm
     assert out.read_bytes() == partial and not settings_path(out).exists()
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_resume_of_a_file_with_no_record_yet_takes_the_new_settings(baseline: Path, tmp_path: Path) -> None:
     """A run killed before its first record left nothing to mix with: a resume with
     other arguments starts it afresh, and its settings file says so."""
@@ -639,6 +646,7 @@ def _record(runner: AttemptRunner, index: int) -> dict[str, Any]:
     return json.loads(line)
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_the_assistant_never_names_a_parameter_with_digits(tau_runner: AttemptRunner) -> None:
     """tau_retail --seed 1, attempt 0: "Could you give me the address1 first?"."""
     record = _record(tau_runner, 0)

@@ -119,6 +119,7 @@ def test_the_summary_counts_every_token_the_server_billed(model: ScriptedModel, 
     assert sent > 0 and summary["tokens"] == {"in": 10 * sent, "out": sent}
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_invalid_json_answer_is_repaired_on_re_ask(model: ScriptedModel, tmp_path: Path, capsys) -> None:
     def handler(body: dict[str, Any]) -> dict[str, Any]:
         if task_of(body["messages"][0]["content"]) == "skeleton" and len(body["messages"]) == 2 \
@@ -137,6 +138,7 @@ def test_invalid_json_answer_is_repaired_on_re_ask(model: ScriptedModel, tmp_pat
     assert re_asks[0]["messages"][3]["content"].startswith("Your answer is not valid: no JSON object in the answer")
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_answers_invalid_after_the_re_asks_fail_the_dialogue_and_the_run_goes_on(model: ScriptedModel,
                                                                                  tmp_path: Path, capsys) -> None:
     def handler(body: dict[str, Any]) -> dict[str, Any] | FakeReply:

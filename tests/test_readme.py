@@ -27,6 +27,7 @@ def test_setup_commands_are_what_ci_runs() -> None:
     assert "toolace-mt generate --env retail" in install and "toolace-mt stats retail.jsonl" in install
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_first_command_generates_verified_dialogues(tmp_path: Path, monkeypatch, capsys) -> None:
     install = _blocks("bash")[0].strip()
     generate = install.split(" && ")[2].split()[1:]
@@ -66,6 +67,7 @@ def test_record_example_runs() -> None:
     exec(compile(_blocks("python")[2], "README-record", "exec"), {})  # our own README, not model output
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_verify_example_passes_on_the_fixtures(tmp_path: Path, monkeypatch, capsys) -> None:
     command = next(b for b in _blocks("bash") if b.startswith("toolace-mt verify fixtures/")).split()
     files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures" / "dialogues").glob("*.jsonl"))

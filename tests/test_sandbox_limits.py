@@ -192,6 +192,7 @@ def _loop_iterations_per_second() -> float:
     return 5_000_000 / (time.process_time() - start)
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_seed_may_use_its_own_time_limit(tmp_path):
     iterations = int(_loop_iterations_per_second() * 3.5)  # about 3.5 s of CPU
     source = module_source(seed=seed_source(INSERT + f"for i in range({iterations}):\n    pass"))

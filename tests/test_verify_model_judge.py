@@ -96,6 +96,7 @@ def test_the_model_judge_passes_the_fixture_file_when_it_says_yes(tmp_path: Path
             f"{figures['tokens']['out']} out, cost ${figures['cost_usd']:.4f}; 0 answers from the cache") in out.err
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_a_dialogue_the_judge_says_no_to_fails_with_its_reason(tmp_path: Path, capsys) -> None:
     kept = tmp_path / "kept.jsonl"
     with FakeOpenAIServer(judge(faithfulness_of_chosen)) as server:
@@ -174,6 +175,7 @@ def test_an_unreachable_server_stops_the_run_with_one_line(workers: str, tmp_pat
     assert out.out == "" and not report.exists()  # no table, no report: nothing passed for want of a judge
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_a_wrong_key_or_model_stops_the_run_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     monkeypatch.setenv("TEST_KEY", "sk-wrong")
     with FakeOpenAIServer(judge(), api_key="sk-right") as server:
@@ -247,6 +249,7 @@ def test_backend_offline_is_unchanged(tmp_path: Path, capsys, monkeypatch: pytes
     assert "judged by" not in capsys.readouterr().out
 
 
+@pytest.mark.slow  # 3-17 s on 2 idle cores: keeps the default run under 5 minutes
 def test_help_shows_the_model_judge_and_the_resume_rule() -> None:
     def help_of(command: str) -> str:
         done = subprocess.run([sys.executable, "-m", "toolace_mt", command, "--help"], capture_output=True,
