@@ -463,9 +463,7 @@ class StateStore:
         return snap.versions == self._versions and snap.writes == self.writes_committed
 
     def restore(self, snap: Snapshot) -> None:
-        """Rewrite the rows that differ from the snapshot (whole tables where unknown), so
-        that the table also returns its rows in the snapshot's order (a read without ORDER
-        BY must replay on a fresh state): see _restore_steps.
+        """Rewrite the rows that differ from the snapshot (whole tables where unknown).
         Refused while a write transaction is open, unless there is nothing to do: its
         commit would otherwise land on other rows than the ones it saw."""
         if self._in_transaction and not self.is_current(snap):
@@ -476,8 +474,14 @@ class StateStore:
             current = self._versions[name]
             if current == version:
                 continue
-            steps += self._restore_steps(name, self._copies[(name, version)],
-                                         self._changed_keys(name, current, version))
+            table, copy = f"main.{_quote(name)}", self._copies[(name, version)]
+            keys = self._changed_keys(name, current, version)
+            if keys is None:
+                steps += [(f"DELETE FROM {table}", []), (f"INSERT INTO {table} SELECT * FROM {copy}", [])]
+            elif keys:
+                where, params = self._key_filter(self.tables[name], keys)
+                steps += [(f"DELETE FROM {table} WHERE {where}", params),
+                          (f"INSERT INTO {table} SELECT * FROM {copy} WHERE {where}", params)]
         if steps:
             self.connection.execute("BEGIN TRANSACTION")
             try:
@@ -490,43 +494,6 @@ class StateStore:
         self._versions.update(snap.versions)
         self.writes_committed = snap.writes
         self._drop_released()
-
-    def _restore_steps(self, name: str, copy: str, keys: frozenset[Key] | None) -> list[tuple[str, list[Any]]]:
-        """The statements that make table `name` equal to its snapshot `copy`, rows in the
-        copy's order.
-
-        DuckDB (one thread, preserve_insertion_order on) scans a table in storage order:
-        an UPDATE keeps a row in place, an INSERT (and an UPDATE of an indexed column)
-        puts it at the end, a DELETE leaves the others in place; a copy made by CREATE
-        TABLE AS keeps the order, its rowid being the position. So the rows no write
-        touched (not in `keys`) are in the same relative order in the table and in the
-        copy, and everything before the copy's first changed row is already right: delete
-        the changed rows and every row from that position on, then append the copy's
-        rows from that position in order. A change near the end costs little; only rows
-        added since the snapshot cost a DELETE."""
-        table = f"main.{_quote(name)}"
-        if keys is None:
-            return [(f"DELETE FROM {table}", []), (f"INSERT INTO {table} SELECT * FROM {copy}", [])]
-        if not keys:
-            return []
-        spec = self.tables[name]
-        where, params = self._key_filter(spec, keys)
-        found = self.connection.execute(
-            f"SELECT min(rowid) FILTER (WHERE {where}), count(*) FROM {copy}", params).fetchone()
-        first, size = (found[0], found[1]) if found else (None, 0)
-        if first is None:
-            return [(f"DELETE FROM {table} WHERE {where}", params)]
-        columns = ", ".join(_quote(c) for c in spec.primary_key)
-        insert = (f"INSERT INTO {table} SELECT * FROM {copy} WHERE rowid >= ?", [first])
-        if size - first <= MAX_TRACKED_ROWS:  # a short tail: delete it by key, as the changed rows
-            tail = self.connection.execute(f"SELECT {columns} FROM {copy} WHERE rowid >= ?", [first]).fetchall()
-            where, params = self._key_filter(spec, keys | {tuple(r) for r in tail})
-            return [(f"DELETE FROM {table} WHERE {where}", params), insert]
-        # A long tail: the table's first `first` rows (storage order, which rowid follows)
-        # are the copy's untouched prefix, so delete by position rather than match keys
-        # (7 s -> 0.5 s for a change at the start of 100k keyed rows).
-        return [(f"DELETE FROM {table} WHERE rowid >= (SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET ?)",
-                 [first]), insert]
 
     def _key_filter(self, table: Table, keys: frozenset[Key] | set[Key]) -> tuple[str, list[Any]]:
         """A WHERE condition selecting the rows with these keys, and its parameters."""
