@@ -74,7 +74,7 @@ if str(ROOT) not in sys.path:
 from sandbox import Environment  # noqa: E402
 from sandbox.registry import builtin_names  # noqa: E402
 from toolace_mt.generation import naig  # noqa: E402
-from toolace_mt.generation.backend import INJECTION_TYPES  # noqa: E402
+from toolace_mt.generation.backends.interface import INJECTION_TYPES  # noqa: E402
 from toolace_mt.generation.run import RunOptions, RunSummary, run_generate  # noqa: E402
 from toolace_mt.generation.settings import Settings  # noqa: E402
 from toolace_mt.generation.workbench import Workbench  # noqa: E402
@@ -377,7 +377,7 @@ def noop_round_trip(ray: Any) -> float:
 
 def finished_results(records: list[dict[str, Any]], count: int) -> list[Any]:
     """`count` accepted AttemptResults made from real records (cycled), indexes 0..count-1."""
-    from toolace_mt.generation.reachability import successful_calls
+    from toolace_mt.generation.plan.reachability import successful_calls
     from toolace_mt.generation.run import AttemptResult
 
     lines = [json.dumps(r, ensure_ascii=False) for r in records]

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolace_mt.generation.reachability import successful_calls  # noqa: E402
+from toolace_mt.generation.plan.reachability import successful_calls  # noqa: E402
 from toolace_mt.generation.workbench import Workbench  # noqa: E402
 
 PORTS = [ROOT / "fixtures/envs/ticket.py", ROOT / "fixtures/envs/message.py",

@@ -16,7 +16,7 @@ import re
 import threading
 from typing import Any
 
-from toolace_mt.generation.wording import label
+from toolace_mt.generation.language.wording import label
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.prompts import task_of
 

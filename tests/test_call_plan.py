@@ -1,13 +1,13 @@
-"""The minimal call plan (generation/call_plan.py) and how replies say things (speech.py):
+"""The minimal call plan (generation/plan/call_plan.py) and how replies say things (speech.py):
 pure functions, no env."""
 
 from __future__ import annotations
 
 import random
 
-from toolace_mt.generation import speech
-from toolace_mt.generation.call_plan import Candidate, minimal_plan, singles_out
 from toolace_mt.generation.draft import Call
+from toolace_mt.generation.language import speech
+from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, singles_out
 
 
 def _names(turns: list[list[Call]]) -> list[list[str]]:

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from sandbox import EnvLoadError, load_env
-from toolace_mt.generation.backend import CostMeter, SubTaskPlan
+from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
+from toolace_mt.generation.backends.offline_backend import OfflineBackend
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.naig import generate_naig
-from toolace_mt.generation.offline_backend import OfflineBackend
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 

@@ -30,14 +30,14 @@ from sandbox import CallResult
 from sandbox.registry import builtin_names
 from toolace_mt.cli import main
 from toolace_mt.generation import run as run_module
-from toolace_mt.generation.backend import INJECTION_TYPES, Injection
+from toolace_mt.generation.backends.interface import INJECTION_TYPES, Injection
+from toolace_mt.generation.backends.offline_backend import OfflineBackend
 from toolace_mt.generation.draft import Call, Segment, Turn
+from toolace_mt.generation.language.offline_wording import reply_text
+from toolace_mt.generation.language.wording import label
 from toolace_mt.generation.naig import generate_naig
-from toolace_mt.generation.offline_backend import OfflineBackend
-from toolace_mt.generation.offline_wording import reply_text
 from toolace_mt.generation.run import AttemptRunner, RunOptions, identity_differences, run_identity, settings_path
 from toolace_mt.generation.settings import Settings
-from toolace_mt.generation.wording import label
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier import Verifier
 from toolace_mt.verifier.consistency import claimed_actions

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from toolace_mt.generation.backends.offline_backend import OfflineBackend
 from toolace_mt.generation.naig import generate_naig
-from toolace_mt.generation.offline_backend import OfflineBackend
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.record import Record

@@ -13,7 +13,7 @@ import pytest
 from fake_openai_server import FakeOpenAIServer, FakeReply, error_body
 from pydantic import BaseModel
 
-from toolace_mt.generation.backend import CostMeter
+from toolace_mt.generation.backends.interface import CostMeter
 from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
 from toolace_mt.llm.structured import Unusable, ask, first_json_object
 

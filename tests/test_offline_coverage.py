@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from sandbox import Environment
-from toolace_mt.generation.catalog import output_fields, walk
+from toolace_mt.generation.plan.catalog import output_fields, walk
+from toolace_mt.generation.plan.value_finder import assisted, producer
+from toolace_mt.generation.plan.values import Choice
 from toolace_mt.generation.run import AttemptRunner, RunOptions, run_generate
 from toolace_mt.generation.settings import Settings
-from toolace_mt.generation.value_finder import assisted, producer
-from toolace_mt.generation.values import Choice
 from toolace_mt.generation.workbench import Workbench
 
 NEEDS_OUTPUTS = ("exchange_delivered_order_items", "modify_pending_order_items", "modify_pending_order_payment")

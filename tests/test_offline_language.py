@@ -18,10 +18,10 @@ from faker import Faker
 from sandbox import CallResult
 from sandbox.registry import builtin_names
 from toolace_mt.cli import main
-from toolace_mt.generation import offline_wording as ow
-from toolace_mt.generation import wording as w
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.values import Choice, free_text, text_kind
+from toolace_mt.generation.language import offline_wording as ow
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.plan.values import Choice, free_text, text_kind
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import mentions, normalise
 

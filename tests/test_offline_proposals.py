@@ -7,10 +7,10 @@ import random
 
 import pytest
 
-from toolace_mt.generation import wording as w
-from toolace_mt.generation.offline_backend import OfflineBackend
-from toolace_mt.generation.value_finder import assisted
-from toolace_mt.generation.values import known_values
+from toolace_mt.generation.backends.offline_backend import OfflineBackend
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.plan.value_finder import assisted
+from toolace_mt.generation.plan.values import known_values
 from toolace_mt.generation.workbench import Workbench
 
 

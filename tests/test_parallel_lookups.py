@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from toolace_mt.cli import main
-from toolace_mt.generation import offline_wording as ow
 from toolace_mt.generation.draft import Call, Segment, Turn
+from toolace_mt.generation.language import offline_wording as ow
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import normalise
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from toolace_mt.generation.backend import SubTaskPlan
-from toolace_mt.generation.preconditions import Preconditions
+from toolace_mt.generation.backends.interface import SubTaskPlan
+from toolace_mt.generation.plan.preconditions import Preconditions
 from toolace_mt.generation.workbench import Workbench
 
 ENVS = Path(__file__).resolve().parent.parent / "fixtures" / "envs"
@@ -102,7 +102,7 @@ def test_a_chain_of_two_enabling_writes() -> None:
 
 
 def test_errors_naming_the_values_are_not_state_preconditions() -> None:
-    from toolace_mt.generation.preconditions import _names_a_value
+    from toolace_mt.generation.plan.preconditions import _names_a_value
 
     assert _names_a_value("ToolError: card CRD-3 is cancelled", {"card_id": "CRD-3"})
     assert _names_a_value("ToolError: order 12 is closed", {"order": {"ids": [12]}})

@@ -16,11 +16,11 @@ import random
 from collections.abc import Container
 from typing import Any
 
-from toolace_mt.generation.backend import CostMeter
+from toolace_mt.generation.backends.interface import CostMeter
+from toolace_mt.generation.backends.offline_backend import OfflineBackend
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.language.refinement import REFILL_REDRAWS
 from toolace_mt.generation.naig import refine
-from toolace_mt.generation.offline_backend import OfflineBackend
-from toolace_mt.generation.refinement import REFILL_REDRAWS
 from toolace_mt.generation.settings import Settings
 
 HIDDEN = "wait"

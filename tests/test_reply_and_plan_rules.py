@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import random
 
-from toolace_mt.generation import speech
-from toolace_mt.generation.dialogue_facts import entity_ids, re_resolves, shown_values, tells_nothing_new
+from toolace_mt.generation.language import speech
+from toolace_mt.generation.plan.dialogue_facts import entity_ids, re_resolves, shown_values, tells_nothing_new
 
 CUSTOMER = {"customer_id": "C1009", "email": "tony@example.com", "first_name": "Tony", "last_name": "Fry",
             "orders": [{"order_id": "#W1127", "status": "delivered", "total": 317.97}]}
@@ -84,7 +84,7 @@ def test_a_message_text_is_quoted_and_variants_are_listed() -> None:
 
 
 def test_another_partys_name_is_never_said_as_the_users_own() -> None:
-    from toolace_mt.generation import wording as w
+    from toolace_mt.generation.language import wording as w
 
     assert w.mine("name") and w.mine("email") and not w.mine("payee name") and not w.mine("contact email")
     said = {w.value_clause(random.Random(s), "payee_name", "Dr. Chloe Foster") for s in range(200)}
@@ -93,7 +93,7 @@ def test_another_partys_name_is_never_said_as_the_users_own() -> None:
 
 
 def test_the_same_look_up_of_list_values_is_asked_in_words() -> None:
-    from toolace_mt.generation import wording as w
+    from toolace_mt.generation.language import wording as w
 
     asked = {w.same_for(random.Random(s), [["draw"], ["compare", "world"]]) for s in range(30)}
     assert all("[" not in t and "compare and world" in t for t in asked)

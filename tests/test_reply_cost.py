@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from toolace_mt.generation.backend import CostMeter
+from toolace_mt.generation.backends.interface import CostMeter
+from toolace_mt.generation.backends.offline_backend import OfflineBackend
 from toolace_mt.generation.draft import Turn
 from toolace_mt.generation.naig import generate_naig, skeleton
-from toolace_mt.generation.offline_backend import OfflineBackend
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import load_env
-from toolace_mt.generation import tool_language as tl
+from toolace_mt.generation.language import tool_language as tl
 
 ENVS = Path(__file__).resolve().parent.parent / "fixtures" / "envs"
 

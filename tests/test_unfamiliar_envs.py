@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from toolace_mt.cli import main
-from toolace_mt.generation.reachability import successful_calls
+from toolace_mt.generation.plan.reachability import successful_calls
 
 ENVS = Path(__file__).resolve().parent.parent / "fixtures" / "envs"
 PORTS = {"ticket": ENVS / "ticket.py", "message": ENVS / "message.py"}

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from sandbox.registry import builtin_names
-from toolace_mt.generation import offline_wording as ow
-from toolace_mt.generation import wording as w
 from toolace_mt.generation.draft import Call, Segment, Turn
+from toolace_mt.generation.language import offline_wording as ow
+from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.stats import tokens
 from toolace_mt.verifier.evidence import leaves, mentions

@@ -27,8 +27,8 @@ from toolace_mt.evaluation.command import add_eval_parser
 from toolace_mt.executors.choice import add_executor_arguments, executor_from
 from toolace_mt.executors.ray_runtime import RayUnavailable
 from toolace_mt.export import FORMATS, run_export
-from toolace_mt.generation.backend import INJECTION_TYPES
-from toolace_mt.generation.reachability import coverage, probe_env
+from toolace_mt.generation.backends.interface import INJECTION_TYPES
+from toolace_mt.generation.plan.reachability import coverage, probe_env
 from toolace_mt.generation.run import ResumeError, RunOptions, run_generate
 from toolace_mt.generation.settings import Settings
 from toolace_mt.llm import ModelError, ModelSettings

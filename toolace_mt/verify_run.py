@@ -28,7 +28,7 @@ from typing import Any
 from toolace_mt.env_refs import EnvRefs
 from toolace_mt.executors import ExecutorChoice
 from toolace_mt.executors.env_shipping import EnvRefsBundle, bundle_env_refs
-from toolace_mt.generation.backend import CostMeter
+from toolace_mt.generation.backends.interface import CostMeter
 from toolace_mt.generation.settings import Settings
 from toolace_mt.jsonl import BadLine, bounded_lines, parse_line, read_lines
 from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
@@ -99,7 +99,7 @@ class Session:
         self.client: ChatClient | None = None
         judge: Judge | None = None
         if model is not None and "judge" in checks:
-            from toolace_mt.generation.openai_backend import ModelJudge, OpenAIBackend
+            from toolace_mt.generation.backends.openai_backend import ModelJudge, OpenAIBackend
 
             self.client = ChatClient(model)  # ModelError without an API key
             judge = AnswerGuard(ModelJudge(OpenAIBackend(self.client, Settings(), model), CostMeter()))

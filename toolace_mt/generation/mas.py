@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 
-from toolace_mt.generation.backend import Backend, CostMeter
+from toolace_mt.generation.backends.interface import Backend, CostMeter
 from toolace_mt.generation.naig import Attempt, build_record, inject, injection_op, skeleton
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench

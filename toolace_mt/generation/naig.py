@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from toolace_mt.generation.backend import Backend, CostMeter, Injection, SubTaskPlan
+from toolace_mt.generation.backends.interface import Backend, CostMeter, Injection, SubTaskPlan
 from toolace_mt.generation.draft import Draft, Segment, Turn
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench

@@ -34,11 +34,11 @@ from toolace_mt.env_refs import run_env_refs
 from toolace_mt.executors import ExecutorChoice
 from toolace_mt.executors.env_shipping import EnvBundle, bundle_envs
 from toolace_mt.generation.attempt_log import AttemptLine, attempts_path, trim_attempt_log
-from toolace_mt.generation.backend import Backend, CostMeter
+from toolace_mt.generation.backends.interface import Backend, CostMeter
+from toolace_mt.generation.backends.offline_backend import OfflineBackend
 from toolace_mt.generation.mas import generate_mas
 from toolace_mt.generation.naig import Attempt, generate_naig
-from toolace_mt.generation.offline_backend import OfflineBackend
-from toolace_mt.generation.reachability import successful_calls
+from toolace_mt.generation.plan.reachability import successful_calls
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.jsonl import BadLine, parse_line
@@ -107,7 +107,7 @@ def backend_for(options: RunOptions) -> Backend:
     """The run's backend; a model backend gets one client (one per worker process)."""
     if options.backend != "openai":
         return make_backend(options.backend)
-    from toolace_mt.generation.openai_backend import OpenAIBackend
+    from toolace_mt.generation.backends.openai_backend import OpenAIBackend
 
     if options.model is None:
         raise ValueError("--backend openai needs model settings (--model)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, field_validator
 
-from toolace_mt.generation.backend import INJECTION_TYPES, InjectionType
+from toolace_mt.generation.backends.interface import INJECTION_TYPES, InjectionType
 
 
 class Settings(BaseModel):

@@ -10,10 +10,10 @@ from typing import Any
 from faker import Faker
 
 from sandbox import CallResult, Environment, ToolSpec, load_env
-from toolace_mt.generation.catalog import Catalog, build_catalog
-from toolace_mt.generation.preconditions import learn
-from toolace_mt.generation.screening import screen
-from toolace_mt.generation.values import Choice, ValueSource
+from toolace_mt.generation.plan.catalog import Catalog, build_catalog
+from toolace_mt.generation.plan.preconditions import learn
+from toolace_mt.generation.plan.screening import screen
+from toolace_mt.generation.plan.values import Choice, ValueSource
 
 
 class Workbench:

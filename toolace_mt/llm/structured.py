@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from toolace_mt.generation.backend import CostMeter, Stage
+from toolace_mt.generation.backends.interface import CostMeter, Stage
 from toolace_mt.llm.client import ChatAnswer, ChatClient
 from toolace_mt.llm.errors import AnswerError
 

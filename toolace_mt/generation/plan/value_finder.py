@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox import CallResult, ToolSpec
-from toolace_mt.generation.catalog import singular, walk
-from toolace_mt.generation.values import Choice, is_id, known_values
-from toolace_mt.generation.values import value_key as _key
+from toolace_mt.generation.plan.catalog import singular, walk
+from toolace_mt.generation.plan.values import Choice, is_id, known_values
+from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves
 

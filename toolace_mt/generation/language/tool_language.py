@@ -185,7 +185,7 @@ def referent(tool: ToolSpec) -> tuple[str, str] | None:
 def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None) -> tuple[str, bool]:
     """(what the user asks for, from the description; whether `ref`, the value of the
     tool's referent, is said in it: "close ticket 12")."""
-    from toolace_mt.generation import wording as w  # wording -> values -> this module
+    from toolace_mt.generation.language import wording as w
 
     phrase = first_person(description(tool), who)
     if not phrase:
@@ -210,7 +210,7 @@ def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None) 
 def ask_sentence(tool: ToolSpec, rng: random.Random, ref: Any = None) -> tuple[str, bool]:
     """"Could you close ticket 12 for me?": a lead, the task said from the description,
     maybe a tail; and whether `ref` is in it. ("", False) when the tool has no description."""
-    from toolace_mt.generation import wording as w  # wording -> values -> this module
+    from toolace_mt.generation.language import wording as w
 
     lead, who = rng.choice(w.ASK_LEADS)
     phrase, covered = task(tool, rng, who, ref)

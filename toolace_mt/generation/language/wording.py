@@ -5,7 +5,7 @@ that says `w.label(...)`: it only re-exports."""
 
 from __future__ import annotations
 
-from toolace_mt.generation.assistant_phrases import (
+from toolace_mt.generation.language.assistant_phrases import (
     ASK_TEMPLATES,
     CHAT_REPLY,
     CHAT_REPLY_QUESTION,
@@ -18,7 +18,7 @@ from toolace_mt.generation.assistant_phrases import (
     RESULT_TAILS,
     SIBLING_LEADS,
 )
-from toolace_mt.generation.labels import (
+from toolace_mt.generation.language.labels import (
     LABEL_VARIANTS,
     OTHER_PARTIES,
     empty,
@@ -31,7 +31,7 @@ from toolace_mt.generation.labels import (
     show,
     speakable,
 )
-from toolace_mt.generation.task_phrases import (
+from toolace_mt.generation.language.task_phrases import (
     ASK_LEADS,
     CLAIMS,
     ME_TAILS,
@@ -42,7 +42,7 @@ from toolace_mt.generation.task_phrases import (
     referent,
     task_phrase,
 )
-from toolace_mt.generation.user_phrases import (
+from toolace_mt.generation.language.user_phrases import (
     ACKS,
     AGREE,
     ANSWER_CORES,
@@ -86,7 +86,7 @@ from toolace_mt.generation.user_phrases import (
     recall,
     same_for,
 )
-from toolace_mt.generation.value_phrases import (
+from toolace_mt.generation.language.value_phrases import (
     CHOICE_CLAUSES,
     EMPTY_CLAUSES,
     GROUP_PREFIXES,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import re
 
-from toolace_mt.generation.labels import plural
+from toolace_mt.generation.language.labels import plural
 
 # (lead, who): "you" leads take "for me" tails, "me" leads do not; questions end with "?".
 ASK_LEADS: list[tuple[str, str]] = [

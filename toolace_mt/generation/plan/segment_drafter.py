@@ -10,23 +10,23 @@ import random
 from typing import Any
 
 from sandbox import CallResult, ToolSpec
-from toolace_mt.generation import wording as w
-from toolace_mt.generation.authentication import authenticate, authenticated_in, authenticating_tools
-from toolace_mt.generation.backend import CostMeter, SubTaskPlan
-from toolace_mt.generation.call_plan import Candidate, minimal_plan
-from toolace_mt.generation.confirmation import internal_params, needs_confirmation, stated_defaults
-from toolace_mt.generation.dialogue_facts import (
+from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.plan.authentication import authenticate, authenticated_in, authenticating_tools
+from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan
+from toolace_mt.generation.plan.confirmation import internal_params, needs_confirmation, stated_defaults
+from toolace_mt.generation.plan.dialogue_facts import (
     earlier_outputs,
     re_resolves,
     shown_values,
     tells_nothing_new,
     told_so_far,
 )
-from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.injections import Words
-from toolace_mt.generation.value_finder import Seen, assisted, producer
-from toolace_mt.generation.values import Choice, is_id
-from toolace_mt.generation.values import value_key as _key
+from toolace_mt.generation.plan.injections import Words
+from toolace_mt.generation.plan.value_finder import Seen, assisted, producer
+from toolace_mt.generation.plan.values import Choice, is_id
+from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
 
 TARGET_TRIES = 24

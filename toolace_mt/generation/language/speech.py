@@ -12,8 +12,8 @@ import random
 import re
 from typing import Any
 
-from toolace_mt.generation import wording as w
-from toolace_mt.generation.tool_language import is_secret
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.tool_language import is_secret
 
 _SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?")

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from toolace_mt.generation.draft import Draft
-from toolace_mt.generation.values import value_key
+from toolace_mt.generation.plan.values import value_key
 from toolace_mt.verifier.evidence import leaves
 
 

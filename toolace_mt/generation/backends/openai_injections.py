@@ -7,9 +7,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from toolace_mt.generation.backend import CostMeter, Injection, InjectionType
-from toolace_mt.generation.draft import Call, Draft, Turn
-from toolace_mt.generation.openai_answers import (
+from toolace_mt.generation.backends.interface import CostMeter, Injection, InjectionType
+from toolace_mt.generation.backends.openai_answers import (
     ClarificationAnswer,
     ErrorAnswer,
     ExchangeAnswer,
@@ -21,7 +20,8 @@ from toolace_mt.generation.openai_answers import (
     states,
     unbacked,
 )
-from toolace_mt.generation.openai_requests import Asker
+from toolace_mt.generation.backends.openai_requests import Asker
+from toolace_mt.generation.draft import Call, Draft, Turn
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.structured import Unusable
 from toolace_mt.verifier.evidence import leaves, normalise

@@ -14,7 +14,7 @@ from typing import Any
 
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Draft
-from toolace_mt.generation.values import is_id
+from toolace_mt.generation.plan.values import is_id
 from toolace_mt.generation.workbench import Workbench
 
 

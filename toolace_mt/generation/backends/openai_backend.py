@@ -15,13 +15,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, SubTaskPlan
+from toolace_mt.generation.backends.interface import CostMeter, Injection, InjectionType, SubTaskPlan
+from toolace_mt.generation.backends.openai_agents import Agents
+from toolace_mt.generation.backends.openai_answers import VerdictAnswer, dump
+from toolace_mt.generation.backends.openai_drafting import Drafting, with_confirmations
+from toolace_mt.generation.backends.openai_injections import Injecting
+from toolace_mt.generation.backends.openai_requests import Asker
 from toolace_mt.generation.draft import Draft, Segment, Turn
-from toolace_mt.generation.openai_agents import Agents
-from toolace_mt.generation.openai_answers import VerdictAnswer, dump
-from toolace_mt.generation.openai_drafting import Drafting, with_confirmations
-from toolace_mt.generation.openai_injections import Injecting
-from toolace_mt.generation.openai_requests import Asker
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.client import ChatClient

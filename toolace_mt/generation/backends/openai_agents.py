@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import random
 
-from toolace_mt.generation.backend import CostMeter, SubTaskPlan
+from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
+from toolace_mt.generation.backends.openai_answers import RequestAnswer
+from toolace_mt.generation.backends.openai_requests import Asker
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.openai_answers import RequestAnswer
-from toolace_mt.generation.openai_requests import Asker
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.prompts import prompt
 from toolace_mt.llm.structured import record_cost

@@ -9,12 +9,8 @@ import random
 from typing import Any
 
 from sandbox import CallResult
-from toolace_mt.generation import tool_language as tl
-from toolace_mt.generation import wording as w
-from toolace_mt.generation.backend import CostMeter, SubTaskPlan
-from toolace_mt.generation.confirmation import needs_confirmation
-from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.openai_answers import (
+from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
+from toolace_mt.generation.backends.openai_answers import (
     PlanAnswer,
     RepliesAnswer,
     SkeletonAnswer,
@@ -23,7 +19,11 @@ from toolace_mt.generation.openai_answers import (
     result_json,
     unbacked,
 )
-from toolace_mt.generation.openai_requests import Asker
+from toolace_mt.generation.backends.openai_requests import Asker
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.language import tool_language as tl
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.structured import Unusable
 from toolace_mt.record import ToolMessage, UserMessage

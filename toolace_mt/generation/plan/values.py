@@ -22,8 +22,8 @@ from typing import Any
 from faker import Faker
 
 from sandbox import Environment, ToolSpec
-from toolace_mt.generation.catalog import Catalog, param_kind
-from toolace_mt.generation.tool_language import described_columns, described_number, described_range
+from toolace_mt.generation.language.tool_language import described_columns, described_number, described_range
+from toolace_mt.generation.plan.catalog import Catalog, param_kind
 
 MAX_ROWS = 5000
 MAX_OWNED = 4096  # cached (table, user, tool) row sets

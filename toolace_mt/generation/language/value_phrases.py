@@ -8,8 +8,8 @@ import random
 import re
 from typing import Any
 
-from toolace_mt.generation.labels import label, mine, plural, said_label, show
-from toolace_mt.generation.values import text_kind
+from toolace_mt.generation.language.labels import label, mine, plural, said_label, show
+from toolace_mt.generation.plan.values import text_kind
 
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
 # with {v} is only used for values that do not start in lower case (a sentence start).

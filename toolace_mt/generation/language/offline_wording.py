@@ -7,11 +7,11 @@ from __future__ import annotations
 import random
 import re
 
-from toolace_mt.generation import speech
-from toolace_mt.generation import tool_language as tl
-from toolace_mt.generation import wording as w
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.values import value_key as _key
+from toolace_mt.generation.language import speech
+from toolace_mt.generation.language import tool_language as tl
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox import CallResult, ToolSpec
-from toolace_mt.generation.catalog import Catalog
-from toolace_mt.generation.values import RowIndex, ValueSource, is_id, value_key
+from toolace_mt.generation.plan.catalog import Catalog
+from toolace_mt.generation.plan.values import RowIndex, ValueSource, is_id, value_key
 
 SCREEN_ROWS = 24  # trial calls per write tool at start-up
 SCREEN_PER_VALUE = 2  # rows sampled per value of each feature

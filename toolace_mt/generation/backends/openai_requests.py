@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from toolace_mt.generation.backend import CostMeter, Stage
+from toolace_mt.generation.backends.interface import CostMeter, Stage
+from toolace_mt.generation.backends.openai_answers import dump
 from toolace_mt.generation.draft import Draft
-from toolace_mt.generation.openai_answers import dump
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.client import ChatClient

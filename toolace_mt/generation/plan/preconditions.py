@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sandbox import CallResult, Environment, Snapshot, ToolSpec
-from toolace_mt.generation.catalog import Catalog, link, output_fields
-from toolace_mt.generation.values import Choice
+from toolace_mt.generation.plan.catalog import Catalog, link, output_fields
+from toolace_mt.generation.plan.values import Choice
 
 if TYPE_CHECKING:  # backend imports the workbench, which imports this module
-    from toolace_mt.generation.backend import SubTaskPlan
+    from toolace_mt.generation.backends.interface import SubTaskPlan
 
 TRIES_PER_TOOL = 6  # proposals tried per tool on one state
 MAX_TRIALS = 600  # trial calls per env at start-up, all states together

@@ -8,11 +8,11 @@ from __future__ import annotations
 import random
 from typing import Any, Protocol
 
-from toolace_mt.generation import tool_language as tl
-from toolace_mt.generation import wording as w
-from toolace_mt.generation.backend import Injection, InjectionType
-from toolace_mt.generation.confirmation import needs_confirmation
+from toolace_mt.generation.backends.interface import Injection, InjectionType
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.language import tool_language as tl
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves, normalise
 

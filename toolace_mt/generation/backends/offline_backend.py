@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import random
 
-from toolace_mt.generation import injections, refinement, segment_drafter
-from toolace_mt.generation.backend import CostMeter, Injection, InjectionType, SubTaskPlan
+from toolace_mt.generation.backends.interface import CostMeter, Injection, InjectionType, SubTaskPlan
 from toolace_mt.generation.draft import Draft, Segment, Turn
-from toolace_mt.generation.offline_wording import request_text, turn_text
+from toolace_mt.generation.language import refinement
+from toolace_mt.generation.language.offline_wording import request_text, turn_text
+from toolace_mt.generation.plan import injections, segment_drafter
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.judge import Judge, OfflineJudge
 

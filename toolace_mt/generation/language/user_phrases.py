@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from toolace_mt.generation.labels import join, label, mine, said_label, show
-from toolace_mt.generation.value_phrases import SPOKEN, fill_frame, frames_for, free_text
+from toolace_mt.generation.language.labels import join, label, mine, said_label, show
+from toolace_mt.generation.language.value_phrases import SPOKEN, fill_frame, frames_for, free_text
 
 GREETINGS = ["Hi", "Hello", "Hey", "Hi there", "Hello there", "Hey there", "Good morning", "Good afternoon",
              "Good evening", "Morning", "Hiya", "Hi again", "Hello again", "Hey again", "Greetings"]

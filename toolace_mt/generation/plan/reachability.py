@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox import load_env
-from toolace_mt.generation.backend import CostMeter, SubTaskPlan
+from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
+from toolace_mt.generation.backends.offline_backend import OfflineBackend
 from toolace_mt.generation.draft import Draft
-from toolace_mt.generation.offline_backend import OfflineBackend
 from toolace_mt.generation.workbench import Workbench
 
 DRAFT_TRIES = 3  # sub-tasks drafted per tool the trials did not reach

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from toolace_mt.generation.catalog import walk
 from toolace_mt.generation.draft import Call
-from toolace_mt.generation.values import known_values, value_key
+from toolace_mt.generation.plan.catalog import walk
+from toolace_mt.generation.plan.values import known_values, value_key
 
 Role = Literal["auth", "producer", "target"]  # auth: a look-up the env's policy asks for first, always kept
 

@@ -1,0 +1,1 @@
+"""The plan of a dialogue: which calls, which values, which edges (no wording)."""
