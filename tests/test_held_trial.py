@@ -258,7 +258,7 @@ def test_a_trial_that_times_out_holds_nothing(limited: Environment) -> None:
     for name, args in (("spin_after_write", {}), ("heavy_write", {"n": _heavy_rows()})):
         start = time.monotonic()
         result = limited.peek(name, args)
-        assert time.monotonic() - start < 2 * TIMEOUT
+        assert time.monotonic() - start < 10.0  # a timeout, not a hang (any load)
         # Killed at the deadline, or its SQL interrupted: a timeout either way, never a crash.
         assert result.error is not None and result.error.type == "ToolTimeout", (name, result)
         assert limited._held is None and not limited._state().in_transaction
@@ -277,7 +277,7 @@ def test_runaway_sql_on_the_committed_session_is_interrupted_and_leaves_a_held_t
     start = time.monotonic()
     result = limited.call("heavy_read", {"n": _heavy_rows()})
     assert result.error is not None and result.error.type == "ToolTimeout"
-    assert time.monotonic() - start < 2 * TIMEOUT
+    assert time.monotonic() - start < 10.0  # a timeout, not a hang (any load)
     assert limited._held is not None
     bumped = limited.call("bump", {"item_id": "I02"})
     assert bumped.ok and bumped.result == {"bumped": "I02"}

@@ -135,7 +135,7 @@ def test_a_memory_error_then_a_large_request_does_not_deadlock(env):
     started = time.monotonic()
     assert env.call("echo", {"x": big}).error.type == "ResourceLimit"  # over max_result_bytes, but answered
     assert env.call("echo", {"x": big[:1000]}).result == {"x": big[:1000]}
-    assert time.monotonic() - started < 2 * LIMITS.timeout_s
+    assert time.monotonic() - started < 10.0  # answered, not deadlocked (any load)
     still_in_step(env, state)
 
 
