@@ -65,14 +65,21 @@ WRITE_TOOLS = {f"w_{name}": TOUCH + body for name, body in TOOLS.items() if name
 HEAVY_SQL = 'return db.one("SELECT sum(hash(i)) AS s FROM range(?) t(i)", [n])'
 
 
+PROBE = 'return {"rng": db.rng.random(), "items": db.query("SELECT * FROM items")}'
+
+
+def limits_env(tmp_path_factory, name: str, tools: list[str], limits: Limits):
+    """An env of the named TOOLS and their write variants (w_NAME), plus heavy_sql and probe."""
+    parts = [tool_source(tool, TOOLS[tool], params={}) for tool in tools]
+    parts += [tool_source(f"w_{tool}", WRITE_TOOLS[f"w_{tool}"], writes=True, params={})
+              for tool in tools if f"w_{tool}" in WRITE_TOOLS]
+    parts += [tool_source("heavy_sql", HEAVY_SQL, params={"n": "int"}), tool_source("probe", PROBE, params={})]
+    return load_source(tmp_path_factory.mktemp(name), name, module_source(*parts), limits=limits, seed=3)
+
+
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    parts = [tool_source(name, body, params={}) for name, body in TOOLS.items()]
-    parts += [tool_source(name, body, writes=True, params={}) for name, body in WRITE_TOOLS.items()]
-    parts.append(tool_source("heavy_sql", HEAVY_SQL, params={"n": "int"}))
-    parts.append(tool_source("probe", 'return {"rng": db.rng.random(), "items": db.query("SELECT * FROM items")}',
-                             params={}))
-    e = load_source(tmp_path_factory.mktemp("limits"), "limits", module_source(*parts), limits=LIMITS, seed=3)
+    e = limits_env(tmp_path_factory, "limits", list(TOOLS), LIMITS)
     yield e
     e.close()
 
@@ -84,12 +91,7 @@ def baseline(env):
 
 @pytest.fixture(scope="module")
 def roomy(tmp_path_factory):
-    names = ("grow", "huge")
-    parts = [tool_source(name, TOOLS[name], params={}) for name in names]
-    parts += [tool_source(f"w_{name}", WRITE_TOOLS[f"w_{name}"], writes=True, params={}) for name in names]
-    parts.append(tool_source("probe", 'return {"rng": db.rng.random(), "items": db.query("SELECT * FROM items")}',
-                             params={}))
-    e = load_source(tmp_path_factory.mktemp("roomy"), "roomy", module_source(*parts), limits=ROOMY, seed=3)
+    e = limits_env(tmp_path_factory, "roomy", ["grow", "huge"], ROOMY)
     yield e
     e.close()
 
