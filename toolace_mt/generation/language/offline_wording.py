@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 
+from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import tool_language as tl
@@ -66,7 +67,9 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     party = _other_party(tool.name)
     pairs = [(f"{party}_{_base(k)}" if party and _base(k) in _PERSONAL else _base(k), v) for k, v in mine]
     rng.shuffle(pairs)
-    clauses = w.value_sentences(rng, pairs)
+    flags = _flag_sentences(tool, pairs, rng)
+    pairs = [(k, v) for k, v in pairs if k not in flags]
+    clauses = w.value_sentences(rng, pairs) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
         clauses.append(w.same_for(rng, others))
@@ -101,6 +104,20 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
 
 
 _PERSONAL = ("name", "email", "phone", "phone_number", "address")
+
+
+def _flag_sentences(tool: ToolSpec, pairs: list[tuple[str, object]], rng: random.Random) -> dict[str, str]:
+    """Yes/no values said as the wish their parameter's description states ("Please
+    activate the cruise control."), not as a flag's name ("leave activate off")."""
+    properties = tool.parameters.get("properties", {})
+    said = {}
+    for key, value in pairs:
+        schema = properties.get(key)
+        if isinstance(value, bool) and isinstance(schema, dict):
+            sentence = w.flag_sentence(rng, str(schema.get("description") or ""), value)
+            if sentence:
+                said[key] = sentence
+    return said
 
 
 def _other_party(tool: str) -> str | None:
@@ -166,6 +183,9 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "ask":
         return rng.choice(w.ASK_TEMPLATES).format(label=w.label(_said_key(topic["param"])))
     if turn.kind in ("answer", "correction"):
+        flag = _flag_sentences(bench.tools[segment.target], [(_said_key(topic["param"]), topic["value"])], rng)
+        if flag and turn.kind == "answer":
+            return next(iter(flag.values()))
         return w.answer(rng, _said_key(topic["param"]), _said_enum(topic["value"], _enum_words(bench)),
                         correction=turn.kind == "correction")
     if turn.kind == "error_reply":
@@ -195,8 +215,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         output = segment.target_output()
         value = output.get(topic["recall"]) if "recall" in topic and isinstance(output, dict) else None
         if not w.empty(value):
-            return rng.choice(["The {l} is {v}.", "It's {v} (the {l}).", "That was {v}."]).format(
-                l=w.label(topic["recall"]).removeprefix("my "), v=speech.natural(value, topic["recall"]))
+            told = speech.clause(topic["recall"], value)
+            return rng.choice([told[0].upper() + told[1:] + ".", f"Sure: {told}.", f"Of course, {told}."])
         asked = next((t.text or "" for t in reversed(segment.turns[:segment.turns.index(turn)])
                       if t.role == "user"), "") if turn in segment.turns else ""
         return rng.choice(w.CHAT_REPLY_QUESTION if asked.rstrip().endswith("?") else w.CHAT_REPLY)

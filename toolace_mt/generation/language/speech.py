@@ -85,19 +85,47 @@ _DATED = re.compile(r"(?P<verb>[a-z]+s)_(?:on|at)")  # "expires_on": it expires 
 _SINCE = re.compile(r"(?P<noun>[a-z_]+)_since")  # "customer_since": a customer since ...
 
 
+_BARE_DATED = re.compile(r"(?P<verb>[a-z]+)_(?:on|at)")  # "execute_on", "start_at": it executes on ...
+_TRAILING = ("after", "before", "by", "from", "to", "of", "in", "at", "on", "since", "until")
+
+
 def clause(key: str, value: Any) -> str:
     """"the status is pending"; an event's date as the event: "it was placed on July 16, 2026",
-    "it expires on ...", "a customer since ..."."""
+    "it expires on ...", "it executes on ...", "a customer since ..."; a field named with a
+    trailing preposition as a phrase ("from_balance_after": "the balance afterwards is
+    ...", "added_by": "it was added by ..."), never "the execute on is"."""
+    key = w.label(key).replace(" ", "_").replace("_ID", "_id") if any(c.isupper() for c in key) else key
     if _ISO.fullmatch(str(value)):
         event, dated, since = _EVENT.fullmatch(key), _DATED.fullmatch(key), _SINCE.fullmatch(key)
+        bare = _BARE_DATED.fullmatch(key)
         if event:
             return f"it was {event['verb']} on {natural(value, key)}"
         if dated:
             return f"it {dated['verb']} on {natural(value, key)}"
         if since:
             return f"you've been a {since['noun'].replace('_', ' ')} since {natural(value, key)}"
+        if bare and bare["verb"] == "due":
+            return f"it's due on {natural(value, key)}"
+        if bare and not bare["verb"].endswith("s"):
+            return f"it {bare['verb']}s on {natural(value, key)}"
     said = w.label(key).removeprefix("my ")
+    words = said.split()
+    if len(words) >= 2 and words[-1] in _TRAILING:
+        if words[-2].endswith("ed"):
+            return f"it was {said} {natural(value, key)}"
+        if words[-1] in ("after", "before"):
+            rest = words[1:-1] if words[0] in ("from", "to") and len(words) > 2 else words[:-1]
+            said = " ".join(rest) + (" afterwards" if words[-1] == "after" else " beforehand")
     return f"the {said} is {natural(value, key)}"
+
+
+def sayable(key: str, value: Any) -> bool:
+    """A field a person can ask about by name: its label is an English phrase, or `clause`
+    says it as an event ("when it was added")."""
+    words = w.label(key).split()
+    if not words or words[-1] not in _TRAILING:
+        return True
+    return bool(_ISO.fullmatch(str(value)) and (_EVENT.fullmatch(key) or _DATED.fullmatch(key)))
 
 
 class Focus:

@@ -21,23 +21,17 @@ VALUE_CLAUSES = ["The {l} in question is {v}.", "Just so you know, the {l} is {v
                  "Last I checked, the {l} was {v}.", "The right {l} would be {v}.", "My records say the {l} is {v}.",
                  "The {l} I'd like is {v}.",
                  "The {l} is going to be {v}.", "Please note the {l} is {v}.",
-                 "I have {v} written down as the {l}.", "As for the {l}, that's {v}.",
                  "I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
                  "I think the {l} is {v}.", "The {l} on my end says {v}.", "I'm pretty sure the {l} is {v}.",
                  "The {l} is {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
-                 "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "For the {l}, it's {v}.",
-                 "As for the {l}, {v}.", "The {l} will be {v}.", "{L} should be {v}.",
+                 "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "The {l} will be {v}.", "{L} should be {v}.",
                  "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}."]
 
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
-CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "As for the {l}, I'd prefer {v}.",
-                  "I'd prefer {v} as the {l}, please.", "Could the {l} be {v}?", "I'd rather have {v} as the {l}.",
-                  "The {l} should be {v}, please.",
-                  "Ideally the {l} would be {v}.", "{v} would be my choice for the {l}.",
-                  "I was thinking {v} for the {l}.", "If possible, the {l} should be {v}.",
+CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "Could the {l} be {v}?", "The {l} should be {v}, please.",
+                  "Ideally the {l} would be {v}.", "If possible, the {l} should be {v}.",
                   "My preference for the {l} is {v}.", "Going forward, the {l} should be {v}.",
-                  "I've decided on {v} for the {l}.", "Honestly, {v} suits me best for the {l}.",
-                  "Whatever works, but {v} for the {l} ideally.", "My first pick for the {l} is {v}."]
+                  "My first pick for the {l} is {v}."]
 # Parameters people do not name when they ask: a search's words, a count of results.
 SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Something matching {v}, please.",
                     "I'm after {v}.", "It's about {v}."],
@@ -48,22 +42,20 @@ SPOKEN["max_results"] = SPOKEN["count"] = SPOKEN["top_k"] = SPOKEN["limit"]
 
 # Only for what the user owns or is (ids of their things, their name, address ...).
 MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should be {v}.",
-              "I have {v} as my {l}.", "My {l}, if you need it, is {v}."]
+              "My {l}, if you need it, is {v}."]
 
 # Said of a free-text value (a memo, a subject, a reason: the user's own words, see
 # values.free_text), mostly quoted.
-TEXT_CLAUSES = ['For the {l}, put "{v}".', 'The {l} should say "{v}".', 'Use "{v}" as the {l}.',
-                'The {l} can read "{v}".', 'Write "{v}" for the {l}.', 'Please put "{v}" in the {l}.',
-                'Make the {l} "{v}".', 'I\'d like the {l} to say "{v}".', '{L}: {v}.', 'For the {l}: {v}.',
-                'Just put "{v}" as the {l}.', 'As the {l}, "{v}" works.', 'The {l} I have in mind is "{v}".']
+TEXT_CLAUSES = ['The {l} should say "{v}".', 'The {l} can read "{v}".', 'Please put "{v}" in the {l}.',
+                'Make the {l} "{v}".', 'I\'d like the {l} to say "{v}".', '{L}: {v}.',
+                'The {l} I have in mind is "{v}".']
 
 # Said of a value that is empty (an optional field left blank): never "The {l} is ."
 EMPTY_CLAUSES = ["Leave the {l} blank.", "The {l} can stay empty.", "No {l}, please.", "Leave the {l} empty.",
                  "I don't need a {l}.", "Skip the {l}."]
 
 # How a sentence states several values, each part said the same way: (part, lead, separator).
-GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "),
-                ("{v} as the {l}", "", ", "), ("my {l} is {v}", "", ", ")]
+GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "), ("my {l} is {v}", "", ", ")]
 
 GROUP_PREFIXES = ["Here are the details: ", "Details: ", "For the record, ", "To be clear, ",
                   "Just so you have it, ", "You'll need these: ", "The details: ", "Here's what I have: ",
@@ -151,6 +143,39 @@ def _yes_no(rng: random.Random, said: str, value: bool) -> str:
     if value:
         return rng.choice([f"Please mark it as {said}.", f"I'd like it set as {said}.", f"Make it {said}, please."])
     return rng.choice([f"It doesn't need to be {said}.", f"No need for it to be {said}.", f"Leave {said} off."])
+
+_NEGATABLE = re.compile(r"\b(is|are|should|will|can|must|has been|have been)\b")
+
+
+def flag_sentence(rng: random.Random, description: str, value: bool) -> str | None:
+    """A yes/no parameter said as the wish its description states, never by its name:
+    "True to activate the cruise control, False to deactivate." -> "Please activate the
+    cruise control." / "Please deactivate it."; "True if the doors are to be unlocked" ->
+    "The doors are to be unlocked." / "The doors are not to be unlocked." None when the
+    description says neither way."""
+    text = " ".join(description.split())
+    to = re.search(r"\bTrue\s+(?:to|if you want to|in order to)\s+(?P<x>[^,.;()]+)", text, re.I)
+    off = re.search(r"\bFalse\s+(?:to|if you want to)\s+(?P<y>[^,.;()]+)", text, re.I)
+    cond = re.search(r"\bTrue\s+(?:if|when|means)\s+(?P<x>[^,.;()]+)", text, re.I)
+    whether = re.match(r"(?:Whether|If)\s+to\s+(?P<x>[^,.;()]+)", text, re.I)
+    wish = to or whether
+    if wish is not None:
+        action = wish["x"].strip()
+        if value:
+            return rng.choice(["Please {x}.", "I'd like you to {x}.", "Could you {x}?"]).format(x=action)
+        if off is not None:
+            undo = off["y"].strip()
+            return rng.choice(["Please {x}.", "I'd like you to {x}."]).format(x=undo)
+        return rng.choice(["Please don't {x}, though.", "No need to {x}."]).format(x=action)
+    if cond is not None:
+        state = cond["x"].strip()
+        if not value:
+            if not _NEGATABLE.search(state):
+                return None
+            state = _NEGATABLE.sub(lambda m: f"{m.group(1)} not", state, count=1)
+        return state[0].upper() + state[1:] + "."
+    return None
+
 
 def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[str]:
     """Sentences that state every value: some alone, some two or three to a sentence

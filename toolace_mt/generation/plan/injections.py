@@ -12,6 +12,7 @@ from toolace_mt.generation.backends.interface import Injection, InjectionType
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.speech import sayable
 from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves, normalise
@@ -162,7 +163,7 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
     output = segment.target_output()
     if isinstance(output, dict) and rng.random() < 0.6:
         facts = [(k, v) for k, v in output.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
-                 and str(v) and len(str(v)) < 40 and w.speakable(k)]
+                 and str(v) and len(str(v)) < 40 and w.speakable(k) and sayable(k, v)]
         if facts:
             key, value = rng.choice(facts)
             topic = {"recall": key, "value": value}
