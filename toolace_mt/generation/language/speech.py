@@ -310,7 +310,8 @@ def plain_error(message: str, label: str, value: Any) -> str:
     """A tool error told in plain words, without the raw message."""
     text = message.casefold()
     said = natural(value) if value is not None else ""
-    if "not found" in text or "no such" in text or "unknown" in text or "does not exist" in text:
+    if "not found" in text or "no such" in text or "unknown" in text or "does not exist" in text \
+            or re.match(r"no \w+ (?:with|in|for|named|matching|called|at)\b", text):
         return f"I couldn't find anything under the {label} {said}".rstrip() + "."
     if "not enough" in text or "insufficient" in text or "exceeds" in text:
         return "there isn't enough available for that."

@@ -107,9 +107,22 @@ def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
 
 def _error(bench: Workbench, draft: Draft, rng: random.Random,
            words: Words) -> Injection | None:
-    for index in _fresh_segments(draft, rng):
+    order = _fresh_segments(draft, rng)
+    for words_too in (False, True):  # ids with digits first; a misspelt name where no id fails
+        found = _error_in(bench, draft, rng, words, order, words_too)
+        if found is not None:
+            return found
+    return None
+
+
+def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, order: list[int],
+              words_too: bool) -> Injection | None:
+    for index in order:
         segment = draft.segments[index]
-        ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)]
+        if words_too:
+            ids = [p for p, v in segment.stated.items() if _misspellable(bench, segment, p, v)]
+        else:
+            ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)]
         rng.shuffle(ids)
         for param in ids:
             value = segment.stated[param]
@@ -180,10 +193,30 @@ def _snake_word(value: Any) -> bool:
     return isinstance(value, str) and "_" in value and value.replace("_", "").isalpha()
 
 
+def _misspellable(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:
+    """A name the user types (a city, a surname: letters, one to three words), not one of a
+    schema's enum values (a misspelt enum is not a typo the env could report)."""
+    if not (isinstance(value, str) and 4 <= len(value) <= 40 and len(value.split()) <= 3
+            and all(ch.isalpha() or ch in " -'" for ch in value)):
+        return False
+    for turn in segment.turns:
+        for call in turn.calls:
+            schema = bench.tools[call.name].parameters.get("properties", {}).get(param)
+            if isinstance(schema, dict) and (schema.get("enum") or schema.get("format")):
+                return False
+    return True
+
+
 def _mistype(value: str, rng: random.Random) -> str:
+    """A typo: one digit of an id changed, or two letters of a name swapped ("Rievrton")."""
     digits = [i for i, ch in enumerate(value) if ch.isdigit()]
     if not digits:
-        return value
+        pairs = [i for i in range(1, len(value) - 2) if value[i].isalpha() and value[i + 1].isalpha()
+                 and value[i] != value[i + 1]]
+        if not pairs:
+            return value
+        i = rng.choice(pairs)
+        return value[:i] + value[i + 1] + value[i] + value[i + 2:]
     position = rng.choice(digits)
     replacement = str((int(value[position]) + rng.randint(1, 8)) % 10)
     return value[:position] + replacement + value[position + 1:]

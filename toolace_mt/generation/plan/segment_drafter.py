@@ -28,6 +28,7 @@ from toolace_mt.generation.plan.value_finder import Seen, assisted, producer
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.evidence import leaves
 
 TARGET_TRIES = 24
 
@@ -114,6 +115,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                 break
     if not tool.writes and _told_before(bench, draft, tool, choice.arguments, result.result, user):
         return None  # a look-up that tells again what the dialogue already told adds nothing
+    if not tool.writes and _echoes(choice.arguments, result.result):
+        return None  # a read whose output only repeats what it was given answers nothing
     budget = plan.steps - 1
     key = bench.values.user_key
     owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
@@ -327,6 +330,14 @@ def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool
         _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
         if bench.tools[c.name].writes and c.result is not None and c.result.ok
         for p, v in c.arguments.items() if is_id(p))
+
+
+def _echoes(arguments: dict[str, Any], output: Any) -> bool:
+    """Whether a read's output holds nothing but values it was given (BFCL's `display_log`
+    returns the messages it was passed): no question it could answer."""
+    given = {_key(v) for v in leaves(arguments)}
+    told = [v for v in leaves(output) if not (v is None or isinstance(v, bool))]
+    return bool(told) and all(_key(v) in given for v in told)
 
 
 def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict[str, Any], output: Any,
