@@ -91,6 +91,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     assisted_first = not bench.plain_ok.get(tool.name, True)
     if assisted_first:
         found = assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
+        if found is None:  # the reads had nothing to give: plain proposals, as trials found them
+            found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus or None, fallback=user or None)
     else:
         scoped = rng.random() < 0.7 or user
         found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if scoped else None,

@@ -43,3 +43,4 @@ class Choice:
     # supplies the value).
     sources: dict[str, str] = field(default_factory=dict)
     bound: bool = True  # every value needed could be tied to the context (see ValueSource.propose)
+    given: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # the context it started from

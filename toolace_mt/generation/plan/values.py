@@ -55,7 +55,7 @@ class ValueSource(StateRows):
         values by construction. A required value that cannot be tied leaves
         `choice.bound` False; an optional one is left out."""
         known = known or {}
-        choice = Choice(context=dict(context or {}))
+        choice = Choice(context=dict(context or {}), given=dict(context or {}))
         properties = tool.parameters.get("properties", {})
         required = set(tool.parameters.get("required", []))
         for param, schema in properties.items():
@@ -97,7 +97,10 @@ class ValueSource(StateRows):
         text_hint = (schema.get("description") or "")
         if kind == "string" and "YYYY-MM-DDTHH:MM" in text_hint:
             return self._datetime(param, rng, choice)
-        if kind == "string" and ("YYYY-MM-DD" in text_hint or param.endswith("date") or param.startswith("date")):
+        # A look-up's date (a date of birth, a travel date) is one the state holds, when a column does.
+        on_file = not tool.writes and self.catalog is not None and bool(self.columns_for(param))
+        if kind == "string" and not on_file and ("YYYY-MM-DD" in text_hint or param.endswith("date")
+                                                 or param.startswith("date")):
             return self._date(param, text_hint, rng, choice)
         if kind == "string" and param == "query":
             word = self._query_word(tool, rng, choice.context if bound else None)
@@ -124,6 +127,8 @@ class ValueSource(StateRows):
                 for found in self.columns_for(column)] if kind == "string" else [])
             for table, column in named:
                 rows, related = self._related_rows(table, choice.context, tool.name)
+                if tool.writes:
+                    rows, related = self._another(table, column, choice, rows, related, tool.name)
                 if related and not rows:
                     break  # the dialogue's user has none: another table must not supply someone else's
                 rows = [r for r in rows if r.get(column) is not None] if related or not bound else []
@@ -154,6 +159,18 @@ class ValueSource(StateRows):
         if kind == "integer":
             return rng.randint(1, 3)
         return None
+
+    def _another(self, table: str, column: str, choice: Choice, rows: list[dict[str, Any]], related: bool,
+                 tool: str) -> tuple[list[dict[str, Any]], bool]:
+        """A write's value for a column the record it acts on already holds (a fill's pharmacy,
+        picked with the fill): another one, when there is one (a move to the same pharmacy,
+        a change to the same payment method, fails or changes nothing)."""
+        current = choice.context.get(column)
+        if current is None or choice.given.get(column) == current:
+            return rows, related
+        others, tied = self._related_rows(table, {k: v for k, v in choice.context.items() if k != column}, tool)
+        others = [r for r in others if r.get(column) != current]
+        return (others, tied) if others else (rows, related)
 
     def _array(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
                known: dict[str, list[Any]], choice: Choice, bound: bool = False) -> list[Any] | None:
