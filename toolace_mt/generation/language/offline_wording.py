@@ -136,7 +136,8 @@ def _enum_words(bench: Workbench) -> frozenset[str]:
             items = schema.get("items") if isinstance(schema, dict) else None
             for value in [*((schema.get("enum") or []) if isinstance(schema, dict) else []),
                           *((items.get("enum") or []) if isinstance(items, dict) else [])]:
-                if isinstance(value, str) and "_" in value and value.replace("_", "").isalpha():
+                if isinstance(value, str) and ("_" in value or "-" in value) \
+                        and value.replace("_", "").replace("-", "").isalpha() and value.islower():
                     found.add(value)
     return frozenset(found)
 

@@ -15,9 +15,9 @@ from typing import Any
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.tool_language import is_secret
 
-_SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+_SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+|[a-z]+(?:-[a-z]+){1,4}")  # no_longer_needed, filled-elsewhere
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?")
-_MONEY = ("total", "amount", "price", "balance", "cost", "fare", "refund", "fee", "limit", "payment")
+_MONEY = ("total", "amount", "price", "balance", "cost", "fare", "refund", "fee", "limit", "payment", "copay")
 _NAMES = ("name", "title", "product_name", "subject", "full_name", "description", "summary")
 _DESCRIBE = ("status", "date", "placed_at", "created_at", "departure", "start", "when", "total", "amount", "price",
              "balance", "fare", "origin", "destination", "type", "category", "kind", "due", "sent_at", "from")
@@ -34,7 +34,7 @@ def natural(value: Any, field: str = "") -> str:
         return f"${value:,.2f}"
     text = str(value)
     if _SNAKE.fullmatch(text):
-        return text.replace("_", " ")
+        return text.replace("_", " ").replace("-", " ")
     match = _ISO.fullmatch(text)
     if match:
         year, month, day, hour, minute = match.groups()
@@ -86,6 +86,8 @@ _SINCE = re.compile(r"(?P<noun>[a-z_]+)_since")  # "customer_since": a customer 
 
 
 _BARE_DATED = re.compile(r"(?P<verb>[a-z]+)_(?:on|at)")  # "execute_on", "start_at": it executes on ...
+_STATES = frozenset({"due", "ready", "valid", "available", "effective", "payable", "open", "closed", "active",
+                     "free", "live", "final"})  # "ready_on": it's ready on ..., not "it readys"
 _TRAILING = ("after", "before", "by", "from", "to", "of", "in", "at", "on", "since", "until")
 
 
@@ -104,10 +106,13 @@ def clause(key: str, value: Any) -> str:
             return f"it {dated['verb']} on {natural(value, key)}"
         if since:
             return f"you've been a {since['noun'].replace('_', ' ')} since {natural(value, key)}"
-        if bare and bare["verb"] == "due":
-            return f"it's due on {natural(value, key)}"
+        if bare and bare["verb"] in _STATES:
+            return f"it's {bare['verb']} on {natural(value, key)}"
         if bare and not bare["verb"].endswith("s"):
-            return f"it {bare['verb']}s on {natural(value, key)}"
+            verb = bare["verb"]
+            said = verb[:-1] + "ies" if verb.endswith("y") and verb[-2:-1] not in "aeiou" else \
+                verb + "es" if verb.endswith(("sh", "ch", "x", "z")) else verb + "s"
+            return f"it {said} on {natural(value, key)}"
     said = w.label(key).removeprefix("my ")
     words = said.split()
     if len(words) >= 2 and words[-1] in _TRAILING:

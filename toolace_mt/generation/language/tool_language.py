@@ -132,6 +132,9 @@ def description(tool: ToolSpec) -> str:
         text = text[text.lower().rindex("tool description:") + len("tool description:"):].strip()
     sentence = re.split(r"(?<=[a-z0-9)])\.\s", text + " ")[0].strip().rstrip(".").strip()
     sentence = _CONDITIONS.sub("", sentence).strip()
+    # What follows a semicolon, a colon or a parenthesis explains the tool, it is not asked
+    # for: "cancel a fill ...; the refill is given back", "read the coverage: payer, plan".
+    sentence = re.split(r"\s*[;:(]|,\s+with\s+", sentence)[0].strip()
     if not sentence:
         return ""
     verb, _, rest = sentence.partition(" ")

@@ -40,6 +40,7 @@ from toolace_mt.generation.language.task_phrases import (
     ask_sentence,
     past_tense,
     referent,
+    snake,
     task_phrase,
 )
 from toolace_mt.generation.language.user_phrases import (
@@ -199,6 +200,7 @@ __all__ = [
     "said_label",
     "same_for",
     "show",
+    "snake",
     "speakable",
     "task_phrase",
     "value_clause",

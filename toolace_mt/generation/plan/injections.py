@@ -190,7 +190,8 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
 
 def _snake_word(value: Any) -> bool:
     """`no_longer_needed`: said in words by the user, so no answer could give it verbatim."""
-    return isinstance(value, str) and "_" in value and value.replace("_", "").isalpha()
+    return isinstance(value, str) and ("_" in value or "-" in value) \
+        and value.replace("_", "").replace("-", "").isalpha() and value.islower()
 
 
 def _misspellable(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:

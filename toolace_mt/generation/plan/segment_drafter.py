@@ -222,12 +222,33 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     return segment
 
 
+# Verbs of a write that sets a reference to a new value (`update_preferred_pharmacy`,
+# `change_seat`): the new value is the user's choice, never one an earlier output showed.
+_SETTING_VERBS = frozenset({"update", "change", "set", "modify", "move", "switch", "assign", "replace", "edit",
+                            "transfer", "reassign"})
+
+
+def _set_values(bench: Workbench, candidates: list[Candidate]) -> set[str]:
+    """The ids a setting write takes as its new values (every required id after the record
+    it acts on, but the user's own): the user says them; the assistant does not pick one
+    from what an earlier sub-task showed ("the pharmacy of that fill" is not "my new
+    default pharmacy")."""
+    target = next((c for c in candidates if c.role == "target"), None)
+    if target is None:
+        return set()
+    tool = bench.tools[target.call.name]
+    if not tool.writes or w.snake(tool.name).split("_")[0] not in _SETTING_VERBS:
+        return set()
+    ids = [p for p in tool.parameters.get("required", []) if is_id(p)]
+    return set(ids[1:]) - {bench.values.user_key}
+
+
 def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -> list[tuple[int, str, Any]]:
     """Where an id the calls need may come from without a new look-up: the outputs of
     earlier sub-tasks (the assistant already knows the order's payment method). Only ids a
     call requires: an optional filter the user did not ask for is never added from there."""
     params = sorted({p for c in candidates for p in bench.tools[c.call.name].parameters.get("required", [])
-                     if is_id(p) and p in c.call.arguments})
+                     if is_id(p) and p in c.call.arguments} - _set_values(bench, candidates))
     return [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
             for turn in segment.turns for call in turn.calls
             if call.result is not None and call.result.ok for param in params]
