@@ -51,7 +51,9 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     elif options and rng.random() < HINT_SHARE:
         phrased, covered = rng.choice(options)
     elif not tool.phrasing and tl.description(tool):  # no hints: said from the description, never the name
-        phrased, covered = tl.request(tool, stated, rng)
+        table = bench.env.user_table
+        noun = table[:-1] if table and table.endswith("s") and not table.endswith("ss") else table
+        phrased, covered = tl.request(tool, stated, rng, noun)
     else:
         ref = w.referent(tool.name)
         value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None
@@ -146,7 +148,7 @@ def _said_enum(value: object, enums: frozenset[str]) -> object:
     """An enum value (or a list of them: doors ["rear_right"]) in words: "rear right"."""
     if isinstance(value, list):
         return [_said_enum(v, enums) for v in value]
-    return speech.natural(value) if isinstance(value, str) and value in enums else value
+    return w.EnumWords(speech.natural(value)) if isinstance(value, str) and value in enums else value
 
 
 def _people(bench: Workbench, rng: random.Random) -> w.People:

@@ -201,6 +201,10 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
     name = next((str(item[k]) for k in _NAMES if _good(k, item.get(k))), None)
     if name is None and _good("first_name", item.get("first_name")):  # a person: "Jillian Vance"
         name = w.join(str(item["first_name"]), str(item.get("last_name") or ""))
+    if name is None:  # no name field: the first text that names the thing ("atorvastatin 20 mg tablet")
+        name = next((str(v) for k, v in item.items() if isinstance(v, str) and _good(k, v) and " " in v.strip()
+                     and not k.endswith("_id") and not _ISO.fullmatch(v) and not _sentence(v)
+                     and k not in CONTENT), None)
     ident = next((str(v) for k, v in item.items() if k.endswith("_id") and isinstance(v, str | int)
                   and not isinstance(v, bool)), None)
     ranked = sorted(((focus.rank(k, v), min((i for i, d in enumerate(_DESCRIBE) if d in k), default=len(_DESCRIBE)),

@@ -47,7 +47,7 @@ MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should 
 # Said of a free-text value (a memo, a subject, a reason: the user's own words, see
 # values.free_text), mostly quoted.
 TEXT_CLAUSES = ['The {l} should say "{v}".', 'The {l} can read "{v}".', 'Please put "{v}" in the {l}.',
-                'Make the {l} "{v}".', 'I\'d like the {l} to say "{v}".', '{L}: {v}.',
+                'Make the {l} "{v}".', 'I\'d like the {l} to say "{v}".',
                 'The {l} I have in mind is "{v}".']
 
 # Said of a value that is empty (an optional field left blank): never "The {l} is ."
@@ -108,10 +108,18 @@ def frames_for(frames: list[str], shown: str) -> list[str]:
         return [f for f in frames if not f.startswith("{v}")]
     return frames
 
+class EnumWords(str):
+    """An enum value said in words ("too expensive" for `too-expensive`): a choice the user
+    makes, not their own words, so never quoted like a memo."""
+
+    __slots__ = ()
+
+
 def free_text(param: str, value: Any) -> bool:
     """A value in the user's own words (a memo, a subject: see values.free_text), said
     whole and quoted, never grouped with others."""
-    return isinstance(value, str) and " " in value.strip() and text_kind(param.split(" for ")[0]) is not None
+    return isinstance(value, str) and not isinstance(value, EnumWords) and " " in value.strip() \
+        and text_kind(param.split(" for ")[0]) is not None
 
 def value_clause(rng: random.Random, param: str, value: Any) -> str:
     """One sentence that states one value (an empty one is said to be left blank)."""
