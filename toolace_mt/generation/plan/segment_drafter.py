@@ -249,9 +249,17 @@ def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -
     call requires: an optional filter the user did not ask for is never added from there."""
     params = sorted({p for c in candidates for p in bench.tools[c.call.name].parameters.get("required", [])
                      if is_id(p) and p in c.call.arguments} - _set_values(bench, candidates))
-    return [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
-            for turn in segment.turns for call in turn.calls
-            if call.result is not None and call.result.ok for param in params]
+    found = [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
+             for turn in segment.turns for call in turn.calls
+             if call.result is not None and call.result.ok for param in params]
+    # The user's own id, said for an earlier call (list_cards(CUS-1041)), is known too: no
+    # look-up of one of their accounts to find it again.
+    key = bench.values.user_key
+    if key in params:
+        found += [(index, key, {key: call.arguments[key]}) for index, segment in enumerate(draft.segments)
+                  for turn in segment.turns for call in turn.calls
+                  if call.result is not None and call.result.ok and key in call.arguments]
+    return found
 
 
 def _authentication(bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[str, Any],
@@ -310,7 +318,10 @@ def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int 
                    for t in segment.turns for c in t.calls
                    if c.result is not None and c.result.ok and isinstance(c.result.result, dict | str)]
         named_by_outputs.append(outputs)
-        for value in [segment.context.get(key), *outputs]:
+        # A call made for the user names them too (list_cards(customer_id) lists cards, not the customer).
+        arguments = [c.arguments.get(key) for t in segment.turns for c in t.calls
+                     if c.result is not None and c.result.ok]
+        for value in [segment.context.get(key), *arguments, *outputs]:
             if isinstance(value, str | int) and bench.values.is_user(value):
                 found = value
     if found is None:
