@@ -25,12 +25,25 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December"]
 
 
+# Words of a field that counts or measures something other than money ("total_contacts",
+# "fuelAmount"): its number is not an amount of dollars.
+_NOT_MONEY = frozenset({"count", "contacts", "items", "messages", "users", "days", "nights", "bags", "seats",
+                        "passengers", "quantity", "number", "num", "points", "miles", "level", "pressure",
+                        "temperature", "speed", "fuel", "distance", "percent", "rate", "weight", "volume", "units",
+                        "shares", "stock", "minutes", "hours", "tickets", "guests", "size", "liters", "gallons"})
+
+
+def _money(field: str) -> bool:
+    parts = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", field).lower().split("_")
+    return any(m in p for p in parts for m in _MONEY) and not any(p in _NOT_MONEY for p in parts)
+
+
 def natural(value: Any, field: str = "") -> str:
     """A value as a person says it: `no_longer_needed` -> "no longer needed", an amount
     field 1108.9 -> "$1,108.90", 2026-07-16T22:00:00 -> "July 16, 2026 at 22:00"."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | float) and any(part in field for part in _MONEY) and "count" not in field:
+    if isinstance(value, int | float) and _money(field):
         return f"${value:,.2f}"
     text = str(value)
     if _SNAKE.fullmatch(text):
@@ -270,7 +283,8 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())] or facts_of(value)
         if arguments:  # a value the write set that the output does not show is told too
             shown = {str(v) for _, v in facts} | (known or set())
-            facts += [(k, v) for k, v in arguments.items() if _good(k, v) and str(v) not in shown]
+            facts += [(k, v) for k, v in arguments.items() if _good(k, v) and str(v) not in shown
+                      and not _sentence(v)]  # the text the user dictated is not read back to them
         facts = sorted(asked_first(facts, tool), key=lambda kv: kv[0].endswith("_id") and not (
             _stems(kv[0]) & _stems(tool)))
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
@@ -305,14 +319,15 @@ def _grouped(value: dict[str, Any]) -> str:
             continue
         for key, items in list(group.items())[:3]:
             entries = items if isinstance(items, list) else [items]
-            shown = [describe_item(i) for i in entries[:2] if not isinstance(i, list)]
+            shown = [f'"{i}"' if isinstance(i, str) and " " in i.strip() else describe_item(i)
+                     for i in entries[:2] if not isinstance(i, list)]
             if shown:  # a key that is an id is not evidence the verifier reads: only its entries are said
                 named = not (any(c.isdigit() for c in str(key)) and any(c.isalpha() for c in str(key)))
-                parts.append((f"for {key}: " if named else "") + "; ".join(shown))
+                parts.append((f"for {key}: " if named else "") + w.list_words(shown))
     if not parts:
         return ""
-    text = ", and ".join(parts)
-    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    text = "; ".join(parts)
+    return "Here's what's there: " + text + ("" if text.endswith((".", "!", "?", '"')) else ".")
 
 
 def plain_error(message: str, label: str, value: Any) -> str:

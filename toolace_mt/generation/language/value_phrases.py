@@ -25,10 +25,18 @@ VALUE_CLAUSES = ["The {l} in question is {v}.", "Just so you know, the {l} is {v
                  "I think the {l} is {v}.", "The {l} on my end says {v}.", "I'm pretty sure the {l} is {v}.",
                  "The {l} is {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
                  "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "The {l} will be {v}.", "{L} should be {v}.",
-                 "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}."]
+                 "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}.",
+                 "The {l}, if it helps, is {v}.", "Oh, the {l} is {v}, by the way.", "The {l} is {v}, I believe.",
+                 "Just to add, the {l} is {v}.", "I should mention the {l} is {v}.", "The {l} you'll want is {v}.",
+                 "Quick note: the {l} is {v}.", "The {l} would be {v}, I think.", "The {l} I have is {v}.",
+                 "The {l} has to be {v}.", "Don't forget, the {l} is {v}.",
+                 "Worth noting the {l} is {v}.", "The {l} ought to be {v}.",
+                 "Oh, I nearly forgot: the {l} is {v}.", "The {l} needs to be {v}.", "And the {l}? {v}.",
+                 "It's {v}, the {l}."]
 
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
-CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "Could the {l} be {v}?", "The {l} should be {v}, please.",
+CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "I'd prefer {v}, please.", "I'd rather have {v}, if possible.",
+                  "Could the {l} be {v}?", "The {l} should be {v}, please.",
                   "Ideally the {l} would be {v}.", "If possible, the {l} should be {v}.",
                   "My preference for the {l} is {v}.", "Going forward, the {l} should be {v}.",
                   "My first pick for the {l} is {v}."]
@@ -55,11 +63,14 @@ EMPTY_CLAUSES = ["Leave the {l} blank.", "The {l} can stay empty.", "No {l}, ple
                  "I don't need a {l}.", "Skip the {l}."]
 
 # How a sentence states several values, each part said the same way: (part, lead, separator).
-GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "), ("my {l} is {v}", "", ", ")]
+GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "), ("the {l} {v}", "", ", "),
+                ("{l} is {v}", "", ", "), ("the {l} should be {v}", "", ", "), ("the {l} would be {v}", "", ", "),
+                ("my {l} is {v}", "", ", ")]
 
 GROUP_PREFIXES = ["Here are the details: ", "Details: ", "For the record, ", "To be clear, ",
                   "Just so you have it, ", "You'll need these: ", "The details: ", "Here's what I have: ",
-                  "Everything you need: ", "In short, ", "Okay, so ", "Right, "]
+                  "Everything you need: ", "In short, ", "Okay, so ", "Right, ", "So, ", "For reference, ",
+                  "Noting it all here: ", "All the details: ", "The info you need: ", "Here you go: "]
 
 # Values a sub-task's lookup calls need (not the target's own): said as "how to find me"
 # (the user's own details) or "how to find it" (anything else). Short on purpose: the
@@ -68,7 +79,10 @@ ME_LOOKUPS = ["You can look me up with {values}.", "To find my account: {values}
               "I'm on file under {values}.", "You should have me on file with {values}.", "Identify me by {values}.",
               "You'll find me under {values}.", "To verify it's me: {values}.", "My account is under {values}.",
               "Look me up by {values}.", "Find me by {values}.", "My details: {values}.", "For my account, {values}.",
-              "Account details: {values}.", "I'm under {values}.", "Search for {values}.", "Find me with {values}."]
+              "Account details: {values}.", "I'm under {values}.", "Search for {values}.", "Find me with {values}.",
+              "I'm registered with {values}.", "I signed up with {values}.", "The account was opened with {values}.",
+              "You'll have me down with {values}.", "My profile has {values}.", "I'm listed with {values}.",
+              "Pull up my account with {values}.", "My account should show {values}."]
 
 # Said when the first value is the user's name: "I'm Brady Moore, zip code 51261."
 NAMED_LOOKUPS = ["I'm {values}.", "This is {values}.", "{values} here.", "It's {values}.", "Name's {values}.",
@@ -77,7 +91,9 @@ NAMED_LOOKUPS = ["I'm {values}.", "This is {values}.", "{values} here.", "It's {
 IT_LOOKUPS = ["It's under {values}.", "The record is under {values}.", "For reference, {values}.",
               "If it helps to find it, {values}.", "To find it, use {values}.", "You can find it with {values}.",
               "It should be under {values}.", "It's filed under {values}.", "If it helps, {values}.",
-              "Look it up by {values}.", "To look it up: {values}.", "Reference: {values}."]
+              "Look it up by {values}.", "To look it up: {values}.", "Reference: {values}.",
+              "It's on record with {values}.", "You'll find it with {values}.", "Search with {values}.",
+              "It should come up with {values}.", "Try {values}."]
 
 LOOKUP_FRAMES = ME_LOOKUPS + NAMED_LOOKUPS + IT_LOOKUPS
 

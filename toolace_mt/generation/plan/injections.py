@@ -176,7 +176,8 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
     output = segment.target_output()
     if isinstance(output, dict) and rng.random() < 0.6:
         facts = [(k, v) for k, v in output.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
-                 and str(v) and len(str(v)) < 40 and w.speakable(k) and sayable(k, v)]
+                 and str(v) and len(str(v)) < 40 and w.speakable(k) and sayable(k, v)
+                 and not (isinstance(v, str) and len(v.split()) >= 3)]  # a sentence is not asked back
         if facts:
             key, value = rng.choice(facts)
             topic = {"recall": key, "value": value}

@@ -398,8 +398,8 @@ def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict
 
 
 def _persona(bench: Workbench, draft: Draft, owner: dict[str, Any], rng: random.Random) -> str:
-    """The name the user signs with: the account holder's first name; in an env without
-    users, one name drawn for the whole dialogue; "" while the account is not known."""
+    """The name the user signs with: the account holder's first name; "" while the account
+    is not known, and in an env without users."""
     key = bench.values.user_key
     if key is not None and bench.env.user_table is not None:
         # One persona per dialogue: the first user it is about. A sub-task about someone
@@ -411,9 +411,6 @@ def _persona(bench: Workbench, draft: Draft, owner: dict[str, Any], rng: random.
                 or (named and owner[key] != named[key]) or (shown is not None and owner[key] != shown):
             return ""
         return bench.values.first_name(owner[key])
-    earlier = next((s.turns[0].topic.get("persona") for s in draft.segments if s.turns
-                    and s.turns[0].topic.get("persona")), None)
-    if earlier:
-        return str(earlier)
-    bench.values.fake.seed_instance(rng.randrange(2**31))
-    return str(bench.values.fake.first_name())
+    # Without a USER_TABLE nobody's name is on file, yet a login may show it ("User Kiara
+    # logged in"): a drawn name would contradict it, so the user does not sign.
+    return ""
