@@ -6,6 +6,7 @@ really fails, a refused request, small talk). The new turns' words come from `wo
 from __future__ import annotations
 
 import random
+import re
 from typing import Any, Protocol
 
 from toolace_mt.generation.backends.interface import Injection, InjectionType
@@ -14,6 +15,7 @@ from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.speech import sayable
 from toolace_mt.generation.plan.confirmation import needs_confirmation
+from toolace_mt.generation.plan.value_keys import is_id
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves, normalise
 
@@ -108,19 +110,22 @@ def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
 def _error(bench: Workbench, draft: Draft, rng: random.Random,
            words: Words) -> Injection | None:
     order = _fresh_segments(draft, rng)
-    for words_too in (False, True):  # ids with digits first; a misspelt name where no id fails
-        found = _error_in(bench, draft, rng, words, order, words_too)
+    for kind in ("ids", "names", "numbers"):  # ids with digits first; a misspelt name, a mistyped number
+        found = _error_in(bench, draft, rng, words, order, kind)
         if found is not None:
             return found
     return None
 
 
 def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, order: list[int],
-              words_too: bool) -> Injection | None:
+              kind: str) -> Injection | None:
     for index in order:
         segment = draft.segments[index]
-        if words_too:
+        if kind == "names":
             ids = [p for p, v in segment.stated.items() if _misspellable(bench, segment, p, v)]
+        elif kind == "numbers":  # an amount or a setting with a digit too many ("500" for 50)
+            ids = [p for p, v in segment.stated.items() if isinstance(v, int | float) and not isinstance(v, bool)
+                   and v > 0 and not is_id(p)]
         else:
             ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)]
         rng.shuffle(ids)
@@ -150,7 +155,7 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
             request = segment.turns[0]
             request.topic = {**request.topic, "wrong": {param: wrong}}
             request.text = words.word_request(bench, segment, request)
-            if normalise(value) in normalise(request.text):
+            if _says(request.text, value):
                 request.topic.pop("wrong")
                 request.text = words.word_request(bench, segment, request)
                 continue
@@ -189,6 +194,13 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
     return Injection("non_function_call", index, [reply])
 
 
+def _says(text: str, value: Any) -> bool:
+    """Whether the text holds the value (a number as a whole token: 50 is not in 500)."""
+    if isinstance(value, str):
+        return normalise(value) in normalise(text)
+    return re.search(rf"(?<![\d.]){re.escape(str(value))}(?![\d]|\.\d)", text) is not None
+
+
 def _snake_word(value: Any) -> bool:
     """`no_longer_needed`: said in words by the user, so no answer could give it verbatim."""
     return isinstance(value, str) and ("_" in value or "-" in value) \
@@ -209,8 +221,11 @@ def _misspellable(bench: Workbench, segment: Segment, param: str, value: Any) ->
     return True
 
 
-def _mistype(value: str, rng: random.Random) -> str:
-    """A typo: one digit of an id changed, or two letters of a name swapped ("Rievrton")."""
+def _mistype(value: Any, rng: random.Random) -> Any:
+    """A typo: one digit of an id changed, two letters of a name swapped ("Rievrton"), or a
+    number with a digit too many (50 -> 500)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value * 10 if isinstance(value, int) else round(value * 10, 2)
     digits = [i for i, ch in enumerate(value) if ch.isdigit()]
     if not digits:
         pairs = [i for i in range(1, len(value) - 2) if value[i].isalpha() and value[i + 1].isalpha()
