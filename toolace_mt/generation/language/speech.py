@@ -134,7 +134,7 @@ def clause(key: str, value: Any) -> str:
         if words[-1] in ("after", "before"):
             rest = words[1:-1] if words[0] in ("from", "to") and len(words) > 2 else words[:-1]
             said = " ".join(rest) + (" afterwards" if words[-1] == "after" else " beforehand")
-    return f"the {said} is {natural(value, key)}"
+    return f"the {said} {'are' if w.plural(said) else 'is'} {natural(value, key)}"
 
 
 def sayable(key: str, value: Any) -> bool:
@@ -214,6 +214,10 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
     name = next((str(item[k]) for k in _NAMES if _good(k, item.get(k))), None)
     if name is None and _good("first_name", item.get("first_name")):  # a person: "Jillian Vance"
         name = w.join(str(item["first_name"]), str(item.get("last_name") or ""))
+    if name is None:  # a message, a note: its text, quoted
+        text = next((str(item[k]).strip() for k in CONTENT if isinstance(item.get(k), str)
+                     and 0 < len(item[k].strip()) <= 120), None)
+        name = f'"{text}"' if text else None
     if name is None:  # no name field: the first text that names the thing ("atorvastatin 20 mg tablet")
         name = next((str(v) for k, v in item.items() if isinstance(v, str) and _good(k, v) and " " in v.strip()
                      and not k.endswith("_id") and not _ISO.fullmatch(v) and not _sentence(v)
@@ -298,6 +302,8 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             said = w.join(f"The {w.label(key).removeprefix('my ')}: {named}.", prose(facts[:2], rng))
         if not said:
             said = _grouped(value)
+        if not said and any(isinstance(v, list) and not v for v in value.values()):
+            return rng.choice(w.NO_RESULTS)  # {"results": []}: nothing matched
         if not said:
             return "There's nothing more on file." if value else rng.choice(w.EMPTY_RESULTS)
         return said

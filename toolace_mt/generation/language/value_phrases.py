@@ -160,6 +160,11 @@ def _yes_no(rng: random.Random, said: str, value: bool) -> str:
     """"in stock only" yes -> "Only in stock ones, please."; "favorite" yes -> "Please mark it
     as a favorite."; no -> "It doesn't need to be favorite." (no yes/no after a label)."""
     words = said.removeprefix("my ").split()
+    if len(words) >= 2 and words[0] in ("include", "show", "exclude", "hide"):  # a flag named by a verb
+        thing = " ".join(words[1:])
+        keep = value if words[0] in ("include", "show") else not value
+        return rng.choice([f"Please include the {thing} ones too.", f"The {thing} ones as well, please."]) if keep \
+            else rng.choice([f"Leave out the {thing} ones.", f"Not the {thing} ones, please."])
     if words and words[-1] == "only":
         thing = " ".join(words[:-1])
         return rng.choice([f"Only {thing} ones, please.", f"Just the {thing} ones."]) if value else \
@@ -178,6 +183,13 @@ def flag_sentence(rng: random.Random, description: str, value: bool) -> str | No
     "The doors are to be unlocked." / "The doors are not to be unlocked." None when the
     description says neither way."""
     text = " ".join(description.split())
+    also = re.match(r"(?:Also|Additionally)\s+(?P<x>(?:list|show|include|return)\s+[^,.;()]+)", text, re.I)
+    if also is not None:  # "Also list cancelled events." -> "Please also list cancelled events."
+        action = also["x"].strip()
+        action = action[0].lower() + action[1:]
+        if value:
+            return rng.choice(["Please also {x}.", "Could you also {x}?", "I'd like you to also {x}."]).format(x=action)
+        return rng.choice(["No need to {x}.", "Please don't {x}."]).format(x=action)
     to = re.search(r"\bTrue\s+(?:to|if you want to|in order to)\s+(?P<x>[^,.;()]+)", text, re.I)
     off = re.search(r"\bFalse\s+(?:to|if you want to)\s+(?P<y>[^,.;()]+)", text, re.I)
     cond = re.search(r"\bTrue\s+(?:if|when|means)\s+(?P<x>[^,.;()]+)", text, re.I)
@@ -247,7 +259,12 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
     if isinstance(given.get("first_name"), str) and isinstance(given.get("last_name"), str) and rng.random() < 0.6:
         parts.append(f"{given['first_name']} {given['last_name']}")
         pairs = [(p, v) for p, v in pairs if p not in ("first_name", "last_name")]
+    spoken = [value_clause(rng, param.split()[-1], value) for param, value in pairs
+              if param.split()[-1] in SPOKEN or isinstance(value, bool)]  # "other query": a search's words
+    pairs = [(p, v) for p, v in pairs if p.split()[-1] not in SPOKEN and not isinstance(v, bool)]
     parts += [f"{said_label(param, rng)} {show(value)}" for param, value in pairs]
+    if not parts:
+        return " ".join(spoken)
     values = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + rng.choice([" and ", ", "]) + parts[-1]
     if len(parts) > len(pairs):  # starts with the name
         frames = NAMED_LOOKUPS + ME_LOOKUPS
@@ -255,4 +272,4 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
         frames = ME_LOOKUPS + IT_LOOKUPS
     else:
         frames = IT_LOOKUPS
-    return rng.choice(frames).replace("{values}", values)
+    return " ".join([rng.choice(frames).replace("{values}", values), *spoken])
