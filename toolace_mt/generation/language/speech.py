@@ -128,13 +128,14 @@ def clause(key: str, value: Any) -> str:
             return f"it {said} on {natural(value, key)}"
     said = w.label(key).removeprefix("my ")
     words = said.split()
+    many = w.plural(said) and words[-1] not in _TRAILING
     if len(words) >= 2 and words[-1] in _TRAILING:
         if words[-2].endswith("ed"):
             return f"it was {said} {natural(value, key)}"
         if words[-1] in ("after", "before"):
             rest = words[1:-1] if words[0] in ("from", "to") and len(words) > 2 else words[:-1]
             said = " ".join(rest) + (" afterwards" if words[-1] == "after" else " beforehand")
-    return f"the {said} {'are' if w.plural(said) else 'is'} {natural(value, key)}"
+    return f"the {said} {'are' if many else 'is'} {natural(value, key)}"
 
 
 def sayable(key: str, value: Any) -> bool:
