@@ -512,9 +512,10 @@ class Replay:
 
 
 def fresh_envs(work: Path) -> list[str]:
-    """Env modules the generator was never tuned on: the fixtures' and bench ports', and
+    """Env modules the generator was never tuned on: the fixtures', bench ports' and fresh envs', and
     those compiled from the BFCL specs (a spec that does not compile is reported, not fatal)."""
-    found = sorted(str(p) for d in (ROOT / "fixtures" / "envs", ROOT / "bench" / "ports") for p in d.glob("*.py"))
+    found = sorted(str(p) for d in (ROOT / "fixtures" / "envs", ROOT / "bench" / "ports", ROOT / "bench" / "fresh_envs")
+                   for p in d.glob("*.py"))
     places = (ROOT.parent.parent / "shared" / "peers" / "bfcl", ROOT / "fixtures" / "specs" / "bfcl")
     specs_dir = next((d for d in places if d.is_dir()), None)
     if specs_dir is None:
@@ -556,7 +557,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=_range, default=(1, 6), help="throughput shape (default 1-6)")
     parser.add_argument("--envs", nargs="+", default=builtin_names(), help="envs for sections 3 and 4 (default all)")
     parser.add_argument("--fresh", action="store_true",
-                        help="add the envs the generator was never tuned on (fixtures, ports, compiled BFCL specs)")
+                        help="add the envs the generator was never tuned on (fixtures, ports, bench/fresh_envs, "
+                             "compiled BFCL specs)")
     parser.add_argument("--checks", type=_checks, default=CHECK_IDS,
                         help="the gate's checks: all (default), default (the verifier's), or a comma list")
     parser.add_argument("--quality-only", action="store_true", help="run section 3 only")
