@@ -170,6 +170,8 @@ class ValueSource(StateRows):
             return rows, related
         others, tied = self._related_rows(table, {k: v for k, v in choice.context.items() if k != column}, tool)
         others = [r for r in others if r.get(column) != current]
+        if not others:  # the record's own row was the only related one: any other value of the column
+            others, tied = [r for r in self._related_rows(table, {}, tool)[0] if r.get(column) != current], False
         return (others, tied) if others else (rows, related)
 
     def _array(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
