@@ -130,6 +130,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     frontier: list[tuple[str, Choice]] = [(tool.name, choice)]
     produced_values: set[str] = set()
     used_values = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
+    # A setting write's new value is the user's choice: no look-up supplies it.
+    setting = _set_values(bench, [Candidate(Call(tool.name, choice.arguments), None, "target")])
     while budget > 0 and frontier:
         level: list[Call] = []
         next_frontier = []
@@ -139,8 +141,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                     continue  # an earlier sub-task's output already says who the user is
                 if budget <= 0:
                     break
-                if _key(value) in produced_values:
-                    continue  # another call of this sub-task already supplies it
+                if _key(value) in produced_values or (consumer == tool.name and param in setting):
+                    continue  # another call of this sub-task already supplies it, or the user says it
                 made = producer(bench, consumer, param, value, consumer_choice, used_values, rng, seen)
                 if made is None:
                     continue

@@ -128,7 +128,10 @@ class ValueSource(StateRows):
             for table, column in named:
                 rows, related = self._related_rows(table, choice.context, tool.name)
                 if tool.writes:
-                    rows, related = self._another(table, column, choice, rows, related, tool.name)
+                    other = self._another(table, column, choice, rows, related, tool.name)
+                    if other is None:
+                        continue  # the record's own value only: another table may offer another one
+                    rows, related = other
                 if related and not rows:
                     break  # the dialogue's user has none: another table must not supply someone else's
                 rows = [r for r in rows if r.get(column) is not None] if related or not bound else []
@@ -161,18 +164,17 @@ class ValueSource(StateRows):
         return None
 
     def _another(self, table: str, column: str, choice: Choice, rows: list[dict[str, Any]], related: bool,
-                 tool: str) -> tuple[list[dict[str, Any]], bool]:
+                 tool: str) -> tuple[list[dict[str, Any]], bool] | None:
         """A write's value for a column the record it acts on already holds (a fill's pharmacy,
         picked with the fill): another one, when there is one (a move to the same pharmacy,
-        a change to the same payment method, fails or changes nothing)."""
+        a change to the same payment method, fails or changes nothing). None when this table
+        has no other: the column's own table (the libraries, for a hold's pickup library) may."""
         current = choice.context.get(column)
         if current is None or choice.given.get(column) == current:
             return rows, related
         others, tied = self._related_rows(table, {k: v for k, v in choice.context.items() if k != column}, tool)
         others = [r for r in others if r.get(column) != current]
-        if not others:  # the record's own row was the only related one: any other value of the column
-            others, tied = [r for r in self._related_rows(table, {}, tool)[0] if r.get(column) != current], False
-        return (others, tied) if others else (rows, related)
+        return (others, tied) if others else None
 
     def _array(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
                known: dict[str, list[Any]], choice: Choice, bound: bool = False) -> list[Any] | None:
