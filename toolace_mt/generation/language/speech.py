@@ -259,6 +259,11 @@ def listing(items: list[Any], tool: str, rng: random.Random, limit: int = 4, foc
     return f"{head}:\n" + "\n".join(f"- {d}" for d in described) + tail  # a list, not field: value pairs
 
 
+# Writes that make a record: the new record's ids (a booking reference) are news.
+_CREATING = frozenset({"create", "add", "book", "place", "open", "submit", "make", "file", "register", "schedule",
+                       "request", "send", "transfer", "pay", "report", "issue", "new", "post", "start", "reserve"})
+
+
 def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             arguments: dict[str, Any] | None = None, known: set[str] | None = None,
             focus: Focus | None = None) -> str:
@@ -290,6 +295,13 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             shown = {str(v) for _, v in facts} | (known or set())
             facts += [(k, v) for k, v in arguments.items() if _good(k, v) and str(v) not in shown
                       and not _sentence(v)]  # the text the user dictated is not read back to them
+        # Another record's id (a checkout's patron, a hold's title) tells the user nothing by
+        # itself: left out when anything else is said, unless asked about or new (a write's new id).
+        given = {str(v) for v in (arguments or {}).values()}
+        creates = arguments is not None and w.snake(tool).split("_")[0] in _CREATING
+        plain = [kv for kv in facts if not kv[0].endswith("_id") or _stems(kv[0]) & _stems(tool)
+                 or focus.asked(kv[0]) or (creates and str(kv[1]) not in given)]
+        facts = plain if any(not k.endswith("_id") for k, _ in plain) else facts
         facts = sorted(asked_first(facts, tool), key=lambda kv: kv[0].endswith("_id") and not (
             _stems(kv[0]) & _stems(tool)))
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
