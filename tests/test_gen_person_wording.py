@@ -80,8 +80,9 @@ def test_camel_case_tool_names_are_said_as_words() -> None:
     ("execute_on", "2026-07-23", "it executes on July 23, 2026"),
     ("ready_on", "2026-07-13", "it's ready on July 13, 2026"),
     ("from_balance_after", 13125.9, "the balance afterwards is $13,125.90"),
-    ("checked_bags", 2, "the checked bags are 2"),
-    ("total_contacts", 7, "the total contacts are 7"),
+    ("checked_bags", 2, "there are 2 checked bags"),
+    ("checked_bags", 1, "there is 1 checked bag"),
+    ("bag_fees", 40.0, "the bag fees are $40.00"),
 ])
 def test_fields_are_said_as_phrases(key: str, value: object, said: str) -> None:
     assert speech.clause(key, value) == said

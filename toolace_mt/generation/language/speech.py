@@ -135,6 +135,8 @@ def clause(key: str, value: Any) -> str:
         if words[-1] in ("after", "before"):
             rest = words[1:-1] if words[0] in ("from", "to") and len(words) > 2 else words[:-1]
             said = " ".join(rest) + (" afterwards" if words[-1] == "after" else " beforehand")
+    if many and isinstance(value, int) and not isinstance(value, bool) and not _money(key):  # a count of things
+        return f"there is 1 {said[:-1]}" if value == 1 else f"there are {value} {said}"
     return f"the {said} {'are' if many else 'is'} {natural(value, key)}"
 
 
@@ -228,7 +230,8 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
     ranked = sorted(((focus.rank(k, v), min((i for i, d in enumerate(_DESCRIBE) if d in k), default=len(_DESCRIBE)),
                       k, v) for k, v in item.items()
                      if _good(k, v) and (any(d in k for d in _DESCRIBE) or focus.rank(k, v) < 2)
-                     and str(v) not in (name, ident) and not k.endswith("_id")),
+                     and str(v) not in (name, ident) and not (name and str(v) in name.split())
+                     and not k.endswith("_id")),
                     key=lambda t: (t[0], t[1]))
     details = [_detail(k, v) for _, _, k, v in ranked][:2]
     options = next((v for v in item.values() if isinstance(v, dict) and v
