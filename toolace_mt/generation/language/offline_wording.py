@@ -29,7 +29,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     only lookups need ("you can find me with ..."), maybe a line of the user's situation."""
     rng = random.Random(turn.seed)
     enums = _enum_words(bench)
-    stated = {k: _said_enum(v, enums) for k, v in segment.stated.items()}
+    stated = {k: _said_enum(v, enums, _enum_values(bench)) for k, v in segment.stated.items()}
     hidden = turn.topic.get("hidden")  # clarification: a value the user leaves out
     if hidden:
         stated.pop(hidden, None)
@@ -144,11 +144,20 @@ def _enum_words(bench: Workbench) -> frozenset[str]:
     return frozenset(found)
 
 
-def _said_enum(value: object, enums: frozenset[str]) -> object:
-    """An enum value (or a list of them: doors ["rear_right"]) in words: "rear right"."""
+def _said_enum(value: object, enums: frozenset[str], choices: frozenset[str] = frozenset()) -> object:
+    """An enum value (or a list of them: doors ["rear_right"]) in words: "rear right"; any
+    other enum value (`choices`: "ordered by mistake") is a choice too, never a quoted memo."""
     if isinstance(value, list):
-        return [_said_enum(v, enums) for v in value]
-    return w.EnumWords(speech.natural(value)) if isinstance(value, str) and value in enums else value
+        return [_said_enum(v, enums, choices) for v in value]
+    if isinstance(value, str) and value in enums:
+        return w.EnumWords(speech.natural(value))
+    return w.EnumWords(value) if isinstance(value, str) and value in choices else value
+
+
+def _enum_values(bench: Workbench) -> frozenset[str]:
+    """Every string enum value of the env's tools."""
+    return frozenset(v for tool in bench.tools.values() for schema in tool.parameters.get("properties", {}).values()
+                     if isinstance(schema, dict) for v in (schema.get("enum") or []) if isinstance(v, str))
 
 
 def _people(bench: Workbench, rng: random.Random) -> w.People:
@@ -189,7 +198,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         flag = _flag_sentences(bench.tools[segment.target], [(_said_key(topic["param"]), topic["value"])], rng)
         if flag and turn.kind == "answer":
             return next(iter(flag.values()))
-        return w.answer(rng, _said_key(topic["param"]), _said_enum(topic["value"], _enum_words(bench)),
+        return w.answer(rng, _said_key(topic["param"]), _said_enum(topic["value"], _enum_words(bench),
+                                                                   _enum_values(bench)),
                         correction=turn.kind == "correction")
     if turn.kind == "error_reply":
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)

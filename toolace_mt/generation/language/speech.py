@@ -314,7 +314,7 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         said = prose(facts[:limit], rng)
         if lists:  # the list the tool is about (an order's items, a flight's seats)
             key, items = lists[0]
-            named = ", ".join(describe_item(i, focus) for i in items[:4]) + (" and others" if len(items) > 4 else "")
+            named = "; ".join(describe_item(i, focus) for i in items[:4]) + ("; and others" if len(items) > 4 else "")
             said = w.join(f"The {w.label(key).removeprefix('my ')}: {named}.", prose(facts[:2], rng))
         if not said:
             said = _grouped(value)
