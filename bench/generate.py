@@ -79,10 +79,11 @@ from toolace_mt.generation.run import RunOptions, RunSummary, run_generate  # no
 from toolace_mt.generation.settings import Settings  # noqa: E402
 from toolace_mt.generation.workbench import Workbench  # noqa: E402
 from toolace_mt.jsonl import RecordLine, read_records  # noqa: E402
+from toolace_mt.record import Record  # noqa: E402
 from toolace_mt.stats import compute_stats  # noqa: E402
 from toolace_mt.verifier import Verifier  # noqa: E402
 from toolace_mt.verifier.dialogue import CHECK_IDS, DEFAULT_CHECKS  # noqa: E402
-from toolace_mt.verifier.trajectory import trajectory_findings  # noqa: E402
+from toolace_mt.verifier.trajectory import PolicyCache, trajectory_findings  # noqa: E402
 
 STAGES = ("skeleton", "inject", "refine", "build_record", "verify")
 ENGINE = ("call", "peek", "snapshot", "restore", "reset", "state_hash", "diff", "query")
@@ -201,6 +202,21 @@ def throughput(args: argparse.Namespace, settings: Settings, work: Path) -> None
           f"({sum(s for _, _, s in engine) / total:.0%} of the attempt)")
 
 
+class EnvDirPolicies(PolicyCache):
+    """Policies of records that name an env module by its path relative to the module's
+    directory (what `generate` writes for one --env file): the trajectory checks that need
+    the env's policy would otherwise be unknown ("?") for every env module."""
+
+    def __init__(self, env: str) -> None:
+        super().__init__()
+        self.env_dir = Path(env).resolve().parent if env.endswith(".py") else None
+
+    def of(self, record: Record) -> Any:
+        if self.env_dir is not None and not Path(record.env).is_absolute():
+            record = record.model_copy(update={"env": str(self.env_dir / record.env)})
+        return super().of(record)
+
+
 def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, tuple[Path, RunSummary]]:
     k = args.dialogues
     print(f"\n== 3. quality: {k} NAIG dialogues per env, default settings, --seed {args.seed}, "
@@ -216,7 +232,7 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
         summary, wall = generate([env], k, args.seed, out, Settings(), workers=args.workers, checks=args.checks,
                                  keep_failed=failed)
         runs[env] = (out, summary)
-        stats = compute_stats([out])
+        stats = compute_stats([out], policies=EnvDirPolicies(env))
         coverage = stats.tool_coverage.get(env) or next(iter(stats.tool_coverage.values()))  # one env per file
         shares = "".join(f"{(stats.ops[t].share or 0):>19.1%}" for t in INJECTION_TYPES)
         report = summary.as_dict(wall)
@@ -230,7 +246,7 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
         # dialogue it made, accepted or dropped.
         made = [line.record for path in (out, failed) if path.exists() for line in read_records(path)
                 if isinstance(line, RecordLine)]
-        print(trajectory_line(trajectory_findings(made), f"before the gate ({len(made)} made):"))
+        print(trajectory_line(trajectory_findings(made, EnvDirPolicies(env)), f"before the gate ({len(made)} made):"))
         if report["failed_by_check"]:
             print(f"  {'':<14}dropped by check: {', '.join(f'{c} {n}' for c, n in report['failed_by_check'].items())}")
         sys.stdout.flush()
@@ -496,9 +512,10 @@ class Replay:
 
 
 def fresh_envs(work: Path) -> list[str]:
-    """Env modules the generator was never tuned on: the fixtures' and bench ports', and
+    """Env modules the generator was never tuned on: the fixtures', bench ports' and fresh envs', and
     those compiled from the BFCL specs (a spec that does not compile is reported, not fatal)."""
-    found = sorted(str(p) for d in (ROOT / "fixtures" / "envs", ROOT / "bench" / "ports") for p in d.glob("*.py"))
+    found = sorted(str(p) for d in (ROOT / "fixtures" / "envs", ROOT / "bench" / "ports", ROOT / "bench" / "fresh_envs")
+                   for p in d.glob("*.py"))
     places = (ROOT.parent.parent / "shared" / "peers" / "bfcl", ROOT / "fixtures" / "specs" / "bfcl")
     specs_dir = next((d for d in places if d.is_dir()), None)
     if specs_dir is None:
@@ -540,10 +557,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=_range, default=(1, 6), help="throughput shape (default 1-6)")
     parser.add_argument("--envs", nargs="+", default=builtin_names(), help="envs for sections 3 and 4 (default all)")
     parser.add_argument("--fresh", action="store_true",
-                        help="add the envs the generator was never tuned on (fixtures, ports, compiled BFCL specs)")
+                        help="add the envs the generator was never tuned on (fixtures, ports, bench/fresh_envs, "
+                             "compiled BFCL specs)")
     parser.add_argument("--checks", type=_checks, default=CHECK_IDS,
                         help="the gate's checks: all (default), default (the verifier's), or a comma list")
     parser.add_argument("--quality-only", action="store_true", help="run section 3 only")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="write section 3's records (q-ENV.jsonl) and dropped ones (f-ENV.jsonl) here, to read")
     parser.add_argument("--executor", choices=["local", "ray"], default="local",
                         help="ray: run section 5 only (--executor ray beside --workers 2, the driver's cost)")
     args = parser.parse_args(argv)
@@ -551,6 +571,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs\n")
     with tempfile.TemporaryDirectory(prefix="bench-generate-") as tmp:
         work = Path(tmp)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            work = args.keep
         if args.fresh:
             args.envs = [*args.envs, *fresh_envs(work)]
         if args.executor == "ray":

@@ -1,4 +1,5 @@
-"""Generation on envs it was never tuned for: the hand ports of four BFCL multi-turn APIs.
+"""Generation on envs it was never tuned for: the hand ports of four BFCL multi-turn APIs and
+the envs in bench/fresh_envs/ (a FHIR pharmacy refill desk, written after the generator's rules).
 
     python bench/unfamiliar_envs.py            # -n 100 per env, seed 1
     python bench/unfamiliar_envs.py -n 30      # quicker
@@ -30,7 +31,8 @@ from toolace_mt.generation.plan.reachability import successful_calls  # noqa: E4
 from toolace_mt.generation.workbench import Workbench  # noqa: E402
 
 PORTS = [ROOT / "fixtures/envs/ticket.py", ROOT / "fixtures/envs/message.py",
-         ROOT / "bench/ports/trading_bot.py", ROOT / "bench/ports/vehicle_control.py"]
+         ROOT / "bench/ports/trading_bot.py", ROOT / "bench/ports/vehicle_control.py",
+         *sorted((ROOT / "bench/fresh_envs").glob("*.py"))]
 
 
 def worded_from_names(records: list[dict]) -> int:

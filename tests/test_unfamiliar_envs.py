@@ -161,3 +161,23 @@ def test_a_long_integer_in_an_output_grounds_it_said_as_an_id() -> None:
     said = mentions("Your binding card is 2226068199581698.")
     assert said.ids and all(seen.has_id(token) for token in said.ids)
     assert not seen.has_id("2226068199581699") and "10003" not in seen.ids  # 5 digits stay a number
+
+
+FRESH = Path(__file__).resolve().parent.parent / "bench" / "fresh_envs" / "pharmacy_refills.py"
+
+
+@pytest.mark.slow
+def test_a_fresh_env_never_tuned_on_reaches_every_tool_for_one_patient(tmp_path: Path, capsys) -> None:
+    """The FHIR pharmacy port (written after the generator's rules): every tool reached (a
+    search by name and date of birth, a move of a fill to another pharmacy), pass rate
+    >= 90%, and each dialogue acts for one patient only."""
+    report, records = _generate(FRESH, tmp_path / "pharmacy.jsonl", 60, capsys)
+    assert report["coverage"][0]["coverage"] == 1.0, report["coverage"]
+    assert report["pass_rate"] >= 0.9
+    for record in records:
+        calls = {c["id"]: json.loads(c["function"]["arguments"]) for m in record["messages"]
+                 for c in m.get("tool_calls") or []}
+        patients = {calls[m["tool_call_id"]].get("patient_id") for m in record["messages"]
+                    if m["role"] == "tool" and not m["content"].startswith('{"error"')} - {None}
+        assert len(patients) <= 1, (record["id"], patients)
+    _check_language(records)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 
+from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import tool_language as tl
@@ -28,7 +29,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     only lookups need ("you can find me with ..."), maybe a line of the user's situation."""
     rng = random.Random(turn.seed)
     enums = _enum_words(bench)
-    stated = {k: _said_enum(v, enums) for k, v in segment.stated.items()}
+    stated = {k: _said_enum(v, enums, _enum_values(bench)) for k, v in segment.stated.items()}
     hidden = turn.topic.get("hidden")  # clarification: a value the user leaves out
     if hidden:
         stated.pop(hidden, None)
@@ -50,7 +51,9 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     elif options and rng.random() < HINT_SHARE:
         phrased, covered = rng.choice(options)
     elif not tool.phrasing and tl.description(tool):  # no hints: said from the description, never the name
-        phrased, covered = tl.request(tool, stated, rng)
+        table = bench.env.user_table
+        noun = table[:-1] if table and table.endswith("s") and not table.endswith("ss") else table
+        phrased, covered = tl.request(tool, stated, rng, noun)
     else:
         ref = w.referent(tool.name)
         value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None
@@ -66,7 +69,9 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     party = _other_party(tool.name)
     pairs = [(f"{party}_{_base(k)}" if party and _base(k) in _PERSONAL else _base(k), v) for k, v in mine]
     rng.shuffle(pairs)
-    clauses = w.value_sentences(rng, pairs)
+    flags = _flag_sentences(tool, pairs, rng)
+    pairs = [(k, v) for k, v in pairs if k not in flags]
+    clauses = w.value_sentences(rng, pairs) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
         clauses.append(w.same_for(rng, others))
@@ -103,6 +108,20 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
 _PERSONAL = ("name", "email", "phone", "phone_number", "address")
 
 
+def _flag_sentences(tool: ToolSpec, pairs: list[tuple[str, object]], rng: random.Random) -> dict[str, str]:
+    """Yes/no values said as the wish their parameter's description states ("Please
+    activate the cruise control."), not as a flag's name ("leave activate off")."""
+    properties = tool.parameters.get("properties", {})
+    said = {}
+    for key, value in pairs:
+        schema = properties.get(key)
+        if isinstance(value, bool) and isinstance(schema, dict):
+            sentence = w.flag_sentence(rng, str(schema.get("description") or ""), value)
+            if sentence:
+                said[key] = sentence
+    return said
+
+
 def _other_party(tool: str) -> str | None:
     """The other party a tool adds or writes to (`add_payee` -> "payee"), whose name or email
     the user states as theirs, not as their own."""
@@ -119,16 +138,26 @@ def _enum_words(bench: Workbench) -> frozenset[str]:
             items = schema.get("items") if isinstance(schema, dict) else None
             for value in [*((schema.get("enum") or []) if isinstance(schema, dict) else []),
                           *((items.get("enum") or []) if isinstance(items, dict) else [])]:
-                if isinstance(value, str) and "_" in value and value.replace("_", "").isalpha():
+                if isinstance(value, str) and ("_" in value or "-" in value) \
+                        and value.replace("_", "").replace("-", "").isalpha() and value.islower():
                     found.add(value)
     return frozenset(found)
 
 
-def _said_enum(value: object, enums: frozenset[str]) -> object:
-    """An enum value (or a list of them: doors ["rear_right"]) in words: "rear right"."""
+def _said_enum(value: object, enums: frozenset[str], choices: frozenset[str] = frozenset()) -> object:
+    """An enum value (or a list of them: doors ["rear_right"]) in words: "rear right"; any
+    other enum value (`choices`: "ordered by mistake") is a choice too, never a quoted memo."""
     if isinstance(value, list):
-        return [_said_enum(v, enums) for v in value]
-    return speech.natural(value) if isinstance(value, str) and value in enums else value
+        return [_said_enum(v, enums, choices) for v in value]
+    if isinstance(value, str) and value in enums:
+        return w.EnumWords(speech.natural(value))
+    return w.EnumWords(value) if isinstance(value, str) and value in choices else value
+
+
+def _enum_values(bench: Workbench) -> frozenset[str]:
+    """Every string enum value of the env's tools."""
+    return frozenset(v for tool in bench.tools.values() for schema in tool.parameters.get("properties", {}).values()
+                     if isinstance(schema, dict) for v in (schema.get("enum") or []) if isinstance(v, str))
 
 
 def _people(bench: Workbench, rng: random.Random) -> w.People:
@@ -166,7 +195,11 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "ask":
         return rng.choice(w.ASK_TEMPLATES).format(label=w.label(_said_key(topic["param"])))
     if turn.kind in ("answer", "correction"):
-        return w.answer(rng, _said_key(topic["param"]), _said_enum(topic["value"], _enum_words(bench)),
+        flag = _flag_sentences(bench.tools[segment.target], [(_said_key(topic["param"]), topic["value"])], rng)
+        if flag and turn.kind == "answer":
+            return next(iter(flag.values()))
+        return w.answer(rng, _said_key(topic["param"]), _said_enum(topic["value"], _enum_words(bench),
+                                                                   _enum_values(bench)),
                         correction=turn.kind == "correction")
     if turn.kind == "error_reply":
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
@@ -195,8 +228,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         output = segment.target_output()
         value = output.get(topic["recall"]) if "recall" in topic and isinstance(output, dict) else None
         if not w.empty(value):
-            return rng.choice(["The {l} is {v}.", "It's {v} (the {l}).", "That was {v}."]).format(
-                l=w.label(topic["recall"]).removeprefix("my "), v=speech.natural(value, topic["recall"]))
+            told = speech.clause(topic["recall"], value)
+            return rng.choice([told[0].upper() + told[1:] + ".", f"Sure: {told}.", f"Of course, {told}."])
         asked = next((t.text or "" for t in reversed(segment.turns[:segment.turns.index(turn)])
                       if t.role == "user"), "") if turn in segment.turns else ""
         return rng.choice(w.CHAT_REPLY_QUESTION if asked.rstrip().endswith("?") else w.CHAT_REPLY)

@@ -15,9 +15,9 @@ from typing import Any
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.tool_language import is_secret
 
-_SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+_SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+|[a-z]+(?:-[a-z]+){1,4}")  # no_longer_needed, filled-elsewhere
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?")
-_MONEY = ("total", "amount", "price", "balance", "cost", "fare", "refund", "fee", "limit", "payment")
+_MONEY = ("total", "amount", "price", "balance", "cost", "fare", "refund", "fee", "limit", "payment", "copay")
 _NAMES = ("name", "title", "product_name", "subject", "full_name", "description", "summary")
 _DESCRIBE = ("status", "date", "placed_at", "created_at", "departure", "start", "when", "total", "amount", "price",
              "balance", "fare", "origin", "destination", "type", "category", "kind", "due", "sent_at", "from")
@@ -25,16 +25,29 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December"]
 
 
+# Words of a field that counts or measures something other than money ("total_contacts",
+# "fuelAmount"): its number is not an amount of dollars.
+_NOT_MONEY = frozenset({"count", "contacts", "items", "messages", "users", "days", "nights", "bags", "seats",
+                        "passengers", "quantity", "number", "num", "points", "miles", "level", "pressure",
+                        "temperature", "speed", "fuel", "distance", "percent", "rate", "weight", "volume", "units",
+                        "shares", "stock", "minutes", "hours", "tickets", "guests", "size", "liters", "gallons"})
+
+
+def _money(field: str) -> bool:
+    parts = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", field).lower().split("_")
+    return any(m in p for p in parts for m in _MONEY) and not any(p in _NOT_MONEY for p in parts)
+
+
 def natural(value: Any, field: str = "") -> str:
     """A value as a person says it: `no_longer_needed` -> "no longer needed", an amount
     field 1108.9 -> "$1,108.90", 2026-07-16T22:00:00 -> "July 16, 2026 at 22:00"."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | float) and any(part in field for part in _MONEY) and "count" not in field:
+    if isinstance(value, int | float) and _money(field):
         return f"${value:,.2f}"
     text = str(value)
     if _SNAKE.fullmatch(text):
-        return text.replace("_", " ")
+        return text.replace("_", " ").replace("-", " ")
     match = _ISO.fullmatch(text)
     if match:
         year, month, day, hour, minute = match.groups()
@@ -85,19 +98,55 @@ _DATED = re.compile(r"(?P<verb>[a-z]+s)_(?:on|at)")  # "expires_on": it expires 
 _SINCE = re.compile(r"(?P<noun>[a-z_]+)_since")  # "customer_since": a customer since ...
 
 
+_BARE_DATED = re.compile(r"(?P<verb>[a-z]+)_(?:on|at)")  # "execute_on", "start_at": it executes on ...
+_STATES = frozenset({"due", "ready", "valid", "available", "effective", "payable", "open", "closed", "active",
+                     "free", "live", "final"})  # "ready_on": it's ready on ..., not "it readys"
+_TRAILING = ("after", "before", "by", "from", "to", "of", "in", "at", "on", "since", "until")
+
+
 def clause(key: str, value: Any) -> str:
     """"the status is pending"; an event's date as the event: "it was placed on July 16, 2026",
-    "it expires on ...", "a customer since ..."."""
+    "it expires on ...", "it executes on ...", "a customer since ..."; a field named with a
+    trailing preposition as a phrase ("from_balance_after": "the balance afterwards is
+    ...", "added_by": "it was added by ..."), never "the execute on is"."""
+    key = w.label(key).replace(" ", "_").replace("_ID", "_id") if any(c.isupper() for c in key) else key
     if _ISO.fullmatch(str(value)):
         event, dated, since = _EVENT.fullmatch(key), _DATED.fullmatch(key), _SINCE.fullmatch(key)
+        bare = _BARE_DATED.fullmatch(key)
         if event:
             return f"it was {event['verb']} on {natural(value, key)}"
         if dated:
             return f"it {dated['verb']} on {natural(value, key)}"
         if since:
             return f"you've been a {since['noun'].replace('_', ' ')} since {natural(value, key)}"
+        if bare and bare["verb"] in _STATES:
+            return f"it's {bare['verb']} on {natural(value, key)}"
+        if bare and not bare["verb"].endswith("s"):
+            verb = bare["verb"]
+            said = verb[:-1] + "ies" if verb.endswith("y") and verb[-2:-1] not in "aeiou" else \
+                verb + "es" if verb.endswith(("sh", "ch", "x", "z")) else verb + "s"
+            return f"it {said} on {natural(value, key)}"
     said = w.label(key).removeprefix("my ")
-    return f"the {said} is {natural(value, key)}"
+    words = said.split()
+    many = w.plural(said) and words[-1] not in _TRAILING
+    if len(words) >= 2 and words[-1] in _TRAILING:
+        if words[-2].endswith("ed"):
+            return f"it was {said} {natural(value, key)}"
+        if words[-1] in ("after", "before"):
+            rest = words[1:-1] if words[0] in ("from", "to") and len(words) > 2 else words[:-1]
+            said = " ".join(rest) + (" afterwards" if words[-1] == "after" else " beforehand")
+    if many and isinstance(value, int) and not isinstance(value, bool) and not _money(key):  # a count of things
+        return f"there is 1 {said[:-1]}" if value == 1 else f"there are {value} {said}"
+    return f"the {said} {'are' if many else 'is'} {natural(value, key)}"
+
+
+def sayable(key: str, value: Any) -> bool:
+    """A field a person can ask about by name: its label is an English phrase, or `clause`
+    says it as an event ("when it was added")."""
+    words = w.label(key).split()
+    if not words or words[-1] not in _TRAILING:
+        return True
+    return bool(_ISO.fullmatch(str(value)) and (_EVENT.fullmatch(key) or _DATED.fullmatch(key)))
 
 
 class Focus:
@@ -168,12 +217,21 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
     name = next((str(item[k]) for k in _NAMES if _good(k, item.get(k))), None)
     if name is None and _good("first_name", item.get("first_name")):  # a person: "Jillian Vance"
         name = w.join(str(item["first_name"]), str(item.get("last_name") or ""))
+    if name is None:  # a message, a note: its text, quoted
+        text = next((str(item[k]).strip() for k in CONTENT if isinstance(item.get(k), str)
+                     and 0 < len(item[k].strip()) <= 120), None)
+        name = f'"{text}"' if text else None
+    if name is None:  # no name field: the first text that names the thing ("atorvastatin 20 mg tablet")
+        name = next((str(v) for k, v in item.items() if isinstance(v, str) and _good(k, v) and " " in v.strip()
+                     and not k.endswith("_id") and not _ISO.fullmatch(v) and not _sentence(v)
+                     and k not in CONTENT), None)
     ident = next((str(v) for k, v in item.items() if k.endswith("_id") and isinstance(v, str | int)
                   and not isinstance(v, bool)), None)
     ranked = sorted(((focus.rank(k, v), min((i for i, d in enumerate(_DESCRIBE) if d in k), default=len(_DESCRIBE)),
                       k, v) for k, v in item.items()
                      if _good(k, v) and (any(d in k for d in _DESCRIBE) or focus.rank(k, v) < 2)
-                     and str(v) not in (name, ident) and not k.endswith("_id")),
+                     and str(v) not in (name, ident) and not (name and str(v) in name.split())
+                     and not k.endswith("_id")),
                     key=lambda t: (t[0], t[1]))
     details = [_detail(k, v) for _, _, k, v in ranked][:2]
     options = next((v for v in item.values() if isinstance(v, dict) and v
@@ -202,6 +260,11 @@ def listing(items: list[Any], tool: str, rng: random.Random, limit: int = 4, foc
         return f"{head}: {described[0]}."
     tail = "\n(and a few more)" if more > 1 else ("\n(and one more)" if more == 1 else "")
     return f"{head}:\n" + "\n".join(f"- {d}" for d in described) + tail  # a list, not field: value pairs
+
+
+# Writes that make a record: the new record's ids (a booking reference) are news.
+_CREATING = frozenset({"create", "add", "book", "place", "open", "submit", "make", "file", "register", "schedule",
+                       "request", "send", "transfer", "pay", "report", "issue", "new", "post", "start", "reserve"})
 
 
 def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
@@ -233,7 +296,15 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())] or facts_of(value)
         if arguments:  # a value the write set that the output does not show is told too
             shown = {str(v) for _, v in facts} | (known or set())
-            facts += [(k, v) for k, v in arguments.items() if _good(k, v) and str(v) not in shown]
+            facts += [(k, v) for k, v in arguments.items() if _good(k, v) and str(v) not in shown
+                      and not _sentence(v)]  # the text the user dictated is not read back to them
+        # Another record's id (a checkout's patron, a hold's title) tells the user nothing by
+        # itself: left out when anything else is said, unless asked about or new (a write's new id).
+        given = {str(v) for v in (arguments or {}).values()}
+        creates = arguments is not None and w.snake(tool).split("_")[0] in _CREATING
+        plain = [kv for kv in facts if not kv[0].endswith("_id") or _stems(kv[0]) & _stems(tool)
+                 or focus.asked(kv[0]) or (creates and str(kv[1]) not in given)]
+        facts = plain if any(not k.endswith("_id") for k, _ in plain) else facts
         facts = sorted(asked_first(facts, tool), key=lambda kv: kv[0].endswith("_id") and not (
             _stems(kv[0]) & _stems(tool)))
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
@@ -243,10 +314,12 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         said = prose(facts[:limit], rng)
         if lists:  # the list the tool is about (an order's items, a flight's seats)
             key, items = lists[0]
-            named = ", ".join(describe_item(i, focus) for i in items[:4]) + (" and others" if len(items) > 4 else "")
+            named = "; ".join(describe_item(i, focus) for i in items[:4]) + ("; and others" if len(items) > 4 else "")
             said = w.join(f"The {w.label(key).removeprefix('my ')}: {named}.", prose(facts[:2], rng))
         if not said:
             said = _grouped(value)
+        if not said and any(isinstance(v, list) and not v for v in value.values()):
+            return rng.choice(w.NO_RESULTS)  # {"results": []}: nothing matched
         if not said:
             return "There's nothing more on file." if value else rng.choice(w.EMPTY_RESULTS)
         return said
@@ -268,24 +341,29 @@ def _grouped(value: dict[str, Any]) -> str:
             continue
         for key, items in list(group.items())[:3]:
             entries = items if isinstance(items, list) else [items]
-            shown = [describe_item(i) for i in entries[:2] if not isinstance(i, list)]
+            shown = [f'"{i}"' if isinstance(i, str) and " " in i.strip() else describe_item(i)
+                     for i in entries[:2] if not isinstance(i, list)]
             if shown:  # a key that is an id is not evidence the verifier reads: only its entries are said
                 named = not (any(c.isdigit() for c in str(key)) and any(c.isalpha() for c in str(key)))
-                parts.append((f"for {key}: " if named else "") + "; ".join(shown))
+                parts.append((f"for {key}: " if named else "") + w.list_words(shown))
     if not parts:
         return ""
-    text = ", and ".join(parts)
-    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    text = "; ".join(parts)
+    return "Here's what's there: " + text + ("" if text.endswith((".", "!", "?", '"')) else ".")
 
 
 def plain_error(message: str, label: str, value: Any) -> str:
     """A tool error told in plain words, without the raw message."""
     text = message.casefold()
     said = natural(value) if value is not None else ""
-    if "not found" in text or "no such" in text or "unknown" in text or "does not exist" in text:
+    if "not found" in text or "no such" in text or "unknown" in text or "does not exist" in text \
+            or re.match(r"no \w+ (?:with|in|for|named|matching|called|at)\b", text):
         return f"I couldn't find anything under the {label} {said}".rstrip() + "."
     if "not enough" in text or "insufficient" in text or "exceeds" in text:
         return "there isn't enough available for that."
+    if re.search(r"\bbetween\b|\bat (?:most|least)\b|\bmaximum\b|\bminimum\b|overflow|out of range|too (?:high|low|"
+                 r"large|small|many|much)", text):
+        return f"the {label} {said} is outside the range it allows".replace("  ", " ") + "."
     if "status" in text or "already" in text or "cannot" in text or "can't" in text or "only" in text:
         return "the system won't allow that in its current state."
     return f"the system didn't accept the {label} {said}".rstrip() + "."

@@ -94,10 +94,16 @@ _PROPERTY_VARIANTS = {"address": ["address", "shipping address", "delivery addre
 
 _STATE_VARIANTS = {"pending": ["pending", "open", "unshipped"], "delivered": ["delivered", "received"]}
 
+def snake(tool: str) -> str:
+    """A camelCase tool name as snake_case (`setCruiseControl` -> "set_cruise_control"), so
+    a compiled spec's names are said as words, never as the identifier."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), tool).lower() \
+        if any(ch.isupper() for ch in tool) else tool
+
 def _parse(tool: str) -> tuple[str, str, list[str], str]:
     """A tool name's parts: verb, preposition, the thing's words, what it searches by
     (`respond_to_invitation` -> "respond", "to", ["invitation"], "")."""
-    words = tool.split("_")
+    words = snake(tool).split("_")
     thing, _, by = " ".join(words[1:]).partition(" by ")
     first, _, remainder = thing.partition(" ")
     prep = ""
@@ -195,5 +201,5 @@ def ask_sentence(rng: random.Random, tool: str, ref: str | None = None) -> str:
     return f"{lead} {task}{tail}{'?' if who.endswith('?') else '.'}"
 
 def past_tense(tool: str) -> str | None:
-    verb = tool.split("_")[0]
+    verb = snake(tool).split("_")[0]
     return CLAIMS.get(verb)

@@ -132,6 +132,9 @@ def description(tool: ToolSpec) -> str:
         text = text[text.lower().rindex("tool description:") + len("tool description:"):].strip()
     sentence = re.split(r"(?<=[a-z0-9)])\.\s", text + " ")[0].strip().rstrip(".").strip()
     sentence = _CONDITIONS.sub("", sentence).strip()
+    # What follows a semicolon, a colon or a parenthesis explains the tool, it is not asked
+    # for: "cancel a fill ...; the refill is given back", "read the coverage: payer, plan".
+    sentence = re.split(r"\s*[;:(]|,\s+with\s+", sentence)[0].strip()
     if not sentence:
         return ""
     verb, _, rest = sentence.partition(" ")
@@ -227,11 +230,18 @@ def refusal_topic(tool: ToolSpec) -> str:
     return first_person(description(tool)) or "do that here"
 
 
-def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random) -> tuple[str, set[str]]:
+def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random,
+            user_noun: str | None = None) -> tuple[str, set[str]]:
     """The request's task sentence for a tool without phrasing hints, and the stated
-    parameters it says (its referent, most of the time: "Could you close ticket 12?")."""
+    parameters it says (its referent, most of the time: "Could you close ticket 12?").
+    `user_noun`: what the env calls the people who talk to it ("patient"): the user says
+    "my refills", not "a patient's refills"."""
     found = referent(tool)
     value = stated.get(found[0]) if found is not None else None
     said = value if isinstance(value, str | int) and not isinstance(value, bool) and rng.random() < 0.7 else None
     text, covered = ask_sentence(tool, rng, said)
+    if user_noun:
+        text = re.sub(rf"\b(?:a|an|the|this)\s+{re.escape(user_noun)}'s\b", "my", text, flags=re.I)
+        text = re.sub(rf"\b(?:a|an|the|this)\s+{re.escape(user_noun)}\b(?!\s+(?:ID|id|number)\b)", "me", text,
+                      flags=re.I)
     return text, ({found[0]} if covered and found is not None else set())

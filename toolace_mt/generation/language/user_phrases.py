@@ -284,10 +284,19 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False)
         return lead + (text if text.startswith(shown) else text[0].upper() + text[1:])
     return lead + text
 
+_EVENT_FIELD = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set)_(?:at|on|date|time)")
+
+
 def recall(rng: random.Random, key: str) -> str:
-    """The user asks again for a value the assistant already gave."""
+    """The user asks again for a value the assistant already gave (the date of an event as
+    the event: "when was it added again?", never "what was the added on?")."""
     said = label(key).removeprefix("my ")  # a field `my_response`: "the response", not "the my response"
-    lead, core = rng.choice(RECALL_LEADS), rng.choice(RECALL_CORES).replace("{l}", said)
+    event = _EVENT_FIELD.fullmatch(key)
+    core = rng.choice(RECALL_CORES).replace("{l}", said)
+    if event:
+        core = rng.choice(["when was it {v} again?", "when did you say it was {v}?", "remind me when it was {v}?"]
+                          ).replace("{v}", event["verb"])
+    lead = rng.choice(RECALL_LEADS)
     return lead + core if lead else core[0].upper() + core[1:]
 
 def ask_unsupported(rng: random.Random, request: str) -> str:

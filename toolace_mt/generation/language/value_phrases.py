@@ -21,23 +21,25 @@ VALUE_CLAUSES = ["The {l} in question is {v}.", "Just so you know, the {l} is {v
                  "Last I checked, the {l} was {v}.", "The right {l} would be {v}.", "My records say the {l} is {v}.",
                  "The {l} I'd like is {v}.",
                  "The {l} is going to be {v}.", "Please note the {l} is {v}.",
-                 "I have {v} written down as the {l}.", "As for the {l}, that's {v}.",
                  "I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
                  "I think the {l} is {v}.", "The {l} on my end says {v}.", "I'm pretty sure the {l} is {v}.",
                  "The {l} is {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
-                 "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "For the {l}, it's {v}.",
-                 "As for the {l}, {v}.", "The {l} will be {v}.", "{L} should be {v}.",
-                 "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}."]
+                 "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "The {l} will be {v}.", "{L} should be {v}.",
+                 "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}.",
+                 "The {l}, if it helps, is {v}.", "Oh, the {l} is {v}, by the way.", "The {l} is {v}, I believe.",
+                 "Just to add, the {l} is {v}.", "I should mention the {l} is {v}.", "The {l} you'll want is {v}.",
+                 "Quick note: the {l} is {v}.", "The {l} would be {v}, I think.", "The {l} I have is {v}.",
+                 "The {l} has to be {v}.", "Don't forget, the {l} is {v}.",
+                 "Worth noting the {l} is {v}.", "The {l} ought to be {v}.",
+                 "Oh, I nearly forgot: the {l} is {v}.", "The {l} needs to be {v}.", "And the {l}? {v}.",
+                 "It's {v}, the {l}."]
 
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
-CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "As for the {l}, I'd prefer {v}.",
-                  "I'd prefer {v} as the {l}, please.", "Could the {l} be {v}?", "I'd rather have {v} as the {l}.",
-                  "The {l} should be {v}, please.",
-                  "Ideally the {l} would be {v}.", "{v} would be my choice for the {l}.",
-                  "I was thinking {v} for the {l}.", "If possible, the {l} should be {v}.",
+CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "I'd prefer {v}, please.", "I'd rather have {v}, if possible.",
+                  "Could the {l} be {v}?", "The {l} should be {v}, please.",
+                  "Ideally the {l} would be {v}.", "If possible, the {l} should be {v}.",
                   "My preference for the {l} is {v}.", "Going forward, the {l} should be {v}.",
-                  "I've decided on {v} for the {l}.", "Honestly, {v} suits me best for the {l}.",
-                  "Whatever works, but {v} for the {l} ideally.", "My first pick for the {l} is {v}."]
+                  "My first pick for the {l} is {v}."]
 # Parameters people do not name when they ask: a search's words, a count of results.
 SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Something matching {v}, please.",
                     "I'm after {v}.", "It's about {v}."],
@@ -48,26 +50,27 @@ SPOKEN["max_results"] = SPOKEN["count"] = SPOKEN["top_k"] = SPOKEN["limit"]
 
 # Only for what the user owns or is (ids of their things, their name, address ...).
 MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should be {v}.",
-              "I have {v} as my {l}.", "My {l}, if you need it, is {v}."]
+              "My {l}, if you need it, is {v}."]
 
 # Said of a free-text value (a memo, a subject, a reason: the user's own words, see
 # values.free_text), mostly quoted.
-TEXT_CLAUSES = ['For the {l}, put "{v}".', 'The {l} should say "{v}".', 'Use "{v}" as the {l}.',
-                'The {l} can read "{v}".', 'Write "{v}" for the {l}.', 'Please put "{v}" in the {l}.',
-                'Make the {l} "{v}".', 'I\'d like the {l} to say "{v}".', '{L}: {v}.', 'For the {l}: {v}.',
-                'Just put "{v}" as the {l}.', 'As the {l}, "{v}" works.', 'The {l} I have in mind is "{v}".']
+TEXT_CLAUSES = ['The {l} should say "{v}".', 'The {l} can read "{v}".', 'Please put "{v}" in the {l}.',
+                'Make the {l} "{v}".', 'I\'d like the {l} to say "{v}".',
+                'The {l} I have in mind is "{v}".']
 
 # Said of a value that is empty (an optional field left blank): never "The {l} is ."
 EMPTY_CLAUSES = ["Leave the {l} blank.", "The {l} can stay empty.", "No {l}, please.", "Leave the {l} empty.",
                  "I don't need a {l}.", "Skip the {l}."]
 
 # How a sentence states several values, each part said the same way: (part, lead, separator).
-GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "),
-                ("{v} as the {l}", "", ", "), ("my {l} is {v}", "", ", ")]
+GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "), ("the {l} {v}", "", ", "),
+                ("{l} is {v}", "", ", "), ("the {l} should be {v}", "", ", "), ("the {l} would be {v}", "", ", "),
+                ("my {l} is {v}", "", ", ")]
 
 GROUP_PREFIXES = ["Here are the details: ", "Details: ", "For the record, ", "To be clear, ",
                   "Just so you have it, ", "You'll need these: ", "The details: ", "Here's what I have: ",
-                  "Everything you need: ", "In short, ", "Okay, so ", "Right, "]
+                  "Everything you need: ", "In short, ", "Okay, so ", "Right, ", "So, ", "For reference, ",
+                  "Noting it all here: ", "All the details: ", "The info you need: ", "Here you go: "]
 
 # Values a sub-task's lookup calls need (not the target's own): said as "how to find me"
 # (the user's own details) or "how to find it" (anything else). Short on purpose: the
@@ -76,7 +79,10 @@ ME_LOOKUPS = ["You can look me up with {values}.", "To find my account: {values}
               "I'm on file under {values}.", "You should have me on file with {values}.", "Identify me by {values}.",
               "You'll find me under {values}.", "To verify it's me: {values}.", "My account is under {values}.",
               "Look me up by {values}.", "Find me by {values}.", "My details: {values}.", "For my account, {values}.",
-              "Account details: {values}.", "I'm under {values}.", "Search for {values}.", "Find me with {values}."]
+              "Account details: {values}.", "I'm under {values}.", "Search for {values}.", "Find me with {values}.",
+              "I'm registered with {values}.", "I signed up with {values}.", "The account was opened with {values}.",
+              "You'll have me down with {values}.", "My profile has {values}.", "I'm listed with {values}.",
+              "Pull up my account with {values}.", "My account should show {values}."]
 
 # Said when the first value is the user's name: "I'm Brady Moore, zip code 51261."
 NAMED_LOOKUPS = ["I'm {values}.", "This is {values}.", "{values} here.", "It's {values}.", "Name's {values}.",
@@ -85,7 +91,9 @@ NAMED_LOOKUPS = ["I'm {values}.", "This is {values}.", "{values} here.", "It's {
 IT_LOOKUPS = ["It's under {values}.", "The record is under {values}.", "For reference, {values}.",
               "If it helps to find it, {values}.", "To find it, use {values}.", "You can find it with {values}.",
               "It should be under {values}.", "It's filed under {values}.", "If it helps, {values}.",
-              "Look it up by {values}.", "To look it up: {values}.", "Reference: {values}."]
+              "Look it up by {values}.", "To look it up: {values}.", "Reference: {values}.",
+              "It's on record with {values}.", "You'll find it with {values}.", "Search with {values}.",
+              "It should come up with {values}.", "Try {values}."]
 
 LOOKUP_FRAMES = ME_LOOKUPS + NAMED_LOOKUPS + IT_LOOKUPS
 
@@ -116,10 +124,18 @@ def frames_for(frames: list[str], shown: str) -> list[str]:
         return [f for f in frames if not f.startswith("{v}")]
     return frames
 
+class EnumWords(str):
+    """An enum value said in words ("too expensive" for `too-expensive`): a choice the user
+    makes, not their own words, so never quoted like a memo."""
+
+    __slots__ = ()
+
+
 def free_text(param: str, value: Any) -> bool:
     """A value in the user's own words (a memo, a subject: see values.free_text), said
     whole and quoted, never grouped with others."""
-    return isinstance(value, str) and " " in value.strip() and text_kind(param.split(" for ")[0]) is not None
+    return isinstance(value, str) and not isinstance(value, EnumWords) and " " in value.strip() \
+        and text_kind(param.split(" for ")[0]) is not None
 
 def value_clause(rng: random.Random, param: str, value: Any) -> str:
     """One sentence that states one value (an empty one is said to be left blank)."""
@@ -144,6 +160,11 @@ def _yes_no(rng: random.Random, said: str, value: bool) -> str:
     """"in stock only" yes -> "Only in stock ones, please."; "favorite" yes -> "Please mark it
     as a favorite."; no -> "It doesn't need to be favorite." (no yes/no after a label)."""
     words = said.removeprefix("my ").split()
+    if len(words) >= 2 and words[0] in ("include", "show", "exclude", "hide"):  # a flag named by a verb
+        thing = " ".join(words[1:])
+        keep = value if words[0] in ("include", "show") else not value
+        return rng.choice([f"Please include the {thing} ones too.", f"The {thing} ones as well, please."]) if keep \
+            else rng.choice([f"Leave out the {thing} ones.", f"Not the {thing} ones, please."])
     if words and words[-1] == "only":
         thing = " ".join(words[:-1])
         return rng.choice([f"Only {thing} ones, please.", f"Just the {thing} ones."]) if value else \
@@ -151,6 +172,46 @@ def _yes_no(rng: random.Random, said: str, value: bool) -> str:
     if value:
         return rng.choice([f"Please mark it as {said}.", f"I'd like it set as {said}.", f"Make it {said}, please."])
     return rng.choice([f"It doesn't need to be {said}.", f"No need for it to be {said}.", f"Leave {said} off."])
+
+_NEGATABLE = re.compile(r"\b(is|are|should|will|can|must|has been|have been)\b")
+
+
+def flag_sentence(rng: random.Random, description: str, value: bool) -> str | None:
+    """A yes/no parameter said as the wish its description states, never by its name:
+    "True to activate the cruise control, False to deactivate." -> "Please activate the
+    cruise control." / "Please deactivate it."; "True if the doors are to be unlocked" ->
+    "The doors are to be unlocked." / "The doors are not to be unlocked." None when the
+    description says neither way."""
+    text = " ".join(description.split())
+    also = re.match(r"(?:Also|Additionally)\s+(?P<x>(?:list|show|include|return)\s+[^,.;()]+)", text, re.I)
+    if also is not None:  # "Also list cancelled events." -> "Please also list cancelled events."
+        action = also["x"].strip()
+        action = action[0].lower() + action[1:]
+        if value:
+            return rng.choice(["Please also {x}.", "Could you also {x}?", "I'd like you to also {x}."]).format(x=action)
+        return rng.choice(["No need to {x}.", "Please don't {x}."]).format(x=action)
+    to = re.search(r"\bTrue\s+(?:to|if you want to|in order to)\s+(?P<x>[^,.;()]+)", text, re.I)
+    off = re.search(r"\bFalse\s+(?:to|if you want to)\s+(?P<y>[^,.;()]+)", text, re.I)
+    cond = re.search(r"\bTrue\s+(?:if|when|means)\s+(?P<x>[^,.;()]+)", text, re.I)
+    whether = re.match(r"(?:Whether|If)\s+to\s+(?P<x>[^,.;()]+)", text, re.I)
+    wish = to or whether
+    if wish is not None:
+        action = wish["x"].strip()
+        if value:
+            return rng.choice(["Please {x}.", "I'd like you to {x}.", "Could you {x}?"]).format(x=action)
+        if off is not None:
+            undo = off["y"].strip()
+            return rng.choice(["Please {x}.", "I'd like you to {x}."]).format(x=undo)
+        return rng.choice(["Please don't {x}, though.", "No need to {x}."]).format(x=action)
+    if cond is not None:
+        state = cond["x"].strip()
+        if not value:
+            if not _NEGATABLE.search(state):
+                return None
+            state = _NEGATABLE.sub(lambda m: f"{m.group(1)} not", state, count=1)
+        return state[0].upper() + state[1:] + "."
+    return None
+
 
 def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[str]:
     """Sentences that state every value: some alone, some two or three to a sentence
@@ -198,7 +259,12 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
     if isinstance(given.get("first_name"), str) and isinstance(given.get("last_name"), str) and rng.random() < 0.6:
         parts.append(f"{given['first_name']} {given['last_name']}")
         pairs = [(p, v) for p, v in pairs if p not in ("first_name", "last_name")]
+    spoken = [value_clause(rng, param.split()[-1], value) for param, value in pairs
+              if param.split()[-1] in SPOKEN or isinstance(value, bool)]  # "other query": a search's words
+    pairs = [(p, v) for p, v in pairs if p.split()[-1] not in SPOKEN and not isinstance(v, bool)]
     parts += [f"{said_label(param, rng)} {show(value)}" for param, value in pairs]
+    if not parts:
+        return " ".join(spoken)
     values = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + rng.choice([" and ", ", "]) + parts[-1]
     if len(parts) > len(pairs):  # starts with the name
         frames = NAMED_LOOKUPS + ME_LOOKUPS
@@ -206,4 +272,4 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
         frames = ME_LOOKUPS + IT_LOOKUPS
     else:
         frames = IT_LOOKUPS
-    return rng.choice(frames).replace("{values}", values)
+    return " ".join([rng.choice(frames).replace("{values}", values), *spoken])

@@ -6,13 +6,16 @@ really fails, a refused request, small talk). The new turns' words come from `wo
 from __future__ import annotations
 
 import random
+import re
 from typing import Any, Protocol
 
 from toolace_mt.generation.backends.interface import Injection, InjectionType
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.speech import sayable
 from toolace_mt.generation.plan.confirmation import needs_confirmation
+from toolace_mt.generation.plan.value_keys import is_id
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves, normalise
 
@@ -106,9 +109,25 @@ def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
 
 def _error(bench: Workbench, draft: Draft, rng: random.Random,
            words: Words) -> Injection | None:
-    for index in _fresh_segments(draft, rng):
+    order = _fresh_segments(draft, rng)
+    for kind in ("ids", "names", "numbers"):  # ids with digits first; a misspelt name, a mistyped number
+        found = _error_in(bench, draft, rng, words, order, kind)
+        if found is not None:
+            return found
+    return None
+
+
+def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, order: list[int],
+              kind: str) -> Injection | None:
+    for index in order:
         segment = draft.segments[index]
-        ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)]
+        if kind == "names":
+            ids = [p for p, v in segment.stated.items() if _misspellable(bench, segment, p, v)]
+        elif kind == "numbers":  # an amount or a setting with a digit too many ("500" for 50)
+            ids = [p for p, v in segment.stated.items() if isinstance(v, int | float) and not isinstance(v, bool)
+                   and v > 0 and not is_id(p)]
+        else:
+            ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)]
         rng.shuffle(ids)
         for param in ids:
             value = segment.stated[param]
@@ -136,7 +155,7 @@ def _error(bench: Workbench, draft: Draft, rng: random.Random,
             request = segment.turns[0]
             request.topic = {**request.topic, "wrong": {param: wrong}}
             request.text = words.word_request(bench, segment, request)
-            if normalise(value) in normalise(request.text):
+            if _says(request.text, value):
                 request.topic.pop("wrong")
                 request.text = words.word_request(bench, segment, request)
                 continue
@@ -162,7 +181,8 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
     output = segment.target_output()
     if isinstance(output, dict) and rng.random() < 0.6:
         facts = [(k, v) for k, v in output.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
-                 and str(v) and len(str(v)) < 40 and w.speakable(k)]
+                 and str(v) and len(str(v)) < 40 and w.speakable(k) and sayable(k, v)
+                 and not (isinstance(v, str) and len(v.split()) >= 3)]  # a sentence is not asked back
         if facts:
             key, value = rng.choice(facts)
             topic = {"recall": key, "value": value}
@@ -174,15 +194,46 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
     return Injection("non_function_call", index, [reply])
 
 
+def _says(text: str, value: Any) -> bool:
+    """Whether the text holds the value (a number as a whole token: 50 is not in 500)."""
+    if isinstance(value, str):
+        return normalise(value) in normalise(text)
+    return re.search(rf"(?<![\d.]){re.escape(str(value))}(?![\d]|\.\d)", text) is not None
+
+
 def _snake_word(value: Any) -> bool:
     """`no_longer_needed`: said in words by the user, so no answer could give it verbatim."""
-    return isinstance(value, str) and "_" in value and value.replace("_", "").isalpha()
+    return isinstance(value, str) and ("_" in value or "-" in value) \
+        and value.replace("_", "").replace("-", "").isalpha() and value.islower()
 
 
-def _mistype(value: str, rng: random.Random) -> str:
+def _misspellable(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:
+    """A name the user types (a city, a surname: letters, one to three words), not one of a
+    schema's enum values (a misspelt enum is not a typo the env could report)."""
+    if not (isinstance(value, str) and 4 <= len(value) <= 40 and len(value.split()) <= 3
+            and all(ch.isalpha() or ch in " -'" for ch in value)):
+        return False
+    for turn in segment.turns:
+        for call in turn.calls:
+            schema = bench.tools[call.name].parameters.get("properties", {}).get(param)
+            if isinstance(schema, dict) and (schema.get("enum") or schema.get("format")):
+                return False
+    return True
+
+
+def _mistype(value: Any, rng: random.Random) -> Any:
+    """A typo: one digit of an id changed, two letters of a name swapped ("Rievrton"), or a
+    number with a digit too many (50 -> 500)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value * 10 if isinstance(value, int) else round(value * 10, 2)
     digits = [i for i, ch in enumerate(value) if ch.isdigit()]
     if not digits:
-        return value
+        pairs = [i for i in range(1, len(value) - 2) if value[i].isalpha() and value[i + 1].isalpha()
+                 and value[i] != value[i + 1]]
+        if not pairs:
+            return value
+        i = rng.choice(pairs)
+        return value[:i] + value[i + 1] + value[i] + value[i + 2:]
     position = rng.choice(digits)
     replacement = str((int(value[position]) + rng.randint(1, 8)) % 10)
     return value[:position] + replacement + value[position + 1:]

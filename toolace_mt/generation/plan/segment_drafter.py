@@ -28,6 +28,7 @@ from toolace_mt.generation.plan.value_finder import Seen, assisted, producer
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.evidence import leaves
 
 TARGET_TRIES = 24
 
@@ -90,6 +91,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     assisted_first = not bench.plain_ok.get(tool.name, True)
     if assisted_first:
         found = assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
+        if found is None:  # the reads had nothing to give: plain proposals, as trials found them
+            found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus or None, fallback=user or None)
     else:
         scoped = rng.random() < 0.7 or user
         found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if scoped else None,
@@ -114,6 +117,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                 break
     if not tool.writes and _told_before(bench, draft, tool, choice.arguments, result.result, user):
         return None  # a look-up that tells again what the dialogue already told adds nothing
+    if not tool.writes and _echoes(choice.arguments, result.result):
+        return None  # a read whose output only repeats what it was given answers nothing
     budget = plan.steps - 1
     key = bench.values.user_key
     owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
@@ -125,6 +130,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     frontier: list[tuple[str, Choice]] = [(tool.name, choice)]
     produced_values: set[str] = set()
     used_values = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
+    # A setting write's new value is the user's choice: no look-up supplies it.
+    setting = _set_values(bench, [Candidate(Call(tool.name, choice.arguments), None, "target")])
     while budget > 0 and frontier:
         level: list[Call] = []
         next_frontier = []
@@ -134,8 +141,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                     continue  # an earlier sub-task's output already says who the user is
                 if budget <= 0:
                     break
-                if _key(value) in produced_values:
-                    continue  # another call of this sub-task already supplies it
+                if _key(value) in produced_values or (consumer == tool.name and param in setting):
+                    continue  # another call of this sub-task already supplies it, or the user says it
                 made = producer(bench, consumer, param, value, consumer_choice, used_values, rng, seen)
                 if made is None:
                     continue
@@ -217,15 +224,44 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     return segment
 
 
+# Verbs of a write that sets a reference to a new value (`update_preferred_pharmacy`,
+# `change_seat`): the new value is the user's choice, never one an earlier output showed.
+_SETTING_VERBS = frozenset({"update", "change", "set", "modify", "move", "switch", "assign", "replace", "edit",
+                            "transfer", "reassign"})
+
+
+def _set_values(bench: Workbench, candidates: list[Candidate]) -> set[str]:
+    """The ids a setting write takes as its new values (every required id after the record
+    it acts on, but the user's own): the user says them; the assistant does not pick one
+    from what an earlier sub-task showed ("the pharmacy of that fill" is not "my new
+    default pharmacy")."""
+    target = next((c for c in candidates if c.role == "target"), None)
+    if target is None:
+        return set()
+    tool = bench.tools[target.call.name]
+    if not tool.writes or w.snake(tool.name).split("_")[0] not in _SETTING_VERBS:
+        return set()
+    ids = [p for p in tool.parameters.get("required", []) if is_id(p)]
+    return set(ids[1:]) - {bench.values.user_key}
+
+
 def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -> list[tuple[int, str, Any]]:
     """Where an id the calls need may come from without a new look-up: the outputs of
     earlier sub-tasks (the assistant already knows the order's payment method). Only ids a
     call requires: an optional filter the user did not ask for is never added from there."""
     params = sorted({p for c in candidates for p in bench.tools[c.call.name].parameters.get("required", [])
-                     if is_id(p) and p in c.call.arguments})
-    return [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
-            for turn in segment.turns for call in turn.calls
-            if call.result is not None and call.result.ok for param in params]
+                     if is_id(p) and p in c.call.arguments} - _set_values(bench, candidates))
+    found = [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
+             for turn in segment.turns for call in turn.calls
+             if call.result is not None and call.result.ok for param in params]
+    # The user's own id, said for an earlier call (list_cards(CUS-1041)), is known too: no
+    # look-up of one of their accounts to find it again.
+    key = bench.values.user_key
+    if key in params:
+        found += [(index, key, {key: call.arguments[key]}) for index, segment in enumerate(draft.segments)
+                  for turn in segment.turns for call in turn.calls
+                  if call.result is not None and call.result.ok and key in call.arguments]
+    return found
 
 
 def _authentication(bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[str, Any],
@@ -284,7 +320,10 @@ def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int 
                    for t in segment.turns for c in t.calls
                    if c.result is not None and c.result.ok and isinstance(c.result.result, dict | str)]
         named_by_outputs.append(outputs)
-        for value in [segment.context.get(key), *outputs]:
+        # A call made for the user names them too (list_cards(customer_id) lists cards, not the customer).
+        arguments = [c.arguments.get(key) for t in segment.turns for c in t.calls
+                     if c.result is not None and c.result.ok]
+        for value in [segment.context.get(key), *arguments, *outputs]:
             if isinstance(value, str | int) and bench.values.is_user(value):
                 found = value
     if found is None:
@@ -329,6 +368,14 @@ def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool
         for p, v in c.arguments.items() if is_id(p))
 
 
+def _echoes(arguments: dict[str, Any], output: Any) -> bool:
+    """Whether a read's output holds nothing but values it was given (BFCL's `display_log`
+    returns the messages it was passed): no question it could answer."""
+    given = {_key(v) for v in leaves(arguments)}
+    told = [v for v in leaves(output) if not (v is None or isinstance(v, bool))]
+    return bool(told) and all(_key(v) in given for v in told)
+
+
 def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict[str, Any], output: Any,
                  user: dict[str, Any]) -> bool:
     """Whether a look-up repeats the dialogue: the same call made earlier with no write
@@ -353,8 +400,8 @@ def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict
 
 
 def _persona(bench: Workbench, draft: Draft, owner: dict[str, Any], rng: random.Random) -> str:
-    """The name the user signs with: the account holder's first name; in an env without
-    users, one name drawn for the whole dialogue; "" while the account is not known."""
+    """The name the user signs with: the account holder's first name; "" while the account
+    is not known, and in an env without users."""
     key = bench.values.user_key
     if key is not None and bench.env.user_table is not None:
         # One persona per dialogue: the first user it is about. A sub-task about someone
@@ -366,9 +413,6 @@ def _persona(bench: Workbench, draft: Draft, owner: dict[str, Any], rng: random.
                 or (named and owner[key] != named[key]) or (shown is not None and owner[key] != shown):
             return ""
         return bench.values.first_name(owner[key])
-    earlier = next((s.turns[0].topic.get("persona") for s in draft.segments if s.turns
-                    and s.turns[0].topic.get("persona")), None)
-    if earlier:
-        return str(earlier)
-    bench.values.fake.seed_instance(rng.randrange(2**31))
-    return str(bench.values.fake.first_name())
+    # Without a USER_TABLE nobody's name is on file, yet a login may show it ("User Kiara
+    # logged in"): a drawn name would contradict it, so the user does not sign.
+    return ""

@@ -1,0 +1,159 @@
+"""The user talks like a person and the assistant says fields as phrases: no value mapped
+onto a parameter label ("X as the bank name", "As for the city"), yes/no values said as the
+wish their description states, camelCase tool names said as words, event fields said as
+events, counts never as dollars; and the plan-side rules behind training-grade dialogues
+(an echoing read answers nothing, a typo really fails, a setting write's new value is the
+user's)."""
+
+from __future__ import annotations
+
+import random
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from sandbox import ToolSpec
+from toolace_mt.generation.draft import Call
+from toolace_mt.generation.language import speech
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.tool_language import description, request
+from toolace_mt.generation.plan.call_plan import Candidate
+from toolace_mt.generation.plan.injections import _mistype, _says
+from toolace_mt.generation.plan.segment_drafter import _echoes, _set_values
+
+SEEDS = range(300)
+# "<value> as/for the <label>", "As for the <label>", "Reason: ..." : a form, not a person.
+FORM = re.compile(r"\b(?:as|for) the (?:bank name|city|memo|reason|payee name|amount|nickname)"
+                  r"(?=\s*(?:[,.;!?]|and\b|$))|(?:^|\. )As for the |^Reason:")
+
+
+@pytest.mark.parametrize(("param", "value"), [("bank_name", "Booth Bank"), ("city", "Riverton"),
+                                              ("memo", "gift for Caitlin's reunion"), ("reason", "other"),
+                                              ("amount", 306.24), ("payee_name", "Shari Orr")])
+def test_a_value_is_never_mapped_onto_its_label_like_a_form(param: str, value: object) -> None:
+    said = {w.value_clause(random.Random(s), param, value) for s in SEEDS}
+    said |= {" ".join(w.value_sentences(random.Random(s), [(param, value), ("nickname", "Hayden")])) for s in SEEDS}
+    assert not [t for t in said if FORM.search(t)]
+    assert all(str(value) in t for t in said if "nickname" not in t or str(value) in t)
+
+
+def test_an_enum_value_said_in_words_is_a_choice_not_a_quoted_memo() -> None:
+    spoken = w.EnumWords("too expensive")
+    said = {w.value_clause(random.Random(s), "reason", spoken) for s in SEEDS}
+    assert not [t for t in said if '"' in t]
+    assert all("too expensive" in t for t in said)
+    assert any('"' in w.value_clause(random.Random(s), "reason", "the venue is no longer available") for s in SEEDS)
+
+
+@pytest.mark.parametrize(("text", "yes", "no"), [
+    ("True to activate the cruise control, False to deactivate.", "activate the cruise control", "deactivate"),
+    ("Also list cancelled events.", "also list cancelled events", "list cancelled events"),
+    ("True if the doors are to be unlocked, False otherwise.", "The doors are to be unlocked.",
+     "The doors are not to be unlocked."),
+])
+def test_a_flag_is_said_as_the_wish_its_description_states(text: str, yes: str, no: str) -> None:
+    for seed in range(20):
+        on = w.flag_sentence(random.Random(seed), text, True)
+        off = w.flag_sentence(random.Random(seed), text, False)
+        assert on is not None and yes in on
+        assert off is not None and no in off and off != on
+    assert w.flag_sentence(random.Random(0), "The list of doors.", True) is None
+
+
+def test_a_flag_named_by_a_verb_is_said_as_which_ones() -> None:
+    said = {w.value_clause(random.Random(s), "include_past", v) for s in range(50) for v in (True, False)}
+    assert not [t for t in said if re.search(r"\b(?:be|leave|set) include past\b|include past (?:on|off)", t)]
+    assert any("past ones" in t for t in said)
+
+
+def test_camel_case_tool_names_are_said_as_words() -> None:
+    for seed in range(50):
+        phrase = w.task_phrase("setCruiseControl", random.Random(seed))
+        assert "CruiseControl" not in phrase and "cruise control" in phrase
+    assert w.snake("activateParkingBrake") == "activate_parking_brake"
+    assert w.snake("cancel_order") == "cancel_order"
+
+
+@pytest.mark.parametrize(("key", "value", "said"), [
+    ("added_on", "2026-07-17", "it was added on July 17, 2026"),
+    ("execute_on", "2026-07-23", "it executes on July 23, 2026"),
+    ("ready_on", "2026-07-13", "it's ready on July 13, 2026"),
+    ("from_balance_after", 13125.9, "the balance afterwards is $13,125.90"),
+    ("checked_bags", 2, "there are 2 checked bags"),
+    ("checked_bags", 1, "there is 1 checked bag"),
+    ("bag_fees", 40.0, "the bag fees are $40.00"),
+])
+def test_fields_are_said_as_phrases(key: str, value: object, said: str) -> None:
+    assert speech.clause(key, value) == said
+
+
+def test_counts_and_measures_are_not_dollars() -> None:
+    assert speech.natural(7, "total_contacts") == "7"
+    assert speech.natural(2.69, "fuelAmount") == "2.69"
+    assert speech.natural(5.0, "copay") == "$5.00"
+    assert speech.natural(12.5, "subtotal") == "$12.50"
+
+
+def test_the_user_asks_back_for_an_event_as_the_event() -> None:
+    asked = {w.recall(random.Random(s), "added_on") for s in range(50)}
+    assert not [t for t in asked if "added on" in t]
+    assert all("added" in t for t in asked)
+    assert speech.sayable("added_on", "2026-07-17")
+    assert not speech.sayable("shipped_to", "Ann")
+
+
+def test_a_request_from_a_description_asks_for_the_task_only_and_in_the_first_person() -> None:
+    tool = ToolSpec(name="cancel_medication_dispense", description="Cancel a fill that has not been handed over "
+                    "yet; the refill is given back.", parameters={"type": "object", "properties": {}}, writes=True)
+    assert description(tool) == "cancel a fill that has not been handed over yet"
+    fills = ToolSpec(name="search_medication_dispenses", description="List a patient's fills (dispenses), newest "
+                     "first.", parameters={"type": "object", "properties": {}}, writes=False)
+    texts = {request(fills, {}, random.Random(s), "patient")[0] for s in range(30)}
+    assert all("my fills" in t and "patient" not in t and "(" not in t for t in texts)
+
+
+def test_an_error_reply_tells_a_range_in_words() -> None:
+    said = speech.plain_error("the tank holds 50 gallons; that much fuel would overflow it", "fuel amount", 112.9)
+    assert said == "the fuel amount 112.9 is outside the range it allows."
+    assert "not found" not in speech.plain_error("no pharmacy in Rievrton", "city", "Rievrton")
+    assert speech.plain_error("no pharmacy in Rievrton", "city", "Rievrton").startswith("I couldn't find")
+
+
+def test_a_read_that_only_echoes_its_arguments_answers_nothing() -> None:
+    assert _echoes({"messages": ["week", "draw"]}, {"log": ["week", "draw"]})
+    assert not _echoes({"city": "Riverton"}, {"zipcode": "22611"})
+    assert not _echoes({"x": 1}, {})
+
+
+def test_typos_are_of_the_value_kind_and_the_right_number_is_a_whole_token() -> None:
+    rng = random.Random(1)
+    assert _mistype(50, rng) == 500 and _mistype(1.4, rng) == 14.0
+    name = _mistype("Riverton", rng)
+    assert name != "Riverton" and sorted(name) == sorted("Riverton")
+    assert not _says("Please fill 500 gallons.", 50)
+    assert _says("Please fill 50 gallons.", 50)
+    assert _says("It's CUS-1041.", "cus-1041")
+
+
+def _tool(name: str, required: list[str], writes: bool = True) -> ToolSpec:
+    return ToolSpec(name=name, description="", writes=writes,
+                    parameters={"type": "object", "properties": {p: {"type": "string"} for p in required},
+                                "required": required})
+
+
+def test_a_setting_writes_new_value_is_the_users_never_an_earlier_outputs() -> None:
+    tools = {t.name: t for t in (_tool("update_preferred_pharmacy", ["patient_id", "pharmacy_id"]),
+                                 _tool("update_dispense_pharmacy", ["dispense_id", "pharmacy_id"]),
+                                 _tool("pay_payee", ["from_account_id", "payee_id", "amount"]),
+                                 _tool("cancel_order", ["order_id"]))}
+    bench = SimpleNamespace(tools=tools, values=SimpleNamespace(user_key="patient_id"))
+
+    def new_values(name: str) -> set[str]:
+        call = Call(name, dict.fromkeys(tools[name].parameters["required"], "x"))
+        return _set_values(bench, [Candidate(call, None, "target")])  # type: ignore[arg-type]
+
+    assert new_values("update_preferred_pharmacy") == {"pharmacy_id"}
+    assert new_values("update_dispense_pharmacy") == {"pharmacy_id"}
+    assert new_values("pay_payee") == set()  # paying a payee just added: "pay this payee"
+    assert new_values("cancel_order") == set()
