@@ -52,7 +52,8 @@ Wednesday Thursday Friday Saturday Sunday January February March April May June 
 November December Just Still Also Here There The This That Not Calling Writing Back Again Done
 Dr Mr Mrs Ms Mx Miss Prof Sir""".split())
 _TO_USE = re.compile(r"\bthe [a-z][a-z ]{0,40}? to use (?:is|are|should be|will be)\b", re.I)
-_LABEL = re.compile(r"(?:^|(?<=[.!?;\n]))\s*(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*(?::|\s-|,)\s*"
+# [ \t]*, not \s*: from each of a run of newlines, \s* would read the whole run (quadratic).
+_LABEL = re.compile(r"(?:^|(?<=[.!?;\n]))[ \t]*(?P<label>[A-Za-z][A-Za-z ]{1,30}?)[ \t]*(?::|\s-|,)[ \t]*"
                     r"(?P<value>[^\s.;,!?]+)")
 _FLAG = frozenset({"yes", "no", "true", "false"})
 # Parameters that steer a search or a listing rather than name a thing: users say what they

@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+from toolace_mt.record import UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, leaves, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.necessity import entity_key
 from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.told import Told
 
 CHECK = "plan_sense"
 KINDS = (
@@ -66,9 +68,11 @@ def _unrelated(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) ->
     findings = []
     for write in writes:
         arguments = write.arguments or {}
+        user_said = Told.of(*(m.content for m in dialogue.messages[:write.message_index] if isinstance(m, UserMessage)))
         for argument, value in arguments.items():
-            if not isinstance(value, str) or argument == policy.user_key or not argument.endswith("id"):
-                continue
+            if not isinstance(value, str) or argument == policy.user_key or not argument.endswith("id") \
+                    or user_said.tells(value):
+                continue  # a value the user stated was not read off another record
             source = next((s for s in dialogue.calls if s.message_index < write.message_index and _good(s)
                            and not policy.is_write(s.name) and isinstance(s.output, dict)
                            and s.output.get(argument) == value), None)

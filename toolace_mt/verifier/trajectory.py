@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from toolace_mt.record import Record
 from toolace_mt.verifier import answer, confirmation, disambiguation, necessity, persona, plan_sense, reply_style
 from toolace_mt.verifier.dialogue import TRAJECTORY_CHECK_IDS, Dialogue
-from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.finding import UNJUDGED, Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
 
 _MODULES = (necessity, disambiguation, confirmation, answer, reply_style, persona, plan_sense)
@@ -26,11 +26,21 @@ FINDING_KINDS: tuple[FindingKind, ...] = tuple(kind for m in _MODULES for kind i
 _FIND: dict[str, Callable[[Dialogue, EnvPolicy], list[Finding]]] = {m.CHECK: m.find for m in _MODULES}
 
 
+# What a detector may raise on a record of a shape nobody foresaw (records are hostile input).
+_UNREADABLE = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError,
+               UnicodeError)
+
+
 def findings(dialogue: Dialogue, policy: EnvPolicy, checks: Iterable[str] = TRAJECTORY_CHECKS) -> list[Finding]:
-    """Every finding of the given checks on one record (those needing an unknown policy are skipped)."""
+    """Every finding of the given checks on one record (those needing an unknown policy are
+    skipped). A check that cannot read the record fails it with an UNJUDGED finding, never raises."""
     found: list[Finding] = []
     for check in checks:
-        found += _FIND[check](dialogue, policy)
+        try:
+            found += _FIND[check](dialogue, policy)
+        except _UNREADABLE as exc:
+            found.append(Finding(UNJUDGED, f"{check} could not judge this record ({type(exc).__name__}: "
+                                           f"{str(exc)[:120]})", None, check))
     return found
 
 
