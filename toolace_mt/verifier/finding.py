@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 UNJUDGED = "unjudged"  # a check that could not read a record: it fails it, and no rate counts it
 
 

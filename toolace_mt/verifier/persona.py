@@ -27,7 +27,7 @@ from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import MAX_TEXT, Told, leaves_with_keys, snake_words, tool_properties
+from toolace_mt.verifier.told import MAX_TEXT, Told, awkward_field, leaves_with_keys, snake_words, tool_properties
 
 CHECK = "persona"
 KINDS = (
@@ -62,8 +62,6 @@ _SEARCH_PARAMS = frozenset({"query", "q", "search", "search_query", "search_term
                             "keywords", "term", "terms"})
 _SEARCH_WORDS = r"(?:search (?:words?|terms?|query|string|text)|query|keywords?)"
 _COUNT_PARAMS = frozenset({"limit", "max_results", "page_size", "offset", "top_k", "top_n", "max_items"})
-_FIELD_END = frozenset({"at", "on", "by", "after", "before", "from", "to", "of", "in", "only", "past", "since",
-                        "until"})
 # "<value> for the <parameter>": a literal (digits, quoted, capitalised) or a word after a verb of filling in.
 _FOR_THE = re.compile(r"(?:(?:\b(?:use|put|write|enter|try|set|go with|it's|it is)\s+)(?P<word>[\w@.#$'-]+)|"
                       # only at a token's start: a long token is scanned once, not from each of its characters
@@ -172,8 +170,7 @@ class FormTerms:
         for site in dialogue.calls:
             if site.output_text is not None:
                 fields.update(str(k).casefold() for k, _ in leaves_with_keys(site.output) if k)
-        awkward = {f.replace("_", " ") for f in fields
-                   if "_" in f and f.split("_")[-1] in _FIELD_END and len(f.split("_")) >= 2}
+        awkward = {f.replace("_", " ") for f in fields if "_" in f and awkward_field(f)}
         return cls("|".join(sorted(search | {_SEARCH_WORDS})) if search else None,
                    "|".join(sorted(counts)) or None, tuple(sorted(flags)), tuple(sorted(awkward)),
                    frozenset(label for label in labels if label))
@@ -212,7 +209,8 @@ def _form_filling(text: str, terms: FormTerms) -> str | None:
         if found:
             return found.group()
     for name in terms.fields:
-        found = re.search(rf"\bthe {re.escape(name)}(?=\s*(?:[?.!,;:]|$)|\s+(?:is|was|again)\b)", text, re.I)
+        found = re.search(rf"\b(?:the|which|what|your|my) {re.escape(name)}(?=\s*(?:[?.!,;:)]|$)|\s+(?:is|was|"
+                          r"again)\b)", text, re.I)
         if found:
             return found.group()
     return None

@@ -163,20 +163,19 @@ def snake_words(text: str) -> list[str]:
 
 # Words that end a field name but never an English noun phrase: "expires on", "from balance
 # after", "member since", "unread only", "invited at".
-FIELD_END = frozenset({"at", "on", "by", "after", "before", "from", "to", "of", "in", "only", "past", "since",
-                       "until", "is", "has"})
-_FIELD_START = frozenset({"from", "to", "is", "has", "in", "num", "ship"})
+FIELD_END = frozenset({"at", "on", "by", "after", "before", "from", "to", "of", "only", "past", "since",
+                       "until", "is", "has"})  # not "in": "check in" is a phrase
+_FIELD_START = frozenset({"from", "to", "is", "has", "num"})  # not "ship": "the ship date" is a phrase
 
 
 def awkward_field(key: str) -> bool:
     """A field name that is no phrase read aloud: 2+ words ending in a preposition
     ("expires_on", "member_since"), starting with one or with an abbreviation ("from_balance",
-    "ship_city"), or holding a digit ("last4")."""
+    "num_items"), or holding a digit ("last4", "address1")."""
     parts = [p for p in key.casefold().split("_") if p]
     if not parts or not all(p.isalnum() and p.isascii() for p in parts):
         return False
     if len(parts) == 1:
-        word = parts[0]
-        return any(c.isdigit() for c in word) and any(c.isalpha() for c in word) and len(word) <= 12
+        return re.fullmatch(r"[a-z]{3,}\d{1,2}", parts[0]) is not None  # "last4", "address1"
     return parts[-1] in FIELD_END or parts[0] in _FIELD_START or any(c.isdigit() for c in key)
 

@@ -358,8 +358,8 @@ def tau_retail() -> list[tuple[str, list[Turn]]]:
             ("call", *[("get_order_details", {"order_id": o}) for o in ("#W6893533", "#W8770097", "#W5183325",
                                                                         "#W3913498")]),
             ("assistant", "Thanks, Ivan. I checked your four orders: the Office Chair is in order #W8770097 "
-                          "(red mesh, $544.29), which is still pending, so it can be cancelled. Should I cancel it because it's no longer needed? Please reply "
-                          "yes to confirm."),
+                          "(red mesh, $544.29), which is still pending, so it can be cancelled. Should I cancel "
+                          "it because it's no longer needed? Please reply yes to confirm."),
             ("user", "yes"),
             ("call", ("cancel_pending_order", {"order_id": "#W8770097", "reason": "no longer needed"})),
             ("assistant", "The order is cancelled, and $544.29 will be refunded to your PayPal account."),
@@ -443,6 +443,16 @@ def message() -> list[tuple[str, list[Turn]]]:
             ("user", "Who are the other five?"),
             ("call", ("list_users", {})),
             ("assistant", "The other five are Kaitlyn, Danielle, Vernon, Jodi and Brandi."),
+        ]),
+        ("unanswered_question", [
+            ("user", "Hi, could you check my login status?"),
+            ("call", ("message_get_login_status", {})),
+            ("assistant", "Sure! Here you go. There's nothing more on file."),
+        ]),
+        ("good", [
+            ("user", "Hi, could you check my login status?"),
+            ("call", ("message_get_login_status", {})),
+            ("assistant", "You're not logged in at the moment."),
         ]),
     ]
 
