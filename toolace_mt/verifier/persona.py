@@ -69,6 +69,10 @@ _FOR_THE = re.compile(r"(?:(?:\b(?:use|put|write|enter|try|set|go with|it's|it i
                       r"[A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*){0,3}))\s+(?:for|as) the "
                       r"(?P<label>[A-Za-z][A-Za-z ]{1,40}?)(?=\s*(?:[,.;!?)]|\band\b|$))")
 _VERB = r"\s*(?:is|are|=|:|would be|should be|will be|can be)\s+"
+# A value noted down for a parameter, or a parameter that "reads" a value: a form read out.
+_NOTED_AS = re.compile(r"(?<![\w@.#$'-])[\w@.#$'-]+\s+(?:written down|noted down|jotted down|noted)\s+as\s+the\s+"
+                       r"(?P<label>[A-Za-z][A-Za-z ]{1,30}?)(?=\s*(?:[,.;!?)]|\band\b|$))"
+                       r"|\bthe\s+(?P<label2>[A-Za-z][A-Za-z ]{1,30}?)\s+reads\s+[\w@.#$'-]+", re.I)
 _WORD_VALUE = r"[\"'“‘]?[\w@.'’-]+[\"'”’]?"
 _INTERNAL_TOOL = re.compile(r"^(?:calculate|calculator|compute|think|reason|reflect|evaluate|scratchpad)$")
 _INTERNAL_PARAM = frozenset({"expression", "thought", "formula", "scratchpad"})
@@ -203,6 +207,9 @@ def _form_filling(text: str, terms: FormTerms) -> str | None:
     exact = [m for m in filled if normalise(m["label"]) in terms.labels]
     if exact or len(filled) >= 2:  # "Use 3788616824 for the item numbers, and 2106335193 for the new items"
         return (exact or filled)[0].group().strip()
+    for match in _NOTED_AS.finditer(text):  # "I have completed written down as the status", "the user reads USR007"
+        if normalise(match["label"] or match["label2"]) in terms.labels:
+            return match.group().strip()
     for flag in terms.flags:
         spoken = re.escape(flag)
         found = re.search(rf"\b(?:be|leave|set|turn|keep|the)\s+{spoken}\b|\b{spoken}\s+(?:on|off)\b", text, re.I)

@@ -341,6 +341,22 @@ def banking() -> list[tuple[str, list[Turn]]]:
             ("assistant", "I'm so sorry to hear that. I've reported your Mastercard ending in 2983 as lost; a "
                           "replacement card is on its way."),
         ]),
+        ("good", [
+            ("user", "Could you move $200 from my checking ACC-10001 into savings ACC-10002?"),
+            ("assistant", "Sure! Here's the transfer I'll make:\n\n- **From:** checking (ACC-10001)\n- **To:** "
+                          "savings (ACC-10002)\n- **Amount:** $200.00\n\nPlease confirm (yes/no)."),
+            ("user", "Looks good! 👍"),
+            ("call", ("transfer_between_accounts", {"from_account_id": "ACC-10001", "to_account_id": "ACC-10002",
+                                                    "amount": 200})),
+            ("assistant", "Done! $200.00 is now in your savings account."),
+        ]),
+        ("parameter_talk", [
+            ("user", "I need to go through the transfers. From my notes, the account is ACC-10001. I have completed "
+                     "written down as the status."),
+            ("call", ("list_transfers", {"account_id": "ACC-10001", "status": "completed"})),
+            ("assistant", "Three completed transfers: $605.52 to payee PAY-5001 on April 30, $350.44 for rent "
+                          "into this account on March 20, and $1,389.46 to PAY-5001 for groceries on March 8."),
+        ]),
     ]
 
 
