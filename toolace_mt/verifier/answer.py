@@ -32,6 +32,9 @@ _QUESTION = re.compile(r"\?|^\W*(?:what|which|when|where|who|whose|how|is|are|wa
                        r"i(?:'d| would) like to (?:know|see)|i want to (?:know|see)|i need to (?:know|see))\b", re.I)
 # Words that tell a yes/no value: "yes", "you're not logged in", "it isn't", "it's active".
 _YES_NO = re.compile(r"\b(?:yes|no|not|true|false|neither|both)\b|n't\b", re.I)
+# A question asked to be answered yes or no (not a request: "Could you ...?", "Can you ...?").
+_YES_NO_QUESTION = re.compile(r"(?:^|[.!?]\s+)(?!(?:could|can|would|will) you\b)(?:do|does|did|is|are|was|were|has|"
+                              r"have|had|can|could|will|would|should|am)\b[^.!?]{0,200}\?", re.I)
 _CLOSING = re.compile(r"\b(?:anything else|something else|help you with|help with today|further questions?|"
                       r"other questions?|more questions?)\b", re.I)
 _STOP = frozenset("""what which when where whose could would should about there their them they this that these
@@ -70,7 +73,10 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     answered by one of its new values, or by its word in the reply ("yes, both are in stock");
     a look-up that found nothing by a reply that says so."""
     outputs = [s.output for s in sites]
-    flags = _asked_flags(words, outputs)
+    # a word that names an argument of the calls is how the user filtered ("only in-stock
+    # ones" for in_stock_only), not what they asked to be told
+    filters = {p.rstrip("s") for s in sites for name in (s.arguments or {}) for p in str(name).casefold().split("_")}
+    flags = _asked_flags(words - filters, outputs)
     stems = {w[:3] for w in re.findall(r"[a-z]{3,}", reply.casefold())}  # "logged in" tells login_status
     if flags and not _YES_NO.search(reply) and not any(
             {p[:3] for p in key.casefold().split("_") if len(p) >= 4} & stems for key in flags):
@@ -81,9 +87,8 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     if not new:
         return None
     told = Told.of(reply)
-    # a word that names an argument of the calls is how the user filtered ("only in-stock
-    # ones" for in_stock_only), not what they asked to be told
-    filters = {p.rstrip("s") for s in sites for name in (s.arguments or {}) for p in str(name).casefold().split("_")}
+    if any(isinstance(v, str) and len(v.split()) >= 5 and told.tells(v) for v in new[:400]):
+        return None  # it quotes what the record says (a message's text): "what does it say?" is answered
     asked = _asked_fields(words - filters, outputs)
     asked = {k: [v for v in vs if not shown.knows(v)] for k, vs in asked.items()}
     asked = {k: vs for k, vs in asked.items() if vs}
@@ -121,7 +126,10 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                             and (messages[i].content or "").strip() and not messages[i].tool_calls), None)
         if reply_index is None or _asks_back(messages[reply_index].content or ""):
             continue  # the assistant asks something back (which one, shall I)
-        problem = _unanswered(messages[reply_index].content or "", good, shown, _words(messages[user].content))
+        reply = messages[reply_index].content or ""
+        if _YES_NO_QUESTION.search(messages[user].content) and _YES_NO.search(" ".join(reply.split()[:6])):
+            continue  # "Do I have any pending orders?" - "Yes, two." answers it
+        problem = _unanswered(reply, good, shown, _words(messages[user].content))
         if problem:
             findings.append(Finding("unanswered_question", f"the user asked at message {user}; {problem}",
                                     reply_index))

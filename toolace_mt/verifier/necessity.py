@@ -17,10 +17,10 @@ from typing import Any
 
 from toolace_mt.record import AssistantMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
-from toolace_mt.verifier.evidence import is_identifier, leaves, normalise
+from toolace_mt.verifier.evidence import is_identifier, leaves, list_lengths, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Shown, Told, meaningful_leaves, parsed
+from toolace_mt.verifier.told import Shown, Told, meaningful_leaves, parsed, whole_words
 
 CHECK = "necessity"
 KINDS = (
@@ -169,6 +169,15 @@ def _unused(site: CallSite, shown: Shown, dialogue: Dialogue, assistant_texts: l
             return None
         if later_texts.tells(leaf, loose=True):
             return None
+    # An answer drawn from it: a value the user asked about ("is anything still pending?" - "both
+    # are pending"), not one the call was given, or how many it listed ("Do I have any?" - "Yes, two").
+    own = _argument_strings(site)
+    asked = [leaf for _, leaf in values if isinstance(leaf, str) and normalise(leaf) not in own
+             and any(whole_words(normalise(leaf), text) for text in shown.texts)]
+    if any(later_texts.tells(leaf) for leaf in asked):
+        return None
+    if any(n >= 2 and any(abs(m - n) < 1e-9 for m in later_texts.found.numbers) for n in list_lengths(site.output)):
+        return None
     sample: Any = new[0]
     return (f"call {site.call.id} {site.name}'s output is never used: no later call or reply uses what it showed "
             f"(e.g. {json.dumps(sample, ensure_ascii=False)[:60]})")

@@ -203,7 +203,10 @@ def _form_filling(text: str, terms: FormTerms) -> str | None:
             found = re.search(pattern, text, re.I)
             if found:
                 return found.group().strip(" ,")
-    filled = [m for m in _FOR_THE.finditer(text) if _a_parameter(m["label"], terms.labels)]
+    # a quoted text of 5+ words is a message or a title dictated as it should read: 'Use "Lunch
+    # with the new team on Friday" as the subject' is how people say it
+    filled = [m for m in _FOR_THE.finditer(text) if _a_parameter(m["label"], terms.labels)
+              and not (m["literal"] and m["literal"][0] in "\"“'" and len(m["literal"].split()) >= 5)]
     exact = [m for m in filled if normalise(m["label"]) in terms.labels]
     if exact or len(filled) >= 2:  # "Use 3788616824 for the item numbers, and 2106335193 for the new items"
         return (exact or filled)[0].group().strip()

@@ -74,6 +74,11 @@ def spoken(value: str) -> str:
     return value.replace("_", " ")
 
 
+def whole_words(needle: str, haystack: str) -> bool:
+    """`needle` occurs in `haystack` as whole words (both normalised)."""
+    return _whole(needle, haystack)
+
+
 def _whole(needle: str, haystack: str) -> bool:
     if not needle or needle not in haystack:
         return False
