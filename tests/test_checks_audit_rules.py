@@ -161,3 +161,23 @@ def test_candidates_looked_at_in_one_turn_to_find_the_one_that_fits_earn_their_p
     turn: a reader can check it)."""
     found = [f.kind for f in findings(Dialogue(_order_search(parallel)), KNOWN)]
     assert found == ([] if parallel else ["unused_call"])
+
+
+MAIL: dict[str, dict[str, Any]] = {"search_messages": {"folder": {"type": "string"},
+                                                       "unread_only": {"type": "boolean"}},
+                                   "list_events": {"include_cancelled": {"type": "boolean"},
+                                                   "start": {"type": "string"}}}
+
+
+@pytest.mark.parametrize("said, talk", [
+    ("I'd rather have inbox as the folder.", True),
+    ("Make it include cancelled, please.", True),
+    ("You'll see the end time is 2026-06-25T15:30.", True),
+    ("I'd like to have a look in the inbox folder.", False),
+    ("Please include cancelled events too.", False),
+    ("I'd like Bob as the organizer of the party.", False),
+    ("The meeting starts on 2026-06-25 at 15:30.", False),
+])
+def test_preferences_mapped_onto_parameters_and_machine_timestamps(said: str, talk: bool) -> None:
+    record = synthetic([("user", said), ("assistant", "Okay.")], MAIL)
+    assert [f.kind for f in findings(Dialogue(record), EnvPolicy.unknown())] == (["parameter_talk"] if talk else [])

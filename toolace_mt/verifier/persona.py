@@ -63,12 +63,15 @@ _SEARCH_PARAMS = frozenset({"query", "q", "search", "search_query", "search_term
 _SEARCH_WORDS = r"(?:search (?:words?|terms?|query|string|text)|query|keywords?)"
 _COUNT_PARAMS = frozenset({"limit", "max_results", "page_size", "offset", "top_k", "top_n", "max_items"})
 # "<value> for the <parameter>": a literal (digits, quoted, capitalised) or a word after a verb of filling in.
-_FOR_THE = re.compile(r"(?:(?:\b(?:use|put|write|enter|try|set|go with|it's|it is)\s+)(?P<word>[\w@.#$'-]+)|"
+_FOR_THE = re.compile(r"(?:(?:\b(?:use|put|write|enter|try|set|go with|it's|it is|have|want|like|prefer)\s+)"
+                      r"(?P<word>[\w@.#$'-]+)|"
                       # only at a token's start: a long token is scanned once, not from each of its characters
                       r"(?<![\w@.#$'-])(?P<literal>\"[^\"]{1,60}\"|“[^”]{1,60}”|'[^']{1,60}'|(?=[\w@.#$-]*\d)[\w@.#$-]+|"
                       r"[A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*){0,3}))\s+(?:for|as) the "
                       r"(?P<label>[A-Za-z][A-Za-z ]{1,40}?)(?=\s*(?:[,.;!?)]|\band\b|$))")
 _VERB = r"\s*(?:is|are|=|:|would be|should be|will be|can be)\s+"
+# "2026-06-25T15:30": a timestamp as a program writes it, never as a person types it.
+_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # A value noted down for a parameter, or a parameter that "reads" a value: a form read out.
 _NOTED_AS = re.compile(r"(?<![\w@.#$'-])[\w@.#$'-]+\s+(?:written down|noted down|jotted down|noted)\s+as\s+the\s+"
                        r"(?P<label>[A-Za-z][A-Za-z ]{1,30}?)(?=\s*(?:[,.;!?)]|\band\b|$))"
@@ -215,7 +218,8 @@ def _form_filling(text: str, terms: FormTerms) -> str | None:
             return match.group().strip()
     for flag in terms.flags:
         spoken = re.escape(flag)
-        found = re.search(rf"\b(?:be|leave|set|turn|keep|the)\s+{spoken}\b|\b{spoken}\s+(?:on|off)\b", text, re.I)
+        found = re.search(rf"\b(?:be|leave|set|turn|keep|the|make it|have it)\s+{spoken}\b|\b{spoken}\s+(?:on|off)\b",
+                          text, re.I)
         if found:
             return found.group()
     for name in terms.fields:
@@ -293,6 +297,9 @@ def _parameter_talk(text: str, parameters: set[str], terms: FormTerms | None = N
         colon = ":" in match.group()
         if label in parameters and (("_" in label and colon) or match["value"].casefold() in _FLAG):
             return f"fills in a parameter by its name (\"{match.group().strip()}\")"
+    stamp = _TIMESTAMP.search(text)
+    if stamp:
+        return f"writes a date and time as a machine does (\"{stamp.group()}\")"
     form = _form_filling(text, terms) if terms is not None else None
     if form:
         return f"talks like a form, not a person (\"{form}\")"
