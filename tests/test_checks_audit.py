@@ -34,16 +34,10 @@ def _expected(record: Record) -> set[str]:
     return set() if expect == "good" else set(expect.split("+"))
 
 
-def _local(record: Record) -> Record:
-    """The message env is a fixture file: name it by path for the policy loader."""
-    if record.env == "message.py":
-        return record.model_copy(update={"env": str(ENV_DIR / "message.py")})
-    return record
-
-
 @pytest.fixture(scope="module")
 def policies() -> PolicyCache:
-    return PolicyCache()
+    """The message env is a fixture file, found under fixtures/envs as `verify --env-dir` would."""
+    return PolicyCache(EnvRefs(dirs=(ENV_DIR,)))
 
 
 def test_the_corpus_covers_every_defect_class_and_good_dialogues() -> None:
@@ -56,10 +50,9 @@ def test_the_corpus_covers_every_defect_class_and_good_dialogues() -> None:
 
 @pytest.mark.parametrize("record", RECORDS, ids=[r.id for r in RECORDS])
 def test_each_audit_record_gets_exactly_its_findings(record: Record, policies: PolicyCache) -> None:
-    local = _local(record)
-    policy = policies.of(local)
-    assert policy.known, f"{record.env}: {policies.why.get(local.env)} (rebuild: python {CORPUS.parent}/build_audit.py)"
-    found = findings(Dialogue(local), policy)
+    policy = policies.of(record)
+    assert policy.known, f"{record.env}: {policies.why.get(record.env)} (rebuild: {CORPUS.parent}/build_audit.py)"
+    found = findings(Dialogue(record), policy)
     assert {f.kind for f in found} == _expected(record), [f.message for f in found]
 
 
