@@ -181,3 +181,27 @@ MAIL: dict[str, dict[str, Any]] = {"search_messages": {"folder": {"type": "strin
 def test_preferences_mapped_onto_parameters_and_machine_timestamps(said: str, talk: bool) -> None:
     record = synthetic([("user", said), ("assistant", "Okay.")], MAIL)
     assert [f.kind for f in findings(Dialogue(record), EnvPolicy.unknown())] == (["parameter_talk"] if talk else [])
+
+
+@pytest.mark.parametrize("second, changes", [("wabbott", False), ("suedixon", True)])
+def test_signing_in_as_another_account_is_an_identity_change(second: str, changes: bool) -> None:
+    tools = {"ticket_login": {"username": {"type": "string"}, "password": {"type": "string"}}, "logout": {}}
+    record = synthetic([("user", "Log me in: wabbott, password none9632."),
+                        ("call", "ticket_login", {"username": "wabbott", "password": "none9632"}, {"success": True}),
+                        ("assistant", "You're signed in."), ("user", "Log out, then sign me in again, please."),
+                        ("call", "logout", {}, {"success": True}),
+                        ("call", "ticket_login", {"username": second, "password": "x1"}, {"success": True}),
+                        ("assistant", "Signed out and back in.")], tools)
+    found = [f.kind for f in findings(Dialogue(record), EnvPolicy.unknown())]
+    assert found == (["identity_change"] if changes else [])
+
+
+def test_reads_about_two_users_are_an_identity_change_when_the_user_key_is_known() -> None:
+    tools = {"get_customer": {"customer_id": {"type": "string"}}}
+    record = synthetic([("user", "I'm CUS-1. What city am I in? And my friend CUS-2?"),
+                        ("call", "get_customer", {"customer_id": "CUS-1"}, {"customer_id": "CUS-1", "city": "Leeds"}),
+                        ("call", "get_customer", {"customer_id": "CUS-2"}, {"customer_id": "CUS-2", "city": "York"}),
+                        ("assistant", "You're in Leeds; CUS-2 is in York.")], tools)
+    policy = EnvPolicy(known=True, user_key="customer_id")
+    assert [f.kind for f in findings(Dialogue(record), policy)] == ["identity_change"]
+    assert [f.kind for f in findings(Dialogue(record), EnvPolicy.unknown())] == []

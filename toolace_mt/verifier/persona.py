@@ -35,7 +35,10 @@ KINDS = (
                 "the user's sign-off name is not the account holder's, or changes mid-dialogue"),
     FindingKind("parameter_talk", CHECK, False, "the user talks in parameter or enum terms"),
     FindingKind("dictated_internal", CHECK, False, "the user dictates the input of an internal tool"),
+    FindingKind("identity_change", CHECK, False, "the user acts as two different accounts in one dialogue"),
 )
+# Tools that sign a user in: the account they name is who the user is.
+_LOGIN_TOOL = re.compile(r"(?:^|_)(?:login|log_in|logon|signin|sign_in|authenticate|auth)(?:_|$)")
 
 # A title ("Dr. Chloe Foster") is not the name: the person is Chloe Foster.
 _TITLE = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Sir)\.?\s+(?=[A-Z][a-z]))?"
@@ -271,6 +274,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         problem = _parameter_talk(text, parameters, terms)
         if problem:
             findings.append(Finding("parameter_talk", f"the user at message {index} {problem}", index))
+    findings += _identity_changes(dialogue, policy)
     internal = _internal_tools(dialogue)
     for site in dialogue.calls:
         if site.name not in internal:
@@ -283,6 +287,31 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                                                          "word for word from the user; the assistant works out its "
                                                          "own inputs to internal tools", site.message_index))
     return findings
+
+
+def _identity_changes(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    """The user is one person: every successful sign-in names one account, and (env known)
+    every call that carries the user key carries the same user."""
+    accounts: dict[str, tuple[str, int]] = {}  # what identifies the account -> (first value, where)
+    for site in dialogue.calls:
+        if site.output_text is None or site.failed or not isinstance(site.arguments, dict):
+            continue
+        if _LOGIN_TOOL.search(site.name.casefold()):
+            values = [(f"sign-in {key}", v) for key, v in site.arguments.items()
+                      if isinstance(v, str) and "pass" not in key.casefold()][:1]
+        elif policy.user_key and policy.user_key in site.arguments and not policy.is_write(site.name):
+            values = [(policy.user_key, site.arguments[policy.user_key])]
+        else:
+            continue
+        for what, value in values:
+            if not isinstance(value, str) or not value.strip():
+                continue
+            first = accounts.setdefault(what, (value, site.message_index))
+            if normalise(first[0]) != normalise(value):
+                return [Finding("identity_change", f"call {site.call.id} {site.name} acts as {what} {value}, but the "
+                                                   f"call at message {first[1]} acted as {first[0]}: one dialogue is "
+                                                   "one user's", site.message_index)]
+    return []
 
 
 def _parameter_talk(text: str, parameters: set[str], terms: FormTerms | None = None) -> str | None:

@@ -460,6 +460,17 @@ def message() -> list[tuple[str, list[Turn]]]:
             ("call", ("list_users", {})),
             ("assistant", "The other five are Kaitlyn, Danielle, Vernon, Jodi and Brandi."),
         ]),
+        ("identity_change", [
+            ("user", "Hey! Log me in with USR001 please."),
+            ("call", login),
+            ("assistant", "You're logged in as Chelsea."),
+            ("user", "Cool. Now log me in as USR002 and show what I've sent."),
+            ("call", ("message_login", {"user_id": "USR002"})),
+            ("call", ("view_messages_sent", {})),
+            ("assistant", "Done - you're now signed in as Dorothy. You've sent USR003 \"I left the keys at "
+                          "reception.\" and \"The report is ready for review.\", and USR005 \"Running ten minutes "
+                          "late.\""),
+        ]),
         ("unanswered_question", [
             ("user", "Hi, could you check my login status?"),
             ("call", ("message_get_login_status", {})),
