@@ -205,3 +205,15 @@ def test_reads_about_two_users_are_an_identity_change_when_the_user_key_is_known
     policy = EnvPolicy(known=True, user_key="customer_id")
     assert [f.kind for f in findings(Dialogue(record), policy)] == ["identity_change"]
     assert [f.kind for f in findings(Dialogue(record), EnvPolicy.unknown())] == []
+
+
+@pytest.mark.parametrize("reply, raw", [
+    ("I couldn't find #W9999. Note that order ids look like #W1042.", True),
+    ("I couldn't find #W9999 - our order numbers start with #W and four digits.", False),
+    ("Order #W9999 wasn't found in our system, could you check it?", False),
+])
+def test_any_clause_of_an_error_read_out_is_a_raw_error(reply: str, raw: bool) -> None:
+    failed = {"error": {"message": "order #W9999 not found; order ids look like #W1042", "type": "ToolError"}}
+    record = synthetic([("user", "Where's #W9999?"), ("call", "get_order", {"order_id": "#W9999"}, failed),
+                        ("assistant", reply)], {"get_order": {"order_id": {"type": "string"}}})
+    assert [f.kind for f in findings(Dialogue(record), EnvPolicy.unknown())] == (["raw_error"] if raw else [])

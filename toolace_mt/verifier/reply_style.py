@@ -7,7 +7,7 @@
 - `raw_enum`: a reply spells a value in snake_case ("no_longer_needed").
 - `ids_only_list`: a reply names two or more items of one listed output by their ids
   alone, with no name, date, amount or other detail of any of them.
-- `raw_error`: a reply reads out a failed call's error message (its first clause of four
+- `raw_error`: a reply reads out a failed call's error message (one of its clauses of four
   or more words, verbatim) or an error type (ToolError, InvalidArguments, ...).
 - `broken_refusal`: a refusal ("I can't ...", "I'm not able to ...") that echoes the user's
   "my" as its own ("I'm not able to water my plants"), or that names a tool
@@ -224,9 +224,10 @@ def _raw_error(text: str, errors: list[str]) -> str | None:
         return found.group()
     norm = normalise(text)
     for error in errors:
-        clause = normalise(re.split(r"[;:]", error)[0])
-        if len(clause.split()) >= 4 and clause in norm:
-            return re.split(r"[;:]", error)[0].strip()
+        for part in re.split(r"[;:(]", error[:2000])[:6]:  # any clause: "...; order ids look like #W1042"
+            clause = normalise(part).strip(" .,)")
+            if len(clause.split()) >= 4 and clause in norm:
+                return part.strip(" .,)")
     return None
 
 
