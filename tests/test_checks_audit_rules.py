@@ -82,7 +82,8 @@ def test_quoting_what_a_record_says_answers_what_it_says() -> None:
     assert findings(Dialogue(record), KNOWN) == []
 
 
-TICKET: dict[str, dict[str, Any]] = {"create_ticket": {"title": {"type": "string"}, "priority": {"type": "integer"}},
+TICKET: dict[str, dict[str, Any]] = {"create_ticket": {"title": {"type": "string"}, "priority": {"type": "integer"},
+                                                       "user_id": {"type": "string"}},
                                      "list_transfers": {"account_id": {"type": "string"}, "status": {"type": "string"}},
                                      "login": {"user": {"type": "string"}}}
 
@@ -92,6 +93,7 @@ TICKET: dict[str, dict[str, Any]] = {"create_ticket": {"title": {"type": "string
     ('Just put "no longer needed" as the reason.', False),  # "reason" is no parameter here
     ("Use 4 as the priority.", True),
     ("I have completed written down as the status.", True),
+    ("I have USR003 written down as the user ID.", False),
     ("Hiya, log me in. The user reads USR007.", True),
     ("The letter reads Dear Bob.", False),
     ("I have the receipt noted as the proof.", False),

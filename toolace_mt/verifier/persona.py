@@ -73,6 +73,7 @@ _FOR_THE = re.compile(r"(?:(?:\b(?:use|put|write|enter|try|set|go with|it's|it i
                       r"[A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*){0,3}))\s+(?:for|as) the "
                       r"(?P<label>[A-Za-z][A-Za-z ]{1,40}?)(?=\s*(?:[,.;!?)]|\band\b|$))")
 _VERB = r"\s*(?:is|are|=|:|would be|should be|will be|can be)\s+"
+_NOTED_NOUNS = frozenset({"id", "ids", "number", "numbers", "code", "reference", "name", "email", "address"})
 # "2026-06-25T15:30": a timestamp as a program writes it, never as a person types it.
 _TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # A value noted down for a parameter, or a parameter that "reads" a value: a form read out.
@@ -217,7 +218,9 @@ def _form_filling(text: str, terms: FormTerms) -> str | None:
     if exact or len(filled) >= 2:  # "Use 3788616824 for the item numbers, and 2106335193 for the new items"
         return (exact or filled)[0].group().strip()
     for match in _NOTED_AS.finditer(text):  # "I have completed written down as the status", "the user reads USR007"
-        if normalise(match["label"] or match["label2"]) in terms.labels:
+        label = normalise(match["label"] or match["label2"])
+        # an id or a number is what people do note down ("I have USR003 written down as the receiver ID")
+        if label in terms.labels and not (match["label"] and label.split()[-1] in _NOTED_NOUNS):
             return match.group().strip()
     for flag in terms.flags:
         spoken = re.escape(flag)
