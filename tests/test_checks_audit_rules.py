@@ -219,3 +219,22 @@ def test_any_clause_of_an_error_read_out_is_a_raw_error(reply: str, raw: bool) -
     record = synthetic([("user", "Where's #W9999?"), ("call", "get_order", {"order_id": "#W9999"}, failed),
                         ("assistant", reply)], {"get_order": {"order_id": {"type": "string"}}})
     assert [f.kind for f in findings(Dialogue(record), EnvPolicy.unknown())] == (["raw_error"] if raw else [])
+
+
+def test_fields_the_user_asked_for_may_be_told_one_by_one() -> None:
+    listed = [{"transfer_id": "TRF-3", "payee_name": "Leeds Rent Co", "amount": 900.0, "memo": "Rent",
+               "status": "scheduled"}]
+    asked = "What are the payee name, amount, memo and status of my latest transfer from ACC-1?"
+    record = synthetic([("user", asked), ("call", "list_transfers", {"account_id": "ACC-1"}, listed),
+                        ("assistant", "The payee name is Leeds Rent Co, the amount is $900.00, the memo is Rent "
+                                      "and the status is scheduled.")], {"list_transfers": {"account_id": {}}})
+    assert findings(Dialogue(record), BANK) == []
+    unasked = synthetic([("user", "Anything new on ACC-1?"), *record_turns(record)], {"list_transfers": {}})
+    assert [f.kind for f in findings(Dialogue(unasked), BANK)] == ["field_name"]
+
+
+def record_turns(record: Record) -> list[tuple[Any, ...]]:
+    """The call and the reply of a one-question record built by `synthetic`."""
+    call = record.messages[1].tool_calls[0]
+    return [("call", call.function.name, json.loads(call.function.arguments),
+             json.loads(record.messages[2].content)), ("assistant", record.messages[3].content)]

@@ -128,7 +128,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         broken = _broken_refusal(text, last_user, phrases)
         if broken:
             findings.append(Finding("broken_refusal", f"the refusal at message {index} {broken}", index))
-        named = field_names_said(text, _field_keys(dialogue, index))
+        named = field_names_said(text, _field_keys(dialogue, index), asked=last_user)
         if named:
             findings.append(Finding("field_name", f"the reply at message {index} {named}; say what the values "
                                                   "mean in words", index))
@@ -156,10 +156,13 @@ def _spoken_field(phrase: str, keys: dict[str, str]) -> str | None:
     return None
 
 
-def field_names_said(text: str, keys: dict[str, str]) -> str | None:
-    """Why `text` states values under raw field names (None: it does not)."""
+def field_names_said(text: str, keys: dict[str, str], asked: str = "") -> str | None:
+    """Why `text` states values under raw field names (None: it does not). A field the
+    user's turn (`asked`) names is an answer, not a read-out ("what's the status, total and
+    payment method?" - "the status is pending, the total is $50 and the payment method is PayPal")."""
     if not keys:
         return None
+    wanted = {w.rstrip("s") for w in re.findall(r"[a-z]{4,}", asked.casefold())}
     norm = normalise(text[:MAX_TEXT])
     for match in _NAMED_FIELD.finditer(norm):
         key = _spoken_field(match[1], keys)
@@ -173,7 +176,8 @@ def field_names_said(text: str, keys: dict[str, str]) -> str | None:
         last = key.casefold().split("_")[-1]
         if "_" in key and match.group().endswith(" is") and last.endswith("s") and not last.endswith(("ss", "us")):
             return f"reads the field {key} out (\"{match.group()}\")"
-        clauses.append(key)
+        if not {p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4} & wanted:
+            clauses.append(key)
     if len(set(clauses)) >= 3:
         return f"reads the record out field by field ({', '.join(dict.fromkeys(clauses))})"
     return None
