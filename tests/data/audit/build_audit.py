@@ -277,6 +277,14 @@ def banking() -> list[tuple[str, list[Turn]]]:
             ("call", ("get_account", {"account_id": "ACC-10001"})),
             ("assistant", "I've frozen your Mastercard ending in 2983. You can unfreeze it whenever you find it."),
         ]),
+        ("unused_call", [
+            ("user", "Please cancel my scheduled rent payment TRF-100003."),
+            ("assistant", "Sure! Just to confirm: you'd like me to cancel scheduled payment TRF-100003?"),
+            ("user", "Yes please."),
+            ("call", ("cancel_transfer", {"transfer_id": "TRF-100003"})),
+            ("call", ("get_transfer", {"transfer_id": "TRF-100003"})),
+            ("assistant", "Done! The rent payment TRF-100003 has been cancelled and won't go out."),
+        ]),
         ("ambiguous_target", [
             ("user", f"Hi, I need to pay my payee $75. Email is {BANK_EMAIL}."),
             ("call", find),
