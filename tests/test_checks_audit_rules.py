@@ -238,3 +238,34 @@ def record_turns(record: Record) -> list[tuple[Any, ...]]:
     call = record.messages[1].tool_calls[0]
     return [("call", call.function.name, json.loads(call.function.arguments),
              json.loads(record.messages[2].content)), ("assistant", record.messages[3].content)]
+
+
+ORDER_TOOLS: dict[str, dict[str, Any]] = {
+    "list_orders": {"customer_id": {"type": "string"}, "status": {"type": "string", "enum": ["pending", "delivered"]}},
+    "book": {"flight_id": {"type": "string"}, "cabin": {"type": "string", "enum": ["economy", "business"]}}}
+READS = EnvPolicy(known=True, writes=frozenset({"book"}))
+
+
+@pytest.mark.parametrize("request_, needless", [
+    ("Can I look through my orders? I'm C1.", True),
+    ("Can I look through my pending or delivered orders? I'm C1.", False),  # the user raised it
+])
+def test_asking_for_a_filter_the_user_never_wanted_is_a_needless_question(request_: str, needless: bool) -> None:
+    record = synthetic([("user", request_), ("assistant", "Sure! Which status would you like to see?"),
+                        ("user", "Delivered, I guess."),
+                        ("call", "list_orders", {"customer_id": "C1", "status": "delivered"},
+                         [{"order_id": "#W1", "total": 40.0}]),
+                        ("assistant", "One delivered order: #W1 for $40.00.")], ORDER_TOOLS)
+    assert [f.kind for f in findings(Dialogue(record), READS)] == (["needless_question"] if needless else [])
+
+
+def test_a_choice_a_later_write_uses_is_worth_asking() -> None:
+    tools = {**ORDER_TOOLS, "list_seats": {"flight_id": {"type": "string"},
+                                           "cabin": {"type": "string", "enum": ["economy", "business"]}}}
+    record = synthetic([("user", "Book me on FL1, please."), ("assistant", "Which cabin would you like?"),
+                        ("user", "Business."),
+                        ("call", "list_seats", {"flight_id": "FL1", "cabin": "business"}, {"seats": ["2A", "2C"]}),
+                        ("assistant", "Business has 2A and 2C free. Shall I book business on FL1?"),
+                        ("user", "Yes."), ("call", "book", {"flight_id": "FL1", "cabin": "business"}, {"ok": "BK-1"}),
+                        ("assistant", "Booked: BK-1, business, on FL1.")], tools)
+    assert "needless_question" not in {f.kind for f in findings(Dialogue(record), READS)}

@@ -134,6 +134,14 @@ def retail() -> list[tuple[str, list[Turn]]]:
             ("assistant", "Sure! Here's the info:\n```json\n{\"status\": \"delivered\", \"total\": 103.98, "
                           "\"delivered_on\": \"2026-04-11\"}\n```"),
         ]),
+        ("needless_question", [
+            ("user", "Hi! Can I look through my orders? I'm customer C1026."),
+            ("assistant", "Of course! Which status would you like to see?"),
+            ("user", "Umm, delivered I guess."),
+            ("call", ("list_customer_orders", {"customer_id": "C1026", "status": "delivered"})),
+            ("assistant", "You have two delivered orders: #W1090 ($103.98, delivered April 11) and #W1049 "
+                          "($365.95, delivered March 13)."),
+        ]),
         ("raw_enum", [
             ("user", "How did I pay for #W1231, and is it still pending?"),
             ("call", ("get_order", {"order_id": "#W1231"})),
