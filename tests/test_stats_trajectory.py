@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from toolace_mt.cli import main
 from toolace_mt.jsonl import RecordLine, read_records
 from toolace_mt.stats import compute_stats, render_table
@@ -69,3 +71,41 @@ def test_stats_does_not_need_a_verification(tmp_path: Path) -> None:
     assert all(record.verification is None for record in records)
     stats = compute_stats([FIXTURE])
     assert stats.verified == 0 and all(rate.with_finding == 0 for rate in stats.trajectory.values())
+
+
+def _naming_env(env: str) -> str:
+    data = json.loads(FIXTURE.read_text(encoding="utf-8").splitlines()[0])
+    data["env"] = env
+    return json.dumps(data)
+
+
+def test_an_env_path_in_a_record_is_never_opened_by_stats(tmp_path: Path) -> None:
+    """A record's env is hostile: stats resolves it as verify does, so a path outside the
+    directories the user passed is refused unread (a file read would report its syntax)."""
+    evil = tmp_path / "envs" / "evil.py"
+    evil.parent.mkdir()
+    evil.write_text('password = "hunter2" )(\n', encoding="utf-8")
+    path = _write(tmp_path / "hostile.jsonl", [_naming_env(str(evil)), _naming_env("/etc/passwd")])
+    stats = compute_stats([path])
+    why = stats.trajectory_unknown_envs
+    assert set(why) == {str(evil), "/etc/passwd"}
+    assert all("--env-dir" in reason and "syntax" not in reason and "hunter2" not in reason
+               for reason in why.values())
+    assert all(c.env_error is not None and "syntax" not in c.env_error for c in stats.tool_coverage.values())
+    # named by its place under a directory the user passed, it is read (and here fails to compile)
+    inside = _write(tmp_path / "inside.jsonl", [_naming_env("evil.py")])
+    code = main(["stats", str(inside), "--env-dir", str(evil.parent), "--json"])
+    assert code == 0
+
+
+def test_stats_takes_env_dirs_for_file_envs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = [line for line in (ROOT / "tests" / "data" / "audit" / "audit.jsonl").read_text(encoding="utf-8")
+             .splitlines() if '"env":"message.py"' in line.replace(" ", "")]
+    path = _write(tmp_path / "message.jsonl", lines)
+    assert main(["stats", str(path), "--json", "--env-dir", str(ROOT / "fixtures" / "envs")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["trajectory_unknown_envs"] == {}
+    assert data["trajectory"]["repeated_call"]["with_finding"] == 1
+    assert main(["stats", str(path), "--json"]) == 0  # without it: unknown, with the reason
+    data = json.loads(capsys.readouterr().out)
+    assert "--env-dir" in data["trajectory_unknown_envs"]["message.py"]

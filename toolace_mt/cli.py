@@ -572,6 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--html", type=Path, metavar="REPORT.html",
                    help="also write the tables, charts and one example dialogue per failed check as one "
                         "self-contained HTML page (no script, no network)")
+    add_env_ref_arguments(p)  # records naming env files: the policies of the trajectory section
     p.set_defaults(handler=run_stats)
 
     p = sub.add_parser(

@@ -33,6 +33,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from sandbox import SandboxError, inspect_env
+from toolace_mt.env_refs import EnvRefError, EnvRefs, env_refs_from
 from toolace_mt.generation.attempt_log import AttemptSummary, attempts_path, summarise_attempts
 from toolace_mt.jsonl import BadLine, read_records
 from toolace_mt.record import AssistantMessage, OpType, Record, UserMessage
@@ -240,20 +241,29 @@ class StatsAccumulator:
             if self.policy_of is not None else {})
 
 
-def env_tool_names(env: str) -> tuple[list[str] | None, str | None]:
-    """The env's own tool list when its module loads (no state is seeded), else why not."""
+def env_tool_names(env: str, refs: EnvRefs | None = None) -> tuple[list[str] | None, str | None]:
+    """The env's own tool list when its module loads (no state is seeded), else why not.
+    `env` comes from records (hostile): it resolves through `refs` as in `verify` (built-in
+    envs, env files under the user's --env-dir); any other path is never opened."""
     try:
-        with inspect_env(env) as loaded:
+        path = (refs or EnvRefs()).resolve(env)
+        with inspect_env(path) as loaded:
             return [t.name for t in loaded.tools], None
+    except EnvRefError as exc:
+        return None, str(exc)
     except (SandboxError, OSError) as exc:
         return None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def compute_stats(paths: Iterable[str | Path], env_tools: EnvTools = env_tool_names,
+def compute_stats(paths: Iterable[str | Path], env_tools: EnvTools | None = None,
                   on_bad_line: Callable[[BadLine], None] | None = None,
-                  policies: PolicyCache | None = None) -> Stats:
-    """`policies`: where records' env policies come from (default: each env loaded once)."""
-    policies = policies or PolicyCache()
+                  policies: PolicyCache | None = None, env_refs: EnvRefs | None = None) -> Stats:
+    """`policies`: where records' env policies come from (default: each env loaded once);
+    `env_refs`: which env files records may name (default: built-in envs only)."""
+    policies = policies or PolicyCache(env_refs)
+    if env_tools is None:
+        def env_tools(env: str) -> tuple[list[str] | None, str | None]:
+            return env_tool_names(env, env_refs)
     acc = StatsAccumulator(policy_of=policies.of)
     logs = []
     for path in paths:
@@ -348,7 +358,12 @@ def run_stats(args: argparse.Namespace) -> int:
     def warn(line: BadLine) -> None:
         print(f"toolace-mt: bad line (not counted): {line}", file=sys.stderr)
 
-    stats = compute_stats(args.files, on_bad_line=warn)
+    try:
+        refs = env_refs_from(getattr(args, "env_dir", []) or [], getattr(args, "env_map", []) or [])
+    except ValueError as exc:
+        print(f"toolace-mt: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    stats = compute_stats(args.files, on_bad_line=warn, env_refs=refs)
     if getattr(args, "html", None):  # stats --html: the page lives in html_report
         from toolace_mt.html_report import write_report
 

@@ -30,12 +30,19 @@ _NOTHING = re.compile(r"\b(?:no|none|nothing|empty|zero|couldn't find|could not 
 _QUESTION = re.compile(r"\?|^\W*(?:what|which|when|where|who|whose|how|is|are|was|were|do|does|did|has|have)\b|"
                        r"\b(?:tell me|show me|let me know|remind me|look up|check|find out|list|give me|"
                        r"i(?:'d| would) like to (?:know|see)|i want to (?:know|see)|i need to (?:know|see))\b", re.I)
+# Words that tell a yes/no value: "yes", "you're not logged in", "it isn't", "it's active".
+_YES_NO = re.compile(r"\b(?:yes|no|not|true|false|neither|both)\b|n't\b", re.I)
+# A question asked to be answered yes or no (not a request: "Could you ...?", "Can you ...?").
+_YES_NO_QUESTION = re.compile(r"(?:^|[.!?]\s+)(?!(?:could|can|would|will) you\b)(?:do|does|did|is|are|was|were|has|"
+                              r"have|had|can|could|will|would|should|am)\b[^.!?]{0,200}\?", re.I)
 _CLOSING = re.compile(r"\b(?:anything else|something else|help you with|help with today|further questions?|"
                       r"other questions?|more questions?)\b", re.I)
 _STOP = frozenset("""what which when where whose could would should about there their them they this that these
 those have with from your yours mine please thanks thank tell show give check look find know want need like
 also just again still here some many much more most less does doing done into onto than then were will shall
-order orders item items details detail info information account user customer number status""".split())
+order orders item items details detail info information account user customer number status
+today tomorrow tonight week weekend month year time soon right away quick quickly""".split())
+_ARGUMENT = re.compile(r"\b\w+=\S+")  # "get order (first_name=Jody, ...)": a goal's arguments, not what it asks
 
 
 def _words(text: str) -> set[str]:
@@ -55,20 +62,33 @@ def _asked_fields(words: set[str], outputs: list[Any]) -> dict[str, list[Any]]:
     return fields
 
 
+def _asked_flags(words: set[str], outputs: list[Any]) -> list[str]:
+    """Yes/no fields a word names ("my login status" names login_status: true)."""
+    return [key for out in outputs for key, leaf in leaves_with_keys(out)
+            if isinstance(leaf, bool) and {p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4} & words]
+
+
 def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]) -> str | None:
     """Why `reply` does not answer what `sites` found (None: it does). An asked field is
     answered by one of its new values, or by its word in the reply ("yes, both are in stock");
     a look-up that found nothing by a reply that says so."""
     outputs = [s.output for s in sites]
+    # a word that names an argument of the calls is how the user filtered ("only in-stock
+    # ones" for in_stock_only), not what they asked to be told
+    filters = {p.rstrip("s") for s in sites for name in (s.arguments or {}) for p in str(name).casefold().split("_")}
+    flags = _asked_flags(words - filters, outputs)
+    stems = {w[:3] for w in re.findall(r"[a-z]{3,}", reply.casefold())}  # "logged in" tells login_status
+    if flags and not _YES_NO.search(reply) and not any(
+            {p[:3] for p in key.casefold().split("_") if len(p) >= 4} & stems for key in flags):
+        return f"the reply does not say whether {', '.join(flags[:2])}, which was asked for"
     if any(not meaningful_leaves(out) for out in outputs) and _NOTHING.search(reply):
         return None
     new = [leaf for out in outputs for _, leaf in leaves_with_keys(out) if meaningful(leaf) and not shown.knows(leaf)]
     if not new:
         return None
     told = Told.of(reply)
-    # a word that names an argument of the calls is how the user filtered ("only in-stock
-    # ones" for in_stock_only), not what they asked to be told
-    filters = {p.rstrip("s") for s in sites for name in (s.arguments or {}) for p in str(name).casefold().split("_")}
+    if any(isinstance(v, str) and len(v.split()) >= 5 and told.tells(v) for v in new[:400]):
+        return None  # it quotes what the record says (a message's text): "what does it say?" is answered
     asked = _asked_fields(words - filters, outputs)
     asked = {k: [v for v in vs if not shown.knows(v)] for k, vs in asked.items()}
     asked = {k: vs for k, vs in asked.items() if vs}
@@ -106,7 +126,10 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                             and (messages[i].content or "").strip() and not messages[i].tool_calls), None)
         if reply_index is None or _asks_back(messages[reply_index].content or ""):
             continue  # the assistant asks something back (which one, shall I)
-        problem = _unanswered(messages[reply_index].content or "", good, shown, _words(messages[user].content))
+        reply = messages[reply_index].content or ""
+        if _YES_NO_QUESTION.search(messages[user].content) and _YES_NO.search(" ".join(reply.split()[:6])):
+            continue  # "Do I have any pending orders?" - "Yes, two." answers it
+        problem = _unanswered(reply, good, shown, _words(messages[user].content))
         if problem:
             findings.append(Finding("unanswered_question", f"the user asked at message {user}; {problem}",
                                     reply_index))
@@ -149,7 +172,8 @@ def _subtasks(dialogue: Dialogue, policy: EnvPolicy, reported: set[int | None]) 
                             and (dialogue.messages[i].content or "").strip()), None)
         if reply_index is None or reply_index in reported or _feeds_later_call(dialogue, site, shown):
             continue
-        problem = _unanswered(dialogue.messages[reply_index].content or "", [site], shown, _words(subtask.goal))
+        problem = _unanswered(dialogue.messages[reply_index].content or "", [site], shown,
+                              _words(_ARGUMENT.sub(" ", subtask.goal)))
         if problem:
             findings.append(Finding("unanswered_question", f"sub-task {number} ({subtask.goal[:60]}): {problem}",
                                     reply_index))

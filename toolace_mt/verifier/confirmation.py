@@ -32,8 +32,13 @@ KINDS = (
 
 _AGREE = re.compile(r"\b(?:yes|yeah|yep|yup|yes please|sure|ok|okay|alright|all right|go ahead|go on|please do|do it|"
                     r"confirm(?:ed)?|correct|that's right|that is right|sounds good|absolutely|definitely|perfect|"
-                    r"right|fine|of course|that works|make it so|affirmative|let's do it|go for it|proceed)\b|"
-                    r"\bplease\W*$", re.I)
+                    r"right|fine|of course|that works|make it so|affirmative|let's do it|go for it|proceed|"
+                    r"(?:looks|sounds) (?:good|great|right|fine|correct|perfect)|great|yea|ya|please go|k|kk)\b|"
+                    r"\bplease\W*$|^\W*y\W*$|[\U0001F44D\U0001F44C\u2705\u2714]", re.I)
+# A turn that asks for the go-ahead: a question, or "Please confirm.", "Reply YES to proceed.", "(yes/no)".
+_ASKS = re.compile(r"\?|\bplease confirm\b|\bconfirm (?:by|with|below)\b|\breply\W+(?:with\W+)?yes\b|"
+                   r"\byes\s*/\s*no\b|\blet me know if (?:i should|you'd like|you want|that's|this is|you're)",
+                   re.I)
 _REFUSE = re.compile(r"^\W*(?:no|nope|not|don't|do not|wait|hold on|stop|never ?mind|actually)\b", re.I)
 # "Sure, but make it $40 instead", "Yes, use savings instead": agreement to something else.
 _CHANGE = re.compile(r"\b(?:but|instead|rather than|not yet|hold off|hang on|hold on|wait)\b", re.I)
@@ -163,7 +168,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         problem = None
         if asking is None or user is None:
             problem = "no assistant turn asks the user to confirm it first"
-        elif "?" not in asked_text:
+        elif not _ASKS.search(asked_text):
             problem = f"the assistant's turn at message {asking} does not ask the user to confirm"
         elif not _names_action(asked_text, site.name):
             problem = f"the assistant's turn at message {asking} does not say what it will do ({site.name})"

@@ -206,8 +206,8 @@ def _picked(dialogue: Dialogue, site: CallSite, argument: str, candidates: Candi
         if isinstance(out, dict):
             named = {normalise(str(a)) for _, a in _argument_values(earlier)}
             for i, candidate in enumerate(norm_values):
-                if candidate in named:
-                    profiles[i].update({k: v for k, v in out.items() if not isinstance(v, dict | list)})
+                if candidate in named:  # nested too: "the order with the office chair" reads its items
+                    profiles[i].update({k: v for k, v in out.items() if k not in profiles[i]})
     extended = Candidates(candidates.where, candidates.field, norm_values, profiles)
     if _singled_by_words(user_told, extended, position):
         return True

@@ -45,6 +45,10 @@ _ID = re.compile(r"#?[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*|\b\d+[A-Za-z][A-Z
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\w])")
 _WORD = re.compile(r"[a-z]+")
+# "1. ", "2) " opening a line: a numbered list's markers are layout, not numbers the text states.
+_LIST_MARKER = re.compile(r"^([ \t>*-]*)\d{1,2}[.)](?=[ \t]+\S)", re.M)
+# An arithmetic expression ("544.29 + 47.83", "(12 * 3) / 4"): its numbers are its values.
+_EXPRESSION = re.compile(r"[\d.,$%\s()+\-*/^]+")
 # "one" as a pronoun, not a count: "each one costs", "which one", "one of those".
 _PRONOUN_ONE = re.compile(r"\b(?:each|every|which|the|this|that|no|any|another|a|other)\s+one\b"
                           r"|\bone\s+(?:of|another)\b")
@@ -90,7 +94,7 @@ class Mentions:
 
 def mentions(text: str) -> Mentions:
     found = Mentions()
-    rest = text
+    rest = _LIST_MARKER.sub(r"\1 ", text)
 
     def take(pattern: re.Pattern[str], handle: Any) -> None:
         nonlocal rest
@@ -169,13 +173,29 @@ def leaves(value: Any) -> Iterator[Any]:
 
 
 def list_lengths(value: Any) -> Iterator[int]:
+    """Sizes of the lists and of the objects keyed by id ({"USR006": [...], "USR007": [...]})."""
     if isinstance(value, dict):
+        if len(value) >= 2 and all(is_identifier(str(k).lstrip("#")) for k in value):
+            yield len(value)
         for item in value.values():
             yield from list_lengths(item)
     elif isinstance(value, list):
         yield len(value)
         for item in value:
             yield from list_lengths(item)
+
+
+def _id_keys(value: Any, depth: int = 0) -> Iterator[str]:
+    if depth > 12:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if is_identifier(str(key).lstrip("#")):
+                yield str(key)
+            yield from _id_keys(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _id_keys(item, depth + 1)
 
 
 def _number_key(value: float) -> str:
@@ -222,7 +242,7 @@ class Evidence:
 
     def add_output(self, value: Any) -> None:
         """A tool output (parsed JSON): its strings as text, its numbers and list lengths."""
-        strings = []
+        strings = list(_id_keys(value))  # {"USR006": [...]}: an object keyed by ids shows those ids
         for leaf in leaves(value):
             if isinstance(leaf, bool) or leaf is None:
                 continue
@@ -308,6 +328,13 @@ def grounded_string(value: str, evidence: Evidence, free_text: bool = True) -> b
         return number is not None and evidence.has_number(number)
     if free_text and len(value.split()) >= 5:
         return not evidence.ungrounded_mentions(value)
+    stripped = value.strip()
+    if len(stripped) <= 200 and _EXPRESSION.fullmatch(stripped) and re.search(r"\d\s*[-+*/^]\s*[\d(]", stripped):
+        numbers = mentions(stripped).numbers  # the assistant writes the expression; its numbers were shown
+        return bool(numbers) and all(evidence.has_number(abs(n)) for n in numbers)
+    if re.fullmatch(r"[^\W\d_]{3,}", stripped) and (evidence.has_text(stripped + "s") or
+                                                      evidence.has_text(stripped + "es")):
+        return True  # "lamp" for the user's "lamps": a search word in its singular
     found = evidence.mentions(value)
     if found.ids and len(found.ids) == 1 and normalise(value).lstrip("#") == found.ids[0].lstrip("#"):
         return evidence.has_id(found.ids[0])

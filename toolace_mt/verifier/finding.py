@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+UNJUDGED = "unjudged"  # a check that could not read a record: it fails it, and no rate counts it
+
 
 @dataclass(frozen=True)
 class Finding:
     kind: str
     message: str
     message_index: int | None = None
+    check: str | None = None  # set for UNJUDGED, whose check is not known from its kind
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from typing import Any
 
 from toolace_mt.record import AssistantMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
-from toolace_mt.verifier.evidence import is_identifier, leaves, normalise
+from toolace_mt.verifier.evidence import is_identifier, leaves, list_lengths, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import Shown, Told, meaningful_leaves, parsed
+from toolace_mt.verifier.told import Shown, Told, meaningful_leaves, parsed, whole_words
 
 CHECK = "necessity"
 KINDS = (
@@ -65,7 +65,6 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     shown = Shown()
     seen_outputs: list[tuple[int, set[str]]] = []  # (message index, string leaves of that output)
     done: list[tuple[int, CallSite]] = []  # successful calls so far, in order
-    turn_index = -1
     for index, message in enumerate(messages):
         role = message.role
         if role == "user":  # not the system prompt: an env's description shows example ids, not facts
@@ -74,10 +73,11 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         if role == "tool" or not isinstance(message, AssistantMessage):
             continue
         sites = dialogue.calls_at(index)
-        turn_index = index
+        unused: list[tuple[CallSite, str]] = []
         for site in sites:
             if not _successful(site):
                 continue
+            repeated = False
             key = json.dumps([site.name, site.arguments], sort_keys=True, default=str)
             # repeated: same call, no successful write since the earlier one
             for position in range(len(done) - 1, -1, -1):
@@ -88,6 +88,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                     unchanged = not policy.is_write(site.name) or (not policy.known and
                                                                   earlier.output_text == site.output_text)
                     if not between and unchanged:
+                        repeated = True
                         findings.append(Finding("repeated_call", f"call {site.call.id} {site.name} repeats the call "
                                                 f"at message {earlier_index} with the same arguments, and no write "
                                                 "in between could change its result", index))
@@ -104,10 +105,12 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                                 "re_resolved_entity", f"call {site.call.id} {site.name} looks up {entity[1]} again "
                                 f"by other details, but the output at message {earlier} already identified it", index))
             # unused: the read's new values feed nothing later
-            if policy.known and not policy.is_write(site.name):
+            if policy.known and not policy.is_write(site.name) and not repeated:
                 problem = _unused(site, shown, dialogue, assistant_texts, index, policy)
                 if problem:
-                    findings.append(Finding("unused_call", problem, index))
+                    unused.append((site, problem))
+        findings += [Finding("unused_call", problem, index) for site, problem in unused
+                     if not _searched_candidate(site, sites, {id(s) for s, _ in unused}, seen_outputs)]
         for site in sites:
             if _successful(site):
                 done.append((index, site))
@@ -117,8 +120,23 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         for site in sites:  # the outputs of a turn become known after all its calls were made
             if site.output_text is not None:
                 shown.add_output(parsed(site.output_text))
-    del turn_index
     return findings
+
+
+def _searched_candidate(site: CallSite, turn: list[CallSite], unused: set[int],
+                        seen_outputs: list[tuple[int, set[str]]]) -> bool:
+    """One of several look-ups of one tool in one turn, over candidates one earlier output
+    listed (the user's orders, read to find "the one with the office chair"), of which
+    another was used: looking at a candidate that did not fit is how the one that fits
+    was found."""
+    if site.arguments is None or len(site.arguments) != 1:
+        return False
+    siblings = [s for s in turn if s.name == site.name and s.arguments is not None
+                and set(s.arguments) == set(site.arguments) and _successful(s)]
+    if len(siblings) < 2 or all(id(s) in unused for s in siblings):
+        return False
+    values = {normalise(str(leaf)) for s in siblings for leaf in leaves(s.arguments or {}) if leaf is not None}
+    return any(values <= listed for _, listed in seen_outputs)
 
 
 def _unused(site: CallSite, shown: Shown, dialogue: Dialogue, assistant_texts: list[tuple[int, str]],
@@ -151,6 +169,15 @@ def _unused(site: CallSite, shown: Shown, dialogue: Dialogue, assistant_texts: l
             return None
         if later_texts.tells(leaf, loose=True):
             return None
+    # An answer drawn from it: a value the user asked about ("is anything still pending?" - "both
+    # are pending"), not one the call was given, or how many it listed ("Do I have any?" - "Yes, two").
+    own = _argument_strings(site)
+    asked = [leaf for _, leaf in values if isinstance(leaf, str) and normalise(leaf) not in own
+             and any(whole_words(normalise(leaf), text) for text in shown.texts)]
+    if any(later_texts.tells(leaf) for leaf in asked):
+        return None
+    if any(n >= 2 and any(abs(m - n) < 1e-9 for m in later_texts.found.numbers) for n in list_lengths(site.output)):
+        return None
     sample: Any = new[0]
     return (f"call {site.call.id} {site.name}'s output is never used: no later call or reply uses what it showed "
             f"(e.g. {json.dumps(sample, ensure_ascii=False)[:60]})")

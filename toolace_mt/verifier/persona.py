@@ -27,7 +27,7 @@ from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import MAX_TEXT, Told, leaves_with_keys, snake_words, tool_properties
+from toolace_mt.verifier.told import MAX_TEXT, Told, awkward_field, leaves_with_keys, snake_words, tool_properties
 
 CHECK = "persona"
 KINDS = (
@@ -35,7 +35,10 @@ KINDS = (
                 "the user's sign-off name is not the account holder's, or changes mid-dialogue"),
     FindingKind("parameter_talk", CHECK, False, "the user talks in parameter or enum terms"),
     FindingKind("dictated_internal", CHECK, False, "the user dictates the input of an internal tool"),
+    FindingKind("identity_change", CHECK, False, "the user acts as two different accounts in one dialogue"),
 )
+# Tools that sign a user in: the account they name is who the user is.
+_LOGIN_TOOL = re.compile(r"(?:^|_)(?:login|log_in|logon|signin|sign_in|authenticate|auth)(?:_|$)")
 
 # A title ("Dr. Chloe Foster") is not the name: the person is Chloe Foster.
 _TITLE = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Sir)\.?\s+(?=[A-Z][a-z]))?"
@@ -52,7 +55,8 @@ Wednesday Thursday Friday Saturday Sunday January February March April May June 
 November December Just Still Also Here There The This That Not Calling Writing Back Again Done
 Dr Mr Mrs Ms Mx Miss Prof Sir""".split())
 _TO_USE = re.compile(r"\bthe [a-z][a-z ]{0,40}? to use (?:is|are|should be|will be)\b", re.I)
-_LABEL = re.compile(r"(?:^|(?<=[.!?;\n]))\s*(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*(?::|\s-|,)\s*"
+# [ \t]*, not \s*: from each of a run of newlines, \s* would read the whole run (quadratic).
+_LABEL = re.compile(r"(?:^|(?<=[.!?;\n]))[ \t]*(?P<label>[A-Za-z][A-Za-z ]{1,30}?)[ \t]*(?::|\s-|,)[ \t]*"
                     r"(?P<value>[^\s.;,!?]+)")
 _FLAG = frozenset({"yes", "no", "true", "false"})
 # Parameters that steer a search or a listing rather than name a thing: users say what they
@@ -61,15 +65,21 @@ _SEARCH_PARAMS = frozenset({"query", "q", "search", "search_query", "search_term
                             "keywords", "term", "terms"})
 _SEARCH_WORDS = r"(?:search (?:words?|terms?|query|string|text)|query|keywords?)"
 _COUNT_PARAMS = frozenset({"limit", "max_results", "page_size", "offset", "top_k", "top_n", "max_items"})
-_FIELD_END = frozenset({"at", "on", "by", "after", "before", "from", "to", "of", "in", "only", "past", "since",
-                        "until"})
 # "<value> for the <parameter>": a literal (digits, quoted, capitalised) or a word after a verb of filling in.
-_FOR_THE = re.compile(r"(?:(?:\b(?:use|put|write|enter|try|set|go with|it's|it is)\s+)(?P<word>[\w@.#$'-]+)|"
+_FOR_THE = re.compile(r"(?:(?:\b(?:use|put|write|enter|try|set|go with|it's|it is|have|want|like|prefer)\s+)"
+                      r"(?P<word>[\w@.#$'-]+)|"
                       # only at a token's start: a long token is scanned once, not from each of its characters
                       r"(?<![\w@.#$'-])(?P<literal>\"[^\"]{1,60}\"|“[^”]{1,60}”|'[^']{1,60}'|(?=[\w@.#$-]*\d)[\w@.#$-]+|"
                       r"[A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*){0,3}))\s+(?:for|as) the "
                       r"(?P<label>[A-Za-z][A-Za-z ]{1,40}?)(?=\s*(?:[,.;!?)]|\band\b|$))")
 _VERB = r"\s*(?:is|are|=|:|would be|should be|will be|can be)\s+"
+_NOTED_NOUNS = frozenset({"id", "ids", "number", "numbers", "code", "reference", "name", "email", "address"})
+# "2026-06-25T15:30": a timestamp as a program writes it, never as a person types it.
+_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+# A value noted down for a parameter, or a parameter that "reads" a value: a form read out.
+_NOTED_AS = re.compile(r"(?<![\w@.#$'-])[\w@.#$'-]+\s+(?:written down|noted down|jotted down|noted)\s+as\s+the\s+"
+                       r"(?P<label>[A-Za-z][A-Za-z ]{1,30}?)(?=\s*(?:[,.;!?)]|\band\b|$))"
+                       r"|\bthe\s+(?P<label2>[A-Za-z][A-Za-z ]{1,30}?)\s+reads\s+[\w@.#$'-]+", re.I)
 _WORD_VALUE = r"[\"'“‘]?[\w@.'’-]+[\"'”’]?"
 _INTERNAL_TOOL = re.compile(r"^(?:calculate|calculator|compute|think|reason|reflect|evaluate|scratchpad)$")
 _INTERNAL_PARAM = frozenset({"expression", "thought", "formula", "scratchpad"})
@@ -171,8 +181,7 @@ class FormTerms:
         for site in dialogue.calls:
             if site.output_text is not None:
                 fields.update(str(k).casefold() for k, _ in leaves_with_keys(site.output) if k)
-        awkward = {f.replace("_", " ") for f in fields
-                   if "_" in f and f.split("_")[-1] in _FIELD_END and len(f.split("_")) >= 2}
+        awkward = {f.replace("_", " ") for f in fields if "_" in f and awkward_field(f)}
         return cls("|".join(sorted(search | {_SEARCH_WORDS})) if search else None,
                    "|".join(sorted(counts)) or None, tuple(sorted(flags)), tuple(sorted(awkward)),
                    frozenset(label for label in labels if label))
@@ -201,17 +210,27 @@ def _form_filling(text: str, terms: FormTerms) -> str | None:
             found = re.search(pattern, text, re.I)
             if found:
                 return found.group().strip(" ,")
-    filled = [m for m in _FOR_THE.finditer(text) if _a_parameter(m["label"], terms.labels)]
+    # a quoted text of 5+ words is a message or a title dictated as it should read: 'Use "Lunch
+    # with the new team on Friday" as the subject' is how people say it
+    filled = [m for m in _FOR_THE.finditer(text) if _a_parameter(m["label"], terms.labels)
+              and not (m["literal"] and m["literal"][0] in "\"“'" and len(m["literal"].split()) >= 5)]
     exact = [m for m in filled if normalise(m["label"]) in terms.labels]
     if exact or len(filled) >= 2:  # "Use 3788616824 for the item numbers, and 2106335193 for the new items"
         return (exact or filled)[0].group().strip()
+    for match in _NOTED_AS.finditer(text):  # "I have completed written down as the status", "the user reads USR007"
+        label = normalise(match["label"] or match["label2"])
+        # an id or a number is what people do note down ("I have USR003 written down as the receiver ID")
+        if label in terms.labels and not (match["label"] and label.split()[-1] in _NOTED_NOUNS):
+            return match.group().strip()
     for flag in terms.flags:
         spoken = re.escape(flag)
-        found = re.search(rf"\b(?:be|leave|set|turn|keep|the)\s+{spoken}\b|\b{spoken}\s+(?:on|off)\b", text, re.I)
+        found = re.search(rf"\b(?:be|leave|set|turn|keep|the|make it|have it)\s+{spoken}\b|\b{spoken}\s+(?:on|off)\b",
+                          text, re.I)
         if found:
             return found.group()
     for name in terms.fields:
-        found = re.search(rf"\bthe {re.escape(name)}(?=\s*(?:[?.!,;:]|$)|\s+(?:is|was|again)\b)", text, re.I)
+        found = re.search(rf"\b(?:the|which|what|your|my) {re.escape(name)}(?=\s*(?:[?.!,;:)]|$)|\s+(?:is|was|"
+                          r"again)\b)", text, re.I)
         if found:
             return found.group()
     return None
@@ -258,6 +277,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         problem = _parameter_talk(text, parameters, terms)
         if problem:
             findings.append(Finding("parameter_talk", f"the user at message {index} {problem}", index))
+    findings += _identity_changes(dialogue, policy)
     internal = _internal_tools(dialogue)
     for site in dialogue.calls:
         if site.name not in internal:
@@ -272,6 +292,31 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     return findings
 
 
+def _identity_changes(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    """The user is one person: every successful sign-in names one account, and (env known)
+    every call that carries the user key carries the same user."""
+    accounts: dict[str, tuple[str, int]] = {}  # what identifies the account -> (first value, where)
+    for site in dialogue.calls:
+        if site.output_text is None or site.failed or not isinstance(site.arguments, dict):
+            continue
+        if _LOGIN_TOOL.search(site.name.casefold()):
+            values = [(f"sign-in {key}", v) for key, v in site.arguments.items()
+                      if isinstance(v, str) and "pass" not in key.casefold()][:1]
+        elif policy.user_key and policy.user_key in site.arguments and not policy.is_write(site.name):
+            values = [(policy.user_key, site.arguments[policy.user_key])]
+        else:
+            continue
+        for what, value in values:
+            if not isinstance(value, str) or not value.strip():
+                continue
+            first = accounts.setdefault(what, (value, site.message_index))
+            if normalise(first[0]) != normalise(value):
+                return [Finding("identity_change", f"call {site.call.id} {site.name} acts as {what} {value}, but the "
+                                                   f"call at message {first[1]} acted as {first[0]}: one dialogue is "
+                                                   "one user's", site.message_index)]
+    return []
+
+
 def _parameter_talk(text: str, parameters: set[str], terms: FormTerms | None = None) -> str | None:
     snake = snake_words(text)
     if snake:
@@ -284,6 +329,9 @@ def _parameter_talk(text: str, parameters: set[str], terms: FormTerms | None = N
         colon = ":" in match.group()
         if label in parameters and (("_" in label and colon) or match["value"].casefold() in _FLAG):
             return f"fills in a parameter by its name (\"{match.group().strip()}\")"
+    stamp = _TIMESTAMP.search(text)
+    if stamp:
+        return f"writes a date and time as a machine does (\"{stamp.group()}\")"
     form = _form_filling(text, terms) if terms is not None else None
     if form:
         return f"talks like a form, not a person (\"{form}\")"

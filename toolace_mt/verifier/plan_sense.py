@@ -8,15 +8,22 @@
 - `unauthenticated`: in an env that declares AUTHENTICATE_FIRST, a call touches a user's
   data (its arguments or output carry the user key) before the user was identified by a
   look-up from details they gave (email, or name and zip), not from an id they stated.
+- `needless_question`: the assistant asks for an optional choice filter of a read (an
+  enum the call does not require) that the user never mentioned, and the answer feeds
+  only that filter ("What is the status?" when the user asked to look through orders).
 """
 
 from __future__ import annotations
 
+import re
+
+from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, leaves, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.necessity import entity_key
 from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.told import Told, tool_properties
 
 CHECK = "plan_sense"
 KINDS = (
@@ -24,6 +31,8 @@ KINDS = (
     FindingKind("unrelated_record", CHECK, True, "the target is identified through an unrelated record"),
     FindingKind("unauthenticated", CHECK, True,
                 "acts on a user's data before authenticating them (AUTHENTICATE_FIRST)"),
+    FindingKind("needless_question", CHECK, True,
+                "the assistant asks for an optional filter the user never wanted; only that filter uses the answer"),
 )
 
 _UNDO = ("cancel", "delete", "remove", "revoke")
@@ -41,7 +50,7 @@ def _good(site: CallSite) -> bool:
 def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     if not policy.known:
         return []
-    findings: list[Finding] = []
+    findings: list[Finding] = _needless_questions(dialogue, policy)
     writes = [s for s in dialogue.calls if _good(s) and policy.is_write(s.name)]
     for position, undo in enumerate(writes):
         if not any(word in undo.name.casefold().split("_") for word in _UNDO):
@@ -66,9 +75,11 @@ def _unrelated(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) ->
     findings = []
     for write in writes:
         arguments = write.arguments or {}
+        user_said = Told.of(*(m.content for m in dialogue.messages[:write.message_index] if isinstance(m, UserMessage)))
         for argument, value in arguments.items():
-            if not isinstance(value, str) or argument == policy.user_key or not argument.endswith("id"):
-                continue
+            if not isinstance(value, str) or argument == policy.user_key or not argument.endswith("id") \
+                    or user_said.tells(value):
+                continue  # a value the user stated was not read off another record
             source = next((s for s in dialogue.calls if s.message_index < write.message_index and _good(s)
                            and not policy.is_write(s.name) and isinstance(s.output, dict)
                            and s.output.get(argument) == value), None)
@@ -84,6 +95,54 @@ def _unrelated(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) ->
                                     "another kind the write does not act on; have the user identify the target "
                                     "itself", write.message_index))
             break
+    return findings
+
+
+def _needless_questions(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    """An assistant question naming an optional choice parameter of a read (an enum the
+    call does not require: a status or category filter) the user had not mentioned,
+    answered by the user, whose answer then feeds that filter alone ("What is the status?" -
+    "processing" - list_customer_orders(status="processing")): the request needed no
+    filter. A write's optional choice (a cabin, a refund method) is worth asking."""
+    findings = []
+    messages = dialogue.messages
+    users = [i for i, m in enumerate(messages) if isinstance(m, UserMessage)]
+    for n, answer in enumerate(users[1:], 1):
+        ask = next((i for i in range(answer - 1, users[n - 1], -1) if isinstance(messages[i], AssistantMessage)
+                    and (messages[i].content or "").strip()), None)
+        if ask is None or "?" not in (messages[ask].content or "") or messages[ask].tool_calls:
+            continue
+        asked = normalise(messages[ask].content or "")
+        end = users[n + 1] if n + 1 < len(users) else len(messages)
+        before = Told.of(*(messages[i].content for i in users[:n]))
+        reply = Told.of(messages[answer].content)
+        fed: list[tuple[CallSite, str, bool]] = []  # (call, argument, whether the schema requires it)
+        for site in (s for s in dialogue.calls if answer < s.message_index < end and _good(s)):
+            if policy.is_write(site.name):
+                fed.append((site, "", True))  # the answer feeds a write: the question served it
+                continue
+            function = dialogue.tools.get(site.name, {}).get("function") if isinstance(
+                dialogue.tools.get(site.name), dict) else None
+            parameters = function.get("parameters") if isinstance(function, dict) else None
+            required = parameters.get("required") if isinstance(parameters, dict) else None
+            properties = tool_properties(dialogue.tools.get(site.name))
+            for argument, value in (site.arguments or {}).items():
+                if isinstance(value, str | int | float) and not isinstance(value, bool) and reply.tells(value) \
+                        and not before.tells(value):
+                    spec = properties.get(argument)
+                    choice = isinstance(spec, dict) and isinstance(spec.get("enum"), list)
+                    fed.append((site, argument, not choice or (isinstance(required, list) and argument in required)))
+        values = {normalise(str(v)) for site, argument, _ in fed if argument
+                  for v in [(site.arguments or {}).get(argument)]}
+        later = [s for s in dialogue.calls if s.message_index >= end and _good(s) and policy.is_write(s.name)
+                 and values & {normalise(str(v)) for v in leaves(s.arguments or {}) if v is not None}]
+        if fed and not later and not any(needed for _, _, needed in fed):  # a later write using it: needed
+            site, argument, _ = fed[0]
+            spoken = argument.replace("_", " ").casefold()
+            if re.search(r"(?<!\w)" + re.escape(spoken) + r"(?!\w)", asked) and not before.tells(spoken):
+                findings.append(Finding("needless_question", f"the question at message {ask} asks for {argument}, "
+                                        f"which {site.name} does not need and the user never mentioned; the answer "
+                                        "only narrows the call (ask only for what the request needs)", ask))
     return findings
 
 

@@ -7,11 +7,16 @@
 - `raw_enum`: a reply spells a value in snake_case ("no_longer_needed").
 - `ids_only_list`: a reply names two or more items of one listed output by their ids
   alone, with no name, date, amount or other detail of any of them.
-- `raw_error`: a reply reads out a failed call's error message (its first clause of four
+- `raw_error`: a reply reads out a failed call's error message (one of its clauses of four
   or more words, verbatim) or an error type (ToolError, InvalidArguments, ...).
 - `broken_refusal`: a refusal ("I can't ...", "I'm not able to ...") that echoes the user's
   "my" as its own ("I'm not able to water my plants"), or that names a tool
   (`request_return`, or its words "request return").
+- `field_name`: a reply states values under the outputs' raw field names: a field name
+  that is no phrase ("the expires on is", "the from balance after is", "(the member
+  since)", "the last4 is"), a plural field name with "is" ("the total contacts is 8"),
+  or three or more "the <field> is <value>" clauses in one reply (a record read out
+  field by field: "the ship street is ..., the ship city is ... and the ship zip is ...").
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import MAX_TEXT, Told, leaves_with_keys, meaningful, snake_words
+from toolace_mt.verifier.told import MAX_TEXT, Told, awkward_field, leaves_with_keys, meaningful, snake_words
 
 CHECK = "reply_style"
 KINDS = (
@@ -33,6 +38,7 @@ KINDS = (
     FindingKind("ids_only_list", CHECK, False, "a list is answered with ids only"),
     FindingKind("raw_error", CHECK, False, "a raw tool error is read out to the user"),
     FindingKind("broken_refusal", CHECK, False, "a refusal echoes the user's \"my\" or names a tool"),
+    FindingKind("field_name", CHECK, False, "the reply states values under raw field names (\"the expires on is\")"),
 )
 
 _PAIR = re.compile(r"(?:^|(?<=[;\n.!?]))\s*(?P<label>[A-Za-z][A-Za-z ]{0,28}?)\s*:\s+(?P<value>[^;\n]+)")
@@ -42,6 +48,10 @@ _ERROR_TYPES = re.compile(r"\b(?:ToolError|InvalidArguments|UnknownTool|SandboxV
 _REFUSAL = re.compile(r"\b(?:can(?:no|')t|cannot|can not|unable to|not able to|no way to|don't have (?:a|any) "
                       r"(?:way|tool)|not possible)\b", re.I)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+# "the ship city is", "the expires on was": up to four words after "the", then the verb.
+_THE_FIELD_IS = re.compile(r"\bthe ((?:[a-z0-9]+ ){0,3}[a-z0-9]+) (?:is|are|was|were)\b")
+_NAMED_FIELD = re.compile(r"\b(?:the|which|what|your) ((?:[a-z0-9]+ ){0,3}[a-z0-9]+)(?= *(?:[).,;:?!]|$| is\b| was\b))")
+_JSON_PAIR = re.compile(r"\"[A-Za-z_][\w ]{0,40}\"\s*:\s*[\"\d\[{tfn-]")
 
 
 def _field_names(dialogue: Dialogue, before: int) -> set[str]:
@@ -53,10 +63,14 @@ def _field_names(dialogue: Dialogue, before: int) -> set[str]:
 
 
 def _dump(text: str, fields: set[str]) -> bool:
-    """Within one line: 2+ `label: value` pairs joined by ";", or 3+ labelled with output
-    field names ("order ID: #W1, status: pending, total: 40"). A list with one labelled
-    item per line is a layout, not a dump."""
-    for line in text.splitlines():
+    """Within one line: 2+ `label: value` pairs joined by ";" (or "|", with ":" or "="), or
+    3+ labelled with output field names ("order ID: #W1, status: pending, total: 40"); or
+    an output pasted as JSON (2+ `"key": value`). A list with one labelled item per line is
+    a layout, not a dump."""
+    if len(_JSON_PAIR.findall(text)) >= 2:
+        return True
+    for raw in text.splitlines():
+        line = re.sub(r"\s+=\s+", ": ", raw.replace("|", ";")) if "=" in raw or "|" in raw else raw
         pairs = list(_PAIR.finditer(line))
         if len(pairs) >= 2 and any(line[:p.start()].rstrip().endswith(";") for p in pairs[1:]):
             return True
@@ -114,7 +128,59 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         broken = _broken_refusal(text, last_user, phrases)
         if broken:
             findings.append(Finding("broken_refusal", f"the refusal at message {index} {broken}", index))
+        named = field_names_said(text, _field_keys(dialogue, index), asked=last_user)
+        if named:
+            findings.append(Finding("field_name", f"the reply at message {index} {named}; say what the values "
+                                                  "mean in words", index))
     return findings
+
+
+def _field_keys(dialogue: Dialogue, before: int) -> dict[str, str]:
+    """Spoken form -> field name, for every field of the outputs before message `before`."""
+    keys: dict[str, str] = {}
+    for site in dialogue.calls:
+        if site.message_index < before and site.output_text is not None and not site.failed:
+            for key, _ in leaves_with_keys(site.output):
+                if key and len(key) <= 40:
+                    keys.setdefault(normalise(key.replace("_", " ")), key)
+    return keys
+
+
+def _spoken_field(phrase: str, keys: dict[str, str]) -> str | None:
+    """The longest field name that ends `phrase` ("latest ship city" ends with ship_city)."""
+    words = phrase.split()
+    for start in range(len(words)):
+        key = keys.get(" ".join(words[start:]))
+        if key is not None:
+            return key
+    return None
+
+
+def field_names_said(text: str, keys: dict[str, str], asked: str = "") -> str | None:
+    """Why `text` states values under raw field names (None: it does not). A field the
+    user's turn (`asked`) names is an answer, not a read-out ("what's the status, total and
+    payment method?" - "the status is pending, the total is $50 and the payment method is PayPal")."""
+    if not keys:
+        return None
+    wanted = {w.rstrip("s") for w in re.findall(r"[a-z]{4,}", asked.casefold())}
+    norm = normalise(text[:MAX_TEXT])
+    for match in _NAMED_FIELD.finditer(norm):
+        key = _spoken_field(match[1], keys)
+        if key is not None and awkward_field(key):
+            return f"names the field {key} as if it were words (\"{match.group()}\")"
+    clauses = []
+    for match in _THE_FIELD_IS.finditer(norm):
+        key = _spoken_field(match[1], keys)
+        if key is None:
+            continue
+        last = key.casefold().split("_")[-1]
+        if "_" in key and match.group().endswith(" is") and last.endswith("s") and not last.endswith(("ss", "us")):
+            return f"reads the field {key} out (\"{match.group()}\")"
+        if not {p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4} & wanted:
+            clauses.append(key)
+    if len(set(clauses)) >= 3:
+        return f"reads the record out field by field ({', '.join(dict.fromkeys(clauses))})"
+    return None
 
 
 def _ids_only(dialogue: Dialogue, text: str, index: int) -> list[str]:
@@ -162,9 +228,10 @@ def _raw_error(text: str, errors: list[str]) -> str | None:
         return found.group()
     norm = normalise(text)
     for error in errors:
-        clause = normalise(re.split(r"[;:]", error)[0])
-        if len(clause.split()) >= 4 and clause in norm:
-            return re.split(r"[;:]", error)[0].strip()
+        for part in re.split(r"[;:(]", error[:2000])[:6]:  # any clause: "...; order ids look like #W1042"
+            clause = normalise(part).strip(" .,)")
+            if len(clause.split()) >= 4 and clause in norm:
+                return part.strip(" .,)")
     return None
 
 

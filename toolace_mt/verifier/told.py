@@ -74,6 +74,11 @@ def spoken(value: str) -> str:
     return value.replace("_", " ")
 
 
+def whole_words(needle: str, haystack: str) -> bool:
+    """`needle` occurs in `haystack` as whole words (both normalised)."""
+    return _whole(needle, haystack)
+
+
 def _whole(needle: str, haystack: str) -> bool:
     if not needle or needle not in haystack:
         return False
@@ -159,3 +164,23 @@ def tool_properties(tool: Any) -> dict[str, Any]:
 def snake_words(text: str) -> list[str]:
     """snake_case words without digits ("no_longer_needed"; not an id like "paypal_123")."""
     return _SNAKE.findall(text)
+
+
+# Words that end a field name but never an English noun phrase: "expires on", "from balance
+# after", "member since", "unread only", "invited at".
+FIELD_END = frozenset({"at", "on", "by", "after", "before", "from", "to", "of", "only", "past", "since",
+                       "until", "is", "has"})  # not "in": "check in" is a phrase
+_FIELD_START = frozenset({"from", "to", "is", "has", "num"})  # not "ship": "the ship date" is a phrase
+
+
+def awkward_field(key: str) -> bool:
+    """A field name that is no phrase read aloud: 2+ words ending in a preposition
+    ("expires_on", "member_since"), starting with one or with an abbreviation ("from_balance",
+    "num_items"), or holding a digit ("last4", "address1")."""
+    parts = [p for p in key.casefold().split("_") if p]
+    if not parts or not all(p.isalnum() and p.isascii() for p in parts):
+        return False
+    if len(parts) == 1:
+        return re.fullmatch(r"[a-z]{3,}\d{1,2}", parts[0]) is not None  # "last4", "address1"
+    return parts[-1] in FIELD_END or parts[0] in _FIELD_START or any(c.isdigit() for c in key)
+

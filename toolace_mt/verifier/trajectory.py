@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from toolace_mt.env_refs import EnvRefError, EnvRefs
 from toolace_mt.record import Record
 from toolace_mt.verifier import answer, confirmation, disambiguation, necessity, persona, plan_sense, reply_style
 from toolace_mt.verifier.dialogue import TRAJECTORY_CHECK_IDS, Dialogue
-from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.finding import UNJUDGED, Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
 
 _MODULES = (necessity, disambiguation, confirmation, answer, reply_style, persona, plan_sense)
@@ -26,11 +27,21 @@ FINDING_KINDS: tuple[FindingKind, ...] = tuple(kind for m in _MODULES for kind i
 _FIND: dict[str, Callable[[Dialogue, EnvPolicy], list[Finding]]] = {m.CHECK: m.find for m in _MODULES}
 
 
+# What a detector may raise on a record of a shape nobody foresaw (records are hostile input).
+_UNREADABLE = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError,
+               UnicodeError)
+
+
 def findings(dialogue: Dialogue, policy: EnvPolicy, checks: Iterable[str] = TRAJECTORY_CHECKS) -> list[Finding]:
-    """Every finding of the given checks on one record (those needing an unknown policy are skipped)."""
+    """Every finding of the given checks on one record (those needing an unknown policy are
+    skipped). A check that cannot read the record fails it with an UNJUDGED finding, never raises."""
     found: list[Finding] = []
     for check in checks:
-        found += _FIND[check](dialogue, policy)
+        try:
+            found += _FIND[check](dialogue, policy)
+        except _UNREADABLE as exc:
+            found.append(Finding(UNJUDGED, f"{check} could not judge this record ({type(exc).__name__}: "
+                                           f"{str(exc)[:120]})", None, check))
     return found
 
 
@@ -81,30 +92,41 @@ class TrajectoryTally:
 
 class PolicyCache:
     """One EnvPolicy per (env, digest): each env is loaded once and closed at once. Unknown
-    when it does not load or its source changed since the record was made (`why` says so)."""
+    when it does not load or its source changed since the record was made (`why` says so).
+    A record's `env` is hostile: it resolves through `refs` (built-in envs, and env files
+    under the directories the user passed) exactly as in `verify`; any other path is never
+    opened."""
 
-    def __init__(self) -> None:
+    def __init__(self, refs: EnvRefs | None = None) -> None:
+        self.refs = refs or EnvRefs()
         self._known: dict[tuple[str, str], EnvPolicy] = {}
         self.why: dict[str, str] = {}  # env -> why its policy is unknown
 
     def of(self, record: Record) -> EnvPolicy:
         key = (record.env, record.env_digest)
         if key not in self._known:
-            policy, why = _load_policy(record)
+            try:
+                path = self.refs.resolve(record.env)
+            except EnvRefError as exc:
+                self._known[key] = EnvPolicy.unknown()
+                self.why[record.env] = str(exc)
+                return self._known[key]
+            policy, why = _load_policy(record, path)
             self._known[key] = policy
             if why:
                 self.why[record.env] = why
         return self._known[key]
 
 
-def _load_policy(record: Record) -> tuple[EnvPolicy, str | None]:
-    """The env's module is loaded without seeding its state (a third of the time): the
-    policy is in its tool marks and module constants, the user key in its DDL."""
+def _load_policy(record: Record, path: str) -> tuple[EnvPolicy, str | None]:
+    """The env's module (`path`, resolved from the record's env) is loaded without seeding
+    its state (a third of the time): the policy is in its tool marks and module constants,
+    the user key in its DDL."""
     from sandbox import SandboxError, inspect_env
     from sandbox.state import StateError, StateStore
 
     try:
-        with inspect_env(record.env) as env:
+        with inspect_env(path) as env:
             if env.digest != record.env_digest:
                 return EnvPolicy.unknown(), "its source changed since the records were made (env digest mismatch)"
             user_key = None

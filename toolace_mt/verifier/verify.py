@@ -117,7 +117,7 @@ class Verifier:
         if trajectory:  # the env's policy: unknown when it did not load or changed (replay says so)
             policy = EnvPolicy.of(env) if env is not None and problem is None else EnvPolicy.unknown()
             kinds = {kind.kind: kind.check for kind in FINDING_KINDS}
-            failures += [Failure(kinds[f.kind], f.message, f.message_index)
+            failures += [Failure(f.check or kinds[f.kind], f.message, f.message_index)
                          for f in trajectory_findings(dialogue, policy, trajectory)]
         self.timings["checks"] += time.perf_counter() - tick
         return failures
