@@ -1,0 +1,72 @@
+"""State changes of one row: a status transition (close, cancel, approve) or an adjusted
+amount (deposit, withdraw, refuel), with the limits the descriptions state."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from toolace_mt.compiler import kinds as K
+from toolace_mt.compiler.classify.catalog import Catalog
+from toolace_mt.compiler.names import column, words
+from toolace_mt.compiler.plan import Column, Param, Table, ToolPlan
+
+CAPACITY = re.compile(r"(?:up to|maximum of|max(?:imum)?|at most|capacity of|can hold)\s+(\d+(?:\.\d+)?)",
+                      re.IGNORECASE)
+ADJUSTED_NAMES = ("balance", "quantity", "stock", "level", "credits", "points")
+
+
+def status_column(table: Table) -> str:
+    existing = next((c for c in table.columns if c == "status" or c.endswith("_status")), None)
+    if existing and table.columns[existing].type == "string":
+        return existing
+    table.add(Column("status", "string", None, nullable=False))
+    return "status"
+
+
+def plan_transition(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
+    plan.writes = True
+    target = K.target_status(verb)
+    flag = next((c for c in (target, f"is_{target}") if c in table.columns and table.columns[c].type == "boolean"),
+                None)
+    if flag is not None:  # archive -> archived = true
+        plan.status_column, plan.target_status, plan.status_flag = flag, target, True
+        cat.value_columns(plan, table)
+        return
+    plan.status_column = status_column(table)
+    plan.target_status = target
+    if plan.target_status not in table.status_values:
+        table.status_values.append(plan.target_status)
+    cat.value_columns(plan, table)
+
+
+def plan_adjust(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
+    plan.writes = True
+    plan.adjust_sign = -1 if verb in K.DECREASE else 1
+    amount = next(p for p in plan.params if p.role != "key" and p.spec.type in ("number", "integer"))
+    amount.role = "amount"
+    plan.adjust_column = _adjusted_column(plan, table, amount)
+    capacity = CAPACITY.search(plan.spec.description)
+    plan.capacity = float(capacity.group(1)) if capacity and plan.adjust_sign > 0 else None
+    if capacity:  # the seed stays within it too, with room to add some
+        adjusted = table.columns[plan.adjust_column]
+        adjusted.capacity = min(adjusted.capacity or math.inf, float(capacity.group(1)))
+
+
+def _adjusted_column(plan: ToolPlan, table: Table, amount: Param) -> str:
+    output = plan.spec.output
+    numeric = [p for p in (output.properties if output is not None and output.type == "object" else [])
+               if p.type in ("number", "integer")]
+    for prop in numeric:
+        name_words = [w for w in words(prop.name) if w not in ("new", "current", "updated", "remaining", "total")]
+        name = column("_".join(name_words) or prop.name)
+        if name in table.columns or len(numeric) == 1:
+            table.add(Column(name, prop.type if prop.type == "number" else amount.spec.type, prop))
+            return name
+    for candidate in ADJUSTED_NAMES:
+        hit = next((c for c in table.columns if candidate in c.split("_")
+                    and table.columns[c].type in ("number", "integer")), None)
+        if hit:
+            return hit
+    table.add(Column("balance", "number", None, nullable=False))
+    return "balance"
