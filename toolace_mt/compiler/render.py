@@ -7,6 +7,7 @@ import re
 from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.kinds import TERMINAL
 from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
+from toolace_mt.compiler.phrasing import phrasings
 from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 from toolace_mt.compiler.spec_model import Field
@@ -85,29 +86,8 @@ def _fits(value: object, kind: str) -> bool:
             "boolean": isinstance(value, bool)}.get(kind, False)
 
 
-def base_verb(word: str) -> str:
-    """"Gets" -> "get", "Presses" -> "press": descriptions in the third person, requests in the second."""
-    lower = word.lower()
-    if lower.endswith("ies") and len(lower) > 4:
-        return lower[:-3] + "y"
-    if lower.endswith("es") and lower[:-2].endswith(("ss", "sh", "ch", "x", "z")):
-        return lower[:-2]
-    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 3:
-        return lower[:-1]
-    return lower
-
-
-def phrasing(plan: ToolPlan) -> list[str]:
-    first = re.split(r"(?<=[.!?])\s", clean(plan.spec.description, 200))[0].rstrip(".!? ")
-    head, _, rest = first.partition(" ")
-    if head[:1].isupper() and head.lower().endswith("s") and base_verb(head) != head.lower():
-        first = f"{base_verb(head)} {rest}".strip()
-    action = first[:1].lower() + first[1:] if first else human(plan.spec.name)
-    needed = [p for p in plan.params if p.spec.required]
-    detail = ", ".join(f"{human(p.spec.name)} {{{p.ident}}}" for p in needed)
-    if detail:
-        return [f"Please {action}: {detail}.", f"Could you {action}? ({detail})"]
-    return [f"Please {action}.", f"Could you {action}?"]
+def phrasing(plan: ToolPlan, env: EnvPlan) -> list[str]:
+    return phrasings(plan, env, clean(plan.spec.description, 200))
 
 
 def docstring(plan: ToolPlan) -> list[str]:
@@ -453,7 +433,7 @@ def render(env: EnvPlan, sources: list[str]) -> str:
     helpers_at = len(out)
     for plan in env.tools:
         flags = ["writes=True"] if plan.writes else []
-        flags.append(f"phrasing={phrasing(plan)!r}")
+        flags.append(f"phrasing={phrasing(plan, env)!r}")
         out += ["", "", f"@tool({', '.join(flags)})", f"def {plan.ident}({signature(plan)}) -> Any:",
                 *docstring(plan)]
         body = plan.body.split("\n") if plan.body else tidy(bodies.body(plan))

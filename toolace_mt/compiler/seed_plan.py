@@ -41,6 +41,8 @@ def key_expr(table: Table) -> str:
         return 'f"user{i}@" + fake.free_email_domain()'
     if meaning & {"symbol", "ticker", "code"}:
         return 'fake.lexify("???").upper() + ("" if i < 26 else str(i))'
+    if "isbn" in meaning:
+        return "fake.isbn13()"
     if key.spec is not None and key.spec.enum:
         return f"{[str(v) for v in key.spec.enum]!r}[i % {len(key.spec.enum)}]"
     if meaning & {"name", "title"}:
@@ -141,7 +143,22 @@ def _scalar_for(name: str, kind: str) -> str:
     return _string_for(words(name), "")
 
 
+# Words of a description that say nothing of a value's form ("Repository name" is no person's name).
+VAGUE = {"the", "a", "an", "name", "title", "id", "code", "number", "type", "kind", "key", "value", "of", "for"}
+WEATHER = ["sunny", "partly cloudy", "cloudy", "light rain", "showers", "windy", "foggy", "clear"]
+
+
 def _string_for(meaning: list[str], text: str) -> str:
+    """By the field's name; a name that says nothing ("to") by its description ("Recipient
+    email address")."""
+    found = _by_name(meaning, text)
+    if found == "fake.word()" and text:
+        described = [w for w in words(re.split(r"[,.;(]| e\.g\.| like ", text)[0]) if w not in VAGUE]
+        found = _by_name(described[:5], "")
+    return found
+
+
+def _by_name(meaning: list[str], text: str) -> str:
     found = set(meaning)
     joined = "_".join(meaning)
     if joined in ("first_name", "firstname"):
@@ -150,7 +167,13 @@ def _string_for(meaning: list[str], text: str) -> str:
         return "fake.last_name()"
     if found & {"username", "login", "handle"} or joined == "user_name":
         return "fake.user_name()"
-    if found & {"password", "passcode", "secret", "pin", "token"}:
+    if found & {"pin", "passcode"}:
+        return 'fake.numerify("####")'
+    if found == {"conditions"}:
+        return f"rng.choice({WEATHER!r})"
+    if found & {"weather", "forecast"}:
+        return f'rng.choice({WEATHER!r}) + ", " + str(rng.randint(-5, 35)) + " degrees"'
+    if found & {"password", "secret", "token"}:
         return 'fake.password(length=10, special_chars=False)'
     if "email" in found:
         return "fake.email()"

@@ -9,8 +9,18 @@ from toolace_mt.compiler.names import column
 from toolace_mt.compiler.plan import Column, Table, ToolPlan
 from toolace_mt.compiler.spec_model import Field
 
+MEASURES = {"rate", "price", "level", "score", "status", "time", "count", "index", "value", "number", "total"}
 NUMERIC_NOUNS = {"rate", "price", "temperature", "distance", "score", "percent", "amount", "cost", "level", "speed",
                  "count", "total", "humidity"}
+
+
+def _value_name(nouns: list[str]) -> str:
+    """The head noun of what a tool reads: get_n_day_weather_forecast -> forecast; a
+    measure keeps its qualifier: get_exchange_rate -> exchange_rate."""
+    if not nouns:
+        return ""
+    head = nouns[-2:] if nouns[-1] in MEASURES and len(nouns) >= 2 else nouns[-1:]
+    return column("_".join(head))
 
 
 def plan_lookup(cat: Catalog, plan: ToolPlan, name_words: list[str]) -> ToolPlan:
@@ -31,7 +41,8 @@ def plan_lookup(cat: Catalog, plan: ToolPlan, name_words: list[str]) -> ToolPlan
         if name not in table.columns:
             table.add(Column(name, prop.type, prop))
     if not props:  # no output schema: one value named after what the tool reads
-        name = column(entity) if column(entity) not in table.columns else "result"
+        name = _value_name(nouns) or column(entity)
+        name = name if name not in table.columns else "result"
         numeric = set(entity.split("_")) & NUMERIC_NOUNS
         kind = output.type if output is not None else ("number" if numeric else "string")
         table.add(Column(name, kind, Field(name, kind, plan.spec.description)))

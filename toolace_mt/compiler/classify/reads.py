@@ -6,7 +6,7 @@ from toolace_mt.compiler.classify.catalog import Catalog
 from toolace_mt.compiler.classify.session import current_or_mine
 from toolace_mt.compiler.entities import QUERY_WORDS, output_rows_field
 from toolace_mt.compiler.names import column, singular, words
-from toolace_mt.compiler.plan import Table, ToolPlan
+from toolace_mt.compiler.plan import Column, Table, ToolPlan
 from toolace_mt.compiler.spec_model import Field
 
 RANGE_WORDS = ("min", "max", "start", "end", "from", "to", "since", "until", "before", "after")
@@ -14,8 +14,35 @@ LOW_WORDS = ("min", "start", "from", "since", "after")
 KEYWORD_NAMES = ("keyword", "query", "q", "text", "term", "search")
 
 
+# What a read may name after its entity: get_flight_status, get_order_location.
+ATTRIBUTES = {"status": "string", "state": "string", "location": "string", "position": "string", "eta": "string",
+              "availability": "string", "price": "number", "balance": "number", "rating": "number"}
+# Status words by the entity they describe; others get GENERAL_STATUSES.
+STATUSES = {"flight": ["scheduled", "on time", "delayed", "boarding", "departed", "landed", "cancelled"],
+            "order": ["pending", "processing", "shipped", "delivered"],
+            "shipment": ["pending", "in transit", "out for delivery", "delivered"],
+            "package": ["pending", "in transit", "out for delivery", "delivered"],
+            "payment": ["pending", "completed", "failed"], "train": ["on time", "delayed", "cancelled"]}
+GENERAL_STATUSES = ["active", "pending", "on hold", "completed"]
+
+
 def plan_get(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     cat.value_columns(plan, table, skip_query=True)
+    if plan.spec.output is None:
+        _named_attributes(plan, table)
+
+
+def _named_attributes(plan: ToolPlan, table: Table) -> None:
+    """A read that names what it shows (get_flight_status) and has no output schema shows
+    that column: the table gets it when no column holds it yet."""
+    entity_words = set(table.entity.split("_"))
+    for word in words(plan.spec.name):
+        kind = ATTRIBUTES.get(word)
+        if kind is None or word in entity_words or any(word in c.split("_") for c in table.columns):
+            continue
+        values = STATUSES.get(table.entity.split("_")[-1], GENERAL_STATUSES) if word == "status" else None
+        described = f"The {table.entity.replace('_', ' ')}'s {word}."
+        table.add(Column(word, kind, Field(word, kind, described, enum=values)))
 
 
 def plan_search(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
