@@ -8,7 +8,7 @@ from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.kinds import TERMINAL
 from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
 from toolace_mt.compiler.phrasing import phrasings
-from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
+from toolace_mt.compiler.plan import EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 from toolace_mt.compiler.spec_model import Field
 
@@ -90,12 +90,37 @@ def phrasing(plan: ToolPlan, env: EnvPlan) -> list[str]:
     return phrasings(plan, env, clean(plan.spec.description, 200))
 
 
-def docstring(plan: ToolPlan) -> list[str]:
+_ID_WORDS = {"id", "ids", "identifier", "key", "number", "code", "sku", "isbn", "symbol", "username", "email"}
+
+
+def _says_id(plan: ToolPlan, env: EnvPlan, param: Param) -> str:
+    """" (a note id)" after a key whose description does not say it is one ("The note to
+    change."): a reader, or a generator, would take it for free text."""
+    table = env.tables.get(plan.table or "")
+    if table is None or table.lookup or param.column is None or param.spec.type not in ("string", "integer"):
+        return ""
+    if param.column == table.key and param.role in ("key", "filter"):
+        entity = table.entity
+    else:
+        col = table.columns.get(param.column)
+        if col is None or col.references not in env.tables:
+            return ""
+        entity = env.tables[col.references].entity
+    if set(words(param.spec.description)) & _ID_WORDS or not param.spec.description:
+        return ""
+    said = human(entity)
+    return f" ({'an' if said[:1] in 'aeiou' else 'a'} {said} id)"
+
+
+def docstring(plan: ToolPlan, env: EnvPlan) -> list[str]:
     lines = [clean(plan.spec.description) or human(plan.spec.name) + "."]
     if plan.params:
         lines += ["", "Args:"]
         for param in plan.params:
-            lines.append(f"    {param.ident}: {clean(param.spec.description, 200) or human(param.spec.name) + '.'}")
+            said = clean(param.spec.description, 200)
+            suffix = _says_id(plan, env, param) if said else ""
+            said = (f"{said.rstrip('.')}{suffix}." if suffix else said) or human(param.spec.name) + "."
+            lines.append(f"    {param.ident}: {said}")
     return ['    """' + lines[0], *[("    " + line) if line else "" for line in lines[1:]], '    """']
 
 
@@ -435,7 +460,7 @@ def render(env: EnvPlan, sources: list[str]) -> str:
         flags = ["writes=True"] if plan.writes else []
         flags.append(f"phrasing={phrasing(plan, env)!r}")
         out += ["", "", f"@tool({', '.join(flags)})", f"def {plan.ident}({signature(plan)}) -> Any:",
-                *docstring(plan)]
+                *docstring(plan, env)]
         body = plan.body.split("\n") if plan.body else tidy(bodies.body(plan))
         out += [f"    {line}" if line else "" for line in body]
     helpers = ["", "", *drop_unused_helpers(out, helper_lines(env))]

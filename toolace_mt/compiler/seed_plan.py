@@ -26,8 +26,23 @@ def id_style(table: Table) -> tuple[str, int, int]:
         if match:
             digits = match.group(2)
             return match.group(1), max(int(digits), 1), len(digits)
+    if table.id_prefix:
+        return table.id_prefix, 1001, 4
     letters = re.sub(r"[^A-Za-z]", "", table.entity).upper()[:3] or "ID"
     return f"{letters}-", 1001, 4
+
+
+def assign_id_prefixes(tables: list[Table]) -> None:
+    """Distinct prefixes for generated string ids, so that an id names one table: a note is
+    NOT-1001 and a notebook NTB-1001, not both NOT-1001."""
+    taken: set[str] = set()
+    for table in tables:
+        letters = re.sub(r"[^A-Za-z]", "", table.entity).upper() or "ID"
+        skeleton = letters[:1] + re.sub(r"[AEIOU]", "", letters[1:])
+        chosen = next((c for c in (letters[:3], skeleton[:3], skeleton[:4], letters[:4], letters[:5], letters)
+                       if c not in taken), f"{letters[:3]}{len(taken)}")
+        taken.add(chosen)
+        table.id_prefix = f"{chosen}-"
 
 
 def key_expr(table: Table) -> str:

@@ -12,6 +12,7 @@ from toolace_mt.compiler.classify.session import gate, session_tables
 from toolace_mt.compiler.classify.writes import update_shapes
 from toolace_mt.compiler.names import identifier, unique, words
 from toolace_mt.compiler.plan import Column, EnvPlan, ToolPlan
+from toolace_mt.compiler.seed_plan import assign_id_prefixes
 from toolace_mt.compiler.spec_model import Field, SpecSet, ToolIn
 
 ONE_ROW_KINDS = ("get", "list", "adjust", "update", "setting", "state_read", "transition")
@@ -51,6 +52,7 @@ def classify(specs: SpecSet) -> EnvPlan:
             if col.references is None and col.spec is not None and not table.lookup and (
                     col.name != table.key or cat.natural(table)):
                 col.references = cat.references(col.spec, table)
+    assign_id_prefixes([t for t in cat.tables.values() if not t.lookup and not t.singleton])
     titles = " ".join(specs.titles[:3])
     return EnvPlan(docstring=titles, tables=cat.tables, tools=cat.plans, session=cat.session, users=cat.users,
                    user_column=cat.user_column)
