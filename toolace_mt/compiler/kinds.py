@@ -77,7 +77,10 @@ def tool_words(name: str) -> list[str]:
 
 
 def verb_of(name_words: list[str]) -> str:
-    """The word of a tool name that says what it does: its first or (after a namespace) second word."""
+    """The word of a tool name that says what it does: its first or (after a namespace) second
+    word, or a two-word action (check_in)."""
+    if "_".join(name_words[:2]) in TRANSITION:
+        return "_".join(name_words[:2])
     for word in name_words[:2]:
         if word in VERBS:
             return word

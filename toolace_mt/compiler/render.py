@@ -375,7 +375,9 @@ def header(env: EnvPlan, sources: list[str]) -> list[str]:
         if plan.needs_login:
             extra.append("needs login")
         if plan.target_status:
-            extra.append(f"-> {plan.target_status}")
+            start = f"from {'/'.join(plan.allowed_from)} " if plan.allowed_from else ""
+            start += f"not from {'/'.join(plan.forbidden_from)} " if plan.forbidden_from else ""
+            extra.append(f"{start}-> {plan.target_status}")
         if not plan.confident:
             extra.append("LOW CONFIDENCE")
         lines.append(f"#   {plan.ident.ljust(width)}  {plan.kind}{where}" + (f" ({', '.join(extra)})" if extra else ""))

@@ -28,6 +28,7 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
     if target in K.TERMINAL:
         lines += [f'if str(row["{status}"]).lower() in FINAL_STATUSES:',
                   f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}} and cannot be {target}\")"]
+    lines += _preconditions(plan, status, label, ref, target)
     lines += give_back(parts, plan, table, after_final_check=True)
     sets = [f"{status} = ?"]
     args = [q(target)]
@@ -40,6 +41,23 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
               parts.reload(table),
               message(f"{label} {ref} is now {target}")]
     return lines + parts.shape.row(plan, table)
+
+
+def _preconditions(plan: ToolPlan, status: str, label: str, ref: str, target: str) -> list[str]:
+    """The statuses the description allows the transition from, or forbids it from."""
+    lines = []
+    if plan.allowed_from:
+        allowed = [v.lower() for v in plan.allowed_from]
+        said = " or ".join(v.replace("_", " ") for v in allowed)
+        lines += [f'if str(row["{status}"]).lower() not in {allowed!r}:',
+                  f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}}: only a {said} {label} can be "
+                  f"{target.replace('_', ' ')}\")"]
+    if plan.forbidden_from:
+        forbidden = [v.lower() for v in plan.forbidden_from]
+        lines += [f'if str(row["{status}"]).lower() in {forbidden!r}:',
+                  f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}} and cannot be "
+                  f"{target.replace('_', ' ')}\")"]
+    return lines
 
 
 def body_adjust(parts: Parts, plan: ToolPlan) -> list[str]:

@@ -12,6 +12,7 @@ from toolace_mt.compiler.classify.session import session_plan
 from toolace_mt.compiler.classify.stateless import plan_stateless
 from toolace_mt.compiler.classify.transitions import plan_adjust, plan_transition
 from toolace_mt.compiler.classify.writes import plan_create, plan_delete, plan_update
+from toolace_mt.compiler.entities import action_segment
 from toolace_mt.compiler.names import identifier, unique, words
 from toolace_mt.compiler.plan import Column, Param, Table, ToolPlan
 from toolace_mt.compiler.spec_model import Field, ToolIn
@@ -36,9 +37,7 @@ def _params(tool: ToolIn) -> list[Param]:
 def plan_tool(cat: Catalog, tool: ToolIn, ident: str, entity: str | None, key: Field | None) -> ToolPlan:
     name_words = words(tool.name)
     verb = K.verb_of(name_words)
-    parts = [s for s in tool.path.strip("/").split("/") if s]
-    if len(parts) >= 3 and parts[-2].startswith("{") and not parts[-1].startswith("{") and words(parts[-1]):
-        verb = words(parts[-1])[0]  # POST /loans/{loanId}/renew
+    verb = action_segment(tool) or verb  # POST /loans/{loanId}/renew
     plan = ToolPlan(spec=tool, ident=ident, kind="", params=_params(tool))
     session = K.session_kind(name_words, tool.description)
     if session:

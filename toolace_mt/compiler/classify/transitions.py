@@ -38,6 +38,27 @@ def plan_transition(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> No
     if plan.target_status not in table.status_values:
         table.status_values.append(plan.target_status)
     cat.value_columns(plan, table)
+    preconditions(plan, table)
+
+
+def preconditions(plan: ToolPlan, table: Table) -> None:
+    """The statuses a transition starts from, as its description says them: "cancel a
+    confirmed reservation" (only from confirmed), "a shipment that has not been dispatched",
+    "a reservation that is checked in cannot be cancelled" (never from those)."""
+    column = table.columns[plan.status_column or ""]
+    values = [str(v) for v in (column.spec.enum if column.spec is not None and column.spec.enum else [])]
+    text = " ".join(plan.spec.description.lower().split())
+    noun = re.escape(table.entity.split("_")[-1])
+    for value in values:
+        said = re.escape(value.lower().replace("_", " "))
+        if value.lower() == (plan.target_status or "").lower():
+            continue
+        if re.search(rf"\b(?:a|an|the|one|only)\s+{said}\s+(?:\w+\s+)?{noun}", text):
+            plan.allowed_from.append(value)
+        elif re.search(rf"\b(?:not|never)\s+(?:yet\s+|been\s+|already\s+)*{said}\b|"
+                       rf"\b(?:is|are|was|been)\s+(?:already\s+)?{said}\s+(?:\w+\s+)?(?:cannot|can't|can not)\b",
+                       text):
+            plan.forbidden_from.append(value)
 
 
 def plan_adjust(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
