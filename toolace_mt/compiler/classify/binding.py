@@ -8,6 +8,8 @@ from toolace_mt.compiler.entities import Entity, output_rows_field, tool_nouns
 from toolace_mt.compiler.names import column, singular, words
 from toolace_mt.compiler.spec_model import Field, ToolIn
 
+NATURAL_KEYS = ("username", "handle", "email", "sku", "symbol", "slug", "isbn")
+
 
 def noun_entities(cat: Catalog) -> None:
     """Entities named only by the noun of a create/list/delete tool (a watchlist, a cart)."""
@@ -32,7 +34,11 @@ def noun_entities(cat: Catalog) -> None:
         if any(cat.ident_of(p, noun) in cat.entities for p in (rows.properties if rows else [])):
             continue  # it creates or lists an entity its output names (add_contact -> a user)
         id_prop = next((p for p in (rows.properties if rows else []) if cat.ident_of(p, noun) == noun), None)
-        if id_prop is not None:
+        natural = next((p for p in (rows.properties if rows else []) if p.type == "string"
+                        and words(p.name)[-1:] and words(p.name)[-1] in NATURAL_KEYS), None)
+        if id_prop is None and natural is not None and lists_rows:  # members listed by username
+            cat.entities[noun] = Entity(noun, column(natural.name), natural, {natural.name}, True)
+        elif id_prop is not None:
             cat.entities[noun] = Entity(noun, column(id_prop.name if words(id_prop.name) != ["id"]
                                                      else f"{noun}_id"), id_prop, {id_prop.name})
         elif writes_rows and len(scalars) == 1 and scalars[0].type == "string" and not scalars[0].enum:

@@ -20,6 +20,7 @@ from toolace_mt.compiler.names import column, identifier, plural, singular, uniq
 from toolace_mt.compiler.plan import Column, Table, ToolPlan
 from toolace_mt.compiler.spec_model import Field, SpecSet
 
+PEOPLE = {"user", "member", "customer", "employee", "person", "contact", "player", "agent", "staff", "account"}
 STATE_TABLE = "state"
 SESSION_TABLE = "session"
 
@@ -132,6 +133,11 @@ class Catalog:
                     other.key == column(spec.name) or (other.entity in words(spec.description)[:6]
                     and other.key in words(spec.description) + words(spec.name))):
                 found = other.name
+        name_words = words(spec.name)
+        if found is None and name_words and name_words[-1] in K.PEOPLE_ROLES and spec.type == "string":
+            people = [t for t in self.tables.values() if t is not table and not t.singleton and not t.lookup
+                      and t.entity in PEOPLE and self.natural(t)]
+            found = people[0].name if len(people) == 1 else None  # an assignee is a member's username
         if found and self.tables[found].key_column.type != spec.type:
             return None
         return found
@@ -139,8 +145,8 @@ class Catalog:
     def value_columns(self, plan: ToolPlan, table: Table, skip_query: bool = False) -> None:
         """Each non-key parameter of a tool on `table` gets the column it sets or matches."""
         for param in plan.params:
-            if param.role == "key":
-                continue
+            if param.role == "key" or (param.role == "value" and param.column in table.columns):
+                continue  # the key, or a column chosen already (a booking's flight, an assignee)
             spec = param.spec
             if spec.type == "object" and (not spec.properties or plan.kind == "update") and set(
                     words(spec.name)) & {"updates", "changes", "fields", "data", "patch", "body", "attributes"}:

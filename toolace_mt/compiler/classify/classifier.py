@@ -10,6 +10,7 @@ from toolace_mt.compiler.classify.money import charges, inverses
 from toolace_mt.compiler.classify.operation import plan_tool
 from toolace_mt.compiler.classify.session import gate, session_tables
 from toolace_mt.compiler.classify.writes import update_shapes
+from toolace_mt.compiler.entities import output_rows_field
 from toolace_mt.compiler.names import identifier, unique, words
 from toolace_mt.compiler.plan import Column, EnvPlan, ToolPlan
 from toolace_mt.compiler.seed_plan import assign_id_prefixes
@@ -58,9 +59,16 @@ def classify(specs: SpecSet) -> EnvPlan:
                    user_column=cat.user_column)
 
 
+def _lists_rows(plan: ToolPlan) -> bool:
+    """The tool's output is a list of rows (an array, or {"members": [...]})."""
+    output = plan.spec.output
+    return output is not None and (output.type == "array" or output_rows_field(output) not in (None, output))
+
+
 def _singletons(cat: Catalog) -> None:
-    """A table no tool keys, creates or deletes rows of holds one row (an account, a car)."""
-    keyed = {p.table for p in cat.plans if p.key is not None or p.kind in ("create", "delete")}
+    """A table no tool keys, creates or deletes rows of, or lists rows of, holds one row (an
+    account, a car)."""
+    keyed = {p.table for p in cat.plans if p.key is not None or p.kind in ("create", "delete") or _lists_rows(p)}
     for table in cat.tables.values():
         if not table.singleton and not table.lookup and table.name not in keyed and table.name != cat.users:
             mine = [p for p in cat.plans if p.table == table.name]

@@ -48,8 +48,21 @@ def _stock(cat: Catalog, plan: ToolPlan, table: Table) -> None:
         return
 
 
+# The column a verb's one value sets, by the verb: assign_card(username) sets the assignee.
+VERB_COLUMNS = {"assign": ("assignee", "assigned_to", "assigned", "owner"), "rename": ("name", "title"),
+                "reschedule": ("date", "time", "start", "scheduled"), "move": ("list", "stage", "column", "location")}
+
+
 def plan_update(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     plan.writes = True
+    values = [p for p in plan.params if p.role != "key" and p.spec.scalar]
+    if len(values) == 1 and cat.match_column(table, values[0].spec) is None:
+        wanted = VERB_COLUMNS.get(verb, ())
+        hit = next((c for c in table.columns if c != table.key and (set(c.lower().split("_")) & set(wanted)
+                    or any(c.lower().startswith(w) for w in wanted))), None)
+        if hit is not None and table.columns[hit].type == values[0].spec.type:
+            values[0].column = hit
+            values[0].role = "value"
     cat.value_columns(plan, table)
 
 
