@@ -16,7 +16,7 @@ LOGOUT = {"logout", "signout", "logoff"}
 CREATE = {"create", "add", "new", "insert", "register", "place", "post", "send", "submit", "book", "make",
           "schedule", "upload", "write", "open", "invite", "reserve", "order", "issue", "compose"}
 UPDATE = {"update", "edit", "modify", "change", "rename", "patch", "put", "replace", "assign", "move",
-          "reschedule", "upgrade"}
+          "reschedule", "upgrade", "rate"}
 DELETE = {"delete", "remove", "drop", "clear", "unsubscribe", "erase", "destroy", "purge", "discard"}
 TRANSITION = {
     "close": "closed", "cancel": "cancelled", "approve": "approved", "reject": "rejected", "resolve": "resolved",

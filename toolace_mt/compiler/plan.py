@@ -93,6 +93,7 @@ class ToolPlan:
     stock_column: str | None = None
     quantity_param: str | None = None
     status_flag: bool = False  # the status is a boolean column named after it (archived)
+    flag_value: bool = True  # what the transition sets that flag to (unlock: locked = false)
     status_column: str | None = None
     # A transition's preconditions the description states: only from these statuses ("cancel
     # a confirmed reservation"), never from these ("a shipment that has not been dispatched").

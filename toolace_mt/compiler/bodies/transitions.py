@@ -17,10 +17,11 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
     label = human(table.entity)
     ref = f"{{row[{table.key!r}]}}"
     if plan.status_flag:
-        return [*parts.login_line(plan), parts.load_row(plan, table), f'if row["{status}"]:',
+        already = f'if row["{status}"]:' if plan.flag_value else f'if not row["{status}"]:'
+        return [*parts.login_line(plan), parts.load_row(plan, table), already,
                 f"    raise ToolError(f{q(f'{label} {ref} is already {target}')})",
-                f'db.execute("UPDATE {table.name} SET {status} = true WHERE {table.key} = ?", '
-                f'[row["{table.key}"]])',
+                f'db.execute("UPDATE {table.name} SET {status} = {str(plan.flag_value).lower()} '
+                f'WHERE {table.key} = ?", [row["{table.key}"]])',
                 parts.reload(table), message(f"{label} {ref} is now {target}"), *parts.shape.row(plan, table)]
     lines = [*parts.login_line(plan), parts.load_row(plan, table),
              f'if str(row["{status}"]).lower() == {q(target)}:',
@@ -28,7 +29,7 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
     if target in K.TERMINAL:
         lines += [f'if str(row["{status}"]).lower() in FINAL_STATUSES:',
                   f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}} and cannot be {target}\")"]
-    lines += _preconditions(plan, status, label, ref, target)
+    lines += preconditions(plan, status, label, ref, target)
     lines += give_back(parts, plan, table, after_final_check=True)
     sets = [f"{status} = ?"]
     args = [q(target)]
@@ -43,7 +44,7 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
     return lines + parts.shape.row(plan, table)
 
 
-def _preconditions(plan: ToolPlan, status: str, label: str, ref: str, target: str) -> list[str]:
+def preconditions(plan: ToolPlan, status: str, label: str, ref: str, target: str) -> list[str]:
     """The statuses the description allows the transition from, or forbids it from."""
     lines = []
     if plan.allowed_from:

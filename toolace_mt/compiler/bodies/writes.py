@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.bodies.code import DEFAULTS, message, q
 from toolace_mt.compiler.bodies.money import charge, give_back, take_stock
 from toolace_mt.compiler.bodies.parts import Parts
+from toolace_mt.compiler.bodies.transitions import preconditions
 from toolace_mt.compiler.names import human, words
 from toolace_mt.compiler.plan import Table, ToolPlan
 from toolace_mt.compiler.seed_plan import STATUS_START
@@ -92,7 +94,11 @@ def _free_form_changes(table: Table, ident: str) -> list[str]:
 
 def body_update(parts: Parts, plan: ToolPlan) -> list[str]:
     table = parts.table(plan)
-    lines = [*parts.login_line(plan), parts.load_row(plan, table), *parts.references(plan, table), "changed = {}"]
+    lines = [*parts.login_line(plan), parts.load_row(plan, table), *parts.references(plan, table)]
+    if plan.status_column:
+        lines += preconditions(plan, plan.status_column, human(table.entity), f"{{row[{table.key!r}]}}",
+                               K.target_status(K.verb_of(words(plan.spec.name)) or "change"))
+    lines.append("changed = {}")
     for param in plan.params:
         if param.role in ("value", "filter") and param.column and param.column != table.key:
             value = parts.column_value(table, param.column, param.ident)

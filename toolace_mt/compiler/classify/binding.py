@@ -8,6 +8,7 @@ from toolace_mt.compiler.entities import Entity, output_rows_field, tool_nouns
 from toolace_mt.compiler.names import column, singular, words
 from toolace_mt.compiler.spec_model import Field, ToolIn
 
+LINE_WORDS = ("item", "line", "entry")
 NATURAL_KEYS = ("username", "handle", "email", "sku", "symbol", "slug", "isbn")
 
 
@@ -55,6 +56,9 @@ def bind(cat: Catalog, tool: ToolIn) -> tuple[str | None, Field | None]:
     keys = [(p, cat.ident_of(p, noun)) for p in tool.params]
     keys = [(p, e) for p, e in keys if e in cat.entities]
     by_noun = next((n for n in nouns if n in cat.entities), None)
+    line = next((f"{noun}_{w}" for w in LINE_WORDS if f"{noun}_{w}" in cat.entities), None) if noun else None
+    if line is not None and by_noun in (None, noun) and not any(e == noun for _, e in keys):
+        by_noun = line  # add_to_cart, get_menu: the cart's items, the menu's items
     verb = K.verb_of(words(tool.name))
     if keys:
         chosen = next(((p, e) for p, e in keys if e == by_noun), None)

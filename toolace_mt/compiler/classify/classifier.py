@@ -62,7 +62,9 @@ def classify(specs: SpecSet) -> EnvPlan:
 def _lists_rows(plan: ToolPlan) -> bool:
     """The tool's output is a list of rows (an array, or {"members": [...]})."""
     output = plan.spec.output
-    return output is not None and (output.type == "array" or output_rows_field(output) not in (None, output))
+    if output is None:
+        return K.verb_of(words(plan.spec.name)) in K.LIST  # list_payment_methods
+    return output.type == "array" or output_rows_field(output) not in (None, output)
 
 
 def _singletons(cat: Catalog) -> None:

@@ -95,6 +95,9 @@ def _kind(plan: ToolPlan, table: Table, verb: str, has_key: bool) -> str:
     if (verb in K.INCREASE or verb in K.DECREASE) and numeric and verb not in K.CREATE - {"add"} \
             and not (verb == "add" and not has_key and len(tool.params) > 1):
         return "adjust"
+    if verb in K.SETTING and has_key:  # set_brightness(device_id, 40); turn_on_device(device_id)
+        values = [p for p in plan.params if p.role != "key"]
+        return "update" if values else "transition"
     if verb in K.UPDATE or method in ("put", "patch"):
         return "update"
     if verb in K.CREATE or (method == "post" and not has_key):

@@ -16,7 +16,16 @@ CAPACITY = re.compile(r"(?:up to|maximum of|max(?:imum)?|at most|capacity of|can
 ADJUSTED_NAMES = ("balance", "quantity", "stock", "level", "credits", "points")
 
 
-def status_column(table: Table) -> str:
+SWITCHES = {"turn", "switch", "power", "toggle"}
+
+
+def status_column(table: Table, target: str = "") -> str:
+    """The column a transition sets: one whose values include its target (power: on/off),
+    else the status column, added when there is none."""
+    valued = next((c.name for c in table.columns.values() if c.type == "string" and c.spec is not None
+                   and target in [str(v).lower() for v in c.spec.enum or []]), None)
+    if valued is not None and target:
+        return valued
     existing = next((c for c in table.columns if c == "status" or c.endswith("_status")), None)
     if existing and table.columns[existing].type == "string":
         return existing
@@ -27,13 +36,19 @@ def status_column(table: Table) -> str:
 def plan_transition(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     plan.writes = True
     target = K.target_status(verb)
+    particle = [w for w in words(plan.spec.name) if w in ("on", "off")]
+    if verb in SWITCHES and particle:
+        target = particle[0]  # turn_on_device -> on
     flag = next((c for c in (target, f"is_{target}") if c in table.columns and table.columns[c].type == "boolean"),
                 None)
+    negated = target[2:] if target.startswith("un") else ""
+    if flag is None and negated and negated in table.columns and table.columns[negated].type == "boolean":
+        flag, plan.flag_value = negated, False  # unlock -> locked = false
     if flag is not None:  # archive -> archived = true
         plan.status_column, plan.target_status, plan.status_flag = flag, target, True
         cat.value_columns(plan, table)
         return
-    plan.status_column = status_column(table)
+    plan.status_column = status_column(table, target)
     plan.target_status = target
     if plan.target_status not in table.status_values:
         table.status_values.append(plan.target_status)
@@ -45,7 +60,9 @@ def preconditions(plan: ToolPlan, table: Table) -> None:
     """The statuses a transition starts from, as its description says them: "cancel a
     confirmed reservation" (only from confirmed), "a shipment that has not been dispatched",
     "a reservation that is checked in cannot be cancelled" (never from those)."""
-    column = table.columns[plan.status_column or ""]
+    column = table.columns.get(plan.status_column or "")
+    if column is None:
+        return
     values = [str(v) for v in (column.spec.enum if column.spec is not None and column.spec.enum else [])]
     text = " ".join(plan.spec.description.lower().split())
     noun = re.escape(table.entity.split("_")[-1])

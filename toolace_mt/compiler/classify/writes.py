@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from toolace_mt.compiler.classify.catalog import Catalog
+from toolace_mt.compiler.classify.transitions import preconditions
 from toolace_mt.compiler.names import words
 from toolace_mt.compiler.plan import Column, Table, ToolPlan
 from toolace_mt.compiler.spec_model import Field
@@ -64,6 +65,12 @@ def plan_update(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
             values[0].column = hit
             values[0].role = "value"
     cat.value_columns(plan, table)
+    status = next((c.name for c in table.columns.values() if c.name == "status" or c.name.endswith("_status")), None)
+    if status is not None and status not in [p.column for p in plan.params]:
+        plan.status_column = status  # "rate a delivered order": only from delivered
+        preconditions(plan, table)
+        if not plan.allowed_from and not plan.forbidden_from:
+            plan.status_column = None
 
 
 def plan_delete(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
