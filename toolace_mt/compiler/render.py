@@ -8,7 +8,7 @@ from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.kinds import TERMINAL
 from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
 from toolace_mt.compiler.phrasing import phrasings
-from toolace_mt.compiler.plan import EnvPlan, Param, Table, ToolPlan
+from toolace_mt.compiler.plan import Column, EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 from toolace_mt.compiler.spec_model import Field
 
@@ -202,18 +202,31 @@ def _lookup_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
         return _lookup_product_seed(env, table, seeded)
     enum_keys = [c for c in (table.columns[k] for k in table.lookup_keys) if c.spec is not None and c.spec.enum]
     lines = [f"    for i in range({table.rows}):", f"        {table.name}.append({{"]
+    key = table.columns[table.lookup_keys[0]]
+    dated = _is_date(key, table)
+    if dated:  # one row a day, the last eight weeks and the next week: a request about a recent day finds its row
+        lines = [f"    for i in range({DATED_DAYS}):", f"        {table.name}.append({{"]
     if len(enum_keys) == 1 and len(table.lookup_keys) == 1:
         values = list(enum_keys[0].spec.enum)  # type: ignore[union-attr]
         lines = [f"    for i in range({len(values)}):", f"        {table.name}.append({{"]
     for col in table.columns.values():
         if len(enum_keys) == 1 and col is enum_keys[0] and len(table.lookup_keys) == 1:
             value = f"{list(col.spec.enum)!r}[i]"  # type: ignore[union-attr]
+        elif dated and col is key:
+            value = "(today - datetime.timedelta(days=i - 7)).isoformat()"
         else:
             value = value_expr(col, table)
         lines.append(f'            "{col.name}": {value},')
     lines.append("        })")
     lines.append(f"    {table.name} = distinct({table.name}, {q(','.join(table.lookup_keys))})")
     return lines
+
+
+DATED_DAYS = 63
+
+
+def _is_date(col: Column, table: Table) -> bool:
+    return col.type == "string" and value_expr(col, table).startswith("(today - datetime.timedelta")
 
 
 def _pool_expr(env: EnvPlan, table: Table, key: str, seeded: set[str]) -> str:
@@ -231,6 +244,8 @@ def _pool_expr(env: EnvPlan, table: Table, key: str, seeded: set[str]) -> str:
                 return f'[r["{name}"] for r in {other.name}][:6]'
     if col.spec is not None and col.spec.enum:
         return f"{list(col.spec.enum)!r}"
+    if _is_date(col, table):
+        return "[(today - datetime.timedelta(days=n - 3)).isoformat() for n in range(14)]"
     return f"[{value_expr(col, table)} for n in range(6)]"
 
 

@@ -138,6 +138,8 @@ def value_expr(col: Column, table: Table) -> str:
         return "json.dumps({})"
     people = {"user", "customer", "person", "owner", "member", "employee", "contact", "passenger", "patient",
               "student", "author", "client", "guest", "driver", "agent", "staff", "player"}
+    if meaning == ["name"] and set(table.entity.split("_")) & {"payment", "card"}:
+        return 'rng.choice(["Visa", "Mastercard", "Amex"]) + " ending in " + fake.numerify("####")'
     if meaning == ["name"] and table.entity not in people and not table.singleton:
         return 'fake.catch_phrase()'
     return _string_for(meaning, text)

@@ -81,11 +81,13 @@ def _singletons(cat: Catalog) -> None:
 
 
 def _searchable(cat: Catalog) -> None:
-    """A keyword search needs words to find: a table with no text gets a name."""
+    """A keyword search needs words to find, a listed row words to be told by: a table with
+    no text gets a name."""
     for plan in cat.plans:
         table = cat.tables.get(plan.table or "")
-        if table is None or table.singleton or table.lookup or not any(p.role == "query" and p.spec.type == "string"
-                                                                       for p in plan.params):
+        searched = any(p.role == "query" and p.spec.type == "string" for p in plan.params)
+        listed = plan.kind in ("list", "search") and plan.spec.output is None
+        if table is None or table.singleton or table.lookup or not (searched or listed):
             continue
         texts = [c for c in table.columns.values() if c.type == "string" and c.name != table.key
                  and not (c.spec is not None and c.spec.enum) and c.references is None]

@@ -32,11 +32,12 @@ def plan_get(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
         _named_attributes(plan, table)
 
 
-def _named_attributes(plan: ToolPlan, table: Table) -> None:
-    """A read that names what it shows (get_flight_status) and has no output schema shows
-    that column: the table gets it when no column holds it yet."""
+def _named_attributes(plan: ToolPlan, table: Table, described: bool = False) -> None:
+    """A read that names what it shows (get_flight_status; a menu "with item prices") and
+    has no output schema shows that column: the table gets it when no column holds it yet."""
     entity_words = set(table.entity.split("_"))
-    for word in words(plan.spec.name):
+    said = words(plan.spec.name) + ([singular(w) for w in words(plan.spec.description)] if described else [])
+    for word in dict.fromkeys(said):
         kind = ATTRIBUTES.get(word)
         if kind is None or word in entity_words or any(word in c.split("_") for c in table.columns):
             continue
@@ -74,6 +75,8 @@ def plan_search(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
             continue
         param.role = "filter"
         param.column = matched or cat.column_for(table, spec)
+    if plan.spec.output is None:
+        _named_attributes(plan, table, described=True)
     if plan.spec.output is not None and plan.spec.output.type == "object" \
             and output_rows_field(plan.spec.output) is plan.spec.output \
             and not any(p.type == "array" for p in plan.spec.output.properties) \
@@ -82,7 +85,8 @@ def plan_search(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
 
 
 def plan_list(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
-    return None
+    if plan.spec.output is None:
+        _named_attributes(plan, table, described=True)
 
 
 def plan_stats(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
