@@ -221,6 +221,10 @@ def _by_name(meaning: list[str], text: str) -> str:
     if found & {"time", "timestamp", "datetime"} or joined.endswith("_at"):
         return ('(datetime.datetime.combine(today, datetime.time(9)) - datetime.timedelta(minutes=rng.randint(0, '
                 '500000))).isoformat(timespec="seconds")')
+    if found & {"owner", "assignee", "reviewer", "reporter"} and "name" not in text.split():
+        return "fake.user_name()"  # a repository's owner, a card's assignee: an account, not a full name
+    if found & {"repo", "repository", "project", "package"} and not found & {"id", "number", "count"}:
+        return 'fake.word() + "-" + fake.word()'
     if found & {"name", "author", "owner", "creator", "assignee", "contact", "customer", "person"}:
         return "fake.name()"
     if found & {"title", "subject", "headline", "summary"}:
