@@ -39,9 +39,13 @@ def plan_transition(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> No
     particle = [w for w in words(plan.spec.name) if w in ("on", "off")]
     if verb in SWITCHES and particle:
         target = particle[0]  # turn_on_device -> on
+    negated = target[2:] if target.startswith("un") else ""
+    output = plan.spec.output
+    for prop in output.properties if output is not None and output.type == "object" else []:
+        if prop.type == "boolean" and column(prop.name) in (target, f"is_{target}", negated, f"is_{negated}"):
+            table.add(Column(column(prop.name), "boolean", prop))  # lock_door -> {"locked": true}
     flag = next((c for c in (target, f"is_{target}") if c in table.columns and table.columns[c].type == "boolean"),
                 None)
-    negated = target[2:] if target.startswith("un") else ""
     if flag is None and negated and negated in table.columns and table.columns[negated].type == "boolean":
         flag, plan.flag_value = negated, False  # unlock -> locked = false
     if flag is not None:  # archive -> archived = true
