@@ -4,6 +4,7 @@ pass rate, and what every trajectory check finds.
     python bench/compiled_envs.py                       # every spec set, -n 100, seed 1
     python bench/compiled_envs.py -n 30 fixtures/specs/openai_shop.json
     python bench/compiled_envs.py --logged-out          # login-gated envs also seeded logged out
+    python bench/compiled_envs.py --keep /tmp/w SPEC     # keep modules, records and verify reports
 
 Each spec file is one spec set (compiled alone). For each it prints the seconds
 `envs compile` took, the share of tools with a successful probe, then `generate -n N`
@@ -26,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "fixtures/specs/bfcl").glob("*.json")) + sorted(
-    p for p in (ROOT / "fixtures/specs").iterdir() if p.suffix in (".json", ".yaml", ".yml"))
+    p for p in (ROOT / "fixtures/specs").iterdir() if p.suffix in (".json", ".yaml", ".yml")) + sorted(
+    p for p in (ROOT / "fixtures/specs/fresh").iterdir() if p.suffix in (".json", ".yaml", ".yml"))
 CLI = [sys.executable, "-m", "toolace_mt"]
 
 
@@ -61,13 +63,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--logged-out", action="store_true", help="also measure login envs seeded logged out")
     parser.add_argument("--json", action="store_true", help="print one JSON object per measured env")
+    parser.add_argument("--keep", type=Path, help="keep the compiled modules, records and verify reports here")
     args = parser.parse_args()
     specs = args.specs or SPECS
     if not args.json:
         print(f"{'spec':<20}{'state':<11}{'compile s':>10}{'probed':>8}{'pass':>7}{'coverage':>10}{'all checks':>11}"
               "  never called / failed checks")
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for spec in specs:
             module = work / f"{spec.stem}.py"
             start = time.monotonic()

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "fixtures" / "specs"
 FIXTURES = ["bfcl/ticket_api.json", "bfcl/message_api.json", "bfcl/trading_bot.json", "bfcl/vehicle_control.json",
             "openai_shop.json", "mcp_notes.json", "openapi_clinic.yaml", "openapi_library.json", "mcp_issues.json",
-            "openai_travel.json", "fresh/openapi_warehouse.yaml", "fresh/mcp_gym.json"]
+            "openai_travel.json", "fresh/openapi_warehouse.yaml", "fresh/mcp_gym.json", "fresh/openapi_hotel.json",
+            "fresh/mcp_kanban.json", "fresh/openai_food.json", "fresh/bfcl_smart_home.json"]
 
 
 @pytest.mark.slow

@@ -49,6 +49,8 @@ def _compiled(paths: list[Path]) -> tuple[str, object]:
     ("openapi_clinic.yaml", "openapi", 9), ("openapi_library.json", "openapi", 6),
     ("mcp_issues.json", "mcp", 9), ("openai_travel.json", "openai", 5),
     ("fresh/openapi_warehouse.yaml", "openapi", 9), ("fresh/mcp_gym.json", "mcp", 9),
+    ("fresh/openapi_hotel.json", "openapi", 11), ("fresh/mcp_kanban.json", "mcp", 11),
+    ("fresh/openai_food.json", "openai", 10), ("fresh/bfcl_smart_home.json", "bfcl", 10),
 ])
 def test_each_fixture_is_detected_and_compiles_under_the_sandbox_rules(name: str, fmt: str, count: int) -> None:
     specs = read_specs([SPECS / name])

@@ -84,12 +84,27 @@ def _segment_words(segment: str) -> list[str]:
     return kept
 
 
+def action_segment(tool: ToolIn) -> str | None:
+    """The action a path ends in (POST /loans/{loanId}/renew -> "renew", .../check-in ->
+    "check_in"); None for a sub-collection (GET /hotels/{hotelId}/rooms lists rooms)."""
+    parts = [s for s in tool.path.strip("/").split("/") if s]
+    if len(parts) < 3 or not parts[-2].startswith("{") or parts[-1].startswith("{") or not words(parts[-1]):
+        return None
+    said = words(parts[-1])
+    joined = "_".join(said)
+    if joined in K.TRANSITION or said[0] in K.VERBS:
+        return joined if joined in K.TRANSITION else said[0]
+    lists = tool.output is not None and (tool.output.type == "array" or output_rows_field(tool.output)
+                                         not in (None, tool.output))
+    return None if tool.method == "get" or lists else said[0]
+
+
 def tool_nouns(tool: ToolIn) -> list[str]:
     """Candidate entity nouns of a tool, best first: the REST path, then its name."""
     nouns: list[str] = []
     if tool.path:
         parts = [s for s in tool.path.strip("/").split("/") if s]
-        if len(parts) >= 3 and parts[-2].startswith("{") and not parts[-1].startswith("{"):
+        if action_segment(tool) is not None:
             parts = parts[:-1]  # /loans/{loanId}/renew: an action on a loan
         segments = [s for s in parts if not s.startswith("{")]
         for segment in reversed(segments):

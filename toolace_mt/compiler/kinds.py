@@ -16,7 +16,7 @@ LOGOUT = {"logout", "signout", "logoff"}
 CREATE = {"create", "add", "new", "insert", "register", "place", "post", "send", "submit", "book", "make",
           "schedule", "upload", "write", "open", "invite", "reserve", "order", "issue", "compose"}
 UPDATE = {"update", "edit", "modify", "change", "rename", "patch", "put", "replace", "assign", "move",
-          "reschedule", "upgrade"}
+          "reschedule", "upgrade", "rate"}
 DELETE = {"delete", "remove", "drop", "clear", "unsubscribe", "erase", "destroy", "purge", "discard"}
 TRANSITION = {
     "close": "closed", "cancel": "cancelled", "approve": "approved", "reject": "rejected", "resolve": "resolved",
@@ -77,7 +77,10 @@ def tool_words(name: str) -> list[str]:
 
 
 def verb_of(name_words: list[str]) -> str:
-    """The word of a tool name that says what it does: its first or (after a namespace) second word."""
+    """The word of a tool name that says what it does: its first or (after a namespace) second
+    word, or a two-word action (check_in)."""
+    if "_".join(name_words[:2]) in TRANSITION:
+        return "_".join(name_words[:2])
     for word in name_words[:2]:
         if word in VERBS:
             return word

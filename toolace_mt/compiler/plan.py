@@ -93,7 +93,12 @@ class ToolPlan:
     stock_column: str | None = None
     quantity_param: str | None = None
     status_flag: bool = False  # the status is a boolean column named after it (archived)
+    flag_value: bool = True  # what the transition sets that flag to (unlock: locked = false)
     status_column: str | None = None
+    # A transition's preconditions the description states: only from these statuses ("cancel
+    # a confirmed reservation"), never from these ("a shipment that has not been dispatched").
+    allowed_from: list[str] = field(default_factory=list)
+    forbidden_from: list[str] = field(default_factory=list)
     adjust_column: str | None = None
     adjust_sign: int = 1
     capacity: float | None = None

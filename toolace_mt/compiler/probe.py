@@ -169,6 +169,21 @@ class Prober:
             return {}
         return _sample_text(param)
 
+    def _other_references(self, plan: ToolPlan, rows: list[dict[str, Any] | None]) -> None:
+        """An update of a reference (assign a card to a member) sets another existing row's
+        key than the one the row holds, so that the change shows."""
+        table = self.plan.tables[plan.table or ""]
+        for param in plan.params:
+            col = table.columns.get(param.column or "")
+            if col is None or not col.references or param.column == table.key or param.role != "value":
+                continue
+            other = self.plan.tables[col.references]
+            keys = [r[other.key] for r in self._rows(col.references, 12)]
+            for index, row in enumerate(rows):
+                choices = [k for k in keys if row is not None and k != row.get(col.name)]
+                if row is not None and choices:
+                    row[col.name] = choices[index % len(choices)]
+
     def good_args(self, plan: ToolPlan) -> list[dict[str, Any]]:
         rows: list[dict[str, Any] | None] = []
         if plan.kind == "login" and self.plan.users:
@@ -186,6 +201,8 @@ class Prober:
                 keep = {table.key} | {p.column for p in plan.params if p.column and p.column != table.key and
                                       table.columns[p.column].references}
                 rows = [{k: v for k, v in r.items() if k in keep} for r in rows]
+                if plan.kind == "update":
+                    self._other_references(plan, rows)
         elif plan.kind == "create" and plan.table:
             rows = [{} for _ in range(4)]
             for param in plan.params:  # references: existing rows of the referenced tables

@@ -7,7 +7,8 @@ import re
 from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.kinds import TERMINAL
 from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
-from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
+from toolace_mt.compiler.phrasing import phrasings
+from toolace_mt.compiler.plan import Column, EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 from toolace_mt.compiler.spec_model import Field
 
@@ -85,37 +86,41 @@ def _fits(value: object, kind: str) -> bool:
             "boolean": isinstance(value, bool)}.get(kind, False)
 
 
-def base_verb(word: str) -> str:
-    """"Gets" -> "get", "Presses" -> "press": descriptions in the third person, requests in the second."""
-    lower = word.lower()
-    if lower.endswith("ies") and len(lower) > 4:
-        return lower[:-3] + "y"
-    if lower.endswith("es") and lower[:-2].endswith(("ss", "sh", "ch", "x", "z")):
-        return lower[:-2]
-    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 3:
-        return lower[:-1]
-    return lower
+def phrasing(plan: ToolPlan, env: EnvPlan) -> list[str]:
+    return phrasings(plan, env, clean(plan.spec.description, 200))
 
 
-def phrasing(plan: ToolPlan) -> list[str]:
-    first = re.split(r"(?<=[.!?])\s", clean(plan.spec.description, 200))[0].rstrip(".!? ")
-    head, _, rest = first.partition(" ")
-    if head[:1].isupper() and head.lower().endswith("s") and base_verb(head) != head.lower():
-        first = f"{base_verb(head)} {rest}".strip()
-    action = first[:1].lower() + first[1:] if first else human(plan.spec.name)
-    needed = [p for p in plan.params if p.spec.required]
-    detail = ", ".join(f"{human(p.spec.name)} {{{p.ident}}}" for p in needed)
-    if detail:
-        return [f"Please {action}: {detail}.", f"Could you {action}? ({detail})"]
-    return [f"Please {action}.", f"Could you {action}?"]
+_ID_WORDS = {"id", "ids", "identifier", "key", "number", "code", "sku", "isbn", "symbol", "username", "email"}
 
 
-def docstring(plan: ToolPlan) -> list[str]:
+def _says_id(plan: ToolPlan, env: EnvPlan, param: Param) -> str:
+    """" (a note id)" after a key whose description does not say it is one ("The note to
+    change."): a reader, or a generator, would take it for free text."""
+    table = env.tables.get(plan.table or "")
+    if table is None or table.lookup or param.column is None or param.spec.type not in ("string", "integer"):
+        return ""
+    if param.column == table.key and param.role in ("key", "filter"):
+        entity = table.entity
+    else:
+        col = table.columns.get(param.column)
+        if col is None or col.references not in env.tables:
+            return ""
+        entity = env.tables[col.references].entity
+    if set(words(param.spec.description)) & _ID_WORDS or not param.spec.description:
+        return ""
+    said = human(entity)
+    return f" ({'an' if said[:1] in 'aeiou' else 'a'} {said} id)"
+
+
+def docstring(plan: ToolPlan, env: EnvPlan) -> list[str]:
     lines = [clean(plan.spec.description) or human(plan.spec.name) + "."]
     if plan.params:
         lines += ["", "Args:"]
         for param in plan.params:
-            lines.append(f"    {param.ident}: {clean(param.spec.description, 200) or human(param.spec.name) + '.'}")
+            said = clean(param.spec.description, 200)
+            suffix = _says_id(plan, env, param) if said else ""
+            said = (f"{said.rstrip('.')}{suffix}." if suffix else said) or human(param.spec.name) + "."
+            lines.append(f"    {param.ident}: {said}")
     return ['    """' + lines[0], *[("    " + line) if line else "" for line in lines[1:]], '    """']
 
 
@@ -197,18 +202,31 @@ def _lookup_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
         return _lookup_product_seed(env, table, seeded)
     enum_keys = [c for c in (table.columns[k] for k in table.lookup_keys) if c.spec is not None and c.spec.enum]
     lines = [f"    for i in range({table.rows}):", f"        {table.name}.append({{"]
+    key = table.columns[table.lookup_keys[0]]
+    dated = _is_date(key, table)
+    if dated:  # one row a day, the last eight weeks and the next week: a request about a recent day finds its row
+        lines = [f"    for i in range({DATED_DAYS}):", f"        {table.name}.append({{"]
     if len(enum_keys) == 1 and len(table.lookup_keys) == 1:
         values = list(enum_keys[0].spec.enum)  # type: ignore[union-attr]
         lines = [f"    for i in range({len(values)}):", f"        {table.name}.append({{"]
     for col in table.columns.values():
         if len(enum_keys) == 1 and col is enum_keys[0] and len(table.lookup_keys) == 1:
             value = f"{list(col.spec.enum)!r}[i]"  # type: ignore[union-attr]
+        elif dated and col is key:
+            value = "(today - datetime.timedelta(days=i - 7)).isoformat()"
         else:
             value = value_expr(col, table)
         lines.append(f'            "{col.name}": {value},')
     lines.append("        })")
     lines.append(f"    {table.name} = distinct({table.name}, {q(','.join(table.lookup_keys))})")
     return lines
+
+
+DATED_DAYS = 63
+
+
+def _is_date(col: Column, table: Table) -> bool:
+    return col.type == "string" and value_expr(col, table).startswith("(today - datetime.timedelta")
 
 
 def _pool_expr(env: EnvPlan, table: Table, key: str, seeded: set[str]) -> str:
@@ -226,6 +244,8 @@ def _pool_expr(env: EnvPlan, table: Table, key: str, seeded: set[str]) -> str:
                 return f'[r["{name}"] for r in {other.name}][:6]'
     if col.spec is not None and col.spec.enum:
         return f"{list(col.spec.enum)!r}"
+    if _is_date(col, table):
+        return "[(today - datetime.timedelta(days=n - 3)).isoformat() for n in range(14)]"
     return f"[{value_expr(col, table)} for n in range(6)]"
 
 
@@ -370,7 +390,9 @@ def header(env: EnvPlan, sources: list[str]) -> list[str]:
         if plan.needs_login:
             extra.append("needs login")
         if plan.target_status:
-            extra.append(f"-> {plan.target_status}")
+            start = f"from {'/'.join(plan.allowed_from)} " if plan.allowed_from else ""
+            start += f"not from {'/'.join(plan.forbidden_from)} " if plan.forbidden_from else ""
+            extra.append(f"{start}-> {plan.target_status}")
         if not plan.confident:
             extra.append("LOW CONFIDENCE")
         lines.append(f"#   {plan.ident.ljust(width)}  {plan.kind}{where}" + (f" ({', '.join(extra)})" if extra else ""))
@@ -453,9 +475,9 @@ def render(env: EnvPlan, sources: list[str]) -> str:
     helpers_at = len(out)
     for plan in env.tools:
         flags = ["writes=True"] if plan.writes else []
-        flags.append(f"phrasing={phrasing(plan)!r}")
+        flags.append(f"phrasing={phrasing(plan, env)!r}")
         out += ["", "", f"@tool({', '.join(flags)})", f"def {plan.ident}({signature(plan)}) -> Any:",
-                *docstring(plan)]
+                *docstring(plan, env)]
         body = plan.body.split("\n") if plan.body else tidy(bodies.body(plan))
         out += [f"    {line}" if line else "" for line in body]
     helpers = ["", "", *drop_unused_helpers(out, helper_lines(env))]

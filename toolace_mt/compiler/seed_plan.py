@@ -26,8 +26,23 @@ def id_style(table: Table) -> tuple[str, int, int]:
         if match:
             digits = match.group(2)
             return match.group(1), max(int(digits), 1), len(digits)
+    if table.id_prefix:
+        return table.id_prefix, 1001, 4
     letters = re.sub(r"[^A-Za-z]", "", table.entity).upper()[:3] or "ID"
     return f"{letters}-", 1001, 4
+
+
+def assign_id_prefixes(tables: list[Table]) -> None:
+    """Distinct prefixes for generated string ids, so that an id names one table: a note is
+    NOT-1001 and a notebook NTB-1001, not both NOT-1001."""
+    taken: set[str] = set()
+    for table in tables:
+        letters = re.sub(r"[^A-Za-z]", "", table.entity).upper() or "ID"
+        skeleton = letters[:1] + re.sub(r"[AEIOU]", "", letters[1:])
+        chosen = next((c for c in (letters[:3], skeleton[:3], skeleton[:4], letters[:4], letters[:5], letters)
+                       if c not in taken), f"{letters[:3]}{len(taken)}")
+        taken.add(chosen)
+        table.id_prefix = f"{chosen}-"
 
 
 def key_expr(table: Table) -> str:
@@ -41,6 +56,8 @@ def key_expr(table: Table) -> str:
         return 'f"user{i}@" + fake.free_email_domain()'
     if meaning & {"symbol", "ticker", "code"}:
         return 'fake.lexify("???").upper() + ("" if i < 26 else str(i))'
+    if "isbn" in meaning:
+        return "fake.isbn13()"
     if key.spec is not None and key.spec.enum:
         return f"{[str(v) for v in key.spec.enum]!r}[i % {len(key.spec.enum)}]"
     if meaning & {"name", "title"}:
@@ -121,6 +138,8 @@ def value_expr(col: Column, table: Table) -> str:
         return "json.dumps({})"
     people = {"user", "customer", "person", "owner", "member", "employee", "contact", "passenger", "patient",
               "student", "author", "client", "guest", "driver", "agent", "staff", "player"}
+    if meaning == ["name"] and set(table.entity.split("_")) & {"payment", "card"}:
+        return 'rng.choice(["Visa", "Mastercard", "Amex"]) + " ending in " + fake.numerify("####")'
     if meaning == ["name"] and table.entity not in people and not table.singleton:
         return 'fake.catch_phrase()'
     return _string_for(meaning, text)
@@ -141,7 +160,22 @@ def _scalar_for(name: str, kind: str) -> str:
     return _string_for(words(name), "")
 
 
+# Words of a description that say nothing of a value's form ("Repository name" is no person's name).
+VAGUE = {"the", "a", "an", "name", "title", "id", "code", "number", "type", "kind", "key", "value", "of", "for"}
+WEATHER = ["sunny", "partly cloudy", "cloudy", "light rain", "showers", "windy", "foggy", "clear"]
+
+
 def _string_for(meaning: list[str], text: str) -> str:
+    """By the field's name; a name that says nothing ("to") by its description ("Recipient
+    email address")."""
+    found = _by_name(meaning, text)
+    if found == "fake.word()" and text:
+        described = [w for w in words(re.split(r"[,.;(]| e\.g\.| like ", text)[0]) if w not in VAGUE]
+        found = _by_name(described[:5], "")
+    return found
+
+
+def _by_name(meaning: list[str], text: str) -> str:
     found = set(meaning)
     joined = "_".join(meaning)
     if joined in ("first_name", "firstname"):
@@ -150,7 +184,13 @@ def _string_for(meaning: list[str], text: str) -> str:
         return "fake.last_name()"
     if found & {"username", "login", "handle"} or joined == "user_name":
         return "fake.user_name()"
-    if found & {"password", "passcode", "secret", "pin", "token"}:
+    if found & {"pin", "passcode"}:
+        return 'fake.numerify("####")'
+    if found == {"conditions"}:
+        return f"rng.choice({WEATHER!r})"
+    if found & {"weather", "forecast"}:
+        return f'rng.choice({WEATHER!r}) + ", " + str(rng.randint(-5, 35)) + " degrees"'
+    if found & {"password", "secret", "token"}:
         return 'fake.password(length=10, special_chars=False)'
     if "email" in found:
         return "fake.email()"
@@ -181,6 +221,10 @@ def _string_for(meaning: list[str], text: str) -> str:
     if found & {"time", "timestamp", "datetime"} or joined.endswith("_at"):
         return ('(datetime.datetime.combine(today, datetime.time(9)) - datetime.timedelta(minutes=rng.randint(0, '
                 '500000))).isoformat(timespec="seconds")')
+    if found & {"owner", "assignee", "reviewer", "reporter"} and "name" not in text.split():
+        return "fake.user_name()"  # a repository's owner, a card's assignee: an account, not a full name
+    if found & {"repo", "repository", "project", "package"} and not found & {"id", "number", "count"}:
+        return 'fake.word() + "-" + fake.word()'
     if found & {"name", "author", "owner", "creator", "assignee", "contact", "customer", "person"}:
         return "fake.name()"
     if found & {"title", "subject", "headline", "summary"}:

@@ -1,0 +1,112 @@
+"""Pieces every body kind shares: loading the row a tool acts on, the login line, checks
+that referenced rows exist, and the WHERE clause its filters build."""
+
+from __future__ import annotations
+
+from toolace_mt.compiler.bodies.code import q
+from toolace_mt.compiler.bodies.shapes import Shapes
+from toolace_mt.compiler.names import human
+from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
+
+TEXT_COLUMNS_SEARCHED = 6
+
+
+class Parts:
+    def __init__(self, env: EnvPlan) -> None:
+        self.env = env
+        self.shape = Shapes(env)
+
+    def table(self, plan: ToolPlan) -> Table:
+        return self.env.tables[plan.table or ""]
+
+    def loader(self, table: Table) -> str:
+        return f"load_{table.entity}" if not table.singleton else f"current_{table.entity}"
+
+    def reload(self, table: Table) -> str:
+        """`row = ...` reading the row again after a write."""
+        return f"row = {self.loader(table)}(db" + (f", row[\"{table.key}\"])" if not table.singleton else ")")
+
+    def load_row(self, plan: ToolPlan, table: Table) -> str:
+        key = plan.key
+        if table.singleton:
+            return f"row = {self.loader(table)}(db)"
+        if plan.own_row:
+            return f"row = {self.loader(table)}(db, current_user(db))"
+        if key is None:  # the row the filters name: the latest one
+            filters = [p for p in plan.params if p.role == "filter" and p.column]
+            where = " AND ".join(f"{p.column} = ?" for p in filters) or "TRUE"
+            args = ", ".join(p.ident for p in filters)
+            described = ", ".join(f"{human(p.spec.name)} {{{p.ident}}}" for p in filters) or "any"
+            sql = f"SELECT * FROM {table.name} WHERE {where} ORDER BY {table.key} DESC LIMIT 1"
+            missing = q(f"no {human(table.entity)} with " + described)
+            return f"row = db.one({q(sql)}, [{args}])\nif row is None:\n    raise ToolError(f{missing})"
+        return f"row = {self.loader(table)}(db, {key.ident})"
+
+    def login_line(self, plan: ToolPlan) -> list[str]:
+        return ["me = current_user(db)"] if plan.needs_login or plan.owner_column else []
+
+    def references(self, plan: ToolPlan, table: Table) -> list[str]:
+        """A not-found error for each given id of another table that has no such row."""
+        lines: list[str] = []
+        for param in plan.params:
+            if param.column is None or param.role not in ("value", "filter") or param.column == table.key:
+                continue
+            col = table.columns.get(param.column)
+            if col is None or col.references is None or col.references not in self.env.tables:
+                continue
+            other = self.env.tables[col.references]
+            guard = f"{param.ident} is not None and " if not param.spec.required else ""
+            lines.append(f"if {guard}db.one({q(f'SELECT 1 FROM {other.name} WHERE {other.key} = ?')}, "
+                         f"[{param.ident}]) is None:")
+            lines.append(f"    raise ToolError(f{q(f'{human(other.entity)} ')[:-1]}{{{param.ident}}} not found')")
+        return lines
+
+    def column_value(self, table: Table, col: str, expr: str) -> str:
+        return f"json.dumps({expr})" if table.columns[col].json else expr
+
+    def where(self, plan: ToolPlan, table: Table) -> tuple[list[str], bool]:
+        """Lines building `where`/`args` from the filters; and whether any filter exists."""
+        lines = ["where, args = [], []"]
+        text_columns = [c.name for c in table.columns.values() if c.type == "string" and c.name != table.key
+                        and not (c.spec is not None and c.spec.enum)][:TEXT_COLUMNS_SEARCHED]
+        any_filter = False
+        if plan.owner_column:
+            lines += [f'where.append("{plan.owner_column} = ?")', "args.append(me)"]
+        for param in plan.params:
+            name, col = param.ident, param.column
+            guard = f"if {name} is not None:" if not param.spec.required else "if True:"
+            clause = None
+            if param.role == "keys":
+                clause, arg = f"list_contains(?, {col})", name
+            elif param.role in ("min", "max") and col:
+                clause, arg = f"{col} {'>=' if param.role == 'min' else '<='} ?", name
+            elif param.role in ("filter", "value", "key") and col:
+                spec = table.columns[col].spec
+                if table.columns[col].type == "string" and param.spec.type == "string" and not param.spec.enum \
+                        and not (spec is not None and spec.enum) and col != table.key and \
+                        table.columns[col].references is None:
+                    clause, arg = f"{col} ILIKE '%' || ? || '%'", name
+                else:
+                    clause, arg = f"{col} = ?", name
+            elif param.role == "query" and param.spec.type == "string" and text_columns:
+                ors = " OR ".join(f"{c} ILIKE '%' || ? || '%'" for c in text_columns)
+                lines += [guard, f'    where.append("({ors})")', f"    args.extend([{name}] * {len(text_columns)})"]
+                any_filter = True
+                continue
+            if clause is None:
+                continue
+            any_filter = True
+            if guard == "if True:":
+                lines += [f'where.append("{clause}")', f"args.append({arg})"]
+            else:
+                lines += [guard, f'    where.append("{clause}")', f"    args.append({arg})"]
+        return lines, any_filter
+
+    def select(self, table: Table, limit: int = 50) -> str:
+        return (f'rows = db.query("SELECT * FROM {table.name}" + (" WHERE " + " AND ".join(where) if where else "")'
+                f' + " ORDER BY {table.key} LIMIT {limit}", args)')
+
+    def decode_rows(self, table: Table) -> list[str]:
+        if table.json_columns():
+            return [f"rows = [decoded(r, {table.json_columns()!r}) for r in rows]"]
+        return []

@@ -1,0 +1,102 @@
+"""What a body returns: the spec's output fields filled from the row (or rows) it read or
+wrote, from related rows, or from sensible constants."""
+
+from __future__ import annotations
+
+from toolace_mt.compiler.bodies.code import DEFAULTS, dict_return, q
+from toolace_mt.compiler.names import column, human, singular, words
+from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
+from toolace_mt.compiler.spec_model import Field
+
+STRIPPED_WORDS = ("new", "current", "updated", "remaining")
+
+
+class Shapes:
+    def __init__(self, env: EnvPlan) -> None:
+        self.env = env
+
+    def value_of(self, plan: ToolPlan, prop: Field, table: Table | None, var: str) -> str:
+        """Source for one output property from the row in `var` (or a sensible constant)."""
+        name = column(prop.name)
+        prop_words = set(words(prop.name))
+        if table is not None:
+            related = self.related(prop, table, var)
+            if related is not None:
+                return related
+            if words(prop.name) == ["id"] or prop.name == table.key:
+                return f'{var}["{table.key}"]'
+            stripped = column("_".join(w for w in words(prop.name) if w not in STRIPPED_WORDS) or prop.name)
+            for candidate in (name, stripped):
+                if candidate in table.columns:
+                    return f'{var}["{candidate}"]'
+        if prop_words & {"current", "now"} and prop_words & {"time", "datetime", "timestamp"}:
+            return 'db.now.isoformat(timespec="minutes")'
+        if prop_words & {"current", "today"} and "date" in prop_words:
+            return "db.today.isoformat()"
+        if prop.type == "boolean":
+            return "True"
+        if prop_words & {"message", "result", "notification"} and prop.type == "string":
+            return "MESSAGE"
+        if prop.type == "string" and prop_words & {"status", "state"}:
+            return q(plan.target_status or "success")
+        if prop.type == "integer" and table is not None and plan.kind in ("stats", "list", "search"):
+            return "len(rows)"
+        return DEFAULTS.get(prop.type, "None")
+
+    def related(self, prop: Field, table: Table, var: str) -> str | None:
+        """An owner's "pets" (rows pointing here) or a pet's "owner" (the row it points to)."""
+        noun = singular(column(prop.name))
+        for other in self.env.tables.values():
+            if other.entity != noun or other is table:
+                continue
+            if prop.type == "array":
+                link = next((c.name for c in other.columns.values() if c.references == table.name), None)
+                if link is not None:
+                    return (f'db.query("SELECT * FROM {other.name} WHERE {link} = ? ORDER BY {other.key} LIMIT 20", '
+                            f'[{var}["{table.key}"]])')
+            if prop.type == "object":
+                link = next((c.name for c in table.columns.values() if c.references == other.name), None)
+                if link is not None:
+                    return f'db.one("SELECT * FROM {other.name} WHERE {other.key} = ?", [{var}["{link}"]])'
+        return None
+
+    def row(self, plan: ToolPlan, table: Table | None, var: str = "row") -> list[str]:
+        """Return one row, shaped as the spec's output object."""
+        output = plan.spec.output
+        if output is None or output.type != "object" or not output.properties:
+            return [f"return {var}"]
+        items = [f"{q(p.name)}: {self.value_of(plan, p, table, var)}" for p in output.properties]
+        return dict_return(items)
+
+    def rows(self, plan: ToolPlan, table: Table) -> list[str]:
+        """Return the rows read, as a list, a list of keys, or an object holding the list."""
+        output = plan.spec.output
+        keys = f'[r["{table.key}"] for r in rows]'
+        if output is None:
+            return ["return rows"]
+        if output.type == "array":
+            return [f"return {keys}" if output.items is not None and output.items.scalar else "return rows"]
+        arrays = [p for p in output.properties if p.type in ("array", "object")]
+        if output.type == "object" and len(arrays) >= 1 and (len(output.properties) == 1 or len(arrays) == 1):
+            items = []
+            for prop in output.properties:
+                if prop is arrays[0]:
+                    scalar = prop.type == "array" and prop.items is not None and prop.items.scalar
+                    if prop.type == "object":
+                        value = f'{{str(r["{table.key}"]): r for r in rows}}'
+                    else:
+                        value = keys if scalar else "rows"
+                    items.append(f"{q(prop.name)}: {value}")
+                else:
+                    items.append(f"{q(prop.name)}: {self.value_of(plan, prop, None, 'rows')}")
+            return dict_return(items)
+        return ["return rows"]
+
+    def rows_message(self, plan: ToolPlan, table: Table) -> list[str]:
+        """MESSAGE naming the rows found, when an output field shows it."""
+        output = plan.spec.output
+        props = output.properties if output is not None and output.type == "object" else []
+        if any(self.value_of(plan, p, None, "rows") == "MESSAGE" for p in props):
+            return [f'MESSAGE = f"{{len(rows)}} {human(table.name)} matched: " + '
+                    f'", ".join(str(r["{table.key}"]) for r in rows)']
+        return []

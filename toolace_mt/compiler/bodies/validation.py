@@ -1,0 +1,52 @@
+"""Input checks every body starts with: a blank name, an empty list, a number out of the
+range the schema or description states, a non-positive amount."""
+
+from __future__ import annotations
+
+import re
+
+from toolace_mt.compiler.bodies.code import num, q
+from toolace_mt.compiler.names import human, words
+from toolace_mt.compiler.plan import ToolPlan
+from toolace_mt.compiler.spec_model import Field
+
+RANGE = re.compile(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
+POSITIVE = {"amount", "quantity", "qty", "price", "cost", "total", "sum", "distance", "units", "count", "volume",
+            "gallon", "liter", "weight"}
+
+
+def bounds(spec: Field) -> tuple[float, float] | None:
+    if spec.minimum is not None and spec.maximum is not None:
+        return spec.minimum, spec.maximum
+    match = RANGE.search(spec.description)
+    if match:
+        low, high = float(match.group(1)), float(match.group(2))
+        if low < high:
+            return low, high
+    return None
+
+
+def validations(plan: ToolPlan) -> list[str]:
+    lines: list[str] = []
+    for param in plan.params:
+        spec, name = param.spec, param.ident
+        guard = f"{name} is not None and " if not spec.required else ""
+        label = human(spec.name)
+        if spec.type == "string" and not spec.enum and param.role not in ("secret",):
+            if spec.required:
+                lines.append(f"if not {name}.strip():")
+                lines.append(f"    raise ToolError({q(f'the {label} cannot be empty')})")
+        elif spec.type == "array" and spec.required:
+            lines.append(f"if not {name}:")
+            lines.append(f"    raise ToolError({q(f'give at least one {label}')})")
+        elif spec.type in ("integer", "number") and param.role not in ("key", "keys"):
+            found = bounds(spec)
+            if found is not None:
+                low, high = found
+                lines.append(f"if {guard}not {num(low)} <= {name} <= {num(high)}:")
+                text = q(f"the {label} must be between {num(low)} and {num(high)}, got ")[:-1]
+                lines.append(f"    raise ToolError(f{text}{{{name}}}')")
+            elif set(words(spec.name)) & POSITIVE or param.role == "amount":
+                lines.append(f"if {guard}{name} <= 0:")
+                lines.append(f"    raise ToolError(f{q(f'the {label} must be positive, got ')[:-1]}{{{name}}}')")
+    return lines

@@ -1,0 +1,95 @@
+"""The classifying passes in order: entities, session, binding, each tool's plan, then
+the env-wide passes (one-row tables, login gate, keyword search, charges, inverses)."""
+
+from __future__ import annotations
+
+from toolace_mt.compiler import kinds as K
+from toolace_mt.compiler.classify.binding import bind, noun_entities
+from toolace_mt.compiler.classify.catalog import Catalog
+from toolace_mt.compiler.classify.money import charges, inverses
+from toolace_mt.compiler.classify.operation import plan_tool
+from toolace_mt.compiler.classify.session import gate, session_tables
+from toolace_mt.compiler.classify.writes import update_shapes
+from toolace_mt.compiler.entities import output_rows_field
+from toolace_mt.compiler.names import identifier, unique, words
+from toolace_mt.compiler.plan import Column, EnvPlan, ToolPlan
+from toolace_mt.compiler.seed_plan import assign_id_prefixes
+from toolace_mt.compiler.spec_model import Field, SpecSet, ToolIn
+
+ONE_ROW_KINDS = ("get", "list", "adjust", "update", "setting", "state_read", "transition")
+
+
+def classify(specs: SpecSet) -> EnvPlan:
+    """Each tool bound to a table and given a kind; the tables' columns collected on the way."""
+    cat = Catalog(specs)
+    taken_tools: set[str] = set()
+    bound: list[tuple[ToolIn, str, str | None, Field | None]] = []
+    noun_entities(cat)
+    session_tables(cat)
+    for tool in specs.tools:
+        ident = unique(identifier(tool.name, "tool"), taken_tools)
+        if K.session_kind(words(tool.name), tool.description):
+            bound.append((tool, ident, None, None))
+            continue
+        entity, key = bind(cat, tool)
+        bound.append((tool, ident, entity, key))
+    planned: dict[int, ToolPlan] = {}
+    for index, (tool, ident, entity, key) in enumerate(bound):
+        if entity is not None:  # entity tools first: they decide which tables are singletons
+            planned[index] = plan_tool(cat, tool, ident, entity, key)
+    cat.plans = list(planned.values())
+    _singletons(cat)
+    for index, (tool, ident, entity, key) in enumerate(bound):
+        if entity is None:
+            planned[index] = plan_tool(cat, tool, ident, entity, key)
+    cat.plans = [planned[i] for i in range(len(bound))]
+    gate(cat)
+    _searchable(cat)
+    charges(cat)
+    inverses(cat)
+    update_shapes(cat)
+    for table in list(cat.tables.values()):
+        for col in table.columns.values():
+            if col.references is None and col.spec is not None and not table.lookup and (
+                    col.name != table.key or cat.natural(table)):
+                col.references = cat.references(col.spec, table)
+    assign_id_prefixes([t for t in cat.tables.values() if not t.lookup and not t.singleton])
+    titles = " ".join(specs.titles[:3])
+    return EnvPlan(docstring=titles, tables=cat.tables, tools=cat.plans, session=cat.session, users=cat.users,
+                   user_column=cat.user_column)
+
+
+def _lists_rows(plan: ToolPlan) -> bool:
+    """The tool's output is a list of rows (an array, or {"members": [...]})."""
+    output = plan.spec.output
+    if output is None:
+        return K.verb_of(words(plan.spec.name)) in K.LIST  # list_payment_methods
+    return output.type == "array" or output_rows_field(output) not in (None, output)
+
+
+def _singletons(cat: Catalog) -> None:
+    """A table no tool keys, creates or deletes rows of, or lists rows of, holds one row (an
+    account, a car)."""
+    keyed = {p.table for p in cat.plans if p.key is not None or p.kind in ("create", "delete") or _lists_rows(p)}
+    for table in cat.tables.values():
+        if not table.singleton and not table.lookup and table.name not in keyed and table.name != cat.users:
+            mine = [p for p in cat.plans if p.table == table.name]
+            if all(p.kind in ONE_ROW_KINDS for p in mine):
+                table.singleton, table.rows = True, 1
+                for plan in mine:
+                    plan.kind = "get" if plan.kind == "list" else plan.kind
+
+
+def _searchable(cat: Catalog) -> None:
+    """A keyword search needs words to find, a listed row words to be told by: a table with
+    no text gets a name."""
+    for plan in cat.plans:
+        table = cat.tables.get(plan.table or "")
+        searched = any(p.role == "query" and p.spec.type == "string" for p in plan.params)
+        listed = plan.kind in ("list", "search") and plan.spec.output is None
+        if table is None or table.singleton or table.lookup or not (searched or listed):
+            continue
+        texts = [c for c in table.columns.values() if c.type == "string" and c.name != table.key
+                 and not (c.spec is not None and c.spec.enum) and c.references is None]
+        if not texts:
+            table.add(Column("name", "string", Field("name", "string", f"The {table.entity}'s name.")))

@@ -1,0 +1,113 @@
+"""Which operation a tool on an entity performs (get, search, create, update, delete,
+transition, adjust...), from its verb, its HTTP method and whether it names a row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from toolace_mt.compiler import kinds as K
+from toolace_mt.compiler.classify.catalog import Catalog
+from toolace_mt.compiler.classify.reads import plan_get, plan_list, plan_search, plan_stats
+from toolace_mt.compiler.classify.session import session_plan
+from toolace_mt.compiler.classify.stateless import plan_stateless
+from toolace_mt.compiler.classify.transitions import plan_adjust, plan_transition
+from toolace_mt.compiler.classify.writes import plan_create, plan_delete, plan_update
+from toolace_mt.compiler.entities import action_segment
+from toolace_mt.compiler.names import identifier, unique, words
+from toolace_mt.compiler.plan import Column, Param, Table, ToolPlan
+from toolace_mt.compiler.spec_model import Field, ToolIn
+
+AMOUNT_WORDS = {"amount", "quantity", "qty", "value", "sum", "count", "number", "units", "volume", "credits"}
+BOOKINGS = {"book": "booking", "reserve": "reservation", "rent": "rental", "buy": "purchase",
+            "purchase": "purchase", "borrow": "loan", "enroll": "enrollment", "subscribe": "subscription",
+            "order": "order", "hire": "hire"}
+STATS_WORDS = {"stats", "statistics", "count", "summary", "total", "totals", "metrics", "analytics"}
+KindPlanner = Callable[[Catalog, ToolPlan, Table, str], None]
+PLANNERS: dict[str, KindPlanner] = {
+    "get": plan_get, "list": plan_list, "search": plan_search, "stats": plan_stats, "create": plan_create,
+    "update": plan_update, "delete": plan_delete, "transition": plan_transition, "adjust": plan_adjust,
+}
+
+
+def _params(tool: ToolIn) -> list[Param]:
+    taken: set[str] = set()
+    return [Param(spec=p, ident=unique(identifier(p.name, "arg"), taken)) for p in tool.params]
+
+
+def plan_tool(cat: Catalog, tool: ToolIn, ident: str, entity: str | None, key: Field | None) -> ToolPlan:
+    name_words = words(tool.name)
+    verb = K.verb_of(name_words)
+    verb = action_segment(tool) or verb  # POST /loans/{loanId}/renew
+    plan = ToolPlan(spec=tool, ident=ident, kind="", params=_params(tool))
+    session = K.session_kind(name_words, tool.description)
+    if session:
+        return session_plan(cat, plan, session)
+    if entity is None:
+        return plan_stateless(cat, plan, verb, name_words)
+    table = cat.entity_table(entity)
+    plan.table = table.name
+    for param in plan.params:
+        if key is not None and param.spec is key:
+            param.role, param.column = "key", table.key
+    table, has_key = _booking(cat, plan, table, verb)
+    plan.kind = _kind(plan, table, verb, has_key)
+    PLANNERS[plan.kind](cat, plan, table, verb)
+    if plan.key is None and plan.kind in ("update", "transition", "adjust", "get"):
+        # No id: the required arguments pick the row (update_issue(owner, repo, title=...)).
+        for param in plan.params:
+            if param.spec.required and param.spec.scalar and param.role in ("value", "filter") and param.column:
+                param.role = "filter"
+        if not any(p.role == "filter" for p in plan.params) and not table.singleton:
+            plan.confident = False
+            plan.notes.append("no argument identifies the row it acts on; it takes the latest one")
+    cat.output_columns(plan, table)
+    return plan
+
+
+def _booking(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> tuple[Table, bool]:
+    """book_flight(flight_number, ...): a booking of an existing flight, not a new flight.
+    Returns the table the tool acts on and whether a parameter keys its row."""
+    booked = plan.key
+    output_names = {p.name for p in (plan.spec.output.properties if plan.spec.output is not None else [])}
+    if booked is None or verb not in BOOKINGS or not (cat.natural(table) or (
+            f"{BOOKINGS[verb]}_id" in output_names and BOOKINGS[verb] in cat.entities)):
+        return table, booked is not None
+    booked.role = "value"
+    booking = cat.entity_table(BOOKINGS[verb] if BOOKINGS[verb] in cat.entities and not cat.natural(table)
+                               else f"{table.entity}_{BOOKINGS[verb]}")
+    booked.column = booking.add(Column(booked.column or table.key, table.key_column.type, booked.spec,
+                                       references=table.name)).name
+    plan.table = booking.name
+    return booking, False
+
+
+def _kind(plan: ToolPlan, table: Table, verb: str, has_key: bool) -> str:
+    tool = plan.spec
+    method = tool.method
+    numeric = [p for p in plan.params if p.spec.type in ("number", "integer") and p.role != "key"
+               and (set(words(p.spec.name)) & AMOUNT_WORDS or len(tool.params) == 1 + has_key)]
+    if verb in K.TRANSITION and verb not in K.CREATE and (has_key or table.singleton) and verb != "mark":
+        return "transition"
+    if has_key and method == "post" and verb and verb not in K.CREATE | K.UPDATE | K.DELETE | K.GET:
+        return "transition"  # an action on one row: POST /orders/{id}/renew
+    if verb in K.DELETE or method == "delete":
+        return "delete"
+    if (verb in K.INCREASE or verb in K.DECREASE) and numeric and verb not in K.CREATE - {"add"} \
+            and not (verb == "add" and not has_key and len(tool.params) > 1):
+        return "adjust"
+    if verb in K.SETTING and has_key:  # set_brightness(device_id, 40); turn_on_device(device_id)
+        values = [p for p in plan.params if p.role != "key"]
+        return "update" if values else "transition"
+    if verb in K.UPDATE or method in ("put", "patch"):
+        return "update"
+    if verb in K.CREATE or (method == "post" and not has_key):
+        return "create"
+    if verb in K.TRANSITION and has_key:
+        return "transition"
+    if set(words(tool.name)) & STATS_WORDS:
+        return "stats"
+    if has_key:
+        return "get"
+    if any(p.role != "key" for p in plan.params):
+        return "search"
+    return "list"

@@ -1,0 +1,94 @@
+"""Reads of an entity table: get by key, search with filters, list, stats, find one."""
+
+from __future__ import annotations
+
+from toolace_mt.compiler.classify.catalog import Catalog
+from toolace_mt.compiler.classify.session import current_or_mine
+from toolace_mt.compiler.entities import QUERY_WORDS, output_rows_field
+from toolace_mt.compiler.names import column, singular, words
+from toolace_mt.compiler.plan import Column, Table, ToolPlan
+from toolace_mt.compiler.spec_model import Field
+
+RANGE_WORDS = ("min", "max", "start", "end", "from", "to", "since", "until", "before", "after")
+LOW_WORDS = ("min", "start", "from", "since", "after")
+KEYWORD_NAMES = ("keyword", "query", "q", "text", "term", "search")
+
+
+# What a read may name after its entity: get_flight_status, get_order_location.
+ATTRIBUTES = {"status": "string", "state": "string", "location": "string", "position": "string", "eta": "string",
+              "availability": "string", "price": "number", "balance": "number", "rating": "number"}
+# Status words by the entity they describe; others get GENERAL_STATUSES.
+STATUSES = {"flight": ["scheduled", "on time", "delayed", "boarding", "departed", "landed", "cancelled"],
+            "order": ["pending", "processing", "shipped", "delivered"],
+            "shipment": ["pending", "in transit", "out for delivery", "delivered"],
+            "package": ["pending", "in transit", "out for delivery", "delivered"],
+            "payment": ["pending", "completed", "failed"], "train": ["on time", "delayed", "cancelled"]}
+GENERAL_STATUSES = ["active", "pending", "on hold", "completed"]
+
+
+def plan_get(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
+    cat.value_columns(plan, table, skip_query=True)
+    if plan.spec.output is None:
+        _named_attributes(plan, table)
+
+
+def _named_attributes(plan: ToolPlan, table: Table, described: bool = False) -> None:
+    """A read that names what it shows (get_flight_status; a menu "with item prices") and
+    has no output schema shows that column: the table gets it when no column holds it yet."""
+    entity_words = set(table.entity.split("_"))
+    said = words(plan.spec.name) + ([singular(w) for w in words(plan.spec.description)] if described else [])
+    for word in dict.fromkeys(said):
+        kind = ATTRIBUTES.get(word)
+        if kind is None or word in entity_words or any(word in c.split("_") for c in table.columns):
+            continue
+        values = STATUSES.get(table.entity.split("_")[-1], GENERAL_STATUSES) if word == "status" else None
+        described = f"The {table.entity.replace('_', ' ')}'s {word}."
+        table.add(Column(word, kind, Field(word, kind, described, enum=values)))
+
+
+def plan_search(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
+    """Each parameter a filter on a column, a range bound, a set of keys or a keyword query;
+    a search whose output is one row finds one (kind `find`)."""
+    for param in plan.params:
+        spec = param.spec
+        name_words = words(spec.name)
+        if param.role == "key":
+            continue
+        if spec.type == "array" and (singular(column(spec.name)) == table.entity or
+                                     (spec.items is not None and cat.ident_of(spec.items, table.entity))):
+            param.role, param.column = "keys", table.key
+            continue
+        if spec.type in ("number", "integer", "string") and name_words and name_words[0] in RANGE_WORDS \
+                and len(name_words) > 1:
+            param.role = "min" if name_words[0] in LOW_WORDS else "max"
+            rest = Field("_".join(name_words[1:]), spec.type, spec.description, format=spec.format)
+            param.column = cat.match_column(table, rest) or cat.column_for(table, rest)
+            continue
+        matched = cat.match_column(table, spec)
+        reference = cat.references(spec, table)
+        if matched is None and reference is not None:
+            param.role, param.column = "filter", cat.column_for(table, spec, reference)
+            continue
+        if matched is None and (set(name_words) & QUERY_WORDS or spec.type != "string" or (
+                not spec.enum and spec.type == "string" and len(name_words) == 1 and name_words[0] in KEYWORD_NAMES)):
+            param.role = "query"
+            continue
+        param.role = "filter"
+        param.column = matched or cat.column_for(table, spec)
+    if plan.spec.output is None:
+        _named_attributes(plan, table, described=True)
+    if plan.spec.output is not None and plan.spec.output.type == "object" \
+            and output_rows_field(plan.spec.output) is plan.spec.output \
+            and not any(p.type == "array" for p in plan.spec.output.properties) \
+            and not current_or_mine(plan):
+        plan.kind = "find"
+
+
+def plan_list(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
+    if plan.spec.output is None:
+        _named_attributes(plan, table, described=True)
+
+
+def plan_stats(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
+    plan_search(cat, plan, table, verb)
+    plan.kind = "stats"

@@ -1,0 +1,100 @@
+"""Writes of an entity table: create (taking stock from the row it refers to), update, delete."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from toolace_mt.compiler.classify.catalog import Catalog
+from toolace_mt.compiler.classify.transitions import preconditions
+from toolace_mt.compiler.names import words
+from toolace_mt.compiler.plan import Column, Table, ToolPlan
+from toolace_mt.compiler.spec_model import Field
+
+# "Units in stock.", "copies on hand": a count of what is kept (not "change in stock price").
+IN_STOCK = re.compile(r"\b(units?|copies|quantity|count|number)\b.{0,30}\b(in stock|on hand|available)\b|"
+                      r"\bon hand\b", re.IGNORECASE)
+STOCK_WORDS = {"stock", "copies", "available", "inventory", "seats", "remaining", "units", "availability"}
+TAKEN_WORDS = {"quantity", "qty", "count", "units", "copies", "seats", "number"}
+OWNER_NAMES = {"created_by", "owner", "owner_id", "author"}
+
+
+def plan_create(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
+    plan.writes = True
+    cat.value_columns(plan, table)
+    _stock(cat, plan, table)
+    for param in plan.params:
+        if param.role == "key" and not cat.entities[table.entity].natural:
+            param.role = "value"  # a client-chosen id for a new row
+
+
+def _stock(cat: Catalog, plan: ToolPlan, table: Table) -> None:
+    """A new row that takes from a referenced row's stock (an order of a product, a loan of a book)."""
+    for param in plan.params:
+        col = table.columns.get(param.column or "")
+        if col is None or col.references is None or param.role != "value":
+            continue
+        other = cat.tables[col.references]
+        stock = next((c for c in other.columns.values() if c.type in ("integer", "number") and (
+            set(words(c.name)) & STOCK_WORDS or IN_STOCK.search(c.spec.description if c.spec else ""))), None)
+        described = " ".join(t.description.lower() for t in cat.specs.tools if other.entity in words(t.name))
+        if stock is None and "in stock" in described + " " + plan.spec.description.lower():
+            stock = other.add(Column("stock", "integer", None))
+        if stock is None:
+            continue
+        plan.stock_param, plan.stock_table, plan.stock_column = param.ident, other.name, stock.name
+        quantity = next((p for p in plan.params if p.spec.type == "integer" and
+                         set(words(p.spec.name)) & TAKEN_WORDS), None)
+        plan.quantity_param = quantity.ident if quantity is not None else None
+        return
+
+
+# The column a verb's one value sets, by the verb: assign_card(username) sets the assignee.
+VERB_COLUMNS = {"assign": ("assignee", "assigned_to", "assigned", "owner"), "rename": ("name", "title"),
+                "reschedule": ("date", "time", "start", "scheduled"), "move": ("list", "stage", "column", "location")}
+
+
+def plan_update(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
+    plan.writes = True
+    values = [p for p in plan.params if p.role != "key" and p.spec.scalar]
+    if len(values) == 1 and cat.match_column(table, values[0].spec) is None:
+        wanted = VERB_COLUMNS.get(verb, ())
+        hit = next((c for c in table.columns if c != table.key and (set(c.lower().split("_")) & set(wanted)
+                    or any(c.lower().startswith(w) for w in wanted))), None)
+        if hit is not None and table.columns[hit].type == values[0].spec.type:
+            values[0].column = hit
+            values[0].role = "value"
+    cat.value_columns(plan, table)
+    status = next((c.name for c in table.columns.values() if c.name == "status" or c.name.endswith("_status")), None)
+    if status is not None and status not in [p.column for p in plan.params]:
+        plan.status_column = status  # "rate a delivered order": only from delivered
+        preconditions(plan, table)
+        if not plan.allowed_from and not plan.forbidden_from:
+            plan.status_column = None
+
+
+def plan_delete(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
+    plan.writes = True
+    scalars = [p for p in plan.params if p.spec.scalar]
+    if plan.key is None and len(plan.params) == 1 and scalars and cat.natural(table):
+        scalars[0].role, scalars[0].column = "key", table.key  # remove_stock_from_watchlist(symbol)
+        return
+    cat.value_columns(plan, table)
+
+
+def update_shapes(cat: Catalog) -> None:
+    """A free-form `changes: object` gets the table's editable fields as its properties, so
+    its schema says what may go in it and a generator can fill it."""
+    for plan in cat.plans:
+        table = cat.tables.get(plan.table or "")
+        if table is None:
+            continue
+        for param in plan.params:
+            if param.role != "updates" or param.spec.properties:
+                continue
+            editable = [c for c in table.columns.values() if c.name != table.key and c.name not in OWNER_NAMES
+                        and c.type in ("string", "integer", "number", "boolean") and c.references is None
+                        and c.name not in table.status_values and c.capacity is None]
+            param.spec = replace(param.spec, properties=[
+                Field(name=c.name, type=c.type, description=c.spec.description if c.spec else "",
+                      enum=c.spec.enum if c.spec else None) for c in editable[:12]])
