@@ -25,6 +25,7 @@ import openai
 from pydantic import BaseModel
 
 from toolace_mt.llm.cache import ResponseCache, cache_key
+from toolace_mt.llm.engine_gate import EngineGate
 from toolace_mt.llm.errors import AnswerError, ModelError
 from toolace_mt.llm.servers import Server, ServerPool
 from toolace_mt.llm.settings import ModelSettings
@@ -56,8 +57,9 @@ class Usage(BaseModel):
 
 
 class ChatClient:
-    def __init__(self, settings: ModelSettings) -> None:
+    def __init__(self, settings: ModelSettings, gate: EngineGate | None = None) -> None:
         self.settings = settings
+        self.gate = gate  # a calling thread's engine slot is given back while it waits (see EngineGate)
         key = os.environ.get(settings.api_key_env)
         if not key and settings.base_url is None:
             raise ModelError(f"no API key: set {settings.api_key_env} (or --api-key-env VAR), or point --base-url "
@@ -85,7 +87,10 @@ class ChatClient:
             raise ModelError("the chat client is closed")
         future: Future[ChatAnswer] = asyncio.run_coroutine_threadsafe(
             self._complete(messages, tools, response_format, stage, seed), self._loop)
-        return future.result()
+        if self.gate is None:
+            return future.result()
+        with self.gate.released():
+            return future.result()
 
     @property
     def usage(self) -> Usage:

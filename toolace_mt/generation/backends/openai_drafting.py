@@ -8,7 +8,7 @@ import json
 import random
 from typing import Any
 
-from sandbox import CallResult
+from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
 from toolace_mt.generation.backends.openai_answers import (
     PlanAnswer,
@@ -94,6 +94,11 @@ class Drafting:
                         if missing:
                             problems.append(f"turn {number}, {call.name}: {', '.join(missing)} is not stated in the "
                                             "request and appears in no earlier output")
+                        unsaid = unset_choices(bench.tools[call.name], call.arguments)
+                        if unsaid:
+                            problems.append(f"turn {number}, {call.name} changes something the user confirms: pass "
+                                            f"{', '.join(unsaid)} explicitly, as the user states it in the request "
+                                            "(a choice left to its default is one nobody made)")
                         result = env.call(call.name, call.arguments)
                         results.append(result)
                         outputs.append(f"turn {number}, {call.name}({json.dumps(call.arguments)}) -> "
@@ -181,6 +186,18 @@ class Drafting:
             stamps = [(turn, fingerprint(messages[:draft.message_index(turn)])) for turn, _ in stamps]
         for turn, stamp in stamps:
             turn.topic["worded_on"] = stamp
+
+
+def unset_choices(tool: ToolSpec, arguments: dict[str, Any]) -> list[str]:
+    """The choices (enum parameters) of a write the user confirms that `arguments` leave
+    to their default, each with its options: the confirmation must state every value the
+    write will use, and the user must have chosen it."""
+    if not needs_confirmation(tool):
+        return []
+    return [f"{param} (one of {', '.join(str(option) for option in schema['enum'])})"
+            for param, schema in sorted(tool.parameters.get("properties", {}).items())
+            if param not in arguments and isinstance(schema, dict) and isinstance(schema.get("enum"), list)
+            and schema["enum"]]
 
 
 def with_confirmations(bench: Workbench, turns: list[Turn], rng: random.Random) -> list[Turn]:

@@ -22,6 +22,8 @@ from toolace_mt.generation.backends.openai_answers import (
 )
 from toolace_mt.generation.backends.openai_requests import Asker
 from toolace_mt.generation.draft import Call, Draft, Turn
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.structured import Unusable
 from toolace_mt.verifier.evidence import leaves, normalise
@@ -137,7 +139,13 @@ class Injecting:
                        edited=True)
             request.text = answer.request.strip()
             request.edited = True
-            segment.turns[position:position] = [failing, report, fix]
+            added = [failing, report, fix]
+            if needs_confirmation(bench.tools[call.name]):
+                # The write is re-done with another value: the user's yes to the first one
+                # does not cover it, so it is asked about again (worded with the replies).
+                added += [Turn("assistant", "confirm", topic={"calls": [call.name]}, edited=True),
+                          Turn("user", "agree", text=w.agree(random.Random(rng.randrange(2**31))), edited=True)]
+            segment.turns[position:position] = added
             return Injection("error_simulation", index, [failing])
         return None
 
