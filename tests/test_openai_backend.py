@@ -21,6 +21,7 @@ from fake_openai_server import FakeOpenAIServer, FakeReply, error_body
 
 from sandbox import load_env
 from toolace_mt.cli import main
+from toolace_mt.generation import run as run_module
 from toolace_mt.generation.attempt_log import attempts_path, read_attempt_lines
 from toolace_mt.llm.prompts import TASKS, prompt, task_of
 
