@@ -11,13 +11,13 @@ from typing import Any
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
 from toolace_mt.generation.backends.openai_answers import (
+    Backing,
     PlanAnswer,
     RepliesAnswer,
     SkeletonAnswer,
     dump,
     fingerprint,
     result_json,
-    unbacked,
 )
 from toolace_mt.generation.backends.openai_requests import Asker
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
@@ -165,13 +165,14 @@ class Drafting:
                 if len(answer.texts) != len(marked):
                     return f"give exactly {len(marked)} texts, one per [REPLY n] in order, not {len(answer.texts)}"
                 problems = []
+                backing = Backing(shown)
                 for number, ((_, position), text) in enumerate(zip(marked, answer.texts, strict=True), 1):
                     if not text.strip():
                         problems.append(f"The text of [REPLY {number}] is empty.")
                     if any(secret.casefold() in text.casefold() for secret in secrets):
                         problems.append(f"The text of [REPLY {number}] repeats a password or other secret the user "
                                         "typed; never say it back.")
-                    missing = unbacked(text, shown[:position])
+                    missing = backing.unbacked(text, position)
                     if missing:
                         problems.append(f"The text of [REPLY {number}] states {', '.join(missing)}, which no user "
                                         "message or tool output before it shows; state only values they show.")

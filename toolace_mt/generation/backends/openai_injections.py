@@ -9,6 +9,7 @@ from typing import Any
 
 from toolace_mt.generation.backends.interface import CostMeter, Injection, InjectionType
 from toolace_mt.generation.backends.openai_answers import (
+    Backing,
     ClarificationAnswer,
     ErrorAnswer,
     ExchangeAnswer,
@@ -18,7 +19,6 @@ from toolace_mt.generation.backends.openai_answers import (
     fingerprint,
     segment_of,
     states,
-    unbacked,
 )
 from toolace_mt.generation.backends.openai_requests import Asker
 from toolace_mt.generation.draft import Call, Draft, Turn
@@ -189,6 +189,7 @@ class Injecting:
         answer: RefillAnswer = self.asker.ask("refill", {"conversation": messages, "masked": masked}, RefillAnswer,
                                          "refine", rng, cost, check)
         out: list[str | None] = []
+        backing = Backing(shown)  # the masks in conversation order: the evidence grows once
         for turn, text in zip(turns, answer.texts, strict=True):
             segment = draft.segments[segment_of(draft, turn)]
             needed = [v for t in segment.turns for c in t.calls for v in leaves(c.arguments)
@@ -196,7 +197,7 @@ class Injecting:
             if turn.role == "user":
                 keeps = bool(text.strip()) and all(states(text, v) for v in needed)
             else:
-                keeps = bool(text.strip()) and not unbacked(text, shown[:draft.message_index(turn)])
+                keeps = bool(text.strip()) and not backing.unbacked(text, draft.message_index(turn))
             out.append(text.strip() if keeps else None)
         return out
 
