@@ -4,13 +4,16 @@ Each fake server (tests/fake_openai_server.py, answering as the scripted model o
 tests, tests/fake_model.py) runs in its own process, so its work is not the engine's, and
 answers every request after `--latency` seconds. A run asks for `--concurrency C`
 requests in flight per worker process (`--workers W`), so the ideal is C*W/latency
-requests/s; the table prints what was achieved as a share of it, the share of wall time
-no request was in flight, and the engine's CPU time per accepted dialogue (this process,
-its threads and the children it reaped: sandbox workers, --workers processes), and from
-it the cores the engine would need to run at the ideal rate (ideal requests/s / requests
-per dialogue * CPU per dialogue): a share above cores-available / cores@ideal cannot be
-reached on this machine. The load average is printed beside it: the machine is shared,
-so compare rows of one run.
+requests/s; the table prints what was achieved as a share of it, the engine's CPU time
+per accepted dialogue (this process, its threads and the children it reaped: sandbox
+workers, --workers processes), and CPU per request split three ways: `gil` the engine
+process itself (its Python runs under one GIL, so one engine process cannot exceed
+1000 / gil requests/s), `sbx` its sandbox workers, `srv` the fake servers (their process
+trees, from /proc; a bench cost, not the engine's, but it shares the cores). `idle share`
+is what the same CPU costs allow on idle cores: min(workers * 1000 / gil, cores * 1000 /
+(gil + sbx + srv)) requests/s as a share of the ideal (CPU alone: latency and slots are
+the ideal's limit). The load average is printed beside it: the machine is shared, so
+compare rows of one run.
 
     python bench/backend.py --latency 1 --concurrency 8 64 --methods naig mas
     python bench/backend.py --latency 1 --concurrency 128 --workers 2 --servers 2
@@ -52,10 +55,37 @@ def _serve(env: str, seed: int, latency: float, ports: Any, stop: Any) -> None:
     model.close()
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process (all threads) and of the children it has reaped."""
+def _engine_cpu() -> tuple[float, float]:
+    """(CPU time of this process, all threads; CPU time of the children it has reaped:
+    the sandbox workers and --workers processes of the runs, closed at each run's end)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    return time.process_time(), children.ru_utime + children.ru_stime
+
+
+def _tree_cpu(root: int) -> float:
+    """CPU seconds of a live process and its descendants (with the children they reaped),
+    from /proc: the fake servers' cost, which shares the cores with the engine. NaN off Linux."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, seconds)
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return float("nan")
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        stats[pid] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / ticks)  # utime stime cutime cstime
+    if root not in stats:
+        return float("nan")
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        total += stats[pid][1]
+        stack += [child for child, (parent, _) in stats.items() if parent == pid]
+    return total
 
 
 def main() -> None:
@@ -80,8 +110,10 @@ def main() -> None:
     urls = [f"http://127.0.0.1:{ports.get(timeout=120)}/v1" for _ in servers]
     print(f"env {args.env}, seed {args.seed}, latency {args.latency:g} s per request, {args.workers} worker(s), "
           f"{args.servers} server(s), no cache, {os.cpu_count()} cores")
+    cores = os.cpu_count() or 1
     print(f"{'method':<6}{'conc':>5}{'n':>6}{'attempts':>9}{'requests':>9}{'req/acc':>8}{'req/s':>7}{'ideal':>7}"
-          f"{'share':>7}{'wall s':>8}{'cpu s/acc':>10}{'cores@ideal':>12}{'load 1m':>9}")
+          f"{'share':>7}{'wall s':>8}{'cpu s/acc':>10}{'gil ms/r':>9}{'sbx ms/r':>9}{'srv ms/r':>9}"
+          f"{'idle share':>11}{'load 1m':>9}")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for method in args.methods:
@@ -94,19 +126,25 @@ def main() -> None:
                                          method=method, backend="openai", max_attempts=3 * n, model=settings,
                                          workers=args.workers)
                     load = os.getloadavg()[0]
-                    cpu, start = _cpu_seconds(), time.monotonic()
+                    (own, reaped), served = _engine_cpu(), sum(_tree_cpu(server.pid or 0) for server in servers)
+                    start = time.monotonic()
                     accepted, summary, _ = run_generate(options)
                     wall = time.monotonic() - start
-                    cpu = _cpu_seconds() - cpu
+                    own_after, reaped_after = _engine_cpu()
+                    own, reaped = own_after - own, reaped_after - reaped
+                    served = sum(_tree_cpu(server.pid or 0) for server in servers) - served
                     load = (load + os.getloadavg()[0]) / 2
                     requests = sum(summary.calls_by_stage.values())  # the answers the written attempts used
                     ideal = concurrency * args.workers / args.latency
-                    per_dialogue = requests / max(accepted, 1)
+                    per_request = [1000 * part / max(requests, 1) for part in (own, reaped, served)]
+                    # On idle cores: one GIL per engine process, and every part shares the cores.
+                    cap = min(args.workers * 1000 / max(per_request[0], 1e-9), cores * 1000 / max(sum(per_request),
+                                                                                                  1e-9))
                     print(f"{method:<6}{concurrency:>5}{accepted:>6}{summary.attempts:>9}{requests:>9}"
                           f"{requests / max(accepted, 1):>8.1f}{requests / wall:>7.1f}{ideal:>7.0f}"
-                          f"{requests / wall / ideal:>7.0%}{wall:>8.1f}{cpu / max(accepted, 1):>10.3f}"
-                          f"{ideal / per_dialogue * cpu / max(accepted, 1):>12.2f}{load:>9.1f}",
-                          flush=True)
+                          f"{requests / wall / ideal:>7.0%}{wall:>8.1f}{(own + reaped) / max(accepted, 1):>10.3f}"
+                          f"{per_request[0]:>9.2f}{per_request[1]:>9.2f}{per_request[2]:>9.2f}"
+                          f"{min(1.0, cap / ideal):>11.0%}{load:>9.1f}", flush=True)
     finally:
         stop.set()
         for server in servers:

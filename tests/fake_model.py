@@ -17,6 +17,7 @@ import threading
 from typing import Any
 
 from toolace_mt.generation.language.wording import label
+from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.prompts import task_of
 
@@ -169,16 +170,32 @@ class ScriptedModel:
         for message in conversation:
             for call in message.get("tool_calls") or []:
                 env.call(call["function"]["name"], json.loads(call["function"]["arguments"]))
-        found = self.bench.succeed(self.bench.tools[target], rng, 24)
-        return None if found is None else (target, found[0].arguments)
+        tool = self.bench.tools[target]
+        found = self.bench.succeed(tool, rng, 24)
+        if found is None:
+            return None
+        arguments = dict(found[0].arguments)
+        if needs_confirmation(tool):  # a write the user confirms: every choice said, defaults too
+            for param, schema in sorted(tool.parameters.get("properties", {}).items()):
+                if param not in arguments and isinstance(schema, dict) and schema.get("enum") \
+                        and schema.get("default") in schema["enum"]:
+                    arguments[param] = schema["default"]
+        return target, arguments
 
     def mas_assistant(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """The planned call for the user's request; before a write the env confirms, first
+        "shall I ...?" with every value (the user's yes comes next); then a reply."""
         last_user = max(i for i, m in enumerate(messages) if m["role"] == "user")
-        planned = self.planned.get(messages[last_user]["content"])
-        if planned is None or any(m["role"] == "tool" for m in messages[last_user:]):
+        asked = last_user >= 2 and messages[last_user - 1]["role"] == "assistant" and \
+            (messages[last_user - 1].get("content") or "").startswith("Just to check")
+        request_at = last_user - 2 if asked else last_user
+        planned = self.planned.get(messages[request_at]["content"])
+        if planned is None or any(m["role"] == "tool" for m in messages[request_at:]):
             said = sum(1 for m in messages if m["role"] == "assistant" and m.get("content"))
             return {"content": REPLIES[said % len(REPLIES)]}
         name, args = planned
+        if not asked and needs_confirmation(self.bench.tools[name]):
+            return {"content": f"Just to check: shall I {label(name)}, where {stating(args)}?"}
         return {"content": None, "tool_calls": [{"id": "call_a", "type": "function",
                                                  "function": {"name": name, "arguments": json.dumps(args)}}]}
 

@@ -12,7 +12,6 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +24,8 @@ from toolace_mt.cli import main
 from toolace_mt.generation import run as run_module
 from toolace_mt.generation.attempt_log import attempts_path, read_attempt_lines
 from toolace_mt.llm.prompts import TASKS, prompt, task_of
-from toolace_mt.verifier import Verifier
-from toolace_mt.verifier.dialogue import CORE_CHECK_IDS
 
 ENV, SEED = "retail", 7
-CORE = ",".join(CORE_CHECK_IDS)
-
-
-@pytest.fixture(autouse=True)
-def core_gate(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about the model transport (re-asks, retries, the cache, concurrency,
-    billing, resume): generate's gate and the re-verification run the core checks. The
-    openai backend's records under every check: tests/test_openai_trajectory.py."""
-    monkeypatch.setattr(run_module, "Verifier", partial(Verifier, checks=CORE_CHECK_IDS))
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +71,7 @@ def test_naig_and_mas_runs_pass_verify(model: ScriptedModel, tmp_path: Path, cap
             summary = summary_of(capsys)
             assert summary["accepted"] == 2 and summary["model"] == "fake-model"
             assert summary["tokens"]["in"] > 0 and summary["cost_usd"] > 0 and summary["cached_answers"] == 0
-            assert main(["verify", str(out), "--checks", CORE]) == 0
+            assert main(["verify", str(out)]) == 0
             for record in records(out):
                 assert record["provenance"]["backend"] == "openai" and record["provenance"]["method"] == method
                 assert record["provenance"]["cost"]["tokens_in"] > 0
@@ -206,7 +194,7 @@ def test_rate_limit_and_timeout_then_success(model: ScriptedModel, tmp_path: Pat
         bodies = server.requests
     assert bodies[1] == bodies[2] == bodies[3]  # the same request until it got through
     assert bodies[4] == bodies[5]
-    assert main(["verify", str(tmp_path / "out.jsonl"), "--checks", CORE]) == 0
+    assert main(["verify", str(tmp_path / "out.jsonl")]) == 0
 
 
 @pytest.mark.slow
@@ -257,7 +245,7 @@ def test_server_down_mid_run_keeps_records_and_resume_completes(model: ScriptedM
     assert f"model error: cannot reach the model server at {server.base_url}" in err
     assert f"the run is incomplete: {len(kept)} of 3 accepted records are in {out}; run the same command " \
            "with --resume to continue" in err
-    assert main(["verify", str(out), "--checks", CORE]) == 0  # what was written is whole and valid
+    assert main(["verify", str(out)]) == 0  # what was written is whole and valid
 
     server.start()  # back on the same port
     try:
@@ -268,7 +256,7 @@ def test_server_down_mid_run_keeps_records_and_resume_completes(model: ScriptedM
     assert len(resumed) == 3 and resumed[:len(kept)] == kept
     attempts = [r["provenance"]["attempt"] for r in resumed]
     assert attempts == sorted(set(attempts))
-    assert main(["verify", str(out), "--checks", CORE]) == 0
+    assert main(["verify", str(out)]) == 0
 
 
 @pytest.mark.slow

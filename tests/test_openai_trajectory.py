@@ -134,3 +134,38 @@ def test_a_model_that_confirms_without_the_values_is_dropped_by_the_confirmation
                               for f in confirming)
     for line in read_records(out) if out.exists() else []:  # what was kept made no consequential write
         assert isinstance(line, RecordLine) and not confirmations(out)
+
+
+@pytest.mark.slow
+def test_a_write_redone_after_an_error_simulation_is_confirmed_again(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The user corrects a value of a write they had agreed to: the write with the new
+    value gets its own "shall I ...?" and "yes" before it, and the record passes every check."""
+    out = tmp_path / "errors.jsonl"
+    scripted = ScriptedModel("travel", 7)
+    try:
+        with FakeOpenAIServer(scripted) as server:
+            assert main(["generate", "--env", "travel", "-n", "3", "--seed", "7", "-o", str(out), "--backend",
+                         "openai", "--model", "fake-model", "--base-url", server.base_url, "--no-cache",
+                         "--inject", "error_simulation", "--max-attempts", "12"]) == 0
+    finally:
+        scripted.close()
+    redone = 0
+    for line in read_records(out):
+        assert isinstance(line, RecordLine)
+        messages = line.record.messages
+        for op in line.record.provenance.ops:
+            if op.type != "error_simulation":
+                continue
+            failed = messages[op.message_index].tool_calls[0].function.name
+            if failed != "cancel_booking":
+                continue
+            again = next(i for i in range(op.message_index + 1, len(messages))
+                         if any(c.function.name == failed for c in getattr(messages[i], "tool_calls", None) or []))
+            question, answer = messages[again - 2], messages[again - 1]
+            assert question.role == "assistant" and (question.content or "").rstrip().endswith("?")
+            assert answer.role == "user" and agrees(answer.content or ""), answer.content
+            redone += 1
+    assert redone, "no error simulation hit a confirmed write"
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 0  # every check, `confirmation` included

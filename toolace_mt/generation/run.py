@@ -43,6 +43,7 @@ from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.jsonl import BadLine, parse_line
 from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
+from toolace_mt.llm.engine_gate import EngineGate
 from toolace_mt.progress import StatusLine, next_result
 from toolace_mt.verifier import SUB_QUESTIONS, Verifier
 
@@ -103,7 +104,7 @@ def make_backend(name: str) -> Backend:
     raise ValueError(f"unknown backend '{name}' (available: offline, openai)")
 
 
-def backend_for(options: RunOptions) -> Backend:
+def backend_for(options: RunOptions, gate: EngineGate | None = None) -> Backend:
     """The run's backend; a model backend gets one client (one per worker process)."""
     if options.backend != "openai":
         return make_backend(options.backend)
@@ -111,7 +112,7 @@ def backend_for(options: RunOptions) -> Backend:
 
     if options.model is None:
         raise ValueError("--backend openai needs model settings (--model)")
-    return OpenAIBackend(ChatClient(options.model), options.settings, options.model)
+    return OpenAIBackend(ChatClient(options.model, gate), options.settings, options.model)
 
 
 def _paid(cost: CostMeter) -> dict[str, int]:
@@ -123,9 +124,11 @@ class AttemptRunner:
     """One thread's generator: a workbench per env, a backend, a verifier. A model
     backend is shared by the runners of a process (`backend`): one client per worker."""
 
-    def __init__(self, options: RunOptions, backend: Backend | None = None) -> None:
+    def __init__(self, options: RunOptions, backend: Backend | None = None,
+                 new_bench: Callable[[str], Workbench] | None = None) -> None:
         self.options = options
         self.backend = backend or backend_for(options)
+        self._new_bench = new_bench or (lambda env: Workbench(env, options.seed))
         self.benches: dict[str, Workbench] = {}
         judge = self.backend.judge(CostMeter())
         self.verifier = Verifier(judge=judge) if options.checks is None else \
@@ -133,7 +136,7 @@ class AttemptRunner:
 
     def bench(self, env: str) -> Workbench:
         if env not in self.benches:
-            bench = self.benches[env] = Workbench(env, self.options.seed)
+            bench = self.benches[env] = self._new_bench(env)
             bench.env_ref = self.options.env_refs()[env]  # what its records name (README "Portable env references")
             # The gate replays on the same env: calls already made on a state are not run again.
             self.verifier.pool.adopt(bench.env, bench.env_ref)
@@ -200,28 +203,54 @@ def dialogues_in_flight(options: RunOptions) -> int:
     return requests if requests == 1 else requests + max(2, requests // 4)
 
 
+def engine_slots() -> int:
+    """Dialogues of a worker doing engine work at once (see EngineGate): enough to keep
+    the sandbox workers (other processes) busy while one thread has the GIL, few enough
+    that a sandbox call's wall time stays near its CPU time."""
+    return 2 * (os.cpu_count() or 1)
+
+
 class ThreadedRunner:
-    """`dialogues_in_flight(options)` AttemptRunners in threads sharing one backend (one client)."""
+    """`dialogues_in_flight(options)` AttemptRunners in threads sharing one backend (one
+    client); at most `engine_slots()` of them do engine work at a time (EngineGate). Each
+    thread has its own env, made from the first one's start-up knowledge (Workbench.sibling)."""
 
     def __init__(self, options: RunOptions) -> None:
         self.options = options
-        self.backend = backend_for(options)
+        self.gate = EngineGate(engine_slots())
+        self.backend = backend_for(options, self.gate)
         self.pool = ThreadPoolExecutor(max_workers=dialogues_in_flight(options), thread_name_prefix="attempt")
         self._local = threading.local()
         self._runners: list[AttemptRunner] = []
         self._lock = threading.Lock()
+        self._first: dict[str, Workbench] = {}  # env -> the first bench made for it (siblings copy it)
+        self._env_locks: dict[str, threading.Lock] = {}
+
+    def _bench(self, env: str) -> Workbench:
+        with self._lock:
+            env_lock = self._env_locks.setdefault(env, threading.Lock())
+        with env_lock:
+            first = self._first.get(env)
+            if first is None:
+                first = self._first[env] = Workbench(env, self.options.seed)
+                return first
+        return first.sibling()
 
     def _runner(self) -> AttemptRunner:
         runner = getattr(self._local, "runner", None)
         if runner is None:
-            runner = AttemptRunner(self.options, self.backend)
+            runner = AttemptRunner(self.options, self.backend, self._bench)
             self._local.runner = runner
             with self._lock:
                 self._runners.append(runner)
         return runner
 
+    def _run(self, index: int) -> AttemptResult:
+        with self.gate.held():
+            return self._runner().run(index)
+
     def submit(self, index: int) -> Future[AttemptResult]:
-        return self.pool.submit(lambda: self._runner().run(index))
+        return self.pool.submit(self._run, index)
 
     def close(self) -> None:
         client = getattr(self.backend, "client", None)

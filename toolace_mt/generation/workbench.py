@@ -4,6 +4,7 @@ process (start-up ~0.4-1 s, screening included) and reset per dialogue."""
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 
@@ -19,6 +20,7 @@ from toolace_mt.generation.plan.values import Choice, ValueSource
 class Workbench:
     def __init__(self, env_ref: str, seed: int) -> None:
         self.env_ref = env_ref
+        self.source = env_ref  # what it was loaded from (env_ref may be renamed for records)
         self.env: Environment = load_env(env_ref, seed=seed)
         # A fixed Faker version is pinned in pyproject: its output is part of our determinism.
         self.values = ValueSource(self.env, None, Faker("en_US", use_weighting=False))
@@ -50,6 +52,19 @@ class Workbench:
         self.system_prompt = (f"You are a helpful assistant with tools for this domain. "
                               f"{' '.join(self.env.description.split())} Use the tools to look things up and "
                               "make changes; never guess values you have not been given or shown.")
+
+    def sibling(self) -> Workbench:
+        """Another bench of the same env and seed, for another thread: its own live env
+        (worker and state) and Faker, the start-up knowledge (catalog, preconditions,
+        screening) shared, since it is the same for every instance of the env: learning it
+        again is most of a bench's start-up, which a run with hundreds of dialogues in
+        flight paid hundreds of times."""
+        twin = copy.copy(self)
+        twin.env = load_env(self.source, seed=self.env.seed)
+        twin.values = copy.copy(self.values)  # rows and what screening allowed are shared
+        twin.values.env = twin.env
+        twin.values.fake = Faker("en_US", use_weighting=False)
+        return twin
 
     def _probe(self, catalog: Catalog, tool: ToolSpec, rng: random.Random) -> dict[str, Any]:
         if self.values.catalog is None:

@@ -1,5 +1,7 @@
 """MAS with a model: the user agent opens each sub-task, the assistant agent acts on it
-turn by turn with the tools (one request per turn), every call executed in the sandbox."""
+turn by turn with the tools (one request per turn), every call executed in the sandbox.
+When the agent asks the go-ahead for a write the env's policy has confirmed, the user
+says yes (a fixed phrase, as NAIG's confirmations) and the agent goes on."""
 
 from __future__ import annotations
 
@@ -10,9 +12,18 @@ from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
 from toolace_mt.generation.backends.openai_answers import RequestAnswer
 from toolace_mt.generation.backends.openai_requests import Asker
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.prompts import prompt
 from toolace_mt.llm.structured import record_cost
+from toolace_mt.verifier.confirmation import _names_action
+
+
+def asks_to_act(text: str, tool: str) -> bool:
+    """The agent's turn asks the user's go-ahead for `tool`'s action ("Shall I cancel
+    order #W1 ...?"), not for a missing value: it names the action and ends in a question."""
+    return text.rstrip().endswith("?") and _names_action(text, tool)
 
 
 class Agents:
@@ -36,14 +47,24 @@ class Agents:
         before = env.snapshot()
         turns: list[Turn] = []
         text = None
+        agreed = False
         try:
-            for _ in range(plan.steps + 2):
+            for _ in range(plan.steps + 3):
                 answer = self.asker.client.complete(messages, tools=tools, stage="mas_assistant",
                                                     seed=rng.randrange(2**31))
                 record_cost(cost, "mas_assistant", messages, answer)
                 calls = answer.message.get("tool_calls") or []
                 if not calls:
                     text = (answer.message.get("content") or "").strip() or None
+                    if text is not None and not agreed and asks_to_act(text, tool.name) and needs_confirmation(tool):
+                        # "Shall I cancel ...?" before the write: the user says yes, the agent acts.
+                        agreed = True
+                        yes = w.agree(random.Random(rng.randrange(2**31)))
+                        turns += [Turn("assistant", "confirm", text=text, topic={"played": True, "worded_on": "agent"}),
+                                  Turn("user", "agree", text=yes, topic={"played": True})]
+                        messages += [{"role": "assistant", "content": text}, {"role": "user", "content": yes}]
+                        text = None
+                        continue
                     break
                 messages.append({"role": "assistant", "content": answer.message.get("content"), "tool_calls": calls})
                 made = []

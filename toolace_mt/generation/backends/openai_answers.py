@@ -97,9 +97,30 @@ def states(text: str, value: Any) -> bool:
 def unbacked(text: str, before: list[Message]) -> list[str]:
     """Ids, numbers and dates in an assistant text that nothing shown before backs (the
     verifier's consistency rule), so the model can be told before the verifier drops it."""
-    evidence = Evidence()
-    for message in before:
-        evidence.add_message(message)
+    return Backing(before).unbacked(text, len(before))
+
+
+class Backing:
+    """`unbacked` for several texts of one conversation at increasing positions: the
+    evidence is built once, message by message, not again from the start for each text
+    (the replies of a long dialogue made that quadratic)."""
+
+    def __init__(self, messages: list[Message]) -> None:
+        self._messages = messages
+        self._evidence = Evidence()
+        self._upto = 0
+
+    def unbacked(self, text: str, position: int) -> list[str]:
+        """What `text`, said at message `position`, states that no message before it backs."""
+        if position < self._upto:  # an earlier position: start again
+            self._evidence, self._upto = Evidence(), 0
+        for message in self._messages[self._upto:position]:
+            self._evidence.add_message(message)
+        self._upto = max(self._upto, position)
+        return _missing(text, self._evidence)
+
+
+def _missing(text: str, evidence: Evidence) -> list[str]:
     found = mentions(text)
     missing = [i for i in found.ids if i not in evidence.ids and i.lstrip("#") not in evidence.ids]
     missing += [f"{n:g}" for n in found.numbers if not evidence.has_number(n)]

@@ -8,16 +8,16 @@ import json
 import random
 from typing import Any
 
-from sandbox import CallResult
+from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
 from toolace_mt.generation.backends.openai_answers import (
+    Backing,
     PlanAnswer,
     RepliesAnswer,
     SkeletonAnswer,
     dump,
     fingerprint,
     result_json,
-    unbacked,
 )
 from toolace_mt.generation.backends.openai_requests import Asker
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
@@ -94,6 +94,11 @@ class Drafting:
                         if missing:
                             problems.append(f"turn {number}, {call.name}: {', '.join(missing)} is not stated in the "
                                             "request and appears in no earlier output")
+                        unsaid = unset_choices(bench.tools[call.name], call.arguments)
+                        if unsaid:
+                            problems.append(f"turn {number}, {call.name} changes something the user confirms: pass "
+                                            f"{', '.join(unsaid)} explicitly, as the user states it in the request "
+                                            "(a choice left to its default is one nobody made)")
                         result = env.call(call.name, call.arguments)
                         results.append(result)
                         outputs.append(f"turn {number}, {call.name}({json.dumps(call.arguments)}) -> "
@@ -160,13 +165,14 @@ class Drafting:
                 if len(answer.texts) != len(marked):
                     return f"give exactly {len(marked)} texts, one per [REPLY n] in order, not {len(answer.texts)}"
                 problems = []
+                backing = Backing(shown)
                 for number, ((_, position), text) in enumerate(zip(marked, answer.texts, strict=True), 1):
                     if not text.strip():
                         problems.append(f"The text of [REPLY {number}] is empty.")
                     if any(secret.casefold() in text.casefold() for secret in secrets):
                         problems.append(f"The text of [REPLY {number}] repeats a password or other secret the user "
                                         "typed; never say it back.")
-                    missing = unbacked(text, shown[:position])
+                    missing = backing.unbacked(text, position)
                     if missing:
                         problems.append(f"The text of [REPLY {number}] states {', '.join(missing)}, which no user "
                                         "message or tool output before it shows; state only values they show.")
@@ -181,6 +187,18 @@ class Drafting:
             stamps = [(turn, fingerprint(messages[:draft.message_index(turn)])) for turn, _ in stamps]
         for turn, stamp in stamps:
             turn.topic["worded_on"] = stamp
+
+
+def unset_choices(tool: ToolSpec, arguments: dict[str, Any]) -> list[str]:
+    """The choices (enum parameters) of a write the user confirms that `arguments` leave
+    to their default, each with its options: the confirmation must state every value the
+    write will use, and the user must have chosen it."""
+    if not needs_confirmation(tool):
+        return []
+    return [f"{param} (one of {', '.join(str(option) for option in schema['enum'])})"
+            for param, schema in sorted(tool.parameters.get("properties", {}).items())
+            if param not in arguments and isinstance(schema, dict) and isinstance(schema.get("enum"), list)
+            and schema["enum"]]
 
 
 def with_confirmations(bench: Workbench, turns: list[Turn], rng: random.Random) -> list[Turn]:

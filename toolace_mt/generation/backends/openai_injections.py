@@ -9,6 +9,7 @@ from typing import Any
 
 from toolace_mt.generation.backends.interface import CostMeter, Injection, InjectionType
 from toolace_mt.generation.backends.openai_answers import (
+    Backing,
     ClarificationAnswer,
     ErrorAnswer,
     ExchangeAnswer,
@@ -18,10 +19,11 @@ from toolace_mt.generation.backends.openai_answers import (
     fingerprint,
     segment_of,
     states,
-    unbacked,
 )
 from toolace_mt.generation.backends.openai_requests import Asker
 from toolace_mt.generation.draft import Call, Draft, Turn
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.structured import Unusable
 from toolace_mt.verifier.evidence import leaves, normalise
@@ -137,7 +139,13 @@ class Injecting:
                        edited=True)
             request.text = answer.request.strip()
             request.edited = True
-            segment.turns[position:position] = [failing, report, fix]
+            added = [failing, report, fix]
+            if needs_confirmation(bench.tools[call.name]):
+                # The write is re-done with another value: the user's yes to the first one
+                # does not cover it, so it is asked about again (worded with the replies).
+                added += [Turn("assistant", "confirm", topic={"calls": [call.name]}, edited=True),
+                          Turn("user", "agree", text=w.agree(random.Random(rng.randrange(2**31))), edited=True)]
+            segment.turns[position:position] = added
             return Injection("error_simulation", index, [failing])
         return None
 
@@ -181,6 +189,7 @@ class Injecting:
         answer: RefillAnswer = self.asker.ask("refill", {"conversation": messages, "masked": masked}, RefillAnswer,
                                          "refine", rng, cost, check)
         out: list[str | None] = []
+        backing = Backing(shown)  # the masks in conversation order: the evidence grows once
         for turn, text in zip(turns, answer.texts, strict=True):
             segment = draft.segments[segment_of(draft, turn)]
             needed = [v for t in segment.turns for c in t.calls for v in leaves(c.arguments)
@@ -188,7 +197,7 @@ class Injecting:
             if turn.role == "user":
                 keeps = bool(text.strip()) and all(states(text, v) for v in needed)
             else:
-                keeps = bool(text.strip()) and not unbacked(text, shown[:draft.message_index(turn)])
+                keeps = bool(text.strip()) and not backing.unbacked(text, draft.message_index(turn))
             out.append(text.strip() if keeps else None)
         return out
 
