@@ -106,5 +106,10 @@ def singular(word: str) -> str:
 
 
 def human(name: str) -> str:
-    """`receiver_id` -> `receiver id`, `fanSpeed` -> `fan speed`."""
-    return " ".join(words(name)) or name
+    """`receiver_id` -> `receiver id`, `fanSpeed` -> `fan speed`.
+
+    Only ASCII letters and digits come out, never the name itself: the words go into
+    messages, docstrings and f-strings of the rendered module, and a name made only of
+    quotes and full-width letters (which Python reads as ASCII names) would be code there.
+    """
+    return " ".join(words(name)) or "value"
