@@ -8,6 +8,7 @@ names) may appear as code, and the module must parse and pass the sandbox's comp
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import os
@@ -259,3 +260,42 @@ def test_the_command_line_refuses_a_device_with_exit_2_and_writes_nothing(tmp_pa
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "NaN is not a JSON number" in done.stderr
     assert "Traceback" not in done.stderr and not out.exists()
+
+
+# -------------------------------------------------------------- names the module already uses
+
+def _module_level_names(source: str) -> list[str]:
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return names
+
+
+def _order_tools(extra: str) -> list[dict]:
+    def tool(name: str, description: str, params: list[str]) -> dict:
+        return {"type": "function", "function": {"name": name, "description": description, "parameters": {
+            "type": "object", "properties": {p: {"type": "string"} for p in params}, "required": params}}}
+
+    return [tool("get_order", "Gets an order.", ["order_id"]), tool("cancel_order", "Cancels an order.", ["order_id"]),
+            tool("create_order", "Creates an order.", ["customer_id", "item"]),
+            tool(extra, "Gets an order by id.", ["order_id"])]
+
+
+@pytest.mark.parametrize("name", ["distinct", "decoded", "matches_type", "current_user", "FINAL_STATUSES",
+                                  "START_LOGGED_IN"])
+def test_a_tool_named_like_a_helper_of_the_module_does_not_replace_it(tmp_path: Path, name: str) -> None:
+    source = _render(tmp_path, _order_tools(name))
+    names = _module_level_names(source)
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    assert f"def {name}_value(db: Db" in source
+
+
+@pytest.mark.xfail(strict=True, reason="helpers named after the entity (load_order, next_order_id) are chosen in "
+                                       "render/classify (compiler lane): reported, not fixed here")
+@pytest.mark.parametrize("name", ["load_order", "next_order_id"])
+def test_a_tool_named_like_an_entity_helper_does_not_replace_it(tmp_path: Path, name: str) -> None:
+    names = _module_level_names(_render(tmp_path, _order_tools(name)))
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

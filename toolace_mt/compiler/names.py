@@ -17,6 +17,9 @@ RESERVED = frozenset({
     "map", "format", "open", "eval", "exec", "compile", "getattr", "setattr", "vars", "globals",
     "locals", "input", "object", "iter", "next", "hash", "sorted", "round", "abs", "all", "any",
     "zip", "tuple", "None", "True", "False", "printed",
+    # the rendered module's own helpers and constants (render.HELPERS, render.render): a tool of
+    # that name would replace one, and the seed or every tool using it would call the tool
+    "distinct", "decoded", "matches_type", "current_user", "START_LOGGED_IN", "FINAL_STATUSES",
 })
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
