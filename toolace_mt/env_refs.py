@@ -98,7 +98,8 @@ class EnvRefs(BaseModel):
     def resolve(self, ref: str) -> str:
         """The built-in name or the file path to load for a record's `env`; EnvRefError
         (the reason, never any file content) when the user allowed no such env."""
-        if not ref or len(ref) > 512 or any(ord(c) < 32 for c in ref):
+        if not ref or len(ref) > 512 or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in ref):
+            # control characters, and lone surrogates (no file name can hold one)
             raise EnvRefError(f"env reference {_shown(ref)!r} is not a name or a relative path")
         posix, windows = PurePosixPath(ref), PureWindowsPath(ref)
         file_name = windows.name if "\\" in ref else posix.name
@@ -119,15 +120,26 @@ class EnvRefs(BaseModel):
         for directory in self.dirs:
             root = directory.resolve()
             for candidate in candidates:
-                path = (root / candidate).resolve()
-                if path.is_relative_to(root) and path.is_file():
-                    return str(path)
+                found = _file_inside(root, candidate)
+                if found is not None:
+                    return str(found)
         if not self.dirs:
             raise EnvRefError(f"env {_shown(ref)!r} is an env file: pass the directory holding it with --env-dir DIR "
                               f"(or --env {file_name}=PATH)")
         where = ", ".join(str(d) for d in self.dirs)
         raise EnvRefError(f"env {_shown(ref)!r} is not under the env directories passed ({_shown(where)}): no "
                           f"{' or '.join(candidates)} inside them (files outside them are never read)")
+
+
+def _file_inside(root: Path, candidate: str) -> Path | None:
+    """`root / candidate` with its links followed, if that is a regular file inside `root`.
+    A name too long for the file system (ENAMETOOLONG) or a link loop in a record's
+    reference is no file: None, never an OSError or RuntimeError out of verify."""
+    try:
+        path = (root / candidate).resolve()
+        return path if path.is_relative_to(root) and path.is_file() else None
+    except (OSError, RuntimeError, ValueError):
+        return None
 
 
 def add_env_ref_arguments(parser: argparse.ArgumentParser) -> None:

@@ -65,6 +65,7 @@ from toolace_mt.record import (
     ToolMessage,
     UserMessage,
 )
+from toolace_mt.strict_json import strict_problem
 
 MAX_ROWS = 500
 MAX_ENDED = 10_000  # ended session keys remembered, so a late request is refused rather than given a new state
@@ -111,11 +112,12 @@ class Session:
                 raise SessionError("this session has ended; open a new one")
             if self.calls >= max_calls:
                 return None
+            text = _arguments_text(arguments)  # before the call: what cannot be recorded is not run
             self.calls += 1
             result = self.env.call(name, arguments)
             call_id = f"call_{self.calls}"
             self.messages.append(AssistantMessage(content=None, tool_calls=[ToolCall(
-                id=call_id, function=FunctionCall(name=name, arguments=json.dumps(arguments, ensure_ascii=False)))]))
+                id=call_id, function=FunctionCall(name=name, arguments=text))]))
             self.messages.append(ToolMessage(tool_call_id=call_id, content=result.content()))
             self.last_used = time.monotonic()
             return result
@@ -263,6 +265,21 @@ class SessionRegistry:
         self._spares.clear()
         if self._writer is not None:
             self._writer.close()
+
+
+def _arguments_text(arguments: dict[str, Any]) -> str:
+    """The arguments as the record's strict JSON; SessionError when they cannot be (NaN or
+    Infinity, nesting past the record's depth, an integer too long for text): the SDK's
+    JSON reader lets some through, and they would fail the record after the call ran."""
+    try:
+        text = json.dumps(arguments, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise SessionError(f"the arguments are not strict JSON ({type(exc).__name__}: {str(exc)[:120]}); "
+                           "nothing was run") from None
+    problem = strict_problem(text)
+    if problem is not None:
+        raise SessionError(f"the arguments are not strict JSON ({problem}); nothing was run")
+    return text
 
 
 def _session_key(ctx: Any, stdio_key: str) -> str:

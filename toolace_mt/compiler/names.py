@@ -17,6 +17,9 @@ RESERVED = frozenset({
     "map", "format", "open", "eval", "exec", "compile", "getattr", "setattr", "vars", "globals",
     "locals", "input", "object", "iter", "next", "hash", "sorted", "round", "abs", "all", "any",
     "zip", "tuple", "None", "True", "False", "printed",
+    # the rendered module's own helpers and constants (render.HELPERS, render.render): a tool of
+    # that name would replace one, and the seed or every tool using it would call the tool
+    "distinct", "decoded", "matches_type", "current_user", "START_LOGGED_IN", "FINAL_STATUSES",
 })
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -106,5 +109,10 @@ def singular(word: str) -> str:
 
 
 def human(name: str) -> str:
-    """`receiver_id` -> `receiver id`, `fanSpeed` -> `fan speed`."""
-    return " ".join(words(name)) or name
+    """`receiver_id` -> `receiver id`, `fanSpeed` -> `fan speed`.
+
+    Only ASCII letters and digits come out, never the name itself: the words go into
+    messages, docstrings and f-strings of the rendered module, and a name made only of
+    quotes and full-width letters (which Python reads as ASCII names) would be code there.
+    """
+    return " ".join(words(name)) or "value"

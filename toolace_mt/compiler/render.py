@@ -16,9 +16,17 @@ _TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool
           "object": "dict"}
 
 
+# What Python source cannot hold, or reads as the end of a line, in text a spec supplies:
+# control characters (NUL is refused by the parser; CR, FF and VT end a line), lone
+# surrogates (not encodable as UTF-8) and the Unicode line and paragraph separators.
+_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
 def clean(text: str, limit: int = 300) -> str:
-    """Spec text safe inside a docstring, a comment or a phrasing template."""
-    text = re.sub(r"\s+", " ", text.replace("\\", "/").replace('"""', "'''")).strip()
+    """Spec text safe inside a docstring, a `#` comment or a phrasing template: one line,
+    no backslash (no escape, no line continuation), no triple quote, no braces."""
+    text = _UNSAFE_CHARS.sub(" ", text.replace("\\", "/").replace('"""', "'''"))
+    text = re.sub(r"\s+", " ", text).strip()
     return text.replace("{", "(").replace("}", ")")[:limit]
 
 
@@ -381,7 +389,9 @@ def drop_unused_helpers(lines: list[str], helpers: list[str]) -> list[str]:
 
 
 def header(env: EnvPlan, sources: list[str]) -> list[str]:
-    lines = ["# Compiled by `toolace-mt envs compile` from: " + ", ".join(sources),
+    # Everything here is in a comment: file names, notes and status values are cleaned so
+    # that no line break in them can end the comment and start code.
+    lines = ["# Compiled by `toolace-mt envs compile` from: " + clean(", ".join(sources), 1000),
              "# An ordinary env module: edit it freely. Inferred kind of each tool, and what to review:", "#"]
     width = max((len(p.ident) for p in env.tools), default=10)
     for plan in env.tools:
@@ -392,12 +402,13 @@ def header(env: EnvPlan, sources: list[str]) -> list[str]:
         if plan.target_status:
             start = f"from {'/'.join(plan.allowed_from)} " if plan.allowed_from else ""
             start += f"not from {'/'.join(plan.forbidden_from)} " if plan.forbidden_from else ""
-            extra.append(f"{start}-> {plan.target_status}")
+            extra.append(clean(f"{start}-> {plan.target_status}", 200))
         if not plan.confident:
             extra.append("LOW CONFIDENCE")
-        lines.append(f"#   {plan.ident.ljust(width)}  {plan.kind}{where}" + (f" ({', '.join(extra)})" if extra else ""))
+        lines.append(f"#   {plan.ident.ljust(width)}  {plan.kind}{clean(where, 200)}" +
+                     (f" ({', '.join(extra)})" if extra else ""))
         for note in plan.notes:
-            lines.append(f"#   {''.ljust(width)}  review: {note}")
+            lines.append(f"#   {''.ljust(width)}  review: {clean(note)}")
         if plan.ident != plan.spec.name:
             lines.append(f"#   {''.ljust(width)}  review: renamed from {clean(plan.spec.name, 80)!r}")
         renamed = [p for p in plan.params if p.ident != p.spec.name]

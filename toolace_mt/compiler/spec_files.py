@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,33 @@ from toolace_mt.compiler.read_openapi import read_openapi
 from toolace_mt.compiler.spec_model import SpecSet
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_DIGITS = 300  # an integer longer than this is no float either (a `maximum` of 1e400 would overflow)
+MAX_NODES = 2_000_000  # distinct values in one parsed document
+
+
+class _NotJSONNumber(ValueError):
+    """NaN, Infinity or an oversized number in a spec: JSON has no such value."""
+
+
+def _json_constant(name: str) -> Any:
+    raise _NotJSONNumber(f"{name} is not a JSON number")
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotJSONNumber(f"the number {text[:40]} is out of range (it would be read as infinity)")
+    return value
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _NotJSONNumber(f"an integer of {len(text)} digits is out of range (at most {MAX_DIGITS})")
+    return int(text)
+
+
+def _json(text: str) -> Any:
+    return json.loads(text, parse_constant=_json_constant, parse_float=_json_float, parse_int=_json_int)
 
 
 def _load_text(file: str, raw: str) -> tuple[Any, bool]:
@@ -23,26 +53,32 @@ def _load_text(file: str, raw: str) -> tuple[Any, bool]:
         raise SpecError(file, "line 1", "the file is empty")
     if stripped[0] in "[{":
         try:
-            return json.loads(raw), False
+            return _json(raw), False
         except json.JSONDecodeError as exc:
             if exc.msg == "Extra data":
                 return _json_lines(file, raw), True
             if not file.endswith((".yaml", ".yml")):
                 raise SpecError(file, f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}") from None
+        except _NotJSONNumber as exc:
+            raise SpecError(file, "/", f"not valid JSON: {exc}") from None
         except RecursionError:
             raise SpecError(file, "/", "the JSON is nested too deeply to read") from None
-    return _yaml(file, raw), False
+    data = _yaml(file, raw)
+    _check_values(file, data)
+    return data, False
 
 
 def _json_lines(file: str, raw: str) -> list[Any]:
     items = []
-    for number, line in enumerate(raw.splitlines(), 1):
+    for number, line in enumerate(raw.split("\n"), 1):  # not splitlines: U+2028 may sit in a string
         if not line.strip():
             continue
         try:
-            items.append(json.loads(line))
+            items.append(_json(line))
         except json.JSONDecodeError as exc:
             raise SpecError(file, f"line {number} column {exc.colno}", f"not a JSON object: {exc.msg}") from None
+        except _NotJSONNumber as exc:
+            raise SpecError(file, f"line {number}", f"not valid JSON: {exc}") from None
         except RecursionError:
             raise SpecError(file, f"line {number}", "the JSON is nested too deeply to read") from None
     return items
@@ -57,8 +93,32 @@ def _yaml(file: str, raw: str) -> Any:
         mark = exc.problem_mark
         place = f"line {mark.line + 1} column {mark.column + 1}" if mark is not None else "/"
         raise SpecError(file, place, f"neither JSON nor valid YAML: {exc.problem}") from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise SpecError(file, "/", f"neither JSON nor valid YAML: {str(exc)[:200]}") from None
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+        # ValueError: an integer past Python's digit limit; RecursionError: nesting
+        raise SpecError(file, "/", f"neither JSON nor valid YAML: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def _check_values(file: str, data: Any) -> None:
+    """YAML has `.nan`, `.inf` and integers of any length, which no JSON Schema means and
+    which would render as names (`nan`) or overflow. Each distinct node is visited once, so
+    an alias bomb (a node shared a billion times) costs only its size in the file."""
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            raise SpecError(file, "/", f"{node} is not a JSON number")
+        if isinstance(node, int) and not isinstance(node, bool) and abs(node) >= 10 ** MAX_DIGITS:
+            raise SpecError(file, "/", f"an integer of {len(str(node))} digits is out of range (at most {MAX_DIGITS})")
+        if isinstance(node, (dict, list, tuple, set)) and id(node) not in seen:  # all held by `data`
+            seen.add(id(node))
+            if len(seen) > MAX_NODES:
+                raise SpecError(file, "/", f"the document holds more than {MAX_NODES} values")
+            if isinstance(node, dict):
+                stack.extend(node)
+                stack.extend(node.values())
+            else:
+                stack.extend(node)
 
 
 def _is_bfcl(item: Any) -> bool:
@@ -97,20 +157,34 @@ def detect(file: str, data: Any, json_lines: bool) -> str:
     raise SpecError(file, "/", f"not a tool spec: the top level is a {type(data).__name__}")
 
 
+def _read_text(file: str, path: Path) -> str:
+    """The file's text, if it is a regular file of at most MAX_BYTES of UTF-8. A directory,
+    device or FIFO is refused before it is opened (/dev/zero would never end, a FIFO would
+    block), and no more than MAX_BYTES + 1 bytes are read whatever the size says (/proc)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError) as exc:
+        raise SpecError(file, "/", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
+        raise SpecError(file, "/", f"not a regular file ({kind}); give a spec file")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(file, "/", f"cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise SpecError(file, "/", f"the file is over {MAX_BYTES} bytes; larger specs are refused")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(file, "/", f"not UTF-8 text: byte {data[exc.start]:#04x} at offset {exc.start}") from None
+
+
 def read_spec(path: Path, into: SpecSet) -> str:
     """Read one spec file into `into`; returns the format name."""
     file = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise SpecError(file, "/", f"cannot read the file: {exc.strerror or exc}") from None
-    if size > MAX_BYTES:
-        raise SpecError(file, "/", f"the file is {size} bytes; specs above {MAX_BYTES} bytes are refused")
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(file, "/", f"cannot read the file as UTF-8 text: {exc}") from None
-    data, json_lines = _load_text(file, raw)
+    data, json_lines = _load_text(file, _read_text(file, path))
     kind = detect(file, data, json_lines)
     if kind == "openapi":
         read_openapi(file, data, into)

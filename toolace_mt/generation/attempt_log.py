@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from toolace_mt.jsonl import bounded_lines
+
 ATTEMPTS_SUFFIX = ".attempts.jsonl"
 
 
@@ -36,12 +38,14 @@ def attempts_path(out: Path) -> Path:
 def read_attempt_lines(path: Path) -> list[AttemptLine]:
     """The log's whole, well-formed lines (a torn or foreign line is skipped)."""
     lines = []
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for raw in handle:
-            if not raw.endswith("\n"):
+    with open(path, "rb") as handle:
+        for _, raw in bounded_lines(handle):  # an edited log's 2 GB line is skipped, never held
+            if raw is None:
+                continue
+            if not raw.endswith(b"\n"):
                 break
             try:
-                lines.append(AttemptLine.model_validate_json(raw))
+                lines.append(AttemptLine.model_validate_json(raw.decode("utf-8", errors="replace")))
             except ValidationError:
                 continue
     return lines

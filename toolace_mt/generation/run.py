@@ -45,6 +45,7 @@ from toolace_mt.jsonl import BadLine, parse_line
 from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
 from toolace_mt.llm.engine_gate import EngineGate
 from toolace_mt.progress import StatusLine, next_result
+from toolace_mt.strict_json import loads_strict
 from toolace_mt.verifier import SUB_QUESTIONS, Verifier
 
 Method = Literal["naig", "mas"]
@@ -401,6 +402,7 @@ class ResumeError(ValueError):
 
 SETTINGS_SUFFIX = ".settings.json"
 SETTINGS_FORMAT = "toolace-mt generate settings"
+MAX_SETTINGS_BYTES = 16 << 20
 # How each identity entry is named to the user: the flag that sets it.
 _FLAGS = {"envs": "--env", "env_refs": "--env", "env_digests": "env source digests", "seed": "--seed",
           "method": "--method",
@@ -466,7 +468,11 @@ def read_identity(out: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:  # edited by anyone: bounded, strict (a 100k-deep list raised RecursionError)
+            raw = handle.read(MAX_SETTINGS_BYTES + 1)
+        if len(raw) > MAX_SETTINGS_BYTES:
+            raise ValueError(f"it is over {MAX_SETTINGS_BYTES} bytes")
+        data = loads_strict(raw.decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise ResumeError(f"cannot read {path}: {exc}; remove it to resume without the settings check") from None
     if not isinstance(data, dict) or data.get("format") != SETTINGS_FORMAT or not isinstance(data.get("settings"),

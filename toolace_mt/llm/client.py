@@ -37,6 +37,7 @@ _CONTEXT_WORDS = ("context length", "context_length", "maximum context", "too ma
 _REQUEST_OPTIONS: dict[str, Any] = {"security": {"bearer_auth": True}}
 # Response formats from strongest to weakest; a server that rejects one gets the next.
 FORMAT_LEVELS = ("json_schema", "json_object", "none")
+ANSWER_GRACE_S = 5.0  # beyond --timeout, for the whole answer to arrive
 
 
 class ChatAnswer(BaseModel):
@@ -231,7 +232,7 @@ class ChatClient:
                         raise ModelError(f"the server at {where} kept answering 429 (rate limited) after "
                                          f"{settings.max_retries} retries: {_error_text(exc)}") from None
                     delay = _retry_after(exc)
-                except openai.APITimeoutError:
+                except (openai.APITimeoutError, asyncio.TimeoutError):  # the latter: the whole-answer deadline
                     pool.failed(server, self._loop.time())
                     failed_over = self._can_fail_over(pool, failovers)
                     if last and not failed_over:
@@ -256,10 +257,11 @@ class ChatClient:
                         raise ModelError(f"the server at {where} kept failing ({exc.status_code}: "
                                          f"{_error_text(exc)}) after {settings.max_retries} retries") from None
                     delay = _retry_after(exc)
-                except (openai.APIResponseValidationError, json.JSONDecodeError, ValueError) as exc:
+                except (openai.APIResponseValidationError, json.JSONDecodeError, ValueError, RecursionError) as exc:
                     if last:
+                        what = "wrong shape" if isinstance(exc, _ShapeError) else "malformed JSON"
                         raise ModelError(f"the server at {where} answered with something that is not a chat "
-                                         f"completion (malformed JSON: {str(exc)[:120]})") from None
+                                         f"completion ({what}: {str(exc)[:120]})") from None
             self._count(retries=1)
             if failed_over:
                 failovers += 1  # another server is up: ask it now, this one is out of rotation
@@ -282,18 +284,26 @@ class ChatClient:
             # The SDK's create() first walks the whole request to transform its typed
             # params (a fifth of the client's CPU with long conversations); ours is plain
             # JSON already, so it is posted as it is, through the same request machinery.
-            response = await server.client.post("/chat/completions", body=request, cast_to=ChatCompletion,
-                                                options=_REQUEST_OPTIONS | {"timeout": self.settings.timeout})
+            # The client's timeout bounds each read, not the answer: a server sending a byte
+            # a second never ends. The whole answer gets the same time, then a little.
+            response = await asyncio.wait_for(
+                server.client.post("/chat/completions", body=request, cast_to=ChatCompletion,
+                                   options=_REQUEST_OPTIONS | {"timeout": self.settings.timeout}),
+                self.settings.timeout + ANSWER_GRACE_S)
         finally:
             server.in_flight -= 1
             self._count(model_seconds=self._loop.time() - started)
         return self._answer(response, stage)
 
     def _answer(self, response: Any, stage: str) -> ChatAnswer:
-        if isinstance(response, str | bytes) or not getattr(response, "choices", None):
-            raise ValueError(f"no choices in the {stage} completion")
-        choice = response.choices[0]
-        raw = choice.message.model_dump(exclude_none=True)
+        choices = None if isinstance(response, str | bytes) else getattr(response, "choices", None)
+        if not isinstance(choices, list) or not choices:
+            raise _ShapeError(f"no choices in the {stage} completion")
+        choice = choices[0]
+        if not isinstance(getattr(choice, "message", None), BaseModel):
+            raise _ShapeError(f"the {stage} completion's choice has no message object")
+        raw = choice.message.model_dump(exclude_none=True, warnings=False)
+        _check_message(raw, stage)
         message: dict[str, Any] = {"role": "assistant", "content": raw.get("content")}
         if raw.get("tool_calls"):
             message["tool_calls"] = [
@@ -314,6 +324,30 @@ class ChatClient:
             return sorted(m.id for m in page.data)[:10]
         except (openai.OpenAIError, ValueError):
             return []
+
+
+class _ShapeError(ValueError):
+    """A completion that parsed but does not hold what a chat completion holds."""
+
+
+def _check_message(raw: dict[str, Any], stage: str) -> None:
+    """The answer's message in the types the pipeline reads (the SDK keeps what it cannot
+    validate as it came: a number as content, a string as tool_calls); _ShapeError, which
+    the caller retries and then reports as a ModelError, when it is not."""
+    content = raw.get("content")
+    if content is not None and not isinstance(content, str):
+        raise _ShapeError(f"the {stage} answer's content is a {type(content).__name__}, not text")
+    calls = raw.get("tool_calls")
+    if calls is None:
+        return
+    if not isinstance(calls, list):
+        raise _ShapeError(f"the {stage} answer's tool_calls is a {type(calls).__name__}, not a list")
+    for call in calls:
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name", ""), str) or \
+                not isinstance(function.get("arguments") or "", str) or not isinstance(call.get("id") or "", str):
+            raise _ShapeError(f"a tool call of the {stage} answer is not {{id, function: {{name: text, arguments: "
+                             "text}}}}")
 
 
 class _Rejected(Exception):
