@@ -93,10 +93,12 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     withheld = [op.tool for op in dialogue.record.provenance.ops if op.tool]
     phrases = _tool_phrases(dialogue, withheld)
     last_user = ""
+    recent_users: list[str] = []  # what the user asked may be a turn or two back ("Yes" to "Shall I ...?")
     errors: list[str] = []
     for index, message in enumerate(messages):
         if isinstance(message, UserMessage):
             last_user = message.content
+            recent_users = [*recent_users[-2:], message.content[:MAX_TEXT]]
             continue
         if message.role == "tool":
             continue
@@ -128,7 +130,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         broken = _broken_refusal(text, last_user, phrases)
         if broken:
             findings.append(Finding("broken_refusal", f"the refusal at message {index} {broken}", index))
-        named = field_names_said(text, _field_keys(dialogue, index), asked=last_user)
+        named = field_names_said(text, _field_keys(dialogue, index), asked=" ".join(recent_users))
         if named:
             findings.append(Finding("field_name", f"the reply at message {index} {named}; say what the values "
                                                   "mean in words", index))

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.tool_language import is_secret
 
 _SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+|[a-z]+(?:-[a-z]+){1,4}")  # no_longer_needed, filled-elsewhere
@@ -308,10 +309,12 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         facts = sorted(asked_first(facts, tool), key=lambda kv: kv[0].endswith("_id") and not (
             _stems(kv[0]) & _stems(tool)))
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
-        if arguments:
-            set_values = {str(v) for v in arguments.values()}
-            facts = sorted(facts, key=lambda kv: str(kv[1]) not in set_values)
-        said = prose(facts[:limit], rng)
+        set_values = {str(v) for v in (arguments or {}).values()}
+        if arguments:  # the values it set, and before them the id a create made
+            facts = sorted(facts, key=lambda kv: (not (creates and kv[0].endswith("_id") and str(kv[1]) not in given),
+                                                  str(kv[1]) not in set_values))
+        facts = _few_unasked(merged(facts), focus, limit)
+        said = prose(facts, rng)
         if lists:  # the list the tool is about (an order's items, a flight's seats)
             key, items = lists[0]
             named = "; ".join(describe_item(i, focus) for i in items[:4]) + ("; and others" if len(items) > 4 else "")
@@ -330,6 +333,24 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
     if shown.endswith((".", "!", "?")):
         frame = frame.replace("{v}.", "{v}")
     return frame.replace("{v}", shown)
+
+
+# Fields told beside the asked ones: a reply answers, it does not read the record out.
+UNASKED = 2
+
+
+def _few_unasked(facts: list[tuple[str, Any]], focus: Focus, limit: int) -> list[tuple[str, Any]]:
+    """The first `limit` facts, of which at most UNASKED are not asked about (in their
+    order): the values a write set are the user's own, told back only as room allows."""
+    kept: list[tuple[str, Any]] = []
+    others = 0
+    for key, value in facts:
+        wanted = focus.asked(key)
+        if not wanted and others >= UNASKED:
+            continue
+        others += not wanted
+        kept.append((key, value))
+    return kept[:limit]
 
 
 def _grouped(value: dict[str, Any]) -> str:
