@@ -29,7 +29,6 @@ from toolace_mt.verifier.grounding import check_grounding  # noqa: E402
 from toolace_mt.verifier.policy import EnvPolicy  # noqa: E402
 from toolace_mt.verifier.trajectory import TRAJECTORY_CHECKS, findings  # noqa: E402
 
-
 LONG_POLICY = EnvPolicy(known=True, user_key="customer_id")
 
 
