@@ -48,6 +48,9 @@ _ERROR_TYPES = re.compile(r"\b(?:ToolError|InvalidArguments|UnknownTool|SandboxV
                           r"ToolCrash)\b")
 _REFUSAL = re.compile(r"\b(?:can(?:no|')t|cannot|can not|unable to|not able to|no way to|don't have (?:a|any) "
                       r"(?:way|tool)|not possible)\b", re.I)
+# "the a is 1, the b is 2 and the c is 3": this many unasked "the <field> is" clauses in one
+# reply read a record out field by field (two are prose: "the status is pending and the total is $40")
+READOUT_CLAUSES = 3
 RECENT_OUTPUTS = 40  # a list a reply names by ids alone is one of the latest outputs (bounded work per reply)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # "the ship city is", "the expires on was": up to four words after "the", then the verb.
@@ -191,7 +194,7 @@ def field_names_said(text: str, keys: dict[str, str], asked: str = "") -> str | 
             return f"reads the field {key} out (\"{match.group()}\")"
         if not {p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4} & wanted:
             clauses.append(key)
-    if len(set(clauses)) >= 3:
+    if len(set(clauses)) >= READOUT_CLAUSES:
         return f"reads the record out field by field ({', '.join(dict.fromkeys(clauses))})"
     return None
 
