@@ -1,5 +1,7 @@
-"""Seconds per text-reading check on adversarial texts of growing size: each should grow
-about linearly (no regex that backtracks quadratically). Load matters: print `uptime`.
+"""Seconds per text-reading check on adversarial texts of growing size, and per trajectory
+check on dialogues of growing length: each should grow about linearly (no regex that
+backtracks quadratically, no re-reading every earlier turn at each turn: a 400-exchange
+dialogue took 234 s in disambiguation before). The load average is printed first.
 
     python bench/trajectory_hostile.py [SIZE ...]      # default 10000 100000
 """
@@ -10,18 +12,36 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 for path in (ROOT, ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+from handwritten import synthetic  # noqa: E402
 from test_checks_hostile_texts import POLICY, UNITS, hostile  # noqa: E402
 
+from toolace_mt.record import Record  # noqa: E402
 from toolace_mt.verifier import Dialogue  # noqa: E402
 from toolace_mt.verifier.consistency import check_consistency  # noqa: E402
 from toolace_mt.verifier.grounding import check_grounding  # noqa: E402
+from toolace_mt.verifier.policy import EnvPolicy  # noqa: E402
 from toolace_mt.verifier.trajectory import TRAJECTORY_CHECKS, findings  # noqa: E402
+
+LONG_POLICY = EnvPolicy(known=True, user_key="customer_id")
+
+
+def long_dialogue(exchanges: int) -> Record:
+    """A filter asked for and answered `exchanges` times: many turns, each with a call."""
+    tools = {"list_orders": {"customer_id": {"type": "string"},
+                             "status": {"type": "string", "enum": ["pending", "delivered"]}}}
+    turns: list[tuple[Any, ...]] = [("user", "Can I look through my orders? I'm C1. " + "blah " * 200)]
+    for i in range(exchanges):
+        turns += [("assistant", "Which status would you like?"), ("user", "delivered " + "words " * 200),
+                  ("call", "list_orders", {"customer_id": "C1", "status": "delivered"},
+                   [{"order_id": f"#W{i}", "total": 40.0 + i}]), ("assistant", f"Order #W{i}.")]
+    return synthetic(turns, tools)
 
 
 def main(sizes: list[int]) -> None:
@@ -43,6 +63,15 @@ def main(sizes: list[int]) -> None:
                     findings(dialogue, POLICY, [check])
                 seconds.append(time.perf_counter() - start)
             print(f"{name:<18} {size:>7} " + " ".join(f"{s:>11.3f}" for s in seconds), flush=True)
+    print(f"\n{'exchanges':<18} {'':>7} " + " ".join(f"{c[:11]:>11}" for c in TRAJECTORY_CHECKS))
+    for exchanges in (100, 200, 400):  # each check should grow about linearly with the turns too
+        record = long_dialogue(exchanges)
+        seconds = []
+        for check in TRAJECTORY_CHECKS:
+            start = time.perf_counter()
+            findings(Dialogue(record), LONG_POLICY, [check])
+            seconds.append(time.perf_counter() - start)
+        print(f"{exchanges:<18} {'':>7} " + " ".join(f"{s:>11.3f}" for s in seconds), flush=True)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ output is, whether it succeeded. Built once per record, tolerant of malformed re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from toolace_mt.record import AssistantMessage, Failure, Record, ToolCall, ToolMessage
@@ -42,8 +43,9 @@ class CallSite:
     def name(self) -> str:
         return self.call.function.name
 
-    @property
+    @cached_property
     def output(self) -> Any:
+        """Parsed once (the checks read it many times); set output_text before the first read."""
         if self.output_text is None:
             return None
         try:

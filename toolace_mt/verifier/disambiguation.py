@@ -125,12 +125,14 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     messages = dialogue.messages
     reported: set[str] = set()
     outputs: list[tuple[int, CallSite]] = []  # successful calls whose outputs came before the current turn
+    user_told = Told()  # what the user said so far, grown turn by turn
     for index, message in enumerate(messages):
+        if isinstance(message, UserMessage):
+            user_told.add(message.content)
         if not isinstance(message, AssistantMessage):
             continue
         sites = dialogue.calls_at(index)
         if sites:
-            user_told = Told.of(*(m.content for m in messages[:index] if isinstance(m, UserMessage)))
             for site in sites:
                 problem = _ambiguous(dialogue, site, outputs, user_told, index, reported)
                 if problem:

@@ -73,9 +73,13 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
 
 def _unrelated(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) -> list[Finding]:
     findings = []
-    for write in writes:
+    user_said, read_up_to = Told(), 0  # what the user said before the write, grown write by write
+    for write in sorted(writes, key=lambda w: w.message_index):
         arguments = write.arguments or {}
-        user_said = Told.of(*(m.content for m in dialogue.messages[:write.message_index] if isinstance(m, UserMessage)))
+        for message in dialogue.messages[read_up_to:write.message_index]:
+            if isinstance(message, UserMessage):
+                user_said.add(message.content)
+        read_up_to = max(read_up_to, write.message_index)
         for argument, value in arguments.items():
             if not isinstance(value, str) or argument == policy.user_key or not argument.endswith("id") \
                     or user_said.tells(value):
@@ -107,14 +111,15 @@ def _needless_questions(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     findings = []
     messages = dialogue.messages
     users = [i for i, m in enumerate(messages) if isinstance(m, UserMessage)]
+    before = Told()  # the user's turns before the answer, grown turn by turn
     for n, answer in enumerate(users[1:], 1):
+        before.add(messages[users[n - 1]].content)
         ask = next((i for i in range(answer - 1, users[n - 1], -1) if isinstance(messages[i], AssistantMessage)
                     and (messages[i].content or "").strip()), None)
         if ask is None or "?" not in (messages[ask].content or "") or messages[ask].tool_calls:
             continue
         asked = normalise(messages[ask].content or "")
         end = users[n + 1] if n + 1 < len(users) else len(messages)
-        before = Told.of(*(messages[i].content for i in users[:n]))
         reply = Told.of(messages[answer].content)
         fed: list[tuple[CallSite, str, bool]] = []  # (call, argument, whether the schema requires it)
         for site in (s for s in dialogue.calls if answer < s.message_index < end and _good(s)):

@@ -22,10 +22,11 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from typing import Any
 
 from toolace_mt.record import AssistantMessage, UserMessage
-from toolace_mt.verifier.dialogue import Dialogue, Failure
+from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
@@ -47,6 +48,10 @@ _ERROR_TYPES = re.compile(r"\b(?:ToolError|InvalidArguments|UnknownTool|SandboxV
                           r"ToolCrash)\b")
 _REFUSAL = re.compile(r"\b(?:can(?:no|')t|cannot|can not|unable to|not able to|no way to|don't have (?:a|any) "
                       r"(?:way|tool)|not possible)\b", re.I)
+# "the a is 1, the b is 2 and the c is 3": this many unasked "the <field> is" clauses in one
+# reply read a record out field by field (two are prose: "the status is pending and the total is $40")
+READOUT_CLAUSES = 3
+RECENT_OUTPUTS = 40  # a list a reply names by ids alone is one of the latest outputs (bounded work per reply)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # "the ship city is", "the expires on was": up to four words after "the", then the verb.
 _THE_FIELD_IS = re.compile(r"\bthe ((?:[a-z0-9]+ ){0,3}[a-z0-9]+) (?:is|are|was|were)\b")
@@ -54,12 +59,6 @@ _NAMED_FIELD = re.compile(r"\b(?:the|which|what|your) ((?:[a-z0-9]+ ){0,3}[a-z0-
 _JSON_PAIR = re.compile(r"\"[A-Za-z_][\w ]{0,40}\"\s*:\s*[\"\d\[{tfn-]")
 
 
-def _field_names(dialogue: Dialogue, before: int) -> set[str]:
-    names: set[str] = set()
-    for site in dialogue.calls:
-        if site.message_index < before and site.output_text is not None:
-            names.update(normalise(key.replace("_", " ")) for key, _ in leaves_with_keys(site.output) if key)
-    return names
 
 
 def _dump(text: str, fields: set[str]) -> bool:
@@ -95,7 +94,16 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     last_user = ""
     recent_users: list[str] = []  # what the user asked may be a turn or two back ("Yes" to "Shall I ...?")
     errors: list[str] = []
+    # What the outputs so far show, grown turn by turn (a reply is read against the outputs
+    # before its turn): field names spoken, spoken -> name, the latest outputs' lists.
+    fields: set[str] = set()
+    keys: dict[str, str] = {}
+    recent: deque[list[list[dict[str, Any]]]] = deque(maxlen=RECENT_OUTPUTS)
+    learnt: list[CallSite] = []
     for index, message in enumerate(messages):
+        for site in learnt:
+            _learn(site, fields, keys, recent)
+        learnt = []
         if isinstance(message, UserMessage):
             last_user = message.content
             recent_users = [*recent_users[-2:], message.content[:MAX_TEXT]]
@@ -104,7 +112,8 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
             continue
         if not isinstance(message, AssistantMessage):
             continue
-        for site in dialogue.calls_at(index):
+        learnt = dialogue.calls_at(index)
+        for site in learnt:
             if site.failed:
                 error = site.output.get("error", {}) if isinstance(site.output, dict) else {}
                 if isinstance(error, dict) and isinstance(error.get("message"), str):
@@ -112,14 +121,14 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         text = (message.content or "")[:MAX_TEXT]
         if not text.strip():
             continue
-        if _dump(text, _field_names(dialogue, index)):
+        if _dump(text, fields):
             findings.append(Finding("field_dump", f"the reply at message {index} is a list of field: value pairs, "
                                                   "not sentences", index))
         enums = snake_words(text)
         if enums:
             findings.append(Finding("raw_enum", f"the reply at message {index} spells {enums[0]!r} as a raw value; "
                                                 f"say \"{enums[0].replace('_', ' ')}\"", index))
-        listed = _ids_only(dialogue, text, index)
+        listed = _ids_only(recent, text)
         if listed:
             findings.append(Finding("ids_only_list", f"the reply at message {index} names {', '.join(listed[:3])} by "
                                                      "id alone; describe them (a name, date or amount)", index))
@@ -130,22 +139,29 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         broken = _broken_refusal(text, last_user, phrases)
         if broken:
             findings.append(Finding("broken_refusal", f"the refusal at message {index} {broken}", index))
-        named = field_names_said(text, _field_keys(dialogue, index), asked=" ".join(recent_users))
+        named = field_names_said(text, keys, asked=" ".join(recent_users))
         if named:
             findings.append(Finding("field_name", f"the reply at message {index} {named}; say what the values "
                                                   "mean in words", index))
     return findings
 
 
-def _field_keys(dialogue: Dialogue, before: int) -> dict[str, str]:
-    """Spoken form -> field name, for every field of the outputs before message `before`."""
-    keys: dict[str, str] = {}
-    for site in dialogue.calls:
-        if site.message_index < before and site.output_text is not None and not site.failed:
-            for key, _ in leaves_with_keys(site.output):
-                if key and len(key) <= 40:
-                    keys.setdefault(normalise(key.replace("_", " ")), key)
-    return keys
+def _learn(site: CallSite, fields: set[str], keys: dict[str, str],
+           recent: deque[list[list[dict[str, Any]]]]) -> None:
+    """What one output adds for the replies after it: its field names (spoken, and spoken ->
+    name) and, when it succeeded, its lists of objects."""
+    if site.output_text is None:
+        return
+    for key, _ in leaves_with_keys(site.output):
+        if key and len(key) <= 40:
+            spoken = normalise(key.replace("_", " "))
+            fields.add(spoken)
+            if not site.failed:
+                keys.setdefault(spoken, key)
+    if not site.failed:
+        recent.append(_lists_of_objects(site.output))
+
+
 
 
 def _spoken_field(phrase: str, keys: dict[str, str]) -> str | None:
@@ -180,17 +196,15 @@ def field_names_said(text: str, keys: dict[str, str], asked: str = "") -> str | 
             return f"reads the field {key} out (\"{match.group()}\")"
         if not {p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4} & wanted:
             clauses.append(key)
-    if len(set(clauses)) >= 3:
+    if len(set(clauses)) >= READOUT_CLAUSES:
         return f"reads the record out field by field ({', '.join(dict.fromkeys(clauses))})"
     return None
 
 
-def _ids_only(dialogue: Dialogue, text: str, index: int) -> list[str]:
+def _ids_only(recent: deque[list[list[dict[str, Any]]]], text: str) -> list[str]:
     told = Told.of(text)
-    for site in dialogue.calls:
-        if site.message_index >= index or site.output_text is None or site.failed:
-            continue
-        for items in _lists_of_objects(site.output):
+    for lists in recent:
+        for items in lists:
             named: list[str] = []  # distinct ids: a key every item shares (a cards list's account_id) is one id
             described = False
             for item in items:

@@ -97,6 +97,18 @@ class Told:
         joined = "\n".join(t[:MAX_TEXT] for t in texts if t)
         return cls(normalise(joined), mentions(joined))
 
+    def add(self, text: str) -> None:
+        """One more text, read once: a walk over a dialogue grows one Told instead of
+        re-reading every earlier turn at each step (quadratic on long dialogues)."""
+        if not text:
+            return
+        found = mentions(text[:MAX_TEXT])
+        self.norm = f"{self.norm}\n{normalise(text[:MAX_TEXT])}" if self.norm else normalise(text[:MAX_TEXT])
+        self.found.dates.extend(found.dates)
+        self.found.times.extend(found.times)
+        self.found.ids.extend(found.ids)
+        self.found.numbers.extend(found.numbers)
+
     def tells(self, value: Any, loose: bool = False) -> bool:
         """`loose`: a date-time is told by its time alone, a name with a "(detail)" by its
         head, a name of 2+ words by one of its words of 5+ letters ("the keyboard")."""
