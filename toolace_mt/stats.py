@@ -37,7 +37,7 @@ from toolace_mt.generation.attempt_log import AttemptSummary, attempts_path, sum
 from toolace_mt.jsonl import BadLine, read_records
 from toolace_mt.record import AssistantMessage, OpType, Record, UserMessage
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.trajectory import PolicyCache, TrajectoryTally
+from toolace_mt.verifier.trajectory import PolicyCache, TrajectoryTally, default_env_refs
 
 EXIT_OK, EXIT_USAGE = 0, 2
 OP_TYPES: tuple[str, ...] = typing.get_args(OpType)
@@ -241,9 +241,11 @@ class StatsAccumulator:
 
 
 def env_tool_names(env: str) -> tuple[list[str] | None, str | None]:
-    """The env's own tool list when its module loads (no state is seeded), else why not."""
+    """The env's own tool list when its module loads (no state is seeded), else why not.
+    `env` is a record's untrusted reference: resolved like verify's (env_refs), never a
+    path to any file."""
     try:
-        with inspect_env(env) as loaded:
+        with inspect_env(default_env_refs().resolve(env)) as loaded:
             return [t.name for t in loaded.tools], None
     except (SandboxError, OSError) as exc:
         return None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from toolace_mt.env_refs import EnvRefs
 from toolace_mt.record import Record
 from toolace_mt.verifier import answer, confirmation, disambiguation, necessity, persona, plan_sense, reply_style
 from toolace_mt.verifier.dialogue import TRAJECTORY_CHECK_IDS, Dialogue
@@ -83,28 +85,36 @@ class PolicyCache:
     """One EnvPolicy per (env, digest): each env is loaded once and closed at once. Unknown
     when it does not load or its source changed since the record was made (`why` says so)."""
 
-    def __init__(self) -> None:
+    def __init__(self, refs: EnvRefs | None = None) -> None:
         self._known: dict[tuple[str, str], EnvPolicy] = {}
         self.why: dict[str, str] = {}  # env -> why its policy is unknown
+        self._refs = refs
 
     def of(self, record: Record) -> EnvPolicy:
         key = (record.env, record.env_digest)
         if key not in self._known:
-            policy, why = _load_policy(record)
+            policy, why = _load_policy(record, self._refs or default_env_refs())
             self._known[key] = policy
             if why:
                 self.why[record.env] = why
         return self._known[key]
 
 
-def _load_policy(record: Record) -> tuple[EnvPolicy, str | None]:
+def default_env_refs() -> EnvRefs:
+    """Where a record's env may come from when no --env-dir is given: the built-in envs and
+    .py files under the current directory. The reference is untrusted: a record naming
+    /etc/passwd or ../x.py gets no file compiled, read or quoted (env_refs)."""
+    return EnvRefs(dirs=(Path.cwd(),))
+
+
+def _load_policy(record: Record, refs: EnvRefs) -> tuple[EnvPolicy, str | None]:
     """The env's module is loaded without seeding its state (a third of the time): the
     policy is in its tool marks and module constants, the user key in its DDL."""
     from sandbox import SandboxError, inspect_env
     from sandbox.state import StateError, StateStore
 
     try:
-        with inspect_env(record.env) as env:
+        with inspect_env(refs.resolve(record.env)) as env:
             if env.digest != record.env_digest:
                 return EnvPolicy.unknown(), "its source changed since the records were made (env digest mismatch)"
             user_key = None
