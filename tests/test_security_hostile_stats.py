@@ -82,3 +82,34 @@ def test_stats_quotes_no_line_of_a_file_a_record_names(secrets: dict[str, Path],
     assert SECRET not in done.stdout + done.stderr
     assert SECRET not in (tmp_path / "report.html").read_text()
     assert "dialogues" in done.stdout
+
+
+XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'</textarea><!--'
+
+
+def test_the_html_report_shows_record_text_and_runs_none_of_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolace_mt.html_report import write_report
+    from toolace_mt.stats import compute_stats
+
+    records = tmp_path / "records.jsonl"
+    lines = []
+    for index in range(2):
+        record = _record(XSS + ".py", index)
+        record["id"] = XSS + str(index)
+        for message in record["messages"]:
+            if message["role"] in ("user", "assistant") and isinstance(message.get("content"), str):
+                message["content"] = XSS + message["content"]
+            for call in message.get("tool_calls") or []:
+                call["function"]["name"] = XSS
+        record["verification"] = {"passed": False, "checks": [XSS],
+                                  "failures": [{"check": XSS, "message": XSS, "message_index": 1}]}
+        lines.append(json.dumps(record))
+    records.write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    stats = compute_stats([records], env_tools=lambda env: (None, XSS))
+    page_path = tmp_path / "report.html"
+    assert write_report(page_path, stats, [records])
+    page = page_path.read_text()
+    assert "<script" not in page.lower()  # the page has no script of its own either
+    assert "<img" not in page and "onerror=alert(2)>" not in page and "<!--" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown, as text
