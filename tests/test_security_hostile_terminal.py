@@ -61,3 +61,18 @@ def test_verify_prints_record_ids_and_messages_escaped(tmp_path: Path, capsys: p
     out = capsys.readouterr()
     _assert_no_control(out.out + out.err)
     assert "FAIL r\\x1b]0;owned\\x07\\x1b[2J" in out.out
+
+
+@pytest.mark.parametrize("fmt", ["openai", "hf"])
+def test_export_names_a_skipped_record_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    record = json.loads(GOOD)
+    record["id"] = "r" + ESCAPES
+    record["verification"] = {"passed": False, "checks": ["replay"],
+                              "failures": [{"check": "replay", "message": "x", "message_index": None}]}
+    source = tmp_path / "records.jsonl"
+    source.write_text(json.dumps(record) + "\n" + GOOD + "\n")
+    target = tmp_path / ("out" if fmt == "hf" else "out.jsonl")
+    assert main(["export", str(source), "--format", fmt, "-o", str(target)]) == 1  # 1: a record was skipped
+    out = capsys.readouterr()
+    _assert_no_control(out.out + out.err)
+    assert "r\\x1b]0;owned\\x07" in out.err

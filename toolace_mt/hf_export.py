@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from toolace_mt.export import why_not_exportable
 from toolace_mt.jsonl import BadLine, read_records
 from toolace_mt.record import Record
+from toolace_mt.terminal_text import shown
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -361,7 +362,7 @@ def run_hf_export(args: argparse.Namespace) -> int:
         return _usage(f"cannot write {target}: {exc.strerror or exc}")
     try:
         result = write_dataset(source, partial, license_id,
-                               lambda reason: print(f"toolace-mt: skipped {reason}", file=sys.stderr))
+                               lambda reason: print(shown(f"toolace-mt: skipped {reason}"), file=sys.stderr))
         if target.is_dir():
             target.rmdir()
         os.replace(partial, target)
