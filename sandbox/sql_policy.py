@@ -5,7 +5,9 @@ quoting, casing and comments cannot hide a name). It is an allow-list:
 - statement types: SELECT for reads, INSERT/UPDATE/DELETE for write tools;
 - every name called as a function (`name(`, also `x.name(` and `name /**/ (`) must be
   in sandbox/sql_functions.txt (pure scalar, aggregate and window functions, and the
-  table functions unnest/range/generate_series/json_each/json_tree);
+  table functions unnest/range/generate_series/json_each/json_tree); range and
+  generate_series only as a table (right after FROM, JOIN or LATERAL): called as a scalar
+  they build one list DuckDB cannot interrupt (see sql_functions.txt);
 - a bare name may not be a schema or database (snapshots live in a hidden schema), a
   catalog view, or a function DuckDB would call without parentheses (current_date,
   current_user, ...), unless the env has a table or column of that name; never the
@@ -44,6 +46,9 @@ _SPECIAL_VALUES = frozenset({
 # Pseudo-columns: where a row is stored, which a restore changes while the state (and its
 # hash) is the same, so a read of them would not replay. Never an env's name (ddl_policy).
 PSEUDO_COLUMNS = frozenset({"rowid"})
+# Table functions that, called as scalars, build one list of any size in a single call.
+_TABLE_ONLY = frozenset({"range", "generate_series"})
+_TABLE_POSITION = frozenset({"from", "join", "lateral"})
 _CACHE_ENTRIES = 4096
 _CACHE_BYTES = 4 * 1024 * 1024  # of SQL text kept as keys, per cache: hostile SQL can be long
 # Verdicts are cached for statements up to this many characters only: a long statement
@@ -151,7 +156,11 @@ def check_words(sql: str, env_names: frozenset[str] = frozenset()) -> str | None
             return f"{name} is not allowed in env SQL (where a row is stored changes on a restore; it does not replay)"
         if word.called:
             if name in known.functions and name not in allowed:
-                return f"{name} is not allowed in env SQL (it reads outside the env's tables or is not replayable)"
+                return f"{name} is not allowed in env SQL (it reads outside the env's tables, is not replayable " \
+                       "or can run past the time limit)"
+            if name in _TABLE_ONLY and previous not in _TABLE_POSITION:
+                return f"{name}(...) is allowed in env SQL only as a table (FROM {name}(n) or JOIN {name}(n)): " \
+                       "as a value it builds one list the time limit cannot stop"
         elif name not in env_names and (name in _SPECIAL_VALUES or name in known.relations
                                         or (name in known.functions and name not in allowed)):
             return f"{name} is not allowed in env SQL (it reads outside the env's tables or is not replayable)"

@@ -30,7 +30,8 @@ AGGREGATE_BY_NAME = {
 PROBES = {
     **{name: f'return {{"r": db.query({sql!r})}}' for name, sql in AGGREGATE_BY_NAME.items()},
     # a read whose rows are far larger than anything a tool may return
-    "huge_read": 'return {"n": len(db.query("SELECT repeat(\'x\', 100000) AS v FROM range(1000)"))}',
+    "huge_read": 'return {"n": len(db.query("SELECT s.v FROM (SELECT string_agg(\'x\', \'\') AS v "'
+                 '"FROM range(100000)) s CROSS JOIN range(1000)"))}',
     # stdlib features whose modules load lazily: the OS layer must not break them
     "uuid_named": 'import uuid\nreturn {"r": [str(uuid.uuid3(uuid.NAMESPACE_URL, "a")), '
                   'str(uuid.uuid5(uuid.NAMESPACE_DNS, "b"))]}',

@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from toolace_mt.jsonl import BadLine, read_records
 from toolace_mt.record import AssistantMessage, Record, SystemMessage, ToolMessage, UserMessage
+from toolace_mt.terminal_text import shown
 from toolace_mt.verifier.dialogue import Dialogue
 from toolace_mt.verifier.format_check import check_format
 
@@ -291,7 +292,7 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         with handle:
             summary = export_records(source, args.format, handle,
-                                     lambda reason: print(f"toolace-mt: skipped {reason}", file=sys.stderr))
+                                     lambda reason: print(shown(f"toolace-mt: skipped {reason}"), file=sys.stderr))
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from toolace_mt.export import why_not_exportable
 from toolace_mt.jsonl import BadLine, read_records
 from toolace_mt.record import Record
+from toolace_mt.terminal_text import shown
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -207,6 +208,14 @@ def _yaml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
 
+def _table_code(text: str, limit: int = 120) -> str:
+    """A record's text as a code span in one Markdown table cell of the card: one line, no
+    backtick to end the span, no bare `|` to end the cell (the card is rendered on the Hub;
+    a record's env of "x`\n<img src=...>" wrote raw Markdown and HTML into it)."""
+    text = "".join(c if c.isprintable() else " " for c in text)[:limit]
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+
+
 def _size_category(rows: int) -> str:
     for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
                         (1_000_000, "100K<n<1M")):
@@ -217,10 +226,11 @@ def _size_category(rows: int) -> str:
 
 def dataset_card(stats: DatasetStats, sources: list[str], license_id: str) -> str:
     """README.md of the dataset: YAML header (license, configs) and what made it."""
-    envs = "\n".join(f"| `{env}` | {count} |" for env, count in sorted(stats.envs.items())) or "| - | 0 |"
-    ops = "\n".join(f"| `{op}` | {count} |" for op, count in sorted(stats.op_types.items())) or "| - | 0 |"
+    envs = "\n".join(f"| {_table_code(env)} | {count} |" for env, count in sorted(stats.envs.items())) or "| - | 0 |"
+    ops = "\n".join(f"| {_table_code(op)} | {count} |" for op, count in sorted(stats.op_types.items())) or \
+        "| - | 0 |"
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    source_names = ", ".join(f"`{Path(s).name}`" for s in sources)
+    source_names = ", ".join(_table_code(Path(s).name) for s in sources)
     return f"""---
 license: {_yaml_string(license_id)}
 pretty_name: "toolace-mt dialogues"
@@ -352,7 +362,7 @@ def run_hf_export(args: argparse.Namespace) -> int:
         return _usage(f"cannot write {target}: {exc.strerror or exc}")
     try:
         result = write_dataset(source, partial, license_id,
-                               lambda reason: print(f"toolace-mt: skipped {reason}", file=sys.stderr))
+                               lambda reason: print(shown(f"toolace-mt: skipped {reason}"), file=sys.stderr))
         if target.is_dir():
             target.rmdir()
         os.replace(partial, target)

@@ -37,6 +37,7 @@ from toolace_mt.env_refs import EnvRefError, EnvRefs, env_refs_from
 from toolace_mt.generation.attempt_log import AttemptSummary, attempts_path, summarise_attempts
 from toolace_mt.jsonl import BadLine, read_records
 from toolace_mt.record import AssistantMessage, OpType, Record, UserMessage
+from toolace_mt.terminal_text import shown
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.trajectory import PolicyCache, TrajectoryTally
 
@@ -356,7 +357,7 @@ def run_stats(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     def warn(line: BadLine) -> None:
-        print(f"toolace-mt: bad line (not counted): {line}", file=sys.stderr)
+        print(shown(f"toolace-mt: bad line (not counted): {line}"), file=sys.stderr)
 
     try:
         refs = env_refs_from(getattr(args, "env_dir", []) or [], getattr(args, "env_map", []) or [])
@@ -372,5 +373,5 @@ def run_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats.model_dump(mode="json"), ensure_ascii=False))
     else:
-        print(render_table(stats))
+        print(shown(render_table(stats), keep_lines=True))  # env and tool names come from records
     return EXIT_OK

@@ -33,6 +33,7 @@ from toolace_mt.generation.settings import Settings
 from toolace_mt.jsonl import BadLine, bounded_lines, parse_line, read_lines
 from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
 from toolace_mt.progress import StatusLine, next_result
+from toolace_mt.terminal_text import shown
 from toolace_mt.verifier import Dialogue, Judge, Verdict, Verifier
 from toolace_mt.verifier.judge import SubQuestion
 
@@ -384,10 +385,10 @@ def run_verify(paths: list[Path], checks: tuple[str, ...], workers: int, as_json
             if as_json:
                 print(json.dumps(outcome.as_json(), ensure_ascii=False), flush=False)
             elif not outcome.passed:
-                print(f"FAIL {outcome.id} ({outcome.path}:{outcome.line})")
+                print(shown(f"FAIL {outcome.id} ({outcome.path}:{outcome.line})"))  # record text: no escapes
                 for failure in outcome.failures:
                     where = f" [message {failure['message_index']}]" if failure["message_index"] is not None else ""
-                    print(f"  {failure['check']}: {failure['message']}{where}")
+                    print(shown(f"  {failure['check']}: {failure['message']}{where}"))
             if not outcome.passed:
                 failed.append({**outcome.as_json(), "path": outcome.path, "line": outcome.line})
             if keep is not None and outcome.verified_line is not None:
@@ -408,7 +409,7 @@ def run_verify(paths: list[Path], checks: tuple[str, ...], workers: int, as_json
     table = tally.table(checks)
     if "judge_model" in summary:
         table += "\n" + model_line(summary["judge_model"])
-    print(table, file=sys.stderr if as_json else sys.stdout)
+    print(shown(table, keep_lines=True), file=sys.stderr if as_json else sys.stdout)
     if report is not None:
         report.write_text(json.dumps({**summary, "files": [str(p) for p in paths], "failures": failed},
                                      indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -24,6 +24,7 @@ from toolace_mt.evaluation.report import EvalTally
 from toolace_mt.evaluation.scores import DialogueResult
 from toolace_mt.jsonl import BadLine, parse_line
 from toolace_mt.progress import StatusLine
+from toolace_mt.terminal_text import shown
 from toolace_mt.verifier.env_pool import EnvPool
 from toolace_mt.verify_run import count_lines, jobs_from
 
@@ -82,26 +83,31 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+def _print_shown(text: str) -> None:
+    """Record ids, agent answers and state values: control characters printed as escapes."""
+    print(shown(text))
+
+
 def _print_failure(result: DialogueResult, trials: int) -> None:
     trial = f" trial {result.trial + 1}/{trials}" if trials > 1 else ""
     if result.error is not None:
-        print(f"ERROR {result.id} ({result.path}:{result.line}): {result.error}")
+        _print_shown(f"ERROR {result.id} ({result.path}:{result.line}): {result.error}")
         return
-    print(f"FAIL {result.id} ({result.path}:{result.line}){trial}")
+    _print_shown(f"FAIL {result.id} ({result.path}:{result.line}){trial}")
     for turn in result.turns:
         if turn.passed:
             continue
         ops = f", {', '.join(turn.ops)}" if turn.ops else ""
-        print(f"  turn {turn.turn + 1} (message {turn.message_index}{ops}):")
+        _print_shown(f"  turn {turn.turn + 1} (message {turn.message_index}{ops}):")
         if turn.error:
-            print(f"    agent: {turn.error}")
+            _print_shown(f"    agent: {turn.error}")
         if not turn.state.passed:
-            print("    state (expected vs actual):")
+            _print_shown("    state (expected vs actual):")
             for line in turn.state.diff:
-                print(f"      {line}")
+                _print_shown(f"      {line}")
         for line in turn.failures():
             if not line.startswith(("state:", "agent:")):
-                print(f"    {line}")
+                _print_shown(f"    {line}")
 
 
 def evaluate_files(paths: list[Path], factory: AgentFactory, options: EvalOptions, trials: int,
