@@ -4,8 +4,8 @@ verify and eval resolve a record's env through env_refs (built-in names, files u
 --env-dir), but stats (tool coverage, and the trajectory findings' env policy) passed it
 straight to inspect_env: a record naming /home/me/secret.py got that file read and
 compiled, and the compile error quoted its names (`"_aws_secret_AKIA..." is an invalid
-variable name`). stats now resolves references the same way, with the current directory
-as its env directory: a file elsewhere is never read, and the record's figures go on.
+variable name`). stats now resolves references the same way (built-in envs, files under
+its --env-dir): a file elsewhere is never read, and the record's figures go on.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from toolace_mt.env_refs import EnvRefs
 from toolace_mt.record import Record
 from toolace_mt.stats import env_tool_names
 from toolace_mt.verifier.trajectory import PolicyCache
@@ -43,16 +44,16 @@ def _record(env: str, index: int) -> dict:
 
 
 @pytest.mark.parametrize("kind", ["py", "txt"])
-def test_env_tool_names_never_reads_a_file_outside_the_current_directory(
+def test_env_tool_names_never_reads_a_file_outside_the_env_dirs(
         secrets: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     monkeypatch.chdir(tmp_path)
     tools, why = env_tool_names(str(secrets[kind]))
     assert tools is None and why is not None and SECRET not in why
-    assert "is not under the env directories passed" in why or "unknown env" in why
+    assert "--env-dir" in why or "unknown env" in why
     assert env_tool_names("retail")[0] is not None  # built-in envs still load
 
 
-def test_the_policy_cache_never_reads_a_file_outside_the_current_directory(
+def test_the_policy_cache_never_reads_a_file_outside_the_env_dirs(
         secrets: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     cache = PolicyCache()
@@ -62,12 +63,13 @@ def test_the_policy_cache_never_reads_a_file_outside_the_current_directory(
     assert all(SECRET not in why for why in cache.why.values())
 
 
-def test_an_env_file_under_the_current_directory_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_env_file_under_the_env_dir_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     envs = tmp_path / "envs"
     envs.mkdir()
     (envs / "ticket.py").write_text((ROOT / "fixtures" / "envs" / "ticket.py").read_text())
     monkeypatch.chdir(tmp_path)
-    tools, why = env_tool_names("envs/ticket.py")
+    assert env_tool_names("ticket.py")[0] is None  # no --env-dir: not even the current directory
+    tools, why = env_tool_names("ticket.py", EnvRefs(dirs=(envs,)))
     assert why is None and tools
 
 
