@@ -294,6 +294,9 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # What the user knows is not told back, unless it is all the output says (the id a
         # look-up by name found).
         facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())] or facts_of(value)
+        if arguments:  # the subject and text the user dictated are not read back to them
+            dictated = {str(v) for v in arguments.values() if _sentence(v)}
+            facts = [(k, v) for k, v in facts if str(v) not in dictated] or facts
         if arguments:  # a value the write set that the output does not show is told too
             shown = {str(v) for _, v in facts} | (known or set())
             facts += [(k, v) for k, v in arguments.items() if _good(k, v) and str(v) not in shown
