@@ -362,6 +362,8 @@ def _spoken(value: object, key: str) -> str:
         return " and ".join(_spoken(v, key) for v in value)
     if isinstance(value, dict):
         return ", ".join(f"{w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in value.items())
+    if isinstance(value, str) and len(value.split()) >= 3 and speech.natural(value, key) == value:
+        return f'"{value}"'  # the user's own text (a subject, a message body), quoted as theirs
     return speech.natural(value, key)
 
 

@@ -127,7 +127,8 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
             ids = [p for p, v in segment.stated.items() if isinstance(v, int | float) and not isinstance(v, bool)
                    and v > 0 and not is_id(p)]
         else:
-            ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)]
+            ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)
+                   and not _DATED.match(v)]  # a date with a digit changed is no typo an env reports in words
         rng.shuffle(ids)
         for param in ids:
             value = segment.stated[param]
@@ -192,6 +193,9 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
     reply.text = words.word_turn(bench, draft, segment, reply)
     segment.turns.extend([user, reply])
     return Injection("non_function_call", index, [reply])
+
+
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}")
 
 
 def _says(text: str, value: Any) -> bool:
