@@ -251,6 +251,7 @@ def listing(items: list[Any], tool: str, rng: random.Random, limit: int = 4, foc
     """A list told by its entries: "I found 3: Smart Watch (P2005), $199.00, ...; ..."."""
     if not items:
         return rng.choice(w.NO_RESULTS)
+    limit = limit + 1 if len(items) == limit + 1 else limit  # all five, not "and one more" (a count it never showed)
     described = [describe_item(item, focus) for item in items[:limit]]
     more = len(items) - len(described)
     count = len(items)

@@ -88,7 +88,11 @@ def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
                 continue
             spec = bench.tools[target]
             said = random.Random(rng.randrange(2**31))
-            request = w.task_phrase(target, said) if spec.phrasing else tl.refusal_topic(spec)
+            request = tl.refusal_topic(spec)
+            if spec.phrasing:  # said from the name, in other words than the name's ("add checked bags")
+                named = " ".join(w.snake(target).split("_"))
+                request = next((p for p in (w.task_phrase(target, said) for _ in range(6)) if named not in p),
+                               request if named not in request else w.task_phrase(target, said))
             refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31),
                            topic={"request": request}, edited=True)
             refusal.text = words.word_turn(bench, draft, segment, refusal)
