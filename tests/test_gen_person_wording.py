@@ -115,7 +115,7 @@ def test_a_request_from_a_description_asks_for_the_task_only_and_in_the_first_pe
 
 def test_an_error_reply_tells_a_range_in_words() -> None:
     said = speech.plain_error("the tank holds 50 gallons; that much fuel would overflow it", "fuel amount", 112.9)
-    assert said == "the fuel amount 112.9 is outside the range it allows."
+    assert said == "the fuel amount 112.9 isn't within the range it allows."
     assert "not found" not in speech.plain_error("no pharmacy in Rievrton", "city", "Rievrton")
     assert speech.plain_error("no pharmacy in Rievrton", "city", "Rievrton").startswith("I couldn't find")
 

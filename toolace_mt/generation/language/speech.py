@@ -367,7 +367,7 @@ def plain_error(message: str, label: str, value: Any) -> str:
         return "there isn't enough available for that."
     if re.search(r"\bbetween\b|\bat (?:most|least)\b|\bmaximum\b|\bminimum\b|overflow|out of range|too (?:high|low|"
                  r"large|small|many|much)", text):
-        return f"the {label} {said} is outside the range it allows".replace("  ", " ") + "."
+        return f"the {label} {said} isn't within the range it allows".replace("  ", " ") + "."
     if "status" in text or "already" in text or "cannot" in text or "can't" in text or "only" in text:
         return "the system won't allow that in its current state."
     return f"the system didn't accept the {label} {said}".rstrip() + "."
