@@ -5,6 +5,7 @@ really fails, a refused request, small talk). The new turns' words come from `wo
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from typing import Any, Protocol
@@ -84,7 +85,8 @@ def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
             elsewhere = any(c.name == target for i, s in enumerate(draft.segments) if i != index
                             for t in s.turns for c in t.calls)
             relied_on = any(index in s.relies_on for s in draft.segments)
-            if not bench.tools[target].writes or elsewhere or relied_on or len(draft.segments) < 2:
+            if not bench.tools[target].writes or elsewhere or relied_on or len(draft.segments) < 2 \
+                    or _repeats_without(bench, draft, index):
                 continue
             spec = bench.tools[target]
             said = random.Random(rng.randrange(2**31))
@@ -109,6 +111,25 @@ def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
     refusal.text = words.word_turn(bench, draft, segment, refusal)
     segment.turns.extend([ask, refusal])
     return Injection("tool_awareness", index, [refusal])
+
+
+def _repeats_without(bench: Workbench, draft: Draft, index: int) -> bool:
+    """Whether, with sub-task `index`'s calls gone (its write refused), a read would repeat
+    an earlier identical read with no write between them (the speed asked twice)."""
+    seen: set[tuple[str, str]] = set()
+    for i, segment in enumerate(draft.segments):
+        if i == index:
+            continue
+        for turn in segment.turns:
+            for call in turn.calls:
+                if bench.tools[call.name].writes:
+                    seen.clear()
+                    continue
+                key = (call.name, json.dumps(call.arguments, sort_keys=True, default=str))
+                if key in seen:
+                    return True
+                seen.add(key)
+    return False
 
 
 def _error(bench: Workbench, draft: Draft, rng: random.Random,
