@@ -14,12 +14,12 @@ from types import SimpleNamespace
 import pytest
 
 from sandbox import ToolSpec
-from toolace_mt.generation.draft import Call
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.tool_language import description, request
 from toolace_mt.generation.plan.call_plan import Candidate
-from toolace_mt.generation.plan.injections import _mistype, _says
+from toolace_mt.generation.plan.injections import _mistype, _repeats_without, _says
 from toolace_mt.generation.plan.segment_drafter import _echoes, _set_values
 
 SEEDS = range(300)
@@ -157,3 +157,18 @@ def test_a_setting_writes_new_value_is_the_users_never_an_earlier_outputs() -> N
     assert new_values("update_dispense_pharmacy") == {"pharmacy_id"}
     assert new_values("pay_payee") == set()  # paying a payee just added: "pay this payee"
     assert new_values("cancel_order") == set()
+
+
+def test_a_write_is_not_withheld_when_its_absence_repeats_a_read() -> None:
+    tools = {"get_speed": _tool("get_speed", [], writes=False), "lock_doors": _tool("lock_doors", ["door"]),
+             "press_brake": _tool("press_brake", [])}
+    bench = SimpleNamespace(tools=tools)
+
+    def segment(name: str) -> Segment:
+        return Segment(goal="g", target=name, stated={}, turns=[Turn("assistant", "calls", calls=[Call(name, {})])])
+
+    draft = Draft(system="", segments=[segment("get_speed"), segment("lock_doors"), segment("get_speed")])
+    assert _repeats_without(bench, draft, 1)  # type: ignore[arg-type]
+    assert not _repeats_without(bench, draft, 0)  # type: ignore[arg-type]
+    draft.segments.insert(2, segment("press_brake"))
+    assert not _repeats_without(bench, draft, 1)  # type: ignore[arg-type]
