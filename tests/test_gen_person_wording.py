@@ -100,6 +100,8 @@ def test_the_user_asks_back_for_an_event_as_the_event() -> None:
     assert not [t for t in asked if "added on" in t]
     assert all("added" in t for t in asked)
     assert speech.sayable("added_on", "2026-07-17")
+    expiry = {w.recall(random.Random(s), "expires_on") for s in range(30)}
+    assert all("expire" in t and "expires on" not in t for t in expiry)
     assert not speech.sayable("shipped_to", "Ann")
 
 
