@@ -90,11 +90,12 @@ def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
                 continue
             spec = bench.tools[target]
             said = random.Random(rng.randrange(2**31))
+            # Said in other words than the tool's name ("add checked bags", "withdraw funds").
+            named = " ".join(w.snake(target).split("_"))
             request = tl.refusal_topic(spec)
-            if spec.phrasing:  # said from the name, in other words than the name's ("add checked bags")
-                named = " ".join(w.snake(target).split("_"))
+            if spec.phrasing or named in request.casefold():
                 request = next((p for p in (w.task_phrase(target, said) for _ in range(6)) if named not in p),
-                               request if named not in request else w.task_phrase(target, said))
+                               request if named not in request.casefold() else w.task_phrase(target, said))
             refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31),
                            topic={"request": request}, edited=True)
             refusal.text = words.word_turn(bench, draft, segment, refusal)

@@ -123,8 +123,9 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     key = bench.values.user_key
     owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
     alone = internal_params(tool) or budget <= 0  # an internal tool's input is never asked for twice
+    made = {(c.name, _key(c.arguments)) for s in draft.segments for t in s.turns for c in t.calls}
     siblings = [] if alone else _siblings(bench, tool, choice, result, rng, budget, owner,
-                                          told_so_far(draft))
+                                          told_so_far(draft), made)
     budget -= len(siblings)
     levels: list[list[Call]] = []  # producer candidates by turn, nearest the target first
     frontier: list[tuple[str, Choice]] = [(tool.name, choice)]
@@ -279,7 +280,8 @@ def _authentication(bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[
 
 
 def _siblings(bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResult,
-              rng: random.Random, budget: int, user: dict[str, Any], known: set[str]) -> list[Call]:
+              rng: random.Random, budget: int, user: dict[str, Any], known: set[str],
+              made: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset()) -> list[Call]:
     """For a look-up, sometimes the same look-up of one or two other entities, asked
     together: parallel calls. Their values differ from the target's (the user states
     each) and each answer tells something the others do not."""
@@ -297,7 +299,7 @@ def _siblings(bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResu
         values = {_key(v) for v in other.arguments.values()}
         if other.arguments.keys() != choice.arguments.keys() or other_result.result in outputs or values & taken \
                 or re_resolves(other.arguments, other_result.result, known) \
-                or tells_nothing_new(other_result.result, known):
+                or tells_nothing_new(other_result.result, known) or (tool.name, _key(other.arguments)) in made:
             break  # (nor one the dialogue already found, or whose answer it already told)
         siblings.append(Call(tool.name, other.arguments))
         taken |= values
