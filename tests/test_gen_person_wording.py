@@ -174,3 +174,8 @@ def test_a_write_is_not_withheld_when_its_absence_repeats_a_read() -> None:
     assert not _repeats_without(bench, draft, 0)  # type: ignore[arg-type]
     draft.segments.insert(2, segment("press_brake"))
     assert not _repeats_without(bench, draft, 1)  # type: ignore[arg-type]
+
+
+def test_an_output_that_is_a_word_of_the_arguments_tells_nothing() -> None:
+    assert _echoes({"name": "Tran, Hess and Summers"}, {"symbol": "TRAN"})
+    assert not _echoes({"name": "Walter-Hopkins"}, {"symbol": "WALT"})
