@@ -14,12 +14,12 @@ from types import SimpleNamespace
 import pytest
 
 from sandbox import ToolSpec
-from toolace_mt.generation.draft import Call
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.tool_language import description, request
 from toolace_mt.generation.plan.call_plan import Candidate
-from toolace_mt.generation.plan.injections import _mistype, _says
+from toolace_mt.generation.plan.injections import _mistype, _repeats_without, _says
 from toolace_mt.generation.plan.segment_drafter import _echoes, _set_values
 
 SEEDS = range(300)
@@ -100,6 +100,8 @@ def test_the_user_asks_back_for_an_event_as_the_event() -> None:
     assert not [t for t in asked if "added on" in t]
     assert all("added" in t for t in asked)
     assert speech.sayable("added_on", "2026-07-17")
+    expiry = {w.recall(random.Random(s), "expires_on") for s in range(30)}
+    assert all("expire" in t and "expires on" not in t for t in expiry)
     assert not speech.sayable("shipped_to", "Ann")
 
 
@@ -115,7 +117,7 @@ def test_a_request_from_a_description_asks_for_the_task_only_and_in_the_first_pe
 
 def test_an_error_reply_tells_a_range_in_words() -> None:
     said = speech.plain_error("the tank holds 50 gallons; that much fuel would overflow it", "fuel amount", 112.9)
-    assert said == "the fuel amount 112.9 is outside the range it allows."
+    assert said == "the fuel amount 112.9 isn't within the range it allows."
     assert "not found" not in speech.plain_error("no pharmacy in Rievrton", "city", "Rievrton")
     assert speech.plain_error("no pharmacy in Rievrton", "city", "Rievrton").startswith("I couldn't find")
 
@@ -157,3 +159,23 @@ def test_a_setting_writes_new_value_is_the_users_never_an_earlier_outputs() -> N
     assert new_values("update_dispense_pharmacy") == {"pharmacy_id"}
     assert new_values("pay_payee") == set()  # paying a payee just added: "pay this payee"
     assert new_values("cancel_order") == set()
+
+
+def test_a_write_is_not_withheld_when_its_absence_repeats_a_read() -> None:
+    tools = {"get_speed": _tool("get_speed", [], writes=False), "lock_doors": _tool("lock_doors", ["door"]),
+             "press_brake": _tool("press_brake", [])}
+    bench = SimpleNamespace(tools=tools)
+
+    def segment(name: str) -> Segment:
+        return Segment(goal="g", target=name, stated={}, turns=[Turn("assistant", "calls", calls=[Call(name, {})])])
+
+    draft = Draft(system="", segments=[segment("get_speed"), segment("lock_doors"), segment("get_speed")])
+    assert _repeats_without(bench, draft, 1)  # type: ignore[arg-type]
+    assert not _repeats_without(bench, draft, 0)  # type: ignore[arg-type]
+    draft.segments.insert(2, segment("press_brake"))
+    assert not _repeats_without(bench, draft, 1)  # type: ignore[arg-type]
+
+
+def test_an_output_that_is_a_word_of_the_arguments_tells_nothing() -> None:
+    assert _echoes({"name": "Tran, Hess and Summers"}, {"symbol": "TRAN"})
+    assert not _echoes({"name": "Walter-Hopkins"}, {"symbol": "WALT"})

@@ -45,12 +45,13 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     internal = turn.topic.get("internal") or {}
     if internal:  # an internal tool: the user asks in their own words, the assistant writes its input
         phrased = w.internal_request(rng, internal)
-    options = [filled for filled in (w.fill_phrasing(p, stated) for p in tool.phrasing) if filled]
+    hints = [p for p in tool.phrasing if not _form_hint(p)]
+    options = [filled for filled in (w.fill_phrasing(p, stated) for p in hints) if filled]
     if phrased:
         pass
     elif options and rng.random() < HINT_SHARE:
         phrased, covered = rng.choice(options)
-    elif not tool.phrasing and tl.description(tool):  # no hints: said from the description, never the name
+    elif not hints and tl.description(tool):  # no hints: said from the description, never the name
         table = bench.env.user_table
         noun = table[:-1] if table and table.endswith("s") and not table.endswith("ss") else table
         phrased, covered = tl.request(tool, stated, rng, noun)
@@ -106,6 +107,19 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
 
 
 _PERSONAL = ("name", "email", "phone", "phone_number", "address")
+
+
+def _form_hint(template: str) -> bool:
+    """A phrasing hint that reads like a form: a placeholder of a value that is no id right
+    after its own label following a colon or a parenthesis ("...: mode {mode}.",
+    "(temperature {temperature})"). Such hints (spec compilers write them) are not used."""
+    for name in re.findall(r"\{(\w+)\}", template):
+        if name.endswith(("_id", "_ids", "Id")) or name == "id":
+            continue
+        said = re.escape(w.label(name))
+        if re.search(rf"[:(]\s*(?:the\s+)?{said}\s+\{{{name}\}}", template, re.I):
+            return True
+    return False
 
 
 def _flag_sentences(tool: ToolSpec, pairs: list[tuple[str, object]], rng: random.Random) -> dict[str, str]:
@@ -348,6 +362,8 @@ def _spoken(value: object, key: str) -> str:
         return " and ".join(_spoken(v, key) for v in value)
     if isinstance(value, dict):
         return ", ".join(f"{w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in value.items())
+    if isinstance(value, str) and len(value.split()) >= 3 and speech.natural(value, key) == value:
+        return f'"{value}"'  # the user's own text (a subject, a message body), quoted as theirs
     return speech.natural(value, key)
 
 

@@ -252,6 +252,7 @@ def listing(items: list[Any], tool: str, rng: random.Random, limit: int = 4, foc
     """A list told by its entries: "I found 3: Smart Watch (P2005), $199.00, ...; ..."."""
     if not items:
         return rng.choice(w.NO_RESULTS)
+    limit = limit + 1 if len(items) == limit + 1 else limit  # all five, not "and one more" (a count it never showed)
     described = [describe_item(item, focus) for item in items[:limit]]
     more = len(items) - len(described)
     count = len(items)
@@ -295,6 +296,9 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # What the user knows is not told back, unless it is all the output says (the id a
         # look-up by name found).
         facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())] or facts_of(value)
+        if arguments:  # the subject and text the user dictated are not read back to them
+            dictated = {str(v) for v in arguments.values() if _sentence(v)}
+            facts = [(k, v) for k, v in facts if str(v) not in dictated] or facts
         if arguments:  # a value the write set that the output does not show is told too
             shown = {str(v) for _, v in facts} | (known or set())
             facts += [(k, v) for k, v in arguments.items() if _good(k, v) and str(v) not in shown
@@ -384,7 +388,7 @@ def plain_error(message: str, label: str, value: Any) -> str:
         return "there isn't enough available for that."
     if re.search(r"\bbetween\b|\bat (?:most|least)\b|\bmaximum\b|\bminimum\b|overflow|out of range|too (?:high|low|"
                  r"large|small|many|much)", text):
-        return f"the {label} {said} is outside the range it allows".replace("  ", " ") + "."
+        return f"the {label} {said} isn't within the range it allows".replace("  ", " ") + "."
     if "status" in text or "already" in text or "cannot" in text or "can't" in text or "only" in text:
         return "the system won't allow that in its current state."
     return f"the system didn't accept the {label} {said}".rstrip() + "."

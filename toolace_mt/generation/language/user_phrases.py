@@ -292,10 +292,13 @@ def recall(rng: random.Random, key: str) -> str:
     the event: "when was it added again?", never "what was the added on?")."""
     said = label(key).removeprefix("my ")  # a field `my_response`: "the response", not "the my response"
     event = _EVENT_FIELD.fullmatch(key)
+    dated = re.fullmatch(r"(?P<verb>[a-z]+)s_(?:on|at)", key)  # "expires_on": when does it expire?
     core = rng.choice(RECALL_CORES).replace("{l}", said)
     if event:
         core = rng.choice(["when was it {v} again?", "when did you say it was {v}?", "remind me when it was {v}?"]
                           ).replace("{v}", event["verb"])
+    elif dated:
+        core = rng.choice(["when does it {v} again?", "when did you say it would {v}?"]).replace("{v}", dated["verb"])
     lead = rng.choice(RECALL_LEADS)
     return lead + core if lead else core[0].upper() + core[1:]
 

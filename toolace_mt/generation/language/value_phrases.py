@@ -171,7 +171,8 @@ def _yes_no(rng: random.Random, said: str, value: bool) -> str:
             rng.choice([f"They don't have to be {thing}.", f"Not just the {thing} ones, please."])
     if value:
         return rng.choice([f"Please mark it as {said}.", f"I'd like it set as {said}.", f"Make it {said}, please."])
-    return rng.choice([f"It doesn't need to be {said}.", f"No need for it to be {said}.", f"Leave {said} off."])
+    return rng.choice([f"No need to mark it as {said}.", f"It shouldn't be marked as {said}.",
+                       f"Please don't mark it as {said}."])
 
 _NEGATABLE = re.compile(r"\b(is|are|should|will|can|must|has been|have been)\b")
 

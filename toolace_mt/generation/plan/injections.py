@@ -5,6 +5,7 @@ really fails, a refused request, small talk). The new turns' words come from `wo
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from typing import Any, Protocol
@@ -84,11 +85,17 @@ def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
             elsewhere = any(c.name == target for i, s in enumerate(draft.segments) if i != index
                             for t in s.turns for c in t.calls)
             relied_on = any(index in s.relies_on for s in draft.segments)
-            if not bench.tools[target].writes or elsewhere or relied_on or len(draft.segments) < 2:
+            if not bench.tools[target].writes or elsewhere or relied_on or len(draft.segments) < 2 \
+                    or _repeats_without(bench, draft, index):
                 continue
             spec = bench.tools[target]
             said = random.Random(rng.randrange(2**31))
-            request = w.task_phrase(target, said) if spec.phrasing else tl.refusal_topic(spec)
+            # Said in other words than the tool's name ("add checked bags", "withdraw funds").
+            named = " ".join(w.snake(target).split("_"))
+            request = tl.refusal_topic(spec)
+            if spec.phrasing or named in request.casefold():
+                request = next((p for p in (w.task_phrase(target, said) for _ in range(6)) if named not in p),
+                               request if named not in request.casefold() else w.task_phrase(target, said))
             refusal = Turn("assistant", "refusal", seed=rng.randrange(2**31),
                            topic={"request": request}, edited=True)
             refusal.text = words.word_turn(bench, draft, segment, refusal)
@@ -105,6 +112,25 @@ def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
     refusal.text = words.word_turn(bench, draft, segment, refusal)
     segment.turns.extend([ask, refusal])
     return Injection("tool_awareness", index, [refusal])
+
+
+def _repeats_without(bench: Workbench, draft: Draft, index: int) -> bool:
+    """Whether, with sub-task `index`'s calls gone (its write refused), a read would repeat
+    an earlier identical read with no write between them (the speed asked twice)."""
+    seen: set[tuple[str, str]] = set()
+    for i, segment in enumerate(draft.segments):
+        if i == index:
+            continue
+        for turn in segment.turns:
+            for call in turn.calls:
+                if bench.tools[call.name].writes:
+                    seen.clear()
+                    continue
+                key = (call.name, json.dumps(call.arguments, sort_keys=True, default=str))
+                if key in seen:
+                    return True
+                seen.add(key)
+    return False
 
 
 def _error(bench: Workbench, draft: Draft, rng: random.Random,
@@ -127,7 +153,8 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
             ids = [p for p, v in segment.stated.items() if isinstance(v, int | float) and not isinstance(v, bool)
                    and v > 0 and not is_id(p)]
         else:
-            ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)]
+            ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)
+                   and not _DATED.match(v)]  # a date with a digit changed is no typo an env reports in words
         rng.shuffle(ids)
         for param in ids:
             value = segment.stated[param]
@@ -192,6 +219,9 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
     reply.text = words.word_turn(bench, draft, segment, reply)
     segment.turns.extend([user, reply])
     return Injection("non_function_call", index, [reply])
+
+
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}")
 
 
 def _says(text: str, value: Any) -> bool:

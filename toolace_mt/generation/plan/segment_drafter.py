@@ -7,6 +7,7 @@ The turns' words come from `words` (the backend's language side)."""
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from sandbox import CallResult, ToolSpec
@@ -123,8 +124,9 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     key = bench.values.user_key
     owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
     alone = internal_params(tool) or budget <= 0  # an internal tool's input is never asked for twice
+    made = {(c.name, _key(c.arguments)) for s in draft.segments for t in s.turns for c in t.calls}
     siblings = [] if alone else _siblings(bench, tool, choice, result, rng, budget, owner,
-                                          told_so_far(draft))
+                                          told_so_far(draft), made)
     budget -= len(siblings)
     levels: list[list[Call]] = []  # producer candidates by turn, nearest the target first
     frontier: list[tuple[str, Choice]] = [(tool.name, choice)]
@@ -279,7 +281,8 @@ def _authentication(bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[
 
 
 def _siblings(bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResult,
-              rng: random.Random, budget: int, user: dict[str, Any], known: set[str]) -> list[Call]:
+              rng: random.Random, budget: int, user: dict[str, Any], known: set[str],
+              made: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset()) -> list[Call]:
     """For a look-up, sometimes the same look-up of one or two other entities, asked
     together: parallel calls. Their values differ from the target's (the user states
     each) and each answer tells something the others do not."""
@@ -297,7 +300,8 @@ def _siblings(bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResu
         values = {_key(v) for v in other.arguments.values()}
         if other.arguments.keys() != choice.arguments.keys() or other_result.result in outputs or values & taken \
                 or re_resolves(other.arguments, other_result.result, known) \
-                or tells_nothing_new(other_result.result, known):
+                or tells_nothing_new(other_result.result, known) or (tool.name, _key(other.arguments)) in made \
+                or _echoes(other.arguments, other_result.result):
             break  # (nor one the dialogue already found, or whose answer it already told)
         siblings.append(Call(tool.name, other.arguments))
         taken |= values
@@ -372,8 +376,10 @@ def _echoes(arguments: dict[str, Any], output: Any) -> bool:
     """Whether a read's output holds nothing but values it was given (BFCL's `display_log`
     returns the messages it was passed): no question it could answer."""
     given = {_key(v) for v in leaves(arguments)}
+    words = {x.casefold() for v in leaves(arguments) if isinstance(v, str) for x in re.findall(r"[\w'-]+", v)}
     told = [v for v in leaves(output) if not (v is None or isinstance(v, bool))]
-    return bool(told) and all(_key(v) in given for v in told)
+    # A value the arguments already hold, or one of their words (the symbol TRAN for "Tran, Hess and Summers").
+    return bool(told) and all(_key(v) in given or (isinstance(v, str) and v.casefold() in words) for v in told)
 
 
 def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict[str, Any], output: Any,
