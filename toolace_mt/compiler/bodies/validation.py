@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.bodies.code import num, q
-from toolace_mt.compiler.names import human, words
+from toolace_mt.compiler.names import human, singular, words
 from toolace_mt.compiler.plan import ToolPlan
 from toolace_mt.compiler.spec_model import Field
 
@@ -38,7 +38,8 @@ def validations(plan: ToolPlan) -> list[str]:
                 lines.append(f"    raise ToolError({q(f'the {label} cannot be empty')})")
         elif spec.type == "array" and spec.required:
             lines.append(f"if not {name}:")
-            lines.append(f"    raise ToolError({q(f'give at least one {label}')})")
+            one = " ".join([*label.split(" ")[:-1], singular(label.split(" ")[-1])])
+            lines.append(f"    raise ToolError({q(f'give at least one {one}')})")
         elif spec.type in ("integer", "number") and param.role not in ("key", "keys"):
             found = bounds(spec)
             if found is not None:
