@@ -165,7 +165,8 @@ def test_readme_compile_example_runs(tmp_path: Path, monkeypatch, capsys) -> Non
     assert main(commands[1].split()[1:]) == 0
     call = commands[2].split(" ", 4)
     assert main([*call[1:4], call[4].strip("'"), "--json"]) == 0
-    answer = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    printed = capsys.readouterr().out  # the check's lines, then the call's JSON
+    answer = json.loads(printed[printed.index("\n{") + 1:])
     assert answer["ok"] and answer["result"]["order_id"] == "O-5001" and answer["result"]["status"] == "cancelled"
 
 
