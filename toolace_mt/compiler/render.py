@@ -204,7 +204,7 @@ def _lookup_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
     lines = [f"    for i in range({table.rows}):", f"        {table.name}.append({{"]
     key = table.columns[table.lookup_keys[0]]
     dated = _is_date(key, table)
-    if dated:  # one row a day, the last eight weeks and the next week: a request about a recent day finds its row
+    if dated:  # one row a day, the last six weeks and the next three and a half: a request about a near day finds it
         lines = [f"    for i in range({DATED_DAYS}):", f"        {table.name}.append({{"]
     if len(enum_keys) == 1 and len(table.lookup_keys) == 1:
         values = list(enum_keys[0].spec.enum)  # type: ignore[union-attr]
@@ -213,7 +213,7 @@ def _lookup_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
         if len(enum_keys) == 1 and col is enum_keys[0] and len(table.lookup_keys) == 1:
             value = f"{list(col.spec.enum)!r}[i]"  # type: ignore[union-attr]
         elif dated and col is key:
-            value = "(today - datetime.timedelta(days=i - 7)).isoformat()"
+            value = f"(today - datetime.timedelta(days=i - {DATED_AHEAD})).isoformat()"
         else:
             value = value_expr(col, table)
         lines.append(f'            "{col.name}": {value},')
@@ -222,7 +222,8 @@ def _lookup_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
     return lines
 
 
-DATED_DAYS = 63
+DATED_DAYS = 70
+DATED_AHEAD = 24
 
 
 def _is_date(col: Column, table: Table) -> bool:
