@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.bodies import Bodies, q
+from toolace_mt.compiler.date_pairs import date_pairs
 from toolace_mt.compiler.kinds import TERMINAL
 from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
 from toolace_mt.compiler.phrasing import phrasings
@@ -190,10 +191,22 @@ def seed_lines(env: EnvPlan) -> list[str]:
                     value = value_expr(col, table)
                 lines.append(f'            "{col.name}": {value},')
             lines.append("        })")
+            lines += _spans(table)
             if not key_col.type == "integer" and not table.lookup:
                 lines.append(f"    {table.name} = distinct({table.name}, {q(table.key)})")
         lines.append(f'    db.insert("{table.name}", {table.name})')
         seeded.add(table.name)
+    return lines
+
+
+def _spans(table: Table) -> list[str]:
+    """A seeded span ends a few days after it starts (a stay's checkOut after its checkIn)."""
+    lines = []
+    dates = [c.name for c in table.columns.values() if c.type == "string" and _is_date(c, table)]
+    for start, end in date_pairs(dates):
+        lines += [f"    for row in {table.name}:",
+                  f'        row["{end}"] = (datetime.date.fromisoformat(row["{start}"][:10]) + '
+                  f'datetime.timedelta(days=rng.randint(1, 7))).isoformat()']
     return lines
 
 
