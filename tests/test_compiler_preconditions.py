@@ -5,6 +5,7 @@ cannot be cancelled" never from checked in; two-word actions (check_in) are tran
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from sandbox import load_env
@@ -46,3 +47,23 @@ def test_transitions_keep_the_preconditions_their_descriptions_state(tmp_path: P
         assert refused.error is not None and "checked_in" in refused.error.message
         assert env.query("SELECT status FROM reservations WHERE reservation_id = ?", [key])[0]["status"] == \
             "checked_in"
+
+
+def test_a_span_ends_after_it_starts(tmp_path: Path) -> None:
+    spec = tmp_path / "stays.json"
+    spec.write_text(json.dumps({"tools": [
+        {"name": "book_stay", "description": "Book a stay.", "inputSchema": {"type": "object", "properties": {
+            "guest": {"type": "string"}, "checkIn": {"type": "string", "format": "date"},
+            "checkOut": {"type": "string", "format": "date"}}, "required": ["guest", "checkIn", "checkOut"]},
+         "outputSchema": {"type": "object", "properties": {"stay_id": {"type": "integer"}}}},
+        {"name": "get_stay", "description": "Get a stay.", "inputSchema": {"type": "object", "properties": {
+            "stay_id": {"type": "integer"}}, "required": ["stay_id"]}}]}))
+    module = tmp_path / "stays.py"
+    module.write_text(render(classify(read_specs([spec])), [spec.name]))
+    with load_env(module) as env:
+        stays = env.query("SELECT checkIn, checkOut FROM stays")
+        nights = [(date.fromisoformat(s["checkOut"]) - date.fromisoformat(s["checkIn"])).days for s in stays]
+        assert nights and all(1 <= n <= 7 for n in nights)
+        backwards = env.call("book_stay", {"guest": "Ada", "checkIn": "2026-05-10", "checkOut": "2026-05-08"})
+        assert backwards.error is not None and "is before the check in" in backwards.error.message
+        assert env.call("book_stay", {"guest": "Ada", "checkIn": "2026-05-10", "checkOut": "2026-05-12"}).ok

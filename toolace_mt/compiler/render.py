@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.bodies import Bodies, q
+from toolace_mt.compiler.date_pairs import date_pairs
 from toolace_mt.compiler.kinds import TERMINAL
 from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
 from toolace_mt.compiler.phrasing import phrasings
@@ -198,10 +199,22 @@ def seed_lines(env: EnvPlan) -> list[str]:
                     value = value_expr(col, table)
                 lines.append(f'            "{col.name}": {value},')
             lines.append("        })")
+            lines += _spans(table)
             if not key_col.type == "integer" and not table.lookup:
                 lines.append(f"    {table.name} = distinct({table.name}, {q(table.key)})")
         lines.append(f'    db.insert("{table.name}", {table.name})')
         seeded.add(table.name)
+    return lines
+
+
+def _spans(table: Table) -> list[str]:
+    """A seeded span ends a few days after it starts (a stay's checkOut after its checkIn)."""
+    lines = []
+    dates = [c.name for c in table.columns.values() if c.type == "string" and _is_date(c, table)]
+    for start, end in date_pairs(dates):
+        lines += [f"    for row in {table.name}:",
+                  f'        row["{end}"] = (datetime.date.fromisoformat(row["{start}"][:10]) + '
+                  f'datetime.timedelta(days=rng.randint(1, 7))).isoformat()']
     return lines
 
 
@@ -212,7 +225,7 @@ def _lookup_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
     lines = [f"    for i in range({table.rows}):", f"        {table.name}.append({{"]
     key = table.columns[table.lookup_keys[0]]
     dated = _is_date(key, table)
-    if dated:  # one row a day, the last eight weeks and the next week: a request about a recent day finds its row
+    if dated:  # one row a day, the last six weeks and the next three and a half: a request about a near day finds it
         lines = [f"    for i in range({DATED_DAYS}):", f"        {table.name}.append({{"]
     if len(enum_keys) == 1 and len(table.lookup_keys) == 1:
         values = list(enum_keys[0].spec.enum)  # type: ignore[union-attr]
@@ -221,7 +234,7 @@ def _lookup_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
         if len(enum_keys) == 1 and col is enum_keys[0] and len(table.lookup_keys) == 1:
             value = f"{list(col.spec.enum)!r}[i]"  # type: ignore[union-attr]
         elif dated and col is key:
-            value = "(today - datetime.timedelta(days=i - 7)).isoformat()"
+            value = f"(today - datetime.timedelta(days=i - {DATED_AHEAD})).isoformat()"
         else:
             value = value_expr(col, table)
         lines.append(f'            "{col.name}": {value},')
@@ -230,7 +243,8 @@ def _lookup_seed(env: EnvPlan, table: Table, seeded: set[str]) -> list[str]:
     return lines
 
 
-DATED_DAYS = 63
+DATED_DAYS = 70
+DATED_AHEAD = 24
 
 
 def _is_date(col: Column, table: Table) -> bool:

@@ -16,6 +16,9 @@ _CAPACITY = re.compile(r"(?:up to|maximum of|at most|capacity of|can hold)\s+(\d
 _ID_STYLE = re.compile(r"^([A-Za-z]*[-_#]?)(\d+)$")
 SECTORS = ["Technology", "Healthcare", "Finance", "Energy", "Retail", "Utilities", "Industrials"]
 STATUS_START = "open"
+# A JSON-Schema string format, as the field-name word that seeds it.
+FORMATS = {"date": "date", "date-time": "timestamp", "email": "email", "uri": "url", "url": "url",
+           "hostname": "url", "phone": "phone"}
 
 
 def id_style(table: Table) -> tuple[str, int, int]:
@@ -138,6 +141,9 @@ def value_expr(col: Column, table: Table) -> str:
         return "json.dumps({})"
     people = {"user", "customer", "person", "owner", "member", "employee", "contact", "passenger", "patient",
               "student", "author", "client", "guest", "driver", "agent", "staff", "player"}
+    by_format = FORMATS.get(spec.format if spec is not None else "")
+    if col.type == "string" and by_format is not None:
+        return _by_name([by_format], "")
     if meaning == ["name"] and set(table.entity.split("_")) & {"payment", "card"}:
         return 'rng.choice(["Visa", "Mastercard", "Amex"]) + " ending in " + fake.numerify("####")'
     if meaning == ["name"] and table.entity not in people and not table.singleton:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.bodies.code import num, q
-from toolace_mt.compiler.names import human, words
+from toolace_mt.compiler.date_pairs import date_pairs
+from toolace_mt.compiler.names import human, singular, words
 from toolace_mt.compiler.plan import ToolPlan
 from toolace_mt.compiler.spec_model import Field
 
@@ -28,6 +29,12 @@ def bounds(spec: Field) -> tuple[float, float] | None:
 
 def validations(plan: ToolPlan) -> list[str]:
     lines: list[str] = []
+    strings = {p.spec.name: p for p in plan.params if p.spec.type == "string"}
+    for start, end in date_pairs(list(strings)):  # checkIn / checkOut: the end not before the start
+        first, last = strings[start], strings[end]
+        lines += [f"if {first.ident} and {last.ident} and {last.ident} < {first.ident}:",
+                  f"    raise ToolError(f{q(f'the {human(end)} ')[:-1]}{{{last.ident}}} is before the "
+                  f"{human(start)} {{{first.ident}}}')"]
     for param in plan.params:
         spec, name = param.spec, param.ident
         guard = f"{name} is not None and " if not spec.required else ""
@@ -38,7 +45,8 @@ def validations(plan: ToolPlan) -> list[str]:
                 lines.append(f"    raise ToolError({q(f'the {label} cannot be empty')})")
         elif spec.type == "array" and spec.required:
             lines.append(f"if not {name}:")
-            lines.append(f"    raise ToolError({q(f'give at least one {label}')})")
+            one = " ".join([*label.split(" ")[:-1], singular(label.split(" ")[-1])])
+            lines.append(f"    raise ToolError({q(f'give at least one {one}')})")
         elif spec.type in ("integer", "number") and param.role not in ("key", "keys"):
             found = bounds(spec)
             if found is not None:
