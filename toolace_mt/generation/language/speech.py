@@ -325,6 +325,8 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             said = w.join(f"The {w.label(key).removeprefix('my ')}: {named}.", prose(facts[:2], rng))
         if not said:
             said = _grouped(value)
+        if not said:
+            said = _yes_no(value)
         if not said and any(isinstance(v, list) and not v for v in value.values()):
             return rng.choice(w.NO_RESULTS)  # {"results": []}: nothing matched
         if not said:
@@ -337,6 +339,22 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
     if shown.endswith((".", "!", "?")):
         frame = frame.replace("{v}.", "{v}")
     return frame.replace("{v}", shown)
+
+
+_OUTCOME_FLAGS = frozenset({"success", "succeeded", "ok", "done", "result", "status", "completed"})
+
+
+def _yes_no(value: dict[str, Any]) -> str:
+    """An output of yes/no fields only ({"login_status": true}): each told as a yes or a no
+    under its own words, since a flag is the answer ("Yes: the login status is on.")."""
+    flags = [(k, v) for k, v in value.items() if isinstance(v, bool) and w.speakable(k) and not is_secret(k)][:3]
+    if not flags:
+        return ""
+    if len(flags) == 1 and flags[0][0].casefold() in _OUTCOME_FLAGS:  # {"success": true} tells only that it worked
+        return "That went through." if flags[0][1] else "That didn't go through."
+    parts = [f"the {w.label(k).removeprefix('my ')} is {'on' if v else 'off'}" for k, v in flags]
+    lead = "Yes" if flags[0][1] else "No"
+    return f"{lead}: {w.list_words(parts)}."
 
 
 # Fields told beside the asked ones: a reply answers, it does not read the record out.
