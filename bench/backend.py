@@ -9,11 +9,15 @@ per accepted dialogue (this process, its threads and the children it reaped: san
 workers, --workers processes), and CPU per request split three ways: `gil` the engine
 process itself (its Python runs under one GIL, so one engine process cannot exceed
 1000 / gil requests/s), `sbx` its sandbox workers, `srv` the fake servers (their process
-trees, from /proc; a bench cost, not the engine's, but it shares the cores). `idle share`
+trees, from /proc; a bench cost, not the engine's, but it shares the cores; with
+--workers > 1 the engine processes are children, so their CPU is in `sbx` and `gil` is
+only the driver's). `idle share`
 is what the same CPU costs allow on idle cores: min(workers * 1000 / gil, cores * 1000 /
 (gil + sbx + srv)) requests/s as a share of the ideal (CPU alone: latency and slots are
 the ideal's limit). The load average is printed beside it: the machine is shared, so
-compare rows of one run.
+compare rows of one run. `steady` is the share between the run's 25th and 75th
+percentile request (arrival times at the fake servers): once the slots are full, without
+the ramp while envs start and the tail while fewer dialogues are left than slots.
 
     python bench/backend.py --latency 1 --concurrency 8 64 --methods naig mas
     python bench/backend.py --latency 1 --concurrency 128 --workers 2 --servers 2
@@ -37,22 +41,47 @@ from toolace_mt.generation.run import RunOptions, run_generate
 from toolace_mt.llm import ModelSettings
 
 
-def _serve(env: str, seed: int, latency: float, ports: Any, stop: Any) -> None:
-    """One fake server process: reports its port, answers until `stop` is set."""
+def _serve(env: str, seed: int, latency: float, ports: Any, stop: Any, asks: Any, answers: Any) -> None:
+    """One fake server process: reports its port, answers until `stop` is set, and tells
+    when requests arrived since a time it is sent on `asks` (answered on `answers`)."""
+    import queue
+    import threading
+
     from fake_model import ScriptedModel
     from fake_openai_server import FakeOpenAIServer, FakeReply
 
     model = ScriptedModel(env, seed)
+    arrived: list[float] = []
+    lock = threading.Lock()
 
     def handler(body: dict[str, Any]) -> FakeReply:
-        start = time.monotonic()
+        start = time.monotonic()  # CLOCK_MONOTONIC: the same clock in every process
+        with lock:
+            arrived.append(start)
         message = model(body)  # the scripted model's own work counts as the model's time
         return FakeReply(delay=max(0.0, latency - (time.monotonic() - start)), message=message)
 
     with FakeOpenAIServer(handler) as server:
         ports.put(server.port)
-        stop.wait()
+        while not stop.is_set():
+            try:
+                since = asks.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            with lock:
+                answers.put([t for t in arrived if t >= since])
     model.close()
+
+
+def steady_rate(arrivals: list[float]) -> float:
+    """Requests/s between the run's 25th and 75th percentile request: the rate once every
+    slot is full, without the ramp (envs starting) and the tail (fewer dialogues left than
+    slots, since no attempt is started that the run will not use)."""
+    times = sorted(arrivals)
+    if len(times) < 8:
+        return float("nan")
+    low, high = len(times) // 4, 3 * len(times) // 4
+    return (high - low) / max(times[high] - times[low], 1e-9)
 
 
 def _engine_cpu() -> tuple[float, float]:
@@ -103,8 +132,10 @@ def main() -> None:
 
     context = mp.get_context("spawn")
     ports, stop = context.Queue(), context.Event()
-    servers = [context.Process(target=_serve, args=(args.env, args.seed, args.latency, ports, stop), daemon=True)
-               for _ in range(args.servers)]
+    asks = [context.Queue() for _ in range(args.servers)]
+    answers = [context.Queue() for _ in range(args.servers)]
+    servers = [context.Process(target=_serve, args=(args.env, args.seed, args.latency, ports, stop, ask, answer),
+                               daemon=True) for ask, answer in zip(asks, answers, strict=True)]
     for server in servers:
         server.start()
     urls = [f"http://127.0.0.1:{ports.get(timeout=120)}/v1" for _ in servers]
@@ -112,7 +143,7 @@ def main() -> None:
           f"{args.servers} server(s), no cache, {os.cpu_count()} cores")
     cores = os.cpu_count() or 1
     print(f"{'method':<6}{'conc':>5}{'n':>6}{'attempts':>9}{'requests':>9}{'req/acc':>8}{'req/s':>7}{'ideal':>7}"
-          f"{'share':>7}{'wall s':>8}{'cpu s/acc':>10}{'gil ms/r':>9}{'sbx ms/r':>9}{'srv ms/r':>9}"
+          f"{'share':>7}{'steady':>7}{'wall s':>8}{'cpu s/acc':>10}{'gil ms/r':>9}{'sbx ms/r':>9}{'srv ms/r':>9}"
           f"{'idle share':>11}{'load 1m':>9}")
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -133,6 +164,9 @@ def main() -> None:
                     own_after, reaped_after = _engine_cpu()
                     own, reaped = own_after - own, reaped_after - reaped
                     served = sum(_tree_cpu(server.pid or 0) for server in servers) - served
+                    for ask in asks:
+                        ask.put(start)
+                    steady = steady_rate([t for answer in answers for t in answer.get(timeout=60)])
                     load = (load + os.getloadavg()[0]) / 2
                     requests = sum(summary.calls_by_stage.values())  # the answers the written attempts used
                     ideal = concurrency * args.workers / args.latency
@@ -142,7 +176,8 @@ def main() -> None:
                                                                                                   1e-9))
                     print(f"{method:<6}{concurrency:>5}{accepted:>6}{summary.attempts:>9}{requests:>9}"
                           f"{requests / max(accepted, 1):>8.1f}{requests / wall:>7.1f}{ideal:>7.0f}"
-                          f"{requests / wall / ideal:>7.0%}{wall:>8.1f}{(own + reaped) / max(accepted, 1):>10.3f}"
+                          f"{requests / wall / ideal:>7.0%}{steady / ideal:>7.0%}{wall:>8.1f}"
+                          f"{(own + reaped) / max(accepted, 1):>10.3f}"
                           f"{per_request[0]:>9.2f}{per_request[1]:>9.2f}{per_request[2]:>9.2f}"
                           f"{min(1.0, cap / ideal):>11.0%}{load:>9.1f}", flush=True)
     finally:

@@ -192,7 +192,11 @@ class ScriptedModel:
         planned = self.planned.get(messages[request_at]["content"])
         if planned is None or any(m["role"] == "tool" for m in messages[request_at:]):
             said = sum(1 for m in messages if m["role"] == "assistant" and m.get("content"))
-            return {"content": REPLIES[said % len(REPLIES)]}
+            outputs = [json.loads(m["content"]) for m in messages[request_at:] if m["role"] == "tool"]
+            told = "; ".join(telling(out) for out in outputs if not (isinstance(out, dict) and "error" in out))
+            # As the reply task does: what the calls found, in words.
+            return {"content": f"{REPLIES[said % len(REPLIES)]} {told[:1].upper()}{told[1:]}." if told
+                    else REPLIES[said % len(REPLIES)]}
         name, args = planned
         if not asked and needs_confirmation(self.bench.tools[name]):
             return {"content": f"Just to check: shall I {label(name)}, where {stating(args)}?"}

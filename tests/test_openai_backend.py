@@ -24,6 +24,7 @@ from toolace_mt.cli import main
 from toolace_mt.generation import run as run_module
 from toolace_mt.generation.attempt_log import attempts_path, read_attempt_lines
 from toolace_mt.llm.prompts import TASKS, prompt, task_of
+from toolace_mt.verifier.confirmation import agrees
 
 ENV, SEED = "retail", 7
 
@@ -85,6 +86,19 @@ def test_naig_and_mas_runs_pass_verify(model: ScriptedModel, tmp_path: Path, cap
     assert all("reply" not in r["provenance"]["cost"]["model_calls"] for r in mas)  # paid as the agents' turns
     assert all(r["provenance"]["cost"]["model_calls"]["reply"] >= 1 for r in naig)
     assert all(r["provenance"]["cost"]["model_calls"].get("mas_assistant", 0) >= 1 for r in mas)
+    # The MAS agent asks before each write (retail confirms every write) and acts on the user's yes.
+    with load_env(ENV, seed=SEED) as env:
+        writes = {t.name for t in env.tools if t.writes}
+    asked = 0
+    for record in mas:
+        messages = record["messages"]
+        for index, message in enumerate(messages):
+            if any(c["function"]["name"] in writes for c in message.get("tool_calls") or []):
+                question, answer = messages[index - 2], messages[index - 1]
+                assert question["role"] == "assistant" and question["content"].rstrip().endswith("?")
+                assert answer["role"] == "user" and agrees(answer["content"]), answer["content"]
+                asked += 1
+    assert asked
 
 
 @pytest.mark.parametrize("method", ["naig", "mas"])

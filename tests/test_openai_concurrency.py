@@ -6,6 +6,8 @@ bench of its own)."""
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,24 +21,33 @@ from toolace_mt.llm import ChatClient, ModelSettings
 from toolace_mt.llm.engine_gate import EngineGate
 
 
+def wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 5
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the threads"
+        time.sleep(0.01)
+
+
 def test_a_gate_lets_only_its_slots_in() -> None:
     gate = EngineGate(2)
-    inside, most, lock = 0, 0, threading.Lock()
-    entered, go = threading.Barrier(2), threading.Event()
+    inside, most, entered, lock = 0, 0, 0, threading.Lock()
+    first_two = threading.Barrier(2, timeout=5)  # broken unless two are inside together
+    met: list[bool] = []
 
     def work() -> None:
-        nonlocal inside, most
+        nonlocal inside, most, entered
         with gate.held():
             with lock:
                 inside += 1
+                entered += 1
                 most = max(most, inside)
-            if most == 2 and not go.is_set():
+                early = entered <= 2
+            if early:
                 try:
-                    entered.wait(timeout=5)  # the first two meet inside
+                    first_two.wait()
+                    met.append(True)
                 except threading.BrokenBarrierError:
-                    pass
-                go.set()
-            go.wait(5)
+                    met.append(False)
             with lock:
                 inside -= 1
 
@@ -45,7 +56,7 @@ def test_a_gate_lets_only_its_slots_in() -> None:
         thread.start()
     for thread in threads:
         thread.join(10)
-    assert most == 2 and inside == 0
+    assert met == [True, True] and most == 2 and inside == 0 and entered == 6
 
 
 def test_a_thread_waiting_for_the_model_gives_its_slot_to_another() -> None:
@@ -69,6 +80,46 @@ def test_a_thread_waiting_for_the_model_gives_its_slot_to_another() -> None:
     for thread in threads:
         thread.join(10)
     assert other_ran.is_set()
+
+
+def test_a_dialogue_whose_answer_is_in_goes_before_one_starting() -> None:
+    gate = EngineGate(1)
+    order: list[str] = []
+    holder_in, answer_in, release_holder = threading.Event(), threading.Event(), threading.Event()
+    resumer_waiting = threading.Event()
+
+    def holder() -> None:
+        with gate.held():
+            holder_in.set()
+            assert release_holder.wait(5)
+
+    def resumer() -> None:  # holds a slot, waits for the model, then needs its slot again
+        with gate.held():
+            order.append("resumer started")
+            with gate.released():
+                assert answer_in.wait(5)
+                resumer_waiting.set()
+            order.append("resumer resumed")
+
+    def starter() -> None:
+        with gate.held():
+            order.append("starter started")
+
+    first = threading.Thread(target=resumer)
+    first.start()
+    wait_until(lambda: "resumer started" in order)  # the resumer is out waiting for its answer
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    assert holder_in.wait(5)
+    threads.append(threading.Thread(target=starter))  # queues first...
+    threads[1].start()
+    wait_until(lambda: len(gate._starting) == 1)  # the queues are the behaviour under test
+    answer_in.set()  # ...then the resumer's answer comes in and it queues too
+    wait_until(lambda: len(gate._resuming) == 1)
+    release_holder.set()
+    for thread in [first, *threads]:
+        thread.join(10)
+    assert order == ["resumer started", "resumer resumed", "starter started"]
 
 
 def test_releasing_without_a_slot_is_a_no_op_and_a_gate_needs_a_slot() -> None:

@@ -174,7 +174,7 @@ class ChatClient:
                         response_format: dict[str, Any] | None, stage: str, seed: int | None) -> ChatAnswer:
         while True:
             request = self._request(messages, tools, response_format, seed, stage)
-            key = cache_key(request)
+            key = cache_key(request) if self.cache is not None else ""  # hashing the request is not free
             if self.cache is not None:
                 hit = self.cache.get(key)
                 if hit is not None:
