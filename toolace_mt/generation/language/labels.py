@@ -78,6 +78,11 @@ def speakable(key: str) -> bool:
     """A field name that can be said without looking like a value (not `last4`)."""
     return not any(ch.isdigit() for ch in key)
 
+_DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::00)?")
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+
+
 def show(value: Any) -> str:
     """A value as the user would type it (lists joined, enums with spaces)."""
     if isinstance(value, list):
@@ -86,6 +91,11 @@ def show(value: Any) -> str:
         return ", ".join(f"{label(k)} {show(v)}" for k, v in value.items())
     if isinstance(value, bool):
         return "yes" if value else "no"
+    match = _DATE_TIME.fullmatch(str(value))
+    if match:  # "2026-04-13T14:00" typed by a person is "April 13, 2026 at 14:00" (grounded as the same)
+        year, month, day, hour, minute = match.groups()
+        if 1 <= int(month) <= 12:
+            return f"{_MONTHS[int(month) - 1]} {int(day)}, {year} at {hour}:{minute}"
     return str(value)
 
 def plural(said: str) -> bool:

@@ -362,17 +362,15 @@ UNASKED = 2
 
 
 def _few_unasked(facts: list[tuple[str, Any]], focus: Focus, limit: int) -> list[tuple[str, Any]]:
-    """The first `limit` facts, of which at most UNASKED are not asked about (in their
-    order): the values a write set are the user's own, told back only as room allows."""
-    kept: list[tuple[str, Any]] = []
-    others = 0
-    for key, value in facts:
-        wanted = focus.asked(key)
-        if not wanted and others >= UNASKED:
-            continue
-        others += not wanted
-        kept.append((key, value))
-    return kept[:limit]
+    """The asked facts (up to `limit`), then others (in their order) up to two facts in all:
+    the values a write set are the user's own, told back only as room allows; a field whose
+    label starts with a preposition ("from account ID": another record's id) only if asked."""
+    asked = [kv for kv in facts if focus.asked(kv[0])][:limit]
+    room = max(UNASKED, len(asked)) - len(asked)
+    others = [kv for kv in facts if not focus.asked(kv[0])
+              and w.label(kv[0]).removeprefix("my ").split()[:1] != [] and
+              w.label(kv[0]).removeprefix("my ").split()[0] not in _TRAILING][:room]
+    return [kv for kv in facts if kv in asked or kv in others]
 
 
 def _grouped(value: dict[str, Any]) -> str:
