@@ -17,6 +17,7 @@ from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.labels import show
 from toolace_mt.generation.language.tool_language import description, request
 from toolace_mt.generation.plan.call_plan import Candidate
 from toolace_mt.generation.plan.injections import _mistype, _repeats_without, _says
@@ -179,3 +180,11 @@ def test_a_write_is_not_withheld_when_its_absence_repeats_a_read() -> None:
 def test_an_output_that_is_a_word_of_the_arguments_tells_nothing() -> None:
     assert _echoes({"name": "Tran, Hess and Summers"}, {"symbol": "TRAN"})
     assert not _echoes({"name": "Walter-Hopkins"}, {"symbol": "WALT"})
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("2026-04-13T14:00", "April 13, 2026 at 14:00"), ("2026-12-01 09:05:00", "December 1, 2026 at 09:05"),
+    ("2026-04-13", "2026-04-13"), ("2026-13-01T10:00", "2026-13-01T10:00"), ("ACC-10047", "ACC-10047"),
+])
+def test_the_user_writes_a_date_and_time_as_a_person_does(value: str, said: str) -> None:
+    assert show(value) == said

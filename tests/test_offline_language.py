@@ -21,6 +21,7 @@ from toolace_mt.cli import main
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import offline_wording as ow
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.labels import show
 from toolace_mt.generation.plan.values import Choice, free_text, text_kind
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import mentions, normalise
@@ -122,7 +123,7 @@ def test_requests_state_free_text_verbatim(tau: Workbench, calendar: Workbench, 
             stated = make(random.Random(seed))
             text = ow.request_text(bench, _segment(Call(tool, stated), stated), Turn("user", "request", seed=seed))
             for param, value in stated.items():
-                assert _said(str(value), text), (param, value, text)
+                assert _said(show(value), text), (param, value, text)  # a date and time as a person writes it
             assert not HOLE.search(text), text
             assert text.rstrip()[-1] in ".!?\"", text  # a hint ending in its value ends a sentence too
             assert "Let me think: " not in text or re.search(r"Let me think: [^.]+\.", text), text
