@@ -33,11 +33,13 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _constant(name: str) -> Any:
+def reject_constant(name: str) -> Any:
+    """json.loads' parse_constant: NaN, Infinity and -Infinity are no JSON."""
     raise StrictJSONError(f"{name} is not a JSON number")
 
 
-def _float(text: str) -> float:
+def finite_float(text: str) -> float:
+    """json.loads' parse_float: a number too large for a float is an error, not infinity."""
     value = float(text)
     if not math.isfinite(value):
         raise StrictJSONError(f"the number {text[:40]} is out of range (it would be read as infinity)")
@@ -76,8 +78,8 @@ def loads_strict(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
             raise StrictJSONError(f"nested deeper than {max_depth} levels")
     huge = _HUGE_NUMBER.search(bare if bare is not None else _STRING.sub("", text)) is not None
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant,
-                          **({"parse_float": _float} if huge else {}))
+        return json.loads(text, object_pairs_hook=_pairs, parse_constant=reject_constant,
+                          **({"parse_float": finite_float} if huge else {}))
     except RecursionError:
         raise StrictJSONError(f"nested deeper than {max_depth} levels") from None
 

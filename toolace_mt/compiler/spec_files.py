@@ -15,35 +15,21 @@ from toolace_mt.compiler.read_mcp import is_mcp_tool, read_mcp
 from toolace_mt.compiler.read_openai import read_openai
 from toolace_mt.compiler.read_openapi import read_openapi
 from toolace_mt.compiler.spec_model import SpecSet
+from toolace_mt.strict_json import StrictJSONError, finite_float, reject_constant
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_DIGITS = 300  # an integer longer than this is no float either (a `maximum` of 1e400 would overflow)
 MAX_NODES = 2_000_000  # distinct values in one parsed document
 
 
-class _NotJSONNumber(ValueError):
-    """NaN, Infinity or an oversized number in a spec: JSON has no such value."""
-
-
-def _json_constant(name: str) -> Any:
-    raise _NotJSONNumber(f"{name} is not a JSON number")
-
-
-def _json_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NotJSONNumber(f"the number {text[:40]} is out of range (it would be read as infinity)")
-    return value
-
-
 def _json_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_DIGITS:
-        raise _NotJSONNumber(f"an integer of {len(text)} digits is out of range (at most {MAX_DIGITS})")
+        raise StrictJSONError(f"an integer of {len(text)} digits is out of range (at most {MAX_DIGITS})")
     return int(text)
 
 
 def _json(text: str) -> Any:
-    return json.loads(text, parse_constant=_json_constant, parse_float=_json_float, parse_int=_json_int)
+    return json.loads(text, parse_constant=reject_constant, parse_float=finite_float, parse_int=_json_int)
 
 
 def _load_text(file: str, raw: str) -> tuple[Any, bool]:
@@ -59,7 +45,7 @@ def _load_text(file: str, raw: str) -> tuple[Any, bool]:
                 return _json_lines(file, raw), True
             if not file.endswith((".yaml", ".yml")):
                 raise SpecError(file, f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}") from None
-        except _NotJSONNumber as exc:
+        except StrictJSONError as exc:
             raise SpecError(file, "/", f"not valid JSON: {exc}") from None
         except RecursionError:
             raise SpecError(file, "/", "the JSON is nested too deeply to read") from None
@@ -77,7 +63,7 @@ def _json_lines(file: str, raw: str) -> list[Any]:
             items.append(_json(line))
         except json.JSONDecodeError as exc:
             raise SpecError(file, f"line {number} column {exc.colno}", f"not a JSON object: {exc.msg}") from None
-        except _NotJSONNumber as exc:
+        except StrictJSONError as exc:
             raise SpecError(file, f"line {number}", f"not valid JSON: {exc}") from None
         except RecursionError:
             raise SpecError(file, f"line {number}", "the JSON is nested too deeply to read") from None
