@@ -73,13 +73,13 @@ if str(ROOT) not in sys.path:
 
 from sandbox import Environment  # noqa: E402
 from sandbox.registry import builtin_names  # noqa: E402
+from toolace_mt.env_refs import EnvRefs  # noqa: E402
 from toolace_mt.generation import naig  # noqa: E402
 from toolace_mt.generation.backends.interface import INJECTION_TYPES  # noqa: E402
 from toolace_mt.generation.run import RunOptions, RunSummary, run_generate  # noqa: E402
 from toolace_mt.generation.settings import Settings  # noqa: E402
 from toolace_mt.generation.workbench import Workbench  # noqa: E402
 from toolace_mt.jsonl import RecordLine, read_records  # noqa: E402
-from toolace_mt.record import Record  # noqa: E402
 from toolace_mt.stats import compute_stats  # noqa: E402
 from toolace_mt.verifier import Verifier  # noqa: E402
 from toolace_mt.verifier.dialogue import CHECK_IDS, DEFAULT_CHECKS  # noqa: E402
@@ -202,19 +202,11 @@ def throughput(args: argparse.Namespace, settings: Settings, work: Path) -> None
           f"({sum(s for _, _, s in engine) / total:.0%} of the attempt)")
 
 
-class EnvDirPolicies(PolicyCache):
-    """Policies of records that name an env module by its path relative to the module's
-    directory (what `generate` writes for one --env file): the trajectory checks that need
-    the env's policy would otherwise be unknown ("?") for every env module."""
-
-    def __init__(self, env: str) -> None:
-        super().__init__()
-        self.env_dir = Path(env).resolve().parent if env.endswith(".py") else None
-
-    def of(self, record: Record) -> Any:
-        if self.env_dir is not None and not Path(record.env).is_absolute():
-            record = record.model_copy(update={"env": str(self.env_dir / record.env)})
-        return super().of(record)
+def env_dir_policies(env: str) -> PolicyCache:
+    """Policies for records of one env: a module's records name it relative to its directory
+    (what `generate` writes for one --env file), resolved as `verify --env-dir DIR` would;
+    otherwise the checks that need the env's policy are unknown ("?") for every env module."""
+    return PolicyCache(EnvRefs(dirs=(Path(env).resolve().parent,)) if env.endswith(".py") else None)
 
 
 def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, tuple[Path, RunSummary]]:
@@ -232,7 +224,7 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
         summary, wall = generate([env], k, args.seed, out, Settings(), workers=args.workers, checks=args.checks,
                                  keep_failed=failed)
         runs[env] = (out, summary)
-        stats = compute_stats([out], policies=EnvDirPolicies(env))
+        stats = compute_stats([out], policies=env_dir_policies(env))
         coverage = stats.tool_coverage.get(env) or next(iter(stats.tool_coverage.values()))  # one env per file
         shares = "".join(f"{(stats.ops[t].share or 0):>19.1%}" for t in INJECTION_TYPES)
         report = summary.as_dict(wall)
@@ -246,7 +238,7 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
         # dialogue it made, accepted or dropped.
         made = [line.record for path in (out, failed) if path.exists() for line in read_records(path)
                 if isinstance(line, RecordLine)]
-        print(trajectory_line(trajectory_findings(made, EnvDirPolicies(env)), f"before the gate ({len(made)} made):"))
+        print(trajectory_line(trajectory_findings(made, env_dir_policies(env)), f"before the gate ({len(made)} made):"))
         if report["failed_by_check"]:
             print(f"  {'':<14}dropped by check: {', '.join(f'{c} {n}' for c, n in report['failed_by_check'].items())}")
         sys.stdout.flush()
