@@ -58,6 +58,17 @@ def test_plans_put_the_enabling_write_first(ticket_bench) -> None:
         "ticket_login", "create_ticket", "logout", "get_ticket", "ticket_login", "close_ticket"]
 
 
+def test_a_second_login_while_logged_in_is_left_out(ticket_bench) -> None:
+    """Logging in again while logged in would sign in as a second user (identity_change)."""
+    arrange = ticket_bench.preconditions.arrange
+    assert _targets(arrange([SubTaskPlan("create_ticket", 2), SubTaskPlan("ticket_login", 1),
+                             SubTaskPlan("close_ticket", 1)])) == ["ticket_login", "create_ticket", "close_ticket"]
+    assert _targets(arrange([SubTaskPlan("ticket_login", 1), SubTaskPlan("ticket_login", 1)])) == ["ticket_login"]
+    # after a logout, a log-in sub-task is the user's own again
+    assert _targets(arrange([SubTaskPlan("ticket_login", 1), SubTaskPlan("logout", 1),
+                             SubTaskPlan("ticket_login", 1)])) == ["ticket_login", "logout", "ticket_login"]
+
+
 def test_an_env_without_preconditions_keeps_its_plans() -> None:
     plans = [SubTaskPlan("get_order", 2), SubTaskPlan("cancel_order", 1)]
     assert Preconditions().arrange(plans) == plans

@@ -78,12 +78,15 @@ class Preconditions:
     def arrange(self, plans: list[SubTaskPlan]) -> list[SubTaskPlan]:
         """The plan with each needed enabler put before the sub-task that needs it (one
         step: the enabling write itself), unless one is in effect (made earlier and not
-        undone by a disabling write since)."""
+        undone by a disabling write since); a sub-task that is itself an enabler in effect
+        (log in again while logged in) is left out."""
         if not self.enabled_by:
             return plans
         arranged: list[SubTaskPlan] = []
         active: set[str] = set()
         for plan in plans:
+            if plan.target in active:  # a second log-in while logged in: one dialogue is one user's
+                continue
             for needed in self._needs(plan.target):
                 if needed not in active:
                     arranged.append(dataclasses.replace(plan, target=needed, steps=1))
