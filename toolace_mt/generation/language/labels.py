@@ -79,8 +79,13 @@ def speakable(key: str) -> bool:
     return not any(ch.isdigit() for ch in key)
 
 _DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::00)?")
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
+
+def date_words(year: str, month: str, day: str) -> str:
+    """"2026", "04", "13" -> "April 13, 2026" (month 1-12; the caller checks the date)."""
+    return f"{MONTHS[int(month) - 1]} {int(day)}, {year}"
 
 
 def show(value: Any) -> str:
@@ -95,7 +100,7 @@ def show(value: Any) -> str:
     if match:  # "2026-04-13T14:00" typed by a person is "April 13, 2026 at 14:00" (grounded as the same)
         year, month, day, hour, minute = match.groups()
         if 1 <= int(month) <= 12:
-            return f"{_MONTHS[int(month) - 1]} {int(day)}, {year} at {hour}:{minute}"
+            return f"{date_words(year, month, day)} at {hour}:{minute}"
     return str(value)
 
 def plural(said: str) -> bool:

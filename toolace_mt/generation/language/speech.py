@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.labels import date_words
 from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.tool_language import is_secret
 
@@ -22,8 +23,6 @@ _MONEY = ("total", "amount", "price", "balance", "cost", "fare", "refund", "fee"
 _NAMES = ("name", "title", "product_name", "subject", "full_name", "description", "summary")
 _DESCRIBE = ("status", "date", "placed_at", "created_at", "departure", "start", "when", "total", "amount", "price",
              "balance", "fare", "origin", "destination", "type", "category", "kind", "due", "sent_at", "from")
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
 
 
 # Words of a field that counts or measures something other than money ("total_contacts",
@@ -56,7 +55,7 @@ def natural(value: Any, field: str = "") -> str:
             dt.date(int(year), int(month), int(day))
         except ValueError:
             return text
-        said = f"{MONTHS[int(month) - 1]} {int(day)}, {year}"
+        said = date_words(year, month, day)
         if hour is not None and (hour, minute) != ("00", "00"):
             said += f" at {hour}:{minute}"
         return said
@@ -367,10 +366,14 @@ def _few_unasked(facts: list[tuple[str, Any]], focus: Focus, limit: int) -> list
     label starts with a preposition ("from account ID": another record's id) only if asked."""
     asked = [kv for kv in facts if focus.asked(kv[0])][:limit]
     room = max(UNASKED, len(asked)) - len(asked)
-    others = [kv for kv in facts if not focus.asked(kv[0])
-              and w.label(kv[0]).removeprefix("my ").split()[:1] != [] and
-              w.label(kv[0]).removeprefix("my ").split()[0] not in _TRAILING][:room]
+    others = [kv for kv in facts if not focus.asked(kv[0]) and _tellable_unasked(kv[0])][:room]
     return [kv for kv in facts if kv in asked or kv in others]
+
+
+def _tellable_unasked(key: str) -> bool:
+    """A label that does not open with a preposition ("from account ID")."""
+    words = w.label(key).removeprefix("my ").split()
+    return bool(words) and words[0] not in _TRAILING
 
 
 def _grouped(value: dict[str, Any]) -> str:
