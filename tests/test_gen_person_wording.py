@@ -18,6 +18,7 @@ from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.labels import show
+from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.tool_language import description, request
 from toolace_mt.generation.plan.call_plan import Candidate
 from toolace_mt.generation.plan.injections import _mistype, _repeats_without, _says
@@ -188,3 +189,14 @@ def test_an_output_that_is_a_word_of_the_arguments_tells_nothing() -> None:
 ])
 def test_the_user_writes_a_date_and_time_as_a_person_does(value: str, said: str) -> None:
     assert show(value) == said
+
+
+@pytest.mark.parametrize(("facts", "said"), [
+    ([("ship_street", "1 Main St"), ("status", "pending"), ("ship_city", "Springfield"), ("ship_state", "IL"),
+      ("ship_zip", "62704")], [("ship_address", "1 Main St, Springfield, IL, 62704"), ("status", "pending")]),
+    ([("last_name", "Doe"), ("email", "a@b.co"), ("first_name", "Jane")], [("name", "Jane Doe"), ("email", "a@b.co")]),
+    ([("city", "Springfield"), ("status", "open")], [("city", "Springfield"), ("status", "open")]),  # one part: as is
+    ([("ship_city", "X"), ("ship_zip", None)], [("ship_city", "X"), ("ship_zip", None)]),
+])
+def test_parts_of_one_thing_are_said_as_one(facts: list, said: list) -> None:
+    assert merged(facts) == said

@@ -32,24 +32,18 @@ def _group(key: str) -> tuple[str, str, int] | None:
 def merged(facts: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     """`facts` with every group of two or more parts said as one fact, at its first part's
     place; a group of one part is left as it is."""
-    groups: dict[str, list[tuple[int, str, Any]]] = {}
-    names: dict[str, str] = {}
-    for key, value in facts:
-        found = _group(key)
-        if found is not None and isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            groups.setdefault(found[0], []).append((found[2], key, value))
-            names[found[0]] = found[1]
-    whole = {g for g, parts in groups.items() if len(parts) >= 2}
+    found = [_group(key) for key, _ in facts]
+    parts: dict[str, list[tuple[int, Any]]] = {}
+    for (_, value), group in zip(facts, found, strict=True):
+        if group is not None and isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            parts.setdefault(group[0], []).append((group[2], value))
     out: list[tuple[str, Any]] = []
     done: set[str] = set()
-    for key, value in facts:
-        found = _group(key)
-        if found is None or found[0] not in whole:
+    for (key, value), group in zip(facts, found, strict=True):
+        if group is None or len(parts.get(group[0], [])) < 2:
             out.append((key, value))
-            continue
-        if found[0] in done:
-            continue
-        done.add(found[0])
-        parts = [str(v).strip() for _, _, v in sorted(groups[found[0]], key=lambda p: p[0])]
-        out.append((names[found[0]], (" " if found[0].startswith("name:") else ", ").join(parts)))
+        elif group[0] not in done:
+            done.add(group[0])
+            said = [str(v).strip() for _, v in sorted(parts[group[0]], key=lambda p: p[0])]
+            out.append((group[1], (" " if group[0].startswith("name:") else ", ").join(said)))
     return out
