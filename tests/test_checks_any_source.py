@@ -228,8 +228,8 @@ def test_lists_described_by_name_date_or_amount_pass(reply: str) -> None:
 
 @pytest.mark.parametrize("reply, kind", [
     ("I found 3 transfers: TRF-1, TRF-2 and TRF-3.", "ids_only_list"),
-    ("transfer ID: TRF-3; payee name: Leeds Rent Co; amount: 900.0", "field_dump"),
-    ("Latest - transfer id: TRF-3, payee name: Leeds Rent Co, amount: 900.0, execute on: 2026-05-28",
+    ("transfer ID: TRF-3; payee name: Leeds Rent Co; amount: 900.00", "field_dump"),
+    ("Latest - transfer id: TRF-3, payee name: Leeds Rent Co, amount: 900.00, execute on: 2026-05-28",
      "field_dump"),
 ])
 def test_dumps_and_bare_ids_are_found(reply: str, kind: str) -> None:

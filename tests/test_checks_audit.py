@@ -19,6 +19,7 @@ from toolace_mt.verifier.trajectory import FINDING_KINDS, PolicyCache, findings
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "audit" / "audit.jsonl"
 ENV_DIR = ROOT / "fixtures" / "envs"
+FRESH_DIR = ROOT / "bench" / "fresh_envs"  # envs written for the audit, which the generator never saw
 KINDS = {k.kind for k in FINDING_KINDS}
 
 
@@ -37,7 +38,7 @@ def _expected(record: Record) -> set[str]:
 @pytest.fixture(scope="module")
 def policies() -> PolicyCache:
     """The message env is a fixture file, found under fixtures/envs as `verify --env-dir` would."""
-    return PolicyCache(EnvRefs(dirs=(ENV_DIR,)))
+    return PolicyCache(EnvRefs(dirs=(ENV_DIR, FRESH_DIR)))
 
 
 def test_the_corpus_covers_every_defect_class_and_good_dialogues() -> None:
@@ -62,6 +63,6 @@ def test_the_audit_records_pass_the_core_checks() -> None:
     from toolace_mt.verifier import Verifier
 
     core = ("format", "schema", "replay", "state", "grounding", "behaviour")
-    with Verifier(checks=core, env_refs=EnvRefs(dirs=(ENV_DIR,))) as verifier:
+    with Verifier(checks=core, env_refs=EnvRefs(dirs=(ENV_DIR, FRESH_DIR))) as verifier:
         failed = {r.id: [f.message for f in verifier.failures(r)] for r in RECORDS[::4]}
     assert {k: v for k, v in failed.items() if v} == {}

@@ -16,12 +16,25 @@ from dataclasses import dataclass
 
 from toolace_mt.env_refs import EnvRefError, EnvRefs
 from toolace_mt.record import Record
-from toolace_mt.verifier import answer, confirmation, disambiguation, necessity, persona, plan_sense, reply_style
+from toolace_mt.verifier import (
+    answer,
+    confirmation,
+    disambiguation,
+    necessity,
+    ownership,
+    persona,
+    plan_sense,
+    program_text,
+    reply_style,
+    small_talk,
+    user_language,
+)
 from toolace_mt.verifier.dialogue import TRAJECTORY_CHECK_IDS, Dialogue
 from toolace_mt.verifier.finding import UNJUDGED, Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
 
-_MODULES = (necessity, disambiguation, confirmation, answer, reply_style, persona, plan_sense)
+_MODULES = (necessity, disambiguation, confirmation, answer, reply_style, persona, plan_sense, user_language,
+            small_talk, program_text, ownership)
 TRAJECTORY_CHECKS: tuple[str, ...] = TRAJECTORY_CHECK_IDS  # the registry, in dialogue.py
 FINDING_KINDS: tuple[FindingKind, ...] = tuple(kind for m in _MODULES for kind in m.KINDS)
 _FIND: dict[str, Callable[[Dialogue, EnvPolicy], list[Finding]]] = {m.CHECK: m.find for m in _MODULES}

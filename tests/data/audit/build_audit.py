@@ -373,6 +373,25 @@ def banking() -> list[tuple[str, list[Turn]]]:
             ("assistant", "Three completed transfers: $605.52 to payee PAY-5001 on April 30, $350.44 for rent "
                           "into this account on March 20, and $1,389.46 to PAY-5001 for groceries on March 8."),
         ]),
+        ("foreign_record", [
+            ("user", "I lost my card CRD-30004, can you freeze it? I'm customer CUS-1001."),
+            ("assistant", "I'm sorry to hear that. I'll freeze card CRD-30004 now so nobody can use it. Okay?"),
+            ("user", "Yes please."),
+            ("call", ("freeze_card", {"card_id": "CRD-30004"})),
+            ("assistant", "Done: card CRD-30004 is frozen."),
+            ("user", "Thanks. And which cards do I have in total?"),
+            ("call", ("list_cards", {"customer_id": "CUS-1001"})),
+            ("assistant", "You have one card: your Mastercard ending in 2983 (CRD-30001), which is active."),
+        ]),
+        ("good", [
+            ("user", "I think I lost my debit card. I'm customer CUS-1001. Can you freeze it?"),
+            ("call", ("list_cards", {"customer_id": "CUS-1001"})),
+            ("assistant", "I see one card on your profile: the Mastercard ending in 2983 (CRD-30001). Shall I freeze "
+                          "it?"),
+            ("user", "Yes, that's the one."),
+            ("call", ("freeze_card", {"card_id": "CRD-30001"})),
+            ("assistant", "Your Mastercard ending in 2983 is frozen now. If it turns up, I can unfreeze it for you."),
+        ]),
     ]
 
 
@@ -500,8 +519,118 @@ def message() -> list[tuple[str, list[Turn]]]:
     ]
 
 
+FOOD_LOGIN = ("sign_in", {"username": "jodicor0", "password": "895nzGhq96"})
+
+
+def food_delivery() -> list[tuple[str, list[Turn]]]:
+    """A fresh env the generator never saw: a login-first food delivery app."""
+    return [
+        ("good", [
+            ("user", "hey! can you log me in? username jodicor0, password 895nzGhq96. I want to see my last few "
+                     "orders"),
+            ("call", FOOD_LOGIN),
+            ("call", ("list_orders", {})),
+            ("assistant", "You're signed in, Jodi. Your three orders, newest first:\n- May 16: 2 Veggie Burgers "
+                          "from Brown's Burgers, delivered\n- May 9: 2 Miso Soups from Tran's Sushi, picked up\n"
+                          "- April 30: 3 Churros from Hill's Mexican, delivered"),
+            ("user", "Great, thanks!"),
+            ("assistant", "Enjoy your day, Jodi!"),
+        ]),
+        ("good", [
+            ("user", "I need you to sign me in please - jodicor0 / 895nzGhq96. Then add a tip for the courier on "
+                     "FD-50002, $3 is fine."),
+            ("call", FOOD_LOGIN),
+            ("assistant", "You're signed in. Just to check: I'll add a $3.00 tip for the courier to order FD-50002 "
+                          "(3 Churros, delivered April 30). Shall I go ahead?"),
+            ("user", "yep"),
+            ("call", ("add_tip", {"order_id": "FD-50002", "amount": 3})),
+            ("assistant", "Done! The courier gets a $3.00 tip, so order FD-50002 now comes to $26.95 in total."),
+        ]),
+        ("description_echo", [
+            ("user", "Hi, sign me in please: jodicor0, password 895nzGhq96."),
+            ("call", FOOD_LOGIN),
+            ("assistant", "You're signed in, Jodi."),
+            ("user", "Thanks. Now could you sign the current diner out?"),
+            ("call", ("sign_out", {})),
+            ("assistant", "You're signed out now. See you next time!"),
+        ]),
+        ("broken_sentence", [
+            ("user", "Can I sign me in? The username is jodicor0 and the password is 895nzGhq96."),
+            ("call", FOOD_LOGIN),
+            ("assistant", "You're signed in, Jodi. What can I do for you?"),
+        ]),
+        ("flag_as_field", [
+            ("user", "Sign me in (jodicor0, 895nzGhq96) and then straight back out, I'm on a shared computer."),
+            ("call", FOOD_LOGIN),
+            ("call", ("sign_out", {})),
+            ("assistant", "Done. No: the signed in is off."),
+        ]),
+        ("float_whole", [
+            ("user", "What's 12.5 plus 11.5? Splitting a pizza bill."),
+            ("call", ("calc", {"expression": "12.5 + 11.5"})),
+            ("assistant", "That comes to 24.0."),
+        ]),
+        ("good", [
+            ("user", "What's 12.5 plus 11.5? Splitting a pizza bill."),
+            ("call", ("calc", {"expression": "12.5 + 11.5"})),
+            ("assistant", "That's $24 altogether - $12 each if you split it two ways. (And yes, my Bluetooth 5.0 "
+                          "headphones are cheaper than that pizza.)"),
+        ]),
+    ]
+
+
+HR_LOGIN = ("login", {"login": "cmcintosh", "pin": "7395"})
+
+
+def hr_leave() -> list[tuple[str, list[Turn]]]:
+    """A fresh env the generator never saw: HR self-service for time off, login first."""
+    return [
+        ("good", [
+            ("user", "Morning! Could you log me in (cmcintosh, PIN 7395) and tell me how much leave I have left?"),
+            ("call", HR_LOGIN),
+            ("call", ("get_time_off_balances", {})),
+            ("assistant", "Good morning, Chelsea! You have 11 vacation days, 3 personal days and 1 sick day left."),
+        ]),
+        ("cheer_after_refusal", [
+            ("user", "Can you book me a flight to Denver for my time off?"),
+            ("assistant", "Sorry, I can't book flights; I can only help with your leave and time-off requests."),
+            ("user", "Fantastic. Then log me in please, cmcintosh and 7395."),
+            ("call", HR_LOGIN),
+            ("assistant", "You're logged in, Chelsea."),
+        ]),
+        ("good", [
+            ("user", "Can you book me a flight to Denver for my time off?"),
+            ("assistant", "Sorry, I can't book flights; I can only help with your leave and time-off requests."),
+            ("user", "No worries. Then log me in please, cmcintosh and 7395."),
+            ("call", HR_LOGIN),
+            ("assistant", "You're logged in, Chelsea."),
+            ("user", "Great, thanks!"),
+            ("assistant", "Anytime!"),
+        ]),
+        ("asked_again", [
+            ("user", "Log me in, cmcintosh / 7395, and show me my approved requests."),
+            ("call", HR_LOGIN),
+            ("call", ("list_time_off_requests", {"status": "approved"})),
+            ("assistant", "You're logged in, Chelsea. Three requests are approved: sick leave April 23-26, personal "
+                          "days August 3-6 (family trip) and vacation August 12-15 (doctor appointment)."),
+            ("user", "When is the vacation?"),
+            ("assistant", "The vacation is August 12-15."),
+        ]),
+        ("good", [
+            ("user", "Log me in, cmcintosh / 7395, and show me my approved requests."),
+            ("call", HR_LOGIN),
+            ("call", ("list_time_off_requests", {"status": "approved"})),
+            ("assistant", "You're logged in, Chelsea. Three requests are approved: sick leave April 23-26, personal "
+                          "days August 3-6 (family trip) and vacation August 12-15 (doctor appointment)."),
+            ("user", "Sorry, when did you say the vacation was?"),
+            ("assistant", "The vacation is August 12-15."),
+        ]),
+    ]
+
+
 ENVS: dict[str, Callable[[], list[tuple[str, list[Turn]]]]] = {
-    "retail": retail, "banking": banking, "tau_retail": tau_retail, "fixtures/envs/message.py": message}
+    "retail": retail, "banking": banking, "tau_retail": tau_retail, "fixtures/envs/message.py": message,
+    "bench/fresh_envs/food_delivery.py": food_delivery, "bench/fresh_envs/hr_leave.py": hr_leave}
 
 
 def records() -> list[Record]:

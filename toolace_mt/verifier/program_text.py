@@ -1,0 +1,80 @@
+"""`program_text`: values said as a person says them, not as a program prints them.
+
+- `float_whole`: a whole number printed with a trailing ".0" in a user or assistant
+  turn ("the workdays are 3.0", "personal, 0.0", "what do 426.0, 46 and 27.37 come
+  to?"): a person says "3 workdays". A version ("Bluetooth 5.0") is not a count.
+- `flag_as_field`: a yes/no output field whose name is no noun ("logged_in", "is_open",
+  "signed_in") read out as one with on/off, yes/no or true/false ("No: the logged in is
+  off."). Say it as a sentence: "you're logged out".
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolace_mt.record import AssistantMessage, UserMessage
+from toolace_mt.verifier.dialogue import Dialogue, Failure
+from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.told import MAX_TEXT, leaves_with_keys
+
+CHECK = "program_text"
+KINDS = (
+    FindingKind("float_whole", CHECK, False, "a whole number printed with \".0\" (\"the workdays are 3.0\")"),
+    FindingKind("flag_as_field", CHECK, False, "a yes/no field read out as a noun (\"the logged in is off\")"),
+)
+
+_FLOAT_WHOLE = re.compile(r"(?<![\w.,])(?P<before>(?:[A-Za-z]+ )?)\$?\d{1,12}\.0(?![\d.]\d|\d|\w)")
+# Words before a number that make it a version or a standard, not a count ("Bluetooth 5.0").
+_VERSIONED = frozenset({"version", "v", "ver", "release", "bluetooth", "usb", "web", "http", "python", "ios",
+                        "android", "oauth", "wifi", "hdmi", "tls", "ssl", "gen", "model", "api", "firmware", "rev"})
+# The last word of a flag's name that makes it no noun: a participle, an adverb, an adjective.
+_NOT_NOUN_END = frozenset({"in", "out", "up", "on", "off", "open", "closed", "only", "available", "active",
+                           "enabled", "disabled", "visible", "required", "allowed", "pressed", "engaged", "locked",
+                           "unlocked", "paid", "read", "done"})
+_NOT_NOUN_START = frozenset({"is", "has", "can", "should", "allow", "allows", "was", "did", "does"})
+_FLAG_WORDS = r"(?:on|off|yes|no|true|false|enabled|disabled)"
+
+
+def _not_noun(key: str) -> bool:
+    parts = [p for p in key.casefold().split("_") if p]
+    if not parts:
+        return False
+    return parts[0] in _NOT_NOUN_START or parts[-1] in _NOT_NOUN_END or \
+        (parts[-1].endswith("ed") and len(parts[-1]) > 4)
+
+
+def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    findings: list[Finding] = []
+    flags: set[str] = set()  # spoken names of yes/no output fields that are no noun, shown so far
+    outputs = {site.output_index: site for site in dialogue.calls if site.output_index is not None}
+    for index, message in enumerate(dialogue.messages):
+        site = outputs.get(index)
+        if site is not None and not site.failed:
+            for key, value in leaves_with_keys(site.output):
+                if isinstance(value, bool) and _not_noun(key):
+                    flags.add(key.casefold().replace("_", " "))
+            continue
+        if not isinstance(message, UserMessage | AssistantMessage):
+            continue
+        content = message.content if isinstance(message.content, str) else ""
+        text = content[:MAX_TEXT]
+        whole = next((m for m in _FLOAT_WHOLE.finditer(text)
+                      if m["before"].strip().casefold() not in _VERSIONED), None)
+        if whole is not None:
+            number = whole.group(0)[len(whole["before"]):]
+            findings.append(Finding("float_whole", f"message {index} prints a whole number as a program does "
+                                    f"(\"{number}\"): say \"{number[:-2]}\"", index))
+        if isinstance(message, AssistantMessage) and flags:
+            lowered = text.casefold()
+            said = next((f for f in sorted(flags)
+                         if re.search(r"\bthe " + re.escape(f) + r" (?:is|was|are) " + _FLAG_WORDS + r"\b", lowered)),
+                        None)
+            if said is not None:
+                findings.append(Finding("flag_as_field", f"message {index} reads the yes/no field \"{said}\" out as "
+                                        f"a noun (\"the {said} is ...\"): say it as a sentence", index))
+    return findings
+
+
+def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:
+    return [Failure(CHECK, f.message, f.message_index) for f in find(dialogue, policy)]

@@ -1,0 +1,99 @@
+"""`small_talk`: turns without a call still make sense as a conversation.
+
+- `cheer_after_refusal`: the assistant said it cannot do what was asked, and the user's
+  next turn opens by cheering it ("Sorry, I can't help you pay your payee." - "Fantastic.
+  Before I forget, ..."). A person takes a refusal with "okay" or "no worries", not
+  "fantastic".
+- `asked_again`: the user asks for a value the assistant's previous reply had just told,
+  without saying they missed it ("... the employee ID is E4019." - "What's the employee
+  ID?"), and the answer repeats it. Asking again is natural only with a reason ("sorry,
+  what did you say the name was?", "I didn't catch the status").
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolace_mt.record import AssistantMessage, UserMessage
+from toolace_mt.verifier.dialogue import Dialogue, Failure
+from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.told import MAX_TEXT
+
+CHECK = "small_talk"
+KINDS = (
+    FindingKind("cheer_after_refusal", CHECK, False, "the user cheers a refusal (\"Fantastic.\" after \"I can't\")"),
+    FindingKind("asked_again", CHECK, False,
+                "the user asks for a value the previous reply just told, with no reason to ask again"),
+)
+
+_REFUSAL = re.compile(r"\b(?:can(?:no|')t|cannot|can not|unable to|not able to|isn't something I can|"
+                      r"outside (?:of )?what I can|beyond what I can|not something I can)\b", re.I)
+_CHEER = re.compile(r"^\W*(?:oh,? )?(?:fantastic|great|nice|super|perfect|wonderful|awesome|excellent|lovely|"
+                    r"brilliant|amazing|terrific|sweet|splendid|cool|good stuff|sounds (?:good|great|perfect))\b"
+                    r"(?! (?:question|point))", re.I)
+# Why someone asks again: they missed it, want it repeated, or check they heard right.
+_AGAIN = re.compile(r"\b(?:again|repeat|remind|did you say|you said|didn't catch|did not catch|missed|sorry|"
+                    r"pardon|come again|once more|one more time|say that|hear|heard|double[- ]check|confirm|"
+                    r"just to be sure|to be clear|wait|hold on|quick check|right\?)", re.I)
+_ASKS = re.compile(r"\?|^\W*(?:what|which|when|where|who|how)\b", re.I)
+_TOKEN = re.compile(r"[a-z0-9$#@][a-z0-9$#@.,:'/-]*[a-z0-9]|[a-z0-9]", re.I)
+# Words of a reply that carry no value: what is left must all have been said before.
+_FILLER = frozenset("""a an the of is are was were it its it's that this and or to for on at in by with
+of course sure yes no yep certainly absolutely again so your you i i'm as said just here there be
+which what when who where how had has have""".split())
+
+
+def _tokens(text: str) -> set[str]:
+    return {t.casefold().rstrip(".,:") for t in _TOKEN.findall(text[:MAX_TEXT])}
+
+
+def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    findings: list[Finding] = []
+    messages = dialogue.messages
+    last_reply: tuple[int, str] | None = None  # the latest assistant text, and whether calls led to it
+    called_since_user = False
+    for index, message in enumerate(messages):
+        content = message.content if isinstance(message.content, str) else ""
+        if isinstance(message, AssistantMessage):
+            if message.tool_calls:
+                called_since_user = True
+            if content.strip():
+                last_reply = (index, content)
+            continue
+        if not isinstance(message, UserMessage):
+            continue
+        if last_reply is not None and last_reply[0] == index - 1 and not called_since_user \
+                and _REFUSAL.search(last_reply[1]) and _CHEER.search(content[:200]):
+            findings.append(Finding("cheer_after_refusal", f"message {index} cheers (\"{content.strip()[:40]}\") "
+                                    f"the refusal at message {last_reply[0]}", index))
+        if last_reply is not None and _ASKS.search(content[:MAX_TEXT]) and not _AGAIN.search(content[:MAX_TEXT]):
+            answer_at = _answer_index(messages, index)
+            answer = _answer(messages, index)
+            if answer is not None:
+                told = _tokens(answer) - _FILLER
+                if told and told <= _tokens(last_reply[1]) and any(any(c.isdigit() for c in t) or len(t) > 3
+                                                                  for t in told):
+                    findings.append(Finding("asked_again", f"message {index} asks for what message {last_reply[0]} "
+                                            f"had just told (the answer at message {answer_at} repeats it) "
+                                            "with no reason to ask again", index))
+        called_since_user = False
+    return findings
+
+
+def _answer_index(messages: list, user_index: int) -> int | None:
+    nxt = user_index + 1
+    if nxt < len(messages) and isinstance(messages[nxt], AssistantMessage) and not messages[nxt].tool_calls:
+        return nxt
+    return None
+
+
+def _answer(messages: list, user_index: int) -> str | None:
+    """The assistant's text right after the user turn, when it answers without a call."""
+    nxt = _answer_index(messages, user_index)
+    content = messages[nxt].content if nxt is not None else None
+    return content if isinstance(content, str) and content.strip() else None
+
+
+def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:
+    return [Failure(CHECK, f.message, f.message_index) for f in find(dialogue, policy)]

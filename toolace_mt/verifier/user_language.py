@@ -1,0 +1,113 @@
+"""`user_language`: the user writes like a person who cannot see the tool list.
+
+- `description_echo`: a user turn repeats five or more consecutive words of a listed
+  tool's description or of a parameter's ("could we sign the current diner out?",
+  "order a menu item from an open restaurant, delivered to my address or for pickup").
+  The user never sees the tool list, so a person does not say its sentences; words the
+  assistant said earlier in the dialogue may be repeated.
+- `broken_sentence`: a request with no verb where English needs one ("I was hoping you
+  could the company holidays of the year", "Trying to the logged-in employee's days",
+  "go ahead and the ...") or whose subject and object are one person twice ("Can I log me
+  in?", "I want to sign me in", "helping me sign me in").
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolace_mt.record import AssistantMessage, UserMessage
+from toolace_mt.verifier.dialogue import Dialogue, Failure
+from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.told import MAX_TEXT, tool_properties
+
+CHECK = "user_language"
+KINDS = (
+    FindingKind("description_echo", CHECK, False,
+                "the user repeats a tool's description (words only the tool list holds)"),
+    FindingKind("broken_sentence", CHECK, False,
+                "an ungrammatical request (\"could you the holidays\", \"Can I log me in?\")"),
+)
+
+ECHO_WORDS = 5  # this many consecutive words of a description, in a user turn, are the description
+CONTENT_WORDS = 3  # of which this many are not function words
+_CLAUSE_END = re.compile(r"[.;:!?,()\[\]\n\"“”]")
+MAX_DESCRIPTION = 2_000  # characters read of one description (records are hostile input)
+MAX_TOOLS = 200
+_WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+# Words that make a run of description words a phrase anyone says ("the status of the order").
+_FUNCTION = frozenset("""a an the of to for in on at by with from and or is are be it its this that these
+those as if not no my your our their his her i you we me us them can could would will should may
+please so do does did has have had was were all any each one""".split())
+
+# A modal or "to" followed straight by a noun phrase: the verb of the request is missing.
+_NO_VERB = re.compile(
+    r"\byou (?:could|can|would|will|might)(?: please| kindly)? (?:the|a|an|my|your|this|that|these)\b"
+    r"|\b(?:want|wants|wanted|need|needs|like|trying|hoping|able|wish) to (?:the|a|an|my|your)\b"
+    r"|\bgo ahead and (?:the|a|an|my|your)\b", re.I)
+# One person as subject and object of one verb: "Can I log me in?", "I want to sign me in".
+_SELF_TWICE = re.compile(
+    r"\b(?:can|could|may|shall|should|will|would|do|did) I (?!get\b)[a-z]+ me\b"
+    r"|\bI(?:'m| am|'d| would| want| need| was)?\b(?:(?!\b(?:you|someone|somebody|us|them|him|her)\b)[^.!?\n])"
+    r"{0,40}?\bto (?!get\b)[a-z]+ me (?:in|out|up|on|off)\b"
+    r"|\bhelp(?:ing)? me (?!get\b)[a-z]+ me\b", re.I)
+
+
+def _clauses(text: str) -> list[list[str]]:
+    """The words of each clause (a run never spans a comma or a sentence's end)."""
+    return [_WORD.findall(part) for part in _CLAUSE_END.split(text[:MAX_TEXT].casefold().replace("’", "'"))]
+
+
+def _descriptions(dialogue: Dialogue) -> list[str]:
+    texts = []
+    for tool in list(dialogue.tools.values())[:MAX_TOOLS]:
+        function = tool.get("function") if isinstance(tool, dict) else None
+        description = function.get("description") if isinstance(function, dict) else None
+        if isinstance(description, str):
+            texts.append(description[:MAX_DESCRIPTION])
+        for spec in list(tool_properties(tool).values())[:MAX_TOOLS]:
+            if isinstance(spec, dict) and isinstance(spec.get("description"), str):
+                texts.append(spec["description"][:MAX_DESCRIPTION])
+    return texts
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    """The ECHO_WORDS-word runs of a text's clauses holding CONTENT_WORDS or more words that
+    are not function words ("add a tip for the" is how anyone asks; "sign the current diner
+    out" is a description's)."""
+    found = set()
+    for words in _clauses(text):
+        for i in range(len(words) - ECHO_WORDS + 1):
+            run = tuple(words[i:i + ECHO_WORDS])
+            if sum(w not in _FUNCTION for w in run) >= CONTENT_WORDS:
+                found.add(run)
+    return found
+
+
+def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    findings: list[Finding] = []
+    described: set[tuple[str, ...]] = set()
+    for text in _descriptions(dialogue):
+        described |= _runs(text)
+    said: set[tuple[str, ...]] = set()  # runs the assistant said: the user may repeat them
+    for index, message in enumerate(dialogue.messages):
+        content = message.content if isinstance(message.content, str) else ""
+        if isinstance(message, AssistantMessage):
+            said |= _runs(content)
+            continue
+        if not isinstance(message, UserMessage):
+            continue
+        echoed = min((described & _runs(content)) - said, default=None)
+        if echoed is not None:
+            findings.append(Finding("description_echo", f"message {index} repeats a tool's description "
+                                    f"(\"{' '.join(echoed)}\"): the user cannot see the tool list; say what "
+                                    "they want in their own words", index))
+        broken = _NO_VERB.search(content[:MAX_TEXT]) or _SELF_TWICE.search(content[:MAX_TEXT])
+        if broken is not None:
+            findings.append(Finding("broken_sentence", f"message {index} is not English (\"{broken.group(0)}\"): "
+                                    "a verb is missing, or the user is subject and object at once", index))
+    return findings
+
+
+def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:
+    return [Failure(CHECK, f.message, f.message_index) for f in find(dialogue, policy)]
