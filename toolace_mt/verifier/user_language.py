@@ -5,6 +5,12 @@
   "order a menu item from an open restaurant, delivered to my address or for pickup").
   The user never sees the tool list, so a person does not say its sentences; words the
   assistant said earlier in the dialogue may be repeated.
+- `form_filling`: one user turn fills in two or more parameters by name, like a form
+  ("The start date would be 2026-09-03, and the leave type would be unpaid.", "the order
+  number would be #W1216 and the reason would be other"): "the <parameter> is / would be /
+  should be / needs to be <value>" with a listed tool's parameter names: three in one
+  turn, or two when one is said as only a form is ("would be", "should be", "on my side
+  is"). "The username is X and the password is Y" is how people talk.
 - `broken_sentence`: a request with no verb where English needs one ("I was hoping you
   could the company holidays of the year", "Trying to the logged-in employee's days",
   "go ahead and the ...") or whose subject and object are one person twice ("Can I log me
@@ -25,6 +31,9 @@ CHECK = "user_language"
 KINDS = (
     FindingKind("description_echo", CHECK, False,
                 "the user repeats a tool's description (words only the tool list holds)"),
+    FindingKind("form_filling", CHECK, False,
+                "the user fills in two or more parameters by name (\"the start date would be X, the leave type would "
+                "be Y\")"),
     FindingKind("broken_sentence", CHECK, False,
                 "an ungrammatical request (\"could you the holidays\", \"Can I log me in?\")"),
 )
@@ -40,6 +49,14 @@ _FUNCTION = frozenset("""a an the of to for in on at by with from and or is are 
 those as if not no my your our their his her i you we me us them can could would will should may
 please so do does did has have had was were all any each one""".split())
 
+# "the <parameter> is <value>" clauses in one user turn that make it a form: this many plain
+# ones ("the username is X and the password is Y" is how people give credentials), or two
+# when one is said as a form is ("would be", "should be", "on my side is").
+FORM_CLAUSES = 3
+FORM_CLAUSES_STILTED = 2
+_FORM_VERB = (r"(?P<how>\s+(?:on my (?:side|end)|i have|in question|here|to use))?\s*(?:,\s*which\s+)?"
+              r"(?:(?P<plain>is|are|was|'s)|would be|should be|will be|is going to be|has to be|have to be|needs to be|"
+              r"must be|ought to be|says|reads)\s+\S")
 # A modal or "to" followed straight by a noun phrase: the verb of the request is missing.
 _NO_VERB = re.compile(
     r"\byou (?:could|can|would|will|might)(?: please| kindly)? (?:the|a|an|my|your|this|that|these)\b"
@@ -84,8 +101,38 @@ def _runs(text: str) -> set[tuple[str, ...]]:
     return found
 
 
+def _parameter_names(dialogue: Dialogue) -> list[str]:
+    """Spoken parameter names of the listed tools ("start date", "leave type", "order id"),
+    and an id's other name ("order number")."""
+    names: set[str] = set()
+    for tool in list(dialogue.tools.values())[:MAX_TOOLS]:
+        for param in list(tool_properties(tool))[:MAX_TOOLS]:
+            spoken = re.sub(r"[_\W]+", " ", str(param)[:60]).strip().casefold()
+            if spoken:
+                names.add(spoken)
+                if spoken.endswith(" id"):
+                    names.add(spoken[:-3] + " number")
+    return sorted(names, key=len, reverse=True)
+
+
+def _form(text: str, names: list[str]) -> list[str]:
+    """The parameter names a text fills in like a form ("the <name> would be <value>"); []
+    when its clauses are few or plain enough to be speech."""
+    if not names:
+        return []
+    pattern = re.compile(r"\bthe (" + "|".join(re.escape(n) for n in names) + r")" + _FORM_VERB, re.I)
+    filled: dict[str, bool] = {}  # name -> said the way a form is
+    for match in pattern.finditer(text[:MAX_TEXT]):
+        stilted = match["how"] is not None or match["plain"] is None
+        filled[match.group(1).casefold()] = filled.get(match.group(1).casefold(), False) or stilted
+    if len(filled) >= FORM_CLAUSES or (len(filled) >= FORM_CLAUSES_STILTED and any(filled.values())):
+        return sorted(filled)
+    return []
+
+
 def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     findings: list[Finding] = []
+    names = _parameter_names(dialogue)
     described: set[tuple[str, ...]] = set()
     for text in _descriptions(dialogue):
         described |= _runs(text)
@@ -102,6 +149,10 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
             findings.append(Finding("description_echo", f"message {index} repeats a tool's description "
                                     f"(\"{' '.join(echoed)}\"): the user cannot see the tool list; say what "
                                     "they want in their own words", index))
+        filled = _form(content, names)
+        if filled:
+            findings.append(Finding("form_filling", f"message {index} fills in {', '.join(filled)} like a form "
+                                    "(\"the <parameter> is ...\"): say what you want as a person does", index))
         broken = _NO_VERB.search(content[:MAX_TEXT]) or _SELF_TWICE.search(content[:MAX_TEXT])
         if broken is not None:
             findings.append(Finding("broken_sentence", f"message {index} is not English (\"{broken.group(0)}\"): "

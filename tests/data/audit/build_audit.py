@@ -258,6 +258,16 @@ def retail() -> list[tuple[str, list[Turn]]]:
             ("user", "Sorry, what was the member since again?"),
             ("assistant", "February 26, 2023."),
         ]),
+        ("form_filling", [
+            ("user", "Would you call off my order? So, the order number would be #W1231 and the reason would be "
+                     "ordered by mistake."),
+            ("call", ("get_order", {"order_id": "#W1231"})),
+            ("assistant", "Order #W1231 (2 Bluetooth Speakers and 3 Building Blocks Sets, $507.95) is still pending. "
+                          "Shall I cancel it as ordered by mistake?"),
+            ("user", "Yes."),
+            ("call", ("cancel_order", {"order_id": "#W1231", "reason": "ordered_by_mistake"})),
+            ("assistant", "It's cancelled; the $507.95 goes back to your credit card."),
+        ]),
     ]
 
 
