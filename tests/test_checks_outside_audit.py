@@ -287,3 +287,54 @@ def test_the_good_fresh_env_records_pass(verifier: Verifier) -> None:
 def test_a_tampered_fresh_env_record_fails_that_check(verifier: Verifier, record_id: str, index: int, text: str,
                                                       check: str) -> None:
     assert failed(verifier, tampered(record_id, index, text)) == {check: [index]}
+
+
+# ---------------------------------------------------------------- answer, small_talk, plan_sense additions
+
+SHOP_TOOLS: dict[str, dict[str, Any]] = {"get_product": {"product_id": {"type": "string"}},
+                                         "place_order": {"product_id": {"type": "string"}}}
+SHOP = EnvPolicy(known=True, writes=frozenset({"place_order"}))
+KETTLE = {"product_id": "P2029", "name": "Electric Kettle (Grey)", "category": "kitchen", "price": 58.99}
+
+
+@pytest.mark.parametrize("reply, found", [
+    ("That's our Electric Kettle (Grey), in the kitchen category.", {"unanswered_question": [3]}),
+    ("The Electric Kettle (Grey) is $58.99.", {}),
+])
+def test_how_much_is_answered_by_a_number(reply: str, found: dict[str, list[int]]) -> None:
+    record = synthetic([("user", "How much does product P2029 cost?"),
+                        ("call", "get_product", {"product_id": "P2029"}, KETTLE), ("assistant", reply)], SHOP_TOOLS)
+    assert kinds(record, SHOP) == found
+
+
+@pytest.mark.parametrize("question, found", [
+    ("Sure! Which customer ID would you like?", {"id_as_choice": [1]}),
+    ("Which pin would you like to use?", {"id_as_choice": [1]}),
+    ("Sure! What's your customer ID?", {}),
+    ("Which card would you like to freeze?", {}),  # a choice among the user's cards is a choice
+])
+def test_an_identifier_is_asked_for_not_offered_as_a_choice(question: str, found: dict[str, list[int]]) -> None:
+    record = synthetic([("user", "Could you show me my cards?"), ("assistant", question),
+                        ("user", "CUS-1001."), ("assistant", "You have one card.")], HR_TOOLS)
+    assert kinds(record) == found
+
+
+def orders(second_request: str) -> Record:
+    return synthetic([
+        ("user", "Please order the kettle P2029."),
+        ("assistant", "I'll order one Electric Kettle (Grey), P2029, for $58.99. Shall I?"), ("user", "Yes."),
+        ("call", "place_order", {"product_id": "P2029"}, {"order_id": "#W1", "product_id": "P2029"}),
+        ("assistant", "Ordered: #W1."),
+        ("user", second_request),
+        ("assistant", "I'll order one Electric Kettle (Grey), P2029, for $58.99. Shall I?"), ("user", "Yes."),
+        ("call", "place_order", {"product_id": "P2029"}, {"order_id": "#W2", "product_id": "P2029"}),
+        ("assistant", "Ordered: #W2."),
+    ], SHOP_TOOLS)
+
+
+def test_the_same_write_twice_unasked_is_found() -> None:
+    assert kinds(orders("Can you place an order for P2029?"), SHOP) == {"duplicate_write": [9]}
+
+
+def test_the_same_write_asked_for_again_is_fine() -> None:
+    assert kinds(orders("That was quick. Could you order another one, for my sister?"), SHOP) == {}

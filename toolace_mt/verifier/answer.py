@@ -5,7 +5,10 @@
   newly showed; or, when words of the user's turn name fields of those outputs ("which
   seats are free?" names `seats_left`), none of those fields' values. A sub-task of the
   record's `task` made of reads only must have the output of its last planned call told
-  in a reply after it, the same way (its goal's words name fields too).
+  in a reply after it, the same way (its goal's words name fields too). A question for
+  an amount or a count ("how much will I get back for return RET-5003?", "how many days
+  do I have left?") is answered by a number the reads newly showed, or the size of a list
+  they returned; the return's status and reason do not answer it.
 Replies in words are reply_style's concern (field dumps, ids alone).
 """
 
@@ -16,7 +19,7 @@ from typing import Any
 
 from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
-from toolace_mt.verifier.evidence import leaves, normalise
+from toolace_mt.verifier.evidence import leaves, list_lengths, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import Shown, Told, leaves_with_keys, meaningful, meaningful_leaves, parsed
@@ -35,6 +38,9 @@ _YES_NO = re.compile(r"\b(?:yes|no|not|true|false|neither|both)\b|n't\b", re.I)
 # A question asked to be answered yes or no (not a request: "Could you ...?", "Can you ...?").
 _YES_NO_QUESTION = re.compile(r"(?:^|[.!?]\s+)(?!(?:could|can|would|will) you\b)(?:do|does|did|is|are|was|were|has|"
                               r"have|had|can|could|will|would|should|am)\b[^.!?]{0,200}\?", re.I)
+# A question for an amount or a count: its answer is a number.
+_HOW_MUCH = re.compile(r"\bhow (?:much|many)\b|\bwhat(?:'s| is| was| will be)? the (?:total|price|cost|balance|"
+                       r"amount|refund)\b|\bwhat does [^.?!]{1,40} cost\b", re.I)
 _CLOSING = re.compile(r"\b(?:anything else|something else|help you with|help with today|further questions?|"
                       r"other questions?|more questions?)\b", re.I)
 _STOP = frozenset("""what which when where whose could would should about there their them they this that these
@@ -68,7 +74,7 @@ def _asked_flags(words: set[str], outputs: list[Any]) -> list[str]:
             if isinstance(leaf, bool) and {p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4} & words]
 
 
-def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]) -> str | None:
+def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str], quantity: bool = False) -> str | None:
     """Why `reply` does not answer what `sites` found (None: it does). An asked field is
     answered by one of its new values, or by its word in the reply ("yes, both are in stock");
     a look-up that found nothing by a reply that says so."""
@@ -87,6 +93,8 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     if not new:
         return None
     told = Told.of(reply)
+    if quantity and not _tells_a_number(told, new, outputs):
+        return "the reply states no amount or count, which was asked for (\"how much\", \"how many\")"
     if any(isinstance(v, str) and len(v.split()) >= 5 and told.tells(v) for v in new[:400]):
         return None  # it quotes what the record says (a message's text): "what does it say?" is answered
     asked = _asked_fields(words - filters, outputs)
@@ -101,6 +109,16 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     if any(told.tells(v, loose=True) for v in new[:400]):
         return None
     return "the reply states none of the values the look-ups found"
+
+
+def _tells_a_number(told: Told, new: list[Any], outputs: list[Any]) -> bool:
+    """The reply tells a number the reads newly showed, or a list's size; true when they showed none."""
+    numbers = [v for v in new if isinstance(v, int | float) and not isinstance(v, bool)]
+    sizes = [n for out in outputs for n in list_lengths(out)]
+    if not numbers and not sizes:
+        return True
+    return any(told.tells(v) for v in numbers[:400]) or \
+        any(abs(m - n) < 1e-9 for n in sizes[:400] for m in told.found.numbers)
 
 
 def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
@@ -129,7 +147,8 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         reply = messages[reply_index].content or ""
         if _YES_NO_QUESTION.search(messages[user].content) and _YES_NO.search(" ".join(reply.split()[:6])):
             continue  # "Do I have any pending orders?" - "Yes, two." answers it
-        problem = _unanswered(reply, good, shown, _words(messages[user].content))
+        problem = _unanswered(reply, good, shown, _words(messages[user].content),
+                              quantity=_HOW_MUCH.search(messages[user].content) is not None)
         if problem:
             findings.append(Finding("unanswered_question", f"the user asked at message {user}; {problem}",
                                     reply_index))

@@ -8,6 +8,9 @@
 - `unauthenticated`: in an env that declares AUTHENTICATE_FIRST, a call touches a user's
   data (its arguments or output carry the user key) before the user was identified by a
   look-up from details they gave (email, or name and zip), not from an id they stated.
+- `duplicate_write`: a successful write made again with identical arguments (the same
+  order placed twice, the same payee added twice) when the user did not ask for it twice
+  in so many words ("again", "another", "second", "one more", "twice").
 - `needless_question`: the assistant asks for an optional choice filter of a read (an
   enum the call does not require) that the user never mentioned, and the answer feeds
   only that filter ("What is the status?" when the user asked to look through orders).
@@ -15,6 +18,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from toolace_mt.record import AssistantMessage, UserMessage
@@ -31,11 +35,13 @@ KINDS = (
     FindingKind("unrelated_record", CHECK, True, "the target is identified through an unrelated record"),
     FindingKind("unauthenticated", CHECK, True,
                 "acts on a user's data before authenticating them (AUTHENTICATE_FIRST)"),
+    FindingKind("duplicate_write", CHECK, True, "the same write made twice with identical arguments"),
     FindingKind("needless_question", CHECK, True,
                 "the assistant asks for an optional filter the user never wanted; only that filter uses the answer"),
 )
 
 _UNDO = ("cancel", "delete", "remove", "revoke")
+_AGAIN = re.compile(r"\b(?:again|another|second|one more|twice|same (?:one|thing|order) once more|repeat)\b", re.I)
 
 
 def _ids(site: CallSite) -> set[str]:
@@ -65,9 +71,28 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                                         f"which {earlier.name} at message {earlier.message_index} had just changed",
                                         undo.message_index))
                 break
+    findings += _duplicates(dialogue, writes)
     findings += _unrelated(dialogue, policy, writes)
     if policy.authenticate_first and policy.user_key:
         findings += _unauthenticated(dialogue, policy)
+    return findings
+
+
+def _duplicates(dialogue: Dialogue, writes: list[CallSite]) -> list[Finding]:
+    findings = []
+    seen: dict[str, CallSite] = {}
+    for write in writes:
+        key = json.dumps([write.name, write.arguments], sort_keys=True, default=str)
+        earlier = seen.get(key)
+        seen[key] = write
+        if earlier is None or not write.arguments:
+            continue  # a write with no arguments (log out, log in again) is a state, not a thing made twice
+        asked = " ".join(m.content for m in dialogue.messages[earlier.message_index + 1:write.message_index]
+                         if isinstance(m, UserMessage) and isinstance(m.content, str))
+        if not _AGAIN.search(asked):
+            findings.append(Finding("duplicate_write", f"call {write.call.id} {write.name} repeats the write at "
+                                    f"message {earlier.message_index} with the same arguments, which the user did not "
+                                    "ask for twice", write.message_index))
     return findings
 
 

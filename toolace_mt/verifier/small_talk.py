@@ -8,6 +8,10 @@
   without saying they missed it ("... the employee ID is E4019." - "What's the employee
   ID?"), and the answer repeats it. Asking again is natural only with a reason ("sorry,
   what did you say the name was?", "I didn't catch the status").
+- `id_as_choice`: the assistant asks which identifier or credential the user "would like"
+  ("Which customer ID would you like?", "Which pin would you like?"), as if it were a
+  preference; one's own customer ID or PIN is not chosen. Ask for it ("What's your
+  customer ID?").
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ KINDS = (
     FindingKind("cheer_after_refusal", CHECK, False, "the user cheers a refusal (\"Fantastic.\" after \"I can't\")"),
     FindingKind("asked_again", CHECK, False,
                 "the user asks for a value the previous reply just told, with no reason to ask again"),
+    FindingKind("id_as_choice", CHECK, False,
+                "the assistant asks which ID or PIN the user \"would like\", as if it were a preference"),
 )
+# "Which customer ID would you like?": an identifier or a secret offered as a choice.
+_ID_CHOICE = re.compile(r"\b(?:which|what)\s+(?:[a-z]+\s+){0,2}?(?:id|ids|pin|password|passcode|username|login|"
+                        r"email(?: address)?|account number|card number|customer number)\s+would you (?:like|prefer|"
+                        r"want)(?: to (?:use|give))?\b", re.I)
 
 _REFUSAL = re.compile(r"\b(?:can(?:no|')t|cannot|can not|unable to|not able to|isn't something I can|"
                       r"outside (?:of )?what I can|beyond what I can|not something I can)\b", re.I)
@@ -58,6 +68,10 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         if isinstance(message, AssistantMessage):
             if message.tool_calls:
                 called_since_user = True
+            choice = _ID_CHOICE.search(content[:MAX_TEXT])
+            if choice is not None:
+                findings.append(Finding("id_as_choice", f"message {index} asks for an identifier as a preference "
+                                        f"(\"{choice.group(0)}\"): ask what it is", index))
             if content.strip():
                 last_reply = (index, content)
             continue

@@ -268,6 +268,16 @@ def retail() -> list[tuple[str, list[Turn]]]:
             ("call", ("cancel_order", {"order_id": "#W1231", "reason": "ordered_by_mistake"})),
             ("assistant", "It's cancelled; the $507.95 goes back to your credit card."),
         ]),
+        ("unanswered_question", [
+            ("user", "How much does product P2029 cost?"),
+            ("call", ("get_product", {"product_id": "P2029"})),
+            ("assistant", "That's our Electric Kettle (Grey), in the kitchen category."),
+        ]),
+        ("good", [
+            ("user", "How much does product P2029 cost?"),
+            ("call", ("get_product", {"product_id": "P2029"})),
+            ("assistant", "The Electric Kettle (Grey) is $58.99."),
+        ]),
     ]
 
 
@@ -401,6 +411,27 @@ def banking() -> list[tuple[str, list[Turn]]]:
             ("user", "Yes, that's the one."),
             ("call", ("freeze_card", {"card_id": "CRD-30001"})),
             ("assistant", "Your Mastercard ending in 2983 is frozen now. If it turns up, I can unfreeze it for you."),
+        ]),
+        ("id_as_choice", [
+            ("user", "Could you show me my cards, please?"),
+            ("assistant", "Sure! Which customer ID would you like?"),
+            ("user", "It's CUS-1001."),
+            ("call", ("list_cards", {"customer_id": "CUS-1001"})),
+            ("assistant", "You have one card: a Mastercard ending in 2983, active until December 2028."),
+        ]),
+        ("duplicate_write", [
+            ("user", "Please move $200 from my checking ACC-10001 to savings ACC-10002."),
+            ("assistant", "I'll move $200.00 from checking (ACC-10001) to savings (ACC-10002). Shall I go ahead?"),
+            ("user", "Yes please."),
+            ("call", ("transfer_between_accounts", {"from_account_id": "ACC-10001", "to_account_id": "ACC-10002",
+                                                    "amount": 200})),
+            ("assistant", "Done: $200.00 is now in your savings account."),
+            ("user", "Thanks! So $200 from ACC-10001 to ACC-10002 is sorted?"),
+            ("assistant", "I'll move $200.00 from checking (ACC-10001) to savings (ACC-10002). Shall I go ahead?"),
+            ("user", "Yes."),
+            ("call", ("transfer_between_accounts", {"from_account_id": "ACC-10001", "to_account_id": "ACC-10002",
+                                                    "amount": 200})),
+            ("assistant", "Done: $200.00 is now in your savings account."),
         ]),
     ]
 
