@@ -338,3 +338,14 @@ def test_the_same_write_twice_unasked_is_found() -> None:
 
 def test_the_same_write_asked_for_again_is_fine() -> None:
     assert kinds(orders("That was quick. Could you order another one, for my sister?"), SHOP) == {}
+
+
+@pytest.mark.parametrize("question, answer, found", [
+    ("Sorry, could you repeat the customer ID?", "Of course, the customer ID is C1036.", {"repeat_unsaid": [2]}),
+    ("Hold on, when did you say it was placed?", "It was placed on May 3.", {"repeat_unsaid": [2]}),
+    ("Sorry, what did you say the order number was?", "It's #W1.", {}),  # it was said: there is something to repeat
+])
+def test_repeating_what_was_never_said_is_found(question: str, answer: str, found: dict[str, list[int]]) -> None:
+    record = synthetic([("user", "Cancel my order #W1, please."), ("assistant", "Done: order #W1 is cancelled."),
+                        ("user", question), ("assistant", answer)], HR_TOOLS)
+    assert kinds(record) == found

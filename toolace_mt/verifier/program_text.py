@@ -6,6 +6,11 @@
 - `flag_as_field`: a yes/no output field whose name is no noun ("logged_in", "is_open",
   "signed_in") read out as one with on/off, yes/no or true/false ("No: the logged in is
   off."). Say it as a sentence: "you're logged out".
+- `own_name_read`: the assistant reads the user their own name as a record field ("the
+  username is jmckinney and the first name is Jean", "the full name is Christine Wise"),
+  when the user did not ask about a name or their profile ("what do you have on file
+  for me?" is answered by it): the name of the account that signed in, or of
+  the user's own row. Address them by it instead ("You're signed in, Jean.").
 """
 
 from __future__ import annotations
@@ -22,7 +27,15 @@ CHECK = "program_text"
 KINDS = (
     FindingKind("float_whole", CHECK, False, "a whole number printed with \".0\" (\"the workdays are 3.0\")"),
     FindingKind("flag_as_field", CHECK, False, "a yes/no field read out as a noun (\"the logged in is off\")"),
+    FindingKind("own_name_read", CHECK, False,
+                "the user is told their own name as a record field (\"the first name is Jean\")"),
 )
+_LOGIN_TOOL = re.compile(r"(?:^|_)(?:login|log_in|logon|signin|sign_in|authenticate|auth)(?:_|$)")
+_NAME_KEY = re.compile(r"^(?:first|given|last|family|full|display)?_?name$|^(?:first|last|full)name$")
+# A user turn asking about their own record: telling its name is then an answer.
+_ASKS_PROFILE = re.compile(r"\b(?:name|profile|on file|details|record|account info|who am i)\b", re.I)
+_NAME_SAID = re.compile(r"\b(?:the|your) (?:(?:first|last|full|given|family|display) )?name (?:is|was) "
+                        r"(?P<name>[A-Z][\w'-]+)")
 
 _FLOAT_WHOLE = re.compile(r"(?<![\w.,])(?P<before>(?:[A-Za-z]+ )?)\$?\d{1,12}\.0(?![\d.]\d|\d|\w)")
 # Words before a number that make it a version or a standard, not a count ("Bluetooth 5.0").
@@ -44,13 +57,31 @@ def _not_noun(key: str) -> bool:
         (parts[-1].endswith("ed") and len(parts[-1]) > 4)
 
 
+def _own_names(site: object, policy: EnvPolicy) -> set[str]:
+    """Names in an output that are the user's: a sign-in's, or a row holding the user key."""
+    out = getattr(site, "output", None)
+    name = getattr(site, "name", "")
+    if not isinstance(out, dict):
+        return set()
+    if not (_LOGIN_TOOL.search(name.casefold()) or (policy.user_key and policy.user_key in out)):
+        return set()
+    if policy.user_key and any(k != policy.user_key and k.endswith("_id") and isinstance(v, str) and v
+                               for k, v in out.items()) and not _LOGIN_TOOL.search(name.casefold()):
+        return set()  # a payee or an order pointing at the user: its name is not theirs
+    return {w.casefold() for k, v in out.items() if isinstance(v, str) and _NAME_KEY.match(k.casefold())
+            for w in v.split()[:1]}
+
+
 def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     findings: list[Finding] = []
+    own: set[str] = set()  # first words of the user's own names, as outputs showed them
+    last_user = ""
     flags: set[str] = set()  # spoken names of yes/no output fields that are no noun, shown so far
     outputs = {site.output_index: site for site in dialogue.calls if site.output_index is not None}
     for index, message in enumerate(dialogue.messages):
         site = outputs.get(index)
         if site is not None and not site.failed:
+            own |= _own_names(site, policy)
             for key, value in leaves_with_keys(site.output):
                 if isinstance(value, bool) and _not_noun(key):
                     flags.add(key.casefold().replace("_", " "))
@@ -59,6 +90,13 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
             continue
         content = message.content if isinstance(message.content, str) else ""
         text = content[:MAX_TEXT]
+        if isinstance(message, UserMessage):
+            last_user = text
+        elif own and not _ASKS_PROFILE.search(last_user):
+            read = next((m for m in _NAME_SAID.finditer(text) if m["name"].casefold() in own), None)
+            if read is not None:
+                findings.append(Finding("own_name_read", f"message {index} reads the user their own name as a "
+                                        f"record field (\"{read.group(0)}\"): address them by it", index))
         whole = next((m for m in _FLOAT_WHOLE.finditer(text)
                       if m["before"].strip().casefold() not in _VERSIONED), None)
         if whole is not None:

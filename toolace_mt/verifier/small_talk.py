@@ -8,6 +8,9 @@
   without saying they missed it ("... the employee ID is E4019." - "What's the employee
   ID?"), and the answer repeats it. Asking again is natural only with a reason ("sorry,
   what did you say the name was?", "I didn't catch the status").
+- `repeat_unsaid`: the user asks the assistant to repeat a value ("Sorry, could you repeat
+  the customer ID?", "what did you say the total was?") that no assistant text had said,
+  and the answer says it for the first time: there was nothing to repeat.
 - `id_as_choice`: the assistant asks which identifier or credential the user "would like"
   ("Which customer ID would you like?", "Which pin would you like?"), as if it were a
   preference; one's own customer ID or PIN is not chosen. Ask for it ("What's your
@@ -29,6 +32,7 @@ KINDS = (
     FindingKind("cheer_after_refusal", CHECK, False, "the user cheers a refusal (\"Fantastic.\" after \"I can't\")"),
     FindingKind("asked_again", CHECK, False,
                 "the user asks for a value the previous reply just told, with no reason to ask again"),
+    FindingKind("repeat_unsaid", CHECK, False, "the user asks to repeat a value the assistant never said"),
     FindingKind("id_as_choice", CHECK, False,
                 "the assistant asks which ID or PIN the user \"would like\", as if it were a preference"),
 )
@@ -46,6 +50,12 @@ _CHEER = re.compile(r"^\W*(?:oh,? )?(?:fantastic|great|nice|super|perfect|wonder
 _AGAIN = re.compile(r"\b(?:again|repeat|remind|did you say|you said|didn't catch|did not catch|missed|sorry|"
                     r"pardon|come again|once more|one more time|say that|hear|heard|double[- ]check|confirm|"
                     r"just to be sure|to be clear|wait|hold on|quick check|right\?)", re.I)
+# Asking to hear again what was said: "could you repeat", "what did you say", "remind me".
+_REPEAT = re.compile(r"\b(?:repeat|say (?:that|it) again|(?:did|had) you (?:say|mention)|"
+                     r"you (?:just )?(?:said|mentioned)|remind me|come again|once more|one more time|"
+                     r"didn't catch|did not catch)\b", re.I)
+# A token holding a digit: an id, an amount, a date's day.
+_VALUE = re.compile(r"(?<![\w$#@.-])[$#]?(?=[\w.-]*\d)[\w.-]*\w")
 _ASKS = re.compile(r"\?|^\W*(?:what|which|when|where|who|how)\b", re.I)
 _TOKEN = re.compile(r"[a-z0-9$#@][a-z0-9$#@.,:'/-]*[a-z0-9]|[a-z0-9]", re.I)
 # Words of a reply that carry no value: what is left must all have been said before.
@@ -62,6 +72,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     findings: list[Finding] = []
     messages = dialogue.messages
     last_reply: tuple[int, str] | None = None  # the latest assistant text, and whether calls led to it
+    said = ""  # every assistant text so far, lowercased
     called_since_user = False
     for index, message in enumerate(messages):
         content = message.content if isinstance(message.content, str) else ""
@@ -74,6 +85,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                                         f"(\"{choice.group(0)}\"): ask what it is", index))
             if content.strip():
                 last_reply = (index, content)
+                said += "\n" + content[:MAX_TEXT].casefold()
             continue
         if not isinstance(message, UserMessage):
             continue
@@ -91,6 +103,13 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                     findings.append(Finding("asked_again", f"message {index} asks for what message {last_reply[0]} "
                                             f"had just told (the answer at message {answer_at} repeats it) "
                                             "with no reason to ask again", index))
+        if _REPEAT.search(content[:MAX_TEXT]):
+            answer_at = _answer_index(messages, index)
+            answer = _answer(messages, index)
+            values = [v.casefold().lstrip("$#") for v in _VALUE.findall(answer or "")]
+            if values and not any(v in said for v in values):
+                findings.append(Finding("repeat_unsaid", f"message {index} asks to repeat what no assistant turn had "
+                                        f"said (the answer at message {answer_at} says it first)", index))
         called_since_user = False
     return findings
 

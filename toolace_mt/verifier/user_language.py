@@ -4,7 +4,9 @@
   tool's description or of a parameter's ("could we sign the current diner out?",
   "order a menu item from an open restaurant, delivered to my address or for pickup").
   The user never sees the tool list, so a person does not say its sentences; words the
-  assistant said earlier in the dialogue may be repeated.
+  assistant said earlier in the dialogue may be repeated. Also the description's name
+  for the caller ("the signed-in diner's orders", "the current employee"): a person says
+  "my orders", "me".
 - `form_filling`: one user turn fills in two or more parameters by name, like a form
   ("The start date would be 2026-09-03, and the leave type would be unpaid.", "the order
   number would be #W1216 and the reason would be other"): "the <parameter> is / would be /
@@ -40,6 +42,8 @@ KINDS = (
 
 ECHO_WORDS = 5  # this many consecutive words of a description, in a user turn, are the description
 CONTENT_WORDS = 3  # of which this many are not function words
+# How an API names the person calling it: "the signed-in diner's orders", "the current employee".
+_SELF_AS_API = re.compile(r"\bthe (?:current|logged[- ]in|signed[- ]in|authenticated|calling) [a-z]+(?:'s)?", re.I)
 _CLAUSE_END = re.compile(r"[.;:!?,()\[\]\n\"“”]")
 MAX_DESCRIPTION = 2_000  # characters read of one description (records are hostile input)
 MAX_TOOLS = 200
@@ -134,20 +138,27 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     findings: list[Finding] = []
     names = _parameter_names(dialogue)
     described: set[tuple[str, ...]] = set()
+    api_self: set[str] = set()  # "the signed-in diner's": how the descriptions name the caller
     for text in _descriptions(dialogue):
         described |= _runs(text)
+        api_self |= {m.group(0).casefold().replace("’", "'") for m in _SELF_AS_API.finditer(text)}
     said: set[tuple[str, ...]] = set()  # runs the assistant said: the user may repeat them
+    said_api: set[str] = set()
     for index, message in enumerate(dialogue.messages):
         content = message.content if isinstance(message.content, str) else ""
         if isinstance(message, AssistantMessage):
             said |= _runs(content)
+            said_api |= {m.group(0).casefold().replace("’", "'") for m in _SELF_AS_API.finditer(content[:MAX_TEXT])}
             continue
         if not isinstance(message, UserMessage):
             continue
-        echoed = min((described & _runs(content)) - said, default=None)
+        runs = (described & _runs(content)) - said
+        echoed = " ".join(min(runs)) if runs else next(
+            (m.group(0) for m in _SELF_AS_API.finditer(content[:MAX_TEXT])
+             if m.group(0).casefold().replace("’", "'") in api_self - said_api), None)
         if echoed is not None:
             findings.append(Finding("description_echo", f"message {index} repeats a tool's description "
-                                    f"(\"{' '.join(echoed)}\"): the user cannot see the tool list; say what "
+                                    f"(\"{echoed}\"): the user cannot see the tool list; say what "
                                     "they want in their own words", index))
         filled = _form(content, names)
         if filled:

@@ -617,6 +617,19 @@ def food_delivery() -> list[tuple[str, list[Turn]]]:
             ("assistant", "That's $24 altogether - $12 each if you split it two ways. (And yes, my Bluetooth 5.0 "
                           "headphones are cheaper than that pizza.)"),
         ]),
+        ("own_name_read", [
+            ("user", "Hi, can you sign me in? jodicor0, password 895nzGhq96."),
+            ("call", FOOD_LOGIN),
+            ("assistant", "All set. According to the record, the username is jodicor0 and the first name is Jodi."),
+        ]),
+        ("description_echo", [
+            ("user", "Hi, sign me in please: jodicor0, password 895nzGhq96. Then go over the signed-in diner's "
+                     "orders."),
+            ("call", FOOD_LOGIN),
+            ("call", ("list_orders", {})),
+            ("assistant", "You're signed in, Jodi. You have three orders: Veggie Burgers on May 16 (delivered), Miso "
+                          "Soup on May 9 (picked up) and Churros on April 30 (delivered)."),
+        ]),
     ]
 
 
@@ -665,6 +678,14 @@ def hr_leave() -> list[tuple[str, list[Turn]]]:
                           "days August 3-6 (family trip) and vacation August 12-15 (doctor appointment)."),
             ("user", "Sorry, when did you say the vacation was?"),
             ("assistant", "The vacation is August 12-15."),
+        ]),
+        ("repeat_unsaid", [
+            ("user", "Log me in, cmcintosh / 7395, and tell me if my August vacation is approved."),
+            ("call", HR_LOGIN),
+            ("call", ("get_time_off_request", {"request_id": "TO-7003"})),
+            ("assistant", "You're logged in, Chelsea. Yes, your vacation for August 12-15 is approved."),
+            ("user", "Sorry, could you repeat the request number?"),
+            ("assistant", "Of course: it's TO-7003."),
         ]),
     ]
 
