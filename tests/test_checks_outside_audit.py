@@ -349,3 +349,21 @@ def test_repeating_what_was_never_said_is_found(question: str, answer: str, foun
     record = synthetic([("user", "Cancel my order #W1, please."), ("assistant", "Done: order #W1 is cancelled."),
                         ("user", question), ("assistant", answer)], HR_TOOLS)
     assert kinds(record) == found
+
+
+@pytest.mark.parametrize("answer, found", [
+    ("I'd like Torres.", {"id_as_choice": [2]}),
+    ("Sure, I'd prefer CUS-1057.", {"id_as_choice": [2]}),
+    ("It's Torres.", {}),
+])
+def test_giving_ones_own_name_as_a_preference_is_found(answer: str, found: dict[str, list[int]]) -> None:
+    record = synthetic([("user", "I'd like to check my order; first name Grace, zip 88054."),
+                        ("assistant", "Could you give me the last name first?"), ("user", answer),
+                        ("assistant", "Thanks, Grace.")], HR_TOOLS)
+    assert kinds(record) == found
+
+
+def test_a_preference_answering_a_real_choice_is_fine() -> None:
+    record = synthetic([("user", "I'd like to order a kettle."), ("assistant", "Which colour: grey or sand?"),
+                        ("user", "I'd like the sand one."), ("assistant", "Sand it is.")], HR_TOOLS)
+    assert kinds(record) == {}

@@ -14,7 +14,8 @@
 - `id_as_choice`: the assistant asks which identifier or credential the user "would like"
   ("Which customer ID would you like?", "Which pin would you like?"), as if it were a
   preference; one's own customer ID or PIN is not chosen. Ask for it ("What's your
-  customer ID?").
+  customer ID?"). Also the user answering a question for their name, id or code with a
+  preference ("Could you give me the last name?" - "I'd like Torres.").
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ _REPEAT = re.compile(r"\b(?:repeat|say (?:that|it) again|(?:did|had) you (?:say|
                      r"didn't catch|did not catch)\b", re.I)
 # A token holding a digit: an id, an amount, a date's day.
 _VALUE = re.compile(r"(?<![\w$#@.-])[$#]?(?=[\w.-]*\d)[\w.-]*\w")
+_IDENTITY = re.compile(r"\b(?:(?:first|last|full|family|given|user)\s*name|id|ids|number|zip(?: code)?|"
+                       r"postal code|e-?mail(?: address)?|pin|password|passcode|username|login|date of birth)\b", re.I)
+_PREFERS = re.compile(r"^\W*(?:(?:oh|ah|um+|hmm+|sure|yes|yep|okay|ok)[,.!]?\s+)?(?:i'd like|i would like|i'd prefer|"
+                      r"i prefer|let's go with|i'll go with|i'd go with|make it|i'll take)\b", re.I)
 _ASKS = re.compile(r"\?|^\W*(?:what|which|when|where|who|how)\b", re.I)
 _TOKEN = re.compile(r"[a-z0-9$#@][a-z0-9$#@.,:'/-]*[a-z0-9]|[a-z0-9]", re.I)
 # Words of a reply that carry no value: what is left must all have been said before.
@@ -89,6 +94,10 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
             continue
         if not isinstance(message, UserMessage):
             continue
+        if last_reply is not None and last_reply[0] == index - 1 and "?" in last_reply[1] \
+                and _IDENTITY.search(last_reply[1].rsplit(".", 1)[-1]) and _PREFERS.search(content[:200]):
+            findings.append(Finding("id_as_choice", f"message {index} gives their own identifier as a preference "
+                                    f"(\"{content.strip()[:40]}\")", index))
         if last_reply is not None and last_reply[0] == index - 1 and not called_since_user \
                 and _REFUSAL.search(last_reply[1]) and _CHEER.search(content[:200]):
             findings.append(Finding("cheer_after_refusal", f"message {index} cheers (\"{content.strip()[:40]}\") "
