@@ -300,6 +300,7 @@ KETTLE = {"product_id": "P2029", "name": "Electric Kettle (Grey)", "category": "
 @pytest.mark.parametrize("reply, found", [
     ("That's our Electric Kettle (Grey), in the kitchen category.", {"unanswered_question": [3]}),
     ("The Electric Kettle (Grey) is $58.99.", {}),
+    ("Good news: the Electric Kettle (Grey) is free this week.", {}),  # an amount said in words
 ])
 def test_how_much_is_answered_by_a_number(reply: str, found: dict[str, list[int]]) -> None:
     record = synthetic([("user", "How much does product P2029 cost?"),

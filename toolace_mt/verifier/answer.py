@@ -41,6 +41,7 @@ _YES_NO_QUESTION = re.compile(r"(?:^|[.!?]\s+)(?!(?:could|can|would|will) you\b)
 # A question for an amount or a count: its answer is a number.
 _HOW_MUCH = re.compile(r"\bhow (?:much|many)\b|\bwhat(?:'s| is| was| will be)? the (?:total|price|cost|balance|"
                        r"amount|refund)\b|\bwhat does [^.?!]{1,40} cost\b", re.I)
+_NONE_AMOUNT = re.compile(r"\b(?:free|no charge|nothing|none|zero|no (?:fee|cost|refund))\b", re.I)  # "it's free"
 _CLOSING = re.compile(r"\b(?:anything else|something else|help you with|help with today|further questions?|"
                       r"other questions?|more questions?)\b", re.I)
 _STOP = frozenset("""what which when where whose could would should about there their them they this that these
@@ -93,7 +94,7 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     if not new:
         return None
     told = Told.of(reply)
-    if quantity and not _tells_a_number(told, new, outputs):
+    if quantity and not _tells_a_number(told, new, outputs) and not _NONE_AMOUNT.search(reply):
         return "the reply states no amount or count, which was asked for (\"how much\", \"how many\")"
     if any(isinstance(v, str) and len(v.split()) >= 5 and told.tells(v) for v in new[:400]):
         return None  # it quotes what the record says (a message's text): "what does it say?" is answered
