@@ -368,3 +368,21 @@ def test_a_preference_answering_a_real_choice_is_fine() -> None:
     record = synthetic([("user", "I'd like to order a kettle."), ("assistant", "Which colour: grey or sand?"),
                         ("user", "I'd like the sand one."), ("assistant", "Sand it is.")], HR_TOOLS)
     assert kinds(record) == {}
+
+
+
+@pytest.mark.parametrize("reply, found", [
+    ("Here's what I found. Ordered: #W1.", {"found_after_write": [5]}),
+    ("Done! Order #W1 is placed.", {}),
+])
+def test_presenting_findings_after_a_write_only_is_found(reply: str, found: dict[str, list[int]]) -> None:
+    record = synthetic([("user", "Please order the kettle P2029."), ("assistant", "One kettle for $58.99. Shall I?"),
+                        ("user", "Yes."), ("call", "place_order", {"product_id": "P2029"}, {"order_id": "#W1"}),
+                        ("assistant", reply)], SHOP_TOOLS)
+    assert kinds(record, SHOP) == found
+
+
+def test_presenting_findings_after_a_look_up_is_fine() -> None:
+    record = synthetic([("user", "How much is P2029?"), ("call", "get_product", {"product_id": "P2029"}, KETTLE),
+                        ("assistant", "Here's what I found: the Electric Kettle (Grey) is $58.99.")], SHOP_TOOLS)
+    assert kinds(record, SHOP) == {}

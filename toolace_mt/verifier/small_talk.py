@@ -11,6 +11,9 @@
 - `repeat_unsaid`: the user asks the assistant to repeat a value ("Sorry, could you repeat
   the customer ID?", "what did you say the total was?") that no assistant text had said,
   and the answer says it for the first time: there was nothing to repeat.
+- `found_after_write`: a reply opens by presenting what was found ("Here's what I found.
+  I've placed it.") although the calls since the user's turn only wrote: nothing was
+  looked up. (Judged with the env's policy: which tools write.)
 - `id_as_choice`: the assistant asks which identifier or credential the user "would like"
   ("Which customer ID would you like?", "Which pin would you like?"), as if it were a
   preference; one's own customer ID or PIN is not chosen. Ask for it ("What's your
@@ -34,6 +37,8 @@ KINDS = (
     FindingKind("asked_again", CHECK, False,
                 "the user asks for a value the previous reply just told, with no reason to ask again"),
     FindingKind("repeat_unsaid", CHECK, False, "the user asks to repeat a value the assistant never said"),
+    FindingKind("found_after_write", CHECK, True,
+                "a reply opens with \"Here's what I found\" after calls that only wrote"),
     FindingKind("id_as_choice", CHECK, False,
                 "the assistant asks which ID or PIN the user \"would like\", as if it were a preference"),
 )
@@ -61,6 +66,8 @@ _IDENTITY = re.compile(r"\b(?:(?:first|last|full|family|given|user)\s*name|id|id
                        r"postal code|e-?mail(?: address)?|pin|password|passcode|username|login|date of birth)\b", re.I)
 _PREFERS = re.compile(r"^\W*(?:(?:oh|ah|um+|hmm+|sure|yes|yep|okay|ok)[,.!]?\s+)?(?:i'd like|i would like|i'd prefer|"
                       r"i prefer|let's go with|i'll go with|i'd go with|make it|i'll take)\b", re.I)
+_FOUND_OPENER = re.compile(r"^\W*(?:here's|here is|this is) what i (?:found|see|got|dug up)\b|"
+                           r"^\W*i found (?:the following|this)\b", re.I)
 _ASKS = re.compile(r"\?|^\W*(?:what|which|when|where|who|how)\b", re.I)
 _TOKEN = re.compile(r"[a-z0-9$#@][a-z0-9$#@.,:'/-]*[a-z0-9]|[a-z0-9]", re.I)
 # Words of a reply that carry no value: what is left must all have been said before.
@@ -79,11 +86,17 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     last_reply: tuple[int, str] | None = None  # the latest assistant text, and whether calls led to it
     said = ""  # every assistant text so far, lowercased
     called_since_user = False
+    turn_calls: list[str] = []  # tools the assistant called since the user's last turn
     for index, message in enumerate(messages):
         content = message.content if isinstance(message.content, str) else ""
         if isinstance(message, AssistantMessage):
             if message.tool_calls:
                 called_since_user = True
+                turn_calls += [call.function.name for call in message.tool_calls]
+            elif policy.known and turn_calls and all(policy.is_write(n) for n in turn_calls) \
+                    and _FOUND_OPENER.search(content[:200]):
+                findings.append(Finding("found_after_write", f"message {index} presents what was found, but the "
+                                        f"calls before it only wrote ({', '.join(sorted(set(turn_calls)))})", index))
             choice = _ID_CHOICE.search(content[:MAX_TEXT])
             if choice is not None:
                 findings.append(Finding("id_as_choice", f"message {index} asks for an identifier as a preference "
@@ -120,6 +133,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                 findings.append(Finding("repeat_unsaid", f"message {index} asks to repeat what no assistant turn had "
                                         f"said (the answer at message {answer_at} says it first)", index))
         called_since_user = False
+        turn_calls = []
     return findings
 
 

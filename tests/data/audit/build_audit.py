@@ -278,6 +278,15 @@ def retail() -> list[tuple[str, list[Turn]]]:
             ("call", ("get_product", {"product_id": "P2029"})),
             ("assistant", "The Electric Kettle (Grey) is $58.99."),
         ]),
+        ("found_after_write", [
+            ("user", "Please cancel order #W1231, I ordered it by mistake."),
+            ("assistant", "Sure: I'll cancel order #W1231 (2 Bluetooth Speakers and 3 Building Blocks Sets, "
+                          "$507.95) as ordered by mistake. Shall I go ahead?"),
+            ("user", "Yes please."),
+            ("call", ("cancel_order", {"order_id": "#W1231", "reason": "ordered_by_mistake"})),
+            ("assistant", "Here's what I found. I've cancelled order #W1231; the $507.95 goes back to your credit "
+                          "card."),
+        ]),
     ]
 
 
