@@ -53,7 +53,7 @@ _CHEER = re.compile(r"^\W*(?:oh,? )?(?:fantastic|great|nice|super|perfect|wonder
                     r"brilliant|amazing|terrific|sweet|splendid|cool|good stuff|sounds (?:good|great|perfect))\b"
                     r"(?! (?:question|point))", re.I)
 # Why someone asks again: they missed it, want it repeated, or check they heard right.
-_AGAIN = re.compile(r"\b(?:again|repeat|remind|did you say|you said|didn't catch|did not catch|missed|sorry|"
+_AGAIN = re.compile(r"\b(?:again|repeat|remind|did you say|did it say|you said|didn't catch|did not catch|missed|sorry|"
                     r"pardon|come again|once more|one more time|say that|hear|heard|double[- ]check|confirm|"
                     r"just to be sure|to be clear|wait|hold on|quick check|right\?)", re.I)
 # Asking to hear again what was said: "could you repeat", "what did you say", "remind me".
