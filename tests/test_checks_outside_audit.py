@@ -136,6 +136,11 @@ def test_cheering_a_refusal_is_found(answer: str) -> None:
     assert kinds(refusal_then(answer)) == {"cheer_after_refusal": [2]}
 
 
+def test_cheering_an_empty_result_is_found() -> None:
+    record = refusal_then("Super, that's a weight off my mind.", refusal="I didn't find anything matching that.")
+    assert kinds(record) == {"cheer_after_refusal": [2]}
+
+
 @pytest.mark.parametrize("answer", ["No worries. Then show my balances.", "Okay, fair enough.",
                                     "Great question, huh? Anyway, show my balances."])
 def test_taking_a_refusal_calmly_is_fine(answer: str) -> None:
@@ -386,3 +391,13 @@ def test_presenting_findings_after_a_look_up_is_fine() -> None:
     record = synthetic([("user", "How much is P2029?"), ("call", "get_product", {"product_id": "P2029"}, KETTLE),
                         ("assistant", "Here's what I found: the Electric Kettle (Grey) is $58.99.")], SHOP_TOOLS)
     assert kinds(record, SHOP) == {}
+
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Please add a payee. My first pick for the payee name is Mr. Bernard Chung.", {"id_as_choice": [0]}),
+    ("My preference for the fulfilment is delivery.", {}),  # a real choice may be a preference
+    ("The payee is Mr. Bernard Chung, at Knapp Bank.", {}),
+])
+def test_a_name_called_a_pick_is_found(text: str, found: dict[str, list[int]]) -> None:
+    assert kinds(synthetic([("user", text), ("assistant", "Okay.")], HR_TOOLS)) == found

@@ -1,9 +1,10 @@
 """`small_talk`: turns without a call still make sense as a conversation.
 
-- `cheer_after_refusal`: the assistant said it cannot do what was asked, and the user's
-  next turn opens by cheering it ("Sorry, I can't help you pay your payee." - "Fantastic.
-  Before I forget, ..."). A person takes a refusal with "okay" or "no worries", not
-  "fantastic".
+- `cheer_after_refusal`: the assistant said it cannot do what was asked, or that it found
+  nothing, and the user's next turn opens by cheering it ("Sorry, I can't help you pay
+  your payee." - "Fantastic. Before I forget, ..."; "I didn't find anything matching
+  that." - "Super, that's a weight off my mind."). A person takes a refusal with "okay"
+  or "no worries", not "fantastic".
 - `asked_again`: the user asks for a value the assistant's previous reply had just told,
   without saying they missed it ("... the employee ID is E4019." - "What's the employee
   ID?"), and the answer repeats it. Asking again is natural only with a reason ("sorry,
@@ -18,7 +19,8 @@
   ("Which customer ID would you like?", "Which pin would you like?"), as if it were a
   preference; one's own customer ID or PIN is not chosen. Ask for it ("What's your
   customer ID?"). Also the user answering a question for their name, id or code with a
-  preference ("Could you give me the last name?" - "I'd like Torres.").
+  preference ("Could you give me the last name?" - "I'd like Torres."), or calling a name
+  or number their pick ("My first pick for the payee name is Mr. Bernard Chung.").
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ _ID_CHOICE = re.compile(r"\b(?:which|what)\s+(?:[a-z]+\s+){0,2}?(?:id|ids|pin|pa
                         r"want)(?: to (?:use|give))?\b", re.I)
 
 _REFUSAL = re.compile(r"\b(?:can(?:no|')t|cannot|can not|unable to|not able to|isn't something I can|"
-                      r"outside (?:of )?what I can|beyond what I can|not something I can)\b", re.I)
+                      r"outside (?:of )?what I can|beyond what I can|not something I can|"
+                      r"(?:didn't|did not|couldn't|could not) find (?:anything|any|a single)|came back empty|"
+                      r"no (?:results|matches)|nothing (?:matching|came up|turned up))\b", re.I)
 _CHEER = re.compile(r"^\W*(?:oh,? )?(?:fantastic|great|nice|super|perfect|wonderful|awesome|excellent|lovely|"
                     r"brilliant|amazing|terrific|sweet|splendid|cool|good stuff|sounds (?:good|great|perfect))\b"
                     r"(?! (?:question|point))", re.I)
@@ -68,6 +72,11 @@ _PREFERS = re.compile(r"^\W*(?:(?:oh|ah|um+|hmm+|sure|yes|yep|okay|ok)[,.!]?\s+)
                       r"i prefer|let's go with|i'll go with|i'd go with|make it|i'll take)\b", re.I)
 _FOUND_OPENER = re.compile(r"^\W*(?:here's|here is|this is) what i (?:found|see|got|dug up)\b|"
                            r"^\W*i found (?:the following|this)\b", re.I)
+# A name, number or code called one's pick or preference: "My first pick for the payee name is ...".
+_PICKED_NAME = re.compile(r"\b(?:my (?:first |top )?(?:pick|choice|preference)|i'd (?:rather|prefer|like)(?: to have)?|"
+                          r"i (?:prefer|would prefer))\s+(?:for|as)\s+the\s+(?:[a-z]+\s+){0,2}?"
+                          r"(?:name|id|number|e-?mail|pin|password|username|login|date of birth|phone(?: number)?|"
+                          r"address)\b", re.I)
 _ASKS = re.compile(r"\?|^\W*(?:what|which|when|where|who|how)\b", re.I)
 _TOKEN = re.compile(r"[a-z0-9$#@][a-z0-9$#@.,:'/-]*[a-z0-9]|[a-z0-9]", re.I)
 # Words of a reply that carry no value: what is left must all have been said before.
@@ -107,7 +116,11 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
             continue
         if not isinstance(message, UserMessage):
             continue
-        if last_reply is not None and last_reply[0] == index - 1 and "?" in last_reply[1] \
+        picked = _PICKED_NAME.search(content[:MAX_TEXT])
+        if picked is not None:
+            findings.append(Finding("id_as_choice", f"message {index} calls a name or number a preference "
+                                    f"(\"{picked.group(0)}\")", index))
+        elif last_reply is not None and last_reply[0] == index - 1 and "?" in last_reply[1] \
                 and _IDENTITY.search(last_reply[1].rsplit(".", 1)[-1]) and _PREFERS.search(content[:200]):
             findings.append(Finding("id_as_choice", f"message {index} gives their own identifier as a preference "
                                     f"(\"{content.strip()[:40]}\")", index))
