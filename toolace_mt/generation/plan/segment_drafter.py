@@ -24,6 +24,7 @@ from toolace_mt.generation.plan.dialogue_facts import (
     tells_nothing_new,
     told_so_far,
 )
+from toolace_mt.generation.plan.id_names import is_single_id
 from toolace_mt.generation.plan.injections import Words
 from toolace_mt.generation.plan.value_finder import Seen, assisted, producer
 from toolace_mt.generation.plan.values import Choice, is_id
@@ -214,7 +215,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                  topic={"target": tool.name, "writes": tool.writes})
     goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
     segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
-                      context={k: v for k, v in choice.context.items() if k.endswith("_id")
+                      context={k: v for k, v in choice.context.items() if is_single_id(k)
                                or k in bench.values.key_columns},  # a key like `username` too
                       relies_on=kept.relies_on | ({auth} if isinstance(auth, int) else set()))
     request.text = words.word_request(bench, segment, request)

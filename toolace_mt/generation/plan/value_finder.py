@@ -11,6 +11,7 @@ from typing import Any
 
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.plan.catalog import singular, walk
+from toolace_mt.generation.plan.id_names import name_words
 from toolace_mt.generation.plan.values import Choice, is_id, known_values
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -218,7 +219,7 @@ def _twin_of(param: str, properties: dict[str, Any]) -> str | None:
 
 
 def _stems(name: str) -> set[str]:
-    return {singular(part.rstrip("0123456789")) for part in name.split("_")} - {"id", "new", ""}
+    return {singular(part.rstrip("0123456789")) for part in name_words(name)} - {"id", "new", ""}
 
 
 def _changes(tool: ToolSpec, param: str) -> bool:
@@ -226,7 +227,8 @@ def _changes(tool: ToolSpec, param: str) -> bool:
     takes new_<param> (then <param> names what is replaced)."""
     if "new_" + param in tool.parameters.get("properties", {}):
         return False
-    return tool.name.split("_")[0] in _CHANGE_VERBS and bool(_stems(param) & _stems(tool.name))
+    verb = next(iter(name_words(tool.name)), "")
+    return verb in _CHANGE_VERBS and bool(_stems(param) & _stems(tool.name))
 
 
 def _usable(record: dict[str, Any] | None) -> bool:

@@ -22,6 +22,7 @@ from sandbox import Environment, ToolSpec
 from toolace_mt.generation.language.tool_language import described_columns, described_number, described_range
 from toolace_mt.generation.plan.catalog import Catalog, param_kind
 from toolace_mt.generation.plan.free_text import free_text, text_kind
+from toolace_mt.generation.plan.id_names import qualified
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
 from toolace_mt.generation.plan.value_keys import Choice, is_id, known_values, value_key
 
@@ -89,7 +90,7 @@ class ValueSource(StateRows):
             made = self._object(tool, schema, rng, known, choice)
             sources[param] = "made"
             return made
-        from_outputs = known_values(param, known)
+        from_outputs = next((found for name in qualified(param, tool.name) if (found := known_values(name, known))), [])
         if from_outputs and (bound or rng.random() < 0.85):
             sources[param] = "known"
             return rng.choice(from_outputs)
@@ -98,7 +99,7 @@ class ValueSource(StateRows):
         if kind == "string" and "YYYY-MM-DDTHH:MM" in text_hint:
             return self._datetime(param, rng, choice)
         # A look-up's date (a date of birth, a travel date) is one the state holds, when a column does.
-        on_file = not tool.writes and self.catalog is not None and bool(self.columns_for(param))
+        on_file = not tool.writes and self.catalog is not None and bool(self.columns_for(param, tool.name))
         if kind == "string" and not on_file and ("YYYY-MM-DD" in text_hint or param.endswith("date")
                                                  or param.startswith("date")):
             return self._date(param, text_hint, rng, choice)
@@ -122,7 +123,7 @@ class ValueSource(StateRows):
                 return made
         if self.catalog is not None and kind in ("string", "integer", "number"):
             # A parameter no column is named like may be described as one ("user: User name of the user").
-            named = self.columns_for(param) or ([
+            named = self.columns_for(param, tool.name) or ([
                 found for column in described_columns(text_hint, list(self.catalog.columns), self.key_columns)
                 for found in self.columns_for(column)] if kind == "string" else [])
             for table, column in named:
