@@ -93,3 +93,9 @@ def test_a_bare_id_parameter_is_fed_by_the_listing_of_its_entity(team_bench) -> 
     assert "list_projects" in producers[("get_project", "ID")]
     assert "get_project" in producers[("get_task", "taskID")]
     assert "list_members" in producers[("assign_task", "memberId")]
+
+
+def test_a_records_bare_id_is_named_by_the_tool_that_shows_it(team_bench) -> None:
+    """list_projects shows [{"ID": ...}]: project ids, which create_task's projectID takes."""
+    assert "project_id" in team_bench.catalog.outputs["list_projects"]
+    assert {"list_projects", "get_project"} <= set(team_bench.catalog.producers[("create_task", "projectID")])

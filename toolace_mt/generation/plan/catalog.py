@@ -74,12 +74,19 @@ def walk(value: Any, collection: str | None = None,
                 yield alias, item, record
 
 
-def output_fields(value: Any, into: dict[str, str] | None = None) -> dict[str, str]:
-    """{field: json type} for every field of an output (see `walk`)."""
+def output_fields(value: Any, into: dict[str, str] | None = None, about: str | None = None) -> dict[str, str]:
+    """{field: json type} for every field of an output (see `walk`); `about`: the kind of
+    record the output is (`projects`), whose bare `ID` is then a `project_id`."""
     into = {} if into is None else into
-    for key, item, _ in walk(value):
+    for key, item, _ in walk(value, about):
         into.setdefault(key, _json_type(item))
     return into
+
+
+def records_of(catalog: Catalog, tool: str) -> str | None:
+    """The table a tool's name names (get_project, list_projects -> `projects`), if one does."""
+    nouns = {singular(w) for w in snake(tool).split("_")}
+    return next((t for t in sorted(catalog.table_columns) if singular(snake(t)) in nouns), None)
 
 
 def _json_type(value: Any) -> str:
@@ -156,7 +163,7 @@ def build_catalog(env: Environment, rng: random.Random, fill: Any) -> Catalog:
                 continue
             result = env.call(tool.name, arguments)
             if result.ok:
-                output_fields(result.result, seen)
+                output_fields(result.result, seen, records_of(catalog, tool.name))
                 if isinstance(result.result, str | int) and not isinstance(result.result, bool):
                     # A bare value is named by the tool: find_user_id_by_email returns a user_id.
                     for name in ids:

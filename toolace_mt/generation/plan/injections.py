@@ -170,8 +170,8 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
                                 and t.parameters.get("required") == [param]
                                 and w.referent(t.name) == param), None)  # get_order for order_id
                 confirm_at = next((i for i, t in enumerate(segment.turns) if t.kind == "confirm"), None)
-                if checker is None or confirm_at is None:
-                    continue
+                if checker is None or confirm_at is None or _made_elsewhere(draft, Call(checker.name, {param: value})):
+                    continue  # the check, made here, would make that other look-up tell nothing new
                 position, call = confirm_at, Call(checker.name, {param: value})
             if call is None or position is None:
                 continue
@@ -198,6 +198,12 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
             request.edited = True
             return Injection("error_simulation", index, [failing])
     return None
+
+
+def _made_elsewhere(draft: Draft, call: Call) -> bool:
+    """Whether the draft already has this very call (same tool, same arguments)."""
+    return any(c.name == call.name and c.arguments == call.arguments
+               for s in draft.segments for t in s.turns for c in t.calls)
 
 
 def _chat(bench: Workbench, draft: Draft, rng: random.Random,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sandbox import CallResult, Environment, Snapshot, ToolSpec
-from toolace_mt.generation.plan.catalog import Catalog, link, output_fields
+from toolace_mt.generation.plan.catalog import Catalog, link, output_fields, records_of
 from toolace_mt.generation.plan.values import Choice
 
 if TYPE_CHECKING:  # backend imports the workbench, which imports this module
@@ -128,7 +128,7 @@ class Preconditions:
                 continue
             result = env.call(tool, arguments)
             if result.ok:
-                output_fields(result.result, catalog.outputs.setdefault(tool, {}))
+                output_fields(result.result, catalog.outputs.setdefault(tool, {}), records_of(catalog, tool))
                 catalog.probes_ok[tool] = catalog.probes_ok.get(tool, 0) + 1
                 added = True
         env.reset()

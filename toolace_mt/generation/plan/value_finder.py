@@ -11,7 +11,7 @@ from typing import Any
 
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.plan.catalog import singular, walk
-from toolace_mt.generation.plan.id_names import name_words
+from toolace_mt.generation.plan.id_names import name_words, snake
 from toolace_mt.generation.plan.values import Choice, is_id, known_values
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -177,7 +177,8 @@ def producer(bench: Workbench, consumer: str, param: str, value: Any, choice: Ch
     if value is None or isinstance(value, bool) or choice.sources.get(param) not in _PRODUCIBLE:
         return None
     makers = [m for m in bench.catalog.producers.get((consumer, param), []) if not bench.tools[m].writes
-              and m != consumer and not _circular(bench.tools[m], param, value)]
+              and m != consumer and not _circular(bench.tools[m], param, value)
+              and not _through_another_record(bench, bench.tools[consumer], param, bench.tools[m])]
     if not makers:
         return None
     for call in seen:
@@ -201,6 +202,19 @@ def producer(bench: Workbench, consumer: str, param: str, value: Any, choice: Ch
             if trials >= PRODUCER_TRIES:
                 break
     return None
+
+
+def _through_another_record(bench: Workbench, consumer: ToolSpec, param: str, maker: ToolSpec) -> bool:
+    """Whether a write's id would be read off a record of another kind the user points at
+    by its id ("add a task to the project of task T-506": create_task's project from
+    get_task): a record the write does not act on (none of its parameters names it) and
+    that is not the user's own. The user names the target itself, or a look-up finds it
+    by what they know of it."""
+    if not consumer.writes or not is_id(param):
+        return False
+    own = {snake(p) for p in consumer.parameters.get("properties", {})}
+    user = bench.values.user_key
+    return any(is_id(p) and snake(p) not in own and p != user for p in maker.parameters.get("required", []))
 
 
 def _single(output: Any) -> bool:
