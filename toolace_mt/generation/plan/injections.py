@@ -50,7 +50,8 @@ def _clarify(bench: Workbench, draft: Draft, rng: random.Random,
                           for v in leaves(c.arguments)}
         params = [p for p, v in segment.stated.items() if isinstance(v, str | int | float)
                   and not isinstance(v, bool) and len(str(v)) >= 3 and not _snake_word(v)
-                  and normalise(str(v)) not in earlier_text and normalise(str(v)) not in earlier_values]
+                  and normalise(str(v)) not in earlier_text and normalise(str(v)) not in earlier_values
+                  and not _optional_filter(bench, segment, p, v)]
         if not params:
             continue
         param = rng.choice(params)
@@ -74,6 +75,18 @@ def _clarify(bench: Workbench, draft: Draft, rng: random.Random,
         request.edited = True
         return Injection("clarification", index, [ask, answer], argument=param, value=value)
     return None
+
+
+def _optional_filter(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:
+    """Whether `param` only narrows a look-up: an optional choice (an enum) of a read. The
+    user chose it; asking for it would ask for what the request does not need."""
+    uses = [call for turn in segment.turns for call in turn.calls if call.arguments.get(param) == value]
+    for call in uses:
+        tool = bench.tools[call.name]
+        schema = tool.parameters.get("properties", {}).get(param) or {}
+        if tool.writes or param in tool.parameters.get("required", []) or not schema.get("enum"):
+            return False
+    return bool(uses)
 
 
 def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
