@@ -56,6 +56,8 @@ def test_examples_are_read_from_descriptions() -> None:
     assert example_of("The badge number, e.g. EMP-0042.") == "EMP-0042"
     assert example_of('IATA code of the airport, like "JFK".') == "JFK"
     assert example_of("Words to look for, like headphones") is None  # a plain word is no shape
+    assert example_of('Street and house number, like "12 Oak Street Apt 4".') is None  # a phrase is none
+    assert example_of("The sector (e.g., 'Technology').") == "Technology"
 
 
 @pytest.mark.parametrize("pattern", [r"^EMP-[0-9]{4}$", r"[A-Z]{3}", r"(INV|CRN)-\d{2,5}", r"^[a-z]+@[a-z]+\.com$",

@@ -62,8 +62,9 @@ _NOT_PAST = re.compile(r"\b(?:not|never|cannot|can't|can not|mustn't|must not)\b
 
 _LIST_LEAD = re.compile(r"\b(?:one of|any of|either|(?:allowed|accepted|possible|valid|supported) values?"
                         r"(?: are| is| include)?)\s*[:=]?\s*", re.I)
-_EXAMPLE = re.compile(r"(?:\be\.g\.|\bfor example|\bsuch as|\blike|\bformat)\s*[:,]?\s*[\"'`“]?"
-                      r"([A-Za-z0-9][A-Za-z0-9\-_/.:+]*[A-Za-z0-9])", re.I)
+_EXAMPLE = re.compile(r"(?:\be\.g\.|\bfor example|\bsuch as|\blike|\bformat)\s*[:,]?\s*"
+                      r"(?:[\"'`“‘](?P<quoted>[^\"'`”’]{1,60})[\"'`”’]|(?P<bare>[A-Za-z0-9][A-Za-z0-9\-_/.:+]*[A-Za-z0-9]))",
+                      re.I)
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,10 @@ def example_of(description: str) -> str | None:
     found = _EXAMPLE.search(description or "")
     if found is None:
         return None
-    value = found.group(1)
-    return value if any(c.isdigit() or c.isupper() for c in value) and len(value) <= 40 else None
+    value = (found.group("quoted") or found.group("bare") or "").strip()
+    if not value or any(c.isspace() for c in value) or len(value) > 40:
+        return None  # a phrase ("12 Oak Street Apt 4") is no shape to copy
+    return value if any(c.isdigit() or c.isupper() for c in value) else None
 
 
 def shape_of(param: str, schema: dict[str, Any], description: str) -> Shape | None:

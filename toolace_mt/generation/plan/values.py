@@ -243,6 +243,9 @@ class ValueSource(StateRows):
         """A date (time, month) for `param`: after the range's start when it ends one
         (`end_date` after `start_date`), else in the past or the future as its name and
         description say, or for a look-up's filter, as the dates its records hold lie."""
+        if shape.when is None and not tool.writes:
+            shape = dataclasses.replace(shape, when=self._dates_lie(tool))
+        today = self.now.date()
         start = next((v for p, v in choice.arguments.items() if p != param and isinstance(v, str)
                       and set(name_words(p)) & _STARTS), None)
         if set(name_words(param)) & _ENDS and start is not None:
@@ -253,10 +256,9 @@ class ValueSource(StateRows):
             if begun is not None and shape.kind == "datetime":
                 return (begun + dt.timedelta(minutes=rng.choice([30, 60, 90]))).strftime("%Y-%m-%dT%H:%M")
             if begun is not None and shape.kind == "date":
-                return (begun.date() + dt.timedelta(days=rng.randint(0, 6))).isoformat()
-        if shape.when is None and not tool.writes:
-            shape = dataclasses.replace(shape, when=self._dates_lie(tool))
-        return make(shape, param, rng, self.now.date())
+                end = begun.date() + dt.timedelta(days=rng.randint(0, 6))
+                return (min(end, today) if shape.when == "past" and begun.date() <= today else end).isoformat()
+        return make(shape, param, rng, today)
 
     def _dates_lie(self, tool: ToolSpec) -> str | None:
         """"past" when the dates in the records a look-up is about (the tables its name and
