@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from toolace_mt.generation.plan.value_finder import _through_another_record, producer
+from toolace_mt.generation.plan.value_finder import _through_another_record, points_elsewhere, producer
 from toolace_mt.generation.plan.value_keys import Choice
 from toolace_mt.generation.workbench import Workbench
 
@@ -41,3 +41,10 @@ def test_a_write_on_the_record_may_read_it_first(team_bench) -> None:
     assert not _through_another_record(team_bench, tools["assign_task"], "memberId", tools["get_task"])
     assert _through_another_record(team_bench, tools["create_task"], "projectID", tools["get_task"])
     assert not _through_another_record(team_bench, tools["get_project"], "ID", tools["get_task"])  # a read
+
+
+def test_records_found_by_another_kinds_id_are_elsewhere(team_bench) -> None:
+    tools = team_bench.tools
+    assert points_elsewhere(team_bench, tools["create_task"], ["taskID"])  # a task, for a new task's project
+    assert not points_elsewhere(team_bench, tools["assign_task"], ["taskID"])  # the task it acts on
+    assert not points_elsewhere(team_bench, tools["create_task"], ["title"])  # found by what the user knows

@@ -26,7 +26,7 @@ from toolace_mt.generation.plan.dialogue_facts import (
 )
 from toolace_mt.generation.plan.id_names import is_single_id
 from toolace_mt.generation.plan.injections import Words
-from toolace_mt.generation.plan.value_finder import Seen, assisted, producer
+from toolace_mt.generation.plan.value_finder import Seen, assisted, points_elsewhere, producer
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -250,9 +250,14 @@ def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -
     call requires: an optional filter the user did not ask for is never added from there."""
     params = sorted({p for c in candidates for p in bench.tools[c.call.name].parameters.get("required", [])
                      if is_id(p) and p in c.call.arguments} - _set_values(bench, candidates))
+    # A write's id is not taken from a record of another kind the user pointed at (pay
+    # from the account a transfer they asked about came from): they say it, or a look-up finds it.
+    writes = {p: bench.tools[c.call.name] for c in candidates if bench.tools[c.call.name].writes
+              for p in c.call.arguments if p in params}
     found = [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
              for turn in segment.turns for call in turn.calls
-             if call.result is not None and call.result.ok for param in params]
+             if call.result is not None and call.result.ok for param in params
+             if param not in writes or not points_elsewhere(bench, writes[param], list(call.arguments))]
     # The user's own id, said for an earlier call (list_cards(CUS-1041)), is known too: no
     # look-up of one of their accounts to find it again.
     key = bench.values.user_key

@@ -212,9 +212,15 @@ def _through_another_record(bench: Workbench, consumer: ToolSpec, param: str, ma
     by what they know of it."""
     if not consumer.writes or not is_id(param):
         return False
-    own = {snake(p) for p in consumer.parameters.get("properties", {})}
+    return points_elsewhere(bench, consumer, maker.parameters.get("required", []))
+
+
+def points_elsewhere(bench: Workbench, write: ToolSpec, id_params: list[str]) -> bool:
+    """Whether a record found by these parameters is of another kind than the ones `write`
+    acts on: one of them is an id none of the write's parameters names (nor the user's)."""
+    own = {snake(p) for p in write.parameters.get("properties", {})}
     user = bench.values.user_key
-    return any(is_id(p) and snake(p) not in own and p != user for p in maker.parameters.get("required", []))
+    return any(is_id(p) and snake(p) not in own and p != user for p in id_params)
 
 
 def _single(output: Any) -> bool:
