@@ -53,9 +53,11 @@ def test_plans_put_the_enabling_write_first(ticket_bench) -> None:
     # already logged in: nothing added; logged out in between: logged in again
     assert _targets(arrange([SubTaskPlan("ticket_login", 1), SubTaskPlan("close_ticket", 2)])) == [
         "ticket_login", "close_ticket"]
+    # a log-out comes last: the dialogue logs in once (one identity), and logs out once
     assert _targets(arrange([SubTaskPlan("create_ticket", 2), SubTaskPlan("logout", 1),
-                             SubTaskPlan("get_ticket", 1), SubTaskPlan("close_ticket", 1)])) == [
-        "ticket_login", "create_ticket", "logout", "get_ticket", "ticket_login", "close_ticket"]
+                             SubTaskPlan("get_ticket", 1), SubTaskPlan("close_ticket", 1),
+                             SubTaskPlan("logout", 1)])) == [
+        "ticket_login", "create_ticket", "get_ticket", "close_ticket", "logout"]
 
 
 def test_a_second_login_while_logged_in_is_left_out(ticket_bench) -> None:
@@ -64,9 +66,12 @@ def test_a_second_login_while_logged_in_is_left_out(ticket_bench) -> None:
     assert _targets(arrange([SubTaskPlan("create_ticket", 2), SubTaskPlan("ticket_login", 1),
                              SubTaskPlan("close_ticket", 1)])) == ["ticket_login", "create_ticket", "close_ticket"]
     assert _targets(arrange([SubTaskPlan("ticket_login", 1), SubTaskPlan("ticket_login", 1)])) == ["ticket_login"]
-    # after a logout, a log-in sub-task is the user's own again
+    # log in, log out, log in again: one log-in, and the log-out last
     assert _targets(arrange([SubTaskPlan("ticket_login", 1), SubTaskPlan("logout", 1),
-                             SubTaskPlan("ticket_login", 1)])) == ["ticket_login", "logout", "ticket_login"]
+                             SubTaskPlan("ticket_login", 1), SubTaskPlan("get_user_tickets", 1)])) == [
+        "ticket_login", "get_user_tickets", "logout"]
+    # a log-out alone still logs in first
+    assert _targets(arrange([SubTaskPlan("logout", 1)])) == ["ticket_login", "logout"]
 
 
 def test_an_env_without_preconditions_keeps_its_plans() -> None:

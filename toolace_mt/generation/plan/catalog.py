@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox import Environment, ToolSpec
+from toolace_mt.generation.plan.id_names import is_single_id, names_a, qualified, singular, snake
 
 PROBES_PER_TOOL = 3
 
@@ -26,13 +27,6 @@ def param_kind(schema: dict[str, Any]) -> str:
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "string")
     return str(kind)
-
-
-def singular(name: str) -> str:
-    """`payment_methods` -> `payment_method`, `categories` -> `category`."""
-    if name.endswith("ies"):
-        return name[:-3] + "y"
-    return name[:-1] if name.endswith("s") and not name.endswith("ss") else name
 
 
 def _keyed_by_id(value: dict[str, Any]) -> bool:
@@ -45,10 +39,10 @@ def _member_id(collection: str | None) -> str | None:
     """What one member's id is called: `payment_methods` -> `payment_method_id`, `item_ids` -> `item_id`."""
     if not collection:
         return None
-    one = singular(collection)
-    if one.endswith("_id"):
+    one = singular(snake(collection))
+    if is_single_id(one):
         return one
-    return f"{one}_id" if one != collection else None
+    return f"{one}_id" if one != snake(collection) else None
 
 
 def walk(value: Any, collection: str | None = None,
@@ -67,7 +61,7 @@ def walk(value: Any, collection: str | None = None,
         alias = _member_id(collection)
         for key, item in value.items():
             yield key, item, value
-            if key == "id" and alias and alias not in value:
+            if snake(key) == "id" and alias and alias not in value:
                 yield alias, item, value
             if isinstance(item, dict | list):
                 yield from walk(item, key, value)
@@ -80,12 +74,19 @@ def walk(value: Any, collection: str | None = None,
                 yield alias, item, record
 
 
-def output_fields(value: Any, into: dict[str, str] | None = None) -> dict[str, str]:
-    """{field: json type} for every field of an output (see `walk`)."""
+def output_fields(value: Any, into: dict[str, str] | None = None, about: str | None = None) -> dict[str, str]:
+    """{field: json type} for every field of an output (see `walk`); `about`: the kind of
+    record the output is (`projects`), whose bare `ID` is then a `project_id`."""
     into = {} if into is None else into
-    for key, item, _ in walk(value):
+    for key, item, _ in walk(value, about):
         into.setdefault(key, _json_type(item))
     return into
+
+
+def records_of(catalog: Catalog, tool: str) -> str | None:
+    """The table a tool's name names (get_project, list_projects -> `projects`), if one does."""
+    nouns = {singular(w) for w in snake(tool).split("_")}
+    return next((t for t in sorted(catalog.table_columns) if singular(snake(t)) in nouns), None)
 
 
 def _json_type(value: Any) -> str:
@@ -103,16 +104,19 @@ def _json_type(value: Any) -> str:
 
 
 def feeds(field_name: str, field_type: str, param: str, schema: dict[str, Any]) -> bool:
+    """Names are compared by their words, so `noteId` feeds `note_id` and `fromAccountId`
+    takes an `accountId`."""
     kind = param_kind(schema)
+    field_name, param = snake(field_name), snake(param)
     if kind == "array":
         item_kind = param_kind(schema.get("items", {}))
         plural = field_name + "s"
-        named = plural == param or (field_name.endswith("_id") and param.endswith("_" + plural))
+        named = plural == param or (is_single_id(field_name) and names_a(param, plural))
         return named and field_type in (item_kind, "null")
     # `from_account_id` takes an `account_id`; but a product's `name` is no `first_name`, and
     # a bare `id` names no kind of entity (collections give it a name, see `walk`).
     names_match = field_name == param or field_name == param + "s" or (
-        field_name.endswith("_id") and param.endswith("_" + field_name))
+        is_single_id(field_name) and field_name != "id" and names_a(param, field_name))
     types_match = field_type in (kind, "null", "array") or (kind == "number" and field_type == "integer")
     return names_match and types_match
 
@@ -147,7 +151,7 @@ def build_catalog(env: Environment, rng: random.Random, fill: Any) -> Catalog:
         for column in table.columns:
             columns[column.name].append((name, table.primary_key == (column.name,)))
     catalog = Catalog(env.name, {t.name: t for t in env.tools}, dict(columns), table_columns, keys)
-    ids = sorted({p for t in env.tools for p in t.parameters.get("properties", {}) if p.endswith("_id")})
+    ids = sorted({p for t in env.tools for p in t.parameters.get("properties", {}) if is_single_id(p)})
     start = env.snapshot()
     for tool in env.tools:
         if tool.writes:
@@ -159,11 +163,11 @@ def build_catalog(env: Environment, rng: random.Random, fill: Any) -> Catalog:
                 continue
             result = env.call(tool.name, arguments)
             if result.ok:
-                output_fields(result.result, seen)
+                output_fields(result.result, seen, records_of(catalog, tool.name))
                 if isinstance(result.result, str | int) and not isinstance(result.result, bool):
                     # A bare value is named by the tool: find_user_id_by_email returns a user_id.
                     for name in ids:
-                        if f"_{name}_" in f"_{tool.name}_":
+                        if f"_{snake(name)}_" in f"_{snake(tool.name)}_":
                             seen.setdefault(name, _json_type(result.result))
                 catalog.probes_ok[tool.name] = catalog.probes_ok.get(tool.name, 0) + 1
         catalog.outputs[tool.name] = seen
@@ -177,7 +181,8 @@ def link(catalog: Catalog) -> None:
     catalog.producers.clear()
     for tool in catalog.tools.values():
         for param, schema in tool.parameters.get("properties", {}).items():
+            names = qualified(param, tool.name)  # get_project(ID) is fed a project_id
             makers = [name for name, fields in catalog.outputs.items()
-                      if name != tool.name and any(feeds(f, t, param, schema) for f, t in fields.items())]
+                      if name != tool.name and any(feeds(f, t, n, schema) for f, t in fields.items() for n in names)]
             if makers:
                 catalog.producers[(tool.name, param)] = makers

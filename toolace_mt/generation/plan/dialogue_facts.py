@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from toolace_mt.generation.draft import Draft
+from toolace_mt.generation.plan.id_names import is_single_id
 from toolace_mt.generation.plan.values import value_key
 from toolace_mt.verifier.evidence import leaves
 
 
 def _is_key(name: str) -> bool:
-    return name == "id" or name.endswith("_id")
+    return is_single_id(name)
 
 
 def entity_ids(output: Any) -> set[str]:

@@ -50,7 +50,8 @@ def _clarify(bench: Workbench, draft: Draft, rng: random.Random,
                           for v in leaves(c.arguments)}
         params = [p for p, v in segment.stated.items() if isinstance(v, str | int | float)
                   and not isinstance(v, bool) and len(str(v)) >= 3 and not _snake_word(v)
-                  and normalise(str(v)) not in earlier_text and normalise(str(v)) not in earlier_values]
+                  and normalise(str(v)) not in earlier_text and normalise(str(v)) not in earlier_values
+                  and not _optional_filter(bench, segment, p, v)]
         if not params:
             continue
         param = rng.choice(params)
@@ -74,6 +75,18 @@ def _clarify(bench: Workbench, draft: Draft, rng: random.Random,
         request.edited = True
         return Injection("clarification", index, [ask, answer], argument=param, value=value)
     return None
+
+
+def _optional_filter(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:
+    """Whether `param` only narrows a look-up: an optional choice (an enum) of a read. The
+    user chose it; asking for it would ask for what the request does not need."""
+    uses = [call for turn in segment.turns for call in turn.calls if call.arguments.get(param) == value]
+    for call in uses:
+        tool = bench.tools[call.name]
+        schema = tool.parameters.get("properties", {}).get(param) or {}
+        if tool.writes or param in tool.parameters.get("required", []) or not schema.get("enum"):
+            return False
+    return bool(uses)
 
 
 def _tool_awareness(bench: Workbench, draft: Draft, rng: random.Random,
@@ -170,8 +183,8 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
                                 and t.parameters.get("required") == [param]
                                 and w.referent(t.name) == param), None)  # get_order for order_id
                 confirm_at = next((i for i, t in enumerate(segment.turns) if t.kind == "confirm"), None)
-                if checker is None or confirm_at is None:
-                    continue
+                if checker is None or confirm_at is None or _made_elsewhere(draft, Call(checker.name, {param: value})):
+                    continue  # the check, made here, would make that other look-up tell nothing new
                 position, call = confirm_at, Call(checker.name, {param: value})
             if call is None or position is None:
                 continue
@@ -198,6 +211,12 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
             request.edited = True
             return Injection("error_simulation", index, [failing])
     return None
+
+
+def _made_elsewhere(draft: Draft, call: Call) -> bool:
+    """Whether the draft already has this very call (same tool, same arguments)."""
+    return any(c.name == call.name and c.arguments == call.arguments
+               for s in draft.segments for t in s.turns for c in t.calls)
 
 
 def _chat(bench: Workbench, draft: Draft, rng: random.Random,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sandbox import CallResult, Environment, Snapshot, ToolSpec
-from toolace_mt.generation.plan.catalog import Catalog, link, output_fields
+from toolace_mt.generation.plan.catalog import Catalog, link, output_fields, records_of
 from toolace_mt.generation.plan.values import Choice
 
 if TYPE_CHECKING:  # backend imports the workbench, which imports this module
@@ -79,12 +79,21 @@ class Preconditions:
         """The plan with each needed enabler put before the sub-task that needs it (one
         step: the enabling write itself), unless one is in effect (made earlier and not
         undone by a disabling write since); a sub-task that is itself an enabler in effect
-        (log in again while logged in) is left out."""
+        (log in again while logged in) is left out.
+
+        A dialogue is one person's session: it logs in once. So a disabling write (log
+        out) comes last, once: made mid-dialogue, the next sub-task that needs the login
+        would log in again, and a second sign-in is a second identity to a trainer."""
         if not self.enabled_by:
             return plans
+        undoers = {write for writes in self.disabled_by.values() for write in writes}
+        deferred: list[SubTaskPlan] = []
+        for plan in plans:
+            if plan.target in undoers and all(p.target != plan.target for p in deferred):
+                deferred.append(plan)
         arranged: list[SubTaskPlan] = []
         active: set[str] = set()
-        for plan in plans:
+        for plan in [p for p in plans if p.target not in undoers] + deferred:
             if plan.target in active:  # a second log-in while logged in: one dialogue is one user's
                 continue
             for needed in self._needs(plan.target):
@@ -119,7 +128,7 @@ class Preconditions:
                 continue
             result = env.call(tool, arguments)
             if result.ok:
-                output_fields(result.result, catalog.outputs.setdefault(tool, {}))
+                output_fields(result.result, catalog.outputs.setdefault(tool, {}), records_of(catalog, tool))
                 catalog.probes_ok[tool] = catalog.probes_ok.get(tool, 0) + 1
                 added = True
         env.reset()

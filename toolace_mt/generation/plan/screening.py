@@ -86,7 +86,7 @@ def _anchor(tool: ToolSpec, values: ValueSource, catalog: Catalog) -> tuple[str,
     for param in tool.parameters.get("required", []):
         if not is_id(param):
             continue
-        for table, column in values.columns_for(param):
+        for table, column in values.columns_for(param, tool.name):
             if catalog.primary_keys.get(table) == (column,):
                 return table, column, param
         return None

@@ -24,8 +24,9 @@ from toolace_mt.generation.plan.dialogue_facts import (
     tells_nothing_new,
     told_so_far,
 )
+from toolace_mt.generation.plan.id_names import is_single_id
 from toolace_mt.generation.plan.injections import Words
-from toolace_mt.generation.plan.value_finder import Seen, assisted, producer
+from toolace_mt.generation.plan.value_finder import Seen, assisted, points_elsewhere, producer
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -87,19 +88,15 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
             return None
         tool = rng.choice(options)
     seen: list[Seen] = []  # reads made while proposing, on the state the sub-task starts from
-    # A tool whose plain proposals never succeeded at start-up (its values come from
-    # outputs, not columns) is proposed from its entity's reads only.
-    assisted_first = not bench.plain_ok.get(tool.name, True)
-    if assisted_first:
-        found = assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
-        if found is None:  # the reads had nothing to give: plain proposals, as trials found them
-            found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus or None, fallback=user or None)
+    again = _signed_in_before(bench, draft, tool.name)
+    if again is not None:  # a second sign-in (after a log-out) is the same person's, never another's
+        result = bench.trial(tool.name, again)
+        if not result.ok:
+            return None
+        found: tuple[Choice, CallResult] | None = (Choice(dict(again), dict(focus), {p: "known" for p in again}),
+                                                    result)
     else:
-        scoped = rng.random() < 0.7 or user
-        found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if scoped else None,
-                              fallback=user or None)
-        if found is None:
-            found = assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
+        found = _propose_target(bench, tool, rng, focus, seen, user)
     if found is None:
         return None
     choice, result = found
@@ -214,7 +211,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                  topic={"target": tool.name, "writes": tool.writes})
     goal = f"{w.label(tool.name)} ({', '.join(f'{k}={w.show(v)}' for k, v in stated.items()) or 'no arguments'})"
     segment = Segment(goal=goal, target=tool.name, stated=stated, turns=[request, *turns, reply],
-                      context={k: v for k, v in choice.context.items() if k.endswith("_id")
+                      context={k: v for k, v in choice.context.items() if is_single_id(k)
                                or k in bench.values.key_columns},  # a key like `username` too
                       relies_on=kept.relies_on | ({auth} if isinstance(auth, int) else set()))
     request.text = words.word_request(bench, segment, request)
@@ -253,9 +250,14 @@ def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -
     call requires: an optional filter the user did not ask for is never added from there."""
     params = sorted({p for c in candidates for p in bench.tools[c.call.name].parameters.get("required", [])
                      if is_id(p) and p in c.call.arguments} - _set_values(bench, candidates))
+    # A write's id is not taken from a record of another kind the user pointed at (pay
+    # from the account a transfer they asked about came from): they say it, or a look-up finds it.
+    writes = {p: bench.tools[c.call.name] for c in candidates if bench.tools[c.call.name].writes
+              for p in c.call.arguments if p in params}
     found = [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
              for turn in segment.turns for call in turn.calls
-             if call.result is not None and call.result.ok for param in params]
+             if call.result is not None and call.result.ok for param in params
+             if param not in writes or not points_elsewhere(bench, writes[param], list(call.arguments))]
     # The user's own id, said for an earlier call (list_cards(CUS-1041)), is known too: no
     # look-up of one of their accounts to find it again.
     key = bench.values.user_key
@@ -380,6 +382,34 @@ def _echoes(arguments: dict[str, Any], output: Any) -> bool:
     told = [v for v in leaves(output) if not (v is None or isinstance(v, bool))]
     # A value the arguments already hold, or one of their words (the symbol TRAN for "Tran, Hess and Summers").
     return bool(told) and all(_key(v) in given or (isinstance(v, str) and v.casefold() in words) for v in told)
+
+
+def _propose_target(bench: Workbench, tool: ToolSpec, rng: random.Random, focus: dict[str, Any], seen: list[Seen],
+                    user: dict[str, Any]) -> tuple[Choice, CallResult] | None:
+    """The target call's values, really tried. A tool whose plain proposals never
+    succeeded at start-up (its values come from outputs, not columns) is proposed from
+    its entity's reads first."""
+    if not bench.plain_ok.get(tool.name, True):
+        found = assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
+        if found is None:  # the reads had nothing to give: plain proposals, as trials found them
+            found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus or None, fallback=user or None)
+        return found
+    scoped = rng.random() < 0.7 or user
+    found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if scoped else None, fallback=user or None)
+    return found if found is not None else assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
+
+
+def _signed_in_before(bench: Workbench, draft: Draft, tool: str) -> dict[str, Any] | None:
+    """The arguments of this dialogue's earlier successful call of `tool` when `tool` is a
+    write that enables others (a log-in): made again, it signs the same person in."""
+    if not any(tool in writes for writes in bench.preconditions.enabled_by.values()):
+        return None
+    for segment in draft.segments:
+        for turn in segment.turns:
+            for call in turn.calls:
+                if call.name == tool and call.result is not None and call.result.ok:
+                    return dict(call.arguments)
+    return None
 
 
 def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict[str, Any], output: Any,

@@ -6,11 +6,11 @@ write tool (learned by screening)."""
 from __future__ import annotations
 
 import random
-import re
 from typing import Any
 
 from sandbox import Environment, ToolSpec
 from toolace_mt.generation.plan.catalog import Catalog
+from toolace_mt.generation.plan.id_names import is_single_id, name_words, names_a, qualified, singular, snake
 from toolace_mt.generation.plan.value_keys import is_id, value_key
 
 MAX_ROWS = 5000
@@ -67,19 +67,31 @@ class StateRows:
         return {key[0] for key in self.catalog.primary_keys.values() if len(key) == 1}
 
     # -- state ----------------------------------------------------------------
-    def columns_for(self, param: str) -> list[tuple[str, str]]:
-        """(table, column) that can supply `param`, primary-key tables first."""
+    def columns_for(self, param: str, tool: str | None = None) -> list[tuple[str, str]]:
+        """(table, column) that can supply `param` (of `tool`: a bare `ID` is the id of what
+        the tool's name names), primary-key tables first."""
         assert self.catalog is not None
+        if tool is not None and snake(param) in ("id", "ids"):
+            # the table the tool's name names, keyed by a bare id (get_project(ID) -> projects.ID)
+            nouns = {singular(w) for w in name_words(tool)}
+            own = [(table, key[0]) for table, key in sorted(self.catalog.primary_keys.items())
+                   if len(key) == 1 and snake(key[0]) == "id" and singular(snake(table)) in nouns]
+            if own:
+                return own
+            for name in qualified(param, tool)[1:]:
+                found = self.columns_for(name)
+                if found:
+                    return found
         names = [param]
-        snake = re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), param)
-        if snake != param:  # cityA -> city_a
-            names.append(snake)
+        wanted = snake(param)
         if param.endswith("s") and not param.endswith("ss"):
             names.append(param[:-1])
-        for suffix in ("_code",):
-            if param.endswith(suffix):
-                names.append(param[: -len(suffix)])
-        names += [c for c in self.catalog.columns if param.endswith("_" + c) and c.endswith("_id")]
+        # the same name in another case (cityA -> city_a, noteId -> note_id, taskID -> taskId)
+        names += [c for c in self.catalog.columns if c not in names and snake(c) in (
+            wanted, wanted[:-1] if wanted.endswith("s") and not wanted.endswith("ss") else wanted)]
+        if wanted.endswith("_code"):
+            names += [c for c in self.catalog.columns if snake(c) == wanted[: -len("_code")]]
+        names += [c for c in self.catalog.columns if is_single_id(c) and snake(c) != "id" and names_a(param, c)]
         found = []
         for name in names:
             for table, _ in sorted(self.catalog.tables_with(name), key=lambda t: not t[1]):
@@ -176,7 +188,7 @@ class StateRows:
         was seen to act on, when learned): else proposals for them cannot succeed."""
         for param in tool.parameters.get("required", []):
             if is_id(param):
-                for table, _ in self.columns_for(param)[:1]:
+                for table, _ in self.columns_for(param, tool.name)[:1]:
                     owned = self._owned(table, user, tool.name)
                     if owned is not None and not owned.rows:
                         return False
@@ -197,8 +209,8 @@ class StateRows:
                     if not is_id(column) or (column,) == self.catalog.primary_keys.get(table):
                         continue
                     for parent, key in self.catalog.primary_keys.items():
-                        if parent == table or len(key) != 1 or not (column == key[0]
-                                                                    or column.endswith("_" + key[0])):
+                        if parent == table or len(key) != 1 or not (snake(column) == snake(key[0])
+                                                                    or names_a(column, key[0])):
                             continue
                         above = self._owner_path(parent)
                         if above is not None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.plan.catalog import singular, walk
+from toolace_mt.generation.plan.id_names import name_words, snake
 from toolace_mt.generation.plan.values import Choice, is_id, known_values
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -176,7 +177,8 @@ def producer(bench: Workbench, consumer: str, param: str, value: Any, choice: Ch
     if value is None or isinstance(value, bool) or choice.sources.get(param) not in _PRODUCIBLE:
         return None
     makers = [m for m in bench.catalog.producers.get((consumer, param), []) if not bench.tools[m].writes
-              and m != consumer and not _circular(bench.tools[m], param, value)]
+              and m != consumer and not _circular(bench.tools[m], param, value)
+              and not _through_another_record(bench, bench.tools[consumer], param, bench.tools[m])]
     if not makers:
         return None
     for call in seen:
@@ -202,6 +204,25 @@ def producer(bench: Workbench, consumer: str, param: str, value: Any, choice: Ch
     return None
 
 
+def _through_another_record(bench: Workbench, consumer: ToolSpec, param: str, maker: ToolSpec) -> bool:
+    """Whether a write's id would be read off a record of another kind the user points at
+    by its id ("add a task to the project of task T-506": create_task's project from
+    get_task): a record the write does not act on (none of its parameters names it) and
+    that is not the user's own. The user names the target itself, or a look-up finds it
+    by what they know of it."""
+    if not consumer.writes or not is_id(param):
+        return False
+    return points_elsewhere(bench, consumer, maker.parameters.get("required", []))
+
+
+def points_elsewhere(bench: Workbench, write: ToolSpec, id_params: list[str]) -> bool:
+    """Whether a record found by these parameters is of another kind than the ones `write`
+    acts on: one of them is an id none of the write's parameters names (nor the user's)."""
+    own = {snake(p) for p in write.parameters.get("properties", {})}
+    user = bench.values.user_key
+    return any(is_id(p) and snake(p) not in own and p != user for p in id_params)
+
+
 def _single(output: Any) -> bool:
     """One entity, not a list to pick from."""
     return not isinstance(output, list) or len(output) == 1
@@ -218,7 +239,7 @@ def _twin_of(param: str, properties: dict[str, Any]) -> str | None:
 
 
 def _stems(name: str) -> set[str]:
-    return {singular(part.rstrip("0123456789")) for part in name.split("_")} - {"id", "new", ""}
+    return {singular(part.rstrip("0123456789")) for part in name_words(name)} - {"id", "new", ""}
 
 
 def _changes(tool: ToolSpec, param: str) -> bool:
@@ -226,7 +247,8 @@ def _changes(tool: ToolSpec, param: str) -> bool:
     takes new_<param> (then <param> names what is replaced)."""
     if "new_" + param in tool.parameters.get("properties", {}):
         return False
-    return tool.name.split("_")[0] in _CHANGE_VERBS and bool(_stems(param) & _stems(tool.name))
+    verb = next(iter(name_words(tool.name)), "")
+    return verb in _CHANGE_VERBS and bool(_stems(param) & _stems(tool.name))
 
 
 def _usable(record: dict[str, Any] | None) -> bool:

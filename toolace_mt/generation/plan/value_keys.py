@@ -7,6 +7,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolace_mt.generation.plan.id_names import is_id, names_a, snake
+
+__all__ = ["Choice", "is_id", "known_values", "value_key"]
+
 
 def known_values(param: str, known: dict[str, list[Any]]) -> list[Any]:
     """Values earlier outputs gave for `param`: a field of its name, its singular, or the
@@ -15,8 +19,13 @@ def known_values(param: str, known: dict[str, list[Any]]) -> list[Any]:
     found = known.get(param) or known.get(param + "s") or known.get(singular)
     if found:
         return found
+    wanted = snake(param)
+    one = wanted[:-1] if wanted.endswith("s") and not wanted.endswith("ss") else wanted
+    for key in sorted(known):  # the same name in another case (`noteId` <- `note_id`)
+        if known[key] and snake(key) in (wanted, wanted + "s", one):
+            return known[key]
     for key in sorted(known):
-        if param.endswith(("_" + key, "_" + key + "s")):
+        if known[key] and (names_a(param, key) or names_a(param, key + "s")):
             return known[key]
     return []
 
@@ -24,10 +33,6 @@ def known_values(param: str, known: dict[str, list[Any]]) -> list[Any]:
 def value_key(value: Any) -> str:
     """A value as a hashable key (equal JSON, equal key)."""
     return json.dumps(value, sort_keys=True, default=str)
-
-
-def is_id(param: str) -> bool:
-    return param.endswith(("_id", "_ids")) or param in ("id", "code")
 
 
 @dataclass

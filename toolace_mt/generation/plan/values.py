@@ -11,6 +11,7 @@ and keeps the ones that really succeed.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import re
@@ -22,8 +23,10 @@ from sandbox import Environment, ToolSpec
 from toolace_mt.generation.language.tool_language import described_columns, described_number, described_range
 from toolace_mt.generation.plan.catalog import Catalog, param_kind
 from toolace_mt.generation.plan.free_text import free_text, text_kind
+from toolace_mt.generation.plan.id_names import name_words, qualified, singular, snake
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
 from toolace_mt.generation.plan.value_keys import Choice, is_id, known_values, value_key
+from toolace_mt.generation.plan.value_shapes import Shape, fit_number, make, shape_of
 
 __all__ = ["Choice", "RowIndex", "ValueSource", "free_text", "is_id", "known_values", "text_kind", "value_key"]
 
@@ -34,6 +37,10 @@ _FAKE_BY_NAME = {
     "address1": "street_address", "address2": "secondary_address", "country": "current_country",
     "user_name": "first_name",
 }
+DATED = ("date", "datetime", "month", "year")
+_STARTS = frozenset({"start", "from", "since", "begin", "first", "earliest", "after"})
+_ENDS = frozenset({"end", "to", "until", "till", "last", "latest", "before"})
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TIED = ("known", "related", "enum", "bool")  # sources a bound proposal accepts (see ValueSource.propose)
 _TIED_OPTIONAL = ("known", "related")  # an optional filter set at random could leave the entity out
 
@@ -45,6 +52,7 @@ class ValueSource(StateRows):
         super().__init__(env, catalog)
         self.fake = fake
         self.now = env.now
+        self._timings: dict[str, str | None] = {}  # tool -> where its records' dates lie (see _dates_lie)
 
     # -- proposals ------------------------------------------------------------
     def propose(self, tool: ToolSpec, rng: random.Random, known: dict[str, list[Any]] | None = None,
@@ -74,6 +82,19 @@ class ValueSource(StateRows):
 
     def value(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
               known: dict[str, list[Any]], choice: Choice, bound: bool = False) -> Any:
+        """A value for `param`, fitted to what its schema allows (bounds, length)."""
+        found = self._value(tool, param, schema, rng, known, choice, bound)
+        kind = param_kind(schema)
+        if kind in ("integer", "number") and isinstance(found, int | float) and not isinstance(found, bool) \
+                and choice.sources.get(param) != "known":
+            return fit_number(found, schema, rng, kind == "integer")
+        limit = schema.get("maxLength")
+        if isinstance(found, str) and isinstance(limit, int) and limit > 0 and len(found) > limit:
+            return found[:limit].rstrip()
+        return found
+
+    def _value(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
+               known: dict[str, list[Any]], choice: Choice, bound: bool = False) -> Any:
         sources = choice.sources
         kind = param_kind(schema)
         enum = [v for v in schema.get("enum", []) if v is not None]
@@ -89,19 +110,20 @@ class ValueSource(StateRows):
             made = self._object(tool, schema, rng, known, choice)
             sources[param] = "made"
             return made
-        from_outputs = known_values(param, known)
+        text_hint = (schema.get("description") or "")
+        shape = shape_of(param, schema, text_hint) if kind == "string" and not is_id(param) else None
+        if shape is not None and shape.kind == "listed":  # "one of low, normal or urgent": the only values
+            sources[param] = "enum"
+            return rng.choice(shape.options)
+        from_outputs = next((found for name in qualified(param, tool.name) if (found := known_values(name, known))), [])
         if from_outputs and (bound or rng.random() < 0.85):
             sources[param] = "known"
             return rng.choice(from_outputs)
         sources[param] = "made"
-        text_hint = (schema.get("description") or "")
-        if kind == "string" and "YYYY-MM-DDTHH:MM" in text_hint:
-            return self._datetime(param, rng, choice)
         # A look-up's date (a date of birth, a travel date) is one the state holds, when a column does.
-        on_file = not tool.writes and self.catalog is not None and bool(self.columns_for(param))
-        if kind == "string" and not on_file and ("YYYY-MM-DD" in text_hint or param.endswith("date")
-                                                 or param.startswith("date")):
-            return self._date(param, text_hint, rng, choice)
+        on_file = not tool.writes and self.catalog is not None and bool(self.columns_for(param, tool.name))
+        if shape is not None and shape.kind in DATED and not on_file:
+            return self._dated(tool, param, shape, rng, choice)
         if kind == "string" and param == "query":
             word = self._query_word(tool, rng, choice.context if bound else None)
             if bound and word:
@@ -122,7 +144,7 @@ class ValueSource(StateRows):
                 return made
         if self.catalog is not None and kind in ("string", "integer", "number"):
             # A parameter no column is named like may be described as one ("user: User name of the user").
-            named = self.columns_for(param) or ([
+            named = self.columns_for(param, tool.name) or ([
                 found for column in described_columns(text_hint, list(self.catalog.columns), self.key_columns)
                 for found in self.columns_for(column)] if kind == "string" else [])
             for table, column in named:
@@ -148,6 +170,12 @@ class ValueSource(StateRows):
         if kind == "string" and text_kind(param) is not None:
             sources[param] = "fresh"  # the user's own words (a read's summary, a thought): no column has them
             return self._fake(param, rng)
+        if shape is not None:  # no row holds one: made to the described shape (EMP-0042, an ISO code)
+            made = self._dated(tool, param, shape, rng, choice) if shape.kind in DATED else \
+                make(shape, param, rng, self.now.date())
+            if made is not None:
+                sources[param] = "fresh" if tool.writes else "made"
+                return made
         if kind in ("integer", "number"):  # "between 0 and 1", "from 1 to 5": a guess out of range would fail
             # the parameter's description, else the tool's ("The fuel tank can hold up to 50 gallons.")
             ranged = described_number(text_hint if described_range(text_hint) else tool.description,
@@ -200,6 +228,7 @@ class ValueSource(StateRows):
 
     def _fake(self, param: str, rng: random.Random) -> str | None:
         self.fake.seed_instance(rng.randrange(2**31))
+        param = snake(param)  # `firstName` is a first_name
         if param in _FAKE_BY_NAME:
             return str(getattr(self.fake, _FAKE_BY_NAME[param])())
         if param in ("account_number",):
@@ -210,22 +239,45 @@ class ValueSource(StateRows):
             return free_text(param, rng, self.fake)
         return None
 
-    def _date(self, param: str, hint: str, rng: random.Random, choice: Choice) -> str:
-        if "birth" in param:
-            self.fake.seed_instance(rng.randrange(2**31))
-            return self.fake.date_of_birth(minimum_age=18, maximum_age=80).isoformat()
-        start = choice.arguments.get("start_date")
-        if param.startswith("end") and isinstance(start, str):
-            return (dt.date.fromisoformat(start) + dt.timedelta(days=rng.randint(0, 6))).isoformat()
-        return (self.now.date() + dt.timedelta(days=rng.randint(1, 20))).isoformat()
+    def _dated(self, tool: ToolSpec, param: str, shape: Shape, rng: random.Random, choice: Choice) -> str | None:
+        """A date (time, month) for `param`: after the range's start when it ends one
+        (`end_date` after `start_date`), else in the past or the future as its name and
+        description say, or for a look-up's filter, as the dates its records hold lie."""
+        if shape.when is None and not tool.writes:
+            shape = dataclasses.replace(shape, when=self._dates_lie(tool))
+        today = self.now.date()
+        start = next((v for p, v in choice.arguments.items() if p != param and isinstance(v, str)
+                      and set(name_words(p)) & _STARTS), None)
+        if set(name_words(param)) & _ENDS and start is not None:
+            try:
+                begun = dt.datetime.fromisoformat(start)
+            except ValueError:
+                begun = None
+            if begun is not None and shape.kind == "datetime":
+                return (begun + dt.timedelta(minutes=rng.choice([30, 60, 90]))).strftime("%Y-%m-%dT%H:%M")
+            if begun is not None and shape.kind == "date":
+                end = begun.date() + dt.timedelta(days=rng.randint(0, 6))
+                return (min(end, today) if shape.when == "past" and begun.date() <= today else end).isoformat()
+        return make(shape, param, rng, today)
 
-    def _datetime(self, param: str, rng: random.Random, choice: Choice) -> str:
-        start = choice.arguments.get("start")
-        if param.startswith("end") and isinstance(start, str):
-            return (dt.datetime.fromisoformat(start) + dt.timedelta(minutes=rng.choice([30, 60, 90]))).strftime(
-                "%Y-%m-%dT%H:%M")
-        day = self.now.date() + dt.timedelta(days=rng.randint(1, 30))
-        return f"{day.isoformat()}T{rng.randint(8, 17):02d}:{rng.choice(['00', '30'])}"
+    def _dates_lie(self, tool: ToolSpec) -> str | None:
+        """"past" when the dates in the records a look-up is about (the tables its name and
+        its ids name) lie mostly before today: its date filters look back (a history)."""
+        if self.catalog is None:
+            return None
+        if tool.name in self._timings:
+            return self._timings[tool.name]
+        nouns = {singular(w) for w in name_words(tool.name)}
+        tables = {t for t in self.catalog.table_columns if singular(snake(t)) in nouns or snake(t) in nouns}
+        for param in tool.parameters.get("properties", {}):
+            if is_id(param):
+                tables.update(t for t, _ in self.columns_for(param, tool.name)[:1])
+        today = self.now.date().isoformat()
+        dates = [str(v)[:10] for t in sorted(tables) for row in self.table_rows(t)[:500] for v in row.values()
+                 if isinstance(v, str | dt.date) and _ISO_DAY.match(str(v))]
+        found = "past" if dates and sum(d < today for d in dates) >= 0.7 * len(dates) else None
+        self._timings[tool.name] = found
+        return found
 
     def _query_word(self, tool: ToolSpec, rng: random.Random, context: dict[str, Any] | None = None) -> str:
         """A word from the names in the table the search tool is about (search_products -> products);
