@@ -29,9 +29,11 @@ CHAT_REPLY_QUESTION = ["I'm doing well, thanks for asking! Anything else you nee
                        "All good on my side, thank you! What else can I do for you?",
                        "I'm well, thanks! Is there anything else on your list?"]
 
-REPLY_OPENERS = ["Done!", "All set.", "Here you go.", "Okay.", "Alright.", "Sure thing.", "Got it.", "Great news.",
-                 "Here's what I found.", "Thanks for waiting.", "That's done.", "Right.", "Sorted.", "Okay, done.",
-                 "There we go.", "All done."]
+# A reply's first words: after a write, that it is done; after a look-up, that here is what it found.
+REPLY_OPENERS = ["Done!", "All set.", "That's done.", "Sorted.", "Okay, done.", "There we go.", "All done.",
+                 "Got it.", "Great news.", "Okay.", "Alright.", "Right."]
+READ_OPENERS = ["Here you go.", "Okay.", "Alright.", "Sure thing.", "Here's what I found.", "Thanks for waiting.",
+                "Right.", "Let me see.", "I've checked.", "I had a look.", "Sure.", "Got it."]
 
 SIBLING_LEADS = ["As for {value}:", "And for {value}:", "For {value}:", "Then {value}:"]
 

@@ -207,7 +207,7 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "reply":
         return reply_text(segment, turn, rng, _focus(segment, draft))
     if turn.kind == "ask":
-        return rng.choice(w.ASK_TEMPLATES).format(label=w.label(_said_key(topic["param"])))
+        return ask_text(rng, _said_key(topic["param"]))
     if turn.kind in ("answer", "correction"):
         flag = _flag_sentences(bench.tools[segment.target], [(_said_key(topic["param"]), topic["value"])], rng)
         if flag and turn.kind == "answer":
@@ -250,6 +250,25 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     return turn.text or ""
 
 
+# How the assistant asks for a relation's value, by its preposition ("Which account should it come from?").
+RELATION_VERBS = {"from": "come from", "to": "go to", "into": "go into", "onto": "go onto", "towards": "go towards"}
+
+
+def ask_text(rng: random.Random, param: str) -> str:
+    """The assistant's question for a value the user left out: "Could you tell me the zip
+    code?"; a relation parameter by what it relates ("Which account should it come from?")."""
+    related = w.relation(param)
+    if related is None:
+        return rng.choice(w.ASK_TEMPLATES).format(label=w.label(param))
+    prep, noun = related
+    if noun:
+        question = f"Which {noun} should it {RELATION_VERBS.get(prep, f'be {prep}')}?"
+    else:  # a date: "from_date", "to_date"
+        question = f"What date should it {({'from': 'start from', 'to': 'run until'}).get(prep, f'be {prep}')}?"
+    return rng.choice(["Sure, I can help with that. {q}", "Happy to help. {q}", "I can do that. {q}",
+                       "Before I go ahead, one question. {q}"]).format(q=question)
+
+
 def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
     """What the sub-task's reply tells first: the fields the user's words in it name, then
     values no output before its target call showed."""
@@ -277,17 +296,18 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
         return "I'm sorry, I couldn't do that: " + speech.plain_error(message, "details", None)
     writes = bool(turn.topic.get("writes"))
     past = w.past_tense(segment.target) if writes else None  # only writes do things
-    claim = ""
-    if past and _succeeded(target):
-        ref = w.referent(segment.target)
-        value = target.arguments.get(ref) if ref else None
-        thing = w.label(ref).removesuffix(" ID") if ref else ""
-        claim = f"I've {past} {thing} {value}." if isinstance(value, str) and thing else f"I've {past} it."
+    claim, claimed = (_claim(segment.target, past, target) if past and _succeeded(target) else ("", set()))
     facts = speech.summary(target.result.result, segment.target, rng,
                            arguments=tl.without_secrets(target.arguments) if writes else None,
-                           known=_known(segment, target, writes), focus=focus)
+                           known=_known(segment, target, writes) | claimed, focus=focus)
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
+    records = [c for c in (target, *siblings) if _succeeded(c) and c.result is not None
+               and isinstance(c.result.result, dict)]
+    if siblings and not writes and len(records) >= 2:  # the same look-up of several: one line each, not read-outs
+        return w.join(rng.choice(w.READ_OPENERS), rng.choice(["Here they are:", "Here's each of them:",
+                                                                 "One by one:"]) + "\n" + "\n".join(
+            f"- {_headed(c, speech.describe_item(c.result.result, focus))}" for c in records if c.result is not None))
     if siblings and facts:  # several look-ups at once: each answer says whose it is
         facts = w.join(rng.choice(w.SIBLING_LEADS).format(value=next(iter(target.arguments.values()))), facts)
     for sibling in siblings:  # the same look-up of another entity, told after
@@ -297,7 +317,64 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
             if told:
                 value = next(iter(sibling.arguments.values()))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
-    return w.join(rng.choice(w.REPLY_OPENERS), claim, facts)
+    return w.join(rng.choice(w.REPLY_OPENERS if claim else w.READ_OPENERS), claim, facts)
+
+
+def _headed(call: Call, described: str) -> str:
+    """A record's description that says whose it is: the value the call looked up leads
+    unless the description names it already."""
+    value = next((v for v in call.arguments.values() if isinstance(v, str | int) and not isinstance(v, bool)), None)
+    return described if value is None or str(value) in described else f"{value}: {described}"
+
+
+# Verbs of a write that moves money: its amount is part of what was done ("I've paid ... $25.00").
+_MONEY_VERBS = frozenset({"pay", "transfer", "send", "refund", "deposit", "withdraw", "charge", "donate", "tip",
+                          "top", "fund", "move"})
+
+
+def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
+    """What a write did, as one sentence, and the values it says: "I've paid payee PAY-5029
+    (Jack Zimmerman MD) $679.54 from account ACC-10042.", "I've transferred $370.27 from
+    account ACC-10073 to account ACC-10074."."""
+    ref = w.referent(tool)
+    value = call.arguments.get(ref) if ref else None
+    thing = w.label(ref).removesuffix(" ID") if ref and isinstance(value, str) else ""
+    output = call.result.result if call.result is not None else None
+    said: set[str] = set()
+    head = f"I've {past}"
+    if thing:
+        head += f" {thing} {value}"
+        said.add(str(value))
+        name = _name_of(output, ref or "", value)
+        if name:
+            head += f" ({name})"
+            said.add(name)
+    arguments = tl.without_secrets(call.arguments)
+    money = [(k, v) for k, v in arguments.items() if speech.is_money(k, v)]
+    extras = []
+    if len(money) == 1 and w.snake(tool).split("_")[0] in _MONEY_VERBS:
+        extras.append(speech.natural(money[0][1], money[0][0]))
+        said.add(str(money[0][1]))
+    for key, item in arguments.items():
+        phrase = w.relation_phrase(key, speech.natural(item, key)) \
+            if key != ref and not isinstance(item, bool | list | dict) and not w.empty(item) else None
+        if phrase:
+            extras.append(phrase)
+            said.add(str(item))
+    if not thing and not extras:
+        head += " it"
+    return " ".join([head, *extras]) + ".", said
+
+
+def _name_of(output: object, ref: str, value: object) -> str | None:
+    """The name an output gives the thing a write acted on: `payee_name` for payee_id, or
+    the record's own name when the output is that record."""
+    if not isinstance(output, dict) or not ref.endswith("_id"):
+        return None
+    thing = ref[:-3]
+    keys = [f"{thing}_name", f"{thing}_title"] + (["name", "title", "full_name"] if output.get(ref) == value else [])
+    return next((str(output[k]).strip() for k in keys if isinstance(output.get(k), str) and output[k].strip()
+                 and len(output[k]) <= 60), None)
 
 
 def _said_key(key: str) -> str:
@@ -329,14 +406,26 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     value = target.arguments.get(ref) if ref else None
     action = w.task_phrase(segment.target, rng, value if isinstance(value, str) else None, who="you", plain=True)
     action = speech.yours(action)
-    details = [f"the {w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in target.arguments.items()
-               if k != ref and not w.empty(v) and _spoken(v, k)]
-    said = action + (" with " + w.list_words(details) if details else "")
+    said = action + _details(target.arguments, ref)
     ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
     checked = _checked(segment, segment.turns.index(turn) if turn in segment.turns else len(segment.turns), ids)
     if checked:
         said += f" ({checked})"
     return rng.choice(w.CONFIRMS).format(action=said)
+
+
+def _details(arguments: dict[str, object], ref: str | None) -> str:
+    """A write's values after its action: relations as phrases, one amount of money as
+    "for $25.00", the rest "with the memo ...": " from account ACC-1 for $25.00 with the
+    memo "rent"". Credentials are never said."""
+    given = [(k, v, _spoken(v, k)) for k, v in tl.without_secrets(arguments).items()
+             if k != ref and not w.empty(v) and _spoken(v, k)]
+    related = [w.relation_phrase(k, said) for k, v, said in given if w.relation(k) and not isinstance(v, bool)]
+    money = [said for k, v, said in given if speech.is_money(k, v)]
+    rest = [f"the {w.label(k).removeprefix('my ')} {said}" for k, v, said in given
+            if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and speech.is_money(k, v))]
+    return "".join(f" {phrase}" for phrase in related if phrase) + (f" for {money[0]}" if len(money) == 1 else "") \
+        + (" with " + w.list_words(rest) if rest else "")
 
 
 def _checked(segment: Segment, before: int, ids: list[object]) -> str:

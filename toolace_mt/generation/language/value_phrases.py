@@ -8,12 +8,12 @@ import random
 import re
 from typing import Any
 
-from toolace_mt.generation.language.labels import label, mine, plural, said_label, show
+from toolace_mt.generation.language.labels import label, mine, plural, relation, relation_phrase, said_label, show
 from toolace_mt.generation.plan.values import text_kind
 
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
 # with {v} is only used for values that do not start in lower case (a sentence start).
-VALUE_CLAUSES = ["The {l} in question is {v}.", "Just so you know, the {l} is {v}.", "The {l} reads {v}.",
+VALUE_CLAUSES = ["The {l} in question is {v}.", "Just so you know, the {l} is {v}.",
                  "I can confirm the {l} is {v}.", "Note that the {l} is {v}.", "You'll see the {l} is {v}.",
                  "The {l} on my side is {v}.", "Double-checking, the {l} is {v}.",
                  "The {l} on file should be {v}.", "Oh, the {l}? That's {v}.", "From my notes, the {l} is {v}.",
@@ -47,6 +47,26 @@ SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Somethi
                     "Only {v} of them, please."]}
 SPOKEN["keyword"] = SPOKEN["search"] = SPOKEN["search_term"] = SPOKEN["query"]
 SPOKEN["max_results"] = SPOKEN["count"] = SPOKEN["top_k"] = SPOKEN["limit"]
+
+# A value of a relation parameter ("from_account_id"), said as its phrase ({p}: "from
+# account ACC-10073"), by its preposition; a person never says "the from account ID is".
+RELATION_CLAUSES = {"from": ["It should come {p}.", "Take it {p}, please.", "{P}, please."],
+                    "to": ["It should go {p}.", "Send it {p}, please.", "{P}, please.", "Make it go {p}."],
+                    "into": ["It should go {p}.", "Put it {p}, please.", "{P}, please."]}
+RELATION_ANY = ["{P}, please.", "Make it {p}, please.", "I'd like it {p}.", "It's {p}."]
+RELATION_DATES = ["{P}, please.", "Make it {p}, please.", "I'd like it {p}."]
+
+
+def relation_clause(rng: random.Random, param: str, value: Any) -> str | None:
+    """The sentence that states a relation parameter's value ("It should go to account
+    ACC-10074."); None for any other parameter or an empty value."""
+    found = relation(param)
+    phrase = relation_phrase(param, show(value)) if show(value).strip() and not isinstance(value, bool) else None
+    if found is None or phrase is None:
+        return None
+    frames = RELATION_DATES if not found[1] else RELATION_CLAUSES.get(found[0], RELATION_ANY)
+    return rng.choice(frames).replace("{P}", phrase[:1].upper() + phrase[1:]).replace("{p}", phrase)
+
 
 # Only for what the user owns or is (ids of their things, their name, address ...).
 MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should be {v}.",
@@ -139,6 +159,9 @@ def free_text(param: str, value: Any) -> bool:
 
 def value_clause(rng: random.Random, param: str, value: Any) -> str:
     """One sentence that states one value (an empty one is said to be left blank)."""
+    related = relation_clause(rng, param.split(" for ")[0].removeprefix("other ").removeprefix("current "), value)
+    if related is not None:
+        return related
     said, shown = said_label(param, rng), show(value)
     if not shown.strip():
         return fill_frame(rng.choice(EMPTY_CLAUSES), said, "")
@@ -223,7 +246,7 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[st
         size = min(len(rest), rng.choice([1, 1, 1, 2, 2, 3]))
         group, rest = rest[:size], rest[size:]
         if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
-                            or p in SPOKEN for p, v in group):
+                            or p in SPOKEN or relation(p) for p, v in group):
             out.extend(value_clause(rng, p, v) for p, v in group)
             continue
         saids = [said_label(p, rng) for p, _ in group]
@@ -260,9 +283,10 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
     if isinstance(given.get("first_name"), str) and isinstance(given.get("last_name"), str) and rng.random() < 0.6:
         parts.append(f"{given['first_name']} {given['last_name']}")
         pairs = [(p, v) for p, v in pairs if p not in ("first_name", "last_name")]
-    spoken = [value_clause(rng, param.split()[-1], value) for param, value in pairs
-              if param.split()[-1] in SPOKEN or isinstance(value, bool)]  # "other query": a search's words
-    pairs = [(p, v) for p, v in pairs if p.split()[-1] not in SPOKEN and not isinstance(v, bool)]
+    # "other query": a search's words; a relation ("from account ...") is its own sentence
+    alone = [(p, v) for p, v in pairs if p.split()[-1] in SPOKEN or isinstance(v, bool) or relation(p.split()[-1])]
+    spoken = [value_clause(rng, param.split()[-1], value) for param, value in alone]
+    pairs = [(p, v) for p, v in pairs if (p, v) not in alone]
     parts += [f"{said_label(param, rng)} {show(value)}" for param, value in pairs]
     if not parts:
         return " ".join(spoken)
