@@ -161,7 +161,8 @@ def show(value: Any) -> str:
 
 def plural(said: str) -> bool:
     """"item IDs", "bags": a label that names several things."""
-    last = said.split()[-1] if said.split() else ""
+    head = said.split(" of ")[0]  # "number of days" is one number
+    last = head.split()[-1] if head.split() else ""
     return last.endswith("s") and not last.endswith(("ss", "us")) and last not in ("is", "this")
 
 def list_words(parts: list[str]) -> str:

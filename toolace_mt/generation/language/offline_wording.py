@@ -12,6 +12,7 @@ from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.confirm_wording import confirm_text
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves
@@ -66,18 +67,19 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     wrong_keys = set(turn.topic.get("wrong") or {})
     rest = [(k, v) for k, v in stated.items() if k not in covered]
     mine = [(k, v) for k, v in rest if _key(v) in own or k in wrong_keys or k == hidden]
-    lookups = [(_base(k), v) for k, v in rest if (k, v) not in mine]
+    names = _spoken_names(bench)
+    lookups = [(names.get(_base(k), _base(k)), v) for k, v in rest if (k, v) not in mine]
     party = _other_party(tool.name)
     pairs = [(f"{party}_{_base(k)}" if party and _base(k) in _PERSONAL else _base(k), v) for k, v in mine]
     rng.shuffle(pairs)
     flags = _flag_sentences(tool, pairs, rng)
-    pairs = [(k, v) for k, v in pairs if k not in flags]
+    pairs = [(names.get(k, k), v) for k, v in pairs if k not in flags]
     clauses = w.value_sentences(rng, pairs) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
         clauses.append(w.same_for(rng, others))
     if lookups:
-        taken = {_base(k) for k, _ in mine} | {_base(k) for k in covered}
+        taken = {names.get(_base(k), _base(k)) for k, _ in mine} | {names.get(_base(k), _base(k)) for k in covered}
         named: list[tuple[str, object]] = []
         for param, value in lookups:
             said = f"current {param}" if param in taken else param
@@ -205,14 +207,14 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "request":
         return request_text(bench, segment, turn)
     if turn.kind == "reply":
-        return reply_text(segment, turn, rng, _focus(segment, draft))
+        return reply_text(segment, turn, rng, _focus(segment, draft), _spoken_names(bench))
     if turn.kind == "ask":
-        return ask_text(rng, _said_key(topic["param"]))
+        return ask_text(rng, _spoken_key(bench, topic["param"]))
     if turn.kind in ("answer", "correction"):
         flag = _flag_sentences(bench.tools[segment.target], [(_said_key(topic["param"]), topic["value"])], rng)
         if flag and turn.kind == "answer":
             return next(iter(flag.values()))
-        return w.answer(rng, _said_key(topic["param"]), _said_enum(topic["value"], _enum_words(bench),
+        return w.answer(rng, _spoken_key(bench, topic["param"]), _said_enum(topic["value"], _enum_words(bench),
                                                                    _enum_values(bench)),
                         correction=turn.kind == "correction")
     if turn.kind == "error_reply":
@@ -221,7 +223,7 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         error = tl.redact(error, tl.secret_values(failed.arguments))  # a password is never said back
         param = topic["param"]
         wrong = None if tl.is_secret(param) else failed.arguments.get(param)
-        label = w.label(_said_key(param)).removeprefix("my ")
+        label = w.label(_spoken_key(bench, param)).removeprefix("my ")
         said = speech.plain_error(error, label, wrong)
         return rng.choice(w.ERROR_REPLIES).format(error=said[0].upper() + said[1:], error_l=said, label=label)
     if turn.kind == "refusal":
@@ -285,9 +287,11 @@ def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
     return speech.Focus(words, shown)
 
 
-def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.Focus | None = None) -> str:
+def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.Focus | None = None,
+               names: dict[str, str] | None = None) -> str:
     """The sub-task's closing reply, in prose: what a write did, or what was asked of a
-    look-up (the facts its name asks about first, a list by its entries)."""
+    look-up (the facts its name asks about first, a list by its entries). `names`: what a
+    person calls awkwardly named parameters (`num_days`), which outputs echo as fields."""
     target, *siblings = segment.target_calls() or [None]
     if target is None or target.result is None:
         return "I've looked into it."
@@ -297,7 +301,7 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
     writes = bool(turn.topic.get("writes"))
     past = w.past_tense(segment.target) if writes else None  # only writes do things
     claim, claimed = (_claim(segment.target, past, target) if past and _succeeded(target) else ("", set()))
-    facts = speech.summary(target.result.result, segment.target, rng,
+    facts = speech.summary(_renamed(target.result.result, names or {}), segment.target, rng,
                            arguments=tl.without_secrets(target.arguments) if writes else None,
                            known=_known(segment, target, writes) | claimed, focus=focus)
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
@@ -306,13 +310,14 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
                and isinstance(c.result.result, dict)]
     if siblings and not writes and len(records) >= 2:  # the same look-up of several: one line each, not read-outs
         return w.join(rng.choice(w.READ_OPENERS), rng.choice(["Here they are:", "Here's each of them:",
-                                                                 "One by one:"]) + "\n" + "\n".join(
-            f"- {_headed(c, speech.describe_item(c.result.result, focus))}" for c in records if c.result is not None))
+                                                                 "Here's what each shows:"]) + "\n" + "\n".join(
+            f"- {_headed(c, focus)}" for c in records))
     if siblings and facts:  # several look-ups at once: each answer says whose it is
         facts = w.join(rng.choice(w.SIBLING_LEADS).format(value=next(iter(target.arguments.values()))), facts)
     for sibling in siblings:  # the same look-up of another entity, told after
         if sibling.result is not None and sibling.result.ok:
-            told = speech.summary(sibling.result.result, segment.target, rng, known=_known(segment, sibling, False),
+            told = speech.summary(_renamed(sibling.result.result, names or {}), segment.target, rng,
+                                  known=_known(segment, sibling, False),
                                   focus=focus)
             if told:
                 value = next(iter(sibling.arguments.values()))
@@ -320,11 +325,36 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
     return w.join(rng.choice(w.REPLY_OPENERS if claim else w.READ_OPENERS), claim, facts)
 
 
-def _headed(call: Call, described: str) -> str:
-    """A record's description that says whose it is: the value the call looked up leads
-    unless the description names it already."""
+def _renamed(output: object, names: dict[str, str]) -> object:
+    """An output whose fields named like awkward parameters (`num_days`, or `to_value`
+    for a parameter `to`) carry the names a person has for them (`number_of_days`)."""
+    if not names:
+        return output
+    if isinstance(output, list):
+        return [_renamed(item, names) for item in output]
+    if not isinstance(output, dict):
+        return output
+    renamed: dict[str, object] = {}
+    for key, value in output.items():
+        said = names.get(key) or (names.get(key.removesuffix("_value")) if key.endswith("_value") else None)
+        new = said.replace(" ", "_") if said else key
+        renamed[new if new not in output and new not in renamed else key] = value
+    return renamed
+
+
+def _headed(call: Call, focus: speech.Focus | None) -> str:
+    """A looked-up record, led by the value it was looked up by: "FLI-1007: cancelled"."""
+    output = call.result.result if call.result is not None else None
     value = next((v for v in call.arguments.values() if isinstance(v, str | int) and not isinstance(v, bool)), None)
-    return described if value is None or str(value) in described else f"{value}: {described}"
+    if value is None or not isinstance(output, dict):
+        return speech.describe_item(output, focus)
+    rest = {k: v for k, v in output.items() if str(v) != str(value)}
+    said = f"{value}: {speech.describe_item(rest, focus)}"
+    listed = next((items for items in map(speech.entries, rest.values()) if items and isinstance(items[0], dict)), [])
+    if listed:  # a record of entries (a product's variants): the first few, by their details
+        said += " - " + "; ".join(speech.describe_item(item, focus) for item in listed[:3]) \
+            + ("; and more" if len(listed) > 3 else "")
+    return said
 
 
 # Verbs of a write that moves money: its amount is part of what was done ("I've paid ... $25.00").
@@ -337,8 +367,12 @@ def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
     (Jack Zimmerman MD) $679.54 from account ACC-10042.", "I've transferred $370.27 from
     account ACC-10073 to account ACC-10074."."""
     ref = w.referent(tool)
+    if ref and ref not in call.arguments:  # `book_flight(flight_number=...)`: the flight by its number
+        ref = next((k for k in call.arguments if k.startswith(ref.removesuffix("_id") + "_")
+                    and k.endswith(("_number", "_code", "_name", "_no"))), ref)
     value = call.arguments.get(ref) if ref else None
-    thing = w.label(ref).removesuffix(" ID") if ref and isinstance(value, str) else ""
+    thing = "" if not ref or not isinstance(value, str) else w.label(ref).removesuffix(" ID") \
+        if w.id_key(ref) else w.label(ref).rsplit(" ", 1)[0]  # "flight number" FLI-1: "flight FLI-1"
     output = call.result.result if call.result is not None else None
     said: set[str] = set()
     head = f"I've {past}"
@@ -377,6 +411,19 @@ def _name_of(output: object, ref: str, value: object) -> str | None:
                  and len(output[k]) <= 60), None)
 
 
+def _spoken_names(bench: Workbench) -> dict[str, str]:
+    """What a person calls the env's parameters whose names are awkward (`num_days`:
+    "number of days"), from their descriptions; a search's words and counts are said their
+    own way (value_phrases.SPOKEN)."""
+    return tl.spoken_names(bench.tools.values(), keep=w.SPOKEN)
+
+
+def _spoken_key(bench: Workbench, key: str) -> str:
+    """A stated value's key as said: its parameter, by the name a person has for it."""
+    said = _said_key(key)
+    return _spoken_names(bench).get(said, said)
+
+
 def _said_key(key: str) -> str:
     """A stated value's key as said: "zip for find user ID by name zip" -> "zip" (a tool's
     name is never said)."""
@@ -394,66 +441,6 @@ def _known(segment: Segment, call: Call, writes: bool) -> set[str]:
     said = [call.arguments.get(ref)] if writes else [v for v in call.arguments.values() if _key(v) in stated]
     said += [v for k, v in segment.context.items() if k.endswith("_id") and k.startswith(("customer", "user"))]
     return {str(v) for v in said if isinstance(v, str | int | float) and not isinstance(v, bool)}
-
-
-def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Random) -> str:
-    """Before a consequential write: the action and its values, and a question whether to
-    go ahead ("I'll cancel order #W1236 with the reason no longer needed. Shall I go ahead?")."""
-    target = next((c for t in segment.turns for c in t.calls if c.name == segment.target and c.expect_ok), None)
-    if target is None:
-        return "Shall I go ahead?"
-    ref = w.referent(segment.target)
-    value = target.arguments.get(ref) if ref else None
-    action = w.task_phrase(segment.target, rng, value if isinstance(value, str) else None, who="you", plain=True)
-    action = speech.yours(action)
-    said = action + _details(target.arguments, ref)
-    ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
-    checked = _checked(segment, segment.turns.index(turn) if turn in segment.turns else len(segment.turns), ids)
-    if checked:
-        said += f" ({checked})"
-    return rng.choice(w.CONFIRMS).format(action=said)
-
-
-def _details(arguments: dict[str, object], ref: str | None) -> str:
-    """A write's values after its action: relations as phrases, one amount of money as
-    "for $25.00", the rest "with the memo ...": " from account ACC-1 for $25.00 with the
-    memo "rent"". Credentials are never said."""
-    given = [(k, v, _spoken(v, k)) for k, v in tl.without_secrets(arguments).items()
-             if k != ref and not w.empty(v) and _spoken(v, k)]
-    related = [w.relation_phrase(k, said) for k, v, said in given if w.relation(k) and not isinstance(v, bool)]
-    money = [said for k, v, said in given if speech.is_money(k, v)]
-    rest = [f"the {w.label(k).removeprefix('my ')} {said}" for k, v, said in given
-            if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and speech.is_money(k, v))]
-    return "".join(f" {phrase}" for phrase in related if phrase) + (f" for {money[0]}" if len(money) == 1 else "") \
-        + (" with " + w.list_words(rest) if rest else "")
-
-
-def _checked(segment: Segment, before: int, ids: list[object]) -> str:
-    """What a look-up of the record made just before says of it ("it's pending, $1,108.90")."""
-    for earlier in reversed(segment.turns[:before]):
-        for call in earlier.calls:
-            output = call.result.result if call.result is not None and call.result.ok else None
-            if isinstance(output, dict) and any(v in call.arguments.values() for v in ids if v is not None):
-                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
-                         if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
-                when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
-                             if isinstance(output.get(k), str) and output[k]), None)
-                if when is not None:  # what the record is: the flight it is for, when it was placed
-                    facts = [*facts[:2], f"{w.label(when).removesuffix(' at')} {speech.natural(output[when], when)}"]
-                if facts:
-                    return "it's " + ", ".join(facts[:3])
-    return ""
-
-
-def _spoken(value: object, key: str) -> str:
-    """An argument as said in a confirmation: scalars in words, a list of records by their values."""
-    if isinstance(value, list):
-        return " and ".join(_spoken(v, key) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in value.items())
-    if isinstance(value, str) and len(value.split()) >= 3 and speech.natural(value, key) == value:
-        return f'"{value}"'  # the user's own text (a subject, a message body), quoted as theirs
-    return speech.natural(value, key)
 
 
 def _base(key: str) -> str:

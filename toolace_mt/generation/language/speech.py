@@ -14,7 +14,7 @@ from typing import Any
 
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.labels import date_words, id_key, unit
-from toolace_mt.generation.language.record_parts import merged
+from toolace_mt.generation.language.record_parts import is_part, merged
 from toolace_mt.generation.language.tool_language import is_secret
 
 _SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+|[a-z]+(?:-[a-z]+){1,4}")  # no_longer_needed, filled-elsewhere
@@ -72,7 +72,7 @@ def natural(value: Any, field: str = "") -> str:
 
 def _good(key: str, item: Any) -> bool:
     return (isinstance(item, str | int | float) and not isinstance(item, bool) and str(item).strip() != ""
-            and len(str(item)) < 60 and w.speakable(key))
+            and len(str(item)) < 60 and (w.speakable(key) or is_part(key)))  # `address1` joins its address
 
 
 def _stems(name: str) -> set[str]:
@@ -235,7 +235,7 @@ def _detail(key: str, value: Any) -> str:
     return natural(value, key)
 
 
-def _entries(value: Any) -> list[Any]:
+def entries(value: Any) -> list[Any]:
     """The entries of a list field, or of a mapping of records by id (a product's variants)."""
     if isinstance(value, list):
         return value
@@ -328,7 +328,7 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             return w.join(told, rng.choice(["It reads: \"{t}\"", "It says: \"{t}\"", "The text: \"{t}\""])
                           .format(t=text))
         nothing_new = not any(focus.rank(k, v) < 2 for k, v in facts_of(value))
-        lists = [(k, _entries(v)) for k, v in value.items() if _entries(v) and not arguments
+        lists = [(k, entries(v)) for k, v in value.items() if entries(v) and not arguments
                  and (_stems(k) & _stems(tool) or focus.asked(k) or nothing_new or len(facts_of(value)) <= 2)]
         # What the user knows is not told back, unless it is all the output says (the id a
         # look-up by name found).

@@ -45,8 +45,10 @@ SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Somethi
                     "I'm after {v}.", "It's about {v}."],
           "limit": ["Just the first {v}, please.", "No more than {v}, please.", "{v} at most is plenty.",
                     "Only {v} of them, please."]}
-SPOKEN["keyword"] = SPOKEN["search"] = SPOKEN["search_term"] = SPOKEN["query"]
-SPOKEN["max_results"] = SPOKEN["count"] = SPOKEN["top_k"] = SPOKEN["limit"]
+for _search in ("q", "keyword", "keywords", "search", "search_term", "search_terms", "search_query", "term", "terms"):
+    SPOKEN[_search] = SPOKEN["query"]
+for _count in ("max_results", "count", "top_k", "top_n", "page_size", "max_items"):
+    SPOKEN[_count] = SPOKEN["limit"]
 
 # A value of a relation parameter ("from_account_id"), said as its phrase ({p}: "from
 # account ACC-10073"), by its preposition; a person never says "the from account ID is".
