@@ -7,6 +7,10 @@ CHAT_REPLY = ["You're welcome! Let me know if there's anything else.", "Glad to 
               "Glad that helped. Anything else you need?",
               "Happy to help. Is there anything else on your list?", "No problem at all. What's next?"]
 
+CHAT_REPLY_AFTER_NO = ["Sorry I couldn't help with that one. Is there anything else I can do?",
+                       "Understood. Anything else I can help with?", "Sorry about that. What else can I do for you?",
+                       "I understand. Let me know if there's anything else."]
+
 ASK_TEMPLATES = ["Sure, I can help with that. Could you tell me the {label}?",
                  "Happy to help. What is the {label}?", "Before I go ahead, I need the {label}. What is it?",
                  "I can do that. Which {label} would you like?", "Could you give me the {label} first?"]

@@ -23,7 +23,7 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     target = next((c for t in segment.turns for c in t.calls if c.name == segment.target and c.expect_ok), None)
     if target is None:
         return "Shall I go ahead?"
-    ref = w.referent(segment.target)
+    ref = w.referent_argument(segment.target, target.arguments)
     value = target.arguments.get(ref) if ref else None
     action = w.task_phrase(segment.target, rng, value if isinstance(value, str) else None, who="you", plain=True)
     action = speech.yours(action)

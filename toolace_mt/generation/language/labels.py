@@ -3,6 +3,7 @@ user has for it), a value as the user types it, and the small joins of spoken te
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from typing import Any
@@ -134,6 +135,7 @@ def speakable(key: str) -> bool:
     """A field name that can be said without looking like a value (not `last4`)."""
     return not any(ch.isdigit() for ch in key)
 
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::00)?")
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
@@ -158,6 +160,22 @@ def show(value: Any) -> str:
         if 1 <= int(month) <= 12:
             return f"{date_words(year, month, day)} at {hour}:{minute}"
     return str(value)
+
+
+def said_date(value: Any) -> Any:
+    """A date as a person writes it in a sentence ("2026-07-18" -> "July 18, 2026", which
+    the verifier grounds as the same date); any other value as it is. Answers keep the
+    typed form: a clarification's value is matched in the text as typed."""
+    match = _DATE.fullmatch(value) if isinstance(value, str) else None
+    return date_words(*match.groups()) if match and _real_date(*match.groups()) else value
+
+
+def _real_date(year: str, month: str, day: str) -> bool:
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
 
 def plural(said: str) -> bool:
     """"item IDs", "bags": a label that names several things."""

@@ -47,7 +47,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     if internal:  # an internal tool: the user asks in their own words, the assistant writes its input
         phrased = w.internal_request(rng, internal)
     hints = [p for p in tool.phrasing if not _form_hint(p)]
-    options = [filled for filled in (w.fill_phrasing(p, stated) for p in hints) if filled]
+    typed = {k: v if k in (turn.topic.get("wrong") or {}) else w.said_date(v) for k, v in stated.items()}
+    options = [filled for filled in (w.fill_phrasing(p, typed) for p in hints) if filled]
     if phrased:
         pass
     elif options and rng.random() < HINT_SHARE:
@@ -73,7 +74,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     pairs = [(f"{party}_{_base(k)}" if party and _base(k) in _PERSONAL else _base(k), v) for k, v in mine]
     rng.shuffle(pairs)
     flags = _flag_sentences(tool, pairs, rng)
-    pairs = [(names.get(k, k), v) for k, v in pairs if k not in flags]
+    pairs = [(names.get(k, k), v if k in wrong_keys else w.said_date(v)) for k, v in pairs if k not in flags]
     clauses = w.value_sentences(rng, pairs) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
@@ -82,6 +83,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         taken = {names.get(_base(k), _base(k)) for k, _ in mine} | {names.get(_base(k), _base(k)) for k in covered}
         named: list[tuple[str, object]] = []
         for param, value in lookups:
+            value = w.said_date(value)
             said = f"current {param}" if param in taken else param
             named.append((f"other {said}" if any(p == said for p, _ in named) else said, value))
         if len(named) > 1 and rng.random() < 0.3:
@@ -237,6 +239,9 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
             return w.recall(rng, topic["recall"])
         if "request" in topic:
             return w.ask_unsupported(rng, topic["request"])
+        before = _turn_before(draft, segment, turn)
+        if before is not None and before.kind in ("refusal", "error_reply"):  # not "that's a relief" to a no
+            return rng.choice(w.CHAT_AFTER_NO)
         return w.chat(rng, _people(bench, rng))
     if turn.kind == "chat_reply":
         # The fact as the target's output shows it now: a later edit may have re-executed
@@ -248,6 +253,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
             return rng.choice([told[0].upper() + told[1:] + ".", f"Sure: {told}.", f"Of course, {told}."])
         asked = next((t.text or "" for t in reversed(segment.turns[:segment.turns.index(turn)])
                       if t.role == "user"), "") if turn in segment.turns else ""
+        if asked.strip() in w.CHAT_AFTER_NO:  # the user let go of what could not be done
+            return rng.choice(w.CHAT_REPLY_AFTER_NO)
         return rng.choice(w.CHAT_REPLY_QUESTION if asked.rstrip().endswith("?") else w.CHAT_REPLY)
     return turn.text or ""
 
@@ -269,6 +276,13 @@ def ask_text(rng: random.Random, param: str) -> str:
         question = f"What date should it {({'from': 'start from', 'to': 'run until'}).get(prep, f'be {prep}')}?"
     return rng.choice(["Sure, I can help with that. {q}", "Happy to help. {q}", "I can do that. {q}",
                        "Before I go ahead, one question. {q}"]).format(q=question)
+
+
+def _turn_before(draft: Draft | None, segment: Segment, turn: Turn) -> Turn | None:
+    """The dialogue's turn just before `turn` (of the draft when given, else of its sub-task)."""
+    turns = [t for each in draft.segments for t in each.turns] if draft is not None else segment.turns
+    at = next((i for i, t in enumerate(turns) if t is turn), None)
+    return turns[at - 1] if at else None
 
 
 def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
@@ -366,10 +380,7 @@ def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
     """What a write did, as one sentence, and the values it says: "I've paid payee PAY-5029
     (Jack Zimmerman MD) $679.54 from account ACC-10042.", "I've transferred $370.27 from
     account ACC-10073 to account ACC-10074."."""
-    ref = w.referent(tool)
-    if ref and ref not in call.arguments:  # `book_flight(flight_number=...)`: the flight by its number
-        ref = next((k for k in call.arguments if k.startswith(ref.removesuffix("_id") + "_")
-                    and k.endswith(("_number", "_code", "_name", "_no"))), ref)
+    ref = w.referent_argument(tool, call.arguments)
     value = call.arguments.get(ref) if ref else None
     thing = "" if not ref or not isinstance(value, str) else w.label(ref).removesuffix(" ID") \
         if w.id_key(ref) else w.label(ref).rsplit(" ", 1)[0]  # "flight number" FLI-1: "flight FLI-1"
@@ -395,7 +406,7 @@ def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
         if phrase:
             extras.append(phrase)
             said.add(str(item))
-    if not thing and not extras:
+    if not thing and not extras and past.split()[-1] not in w.PARTICLES:  # "I've logged out", not "... out it"
         head += " it"
     return " ".join([head, *extras]) + ".", said
 

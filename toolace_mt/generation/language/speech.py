@@ -232,6 +232,9 @@ def _detail(key: str, value: Any) -> str:
             f"{event['verb']} on {natural(value, key)}"
     if key == "stock" and isinstance(value, int) and not isinstance(value, bool):
         return f"{value} in stock"
+    if isinstance(value, int | float) and not isinstance(value, bool) and not _money(key) and unit(key) is None:
+        said = w.label(key).removeprefix("my ")  # a bare "4" says nothing: "4 copies available", "rating 4"
+        return f"{value} {said}" if w.plural(said) or w.plural(said.split()[0]) else f"{said} {value}"
     return natural(value, key)
 
 
@@ -318,6 +321,10 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         focus = Focus(shown=focus.shown)
     if isinstance(value, list):
         return listing(value, tool, rng, focus=focus)
+    if isinstance(value, dict) and not arguments:
+        value = _without_counts(value)
+        if value is None:  # {"hotels": [], "total": 0}: nothing matched
+            return rng.choice(w.NO_RESULTS)
     if isinstance(value, dict):
         content = next((k for k in CONTENT if isinstance(value.get(k), str) and len(value[k]) >= 60
                         and str(value[k]) not in focus.shown and not arguments), None)
@@ -376,6 +383,27 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
     if shown.endswith((".", "!", "?")):
         frame = frame.replace("{v}.", "{v}")
     return frame.replace("{v}", shown)
+
+
+# Fields beside a list that count or page it ("total": 12, "next_offset": 20): the list tells them.
+_COUNTS = frozenset({"total", "count", "size", "results", "hits", "found", "matches", "page", "pages", "offset",
+                     "limit", "cursor", "next", "more"})
+
+
+def _without_counts(value: dict[str, Any]) -> dict[str, Any] | None:
+    """An output with a list field, without the numbers that count or page the list (not
+    money: "total" 0 beside {"hotels": []} is no "$0.00"); None when its lists are all
+    empty and nothing else is left to tell."""
+    lists = [k for k, v in value.items() if isinstance(v, list)]
+    if not lists:
+        return value
+    counts = {k for k, v in value.items() if k not in lists and (isinstance(v, int | float) or v is None
+              or (isinstance(v, str) and not v.strip()) or isinstance(v, bool))
+              and set(w.snake(k).split("_")) & _COUNTS}
+    rest = {k: v for k, v in value.items() if k not in counts}
+    if all(not value[k] for k in lists) and len(rest) == len(lists):
+        return None
+    return rest
 
 
 _OUTCOME_FLAGS = frozenset({"success", "succeeded", "ok", "done", "result", "status", "completed"})

@@ -250,8 +250,8 @@ def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random,
 # -- parameter names from descriptions ------------------------------------------------------
 # Words of a parameter's name that no person says: abbreviations, and the suffixes a spec
 # compiler adds to a reserved name ("format" -> `format_value`).
-_ABBREVIATIONS = frozenset({"num", "no", "nr", "qty", "cnt", "amt", "fmt", "val", "value", "desc", "addr", "msg",
-                            "dt", "ts", "tz", "param", "arg", "str", "idx", "txt", "dest", "src"})
+_ABBREVIATIONS = frozenset({"num", "min", "max", "no", "nr", "qty", "cnt", "amt", "fmt", "val", "value", "desc",
+                            "addr", "msg", "dt", "ts", "tz", "param", "arg", "str", "idx", "txt", "dest", "src"})
 _BARE = frozenset({"to", "from", "in", "on", "at", "by", "for", "of", "with", "into", "via"})
 _NAME_STOPS = frozenset({"to", "for", "that", "which", "used", "like", "in", "from", "with", "when", "if", "whose",
                          "being", "on", "by", "e", "eg", "such", "as", "or", "and", "is", "are", "will", "should"})

@@ -195,6 +195,11 @@ CHAT_COMMENTS = ["that's really helpful!", "you've been very quick today.", "tha
                  "that's a weight off my mind.", "how's your day going?", "by the way, how are you?",
                  "you're very patient with me.", "{name} recommended you, and now I see why."]
 
+# Small talk after the assistant said it cannot do something: no thanks for a favour not done.
+CHAT_AFTER_NO = ["Ah, okay. Never mind then.", "Fair enough, no worries.", "Oh well, I'll sort that out myself.",
+                 "That's a shame, but okay.", "Okay, no problem.", "Right, I'll find another way.",
+                 "Oh, okay. Good to know.", "Ah well, worth asking."]
+
 AGREE = ["Yes, please go ahead.", "Yes, that's right.", "Yes, go ahead.", "Yes please, do it.",
          "Yes, that's correct, go ahead.", "Yes, please.", "Yes, confirmed.", "Yes, that's what I want.",
          "Yes, please proceed.", "Yes, sounds right.", "Yes, all correct.", "Yes, thank you, go for it.",

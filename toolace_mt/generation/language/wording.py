@@ -8,6 +8,7 @@ from __future__ import annotations
 from toolace_mt.generation.language.assistant_phrases import (
     ASK_TEMPLATES,
     CHAT_REPLY,
+    CHAT_REPLY_AFTER_NO,
     CHAT_REPLY_QUESTION,
     CONFIRMS,
     EMPTY_RESULTS,
@@ -32,6 +33,7 @@ from toolace_mt.generation.language.labels import (
     plural,
     relation,
     relation_phrase,
+    said_date,
     said_label,
     show,
     speakable,
@@ -45,6 +47,7 @@ from toolace_mt.generation.language.task_phrases import (
     ask_sentence,
     past_tense,
     referent,
+    referent_argument,
     snake,
     task_phrase,
 )
@@ -55,6 +58,7 @@ from toolace_mt.generation.language.user_phrases import (
     ANSWER_LEADS,
     ASK_UNSUPPORTED,
     CHAT_ACKS,
+    CHAT_AFTER_NO,
     CHAT_COMMENTS,
     CONTEXT_FRAMES,
     CORRECTION_CORES,
@@ -116,6 +120,7 @@ from toolace_mt.generation.language.value_phrases import (
     value_clause,
     value_sentences,
 )
+from toolace_mt.generation.language.verb_forms import PARTICLES
 
 __all__ = [
     "ACKS",
@@ -126,8 +131,10 @@ __all__ = [
     "ASK_TEMPLATES",
     "ASK_UNSUPPORTED",
     "CHAT_ACKS",
+    "CHAT_AFTER_NO",
     "CHAT_COMMENTS",
     "CHAT_REPLY",
+    "CHAT_REPLY_AFTER_NO",
     "CHAT_REPLY_QUESTION",
     "CHOICE_CLAUSES",
     "CLAIMS",
@@ -155,6 +162,7 @@ __all__ = [
     "OCCASIONS",
     "OTHER_CLOSERS",
     "OTHER_PARTIES",
+    "PARTICLES",
     "PREFACES",
     "READ_OPENERS",
     "RECALL_CORES",
@@ -209,8 +217,10 @@ __all__ = [
     "plural",
     "recall",
     "referent",
+    "referent_argument",
     "relation",
     "relation_phrase",
+    "said_date",
     "said_label",
     "same_for",
     "show",
