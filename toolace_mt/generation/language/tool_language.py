@@ -256,6 +256,9 @@ _BARE = frozenset({"to", "from", "in", "on", "at", "by", "for", "of", "with", "i
 _NAME_STOPS = frozenset({"to", "for", "that", "which", "used", "like", "in", "from", "with", "when", "if", "whose",
                          "being", "on", "by", "e", "eg", "such", "as", "or", "and", "is", "are", "will", "should"})
 _ARTICLE = frozenset({"the", "a", "an", "this", "its", "their"})
+# How a description opens that is no name of a thing: "Whether to ...", "Optional filter ...".
+_NOT_NAMES = frozenset({"whether", "true", "false", "optional", "required", "set", "use", "specify", "enter",
+                        "provide", "indicates", "determines", "controls", "filter"})
 
 
 def awkward_name(param: str) -> bool:
@@ -283,7 +286,7 @@ def described_name(description: str) -> str | None:
         if word.lower() in _NAME_STOPS or not word.isalpha():
             break
         taken.append(word if word.isupper() and len(word) > 1 else word.lower())
-    if not 1 <= len(taken) <= 4 or taken[-1] == "of":
+    if not 1 <= len(taken) <= 4 or taken[-1] == "of" or taken[0] in _NOT_NAMES:
         return None
     return " ".join(taken)
 
