@@ -173,7 +173,9 @@ def value_clause(rng: random.Random, param: str, value: Any) -> str:
     if free_text(param, value):
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
-    if not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
+    if isinstance(value, EnumWords):  # a choice from a list ("no longer needed"): wished for, never a remembered fact
+        frames = [*CHOICE_CLAUSES, "The {l} is {v}.", "The {l} should be {v}."]
+    elif not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
         frames = frames + CHOICE_CLAUSES
     if "," in shown:  # a record ("product ID P2026, quantity 3"): said after a colon
         frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
