@@ -247,7 +247,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         # The fact as the target's output shows it now: a later edit may have re-executed
         # the sub-task on another state since the question was planted.
         output = segment.target_output()
-        value = output.get(topic["recall"]) if "recall" in topic and isinstance(output, dict) else None
+        value = output.get(topic["recall"]) if "recall" in topic and isinstance(output, dict) \
+            and not tl.is_secret(str(topic["recall"])) else None  # a credential is never said back
         if not w.empty(value):
             told = speech.clause(topic["recall"], value)
             return rng.choice([told[0].upper() + told[1:] + ".", f"Sure: {told}.", f"Of course, {told}."])
@@ -382,7 +383,8 @@ def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
     account ACC-10073 to account ACC-10074."."""
     ref = w.referent_argument(tool, call.arguments)
     value = call.arguments.get(ref) if ref else None
-    thing = "" if not ref or not isinstance(value, str) else w.label(ref).removesuffix(" ID") \
+    named = ref is not None and isinstance(value, str | int) and not isinstance(value, bool)
+    thing = "" if not named or ref is None else w.label(ref).removesuffix(" ID") \
         if w.id_key(ref) else w.label(ref).rsplit(" ", 1)[0]  # "flight number" FLI-1: "flight FLI-1"
     output = call.result.result if call.result is not None else None
     said: set[str] = set()

@@ -268,7 +268,7 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
                   and not isinstance(v, bool)), None)
     ranked = sorted(((focus.rank(k, v), min((i for i, d in enumerate(_DESCRIBE) if d in k), default=len(_DESCRIBE)),
                       k, v) for k, v in item.items()
-                     if _good(k, v) and (any(d in k for d in _DESCRIBE) or focus.rank(k, v) < 2)
+                     if _good(k, v) and not is_secret(k) and (any(d in k for d in _DESCRIBE) or focus.rank(k, v) < 2)
                      and str(v) not in (name, ident) and not (name and str(v) in name.split())
                      and not id_key(k)),
                     key=lambda t: (t[0], t[1]))
