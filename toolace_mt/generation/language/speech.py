@@ -326,8 +326,8 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         if value is None:  # {"hotels": [], "total": 0}: nothing matched
             return rng.choice(w.NO_RESULTS)
     if isinstance(value, dict):
-        content = next((k for k in CONTENT if isinstance(value.get(k), str) and len(value[k]) >= 60
-                        and str(value[k]) not in focus.shown and not arguments), None)
+        content = next((k for k in CONTENT if isinstance(value.get(k), str) and len(value[k].split()) >= 4
+                        and str(value[k]) not in focus.shown and not arguments), None)  # the text is the news
         if content is not None:
             told = summary({k: v for k, v in value.items() if k != content}, tool, rng, min(limit, 2), arguments,
                            known, focus)

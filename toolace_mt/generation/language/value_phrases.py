@@ -159,6 +159,10 @@ def free_text(param: str, value: Any) -> bool:
     return isinstance(value, str) and not isinstance(value, EnumWords) and " " in value.strip() \
         and text_kind(param.split(" for ")[0]) is not None
 
+# A date (and time) in words, whose comma is no list: "July 18, 2026 at 14:00".
+_IN_WORDS = re.compile(r"[A-Z][a-z]+ \d{1,2}, \d{4}(?: at \d{2}:\d{2})?")
+
+
 def value_clause(rng: random.Random, param: str, value: Any) -> str:
     """One sentence that states one value (an empty one is said to be left blank)."""
     related = relation_clause(rng, param.split(" for ")[0].removeprefix("other ").removeprefix("current "), value)
@@ -177,7 +181,7 @@ def value_clause(rng: random.Random, param: str, value: Any) -> str:
         frames = [*CHOICE_CLAUSES, "The {l} is {v}.", "The {l} should be {v}."]
     elif not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
         frames = frames + CHOICE_CLAUSES
-    if "," in shown:  # a record ("product ID P2026, quantity 3"): said after a colon
+    if "," in shown and not _IN_WORDS.fullmatch(shown):  # a record ("product ID P2026, quantity 3"): after a colon
         frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
     elif isinstance(value, bool):  # a yes/no setting ("in stock only"): said as a wish, not a form field
         return _yes_no(rng, said, value)
