@@ -124,8 +124,12 @@ def fill_phrasing(template: str, values: dict[str, Any]) -> tuple[str, set[str]]
     names = re.findall(r"\{(\w+)\}", template)
     if any(n not in values or not show(values[n]).strip() for n in names):
         return None  # an empty value would leave a hole ("Put  on my calendar")
-    text = re.sub(r"\{(\w+)\}", lambda m: show(values[m.group(1)]), template)
-    return text, set(names)
+    def filled(match: re.Match[str]) -> str:
+        name, said = match.group(1), show(values[match.group(1)])
+        quoted = template[max(match.start() - 1, 0):match.start()] in "\"'“‘" and match.start() > 0
+        # the user's own words (a message, a title) are quoted unless the hint quotes them
+        return f'"{said}"' if free_text(name, values[name]) and not quoted else said
+    return re.sub(r"\{(\w+)\}", filled, template), set(names)
 
 def fill_frame(frame: str, said: str, shown: str) -> str:
     """A frame with its label and value; the value is inserted last, so braces or text in
