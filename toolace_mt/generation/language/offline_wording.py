@@ -102,7 +102,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         lead = ""  # the hint greets already ("Hi, my email is ...")
     if lead and lead[-1] not in ".!?" and not re.match(r"I\b", phrased):
         phrased = phrased[0].lower() + phrased[1:]
-    if phrased and phrased[-1] not in ".!?\"'":  # a hint ending in its value ("Let me think: {thought}")
+    if phrased and not re.search(r"[.!?][\"']?$", phrased):  # a hint ending in its value ("Let me think: {thought}")
         phrased += "."
     context = w.context(rng, people) if rng.random() < CONTEXT_SHARE else ""
     if context and rng.random() < 0.5 and (not lead or lead[-1] in ".!?"):
