@@ -143,3 +143,20 @@ def test_small_talk_after_a_refusal_lets_go() -> None:
         assert ow.turn_text(None, segment, answer) in w.CHAT_REPLY_AFTER_NO  # type: ignore[arg-type]
     for text in w.CHAT_AFTER_NO:
         assert not any(word in text.casefold() for word in ("thank", "relief", "helpful", "great"))
+
+
+def test_a_write_whose_output_says_it_in_words_is_not_claimed_twice() -> None:
+    text = _reply("send_message", {"receiver_id": "USR006", "message": "Are you free"},
+                  {"message": "Message sent to 'USR006' successfully.", "message_id": 61}, True)
+    assert "I've sent" not in text and "Message sent to 'USR006' successfully." in text, text
+
+
+def test_a_state_flag_is_said_as_the_state() -> None:
+    assert speech.summary({"signed_in": False}, "sign_out", random.Random(0)) == "No: you're not signed in."
+    assert "it's archived" in speech.summary({"archived": True}, "archive_card", random.Random(0))
+
+
+@pytest.mark.parametrize(("tool", "speaks"), [("cancel_order", True), ("get_order_details", True),
+                                              ("sign_in", False), ("ticket_login", False), ("my_bookings", False)])
+def test_only_a_name_that_says_a_task_is_worded_from_the_name(tool: str, speaks: bool) -> None:
+    assert w.speaks(tool) is speaks

@@ -53,7 +53,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         pass
     elif options and rng.random() < HINT_SHARE:
         phrased, covered = rng.choice(options)
-    elif not hints and tl.description(tool):  # no hints: said from the description, never the name
+    elif tl.description(tool) and (not hints or not w.speaks(tool.name)):  # from the description, never the name
         table = bench.env.user_table
         noun = table[:-1] if table and table.endswith("s") and not table.endswith("ss") else table
         phrased, covered = tl.request(tool, stated, rng, noun)
@@ -337,7 +337,11 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
             if told:
                 value = next(iter(sibling.arguments.values()))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
-    return w.join(rng.choice(w.REPLY_OPENERS if claim else w.READ_OPENERS), claim, facts)
+    said_by_output = [v for v in leaves(target.result.result) if isinstance(v, str) and len(v.split()) >= 3]
+    if claim and past and any(re.search(rf"\b{re.escape(past.split()[0])}\b", v, re.I) and v in facts
+                              for v in said_by_output) and not claimed - {str(v) for v in target.arguments.values()}:
+        claim = ""  # the output says it in its own words ("Message sent to USR006 successfully.")
+    return w.join(rng.choice(w.REPLY_OPENERS if claim or past else w.READ_OPENERS), claim, facts)
 
 
 def _renamed(output: object, names: dict[str, str]) -> object:

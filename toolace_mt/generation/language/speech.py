@@ -109,6 +109,7 @@ _SINCE = re.compile(r"(?P<noun>[a-z_]+)_since")  # "customer_since": a customer 
 _BARE_DATED = re.compile(r"(?P<verb>[a-z]+)_(?:on|at)")  # "execute_on", "start_at": it executes on ...
 _STATES = frozenset({"due", "ready", "valid", "available", "effective", "payable", "open", "closed", "active",
                      "free", "live", "final"})  # "ready_on": it's ready on ..., not "it readys"
+_STATES_AFTER = frozenset({"left", "remaining", "available", "used", "free", "taken", "booked", "open", "sold"})
 _TRAILING = ("after", "before", "by", "from", "to", "of", "in", "at", "on", "since", "until")
 
 
@@ -140,7 +141,8 @@ def clause(key: str, value: Any) -> str:
     measured = unit(key) if isinstance(value, int | float) and not isinstance(value, bool) else None
     said = measured[0] if measured else w.label(key).removeprefix("my ")
     words = said.split()
-    many = w.plural(said) and words[-1] not in _TRAILING
+    many = (w.plural(said) and words[-1] not in _TRAILING) or (len(words) == 2 and w.plural(words[0])
+                                                             and words[1] in _STATES_AFTER)  # "spots left"
     if len(words) >= 2 and words[-1] in _TRAILING:
         if words[-2].endswith("ed"):
             return f"it was {said} {natural(value, key)}"
@@ -208,8 +210,10 @@ def _merged_relations(parts: list[str]) -> list[str]:
 
 def prose(facts: list[tuple[str, Any]], rng: random.Random) -> str:
     """Facts as one or two sentences: "The status is pending, the total is $1,108.90 and ..."."""
-    said = [str(v) if str(v).endswith((".", "!", "?")) else f"{v}." for _, v in facts if _sentence(v)]
-    facts = [(k, v) for k, v in facts if not _sentence(v)]
+    # a name or title is no sentence, however it reads ("Receive policy could" is a class's name)
+    said = [str(v) if str(v).endswith((".", "!", "?")) else f"{v}." for k, v in facts
+            if _sentence(v) and k not in _NAMES]
+    facts = [(k, v) for k, v in facts if not _sentence(v) or k in _NAMES]
     if not facts:
         return " ".join(said)
     parts = _merged_relations([clause(k, v) for k, v in facts])
@@ -417,9 +421,19 @@ def _yes_no(value: dict[str, Any]) -> str:
         return ""
     if len(flags) == 1 and flags[0][0].casefold() in _OUTCOME_FLAGS:  # {"success": true} tells only that it worked
         return "That went through." if flags[0][1] else "That didn't go through."
-    parts = [f"the {w.label(k).removeprefix('my ')} is {'on' if v else 'off'}" for k, v in flags]
+    parts = [_flag_state(k, v) for k, v in flags]
     lead = "Yes" if flags[0][1] else "No"
     return f"{lead}: {w.list_words(parts)}."
+
+
+def _flag_state(key: str, value: bool) -> str:
+    """A yes/no field in words: a state named by a participle ("signed_in", "archived") as
+    the state ("you're signed in", "it's not archived"); any other as on or off."""
+    words = w.label(key).removeprefix("my ").removeprefix("is ").split()
+    if words and words[0].endswith("ed") and len(words) <= 2 and (len(words) == 1 or words[1] in w.PARTICLES):
+        who = "you're" if len(words) == 2 else "it's"  # signed in, logged in: the user; archived: the thing
+        return f"{who} {'' if value else 'not '}{' '.join(words)}"
+    return f"the {' '.join(words)} is {'on' if value else 'off'}"
 
 
 # Fields told beside the asked ones: a reply answers, it does not read the record out.

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from toolace_mt.generation.language.labels import id_key, plural
-from toolace_mt.generation.language.verb_forms import did
+from toolace_mt.generation.language.verb_forms import PARTICLES, did
 
 # (lead, who): "you" leads take "for me" tails, "me" leads do not; questions end with "?".
 ASK_LEADS: list[tuple[str, str]] = [
@@ -201,6 +201,15 @@ def ask_sentence(rng: random.Random, tool: str, ref: str | None = None) -> str:
     if lead == "How do I" or set(re.findall(r"\w+", tail)) & set(re.findall(r"\w+", f"{lead} {task}".lower())):
         tail = ""  # not "Could you please ... please?", "Is it possible to ... if possible?"
     return f"{lead} {task}{tail}{'?' if who.endswith('?') else '.'}"
+
+def speaks(tool: str) -> bool:
+    """Whether a tool's name says a task: a verb a user says for it and a thing
+    (`cancel_order`, `get_order_details`); `sign_in`, `ticket_login` do not."""
+    words = snake(tool).split("_")
+    rest = [x for x in words[1:] if x not in PARTICLES and x not in _PREPOSITIONS]
+    return (words[0] in TASK_VERBS or words[0] in CLAIMS or words[0] in _VERB_ONLY) and (bool(rest) or words[0] in
+                                                                                        _VERB_ONLY)
+
 
 def past_tense(tool: str) -> str | None:
     """What a write tool did, said after "I've": "cancelled", "checked in"; None for a

@@ -49,6 +49,7 @@ from toolace_mt.generation.language.task_phrases import (
     referent,
     referent_argument,
     snake,
+    speaks,
     task_phrase,
 )
 from toolace_mt.generation.language.user_phrases import (
@@ -226,6 +227,7 @@ __all__ = [
     "show",
     "snake",
     "speakable",
+    "speaks",
     "task_phrase",
     "value_clause",
     "value_sentences",
