@@ -128,7 +128,7 @@ def test_no_filler_holds_a_number_an_id_or_a_date() -> None:
             assert _shows_nothing(text), text
     fixed = [*w.GREETINGS, *w.PREFACES, *w.ACKS, *w.LEADS, *(lead for lead, _ in w.ASK_LEADS), *w.YOU_TAILS,
              *w.ME_TAILS, *w.THANKS, *w.THANKS_FOR, *w.OTHER_CLOSERS, *w.RELATIONS, *w.OCCASIONS, *w.WHEN,
-             *w.DEADLINES, *w.CHAT_ACKS, *w.CHAT_COMMENTS, *w.UNSUPPORTED, *w.GROUP_PREFIXES,
+             *w.DEADLINES, *w.CHAT_ACKS, *w.CHAT_COMMENTS, *w.CHAT_AFTER_NO, *w.UNSUPPORTED, *w.GROUP_PREFIXES,
              *w.ANSWER_LEADS, *w.CORRECTION_LEADS, *w.RECALL_LEADS, *w.UNSUPPORTED_LEADS]
     for text in fixed:
         assert _shows_nothing(text), text

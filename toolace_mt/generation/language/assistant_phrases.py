@@ -7,6 +7,10 @@ CHAT_REPLY = ["You're welcome! Let me know if there's anything else.", "Glad to 
               "Glad that helped. Anything else you need?",
               "Happy to help. Is there anything else on your list?", "No problem at all. What's next?"]
 
+CHAT_REPLY_AFTER_NO = ["Sorry I couldn't help with that one. Is there anything else I can do?",
+                       "Understood. Anything else I can help with?", "Sorry about that. What else can I do for you?",
+                       "I understand. Let me know if there's anything else."]
+
 ASK_TEMPLATES = ["Sure, I can help with that. Could you tell me the {label}?",
                  "Happy to help. What is the {label}?", "Before I go ahead, I need the {label}. What is it?",
                  "I can do that. Which {label} would you like?", "Could you give me the {label} first?"]
@@ -29,9 +33,11 @@ CHAT_REPLY_QUESTION = ["I'm doing well, thanks for asking! Anything else you nee
                        "All good on my side, thank you! What else can I do for you?",
                        "I'm well, thanks! Is there anything else on your list?"]
 
-REPLY_OPENERS = ["Done!", "All set.", "Here you go.", "Okay.", "Alright.", "Sure thing.", "Got it.", "Great news.",
-                 "Here's what I found.", "Thanks for waiting.", "That's done.", "Right.", "Sorted.", "Okay, done.",
-                 "There we go.", "All done."]
+# A reply's first words: after a write, that it is done; after a look-up, that here is what it found.
+REPLY_OPENERS = ["Done!", "All set.", "That's done.", "Sorted.", "Okay, done.", "There we go.", "All done.",
+                 "Got it.", "Great news.", "Okay.", "Alright.", "Right."]
+READ_OPENERS = ["Here you go.", "Okay.", "Alright.", "Sure thing.", "Here's what I found.", "Thanks for waiting.",
+                "Right.", "Let me see.", "I've checked.", "I had a look.", "Sure.", "Got it."]
 
 SIBLING_LEADS = ["As for {value}:", "And for {value}:", "For {value}:", "Then {value}:"]
 

@@ -3,6 +3,7 @@ user has for it), a value as the user types it, and the small joins of spoken te
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from typing import Any
@@ -53,6 +54,62 @@ def label(param: str) -> str:
         words = f"{_ORDINALS[int(match.group(2))]} {match.group(1)}"
     return words
 
+# Words that open a parameter's name as a relation to another thing ("from_account_id",
+# "to_date", "for_user"): the name is no noun, so it is said as a phrase with its value.
+RELATION_WORDS = ("from", "to", "into", "onto", "for", "via", "with", "towards")
+# What a relation's noun is left out for: "from_date" 2026-07-01 is "from July 1, 2026".
+_SELF_EVIDENT = frozenset({"date", "time", "datetime", "timestamp", "day", "when"})
+
+
+def relation(param: str) -> tuple[str, str] | None:
+    """(preposition, noun) of a parameter named as a relation: `from_account_id` ->
+    ("from", "account"), `toDate` -> ("to", ""), `to_account_ids` -> ("to", "accounts");
+    None for any other name."""
+    words = label(param).split()
+    if len(words) < 2 or words[0].casefold() not in RELATION_WORDS \
+            or words[-1].casefold() in ("after", "before", "on", "at", "by", "since", "until"):
+        return None  # "from_balance_after" is a balance, said as one elsewhere
+    noun = words[1:]
+    if noun[-1] in ("ID", "IDs"):
+        many = noun[-1] == "IDs"
+        noun = noun[:-1] or ["one"]
+        if many and not noun[-1].endswith("s"):
+            noun[-1] += "s"
+    said = " ".join(noun)
+    return words[0].casefold(), "" if said.casefold() in _SELF_EVIDENT else said
+
+
+def relation_phrase(param: str, shown: str) -> str | None:
+    """A relation parameter's value as a phrase: "from account ACC-10073", "to July 16,
+    2026"; None for a parameter that is no relation."""
+    found = relation(param)
+    if found is None:
+        return None
+    prep, noun = found
+    return " ".join(part for part in (prep, noun, shown) if part)
+
+
+# A field name's last word that is a unit ("temperature_c", "distance_km"): said after the number.
+UNITS = {"c": "°C", "celsius": "°C", "f": "°F", "fahrenheit": "°F", "km": " km", "kg": " kg", "mi": " miles",
+         "lb": " lb", "lbs": " lb", "pct": "%", "percent": "%", "ms": " ms", "kwh": " kWh", "mph": " mph",
+         "kph": " km/h", "kmh": " km/h", "cm": " cm", "mm": " mm", "gb": " GB", "mb": " MB"}
+
+
+def unit(field: str) -> tuple[str, str] | None:
+    """(the field's label without its unit, the unit as written after a number):
+    `temperature_c` -> ("temperature", "°C"); None when the name ends in no unit."""
+    words = label(field).split()
+    if len(words) >= 2 and words[-1].casefold() in UNITS:
+        return " ".join(words[:-1]), UNITS[words[-1].casefold()]
+    return None
+
+
+def id_key(key: str) -> bool:
+    """A field or parameter that holds an id: `id`, `order_id`, `notebookId`, `userID`."""
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower()
+    return snake == "id" or snake.endswith("_id")
+
+
 def said_label(param: str, rng: random.Random) -> str:
     """The label, or another name a user has for it ("zip code" -> "postal code"); a
     prefix such as "current" is kept."""
@@ -78,6 +135,7 @@ def speakable(key: str) -> bool:
     """A field name that can be said without looking like a value (not `last4`)."""
     return not any(ch.isdigit() for ch in key)
 
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::00)?")
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
@@ -103,9 +161,26 @@ def show(value: Any) -> str:
             return f"{date_words(year, month, day)} at {hour}:{minute}"
     return str(value)
 
+
+def said_date(value: Any) -> Any:
+    """A date as a person writes it in a sentence ("2026-07-18" -> "July 18, 2026", which
+    the verifier grounds as the same date); any other value as it is. Answers keep the
+    typed form: a clarification's value is matched in the text as typed."""
+    match = _DATE.fullmatch(value) if isinstance(value, str) else None
+    return date_words(*match.groups()) if match and _real_date(*match.groups()) else value
+
+
+def _real_date(year: str, month: str, day: str) -> bool:
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
 def plural(said: str) -> bool:
     """"item IDs", "bags": a label that names several things."""
-    last = said.split()[-1] if said.split() else ""
+    head = said.split(" of ")[0]  # "number of days" is one number
+    last = head.split()[-1] if head.split() else ""
     return last.endswith("s") and not last.endswith(("ss", "us")) and last not in ("is", "this")
 
 def list_words(parts: list[str]) -> str:

@@ -12,6 +12,7 @@ from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.confirm_wording import confirm_text
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves
@@ -46,12 +47,13 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     if internal:  # an internal tool: the user asks in their own words, the assistant writes its input
         phrased = w.internal_request(rng, internal)
     hints = [p for p in tool.phrasing if not _form_hint(p)]
-    options = [filled for filled in (w.fill_phrasing(p, stated) for p in hints) if filled]
+    typed = {k: v if k in (turn.topic.get("wrong") or {}) else w.said_date(v) for k, v in stated.items()}
+    options = [filled for filled in (w.fill_phrasing(p, typed) for p in hints) if filled]
     if phrased:
         pass
     elif options and rng.random() < HINT_SHARE:
         phrased, covered = rng.choice(options)
-    elif not hints and tl.description(tool):  # no hints: said from the description, never the name
+    elif tl.description(tool) and (not hints or not w.speaks(tool.name)):  # from the description, never the name
         table = bench.env.user_table
         noun = table[:-1] if table and table.endswith("s") and not table.endswith("ss") else table
         phrased, covered = tl.request(tool, stated, rng, noun)
@@ -66,20 +68,22 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     wrong_keys = set(turn.topic.get("wrong") or {})
     rest = [(k, v) for k, v in stated.items() if k not in covered]
     mine = [(k, v) for k, v in rest if _key(v) in own or k in wrong_keys or k == hidden]
-    lookups = [(_base(k), v) for k, v in rest if (k, v) not in mine]
+    names = _spoken_names(bench)
+    lookups = [(names.get(_base(k), _base(k)), v) for k, v in rest if (k, v) not in mine]
     party = _other_party(tool.name)
     pairs = [(f"{party}_{_base(k)}" if party and _base(k) in _PERSONAL else _base(k), v) for k, v in mine]
     rng.shuffle(pairs)
     flags = _flag_sentences(tool, pairs, rng)
-    pairs = [(k, v) for k, v in pairs if k not in flags]
+    pairs = [(names.get(k, k), v if k in wrong_keys else w.said_date(v)) for k, v in pairs if k not in flags]
     clauses = w.value_sentences(rng, pairs) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
         clauses.append(w.same_for(rng, others))
     if lookups:
-        taken = {_base(k) for k, _ in mine} | {_base(k) for k in covered}
+        taken = {names.get(_base(k), _base(k)) for k, _ in mine} | {names.get(_base(k), _base(k)) for k in covered}
         named: list[tuple[str, object]] = []
         for param, value in lookups:
+            value = w.said_date(value)
             said = f"current {param}" if param in taken else param
             named.append((f"other {said}" if any(p == said for p, _ in named) else said, value))
         if len(named) > 1 and rng.random() < 0.3:
@@ -98,7 +102,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         lead = ""  # the hint greets already ("Hi, my email is ...")
     if lead and lead[-1] not in ".!?" and not re.match(r"I\b", phrased):
         phrased = phrased[0].lower() + phrased[1:]
-    if phrased and phrased[-1] not in ".!?\"'":  # a hint ending in its value ("Let me think: {thought}")
+    if phrased and not re.search(r"[.!?][\"']?$", phrased):  # a hint ending in its value ("Let me think: {thought}")
         phrased += "."
     context = w.context(rng, people) if rng.random() < CONTEXT_SHARE else ""
     if context and rng.random() < 0.5 and (not lead or lead[-1] in ".!?"):
@@ -205,14 +209,14 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "request":
         return request_text(bench, segment, turn)
     if turn.kind == "reply":
-        return reply_text(segment, turn, rng, _focus(segment, draft))
+        return reply_text(segment, turn, rng, _focus(segment, draft), _spoken_names(bench))
     if turn.kind == "ask":
-        return rng.choice(w.ASK_TEMPLATES).format(label=w.label(_said_key(topic["param"])))
+        return ask_text(rng, _spoken_key(bench, topic["param"]))
     if turn.kind in ("answer", "correction"):
         flag = _flag_sentences(bench.tools[segment.target], [(_said_key(topic["param"]), topic["value"])], rng)
         if flag and turn.kind == "answer":
             return next(iter(flag.values()))
-        return w.answer(rng, _said_key(topic["param"]), _said_enum(topic["value"], _enum_words(bench),
+        return w.answer(rng, _spoken_key(bench, topic["param"]), _said_enum(topic["value"], _enum_words(bench),
                                                                    _enum_values(bench)),
                         correction=turn.kind == "correction")
     if turn.kind == "error_reply":
@@ -221,7 +225,7 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         error = tl.redact(error, tl.secret_values(failed.arguments))  # a password is never said back
         param = topic["param"]
         wrong = None if tl.is_secret(param) else failed.arguments.get(param)
-        label = w.label(_said_key(param)).removeprefix("my ")
+        label = w.label(_spoken_key(bench, param)).removeprefix("my ")
         said = speech.plain_error(error, label, wrong)
         return rng.choice(w.ERROR_REPLIES).format(error=said[0].upper() + said[1:], error_l=said, label=label)
     if turn.kind == "refusal":
@@ -235,19 +239,51 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
             return w.recall(rng, topic["recall"])
         if "request" in topic:
             return w.ask_unsupported(rng, topic["request"])
+        before = _turn_before(draft, segment, turn)
+        if before is not None and before.kind in ("refusal", "error_reply"):  # not "that's a relief" to a no
+            return rng.choice(w.CHAT_AFTER_NO)
         return w.chat(rng, _people(bench, rng))
     if turn.kind == "chat_reply":
         # The fact as the target's output shows it now: a later edit may have re-executed
         # the sub-task on another state since the question was planted.
         output = segment.target_output()
-        value = output.get(topic["recall"]) if "recall" in topic and isinstance(output, dict) else None
+        value = output.get(topic["recall"]) if "recall" in topic and isinstance(output, dict) \
+            and not tl.is_secret(str(topic["recall"])) else None  # a credential is never said back
         if not w.empty(value):
             told = speech.clause(topic["recall"], value)
             return rng.choice([told[0].upper() + told[1:] + ".", f"Sure: {told}.", f"Of course, {told}."])
         asked = next((t.text or "" for t in reversed(segment.turns[:segment.turns.index(turn)])
                       if t.role == "user"), "") if turn in segment.turns else ""
+        if asked.strip() in w.CHAT_AFTER_NO:  # the user let go of what could not be done
+            return rng.choice(w.CHAT_REPLY_AFTER_NO)
         return rng.choice(w.CHAT_REPLY_QUESTION if asked.rstrip().endswith("?") else w.CHAT_REPLY)
     return turn.text or ""
+
+
+# How the assistant asks for a relation's value, by its preposition ("Which account should it come from?").
+RELATION_VERBS = {"from": "come from", "to": "go to", "into": "go into", "onto": "go onto", "towards": "go towards"}
+
+
+def ask_text(rng: random.Random, param: str) -> str:
+    """The assistant's question for a value the user left out: "Could you tell me the zip
+    code?"; a relation parameter by what it relates ("Which account should it come from?")."""
+    related = w.relation(param)
+    if related is None:
+        return rng.choice(w.ASK_TEMPLATES).format(label=w.label(param))
+    prep, noun = related
+    if noun:
+        question = f"Which {noun} should it {RELATION_VERBS.get(prep, f'be {prep}')}?"
+    else:  # a date: "from_date", "to_date"
+        question = f"What date should it {({'from': 'start from', 'to': 'run until'}).get(prep, f'be {prep}')}?"
+    return rng.choice(["Sure, I can help with that. {q}", "Happy to help. {q}", "I can do that. {q}",
+                       "Before I go ahead, one question. {q}"]).format(q=question)
+
+
+def _turn_before(draft: Draft | None, segment: Segment, turn: Turn) -> Turn | None:
+    """The dialogue's turn just before `turn` (of the draft when given, else of its sub-task)."""
+    turns = [t for each in draft.segments for t in each.turns] if draft is not None else segment.turns
+    at = next((i for i, t in enumerate(turns) if t is turn), None)
+    return turns[at - 1] if at else None
 
 
 def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
@@ -266,9 +302,11 @@ def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
     return speech.Focus(words, shown)
 
 
-def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.Focus | None = None) -> str:
+def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.Focus | None = None,
+               names: dict[str, str] | None = None) -> str:
     """The sub-task's closing reply, in prose: what a write did, or what was asked of a
-    look-up (the facts its name asks about first, a list by its entries)."""
+    look-up (the facts its name asks about first, a list by its entries). `names`: what a
+    person calls awkwardly named parameters (`num_days`), which outputs echo as fields."""
     target, *siblings = segment.target_calls() or [None]
     if target is None or target.result is None:
         return "I've looked into it."
@@ -277,27 +315,130 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
         return "I'm sorry, I couldn't do that: " + speech.plain_error(message, "details", None)
     writes = bool(turn.topic.get("writes"))
     past = w.past_tense(segment.target) if writes else None  # only writes do things
-    claim = ""
-    if past and _succeeded(target):
-        ref = w.referent(segment.target)
-        value = target.arguments.get(ref) if ref else None
-        thing = w.label(ref).removesuffix(" ID") if ref else ""
-        claim = f"I've {past} {thing} {value}." if isinstance(value, str) and thing else f"I've {past} it."
-    facts = speech.summary(target.result.result, segment.target, rng,
+    claim, claimed = (_claim(segment.target, past, target) if past and _succeeded(target) else ("", set()))
+    facts = speech.summary(_renamed(target.result.result, names or {}), segment.target, rng,
                            arguments=tl.without_secrets(target.arguments) if writes else None,
-                           known=_known(segment, target, writes), focus=focus)
+                           known=_known(segment, target, writes) | claimed, focus=focus)
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
+    records = [c for c in (target, *siblings) if _succeeded(c) and c.result is not None
+               and isinstance(c.result.result, dict)]
+    if siblings and not writes and len(records) >= 2:  # the same look-up of several: one line each, not read-outs
+        return w.join(rng.choice(w.READ_OPENERS), rng.choice(["Here they are:", "Here's each of them:",
+                                                                 "Here's what each shows:"]) + "\n" + "\n".join(
+            f"- {_headed(c, focus)}" for c in records))
     if siblings and facts:  # several look-ups at once: each answer says whose it is
         facts = w.join(rng.choice(w.SIBLING_LEADS).format(value=next(iter(target.arguments.values()))), facts)
     for sibling in siblings:  # the same look-up of another entity, told after
         if sibling.result is not None and sibling.result.ok:
-            told = speech.summary(sibling.result.result, segment.target, rng, known=_known(segment, sibling, False),
+            told = speech.summary(_renamed(sibling.result.result, names or {}), segment.target, rng,
+                                  known=_known(segment, sibling, False),
                                   focus=focus)
             if told:
                 value = next(iter(sibling.arguments.values()))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
-    return w.join(rng.choice(w.REPLY_OPENERS), claim, facts)
+    said_by_output = [v for v in leaves(target.result.result) if isinstance(v, str) and len(v.split()) >= 3]
+    if claim and past and any(re.search(rf"\b{re.escape(past.split()[0])}\b", v, re.I) and v in facts
+                              for v in said_by_output) and not claimed - {str(v) for v in target.arguments.values()}:
+        claim = ""  # the output says it in its own words ("Message sent to USR006 successfully.")
+    return w.join(rng.choice(w.REPLY_OPENERS if claim or past else w.READ_OPENERS), claim, facts)
+
+
+def _renamed(output: object, names: dict[str, str]) -> object:
+    """An output whose fields named like awkward parameters (`num_days`, or `to_value`
+    for a parameter `to`) carry the names a person has for them (`number_of_days`)."""
+    if not names:
+        return output
+    if isinstance(output, list):
+        return [_renamed(item, names) for item in output]
+    if not isinstance(output, dict):
+        return output
+    renamed: dict[str, object] = {}
+    for key, value in output.items():
+        said = names.get(key) or (names.get(key.removesuffix("_value")) if key.endswith("_value") else None)
+        new = said.replace(" ", "_") if said else key
+        renamed[new if new not in output and new not in renamed else key] = value
+    return renamed
+
+
+def _headed(call: Call, focus: speech.Focus | None) -> str:
+    """A looked-up record, led by the value it was looked up by: "FLI-1007: cancelled"."""
+    output = call.result.result if call.result is not None else None
+    value = next((v for v in call.arguments.values() if isinstance(v, str | int) and not isinstance(v, bool)), None)
+    if value is None or not isinstance(output, dict):
+        return speech.describe_item(output, focus)
+    rest = {k: v for k, v in output.items() if str(v) != str(value)}
+    said = f"{value}: {speech.describe_item(rest, focus)}"
+    listed = next((items for items in map(speech.entries, rest.values()) if items and isinstance(items[0], dict)), [])
+    if listed:  # a record of entries (a product's variants): the first few, by their details
+        said += " - " + "; ".join(speech.describe_item(item, focus) for item in listed[:3]) \
+            + ("; and more" if len(listed) > 3 else "")
+    return said
+
+
+# Verbs of a write that moves money: its amount is part of what was done ("I've paid ... $25.00").
+_MONEY_VERBS = frozenset({"pay", "transfer", "send", "refund", "deposit", "withdraw", "charge", "donate", "tip",
+                          "top", "fund", "move"})
+
+
+def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
+    """What a write did, as one sentence, and the values it says: "I've paid payee PAY-5029
+    (Jack Zimmerman MD) $679.54 from account ACC-10042.", "I've transferred $370.27 from
+    account ACC-10073 to account ACC-10074."."""
+    ref = w.referent_argument(tool, call.arguments)
+    value = call.arguments.get(ref) if ref else None
+    named = ref is not None and isinstance(value, str | int) and not isinstance(value, bool)
+    thing = "" if not named or ref is None else w.label(ref).removesuffix(" ID") \
+        if w.id_key(ref) else w.label(ref).rsplit(" ", 1)[0]  # "flight number" FLI-1: "flight FLI-1"
+    output = call.result.result if call.result is not None else None
+    said: set[str] = set()
+    head = f"I've {past}"
+    if thing:
+        head += f" {thing} {value}"
+        said.add(str(value))
+        name = _name_of(output, ref or "", value)
+        if name:
+            head += f" ({name})"
+            said.add(name)
+    arguments = tl.without_secrets(call.arguments)
+    money = [(k, v) for k, v in arguments.items() if speech.is_money(k, v)]
+    extras = []
+    if len(money) == 1 and w.snake(tool).split("_")[0] in _MONEY_VERBS:
+        extras.append(speech.natural(money[0][1], money[0][0]))
+        said.add(str(money[0][1]))
+    for key, item in arguments.items():
+        phrase = w.relation_phrase(key, speech.natural(item, key)) \
+            if key != ref and not isinstance(item, bool | list | dict) and not w.empty(item) else None
+        if phrase:
+            extras.append(phrase)
+            said.add(str(item))
+    if not thing and not extras and past.split()[-1] not in w.PARTICLES:  # "I've logged out", not "... out it"
+        head += " it"
+    return " ".join([head, *extras]) + ".", said
+
+
+def _name_of(output: object, ref: str, value: object) -> str | None:
+    """The name an output gives the thing a write acted on: `payee_name` for payee_id, or
+    the record's own name when the output is that record."""
+    if not isinstance(output, dict) or not ref.endswith("_id"):
+        return None
+    thing = ref[:-3]
+    keys = [f"{thing}_name", f"{thing}_title"] + (["name", "title", "full_name"] if output.get(ref) == value else [])
+    return next((str(output[k]).strip() for k in keys if isinstance(output.get(k), str) and output[k].strip()
+                 and len(output[k]) <= 60), None)
+
+
+def _spoken_names(bench: Workbench) -> dict[str, str]:
+    """What a person calls the env's parameters whose names are awkward (`num_days`:
+    "number of days"), from their descriptions; a search's words and counts are said their
+    own way (value_phrases.SPOKEN)."""
+    return tl.spoken_names(bench.tools.values(), keep=w.SPOKEN)
+
+
+def _spoken_key(bench: Workbench, key: str) -> str:
+    """A stated value's key as said: its parameter, by the name a person has for it."""
+    said = _said_key(key)
+    return _spoken_names(bench).get(said, said)
 
 
 def _said_key(key: str) -> str:
@@ -317,54 +458,6 @@ def _known(segment: Segment, call: Call, writes: bool) -> set[str]:
     said = [call.arguments.get(ref)] if writes else [v for v in call.arguments.values() if _key(v) in stated]
     said += [v for k, v in segment.context.items() if k.endswith("_id") and k.startswith(("customer", "user"))]
     return {str(v) for v in said if isinstance(v, str | int | float) and not isinstance(v, bool)}
-
-
-def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Random) -> str:
-    """Before a consequential write: the action and its values, and a question whether to
-    go ahead ("I'll cancel order #W1236 with the reason no longer needed. Shall I go ahead?")."""
-    target = next((c for t in segment.turns for c in t.calls if c.name == segment.target and c.expect_ok), None)
-    if target is None:
-        return "Shall I go ahead?"
-    ref = w.referent(segment.target)
-    value = target.arguments.get(ref) if ref else None
-    action = w.task_phrase(segment.target, rng, value if isinstance(value, str) else None, who="you", plain=True)
-    action = speech.yours(action)
-    details = [f"the {w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in target.arguments.items()
-               if k != ref and not w.empty(v) and _spoken(v, k)]
-    said = action + (" with " + w.list_words(details) if details else "")
-    ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
-    checked = _checked(segment, segment.turns.index(turn) if turn in segment.turns else len(segment.turns), ids)
-    if checked:
-        said += f" ({checked})"
-    return rng.choice(w.CONFIRMS).format(action=said)
-
-
-def _checked(segment: Segment, before: int, ids: list[object]) -> str:
-    """What a look-up of the record made just before says of it ("it's pending, $1,108.90")."""
-    for earlier in reversed(segment.turns[:before]):
-        for call in earlier.calls:
-            output = call.result.result if call.result is not None and call.result.ok else None
-            if isinstance(output, dict) and any(v in call.arguments.values() for v in ids if v is not None):
-                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
-                         if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
-                when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
-                             if isinstance(output.get(k), str) and output[k]), None)
-                if when is not None:  # what the record is: the flight it is for, when it was placed
-                    facts = [*facts[:2], f"{w.label(when).removesuffix(' at')} {speech.natural(output[when], when)}"]
-                if facts:
-                    return "it's " + ", ".join(facts[:3])
-    return ""
-
-
-def _spoken(value: object, key: str) -> str:
-    """An argument as said in a confirmation: scalars in words, a list of records by their values."""
-    if isinstance(value, list):
-        return " and ".join(_spoken(v, key) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in value.items())
-    if isinstance(value, str) and len(value.split()) >= 3 and speech.natural(value, key) == value:
-        return f'"{value}"'  # the user's own text (a subject, a message body), quoted as theirs
-    return speech.natural(value, key)
 
 
 def _base(key: str) -> str:

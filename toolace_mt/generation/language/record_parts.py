@@ -29,6 +29,11 @@ def _group(key: str) -> tuple[str, str, int] | None:
     return None
 
 
+def is_part(key: str) -> bool:
+    """A field that is part of a name or an address (`ship_city`, `address1`)."""
+    return _group(key) is not None
+
+
 def merged(facts: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     """`facts` with every group of two or more parts said as one fact, at its first part's
     place; a group of one part is left as it is."""

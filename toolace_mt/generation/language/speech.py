@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 from toolace_mt.generation.language import wording as w
-from toolace_mt.generation.language.labels import date_words
-from toolace_mt.generation.language.record_parts import merged
+from toolace_mt.generation.language.labels import date_words, id_key, unit
+from toolace_mt.generation.language.record_parts import is_part, merged
 from toolace_mt.generation.language.tool_language import is_secret
 
 _SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+|[a-z]+(?:-[a-z]+){1,4}")  # no_longer_needed, filled-elsewhere
@@ -38,6 +38,11 @@ def _money(field: str) -> bool:
     return any(m in p for p in parts for m in _MONEY) and not any(p in _NOT_MONEY for p in parts)
 
 
+def is_money(field: str, value: Any) -> bool:
+    """A number under a money field ("amount" 25.0): said as "$25.00"."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and _money(field)
+
+
 def natural(value: Any, field: str = "") -> str:
     """A value as a person says it: `no_longer_needed` -> "no longer needed", an amount
     field 1108.9 -> "$1,108.90", 2026-07-16T22:00:00 -> "July 16, 2026 at 22:00"."""
@@ -45,6 +50,9 @@ def natural(value: Any, field: str = "") -> str:
         return "yes" if value else "no"
     if isinstance(value, int | float) and _money(field):
         return f"${value:,.2f}"
+    measured = unit(field) if isinstance(value, int | float) and field else None
+    if measured is not None:
+        return f"{value}{measured[1]}"
     text = str(value)
     if _SNAKE.fullmatch(text):
         return text.replace("_", " ").replace("-", " ")
@@ -64,12 +72,12 @@ def natural(value: Any, field: str = "") -> str:
 
 def _good(key: str, item: Any) -> bool:
     return (isinstance(item, str | int | float) and not isinstance(item, bool) and str(item).strip() != ""
-            and len(str(item)) < 60 and w.speakable(key))
+            and len(str(item)) < 60 and (w.speakable(key) or is_part(key)))  # `address1` joins its address
 
 
 def _stems(name: str) -> set[str]:
-    return {part[:-1] if part.endswith("s") else part for part in name.split("_")} - {"id", "get", "list", "find",
-                                                                                      "search", "by", "show", "all"}
+    parts = {part[:-1] if part.endswith("s") else part for part in w.snake(name).split("_")}
+    return parts - {"id", "get", "list", "find", "search", "by", "show", "all"}
 
 
 def asked_first(facts: list[tuple[str, Any]], tool: str) -> list[tuple[str, Any]]:
@@ -101,6 +109,7 @@ _SINCE = re.compile(r"(?P<noun>[a-z_]+)_since")  # "customer_since": a customer 
 _BARE_DATED = re.compile(r"(?P<verb>[a-z]+)_(?:on|at)")  # "execute_on", "start_at": it executes on ...
 _STATES = frozenset({"due", "ready", "valid", "available", "effective", "payable", "open", "closed", "active",
                      "free", "live", "final"})  # "ready_on": it's ready on ..., not "it readys"
+_STATES_AFTER = frozenset({"left", "remaining", "available", "used", "free", "taken", "booked", "open", "sold"})
 _TRAILING = ("after", "before", "by", "from", "to", "of", "in", "at", "on", "since", "until")
 
 
@@ -110,6 +119,9 @@ def clause(key: str, value: Any) -> str:
     trailing preposition as a phrase ("from_balance_after": "the balance afterwards is
     ...", "added_by": "it was added by ..."), never "the execute on is"."""
     key = w.label(key).replace(" ", "_").replace("_ID", "_id") if any(c.isupper() for c in key) else key
+    related = w.relation_phrase(key, natural(value, key)) if not isinstance(value, bool) else None
+    if related is not None:  # "from_account_id": "it's from account ACC-10073", never "the from account ID is"
+        return f"it's {related}"
     if _ISO.fullmatch(str(value)):
         event, dated, since = _EVENT.fullmatch(key), _DATED.fullmatch(key), _SINCE.fullmatch(key)
         bare = _BARE_DATED.fullmatch(key)
@@ -126,9 +138,11 @@ def clause(key: str, value: Any) -> str:
             said = verb[:-1] + "ies" if verb.endswith("y") and verb[-2:-1] not in "aeiou" else \
                 verb + "es" if verb.endswith(("sh", "ch", "x", "z")) else verb + "s"
             return f"it {said} on {natural(value, key)}"
-    said = w.label(key).removeprefix("my ")
+    measured = unit(key) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    said = measured[0] if measured else w.label(key).removeprefix("my ")
     words = said.split()
-    many = w.plural(said) and words[-1] not in _TRAILING
+    many = (w.plural(said) and words[-1] not in _TRAILING) or (len(words) == 2 and w.plural(words[0])
+                                                             and words[1] in _STATES_AFTER)  # "spots left"
     if len(words) >= 2 and words[-1] in _TRAILING:
         if words[-2].endswith("ed"):
             return f"it was {said} {natural(value, key)}"
@@ -158,7 +172,13 @@ class Focus:
         self.shown = shown or set()
 
     def asked(self, key: str) -> bool:
-        return bool({p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4} & self.words)
+        """Whether the user's words name the field. An id is never asked by its thing's
+        noun: "see my flight" asks about the flight, not its `flight_id`."""
+        folded = w.snake(key)
+        if id_key(key) or folded.endswith("_ids"):
+            return False
+        return bool({p.rstrip("s") for p in folded.split("_") if len(p) >= 4 and p not in w.RELATION_WORDS}
+                    & self.words)
 
     def rank(self, key: str, value: Any) -> int:
         new = str(value) not in self.shown
@@ -166,17 +186,37 @@ class Focus:
 
 
 def _sentence(value: Any) -> bool:
-    """A value that is itself a sentence ("User Kiara logged in successfully."): said as it is."""
-    return isinstance(value, str) and len(value.split()) >= 3 and value[:1].isupper()
+    """A value that is itself a sentence ("User Kiara logged in successfully."): said as it
+    is. A name or a title ("Mr. Herbert Chung DDS", "Lord of the Rings") is no sentence:
+    it has no lower-case word of four letters or more, and does not end like one."""
+    if not isinstance(value, str) or len(value.split()) < 3 or not value[:1].isupper():
+        return False
+    words = value.split()
+    return (value.rstrip().endswith((".", "!", "?")) and not words[-1].rstrip(".").isupper()) \
+        or any(w.isalpha() and w.islower() and len(w) >= 4 for w in words[1:])
+
+
+def _merged_relations(parts: list[str]) -> list[str]:
+    """"it's from account A" and "it's to account B" said as one: "it's from account A to account B"."""
+    out: list[str] = []
+    for part in parts:
+        if part.startswith("it's ") and out and out[-1].startswith("it's ") \
+                and part.split()[1] in w.RELATION_WORDS and out[-1].split()[1] in w.RELATION_WORDS:
+            out[-1] += " " + part.removeprefix("it's ")
+        else:
+            out.append(part)
+    return out
 
 
 def prose(facts: list[tuple[str, Any]], rng: random.Random) -> str:
     """Facts as one or two sentences: "The status is pending, the total is $1,108.90 and ..."."""
-    said = [str(v) if str(v).endswith((".", "!", "?")) else f"{v}." for _, v in facts if _sentence(v)]
-    facts = [(k, v) for k, v in facts if not _sentence(v)]
+    # a name or title is no sentence, however it reads ("Receive policy could" is a class's name)
+    said = [str(v) if str(v).endswith((".", "!", "?")) else f"{v}." for k, v in facts
+            if _sentence(v) and k not in _NAMES]
+    facts = [(k, v) for k, v in facts if not _sentence(v) or k in _NAMES]
     if not facts:
         return " ".join(said)
-    parts = [clause(k, v) for k, v in facts]
+    parts = _merged_relations([clause(k, v) for k, v in facts])
     if len(parts) == 1:
         body = parts[0]
     else:
@@ -196,10 +236,13 @@ def _detail(key: str, value: Any) -> str:
             f"{event['verb']} on {natural(value, key)}"
     if key == "stock" and isinstance(value, int) and not isinstance(value, bool):
         return f"{value} in stock"
+    if isinstance(value, int | float) and not isinstance(value, bool) and not _money(key) and unit(key) is None:
+        said = w.label(key).removeprefix("my ")  # a bare "4" says nothing: "4 copies available", "rating 4"
+        return f"{value} {said}" if w.plural(said) or w.plural(said.split()[0]) else f"{said} {value}"
     return natural(value, key)
 
 
-def _entries(value: Any) -> list[Any]:
+def entries(value: Any) -> list[Any]:
     """The entries of a list field, or of a mapping of records by id (a product's variants)."""
     if isinstance(value, list):
         return value
@@ -223,15 +266,15 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
         name = f'"{text}"' if text else None
     if name is None:  # no name field: the first text that names the thing ("atorvastatin 20 mg tablet")
         name = next((str(v) for k, v in item.items() if isinstance(v, str) and _good(k, v) and " " in v.strip()
-                     and not k.endswith("_id") and not _ISO.fullmatch(v) and not _sentence(v)
+                     and not id_key(k) and not _ISO.fullmatch(v) and not _sentence(v)
                      and k not in CONTENT), None)
-    ident = next((str(v) for k, v in item.items() if k.endswith("_id") and isinstance(v, str | int)
+    ident = next((str(v) for k, v in item.items() if id_key(k) and isinstance(v, str | int)
                   and not isinstance(v, bool)), None)
     ranked = sorted(((focus.rank(k, v), min((i for i, d in enumerate(_DESCRIBE) if d in k), default=len(_DESCRIBE)),
                       k, v) for k, v in item.items()
-                     if _good(k, v) and (any(d in k for d in _DESCRIBE) or focus.rank(k, v) < 2)
+                     if _good(k, v) and not is_secret(k) and (any(d in k for d in _DESCRIBE) or focus.rank(k, v) < 2)
                      and str(v) not in (name, ident) and not (name and str(v) in name.split())
-                     and not k.endswith("_id")),
+                     and not id_key(k)),
                     key=lambda t: (t[0], t[1]))
     details = [_detail(k, v) for _, _, k, v in ranked][:2]
     options = next((v for v in item.values() if isinstance(v, dict) and v
@@ -278,11 +321,17 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
     if w.empty(value):
         return ""
     focus = focus or Focus()
+    if arguments is not None:  # a write's reply tells what it did and made, not what the request's words name
+        focus = Focus(shown=focus.shown)
     if isinstance(value, list):
         return listing(value, tool, rng, focus=focus)
+    if isinstance(value, dict) and not arguments:
+        value = _without_counts(value)
+        if value is None:  # {"hotels": [], "total": 0}: nothing matched
+            return rng.choice(w.NO_RESULTS)
     if isinstance(value, dict):
-        content = next((k for k in CONTENT if isinstance(value.get(k), str) and len(value[k]) >= 60
-                        and str(value[k]) not in focus.shown and not arguments), None)
+        content = next((k for k in CONTENT if isinstance(value.get(k), str) and len(value[k].split()) >= 4
+                        and str(value[k]) not in focus.shown and not arguments), None)  # the text is the news
         if content is not None:
             told = summary({k: v for k, v in value.items() if k != content}, tool, rng, min(limit, 2), arguments,
                            known, focus)
@@ -290,7 +339,7 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             return w.join(told, rng.choice(["It reads: \"{t}\"", "It says: \"{t}\"", "The text: \"{t}\""])
                           .format(t=text))
         nothing_new = not any(focus.rank(k, v) < 2 for k, v in facts_of(value))
-        lists = [(k, _entries(v)) for k, v in value.items() if _entries(v) and not arguments
+        lists = [(k, entries(v)) for k, v in value.items() if entries(v) and not arguments
                  and (_stems(k) & _stems(tool) or focus.asked(k) or nothing_new or len(facts_of(value)) <= 2)]
         # What the user knows is not told back, unless it is all the output says (the id a
         # look-up by name found).
@@ -306,15 +355,15 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # itself: left out when anything else is said, unless asked about or new (a write's new id).
         given = {str(v) for v in (arguments or {}).values()}
         creates = arguments is not None and w.snake(tool).split("_")[0] in _CREATING
-        plain = [kv for kv in facts if not kv[0].endswith("_id") or _stems(kv[0]) & _stems(tool)
+        plain = [kv for kv in facts if not id_key(kv[0]) or _stems(kv[0]) & _stems(tool)
                  or focus.asked(kv[0]) or (creates and str(kv[1]) not in given)]
-        facts = plain if any(not k.endswith("_id") for k, _ in plain) else facts
-        facts = sorted(asked_first(facts, tool), key=lambda kv: kv[0].endswith("_id") and not (
+        facts = plain if any(not id_key(k) for k, _ in plain) else facts
+        facts = sorted(asked_first(facts, tool), key=lambda kv: id_key(kv[0]) and not (
             _stems(kv[0]) & _stems(tool)))
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
         set_values = {str(v) for v in (arguments or {}).values()}
         if arguments:  # the values it set, and before them the id a create made
-            facts = sorted(facts, key=lambda kv: (not (creates and kv[0].endswith("_id") and str(kv[1]) not in given),
+            facts = sorted(facts, key=lambda kv: (not (creates and id_key(kv[0]) and str(kv[1]) not in given),
                                                   str(kv[1]) not in set_values))
         facts = _few_unasked(merged(facts), focus, limit)
         said = prose(facts, rng)
@@ -340,6 +389,27 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
     return frame.replace("{v}", shown)
 
 
+# Fields beside a list that count or page it ("total": 12, "next_offset": 20): the list tells them.
+_COUNTS = frozenset({"total", "count", "size", "results", "hits", "found", "matches", "page", "pages", "offset",
+                     "limit", "cursor", "next", "more"})
+
+
+def _without_counts(value: dict[str, Any]) -> dict[str, Any] | None:
+    """An output with a list field, without the numbers that count or page the list (not
+    money: "total" 0 beside {"hotels": []} is no "$0.00"); None when its lists are all
+    empty and nothing else is left to tell."""
+    lists = [k for k, v in value.items() if isinstance(v, list)]
+    if not lists:
+        return value
+    counts = {k for k, v in value.items() if k not in lists and (isinstance(v, int | float) or v is None
+              or (isinstance(v, str) and not v.strip()) or isinstance(v, bool))
+              and set(w.snake(k).split("_")) & _COUNTS}
+    rest = {k: v for k, v in value.items() if k not in counts}
+    if all(not value[k] for k in lists) and len(rest) == len(lists):
+        return None
+    return rest
+
+
 _OUTCOME_FLAGS = frozenset({"success", "succeeded", "ok", "done", "result", "status", "completed"})
 
 
@@ -351,9 +421,19 @@ def _yes_no(value: dict[str, Any]) -> str:
         return ""
     if len(flags) == 1 and flags[0][0].casefold() in _OUTCOME_FLAGS:  # {"success": true} tells only that it worked
         return "That went through." if flags[0][1] else "That didn't go through."
-    parts = [f"the {w.label(k).removeprefix('my ')} is {'on' if v else 'off'}" for k, v in flags]
+    parts = [_flag_state(k, v) for k, v in flags]
     lead = "Yes" if flags[0][1] else "No"
     return f"{lead}: {w.list_words(parts)}."
+
+
+def _flag_state(key: str, value: bool) -> str:
+    """A yes/no field in words: a state named by a participle ("signed_in", "archived") as
+    the state ("you're signed in", "it's not archived"); any other as on or off."""
+    words = w.label(key).removeprefix("my ").removeprefix("is ").split()
+    if words and words[0].endswith("ed") and len(words) <= 2 and (len(words) == 1 or words[1] in w.PARTICLES):
+        who = "you're" if len(words) == 2 else "it's"  # signed in, logged in: the user; archived: the thing
+        return f"{who} {'' if value else 'not '}{' '.join(words)}"
+    return f"the {' '.join(words)} is {'on' if value else 'off'}"
 
 
 # Fields told beside the asked ones: a reply answers, it does not read the record out.
@@ -361,19 +441,23 @@ UNASKED = 2
 
 
 def _few_unasked(facts: list[tuple[str, Any]], focus: Focus, limit: int) -> list[tuple[str, Any]]:
-    """The asked facts (up to `limit`), then others (in their order) up to two facts in all:
-    the values a write set are the user's own, told back only as room allows; a field whose
-    label starts with a preposition ("from account ID": another record's id) only if asked."""
+    """The asked facts (up to `limit`), then others (in their order) up to two facts in all,
+    and one new fact at least when the asked ones were all shown before: the values a write
+    set are the user's own, told back only as room allows; a field whose label ends in a
+    preposition ("added by") only if asked."""
     asked = [kv for kv in facts if focus.asked(kv[0])][:limit]
     room = max(UNASKED, len(asked)) - len(asked)
-    others = [kv for kv in facts if not focus.asked(kv[0]) and _tellable_unasked(kv[0])][:room]
+    news = [kv for kv in facts if kv not in asked and focus.rank(*kv) < 2]
+    if not room and news and all(focus.rank(*kv) == 2 for kv in asked):
+        room = 1  # what was asked was shown before: the reply tells something new as well
+    others = [kv for kv in facts if kv not in asked and _tellable_unasked(kv[0])][:room]
     return [kv for kv in facts if kv in asked or kv in others]
 
 
 def _tellable_unasked(key: str) -> bool:
     """A label that does not open with a preposition ("from account ID")."""
     words = w.label(key).removeprefix("my ").split()
-    return bool(words) and words[0] not in _TRAILING
+    return bool(words) and (words[0] not in _TRAILING or w.relation(key) is not None)
 
 
 def _grouped(value: dict[str, Any]) -> str:

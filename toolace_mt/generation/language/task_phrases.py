@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
-from toolace_mt.generation.language.labels import plural
+from toolace_mt.generation.language.labels import id_key, plural
+from toolace_mt.generation.language.verb_forms import PARTICLES, did
 
 # (lead, who): "you" leads take "for me" tails, "me" leads do not; questions end with "?".
 ASK_LEADS: list[tuple[str, str]] = [
@@ -200,6 +202,39 @@ def ask_sentence(rng: random.Random, tool: str, ref: str | None = None) -> str:
         tail = ""  # not "Could you please ... please?", "Is it possible to ... if possible?"
     return f"{lead} {task}{tail}{'?' if who.endswith('?') else '.'}"
 
+def speaks(tool: str) -> bool:
+    """Whether a tool's name says a task: a verb a user says for it and a thing
+    (`cancel_order`, `get_order_details`); `sign_in`, `ticket_login` do not."""
+    words = snake(tool).split("_")
+    rest = [x for x in words[1:] if x not in PARTICLES and x not in _PREPOSITIONS]
+    return (words[0] in TASK_VERBS or words[0] in CLAIMS or words[0] in _VERB_ONLY) and (bool(rest) or words[0] in
+                                                                                        _VERB_ONLY)
+
+
 def past_tense(tool: str) -> str | None:
-    verb = snake(tool).split("_")[0]
-    return CLAIMS.get(verb)
+    """What a write tool did, said after "I've": "cancelled", "checked in"; None for a
+    name that opens with no verb of a write."""
+    words = snake(tool).split("_")
+    return CLAIMS.get(words[0]) or did(words)
+
+
+def referent_argument(tool: str, arguments: dict[str, Any]) -> str | None:
+    """The argument that names the thing a write acts on: the referent (`order_id`), also
+    in camelCase (`reservationId`), or the thing's number or code (`flight_number` for
+    `book_flight`), or an id whose thing the tool's name says (`hold_id` for
+    `update_hold_pickup_location`)."""
+    ref = referent(tool)
+    if ref is None:
+        return None
+    if ref in arguments:
+        return ref
+    by_snake = {snake(k): k for k in arguments}
+    if ref in by_snake:
+        return by_snake[ref]
+    stem = ref.removesuffix("_id")
+    numbered = next((k for k in arguments if snake(k).startswith(stem + "_")
+                     and snake(k).endswith(("_number", "_code", "_name", "_no"))), None)
+    if numbered is not None:
+        return numbered
+    words = set(snake(tool).split("_"))
+    return next((k for k in arguments if id_key(k) and snake(k).removesuffix("_id").split("_")[-1] in words), None)

@@ -245,3 +245,63 @@ def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random,
         text = re.sub(rf"\b(?:a|an|the|this)\s+{re.escape(user_noun)}\b(?!\s+(?:ID|id|number)\b)", "me", text,
                       flags=re.I)
     return text, ({found[0]} if covered and found is not None else set())
+
+
+# -- parameter names from descriptions ------------------------------------------------------
+# Words of a parameter's name that no person says: abbreviations, and the suffixes a spec
+# compiler adds to a reserved name ("format" -> `format_value`).
+_ABBREVIATIONS = frozenset({"num", "min", "max", "no", "nr", "qty", "cnt", "amt", "fmt", "val", "value", "desc",
+                            "addr", "msg", "dt", "ts", "tz", "param", "arg", "str", "idx", "txt", "dest", "src"})
+_BARE = frozenset({"to", "from", "in", "on", "at", "by", "for", "of", "with", "into", "via"})
+_NAME_STOPS = frozenset({"to", "for", "that", "which", "used", "like", "in", "from", "with", "when", "if", "whose",
+                         "being", "on", "by", "e", "eg", "such", "as", "or", "and", "is", "are", "will", "should"})
+_ARTICLE = frozenset({"the", "a", "an", "this", "its", "their"})
+# How a description opens that is no name of a thing: "Whether to ...", "Optional filter ...".
+_NOT_NAMES = frozenset({"whether", "true", "false", "optional", "required", "set", "use", "specify", "enter",
+                        "provide", "indicates", "determines", "controls", "filter"})
+
+
+def awkward_name(param: str) -> bool:
+    """A parameter name that is no phrase a person says: a bare preposition (`to`), one or
+    two letters (`n`), or a name with an abbreviation (`num_days`, `format_value`)."""
+    words = re.findall(r"[a-z]+|[A-Z][a-z]*", param)
+    lowered = [w.lower() for w in words]
+    if not lowered:
+        return False
+    if len(lowered) == 1 and (len(lowered[0]) <= 2 or lowered[0] in _BARE):
+        return True
+    return any(w in _ABBREVIATIONS for w in lowered)
+
+
+def described_name(description: str) -> str | None:
+    """The noun phrase a parameter's description opens with: "The number of days to
+    forecast" -> "number of days", "Recipient email address" -> "recipient email address";
+    None when it opens with no short phrase (1-4 words of letters)."""
+    head = re.split(r"[,.;:()\[\]]|\be\.g\b", " ".join((description or "").split()), maxsplit=1)[0]
+    words = head.split()
+    while words and words[0].lower() in _ARTICLE:
+        words = words[1:]
+    taken = []
+    for word in words:
+        if word.lower() in _NAME_STOPS or not word.isalpha():
+            break
+        taken.append(word if word.isupper() and len(word) > 1 else word.lower())
+    if not 1 <= len(taken) <= 4 or taken[-1] == "of" or taken[0] in _NOT_NAMES:
+        return None
+    return " ".join(taken)
+
+
+def spoken_names(tools: Iterable[ToolSpec], keep: Iterable[str] = ()) -> dict[str, str]:
+    """What a person calls each parameter whose name is awkward (see awkward_name), from
+    its description: {"num_days": "number of days", "to": "recipient email address"}.
+    Names in `keep` (a search's words, a count: said their own way) are left out."""
+    kept = set(keep)
+    names: dict[str, str] = {}
+    for tool in tools:
+        for param, schema in (tool.parameters.get("properties") or {}).items():
+            if param in kept or param in names or not isinstance(schema, dict) or not awkward_name(param):
+                continue
+            said = described_name(str(schema.get("description") or ""))
+            if said and said.replace(" ", "_") != param.lower():
+                names[param] = said
+    return names

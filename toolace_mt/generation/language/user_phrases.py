@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from toolace_mt.generation.language.labels import join, label, mine, said_label, show
-from toolace_mt.generation.language.value_phrases import SPOKEN, fill_frame, frames_for, free_text
+from toolace_mt.generation.language.labels import join, label, mine, relation, said_label, show, unit
+from toolace_mt.generation.language.value_phrases import SPOKEN, fill_frame, frames_for, free_text, relation_clause
 
 GREETINGS = ["Hi", "Hello", "Hey", "Hi there", "Hello there", "Hey there", "Good morning", "Good afternoon",
              "Good evening", "Morning", "Hiya", "Hi again", "Hello again", "Hey again", "Greetings"]
@@ -195,6 +195,11 @@ CHAT_COMMENTS = ["that's really helpful!", "you've been very quick today.", "tha
                  "that's a weight off my mind.", "how's your day going?", "by the way, how are you?",
                  "you're very patient with me.", "{name} recommended you, and now I see why."]
 
+# Small talk after the assistant said it cannot do something: no thanks for a favour not done.
+CHAT_AFTER_NO = ["Ah, okay. Never mind then.", "Fair enough, no worries.", "Oh well, I'll sort that out myself.",
+                 "That's a shame, but okay.", "Okay, no problem.", "Right, I'll find another way.",
+                 "Oh, okay. Good to know.", "Ah well, worth asking."]
+
 AGREE = ["Yes, please go ahead.", "Yes, that's right.", "Yes, go ahead.", "Yes please, do it.",
          "Yes, that's correct, go ahead.", "Yes, please.", "Yes, confirmed.", "Yes, that's what I want.",
          "Yes, please proceed.", "Yes, sounds right.", "Yes, all correct.", "Yes, thank you, go for it.",
@@ -266,6 +271,13 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False)
     said, shown = said_label(param, rng), show(value)
     leads, cores = (CORRECTION_LEADS, CORRECTION_CORES) if correction else (ANSWER_LEADS, ANSWER_CORES)
     lead = rng.choice(leads)
+    related = relation_clause(rng, param, value)
+    if related is not None:  # "Sorry, it should go to account ACC-10074."
+        if correction:
+            related = rng.choice(["I got that wrong. ", "That was a typo. ", ""]) + related
+        if not lead or lead.endswith((". ", "... ")) or related.startswith("I "):
+            return lead + related
+        return lead + related[0].lower() + related[1:]
     if param in SPOKEN and shown.strip() and not correction:
         text = rng.choice(SPOKEN[param]).replace("{v}", shown)
         return lead + text if lead.endswith(". ") or not lead else lead + text[0].lower() + text[1:] \
@@ -291,6 +303,15 @@ def recall(rng: random.Random, key: str) -> str:
     """The user asks again for a value the assistant already gave (the date of an event as
     the event: "when was it added again?", never "what was the added on?")."""
     said = label(key).removeprefix("my ")  # a field `my_response`: "the response", not "the my response"
+    said = unit(key)[0] if unit(key) else said  # "temperature_c": "the temperature", not "the temperature c"
+    related = relation(key)
+    if related is not None:  # "from_account_id": "which account was it from again?"
+        prep, noun = related
+        verb = {"from": "come from", "to": "go to", "into": "go into"}.get(prep, f"be {prep}")
+        core = rng.choice(["which {n} did it {v} again?", "what {n} did you say it would {v}?",
+                           "remind me which {n} it would {v}?"]).format(n=noun or "date", v=verb)
+        lead = rng.choice(RECALL_LEADS)
+        return lead + core if lead else core[0].upper() + core[1:]
     event = _EVENT_FIELD.fullmatch(key)
     dated = re.fullmatch(r"(?P<verb>[a-z]+)s_(?:on|at)", key)  # "expires_on": when does it expire?
     core = rng.choice(RECALL_CORES).replace("{l}", said)

@@ -8,12 +8,12 @@ import random
 import re
 from typing import Any
 
-from toolace_mt.generation.language.labels import label, mine, plural, said_label, show
+from toolace_mt.generation.language.labels import label, mine, plural, relation, relation_phrase, said_label, show
 from toolace_mt.generation.plan.values import text_kind
 
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
 # with {v} is only used for values that do not start in lower case (a sentence start).
-VALUE_CLAUSES = ["The {l} in question is {v}.", "Just so you know, the {l} is {v}.", "The {l} reads {v}.",
+VALUE_CLAUSES = ["The {l} in question is {v}.", "Just so you know, the {l} is {v}.",
                  "I can confirm the {l} is {v}.", "Note that the {l} is {v}.", "You'll see the {l} is {v}.",
                  "The {l} on my side is {v}.", "Double-checking, the {l} is {v}.",
                  "The {l} on file should be {v}.", "Oh, the {l}? That's {v}.", "From my notes, the {l} is {v}.",
@@ -45,8 +45,30 @@ SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Somethi
                     "I'm after {v}.", "It's about {v}."],
           "limit": ["Just the first {v}, please.", "No more than {v}, please.", "{v} at most is plenty.",
                     "Only {v} of them, please."]}
-SPOKEN["keyword"] = SPOKEN["search"] = SPOKEN["search_term"] = SPOKEN["query"]
-SPOKEN["max_results"] = SPOKEN["count"] = SPOKEN["top_k"] = SPOKEN["limit"]
+for _search in ("q", "keyword", "keywords", "search", "search_term", "search_terms", "search_query", "term", "terms"):
+    SPOKEN[_search] = SPOKEN["query"]
+for _count in ("max_results", "count", "top_k", "top_n", "page_size", "max_items"):
+    SPOKEN[_count] = SPOKEN["limit"]
+
+# A value of a relation parameter ("from_account_id"), said as its phrase ({p}: "from
+# account ACC-10073"), by its preposition; a person never says "the from account ID is".
+RELATION_CLAUSES = {"from": ["It should come {p}.", "Take it {p}, please.", "{P}, please."],
+                    "to": ["It should go {p}.", "Send it {p}, please.", "{P}, please.", "Make it go {p}."],
+                    "into": ["It should go {p}.", "Put it {p}, please.", "{P}, please."]}
+RELATION_ANY = ["{P}, please.", "Make it {p}, please.", "I'd like it {p}.", "It's {p}."]
+RELATION_DATES = ["{P}, please.", "Make it {p}, please.", "I'd like it {p}."]
+
+
+def relation_clause(rng: random.Random, param: str, value: Any) -> str | None:
+    """The sentence that states a relation parameter's value ("It should go to account
+    ACC-10074."); None for any other parameter or an empty value."""
+    found = relation(param)
+    phrase = relation_phrase(param, show(value)) if show(value).strip() and not isinstance(value, bool) else None
+    if found is None or phrase is None:
+        return None
+    frames = RELATION_DATES if not found[1] else RELATION_CLAUSES.get(found[0], RELATION_ANY)
+    return rng.choice(frames).replace("{P}", phrase[:1].upper() + phrase[1:]).replace("{p}", phrase)
+
 
 # Only for what the user owns or is (ids of their things, their name, address ...).
 MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should be {v}.",
@@ -102,8 +124,12 @@ def fill_phrasing(template: str, values: dict[str, Any]) -> tuple[str, set[str]]
     names = re.findall(r"\{(\w+)\}", template)
     if any(n not in values or not show(values[n]).strip() for n in names):
         return None  # an empty value would leave a hole ("Put  on my calendar")
-    text = re.sub(r"\{(\w+)\}", lambda m: show(values[m.group(1)]), template)
-    return text, set(names)
+    def filled(match: re.Match[str]) -> str:
+        name, said = match.group(1), show(values[match.group(1)])
+        quoted = template[max(match.start() - 1, 0):match.start()] in "\"'“‘" and match.start() > 0
+        # the user's own words (a message, a title) are quoted unless the hint quotes them
+        return f'"{said}"' if free_text(name, values[name]) and not quoted else said
+    return re.sub(r"\{(\w+)\}", filled, template), set(names)
 
 def fill_frame(frame: str, said: str, shown: str) -> str:
     """A frame with its label and value; the value is inserted last, so braces or text in
@@ -137,8 +163,15 @@ def free_text(param: str, value: Any) -> bool:
     return isinstance(value, str) and not isinstance(value, EnumWords) and " " in value.strip() \
         and text_kind(param.split(" for ")[0]) is not None
 
+# A date (and time) in words, whose comma is no list: "July 18, 2026 at 14:00".
+_IN_WORDS = re.compile(r"[A-Z][a-z]+ \d{1,2}, \d{4}(?: at \d{2}:\d{2})?")
+
+
 def value_clause(rng: random.Random, param: str, value: Any) -> str:
     """One sentence that states one value (an empty one is said to be left blank)."""
+    related = relation_clause(rng, param.split(" for ")[0].removeprefix("other ").removeprefix("current "), value)
+    if related is not None:
+        return related
     said, shown = said_label(param, rng), show(value)
     if not shown.strip():
         return fill_frame(rng.choice(EMPTY_CLAUSES), said, "")
@@ -148,9 +181,11 @@ def value_clause(rng: random.Random, param: str, value: Any) -> str:
     if free_text(param, value):
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
-    if not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
+    if isinstance(value, EnumWords):  # a choice from a list ("no longer needed"): wished for, never a remembered fact
+        frames = [*CHOICE_CLAUSES, "The {l} is {v}.", "The {l} should be {v}."]
+    elif not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
         frames = frames + CHOICE_CLAUSES
-    if "," in shown:  # a record ("product ID P2026, quantity 3"): said after a colon
+    if "," in shown and not _IN_WORDS.fullmatch(shown):  # a record ("product ID P2026, quantity 3"): after a colon
         frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
     elif isinstance(value, bool):  # a yes/no setting ("in stock only"): said as a wish, not a form field
         return _yes_no(rng, said, value)
@@ -223,7 +258,7 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[st
         size = min(len(rest), rng.choice([1, 1, 1, 2, 2, 3]))
         group, rest = rest[:size], rest[size:]
         if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
-                            or p in SPOKEN for p, v in group):
+                            or p in SPOKEN or relation(p) for p, v in group):
             out.extend(value_clause(rng, p, v) for p, v in group)
             continue
         saids = [said_label(p, rng) for p, _ in group]
@@ -260,9 +295,10 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
     if isinstance(given.get("first_name"), str) and isinstance(given.get("last_name"), str) and rng.random() < 0.6:
         parts.append(f"{given['first_name']} {given['last_name']}")
         pairs = [(p, v) for p, v in pairs if p not in ("first_name", "last_name")]
-    spoken = [value_clause(rng, param.split()[-1], value) for param, value in pairs
-              if param.split()[-1] in SPOKEN or isinstance(value, bool)]  # "other query": a search's words
-    pairs = [(p, v) for p, v in pairs if p.split()[-1] not in SPOKEN and not isinstance(v, bool)]
+    # "other query": a search's words; a relation ("from account ...") is its own sentence
+    alone = [(p, v) for p, v in pairs if p.split()[-1] in SPOKEN or isinstance(v, bool) or relation(p.split()[-1])]
+    spoken = [value_clause(rng, param.split()[-1], value) for param, value in alone]
+    pairs = [(p, v) for p, v in pairs if (p, v) not in alone]
     parts += [f"{said_label(param, rng)} {show(value)}" for param, value in pairs]
     if not parts:
         return " ".join(spoken)

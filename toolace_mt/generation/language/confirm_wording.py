@@ -1,0 +1,127 @@
+"""What the assistant says before a consequential write: the action, its values said as a
+person says them (relations as phrases, an amount as "for $25.00", ids with the names the
+dialogue showed for them), what a look-up just before showed of the record, and whether
+to go ahead ("Just to confirm: I'll cancel order #W1236 (it's pending, $1,108.90). Shall I
+go ahead?"). Credentials are never said."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from toolace_mt.generation.draft import Segment, Turn
+from toolace_mt.generation.language import speech
+from toolace_mt.generation.language import tool_language as tl
+from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.record_parts import merged
+from toolace_mt.generation.workbench import Workbench
+
+
+def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Random) -> str:
+    """Before a consequential write: the action and its values, and a question whether to
+    go ahead ("I'll cancel order #W1236 with the reason no longer needed. Shall I go ahead?")."""
+    target = next((c for t in segment.turns for c in t.calls if c.name == segment.target and c.expect_ok), None)
+    if target is None:
+        return "Shall I go ahead?"
+    ref = w.referent_argument(segment.target, target.arguments)
+    value = target.arguments.get(ref) if ref else None
+    action = w.task_phrase(segment.target, rng, value if isinstance(value, str) else None, who="you", plain=True)
+    action = speech.yours(action)
+    before = segment.turns.index(turn) if turn in segment.turns else len(segment.turns)
+    known = id_names([c.result.result for t in segment.turns[:before] for c in t.calls
+                      if c.result is not None and c.result.ok])
+    said = action + _details(target.arguments, ref, tl.spoken_names(bench.tools.values(), keep=w.SPOKEN), known)
+    ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
+    checked = _checked(segment, before, ids)
+    if checked:
+        said += f" ({checked})"
+    return rng.choice(w.CONFIRMS).format(action=said)
+
+
+def _details(arguments: dict[str, object], ref: str | None, names: dict[str, str] | None = None,
+             known: dict[str, str] | None = None) -> str:
+    """A write's values after its action: relations as phrases, one amount of money as
+    "for $25.00", the rest "with the memo ...": " from account ACC-1 for $25.00 with the
+    memo "rent"". Credentials are never said."""
+    grouped = merged(list(tl.without_secrets(arguments).items()))  # the street, city and zip as one address
+    given = [(k, v, _spoken(v, k, known or {})) for k, v in grouped
+             if k != ref and not w.empty(v) and _spoken(v, k, known or {})]
+    related = [w.relation_phrase(k, said) for k, v, said in given if w.relation(k) and not isinstance(v, bool)]
+    money = [said for k, v, said in given if speech.is_money(k, v)]
+    rest = [f"the {w.label((names or {}).get(k, k)).removeprefix('my ')} {said}" for k, v, said in given
+            if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and speech.is_money(k, v))]
+    return "".join(f" {phrase}" for phrase in related if phrase) + (f" for {money[0]}" if len(money) == 1 else "") \
+        + (" with " + w.list_words(rest) if rest else "")
+
+
+def _checked(segment: Segment, before: int, ids: list[object]) -> str:
+    """What a look-up of the record made just before says of it ("it's pending, $1,108.90")."""
+    for earlier in reversed(segment.turns[:before]):
+        for call in earlier.calls:
+            output = call.result.result if call.result is not None and call.result.ok else None
+            if isinstance(output, dict) and any(v in call.arguments.values() for v in ids if v is not None):
+                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
+                         if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
+                when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
+                             if isinstance(output.get(k), str) and output[k]), None)
+                if when is not None:  # what the record is: the flight it is for, when it was placed
+                    facts = [*facts[:2], f"{w.label(when).removesuffix(' at')} {speech.natural(output[when], when)}"]
+                if facts:
+                    return "it's " + ", ".join(facts[:3])
+    return ""
+
+
+def _spoken(value: object, key: str, known: dict[str, str]) -> str:
+    """An argument as said in a confirmation: scalars in words, a list of records by their
+    values, an id with the name the dialogue showed for it ("7602931732 (Espresso Machine)")."""
+    if isinstance(value, list):
+        return " and ".join(_spoken(v, key, known) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{w.label(k).removeprefix('my ')} {_spoken(v, k, known)}" for k, v in value.items())
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value) in known \
+            and (w.id_key(key) or key.endswith("_ids")):
+        return f"{value} ({known[str(value)]})"
+    if isinstance(value, str) and len(value.split()) >= 3 and speech.natural(value, key) == value \
+            and not key.endswith(("address", "name")):
+        return f'"{value}"'  # the user's own text (a subject, a message body), quoted as theirs
+    return speech.natural(value, key)
+
+
+
+
+_NAME_KEYS = ("name", "title", "product_name", "full_name", "display_name")
+MAX_DEPTH = 8
+
+
+def id_names(outputs: list[Any]) -> dict[str, str]:
+    """What the outputs call each id they show: a record's own id (its only id, or the one
+    its list is named for: an order's "items" hold `item_id`s) gets the record's name, or
+    its owner's name with its options ("Espresso Machine, 2L, black")."""
+    found: dict[str, str] = {}
+    for output in outputs:
+        _walk(output, None, "", found, 0)
+    return found
+
+
+def _walk(node: Any, owner: str | None, parent: str, found: dict[str, str], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _walk(item, owner, parent, found, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    name = next((str(node[k]).strip() for k in _NAME_KEYS if isinstance(node.get(k), str) and node[k].strip()), None)
+    options = node.get("options") if isinstance(node.get("options"), dict) else None
+    said = name or owner
+    if said and options:
+        said = ", ".join([said, *(str(v) for v in list(options.values())[:3] if isinstance(v, str | int | float))])
+    ids = [k for k, v in node.items() if w.id_key(k) and isinstance(v, str | int) and not isinstance(v, bool)]
+    own = ids if len(ids) == 1 else [k for k in ids if parent and w.snake(k).removesuffix("_id") + "s" == parent]
+    if said and len(said) <= 80:
+        for key in own:
+            found.setdefault(str(node[key]), said)
+    for key, value in node.items():
+        if isinstance(value, dict | list):
+            _walk(value, name or owner, w.snake(str(key)), found, depth + 1)
