@@ -26,6 +26,11 @@ _SIGNED_IN = r"(?:currently )?(?:signed[- ]in|logged[- ]in|current|authenticated
 _PERSON = r"(?:user|member|customer|account holder|person|client|patient|account)"
 _MINE = re.compile(rf"\bthe {_SIGNED_IN} {_PERSON}'s\b", re.IGNORECASE)
 _ME = re.compile(rf"\bthe {_SIGNED_IN} {_PERSON}\b", re.IGNORECASE)
+# The API's "user" is the person asking: "the user's playlists" are "my playlists".
+_THE_USERS = re.compile(r"\bthe (?:user|caller|requester|renter|end user)'s\b", re.IGNORECASE)
+_THE_USER_HAS = re.compile(r"\bthe (?:user|caller|requester|renter) has\b", re.IGNORECASE)
+_FOR_THE_USER = re.compile(r"\b(for|to|of) the (?:user|caller|requester|renter)\b(?!'| (?:id|name|account)\b)",
+                           re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[:;(]|\s[-–—]\s|,\s*(?:optionally|if|e\.g\.|which|so|and returns?)\b|\.\s")
 # Words too short or too vague to say a value by ("q", "to", "num days", "format").
 _VAGUE = {"to", "from", "format", "value", "type", "data", "mode", "arg", "param", "input", "s", "id"}
@@ -90,6 +95,9 @@ def _action(description: str, plan: ToolPlan) -> str:
         first = f"get {first[:1].lower() + first[1:]}"
     first = _MINE.sub("my", first)
     first = _ME.sub("me", first)
+    first = _THE_USERS.sub("my", first)  # "list the tracks the user has liked": I have liked
+    first = _THE_USER_HAS.sub("I have", first)
+    first = _FOR_THE_USER.sub(r"\1 me", first)
     first = re.sub(r"\b(log|sign) out me\b", r"\1 me out", first)
     first = re.sub(r"\bthe ([a-z][\w ]{0,30}?) of me\b", r"my \1", first)
     return first[:1].lower() + first[1:]

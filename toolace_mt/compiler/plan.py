@@ -46,6 +46,8 @@ class Table:
     id_start: int = 1
     id_width: int = 0
     status_values: list[str] = field(default_factory=list)
+    # A membership (a track in a playlist): the entities whose keys a row pairs, each pair once.
+    pairs: list[str] = field(default_factory=list)
 
     def add(self, column: Column) -> Column:
         existing = self.columns.get(column.name)
@@ -72,7 +74,10 @@ class Param:
     spec: Field
     ident: str  # the Python parameter name (== spec name when that is safe)
     column: str | None = None  # the column of the tool's table it maps to
-    role: str = "value"  # key | value | filter | min | max | keys | updates | secret | identity | amount
+    role: str = "value"  # key | value | filter | min | max | keys | updates | record | secret | identity | amount
+    # role "record": an object whose properties are the row's fields (createContact(contact={...})),
+    # property name -> column
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,6 +106,7 @@ class ToolPlan:
     forbidden_from: list[str] = field(default_factory=list)
     adjust_column: str | None = None
     adjust_sign: int = 1
+    shift_days: bool = False  # the adjusted column is a date, moved by the amount in days
     capacity: float | None = None
     factor: float | None = None
     offset: float = 0.0
@@ -111,6 +117,8 @@ class ToolPlan:
     # the row's column naming the stocked row, its quantity column or None), put back.
     restock: tuple[str, str, str, str | None] | None = None
     refund: tuple[str, str, str, str | None, str | None] | None = None
+    # A list of the rows a flag marks (listLikedTracks: liked = true): column -> value.
+    fixed_filters: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     body: str | None = None  # a body written by a model (the openai backend), replacing the rules'
 

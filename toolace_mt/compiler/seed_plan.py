@@ -10,9 +10,12 @@ import re
 
 from toolace_mt.compiler.names import words
 from toolace_mt.compiler.plan import LISTED_VALUES, Column, Table
+from toolace_mt.compiler.spec_model import Field
 
 _RANGE = re.compile(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
 _CAPACITY = re.compile(r"(?:up to|maximum of|at most|capacity of|can hold)\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
+SAID_EXAMPLE = re.compile(r"\b(?:like|e\.g\.,?|such as|for example,?|for instance,?)\s+['\"`]?"
+                           r"([A-Za-z]{0,6}[-_#]?\d{2,9})\b")
 _ID_STYLE = re.compile(r"^([A-Za-z]*[-_#]?)(\d+)$")
 SECTORS = ["Technology", "Healthcare", "Finance", "Energy", "Retail", "Utilities", "Industrials"]
 STATUS_START = "open"
@@ -24,7 +27,8 @@ FORMATS = {"date": "date", "date-time": "timestamp", "email": "email", "uri": "u
 def id_style(table: Table) -> tuple[str, int, int]:
     """(prefix, first number, width) from an example id in the spec, else from the entity's name."""
     spec = table.key_column.spec
-    for example in (spec.examples if spec is not None else []):
+    said = SAID_EXAMPLE.findall(spec.description) if spec is not None else []  # "The track's id, like trk_2041."
+    for example in [*(spec.examples if spec is not None else []), *said]:
         match = _ID_STYLE.match(str(example))
         if match:
             digits = match.group(2)
@@ -132,7 +136,7 @@ def value_expr(col: Column, table: Table) -> str:
         return "json.dumps([fake.word() for n in range(rng.randint(0, 3))])"
     if col.type == "object":
         if spec is not None and spec.properties:
-            parts = ", ".join(f"{p.name!r}: {_scalar_for(p.name, p.type)}" for p in spec.properties[:8])
+            parts = ", ".join(f"{p.name!r}: {_nested_value(p, table)}" for p in spec.properties[:8])
             return f"json.dumps({{{parts}}})"
         keys = [w for w in re.findall(r"\b([a-z]+(?:_[a-z]+)*)\b", text) if w in
                 ("front_left", "front_right", "rear_left", "rear_right")]
@@ -149,6 +153,13 @@ def value_expr(col: Column, table: Table) -> str:
     if meaning == ["name"] and table.entity not in people and not table.singleton:
         return 'fake.catch_phrase()'
     return _string_for(meaning, text)
+
+
+def _nested_value(prop: Field, table: Table) -> str:
+    """A field of a seeded object by its own meaning (an album's releaseYear is a year)."""
+    if prop.scalar:
+        return value_expr(Column(prop.name, prop.type, prop), table)
+    return _scalar_for(prop.name, prop.type)
 
 
 def _capacity_of(text: str) -> float | None:

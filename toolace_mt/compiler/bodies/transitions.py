@@ -50,8 +50,9 @@ def preconditions(plan: ToolPlan, status: str, label: str, ref: str, target: str
     if plan.allowed_from:
         allowed = [v.lower() for v in plan.allowed_from]
         said = " or ".join(v.replace("_", " ") for v in allowed)
+        article = "an" if said[:1] in "aeiou" else "a"
         lines += [f'if str(row["{status}"]).lower() not in {allowed!r}:',
-                  f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}}: only a {said} {label} can be "
+                  f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}}: only {article} {said} {label} can be "
                   f"{target.replace('_', ' ')}\")"]
     if plan.forbidden_from:
         forbidden = [v.lower() for v in plan.forbidden_from]
@@ -69,6 +70,15 @@ def body_adjust(parts: Parts, plan: ToolPlan) -> list[str]:
     label = human(col)
     lines = [*parts.login_line(plan), parts.load_row(plan, table),
              f'new_value = round((row["{col}"] or 0) {"+" if plan.adjust_sign > 0 else "-"} {amount.ident}, 2)']
+    if plan.shift_days:  # extend a rental by 3 days: its return date moves
+        lines[-1] = (f'new_value = (datetime.date.fromisoformat(str(row["{col}"])[:10]) + datetime.timedelta('
+                     f'days={"" if plan.adjust_sign > 0 else "-"}{amount.ident})).isoformat()')
+        if plan.status_column is None:
+            status = next((c for c in table.columns if c == "status"), None)
+            if status and table.columns[status].type == "string":
+                lines += [f"if str(row[{q(status)}]).lower() in FINAL_STATUSES:",
+                          f"    raise ToolError(f\"the {label} cannot move: {human(table.entity)} "
+                          f"{{row[{q(table.key)}]}} is {{row[{q(status)}]}}\")"]
     if plan.adjust_sign < 0:
         lines += ["if new_value < 0:",
                   f"    raise ToolError(f\"insufficient {label}: {{row['{col}']}} available, "
