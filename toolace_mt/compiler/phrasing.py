@@ -23,9 +23,11 @@ _FOLLOWERS = {"of", "for", "to", "in", "on", "by", "with", "from", "and", "or", 
 _DROPPED = {"given", "specified", "specific", "provided", "particular", "certain", "existing"}
 _NOT_ADJECTIVES = {"of", "for", "to", "in", "on", "by", "with", "from", "and", "or", "at", "into"}
 _SIGNED_IN = r"(?:currently )?(?:signed[- ]in|logged[- ]in|current|authenticated)"
-_PERSON = r"(?:user|member|customer|account holder|person|client|patient|account)"
+_PERSON = (r"(?:user|member|customer|account holder|person|client|patient|account|renter|guest|driver|student|"
+           r"traveler|traveller|shopper|buyer|listener|subscriber|tenant|player|employee|owner|reader|borrower)")
 _MINE = re.compile(rf"\bthe {_SIGNED_IN} {_PERSON}'s\b", re.IGNORECASE)
 _ME = re.compile(rf"\bthe {_SIGNED_IN} {_PERSON}\b", re.IGNORECASE)
+_SOMEONE_IN_OUT = re.compile(r"\b(?:a|an|the|one)\s+(?:[a-z-]+\s+)?[a-z]+\s+(in|out)\b", re.IGNORECASE)
 # The API's "user" is the person asking: "the user's playlists" are "my playlists".
 _THE_USERS = re.compile(r"\bthe (?:user|caller|requester|renter|end user)'s\b", re.IGNORECASE)
 _THE_USER_HAS = re.compile(r"\bthe (?:user|caller|requester|renter) has\b", re.IGNORECASE)
@@ -68,6 +70,12 @@ def phrasings(plan: ToolPlan, env: EnvPlan, description: str) -> list[str]:
         verb = "get" if plan.kind == "get" else (action.split(" ", 1)[0] if action else "change")
         action = f"{verb} {noun} {{{key.ident}}}"
         covered.add(key.ident)
+    amount = plan.param("amount")
+    if plan.shift_days and key is not None and amount is not None and amount.spec.required:
+        noun = _noun_of(key, plan, env) or human(key.spec.name)
+        verb = K.verb_of(words(plan.spec.name)) or "extend"  # "extend reservation 1023 by 3 days"
+        said = f"{verb} {noun} {{{key.ident}}} by {{{amount.ident}}} days"
+        return [f"Please {said}.", f"Could you {said}?"]
     rest = [p for p in needed if p.ident not in covered]
     tail = _tail(rest, plan, env)
     if plan.kind in ("update", "setting") and len(rest) == 1 and not _noun_of(rest[0], plan, env) \
@@ -95,6 +103,9 @@ def _action(description: str, plan: ToolPlan) -> str:
         first = f"get {first[:1].lower() + first[1:]}"
     first = _MINE.sub("my", first)
     first = _ME.sub("me", first)
+    if plan.kind in ("login", "logout"):  # "Log a renter in with their username": log me in with my username
+        first = _SOMEONE_IN_OUT.sub(r"me \1", first)
+        first = re.sub(r"\btheir\b", "my", first)
     first = _THE_USERS.sub("my", first)  # "list the tracks the user has liked": I have liked
     first = _THE_USER_HAS.sub("I have", first)
     first = _FOR_THE_USER.sub(r"\1 me", first)

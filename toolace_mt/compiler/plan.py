@@ -10,6 +10,21 @@ from toolace_mt.compiler.spec_model import Field, ToolIn
 
 # Values a description lists in parentheses: "Type of the order (Buy/Sell)".
 LISTED_VALUES = re.compile(r"\(\s*([A-Za-z][\w ]{0,20}(?:\s*/\s*[A-Za-z][\w ]{0,20}){1,5})\s*\)")
+# Quoted values a description lists: "One of 'economy', 'compact', 'suv'", "'none', 'basic' or 'full'".
+QUOTED_VALUES = re.compile(r"(['\"])([\w-]{1,24})\1(?:\s*(?:,|\bor\b|\band\b|/)\s*(?:or\s+)?(['\"])[\w-]{1,24}\3){1,9}")
+
+
+def listed_values(description: str) -> list[str]:
+    """The values a description lists for a field, in order: "(Buy/Sell)" or quoted ones."""
+    found = LISTED_VALUES.search(description)
+    if found:
+        return [v.strip() for v in found.group(1).split("/")]
+    quoted = QUOTED_VALUES.search(description)
+    if quoted:
+        return list(dict.fromkeys(re.findall(r"['\"]([\w-]{1,24})['\"]", quoted.group(0))))
+    return []
+
+
 SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
              "array": "VARCHAR", "object": "VARCHAR"}  # arrays/objects are stored as JSON text
 
@@ -55,8 +70,8 @@ class Table:
             self.columns[column.name] = column
             return column
         if existing.spec is None or (not existing.spec.enum and column.spec is not None and (
-                column.spec.enum or (LISTED_VALUES.search(column.spec.description)
-                                     and not LISTED_VALUES.search(existing.spec.description)))):
+                column.spec.enum or (listed_values(column.spec.description)
+                                     and not listed_values(existing.spec.description)))):
             existing.spec = column.spec or existing.spec
         existing.references = existing.references or column.references
         return existing

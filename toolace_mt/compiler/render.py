@@ -52,7 +52,8 @@ def typed_dicts(env: EnvPlan) -> list[str]:
         for index, param in enumerate(plan.params):
             shape = _shape(param.spec)
             if shape is not None:
-                fields = ", ".join(f"{p.name!r}: {_scalar_hint(p)}" for p in shape.properties)
+                fields = ", ".join(f"{p.name!r}: {_scalar_hint(p)}{' | None' if p.nullable else ''}"
+                                   for p in shape.properties)
                 total = "" if param.role != "updates" and all(p.required for p in shape.properties) else \
                     ", total=False"
                 lines.append(f"{typed_dict_name(plan, index)} = TypedDict({typed_dict_name(plan, index)!r}, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.names import words
-from toolace_mt.compiler.plan import LISTED_VALUES, Column, Table
+from toolace_mt.compiler.plan import Column, Table, listed_values
 from toolace_mt.compiler.spec_model import Field
 
 _RANGE = re.compile(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
@@ -86,9 +86,9 @@ def value_expr(col: Column, table: Table) -> str:
         weights = [6] + [1] * (len(values) - 1)
         return f"rng.choices({values!r}, weights={weights!r})[0]"
     examples = [e for e in (spec.examples if spec is not None else []) if isinstance(e, str)]
-    listed = LISTED_VALUES.search(spec.description if spec is not None else "")
-    if col.type == "string" and not examples and listed:  # "Type of the order (Buy/Sell)"
-        examples = [v.strip() for v in listed.group(1).split("/")]
+    listed = listed_values(spec.description if spec is not None else "")
+    if col.type == "string" and not examples and listed:  # "Type of the order (Buy/Sell)", "One of 'suv', 'van'"
+        examples = listed
     if col.type == "string" and len(examples) >= 2:
         return f"rng.choice({examples!r})"
     if col.type == "boolean":
@@ -103,6 +103,10 @@ def value_expr(col: Column, table: Table) -> str:
             low, high = float(bounds.group(1)), float(bounds.group(2))
         elif set(meaning) & {"price", "cost", "fee", "amount", "balance", "total", "salary", "payment", "budget"}:
             low, high = 5.0, 2000.0
+        elif set(meaning) & {"rate", "fare", "charge"} and (set(meaning) & {"daily", "hourly", "nightly", "weekly",
+                                                                             "monthly"} or "dollar" in text
+                                                             or "price" in text):
+            low, high = 20.0, 300.0  # a daily rate in dollars, not a ratio
         elif set(meaning) & {"rate", "ratio", "factor"}:
             low, high = 0.5, 2.0
         elif set(meaning) & {"percent", "percentage", "change"}:
@@ -235,6 +239,9 @@ def _by_name(meaning: list[str], text: str) -> str:
         return f"rng.choice({SECTORS!r})"
     if found & {"date", "day", "birthday", "deadline"} or joined.endswith("_on") or "yyyy-mm-dd" in text:
         return "(today - datetime.timedelta(days=rng.randint(0, 365))).isoformat()"
+    if "hh:mm" in text and not found & {"date", "timestamp", "datetime"}:  # "Opening time, HH:MM."
+        hours = "(17, 22)" if found & {"closes", "close", "closing", "end", "until"} else "(6, 10)"
+        return f'str(rng.randint{hours}).zfill(2) + rng.choice([":00", ":30"])'
     if found & {"time", "timestamp", "datetime"} or joined.endswith("_at"):
         return ('(datetime.datetime.combine(today, datetime.time(9)) - datetime.timedelta(minutes=rng.randint(0, '
                 '500000))).isoformat(timespec="seconds")')
