@@ -154,6 +154,9 @@ def value_expr(col: Column, table: Table) -> str:
         return _by_name([by_format], "")
     if meaning == ["name"] and set(table.entity.split("_")) & {"payment", "card"}:
         return 'rng.choice(["Visa", "Mastercard", "Amex"]) + " ending in " + fake.numerify("####")'
+    animals = {"pet", "dog", "cat", "animal", "horse", "puppy", "kitten", "patient_pet"}
+    if meaning == ["name"] and table.entity in animals:
+        return "fake.first_name()"  # a pet is called Bella, not "Visionary demand-driven function"
     if meaning == ["name"] and table.entity not in people and not table.singleton:
         return 'fake.catch_phrase()'
     return _string_for(meaning, text)
