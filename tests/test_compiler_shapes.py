@@ -181,3 +181,20 @@ def test_the_generator_reads_camel_case_ids_as_ids() -> None:
     from toolace_mt.generation.plan.value_keys import is_id
 
     assert is_id("noteId") and is_id("cardId") and is_id("playlistId")
+
+
+@pytest.mark.slow
+def test_paying_an_invoice_takes_its_amount_from_the_customers_balance(tmp_path: Path) -> None:
+    with load_env(_module(tmp_path, "openapi_billing.yaml")) as env:
+        short = _one(env, "SELECT i.invoiceId, i.customerId, i.amountDue, c.balance FROM invoices i JOIN customers c "
+                          "USING (customerId) WHERE i.status = 'open' AND c.balance < i.amountDue LIMIT 1")
+        refused = env.call("payInvoice", {"invoiceId": short["invoiceId"]})
+        assert refused.error is not None and refused.error.message == (
+            f"insufficient funds: customer {short['customerId']} has {short['balance']}, {short['amountDue']} is due")
+        assert env.call("addCustomerCredit", {"customerId": short["customerId"], "amount": 500}).ok
+        paid = env.call("payInvoice", {"invoiceId": short["invoiceId"]})
+        assert paid.ok and paid.result["status"] == "paid"
+        left = _one(env, f"SELECT balance FROM customers WHERE customerId = '{short['customerId']}'")["balance"]
+        assert left == pytest.approx(short["balance"] + 500 - short["amountDue"])
+        again = env.call("payInvoice", {"invoiceId": short["invoiceId"]})
+        assert again.error is not None and "already paid" in again.error.message

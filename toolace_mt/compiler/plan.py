@@ -132,6 +132,10 @@ class ToolPlan:
     # the row's column naming the stocked row, its quantity column or None), put back.
     restock: tuple[str, str, str, str | None] | None = None
     refund: tuple[str, str, str, str | None, str | None] | None = None
+    # A payment of the row's amount from the balance of the row it refers to (pay an invoice
+    # from the customer's credit): (account table, balance column, the row's reference
+    # column, the row's amount column).
+    pay_from: tuple[str, str, str, str] | None = None
     # A list of the rows a flag marks (listLikedTracks: liked = true): column -> value.
     fixed_filters: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

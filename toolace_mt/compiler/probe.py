@@ -108,7 +108,7 @@ class Prober:
         rows = self.query(f"SELECT * FROM {table} ORDER BY {meta.key} LIMIT {limit}")
         if status:
             for value in self.query(f"SELECT DISTINCT {status} AS v FROM {table} ORDER BY 1 LIMIT 8"):
-                rows += self.query(f"SELECT * FROM {table} WHERE {status} = ? ORDER BY {meta.key} LIMIT 1",
+                rows += self.query(f"SELECT * FROM {table} WHERE {status} = ? ORDER BY {meta.key} LIMIT 3",
                                        [value["v"]])
         owner = self.query("SELECT signed_in_as AS me FROM session") if self.plan.session else []
         if owner:

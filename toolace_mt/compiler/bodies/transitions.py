@@ -31,6 +31,7 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
                   f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}} and cannot be {target}\")"]
     lines += preconditions(plan, status, label, ref, target)
     lines += give_back(parts, plan, table, after_final_check=True)
+    lines += _pay(parts, plan)
     sets = [f"{status} = ?"]
     args = [q(target)]
     for param in plan.params:
@@ -42,6 +43,21 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
               parts.reload(table),
               message(f"{label} {ref} is now {target}")]
     return lines + parts.shape.row(plan, table)
+
+
+def _pay(parts: Parts, plan: ToolPlan) -> list[str]:
+    """Pay the row's amount from its account's balance; too little is insufficient funds."""
+    if plan.pay_from is None:
+        return []
+    account_name, balance, link, due = plan.pay_from
+    account = parts.env.tables[account_name]
+    read = f"SELECT {balance} FROM {account.name} WHERE {account.key} = ?"
+    take = f"UPDATE {account.name} SET {balance} = {balance} - ? WHERE {account.key} = ?"
+    return [f'funds = db.scalar({q(read)}, [row["{link}"]]) or 0',
+            f'if funds < (row["{due}"] or 0):',
+            f"    raise ToolError(f\"insufficient funds: {human(account.entity)} {{row['{link}']}} has {{funds}}, "
+            f"{{row['{due}']}} is due\")",
+            f'db.execute({q(take)}, [row["{due}"] or 0, row["{link}"]])']
 
 
 def preconditions(plan: ToolPlan, status: str, label: str, ref: str, target: str) -> list[str]:

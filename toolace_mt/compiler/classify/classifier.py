@@ -6,7 +6,7 @@ from __future__ import annotations
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.binding import bind, noun_entities
 from toolace_mt.compiler.classify.catalog import Catalog
-from toolace_mt.compiler.classify.money import charges, inverses
+from toolace_mt.compiler.classify.money import charges, inverses, payments
 from toolace_mt.compiler.classify.operation import plan_tool
 from toolace_mt.compiler.classify.session import gate, session_tables
 from toolace_mt.compiler.classify.writes import update_shapes
@@ -48,6 +48,7 @@ def classify(specs: SpecSet) -> EnvPlan:
     _searchable(cat)
     charges(cat)
     inverses(cat)
+    payments(cat)
     update_shapes(cat)
     for table in list(cat.tables.values()):
         for col in table.columns.values():
