@@ -198,3 +198,11 @@ def test_paying_an_invoice_takes_its_amount_from_the_customers_balance(tmp_path:
         assert left == pytest.approx(short["balance"] + 500 - short["amountDue"])
         again = env.call("payInvoice", {"invoiceId": short["invoiceId"]})
         assert again.error is not None and "already paid" in again.error.message
+
+
+def test_a_login_is_asked_for_in_the_first_person(tmp_path: Path) -> None:
+    specs = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "bfcl"
+    ticket = render(classify(read_specs([specs / "ticket_api.json"])), ["ticket_api.json"])
+    assert "'Please log me in to the ticket system with username {username} and password {password}.'" in ticket
+    message = render(classify(read_specs([specs / "message_api.json"])), ["message_api.json"])
+    assert "'Please log me in with user id {user_id} to messeage application.'" in message

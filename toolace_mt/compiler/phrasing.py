@@ -103,8 +103,13 @@ def _action(description: str, plan: ToolPlan) -> str:
         first = f"get {first[:1].lower() + first[1:]}"
     first = _MINE.sub("my", first)
     first = _ME.sub("me", first)
+    if plan.kind == "login":  # "Authenticate a user for ticket system": log me in to the ticket system
+        first = re.sub(r"^(?:authenticate|sign in|log in|login|signin)\s+(?:a|an|the)\s+[a-z]+\s+(?:for|to|into|on)\s+"
+                       r"(?:the\s+)?", "log me in to the ", first, flags=re.IGNORECASE)
+        first = re.sub(r"^authenticate\s+(?:a|an|the)\s+[a-z]+\b", "log me in", first, flags=re.IGNORECASE)
     if plan.kind in ("login", "logout"):  # "Log a renter in with their username": log me in with my username
         first = _SOMEONE_IN_OUT.sub(r"me \1", first)
+        first = re.sub(r"^(log|sign)\s+(in|out)\s+(?:a|an|the)\s+[a-z]+\b", r"\1 me \2", first, flags=re.IGNORECASE)
         first = re.sub(r"\btheir\b", "my", first)
     first = _THE_USERS.sub("my", first)  # "list the tracks the user has liked": I have liked
     first = _THE_USER_HAS.sub("I have", first)
