@@ -206,3 +206,9 @@ def test_a_login_is_asked_for_in_the_first_person(tmp_path: Path) -> None:
     assert "'Please log me in to the ticket system with username {username} and password {password}.'" in ticket
     message = render(classify(read_specs([specs / "message_api.json"])), ["message_api.json"])
     assert "'Please log me in with user id {user_id} to messeage application.'" in message
+
+
+def test_two_values_between_which_a_tool_works_are_said_in_place() -> None:
+    specs = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "bfcl"
+    source = render(classify(read_specs([specs / "vehicle_control.json"])), ["vehicle_control.json"])
+    assert "'Please estimate the distance between {cityA} and {cityB}.'" in source

@@ -77,6 +77,12 @@ def phrasings(plan: ToolPlan, env: EnvPlan, description: str) -> list[str]:
         said = f"{verb} {noun} {{{key.ident}}} by {{{amount.ident}}} days"
         return [f"Please {said}.", f"Could you {said}?"]
     rest = [p for p in needed if p.ident not in covered]
+    between = re.search(r"\bbetween (?:the |two )?[a-z]+(?: [a-z]+)?\b", action)
+    if between and len(rest) == 2 and all(not _noun_of(p, plan, env) for p in rest):
+        # "estimate the distance between two cities" -> "... between {cityA} and {cityB}"
+        action = action[:between.start()] + f"between {{{rest[0].ident}}} and {{{rest[1].ident}}}" + \
+            action[between.end():]
+        rest = []
     tail = _tail(rest, plan, env)
     if plan.kind in ("update", "setting") and len(rest) == 1 and not _noun_of(rest[0], plan, env) \
             and set(_label(rest[0]).split()) & set(action.lower().split()):
