@@ -38,7 +38,8 @@ def run(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 def measure(module: Path, n: int, seed: int, work: Path) -> dict:
     out = work / f"{module.stem}.jsonl"
-    generated = run(["generate", "--env", str(module), "-n", str(n), "--seed", str(seed), "-o", str(out), "--json"])
+    generated = run(["generate", "--env", str(module), "-n", str(n), "--seed", str(seed), "-o", str(out), "--json",
+                     "--keep-failed", str(work / f"{module.stem}.failed.jsonl")])
     if generated.returncode not in (0, 1) or not generated.stdout.strip():
         return {"error": generated.stderr.strip().splitlines()[-1:] or ["generate failed"]}
     report = json.loads(generated.stdout)

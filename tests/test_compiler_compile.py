@@ -22,7 +22,8 @@ SPECS = ROOT / "fixtures" / "specs"
 FIXTURES = ["bfcl/ticket_api.json", "bfcl/message_api.json", "bfcl/trading_bot.json", "bfcl/vehicle_control.json",
             "openai_shop.json", "mcp_notes.json", "openapi_clinic.yaml", "openapi_library.json", "mcp_issues.json",
             "openai_travel.json", "fresh/openapi_warehouse.yaml", "fresh/mcp_gym.json", "fresh/openapi_hotel.json",
-            "fresh/mcp_kanban.json", "fresh/openai_food.json", "fresh/bfcl_smart_home.json"]
+            "fresh/mcp_kanban.json", "fresh/openai_food.json", "fresh/bfcl_smart_home.json",
+            "fresh/openapi_billing.yaml", "fresh/mcp_music.json", "fresh/bfcl_car_rental.json", "fresh/openai_crm.json"]
 
 
 @pytest.mark.slow

@@ -293,9 +293,24 @@ def test_a_tool_named_like_a_helper_of_the_module_does_not_replace_it(tmp_path: 
     assert f"def {name}_value(db: Db" in source
 
 
-@pytest.mark.xfail(strict=True, reason="helpers named after the entity (load_order, next_order_id) are chosen in "
-                                       "render/classify (compiler lane): reported, not fixed here")
 @pytest.mark.parametrize("name", ["load_order", "next_order_id"])
 def test_a_tool_named_like_an_entity_helper_does_not_replace_it(tmp_path: Path, name: str) -> None:
-    names = _module_level_names(_render(tmp_path, _order_tools(name)))
+    source = _render(tmp_path, _order_tools(name))
+    names = _module_level_names(source)
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    assert f"def {name}_tool(db: Db" in source
+
+
+@pytest.mark.parametrize("name", CODE_NAMES)
+def test_a_record_field_name_made_of_quotes_and_fullwidth_letters_stays_text(tmp_path: Path, name: str) -> None:
+    record = {"type": "object", "properties": {name: {"type": "string"}, "email": {"type": "string"}},
+              "required": [name, "email"]}
+    spec = [{"type": "function", "function": {"name": "create_contact", "description": "Creates a contact.",
+                                              "parameters": {"type": "object", "properties": {"contact": record},
+                                                             "required": ["contact"]}}},
+            {"type": "function", "function": {"name": "get_contact", "description": "Gets a contact.",
+                                              "parameters": {"type": "object", "properties": {
+                                                  "contact_id": {"type": "string"}}, "required": ["contact_id"]}}}]
+    source = _render(tmp_path, spec)
+    assert "INJECTED" not in _code_names(source)
+    assert "contact.get('email')" in source  # the record is unpacked: the rule ran on this spec

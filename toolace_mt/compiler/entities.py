@@ -14,6 +14,7 @@ from itertools import pairwise
 
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.names import column, singular, words
+from toolace_mt.compiler.seed_plan import SAID_EXAMPLE
 from toolace_mt.compiler.spec_model import Field, SpecSet, ToolIn
 
 _ID_OF = re.compile(r"\b(?:id|identifier) of (?:the |a |an )?([a-z]+)", re.IGNORECASE)
@@ -92,6 +93,8 @@ def action_segment(tool: ToolIn) -> str | None:
         return None
     said = words(parts[-1])
     joined = "_".join(said)
+    if tool.method == "post" and singular(said[-1]) != said[-1] and joined not in K.TRANSITION:
+        return None  # POST /customers/{customerId}/subscriptions: a new row of the sub-collection
     if joined in K.TRANSITION or said[0] in K.VERBS:
         return joined if joined in K.TRANSITION else said[0]
     lists = tool.output is not None and (tool.output.type == "array" or output_rows_field(tool.output)
@@ -145,6 +148,10 @@ def known_nouns(specs: SpecSet) -> frozenset[str]:
     return frozenset(nouns[0] for nouns in (tool_nouns(t) for t in specs.tools) if nouns)
 
 
+def _shows_example(spec: Field) -> bool:
+    return bool(spec.examples) or bool(SAID_EXAMPLE.search(spec.description))
+
+
 def discover(specs: SpecSet) -> dict[str, Entity]:
     """Entities named by id-like fields, create tools and OpenAPI schemas."""
     found: dict[str, Entity] = {}
@@ -161,8 +168,9 @@ def discover(specs: SpecSet) -> dict[str, Entity]:
         if not item.key or (words(item.key) == own_id and natural) or (
                 words(spec.name) == own_id and words(item.key) != own_id and not item.natural):
             item.key, item.key_field, item.natural = preferred, spec, natural
-        if item.key_field is None:
-            item.key_field = spec
+        if item.key_field is None or (not _shows_example(item.key_field) and _shows_example(spec)
+                                      and spec.type == item.key_field.type and spec.name in item.aliases):
+            item.key_field = spec  # "The track's id, like trk_2041": the ids are seeded in that style
 
     for tool in specs.tools:
         nouns = tool_nouns(tool)

@@ -26,7 +26,7 @@ TRANSITION = {
     "unpublish": "draft", "ship": "shipped", "refund": "refunded", "accept": "accepted", "decline": "declined",
     "finish": "finished", "block": "blocked", "unblock": "active", "freeze": "frozen", "unfreeze": "active",
     "verify": "verified", "fulfill": "fulfilled", "deliver": "delivered", "expire": "expired", "void": "voided",
-    "escalate": "escalated",
+    "escalate": "escalated", "pay": "paid", "settle": "settled", "dispatch": "dispatched",
     "merge": "merged", "mark": "", "flag": "flagged", "star": "starred", "pin": "pinned", "mute": "muted",
     "submit_for_review": "submitted", "return": "returned", "check_in": "checked_in",
 }
@@ -65,8 +65,10 @@ PEOPLE_ROLES = {"receiver", "recipient", "sender", "owner", "author", "creator",
 SECRET = {"password", "passcode", "pin", "secret", "token", "passphrase", "otp", "pwd", "apikey", "api_key"}
 IDENTITY = {"username", "user_name", "user", "login", "email", "user_id", "userid", "account", "handle",
             "account_id", "name", "phone"}
-VERBS = LOGIN | LOGOUT | CREATE | UPDATE | DELETE | set(TRANSITION) | GET | LIST | SEARCH | INCREASE | DECREASE \
-    | SETTING | {"estimate", "calculate", "compute", "convert", "count"}
+# Verbs that move a date of a row by some days (extend a rental, postpone a task).
+SHIFT = {"extend", "postpone", "delay", "prolong", "defer", "shorten"}
+VERBS = SHIFT | LOGIN | LOGOUT | CREATE | UPDATE | DELETE | set(TRANSITION) | GET | LIST | SEARCH | INCREASE \
+    | DECREASE | SETTING | {"estimate", "calculate", "compute", "convert", "count"}
 CURRENT_USER = re.compile(r"\b(current(ly)? (logged[- ]in |authenticated )?user|logged[- ]in user|the user's own|"
                           r"my own|authenticated user|signed[- ]in (user|member|customer|account|person))\b",
                           re.IGNORECASE)

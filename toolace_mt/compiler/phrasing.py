@@ -23,9 +23,16 @@ _FOLLOWERS = {"of", "for", "to", "in", "on", "by", "with", "from", "and", "or", 
 _DROPPED = {"given", "specified", "specific", "provided", "particular", "certain", "existing"}
 _NOT_ADJECTIVES = {"of", "for", "to", "in", "on", "by", "with", "from", "and", "or", "at", "into"}
 _SIGNED_IN = r"(?:currently )?(?:signed[- ]in|logged[- ]in|current|authenticated)"
-_PERSON = r"(?:user|member|customer|account holder|person|client|patient|account)"
+_PERSON = (r"(?:user|member|customer|account holder|person|client|patient|account|renter|guest|driver|student|"
+           r"traveler|traveller|shopper|buyer|listener|subscriber|tenant|player|employee|owner|reader|borrower)")
 _MINE = re.compile(rf"\bthe {_SIGNED_IN} {_PERSON}'s\b", re.IGNORECASE)
 _ME = re.compile(rf"\bthe {_SIGNED_IN} {_PERSON}\b", re.IGNORECASE)
+_SOMEONE_IN_OUT = re.compile(r"\b(?:a|an|the|one)\s+(?:[a-z-]+\s+)?[a-z]+\s+(in|out)\b", re.IGNORECASE)
+# The API's "user" is the person asking: "the user's playlists" are "my playlists".
+_THE_USERS = re.compile(r"\bthe (?:user|caller|requester|renter|end user)'s\b", re.IGNORECASE)
+_THE_USER_HAS = re.compile(r"\bthe (?:user|caller|requester|renter) has\b", re.IGNORECASE)
+_FOR_THE_USER = re.compile(r"\b(for|to|of) the (?:user|caller|requester|renter)\b(?!'| (?:id|name|account)\b)",
+                           re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[:;(]|\s[-–—]\s|,\s*(?:optionally|if|e\.g\.|which|so|and returns?)\b|\.\s")
 # Words too short or too vague to say a value by ("q", "to", "num days", "format").
 _VAGUE = {"to", "from", "format", "value", "type", "data", "mode", "arg", "param", "input", "s", "id"}
@@ -63,7 +70,19 @@ def phrasings(plan: ToolPlan, env: EnvPlan, description: str) -> list[str]:
         verb = "get" if plan.kind == "get" else (action.split(" ", 1)[0] if action else "change")
         action = f"{verb} {noun} {{{key.ident}}}"
         covered.add(key.ident)
+    amount = plan.param("amount")
+    if plan.shift_days and key is not None and amount is not None and amount.spec.required:
+        noun = _noun_of(key, plan, env) or human(key.spec.name)
+        verb = K.verb_of(words(plan.spec.name)) or "extend"  # "extend reservation 1023 by 3 days"
+        said = f"{verb} {noun} {{{key.ident}}} by {{{amount.ident}}} days"
+        return [f"Please {said}.", f"Could you {said}?"]
     rest = [p for p in needed if p.ident not in covered]
+    between = re.search(r"\bbetween (?:the |two )?[a-z]+(?: [a-z]+)?\b", action)
+    if between and len(rest) == 2 and all(not _noun_of(p, plan, env) for p in rest):
+        # "estimate the distance between two cities" -> "... between {cityA} and {cityB}"
+        action = action[:between.start()] + f"between {{{rest[0].ident}}} and {{{rest[1].ident}}}" + \
+            action[between.end():]
+        rest = []
     tail = _tail(rest, plan, env)
     if plan.kind in ("update", "setting") and len(rest) == 1 and not _noun_of(rest[0], plan, env) \
             and set(_label(rest[0]).split()) & set(action.lower().split()):
@@ -90,6 +109,17 @@ def _action(description: str, plan: ToolPlan) -> str:
         first = f"get {first[:1].lower() + first[1:]}"
     first = _MINE.sub("my", first)
     first = _ME.sub("me", first)
+    if plan.kind == "login":  # "Authenticate a user for ticket system": log me in to the ticket system
+        first = re.sub(r"^(?:authenticate|sign in|log in|login|signin)\s+(?:a|an|the)\s+[a-z]+\s+(?:for|to|into|on)\s+"
+                       r"(?:the\s+)?", "log me in to the ", first, flags=re.IGNORECASE)
+        first = re.sub(r"^authenticate\s+(?:a|an|the)\s+[a-z]+\b", "log me in", first, flags=re.IGNORECASE)
+    if plan.kind in ("login", "logout"):  # "Log a renter in with their username": log me in with my username
+        first = _SOMEONE_IN_OUT.sub(r"me \1", first)
+        first = re.sub(r"^(log|sign)\s+(in|out)\s+(?:a|an|the)\s+[a-z]+\b", r"\1 me \2", first, flags=re.IGNORECASE)
+        first = re.sub(r"\btheir\b", "my", first)
+    first = _THE_USERS.sub("my", first)  # "list the tracks the user has liked": I have liked
+    first = _THE_USER_HAS.sub("I have", first)
+    first = _FOR_THE_USER.sub(r"\1 me", first)
     first = re.sub(r"\b(log|sign) out me\b", r"\1 me out", first)
     first = re.sub(r"\bthe ([a-z][\w ]{0,30}?) of me\b", r"my \1", first)
     return first[:1].lower() + first[1:]

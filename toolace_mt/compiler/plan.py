@@ -10,6 +10,21 @@ from toolace_mt.compiler.spec_model import Field, ToolIn
 
 # Values a description lists in parentheses: "Type of the order (Buy/Sell)".
 LISTED_VALUES = re.compile(r"\(\s*([A-Za-z][\w ]{0,20}(?:\s*/\s*[A-Za-z][\w ]{0,20}){1,5})\s*\)")
+# Quoted values a description lists: "One of 'economy', 'compact', 'suv'", "'none', 'basic' or 'full'".
+QUOTED_VALUES = re.compile(r"(['\"])([\w-]{1,24})\1(?:\s*(?:,|\bor\b|\band\b|/)\s*(?:or\s+)?(['\"])[\w-]{1,24}\3){1,9}")
+
+
+def listed_values(description: str) -> list[str]:
+    """The values a description lists for a field, in order: "(Buy/Sell)" or quoted ones."""
+    found = LISTED_VALUES.search(description)
+    if found:
+        return [v.strip() for v in found.group(1).split("/")]
+    quoted = QUOTED_VALUES.search(description)
+    if quoted:
+        return list(dict.fromkeys(re.findall(r"['\"]([\w-]{1,24})['\"]", quoted.group(0))))
+    return []
+
+
 SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
              "array": "VARCHAR", "object": "VARCHAR"}  # arrays/objects are stored as JSON text
 
@@ -46,6 +61,8 @@ class Table:
     id_start: int = 1
     id_width: int = 0
     status_values: list[str] = field(default_factory=list)
+    # A membership (a track in a playlist): the entities whose keys a row pairs, each pair once.
+    pairs: list[str] = field(default_factory=list)
 
     def add(self, column: Column) -> Column:
         existing = self.columns.get(column.name)
@@ -53,8 +70,8 @@ class Table:
             self.columns[column.name] = column
             return column
         if existing.spec is None or (not existing.spec.enum and column.spec is not None and (
-                column.spec.enum or (LISTED_VALUES.search(column.spec.description)
-                                     and not LISTED_VALUES.search(existing.spec.description)))):
+                column.spec.enum or (listed_values(column.spec.description)
+                                     and not listed_values(existing.spec.description)))):
             existing.spec = column.spec or existing.spec
         existing.references = existing.references or column.references
         return existing
@@ -72,7 +89,10 @@ class Param:
     spec: Field
     ident: str  # the Python parameter name (== spec name when that is safe)
     column: str | None = None  # the column of the tool's table it maps to
-    role: str = "value"  # key | value | filter | min | max | keys | updates | secret | identity | amount
+    role: str = "value"  # key | value | filter | min | max | keys | updates | record | secret | identity | amount
+    # role "record": an object whose properties are the row's fields (createContact(contact={...})),
+    # property name -> column
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,6 +121,7 @@ class ToolPlan:
     forbidden_from: list[str] = field(default_factory=list)
     adjust_column: str | None = None
     adjust_sign: int = 1
+    shift_days: bool = False  # the adjusted column is a date, moved by the amount in days
     capacity: float | None = None
     factor: float | None = None
     offset: float = 0.0
@@ -111,6 +132,12 @@ class ToolPlan:
     # the row's column naming the stocked row, its quantity column or None), put back.
     restock: tuple[str, str, str, str | None] | None = None
     refund: tuple[str, str, str, str | None, str | None] | None = None
+    # A payment of the row's amount from the balance of the row it refers to (pay an invoice
+    # from the customer's credit): (account table, balance column, the row's reference
+    # column, the row's amount column).
+    pay_from: tuple[str, str, str, str] | None = None
+    # A list of the rows a flag marks (listLikedTracks: liked = true): column -> value.
+    fixed_filters: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     body: str | None = None  # a body written by a model (the openai backend), replacing the rules'
 

@@ -17,7 +17,7 @@ from typing import Any
 from sandbox.environment import Environment, load_env
 from sandbox.errors import CallResult, SandboxError
 from sandbox.limits import Limits
-from toolace_mt.compiler.names import words
+from toolace_mt.compiler.names import human, words
 from toolace_mt.compiler.plan import EnvPlan, Param, ToolPlan
 
 BROKEN = {"ToolCrash", "SandboxViolation", "ToolTimeout", "ResourceLimit"}
@@ -108,7 +108,7 @@ class Prober:
         rows = self.query(f"SELECT * FROM {table} ORDER BY {meta.key} LIMIT {limit}")
         if status:
             for value in self.query(f"SELECT DISTINCT {status} AS v FROM {table} ORDER BY 1 LIMIT 8"):
-                rows += self.query(f"SELECT * FROM {table} WHERE {status} = ? ORDER BY {meta.key} LIMIT 1",
+                rows += self.query(f"SELECT * FROM {table} WHERE {status} = ? ORDER BY {meta.key} LIMIT 3",
                                        [value["v"]])
         owner = self.query("SELECT signed_in_as AS me FROM session") if self.plan.session else []
         if owner:
@@ -160,6 +160,15 @@ class Prober:
                 return [1]
             return ["sample"]
         if spec.type == "object":
+            if param.role == "record" or (spec.properties and param.role != "updates"):
+                shown = row if param.role == "record" else None
+                return {p.name: self._value(plan, Param(spec=p, ident=p.name, column=param.fields.get(p.name)),
+                                            shown) for p in spec.properties}
+            if param.role == "updates" and spec.properties:  # a field the schema names, new text
+                text = next((p for p in spec.properties if p.type == "string" and not p.enum), None)
+                if text is not None:
+                    return {text.name: f"updated {human(text.name)}"}
+                return {p.name: self._value(plan, Param(spec=p, ident=p.name), None) for p in spec.properties[:1]}
             if param.role == "updates" and plan.table:
                 table = self.plan.tables[plan.table]
                 for col in table.columns.values():
@@ -260,6 +269,10 @@ class Prober:
                 variants += [[], ["ZZZ-NO-SUCH-9999"], [987654321]]
             elif spec.type == "object":
                 variants += [{"no_such_field_zz": 1}, {}]
+                whole = good.get(param.ident)
+                if isinstance(whole, dict):  # a blank text field of a record
+                    variants += [{**whole, p.name: "   "} for p in spec.properties
+                                 if p.type == "string" and not p.enum and p.name in whole]
             for value in variants:
                 bad.append({**good, param.ident: value})
         return bad

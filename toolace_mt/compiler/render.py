@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.bodies import Bodies, q
+from toolace_mt.compiler.bodies.writes import pair_columns
 from toolace_mt.compiler.date_pairs import date_pairs
 from toolace_mt.compiler.kinds import TERMINAL
 from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
@@ -51,7 +52,8 @@ def typed_dicts(env: EnvPlan) -> list[str]:
         for index, param in enumerate(plan.params):
             shape = _shape(param.spec)
             if shape is not None:
-                fields = ", ".join(f"{p.name!r}: {_scalar_hint(p)}" for p in shape.properties)
+                fields = ", ".join(f"{p.name!r}: {_scalar_hint(p)}{' | None' if p.nullable else ''}"
+                                   for p in shape.properties)
                 total = "" if param.role != "updates" and all(p.required for p in shape.properties) else \
                     ", total=False"
                 lines.append(f"{typed_dict_name(plan, index)} = TypedDict({typed_dict_name(plan, index)!r}, "
@@ -202,6 +204,9 @@ def seed_lines(env: EnvPlan) -> list[str]:
             lines += _spans(table)
             if not key_col.type == "integer" and not table.lookup:
                 lines.append(f"    {table.name} = distinct({table.name}, {q(table.key)})")
+            pair = pair_columns(env, table)
+            if pair:  # a track is in a playlist once
+                lines.append(f"    {table.name} = distinct({table.name}, {q(','.join(c for c, _ in pair))})")
         lines.append(f'    db.insert("{table.name}", {table.name})')
         seeded.add(table.name)
     return lines
@@ -419,7 +424,7 @@ def header(env: EnvPlan, sources: list[str]) -> list[str]:
             extra.append(clean(f"{start}-> {plan.target_status}", 200))
         if not plan.confident:
             extra.append("LOW CONFIDENCE")
-        lines.append(f"#   {plan.ident.ljust(width)}  {plan.kind}{clean(where, 200)}" +
+        lines.append(f"#   {plan.ident.ljust(width)}  {plan.kind}{' ' + clean(where, 200) if where else ''}" +
                      (f" ({', '.join(extra)})" if extra else ""))
         for note in plan.notes:
             lines.append(f"#   {''.ljust(width)}  review: {clean(note)}")

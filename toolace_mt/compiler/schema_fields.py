@@ -179,6 +179,12 @@ def _combined(schema: dict[str, Any], combo: str, parts: list[Any], name: str, r
         for part in fields:
             if part.type == "object":
                 merged.properties.extend(p for p in part.properties if merged.prop(p.name) is None)
+        # A part may only add `required` (allOf: [{$ref: Fields}, {required: [name, email]}]).
+        needed = {n for holder in [schema, *parts[:10]] if isinstance(holder, dict)
+                  for n in (holder.get("required") if isinstance(holder.get("required"), list) else [])
+                  if isinstance(n, str)}
+        for prop in merged.properties:
+            prop.required = prop.required or prop.name in needed
         if not merged.properties and fields:
             fields[0].description = merged.description or fields[0].description
             return fields[0]

@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.names import words
-from toolace_mt.compiler.plan import LISTED_VALUES, Column, Table
+from toolace_mt.compiler.plan import Column, Table, listed_values
+from toolace_mt.compiler.spec_model import Field
 
 _RANGE = re.compile(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
 _CAPACITY = re.compile(r"(?:up to|maximum of|at most|capacity of|can hold)\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
+SAID_EXAMPLE = re.compile(r"\b(?:like|e\.g\.,?|such as|for example,?|for instance,?)\s+['\"`]?"
+                           r"([A-Za-z]{0,6}[-_#]?\d{2,9})\b")
 _ID_STYLE = re.compile(r"^([A-Za-z]*[-_#]?)(\d+)$")
 SECTORS = ["Technology", "Healthcare", "Finance", "Energy", "Retail", "Utilities", "Industrials"]
 STATUS_START = "open"
@@ -24,7 +27,8 @@ FORMATS = {"date": "date", "date-time": "timestamp", "email": "email", "uri": "u
 def id_style(table: Table) -> tuple[str, int, int]:
     """(prefix, first number, width) from an example id in the spec, else from the entity's name."""
     spec = table.key_column.spec
-    for example in (spec.examples if spec is not None else []):
+    said = SAID_EXAMPLE.findall(spec.description) if spec is not None else []  # "The track's id, like trk_2041."
+    for example in [*(spec.examples if spec is not None else []), *said]:
         match = _ID_STYLE.match(str(example))
         if match:
             digits = match.group(2)
@@ -82,9 +86,9 @@ def value_expr(col: Column, table: Table) -> str:
         weights = [6] + [1] * (len(values) - 1)
         return f"rng.choices({values!r}, weights={weights!r})[0]"
     examples = [e for e in (spec.examples if spec is not None else []) if isinstance(e, str)]
-    listed = LISTED_VALUES.search(spec.description if spec is not None else "")
-    if col.type == "string" and not examples and listed:  # "Type of the order (Buy/Sell)"
-        examples = [v.strip() for v in listed.group(1).split("/")]
+    listed = listed_values(spec.description if spec is not None else "")
+    if col.type == "string" and not examples and listed:  # "Type of the order (Buy/Sell)", "One of 'suv', 'van'"
+        examples = listed
     if col.type == "string" and len(examples) >= 2:
         return f"rng.choice({examples!r})"
     if col.type == "boolean":
@@ -99,6 +103,10 @@ def value_expr(col: Column, table: Table) -> str:
             low, high = float(bounds.group(1)), float(bounds.group(2))
         elif set(meaning) & {"price", "cost", "fee", "amount", "balance", "total", "salary", "payment", "budget"}:
             low, high = 5.0, 2000.0
+        elif set(meaning) & {"rate", "fare", "charge"} and (set(meaning) & {"daily", "hourly", "nightly", "weekly",
+                                                                             "monthly"} or "dollar" in text
+                                                             or "price" in text):
+            low, high = 20.0, 300.0  # a daily rate in dollars, not a ratio
         elif set(meaning) & {"rate", "ratio", "factor"}:
             low, high = 0.5, 2.0
         elif set(meaning) & {"percent", "percentage", "change"}:
@@ -132,7 +140,7 @@ def value_expr(col: Column, table: Table) -> str:
         return "json.dumps([fake.word() for n in range(rng.randint(0, 3))])"
     if col.type == "object":
         if spec is not None and spec.properties:
-            parts = ", ".join(f"{p.name!r}: {_scalar_for(p.name, p.type)}" for p in spec.properties[:8])
+            parts = ", ".join(f"{p.name!r}: {_nested_value(p, table)}" for p in spec.properties[:8])
             return f"json.dumps({{{parts}}})"
         keys = [w for w in re.findall(r"\b([a-z]+(?:_[a-z]+)*)\b", text) if w in
                 ("front_left", "front_right", "rear_left", "rear_right")]
@@ -146,9 +154,19 @@ def value_expr(col: Column, table: Table) -> str:
         return _by_name([by_format], "")
     if meaning == ["name"] and set(table.entity.split("_")) & {"payment", "card"}:
         return 'rng.choice(["Visa", "Mastercard", "Amex"]) + " ending in " + fake.numerify("####")'
+    animals = {"pet", "dog", "cat", "animal", "horse", "puppy", "kitten", "patient_pet"}
+    if meaning == ["name"] and table.entity in animals:
+        return "fake.first_name()"  # a pet is called Bella, not "Visionary demand-driven function"
     if meaning == ["name"] and table.entity not in people and not table.singleton:
         return 'fake.catch_phrase()'
     return _string_for(meaning, text)
+
+
+def _nested_value(prop: Field, table: Table) -> str:
+    """A field of a seeded object by its own meaning (an album's releaseYear is a year)."""
+    if prop.scalar:
+        return value_expr(Column(prop.name, prop.type, prop), table)
+    return _scalar_for(prop.name, prop.type)
 
 
 def _capacity_of(text: str) -> float | None:
@@ -224,6 +242,9 @@ def _by_name(meaning: list[str], text: str) -> str:
         return f"rng.choice({SECTORS!r})"
     if found & {"date", "day", "birthday", "deadline"} or joined.endswith("_on") or "yyyy-mm-dd" in text:
         return "(today - datetime.timedelta(days=rng.randint(0, 365))).isoformat()"
+    if "hh:mm" in text and not found & {"date", "timestamp", "datetime"}:  # "Opening time, HH:MM."
+        hours = "(17, 22)" if found & {"closes", "close", "closing", "end", "until"} else "(6, 10)"
+        return f'str(rng.randint{hours}).zfill(2) + rng.choice([":00", ":30"])'
     if found & {"time", "timestamp", "datetime"} or joined.endswith("_at"):
         return ('(datetime.datetime.combine(today, datetime.time(9)) - datetime.timedelta(minutes=rng.randint(0, '
                 '500000))).isoformat(timespec="seconds")')

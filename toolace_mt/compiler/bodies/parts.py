@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from toolace_mt.compiler.bodies.code import q
 from toolace_mt.compiler.bodies.shapes import Shapes
-from toolace_mt.compiler.names import human
+from toolace_mt.compiler.names import human, words
 from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
 
 TEXT_COLUMNS_SEARCHED = 6
+
+
+def _dated(name: str) -> bool:
+    """A date or time column (likedAt, due_date): no words a keyword search could find."""
+    said = words(name)
+    return bool(set(said) & {"date", "time", "timestamp", "datetime"}) or said[-1:] in (["at"], ["on"])
 
 
 class Parts:
@@ -68,10 +74,12 @@ class Parts:
         """Lines building `where`/`args` from the filters; and whether any filter exists."""
         lines = ["where, args = [], []"]
         text_columns = [c.name for c in table.columns.values() if c.type == "string" and c.name != table.key
-                        and not (c.spec is not None and c.spec.enum)][:TEXT_COLUMNS_SEARCHED]
+                        and not (c.spec is not None and c.spec.enum) and not _dated(c.name)][:TEXT_COLUMNS_SEARCHED]
         any_filter = False
         if plan.owner_column:
             lines += [f'where.append("{plan.owner_column} = ?")', "args.append(me)"]
+        for col, value in plan.fixed_filters.items():
+            lines += [f'where.append("{col} = ?")', f"args.append({value!r})"]
         for param in plan.params:
             name, col = param.ident, param.column
             guard = f"if {name} is not None:" if not param.spec.required else "if True:"
@@ -106,7 +114,11 @@ class Parts:
         return (f'rows = db.query("SELECT * FROM {table.name}" + (" WHERE " + " AND ".join(where) if where else "")'
                 f' + " ORDER BY {table.key} LIMIT {limit}", args)')
 
-    def decode_rows(self, table: Table) -> list[str]:
+    def decode_rows(self, table: Table, plan: ToolPlan | None = None) -> list[str]:
+        lines = []
         if table.json_columns():
-            return [f"rows = [decoded(r, {table.json_columns()!r}) for r in rows]"]
-        return []
+            lines.append(f"rows = [decoded(r, {table.json_columns()!r}) for r in rows]")
+        fixed = sorted(plan.fixed_filters) if plan is not None else []
+        if fixed:  # listLikedTracks: every row is liked; the request said so already
+            lines.append(f"rows = [{{k: v for k, v in r.items() if k not in {fixed!r}}} for r in rows]")
+        return lines

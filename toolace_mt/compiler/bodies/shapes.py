@@ -46,6 +46,13 @@ class Shapes:
     def related(self, prop: Field, table: Table, var: str) -> str | None:
         """An owner's "pets" (rows pointing here) or a pet's "owner" (the row it points to)."""
         noun = singular(column(prop.name))
+        prop_words = words(prop.name)
+        if prop.type == "integer" and prop_words[-1:] == ["count"] and len(prop_words) > 1:
+            noun = singular("_".join(prop_words[:-1]))  # trackCount: the playlist's tracks, counted
+            found = self.related(Field(noun, "array"), table, var)
+            if found is not None:
+                return f"len({found})"
+            return self.pair_count(noun, table, var)
         for other in self.env.tables.values():
             if other.entity != noun or other is table:
                 continue
@@ -54,10 +61,40 @@ class Shapes:
                 if link is not None:
                     return (f'db.query("SELECT * FROM {other.name} WHERE {link} = ? ORDER BY {other.key} LIMIT 20", '
                             f'[{var}["{table.key}"]])')
+                joined = self.through(table, other, var)
+                if joined is not None:
+                    return joined
             if prop.type == "object":
                 link = next((c.name for c in table.columns.values() if c.references == other.name), None)
                 if link is not None:
                     return f'db.one("SELECT * FROM {other.name} WHERE {other.key} = ?", [{var}["{link}"]])'
+        return None
+
+    def pair_count(self, noun: str, table: Table, var: str) -> str | None:
+        """A membership row's `trackCount`: the rows its container now holds."""
+        if not table.pairs or noun not in table.pairs:
+            return None
+        container = next((e for e in table.pairs if e != noun), None)
+        col = next((c.name for c in table.columns.values() if c.references in self.env.tables
+                    and self.env.tables[c.references].entity == container), None)
+        if col is None:
+            return None
+        return f"db.scalar({q(f'SELECT count(*) FROM {table.name} WHERE {col} = ?')}, [{var}[{q(col)}]])"
+
+    def through(self, table: Table, other: Table, var: str) -> str | None:
+        """A playlist's tracks through the membership rows pairing them."""
+        for link in self.env.tables.values():
+            if not link.pairs:
+                continue
+            mine = next((c.name for c in link.columns.values() if c.references == table.name), None)
+            theirs = next((c.name for c in link.columns.values() if c.references == other.name), None)
+            if mine and theirs:
+                sql = (f"SELECT * FROM {other.name} WHERE {other.key} IN (SELECT {theirs} FROM {link.name} "
+                       f"WHERE {mine} = ?) ORDER BY {other.key} LIMIT 50")
+                found = f"db.query({q(sql)}, [{var}[{q(table.key)}]])"
+                if other.json_columns():
+                    return f"[decoded(r, {other.json_columns()!r}) for r in {found}]"
+                return found
         return None
 
     def row(self, plan: ToolPlan, table: Table | None, var: str = "row") -> list[str]:

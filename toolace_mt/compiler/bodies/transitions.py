@@ -31,6 +31,7 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
                   f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}} and cannot be {target}\")"]
     lines += preconditions(plan, status, label, ref, target)
     lines += give_back(parts, plan, table, after_final_check=True)
+    lines += _pay(parts, plan)
     sets = [f"{status} = ?"]
     args = [q(target)]
     for param in plan.params:
@@ -44,14 +45,30 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
     return lines + parts.shape.row(plan, table)
 
 
+def _pay(parts: Parts, plan: ToolPlan) -> list[str]:
+    """Pay the row's amount from its account's balance; too little is insufficient funds."""
+    if plan.pay_from is None:
+        return []
+    account_name, balance, link, due = plan.pay_from
+    account = parts.env.tables[account_name]
+    read = f"SELECT {balance} FROM {account.name} WHERE {account.key} = ?"
+    take = f"UPDATE {account.name} SET {balance} = {balance} - ? WHERE {account.key} = ?"
+    return [f'funds = db.scalar({q(read)}, [row["{link}"]]) or 0',
+            f'if funds < (row["{due}"] or 0):',
+            f"    raise ToolError(f\"insufficient funds: {human(account.entity)} {{row['{link}']}} has {{funds}}, "
+            f"{{row['{due}']}} is due\")",
+            f'db.execute({q(take)}, [row["{due}"] or 0, row["{link}"]])']
+
+
 def preconditions(plan: ToolPlan, status: str, label: str, ref: str, target: str) -> list[str]:
     """The statuses the description allows the transition from, or forbids it from."""
     lines = []
     if plan.allowed_from:
         allowed = [v.lower() for v in plan.allowed_from]
         said = " or ".join(v.replace("_", " ") for v in allowed)
+        article = "an" if said[:1] in "aeiou" else "a"
         lines += [f'if str(row["{status}"]).lower() not in {allowed!r}:',
-                  f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}}: only a {said} {label} can be "
+                  f"    raise ToolError(f\"{label} {ref} is {{row['{status}']}}: only {article} {said} {label} can be "
                   f"{target.replace('_', ' ')}\")"]
     if plan.forbidden_from:
         forbidden = [v.lower() for v in plan.forbidden_from]
@@ -69,6 +86,15 @@ def body_adjust(parts: Parts, plan: ToolPlan) -> list[str]:
     label = human(col)
     lines = [*parts.login_line(plan), parts.load_row(plan, table),
              f'new_value = round((row["{col}"] or 0) {"+" if plan.adjust_sign > 0 else "-"} {amount.ident}, 2)']
+    if plan.shift_days:  # extend a rental by 3 days: its return date moves
+        lines[-1] = (f'new_value = (datetime.date.fromisoformat(str(row["{col}"])[:10]) + datetime.timedelta('
+                     f'days={"" if plan.adjust_sign > 0 else "-"}{amount.ident})).isoformat()')
+        if plan.status_column is None:
+            status = next((c for c in table.columns if c == "status"), None)
+            if status and table.columns[status].type == "string":
+                lines += [f"if str(row[{q(status)}]).lower() in FINAL_STATUSES:",
+                          f"    raise ToolError(f\"the {label} cannot move: {human(table.entity)} "
+                          f"{{row[{q(table.key)}]}} is {{row[{q(status)}]}}\")"]
     if plan.adjust_sign < 0:
         lines += ["if new_value < 0:",
                   f"    raise ToolError(f\"insufficient {label}: {{row['{col}']}} available, "

@@ -7,8 +7,8 @@ from toolace_mt.compiler.bodies.code import DEFAULTS, message, q
 from toolace_mt.compiler.bodies.money import charge, give_back, take_stock
 from toolace_mt.compiler.bodies.parts import Parts
 from toolace_mt.compiler.bodies.transitions import preconditions
-from toolace_mt.compiler.names import human, words
-from toolace_mt.compiler.plan import Table, ToolPlan
+from toolace_mt.compiler.names import RESERVED, human, identifier, snake, unique, words
+from toolace_mt.compiler.plan import EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import STATUS_START
 
 UNIQUE_WORDS = {"username", "email", "handle"}
@@ -28,6 +28,9 @@ def default_value(name: str, kind: str, table: Table) -> str:
         return 'db.now.isoformat(timespec="seconds")'
     if kind in ("array", "object"):
         return q("[]" if kind == "array" else "{}")
+    spec = table.columns[name].spec
+    if spec is not None and spec.enum and kind in ("string", "integer"):
+        return repr(spec.enum[0])  # a stage, a priority: where the values start
     if table.columns[name].references:
         return "None"
     return DEFAULTS.get(kind, "None")
@@ -47,10 +50,58 @@ def _unique_checks(parts: Parts, table: Table, given: dict) -> list[str]:
     return lines
 
 
+def unpack_records(plan: ToolPlan) -> tuple[list[str], dict[str, Param]]:
+    """Locals for the fields of a record parameter (`contact_first_name = contact.get('firstName')`),
+    a blank required text field refused; and the column each local fills."""
+    lines: list[str] = []
+    given: dict[str, Param] = {}
+    taken = {p.ident for p in plan.params} | set(RESERVED)
+    for param in plan.params:
+        if param.role != "record":
+            continue
+        for prop in param.spec.properties:
+            col = param.fields.get(prop.name)
+            if col is None or col in given:
+                continue
+            local = unique(identifier(f"{param.ident}_{snake(prop.name)}"), taken)
+            lines.append(f"{local} = {param.ident}.get({q(prop.name)})")
+            if prop.required and prop.type == "string" and not prop.enum and not prop.nullable:
+                lines += [f"if not str({local} or '').strip():",
+                          f"    raise ToolError({q(f'the {human(prop.name)} cannot be empty')})"]
+            given[col] = Param(spec=prop, ident=local, column=col)
+    return lines, given
+
+
+def pair_columns(env: EnvPlan, table: Table) -> list[tuple[str, Table]]:
+    """A membership's two columns, each with the table whose key it holds."""
+    found = []
+    for entity in table.pairs:
+        col = next((c for c in table.columns.values() if c.references in env.tables
+                    and env.tables[c.references].entity == entity), None)
+        if col is not None:
+            found.append((col.name, env.tables[col.references or ""]))
+    return found if len(found) == 2 else []
+
+
+def _pair_check(parts: Parts, table: Table, given: dict) -> list[str]:
+    """A track is in a playlist once: the same pair again is a domain error."""
+    pair = pair_columns(parts.env, table)
+    if not pair or any(col not in given for col, _ in pair):
+        return []
+    (outer, outer_table), (inner, inner_table) = pair
+    sql = f"SELECT 1 FROM {table.name} WHERE {outer} = ? AND {inner} = ?"
+    said = f"{human(inner_table.entity)} {{{given[inner].ident}}} is already in {human(outer_table.entity)} " \
+           f"{{{given[outer].ident}}}"
+    return [f"if db.one({q(sql)}, [{given[outer].ident}, {given[inner].ident}]) is not None:",
+            f"    raise ToolError(f{q(said)})"]
+
+
 def body_create(parts: Parts, plan: ToolPlan) -> list[str]:
     table = parts.table(plan)
-    lines = [*parts.login_line(plan), *parts.references(plan, table)]
+    unpacked, from_records = unpack_records(plan)
+    lines = [*parts.login_line(plan), *unpacked, *parts.references(plan, table)]
     given = {p.column: p for p in plan.params if p.column and p.role in ("value", "key", "filter")}
+    given = {**from_records, **given}
     key = table.key
     if key in given:
         param = given[key]
@@ -60,6 +111,7 @@ def body_create(parts: Parts, plan: ToolPlan) -> list[str]:
     else:
         new_key = f"next_{table.entity}_id(db)"
     lines += _unique_checks(parts, table, given)
+    lines += _pair_check(parts, table, given)
     lines += take_stock(parts, plan)
     lines += charge(plan, given)
     lines.append(f"new_id = {new_key}")
@@ -108,6 +160,10 @@ def body_update(parts: Parts, plan: ToolPlan) -> list[str]:
                 lines += [f"if {param.ident} is not None:", f'    changed["{param.column}"] = {value}']
         elif param.role == "updates":
             lines += _free_form_changes(table, param.ident)
+        elif param.role == "record":
+            for prop, col in param.fields.items():
+                value = parts.column_value(table, col, f"{param.ident}[{q(prop)}]")
+                lines += [f"if {param.ident}.get({q(prop)}) is not None:", f'    changed["{col}"] = {value}']
     lines += ["if not changed:",
               "    raise ToolError('nothing to change: give at least one field')",
               "for name, value in changed.items():",

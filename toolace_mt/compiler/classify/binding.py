@@ -48,6 +48,30 @@ def noun_entities(cat: Catalog) -> None:
             cat.entities[noun] = Entity(noun, column(f"{noun}_id"), Field(f"{noun}_id", "integer"))
 
 
+LINKS = {"add", "remove", "attach", "detach", "link", "unlink", "include", "exclude", "insert", "put", "delete"}
+JOINS = {"to", "from", "into", "in", "on", "onto", "with"}
+
+
+def membership(cat: Catalog, tool: ToolIn, verb: str, keyed: list[str | None]) -> str | None:
+    """addTrackToPlaylist(playlistId, trackId): a row pairing two existing rows (a track in a
+    playlist), not a new playlist. The entity is `playlist_track`, made on first sight."""
+    name_words = words(tool.name)
+    entities = [e for e in dict.fromkeys(keyed) if e is not None]
+    if verb not in LINKS or len(entities) != 2 or not set(name_words) & JOINS:
+        return None
+    join = next(i for i, w in enumerate(name_words) if w in JOINS)
+    after = {singular(w) for w in name_words[join + 1:]}
+    container = next((e for e in entities if set(e.split("_")) <= after), None)
+    if container is None:
+        return None
+    member = next(e for e in entities if e != container)
+    name = f"{container}_{member}"
+    if name not in cat.entities:
+        cat.entities[name] = Entity(name, column(f"{name}_id"), Field(f"{name}_id", "integer"))
+    cat.entity_table(name).pairs = [container, member]
+    return name
+
+
 def bind(cat: Catalog, tool: ToolIn) -> tuple[str | None, Field | None]:
     """The entity a tool acts on and the parameter holding its key; (None, None) for a
     tool on no entity (device settings, outside data, conversions)."""
@@ -60,6 +84,9 @@ def bind(cat: Catalog, tool: ToolIn) -> tuple[str | None, Field | None]:
     if line is not None and by_noun in (None, noun) and not any(e == noun for _, e in keys):
         by_noun = line  # add_to_cart, get_menu: the cart's items, the menu's items
     verb = K.verb_of(words(tool.name))
+    pair = membership(cat, tool, verb, [e for _, e in keys])
+    if pair is not None:
+        return pair, None
     if keys:
         chosen = next(((p, e) for p, e in keys if e == by_noun), None)
         if chosen is None and by_noun is not None:

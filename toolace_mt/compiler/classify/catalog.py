@@ -17,16 +17,19 @@ from toolace_mt.compiler.entities import (
     output_rows_field,
 )
 from toolace_mt.compiler.names import column, identifier, plural, singular, unique, words
-from toolace_mt.compiler.plan import Column, Table, ToolPlan
+from toolace_mt.compiler.plan import Column, Param, Table, ToolPlan
 from toolace_mt.compiler.spec_model import Field, SpecSet
 
 PEOPLE = {"user", "member", "customer", "employee", "person", "contact", "player", "agent", "staff", "account"}
 STATE_TABLE = "state"
+# Names of an object parameter that holds a row's fields.
+RECORD_WORDS = {"body", "payload", "input", "record", "fields", "data", "attributes", "properties", "details",
+                "values", "item", "entry", "resource", "object"}
 SESSION_TABLE = "session"
 
 
 def table_name(entity: str, taken: set[str]) -> str:
-    return unique(identifier(plural(entity), "items"), taken)
+    return unique(identifier(plural(singular(entity)), "items"), taken)  # branch_hours, not branch_hourses
 
 
 class Catalog:
@@ -151,6 +154,11 @@ class Catalog:
             if spec.type == "object" and (not spec.properties or plan.kind == "update") and set(
                     words(spec.name)) & {"updates", "changes", "fields", "data", "patch", "body", "attributes"}:
                 param.role = "updates"
+                self.record_columns(param, table)  # {"email", "phone"}: editable fields of the row
+                continue
+            if self.is_record(plan, table, spec):
+                param.role = "record"
+                self.record_columns(param, table)
                 continue
             references = self.references(spec, table)
             matched = self.match_column(table, spec)
@@ -162,6 +170,28 @@ class Catalog:
             param.column = matched or self.column_for(table, spec, references)
             if param.column == table.key and self.natural(table):
                 param.role = "key"
+
+    def is_record(self, plan: ToolPlan, table: Table, spec: Field) -> bool:
+        """An object holding the new row's fields: `createContact(contact={firstName, ...})`,
+        `create_order(body={...})`, or the one object a create takes."""
+        scalars = [p for p in spec.properties if p.scalar]
+        if spec.type != "object" or not scalars or plan.kind not in ("create", "update"):
+            return False
+        named = singular(column(spec.name)) in (table.entity, table.entity.split("_")[-1]) or bool(
+            set(words(spec.name)) & RECORD_WORDS)
+        return named or (len(plan.params) == 1 and plan.kind == "create")
+
+    def record_columns(self, param: Param, table: Table) -> None:
+        """Each scalar property of an object parameter is a column of the row (matched or added)."""
+        for prop in param.spec.properties:
+            if not prop.scalar:
+                continue
+            info = self.entities.get(table.entity)
+            if info is not None and (prop.name in info.aliases or words(prop.name) == ["id"]):
+                continue  # the row's own id is the table's to give
+            references = self.references(prop, table)
+            matched = self.match_column(table, prop)
+            param.fields[prop.name] = matched or self.column_for(table, prop, references)
 
     def output_columns(self, plan: ToolPlan, table: Table) -> None:
         """The row fields a read or create returns become columns of its table."""
@@ -182,6 +212,10 @@ class Catalog:
                 continue  # the list itself
             if column(prop.name) in (table.entity, table.name) and prop.type in ("array", "object"):
                 continue
+            counted = words(prop.name)
+            if prop.type == "integer" and counted[-1:] == ["count"] and len(counted) > 1 and \
+                    singular("_".join(counted[:-1])) in self.known | set(self.entities):
+                continue  # trackCount: counted from the rows when read (bodies.shapes), never stored stale
             if prop.type in ("array", "object") and ((prop.items is not None and prop.items.type == "object")
                                                       or prop.type == "object") and \
                     singular(column(prop.name)) in self.known | set(self.entities):

@@ -6,13 +6,13 @@ from __future__ import annotations
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.binding import bind, noun_entities
 from toolace_mt.compiler.classify.catalog import Catalog
-from toolace_mt.compiler.classify.money import charges, inverses
+from toolace_mt.compiler.classify.money import charges, inverses, payments
 from toolace_mt.compiler.classify.operation import plan_tool
 from toolace_mt.compiler.classify.session import gate, session_tables
 from toolace_mt.compiler.classify.writes import update_shapes
 from toolace_mt.compiler.entities import output_rows_field
 from toolace_mt.compiler.names import identifier, unique, words
-from toolace_mt.compiler.plan import Column, EnvPlan, ToolPlan
+from toolace_mt.compiler.plan import Column, EnvPlan, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import assign_id_prefixes
 from toolace_mt.compiler.spec_model import Field, SpecSet, ToolIn
 
@@ -44,9 +44,11 @@ def classify(specs: SpecSet) -> EnvPlan:
             planned[index] = plan_tool(cat, tool, ident, entity, key)
     cat.plans = [planned[i] for i in range(len(bound))]
     gate(cat)
+    _flag_lists(cat)
     _searchable(cat)
     charges(cat)
     inverses(cat)
+    payments(cat)
     update_shapes(cat)
     for table in list(cat.tables.values()):
         for col in table.columns.values():
@@ -54,9 +56,43 @@ def classify(specs: SpecSet) -> EnvPlan:
                     col.name != table.key or cat.natural(table)):
                 col.references = cat.references(col.spec, table)
     assign_id_prefixes([t for t in cat.tables.values() if not t.lookup and not t.singleton])
+    _clear_of_helpers(cat, taken_tools)
     titles = " ".join(specs.titles[:3])
     return EnvPlan(docstring=titles, tables=cat.tables, tools=cat.plans, session=cat.session, users=cat.users,
                    user_column=cat.user_column)
+
+
+def entity_helpers(tables: list[Table]) -> set[str]:
+    """Module-level names the rendered module gives each table (render.helper_lines)."""
+    names: set[str] = set()
+    for table in tables:
+        names |= {f"load_{table.entity}", f"next_{table.entity}_id", f"current_{table.entity}",
+                  f"UPDATABLE_{table.name.upper()}"}
+    return names
+
+
+def _clear_of_helpers(cat: Catalog, taken: set[str]) -> None:
+    """A tool named like a table's helper (a `load_order` tool beside the `load_order` the
+    bodies call) is renamed, so that it does not replace the helper."""
+    helpers = entity_helpers(list(cat.tables.values()))
+    taken |= helpers
+    for plan in cat.plans:
+        if plan.ident in helpers:
+            plan.ident = unique(f"{plan.ident}_tool", taken)
+
+
+def _flag_lists(cat: Catalog) -> None:
+    """A list named after a flag a transition sets (listLikedTracks, list_archived_notes)
+    shows the rows with that flag set."""
+    for plan in cat.plans:
+        table = cat.tables.get(plan.table or "")
+        if table is None or plan.kind not in ("list", "search") or table.lookup:
+            continue
+        said = set(words(plan.spec.name))
+        for other in cat.plans:
+            if other.table == plan.table and other.kind == "transition" and other.status_flag and \
+                    other.status_column and other.target_status in said:
+                plan.fixed_filters[other.status_column] = other.flag_value
 
 
 def _lists_rows(plan: ToolPlan) -> bool:

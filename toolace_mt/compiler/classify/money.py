@@ -62,3 +62,32 @@ def inverses(cat: Catalog) -> None:
             if ref:
                 plan.restock = (create.stock_table, create.stock_column, ref, quantity)
         plan.refund = create.charge
+
+
+PAY_VERBS = {"pay", "settle"}
+DUE_WORDS = {"amount", "due", "total", "price", "cost", "fee", "balance"}
+
+
+def payments(cat: Catalog) -> None:
+    """Paying a row (an invoice, a bill) takes its amount from the balance of the row it
+    refers to, when the description says it is paid from a balance: insufficient funds is
+    a domain error."""
+    for plan in cat.plans:
+        table = cat.tables.get(plan.table or "")
+        verb = K.verb_of(words(plan.spec.name))
+        if plan.kind != "transition" or table is None or verb not in PAY_VERBS or \
+                not re.search(r"\b(balance|credit|funds|wallet)\b", plan.spec.description, re.IGNORECASE):
+            continue
+        due = next((c.name for c in table.columns.values() if c.type in ("number", "integer")
+                    and set(words(c.name)) & DUE_WORDS), None)
+        for col in table.columns.values():
+            account = cat.tables.get(col.references or "")
+            if account is None or col.name == table.key or due is None:
+                continue
+            balance = next((c.name for c in account.columns.values() if c.type in ("number", "integer")
+                            and set(words(c.name)) & set(BALANCE_NAMES)), None)
+            if balance is not None:
+                plan.pay_from = (account.name, balance, col.name, due)
+                # Seeded amounts due are mostly within a balance (a few are not: insufficient funds).
+                table.columns[due].capacity = min(table.columns[due].capacity or 500.0, 500.0)
+                break

@@ -10,7 +10,7 @@ from toolace_mt.compiler.classify.catalog import Catalog
 from toolace_mt.compiler.classify.reads import plan_get, plan_list, plan_search, plan_stats
 from toolace_mt.compiler.classify.session import session_plan
 from toolace_mt.compiler.classify.stateless import plan_stateless
-from toolace_mt.compiler.classify.transitions import plan_adjust, plan_transition
+from toolace_mt.compiler.classify.transitions import DAY_WORDS, plan_adjust, plan_transition
 from toolace_mt.compiler.classify.writes import plan_create, plan_delete, plan_update
 from toolace_mt.compiler.entities import action_segment
 from toolace_mt.compiler.names import identifier, unique, words
@@ -38,6 +38,8 @@ def plan_tool(cat: Catalog, tool: ToolIn, ident: str, entity: str | None, key: F
     name_words = words(tool.name)
     verb = K.verb_of(name_words)
     verb = action_segment(tool) or verb  # POST /loans/{loanId}/renew
+    if not verb and name_words and _flag_of(tool, name_words[0]):
+        verb = name_words[0]  # likeTrack -> {"liked": true}: a verb the lexicon lacks, said by its flag
     plan = ToolPlan(spec=tool, ident=ident, kind="", params=_params(tool))
     session = K.session_kind(name_words, tool.description)
     if session:
@@ -81,6 +83,16 @@ def _booking(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> tuple[Tab
     return booking, False
 
 
+def _flag_of(tool: ToolIn, verb: str) -> str | None:
+    """The boolean output field a verb sets (like -> liked, is_liked), if the output has one."""
+    output = tool.output
+    target = K.target_status(verb)
+    for prop in output.properties if output is not None and output.type == "object" else []:
+        if prop.type == "boolean" and words(prop.name) in ([target], ["is", target]):
+            return prop.name
+    return None
+
+
 def _kind(plan: ToolPlan, table: Table, verb: str, has_key: bool) -> str:
     tool = plan.spec
     method = tool.method
@@ -88,13 +100,18 @@ def _kind(plan: ToolPlan, table: Table, verb: str, has_key: bool) -> str:
                and (set(words(p.spec.name)) & AMOUNT_WORDS or len(tool.params) == 1 + has_key)]
     if verb in K.TRANSITION and verb not in K.CREATE and (has_key or table.singleton) and verb != "mark":
         return "transition"
+    if has_key and verb and verb not in K.VERBS and _flag_of(tool, verb):
+        return "transition"
+    if verb in K.SHIFT and has_key and any(p.spec.type == "integer" and set(words(p.spec.name)) & DAY_WORDS
+                                           for p in plan.params):
+        return "adjust"  # extend_reservation(id, extra_days): a date moves
+    if (verb in K.INCREASE or verb in K.DECREASE) and numeric and verb not in K.CREATE - {"add"} \
+            and not (verb == "add" and not has_key and len(tool.params) > 1) and method != "delete":
+        return "adjust"  # POST /customers/{id}/credit {amount}: the balance goes up
     if has_key and method == "post" and verb and verb not in K.CREATE | K.UPDATE | K.DELETE | K.GET:
         return "transition"  # an action on one row: POST /orders/{id}/renew
     if verb in K.DELETE or method == "delete":
         return "delete"
-    if (verb in K.INCREASE or verb in K.DECREASE) and numeric and verb not in K.CREATE - {"add"} \
-            and not (verb == "add" and not has_key and len(tool.params) > 1):
-        return "adjust"
     if verb in K.SETTING and has_key:  # set_brightness(device_id, 40); turn_on_device(device_id)
         values = [p for p in plan.params if p.role != "key"]
         return "update" if values else "transition"

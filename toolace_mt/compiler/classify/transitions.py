@@ -53,11 +53,22 @@ def plan_transition(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> No
         cat.value_columns(plan, table)
         return
     plan.status_column = status_column(table, target)
-    plan.target_status = target
+    plan.target_status = _spelled_as_enum(table.columns[plan.status_column], verb, target)
     if plan.target_status not in table.status_values:
         table.status_values.append(plan.target_status)
     cat.value_columns(plan, table)
     preconditions(plan, table)
+
+
+def _spelled_as_enum(col: Column, verb: str, target: str) -> str:
+    """The target as the column's enum spells it: cancel -> "canceled" where the spec says
+    so, void -> "void"; else the verb's own past participle."""
+    values = [str(v) for v in (col.spec.enum if col.spec is not None and col.spec.enum else [])]
+    if not values or target in values:
+        return target
+    stem = verb[:-1] if verb.endswith("e") else verb
+    return next((v for v in values if v.lower() == verb or (v.lower().startswith(stem) and len(stem) >= 4
+                                                            and v.lower().endswith("ed"))), target)
 
 
 def preconditions(plan: ToolPlan, table: Table) -> None:
@@ -70,11 +81,15 @@ def preconditions(plan: ToolPlan, table: Table) -> None:
     values = [str(v) for v in (column.spec.enum if column.spec is not None and column.spec.enum else [])]
     text = " ".join(plan.spec.description.lower().split())
     noun = re.escape(table.entity.split("_")[-1])
+    # "Only active, trialing or paused subscriptions can be canceled."
+    listed = re.search(rf"\bonly\s+((?:[\w-]+(?:,\s*|\s+or\s+|\s+and\s+)){{0,5}}[\w-]+)\s+{noun}", text)
+    listed_values = set(re.split(r",\s*|\s+or\s+|\s+and\s+", listed.group(1))) if listed else set()
     for value in values:
         said = re.escape(value.lower().replace("_", " "))
         if value.lower() == (plan.target_status or "").lower():
             continue
-        if re.search(rf"\b(?:a|an|the|one|only)\s+{said}\s+(?:\w+\s+)?{noun}", text):
+        if value.lower().replace("_", " ") in listed_values or \
+                re.search(rf"\b(?:a|an|the|one|only)\s+{said}\s+(?:\w+\s+)?{noun}", text):
             plan.allowed_from.append(value)
         elif re.search(rf"\b(?:not|never)\s+(?:yet\s+|been\s+|already\s+)*{said}\b|"
                        rf"\b(?:is|are|was|been)\s+(?:already\s+)?{said}\s+(?:\w+\s+)?(?:cannot|can't|can not)\b",
@@ -82,9 +97,28 @@ def preconditions(plan: ToolPlan, table: Table) -> None:
             plan.forbidden_from.append(value)
 
 
+DAY_WORDS = {"day", "days", "nights"}
+DATE_WORDS = {"date", "day", "until", "end", "due", "deadline", "expiry", "expires"}
+
+
+def _shifted_date(plan: ToolPlan, table: Table) -> str | None:
+    """The date column an extend/postpone moves: the one its description names, else the last."""
+    dates = [c.name for c in table.columns.values() if c.type == "string" and set(words(c.name)) & DATE_WORDS]
+    said = " ".join(words(plan.spec.description))
+    named = [c for c in dates if " ".join(words(c)) in said]
+    return (named or dates[-1:] or [None])[0]
+
+
 def plan_adjust(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     plan.writes = True
-    plan.adjust_sign = -1 if verb in K.DECREASE else 1
+    plan.adjust_sign = -1 if verb in K.DECREASE or verb == "shorten" else 1
+    if verb in K.SHIFT:
+        days = next(p for p in plan.params if p.spec.type == "integer" and set(words(p.spec.name)) & DAY_WORDS)
+        days.role = "amount"
+        shifted = _shifted_date(plan, table)
+        if shifted is not None:
+            plan.adjust_column, plan.shift_days = shifted, True
+            return
     amount = next(p for p in plan.params if p.role != "key" and p.spec.type in ("number", "integer"))
     amount.role = "amount"
     plan.adjust_column = _adjusted_column(plan, table, amount)
