@@ -173,6 +173,10 @@ class Environment:
         self._resources: list[WorkerProcess | StateStore] = [self._worker]
         self._reap = weakref.finalize(self, _close_all, self._resources)
         try:
+            # A twin's state is replayed while its worker starts (the original's tables, which
+            # the worker's must then be).
+            replayed = self._replayed(source, twin_of.tables_ddl, journal) \
+                if seeded and twin_of is not None and journal is not None else None
             # A twin whose worker describes the tools exactly as its original's did takes the
             # tools already checked and compiled (the same checks would give the same answer).
             checked = twin_of._reply.tools if twin_of is not None else None
@@ -195,9 +199,13 @@ class Environment:
             # AUTHENTICATE_FIRST (optional): the user is looked up from details they give
             # before any of their data is touched (the verifier's plan_sense check).
             self.authenticate_first = reply.authenticate_first
+            if seeded and replayed is not None and twin_of is not None:
+                if reply.tables != twin_of.tables_ddl:
+                    raise EnvLoadError([(source.path, 0, "the worker declared other TABLES than the env it is a "
+                                                         "twin of")])
+            elif seeded:
+                self._store = self._seed(source, reply.tables, keep_seed)
             if seeded:
-                self._store = self._replayed(source, reply.tables, journal) if journal is not None else \
-                    self._seed(source, reply.tables, keep_seed)
                 self._check_user_table(source)
                 self._initial = self._store.snapshot()
                 self._snapshot_ids[self._initial] = SEEDED
