@@ -344,9 +344,9 @@ def _without_nulls(value: Any) -> Any:
 def _count_of(usage: Any, name: str) -> int:
     """A token count of the answer's usage; 0 when it is missing or not a count."""
     value = usage.get(name) if isinstance(usage, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        return 0
-    return int(min(value, 2**53))
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 2**53:
+        return 0  # NaN, Infinity and negatives too
+    return int(value)
 
 
 def _check_message(raw: dict[str, Any], stage: str) -> None:
