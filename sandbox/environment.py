@@ -177,13 +177,17 @@ class Environment:
             # the worker's must then be).
             replayed = self._replayed(source, twin_of.tables_ddl, journal) \
                 if seeded and twin_of is not None and journal is not None else None
-            # A twin whose worker describes the tools exactly as its original's did takes the
-            # tools already checked and compiled (the same checks would give the same answer).
+            # A twin's worker must describe the tools exactly as its original's did: it takes
+            # the tools already checked and compiled (the same checks would give the same answer).
             checked = twin_of._reply.tools if twin_of is not None else None
             reply = self._loaded(source, checked)
             self._reply = reply
             self.description = reply.description
-            if twin_of is not None and reply.tools == checked:
+            if twin_of is not None:
+                # A twin shares its original's memo: it must run the very same tools.
+                if reply.tools != checked or reply.tables != twin_of.tables_ddl:
+                    raise EnvLoadError([(source.path, 0, "the worker described other tools or TABLES than the "
+                                                         "env it is a twin of")])
                 self.tools, self._tools, self._validators = twin_of.tools, twin_of._tools, twin_of._validators
             else:
                 self.tools = [ToolSpec(name=t.function["name"], description=t.function["description"],
@@ -199,11 +203,7 @@ class Environment:
             # AUTHENTICATE_FIRST (optional): the user is looked up from details they give
             # before any of their data is touched (the verifier's plan_sense check).
             self.authenticate_first = reply.authenticate_first
-            if seeded and replayed is not None and twin_of is not None:
-                if reply.tables != twin_of.tables_ddl:
-                    raise EnvLoadError([(source.path, 0, "the worker declared other TABLES than the env it is a "
-                                                         "twin of")])
-            elif seeded:
+            if seeded and replayed is None:
                 self._store = self._seed(source, reply.tables, keep_seed)
             if seeded:
                 self._check_user_table(source)

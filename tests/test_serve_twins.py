@@ -12,7 +12,7 @@ import pytest
 
 from sandbox import load_env
 from sandbox.call_memo import CallMemo
-from sandbox.errors import CallResult
+from sandbox.errors import CallResult, EnvLoadError
 from sandbox.seed_journal import SeedJournal, SeedReplayFailed
 from sandbox.state import StateStore
 from toolace_mt.generation.workbench import Workbench
@@ -124,3 +124,12 @@ def test_sibling_benches_share_the_rows_of_states_already_seen() -> None:
     finally:
         sibling.close()
         first.close()
+
+
+def test_a_twin_whose_worker_describes_other_tools_is_refused() -> None:
+    with load_env("retail", seed=1, keep_seed=True) as env:
+        first = env._reply.tools[0]
+        altered = first.model_copy(update={"function": {**first.function, "description": "something else"}})
+        env._reply = env._reply.model_copy(update={"tools": [altered, *env._reply.tools[1:]]})
+        with pytest.raises(EnvLoadError, match="other tools or TABLES than the env it is a twin of"):
+            env.twin()
