@@ -84,6 +84,15 @@ def steady_rate(arrivals: list[float]) -> float:
     return (high - low) / max(times[high] - times[low], 1e-9)
 
 
+def timeline(arrivals: list[float], start: float, end: float, window: float, ideal: float) -> list[float]:
+    """Requests/s in consecutive windows from `start` to `end`, as shares of `ideal`."""
+    counts = [0] * max(1, int((end - start) // window) + 1)
+    for t in arrivals:
+        if start <= t <= end:
+            counts[min(len(counts) - 1, int((t - start) // window))] += 1
+    return [count / window / ideal for count in counts]
+
+
 def _engine_cpu() -> tuple[float, float]:
     """(CPU time of this process, all threads; CPU time of the children it has reaped:
     the sandbox workers and --workers processes of the runs, closed at each run's end)."""
@@ -128,6 +137,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="engine processes (--workers of generate)")
     parser.add_argument("--servers", type=int, default=1, help="fake server processes (repeated --base-url)")
     parser.add_argument("--methods", nargs="+", default=["naig", "mas"])
+    parser.add_argument("--timeline", type=float, default=0.0, metavar="SECONDS",
+                        help="also print requests/s in windows of SECONDS over each run (ramp, steady, tail)")
     args = parser.parse_args()
 
     context = mp.get_context("spawn")
@@ -166,7 +177,8 @@ def main() -> None:
                     served = sum(_tree_cpu(server.pid or 0) for server in servers) - served
                     for ask in asks:
                         ask.put(start)
-                    steady = steady_rate([t for answer in answers for t in answer.get(timeout=60)])
+                    arrivals = [t for answer in answers for t in answer.get(timeout=60)]
+                    steady = steady_rate(arrivals)
                     load = (load + os.getloadavg()[0]) / 2
                     requests = sum(summary.calls_by_stage.values())  # the answers the written attempts used
                     ideal = concurrency * args.workers / args.latency
@@ -180,6 +192,11 @@ def main() -> None:
                           f"{(own + reaped) / max(accepted, 1):>10.3f}"
                           f"{per_request[0]:>9.2f}{per_request[1]:>9.2f}{per_request[2]:>9.2f}"
                           f"{min(1.0, cap / ideal):>11.0%}{load:>9.1f}", flush=True)
+                    if args.timeline > 0:
+                        print(f"  first request after {min(arrivals, default=start) - start:.1f} s; share of the "
+                              f"ideal per {args.timeline:g} s: " + " ".join(
+                                  f"{share:.0%}" for share in timeline(arrivals, start, start + wall, args.timeline,
+                                                                      ideal)), flush=True)
     finally:
         stop.set()
         for server in servers:

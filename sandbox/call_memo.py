@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +45,8 @@ class Outcome:
 
 
 class CallMemo:
-    """A bounded LRU of call outcomes; `size` 0 turns it off."""
+    """A bounded LRU of call outcomes; `size` 0 turns it off. Safe to share between threads
+    (the twins of an env share one: see Environment.twin)."""
 
     def __init__(self, size: int, max_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.size = size
@@ -52,6 +54,7 @@ class CallMemo:
         self._outcomes: OrderedDict[MemoKey, Outcome] = OrderedDict()
         self._bytes = 0
         self.hits = 0
+        self._lock = threading.Lock()
 
     @property
     def bytes(self) -> int:
@@ -64,14 +67,16 @@ class CallMemo:
         return state_id, tool, json.dumps(arguments, ensure_ascii=False, default=str)
 
     def get(self, key: MemoKey) -> Outcome | None:
-        outcome = self._outcomes.get(key)
-        if outcome is not None:
-            self._outcomes.move_to_end(key)
-        return outcome
+        with self._lock:
+            outcome = self._outcomes.get(key)
+            if outcome is not None:
+                self._outcomes.move_to_end(key)
+            return outcome
 
     def answer(self, outcome: Outcome) -> CallResult:
         """A copy the caller may change without changing the memo."""
-        self.hits += 1
+        with self._lock:
+            self.hits += 1
         return outcome.result.detached()
 
     def remember(self, key: MemoKey, result: CallResult, changed_state: bool) -> None:
@@ -84,14 +89,16 @@ class CallMemo:
             json.dumps(result.result, ensure_ascii=False, default=str))
         if weight > MAX_ENTRY_BYTES:
             return
-        old = self._outcomes.pop(key, None)
-        if old is not None:
-            self._bytes -= old.weight
-        self._outcomes[key] = Outcome(result.detached(), changed_state, weight)
-        self._bytes += weight
-        while len(self._outcomes) > self.size or self._bytes > self.max_bytes:
-            _, dropped = self._outcomes.popitem(last=False)
-            self._bytes -= dropped.weight
+        outcome = Outcome(result.detached(), changed_state, weight)
+        with self._lock:
+            old = self._outcomes.pop(key, None)
+            if old is not None:
+                self._bytes -= old.weight
+            self._outcomes[key] = outcome
+            self._bytes += weight
+            while len(self._outcomes) > self.size or self._bytes > self.max_bytes:
+                _, dropped = self._outcomes.popitem(last=False)
+                self._bytes -= dropped.weight
 
 
 def state_after(key: MemoKey) -> str:

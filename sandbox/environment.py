@@ -29,6 +29,7 @@ from sandbox.held_trial import HeldTrial
 from sandbox.json_values import strict_json_problem
 from sandbox.limits import Limits
 from sandbox.registry import EnvSource, resolve
+from sandbox.seed_journal import SeedJournal, SeedReplayFailed
 from sandbox.sql_policy import PolicyViolation
 from sandbox.state import DbError, Session, Snapshot, StateError, StateStore, Table
 from sandbox.state_diff import StateDiff
@@ -140,8 +141,9 @@ class Environment:
     """One seeded env: call its tools, inspect and rewind its state."""
 
     def __init__(self, source: EnvSource, seed: int, limits: Limits, seeded: bool = True,
-                 memo_size: int = 4096) -> None:
+                 memo_size: int = 4096, keep_seed: bool = False, twin_of: Environment | None = None) -> None:
         self.name = source.name
+        self._source = source
         self.path = source.path
         self.digest = source.digest
         self.seed = seed
@@ -149,31 +151,51 @@ class Environment:
         self.now = env_now(seed)
         self._data_dir = Path(source.data_dir) if source.data_dir else None
         self._data_files = source.data_files
+        # A twin's seeded state is its original's seeding replayed (see sandbox.seed_journal):
+        # its worker never seeds, so it loads without Faker.
+        journal = twin_of.seed_journal if twin_of is not None else None
         self._worker = WorkerProcess({
             "op": "load", "source": source.source, "filename": source.path, "module": f"env_{source.name}",
-            "now": self.now.isoformat(), "limits": limits.model_dump(), "seeding": seeded,
+            "now": self.now.isoformat(), "limits": limits.model_dump(), "seeding": seeded and journal is None,
         }, max_frame=_MAX_FRAME, max_depth=limits.max_depth + _FRAME_DEPTH)
         self._store: StateStore | None = None
-        self.memo = CallMemo(memo_size)
+        # Twins share the memo and the state summaries: state ids name the same states in both.
+        self.memo = twin_of.memo if twin_of is not None else CallMemo(memo_size)
+        self.seed_journal = journal  # kept when asked (keep_seed): what twin() replays
         self._state_id = SEEDED
         # The write trial whose transaction is still open (see sandbox.held_trial). With
         # memo_size=0 none is held: every call runs, the reference the tests compare with.
         self._held: HeldTrial | None = None
         self._hold_trials = memo_size > 0
-        self._summaries = StateSummaries(enabled=memo_size > 0)
+        self._summaries = twin_of._summaries if twin_of is not None else StateSummaries(enabled=memo_size > 0)
         self._snapshot_ids: weakref.WeakKeyDictionary[Snapshot, str] = weakref.WeakKeyDictionary()
         # An env dropped without close() must not leave its worker or connection behind.
         self._resources: list[WorkerProcess | StateStore] = [self._worker]
         self._reap = weakref.finalize(self, _close_all, self._resources)
         try:
-            reply = self._loaded(source)
+            # A twin's state is replayed while its worker starts (the original's tables, which
+            # the worker's must then be).
+            replayed = self._replayed(source, twin_of.tables_ddl, journal) \
+                if seeded and twin_of is not None and journal is not None else None
+            # A twin's worker must describe the tools exactly as its original's did: it takes
+            # the tools already checked and compiled (the same checks would give the same answer).
+            checked = twin_of._reply.tools if twin_of is not None else None
+            reply = self._loaded(source, checked)
+            self._reply = reply
             self.description = reply.description
-            self.tools = [ToolSpec(name=t.function["name"], description=t.function["description"],
-                                   parameters=t.function["parameters"], writes=t.writes,
-                                   phrasing=t.phrasing, line=t.line, confirm=t.writes and t.confirm)
-                          for t in reply.tools]
-            self._tools = {t.name: t for t in self.tools}
-            self._validators = {t.name: jsonschema.Draft202012Validator(t.parameters) for t in self.tools}
+            if twin_of is not None:
+                # A twin shares its original's memo: it must run the very same tools.
+                if reply.tools != checked or reply.tables != twin_of.tables_ddl:
+                    raise EnvLoadError([(source.path, 0, "the worker described other tools or TABLES than the "
+                                                         "env it is a twin of")])
+                self.tools, self._tools, self._validators = twin_of.tools, twin_of._tools, twin_of._validators
+            else:
+                self.tools = [ToolSpec(name=t.function["name"], description=t.function["description"],
+                                       parameters=t.function["parameters"], writes=t.writes,
+                                       phrasing=t.phrasing, line=t.line, confirm=t.writes and t.confirm)
+                              for t in reply.tools]
+                self._tools = {t.name: t for t in self.tools}
+                self._validators = {t.name: jsonschema.Draft202012Validator(t.parameters) for t in self.tools}
             self.tables_ddl = reply.tables
             # The table whose rows are the people who talk to the assistant (USER_TABLE,
             # optional): a generated dialogue keeps to one of them.
@@ -181,8 +203,9 @@ class Environment:
             # AUTHENTICATE_FIRST (optional): the user is looked up from details they give
             # before any of their data is touched (the verifier's plan_sense check).
             self.authenticate_first = reply.authenticate_first
+            if seeded and replayed is None:
+                self._store = self._seed(source, reply.tables, keep_seed)
             if seeded:
-                self._store = self._seed(source, reply.tables)
                 self._check_user_table(source)
                 self._initial = self._store.snapshot()
                 self._snapshot_ids[self._initial] = SEEDED
@@ -191,7 +214,9 @@ class Environment:
             raise
 
     # -- loading --------------------------------------------------------------
-    def _loaded(self, source: EnvSource) -> _LoadedReply:
+    def _loaded(self, source: EnvSource, checked: list[_WorkerTool] | None = None) -> _LoadedReply:
+        """The worker's validated load reply; its schemas are checked unless the tools are
+        exactly `checked` (an original's, already checked)."""
         try:
             raw = self._worker.loaded()
         except (WorkerTimeout, WorkerDied) as exc:
@@ -208,7 +233,7 @@ class Environment:
             warnings.warn(f"the sandbox's OS layer is not available here: {'; '.join(missing)}. Env code still runs "
                           "under RestrictedPython, the SQL policy and the process limits", ConfinementUnavailable,
                           stacklevel=1)
-        for tool in reply.tools:
+        for tool in [] if checked is not None and reply.tools == checked else reply.tools:
             problem = derived_schema_problem(tool.function.get("parameters"))
             if problem is not None:  # only a compromised worker sends one: nothing of it is compiled
                 raise EnvLoadError([(source.path, tool.line, f"the worker sent a schema not derived from the "
@@ -232,7 +257,7 @@ class Environment:
             return None  # (a seeded env's USER_TABLE was checked at load)
         return self.tables[self.user_table].primary_key[0]
 
-    def _seed(self, source: EnvSource, ddl: str) -> StateStore:
+    def _new_store(self, source: EnvSource, ddl: str) -> StateStore:
         store = StateStore(read_cache_size=self.memo.size)
         self._store = store
         self._resources.append(store)
@@ -240,10 +265,24 @@ class Environment:
             store.create_tables(ddl, timeout=self.limits.seed_timeout_s)
         except StateError as exc:
             raise EnvLoadError([(source.path, 0, f"TABLES: {exc}")]) from exc
+        return store
+
+    def _replayed(self, source: EnvSource, ddl: str, journal: SeedJournal) -> StateStore:
+        store = self._new_store(source, ddl)
+        try:
+            journal.replay(store)
+        except SeedReplayFailed as exc:
+            raise EnvLoadError([(source.path, 0, f"seed(): its statements did not replay ({exc})")]) from exc
+        return store
+
+    def _seed(self, source: EnvSource, ddl: str, keep: bool) -> StateStore:
+        store = self._new_store(source, ddl)
         store.begin()
         violations: list[str] = []
+        journal: list[dict[str, Any]] | None = [] if keep else None
         done = self._request({"op": "seed", "seed": self.seed, "rng": f"{self.seed}:seed"},
-                             self.limits.seed_timeout_s, Session.WRITE, violations=violations, seeding=True)
+                             self.limits.seed_timeout_s, Session.WRITE, violations=violations, seeding=True,
+                             journal=journal)
         if done.ok and not violations:
             try:
                 store.commit()
@@ -257,6 +296,8 @@ class Environment:
             assert done.error is not None
             raise EnvLoadError([(source.path, done.error.line or 0, f"seed(): {done.error}")])
         store.writes_committed = 0
+        if journal is not None:
+            self.seed_journal = SeedJournal(tuple(journal))
         return store
 
     # -- calls ----------------------------------------------------------------
@@ -397,8 +438,9 @@ class Environment:
         return failure("SandboxViolation", violations[0]) if violations else result
 
     def _request(self, message: dict[str, Any], timeout: float, session: Session, violations: list[str],
-                 seeding: bool = False) -> CallResult:
-        """One worker request whose SQL runs on `session` (writes only on Session.WRITE)."""
+                 seeding: bool = False, journal: list[dict[str, Any]] | None = None) -> CallResult:
+        """One worker request whose SQL runs on `session` (writes only on Session.WRITE);
+        `journal` gets each SQL request that ran (kept only if the whole request succeeds)."""
         store = self._state()
         # A failed statement aborts DuckDB's open transaction: a tool (or seed) that catches
         # the error and goes on would "succeed" with every write silently dropped at COMMIT.
@@ -413,12 +455,18 @@ class Environment:
                     if session is not Session.WRITE:
                         raise PolicyViolation("this tool is read-only (declare it with @tool(writes=True))")
                     value = store.insert(str(request.get("table")), list(request.get("rows") or []))
+                    if journal is not None:
+                        journal.append({"kind": "insert", "table": str(request.get("table")),
+                                        "rows": list(request.get("rows") or [])})
                 elif request.get("kind") in ("query", "execute") and isinstance(request.get("sql"), str):
                     if len(request["sql"]) > MAX_SQL_CHARS:
                         raise PolicyViolation(f"an SQL statement of {len(request['sql'])} characters; the limit is "
                                               f"{MAX_SQL_CHARS}")
                     value = store.run(request["kind"], request["sql"], list(request.get("params") or []), session,
                                       cached=True)
+                    if journal is not None:
+                        journal.append({"kind": request["kind"], "sql": request["sql"],
+                                        "params": list(request.get("params") or [])})
                 else:
                     raise PolicyViolation("malformed SQL request")
             except PolicyViolation as exc:
@@ -528,6 +576,21 @@ class Environment:
             self._summaries.remember(("diff", self._state_id), known)
         return known.model_copy(deep=True)
 
+    @property
+    def state_id(self) -> str:
+        """The committed state's id (see sandbox.call_memo): equal ids, equal states, in
+        this env and in its twins."""
+        return self._state_id
+
+    def twin(self) -> Environment:
+        """Another live env of this module and seed, for another thread: its own worker
+        and state, seeded by replaying this env's seeding (see sandbox.seed_journal; this
+        env must have been loaded with keep_seed), and this env's call memo and state
+        summaries shared (both are safe to use from several threads)."""
+        if self.seed_journal is None:
+            raise RuntimeError("twin() needs an env loaded with keep_seed=True")
+        return Environment(self._source, self.seed, self.limits, memo_size=self.memo.size, twin_of=self)
+
     def row_counts(self) -> dict[str, int]:
         return self._state().row_counts()
 
@@ -559,12 +622,12 @@ def _close_all(resources: list[WorkerProcess | StateStore]) -> None:
 
 
 def load_env(name_or_path: str | Path, seed: int = 0, limits: Limits | None = None,
-             memo_size: int = 4096) -> Environment:
+             memo_size: int = 4096, keep_seed: bool = False) -> Environment:
     """Load and seed an env: a built-in name ("retail") or a path to a .py module.
 
     `memo_size` bounds the outcomes kept to answer repeated calls (see sandbox.call_memo);
-    0 runs every call."""
-    return Environment(resolve(name_or_path), seed, limits or Limits(), memo_size=memo_size)
+    0 runs every call. `keep_seed` keeps the seeding's statements, for twin()."""
+    return Environment(resolve(name_or_path), seed, limits or Limits(), memo_size=memo_size, keep_seed=keep_seed)
 
 
 def inspect_env(name_or_path: str | Path) -> Environment:

@@ -8,6 +8,7 @@ megabytes): a diff heavier than MAX_ENTRY_BYTES is not kept at all.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from sandbox.state_diff import StateDiff
@@ -20,7 +21,8 @@ SummaryKey = tuple[str, str]  # ("hash" | "diff", state id)
 
 
 class StateSummaries:
-    """A bounded store of state hashes and diffs, least recently used dropped first; `enabled` False keeps none."""
+    """A bounded store of state hashes and diffs, least recently used dropped first; `enabled` False keeps none.
+    Safe to share between threads (an env's twins share one)."""
 
     def __init__(self, enabled: bool, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.enabled = enabled
@@ -28,6 +30,7 @@ class StateSummaries:
         self.max_bytes = max_bytes
         self._kept: OrderedDict[SummaryKey, tuple[str | StateDiff, int]] = OrderedDict()
         self._bytes = 0
+        self._lock = threading.Lock()
 
     @property
     def bytes(self) -> int:
@@ -38,11 +41,12 @@ class StateSummaries:
         return len(self._kept)
 
     def get(self, key: SummaryKey) -> str | StateDiff | None:
-        entry = self._kept.get(key)
-        if entry is None:
-            return None
-        self._kept.move_to_end(key)
-        return entry[0]
+        with self._lock:
+            entry = self._kept.get(key)
+            if entry is None:
+                return None
+            self._kept.move_to_end(key)
+            return entry[0]
 
     def remember(self, key: SummaryKey, value: str | StateDiff) -> None:
         if not self.enabled:
@@ -51,11 +55,12 @@ class StateSummaries:
         weight += len(value) if isinstance(value, str) else len(value.model_dump_json())
         if weight > MAX_ENTRY_BYTES:
             return
-        old = self._kept.pop(key, None)
-        if old is not None:
-            self._bytes -= old[1]
-        self._kept[key] = (value, weight)
-        self._bytes += weight
-        while len(self._kept) > self.max_entries or self._bytes > self.max_bytes:
-            _, (_, dropped) = self._kept.popitem(last=False)
-            self._bytes -= dropped
+        with self._lock:
+            old = self._kept.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._kept[key] = (value, weight)
+            self._bytes += weight
+            while len(self._kept) > self.max_entries or self._bytes > self.max_bytes:
+                _, (_, dropped) = self._kept.popitem(last=False)
+                self._bytes -= dropped

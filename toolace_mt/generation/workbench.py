@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import random
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from faker import Faker
@@ -21,7 +23,9 @@ class Workbench:
     def __init__(self, env_ref: str, seed: int) -> None:
         self.env_ref = env_ref
         self.source = env_ref  # what it was loaded from (env_ref may be renamed for records)
-        self.env: Environment = load_env(env_ref, seed=seed)
+        # keep_seed: siblings' envs are its twins, seeded by replaying its seeding (sandbox.seed_journal).
+        self.env: Environment = load_env(env_ref, seed=seed, keep_seed=True)
+        self.table_rows = TableRows()
         # A fixed Faker version is pinned in pyproject: its output is part of our determinism.
         self.values = ValueSource(self.env, None, Faker("en_US", use_weighting=False))
         self.catalog: Catalog = build_catalog(self.env, random.Random(f"catalog:{seed}"), self._probe)
@@ -58,9 +62,11 @@ class Workbench:
         (worker and state) and Faker, the start-up knowledge (catalog, preconditions,
         screening) shared, since it is the same for every instance of the env: learning it
         again is most of a bench's start-up, which a run with hundreds of dialogues in
-        flight paid hundreds of times."""
+        flight paid hundreds of times. The env is a twin (Environment.twin): seeded without
+        running seed() again, and the call memo, state summaries and table rows of states
+        already seen are shared, since state ids name the same states in every sibling."""
         twin = copy.copy(self)
-        twin.env = load_env(self.source, seed=self.env.seed)
+        twin.env = self.env.twin()
         twin.values = copy.copy(self.values)  # rows and what screening allowed are shared
         twin.values.env = twin.env
         twin.values.fake = Faker("en_US", use_weighting=False)
@@ -96,5 +102,40 @@ class Workbench:
                 return choice, result
         return None
 
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        """The first 200 rows of a table by primary key, in the current committed state
+        (shared: do not change them). Prompts show a few of them at each request."""
+        key = (self.env.state_id, table)
+        rows = self.table_rows.get(key)
+        if rows is None:
+            order = ", ".join(f'"{k}"' for k in self.catalog.primary_keys[table])
+            rows = self.env.query(f'SELECT * FROM "{table}" ORDER BY {order} LIMIT 200')
+            self.table_rows.put(key, rows)
+        return rows
+
     def close(self) -> None:
         self.env.close()
+
+
+class TableRows:
+    """Rows of tables by (state id, table), shared by the sibling benches of an env (their
+    threads): the same state gives the same rows. The most recent MAX_ENTRIES are kept."""
+
+    MAX_ENTRIES = 256
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> list[dict[str, Any]] | None:
+        with self._lock:
+            rows = self._kept.get(key)
+            if rows is not None:
+                self._kept.move_to_end(key)
+            return rows
+
+    def put(self, key: tuple[str, str], rows: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._kept[key] = rows
+            while len(self._kept) > self.MAX_ENTRIES:
+                self._kept.popitem(last=False)

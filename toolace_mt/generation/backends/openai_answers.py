@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -85,9 +86,34 @@ def fingerprint(messages: list[dict[str, Any]]) -> str:
     return hashlib.sha256(json.dumps(messages, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def states(text: str, value: Any) -> bool:
+class Readings(dict):  # type: ignore[type-arg]
+    """What mentions() found in texts already read, for Evidence(read=...): shared by the
+    threads of a worker, since the checks of a dialogue read its conversation again at
+    every request and its texts do not change. A pure function of the text, so a reading
+    is the same whoever made it. The oldest are dropped past MAX_ENTRIES or MAX_CHARS."""
+
+    MAX_ENTRIES = 8192
+    MAX_CHARS = 8 << 20
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def __setitem__(self, text: str, found: Any) -> None:
+        with self._lock:
+            if text not in self:
+                self._chars += len(text)
+            super().__setitem__(text, found)
+            while len(self) > self.MAX_ENTRIES or self._chars > self.MAX_CHARS:
+                oldest = next(iter(self))
+                self._chars -= len(oldest)
+                super().__delitem__(oldest)
+
+
+def states(text: str, value: Any, read: Readings | None = None) -> bool:
     """`text` states `value` by the verifier's grounding rules (ids exactly, numbers as numbers)."""
-    evidence = Evidence()
+    evidence = Evidence() if read is None else Evidence(read=read)
     evidence.add_text(text)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return evidence.has_number(float(value))
@@ -105,15 +131,16 @@ class Backing:
     evidence is built once, message by message, not again from the start for each text
     (the replies of a long dialogue made that quadratic)."""
 
-    def __init__(self, messages: list[Message]) -> None:
+    def __init__(self, messages: list[Message], read: Readings | None = None) -> None:
         self._messages = messages
-        self._evidence = Evidence()
+        self._read = Readings() if read is None else read
+        self._evidence = Evidence(read=self._read)
         self._upto = 0
 
     def unbacked(self, text: str, position: int) -> list[str]:
         """What `text`, said at message `position`, states that no message before it backs."""
         if position < self._upto:  # an earlier position: start again
-            self._evidence, self._upto = Evidence(), 0
+            self._evidence, self._upto = Evidence(read=self._read), 0
         for message in self._messages[self._upto:position]:
             self._evidence.add_message(message)
         self._upto = max(self._upto, position)

@@ -78,7 +78,7 @@ class Drafting:
                 problems.append(f"the target tool {plan.target} is never called")
             if len(answer.turns) > max(plan.steps, 1) + 1:
                 problems.append(f"use at most {plan.steps} tool-calling turns")
-            evidence = Evidence()
+            evidence = Evidence(read=self.asker.readings)
             for message in draft.messages():
                 evidence.add_message(message)
             evidence.add_message(UserMessage(content=answer.request))
@@ -165,7 +165,7 @@ class Drafting:
                 if len(answer.texts) != len(marked):
                     return f"give exactly {len(marked)} texts, one per [REPLY n] in order, not {len(answer.texts)}"
                 problems = []
-                backing = Backing(shown)
+                backing = Backing(shown, self.asker.readings)
                 for number, ((_, position), text) in enumerate(zip(marked, answer.texts, strict=True), 1):
                     if not text.strip():
                         problems.append(f"The text of [REPLY {number}] is empty.")

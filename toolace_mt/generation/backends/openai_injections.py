@@ -33,6 +33,9 @@ class Injecting:
     def __init__(self, asker: Asker) -> None:
         self.asker = asker
 
+    def _states(self, text: str, value: Any) -> bool:
+        return states(text, value, self.asker.readings)
+
     def inject(self, bench: Workbench, draft: Draft, kind: InjectionType, rng: random.Random,
                cost: CostMeter) -> Injection | None:
         handler = {"clarification": self._clarify, "tool_awareness": self._tool_awareness,
@@ -65,7 +68,7 @@ class Injecting:
                     if isinstance(value, bool) or not isinstance(value, str | int | float) or len(str(value)) < 3:
                         continue
                     key = normalise(str(value))
-                    if uses.get(key) == 1 and key not in earlier and states(request, value):
+                    if uses.get(key) == 1 and key not in earlier and self._states(request, value):
                         found.append((param, call, value))
         return found
 
@@ -80,14 +83,14 @@ class Injecting:
             others = [v for p, c, v in options if v != value]
 
             def check(answer: ClarificationAnswer, value: Any = value, others: list[Any] = others) -> str | None:
-                if states(answer.request, value):
+                if self._states(answer.request, value):
                     return f"the request still states {value!r}; leave it out"
-                lost = [v for v in others if not states(answer.request, v)]
+                lost = [v for v in others if not self._states(answer.request, v)]
                 if lost:
                     return f"the request lost {', '.join(repr(v) for v in lost)}; keep every other value"
-                if not states(answer.answer, value):
+                if not self._states(answer.answer, value):
                     return f"the user's answer must state {value!r} exactly"
-                if states(answer.ask, value):
+                if self._states(answer.ask, value):
                     return "the assistant cannot know the value it asks for"
                 return None
 
@@ -118,12 +121,12 @@ class Injecting:
             def check(answer: ErrorAnswer, value: Any = value, others: list[Any] = others) -> str | None:
                 if normalise(answer.wrong_value) == normalise(str(value)):
                     return "wrong_value must differ from the correct value"
-                if states(answer.request, value) or not states(answer.request, answer.wrong_value):
+                if self._states(answer.request, value) or not self._states(answer.request, answer.wrong_value):
                     return f"the request must state {answer.wrong_value!r} and not {value!r}"
-                lost = [v for v in others if not states(answer.request, v)]
+                lost = [v for v in others if not self._states(answer.request, v)]
                 if lost:
                     return f"the request lost {', '.join(repr(v) for v in lost)}; keep every other value"
-                if not states(answer.correction, value):
+                if not self._states(answer.correction, value):
                     return f"the correction must state {value!r} exactly"
                 return None
 
@@ -189,13 +192,13 @@ class Injecting:
         answer: RefillAnswer = self.asker.ask("refill", {"conversation": messages, "masked": masked}, RefillAnswer,
                                          "refine", rng, cost, check)
         out: list[str | None] = []
-        backing = Backing(shown)  # the masks in conversation order: the evidence grows once
+        backing = Backing(shown, self.asker.readings)  # the masks in conversation order: the evidence grows once
         for turn, text in zip(turns, answer.texts, strict=True):
             segment = draft.segments[segment_of(draft, turn)]
             needed = [v for t in segment.turns for c in t.calls for v in leaves(c.arguments)
-                      if v is not None and not isinstance(v, bool) and states(turn.text or "", v)]
+                      if v is not None and not isinstance(v, bool) and self._states(turn.text or "", v)]
             if turn.role == "user":
-                keeps = bool(text.strip()) and all(states(text, v) for v in needed)
+                keeps = bool(text.strip()) and all(self._states(text, v) for v in needed)
             else:
                 keeps = bool(text.strip()) and not backing.unbacked(text, draft.message_index(turn))
             out.append(text.strip() if keeps else None)

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from toolace_mt.generation.backends.interface import CostMeter, Stage
-from toolace_mt.generation.backends.openai_answers import dump
+from toolace_mt.generation.backends.openai_answers import Readings, dump
 from toolace_mt.generation.draft import Draft
 from toolace_mt.generation.settings import Settings
 from toolace_mt.generation.workbench import Workbench
@@ -30,6 +30,7 @@ class Asker:
         self.client = client
         self.settings = settings
         self.model = model
+        self.readings = Readings()  # what the checks found in texts already read (every thread's)
 
     def ask(self, task: str, context: Any, answer: type[BaseModel], stage: Stage, rng: random.Random,
             cost: CostMeter, check: Any = None, max_repairs: int | None = None, **values: object) -> Any:
@@ -55,8 +56,7 @@ class Asker:
         tables = tables[:MAX_TABLES] or sorted(bench.catalog.primary_keys)[:MAX_TABLES]
         out = {}
         for table in tables:
-            order = ", ".join(f'"{k}"' for k in bench.catalog.primary_keys[table])
-            rows = bench.env.query(f'SELECT * FROM "{table}" ORDER BY {order} LIMIT 200')
+            rows = bench.rows(table)
             picked = rng.sample(rows, min(ROWS_PER_TABLE, len(rows)))
             out[table] = [{k: (v[:200] if isinstance(v, str) else v) for k, v in row.items()} for row in picked]
         return out
