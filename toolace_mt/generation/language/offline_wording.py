@@ -327,7 +327,8 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
         return "Shall I go ahead?"
     ref = w.referent(segment.target)
     value = target.arguments.get(ref) if ref else None
-    action = w.task_phrase(segment.target, rng, value if isinstance(value, str) else None, who="you", plain=True)
+    named = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None  # ticket 1014 too
+    action = w.task_phrase(segment.target, rng, named, who="you", plain=True)
     action = speech.yours(action)
     details = [f"the {w.label(k).removeprefix('my ')} {_spoken(v, k)}" for k, v in target.arguments.items()
                if k != ref and not w.empty(v) and _spoken(v, k)]
