@@ -181,3 +181,20 @@ def test_a_fresh_env_never_tuned_on_reaches_every_tool_for_one_patient(tmp_path:
                     if m["role"] == "tool" and not m["content"].startswith('{"error"')} - {None}
         assert len(patients) <= 1, (record["id"], patients)
     _check_language(records)
+
+
+def test_a_confirmed_write_on_an_integer_id_is_confirmed_naming_it(tmp_path: Path, capsys) -> None:
+    """close_ticket is confirm=True and its ticket_id an integer: the "shall I ...?" names it."""
+    _, records = _generate(PORTS["ticket"], tmp_path / "ticket.jsonl", 10, capsys)
+    closes = 0
+    for record in records:
+        messages = record["messages"]
+        for i, message in enumerate(messages):
+            for call in message.get("tool_calls") or []:
+                if call["function"]["name"] == "close_ticket":
+                    ticket = json.loads(call["function"]["arguments"])["ticket_id"]
+                    asked = next(m["content"] for m in reversed(messages[:i]) if m["role"] == "assistant"
+                                 and not m.get("tool_calls"))
+                    assert str(ticket) in asked and "?" in asked, asked
+                    closes += 1
+    assert closes >= 1

@@ -174,7 +174,7 @@ def fund_account(db: Db, amount: float) -> dict:
     return {"status": "Account funded successfully", "new_balance": balance}
 
 
-@tool(writes=True)
+@tool(writes=True, confirm=True)
 def withdraw_funds(db: Db, amount: float) -> dict:
     """Withdraw funds from the account balance.
 
@@ -229,7 +229,7 @@ def get_available_stocks(db: Db, sector: str) -> dict:
     return {"stock_list": [r["symbol"] for r in rows]}
 
 
-@tool(writes=True)
+@tool(writes=True, confirm=True)
 def place_order(db: Db, order_type: Literal["Buy", "Sell"], symbol: str, price: float, amount: int) -> dict:
     """Place an order.
 
@@ -255,7 +255,7 @@ def place_order(db: Db, order_type: Literal["Buy", "Sell"], symbol: str, price: 
     return {"order_id": order_id, "order_type": order_type, "status": "Pending", "price": price, "amount": amount}
 
 
-@tool(writes=True)
+@tool(writes=True, confirm=True)
 def cancel_order(db: Db, order_id: int) -> dict:
     """Cancel an order.
 

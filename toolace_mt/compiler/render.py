@@ -6,6 +6,7 @@ import re
 
 from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.bodies.writes import pair_columns
+from toolace_mt.compiler.consequence import needs_confirmation
 from toolace_mt.compiler.date_pairs import date_pairs
 from toolace_mt.compiler.kinds import TERMINAL
 from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
@@ -414,10 +415,12 @@ def header(env: EnvPlan, sources: list[str]) -> list[str]:
              "# An ordinary env module: edit it freely. Inferred kind of each tool, and what to review:", "#"]
     width = max((len(p.ident) for p in env.tools), default=10)
     for plan in env.tools:
-        where = f" on {plan.table}" if plan.table else ""
+        where = f" on {clean(plan.table, 200)}" if plan.table else ""
         extra = []
         if plan.needs_login:
             extra.append("needs login")
+        if needs_confirmation(plan):
+            extra.append("confirm first")
         if plan.target_status:
             start = f"from {'/'.join(plan.allowed_from)} " if plan.allowed_from else ""
             start += f"not from {'/'.join(plan.forbidden_from)} " if plan.forbidden_from else ""
@@ -505,6 +508,8 @@ def render(env: EnvPlan, sources: list[str]) -> str:
     helpers_at = len(out)
     for plan in env.tools:
         flags = ["writes=True"] if plan.writes else []
+        if needs_confirmation(plan):
+            flags.append("confirm=True")
         flags.append(f"phrasing={phrasing(plan, env)!r}")
         out += ["", "", f"@tool({', '.join(flags)})", f"def {plan.ident}({signature(plan)}) -> Any:",
                 *docstring(plan, env)]

@@ -25,7 +25,8 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
         return "Shall I go ahead?"
     ref = w.referent_argument(segment.target, target.arguments)
     value = target.arguments.get(ref) if ref else None
-    action = w.task_phrase(segment.target, rng, value if isinstance(value, str) else None, who="you", plain=True)
+    named = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None  # ticket 1014 too
+    action = w.task_phrase(segment.target, rng, named, who="you", plain=True)
     action = speech.yours(action)
     before = segment.turns.index(turn) if turn in segment.turns else len(segment.turns)
     known = id_names([c.result.result for t in segment.turns[:before] for c in t.calls
