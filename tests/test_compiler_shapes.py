@@ -175,8 +175,6 @@ def test_the_generator_finds_a_query_word_for_a_camel_case_search(tmp_path: Path
         assert ValueSource(env, catalog, Faker())._query_word(search, random.Random(1))
 
 
-@pytest.mark.xfail(strict=True, reason="generator (plan lane): value_keys.is_id misses camelCase ids, so the "
-                                       "compiled notes and kanban envs get free text for noteId/cardId")
 def test_the_generator_reads_camel_case_ids_as_ids() -> None:
     from toolace_mt.generation.plan.value_keys import is_id
 
