@@ -187,6 +187,7 @@ def test_a_whole_number_printed_with_point_zero_is_found(role: str, text: str) -
 
 
 @pytest.mark.parametrize("text", ["That's $12.50 in total.", "They support Bluetooth 5.0 and version 2.0 of it.",
+                                  "It's rated 4.0 stars (4.0/5), with a rating 5.0 from me.",
                                   "It rose 3.05 percent.", "Request TO-7061 is 3 days."])
 def test_numbers_as_people_write_them_are_fine(text: str) -> None:
     assert kinds(synthetic([("user", "Hi."), ("assistant", text)], HR_TOOLS)) == {}

@@ -37,9 +37,12 @@ _ASKS_PROFILE = re.compile(r"\b(?:name|profile|on file|details|record|account in
 _NAME_SAID = re.compile(r"\b(?:the|your) (?:(?:first|last|full|given|family|display) )?name (?:is|was) "
                         r"(?P<name>[A-Z][\w'-]+)")
 
-_FLOAT_WHOLE = re.compile(r"(?<![\w.,])(?P<before>(?:[A-Za-z]+ )?)\$?\d{1,12}\.0(?![\d.]\d|\d|\w)")
+# "rated 4.0 stars", "4.0/5": ratings are written so.
+_FLOAT_WHOLE = re.compile(r"(?<![\w.,])(?P<before>(?:[A-Za-z]+ )?)\$?\d{1,12}\.0(?![\d.]\d|\d|\w)"
+                          r"(?!\s*(?:/\s*\d|stars?\b|out of\b|rating\b|GPA\b))")
 # Words before a number that make it a version or a standard, not a count ("Bluetooth 5.0").
-_VERSIONED = frozenset({"version", "v", "ver", "release", "bluetooth", "usb", "web", "http", "python", "ios",
+_VERSIONED = frozenset({"rated", "rating", "gpa", "grade", "score", "version", "v", "ver", "release",
+                        "bluetooth", "usb", "web", "http", "python", "ios",
                         "android", "oauth", "wifi", "hdmi", "tls", "ssl", "gen", "model", "api", "firmware", "rev"})
 # The last word of a flag's name that makes it no noun: a participle, an adverb, an adjective.
 _NOT_NOUN_END = frozenset({"in", "out", "up", "on", "off", "open", "closed", "only", "available", "active",
