@@ -112,3 +112,12 @@ def test_search_words_are_said_as_a_wish() -> None:
         for param in ("q", "keywords", "search_query"):
             text = vp.value_clause(rng, param, "spring")
             assert "spring" in text and f"the {param}" not in text.casefold() and " q " not in f" {text} ", text
+
+
+def test_a_value_chosen_for_a_write_is_never_recalled() -> None:
+    for seed in range(300):
+        text = vp.value_clause(random.Random(seed), "seat", "12A", chosen=True)
+        assert not any(m in text for m in ("Last I checked", "If memory serves", "My records say", "on file")), text
+        assert "12A" in text
+    recalled = {vp.value_clause(random.Random(seed), "order_id", "#W1", chosen=True) for seed in range(300)}
+    assert any("Last I checked" in t or "If memory serves" in t or "on file" in t for t in recalled)  # an id is

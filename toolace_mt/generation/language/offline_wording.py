@@ -75,7 +75,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     rng.shuffle(pairs)
     flags = _flag_sentences(tool, pairs, rng)
     pairs = [(names.get(k, k), v if k in wrong_keys else w.said_date(v)) for k, v in pairs if k not in flags]
-    clauses = w.value_sentences(rng, pairs) + list(flags.values())
+    clauses = w.value_sentences(rng, pairs, chosen=tool.writes) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
         clauses.append(w.same_for(rng, others))
