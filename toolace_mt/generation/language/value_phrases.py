@@ -194,8 +194,9 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     said, shown = said_label(param, rng), show(value)
     if not shown.strip():
         return fill_frame(rng.choice(EMPTY_CLAUSES), said, "")
-    if param in SPOKEN and isinstance(value, str | int) and not isinstance(value, bool):
-        text = rng.choice(SPOKEN[param]).replace("{v}", shown)
+    spoken = param.split()[-1] if param.split() else param  # "other query": a search's words all the same
+    if spoken in SPOKEN and isinstance(value, str | int) and not isinstance(value, bool):
+        text = rng.choice(SPOKEN[spoken]).replace("{v}", shown)
         return text[0].upper() + text[1:]
     if free_text(param, value):
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
@@ -280,7 +281,7 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bo
         size = min(len(rest), rng.choice([1, 1, 1, 2, 2, 3]))
         group, rest = rest[:size], rest[size:]
         if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
-                            or p in SPOKEN or relation(p) for p, v in group):
+                            or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
             out.extend(value_clause(rng, p, v, chosen) for p, v in group)
             continue
         saids = [said_label(p, rng) for p, _ in group]
