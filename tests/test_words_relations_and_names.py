@@ -6,6 +6,7 @@ reply_style checks would call form talk never appears in those sentences."""
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 import pytest
@@ -121,3 +122,11 @@ def test_a_value_chosen_for_a_write_is_never_recalled() -> None:
         assert "12A" in text
     recalled = {vp.value_clause(random.Random(seed), "order_id", "#W1", chosen=True) for seed in range(300)}
     assert any("Last I checked" in t or "If memory serves" in t or "on file" in t for t in recalled)  # an id is
+
+
+def test_a_plural_label_of_one_value_is_singular_and_of_several_takes_are() -> None:
+    for seed in range(200):
+        one = vp.value_clause(random.Random(seed), "item_ids", ["5917587651"])
+        many = vp.value_clause(random.Random(seed), "item_ids", ["1", "2"])
+        assert "IDs" not in one and " are 5917587651" not in one, one
+        assert not re.search(r"item IDs\b[^.]{0,24} is\b", many), many

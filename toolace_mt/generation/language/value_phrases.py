@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from toolace_mt.generation.language.labels import (
+    for_value,
     id_key,
     label,
     mine,
@@ -150,6 +151,8 @@ def fill_frame(frame: str, said: str, shown: str) -> str:
                           ("{l}'s {v}", "{l} are {v}"), ("{v} is the {l}", "{v} are the {l}"),
                           ("{l}, which is", "{l}, which are"), ("{l} was", "{l} were")):
             frame = frame.replace(one, many)
+        # "the {l}, if it helps, is", "the {l} on my side is": the label's verb, a few words on
+        frame = re.sub(r"(\{[lL]\}[^.?!{]{0,24}?) is\b", r"\1 are", frame, count=1)
     text = frame.replace("{L}", said[:1].upper() + said[1:]).replace("{l}", said)
     if shown.endswith((".", "!", "?")):  # a sentence as the value: not "... remain.."
         text = text.replace("{v}.", "{v}")
@@ -191,7 +194,7 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     related = relation_clause(rng, param.split(" for ")[0].removeprefix("other ").removeprefix("current "), value)
     if related is not None:
         return related
-    said, shown = said_label(param, rng), show(value)
+    said, shown = for_value(said_label(param, rng), value), show(value)
     if not shown.strip():
         return fill_frame(rng.choice(EMPTY_CLAUSES), said, "")
     spoken = param.split()[-1] if param.split() else param  # "other query": a search's words all the same
@@ -284,7 +287,7 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bo
                             or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
             out.extend(value_clause(rng, p, v, chosen) for p, v in group)
             continue
-        saids = [said_label(p, rng) for p, _ in group]
+        saids = [for_value(said_label(p, rng), v) for p, v in group]
         styles = GROUP_STYLES if all(mine(x) for x in saids) else GROUP_STYLES[:-1]
         part, lead, sep = rng.choice(styles)
         parts = [fill_frame(part, x, show(v)) for x, (_, v) in zip(saids, group, strict=True)]
