@@ -6,6 +6,7 @@ reply_style checks would call form talk never appears in those sentences."""
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 import pytest
@@ -112,3 +113,20 @@ def test_search_words_are_said_as_a_wish() -> None:
         for param in ("q", "keywords", "search_query"):
             text = vp.value_clause(rng, param, "spring")
             assert "spring" in text and f"the {param}" not in text.casefold() and " q " not in f" {text} ", text
+
+
+def test_a_value_chosen_for_a_write_is_never_recalled() -> None:
+    for seed in range(300):
+        text = vp.value_clause(random.Random(seed), "seat", "12A", chosen=True)
+        assert not any(m in text for m in ("Last I checked", "If memory serves", "My records say", "on file")), text
+        assert "12A" in text
+    recalled = {vp.value_clause(random.Random(seed), "order_id", "#W1", chosen=True) for seed in range(300)}
+    assert any("Last I checked" in t or "If memory serves" in t or "on file" in t for t in recalled)  # an id is
+
+
+def test_a_plural_label_of_one_value_is_singular_and_of_several_takes_are() -> None:
+    for seed in range(200):
+        one = vp.value_clause(random.Random(seed), "item_ids", ["5917587651"])
+        many = vp.value_clause(random.Random(seed), "item_ids", ["1", "2"])
+        assert "IDs" not in one and " are 5917587651" not in one, one
+        assert not re.search(r"item IDs\b[^.]{0,24} is\b", many), many

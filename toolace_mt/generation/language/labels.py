@@ -177,6 +177,16 @@ def _real_date(year: str, month: str, day: str) -> bool:
         return False
     return True
 
+def for_value(said: str, value: Any) -> str:
+    """A plural label said of a one-item list in the singular: "item IDs" [x] -> "item ID"."""
+    if isinstance(value, list) and len(value) == 1 and plural(said):
+        words = said.split()
+        last = words[-1]
+        words[-1] = last[:-3] + "y" if last.endswith("ies") else last[:-1]
+        return " ".join(words)
+    return said
+
+
 def plural(said: str) -> bool:
     """"item IDs", "bags": a label that names several things."""
     head = said.split(" of ")[0]  # "number of days" is one number

@@ -75,7 +75,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     rng.shuffle(pairs)
     flags = _flag_sentences(tool, pairs, rng)
     pairs = [(names.get(k, k), v if k in wrong_keys else w.said_date(v)) for k, v in pairs if k not in flags]
-    clauses = w.value_sentences(rng, pairs) + list(flags.values())
+    clauses = w.value_sentences(rng, pairs, chosen=tool.writes) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
         clauses.append(w.same_for(rng, others))
@@ -290,6 +290,10 @@ def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
     """What the sub-task's reply tells first: the fields the user's words in it name, then
     values no output before its target call showed."""
     words = {x for t in segment.turns if t.role == "user" for x in re.findall(r"[a-z]{4,}", (t.text or "").lower())}
+    # the tool's own words name the record ("get class CLA-1" asks about the class, not its `class_type`)
+    ref = w.referent(segment.target)
+    named = {x.rstrip("s") for x in (ref or "").removesuffix("_id").split("_") if x}
+    words = {x for x in words if x.rstrip("s") not in named}
     target = segment.target_calls()[:1]
     shown: set[str] = set()
     segments = [*(draft.segments if draft is not None and segment in draft.segments else []), segment]

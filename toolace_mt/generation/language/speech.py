@@ -276,7 +276,8 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
                      and str(v) not in (name, ident) and not (name and str(v) in name.split())
                      and not id_key(k)),
                     key=lambda t: (t[0], t[1]))
-    details = [_detail(k, v) for _, _, k, v in ranked][:2]
+    asked = sum(1 for rank, _, _, _ in ranked if rank == 0)
+    details = [_detail(k, v) for _, _, k, v in ranked][:max(2, min(asked, 3))]  # all asked, up to three
     options = next((v for v in item.values() if isinstance(v, dict) and v
                     and all(_good("x", o) for o in v.values())), None)
     if options:  # a variant's options: "white, wired, optical"

@@ -141,7 +141,10 @@ def task_phrase(tool: str, rng: random.Random, ref: str | None = None, who: str 
     head = f"{verb} {prep} " if prep else f"{verb} "
     if ref is not None:
         return head + _named(words, ref, rng)
-    phrase = head + _noun_phrase(" ".join(words), verb, rng)
+    noun = _noun_phrase(" ".join(words), verb, rng)
+    if key in ("search", "browse") and noun.startswith("my ") and plural(noun):
+        noun = "the " + noun.removeprefix("my ")  # one searches the catalogue's hotels, not "my hotels"
+    phrase = head + noun
     if by:
         phrase += f" {rng.choice(['using', 'with', 'by'])} my {' and '.join(by.split())}"
     return phrase

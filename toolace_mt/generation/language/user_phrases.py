@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from toolace_mt.generation.language.labels import join, label, mine, relation, said_label, show, unit
+from toolace_mt.generation.language.labels import for_value, join, label, mine, relation, said_label, show, unit
 from toolace_mt.generation.language.value_phrases import SPOKEN, fill_frame, frames_for, free_text, relation_clause
 
 GREETINGS = ["Hi", "Hello", "Hey", "Hi there", "Hello there", "Hey there", "Good morning", "Good afternoon",
@@ -268,7 +268,7 @@ def context(rng: random.Random, people: People) -> str:
 
 def answer(rng: random.Random, param: str, value: Any, correction: bool = False) -> str:
     """The user's reply with a value they were asked for (or had mistyped)."""
-    said, shown = said_label(param, rng), show(value)
+    said, shown = for_value(said_label(param, rng), value), show(value)
     leads, cores = (CORRECTION_LEADS, CORRECTION_CORES) if correction else (ANSWER_LEADS, ANSWER_CORES)
     lead = rng.choice(leads)
     related = relation_clause(rng, param, value)

@@ -8,7 +8,17 @@ import random
 import re
 from typing import Any
 
-from toolace_mt.generation.language.labels import label, mine, plural, relation, relation_phrase, said_label, show
+from toolace_mt.generation.language.labels import (
+    for_value,
+    id_key,
+    label,
+    mine,
+    plural,
+    relation,
+    relation_phrase,
+    said_label,
+    show,
+)
 from toolace_mt.generation.plan.values import text_kind
 
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
@@ -39,7 +49,9 @@ CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "I'd prefer {v}, please.", "I'd
                   "Could the {l} be {v}?", "The {l} should be {v}, please.",
                   "Ideally the {l} would be {v}.", "If possible, the {l} should be {v}.",
                   "My preference for the {l} is {v}.", "Going forward, the {l} should be {v}.",
-                  "My first pick for the {l} is {v}."]
+                  "My first pick for the {l} is {v}.", "The new {l} is {v}.",
+                  "The {l} needs to change to {v}.", "I want the {l} to be {v}.", "The {l} I want is {v}.",
+                  "For me, the {l} would be {v}.", "The {l} ought to be {v} now."]
 # Parameters people do not name when they ask: a search's words, a count of results.
 SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Something matching {v}, please.",
                     "I'm after {v}.", "It's about {v}."],
@@ -139,6 +151,8 @@ def fill_frame(frame: str, said: str, shown: str) -> str:
                           ("{l}'s {v}", "{l} are {v}"), ("{v} is the {l}", "{v} are the {l}"),
                           ("{l}, which is", "{l}, which are"), ("{l} was", "{l} were")):
             frame = frame.replace(one, many)
+        # "the {l}, if it helps, is", "the {l} on my side is": the label's verb, a few words on
+        frame = re.sub(r"(\{[lL]\}[^.?!{]{0,24}?) is\b", r"\1 are", frame, count=1)
     text = frame.replace("{L}", said[:1].upper() + said[1:]).replace("{l}", said)
     if shown.endswith((".", "!", "?")):  # a sentence as the value: not "... remain.."
         text = text.replace("{v}.", "{v}")
@@ -167,16 +181,25 @@ def free_text(param: str, value: Any) -> bool:
 _IN_WORDS = re.compile(r"[A-Z][a-z]+ \d{1,2}, \d{4}(?: at \d{2}:\d{2})?")
 
 
-def value_clause(rng: random.Random, param: str, value: Any) -> str:
-    """One sentence that states one value (an empty one is said to be left blank)."""
+# Frames that recall a value the user already has (an id, a detail on file): never said of
+# a value the user is choosing for a write.
+_RECALLING = ("Last I checked", "If memory serves", "My records say", "According to my paperwork", "From my notes",
+              "on file", "I think", "I believe", "pretty sure", "Double-checking", "I can confirm", "You'll see",
+              "on my side", "on my end", "I have is", "I've got the", "Just so you know", "in question")
+
+
+def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = False) -> str:
+    """One sentence that states one value (an empty one is said to be left blank); a
+    `chosen` value (what a write should set) is wished for, never recalled."""
     related = relation_clause(rng, param.split(" for ")[0].removeprefix("other ").removeprefix("current "), value)
     if related is not None:
         return related
-    said, shown = said_label(param, rng), show(value)
+    said, shown = for_value(said_label(param, rng), value), show(value)
     if not shown.strip():
         return fill_frame(rng.choice(EMPTY_CLAUSES), said, "")
-    if param in SPOKEN and isinstance(value, str | int) and not isinstance(value, bool):
-        text = rng.choice(SPOKEN[param]).replace("{v}", shown)
+    spoken = param.split()[-1] if param.split() else param  # "other query": a search's words all the same
+    if spoken in SPOKEN and isinstance(value, str | int) and not isinstance(value, bool):
+        text = rng.choice(SPOKEN[spoken]).replace("{v}", shown)
         return text[0].upper() + text[1:]
     if free_text(param, value):
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
@@ -185,6 +208,8 @@ def value_clause(rng: random.Random, param: str, value: Any) -> str:
         frames = [*CHOICE_CLAUSES, "The {l} is {v}.", "The {l} should be {v}."]
     elif not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
         frames = frames + CHOICE_CLAUSES
+    if chosen and not id_key(param):  # set by a write: wished for, never recalled
+        frames = [f for f in frames if not any(m in f for m in _RECALLING)] + CHOICE_CLAUSES
     if "," in shown and not _IN_WORDS.fullmatch(shown):  # a record ("product ID P2026, quantity 3"): after a colon
         frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
     elif isinstance(value, bool):  # a yes/no setting ("in stock only"): said as a wish, not a form field
@@ -249,19 +274,20 @@ def flag_sentence(rng: random.Random, description: str, value: bool) -> str | No
     return None
 
 
-def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]]) -> list[str]:
+def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bool = False) -> list[str]:
     """Sentences that state every value: some alone, some two or three to a sentence
-    ("Zip code 35202, city Ortegatown and state VI.")."""
+    ("Zip code 35202, city Ortegatown and state VI."). `chosen`: the values are what the
+    user wants a write to set, never remembered ("Last I checked, the seat was 12A")."""
     out: list[str] = []
     rest = list(pairs)
     while rest:
         size = min(len(rest), rng.choice([1, 1, 1, 2, 2, 3]))
         group, rest = rest[:size], rest[size:]
         if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
-                            or p in SPOKEN or relation(p) for p, v in group):
-            out.extend(value_clause(rng, p, v) for p, v in group)
+                            or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
+            out.extend(value_clause(rng, p, v, chosen) for p, v in group)
             continue
-        saids = [said_label(p, rng) for p, _ in group]
+        saids = [for_value(said_label(p, rng), v) for p, v in group]
         styles = GROUP_STYLES if all(mine(x) for x in saids) else GROUP_STYLES[:-1]
         part, lead, sep = rng.choice(styles)
         parts = [fill_frame(part, x, show(v)) for x, (_, v) in zip(saids, group, strict=True)]
