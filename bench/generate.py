@@ -225,15 +225,18 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
                                  keep_failed=failed)
         runs[env] = (out, summary)
         stats = compute_stats([out], policies=env_dir_policies(env))
-        coverage = stats.tool_coverage.get(env) or next(iter(stats.tool_coverage.values()))  # one env per file
-        shares = "".join(f"{(stats.ops[t].share or 0):>19.1%}" for t in INJECTION_TYPES)
+        coverage = stats.tool_coverage.get(env) or next(iter(stats.tool_coverage.values()), None)  # one env per file
         report = summary.as_dict(wall)
-        print(f"  {Path(env).stem[:13]:<14}{stats.distinct_3 or 0:>11.3f}{shares}"
-              f"{f'{coverage.used}/{coverage.offered}':>9} {coverage.coverage or 0:>5.0%}"
-              f"{stats.parallel_call_share or 0:>10.1%}{report['pass_rate']:>11}{wall:>8.1f}")
-        if coverage.unused:
-            print(f"  {'':<14}unused tools: {', '.join(coverage.unused)}")
-        print(trajectory_line(stats.trajectory))
+        if coverage is None:  # nothing accepted: no record names the env; the dropped ones still tell why
+            print(f"  {Path(env).stem[:13]:<14}no dialogue accepted (pass rate {report['pass_rate']}, {wall:.1f} s)")
+        else:
+            shares = "".join(f"{(stats.ops[t].share or 0):>19.1%}" for t in INJECTION_TYPES)
+            print(f"  {Path(env).stem[:13]:<14}{stats.distinct_3 or 0:>11.3f}{shares}"
+                  f"{f'{coverage.used}/{coverage.offered}':>9} {coverage.coverage or 0:>5.0%}"
+                  f"{stats.parallel_call_share or 0:>10.1%}{report['pass_rate']:>11}{wall:>8.1f}")
+            if coverage.unused:
+                print(f"  {'':<14}unused tools: {', '.join(coverage.unused)}")
+            print(trajectory_line(stats.trajectory))
         # The gate drops dialogues with findings: the generator's own rate is over every
         # dialogue it made, accepted or dropped.
         made = [line.record for path in (out, failed) if path.exists() for line in read_records(path)
@@ -243,7 +246,7 @@ def quality(args: argparse.Namespace, envs: list[str], work: Path) -> dict[str, 
             print(f"  {'':<14}dropped by check: {', '.join(f'{c} {n}' for c, n in report['failed_by_check'].items())}")
         sys.stdout.flush()
     every = compute_stats([out for out, _ in runs.values()])
-    print(f"  all envs: Distinct-3 {every.distinct_3:.3f}, entropy {every.entropy_bits:.2f} bits, "
+    print(f"  all envs: Distinct-3 {every.distinct_3 or 0:.3f}, entropy {every.entropy_bits or 0:.2f} bits, "
           f"{every.dialogues} dialogues, {time.perf_counter() - started:.0f} s")
     print("  goals: Distinct-3 >= 0.36, each injection type >= 15% of dialogues, >= 95% of each env's tools; "
           "no trajectory finding in more than 2% of dialogues (* marks one above)")
