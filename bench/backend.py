@@ -18,8 +18,10 @@ the ideal's limit). The load average is printed beside it: the machine is shared
 compare rows of one run. `steady` is the share between the run's 25th and 75th
 percentile request (arrival times at the fake servers): once the slots are full, without
 the ramp while envs start and the tail while fewer dialogues are left than slots.
+`--timeline S` also prints the share of the ideal in each S-second window of a run, and
+when its first request came: where the ramp ends and the tail begins.
 
-    python bench/backend.py --latency 1 --concurrency 8 64 --methods naig mas
+    python bench/backend.py --latency 1 --concurrency 8 64 --methods naig mas --timeline 20
     python bench/backend.py --latency 1 --concurrency 128 --workers 2 --servers 2
 """
 

@@ -160,3 +160,21 @@ def test_a_state_flag_is_said_as_the_state() -> None:
                                               ("sign_in", False), ("ticket_login", False), ("my_bookings", False)])
 def test_only_a_name_that_says_a_task_is_worded_from_the_name(tool: str, speaks: bool) -> None:
     assert w.speaks(tool) is speaks
+
+
+def test_a_reworded_request_that_asks_about_other_fields_is_not_kept() -> None:
+    from toolace_mt.generation.draft import Draft
+    from toolace_mt.generation.language.refinement import asks_otherwise, keep_edits
+
+    call = Call("get_class", {"class_id": "CLA-1"}, result=CallResult(ok=True, result={
+        "class_id": "CLA-1", "coach": "Ann", "spots_left": 3, "starts_at": "2026-07-01T10:00"}))
+    request = Turn("user", "request", seed=1)
+    request.text = "Could you get class CLA-1 with its coach and how many spots are left?"
+    segment = Segment(goal="g", target="get_class", stated={"class_id": "CLA-1"},
+                      turns=[request, Turn("assistant", "calls", calls=[call])])
+    draft = Draft(system="", segments=[segment])
+    same = "Please tell me the coach of class CLA-1 and the spots left, thanks."
+    other = "Could you pull up class CLA-1 for me?"
+    assert not asks_otherwise(draft, request, request.text, same)
+    assert asks_otherwise(draft, request, request.text, other)
+    assert keep_edits(draft, [request], [request.text], [other]) == [False]

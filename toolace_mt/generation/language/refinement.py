@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Callable
 
 from toolace_mt.generation.draft import Draft, Segment, Turn
@@ -49,7 +50,7 @@ def keep_edits(draft: Draft, turns: list[Turn], old: list[str], new: list[str | 
     verdicts = []
     for turn, before, after in zip(turns, old, new, strict=True):
         if after is None or after == before or not after.strip() \
-                or gives_early(after, before, withheld(draft, turn)):
+                or gives_early(after, before, withheld(draft, turn)) or asks_otherwise(draft, turn, before, after):
             verdicts.append(False)
             continue
         others: set[tuple[str, ...]] = set()
@@ -58,6 +59,37 @@ def keep_edits(draft: Draft, turns: list[Turn], old: list[str], new: list[str | 
                 others |= _trigrams(other.text)
         verdicts.append(len(_trigrams(after) - others) >= len(_trigrams(before) - others))
     return verdicts
+
+
+def _field_words(value: object, depth: int = 0) -> set[str]:
+    """The words (4+ letters) of an output's field names, at any depth."""
+    if depth > 6:
+        return set()
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", str(key)).lower()
+            found |= {p.rstrip("s") for p in snake.split("_") if len(p) >= 4}
+            found |= _field_words(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value[:20]:
+            found |= _field_words(item, depth + 1)
+    return found
+
+
+def asks_otherwise(draft: Draft, turn: Turn, before: str, after: str) -> bool:
+    """Whether a reworded request asks about other fields of its answer than it did: its
+    reply was worded on what the old words asked ("with its coach and spots left"), and
+    would no longer answer the new ones."""
+    if turn.kind != "request":
+        return False
+    segment = next((s for s in draft.segments if any(t is turn for t in s.turns)), None)
+    fields = _field_words(segment.target_output()) if segment is not None else set()
+    if not fields:
+        return False
+    def asked(text: str) -> set[str]:
+        return {x.rstrip("s") for x in re.findall(r"[a-z]{4,}", text.lower())} & fields
+    return asked(before) != asked(after)
 
 
 def stamps(draft: Draft, segments: range) -> list[tuple[Turn, bytes]]:

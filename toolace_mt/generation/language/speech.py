@@ -446,7 +446,9 @@ def _few_unasked(facts: list[tuple[str, Any]], focus: Focus, limit: int) -> list
     and one new fact at least when the asked ones were all shown before: the values a write
     set are the user's own, told back only as room allows; a field whose label ends in a
     preposition ("added by") only if asked."""
-    asked = [kv for kv in facts if focus.asked(kv[0])][:limit]
+    # at most two "the <field> is" clauses: a third reads as a record read out field by field
+    # (the request may be reworded after its reply was, so "asked" is no licence for more)
+    asked = [kv for kv in facts if focus.asked(kv[0])][:min(limit, UNASKED)]
     room = max(UNASKED, len(asked)) - len(asked)
     news = [kv for kv in facts if kv not in asked and focus.rank(*kv) < 2]
     if not room and news and all(focus.rank(*kv) == 2 for kv in asked):
