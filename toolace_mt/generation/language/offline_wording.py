@@ -290,10 +290,6 @@ def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
     """What the sub-task's reply tells first: the fields the user's words in it name, then
     values no output before its target call showed."""
     words = {x for t in segment.turns if t.role == "user" for x in re.findall(r"[a-z]{4,}", (t.text or "").lower())}
-    # the tool's own words name the record ("get class CLA-1" asks about the class, not its `class_type`)
-    ref = w.referent(segment.target)
-    named = {x.rstrip("s") for x in (ref or "").removesuffix("_id").split("_") if x}
-    words = {x for x in words if x.rstrip("s") not in named}
     target = segment.target_calls()[:1]
     shown: set[str] = set()
     segments = [*(draft.segments if draft is not None and segment in draft.segments else []), segment]
