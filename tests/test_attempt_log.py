@@ -108,4 +108,6 @@ def test_a_fresh_run_replaces_an_old_log(dropped_run: Path, tmp_path: Path) -> N
     out = tmp_path / "out.jsonl"
     attempts_path(out).write_text(attempts_path(dropped_run).read_text(encoding="utf-8") * 2, encoding="utf-8")
     assert main(["generate", "--env", "retail", "-n", "1", "--seed", "5", "-o", str(out)]) == 0
-    assert [line.attempt for line in read_attempt_lines(attempts_path(out))] == [0]
+    lines = read_attempt_lines(attempts_path(out))  # this run's attempts only: up to its one acceptance
+    assert [line.attempt for line in lines] == list(range(len(lines)))
+    assert [line.accepted for line in lines] == [False] * (len(lines) - 1) + [True]
