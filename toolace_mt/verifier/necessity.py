@@ -19,6 +19,7 @@ from toolace_mt.record import AssistantMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, leaves, list_lengths, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.id_fields import id_stem, is_id_field, name_words
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import Shown, Told, meaningful_leaves, parsed, whole_words
 
@@ -37,7 +38,7 @@ def _argument_strings(site: CallSite) -> set[str]:
 def entity_key(site: CallSite) -> tuple[str, str] | None:
     """(field, value) of the one entity a look-up returned: a bare id, a single object, or
     a one-item list of objects; the field named after the tool's noun (`customer_id` for
-    find_customer_by_email), else the object's only `*_id` field."""
+    find_customer_by_email, `taskID` for getTask), else the object's only id field."""
     out = site.output
     if isinstance(out, str):
         return ("", out) if is_identifier(out) or ("_" in out and any(c.isdigit() for c in out)) else None
@@ -45,9 +46,10 @@ def entity_key(site: CallSite) -> tuple[str, str] | None:
         out = out[0]  # a search that found one (a listing that happens to hold one is not a look-up)
     if not isinstance(out, dict):
         return None
-    ids = [k for k, v in out.items() if (k == "id" or k.endswith("_id")) and isinstance(v, str) and v]
-    words = {w.rstrip("s") for w in site.name.casefold().split("_")}
-    named = [k for k in ids if k[:-3].rstrip("s") in words or k[:-3].split("_")[-1].rstrip("s") in words]
+    ids = [k for k, v in out.items() if is_id_field(k) and isinstance(v, str) and v]
+    words = {w.rstrip("s") for w in name_words(site.name)}
+    named = [k for k in ids if (id_stem(k) or "").rstrip("s") in words
+             or (id_stem(k) or "").split("_")[-1].rstrip("s") in words]
     key = named[0] if named else (ids[0] if len(ids) == 1 else None)
     return (key, out[key]) if key else None
 

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, leaves, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.id_fields import is_id_field
 from toolace_mt.verifier.necessity import entity_key
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import Told, tool_properties
@@ -106,25 +108,35 @@ def _unrelated(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) ->
                 user_said.add(message.content)
         read_up_to = max(read_up_to, write.message_index)
         for argument, value in arguments.items():
-            if not isinstance(value, str) or argument == policy.user_key or not argument.endswith("id") \
+            if not isinstance(value, str) or argument == policy.user_key or not is_id_field(argument) \
                     or user_said.tells(value):
                 continue  # a value the user stated was not read off another record
-            source = next((s for s in dialogue.calls if s.message_index < write.message_index and _good(s)
-                           and not policy.is_write(s.name) and isinstance(s.output, dict)
-                           and s.output.get(argument) == value), None)
+            sources = [s for s in dialogue.calls if s.message_index < write.message_index and _good(s)
+                       and not policy.is_write(s.name) and isinstance(s.output, dict)
+                       and s.output.get(argument) == value]
+            # Unrelated only if every read that showed the value was of another kind of record,
+            # pointed at by its id (a get_customer that showed the account too is a fair source).
+            source = sources[0] if sources and all(_through_other_record(s, argument, arguments, policy)
+                                                   for s in sources) else None
             if source is None:
                 continue
             key = entity_key(source)
-            if key is None or key[0] in ("", argument) or key[0] in arguments or key[0] == policy.user_key:
+            if key is None:
                 continue
-            if normalise(key[1]) not in _ids(source):
-                continue  # the record was found some other way, not pointed at by its id
             findings.append(Finding("unrelated_record", f"call {write.call.id} {write.name} takes {argument}={value} "
                                     f"from {source.name}({key[1]}) at message {source.message_index}, a record of "
                                     "another kind the write does not act on; have the user identify the target "
                                     "itself", write.message_index))
             break
     return findings
+
+
+def _through_other_record(source: CallSite, argument: str, arguments: dict[str, Any], policy: EnvPolicy) -> bool:
+    """The read is of a record of another kind than `argument` names, found by its own id."""
+    key = entity_key(source)
+    if key is None or key[0] in ("", argument) or key[0] in arguments or key[0] == policy.user_key:
+        return False
+    return normalise(key[1]) in _ids(source)
 
 
 def _needless_questions(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
