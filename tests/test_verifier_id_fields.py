@@ -58,3 +58,23 @@ def test_a_value_also_shown_by_the_users_own_record_is_not_unrelated() -> None:
     assert "unrelated_record" not in _kinds(turns, TOOLS)
     only_transfer = [t for t in turns if not (t[0] == "call" and t[1] == "get_customer")]
     assert "unrelated_record" in _kinds(only_transfer, TOOLS)
+
+
+CAMEL_TOOLS = {"listCards": {"customerId": {"type": "string"}}, "freezeCard": {"cardId": {"type": "string"}}}
+CAMEL = EnvPolicy(known=True, writes=frozenset({"freezeCard"}), user_key="customerId")
+
+
+@pytest.mark.parametrize(("card", "found"), [("CRD-7", {"foreign_record": [1]}), ("CRD-1", {})])
+def test_foreign_records_are_found_in_a_camel_case_api(card: str, found: dict) -> None:
+    record = synthetic([
+        ("user", f"Please freeze card {card}; I'm customer CUS-1."),
+        ("call", "freezeCard", {"cardId": card}, {"cardId": card, "status": "frozen"}),
+        ("assistant", f"Card {card} is frozen."),
+        ("user", "Which cards do I have?"),
+        ("call", "listCards", {"customerId": "CUS-1"}, [{"cardId": "CRD-1", "status": "active"}]),
+        ("assistant", "You have one card, CRD-1, which is active."),
+    ], CAMEL_TOOLS)
+    kinds: dict[str, list[int | None]] = {}
+    for finding in findings(Dialogue(record), CAMEL):
+        kinds.setdefault(finding.kind, []).append(finding.message_index)
+    assert kinds == found

@@ -16,6 +16,7 @@ from typing import Any
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.id_fields import id_stem, name_words
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import MAX_LEAVES, tool_properties
 
@@ -48,8 +49,7 @@ def _listed_ids(value: Any, nouns: set[str], user_key: str, depth: int = 0) -> d
             if not isinstance(item, dict):
                 continue
             for key, field in list(item.items())[:MAX_LEAVES]:
-                if key != user_key and key.endswith("_id") and _stem(key[:-3]) in nouns \
-                        and isinstance(field, str) and field:
+                if key != user_key and _stem(id_stem(key) or "-") in nouns and isinstance(field, str) and field:
                     found.setdefault(key, set()).add(normalise(field))
                 elif isinstance(field, list):
                     for k, ids in _listed_ids(field, {_stem(key)}, user_key, depth + 1).items():
@@ -63,7 +63,7 @@ def _listed_ids(value: Any, nouns: set[str], user_key: str, depth: int = 0) -> d
 
 
 def _nouns(site: CallSite) -> set[str]:
-    return {_stem(word) for word in site.name.split("_") if word}
+    return {_stem(word) for word in name_words(site.name)}
 
 
 def _made_ids(value: Any, user_key: str) -> set[tuple[str, str]]:
@@ -71,7 +71,7 @@ def _made_ids(value: Any, user_key: str) -> set[tuple[str, str]]:
     if not isinstance(value, dict):
         return set()
     return {(k, normalise(v)) for k, v in list(value.items())[:MAX_LEAVES]
-            if k != user_key and k.endswith("_id") and isinstance(v, str) and v}
+            if k != user_key and id_stem(k) and isinstance(v, str) and v}
 
 
 def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
@@ -100,7 +100,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     for site in dialogue.calls:
         if not _good(site):
             continue
-        gone = any(word in site.name.casefold().split("_") for word in _GONE)
+        gone = any(word in name_words(site.name) for word in _GONE)
         named = [(k, v) for k, v in (site.arguments or {}).items() if k in listed_at and isinstance(v, str)]
         shown = [(k, v) for k, v in (site.output.items() if isinstance(site.output, dict) else [])
                  if k in listed_at and isinstance(v, str) and k not in (site.arguments or {})]
