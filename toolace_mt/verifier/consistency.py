@@ -32,11 +32,25 @@ _CLAIM = re.compile(
     r"|\bis\s+now\s+(?P<v3>" + _VERBS + r")\b", re.I)
 
 
+_QUOTED = re.compile(r'"[^"\n]{0,2000}"|“[^”\n]{0,2000}”')
+
+
+def action_stems(verb: str) -> set[str]:
+    """The stems a tool name may carry for a claimed verb: its action ("registered" is a
+    create) and the verb itself ("registered" -> register_member)."""
+    verb = verb.casefold()
+    return {ACTION_STEMS[verb], verb[:-2] if verb.endswith("ed") else verb}
+
+
 def claimed_actions(text: str, quoted: Evidence | None = None) -> list[str]:
     """Verbs of the actions the text claims; a claim that repeats an earlier tool output
-    or user message word for word (with the two words before it) is a quote, not a claim."""
+    or user message word for word (with the two words before it) is a quote, not a claim,
+    and so is one inside quotation marks (the user's message "I've booked the hall")."""
     verbs = []
+    spans = [m.span() for m in _QUOTED.finditer(text)]
     for match in _CLAIM.finditer(text):
+        if any(start < match.start() < end for start, end in spans):
+            continue
         lead = " ".join(text[: match.start()].split()[-2:])
         if quoted is not None and lead and quoted.has_text(f"{lead} {match.group()}"):
             continue
@@ -68,9 +82,10 @@ def check_consistency(dialogue: Dialogue, env: Environment | None,
                 failures.append(Failure("consistency", f"the assistant states {', '.join(missing[:5])}, which no "
                                                        "earlier tool output or user message shows", index))
             for verb in claimed_actions(text, evidence) if env is not None else []:  # no env: writes unknown
-                stem = ACTION_STEMS[verb]
-                related = [name for name in tool_names if stem in name and name in writes]
-                backed = [name for name in done_since_user if stem in name] if related else done_since_user
+                stems = action_stems(verb)
+                related = [name for name in tool_names if any(s in name for s in stems) and name in writes]
+                backed = [name for name in done_since_user if any(s in name for s in stems)] if related \
+                    else done_since_user
                 if not backed:
                     need = " or ".join(related) + " call" if related else "call of a write tool"
                     failures.append(Failure("consistency", f"the assistant says something was {verb}, but no "
