@@ -78,3 +78,26 @@ def test_foreign_records_are_found_in_a_camel_case_api(card: str, found: dict) -
     for finding in findings(Dialogue(record), CAMEL):
         kinds.setdefault(finding.kind, []).append(finding.message_index)
     assert kinds == found
+
+
+def test_a_record_the_dialogue_made_or_cancelled_is_no_foreign_record() -> None:
+    tools = {"list_holds": {"member_id": {"type": "string"}}, "place_hold": {"book_id": {"type": "string"}},
+             "cancel_hold": {"hold_id": {"type": "string"}}}
+    policy = EnvPolicy(known=True, writes=frozenset({"place_hold", "cancel_hold"}), user_key="member_id")
+
+    def run(first: tuple) -> dict[str, list[int | None]]:
+        record = synthetic([
+            ("user", "I'm member M-1."), first, ("assistant", "Done."),
+            ("user", "Which holds do I have?"),
+            ("call", "list_holds", {"member_id": "M-1"}, [{"hold_id": "H-1", "book_id": "B-1"}]),
+            ("assistant", "One hold, H-1, on book B-1."),
+        ], tools)
+        kinds: dict[str, list[int | None]] = {}
+        for finding in findings(Dialogue(record), policy):
+            kinds.setdefault(finding.kind, []).append(finding.message_index)
+        return kinds
+
+    assert run(("call", "place_hold", {"book_id": "B-9"}, {"hold_id": "H-9", "book_id": "B-9"})) == {}
+    assert run(("call", "cancel_hold", {"hold_id": "H-5"}, {"hold_id": "H-5", "status": "cancelled"})) == {}
+    foreign = run(("call", "get_hold", {"hold_id": "H-5"}, {"hold_id": "H-5", "status": "active"}))
+    assert "foreign_record" in foreign

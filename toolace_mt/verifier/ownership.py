@@ -5,8 +5,8 @@
   (`list_cards(customer_id)`, `get_customer(customer_id)` with its accounts): every card
   or account of that user is in it. Freezing card CRD-30013 and then listing the user's
   cards as only CRD-30078 means the card was someone else's: the dialogue mixes two
-  customers. A record the user creates (a write given their key) is theirs too; a record
-  deleted before the listing is not expected in it.
+  customers. A record a write of the dialogue made is the user's too; a record deleted or
+  cancelled before the listing is not expected in it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ KINDS = (
     FindingKind("foreign_record", CHECK, True,
                 "the user acts on a record their own complete listing does not hold (another user's)"),
 )
-_GONE = ("delete", "remove", "close", "purge")
+_GONE = ("delete", "remove", "close", "purge", "cancel")  # a listing after these need not hold the record
 
 
 def _good(site: CallSite) -> bool:
@@ -83,10 +83,12 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     listed_at: dict[str, int] = {}  # id key -> the first complete listing's message index
     made: set[tuple[str, str]] = set()
     for site in dialogue.calls:
-        if not _good(site) or not site.arguments or not isinstance(site.arguments.get(key), str):
+        if _good(site) and policy.is_write(site.name):
+            # A record this dialogue's write made (its id is new: not among the arguments) is the user's.
+            given = {normalise(v) for v in (site.arguments or {}).values() if isinstance(v, str)}
+            made |= {(k, v) for k, v in _made_ids(site.output, key) if v not in given}
             continue
-        if policy.is_write(site.name):
-            made |= _made_ids(site.output, key)  # a record made for the user is the user's
+        if not _good(site) or not site.arguments or not isinstance(site.arguments.get(key), str):
             continue
         if set(site.arguments) != {key} or set(tool_properties(dialogue.tools.get(site.name))) - {key}:
             continue  # a filter or a page size: the listing may leave records out
