@@ -9,9 +9,10 @@ import re
 
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.language import speech
+from toolace_mt.generation.language import own_record, speech
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.assistant_phrases import ask_templates
 from toolace_mt.generation.language.confirm_wording import confirm_text
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -209,7 +210,10 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "request":
         return request_text(bench, segment, turn)
     if turn.kind == "reply":
-        return reply_text(segment, turn, rng, _focus(segment, draft), _spoken_names(bench))
+        tool = bench.tools[segment.target]
+        enables = any(tool.name in writes for writes in bench.preconditions.enabled_by.values())
+        return reply_text(segment, turn, rng, _focus(segment, draft), _spoken_names(bench),
+                          user_key=bench.values.user_key, sign_in=own_record.signs_in(tool, enables))
     if turn.kind == "ask":
         return ask_text(rng, _spoken_key(bench, topic["param"]))
     if turn.kind in ("answer", "correction"):
@@ -269,7 +273,7 @@ def ask_text(rng: random.Random, param: str) -> str:
     code?"; a relation parameter by what it relates ("Which account should it come from?")."""
     related = w.relation(param)
     if related is None:
-        return rng.choice(w.ASK_TEMPLATES).format(label=w.label(param))
+        return rng.choice(ask_templates(w.label(param))).format(label=w.label(param))
     prep, noun = related
     if noun:
         question = f"Which {noun} should it {RELATION_VERBS.get(prep, f'be {prep}')}?"
@@ -307,10 +311,11 @@ def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
 
 
 def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.Focus | None = None,
-               names: dict[str, str] | None = None) -> str:
+               names: dict[str, str] | None = None, user_key: str | None = None, sign_in: bool = False) -> str:
     """The sub-task's closing reply, in prose: what a write did, or what was asked of a
     look-up (the facts its name asks about first, a list by its entries). `names`: what a
-    person calls awkwardly named parameters (`num_days`), which outputs echo as fields."""
+    person calls awkwardly named parameters (`num_days`), which outputs echo as fields.
+    The user's own record (by `user_key`) is not read their own name; a sign-in greets them."""
     target, *siblings = segment.target_calls() or [None]
     if target is None or target.result is None:
         return "I've looked into it."
@@ -319,8 +324,14 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
         return "I'm sorry, I couldn't do that: " + speech.plain_error(message, "details", None)
     writes = bool(turn.topic.get("writes"))
     past = w.past_tense(segment.target) if writes else None  # only writes do things
+    output = target.result.result
+    if sign_in and writes and not siblings:  # "You're signed in, Miranda.", not their name and username read out
+        rest = speech.summary(own_record.rest_of_sign_in(output, target.arguments), segment.target, rng, focus=focus)
+        return w.join(rng.choice(w.REPLY_OPENERS), own_record.signed_in_line(output, past, rng), rest)
+    if own_record.is_own(output, user_key):  # their own profile: what it holds beside their name
+        output = own_record.without_names(output, {k for k in output if focus is not None and focus.asked(k)})
     claim, claimed = (_claim(segment.target, past, target) if past and _succeeded(target) else ("", set()))
-    facts = speech.summary(_renamed(target.result.result, names or {}), segment.target, rng,
+    facts = speech.summary(_renamed(output, names or {}), segment.target, rng,
                            arguments=tl.without_secrets(target.arguments) if writes else None,
                            known=_known(segment, target, writes) | claimed, focus=focus)
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
@@ -345,7 +356,7 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
     if claim and past and any(re.search(rf"\b{re.escape(past.split()[0])}\b", v, re.I) and v in facts
                               for v in said_by_output) and not claimed - {str(v) for v in target.arguments.values()}:
         claim = ""  # the output says it in its own words ("Message sent to USR006 successfully.")
-    return w.join(rng.choice(w.REPLY_OPENERS if claim or past else w.READ_OPENERS), claim, facts)
+    return w.join(rng.choice(w.REPLY_OPENERS if claim or writes else w.READ_OPENERS), claim, facts)
 
 
 def _renamed(output: object, names: dict[str, str]) -> object:

@@ -165,6 +165,12 @@ class ValueSource(StateRows):
                         if is_id(c) or c == "email" or c in key:  # a key like `username`: its password is its row's
                             choice.context.pop(c, None)
                             choice.context[c] = v
+                    if self.user_key is not None and self.user_key not in choice.context:
+                        # A user's row (a card, through its account): its owner is the dialogue's
+                        # person from now on, so later values (and sub-tasks) are theirs too.
+                        owner = self.owner_of(table, row)
+                        if owner is not None:
+                            choice.context[self.user_key] = owner
                     value = row[column]
                     return value if kind != "string" else str(value)
         if kind == "string" and text_kind(param) is not None:
