@@ -326,10 +326,13 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
     past = w.past_tense(segment.target) if writes else None  # only writes do things
     output = target.result.result
     if sign_in and writes and not siblings:  # "You're signed in, Miranda.", not their name and username read out
-        rest = speech.summary(own_record.rest_of_sign_in(output, target.arguments), segment.target, rng, focus=focus)
+        left = own_record.rest_of_sign_in(output, target.arguments)
+        rest = speech.summary(left, segment.target, rng, focus=focus) if left else ""
         return w.join(rng.choice(w.REPLY_OPENERS), own_record.signed_in_line(output, past, rng), rest)
     if own_record.is_own(output, user_key):  # their own profile: what it holds beside their name
-        output = own_record.without_names(output, {k for k in output if focus is not None and focus.asked(k)})
+        said = {str(v) for v in segment.stated.values()}  # "find me by first name Collin" asks no name
+        output = own_record.without_names(output, {k for k, v in output.items() if focus is not None
+                                                   and focus.asked(k) and str(v) not in said})
     claim, claimed = (_claim(segment.target, past, target) if past and _succeeded(target) else ("", set()))
     facts = speech.summary(_renamed(output, names or {}), segment.target, rng,
                            arguments=tl.without_secrets(target.arguments) if writes else None,

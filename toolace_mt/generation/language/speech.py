@@ -372,8 +372,11 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # What the user knows is not told back, unless it is all the output says (the id a
         # look-up by name found).
         facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())] or facts_of(value)
+        counted = _counted_period(value, facts) if not arguments else ""
+        if counted:
+            return counted
         if not arguments and all(isinstance(v, int | float) and v in (0, 1) for _, v in facts):
-            facts = facts_of(value)  # "1 workday" alone: said with what it counts (the dates asked about)
+            facts = facts_of(value)  # "1" alone says nothing: said with what it is of
         if arguments:  # the subject and text the user dictated are not read back to them
             dictated = {str(v) for v in arguments.values() if _sentence(v)}
             facts = [(k, v) for k, v in facts if str(v) not in dictated] or facts
@@ -417,6 +420,19 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
     if shown.endswith((".", "!", "?")):
         frame = frame.replace("{v}.", "{v}")
     return frame.replace("{v}", shown)
+
+
+def _counted_period(value: dict[str, Any], facts: list[tuple[str, Any]]) -> str:
+    """A count over a period the user gave ({"start_date", "end_date", "workdays": 2}), said
+    with its period: "There are 2 workdays from October 6, 2026 to October 7, 2026." ("" when
+    the output is no such count)."""
+    numbers = [(k, v) for k, v in facts if isinstance(v, int | float) and not isinstance(v, bool)]
+    dates = sorted(str(v) for v in value.values() if isinstance(v, str) and _ISO.fullmatch(v))
+    if len(facts) != 1 or len(numbers) != 1 or len(dates) != 2:
+        return ""
+    first, last = natural(dates[0]), natural(dates[1])
+    said = clause(*numbers[0]) + (f" on {first}" if first == last else f" from {first} to {last}")
+    return said[0].upper() + said[1:] + "."
 
 
 # Fields beside a list that count or page it ("total": 12, "next_offset": 20): the list tells them.

@@ -132,7 +132,8 @@ class ValueSource(StateRows):
         if kind == "string" and param == "expression":
             # Three operands: the assistant writes the expression from numbers the user said
             # in words ("add up 336.57, 6 and 12"), never taking it from them verbatim.
-            return f"{round(rng.uniform(5, 500), 2)} + {rng.randint(2, 60)} + {round(rng.uniform(1, 90), 2)}"
+            first, last = round(rng.uniform(5, 500), 2), round(rng.uniform(1, 90), 2)
+            return f"{first:g} + {rng.randint(2, 60)} + {last:g}"  # 477.0 is said "477"
         fresh = tool.writes and not is_id(param)
         if fresh and kind == "string":
             made = self._fake(param, rng)
