@@ -57,3 +57,14 @@ def test_a_payment_takes_the_account_and_the_payee_of_one_customer(banking: Work
         assert _account_owner(banking, account) == payees[payee], choice.arguments
         checked += 1
     assert checked >= 20
+
+
+def test_a_whole_number_argument_is_an_int(banking: Workbench) -> None:
+    """79.0 is said "79" by a person: the argument holds the same number as an int."""
+    tool = banking.tools["transfer_between_accounts"]
+    for seed in range(10):
+        choice = banking.values.propose(tool, random.Random(seed), known={"amount": [25.0]}, bound=True)
+        amount = choice.arguments.get("amount")
+        assert amount == 25 and isinstance(amount, int), choice.arguments
+    kept = banking.values.propose(tool, random.Random(0), known={"amount": [25.5]}, bound=True)
+    assert kept.arguments.get("amount") == 25.5

@@ -138,3 +138,17 @@ def test_an_identifier_is_asked_for_not_offered_as_a_choice() -> None:
     assert any("would you like" in t for t in ask_templates("leave type"))  # a preference may be chosen
     for seed in range(30):
         assert not _ID_CHOICE.search(ow.ask_text(random.Random(seed), "customer_id"))
+
+
+def test_a_record_of_a_list_of_names_is_told_by_its_entries() -> None:
+    assert speech.describe_item({"stock_list": ["FLET", "GRAN", "STOK"]}) == "FLET, GRAN and STOK"
+    many = speech.describe_item({"stock_list": [f"S{i}" for i in range(8)]})
+    assert many == "S0, S1, S2, S3, S4 and 3 more", many
+    nested = speech.describe_item({"status": {"brakePedalForce": 0.0, "brakePedalStatus": "released"}})
+    assert not _FLOAT_WHOLE.search(nested) and "released" in nested, nested
+
+
+def test_a_mistyped_number_is_no_program_print() -> None:
+    from toolace_mt.generation.plan.injections import _mistype
+    assert _mistype(7.9, random.Random(0)) == 79 and isinstance(_mistype(7.9, random.Random(0)), int)
+    assert _mistype(12.34, random.Random(0)) == 123.4

@@ -308,11 +308,16 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
     options = next((v for v in item.values() if isinstance(v, dict) and v
                     and all(_good("x", o) for o in v.values())), None)
     if options:  # a variant's options: "white, wired, optical"
-        details.insert(0, ", ".join(str(o) for o in list(options.values())[:3]))
+        details.insert(0, ", ".join(_detail(k, o) for k, o in list(options.items())[:3]))
     head = name or ident or ""
     if name and ident:
         head = f"{name} ({ident})"
     if not head and not details:
+        listed = next((v for v in item.values() if isinstance(v, list) and v
+                       and all(isinstance(x, str | int | float) and not isinstance(x, bool) for x in v)), None)
+        if listed:  # {"stock_list": ["FLET", "GRAN"]}: its entries, not "an entry"
+            shown = [natural(x) for x in listed[:5]]
+            return ", ".join(shown) + f" and {len(listed) - 5} more" if len(listed) > 5 else w.list_words(shown)
         facts = facts_of(item)[:2]
         return ", ".join(f"{w.label(k).removeprefix('my ')} {natural(v, k)}" for k, v in facts) or "an entry"
     return head + (", " + ", ".join(details) if details else "") if head else ", ".join(details)

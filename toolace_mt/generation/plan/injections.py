@@ -277,7 +277,8 @@ def _mistype(value: Any, rng: random.Random) -> Any:
     """A typo: one digit of an id changed, two letters of a name swapped ("Rievrton"), or a
     number with a digit too many (50 -> 500)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return value * 10 if isinstance(value, int) else round(value * 10, 2)
+        wrong = value * 10 if isinstance(value, int) else round(value * 10, 2)
+        return int(wrong) if isinstance(wrong, float) and wrong.is_integer() else wrong  # 7.9 -> 79, not "79.0"
     digits = [i for i, ch in enumerate(value) if ch.isdigit()]
     if not digits:
         pairs = [i for i in range(1, len(value) - 2) if value[i].isalpha() and value[i + 1].isalpha()

@@ -87,7 +87,11 @@ class ValueSource(StateRows):
         kind = param_kind(schema)
         if kind in ("integer", "number") and isinstance(found, int | float) and not isinstance(found, bool) \
                 and choice.sources.get(param) != "known":
-            return fit_number(found, schema, rng, kind == "integer")
+            found = fit_number(found, schema, rng, kind == "integer")
+        if isinstance(found, float) and found.is_integer() and abs(found) < 1e15:
+            return int(found)  # 79.0 is the number a person says as "79": the same value to a number schema
+        if kind in ("integer", "number"):
+            return found
         limit = schema.get("maxLength")
         if isinstance(found, str) and isinstance(limit, int) and limit > 0 and len(found) > limit:
             return found[:limit].rstrip()
