@@ -152,3 +152,12 @@ def test_a_mistyped_number_is_no_program_print() -> None:
     from toolace_mt.generation.plan.injections import _mistype
     assert _mistype(7.9, random.Random(0)) == 79 and isinstance(_mistype(7.9, random.Random(0)), int)
     assert _mistype(12.34, random.Random(0)) == 123.4
+
+
+def test_a_writes_reply_does_not_tell_the_user_their_own_id() -> None:
+    output = {"days": 3.0, "employee_id": "E4012", "end_date": "2026-08-07", "leave_type": "vacation", "note": "",
+              "request_id": "TO-7068", "start_date": "2026-08-05", "status": "requested"}
+    arguments = {"start_date": "2026-08-05", "end_date": "2026-08-07", "leave_type": "vacation"}
+    for seed in range(20):
+        text = _reply("request_time_off", arguments, output, True, seed, user_key="employee_id")
+        assert "E4012" not in text and "TO-7068" in text, text

@@ -334,9 +334,12 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
         output = own_record.without_names(output, {k for k, v in output.items() if focus is not None
                                                    and focus.asked(k) and str(v) not in said})
     claim, claimed = (_claim(segment.target, past, target) if past and _succeeded(target) else ("", set()))
+    # After a write, the user's own id on what it made is no news ("the employee ID is E4012")
+    own_id = {str(output[user_key])} if writes and user_key and isinstance(output, dict) \
+        and isinstance(output.get(user_key), str | int) else set()
     facts = speech.summary(_renamed(output, names or {}), segment.target, rng,
                            arguments=tl.without_secrets(target.arguments) if writes else None,
-                           known=_known(segment, target, writes) | claimed, focus=focus)
+                           known=_known(segment, target, writes) | claimed | own_id, focus=focus)
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
     records = [c for c in (target, *siblings) if _succeeded(c) and c.result is not None
