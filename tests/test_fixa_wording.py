@@ -161,3 +161,15 @@ def test_a_writes_reply_does_not_tell_the_user_their_own_id() -> None:
     for seed in range(20):
         text = _reply("request_time_off", arguments, output, True, seed, user_key="employee_id")
         assert "E4012" not in text and "TO-7068" in text, text
+
+
+def test_several_look_ups_are_led_by_their_values_in_words() -> None:
+    rows = [{"order_id": "FD-1", "status": "out_for_delivery", "store_name": "Watkins's Burgers"}]
+    calls = [Call("list_orders", {"status": "out_for_delivery"}, result=CallResult(ok=True, result=rows)),
+             Call("list_orders", {"status": "delivered"}, result=CallResult(ok=True, result=[]))]
+    for seed in range(20):
+        reply = Turn("assistant", "reply", seed=seed, topic={"target": "list_orders", "writes": False})
+        segment = Segment(goal="g", target="list_orders", stated={},
+                          turns=[Turn("assistant", "calls", calls=calls), reply])
+        text = ow.reply_text(segment, reply, random.Random(seed))
+        assert "out_for_delivery" not in text and not text.split(". ", 1)[-1].startswith("Then"), text

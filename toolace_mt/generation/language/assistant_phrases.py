@@ -52,6 +52,7 @@ READ_OPENERS = ["Here you go.", "Okay.", "Alright.", "Sure thing.", "Here's what
                 "Right.", "Let me see.", "I've checked.", "I had a look.", "Sure.", "Got it."]
 
 SIBLING_LEADS = ["As for {value}:", "And for {value}:", "For {value}:", "Then {value}:"]
+FIRST_LEADS = ["For {value}:", "Starting with {value}:", "First, {value}:"]  # the first of several look-ups
 
 EMPTY_RESULTS = ["I've made a note of that.", "That's been noted.", "It's logged; there was nothing to report back.",
                  "Noted, nothing further came back.", "I've noted it down.", "That's logged.",

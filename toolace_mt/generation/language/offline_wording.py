@@ -12,7 +12,7 @@ from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import own_record, speech
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
-from toolace_mt.generation.language.assistant_phrases import ask_templates
+from toolace_mt.generation.language.assistant_phrases import FIRST_LEADS, ask_templates
 from toolace_mt.generation.language.confirm_wording import confirm_text
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -349,14 +349,15 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
                                                                  "Here's what each shows:"]) + "\n" + "\n".join(
             f"- {_headed(c, focus)}" for c in records))
     if siblings and facts:  # several look-ups at once: each answer says whose it is
-        facts = w.join(rng.choice(w.SIBLING_LEADS).format(value=next(iter(target.arguments.values()))), facts)
+        first = speech.natural(next(iter(target.arguments.values())))  # "out for delivery", never the raw value
+        facts = w.join(rng.choice(FIRST_LEADS).format(value=first), facts)
     for sibling in siblings:  # the same look-up of another entity, told after
         if sibling.result is not None and sibling.result.ok:
             told = speech.summary(_renamed(sibling.result.result, names or {}), segment.target, rng,
                                   known=_known(segment, sibling, False),
                                   focus=focus)
             if told:
-                value = next(iter(sibling.arguments.values()))
+                value = speech.natural(next(iter(sibling.arguments.values())))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
     said_by_output = [v for v in leaves(target.result.result) if isinstance(v, str) and len(v.split()) >= 3]
     if claim and past and any(re.search(rf"\b{re.escape(past.split()[0])}\b", v, re.I) and v in facts
