@@ -14,6 +14,18 @@ CHAT_REPLY_AFTER_NO = ["Sorry I couldn't help with that one. Is there anything e
 ASK_TEMPLATES = ["Sure, I can help with that. Could you tell me the {label}?",
                  "Happy to help. What is the {label}?", "Before I go ahead, I need the {label}. What is it?",
                  "I can do that. Which {label} would you like?", "Could you give me the {label} first?"]
+# An identifier, a name or a credential is not chosen: it is asked for ("What's the customer ID?").
+_IDENTITY_WORDS = frozenset({"id", "ids", "number", "name", "email", "e-mail", "pin", "password", "passcode",
+                             "username", "login", "code", "phone", "address", "zip", "birth", "token", "key"})
+
+
+def ask_templates(label: str) -> list[str]:
+    """The questions for a value the user left out: a preference ("Which leave type would
+    you like?") may be offered as a choice, an identifier or credential never is."""
+    words = set(label.casefold().replace("-", " ").split())
+    if not words & _IDENTITY_WORDS:
+        return ASK_TEMPLATES
+    return [t for t in ASK_TEMPLATES if "would you like" not in t] + ["I can do that. What's the {label}?"]
 
 REFUSALS = ["I'm sorry, but I can't {request}; that's outside what I can help with here.",
             "Unfortunately I'm not able to {request}. That isn't something I can do in this service.",
@@ -40,6 +52,7 @@ READ_OPENERS = ["Here you go.", "Okay.", "Alright.", "Sure thing.", "Here's what
                 "Right.", "Let me see.", "I've checked.", "I had a look.", "Sure.", "Got it."]
 
 SIBLING_LEADS = ["As for {value}:", "And for {value}:", "For {value}:", "Then {value}:"]
+FIRST_LEADS = ["For {value}:", "Starting with {value}:", "First, {value}:"]  # the first of several look-ups
 
 EMPTY_RESULTS = ["I've made a note of that.", "That's been noted.", "It's logged; there was nothing to report back.",
                  "Noted, nothing further came back.", "I've noted it down.", "That's logged.",

@@ -9,9 +9,10 @@ import re
 
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.language import speech
+from toolace_mt.generation.language import own_record, speech
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.assistant_phrases import FIRST_LEADS, ask_templates
 from toolace_mt.generation.language.confirm_wording import confirm_text
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -209,7 +210,10 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "request":
         return request_text(bench, segment, turn)
     if turn.kind == "reply":
-        return reply_text(segment, turn, rng, _focus(segment, draft), _spoken_names(bench))
+        tool = bench.tools[segment.target]
+        enables = any(tool.name in writes for writes in bench.preconditions.enabled_by.values())
+        return reply_text(segment, turn, rng, _focus(segment, draft), _spoken_names(bench),
+                          user_key=bench.values.user_key, sign_in=own_record.signs_in(tool, enables))
     if turn.kind == "ask":
         return ask_text(rng, _spoken_key(bench, topic["param"]))
     if turn.kind in ("answer", "correction"):
@@ -269,7 +273,7 @@ def ask_text(rng: random.Random, param: str) -> str:
     code?"; a relation parameter by what it relates ("Which account should it come from?")."""
     related = w.relation(param)
     if related is None:
-        return rng.choice(w.ASK_TEMPLATES).format(label=w.label(param))
+        return rng.choice(ask_templates(w.label(param))).format(label=w.label(param))
     prep, noun = related
     if noun:
         question = f"Which {noun} should it {RELATION_VERBS.get(prep, f'be {prep}')}?"
@@ -303,10 +307,11 @@ def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
 
 
 def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.Focus | None = None,
-               names: dict[str, str] | None = None) -> str:
+               names: dict[str, str] | None = None, user_key: str | None = None, sign_in: bool = False) -> str:
     """The sub-task's closing reply, in prose: what a write did, or what was asked of a
     look-up (the facts its name asks about first, a list by its entries). `names`: what a
-    person calls awkwardly named parameters (`num_days`), which outputs echo as fields."""
+    person calls awkwardly named parameters (`num_days`), which outputs echo as fields.
+    The user's own record (by `user_key`) is not read their own name; a sign-in greets them."""
     target, *siblings = segment.target_calls() or [None]
     if target is None or target.result is None:
         return "I've looked into it."
@@ -315,10 +320,22 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
         return "I'm sorry, I couldn't do that: " + speech.plain_error(message, "details", None)
     writes = bool(turn.topic.get("writes"))
     past = w.past_tense(segment.target) if writes else None  # only writes do things
+    output = target.result.result
+    if sign_in and writes and not siblings:  # "You're signed in, Miranda.", not their name and username read out
+        left = own_record.rest_of_sign_in(output, target.arguments)
+        rest = speech.summary(left, segment.target, rng, focus=focus) if left else ""
+        return w.join(rng.choice(w.REPLY_OPENERS), own_record.signed_in_line(output, past, rng), rest)
+    if own_record.is_own(output, user_key):  # their own profile: what it holds beside their name
+        said = {str(v) for v in segment.stated.values()}  # "find me by first name Collin" asks no name
+        output = own_record.without_names(output, {k for k, v in output.items() if focus is not None
+                                                   and focus.asked(k) and str(v) not in said})
     claim, claimed = (_claim(segment.target, past, target) if past and _succeeded(target) else ("", set()))
-    facts = speech.summary(_renamed(target.result.result, names or {}), segment.target, rng,
+    # After a write, the user's own id on what it made is no news ("the employee ID is E4012")
+    own_id = {str(output[user_key])} if writes and user_key and isinstance(output, dict) \
+        and isinstance(output.get(user_key), str | int) else set()
+    facts = speech.summary(_renamed(output, names or {}), segment.target, rng,
                            arguments=tl.without_secrets(target.arguments) if writes else None,
-                           known=_known(segment, target, writes) | claimed, focus=focus)
+                           known=_known(segment, target, writes) | claimed | own_id, focus=focus)
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
     records = [c for c in (target, *siblings) if _succeeded(c) and c.result is not None
@@ -328,20 +345,21 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
                                                                  "Here's what each shows:"]) + "\n" + "\n".join(
             f"- {_headed(c, focus)}" for c in records))
     if siblings and facts:  # several look-ups at once: each answer says whose it is
-        facts = w.join(rng.choice(w.SIBLING_LEADS).format(value=next(iter(target.arguments.values()))), facts)
+        first = speech.natural(next(iter(target.arguments.values())))  # "out for delivery", never the raw value
+        facts = w.join(rng.choice(FIRST_LEADS).format(value=first), facts)
     for sibling in siblings:  # the same look-up of another entity, told after
         if sibling.result is not None and sibling.result.ok:
             told = speech.summary(_renamed(sibling.result.result, names or {}), segment.target, rng,
                                   known=_known(segment, sibling, False),
                                   focus=focus)
             if told:
-                value = next(iter(sibling.arguments.values()))
+                value = speech.natural(next(iter(sibling.arguments.values())))
                 facts = w.join(facts, rng.choice(w.SIBLING_LEADS).format(value=value), told)
     said_by_output = [v for v in leaves(target.result.result) if isinstance(v, str) and len(v.split()) >= 3]
     if claim and past and any(re.search(rf"\b{re.escape(past.split()[0])}\b", v, re.I) and v in facts
                               for v in said_by_output) and not claimed - {str(v) for v in target.arguments.values()}:
         claim = ""  # the output says it in its own words ("Message sent to USR006 successfully.")
-    return w.join(rng.choice(w.REPLY_OPENERS if claim or past else w.READ_OPENERS), claim, facts)
+    return w.join(rng.choice(w.REPLY_OPENERS if claim or writes else w.READ_OPENERS), claim, facts)
 
 
 def _renamed(output: object, names: dict[str, str]) -> object:

@@ -43,13 +43,22 @@ def is_money(field: str, value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and _money(field)
 
 
+def whole(value: Any) -> Any:
+    """A float that is a whole number as an int (3.0 -> 3): a person says "3 workdays"."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
 def natural(value: Any, field: str = "") -> str:
     """A value as a person says it: `no_longer_needed` -> "no longer needed", an amount
-    field 1108.9 -> "$1,108.90", 2026-07-16T22:00:00 -> "July 16, 2026 at 22:00"."""
+    field 1108.9 -> "$1,108.90", 2026-07-16T22:00:00 -> "July 16, 2026 at 22:00", a
+    count 3.0 -> "3"."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float) and _money(field):
         return f"${value:,.2f}"
+    value = whole(value)
     measured = unit(field) if isinstance(value, int | float) and field else None
     if measured is not None:
         return f"{value}{measured[1]}"
@@ -80,9 +89,21 @@ def _stems(name: str) -> set[str]:
     return parts - {"id", "get", "list", "find", "search", "by", "show", "all"}
 
 
+# What a question's word asks about under another name: "what does it cost?" asks the price.
+_ASKED_AS = {"cost": ("price", "amount", "total", "fee", "fare", "charge"), "charge": ("price", "amount", "fee"),
+             "owe": ("balance", "amount", "due"), "spend": ("amount", "total"), "spent": ("amount", "total"),
+             "worth": ("value", "price"), "left": ("remaining", "available", "balance"),
+             "remaining": ("left", "available", "balance"), "pay": ("amount", "total", "price")}
+
+
+def _with_aliases(words: set[str]) -> set[str]:
+    return words | {alias for word in words for alias in _ASKED_AS.get(word, ())}
+
+
 def asked_first(facts: list[tuple[str, Any]], tool: str) -> list[tuple[str, Any]]:
-    """The facts the tool's name asks about (`get_order_status` -> status) first."""
-    wanted = _stems(tool)
+    """The facts the tool's name asks about (`get_order_status` -> status, `get_cost` ->
+    price) first."""
+    wanted = _with_aliases(_stems(tool))
     return sorted(facts, key=lambda kv: not (_stems(kv[0]) & wanted))
 
 
@@ -138,6 +159,7 @@ def clause(key: str, value: Any) -> str:
             said = verb[:-1] + "ies" if verb.endswith("y") and verb[-2:-1] not in "aeiou" else \
                 verb + "es" if verb.endswith(("sh", "ch", "x", "z")) else verb + "s"
             return f"it {said} on {natural(value, key)}"
+    value = whole(value) if not _money(key) else value
     measured = unit(key) if isinstance(value, int | float) and not isinstance(value, bool) else None
     said = measured[0] if measured else w.label(key).removeprefix("my ")
     words = said.split()
@@ -150,7 +172,7 @@ def clause(key: str, value: Any) -> str:
             rest = words[1:-1] if words[0] in ("from", "to") and len(words) > 2 else words[:-1]
             said = " ".join(rest) + (" afterwards" if words[-1] == "after" else " beforehand")
     if many and isinstance(value, int) and not isinstance(value, bool) and not _money(key):  # a count of things
-        return f"there is 1 {said[:-1]}" if value == 1 else f"there are {value} {said}"
+        return f"there is 1 {said[:-1]}" if value == 1 else f"there are {value or 'no'} {said}"
     return f"the {said} {'are' if many else 'is'} {natural(value, key)}"
 
 
@@ -168,7 +190,7 @@ class Focus:
     asks about), then values the dialogue has not shown yet; already-shown values last."""
 
     def __init__(self, words: set[str] | None = None, shown: set[str] | None = None) -> None:
-        self.words = {x.rstrip("s") for x in (words or set()) if len(x) >= 4}
+        self.words = _with_aliases({x.rstrip("s") for x in (words or set()) if len(x) >= 4})
         self.shown = shown or set()
 
     def asked(self, key: str) -> bool:
@@ -234,6 +256,9 @@ def _detail(key: str, value: Any) -> str:
     if event and _ISO.fullmatch(str(value)):
         return f"{event['verb']} {natural(value, key)}" if event["verb"] == "due" else \
             f"{event['verb']} on {natural(value, key)}"
+    value = whole(value) if not _money(key) else value
+    if isinstance(value, bool):  # an asked yes/no: "available", "not available"
+        return flag_words(key, value)
     if key == "stock" and isinstance(value, int) and not isinstance(value, bool):
         return f"{value} in stock"
     if isinstance(value, int | float) and not isinstance(value, bool) and not _money(key) and unit(key) is None:
@@ -278,14 +303,21 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
                     key=lambda t: (t[0], t[1]))
     asked = sum(1 for rank, _, _, _ in ranked if rank == 0)
     details = [_detail(k, v) for _, _, k, v in ranked][:max(2, min(asked, 3))]  # all asked, up to three
+    flags = [flag_words(k, v) for k, v in item.items() if isinstance(v, bool) and focus.asked(k) and not is_secret(k)]
+    details = [*flags[:2], *details]  # an asked yes/no ("whether each is available"): "not available"
     options = next((v for v in item.values() if isinstance(v, dict) and v
                     and all(_good("x", o) for o in v.values())), None)
     if options:  # a variant's options: "white, wired, optical"
-        details.insert(0, ", ".join(str(o) for o in list(options.values())[:3]))
+        details.insert(0, ", ".join(_detail(k, o) for k, o in list(options.items())[:3]))
     head = name or ident or ""
     if name and ident:
         head = f"{name} ({ident})"
     if not head and not details:
+        listed = next((v for v in item.values() if isinstance(v, list) and v
+                       and all(isinstance(x, str | int | float) and not isinstance(x, bool) for x in v)), None)
+        if listed:  # {"stock_list": ["FLET", "GRAN"]}: its entries, not "an entry"
+            shown = [natural(x) for x in listed[:5]]
+            return ", ".join(shown) + f" and {len(listed) - 5} more" if len(listed) > 5 else w.list_words(shown)
         facts = facts_of(item)[:2]
         return ", ".join(f"{w.label(k).removeprefix('my ')} {natural(v, k)}" for k, v in facts) or "an entry"
     return head + (", " + ", ".join(details) if details else "") if head else ", ".join(details)
@@ -345,6 +377,11 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # What the user knows is not told back, unless it is all the output says (the id a
         # look-up by name found).
         facts = [(k, v) for k, v in facts_of(value) if str(v) not in (known or set())] or facts_of(value)
+        counted = _counted_period(value, facts) if not arguments else ""
+        if counted:
+            return counted
+        if not arguments and all(isinstance(v, int | float) and v in (0, 1) for _, v in facts):
+            facts = facts_of(value)  # "1" alone says nothing: said with what it is of
         if arguments:  # the subject and text the user dictated are not read back to them
             dictated = {str(v) for v in arguments.values() if _sentence(v)}
             facts = [(k, v) for k, v in facts if str(v) not in dictated] or facts
@@ -375,7 +412,7 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         if not said:
             said = _grouped(value)
         if not said:
-            said = _yes_no(value)
+            said = _yes_no(value, lead=arguments is None)
         if not said and any(isinstance(v, list) and not v for v in value.values()):
             return rng.choice(w.NO_RESULTS)  # {"results": []}: nothing matched
         if not said:
@@ -388,6 +425,19 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
     if shown.endswith((".", "!", "?")):
         frame = frame.replace("{v}.", "{v}")
     return frame.replace("{v}", shown)
+
+
+def _counted_period(value: dict[str, Any], facts: list[tuple[str, Any]]) -> str:
+    """A count over a period the user gave ({"start_date", "end_date", "workdays": 2}), said
+    with its period: "There are 2 workdays from October 6, 2026 to October 7, 2026." ("" when
+    the output is no such count)."""
+    numbers = [(k, v) for k, v in facts if isinstance(v, int | float) and not isinstance(v, bool)]
+    dates = sorted(str(v) for v in value.values() if isinstance(v, str) and _ISO.fullmatch(v))
+    if len(facts) != 1 or len(numbers) != 1 or len(dates) != 2:
+        return ""
+    first, last = natural(dates[0]), natural(dates[1])
+    said = clause(*numbers[0]) + (f" on {first}" if first == last else f" from {first} to {last}")
+    return said[0].upper() + said[1:] + "."
 
 
 # Fields beside a list that count or page it ("total": 12, "next_offset": 20): the list tells them.
@@ -414,27 +464,82 @@ def _without_counts(value: dict[str, Any]) -> dict[str, Any] | None:
 _OUTCOME_FLAGS = frozenset({"success", "succeeded", "ok", "done", "result", "status", "completed"})
 
 
-def _yes_no(value: dict[str, Any]) -> str:
+def _yes_no(value: dict[str, Any], lead: bool = True) -> str:
     """An output of yes/no fields only ({"login_status": true}): each told as a yes or a no
-    under its own words, since a flag is the answer ("Yes: the login status is on.")."""
+    under its own words, since a flag is the answer ("Yes: the login status is on."); after
+    a write (no `lead`), as what is now so ("You're not logged in.")."""
     flags = [(k, v) for k, v in value.items() if isinstance(v, bool) and w.speakable(k) and not is_secret(k)][:3]
     if not flags:
         return ""
     if len(flags) == 1 and flags[0][0].casefold() in _OUTCOME_FLAGS:  # {"success": true} tells only that it worked
         return "That went through." if flags[0][1] else "That didn't go through."
     parts = [_flag_state(k, v) for k, v in flags]
-    lead = "Yes" if flags[0][1] else "No"
-    return f"{lead}: {w.list_words(parts)}."
+    if not lead:
+        said = w.list_words(parts)
+        return said[0].upper() + said[1:] + "."
+    return f"{'Yes' if flags[0][1] else 'No'}: {w.list_words(parts)}."
+
+
+# The last word of a yes/no field's name that makes it a state, not a noun ("is_open",
+# "open_now", "available"): said as "it's open", never "the open is on".
+_STATE_END = frozenset({"in", "out", "up", "on", "off", "open", "closed", "only", "available", "active", "now",
+                        "enabled", "disabled", "visible", "required", "allowed", "pressed", "engaged", "locked",
+                        "unlocked", "paid", "read", "done", "free", "valid", "public", "private", "empty", "full",
+                        "online", "offline", "live", "ready", "due", "overdue", "current", "default", "primary"})
+_MODALS = {"can": "can't", "should": "shouldn't", "will": "won't", "could": "couldn't"}
+
+
+def _flag_words(key: str) -> list[str]:
+    return w.label(key).removeprefix("my ").split()
+
+
+def _is_state(words: list[str]) -> bool:
+    """A flag's words that name a state: a participle ("archived"), an adjective ("open",
+    "refundable"), or "is ..."."""
+    return bool(words) and (words[-1] in _STATE_END or words[-1].endswith("able")
+                            or (words[-1].endswith("ed") and len(words[-1]) > 4))
 
 
 def _flag_state(key: str, value: bool) -> str:
     """A yes/no field in words: a state named by a participle ("signed_in", "archived") as
-    the state ("you're signed in", "it's not archived"); any other as on or off."""
-    words = w.label(key).removeprefix("my ").removeprefix("is ").split()
-    if words and words[0].endswith("ed") and len(words) <= 2 and (len(words) == 1 or words[1] in w.PARTICLES):
+    the state ("you're signed in", "it's not archived"), "is_open" as "it's open", "has_wifi"
+    as "it has wifi", "can_cancel" as "it can't cancel"; a noun ("login_status") as on or off."""
+    words = _flag_words(key)
+    if words and words[0] in ("is", "was", "are") and len(words) > 1:
+        words = words[1:]
+        if not _is_state(words):  # "is_member": it's a member
+            return f"it's {'' if value else 'not '}{'an' if words[0][:1] in 'aeiou' else 'a'} {' '.join(words)}"
+    if not words:
+        return "yes" if value else "no"
+    if words[0].endswith("ed") and len(words) <= 2 and (len(words) == 1 or words[1] in w.PARTICLES):
         who = "you're" if len(words) == 2 else "it's"  # signed in, logged in: the user; archived: the thing
         return f"{who} {'' if value else 'not '}{' '.join(words)}"
+    rest = " ".join(words[1:])
+    if words[0] in ("has", "have") and rest:
+        return f"it has {rest}" if value else f"it doesn't have {rest}"
+    if words[0] in _MODALS and rest:
+        return f"it {words[0] if value else _MODALS[words[0]]} {rest}"
+    if words[0] in ("allow", "allows") and rest:
+        return f"it allows {rest}" if value else f"it doesn't allow {rest}"
+    if _is_state(words):
+        return f"it's {'' if value else 'not '}{' '.join(words)}"
     return f"the {' '.join(words)} is {'on' if value else 'off'}"
+
+
+def flag_words(key: str, value: bool) -> str:
+    """A yes/no field as a list entry's detail: "available", "not available", "has wifi",
+    "no wifi"; a noun flag as "login status: yes"."""
+    words = _flag_words(key)
+    if words and words[0] in ("is", "was", "are") and len(words) > 1:
+        words = words[1:]
+    rest = " ".join(words[1:])
+    if words and words[0] in ("has", "have") and rest:
+        return f"has {rest}" if value else f"no {rest}"
+    if words and words[0] in _MODALS and rest:
+        return f"{words[0] if value else _MODALS[words[0]]} {rest}"
+    if _is_state(words) or (words and words[0].endswith("ed")):
+        return f"{'' if value else 'not '}{' '.join(words)}"
+    return f"{' '.join(words)}: {'yes' if value else 'no'}"
 
 
 # Fields told beside the asked ones: a reply answers, it does not read the record out.

@@ -14,7 +14,7 @@ from toolace_mt.generation.backends.interface import Injection, InjectionType
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
-from toolace_mt.generation.language.speech import sayable
+from toolace_mt.generation.language.speech import natural, sayable
 from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.plan.value_keys import is_id
 from toolace_mt.generation.workbench import Workbench
@@ -229,6 +229,9 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
         facts = [(k, v) for k, v in output.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
                  and str(v) and len(str(v)) < 40 and w.speakable(k) and sayable(k, v)
                  and not (isinstance(v, str) and len(v.split()) >= 3)]  # a sentence is not asked back
+        # Asked to be reminded of, it must have been said: a value the reply told
+        replied = next((t.text or "" for t in reversed(segment.turns) if t.kind == "reply"), "")
+        facts = [(k, v) for k, v in facts if _says(replied, v) or _says(replied, natural(v, k))]
         if facts:
             key, value = rng.choice(facts)
             topic = {"recall": key, "value": value}
@@ -274,7 +277,8 @@ def _mistype(value: Any, rng: random.Random) -> Any:
     """A typo: one digit of an id changed, two letters of a name swapped ("Rievrton"), or a
     number with a digit too many (50 -> 500)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return value * 10 if isinstance(value, int) else round(value * 10, 2)
+        wrong = value * 10 if isinstance(value, int) else round(value * 10, 2)
+        return int(wrong) if isinstance(wrong, float) and wrong.is_integer() else wrong  # 7.9 -> 79, not "79.0"
     digits = [i for i, ch in enumerate(value) if ch.isdigit()]
     if not digits:
         pairs = [i for i in range(1, len(value) - 2) if value[i].isalpha() and value[i + 1].isalpha()

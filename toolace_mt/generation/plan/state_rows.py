@@ -220,6 +220,21 @@ class StateRows:
                         break
         return self._paths[table]
 
+    def owner_of(self, table: str, row: dict[str, Any]) -> Any:
+        """The user a row of `table` belongs to (a card's, through its account), or None
+        when its rows belong to no user or the path breaks (a row pointing at nothing)."""
+        path = self._owner_path(table)
+        if path is None or self.user_key is None or self.catalog is None:
+            return None
+        for column, parent in path:
+            if parent not in self._rows:
+                return None
+            above = self._rows[parent].matching({self.catalog.primary_keys[parent][0]: row.get(column)})
+            if not above:
+                return None
+            row = above[0]
+        return row.get(self.user_key)
+
     def _owned(self, table: str, user: Any, tool: str | None) -> RowIndex | None:
         """The rows of `table` (those `tool` can act on, when learned) that belong to `user`;
         None when its rows belong to no user."""

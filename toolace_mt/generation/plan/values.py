@@ -87,7 +87,11 @@ class ValueSource(StateRows):
         kind = param_kind(schema)
         if kind in ("integer", "number") and isinstance(found, int | float) and not isinstance(found, bool) \
                 and choice.sources.get(param) != "known":
-            return fit_number(found, schema, rng, kind == "integer")
+            found = fit_number(found, schema, rng, kind == "integer")
+        if isinstance(found, float) and found.is_integer() and abs(found) < 1e15:
+            return int(found)  # 79.0 is the number a person says as "79": the same value to a number schema
+        if kind in ("integer", "number"):
+            return found
         limit = schema.get("maxLength")
         if isinstance(found, str) and isinstance(limit, int) and limit > 0 and len(found) > limit:
             return found[:limit].rstrip()
@@ -132,7 +136,8 @@ class ValueSource(StateRows):
         if kind == "string" and param == "expression":
             # Three operands: the assistant writes the expression from numbers the user said
             # in words ("add up 336.57, 6 and 12"), never taking it from them verbatim.
-            return f"{round(rng.uniform(5, 500), 2)} + {rng.randint(2, 60)} + {round(rng.uniform(1, 90), 2)}"
+            first, last = round(rng.uniform(5, 500), 2), round(rng.uniform(1, 90), 2)
+            return f"{first:g} + {rng.randint(2, 60)} + {last:g}"  # 477.0 is said "477"
         fresh = tool.writes and not is_id(param)
         if fresh and kind == "string":
             made = self._fake(param, rng)
@@ -165,6 +170,12 @@ class ValueSource(StateRows):
                         if is_id(c) or c == "email" or c in key:  # a key like `username`: its password is its row's
                             choice.context.pop(c, None)
                             choice.context[c] = v
+                    if self.user_key is not None and self.user_key not in choice.context:
+                        # A user's row (a card, through its account): its owner is the dialogue's
+                        # person from now on, so later values (and sub-tasks) are theirs too.
+                        owner = self.owner_of(table, row)
+                        if owner is not None:
+                            choice.context[self.user_key] = owner
                     value = row[column]
                     return value if kind != "string" else str(value)
         if kind == "string" and text_kind(param) is not None:
