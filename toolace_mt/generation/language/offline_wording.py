@@ -13,6 +13,7 @@ from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.confirm_wording import confirm_text
+from toolace_mt.generation.language.value_phrases import FormCount
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves
@@ -25,10 +26,12 @@ _GREETING = re.compile(r"(?:hi|hello|hey)\b", re.I)
 REDRAWS = 6  # wordings tried before a repeated assistant text is made new by a closing sentence
 
 
-def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
+def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | None = None) -> str:
     """The sub-task's opening message: what is asked, the target call's values, the values
-    only lookups need ("you can find me with ..."), maybe a line of the user's situation."""
+    only lookups need ("you can find me with ..."), maybe a line of the user's situation.
+    `before`: the dialogue's turn before it (after a no, the user does not cheer)."""
     rng = random.Random(turn.seed)
+    form = FormCount()  # the turn's "the <label> is <value>" clauses: a person's, not a form's
     enums = _enum_words(bench)
     stated = {k: _said_enum(v, enums, _enum_values(bench)) for k, v in segment.stated.items()}
     hidden = turn.topic.get("hidden")  # clarification: a value the user leaves out
@@ -75,7 +78,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     rng.shuffle(pairs)
     flags = _flag_sentences(tool, pairs, rng)
     pairs = [(names.get(k, k), v if k in wrong_keys else w.said_date(v)) for k, v in pairs if k not in flags]
-    clauses = w.value_sentences(rng, pairs, chosen=tool.writes) + list(flags.values())
+    clauses = w.value_sentences(rng, pairs, chosen=tool.writes, form=form) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
         clauses.append(w.same_for(rng, others))
@@ -87,7 +90,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
             said = f"current {param}" if param in taken else param
             named.append((f"other {said}" if any(p == said for p, _ in named) else said, value))
         if len(named) > 1 and rng.random() < 0.3:
-            found = w.value_sentences(rng, named)
+            found = w.value_sentences(rng, named, form=form)
         else:
             found = [w.lookup_sentence(rng, named)]
         at = rng.randrange(len(clauses) + 1)
@@ -97,7 +100,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     people = w.People(people.name, people.name2, persona, people.city, people.company)
     # A request that names the user, or whose user is not known yet, is not signed.
     named = any("name" in k for k in segment.stated) or not persona
-    lead = w.follow_up(rng) if turn.topic.get("follow_up") else w.opener(rng)
+    lead = w.follow_up(rng, after_no=_said_no(before)) if turn.topic.get("follow_up") else w.opener(rng)
     if _GREETING.match(phrased) and not turn.topic.get("follow_up"):
         lead = ""  # the hint greets already ("Hi, my email is ...")
     if lead and lead[-1] not in ".!?" and not re.match(r"I\b", phrased):
@@ -207,7 +210,7 @@ def turn_text(bench: Workbench, segment: Segment, turn: Turn, draft: Draft | Non
 def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Random, draft: Draft | None = None) -> str:
     topic = turn.topic
     if turn.kind == "request":
-        return request_text(bench, segment, turn)
+        return request_text(bench, segment, turn, _turn_before(draft, segment, turn))
     if turn.kind == "reply":
         return reply_text(segment, turn, rng, _focus(segment, draft), _spoken_names(bench))
     if turn.kind == "ask":
@@ -236,11 +239,11 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         return w.agree(rng)
     if turn.kind == "chat":
         if "recall" in topic:
-            return w.recall(rng, topic["recall"])
+            return w.recall(rng, topic["recall"], said_before=_told_before(segment, turn, draft, topic["recall"]))
         if "request" in topic:
             return w.ask_unsupported(rng, topic["request"])
         before = _turn_before(draft, segment, turn)
-        if before is not None and before.kind in ("refusal", "error_reply"):  # not "that's a relief" to a no
+        if _said_no(before):  # not "that's a relief" to a no
             return rng.choice(w.CHAT_AFTER_NO)
         return w.chat(rng, _people(bench, rng))
     if turn.kind == "chat_reply":
@@ -277,6 +280,33 @@ def ask_text(rng: random.Random, param: str) -> str:
         question = f"What date should it {({'from': 'start from', 'to': 'run until'}).get(prep, f'be {prep}')}?"
     return rng.choice(["Sure, I can help with that. {q}", "Happy to help. {q}", "I can do that. {q}",
                        "Before I go ahead, one question. {q}"]).format(q=question)
+
+
+# How an assistant text says no: a refusal, an error, nothing found.
+_NO = re.compile(r"\b(?:can(?:no|')t|cannot|unable to|not able to|outside (?:of )?what I can|beyond what I can|"
+                 r"not something I can|(?:didn't|did not|couldn't|could not) find|came back empty|"
+                 r"no (?:results|matches)|"
+                 r"nothing (?:matching|came up|turned up)|I'm sorry|sorry, but)\b", re.I)
+
+
+def _said_no(before: Turn | None) -> bool:
+    """Whether the turn before said no (refused, failed, found nothing): the user's next
+    words take it as a no ("Okay."), never cheer it ("Fantastic.")."""
+    if before is None or before.role != "assistant":
+        return False
+    return before.kind in ("refusal", "error_reply") or bool(_NO.search(before.text or ""))
+
+
+def _told_before(segment: Segment, turn: Turn, draft: Draft | None, key: str) -> bool:
+    """Whether an assistant text before `turn` said the value the user asks about again."""
+    output = segment.target_output()
+    value = output.get(key) if isinstance(output, dict) else None
+    if w.empty(value) or isinstance(value, dict | list):
+        return False
+    turns = [t for each in draft.segments for t in each.turns] if draft is not None else segment.turns
+    at = next((i for i, t in enumerate(turns) if t is turn), len(turns))
+    said = str(value).casefold()
+    return any(said in (t.text or "").casefold() for t in turns[:at] if t.role == "assistant" and not t.calls)
 
 
 def _turn_before(draft: Draft | None, segment: Segment, turn: Turn) -> Turn | None:
