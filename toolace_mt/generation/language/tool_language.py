@@ -247,7 +247,7 @@ def spoken_task(tool: ToolSpec, who: str = "you", user_noun: str | None = None) 
             continue
         if taken and bare.endswith(("ed", "ing")) and not bare.endswith("eed") and bare not in _ING_NOUNS:
             break  # "tickets created by me", "messages containing ..."
-        if bare in _IDLE:
+        if bare in _IDLE and not taken:  # "available stock symbols"; "days available" keeps it
             continue
         taken.append(bare if not word.strip(",.;:").isupper() else word.strip(",.;:"))
         if len(taken) >= MAX_OBJECT_WORDS or word[-1:] in ",.;:":
