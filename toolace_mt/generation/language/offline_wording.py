@@ -100,7 +100,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
     people = w.People(people.name, people.name2, persona, people.city, people.company)
     # A request that names the user, or whose user is not known yet, is not signed.
     named = any("name" in k for k in segment.stated) or not persona
-    lead = w.follow_up(rng, after_no=_said_no(before)) if turn.topic.get("follow_up") else w.opener(rng)
+    after_no = _said_no(before) if before is not None and before.role == "assistant" and before.text else None
+    lead = w.follow_up(rng, after_no=after_no) if turn.topic.get("follow_up") else w.opener(rng)
     if _GREETING.match(phrased) and not turn.topic.get("follow_up"):
         lead = ""  # the hint greets already ("Hi, my email is ...")
     if lead and lead[-1] not in ".!?" and not re.match(r"I\b", phrased):

@@ -31,6 +31,9 @@ ACKS = ["Thanks.", "Great, thanks.", "Perfect.", "Okay.", "Got it, thanks.", "Lo
 ACKS_AFTER_NO = ["Okay.", "Alright.", "No worries.", "Okay, never mind.", "Fair enough.", "Right.",
                  "Ah, okay.", "Okay, thanks anyway."]
 
+NEUTRAL_ACKS = ["Thanks.", "Okay.", "Got it, thanks.", "Alright.", "Right.", "Thanks for that.", "Okay, thanks.",
+                "I see.", "Understood."]
+
 LEADS = ["Also,", "Next,", "Another thing:", "And", "After that,", "Oh, and", "Then", "Separately,", "Now", "Plus,",
          "Next up:", "Also", "While I have you,", "Before I forget,", "On another note,", "Oh, also,", "And also,",
          "Besides that,", "Something else:", "Moving on,", "In addition,", "Additionally,",
@@ -244,11 +247,13 @@ def opener(rng: random.Random) -> str:
         return f"{greeting}, {preface}{end}"
     return f"{greeting}! {preface[0].upper()}{preface[1:]}{end}"
 
-def follow_up(rng: random.Random, after_no: bool = False) -> str:
+def follow_up(rng: random.Random, after_no: bool | None = None) -> str:
     """A later request's lead-in: maybe an acknowledgement of the last reply, then a lead.
     `after_no`: the last reply refused or found nothing, which nobody cheers ("Okay.", not
-    "Fantastic.")."""
-    ack = rng.choice(ACKS_AFTER_NO if after_no else ACKS) if rng.random() < 0.4 else ""
+    "Fantastic."); None when the last reply is not known (a turn may be put before this
+    one later): an acknowledgement that fits a yes and a no."""
+    acks = ACKS_AFTER_NO if after_no else ACKS if after_no is False else NEUTRAL_ACKS
+    ack = rng.choice(acks) if rng.random() < 0.4 else ""
     lead = rng.choice(LEADS) if rng.random() < 0.85 else ""
     return join(ack, lead)
 
