@@ -145,3 +145,10 @@ def test_asking_again_has_a_reason_and_asking_first_has_no_repeat() -> None:
         fresh = up.recall(random.Random(seed), "total", said_before=False)
         assert not small_talk._REPEAT.search(fresh), fresh
         assert "total" in fresh
+
+
+def test_an_unsupported_request_about_me_is_english() -> None:
+    for seed in range(200):
+        text = up.ask_unsupported(random.Random(seed), "tell me the latest football scores")
+        assert not user_language._SELF_TWICE.search(text), text
+        assert "football scores" in text

@@ -356,7 +356,10 @@ def recall(rng: random.Random, key: str, said_before: bool = True) -> str:
     return lead + core if lead else core[0].upper() + core[1:]
 
 def ask_unsupported(rng: random.Random, request: str) -> str:
-    lead, core = rng.choice(UNSUPPORTED_LEADS), rng.choice(ASK_UNSUPPORTED).replace("{request}", request)
+    cores = ASK_UNSUPPORTED
+    if re.match(r"\w+ (?:me|my)\b", request):  # "tell me the scores": not "help me tell me", "I need to tell me"
+        cores = [c for c in cores if "help me" not in c and not c.startswith("I need to")]
+    lead, core = rng.choice(UNSUPPORTED_LEADS), rng.choice(cores).replace("{request}", request)
     text = lead + core
     return text[0].upper() + text[1:]
 
