@@ -152,3 +152,10 @@ def test_an_unsupported_request_about_me_is_english() -> None:
         text = up.ask_unsupported(random.Random(seed), "tell me the latest football scores")
         assert not user_language._SELF_TWICE.search(text), text
         assert "football scores" in text
+
+
+def test_asking_again_before_the_reply_is_worded_fits_both() -> None:
+    for seed in SEEDS:
+        for key in ("total", "refund_amount", "created_at", "from_account_id"):
+            text = up.recall(random.Random(seed), key, said_before=None)
+            assert small_talk._AGAIN.search(text) and not small_talk._REPEAT.search(text), text

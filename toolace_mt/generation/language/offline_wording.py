@@ -298,8 +298,9 @@ def _said_no(before: Turn | None) -> bool:
     return before.kind in ("refusal", "error_reply") or bool(_NO.search(before.text or ""))
 
 
-def _told_before(segment: Segment, turn: Turn, draft: Draft | None, key: str) -> bool:
-    """Whether an assistant text before `turn` said the value the user asks about again."""
+def _told_before(segment: Segment, turn: Turn, draft: Draft | None, key: str) -> bool | None:
+    """Whether an assistant text before `turn` said the value the user asks about again;
+    None when a reply before it has no text yet (replies are worded after the user's turns)."""
     output = segment.target_output()
     value = output.get(key) if isinstance(output, dict) else None
     if w.empty(value) or isinstance(value, dict | list):
@@ -307,6 +308,9 @@ def _told_before(segment: Segment, turn: Turn, draft: Draft | None, key: str) ->
     turns = [t for each in draft.segments for t in each.turns] if draft is not None else segment.turns
     at = next((i for i, t in enumerate(turns) if t is turn), len(turns))
     said = str(value).casefold()
+    before = [t for t in turns[:at] if t.role == "assistant" and not t.calls]
+    if any(not (t.text or "").strip() for t in before):
+        return None
     return any(said in (t.text or "").casefold() for t in turns[:at] if t.role == "assistant" and not t.calls)
 
 

@@ -321,16 +321,22 @@ _EVENT_FIELD = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|rea
 FRESH_LEADS = ["", "", "Oh, ", "Also, ", "By the way, ", "Hmm, ", "One more thing: "]
 FRESH_CORES = ["what's the {l}?", "what does it show for the {l}?", "and the {l}?", "what {l} does it have?",
                "could you tell me the {l}?", "what is the {l} on it?"]
+SAFE_RECALL_CORES = ["what was the {l} again?", "what's the {l} again?", "which {l} was it again?",
+                     "what was the {l}, again?"]
+SAFE_RECALL_LEADS = ["", "", "Sorry, ", "Wait, ", "Hold on, ", "Quick check: ", "Hmm, ", "Just to be sure, ", "Oh, "]
 # Why one asks for what was said: the words that say it ("again", "sorry", "did you say").
 _AGAIN_SAID = re.compile(r"\b(?:again|repeat|did you say|missed|didn't catch|remind|sorry|wait|hold on|"
                          r"just to be sure|quick check)\b", re.I)
 
 
-def recall(rng: random.Random, key: str, said_before: bool = True) -> str:
+def recall(rng: random.Random, key: str, said_before: bool | None = True) -> str:
     """The user asks for a value of what was done: again, with the reason to ask again,
     when a reply said it already (`said_before`); else plainly, never "could you repeat"
-    what nobody said. An event's date is asked as the event ("when was it added again?",
-    never "what was the added on?")."""
+    what nobody said; when it is not known yet (None: the reply is worded later), with an
+    "again" that asks no repeat. An event's date is asked as the event ("when was it added
+    again?", never "what was the added on?")."""
+    if said_before is None:
+        return _recall_unknown(rng, key)
     said = label(key).removeprefix("my ")  # a field `my_response`: "the response", not "the my response"
     said = unit(key)[0] if unit(key) else said  # "temperature_c": "the temperature", not "the temperature c"
     related = relation(key)
@@ -354,6 +360,27 @@ def recall(rng: random.Random, key: str, said_before: bool = True) -> str:
     if said_before and not _AGAIN_SAID.search(lead + core):  # "what's the total?" right after it was told
         lead = rng.choice(["Sorry, ", "Wait, ", "Sorry to ask again, ", "Just to be sure, ", "Hold on, "])
     return lead + core if lead else core[0].upper() + core[1:]
+
+def _recall_unknown(rng: random.Random, key: str) -> str:
+    """"What was the total again?": fits a value told before (a reason to ask) and one not
+    told yet (nothing asked to be repeated)."""
+    said = label(key).removeprefix("my ")
+    said = unit(key)[0] if unit(key) else said
+    related, event = relation(key), _EVENT_FIELD.fullmatch(key)
+    dated = re.fullmatch(r"(?P<verb>[a-z]+)s_(?:on|at)", key)
+    if related is not None:
+        prep, noun = related
+        verb = {"from": "come from", "to": "go to", "into": "go into"}.get(prep, f"be {prep}")
+        core = f"which {noun or 'date'} did it {verb} again?"
+    elif event:
+        core = f"when was it {event['verb']} again?"
+    elif dated:
+        core = f"when does it {dated['verb']} again?"
+    else:
+        core = rng.choice(SAFE_RECALL_CORES).replace("{l}", said)
+    lead = rng.choice(SAFE_RECALL_LEADS)
+    return lead + core if lead else core[0].upper() + core[1:]
+
 
 def ask_unsupported(rng: random.Random, request: str) -> str:
     cores = ASK_UNSUPPORTED
