@@ -244,6 +244,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         if "request" in topic:
             return w.ask_unsupported(rng, topic["request"])
         before = _turn_before(draft, segment, turn)
+        if before is None and turn not in segment.turns and segment.turns:
+            before = segment.turns[-1]  # a chat worded before it is added: it goes after the segment's last turn
         if _said_no(before):  # not "that's a relief" to a no
             return rng.choice(w.CHAT_AFTER_NO)
         return w.chat(rng, _people(bench, rng))
