@@ -240,7 +240,9 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         return w.agree(rng)
     if turn.kind == "chat":
         if "recall" in topic:
-            return w.recall(rng, topic["recall"], said_before=_told_before(segment, turn, draft, topic["recall"]))
+            # whether a reply says it is not known when the user asks: replies are worded (and
+            # reworded, on the user's words) after the user's turns
+            return w.recall(rng, topic["recall"], said_before=None)
         if "request" in topic:
             return w.ask_unsupported(rng, topic["request"])
         before = _turn_before(draft, segment, turn)
@@ -298,22 +300,6 @@ def _said_no(before: Turn | None) -> bool:
     if before is None or before.role != "assistant":
         return False
     return before.kind in ("refusal", "error_reply") or bool(_NO.search(before.text or ""))
-
-
-def _told_before(segment: Segment, turn: Turn, draft: Draft | None, key: str) -> bool | None:
-    """Whether an assistant text before `turn` said the value the user asks about again;
-    None when a reply before it has no text yet (replies are worded after the user's turns)."""
-    output = segment.target_output()
-    value = output.get(key) if isinstance(output, dict) else None
-    if w.empty(value) or isinstance(value, dict | list):
-        return False
-    turns = [t for each in draft.segments for t in each.turns] if draft is not None else segment.turns
-    at = next((i for i, t in enumerate(turns) if t is turn), len(turns))
-    said = str(value).casefold()
-    before = [t for t in turns[:at] if t.role == "assistant" and not t.calls]
-    if any(not (t.text or "").strip() for t in before):
-        return None
-    return any(said in (t.text or "").casefold() for t in turns[:at] if t.role == "assistant" and not t.calls)
 
 
 def _turn_before(draft: Draft | None, segment: Segment, turn: Turn) -> Turn | None:

@@ -322,7 +322,8 @@ FRESH_LEADS = ["", "", "Oh, ", "Also, ", "By the way, ", "Hmm, ", "One more thin
 FRESH_CORES = ["what's the {l}?", "what does it show for the {l}?", "and the {l}?", "what {l} does it have?",
                "could you tell me the {l}?", "what is the {l} on it?"]
 SAFE_RECALL_CORES = ["what was the {l} again?", "what's the {l} again?", "which {l} was it again?",
-                     "what was the {l}, again?"]
+                     "what was the {l}, again?", "sorry, what's the {l}?", "just to be sure, what's the {l}?",
+                     "wait, what was the {l}?", "what's the {l} again, sorry?", "quick check: what's the {l}?"]
 SAFE_RECALL_LEADS = ["", "", "Sorry, ", "Wait, ", "Hold on, ", "Quick check: ", "Hmm, ", "Just to be sure, ", "Oh, "]
 # Why one asks for what was said: the words that say it ("again", "sorry", "did you say").
 _AGAIN_SAID = re.compile(r"\b(?:again|repeat|did you say|missed|didn't catch|remind|sorry|wait|hold on|"
@@ -378,7 +379,7 @@ def _recall_unknown(rng: random.Random, key: str) -> str:
         core = f"when does it {dated['verb']} again?"
     else:
         core = rng.choice(SAFE_RECALL_CORES).replace("{l}", said)
-    lead = rng.choice(SAFE_RECALL_LEADS)
+    lead = rng.choice(SAFE_RECALL_LEADS) if not re.match(r"(?:sorry|just|wait|quick),?", core) else ""
     return lead + core if lead else core[0].upper() + core[1:]
 
 
