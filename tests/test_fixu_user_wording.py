@@ -159,3 +159,10 @@ def test_asking_again_before_the_reply_is_worded_fits_both() -> None:
         for key in ("total", "refund_amount", "created_at", "from_account_id"):
             text = up.recall(random.Random(seed), key, said_before=None)
             assert small_talk._AGAIN.search(text) and not small_talk._REPEAT.search(text), text
+
+
+def test_a_description_naming_no_thing_gives_no_task() -> None:
+    """"Pay what is still owed": no object to say; the caller words the request otherwise."""
+    tool = _tool("pay_account_line", "Pay what is still owed on one fine or fee.", writes=True)
+    assert tl.spoken_task(tool) == ""
+    assert tl.request(tool, {}, random.Random(1)) == ("", set())
