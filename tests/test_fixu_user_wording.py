@@ -166,3 +166,11 @@ def test_a_description_naming_no_thing_gives_no_task() -> None:
     tool = _tool("pay_account_line", "Pay what is still owed on one fine or fee.", writes=True)
     assert tl.spoken_task(tool) == ""
     assert tl.request(tool, {}, random.Random(1)) == ("", set())
+
+
+def test_a_flag_is_wished_for_in_other_words_than_its_description() -> None:
+    description = "True to activate the cruise control, False to deactivate."
+    for seed in SEEDS:
+        for value in (True, False):
+            said = vp.flag_sentence(random.Random(seed), description, value)
+            assert said and not _echo(said, description), said

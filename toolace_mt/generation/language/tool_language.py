@@ -192,7 +192,8 @@ _TRANSPARENT = frozenset({"list", "details", "detail", "information", "info", "s
 # Modifiers a person leaves out: "a specific ticket", "all historical messages", "available stock symbols".
 _ING_NOUNS = frozenset({"thing", "things", "booking", "bookings", "setting", "settings", "listing", "listings",
                         "meeting", "meetings", "building", "buildings", "feed", "need", "needs"})
-_IDLE = frozenset({"specific", "given", "existing", "historical", "available", "particular", "individual"})
+_IDLE = frozenset({"specific", "given", "existing", "historical", "available", "particular", "individual",
+                   "current"})  # "the current speed" reads as the API's "the current user"
 _DETERMINERS = frozenset({"a", "an", "the", "my", "this", "one", "some", "all", "any", "your", "its", "their",
                           "every", "each"})
 MAX_OBJECT_WORDS = 2  # words of a description's object a request keeps after its determiner

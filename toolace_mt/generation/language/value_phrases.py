@@ -311,10 +311,11 @@ def flag_sentence(rng: random.Random, description: str, value: bool) -> str | No
     if wish is not None:
         action = wish["x"].strip()
         if value:
-            return rng.choice(["Please {x}.", "I'd like you to {x}.", "Could you {x}?"]).format(x=action)
+            # never "... you to {x}": "to {x}" is the description's own words ("True to activate the ...")
+            return rng.choice(["Please {x}.", "Could you {x}?", "Can you {x} as well?"]).format(x=action)
         if off is not None:
             undo = off["y"].strip()
-            return rng.choice(["Please {x}.", "I'd like you to {x}."]).format(x=undo)
+            return rng.choice(["Please {x}.", "Could you {x}?"]).format(x=undo)
         return rng.choice(["Please don't {x}, though.", "No need to {x}."]).format(x=action)
     if cond is not None:
         state = cond["x"].strip()
