@@ -174,3 +174,12 @@ def test_a_flag_is_wished_for_in_other_words_than_its_description() -> None:
         for value in (True, False):
             said = vp.flag_sentence(random.Random(seed), description, value)
             assert said and not _echo(said, description), said
+
+
+def test_a_session_and_a_particle_are_said_as_people_do() -> None:
+    assert tl.spoken_task(_tool("sign_out", "Sign the member out of the gym app.")) == "sign me out"
+    assert tl.spoken_task(_tool("sign_in", "Sign in with a member number and PIN.")) == "sign me in"
+    assert tl.spoken_task(_tool("sign_in", "Sign in with a member number and PIN."), "me") == "sign in"
+    assert tl.spoken_task(_tool("checkIn", "Check the guest in for a reservation.")) == "check the guest in"
+    assert tl.spoken_task(_tool("updateContact", "Update fields of a contact.")) == "update a contact"
+    assert tl.spoken_task(_tool("createRepo", "Create a new GitHub repository.")) == "create a GitHub repository"

@@ -163,6 +163,8 @@ def first_person(phrase: str, who: str = "you", user_noun: str | None = None) ->
     signed-in diner's orders" -> "my orders", "sign the current diner out" -> "sign me
     out"); when the user does it themself (`who` "me": "I need to ..."), "log in", not
     "log me in"."""
+    # "Sign the member out", "Log a user in": whoever a session is signed in or out of is the user.
+    phrase = re.sub(r"^(log|sign)\s+(?:the|a|an)\s+(?:[a-z-]+\s+)?[a-z]+\s+(in|out)\b", r"\1 me \2", phrase, flags=re.I)
     if user_noun:
         noun = re.escape(user_noun)
         phrase = re.sub(rf"\b(?:the|a|an|this)\s+(?:{_QUALIFIER}\s+)*{noun}'s\b", "my", phrase, flags=re.I)
@@ -188,12 +190,13 @@ and or but than as is are was were be been being has have had can will would sho
 newest oldest first last optionally including about me you i per via across within still already now only
 just also what how whether why""".split())
 # Words that open an object but name no thing: "a list of X", "the details of X" are X.
-_TRANSPARENT = frozenset({"list", "details", "detail", "information", "info", "summary", "set", "collection"})
+_TRANSPARENT = frozenset({"list", "details", "detail", "information", "info", "summary", "set", "collection",
+                          "fields", "field"})
 # Modifiers a person leaves out: "a specific ticket", "all historical messages", "available stock symbols".
 _ING_NOUNS = frozenset({"thing", "things", "booking", "bookings", "setting", "settings", "listing", "listings",
                         "meeting", "meetings", "building", "buildings", "feed", "need", "needs"})
 _IDLE = frozenset({"specific", "given", "existing", "historical", "available", "particular", "individual",
-                   "current"})  # "the current speed" reads as the API's "the current user"
+                   "current", "new"})  # "the current speed" reads as the API's "the current user"
 _DETERMINERS = frozenset({"a", "an", "the", "my", "this", "one", "some", "all", "any", "your", "its", "their",
                           "every", "each"})
 MAX_OBJECT_WORDS = 2  # words of a description's object a request keeps after its determiner
@@ -242,6 +245,8 @@ def spoken_task(tool: ToolSpec, who: str = "you", user_noun: str | None = None) 
             determiner = f"{determiner} of"
             continue
         if bare in _OBJECT_ENDS or bare in _DETERMINERS or not re.fullmatch(r"[a-z][a-z'-]*", bare):
+            if taken and bare in ("in", "out") and (after in _OBJECT_ENDS or not after or word[-1:] in ",.;:"):
+                taken.append(bare)  # "check the guest in", "sign the member out": a particle, not a place
             break
         if bare.endswith("'s"):  # "a restaurant's menu items": the thing, not whose it is
             taken, determiner = [], "the"
@@ -250,7 +255,8 @@ def spoken_task(tool: ToolSpec, who: str = "you", user_noun: str | None = None) 
             break  # "tickets created by me", "messages containing ..."
         if bare in _IDLE and not taken:  # "available stock symbols"; "days available" keeps it
             continue
-        taken.append(bare if not word.strip(",.;:").isupper() else word.strip(",.;:"))
+        kept = word.strip(",.;:")
+        taken.append(kept if any(ch.isupper() for ch in kept[1:]) else bare)  # "GitHub", "API", not "github"
         if len(taken) >= MAX_OBJECT_WORDS or word[-1:] in ",.;:":
             break
     if determiner.endswith(" of") and not taken:
@@ -259,6 +265,8 @@ def spoken_task(tool: ToolSpec, who: str = "you", user_noun: str | None = None) 
         determiner = "an" if taken[0][0] in "aeiou" else "a"
     if not taken and len(head) == 1:  # "pay what is still owed": no thing to name, the name's words say it
         return ""
+    if len(head) == 2 and head[0].lower() in ("sign", "log") and head[1] in ("in", "out") and not taken:
+        head.insert(1, "me")  # "Sign in with a member number": the user's own session ("sign me in")
     said = " ".join([*head, *([determiner] if determiner and taken else []), *taken])
     return first_person(said, who) if who.startswith("me") else said
 
