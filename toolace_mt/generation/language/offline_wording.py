@@ -60,8 +60,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
         table = bench.env.user_table
         noun = table[:-1] if table and table.endswith("s") and not table.endswith("ss") else table
         phrased, covered = tl.request(tool, stated, rng, noun)
-    if not phrased and options:  # a description that names no thing to ask for ("Pay what is still owed")
-        phrased, covered = rng.choice(options)
+        if not phrased and options:  # a description that names no thing to ask for ("Pay what is still owed")
+            phrased, covered = rng.choice(options)
     if not phrased:
         ref = w.referent(tool.name)
         value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None

@@ -32,7 +32,9 @@ ACKS_AFTER_NO = ["Okay.", "Alright.", "No worries.", "Okay, never mind.", "Fair 
                  "Ah, okay.", "Okay, thanks anyway."]
 
 NEUTRAL_ACKS = ["Thanks.", "Okay.", "Got it, thanks.", "Alright.", "Right.", "Thanks for that.", "Okay, thanks.",
-                "I see.", "Understood."]
+                "I see.", "Understood.", "Noted.", "Okay then.", "Right, thanks.", "Thank you.", "Many thanks.",
+                "Got it.", "Alright, thanks.", "Okay, understood.", "Fair enough.", "Thanks for looking.",
+                "Right then."]
 
 LEADS = ["Also,", "Next,", "Another thing:", "And", "After that,", "Oh, and", "Then", "Separately,", "Now", "Plus,",
          "Next up:", "Also", "While I have you,", "Before I forget,", "On another note,", "Oh, also,", "And also,",
