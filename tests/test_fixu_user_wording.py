@@ -183,3 +183,15 @@ def test_a_session_and_a_particle_are_said_as_people_do() -> None:
     assert tl.spoken_task(_tool("checkIn", "Check the guest in for a reservation.")) == "check the guest in"
     assert tl.spoken_task(_tool("updateContact", "Update fields of a contact.")) == "update a contact"
     assert tl.spoken_task(_tool("createRepo", "Create a new GitHub repository.")) == "create a GitHub repository"
+
+
+def test_an_include_flag_is_said_by_its_name_not_its_description() -> None:
+    from toolace_mt.generation.language import offline_wording
+
+    description = "Also list invitations to events that have already started."
+    tool = _tool("list_invitations", "List invitations the owner received.",
+                 {"include_past": {"type": "boolean", "description": description}})
+    for seed in SEEDS:
+        assert offline_wording._flag_sentences(tool, [("include_past", False)], random.Random(seed)) == {}
+        said = vp.value_clause(random.Random(seed), "include_past", False)
+        assert "past" in said and not _echo(said, description), said

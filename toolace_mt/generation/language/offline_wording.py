@@ -139,6 +139,8 @@ def _flag_sentences(tool: ToolSpec, pairs: list[tuple[str, object]], rng: random
     said = {}
     for key, value in pairs:
         schema = properties.get(key)
+        if re.match(r"(?:include|show|exclude|hide)_[a-z]", key):
+            continue  # "include_past": "Leave out the past ones", not its description's "events that have ..."
         if isinstance(value, bool) and isinstance(schema, dict):
             sentence = w.flag_sentence(rng, str(schema.get("description") or ""), value)
             if sentence:
