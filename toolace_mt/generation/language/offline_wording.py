@@ -14,6 +14,7 @@ from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.assistant_phrases import FIRST_LEADS, ask_templates
 from toolace_mt.generation.language.confirm_wording import confirm_text
+from toolace_mt.generation.language.value_phrases import FormCount
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves
@@ -26,10 +27,12 @@ _GREETING = re.compile(r"(?:hi|hello|hey)\b", re.I)
 REDRAWS = 6  # wordings tried before a repeated assistant text is made new by a closing sentence
 
 
-def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
+def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | None = None) -> str:
     """The sub-task's opening message: what is asked, the target call's values, the values
-    only lookups need ("you can find me with ..."), maybe a line of the user's situation."""
+    only lookups need ("you can find me with ..."), maybe a line of the user's situation.
+    `before`: the dialogue's turn before it (after a no, the user does not cheer)."""
     rng = random.Random(turn.seed)
+    form = FormCount()  # the turn's "the <label> is <value>" clauses: a person's, not a form's
     enums = _enum_words(bench)
     stated = {k: _said_enum(v, enums, _enum_values(bench)) for k, v in segment.stated.items()}
     hidden = turn.topic.get("hidden")  # clarification: a value the user leaves out
@@ -58,7 +61,9 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
         table = bench.env.user_table
         noun = table[:-1] if table and table.endswith("s") and not table.endswith("ss") else table
         phrased, covered = tl.request(tool, stated, rng, noun)
-    else:
+        if not phrased and options:  # a description that names no thing to ask for ("Pay what is still owed")
+            phrased, covered = rng.choice(options)
+    if not phrased:
         ref = w.referent(tool.name)
         value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None
         if isinstance(value, str) and rng.random() < 0.7:  # "Could you cancel order #W1001?"
@@ -76,7 +81,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     rng.shuffle(pairs)
     flags = _flag_sentences(tool, pairs, rng)
     pairs = [(names.get(k, k), v if k in wrong_keys else w.said_date(v)) for k, v in pairs if k not in flags]
-    clauses = w.value_sentences(rng, pairs, chosen=tool.writes) + list(flags.values())
+    clauses = w.value_sentences(rng, pairs, chosen=tool.writes, form=form) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
         clauses.append(w.same_for(rng, others))
@@ -88,7 +93,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
             said = f"current {param}" if param in taken else param
             named.append((f"other {said}" if any(p == said for p, _ in named) else said, value))
         if len(named) > 1 and rng.random() < 0.3:
-            found = w.value_sentences(rng, named)
+            found = w.value_sentences(rng, named, form=form)
         else:
             found = [w.lookup_sentence(rng, named)]
         at = rng.randrange(len(clauses) + 1)
@@ -98,7 +103,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn) -> str:
     people = w.People(people.name, people.name2, persona, people.city, people.company)
     # A request that names the user, or whose user is not known yet, is not signed.
     named = any("name" in k for k in segment.stated) or not persona
-    lead = w.follow_up(rng) if turn.topic.get("follow_up") else w.opener(rng)
+    after_no = _said_no(before) if before is not None and before.role == "assistant" and before.text else None
+    lead = w.follow_up(rng, after_no=after_no) if turn.topic.get("follow_up") else w.opener(rng)
     if _GREETING.match(phrased) and not turn.topic.get("follow_up"):
         lead = ""  # the hint greets already ("Hi, my email is ...")
     if lead and lead[-1] not in ".!?" and not re.match(r"I\b", phrased):
@@ -134,6 +140,8 @@ def _flag_sentences(tool: ToolSpec, pairs: list[tuple[str, object]], rng: random
     said = {}
     for key, value in pairs:
         schema = properties.get(key)
+        if re.match(r"(?:include|show|exclude|hide)_[a-z]", key):
+            continue  # "include_past": "Leave out the past ones", not its description's "events that have ..."
         if isinstance(value, bool) and isinstance(schema, dict):
             sentence = w.flag_sentence(rng, str(schema.get("description") or ""), value)
             if sentence:
@@ -208,7 +216,7 @@ def turn_text(bench: Workbench, segment: Segment, turn: Turn, draft: Draft | Non
 def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Random, draft: Draft | None = None) -> str:
     topic = turn.topic
     if turn.kind == "request":
-        return request_text(bench, segment, turn)
+        return request_text(bench, segment, turn, _turn_before(draft, segment, turn))
     if turn.kind == "reply":
         tool = bench.tools[segment.target]
         enables = any(tool.name in writes for writes in bench.preconditions.enabled_by.values())
@@ -240,11 +248,15 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         return w.agree(rng)
     if turn.kind == "chat":
         if "recall" in topic:
-            return w.recall(rng, topic["recall"])
+            # whether a reply says it is not known when the user asks: replies are worded (and
+            # reworded, on the user's words) after the user's turns
+            return w.recall(rng, topic["recall"], said_before=None)
         if "request" in topic:
             return w.ask_unsupported(rng, topic["request"])
         before = _turn_before(draft, segment, turn)
-        if before is not None and before.kind in ("refusal", "error_reply"):  # not "that's a relief" to a no
+        if before is None and turn not in segment.turns and segment.turns:
+            before = segment.turns[-1]  # a chat worded before it is added: it goes after the segment's last turn
+        if _said_no(before):  # not "that's a relief" to a no
             return rng.choice(w.CHAT_AFTER_NO)
         return w.chat(rng, _people(bench, rng))
     if turn.kind == "chat_reply":
@@ -281,6 +293,21 @@ def ask_text(rng: random.Random, param: str) -> str:
         question = f"What date should it {({'from': 'start from', 'to': 'run until'}).get(prep, f'be {prep}')}?"
     return rng.choice(["Sure, I can help with that. {q}", "Happy to help. {q}", "I can do that. {q}",
                        "Before I go ahead, one question. {q}"]).format(q=question)
+
+
+# How an assistant text says no: a refusal, an error, nothing found.
+_NO = re.compile(r"\b(?:can(?:no|')t|cannot|unable to|not able to|outside (?:of )?what I can|beyond what I can|"
+                 r"not something I can|(?:didn't|did not|couldn't|could not) find|came back empty|"
+                 r"no (?:results|matches)|"
+                 r"nothing (?:matching|came up|turned up)|I'm sorry|sorry, but)\b", re.I)
+
+
+def _said_no(before: Turn | None) -> bool:
+    """Whether the turn before said no (refused, failed, found nothing): the user's next
+    words take it as a no ("Okay."), never cheer it ("Fantastic.")."""
+    if before is None or before.role != "assistant":
+        return False
+    return before.kind in ("refusal", "error_reply") or bool(_NO.search(before.text or ""))
 
 
 def _turn_before(draft: Draft | None, segment: Segment, turn: Turn) -> Turn | None:

@@ -157,16 +157,139 @@ def imperative(verb: str) -> str:
     return stem
 
 
-def first_person(phrase: str, who: str = "you") -> str:
+def first_person(phrase: str, who: str = "you", user_noun: str | None = None) -> str:
     """The clause as the user says it: the current user is "me" ("log me out", "my
-    login status"); when the user does it themself (`who` "me": "I need to ..."), "log in",
-    not "log me in"."""
+    login status"), also by the env's own noun for its users (`user_noun` "diner": "the
+    signed-in diner's orders" -> "my orders", "sign the current diner out" -> "sign me
+    out"); when the user does it themself (`who` "me": "I need to ..."), "log in", not
+    "log me in"."""
+    # "Sign the member out", "Log a user in": whoever a session is signed in or out of is the user.
+    phrase = re.sub(r"^(log|sign)\s+(?:the|a|an)\s+(?:[a-z-]+\s+)?[a-z]+\s+(in|out)\b", r"\1 me \2", phrase, flags=re.I)
+    if user_noun:
+        noun = re.escape(user_noun)
+        phrase = re.sub(rf"\b(?:the|a|an|this)\s+(?:{_QUALIFIER}\s+)*{noun}'s\b", "my", phrase, flags=re.I)
+        phrase = re.sub(rf"\b(?:the|a|an|this)\s+(?:{_QUALIFIER}\s+)*{noun}\b(?!\s+(?:ID|id|number)\b)", "me",
+                        phrase, flags=re.I)
+    # Whoever the API calls the caller ("the signed-in diner's", "the logged-in employee"): "my", "me".
+    phrase = re.sub(rf"\bthe\s+(?:{_SELF_QUALIFIER}\s+)+[a-z]+'s\b", "my", phrase, flags=re.I)
+    phrase = re.sub(rf"\bthe\s+(?:{_SELF_QUALIFIER}\s+)+[a-z]+\b", "me", phrase, flags=re.I)
     for pattern, replacement in _FIRST_PERSON:
         phrase = pattern.sub(replacement, phrase)
     if who.startswith("me"):
         phrase = re.sub(r"^(\w+) me (in|out|up)\b", r"\1 \2", phrase)
         phrase = re.sub(r"^(\w+) me\b\s*", r"\1 ", phrase).strip()
     return phrase
+
+
+# Words an API puts before its name for the caller: "the current diner", "the signed-in employee".
+_QUALIFIER = r"(?:current(?:ly)?|signed[- ]in|logged[- ]in|authenticated|calling)"
+_SELF_QUALIFIER = r"(?:signed[- ]in|logged[- ]in|authenticated|calling)"
+# Where a description's object ends: a preposition, a relative word, a verb of a clause.
+_OBJECT_ENDS = frozenset("""with from for to in on at by of into onto that which who whose where when while if
+and or but than as is are was were be been being has have had can will would should may must not each every
+newest oldest first last optionally including about me you i per via across within still already now only
+just also what how whether why""".split())
+# Words that open an object but name no thing: "a list of X", "the details of X" are X.
+_TRANSPARENT = frozenset({"list", "details", "detail", "information", "info", "summary", "set", "collection",
+                          "fields", "field"})
+# Modifiers a person leaves out: "a specific ticket", "all historical messages", "available stock symbols".
+_ING_NOUNS = frozenset({"thing", "things", "booking", "bookings", "setting", "settings", "listing", "listings",
+                        "meeting", "meetings", "building", "buildings", "feed", "need", "needs"})
+_IDLE = frozenset({"specific", "given", "existing", "historical", "available", "particular", "individual",
+                   "current", "new"})  # "the current speed" reads as the API's "the current user"
+_DETERMINERS = frozenset({"a", "an", "the", "my", "this", "one", "some", "all", "any", "your", "its", "their",
+                          "every", "each"})
+MAX_OBJECT_WORDS = 2  # words of a description's object a request keeps after its determiner
+
+
+def spoken_task(tool: ToolSpec, who: str = "you", user_noun: str | None = None) -> str:
+    """What the user asks for, from the description as a person says it: its verb and the
+    head of its object, never its whole clause ("Change the street address orders are
+    delivered to" -> "change the street address"; "List a restaurant's menu items with
+    prices" -> "list the menu items"; "The company holidays of the year." -> "get the
+    company holidays"). The user cannot see the tool list, so its sentences are not theirs."""
+    phrase = first_person(description(tool), "you", user_noun)
+    words = phrase.split()
+    if not words:
+        return ""
+    verb, rest = words[0], words[1:]
+    text = " ".join((tool.description or "").split())
+    if "tool description:" in text.lower():
+        text = text[text.lower().rindex("tool description:") + len("tool description:"):].strip()
+    opening = text.split()[:1]
+    if not _is_verb(opening[0] if opening and words[0] != "my" else verb, tool.name, rest[0] if rest else ""):
+        # a description that names only what it returns
+        verb, rest = "get", [opening[0].lower().strip(".,;:"), *rest] if opening and words[0] != "my" else words
+    head = [verb]
+    if rest and rest[0].lower() == "me":  # "sign me in", "log me out"
+        head.append(rest.pop(0))
+    if rest and rest[0].lower() in ("in", "out", "up", "off", "for", "on", "into", "back"):  # "ask for", "log in to"
+        head.append(rest.pop(0))
+        if head[-1] in ("in", "out") and rest and rest[0].lower() in ("to", "of") and len(head) > 1:
+            rest = []  # "log me in to HR self-service": the place is not asked for
+    taken: list[str] = []
+    determiner = ""
+    index = 0
+    while index < len(rest):
+        word = rest[index]
+        bare = word.lower().strip(",.;:")
+        after = rest[index + 1].lower() if index + 1 < len(rest) else ""
+        index += 1
+        if not taken and bare in _TRANSPARENT and after == "of":  # "a list of X" is X
+            determiner, index = "the", index + 1
+            continue
+        if not taken and bare in _DETERMINERS:  # "one of my requests": the last determiner counts
+            determiner = f"{determiner} {bare}" if determiner.endswith(" of") else bare
+            continue
+        if not taken and determiner and bare == "of":
+            determiner = f"{determiner} of"
+            continue
+        if bare in _OBJECT_ENDS or bare in _DETERMINERS or not re.fullmatch(r"[a-z][a-z'-]*", bare):
+            if taken and bare in ("in", "out") and (after in _OBJECT_ENDS or not after or word[-1:] in ",.;:"):
+                taken.append(bare)  # "check the guest in", "sign the member out": a particle, not a place
+            break
+        if bare.endswith("'s"):  # "a restaurant's menu items": the thing, not whose it is
+            taken, determiner = [], "the"
+            continue
+        if taken and bare.endswith(("ed", "ing")) and not bare.endswith("eed") and bare not in _ING_NOUNS:
+            break  # "tickets created by me", "messages containing ..."
+        if bare in _IDLE and not taken:  # "available stock symbols"; "days available" keeps it
+            continue
+        kept = word.strip(",.;:")
+        taken.append(kept if any(ch.isupper() for ch in kept[1:]) else bare)  # "GitHub", "API", not "github"
+        if len(taken) >= MAX_OBJECT_WORDS or word[-1:] in ",.;:":
+            break
+    if determiner.endswith(" of") and not taken:
+        determiner = ""
+    if determiner in ("a", "an") and taken:
+        determiner = "an" if taken[0][0] in "aeiou" else "a"
+    if not taken and len(head) == 1:  # "pay what is still owed": no thing to name, the name's words say it
+        return ""
+    if len(head) == 2 and head[0].lower() in ("sign", "log") and head[1] in ("in", "out") and not taken:
+        head.insert(1, "me")  # "Sign in with a member number": the user's own session ("sign me in")
+    said = " ".join([*head, *([determiner] if determiner and taken else []), *taken])
+    return first_person(said, who) if who.startswith("me") else said
+
+
+def _is_verb(word: str, tool: str, after: str = "") -> bool:
+    """Whether a description opens with a verb ("Cancel ...", "Authenticate a user"), not
+    with the thing it returns ("The company holidays ...", "Colleagues in ...", "Statistics
+    about ..."): a known verb, the tool name's first word, a word before a determiner, or
+    any word that does not end like a plural noun."""
+    from toolace_mt.generation.language import wording as w
+    from toolace_mt.generation.language.verb_forms import WRITE_VERBS
+
+    lower = word.lower()
+    if lower in _DETERMINERS:
+        return False
+    first = re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", tool)[0].lower()
+    known = lower == first or lower in w.TASK_VERBS or lower in WRITE_VERBS or lower in _READ_VERBS
+    return known or after.lower() in _DETERMINERS | {"me"} or not lower.endswith("s")
+
+
+_READ_VERBS = frozenset("""list get show view find search count look ask see read fetch retrieve return tell give
+work compute convert calculate estimate compare browse check track lookup query describe explain summarize
+authenticate identify handle display""".split())
 
 
 def referent(tool: ToolSpec) -> tuple[str, str] | None:
@@ -185,12 +308,13 @@ def referent(tool: ToolSpec) -> tuple[str, str] | None:
     return None
 
 
-def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None) -> tuple[str, bool]:
+def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None,
+         user_noun: str | None = None) -> tuple[str, bool]:
     """(what the user asks for, from the description; whether `ref`, the value of the
     tool's referent, is said in it: "close ticket 12")."""
     from toolace_mt.generation.language import wording as w
 
-    phrase = first_person(description(tool), who)
+    phrase = spoken_task(tool, who, user_noun)
     if not phrase:
         return "", False
     verb, _, rest = phrase.partition(" ")
@@ -210,13 +334,18 @@ def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None) 
     return pattern.sub(lambda m: f"{m.group(1)} {ref}", phrase, count=1), True
 
 
-def ask_sentence(tool: ToolSpec, rng: random.Random, ref: Any = None) -> tuple[str, bool]:
+def ask_sentence(tool: ToolSpec, rng: random.Random, ref: Any = None,
+                 user_noun: str | None = None) -> tuple[str, bool]:
     """"Could you close ticket 12 for me?": a lead, the task said from the description,
     maybe a tail; and whether `ref` is in it. ("", False) when the tool has no description."""
     from toolace_mt.generation.language import wording as w
 
     lead, who = rng.choice(w.ASK_LEADS)
-    phrase, covered = task(tool, rng, who, ref)
+    yours = spoken_task(tool, "you", user_noun)
+    if who.startswith("me") and re.search(r"\bme\b", yours) and not re.match(r"\w+ me (?:in|out|up)\b", yours):
+        # "find me": not "I need to find" nor "I need to find me"; someone else does it
+        lead, who = rng.choice([(lead, who) for lead, who in w.ASK_LEADS if who.startswith("you")])
+    phrase, covered = task(tool, rng, who, ref, user_noun)
     if not phrase:
         return "", False
     tail = rng.choice(w.YOU_TAILS if who.startswith("you") else w.ME_TAILS)
@@ -239,7 +368,7 @@ def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random,
     found = referent(tool)
     value = stated.get(found[0]) if found is not None else None
     said = value if isinstance(value, str | int) and not isinstance(value, bool) and rng.random() < 0.7 else None
-    text, covered = ask_sentence(tool, rng, said)
+    text, covered = ask_sentence(tool, rng, said, user_noun)
     if user_noun:
         text = re.sub(rf"\b(?:a|an|the|this)\s+{re.escape(user_noun)}'s\b", "my", text, flags=re.I)
         text = re.sub(rf"\b(?:a|an|the|this)\s+{re.escape(user_noun)}\b(?!\s+(?:ID|id|number)\b)", "me", text,

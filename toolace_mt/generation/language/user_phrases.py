@@ -28,6 +28,14 @@ ACKS = ["Thanks.", "Great, thanks.", "Perfect.", "Okay.", "Got it, thanks.", "Lo
         "Cool.", "Nice.", "Alright.", "Thanks for that.", "Wonderful.", "Right.", "Awesome, thanks.", "Fantastic.",
         "Super.", "Okay, great.", "Sounds good.", "That helps."]
 
+ACKS_AFTER_NO = ["Okay.", "Alright.", "No worries.", "Okay, never mind.", "Fair enough.", "Right.",
+                 "Ah, okay.", "Okay, thanks anyway."]
+
+NEUTRAL_ACKS = ["Thanks.", "Okay.", "Got it, thanks.", "Alright.", "Right.", "Thanks for that.", "Okay, thanks.",
+                "I see.", "Understood.", "Noted.", "Okay then.", "Right, thanks.", "Thank you.", "Many thanks.",
+                "Got it.", "Alright, thanks.", "Okay, understood.", "Fair enough.", "Thanks for looking.",
+                "Right then."]
+
 LEADS = ["Also,", "Next,", "Another thing:", "And", "After that,", "Oh, and", "Then", "Separately,", "Now", "Plus,",
          "Next up:", "Also", "While I have you,", "Before I forget,", "On another note,", "Oh, also,", "And also,",
          "Besides that,", "Something else:", "Moving on,", "In addition,", "Additionally,",
@@ -241,9 +249,13 @@ def opener(rng: random.Random) -> str:
         return f"{greeting}, {preface}{end}"
     return f"{greeting}! {preface[0].upper()}{preface[1:]}{end}"
 
-def follow_up(rng: random.Random) -> str:
-    """A later request's lead-in: maybe an acknowledgement of the last reply, then a lead."""
-    ack = rng.choice(ACKS) if rng.random() < 0.4 else ""
+def follow_up(rng: random.Random, after_no: bool | None = None) -> str:
+    """A later request's lead-in: maybe an acknowledgement of the last reply, then a lead.
+    `after_no`: the last reply refused or found nothing, which nobody cheers ("Okay.", not
+    "Fantastic."); None when the last reply is not known (a turn may be put before this
+    one later): an acknowledgement that fits a yes and a no."""
+    acks = ACKS_AFTER_NO if after_no else ACKS if after_no is False else NEUTRAL_ACKS
+    ack = rng.choice(acks) if rng.random() < 0.4 else ""
     lead = rng.choice(LEADS) if rng.random() < 0.85 else ""
     return join(ack, lead)
 
@@ -266,6 +278,12 @@ def closer(rng: random.Random, people: People, sign: bool = True) -> str:
 def context(rng: random.Random, people: People) -> str:
     return personal(rng.choice(CONTEXT_FRAMES), rng, people)
 
+# A name, an id, a code: what someone is or has, never what they "would like".
+_IDENTITY = re.compile(r"\b(?:name|id|ids|number|code|e-?mail|pin|password|passcode|username|login|user|phone|"
+                       r"zip|postal|date of birth|address|street|account)\b", re.I)
+_PREFERENCE = re.compile(r"(?:I'd (?:like|prefer|say|rather)|let's go with|I'll go with|make it)\b", re.I)
+
+
 def answer(rng: random.Random, param: str, value: Any, correction: bool = False) -> str:
     """The user's reply with a value they were asked for (or had mistyped)."""
     said, shown = for_value(said_label(param, rng), value), show(value)
@@ -287,6 +305,8 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False)
     elif free_text(param, value):
         shown = f'"{shown}"' if rng.random() < 0.5 else shown
     cores = [c for c in cores if not c.startswith("my ") or mine(said)]
+    if _IDENTITY.search(said) or any(ch.isdigit() for ch in shown):  # one's login or order number is no pick
+        cores = [c for c in cores if not _PREFERENCE.match(c)] or cores
     if not lead:
         cores = frames_for(cores, shown)
     text = fill_frame(rng.choice(cores), said, shown)
@@ -299,32 +319,77 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False)
 _EVENT_FIELD = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set)_(?:at|on|date|time)")
 
 
-def recall(rng: random.Random, key: str) -> str:
-    """The user asks again for a value the assistant already gave (the date of an event as
-    the event: "when was it added again?", never "what was the added on?")."""
+# Asking about a value no reply has said yet: nothing to repeat, so no "again".
+FRESH_LEADS = ["", "", "Oh, ", "Also, ", "By the way, ", "Hmm, ", "One more thing: "]
+FRESH_CORES = ["what's the {l}?", "what does it show for the {l}?", "and the {l}?", "what {l} does it have?",
+               "could you tell me the {l}?", "what is the {l} on it?"]
+SAFE_RECALL_CORES = ["what was the {l} again?", "what's the {l} again?", "which {l} was it again?",
+                     "what was the {l}, again?", "sorry, what's the {l}?", "just to be sure, what's the {l}?",
+                     "wait, what was the {l}?", "what's the {l} again, sorry?", "quick check: what's the {l}?"]
+SAFE_RECALL_LEADS = ["", "", "Sorry, ", "Wait, ", "Hold on, ", "Quick check: ", "Hmm, ", "Just to be sure, ", "Oh, "]
+# Why one asks for what was said: the words that say it ("again", "sorry", "did you say").
+_AGAIN_SAID = re.compile(r"\b(?:again|repeat|did you say|missed|didn't catch|remind|sorry|wait|hold on|"
+                         r"just to be sure|quick check)\b", re.I)
+
+
+def recall(rng: random.Random, key: str, said_before: bool | None = True) -> str:
+    """The user asks for a value of what was done: again, with the reason to ask again,
+    when a reply said it already (`said_before`); else plainly, never "could you repeat"
+    what nobody said; when it is not known yet (None: the reply is worded later), with an
+    "again" that asks no repeat. An event's date is asked as the event ("when was it added
+    again?", never "what was the added on?")."""
+    if said_before is None:
+        return _recall_unknown(rng, key)
     said = label(key).removeprefix("my ")  # a field `my_response`: "the response", not "the my response"
     said = unit(key)[0] if unit(key) else said  # "temperature_c": "the temperature", not "the temperature c"
     related = relation(key)
+    event = _EVENT_FIELD.fullmatch(key)
+    dated = re.fullmatch(r"(?P<verb>[a-z]+)s_(?:on|at)", key)  # "expires_on": when does it expire?
     if related is not None:  # "from_account_id": "which account was it from again?"
         prep, noun = related
         verb = {"from": "come from", "to": "go to", "into": "go into"}.get(prep, f"be {prep}")
-        core = rng.choice(["which {n} did it {v} again?", "what {n} did you say it would {v}?",
-                           "remind me which {n} it would {v}?"]).format(n=noun or "date", v=verb)
-        lead = rng.choice(RECALL_LEADS)
-        return lead + core if lead else core[0].upper() + core[1:]
-    event = _EVENT_FIELD.fullmatch(key)
-    dated = re.fullmatch(r"(?P<verb>[a-z]+)s_(?:on|at)", key)  # "expires_on": when does it expire?
-    core = rng.choice(RECALL_CORES).replace("{l}", said)
-    if event:
+        cores = ["which {n} did it {v} again?", "what {n} did you say it would {v}?",
+                 "remind me which {n} it would {v}?"] if said_before else ["which {n} does it {v}?"]
+        core = rng.choice(cores).format(n=noun or "date", v=verb)
+    elif event:
         core = rng.choice(["when was it {v} again?", "when did you say it was {v}?", "remind me when it was {v}?"]
-                          ).replace("{v}", event["verb"])
+                          if said_before else ["when was it {v}?"]).replace("{v}", event["verb"])
     elif dated:
-        core = rng.choice(["when does it {v} again?", "when did you say it would {v}?"]).replace("{v}", dated["verb"])
-    lead = rng.choice(RECALL_LEADS)
+        core = rng.choice(["when does it {v} again?", "when did you say it would {v}?"] if said_before
+                          else ["when does it {v}?"]).replace("{v}", dated["verb"])
+    else:
+        core = rng.choice(RECALL_CORES if said_before else FRESH_CORES).replace("{l}", said)
+    lead = rng.choice(RECALL_LEADS if said_before else FRESH_LEADS)
+    if said_before and not _AGAIN_SAID.search(lead + core):  # "what's the total?" right after it was told
+        lead = rng.choice(["Sorry, ", "Wait, ", "Sorry to ask again, ", "Just to be sure, ", "Hold on, "])
     return lead + core if lead else core[0].upper() + core[1:]
 
+def _recall_unknown(rng: random.Random, key: str) -> str:
+    """"What was the total again?": fits a value told before (a reason to ask) and one not
+    told yet (nothing asked to be repeated)."""
+    said = label(key).removeprefix("my ")
+    said = unit(key)[0] if unit(key) else said
+    related, event = relation(key), _EVENT_FIELD.fullmatch(key)
+    dated = re.fullmatch(r"(?P<verb>[a-z]+)s_(?:on|at)", key)
+    if related is not None:
+        prep, noun = related
+        verb = {"from": "come from", "to": "go to", "into": "go into"}.get(prep, f"be {prep}")
+        core = f"which {noun or 'date'} did it {verb} again?"
+    elif event:
+        core = f"when was it {event['verb']} again?"
+    elif dated:
+        core = f"when does it {dated['verb']} again?"
+    else:
+        core = rng.choice(SAFE_RECALL_CORES).replace("{l}", said)
+    lead = rng.choice(SAFE_RECALL_LEADS) if not re.match(r"(?:sorry|just|wait|quick),?", core) else ""
+    return lead + core if lead else core[0].upper() + core[1:]
+
+
 def ask_unsupported(rng: random.Random, request: str) -> str:
-    lead, core = rng.choice(UNSUPPORTED_LEADS), rng.choice(ASK_UNSUPPORTED).replace("{request}", request)
+    cores = ASK_UNSUPPORTED
+    if re.match(r"\w+ (?:me|my)\b", request):  # "tell me the scores": not "help me tell me", "I need to tell me"
+        cores = [c for c in cores if "help me" not in c and not c.startswith("I need to")]
+    lead, core = rng.choice(UNSUPPORTED_LEADS), rng.choice(cores).replace("{request}", request)
     text = lead + core
     return text[0].upper() + text[1:]
 

@@ -23,35 +23,35 @@ from toolace_mt.generation.plan.values import text_kind
 
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
 # with {v} is only used for values that do not start in lower case (a sentence start).
-VALUE_CLAUSES = ["The {l} in question is {v}.", "Just so you know, the {l} is {v}.",
+VALUE_CLAUSES = ["Just so you know, the {l} is {v}.",
                  "I can confirm the {l} is {v}.", "Note that the {l} is {v}.", "You'll see the {l} is {v}.",
-                 "The {l} on my side is {v}.", "Double-checking, the {l} is {v}.",
+                 "Double-checking, the {l} is {v}.",
                  "The {l} on file should be {v}.", "Oh, the {l}? That's {v}.", "From my notes, the {l} is {v}.",
                  "According to my paperwork, the {l} is {v}.", "If memory serves, the {l} is {v}.",
-                 "Last I checked, the {l} was {v}.", "The right {l} would be {v}.", "My records say the {l} is {v}.",
+                 "Last I checked, the {l} was {v}.", "My records say the {l} is {v}.",
                  "The {l} I'd like is {v}.",
-                 "The {l} is going to be {v}.", "Please note the {l} is {v}.",
+                 "Please note the {l} is {v}.",
                  "I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
-                 "I think the {l} is {v}.", "The {l} on my end says {v}.", "I'm pretty sure the {l} is {v}.",
+                 "I think the {l} is {v}.", "I'm pretty sure the {l} is {v}.",
                  "The {l} is {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
                  "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "The {l} will be {v}.", "{L} should be {v}.",
                  "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}.",
                  "The {l}, if it helps, is {v}.", "Oh, the {l} is {v}, by the way.", "The {l} is {v}, I believe.",
                  "Just to add, the {l} is {v}.", "I should mention the {l} is {v}.", "The {l} you'll want is {v}.",
-                 "Quick note: the {l} is {v}.", "The {l} would be {v}, I think.", "The {l} I have is {v}.",
-                 "The {l} has to be {v}.", "Don't forget, the {l} is {v}.",
-                 "Worth noting the {l} is {v}.", "The {l} ought to be {v}.",
-                 "Oh, I nearly forgot: the {l} is {v}.", "The {l} needs to be {v}.", "And the {l}? {v}.",
+                 "Quick note: the {l} is {v}.", "The {l} I have is {v}.",
+                 "Don't forget, the {l} is {v}.",
+                 "Worth noting the {l} is {v}.",
+                 "Oh, I nearly forgot: the {l} is {v}.", "And the {l}? {v}.",
                  "It's {v}, the {l}."]
 
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
 CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "I'd prefer {v}, please.", "I'd rather have {v}, if possible.",
                   "Could the {l} be {v}?", "The {l} should be {v}, please.",
                   "Ideally the {l} would be {v}.", "If possible, the {l} should be {v}.",
-                  "My preference for the {l} is {v}.", "Going forward, the {l} should be {v}.",
-                  "My first pick for the {l} is {v}.", "The new {l} is {v}.",
+                  "Going forward, the {l} should be {v}.",
+                  "The new {l} is {v}.",
                   "The {l} needs to change to {v}.", "I want the {l} to be {v}.", "The {l} I want is {v}.",
-                  "For me, the {l} would be {v}.", "The {l} ought to be {v} now."]
+                  "Could you make the {l} {v}?"]
 # Parameters people do not name when they ask: a search's words, a count of results.
 SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Something matching {v}, please.",
                     "I'm after {v}.", "It's about {v}."],
@@ -98,8 +98,7 @@ EMPTY_CLAUSES = ["Leave the {l} blank.", "The {l} can stay empty.", "No {l}, ple
 
 # How a sentence states several values, each part said the same way: (part, lead, separator).
 GROUP_STYLES = [("the {l} is {v}", "", ", "), ("{l} {v}", "", ", "), ("the {l} {v}", "", ", "),
-                ("{l} is {v}", "", ", "), ("the {l} should be {v}", "", ", "), ("the {l} would be {v}", "", ", "),
-                ("my {l} is {v}", "", ", ")]
+                ("{l} is {v}", "", ", "), ("{l} {v}", "", ", "), ("my {l} is {v}", "", ", ")]
 
 GROUP_PREFIXES = ["Here are the details: ", "Details: ", "For the record, ", "To be clear, ",
                   "Just so you have it, ", "You'll need these: ", "The details: ", "Here's what I have: ",
@@ -188,7 +187,59 @@ _RECALLING = ("Last I checked", "If memory serves", "My records say", "According
               "on my side", "on my end", "I have is", "I've got the", "Just so you know", "in question")
 
 
-def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = False) -> str:
+# "the <label> is / should be <value>": a clause a form has. A turn of two or three of them
+# reads like a filled-in form ("the start date should be X and the leave type would be Y").
+_FORM_CLAUSE = re.compile(r"\bthe \{l\}(?P<how>\s+(?:on my (?:side|end)|i have|in question|here|to use))?\s*"
+                          r"(?:,\s*which\s+)?(?:(?P<plain>is|are|was|'s)|would be|should be|will be|is going to be|"
+                          r"has to be|have to be|needs to be|must be|ought to be|says|reads)\s", re.I)
+MAX_FORM_CLAUSES = 2  # plain ones per turn ("the username is X and the password is Y" is speech)
+
+
+class FormCount:
+    """The form-like clauses one user turn has said so far: a turn states its values as a
+    person does, at most two plain "the <label> is <value>" and then no stilted one."""
+
+    def __init__(self) -> None:
+        self.plain = 0
+        self.stilted = 0
+
+    def allows(self, frame: str) -> bool:
+        kind = form_kind(frame)
+        if kind is None:
+            return True
+        plain, stilted = self.plain + (kind == "plain"), self.stilted + (kind == "stilted")
+        return plain + stilted < MAX_FORM_CLAUSES or (plain + stilted == MAX_FORM_CLAUSES and stilted == 0)
+
+    def add(self, frame: str) -> None:
+        kind = form_kind(frame)
+        self.plain += kind == "plain"
+        self.stilted += kind == "stilted"
+
+
+def form_kind(frame: str) -> str | None:
+    """"plain" for "the {l} is {v}", "stilted" for "the {l} would be {v}", None otherwise."""
+    found = _FORM_CLAUSE.search(frame.replace("{L}", "the {l}"))
+    if found is None:
+        return None
+    return "plain" if found["plain"] and not found["how"] else "stilted"
+
+
+def _pick(rng: random.Random, frames: list[str], form: FormCount | None) -> str:
+    """A frame the turn's form count allows (any, when none does)."""
+    allowed = [f for f in frames if form is None or form.allows(f)] or frames
+    frame = rng.choice(allowed)
+    if form is not None:
+        form.add(frame)
+    return frame
+
+
+# Labels of who the user is or what identifies a thing: never a preference ("I'd prefer mherman").
+_IDENTITY_LABEL = re.compile(r"\b(?:name|id|ids|number|code|e-?mail|pin|password|passcode|username|login|user|"
+                             r"phone|address|street|city|zip|date of birth)\b", re.I)
+
+
+def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = False,
+                 form: FormCount | None = None) -> str:
     """One sentence that states one value (an empty one is said to be left blank); a
     `chosen` value (what a write should set) is wished for, never recalled."""
     related = relation_clause(rng, param.split(" for ")[0].removeprefix("other ").removeprefix("current "), value)
@@ -206,15 +257,16 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
     if isinstance(value, EnumWords):  # a choice from a list ("no longer needed"): wished for, never a remembered fact
         frames = [*CHOICE_CLAUSES, "The {l} is {v}.", "The {l} should be {v}."]
-    elif not mine(said) and not any(ch.isdigit() for ch in shown):  # "paypal", "economy": not an id
-        frames = frames + CHOICE_CLAUSES
+    elif not mine(said) and not any(ch.isdigit() for ch in shown) and not _IDENTITY_LABEL.search(said):
+        frames = frames + CHOICE_CLAUSES  # "paypal", "economy": a choice, not who the user is
     if chosen and not id_key(param):  # set by a write: wished for, never recalled
-        frames = [f for f in frames if not any(m in f for m in _RECALLING)] + CHOICE_CLAUSES
+        frames = [f for f in frames if not any(m in f for m in _RECALLING)] + (
+            CHOICE_CLAUSES if not _IDENTITY_LABEL.search(said) else ["The new {l} is {v}.", "Make it {v}, please."])
     if "," in shown and not _IN_WORDS.fullmatch(shown):  # a record ("product ID P2026, quantity 3"): after a colon
         frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
     elif isinstance(value, bool):  # a yes/no setting ("in stock only"): said as a wish, not a form field
         return _yes_no(rng, said, value)
-    return fill_frame(rng.choice(frames_for(frames, shown)), said, shown)
+    return fill_frame(_pick(rng, frames_for(frames, shown), form), said, shown)
 
 def _yes_no(rng: random.Random, said: str, value: bool) -> str:
     """"in stock only" yes -> "Only in stock ones, please."; "favorite" yes -> "Please mark it
@@ -259,10 +311,11 @@ def flag_sentence(rng: random.Random, description: str, value: bool) -> str | No
     if wish is not None:
         action = wish["x"].strip()
         if value:
-            return rng.choice(["Please {x}.", "I'd like you to {x}.", "Could you {x}?"]).format(x=action)
+            # never "... you to {x}": "to {x}" is the description's own words ("True to activate the ...")
+            return rng.choice(["Please {x}.", "Could you {x}?", "Can you {x} as well?"]).format(x=action)
         if off is not None:
             undo = off["y"].strip()
-            return rng.choice(["Please {x}.", "I'd like you to {x}."]).format(x=undo)
+            return rng.choice(["Please {x}.", "Could you {x}?"]).format(x=undo)
         return rng.choice(["Please don't {x}, though.", "No need to {x}."]).format(x=action)
     if cond is not None:
         state = cond["x"].strip()
@@ -274,7 +327,8 @@ def flag_sentence(rng: random.Random, description: str, value: bool) -> str | No
     return None
 
 
-def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bool = False) -> list[str]:
+def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bool = False,
+                    form: FormCount | None = None) -> list[str]:
     """Sentences that state every value: some alone, some two or three to a sentence
     ("Zip code 35202, city Ortegatown and state VI."). `chosen`: the values are what the
     user wants a write to set, never remembered ("Last I checked, the seat was 12A")."""
@@ -285,11 +339,19 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bo
         group, rest = rest[:size], rest[size:]
         if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
                             or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
-            out.extend(value_clause(rng, p, v, chosen) for p, v in group)
+            out.extend(value_clause(rng, p, v, chosen, form) for p, v in group)
             continue
         saids = [for_value(said_label(p, rng), v) for p, v in group]
         styles = GROUP_STYLES if all(mine(x) for x in saids) else GROUP_STYLES[:-1]
+        if form is not None:  # each part of a group is a clause of its own
+            fits = [st for st in styles if form_kind(st[0]) is None
+                    or (form_kind(st[0]) == "plain" and form.stilted == 0
+                        and form.plain + len(group) <= MAX_FORM_CLAUSES)]
+            styles = fits or styles
         part, lead, sep = rng.choice(styles)
+        if form is not None:
+            for _ in group:
+                form.add(part)
         parts = [fill_frame(part, x, show(v)) for x, (_, v) in zip(saids, group, strict=True)]
         last = "; " if sep == "; " else rng.choice([" and ", ", and ", " and "])
         body = lead + sep.join(parts[:-1]) + last + parts[-1] + "."
