@@ -33,7 +33,7 @@ HR_TOOLS: dict[str, dict[str, Any]] = {
     "cancel_order": {"order_id": {"type": "string"}, "reason": {"type": "string"},
                      "refund_method": {"type": "string"}},
 }
-DESCRIBED = {"logout": "Log the current employee out.",
+DESCRIBED = {"logout": "Log the current employee out. Shows the current speed of the session.",
              "add_tip": "Add a tip for the courier to a delivery order; it is charged to the order's card."}
 
 
@@ -65,6 +65,7 @@ def test_a_user_repeating_a_tools_description_is_found() -> None:
 @pytest.mark.parametrize("text", [
     "Could you add a tip for the courier? $3 is fine.",  # how anyone asks: two content words in five
     "Please log me out.",
+    "What's the current speed?",  # "current" of a thing, not the API's name for the caller
 ])
 def test_a_natural_request_sharing_a_few_words_with_a_description_is_not_an_echo(text: str) -> None:
     record = described([("user", text), ("assistant", "Sure, what else?")])

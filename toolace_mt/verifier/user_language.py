@@ -43,7 +43,11 @@ KINDS = (
 ECHO_WORDS = 5  # this many consecutive words of a description, in a user turn, are the description
 CONTENT_WORDS = 3  # of which this many are not function words
 # How an API names the person calling it: "the signed-in diner's orders", "the current employee".
-_SELF_AS_API = re.compile(r"\bthe (?:current|logged[- ]in|signed[- ]in|authenticated|calling) [a-z]+(?:'s)?", re.I)
+# "current" also qualifies things ("the current speed"), so with it only a person's noun counts.
+_PEOPLE = ("user|employee|member|customer|diner|patient|client|guest|driver|player|student|owner|account holder|"
+           "shopper|buyer|seller|rider|passenger|traveller|traveler|subscriber|caller|agent|staff member|person")
+_SELF_AS_API = re.compile(r"\bthe (?:(?:logged[- ]in|signed[- ]in|authenticated|calling) [a-z]+|current (?:"
+                          + _PEOPLE + r"))(?:'s)?\b", re.I)
 _CLAUSE_END = re.compile(r"[.;:!?,()\[\]\n\"“”]")
 MAX_DESCRIPTION = 2_000  # characters read of one description (records are hostile input)
 MAX_TOOLS = 200
