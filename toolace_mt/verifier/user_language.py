@@ -109,6 +109,15 @@ def _runs(text: str) -> set[tuple[str, ...]]:
     return found
 
 
+def echoed_run(text: str, descriptions: list[str]) -> str | None:
+    """The first run of `text` that repeats one of `descriptions` (what description_echo
+    finds), for a generator that words turns to leave such text out."""
+    described: set[tuple[str, ...]] = set()
+    for description in descriptions[:MAX_TOOLS * 4]:
+        described |= _runs(description[:MAX_DESCRIPTION])
+    return next((" ".join(run) for run in _runs(text) if run in described), None)
+
+
 def _parameter_names(dialogue: Dialogue) -> list[str]:
     """Spoken parameter names of the listed tools ("start date", "leave type", "order id"),
     and an id's other name ("order number")."""

@@ -31,7 +31,13 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     before = segment.turns.index(turn) if turn in segment.turns else len(segment.turns)
     known = id_names([c.result.result for t in segment.turns[:before] for c in t.calls
                       if c.result is not None and c.result.ok])
-    said = action + _details(target.arguments, ref, tl.spoken_names(bench.tools.values(), keep=w.SPOKEN), known)
+    # A default the write will apply is stated too ("with the insurance basic"): the user
+    # agrees to what will really happen, not only to what was typed.
+    defaults = {k: spec["default"] for k, spec in bench.tools[segment.target].parameters.get("properties", {}).items()
+                if k not in target.arguments and isinstance(spec, dict) and not w.empty(spec.get("default"))
+                and not isinstance(spec.get("default"), bool)}
+    said = action + _details({**target.arguments, **defaults}, ref,
+                             tl.spoken_names(bench.tools.values(), keep=w.SPOKEN), known)
     ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
     checked = _checked(segment, before, ids)
     if checked:
