@@ -101,3 +101,15 @@ def test_a_record_the_dialogue_made_or_cancelled_is_no_foreign_record() -> None:
     assert run(("call", "cancel_hold", {"hold_id": "H-5"}, {"hold_id": "H-5", "status": "cancelled"})) == {}
     foreign = run(("call", "get_hold", {"hold_id": "H-5"}, {"hold_id": "H-5", "status": "active"}))
     assert "foreign_record" in foreign
+
+
+def test_a_camel_case_write_is_confirmed_by_its_verb() -> None:
+    record = synthetic([
+        ("user", "Please pay invoice in_7018."),
+        ("assistant", "Here's what I'll do: pay invoice in_7018. Do you want me to go ahead?"),
+        ("user", "Yes please, do it."),
+        ("call", "payInvoice", {"invoiceId": "in_7018"}, {"invoiceId": "in_7018", "status": "paid"}),
+        ("assistant", "Invoice in_7018 is paid."),
+    ], {"payInvoice": {"invoiceId": {"type": "string"}}})
+    policy = EnvPolicy(known=True, writes=frozenset({"payInvoice"}), confirm=frozenset({"payInvoice"}))
+    assert [f.kind for f in findings(Dialogue(record), policy)] == []

@@ -21,6 +21,7 @@ from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.id_fields import name_words
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import Told, meaningful, spoken, tool_properties
 
@@ -86,7 +87,7 @@ _GENERIC = frozenset({"get", "the", "for", "and", "order", "orders", "item", "it
 def _verbs(tool: str) -> tuple[str, ...]:
     """Stems that name the action: the verb's synonyms and the tool name's other words
     ("shall I book flight TA508 ..." for book_flight; "the new seat" for change_seat)."""
-    words = [w for w in tool.casefold().split("_") if w]
+    words = name_words(tool)  # book_flight, payInvoice
     first = words[0] if words else tool
     nouns = tuple(w[:6] for w in words[1:] if len(w) >= 4 and w not in _GENERIC)
     return _VERB_SYNONYMS.get(first, (first[:6],)) + nouns

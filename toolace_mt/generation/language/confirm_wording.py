@@ -34,8 +34,8 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     # A default the write will apply is stated too ("with the insurance basic"): the user
     # agrees to what will really happen, not only to what was typed.
     defaults = {k: spec["default"] for k, spec in bench.tools[segment.target].parameters.get("properties", {}).items()
-                if k not in target.arguments and isinstance(spec, dict) and not w.empty(spec.get("default"))
-                and not isinstance(spec.get("default"), bool)}
+                if k not in target.arguments and isinstance(spec, dict) and isinstance(spec.get("default"), str)
+                and spec["default"].strip()}  # a chosen word (an insurance level); a count of 1 goes unsaid
     said = action + _details({**target.arguments, **defaults}, ref,
                              tl.spoken_names(bench.tools.values(), keep=w.SPOKEN), known)
     ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
