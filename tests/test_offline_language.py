@@ -75,12 +75,16 @@ def banking() -> Iterator[Workbench]:
     bench.close()
 
 
+_SLOW = pytest.mark.slow  # one case per env in the default run (about 1.6-2 s each)
+
+
 @pytest.mark.parametrize(("env", "tool", "param"), [
-    ("tau", "think", "thought"), ("tau", "transfer_to_human_agents", "summary"),
-    ("banking", "pay_payee", "memo"), ("banking", "transfer_between_accounts", "memo"),
-    ("calendar", "create_event", "title"), ("calendar", "create_event", "description"),
-    ("calendar", "cancel_event", "reason"), ("calendar", "send_message", "subject"),
-    ("calendar", "send_message", "body")])
+    ("tau", "think", "thought"), pytest.param("tau", "transfer_to_human_agents", "summary", marks=_SLOW),
+    ("banking", "pay_payee", "memo"), pytest.param("banking", "transfer_between_accounts", "memo", marks=_SLOW),
+    ("calendar", "create_event", "title"), pytest.param("calendar", "create_event", "description", marks=_SLOW),
+    pytest.param("calendar", "cancel_event", "reason", marks=_SLOW),
+    pytest.param("calendar", "send_message", "subject", marks=_SLOW),
+    pytest.param("calendar", "send_message", "body", marks=_SLOW)])
 def test_value_source_proposes_phrases_for_free_text(env: str, tool: str, param: str,
                                                      request: pytest.FixtureRequest) -> None:
     """The old values were one random word ("Take establish as the summary") or lorem

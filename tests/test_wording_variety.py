@@ -157,7 +157,9 @@ def test_label_variants_keep_the_most_specific_match() -> None:
         "current zip code", "current zip", "current ZIP code", "current postal code"}
 
 
-@pytest.mark.parametrize("env", builtin_names())
+# One env in the default run; the other four (about 2 s each) run with -m slow.
+@pytest.mark.parametrize("env", [name if name == "retail" else pytest.param(name, marks=pytest.mark.slow)
+                                 for name in builtin_names()])
 def test_task_phrases_of_every_builtin_tool_read_as_english(env: str) -> None:
     bench = Workbench(env, 1)
     try:
