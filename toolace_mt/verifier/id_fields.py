@@ -9,9 +9,14 @@ import re
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
+def words_of(name: str) -> list[str]:
+    """`getUserID`, `get_user-id` -> ["get", "user", "id"] (the generator's planner reads names so too)."""
+    return [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", name).lower()) if w]
+
+
 def name_words(name: str) -> list[str]:
-    """`getUserID`, `get_user-id` -> ["get", "user", "id"]."""
-    return [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", name[:200]).lower()) if w]
+    """A record's name as words; the first 200 characters (records are hostile input)."""
+    return words_of(name[:200])
 
 
 def id_stem(name: str) -> str | None:

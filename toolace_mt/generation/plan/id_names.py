@@ -5,15 +5,9 @@ links an output field to a parameter, or a parameter to a column, independent of
 
 from __future__ import annotations
 
-import re
+from toolace_mt.verifier.id_fields import words_of as name_words  # one reading of names for plan and checks
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid"})
-
-
-def name_words(name: str) -> list[str]:
-    """`getUserID`, `get-user_id`, `noteIds` -> lowercase words (["get", "user", "id"])."""
-    return [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub(" ", name).lower()) if w]
 
 
 def snake(name: str) -> str:
