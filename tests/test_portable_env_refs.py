@@ -263,3 +263,15 @@ def test_the_readme_portable_example_runs_scaled_down(tmp_path: Path, monkeypatc
     shutil.move(str(made), str(shared))
     assert main([w.replace("/mnt/shared/envs", str(shared)) for w in verify[1:]]) == 0
     assert "passed" in capsys.readouterr().out
+
+
+def test_verifier_refuses_env_refs_beside_a_pool_that_would_ignore_them(tmp_path: Path) -> None:
+    from toolace_mt.verifier import Verifier
+    from toolace_mt.verifier.env_pool import EnvPool
+
+    refs = EnvRefs(dirs=(tmp_path,))
+    with pytest.raises(ValueError, match=r"give env_refs to the EnvPool"):
+        Verifier(pool=EnvPool(), env_refs=refs)
+    pool = EnvPool(refs=refs)
+    with Verifier(pool=pool, env_refs=refs) as verifier:  # the same refs: no conflict
+        assert verifier.pool.refs is refs

@@ -41,13 +41,18 @@ class Verifier:
     """Checks records; keeps envs loaded between records (see EnvPool).
 
     `timings` accumulates seconds per phase (reset, replay, state, checks) for reports.
-    `env_refs` says which env files records may name (default: built-in envs only).
+    `env_refs` says which env files records may name (default: built-in envs only); with a
+    `pool`, the pool's own refs do (EnvPool(refs=...)).
     """
 
     def __init__(self, checks: Iterable[str] = DEFAULT_CHECKS, judge: Judge | None = None,
                  pool: EnvPool | None = None, env_refs: EnvRefs | None = None) -> None:
         self.checks = tuple(c for c in CHECK_IDS if c in set(checks))
         self.judge = judge or OfflineJudge()
+        if pool is not None and env_refs is not None and pool.refs != env_refs:
+            # The pool resolves references; two sources of truth would let one be ignored.
+            raise ValueError("Verifier: give env_refs to the EnvPool (EnvPool(refs=...)), not beside it: "
+                             "the pool resolves records' env references")
         self.pool = pool or EnvPool(refs=env_refs)
         self.timings = {"reset": 0.0, "replay": 0.0, "state": 0.0, "checks": 0.0}
 
