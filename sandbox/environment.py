@@ -101,6 +101,7 @@ class _LoadedReply(BaseModel):
     description: str
     user_table: str | None = None
     authenticate_first: bool = False
+    check_before_write: bool = False
     confinement: dict[str, list[str]] | None = None
 
 
@@ -203,6 +204,9 @@ class Environment:
             # AUTHENTICATE_FIRST (optional): the user is looked up from details they give
             # before any of their data is touched (the verifier's plan_sense check).
             self.authenticate_first = reply.authenticate_first
+            # CHECK_BEFORE_WRITE (optional): a write's record is looked at (its status read)
+            # before the write acts on it (plan_sense's unchecked_record).
+            self.check_before_write = reply.check_before_write
             if seeded and replayed is None:
                 self._store = self._seed(source, reply.tables, keep_seed)
             if seeded:

@@ -522,12 +522,16 @@ class Worker:
         if not isinstance(authenticate, bool) or (authenticate and user_table is None):
             problems.append({"message": "AUTHENTICATE_FIRST must be True or False, and True needs USER_TABLE",
                              "line": 0})
+        check_first = ns.get("CHECK_BEFORE_WRITE", False)
+        if not isinstance(check_first, bool):
+            problems.append({"message": "CHECK_BEFORE_WRITE must be True or False", "line": 0})
         doc = ns.get("__doc__")
         reply = {"op": "loaded", "ok": not problems, "problems": problems, "tools": tools,
                  "tables": tables if isinstance(tables, str) else "",
                  "description": doc.strip() if isinstance(doc, str) else "",
                  "user_table": user_table if isinstance(user_table, str) else None,
                  "authenticate_first": authenticate is True,
+                 "check_before_write": check_first is True,
                  "confinement": self.confinement}
         try:
             protocol.encode(reply)

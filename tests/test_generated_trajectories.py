@@ -24,7 +24,7 @@ DIALOGUES = 6
 # Findings the generator rules out by construction on every env (the rest are measured in
 # bench/generate.py, with what rule-based wording cannot reach).
 NEVER = {"repeated_call", "ambiguous_target", "unconfirmed_write", "raw_enum", "raw_error", "field_dump",
-         "unauthenticated", "broken_refusal", "dictated_internal"}
+         "unauthenticated", "broken_refusal", "dictated_internal", "unchecked_record"}
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 SIGNED = re.compile(r"(?:Best|Cheers|Thanks|Regards|Kind regards|Best wishes|All the best|Many thanks|Warmly|"
                     r"Speak soon|Take care), ([A-Z][a-z]+)\.$")

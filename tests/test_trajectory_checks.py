@@ -258,6 +258,7 @@ def test_the_policy_comes_from_the_env_module(verifier: Verifier) -> None:
 @pytest.mark.parametrize("head, decorator, problem", [
     ("", "@tool(confirm=True)", "confirm=True"),  # only a write can need confirming
     ("AUTHENTICATE_FIRST = True\n", "@tool", "True needs USER_TABLE"),  # whom to authenticate?
+    ("CHECK_BEFORE_WRITE = 'yes'\n", "@tool", "CHECK_BEFORE_WRITE must be True or False"),
 ])
 def test_policy_declarations_are_checked_at_load(tmp_path: Path, head: str, decorator: str, problem: str) -> None:
     from sandbox import EnvLoadError, load_env
@@ -572,3 +573,34 @@ def test_an_item_described_by_one_word_of_its_name(names: list[str], ambiguous: 
     ], tools)
     found = [f.message_index for f in findings(Dialogue(record), EnvPolicy.unknown(), ["disambiguation"])]
     assert found == ([5] if ambiguous else [])
+
+
+def test_acting_on_an_order_never_looked_at_where_the_policy_says_check_first() -> None:
+    turns: list[tuple] = [
+        ("user", "Hi, please cancel order #W1, I ordered it by mistake. My email is ann@lee.com."),
+        ("call", "find_user_id_by_email", {"email": "ann@lee.com"}, "ann_lee_1"),
+        ("assistant", "Shall I cancel order #W1 because it was ordered by mistake?"),
+        ("user", "Yes."),
+        ("call", "cancel_pending_order", {"order_id": "#W1", "reason": "ordered by mistake"},
+         {**ORDER, "status": "cancelled"}),
+        ("assistant", "Done: order #W1 is cancelled."),
+    ]
+    checked = EnvPolicy(**{**TAU_POLICY.__dict__, "checked_writes": {"cancel_pending_order": "order_id"}})
+    record = synthetic(turns, TAU_TOOLS)
+    assert kinds(record, checked) == {"unchecked_record": [call_index(record, "cancel_pending_order")]}
+    assert kinds(record, TAU_POLICY) == {}  # no CHECK_BEFORE_WRITE: nothing to check
+    # the order's id in a bare list of the user's orders is not a look at the order
+    listed = synthetic([*turns[:2], ("call", "get_user_details", {"user_id": "ann_lee_1"},
+                                     {"user_id": "ann_lee_1", "orders": ["#W1"]}), *turns[2:]], TAU_TOOLS)
+    assert "unchecked_record" in kinds(listed, checked)
+    looked = synthetic([*turns[:2], ("call", "get_order_details", {"order_id": "#W1"}, ORDER), *turns[2:]],
+                       TAU_TOOLS)
+    assert "unchecked_record" not in kinds(looked, checked)
+
+
+def test_tau_retail_declares_check_before_write_and_its_policy_names_each_writes_record(verifier: Verifier) -> None:
+    policy = EnvPolicy.of(verifier.pool.get("tau_retail", 0))
+    assert policy.checked_writes["cancel_pending_order"] == "order_id"
+    assert policy.checked_writes["return_delivered_order_items"] == "order_id"
+    assert "modify_user_address" not in policy.checked_writes  # it acts on the user, who is authenticated
+    assert EnvPolicy.of(verifier.pool.get("retail", 0)).checked_writes == {}

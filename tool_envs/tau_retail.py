@@ -26,6 +26,8 @@ from sandbox.authoring import Db, Fake, ToolError, tool
 USER_TABLE = "users"  # a dialogue is one of these users' conversation
 # tau-bench's policy: authenticate the user (by email, or by name and zip) before any account action
 AUTHENTICATE_FIRST = True
+# ... and check the order's details (its status) before acting on it
+CHECK_BEFORE_WRITE = True
 
 TABLES = """
 CREATE TABLE users (

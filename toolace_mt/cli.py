@@ -89,6 +89,7 @@ def cmd_envs_show(args: argparse.Namespace) -> int:
             "name": env.name, "path": env.path, "env_digest": env.digest, "seed": env.seed,
             "now": env.now.isoformat(), "description": env.description, "state_hash": env.state_hash(),
             "user_table": env.user_table, "authenticate_first": env.authenticate_first,
+            "check_before_write": env.check_before_write,
             "tables": [{"name": t.name, "primary_key": list(t.primary_key), "rows": counts[t.name],
                         "columns": {c.name: c.type for c in t.columns}} for t in env.tables.values()],
             "tools": [{**t.openai(), "writes": t.writes, "confirm": t.confirm, "phrasing": t.phrasing}
@@ -105,6 +106,8 @@ def cmd_envs_show(args: argparse.Namespace) -> int:
         print(f"  {t['name']:<18}{t['rows']:>7} rows  key ({', '.join(t['primary_key'])}){users}")
     if env.authenticate_first:
         print("\nAUTHENTICATE_FIRST: the user is looked up by their details before their data is touched")
+    if env.check_before_write:
+        print("CHECK_BEFORE_WRITE: a write's record is looked at (its status read) before the write acts on it")
     print("\ntools:")
     for t in env.tools:
         kind = "write" if t.writes else "read "

@@ -8,6 +8,9 @@
 - `unauthenticated`: in an env that declares AUTHENTICATE_FIRST, a call touches a user's
   data (its arguments or output carry the user key) before the user was identified by a
   look-up from details they gave (email, or name and zip), not from an id they stated.
+- `unchecked_record`: in an env that declares CHECK_BEFORE_WRITE, a write acts on an
+  existing record (its first required id, not the user's own) that no earlier output
+  showed as a record: tau-bench's "check the order's status before acting".
 - `duplicate_write`: a successful write made again with identical arguments (the same
   order placed twice, the same payee added twice) when the user did not ask for it twice
   in so many words ("again", "another", "second", "one more", "twice").
@@ -26,7 +29,7 @@ from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, leaves, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
-from toolace_mt.verifier.id_fields import is_id_field
+from toolace_mt.verifier.id_fields import id_stem, is_id_field
 from toolace_mt.verifier.necessity import entity_key
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import Told, tool_properties
@@ -37,6 +40,8 @@ KINDS = (
     FindingKind("unrelated_record", CHECK, True, "the target is identified through an unrelated record"),
     FindingKind("unauthenticated", CHECK, True,
                 "acts on a user's data before authenticating them (AUTHENTICATE_FIRST)"),
+    FindingKind("unchecked_record", CHECK, True,
+                "acts on a record it never looked at, where the env's policy says to check first (CHECK_BEFORE_WRITE)"),
     FindingKind("duplicate_write", CHECK, True, "the same write made twice with identical arguments"),
     FindingKind("needless_question", CHECK, True,
                 "the assistant asks for an optional filter the user never wanted; only that filter uses the answer"),
@@ -77,7 +82,40 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     findings += _unrelated(dialogue, policy, writes)
     if policy.authenticate_first and policy.user_key:
         findings += _unauthenticated(dialogue, policy)
+    findings += _unchecked(dialogue, policy, writes)
     return findings
+
+
+def _unchecked(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) -> list[Finding]:
+    findings = []
+    for write in writes:
+        param = policy.checked_writes.get(write.name)
+        value = (write.arguments or {}).get(param) if param else None
+        if param is None or not isinstance(value, str | int) or isinstance(value, bool):
+            continue
+        earlier = (s.output for s in dialogue.calls if s.message_index < write.message_index and _good(s))
+        if not any(shows_record(output, id_stem(param) or "", str(value)) for output in earlier):
+            findings.append(Finding("unchecked_record", f"call {write.call.id} {write.name} acts on {param} {value}, "
+                                    "which no earlier call looked at (the env's policy, CHECK_BEFORE_WRITE: read the "
+                                    "record, its status, before acting on it)", write.message_index))
+    return findings
+
+
+def shows_record(output: Any, stem: str, value: str, depth: int = 0) -> bool:
+    """Whether `output` holds a record whose id of this kind (`order_id`, or a bare `id`) is
+    `value` and which has fields besides ids: a record looked at, not a bare reference."""
+    if depth > 32:  # records are hostile input
+        return False
+    if isinstance(output, list):
+        return any(shows_record(item, stem, value, depth + 1) for item in output[:2000])
+    if not isinstance(output, dict):
+        return False
+    for key, field in output.items():
+        if isinstance(field, str | int) and not isinstance(field, bool) and str(field) == value \
+                and id_stem(key) in (stem, "") and any(not is_id_field(other) for other in output if other != key):
+            return True
+    return any(shows_record(field, stem, value, depth + 1) for field in output.values()
+               if isinstance(field, dict | list))
 
 
 def _duplicates(dialogue: Dialogue, writes: list[CallSite]) -> list[Finding]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolace_mt.verifier.id_fields import is_id_field
+
 
 @dataclass(frozen=True)
 class EnvPolicy:
@@ -19,6 +21,9 @@ class EnvPolicy:
     confirm: frozenset[str] = field(default_factory=frozenset)
     user_key: str | None = None  # the primary key column of USER_TABLE
     authenticate_first: bool = False  # AUTHENTICATE_FIRST: the user is looked up before their data is touched
+    # CHECK_BEFORE_WRITE: write tool -> the parameter naming the record it acts on, which a
+    # read must have shown before the write (tau-bench: check the order's status first)
+    checked_writes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def unknown(cls) -> EnvPolicy:
@@ -28,12 +33,32 @@ class EnvPolicy:
     def of(cls, env: Any, user_key: str | None = None) -> EnvPolicy:
         """From a loaded sandbox Environment (`user_key` for one loaded without its state)."""
         tools = list(getattr(env, "tools", []))
+        user_key = user_key or getattr(env, "user_key", None)
+        checked: dict[str, str] = {}
+        if getattr(env, "check_before_write", False):
+            for tool in tools:
+                target = record_parameter(tool.parameters, user_key) if tool.writes else None
+                if target is not None:
+                    checked[tool.name] = target
         return cls(known=True,
                    writes=frozenset(t.name for t in tools if t.writes),
                    confirm=frozenset(t.name for t in tools if t.writes and getattr(t, "confirm", False)),
-                   user_key=user_key or getattr(env, "user_key", None),
-                   authenticate_first=bool(getattr(env, "authenticate_first", False)))
+                   user_key=user_key,
+                   authenticate_first=bool(getattr(env, "authenticate_first", False)),
+                   checked_writes=checked)
 
     def is_write(self, tool: str) -> bool:
         """Unknown policy: any tool may write (the conservative answer for 'could a write in between change it')."""
         return tool in self.writes if self.known else True
+
+
+def record_parameter(parameters: dict[str, Any], user_key: str | None) -> str | None:
+    """The existing record a write acts on: its first required id parameter that is not the
+    user's own key (cancel_pending_order's order_id; none for modify_user_address(user_id))."""
+    required = parameters.get("required", []) if isinstance(parameters, dict) else []
+    properties = parameters.get("properties", {}) if isinstance(parameters, dict) else {}
+    for name in required if isinstance(required, list) else []:
+        kind = properties.get(name, {}).get("type") if isinstance(properties, dict) else None
+        if isinstance(name, str) and name != user_key and is_id_field(name) and kind in ("string", "integer"):
+            return name
+    return None

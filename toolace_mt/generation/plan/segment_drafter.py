@@ -26,6 +26,7 @@ from toolace_mt.generation.plan.dialogue_facts import (
 )
 from toolace_mt.generation.plan.id_names import is_single_id
 from toolace_mt.generation.plan.injections import Words
+from toolace_mt.generation.plan.record_check import record_check
 from toolace_mt.generation.plan.value_finder import Seen, assisted, points_elsewhere, producer
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
@@ -183,6 +184,12 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     if not tool.writes and any(c.output == result.result for c in candidates if c.role == "producer"
                                and any(c.call is k for t in kept.turns for k in t)):
         return None  # a look-up of what a look-up it needs already found: the same entity twice
+    outputs = {id(c.call): c.output for c in candidates}
+    check = record_check(bench, tool, target_call.arguments,
+                         earlier_outputs(draft) + [outputs[id(c)] for t in kept.turns[:-1] for c in t])
+    if check is not None:  # the env's policy: look at the record (its status) before acting on it
+        kept.turns.insert(len(kept.turns) - 1, [check])
+        kept.derived[id(check)] = kept.derived.get(id(target_call), set()) & set(check.arguments)
     turns = [Turn("assistant", "calls", calls=calls) for calls in kept.turns]
     if confirm:  # the action and its values, an explicit yes, then the call
         turns[-1:-1] = [Turn("assistant", "confirm", seed=rng.randrange(2**31), topic={"target": tool.name}),

@@ -1,0 +1,42 @@
+"""Looking at a record before acting on it, for envs that declare CHECK_BEFORE_WRITE
+(tau-bench's retail policy: check the order's status before cancelling or changing it).
+
+The check is a read that takes only the record's id and returns the record. It is added
+to a write's plan when no earlier output of the dialogue, and no read the plan keeps,
+showed that record; its output (the status) is what the confirmation states, so it earns
+its place even when no argument of the write comes from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox import ToolSpec
+from toolace_mt.generation.draft import Call
+from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.id_fields import id_stem
+from toolace_mt.verifier.plan_sense import shows_record
+from toolace_mt.verifier.policy import record_parameter
+
+
+def record_check(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], seen: list[Any]) -> Call | None:
+    """The read that shows the record `tool` would act on with `arguments`, really tried on
+    the current state; None when the env's policy does not ask for one, `seen` (outputs the
+    dialogue already has) shows the record, or no read can."""
+    if not bench.env.check_before_write or not tool.writes:
+        return None
+    param = record_parameter(tool.parameters, bench.values.user_key)
+    value = arguments.get(param) if param else None
+    if param is None or value is None:
+        return None
+    stem = id_stem(param) or ""
+    if any(shows_record(output, stem, str(value)) for output in seen):
+        return None
+    for reader in sorted(bench.tools.values(), key=lambda t: t.name):
+        required = reader.parameters.get("required", [])
+        if reader.writes or required != [param] or set(reader.parameters.get("properties", {})) != {param}:
+            continue  # a get-by-id: the record's id and nothing else
+        result = bench.trial(reader.name, {param: value})
+        if result.ok and shows_record(result.result, stem, str(value)):
+            return Call(reader.name, {param: value})
+    return None
