@@ -604,3 +604,23 @@ def test_tau_retail_declares_check_before_write_and_its_policy_names_each_writes
     assert policy.checked_writes["return_delivered_order_items"] == "order_id"
     assert "modify_user_address" not in policy.checked_writes  # it acts on the user, who is authenticated
     assert EnvPolicy.of(verifier.pool.get("retail", 0)).checked_writes == {}
+
+
+def test_cancelling_one_record_after_writing_another_of_the_same_user_is_no_undo() -> None:
+    tools = {"book_session": {"client_id": {"type": "string"}, "slot": {"type": "string"}},
+             "cancel_session": {"client_id": {"type": "string"}, "session_id": {"type": "string"}}}
+    policy = EnvPolicy(known=True, writes=frozenset(tools), user_key="client_id")
+    turns: list[tuple] = [
+        ("user", "Book me the 10:00 slot, please, and cancel my session S-7 on Friday. I'm client CL-0110."),
+        ("call", "book_session", {"client_id": "CL-0110", "slot": "10:00"},
+         {"session_id": "S-9", "client_id": "CL-0110", "slot": "10:00"}),
+        ("call", "cancel_session", {"client_id": "CL-0110", "session_id": "S-7"},
+         {"session_id": "S-7", "client_id": "CL-0110", "status": "cancelled"}),
+        ("assistant", "You're booked for 10:00 (session S-9), and session S-7 is cancelled."),
+    ]
+    assert "write_then_cancel" not in kinds(synthetic(turns, tools), policy)
+    undo_new = [*turns[:2], ("call", "cancel_session", {"client_id": "CL-0110", "session_id": "S-9"},
+                             {"session_id": "S-9", "client_id": "CL-0110", "status": "cancelled"}), turns[3]]
+    undo_new[1] = ("call", "book_session", {"client_id": "CL-0110", "slot": "10:00", "session_id": "S-9"},
+                   {"session_id": "S-9", "client_id": "CL-0110", "slot": "10:00"})
+    assert "write_then_cancel" in kinds(synthetic(undo_new, tools), policy)

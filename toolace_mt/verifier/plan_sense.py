@@ -71,7 +71,10 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         for earlier in writes[:position]:
             if any(word in earlier.name.casefold().split("_") for word in _UNDO):
                 continue
-            shared = sorted(_ids(undo) & _ids(earlier))
+            # the user's own key is shared by all their records: not the entity undone
+            own = {normalise(str(s.arguments[policy.user_key])) for s in (undo, earlier)
+                   if policy.user_key and isinstance(s.arguments, dict) and s.arguments.get(policy.user_key) is not None}
+            shared = sorted((_ids(undo) & _ids(earlier)) - own)
             if shared:
                 said = next(v for v in leaves(undo.arguments or {}) if isinstance(v, str) and normalise(v) == shared[0])
                 findings.append(Finding("write_then_cancel", f"call {undo.call.id} {undo.name} undoes {said}, "
