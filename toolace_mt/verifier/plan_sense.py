@@ -72,8 +72,9 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
             if any(word in earlier.name.casefold().split("_") for word in _UNDO):
                 continue
             # the user's own key is shared by all their records: not the entity undone
-            own = {normalise(str(s.arguments[policy.user_key])) for s in (undo, earlier)
-                   if policy.user_key and isinstance(s.arguments, dict) and s.arguments.get(policy.user_key) is not None}
+            key = policy.user_key
+            own = {normalise(str(s.arguments[key])) for s in (undo, earlier)
+                   if key and isinstance(s.arguments, dict) and s.arguments.get(key) is not None}
             shared = sorted((_ids(undo) & _ids(earlier)) - own)
             if shared:
                 said = next(v for v in leaves(undo.arguments or {}) if isinstance(v, str) and normalise(v) == shared[0])
