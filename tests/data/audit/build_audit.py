@@ -474,6 +474,14 @@ def tau_retail() -> list[tuple[str, list[Turn]]]:
             ("call", ("cancel_pending_order", {"order_id": "#W8770097", "reason": "no longer needed"})),
             ("assistant", "Done, it's cancelled and $544.29 goes back to your PayPal."),
         ]),
+        ("unchecked_record", [
+            ("user", f"My email is {IVAN}. Please cancel order #W8770097, I no longer need it."),
+            ("call", find),
+            ("assistant", "Shall I cancel order #W8770097 because you no longer need it?"),
+            ("user", "Yes please."),
+            ("call", ("cancel_pending_order", {"order_id": "#W8770097", "reason": "no longer needed"})),
+            ("assistant", "Done, order #W8770097 is cancelled and $544.29 goes back to your PayPal."),
+        ]),
         ("dictated_internal+parameter_talk", [
             ("user", f"My email is {IVAN}. The expression to use is 544.29 + 47.83."),
             ("call", find),
@@ -490,7 +498,7 @@ def tau_retail() -> list[tuple[str, list[Turn]]]:
             ("call", ("calculate", {"expression": "544.29 + 47.83"})),
             ("assistant", "The office chair ($544.29) and the LED light bulb ($47.83) come to $592.12 together."),
         ]),
-        ("ambiguous_target", [
+        ("ambiguous_target+unchecked_record", [
             ("user", f"Cancel my pending order please, ordered it by mistake. Email {IVAN}"),
             ("call", find),
             ("call", ("get_user_details", {"user_id": "ivan_santos_6635"})),
