@@ -24,6 +24,8 @@ from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.plan.confirmation import needs_confirmation
+from toolace_mt.generation.plan.dialogue_facts import earlier_outputs
+from toolace_mt.generation.plan.record_check import with_record_checks
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.llm.structured import Unusable
 from toolace_mt.record import ToolMessage, UserMessage
@@ -127,7 +129,7 @@ class Drafting:
         tool = bench.tools[plan.target]
         request = Turn("user", "request", text=answer.request, topic={"target": plan.target})
         turns = [Turn("assistant", "calls", calls=[Call(c.name, c.arguments) for c in calls]) for calls in answer.turns]
-        turns = with_confirmations(bench, turns, rng)
+        turns = with_confirmations(bench, with_record_checks(bench, turns, earlier_outputs(draft)), rng)
         reply = Turn("assistant", "reply", topic={"target": plan.target, "writes": tool.writes})
         goal = answer.goal.strip() or f"{plan.target}"
         return Segment(goal=goal, target=plan.target, stated={}, turns=[request, *turns, reply])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox import ToolSpec
-from toolace_mt.generation.draft import Call
+from toolace_mt.generation.draft import Call, Turn
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.id_fields import id_stem
 from toolace_mt.verifier.plan_sense import shows_record
@@ -40,3 +40,28 @@ def record_check(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], se
         if result.ok and shows_record(result.result, stem, str(value)):
             return Call(reader.name, {param: value})
     return None
+
+
+def with_record_checks(bench: Workbench, turns: list[Turn], seen: list[Any]) -> list[Turn]:
+    """A model's drafted turns with the check read put before each write whose record no
+    earlier output (`seen`, then the drafted reads' real outputs) showed: the model is
+    told the policy, and this makes it hold whatever it wrote."""
+    if not bench.env.check_before_write:
+        return turns
+    shown, checked = list(seen), []
+    for turn in turns:
+        before: list[Call] = []
+        for call in turn.calls:
+            tool = bench.tools.get(call.name)
+            if tool is None:
+                continue
+            check = record_check(bench, tool, call.arguments, shown)
+            if check is not None:
+                before.append(check)
+                shown.append(bench.trial(check.name, check.arguments).result)
+            elif not tool.writes:
+                shown.append(bench.trial(call.name, call.arguments).result)
+        if before:
+            checked.append(Turn("assistant", "calls", calls=before))
+        checked.append(turn)
+    return checked
