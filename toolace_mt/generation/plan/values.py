@@ -41,6 +41,12 @@ DATED = ("date", "datetime", "month", "year")
 _STARTS = frozenset({"start", "from", "since", "begin", "first", "earliest", "after"})
 _ENDS = frozenset({"end", "to", "until", "till", "last", "latest", "before"})
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# A search's words (`query`, `searchTerm`, `q`): a word from the records the search is about.
+_SEARCH_PARAMS = frozenset({"query", "q", "keyword", "keywords", "search", "search_term", "search_terms",
+                            "search_query", "search_text", "term", "terms"})
+# Column name words whose values are what people search by (a name, a title), not codes or prose.
+_NAMING_WORDS = frozenset({"name", "title", "subject", "company", "label", "brand", "author", "artist", "city",
+                           "headline", "topic"})
 _TIED = ("known", "related", "enum", "bool")  # sources a bound proposal accepts (see ValueSource.propose)
 _TIED_OPTIONAL = ("known", "related")  # an optional filter set at random could leave the entity out
 
@@ -128,7 +134,7 @@ class ValueSource(StateRows):
         on_file = not tool.writes and self.catalog is not None and bool(self.columns_for(param, tool.name))
         if shape is not None and shape.kind in DATED and not on_file:
             return self._dated(tool, param, shape, rng, choice)
-        if kind == "string" and param == "query":
+        if kind == "string" and snake(param) in _SEARCH_PARAMS:
             word = self._query_word(tool, rng, choice.context if bound else None)
             if bound and word:
                 sources[param] = "related"
@@ -291,18 +297,22 @@ class ValueSource(StateRows):
         return found
 
     def _query_word(self, tool: ToolSpec, rng: random.Random, context: dict[str, Any] | None = None) -> str:
-        """A word from the names in the table the search tool is about (search_products -> products);
-        with a context, from the names of the rows related to it only (or none)."""
+        """A word from the names in the table the search tool is about (search_products and
+        searchProducts -> products), from a naming column its description mentions when one
+        does ("by name or company"); with a context, from the rows related to it only (or none)."""
         if self.catalog is None:
             return ""
+        nouns = {singular(w) for w in name_words(tool.name)}
+        described = set(name_words(tool.description or ""))
         for table in self.catalog.table_columns:
-            if table.rstrip("s") in tool.name:
-                text_columns = [c for c in ("name", "title", "subject", "company") if c in
-                                self.catalog.table_columns[table]]
-                if not text_columns:
-                    continue
-                rows = self.rows(table, context or {}, rng, related_only=context is not None)
-                words = [w for r in rows[:50] for w in re.findall(r"[A-Za-z]{4,}", str(r[text_columns[0]]))]
+            if not {singular(w) for w in name_words(table)} <= nouns:
+                continue
+            naming = [c for c in self.catalog.table_columns[table]
+                      if not is_id(c) and set(name_words(c)) & _NAMING_WORDS]
+            mentioned = [c for c in naming if set(name_words(c)) & described]
+            rows = self.rows(table, context or {}, rng, related_only=context is not None)
+            for column in rng.sample(mentioned or naming, len(mentioned or naming)):
+                words = [w for r in rows[:50] for w in re.findall(r"[A-Za-z]{4,}", str(r.get(column) or ""))]
                 if words:
                     return rng.choice(words).lower()
         return ""
