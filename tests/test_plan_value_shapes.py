@@ -133,3 +133,32 @@ def test_listed_values_and_past_filters_are_proposed(team_bench) -> None:
         "low", "normal", "urgent"}
     assert all(dt.date.fromisoformat(a["since"]) <= today for a in _proposals(team_bench, "list_expenses"))
     assert all(dt.date.fromisoformat(a["dueDate"]) > today for a in _proposals(team_bench, "create_task"))
+
+
+@pytest.mark.parametrize("param, description, kind", [
+    ("to", "Recipient email address", "email"),
+    ("contact", "The e-mail of the person to invite.", "email"),
+    ("homepage", "Website of the shop.", "url"),
+    ("name", "Name of the contact whose email address changes.", None),
+    ("body", "Body of the email.", None),
+])
+def test_what_a_description_opens_with_says_the_shape(param: str, description: str, kind: str | None) -> None:
+    shape = shape_of(param, {}, description)
+    assert (shape.kind if shape is not None else None) == kind
+
+
+def test_a_value_no_row_holds_is_made_as_what_the_parameter_is(team_bench) -> None:
+    """No random word as an address or a phone number ("the recipient email address is visit")."""
+    from toolace_mt.generation.plan.value_keys import Choice
+
+    read = team_bench.tools["list_expenses"]
+    rng = random.Random(3)
+    for param, schema, check in [
+        ("to", {"type": "string", "description": "Recipient email address"},
+         lambda v: re.fullmatch(r"\S+@\S+\.\w+", v)),
+        ("backupPhone", {"type": "string"}, lambda v: sum(c.isdigit() for c in v) >= 7),
+        ("shipping_city", {"type": "string"}, lambda v: v[:1].isupper()),
+    ]:
+        for _ in range(5):
+            made = team_bench.values.value(read, param, schema, rng, {}, Choice())
+            assert isinstance(made, str) and check(made), (param, made)

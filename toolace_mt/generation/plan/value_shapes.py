@@ -123,6 +123,16 @@ def example_of(description: str) -> str | None:
     return value if any(c.isdigit() or c.isupper() for c in value) else None
 
 
+_HEAD_END = re.compile(r"[.,;:(]|\s(?:of|for|to|that|which|whose|who|where|when|with|in|on|at|by|from|if|as)\s",
+                       re.I)
+
+
+def head_phrase(description: str) -> str:
+    """The words a description opens with, up to its first qualifier: what the value is
+    ("Recipient email address" -> all of it; "Name of the contact whose email ..." -> "Name")."""
+    return _HEAD_END.split(" " + (description or "")[:120], maxsplit=1)[0].strip().lower()
+
+
 def shape_of(param: str, schema: dict[str, Any], description: str) -> Shape | None:
     """The shape a string parameter's value must have, or None when nothing says."""
     text = description or ""
@@ -149,9 +159,10 @@ def shape_of(param: str, schema: dict[str, Any], description: str) -> Shape | No
         return Shape("country")
     if "iso 639" in lowered or {"language", "code"} <= words:
         return Shape("language")
-    if fmt == "email" or words & {"email"}:
+    head = head_phrase(text)
+    if fmt == "email" or words & {"email"} or re.search(r"\be-?mail\b", head):
         return Shape("email")
-    if fmt in ("uri", "url") or words & {"url", "uri", "website"}:
+    if fmt in ("uri", "url") or words & {"url", "uri", "website"} or re.search(r"\b(?:url|uri|website)\b", head):
         return Shape("url")
     if fmt == "uuid":
         return Shape("uuid")

@@ -37,6 +37,9 @@ _FAKE_BY_NAME = {
     "address1": "street_address", "address2": "secondary_address", "country": "current_country",
     "user_name": "first_name",
 }
+# The last word of a qualified name says what it is (`recipient_email`, `home_phone`, `billing_city`).
+_FAKE_BY_LAST_WORD = {"email": "email", "phone": "phone_number", "city": "city", "zip": "zipcode",
+                      "zipcode": "zipcode", "country": "current_country", "street": "street_address"}
 DATED = ("date", "datetime", "month", "year")
 _STARTS = frozenset({"start", "from", "since", "begin", "first", "earliest", "after"})
 _ENDS = frozenset({"end", "to", "until", "till", "last", "latest", "before"})
@@ -201,7 +204,7 @@ class ValueSource(StateRows):
                 return ranged
         sources[param] = "fallback"  # a guess (a read's zip code from Faker is not the user's)
         if kind == "string":
-            return self._fake(param, rng) or self.fake.word()
+            return self._guessed(param, rng, shape)
         if kind == "number":
             return round(rng.uniform(5, 250), 2)
         if kind == "integer":
@@ -242,6 +245,20 @@ class ValueSource(StateRows):
             param = rng.choice(sorted(schema["properties"]))
             out[param] = self.value(tool, param, schema["properties"][param], rng, known, choice)
         return out
+
+    def _guessed(self, param: str, rng: random.Random, shape: Shape | None) -> str:
+        """A read's value no row or output holds: made as what the parameter is, by its name
+        (`recipient_email`, `homePhone`) or its shape (`to`: "Recipient email address"), a
+        random word only when nothing says (never "the recipient email address is visit")."""
+        made = self._fake(param, rng)
+        if made is not None:
+            return made
+        words = name_words(param)
+        if shape is not None and shape.kind in ("email", "url"):
+            return str(self.fake.email() if shape.kind == "email" else self.fake.url())
+        if words and words[-1] in _FAKE_BY_LAST_WORD:
+            return str(getattr(self.fake, _FAKE_BY_LAST_WORD[words[-1]])())
+        return self.fake.word()
 
     def _fake(self, param: str, rng: random.Random) -> str | None:
         self.fake.seed_instance(rng.randrange(2**31))
