@@ -21,8 +21,10 @@ from toolace_mt.generation.language.labels import show
 from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.tool_language import description, request
 from toolace_mt.generation.plan.call_plan import Candidate
+from toolace_mt.generation.plan.dialogue_facts import re_resolves, shown_values
+from toolace_mt.generation.plan.free_text import text_kind
 from toolace_mt.generation.plan.injections import _mistype, _repeats_without, _says
-from toolace_mt.generation.plan.segment_drafter import _echoes, _set_values
+from toolace_mt.generation.plan.segment_drafter import _echoes, _set_values, _shows
 
 SEEDS = range(300)
 # "<value> as/for the <label>", "As for the <label>", "Reason: ..." : a form, not a person.
@@ -130,6 +132,30 @@ def test_a_read_that_only_echoes_its_arguments_answers_nothing() -> None:
     assert not _echoes({"x": 1}, {})
 
 
+def test_a_tool_that_displays_what_it_is_given_is_asked_for_that() -> None:
+    """display_log echoes its messages: that is the point of it, unlike a look-up."""
+    assert _shows(_tool("display_log", ["messages"], writes=False))
+    assert _shows(_tool("showBanner", ["text"], writes=False))
+    assert not _shows(_tool("get_zipcode_based_on_city", ["city"], writes=False))
+
+
+def test_a_look_up_by_other_details_re_finds_an_entity_inside_an_envelope() -> None:
+    """listCustomers(email) -> {"data": [one customer], "hasMore": true} re-finds a customer
+    an earlier output showed: the user's email adds a look-up of someone already known."""
+    found = {"data": [{"customerId": "cus_1027", "email": "v@example.com"}], "hasMore": True}
+    known = shown_values([{"customerId": "cus_1027"}])
+    assert re_resolves({"email": "v@example.com"}, found, known)
+    assert not re_resolves({"email": "v@example.com"}, found, shown_values([{"customerId": "cus_1001"}]))
+    assert not re_resolves({"customerId": "cus_1027"}, found, known)  # named by its id: not re-found
+    several = {"data": [{"customerId": "cus_1027"}, {"customerId": "cus_1028"}], "hasMore": False}
+    assert not re_resolves({"status": "active"}, several, known)
+
+
+def test_free_text_is_read_from_camel_case_and_plural_names() -> None:
+    assert text_kind("cancelReason") == "reason" and text_kind("messages") == "body"
+    assert text_kind("internalNotes") == "memo" and text_kind("status") is None and text_kind("noteId") is None
+
+
 def test_typos_are_of_the_value_kind_and_the_right_number_is_a_whole_token() -> None:
     rng = random.Random(1)
     assert _mistype(50, rng) == 500 and _mistype(1.4, rng) == 14.0
@@ -138,6 +164,9 @@ def test_typos_are_of_the_value_kind_and_the_right_number_is_a_whole_token() -> 
     assert not _says("Please fill 500 gallons.", 50)
     assert _says("Please fill 50 gallons.", 50)
     assert _says("It's CUS-1041.", "cus-1041")
+    for seed in range(20):  # a numeric id gets a digit wrong, keeping its length and leading digit
+        wrong = _mistype(1002, random.Random(seed), as_digits=True)
+        assert isinstance(wrong, int) and wrong != 1002 and len(str(wrong)) == 4 and str(wrong)[0] == "1"
 
 
 def _tool(name: str, required: list[str], writes: bool = True) -> ToolSpec:

@@ -4,10 +4,10 @@ a short phrase of what it is for, from small per-kind frames and Faker's names a
 from __future__ import annotations
 
 import random
-import re
 
 from faker import Faker
 
+from toolace_mt.generation.plan.id_names import name_words, singular
 from toolace_mt.generation.plan.value_keys import is_id
 
 # -- free text ----------------------------------------------------------------------------
@@ -115,13 +115,15 @@ _SUBJECT_OPENERS = ["Question about", "Update on", "Notes from", "Follow-up on",
 
 
 def text_kind(param: str) -> str | None:
-    """What a free-text parameter is for, by a word of its name (`cancel_reason` ->
-    "reason", `subject_line` -> "subject"); None for ids and anything else."""
+    """What a free-text parameter is for, by a word of its name (`cancel_reason` and
+    `cancelReason` -> "reason", `subject_line` -> "subject", `messages` -> "body"); None
+    for ids and anything else."""
     if is_id(param):
         return None
-    for word in reversed(re.split(r"[_\s]+", param)):  # a said label too ("current memo")
-        if word in _TEXT_KINDS:
-            return _TEXT_KINDS[word]
+    for word in reversed(name_words(param)):  # a said label too ("current memo"), `cancelReason`
+        for form in (word, singular(word)):  # `messages`: a list of them
+            if form in _TEXT_KINDS:
+                return _TEXT_KINDS[form]
     return None
 
 

@@ -165,9 +165,10 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
         elif kind == "numbers":  # an amount or a setting with a digit too many ("500" for 50)
             ids = [p for p, v in segment.stated.items() if isinstance(v, int | float) and not isinstance(v, bool)
                    and v > 0 and not is_id(p)]
-        else:
-            ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)
-                   and not _DATED.match(v)]  # a date with a digit changed is no typo an env reports in words
+        else:  # an id with digits, as text (W1001) or a number (petId 1002)
+            ids = [p for p, v in segment.stated.items() if (isinstance(v, str) and any(ch.isdigit() for ch in v)
+                   and not _DATED.match(v))  # a date with a digit changed is no typo an env reports in words
+                   or (isinstance(v, int) and not isinstance(v, bool) and v >= 10 and is_id(p))]
         rng.shuffle(ids)
         for param in ids:
             value = segment.stated[param]
@@ -188,7 +189,7 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
                 position, call = confirm_at, Call(checker.name, {param: value})
             if call is None or position is None:
                 continue
-            wrong = _mistype(value, rng)
+            wrong = _mistype(value, rng, as_digits=kind == "ids")
             arguments = {**call.arguments, param: wrong}
             if wrong == value or bench.trial(call.name, arguments).ok:
                 continue
@@ -273,9 +274,11 @@ def _misspellable(bench: Workbench, segment: Segment, param: str, value: Any) ->
     return True
 
 
-def _mistype(value: Any, rng: random.Random) -> Any:
-    """A typo: one digit of an id changed, two letters of a name swapped ("Rievrton"), or a
-    number with a digit too many (50 -> 500)."""
+def _mistype(value: Any, rng: random.Random, as_digits: bool = False) -> Any:
+    """A typo: one digit of an id changed (W1001 -> W1081, 1002 -> 1092), two letters of a
+    name swapped ("Rievrton"), or a number with a digit too many (50 -> 500)."""
+    if as_digits and isinstance(value, int) and not isinstance(value, bool):
+        return int(_mistype(str(value), rng))  # an id keeps its length: the first digit stays
     if isinstance(value, int | float) and not isinstance(value, bool):
         wrong = value * 10 if isinstance(value, int) else round(value * 10, 2)
         return int(wrong) if isinstance(wrong, float) and wrong.is_integer() else wrong  # 7.9 -> 79, not "79.0"
@@ -287,6 +290,6 @@ def _mistype(value: Any, rng: random.Random) -> Any:
             return value
         i = rng.choice(pairs)
         return value[:i] + value[i + 1] + value[i] + value[i + 2:]
-    position = rng.choice(digits)
+    position = rng.choice(digits[1:] if len(digits) > 1 and value[:1].isdigit() else digits)  # no leading 0
     replacement = str((int(value[position]) + rng.randint(1, 8)) % 10)
     return value[:position] + replacement + value[position + 1:]

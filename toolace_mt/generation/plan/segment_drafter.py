@@ -115,7 +115,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                 break
     if not tool.writes and _told_before(bench, draft, tool, choice.arguments, result.result, user):
         return None  # a look-up that tells again what the dialogue already told adds nothing
-    if not tool.writes and _echoes(choice.arguments, result.result):
+    if not tool.writes and _echoes(choice.arguments, result.result) and not _shows(tool):
         return None  # a read whose output only repeats what it was given answers nothing
     budget = plan.steps - 1
     key = bench.values.user_key
@@ -372,6 +372,18 @@ def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool
         _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
         if bench.tools[c.name].writes and c.result is not None and c.result.ok
         for p, v in c.arguments.items() if is_id(p))
+
+
+# Verbs of a tool whose point is putting what it is given in front of someone (a screen, a
+# log, a speaker): its output echoes its input, and the user asked for exactly that.
+_SHOWING_VERBS = frozenset({"display", "show", "print", "render", "announce", "speak", "say", "broadcast"})
+
+
+def _shows(tool: ToolSpec) -> bool:
+    """Whether `tool` displays what it is given (BFCL's `display_log`): asked to show
+    these messages, the call is the answer, not a look-up that tells nothing."""
+    words = w.snake(tool.name).split("_")
+    return bool(words) and words[0] in _SHOWING_VERBS
 
 
 def _echoes(arguments: dict[str, Any], output: Any) -> bool:
