@@ -22,9 +22,10 @@ from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.tool_language import description, request
 from toolace_mt.generation.plan.call_plan import Candidate
 from toolace_mt.generation.plan.dialogue_facts import re_resolves, shown_values
-from toolace_mt.generation.plan.free_text import text_kind
+from toolace_mt.generation.plan.free_text import names_a_thing, text_kind, thing_name
+from toolace_mt.generation.plan.id_names import name_words
 from toolace_mt.generation.plan.injections import _mistype, _repeats_without, _says
-from toolace_mt.generation.plan.segment_drafter import _echoes, _set_values, _shows
+from toolace_mt.generation.plan.segment_drafter import _echoes, _set_values
 
 SEEDS = range(300)
 # "<value> as/for the <label>", "As for the <label>", "Reason: ..." : a form, not a person.
@@ -132,13 +133,6 @@ def test_a_read_that_only_echoes_its_arguments_answers_nothing() -> None:
     assert not _echoes({"x": 1}, {})
 
 
-def test_a_tool_that_displays_what_it_is_given_is_asked_for_that() -> None:
-    """display_log echoes its messages: that is the point of it, unlike a look-up."""
-    assert _shows(_tool("display_log", ["messages"], writes=False))
-    assert _shows(_tool("showBanner", ["text"], writes=False))
-    assert not _shows(_tool("get_zipcode_based_on_city", ["city"], writes=False))
-
-
 def test_a_look_up_by_other_details_re_finds_an_entity_inside_an_envelope() -> None:
     """listCustomers(email) -> {"data": [one customer], "hasMore": true} re-finds a customer
     an earlier output showed: the user's email adds a look-up of someone already known."""
@@ -149,6 +143,24 @@ def test_a_look_up_by_other_details_re_finds_an_entity_inside_an_envelope() -> N
     assert not re_resolves({"customerId": "cus_1027"}, found, known)  # named by its id: not re-found
     several = {"data": [{"customerId": "cus_1027"}, {"customerId": "cus_1028"}], "hasMore": False}
     assert not re_resolves({"status": "active"}, several, known)
+
+
+@pytest.mark.parametrize(("tool", "param", "thing"), [
+    ("create_board", "name", True), ("createItem", "name", True), ("create_playlist", "playlistName", True),
+    ("addPet", "name", True), ("addOwner", "name", False), ("add_payee", "name", False),
+    ("register_user", "full_name", False), ("createContact", "firstName", False)])
+def test_a_name_is_a_persons_only_on_a_persons_record(tool: str, param: str, thing: bool) -> None:
+    """No board or stock item named "Miss Frances Griffin DDS"; a pet gets a first name."""
+    from faker import Faker
+
+    nouns = set(name_words(tool)) | set(name_words(param)[:-1])
+    assert names_a_thing(param, nouns) == thing
+    if thing:
+        made = {thing_name(nouns, random.Random(seed), Faker()) for seed in range(10)}
+        assert not [m for m in made if re.search(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s|\b(?:MD|DDS|PhD|DVM)\b", m)]
+        assert all(1 <= len(m.split()) <= 5 for m in made)
+        if tool == "addPet":
+            assert all(len(m.split()) == 1 for m in made)
 
 
 def test_free_text_is_read_from_camel_case_and_plural_names() -> None:

@@ -162,3 +162,18 @@ def test_a_value_no_row_holds_is_made_as_what_the_parameter_is(team_bench) -> No
         for _ in range(5):
             made = team_bench.values.value(read, param, schema, rng, {}, Choice())
             assert isinstance(made, str) and check(made), (param, made)
+
+
+def test_a_setting_write_is_never_proposed_to_set_what_the_record_already_holds() -> None:
+    """set_thermostat(21.5) when it is 21.5, set_brightness(L-1, 40) when it is 40: no change."""
+    bench = Workbench(str(Path(__file__).resolve().parent / "data" / "plan" / "home_settings.py"), 0)
+    try:
+        rng = random.Random(4)
+        lamps = {r["lamp_id"]: r["brightness"] for r in bench.env.query("SELECT * FROM lamps")}
+        for _ in range(25):
+            target = bench.values.propose(bench.tools["set_thermostat"], rng).arguments
+            assert target.get("target_temperature") != 21.5, target
+            lamp = bench.values.propose(bench.tools["set_brightness"], rng).arguments
+            assert lamp["brightness"] != lamps[lamp["lamp_id"]], lamp
+    finally:
+        bench.close()

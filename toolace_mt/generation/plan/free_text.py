@@ -146,3 +146,48 @@ def free_text(param: str, rng: random.Random, fake: Faker) -> str:
              "lead": rng.choice(_THOUGHT_LEADS), "Opener": rng.choice(_SUBJECT_OPENERS)}
     text = rng.choice(_TEXT_FRAMES[kind]).format(**slots) + rng.choice(_TEXT_TAILS.get(kind, [""]))
     return " ".join(text.split())
+
+
+# -- names of things ----------------------------------------------------------------------
+# A `name` is a person's only when the record is a person's: a board, an item or a playlist
+# named "Miss Frances Griffin DDS" teaches nothing but confusion, and a pet is no company.
+PERSON_NOUNS = frozenset({
+    "customer", "user", "person", "people", "contact", "owner", "member", "employee", "patient", "passenger",
+    "staff", "guest", "client", "student", "teacher", "doctor", "driver", "author", "artist", "player", "traveler",
+    "traveller", "applicant", "candidate", "volunteer", "attendee", "recipient", "payee", "agent", "tenant",
+    "therapist", "physician", "friend", "participant", "subscriber", "account", "profile", "beneficiary",
+    "lead", "buyer", "seller", "vendor", "worker", "manager", "approver", "reviewer", "assignee", "speaker",
+    "instructor", "trainer", "coach", "nurse", "vet", "host", "holder", "sender", "signer", "dependent"})
+_ANIMAL_NOUNS = frozenset({"pet", "dog", "cat", "animal", "horse", "puppy", "kitten", "rabbit", "bird"})
+_PRODUCT_NOUNS = frozenset({"item", "product", "article", "part", "sku", "goods", "dish", "variant", "listing",
+                            "inventory", "stock", "merchandise", "component", "ingredient"})
+_NAME_PARTS = frozenset({"first", "last", "full", "given", "family", "middle", "user", "nick", "display", "legal",
+                         "maiden", "contact", "customer", "person"})
+_THING_FRAMES = ["{Topic}", "{Topic} {noun}", "{Last} {topic}", "{Month} {topic}", "{Topic} ({year})"]
+
+
+def names_a_thing(param: str, nouns: set[str]) -> bool:
+    """Whether `param` is the name of a thing, not a person: a `name` (or `boardName`)
+    of a record whose nouns (`nouns`: words of the tool's and parameter's names) are
+    no person's."""
+    words = name_words(param)
+    if not words or words[-1] != "name" or set(words[:-1]) & _NAME_PARTS:
+        return False
+    return not {singular(n) for n in nouns} & PERSON_NOUNS
+
+
+def thing_name(nouns: set[str], rng: random.Random, fake: Faker) -> str:
+    """A name for a thing of these nouns: a pet's first name, a product's name, else a short
+    title of a project or a topic ("Spring launch board", "Hughes office move")."""
+    found = {singular(n) for n in nouns}
+    fake.seed_instance(rng.randrange(2**31))
+    if found & _ANIMAL_NOUNS:
+        return fake.first_name()
+    if found & _PRODUCT_NOUNS:
+        product = rng.choice(_PRODUCTS)
+        return f"{fake.last_name()} {product}" if rng.random() < 0.5 else product.title()
+    noun = next((n for n in sorted(found) if n not in _NAME_PARTS and len(n) > 2), "list")
+    topic = rng.choice(_TOPICS)
+    return rng.choice(_THING_FRAMES).format(Topic=topic[0].upper() + topic[1:], topic=topic, noun=noun,
+                                            Last=fake.last_name(), Month=rng.choice(_MONTHS),
+                                            year=rng.choice(("2025", "2026", "2027")))

@@ -100,8 +100,10 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     if found is None:
         return None
     choice, result = found
-    if tool.writes and _rewrites(bench, draft, choice.arguments):
-        return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel)
+    if tool.writes and (_rewrites(bench, draft, choice.arguments)
+                        or (again is None and _made_before(draft, Call(tool.name, choice.arguments)))):
+        return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel),
+        # or the same write again (the same payee added twice) that the user never asked for twice
     confirm = needs_confirmation(tool)
     if confirm:  # a consequential write: its defaults that matter are said, not left silent
         for full in stated_defaults(tool, choice.arguments, rng):
@@ -115,7 +117,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                 break
     if not tool.writes and _told_before(bench, draft, tool, choice.arguments, result.result, user):
         return None  # a look-up that tells again what the dialogue already told adds nothing
-    if not tool.writes and _echoes(choice.arguments, result.result) and not _shows(tool):
+    if not tool.writes and _echoes(choice.arguments, result.result):
         return None  # a read whose output only repeats what it was given answers nothing
     budget = plan.steps - 1
     key = bench.values.user_key
@@ -374,16 +376,12 @@ def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool
         for p, v in c.arguments.items() if is_id(p))
 
 
-# Verbs of a tool whose point is putting what it is given in front of someone (a screen, a
-# log, a speaker): its output echoes its input, and the user asked for exactly that.
-_SHOWING_VERBS = frozenset({"display", "show", "print", "render", "announce", "speak", "say", "broadcast"})
-
-
-def _shows(tool: ToolSpec) -> bool:
-    """Whether `tool` displays what it is given (BFCL's `display_log`): asked to show
-    these messages, the call is the answer, not a look-up that tells nothing."""
-    words = w.snake(tool.name).split("_")
-    return bool(words) and words[0] in _SHOWING_VERBS
+def _made_before(draft: Draft, call: Call) -> bool:
+    """Whether the dialogue already made this very call successfully (same tool, same
+    arguments; a write with none, such as a log-out, is a state and may come again)."""
+    return bool(call.arguments) and any(
+        c.name == call.name and c.arguments == call.arguments and c.result is not None and c.result.ok
+        for s in draft.segments for t in s.turns for c in t.calls)
 
 
 def _echoes(arguments: dict[str, Any], output: Any) -> bool:

@@ -22,7 +22,7 @@ from faker import Faker
 from sandbox import Environment, ToolSpec
 from toolace_mt.generation.language.tool_language import described_columns, described_number, described_range
 from toolace_mt.generation.plan.catalog import Catalog, param_kind
-from toolace_mt.generation.plan.free_text import free_text, text_kind
+from toolace_mt.generation.plan.free_text import free_text, names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words, qualified, singular, snake
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
 from toolace_mt.generation.plan.value_keys import Choice, is_id, known_values, value_key
@@ -148,6 +148,10 @@ class ValueSource(StateRows):
             first, last = round(rng.uniform(5, 500), 2), round(rng.uniform(1, 90), 2)
             return f"{first:g} + {rng.randint(2, 60)} + {last:g}"  # 477.0 is said "477"
         fresh = tool.writes and not is_id(param)
+        nouns = set(name_words(tool.name)) | set(name_words(param)[:-1])
+        if fresh and kind == "string" and names_a_thing(param, nouns):  # a board's name, not a person's
+            sources[param] = "fresh"
+            return thing_name(nouns, rng, self.fake)
         if fresh and kind == "string":
             made = self._fake(param, rng)
             described = text_kind(" ".join(re.findall(r"[a-z]+", text_hint.lower())[:4]))
@@ -168,6 +172,11 @@ class ValueSource(StateRows):
                     if other is None:
                         continue  # the record's own value only: another table may offer another one
                     rows, related = other
+                    current = self._current(tool, table, column, choice)
+                    if current:  # set to what it already is: a write that changes nothing
+                        rows = [r for r in rows if value_key(r.get(column)) not in current]
+                        if not rows:
+                            continue
                 if related and not rows:
                     break  # the dialogue's user has none: another table must not supply someone else's
                 rows = [r for r in rows if r.get(column) is not None] if related or not bound else []
@@ -223,6 +232,25 @@ class ValueSource(StateRows):
         others, tied = self._related_rows(table, {k: v for k, v in choice.context.items() if k != column}, tool)
         others = [r for r in others if r.get(column) != current]
         return (others, tied) if others else None
+
+    def _current(self, tool: ToolSpec, table: str, column: str, choice: Choice) -> set[str]:
+        """The values (as keys) the record a write acts on holds now for `column`, when this
+        table holds that record: the row whose key the write already took, or the only row
+        of the table the tool's name names (set_thermostat, one thermostat). A setting
+        write's new value is never one of them; a key or id column keeps its value."""
+        assert self.catalog is not None
+        key = self.catalog.primary_keys.get(table, ())
+        if is_id(column) or column in key:
+            return set()
+        rows = self.table_rows(table)
+        if key and all(k in choice.context for k in key):
+            acted = [r for r in rows if all(r.get(k) == choice.context[k] for k in key)]
+        elif len(rows) == 1 and {singular(w) for w in name_words(table)} <= {
+                singular(w) for w in name_words(tool.name)}:
+            acted = rows
+        else:
+            return set()
+        return {value_key(r.get(column)) for r in acted if r.get(column) is not None}
 
     def _array(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
                known: dict[str, list[Any]], choice: Choice, bound: bool = False) -> list[Any] | None:
