@@ -24,8 +24,8 @@ from toolace_mt.generation.plan.call_plan import Candidate
 from toolace_mt.generation.plan.dialogue_facts import re_resolves, shown_values
 from toolace_mt.generation.plan.free_text import names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words
-from toolace_mt.generation.plan.injections import _mistype, _repeats_without, _says
-from toolace_mt.generation.plan.segment_drafter import _echoes, _set_values
+from toolace_mt.generation.plan.injections import _chosen_from_a_list, _mistype, _repeats_without, _says
+from toolace_mt.generation.plan.segment_drafter import _echoes, _rewrites, _set_values
 
 SEEDS = range(300)
 # "<value> as/for the <label>", "As for the <label>", "Reason: ..." : a form, not a person.
@@ -241,3 +241,34 @@ def test_the_user_writes_a_date_and_time_as_a_person_does(value: str, said: str)
 ])
 def test_parts_of_one_thing_are_said_as_one(facts: list, said: list) -> None:
     assert merged(facts) == said
+
+
+def test_no_typo_goes_into_a_value_chosen_from_a_list() -> None:
+    """A cost center "CC-500 Operations" where the enum has CC-100..CC-300 fails the schema,
+    not the env: no error an assistant could recover from in words."""
+    start = ToolSpec(name="start_report", description="", writes=True, parameters={
+        "type": "object", "required": ["cost_center", "staff_number"], "properties": {
+            "cost_center": {"type": "string", "enum": ["CC-100 Engineering", "CC-200 Sales"]},
+            "staff_number": {"type": "string"},
+            "region": {"type": "string", "description": "One of EU-1, US-2 or AP-3."}}})
+    bench = SimpleNamespace(tools={"start_report": start})
+    call = Call("start_report", {"cost_center": "CC-200 Sales", "staff_number": "SN-111", "region": "EU-1"})
+    segment = Segment(goal="g", target="start_report", stated={}, turns=[Turn("assistant", "calls", calls=[call])])
+    assert _chosen_from_a_list(bench, segment, "cost_center")  # type: ignore[arg-type]
+    assert _chosen_from_a_list(bench, segment, "region")  # type: ignore[arg-type]
+    assert not _chosen_from_a_list(bench, segment, "staff_number")  # type: ignore[arg-type]
+
+
+def test_a_write_on_a_record_an_earlier_write_changed_is_not_planned_by_its_key_either() -> None:
+    """withdraw_report(ER-5051) then submit_report(ER-5051): an undo, whether the key is a
+    `report_id` or a `report_code` (a table's primary key not named as an id)."""
+    from sandbox import CallResult
+
+    tools = {n: _tool(n, ["report_code"]) for n in ("withdraw_report", "submit_report")}
+    bench = SimpleNamespace(tools=tools, values=SimpleNamespace(user_key="staff_number", key_columns={"report_code"}))
+    done = Call("withdraw_report", {"report_code": "ER-5051"})
+    done.result = CallResult(ok=True, result={"report_code": "ER-5051", "status": "draft"})
+    draft = Draft(system="", segments=[Segment(goal="g", target="withdraw_report", stated={},
+                                               turns=[Turn("assistant", "calls", calls=[done])])])
+    assert _rewrites(bench, draft, {"report_code": "ER-5051"})  # type: ignore[arg-type]
+    assert not _rewrites(bench, draft, {"report_code": "ER-5052"})  # type: ignore[arg-type]

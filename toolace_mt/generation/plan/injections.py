@@ -17,6 +17,7 @@ from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.speech import natural, sayable
 from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.plan.value_keys import is_id
+from toolace_mt.generation.plan.value_shapes import listed_options
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves, normalise
 
@@ -169,6 +170,7 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
             ids = [p for p, v in segment.stated.items() if (isinstance(v, str) and any(ch.isdigit() for ch in v)
                    and not _DATED.match(v))  # a date with a digit changed is no typo an env reports in words
                    or (isinstance(v, int) and not isinstance(v, bool) and v >= 10 and is_id(p))]
+        ids = [p for p in ids if not _chosen_from_a_list(bench, segment, p)]
         rng.shuffle(ids)
         for param in ids:
             value = segment.stated[param]
@@ -258,6 +260,21 @@ def _snake_word(value: Any) -> bool:
     """`no_longer_needed`: said in words by the user, so no answer could give it verbatim."""
     return isinstance(value, str) and ("_" in value or "-" in value) \
         and value.replace("_", "").replace("-", "").isalpha() and value.islower()
+
+
+def _chosen_from_a_list(bench: Workbench, segment: Segment, param: str) -> bool:
+    """Whether a call of the segment takes `param` from a list of allowed values (an enum, or
+    values its description lists): a typo there fails the schema, not the env (a cost
+    center "CC-500 Operations" where only CC-100, CC-200 and CC-300 exist)."""
+    for turn in segment.turns:
+        for call in turn.calls:
+            schema = bench.tools[call.name].parameters.get("properties", {}).get(param)
+            if not isinstance(schema, dict) or param not in call.arguments:
+                continue
+            items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+            if schema.get("enum") or items.get("enum") or listed_options(str(schema.get("description") or "")):
+                return True
+    return False
 
 
 def _misspellable(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:

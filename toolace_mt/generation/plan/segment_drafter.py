@@ -368,12 +368,18 @@ def _user_rows(outputs: list[Any], key: str) -> list[dict[str, Any]]:
 
 
 def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool:
-    """Whether an earlier successful write of the dialogue took one of these ids."""
-    ids = {_key(v) for p, v in arguments.items() if is_id(p) and p != bench.values.user_key}
+    """Whether an earlier successful write of the dialogue took one of these ids (or keys
+    not named as ids: a `report_code`, a `session_ref`)."""
+    keys = bench.values.key_columns
+
+    def keyed(param: str) -> bool:
+        return (is_id(param) or param in keys) and param != bench.values.user_key
+
+    ids = {_key(v) for p, v in arguments.items() if keyed(p)}
     return bool(ids) and any(
         _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
         if bench.tools[c.name].writes and c.result is not None and c.result.ok
-        for p, v in c.arguments.items() if is_id(p))
+        for p, v in c.arguments.items() if keyed(p))
 
 
 def _made_before(draft: Draft, call: Call) -> bool:
