@@ -165,7 +165,8 @@ def test_a_value_no_row_holds_is_made_as_what_the_parameter_is(team_bench) -> No
 
 
 def test_a_setting_write_is_never_proposed_to_set_what_the_record_already_holds() -> None:
-    """set_thermostat(21.5) when it is 21.5, set_brightness(L-1, 40) when it is 40: no change."""
+    """set_thermostat(21.5) when it is 21.5, set_brightness(L-1, 40) when it is 40, set_mode(heat)
+    when it heats: no change."""
     bench = Workbench(str(Path(__file__).resolve().parent / "data" / "plan" / "home_settings.py"), 0)
     try:
         rng = random.Random(4)
@@ -175,5 +176,6 @@ def test_a_setting_write_is_never_proposed_to_set_what_the_record_already_holds(
             assert target.get("target_temperature") != 21.5, target
             lamp = bench.values.propose(bench.tools["set_brightness"], rng).arguments
             assert lamp["brightness"] != lamps[lamp["lamp_id"]], lamp
+            assert bench.values.propose(bench.tools["set_mode"], rng).arguments["mode"] != "heat"
     finally:
         bench.close()

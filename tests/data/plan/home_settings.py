@@ -4,12 +4,15 @@ Written for the plan tests: a setting write whose proposed value is the one the 
 already holds changes nothing ("set the target temperature to 21.5" when it is 21.5).
 """
 
+from typing import Literal
+
 from sandbox.authoring import Db, Fake, ToolError, tool
 
 TABLES = """
 CREATE TABLE thermostat (
     thermostat_id VARCHAR PRIMARY KEY,
-    target_temperature DOUBLE NOT NULL
+    target_temperature DOUBLE NOT NULL,
+    mode VARCHAR NOT NULL
 );
 CREATE TABLE lamps (
     lamp_id VARCHAR PRIMARY KEY,
@@ -21,7 +24,7 @@ CREATE TABLE lamps (
 
 def seed(db: Db, fake: Fake) -> None:
     rng = db.rng
-    db.insert("thermostat", [{"thermostat_id": "TH-1", "target_temperature": 21.5}])
+    db.insert("thermostat", [{"thermostat_id": "TH-1", "target_temperature": 21.5, "mode": "heat"}])
     db.insert("lamps", [{"lamp_id": f"L-{i}", "room": room, "brightness": rng.choice([20, 40, 60, 80])}
                         for i, room in enumerate(["kitchen", "hall", "study", "bedroom", "lounge"])])
 
@@ -71,3 +74,14 @@ def set_brightness(db: Db, lamp_id: str, brightness: int) -> dict:
         raise ToolError("the brightness must be between 0 and 100")
     db.execute("UPDATE lamps SET brightness = ? WHERE lamp_id = ?", [brightness, lamp_id])
     return {**row, "brightness": brightness}
+
+
+@tool(writes=True)
+def set_mode(db: Db, mode: Literal["heat", "cool", "off"]) -> dict:
+    """Set the thermostat's mode.
+
+    Args:
+        mode: The new mode.
+    """
+    db.execute("UPDATE thermostat SET mode = ?", [mode])
+    return db.one("SELECT * FROM thermostat")

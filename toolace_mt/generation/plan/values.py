@@ -113,9 +113,13 @@ class ValueSource(StateRows):
         enum = [v for v in schema.get("enum", []) if v is not None]
         if enum:
             sources[param] = "enum"
-            return rng.choice(enum)
+            current = self._current_values(tool, param, choice)  # set_mode("cool") when it is cool
+            return rng.choice([v for v in enum if value_key(v) not in current] or enum)
         if kind == "boolean":
             sources[param] = "bool"
+            current = self._current_values(tool, param, choice)
+            if len(current) == 1:  # lock(door) when it is locked: the other way
+                return value_key(True) not in current
             return rng.random() < 0.5
         if kind == "array":
             return self._array(tool, param, schema, rng, known, choice, bound)
@@ -233,11 +237,20 @@ class ValueSource(StateRows):
         others = [r for r in others if r.get(column) != current]
         return (others, tied) if others else None
 
+    def _current_values(self, tool: ToolSpec, param: str, choice: Choice) -> set[str]:
+        """What the record a write acts on holds now for `param` (see _current)."""
+        if not tool.writes or self.catalog is None:
+            return set()
+        return {v for table, column in self.columns_for(param, tool.name)
+                for v in self._current(tool, table, column, choice)}
+
     def _current(self, tool: ToolSpec, table: str, column: str, choice: Choice) -> set[str]:
         """The values (as keys) the record a write acts on holds now for `column`, when this
         table holds that record: the row whose key the write already took, or the only row
-        of the table the tool's name names (set_thermostat, one thermostat). A setting
+        of a table of one row (set_thermostat: the home's one `state`). A setting
         write's new value is never one of them; a key or id column keeps its value."""
+        if not tool.writes:
+            return set()
         assert self.catalog is not None
         key = self.catalog.primary_keys.get(table, ())
         if is_id(column) or column in key:
@@ -245,8 +258,7 @@ class ValueSource(StateRows):
         rows = self.table_rows(table)
         if key and all(k in choice.context for k in key):
             acted = [r for r in rows if all(r.get(k) == choice.context[k] for k in key)]
-        elif len(rows) == 1 and {singular(w) for w in name_words(table)} <= {
-                singular(w) for w in name_words(tool.name)}:
+        elif len(rows) == 1:  # a table of one row is the one record (a thermostat's `state`)
             acted = rows
         else:
             return set()
