@@ -40,6 +40,9 @@ _FAKE_BY_NAME = {
 # The last word of a qualified name says what it is (`recipient_email`, `home_phone`, `billing_city`).
 _FAKE_BY_LAST_WORD = {"email": "email", "phone": "phone_number", "city": "city", "zip": "zipcode",
                       "zipcode": "zipcode", "country": "current_country", "street": "street_address"}
+# Verbs of a write that sets a record's values to new ones (set_thermostat, updateCard, turn_on).
+_SETTING_VERBS = frozenset({"set", "update", "change", "modify", "edit", "adjust", "switch", "move", "assign",
+                            "reassign", "rename", "replace", "toggle", "turn", "configure", "reschedule", "patch"})
 DATED = ("date", "datetime", "month", "year")
 _STARTS = frozenset({"start", "from", "since", "begin", "first", "earliest", "after"})
 _ENDS = frozenset({"end", "to", "until", "till", "last", "latest", "before"})
@@ -249,8 +252,9 @@ class ValueSource(StateRows):
         table holds that record: the row whose key the write already took, or the only row
         of a table of one row (set_thermostat: the home's one `state`). A setting
         write's new value is never one of them; a key or id column keeps its value."""
-        if not tool.writes:
-            return set()
+        words = name_words(tool.name)
+        if not tool.writes or not words or words[0] not in _SETTING_VERBS:
+            return set()  # a sign-in's password is the user's own, a create's value a new row's
         assert self.catalog is not None
         key = self.catalog.primary_keys.get(table, ())
         if is_id(column) or column in key:
