@@ -141,6 +141,7 @@ def test_a_look_up_by_other_details_re_finds_an_entity_inside_an_envelope() -> N
     assert re_resolves({"email": "v@example.com"}, found, known)
     assert not re_resolves({"email": "v@example.com"}, found, shown_values([{"customerId": "cus_1001"}]))
     assert not re_resolves({"customerId": "cus_1027"}, found, known)  # named by its id: not re-found
+    assert not re_resolves({}, found, known)  # no arguments: the current one (a profile), no other details
     several = {"data": [{"customerId": "cus_1027"}, {"customerId": "cus_1028"}], "hasMore": False}
     assert not re_resolves({"status": "active"}, several, known)
 

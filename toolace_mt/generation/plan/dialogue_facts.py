@@ -86,7 +86,10 @@ def told_so_far(draft: Draft) -> set[str]:
 
 def re_resolves(arguments: dict[str, Any], output: Any, known_ids: set[str]) -> bool:
     """Whether a look-up by other details (its arguments do not name the entity) returns an
-    entity whose id an earlier output already showed."""
+    entity whose id an earlier output already showed. A look-up with no arguments shows the
+    current one (the signed-in diner's profile): no other details."""
+    if not arguments:
+        return False
     ids = entity_ids(output)
     given = {value_key(v) for v in leaves(arguments)}
     return bool(ids) and not ids & given and bool(ids & known_ids)
