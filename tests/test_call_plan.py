@@ -7,7 +7,7 @@ import random
 
 from toolace_mt.generation.draft import Call
 from toolace_mt.generation.language import speech
-from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, singles_out
+from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, names_for, singles_out
 
 
 def _names(turns: list[list[Call]]) -> list[list[str]]:
@@ -46,6 +46,36 @@ def test_a_list_with_two_candidates_singles_out_neither() -> None:
                         lambda p, v: True)
     assert _names(plan.turns) == [["cancel_order"]]  # the read fed nothing: gone
     assert plan.derived[id(cancel)] == set()  # the user names the order
+
+
+ORDER = {"order_id": "#W1", "items": [{"name": "Water Bottle", "item_id": "1008", "price": 20.0},
+                                      {"name": "Desk Lamp", "item_id": "2044", "price": 35.0},
+                                      {"name": "Yoga Mat", "item_id": "3091", "price": 25.0}]}
+
+
+def test_items_with_their_own_names_are_named_by_the_user_and_their_ids_read_off_the_order() -> None:
+    """"Return the Water Bottle and the Yoga Mat from order #W1": no dictated item ids."""
+    assert names_for(ORDER, "item_ids", ["1008", "3091"]) == ["Water Bottle", "Yoga Mat"]
+    assert names_for(ORDER, "item_id", "2044") == ["Desk Lamp"]
+    twins = {"items": [{"name": "Lamp", "item_id": "1"}, {"name": "lamp", "item_id": "2"}]}
+    assert names_for(twins, "item_id", "1") is None  # two lamps: the name does not single one out
+    assert names_for({"items": [{"item_id": "1"}, {"item_id": "2"}]}, "item_id", "1") is None
+    details = Call("get_order_details", {"order_id": "#W1"})
+    ret = Call("return_items", {"order_id": "#W1", "item_ids": ["1008", "3091"]})
+    plan = minimal_plan([Candidate(details, ORDER, "producer"), Candidate(ret, {}, "target")], [],
+                        lambda p, v: True)
+    assert _names(plan.turns) == [["get_order_details"], ["return_items"]]
+    assert plan.derived[id(ret)] == {"item_ids", "order_id"}
+    assert plan.named[id(ret)] == {"item_ids": ["Water Bottle", "Yoga Mat"]}
+
+
+def test_no_look_up_runs_beside_the_authentication_it_must_follow() -> None:
+    auth = Call("find_user_id_by_email", {"email": "a@b.c"})
+    details = Call("get_order_details", {"order_id": "#W1"})
+    ret = Call("return_items", {"order_id": "#W1", "item_ids": ["1008"], "user_id": "u1"})
+    plan = minimal_plan([Candidate(auth, "u1", "auth"), Candidate(details, ORDER, "producer"),
+                         Candidate(ret, {}, "target")], [], lambda p, v: True)
+    assert _names(plan.turns) == [["find_user_id_by_email"], ["get_order_details"], ["return_items"]]
 
 
 def test_a_producer_needing_an_unrelated_record_id_goes() -> None:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from toolace_mt.generation.draft import Call
 from toolace_mt.generation.plan.catalog import walk
+from toolace_mt.generation.plan.id_names import is_id, name_words
 from toolace_mt.generation.plan.values import known_values, value_key
 
 Role = Literal["auth", "producer", "target"]  # auth: a look-up the env's policy asks for first, always kept
@@ -39,6 +40,8 @@ class Plan:
     turns: list[list[Call]]
     derived: dict[int, set[str]] = field(default_factory=dict)  # id(call) -> parameters
     relies_on: set[int] = field(default_factory=set)
+    # id(call) -> {parameter: the names the user says for its value (an item's name, not its id)}
+    named: dict[int, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def candidates_of(output: Any, param: str) -> set[str]:
@@ -60,6 +63,42 @@ def singles_out(output: Any, param: str, value: Any) -> bool:
     return bool(wanted) and candidates_of(output, param) == wanted
 
 
+def _record_name(record: dict[str, Any] | None) -> str | None:
+    """What a person calls the record: its `name` (`product_name`, `title`), when it has one."""
+    if not record:
+        return None
+    for key, value in record.items():
+        words = name_words(key)
+        if words and (words[-1] == "name" or words == ["title"]) and isinstance(value, str) and value.strip() \
+                and len(value) <= 60 and not any(ch.isdigit() for ch in value):
+            return value.strip()
+    return None
+
+
+def names_for(output: Any, param: str, value: Any) -> list[str] | None:
+    """The names a user can say for `value` (one each, for a list value) when `output` lists
+    it among other candidates of `param`, each in a record with its own name ("the Water
+    Bottle" among an order's items): then the user names it and the assistant reads its id
+    off the output. None when a candidate has no name or shares one."""
+    if value is None or isinstance(value, bool):
+        return None
+    wanted = [value_key(v) for v in value] if isinstance(value, list) else [value_key(value)]
+    named: dict[str, str | None] = {}
+    for field_name, found, record in walk(output):
+        scalar = isinstance(found, str | int | float) and not isinstance(found, bool)
+        if scalar and known_values(param, {field_name: [found]}):
+            named.setdefault(value_key(found), _record_name(record))
+    if len(named) < 2 or not set(wanted) <= set(named) or len(set(wanted)) != len(wanted):
+        return None
+    names = [named[k] for k in wanted]
+    others = [named[k] for k in named if k not in wanted]
+    keys = [n.casefold() for n in names if n is not None]
+    if len(keys) != len(names) or len(set(keys)) != len(keys) or any(
+            o is not None and o.casefold() in keys for o in others):
+        return None
+    return names  # type: ignore[return-value]
+
+
 def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]],
                  may_state: Callable[[str, Any], bool]) -> Plan:
     """Keep the producers that earn their place (see the module docstring).
@@ -72,7 +111,7 @@ def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]
     kept = list(candidates)
     while True:
         sources = _sources(kept, earlier)
-        fed = {src[1] for src in sources.values() if src is not None and src[0] == "call"}
+        fed = {src[1] for src in sources.values() if src is not None and src[0] in ("call", "named")}
         drop = next((i for i, c in enumerate(kept) if c.role == "producer" and (
             i not in fed or _twin(kept, i)
             or any(sources[(i, p)] is None and not may_state(p, v) for p, v in c.call.arguments.items()))), None)
@@ -81,19 +120,26 @@ def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]
         del kept[drop]
     level: dict[int, int] = {}
     derived: dict[int, set[str]] = {}
+    named: dict[int, dict[str, list[str]]] = {}
     relies: set[int] = set()
     for i, candidate in enumerate(kept):
         params = set()
         depth = 0
-        for param in candidate.call.arguments:
+        for param, value in candidate.call.arguments.items():
             src = sources[(i, param)]
             if src is None:
                 continue
             params.add(param)
-            if src[0] == "call":
+            if src[0] in ("call", "named"):
                 depth = max(depth, level[src[1]] + 1)
             else:
                 relies.add(src[1])
+            if src[0] == "named":
+                names = names_for(kept[src[1]].output, param, value)
+                if names:
+                    named.setdefault(id(candidate.call), {})[param] = names
+        if candidate.role == "producer" and any(c.role == "auth" for c in kept):
+            depth = max(depth, 1)  # the env's policy: nothing is looked up before the user is found
         level[i] = depth
         derived[id(candidate.call)] = params
     producers = [i for i, c in enumerate(kept) if c.role in ("auth", "producer")]
@@ -101,7 +147,7 @@ def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]
     turns = [[kept[i].call for i in producers if level[i] == depth] for depth in range(top + 1)]
     turns = [t for t in turns if t]
     turns.append([c.call for c in kept if c.role == "target"])
-    return Plan(turns=turns, derived=derived, relies_on=relies)
+    return Plan(turns=turns, derived=derived, relies_on=relies, named=named)
 
 
 Source = tuple[str, int] | None
@@ -118,6 +164,10 @@ def _sources(kept: list[Candidate], earlier: list[tuple[int, str, Any]]) -> dict
             if src is None:
                 src = next((("call", j) for j in range(i) if kept[j].role in ("auth", "producer")
                             and singles_out(kept[j].output, param, value)), None)
+            if src is None and is_id(param) and candidate.role == "target":
+                # the user names the record ("the Water Bottle"); its id is read off the look-up
+                src = next((("named", j) for j in range(i) if kept[j].role == "producer"
+                            and names_for(kept[j].output, param, value)), None)
             sources[(i, param)] = src
     return sources
 

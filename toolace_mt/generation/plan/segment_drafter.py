@@ -15,7 +15,7 @@ from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.plan.authentication import authenticate, authenticated_in, authenticating_tools
-from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan
+from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, names_for
 from toolace_mt.generation.plan.confirmation import internal_params, needs_confirmation, stated_defaults
 from toolace_mt.generation.plan.dialogue_facts import (
     earlier_outputs,
@@ -159,6 +159,9 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         if level:
             levels.append(level)
         frontier = next_frontier
+    naming = _naming_reads(bench, tool, choice, seen, produced_values, levels, rng)
+    if naming:
+        levels.insert(0, naming)
     target_call = Call(tool.name, choice.arguments)
     # Only the producers that earn their place are kept (call_plan); no read re-checks a write.
     candidates = [Candidate(call, bench.trial(call.name, call.arguments).result, "producer")
@@ -204,6 +207,10 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
             while key in stated:  # a second (third, ...) value of one parameter keeps its own key
                 key, other = other, f"other {other}"
             stated[key] = value
+    for call in calls:  # a record the user names ("the Water Bottle"), whose id a look-up shows
+        for param, names in kept.named.get(id(call), {}).items():
+            if param not in stated:
+                stated[param] = names if isinstance(call.arguments.get(param), list) else names[0]
     request = Turn("user", "request", seed=rng.randrange(2**31),
                    topic={"target": tool.name, "follow_up": bool(draft.segments),
                           "internal": {p: target_call.arguments[p] for p in sorted(own_inputs)
@@ -380,6 +387,48 @@ def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool
         _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
         if bench.tools[c.name].writes and c.result is not None and c.result.ok
         for p, v in c.arguments.items() if keyed(p))
+
+
+def _naming_reads(bench: Workbench, tool: ToolSpec, choice: Choice, seen: list[Seen], produced: set[str],
+                  levels: list[list[Call]], rng: random.Random) -> list[Call]:
+    """Reads that list the target's ids among other candidates, each with its own name (an
+    order's details): the user names the items ("the Water Bottle") and the assistant reads
+    their ids off that read, never asking the user to dictate an id. Reads made while
+    proposing come first; else a few reads of the target's own entity are tried. call_plan
+    keeps such a read only where names single the values out."""
+    planned = {(c.name, _key(c.arguments)) for level in levels for c in level}
+    found: list[Call] = []
+    for param, value in choice.arguments.items():
+        if not is_id(param) or _key(value) in produced:
+            continue
+        reads = [(r.name, r.arguments, r.output) for r in seen]
+        if not any(names_for(output, param, value) for _, _, output in reads):
+            reads = _entity_reads(bench, tool, choice, param, rng)
+        for name, arguments, output in reads:
+            key = (name, _key(arguments))
+            if bench.tools[name].writes or key in planned or not names_for(output, param, value):
+                continue
+            found.append(Call(name, dict(arguments)))
+            planned.add(key)
+            break
+    return found
+
+
+def _entity_reads(bench: Workbench, tool: ToolSpec, choice: Choice, param: str,
+                  rng: random.Random) -> list[tuple[str, dict[str, Any], Any]]:
+    """Reads of the target's own entity (the order whose items it takes) that list values of
+    `param`: one proposal per read tool, tied to the choice's rows, really tried."""
+    found = []
+    for maker in sorted(bench.catalog.producers.get((tool.name, param), [])):
+        if bench.tools[maker].writes or param in bench.tools[maker].parameters.get("properties", {}):
+            continue
+        made = bench.values.propose(bench.tools[maker], rng, context=choice.context, bound=True)
+        if not made.bound:
+            continue
+        result = bench.trial(maker, made.arguments)
+        if result.ok:
+            found.append((maker, made.arguments, result.result))
+    return found
 
 
 def _made_before(draft: Draft, call: Call) -> bool:
