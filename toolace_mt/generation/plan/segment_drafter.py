@@ -201,7 +201,12 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     calls = [target_call] + [c for t in turns for c in t.calls if c is not target_call]
     for call in calls:
         for param, value in call.arguments.items():
-            if param in derived_by_call.get(id(call), set()) or _key(value) in {_key(v) for v in stated.values()}:
+            if param in derived_by_call.get(id(call), set()):
+                continue
+            # One value said once for the calls that share it (an order id for a look-up and a
+            # write); a value two different fields happen to share (a leave starting and ending
+            # on one day) is said for each: the assistant never fills a field the user left out.
+            if any(_key(v) == _key(value) and (_root(k) == param or is_id(param)) for k, v in stated.items()):
                 continue
             key, other = param, f"{param} for {w.label(call.name)}"
             while key in stated:  # a second (third, ...) value of one parameter keeps its own key
@@ -387,6 +392,11 @@ def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool
         _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
         if bench.tools[c.name].writes and c.result is not None and c.result.ok
         for p, v in c.arguments.items() if keyed(p))
+
+
+def _root(key: str) -> str:
+    """The parameter a stated key is for ("amount for pay payee" -> "amount")."""
+    return re.sub(r"^(?:other )+", "", key).split(" for ", 1)[0]
 
 
 def _naming_reads(bench: Workbench, tool: ToolSpec, choice: Choice, seen: list[Seen], produced: set[str],
