@@ -24,7 +24,7 @@ from toolace_mt.generation.plan.call_plan import Candidate
 from toolace_mt.generation.plan.dialogue_facts import re_resolves, shown_values
 from toolace_mt.generation.plan.free_text import names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words
-from toolace_mt.generation.plan.injections import _chosen_from_a_list, _mistype, _repeats_without, _says
+from toolace_mt.generation.plan.injections import _chosen_from_a_list, _mistype, _repeats_without, _says, _taken
 from toolace_mt.generation.plan.segment_drafter import _echoes, _rewrites, _set_values
 
 SEEDS = range(300)
@@ -273,3 +273,13 @@ def test_a_write_on_a_record_an_earlier_write_changed_is_not_planned_by_its_key_
                                                turns=[Turn("assistant", "calls", calls=[done])])])
     assert _rewrites(bench, draft, {"report_code": "ER-5051"})  # type: ignore[arg-type]
     assert not _rewrites(bench, draft, {"report_code": "ER-5052"})  # type: ignore[arg-type]
+
+
+def test_a_clarification_asks_only_for_a_value_a_call_takes() -> None:
+    """"Which pharmacy?" - "Bernard Pharmacy": the call takes its id, read off a look-up, so
+    the answer itself feeds no call and the question is not one to ask."""
+    call = Call("update_preferred_pharmacy", {"pharmacy_id": "PH-3", "patient_id": "P-1"})
+    segment = Segment(goal="g", target=call.name, stated={"pharmacy_id": "Bernard Pharmacy"},
+                      turns=[Turn("assistant", "calls", calls=[call])])
+    assert not _taken(segment, "Bernard Pharmacy")
+    assert _taken(segment, "PH-3")

@@ -52,7 +52,7 @@ def _clarify(bench: Workbench, draft: Draft, rng: random.Random,
         params = [p for p, v in segment.stated.items() if isinstance(v, str | int | float)
                   and not isinstance(v, bool) and len(str(v)) >= 3 and not _snake_word(v)
                   and normalise(str(v)) not in earlier_text and normalise(str(v)) not in earlier_values
-                  and not _optional_filter(bench, segment, p, v)]
+                  and not _optional_filter(bench, segment, p, v) and _taken(segment, v)]
         if not params:
             continue
         param = rng.choice(params)
@@ -76,6 +76,12 @@ def _clarify(bench: Workbench, draft: Draft, rng: random.Random,
         request.edited = True
         return Injection("clarification", index, [ask, answer], argument=param, value=value)
     return None
+
+
+def _taken(segment: Segment, value: Any) -> bool:
+    """Whether a call of the segment takes `value` (a record the user names, "the Bernard
+    Pharmacy", is not: its id is read off a look-up, so an answer naming it feeds no call)."""
+    return any(leaf == value for turn in segment.turns for call in turn.calls for leaf in leaves(call.arguments))
 
 
 def _optional_filter(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:
