@@ -126,3 +126,15 @@ def test_a_reply_is_prose_and_a_list_is_described() -> None:
 
 def test_a_refusal_says_your_not_my() -> None:
     assert speech.yours("water my plants") == "water your plants"
+
+
+def test_a_value_two_earlier_look_ups_rival_for_is_said_by_the_user() -> None:
+    """Cards CARD-196 and CARD-126 looked up side by side, then "move the card": which one?
+    The user names it; after one look-up only, the earlier output supplies it."""
+    move = Call("move_card", {"cardId": "CARD-196", "list": "doing"})
+    one = [(0, "cardId", {"cardId": "CARD-196", "title": "Spring launch"})]
+    two = [*one, (0, "cardId", {"cardId": "CARD-126", "title": "Office move"})]
+    alone = minimal_plan([Candidate(move, {}, "target")], one, lambda p, v: True)
+    assert alone.derived[id(move)] == {"cardId"} and alone.relies_on == {0}
+    rivals = minimal_plan([Candidate(move, {}, "target")], two, lambda p, v: True)
+    assert rivals.derived[id(move)] == set() and rivals.relies_on == set()

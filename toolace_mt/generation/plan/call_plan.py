@@ -160,7 +160,8 @@ def _sources(kept: list[Candidate], earlier: list[tuple[int, str, Any]]) -> dict
     for i, candidate in enumerate(kept):
         for param, value in candidate.call.arguments.items():
             src: Source = next((("earlier", seg) for seg, name, output in earlier
-                                if name == param and singles_out(output, param, value)), None)
+                                if name == param and singles_out(output, param, value)
+                                and not _rival(earlier, param, value)), None)
             if src is None:
                 src = next((("call", j) for j in range(i) if kept[j].role in ("auth", "producer")
                             and singles_out(kept[j].output, param, value)), None)
@@ -170,6 +171,17 @@ def _sources(kept: list[Candidate], earlier: list[tuple[int, str, Any]]) -> dict
                             and names_for(kept[j].output, param, value)), None)
             sources[(i, param)] = src
     return sources
+
+
+def _rival(earlier: list[tuple[int, str, Any]], param: str, value: Any) -> bool:
+    """Whether another earlier output singles out another value of `param` (two cards looked
+    up side by side): "move the card" would not say which; the user names it."""
+    wanted = value_key(value)
+    for _, name, output in earlier:
+        found = candidates_of(output, param) if name == param else set()
+        if len(found) == 1 and found != {wanted}:
+            return True
+    return False
 
 
 def _twin(kept: list[Candidate], i: int) -> bool:
