@@ -179,3 +179,19 @@ def test_a_setting_write_is_never_proposed_to_set_what_the_record_already_holds(
             assert bench.values.propose(bench.tools["set_mode"], rng).arguments["mode"] != "heat"
     finally:
         bench.close()
+
+
+def test_values_taken_from_rows_agree_with_each_other() -> None:
+    """A lodging line item is paid to a hotel, not to Uber: the merchant comes from a row of
+    the category already chosen."""
+    bench = Workbench(str(Path(__file__).resolve().parent / "data" / "plan" / "expense_lines.py"), 0)
+    try:
+        paid: dict[str, set[str]] = {}
+        for row in bench.env.query("SELECT category, merchant FROM line_items"):
+            paid.setdefault(row["category"], set()).add(row["merchant"])
+        rng = random.Random(6)
+        for _ in range(20):
+            line = bench.values.propose(bench.tools["add_line_item"], rng).arguments
+            assert line["merchant"] in paid[line["category"]], line
+    finally:
+        bench.close()

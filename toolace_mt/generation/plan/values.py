@@ -187,6 +187,7 @@ class ValueSource(StateRows):
                 if related and not rows:
                     break  # the dialogue's user has none: another table must not supply someone else's
                 rows = [r for r in rows if r.get(column) is not None] if related or not bound else []
+                rows = self._coherent(table, column, rows, choice)
                 if rows:
                     row = rng.choice(rows)
                     sources[param] = "related" if related else "row"
@@ -239,6 +240,18 @@ class ValueSource(StateRows):
         others, tied = self._related_rows(table, {k: v for k, v in choice.context.items() if k != column}, tool)
         others = [r for r in others if r.get(column) != current]
         return (others, tied) if others else None
+
+    def _coherent(self, table: str, column: str, rows: list[dict[str, Any]], choice: Choice) -> list[dict[str, Any]]:
+        """The rows that agree with the values already chosen for other columns of `table`
+        (a merchant of a lodging line item for category lodging, not Uber), when any do."""
+        assert self.catalog is not None
+        columns = set(self.catalog.table_columns[table])
+        chosen = {p: v for p, v in choice.arguments.items() if p in columns and p != column and not is_id(p)
+                  and isinstance(v, str | int | float)}
+        if not chosen:
+            return rows
+        agreeing = [r for r in rows if all(value_key(r.get(c)) == value_key(v) for c, v in chosen.items())]
+        return agreeing or rows
 
     def _current_values(self, tool: ToolSpec, param: str, choice: Choice) -> set[str]:
         """What the record a write acts on holds now for `param` (see _current)."""
