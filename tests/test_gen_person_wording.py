@@ -283,3 +283,19 @@ def test_a_clarification_asks_only_for_a_value_a_call_takes() -> None:
                       turns=[Turn("assistant", "calls", calls=[call])])
     assert not _taken(segment, "Bernard Pharmacy")
     assert _taken(segment, "PH-3")
+
+
+def test_a_workplaces_memos_are_about_work() -> None:
+    """An expense report's purpose is a client visit, not "my half of the dentist"."""
+    from faker import Faker
+
+    from toolace_mt.generation.plan.free_text import at_work, free_text
+
+    assert at_work("Staff file expense reports; managers approve them.")
+    assert not at_work("A bank's customers, their accounts and payees.")
+    assert not at_work("Flights in economy or business class.")
+    home = {free_text("memo", random.Random(s), Faker()) for s in range(40)}
+    work = {free_text("purpose", random.Random(s), Faker(), work=True) for s in range(40)}
+    personal = re.compile(r"\b(?:my half|paying back|birthday|dentist|babysitter|rent|groceries|'s share)\b")
+    assert any(personal.search(m) for m in home)
+    assert not [m for m in work if personal.search(m)]

@@ -4,6 +4,7 @@ a short phrase of what it is for, from small per-kind frames and Faker's names a
 from __future__ import annotations
 
 import random
+import re
 
 from faker import Faker
 
@@ -105,6 +106,14 @@ _TEXT_FRAMES: dict[str, list[str]] = {
                     "Bring laptops for the {topic} demo", "{name} will lead the {topic} discussion",
                     "Prepare questions about the {topic}", "Dial in from {city} if you cannot come"],
 }
+_TEXT_FRAMES["work_memo"] = [
+    "client visit to {city}", "{Topic} conference in {city}", "team offsite in {city}",
+    "supplier meeting in {city}", "trade fair in {city}", "training course on the {topic}",
+    "customer workshop in {city}", "quarterly review in {city}", "site visit for the {topic}",
+    "{topic} kickoff in {city}", "sales trip to {city}", "{Meeting} with the {last} account"]
+_WORK_WORDS = frozenset({"staff", "employee", "employees", "colleague", "colleagues", "manager", "managers",
+                         "workplace", "payroll", "corporate", "approver", "approvers",
+                         "department", "departments", "hr"})
 _TEXT_TAILS: dict[str, list[str]] = {
     "reason": ["", "", "", " so we will find a new date", " and we will reschedule"],
 }
@@ -127,11 +136,19 @@ def text_kind(param: str) -> str | None:
     return None
 
 
-def free_text(param: str, rng: random.Random, fake: Faker) -> str:
+def at_work(description: str) -> bool:
+    """Whether an env is a workplace's (staff, managers, payroll): its memos and purposes
+    are about work ("client visit to Leeds"), not a household's ("my half of the dentist")."""
+    return bool(set(re.findall(r"[a-z]+", (description or "").lower())) & _WORK_WORDS)
+
+
+def free_text(param: str, rng: random.Random, fake: Faker, work: bool = False) -> str:
     """A short plausible phrase for a free-text parameter ("Michelle's share of the water
-    bill", "the venue is no longer available"), deterministic from `rng` (Faker is
-    seeded from it)."""
+    bill", "the venue is no longer available"; at work, "client visit to Leeds"),
+    deterministic from `rng` (Faker is seeded from it)."""
     kind = text_kind(param) or "memo"
+    if work and kind == "memo":
+        kind = "work_memo"
     fake.seed_instance(rng.randrange(2**31))
     name, name2 = fake.first_name(), fake.first_name()
     while name2 == name:

@@ -22,7 +22,7 @@ from faker import Faker
 from sandbox import Environment, ToolSpec
 from toolace_mt.generation.language.tool_language import described_columns, described_number, described_range
 from toolace_mt.generation.plan.catalog import Catalog, param_kind
-from toolace_mt.generation.plan.free_text import free_text, names_a_thing, text_kind, thing_name
+from toolace_mt.generation.plan.free_text import at_work, free_text, names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words, qualified, singular, snake
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
 from toolace_mt.generation.plan.value_keys import Choice, is_id, known_values, value_key
@@ -65,6 +65,7 @@ class ValueSource(StateRows):
         self.fake = fake
         self.now = env.now
         self._timings: dict[str, str | None] = {}  # tool -> where its records' dates lie (see _dates_lie)
+        self.at_work = at_work(env.description)  # memos of a workplace are about work
 
     # -- proposals ------------------------------------------------------------
     def propose(self, tool: ToolSpec, rng: random.Random, known: dict[str, list[Any]] | None = None,
@@ -163,7 +164,7 @@ class ValueSource(StateRows):
             made = self._fake(param, rng)
             described = text_kind(" ".join(re.findall(r"[a-z]+", text_hint.lower())[:4]))
             if made is None and text_kind(param) is None and described is not None:
-                made = free_text(described, rng, self.fake)  # "resolution: Resolution details for ..."
+                made = free_text(described, rng, self.fake, self.at_work)  # "resolution: Resolution ..."
             if made is not None:
                 sources[param] = "fresh"
                 return made
@@ -327,7 +328,7 @@ class ValueSource(StateRows):
         if param == "bank_name":
             return f"{self.fake.last_name()} Bank"
         if text_kind(param) is not None:
-            return free_text(param, rng, self.fake)
+            return free_text(param, rng, self.fake, self.at_work)
         return None
 
     def _dated(self, tool: ToolSpec, param: str, shape: Shape, rng: random.Random, choice: Choice) -> str | None:
