@@ -299,3 +299,18 @@ def test_a_workplaces_memos_are_about_work() -> None:
     personal = re.compile(r"\b(?:my half|paying back|birthday|dentist|babysitter|rent|groceries|'s share)\b")
     assert any(personal.search(m) for m in home)
     assert not [m for m in work if personal.search(m)]
+
+
+def test_a_new_records_value_is_not_copied_off_another_record_the_user_names() -> None:
+    """createItem's bin read off getItem(SKU-00070), an item the user mentioned: not the
+    new item's; pay_invoice's amount read off get_invoice of the same invoice: its own."""
+    from toolace_mt.generation.plan.value_finder import _through_another_record
+
+    bench = SimpleNamespace(values=SimpleNamespace(user_key="customer_id", key_columns={"sku", "invoice_id"}))
+    create = _tool("createItem", ["name", "bin"])
+    get_item = _tool("getItem", ["sku"], writes=False)
+    pay = _tool("pay_invoice", ["invoice_id", "amount"])
+    get_invoice = _tool("get_invoice", ["invoice_id"], writes=False)
+    assert _through_another_record(bench, create, "bin", get_item)  # type: ignore[arg-type]
+    assert not _through_another_record(bench, pay, "amount", get_invoice)  # type: ignore[arg-type]
+    assert not _through_another_record(bench, get_invoice, "invoice_id", get_item)  # type: ignore[arg-type]

@@ -180,9 +180,12 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
         rng.shuffle(ids)
         for param in ids:
             value = segment.stated[param]
-            uses = sum(1 for t in segment.turns for c in t.calls for v in leaves(c.arguments) if v == value)
-            if uses != 1:
-                continue  # stated once for several arguments: a mistyped copy would leave the others unsaid
+            holders = [(id(c), p) for t in segment.turns for c in t.calls for p, v in c.arguments.items()
+                       if any(leaf == value for leaf in leaves({p: v}))]
+            if not holders or any(p != param for _, p in holders) or len({c for c, _ in holders}) != len(holders):
+                # stated once for several arguments: a mistyped copy would leave the others unsaid (an order
+                # id a look-up and then the write take is one argument: corrected once, before both)
+                continue
             position, call = next(((i, c) for i, t in enumerate(segment.turns) for c in t.calls
                                    if c.arguments.get(param) == value), (None, None))
             if call is not None and needs_confirmation(bench.tools[call.name]):

@@ -210,8 +210,8 @@ def _through_another_record(bench: Workbench, consumer: ToolSpec, param: str, ma
     get_task): a record the write does not act on (none of its parameters names it) and
     that is not the user's own. The user names the target itself, or a look-up finds it
     by what they know of it."""
-    if not consumer.writes or not is_id(param):
-        return False
+    if not consumer.writes:
+        return False  # (a new item's bin is not copied off another item the user names either)
     return points_elsewhere(bench, consumer, maker.parameters.get("required", []))
 
 
@@ -220,7 +220,8 @@ def points_elsewhere(bench: Workbench, write: ToolSpec, id_params: list[str]) ->
     acts on: one of them is an id none of the write's parameters names (nor the user's)."""
     own = {snake(p) for p in write.parameters.get("properties", {})}
     user = bench.values.user_key
-    return any(is_id(p) and snake(p) not in own and p != user for p in id_params)
+    keys = bench.values.key_columns  # a key not named as an id (a `sku`, a `report_code`)
+    return any((is_id(p) or p in keys) and snake(p) not in own and p != user for p in id_params)
 
 
 def _single(output: Any) -> bool:
