@@ -182,9 +182,12 @@ class ValueSource(StateRows):
                     rows, related = other
                     current = self._current(tool, table, column, choice)
                     if current:  # set to what it already is: a write that changes nothing
-                        rows = [r for r in rows if value_key(r.get(column)) not in current]
-                        if not rows:
-                            continue
+                        changed = [r for r in rows if value_key(r.get(column)) not in current]
+                        if not changed and kind in ("integer", "number"):
+                            continue  # a new number is made below (in its described range)
+                        # (a text value only this record holds stays: reads of its entity
+                        # find another, a free seat off its flight's seat map: see `assisted`)
+                        rows = changed or rows
                 if related and not rows:
                     break  # the dialogue's user has none: another table must not supply someone else's
                 rows = [r for r in rows if r.get(column) is not None] if related or not bound else []
