@@ -266,13 +266,16 @@ def test_a_write_on_a_record_an_earlier_write_changed_is_not_planned_by_its_key_
     from sandbox import CallResult
 
     tools = {n: _tool(n, ["report_code"]) for n in ("withdraw_report", "submit_report")}
-    bench = SimpleNamespace(tools=tools, values=SimpleNamespace(user_key="staff_number", key_columns={"report_code"}))
+    bench = SimpleNamespace(tools=tools, values=SimpleNamespace(user_key="staff_number", key_columns={"report_code"}),
+                            preconditions=SimpleNamespace(enabled_by={"add_report": ["withdraw_report"]}))
     done = Call("withdraw_report", {"report_code": "ER-5051"})
     done.result = CallResult(ok=True, result={"report_code": "ER-5051", "status": "draft"})
     draft = Draft(system="", segments=[Segment(goal="g", target="withdraw_report", stated={},
                                                turns=[Turn("assistant", "calls", calls=[done])])])
     assert _rewrites(bench, draft, {"report_code": "ER-5051"})  # type: ignore[arg-type]
     assert not _rewrites(bench, draft, {"report_code": "ER-5052"})  # type: ignore[arg-type]
+    # a write the target needs first (take the stock off the watchlist, then add it back) is no undo
+    assert not _rewrites(bench, draft, {"report_code": "ER-5051"}, "add_report")  # type: ignore[arg-type]
 
 
 def test_a_clarification_asks_only_for_a_value_a_call_takes() -> None:

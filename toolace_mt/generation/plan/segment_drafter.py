@@ -100,8 +100,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     if found is None:
         return None
     choice, result = found
-    if tool.writes and (_rewrites(bench, draft, choice.arguments)
-                        or (again is None and _made_before(draft, Call(tool.name, choice.arguments)))):
+    if tool.writes and again is None and (_rewrites(bench, draft, choice.arguments, tool.name)
+                                          or _made_before(draft, Call(tool.name, choice.arguments))):
         return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel),
         # or the same write again (the same payee added twice) that the user never asked for twice
     confirm = needs_confirmation(tool)
@@ -379,7 +379,7 @@ def _user_rows(outputs: list[Any], key: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool:
+def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any], tool: str = "") -> bool:
     """Whether an earlier successful write of the dialogue took one of these ids (or keys
     not named as ids: a `report_code`, a `session_ref`)."""
     keys = bench.values.key_columns
@@ -388,9 +388,10 @@ def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool
         return (is_id(param) or param in keys) and param != bench.values.user_key
 
     ids = {_key(v) for p, v in arguments.items() if keyed(p)}
+    enabling = set(bench.preconditions.enabled_by.get(tool, []))  # (take the stock off, then add it back)
     return bool(ids) and any(
         _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
-        if bench.tools[c.name].writes and c.result is not None and c.result.ok
+        if bench.tools[c.name].writes and c.result is not None and c.result.ok and c.name not in enabling
         for p, v in c.arguments.items() if keyed(p))
 
 

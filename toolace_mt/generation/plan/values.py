@@ -385,8 +385,11 @@ class ValueSource(StateRows):
         for table in self.catalog.table_columns:
             if not {singular(w) for w in name_words(table)} <= nouns:
                 continue
-            naming = [c for c in self.catalog.table_columns[table]
-                      if not is_id(c) and set(name_words(c)) & _NAMING_WORDS]
+            key = self.catalog.primary_keys.get(table, ())
+            texts = [c for c in self.catalog.table_columns[table] if not is_id(c) and c not in key]
+            naming = [c for c in texts if set(name_words(c)) & _NAMING_WORDS]
+            if not naming:  # no name or title: a text column the description mentions ("... in messages")
+                naming = [c for c in texts if {singular(w) for w in name_words(c)} & {singular(w) for w in described}]
             mentioned = [c for c in naming if set(name_words(c)) & described]
             rows = self.rows(table, context or {}, rng, related_only=context is not None)
             for column in rng.sample(mentioned or naming, len(mentioned or naming)):
