@@ -195,3 +195,16 @@ def test_values_taken_from_rows_agree_with_each_other() -> None:
             assert line["merchant"] in paid[line["category"]], line
     finally:
         bench.close()
+
+
+def test_a_search_word_comes_from_the_text_its_description_mentions() -> None:
+    """search_messages(keyword): no name or title column, so a word of a message; it finds one."""
+    bench = Workbench(str(Path(__file__).resolve().parent / "data" / "plan" / "message_search.py"), 0)
+    try:
+        rng = random.Random(2)
+        for _ in range(8):
+            keyword = bench.values.propose(bench.tools["search_messages"], rng).arguments["keyword"]
+            found = bench.trial("search_messages", {"keyword": keyword})
+            assert found.ok and found.result["results"], keyword
+    finally:
+        bench.close()
