@@ -317,3 +317,6 @@ def test_a_new_records_value_is_not_copied_off_another_record_the_user_names() -
     assert _through_another_record(bench, create, "bin", get_item)  # type: ignore[arg-type]
     assert not _through_another_record(bench, pay, "amount", get_invoice)  # type: ignore[arg-type]
     assert not _through_another_record(bench, get_invoice, "invoice_id", get_item)  # type: ignore[arg-type]
+    search = _tool("search_flights", ["origin", "destination", "date"], writes=False)
+    get_flight = _tool("get_flight", ["flight_id"], writes=False)
+    assert _through_another_record(bench, search, "origin", get_flight)  # type: ignore[arg-type]

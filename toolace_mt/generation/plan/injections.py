@@ -202,8 +202,8 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
                 continue
             wrong = _mistype(value, rng, as_digits=kind == "ids")
             arguments = {**call.arguments, param: wrong}
-            if wrong == value or bench.trial(call.name, arguments).ok:
-                continue
+            if wrong == value or bench.trial(call.name, arguments).ok or bench.values.holds(param, wrong):
+                continue  # (a typo misses: it never lands on another real record, someone else's report)
             request = segment.turns[0]
             request.topic = {**request.topic, "wrong": {param: wrong}}
             request.text = words.word_request(bench, segment, request)
@@ -244,6 +244,9 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
         # Asked to be reminded of, it must have been said: a value the reply told
         replied = next((t.text or "" for t in reversed(segment.turns) if t.kind == "reply"), "")
         facts = [(k, v) for k, v in facts if _says(replied, v) or _says(replied, natural(v, k))]
+        # never one the user said themselves ("what was the phone again?" after dictating it)
+        said = " ".join(t.text or "" for s in draft.segments for t in s.turns if t.role == "user")
+        facts = [(k, v) for k, v in facts if not _says(said, v)]
         if facts:
             key, value = rng.choice(facts)
             topic = {"recall": key, "value": value}

@@ -205,13 +205,16 @@ def producer(bench: Workbench, consumer: str, param: str, value: Any, choice: Ch
 
 
 def _through_another_record(bench: Workbench, consumer: ToolSpec, param: str, maker: ToolSpec) -> bool:
-    """Whether a write's id would be read off a record of another kind the user points at
-    by its id ("add a task to the project of task T-506": create_task's project from
-    get_task): a record the write does not act on (none of its parameters names it) and
-    that is not the user's own. The user names the target itself, or a look-up finds it
-    by what they know of it."""
-    if not consumer.writes:
-        return False  # (a new item's bin is not copied off another item the user names either)
+    """Whether a write's value, or a look-up's filter, would be read off a record of
+    another kind the user points at by its id ("add a task to the project of task T-506":
+    create_task's project from get_task; search_flights' route from get_flight(FL1103)): a
+    record the call does not act on (none of its parameters names it) and that is not the
+    user's own. The user names the target itself, or a look-up finds it by what they know
+    of it."""
+    if not consumer.writes and is_id(param):
+        return False  # a look-up's id may come from a listing of the user's (their orders)
+    # A write's value (a new item's bin), or a search's filter (a route), is not copied off
+    # another record the user names: they say it ("flights from JFK", not "like FL1103").
     return points_elsewhere(bench, consumer, maker.parameters.get("required", []))
 
 
