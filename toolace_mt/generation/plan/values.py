@@ -24,6 +24,8 @@ from toolace_mt.generation.language.tool_language import described_columns, desc
 from toolace_mt.generation.plan.catalog import Catalog, param_kind
 from toolace_mt.generation.plan.free_text import at_work, free_text, names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words, qualified, singular, snake
+from toolace_mt.generation.plan.record_values import coherent, current_value, current_values
+from toolace_mt.generation.plan.search_words import SEARCH_PARAMS, query_word
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
 from toolace_mt.generation.plan.value_keys import Choice, is_id, known_values, value_key
 from toolace_mt.generation.plan.value_shapes import Shape, fit_number, make, shape_of
@@ -40,19 +42,10 @@ _FAKE_BY_NAME = {
 # The last word of a qualified name says what it is (`recipient_email`, `home_phone`, `billing_city`).
 _FAKE_BY_LAST_WORD = {"email": "email", "phone": "phone_number", "city": "city", "zip": "zipcode",
                       "zipcode": "zipcode", "country": "current_country", "street": "street_address"}
-# Verbs of a write that sets a record's values to new ones (set_thermostat, updateCard, turn_on).
-_SETTING_VERBS = frozenset({"set", "update", "change", "modify", "edit", "adjust", "switch", "move", "assign",
-                            "reassign", "rename", "replace", "toggle", "turn", "configure", "reschedule", "patch"})
 DATED = ("date", "datetime", "month", "year")
 _STARTS = frozenset({"start", "from", "since", "begin", "first", "earliest", "after"})
 _ENDS = frozenset({"end", "to", "until", "till", "last", "latest", "before"})
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
-# A search's words (`query`, `searchTerm`, `q`): a word from the records the search is about.
-_SEARCH_PARAMS = frozenset({"query", "q", "keyword", "keywords", "search", "search_term", "search_terms",
-                            "search_query", "search_text", "term", "terms"})
-# Column name words whose values are what people search by (a name, a title), not codes or prose.
-_NAMING_WORDS = frozenset({"name", "title", "subject", "company", "label", "brand", "author", "artist", "city",
-                           "headline", "topic"})
 _TIED = ("known", "related", "enum", "bool")  # sources a bound proposal accepts (see ValueSource.propose)
 _TIED_OPTIONAL = ("known", "related")  # an optional filter set at random could leave the entity out
 
@@ -117,11 +110,11 @@ class ValueSource(StateRows):
         enum = [v for v in schema.get("enum", []) if v is not None]
         if enum:
             sources[param] = "enum"
-            current = self._current_values(tool, param, choice)  # set_mode("cool") when it is cool
+            current = current_values(self, tool, param, choice)  # set_mode("cool") when it is cool
             return rng.choice([v for v in enum if value_key(v) not in current] or enum)
         if kind == "boolean":
             sources[param] = "bool"
-            current = self._current_values(tool, param, choice)
+            current = current_values(self, tool, param, choice)
             if len(current) == 1:  # lock(door) when it is locked: the other way
                 return value_key(True) not in current
             return rng.random() < 0.5
@@ -145,7 +138,7 @@ class ValueSource(StateRows):
         on_file = not tool.writes and self.catalog is not None and bool(self.columns_for(param, tool.name))
         if shape is not None and shape.kind in DATED and not on_file:
             return self._dated(tool, param, shape, rng, choice)
-        if kind == "string" and snake(param) in _SEARCH_PARAMS:
+        if kind == "string" and snake(param) in SEARCH_PARAMS:
             word = self._query_word(tool, rng, choice.context if bound else None)
             if bound and word:
                 sources[param] = "related"
@@ -180,7 +173,7 @@ class ValueSource(StateRows):
                     if other is None:
                         continue  # the record's own value only: another table may offer another one
                     rows, related = other
-                    current = self._current(tool, table, column, choice)
+                    current = current_value(self, tool, table, column, choice)
                     if current:  # set to what it already is: a write that changes nothing
                         changed = [r for r in rows if value_key(r.get(column)) not in current]
                         if not changed and kind in ("integer", "number"):
@@ -191,7 +184,7 @@ class ValueSource(StateRows):
                 if related and not rows:
                     break  # the dialogue's user has none: another table must not supply someone else's
                 rows = [r for r in rows if r.get(column) is not None] if related or not bound else []
-                rows = self._coherent(table, column, rows, choice)
+                rows = coherent(self, table, column, rows, choice)
                 if rows:
                     row = rng.choice(rows)
                     sources[param] = "related" if related else "row"
@@ -244,46 +237,6 @@ class ValueSource(StateRows):
         others, tied = self._related_rows(table, {k: v for k, v in choice.context.items() if k != column}, tool)
         others = [r for r in others if r.get(column) != current]
         return (others, tied) if others else None
-
-    def _coherent(self, table: str, column: str, rows: list[dict[str, Any]], choice: Choice) -> list[dict[str, Any]]:
-        """The rows that agree with the values already chosen for other columns of `table`
-        (a merchant of a lodging line item for category lodging, not Uber), when any do."""
-        assert self.catalog is not None
-        columns = set(self.catalog.table_columns[table])
-        chosen = {p: v for p, v in choice.arguments.items() if p in columns and p != column and not is_id(p)
-                  and isinstance(v, str | int | float)}
-        if not chosen:
-            return rows
-        agreeing = [r for r in rows if all(value_key(r.get(c)) == value_key(v) for c, v in chosen.items())]
-        return agreeing or rows
-
-    def _current_values(self, tool: ToolSpec, param: str, choice: Choice) -> set[str]:
-        """What the record a write acts on holds now for `param` (see _current)."""
-        if not tool.writes or self.catalog is None:
-            return set()
-        return {v for table, column in self.columns_for(param, tool.name)
-                for v in self._current(tool, table, column, choice)}
-
-    def _current(self, tool: ToolSpec, table: str, column: str, choice: Choice) -> set[str]:
-        """The values (as keys) the record a write acts on holds now for `column`, when this
-        table holds that record: the row whose key the write already took, or the only row
-        of a table of one row (set_thermostat: the home's one `state`). A setting
-        write's new value is never one of them; a key or id column keeps its value."""
-        words = name_words(tool.name)
-        if not tool.writes or not words or words[0] not in _SETTING_VERBS:
-            return set()  # a sign-in's password is the user's own, a create's value a new row's
-        assert self.catalog is not None
-        key = self.catalog.primary_keys.get(table, ())
-        if is_id(column) or column in key:
-            return set()
-        rows = self.table_rows(table)
-        if key and all(k in choice.context for k in key):
-            acted = [r for r in rows if all(r.get(k) == choice.context[k] for k in key)]
-        elif len(rows) == 1:  # a table of one row is the one record (a thermostat's `state`)
-            acted = rows
-        else:
-            return set()
-        return {value_key(r.get(column)) for r in acted if r.get(column) is not None}
 
     def _array(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
                known: dict[str, list[Any]], choice: Choice, bound: bool = False) -> list[Any] | None:
@@ -375,25 +328,4 @@ class ValueSource(StateRows):
         return found
 
     def _query_word(self, tool: ToolSpec, rng: random.Random, context: dict[str, Any] | None = None) -> str:
-        """A word from the names in the table the search tool is about (search_products and
-        searchProducts -> products), from a naming column its description mentions when one
-        does ("by name or company"); with a context, from the rows related to it only (or none)."""
-        if self.catalog is None:
-            return ""
-        nouns = {singular(w) for w in name_words(tool.name)}
-        described = set(name_words(tool.description or ""))
-        for table in self.catalog.table_columns:
-            if not {singular(w) for w in name_words(table)} <= nouns:
-                continue
-            key = self.catalog.primary_keys.get(table, ())
-            texts = [c for c in self.catalog.table_columns[table] if not is_id(c) and c not in key]
-            naming = [c for c in texts if set(name_words(c)) & _NAMING_WORDS]
-            if not naming:  # no name or title: a text column the description mentions ("... in messages")
-                naming = [c for c in texts if {singular(w) for w in name_words(c)} & {singular(w) for w in described}]
-            mentioned = [c for c in naming if set(name_words(c)) & described]
-            rows = self.rows(table, context or {}, rng, related_only=context is not None)
-            for column in rng.sample(mentioned or naming, len(mentioned or naming)):
-                words = [w for r in rows[:50] for w in re.findall(r"[A-Za-z]{4,}", str(r.get(column) or ""))]
-                if words:
-                    return rng.choice(words).lower()
-        return ""
+        return query_word(self, tool, rng, context)
