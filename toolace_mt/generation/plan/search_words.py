@@ -15,10 +15,10 @@ from toolace_mt.generation.plan.value_keys import is_id
 
 # A search's words (`query`, `searchTerm`, `q`): a word from the records the search is about.
 SEARCH_PARAMS = frozenset({"query", "q", "keyword", "keywords", "search", "search_term", "search_terms",
-                            "search_query", "search_text", "term", "terms"})
+                           "search_query", "search_text", "term", "terms"})
 # Column name words whose values are what people search by (a name, a title), not codes or prose.
 NAMING_WORDS = frozenset({"name", "title", "subject", "company", "label", "brand", "author", "artist", "city",
-                           "headline", "topic"})
+                          "headline", "topic"})
 
 
 def query_word(source: StateRows, tool: ToolSpec, rng: random.Random, context: dict[str, Any] | None = None) -> str:
