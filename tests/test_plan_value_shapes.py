@@ -16,6 +16,7 @@ from toolace_mt.generation.plan.value_shapes import (
     from_pattern,
     listed_options,
     make,
+    round_as_said,
     shape_of,
     timing,
 )
@@ -208,3 +209,9 @@ def test_a_search_word_comes_from_the_text_its_description_mentions() -> None:
             assert found.ok and found.result["results"], keyword
     finally:
         bench.close()
+
+
+def test_a_number_from_a_wide_range_is_one_a_person_says() -> None:
+    """1402191.41 for "between 500 and 2000000" is said as no one says it; 1400000 is."""
+    assert round_as_said(1402191.41) == 1400000 and round_as_said(56789) == 57000
+    assert round_as_said(1234.5) == 1200 and round_as_said(999.99) == 999.99 and round_as_said(12) == 12

@@ -100,6 +100,9 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     if found is None:
         return None
     choice, result = found
+    optional = set(choice.arguments) - set(tool.parameters.get("required", []))
+    if not tool.writes and optional and not _found_any(result.result):
+        return None  # a filter the user had no reason to set finds nothing (a rack's "dna" it does not hold)
     if tool.writes and again is None and (_rewrites(bench, draft, choice.arguments, tool.name)
                                           or _made_before(draft, Call(tool.name, choice.arguments))):
         return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel),
@@ -393,6 +396,17 @@ def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any], tool: s
         _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
         if bench.tools[c.name].writes and c.result is not None and c.result.ok and c.name not in enabling
         for p, v in c.arguments.items() if keyed(p))
+
+
+def _found_any(output: Any) -> bool:
+    """Whether a look-up's output holds anything: not [], {}, nor an envelope of empty lists
+    (`{"results": [], "total": 0}`)."""
+    if isinstance(output, list | dict) and not output:
+        return False
+    if isinstance(output, dict):
+        lists = [v for v in output.values() if isinstance(v, list)]
+        return not lists or any(lists)
+    return True
 
 
 def _root(key: str) -> str:

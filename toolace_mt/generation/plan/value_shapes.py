@@ -192,6 +192,15 @@ def number_bounds(schema: dict[str, Any]) -> tuple[float | None, float | None]:
     return low, high
 
 
+def round_as_said(value: float | int) -> float | int:
+    """A number drawn from a wide range, as a person says it: 1402191.41 -> 1400000, 56789
+    -> 57000, 1234.5 -> 1200 (three figures at most); small ones are kept."""
+    if isinstance(value, bool) or abs(value) < 1000:
+        return value
+    digits = len(str(int(abs(value))))
+    return int(round(value, -(digits - 2)))
+
+
 def fit_number(value: float | int, schema: dict[str, Any], rng: random.Random, integer: bool) -> float | int:
     """`value` if the schema's bounds allow it, else one drawn inside them."""
     low, high = number_bounds(schema)

@@ -28,7 +28,7 @@ from toolace_mt.generation.plan.record_values import coherent, current_value, cu
 from toolace_mt.generation.plan.search_words import SEARCH_PARAMS, query_word
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
 from toolace_mt.generation.plan.value_keys import Choice, is_id, known_values, value_key
-from toolace_mt.generation.plan.value_shapes import Shape, fit_number, make, shape_of
+from toolace_mt.generation.plan.value_shapes import Shape, fit_number, make, round_as_said, shape_of
 
 __all__ = ["Choice", "RowIndex", "ValueSource", "free_text", "is_id", "known_values", "text_kind", "value_key"]
 
@@ -215,7 +215,7 @@ class ValueSource(StateRows):
             ranged = described_number(text_hint if described_range(text_hint) else tool.description,
                                       kind == "integer", rng, (1, 3) if kind == "integer" else (5, 250))
             if ranged is not None:
-                return ranged
+                return round_as_said(ranged)
         sources[param] = "fallback"  # a guess (a read's zip code from Faker is not the user's)
         if kind == "string":
             return self._guessed(param, rng, shape)
