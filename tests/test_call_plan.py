@@ -7,7 +7,7 @@ import random
 
 from toolace_mt.generation.draft import Call
 from toolace_mt.generation.language import speech
-from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, names_for, singles_out
+from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, names_for, said_by_name, singles_out
 
 
 def _names(turns: list[list[Call]]) -> list[list[str]]:
@@ -138,3 +138,21 @@ def test_a_value_two_earlier_look_ups_rival_for_is_said_by_the_user() -> None:
     assert alone.derived[id(move)] == {"cardId"} and alone.relies_on == {0}
     rivals = minimal_plan([Candidate(move, {}, "target")], two, lambda p, v: True)
     assert rivals.derived[id(move)] == set() and rivals.relies_on == set()
+
+
+def test_an_orders_products_are_named_by_the_user_and_their_ids_read_off_a_search() -> None:
+    """place_order(items=[{product_id: P2051, quantity: 2}]) after search_products("cap"):
+    the user asks for "the Baseball Cap (Blue)", two of them; no product id is dictated."""
+    found = [{"product_id": "P2051", "name": "Baseball Cap (Blue)"},
+             {"product_id": "P2052", "name": "Baseball Cap (Black)"}]
+    items = [{"product_id": "P2051", "quantity": 2}]
+    assert said_by_name(found, "items", items) == [{"product": "Baseball Cap (Blue)", "quantity": 2}]
+    only = [{"product": "Baseball Cap (Blue)", "quantity": 2}]
+    assert said_by_name(found[:1], "items", items) == only  # the only hit
+    assert said_by_name([{"product_id": "P2051"}, {"product_id": "P2052"}], "items", items) is None  # no names
+    search = Call("search_products", {"query": "cap"})
+    order = Call("place_order", {"items": items, "payment_method": "gift_card"})
+    plan = minimal_plan([Candidate(search, found, "producer"), Candidate(order, {}, "target")], [],
+                        lambda p, v: True)
+    assert _names(plan.turns) == [["search_products"], ["place_order"]]
+    assert plan.named[id(order)] == {"items": [{"product": "Baseball Cap (Blue)", "quantity": 2}]}

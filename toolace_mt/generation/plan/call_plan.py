@@ -40,8 +40,8 @@ class Plan:
     turns: list[list[Call]]
     derived: dict[int, set[str]] = field(default_factory=dict)  # id(call) -> parameters
     relies_on: set[int] = field(default_factory=set)
-    # id(call) -> {parameter: the names the user says for its value (an item's name, not its id)}
-    named: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    # id(call) -> {parameter: how the user says its value (an item's name, not its id): said_by_name}
+    named: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def candidates_of(output: Any, param: str) -> set[str]:
@@ -99,6 +99,52 @@ def names_for(output: Any, param: str, value: Any) -> list[str] | None:
     return names  # type: ignore[return-value]
 
 
+def nested_ids(value: Any) -> list[tuple[str, Any]]:
+    """The (key, id) pairs of the records a value is made of (`items`: [{"product_id":
+    "P2051", "quantity": 1}] -> [("product_id", "P2051")]); [] for a plain value."""
+    records = value if isinstance(value, list) else [value]
+    if not records or not all(isinstance(r, dict) for r in records):
+        return []
+    return [(k, v) for r in records for k, v in r.items() if is_id(k) and isinstance(v, str | int)
+            and not isinstance(v, bool)]
+
+
+def _name_of(output: Any, key: str, item: Any) -> str | None:
+    """The name the output gives the record `item` identifies, when it tells it apart: among
+    others (names_for), or as the only one (a search that found just that product)."""
+    names = names_for(output, key, item)
+    if names is not None:
+        return names[0]
+    if not singles_out(output, key, item):
+        return None
+    return next((_record_name(record) for field_name, found, record in walk(output)
+                 if found == item and known_values(key, {field_name: [found]}) and _record_name(record)), None)
+
+
+def said_by_name(output: Any, param: str, value: Any) -> Any:
+    """How the user says `value` when `output` names what it identifies (see names_for): the
+    names for an id (or ids); for records made of ids (an order's `items`), the records
+    with each id replaced by its record's name ({"product": "Baseball Cap (Blue)",
+    "quantity": 1}); None when some id is not named."""
+    nested = nested_ids(value)
+    if not nested:
+        names = names_for(output, param, value)
+        return None if names is None else names if isinstance(value, list) else names[0]
+    said = []
+    for record in value if isinstance(value, list) else [value]:
+        copy: dict[str, Any] = {}
+        for key, item in record.items():
+            if not (is_id(key) and isinstance(item, str | int) and not isinstance(item, bool)):
+                copy[key] = item
+                continue
+            name = _name_of(output, key, item)
+            if name is None:
+                return None
+            copy[" ".join(name_words(key)[:-1]) or "item"] = name  # product_id -> "product"
+        said.append(copy)
+    return said if isinstance(value, list) else said[0]
+
+
 def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]],
                  may_state: Callable[[str, Any], bool]) -> Plan:
     """Keep the producers that earn their place (see the module docstring).
@@ -120,7 +166,7 @@ def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]
         del kept[drop]
     level: dict[int, int] = {}
     derived: dict[int, set[str]] = {}
-    named: dict[int, dict[str, list[str]]] = {}
+    named: dict[int, dict[str, Any]] = {}
     relies: set[int] = set()
     for i, candidate in enumerate(kept):
         params = set()
@@ -135,9 +181,9 @@ def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]
             else:
                 relies.add(src[1])
             if src[0] == "named":
-                names = names_for(kept[src[1]].output, param, value)
-                if names:
-                    named.setdefault(id(candidate.call), {})[param] = names
+                said = said_by_name(kept[src[1]].output, param, value)
+                if said is not None:
+                    named.setdefault(id(candidate.call), {})[param] = said
         if candidate.role == "producer" and any(c.role == "auth" for c in kept):
             depth = max(depth, 1)  # the env's policy: nothing is looked up before the user is found
         level[i] = depth
@@ -165,10 +211,10 @@ def _sources(kept: list[Candidate], earlier: list[tuple[int, str, Any]]) -> dict
             if src is None:
                 src = next((("call", j) for j in range(i) if kept[j].role in ("auth", "producer")
                             and singles_out(kept[j].output, param, value)), None)
-            if src is None and is_id(param) and candidate.role == "target":
+            if src is None and (is_id(param) or nested_ids(value)) and candidate.role == "target":
                 # the user names the record ("the Water Bottle"); its id is read off the look-up
                 src = next((("named", j) for j in range(i) if kept[j].role == "producer"
-                            and names_for(kept[j].output, param, value)), None)
+                            and said_by_name(kept[j].output, param, value) is not None), None)
             sources[(i, param)] = src
     return sources
 

@@ -16,6 +16,7 @@ from toolace_mt.generation.plan.value_keys import is_id
 # A search's words (`query`, `searchTerm`, `q`): a word from the records the search is about.
 SEARCH_PARAMS = frozenset({"query", "q", "keyword", "keywords", "search", "search_term", "search_terms",
                            "search_query", "search_text", "term", "terms"})
+_PARENTHESES = re.compile(r"\([^)]*\)")  # "Baseball Cap (Blue)": a cap is searched for, not "blue"
 # Column name words whose values are what people search by (a name, a title), not codes or prose.
 NAMING_WORDS = frozenset({"name", "title", "subject", "company", "label", "brand", "author", "artist", "city",
                           "headline", "topic"})
@@ -40,7 +41,8 @@ def query_word(source: StateRows, tool: ToolSpec, rng: random.Random, context: d
         mentioned = [c for c in naming if set(name_words(c)) & described]
         rows = source.rows(table, context or {}, rng, related_only=context is not None)
         for column in rng.sample(mentioned or naming, len(mentioned or naming)):
-            words = [w for r in rows[:50] for w in re.findall(r"[A-Za-z]{4,}", str(r.get(column) or ""))]
+            texts = [_PARENTHESES.sub("", str(r.get(column) or "")) for r in rows[:50]]
+            words = [w for text in texts for w in re.findall(r"[A-Za-z]{4,}", text)]
             if words:
                 return rng.choice(words).lower()
     return ""

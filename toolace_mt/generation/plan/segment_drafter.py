@@ -15,7 +15,7 @@ from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.plan.authentication import authenticate, authenticated_in, authenticating_tools
-from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, names_for
+from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, nested_ids, said_by_name
 from toolace_mt.generation.plan.confirmation import internal_params, needs_confirmation, stated_defaults
 from toolace_mt.generation.plan.dialogue_facts import (
     earlier_outputs,
@@ -216,9 +216,9 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                 key, other = other, f"other {other}"
             stated[key] = value
     for call in calls:  # a record the user names ("the Water Bottle"), whose id a look-up shows
-        for param, names in kept.named.get(id(call), {}).items():
+        for param, said in kept.named.get(id(call), {}).items():
             if param not in stated:
-                stated[param] = names if isinstance(call.arguments.get(param), list) else names[0]
+                stated[param] = said
     request = Turn("user", "request", seed=rng.randrange(2**31),
                    topic={"target": tool.name, "follow_up": bool(draft.segments),
                           "internal": {p: target_call.arguments[p] for p in sorted(own_inputs)
@@ -424,14 +424,14 @@ def _naming_reads(bench: Workbench, tool: ToolSpec, choice: Choice, seen: list[S
     planned = {(c.name, _key(c.arguments)) for level in levels for c in level}
     found: list[Call] = []
     for param, value in choice.arguments.items():
-        if not is_id(param) or _key(value) in produced:
+        if not (is_id(param) or nested_ids(value)) or _key(value) in produced:
             continue
         reads = [(r.name, r.arguments, r.output) for r in seen]
-        if not any(names_for(output, param, value) for _, _, output in reads):
-            reads = _entity_reads(bench, tool, choice, param, rng)
+        if not any(said_by_name(output, param, value) is not None for _, _, output in reads):
+            reads = _entity_reads(bench, tool, choice, param, value, rng)
         for name, arguments, output in reads:
             key = (name, _key(arguments))
-            if bench.tools[name].writes or key in planned or not names_for(output, param, value):
+            if bench.tools[name].writes or key in planned or said_by_name(output, param, value) is None:
                 continue
             found.append(Call(name, dict(arguments)))
             planned.add(key)
@@ -439,15 +439,21 @@ def _naming_reads(bench: Workbench, tool: ToolSpec, choice: Choice, seen: list[S
     return found
 
 
-def _entity_reads(bench: Workbench, tool: ToolSpec, choice: Choice, param: str,
+def _entity_reads(bench: Workbench, tool: ToolSpec, choice: Choice, param: str, value: Any,
                   rng: random.Random) -> list[tuple[str, dict[str, Any], Any]]:
     """Reads of the target's own entity (the order whose items it takes) that list values of
-    `param`: one proposal per read tool, tied to the choice's rows, really tried."""
+    `param`, or of the ids its records are made of (a search listing an order's products):
+    one proposal per read tool, tied to the choice's rows (and to that product), really tried."""
+    nested = nested_ids(value)
+    context = {**choice.context, **dict(nested[:1])}
+    makers = bench.catalog.producers.get((tool.name, param), []) if not nested else \
+        {m for (_, p), found in bench.catalog.producers.items() if p == nested[0][0] for m in found}
     found = []
-    for maker in sorted(bench.catalog.producers.get((tool.name, param), [])):
-        if bench.tools[maker].writes or param in bench.tools[maker].parameters.get("properties", {}):
+    for maker in sorted(makers):
+        taken = bench.tools[maker].parameters.get("properties", {})
+        if bench.tools[maker].writes or param in taken or (nested and nested[0][0] in taken):
             continue
-        made = bench.values.propose(bench.tools[maker], rng, context=choice.context, bound=True)
+        made = bench.values.propose(bench.tools[maker], rng, context=context, bound=True)
         if not made.bound:
             continue
         result = bench.trial(maker, made.arguments)
