@@ -25,7 +25,7 @@ from toolace_mt.generation.plan.dialogue_facts import re_resolves, shown_values
 from toolace_mt.generation.plan.free_text import names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words
 from toolace_mt.generation.plan.injections import _chosen_from_a_list, _mistype, _repeats_without, _says, _taken
-from toolace_mt.generation.plan.segment_drafter import _echoes, _found_any, _rewrites, _set_values
+from toolace_mt.generation.plan.segment_drafter import _echoes, _found_any, _own_record, _rewrites, _set_values
 
 SEEDS = range(300)
 # "<value> as/for the <label>", "As for the <label>", "Reason: ..." : a form, not a person.
@@ -325,3 +325,10 @@ def test_a_new_records_value_is_not_copied_off_another_record_the_user_names() -
 def test_an_empty_output_is_told_apart_from_one_that_found_something() -> None:
     assert not _found_any([]) and not _found_any({}) and not _found_any({"results": [], "total": 0})
     assert _found_any([{"id": 1}]) and _found_any({"results": [{"id": 1}]}) and _found_any({"speed": 0})
+
+
+def test_a_users_order_is_no_second_look_up_of_the_user() -> None:
+    """get_order's output names its diner: still an order, not the signed-in diner found again."""
+    order = {"order_id": "FD-50007", "diner_id": "D-7", "status": "placed"}
+    assert _own_record("get_order", order, "diner_id")
+    assert not _own_record("find_diner_by_email", {"diner_id": "D-7", "email": "a@b.c"}, "diner_id")

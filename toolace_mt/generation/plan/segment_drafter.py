@@ -24,7 +24,7 @@ from toolace_mt.generation.plan.dialogue_facts import (
     tells_nothing_new,
     told_so_far,
 )
-from toolace_mt.generation.plan.id_names import is_single_id
+from toolace_mt.generation.plan.id_names import is_single_id, name_words, singular
 from toolace_mt.generation.plan.injections import Words
 from toolace_mt.generation.plan.value_finder import Seen, assisted, points_elsewhere, producer
 from toolace_mt.generation.plan.values import Choice, is_id
@@ -398,6 +398,13 @@ def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any], tool: s
         for p, v in c.arguments.items() if keyed(p))
 
 
+def _own_record(tool: str, found: dict[str, Any], user_key: str) -> bool:
+    """Whether a look-up's record is of the kind its name says, not the user's: get_order's
+    order (its `order_id`), though the order names its diner too."""
+    nouns = {singular(word) for word in name_words(tool)}
+    return any(is_single_id(k) and k != user_key and singular(name_words(k)[0]) in nouns for k in found)
+
+
 def _found_any(output: Any) -> bool:
     """Whether a look-up's output holds anything: not [], {}, nor an envelope of empty lists
     (`{"results": [], "total": 0}`)."""
@@ -518,7 +525,8 @@ def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict
     key = bench.values.user_key
     found = output[0] if isinstance(output, list) and len(output) == 1 else output  # a search finding one
     if user and key and isinstance(found, dict) and found.get(key) == user[key] and key not in arguments \
-            and len(tool.parameters.get("required", [])) > 0:
+            and len(tool.parameters.get("required", [])) > 0 \
+            and not _own_record(tool.name, found, key):  # (get_order: an order of theirs is no re-find)
         return True
     writes = {t.name for t in bench.tools.values() if t.writes}
     for segment in reversed(draft.segments):
