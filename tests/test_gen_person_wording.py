@@ -276,6 +276,13 @@ def test_a_write_on_a_record_an_earlier_write_changed_is_not_planned_by_its_key_
     assert not _rewrites(bench, draft, {"report_code": "ER-5052"})  # type: ignore[arg-type]
     # a write the target needs first (take the stock off the watchlist, then add it back) is no undo
     assert not _rewrites(bench, draft, {"report_code": "ER-5051"}, "add_report")  # type: ignore[arg-type]
+    tools["remove_from_watchlist"] = _tool("remove_from_watchlist", ["report_code"])
+    removed = Call("remove_from_watchlist", {"report_code": "ER-7"})
+    removed.result = CallResult(ok=True, result={"removed": True})
+    draft.segments.append(Segment(goal="g", target="remove_from_watchlist", stated={},
+                                  turns=[Turn("assistant", "calls", calls=[removed])]))
+    assert not _rewrites(bench, draft, {"report_code": "ER-7"}, "add_to_watchlist")  # type: ignore[arg-type]
+    assert _rewrites(bench, draft, {"report_code": "ER-7"}, "submit_report")  # type: ignore[arg-type]
 
 
 def test_a_clarification_asks_only_for_a_value_a_call_takes() -> None:

@@ -382,6 +382,10 @@ def _user_rows(outputs: list[Any], key: str) -> list[dict[str, Any]]:
     return rows
 
 
+_ADDING = frozenset({"add", "create", "insert", "subscribe", "follow", "attach", "enroll"})
+_REMOVING = frozenset({"remove", "delete", "unsubscribe", "unfollow", "detach", "drop"})
+
+
 def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any], tool: str = "") -> bool:
     """Whether an earlier successful write of the dialogue took one of these ids (or keys
     not named as ids: a `report_code`, a `session_ref`)."""
@@ -392,6 +396,8 @@ def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any], tool: s
 
     ids = {_key(v) for p, v in arguments.items() if keyed(p)}
     enabling = set(bench.preconditions.enabled_by.get(tool, []))  # (take the stock off, then add it back)
+    if w.snake(tool).split("_")[0] in _ADDING:  # a record added where one was just removed: what made room
+        enabling |= {t for t in bench.tools if w.snake(t).split("_")[0] in _REMOVING}
     return bool(ids) and any(
         _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
         if bench.tools[c.name].writes and c.result is not None and c.result.ok and c.name not in enabling
