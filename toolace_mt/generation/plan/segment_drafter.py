@@ -217,8 +217,12 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
             stated[key] = value
     for call in calls:  # a record the user names ("the Water Bottle"), whose id a look-up shows
         for param, said in kept.named.get(id(call), {}).items():
-            if param not in stated:
-                stated[param] = said
+            if any(_key(v) == _key(said) for v in stated.values()):
+                continue
+            key, other = param, f"{param} for {w.label(call.name)}"
+            while key in stated:  # a parallel look-up's record is named too ("and the Road Trip one")
+                key, other = other, f"other {other}"
+            stated[key] = said
     request = Turn("user", "request", seed=rng.randrange(2**31),
                    topic={"target": tool.name, "follow_up": bool(draft.segments),
                           "internal": {p: target_call.arguments[p] for p in sorted(own_inputs)
@@ -444,8 +448,9 @@ def _naming_reads(bench: Workbench, tool: ToolSpec, choice: Choice, seen: list[S
             reads = _entity_reads(bench, tool, choice, param, value, rng)
         for name, arguments, output in reads:
             key = (name, _key(arguments))
-            if bench.tools[name].writes or key in planned or said_by_name(output, param, value) is None:
-                continue
+            if bench.tools[name].writes or key in planned or said_by_name(output, param, value) is None \
+                    or (tool.writes and points_elsewhere(bench, tool, list(arguments))):
+                continue  # (a new order's item is not picked off an old order's items)
             found.append(Call(name, dict(arguments)))
             planned.add(key)
             break
