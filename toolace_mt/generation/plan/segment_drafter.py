@@ -38,6 +38,11 @@ TARGET_TRIES = 24
 ASSISTED_TRIES = 6
 
 
+# A single record the user may name instead of giving its id (a playlist): named this often.
+# Several records, or records inside a value (an order's items), are always named.
+NAMING_SHARE = 0.5
+
+
 WRITE_SHARE = 0.6
 
 
@@ -443,6 +448,8 @@ def _naming_reads(bench: Workbench, tool: ToolSpec, choice: Choice, seen: list[S
     for param, value in choice.arguments.items():
         if not (is_id(param) or nested_ids(value)) or _key(value) in produced:
             continue
+        if not isinstance(value, list | dict) and rng.random() >= NAMING_SHARE:
+            continue  # one record's id: people say its number as often as its name (and mistype it)
         reads = [(r.name, r.arguments, r.output) for r in seen]
         if not any(said_by_name(output, param, value) is not None for _, _, output in reads):
             reads = _entity_reads(bench, tool, choice, param, value, rng)
