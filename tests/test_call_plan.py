@@ -7,7 +7,7 @@ import random
 
 from toolace_mt.generation.draft import Call
 from toolace_mt.generation.language import speech
-from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, singles_out
+from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, names_for, said_by_name, singles_out
 
 
 def _names(turns: list[list[Call]]) -> list[list[str]]:
@@ -46,6 +46,36 @@ def test_a_list_with_two_candidates_singles_out_neither() -> None:
                         lambda p, v: True)
     assert _names(plan.turns) == [["cancel_order"]]  # the read fed nothing: gone
     assert plan.derived[id(cancel)] == set()  # the user names the order
+
+
+ORDER = {"order_id": "#W1", "items": [{"name": "Water Bottle", "item_id": "1008", "price": 20.0},
+                                      {"name": "Desk Lamp", "item_id": "2044", "price": 35.0},
+                                      {"name": "Yoga Mat", "item_id": "3091", "price": 25.0}]}
+
+
+def test_items_with_their_own_names_are_named_by_the_user_and_their_ids_read_off_the_order() -> None:
+    """"Return the Water Bottle and the Yoga Mat from order #W1": no dictated item ids."""
+    assert names_for(ORDER, "item_ids", ["1008", "3091"]) == ["Water Bottle", "Yoga Mat"]
+    assert names_for(ORDER, "item_id", "2044") == ["Desk Lamp"]
+    twins = {"items": [{"name": "Lamp", "item_id": "1"}, {"name": "lamp", "item_id": "2"}]}
+    assert names_for(twins, "item_id", "1") is None  # two lamps: the name does not single one out
+    assert names_for({"items": [{"item_id": "1"}, {"item_id": "2"}]}, "item_id", "1") is None
+    details = Call("get_order_details", {"order_id": "#W1"})
+    ret = Call("return_items", {"order_id": "#W1", "item_ids": ["1008", "3091"]})
+    plan = minimal_plan([Candidate(details, ORDER, "producer"), Candidate(ret, {}, "target")], [],
+                        lambda p, v: True)
+    assert _names(plan.turns) == [["get_order_details"], ["return_items"]]
+    assert plan.derived[id(ret)] == {"item_ids", "order_id"}
+    assert plan.named[id(ret)] == {"item_ids": ["Water Bottle", "Yoga Mat"]}
+
+
+def test_no_look_up_runs_beside_the_authentication_it_must_follow() -> None:
+    auth = Call("find_user_id_by_email", {"email": "a@b.c"})
+    details = Call("get_order_details", {"order_id": "#W1"})
+    ret = Call("return_items", {"order_id": "#W1", "item_ids": ["1008"], "user_id": "u1"})
+    plan = minimal_plan([Candidate(auth, "u1", "auth"), Candidate(details, ORDER, "producer"),
+                         Candidate(ret, {}, "target")], [], lambda p, v: True)
+    assert _names(plan.turns) == [["find_user_id_by_email"], ["get_order_details"], ["return_items"]]
 
 
 def test_a_producer_needing_an_unrelated_record_id_goes() -> None:
@@ -96,3 +126,33 @@ def test_a_reply_is_prose_and_a_list_is_described() -> None:
 
 def test_a_refusal_says_your_not_my() -> None:
     assert speech.yours("water my plants") == "water your plants"
+
+
+def test_a_value_two_earlier_look_ups_rival_for_is_said_by_the_user() -> None:
+    """Cards CARD-196 and CARD-126 looked up side by side, then "move the card": which one?
+    The user names it; after one look-up only, the earlier output supplies it."""
+    move = Call("move_card", {"cardId": "CARD-196", "list": "doing"})
+    one = [(0, "cardId", {"cardId": "CARD-196", "title": "Spring launch"})]
+    two = [*one, (0, "cardId", {"cardId": "CARD-126", "title": "Office move"})]
+    alone = minimal_plan([Candidate(move, {}, "target")], one, lambda p, v: True)
+    assert alone.derived[id(move)] == {"cardId"} and alone.relies_on == {0}
+    rivals = minimal_plan([Candidate(move, {}, "target")], two, lambda p, v: True)
+    assert rivals.derived[id(move)] == set() and rivals.relies_on == set()
+
+
+def test_an_orders_products_are_named_by_the_user_and_their_ids_read_off_a_search() -> None:
+    """place_order(items=[{product_id: P2051, quantity: 2}]) after search_products("cap"):
+    the user asks for "the Baseball Cap (Blue)", two of them; no product id is dictated."""
+    found = [{"product_id": "P2051", "name": "Baseball Cap (Blue)"},
+             {"product_id": "P2052", "name": "Baseball Cap (Black)"}]
+    items = [{"product_id": "P2051", "quantity": 2}]
+    assert said_by_name(found, "items", items) == [{"product": "Baseball Cap (Blue)", "quantity": 2}]
+    only = [{"product": "Baseball Cap (Blue)", "quantity": 2}]
+    assert said_by_name(found[:1], "items", items) == only  # the only hit
+    assert said_by_name([{"product_id": "P2051"}, {"product_id": "P2052"}], "items", items) is None  # no names
+    search = Call("search_products", {"query": "cap"})
+    order = Call("place_order", {"items": items, "payment_method": "gift_card"})
+    plan = minimal_plan([Candidate(search, found, "producer"), Candidate(order, {}, "target")], [],
+                        lambda p, v: True)
+    assert _names(plan.turns) == [["search_products"], ["place_order"]]
+    assert plan.named[id(order)] == {"items": [{"product": "Baseball Cap (Blue)", "quantity": 2}]}

@@ -21,8 +21,11 @@ from toolace_mt.generation.language.labels import show
 from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.tool_language import description, request
 from toolace_mt.generation.plan.call_plan import Candidate
-from toolace_mt.generation.plan.injections import _mistype, _repeats_without, _says
-from toolace_mt.generation.plan.segment_drafter import _echoes, _set_values
+from toolace_mt.generation.plan.dialogue_facts import re_resolves, shown_values
+from toolace_mt.generation.plan.free_text import names_a_thing, text_kind, thing_name
+from toolace_mt.generation.plan.id_names import name_words
+from toolace_mt.generation.plan.injections import _chosen_from_a_list, _mistype, _repeats_without, _says, _taken
+from toolace_mt.generation.plan.segment_drafter import _echoes, _found_any, _own_record, _rewrites, _set_values
 
 SEEDS = range(300)
 # "<value> as/for the <label>", "As for the <label>", "Reason: ..." : a form, not a person.
@@ -130,6 +133,42 @@ def test_a_read_that_only_echoes_its_arguments_answers_nothing() -> None:
     assert not _echoes({"x": 1}, {})
 
 
+def test_a_look_up_by_other_details_re_finds_an_entity_inside_an_envelope() -> None:
+    """listCustomers(email) -> {"data": [one customer], "hasMore": true} re-finds a customer
+    an earlier output showed: the user's email adds a look-up of someone already known."""
+    found = {"data": [{"customerId": "cus_1027", "email": "v@example.com"}], "hasMore": True}
+    known = shown_values([{"customerId": "cus_1027"}])
+    assert re_resolves({"email": "v@example.com"}, found, known)
+    assert not re_resolves({"email": "v@example.com"}, found, shown_values([{"customerId": "cus_1001"}]))
+    assert not re_resolves({"customerId": "cus_1027"}, found, known)  # named by its id: not re-found
+    assert not re_resolves({}, found, known)  # no arguments: the current one (a profile), no other details
+    several = {"data": [{"customerId": "cus_1027"}, {"customerId": "cus_1028"}], "hasMore": False}
+    assert not re_resolves({"status": "active"}, several, known)
+
+
+@pytest.mark.parametrize(("tool", "param", "thing"), [
+    ("create_board", "name", True), ("createItem", "name", True), ("create_playlist", "playlistName", True),
+    ("addPet", "name", True), ("addOwner", "name", False), ("add_payee", "name", False),
+    ("register_user", "full_name", False), ("createContact", "firstName", False)])
+def test_a_name_is_a_persons_only_on_a_persons_record(tool: str, param: str, thing: bool) -> None:
+    """No board or stock item named "Miss Frances Griffin DDS"; a pet gets a first name."""
+    from faker import Faker
+
+    nouns = set(name_words(tool)) | set(name_words(param)[:-1])
+    assert names_a_thing(param, nouns) == thing
+    if thing:
+        made = {thing_name(nouns, random.Random(seed), Faker()) for seed in range(10)}
+        assert not [m for m in made if re.search(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s|\b(?:MD|DDS|PhD|DVM)\b", m)]
+        assert all(1 <= len(m.split()) <= 5 for m in made)
+        if tool == "addPet":
+            assert all(len(m.split()) == 1 for m in made)
+
+
+def test_free_text_is_read_from_camel_case_and_plural_names() -> None:
+    assert text_kind("cancelReason") == "reason" and text_kind("messages") == "body"
+    assert text_kind("internalNotes") == "memo" and text_kind("status") is None and text_kind("noteId") is None
+
+
 def test_typos_are_of_the_value_kind_and_the_right_number_is_a_whole_token() -> None:
     rng = random.Random(1)
     assert _mistype(50, rng) == 500 and _mistype(1.4, rng) == 14.0
@@ -138,6 +177,9 @@ def test_typos_are_of_the_value_kind_and_the_right_number_is_a_whole_token() -> 
     assert not _says("Please fill 500 gallons.", 50)
     assert _says("Please fill 50 gallons.", 50)
     assert _says("It's CUS-1041.", "cus-1041")
+    for seed in range(20):  # a numeric id gets a digit wrong, keeping its length and leading digit
+        wrong = _mistype(1002, random.Random(seed), as_digits=True)
+        assert isinstance(wrong, int) and wrong != 1002 and len(str(wrong)) == 4 and str(wrong)[0] == "1"
 
 
 def _tool(name: str, required: list[str], writes: bool = True) -> ToolSpec:
@@ -200,3 +242,100 @@ def test_the_user_writes_a_date_and_time_as_a_person_does(value: str, said: str)
 ])
 def test_parts_of_one_thing_are_said_as_one(facts: list, said: list) -> None:
     assert merged(facts) == said
+
+
+def test_no_typo_goes_into_a_value_chosen_from_a_list() -> None:
+    """A cost center "CC-500 Operations" where the enum has CC-100..CC-300 fails the schema,
+    not the env: no error an assistant could recover from in words."""
+    start = ToolSpec(name="start_report", description="", writes=True, parameters={
+        "type": "object", "required": ["cost_center", "staff_number"], "properties": {
+            "cost_center": {"type": "string", "enum": ["CC-100 Engineering", "CC-200 Sales"]},
+            "staff_number": {"type": "string"},
+            "region": {"type": "string", "description": "One of EU-1, US-2 or AP-3."}}})
+    bench = SimpleNamespace(tools={"start_report": start})
+    call = Call("start_report", {"cost_center": "CC-200 Sales", "staff_number": "SN-111", "region": "EU-1"})
+    segment = Segment(goal="g", target="start_report", stated={}, turns=[Turn("assistant", "calls", calls=[call])])
+    assert _chosen_from_a_list(bench, segment, "cost_center")  # type: ignore[arg-type]
+    assert _chosen_from_a_list(bench, segment, "region")  # type: ignore[arg-type]
+    assert not _chosen_from_a_list(bench, segment, "staff_number")  # type: ignore[arg-type]
+
+
+def test_a_write_on_a_record_an_earlier_write_changed_is_not_planned_by_its_key_either() -> None:
+    """withdraw_report(ER-5051) then submit_report(ER-5051): an undo, whether the key is a
+    `report_id` or a `report_code` (a table's primary key not named as an id)."""
+    from sandbox import CallResult
+
+    tools = {n: _tool(n, ["report_code"]) for n in ("withdraw_report", "submit_report")}
+    bench = SimpleNamespace(tools=tools, values=SimpleNamespace(user_key="staff_number", key_columns={"report_code"}),
+                            preconditions=SimpleNamespace(enabled_by={"add_report": ["withdraw_report"]}))
+    done = Call("withdraw_report", {"report_code": "ER-5051"})
+    done.result = CallResult(ok=True, result={"report_code": "ER-5051", "status": "draft"})
+    draft = Draft(system="", segments=[Segment(goal="g", target="withdraw_report", stated={},
+                                               turns=[Turn("assistant", "calls", calls=[done])])])
+    assert _rewrites(bench, draft, {"report_code": "ER-5051"})  # type: ignore[arg-type]
+    assert not _rewrites(bench, draft, {"report_code": "ER-5052"})  # type: ignore[arg-type]
+    # a write the target needs first (take the stock off the watchlist, then add it back) is no undo
+    assert not _rewrites(bench, draft, {"report_code": "ER-5051"}, "add_report")  # type: ignore[arg-type]
+    tools["remove_from_watchlist"] = _tool("remove_from_watchlist", ["report_code"])
+    removed = Call("remove_from_watchlist", {"report_code": "ER-7"})
+    removed.result = CallResult(ok=True, result={"removed": True})
+    draft.segments.append(Segment(goal="g", target="remove_from_watchlist", stated={},
+                                  turns=[Turn("assistant", "calls", calls=[removed])]))
+    assert not _rewrites(bench, draft, {"report_code": "ER-7"}, "add_to_watchlist")  # type: ignore[arg-type]
+    assert _rewrites(bench, draft, {"report_code": "ER-7"}, "submit_report")  # type: ignore[arg-type]
+
+
+def test_a_clarification_asks_only_for_a_value_a_call_takes() -> None:
+    """"Which pharmacy?" - "Bernard Pharmacy": the call takes its id, read off a look-up, so
+    the answer itself feeds no call and the question is not one to ask."""
+    call = Call("update_preferred_pharmacy", {"pharmacy_id": "PH-3", "patient_id": "P-1"})
+    segment = Segment(goal="g", target=call.name, stated={"pharmacy_id": "Bernard Pharmacy"},
+                      turns=[Turn("assistant", "calls", calls=[call])])
+    assert not _taken(segment, "Bernard Pharmacy")
+    assert _taken(segment, "PH-3")
+
+
+def test_a_workplaces_memos_are_about_work() -> None:
+    """An expense report's purpose is a client visit, not "my half of the dentist"."""
+    from faker import Faker
+
+    from toolace_mt.generation.plan.free_text import at_work, free_text
+
+    assert at_work("Staff file expense reports; managers approve them.")
+    assert not at_work("A bank's customers, their accounts and payees.")
+    assert not at_work("Flights in economy or business class.")
+    home = {free_text("memo", random.Random(s), Faker()) for s in range(40)}
+    work = {free_text("purpose", random.Random(s), Faker(), work=True) for s in range(40)}
+    personal = re.compile(r"\b(?:my half|paying back|birthday|dentist|babysitter|rent|groceries|'s share)\b")
+    assert any(personal.search(m) for m in home)
+    assert not [m for m in work if personal.search(m)]
+
+
+def test_a_new_records_value_is_not_copied_off_another_record_the_user_names() -> None:
+    """createItem's bin read off getItem(SKU-00070), an item the user mentioned: not the
+    new item's; pay_invoice's amount read off get_invoice of the same invoice: its own."""
+    from toolace_mt.generation.plan.value_finder import _through_another_record
+
+    bench = SimpleNamespace(values=SimpleNamespace(user_key="customer_id", key_columns={"sku", "invoice_id"}))
+    create = _tool("createItem", ["name", "bin"])
+    get_item = _tool("getItem", ["sku"], writes=False)
+    pay = _tool("pay_invoice", ["invoice_id", "amount"])
+    get_invoice = _tool("get_invoice", ["invoice_id"], writes=False)
+    assert _through_another_record(bench, create, "bin", get_item)  # type: ignore[arg-type]
+    assert not _through_another_record(bench, pay, "amount", get_invoice)  # type: ignore[arg-type]
+    assert not _through_another_record(bench, get_invoice, "invoice_id", get_item)  # type: ignore[arg-type]
+    search = _tool("search_flights", ["origin", "destination", "date"], writes=False)
+    get_flight = _tool("get_flight", ["flight_id"], writes=False)
+    assert _through_another_record(bench, search, "origin", get_flight)  # type: ignore[arg-type]
+
+
+def test_an_empty_output_is_told_apart_from_one_that_found_something() -> None:
+    assert not _found_any([]) and not _found_any({}) and not _found_any({"results": [], "total": 0})
+    assert _found_any([{"id": 1}]) and _found_any({"results": [{"id": 1}]}) and _found_any({"speed": 0})
+
+
+def test_a_users_order_is_no_second_look_up_of_the_user() -> None:
+    """get_order's output names its diner: still an order, not the signed-in diner found again."""
+    order = {"order_id": "FD-50007", "diner_id": "D-7", "status": "placed"}
+    assert _own_record("get_order", order, "diner_id")
+    assert not _own_record("find_diner_by_email", {"diner_id": "D-7", "email": "a@b.c"}, "diner_id")

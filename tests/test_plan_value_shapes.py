@@ -16,6 +16,7 @@ from toolace_mt.generation.plan.value_shapes import (
     from_pattern,
     listed_options,
     make,
+    round_as_said,
     shape_of,
     timing,
 )
@@ -133,3 +134,84 @@ def test_listed_values_and_past_filters_are_proposed(team_bench) -> None:
         "low", "normal", "urgent"}
     assert all(dt.date.fromisoformat(a["since"]) <= today for a in _proposals(team_bench, "list_expenses"))
     assert all(dt.date.fromisoformat(a["dueDate"]) > today for a in _proposals(team_bench, "create_task"))
+
+
+@pytest.mark.parametrize("param, description, kind", [
+    ("to", "Recipient email address", "email"),
+    ("contact", "The e-mail of the person to invite.", "email"),
+    ("homepage", "Website of the shop.", "url"),
+    ("name", "Name of the contact whose email address changes.", None),
+    ("body", "Body of the email.", None),
+])
+def test_what_a_description_opens_with_says_the_shape(param: str, description: str, kind: str | None) -> None:
+    shape = shape_of(param, {}, description)
+    assert (shape.kind if shape is not None else None) == kind
+
+
+def test_a_value_no_row_holds_is_made_as_what_the_parameter_is(team_bench) -> None:
+    """No random word as an address or a phone number ("the recipient email address is visit")."""
+    from toolace_mt.generation.plan.value_keys import Choice
+
+    read = team_bench.tools["list_expenses"]
+    rng = random.Random(3)
+    for param, schema, check in [
+        ("to", {"type": "string", "description": "Recipient email address"},
+         lambda v: re.fullmatch(r"\S+@\S+\.\w+", v)),
+        ("backupPhone", {"type": "string"}, lambda v: sum(c.isdigit() for c in v) >= 7),
+        ("shipping_city", {"type": "string"}, lambda v: v[:1].isupper()),
+    ]:
+        for _ in range(5):
+            made = team_bench.values.value(read, param, schema, rng, {}, Choice())
+            assert isinstance(made, str) and check(made), (param, made)
+
+
+def test_a_setting_write_is_never_proposed_to_set_what_the_record_already_holds() -> None:
+    """set_thermostat(21.5) when it is 21.5, set_brightness(L-1, 40) when it is 40, set_mode(heat)
+    when it heats: no change."""
+    bench = Workbench(str(Path(__file__).resolve().parent / "data" / "plan" / "home_settings.py"), 0)
+    try:
+        rng = random.Random(4)
+        lamps = {r["lamp_id"]: r["brightness"] for r in bench.env.query("SELECT * FROM lamps")}
+        for _ in range(25):
+            target = bench.values.propose(bench.tools["set_thermostat"], rng).arguments
+            assert target.get("target_temperature") != 21.5, target
+            lamp = bench.values.propose(bench.tools["set_brightness"], rng).arguments
+            assert lamp["brightness"] != lamps[lamp["lamp_id"]], lamp
+            assert bench.values.propose(bench.tools["set_mode"], rng).arguments["mode"] != "heat"
+    finally:
+        bench.close()
+
+
+def test_values_taken_from_rows_agree_with_each_other() -> None:
+    """A lodging line item is paid to a hotel, not to Uber: the merchant comes from a row of
+    the category already chosen."""
+    bench = Workbench(str(Path(__file__).resolve().parent / "data" / "plan" / "expense_lines.py"), 0)
+    try:
+        paid: dict[str, set[str]] = {}
+        for row in bench.env.query("SELECT category, merchant FROM line_items"):
+            paid.setdefault(row["category"], set()).add(row["merchant"])
+        rng = random.Random(6)
+        for _ in range(20):
+            line = bench.values.propose(bench.tools["add_line_item"], rng).arguments
+            assert line["merchant"] in paid[line["category"]], line
+    finally:
+        bench.close()
+
+
+def test_a_search_word_comes_from_the_text_its_description_mentions() -> None:
+    """search_messages(keyword): no name or title column, so a word of a message; it finds one."""
+    bench = Workbench(str(Path(__file__).resolve().parent / "data" / "plan" / "message_search.py"), 0)
+    try:
+        rng = random.Random(2)
+        for _ in range(8):
+            keyword = bench.values.propose(bench.tools["search_messages"], rng).arguments["keyword"]
+            found = bench.trial("search_messages", {"keyword": keyword})
+            assert found.ok and found.result["results"], keyword
+    finally:
+        bench.close()
+
+
+def test_a_number_from_a_wide_range_is_one_a_person_says() -> None:
+    """1402191.41 for "between 500 and 2000000" is said as no one says it; 1400000 is."""
+    assert round_as_said(1402191.41) == 1400000 and round_as_said(56789) == 57000
+    assert round_as_said(1234.5) == 1200 and round_as_said(999.99) == 999.99 and round_as_said(12) == 12

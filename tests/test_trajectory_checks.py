@@ -624,3 +624,23 @@ def test_cancelling_one_record_after_writing_another_of_the_same_user_is_no_undo
     undo_new[1] = ("call", "book_session", {"client_id": "CL-0110", "slot": "10:00", "session_id": "S-9"},
                    {"session_id": "S-9", "client_id": "CL-0110", "slot": "10:00"})
     assert "write_then_cancel" in kinds(synthetic(undo_new, tools), policy)
+
+
+def test_a_read_with_no_arguments_after_a_sign_in_re_resolves_nothing() -> None:
+    """get_profile() shows the signed-in diner: no look-up by other details, although the
+    sign-in's output already named them; get_diner_by_email(...) of the same diner is one."""
+    tools = {"sign_in": {"username": {"type": "string"}, "password": {"type": "string"}}, "get_profile": {},
+             "get_diner_by_email": {"email": {"type": "string"}}}
+    policy = EnvPolicy(known=True, writes=frozenset({"sign_in"}), user_key="diner_id")
+    profile = {"diner_id": "D-7", "email": "ann@lee.com", "street": "1 Oak St", "city": "Riverton"}
+
+    def dialogue(call: tuple[str, dict[str, Any]]) -> Record:
+        return synthetic([
+            ("user", "Hi, I'm annlee, password hunter2. What's the delivery address on my profile?"),
+            ("call", "sign_in", {"username": "annlee", "password": "hunter2"}, {"signed_in": True, "diner_id": "D-7"}),
+            ("call", call[0], call[1], profile),
+            ("assistant", "You're signed in, and your delivery address is 1 Oak St, Riverton."),
+        ], tools)
+
+    assert "re_resolved_entity" not in kinds(dialogue(("get_profile", {})), policy)
+    assert "re_resolved_entity" in kinds(dialogue(("get_diner_by_email", {"email": "ann@lee.com"})), policy)

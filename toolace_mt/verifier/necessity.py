@@ -96,7 +96,8 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                                                 "in between could change its result", index))
                     break
             # re-resolved: a look-up by other details returning an entity an earlier output showed
-            if not policy.is_write(site.name) or not policy.known:
+            # (a read with no arguments shows the current one, a profile after a sign-in: no other details)
+            if (not policy.is_write(site.name) or not policy.known) and site.arguments != {}:
                 entity = entity_key(site)
                 if entity is not None:
                     value = normalise(entity[1])

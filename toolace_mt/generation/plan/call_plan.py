@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from toolace_mt.generation.draft import Call
 from toolace_mt.generation.plan.catalog import walk
+from toolace_mt.generation.plan.id_names import is_id, name_words
 from toolace_mt.generation.plan.values import known_values, value_key
 
 Role = Literal["auth", "producer", "target"]  # auth: a look-up the env's policy asks for first, always kept
@@ -39,6 +40,8 @@ class Plan:
     turns: list[list[Call]]
     derived: dict[int, set[str]] = field(default_factory=dict)  # id(call) -> parameters
     relies_on: set[int] = field(default_factory=set)
+    # id(call) -> {parameter: how the user says its value (an item's name, not its id): said_by_name}
+    named: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def candidates_of(output: Any, param: str) -> set[str]:
@@ -60,6 +63,88 @@ def singles_out(output: Any, param: str, value: Any) -> bool:
     return bool(wanted) and candidates_of(output, param) == wanted
 
 
+def _record_name(record: dict[str, Any] | None) -> str | None:
+    """What a person calls the record: its `name` (`product_name`, `title`), when it has one."""
+    if not record:
+        return None
+    for key, value in record.items():
+        words = name_words(key)
+        if words and (words[-1] == "name" or words == ["title"]) and isinstance(value, str) and value.strip() \
+                and len(value) <= 60 and not any(ch.isdigit() for ch in value):
+            return value.strip()
+    return None
+
+
+def names_for(output: Any, param: str, value: Any) -> list[str] | None:
+    """The names a user can say for `value` (one each, for a list value) when `output` lists
+    it among other candidates of `param`, each in a record with its own name ("the Water
+    Bottle" among an order's items): then the user names it and the assistant reads its id
+    off the output. None when a candidate has no name or shares one."""
+    if value is None or isinstance(value, bool):
+        return None
+    wanted = [value_key(v) for v in value] if isinstance(value, list) else [value_key(value)]
+    named: dict[str, str | None] = {}
+    for field_name, found, record in walk(output):
+        scalar = isinstance(found, str | int | float) and not isinstance(found, bool)
+        if scalar and known_values(param, {field_name: [found]}):
+            named.setdefault(value_key(found), _record_name(record))
+    if len(named) < 2 or not set(wanted) <= set(named) or len(set(wanted)) != len(wanted):
+        return None
+    names = [named[k] for k in wanted]
+    others = [named[k] for k in named if k not in wanted]
+    keys = [n.casefold() for n in names if n is not None]
+    if len(keys) != len(names) or len(set(keys)) != len(keys) or any(
+            o is not None and o.casefold() in keys for o in others):
+        return None
+    return names  # type: ignore[return-value]
+
+
+def nested_ids(value: Any) -> list[tuple[str, Any]]:
+    """The (key, id) pairs of the records a value is made of (`items`: [{"product_id":
+    "P2051", "quantity": 1}] -> [("product_id", "P2051")]); [] for a plain value."""
+    records = value if isinstance(value, list) else [value]
+    if not records or not all(isinstance(r, dict) for r in records):
+        return []
+    return [(k, v) for r in records for k, v in r.items() if is_id(k) and isinstance(v, str | int)
+            and not isinstance(v, bool)]
+
+
+def _name_of(output: Any, key: str, item: Any) -> str | None:
+    """The name the output gives the record `item` identifies, when it tells it apart: among
+    others (names_for), or as the only one (a search that found just that product)."""
+    names = names_for(output, key, item)
+    if names is not None:
+        return names[0]
+    if not singles_out(output, key, item):
+        return None
+    return next((_record_name(record) for field_name, found, record in walk(output)
+                 if found == item and known_values(key, {field_name: [found]}) and _record_name(record)), None)
+
+
+def said_by_name(output: Any, param: str, value: Any) -> Any:
+    """How the user says `value` when `output` names what it identifies (see names_for): the
+    names for an id (or ids); for records made of ids (an order's `items`), the records
+    with each id replaced by its record's name ({"product": "Baseball Cap (Blue)",
+    "quantity": 1}); None when some id is not named."""
+    nested = nested_ids(value)
+    if not nested:
+        names = names_for(output, param, value)
+        return None if names is None else names if isinstance(value, list) else names[0]
+    said = []
+    for record in value if isinstance(value, list) else [value]:
+        copy: dict[str, Any] = {}
+        for key, item in record.items():
+            if not (is_id(key) and isinstance(item, str | int) and not isinstance(item, bool)):
+                copy[key] = item
+                continue
+            name = _name_of(output, key, item)
+            if name is None:
+                return None
+            copy[" ".join(name_words(key)[:-1]) or "item"] = name  # product_id -> "product"
+        said.append(copy)
+    return said if isinstance(value, list) else said[0]
+
+
 def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]],
                  may_state: Callable[[str, Any], bool]) -> Plan:
     """Keep the producers that earn their place (see the module docstring).
@@ -72,7 +157,7 @@ def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]
     kept = list(candidates)
     while True:
         sources = _sources(kept, earlier)
-        fed = {src[1] for src in sources.values() if src is not None and src[0] == "call"}
+        fed = {src[1] for src in sources.values() if src is not None and src[0] in ("call", "named")}
         drop = next((i for i, c in enumerate(kept) if c.role == "producer" and (
             i not in fed or _twin(kept, i)
             or any(sources[(i, p)] is None and not may_state(p, v) for p, v in c.call.arguments.items()))), None)
@@ -81,19 +166,26 @@ def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]
         del kept[drop]
     level: dict[int, int] = {}
     derived: dict[int, set[str]] = {}
+    named: dict[int, dict[str, Any]] = {}
     relies: set[int] = set()
     for i, candidate in enumerate(kept):
         params = set()
         depth = 0
-        for param in candidate.call.arguments:
+        for param, value in candidate.call.arguments.items():
             src = sources[(i, param)]
             if src is None:
                 continue
             params.add(param)
-            if src[0] == "call":
+            if src[0] in ("call", "named"):
                 depth = max(depth, level[src[1]] + 1)
             else:
                 relies.add(src[1])
+            if src[0] == "named":
+                said = said_by_name(kept[src[1]].output, param, value)
+                if said is not None:
+                    named.setdefault(id(candidate.call), {})[param] = said
+        if candidate.role == "producer" and any(c.role == "auth" for c in kept):
+            depth = max(depth, 1)  # the env's policy: nothing is looked up before the user is found
         level[i] = depth
         derived[id(candidate.call)] = params
     producers = [i for i, c in enumerate(kept) if c.role in ("auth", "producer")]
@@ -101,7 +193,7 @@ def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]
     turns = [[kept[i].call for i in producers if level[i] == depth] for depth in range(top + 1)]
     turns = [t for t in turns if t]
     turns.append([c.call for c in kept if c.role == "target"])
-    return Plan(turns=turns, derived=derived, relies_on=relies)
+    return Plan(turns=turns, derived=derived, relies_on=relies, named=named)
 
 
 Source = tuple[str, int] | None
@@ -114,12 +206,28 @@ def _sources(kept: list[Candidate], earlier: list[tuple[int, str, Any]]) -> dict
     for i, candidate in enumerate(kept):
         for param, value in candidate.call.arguments.items():
             src: Source = next((("earlier", seg) for seg, name, output in earlier
-                                if name == param and singles_out(output, param, value)), None)
+                                if name == param and singles_out(output, param, value)
+                                and not _rival(earlier, param, value)), None)
             if src is None:
                 src = next((("call", j) for j in range(i) if kept[j].role in ("auth", "producer")
                             and singles_out(kept[j].output, param, value)), None)
+            if src is None and (is_id(param) or nested_ids(value)) and candidate.role == "target":
+                # the user names the record ("the Water Bottle"); its id is read off the look-up
+                src = next((("named", j) for j in range(i) if kept[j].role == "producer"
+                            and said_by_name(kept[j].output, param, value) is not None), None)
             sources[(i, param)] = src
     return sources
+
+
+def _rival(earlier: list[tuple[int, str, Any]], param: str, value: Any) -> bool:
+    """Whether another earlier output singles out another value of `param` (two cards looked
+    up side by side): "move the card" would not say which; the user names it."""
+    wanted = value_key(value)
+    for _, name, output in earlier:
+        found = candidates_of(output, param) if name == param else set()
+        if len(found) == 1 and found != {wanted}:
+            return True
+    return False
 
 
 def _twin(kept: list[Candidate], i: int) -> bool:

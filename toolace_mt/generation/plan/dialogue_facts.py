@@ -21,12 +21,23 @@ def _is_key(name: str) -> bool:
 def entity_ids(output: Any) -> set[str]:
     """The ids of the one entity an output is (a record, or a search that found one), by
     its top-level `*_id` fields; nothing for a listing of several or a bare value."""
-    if isinstance(output, list) and len(output) == 1:
-        output = output[0]
+    output = _one_record(output)
     if not isinstance(output, dict):
         return set()
     return {value_key(v) for k, v in output.items() if _is_key(k) and isinstance(v, str | int)
             and not isinstance(v, bool) and str(v).strip()}
+
+
+def _one_record(output: Any, depth: int = 0) -> Any:
+    """The record an output is: itself, the one item of a list, or the one record of an
+    envelope (`{"data": [{...}], "hasMore": true}`, `{"customer": {...}}`)."""
+    if isinstance(output, list) and len(output) == 1:
+        return _one_record(output[0], depth + 1) if depth < 3 else output[0]
+    if isinstance(output, dict) and depth < 3 and not any(_is_key(k) for k in output):
+        inner = [v for v in output.values() if isinstance(v, dict | list)]
+        if len(inner) == 1 and (isinstance(inner[0], dict) or len(inner[0]) == 1):
+            return _one_record(inner[0], depth + 1)
+    return output
 
 
 def output_ids(output: Any) -> set[str]:
@@ -75,7 +86,10 @@ def told_so_far(draft: Draft) -> set[str]:
 
 def re_resolves(arguments: dict[str, Any], output: Any, known_ids: set[str]) -> bool:
     """Whether a look-up by other details (its arguments do not name the entity) returns an
-    entity whose id an earlier output already showed."""
+    entity whose id an earlier output already showed. A look-up with no arguments shows the
+    current one (the signed-in diner's profile): no other details."""
+    if not arguments:
+        return False
     ids = entity_ids(output)
     given = {value_key(v) for v in leaves(arguments)}
     return bool(ids) and not ids & given and bool(ids & known_ids)

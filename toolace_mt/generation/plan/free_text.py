@@ -8,6 +8,7 @@ import re
 
 from faker import Faker
 
+from toolace_mt.generation.plan.id_names import name_words, singular
 from toolace_mt.generation.plan.value_keys import is_id
 
 # -- free text ----------------------------------------------------------------------------
@@ -105,6 +106,14 @@ _TEXT_FRAMES: dict[str, list[str]] = {
                     "Bring laptops for the {topic} demo", "{name} will lead the {topic} discussion",
                     "Prepare questions about the {topic}", "Dial in from {city} if you cannot come"],
 }
+_TEXT_FRAMES["work_memo"] = [
+    "client visit to {city}", "{Topic} conference in {city}", "team offsite in {city}",
+    "supplier meeting in {city}", "trade fair in {city}", "training course on the {topic}",
+    "customer workshop in {city}", "quarterly review in {city}", "site visit for the {topic}",
+    "{topic} kickoff in {city}", "sales trip to {city}", "{Meeting} with the {last} account"]
+_WORK_WORDS = frozenset({"staff", "employee", "employees", "colleague", "colleagues", "manager", "managers",
+                         "workplace", "payroll", "corporate", "approver", "approvers",
+                         "department", "departments", "hr"})
 _TEXT_TAILS: dict[str, list[str]] = {
     "reason": ["", "", "", " so we will find a new date", " and we will reschedule"],
 }
@@ -115,21 +124,31 @@ _SUBJECT_OPENERS = ["Question about", "Update on", "Notes from", "Follow-up on",
 
 
 def text_kind(param: str) -> str | None:
-    """What a free-text parameter is for, by a word of its name (`cancel_reason` ->
-    "reason", `subject_line` -> "subject"); None for ids and anything else."""
+    """What a free-text parameter is for, by a word of its name (`cancel_reason` and
+    `cancelReason` -> "reason", `subject_line` -> "subject", `messages` -> "body"); None
+    for ids and anything else."""
     if is_id(param):
         return None
-    for word in reversed(re.split(r"[_\s]+", param)):  # a said label too ("current memo")
-        if word in _TEXT_KINDS:
-            return _TEXT_KINDS[word]
+    for word in reversed(name_words(param)):  # a said label too ("current memo"), `cancelReason`
+        for form in (word, singular(word)):  # `messages`: a list of them
+            if form in _TEXT_KINDS:
+                return _TEXT_KINDS[form]
     return None
 
 
-def free_text(param: str, rng: random.Random, fake: Faker) -> str:
+def at_work(description: str) -> bool:
+    """Whether an env is a workplace's (staff, managers, payroll): its memos and purposes
+    are about work ("client visit to Leeds"), not a household's ("my half of the dentist")."""
+    return bool(set(re.findall(r"[a-z]+", (description or "").lower())) & _WORK_WORDS)
+
+
+def free_text(param: str, rng: random.Random, fake: Faker, work: bool = False) -> str:
     """A short plausible phrase for a free-text parameter ("Michelle's share of the water
-    bill", "the venue is no longer available"), deterministic from `rng` (Faker is
-    seeded from it)."""
+    bill", "the venue is no longer available"; at work, "client visit to Leeds"),
+    deterministic from `rng` (Faker is seeded from it)."""
     kind = text_kind(param) or "memo"
+    if work and kind == "memo":
+        kind = "work_memo"
     fake.seed_instance(rng.randrange(2**31))
     name, name2 = fake.first_name(), fake.first_name()
     while name2 == name:
@@ -144,3 +163,48 @@ def free_text(param: str, rng: random.Random, fake: Faker) -> str:
              "lead": rng.choice(_THOUGHT_LEADS), "Opener": rng.choice(_SUBJECT_OPENERS)}
     text = rng.choice(_TEXT_FRAMES[kind]).format(**slots) + rng.choice(_TEXT_TAILS.get(kind, [""]))
     return " ".join(text.split())
+
+
+# -- names of things ----------------------------------------------------------------------
+# A `name` is a person's only when the record is a person's: a board, an item or a playlist
+# named "Miss Frances Griffin DDS" teaches nothing but confusion, and a pet is no company.
+PERSON_NOUNS = frozenset({
+    "customer", "user", "person", "people", "contact", "owner", "member", "employee", "patient", "passenger",
+    "staff", "guest", "client", "student", "teacher", "doctor", "driver", "author", "artist", "player", "traveler",
+    "traveller", "applicant", "candidate", "volunteer", "attendee", "recipient", "payee", "agent", "tenant",
+    "therapist", "physician", "friend", "participant", "subscriber", "account", "profile", "beneficiary",
+    "lead", "buyer", "seller", "vendor", "worker", "manager", "approver", "reviewer", "assignee", "speaker",
+    "instructor", "trainer", "coach", "nurse", "vet", "host", "holder", "sender", "signer", "dependent"})
+_ANIMAL_NOUNS = frozenset({"pet", "dog", "cat", "animal", "horse", "puppy", "kitten", "rabbit", "bird"})
+_PRODUCT_NOUNS = frozenset({"item", "product", "article", "part", "sku", "goods", "dish", "variant", "listing",
+                            "inventory", "stock", "merchandise", "component", "ingredient"})
+_NAME_PARTS = frozenset({"first", "last", "full", "given", "family", "middle", "user", "nick", "display", "legal",
+                         "maiden", "contact", "customer", "person"})
+_THING_FRAMES = ["{Topic}", "{Topic} {noun}", "{Last} {topic}", "{Month} {topic}", "{Topic} ({year})"]
+
+
+def names_a_thing(param: str, nouns: set[str]) -> bool:
+    """Whether `param` is the name of a thing, not a person: a `name` (or `boardName`)
+    of a record whose nouns (`nouns`: words of the tool's and parameter's names) are
+    no person's."""
+    words = name_words(param)
+    if not words or words[-1] != "name" or set(words[:-1]) & _NAME_PARTS:
+        return False
+    return not {singular(n) for n in nouns} & PERSON_NOUNS
+
+
+def thing_name(nouns: set[str], rng: random.Random, fake: Faker) -> str:
+    """A name for a thing of these nouns: a pet's first name, a product's name, else a short
+    title of a project or a topic ("Spring launch board", "Hughes office move")."""
+    found = {singular(n) for n in nouns}
+    fake.seed_instance(rng.randrange(2**31))
+    if found & _ANIMAL_NOUNS:
+        return fake.first_name()
+    if found & _PRODUCT_NOUNS:
+        product = rng.choice(_PRODUCTS)
+        return f"{fake.last_name()} {product}" if rng.random() < 0.5 else product.title()
+    noun = next((n for n in sorted(found) if n not in _NAME_PARTS and len(n) > 2), "list")
+    topic = rng.choice(_TOPICS)
+    return rng.choice(_THING_FRAMES).format(Topic=topic[0].upper() + topic[1:], topic=topic, noun=noun,
+                                            Last=fake.last_name(), Month=rng.choice(_MONTHS),
+                                            year=rng.choice(("2025", "2026", "2027")))

@@ -17,6 +17,7 @@ from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.speech import natural, sayable
 from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.plan.value_keys import is_id
+from toolace_mt.generation.plan.value_shapes import listed_options
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves, normalise
 
@@ -51,7 +52,7 @@ def _clarify(bench: Workbench, draft: Draft, rng: random.Random,
         params = [p for p, v in segment.stated.items() if isinstance(v, str | int | float)
                   and not isinstance(v, bool) and len(str(v)) >= 3 and not _snake_word(v)
                   and normalise(str(v)) not in earlier_text and normalise(str(v)) not in earlier_values
-                  and not _optional_filter(bench, segment, p, v)]
+                  and not _optional_filter(bench, segment, p, v) and _taken(segment, v)]
         if not params:
             continue
         param = rng.choice(params)
@@ -75,6 +76,12 @@ def _clarify(bench: Workbench, draft: Draft, rng: random.Random,
         request.edited = True
         return Injection("clarification", index, [ask, answer], argument=param, value=value)
     return None
+
+
+def _taken(segment: Segment, value: Any) -> bool:
+    """Whether a call of the segment takes `value` (a record the user names, "the Bernard
+    Pharmacy", is not: its id is read off a look-up, so an answer naming it feeds no call)."""
+    return any(leaf == value for turn in segment.turns for call in turn.calls for leaf in leaves(call.arguments))
 
 
 def _optional_filter(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:
@@ -165,15 +172,20 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
         elif kind == "numbers":  # an amount or a setting with a digit too many ("500" for 50)
             ids = [p for p, v in segment.stated.items() if isinstance(v, int | float) and not isinstance(v, bool)
                    and v > 0 and not is_id(p)]
-        else:
-            ids = [p for p, v in segment.stated.items() if isinstance(v, str) and any(ch.isdigit() for ch in v)
-                   and not _DATED.match(v)]  # a date with a digit changed is no typo an env reports in words
+        else:  # an id with digits, as text (W1001) or a number (petId 1002)
+            ids = [p for p, v in segment.stated.items() if (isinstance(v, str) and any(ch.isdigit() for ch in v)
+                   and not _DATED.match(v))  # a date with a digit changed is no typo an env reports in words
+                   or (isinstance(v, int) and not isinstance(v, bool) and v >= 10 and is_id(p))]
+        ids = [p for p in ids if not _chosen_from_a_list(bench, segment, p)]
         rng.shuffle(ids)
         for param in ids:
             value = segment.stated[param]
-            uses = sum(1 for t in segment.turns for c in t.calls for v in leaves(c.arguments) if v == value)
-            if uses != 1:
-                continue  # stated once for several arguments: a mistyped copy would leave the others unsaid
+            holders = [(id(c), p) for t in segment.turns for c in t.calls for p, v in c.arguments.items()
+                       if any(leaf == value for leaf in leaves({p: v}))]
+            if not holders or any(p != param for _, p in holders) or len({c for c, _ in holders}) != len(holders):
+                # stated once for several arguments: a mistyped copy would leave the others unsaid (an order
+                # id a look-up and then the write take is one argument: corrected once, before both)
+                continue
             position, call = next(((i, c) for i, t in enumerate(segment.turns) for c in t.calls
                                    if c.arguments.get(param) == value), (None, None))
             if call is not None and needs_confirmation(bench.tools[call.name]):
@@ -188,10 +200,10 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
                 position, call = confirm_at, Call(checker.name, {param: value})
             if call is None or position is None:
                 continue
-            wrong = _mistype(value, rng)
+            wrong = _mistype(value, rng, as_digits=kind == "ids")
             arguments = {**call.arguments, param: wrong}
-            if wrong == value or bench.trial(call.name, arguments).ok:
-                continue
+            if wrong == value or bench.trial(call.name, arguments).ok or bench.values.holds(param, wrong):
+                continue  # (a typo misses: it never lands on another real record, someone else's report)
             request = segment.turns[0]
             request.topic = {**request.topic, "wrong": {param: wrong}}
             request.text = words.word_request(bench, segment, request)
@@ -232,6 +244,9 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
         # Asked to be reminded of, it must have been said: a value the reply told
         replied = next((t.text or "" for t in reversed(segment.turns) if t.kind == "reply"), "")
         facts = [(k, v) for k, v in facts if _says(replied, v) or _says(replied, natural(v, k))]
+        # never one the user said themselves ("what was the phone again?" after dictating it)
+        said = " ".join(t.text or "" for s in draft.segments for t in s.turns if t.role == "user")
+        facts = [(k, v) for k, v in facts if not _says(said, v)]
         if facts:
             key, value = rng.choice(facts)
             topic = {"recall": key, "value": value}
@@ -259,6 +274,21 @@ def _snake_word(value: Any) -> bool:
         and value.replace("_", "").replace("-", "").isalpha() and value.islower()
 
 
+def _chosen_from_a_list(bench: Workbench, segment: Segment, param: str) -> bool:
+    """Whether a call of the segment takes `param` from a list of allowed values (an enum, or
+    values its description lists): a typo there fails the schema, not the env (a cost
+    center "CC-500 Operations" where only CC-100, CC-200 and CC-300 exist)."""
+    for turn in segment.turns:
+        for call in turn.calls:
+            schema = bench.tools[call.name].parameters.get("properties", {}).get(param)
+            if not isinstance(schema, dict) or param not in call.arguments:
+                continue
+            items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+            if schema.get("enum") or items.get("enum") or listed_options(str(schema.get("description") or "")):
+                return True
+    return False
+
+
 def _misspellable(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:
     """A name the user types (a city, a surname: letters, one to three words), not one of a
     schema's enum values (a misspelt enum is not a typo the env could report)."""
@@ -273,9 +303,11 @@ def _misspellable(bench: Workbench, segment: Segment, param: str, value: Any) ->
     return True
 
 
-def _mistype(value: Any, rng: random.Random) -> Any:
-    """A typo: one digit of an id changed, two letters of a name swapped ("Rievrton"), or a
-    number with a digit too many (50 -> 500)."""
+def _mistype(value: Any, rng: random.Random, as_digits: bool = False) -> Any:
+    """A typo: one digit of an id changed (W1001 -> W1081, 1002 -> 1092), two letters of a
+    name swapped ("Rievrton"), or a number with a digit too many (50 -> 500)."""
+    if as_digits and isinstance(value, int) and not isinstance(value, bool):
+        return int(_mistype(str(value), rng))  # an id keeps its length: the first digit stays
     if isinstance(value, int | float) and not isinstance(value, bool):
         wrong = value * 10 if isinstance(value, int) else round(value * 10, 2)
         return int(wrong) if isinstance(wrong, float) and wrong.is_integer() else wrong  # 7.9 -> 79, not "79.0"
@@ -287,6 +319,6 @@ def _mistype(value: Any, rng: random.Random) -> Any:
             return value
         i = rng.choice(pairs)
         return value[:i] + value[i + 1] + value[i] + value[i + 2:]
-    position = rng.choice(digits)
+    position = rng.choice(digits[1:] if len(digits) > 1 and value[:1].isdigit() else digits)  # no leading 0
     replacement = str((int(value[position]) + rng.randint(1, 8)) % 10)
     return value[:position] + replacement + value[position + 1:]

@@ -15,7 +15,7 @@ from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.plan.authentication import authenticate, authenticated_in, authenticating_tools
-from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan
+from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, nested_ids, said_by_name
 from toolace_mt.generation.plan.confirmation import internal_params, needs_confirmation, stated_defaults
 from toolace_mt.generation.plan.dialogue_facts import (
     earlier_outputs,
@@ -24,7 +24,7 @@ from toolace_mt.generation.plan.dialogue_facts import (
     tells_nothing_new,
     told_so_far,
 )
-from toolace_mt.generation.plan.id_names import is_single_id
+from toolace_mt.generation.plan.id_names import is_single_id, name_words, singular
 from toolace_mt.generation.plan.injections import Words
 from toolace_mt.generation.plan.record_check import record_check
 from toolace_mt.generation.plan.value_finder import Seen, assisted, points_elsewhere, producer
@@ -37,6 +37,11 @@ TARGET_TRIES = 24
 
 
 ASSISTED_TRIES = 6
+
+
+# A single record the user may name instead of giving its id (a playlist): named this often.
+# Several records, or records inside a value (an order's items), are always named.
+NAMING_SHARE = 0.5
 
 
 WRITE_SHARE = 0.6
@@ -101,8 +106,13 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     if found is None:
         return None
     choice, result = found
-    if tool.writes and _rewrites(bench, draft, choice.arguments):
-        return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel)
+    optional = set(choice.arguments) - set(tool.parameters.get("required", []))
+    if not tool.writes and optional and not _found_any(result.result):
+        return None  # a filter the user had no reason to set finds nothing (a rack's "dna" it does not hold)
+    if tool.writes and again is None and (_rewrites(bench, draft, choice.arguments, tool.name)
+                                          or _made_before(draft, Call(tool.name, choice.arguments))):
+        return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel),
+        # or the same write again (the same payee added twice) that the user never asked for twice
     confirm = needs_confirmation(tool)
     if confirm:  # a consequential write: its defaults that matter are said, not left silent
         for full in stated_defaults(tool, choice.arguments, rng):
@@ -158,6 +168,9 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         if level:
             levels.append(level)
         frontier = next_frontier
+    naming = _naming_reads(bench, tool, choice, seen, produced_values, levels, rng)
+    if naming:
+        levels.insert(0, naming)
     target_call = Call(tool.name, choice.arguments)
     # Only the producers that earn their place are kept (call_plan); no read re-checks a write.
     candidates = [Candidate(call, bench.trial(call.name, call.arguments).result, "producer")
@@ -203,12 +216,25 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     calls = [target_call] + [c for t in turns for c in t.calls if c is not target_call]
     for call in calls:
         for param, value in call.arguments.items():
-            if param in derived_by_call.get(id(call), set()) or _key(value) in {_key(v) for v in stated.values()}:
+            if param in derived_by_call.get(id(call), set()):
+                continue
+            # One value said once for the calls that share it (an order id for a look-up and a
+            # write); a value two different fields happen to share (a leave starting and ending
+            # on one day) is said for each: the assistant never fills a field the user left out.
+            if any(_key(v) == _key(value) and (_root(k) == param or is_id(param)) for k, v in stated.items()):
                 continue
             key, other = param, f"{param} for {w.label(call.name)}"
             while key in stated:  # a second (third, ...) value of one parameter keeps its own key
                 key, other = other, f"other {other}"
             stated[key] = value
+    for call in calls:  # a record the user names ("the Water Bottle"), whose id a look-up shows
+        for param, said in kept.named.get(id(call), {}).items():
+            if any(_key(v) == _key(said) for v in stated.values()):
+                continue
+            key, other = param, f"{param} for {w.label(call.name)}"
+            while key in stated:  # a parallel look-up's record is named too ("and the Road Trip one")
+                key, other = other, f"other {other}"
+            stated[key] = said
     request = Turn("user", "request", seed=rng.randrange(2**31),
                    topic={"target": tool.name, "follow_up": bool(draft.segments),
                           "internal": {p: target_call.arguments[p] for p in sorted(own_inputs)
@@ -372,13 +398,108 @@ def _user_rows(outputs: list[Any], key: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any]) -> bool:
-    """Whether an earlier successful write of the dialogue took one of these ids."""
-    ids = {_key(v) for p, v in arguments.items() if is_id(p) and p != bench.values.user_key}
+_ADDING = frozenset({"add", "create", "insert", "subscribe", "follow", "attach", "enroll"})
+_REMOVING = frozenset({"remove", "delete", "unsubscribe", "unfollow", "detach", "drop"})
+
+
+def _rewrites(bench: Workbench, draft: Draft, arguments: dict[str, Any], tool: str = "") -> bool:
+    """Whether an earlier successful write of the dialogue took one of these ids (or keys
+    not named as ids: a `report_code`, a `session_ref`)."""
+    keys = bench.values.key_columns
+
+    def keyed(param: str) -> bool:
+        return (is_id(param) or param in keys) and param != bench.values.user_key
+
+    ids = {_key(v) for p, v in arguments.items() if keyed(p)}
+    enabling = set(bench.preconditions.enabled_by.get(tool, []))  # (take the stock off, then add it back)
+    if w.snake(tool).split("_")[0] in _ADDING:  # a record added where one was just removed: what made room
+        enabling |= {t for t in bench.tools if w.snake(t).split("_")[0] in _REMOVING}
     return bool(ids) and any(
         _key(v) in ids for s in draft.segments for t in s.turns for c in t.calls
-        if bench.tools[c.name].writes and c.result is not None and c.result.ok
-        for p, v in c.arguments.items() if is_id(p))
+        if bench.tools[c.name].writes and c.result is not None and c.result.ok and c.name not in enabling
+        for p, v in c.arguments.items() if keyed(p))
+
+
+def _own_record(tool: str, found: dict[str, Any], user_key: str) -> bool:
+    """Whether a look-up's record is of the kind its name says, not the user's: get_order's
+    order (its `order_id`), though the order names its diner too."""
+    nouns = {singular(word) for word in name_words(tool)}
+    return any(is_single_id(k) and k != user_key and singular(name_words(k)[0]) in nouns for k in found)
+
+
+def _found_any(output: Any) -> bool:
+    """Whether a look-up's output holds anything: not [], {}, nor an envelope of empty lists
+    (`{"results": [], "total": 0}`)."""
+    if isinstance(output, list | dict) and not output:
+        return False
+    if isinstance(output, dict):
+        lists = [v for v in output.values() if isinstance(v, list)]
+        return not lists or any(lists)
+    return True
+
+
+def _root(key: str) -> str:
+    """The parameter a stated key is for ("amount for pay payee" -> "amount")."""
+    return re.sub(r"^(?:other )+", "", key).split(" for ", 1)[0]
+
+
+def _naming_reads(bench: Workbench, tool: ToolSpec, choice: Choice, seen: list[Seen], produced: set[str],
+                  levels: list[list[Call]], rng: random.Random) -> list[Call]:
+    """Reads that list the target's ids among other candidates, each with its own name (an
+    order's details): the user names the items ("the Water Bottle") and the assistant reads
+    their ids off that read, never asking the user to dictate an id. Reads made while
+    proposing come first; else a few reads of the target's own entity are tried. call_plan
+    keeps such a read only where names single the values out."""
+    planned = {(c.name, _key(c.arguments)) for level in levels for c in level}
+    found: list[Call] = []
+    for param, value in choice.arguments.items():
+        if not (is_id(param) or nested_ids(value)) or _key(value) in produced:
+            continue
+        if not isinstance(value, list | dict) and rng.random() >= NAMING_SHARE:
+            continue  # one record's id: people say its number as often as its name (and mistype it)
+        reads = [(r.name, r.arguments, r.output) for r in seen]
+        if not any(said_by_name(output, param, value) is not None for _, _, output in reads):
+            reads = _entity_reads(bench, tool, choice, param, value, rng)
+        for name, arguments, output in reads:
+            key = (name, _key(arguments))
+            if bench.tools[name].writes or key in planned or said_by_name(output, param, value) is None \
+                    or (tool.writes and points_elsewhere(bench, tool, list(arguments))):
+                continue  # (a new order's item is not picked off an old order's items)
+            found.append(Call(name, dict(arguments)))
+            planned.add(key)
+            break
+    return found
+
+
+def _entity_reads(bench: Workbench, tool: ToolSpec, choice: Choice, param: str, value: Any,
+                  rng: random.Random) -> list[tuple[str, dict[str, Any], Any]]:
+    """Reads of the target's own entity (the order whose items it takes) that list values of
+    `param`, or of the ids its records are made of (a search listing an order's products):
+    one proposal per read tool, tied to the choice's rows (and to that product), really tried."""
+    nested = nested_ids(value)
+    context = {**choice.context, **dict(nested[:1])}
+    makers = bench.catalog.producers.get((tool.name, param), []) if not nested else \
+        {m for (_, p), found in bench.catalog.producers.items() if p == nested[0][0] for m in found}
+    found = []
+    for maker in sorted(makers):
+        taken = bench.tools[maker].parameters.get("properties", {})
+        if bench.tools[maker].writes or param in taken or (nested and nested[0][0] in taken):
+            continue
+        made = bench.values.propose(bench.tools[maker], rng, context=context, bound=True)
+        if not made.bound:
+            continue
+        result = bench.trial(maker, made.arguments)
+        if result.ok:
+            found.append((maker, made.arguments, result.result))
+    return found
+
+
+def _made_before(draft: Draft, call: Call) -> bool:
+    """Whether the dialogue already made this very call successfully (same tool, same
+    arguments; a write with none, such as a log-out, is a state and may come again)."""
+    return bool(call.arguments) and any(
+        c.name == call.name and c.arguments == call.arguments and c.result is not None and c.result.ok
+        for s in draft.segments for t in s.turns for c in t.calls)
 
 
 def _echoes(arguments: dict[str, Any], output: Any) -> bool:
@@ -429,7 +550,8 @@ def _told_before(bench: Workbench, draft: Draft, tool: ToolSpec, arguments: dict
     key = bench.values.user_key
     found = output[0] if isinstance(output, list) and len(output) == 1 else output  # a search finding one
     if user and key and isinstance(found, dict) and found.get(key) == user[key] and key not in arguments \
-            and len(tool.parameters.get("required", [])) > 0:
+            and len(tool.parameters.get("required", [])) > 0 \
+            and not _own_record(tool.name, found, key):  # (get_order: an order of theirs is no re-find)
         return True
     writes = {t.name for t in bench.tools.values() if t.writes}
     for segment in reversed(draft.segments):

@@ -205,13 +205,16 @@ def producer(bench: Workbench, consumer: str, param: str, value: Any, choice: Ch
 
 
 def _through_another_record(bench: Workbench, consumer: ToolSpec, param: str, maker: ToolSpec) -> bool:
-    """Whether a write's id would be read off a record of another kind the user points at
-    by its id ("add a task to the project of task T-506": create_task's project from
-    get_task): a record the write does not act on (none of its parameters names it) and
-    that is not the user's own. The user names the target itself, or a look-up finds it
-    by what they know of it."""
-    if not consumer.writes or not is_id(param):
-        return False
+    """Whether a write's value, or a look-up's filter, would be read off a record of
+    another kind the user points at by its id ("add a task to the project of task T-506":
+    create_task's project from get_task; search_flights' route from get_flight(FL1103)): a
+    record the call does not act on (none of its parameters names it) and that is not the
+    user's own. The user names the target itself, or a look-up finds it by what they know
+    of it."""
+    if not consumer.writes and is_id(param):
+        return False  # a look-up's id may come from a listing of the user's (their orders)
+    # A write's value (a new item's bin), or a search's filter (a route), is not copied off
+    # another record the user names: they say it ("flights from JFK", not "like FL1103").
     return points_elsewhere(bench, consumer, maker.parameters.get("required", []))
 
 
@@ -220,7 +223,8 @@ def points_elsewhere(bench: Workbench, write: ToolSpec, id_params: list[str]) ->
     acts on: one of them is an id none of the write's parameters names (nor the user's)."""
     own = {snake(p) for p in write.parameters.get("properties", {})}
     user = bench.values.user_key
-    return any(is_id(p) and snake(p) not in own and p != user for p in id_params)
+    keys = bench.values.key_columns  # a key not named as an id (a `sku`, a `report_code`)
+    return any((is_id(p) or p in keys) and snake(p) not in own and p != user for p in id_params)
 
 
 def _single(output: Any) -> bool:

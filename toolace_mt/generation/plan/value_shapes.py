@@ -123,6 +123,16 @@ def example_of(description: str) -> str | None:
     return value if any(c.isdigit() or c.isupper() for c in value) else None
 
 
+_HEAD_END = re.compile(r"[.,;:(]|\s(?:of|for|to|that|which|whose|who|where|when|with|in|on|at|by|from|if|as)\s",
+                       re.I)
+
+
+def head_phrase(description: str) -> str:
+    """The words a description opens with, up to its first qualifier: what the value is
+    ("Recipient email address" -> all of it; "Name of the contact whose email ..." -> "Name")."""
+    return _HEAD_END.split(" " + (description or "")[:120], maxsplit=1)[0].strip().lower()
+
+
 def shape_of(param: str, schema: dict[str, Any], description: str) -> Shape | None:
     """The shape a string parameter's value must have, or None when nothing says."""
     text = description or ""
@@ -149,9 +159,10 @@ def shape_of(param: str, schema: dict[str, Any], description: str) -> Shape | No
         return Shape("country")
     if "iso 639" in lowered or {"language", "code"} <= words:
         return Shape("language")
-    if fmt == "email" or words & {"email"}:
+    head = head_phrase(text)
+    if fmt == "email" or words & {"email"} or re.search(r"\be-?mail\b", head):
         return Shape("email")
-    if fmt in ("uri", "url") or words & {"url", "uri", "website"}:
+    if fmt in ("uri", "url") or words & {"url", "uri", "website"} or re.search(r"\b(?:url|uri|website)\b", head):
         return Shape("url")
     if fmt == "uuid":
         return Shape("uuid")
@@ -179,6 +190,15 @@ def number_bounds(schema: dict[str, Any]) -> tuple[float | None, float | None]:
     if below is not None:
         high = below - 1 if high is None or below - 1 < high else high
     return low, high
+
+
+def round_as_said(value: float | int) -> float | int:
+    """A number drawn from a wide range, as a person says it: 1402191.41 -> 1400000, 56789
+    -> 57000, 1234.5 -> 1200 (three figures at most); small ones are kept."""
+    if isinstance(value, bool) or abs(value) < 1000:
+        return value
+    digits = len(str(int(abs(value))))
+    return int(round(value, -(digits - 2)))
 
 
 def fit_number(value: float | int, schema: dict[str, Any], rng: random.Random, integer: bool) -> float | int:

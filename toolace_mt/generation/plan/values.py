@@ -22,11 +22,13 @@ from faker import Faker
 from sandbox import Environment, ToolSpec
 from toolace_mt.generation.language.tool_language import described_columns, described_number, described_range
 from toolace_mt.generation.plan.catalog import Catalog, param_kind
-from toolace_mt.generation.plan.free_text import free_text, text_kind
+from toolace_mt.generation.plan.free_text import at_work, free_text, names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words, qualified, singular, snake
+from toolace_mt.generation.plan.record_values import coherent, current_value, current_values
+from toolace_mt.generation.plan.search_words import SEARCH_PARAMS, query_word
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
 from toolace_mt.generation.plan.value_keys import Choice, is_id, known_values, value_key
-from toolace_mt.generation.plan.value_shapes import Shape, fit_number, make, shape_of
+from toolace_mt.generation.plan.value_shapes import Shape, fit_number, make, round_as_said, shape_of
 
 __all__ = ["Choice", "RowIndex", "ValueSource", "free_text", "is_id", "known_values", "text_kind", "value_key"]
 
@@ -37,6 +39,9 @@ _FAKE_BY_NAME = {
     "address1": "street_address", "address2": "secondary_address", "country": "current_country",
     "user_name": "first_name",
 }
+# The last word of a qualified name says what it is (`recipient_email`, `home_phone`, `billing_city`).
+_FAKE_BY_LAST_WORD = {"email": "email", "phone": "phone_number", "city": "city", "zip": "zipcode",
+                      "zipcode": "zipcode", "country": "current_country", "street": "street_address"}
 DATED = ("date", "datetime", "month", "year")
 _STARTS = frozenset({"start", "from", "since", "begin", "first", "earliest", "after"})
 _ENDS = frozenset({"end", "to", "until", "till", "last", "latest", "before"})
@@ -53,6 +58,7 @@ class ValueSource(StateRows):
         self.fake = fake
         self.now = env.now
         self._timings: dict[str, str | None] = {}  # tool -> where its records' dates lie (see _dates_lie)
+        self.at_work = at_work(env.description)  # memos of a workplace are about work
 
     # -- proposals ------------------------------------------------------------
     def propose(self, tool: ToolSpec, rng: random.Random, known: dict[str, list[Any]] | None = None,
@@ -104,9 +110,13 @@ class ValueSource(StateRows):
         enum = [v for v in schema.get("enum", []) if v is not None]
         if enum:
             sources[param] = "enum"
-            return rng.choice(enum)
+            current = current_values(self, tool, param, choice)  # set_mode("cool") when it is cool
+            return rng.choice([v for v in enum if value_key(v) not in current] or enum)
         if kind == "boolean":
             sources[param] = "bool"
+            current = current_values(self, tool, param, choice)
+            if len(current) == 1:  # lock(door) when it is locked: the other way
+                return value_key(True) not in current
             return rng.random() < 0.5
         if kind == "array":
             return self._array(tool, param, schema, rng, known, choice, bound)
@@ -128,7 +138,7 @@ class ValueSource(StateRows):
         on_file = not tool.writes and self.catalog is not None and bool(self.columns_for(param, tool.name))
         if shape is not None and shape.kind in DATED and not on_file:
             return self._dated(tool, param, shape, rng, choice)
-        if kind == "string" and param == "query":
+        if kind == "string" and snake(param) in SEARCH_PARAMS:
             word = self._query_word(tool, rng, choice.context if bound else None)
             if bound and word:
                 sources[param] = "related"
@@ -139,11 +149,15 @@ class ValueSource(StateRows):
             first, last = round(rng.uniform(5, 500), 2), round(rng.uniform(1, 90), 2)
             return f"{first:g} + {rng.randint(2, 60)} + {last:g}"  # 477.0 is said "477"
         fresh = tool.writes and not is_id(param)
+        nouns = set(name_words(tool.name)) | set(name_words(param)[:-1])
+        if fresh and kind == "string" and names_a_thing(param, nouns):  # a board's name, not a person's
+            sources[param] = "fresh"
+            return thing_name(nouns, rng, self.fake)
         if fresh and kind == "string":
             made = self._fake(param, rng)
             described = text_kind(" ".join(re.findall(r"[a-z]+", text_hint.lower())[:4]))
             if made is None and text_kind(param) is None and described is not None:
-                made = free_text(described, rng, self.fake)  # "resolution: Resolution details for ..."
+                made = free_text(described, rng, self.fake, self.at_work)  # "resolution: Resolution ..."
             if made is not None:
                 sources[param] = "fresh"
                 return made
@@ -159,9 +173,18 @@ class ValueSource(StateRows):
                     if other is None:
                         continue  # the record's own value only: another table may offer another one
                     rows, related = other
+                    current = current_value(self, tool, table, column, choice)
+                    if current:  # set to what it already is: a write that changes nothing
+                        changed = [r for r in rows if value_key(r.get(column)) not in current]
+                        if not changed and kind in ("integer", "number"):
+                            continue  # a new number is made below (in its described range)
+                        # (a text value only this record holds stays: reads of its entity
+                        # find another, a free seat off its flight's seat map: see `assisted`)
+                        rows = changed or rows
                 if related and not rows:
                     break  # the dialogue's user has none: another table must not supply someone else's
                 rows = [r for r in rows if r.get(column) is not None] if related or not bound else []
+                rows = coherent(self, table, column, rows, choice)
                 if rows:
                     row = rng.choice(rows)
                     sources[param] = "related" if related else "row"
@@ -192,10 +215,10 @@ class ValueSource(StateRows):
             ranged = described_number(text_hint if described_range(text_hint) else tool.description,
                                       kind == "integer", rng, (1, 3) if kind == "integer" else (5, 250))
             if ranged is not None:
-                return ranged
+                return round_as_said(ranged)
         sources[param] = "fallback"  # a guess (a read's zip code from Faker is not the user's)
         if kind == "string":
-            return self._fake(param, rng) or self.fake.word()
+            return self._guessed(param, rng, shape)
         if kind == "number":
             return round(rng.uniform(5, 250), 2)
         if kind == "integer":
@@ -237,6 +260,20 @@ class ValueSource(StateRows):
             out[param] = self.value(tool, param, schema["properties"][param], rng, known, choice)
         return out
 
+    def _guessed(self, param: str, rng: random.Random, shape: Shape | None) -> str:
+        """A read's value no row or output holds: made as what the parameter is, by its name
+        (`recipient_email`, `homePhone`) or its shape (`to`: "Recipient email address"), a
+        random word only when nothing says (never "the recipient email address is visit")."""
+        made = self._fake(param, rng)
+        if made is not None:
+            return made
+        words = name_words(param)
+        if shape is not None and shape.kind in ("email", "url"):
+            return str(self.fake.email() if shape.kind == "email" else self.fake.url())
+        if words and words[-1] in _FAKE_BY_LAST_WORD:
+            return str(getattr(self.fake, _FAKE_BY_LAST_WORD[words[-1]])())
+        return self.fake.word()
+
     def _fake(self, param: str, rng: random.Random) -> str | None:
         self.fake.seed_instance(rng.randrange(2**31))
         param = snake(param)  # `firstName` is a first_name
@@ -247,7 +284,7 @@ class ValueSource(StateRows):
         if param == "bank_name":
             return f"{self.fake.last_name()} Bank"
         if text_kind(param) is not None:
-            return free_text(param, rng, self.fake)
+            return free_text(param, rng, self.fake, self.at_work)
         return None
 
     def _dated(self, tool: ToolSpec, param: str, shape: Shape, rng: random.Random, choice: Choice) -> str | None:
@@ -291,18 +328,4 @@ class ValueSource(StateRows):
         return found
 
     def _query_word(self, tool: ToolSpec, rng: random.Random, context: dict[str, Any] | None = None) -> str:
-        """A word from the names in the table the search tool is about (search_products -> products);
-        with a context, from the names of the rows related to it only (or none)."""
-        if self.catalog is None:
-            return ""
-        for table in self.catalog.table_columns:
-            if table.rstrip("s") in tool.name:
-                text_columns = [c for c in ("name", "title", "subject", "company") if c in
-                                self.catalog.table_columns[table]]
-                if not text_columns:
-                    continue
-                rows = self.rows(table, context or {}, rng, related_only=context is not None)
-                words = [w for r in rows[:50] for w in re.findall(r"[A-Za-z]{4,}", str(r[text_columns[0]]))]
-                if words:
-                    return rng.choice(words).lower()
-        return ""
+        return query_word(self, tool, rng, context)
