@@ -93,7 +93,7 @@ def seed(db: Db, fake: Fake) -> None:
                             "state": state, "approver_number": approver, "reviewer_comment": comment})
             for line in range(db.rng.randint(1, 4)):
                 category = db.rng.choice([c for c, _, _ in CAPS])
-                cap = [c for c in CAPS if c[0] == category][0][1]
+                cap = next(c for c in CAPS if c[0] == category)[1]
                 items.append({"report_code": code, "line_no": line + 1, "category": category,
                               "merchant": db.rng.choice(MERCHANTS[category]),
                               "spent_on": fake.date_between(start_date="-60d", end_date="-1d").isoformat(),

@@ -19,6 +19,7 @@ class EnvPolicy:
     confirm: frozenset[str] = field(default_factory=frozenset)
     user_key: str | None = None  # the primary key column of USER_TABLE
     authenticate_first: bool = False  # AUTHENTICATE_FIRST: the user is looked up before their data is touched
+    parameters: frozenset[str] = field(default_factory=frozenset)  # every tool's parameter names
 
     @classmethod
     def unknown(cls) -> EnvPolicy:
@@ -32,8 +33,18 @@ class EnvPolicy:
                    writes=frozenset(t.name for t in tools if t.writes),
                    confirm=frozenset(t.name for t in tools if t.writes and getattr(t, "confirm", False)),
                    user_key=user_key or getattr(env, "user_key", None),
-                   authenticate_first=bool(getattr(env, "authenticate_first", False)))
+                   authenticate_first=bool(getattr(env, "authenticate_first", False)),
+                   parameters=frozenset(name for t in tools for name in _properties(t)))
 
     def is_write(self, tool: str) -> bool:
         """Unknown policy: any tool may write (the conservative answer for 'could a write in between change it')."""
         return tool in self.writes if self.known else True
+
+
+def _properties(tool: Any) -> list[str]:
+    """A loaded tool's parameter names ([] when its schema is not what it should be)."""
+    try:
+        properties = tool.openai()["function"]["parameters"]["properties"]
+    except (AttributeError, KeyError, TypeError):
+        return []
+    return [str(name) for name in properties] if isinstance(properties, dict) else []
