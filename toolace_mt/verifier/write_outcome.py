@@ -99,7 +99,14 @@ def _added_values(dialogue: Dialogue) -> set[str] | None:
     return values
 
 
+def _maker(site: CallSite, policy: EnvPolicy) -> bool:
+    words = name_words(site.name)
+    return bool(words) and words[0] in _MAKERS and policy.is_write(site.name) and _good(site)
+
+
 def _untold_ids(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    if not any(_maker(site, policy) for site in dialogue.calls):
+        return []  # nothing was made: the texts need not be read
     taken = _taken_keys(dialogue, policy)
     added = _added_values(dialogue)
     outputs = {s.output_index: s for s in dialogue.calls if s.output_index is not None}
@@ -109,8 +116,7 @@ def _untold_ids(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         site = outputs.get(index)
         if site is not None:
             output = site.output if _good(site) else None
-            if isinstance(output, dict) and policy.is_write(site.name) and name_words(site.name)[:1] and \
-                    name_words(site.name)[0] in _MAKERS:
+            if isinstance(output, dict) and _maker(site, policy):
                 given = {_key(str(k)) for k in (site.arguments or {})} | {_key(policy.user_key or "")}
                 new = [v for k, v in list(output.items())[:_MAX_DICTS]
                        if _id_key(str(k)) and _key(str(k)) in taken and _key(str(k)) not in given
@@ -123,7 +129,7 @@ def _untold_ids(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                 shown.add_output(site.output)
             continue
         text = message.content if isinstance(getattr(message, "content", None), str) else ""
-        if isinstance(message, AssistantMessage):
+        if isinstance(message, AssistantMessage) and pending:
             told = Told.of(text[:MAX_TEXT])
             used = [site.arguments for site in dialogue.calls_at(index) if isinstance(site.arguments, dict)]
             pending = [(w, ids) for w, ids in pending
