@@ -133,3 +133,23 @@ def test_unknown_policy_and_odd_shapes_judge_nothing() -> None:
                      ("call", "start_report", {"staff_number": "SN-1"}, ["ER-1"]),
                      ("assistant", "Done.")], TOOLS)
     assert kinds(odd) == {}
+
+
+def test_with_a_diff_only_ids_of_added_rows_were_made() -> None:
+    """A tip added to an order shows the order's menu item, new to the dialogue but not made by it."""
+    tools = {**TOOLS, "add_tip": {"order_id": {"type": "string"}, "amount": {"type": "number"}},
+             "place_order": {"item_id": {"type": "string"}}}
+    policy = EnvPolicy(known=True, writes=frozenset({"add_tip", "place_order"}))
+    turns = [("user", "Add a $3 tip to FD-2."),
+             ("call", "add_tip", {"order_id": "FD-2", "amount": 3}, {"order_id": "FD-2", "item_id": "MI2040"}),
+             ("assistant", "Done: a $3.00 tip is on order FD-2.")]
+
+    def with_diff(added: list[dict[str, Any]]) -> Record:
+        data = synthetic(turns, tools).model_dump()
+        data["expected"] = {"final_state_hash": "0" * 64,
+                            "diff": {"tables": {"tips": {"added": added, "removed": [], "changed": []}}}}
+        return Record.model_validate(data)
+
+    assert kinds(synthetic(turns, tools), policy) == {"untold_new_id": [1]}  # no diff: the maker's new id counts
+    assert kinds(with_diff([{"order_id": "FD-2", "amount": 3.0}]), policy) == {}
+    assert kinds(with_diff([{"tip_id": "TP-1", "item_id": "MI2040"}]), policy) == {"untold_new_id": [1]}
