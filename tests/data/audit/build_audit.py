@@ -718,7 +718,7 @@ def physio_sessions() -> list[tuple[str, list[Turn]]]:
     return [
         ("good", [
             *ASK_BOOKING,
-            ("assistant", "You're booked! Your reference is **S-300055**: Wednesday, May 20, 10:30-11:15 with Marcus "
+            ("assistant", "You're booked! Your reference is **S-300055**: Wednesday, May 20 at 10:30 with Marcus "
                           "Reid. It's $75.00, paid by card at the desk."),
         ]),
         ("untold_new_id", [
