@@ -153,3 +153,21 @@ def test_with_a_diff_only_ids_of_added_rows_were_made() -> None:
     assert kinds(synthetic(turns, tools), policy) == {"untold_new_id": [1]}  # no diff: the maker's new id counts
     assert kinds(with_diff([{"order_id": "FD-2", "amount": 3.0}]), policy) == {}
     assert kinds(with_diff([{"tip_id": "TP-1", "item_id": "MI2040"}]), policy) == {"untold_new_id": [1]}
+
+
+def test_an_id_set_to_the_one_the_record_already_points_at_is_found() -> None:
+    tools = {"find_patient": {"family_name": {"type": "string"}},
+             "update_preferred_pharmacy": {"patient_id": {"type": "string"}, "pharmacy_id": {"type": "string"}}}
+    policy = EnvPolicy(known=True, writes=frozenset({"update_preferred_pharmacy"}))
+
+    def run(pharmacy: str) -> dict[str, list[int | None]]:
+        return kinds(synthetic([
+            ("user", f"I'm Danielle Hendrix; make {pharmacy} my pharmacy."),
+            ("call", "find_patient", {"family_name": "Hendrix"},
+             {"patient_id": "PT1001", "preferred_pharmacy_id": "PH03", "phone": "555-475-9382"}),
+            ("call", "update_preferred_pharmacy", {"patient_id": "PT1001", "pharmacy_id": pharmacy},
+             {"patient_id": "PT1001", "preferred_pharmacy_id": pharmacy}),
+            ("assistant", f"Done: {pharmacy} is your pharmacy now.")], tools), policy)
+
+    assert run("PH03") == {"noop_write": [3]}
+    assert run("PH05") == {}

@@ -182,23 +182,22 @@ def _noop_writes(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         if not (_good(write) and policy.is_write(write.name) and words and words[0] in _SETTERS
                 and isinstance(write.arguments, dict)):
             continue
-        scalars = {str(k): v for k, v in write.arguments.items()
-                   if isinstance(v, str | int | float) and not isinstance(v, bool)}
-        ids = {_key(k): v for k, v in scalars.items() if _id_key(k) or _id_value(k, v)}
-        values = {_key(k): v for k, v in scalars.items() if _key(k) not in ids}
-        if not values or len(scalars) != len(write.arguments):
+        arguments = {_key(str(k)): v for k, v in write.arguments.items()
+                     if isinstance(v, str | int | float) and not isinstance(v, bool)}
+        if not arguments or len(arguments) != len(write.arguments):
             continue
+        ids = {k for k, v in arguments.items() if _id_key(k) or _id_value(k, v)}
         for earlier in reversed(dialogue.calls[:position]):
             if earlier.message_index == write.message_index or not _good(earlier):
                 continue
             if policy.is_write(earlier.name):
                 break  # the record may have changed since
-            record = next((d for d in _dicts(earlier.output) if _about(d, ids, values, earlier)), None)
-            if record is None:
+            verdict = next((v for d in _dicts(earlier.output) if (v := _unchanged(d, arguments, ids, earlier))
+                            is not None), None)
+            if verdict is None:
                 continue
-            fields = {_key(str(k)): v for k, v in record.items()}
-            if all(_same(fields[k], v) for k, v in values.items()):
-                shown = ", ".join(f"{k} {v}" for k, v in values.items())
+            if verdict:
+                shown = ", ".join(f"{k} {v}" for k, v in write.arguments.items() if _key(str(k)) in verdict)
                 findings.append(Finding("noop_write", f"call {write.call.id} {write.name} sets {shown}, which the "
                                         f"output at message {earlier.output_index} shows it already holds: the call "
                                         "changes nothing", write.message_index))
@@ -206,15 +205,27 @@ def _noop_writes(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     return findings
 
 
-def _about(record: dict[str, Any], ids: dict[str, Any], values: dict[str, Any], site: CallSite) -> bool:
-    """The output dict describes the write's record: it holds every field the write sets, and
-    the write's ids (or, with no ids, it came from a call with no arguments: a singleton)."""
+def _unchanged(record: dict[str, Any], arguments: dict[str, Any], ids: set[str], site: CallSite) -> set[str] | None:
+    """The values the write sets when it would leave this output's record as it is (empty
+    when it changes something); None when the record is
+    not the write's: it must hold the write's ids (or, with none, come from a call with no
+    arguments: a singleton such as a thermostat) and a field for every value it sets (by
+    name, or a field whose name ends with it: `pharmacy_id` sets `preferred_pharmacy_id`)."""
     fields = {_key(str(k)): v for k, v in record.items()}
-    if not all(k in fields for k in values):
-        return False
-    if ids:
-        return all(k in fields and _same(fields[k], v) for k, v in ids.items())
-    return not site.arguments
+    locating = {k for k in ids if k in fields and _same(fields[k], arguments[k])}
+    if any(k in fields for k in ids - locating) or (not locating and (ids or site.arguments)):
+        return None  # another record of the kind, or none the write names
+    held = {k: _held(fields, k) for k in arguments if k not in locating}
+    if not held or any(v is None for v in held.values()):
+        return None
+    return set(held) if all(_same(held[k], arguments[k]) for k in held) else set()
+
+
+def _held(fields: dict[str, Any], key: str) -> Any:
+    if key in fields:
+        return fields[key]
+    ends = [k for k in fields if k.endswith(key) and len(key) >= 4]
+    return fields[ends[0]] if len(ends) == 1 else None
 
 
 def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:
