@@ -93,7 +93,7 @@ def test_a_record_the_dialogue_made_or_cancelled_is_no_foreign_record() -> None:
             ("assistant", "One hold, H-1, on book B-1."),
         ], tools)
         kinds: dict[str, list[int | None]] = {}
-        for finding in findings(Dialogue(record), policy):
+        for finding in findings(Dialogue(record), policy, checks=("ownership",)):
             kinds.setdefault(finding.kind, []).append(finding.message_index)
         return kinds
 

@@ -24,6 +24,7 @@ class EnvPolicy:
     # CHECK_BEFORE_WRITE: write tool -> the parameter naming the record it acts on, which a
     # read must have shown before the write (tau-bench: check the order's status first)
     checked_writes: dict[str, str] = field(default_factory=dict)
+    parameters: frozenset[str] = field(default_factory=frozenset)  # every tool's parameter names
 
     @classmethod
     def unknown(cls) -> EnvPolicy:
@@ -45,7 +46,8 @@ class EnvPolicy:
                    confirm=frozenset(t.name for t in tools if t.writes and getattr(t, "confirm", False)),
                    user_key=user_key,
                    authenticate_first=bool(getattr(env, "authenticate_first", False)),
-                   checked_writes=checked)
+                   checked_writes=checked,
+                   parameters=frozenset(name for t in tools for name in _properties(t)))
 
     def is_write(self, tool: str) -> bool:
         """Unknown policy: any tool may write (the conservative answer for 'could a write in between change it')."""
@@ -62,3 +64,12 @@ def record_parameter(parameters: dict[str, Any], user_key: str | None) -> str | 
         if isinstance(name, str) and name != user_key and is_id_field(name) and kind in ("string", "integer"):
             return name
     return None
+
+
+def _properties(tool: Any) -> list[str]:
+    """A loaded tool's parameter names ([] when its schema is not what it should be)."""
+    try:
+        properties = tool.openai()["function"]["parameters"]["properties"]
+    except (AttributeError, KeyError, TypeError):
+        return []
+    return [str(name) for name in properties] if isinstance(properties, dict) else []

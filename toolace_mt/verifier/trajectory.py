@@ -28,13 +28,14 @@ from toolace_mt.verifier import (
     reply_style,
     small_talk,
     user_language,
+    write_outcome,
 )
 from toolace_mt.verifier.dialogue import TRAJECTORY_CHECK_IDS, Dialogue
 from toolace_mt.verifier.finding import UNJUDGED, Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
 
 _MODULES = (necessity, disambiguation, confirmation, answer, reply_style, persona, plan_sense, user_language,
-            small_talk, program_text, ownership)
+            small_talk, program_text, ownership, write_outcome)
 TRAJECTORY_CHECKS: tuple[str, ...] = TRAJECTORY_CHECK_IDS  # the registry, in dialogue.py
 FINDING_KINDS: tuple[FindingKind, ...] = tuple(kind for m in _MODULES for kind in m.KINDS)
 _FIND: dict[str, Callable[[Dialogue, EnvPolicy], list[Finding]]] = {m.CHECK: m.find for m in _MODULES}

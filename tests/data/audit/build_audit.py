@@ -707,9 +707,76 @@ def hr_leave() -> list[tuple[str, list[Turn]]]:
     ]
 
 
+CHELSEA = ("find_client_by_mobile", {"mobile": "07604 876475"})
+BOOK = ("book_session", {"client_code": "CL-0101", "therapist_code": "TH-MR", "starts_at": "2026-05-20T10:30",
+                         "treatment": "sports_massage", "minutes": 45})
+ASK_BOOKING = [
+    ("user", "Hi! Mobile 07604 876475. Can I get a 45-min sports massage with Marcus Reid on Wed May 20, 10:30am?"),
+    ("call", CHELSEA),
+    ("call", ("list_therapists", {})),
+    ("assistant", "Thanks, Chelsea. To confirm: a 45-minute sports massage with Marcus Reid on May 20 at 10:30. "
+                  "Book it?"),
+    ("user", "yes please"),
+    ("call", BOOK),
+]
+
+
+def physio_sessions() -> list[tuple[str, list[Turn]]]:
+    """A fresh env the generator never saw: a physio studio's slots, bookings and late fees."""
+    return [
+        ("good", [
+            *ASK_BOOKING,
+            ("assistant", "You're booked! Your reference is **S-300055**: Wednesday, May 20 at 10:30 with Marcus "
+                          "Reid. It's $75.00, paid by card at the desk."),
+        ]),
+        ("untold_new_id", [
+            *ASK_BOOKING,
+            ("assistant", "You're all set for Wednesday, May 20 at 10:30 with Marcus Reid. See you then!"),
+        ]),
+    ]
+
+
+DANIELLE = ("search_patient", {"family_name": "Hendrix", "birth_date": "1974-02-14"})
+
+
+def pharmacy_refills() -> list[tuple[str, list[Turn]]]:
+    """A fresh env the generator never saw: a pharmacy's refill desk (FHIR names)."""
+    return [
+        ("noop_write", [
+            ("user", "Danielle Hendrix, DOB 02/14/1974. Please set my contact number to 555-475-9382."),
+            ("call", DANIELLE),
+            ("call", ("update_patient_contact", {"patient_id": "PT1001", "phone": "555-475-9382"})),
+            ("assistant", "All set, Danielle! The pharmacy will call 555-475-9382 when a fill is ready."),
+        ]),
+        ("good", [
+            ("user", "Danielle Hendrix, DOB 02/14/1974. Please set my contact number to 555-475-9382."),
+            ("call", DANIELLE),
+            ("assistant", "Good news, Danielle: 555-475-9382 is already the number on file, so there's nothing "
+                          "to change."),
+        ]),
+    ]
+
+
+def expense_approvals() -> list[tuple[str, list[Turn]]]:
+    """A fresh env the generator never saw: expense reports moving draft -> submitted -> approved."""
+    return [
+        ("good", [
+            ("user", "hi, p.beltran0@northpeak.example here - pls open a new expense report for the Q3 sales kickoff, "
+                     "charge it to CC-200 Sales"),
+            ("call", ("find_staff_by_email", {"work_email": "p.beltran0@northpeak.example"})),
+            ("call", ("start_expense_report", {"staff_number": "SN-200", "purpose": "Q3 sales kickoff",
+                                               "cost_center": "CC-200 Sales"})),
+            ("assistant", "Done, Patricia. Your new draft report is ER-5081 (Q3 sales kickoff, CC-200 Sales). It's "
+                          "empty for now: send me the expenses and I'll add them."),
+        ]),
+    ]
+
+
 ENVS: dict[str, Callable[[], list[tuple[str, list[Turn]]]]] = {
     "retail": retail, "banking": banking, "tau_retail": tau_retail, "fixtures/envs/message.py": message,
-    "bench/fresh_envs/food_delivery.py": food_delivery, "bench/fresh_envs/hr_leave.py": hr_leave}
+    "bench/fresh_envs/food_delivery.py": food_delivery, "bench/fresh_envs/hr_leave.py": hr_leave,
+    "bench/fresh_envs/physio_sessions.py": physio_sessions, "bench/fresh_envs/pharmacy_refills.py": pharmacy_refills,
+    "bench/fresh_envs/expense_approvals.py": expense_approvals}
 
 
 def records() -> list[Record]:
