@@ -118,48 +118,52 @@ def test_every_dialogue_is_one_users(env: str) -> None:
         bench.close()
 
 
-def test_a_sub_task_the_user_cannot_do_becomes_one_they_can() -> None:
+@pytest.fixture(scope="module")
+def retail() -> Iterator[Workbench]:
+    """One bench for the tests below (a bench costs ~1.5 s CPU); each resets it first."""
     bench = Workbench("retail", 2)
-    try:
-        cancel = bench.tools["cancel_order"]
-        customers = [r["customer_id"] for r in bench.env.query("SELECT customer_id FROM customers ORDER BY 1")]
-        nothing_to_cancel = [c for c in customers if not bench.values.serves(cancel, c)]
-        assert nothing_to_cancel and len(nothing_to_cancel) < len(customers)
-        customer = nothing_to_cancel[0]
-        bench.env.reset()
-        draft = Draft(system="", segments=[Segment(goal="who I am", target="get_customer", stated={}, turns=[],
-                                                   context={"customer_id": customer})])
-        segment = OfflineBackend().draft_segment(bench, SubTaskPlan("cancel_order", 2), draft,
-                                                 random.Random(3), CostMeter())
-        assert segment is not None and segment.target != "cancel_order"
-        assert bench.tools[segment.target].writes  # a change still, one this customer can make
-        assert segment.context.get("customer_id") == customer
-        target = [c for t in segment.turns for c in t.calls if c.name == segment.target][-1]
-        done = bench.env.peek(target.name, target.arguments)  # producers only look up: the state is as it was
-        assert done.ok and done.result["customer_id"] == customer
-    finally:
-        bench.close()
+    yield bench
+    bench.close()
 
 
-def test_a_user_an_earlier_output_named_is_neither_looked_up_nor_asked_again() -> None:
-    bench = Workbench("retail", 2)
-    try:
-        customer = bench.env.query("SELECT customer_id FROM orders ORDER BY order_id LIMIT 1")[0]["customer_id"]
-        email = bench.env.query(f"SELECT email FROM customers WHERE customer_id = '{customer}'")[0]["email"]
-        # (found by email: an output that names the user but not their orders, so that
-        # listing them tells something new)
-        known = Segment(goal="who I am", target="find_customer_by_email", stated={}, context={"customer_id": customer},
-                        turns=[Turn("user", "request", text=f"I'm {email}."),
-                               Turn("assistant", "calls", calls=[Call("find_customer_by_email", {"email": email})]),
-                               Turn("assistant", "reply", text="Found you.")])
-        draft = Draft(system="", segments=[known])
-        assert draft.execute(bench.env)
-        segment = OfflineBackend().draft_segment(bench, SubTaskPlan("list_customer_orders", 3), draft,
-                                                 random.Random(1), CostMeter())
-        assert segment is not None and segment.target == "list_customer_orders"
-        calls = [c for t in segment.turns for c in t.calls]
-        assert [(c.name, c.arguments["customer_id"]) for c in calls] == [("list_customer_orders", customer)]
-        assert "customer_id" not in segment.stated and customer not in (segment.turns[0].text or "")
-        assert segment.relies_on == {0}  # so no edit may take away the output that named them
-    finally:
-        bench.close()
+def test_a_sub_task_the_user_cannot_do_becomes_one_they_can(retail: Workbench) -> None:
+    bench = retail
+    bench.env.reset()  # the seeded state, as a new bench has
+    cancel = bench.tools["cancel_order"]
+    customers = [r["customer_id"] for r in bench.env.query("SELECT customer_id FROM customers ORDER BY 1")]
+    nothing_to_cancel = [c for c in customers if not bench.values.serves(cancel, c)]
+    assert nothing_to_cancel and len(nothing_to_cancel) < len(customers)
+    customer = nothing_to_cancel[0]
+    bench.env.reset()
+    draft = Draft(system="", segments=[Segment(goal="who I am", target="get_customer", stated={}, turns=[],
+                                               context={"customer_id": customer})])
+    segment = OfflineBackend().draft_segment(bench, SubTaskPlan("cancel_order", 2), draft,
+                                             random.Random(3), CostMeter())
+    assert segment is not None and segment.target != "cancel_order"
+    assert bench.tools[segment.target].writes  # a change still, one this customer can make
+    assert segment.context.get("customer_id") == customer
+    target = [c for t in segment.turns for c in t.calls if c.name == segment.target][-1]
+    done = bench.env.peek(target.name, target.arguments)  # producers only look up: the state is as it was
+    assert done.ok and done.result["customer_id"] == customer
+
+
+def test_a_user_an_earlier_output_named_is_neither_looked_up_nor_asked_again(retail: Workbench) -> None:
+    bench = retail
+    bench.env.reset()  # the seeded state, as a new bench has
+    customer = bench.env.query("SELECT customer_id FROM orders ORDER BY order_id LIMIT 1")[0]["customer_id"]
+    email = bench.env.query(f"SELECT email FROM customers WHERE customer_id = '{customer}'")[0]["email"]
+    # (found by email: an output that names the user but not their orders, so that
+    # listing them tells something new)
+    known = Segment(goal="who I am", target="find_customer_by_email", stated={}, context={"customer_id": customer},
+                    turns=[Turn("user", "request", text=f"I'm {email}."),
+                           Turn("assistant", "calls", calls=[Call("find_customer_by_email", {"email": email})]),
+                           Turn("assistant", "reply", text="Found you.")])
+    draft = Draft(system="", segments=[known])
+    assert draft.execute(bench.env)
+    segment = OfflineBackend().draft_segment(bench, SubTaskPlan("list_customer_orders", 3), draft,
+                                             random.Random(1), CostMeter())
+    assert segment is not None and segment.target == "list_customer_orders"
+    calls = [c for t in segment.turns for c in t.calls]
+    assert [(c.name, c.arguments["customer_id"]) for c in calls] == [("list_customer_orders", customer)]
+    assert "customer_id" not in segment.stated and customer not in (segment.turns[0].text or "")
+    assert segment.relies_on == {0}  # so no edit may take away the output that named them

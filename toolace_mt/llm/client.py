@@ -18,10 +18,8 @@ import os
 import random
 import threading
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx2
-import openai
 from pydantic import BaseModel
 
 from toolace_mt.llm.cache import ResponseCache, cache_key
@@ -29,6 +27,9 @@ from toolace_mt.llm.engine_gate import EngineGate
 from toolace_mt.llm.errors import AnswerError, ModelError
 from toolace_mt.llm.servers import Server, ServerPool
 from toolace_mt.llm.settings import ModelSettings
+
+if TYPE_CHECKING:  # the SDK is imported by the first request (~1 s: every command and worker process paid it)
+    import openai
 
 _CONTEXT_WORDS = ("context length", "context_length", "maximum context", "too many tokens", "context window",
                   "prompt is too long", "exceeds the context")
@@ -129,6 +130,9 @@ class ChatClient:
     # -- inside the loop ------------------------------------------------------
     def _ensure_pool(self) -> tuple[ServerPool, asyncio.Semaphore]:
         if self._pool is None or self._semaphore is None:
+            import httpx2
+            import openai
+
             settings = self.settings
             # One connection per request in flight: httpx's default pool (100) would queue the rest.
             limits = httpx2.Limits(max_connections=max(1000, settings.concurrency),
@@ -201,6 +205,8 @@ class ChatClient:
             return answer
 
     async def _send(self, request: dict[str, Any], stage: str) -> ChatAnswer:
+        import openai
+
         pool, semaphore = self._ensure_pool()
         settings = self.settings
         attempt = 0  # retries that count against max_retries (a failover to a server that is up does not)
@@ -276,6 +282,8 @@ class ChatClient:
         return failovers < len(pool.servers) - 1 and pool.up_count(self._loop.time()) > 0
 
     async def _send_to(self, server: Server, request: dict[str, Any], stage: str) -> ChatAnswer:
+        import httpx2
+
         self._count(requests=1)
         server.in_flight += 1
         started = self._loop.time()
@@ -321,6 +329,8 @@ class ChatClient:
                           finish_reason=finish if isinstance(finish, str) else None)
 
     async def _models(self, client: openai.AsyncOpenAI) -> list[str]:
+        import openai
+
         try:
             page = await client.models.list(timeout=min(self.settings.timeout, 10))
             return sorted(m.id for m in page.data)[:10]

@@ -12,8 +12,10 @@ locks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import openai
+if TYPE_CHECKING:  # a Server is made by the client, which imports the SDK
+    import openai
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii as _encode_string
 from typing import Any
 
 from toolace_mt.generation.plan.id_names import is_id, names_a, snake
@@ -31,7 +32,14 @@ def known_values(param: str, known: dict[str, list[Any]]) -> list[Any]:
 
 
 def value_key(value: Any) -> str:
-    """A value as a hashable key (equal JSON, equal key)."""
+    """A value as a hashable key (equal JSON, equal key). A string or an integer, most keys,
+    is encoded directly: the same text json.dumps gives, without building an encoder for
+    each value (~30 000 keys per bench start-up)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_string(value)
+    if kind is int:
+        return int.__repr__(value)
     return json.dumps(value, sort_keys=True, default=str)
 
 
