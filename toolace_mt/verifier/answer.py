@@ -7,8 +7,9 @@
   record's `task` made of reads only must have the output of its last planned call told
   in a reply after it, the same way (its goal's words name fields too). A question for
   an amount or a count ("how much will I get back for return RET-5003?", "how many days
-  do I have left?") is answered by a number the reads newly showed, or the size of a list
-  they returned; the return's status and reason do not answer it.
+  do I have left?") is answered by a number the reads showed (even one shown earlier in the
+  dialogue: an order's unit price), or the size of a list they returned; the return's
+  status and reason do not answer it.
 Replies in words are reply_style's concern (field dumps, ids alone).
 """
 
@@ -94,7 +95,7 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     if not new:
         return None
     told = Told.of(reply)
-    if quantity and not _tells_a_number(told, new, outputs) and not _NONE_AMOUNT.search(reply):
+    if quantity and not _tells_a_number(told, outputs) and not _NONE_AMOUNT.search(reply):
         return "the reply states no amount or count, which was asked for (\"how much\", \"how many\")"
     if any(isinstance(v, str) and len(v.split()) >= 5 and told.tells(v) for v in new[:400]):
         return None  # it quotes what the record says (a message's text): "what does it say?" is answered
@@ -112,9 +113,12 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     return "the reply states none of the values the look-ups found"
 
 
-def _tells_a_number(told: Told, new: list[Any], outputs: list[Any]) -> bool:
-    """The reply tells a number the reads newly showed, or a list's size; true when they showed none."""
-    numbers = [v for v in new if isinstance(v, int | float) and not isinstance(v, bool)]
+def _tells_a_number(told: Told, outputs: list[Any]) -> bool:
+    """The reply tells a number the reads showed, or a list's size; true when they showed none.
+    The number asked for may have been shown before (an order's unit price, then "how much is
+    it?"): the reads' numbers count whether new or not."""
+    numbers = [v for out in outputs for _, v in leaves_with_keys(out) if isinstance(v, int | float)
+               and not isinstance(v, bool)]
     sizes = [n for out in outputs for n in list_lengths(out)]
     if not numbers and not sizes:
         return True
