@@ -211,6 +211,22 @@ def test_an_empty_error_message_leaves_no_hole(tau: Workbench) -> None:
         assert not HOLE.search(text), text
 
 
+def test_a_name_searched_for_is_never_said_as_the_users_own(banking: Workbench) -> None:
+    """Asked for the name to search customers by, the user does not say "my name is" it;
+    asked for the name that finds their own record, they may."""
+    def answers(output: Any) -> set[str]:
+        found = Call("find_customers", {"name": "Terry Guzman"}, result=CallResult(ok=True, result=output))
+        segment = Segment(goal="g", target="find_customers", stated={},
+                          turns=[Turn("assistant", "calls", calls=[found])])
+        return {ow.turn_text(banking, segment, Turn("user", "answer", seed=seed,
+                                                   topic={"param": "name", "value": "Terry Guzman"}))
+                for seed in range(300)}
+    searched = answers([])
+    assert all("Terry Guzman" in t and "my name" not in t.casefold() for t in searched), searched
+    own = answers({"customer_id": "CUS-1035", "full_name": "Terry Guzman", "email": "t@g.com"})
+    assert any("my name is Terry Guzman" in t for t in own), own
+
+
 # -- no repeated assistant text ---------------------------------------------------------------
 
 def _two_replies(result: Any) -> tuple[Segment, Turn, Turn]:

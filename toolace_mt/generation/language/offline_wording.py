@@ -241,9 +241,13 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         flag = _flag_sentences(bench.tools[segment.target], [(_said_key(topic["param"]), topic["value"])], rng)
         if flag and turn.kind == "answer":
             return next(iter(flag.values()))
+        # A person's name the call looks up is the user's own only when it finds their record
+        # ("my name is Terry Guzman" to search customers is someone else's name said as theirs).
+        theirs = not own_record.name_key(_said_key(topic["param"])) or \
+            own_record.is_own(segment.target_output(), bench.values.user_key)
         return w.answer(rng, _spoken_key(bench, topic["param"]), _said_enum(topic["value"], _enum_words(bench),
                                                                    _enum_values(bench)),
-                        correction=turn.kind == "correction")
+                        correction=turn.kind == "correction", theirs=theirs)
     if turn.kind == "error_reply":
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
         error = failed.result.error.message if failed.result and failed.result.error else ""
