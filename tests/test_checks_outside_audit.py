@@ -322,8 +322,8 @@ def test_how_much_is_answered_by_a_number(reply: str, found: dict[str, list[int]
 def test_how_much_is_answered_by_a_price_shown_earlier(reply: str, found: dict[str, list[int]]) -> None:
     """The order showed the kettle's unit price before the user asked what it costs."""
     order = {"order_id": "#W1", "items": [{"product_id": "P2029", "unit_price": 58.99, "quantity": 1}]}
-    record = synthetic([("user", "Please order product P2029."), ("call", "place_order", {"product_id": "P2029"}, order),
-                        ("assistant", "Done: order #W1 is placed."), ("user", "How much does product P2029 cost?"),
+    record = synthetic([("user", "Please order product P2029."),
+                        ("call", "place_order", {"product_id": "P2029"}, order), ("assistant", "Done: order #W1 is placed."), ("user", "How much does product P2029 cost?"),
                         ("call", "get_product", {"product_id": "P2029"}, KETTLE), ("assistant", reply)], SHOP_TOOLS)
     assert kinds(record, SHOP) == found
 

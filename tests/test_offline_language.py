@@ -227,6 +227,27 @@ def test_a_name_searched_for_is_never_said_as_the_users_own(banking: Workbench) 
     assert any("my name is Terry Guzman" in t for t in own), own
 
 
+def test_a_look_up_after_a_search_tells_the_text_only_it_holds() -> None:
+    """The search showed each message's subject, sender and date; reading two messages
+    tells their bodies, or the look-ups were for nothing."""
+    found = {"message_id": "MSG-1", "subject": "Invoice for May", "contact_name": "Kathleen Compton",
+             "sent_at": "2026-07-05T08:55:00"}
+    body = ("Please pay the May invoice by Friday. The bank details are on page two of the attachment. Thanks for "
+            "the quick turnaround on the last one, and say hello to the team in Leeds from all of us here.")
+    read = [Call("get_message", {"message_id": "MSG-1"}, result=CallResult(ok=True, result={**found, "body": body})),
+            Call("get_message", {"message_id": "MSG-2"}, result=CallResult(ok=True, result={
+                "message_id": "MSG-2", "subject": "Lunch", "sent_at": "2026-07-06T12:00:00",
+                "body": "See you at noon."}))]
+    search = Call("search_messages", {"query": "invoice"}, result=CallResult(ok=True, result=[found]))
+    reply = Turn("assistant", "reply", seed=3, topic={"target": "get_message", "writes": False})
+    segment = Segment(goal="g", target="get_message", stated={},
+                      turns=[Turn("assistant", "calls", calls=[search]), Turn("assistant", "calls", calls=read), reply])
+    text = ow.reply_text(segment, reply, random.Random(3), ow._focus(segment, None))
+    assert 'saying "Please pay the May invoice by Friday. The bank details are on page two of the attachment. ..."' \
+        in text, text  # its first sentences
+    assert "saying" not in text.split("MSG-2")[1], text  # MSG-2's subject and date are news enough
+
+
 # -- no repeated assistant text ---------------------------------------------------------------
 
 def _two_replies(result: Any) -> tuple[Segment, Turn, Turn]:

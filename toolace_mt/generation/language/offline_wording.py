@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
@@ -435,7 +436,30 @@ def _headed(call: Call, focus: speech.Focus | None) -> str:
     if listed:  # a record of entries (a product's variants): the first few, by their details
         said += " - " + "; ".join(speech.describe_item(item, focus) for item in listed[:3]) \
             + ("; and more" if len(listed) > 3 else "")
-    return said
+    text = _new_text(rest, said, focus)
+    return f'{said}, saying "{text}"' if text else said
+
+
+QUOTED_TEXT = 160  # characters of a record's text a line quotes (its first sentences)
+
+
+def _new_text(output: dict[str, Any], said: str, focus: speech.Focus | None) -> str | None:
+    """A record's text (a message's body) to quote when the line tells nothing else new: a
+    look-up after a search that showed the rest is made for what only it holds."""
+    if focus is None or not focus.shown or any(str(v) in said for v in output.values()
+                                               if isinstance(v, str | int | float) and str(v) not in focus.shown):
+        return None
+    text = next((v.strip() for k, v in output.items() if k in speech.CONTENT and isinstance(v, str)
+                 and v.strip() and v not in focus.shown and v.strip() not in said), None)
+    if text is None or len(text) <= QUOTED_TEXT:
+        return text
+    sentences = re.findall(r"[^.!?]+[.!?]+", text)
+    quoted = ""
+    for sentence in sentences:
+        if len(quoted) + len(sentence) > QUOTED_TEXT:
+            break
+        quoted += sentence
+    return quoted.strip() + " ..." if quoted.strip() else text[:QUOTED_TEXT].rsplit(" ", 1)[0] + " ..."
 
 
 # Verbs of a write that moves money: its amount is part of what was done ("I've paid ... $25.00").
