@@ -323,9 +323,22 @@ def test_how_much_is_answered_by_a_price_shown_earlier(reply: str, found: dict[s
     """The order showed the kettle's unit price before the user asked what it costs."""
     order = {"order_id": "#W1", "items": [{"product_id": "P2029", "unit_price": 58.99, "quantity": 1}]}
     record = synthetic([("user", "Please order product P2029."),
-                        ("call", "place_order", {"product_id": "P2029"}, order), ("assistant", "Done: order #W1 is placed."), ("user", "How much does product P2029 cost?"),
+                        ("call", "place_order", {"product_id": "P2029"}, order),
+                        ("assistant", "Done: order #W1 is placed."), ("user", "How much does product P2029 cost?"),
                         ("call", "get_product", {"product_id": "P2029"}, KETTLE), ("assistant", reply)], SHOP_TOOLS)
     assert kinds(record, SHOP) == found
+
+
+@pytest.mark.parametrize("question, reply, found", [
+    ("Could you look up booking BK-4 for our guest?", "BK-4 is a sea view double from May 3.", {}),
+    ("How many guests are on booking BK-4?", "It's a sea view double from May 3.", {"unanswered_question": [3]}),
+    ("How many guests are on booking BK-4?", "There are 3 guests in the sea view double.", {}),
+])
+def test_the_guest_is_a_person_the_guests_a_count(question: str, reply: str, found: dict[str, list[int]]) -> None:
+    booking = {"booking_id": "BK-4", "room": "sea view double", "guests": 3, "check_in": "2026-05-03"}
+    record = synthetic([("user", question), ("call", "get_booking", {"booking_id": "BK-4"}, booking),
+                        ("assistant", reply)], {"get_booking": {"booking_id": {"type": "string"}}})
+    assert kinds(record, EnvPolicy(known=True)) == found
 
 
 @pytest.mark.parametrize("question, found", [

@@ -54,7 +54,18 @@ _ARGUMENT = re.compile(r"\b\w+=\S+")  # "get order (first_name=Jody, ...)": a go
 
 
 def _words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in _WORD.findall(text.casefold()) if w not in _STOP}
+    """The text's words without a plural "s", and its plurals as said ("guests")."""
+    found = [w for w in _WORD.findall(text.casefold()) if w not in _STOP]
+    return {w.rstrip("s") for w in found} | {w for w in found if w.endswith("s")}
+
+
+def _names_field(part: str, leaf: Any, words: set[str]) -> bool:
+    """Whether the words name a field by one of its name's parts. A count (`guests: 2`) is
+    named by its plural: "the guest" is a person, not how many there are."""
+    if isinstance(leaf, int | float) and not isinstance(leaf, bool) and part.endswith("s") \
+            and not part.endswith("ss"):
+        return part in words
+    return part.rstrip("s") in words
 
 
 def _asked_fields(words: set[str], outputs: list[Any]) -> dict[str, list[Any]]:
@@ -64,8 +75,8 @@ def _asked_fields(words: set[str], outputs: list[Any]) -> dict[str, list[Any]]:
         for key, leaf in leaves_with_keys(out):
             if key.casefold() == "id" or key.casefold().endswith("_id"):
                 continue  # "show my transfers" asks for the transfers, not their ids
-            parts = {p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4}
-            if parts & words and meaningful(leaf):
+            parts = [p for p in key.casefold().split("_") if len(p) >= 4]
+            if any(_names_field(p, leaf, words) for p in parts) and meaningful(leaf):
                 fields.setdefault(key, []).append(leaf)
     return fields
 
@@ -83,7 +94,8 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     outputs = [s.output for s in sites]
     # a word that names an argument of the calls is how the user filtered ("only in-stock
     # ones" for in_stock_only), not what they asked to be told
-    filters = {p.rstrip("s") for s in sites for name in (s.arguments or {}) for p in str(name).casefold().split("_")}
+    filters = {q for s in sites for name in (s.arguments or {}) for p in str(name).casefold().split("_")
+               for q in (p, p.rstrip("s"))}
     flags = _asked_flags(words - filters, outputs)
     stems = {w[:3] for w in re.findall(r"[a-z]{3,}", reply.casefold())}  # "logged in" tells login_status
     if flags and not _YES_NO.search(reply) and not any(
