@@ -177,6 +177,23 @@ def test_a_write_states_what_it_set() -> None:
         assert "I've modified order #W1." in text and "payment method ID is paypal_9" in text, text
 
 
+def test_a_create_tells_the_key_of_what_it_made_whatever_its_name() -> None:
+    """A new report's key is `report_code` (no `_id`): other tools take it, so the reply
+    tells it first, not only the purpose and cost center the user just gave."""
+    made = {"report_code": "ER-5075", "staff_number": "SN-204", "purpose": "Team training week",
+            "cost_center": "CC-200 Sales", "state": "draft"}
+    arguments = {"staff_number": "SN-204", "purpose": "Team training week", "cost_center": "CC-200 Sales"}
+    for seed in range(30):
+        call = Call("start_expense_report", arguments, result=CallResult(ok=True, result=made))
+        reply = Turn("assistant", "reply", seed=seed, topic={"target": call.name, "writes": True})
+        segment = Segment(goal="g", target=call.name, stated={},
+                          turns=[Turn("assistant", "calls", calls=[call]), reply])
+        text = ow.reply_text(segment, reply, random.Random(seed), user_key="staff_number",
+                             references=frozenset({"report_code", "staff_number", "purpose", "cost_center"}))
+        assert "ER-5075" in text, text
+        assert "SN-204" not in text, text  # the user's own key is no news
+
+
 def test_value_templates_never_get_an_empty_slot() -> None:
     for seed in range(300):
         rng = random.Random(seed)

@@ -235,7 +235,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         tool = bench.tools[segment.target]
         enables = any(tool.name in writes for writes in bench.preconditions.enabled_by.values())
         return reply_text(segment, turn, rng, _focus(segment, draft), _spoken_names(bench),
-                          user_key=bench.values.user_key, sign_in=own_record.signs_in(tool, enables))
+                          user_key=bench.values.user_key, sign_in=own_record.signs_in(tool, enables),
+                          references=_references(bench))
     if turn.kind == "ask":
         return ask_text(rng, _spoken_key(bench, topic["param"]))
     if turn.kind in ("answer", "correction"):
@@ -352,11 +353,13 @@ def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
 
 
 def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.Focus | None = None,
-               names: dict[str, str] | None = None, user_key: str | None = None, sign_in: bool = False) -> str:
+               names: dict[str, str] | None = None, user_key: str | None = None, sign_in: bool = False,
+               references: frozenset[str] = frozenset()) -> str:
     """The sub-task's closing reply, in prose: what a write did, or what was asked of a
     look-up (the facts its name asks about first, a list by its entries). `names`: what a
     person calls awkwardly named parameters (`num_days`), which outputs echo as fields.
-    The user's own record (by `user_key`) is not read their own name; a sign-in greets them."""
+    The user's own record (by `user_key`) is not read their own name; a sign-in greets them.
+    `references`: the env's parameter names, the keys a create's new record is told by."""
     target, *siblings = segment.target_calls() or [None]
     if target is None or target.result is None:
         return "I've looked into it."
@@ -380,7 +383,8 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
         and isinstance(output.get(user_key), str | int) else set()
     facts = speech.summary(_renamed(output, names or {}), segment.target, rng,
                            arguments=tl.without_secrets(target.arguments) if writes else None,
-                           known=_known(segment, target, writes) | claimed | own_id, focus=focus)
+                           known=_known(segment, target, writes) | claimed | own_id, focus=focus,
+                           references=references - {user_key})
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
     records = [c for c in (target, *siblings) if _succeeded(c) and c.result is not None
@@ -519,6 +523,11 @@ def _spoken_names(bench: Workbench) -> dict[str, str]:
     "number of days"), from their descriptions; a search's words and counts are said their
     own way (value_phrases.SPOKEN)."""
     return tl.spoken_names(bench.tools.values(), keep=w.SPOKEN)
+
+
+def _references(bench: Workbench) -> frozenset[str]:
+    """The names the env's tools take as parameters: a field of that name keys a record."""
+    return frozenset(p for tool in bench.tools.values() for p in tool.parameters.get("properties", {}))
 
 
 def _spoken_key(bench: Workbench, key: str) -> str:

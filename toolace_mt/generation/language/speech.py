@@ -16,6 +16,7 @@ from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.labels import date_words, id_key, unit
 from toolace_mt.generation.language.record_parts import is_part, merged
 from toolace_mt.generation.language.tool_language import is_secret
+from toolace_mt.verifier.evidence import is_identifier
 
 _SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+|[a-z]+(?:-[a-z]+){1,4}")  # no_longer_needed, filled-elsewhere
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?")
@@ -346,11 +347,12 @@ _CREATING = frozenset({"create", "add", "book", "place", "open", "submit", "make
 
 def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             arguments: dict[str, Any] | None = None, known: set[str] | None = None,
-            focus: Focus | None = None) -> str:
+            focus: Focus | None = None, references: frozenset[str] = frozenset()) -> str:
     """What an output tells, in prose: the asked facts first; for a write (`arguments`),
-    the values it set first; values the user `known`s already are not told back; with a
-    focus, what the user's words ask about and what the dialogue has not shown yet first.
-    A message's text is quoted."""
+    the values it set first, and before them the key a create made (an id, or a field
+    other tools take as a parameter, in `references`: `report_code`, `sku`); values the
+    user `known`s already are not told back; with a focus, what the user's words ask about
+    and what the dialogue has not shown yet first. A message's text is quoted."""
     if w.empty(value):
         return ""
     focus = focus or Focus()
@@ -401,8 +403,8 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
         set_values = {str(v) for v in (arguments or {}).values()}
         if arguments:  # the values it set, and before them the id a create made
-            facts = sorted(facts, key=lambda kv: (not (creates and id_key(kv[0]) and str(kv[1]) not in given),
-                                                  str(kv[1]) not in set_values))
+            facts = sorted(facts, key=lambda kv: (not (creates and _made_key(*kv, references)
+                                                       and str(kv[1]) not in given), str(kv[1]) not in set_values))
         facts = _few_unasked(merged(facts), focus, limit)
         said = prose(facts, rng)
         if lists:  # the list the tool is about (an order's items, a flight's seats)
@@ -544,6 +546,18 @@ def flag_words(key: str, value: bool) -> str:
 
 # Fields told beside the asked ones: a reply answers, it does not read the record out.
 UNASKED = 2
+
+
+def _made_key(key: str, value: Any, references: frozenset[str]) -> bool:
+    """A field holding the key of a record: an id, or a reference other tools take (an
+    identifier-like `report_code` ER-5075, a `line_no` 3)."""
+    if id_key(key):
+        return True
+    if key not in references or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return w.label(key).split()[-1] == "number"
+    return isinstance(value, str) and " " not in value.strip() and is_identifier(value.strip().lstrip("#"))
 
 
 def _few_unasked(facts: list[tuple[str, Any]], focus: Focus, limit: int) -> list[tuple[str, Any]]:
