@@ -329,6 +329,22 @@ def test_how_much_is_answered_by_a_price_shown_earlier(reply: str, found: dict[s
     assert kinds(record, SHOP) == found
 
 
+@pytest.mark.parametrize("removed_from, found", [("ER-2", {}), ("ER-1", {"write_then_cancel": [3]})])
+def test_the_users_own_key_is_no_shared_entity_of_a_write_and_its_undo(removed_from: str,
+                                                                      found: dict[str, list[int]]) -> None:
+    tools = {"submit_report": {"staff_number": {"type": "string"}, "report_code": {"type": "string"}},
+             "remove_line_item": {"staff_number": {"type": "string"}, "report_code": {"type": "string"},
+                                  "line_no": {"type": "integer"}}}
+    policy = EnvPolicy(known=True, writes=frozenset(tools), user_key="staff_number")
+    record = synthetic([("user", "Submit report ER-1, then drop line 1 of report " + removed_from + "."),
+                        ("call", "submit_report", {"staff_number": "SN-1", "report_code": "ER-1"},
+                         {"report_code": "ER-1", "state": "submitted"}),
+                        ("call", "remove_line_item", {"staff_number": "SN-1", "report_code": removed_from,
+                                                      "line_no": 1}, {"report_code": removed_from, "lines": 2}),
+                        ("assistant", f"Report ER-1 is submitted and line 1 of {removed_from} is gone.")], tools)
+    assert {k: v for k, v in kinds(record, policy).items() if k == "write_then_cancel"} == found
+
+
 @pytest.mark.parametrize("question, reply, found", [
     ("Could you look up booking BK-4 for our guest?", "BK-4 is a sea view double from May 3.", {}),
     ("How many guests are on booking BK-4?", "It's a sea view double from May 3.", {"unanswered_question": [3]}),
