@@ -194,6 +194,16 @@ def test_a_create_tells_the_key_of_what_it_made_whatever_its_name() -> None:
         assert "SN-204" not in text, text  # the user's own key is no news
 
 
+def test_a_value_for_a_new_record_is_never_said_as_a_change() -> None:
+    """A new order's payment method does not "need to change to" anything; a seat changed is "the new seat"."""
+    made = {" ".join(w.value_sentences(random.Random(seed), [("payment method", "credit card")], chosen=True))
+            for seed in range(300)}
+    assert not any(re.search(r"change to|new payment|going forward", t, re.I) for t in made), made
+    changed = {" ".join(w.value_sentences(random.Random(seed), [("payment method", "credit card")], chosen=True,
+                                          changes=True)) for seed in range(300)}
+    assert any(re.search(r"change to|new payment|going forward", t, re.I) for t in changed), changed
+
+
 def test_value_templates_never_get_an_empty_slot() -> None:
     for seed in range(300):
         rng = random.Random(seed)

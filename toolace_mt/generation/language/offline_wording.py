@@ -85,7 +85,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
     rng.shuffle(pairs)
     flags = _flag_sentences(tool, pairs, rng)
     pairs = [(names.get(k, k), v if k in wrong_keys else w.said_date(v)) for k, v in pairs if k not in flags]
-    clauses = w.value_sentences(rng, pairs, chosen=tool.writes, form=form) + list(flags.values())
+    changes = tool.writes and w.snake(tool.name).split("_")[0] in w.CHANGE_VERBS  # "the new seat", not a new order's
+    clauses = w.value_sentences(rng, pairs, chosen=tool.writes, form=form, changes=changes) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
         clauses.append(w.same_for(rng, others))
