@@ -96,3 +96,27 @@ def test_numbers_in_the_described_range(description: str, usual: tuple[int, int]
             assert inside[0] <= value <= inside[1]
             if "multiple of 5" in description:
                 assert value % 5 == 0
+
+
+def _tool(name: str, description: str) -> object:
+    return type("Spec", (), {"name": name, "description": description, "parameters": {"properties": {}}})()
+
+
+@pytest.mark.parametrize(("name", "description", "noun", "said"), [
+    # a look-up whose description opens with what it returns, not a verb
+    ("find_open_slots", "Start times on one day at which a therapist is free.", None, "get start times"),
+    ("session_end_time", "When a session starting at a given time ends.", None, ""),
+    # the env's noun for its users, with "member", is the user
+    ("find_staff_by_email", "Find a staff member by their work email.", "staff", "find me"),
+    ("list_expense_reports", "The staff member's own expense reports with their totals.", "staff",
+     "get my expense reports"),
+])
+def test_spoken_task_from_descriptions_unlike_the_tuned_ones(name: str, description: str, noun: str | None,
+                                                             said: str) -> None:
+    assert tl.spoken_task(_tool(name, description), "you", noun) == said
+
+
+def test_a_pronoun_goes_before_the_particle() -> None:
+    tool = _tool("find_staff_by_email", "Find a staff member by their work email.")
+    said = {tl.task(tool, random.Random(seed), "you", None, "staff")[0] for seed in range(60)}
+    assert "track me down" in said and not any(p in s for s in said for p in ("down me", "up me", "out me")), said
