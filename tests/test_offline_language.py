@@ -204,6 +204,24 @@ def test_a_value_for_a_new_record_is_never_said_as_a_change() -> None:
     assert any(re.search(r"change to|new payment|going forward", t, re.I) for t in changed), changed
 
 
+def test_a_refusal_of_a_request_about_the_user_has_no_help_you_before_it(tau: Workbench) -> None:
+    segment = Segment(goal="g", target="get_order_details", stated={}, turns=[])
+    for request in ("help me with my crossword", "walk me through my tax return"):
+        said = {ow.turn_text(tau, segment, Turn("assistant", "refusal", seed=seed, topic={"request": request}))
+                for seed in range(40)}
+        assert not any("help you help" in t or "help you walk" in t for t in said), said
+        assert any(request.replace("me", "you").replace("my", "your") in t for t in said), said
+
+
+@pytest.mark.parametrize("purpose", ["Site inspection trip", "Customer visit in Denver"])
+def test_a_short_name_of_a_thing_is_said_with_its_field_not_as_a_sentence(purpose: str) -> None:
+    report = {"report_code": "ER-5051", "purpose": purpose, "cost_center": "CC-100 Engineering", "state": "draft"}
+    for seed in range(30):
+        text = _reply(report, tool="withdraw_expense_report", writes=True, seed=seed,
+                      arguments={"report_code": "ER-5051"})
+        assert f". {purpose}." not in text and not text.startswith(f"{purpose}."), text
+
+
 def test_value_templates_never_get_an_empty_slot() -> None:
     for seed in range(300):
         rng = random.Random(seed)

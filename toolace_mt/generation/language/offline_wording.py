@@ -261,7 +261,11 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         said = speech.plain_error(error, label, wrong)
         return rng.choice(w.ERROR_REPLIES).format(error=said[0].upper() + said[1:], error_l=said, label=label)
     if turn.kind == "refusal":
-        return rng.choice(w.REFUSALS).format(request=speech.yours(topic["request"]))
+        request = speech.yours(topic["request"])
+        # "help you walk you through ...", "help you help you with ...": a request about the
+        # user is refused without "help you" before it
+        frames = [f for f in w.REFUSALS if "help you {request}" not in f or not re.search(r"\byou\b", request)]
+        return rng.choice(frames).format(request=request)
     if turn.kind == "confirm":
         return confirm_text(bench, segment, turn, rng)
     if turn.kind == "agree":

@@ -215,8 +215,16 @@ def _sentence(value: Any) -> bool:
     if not isinstance(value, str) or len(value.split()) < 3 or not value[:1].isupper():
         return False
     words = value.split()
-    return (value.rstrip().endswith((".", "!", "?")) and not words[-1].rstrip(".").isupper()) \
-        or any(w.isalpha() and w.islower() and len(w) >= 4 for w in words[1:])
+    if value.rstrip().endswith((".", "!", "?")):
+        return not words[-1].rstrip(".").isupper()
+    lower = [w for w in words[1:] if w.isalpha() and w.islower() and len(w) >= 4]
+    # a short phrase is a sentence only with a verb ("Message sent successfully"); "Site
+    # inspection trip", a report's purpose, is a name for a thing
+    return bool(lower) and (len(words) >= 6 or any(_VERB_LIKE.fullmatch(w.lower()) for w in words[1:]))
+
+
+_VERB_LIKE = re.compile(r"[a-z]+ed|[a-z]+ly|successful|complete|sent|done|made|paid|set|taken|given|is|are|was|were|has|have|had|will|can|"
+                        r"could|failed|succeeded|completed|created|updated|found")
 
 
 def _merged_relations(parts: list[str]) -> list[str]:
