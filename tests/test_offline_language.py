@@ -222,6 +222,17 @@ def test_a_short_name_of_a_thing_is_said_with_its_field_not_as_a_sentence(purpos
         assert f". {purpose}." not in text and not text.startswith(f"{purpose}."), text
 
 
+def test_look_ups_by_day_are_headed_by_the_day_in_words() -> None:
+    read = [Call("get_energy_usage", {"date": day}, result=CallResult(ok=True, result={
+        "date": day, "kwh": kwh, "cost": cost})) for day, kwh, cost in
+        (("2026-08-05", 99.1, 19.34), ("2026-07-21", 80.5, 15.2))]
+    reply = Turn("assistant", "reply", seed=1, topic={"target": "get_energy_usage", "writes": False})
+    segment = Segment(goal="g", target="get_energy_usage", stated={},
+                      turns=[Turn("assistant", "calls", calls=read), reply])
+    text = ow.reply_text(segment, reply, random.Random(1))
+    assert "- August 5, 2026:" in text and "2026-08-05" not in text, text
+
+
 def test_value_templates_never_get_an_empty_slot() -> None:
     for seed in range(300):
         rng = random.Random(seed)

@@ -89,7 +89,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
     clauses = w.value_sentences(rng, pairs, chosen=tool.writes, form=form, changes=changes) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
-        clauses.append(w.same_for(rng, others))
+        clauses.append(w.same_for(rng, [w.said_date(v) for v in others]))  # "July 24, 2026", never "2026-07-24"
     if lookups:
         taken = {names.get(_base(k), _base(k)) for k, _ in mine} | {names.get(_base(k), _base(k)) for k in covered}
         named: list[tuple[str, object]] = []
@@ -440,7 +440,7 @@ def _headed(call: Call, focus: speech.Focus | None) -> str:
     if value is None or not isinstance(output, dict):
         return speech.describe_item(output, focus)
     rest = {k: v for k, v in output.items() if str(v) != str(value)}
-    said = f"{value}: {speech.describe_item(rest, focus)}"
+    said = f"{w.said_date(value)}: {speech.describe_item(rest, focus)}"  # a day as words, not "2026-08-05"
     listed = next((items for items in map(speech.entries, rest.values()) if items and isinstance(items[0], dict)), [])
     if listed:  # a record of entries (a product's variants): the first few, by their details
         said += " - " + "; ".join(speech.describe_item(item, focus) for item in listed[:3]) \
