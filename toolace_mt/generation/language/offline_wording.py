@@ -54,9 +54,9 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
         phrased = w.internal_request(rng, internal)
     hints = [p for p in tool.phrasing if not _form_hint(p)]
     typed = {k: v if k in (turn.topic.get("wrong") or {}) else w.said_date(v) for k, v in stated.items()}
-    described = _descriptions(bench)  # a hint that copies a description is the spec's sentence, not a person's
+    # a hint that copies a description is the spec's sentence, not a person's
     options = [filled for filled in (w.fill_phrasing(p, typed) for p in hints)
-               if filled and echoed_run(filled[0], described) is None]
+               if filled and echoed_run(filled[0], bench.described_runs) is None]
     if phrased:
         pass
     elif options and rng.random() < HINT_SHARE:
@@ -123,16 +123,6 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
 
 
 _PERSONAL = ("name", "email", "phone", "phone_number", "address")
-
-
-def _descriptions(bench: Workbench) -> list[str]:
-    """Every text of the tool list a user cannot see: tool and parameter descriptions."""
-    texts = []
-    for spec in bench.tools.values():
-        texts.append(spec.description or "")
-        texts += [str(p.get("description") or "") for p in spec.parameters.get("properties", {}).values()
-                  if isinstance(p, dict)]
-    return texts
 
 
 def _form_hint(template: str) -> bool:

@@ -223,8 +223,8 @@ def _sentence(value: Any) -> bool:
     return bool(lower) and (len(words) >= 6 or any(_VERB_LIKE.fullmatch(w.lower()) for w in words[1:]))
 
 
-_VERB_LIKE = re.compile(r"[a-z]+ed|[a-z]+ly|successful|complete|sent|done|made|paid|set|taken|given|is|are|was|were|has|have|had|will|can|"
-                        r"could|failed|succeeded|completed|created|updated|found")
+_VERB_LIKE = re.compile(r"[a-z]+ed|[a-z]+ly|successful|complete|sent|done|made|paid|set|taken|given|is|are|was|"
+                        r"were|has|have|had|will|can|could|found")
 
 
 def _merged_relations(parts: list[str]) -> list[str]:
