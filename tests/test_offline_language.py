@@ -233,6 +233,21 @@ def test_look_ups_by_day_are_headed_by_the_day_in_words() -> None:
     assert "- August 5, 2026:" in text and "2026-08-05" not in text, text
 
 
+def test_the_users_own_record_with_a_preference_pointing_elsewhere_is_still_theirs() -> None:
+    """A patient's row holds `preferred_pharmacy_id`: it is still the patient's own record,
+    so the reply does not read them their own name."""
+    patient = {"patient_id": "PT1050", "given_name": "Darius", "family_name": "Mcdowell",
+               "birth_date": "1971-10-14", "phone": "555-0101", "preferred_pharmacy_id": "PH08"}
+    for seed in range(30):
+        call = Call("update_preferred_pharmacy", {"patient_id": "PT1050", "pharmacy_id": "PH08"},
+                    result=CallResult(ok=True, result=patient))
+        reply = Turn("assistant", "reply", seed=seed, topic={"target": call.name, "writes": True})
+        segment = Segment(goal="g", target=call.name, stated={},
+                          turns=[Turn("assistant", "calls", calls=[call]), reply])
+        text = ow.reply_text(segment, reply, random.Random(seed), user_key="patient_id")
+        assert "Mcdowell" not in text, text
+
+
 def test_value_templates_never_get_an_empty_slot() -> None:
     for seed in range(300):
         rng = random.Random(seed)
