@@ -218,8 +218,8 @@ def spoken_task(tool: ToolSpec, who: str = "you", user_noun: str | None = None) 
     if "tool description:" in text.lower():
         text = text[text.lower().rindex("tool description:") + len("tool description:"):].strip()
     opening = text.split()[:1]
-    if not _is_verb(opening[0] if opening and words[0] != "my" else verb, tool.name, rest[0] if rest else ""):
-        # a description that names only what it returns
+    returns = not _is_verb(opening[0] if opening and words[0] != "my" else verb, tool.name, rest[0] if rest else "")
+    if returns:  # a description that names only what it returns
         verb, rest = "get", [opening[0].lower().strip(".,;:"), *rest] if opening and words[0] != "my" else words
     head = [verb]
     if rest and rest[0].lower() == "me":  # "sign me in", "log me out"
@@ -268,8 +268,16 @@ def spoken_task(tool: ToolSpec, who: str = "you", user_noun: str | None = None) 
         return ""
     if len(head) == 2 and head[0].lower() in ("sign", "log") and head[1] in ("in", "out") and not taken:
         head.insert(1, "me")  # "Sign in with a member number": the user's own session ("sign me in")
+    if returns and len(taken) == 1 and not determiner:  # "Colleagues in ... with approved time off": which ones
+        which = _WITH.search(phrase)
+        if which:
+            taken.append(f"with {which.group(1)}")
     said = " ".join([*head, *([determiner] if determiner and taken else []), *taken])
     return first_person(said, who) if who.startswith("me") else said
+
+
+# What says which of a bare plural a look-up returns: "with approved time off" (up to the next place or time).
+_WITH = re.compile(r"\bwith ((?:[a-z-]+ ){0,3}?[a-z-]+)(?= (?:in|for|on|during|between|from|by|at)\b|[,.;]|$)")
 
 
 def _is_verb(word: str, tool: str, after: str = "") -> bool:
