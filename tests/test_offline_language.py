@@ -22,6 +22,7 @@ from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import offline_wording as ow
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.labels import show
+from toolace_mt.generation.language.value_phrases import EnumWords
 from toolace_mt.generation.plan.values import Choice, free_text, text_kind
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import mentions, normalise
@@ -246,6 +247,15 @@ def test_the_users_own_record_with_a_preference_pointing_elsewhere_is_still_thei
                           turns=[Turn("assistant", "calls", calls=[call]), reply])
         text = ow.reply_text(segment, reply, random.Random(seed), user_key="patient_id")
         assert "Mcdowell" not in text, text
+
+
+def test_a_look_ups_choice_from_a_list_is_no_wish() -> None:
+    """get_policy_cap(category=meals): "I'd rather have meals" wishes for what a look-up asks about."""
+    read = {" ".join(w.value_sentences(random.Random(seed), [("category", EnumWords("meals"))])) for seed in range(200)}
+    assert not any(re.search(r"rather|prefer|I'd like|I want", t) for t in read), read
+    wished = {" ".join(w.value_sentences(random.Random(seed), [("category", EnumWords("meals"))], chosen=True))
+              for seed in range(200)}
+    assert any(re.search(r"rather|prefer|I'd like|I want", t) for t in wished), wished
 
 
 def test_value_templates_never_get_an_empty_slot() -> None:

@@ -261,7 +261,9 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     if free_text(param, value):
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
-    if isinstance(value, EnumWords):  # a choice from a list ("no longer needed"): wished for, never a remembered fact
+    if isinstance(value, EnumWords) and not chosen:  # what a look-up is for, not a wish ("I'd rather have meals")
+        frames = ["The {l} is {v}.", "The {l} should be {v}.", "{L}: {v}.", "I'm asking about {v}."]
+    elif isinstance(value, EnumWords):  # a choice from a list ("no longer needed"): wished for, never a remembered fact
         frames = [*choices, "The {l} is {v}.", "The {l} should be {v}."]
     elif not mine(said) and not any(ch.isdigit() for ch in shown) and not _IDENTITY_LABEL.search(said):
         frames = frames + choices  # "paypal", "economy": a choice, not who the user is
