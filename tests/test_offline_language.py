@@ -232,6 +232,12 @@ def test_look_ups_by_day_are_headed_by_the_day_in_words() -> None:
                       turns=[Turn("assistant", "calls", calls=read), reply])
     text = ow.reply_text(segment, reply, random.Random(1))
     assert "- August 5, 2026:" in text and "2026-08-05" not in text, text
+    caps = [Call("get_policy_cap", {"category": c}, result=CallResult(ok=True, result={
+        "category": c, "cap_per_item": cap})) for c, cap in (("airfare", 1500.0), ("conference_fees", 2500.0))]
+    segment.turns[0] = Turn("assistant", "calls", calls=caps)
+    segment.target = reply.topic["target"] = "get_policy_cap"
+    text = ow.reply_text(segment, reply, random.Random(1))
+    assert "- conference fees:" in text and "conference_fees" not in text, text
 
 
 def test_the_users_own_record_with_a_preference_pointing_elsewhere_is_still_theirs() -> None:

@@ -430,7 +430,7 @@ def _headed(call: Call, focus: speech.Focus | None) -> str:
     if value is None or not isinstance(output, dict):
         return speech.describe_item(output, focus)
     rest = {k: v for k, v in output.items() if str(v) != str(value)}
-    said = f"{w.said_date(value)}: {speech.describe_item(rest, focus)}"  # a day as words, not "2026-08-05"
+    said = f"{speech.natural(value)}: {speech.describe_item(rest, focus)}"  # "August 5, 2026", "conference fees"
     listed = next((items for items in map(speech.entries, rest.values()) if items and isinstance(items[0], dict)), [])
     if listed:  # a record of entries (a product's variants): the first few, by their details
         said += " - " + "; ".join(speech.describe_item(item, focus) for item in listed[:3]) \
