@@ -220,7 +220,7 @@ def _sentence(value: Any) -> bool:
     lower = [w for w in words[1:] if w.isalpha() and w.islower() and len(w) >= 4]
     # a short phrase is a sentence only with a verb ("Message sent successfully"); "Site
     # inspection trip", a report's purpose, is a name for a thing
-    return bool(lower) and (len(words) >= 6 or any(_VERB_LIKE.fullmatch(w.lower()) for w in words[1:]))
+    return bool(lower) and (len(words) >= 6 or any(_VERB_LIKE.fullmatch(w.lower()) for w in words))
 
 
 _VERB_LIKE = re.compile(r"[a-z]+ed|[a-z]+ly|successful|complete|sent|done|made|paid|set|taken|given|is|are|was|"
