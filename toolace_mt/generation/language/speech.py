@@ -119,7 +119,8 @@ def facts_of(value: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 # A field that dates an event ("placed_at", "sent_on", "delivered_on"): said as the event.
-_EVENT = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set)_(?:at|on|date|time)")
+_EVENT = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set|spent|taken|given|bought|sold|kept|"
+                    r"seen|begun)_(?:at|on|date|time)")
 # A field that is the text of a message or a record: quoted, whatever its length.
 CONTENT = ("body", "content", "text", "message", "description", "snippet", "note", "notes", "summary", "memo")
 
@@ -133,6 +134,7 @@ _STATES = frozenset({"due", "ready", "valid", "available", "effective", "payable
                      "free", "live", "final"})  # "ready_on": it's ready on ..., not "it readys"
 _STATES_AFTER = frozenset({"left", "remaining", "available", "used", "free", "taken", "booked", "open", "sold"})
 _TRAILING = ("after", "before", "by", "from", "to", "of", "in", "at", "on", "since", "until")
+_THRESHOLDS = ("over", "under", "above", "below")  # a name that ends where its value goes
 
 
 def clause(key: str, value: Any) -> str:
@@ -166,6 +168,8 @@ def clause(key: str, value: Any) -> str:
     words = said.split()
     many = (w.plural(said) and words[-1] not in _TRAILING) or (len(words) == 2 and w.plural(words[0])
                                                              and words[1] in _STATES_AFTER)  # "spots left"
+    if len(words) >= 2 and words[-1] in _THRESHOLDS:  # "needs receipt over 60", never "the needs receipt over is"
+        return f"{said} {natural(value, key)}"
     if len(words) >= 2 and words[-1] in _TRAILING:
         if words[-2].endswith("ed"):
             return f"it was {said} {natural(value, key)}"
@@ -272,6 +276,8 @@ def _detail(key: str, value: Any) -> str:
         return f"{value} in stock"
     if isinstance(value, int | float) and not isinstance(value, bool) and not _money(key) and unit(key) is None:
         said = w.label(key).removeprefix("my ")  # a bare "4" says nothing: "4 copies available", "rating 4"
+        if said.split()[-1] in _THRESHOLDS:
+            return f"{said} {value}"
         return f"{value} {said}" if w.plural(said) or w.plural(said.split()[0]) else f"{said} {value}"
     return natural(value, key)
 

@@ -317,7 +317,8 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False,
         return lead + (text if text.startswith(shown) else text[0].upper() + text[1:])
     return lead + text
 
-_EVENT_FIELD = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set)_(?:at|on|date|time)")
+_EVENT_FIELD = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set|spent|taken|given|bought|sold|"
+                          r"kept|seen|begun)_(?:at|on|date|time)")
 
 
 # Asking about a value no reply has said yet: nothing to repeat, so no "again".
