@@ -120,3 +120,21 @@ def test_a_pronoun_goes_before_the_particle() -> None:
     tool = _tool("find_staff_by_email", "Find a staff member by their work email.")
     said = {tl.task(tool, random.Random(seed), "you", None, "staff")[0] for seed in range(60)}
     assert "track me down" in said and not any(p in s for s in said for p in ("down me", "up me", "out me")), said
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("plots_lease", "lease_plots"), ("tools.giveBack", "give_back_tools"), ("news_get", "get_news"),
+    ("session_end_time", "session_end_time"), ("harvests_byPlot", "harvests_by_plot"),
+    ("cancel_order", "cancel_order"), ("setCruiseControl", "set_cruise_control"),
+])
+def test_a_name_with_its_noun_first_is_said_verb_first(name: str, said: str) -> None:
+    from toolace_mt.generation.language.task_phrases import snake
+
+    assert snake(name) == said
+
+
+def test_a_particle_after_the_verb_of_a_name_stays_with_it() -> None:
+    from toolace_mt.generation.language.task_phrases import task_phrase
+
+    said = {task_phrase("tools_giveBack", random.Random(seed)) for seed in range(20)}
+    assert all(s.startswith("give back ") and s.endswith("tools") for s in said), said
