@@ -264,6 +264,15 @@ def test_a_look_ups_choice_from_a_list_is_no_wish() -> None:
     assert any(re.search(r"rather|prefer|I'd like|I want", t) for t in wished), wished
 
 
+def test_a_records_reason_in_words_is_quoted() -> None:
+    """An order's `reason` is its text: told as said, not left out for fields already shown."""
+    order = {"order_id": "O-5004", "customer_id": "C-2014", "quantity": 1, "status": "pending",
+             "reason": "Gift for my sister, please wrap it nicely."}
+    for seed in range(20):
+        text = _reply(order, tool="get_order", seed=seed, arguments={"order_id": "O-5004"})
+        assert '"Gift for my sister, please wrap it nicely."' in text, text
+
+
 def test_value_templates_never_get_an_empty_slot() -> None:
     for seed in range(300):
         rng = random.Random(seed)

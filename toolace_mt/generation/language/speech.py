@@ -122,7 +122,8 @@ def facts_of(value: dict[str, Any]) -> list[tuple[str, Any]]:
 _EVENT = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set|spent|taken|given|bought|sold|kept|"
                     r"seen|begun)_(?:at|on|date|time)")
 # A field that is the text of a message or a record: quoted, whatever its length.
-CONTENT = ("body", "content", "text", "message", "description", "snippet", "note", "notes", "summary", "memo")
+CONTENT = ("body", "content", "text", "message", "description", "snippet", "note", "notes", "summary", "memo",
+           "reason", "comment", "comments")
 
 
 _DATED = re.compile(r"(?P<verb>[a-z]+s)_(?:on|at)")  # "expires_on": it expires on ...
