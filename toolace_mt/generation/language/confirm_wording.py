@@ -72,7 +72,8 @@ def _checked(segment: Segment, before: int, ids: list[object]) -> str:
                 when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
                              if isinstance(output.get(k), str) and output[k]), None)
                 if when is not None:  # what the record is: the flight it is for, when it was placed
-                    facts = [*facts[:2], f"{w.label(when).removesuffix(' at')} {speech.natural(output[when], when)}"]
+                    said = when.replace("_", " ").removesuffix(" at")  # "placed July 15, 2026 at 22:00"
+                    facts = [*facts[:2], f"{said} {speech.natural(output[when], when)}"]
                 if facts:
                     return "it's " + ", ".join(facts[:3])
     return ""
