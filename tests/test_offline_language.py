@@ -344,6 +344,19 @@ def test_a_look_up_after_a_search_tells_the_text_only_it_holds() -> None:
     assert "saying" not in text.split("MSG-2")[1], text  # MSG-2's subject and date are news enough
 
 
+def test_a_confirmation_leaves_out_the_users_own_id(banking: Workbench) -> None:
+    """Who asks is no value of the write: "add a payee with the name Joe Hartman ...", not
+    "... with the customer ID CUS-1001"; the other values are all stated."""
+    add = Call("add_payee", {"customer_id": "CUS-1001", "name": "Joe Hartman", "bank_name": "Farley Bank",
+                             "account_number": "3084958221"})
+    for seed in range(20):
+        confirm = Turn("assistant", "confirm", seed=seed)
+        segment = Segment(goal="g", target="add_payee", stated={},
+                          turns=[confirm, Turn("assistant", "calls", calls=[add])])
+        text = ow.turn_text(banking, segment, confirm)
+        assert "CUS-1001" not in text and "Joe Hartman" in text and "3084958221" in text, text
+
+
 # -- no repeated assistant text ---------------------------------------------------------------
 
 def _two_replies(result: Any) -> tuple[Segment, Turn, Turn]:
