@@ -250,6 +250,20 @@ def test_an_id_every_listed_item_shares_is_one_id_not_a_list_by_ids() -> None:
     assert kinds(bare, BANK).get("ids_only_list") == [3]
 
 
+def test_ids_of_a_list_shown_turns_ago_are_references_not_a_list_by_ids() -> None:
+    """The accounts were described when listed; a later reply names two of them by id."""
+    accounts = [{"account_id": "ACC-1", "account_type": "checking", "balance": 10.0},
+                {"account_id": "ACC-2", "account_type": "savings", "balance": 900.0}]
+    turns: list[tuple[str, Any]] = [
+        ("user", "Which accounts do I have?"), ("call", "list_accounts", {"customer_id": "CUS-1"}, accounts),
+        ("assistant", "You have a checking account with $10.00 and a savings account with $900.00."),
+        ("user", "Please look at my transfers."), ("call", "list_transfers", {"account_id": "ACC-1"}, []),
+        ("assistant", "There are no transfers on it yet. Shall I move $50 from ACC-2 to ACC-1?")]
+    assert "ids_only_list" not in kinds(synthetic(turns, BANK_TOOLS), BANK)
+    same_turn = [*turns[:2], ("assistant", "You have ACC-1 and ACC-2.")]
+    assert kinds(synthetic(same_turn, BANK_TOOLS), BANK).get("ids_only_list") == [3]
+
+
 def test_a_reply_that_answers_something_else_is_unanswered() -> None:
     record = transfers("Sure thing! Is there anything else I can help you with today?",
                        question="How much did I pay Leeds Rent Co last month?")

@@ -315,6 +315,48 @@ def test_how_much_is_answered_by_a_number(reply: str, found: dict[str, list[int]
     assert kinds(record, SHOP) == found
 
 
+@pytest.mark.parametrize("reply, found", [
+    ("The Electric Kettle (Grey) is $58.99, in the kitchen category.", {}),
+    ("That's our Electric Kettle (Grey), in the kitchen category.", {"unanswered_question": [7]}),
+])
+def test_how_much_is_answered_by_a_price_shown_earlier(reply: str, found: dict[str, list[int]]) -> None:
+    """The order showed the kettle's unit price before the user asked what it costs."""
+    order = {"order_id": "#W1", "items": [{"product_id": "P2029", "unit_price": 58.99, "quantity": 1}]}
+    record = synthetic([("user", "Please order product P2029."),
+                        ("call", "place_order", {"product_id": "P2029"}, order),
+                        ("assistant", "Done: order #W1 is placed."), ("user", "How much does product P2029 cost?"),
+                        ("call", "get_product", {"product_id": "P2029"}, KETTLE), ("assistant", reply)], SHOP_TOOLS)
+    assert kinds(record, SHOP) == found
+
+
+@pytest.mark.parametrize("removed_from, found", [("ER-2", {}), ("ER-1", {"write_then_cancel": [3]})])
+def test_the_users_own_key_is_no_shared_entity_of_a_write_and_its_undo(removed_from: str,
+                                                                      found: dict[str, list[int]]) -> None:
+    tools = {"submit_report": {"staff_number": {"type": "string"}, "report_code": {"type": "string"}},
+             "remove_line_item": {"staff_number": {"type": "string"}, "report_code": {"type": "string"},
+                                  "line_no": {"type": "integer"}}}
+    policy = EnvPolicy(known=True, writes=frozenset(tools), user_key="staff_number")
+    record = synthetic([("user", "Submit report ER-1, then drop line 1 of report " + removed_from + "."),
+                        ("call", "submit_report", {"staff_number": "SN-1", "report_code": "ER-1"},
+                         {"report_code": "ER-1", "state": "submitted"}),
+                        ("call", "remove_line_item", {"staff_number": "SN-1", "report_code": removed_from,
+                                                      "line_no": 1}, {"report_code": removed_from, "lines": 2}),
+                        ("assistant", f"Report ER-1 is submitted and line 1 of {removed_from} is gone.")], tools)
+    assert {k: v for k, v in kinds(record, policy).items() if k == "write_then_cancel"} == found
+
+
+@pytest.mark.parametrize("question, reply, found", [
+    ("Could you look up booking BK-4 for our guest?", "BK-4 is a sea view double from May 3.", {}),
+    ("How many guests are on booking BK-4?", "It's a sea view double from May 3.", {"unanswered_question": [3]}),
+    ("How many guests are on booking BK-4?", "There are 3 guests in the sea view double.", {}),
+])
+def test_the_guest_is_a_person_the_guests_a_count(question: str, reply: str, found: dict[str, list[int]]) -> None:
+    booking = {"booking_id": "BK-4", "room": "sea view double", "guests": 3, "check_in": "2026-05-03"}
+    record = synthetic([("user", question), ("call", "get_booking", {"booking_id": "BK-4"}, booking),
+                        ("assistant", reply)], {"get_booking": {"booking_id": {"type": "string"}}})
+    assert kinds(record, EnvPolicy(known=True)) == found
+
+
 @pytest.mark.parametrize("question, found", [
     ("Sure! Which customer ID would you like?", {"id_as_choice": [1]}),
     ("Which pin would you like to use?", {"id_as_choice": [1]}),

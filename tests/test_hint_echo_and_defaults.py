@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from toolace_mt.cli import main
-from toolace_mt.verifier.user_language import echoed_run
+from toolace_mt.verifier.user_language import described_runs, echoed_run
 
 GARAGE = '''"""A garage that rents out its cars."""
 from sandbox.authoring import Db, Fake, ToolError, tool
@@ -52,6 +52,10 @@ def test_echoed_run_finds_a_copied_description_only() -> None:
     descriptions = ["Look up the model and availability of fleet car."]
     assert echoed_run("Could you look up the model and availability of fleet car CAR-1?", descriptions)
     assert echoed_run("What model is CAR-1, and is it free?", descriptions) is None
+    runs = described_runs(descriptions)  # what a Workbench computes once for its env
+    assert echoed_run("Could you look up the model and availability of fleet car CAR-1?", runs) == \
+        echoed_run("Could you look up the model and availability of fleet car CAR-1?", descriptions)
+    assert echoed_run("What model is CAR-1, and is it free?", runs) is None
 
 
 def test_generated_requests_skip_echoing_hints_and_confirmations_state_defaults(tmp_path: Path, capsys) -> None:

@@ -22,6 +22,7 @@ from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import offline_wording as ow
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.labels import show
+from toolace_mt.generation.language.value_phrases import EnumWords
 from toolace_mt.generation.plan.values import Choice, free_text, text_kind
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import mentions, normalise
@@ -177,6 +178,101 @@ def test_a_write_states_what_it_set() -> None:
         assert "I've modified order #W1." in text and "payment method ID is paypal_9" in text, text
 
 
+def test_a_create_tells_the_key_of_what_it_made_whatever_its_name() -> None:
+    """A new report's key is `report_code` (no `_id`): other tools take it, so the reply
+    tells it first, not only the purpose and cost center the user just gave."""
+    made = {"report_code": "ER-5075", "staff_number": "SN-204", "purpose": "Team training week",
+            "cost_center": "CC-200 Sales", "state": "draft"}
+    arguments = {"staff_number": "SN-204", "purpose": "Team training week", "cost_center": "CC-200 Sales"}
+    for seed in range(30):
+        call = Call("start_expense_report", arguments, result=CallResult(ok=True, result=made))
+        reply = Turn("assistant", "reply", seed=seed, topic={"target": call.name, "writes": True})
+        segment = Segment(goal="g", target=call.name, stated={},
+                          turns=[Turn("assistant", "calls", calls=[call]), reply])
+        text = ow.reply_text(segment, reply, random.Random(seed), user_key="staff_number",
+                             references=frozenset({"report_code", "staff_number", "purpose", "cost_center"}))
+        assert "ER-5075" in text, text
+        assert "SN-204" not in text, text  # the user's own key is no news
+
+
+def test_a_value_for_a_new_record_is_never_said_as_a_change() -> None:
+    """A new order's payment method does not "need to change to" anything; a seat changed is "the new seat"."""
+    made = {" ".join(w.value_sentences(random.Random(seed), [("payment method", "credit card")], chosen=True))
+            for seed in range(300)}
+    assert not any(re.search(r"change to|new payment|going forward", t, re.I) for t in made), made
+    changed = {" ".join(w.value_sentences(random.Random(seed), [("payment method", "credit card")], chosen=True,
+                                          changes=True)) for seed in range(300)}
+    assert any(re.search(r"change to|new payment|going forward", t, re.I) for t in changed), changed
+
+
+def test_a_refusal_of_a_request_about_the_user_has_no_help_you_before_it(tau: Workbench) -> None:
+    segment = Segment(goal="g", target="get_order_details", stated={}, turns=[])
+    for request in ("help me with my crossword", "walk me through my tax return"):
+        said = {ow.turn_text(tau, segment, Turn("assistant", "refusal", seed=seed, topic={"request": request}))
+                for seed in range(40)}
+        assert not any("help you help" in t or "help you walk" in t for t in said), said
+        assert any(request.replace("me", "you").replace("my", "your") in t for t in said), said
+
+
+@pytest.mark.parametrize("purpose", ["Site inspection trip", "Customer visit in Denver"])
+def test_a_short_name_of_a_thing_is_said_with_its_field_not_as_a_sentence(purpose: str) -> None:
+    report = {"report_code": "ER-5051", "purpose": purpose, "cost_center": "CC-100 Engineering", "state": "draft"}
+    for seed in range(30):
+        text = _reply(report, tool="withdraw_expense_report", writes=True, seed=seed,
+                      arguments={"report_code": "ER-5051"})
+        assert f". {purpose}." not in text and not text.startswith(f"{purpose}."), text
+
+
+def test_look_ups_by_day_are_headed_by_the_day_in_words() -> None:
+    read = [Call("get_energy_usage", {"date": day}, result=CallResult(ok=True, result={
+        "date": day, "kwh": kwh, "cost": cost})) for day, kwh, cost in
+        (("2026-08-05", 99.1, 19.34), ("2026-07-21", 80.5, 15.2))]
+    reply = Turn("assistant", "reply", seed=1, topic={"target": "get_energy_usage", "writes": False})
+    segment = Segment(goal="g", target="get_energy_usage", stated={},
+                      turns=[Turn("assistant", "calls", calls=read), reply])
+    text = ow.reply_text(segment, reply, random.Random(1))
+    assert "- August 5, 2026:" in text and "2026-08-05" not in text, text
+    caps = [Call("get_policy_cap", {"category": c}, result=CallResult(ok=True, result={
+        "category": c, "cap_per_item": cap})) for c, cap in (("airfare", 1500.0), ("conference_fees", 2500.0))]
+    segment.turns[0] = Turn("assistant", "calls", calls=caps)
+    segment.target = reply.topic["target"] = "get_policy_cap"
+    text = ow.reply_text(segment, reply, random.Random(1))
+    assert "- conference fees:" in text and "conference_fees" not in text, text
+
+
+def test_the_users_own_record_with_a_preference_pointing_elsewhere_is_still_theirs() -> None:
+    """A patient's row holds `preferred_pharmacy_id`: it is still the patient's own record,
+    so the reply does not read them their own name."""
+    patient = {"patient_id": "PT1050", "given_name": "Darius", "family_name": "Mcdowell",
+               "birth_date": "1971-10-14", "phone": "555-0101", "preferred_pharmacy_id": "PH08"}
+    for seed in range(30):
+        call = Call("update_preferred_pharmacy", {"patient_id": "PT1050", "pharmacy_id": "PH08"},
+                    result=CallResult(ok=True, result=patient))
+        reply = Turn("assistant", "reply", seed=seed, topic={"target": call.name, "writes": True})
+        segment = Segment(goal="g", target=call.name, stated={},
+                          turns=[Turn("assistant", "calls", calls=[call]), reply])
+        text = ow.reply_text(segment, reply, random.Random(seed), user_key="patient_id")
+        assert "Mcdowell" not in text, text
+
+
+def test_a_look_ups_choice_from_a_list_is_no_wish() -> None:
+    """get_policy_cap(category=meals): "I'd rather have meals" wishes for what a look-up asks about."""
+    read = {" ".join(w.value_sentences(random.Random(seed), [("category", EnumWords("meals"))])) for seed in range(200)}
+    assert not any(re.search(r"rather|prefer|I'd like|I want", t) for t in read), read
+    wished = {" ".join(w.value_sentences(random.Random(seed), [("category", EnumWords("meals"))], chosen=True))
+              for seed in range(200)}
+    assert any(re.search(r"rather|prefer|I'd like|I want", t) for t in wished), wished
+
+
+def test_a_records_reason_in_words_is_quoted() -> None:
+    """An order's `reason` is its text: told as said, not left out for fields already shown."""
+    order = {"order_id": "O-5004", "customer_id": "C-2014", "quantity": 1, "status": "pending",
+             "reason": "Gift for my sister, please wrap it nicely."}
+    for seed in range(20):
+        text = _reply(order, tool="get_order", seed=seed, arguments={"order_id": "O-5004"})
+        assert '"Gift for my sister, please wrap it nicely."' in text, text
+
+
 def test_value_templates_never_get_an_empty_slot() -> None:
     for seed in range(300):
         rng = random.Random(seed)
@@ -209,6 +305,56 @@ def test_an_empty_error_message_leaves_no_hole(tau: Workbench) -> None:
     for seed in range(30):
         text = ow.turn_text(tau, segment, Turn("assistant", "error_reply", seed=seed, topic={"param": "order_id"}))
         assert not HOLE.search(text), text
+
+
+def test_a_name_searched_for_is_never_said_as_the_users_own(banking: Workbench) -> None:
+    """Asked for the name to search customers by, the user does not say "my name is" it;
+    asked for the name that finds their own record, they may."""
+    def answers(output: Any) -> set[str]:
+        found = Call("find_customers", {"name": "Terry Guzman"}, result=CallResult(ok=True, result=output))
+        segment = Segment(goal="g", target="find_customers", stated={},
+                          turns=[Turn("assistant", "calls", calls=[found])])
+        return {ow.turn_text(banking, segment, Turn("user", "answer", seed=seed,
+                                                   topic={"param": "name", "value": "Terry Guzman"}))
+                for seed in range(300)}
+    searched = answers([])
+    assert all("Terry Guzman" in t and "my name" not in t.casefold() for t in searched), searched
+    own = answers({"customer_id": "CUS-1035", "full_name": "Terry Guzman", "email": "t@g.com"})
+    assert any("my name is Terry Guzman" in t for t in own), own
+
+
+def test_a_look_up_after_a_search_tells_the_text_only_it_holds() -> None:
+    """The search showed each message's subject, sender and date; reading two messages
+    tells their bodies, or the look-ups were for nothing."""
+    found = {"message_id": "MSG-1", "subject": "Invoice for May", "contact_name": "Kathleen Compton",
+             "sent_at": "2026-07-05T08:55:00"}
+    body = ("Please pay the May invoice by Friday. The bank details are on page two of the attachment. Thanks for "
+            "the quick turnaround on the last one, and say hello to the team in Leeds from all of us here.")
+    read = [Call("get_message", {"message_id": "MSG-1"}, result=CallResult(ok=True, result={**found, "body": body})),
+            Call("get_message", {"message_id": "MSG-2"}, result=CallResult(ok=True, result={
+                "message_id": "MSG-2", "subject": "Lunch", "sent_at": "2026-07-06T12:00:00",
+                "body": "See you at noon."}))]
+    search = Call("search_messages", {"query": "invoice"}, result=CallResult(ok=True, result=[found]))
+    reply = Turn("assistant", "reply", seed=3, topic={"target": "get_message", "writes": False})
+    segment = Segment(goal="g", target="get_message", stated={},
+                      turns=[Turn("assistant", "calls", calls=[search]), Turn("assistant", "calls", calls=read), reply])
+    text = ow.reply_text(segment, reply, random.Random(3), ow._focus(segment, None))
+    assert 'saying "Please pay the May invoice by Friday. The bank details are on page two of the attachment. ..."' \
+        in text, text  # its first sentences
+    assert "saying" not in text.split("MSG-2")[1], text  # MSG-2's subject and date are news enough
+
+
+def test_a_confirmation_leaves_out_the_users_own_id(banking: Workbench) -> None:
+    """Who asks is no value of the write: "add a payee with the name Joe Hartman ...", not
+    "... with the customer ID CUS-1001"; the other values are all stated."""
+    add = Call("add_payee", {"customer_id": "CUS-1001", "name": "Joe Hartman", "bank_name": "Farley Bank",
+                             "account_number": "3084958221"})
+    for seed in range(20):
+        confirm = Turn("assistant", "confirm", seed=seed)
+        segment = Segment(goal="g", target="add_payee", stated={},
+                          turns=[confirm, Turn("assistant", "calls", calls=[add])])
+        text = ow.turn_text(banking, segment, confirm)
+        assert "CUS-1001" not in text and "Joe Hartman" in text and "3084958221" in text, text
 
 
 # -- no repeated assistant text ---------------------------------------------------------------

@@ -148,3 +148,27 @@ def test_refinement_keeps_the_old_text_when_every_wording_would_give_the_value()
                   bench=None)  # type: ignore[arg-type]
     assert kept == [] and request.text == "Can you look up order #W1001?" and not request.edited
     assert len(backend.seeds) == REFILL_REDRAWS
+
+
+class EchoingWording(OfflineBackend):
+    """Words a request from its seed and a reply on the request's words as they now are."""
+
+    def word_turn(self, bench, draft, segment, turn):  # type: ignore[no-untyped-def]
+        if turn.role == "user":
+            return f"{FINE} (wording {turn.seed})"
+        return f"Reply to: {segment.turns[0].text}"
+
+
+def test_a_reworded_request_gets_its_replies_worded_again_on_its_new_words() -> None:
+    draft = _draft()
+    request, _, reply = draft.segments[0].turns
+    for _, turn in draft.turns():  # the request is the only turn refinement may pick
+        turn.edited = turn.edited or turn is not request
+    asked = draft.segments[1].turns[1]  # another sub-task's: left as it is
+    cost = CostMeter()
+    kept = refine(EchoingWording(), draft, Settings(refine_steps=1, turns_per_refine=1), random.Random(3), cost,
+                  bench=None)  # type: ignore[arg-type]
+    assert kept == [request] and request.text.startswith(FINE)
+    assert reply.text == f"Reply to: {request.text}"  # a refined reply is worded again too
+    assert asked.text == "Why do you want to cancel it?"
+    assert cost.calls.get("reply") == 1

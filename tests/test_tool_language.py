@@ -96,3 +96,45 @@ def test_numbers_in_the_described_range(description: str, usual: tuple[int, int]
             assert inside[0] <= value <= inside[1]
             if "multiple of 5" in description:
                 assert value % 5 == 0
+
+
+def _tool(name: str, description: str) -> object:
+    return type("Spec", (), {"name": name, "description": description, "parameters": {"properties": {}}})()
+
+
+@pytest.mark.parametrize(("name", "description", "noun", "said"), [
+    # a look-up whose description opens with what it returns, not a verb
+    ("find_open_slots", "Start times on one day at which a therapist is free.", None, "get start times"),
+    ("session_end_time", "When a session starting at a given time ends.", None, ""),
+    # the env's noun for its users, with "member", is the user
+    ("find_staff_by_email", "Find a staff member by their work email.", "staff", "find me"),
+    ("list_expense_reports", "The staff member's own expense reports with their totals.", "staff",
+     "get my expense reports"),
+])
+def test_spoken_task_from_descriptions_unlike_the_tuned_ones(name: str, description: str, noun: str | None,
+                                                             said: str) -> None:
+    assert tl.spoken_task(_tool(name, description), "you", noun) == said
+
+
+def test_a_pronoun_goes_before_the_particle() -> None:
+    tool = _tool("find_staff_by_email", "Find a staff member by their work email.")
+    said = {tl.task(tool, random.Random(seed), "you", None, "staff")[0] for seed in range(60)}
+    assert "track me down" in said and not any(p in s for s in said for p in ("down me", "up me", "out me")), said
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("plots_lease", "lease_plots"), ("tools.giveBack", "give_back_tools"), ("news_get", "get_news"),
+    ("session_end_time", "session_end_time"), ("harvests_byPlot", "harvests_by_plot"),
+    ("cancel_order", "cancel_order"), ("setCruiseControl", "set_cruise_control"),
+])
+def test_a_name_with_its_noun_first_is_said_verb_first(name: str, said: str) -> None:
+    from toolace_mt.generation.language.task_phrases import snake
+
+    assert snake(name) == said
+
+
+def test_a_particle_after_the_verb_of_a_name_stays_with_it() -> None:
+    from toolace_mt.generation.language.task_phrases import task_phrase
+
+    said = {task_phrase("tools_giveBack", random.Random(seed)) for seed in range(20)}
+    assert all(s.startswith("give back ") and s.endswith("tools") for s in said), said

@@ -178,3 +178,12 @@ def test_a_reworded_request_that_asks_about_other_fields_is_not_kept() -> None:
     assert not asks_otherwise(draft, request, request.text, same)
     assert asks_otherwise(draft, request, request.text, other)
     assert keep_edits(draft, [request], [request.text], [other]) == [False]
+
+
+@pytest.mark.parametrize(("key", "value", "said"), [
+    ("spent_on", "2026-03-19", "it was spent on March 19, 2026"),  # not "it spents on"
+    ("needs_receipt_over", 60, "needs receipt over 60"),  # not "the needs receipt over is 60"
+])
+def test_a_field_named_by_an_irregular_event_or_a_threshold_is_said_as_one(key: str, value: object,
+                                                                           said: str) -> None:
+    assert speech.clause(key, value) == said

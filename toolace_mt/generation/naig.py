@@ -108,6 +108,16 @@ def refine(backend: Backend, draft: Draft, settings: Settings, rng: random.Rando
                 turn.text = text
                 turn.edited = True
                 kept.append(turn)
+    # A reworded request's replies were worded on its old words (what it asked about): they
+    # are worded again on the new ones, in one call for every such sub-task; a refined reply
+    # among them is worded again too (it is no longer a refinement).
+    requested = [i for i, segment in enumerate(draft.segments)
+                 if any(t is k and t.kind == "request" for t in segment.turns for k in kept)]
+    if requested:
+        span = range(requested[0], requested[-1] + 1)
+        backend.word_replies(draft, span, cost, bench)
+        reworded = {id(t) for i in span for t in draft.segments[i].turns if t.role == "assistant"}
+        kept = [k for k in kept if id(k) not in reworded]
     return kept
 
 

@@ -5,6 +5,7 @@ process (start-up ~0.4-1 s, screening included) and reset per dialogue."""
 from __future__ import annotations
 
 import copy
+import functools
 import random
 import threading
 from collections import OrderedDict
@@ -17,6 +18,7 @@ from toolace_mt.generation.plan.catalog import Catalog, build_catalog
 from toolace_mt.generation.plan.preconditions import learn
 from toolace_mt.generation.plan.screening import screen
 from toolace_mt.generation.plan.values import Choice, ValueSource
+from toolace_mt.verifier.user_language import described_runs
 
 
 class Workbench:
@@ -84,6 +86,17 @@ class Workbench:
     @property
     def tools(self) -> dict[str, ToolSpec]:
         return self.catalog.tools
+
+    @functools.cached_property
+    def described_runs(self) -> frozenset[tuple[str, ...]]:
+        """The word runs of every tool and parameter description (text a user cannot have
+        read, kept out of their turns), computed once for the env, not per request turn."""
+        texts = []
+        for spec in self.tools.values():
+            texts.append(spec.description or "")
+            texts += [str(p.get("description") or "") for p in spec.parameters.get("properties", {}).values()
+                      if isinstance(p, dict)]
+        return described_runs(texts)
 
     def trial(self, name: str, arguments: dict[str, Any]) -> CallResult:
         """What the call does, for real, in the current state, which it leaves as it is."""

@@ -7,8 +7,9 @@
   record's `task` made of reads only must have the output of its last planned call told
   in a reply after it, the same way (its goal's words name fields too). A question for
   an amount or a count ("how much will I get back for return RET-5003?", "how many days
-  do I have left?") is answered by a number the reads newly showed, or the size of a list
-  they returned; the return's status and reason do not answer it.
+  do I have left?") is answered by a number the reads showed (even one shown earlier in the
+  dialogue: an order's unit price), or the size of a list they returned; the return's
+  status and reason do not answer it.
 Replies in words are reply_style's concern (field dumps, ids alone).
 """
 
@@ -53,7 +54,18 @@ _ARGUMENT = re.compile(r"\b\w+=\S+")  # "get order (first_name=Jody, ...)": a go
 
 
 def _words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in _WORD.findall(text.casefold()) if w not in _STOP}
+    """The text's words without a plural "s", and its plurals as said ("guests")."""
+    found = [w for w in _WORD.findall(text.casefold()) if w not in _STOP]
+    return {w.rstrip("s") for w in found} | {w for w in found if w.endswith("s")}
+
+
+def _names_field(part: str, leaf: Any, words: set[str]) -> bool:
+    """Whether the words name a field by one of its name's parts. A count (`guests: 2`) is
+    named by its plural: "the guest" is a person, not how many there are."""
+    if isinstance(leaf, int | float) and not isinstance(leaf, bool) and part.endswith("s") \
+            and not part.endswith("ss"):
+        return part in words
+    return part.rstrip("s") in words
 
 
 def _asked_fields(words: set[str], outputs: list[Any]) -> dict[str, list[Any]]:
@@ -63,8 +75,8 @@ def _asked_fields(words: set[str], outputs: list[Any]) -> dict[str, list[Any]]:
         for key, leaf in leaves_with_keys(out):
             if key.casefold() == "id" or key.casefold().endswith("_id"):
                 continue  # "show my transfers" asks for the transfers, not their ids
-            parts = {p.rstrip("s") for p in key.casefold().split("_") if len(p) >= 4}
-            if parts & words and meaningful(leaf):
+            parts = [p for p in key.casefold().split("_") if len(p) >= 4]
+            if any(_names_field(p, leaf, words) for p in parts) and meaningful(leaf):
                 fields.setdefault(key, []).append(leaf)
     return fields
 
@@ -82,7 +94,8 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     outputs = [s.output for s in sites]
     # a word that names an argument of the calls is how the user filtered ("only in-stock
     # ones" for in_stock_only), not what they asked to be told
-    filters = {p.rstrip("s") for s in sites for name in (s.arguments or {}) for p in str(name).casefold().split("_")}
+    filters = {q for s in sites for name in (s.arguments or {}) for p in str(name).casefold().split("_")
+               for q in (p, p.rstrip("s"))}
     flags = _asked_flags(words - filters, outputs)
     stems = {w[:3] for w in re.findall(r"[a-z]{3,}", reply.casefold())}  # "logged in" tells login_status
     if flags and not _YES_NO.search(reply) and not any(
@@ -94,7 +107,7 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     if not new:
         return None
     told = Told.of(reply)
-    if quantity and not _tells_a_number(told, new, outputs) and not _NONE_AMOUNT.search(reply):
+    if quantity and not _tells_a_number(told, outputs) and not _NONE_AMOUNT.search(reply):
         return "the reply states no amount or count, which was asked for (\"how much\", \"how many\")"
     if any(isinstance(v, str) and len(v.split()) >= 5 and told.tells(v) for v in new[:400]):
         return None  # it quotes what the record says (a message's text): "what does it say?" is answered
@@ -112,9 +125,12 @@ def _unanswered(reply: str, sites: list[CallSite], shown: Shown, words: set[str]
     return "the reply states none of the values the look-ups found"
 
 
-def _tells_a_number(told: Told, new: list[Any], outputs: list[Any]) -> bool:
-    """The reply tells a number the reads newly showed, or a list's size; true when they showed none."""
-    numbers = [v for v in new if isinstance(v, int | float) and not isinstance(v, bool)]
+def _tells_a_number(told: Told, outputs: list[Any]) -> bool:
+    """The reply tells a number the reads showed, or a list's size; true when they showed none.
+    The number asked for may have been shown before (an order's unit price, then "how much is
+    it?"): the reads' numbers count whether new or not."""
+    numbers = [v for out in outputs for _, v in leaves_with_keys(out) if isinstance(v, int | float)
+               and not isinstance(v, bool)]
     sizes = [n for out in outputs for n in list_lengths(out)]
     if not numbers and not sizes:
         return True

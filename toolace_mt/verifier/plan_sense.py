@@ -71,10 +71,10 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         for earlier in writes[:position]:
             if any(word in earlier.name.casefold().split("_") for word in _UNDO):
                 continue
-            # the user's own key is shared by all their records: not the entity undone
-            key = policy.user_key
-            own = {normalise(str(s.arguments[key])) for s in (undo, earlier)
-                   if key and isinstance(s.arguments, dict) and s.arguments.get(key) is not None}
+            # the user's own key names who acts, not what was changed: removing one line item
+            # after submitting another report of the same person undoes nothing
+            own = {normalise(str(v)) for site in (undo, earlier) for k, v in (site.arguments or {}).items()
+                   if policy.user_key and k == policy.user_key}
             shared = sorted((_ids(undo) & _ids(earlier)) - own)
             if shared:
                 said = next(v for v in leaves(undo.arguments or {}) if isinstance(v, str) and normalise(v) == shared[0])

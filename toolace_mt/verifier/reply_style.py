@@ -5,8 +5,9 @@
   outputs ("order ID: #W1236, total: 1108.9, status: pending"); one labelled item per
   line (a list) is fine.
 - `raw_enum`: a reply spells a value in snake_case ("no_longer_needed").
-- `ids_only_list`: a reply names two or more items of one listed output by their ids
-  alone, with no name, date, amount or other detail of any of them.
+- `ids_only_list`: a reply names two or more items of one list output since the user's
+  last turn by their ids alone, with no name, date, amount or other detail of any of them
+  (ids of a list shown turns ago are references: "from ACC-2 to ACC-1").
 - `raw_error`: a reply reads out a failed call's error message (one of its clauses of four
   or more words, verbatim) or an error type (ToolError, InvalidArguments, ...).
 - `broken_refusal`: a refusal ("I can't ...", "I'm not able to ...") that echoes the user's
@@ -51,7 +52,7 @@ _REFUSAL = re.compile(r"\b(?:can(?:no|')t|cannot|can not|unable to|not able to|n
 # "the a is 1, the b is 2 and the c is 3": this many unasked "the <field> is" clauses in one
 # reply read a record out field by field (two are prose: "the status is pending and the total is $40")
 READOUT_CLAUSES = 3
-RECENT_OUTPUTS = 40  # a list a reply names by ids alone is one of the latest outputs (bounded work per reply)
+RECENT_OUTPUTS = 40  # a list a reply names by ids alone is one of its turn's latest outputs (bounded work per reply)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # "the ship city is", "the expires on was": up to four words after "the", then the verb.
 _THE_FIELD_IS = re.compile(r"\bthe ((?:[a-z0-9]+ ){0,3}[a-z0-9]+) (?:is|are|was|were)\b")
@@ -106,6 +107,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         learnt = []
         if isinstance(message, UserMessage):
             last_user = message.content
+            recent.clear()  # a reply answers with the lists of its own turn; an older list's ids are references
             recent_users = [*recent_users[-2:], message.content[:MAX_TEXT]]
             continue
         if message.role == "tool":

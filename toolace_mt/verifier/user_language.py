@@ -109,12 +109,20 @@ def _runs(text: str) -> set[tuple[str, ...]]:
     return found
 
 
-def echoed_run(text: str, descriptions: list[str]) -> str | None:
-    """The first run of `text` that repeats one of `descriptions` (what description_echo
-    finds), for a generator that words turns to leave such text out."""
+def described_runs(descriptions: list[str]) -> frozenset[tuple[str, ...]]:
+    """The word runs of `descriptions` that description_echo looks for in a user's turn
+    (computed once per env by a generator, not per turn)."""
     described: set[tuple[str, ...]] = set()
     for description in descriptions[:MAX_TOOLS * 4]:
         described |= _runs(description[:MAX_DESCRIPTION])
+    return frozenset(described)
+
+
+def echoed_run(text: str, descriptions: list[str] | frozenset[tuple[str, ...]]) -> str | None:
+    """The first run of `text` that repeats one of `descriptions` (what description_echo
+    finds), for a generator that words turns to leave such text out; `descriptions` may be
+    their runs already (described_runs)."""
+    described = descriptions if isinstance(descriptions, frozenset) else described_runs(descriptions)
     return next((" ".join(run) for run in _runs(text) if run in described), None)
 
 

@@ -36,8 +36,9 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     defaults = {k: spec["default"] for k, spec in bench.tools[segment.target].parameters.get("properties", {}).items()
                 if k not in target.arguments and isinstance(spec, dict) and isinstance(spec.get("default"), str)
                 and spec["default"].strip()}  # a chosen word (an insurance level); a count of 1 goes unsaid
-    said = action + _details({**target.arguments, **defaults}, ref,
-                             tl.spoken_names(bench.tools.values(), keep=w.SPOKEN), known)
+    # the user's own id (their customer or staff number) is who asks, not what the write is about
+    stated = {k: v for k, v in target.arguments.items() if k != bench.values.user_key or k == ref}
+    said = action + _details({**stated, **defaults}, ref, tl.spoken_names(bench.tools.values(), keep=w.SPOKEN), known)
     ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
     checked = _checked(segment, before, ids)
     if checked:
@@ -72,7 +73,8 @@ def _checked(segment: Segment, before: int, ids: list[object]) -> str:
                 when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
                              if isinstance(output.get(k), str) and output[k]), None)
                 if when is not None:  # what the record is: the flight it is for, when it was placed
-                    facts = [*facts[:2], f"{w.label(when).removesuffix(' at')} {speech.natural(output[when], when)}"]
+                    said = when.replace("_", " ").removesuffix(" at")  # "placed July 15, 2026 at 22:00"
+                    facts = [*facts[:2], f"{said} {speech.natural(output[when], when)}"]
                 if facts:
                     return "it's " + ", ".join(facts[:3])
     return ""

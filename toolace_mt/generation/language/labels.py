@@ -52,7 +52,40 @@ def label(param: str) -> str:
     match = re.fullmatch(r"(.*?)\s*(\d)", words)
     if match and match.group(1):
         words = f"{_ORDINALS[int(match.group(2))]} {match.group(1)}"
-    return words
+    return _noun_phrase(words)
+
+
+# A name's last word that abbreviates "number" (`line_no`, `seat_num`).
+_NUMBER_WORDS = frozenset({"no", "num", "nr", "nbr"})
+# Participles a name dates an event by without "-ed" (`spent_on`, `sent_at`).
+_PARTICIPLES = frozenset({"spent", "sent", "paid", "made", "held", "built", "done", "read", "set", "taken", "given",
+                          "seen", "begun", "run", "won", "lost", "sold", "bought", "left", "met", "kept"})
+
+
+# The noun of a verb a name dates by, where it is not the verb itself.
+_EVENT_NOUNS = {"expires": "expiry", "opens": "opening", "closes": "closing", "departs": "departure",
+                "arrives": "arrival", "begins": "start", "renews": "renewal", "leaves": "departure"}
+
+
+def _noun_phrase(words: str) -> str:
+    """A name that is no noun said as one: "line no" -> "line number", "starts at" ->
+    "start time", "new starts at" -> "new start time", "spent on" -> "date spent",
+    "due on" -> "due date" (a user never says "the starts at should be ...")."""
+    parts = words.split()
+    if len(parts) >= 2 and parts[-1].casefold() in _NUMBER_WORDS:
+        return " ".join([*parts[:-1], "number"])
+    if len(parts) < 2 or parts[-1].casefold() not in ("at", "on"):
+        return words
+    noun = "time" if parts[-1].casefold() == "at" else "date"
+    *head, verb = parts[:-1]
+    folded = verb.casefold()
+    if folded.endswith("ed") or folded in _PARTICIPLES:  # "created at" -> "time created"
+        return " ".join([*head, noun, verb])
+    if folded in _EVENT_NOUNS:  # "expires on" -> "expiry date"
+        return " ".join([*head, _EVENT_NOUNS[folded], noun])
+    if folded.endswith("s") and not folded.endswith("ss") and len(folded) > 3:  # "starts at" -> "start time"
+        verb = verb[:-1]
+    return " ".join([*head, verb, noun])
 
 # Words that open a parameter's name as a relation to another thing ("from_account_id",
 # "to_date", "for_user"): the name is no noun, so it is said as a phrase with its value.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
@@ -53,9 +54,9 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
         phrased = w.internal_request(rng, internal)
     hints = [p for p in tool.phrasing if not _form_hint(p)]
     typed = {k: v if k in (turn.topic.get("wrong") or {}) else w.said_date(v) for k, v in stated.items()}
-    described = _descriptions(bench)  # a hint that copies a description is the spec's sentence, not a person's
+    # a hint that copies a description is the spec's sentence, not a person's
     options = [filled for filled in (w.fill_phrasing(p, typed) for p in hints)
-               if filled and echoed_run(filled[0], described) is None]
+               if filled and echoed_run(filled[0], bench.described_runs) is None]
     if phrased:
         pass
     elif options and rng.random() < HINT_SHARE:
@@ -84,10 +85,11 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
     rng.shuffle(pairs)
     flags = _flag_sentences(tool, pairs, rng)
     pairs = [(names.get(k, k), v if k in wrong_keys else w.said_date(v)) for k, v in pairs if k not in flags]
-    clauses = w.value_sentences(rng, pairs, chosen=tool.writes, form=form) + list(flags.values())
+    changes = tool.writes and w.snake(tool.name).split("_")[0] in w.CHANGE_VERBS  # "the new seat", not a new order's
+    clauses = w.value_sentences(rng, pairs, chosen=tool.writes, form=form, changes=changes) + list(flags.values())
     rng.shuffle(clauses)
     if others:  # after the target's own values: "... is #W1184. And the same for #W1218."
-        clauses.append(w.same_for(rng, others))
+        clauses.append(w.same_for(rng, [w.said_date(v) for v in others]))  # "July 24, 2026", never "2026-07-24"
     if lookups:
         taken = {names.get(_base(k), _base(k)) for k, _ in mine} | {names.get(_base(k), _base(k)) for k in covered}
         named: list[tuple[str, object]] = []
@@ -121,16 +123,6 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
 
 
 _PERSONAL = ("name", "email", "phone", "phone_number", "address")
-
-
-def _descriptions(bench: Workbench) -> list[str]:
-    """Every text of the tool list a user cannot see: tool and parameter descriptions."""
-    texts = []
-    for spec in bench.tools.values():
-        texts.append(spec.description or "")
-        texts += [str(p.get("description") or "") for p in spec.parameters.get("properties", {}).values()
-                  if isinstance(p, dict)]
-    return texts
 
 
 def _form_hint(template: str) -> bool:
@@ -234,16 +226,21 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         tool = bench.tools[segment.target]
         enables = any(tool.name in writes for writes in bench.preconditions.enabled_by.values())
         return reply_text(segment, turn, rng, _focus(segment, draft), _spoken_names(bench),
-                          user_key=bench.values.user_key, sign_in=own_record.signs_in(tool, enables))
+                          user_key=bench.values.user_key, sign_in=own_record.signs_in(tool, enables),
+                          references=_references(bench))
     if turn.kind == "ask":
         return ask_text(rng, _spoken_key(bench, topic["param"]))
     if turn.kind in ("answer", "correction"):
         flag = _flag_sentences(bench.tools[segment.target], [(_said_key(topic["param"]), topic["value"])], rng)
         if flag and turn.kind == "answer":
             return next(iter(flag.values()))
+        # A person's name the call looks up is the user's own only when it finds their record
+        # ("my name is Terry Guzman" to search customers is someone else's name said as theirs).
+        theirs = not own_record.name_key(_said_key(topic["param"])) or \
+            own_record.is_own(segment.target_output(), bench.values.user_key)
         return w.answer(rng, _spoken_key(bench, topic["param"]), _said_enum(topic["value"], _enum_words(bench),
                                                                    _enum_values(bench)),
-                        correction=turn.kind == "correction")
+                        correction=turn.kind == "correction", theirs=theirs)
     if turn.kind == "error_reply":
         failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
         error = failed.result.error.message if failed.result and failed.result.error else ""
@@ -254,7 +251,11 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         said = speech.plain_error(error, label, wrong)
         return rng.choice(w.ERROR_REPLIES).format(error=said[0].upper() + said[1:], error_l=said, label=label)
     if turn.kind == "refusal":
-        return rng.choice(w.REFUSALS).format(request=speech.yours(topic["request"]))
+        request = speech.yours(topic["request"])
+        # "help you walk you through ...", "help you help you with ...": a request about the
+        # user is refused without "help you" before it
+        frames = [f for f in w.REFUSALS if "help you {request}" not in f or not re.search(r"\byou\b", request)]
+        return rng.choice(frames).format(request=request)
     if turn.kind == "confirm":
         return confirm_text(bench, segment, turn, rng)
     if turn.kind == "agree":
@@ -347,11 +348,13 @@ def _focus(segment: Segment, draft: Draft | None) -> speech.Focus:
 
 
 def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.Focus | None = None,
-               names: dict[str, str] | None = None, user_key: str | None = None, sign_in: bool = False) -> str:
+               names: dict[str, str] | None = None, user_key: str | None = None, sign_in: bool = False,
+               references: frozenset[str] = frozenset()) -> str:
     """The sub-task's closing reply, in prose: what a write did, or what was asked of a
     look-up (the facts its name asks about first, a list by its entries). `names`: what a
     person calls awkwardly named parameters (`num_days`), which outputs echo as fields.
-    The user's own record (by `user_key`) is not read their own name; a sign-in greets them."""
+    The user's own record (by `user_key`) is not read their own name; a sign-in greets them.
+    `references`: the env's parameter names, the keys a create's new record is told by."""
     target, *siblings = segment.target_calls() or [None]
     if target is None or target.result is None:
         return "I've looked into it."
@@ -375,7 +378,8 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: speech.F
         and isinstance(output.get(user_key), str | int) else set()
     facts = speech.summary(_renamed(output, names or {}), segment.target, rng,
                            arguments=tl.without_secrets(target.arguments) if writes else None,
-                           known=_known(segment, target, writes) | claimed | own_id, focus=focus)
+                           known=_known(segment, target, writes) | claimed | own_id, focus=focus,
+                           references=references - {user_key})
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
     records = [c for c in (target, *siblings) if _succeeded(c) and c.result is not None
@@ -426,12 +430,35 @@ def _headed(call: Call, focus: speech.Focus | None) -> str:
     if value is None or not isinstance(output, dict):
         return speech.describe_item(output, focus)
     rest = {k: v for k, v in output.items() if str(v) != str(value)}
-    said = f"{value}: {speech.describe_item(rest, focus)}"
+    said = f"{speech.natural(value)}: {speech.describe_item(rest, focus)}"  # "August 5, 2026", "conference fees"
     listed = next((items for items in map(speech.entries, rest.values()) if items and isinstance(items[0], dict)), [])
     if listed:  # a record of entries (a product's variants): the first few, by their details
         said += " - " + "; ".join(speech.describe_item(item, focus) for item in listed[:3]) \
             + ("; and more" if len(listed) > 3 else "")
-    return said
+    text = _new_text(rest, said, focus)
+    return f'{said}, saying "{text}"' if text else said
+
+
+QUOTED_TEXT = 160  # characters of a record's text a line quotes (its first sentences)
+
+
+def _new_text(output: dict[str, Any], said: str, focus: speech.Focus | None) -> str | None:
+    """A record's text (a message's body) to quote when the line tells nothing else new: a
+    look-up after a search that showed the rest is made for what only it holds."""
+    if focus is None or not focus.shown or any(str(v) in said for v in output.values()
+                                               if isinstance(v, str | int | float) and str(v) not in focus.shown):
+        return None
+    text = next((v.strip() for k, v in output.items() if k in speech.CONTENT and isinstance(v, str)
+                 and v.strip() and v not in focus.shown and v.strip() not in said), None)
+    if text is None or len(text) <= QUOTED_TEXT:
+        return text
+    sentences = re.findall(r"[^.!?]+[.!?]+", text)
+    quoted = ""
+    for sentence in sentences:
+        if len(quoted) + len(sentence) > QUOTED_TEXT:
+            break
+        quoted += sentence
+    return quoted.strip() + " ..." if quoted.strip() else text[:QUOTED_TEXT].rsplit(" ", 1)[0] + " ..."
 
 
 # Verbs of a write that moves money: its amount is part of what was done ("I've paid ... $25.00").
@@ -491,6 +518,11 @@ def _spoken_names(bench: Workbench) -> dict[str, str]:
     "number of days"), from their descriptions; a search's words and counts are said their
     own way (value_phrases.SPOKEN)."""
     return tl.spoken_names(bench.tools.values(), keep=w.SPOKEN)
+
+
+def _references(bench: Workbench) -> frozenset[str]:
+    """The names the env's tools take as parameters: a field of that name keys a record."""
+    return frozenset(p for tool in bench.tools.values() for p in tool.parameters.get("properties", {}))
 
 
 def _spoken_key(bench: Workbench, key: str) -> str:

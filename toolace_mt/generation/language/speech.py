@@ -16,6 +16,7 @@ from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.labels import date_words, id_key, unit
 from toolace_mt.generation.language.record_parts import is_part, merged
 from toolace_mt.generation.language.tool_language import is_secret
+from toolace_mt.verifier.evidence import is_identifier
 
 _SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+|[a-z]+(?:-[a-z]+){1,4}")  # no_longer_needed, filled-elsewhere
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?")
@@ -118,9 +119,11 @@ def facts_of(value: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 # A field that dates an event ("placed_at", "sent_on", "delivered_on"): said as the event.
-_EVENT = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set)_(?:at|on|date|time)")
+_EVENT = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set|spent|taken|given|bought|sold|kept|"
+                    r"seen|begun)_(?:at|on|date|time)")
 # A field that is the text of a message or a record: quoted, whatever its length.
-CONTENT = ("body", "content", "text", "message", "description", "snippet", "note", "notes", "summary", "memo")
+CONTENT = ("body", "content", "text", "message", "description", "snippet", "note", "notes", "summary", "memo",
+           "reason", "comment", "comments")
 
 
 _DATED = re.compile(r"(?P<verb>[a-z]+s)_(?:on|at)")  # "expires_on": it expires on ...
@@ -132,6 +135,7 @@ _STATES = frozenset({"due", "ready", "valid", "available", "effective", "payable
                      "free", "live", "final"})  # "ready_on": it's ready on ..., not "it readys"
 _STATES_AFTER = frozenset({"left", "remaining", "available", "used", "free", "taken", "booked", "open", "sold"})
 _TRAILING = ("after", "before", "by", "from", "to", "of", "in", "at", "on", "since", "until")
+_THRESHOLDS = ("over", "under", "above", "below")  # a name that ends where its value goes
 
 
 def clause(key: str, value: Any) -> str:
@@ -165,6 +169,8 @@ def clause(key: str, value: Any) -> str:
     words = said.split()
     many = (w.plural(said) and words[-1] not in _TRAILING) or (len(words) == 2 and w.plural(words[0])
                                                              and words[1] in _STATES_AFTER)  # "spots left"
+    if len(words) >= 2 and words[-1] in _THRESHOLDS:  # "needs receipt over 60", never "the needs receipt over is"
+        return f"{said} {natural(value, key)}"
     if len(words) >= 2 and words[-1] in _TRAILING:
         if words[-2].endswith("ed"):
             return f"it was {said} {natural(value, key)}"
@@ -214,8 +220,16 @@ def _sentence(value: Any) -> bool:
     if not isinstance(value, str) or len(value.split()) < 3 or not value[:1].isupper():
         return False
     words = value.split()
-    return (value.rstrip().endswith((".", "!", "?")) and not words[-1].rstrip(".").isupper()) \
-        or any(w.isalpha() and w.islower() and len(w) >= 4 for w in words[1:])
+    if value.rstrip().endswith((".", "!", "?")):
+        return not words[-1].rstrip(".").isupper()
+    lower = [w for w in words[1:] if w.isalpha() and w.islower() and len(w) >= 4]
+    # a short phrase is a sentence only with a verb ("Message sent successfully"); "Site
+    # inspection trip", a report's purpose, is a name for a thing
+    return bool(lower) and (len(words) >= 6 or any(_VERB_LIKE.fullmatch(w.lower()) for w in words))
+
+
+_VERB_LIKE = re.compile(r"[a-z]+ed|[a-z]+ly|successful|complete|sent|done|made|paid|set|taken|given|is|are|was|"
+                        r"were|has|have|had|will|can|could|found")
 
 
 def _merged_relations(parts: list[str]) -> list[str]:
@@ -263,6 +277,8 @@ def _detail(key: str, value: Any) -> str:
         return f"{value} in stock"
     if isinstance(value, int | float) and not isinstance(value, bool) and not _money(key) and unit(key) is None:
         said = w.label(key).removeprefix("my ")  # a bare "4" says nothing: "4 copies available", "rating 4"
+        if said.split()[-1] in _THRESHOLDS:
+            return f"{said} {value}"
         return f"{value} {said}" if w.plural(said) or w.plural(said.split()[0]) else f"{said} {value}"
     return natural(value, key)
 
@@ -346,11 +362,12 @@ _CREATING = frozenset({"create", "add", "book", "place", "open", "submit", "make
 
 def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             arguments: dict[str, Any] | None = None, known: set[str] | None = None,
-            focus: Focus | None = None) -> str:
+            focus: Focus | None = None, references: frozenset[str] = frozenset()) -> str:
     """What an output tells, in prose: the asked facts first; for a write (`arguments`),
-    the values it set first; values the user `known`s already are not told back; with a
-    focus, what the user's words ask about and what the dialogue has not shown yet first.
-    A message's text is quoted."""
+    the values it set first, and before them the key a create made (an id, or a field
+    other tools take as a parameter, in `references`: `report_code`, `sku`); values the
+    user `known`s already are not told back; with a focus, what the user's words ask about
+    and what the dialogue has not shown yet first. A message's text is quoted."""
     if w.empty(value):
         return ""
     focus = focus or Focus()
@@ -401,8 +418,8 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
         set_values = {str(v) for v in (arguments or {}).values()}
         if arguments:  # the values it set, and before them the id a create made
-            facts = sorted(facts, key=lambda kv: (not (creates and id_key(kv[0]) and str(kv[1]) not in given),
-                                                  str(kv[1]) not in set_values))
+            facts = sorted(facts, key=lambda kv: (not (creates and _made_key(*kv, references)
+                                                       and str(kv[1]) not in given), str(kv[1]) not in set_values))
         facts = _few_unasked(merged(facts), focus, limit)
         said = prose(facts, rng)
         if lists:  # the list the tool is about (an order's items, a flight's seats)
@@ -544,6 +561,18 @@ def flag_words(key: str, value: bool) -> str:
 
 # Fields told beside the asked ones: a reply answers, it does not read the record out.
 UNASKED = 2
+
+
+def _made_key(key: str, value: Any, references: frozenset[str]) -> bool:
+    """A field holding the key of a record: an id, or a reference other tools take (an
+    identifier-like `report_code` ER-5075, a `line_no` 3)."""
+    if id_key(key):
+        return True
+    if key not in references or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return w.label(key).split()[-1] == "number"
+    return isinstance(value, str) and " " not in value.strip() and is_identifier(value.strip().lstrip("#"))
 
 
 def _few_unasked(facts: list[tuple[str, Any]], focus: Focus, limit: int) -> list[tuple[str, Any]]:

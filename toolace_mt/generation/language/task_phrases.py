@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from toolace_mt.generation.language.labels import id_key, plural
-from toolace_mt.generation.language.verb_forms import PARTICLES, did
+from toolace_mt.generation.language.verb_forms import PARTICLES, WRITE_VERBS, did
 
 # (lead, who): "you" leads take "for me" tails, "me" leads do not; questions end with "?".
 ASK_LEADS: list[tuple[str, str]] = [
@@ -61,6 +61,10 @@ TASK_VERBS = {"get": ["look up", "check", "pull up", "see", "bring up", "have a 
               "exchange": ["exchange", "swap"], "freeze": ["freeze", "lock"], "unfreeze": ["unfreeze", "unlock"],
               "respond": ["respond", "reply"], "pay": ["pay"], "report": ["report"], "invite": ["invite"],
               "transfer": ["transfer"], "calculate": ["calculate", "work out"]}
+# Words a tool name uses as its verb, wherever it puts it ("plots_lease"); "view" and "list" too.
+_NAME_VERBS = frozenset(TASK_VERBS) | WRITE_VERBS | frozenset({
+    "borrow", "give", "lend", "log", "get", "list", "view", "lease", "rent", "relinquish", "show", "find", "search",
+    "fetch", "read", "count"})
 
 # Verbs that make something new: "place an order", not "place this order".
 _MAKING = {"create", "add", "book", "place", "send", "request", "set up", "make", "save", "reserve", "put in",
@@ -98,20 +102,31 @@ _STATE_VARIANTS = {"pending": ["pending", "open", "unshipped"], "delivered": ["d
 
 def snake(tool: str) -> str:
     """A camelCase tool name as snake_case (`setCruiseControl` -> "set_cruise_control"), so
-    a compiled spec's names are said as words, never as the identifier."""
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), tool).lower() \
+    a compiled spec's names are said as words, never as the identifier. A name that puts
+    its noun first, as an API's namespace (`plots_lease`, `tools.giveBack`), is said verb
+    first: "lease_plots", "give_back_tools"."""
+    said = re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), tool).lower() \
         if any(ch.isupper() for ch in tool) else tool
+    said = said.replace(".", "_") if "." in said else said
+    words = said.split("_")
+    if len(words) in (2, 3) and words[0] not in _NAME_VERBS and words[1] in _NAME_VERBS \
+            and (len(words) == 2 or words[2] in PARTICLES):
+        return "_".join([*words[1:], words[0]])
+    return said
 
 def _parse(tool: str) -> tuple[str, str, list[str], str]:
     """A tool name's parts: verb, preposition, the thing's words, what it searches by
     (`respond_to_invitation` -> "respond", "to", ["invitation"], "")."""
     words = snake(tool).split("_")
+    verb = words[0]
+    if len(words) > 2 and words[1] in PARTICLES and words[1] not in _PREPOSITIONS:  # "give_back_tools"
+        verb, words = f"{verb} {words[1]}", [verb, *words[2:]]
     thing, _, by = " ".join(words[1:]).partition(" by ")
     first, _, remainder = thing.partition(" ")
     prep = ""
     if first in _PREPOSITIONS and remainder:
         prep, thing = first, remainder
-    return words[0], prep, thing.replace(" id", " ID").split(), by
+    return verb, prep, thing.replace(" id", " ID").split(), by
 
 def referent(tool: str) -> str | None:
     """The parameter that names the thing a tool is about: `cancel_order` -> "order_id",

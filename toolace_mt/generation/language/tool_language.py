@@ -167,6 +167,7 @@ def first_person(phrase: str, who: str = "you", user_noun: str | None = None) ->
     phrase = re.sub(r"^(log|sign)\s+(?:the|a|an)\s+(?:[a-z-]+\s+)?[a-z]+\s+(in|out)\b", r"\1 me \2", phrase, flags=re.I)
     if user_noun:
         noun = re.escape(user_noun)
+        noun = rf"{noun}(?:\s+(?:member|person))?"  # "a staff member" is the user as much as "a staff"
         phrase = re.sub(rf"\b(?:the|a|an|this)\s+(?:{_QUALIFIER}\s+)*{noun}'s\b", "my", phrase, flags=re.I)
         phrase = re.sub(rf"\b(?:the|a|an|this)\s+(?:{_QUALIFIER}\s+)*{noun}\b(?!\s+(?:ID|id|number)\b)", "me",
                         phrase, flags=re.I)
@@ -196,7 +197,7 @@ _TRANSPARENT = frozenset({"list", "details", "detail", "information", "info", "s
 _ING_NOUNS = frozenset({"thing", "things", "booking", "bookings", "setting", "settings", "listing", "listings",
                         "meeting", "meetings", "building", "buildings", "feed", "need", "needs"})
 _IDLE = frozenset({"specific", "given", "existing", "historical", "available", "particular", "individual",
-                   "current", "new"})  # "the current speed" reads as the API's "the current user"
+                   "current", "new", "own"})  # "the current speed" reads as the API's "the current user"
 _DETERMINERS = frozenset({"a", "an", "the", "my", "this", "one", "some", "all", "any", "your", "its", "their",
                           "every", "each"})
 MAX_OBJECT_WORDS = 2  # words of a description's object a request keeps after its determiner
@@ -217,8 +218,8 @@ def spoken_task(tool: ToolSpec, who: str = "you", user_noun: str | None = None) 
     if "tool description:" in text.lower():
         text = text[text.lower().rindex("tool description:") + len("tool description:"):].strip()
     opening = text.split()[:1]
-    if not _is_verb(opening[0] if opening and words[0] != "my" else verb, tool.name, rest[0] if rest else ""):
-        # a description that names only what it returns
+    returns = not _is_verb(opening[0] if opening and words[0] != "my" else verb, tool.name, rest[0] if rest else "")
+    if returns:  # a description that names only what it returns
         verb, rest = "get", [opening[0].lower().strip(".,;:"), *rest] if opening and words[0] != "my" else words
     head = [verb]
     if rest and rest[0].lower() == "me":  # "sign me in", "log me out"
@@ -267,8 +268,16 @@ def spoken_task(tool: ToolSpec, who: str = "you", user_noun: str | None = None) 
         return ""
     if len(head) == 2 and head[0].lower() in ("sign", "log") and head[1] in ("in", "out") and not taken:
         head.insert(1, "me")  # "Sign in with a member number": the user's own session ("sign me in")
+    if returns and len(taken) == 1 and not determiner:  # "Colleagues in ... with approved time off": which ones
+        which = _WITH.search(phrase)
+        if which:
+            taken.append(f"with {which.group(1)}")
     said = " ".join([*head, *([determiner] if determiner and taken else []), *taken])
     return first_person(said, who) if who.startswith("me") else said
+
+
+# What says which of a bare plural a look-up returns: "with approved time off" (up to the next place or time).
+_WITH = re.compile(r"\bwith ((?:[a-z-]+ ){0,3}?[a-z-]+)(?= (?:in|for|on|during|between|from|by|at)\b|[,.;]|$)")
 
 
 def _is_verb(word: str, tool: str, after: str = "") -> bool:
@@ -280,13 +289,16 @@ def _is_verb(word: str, tool: str, after: str = "") -> bool:
     from toolace_mt.generation.language.verb_forms import WRITE_VERBS
 
     lower = word.lower()
-    if lower in _DETERMINERS:
+    if lower in _DETERMINERS or lower in _QUESTION_WORDS:  # "When a session ... ends" names a time
         return False
     first = re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", tool)[0].lower()
+    if first in _READ_VERBS and lower != first and lower in WRITE_VERBS and lower not in _READ_VERBS:
+        return False  # find_open_slots "Start times on one day ...": a look-up opens with what it returns
     known = lower == first or lower in w.TASK_VERBS or lower in WRITE_VERBS or lower in _READ_VERBS
     return known or after.lower() in _DETERMINERS | {"me"} or not lower.endswith("s")
 
 
+_QUESTION_WORDS = frozenset({"when", "where", "what", "which", "who", "whom", "whose", "why", "how", "whether"})
 _READ_VERBS = frozenset("""list get show view find search count look ask see read fetch retrieve return tell give
 work compute convert calculate estimate compare browse check track lookup query describe explain summarize
 authenticate identify handle display""".split())
@@ -323,7 +335,10 @@ def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None,
         said = rng.choice(options)
         if " " in said and said.split()[-1] == rest.split()[0] and " " in rest:  # "search for" + "for messages"
             rest = rest.split(" ", 1)[1]
-        phrase = f"{said} {rest}"
+        head, _, particle = said.rpartition(" ")
+        if head and particle in ("up", "down", "out") and rest.split()[0] in ("me", "it", "them"):
+            said, rest = f"{head} {rest.split()[0]} {particle}", rest.partition(" ")[2]  # "track me down"
+        phrase = f"{said} {rest}".strip()
     found = referent(tool)
     if ref is None or found is None or isinstance(ref, bool):
         return phrase, False
@@ -371,8 +386,8 @@ def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random,
     text, covered = ask_sentence(tool, rng, said, user_noun)
     if user_noun:
         text = re.sub(rf"\b(?:a|an|the|this)\s+{re.escape(user_noun)}'s\b", "my", text, flags=re.I)
-        text = re.sub(rf"\b(?:a|an|the|this)\s+{re.escape(user_noun)}\b(?!\s+(?:ID|id|number)\b)", "me", text,
-                      flags=re.I)
+        text = re.sub(rf"\b(?:a|an|the|this)\s+{re.escape(user_noun)}(?:\s+(?:member|person))?\b"
+                      rf"(?!\s+(?:ID|id|number)\b)", "me", text, flags=re.I)  # "a staff member" is me too
     return text, ({found[0]} if covered and found is not None else set())
 
 

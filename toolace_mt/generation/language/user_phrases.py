@@ -284,8 +284,9 @@ _IDENTITY = re.compile(r"\b(?:name|id|ids|number|code|e-?mail|pin|password|passc
 _PREFERENCE = re.compile(r"(?:I'd (?:like|prefer|say|rather)|let's go with|I'll go with|make it)\b", re.I)
 
 
-def answer(rng: random.Random, param: str, value: Any, correction: bool = False) -> str:
-    """The user's reply with a value they were asked for (or had mistyped)."""
+def answer(rng: random.Random, param: str, value: Any, correction: bool = False, theirs: bool = True) -> str:
+    """The user's reply with a value they were asked for (or had mistyped). `theirs` false:
+    the value is not the user's own (a name searched for), never said with "my"."""
     said, shown = for_value(said_label(param, rng), value), show(value)
     leads, cores = (CORRECTION_LEADS, CORRECTION_CORES) if correction else (ANSWER_LEADS, ANSWER_CORES)
     lead = rng.choice(leads)
@@ -304,7 +305,7 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False)
         cores = ["leave the {l} blank.", "the {l} can stay empty.", "no {l}, thanks.", "skip the {l}."]
     elif free_text(param, value):
         shown = f'"{shown}"' if rng.random() < 0.5 else shown
-    cores = [c for c in cores if not c.startswith("my ") or mine(said)]
+    cores = [c for c in cores if not c.startswith("my ") or (theirs and mine(said))]
     if _IDENTITY.search(said) or any(ch.isdigit() for ch in shown):  # one's login or order number is no pick
         cores = [c for c in cores if not _PREFERENCE.match(c)] or cores
     if not lead:
@@ -316,7 +317,8 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False)
         return lead + (text if text.startswith(shown) else text[0].upper() + text[1:])
     return lead + text
 
-_EVENT_FIELD = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set)_(?:at|on|date|time)")
+_EVENT_FIELD = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set|spent|taken|given|bought|sold|"
+                          r"kept|seen|begun)_(?:at|on|date|time)")
 
 
 # Asking about a value no reply has said yet: nothing to repeat, so no "again".

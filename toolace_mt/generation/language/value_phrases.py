@@ -48,10 +48,14 @@ VALUE_CLAUSES = ["Just so you know, the {l} is {v}.",
 CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "I'd prefer {v}, please.", "I'd rather have {v}, if possible.",
                   "Could the {l} be {v}?", "The {l} should be {v}, please.",
                   "Ideally the {l} would be {v}.", "If possible, the {l} should be {v}.",
-                  "Going forward, the {l} should be {v}.",
-                  "The new {l} is {v}.",
-                  "The {l} needs to change to {v}.", "I want the {l} to be {v}.", "The {l} I want is {v}.",
+                  "I want the {l} to be {v}.", "The {l} I want is {v}.",
                   "Could you make the {l} {v}?"]
+# Said of a value that replaces an old one: only for a write that changes a record (not one
+# that makes it: a new order's payment method "needs to change" from nothing).
+CHANGE_CLAUSES = ["Going forward, the {l} should be {v}.", "The new {l} is {v}.", "The {l} needs to change to {v}."]
+# The first word of a write that changes what a record holds.
+CHANGE_VERBS = frozenset({"change", "modify", "update", "set", "switch", "edit", "replace", "move", "reschedule",
+                          "rename", "adjust", "amend", "reassign", "correct"})
 # Parameters people do not name when they ask: a search's words, a count of results.
 SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Something matching {v}, please.",
                     "I'm after {v}.", "It's about {v}."],
@@ -239,9 +243,11 @@ _IDENTITY_LABEL = re.compile(r"\b(?:name|id|ids|number|code|e-?mail|pin|password
 
 
 def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = False,
-                 form: FormCount | None = None) -> str:
+                 form: FormCount | None = None, changes: bool = False) -> str:
     """One sentence that states one value (an empty one is said to be left blank); a
-    `chosen` value (what a write should set) is wished for, never recalled."""
+    `chosen` value (what a write should set) is wished for, never recalled; said as a
+    change ("the new seat is 14C") only when the write `changes` a record."""
+    choices = CHOICE_CLAUSES + CHANGE_CLAUSES if changes else CHOICE_CLAUSES
     related = relation_clause(rng, param.split(" for ")[0].removeprefix("other ").removeprefix("current "), value)
     if related is not None:
         return related
@@ -255,13 +261,16 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     if free_text(param, value):
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
-    if isinstance(value, EnumWords):  # a choice from a list ("no longer needed"): wished for, never a remembered fact
-        frames = [*CHOICE_CLAUSES, "The {l} is {v}.", "The {l} should be {v}."]
+    if isinstance(value, EnumWords) and not chosen:  # what a look-up is for, not a wish ("I'd rather have meals")
+        frames = ["The {l} is {v}.", "The {l} should be {v}.", "{L}: {v}.", "I'm asking about {v}."]
+    elif isinstance(value, EnumWords):  # a choice from a list ("no longer needed"): wished for, never a remembered fact
+        frames = [*choices, "The {l} is {v}.", "The {l} should be {v}."]
     elif not mine(said) and not any(ch.isdigit() for ch in shown) and not _IDENTITY_LABEL.search(said):
-        frames = frames + CHOICE_CLAUSES  # "paypal", "economy": a choice, not who the user is
+        frames = frames + choices  # "paypal", "economy": a choice, not who the user is
     if chosen and not id_key(param):  # set by a write: wished for, never recalled
         frames = [f for f in frames if not any(m in f for m in _RECALLING)] + (
-            CHOICE_CLAUSES if not _IDENTITY_LABEL.search(said) else ["The new {l} is {v}.", "Make it {v}, please."])
+            choices if not _IDENTITY_LABEL.search(said) else
+            ["The new {l} is {v}." if changes else "The {l} should be {v}.", "Make it {v}, please."])
     if "," in shown and not _IN_WORDS.fullmatch(shown):  # a record ("product ID P2026, quantity 3"): after a colon
         frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
     elif isinstance(value, bool):  # a yes/no setting ("in stock only"): said as a wish, not a form field
@@ -328,7 +337,7 @@ def flag_sentence(rng: random.Random, description: str, value: bool) -> str | No
 
 
 def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bool = False,
-                    form: FormCount | None = None) -> list[str]:
+                    form: FormCount | None = None, changes: bool = False) -> list[str]:
     """Sentences that state every value: some alone, some two or three to a sentence
     ("Zip code 35202, city Ortegatown and state VI."). `chosen`: the values are what the
     user wants a write to set, never remembered ("Last I checked, the seat was 12A")."""
@@ -339,7 +348,7 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bo
         group, rest = rest[:size], rest[size:]
         if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
                             or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
-            out.extend(value_clause(rng, p, v, chosen, form) for p, v in group)
+            out.extend(value_clause(rng, p, v, chosen, form, changes) for p, v in group)
             continue
         saids = [for_value(said_label(p, rng), v) for p, v in group]
         styles = GROUP_STYLES if all(mine(x) for x in saids) else GROUP_STYLES[:-1]

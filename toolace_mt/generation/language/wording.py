@@ -98,6 +98,8 @@ from toolace_mt.generation.language.user_phrases import (
     same_for,
 )
 from toolace_mt.generation.language.value_phrases import (
+    CHANGE_CLAUSES,
+    CHANGE_VERBS,
     CHOICE_CLAUSES,
     EMPTY_CLAUSES,
     GROUP_PREFIXES,
@@ -131,6 +133,8 @@ __all__ = [
     "ASK_LEADS",
     "ASK_TEMPLATES",
     "ASK_UNSUPPORTED",
+    "CHANGE_CLAUSES",
+    "CHANGE_VERBS",
     "CHAT_ACKS",
     "CHAT_AFTER_NO",
     "CHAT_COMMENTS",
