@@ -14,7 +14,8 @@ from toolace_mt.compiler.names import words
 LOGIN = {"login", "signin", "authenticate", "logon"}
 LOGOUT = {"logout", "signout", "logoff"}
 CREATE = {"create", "add", "new", "insert", "register", "place", "post", "send", "submit", "book", "make",
-          "schedule", "upload", "write", "open", "invite", "reserve", "order", "issue", "compose"}
+          "schedule", "upload", "write", "open", "invite", "reserve", "order", "issue", "compose", "log", "record",
+          "lodge", "enter", "enroll", "file", "report", "raise"}
 UPDATE = {"update", "edit", "modify", "change", "rename", "patch", "put", "replace", "assign", "move",
           "reschedule", "upgrade", "rate"}
 DELETE = {"delete", "remove", "drop", "clear", "unsubscribe", "erase", "destroy", "purge", "discard"}
@@ -87,6 +88,20 @@ def verb_of(name_words: list[str]) -> str:
         if word in VERBS:
             return word
     return ""
+
+
+_A_NEW = re.compile(r"\b(?:a|an) new\b", re.IGNORECASE)
+
+
+def described_verb(description: str) -> str:
+    """The verb of a tool whose name has none the lexicon knows, from its description:
+    its first word when that is a known verb ("Archive the note"), "create" when its first
+    sentence makes "a new" thing ("Catalogue a new specimen"), else ""."""
+    sentence = re.split(r"(?<=[.!?])\s", description.strip(), maxsplit=1)[0]
+    first = words(sentence)[:1]
+    if first and first[0] in VERBS:
+        return first[0]
+    return "create" if _A_NEW.search(sentence) else ""
 
 
 def session_kind(name_words: list[str], description: str) -> str | None:

@@ -10,6 +10,7 @@ import re
 
 from toolace_mt.compiler.names import words
 from toolace_mt.compiler.plan import Column, Table, listed_values
+from toolace_mt.compiler.seed_shapes import shape_expr
 from toolace_mt.compiler.spec_model import Field
 
 _RANGE = re.compile(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
@@ -91,6 +92,9 @@ def value_expr(col: Column, table: Table) -> str:
         examples = listed
     if col.type == "string" and len(examples) >= 2:
         return f"rng.choice({examples!r})"
+    shaped = shape_expr(col.name, spec) if col.type == "string" else None
+    if shaped is not None:  # a month as YYYY-MM, a badge like EMP-0042, a future date
+        return shaped
     if col.type == "boolean":
         return "rng.random() < 0.5"
     if col.type in ("integer", "number") and set(meaning) & {"stock", "copies", "available", "inventory", "seats"}:

@@ -16,7 +16,7 @@ def noun_entities(cat: Catalog) -> None:
     """Entities named only by the noun of a create/list/delete tool (a watchlist, a cart)."""
     for tool in cat.specs.tools:
         name_words = words(tool.name)
-        verb = K.verb_of(name_words)
+        verb = K.verb_of(name_words) or K.described_verb(tool.description)
         if K.session_kind(name_words, tool.description):
             continue
         nouns = tool_nouns(tool)
@@ -46,6 +46,20 @@ def noun_entities(cat: Catalog) -> None:
             cat.entities[noun] = Entity(noun, column(scalars[0].name), scalars[0], {scalars[0].name}, True)
         elif lists_rows or writes_rows:
             cat.entities[noun] = Entity(noun, column(f"{noun}_id"), Field(f"{noun}_id", "integer"))
+
+
+def natural_keys(cat: Catalog) -> None:
+    """An entity keyed by a number no spec shows, whose one-argument tools all take the same
+    text (lookup_specimen(barcode), destroy_specimen(barcode)): that text is its key."""
+    for name, info in cat.entities.items():
+        if info.aliases:
+            continue
+        single = [t.params[0] for t in cat.specs.tools if (tool_nouns(t)[:1] == [name]) and len(
+            [p for p in t.params if p.required]) == 1 and t.params and t.params[0].required]
+        names = [p.name for p in single if p.type == "string" and not p.enum]
+        if len(names) >= 2 and len(set(names)) == 1:
+            key = single[0]
+            cat.entities[name] = Entity(name, column(key.name), key, {key.name}, True)
 
 
 LINKS = {"add", "remove", "attach", "detach", "link", "unlink", "include", "exclude", "insert", "put", "delete"}
@@ -79,6 +93,9 @@ def bind(cat: Catalog, tool: ToolIn) -> tuple[str | None, Field | None]:
     noun = nouns[0] if nouns else None
     keys = [(p, cat.ident_of(p, noun)) for p in tool.params]
     keys = [(p, e) for p, e in keys if e in cat.entities]
+    if not keys:  # lookup_specimen(barcode): the natural key another tool showed (destroy_specimen(barcode))
+        keys = [(p, e.name) for p in tool.params if p.type in ("string", "integer")
+                for e in cat.entities.values() if e.natural and p.name in e.aliases]
     by_noun = next((n for n in nouns if n in cat.entities), None)
     line = next((f"{noun}_{w}" for w in LINE_WORDS if f"{noun}_{w}" in cat.entities), None) if noun else None
     if line is not None and by_noun in (None, noun) and not any(e == noun for _, e in keys):

@@ -4,7 +4,7 @@ the env-wide passes (one-row tables, login gate, keyword search, charges, invers
 from __future__ import annotations
 
 from toolace_mt.compiler import kinds as K
-from toolace_mt.compiler.classify.binding import bind, noun_entities
+from toolace_mt.compiler.classify.binding import bind, natural_keys, noun_entities
 from toolace_mt.compiler.classify.catalog import Catalog
 from toolace_mt.compiler.classify.money import charges, inverses, payments
 from toolace_mt.compiler.classify.operation import plan_tool
@@ -25,6 +25,7 @@ def classify(specs: SpecSet) -> EnvPlan:
     taken_tools: set[str] = set()
     bound: list[tuple[ToolIn, str, str | None, Field | None]] = []
     noun_entities(cat)
+    natural_keys(cat)
     session_tables(cat)
     for tool in specs.tools:
         ident = unique(identifier(tool.name, "tool"), taken_tools)

@@ -37,7 +37,7 @@ def _params(tool: ToolIn) -> list[Param]:
 def plan_tool(cat: Catalog, tool: ToolIn, ident: str, entity: str | None, key: Field | None) -> ToolPlan:
     name_words = words(tool.name)
     verb = K.verb_of(name_words)
-    verb = action_segment(tool) or verb  # POST /loans/{loanId}/renew
+    verb = action_segment(tool) or verb or K.described_verb(tool.description)  # POST /loans/{loanId}/renew
     if not verb and name_words and _flag_of(tool, name_words[0]):
         verb = name_words[0]  # likeTrack -> {"liked": true}: a verb the lexicon lacks, said by its flag
     plan = ToolPlan(spec=tool, ident=ident, kind="", params=_params(tool))

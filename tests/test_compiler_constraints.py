@@ -1,0 +1,120 @@
+"""Issue 17: what a spec says a value must be survives compiling (format, pattern, bounds in
+the docstring and the body), seeds follow the described shape (a month as YYYY-MM, a
+badge's pattern, listed values, a birth date years back), log/record verbs create rows,
+a natural key shown by one-argument tools keys its entity, and helpers that helpers call
+are kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from sandbox import load_env
+from toolace_mt.compiler.classify import classify
+from toolace_mt.compiler.compile import read_specs
+from toolace_mt.compiler.constraints import pattern_example, pattern_pool, said
+from toolace_mt.compiler.plan import EnvPlan, ToolPlan
+from toolace_mt.compiler.render import render
+from toolace_mt.compiler.spec_model import Field
+
+ROOT = Path(__file__).resolve().parent.parent
+TASKS = ROOT / "tests" / "data" / "plan" / "openai_tasks.json"
+BIOBANK = ROOT / "fixtures" / "specs" / "fresh" / "openai_biobank.json"
+
+
+def _plan(path: Path) -> EnvPlan:
+    return classify(read_specs([path]))
+
+
+def _tool(plan: EnvPlan, ident: str) -> ToolPlan:
+    return next(t for t in plan.tools if t.ident == ident)
+
+
+@pytest.fixture(scope="module")
+def tasks_source() -> str:
+    return render(_plan(TASKS), [TASKS.name])
+
+
+def test_docstrings_keep_format_bounds_and_a_pattern_example(tasks_source: str) -> None:
+    assert "dueDate: When the task is due, as YYYY-MM-DD." in tasks_source
+    assert "amount: How much was spent, between 1 and 500." in tasks_source
+    badge = re.search(r"badge: The member's badge number, e\.g\. (\S+)\.\n", tasks_source)
+    assert badge is not None and re.fullmatch(r"EMP-[0-9]{4}", badge.group(1))
+    assert "currency: ISO 4217 currency code, e.g. EUR.\n" in tasks_source  # already said: nothing added
+
+
+def test_said_adds_only_what_the_description_lacks() -> None:
+    assert said(Field("n", "integer", "How many.", minimum=1)) == "at least 1"
+    assert said(Field("n", "number", "How much.", maximum=2.5)) == "at most 2.5"
+    assert said(Field("n", "integer", "From 1 to 5.", minimum=1, maximum=5)) == ""
+    assert said(Field("d", "string", "Day (YYYY-MM-DD).", format="date")) == ""
+    assert said(Field("t", "string", "When.", format="date-time")) == "as YYYY-MM-DDTHH:MM:SS"
+
+
+def test_a_pattern_is_checked_in_the_body(tasks_source: str) -> None:
+    assert "import re\n" in tasks_source
+    assert "if not re.fullmatch('^EMP-[0-9]{4}$', badge):" in tasks_source
+
+
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(\w*x)*y", r"(?=a)a", "a" * 201, ""])
+def test_patterns_a_body_cannot_check_safely_are_left_out(pattern: str) -> None:
+    assert pattern_example(pattern) is None
+    assert pattern_pool(pattern) == []
+
+
+def test_seeds_follow_the_described_shape(tasks_source: str) -> None:
+    seed = tasks_source[tasks_source.index("def seed("):tasks_source.index("def distinct(")]
+    assert '"priority": rng.choice([\'low\', \'normal\', \'urgent\'])' in seed  # "One of: low, normal, urgent."
+    assert '"month": fake.word()' not in seed and "isoformat()[:7]" in seed  # "as YYYY-MM"
+    pool = re.search(r'"badge": rng\.choice\((\[[^\]]*\])\)', seed)
+    assert pool is not None
+    assert all(re.fullmatch(r"EMP-[0-9]{4}", b) for b in re.findall(r"'([^']*)'", pool.group(1)))
+    assert '"currency": fake.currency_code()' not in seed
+
+
+def test_log_and_record_verbs_create_rows_of_their_noun() -> None:
+    plan = _plan(TASKS)
+    expense = _tool(plan, "log_expense")
+    assert (expense.kind, expense.table, expense.writes) == ("create", "expenses", True)
+    assert [c.references for c in plan.tables["expenses"].columns.values() if c.references] == ["tasks"]
+    assert "amount" not in plan.tables["tasks"].columns  # an expense's amount is not the task's
+    aliquot = _tool(_plan(BIOBANK), "record_aliquot")
+    assert (aliquot.kind, aliquot.table) == ("create", "aliquots")
+
+
+def test_a_natural_key_shown_by_one_argument_tools_keys_the_entity() -> None:
+    plan = _plan(BIOBANK)
+    assert plan.tables["specimens"].key == "barcode"
+    assert _tool(plan, "lookup_specimen").kind == "get"
+    assert _tool(plan, "destroy_specimen").kind == "delete"
+    assert _tool(plan, "catalogue_specimen").kind == "create"  # "Catalogue a new specimen": a verb unknown
+    assert _tool(plan, "freezer_reading").kind not in ("setting",)  # a name with no verb reads
+
+
+@pytest.mark.slow
+def test_the_compiled_tasks_module_seeds_valid_values_and_enforces_the_pattern(tmp_path: Path,
+                                                                               tasks_source: str) -> None:
+    module = tmp_path / "tasks.py"
+    module.write_text(tasks_source)
+    env = load_env(str(module), seed=3)
+    try:
+        today = env.now.date()
+        months = [r["month"] for r in env.query("SELECT month FROM expenses")]
+        assert months and all(re.fullmatch(r"\d{4}-\d{2}", m) for m in months)
+        births = [dt.date.fromisoformat(r["birthDate"]) for r in env.query("SELECT birthDate FROM members")]
+        assert all((today - b).days >= 18 * 365 for b in births)
+        bad = env.call("register_member", {"name": "Ana Ruiz", "birthDate": "1990-02-03", "badge": "E-12"})
+        assert not bad.ok and "EMP-" in bad.error.message
+        good = env.call("register_member", {"name": "Ana Ruiz", "birthDate": "1990-02-03", "badge": "EMP-0042"})
+        assert good.ok
+    finally:
+        env.close()
+
+
+def test_helpers_called_only_by_helpers_are_kept() -> None:
+    source = render(_plan(BIOBANK), [BIOBANK.name])
+    assert "decoded(row, " in source  # a specimen's donor object is stored as JSON text
+    assert "\ndef decoded(" in source
