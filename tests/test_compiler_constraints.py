@@ -118,3 +118,39 @@ def test_helpers_called_only_by_helpers_are_kept() -> None:
     source = render(_plan(BIOBANK), [BIOBANK.name])
     assert "decoded(row, " in source  # a specimen's donor object is stored as JSON text
     assert "\ndef decoded(" in source
+
+
+FRESH = ROOT / "fixtures" / "specs" / "fresh"
+
+
+def test_namespaced_names_act_on_their_namespace_with_verbs_the_lexicon_lacks() -> None:
+    plan = _plan(FRESH / "mcp_garden.json")
+    assert (_tool(plan, "plots_lease").kind, _tool(plan, "plots_lease").table) == ("update", "plots")
+    assert (_tool(plan, "plots_relinquish").kind, _tool(plan, "plots_relinquish").target_status) == (
+        "transition", "relinquished")
+    assert (_tool(plan, "harvests_byPlot").kind, _tool(plan, "harvests_byPlot").table) == ("search", "harvests")
+    assert _tool(plan, "harvests_log").kind == "create"
+    assert _tool(plan, "water_schedule").kind not in ("create", "setting")  # "The watering rota for a day"
+    assert plan.tables["tools"].key == "tool_tag"  # tools.borrow(toolTag), tools.giveBack(toolTag)
+
+
+def test_an_imperative_description_names_the_verb_and_a_numbered_noun_is_a_key() -> None:
+    plan = _plan(FRESH / "bfcl_observatory.json")
+    scrub = _tool(plan, "scrub_slot")
+    assert (scrub.kind, scrub.table, scrub.target_status) == ("transition", "slots", "scrubbed")
+    assert (_tool(plan, "bump_priority").kind, _tool(plan, "bump_priority").table) == ("update", "slots")
+    assert _tool(plan, "show_queue").table == "slots"  # its rows have a `slot`
+    park = _tool(plan, "park_telescope")
+    assert (park.kind, park.status_flag, park.target_status) == ("setting", True, "parked")
+    source = render(plan, ["bfcl_observatory.json"])
+    assert '"parked": False,' in source and "raise ToolError('the telescope is already parked')" in source
+
+
+def test_openapi_delete_deletes_participles_are_english_and_that_is_clauses_are_preconditions() -> None:
+    plan = _plan(FRESH / "openapi_permits.yaml")
+    assert _tool(plan, "cancelInspection").kind == "delete"  # DELETE /inspections/{visitRef}
+    assert _tool(plan, "withdrawPermit").target_status == "withdrawn"
+    assert _tool(plan, "approvePermit").allowed_from == ["under_review"]  # "that is under review"
+    source = render(plan, ["openapi_permits.yaml"])
+    assert "'BP-2026-' + str(" in source  # ids in the style of the example and the pattern
+    assert ".zfill(4)" in source[source.index("def next_permit_id"):]

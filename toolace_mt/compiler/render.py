@@ -200,6 +200,9 @@ def seed_lines(env: EnvPlan) -> list[str]:
                     value = f'rng.choice({other.name})["{other.key}"]'
                 elif col.name == "password" and table.name == env.users:
                     value = '"pass" + str(1000 + i)'
+                elif table.singleton and any(p.kind == "setting" and p.status_flag and p.table == table.name
+                                             and p.status_column == col.name for p in env.tools):
+                    value = "False"  # park_telescope sets `parked`: the seeded state is not parked yet
                 else:
                     value = value_expr(col, table)
                 lines.append(f'            "{col.name}": {value},')
@@ -367,12 +370,12 @@ def helper_lines(env: EnvPlan) -> list[str]:
         if key.type == "integer":
             lines += [f'    return (db.scalar("SELECT max({table.key}) FROM {table.name}") or 1000) + 1']
         else:
-            prefix, start, _ = id_style(table)
+            prefix, start, width = id_style(table)
             lines += [f"    number = count + {start}",
                       f'    while db.one("SELECT 1 FROM {table.name} WHERE {table.key} = ?", [{q(prefix)} + '
-                      f"str(number)]) is not None:",
+                      f"str(number).zfill({width})]) is not None:",
                       "        number += 1",
-                      f"    return {q(prefix)} + str(number)"]
+                      f"    return {q(prefix)} + str(number).zfill({width})"]
     return lines
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from toolace_mt.compiler.constraints import pattern_example
 from toolace_mt.compiler.names import words
 from toolace_mt.compiler.plan import Column, Table, listed_values
 from toolace_mt.compiler.seed_shapes import shape_expr
@@ -16,8 +17,9 @@ from toolace_mt.compiler.spec_model import Field
 _RANGE = re.compile(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
 _CAPACITY = re.compile(r"(?:up to|maximum of|at most|capacity of|can hold)\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
 SAID_EXAMPLE = re.compile(r"\b(?:like|e\.g\.,?|such as|for example,?|for instance,?)\s+['\"`]?"
-                           r"([A-Za-z]{0,6}[-_#]?\d{2,9})\b")
-_ID_STYLE = re.compile(r"^([A-Za-z]*[-_#]?)(\d+)$")
+                           r"([A-Za-z]{0,6}[-_#]?(?:\d{2,9}[-_/])?\d{2,9})\b")
+# An id as (prefix, number): BP-2026-0142 is "BP-2026-" and 0142.
+_ID_STYLE = re.compile(r"^([A-Za-z]*[-_#]?(?:\d{2,9}[-_/])?)(\d+)$")
 SECTORS = ["Technology", "Healthcare", "Finance", "Energy", "Retail", "Utilities", "Industrials"]
 STATUS_START = "open"
 # A JSON-Schema string format, as the field-name word that seeds it.
@@ -29,7 +31,8 @@ def id_style(table: Table) -> tuple[str, int, int]:
     """(prefix, first number, width) from an example id in the spec, else from the entity's name."""
     spec = table.key_column.spec
     said = SAID_EXAMPLE.findall(spec.description) if spec is not None else []  # "The track's id, like trk_2041."
-    for example in [*(spec.examples if spec is not None else []), *said]:
+    shown = pattern_example(spec.pattern) if spec is not None else None  # ^BP-20[0-9]{2}-[0-9]{4}$
+    for example in [*(spec.examples if spec is not None else []), *said, *([shown] if shown else [])]:
         match = _ID_STYLE.match(str(example))
         if match:
             digits = match.group(2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.catalog import Catalog
-from toolace_mt.compiler.entities import Entity, output_rows_field, tool_nouns
+from toolace_mt.compiler.entities import Entity, namespace, output_rows_field, tool_nouns
 from toolace_mt.compiler.names import column, singular, words
 from toolace_mt.compiler.spec_model import Field, ToolIn
 
@@ -51,15 +51,18 @@ def noun_entities(cat: Catalog) -> None:
 def natural_keys(cat: Catalog) -> None:
     """An entity keyed by a number no spec shows, whose one-argument tools all take the same
     text (lookup_specimen(barcode), destroy_specimen(barcode)): that text is its key."""
-    for name, info in cat.entities.items():
-        if info.aliases:
+    spaces = {singular("_".join(s[0])) for s in (namespace(t.name) for t in cat.specs.tools) if s is not None}
+    for name in sorted(set(cat.entities) | spaces):
+        info = cat.entities.get(name)
+        if info is not None and info.aliases:
             continue
-        single = [t.params[0] for t in cat.specs.tools if (tool_nouns(t)[:1] == [name]) and len(
-            [p for p in t.params if p.required]) == 1 and t.params and t.params[0].required]
-        names = [p.name for p in single if p.type == "string" and not p.enum]
-        if len(names) >= 2 and len(set(names)) == 1:
-            key = single[0]
-            cat.entities[name] = Entity(name, column(key.name), key, {key.name}, True)
+        mine = [t for t in cat.specs.tools if tool_nouns(t)[:1] == [name] and t.params and t.params[0].required]
+        if info is not None:  # a noun with a numbered id: only tools whose one argument is the key
+            mine = [t for t in mine if len([p for p in t.params if p.required]) == 1]
+        firsts = [t.params[0] for t in mine if t.params[0].type == "string" and not t.params[0].enum
+                  and cat.ident_of(t.params[0], None) not in cat.entities]
+        if len(firsts) >= 2 and len({p.name for p in firsts}) == 1:  # tools.borrow(toolTag), tools.giveBack(toolTag)
+            cat.entities[name] = Entity(name, column(firsts[0].name), firsts[0], {firsts[0].name}, True)
 
 
 LINKS = {"add", "remove", "attach", "detach", "link", "unlink", "include", "exclude", "insert", "put", "delete"}

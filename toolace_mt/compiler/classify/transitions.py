@@ -71,6 +71,9 @@ def _spelled_as_enum(col: Column, verb: str, target: str) -> str:
                                                             and v.lower().endswith("ed"))), target)
 
 
+NOT_REFUSED = r"(?!\s+(?:\w+\s+)?(?:cannot|can't))"  # "that is under review", not "that is checked in cannot"
+
+
 def preconditions(plan: ToolPlan, table: Table) -> None:
     """The statuses a transition starts from, as its description says them: "cancel a
     confirmed reservation" (only from confirmed), "a shipment that has not been dispatched",
@@ -89,7 +92,8 @@ def preconditions(plan: ToolPlan, table: Table) -> None:
         if value.lower() == (plan.target_status or "").lower():
             continue
         if value.lower().replace("_", " ") in listed_values or \
-                re.search(rf"\b(?:a|an|the|one|only)\s+{said}\s+(?:\w+\s+)?{noun}", text):
+                re.search(rf"\b(?:a|an|the|one|only)\s+{said}\s+(?:\w+\s+)?{noun}", text) or \
+                re.search(rf"\b(?:that|which)\s+(?:is|are)\s+(?:still\s+)?{said}\b{NOT_REFUSED}", text):
             plan.allowed_from.append(value)
         elif re.search(rf"\b(?:not|never)\s+(?:yet\s+|been\s+|already\s+)*{said}\b|"
                        rf"\b(?:is|are|was|been)\s+(?:already\s+)?{said}\s+(?:\w+\s+)?(?:cannot|can't|can not)\b",
