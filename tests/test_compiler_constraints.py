@@ -154,3 +154,18 @@ def test_openapi_delete_deletes_participles_are_english_and_that_is_clauses_are_
     source = render(plan, ["openapi_permits.yaml"])
     assert "'BP-2026-' + str(" in source  # ids in the style of the example and the pattern
     assert ".zfill(4)" in source[source.index("def next_permit_id"):]
+
+
+def test_a_flag_stamp_is_set_with_the_flag_seeded_only_where_it_holds_and_orders_newest_first() -> None:
+    source = render(_plan(FRESH / "mcp_music.json"), ["mcp_music.json"])
+    assert 'if not row["liked"]:\n            row["likedAt"] = None' in source  # unliked tracks have no likedAt
+    assert "SET liked = true, likedAt = ? WHERE trackId = ?" in source
+    liked_list = source[source.index("def listLikedTracks"):]
+    assert "ORDER BY likedAt DESC" in liked_list  # "newest first"
+
+
+def test_a_listed_container_counts_its_members() -> None:
+    source = render(_plan(FRESH / "mcp_music.json"), ["mcp_music.json"])
+    listing = source[source.index("def listPlaylists"):source.index("def getPlaylist")]
+    assert "'trackCount': db.scalar('SELECT count(*) FROM playlist_tracks WHERE playlistId = ?', " \
+           "[r['playlistId']])" in listing

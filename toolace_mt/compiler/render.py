@@ -15,6 +15,7 @@ from toolace_mt.compiler.phrasing import phrasings
 from toolace_mt.compiler.plan import Column, EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 from toolace_mt.compiler.spec_model import Field
+from toolace_mt.compiler.stamps import stamped
 
 _TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
           "object": "dict"}
@@ -208,6 +209,9 @@ def seed_lines(env: EnvPlan) -> list[str]:
                 lines.append(f'            "{col.name}": {value},')
             lines.append("        })")
             lines += _spans(table)
+            for stamp, status, target, flag in stamped(env, table):  # likedAt only on liked tracks
+                unset = f'not row["{status}"]' if flag else f'str(row["{status}"]).lower() != {q(target)}'
+                lines += [f"    for row in {table.name}:", f"        if {unset}:", f'            row["{stamp}"] = None']
             if not key_col.type == "integer" and not table.lookup:
                 lines.append(f"    {table.name} = distinct({table.name}, {q(table.key)})")
             pair = pair_columns(env, table)
