@@ -169,3 +169,16 @@ def test_a_listed_container_counts_its_members() -> None:
     listing = source[source.index("def listPlaylists"):source.index("def getPlaylist")]
     assert "'trackCount': db.scalar('SELECT count(*) FROM playlist_tracks WHERE playlistId = ?', " \
            "[r['playlistId']])" in listing
+
+
+def test_free_text_seeds_say_what_they_are_not_random_words() -> None:
+    from toolace_mt.compiler.plan import Column, Table
+    from toolace_mt.compiler.seed_plan import value_expr
+    table = Table(name="devices", entity="device", key="device_id")
+    assert "living room" in value_expr(Column("room", "string", Field("room", "string", "The room it is in.")), table)
+    assert value_expr(Column("bin", "string", Field("bin", "string", "Storage bin.")), table).startswith("fake.bothify")
+    assert value_expr(Column("coach", "string", Field("coach", "string", "")), table) == "fake.name()"
+    assert value_expr(Column("borrowed_by", "string", Field("borrowed_by", "string", "")), table) == "fake.name()"
+    listed = Field("state", "string", "Only slots in this state: queued, observing, done or scrubbed.")
+    assert value_expr(Column("state", "string", listed), table) == \
+        "rng.choice(['queued', 'observing', 'done', 'scrubbed'])"

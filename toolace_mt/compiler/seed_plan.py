@@ -191,6 +191,11 @@ def _scalar_for(name: str, kind: str) -> str:
     return _string_for(words(name), "")
 
 
+ROOM_WORDS = {"room"}
+ROOMS = ["kitchen", "living room", "bedroom", "bathroom", "hallway", "office", "garage", "dining room"]
+PLACE_CODES = {"bin", "shelf", "aisle", "rack", "locker", "bay", "dock", "gate", "zone", "berth", "pitch"}
+ROLE_PEOPLE = {"coach", "teacher", "instructor", "doctor", "therapist", "inspector", "trainer", "guide",
+               "tutor", "nurse", "vet", "surgeon", "chef", "captain", "pilot", "coordinator", "supervisor"}
 # Words of a description that say nothing of a value's form ("Repository name" is no person's name).
 VAGUE = {"the", "a", "an", "name", "title", "id", "code", "number", "type", "kind", "key", "value", "of", "for"}
 WEATHER = ["sunny", "partly cloudy", "cloudy", "light rain", "showers", "windy", "foggy", "clear"]
@@ -255,6 +260,12 @@ def _by_name(meaning: list[str], text: str) -> str:
     if found & {"time", "timestamp", "datetime"} or joined.endswith("_at"):
         return ('(datetime.datetime.combine(today, datetime.time(9)) - datetime.timedelta(minutes=rng.randint(0, '
                 '500000))).isoformat(timespec="seconds")')
+    if found & ROOM_WORDS:
+        return f"rng.choice({ROOMS!r})"
+    if found & PLACE_CODES:  # a bin, a shelf, a bay: a code painted on it, not a word
+        return 'fake.bothify("?-##").upper()'
+    if found & ROLE_PEOPLE or (meaning[-1:] == ["by"] and len(meaning) > 1):  # a coach, borrowed_by
+        return "fake.name()"
     if found & {"owner", "assignee", "reviewer", "reporter"} and "name" not in text.split():
         return "fake.user_name()"  # a repository's owner, a card's assignee: an account, not a full name
     if found & {"repo", "repository", "project", "package"} and not found & {"id", "number", "count"}:

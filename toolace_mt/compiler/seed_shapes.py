@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 from toolace_mt.compiler.constraints import pattern_pool
 from toolace_mt.compiler.spec_model import Field
 from toolace_mt.generation.plan.value_shapes import date_span, make, shape_of
 
+# A description that is only a list of values: "queued, observing, done or scrubbed."
+BARE_LIST = re.compile(r"^\s*[a-z][a-z_-]{0,20}(?:,\s*[a-z][a-z_-]{0,20}){1,10},?\s+or\s+[a-z][a-z_-]{0,20}\.?\s*$")
 POOL = 12  # values drawn at compile time for shapes with no relation to today
 TODAY = dt.date(2026, 1, 15)  # only for shapes that do not depend on the date
 BIRTH_WORDS = {"birth", "born", "dob", "birthday"}
@@ -37,6 +40,10 @@ def shape_expr(name: str, spec: Field | None) -> str | None:
     if pool:
         return f"rng.choice({pool!r})"
     shape = shape_of(name, {"format": spec.format}, spec.description)
+    bare = BARE_LIST.match((spec.description or "").split(":")[-1])  # "Only slots in this state: a, b or c."
+    if shape is None and bare is not None and spec.type == "string":  # "queued, observing, done or scrubbed."
+        options = [o.strip() for o in re.split(r",|\bor\b", bare.group(0).rstrip(". ")) if o.strip()]
+        return f"rng.choice({options!r})"
     if shape is None:
         return None
     low, high = _days(name, shape.when)
