@@ -182,3 +182,12 @@ def test_free_text_seeds_say_what_they_are_not_random_words() -> None:
     listed = Field("state", "string", "Only slots in this state: queued, observing, done or scrubbed.")
     assert value_expr(Column("state", "string", listed), table) == \
         "rng.choice(['queued', 'observing', 'done', 'scrubbed'])"
+
+
+def test_a_lone_since_bound_compares_the_date_of_the_event_it_names(tasks_source: str) -> None:
+    plan = _plan(TASKS)
+    since = next(p for p in _tool(plan, "search_tasks").params if p.spec.name == "since")
+    assert (since.role, since.column) == ("min", "created_on")  # "Only tasks created on or after this date"
+    source = render(plan, [TASKS.name])
+    assert 'where.append("created_on >= ?")' in source and "ILIKE '%' || ? || '%'" not in source
+    assert '"created_on": db.today.isoformat(),' in source  # a new task is created today
