@@ -91,7 +91,9 @@ def test_a_natural_key_shown_by_one_argument_tools_keys_the_entity() -> None:
     assert _tool(plan, "lookup_specimen").kind == "get"
     assert _tool(plan, "destroy_specimen").kind == "delete"
     assert _tool(plan, "catalogue_specimen").kind == "create"  # "Catalogue a new specimen": a verb unknown
-    assert _tool(plan, "freezer_reading").kind not in ("setting",)  # a name with no verb reads
+    reading = _tool(plan, "freezer_reading")  # a name with no verb reads; no device settings: a lookup
+    assert reading.kind == "lookup"
+    assert plan.tables[reading.table or ""].columns["temperature"].type == "number"  # "temperature reading"
 
 
 @pytest.mark.slow

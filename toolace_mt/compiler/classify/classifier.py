@@ -34,6 +34,10 @@ def classify(specs: SpecSet) -> EnvPlan:
             continue
         entity, key = bind(cat, tool)
         bound.append((tool, ident, entity, key))
+    # Device settings are state a view can show (displayCarStatus(option)); a release_specimen
+    # on a row is no setting, and a reading by an option (freezer_reading(freezer)) is a lookup.
+    cat.has_settings = any(entity is None and K.verb_of(words(tool.name)) in K.SETTING
+                           for tool, _, entity, _ in bound)
     planned: dict[int, ToolPlan] = {}
     for index, (tool, ident, entity, key) in enumerate(bound):
         if entity is not None:  # entity tools first: they decide which tables are singletons
