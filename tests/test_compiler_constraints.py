@@ -193,3 +193,8 @@ def test_a_lone_since_bound_compares_the_date_of_the_event_it_names(tasks_source
     source = render(plan, [TASKS.name])
     assert 'where.append("created_on >= ?")' in source and "ILIKE '%' || ? || '%'" not in source
     assert '"created_on": db.today.isoformat(),' in source  # a new task is created today
+
+
+def test_borrowing_a_keyed_thing_creates_a_loan_of_it() -> None:
+    borrow = _tool(_plan(FRESH / "mcp_garden.json"), "tools_borrow")
+    assert (borrow.kind, borrow.table, borrow.writes) == ("create", "tool_loans", True)  # was a "find"

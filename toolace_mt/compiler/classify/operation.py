@@ -56,8 +56,10 @@ def plan_tool(cat: Catalog, tool: ToolIn, ident: str, entity: str | None, key: F
     for param in plan.params:
         if key is not None and param.spec is key:
             param.role, param.column = "key", table.key
+    acted_on = table.name
     table, has_key = _booking(cat, plan, table, verb)
-    plan.kind = _kind(plan, table, verb, has_key)
+    booked = table.name != acted_on and verb in BOOKINGS and verb not in K.VERBS  # tools.borrow: a new loan
+    plan.kind = "create" if booked else _kind(plan, table, verb, has_key)
     PLANNERS[plan.kind](cat, plan, table, verb)
     if plan.key is None and plan.kind in ("update", "transition", "adjust", "get"):
         # No id: the required arguments pick the row (update_issue(owner, repo, title=...)).
