@@ -198,3 +198,9 @@ def test_a_lone_since_bound_compares_the_date_of_the_event_it_names(tasks_source
 def test_borrowing_a_keyed_thing_creates_a_loan_of_it() -> None:
     borrow = _tool(_plan(FRESH / "mcp_garden.json"), "tools_borrow")
     assert (borrow.kind, borrow.table, borrow.writes) == ("create", "tool_loans", True)  # was a "find"
+
+
+def test_a_contact_email_on_a_row_need_not_be_unique() -> None:
+    source = render(_plan(FRESH / "openapi_permits.yaml"), ["openapi_permits.yaml"])
+    apply = source[source.index("def applyForPermit"):source.index("def getPermit")]
+    assert "already exists" not in apply  # one applicant may apply for several permits
