@@ -140,6 +140,7 @@ def test_an_imperative_description_names_the_verb_and_a_numbered_noun_is_a_key()
     plan = _plan(FRESH / "bfcl_observatory.json")
     scrub = _tool(plan, "scrub_slot")
     assert (scrub.kind, scrub.table, scrub.target_status) == ("transition", "slots", "scrubbed")
+    assert (scrub.status_column, scrub.forbidden_from) == ("state", ["done"])  # "already done cannot be scrubbed"
     assert (_tool(plan, "bump_priority").kind, _tool(plan, "bump_priority").table) == ("update", "slots")
     assert _tool(plan, "show_queue").table == "slots"  # its rows have a `slot`
     park = _tool(plan, "park_telescope")

@@ -12,7 +12,7 @@ import re
 
 from toolace_mt.compiler.constraints import pattern_pool
 from toolace_mt.compiler.spec_model import Field
-from toolace_mt.generation.plan.value_shapes import date_span, make, shape_of
+from toolace_mt.generation.plan.value_shapes import date_span, listed_options, make, shape_of
 
 # A description that is only a list of values: "queued, observing, done or scrubbed."
 BARE_LIST = re.compile(r"^\s*[a-z][a-z_-]{0,20}(?:,\s*[a-z][a-z_-]{0,20}){1,10},?\s+or\s+[a-z][a-z_-]{0,20}\.?\s*$")
@@ -68,3 +68,14 @@ def shape_expr(name: str, spec: Field | None) -> str | None:
             values = sorted({shape.example, *values})
         return f"rng.choice({values!r})" if values else None
     return None  # email, url, a clock time, a past timestamp: by name (seed_plan)
+
+
+def said_values(spec: Field) -> list[str]:
+    """The values a field may take: its enum, else the ones its description lists ("one of
+    low, normal or urgent"; "Only slots in this state: queued, observing, done or scrubbed.")."""
+    if spec.enum:
+        return [str(v) for v in spec.enum]
+    bare = BARE_LIST.match((spec.description or "").split(":")[-1])
+    if bare is not None:
+        return [o.strip() for o in re.split(r",|\bor\b", bare.group(0).rstrip(". ")) if o.strip()]
+    return list(listed_options(spec.description or ""))
