@@ -205,3 +205,14 @@ def test_a_contact_email_on_a_row_need_not_be_unique() -> None:
     source = render(_plan(FRESH / "openapi_permits.yaml"), ["openapi_permits.yaml"])
     apply = source[source.index("def applyForPermit"):source.index("def getPermit")]
     assert "already exists" not in apply  # one applicant may apply for several permits
+
+
+def test_an_update_sets_the_field_its_output_shows_and_ref_fields_are_keys() -> None:
+    plan = _plan(FRESH / "mcp_garden.json")
+    lease = _tool(plan, "plots_lease")
+    email = next(p for p in lease.params if p.spec.name == "gardenerEmail")
+    assert email.column == "leaseholder"  # the output shows the new leaseholder, an email
+    assert plan.tables["harvests"].key == "harvest_ref"  # harvestRef, "like H-2291"
+    source = render(plan, ["mcp_garden.json"])
+    assert "\"crop\": rng.choice(['courgette'])" in source  # the one example, not a random word
+    assert "json.dumps([{'bed': " in source  # an array of objects is seeded as objects

@@ -39,7 +39,7 @@ class Entity:
 
 
 def _is_id_name(name_words: list[str]) -> bool:
-    return bool(name_words) and name_words[-1] in ("id", "uuid", "key") and len(name_words) <= 5
+    return bool(name_words) and name_words[-1] in ("id", "uuid", "key", "ref", "guid") and len(name_words) <= 5
 
 
 def id_entity(spec: Field, tool_noun: str | None, known: frozenset[str] = frozenset()) -> str | None:

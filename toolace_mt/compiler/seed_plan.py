@@ -98,6 +98,8 @@ def value_expr(col: Column, table: Table) -> str:
     shaped = shape_expr(col.name, spec) if col.type == "string" else None
     if shaped is not None:  # a month as YYYY-MM, a badge like EMP-0042, a future date
         return shaped
+    if col.type == "string" and len(examples) == 1 and _by_name(words(col.name), text) == "fake.word()":
+        return f"rng.choice({examples!r})"  # "What was picked, e.g. 'courgette'": that, not a random word
     if col.type == "boolean":
         return "rng.random() < 0.5"
     if col.type in ("integer", "number") and set(meaning) & {"stock", "copies", "available", "inventory", "seats"}:
@@ -144,6 +146,9 @@ def value_expr(col: Column, table: Table) -> str:
             return f"json.dumps(rng.sample({list(item.enum)!r}, rng.randint(0, {len(item.enum)})))"
         if item is not None and item.type in ("integer", "number"):
             return "json.dumps([rng.randint(1, 100) for n in range(rng.randint(0, 3))])"
+        if item is not None and item.type == "object" and item.properties:  # a plot's beds: {bed, crop} each
+            parts = ", ".join(f"{p.name!r}: {_nested_value(p, table)}" for p in item.properties[:8])
+            return f"json.dumps([{{{parts}}} for n in range(rng.randint(1, 3))])"
         return "json.dumps([fake.word() for n in range(rng.randint(0, 3))])"
     if col.type == "object":
         if spec is not None and spec.properties:
