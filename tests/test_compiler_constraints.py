@@ -182,6 +182,9 @@ def test_free_text_seeds_say_what_they_are_not_random_words() -> None:
     assert value_expr(Column("bin", "string", Field("bin", "string", "Storage bin.")), table).startswith("fake.bothify")
     assert value_expr(Column("coach", "string", Field("coach", "string", "")), table) == "fake.name()"
     assert value_expr(Column("borrowed_by", "string", Field("borrowed_by", "string", "")), table) == "fake.name()"
+    inspectors = Table(name="inspectors", entity="inspector", key="inspector_id")
+    assert value_expr(Column("name", "string", Field("name", "string", "")), inspectors) == "fake.name()"
+    assert value_expr(Column("district", "string", Field("district", "string", "")), inspectors) == "fake.city()"
     listed = Field("state", "string", "Only slots in this state: queued, observing, done or scrubbed.")
     assert value_expr(Column("state", "string", listed), table) == \
         "rng.choice(['queued', 'observing', 'done', 'scrubbed'])"

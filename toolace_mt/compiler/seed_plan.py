@@ -160,7 +160,10 @@ def value_expr(col: Column, table: Table) -> str:
             return "json.dumps({" + ", ".join(f"{k!r}: round(rng.uniform(28.0, 36.0), 1)" for k in keys) + "})"
         return "json.dumps({})"
     people = {"user", "customer", "person", "owner", "member", "employee", "contact", "passenger", "patient",
-              "student", "author", "client", "guest", "driver", "agent", "staff", "player"}
+              "student", "author", "client", "guest", "driver", "agent", "staff", "player", "gardener",
+              "applicant", "donor", "tenant", "volunteer", "worker", "astronomer", "athlete"} | ROLE_PEOPLE
+    if meaning == ["name"] and set(table.entity.split("_")) & people:
+        return "fake.name()"  # an inspector is called Mia Spears, not "Robust dynamic firmware"
     by_format = FORMATS.get(spec.format if spec is not None else "")
     if col.type == "string" and by_format is not None:
         return _by_name([by_format], "")
@@ -239,7 +242,7 @@ def _by_name(meaning: list[str], text: str) -> str:
         return 'fake.numerify("###-###-####")'
     if found & {"zipcode", "zip", "postcode", "postal"} or "zipcode" in text or "zip code" in text:
         return "fake.postcode()"
-    if found & {"city", "town"}:
+    if found & {"city", "town", "district", "borough", "neighbourhood", "neighborhood"}:
         return "fake.city()"
     if "country" in found:
         return "fake.country()"
