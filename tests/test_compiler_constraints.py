@@ -146,6 +146,7 @@ def test_an_imperative_description_names_the_verb_and_a_numbered_noun_is_a_key()
     park = _tool(plan, "park_telescope")
     assert (park.kind, park.status_flag, park.target_status) == ("setting", True, "parked")
     source = render(plan, ["bfcl_observatory.json"])
+    assert "rng.choice(['L', 'R', 'G', 'B', 'Ha', 'OIII'])" in source  # a frame's filter: one of the `filters`
     assert '"parked": False,' in source and "raise ToolError('the telescope is already parked')" in source
 
 
