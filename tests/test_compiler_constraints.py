@@ -220,3 +220,8 @@ def test_an_update_sets_the_field_its_output_shows_and_ref_fields_are_keys() -> 
     source = render(plan, ["mcp_garden.json"])
     assert "\"crop\": rng.choice(['courgette'])" in source  # the one example, not a random word
     assert "json.dumps([{'bed': " in source  # an array of objects is seeded as objects
+
+
+def test_a_page_of_rows_tells_its_total_from_the_rows() -> None:
+    source = render(_plan(FRESH / "openapi_hotel.json"), ["openapi_hotel.json"])
+    assert "return {'hotels': rows, 'total': len(rows)}" in source  # was 'total': 0 beside a full list

@@ -159,6 +159,8 @@ class Shapes:
                     else:
                         value = keys if scalar else "rows"
                     items.append(f"{q(prop.name)}: {value}")
+                elif prop.type == "integer" and set(words(prop.name)) & {"total", "count", "found", "matched"}:
+                    items.append(f"{q(prop.name)}: len(rows)")  # {"hotels": [...], "total": 3}
                 else:
                     items.append(f"{q(prop.name)}: {self.value_of(plan, prop, None, 'rows')}")
             return dict_return(items)
