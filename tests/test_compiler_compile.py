@@ -172,9 +172,7 @@ def test_readme_compile_example_runs(tmp_path: Path, monkeypatch, capsys) -> Non
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["bfcl/ticket_api.json", pytest.param("mcp_notes.json", marks=pytest.mark.xfail(
-    strict=True, reason="generator: a camelCase id (noteId) of a write gets free text, 'The note to change' read as "
-                        "a memo (generation/plan/values.py is_id); update/archive/delete_note are never reached"))])
+@pytest.mark.parametrize("name", ["bfcl/ticket_api.json", "mcp_notes.json"])
 def test_generate_runs_on_a_compiled_env(name: str, tmp_path: Path, capsys) -> None:
     """main's generator on compiled envs (issue 17's target: >= 95% of tools at >= 90% pass rate
     over 100 dialogues; measured by bench/compiled_envs.py, here a smaller run). The pass rate

@@ -40,3 +40,11 @@ def test_grounding_and_consistency_sharing_what_they_read_read_each_text_once(
         assert (check_grounding(dialogue, read), check_consistency(dialogue, None, read)) == verdicts
         assert reads and len(reads) == len(set(reads))  # nothing read twice
         assert set(read) == set(reads)
+
+
+def test_a_decimal_with_six_or_more_digits_is_a_number_not_an_id() -> None:
+    """A compiled env's cost "between 500 and 2000000": the user says 907087.51 and a call
+    with 907087.51 is grounded (the digits before the point were read as an id)."""
+    from toolace_mt.verifier.evidence import mentions
+    found = mentions("Estimated cost is 907087.51, order 1234567.")
+    assert found.numbers == [907087.51] and found.ids == ["1234567"]

@@ -39,7 +39,7 @@ class Entity:
 
 
 def _is_id_name(name_words: list[str]) -> bool:
-    return bool(name_words) and name_words[-1] in ("id", "uuid", "key") and len(name_words) <= 5
+    return bool(name_words) and name_words[-1] in ("id", "uuid", "key", "ref", "guid") and len(name_words) <= 5
 
 
 def id_entity(spec: Field, tool_noun: str | None, known: frozenset[str] = frozenset()) -> str | None:
@@ -57,6 +57,9 @@ def id_entity(spec: Field, tool_noun: str | None, known: frozenset[str] = frozen
         if base in known:
             return base
         return next((n for n in sorted(known) if n.startswith(base + "_")), None)
+    if len(name_words) == 1 and name_words[0] in known and spec.type == "integer" and (
+            not description or re.search(r"\b(?:number|id|identifier)\b", description, re.IGNORECASE)):
+        return name_words[0]  # slot, "The queue slot number.": the key of a slot
     if not _is_id_name(name_words):
         return None
     base = name_words[:-1]
@@ -102,9 +105,26 @@ def action_segment(tool: ToolIn) -> str | None:
     return None if tool.method == "get" or lists else said[0]
 
 
+_NAMESPACED = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[./:]([A-Za-z].*)$")
+
+
+def namespace(name: str) -> tuple[list[str], list[str]] | None:
+    """`plots.lease`, `harvests/byPlot`: (the namespace's words, the rest's words), else None."""
+    match = _NAMESPACED.match(name)
+    if match is None or not words(match.group(1)) or not words(match.group(2)):
+        return None
+    return words(match.group(1)), words(match.group(2))
+
+
 def tool_nouns(tool: ToolIn) -> list[str]:
-    """Candidate entity nouns of a tool, best first: the REST path, then its name."""
+    """Candidate entity nouns of a tool, best first: the REST path, a namespace (plots.lease
+    acts on plots), then its name."""
     nouns: list[str] = []
+    spaced = namespace(tool.name)
+    if spaced is not None and not tool.path:
+        kept = [w for w in spaced[0] if w not in K.FILLER]
+        if kept:
+            nouns.append(singular("_".join(kept)))
     if tool.path:
         parts = [s for s in tool.path.strip("/").split("/") if s]
         if action_segment(tool) is not None:
@@ -116,13 +136,18 @@ def tool_nouns(tool: ToolIn) -> list[str]:
                 nouns.append(singular("_".join(segment_words)))
                 nouns.append(singular(segment_words[-1]))
     name_words = words(tool.name)
-    verb = K.verb_of(name_words)
+    verb = K.verb_of(name_words) or K.imperative(name_words, _own_words(tool.description))
     content = [w for w in name_words if w not in K.FILLER and w != verb and w not in K.LIST]
     for word in reversed(content):
         nouns.append(singular(word))
     if len(content) > 1:
         nouns.insert(len(nouns) - len(content), singular("_".join(content)))
     return list(dict.fromkeys(n for n in nouns if n))
+
+
+def _own_words(description: str) -> str:
+    """A BFCL description without its "This tool belongs to ... Tool description:" lead."""
+    return description.split("Tool description:", 1)[-1]
 
 
 def output_rows_field(output: Field | None) -> Field | None:

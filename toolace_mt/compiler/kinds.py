@@ -14,7 +14,8 @@ from toolace_mt.compiler.names import words
 LOGIN = {"login", "signin", "authenticate", "logon"}
 LOGOUT = {"logout", "signout", "logoff"}
 CREATE = {"create", "add", "new", "insert", "register", "place", "post", "send", "submit", "book", "make",
-          "schedule", "upload", "write", "open", "invite", "reserve", "order", "issue", "compose"}
+          "schedule", "upload", "write", "open", "invite", "reserve", "order", "issue", "compose", "log", "record",
+          "lodge", "enter", "enroll", "file", "report", "raise"}
 UPDATE = {"update", "edit", "modify", "change", "rename", "patch", "put", "replace", "assign", "move",
           "reschedule", "upgrade", "rate"}
 DELETE = {"delete", "remove", "drop", "clear", "unsubscribe", "erase", "destroy", "purge", "discard"}
@@ -89,6 +90,33 @@ def verb_of(name_words: list[str]) -> str:
     return ""
 
 
+# A description that starts by naming a thing ("The watering rota for a day") tells what
+# the tool returns: a read, whatever noun its name ends in (water.schedule).
+DESCRIBES = re.compile(r"^\s*(?:the|which|what|who|whom|when|where|how|whether|current|latest)\b", re.IGNORECASE)
+_A_NEW = re.compile(r"\b(?:a|an) new\b", re.IGNORECASE)
+
+
+def described_verb(description: str) -> str:
+    """The verb of a tool whose name has none the lexicon knows, from its description:
+    its first word when that is a known verb ("Archive the note"), "create" when its first
+    sentence makes "a new" thing ("Catalogue a new specimen"), else ""."""
+    sentence = re.split(r"(?<=[.!?])\s", description.strip(), maxsplit=1)[0]
+    first = words(sentence)[:1]
+    if first and first[0] in VERBS:
+        return first[0]
+    return "create" if _A_NEW.search(sentence) else ""
+
+
+def imperative(name_words: list[str], description: str) -> str:
+    """A verb the lexicon lacks, shown by the description starting with the name's first
+    word (scrub_slot, "Scrub a queued observation"); "" otherwise."""
+    first = name_words[:1]
+    said = words(description.strip().split(" ", 1)[0])[:1] if description.strip() else []
+    if first and said == first and first[0] not in VERBS and first[0] not in FILLER and len(name_words) > 1:
+        return first[0]
+    return ""
+
+
 def session_kind(name_words: list[str], description: str) -> str | None:
     joined = "".join(name_words)
     text = description.lower()
@@ -109,8 +137,15 @@ def session_kind(name_words: list[str], description: str) -> str | None:
     return None
 
 
+# Past participles English does not make with -ed (a withdrawn application, not "withdrawed").
+IRREGULAR = {"withdraw": "withdrawn", "give": "given", "take": "taken", "send": "sent", "hold": "held",
+             "begin": "begun", "write": "written", "hide": "hidden", "shut": "shut", "set": "set", "put": "put",
+             "keep": "kept", "lend": "lent", "sell": "sold", "buy": "bought", "leave": "left", "lose": "lost",
+             "undo": "undone", "redo": "redone", "choose": "chosen", "forgive": "forgiven", "draw": "drawn"}
+
+
 def target_status(verb: str) -> str:
-    value = TRANSITION.get(verb, "")
+    value = TRANSITION.get(verb, "") or IRREGULAR.get(verb, "")
     if value:
         return value
     if verb.endswith("e"):

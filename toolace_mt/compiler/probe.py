@@ -8,7 +8,9 @@ Each successful write must change something a read tool shows.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +19,12 @@ from typing import Any
 from sandbox.environment import Environment, load_env
 from sandbox.errors import CallResult, SandboxError
 from sandbox.limits import Limits
+from toolace_mt.compiler.constraints import pattern_example, pattern_pool
 from toolace_mt.compiler.names import human, words
 from toolace_mt.compiler.plan import EnvPlan, Param, ToolPlan
+from toolace_mt.generation.plan.value_shapes import make, shape_of
+
+SAMPLE_DAY = dt.date(2026, 3, 1)  # the day sample values (a month, a year) are made around
 
 BROKEN = {"ToolCrash", "SandboxViolation", "ToolTimeout", "ResourceLimit"}
 MAX_CALLS_PER_TOOL = 40
@@ -75,6 +81,14 @@ def _sample_text(param: Param) -> str:
     meaning = set(words(param.spec.name))
     if param.spec.examples:
         return str(param.spec.examples[0])
+    example = pattern_example(param.spec.pattern)
+    if example is not None:
+        return example
+    shape = shape_of(param.spec.name, {"format": param.spec.format}, param.spec.description)
+    if shape is not None and shape.kind not in ("date", "datetime"):
+        made = make(shape, param.spec.name, random.Random(0), SAMPLE_DAY)
+        if made is not None:
+            return made
     if meaning & {"email"}:
         return "someone@example.com"
     if meaning & {"date", "day"}:
@@ -82,6 +96,18 @@ def _sample_text(param: Param) -> str:
     if meaning & {"name", "user", "username"}:
         return "Jordan Lee"
     return f"sample {' '.join(words(param.spec.name)) or 'text'}"
+
+
+def _fresh(param: Param, value: Any) -> Any:
+    """Another value for a field a new row must not share: one more of the pattern's, a
+    described shape's value as it is (a month, a listed value), else the text with " new"."""
+    pool = [v for v in pattern_pool(param.spec.pattern) if v != value] if param.spec.pattern else []
+    if pool:
+        return pool[0]
+    if pattern_example(param.spec.pattern) is not None or \
+            shape_of(param.spec.name, {"format": param.spec.format}, param.spec.description) is not None:
+        return value
+    return f"{value} new"
 
 
 class Prober:
@@ -150,7 +176,8 @@ class Prober:
                                spec.description)
             if bounds:
                 low, high = float(bounds.group(1)), float(bounds.group(2))
-            value = (low + high) / 2 if low is not None and high is not None else 1.0
+            value = (low + high) / 2 if low is not None and high is not None else \
+                low if low is not None else min(1.0, high) if high is not None else 1.0
             return int(value) if spec.type == "integer" else float(value)
         if spec.type == "array":
             items = spec.items
@@ -251,7 +278,7 @@ class Prober:
                     if param.spec.type == "string" and param.ident in args and not param.spec.enum:
                         col = self.plan.tables[plan.table or ""].columns.get(param.column or "")
                         if col is None or col.references is None:
-                            args[param.ident] = f"{args[param.ident]} new"
+                            args[param.ident] = _fresh(param, args[param.ident])
         return found
 
     def bad_args(self, plan: ToolPlan, good: dict[str, Any]) -> list[dict[str, Any]]:

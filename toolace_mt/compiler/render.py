@@ -7,6 +7,7 @@ import re
 from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.bodies.writes import pair_columns
 from toolace_mt.compiler.consequence import needs_confirmation
+from toolace_mt.compiler.constraints import described
 from toolace_mt.compiler.date_pairs import date_pairs
 from toolace_mt.compiler.kinds import TERMINAL
 from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
@@ -14,6 +15,7 @@ from toolace_mt.compiler.phrasing import phrasings
 from toolace_mt.compiler.plan import Column, EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 from toolace_mt.compiler.spec_model import Field
+from toolace_mt.compiler.stamps import stamped
 
 _TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
           "object": "dict"}
@@ -132,6 +134,7 @@ def docstring(plan: ToolPlan, env: EnvPlan) -> list[str]:
             said = clean(param.spec.description, 200)
             suffix = _says_id(plan, env, param) if said else ""
             said = (f"{said.rstrip('.')}{suffix}." if suffix else said) or human(param.spec.name) + "."
+            said = clean(described(param.spec, said), 260)
             lines.append(f"    {param.ident}: {said}")
     return ['    """' + lines[0], *[("    " + line) if line else "" for line in lines[1:]], '    """']
 
@@ -198,11 +201,17 @@ def seed_lines(env: EnvPlan) -> list[str]:
                     value = f'rng.choice({other.name})["{other.key}"]'
                 elif col.name == "password" and table.name == env.users:
                     value = '"pass" + str(1000 + i)'
+                elif table.singleton and any(p.kind == "setting" and p.status_flag and p.table == table.name
+                                             and p.status_column == col.name for p in env.tools):
+                    value = "False"  # park_telescope sets `parked`: the seeded state is not parked yet
                 else:
                     value = value_expr(col, table)
                 lines.append(f'            "{col.name}": {value},')
             lines.append("        })")
             lines += _spans(table)
+            for stamp, status, target, flag in stamped(env, table):  # likedAt only on liked tracks
+                unset = f'not row["{status}"]' if flag else f'str(row["{status}"]).lower() != {q(target)}'
+                lines += [f"    for row in {table.name}:", f"        if {unset}:", f'            row["{stamp}"] = None']
             if not key_col.type == "integer" and not table.lookup:
                 lines.append(f"    {table.name} = distinct({table.name}, {q(table.key)})")
             pair = pair_columns(env, table)
@@ -254,7 +263,8 @@ DATED_AHEAD = 24
 
 
 def _is_date(col: Column, table: Table) -> bool:
-    return col.type == "string" and value_expr(col, table).startswith("(today - datetime.timedelta")
+    return col.type == "string" and value_expr(col, table).startswith(("(today - datetime.timedelta",
+                                                                       "(today + datetime.timedelta"))
 
 
 def _pool_expr(env: EnvPlan, table: Table, key: str, seeded: set[str]) -> str:
@@ -364,12 +374,12 @@ def helper_lines(env: EnvPlan) -> list[str]:
         if key.type == "integer":
             lines += [f'    return (db.scalar("SELECT max({table.key}) FROM {table.name}") or 1000) + 1']
         else:
-            prefix, start, _ = id_style(table)
+            prefix, start, width = id_style(table)
             lines += [f"    number = count + {start}",
                       f'    while db.one("SELECT 1 FROM {table.name} WHERE {table.key} = ?", [{q(prefix)} + '
-                      f"str(number)]) is not None:",
+                      f"str(number).zfill({width})]) is not None:",
                       "        number += 1",
-                      f"    return {q(prefix)} + str(number)"]
+                      f"    return {q(prefix)} + str(number).zfill({width})"]
     return lines
 
 
@@ -394,8 +404,24 @@ def tidy(body: list[str]) -> list[str]:
 def drop_unused_helpers(lines: list[str], helpers: list[str]) -> list[str]:
     """Helpers no tool or other helper calls are left out (a load_user nobody needs)."""
     text = "\n".join(lines)
-    names = re.findall(r"^def (\w+)\(", "\n".join(helpers), re.M)
-    unused = {n for n in names if not re.search(rf"\b{n}\(", text.replace(f"def {n}(", ""))}
+    bodies: dict[str, list[str]] = {}
+    current = None
+    for line in helpers:
+        match = re.match(r"def (\w+)\(", line)
+        current = match.group(1) if match else current
+        if current is not None:
+            bodies.setdefault(current, []).append(line)
+
+    def calls(source: str, name: str) -> bool:
+        return re.search(rf"\b{name}\(", source.replace(f"def {name}(", "")) is not None
+
+    needed = {n for n in bodies if calls(text, n)}
+    grown = True
+    while grown:  # a helper a needed helper calls is needed too (load_x calls decoded)
+        more = {n for n in bodies if n not in needed and any(calls("\n".join(bodies[m][1:]), n) for m in needed)}
+        needed |= more
+        grown = bool(more)
+    unused = set(bodies) - needed
     kept, skipping = [], False
     for line in helpers:
         match = re.match(r"def (\w+)\(", line)
@@ -517,4 +543,6 @@ def render(env: EnvPlan, sources: list[str]) -> str:
         out += [f"    {line}" if line else "" for line in body]
     helpers = ["", "", *drop_unused_helpers(out, helper_lines(env))]
     out[helpers_at:helpers_at] = helpers
+    if any("re.fullmatch(" in line for line in out):
+        out.insert(out.index("import json") + 1, "import re")
     return rename_columns("\n".join(out) + "\n", display_names(env))

@@ -18,6 +18,7 @@ MAX_DEPTH = 8
 MAX_PROPERTIES = 60
 MAX_ENUM = 50
 MAX_TEXT = 2000
+MAX_PATTERN = 200  # characters of a `pattern` kept at all
 
 # BFCL and Python-ish type names -> JSON Schema types.
 _TYPE_NAMES = {
@@ -151,6 +152,13 @@ def to_field(schema: Any, name: str, resolver: Resolver, where: str, depth: int 
         value = schema.get(bound)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             setattr(result, bound, float(value))
+    for bound, attr, step in (("exclusiveMinimum", "minimum", 1), ("exclusiveMaximum", "maximum", -1)):
+        value = schema.get(bound)  # JSON Schema 2019+: a number (OpenAPI 3.0's boolean form is ignored)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and getattr(result, attr) is None:
+            setattr(result, attr, float(value + step) if kind == "integer" else float(value))
+    pattern = schema.get("pattern")
+    if kind == "string" and isinstance(pattern, str) and 0 < len(pattern) <= MAX_PATTERN:
+        result.pattern = pattern
     result.nullable = bool(schema.get("nullable")) or (isinstance(schema.get("type"), list)
                                                        and "null" in schema["type"])
     if kind == "array":

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 
+from toolace_mt.compiler.constraints import pattern_example
 from toolace_mt.compiler.names import words
 from toolace_mt.compiler.plan import Column, Table, listed_values
+from toolace_mt.compiler.seed_shapes import shape_expr
 from toolace_mt.compiler.spec_model import Field
 
 _RANGE = re.compile(r"(?:from|between)\s+(-?\d+(?:\.\d+)?)\s+(?:to|and)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
 _CAPACITY = re.compile(r"(?:up to|maximum of|at most|capacity of|can hold)\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
 SAID_EXAMPLE = re.compile(r"\b(?:like|e\.g\.,?|such as|for example,?|for instance,?)\s+['\"`]?"
-                           r"([A-Za-z]{0,6}[-_#]?\d{2,9})\b")
-_ID_STYLE = re.compile(r"^([A-Za-z]*[-_#]?)(\d+)$")
+                           r"([A-Za-z]{0,6}[-_#]?(?:\d{2,9}[-_/])?\d{2,9})\b")
+# An id as (prefix, number): BP-2026-0142 is "BP-2026-" and 0142.
+_ID_STYLE = re.compile(r"^([A-Za-z]*[-_#]?(?:\d{2,9}[-_/])?)(\d+)$")
 SECTORS = ["Technology", "Healthcare", "Finance", "Energy", "Retail", "Utilities", "Industrials"]
 STATUS_START = "open"
 # A JSON-Schema string format, as the field-name word that seeds it.
@@ -28,7 +31,8 @@ def id_style(table: Table) -> tuple[str, int, int]:
     """(prefix, first number, width) from an example id in the spec, else from the entity's name."""
     spec = table.key_column.spec
     said = SAID_EXAMPLE.findall(spec.description) if spec is not None else []  # "The track's id, like trk_2041."
-    for example in [*(spec.examples if spec is not None else []), *said]:
+    shown = pattern_example(spec.pattern) if spec is not None else None  # ^BP-20[0-9]{2}-[0-9]{4}$
+    for example in [*(spec.examples if spec is not None else []), *said, *([shown] if shown else [])]:
         match = _ID_STYLE.match(str(example))
         if match:
             digits = match.group(2)
@@ -91,6 +95,11 @@ def value_expr(col: Column, table: Table) -> str:
         examples = listed
     if col.type == "string" and len(examples) >= 2:
         return f"rng.choice({examples!r})"
+    shaped = shape_expr(col.name, spec) if col.type == "string" else None
+    if shaped is not None:  # a month as YYYY-MM, a badge like EMP-0042, a future date
+        return shaped
+    if col.type == "string" and len(examples) == 1 and _by_name(words(col.name), text) == "fake.word()":
+        return f"rng.choice({examples!r})"  # "What was picked, e.g. 'courgette'": that, not a random word
     if col.type == "boolean":
         return "rng.random() < 0.5"
     if col.type in ("integer", "number") and set(meaning) & {"stock", "copies", "available", "inventory", "seats"}:
@@ -137,6 +146,9 @@ def value_expr(col: Column, table: Table) -> str:
             return f"json.dumps(rng.sample({list(item.enum)!r}, rng.randint(0, {len(item.enum)})))"
         if item is not None and item.type in ("integer", "number"):
             return "json.dumps([rng.randint(1, 100) for n in range(rng.randint(0, 3))])"
+        if item is not None and item.type == "object" and item.properties:  # a plot's beds: {bed, crop} each
+            parts = ", ".join(f"{p.name!r}: {_nested_value(p, table)}" for p in item.properties[:8])
+            return f"json.dumps([{{{parts}}} for n in range(rng.randint(1, 3))])"
         return "json.dumps([fake.word() for n in range(rng.randint(0, 3))])"
     if col.type == "object":
         if spec is not None and spec.properties:
@@ -148,7 +160,10 @@ def value_expr(col: Column, table: Table) -> str:
             return "json.dumps({" + ", ".join(f"{k!r}: round(rng.uniform(28.0, 36.0), 1)" for k in keys) + "})"
         return "json.dumps({})"
     people = {"user", "customer", "person", "owner", "member", "employee", "contact", "passenger", "patient",
-              "student", "author", "client", "guest", "driver", "agent", "staff", "player"}
+              "student", "author", "client", "guest", "driver", "agent", "staff", "player", "gardener",
+              "applicant", "donor", "tenant", "volunteer", "worker", "astronomer", "athlete"} | ROLE_PEOPLE
+    if meaning == ["name"] and set(table.entity.split("_")) & people:
+        return "fake.name()"  # an inspector is called Mia Spears, not "Robust dynamic firmware"
     by_format = FORMATS.get(spec.format if spec is not None else "")
     if col.type == "string" and by_format is not None:
         return _by_name([by_format], "")
@@ -184,6 +199,11 @@ def _scalar_for(name: str, kind: str) -> str:
     return _string_for(words(name), "")
 
 
+ROOM_WORDS = {"room"}
+ROOMS = ["kitchen", "living room", "bedroom", "bathroom", "hallway", "office", "garage", "dining room"]
+PLACE_CODES = {"bin", "shelf", "aisle", "rack", "locker", "bay", "dock", "gate", "zone", "berth", "pitch"}
+ROLE_PEOPLE = {"coach", "teacher", "instructor", "doctor", "therapist", "inspector", "trainer", "guide",
+               "tutor", "nurse", "vet", "surgeon", "chef", "captain", "pilot", "coordinator", "supervisor"}
 # Words of a description that say nothing of a value's form ("Repository name" is no person's name).
 VAGUE = {"the", "a", "an", "name", "title", "id", "code", "number", "type", "kind", "key", "value", "of", "for"}
 WEATHER = ["sunny", "partly cloudy", "cloudy", "light rain", "showers", "windy", "foggy", "clear"]
@@ -222,7 +242,7 @@ def _by_name(meaning: list[str], text: str) -> str:
         return 'fake.numerify("###-###-####")'
     if found & {"zipcode", "zip", "postcode", "postal"} or "zipcode" in text or "zip code" in text:
         return "fake.postcode()"
-    if found & {"city", "town"}:
+    if found & {"city", "town", "district", "borough", "neighbourhood", "neighborhood"}:
         return "fake.city()"
     if "country" in found:
         return "fake.country()"
@@ -248,6 +268,12 @@ def _by_name(meaning: list[str], text: str) -> str:
     if found & {"time", "timestamp", "datetime"} or joined.endswith("_at"):
         return ('(datetime.datetime.combine(today, datetime.time(9)) - datetime.timedelta(minutes=rng.randint(0, '
                 '500000))).isoformat(timespec="seconds")')
+    if found & ROOM_WORDS:
+        return f"rng.choice({ROOMS!r})"
+    if found & PLACE_CODES:  # a bin, a shelf, a bay: a code painted on it, not a word
+        return 'fake.bothify("?-##").upper()'
+    if found & ROLE_PEOPLE or (meaning[-1:] == ["by"] and len(meaning) > 1):  # a coach, borrowed_by
+        return "fake.name()"
     if found & {"owner", "assignee", "reviewer", "reporter"} and "name" not in text.split():
         return "fake.user_name()"  # a repository's owner, a card's assignee: an account, not a full name
     if found & {"repo", "repository", "project", "package"} and not found & {"id", "number", "count"}:

@@ -27,6 +27,7 @@ class Field:
     examples: list[Any] = field(default_factory=list)
     minimum: float | None = None
     maximum: float | None = None
+    pattern: str = ""  # a regular expression the value must match (read, never compiled, here)
     nullable: bool = False
 
     @property

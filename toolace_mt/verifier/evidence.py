@@ -41,7 +41,7 @@ _DAY_MONTH = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONT
 _TIME = re.compile(r"\b(?P<H>\d{1,2})(?::(?P<M>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)(?!\w)"
                    r"|\b(?P<H24>\d{1,2}):(?P<M24>\d{2})\b", re.I)
 _ID = re.compile(r"#?[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*|\b\d+[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*\b"
-                 r"|\b\d{6,}\b")
+                 r"|(?<![.\d])\b\d{6,}\b(?!\.\d)")  # a 6+ digit run is an id unless a decimal (907087.51)
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\w])")
 _WORD = re.compile(r"[a-z]+")

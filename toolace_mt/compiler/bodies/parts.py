@@ -7,6 +7,7 @@ from toolace_mt.compiler.bodies.code import q
 from toolace_mt.compiler.bodies.shapes import Shapes
 from toolace_mt.compiler.names import human, words
 from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
+from toolace_mt.compiler.stamps import newest_first
 
 TEXT_COLUMNS_SEARCHED = 6
 
@@ -110,9 +111,10 @@ class Parts:
                 lines += [guard, f'    where.append("{clause}")', f"    args.append({arg})"]
         return lines, any_filter
 
-    def select(self, table: Table, limit: int = 50) -> str:
+    def select(self, table: Table, limit: int = 50, plan: ToolPlan | None = None) -> str:
+        order = (newest_first(self.env, plan, table) if plan is not None else None) or table.key
         return (f'rows = db.query("SELECT * FROM {table.name}" + (" WHERE " + " AND ".join(where) if where else "")'
-                f' + " ORDER BY {table.key} LIMIT {limit}", args)')
+                f' + " ORDER BY {order} LIMIT {limit}", args)')
 
     def decode_rows(self, table: Table, plan: ToolPlan | None = None) -> list[str]:
         lines = []

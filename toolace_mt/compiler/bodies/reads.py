@@ -16,7 +16,7 @@ def body_get(parts: Parts, plan: ToolPlan) -> list[str]:
 def body_list(parts: Parts, plan: ToolPlan) -> list[str]:
     table = parts.table(plan)
     lines, _ = parts.where(plan, table)
-    return [*parts.login_line(plan), *lines, parts.select(table), *parts.decode_rows(table, plan),
+    return [*parts.login_line(plan), *lines, parts.select(table, plan=plan), *parts.decode_rows(table, plan),
             *parts.shape.rows(plan, table)]
 
 
@@ -38,8 +38,8 @@ def body_search(parts: Parts, plan: ToolPlan) -> list[str]:
                   f"{human(high.spec.name)} {{{high.ident}}}')"]
     message = parts.shape.rows_message(plan, table)
     extra = [*parts.references(plan, table), *extra]
-    return [*parts.login_line(plan), *extra, *lines, parts.select(table), *parts.decode_rows(table, plan), *message,
-            *parts.shape.rows(plan, table)]
+    return [*parts.login_line(plan), *extra, *lines, parts.select(table, plan=plan), *parts.decode_rows(table, plan),
+            *message, *parts.shape.rows(plan, table)]
 
 
 def body_find(parts: Parts, plan: ToolPlan) -> list[str]:

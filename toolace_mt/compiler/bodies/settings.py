@@ -32,7 +32,12 @@ def body_setting(parts: Parts, plan: ToolPlan) -> list[str]:
             lines.append(f'changes["{param.column}"] = {value}')
         else:
             lines += [f"if {param.ident} is not None:", f'    changes["{param.column}"] = {value}']
-    if plan.status_column and plan.target_status:
+    if plan.status_column and plan.target_status and plan.status_flag:
+        thing = " ".join(words(plan.spec.name)[1:]) or human(table.entity)  # park_telescope: the telescope
+        lines += [f'if row["{plan.status_column}"]:',
+                  f"    raise ToolError({q(f'the {thing} is already {plan.target_status}')})",
+                  f'changes["{plan.status_column}"] = True']
+    elif plan.status_column and plan.target_status:
         lines += [f'if row["{plan.status_column}"] == {q(plan.target_status)}:',
                   f"    raise ToolError({q(f'{human(plan.status_column)} is already {plan.target_status}')})",
                   f'changes["{plan.status_column}"] = {q(plan.target_status)}']

@@ -81,6 +81,17 @@ class Shapes:
             return None
         return f"db.scalar({q(f'SELECT count(*) FROM {table.name} WHERE {col} = ?')}, [{var}[{q(col)}]])"
 
+    def link_count(self, noun: str, table: Table, var: str) -> str | None:
+        """How many `noun` rows a membership table pairs with this row (a playlist's tracks)."""
+        for link in self.env.tables.values():
+            mine = next((c.name for c in link.columns.values() if c.references == table.name), None)
+            theirs = next((c.name for c in link.columns.values() if c.references in self.env.tables
+                           and self.env.tables[c.references].entity == noun), None)
+            if link.pairs and mine and theirs:
+                sql = f"SELECT count(*) FROM {link.name} WHERE {mine} = ?"
+                return f"db.scalar({q(sql)}, [{var}[{q(table.key)}]])"
+        return None
+
     def through(self, table: Table, other: Table, var: str) -> str | None:
         """A playlist's tracks through the membership rows pairing them."""
         for link in self.env.tables.values():
@@ -107,6 +118,30 @@ class Shapes:
 
     def rows(self, plan: ToolPlan, table: Table) -> list[str]:
         """Return the rows read, as a list, a list of keys, or an object holding the list."""
+        return [*self.counted(plan, table), *self._rows(plan, table)]
+
+    def counted(self, plan: ToolPlan, table: Table) -> list[str]:
+        """Counts each listed row shows that no column holds (a playlist's trackCount)."""
+        output = plan.spec.output
+        item = output.items if output is not None and output.type == "array" else next(
+            (p.items for p in (output.properties if output is not None else []) if p.type == "array"), None)
+        if item is None or item.type != "object":
+            return []
+        extra = []
+        for prop in item.properties:
+            if column(prop.name) in table.columns or prop.name in table.columns:
+                continue
+            counted = words(prop.name)
+            if prop.type != "integer" or counted[-1:] != ["count"] or len(counted) < 2:
+                continue
+            noun = singular("_".join(counted[:-1]))
+            value = self.link_count(noun, table, "r") or self.pair_count(noun, table, "r") or \
+                self.related(prop, table, "r")
+            if value is not None:
+                extra.append(f"{q(prop.name)}: {value}")
+        return [f"rows = [{{**r, {', '.join(extra)}}} for r in rows]"] if extra else []
+
+    def _rows(self, plan: ToolPlan, table: Table) -> list[str]:
         output = plan.spec.output
         keys = f'[r["{table.key}"] for r in rows]'
         if output is None:
@@ -124,6 +159,8 @@ class Shapes:
                     else:
                         value = keys if scalar else "rows"
                     items.append(f"{q(prop.name)}: {value}")
+                elif prop.type == "integer" and set(words(prop.name)) & {"total", "count", "found", "matched"}:
+                    items.append(f"{q(prop.name)}: len(rows)")  # {"hotels": [...], "total": 3}
                 else:
                     items.append(f"{q(prop.name)}: {self.value_of(plan, prop, None, 'rows')}")
             return dict_return(items)

@@ -9,6 +9,7 @@ from toolace_mt.compiler.bodies.money import give_back
 from toolace_mt.compiler.bodies.parts import Parts
 from toolace_mt.compiler.names import human
 from toolace_mt.compiler.plan import ToolPlan
+from toolace_mt.compiler.stamps import stamp_column
 
 
 def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
@@ -16,12 +17,15 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
     status, target = plan.status_column or "status", plan.target_status or "done"
     label = human(table.entity)
     ref = f"{{row[{table.key!r}]}}"
+    stamp = stamp_column(table, target)  # likedAt: when it became liked
+    stamp_set = f", {stamp} = ?" if stamp else ""
+    stamp_arg = 'db.now.isoformat(timespec="seconds"), ' if stamp else ""
     if plan.status_flag:
         already = f'if row["{status}"]:' if plan.flag_value else f'if not row["{status}"]:'
         return [*parts.login_line(plan), parts.load_row(plan, table), already,
                 f"    raise ToolError(f{q(f'{label} {ref} is already {target}')})",
-                f'db.execute("UPDATE {table.name} SET {status} = {str(plan.flag_value).lower()} '
-                f'WHERE {table.key} = ?", [row["{table.key}"]])',
+                f'db.execute("UPDATE {table.name} SET {status} = {str(plan.flag_value).lower()}{stamp_set} '
+                f'WHERE {table.key} = ?", [{stamp_arg}row["{table.key}"]])',
                 parts.reload(table), message(f"{label} {ref} is now {target}"), *parts.shape.row(plan, table)]
     lines = [*parts.login_line(plan), parts.load_row(plan, table),
              f'if str(row["{status}"]).lower() == {q(target)}:',
@@ -32,8 +36,8 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
     lines += preconditions(plan, status, label, ref, target)
     lines += give_back(parts, plan, table, after_final_check=True)
     lines += _pay(parts, plan)
-    sets = [f"{status} = ?"]
-    args = [q(target)]
+    sets = [f"{status} = ?"] + ([f"{stamp} = ?"] if stamp else [])
+    args = [q(target)] + (['db.now.isoformat(timespec="seconds")'] if stamp else [])
     for param in plan.params:
         if param.role in ("value", "filter") and param.column and param.column not in (table.key, status):
             sets.append(f"{param.column} = ?")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.bodies.code import num, q
+from toolace_mt.compiler.constraints import pattern_example
 from toolace_mt.compiler.date_pairs import date_pairs
 from toolace_mt.compiler.names import human, singular, words
 from toolace_mt.compiler.plan import ToolPlan
@@ -43,6 +44,11 @@ def validations(plan: ToolPlan) -> list[str]:
             if spec.required:
                 lines.append(f"if not {name}.strip():")
                 lines.append(f"    raise ToolError({q(f'the {label} cannot be empty')})")
+            example = pattern_example(spec.pattern)
+            if example is not None and param.role not in ("key", "keys", "query"):
+                lines.append(f"if {guard}not re.fullmatch({q(spec.pattern)}, {name}):")
+                said = f"the {label} must look like {example} (pattern {spec.pattern})"
+                lines.append(f"    raise ToolError({q(said)})")
         elif spec.type == "array" and spec.required:
             lines.append(f"if not {name}:")
             one = " ".join([*label.split(" ")[:-1], singular(label.split(" ")[-1])])
@@ -54,7 +60,16 @@ def validations(plan: ToolPlan) -> list[str]:
                 lines.append(f"if {guard}not {num(low)} <= {name} <= {num(high)}:")
                 text = q(f"the {label} must be between {num(low)} and {num(high)}, got ")[:-1]
                 lines.append(f"    raise ToolError(f{text}{{{name}}}')")
-            elif set(words(spec.name)) & POSITIVE or param.role == "amount":
+            elif (set(words(spec.name)) & POSITIVE or param.role == "amount") and (spec.minimum or 0) <= 0 \
+                    and spec.maximum is None:
                 lines.append(f"if {guard}{name} <= 0:")
                 lines.append(f"    raise ToolError(f{q(f'the {label} must be positive, got ')[:-1]}{{{name}}}')")
+            elif spec.minimum is not None and spec.maximum is None:
+                lines.append(f"if {guard}{name} < {num(spec.minimum)}:")
+                lines.append(f"    raise ToolError(f{q(f'the {label} must be at least {num(spec.minimum)}, got ')[:-1]}"
+                             f"{{{name}}}')")
+            elif spec.maximum is not None and spec.minimum is None:
+                lines.append(f"if {guard}{name} > {num(spec.maximum)}:")
+                lines.append(f"    raise ToolError(f{q(f'the {label} must be at most {num(spec.maximum)}, got ')[:-1]}"
+                             f"{{{name}}}')")
     return lines

@@ -41,7 +41,10 @@ def _unique_checks(parts: Parts, table: Table, given: dict) -> list[str]:
     lines: list[str] = []
     is_users = table.name == parts.env.users
     for col in table.columns.values():
-        if col.name in given and col.name != table.key and (is_users or set(words(col.name)) & UNIQUE_WORDS):
+        said = set(words(col.name))
+        if said - UNIQUE_WORDS - set(table.entity.split("_")) and not is_users:
+            continue  # applicantEmail on a permit: a person's contact on the row, not the row's own name
+        if col.name in given and col.name != table.key and (is_users or said & UNIQUE_WORDS):
             param = given[col.name]
             lines += [f"if db.one({q(f'SELECT 1 FROM {table.name} WHERE {col.name} = ?')}, [{param.ident}]) "
                       "is not None:",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.catalog import Catalog
-from toolace_mt.compiler.entities import Entity, output_rows_field, tool_nouns
+from toolace_mt.compiler.entities import Entity, namespace, output_rows_field, tool_nouns
 from toolace_mt.compiler.names import column, singular, words
 from toolace_mt.compiler.spec_model import Field, ToolIn
 
@@ -16,7 +16,7 @@ def noun_entities(cat: Catalog) -> None:
     """Entities named only by the noun of a create/list/delete tool (a watchlist, a cart)."""
     for tool in cat.specs.tools:
         name_words = words(tool.name)
-        verb = K.verb_of(name_words)
+        verb = K.verb_of(name_words) or K.described_verb(tool.description)
         if K.session_kind(name_words, tool.description):
             continue
         nouns = tool_nouns(tool)
@@ -46,6 +46,23 @@ def noun_entities(cat: Catalog) -> None:
             cat.entities[noun] = Entity(noun, column(scalars[0].name), scalars[0], {scalars[0].name}, True)
         elif lists_rows or writes_rows:
             cat.entities[noun] = Entity(noun, column(f"{noun}_id"), Field(f"{noun}_id", "integer"))
+
+
+def natural_keys(cat: Catalog) -> None:
+    """An entity keyed by a number no spec shows, whose one-argument tools all take the same
+    text (lookup_specimen(barcode), destroy_specimen(barcode)): that text is its key."""
+    spaces = {singular("_".join(s[0])) for s in (namespace(t.name) for t in cat.specs.tools) if s is not None}
+    for name in sorted(set(cat.entities) | spaces):
+        info = cat.entities.get(name)
+        if info is not None and info.aliases:
+            continue
+        mine = [t for t in cat.specs.tools if tool_nouns(t)[:1] == [name] and t.params and t.params[0].required]
+        if info is not None:  # a noun with a numbered id: only tools whose one argument is the key
+            mine = [t for t in mine if len([p for p in t.params if p.required]) == 1]
+        firsts = [t.params[0] for t in mine if t.params[0].type == "string" and not t.params[0].enum
+                  and cat.ident_of(t.params[0], None) not in cat.entities]
+        if len(firsts) >= 2 and len({p.name for p in firsts}) == 1:  # tools.borrow(toolTag), tools.giveBack(toolTag)
+            cat.entities[name] = Entity(name, column(firsts[0].name), firsts[0], {firsts[0].name}, True)
 
 
 LINKS = {"add", "remove", "attach", "detach", "link", "unlink", "include", "exclude", "insert", "put", "delete"}
@@ -79,6 +96,9 @@ def bind(cat: Catalog, tool: ToolIn) -> tuple[str | None, Field | None]:
     noun = nouns[0] if nouns else None
     keys = [(p, cat.ident_of(p, noun)) for p in tool.params]
     keys = [(p, e) for p, e in keys if e in cat.entities]
+    if not keys:  # lookup_specimen(barcode): the natural key another tool showed (destroy_specimen(barcode))
+        keys = [(p, e.name) for p in tool.params if p.type in ("string", "integer")
+                for e in cat.entities.values() if e.natural and p.name in e.aliases]
     by_noun = next((n for n in nouns if n in cat.entities), None)
     line = next((f"{noun}_{w}" for w in LINE_WORDS if f"{noun}_{w}" in cat.entities), None) if noun else None
     if line is not None and by_noun in (None, noun) and not any(e == noun for _, e in keys):

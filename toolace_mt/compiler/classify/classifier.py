@@ -3,15 +3,17 @@ the env-wide passes (one-row tables, login gate, keyword search, charges, invers
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from toolace_mt.compiler import kinds as K
-from toolace_mt.compiler.classify.binding import bind, noun_entities
+from toolace_mt.compiler.classify.binding import bind, natural_keys, noun_entities
 from toolace_mt.compiler.classify.catalog import Catalog
 from toolace_mt.compiler.classify.money import charges, inverses, payments
 from toolace_mt.compiler.classify.operation import plan_tool
 from toolace_mt.compiler.classify.session import gate, session_tables
 from toolace_mt.compiler.classify.writes import update_shapes
 from toolace_mt.compiler.entities import output_rows_field
-from toolace_mt.compiler.names import identifier, unique, words
+from toolace_mt.compiler.names import identifier, plural, unique, words
 from toolace_mt.compiler.plan import Column, EnvPlan, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import assign_id_prefixes
 from toolace_mt.compiler.spec_model import Field, SpecSet, ToolIn
@@ -25,6 +27,7 @@ def classify(specs: SpecSet) -> EnvPlan:
     taken_tools: set[str] = set()
     bound: list[tuple[ToolIn, str, str | None, Field | None]] = []
     noun_entities(cat)
+    natural_keys(cat)
     session_tables(cat)
     for tool in specs.tools:
         ident = unique(identifier(tool.name, "tool"), taken_tools)
@@ -33,6 +36,10 @@ def classify(specs: SpecSet) -> EnvPlan:
             continue
         entity, key = bind(cat, tool)
         bound.append((tool, ident, entity, key))
+    # Device settings are state a view can show (displayCarStatus(option)); a release_specimen
+    # on a row is no setting, and a reading by an option (freezer_reading(freezer)) is a lookup.
+    cat.has_settings = any(entity is None and K.verb_of(words(tool.name)) in K.SETTING
+                           for tool, _, entity, _ in bound)
     planned: dict[int, ToolPlan] = {}
     for index, (tool, ident, entity, key) in enumerate(bound):
         if entity is not None:  # entity tools first: they decide which tables are singletons
@@ -55,6 +62,7 @@ def classify(specs: SpecSet) -> EnvPlan:
             if col.references is None and col.spec is not None and not table.lookup and (
                     col.name != table.key or cat.natural(table)):
                 col.references = cat.references(col.spec, table)
+    _listed_elsewhere(cat)
     assign_id_prefixes([t for t in cat.tables.values() if not t.lookup and not t.singleton])
     _clear_of_helpers(cat, taken_tools)
     titles = " ".join(specs.titles[:3])
@@ -129,3 +137,29 @@ def _searchable(cat: Catalog) -> None:
                  and not (c.spec is not None and c.spec.enum) and c.references is None]
         if not texts:
             table.add(Column("name", "string", Field("name", "string", f"The {table.entity}'s name.")))
+
+
+def _listed_elsewhere(cat: Catalog) -> None:
+    """A text column with no values of its own takes the enum of a list field named as its
+    plural elsewhere in the spec: a frame's `filter` is one of queue_observation's `filters`."""
+    lists: dict[str, list] = {}
+
+    def note(field: Field) -> None:
+        if field.type == "array" and field.items is not None and field.items.enum:
+            lists.setdefault("_".join(words(field.name)), list(field.items.enum))
+        for prop in field.properties:
+            note(prop)
+        if field.items is not None:
+            note(field.items)
+
+    for tool in cat.specs.tools:
+        for param in tool.params:
+            note(param)
+        if tool.output is not None:
+            note(tool.output)
+    for table in cat.tables.values():
+        for col in table.columns.values():
+            values = lists.get(plural("_".join(words(col.spec.name if col.spec is not None else col.name))))
+            if col.type != "string" or not values or col.references is not None or (col.spec and col.spec.enum):
+                continue
+            col.spec = replace(col.spec, enum=values) if col.spec else Field(col.name, "string", enum=values)

@@ -12,8 +12,8 @@ from toolace_mt.compiler.classify.session import session_plan
 from toolace_mt.compiler.classify.stateless import plan_stateless
 from toolace_mt.compiler.classify.transitions import DAY_WORDS, plan_adjust, plan_transition
 from toolace_mt.compiler.classify.writes import plan_create, plan_delete, plan_update
-from toolace_mt.compiler.entities import action_segment
-from toolace_mt.compiler.names import identifier, unique, words
+from toolace_mt.compiler.entities import action_segment, namespace
+from toolace_mt.compiler.names import identifier, singular, unique, words
 from toolace_mt.compiler.plan import Column, Param, Table, ToolPlan
 from toolace_mt.compiler.spec_model import Field, ToolIn
 
@@ -37,7 +37,12 @@ def _params(tool: ToolIn) -> list[Param]:
 def plan_tool(cat: Catalog, tool: ToolIn, ident: str, entity: str | None, key: Field | None) -> ToolPlan:
     name_words = words(tool.name)
     verb = K.verb_of(name_words)
-    verb = action_segment(tool) or verb  # POST /loans/{loanId}/renew
+    verb = action_segment(tool) or verb or K.described_verb(tool.description)  # POST /loans/{loanId}/renew
+    if not tool.method and verb not in K.GET | K.LIST | K.SEARCH and K.DESCRIBES.match(tool.description):
+        verb = ""  # water.schedule, "The watering rota for a day": a read
+    elif not verb:  # plots.lease, scrub_slot: a verb the lexicon lacks
+        verb = _namespaced_verb(cat, tool) or K.imperative(name_words, tool.description.split(
+            "Tool description:", 1)[-1])
     if not verb and name_words and _flag_of(tool, name_words[0]):
         verb = name_words[0]  # likeTrack -> {"liked": true}: a verb the lexicon lacks, said by its flag
     plan = ToolPlan(spec=tool, ident=ident, kind="", params=_params(tool))
@@ -51,8 +56,10 @@ def plan_tool(cat: Catalog, tool: ToolIn, ident: str, entity: str | None, key: F
     for param in plan.params:
         if key is not None and param.spec is key:
             param.role, param.column = "key", table.key
+    acted_on = table.name
     table, has_key = _booking(cat, plan, table, verb)
-    plan.kind = _kind(plan, table, verb, has_key)
+    booked = table.name != acted_on and verb in BOOKINGS and verb not in K.VERBS  # tools.borrow: a new loan
+    plan.kind = "create" if booked else _kind(plan, table, verb, has_key)
     PLANNERS[plan.kind](cat, plan, table, verb)
     if plan.key is None and plan.kind in ("update", "transition", "adjust", "get"):
         # No id: the required arguments pick the row (update_issue(owner, repo, title=...)).
@@ -64,6 +71,16 @@ def plan_tool(cat: Catalog, tool: ToolIn, ident: str, entity: str | None, key: F
             plan.notes.append("no argument identifies the row it acts on; it takes the latest one")
     cat.output_columns(plan, table)
     return plan
+
+
+def _namespaced_verb(cat: Catalog, tool: ToolIn) -> str:
+    """The first word after a tool's namespace that names no entity and is no filler."""
+    spaced = namespace(tool.name)
+    if spaced is None:
+        return ""
+    entities = set(cat.entities) | {e.split("_")[-1] for e in cat.entities}
+    rest = [w for w in spaced[1] if w not in K.FILLER and singular(w) not in entities]
+    return rest[0] if rest and rest[0] == spaced[1][0] else ""
 
 
 def _booking(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> tuple[Table, bool]:
@@ -98,6 +115,8 @@ def _kind(plan: ToolPlan, table: Table, verb: str, has_key: bool) -> str:
     method = tool.method
     numeric = [p for p in plan.params if p.spec.type in ("number", "integer") and p.role != "key"
                and (set(words(p.spec.name)) & AMOUNT_WORDS or len(tool.params) == 1 + has_key)]
+    if method == "delete" and has_key:
+        return "delete"  # DELETE /inspections/{visitRef} "cancelInspection": the row goes
     if verb in K.TRANSITION and verb not in K.CREATE and (has_key or table.singleton) and verb != "mark":
         return "transition"
     if has_key and verb and verb not in K.VERBS and _flag_of(tool, verb):
@@ -110,6 +129,8 @@ def _kind(plan: ToolPlan, table: Table, verb: str, has_key: bool) -> str:
         return "adjust"  # POST /customers/{id}/credit {amount}: the balance goes up
     if has_key and method == "post" and verb and verb not in K.CREATE | K.UPDATE | K.DELETE | K.GET:
         return "transition"  # an action on one row: POST /orders/{id}/renew
+    if has_key and not method and verb and verb not in K.VERBS:  # plots.lease(plotNumber, gardenerEmail)
+        return "update" if any(p.role != "key" and p.spec.scalar for p in plan.params) else "transition"
     if verb in K.DELETE or method == "delete":
         return "delete"
     if verb in K.SETTING and has_key:  # set_brightness(device_id, 40); turn_on_device(device_id)

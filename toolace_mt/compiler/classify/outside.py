@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.catalog import Catalog, table_name
-from toolace_mt.compiler.names import column
+from toolace_mt.compiler.names import column, words
 from toolace_mt.compiler.plan import Column, Table, ToolPlan
 from toolace_mt.compiler.spec_model import Field
 
@@ -41,9 +41,11 @@ def plan_lookup(cat: Catalog, plan: ToolPlan, name_words: list[str]) -> ToolPlan
         if name not in table.columns:
             table.add(Column(name, prop.type, prop))
     if not props:  # no output schema: one value named after what the tool reads
+        said = [w for w in words(plan.spec.description) if w in NUMERIC_NOUNS]  # "the latest temperature reading"
         name = _value_name(nouns) or column(entity)
+        name = said[0] if said and not set(entity.split("_")) & NUMERIC_NOUNS else name
         name = name if name not in table.columns else "result"
-        numeric = set(entity.split("_")) & NUMERIC_NOUNS
+        numeric = set(entity.split("_")) & NUMERIC_NOUNS or said
         kind = output.type if output is not None else ("number" if numeric else "string")
         table.add(Column(name, kind, Field(name, kind, plan.spec.description)))
     cat.tables[table.name] = table

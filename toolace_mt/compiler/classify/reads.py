@@ -64,6 +64,11 @@ def plan_search(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
             rest = Field("_".join(name_words[1:]), spec.type, spec.description, format=spec.format)
             param.column = cat.match_column(table, rest) or cat.column_for(table, rest)
             continue
+        if spec.type == "string" and name_words in (["since"], ["after"], ["from"], ["until"], ["before"]):
+            dated = _dated_column(table, spec)  # since: "Only tasks created on or after this date"
+            if dated is not None:
+                param.role, param.column = ("min" if name_words[0] in LOW_WORDS else "max"), dated
+                continue
         matched = cat.match_column(table, spec)
         reference = cat.references(spec, table)
         if matched is None and reference is not None:
@@ -92,3 +97,28 @@ def plan_list(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
 def plan_stats(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     plan_search(cat, plan, table, verb)
     plan.kind = "stats"
+
+
+# Verbs a date bound's description may name: the rows created (placed, logged...) since then.
+EVENT_WORDS = ("created", "updated", "modified", "placed", "opened", "logged", "posted", "published", "sent",
+               "joined", "registered", "submitted", "made", "added", "issued", "booked")
+DATE_WORDS = {"date", "day", "on", "at", "time", "timestamp"}
+
+
+def _dated_column(table: Table, spec: Field) -> str | None:
+    """The column a lone since/until bound compares with: the date of the event its
+    description names (created -> created_on, added when the table has none), else the
+    table's one date column; None when neither is known."""
+    said = words(spec.description)
+    event = next((w for w in said if w in EVENT_WORDS), None)
+    if event is not None:
+        found = next((n for n in table.columns if words(n)[:1] == [event] and set(words(n)[1:]) & DATE_WORDS), None)
+        if found is not None:
+            return found
+        entity = table.entity.replace("_", " ")
+        name = f"{event}_on"
+        table.add(Column(name, "string", Field(name, "string", f"The day the {entity} was {event} (YYYY-MM-DD); "
+                                               "not in the future.", format="date")))
+        return name
+    dated = [n for n, c in table.columns.items() if c.type == "string" and set(words(n)) & DATE_WORDS]
+    return dated[0] if len(dated) == 1 else None

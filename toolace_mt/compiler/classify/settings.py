@@ -49,6 +49,24 @@ def setting_columns(cat: Catalog, plan: ToolPlan, table: Table, verb: str, out_p
         values = [str(v).lower() for v in (statusish[0].enum or [])]
         if values and plan.target_status not in values:
             plan.target_status = next((v for v in values if v[:4] == plan.target_status[:4]), plan.target_status)
+    elif _flag(plan, table, verb, out_props):
+        pass  # park_telescope -> {"parked": true}: the action sets its flag
     elif not plan.params:
         plan.confident = False
         plan.notes.append("takes no arguments and names no state it changes")
+
+
+def _flag(plan: ToolPlan, table: Table, verb: str, out_props: list[Field]) -> bool:
+    """An action whose output has a boolean named after its result (park -> parked) sets that
+    flag on the state, and fails when it is set already."""
+    if not verb or verb in GENERIC_VERBS:
+        return False
+    target = K.target_status(verb)
+    flag = next((p for p in out_props if p.type == "boolean" and words(p.name) in ([target], ["is", target])), None)
+    if flag is None:
+        return False
+    name = column(flag.name)
+    if name not in table.columns:
+        table.add(Column(name, "boolean", flag))
+    plan.status_column, plan.target_status, plan.status_flag, plan.flag_value = name, target, True, True
+    return True

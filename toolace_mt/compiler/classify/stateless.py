@@ -44,7 +44,8 @@ def plan_stateless(cat: Catalog, plan: ToolPlan, verb: str, name_words: list[str
         plan_adjust(cat, plan, table, verb)
         plan.kind = "adjust"
         return plan
-    is_read = verb in K.GET | K.LIST | K.SEARCH or bool(set(name_words) & K.OUTSIDE) or verb in READ_VERBS
+    is_read = verb in K.GET | K.LIST | K.SEARCH or bool(set(name_words) & K.OUTSIDE) or verb in READ_VERBS \
+        or not verb  # freezer_reading, "The latest temperature reading": a name with no verb names what it reads
     is_setting = verb in K.SETTING | K.UPDATE | K.CREATE | K.DELETE | set(K.TRANSITION) and verb not in K.GET
     if plan.params and all(p.spec.type in ("array", "object") for p in plan.params) and not is_setting:
         plan.kind, plan.confident = "echo", False

@@ -10,6 +10,7 @@ from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.catalog import Catalog
 from toolace_mt.compiler.names import column, words
 from toolace_mt.compiler.plan import Column, Param, Table, ToolPlan
+from toolace_mt.compiler.seed_shapes import said_values
 
 CAPACITY = re.compile(r"(?:up to|maximum of|max(?:imum)?|at most|capacity of|can hold)\s+(\d+(?:\.\d+)?)",
                       re.IGNORECASE)
@@ -23,10 +24,11 @@ def status_column(table: Table, target: str = "") -> str:
     """The column a transition sets: one whose values include its target (power: on/off),
     else the status column, added when there is none."""
     valued = next((c.name for c in table.columns.values() if c.type == "string" and c.spec is not None
-                   and target in [str(v).lower() for v in c.spec.enum or []]), None)
+                   and target in [str(v).lower() for v in said_values(c.spec)]), None)
     if valued is not None and target:
         return valued
-    existing = next((c for c in table.columns if c == "status" or c.endswith("_status")), None)
+    existing = next((c for c in table.columns if c == "status" or c.endswith("_status")), None) or next(
+        (c for c in table.columns if c == "state" or c.endswith("_state")), None)  # "state": queued, done...
     if existing and table.columns[existing].type == "string":
         return existing
     table.add(Column("status", "string", None, nullable=False))
@@ -71,6 +73,9 @@ def _spelled_as_enum(col: Column, verb: str, target: str) -> str:
                                                             and v.lower().endswith("ed"))), target)
 
 
+NOT_REFUSED = r"(?!\s+(?:\w+\s+)?(?:cannot|can't))"  # "that is under review", not "that is checked in cannot"
+
+
 def preconditions(plan: ToolPlan, table: Table) -> None:
     """The statuses a transition starts from, as its description says them: "cancel a
     confirmed reservation" (only from confirmed), "a shipment that has not been dispatched",
@@ -78,7 +83,7 @@ def preconditions(plan: ToolPlan, table: Table) -> None:
     column = table.columns.get(plan.status_column or "")
     if column is None:
         return
-    values = [str(v) for v in (column.spec.enum if column.spec is not None and column.spec.enum else [])]
+    values = said_values(column.spec) if column.spec is not None else []
     text = " ".join(plan.spec.description.lower().split())
     noun = re.escape(table.entity.split("_")[-1])
     # "Only active, trialing or paused subscriptions can be canceled."
@@ -89,10 +94,11 @@ def preconditions(plan: ToolPlan, table: Table) -> None:
         if value.lower() == (plan.target_status or "").lower():
             continue
         if value.lower().replace("_", " ") in listed_values or \
-                re.search(rf"\b(?:a|an|the|one|only)\s+{said}\s+(?:\w+\s+)?{noun}", text):
+                re.search(rf"\b(?:a|an|the|one|only)\s+{said}\s+(?:\w+\s+)?{noun}", text) or \
+                re.search(rf"\b(?:that|which)\s+(?:is|are)\s+(?:still\s+)?{said}\b{NOT_REFUSED}", text):
             plan.allowed_from.append(value)
         elif re.search(rf"\b(?:not|never)\s+(?:yet\s+|been\s+|already\s+)*{said}\b|"
-                       rf"\b(?:is|are|was|been)\s+(?:already\s+)?{said}\s+(?:\w+\s+)?(?:cannot|can't|can not)\b",
+                       rf"\b(?:is|are|was|been|already)\s+(?:already\s+)?{said}\s+(?:\w+\s+)?(?:cannot|can't)\b",
                        text):
             plan.forbidden_from.append(value)
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from toolace_mt.compiler.classify.catalog import Catalog
 from toolace_mt.compiler.classify.transitions import preconditions
-from toolace_mt.compiler.names import words
+from toolace_mt.compiler.names import column, words
 from toolace_mt.compiler.plan import Column, Table, ToolPlan
 from toolace_mt.compiler.spec_model import Field
 
@@ -54,8 +54,38 @@ VERB_COLUMNS = {"assign": ("assignee", "assigned_to", "assigned", "owner"), "ren
                 "reschedule": ("date", "time", "start", "scheduled"), "move": ("list", "stage", "column", "location")}
 
 
+def _shown_as(cat: Catalog, plan: ToolPlan, table: Table) -> None:
+    """A value the output shows under another name: plots.lease(gardenerEmail) sets the
+    `leaseholder` the output (an email too) shows, not a new gardenerEmail column."""
+    output = plan.spec.output
+    props = output.properties if output is not None and output.type == "object" else []
+    taken = {p.spec.name for p in plan.params} | {table.key}
+    free = [p for p in props if p.name not in taken and column(p.name) not in taken and p.scalar]
+    for param in plan.params:
+        spec = param.spec
+        if param.role == "key" or not spec.scalar or cat.match_column(table, spec) is not None:
+            continue
+        kind = spec.format or (words(spec.name)[-1:] or [""])[0]
+        alike = [p for p in free if p.type == spec.type and kind in (p.format, *words(p.name)[-1:])]
+        if not alike and kind == "email":  # an email given, a person's field shown (leaseholder)
+            alike = [p for p in free if p.type == "string" and "email" in _described(table, p)]
+        if len(alike) == 1:
+            name = column(alike[0].name)
+            if name not in table.columns:
+                table.add(Column(name, spec.type, alike[0]))
+            param.role, param.column = "value", name
+            free.remove(alike[0])
+
+
+def _described(table: Table, prop: Field) -> str:
+    """What a field is, from its own description or the column's (another tool described it)."""
+    col = table.columns.get(column(prop.name)) or table.columns.get(prop.name)
+    return (prop.description or (col.spec.description if col is not None and col.spec is not None else "")).lower()
+
+
 def plan_update(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     plan.writes = True
+    _shown_as(cat, plan, table)
     values = [p for p in plan.params if p.role != "key" and p.spec.scalar]
     if len(values) == 1 and cat.match_column(table, values[0].spec) is None:
         wanted = VERB_COLUMNS.get(verb, ())
