@@ -186,6 +186,8 @@ def test_free_text_seeds_say_what_they_are_not_random_words() -> None:
     inspectors = Table(name="inspectors", entity="inspector", key="inspector_id")
     assert value_expr(Column("name", "string", Field("name", "string", "")), inspectors) == "fake.name()"
     assert value_expr(Column("district", "string", Field("district", "string", "")), inspectors) == "fake.city()"
+    address = value_expr(Column("delivery_address", "string", Field("delivery_address", "string", "")), table)
+    assert "fake.street_address()" in address and "fake.address()" not in address  # never an APO/FPO box
     listed = Field("state", "string", "Only slots in this state: queued, observing, done or scrubbed.")
     assert value_expr(Column("state", "string", listed), table) == \
         "rng.choice(['queued', 'observing', 'done', 'scrubbed'])"

@@ -195,6 +195,22 @@ def test_a_create_tells_the_key_of_what_it_made_whatever_its_name() -> None:
         assert "SN-204" not in text, text  # the user's own key is no news
 
 
+def test_a_write_that_made_a_record_tells_its_key_whatever_its_verb() -> None:
+    """applyForPermit is no create by its verb, but its output keys a new permit by a number
+    it was not given: the reply tells BP-2026-0172 (the verifier's write_outcome asks it)."""
+    made = {"permitNumber": "BP-2026-0172", "applicantEmail": "ann@example.org", "workType": "demolition",
+            "estimatedCost": 7400.0, "state": "submitted"}
+    arguments = {"applicantEmail": "ann@example.org", "workType": "demolition", "estimatedCost": 7400.0}
+    for seed in range(30):
+        call = Call("applyForPermit", arguments, result=CallResult(ok=True, result=made))
+        reply = Turn("assistant", "reply", seed=seed, topic={"target": call.name, "writes": True})
+        segment = Segment(goal="g", target=call.name, stated={},
+                          turns=[Turn("assistant", "calls", calls=[call]), reply])
+        text = ow.reply_text(segment, reply, random.Random(seed),
+                             references=frozenset({"permitNumber", "estimatedCost", "workType"}))
+        assert "BP-2026-0172" in text, text
+
+
 def test_a_value_for_a_new_record_is_never_said_as_a_change() -> None:
     """A new order's payment method does not "need to change to" anything; a seat changed is "the new seat"."""
     made = {" ".join(w.value_sentences(random.Random(seed), [("payment method", "credit card")], chosen=True))

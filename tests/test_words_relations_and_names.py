@@ -130,3 +130,12 @@ def test_a_plural_label_of_one_value_is_singular_and_of_several_takes_are() -> N
         many = vp.value_clause(random.Random(seed), "item_ids", ["1", "2"])
         assert "IDs" not in one and " are 5917587651" not in one, one
         assert not re.search(r"item IDs\b[^.]{0,24} is\b", many), many
+
+
+def test_a_record_valued_parameter_of_several_words_is_never_said_as_a_form_field() -> None:
+    address = "12 Oak Street, Riverton, OR 97007"
+    texts = {vp.value_clause(random.Random(seed), "delivery address", address) for seed in range(40)}
+    assert all(address in t for t in texts)
+    assert not any(t.startswith("Delivery address:") for t in texts)  # the persona check's form filling
+    items = {vp.value_clause(random.Random(seed), "item", "product ID P2026, quantity 3") for seed in range(40)}
+    assert "Item: product ID P2026, quantity 3." in items  # one word: a label, as people write it

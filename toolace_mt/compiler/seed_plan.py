@@ -249,7 +249,9 @@ def _by_name(meaning: list[str], text: str) -> str:
     if found & {"location", "destination"} or "city and state" in text:
         return 'fake.city() + ", " + fake.state_abbr()'
     if found & {"address", "street"}:
-        return "fake.address().replace(chr(10), ', ')"
+        # a street address: Faker's address() is sometimes a military one ("PSC 7031, Box 6174,
+        # APO AP 67061"), which a user's sentence cannot tell from a code
+        return 'fake.street_address() + ", " + fake.city() + ", " + fake.state_abbr() + " " + fake.postcode()'
     if found & {"company", "vendor", "merchant", "organization", "brand"}:
         return "fake.company()"
     if "currency" in found:

@@ -409,7 +409,11 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # Another record's id (a checkout's patron, a hold's title) tells the user nothing by
         # itself: left out when anything else is said, unless asked about or new (a write's new id).
         given = {str(v) for v in (arguments or {}).values()}
-        creates = arguments is not None and w.snake(tool).split("_")[0] in _CREATING
+        # a create by its verb, or by what it did: its output keys a record by a value the
+        # write was not given and the user does not know (applyForPermit -> BP-2026-0172)
+        creates = arguments is not None and (w.snake(tool).split("_")[0] in _CREATING or any(
+            _made_key(k, v, references) and str(v) not in given and str(v) not in (known or set())
+            for k, v in facts))
         plain = [kv for kv in facts if not id_key(kv[0]) or _stems(kv[0]) & _stems(tool)
                  or focus.asked(kv[0]) or (creates and str(kv[1]) not in given)]
         facts = plain if any(not id_key(k) for k, _ in plain) else facts

@@ -272,7 +272,9 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
             choices if not _IDENTITY_LABEL.search(said) else
             ["The new {l} is {v}." if changes else "The {l} should be {v}.", "Make it {v}, please."])
     if "," in shown and not _IN_WORDS.fullmatch(shown):  # a record ("product ID P2026, quantity 3"): after a colon
-        frames = ["{L}: {v}.", "Here's the {l}: {v}.", "The {l}: {v}."]
+        frames = ["Here's the {l}: {v}.", "The {l}: {v}."]
+        if " " not in said.removeprefix("my "):  # "Item: ...", never a form's "Delivery address: ..."
+            frames.insert(0, "{L}: {v}.")
     elif isinstance(value, bool):  # a yes/no setting ("in stock only"): said as a wish, not a form field
         return _yes_no(rng, said, value)
     return fill_frame(_pick(rng, frames_for(frames, shown), form), said, shown)
