@@ -24,6 +24,7 @@ from toolace_mt.generation.language.tool_language import described_columns, desc
 from toolace_mt.generation.plan.catalog import Catalog, param_kind
 from toolace_mt.generation.plan.free_text import at_work, free_text, names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words, qualified, singular, snake
+from toolace_mt.generation.plan.new_keys import made_table, new_key
 from toolace_mt.generation.plan.record_values import coherent, current_value, current_values
 from toolace_mt.generation.plan.search_words import SEARCH_PARAMS, query_word
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
@@ -158,6 +159,12 @@ class ValueSource(StateRows):
             described = text_kind(" ".join(re.findall(r"[a-z]+", text_hint.lower())[:4]))
             if made is None and text_kind(param) is None and described is not None:
                 made = free_text(described, rng, self.fake, self.at_work)  # "resolution: Resolution ..."
+            if made is not None:
+                sources[param] = "fresh"
+                return made
+        made_in = made_table(self, tool, param) if kind in ("string", "integer") else None
+        if made_in is not None:  # the key of the record a create makes: new, in the keys' shape
+            made = new_key(self, made_in, self.catalog.primary_keys[made_in][0], rng) if self.catalog else None
             if made is not None:
                 sources[param] = "fresh"
                 return made
