@@ -70,7 +70,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
 
 def test_a_create_naming_its_key_gets_a_new_one_shaped_like_the_rest(bench: Workbench) -> None:
     create, update = bench.tools["catalogue_specimen"], bench.tools["set_volume"]
-    assert made_table(bench.values, create, "barcode") == "specimens"
+    assert made_table(bench.values, create, "barcode") == ("specimens", "barcode")
     assert made_table(bench.values, update, "barcode") is None  # it acts on a record on file
     on_file = {r["barcode"] for r in bench.values.table_rows("specimens")}
     rng = random.Random(5)

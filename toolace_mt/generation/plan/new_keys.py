@@ -18,8 +18,8 @@ from toolace_mt.generation.plan.value_keys import is_id, value_key
 TRIES = 20
 
 
-def made_table(source: StateRows, tool: ToolSpec, param: str) -> str | None:
-    """The table whose new row `tool` makes, keyed by `param` (see the module docstring)."""
+def made_table(source: StateRows, tool: ToolSpec, param: str) -> tuple[str, str] | None:
+    """(table, key column) of the new row `tool` makes, keyed by `param` (see the module docstring)."""
     if not tool.writes or source.catalog is None:
         return None
     required = set(tool.parameters.get("required", []))
@@ -30,7 +30,7 @@ def made_table(source: StateRows, tool: ToolSpec, param: str) -> str | None:
             continue
         fields = set(source.catalog.table_columns[table]) - {column}
         if len({p for p in required - {param} if p in fields and not is_id(p)}) >= 2:
-            return table
+            return table, column
     return None
 
 

@@ -23,6 +23,12 @@ def record_check(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], se
     """The read that shows the record `tool` would act on with `arguments`, really tried on
     the current state; None when the env's policy does not ask for one, `seen` (outputs the
     dialogue already has) shows the record, or no read can."""
+    found = _looked_up(bench, tool, arguments, seen)
+    return found[0] if found is not None else None
+
+
+def _looked_up(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], seen: list[Any]) -> tuple[Call, Any] | None:
+    """record_check's read and its output."""
     if not bench.env.check_before_write or not tool.writes:
         return None
     param = record_parameter(tool.parameters, bench.values.user_key)
@@ -38,7 +44,7 @@ def record_check(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], se
             continue  # a get-by-id: the record's id and nothing else
         result = bench.trial(reader.name, {param: value})
         if result.ok and shows_record(result.result, stem, str(value)):
-            return Call(reader.name, {param: value})
+            return Call(reader.name, {param: value}), result.result
     return None
 
 
@@ -55,10 +61,10 @@ def with_record_checks(bench: Workbench, turns: list[Turn], seen: list[Any]) -> 
             tool = bench.tools.get(call.name)
             if tool is None:
                 continue
-            check = record_check(bench, tool, call.arguments, shown)
-            if check is not None:
-                before.append(check)
-                shown.append(bench.trial(check.name, check.arguments).result)
+            found = _looked_up(bench, tool, call.arguments, shown)
+            if found is not None:
+                before.append(found[0])
+                shown.append(found[1])
             elif not tool.writes:
                 shown.append(bench.trial(call.name, call.arguments).result)
         if before:

@@ -192,12 +192,12 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     if not tool.writes and any(_key(result.result) in {_key(v) for v in c.arguments.values()}
                                for t in kept.turns[:-1] for c in t):
         return None  # a look-up of what its own producer was given: circular
-    if _pads(bench, draft, kept.turns, {id(c.call): c.output for c in candidates}):
+    outputs = {id(c.call): c.output for c in candidates}
+    if _pads(bench, draft, kept.turns, outputs):
         return None
     if not tool.writes and any(c.output == result.result for c in candidates if c.role == "producer"
                                and any(c.call is k for t in kept.turns for k in t)):
         return None  # a look-up of what a look-up it needs already found: the same entity twice
-    outputs = {id(c.call): c.output for c in candidates}
     check = record_check(bench, tool, target_call.arguments,
                          earlier_outputs(draft) + [outputs[id(c)] for t in kept.turns[:-1] for c in t])
     if check is not None:  # the env's policy: look at the record (its status) before acting on it

@@ -164,7 +164,7 @@ class ValueSource(StateRows):
                 return made
         made_in = made_table(self, tool, param) if kind in ("string", "integer") else None
         if made_in is not None:  # the key of the record a create makes: new, in the keys' shape
-            made = new_key(self, made_in, self.catalog.primary_keys[made_in][0], rng) if self.catalog else None
+            made = new_key(self, *made_in, rng)
             if made is not None:
                 sources[param] = "fresh"
                 return made
