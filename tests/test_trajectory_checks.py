@@ -644,3 +644,12 @@ def test_a_read_with_no_arguments_after_a_sign_in_re_resolves_nothing() -> None:
 
     assert "re_resolved_entity" not in kinds(dialogue(("get_profile", {})), policy)
     assert "re_resolved_entity" in kinds(dialogue(("get_diner_by_email", {"email": "ann@lee.com"})), policy)
+
+
+def test_the_record_a_write_acts_on_is_read_from_any_schema_without_failing() -> None:
+    from toolace_mt.verifier.policy import record_parameter
+    schema = {"required": ["user_id", "order_id", "note"],
+              "properties": {"user_id": {"type": "string"}, "order_id": {"type": "string"}, "note": True}}
+    assert record_parameter(schema, "user_id") == "order_id"
+    assert record_parameter({"required": ["order_id"], "properties": {"order_id": True}}, None) is None
+    assert record_parameter({"required": "order_id", "properties": []}, None) is None

@@ -60,7 +60,8 @@ def record_parameter(parameters: dict[str, Any], user_key: str | None) -> str | 
     required = parameters.get("required", []) if isinstance(parameters, dict) else []
     properties = parameters.get("properties", {}) if isinstance(parameters, dict) else {}
     for name in required if isinstance(required, list) else []:
-        kind = properties.get(name, {}).get("type") if isinstance(properties, dict) else None
+        schema = properties.get(name) if isinstance(properties, dict) and isinstance(name, str) else None
+        kind = schema.get("type") if isinstance(schema, dict) else None  # a subschema may be `true`
         if isinstance(name, str) and name != user_key and is_id_field(name) and kind in ("string", "integer"):
             return name
     return None
@@ -68,8 +69,6 @@ def record_parameter(parameters: dict[str, Any], user_key: str | None) -> str | 
 
 def _properties(tool: Any) -> list[str]:
     """A loaded tool's parameter names ([] when its schema is not what it should be)."""
-    try:
-        properties = tool.openai()["function"]["parameters"]["properties"]
-    except (AttributeError, KeyError, TypeError):
-        return []
+    parameters = getattr(tool, "parameters", None)
+    properties = parameters.get("properties") if isinstance(parameters, dict) else None
     return [str(name) for name in properties] if isinstance(properties, dict) else []
