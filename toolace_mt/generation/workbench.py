@@ -46,15 +46,19 @@ class Workbench:
             if enabled and not tool.writes:
                 self.plain_ok[tool.name] = True  # its probes failed only for want of the enabling write
             if tool.writes:
-                if enabled:  # screened where it can succeed (after the enabling write)
-                    self.preconditions.enter(self.env, tool.name)
+                rng = random.Random(f"screen:{seed}:{tool.name}")
+                # Screened where it can succeed: after the enabling write, made as the owner of
+                # each row tried (signed in as the diner whose order it is).
+                enter = functools.partial(self.preconditions.enter_as, self.env, tool.name,
+                                          propose=self._trial_proposal, rng=rng, tools=self.tools) \
+                    if enabled else None
                 succeeded, allowed = screen(tool, self.values, self.catalog, self.env.now.date(), self.trial,
-                                            random.Random(f"screen:{seed}:{tool.name}"))
+                                            rng, enter)
                 if enabled:
                     self.env.reset()
                 self.plain_ok[tool.name] = succeeded
                 if allowed is not None:
-                    self.values.allowed[(tool.name, allowed[0])] = allowed[1]
+                    self.values.allow(tool.name, *allowed)
         self.system_prompt = (f"You are a helpful assistant with tools for this domain. "
                               f"{' '.join(self.env.description.split())} Use the tools to look things up and "
                               "make changes; never guess values you have not been given or shown.")

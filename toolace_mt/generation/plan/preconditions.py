@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # backend imports the workbench, which imports this module
 TRIES_PER_TOOL = 6  # proposals tried per tool on one state
 MAX_TRIALS = 600  # trial calls per env at start-up, all states together
 MAX_DEPTH = 2  # enabling writes made in a row before giving up on a tool
+OWNED_TRIES = 8  # records tried per tool with the enabler made as their owner (see _learn_owned)
 
 Proposer = Callable[[ToolSpec, random.Random, dict[str, Any] | None], Choice]
 
@@ -93,13 +94,21 @@ class Preconditions:
                 deferred.append(plan)
         arranged: list[SubTaskPlan] = []
         active: set[str] = set()
+        made_for: dict[str, int] = {}  # enabler in effect -> its place in `arranged`
         for plan in [p for p in plans if p.target not in undoers] + deferred:
             if plan.target in active:  # a second log-in while logged in: one dialogue is one user's
                 continue
             for needed in self._needs(plan.target):
                 if needed not in active:
-                    arranged.append(dataclasses.replace(plan, target=needed, steps=1))
+                    made_for[needed] = len(arranged)
+                    arranged.append(dataclasses.replace(plan, target=needed, steps=1, then=()))
                     self._made(needed, active)
+                # The sub-tasks an enabler in effect is for (who signs in: see segment_drafter).
+                place = made_for[needed] if needed in made_for else None
+                if place is not None and plan.target not in arranged[place].then:
+                    arranged[place] = dataclasses.replace(arranged[place], then=(*arranged[place].then, plan.target))
+            if any(plan.target in writes for writes in self.enabled_by.values()):
+                made_for[plan.target] = len(arranged)  # a log-in asked for: the later sub-tasks are its too
             arranged.append(plan)
             self._made(plan.target, active)
         return arranged
@@ -115,6 +124,22 @@ class Preconditions:
             if arguments is None or not env.call(name, arguments).ok:
                 env.reset()
                 return False
+        return True
+
+    def enter_as(self, env: Environment, tool: str, context: dict[str, Any], propose: Proposer,
+                 rng: random.Random, tools: dict[str, ToolSpec]) -> bool:
+        """Like `enter`, with the writes of the path made with `context`'s values where they
+        succeed (signed in as the owner of the record about to be tried), else as learned."""
+        env.reset()
+        if not self.reached(tool):
+            return False
+        for name in self.path(tool):
+            made = propose(tools[name], rng, context).arguments
+            if not env.call(name, made).ok:
+                arguments = self.outcomes[name].ok_arguments
+                if arguments is None or not env.call(name, arguments).ok:
+                    env.reset()
+                    return False
         return True
 
     def observe(self, env: Environment, catalog: Catalog) -> None:
@@ -233,9 +258,47 @@ def learn(env: Environment, tools: list[ToolSpec], propose: Proposer, rng: rando
                 else:
                     found.outcomes[tool.name].path = ()
         frontier = next_frontier
+    _learn_owned(env, start, found, tools, seeded_errors, enablers, rng, propose)
     _learn_disablers(env, start, found, tools, seeded_errors)
     env.restore(start)
     return found
+
+
+def _learn_owned(env: Environment, start: Snapshot, found: Preconditions, tools: list[ToolSpec],
+                 seeded_errors: dict[str, str], enablers: list[tuple[tuple[str, ...], Choice]],
+                 rng: random.Random, propose: Proposer) -> None:
+    """For a tool still failing after every enabler: its record first, then the enabler made
+    with that record's own values (sign in as the diner whose order it is). An enabler made
+    as someone chosen at random acts on their records only, and a write allowed on some of
+    them (cancel an order the kitchen has not started) may find none of theirs."""
+    for tool in tools:
+        if found.reached(tool.name) or tool.name not in seeded_errors:
+            continue
+        for path, _ in enablers:
+            if len(path) != 1 or found.reached(tool.name):
+                continue
+            enabler = path[0]
+            for _ in range(OWNED_TRIES):
+                if found.trials >= MAX_TRIALS:
+                    return
+                choice = propose(tool, rng, None)
+                if any(choice.arguments.get(p) is None for p in tool.parameters.get("required", [])):
+                    continue
+                made = propose(next(t for t in tools if t.name == enabler), rng, choice.context)
+                env.restore(start)
+                found.trials += 2
+                if not env.call(enabler, made.arguments).ok:
+                    continue
+                if not env.peek(tool.name, choice.arguments).ok:
+                    continue
+                state = env.snapshot()
+                found.trials += 1
+                if _fails_at(env, start, tool.name, choice.arguments, state):
+                    found.outcomes[tool.name] = Outcome(dict(choice.arguments), path, None)
+                    found.enabled_by.setdefault(tool.name, []).append(enabler)
+                    found.states.setdefault(enabler, state)
+                break
+    env.restore(start)
 
 
 def _fails_at(env: Environment, start: Snapshot, tool: str, arguments: dict[str, Any], back: Snapshot) -> bool:

@@ -24,7 +24,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 def screen(tool: ToolSpec, values: ValueSource, catalog: Catalog, today: dt.date,
            trial: Callable[[str, dict[str, Any]], CallResult],
-           rng: random.Random) -> tuple[bool, tuple[str, RowIndex] | None]:
+           rng: random.Random, enter: Callable[[dict[str, Any]], bool] | None = None,
+           ) -> tuple[bool, tuple[str, RowIndex] | None]:
     """Learn which rows a write tool can act on, from trials on the initial state: (whether
     a plain proposal succeeded, (table, rows it can act on) when some were left out).
 
@@ -34,7 +35,9 @@ def screen(tool: ToolSpec, values: ValueSource, catalog: Catalog, today: dt.date
     feature (a column with few values, or a date column by distance from today) is tried;
     a value whose every trial failed with one same error (ids and numbers aside), an
     error never seen on rows with other values, is the cause, and rows with it are
-    left out of the tool's proposals. Deterministic: the initial state and `rng` only."""
+    left out of the tool's proposals. Deterministic: the initial state and `rng` only.
+    `enter` puts the env in the state the tool needs, made for the row's own values
+    (signed in as its owner), before each trial."""
     anchor = _anchor(tool, values, catalog)
     if anchor is None:
         return True, None
@@ -49,6 +52,8 @@ def screen(tool: ToolSpec, values: ValueSource, catalog: Catalog, today: dt.date
         context[param] = row[column]
         choice = values.propose(tool, rng, context=context)
         if str(choice.arguments.get(param)) != str(row[column]):
+            continue
+        if enter is not None and not enter(context):
             continue
         result = trial(tool.name, choice.arguments)
         if result.ok:

@@ -39,6 +39,9 @@ TARGET_TRIES = 24
 ASSISTED_TRIES = 6
 
 
+ENABLER_TRIES = 6  # proposals of a log-in until its person is one the sub-task it is for can act for
+
+
 # A single record the user may name instead of giving its id (a playlist): named this often.
 # Several records, or records inside a value (an order's items), are always named.
 NAMING_SHARE = 0.5
@@ -103,6 +106,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                                                     result)
     else:
         found = _propose_target(bench, tool, rng, focus, seen, user)
+        if plan.then and not user and found is not None:
+            found = _for_sub_tasks(bench, tool, plan.then, found, rng, focus, seen)
     if found is None:
         return None
     choice, result = found
@@ -187,14 +192,21 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     stated_ids = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
     # Under AUTHENTICATE_FIRST the user never says their internal id: a look-up finds it.
     secret_key = key if bench.env.authenticate_first else None
-    kept = minimal_plan(candidates, earlier, lambda p, v: p != secret_key and (
-        not is_id(p) or _key(v) in stated_ids or _key(v) in identity))
+    def sayable(param: str, value: Any) -> bool:
+        return param != secret_key and (not is_id(param) or _key(value) in stated_ids or _key(value) in identity)
+
+    kept = minimal_plan(candidates, earlier, sayable)
     if not tool.writes and any(_key(result.result) in {_key(v) for v in c.arguments.values()}
                                for t in kept.turns[:-1] for c in t):
         return None  # a look-up of what its own producer was given: circular
     outputs = {id(c.call): c.output for c in candidates}
     if _pads(bench, draft, kept.turns, outputs):
-        return None
+        # Its look-ups would find again what the dialogue showed (the orders just listed):
+        # none is made, and the user says the value (the order they mean, off that list).
+        candidates = [c for c in candidates if c.role != "producer"]
+        kept = minimal_plan(candidates, earlier, sayable)
+        if _pads(bench, draft, kept.turns, outputs):
+            return None
     if not tool.writes and any(c.output == result.result for c in candidates if c.role == "producer"
                                and any(c.call is k for t in kept.turns for k in t)):
         return None  # a look-up of what a look-up it needs already found: the same entity twice
@@ -342,6 +354,27 @@ def _siblings(bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResu
         taken |= values
         outputs.append(other_result.result)
     return siblings
+
+
+def _for_sub_tasks(bench: Workbench, tool: ToolSpec, then: tuple[str, ...], found: tuple[Choice, CallResult],
+                   rng: random.Random, focus: dict[str, Any], seen: list[Seen]) -> tuple[Choice, CallResult]:
+    """A log-in made for later sub-tasks: as someone they can act for (a diner with an order
+    the kitchen has not started, for a cancel), the one of a few proposals served most."""
+    key = bench.values.user_key
+    tools = [bench.tools[t] for t in then if t in bench.tools]
+
+    def served(choice: Choice) -> int:
+        owner = choice.context.get(key) if key is not None else None
+        return -1 if owner is None else sum(bench.values.serves(t, owner) for t in tools)
+
+    best, score = found, served(found[0])
+    for _ in range(ENABLER_TRIES):
+        if score < 0 or score == len(tools):
+            break
+        other = _propose_target(bench, tool, rng, focus, seen, {})
+        if other is not None and served(other[0]) > score:
+            best, score = other, served(other[0])
+    return best
 
 
 def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int | None]:

@@ -174,6 +174,13 @@ class StateRows:
             del wanted[next(iter(wanted))]
         return index.rows, owned is not None
 
+    def allow(self, tool: str, table: str, rows: RowIndex) -> None:
+        """The rows of `table` `tool` can act on (screening): a user's rows for it found
+        before (screening's own proposals) are found again among these."""
+        self.allowed[(tool, table)] = rows
+        for key in [k for k in self._owned_rows if k[2] == tool]:
+            del self._owned_rows[key]
+
     def _acted_on(self, table: str, tool: str | None) -> RowIndex:
         """The rows of `table` `tool` can act on when that was learned (screening), else all."""
         return (self.allowed.get((tool, table)) if tool is not None else None) or self._rows[table]
