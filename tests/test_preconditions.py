@@ -76,7 +76,8 @@ def test_a_second_login_while_logged_in_is_left_out(ticket_bench) -> None:
 
 def test_an_env_without_preconditions_keeps_its_plans() -> None:
     plans = [SubTaskPlan("get_order", 2), SubTaskPlan("cancel_order", 1)]
-    assert Preconditions().arrange(plans) == plans
+    assert Preconditions().arrange(plans) == [SubTaskPlan("get_order", 2, then=("cancel_order",)),
+                                              SubTaskPlan("cancel_order", 1)]
 
 
 def test_gated_reads_are_observed_and_linked_in_the_catalog(message_bench) -> None:

@@ -14,10 +14,11 @@ from typing import Any
 from faker import Faker
 
 from sandbox import CallResult, Environment, ToolSpec, load_env
+from toolace_mt.generation.plan.actor_links import find_link
 from toolace_mt.generation.plan.catalog import Catalog, build_catalog
 from toolace_mt.generation.plan.preconditions import learn
 from toolace_mt.generation.plan.screening import screen
-from toolace_mt.generation.plan.values import Choice, ValueSource
+from toolace_mt.generation.plan.values import Choice, RowIndex, ValueSource, value_key
 from toolace_mt.verifier.user_language import described_runs
 
 
@@ -56,12 +57,31 @@ class Workbench:
                                             rng, enter)
                 if enabled:
                     self.env.reset()
+                elif not (succeeded and self.preconditions.reached(tool.name)):
+                    # Its trials all failed: the caller may be the record's actor, not its owner
+                    succeeded, allowed = self._linked(tool, rng)
                 self.plain_ok[tool.name] = succeeded
                 if allowed is not None:
                     self.values.allow(tool.name, *allowed)
         self.system_prompt = (f"You are a helpful assistant with tools for this domain. "
                               f"{' '.join(self.env.description.split())} Use the tools to look things up and "
                               "make changes; never guess values you have not been given or shown.")
+
+    def _linked(self, tool: ToolSpec, rng: random.Random) -> tuple[bool, tuple[str, RowIndex] | None]:
+        """Screening again through an actor link, when one makes the write succeed (see
+        actor_links): the records it can act on, and the callers who can act on them."""
+        link = find_link(tool, self.values, self.catalog, self.trial, rng)
+        if link is None:
+            return False, None
+        self.values.links[(tool.name, link.table)] = link
+        succeeded, allowed = screen(tool, self.values, self.catalog, self.env.now.date(), self.trial, rng,
+                                    link=link)
+        records = allowed[1].rows if allowed is not None else self.values.table_rows(link.table)
+        actors = {value_key(r.get(link.column)) for r in records}
+        callers = [r for r in self.values.table_rows(link.caller_table)
+                   if value_key(r.get(link.caller_column)) in actors]
+        self.values.allow(tool.name, link.caller_table, RowIndex(callers))
+        return succeeded, allowed
 
     def sibling(self) -> Workbench:
         """Another bench of the same env and seed, for another thread: its own live env

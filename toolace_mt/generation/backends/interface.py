@@ -77,7 +77,7 @@ class CostMeter:
 class SubTaskPlan:
     target: str  # the tool the sub-task is for
     steps: int  # tool-calling steps, drawn from the configured range
-    then: tuple[str, ...] = ()  # for an enabling write (log in): the tools of the sub-tasks it is made for
+    then: tuple[str, ...] = ()  # the tools of the sub-tasks after it (whose user it may choose)
 
 
 @dataclass

@@ -84,9 +84,10 @@ class Preconditions:
 
         A dialogue is one person's session: it logs in once. So a disabling write (log
         out) comes last, once: made mid-dialogue, the next sub-task that needs the login
-        would log in again, and a second sign-in is a second identity to a trainer."""
+        would log in again, and a second sign-in is a second identity to a trainer. Each
+        plan names the tools of the ones after it (`then`)."""
         if not self.enabled_by:
-            return plans
+            return _with_later(plans)
         undoers = {write for writes in self.disabled_by.values() for write in writes}
         deferred: list[SubTaskPlan] = []
         for plan in plans:
@@ -94,24 +95,16 @@ class Preconditions:
                 deferred.append(plan)
         arranged: list[SubTaskPlan] = []
         active: set[str] = set()
-        made_for: dict[str, int] = {}  # enabler in effect -> its place in `arranged`
         for plan in [p for p in plans if p.target not in undoers] + deferred:
             if plan.target in active:  # a second log-in while logged in: one dialogue is one user's
                 continue
             for needed in self._needs(plan.target):
                 if needed not in active:
-                    made_for[needed] = len(arranged)
-                    arranged.append(dataclasses.replace(plan, target=needed, steps=1, then=()))
+                    arranged.append(dataclasses.replace(plan, target=needed, steps=1))
                     self._made(needed, active)
-                # The sub-tasks an enabler in effect is for (who signs in: see segment_drafter).
-                place = made_for[needed] if needed in made_for else None
-                if place is not None and plan.target not in arranged[place].then:
-                    arranged[place] = dataclasses.replace(arranged[place], then=(*arranged[place].then, plan.target))
-            if any(plan.target in writes for writes in self.enabled_by.values()):
-                made_for[plan.target] = len(arranged)  # a log-in asked for: the later sub-tasks are its too
             arranged.append(plan)
             self._made(plan.target, active)
-        return arranged
+        return _with_later(arranged)
 
     def enter(self, env: Environment, tool: str) -> bool:
         """Put `env` in the state where `tool` first succeeded: the seeded state, then the
@@ -170,6 +163,14 @@ class Preconditions:
                 active.difference_update(self.enabled_by.get(tool, []))
         if any(write in writes for writes in self.enabled_by.values()):
             active.add(write)
+
+
+def _with_later(plans: list[SubTaskPlan]) -> list[SubTaskPlan]:
+    """Each plan with the tools of the sub-tasks after it (`then`): the person a first
+    sub-task finds, or a log-in signs in, is one they can act for (see segment_drafter)."""
+    return [dataclasses.replace(plan, then=tuple(dict.fromkeys(p.target for p in plans[i + 1:]
+                                                              if p.target != plan.target)))
+            for i, plan in enumerate(plans)]
 
 
 def _names_a_value(error: str, arguments: dict[str, Any]) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox import CallResult, ToolSpec
+from toolace_mt.generation.plan.actor_links import ActorLink
 from toolace_mt.generation.plan.catalog import Catalog
 from toolace_mt.generation.plan.values import RowIndex, ValueSource, is_id, value_key
 
@@ -25,7 +26,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 def screen(tool: ToolSpec, values: ValueSource, catalog: Catalog, today: dt.date,
            trial: Callable[[str, dict[str, Any]], CallResult],
            rng: random.Random, enter: Callable[[dict[str, Any]], bool] | None = None,
-           ) -> tuple[bool, tuple[str, RowIndex] | None]:
+           link: ActorLink | None = None) -> tuple[bool, tuple[str, RowIndex] | None]:
     """Learn which rows a write tool can act on, from trials on the initial state: (whether
     a plain proposal succeeded, (table, rows it can act on) when some were left out).
 
@@ -37,8 +38,9 @@ def screen(tool: ToolSpec, values: ValueSource, catalog: Catalog, today: dt.date
     error never seen on rows with other values, is the cause, and rows with it are
     left out of the tool's proposals. Deterministic: the initial state and `rng` only.
     `enter` puts the env in the state the tool needs, made for the row's own values
-    (signed in as its owner), before each trial."""
-    anchor = _anchor(tool, values, catalog)
+    (signed in as its owner), before each trial. With an actor `link`, the rows are those
+    of the record it acts on, each tried with its actor as the caller (see actor_links)."""
+    anchor = _anchor(tool, values, catalog) if link is None else (link.table, link.key_column, link.key_param)
     if anchor is None:
         return True, None
     table, column, param = anchor
@@ -50,6 +52,10 @@ def screen(tool: ToolSpec, values: ValueSource, catalog: Catalog, today: dt.date
     for row in sample:
         context = {c: v for c, v in row.items() if (is_id(c) or c == "email") and v is not None}
         context[param] = row[column]
+        if link is not None:
+            if row.get(link.column) is None:
+                continue
+            context = link.context_of(row)
         choice = values.propose(tool, rng, context=context)
         if str(choice.arguments.get(param)) != str(row[column]):
             continue

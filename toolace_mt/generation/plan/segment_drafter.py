@@ -358,8 +358,9 @@ def _siblings(bench: Workbench, tool: ToolSpec, choice: Choice, result: CallResu
 
 def _for_sub_tasks(bench: Workbench, tool: ToolSpec, then: tuple[str, ...], found: tuple[Choice, CallResult],
                    rng: random.Random, focus: dict[str, Any], seen: list[Seen]) -> tuple[Choice, CallResult]:
-    """A log-in made for later sub-tasks: as someone they can act for (a diner with an order
-    the kitchen has not started, for a cancel), the one of a few proposals served most."""
+    """The first call about a user (a log-in, a look-up by email) is about someone the later
+    sub-tasks can act for (a diner with an order the kitchen has not started, for a cancel;
+    an approver with reports waiting, for a decision): of a few proposals, the one served most."""
     key = bench.values.user_key
     tools = [bench.tools[t] for t in then if t in bench.tools]
 
@@ -388,14 +389,18 @@ def _dialogue_user(bench: Workbench, draft: Draft) -> tuple[dict[str, Any], int 
     found = None
     named_by_outputs: list[list[Any]] = []
     for segment in draft.segments:
+        made = [c for t in segment.turns for c in t.calls
+                if c.result is not None and c.result.ok and isinstance(c.result.result, dict | str)]
         outputs = [c.result.result.get(key) if isinstance(c.result.result, dict) else c.result.result
-                   for t in segment.turns for c in t.calls
-                   if c.result is not None and c.result.ok and isinstance(c.result.result, dict | str)]
+                   for c in made if c.result is not None]
         named_by_outputs.append(outputs)
         # A call made for the user names them too (list_cards(customer_id) lists cards, not the customer).
         arguments = [c.arguments.get(key) for t in segment.turns for c in t.calls
                      if c.result is not None and c.result.ok]
-        for value in [segment.context.get(key), *arguments, *outputs]:
+        # The output of a call made for the user may be someone else's record (the report an
+        # approver decided on names its submitter): the user is who the call was made for.
+        owners = [o for c, o in zip(made, outputs, strict=True) if key not in c.arguments]
+        for value in [segment.context.get(key), *arguments, *owners]:
             if isinstance(value, str | int) and bench.values.is_user(value):
                 found = value
     if found is None:

@@ -9,6 +9,7 @@ import random
 from typing import Any
 
 from sandbox import Environment, ToolSpec
+from toolace_mt.generation.plan.actor_links import ActorLink
 from toolace_mt.generation.plan.catalog import Catalog
 from toolace_mt.generation.plan.id_names import is_single_id, name_words, names_a, qualified, singular, snake
 from toolace_mt.generation.plan.value_keys import is_id, value_key
@@ -58,6 +59,9 @@ class StateRows:
         # Rows a write tool can act on (tool, table) -> rows, learned once from the initial
         # state (see screening.screen): proposals for the tool draw from these.
         self.allowed: dict[tuple[str, str], RowIndex] = {}
+        # (tool, table) -> how the tool's caller is tied to that table's rows when not by
+        # name (a report's approver: see actor_links), learned at start-up.
+        self.links: dict[tuple[str, str], ActorLink] = {}
         self._identity: frozenset[str] | None = None
 
     @property
@@ -167,6 +171,12 @@ class StateRows:
                 return [], True
         columns = set(self.catalog.table_columns[table])
         wanted = {c: v for c, v in context.items() if c in columns and v is not None}
+        link = self.links.get((tool, table)) if tool is not None else None
+        if link is not None:  # the caller is the rows' actor (their approver), not their owner
+            if link.stands_for is not None:
+                wanted.pop(link.stands_for, None)
+            if context.get(link.caller_column) is not None:
+                wanted[link.column] = context[link.caller_column]
         while wanted:
             related = index.matching(wanted)
             if related:
@@ -194,7 +204,7 @@ class StateRows:
         """Whether `user` owns a row for each id `tool` requires (among the rows the tool
         was seen to act on, when learned): else proposals for them cannot succeed."""
         for param in tool.parameters.get("required", []):
-            if is_id(param):
+            if is_id(param) or param in self.key_columns:  # a `report_code`, a `staff_number` too
                 for table, _ in self.columns_for(param, tool.name)[:1]:
                     owned = self._owned(table, user, tool.name)
                     if owned is not None and not owned.rows:
@@ -252,7 +262,10 @@ class StateRows:
         found = self._owned_rows.get(key)
         if found is None:
             index = self._acted_on(table, tool)
-            if not path:
+            link = self.links.get((tool, table)) if tool is not None else None
+            if link is not None and link.caller_column == self.user_key:
+                rows = index.matching({link.column: user})  # the reports awaiting them
+            elif not path:
                 rows = index.matching({self.user_key: user})
             else:
                 column, parent = path[0]

@@ -200,6 +200,10 @@ class ValueSource(StateRows):
                         if is_id(c) or c == "email" or c in key:  # a key like `username`: its password is its row's
                             choice.context.pop(c, None)
                             choice.context[c] = v
+                    link = self.links.get((tool.name, table))
+                    if link is not None:  # the caller is the row's actor (its approver), not its owner
+                        choice.context.pop(link.caller_column, None)
+                        choice.context[link.caller_column] = row[link.column]
                     if self.user_key is not None and self.user_key not in choice.context:
                         # A user's row (a card, through its account): its owner is the dialogue's
                         # person from now on, so later values (and sub-tasks) are theirs too.
