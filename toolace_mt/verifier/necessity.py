@@ -151,6 +151,8 @@ def _unused(site: CallSite, shown: Shown, dialogue: Dialogue, assistant_texts: l
     if not values:
         return None  # an empty answer is news in itself ("no orders")
     new = [leaf for _, leaf in values if not shown.knows(leaf)]
+    if not new and _shows_the_users_words(site, values, shown):
+        return None  # an action the user asked for (display these lines), not a look-up
     if not new:
         return (f"call {site.call.id} {site.name} shows nothing new: every value of its output was already known "
                 "(drop it)")
@@ -184,6 +186,18 @@ def _unused(site: CallSite, shown: Shown, dialogue: Dialogue, assistant_texts: l
     sample: Any = new[0]
     return (f"call {site.call.id} {site.name}'s output is never used: no later call or reply uses what it showed "
             f"(e.g. {json.dumps(sample, ensure_ascii=False)[:60]})")
+
+
+def _shows_the_users_words(site: CallSite, values: list[tuple[Any, Any]], shown: Shown) -> bool:
+    """Whether a read's output is exactly its own text arguments, each of several words and
+    each said in a user turn before it (display_log of the lines the user dictated): the
+    user asked for the call's effect (the lines shown), not for an answer."""
+    given = sorted(normalise(str(leaf)) for leaf in leaves(site.arguments or {}) if leaf is not None)
+    told = sorted(normalise(str(leaf)) for _, leaf in values)
+    return bool(given) and given == told and all(
+        isinstance(leaf, str) and " " in leaf.strip()
+        and any(whole_words(normalise(leaf), text) for text in shown.texts)
+        for leaf in leaves(site.arguments or {}))
 
 
 def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:

@@ -131,8 +131,10 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                 break
     if not tool.writes and _told_before(bench, draft, tool, choice.arguments, result.result, user):
         return None  # a look-up that tells again what the dialogue already told adds nothing
-    if not tool.writes and _echoes(choice.arguments, result.result):
+    if not tool.writes and _echoes(choice.arguments, result.result) \
+            and not (plan.target == tool.name and _shows_back(choice.arguments, result.result)):
         return None  # a read whose output only repeats what it was given answers nothing
+        # (one that shows the user's own words back, display_log, does what they asked)
     budget = plan.steps - 1
     key = bench.values.user_key
     owner = user or ({key: choice.context[key]} if key in choice.context else {})  # the target's user
@@ -548,6 +550,16 @@ def _echoes(arguments: dict[str, Any], output: Any) -> bool:
     told = [v for v in leaves(output) if not (v is None or isinstance(v, bool))]
     # A value the arguments already hold, or one of their words (the symbol TRAN for "Tran, Hess and Summers").
     return bool(told) and all(_key(v) in given or (isinstance(v, str) and v.casefold() in words) for v in told)
+
+
+def _shows_back(arguments: dict[str, Any], output: Any) -> bool:
+    """Whether a read's output is exactly its free-text arguments, every one of them (BFCL's
+    `display_log(messages)` -> `{"log": messages}`): an action the user asks for (show these
+    lines), not a look-up; a code or id given back (get_symbol) is no such action."""
+    given = sorted(_key(v) for v in leaves(arguments) if isinstance(v, str))
+    told = sorted(_key(v) for v in leaves(output) if not (v is None or isinstance(v, bool)))
+    return bool(given) and given == told and all(
+        isinstance(v, str) and " " in v.strip() for v in leaves(arguments))
 
 
 def _propose_target(bench: Workbench, tool: ToolSpec, rng: random.Random, focus: dict[str, Any], seen: list[Seen],
