@@ -25,7 +25,8 @@ from toolace_mt.generation.plan.dialogue_facts import re_resolves, shown_values
 from toolace_mt.generation.plan.free_text import names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words
 from toolace_mt.generation.plan.injections import _chosen_from_a_list, _mistype, _repeats_without, _says, _taken
-from toolace_mt.generation.plan.segment_drafter import _echoes, _found_any, _own_record, _rewrites, _set_values
+from toolace_mt.generation.plan.redundancy import echoes, found_any, own_record, rewrites
+from toolace_mt.generation.plan.segment_drafter import _set_values
 
 SEEDS = range(300)
 # "<value> as/for the <label>", "As for the <label>", "Reason: ..." : a form, not a person.
@@ -128,9 +129,9 @@ def test_an_error_reply_tells_a_range_in_words() -> None:
 
 
 def test_a_read_that_only_echoes_its_arguments_answers_nothing() -> None:
-    assert _echoes({"messages": ["week", "draw"]}, {"log": ["week", "draw"]})
-    assert not _echoes({"city": "Riverton"}, {"zipcode": "22611"})
-    assert not _echoes({"x": 1}, {})
+    assert echoes({"messages": ["week", "draw"]}, {"log": ["week", "draw"]})
+    assert not echoes({"city": "Riverton"}, {"zipcode": "22611"})
+    assert not echoes({"x": 1}, {})
 
 
 def test_a_look_up_by_other_details_re_finds_an_entity_inside_an_envelope() -> None:
@@ -221,8 +222,8 @@ def test_a_write_is_not_withheld_when_its_absence_repeats_a_read() -> None:
 
 
 def test_an_output_that_is_a_word_of_the_arguments_tells_nothing() -> None:
-    assert _echoes({"name": "Tran, Hess and Summers"}, {"symbol": "TRAN"})
-    assert not _echoes({"name": "Walter-Hopkins"}, {"symbol": "WALT"})
+    assert echoes({"name": "Tran, Hess and Summers"}, {"symbol": "TRAN"})
+    assert not echoes({"name": "Walter-Hopkins"}, {"symbol": "WALT"})
 
 
 @pytest.mark.parametrize(("value", "said"), [
@@ -272,17 +273,17 @@ def test_a_write_on_a_record_an_earlier_write_changed_is_not_planned_by_its_key_
     done.result = CallResult(ok=True, result={"report_code": "ER-5051", "status": "draft"})
     draft = Draft(system="", segments=[Segment(goal="g", target="withdraw_report", stated={},
                                                turns=[Turn("assistant", "calls", calls=[done])])])
-    assert _rewrites(bench, draft, {"report_code": "ER-5051"})  # type: ignore[arg-type]
-    assert not _rewrites(bench, draft, {"report_code": "ER-5052"})  # type: ignore[arg-type]
+    assert rewrites(bench, draft, {"report_code": "ER-5051"})  # type: ignore[arg-type]
+    assert not rewrites(bench, draft, {"report_code": "ER-5052"})  # type: ignore[arg-type]
     # a write the target needs first (take the stock off the watchlist, then add it back) is no undo
-    assert not _rewrites(bench, draft, {"report_code": "ER-5051"}, "add_report")  # type: ignore[arg-type]
+    assert not rewrites(bench, draft, {"report_code": "ER-5051"}, "add_report")  # type: ignore[arg-type]
     tools["remove_from_watchlist"] = _tool("remove_from_watchlist", ["report_code"])
     removed = Call("remove_from_watchlist", {"report_code": "ER-7"})
     removed.result = CallResult(ok=True, result={"removed": True})
     draft.segments.append(Segment(goal="g", target="remove_from_watchlist", stated={},
                                   turns=[Turn("assistant", "calls", calls=[removed])]))
-    assert not _rewrites(bench, draft, {"report_code": "ER-7"}, "add_to_watchlist")  # type: ignore[arg-type]
-    assert _rewrites(bench, draft, {"report_code": "ER-7"}, "submit_report")  # type: ignore[arg-type]
+    assert not rewrites(bench, draft, {"report_code": "ER-7"}, "add_to_watchlist")  # type: ignore[arg-type]
+    assert rewrites(bench, draft, {"report_code": "ER-7"}, "submit_report")  # type: ignore[arg-type]
 
 
 def test_a_clarification_asks_only_for_a_value_a_call_takes() -> None:
@@ -330,12 +331,12 @@ def test_a_new_records_value_is_not_copied_off_another_record_the_user_names() -
 
 
 def test_an_empty_output_is_told_apart_from_one_that_found_something() -> None:
-    assert not _found_any([]) and not _found_any({}) and not _found_any({"results": [], "total": 0})
-    assert _found_any([{"id": 1}]) and _found_any({"results": [{"id": 1}]}) and _found_any({"speed": 0})
+    assert not found_any([]) and not found_any({}) and not found_any({"results": [], "total": 0})
+    assert found_any([{"id": 1}]) and found_any({"results": [{"id": 1}]}) and found_any({"speed": 0})
 
 
 def test_a_users_order_is_no_second_look_up_of_the_user() -> None:
     """get_order's output names its diner: still an order, not the signed-in diner found again."""
     order = {"order_id": "FD-50007", "diner_id": "D-7", "status": "placed"}
-    assert _own_record("get_order", order, "diner_id")
-    assert not _own_record("find_diner_by_email", {"diner_id": "D-7", "email": "a@b.c"}, "diner_id")
+    assert own_record("get_order", order, "diner_id")
+    assert not own_record("find_diner_by_email", {"diner_id": "D-7", "email": "a@b.c"}, "diner_id")

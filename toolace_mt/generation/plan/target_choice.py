@@ -1,0 +1,72 @@
+"""The target call of a sub-task: its values proposed from real rows (or the entity's
+reads) and really tried; a second sign-in is the same person's, and the first call about
+a user is about someone the later sub-tasks can act for."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from sandbox import CallResult, ToolSpec
+from toolace_mt.generation.draft import Draft
+from toolace_mt.generation.plan.value_finder import Seen, assisted
+from toolace_mt.generation.plan.values import Choice
+from toolace_mt.generation.workbench import Workbench
+
+TARGET_TRIES = 24
+
+
+ASSISTED_TRIES = 6
+
+
+ENABLER_TRIES = 6  # proposals of a log-in until its person is one the sub-task it is for can act for
+
+
+def propose_target(bench: Workbench, tool: ToolSpec, rng: random.Random, focus: dict[str, Any], seen: list[Seen],
+                    user: dict[str, Any]) -> tuple[Choice, CallResult] | None:
+    """The target call's values, really tried. A tool whose plain proposals never
+    succeeded at start-up (its values come from outputs, not columns) is proposed from
+    its entity's reads first."""
+    if not bench.plain_ok.get(tool.name, True):
+        found = assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
+        if found is None:  # the reads had nothing to give: plain proposals, as trials found them
+            found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus or None, fallback=user or None)
+        return found
+    scoped = rng.random() < 0.7 or user
+    found = bench.succeed(tool, rng, TARGET_TRIES // 2, context=focus if scoped else None, fallback=user or None)
+    return found if found is not None else assisted(bench, tool, rng, ASSISTED_TRIES, seen, user)
+
+
+def signed_in_before(bench: Workbench, draft: Draft, tool: str) -> dict[str, Any] | None:
+    """The arguments of this dialogue's earlier successful call of `tool` when `tool` is a
+    write that enables others (a log-in): made again, it signs the same person in."""
+    if not any(tool in writes for writes in bench.preconditions.enabled_by.values()):
+        return None
+    for segment in draft.segments:
+        for turn in segment.turns:
+            for call in turn.calls:
+                if call.name == tool and call.result is not None and call.result.ok:
+                    return dict(call.arguments)
+    return None
+
+
+def for_sub_tasks(bench: Workbench, tool: ToolSpec, then: tuple[str, ...], found: tuple[Choice, CallResult],
+                   rng: random.Random, focus: dict[str, Any], seen: list[Seen]) -> tuple[Choice, CallResult]:
+    """The first call about a user (a log-in, a look-up by email) is about someone the later
+    sub-tasks can act for (a diner with an order the kitchen has not started, for a cancel;
+    an approver with reports waiting, for a decision): of a few proposals, the one served most."""
+    key = bench.values.user_key
+    tools = [bench.tools[t] for t in then if t in bench.tools]
+
+    def served(choice: Choice) -> int:
+        owner = choice.context.get(key) if key is not None else None
+        return -1 if owner is None else sum(bench.values.serves(t, owner) for t in tools)
+
+    best, score = found, served(found[0])
+    for _ in range(ENABLER_TRIES):
+        if score < 0 or score == len(tools):
+            break
+        other = propose_target(bench, tool, rng, focus, seen, {})
+        if other is not None and served(other[0]) > score:
+            best, score = other, served(other[0])
+    return best
