@@ -28,7 +28,7 @@ from toolace_mt.executors.choice import add_executor_arguments, executor_from
 from toolace_mt.executors.ray_runtime import RayUnavailable
 from toolace_mt.export import FORMATS, run_export
 from toolace_mt.generation.backends.interface import INJECTION_TYPES
-from toolace_mt.generation.plan.reachability import coverage, probe_env
+from toolace_mt.generation.plan.reachability import probe_env
 from toolace_mt.generation.run import ResumeError, RunOptions, run_generate
 from toolace_mt.generation.settings import Settings
 from toolace_mt.llm import ModelError, ModelSettings
@@ -307,7 +307,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     except RayUnavailable as exc:
         return _fail(str(exc), EXIT_FAILED)
     report = summary.as_dict(seconds)
-    coverages = [coverage(env, summary.called.get(env, set()), args.seed) for env in dict.fromkeys(options.envs)]
+    coverages = summary.coverage
     report["coverage"] = [c.as_dict() for c in coverages]
     if args.json:
         _print_json({"output": str(options.out), **report})

@@ -38,9 +38,9 @@ from toolace_mt.generation.backends.interface import Backend, CostMeter
 from toolace_mt.generation.backends.offline_backend import OfflineBackend
 from toolace_mt.generation.mas import generate_mas
 from toolace_mt.generation.naig import Attempt, generate_naig
-from toolace_mt.generation.plan.reachability import successful_calls
+from toolace_mt.generation.plan.reachability import Coverage, coverage, successful_calls
 from toolace_mt.generation.settings import Settings
-from toolace_mt.generation.workbench import Workbench
+from toolace_mt.generation.workbench import BenchShelf, Workbench
 from toolace_mt.jsonl import BadLine, parse_line
 from toolace_mt.llm import AnswerError, ChatClient, ModelError, ModelSettings
 from toolace_mt.llm.engine_gate import EngineGate
@@ -126,10 +126,11 @@ class AttemptRunner:
     backend is shared by the runners of a process (`backend`): one client per worker."""
 
     def __init__(self, options: RunOptions, backend: Backend | None = None,
-                 new_bench: Callable[[str], Workbench] | None = None) -> None:
+                 shelf: BenchShelf | None = None) -> None:
         self.options = options
         self.backend = backend or backend_for(options)
-        self._new_bench = new_bench or (lambda env: Workbench(env, options.seed))
+        self._shelf = shelf  # whose benches these are (closed with it); None: the runner's own
+        self._new_bench = shelf.take if shelf is not None else (lambda env: Workbench(env, options.seed))
         self.benches: dict[str, Workbench] = {}
         judge = self.backend.judge(CostMeter())
         self.verifier = Verifier(judge=judge) if options.checks is None else \
@@ -184,8 +185,9 @@ class AttemptRunner:
                              time.perf_counter() - start, paid=_paid(attempt.cost), called=called)
 
     def close(self) -> None:
-        for bench in self.benches.values():
-            bench.close()
+        if self._shelf is None:
+            for bench in self.benches.values():
+                bench.close()
         self.verifier.close()
 
 
@@ -214,33 +216,23 @@ def engine_slots() -> int:
 class ThreadedRunner:
     """`dialogues_in_flight(options)` AttemptRunners in threads sharing one backend (one
     client); at most `engine_slots()` of them do engine work at a time (EngineGate). Each
-    thread has its own env, made from the first one's start-up knowledge (Workbench.sibling)."""
+    thread has its own env, made from the first one's start-up knowledge (BenchShelf)."""
 
-    def __init__(self, options: RunOptions) -> None:
+    def __init__(self, options: RunOptions, shelf: BenchShelf | None = None) -> None:
         self.options = options
+        self._own_shelf = shelf is None
+        self.shelf = shelf if shelf is not None else BenchShelf(options.seed)
         self.gate = EngineGate(engine_slots())
         self.backend = backend_for(options, self.gate)
         self.pool = ThreadPoolExecutor(max_workers=dialogues_in_flight(options), thread_name_prefix="attempt")
         self._local = threading.local()
         self._runners: list[AttemptRunner] = []
         self._lock = threading.Lock()
-        self._first: dict[str, Workbench] = {}  # env -> the first bench made for it (siblings copy it)
-        self._env_locks: dict[str, threading.Lock] = {}
-
-    def _bench(self, env: str) -> Workbench:
-        with self._lock:
-            env_lock = self._env_locks.setdefault(env, threading.Lock())
-        with env_lock:
-            first = self._first.get(env)
-            if first is None:
-                first = self._first[env] = Workbench(env, self.options.seed)
-                return first
-        return first.sibling()
 
     def _runner(self) -> AttemptRunner:
         runner = getattr(self._local, "runner", None)
         if runner is None:
-            runner = AttemptRunner(self.options, self.backend, self._bench)
+            runner = AttemptRunner(self.options, self.backend, self.shelf)
             self._local.runner = runner
             with self._lock:
                 self._runners.append(runner)
@@ -260,6 +252,8 @@ class ThreadedRunner:
         self.pool.shutdown(wait=True, cancel_futures=True)
         for runner in self._runners:
             runner.close()
+        if self._own_shelf:
+            self.shelf.close()
         if client is not None:
             client.close()
 
@@ -339,8 +333,10 @@ def _ray_attempts(options: RunOptions, first: int, window: Callable[[int], int])
         pool.close()
 
 
-def attempts(options: RunOptions, first: int, wanted: Callable[[], int] | None = None) -> Iterator[AttemptResult]:
-    """Results of attempts first, first+1, ... in order (the caller stops when done).
+def attempts(options: RunOptions, first: int, wanted: Callable[[], int] | None = None,
+             shelf: BenchShelf | None = None) -> Iterator[AttemptResult]:
+    """Results of attempts first, first+1, ... in order (the caller stops when done). In
+    this process (one local worker), the benches come from `shelf` when given.
 
     With a model backend, no more attempts are under way than records still `wanted()`:
     a run pays for no attempt it will not use, and a repeated run asks exactly the same."""
@@ -351,7 +347,7 @@ def attempts(options: RunOptions, first: int, wanted: Callable[[], int] | None =
         yield from _ray_attempts(options, first, window)
         return
     if options.workers <= 1 and (concurrency(options) > 1 or options.backend != "offline"):
-        threaded = ThreadedRunner(options)
+        threaded = ThreadedRunner(options, shelf)
         try:
             pending: dict[int, Future[AttemptResult]] = {}
             dispatched = first
@@ -365,7 +361,7 @@ def attempts(options: RunOptions, first: int, wanted: Callable[[], int] | None =
             threaded.close()
         return
     if options.workers <= 1:
-        runner = AttemptRunner(options)
+        runner = AttemptRunner(options, shelf=shelf)
         try:
             for index in range(first, options.max_attempts):
                 yield runner.run(index)
@@ -582,6 +578,7 @@ class RunSummary:
     paid: Counter[str] = field(default_factory=Counter)  # model answers from the cache, tokens paid
     model: ModelSettings | None = None
     called: dict[str, set[str]] = field(default_factory=dict)  # env -> tools accepted records called successfully
+    coverage: list[Coverage] = field(default_factory=list)  # per env: the file's tools never called (and why)
 
     def add(self, result: AttemptResult, accepted: bool) -> None:
         self.attempts += 1
@@ -639,6 +636,41 @@ def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
         if options.keep_failed is not None:
             trim_kept_failures(options.keep_failed, first)
     summary = RunSummary(model=options.model if options.backend != "offline" else None)
+    if options.resume:  # the file's records count for coverage too
+        summary.called = _called_in(options)
+    # One local worker runs its attempts in this process: its benches stay open for the
+    # coverage probe (a sibling of the run's own bench, not a new one).
+    shelf = BenchShelf(options.seed) if options.executor.name != "ray" and options.workers <= 1 else None
+    try:
+        found = _generate(options, summary, accepted, first, identity, log_path, shelf)
+        summary.coverage = [coverage(env, summary.called.get(env, set()), options.seed,
+                                     shelf.spare(env) if shelf is not None else None)
+                            for env in dict.fromkeys(options.envs)]
+    finally:
+        if shelf is not None:
+            shelf.close()
+    return found
+
+
+def _called_in(options: RunOptions) -> dict[str, set[str]]:
+    """env -> the tools the output file's records called successfully."""
+    by_ref = {ref: env for env, ref in options.env_refs().items()}
+    called: dict[str, set[str]] = {}
+    if not options.out.exists():
+        return called
+    with open(options.out, "rb") as handle:
+        for raw in handle:
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue  # a torn last line: resume_point cuts it
+            if isinstance(record, dict) and record.get("env") in by_ref:
+                called.setdefault(by_ref[record["env"]], set()).update(successful_calls(record))
+    return called
+
+
+def _generate(options: RunOptions, summary: RunSummary, accepted: int, first: int, identity: dict[str, Any],
+              log_path: Path, shelf: BenchShelf | None) -> tuple[int, RunSummary, float]:
     start = time.monotonic()
     mode = "a" if options.resume else "w"
     if accepted >= options.n:
@@ -651,7 +683,8 @@ def run_generate(options: RunOptions) -> tuple[int, RunSummary, float]:
         failed = open(options.keep_failed, mode, encoding="utf-8") if options.keep_failed else None
         log = open(log_path, mode, encoding="utf-8")
         try:
-            for result in attempts(options, first, wanted=lambda: options.n - accepted):  # noqa: B023 (live count)
+            for result in attempts(options, first, wanted=lambda: options.n - accepted,  # noqa: B023 (live count)
+                                   shelf=shelf):
                 if result.fatal is not None:
                     summary.fatal = result.fatal
                     break

@@ -109,15 +109,19 @@ class Coverage:
                 "unreached": [{"tool": r.tool, "reason": r.reason} for r in self.unreached]}
 
 
-def coverage(env_ref: str, called: set[str], seed: int = 0) -> Coverage:
+def coverage(env_ref: str, called: set[str], seed: int = 0, bench: Workbench | None = None) -> Coverage:
     """The env's tools no accepted record called successfully, each with why (from a probe
-    of the env; a tool the probe reaches was drafted but never kept)."""
-    with inspect_env(env_ref) as env:  # the names only: not seeded (a seeded load cost ~0.5 s CPU per run)
-        names = sorted(t.name for t in env.tools)
+    of the env: on `bench` when given, a sibling of the run's own, else on a new bench; a
+    tool the probe reaches was drafted but never kept)."""
+    if bench is not None:
+        names = sorted(bench.tools)
+    else:
+        with inspect_env(env_ref) as env:  # the names only: not seeded (a seeded load cost ~0.5 s CPU per run)
+            names = sorted(t.name for t in env.tools)
     missing = [n for n in names if n not in called]
     if not missing:
         return Coverage(env_ref, len(names), [])
-    probed = {r.tool: r for r in probe_env(env_ref, seed)}
+    probed = {r.tool: r for r in (probe(bench, seed) if bench is not None else probe_env(env_ref, seed))}
     unreached = []
     for name in missing:
         reach = probed.get(name)
