@@ -64,3 +64,30 @@ def test_a_sign_in_for_a_cancel_signs_in_someone_with_an_order_to_cancel(bench) 
         signed.append(segment.context["diner_id"])
     assert set(signed) <= placed, signed
     bench.env.reset()
+
+
+def test_a_search_for_a_product_the_user_named_takes_its_word_from_the_name() -> None:
+    """retail place_order: the user names the product ("the Coffee Grinder (Blue)"); the
+    assistant searches with a word of that name, which the user never says apart."""
+    retail = Workbench("retail", 0)
+    backend = OfflineBackend()
+    searched = 0
+    try:
+        for seed in range(12):
+            if searched >= 2:
+                break
+            retail.env.reset()
+            segment = backend.draft_segment(retail, SubTaskPlan("place_order", 3), Draft(system="", segments=[]),
+                                            random.Random(seed), CostMeter())
+            if segment is None:
+                continue
+            searches = [c for t in segment.turns for c in t.calls if c.name == "search_products"]
+            if not searches:
+                continue
+            searched += 1
+            said = " ".join(str(v) for v in segment.stated.values()).casefold()
+            assert "query" not in segment.stated, segment.stated
+            assert all(c.arguments["query"].casefold() in said for c in searches), (searches, segment.stated)
+    finally:
+        retail.close()
+    assert searched >= 2

@@ -41,6 +41,7 @@ from toolace_mt.generation.plan.value_finder import Seen, points_elsewhere, prod
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.evidence import leaves
 
 WRITE_SHARE = 0.6
 
@@ -214,6 +215,12 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     stated: dict[str, Any] = {}
     own_inputs = internal_params(tool)  # worked out by the assistant: never said by the user
     derived_by_call.setdefault(id(target_call), set()).update(own_inputs)
+    said_names = [str(v).casefold() for named in kept.named.values() for v in leaves(named) if isinstance(v, str)]
+    for turn in kept.turns[:-1]:  # a search for what the user named: its word is the assistant's pick
+        for call in turn:
+            derived_by_call.setdefault(id(call), set()).update(
+                p for p, v in call.arguments.items()
+                if isinstance(v, str) and v.strip() and any(_word_of(v, name) for name in said_names))
     calls = [target_call] + [c for t in turns for c in t.calls if c is not target_call]
     for call in calls:
         for param, value in call.arguments.items():
@@ -314,6 +321,12 @@ def _authentication(bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[
         return None
     done = authenticated_in(bench, draft, owner[key])
     return done if done is not None else authenticate(bench, owner[key], rng)
+
+
+def _word_of(value: str, name: str) -> bool:
+    """Whether `value` is one of the words of a name the user said ("basket" of "Storage
+    Basket (Blue)"): a search for it needs no words of its own."""
+    return re.search(rf"(?<!\w){re.escape(value.strip().casefold())}(?!\w)", name) is not None
 
 
 def _root(key: str) -> str:
