@@ -222,8 +222,9 @@ class StateRows:
             if self.user_key in columns:
                 self._paths[table] = []
             else:
+                keys = self.key_columns  # a reference not named as an id (a claim's `policy_number`)
                 for column in columns:
-                    if not is_id(column) or (column,) == self.catalog.primary_keys.get(table):
+                    if not (is_id(column) or column in keys) or (column,) == self.catalog.primary_keys.get(table):
                         continue
                     for parent, key in self.catalog.primary_keys.items():
                         if parent == table or len(key) != 1 or not (snake(column) == snake(key[0])

@@ -120,6 +120,8 @@ def example_of(description: str) -> str | None:
     value = (found.group("quoted") or found.group("bare") or "").strip()
     if not value or any(c.isspace() for c in value) or len(value) > 40:
         return None  # a phrase ("12 Oak Street Apt 4") is no shape to copy
+    if _FILE_NAME.match(value):
+        return value  # a file name ("kitchen_floor.jpg"): another of its kind, same extension
     return value if any(c.isdigit() or c.isupper() for c in value) else None
 
 
@@ -270,8 +272,24 @@ def make(shape: Shape, param: str, rng: random.Random, today: dt.date) -> str | 
 
 def like(example: str, rng: random.Random) -> str:
     """A value shaped like `example`: its digits drawn again, the rest kept (EMP-0042 ->
-    EMP-7316; a code of letters only, like EUR, is kept whole)."""
+    EMP-7316; a code of letters only, like EUR, is kept whole); a file name gets other
+    words before its extension (kitchen_floor.jpg -> rear_door_2.jpg)."""
+    found = _FILE_NAME.match(example)
+    if found is not None:
+        joiner = "-" if "-" in found.group("stem") and "_" not in found.group("stem") else "_"
+        words = rng.sample(_FILE_WORDS, 2) + ([str(rng.randint(1, 9))] if rng.random() < 0.4 else [])
+        return joiner.join(words) + "." + found.group("ext")
     return "".join(rng.choice(string.digits) if c.isdigit() else c for c in example)
+
+
+def is_file_name(value: str | None) -> bool:
+    return value is not None and _FILE_NAME.match(value) is not None
+
+
+_FILE_NAME = re.compile(r"^(?P<stem>[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*)\.(?P<ext>[a-z0-9]{2,4})$")
+# Words of a file name a person saves (what the photo or scan shows).
+_FILE_WORDS = ["front", "rear", "door", "window", "receipt", "invoice", "scan", "damage", "photo", "estimate",
+               "report", "kitchen", "bumper", "ceiling", "screen", "page", "closeup", "wall", "roof", "floor"]
 
 
 class _TooComplex(Exception):

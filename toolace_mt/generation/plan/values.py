@@ -29,7 +29,7 @@ from toolace_mt.generation.plan.record_values import coherent, current_value, cu
 from toolace_mt.generation.plan.search_words import SEARCH_PARAMS, query_word
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
 from toolace_mt.generation.plan.value_keys import Choice, is_id, known_values, value_key
-from toolace_mt.generation.plan.value_shapes import Shape, fit_number, make, round_as_said, shape_of
+from toolace_mt.generation.plan.value_shapes import Shape, fit_number, is_file_name, make, round_as_said, shape_of
 
 __all__ = ["Choice", "RowIndex", "ValueSource", "free_text", "is_id", "known_values", "text_kind", "value_key"]
 
@@ -150,6 +150,12 @@ class ValueSource(StateRows):
             first, last = round(rng.uniform(5, 500), 2), round(rng.uniform(1, 90), 2)
             return f"{first:g} + {rng.randint(2, 60)} + {last:g}"  # 477.0 is said "477"
         fresh = tool.writes and not is_id(param)
+        if fresh and kind == "string" and shape is not None and shape.kind == "example" \
+                and is_file_name(shape.example):
+            made = make(shape, param, rng, self.now.date())  # a new file's name shaped like kitchen_floor.jpg
+            if made is not None:
+                sources[param] = "fresh"
+                return made
         nouns = set(name_words(tool.name)) | set(name_words(param)[:-1])
         if fresh and kind == "string" and names_a_thing(param, nouns):  # a board's name, not a person's
             sources[param] = "fresh"

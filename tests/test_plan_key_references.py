@@ -1,0 +1,77 @@
+"""References not named as ids: a claim is a member's through its `policy_number` (the key
+of policies), and a file name shaped like a described example (kitchen_floor.jpg)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from toolace_mt.generation.plan.value_shapes import example_of, is_file_name, like
+from toolace_mt.generation.workbench import Workbench
+
+CLAIMS = '''"""Members hold policies, and claims are made under a policy."""
+from sandbox.authoring import Db, Fake, ToolError, tool
+
+USER_TABLE = "members"
+
+TABLES = """
+CREATE TABLE members (member_number VARCHAR PRIMARY KEY, full_name VARCHAR NOT NULL);
+CREATE TABLE policies (policy_number VARCHAR PRIMARY KEY, member_number VARCHAR NOT NULL, kind VARCHAR NOT NULL);
+CREATE TABLE claims (claim_number VARCHAR PRIMARY KEY, policy_number VARCHAR NOT NULL, state VARCHAR NOT NULL);
+"""
+
+
+def seed(db: Db, fake: Fake) -> None:
+    db.insert("members", [{"member_number": f"M-{400 + i}", "full_name": fake.name()} for i in range(6)])
+    db.insert("policies", [{"policy_number": f"P-{90 + i}", "member_number": f"M-{400 + i % 6}",
+                            "kind": "home"} for i in range(12)])
+    db.insert("claims", [{"claim_number": f"CLM-{700 + i}", "policy_number": f"P-{90 + i % 12}",
+                          "state": "draft"} for i in range(24)])
+
+
+@tool(writes=True)
+def attach_document(db: Db, member_number: str, claim_number: str, file_name: str) -> dict:
+    """Attach a document to one of the member's claims.
+
+    Args:
+        member_number: The policyholder.
+        claim_number: The claim.
+        file_name: The uploaded file's name, e.g. kitchen_floor.jpg.
+    """
+    row = db.one("SELECT c.* FROM claims c JOIN policies p ON p.policy_number = c.policy_number "
+                 "WHERE c.claim_number = ? AND p.member_number = ?", [claim_number, member_number])
+    if row is None:
+        raise ToolError(f"claim {claim_number} is not one of your claims")
+    if "." not in file_name:
+        raise ToolError("a file name looks like photo_of_damage.jpg")
+    return {**row, "file_name": file_name}
+'''
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("claims") / "claims.py"
+    path.write_text(CLAIMS)
+    made = Workbench(str(path), 0)
+    yield made
+    made.close()
+
+
+def test_a_claim_belongs_to_the_member_of_its_policy(bench) -> None:
+    claims = {r["claim_number"]: r for r in bench.values.table_rows("claims")}
+    policies = {r["policy_number"]: r for r in bench.values.table_rows("policies")}
+    for number, claim in list(claims.items())[:6]:
+        assert bench.values.owner_of("claims", claim) == policies[claim["policy_number"]]["member_number"], number
+    tool = bench.tools["attach_document"]
+    for seed in range(4):
+        choice = bench.values.propose(tool, random.Random(seed), context={"member_number": "M-402"})
+        assert bench.trial("attach_document", choice.arguments).ok, choice.arguments
+
+
+def test_a_file_name_is_made_like_the_described_example() -> None:
+    assert example_of("The uploaded file's name, e.g. kitchen_floor.jpg.") == "kitchen_floor.jpg"
+    made = {like("kitchen_floor.jpg", random.Random(seed)) for seed in range(6)}
+    assert len(made) > 1 and all(is_file_name(m) and m.endswith(".jpg") for m in made)
+    assert like("EMP-0042", random.Random(1)).startswith("EMP-") and not is_file_name("EMP-0042")
+    assert example_of("A word, e.g. hello") is None  # no shape to copy
