@@ -75,3 +75,52 @@ def test_a_file_name_is_made_like_the_described_example() -> None:
     assert len(made) > 1 and all(is_file_name(m) and m.endswith(".jpg") for m in made)
     assert like("EMP-0042", random.Random(1)).startswith("EMP-") and not is_file_name("EMP-0042")
     assert example_of("A word, e.g. hello") is None  # no shape to copy
+
+
+GROUPS = '''"""Users share expenses in groups they are members of."""
+from sandbox.authoring import Db, Fake, ToolError, tool
+
+USER_TABLE = "users"
+
+TABLES = """
+CREATE TABLE users (username VARCHAR PRIMARY KEY, display_name VARCHAR NOT NULL);
+CREATE TABLE groups (group_code VARCHAR PRIMARY KEY, title VARCHAR NOT NULL);
+CREATE TABLE memberships (group_code VARCHAR NOT NULL, username VARCHAR NOT NULL, PRIMARY KEY (group_code, username));
+"""
+
+
+def seed(db: Db, fake: Fake) -> None:
+    db.insert("users", [{"username": f"user.{i}", "display_name": fake.name()} for i in range(8)])
+    db.insert("groups", [{"group_code": f"GRP-{10 + g}", "title": f"Group {g}"} for g in range(8)])
+    db.insert("memberships", [{"group_code": f"GRP-{10 + g}", "username": f"user.{u}"}
+                              for g in range(8) for u in range(8) if (g + u) % 4 == 0])
+
+
+@tool
+def get_group(db: Db, username: str, group_code: str) -> dict:
+    """One of the user's groups.
+
+    Args:
+        username: The member.
+        group_code: The group.
+    """
+    if db.one("SELECT 1 AS x FROM memberships WHERE group_code = ? AND username = ?", [group_code, username]) is None:
+        raise ToolError(f"you are not a member of group {group_code}")
+    return db.one("SELECT * FROM groups WHERE group_code = ?", [group_code])
+'''
+
+
+def test_a_group_is_a_users_when_a_membership_row_says_so(tmp_path) -> None:
+    path = tmp_path / "groups.py"
+    path.write_text(GROUPS)
+    groups = Workbench(str(path), 0)
+    try:
+        tool = groups.tools["get_group"]
+        member_of = {r["group_code"] for r in groups.values.table_rows("memberships") if r["username"] == "user.1"}
+        assert groups.values.serves(tool, "user.1")
+        for seed in range(4):
+            choice = groups.values.propose(tool, random.Random(seed), context={"username": "user.1"})
+            assert choice.arguments["group_code"] in member_of
+            assert groups.trial("get_group", choice.arguments).ok
+    finally:
+        groups.close()

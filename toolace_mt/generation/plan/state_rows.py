@@ -238,6 +238,20 @@ class StateRows:
                         break
         return self._paths[table]
 
+    def _membership(self, table: str) -> tuple[str, str] | None:
+        """(join table, `table`'s key column) when the user's rows of `table` are listed in a
+        table keyed by both (memberships(group_code, username): a group is theirs when they
+        are in it); None otherwise."""
+        assert self.catalog is not None
+        key = self.catalog.primary_keys.get(table, ())
+        if self.user_key is None or len(key) != 1 or table == self.env.user_table:
+            return None
+        for other, columns in sorted(self.catalog.table_columns.items()):
+            if other != table and set(self.catalog.primary_keys.get(other, ())) == {key[0], self.user_key} \
+                    and set(columns) >= {key[0], self.user_key}:
+                return other, key[0]
+        return None
+
     def owner_of(self, table: str, row: dict[str, Any]) -> Any:
         """The user a row of `table` belongs to (a card's, through its account), or None
         when its rows belong to no user or the path breaks (a row pointing at nothing)."""
@@ -257,7 +271,8 @@ class StateRows:
         """The rows of `table` (those `tool` can act on, when learned) that belong to `user`;
         None when its rows belong to no user."""
         path = self._owner_path(table)
-        if path is None:
+        join = self._membership(table) if path is None else None
+        if path is None and join is None:
             return None
         key = (table, value_key(user), tool)
         found = self._owned_rows.get(key)
@@ -266,6 +281,10 @@ class StateRows:
             link = self.links.get((tool, table)) if tool is not None else None
             if link is not None and link.caller_column == self.user_key:
                 rows = index.matching({link.column: user})  # the reports awaiting them
+            elif join is not None:  # the groups they are a member of
+                column = join[1]
+                theirs = {value_key(r.get(column)) for r in self._rows[join[0]].matching({self.user_key: user})}
+                rows = [r for r in index.rows if value_key(r.get(column)) in theirs]
             elif not path:
                 rows = index.matching({self.user_key: user})
             else:
