@@ -7,6 +7,9 @@ import random
 
 import pytest
 
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.plan.call_plan import Candidate
+from toolace_mt.generation.plan.segment_drafter import _known_before
 from toolace_mt.generation.plan.value_shapes import example_of, is_file_name, like
 from toolace_mt.generation.workbench import Workbench
 
@@ -122,5 +125,23 @@ def test_a_group_is_a_users_when_a_membership_row_says_so(tmp_path) -> None:
             choice = groups.values.propose(tool, random.Random(seed), context={"username": "user.1"})
             assert choice.arguments["group_code"] in member_of
             assert groups.trial("get_group", choice.arguments).ok
+    finally:
+        groups.close()
+
+
+def test_a_username_said_for_an_earlier_call_is_known_later(tmp_path) -> None:
+    """The user's key said for an earlier call (a `username`, not named as an id) needs no
+    look-up by their email in a later sub-task."""
+    path = tmp_path / "groups.py"
+    path.write_text(GROUPS)
+    groups = Workbench(str(path), 0)
+    try:
+        earlier = Call("get_group", {"username": "user.1", "group_code": "GRP-13"})
+        earlier.result = groups.trial("get_group", earlier.arguments)
+        assert earlier.result.ok
+        draft = Draft(system="", segments=[Segment(goal="a group", target="get_group", stated={},
+                                                   turns=[Turn("assistant", "calls", calls=[earlier])])])
+        now = Candidate(Call("get_group", {"username": "user.1", "group_code": "GRP-17"}), None, "target")
+        assert (0, "username", {"username": "user.1"}) in _known_before(groups, draft, [now])
     finally:
         groups.close()

@@ -289,8 +289,9 @@ def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -
     """Where an id the calls need may come from without a new look-up: the outputs of
     earlier sub-tasks (the assistant already knows the order's payment method). Only ids a
     call requires: an optional filter the user did not ask for is never added from there."""
+    user = bench.values.user_key  # (a `username` is the user's id too)
     params = sorted({p for c in candidates for p in bench.tools[c.call.name].parameters.get("required", [])
-                     if is_id(p) and p in c.call.arguments} - _set_values(bench, candidates))
+                     if (is_id(p) or p == user) and p in c.call.arguments} - _set_values(bench, candidates))
     # A write's id is not taken from a record of another kind the user pointed at (pay
     # from the account a transfer they asked about came from): they say it, or a look-up finds it.
     writes = {p: bench.tools[c.call.name] for c in candidates if bench.tools[c.call.name].writes
