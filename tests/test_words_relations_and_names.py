@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from sandbox import ToolSpec
-from toolace_mt.generation.language import speech
+from toolace_mt.generation.language import field_clauses, speech
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import user_phrases as up
 from toolace_mt.generation.language import value_phrases as vp
@@ -41,7 +41,7 @@ def test_no_user_or_assistant_sentence_names_a_relation_as_a_field(param: str) -
         rng = random.Random(seed)
         texts = [vp.value_clause(rng, param, "ACC-10074"), up.answer(rng, param, "ACC-10074"),
                  up.answer(rng, param, "ACC-10074", correction=True), ask_text(rng, param), up.recall(rng, param),
-                 speech.clause(param, "ACC-10074")]
+                 field_clauses.clause(param, "ACC-10074")]
         for text in texts:
             assert field not in text.casefold(), text
             assert " reads " not in text, text

@@ -10,10 +10,11 @@ import random
 from typing import Any
 
 from toolace_mt.generation.draft import Segment, Turn
-from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.record_parts import merged
+from toolace_mt.generation.language.said_back import yours
+from toolace_mt.generation.language.spoken_values import is_money, natural
 from toolace_mt.generation.workbench import Workbench
 
 
@@ -27,7 +28,7 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     value = target.arguments.get(ref) if ref else None
     named = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None  # ticket 1014 too
     action = w.task_phrase(segment.target, rng, named, who="you", plain=True)
-    action = speech.yours(action)
+    action = yours(action)
     before = segment.turns.index(turn) if turn in segment.turns else len(segment.turns)
     known = id_names([c.result.result for t in segment.turns[:before] for c in t.calls
                       if c.result is not None and c.result.ok])
@@ -55,9 +56,9 @@ def _details(arguments: dict[str, object], ref: str | None, names: dict[str, str
     given = [(k, v, _spoken(v, k, known or {})) for k, v in grouped
              if k != ref and not w.empty(v) and _spoken(v, k, known or {})]
     related = [w.relation_phrase(k, said) for k, v, said in given if w.relation(k) and not isinstance(v, bool)]
-    money = [said for k, v, said in given if speech.is_money(k, v)]
+    money = [said for k, v, said in given if is_money(k, v)]
     rest = [f"the {w.label((names or {}).get(k, k)).removeprefix('my ')} {said}" for k, v, said in given
-            if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and speech.is_money(k, v))]
+            if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and is_money(k, v))]
     return "".join(f" {phrase}" for phrase in related if phrase) + (f" for {money[0]}" if len(money) == 1 else "") \
         + (" with " + w.list_words(rest) if rest else "")
 
@@ -68,13 +69,13 @@ def _checked(segment: Segment, before: int, ids: list[object]) -> str:
         for call in earlier.calls:
             output = call.result.result if call.result is not None and call.result.ok else None
             if isinstance(output, dict) and any(v in call.arguments.values() for v in ids if v is not None):
-                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
+                facts = [natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
                          if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
                 when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
                              if isinstance(output.get(k), str) and output[k]), None)
                 if when is not None:  # what the record is: the flight it is for, when it was placed
                     said = when.replace("_", " ").removesuffix(" at")  # "placed July 15, 2026 at 22:00"
-                    facts = [*facts[:2], f"{said} {speech.natural(output[when], when)}"]
+                    facts = [*facts[:2], f"{said} {natural(output[when], when)}"]
                 if facts:
                     return "it's " + ", ".join(facts[:3])
     return ""
@@ -90,10 +91,10 @@ def _spoken(value: object, key: str, known: dict[str, str]) -> str:
     if isinstance(value, str | int) and not isinstance(value, bool) and str(value) in known \
             and (w.id_key(key) or key.endswith("_ids")):
         return f"{value} ({known[str(value)]})"
-    if isinstance(value, str) and len(value.split()) >= 3 and speech.natural(value, key) == value \
+    if isinstance(value, str) and len(value.split()) >= 3 and natural(value, key) == value \
             and not key.endswith(("address", "name")):
         return f'"{value}"'  # the user's own text (a subject, a message body), quoted as theirs
-    return speech.natural(value, key)
+    return natural(value, key)
 
 
 
