@@ -12,6 +12,7 @@ from typing import Any
 from toolace_mt.generation.draft import Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.counted_items import counted
 from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.said_back import yours
 from toolace_mt.generation.language.spoken_values import is_money, natural
@@ -57,10 +58,12 @@ def _details(arguments: dict[str, object], ref: str | None, names: dict[str, str
              if k != ref and not w.empty(v) and _spoken(v, k, known or {})]
     related = [w.relation_phrase(k, said) for k, v, said in given if w.relation(k) and not isinstance(v, bool)]
     money = [said for k, v, said in given if is_money(k, v)]
+    items = [said for k, v, said in given if counted(v) is not None]  # "for two of the Camping Tent (Navy)"
     rest = [f"the {w.label((names or {}).get(k, k)).removeprefix('my ')} {said}" for k, v, said in given
-            if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and is_money(k, v))]
-    return "".join(f" {phrase}" for phrase in related if phrase) + (f" for {money[0]}" if len(money) == 1 else "") \
-        + (" with " + w.list_words(rest) if rest else "")
+            if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and is_money(k, v))
+            and counted(v) is None]
+    return "".join(f" {phrase}" for phrase in related if phrase) + "".join(f" for {said}" for said in items) \
+        + (f" for {money[0]}" if len(money) == 1 else "") + (" with " + w.list_words(rest) if rest else "")
 
 
 def _checked(segment: Segment, before: int, ids: list[object]) -> str:
@@ -84,6 +87,9 @@ def _checked(segment: Segment, before: int, ids: list[object]) -> str:
 def _spoken(value: object, key: str, known: dict[str, str]) -> str:
     """An argument as said in a confirmation: scalars in words, a list of records by their
     values, an id with the name the dialogue showed for it ("7602931732 (Espresso Machine)")."""
+    items = counted(value, lambda thing, thing_key: _spoken(thing, thing_key, known))
+    if items is not None:  # "one unit of product P2017 (Wall Clock (Grey))"
+        return items
     if isinstance(value, list):
         return " and ".join(_spoken(v, key, known) for v in value)
     if isinstance(value, dict):

@@ -29,6 +29,14 @@ _STATES_AFTER = frozenset({"left", "remaining", "available", "used", "free", "ta
 TRAILING_WORDS = ("after", "before", "by", "from", "to", "of", "in", "at", "on", "since", "until")
 
 THRESHOLD_WORDS = ("over", "under", "above", "below")  # a name that ends where its value goes
+# Past participles that do not end in -ed: "paid_by" is "it was paid by ...", never "the paid by is".
+PARTICIPLES = frozenset({"paid", "sent", "made", "held", "built", "done", "read", "set", "spent", "taken", "given",
+                         "bought", "sold", "kept", "seen", "begun", "written", "drawn", "chosen", "won", "lost",
+                         "told", "found", "run", "put", "cut", "shut", "led", "brought", "taught", "caught", "left",
+                         "met", "said", "owned", "known", "shown", "grown", "thrown", "driven", "ridden", "hidden"})
+# "time_created", "date_modified": the event's date, said as the event.
+_DATED_EVENT = re.compile(r"(?:time|date|datetime|timestamp)_(?P<verb>[a-z]+ed)")
+_QUESTION_WORDS = ("what", "how", "why", "who", "where", "when")  # "what_happened" is a question, not a noun
 
 
 def clause(key: str, value: Any) -> str:
@@ -43,6 +51,7 @@ def clause(key: str, value: Any) -> str:
     if ISO_DATE.fullmatch(str(value)):
         event, dated, since = EVENT_FIELD.fullmatch(key), _DATED.fullmatch(key), _SINCE.fullmatch(key)
         bare = _BARE_DATED.fullmatch(key)
+        event = event or _DATED_EVENT.fullmatch(key)
         if event:
             return f"it was {event['verb']} on {natural(value, key)}"
         if dated:
@@ -64,8 +73,10 @@ def clause(key: str, value: Any) -> str:
                                                              and words[1] in _STATES_AFTER)  # "spots left"
     if len(words) >= 2 and words[-1] in THRESHOLD_WORDS:  # "needs receipt over 60", never "the needs receipt over is"
         return f"{said} {natural(value, key)}"
+    if len(words) >= 2 and words[0] in _QUESTION_WORDS:  # "what happened was a break-in"
+        return f"{said} {'was' if words[-1].endswith('ed') else 'is'} {natural(value, key)}"
     if len(words) >= 2 and words[-1] in TRAILING_WORDS:
-        if words[-2].endswith("ed"):
+        if words[-2].endswith("ed") or words[-2] in PARTICIPLES:
             return f"it was {said} {natural(value, key)}"
         if words[-1] in ("after", "before"):
             rest = words[1:-1] if words[0] in ("from", "to") and len(words) > 2 else words[:-1]

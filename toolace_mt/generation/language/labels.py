@@ -8,6 +8,8 @@ import random
 import re
 from typing import Any
 
+from toolace_mt.generation.language.counted_items import counted
+
 # Another word a user says for a label (matched on the label's last words).
 LABEL_VARIANTS: dict[str, list[str]] = {
     "zip code": ["zip code", "zip", "ZIP code", "postal code"], "zip": ["zip", "zip code", "postal code"],
@@ -180,7 +182,11 @@ def date_words(year: str, month: str, day: str) -> str:
 
 
 def show(value: Any) -> str:
-    """A value as the user would type it (lists joined, enums with spaces)."""
+    """A value as the user would type it (lists joined, enums with spaces, things with a
+    quantity as "three of the Camping Tent (Navy)")."""
+    items = counted(value)
+    if items is not None:
+        return items
     if isinstance(value, list):
         return " and ".join(show(v) for v in value)
     if isinstance(value, dict):

@@ -22,11 +22,19 @@ from toolace_mt.generation.language.spoken_values import is_money, natural
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.verifier.evidence import leaves
 
+# A question about what a record holds, and the fields that hold it.
+_CONTENTS = re.compile(r"\bwhat(?:'s| is| was| are| were)(?: all)? (?:in|inside|on)\b|\bcontents?\b|\bwhat(?: did)? i "
+                       r"(?:ordered|bought|got)\b")
+CONTENT_FIELDS = frozenset({"items", "contents", "lines", "entries", "products", "line_items"})
+
 
 def focus_of(segment: Segment, draft: Draft | None) -> Focus:
     """What the sub-task's reply tells first: the fields the user's words in it name, then
     values no output before its target call showed."""
-    words = {x for t in segment.turns if t.role == "user" for x in re.findall(r"[a-z]{4,}", (t.text or "").lower())}
+    said = [(t.text or "").lower() for t in segment.turns if t.role == "user"]
+    words = {x for text in said for x in re.findall(r"[a-z]{4,}", text)}
+    if any(_CONTENTS.search(text) for text in said):  # "what's in my order?" asks for its items
+        words |= CONTENT_FIELDS
     target = segment.target_calls()[:1]
     shown: set[str] = set()
     segments = [*(draft.segments if draft is not None and segment in draft.segments else []), segment]

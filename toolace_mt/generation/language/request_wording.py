@@ -139,6 +139,8 @@ def _form_hint(template: str) -> bool:
         said = re.escape(w.label(name))
         if re.search(rf"[:(]\s*(?:the\s+)?{said}\s+\{{{name}\}}", template, re.I):
             return True
+        if re.search(rf"\b{said}\s*:\s*\{{{name}\}}", template, re.I):  # "..., reason: {reason}."
+            return True
     return False
 
 

@@ -14,7 +14,8 @@ _SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+|[a-z]+(?:-[a-z]+){1,4}")  # no_longer_n
 
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?")
 
-_MONEY = ("total", "amount", "price", "balance", "cost", "fare", "refund", "fee", "limit", "payment", "copay")
+_MONEY = ("total", "amount", "price", "balance", "cost", "fare", "refund", "fee", "limit", "payment", "copay",
+          "payout", "deductible", "premium", "salary", "wage", "budget", "reimburse")
 
 # Words of a field that counts or measures something other than money ("total_contacts",
 # "fuelAmount"): its number is not an amount of dollars.

@@ -8,6 +8,7 @@ import random
 import re
 from typing import Any
 
+from toolace_mt.generation.language.counted_items import counted
 from toolace_mt.generation.language.labels import (
     for_value,
     id_key,
@@ -19,6 +20,7 @@ from toolace_mt.generation.language.labels import (
     said_label,
     show,
 )
+from toolace_mt.generation.language.named_records import named_clause, named_things
 from toolace_mt.generation.plan.values import text_kind
 
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
@@ -33,7 +35,7 @@ VALUE_CLAUSES = ["Just so you know, the {l} is {v}.",
                  "Please note the {l} is {v}.",
                  "I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
                  "I think the {l} is {v}.", "I'm pretty sure the {l} is {v}.",
-                 "The {l} is {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
+                 "The {l} is {v}.", "The {l} should be {v}.", "{L} would be {v}.",
                  "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "The {l} will be {v}.", "{L} should be {v}.",
                  "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}.",
                  "The {l}, if it helps, is {v}.", "Oh, the {l} is {v}, by the way.", "The {l} is {v}, I believe.",
@@ -57,8 +59,9 @@ CHANGE_CLAUSES = ["Going forward, the {l} should be {v}.", "The new {l} is {v}."
 CHANGE_VERBS = frozenset({"change", "modify", "update", "set", "switch", "edit", "replace", "move", "reschedule",
                           "rename", "adjust", "amend", "reassign", "correct"})
 # Parameters people do not name when they ask: a search's words, a count of results.
-SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Something matching {v}, please.",
-                    "I'm after {v}.", "It's about {v}."],
+# A search's words are a fragment ("clock", "shaw"), not a name: quoted as what to search for.
+SPOKEN = {"query": ['Search for "{v}", please.', 'Anything with "{v}" in it.', 'Something matching "{v}", please.',
+                    'A search for "{v}" should find it.', 'Try searching for "{v}".'],
           "limit": ["Just the first {v}, please.", "No more than {v}, please.", "{v} at most is plenty.",
                     "Only {v} of them, please."]}
 for _search in ("q", "keyword", "keywords", "search", "search_term", "search_terms", "search_query", "term", "terms"):
@@ -85,6 +88,15 @@ def relation_clause(rng: random.Random, param: str, value: Any) -> str | None:
     frames = RELATION_DATES if not found[1] else RELATION_CLAUSES.get(found[0], RELATION_ANY)
     return rng.choice(frames).replace("{P}", phrase[:1].upper() + phrase[1:]).replace("{p}", phrase)
 
+
+# Said of things with a quantity (counted_items): what the user wants, never a form's fields.
+ITEM_CLAUSES = ["I'd like {v}.", "I want {v}.", "I'm after {v}.", "Could I get {v}?", "It's {v} I need.",
+                "I'd like to get {v}."]
+
+# Labels of a choice whose value names itself: "I'd prefer store credit" says which choice.
+_NAMED_BY_VALUE = frozenset({"method", "type", "class", "kind", "option", "plan", "tier", "size", "colour", "color",
+                             "seat", "cabin", "category", "mode", "style", "format", "language", "currency", "brand",
+                             "model", "level", "fare", "room", "flavour", "flavor", "payment", "shipping", "delivery"})
 
 # Only for what the user owns or is (ids of their things, their name, address ...).
 MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should be {v}.",
@@ -247,11 +259,21 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     """One sentence that states one value (an empty one is said to be left blank); a
     `chosen` value (what a write should set) is wished for, never recalled; said as a
     change ("the new seat is 14C") only when the write `changes` a record."""
-    choices = CHOICE_CLAUSES + CHANGE_CLAUSES if changes else CHOICE_CLAUSES
     related = relation_clause(rng, param.split(" for ")[0].removeprefix("other ").removeprefix("current "), value)
     if related is not None:
         return related
+    named = named_clause(rng, param, value)
+    if named is not None:  # "It's the Air Purifier.", never "the item ID is Air Purifier"
+        return named
     said, shown = for_value(said_label(param, rng), value), show(value)
+    renewed = said.startswith("new ")  # "the new start time" is a change already: never "the new new ..."
+    choices = CHOICE_CLAUSES + CHANGE_CLAUSES if changes and not renewed else CHOICE_CLAUSES
+    if not said.split()[-1:] or said.split()[-1] not in _NAMED_BY_VALUE or any(ch.isdigit() for ch in shown):
+        # "I'd rather have 46.4", "I'd rather have private": without its label a value says nothing,
+        # unless it names the choice itself ("I'd prefer credit card")
+        choices = [c for c in choices if "{l}" in c or "{L}" in c]
+    if counted(value) is not None:  # an order's lines: "I'd like 3 of the Camping Tent (Navy)."
+        return rng.choice(ITEM_CLAUSES).replace("{v}", shown)
     if not shown.strip():
         return fill_frame(rng.choice(EMPTY_CLAUSES), said, "")
     spoken = param.split()[-1] if param.split() else param  # "other query": a search's words all the same
@@ -262,7 +284,7 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
     if isinstance(value, EnumWords) and not chosen:  # what a look-up is for, not a wish ("I'd rather have meals")
-        frames = ["The {l} is {v}.", "The {l} should be {v}.", "{L}: {v}.", "I'm asking about {v}."]
+        frames = ["The {l} is {v}.", "The {l} should be {v}.", "I'm asking about {v}."]
     elif isinstance(value, EnumWords):  # a choice from a list ("no longer needed"): wished for, never a remembered fact
         frames = [*choices, "The {l} is {v}.", "The {l} should be {v}."]
     elif not mine(said) and not any(ch.isdigit() for ch in shown) and not _IDENTITY_LABEL.search(said):
@@ -270,7 +292,7 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     if chosen and not id_key(param):  # set by a write: wished for, never recalled
         frames = [f for f in frames if not any(m in f for m in _RECALLING)] + (
             choices if not _IDENTITY_LABEL.search(said) else
-            ["The new {l} is {v}." if changes else "The {l} should be {v}.", "Make it {v}, please."])
+            ["The new {l} is {v}." if changes and not renewed else "The {l} should be {v}.", "Make it {v}, please."])
     if "," in shown and not _IN_WORDS.fullmatch(shown):  # a record ("product ID P2026, quantity 3"): after a colon
         frames = ["Here's the {l}: {v}.", "The {l}: {v}."]
         if " " not in said.removeprefix("my "):  # "Item: ...", never a form's "Delivery address: ..."
@@ -348,8 +370,9 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bo
     while rest:
         size = min(len(rest), rng.choice([1, 1, 1, 2, 2, 3]))
         group, rest = rest[:size], rest[size:]
-        if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
-                            or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
+        if size == 1 or any("," in show(v) or counted(v) is not None or named_things(p, v) is not None
+                            or isinstance(v, bool) or not show(v).strip()
+                            or free_text(p, v) or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
             out.extend(value_clause(rng, p, v, chosen, form, changes) for p, v in group)
             continue
         saids = [for_value(said_label(p, rng), v) for p, v in group]
@@ -395,7 +418,8 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
         parts.append(f"{given['first_name']} {given['last_name']}")
         pairs = [(p, v) for p, v in pairs if p not in ("first_name", "last_name")]
     # "other query": a search's words; a relation ("from account ...") is its own sentence
-    alone = [(p, v) for p, v in pairs if p.split()[-1] in SPOKEN or isinstance(v, bool) or relation(p.split()[-1])]
+    alone = [(p, v) for p, v in pairs if p.split()[-1] in SPOKEN or isinstance(v, bool) or relation(p.split()[-1])
+             or counted(v) is not None or named_things(p, v) is not None]
     spoken = [value_clause(rng, param.split()[-1], value) for param, value in alone]
     pairs = [(p, v) for p, v in pairs if (p, v) not in alone]
     parts += [f"{said_label(param, rng)} {show(value)}" for param, value in pairs]

@@ -1,0 +1,105 @@
+"""How a user says things with a quantity (an order's lines), records named where a tool
+takes their ids, a search's words, a new value of a "new_..." parameter and a number
+they choose; and how a confirmation says an order's lines."""
+
+from __future__ import annotations
+
+import random
+
+from toolace_mt.generation.draft import Segment, Turn
+from toolace_mt.generation.language.confirm_wording import _details
+from toolace_mt.generation.language.counted_items import counted
+from toolace_mt.generation.language.field_clauses import clause
+from toolace_mt.generation.language.labels import show
+from toolace_mt.generation.language.named_records import named_clause, named_things
+from toolace_mt.generation.language.reply_wording import focus_of
+from toolace_mt.generation.language.request_wording import _form_hint
+from toolace_mt.generation.language.value_phrases import lookup_sentence, value_clause, value_sentences
+
+
+def test_things_with_a_quantity_are_said_as_a_shopper_says_them() -> None:
+    lines = [{"product": "Camping Tent (Navy)", "quantity": 3}, {"product": "Wall Clock (Grey)", "quantity": 1}]
+    assert show(lines) == "3 of the Camping Tent (Navy) and 1 Wall Clock (Grey)"
+    assert show([{"product_id": "P2047", "quantity": 1}, {"product_id": "P2016", "qty": 2}]) == \
+        "1 unit of product P2047 and 2 units of product P2016"
+    assert counted({"productId": "P9", "quantity": 25}) == "25 units of product P9"
+    # anything else is no counted thing: a record of other fields, a bad count, a flag
+    for value in ({"street": "1 Main St", "city": "Springfield"}, {"product": "Lamp", "quantity": 0},
+                  {"product": "Lamp", "quantity": True}, {"product": "Lamp", "quantity": 2, "colour": "red"},
+                  [{"product": "Lamp", "quantity": 1}, "x"], [], "Lamp"):
+        assert counted(value) is None, value
+    assert show({"street": "1 Main St", "city": "Springfield"}) == "street 1 Main St, city Springfield"
+
+
+def test_a_request_for_an_orders_lines_never_reads_as_a_form() -> None:
+    lines = [{"product": "Camping Tent (Navy)", "quantity": 3}]
+    for seed in range(30):
+        rng = random.Random(seed)
+        said = value_clause(rng, "items", lines, chosen=True)
+        assert "3 of the Camping Tent (Navy)" in said and "quantity" not in said and "items" not in said, said
+        found = lookup_sentence(random.Random(seed), [("items", lines), ("email", "a@b.example")])
+        assert "3 of the Camping Tent (Navy)" in found and "items 3" not in found, found
+        sentences = " ".join(value_sentences(random.Random(seed), [("items", lines), ("payment_method", "paypal")],
+                                             chosen=True))
+        assert "items 3" not in sentences and "quantity" not in sentences, sentences
+
+
+def test_a_confirmation_says_the_lines_of_an_order_with_the_names_the_dialogue_showed() -> None:
+    said = _details({"customer_id": "C1", "items": [{"product_id": "P2017", "quantity": 2}],
+                     "payment_method": "gift_card"}, "customer_id", known={"P2017": "Wall Clock (Grey)"})
+    assert said == " for 2 units of product P2017 (Wall Clock (Grey)) with the payment method gift card"
+
+
+def test_records_named_where_a_tool_takes_their_ids_are_said_as_the_named_things() -> None:
+    assert named_things("item_ids", ["Air Purifier", "Smart Thermostat"]) == "the Air Purifier and the Smart Thermostat"
+    assert named_things("item_ids", ["#W1-2"]) is None and named_things("item_ids", "4127323219") is None
+    assert named_things("name", "Air Purifier") is None  # a name parameter takes a name: nothing to say apart
+    for seed in range(20):
+        said = named_clause(random.Random(seed), "item_ids", ["Air Purifier", "Smart Thermostat"])
+        assert said is not None and "the Air Purifier and the Smart Thermostat" in said and "ID" not in said
+        assert "the the" not in said and "items is" not in said, said
+        one = value_clause(random.Random(seed), "product_id", "Laptop", chosen=True)
+        assert "the Laptop" in one and "product ID" not in one and "rather" not in one, one
+        found = lookup_sentence(random.Random(seed), [("item_ids", ["Jigsaw Puzzle"]), ("email", "a@b.example")])
+        assert "IDs Jigsaw" not in found and "the Jigsaw Puzzle" in found, found
+
+
+def test_a_searchs_words_are_quoted_as_what_to_search_for() -> None:
+    for seed in range(20):
+        said = value_clause(random.Random(seed), "query", "clock")
+        assert '"clock"' in said and "I'm after clock" not in said, said
+
+
+def test_a_new_value_of_a_new_parameter_is_no_change_twice() -> None:
+    for seed in range(40):
+        said = value_clause(random.Random(seed), "new_starts_at", "2026-09-15T10:00", chosen=True, changes=True)
+        assert "needs to change" not in said and "new new" not in said, said
+
+
+def test_a_chosen_number_or_reason_is_said_with_what_it_is() -> None:
+    for seed in range(40):
+        number = value_clause(random.Random(seed), "fuel_amount", 46.4, chosen=True)
+        reason = value_clause(random.Random(seed), "reason", "ordered by mistake", chosen=True)
+        for said in (number, reason):
+            assert not said.startswith(("I'd prefer", "I'd rather have")), said
+
+
+def test_fields_named_by_a_participle_a_date_of_an_event_or_a_question_are_said_as_phrases() -> None:
+    assert clause("paid_by", "paula.s") == "it was paid by paula.s"
+    assert clause("time_created", "2026-07-17T09:00:00") == "it was created on July 17, 2026 at 09:00"
+    assert clause("what_happened", "Break-in, laptop stolen") == "what happened was Break-in, laptop stolen"
+    assert clause("payout", 0) == "the payout is $0.00" and clause("deductible", 1000) == "the deductible is $1,000.00"
+    assert clause("status", "open") == "the status is open"  # a plain noun stays one
+
+
+def test_a_hint_that_gives_a_value_after_its_label_and_a_colon_is_a_form() -> None:
+    assert _form_hint("I want to cancel {order_id}, reason: {reason}.")
+    assert not _form_hint("Please cancel {order_id}, I no longer need it.")
+
+
+def test_a_question_about_what_a_record_holds_asks_for_its_items() -> None:
+    asked = Segment("g", "get_order", {"order_id": "#W1207"},
+                    [Turn("user", "request", "Can you tell me what's in my order #W1207?")])
+    plain = Segment("g", "get_order", {"order_id": "#W1207"},
+                    [Turn("user", "request", "Can you tell me about my order #W1207?")])
+    assert focus_of(asked, None).asked("items") and not focus_of(plain, None).asked("items")
