@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import random
 
-from toolace_mt.generation.draft import Segment, Turn
+from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.language.confirm_wording import _details
 from toolace_mt.generation.language.counted_items import counted
 from toolace_mt.generation.language.field_clauses import clause
 from toolace_mt.generation.language.labels import show
 from toolace_mt.generation.language.named_records import named_clause, named_things
-from toolace_mt.generation.language.reply_wording import focus_of
+from toolace_mt.generation.language.reply_wording import _claim, focus_of
 from toolace_mt.generation.language.request_wording import _form_hint
+from toolace_mt.generation.language.task_phrases import past_tense
 from toolace_mt.generation.language.value_phrases import lookup_sentence, value_clause, value_sentences
 
 
@@ -103,3 +104,16 @@ def test_a_question_about_what_a_record_holds_asks_for_its_items() -> None:
     plain = Segment("g", "get_order", {"order_id": "#W1207"},
                     [Turn("user", "request", "Can you tell me about my order #W1207?")])
     assert focus_of(asked, None).asked("items") and not focus_of(plain, None).asked("items")
+
+
+def test_an_invite_to_a_thing_says_who_was_invited_to_what() -> None:
+    said, told = _claim("invite_to_event", "invited",
+                        Call("invite_to_event", {"event_id": "EV-2051", "contact_id": "C-1042"}))
+    assert said == "I've invited contact C-1042 to event EV-2051." and told == {"C-1042", "EV-2051"}
+    assert _claim("cancel_order", "cancelled", Call("cancel_order", {"order_id": "#W1", "reason": "other"}))[0] == \
+        "I've cancelled order #W1."
+
+
+def test_writes_named_by_less_common_verbs_say_what_they_did() -> None:
+    assert [past_tense(t) for t in ("dispatchShipment", "quarantine_specimen", "lend_book", "deny_claim",
+                                    "tools.giveBack")] == ["dispatched", "quarantined", "lent", "denied", "given back"]

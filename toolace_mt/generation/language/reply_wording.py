@@ -73,13 +73,14 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: Focus | 
         output = own_record.without_names(output, {k for k, v in output.items() if focus is not None
                                                    and focus.asked(k) and str(v) not in said})
     claim, claimed = (_claim(segment.target, past, target) if past and _succeeded(target) else ("", set()))
-    # After a write, the user's own id on what it made is no news ("the employee ID is E4012")
-    own_id = {str(output[user_key])} if writes and user_key and isinstance(output, dict) \
-        and isinstance(output.get(user_key), str | int) else set()
+    # After a write, the user's own id on what it made, or the one they acted as, is no news
+    # ("the employee ID is E4012", "the username is paula.s")
+    own_id = {str(found[user_key]) for found in (output, target.arguments) if writes and user_key
+              and isinstance(found, dict) and isinstance(found.get(user_key), str | int)}
     facts = summary(_renamed(output, names or {}), segment.target, rng,
-                           arguments=tl.without_secrets(target.arguments) if writes else None,
-                           known=_known(segment, target, writes) | claimed | own_id, focus=focus,
-                           references=references - {user_key})
+                    arguments=tl.without_secrets(target.arguments) if writes else None,
+                    known=_known(segment, target, writes) | claimed | own_id, focus=focus,
+                    references=references - {user_key})
     if not facts and not claim:  # nothing came back and nothing to claim (a thought logged)
         return rng.choice(w.EMPTY_RESULTS)
     records = [c for c in (target, *siblings) if _succeeded(c) and c.result is not None
@@ -176,6 +177,12 @@ def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
     output = call.result.result if call.result is not None else None
     said: set[str] = set()
     head = f"I've {past}"
+    # "invite_to_event(event_id, contact_id)": the contact is who was invited, the event
+    # what to ("I've invited contact C-1042 to event EV-2051", never "I've invited event EV-2051")
+    moved = _moved_argument(tool, ref, call.arguments) if thing else None
+    if moved is not None:
+        head += f" {w.label(moved).removesuffix(' ID')} {call.arguments[moved]} to"
+        said.add(str(call.arguments[moved]))
     if thing:
         head += f" {thing} {value}"
         said.add(str(value))
@@ -183,7 +190,7 @@ def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
         if name:
             head += f" ({name})"
             said.add(name)
-    arguments = tl.without_secrets(call.arguments)
+    arguments = {k: v for k, v in tl.without_secrets(call.arguments).items() if k != moved}
     money = [(k, v) for k, v in arguments.items() if is_money(k, v)]
     extras = []
     if len(money) == 1 and w.snake(tool).split("_")[0] in _MONEY_VERBS:
@@ -198,6 +205,17 @@ def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
     if not thing and not extras and past.split()[-1] not in w.PARTICLES:  # "I've logged out", not "... out it"
         head += " it"
     return " ".join([head, *extras]) + ".", said
+
+
+def _moved_argument(tool: str, ref: str | None, arguments: dict[str, Any]) -> str | None:
+    """The id argument a `<verb>_to_<thing>` write brings to its referent (the contact of
+    `invite_to_event`, the member of `add_to_group`); None for any other write."""
+    words = w.snake(tool).split("_")
+    if "to" not in words[1:-1] or ref is None:
+        return None
+    others = [k for k, v in arguments.items() if k != ref and w.id_key(k) and isinstance(v, str | int)
+              and not isinstance(v, bool)]
+    return others[0] if len(others) == 1 else None
 
 
 def _name_of(output: object, ref: str, value: object) -> str | None:
