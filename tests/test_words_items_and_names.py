@@ -117,3 +117,12 @@ def test_an_invite_to_a_thing_says_who_was_invited_to_what() -> None:
 def test_writes_named_by_less_common_verbs_say_what_they_did() -> None:
     assert [past_tense(t) for t in ("dispatchShipment", "quarantine_specimen", "lend_book", "deny_claim",
                                     "tools.giveBack")] == ["dispatched", "quarantined", "lent", "denied", "given back"]
+
+
+def test_a_measure_named_with_its_unit_is_said_with_the_unit_after_the_number() -> None:
+    assert clause("volumeMl", 1.51) == "the volume is 1.51 ml"
+    assert clause("duration_minutes", 30) == "the duration is 30 minutes"
+    assert clause("weight_g", 200) == "the weight is 200 g"
+    for seed in range(20):
+        said = value_clause(random.Random(seed), "volumeMl", 1.51, chosen=True)
+        assert "1.51 ml" in said and "volume ml" not in said.lower(), said

@@ -127,7 +127,13 @@ def relation_phrase(param: str, shown: str) -> str | None:
 # A field name's last word that is a unit ("temperature_c", "distance_km"): said after the number.
 UNITS = {"c": "°C", "celsius": "°C", "f": "°F", "fahrenheit": "°F", "km": " km", "kg": " kg", "mi": " miles",
          "lb": " lb", "lbs": " lb", "pct": "%", "percent": "%", "ms": " ms", "kwh": " kWh", "mph": " mph",
-         "kph": " km/h", "kmh": " km/h", "cm": " cm", "mm": " mm", "gb": " GB", "mb": " MB"}
+         "kph": " km/h", "kmh": " km/h", "cm": " cm", "mm": " mm", "gb": " GB", "mb": " MB", "ml": " ml", "g": " g",
+         "mg": " mg", "oz": " oz", "litres": " litres", "liters": " liters", "gallons": " gallons"}
+# Units of time, a unit only after a word for a span ("duration_minutes": "30 minutes"; "num_days" is a count).
+TIME_UNITS = {"min": " minutes", "mins": " minutes", "minutes": " minutes", "hrs": " hours", "hours": " hours",
+              "sec": " seconds", "secs": " seconds", "seconds": " seconds", "days": " days", "weeks": " weeks"}
+_SPANS = frozenset({"duration", "length", "time", "wait", "delay", "timeout", "interval", "runtime", "period",
+                    "session", "travel", "break", "cooldown", "grace", "trial", "stay"})
 
 
 def unit(field: str) -> tuple[str, str] | None:
@@ -136,6 +142,8 @@ def unit(field: str) -> tuple[str, str] | None:
     words = label(field).split()
     if len(words) >= 2 and words[-1].casefold() in UNITS:
         return " ".join(words[:-1]), UNITS[words[-1].casefold()]
+    if len(words) >= 2 and words[-1].casefold() in TIME_UNITS and words[-2].casefold() in _SPANS:
+        return " ".join(words[:-1]), TIME_UNITS[words[-1].casefold()]
     return None
 
 

@@ -19,6 +19,7 @@ from toolace_mt.generation.language.labels import (
     relation_phrase,
     said_label,
     show,
+    unit,
 )
 from toolace_mt.generation.language.named_records import named_clause, named_things
 from toolace_mt.generation.plan.values import text_kind
@@ -266,6 +267,10 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     if named is not None:  # "It's the Air Purifier.", never "the item ID is Air Purifier"
         return named
     said, shown = for_value(said_label(param, rng), value), show(value)
+    measured = unit(param.split(" for ")[0].split()[-1]) if isinstance(value, int | float) \
+        and not isinstance(value, bool) else None
+    if measured is not None:  # "the volume is 1.51 ml", never "the volume ml is 1.51"
+        said, shown = said.removesuffix(said.split()[-1]).strip() or measured[0], shown + measured[1]
     renewed = said.startswith("new ")  # "the new start time" is a change already: never "the new new ..."
     choices = CHOICE_CLAUSES + CHANGE_CLAUSES if changes and not renewed else CHOICE_CLAUSES
     if not said.split()[-1:] or said.split()[-1] not in _NAMED_BY_VALUE or any(ch.isdigit() for ch in shown):
