@@ -12,8 +12,12 @@ from toolace_mt.generation.language.counted_items import counted
 from toolace_mt.generation.language.field_clauses import clause
 from toolace_mt.generation.language.labels import show
 from toolace_mt.generation.language.named_records import named_clause, named_things
+from toolace_mt.generation.language.record_listing import describe_item
+from toolace_mt.generation.language.reply_focus import Focus
 from toolace_mt.generation.language.reply_wording import _claim, focus_of
 from toolace_mt.generation.language.request_wording import _form_hint
+from toolace_mt.generation.language.speech import summary
+from toolace_mt.generation.language.spoken_values import moved_money
 from toolace_mt.generation.language.task_phrases import past_tense
 from toolace_mt.generation.language.value_phrases import lookup_sentence, value_clause, value_sentences
 
@@ -126,3 +130,28 @@ def test_a_measure_named_with_its_unit_is_said_with_the_unit_after_the_number() 
     for seed in range(20):
         said = value_clause(random.Random(seed), "volumeMl", 1.51, chosen=True)
         assert "1.51 ml" in said and "volume ml" not in said.lower(), said
+
+
+def test_a_writes_reply_tells_the_money_it_refunded_or_charged() -> None:
+    cancelled = {"booking_id": "BK-51354", "flight_id": "FL1077", "cabin": "economy", "status": "cancelled",
+                 "refund_amount": 293.4, "seat": "9B"}
+    bags = {"booking_id": "BK-1", "seat": "9B", "flight_id": "FL1046", "checked_bags": 2, "fee_charged": 40.0}
+    for seed in range(10):
+        said = summary(cancelled, "cancel_booking", random.Random(seed), arguments={"booking_id": "BK-51354"},
+                       known={"BK-51354"})
+        assert "$293.40" in said, said
+        assert "$40.00" in summary(bags, "add_checked_bags", random.Random(seed),
+                                   arguments={"booking_id": "BK-1", "bags": 1}, known={"BK-1"})
+    assert moved_money("refund_amount", 1.5) and moved_money("lateFee", 5) and not moved_money("delivery_fee", 5)
+    assert not moved_money("refund_amount", 0) and not moved_money("total", 10)
+
+
+def test_a_record_is_told_by_its_headline_and_a_question_by_what_it_asks() -> None:
+    account = {"account_id": "ACC-1", "account_type": "checking", "balance": 11332.61, "sent_today": 0}
+    assert "$11,332.61" in summary(account, "get_account", random.Random(0))
+    assert clause("sent_today", 0) == "the amount sent today is 0"
+    transfer = {"transfer_id": "TRF-1", "from_account": "ACC-10073", "created_at": "2026-06-10T11:44:00",
+                "status": "completed"}
+    assert "completed" in describe_item(transfer, Focus({"status"}, shown={"completed"}))
+    for seed in range(40):  # a fact the user states is no question
+        assert not value_clause(random.Random(seed), "species", "dog").startswith("Could")

@@ -137,5 +137,9 @@ def test_a_record_valued_parameter_of_several_words_is_never_said_as_a_form_fiel
     texts = {vp.value_clause(random.Random(seed), "delivery address", address) for seed in range(40)}
     assert all(address in t for t in texts)
     assert not any(t.startswith("Delivery address:") for t in texts)  # the persona check's form filling
-    items = {vp.value_clause(random.Random(seed), "item", "product ID P2026, quantity 3") for seed in range(40)}
-    assert "Item: product ID P2026, quantity 3." in items  # one word: a label, as people write it
+    items = {vp.value_clause(random.Random(seed), "item", {"product_id": "P2026", "colour": "red"})
+             for seed in range(40)}
+    assert "Item: product ID P2026, colour red." in items  # one word: a label, as people write it
+    # a name with commas is a name, said as any value ("the company is Diaz, Owens and Randall")
+    company = {vp.value_clause(random.Random(seed), "company", "Diaz, Owens and Randall") for seed in range(40)}
+    assert not any(t.startswith(("Company:", "The company:")) for t in company)

@@ -36,6 +36,7 @@ PARTICIPLES = frozenset({"paid", "sent", "made", "held", "built", "done", "read"
                          "met", "said", "owned", "known", "shown", "grown", "thrown", "driven", "ridden", "hidden"})
 # "time_created", "date_modified": the event's date, said as the event.
 _DATED_EVENT = re.compile(r"(?:time|date|datetime|timestamp)_(?P<verb>[a-z]+ed)")
+_SO_FAR = frozenset({"today", "yesterday", "recently", "so_far", "this_month", "this_week", "total", "ytd"})
 _QUESTION_WORDS = ("what", "how", "why", "who", "where", "when")  # "what_happened" is a question, not a noun
 
 
@@ -73,6 +74,8 @@ def clause(key: str, value: Any) -> str:
                                                              and words[1] in _STATES_AFTER)  # "spots left"
     if len(words) >= 2 and words[-1] in THRESHOLD_WORDS:  # "needs receipt over 60", never "the needs receipt over is"
         return f"{said} {natural(value, key)}"
+    if len(words) == 2 and words[1] in _SO_FAR and (words[0] in PARTICIPLES or words[0].endswith("ed")):
+        return f"the amount {said} is {natural(value, key)}"  # "sent_today": "the amount sent today is 0"
     if len(words) >= 2 and words[0] in _QUESTION_WORDS:  # "what happened was a break-in"
         return f"{said} {'was' if words[-1].endswith('ed') else 'is'} {natural(value, key)}"
     if len(words) >= 2 and words[-1] in TRAILING_WORDS:

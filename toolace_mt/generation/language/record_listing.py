@@ -71,8 +71,8 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
                      if tellable(k, v) and not is_secret(k) and (any(d in k for d in _DESCRIBE) or focus.rank(k, v) < 2)
                      and str(v) not in (name, ident) and not (name and str(v) in name.split())
                      and not id_key(k)),
-                    key=lambda t: (t[0], t[1]))
-    asked = sum(1 for rank, _, _, _ in ranked if rank == 0)
+                    key=lambda t: (not focus.asked(t[2]), t[0], t[1]))  # asked, even if shown before: told
+    asked = sum(1 for _, _, k, _ in ranked if focus.asked(k))
     details = [_detail(k, v) for _, _, k, v in ranked][:max(2, min(asked, 3))]  # all asked, up to three
     flags = [flag_words(k, v) for k, v in item.items() if isinstance(v, bool) and focus.asked(k) and not is_secret(k)]
     details = [*flags[:2], *details]  # an asked yes/no ("whether each is available"): "not available"

@@ -26,9 +26,18 @@ def with_aliases(words: set[str]) -> set[str]:
 
 def asked_first(facts: list[tuple[str, Any]], tool: str) -> list[tuple[str, Any]]:
     """The facts the tool's name asks about (`get_order_status` -> status, `get_cost` ->
-    price) first."""
-    wanted = with_aliases(stems(tool))
-    return sorted(facts, key=lambda kv: not (stems(kv[0]) & wanted))
+    price) first; for a name that only names the record (`get_account`), its headline
+    (balance, status, total)."""
+    named = stems(tool)
+    if len(named) <= 1:  # "get_account" names the record, no field of it: its headline first
+        return sorted(facts, key=lambda kv: not (stems(kv[0]) & HEADLINE))
+    wanted = with_aliases(named)
+    return sorted(facts, key=lambda kv: (not (stems(kv[0]) & wanted), not (stems(kv[0]) & HEADLINE)))
+
+
+# What a record is mostly about when nothing in particular is asked: an account's balance,
+# an order's status and total (never "the account type is checking" before the balance).
+HEADLINE = frozenset({"balance", "status", "total", "amount", "price", "due"})
 
 
 class Focus:

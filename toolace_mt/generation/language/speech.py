@@ -17,7 +17,7 @@ from toolace_mt.generation.language.record_facts import CONTENT, NAME_FIELDS, fa
 from toolace_mt.generation.language.record_listing import describe_item, entries, grouped, listing
 from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.reply_focus import Focus, asked_first, stems
-from toolace_mt.generation.language.spoken_values import ISO_DATE, natural
+from toolace_mt.generation.language.spoken_values import ISO_DATE, moved_money, natural
 from toolace_mt.verifier.evidence import is_identifier
 
 
@@ -109,7 +109,11 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         if arguments:  # the values it set, and before them the id a create made
             facts = sorted(facts, key=lambda kv: (not (creates and _made_key(*kv, references)
                                                        and str(kv[1]) not in given), str(kv[1]) not in set_values))
-        facts = _few_unasked(merged(facts), focus, limit)
+        ranked = merged(facts)
+        facts = _few_unasked(ranked, focus, limit)
+        if arguments is not None:  # money the write moved (a refund, a fee it charged) is told, whatever else is
+            moved = [kv for kv in ranked if moved_money(*kv)][:UNASKED]
+            facts = [kv for kv in facts if kv not in moved][:UNASKED - len(moved)] + moved if moved else facts
         said = prose(facts, rng)
         if lists:  # the list the tool is about (an order's items, a flight's seats)
             key, items = lists[0]

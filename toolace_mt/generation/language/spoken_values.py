@@ -30,6 +30,20 @@ def money_field(field: str) -> bool:
     return any(m in p for p in parts for m in _MONEY) and not any(p in _NOT_MONEY for p in parts)
 
 
+# Words of a field holding money a write moved (not a standing price or balance): a refund, a
+# charge, a penalty, or a fee the write caused ("late_fee"; a "delivery_fee" is a price).
+_MOVED = frozenset({"refund", "refunded", "charged", "penalty", "penalties"})
+_CAUSED_FEES = frozenset({"late", "cancellation", "cancel", "change", "rebooking", "restocking", "noshow"})
+
+
+def moved_money(field: str, value: Any) -> bool:
+    """An amount above zero that a write refunded or charged (`refund_amount`, `fee_charged`)."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        return False
+    words = set(re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", field).lower().split("_"))
+    return bool(words & _MOVED) or bool(words & {"fee", "fees"} and words & _CAUSED_FEES)
+
+
 def is_money(field: str, value: Any) -> bool:
     """A number under a money field ("amount" 25.0): said as "$25.00"."""
     return isinstance(value, int | float) and not isinstance(value, bool) and money_field(field)

@@ -298,7 +298,11 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
         frames = [f for f in frames if not any(m in f for m in _RECALLING)] + (
             choices if not _IDENTITY_LABEL.search(said) else
             ["The new {l} is {v}." if changes and not renewed else "The {l} should be {v}.", "Make it {v}, please."])
-    if "," in shown and not _IN_WORDS.fullmatch(shown):  # a record ("product ID P2026, quantity 3"): after a colon
+    if not chosen:  # a fact the user states is no question ("Could the species be dog?")
+        frames = [f for f in frames if not f.startswith(("Could the", "Could you make"))]
+    if "," in shown and isinstance(value, dict | list) and not _IN_WORDS.fullmatch(shown):
+        # a record ("street 1 Main St, city Springfield"): after a colon; a name with commas
+        # ("Diaz, Owens and Randall") is said as any name
         frames = ["Here's the {l}: {v}.", "The {l}: {v}."]
         if " " not in said.removeprefix("my "):  # "Item: ...", never a form's "Delivery address: ..."
             frames.insert(0, "{L}: {v}.")
