@@ -155,3 +155,10 @@ def test_a_record_is_told_by_its_headline_and_a_question_by_what_it_asks() -> No
     assert "completed" in describe_item(transfer, Focus({"status"}, shown={"completed"}))
     for seed in range(40):  # a fact the user states is no question
         assert not value_clause(random.Random(seed), "species", "dog").startswith("Could")
+
+
+def test_a_count_of_things_is_said_as_the_things_counted() -> None:
+    assert _details({"booking_id": "BK-1", "bags": 1}, "booking_id") == " with 1 bag"
+    assert _details({"booking_id": "BK-1", "bags": 3}, "booking_id") == " with 3 bags"
+    said = {value_clause(random.Random(seed), "bags", 2, chosen=True) for seed in range(30)}
+    assert any("2 bags" in t for t in said) and not any("the bags" in t.lower() for t in said), said

@@ -59,11 +59,21 @@ def _details(arguments: dict[str, object], ref: str | None, names: dict[str, str
     related = [w.relation_phrase(k, said) for k, v, said in given if w.relation(k) and not isinstance(v, bool)]
     money = [said for k, v, said in given if is_money(k, v)]
     items = [said for k, v, said in given if counted(v) is not None]  # "for two of the Camping Tent (Navy)"
-    rest = [f"the {w.label((names or {}).get(k, k)).removeprefix('my ')} {said}" for k, v, said in given
+    rest = [_stated(w.label((names or {}).get(k, k)).removeprefix('my '), v, said) for k, v, said in given
             if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and is_money(k, v))
             and counted(v) is None]
     return "".join(f" {phrase}" for phrase in related if phrase) + "".join(f" for {said}" for said in items) \
         + (f" for {money[0]}" if len(money) == 1 else "") + (" with " + w.list_words(rest) if rest else "")
+
+
+def _stated(label: str, value: object, said: str) -> str:
+    """One value of a write by its label: "the payment method gift card"; a count of things
+    as the things ("2 bags", "1 bag"), never "the bags 1"."""
+    words = label.split()
+    if isinstance(value, int) and not isinstance(value, bool) and len(words) == 1 and w.plural(label) \
+            and value >= 0:
+        return f"{value} {label[:-1] if value == 1 else label}"
+    return f"the {label} {said}"
 
 
 def _checked(segment: Segment, before: int, ids: list[object]) -> str:

@@ -90,6 +90,9 @@ def relation_clause(rng: random.Random, param: str, value: Any) -> str | None:
     return rng.choice(frames).replace("{P}", phrase[:1].upper() + phrase[1:]).replace("{p}", phrase)
 
 
+# Said of a count of things ("bags" 2): the things, counted.
+COUNT_CLAUSES = ["For {v}, please.", "{v}, please.", "Make it {v}, please.", "It's {v}.", "That's {v}."]
+
 # Said of things with a quantity (counted_items): what the user wants, never a form's fields.
 ITEM_CLAUSES = ["I'd like {v}.", "I want {v}.", "I'm after {v}.", "Could I get {v}?", "It's {v} I need.",
                 "I'd like to get {v}."]
@@ -285,6 +288,10 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     if spoken in SPOKEN and isinstance(value, str | int) and not isinstance(value, bool):
         text = rng.choice(SPOKEN[spoken]).replace("{v}", shown)
         return text[0].upper() + text[1:]
+    things = said.removeprefix("my ")
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0 and " " not in things \
+            and plural(things) and measured is None:  # "bags" 1: "1 bag, please", never "the bags would be 1"
+        return rng.choice(COUNT_CLAUSES).replace("{v}", f"{value} {things[:-1] if value == 1 else things}")
     if free_text(param, value):
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
