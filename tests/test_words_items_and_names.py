@@ -162,3 +162,16 @@ def test_a_count_of_things_is_said_as_the_things_counted() -> None:
     assert _details({"booking_id": "BK-1", "bags": 3}, "booking_id") == " with 3 bags"
     said = {value_clause(random.Random(seed), "bags", 2, chosen=True) for seed in range(30)}
     assert any("2 bags" in t for t in said) and not any("the bags" in t.lower() for t in said), said
+
+
+def test_a_writes_reply_tells_what_it_came_to_not_the_users_choices_read_back() -> None:
+    order = {"order_id": "#W1241", "customer_id": "C1077", "payment_method": "gift_card", "status": "pending",
+             "total": 42.99}
+    said = summary(order, "place_order", random.Random(1), arguments={"customer_id": "C1077", "payment_method":
+                   "gift_card", "items": [{"product_id": "P2017", "quantity": 1}]}, known={"C1077"},
+                   references=frozenset({"order_id", "customer_id"}))
+    assert "#W1241" in said and "$42.99" in said and "gift card" not in said, said
+    tipped = {"order_id": "FD-50050", "store_id": "ST114", "item_id": "MI2056", "tip": 25.59, "total": 78.32}
+    said = summary(tipped, "add_tip", random.Random(1), arguments={"order_id": "FD-50050", "amount": 23.59},
+                   known={"FD-50050"})
+    assert said == "The tip is $25.59 and the total is $78.32.", said

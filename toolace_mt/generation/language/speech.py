@@ -16,7 +16,7 @@ from toolace_mt.generation.language.labels import id_key
 from toolace_mt.generation.language.record_facts import CONTENT, NAME_FIELDS, facts_of, is_sentence, tellable
 from toolace_mt.generation.language.record_listing import describe_item, entries, grouped, listing
 from toolace_mt.generation.language.record_parts import merged
-from toolace_mt.generation.language.reply_focus import Focus, asked_first, stems
+from toolace_mt.generation.language.reply_focus import HEADLINE, Focus, asked_first, stems
 from toolace_mt.generation.language.spoken_values import ISO_DATE, moved_money, natural
 from toolace_mt.verifier.evidence import is_identifier
 
@@ -96,7 +96,11 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         given = {str(v) for v in (arguments or {}).values()}
         # a create by its verb, or by what it did: its output keys a record by a value the
         # write was not given and the user does not know (applyForPermit -> BP-2026-0172)
-        creates = arguments is not None and (w.snake(tool).split("_")[0] in _CREATING or any(
+        # a write named for a field of the record it acts on (add_tip -> "tip") changed that
+        # field: it made nothing, and the field is its news
+        noun = w.snake(tool).split("_")[-1].removesuffix("s")
+        named = {k for k in value if len(w.snake(tool).split("_")) > 1 and w.snake(k).removesuffix("s") == noun}
+        creates = arguments is not None and not named and (w.snake(tool).split("_")[0] in _CREATING or any(
             _made_key(k, v, references) and str(v) not in given and str(v) not in (known or set())
             for k, v in facts))
         plain = [kv for kv in facts if not id_key(kv[0]) or stems(kv[0]) & stems(tool)
@@ -106,9 +110,11 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             stems(kv[0]) & stems(tool)))
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
         set_values = {str(v) for v in (arguments or {}).values()}
-        if arguments:  # the values it set, and before them the id a create made
+        if arguments:  # the values it set, and before them the id a create made and what it came to
             facts = sorted(facts, key=lambda kv: (not (creates and _made_key(*kv, references)
-                                                       and str(kv[1]) not in given), str(kv[1]) not in set_values))
+                                                       and str(kv[1]) not in given), kv[0] not in named,
+                                                  not ((creates or named) and _outcome(*kv, set_values)),
+                                                  str(kv[1]) not in set_values))
         ranked = merged(facts)
         facts = _few_unasked(ranked, focus, limit)
         if arguments is not None:  # money the write moved (a refund, a fee it charged) is told, whatever else is
@@ -171,6 +177,12 @@ def _without_counts(value: dict[str, Any]) -> dict[str, Any] | None:
 
 # Fields told beside the asked ones: a reply answers, it does not read the record out.
 UNASKED = 2
+
+
+def _outcome(key: str, value: Any, set_values: set[str]) -> bool:
+    """What a create came to that the user did not say: its total, its status ("the total
+    is $98.97"), not the payment method they chose read back."""
+    return str(value) not in set_values and bool(stems(key) & HEADLINE)
 
 
 def _made_key(key: str, value: Any, references: frozenset[str]) -> bool:

@@ -27,7 +27,11 @@ _NOT_MONEY = frozenset({"count", "contacts", "items", "messages", "users", "days
 
 def money_field(field: str) -> bool:
     parts = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", field).lower().split("_")
-    return any(m in p for p in parts for m in _MONEY) and not any(p in _NOT_MONEY for p in parts)
+    return (any(m in p for p in parts for m in _MONEY) or bool(set(parts) & _MONEY_WORDS)) \
+        and not any(p in _NOT_MONEY for p in parts)
+
+
+_MONEY_WORDS = frozenset({"tip", "tips", "subtotal", "cash", "wage", "rent"})  # whole words only ("multiple")
 
 
 # Words of a field holding money a write moved (not a standing price or balance): a refund, a
