@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.language.confirm_wording import _details
 from toolace_mt.generation.language.counted_items import counted
@@ -15,7 +16,7 @@ from toolace_mt.generation.language.named_records import named_clause, named_thi
 from toolace_mt.generation.language.record_listing import describe_item
 from toolace_mt.generation.language.reply_focus import Focus
 from toolace_mt.generation.language.reply_wording import _claim, focus_of
-from toolace_mt.generation.language.request_wording import _form_hint
+from toolace_mt.generation.language.request_wording import _chosen_verb, _form_hint
 from toolace_mt.generation.language.speech import summary
 from toolace_mt.generation.language.spoken_values import moved_money
 from toolace_mt.generation.language.task_phrases import past_tense
@@ -175,3 +176,15 @@ def test_a_writes_reply_tells_what_it_came_to_not_the_users_choices_read_back() 
     said = summary(tipped, "add_tip", random.Random(1), arguments={"order_id": "FD-50050", "amount": 23.59},
                    known={"FD-50050"})
     assert said == "The tip is $25.59 and the total is $78.32.", said
+
+
+def test_a_request_worded_with_one_choices_verb_says_the_verb_the_user_chose() -> None:
+    tool = ToolSpec(name="decide_expense_report", writes=True,
+                    description="Approve a report waiting for this approver, or return it to the submitter.",
+                    parameters={"type": "object", "properties": {
+                        "report_code": {"type": "string"},
+                        "decision": {"type": "string", "enum": ["approve", "return"]}}})
+    assert _chosen_verb(tool, "Could you approve a report?", {"decision": "return", "report_code": "ER-5008"}) == \
+        ("Could you return a report?", {"decision"})
+    assert _chosen_verb(tool, "Approve a report, please.", {"decision": "approve"}) == \
+        ("Approve a report, please.", set())

@@ -78,6 +78,8 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
             phrased, covered = w.ask_sentence(rng, tool.name, value), {ref}
         else:
             phrased = w.ask_sentence(rng, tool.name)
+    phrased, chose = _chosen_verb(tool, phrased, stated)
+    covered = covered | chose
     own = {_key(said_enum(v, enums)) for c in segment.target_calls()[:1] for v in c.arguments.values()}
     wrong_keys = set(turn.topic.get("wrong") or {})
     rest = [(k, v) for k, v in stated.items() if k not in covered]
@@ -125,6 +127,26 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
     if context and rng.random() < 0.5 and (not lead or lead[-1] in ".!?"):
         return w.join(lead, context, phrased[0].upper() + phrased[1:], *clauses, w.closer(rng, people, sign=not named))
     return w.join(lead, phrased, *clauses, context, w.closer(rng, people, sign=not named))
+
+def _chosen_verb(tool: ToolSpec, phrased: str, stated: dict[str, object]) -> tuple[str, set[str]]:
+    """A request worded with one of a choice's verbs ("Approve a report ..., or return it":
+    "could you approve a report?") said with the verb the user chose (decision "return":
+    "could you return a report?"), which then states that value; never "approve ... Could you
+    make the decision return?"."""
+    properties = tool.parameters.get("properties", {})
+    for param, value in stated.items():
+        schema = properties.get(param)
+        options = schema.get("enum") if isinstance(schema, dict) else None
+        if not isinstance(value, str) or not isinstance(options, list) or not re.fullmatch(r"[a-z]+", value):
+            continue
+        for other in options:
+            if isinstance(other, str) and other != value and re.fullmatch(r"[a-z]+", other):
+                said = re.search(rf"\b{other}\b", phrased, re.I)
+                if said is not None:
+                    word = value.capitalize() if said.group(0)[0].isupper() else value
+                    return phrased[:said.start()] + word + phrased[said.end():], {param}
+    return phrased, set()
+
 
 _PERSONAL = ("name", "email", "phone", "phone_number", "address")
 
