@@ -188,3 +188,11 @@ def test_a_request_worded_with_one_choices_verb_says_the_verb_the_user_chose() -
         ("Could you return a report?", {"decision"})
     assert _chosen_verb(tool, "Approve a report, please.", {"decision": "approve"}) == \
         ("Approve a report, please.", set())
+
+
+def test_lines_in_the_users_own_words_are_quoted_one_by_one() -> None:
+    lines = ["Could we move our retrospective to Sunday", "Please remind Cory about the tyres"]
+    for seed in range(10):
+        said = value_clause(random.Random(seed), "messages", lines, chosen=True)
+        assert '"Could we move our retrospective to Sunday" and "Please remind Cory about the tyres"' in said, said
+        assert "Messages Could" not in lookup_sentence(random.Random(seed), [("messages", lines)])

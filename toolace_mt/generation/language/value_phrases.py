@@ -90,6 +90,17 @@ def relation_clause(rng: random.Random, param: str, value: Any) -> str | None:
     return rng.choice(frames).replace("{P}", phrase[:1].upper() + phrase[1:]).replace("{p}", phrase)
 
 
+# Said of a list of lines in the user's own words, each quoted.
+LINES_CLAUSES = ["These ones: {v}.", "Namely {v}.", "The lines are {v}.", "I mean {v}."]
+MAX_LINES = 6
+
+
+def _sentences(value: Any) -> bool:
+    """A list of lines a person wrote (three words or more each), not of names or codes."""
+    return isinstance(value, list) and 0 < len(value) <= MAX_LINES and all(
+        isinstance(v, str) and len(v.split()) >= 3 and '"' not in v for v in value)
+
+
 # Said of a count of things ("bags" 2): the things, counted.
 COUNT_CLAUSES = ["For {v}, please.", "{v}, please.", "Make it {v}, please.", "It's {v}.", "That's {v}."]
 
@@ -288,6 +299,10 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     if spoken in SPOKEN and isinstance(value, str | int) and not isinstance(value, bool):
         text = rng.choice(SPOKEN[spoken]).replace("{v}", shown)
         return text[0].upper() + text[1:]
+    if _sentences(value):  # lines in the user's own words ("Please remind Cory ..."): each quoted
+        quoted = [f'"{line.strip()}"' for line in value]
+        return rng.choice(LINES_CLAUSES).replace("{v}", quoted[0] if len(quoted) == 1 else
+                                                 ", ".join(quoted[:-1]) + " and " + quoted[-1])
     things = said.removeprefix("my ")
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0 and " " not in things \
             and plural(things) and measured is None:  # "bags" 1: "1 bag, please", never "the bags would be 1"
@@ -387,6 +402,7 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bo
         size = min(len(rest), rng.choice([1, 1, 1, 2, 2, 3]))
         group, rest = rest[:size], rest[size:]
         if size == 1 or any("," in show(v) or counted(v) is not None or named_things(p, v) is not None
+                            or _sentences(v)
                             or isinstance(v, bool) or not show(v).strip()
                             or free_text(p, v) or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
             out.extend(value_clause(rng, p, v, chosen, form, changes) for p, v in group)
@@ -435,7 +451,7 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
         pairs = [(p, v) for p, v in pairs if p not in ("first_name", "last_name")]
     # "other query": a search's words; a relation ("from account ...") is its own sentence
     alone = [(p, v) for p, v in pairs if p.split()[-1] in SPOKEN or isinstance(v, bool) or relation(p.split()[-1])
-             or counted(v) is not None or named_things(p, v) is not None]
+             or counted(v) is not None or named_things(p, v) is not None or _sentences(v)]
     spoken = [value_clause(rng, param.split()[-1], value) for param, value in alone]
     pairs = [(p, v) for p, v in pairs if (p, v) not in alone]
     parts += [f"{said_label(param, rng)} {show(value)}" for param, value in pairs]
