@@ -5,11 +5,12 @@ they choose; and how a confirmation says an order's lines."""
 from __future__ import annotations
 
 import random
+import re
 
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.language.confirm_wording import _details
-from toolace_mt.generation.language.counted_items import counted
+from toolace_mt.generation.language.counted_items import counted, paired
 from toolace_mt.generation.language.field_clauses import clause
 from toolace_mt.generation.language.labels import show
 from toolace_mt.generation.language.named_records import named_clause, named_things
@@ -20,6 +21,7 @@ from toolace_mt.generation.language.request_wording import _chosen_verb, _form_h
 from toolace_mt.generation.language.speech import summary
 from toolace_mt.generation.language.spoken_values import moved_money
 from toolace_mt.generation.language.task_phrases import past_tense
+from toolace_mt.generation.language.user_phrases import recall
 from toolace_mt.generation.language.value_phrases import lookup_sentence, value_clause, value_sentences
 
 
@@ -196,3 +198,18 @@ def test_lines_in_the_users_own_words_are_quoted_one_by_one() -> None:
         said = value_clause(random.Random(seed), "messages", lines, chosen=True)
         assert '"Could we move our retrospective to Sunday" and "Please remind Cory about the tyres"' in said, said
         assert "Messages Could" not in lookup_sentence(random.Random(seed), [("messages", lines)])
+
+
+def test_an_item_and_its_quantity_given_apart_are_said_as_one_counted_thing() -> None:
+    assert paired([("item_id", "MI2031"), ("fulfilment", "delivery"), ("quantity", 3)]) == \
+        [("fulfilment", "delivery"), ("items", [{"item_id": "MI2031", "quantity": 3}])]
+    assert paired([("item_id", "A"), ("seat_id", "B"), ("quantity", 3)]) == \
+        [("item_id", "A"), ("seat_id", "B"), ("quantity", 3)]  # which one it counts is not known
+    assert _details({"store_id": "ST1", "item_id": "MI2031", "quantity": 3, "fulfilment": "delivery"},
+                    "store_id") == " for 3 units of item MI2031 with the fulfilment delivery"
+
+
+def test_a_recall_of_a_plural_label_asks_in_the_plural() -> None:
+    for seed in range(20):
+        for said in (recall(random.Random(seed), "checked_bags"), recall(random.Random(seed), "bag_fees", None)):
+            assert not re.search(r"\bwas the (?:checked bags|bag fees)\b|what's the|were it\b|were that\b", said), said

@@ -12,7 +12,7 @@ from typing import Any
 from toolace_mt.generation.draft import Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
-from toolace_mt.generation.language.counted_items import counted
+from toolace_mt.generation.language.counted_items import counted, paired
 from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.said_back import yours
 from toolace_mt.generation.language.spoken_values import is_money, natural
@@ -53,7 +53,9 @@ def _details(arguments: dict[str, object], ref: str | None, names: dict[str, str
     """A write's values after its action: relations as phrases, one amount of money as
     "for $25.00", the rest "with the memo ...": " from account ACC-1 for $25.00 with the
     memo "rent"". Credentials are never said."""
-    grouped = merged(list(tl.without_secrets(arguments).items()))  # the street, city and zip as one address
+    # the street, city and zip as one address; an item and its quantity as "3 units of item MI2031"
+    grouped = paired([kv for kv in merged(list(tl.without_secrets(arguments).items())) if kv[0] != ref]) \
+        + ([(ref, arguments[ref])] if ref in arguments else [])
     given = [(k, v, _spoken(v, k, known or {})) for k, v in grouped
              if k != ref and not w.empty(v) and _spoken(v, k, known or {})]
     related = [w.relation_phrase(k, said) for k, v, said in given if w.relation(k) and not isinstance(v, bool)]

@@ -50,3 +50,18 @@ def counted(value: Any, thing_said: Any = None) -> str | None:
         return None
     parts = [s for s in said if s is not None]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def paired(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A call's count and the one thing it counts given apart (`item_id` MI2031, `quantity`
+    3) as one counted value ("3 units of item MI2031"), in the count's place; the pairs as
+    they are when there is no count, or several things it could count."""
+    counts = [i for i, (k, v) in enumerate(pairs) if _snake(str(k)) in COUNT_KEYS and isinstance(v, int)
+              and not isinstance(v, bool) and v >= 1]
+    things = [i for i, (k, v) in enumerate(pairs) if (_snake(str(k)) == "id" or _snake(str(k)).endswith("_id"))
+              and isinstance(v, str | int) and not isinstance(v, bool)]
+    if len(counts) != 1 or len(things) != 1:
+        return pairs
+    (count_key, count), (thing_key, thing) = pairs[counts[0]], pairs[things[0]]
+    merged = (f"{_snake(str(thing_key)).removesuffix('_id')}s", [{thing_key: thing, count_key: count}])
+    return [merged if i == counts[0] else kv for i, kv in enumerate(pairs) if i != things[0]]

@@ -11,6 +11,7 @@ from sandbox import ToolSpec
 from toolace_mt.generation.draft import Draft, Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.counted_items import paired
 from toolace_mt.generation.language.env_words import (
     base_key,
     enum_values,
@@ -90,7 +91,7 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
     pairs = [(f"{party}_{base_key(k)}" if party and base_key(k) in _PERSONAL else base_key(k), v) for k, v in mine]
     rng.shuffle(pairs)
     flags = flag_sentences(tool, pairs, rng)
-    pairs = [(names.get(k, k), v if k in wrong_keys else w.said_date(v)) for k, v in pairs if k not in flags]
+    pairs = paired([(names.get(k, k), v if k in wrong_keys else w.said_date(v)) for k, v in pairs if k not in flags])
     changes = tool.writes and w.snake(tool.name).split("_")[0] in w.CHANGE_VERBS  # "the new seat", not a new order's
     clauses = w.value_sentences(rng, pairs, chosen=tool.writes, form=form, changes=changes) + list(flags.values())
     rng.shuffle(clauses)

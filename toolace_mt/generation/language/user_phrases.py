@@ -10,7 +10,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from toolace_mt.generation.language.labels import for_value, join, label, mine, relation, said_label, show, unit
+from toolace_mt.generation.language.labels import (
+    for_value,
+    join,
+    label,
+    mine,
+    plural,
+    relation,
+    said_label,
+    show,
+    unit,
+)
 from toolace_mt.generation.language.value_phrases import SPOKEN, fill_frame, frames_for, free_text, relation_clause
 
 GREETINGS = ["Hi", "Hello", "Hey", "Hi there", "Hello there", "Hey there", "Good morning", "Good afternoon",
@@ -360,11 +370,25 @@ def recall(rng: random.Random, key: str, said_before: bool | None = True) -> str
         core = rng.choice(["when does it {v} again?", "when did you say it would {v}?"] if said_before
                           else ["when does it {v}?"]).replace("{v}", dated["verb"])
     else:
-        core = rng.choice(RECALL_CORES if said_before else FRESH_CORES).replace("{l}", said)
+        core = _agreed(rng.choice(RECALL_CORES if said_before else FRESH_CORES).replace("{l}", said), said)
     lead = rng.choice(RECALL_LEADS if said_before else FRESH_LEADS)
     if said_before and not _AGAIN_SAID.search(lead + core):  # "what's the total?" right after it was told
         lead = rng.choice(["Sorry, ", "Wait, ", "Sorry to ask again, ", "Just to be sure, ", "Hold on, "])
     return lead + core if lead else core[0].upper() + core[1:]
+
+def _agreed(core: str, said: str) -> str:
+    """A question about a plural label in the plural: "what were the checked bags again?",
+    never "what was the checked bags"."""
+    if not plural(said):
+        return core
+    core = re.sub(rf"\bwhat's the {re.escape(said)}\b", f"what are the {said}", core)
+    core = re.sub(rf"\b(?:was|is) the {re.escape(said)}\b", lambda m: ("were" if m.group(0).startswith("was")
+                                                                       else "are") + f" the {said}", core)
+    core = re.sub(rf"\b{re.escape(said)} (was|is)\b", lambda m: f"{said} {'were' if m.group(1) == 'was' else 'are'}",
+                  core)
+    return core.replace("what was it", "what were they").replace("were that", "were those").replace("were it",
+                                                                                                   "were they")
+
 
 def _recall_unknown(rng: random.Random, key: str) -> str:
     """"What was the total again?": fits a value told before (a reason to ask) and one not
@@ -382,7 +406,7 @@ def _recall_unknown(rng: random.Random, key: str) -> str:
     elif dated:
         core = f"when does it {dated['verb']} again?"
     else:
-        core = rng.choice(SAFE_RECALL_CORES).replace("{l}", said)
+        core = _agreed(rng.choice(SAFE_RECALL_CORES).replace("{l}", said), said)
     lead = rng.choice(SAFE_RECALL_LEADS) if not re.match(r"(?:sorry|just|wait|quick),?", core) else ""
     return lead + core if lead else core[0].upper() + core[1:]
 
