@@ -213,3 +213,12 @@ def test_a_recall_of_a_plural_label_asks_in_the_plural() -> None:
     for seed in range(20):
         for said in (recall(random.Random(seed), "checked_bags"), recall(random.Random(seed), "bag_fees", None)):
             assert not re.search(r"\bwas the (?:checked bags|bag fees)\b|what's the|were it\b|were that\b", said), said
+
+
+def test_an_output_that_only_says_it_worked_is_not_read_out() -> None:
+    sent = {"message": "Message sent to 'USR009' successfully.", "message_id": 61, "sent_status": True}
+    said = summary(sent, "send_message", random.Random(0), arguments={"receiver_id": "USR009", "message": "Hi there"})
+    assert "successfully" not in said and "61" in said, said
+    assert summary({"message": "User Joy logged in successfully."}, "login", random.Random(0)) == ""
+    note = {"note_id": "N1", "body": "Remember to water the plants on Friday"}  # a text that is news is quoted
+    assert '"Remember to water the plants on Friday"' in summary(note, "get_note", random.Random(0))

@@ -145,10 +145,11 @@ def test_small_talk_after_a_refusal_lets_go() -> None:
         assert not any(word in text.casefold() for word in ("thank", "relief", "helpful", "great"))
 
 
-def test_a_write_whose_output_says_it_in_words_is_not_claimed_twice() -> None:
+def test_a_write_whose_output_says_it_in_words_is_said_once_in_the_assistants_words() -> None:
+    # the tool's own success message read out is a raw tool message (audit 21:27): the claim says it
     text = _reply("send_message", {"receiver_id": "USR006", "message": "Are you free"},
                   {"message": "Message sent to 'USR006' successfully.", "message_id": 61}, True)
-    assert "I've sent" not in text and "Message sent to 'USR006' successfully." in text, text
+    assert text.count("I've sent") == 1 and "successfully" not in text and "USR006" in text, text
 
 
 def test_a_state_flag_is_said_as_the_state() -> None:

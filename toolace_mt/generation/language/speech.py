@@ -7,6 +7,7 @@ reply_focus (what comes first)."""
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from toolace_mt.generation.language import wording as w
@@ -19,6 +20,10 @@ from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.reply_focus import HEADLINE, Focus, asked_first, stems
 from toolace_mt.generation.language.spoken_values import ISO_DATE, moved_money, natural
 from toolace_mt.verifier.evidence import is_identifier
+
+NOTHING_MORE = "There's nothing more on file."
+# A write's output that only says it worked ("Message sent to 'USR009' successfully.").
+_SUCCESS = re.compile(r"\bsuccess(?:ful|fully)?\b", re.I)
 
 
 def prose(facts: list[tuple[str, Any]], rng: random.Random) -> str:
@@ -60,6 +65,10 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         focus = Focus(shown=focus.shown)
     if isinstance(value, list):
         return listing(value, tool, rng, focus=focus)
+    if isinstance(value, dict):  # "User Joy logged in successfully.": the reply says it in its own words
+        value = {k: v for k, v in value.items() if not (isinstance(v, str) and _SUCCESS.search(v) and is_sentence(v))}
+        if not value:
+            return ""
     if isinstance(value, dict) and not arguments:
         value = _without_counts(value)
         if value is None:  # {"hotels": [], "total": 0}: nothing matched
@@ -68,8 +77,10 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         content = next((k for k in CONTENT if isinstance(value.get(k), str) and len(value[k].split()) >= 4
                         and str(value[k]) not in focus.shown and not arguments), None)  # the text is the news
         if content is not None:
-            told = summary({k: v for k, v in value.items() if k != content}, tool, rng, min(limit, 2), arguments,
-                           known, focus)
+            rest = {k: v for k, v in value.items() if k != content}
+            told = summary(rest, tool, rng, min(limit, 2), arguments, known, focus) if rest else ""
+            if told in w.EMPTY_RESULTS or told == NOTHING_MORE:  # the text is all there is: no "nothing came back"
+                told = ""
             text = str(value[content]).strip()
             return w.join(told, rng.choice(["It reads: \"{t}\"", "It says: \"{t}\"", "The text: \"{t}\""])
                           .format(t=text))
@@ -132,9 +143,11 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         if not said and any(isinstance(v, list) and not v for v in value.values()):
             return rng.choice(w.NO_RESULTS)  # {"results": []}: nothing matched
         if not said:
-            return "There's nothing more on file." if value else rng.choice(w.EMPTY_RESULTS)
+            return NOTHING_MORE if value else rng.choice(w.EMPTY_RESULTS)
         return said
     shown = natural(value)
+    if arguments is not None and isinstance(value, str) and _SUCCESS.search(value):
+        return ""  # "Message sent to 'USR009' successfully.": the reply says what was done in its own words
     if isinstance(value, str) and " " in shown and shown[:1].isupper():  # a message: said as it is
         return shown if shown.endswith((".", "!", "?")) else shown + "."
     frame = rng.choice(["It came back with {v}.", "The answer is {v}.", "That gives {v}.", "It's {v}."])
