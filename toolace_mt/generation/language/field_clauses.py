@@ -33,10 +33,12 @@ THRESHOLD_WORDS = ("over", "under", "above", "below")  # a name that ends where 
 PARTICIPLES = frozenset({"paid", "sent", "made", "held", "built", "done", "read", "set", "spent", "taken", "given",
                          "bought", "sold", "kept", "seen", "begun", "written", "drawn", "chosen", "won", "lost",
                          "told", "found", "run", "put", "cut", "shut", "led", "brought", "taught", "caught", "left",
-                         "met", "said", "owned", "known", "shown", "grown", "thrown", "driven", "ridden", "hidden"})
+                         "met", "said", "owned", "known", "used", "owed", "shown", "grown", "thrown", "driven",
+                         "ridden", "hidden"})
 # "time_created", "date_modified": the event's date, said as the event.
 _DATED_EVENT = re.compile(r"(?:time|date|datetime|timestamp)_(?P<verb>[a-z]+ed)")
 _SO_FAR = frozenset({"today", "yesterday", "recently", "so_far", "this_month", "this_week", "total", "ytd"})
+_BARE_EVENT = re.compile(r"(?P<verb>[a-z]{2,}[^e]ed|paid|sent|made|done|taken|given)")  # "created": "it was created on"
 _QUESTION_WORDS = ("what", "how", "why", "who", "where", "when")  # "what_happened" is a question, not a noun
 
 
@@ -52,7 +54,7 @@ def clause(key: str, value: Any) -> str:
     if ISO_DATE.fullmatch(str(value)):
         event, dated, since = EVENT_FIELD.fullmatch(key), _DATED.fullmatch(key), _SINCE.fullmatch(key)
         bare = _BARE_DATED.fullmatch(key)
-        event = event or _DATED_EVENT.fullmatch(key)
+        event = event or _DATED_EVENT.fullmatch(key) or _BARE_EVENT.fullmatch(key)
         if event:
             return f"it was {event['verb']} on {natural(value, key)}"
         if dated:
@@ -74,6 +76,9 @@ def clause(key: str, value: Any) -> str:
                                                              and words[1] in _STATES_AFTER)  # "spots left"
     if len(words) >= 2 and words[-1] in THRESHOLD_WORDS:  # "needs receipt over 60", never "the needs receipt over is"
         return f"{said} {natural(value, key)}"
+    if len(words) == 1 and (words[0] in PARTICIPLES or _BARE_EVENT.fullmatch(words[0])) \
+            and isinstance(value, int | float) and not isinstance(value, bool):  # "paid": "the amount paid is"
+        return f"the amount {said} is {natural(value, key)}"
     if len(words) == 2 and words[1] in _SO_FAR and (words[0] in PARTICIPLES or words[0].endswith("ed")):
         return f"the amount {said} is {natural(value, key)}"  # "sent_today": "the amount sent today is 0"
     if len(words) >= 2 and words[0] in _QUESTION_WORDS:  # "what happened was a break-in"
