@@ -222,3 +222,9 @@ def test_an_output_that_only_says_it_worked_is_not_read_out() -> None:
     assert summary({"message": "User Joy logged in successfully."}, "login", random.Random(0)) == ""
     note = {"note_id": "N1", "body": "Remember to water the plants on Friday"}  # a text that is news is quoted
     assert '"Remember to water the plants on Friday"' in summary(note, "get_note", random.Random(0))
+
+
+def test_a_code_in_a_list_line_is_said_with_what_it_is() -> None:
+    assert describe_item({"shipment_id": 1017, "quantity": 58, "store_code": "GN-1117"}) == \
+        "1017, quantity 58, store code GN-1117"
+    assert describe_item({"name": "Desk Lamp", "date": "2026-07-01T10:00:00"}) == "Desk Lamp, July 1, 2026 at 10:00"

@@ -4,6 +4,7 @@ a list as "I found 3:" and a line per entry, never ids alone or field: value pai
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from toolace_mt.generation.language import wording as w
@@ -35,7 +36,14 @@ def _detail(key: str, value: Any) -> str:
         if said.split()[-1] in THRESHOLD_WORDS:
             return f"{said} {value}"
         return f"{value} {said}" if w.plural(said) or w.plural(said.split()[0]) else f"{said} {value}"
+    if isinstance(value, str) and _CODE.fullmatch(value.strip()) and not ISO_DATE.fullmatch(value.strip()):
+        # a bare "GN-1117" says nothing: "store code GN-1117"
+        return f"{w.label(key).removeprefix('my ')} {value.strip()}"
     return natural(value, key)
+
+
+# A code: letters and digits with no space ("GN-1117", "SKU-72"); said with what it is.
+_CODE = re.compile(r"(?=[^ ]*\d)(?=[^ ]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9#._/-]{1,40}")
 
 
 def entries(value: Any) -> list[Any]:
