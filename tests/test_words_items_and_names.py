@@ -228,3 +228,10 @@ def test_a_code_in_a_list_line_is_said_with_what_it_is() -> None:
     assert describe_item({"shipment_id": 1017, "quantity": 58, "store_code": "GN-1117"}) == \
         "1017, quantity 58, store code GN-1117"
     assert describe_item({"name": "Desk Lamp", "date": "2026-07-01T10:00:00"}) == "Desk Lamp, July 1, 2026 at 10:00"
+
+
+def test_a_parameter_named_by_a_question_is_no_noun_in_the_users_words() -> None:
+    for seed in range(20):
+        said = value_clause(random.Random(seed), "what_happened", "Storm blew tiles off the roof", chosen=True)
+        assert "what happened: Storm blew tiles off the roof." in said.lower().replace("storm", "Storm"), said
+        assert "the what" not in said.lower(), said

@@ -101,6 +101,8 @@ def _sentences(value: Any) -> bool:
         isinstance(v, str) and len(v.split()) >= 3 and '"' not in v for v in value)
 
 
+_QUESTION_WORDS = frozenset({"what", "how", "why", "who", "where", "when", "which"})
+
 # Said of a count of things ("bags" 2): the things, counted.
 COUNT_CLAUSES = ["For {v}, please.", "{v}, please.", "Make it {v}, please.", "It's {v}.", "That's {v}."]
 
@@ -285,6 +287,10 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
         and not isinstance(value, bool) else None
     if measured is not None:  # "the volume is 1.51 ml", never "the volume ml is 1.51"
         said, shown = said.removesuffix(said.split()[-1]).strip() or measured[0], shown + measured[1]
+    if said.split()[:1] and said.split()[0] in _QUESTION_WORDS and len(said.split()) >= 2 and shown.strip():
+        # "what_happened" is no noun: "Here's what happened: ...", never "Could the what happened be ...?"
+        frame = rng.choice(["Here's {l}: {v}.", "As for {l}: {v}.", "{L}: {v}."])
+        return frame.replace("{L}", said[0].upper() + said[1:]).replace("{l}", said).replace("{v}", shown)
     renewed = said.startswith("new ")  # "the new start time" is a change already: never "the new new ..."
     choices = CHOICE_CLAUSES + CHANGE_CLAUSES if changes and not renewed else CHOICE_CLAUSES
     if not said.split()[-1:] or said.split()[-1] not in _NAMED_BY_VALUE or any(ch.isdigit() for ch in shown):
