@@ -235,3 +235,8 @@ def test_a_parameter_named_by_a_question_is_no_noun_in_the_users_words() -> None
         said = value_clause(random.Random(seed), "what_happened", "Storm blew tiles off the roof", chosen=True)
         assert "what happened: Storm blew tiles off the roof." in said.lower().replace("storm", "Storm"), said
         assert "the what" not in said.lower(), said
+
+
+def test_an_entry_without_a_name_is_headed_by_its_kind() -> None:
+    assert describe_item({"cabin": "premium_economy", "seats_total": 12, "price": 264.37}) == \
+        "premium economy, 12 seats total, $264.37"

@@ -42,6 +42,10 @@ def _detail(key: str, value: Any) -> str:
     return natural(value, key)
 
 
+# Fields that say what kind of thing an entry is, when it has no name.
+_KIND_FIELDS = frozenset({"cabin", "cabin_class", "class", "fare_class", "type", "category", "kind", "tier", "level",
+                          "plan", "room_type", "seat_class", "grade"})
+
 # A code: letters and digits with no space ("GN-1117", "SKU-72"); said with what it is.
 _CODE = re.compile(r"(?=[^ ]*\d)(?=[^ ]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9#._/-]{1,40}")
 
@@ -72,6 +76,9 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
         name = next((str(v) for k, v in item.items() if isinstance(v, str) and tellable(k, v) and " " in v.strip()
                      and not id_key(k) and not ISO_DATE.fullmatch(v) and not is_sentence(v)
                      and k not in CONTENT), None)
+    if name is None:  # a kind of thing ("cabin": "business"): "business, 8 seats total, $528.74"
+        name = next((natural(v, k) for k, v in item.items() if isinstance(v, str) and tellable(k, v)
+                     and w.snake(k) in _KIND_FIELDS and v.strip()), None)
     ident = next((str(v) for k, v in item.items() if id_key(k) and isinstance(v, str | int)
                   and not isinstance(v, bool)), None)
     ranked = sorted(((focus.rank(k, v), min((i for i, d in enumerate(_DESCRIBE) if d in k), default=len(_DESCRIBE)),
