@@ -240,3 +240,12 @@ def test_a_parameter_named_by_a_question_is_no_noun_in_the_users_words() -> None
 def test_an_entry_without_a_name_is_headed_by_its_kind() -> None:
     assert describe_item({"cabin": "premium_economy", "seats_total": 12, "price": 264.37}) == \
         "premium economy, 12 seats total, $264.37"
+
+
+def test_a_request_naming_the_record_asks_about_the_record_not_a_field_named_like_it() -> None:
+    pulled = Segment("g", "get_flight", {}, [Turn("user", "request", "Would you please pull up my flight?")])
+    status = Segment("g", "get_flight", {}, [Turn("user", "request", "What's the status of my flight?")])
+    assert not focus_of(pulled, None).asked("flight_number") and focus_of(status, None).asked("status")
+    flight = {"flight_id": "FL1003", "flight_number": "TA508", "aircraft": "B787", "status": "scheduled"}
+    assert "the status is scheduled" in summary(flight, "get_flight", random.Random(0),
+                                                  focus=focus_of(pulled, None))

@@ -37,7 +37,8 @@ def asked_first(facts: list[tuple[str, Any]], tool: str) -> list[tuple[str, Any]
 
 # What a record is mostly about when nothing in particular is asked: an account's balance,
 # an order's status and total (never "the account type is checking" before the balance).
-HEADLINE = frozenset({"balance", "status", "total", "amount", "price", "due"})
+HEADLINE = frozenset(word.removesuffix("s") for word in ("balance", "status", "total", "amount", "price", "due"))
+# (as `stems` says them: "status" -> "statu")
 
 
 class Focus:

@@ -16,7 +16,7 @@ from toolace_mt.generation.language.assistant_phrases import FIRST_LEADS
 from toolace_mt.generation.language.error_wording import plain_error
 from toolace_mt.generation.language.record_facts import CONTENT
 from toolace_mt.generation.language.record_listing import describe_item, entries
-from toolace_mt.generation.language.reply_focus import Focus
+from toolace_mt.generation.language.reply_focus import Focus, stems
 from toolace_mt.generation.language.speech import summary
 from toolace_mt.generation.language.spoken_values import is_money, natural
 from toolace_mt.generation.plan.values import value_key as _key
@@ -35,6 +35,8 @@ def focus_of(segment: Segment, draft: Draft | None) -> Focus:
     words = {x for text in said for x in re.findall(r"[a-z]{4,}", text)}
     if any(_CONTENTS.search(text) for text in said):  # "what's in my order?" asks for its items
         words |= CONTENT_FIELDS
+    # "pull up my flight" asks about the flight, not its `flight_number`: the record's own noun names no field
+    words -= {x for x in words if x.rstrip("s") in stems(segment.target)}
     target = segment.target_calls()[:1]
     shown: set[str] = set()
     segments = [*(draft.segments if draft is not None and segment in draft.segments else []), segment]

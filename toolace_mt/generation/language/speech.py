@@ -18,7 +18,7 @@ from toolace_mt.generation.language.record_facts import CONTENT, NAME_FIELDS, fa
 from toolace_mt.generation.language.record_listing import describe_item, entries, grouped, listing
 from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.reply_focus import HEADLINE, Focus, asked_first, stems
-from toolace_mt.generation.language.spoken_values import ISO_DATE, moved_money, natural
+from toolace_mt.generation.language.spoken_values import ISO_DATE, is_money, moved_money, natural
 from toolace_mt.verifier.evidence import is_identifier
 
 NOTHING_MORE = "There's nothing more on file."
@@ -121,10 +121,11 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             stems(kv[0]) & stems(tool)))
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
         set_values = {str(v) for v in (arguments or {}).values()}
+        made = creates and w.snake(tool).split("_")[0] in _CREATING  # a create by its verb: what it came to
         if arguments:  # the values it set, and before them the id a create made and what it came to
             facts = sorted(facts, key=lambda kv: (not (creates and _made_key(*kv, references)
                                                        and str(kv[1]) not in given), kv[0] not in named,
-                                                  not ((creates or named) and _outcome(*kv, set_values)),
+                                                  _outcome(*kv, set_values) if made or named else 2,
                                                   str(kv[1]) not in set_values))
         ranked = merged(facts)
         facts = _few_unasked(ranked, focus, limit)
@@ -192,10 +193,13 @@ def _without_counts(value: dict[str, Any]) -> dict[str, Any] | None:
 UNASKED = 2
 
 
-def _outcome(key: str, value: Any, set_values: set[str]) -> bool:
-    """What a create came to that the user did not say: its total, its status ("the total
-    is $98.97"), not the payment method they chose read back."""
-    return str(value) not in set_values and bool(stems(key) & HEADLINE)
+def _outcome(key: str, value: Any, set_values: set[str]) -> int:
+    """How much a field says what a create came to that the user did not say: its money
+    first ("the total is $98.97"), then its status; 2 for the rest (the payment method they
+    chose, read back)."""
+    if str(value) in set_values or not stems(key) & HEADLINE:
+        return 2
+    return 0 if is_money(key, value) else 1
 
 
 def _made_key(key: str, value: Any, references: frozenset[str]) -> bool:
