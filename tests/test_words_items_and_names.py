@@ -19,7 +19,7 @@ from toolace_mt.generation.language.reply_focus import Focus
 from toolace_mt.generation.language.reply_wording import _claim, focus_of
 from toolace_mt.generation.language.request_wording import _chosen_verb, _form_hint
 from toolace_mt.generation.language.speech import summary
-from toolace_mt.generation.language.spoken_values import moved_money
+from toolace_mt.generation.language.spoken_values import moved_money, natural
 from toolace_mt.generation.language.task_phrases import past_tense
 from toolace_mt.generation.language.user_phrases import recall
 from toolace_mt.generation.language.value_phrases import lookup_sentence, value_clause, value_sentences
@@ -249,3 +249,11 @@ def test_a_request_naming_the_record_asks_about_the_record_not_a_field_named_lik
     flight = {"flight_id": "FL1003", "flight_number": "TA508", "aircraft": "B787", "status": "scheduled"}
     assert "the status is scheduled" in summary(flight, "get_flight", random.Random(0),
                                                   focus=focus_of(pulled, None))
+
+
+def test_a_code_the_user_gives_is_no_question_or_wish_and_money_owed_is_money() -> None:
+    for seed in range(30):
+        said = value_clause(random.Random(seed), "barcode", "BB004541", chosen=True)
+        assert not said.startswith(("Could", "I'd rather", "I'd prefer")), said
+    assert past_tense("destroy_specimen") == "destroyed" and past_tense("relocate_specimen") == "relocated"
+    assert natural(153.89, "they_owe_you") == "$153.89" and natural(3, "power") == "3"

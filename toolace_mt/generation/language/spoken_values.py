@@ -31,7 +31,8 @@ def money_field(field: str) -> bool:
         and not any(p in _NOT_MONEY for p in parts)
 
 
-_MONEY_WORDS = frozenset({"tip", "tips", "subtotal", "cash", "wage", "rent", "paid"})  # whole words only ("multiple")
+_MONEY_WORDS = frozenset({"tip", "tips", "subtotal", "cash", "wage", "rent", "paid", "owe", "owes", "owed", "owing",
+                          "debt"})  # whole words only ("multiple")
 
 
 # Words of a field holding money a write moved (not a standing price or balance): a refund, a

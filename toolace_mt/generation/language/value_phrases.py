@@ -101,6 +101,8 @@ def _sentences(value: Any) -> bool:
         isinstance(v, str) and len(v.split()) >= 3 and '"' not in v for v in value)
 
 
+# A code ("BB004541", "SKU-72"): which record, never a choice or a wish.
+_CODE = re.compile(r"(?=\S*\d)(?=\S*[A-Za-z])[A-Za-z0-9#][A-Za-z0-9#._/-]{2,40}")
 _QUESTION_WORDS = frozenset({"what", "how", "why", "who", "where", "when", "which"})
 
 # Said of a count of things ("bags" 2): the things, counted.
@@ -324,9 +326,10 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
         frames = frames + choices  # "paypal", "economy": a choice, not who the user is
     if chosen and not id_key(param):  # set by a write: wished for, never recalled
         frames = [f for f in frames if not any(m in f for m in _RECALLING)] + (
-            choices if not _IDENTITY_LABEL.search(said) else
+            choices if not _IDENTITY_LABEL.search(said) and not _CODE.fullmatch(shown) else
             ["The new {l} is {v}." if changes and not renewed else "The {l} should be {v}.", "Make it {v}, please."])
-    if not chosen:  # a fact the user states is no question ("Could the species be dog?")
+    if not chosen or _CODE.fullmatch(shown):  # a fact or a code the user states is no question ("Could the
+        # species be dog?", "Could the barcode be BB004541?")
         frames = [f for f in frames if not f.startswith(("Could the", "Could you make"))]
     if "," in shown and isinstance(value, dict | list) and not _IN_WORDS.fullmatch(shown):
         # a record ("street 1 Main St, city Springfield"): after a colon; a name with commas

@@ -17,7 +17,7 @@ dismiss acknowledge escalate transfer cancel add create book place send pay free
 modify report reschedule return exchange respond mute publish retire suspend reactivate enable
 dispatch allocate quarantine catalogue lease relinquish borrow lend receive unpack unload discharge admit prescribe
 refill amend inspect certify deny decide hire promote demote enrol invoice reimburse rollback revert duplicate clone
-deploy uninstall give""".split())
+deploy uninstall give destroy relocate discard dispose retract reserve vacate""".split())
 
 PARTICLES = frozenset({"in", "out", "up", "off", "on", "back", "down", "over", "away"})
 
