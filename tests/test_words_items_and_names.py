@@ -234,7 +234,7 @@ def test_a_parameter_named_by_a_question_is_no_noun_in_the_users_words() -> None
     for seed in range(20):
         said = value_clause(random.Random(seed), "what_happened", "Storm blew tiles off the roof", chosen=True)
         assert "what happened: Storm blew tiles off the roof." in said.lower().replace("storm", "Storm"), said
-        assert "the what" not in said.lower(), said
+        assert "the what" not in said.lower() and not said.startswith("What happened:"), said
 
 
 def test_an_entry_without_a_name_is_headed_by_its_kind() -> None:

@@ -291,7 +291,7 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
         said, shown = said.removesuffix(said.split()[-1]).strip() or measured[0], shown + measured[1]
     if said.split()[:1] and said.split()[0] in _QUESTION_WORDS and len(said.split()) >= 2 and shown.strip():
         # "what_happened" is no noun: "Here's what happened: ...", never "Could the what happened be ...?"
-        frame = rng.choice(["Here's {l}: {v}.", "As for {l}: {v}.", "{L}: {v}."])
+        frame = rng.choice(["Here's {l}: {v}.", "As for {l}: {v}.", "This is {l}: {v}."])  # "{L}: {v}." is a form
         return frame.replace("{L}", said[0].upper() + said[1:]).replace("{l}", said).replace("{v}", shown)
     renewed = said.startswith("new ")  # "the new start time" is a change already: never "the new new ..."
     choices = CHOICE_CLAUSES + CHANGE_CLAUSES if changes and not renewed else CHOICE_CLAUSES
