@@ -257,3 +257,8 @@ def test_a_code_the_user_gives_is_no_question_or_wish_and_money_owed_is_money() 
         assert not said.startswith(("Could", "I'd rather", "I'd prefer")), said
     assert past_tense("destroy_specimen") == "destroyed" and past_tense("relocate_specimen") == "relocated"
     assert natural(153.89, "they_owe_you") == "$153.89" and natural(3, "power") == "3"
+
+
+def test_a_recall_of_an_events_date_asks_when_it_happened() -> None:
+    assert all("time created" not in recall(random.Random(seed), "time_created") for seed in range(10))
+    assert "when was it created" in recall(random.Random(1), "time_created").lower()

@@ -328,7 +328,7 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False,
     return lead + text
 
 _EVENT_FIELD = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set|spent|taken|given|bought|sold|"
-                          r"kept|seen|begun)_(?:at|on|date|time)")
+                          r"kept|seen|begun)_(?:at|on|date|time)|(?:time|date|datetime|timestamp)_(?P<verb2>[a-z]+ed)")
 
 
 # Asking about a value no reply has said yet: nothing to repeat, so no "again".
@@ -355,7 +355,7 @@ def recall(rng: random.Random, key: str, said_before: bool | None = True) -> str
     said = label(key).removeprefix("my ")  # a field `my_response`: "the response", not "the my response"
     said = unit(key)[0] if unit(key) else said  # "temperature_c": "the temperature", not "the temperature c"
     related = relation(key)
-    event = _EVENT_FIELD.fullmatch(key)
+    event = _event_verb(key)
     dated = re.fullmatch(r"(?P<verb>[a-z]+)s_(?:on|at)", key)  # "expires_on": when does it expire?
     if related is not None:  # "from_account_id": "which account was it from again?"
         prep, noun = related
@@ -376,6 +376,12 @@ def recall(rng: random.Random, key: str, said_before: bool | None = True) -> str
         lead = rng.choice(["Sorry, ", "Wait, ", "Sorry to ask again, ", "Just to be sure, ", "Hold on, "])
     return lead + core if lead else core[0].upper() + core[1:]
 
+def _event_verb(key: str) -> dict[str, str] | None:
+    """The verb of a field that dates an event ("placed_at", "time_created"), as {"verb": ...}."""
+    found = _EVENT_FIELD.fullmatch(key)
+    return None if found is None else {"verb": found["verb"] or found["verb2"]}
+
+
 def _agreed(core: str, said: str) -> str:
     """A question about a plural label in the plural: "what were the checked bags again?",
     never "what was the checked bags"."""
@@ -395,7 +401,7 @@ def _recall_unknown(rng: random.Random, key: str) -> str:
     told yet (nothing asked to be repeated)."""
     said = label(key).removeprefix("my ")
     said = unit(key)[0] if unit(key) else said
-    related, event = relation(key), _EVENT_FIELD.fullmatch(key)
+    related, event = relation(key), _event_verb(key)
     dated = re.fullmatch(r"(?P<verb>[a-z]+)s_(?:on|at)", key)
     if related is not None:
         prep, noun = related
