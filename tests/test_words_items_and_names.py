@@ -262,3 +262,11 @@ def test_a_code_the_user_gives_is_no_question_or_wish_and_money_owed_is_money() 
 def test_a_recall_of_an_events_date_asks_when_it_happened() -> None:
     assert all("time created" not in recall(random.Random(seed), "time_created") for seed in range(10))
     assert "when was it created" in recall(random.Random(1), "time_created").lower()
+
+
+def test_a_measure_in_a_group_of_values_keeps_its_unit_after_the_number() -> None:
+    for seed in range(20):
+        said = " ".join(value_sentences(random.Random(seed), [("barcode", "BB002530"), ("volumeMl", 0.63)]))
+        assert "0.63 ml" in said and "volume ml" not in said.lower(), said
+        found = lookup_sentence(random.Random(seed), [("volumeMl", 0.5), ("rack", "R-1")])
+        assert "0.5 ml" in found and "volume ml" not in found.lower(), found

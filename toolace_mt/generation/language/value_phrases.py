@@ -101,6 +101,16 @@ def _sentences(value: Any) -> bool:
         isinstance(v, str) and len(v.split()) >= 3 and '"' not in v for v in value)
 
 
+def _measured(param: str, value: Any, said: str, shown: str) -> tuple[str, str]:
+    """A measure's label without its unit, and its value with it: "volume", "1.51 ml"
+    (never "the volume ml is 1.51")."""
+    measured = unit(param.split(" for ")[0].split()[-1]) if isinstance(value, int | float) \
+        and not isinstance(value, bool) else None
+    if measured is None:
+        return said, shown
+    return said.removesuffix(said.split()[-1]).strip() or measured[0], shown + measured[1]
+
+
 # A code ("BB004541", "SKU-72"): which record, never a choice or a wish.
 _CODE = re.compile(r"(?=\S*\d)(?=\S*[A-Za-z])[A-Za-z0-9#][A-Za-z0-9#._/-]{2,40}")
 _QUESTION_WORDS = frozenset({"what", "how", "why", "who", "where", "when", "which"})
@@ -285,10 +295,7 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     if named is not None:  # "It's the Air Purifier.", never "the item ID is Air Purifier"
         return named
     said, shown = for_value(said_label(param, rng), value), show(value)
-    measured = unit(param.split(" for ")[0].split()[-1]) if isinstance(value, int | float) \
-        and not isinstance(value, bool) else None
-    if measured is not None:  # "the volume is 1.51 ml", never "the volume ml is 1.51"
-        said, shown = said.removesuffix(said.split()[-1]).strip() or measured[0], shown + measured[1]
+    said, shown = _measured(param, value, said, shown)
     if said.split()[:1] and said.split()[0] in _QUESTION_WORDS and len(said.split()) >= 2 and shown.strip():
         # "what_happened" is no noun: "Here's what happened: ...", never "Could the what happened be ...?"
         frame = rng.choice(["Here's {l}: {v}.", "As for {l}: {v}.", "This is {l}: {v}."])  # "{L}: {v}." is a form
@@ -313,7 +320,7 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
                                                  ", ".join(quoted[:-1]) + " and " + quoted[-1])
     things = said.removeprefix("my ")
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0 and " " not in things \
-            and plural(things) and measured is None:  # "bags" 1: "1 bag, please", never "the bags would be 1"
+            and plural(things) and unit(param.split(" for ")[0].split()[-1]) is None:  # "bags" 1: "1 bag, please"
         return rng.choice(COUNT_CLAUSES).replace("{v}", f"{value} {things[:-1] if value == 1 else things}")
     if free_text(param, value):
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
@@ -416,7 +423,8 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bo
                             or free_text(p, v) or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
             out.extend(value_clause(rng, p, v, chosen, form, changes) for p, v in group)
             continue
-        saids = [for_value(said_label(p, rng), v) for p, v in group]
+        measured = [_measured(p, v, for_value(said_label(p, rng), v), show(v)) for p, v in group]
+        saids = [x for x, _ in measured]
         styles = GROUP_STYLES if all(mine(x) for x in saids) else GROUP_STYLES[:-1]
         if form is not None:  # each part of a group is a clause of its own
             fits = [st for st in styles if form_kind(st[0]) is None
@@ -427,7 +435,7 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bo
         if form is not None:
             for _ in group:
                 form.add(part)
-        parts = [fill_frame(part, x, show(v)) for x, (_, v) in zip(saids, group, strict=True)]
+        parts = [fill_frame(part, x, shown) for x, shown in measured]
         last = "; " if sep == "; " else rng.choice([" and ", ", and ", " and "])
         body = lead + sep.join(parts[:-1]) + last + parts[-1] + "."
         if rng.random() < 0.3:
@@ -463,7 +471,7 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
              or counted(v) is not None or named_things(p, v) is not None or _sentences(v)]
     spoken = [value_clause(rng, param.split()[-1], value) for param, value in alone]
     pairs = [(p, v) for p, v in pairs if (p, v) not in alone]
-    parts += [f"{said_label(param, rng)} {show(value)}" for param, value in pairs]
+    parts += [" ".join(_measured(param, value, said_label(param, rng), show(value))) for param, value in pairs]
     if not parts:
         return " ".join(spoken)
     values = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + rng.choice([" and ", ", "]) + parts[-1]
