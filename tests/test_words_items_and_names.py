@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import re
 
-from sandbox import ToolSpec
+from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.language.confirm_wording import _details
 from toolace_mt.generation.language.counted_items import counted, paired
@@ -243,10 +243,18 @@ def test_an_entry_without_a_name_is_headed_by_its_kind() -> None:
 
 
 def test_a_request_naming_the_record_asks_about_the_record_not_a_field_named_like_it() -> None:
-    pulled = Segment("g", "get_flight", {}, [Turn("user", "request", "Would you please pull up my flight?")])
-    status = Segment("g", "get_flight", {}, [Turn("user", "request", "What's the status of my flight?")])
-    assert not focus_of(pulled, None).asked("flight_number") and focus_of(status, None).asked("status")
     flight = {"flight_id": "FL1003", "flight_number": "TA508", "aircraft": "B787", "status": "scheduled"}
+
+    def asking(text: str, output: object) -> Segment:
+        call = Call("get_flight" if isinstance(output, dict) else "search_flights", {},
+                    result=CallResult(ok=True, result=output))
+        return Segment("g", call.name, {}, [Turn("user", "request", text), Turn("assistant", "call", calls=[call])])
+
+    pulled = asking("Would you please pull up my flight?", flight)
+    status = asking("What's the status of my flight?", flight)
+    assert not focus_of(pulled, None).asked("flight_number") and focus_of(status, None).asked("status")
+    searched = asking("I need to look for the flights.", [flight])  # a list's noun asks which ones, by number
+    assert focus_of(searched, None).asked("flight_number")
     assert "the status is scheduled" in summary(flight, "get_flight", random.Random(0),
                                                   focus=focus_of(pulled, None))
 

@@ -35,8 +35,10 @@ def focus_of(segment: Segment, draft: Draft | None) -> Focus:
     words = {x for text in said for x in re.findall(r"[a-z]{4,}", text)}
     if any(_CONTENTS.search(text) for text in said):  # "what's in my order?" asks for its items
         words |= CONTENT_FIELDS
-    # "pull up my flight" asks about the flight, not its `flight_number`: the record's own noun names no field
-    words -= {x for x in words if x.rstrip("s") in stems(segment.target)}
+    # "pull up my flight" asks about the flight, not its `flight_number`: one record's own noun names no
+    # field of it (a list's does: "look for flights" asks which flights, by their numbers)
+    if isinstance(segment.target_output(), dict):
+        words -= {x for x in words if x.rstrip("s") in stems(segment.target)}
     target = segment.target_calls()[:1]
     shown: set[str] = set()
     segments = [*(draft.segments if draft is not None and segment in draft.segments else []), segment]
