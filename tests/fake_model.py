@@ -23,6 +23,8 @@ from toolace_mt.llm.prompts import task_of
 
 REPLIES = ("Here is what I found.", "That's done, see the details above.", "All set, have a look.",
            "Here you go.", "I've checked that for you.")
+# After calls that only wrote, nothing was "found": the reply says it is done.
+DONE = ("That's done, see the details above.", "All set, have a look.", "Done.")
 
 
 def _content(value: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +47,22 @@ def stating(args: dict[str, Any]) -> str:
     if not parts:
         return "nothing else is needed"
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def requesting(args: dict[str, Any]) -> str:
+    """The values of a request as a user says them: the first by its name, the rest as
+    values ("the order ID is #W1; #W1-2, damaged and store credit"), since a turn naming
+    three parameters ("the X is .., the Y is .. and the Z is ..") is a form, not speech."""
+    if len(args) <= 2:
+        return stating(args)
+    (first, value), *rest = args.items()
+    values = [said(v) for _, v in rest]
+    return f"the {label(first)} is {said(value)}; " + ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def opening(count: int, wrote_only: bool) -> str:
+    """The reply's opening words: nothing is presented as found after calls that only wrote."""
+    return DONE[count % len(DONE)] if wrote_only else REPLIES[count % len(REPLIES)]
 
 
 def _scalars(value: Any) -> list[tuple[str, Any]]:
@@ -102,14 +120,14 @@ class ScriptedModel:
             if found is None:
                 return _content({"goal": "x", "request": "Hello.", "turns": [[{"name": "no_such_tool"}]]})
             name, args = found
-            request = f"I'd like to {label(name)}: {stating(args)}."
+            request = f"I'd like to {label(name)}: {requesting(args)}."
             return _content({"goal": f"{label(name)}", "request": request,
                              "turns": [[{"name": name, "arguments": args}]]})
         if task == "mas_user":
             found = self.find_call(context["target"]["name"], context["conversation"], rng)
             if found is None:
                 return _content({"request": "Never mind."})
-            request = f"Could you {label(found[0])}? {stating(found[1])}."
+            request = f"Could you {label(found[0])}? {requesting(found[1])}."
             self.planned[request] = found
             return _content({"request": request})
         if task == "reply":
@@ -140,8 +158,13 @@ class ScriptedModel:
             return _content({"passed": True, "reason": "", "message_index": None})
         raise ValueError(f"unknown task {task!r}")
 
-    @staticmethod
-    def replies(context: dict[str, Any]) -> list[str]:
+    def wrote_only(self, messages: list[dict[str, Any]]) -> bool:
+        """The calls among `messages` are all writes (at least one)."""
+        names = [c["function"]["name"] for m in messages for c in m.get("tool_calls") or []]
+        tools = self.bench.tools
+        return bool(names) and all(n in tools and tools[n].writes for n in names)
+
+    def replies(self, context: dict[str, Any]) -> list[str]:
         """One text per `[REPLY n]` mark of the conversation, in order."""
         marks = [i for i, m in enumerate(context["conversation"])
                  if m["role"] == "assistant" and re.fullmatch(r"\[REPLY \d+\]", m.get("content") or "")]
@@ -158,8 +181,8 @@ class ScriptedModel:
             outputs = [json.loads(m["content"]) for m in conversation[last_user:position] if m["role"] == "tool"]
             count = sum(1 for m in conversation[:position] if m["role"] == "assistant" and m.get("content"))
             told = "; ".join(telling(out) for out in outputs if not (isinstance(out, dict) and "error" in out))
-            texts.append(f"{REPLIES[count % len(REPLIES)]} {told[:1].upper()}{told[1:]}." if told
-                         else REPLIES[count % len(REPLIES)])
+            opener = opening(count, self.wrote_only(conversation[last_user:position]))
+            texts.append(f"{opener} {told[:1].upper()}{told[1:]}." if told else opener)
         return texts
 
     def find_call(self, target: str, conversation: list[dict[str, Any]],
@@ -195,8 +218,8 @@ class ScriptedModel:
             outputs = [json.loads(m["content"]) for m in messages[request_at:] if m["role"] == "tool"]
             told = "; ".join(telling(out) for out in outputs if not (isinstance(out, dict) and "error" in out))
             # As the reply task does: what the calls found, in words.
-            return {"content": f"{REPLIES[said % len(REPLIES)]} {told[:1].upper()}{told[1:]}." if told
-                    else REPLIES[said % len(REPLIES)]}
+            opener = opening(said, self.wrote_only(messages[request_at:]))
+            return {"content": f"{opener} {told[:1].upper()}{told[1:]}." if told else opener}
         name, args = planned
         if not asked and needs_confirmation(self.bench.tools[name]):
             return {"content": f"Just to check: shall I {label(name)}, where {stating(args)}?"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from toolace_mt.generation.draft import Call
-from toolace_mt.generation.language import speech
+from toolace_mt.generation.language import error_wording, said_back, speech, spoken_values
 from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan, names_for, said_by_name, singles_out
 
 
@@ -99,16 +99,16 @@ def test_an_authentication_look_up_is_kept_and_earlier_outputs_supply_the_user()
 
 
 def test_values_are_said_naturally() -> None:
-    assert speech.natural("no_longer_needed") == "no longer needed"
-    assert speech.natural(1108.9, "total") == "$1,108.90"
-    assert speech.natural("2026-07-16T22:00:00") == "July 16, 2026 at 22:00"
-    assert speech.natural("2026-07-16") == "July 16, 2026"
-    assert speech.natural("mei_garcia_1676") == "mei_garcia_1676"  # an id stays as it is
+    assert spoken_values.natural("no_longer_needed") == "no longer needed"
+    assert spoken_values.natural(1108.9, "total") == "$1,108.90"
+    assert spoken_values.natural("2026-07-16T22:00:00") == "July 16, 2026 at 22:00"
+    assert spoken_values.natural("2026-07-16") == "July 16, 2026"
+    assert spoken_values.natural("mei_garcia_1676") == "mei_garcia_1676"  # an id stays as it is
 
 
 def test_an_error_is_told_in_plain_words_not_read_out() -> None:
     raw = "customer C1851 not found; look the customer up by email or by name and zip code"
-    said = speech.plain_error(raw, "customer ID", "C1851")
+    said = error_wording.plain_error(raw, "customer ID", "C1851")
     assert said == "I couldn't find anything under the customer ID C1851."
     assert "look the customer up" not in said
 
@@ -125,7 +125,7 @@ def test_a_reply_is_prose_and_a_list_is_described() -> None:
 
 
 def test_a_refusal_says_your_not_my() -> None:
-    assert speech.yours("water my plants") == "water your plants"
+    assert said_back.yours("water my plants") == "water your plants"
 
 
 def test_a_value_two_earlier_look_ups_rival_for_is_said_by_the_user() -> None:

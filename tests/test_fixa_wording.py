@@ -12,20 +12,29 @@ from typing import Any
 
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.draft import Call, Segment, Turn
+from toolace_mt.generation.language import (
+    field_clauses,
+    flag_wording,
+    own_record,
+    record_listing,
+    reply_focus,
+    reply_wording,
+    speech,
+    spoken_values,
+)
 from toolace_mt.generation.language import offline_wording as ow
-from toolace_mt.generation.language import own_record, speech
 from toolace_mt.generation.language.assistant_phrases import ask_templates
 from toolace_mt.verifier.program_text import _FLOAT_WHOLE, _NAME_SAID
 from toolace_mt.verifier.small_talk import _FOUND_OPENER, _ID_CHOICE
 
 
 def _reply(tool: str, arguments: dict[str, Any], result: Any, writes: bool, seed: int = 0,
-           focus: speech.Focus | None = None, stated: dict[str, Any] | None = None, **kwargs: Any) -> str:
+           focus: reply_focus.Focus | None = None, stated: dict[str, Any] | None = None, **kwargs: Any) -> str:
     call = Call(tool, arguments, result=CallResult(ok=True, result=result))
     reply = Turn("assistant", "reply", seed=seed, topic={"target": tool, "writes": writes})
     segment = Segment(goal="g", target=tool, stated=stated or {},
                       turns=[Turn("assistant", "calls", calls=[call]), reply])
-    return ow.reply_text(segment, reply, random.Random(seed), focus, **kwargs)
+    return reply_wording.reply_text(segment, reply, random.Random(seed), focus, **kwargs)
 
 
 def _tool(name: str, params: list[str], writes: bool) -> ToolSpec:
@@ -70,11 +79,11 @@ def test_the_users_own_profile_is_told_without_their_name() -> None:
         assert "Samuel" not in text and text.strip(), text
     # asked about ("what name do you have on file?"), the name is the answer
     asked = _reply("get_customer", {"customer_id": "CUS-1095"}, output, False, 0,
-                   speech.Focus({"name", "file"}), user_key="customer_id")
+                   reply_focus.Focus({"name", "file"}), user_key="customer_id")
     assert "Samuel Ortiz" in asked, asked
     # given to be found by ("find me by first name Collin"), it asks for no name
     found = {"customer_id": "C1016", "first_name": "Collin", "last_name": "Warren", "email": "c@example.com"}
-    text = _reply("get_customer", {"customer_id": "C1016"}, found, False, 0, speech.Focus({"name", "first"}),
+    text = _reply("get_customer", {"customer_id": "C1016"}, found, False, 0, reply_focus.Focus({"name", "first"}),
                   stated={"first_name": "Collin"}, user_key="customer_id")
     assert "Collin" not in text, text
 
@@ -87,19 +96,19 @@ def test_a_record_pointing_at_the_user_keeps_its_own_name() -> None:
 
 
 def test_whole_numbers_have_no_trailing_zero() -> None:
-    for text in (speech.natural(3.0, "workdays"), speech.clause("days_available", 2.0),
+    for text in (spoken_values.natural(3.0, "workdays"), field_clauses.clause("days_available", 2.0),
                  speech.summary([{"leave_type": "sick", "days_available": 3.0}], "get_balances", random.Random(0)),
                  speech.summary({"workdays": 3.0, "note": "x"}, "count", random.Random(0))):
         assert not _FLOAT_WHOLE.search(text), text
-    assert speech.natural(2.5, "days") == "2.5" and speech.natural(25.0, "price") == "$25.00"
+    assert spoken_values.natural(2.5, "days") == "2.5" and spoken_values.natural(25.0, "price") == "$25.00"
 
 
 def test_yes_no_fields_are_said_as_states() -> None:
-    said = {key: speech._yes_no({key: False}) for key in ("is_open", "available", "open_now", "logged_in")}
+    said = {key: flag_wording.yes_no({key: False}) for key in ("is_open", "available", "open_now", "logged_in")}
     assert said == {"is_open": "No: it's not open.", "available": "No: it's not available.",
                     "open_now": "No: it's not open now.", "logged_in": "No: you're not logged in."}
-    assert speech._flag_state("has_wifi", True) == "it has wifi"
-    assert speech._flag_state("can_cancel", False) == "it can't cancel"
+    assert flag_wording.flag_state("has_wifi", True) == "it has wifi"
+    assert flag_wording.flag_state("can_cancel", False) == "it can't cancel"
     for text in said.values():
         assert not re.search(r"\bthe [a-z ]+ is o(?:n|ff)\b", text), text
     logout = _reply("logout", {}, {"logged_in": False}, True, 0)
@@ -109,9 +118,9 @@ def test_yes_no_fields_are_said_as_states() -> None:
 def test_an_asked_yes_no_is_told_in_each_entry() -> None:
     menu = [{"available": True, "item_id": "MI1", "name": "Pad Thai", "price": 18.73},
             {"available": False, "item_id": "MI2", "name": "Green Curry", "price": 18.74}]
-    text = speech.summary(menu, "get_menu", random.Random(0), focus=speech.Focus({"menu", "whether", "available"}))
+    text = speech.summary(menu, "get_menu", random.Random(0), focus=reply_focus.Focus({"menu", "whether", "available"}))
     assert "Pad Thai (MI1), available" in text and "Green Curry (MI2), not available" in text, text
-    plain = speech.summary(menu, "get_menu", random.Random(0), focus=speech.Focus({"menu"}))
+    plain = speech.summary(menu, "get_menu", random.Random(0), focus=reply_focus.Focus({"menu"}))
     assert "available" not in plain, plain
 
 
@@ -120,14 +129,14 @@ def test_a_question_for_the_cost_gets_the_price() -> None:
                "product_id": "P2046", "stock": 44}
     for seed in range(20):
         text = speech.summary(product, "get_product", random.Random(seed), known={"P2046"},
-                              focus=speech.Focus({"much", "does", "product", "cost"}))
+                              focus=reply_focus.Focus({"much", "does", "product", "cost"}))
         assert "$105.99" in text, text
 
 
 def test_a_count_over_a_period_is_said_with_its_period() -> None:
     output = {"end_date": "2026-10-07", "start_date": "2026-10-06", "workdays": 2.0}
     text = speech.summary(output, "count_workdays", random.Random(0), known={"2026-10-06", "2026-10-07"},
-                          focus=speech.Focus({"count", "workdays"}))
+                          focus=reply_focus.Focus({"count", "workdays"}))
     assert text == "There are 2 workdays from October 6, 2026 to October 7, 2026.", text
 
 
@@ -141,10 +150,10 @@ def test_an_identifier_is_asked_for_not_offered_as_a_choice() -> None:
 
 
 def test_a_record_of_a_list_of_names_is_told_by_its_entries() -> None:
-    assert speech.describe_item({"stock_list": ["FLET", "GRAN", "STOK"]}) == "FLET, GRAN and STOK"
-    many = speech.describe_item({"stock_list": [f"S{i}" for i in range(8)]})
+    assert record_listing.describe_item({"stock_list": ["FLET", "GRAN", "STOK"]}) == "FLET, GRAN and STOK"
+    many = record_listing.describe_item({"stock_list": [f"S{i}" for i in range(8)]})
     assert many == "S0, S1, S2, S3, S4 and 3 more", many
-    nested = speech.describe_item({"status": {"brakePedalForce": 0.0, "brakePedalStatus": "released"}})
+    nested = record_listing.describe_item({"status": {"brakePedalForce": 0.0, "brakePedalStatus": "released"}})
     assert not _FLOAT_WHOLE.search(nested) and "released" in nested, nested
 
 
@@ -171,5 +180,5 @@ def test_several_look_ups_are_led_by_their_values_in_words() -> None:
         reply = Turn("assistant", "reply", seed=seed, topic={"target": "list_orders", "writes": False})
         segment = Segment(goal="g", target="list_orders", stated={},
                           turns=[Turn("assistant", "calls", calls=calls), reply])
-        text = ow.reply_text(segment, reply, random.Random(seed))
+        text = reply_wording.reply_text(segment, reply, random.Random(seed))
         assert "out_for_delivery" not in text and not text.split(". ", 1)[-1].startswith("Then"), text

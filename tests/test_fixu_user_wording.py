@@ -11,6 +11,7 @@ import re
 import pytest
 
 from sandbox import ToolSpec
+from toolace_mt.generation.language import request_wording
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import user_phrases as up
 from toolace_mt.generation.language import value_phrases as vp
@@ -187,12 +188,11 @@ def test_a_session_and_a_particle_are_said_as_people_do() -> None:
 
 
 def test_an_include_flag_is_said_by_its_name_not_its_description() -> None:
-    from toolace_mt.generation.language import offline_wording
 
     description = "Also list invitations to events that have already started."
     tool = _tool("list_invitations", "List invitations the owner received.",
                  {"include_past": {"type": "boolean", "description": description}})
     for seed in SEEDS:
-        assert offline_wording._flag_sentences(tool, [("include_past", False)], random.Random(seed)) == {}
+        assert request_wording.flag_sentences(tool, [("include_past", False)], random.Random(seed)) == {}
         said = vp.value_clause(random.Random(seed), "include_past", False)
         assert "past" in said and not _echo(said, description), said

@@ -15,7 +15,7 @@ import pytest
 
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.language import speech
+from toolace_mt.generation.language import error_wording, field_clauses, spoken_values
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.labels import show
 from toolace_mt.generation.language.record_parts import merged
@@ -91,24 +91,24 @@ def test_camel_case_tool_names_are_said_as_words() -> None:
     ("bag_fees", 40.0, "the bag fees are $40.00"),
 ])
 def test_fields_are_said_as_phrases(key: str, value: object, said: str) -> None:
-    assert speech.clause(key, value) == said
+    assert field_clauses.clause(key, value) == said
 
 
 def test_counts_and_measures_are_not_dollars() -> None:
-    assert speech.natural(7, "total_contacts") == "7"
-    assert speech.natural(2.69, "fuelAmount") == "2.69"
-    assert speech.natural(5.0, "copay") == "$5.00"
-    assert speech.natural(12.5, "subtotal") == "$12.50"
+    assert spoken_values.natural(7, "total_contacts") == "7"
+    assert spoken_values.natural(2.69, "fuelAmount") == "2.69"
+    assert spoken_values.natural(5.0, "copay") == "$5.00"
+    assert spoken_values.natural(12.5, "subtotal") == "$12.50"
 
 
 def test_the_user_asks_back_for_an_event_as_the_event() -> None:
     asked = {w.recall(random.Random(s), "added_on") for s in range(50)}
     assert not [t for t in asked if "added on" in t]
     assert all("added" in t for t in asked)
-    assert speech.sayable("added_on", "2026-07-17")
+    assert field_clauses.sayable("added_on", "2026-07-17")
     expiry = {w.recall(random.Random(s), "expires_on") for s in range(30)}
     assert all("expire" in t and "expires on" not in t for t in expiry)
-    assert not speech.sayable("shipped_to", "Ann")
+    assert not field_clauses.sayable("shipped_to", "Ann")
 
 
 def test_a_request_from_a_description_asks_for_the_task_only_and_in_the_first_person() -> None:
@@ -122,10 +122,11 @@ def test_a_request_from_a_description_asks_for_the_task_only_and_in_the_first_pe
 
 
 def test_an_error_reply_tells_a_range_in_words() -> None:
-    said = speech.plain_error("the tank holds 50 gallons; that much fuel would overflow it", "fuel amount", 112.9)
+    said = error_wording.plain_error("the tank holds 50 gallons; that much fuel would overflow it", "fuel amount",
+                                     112.9)
     assert said == "the fuel amount 112.9 isn't within the range it allows."
-    assert "not found" not in speech.plain_error("no pharmacy in Rievrton", "city", "Rievrton")
-    assert speech.plain_error("no pharmacy in Rievrton", "city", "Rievrton").startswith("I couldn't find")
+    assert "not found" not in error_wording.plain_error("no pharmacy in Rievrton", "city", "Rievrton")
+    assert error_wording.plain_error("no pharmacy in Rievrton", "city", "Rievrton").startswith("I couldn't find")
 
 
 def test_a_read_that_only_echoes_its_arguments_answers_nothing() -> None:

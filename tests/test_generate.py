@@ -33,7 +33,7 @@ from toolace_mt.generation import run as run_module
 from toolace_mt.generation.backends.interface import INJECTION_TYPES, Injection
 from toolace_mt.generation.backends.offline_backend import OfflineBackend
 from toolace_mt.generation.draft import Call, Segment, Turn
-from toolace_mt.generation.language.offline_wording import reply_text
+from toolace_mt.generation.language.reply_wording import reply_text
 from toolace_mt.generation.language.wording import label
 from toolace_mt.generation.naig import generate_naig
 from toolace_mt.generation.run import AttemptRunner, RunOptions, identity_differences, run_identity, settings_path

@@ -20,6 +20,7 @@ from sandbox.registry import builtin_names
 from toolace_mt.cli import main
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import offline_wording as ow
+from toolace_mt.generation.language import reply_wording, request_wording
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.labels import show
 from toolace_mt.generation.language.value_phrases import EnumWords
@@ -126,7 +127,8 @@ def test_requests_state_free_text_verbatim(tau: Workbench, calendar: Workbench, 
     for bench, make, tool in cases:
         for seed in range(120):
             stated = make(random.Random(seed))
-            text = ow.request_text(bench, _segment(Call(tool, stated), stated), Turn("user", "request", seed=seed))
+            text = request_wording.request_text(bench, _segment(Call(tool, stated), stated),
+                                                Turn("user", "request", seed=seed))
             for param, value in stated.items():
                 assert _said(show(value), text), (param, value, text)  # a date and time as a person writes it
             assert not HOLE.search(text), text
@@ -142,7 +144,7 @@ def _reply(result: Any, tool: str = "think", writes: bool = False, seed: int = 0
                 result=CallResult(ok=True, result=result))
     reply = Turn("assistant", "reply", seed=seed, topic={"target": tool, "writes": writes})
     segment = Segment(goal="g", target=tool, stated={}, turns=[Turn("assistant", "calls", calls=[call]), reply])
-    return ow.reply_text(segment, reply, random.Random(seed))
+    return reply_wording.reply_text(segment, reply, random.Random(seed))
 
 
 @pytest.mark.parametrize("result", ["", None, "   ", {}])
@@ -189,7 +191,7 @@ def test_a_create_tells_the_key_of_what_it_made_whatever_its_name() -> None:
         reply = Turn("assistant", "reply", seed=seed, topic={"target": call.name, "writes": True})
         segment = Segment(goal="g", target=call.name, stated={},
                           turns=[Turn("assistant", "calls", calls=[call]), reply])
-        text = ow.reply_text(segment, reply, random.Random(seed), user_key="staff_number",
+        text = reply_wording.reply_text(segment, reply, random.Random(seed), user_key="staff_number",
                              references=frozenset({"report_code", "staff_number", "purpose", "cost_center"}))
         assert "ER-5075" in text, text
         assert "SN-204" not in text, text  # the user's own key is no news
@@ -206,7 +208,7 @@ def test_a_write_that_made_a_record_tells_its_key_whatever_its_verb() -> None:
         reply = Turn("assistant", "reply", seed=seed, topic={"target": call.name, "writes": True})
         segment = Segment(goal="g", target=call.name, stated={},
                           turns=[Turn("assistant", "calls", calls=[call]), reply])
-        text = ow.reply_text(segment, reply, random.Random(seed),
+        text = reply_wording.reply_text(segment, reply, random.Random(seed),
                              references=frozenset({"permitNumber", "estimatedCost", "workType"}))
         assert "BP-2026-0172" in text, text
 
@@ -246,13 +248,13 @@ def test_look_ups_by_day_are_headed_by_the_day_in_words() -> None:
     reply = Turn("assistant", "reply", seed=1, topic={"target": "get_energy_usage", "writes": False})
     segment = Segment(goal="g", target="get_energy_usage", stated={},
                       turns=[Turn("assistant", "calls", calls=read), reply])
-    text = ow.reply_text(segment, reply, random.Random(1))
+    text = reply_wording.reply_text(segment, reply, random.Random(1))
     assert "- August 5, 2026:" in text and "2026-08-05" not in text, text
     caps = [Call("get_policy_cap", {"category": c}, result=CallResult(ok=True, result={
         "category": c, "cap_per_item": cap})) for c, cap in (("airfare", 1500.0), ("conference_fees", 2500.0))]
     segment.turns[0] = Turn("assistant", "calls", calls=caps)
     segment.target = reply.topic["target"] = "get_policy_cap"
-    text = ow.reply_text(segment, reply, random.Random(1))
+    text = reply_wording.reply_text(segment, reply, random.Random(1))
     assert "- conference fees:" in text and "conference_fees" not in text, text
 
 
@@ -267,7 +269,7 @@ def test_the_users_own_record_with_a_preference_pointing_elsewhere_is_still_thei
         reply = Turn("assistant", "reply", seed=seed, topic={"target": call.name, "writes": True})
         segment = Segment(goal="g", target=call.name, stated={},
                           turns=[Turn("assistant", "calls", calls=[call]), reply])
-        text = ow.reply_text(segment, reply, random.Random(seed), user_key="patient_id")
+        text = reply_wording.reply_text(segment, reply, random.Random(seed), user_key="patient_id")
         assert "Mcdowell" not in text, text
 
 
@@ -354,7 +356,7 @@ def test_a_look_up_after_a_search_tells_the_text_only_it_holds() -> None:
     reply = Turn("assistant", "reply", seed=3, topic={"target": "get_message", "writes": False})
     segment = Segment(goal="g", target="get_message", stated={},
                       turns=[Turn("assistant", "calls", calls=[search]), Turn("assistant", "calls", calls=read), reply])
-    text = ow.reply_text(segment, reply, random.Random(3), ow._focus(segment, None))
+    text = reply_wording.reply_text(segment, reply, random.Random(3), reply_wording.focus_of(segment, None))
     assert 'saying "Please pay the May invoice by Friday. The bank details are on page two of the attachment. ..."' \
         in text, text  # its first sentences
     assert "saying" not in text.split("MSG-2")[1], text  # MSG-2's subject and date are news enough

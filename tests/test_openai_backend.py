@@ -333,11 +333,17 @@ def test_the_replies_are_worded_in_one_request_and_only_when_their_conversation_
     # worded again in one request, and none is asked when it came after the last reply.
     chat = next(op["message_index"] for op in record["provenance"]["ops"] if op["type"] == "non_function_call")
     later = [m for m in record["messages"][chat + 1:] if m["role"] == "assistant" and m.get("content")]
-    again = [json.loads(b["messages"][1]["content"]) for b, t in zip(bodies[injected:], tasks[injected:],
-                                                                       strict=True) if t == "reply"]
+    refining = tasks.index("refill")
+    again = [json.loads(b["messages"][1]["content"]) for b, t in zip(bodies[injected:refining],
+                                                                       tasks[injected:refining], strict=True)
+             if t == "reply"]
     assert [len(c["replies"]) for c in again] == ([len(later)] if later else [])
+    # A refined request's sub-tasks have their replies worded again on its new words: in one
+    # request after the refinement, whatever the number of refined requests.
+    reworded = tasks[refining:].count("reply")
+    assert reworded <= 1
     calls = record["provenance"]["cost"]["model_calls"]
-    assert calls["reply"] == tasks.count("reply") == 1 + len(again)
+    assert calls["reply"] == tasks.count("reply") == 1 + len(again) + reworded
     assert calls["skeleton"] == tasks.count("skeleton")
 
 

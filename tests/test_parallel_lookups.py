@@ -11,6 +11,7 @@ import pytest
 from toolace_mt.cli import main
 from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.language import offline_wording as ow
+from toolace_mt.generation.language import request_wording
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import normalise
 
@@ -69,7 +70,7 @@ def test_a_request_asks_for_the_twin_apart_and_the_reply_tells_both() -> None:
                           turns=[Turn("user", "request"), Turn("assistant", "calls", calls=[target, twin]),
                                  Turn("assistant", "reply", topic={"writes": False})])
         for seed in range(40):
-            text = ow.request_text(bench, segment, Turn("user", "request", seed=seed))
+            text = request_wording.request_text(bench, segment, Turn("user", "request", seed=seed))
             assert first in text and second in text
             assert text.index(first) < text.index(second), text  # the twin comes after the ask
         target.result, twin.result = bench.env.call("get_order", target.arguments), \

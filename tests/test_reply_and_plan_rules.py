@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 
-from toolace_mt.generation.language import speech
+from toolace_mt.generation.language import field_clauses, record_listing, reply_focus, speech
 from toolace_mt.generation.plan.dialogue_facts import entity_ids, re_resolves, shown_values, tells_nothing_new
 
 CUSTOMER = {"customer_id": "C1009", "email": "tony@example.com", "first_name": "Tony", "last_name": "Fry",
@@ -36,23 +36,23 @@ def test_a_read_that_shows_only_what_was_shown_tells_nothing_new() -> None:
 
 
 def test_event_dates_are_said_as_events() -> None:
-    assert speech.clause("placed_at", "2026-07-16T22:00:00") == "it was placed on July 16, 2026 at 22:00"
-    assert speech.clause("sent_at", "2026-06-11T15:46:00") == "it was sent on June 11, 2026 at 15:46"
-    assert speech.clause("expires_on", "2028-06-23") == "it expires on June 23, 2028"
-    assert speech.clause("customer_since", "2015-10-14") == "you've been a customer since October 14, 2015"
-    assert speech.clause("status", "no_longer_needed") == "the status is no longer needed"
+    assert field_clauses.clause("placed_at", "2026-07-16T22:00:00") == "it was placed on July 16, 2026 at 22:00"
+    assert field_clauses.clause("sent_at", "2026-06-11T15:46:00") == "it was sent on June 11, 2026 at 15:46"
+    assert field_clauses.clause("expires_on", "2028-06-23") == "it expires on June 23, 2028"
+    assert field_clauses.clause("customer_since", "2015-10-14") == "you've been a customer since October 14, 2015"
+    assert field_clauses.clause("status", "no_longer_needed") == "the status is no longer needed"
 
 
 def test_a_reply_tells_the_asked_and_new_values_first() -> None:
     order = {"order_id": "#W1", "status": "pending", "total": 25.99, "ship_city": "Leeds", "carrier": "UPS",
              "tracking_number": "1Z999"}
-    focus = speech.Focus(words={"tracking"}, shown={"#W1", "pending", "25.99", "Leeds"})
+    focus = reply_focus.Focus(words={"tracking"}, shown={"#W1", "pending", "25.99", "Leeds"})
     said = speech.summary(order, "get_order", random.Random(1), limit=2, focus=focus)
     assert "1Z999" in said and "UPS" in said and "Leeds" not in said
 
 
 def test_an_entity_whose_fields_were_all_shown_is_told_by_its_list() -> None:
-    focus = speech.Focus(shown={"C1009", "tony@example.com", "Tony", "Fry"})
+    focus = reply_focus.Focus(shown={"C1009", "tony@example.com", "Tony", "Fry"})
     said = speech.summary(CUSTOMER, "get_customer", random.Random(2), focus=focus)
     assert "#W1127" in said and "delivered" in said
 
@@ -60,15 +60,16 @@ def test_an_entity_whose_fields_were_all_shown_is_told_by_its_list() -> None:
 def test_list_entries_are_described_by_name_and_by_what_is_new() -> None:
     people = [{"passenger_id": "PAX-1", "first_name": "Jillian", "last_name": "Vance"},
               {"passenger_id": "PAX-2", "first_name": "Jonathan", "last_name": "Vance"}]
-    listed = speech.listing(people, "find_passengers", random.Random(0))
+    listed = record_listing.listing(people, "find_passengers", random.Random(0))
     assert "Jillian Vance (PAX-1)" in listed and "Jonathan Vance (PAX-2)" in listed
     orders = [{"order_id": "#W1", "status": "delivered", "placed_at": "2026-07-06T19:47:00",
                "delivered_on": "2026-07-10", "total": 63.98}]
-    focus = speech.Focus(shown={"#W1", "delivered", "2026-07-06T19:47:00", "63.98"})
-    assert "delivered on July 10, 2026" in speech.listing(orders, "list_customer_orders", random.Random(0),
+    focus = reply_focus.Focus(shown={"#W1", "delivered", "2026-07-06T19:47:00", "63.98"})
+    assert "delivered on July 10, 2026" in record_listing.listing(orders, "list_customer_orders", random.Random(0),
                                                           focus=focus)
     stock = [{"product_id": "P1", "name": "Desk Lamp", "price": 63.99, "stock": 2}]
-    assert "2 in stock" in speech.listing(stock, "search_products", random.Random(0), focus=speech.Focus({"stock"}))
+    assert "2 in stock" in record_listing.listing(stock, "search_products", random.Random(0),
+                                                  focus=reply_focus.Focus({"stock"}))
 
 
 def test_a_message_text_is_quoted_and_variants_are_listed() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from sandbox.registry import builtin_names
 from toolace_mt.generation.draft import Call, Segment, Turn
-from toolace_mt.generation.language import offline_wording as ow
+from toolace_mt.generation.language import request_wording
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.stats import tokens
@@ -36,7 +36,7 @@ def _segment(target: Call, stated: dict[str, Any], *lookups: Call) -> Segment:
 
 
 def _request(bench: Workbench, segment: Segment, seed: int, **topic: Any) -> str:
-    return ow.request_text(bench, segment, Turn("user", "request", seed=seed, topic=topic))
+    return request_wording.request_text(bench, segment, Turn("user", "request", seed=seed, topic=topic))
 
 
 def _trigrams(text: str) -> list[tuple[str, ...]]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from sandbox import ToolSpec
-from toolace_mt.generation.language import speech
+from toolace_mt.generation.language import field_clauses, speech
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import user_phrases as up
 from toolace_mt.generation.language import value_phrases as vp
@@ -41,7 +41,7 @@ def test_no_user_or_assistant_sentence_names_a_relation_as_a_field(param: str) -
         rng = random.Random(seed)
         texts = [vp.value_clause(rng, param, "ACC-10074"), up.answer(rng, param, "ACC-10074"),
                  up.answer(rng, param, "ACC-10074", correction=True), ask_text(rng, param), up.recall(rng, param),
-                 speech.clause(param, "ACC-10074")]
+                 field_clauses.clause(param, "ACC-10074")]
         for text in texts:
             assert field not in text.casefold(), text
             assert " reads " not in text, text
@@ -137,5 +137,9 @@ def test_a_record_valued_parameter_of_several_words_is_never_said_as_a_form_fiel
     texts = {vp.value_clause(random.Random(seed), "delivery address", address) for seed in range(40)}
     assert all(address in t for t in texts)
     assert not any(t.startswith("Delivery address:") for t in texts)  # the persona check's form filling
-    items = {vp.value_clause(random.Random(seed), "item", "product ID P2026, quantity 3") for seed in range(40)}
-    assert "Item: product ID P2026, quantity 3." in items  # one word: a label, as people write it
+    items = {vp.value_clause(random.Random(seed), "item", {"product_id": "P2026", "colour": "red"})
+             for seed in range(40)}
+    assert "Item: product ID P2026, colour red." in items  # one word: a label, as people write it
+    # a name with commas is a name, said as any value ("the company is Diaz, Owens and Randall")
+    company = {vp.value_clause(random.Random(seed), "company", "Diaz, Owens and Randall") for seed in range(40)}
+    assert not any(t.startswith(("Company:", "The company:")) for t in company)

@@ -11,7 +11,8 @@ import random
 from toolace_mt.generation.backends.interface import CostMeter, Injection, InjectionType, SubTaskPlan
 from toolace_mt.generation.draft import Draft, Segment, Turn
 from toolace_mt.generation.language import refinement
-from toolace_mt.generation.language.offline_wording import request_text, turn_text
+from toolace_mt.generation.language.offline_wording import turn_text
+from toolace_mt.generation.language.request_wording import request_text
 from toolace_mt.generation.plan import injections, segment_drafter
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.judge import Judge, OfflineJudge

@@ -10,10 +10,12 @@ import random
 from typing import Any
 
 from toolace_mt.generation.draft import Segment, Turn
-from toolace_mt.generation.language import speech
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.counted_items import counted, paired
 from toolace_mt.generation.language.record_parts import merged
+from toolace_mt.generation.language.said_back import yours
+from toolace_mt.generation.language.spoken_values import is_money, natural
 from toolace_mt.generation.workbench import Workbench
 
 
@@ -27,7 +29,7 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     value = target.arguments.get(ref) if ref else None
     named = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None  # ticket 1014 too
     action = w.task_phrase(segment.target, rng, named, who="you", plain=True)
-    action = speech.yours(action)
+    action = yours(action)
     before = segment.turns.index(turn) if turn in segment.turns else len(segment.turns)
     known = id_names([c.result.result for t in segment.turns[:before] for c in t.calls
                       if c.result is not None and c.result.ok])
@@ -51,15 +53,29 @@ def _details(arguments: dict[str, object], ref: str | None, names: dict[str, str
     """A write's values after its action: relations as phrases, one amount of money as
     "for $25.00", the rest "with the memo ...": " from account ACC-1 for $25.00 with the
     memo "rent"". Credentials are never said."""
-    grouped = merged(list(tl.without_secrets(arguments).items()))  # the street, city and zip as one address
+    # the street, city and zip as one address; an item and its quantity as "3 units of item MI2031"
+    grouped = paired([kv for kv in merged(list(tl.without_secrets(arguments).items())) if kv[0] != ref]) \
+        + ([(ref, arguments[ref])] if ref in arguments else [])
     given = [(k, v, _spoken(v, k, known or {})) for k, v in grouped
              if k != ref and not w.empty(v) and _spoken(v, k, known or {})]
     related = [w.relation_phrase(k, said) for k, v, said in given if w.relation(k) and not isinstance(v, bool)]
-    money = [said for k, v, said in given if speech.is_money(k, v)]
-    rest = [f"the {w.label((names or {}).get(k, k)).removeprefix('my ')} {said}" for k, v, said in given
-            if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and speech.is_money(k, v))]
-    return "".join(f" {phrase}" for phrase in related if phrase) + (f" for {money[0]}" if len(money) == 1 else "") \
-        + (" with " + w.list_words(rest) if rest else "")
+    money = [said for k, v, said in given if is_money(k, v)]
+    items = [said for k, v, said in given if counted(v) is not None]  # "for two of the Camping Tent (Navy)"
+    rest = [_stated(w.label((names or {}).get(k, k)).removeprefix('my '), v, said) for k, v, said in given
+            if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and is_money(k, v))
+            and counted(v) is None]
+    return "".join(f" {phrase}" for phrase in related if phrase) + "".join(f" for {said}" for said in items) \
+        + (f" for {money[0]}" if len(money) == 1 else "") + (" with " + w.list_words(rest) if rest else "")
+
+
+def _stated(label: str, value: object, said: str) -> str:
+    """One value of a write by its label: "the payment method gift card"; a count of things
+    as the things ("2 bags", "1 bag"), never "the bags 1"."""
+    words = label.split()
+    if isinstance(value, int) and not isinstance(value, bool) and len(words) == 1 and w.plural(label) \
+            and value >= 0:
+        return f"{value} {label[:-1] if value == 1 else label}"
+    return f"the {label} {said}"
 
 
 def _checked(segment: Segment, before: int, ids: list[object]) -> str:
@@ -68,13 +84,13 @@ def _checked(segment: Segment, before: int, ids: list[object]) -> str:
         for call in earlier.calls:
             output = call.result.result if call.result is not None and call.result.ok else None
             if isinstance(output, dict) and any(v in call.arguments.values() for v in ids if v is not None):
-                facts = [speech.natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
+                facts = [natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
                          if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
                 when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
                              if isinstance(output.get(k), str) and output[k]), None)
                 if when is not None:  # what the record is: the flight it is for, when it was placed
                     said = when.replace("_", " ").removesuffix(" at")  # "placed July 15, 2026 at 22:00"
-                    facts = [*facts[:2], f"{said} {speech.natural(output[when], when)}"]
+                    facts = [*facts[:2], f"{said} {natural(output[when], when)}"]
                 if facts:
                     return "it's " + ", ".join(facts[:3])
     return ""
@@ -83,6 +99,9 @@ def _checked(segment: Segment, before: int, ids: list[object]) -> str:
 def _spoken(value: object, key: str, known: dict[str, str]) -> str:
     """An argument as said in a confirmation: scalars in words, a list of records by their
     values, an id with the name the dialogue showed for it ("7602931732 (Espresso Machine)")."""
+    items = counted(value, lambda thing, thing_key: _spoken(thing, thing_key, known))
+    if items is not None:  # "one unit of product P2017 (Wall Clock (Grey))"
+        return items
     if isinstance(value, list):
         return " and ".join(_spoken(v, key, known) for v in value)
     if isinstance(value, dict):
@@ -90,10 +109,10 @@ def _spoken(value: object, key: str, known: dict[str, str]) -> str:
     if isinstance(value, str | int) and not isinstance(value, bool) and str(value) in known \
             and (w.id_key(key) or key.endswith("_ids")):
         return f"{value} ({known[str(value)]})"
-    if isinstance(value, str) and len(value.split()) >= 3 and speech.natural(value, key) == value \
+    if isinstance(value, str) and len(value.split()) >= 3 and natural(value, key) == value \
             and not key.endswith(("address", "name")):
         return f'"{value}"'  # the user's own text (a subject, a message body), quoted as theirs
-    return speech.natural(value, key)
+    return natural(value, key)
 
 
 

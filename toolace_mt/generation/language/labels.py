@@ -8,6 +8,8 @@ import random
 import re
 from typing import Any
 
+from toolace_mt.generation.language.counted_items import counted
+
 # Another word a user says for a label (matched on the label's last words).
 LABEL_VARIANTS: dict[str, list[str]] = {
     "zip code": ["zip code", "zip", "ZIP code", "postal code"], "zip": ["zip", "zip code", "postal code"],
@@ -125,7 +127,13 @@ def relation_phrase(param: str, shown: str) -> str | None:
 # A field name's last word that is a unit ("temperature_c", "distance_km"): said after the number.
 UNITS = {"c": "°C", "celsius": "°C", "f": "°F", "fahrenheit": "°F", "km": " km", "kg": " kg", "mi": " miles",
          "lb": " lb", "lbs": " lb", "pct": "%", "percent": "%", "ms": " ms", "kwh": " kWh", "mph": " mph",
-         "kph": " km/h", "kmh": " km/h", "cm": " cm", "mm": " mm", "gb": " GB", "mb": " MB"}
+         "kph": " km/h", "kmh": " km/h", "cm": " cm", "mm": " mm", "gb": " GB", "mb": " MB", "ml": " ml", "g": " g",
+         "mg": " mg", "oz": " oz", "litres": " litres", "liters": " liters", "gallons": " gallons"}
+# Units of time, a unit only after a word for a span ("duration_minutes": "30 minutes"; "num_days" is a count).
+TIME_UNITS = {"min": " minutes", "mins": " minutes", "minutes": " minutes", "hrs": " hours", "hours": " hours",
+              "sec": " seconds", "secs": " seconds", "seconds": " seconds", "days": " days", "weeks": " weeks"}
+_SPANS = frozenset({"duration", "length", "time", "wait", "delay", "timeout", "interval", "runtime", "period",
+                    "session", "travel", "break", "cooldown", "grace", "trial", "stay"})
 
 
 def unit(field: str) -> tuple[str, str] | None:
@@ -134,6 +142,8 @@ def unit(field: str) -> tuple[str, str] | None:
     words = label(field).split()
     if len(words) >= 2 and words[-1].casefold() in UNITS:
         return " ".join(words[:-1]), UNITS[words[-1].casefold()]
+    if len(words) >= 2 and words[-1].casefold() in TIME_UNITS and words[-2].casefold() in _SPANS:
+        return " ".join(words[:-1]), TIME_UNITS[words[-1].casefold()]
     return None
 
 
@@ -180,7 +190,11 @@ def date_words(year: str, month: str, day: str) -> str:
 
 
 def show(value: Any) -> str:
-    """A value as the user would type it (lists joined, enums with spaces)."""
+    """A value as the user would type it (lists joined, enums with spaces, things with a
+    quantity as "three of the Camping Tent (Navy)")."""
+    items = counted(value)
+    if items is not None:
+        return items
     if isinstance(value, list):
         return " and ".join(show(v) for v in value)
     if isinstance(value, dict):

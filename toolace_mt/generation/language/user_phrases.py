@@ -10,7 +10,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from toolace_mt.generation.language.labels import for_value, join, label, mine, relation, said_label, show, unit
+from toolace_mt.generation.language.labels import (
+    for_value,
+    join,
+    label,
+    mine,
+    plural,
+    relation,
+    said_label,
+    show,
+    unit,
+)
 from toolace_mt.generation.language.value_phrases import SPOKEN, fill_frame, frames_for, free_text, relation_clause
 
 GREETINGS = ["Hi", "Hello", "Hey", "Hi there", "Hello there", "Hey there", "Good morning", "Good afternoon",
@@ -318,7 +328,7 @@ def answer(rng: random.Random, param: str, value: Any, correction: bool = False,
     return lead + text
 
 _EVENT_FIELD = re.compile(r"(?P<verb>[a-z]+ed|sent|paid|made|held|built|done|read|set|spent|taken|given|bought|sold|"
-                          r"kept|seen|begun)_(?:at|on|date|time)")
+                          r"kept|seen|begun)_(?:at|on|date|time)|(?:time|date|datetime|timestamp)_(?P<verb2>[a-z]+ed)")
 
 
 # Asking about a value no reply has said yet: nothing to repeat, so no "again".
@@ -345,7 +355,7 @@ def recall(rng: random.Random, key: str, said_before: bool | None = True) -> str
     said = label(key).removeprefix("my ")  # a field `my_response`: "the response", not "the my response"
     said = unit(key)[0] if unit(key) else said  # "temperature_c": "the temperature", not "the temperature c"
     related = relation(key)
-    event = _EVENT_FIELD.fullmatch(key)
+    event = _event_verb(key)
     dated = re.fullmatch(r"(?P<verb>[a-z]+)s_(?:on|at)", key)  # "expires_on": when does it expire?
     if related is not None:  # "from_account_id": "which account was it from again?"
         prep, noun = related
@@ -360,18 +370,38 @@ def recall(rng: random.Random, key: str, said_before: bool | None = True) -> str
         core = rng.choice(["when does it {v} again?", "when did you say it would {v}?"] if said_before
                           else ["when does it {v}?"]).replace("{v}", dated["verb"])
     else:
-        core = rng.choice(RECALL_CORES if said_before else FRESH_CORES).replace("{l}", said)
+        core = _agreed(rng.choice(RECALL_CORES if said_before else FRESH_CORES).replace("{l}", said), said)
     lead = rng.choice(RECALL_LEADS if said_before else FRESH_LEADS)
     if said_before and not _AGAIN_SAID.search(lead + core):  # "what's the total?" right after it was told
         lead = rng.choice(["Sorry, ", "Wait, ", "Sorry to ask again, ", "Just to be sure, ", "Hold on, "])
     return lead + core if lead else core[0].upper() + core[1:]
+
+def _event_verb(key: str) -> dict[str, str] | None:
+    """The verb of a field that dates an event ("placed_at", "time_created"), as {"verb": ...}."""
+    found = _EVENT_FIELD.fullmatch(key)
+    return None if found is None else {"verb": found["verb"] or found["verb2"]}
+
+
+def _agreed(core: str, said: str) -> str:
+    """A question about a plural label in the plural: "what were the checked bags again?",
+    never "what was the checked bags"."""
+    if not plural(said):
+        return core
+    core = re.sub(rf"\bwhat's the {re.escape(said)}\b", f"what are the {said}", core)
+    core = re.sub(rf"\b(?:was|is) the {re.escape(said)}\b", lambda m: ("were" if m.group(0).startswith("was")
+                                                                       else "are") + f" the {said}", core)
+    core = re.sub(rf"\b{re.escape(said)} (was|is)\b", lambda m: f"{said} {'were' if m.group(1) == 'was' else 'are'}",
+                  core)
+    return core.replace("what was it", "what were they").replace("were that", "were those").replace("were it",
+                                                                                                   "were they")
+
 
 def _recall_unknown(rng: random.Random, key: str) -> str:
     """"What was the total again?": fits a value told before (a reason to ask) and one not
     told yet (nothing asked to be repeated)."""
     said = label(key).removeprefix("my ")
     said = unit(key)[0] if unit(key) else said
-    related, event = relation(key), _EVENT_FIELD.fullmatch(key)
+    related, event = relation(key), _event_verb(key)
     dated = re.fullmatch(r"(?P<verb>[a-z]+)s_(?:on|at)", key)
     if related is not None:
         prep, noun = related
@@ -382,7 +412,7 @@ def _recall_unknown(rng: random.Random, key: str) -> str:
     elif dated:
         core = f"when does it {dated['verb']} again?"
     else:
-        core = rng.choice(SAFE_RECALL_CORES).replace("{l}", said)
+        core = _agreed(rng.choice(SAFE_RECALL_CORES).replace("{l}", said), said)
     lead = rng.choice(SAFE_RECALL_LEADS) if not re.match(r"(?:sorry|just|wait|quick),?", core) else ""
     return lead + core if lead else core[0].upper() + core[1:]
 

@@ -8,6 +8,7 @@ import random
 import re
 from typing import Any
 
+from toolace_mt.generation.language.counted_items import counted
 from toolace_mt.generation.language.labels import (
     for_value,
     id_key,
@@ -18,7 +19,9 @@ from toolace_mt.generation.language.labels import (
     relation_phrase,
     said_label,
     show,
+    unit,
 )
+from toolace_mt.generation.language.named_records import named_clause, named_things
 from toolace_mt.generation.plan.values import text_kind
 
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
@@ -33,7 +36,7 @@ VALUE_CLAUSES = ["Just so you know, the {l} is {v}.",
                  "Please note the {l} is {v}.",
                  "I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
                  "I think the {l} is {v}.", "I'm pretty sure the {l} is {v}.",
-                 "The {l} is {v}.", "{L} {v}.", "The {l} should be {v}.", "{L} would be {v}.",
+                 "The {l} is {v}.", "The {l} should be {v}.", "{L} would be {v}.",
                  "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "The {l} will be {v}.", "{L} should be {v}.",
                  "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}.",
                  "The {l}, if it helps, is {v}.", "Oh, the {l} is {v}, by the way.", "The {l} is {v}, I believe.",
@@ -57,8 +60,9 @@ CHANGE_CLAUSES = ["Going forward, the {l} should be {v}.", "The new {l} is {v}."
 CHANGE_VERBS = frozenset({"change", "modify", "update", "set", "switch", "edit", "replace", "move", "reschedule",
                           "rename", "adjust", "amend", "reassign", "correct"})
 # Parameters people do not name when they ask: a search's words, a count of results.
-SPOKEN = {"query": ["I'm looking for {v}.", "Anything with {v} in it.", "Something matching {v}, please.",
-                    "I'm after {v}.", "It's about {v}."],
+# A search's words are a fragment ("clock", "shaw"), not a name: quoted as what to search for.
+SPOKEN = {"query": ['Search for "{v}", please.', 'Anything with "{v}" in it.', 'Something matching "{v}", please.',
+                    'A search for "{v}" should find it.', 'Try searching for "{v}".'],
           "limit": ["Just the first {v}, please.", "No more than {v}, please.", "{v} at most is plenty.",
                     "Only {v} of them, please."]}
 for _search in ("q", "keyword", "keywords", "search", "search_term", "search_terms", "search_query", "term", "terms"):
@@ -85,6 +89,43 @@ def relation_clause(rng: random.Random, param: str, value: Any) -> str | None:
     frames = RELATION_DATES if not found[1] else RELATION_CLAUSES.get(found[0], RELATION_ANY)
     return rng.choice(frames).replace("{P}", phrase[:1].upper() + phrase[1:]).replace("{p}", phrase)
 
+
+# Said of a list of lines in the user's own words, each quoted.
+LINES_CLAUSES = ["These ones: {v}.", "Namely {v}.", "The lines are {v}.", "I mean {v}."]
+MAX_LINES = 6
+
+
+def _sentences(value: Any) -> bool:
+    """A list of lines a person wrote (three words or more each), not of names or codes."""
+    return isinstance(value, list) and 0 < len(value) <= MAX_LINES and all(
+        isinstance(v, str) and len(v.split()) >= 3 and '"' not in v for v in value)
+
+
+def _measured(param: str, value: Any, said: str, shown: str) -> tuple[str, str]:
+    """A measure's label without its unit, and its value with it: "volume", "1.51 ml"
+    (never "the volume ml is 1.51")."""
+    measured = unit(param.split(" for ")[0].split()[-1]) if isinstance(value, int | float) \
+        and not isinstance(value, bool) else None
+    if measured is None:
+        return said, shown
+    return said.removesuffix(said.split()[-1]).strip() or measured[0], shown + measured[1]
+
+
+# A code ("BB004541", "SKU-72"): which record, never a choice or a wish.
+_CODE = re.compile(r"(?=\S*\d)(?=\S*[A-Za-z])[A-Za-z0-9#][A-Za-z0-9#._/-]{2,40}")
+_QUESTION_WORDS = frozenset({"what", "how", "why", "who", "where", "when", "which"})
+
+# Said of a count of things ("bags" 2): the things, counted.
+COUNT_CLAUSES = ["For {v}, please.", "{v}, please.", "Make it {v}, please.", "It's {v}.", "That's {v}."]
+
+# Said of things with a quantity (counted_items): what the user wants, never a form's fields.
+ITEM_CLAUSES = ["I'd like {v}.", "I want {v}.", "I'm after {v}.", "Could I get {v}?", "It's {v} I need.",
+                "I'd like to get {v}."]
+
+# Labels of a choice whose value names itself: "I'd prefer store credit" says which choice.
+_NAMED_BY_VALUE = frozenset({"method", "type", "class", "kind", "option", "plan", "tier", "size", "colour", "color",
+                             "seat", "cabin", "category", "mode", "style", "format", "language", "currency", "brand",
+                             "model", "level", "fare", "room", "flavour", "flavor", "payment", "shipping", "delivery"})
 
 # Only for what the user owns or is (ids of their things, their name, address ...).
 MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should be {v}.",
@@ -247,31 +288,59 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
     """One sentence that states one value (an empty one is said to be left blank); a
     `chosen` value (what a write should set) is wished for, never recalled; said as a
     change ("the new seat is 14C") only when the write `changes` a record."""
-    choices = CHOICE_CLAUSES + CHANGE_CLAUSES if changes else CHOICE_CLAUSES
     related = relation_clause(rng, param.split(" for ")[0].removeprefix("other ").removeprefix("current "), value)
     if related is not None:
         return related
+    named = named_clause(rng, param, value)
+    if named is not None:  # "It's the Air Purifier.", never "the item ID is Air Purifier"
+        return named
     said, shown = for_value(said_label(param, rng), value), show(value)
+    said, shown = _measured(param, value, said, shown)
+    if said.split()[:1] and said.split()[0] in _QUESTION_WORDS and len(said.split()) >= 2 and shown.strip():
+        # "what_happened" is no noun: "Here's what happened: ...", never "Could the what happened be ...?"
+        frame = rng.choice(["Here's {l}: {v}.", "As for {l}: {v}.", "This is {l}: {v}."])  # "{L}: {v}." is a form
+        return frame.replace("{L}", said[0].upper() + said[1:]).replace("{l}", said).replace("{v}", shown)
+    renewed = said.startswith("new ")  # "the new start time" is a change already: never "the new new ..."
+    choices = CHOICE_CLAUSES + CHANGE_CLAUSES if changes and not renewed else CHOICE_CLAUSES
+    if not said.split()[-1:] or said.split()[-1] not in _NAMED_BY_VALUE or any(ch.isdigit() for ch in shown):
+        # "I'd rather have 46.4", "I'd rather have private": without its label a value says nothing,
+        # unless it names the choice itself ("I'd prefer credit card")
+        choices = [c for c in choices if "{l}" in c or "{L}" in c]
+    if counted(value) is not None:  # an order's lines: "I'd like 3 of the Camping Tent (Navy)."
+        return rng.choice(ITEM_CLAUSES).replace("{v}", shown)
     if not shown.strip():
         return fill_frame(rng.choice(EMPTY_CLAUSES), said, "")
     spoken = param.split()[-1] if param.split() else param  # "other query": a search's words all the same
     if spoken in SPOKEN and isinstance(value, str | int) and not isinstance(value, bool):
         text = rng.choice(SPOKEN[spoken]).replace("{v}", shown)
         return text[0].upper() + text[1:]
+    if _sentences(value):  # lines in the user's own words ("Please remind Cory ..."): each quoted
+        quoted = [f'"{line.strip()}"' for line in value]
+        return rng.choice(LINES_CLAUSES).replace("{v}", quoted[0] if len(quoted) == 1 else
+                                                 ", ".join(quoted[:-1]) + " and " + quoted[-1])
+    things = said.removeprefix("my ")
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0 and " " not in things \
+            and plural(things) and unit(param.split(" for ")[0].split()[-1]) is None:  # "bags" 1: "1 bag, please"
+        return rng.choice(COUNT_CLAUSES).replace("{v}", f"{value} {things[:-1] if value == 1 else things}")
     if free_text(param, value):
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
     if isinstance(value, EnumWords) and not chosen:  # what a look-up is for, not a wish ("I'd rather have meals")
-        frames = ["The {l} is {v}.", "The {l} should be {v}.", "{L}: {v}.", "I'm asking about {v}."]
+        frames = ["The {l} is {v}.", "The {l} should be {v}.", "I'm asking about {v}."]
     elif isinstance(value, EnumWords):  # a choice from a list ("no longer needed"): wished for, never a remembered fact
         frames = [*choices, "The {l} is {v}.", "The {l} should be {v}."]
     elif not mine(said) and not any(ch.isdigit() for ch in shown) and not _IDENTITY_LABEL.search(said):
         frames = frames + choices  # "paypal", "economy": a choice, not who the user is
     if chosen and not id_key(param):  # set by a write: wished for, never recalled
         frames = [f for f in frames if not any(m in f for m in _RECALLING)] + (
-            choices if not _IDENTITY_LABEL.search(said) else
-            ["The new {l} is {v}." if changes else "The {l} should be {v}.", "Make it {v}, please."])
-    if "," in shown and not _IN_WORDS.fullmatch(shown):  # a record ("product ID P2026, quantity 3"): after a colon
+            choices if not _IDENTITY_LABEL.search(said) and not _CODE.fullmatch(shown) else
+            ["The new {l} is {v}." if changes and not renewed else "The {l} should be {v}.", "Make it {v}, please."])
+    if not chosen or _CODE.fullmatch(shown):  # a fact or a code the user states is no question ("Could the
+        # species be dog?", "Could the barcode be BB004541?")
+        frames = [f for f in frames if not f.startswith(("Could the", "Could you make"))]
+    if "," in shown and isinstance(value, dict | list) and not _IN_WORDS.fullmatch(shown):
+        # a record ("street 1 Main St, city Springfield"): after a colon; a name with commas
+        # ("Diaz, Owens and Randall") is said as any name
         frames = ["Here's the {l}: {v}.", "The {l}: {v}."]
         if " " not in said.removeprefix("my "):  # "Item: ...", never a form's "Delivery address: ..."
             frames.insert(0, "{L}: {v}.")
@@ -348,11 +417,14 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bo
     while rest:
         size = min(len(rest), rng.choice([1, 1, 1, 2, 2, 3]))
         group, rest = rest[:size], rest[size:]
-        if size == 1 or any("," in show(v) or isinstance(v, bool) or not show(v).strip() or free_text(p, v)
-                            or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
+        if size == 1 or any("," in show(v) or counted(v) is not None or named_things(p, v) is not None
+                            or _sentences(v)
+                            or isinstance(v, bool) or not show(v).strip()
+                            or free_text(p, v) or p.split()[-1] in SPOKEN or relation(p) for p, v in group):
             out.extend(value_clause(rng, p, v, chosen, form, changes) for p, v in group)
             continue
-        saids = [for_value(said_label(p, rng), v) for p, v in group]
+        measured = [_measured(p, v, for_value(said_label(p, rng), v), show(v)) for p, v in group]
+        saids = [x for x, _ in measured]
         styles = GROUP_STYLES if all(mine(x) for x in saids) else GROUP_STYLES[:-1]
         if form is not None:  # each part of a group is a clause of its own
             fits = [st for st in styles if form_kind(st[0]) is None
@@ -363,7 +435,7 @@ def value_sentences(rng: random.Random, pairs: list[tuple[str, Any]], chosen: bo
         if form is not None:
             for _ in group:
                 form.add(part)
-        parts = [fill_frame(part, x, show(v)) for x, (_, v) in zip(saids, group, strict=True)]
+        parts = [fill_frame(part, x, shown) for x, shown in measured]
         last = "; " if sep == "; " else rng.choice([" and ", ", and ", " and "])
         body = lead + sep.join(parts[:-1]) + last + parts[-1] + "."
         if rng.random() < 0.3:
@@ -395,10 +467,11 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
         parts.append(f"{given['first_name']} {given['last_name']}")
         pairs = [(p, v) for p, v in pairs if p not in ("first_name", "last_name")]
     # "other query": a search's words; a relation ("from account ...") is its own sentence
-    alone = [(p, v) for p, v in pairs if p.split()[-1] in SPOKEN or isinstance(v, bool) or relation(p.split()[-1])]
+    alone = [(p, v) for p, v in pairs if p.split()[-1] in SPOKEN or isinstance(v, bool) or relation(p.split()[-1])
+             or counted(v) is not None or named_things(p, v) is not None or _sentences(v)]
     spoken = [value_clause(rng, param.split()[-1], value) for param, value in alone]
     pairs = [(p, v) for p, v in pairs if (p, v) not in alone]
-    parts += [f"{said_label(param, rng)} {show(value)}" for param, value in pairs]
+    parts += [" ".join(_measured(param, value, said_label(param, rng), show(value))) for param, value in pairs]
     if not parts:
         return " ".join(spoken)
     values = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + rng.choice([" and ", ", "]) + parts[-1]

@@ -14,7 +14,10 @@ review comment reply forward save clear link unlink attach detach increase decre
 release fasten engage check submit set reset redeem dispense issue record claim waive print verify authorize revoke
 grant void settle top fund upgrade downgrade extend pause resume mute unmute empty drop rebook rsvp note assign
 dismiss acknowledge escalate transfer cancel add create book place send pay freeze unfreeze invite request change
-modify report reschedule return exchange respond mute publish retire suspend reactivate enable""".split())
+modify report reschedule return exchange respond mute publish retire suspend reactivate enable
+dispatch allocate quarantine catalogue lease relinquish borrow lend receive unpack unload discharge admit prescribe
+refill amend inspect certify deny decide hire promote demote enrol invoice reimburse rollback revert duplicate clone
+deploy uninstall give destroy relocate discard dispose retract reserve vacate""".split())
 
 PARTICLES = frozenset({"in", "out", "up", "off", "on", "back", "down", "over", "away"})
 
@@ -24,7 +27,8 @@ _IRREGULAR = {"send": "sent", "pay": "paid", "set": "set", "put": "put", "make":
               "log": "logged", "ship": "shipped", "stop": "stopped", "tag": "tagged", "pin": "pinned",
               "unpin": "unpinned", "star": "starred", "unstar": "unstarred", "flag": "flagged", "drop": "dropped",
               "cancel": "cancelled", "top": "topped", "rsvp": "replied to", "plan": "planned", "dispense": "dispensed",
-              "grant": "granted", "withdraw": "withdrawn"}
+              "grant": "granted", "withdraw": "withdrawn", "lend": "lent", "deny": "denied",
+              "enrol": "enrolled", "catalogue": "catalogued"}
 
 
 def participle(verb: str) -> str:

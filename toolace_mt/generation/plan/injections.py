@@ -14,7 +14,8 @@ from toolace_mt.generation.backends.interface import Injection, InjectionType
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
-from toolace_mt.generation.language.speech import natural, sayable
+from toolace_mt.generation.language.field_clauses import sayable
+from toolace_mt.generation.language.spoken_values import natural
 from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.plan.value_keys import is_id
 from toolace_mt.generation.plan.value_shapes import listed_options
