@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 
+from toolace_mt.compiler.names import words
 from toolace_mt.compiler.spec_model import Field
 from toolace_mt.generation.plan.value_shapes import from_pattern
 
@@ -60,6 +61,25 @@ def pattern_pool(pattern: str, count: int = 12) -> list[str]:
     return sorted({m for m in made if m is not None and re.fullmatch(pattern, m)})[:count]
 
 
+def bound_words(spec: Field) -> str:
+    """A number's schema bounds in words: "between 1 and 25", "more than 0 and at most 150"."""
+    low, high = spec.minimum, spec.maximum
+    if low is not None and high is not None and not spec.exclusive_minimum and not spec.exclusive_maximum:
+        return f"between {num(low)} and {num(high)}"
+    said_low = "" if low is None else f"{'more than' if spec.exclusive_minimum else 'at least'} {num(low)}"
+    said_high = "" if high is None else f"{'less than' if spec.exclusive_maximum else 'at most'} {num(high)}"
+    return " and ".join(part for part in (said_low, said_high) if part)
+
+
+def nested_bounds(spec: Field) -> str:
+    """The bounds of an object's numeric properties, for its description ("value more than
+    0 and at most 150"): the generator reads a parameter's words, not its properties'."""
+    parts = [f"{' '.join(words(prop.name))} {bound_words(prop)}" for prop in spec.properties
+             if prop.type in ("integer", "number") and (prop.minimum is not None or prop.maximum is not None)
+             and not RANGE_SAID.search(prop.description.lower()) and not BOUND_SAID.search(prop.description.lower())]
+    return "; ".join(parts)
+
+
 def said(spec: Field) -> str:
     """The words to add to a parameter's description for what its schema requires and
     the description does not already say ("" when nothing)."""
@@ -69,12 +89,12 @@ def said(spec: Field) -> str:
     if fmt is not None and not any(word in text for word in fmt[1]):
         parts.append(fmt[0])
     if spec.type in ("integer", "number") and not RANGE_SAID.search(text) and not BOUND_SAID.search(text):
-        if spec.minimum is not None and spec.maximum is not None:
-            parts.append(f"between {num(spec.minimum)} and {num(spec.maximum)}")
-        elif spec.minimum is not None:
-            parts.append(f"at least {num(spec.minimum)}")
-        elif spec.maximum is not None:
-            parts.append(f"at most {num(spec.maximum)}")
+        if spec.minimum is not None or spec.maximum is not None:
+            parts.append(bound_words(spec))
+    if spec.type == "object" or (spec.type == "array" and spec.items is not None and spec.items.type == "object"):
+        inner = nested_bounds(spec if spec.type == "object" else spec.items)  # type: ignore[arg-type]
+        if inner:
+            parts.append(inner if spec.type == "object" else f"each with {inner}")
     if spec.type == "string" and spec.pattern and not EXAMPLE_SAID.search(text):
         example = pattern_example(spec.pattern)
         if example is not None and SHOWABLE.fullmatch(example):

@@ -78,7 +78,12 @@ def key_expr(table: Table) -> str:
 
 
 def value_expr(col: Column, table: Table) -> str:
-    """An expression for one seeded value of `col`."""
+    """An expression for one seeded value of `col`; a held column is empty on a third of the rows."""
+    made = _value_expr(col, table)
+    return f"(None if rng.random() < 0.34 else {made})" if col.held else made
+
+
+def _value_expr(col: Column, table: Table) -> str:
     spec = col.spec
     meaning = words(col.name)
     last = meaning[-1] if meaning else ""

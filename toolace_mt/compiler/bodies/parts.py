@@ -97,6 +97,10 @@ class Parts:
                     clause, arg = f"{col} ILIKE '%' || ? || '%'", name
                 else:
                     clause, arg = f"{col} = ?", name
+            elif param.role == "vacant" and col:  # only the rows nobody holds
+                lines += [f"if {name}:", f'    where.append("{col} IS NULL")']
+                any_filter = True
+                continue
             elif param.role == "query" and param.spec.type == "string" and text_columns:
                 ors = " OR ".join(f"{c} ILIKE '%' || ? || '%'" for c in text_columns)
                 lines += [guard, f'    where.append("({ors})")', f"    args.extend([{name}] * {len(text_columns)})"]

@@ -153,6 +153,10 @@ def body_update(parts: Parts, plan: ToolPlan) -> list[str]:
     if plan.status_column:
         lines += preconditions(plan, plan.status_column, human(table.entity), f"{{row[{table.key!r}]}}",
                                K.target_status(K.verb_of(words(plan.spec.name)) or "change"))
+    for held in plan.needs_empty:  # "fails if the plot is already leased"
+        lines += [f'if row["{held}"] is not None:',
+                  f"    raise ToolError(f\"{human(table.entity)} {{row[{table.key!r}]}} already has a {human(held)}: "
+                  f"{{row['{held}']}}\")"]
     lines.append("changed = {}")
     for param in plan.params:
         if param.role in ("value", "filter") and param.column and param.column != table.key:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.binding import bind, natural_keys, noun_entities
 from toolace_mt.compiler.classify.catalog import Catalog
+from toolace_mt.compiler.classify.holders import holders
 from toolace_mt.compiler.classify.money import charges, inverses, payments
 from toolace_mt.compiler.classify.operation import plan_tool
 from toolace_mt.compiler.classify.session import gate, session_tables
@@ -56,6 +57,7 @@ def classify(specs: SpecSet) -> EnvPlan:
     charges(cat)
     inverses(cat)
     payments(cat)
+    holders(cat)
     update_shapes(cat)
     for table in list(cat.tables.values()):
         for col in table.columns.values():
