@@ -144,6 +144,10 @@ class ToolPlan:
     # a held column only when it is empty ("fails if the plot is already leased").
     clears: list[str] = field(default_factory=list)
     needs_empty: list[str] = field(default_factory=list)
+    # A create refused while the row it refers to is in a state ("cannot be aliquoted until
+    # released"): (parameter, referred table, its status column, the state).
+    parent_states: list[tuple[str, str, str, str]] = field(default_factory=list)
+    row_type: tuple[str, str] | None = None  # (type column, value): lock_door acts on locks only
     notes: list[str] = field(default_factory=list)
     body: str | None = None  # a body written by a model (the openai backend), replacing the rules'
 

@@ -6,6 +6,7 @@ import re
 
 from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.bodies.writes import pair_columns
+from toolace_mt.compiler.classify.row_types import typed_columns
 from toolace_mt.compiler.consequence import needs_confirmation
 from toolace_mt.compiler.constraints import described
 from toolace_mt.compiler.date_pairs import date_pairs
@@ -212,6 +213,10 @@ def seed_lines(env: EnvPlan) -> list[str]:
             for stamp, status, target, flag in stamped(env, table):  # likedAt only on liked tracks
                 unset = f'not row["{status}"]' if flag else f'str(row["{status}"]).lower() != {q(target)}'
                 lines += [f"    for row in {table.name}:", f"        if {unset}:", f'            row["{stamp}"] = None']
+            for name, kind, value in typed_columns(env.tools, table):  # a thermostat has no brightness
+                lines += [f"    for row in {table.name}:",
+                          f"        if str(row[{q(kind)}]).lower() != {q(value.lower())}:",
+                          f"            row[{q(name)}] = None"]
             if not key_col.type == "integer" and not table.lookup:
                 lines.append(f"    {table.name} = distinct({table.name}, {q(table.key)})")
             pair = pair_columns(env, table)

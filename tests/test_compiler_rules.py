@@ -1,0 +1,134 @@
+"""Behaviour the compiler infers from a spec's words, on a marina nobody tuned for: bounds of
+an object's numbers (fuel.litres), a give-up that empties who held the row (vacate a berth),
+a state a later step requires (release an impounded boat, no fuelling while impounded), and
+tools that act on one type of row (furl the sails of a sailboat, not of a motorboat)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sandbox import load_env
+from sandbox.environment import Environment
+from toolace_mt.compiler.classify import classify
+from toolace_mt.compiler.compile import read_specs
+from toolace_mt.compiler.plan import EnvPlan
+from toolace_mt.compiler.render import render
+
+BERTH = {"berthNumber": {"type": "integer", "description": "The berth's number."}}
+BOAT_ID = {"boatId": {"type": "string", "description": "The boat's id."}}
+BOAT = {"type": "object", "properties": {"boatId": {"type": "string"}, "kind": {
+    "type": "string", "enum": ["sailboat", "motorboat"]}, "furled": {"type": "boolean"}}}
+
+
+def _tool(name: str, description: str, inputs: dict, output: dict | None = None) -> dict:
+    tool = {"name": name, "description": description,
+            "inputSchema": {"type": "object", "properties": inputs, "required": list(inputs)}}
+    return {**tool, "outputSchema": output} if output is not None else tool
+
+
+TOOLS = [
+    {"name": "list_berths", "description": "List the marina's berths.",
+     "inputSchema": {"type": "object", "properties": {
+         "unrentedOnly": {"type": "boolean", "description": "Only berths nobody rents."}}},
+     "outputSchema": {"type": "object", "properties": {"berths": {"type": "array", "items": {
+         "type": "object", "properties": {"berthNumber": {"type": "integer"},
+                                          "renter": {"type": ["string", "null"],
+                                                     "description": "Email of the owner renting it."}}}}}}},
+    _tool("assign_berth", "Assign a vacant berth to a boat owner. Fails if the berth is already assigned.",
+          {**BERTH, "ownerEmail": {"type": "string", "format": "email"}},
+          {"type": "object", "properties": {"berthNumber": {"type": "integer"}, "renter": {"type": "string"}}}),
+    _tool("vacate_berth", "Vacate a berth so it becomes free again.", BERTH,
+          {"type": "object", "properties": {"berthNumber": {"type": "integer"},
+                                            "renter": {"type": ["string", "null"]}}}),
+    {"name": "list_boats", "description": "List the boats in the marina.",
+     "inputSchema": {"type": "object", "properties": {}},
+     "outputSchema": {"type": "object", "properties": {"boats": {"type": "array", "items": BOAT}}}},
+    _tool("furl_sails", "Furl the sails of a boat.",
+          {"boatId": {"type": "string", "description": "Id of the sailboat."}}, BOAT),
+    _tool("impound_boat", "Put a boat in impound after a failed safety check; it cannot be fuelled until released.",
+          {**BOAT_ID, "reason": {"type": "string", "description": "What the check found."}}, BOAT),
+    _tool("release_boat", "Release an impounded boat to its owner.", BOAT_ID, BOAT),
+    _tool("log_fuel", "Log fuel taken on by a boat.",
+          {**BOAT_ID, "fuel": {"type": "object", "properties": {
+              "litres": {"type": "number", "exclusiveMinimum": 0, "maximum": 400},
+              "grade": {"type": "string", "enum": ["diesel", "petrol"]}}, "required": ["litres", "grade"]}},
+          {"type": "object", "properties": {"fuelRef": {"type": "string"}, "boatId": {"type": "string"}}}),
+]
+
+
+@pytest.fixture(scope="module")
+def marina(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EnvPlan, Environment]]:
+    work = tmp_path_factory.mktemp("marina")
+    spec = work / "marina.json"
+    spec.write_text(json.dumps({"tools": TOOLS}))
+    plan = classify(read_specs([spec]))
+    module = work / "marina.py"
+    module.write_text(render(plan, [spec.name]))
+    with load_env(module, seed=5) as env:
+        yield plan, env
+
+
+def _boat(env: Environment, kind: str) -> str:
+    return env.query("SELECT boatId FROM boats WHERE kind = ? AND status = 'open' LIMIT 1", [kind])[0]["boatId"]
+
+
+def test_an_objects_number_is_held_to_its_bounds_and_said_in_the_parameters_words(marina) -> None:
+    plan, env = marina
+    hull = _boat(env, "motorboat")
+    log = next(t for t in plan.tools if t.ident == "log_fuel")
+    assert "litres more than 0 and at most 400" in render(plan, ["marina.json"]).split("def log_fuel")[1][:600]
+    for litres in (0, 401.5):
+        refused = env.call("log_fuel", {"boatId": hull, "fuel": {"litres": litres, "grade": "diesel"}})
+        assert refused.error is not None and refused.error.message == (
+            f"the fuel litres must be more than 0 and at most 400, got {litres}")
+    assert env.call("log_fuel", {"boatId": hull, "fuel": {"litres": 120.5, "grade": "diesel"}}).ok
+    assert log.kind == "create"
+
+
+def test_giving_a_berth_up_empties_its_renter_and_renting_needs_it_empty(marina) -> None:
+    plan, env = marina
+    vacate = next(t for t in plan.tools if t.ident == "vacate_berth")
+    assert vacate.clears == ["renter"] and vacate.status_column is None  # no invented status
+    rented = env.query("SELECT berthNumber, renter FROM berths WHERE renter IS NOT NULL LIMIT 1")[0]
+    taken = env.call("assign_berth", {"berthNumber": rented["berthNumber"], "ownerEmail": "kim@example.org"})
+    assert taken.error is not None and taken.error.message == (
+        f"berth {rented['berthNumber']} already has a renter: {rented['renter']}")
+    done = env.call("vacate_berth", {"berthNumber": rented["berthNumber"]})
+    assert done.ok and done.result["renter"] is None
+    again = env.call("vacate_berth", {"berthNumber": rented["berthNumber"]})
+    assert again.error is not None and again.error.message == f"berth {rented['berthNumber']} has no renter"
+    free = env.call("list_berths", {"unrentedOnly": True}).result["berths"]
+    assert rented["berthNumber"] in [b["berthNumber"] for b in free] and all(b["renter"] is None for b in free)
+    assert env.call("assign_berth", {"berthNumber": rented["berthNumber"], "ownerEmail": "kim@example.org"}).ok
+
+
+def test_release_needs_the_impounded_state_and_an_impounded_boat_takes_no_fuel(marina) -> None:
+    plan, env = marina
+    kinds = {t.ident: (t.kind, t.target_status, t.allowed_from) for t in plan.tools}
+    assert kinds["impound_boat"] == ("transition", "impounded", [])
+    assert kinds["release_boat"] == ("transition", "released", ["impounded"])
+    hull = _boat(env, "sailboat")
+    early = env.call("release_boat", {"boatId": hull})
+    assert early.error is not None and early.error.message == (
+        f"boat {hull} is open: only an impounded boat can be released")
+    assert env.call("impound_boat", {"boatId": hull, "reason": "bilge pump broken"}).ok
+    assert env.query("SELECT status, reason FROM boats WHERE boatId = ?", [hull])[0] == {
+        "status": "impounded", "reason": "bilge pump broken"}
+    refused = env.call("log_fuel", {"boatId": hull, "fuel": {"litres": 20, "grade": "petrol"}})
+    assert refused.error is not None and refused.error.message == f"boat {hull} is impounded"
+    assert env.call("release_boat", {"boatId": hull}).ok
+    assert env.call("log_fuel", {"boatId": hull, "fuel": {"litres": 20, "grade": "petrol"}}).ok
+
+
+def test_a_tool_for_one_type_of_row_refuses_the_others_and_their_seeds_lack_its_column(marina) -> None:
+    _, env = marina
+    motor = _boat(env, "motorboat")
+    refused = env.call("furl_sails", {"boatId": motor})
+    assert refused.error is not None and refused.error.message == f"boat {motor} is a motorboat, not a sailboat"
+    assert {r["furled"] for r in env.query("SELECT furled FROM boats WHERE kind = 'motorboat'")} == {None}
+    sail = env.query("SELECT boatId FROM boats WHERE kind = 'sailboat' AND NOT furled LIMIT 1")[0]["boatId"]
+    assert env.call("furl_sails", {"boatId": sail}).ok
