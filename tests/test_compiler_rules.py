@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +132,13 @@ def test_a_tool_for_one_type_of_row_refuses_the_others_and_their_seeds_lack_its_
     assert {r["furled"] for r in env.query("SELECT furled FROM boats WHERE kind = 'motorboat'")} == {None}
     sail = env.query("SELECT boatId FROM boats WHERE kind = 'sailboat' AND NOT furled LIMIT 1")[0]["boatId"]
     assert env.call("furl_sails", {"boatId": sail}).ok
+
+
+def test_an_amount_taken_from_the_referred_row_comes_out_of_its_column() -> None:
+    biobank = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "fresh" / "openai_biobank.json"
+    plan = classify(read_specs([biobank]))
+    aliquot = next(t for t in plan.tools if t.ident == "record_aliquot")  # "the volume is taken from the specimen"
+    assert (aliquot.stock_table, aliquot.stock_column, aliquot.stock_param, aliquot.quantity_param) == (
+        "specimens", "volume_ml", "barcode", "volumeMl")
+    source = render(plan, [biobank.name]).split("def record_aliquot")[1].split("\n@tool")[0]
+    assert "insufficient volume: specimen {barcode} has {item['volumeMl'] or 0} left, {volumeMl} wanted" in source

@@ -28,8 +28,36 @@ def plan_create(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
             param.role = "value"  # a client-chosen id for a new row
 
 
+# "the volume is taken from the specimen": the new row's amount comes out of the row it refers to.
+TAKEN_FROM = re.compile(r"\bthe ([a-z]+) (?:is|are) (?:taken|drawn|deducted|subtracted) from the ([a-z]+)")
+
+
+def _taken_from(cat: Catalog, plan: ToolPlan, table: Table) -> bool:
+    """An amount the description says is taken from the referred row's own column of that name."""
+    said = TAKEN_FROM.search(plan.spec.description.lower())
+    if said is None:
+        return False
+    amount = next((p for p in plan.params if p.spec.type in ("integer", "number")
+                   and said.group(1) in words(p.spec.name)), None)
+    for param in plan.params:
+        col = table.columns.get(param.column or "")
+        other = cat.tables.get(col.references or "") if col is not None else None
+        if amount is None or other is None or param.role != "value" or \
+                said.group(2) not in (other.entity, other.entity.split("_")[-1]):
+            continue
+        source = other.columns.get(amount.column or "") or other.columns.get(amount.spec.name)
+        if source is None or source.type not in ("integer", "number"):
+            continue
+        plan.stock_param, plan.stock_table, plan.stock_column = param.ident, other.name, source.name
+        plan.quantity_param = amount.ident
+        return True
+    return False
+
+
 def _stock(cat: Catalog, plan: ToolPlan, table: Table) -> None:
     """A new row that takes from a referenced row's stock (an order of a product, a loan of a book)."""
+    if _taken_from(cat, plan, table):
+        return
     for param in plan.params:
         col = table.columns.get(param.column or "")
         if col is None or col.references is None or param.role != "value":
