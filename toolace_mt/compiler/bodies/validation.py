@@ -46,7 +46,8 @@ def _number_check(spec: Field, value: str, guard: str, label: str, positive: boo
     if not tests:
         return []
     text = q(f"the {label} must be {bound_words(spec)}, got ")[:-1]
-    return [f"if {guard}({' or '.join(tests)}):", f"    raise ToolError(f{text}{{{value}}}')"]
+    test = tests[0] if len(tests) == 1 else f"({' or '.join(tests)})"
+    return [f"if {guard}{test}:", f"    raise ToolError(f{text}{{{value}}}')"]
 
 
 def _nested_checks(spec: Field, name: str, guard: str, label: str) -> list[str]:
