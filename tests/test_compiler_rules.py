@@ -37,7 +37,8 @@ TOOLS = [
      "outputSchema": {"type": "object", "properties": {"berths": {"type": "array", "items": {
          "type": "object", "properties": {"berthNumber": {"type": "integer"},
                                           "renter": {"type": ["string", "null"],
-                                                     "description": "Email of the owner renting it."}}}}}}},
+                                                     "description": "Email of the owner renting it."},
+                                          "assignedSince": {"type": ["string", "null"], "format": "date"}}}}}}},
     _tool("assign_berth", "Assign a vacant berth to a boat owner. Fails if the berth is already assigned.",
           {**BERTH, "ownerEmail": {"type": "string", "format": "email"}},
           {"type": "object", "properties": {"berthNumber": {"type": "integer"}, "renter": {"type": "string"}}}),
@@ -92,18 +93,23 @@ def test_an_objects_number_is_held_to_its_bounds_and_said_in_the_parameters_word
 def test_giving_a_berth_up_empties_its_renter_and_renting_needs_it_empty(marina) -> None:
     plan, env = marina
     vacate = next(t for t in plan.tools if t.ident == "vacate_berth")
-    assert vacate.clears == ["renter"] and vacate.status_column is None  # no invented status
+    assert vacate.clears[0] == "renter" and vacate.status_column is None  # no invented status
     rented = env.query("SELECT berthNumber, renter FROM berths WHERE renter IS NOT NULL LIMIT 1")[0]
     taken = env.call("assign_berth", {"berthNumber": rented["berthNumber"], "ownerEmail": "kim@example.org"})
     assert taken.error is not None and taken.error.message == (
         f"berth {rented['berthNumber']} already has a renter: {rented['renter']}")
     done = env.call("vacate_berth", {"berthNumber": rented["berthNumber"]})
     assert done.ok and done.result["renter"] is None
+    assert env.query("SELECT assignedSince FROM berths WHERE berthNumber = ?", [rented["berthNumber"]])[0] == {
+        "assignedSince": None}
     again = env.call("vacate_berth", {"berthNumber": rented["berthNumber"]})
     assert again.error is not None and again.error.message == f"berth {rented['berthNumber']} has no renter"
     free = env.call("list_berths", {"unrentedOnly": True}).result["berths"]
     assert rented["berthNumber"] in [b["berthNumber"] for b in free] and all(b["renter"] is None for b in free)
+    assert {r["assignedSince"] for r in env.query("SELECT assignedSince FROM berths WHERE renter IS NULL")} == {None}
     assert env.call("assign_berth", {"berthNumber": rented["berthNumber"], "ownerEmail": "kim@example.org"}).ok
+    since = env.query("SELECT assignedSince FROM berths WHERE berthNumber = ?", [rented["berthNumber"]])
+    assert since[0]["assignedSince"] == env.now.date().isoformat()  # since when it is held: today
 
 
 def test_release_needs_the_impounded_state_and_an_impounded_boat_takes_no_fuel(marina) -> None:

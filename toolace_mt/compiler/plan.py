@@ -144,6 +144,7 @@ class ToolPlan:
     # a held column only when it is empty ("fails if the plot is already leased").
     clears: list[str] = field(default_factory=list)
     needs_empty: list[str] = field(default_factory=list)
+    stamps: list[str] = field(default_factory=list)  # date columns a write sets to now (leasedSince)
     # A create refused while the row it refers to is in a state ("cannot be aliquoted until
     # released"): (parameter, referred table, its status column, the state).
     parent_states: list[tuple[str, str, str, str]] = field(default_factory=list)

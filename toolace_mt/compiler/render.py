@@ -6,6 +6,7 @@ import re
 
 from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.bodies.writes import pair_columns
+from toolace_mt.compiler.classify.holders import held_with
 from toolace_mt.compiler.classify.row_types import typed_columns
 from toolace_mt.compiler.consequence import needs_confirmation
 from toolace_mt.compiler.constraints import described
@@ -213,6 +214,9 @@ def seed_lines(env: EnvPlan) -> list[str]:
             for stamp, status, target, flag in stamped(env, table):  # likedAt only on liked tracks
                 unset = f'not row["{status}"]' if flag else f'str(row["{status}"]).lower() != {q(target)}'
                 lines += [f"    for row in {table.name}:", f"        if {unset}:", f'            row["{stamp}"] = None']
+            for held, others in held_with(env.tools, table):  # a vacant plot has no season either
+                lines += [f"    for row in {table.name}:", f"        if row[{q(held)}] is None:",
+                          *[f"            row[{q(name)}] = None" for name in others]]
             for name, kind, value in typed_columns(env.tools, table):  # a thermostat has no brightness
                 lines += [f"    for row in {table.name}:",
                           f"        if str(row[{q(kind)}]).lower() != {q(value.lower())}:",

@@ -9,7 +9,7 @@ import re
 from toolace_mt.compiler.names import words
 from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
 
-STAMP_WORDS = ("at", "on", "date", "time", "when")
+STAMP_WORDS = ("at", "on", "date", "time", "when", "since")
 NEWEST = re.compile(r"\b(?:newest|most recent|latest|recent)(?:\s+\w+)?\s+first\b", re.IGNORECASE)
 TIME_WORDS = {"at", "on", "date", "time", "timestamp", "created", "updated"}
 

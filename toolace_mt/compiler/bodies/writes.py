@@ -158,6 +158,10 @@ def body_update(parts: Parts, plan: ToolPlan) -> list[str]:
                   f"    raise ToolError(f\"{human(table.entity)} {{row[{table.key!r}]}} already has a {human(held)}: "
                   f"{{row['{held}']}}\")"]
     lines.append("changed = {}")
+    for stamp in plan.stamps:  # since when: today
+        dated = (table.columns[stamp].spec.format if table.columns[stamp].spec is not None else "") == "date"
+        lines.append(f'changed["{stamp}"] = ' + ("db.today.isoformat()" if dated else
+                                                 'db.now.isoformat(timespec="seconds")'))
     for param in plan.params:
         if param.role in ("value", "filter") and param.column and param.column != table.key:
             value = parts.column_value(table, param.column, param.ident)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 
+from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.catalog import Catalog
 from toolace_mt.compiler.names import words
-from toolace_mt.compiler.plan import ToolPlan
+from toolace_mt.compiler.plan import Table, ToolPlan
+from toolace_mt.compiler.stamps import stamp_column
 
 GIVEN_UP = re.compile(r"\b(?:vacant|unassigned|unclaimed|unoccupied|no longer (?:held|assigned|leased|owned)|nobody|"
                       r"relinquish\w*|vacate\w*|give\s+(?:it\s+)?up|unassign\w*|end(?:s|ing)? the (?:lease|loan|"
@@ -41,13 +43,20 @@ def holders(cat: Catalog) -> None:
         if not held:
             continue
         _drop_invented_status(cat, plan)
-        plan.clears = held
+        plan.clears = list(held)
         for name in held:
             table.columns[name].held = True
         for setter in setters:
-            if any(p.column in held for p in setter.params) and \
-                    TAKEN_ALREADY.search(setter.spec.description.lower()):
+            if not any(p.column in held for p in setter.params):
+                continue
+            if TAKEN_ALREADY.search(setter.spec.description.lower()):
                 setter.needs_empty = [p.column for p in setter.params if p.column in held]
+            # What else the setter records about the hold (the lease's season, since when) goes with it.
+            stamp = stamp_column(table, _participle(setter))
+            if stamp is not None and stamp not in [p.column for p in setter.params]:
+                setter.stamps.append(stamp)
+            plan.clears += [c for c in [*(p.column for p in setter.params if p.role in ("value", "filter")),
+                                        *setter.stamps] if c and c not in plan.clears and c != table.key]
         for reader in cat.plans:
             if reader.table == plan.table and reader.kind in ("list", "search"):
                 for param in reader.params:
@@ -71,3 +80,21 @@ def _drop_invented_status(cat: Catalog, plan: ToolPlan) -> None:
     if plan.target_status in table.status_values:
         table.status_values.remove(plan.target_status or "")
     plan.status_column = None
+
+
+def _participle(plan: ToolPlan) -> str:
+    """What a write's verb makes of a row: plots.lease -> "leased"."""
+    name_words = words(plan.spec.name)
+    verb = K.verb_of(name_words) or next((w for w in reversed(name_words) if w not in K.FILLER), "")
+    return K.target_status(verb) if verb else ""
+
+
+def held_with(tools: list[ToolPlan], table: Table) -> list[tuple[str, list[str]]]:
+    """(held column, the other columns a give-up empties with it): seeded empty together."""
+    found = []
+    for plan in tools:
+        if plan.table == table.name and plan.clears and table.columns[plan.clears[0]].held:
+            others = [c for c in plan.clears[1:] if table.columns[c].nullable and not table.columns[c].held]
+            if others:
+                found.append((plan.clears[0], others))
+    return found

@@ -17,6 +17,7 @@ IN_STOCK = re.compile(r"\b(units?|copies|quantity|count|number)\b.{0,30}\b(in st
 STOCK_WORDS = {"stock", "copies", "available", "inventory", "seats", "remaining", "units", "availability"}
 TAKEN_WORDS = {"quantity", "qty", "count", "units", "copies", "seats", "number"}
 OWNER_NAMES = {"created_by", "owner", "owner_id", "author"}
+SINCE_WORDS = {"at", "on", "since", "date", "time"}  # assigned_since says when, not to whom
 
 
 def plan_create(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
@@ -115,10 +116,10 @@ def plan_update(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     plan.writes = True
     _shown_as(cat, plan, table)
     values = [p for p in plan.params if p.role != "key" and p.spec.scalar]
-    if len(values) == 1 and cat.match_column(table, values[0].spec) is None:
+    if len(values) == 1 and cat.match_column(table, values[0].spec) is None and values[0].column is None:
         wanted = VERB_COLUMNS.get(verb, ())
-        hit = next((c for c in table.columns if c != table.key and (set(c.lower().split("_")) & set(wanted)
-                    or any(c.lower().startswith(w) for w in wanted))), None)
+        hit = next((c for c in table.columns if c != table.key and not set(c.lower().split("_")) & SINCE_WORDS and (
+            set(c.lower().split("_")) & set(wanted) or any(c.lower().startswith(w) for w in wanted))), None)
         if hit is not None and table.columns[hit].type == values[0].spec.type:
             values[0].column = hit
             values[0].role = "value"
