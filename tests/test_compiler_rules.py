@@ -148,3 +148,17 @@ def test_an_amount_taken_from_the_referred_row_comes_out_of_its_column() -> None
         "specimens", "volume_ml", "barcode", "volumeMl")
     source = render(plan, [biobank.name]).split("def record_aliquot")[1].split("\n@tool")[0]
     assert "insufficient volume: specimen {barcode} has {item['volumeMl'] or 0} left, {volumeMl} wanted" in source
+
+
+def test_a_cancel_that_ends_something_keeps_its_status_and_empties_no_holder(tmp_path: Path) -> None:
+    key = {"reservationId": {"type": "integer", "description": "The reservation."}}
+    shown = {"type": "object", "properties": {"reservationId": {"type": "integer"},
+                                              "guestEmail": {"type": ["string", "null"]}}}
+    spec = tmp_path / "desk.json"
+    spec.write_text(json.dumps({"tools": [
+        _tool("update_reservation", "Change the guest of a reservation.",
+              {**key, "guestEmail": {"type": "string", "format": "email"}}, shown),
+        _tool("cancel_reservation", "Cancel a reservation, ending the reservation so the room becomes free again.",
+              key, shown)]}))
+    cancel = next(t for t in classify(read_specs([spec])).tools if t.ident == "cancel_reservation")
+    assert (cancel.kind, cancel.target_status, cancel.clears) == ("transition", "cancelled", [])

@@ -33,7 +33,8 @@ def holders(cat: Catalog) -> None:
         table = cat.tables.get(plan.table or "")
         output = plan.spec.output
         if plan.kind != "transition" or plan.status_flag or table is None or output is None \
-                or output.type != "object" or not GIVEN_UP.search(plan.spec.description.lower()):
+                or output.type != "object" or not GIVEN_UP.search(plan.spec.description.lower()) \
+                or K.verb_of(words(plan.spec.name)) in K.TRANSITION:  # a cancel keeps its cancelled status
             continue
         setters = [other for other in cat.plans if other is not plan and other.table == plan.table and other.writes
                    and other.kind in ("update", "transition")]
