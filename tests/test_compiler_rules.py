@@ -162,3 +162,16 @@ def test_a_cancel_that_ends_something_keeps_its_status_and_empties_no_holder(tmp
               key, shown)]}))
     cancel = next(t for t in classify(read_specs([spec])).tools if t.ident == "cancel_reservation")
     assert (cancel.kind, cancel.target_status, cancel.clears) == ("transition", "cancelled", [])
+
+
+def test_a_rota_keyed_by_day_lists_its_row_as_one_slot_of_real_plots(tmp_path: Path) -> None:
+    garden = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "fresh" / "mcp_garden.json"
+    module = tmp_path / "garden.py"
+    module.write_text(render(classify(read_specs([garden])), [garden.name]))
+    with load_env(module, seed=2) as env:
+        day = env.now.date().isoformat()  # "The watering rota for a day": days around today, not WAT-1001
+        slots = env.call("water_schedule", {"day": day}).result["slots"]
+        plots = {r["plotNumber"] for r in env.query("SELECT plotNumber FROM plots")}
+        assert len(slots) == 1 and slots[0]["from"] and slots[0]["plots"] and set(slots[0]["plots"]) <= plots
+        vacant = env.call("plots_list", {"vacantOnly": True}).result["plots"]
+        assert vacant and all(p["leaseholder"] is None and p["season"] is None for p in vacant)

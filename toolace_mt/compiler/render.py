@@ -12,7 +12,7 @@ from toolace_mt.compiler.consequence import needs_confirmation
 from toolace_mt.compiler.constraints import described
 from toolace_mt.compiler.date_pairs import date_pairs
 from toolace_mt.compiler.kinds import TERMINAL
-from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
+from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, singular, words
 from toolace_mt.compiler.phrasing import phrasings
 from toolace_mt.compiler.plan import Column, EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
@@ -201,6 +201,8 @@ def seed_lines(env: EnvPlan) -> list[str]:
                     value = f'{other.name}[i % min(5, len({other.name}))]["{other.key}"]'
                 elif other is not None and other.name in seeded and other.name != table.name:
                     value = f'rng.choice({other.name})["{other.key}"]'
+                elif _keys_of(env, col, seeded) is not None:
+                    value = _keys_of(env, col, seeded) or ""
                 elif col.name == "password" and table.name == env.users:
                     value = '"pass" + str(1000 + i)'
                 elif table.singleton and any(p.kind == "setting" and p.status_flag and p.table == table.name
@@ -229,6 +231,18 @@ def seed_lines(env: EnvPlan) -> list[str]:
         lines.append(f'    db.insert("{table.name}", {table.name})')
         seeded.add(table.name)
     return lines
+
+
+def _keys_of(env: EnvPlan, col: Column, seeded: set[str]) -> str | None:
+    """A list named as the plural of a seeded entity (a rota's `plots`) holds keys of its rows."""
+    if col.type != "array" or col.spec is None or col.spec.items is None or not col.spec.items.scalar:
+        return None
+    noun = singular(column(col.name))
+    other = next((t for t in env.tables.values() if t.entity == noun and t.name in seeded and not t.lookup), None)
+    if other is None or other.key_column.type != col.spec.items.type:
+        return None
+    keys = f'[r["{other.key}"] for r in {other.name}]'
+    return f"json.dumps(rng.sample({keys}, min(len({other.name}), rng.randint(1, 3))))"
 
 
 def _spans(table: Table) -> list[str]:

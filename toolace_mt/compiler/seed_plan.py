@@ -71,6 +71,8 @@ def key_expr(table: Table) -> str:
         return "fake.isbn13()"
     if key.spec is not None and key.spec.enum:
         return f"{[str(v) for v in key.spec.enum]!r}[i % {len(key.spec.enum)}]"
+    if key.type == "string" and key.spec is not None and key.spec.format == "date":
+        return "(today + datetime.timedelta(days=i - 10)).isoformat()"  # a rota's day: the days around today
     if meaning & {"name", "title"}:
         return 'fake.word().capitalize() + " " + str(i)'
     prefix, start, width = id_style(table)

@@ -29,6 +29,12 @@ class Shapes:
             for candidate in (name, stripped):
                 if candidate in table.columns:
                     return f'{var}["{candidate}"]'
+        if table is not None and prop.type == "array" and prop.items is not None and prop.items.type == "object" \
+                and any(column(p.name) in table.columns and column(p.name) != table.key
+                        for p in prop.items.properties):
+            # {"slots": [{from, plots}]} of one row holding from and plots: the row is its one item
+            fields = [f"{q(p.name)}: {self.value_of(plan, p, table, var)}" for p in prop.items.properties]
+            return "[{" + ", ".join(fields) + "}]"
         if prop_words & {"current", "now"} and prop_words & {"time", "datetime", "timestamp"}:
             return 'db.now.isoformat(timespec="minutes")'
         if prop_words & {"current", "today"} and "date" in prop_words:
