@@ -6,6 +6,7 @@ tools that act on one type of row (furl the sails of a sailboat, not of a motorb
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sandbox import load_env
 from sandbox.environment import Environment
 from toolace_mt.compiler.classify import classify
 from toolace_mt.compiler.compile import read_specs
+from toolace_mt.compiler.constraints import pattern_pool
 from toolace_mt.compiler.plan import EnvPlan
 from toolace_mt.compiler.render import render
 
@@ -175,3 +177,9 @@ def test_a_rota_keyed_by_day_lists_its_row_as_one_slot_of_real_plots(tmp_path: P
         assert len(slots) == 1 and slots[0]["from"] and slots[0]["plots"] and set(slots[0]["plots"]) <= plots
         vacant = env.call("plots_list", {"vacantOnly": True}).result["plots"]
         assert vacant and all(p["leaseholder"] is None and p["season"] is None for p in vacant)
+
+
+def test_a_patterns_years_are_seeded_near_now() -> None:
+    pool = pattern_pool(r"^20[0-9]{2}-(spring|autumn)$")
+    assert len(pool) >= 6 and all(2024 <= int(season[:4]) <= 2028 for season in pool)
+    assert all(re.fullmatch(r"BB\d{6}", code) for code in pattern_pool(r"^BB[0-9]{6}$"))  # no year: unchanged

@@ -39,6 +39,10 @@ def num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
 
 
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+NEAR_YEAR = 2026  # the years seeded values are made around (the sandbox's clock is in 2026)
+
+
 def pattern_example(pattern: str) -> str | None:
     """A value that matches `pattern`, when the pattern is one a body may safely check
     (bounded, no nested repeats, made and matched here); None otherwise."""
@@ -57,8 +61,13 @@ def pattern_pool(pattern: str, count: int = 12) -> list[str]:
     """Distinct values matching `pattern` (for seeding), [] when it is not a safe one."""
     if pattern_example(pattern) is None:
         return []
-    made = (from_pattern(pattern, random.Random(index)) for index in range(count * 2))
-    return sorted({m for m in made if m is not None and re.fullmatch(pattern, m)})[:count]
+    made = [from_pattern(pattern, random.Random(index)) for index in range(count * 2)]
+    found = sorted({m for m in made if m is not None and re.fullmatch(pattern, m)})
+    if any(YEAR.search(m) for m in found):  # a season like 2028-spring: years near now, not 2008 or 2058
+        near = (from_pattern(pattern, random.Random(index)) for index in range(count * 40))
+        found = sorted({m for m in near if m is not None and re.fullmatch(pattern, m)
+                        and all(abs(int(y) - NEAR_YEAR) <= 2 for y in YEAR.findall(m))})[:count] or found
+    return found[:count]
 
 
 def bound_words(spec: Field) -> str:
