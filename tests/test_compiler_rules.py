@@ -183,3 +183,17 @@ def test_a_patterns_years_are_seeded_near_now() -> None:
     pool = pattern_pool(r"^20[0-9]{2}-(spring|autumn)$")
     assert len(pool) >= 6 and all(2024 <= int(season[:4]) <= 2028 for season in pool)
     assert all(re.fullmatch(r"BB\d{6}", code) for code in pattern_pool(r"^BB[0-9]{6}$"))  # no year: unchanged
+
+
+def test_an_unknown_verb_that_returns_a_new_key_creates_in_the_first_said_state(tmp_path: Path) -> None:
+    observatory = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "fresh" / "bfcl_observatory.json"
+    plan = classify(read_specs([observatory]))
+    queue = next(t for t in plan.tools if t.ident == "queue_observation")  # "Queue an observation" -> {"slot"}
+    assert (queue.kind, queue.table, queue.writes) == ("create", "slots", True)
+    module = tmp_path / "observatory.py"
+    module.write_text(render(plan, [observatory.name]))
+    with load_env(module, seed=4) as env:
+        made = env.call("queue_observation", {"target": "M31", "coordinates": [10.68, 41.27], "exposure_s": 300.0,
+                                              "filters": ["L", "Ha"]})
+        assert made.ok and made.result["state"] == "queued"  # "queued, observing, done or scrubbed"
+        assert env.query("SELECT target FROM slots WHERE slot = ?", [made.result["slot"]]) == [{"target": "M31"}]

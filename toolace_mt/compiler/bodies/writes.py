@@ -10,6 +10,7 @@ from toolace_mt.compiler.bodies.transitions import preconditions
 from toolace_mt.compiler.names import RESERVED, human, identifier, snake, unique, words
 from toolace_mt.compiler.plan import EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import STATUS_START
+from toolace_mt.compiler.seed_shapes import said_values
 
 UNIQUE_WORDS = {"username", "email", "handle"}
 
@@ -31,6 +32,9 @@ def default_value(name: str, kind: str, table: Table) -> str:
     spec = table.columns[name].spec
     if spec is not None and spec.enum and kind in ("string", "integer"):
         return repr(spec.enum[0])  # a stage, a priority: where the values start
+    said = said_values(spec) if spec is not None and kind == "string" else []
+    if len(said) >= 2 and (meaning & {"state", "stage", "phase"}):
+        return q(said[0])  # "queued, observing, done or scrubbed": a new slot is queued
     if table.columns[name].references:
         return "None"
     return DEFAULTS.get(kind, "None")
