@@ -197,3 +197,5 @@ def test_an_unknown_verb_that_returns_a_new_key_creates_in_the_first_said_state(
                                               "filters": ["L", "Ha"]})
         assert made.ok and made.result["state"] == "queued"  # "queued, observing, done or scrubbed"
         assert env.query("SELECT target FROM slots WHERE slot = ?", [made.result["slot"]]) == [{"target": "M31"}]
+        observing = env.call("telescope_status", {}).result["current_slot"]  # a role + a key: a real slot
+        assert env.query("SELECT slot FROM slots WHERE slot = ?", [observing]) == [{"slot": observing}]
