@@ -199,3 +199,17 @@ def test_an_unknown_verb_that_returns_a_new_key_creates_in_the_first_said_state(
         assert env.query("SELECT target FROM slots WHERE slot = ?", [made.result["slot"]]) == [{"target": "M31"}]
         observing = env.call("telescope_status", {}).result["current_slot"]  # a role + a key: a real slot
         assert env.query("SELECT slot FROM slots WHERE slot = ?", [observing]) == [{"slot": observing}]
+
+
+def test_what_only_a_transition_records_is_seeded_only_in_its_state_and_new_rows_lack_it(tmp_path: Path) -> None:
+    shop = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "openai_shop.json"
+    module = tmp_path / "shop.py"
+    module.write_text(render(classify(read_specs([shop])), [shop.name]))
+    with load_env(module, seed=3) as env:  # cancel_order(order_id, reason): a reason only on cancelled orders
+        reasons = env.query("SELECT status, reason FROM orders")
+        assert {r["reason"] for r in reasons if r["status"] != "cancelled"} == {None}
+        assert any(r["reason"] for r in reasons if r["status"] == "cancelled")
+        customer = env.query("SELECT customer_id FROM customers LIMIT 1")[0]["customer_id"]
+        product = env.query("SELECT product_id FROM products WHERE stock > 0 LIMIT 1")[0]["product_id"]
+        made = env.call("create_order", {"customer_id": customer, "product_id": product, "quantity": 1})
+        assert made.ok and made.result["reason"] is None

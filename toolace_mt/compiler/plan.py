@@ -152,6 +152,10 @@ class ToolPlan:
     notes: list[str] = field(default_factory=list)
     body: str | None = None  # a body written by a model (the openai backend), replacing the rules'
 
+    def fields_written(self) -> list[str]:
+        """Columns a record/updates object of this tool may set."""
+        return [c for p in self.params if p.role in ("record", "updates") for c in p.fields.values()]
+
     def param(self, role: str) -> Param | None:
         return next((p for p in self.params if p.role == role), None)
 

@@ -17,7 +17,7 @@ from toolace_mt.compiler.phrasing import phrasings
 from toolace_mt.compiler.plan import Column, EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 from toolace_mt.compiler.spec_model import Field
-from toolace_mt.compiler.stamps import stamped
+from toolace_mt.compiler.stamps import recorded, stamped
 
 _TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
           "object": "dict"}
@@ -216,6 +216,10 @@ def seed_lines(env: EnvPlan) -> list[str]:
             for stamp, status, target, flag in stamped(env, table):  # likedAt only on liked tracks
                 unset = f'not row["{status}"]' if flag else f'str(row["{status}"]).lower() != {q(target)}'
                 lines += [f"    for row in {table.name}:", f"        if {unset}:", f'            row["{stamp}"] = None']
+            for name, status, states in recorded(env, table):  # a reason only on cancelled orders
+                kept = [v.lower() for v in states]
+                lines += [f"    for row in {table.name}:", f"        if str(row[{q(status)}]).lower() not in {kept!r}:",
+                          f"            row[{q(name)}] = None"]
             for held, others in held_with(env.tools, table):  # a vacant plot has no season either
                 lines += [f"    for row in {table.name}:", f"        if row[{q(held)}] is None:",
                           *[f"            row[{q(name)}] = None" for name in others]]

@@ -11,6 +11,7 @@ from toolace_mt.compiler.names import RESERVED, human, identifier, snake, unique
 from toolace_mt.compiler.plan import EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import STATUS_START
 from toolace_mt.compiler.seed_shapes import said_values
+from toolace_mt.compiler.stamps import recorded
 
 UNIQUE_WORDS = {"username", "email", "handle"}
 
@@ -123,6 +124,7 @@ def body_create(parts: Parts, plan: ToolPlan) -> list[str]:
     lines += charge(plan, given)
     lines.append(f"new_id = {new_key}")
     row = []
+    later = {name for name, _, _ in recorded(parts.env, table)}
     for col in table.columns.values():
         if col.name == key:
             value = "new_id"
@@ -130,6 +132,8 @@ def body_create(parts: Parts, plan: ToolPlan) -> list[str]:
             value = parts.column_value(table, col.name, given[col.name].ident)
         elif col.name == plan.owner_column:
             value = "me"
+        elif col.name in later:  # a cancel's reason: none yet
+            value = "None"
         else:
             value = default_value(col.name, col.type, table)
         row.append(f'"{col.name}": {value}')
