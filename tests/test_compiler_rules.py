@@ -213,3 +213,57 @@ def test_what_only_a_transition_records_is_seeded_only_in_its_state_and_new_rows
         product = env.query("SELECT product_id FROM products WHERE stock > 0 LIMIT 1")[0]["product_id"]
         made = env.call("create_order", {"customer_id": customer, "product_id": product, "quantity": 1})
         assert made.ok and made.result["reason"] is None
+
+
+def _body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _answer(schema: str) -> dict:
+    return {"200": {"description": "ok", "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
+
+
+KENNEL = {
+    "openapi": "3.0.0", "info": {"title": "Kennel", "version": "1"},
+    "paths": {
+        "/dogs": {"post": {"operationId": "addDog", "summary": "Take a new dog in.", "requestBody": _body("Dog"),
+                           "responses": _answer("Dog")},
+                  "put": {"operationId": "updateDog", "summary": "Replace a dog's details (its id must exist).",
+                          "requestBody": _body("Dog"), "responses": _answer("Dog")}},
+        "/dogs/{dogId}": {"get": {"operationId": "getDogById", "summary": "One dog.", "parameters": [
+            {"name": "dogId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": _answer("Dog")}},
+        "/keepers": {"post": {"operationId": "createKeeper", "summary": "Open a keeper account.",
+                              "requestBody": _body("Keeper"), "responses": _answer("Keeper")}},
+        "/keepers/{username}": {"get": {"operationId": "getKeeperByName", "summary": "One keeper.", "parameters": [
+            {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": _answer("Keeper")}},
+    },
+    "components": {"schemas": {
+        "Dog": {"type": "object", "required": ["name"], "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}}},
+        "Keeper": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "username": {"type": "string"}, "firstName": {"type": "string"},
+            "password": {"type": "string"}}},
+    }},
+}
+
+
+def test_optional_body_ids_are_made_or_required_and_passwords_are_never_read_back(tmp_path: Path) -> None:
+    spec = tmp_path / "kennel.json"
+    spec.write_text(json.dumps(KENNEL))
+    plan = classify(read_specs([spec]))
+    params = {t.ident: {p.spec.name: p.spec.required for p in t.params} for t in plan.tools}
+    assert "id" not in params["addDog"] and params["updateDog"]["id"] is True  # made here / names the dog
+    assert params["createKeeper"]["username"] is True and "id" not in params["createKeeper"]
+    module = tmp_path / "kennel.py"
+    module.write_text(render(plan, [spec.name]))
+    with load_env(module, seed=1) as env:
+        made = env.call("addDog", {"name": "Rex"})
+        assert made.ok and env.call("getDogById", {"dogId": made.result["id"]}).result["name"] == "Rex"
+        for name in ("ana_k", "ben_k"):  # the same first name and password: nothing unique about them
+            assert env.call("createKeeper", {"username": name, "firstName": "Sam", "password": "hunter22"}).ok
+        again = env.call("createKeeper", {"username": "ana_k", "firstName": "Al"})
+        assert again.error is not None and "already exists" in again.error.message
+        assert env.call("getKeeperByName", {"username": "ben_k"}).result["password"] == "********"

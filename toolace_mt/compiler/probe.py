@@ -23,6 +23,7 @@ from toolace_mt.compiler.probe_visibility import Visibility, read_coverage, writ
 BROKEN = {"ToolCrash", "SandboxViolation", "ToolTimeout", "ResourceLimit"}
 MAX_CALLS_PER_TOOL = 40
 MAX_STATES = 8
+LOCKED_TRIES = 3  # the same refusal this often in a row for a login-gated tool: the state, not the arguments
 SEED_STATE = "the seeded state"
 
 
@@ -97,10 +98,14 @@ class Prober:
 
     def probe_tool(self, probe: ToolProbe, plan: ToolPlan, state: str) -> None:
         goods = self.arguments.good_args(plan)
+        refusals: list[str] = []
         for args in goods:
             if probe.calls >= MAX_CALLS_PER_TOOL or probe.success is not None:
                 break
-            self._try(probe, plan, args, state)
+            result = self._try(probe, plan, args, state)
+            refusals.append(result.error.message if result.error is not None else "")
+            if plan.needs_login and len(refusals) >= LOCKED_TRIES and len(set(refusals[-LOCKED_TRIES:])) == 1:
+                break  # "log in first" whatever the arguments: the state refuses, keep the calls for the next
         if probe.domain_error is None:
             candidates = goods[1:] + self.arguments.bad_args(plan, goods[0] if goods else {})
             for args in candidates:

@@ -11,6 +11,9 @@ from toolace_mt.compiler.spec_model import Field
 STRIPPED_WORDS = ("new", "current", "updated", "remaining")
 
 
+HIDDEN = {"password", "passcode", "passphrase", "pwd", "pin", "secret"}
+
+
 class Shapes:
     def __init__(self, env: EnvPlan) -> None:
         self.env = env
@@ -19,6 +22,8 @@ class Shapes:
         """Source for one output property from the row in `var` (or a sensible constant)."""
         name = column(prop.name)
         prop_words = set(words(prop.name))
+        if prop.type == "string" and prop_words & HIDDEN:
+            return q("********")  # an account's password is never read back to anyone
         if table is not None:
             related = self.related(prop, table, var)
             if related is not None:

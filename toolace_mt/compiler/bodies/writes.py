@@ -42,14 +42,17 @@ def default_value(name: str, kind: str, table: Table) -> str:
 
 
 def _unique_checks(parts: Parts, table: Table, given: dict) -> list[str]:
-    """A new row's username/email/handle must not be taken (in the users table: any given field)."""
+    """A new row's username/email/handle must not be taken (in the users table: its login
+    names and phone too; never a password, a first name or a status two people can share)."""
     lines: list[str] = []
     is_users = table.name == parts.env.users
+    unique = UNIQUE_WORDS | ({"phone", "login"} if is_users else set())
     for col in table.columns.values():
         said = set(words(col.name))
-        if said - UNIQUE_WORDS - set(table.entity.split("_")) and not is_users:
+        if said - unique - set(table.entity.split("_")) and not is_users:
             continue  # applicantEmail on a permit: a person's contact on the row, not the row's own name
-        if col.name in given and col.name != table.key and (is_users or said & UNIQUE_WORDS):
+        named = is_users and words(col.name)[-2:] in (["user", "name"], ["login", "name"], ["screen", "name"])
+        if col.name in given and col.name != table.key and (said & unique or named):
             param = given[col.name]
             lines += [f"if db.one({q(f'SELECT 1 FROM {table.name} WHERE {col.name} = ?')}, [{param.ident}]) "
                       "is not None:",

@@ -24,8 +24,17 @@ def plan_create(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     plan.writes = True
     cat.value_columns(plan, table)
     _stock(cat, plan, table)
-    for param in plan.params:
-        if param.role == "key" and not cat.entities[table.entity].natural:
+    natural = cat.entities[table.entity].natural
+    for param in list(plan.params):
+        keyed = param.role == "key" or param.column == table.key
+        mismatched = keyed and param.spec.type != table.key_column.type  # createUser's integer id beside username
+        if keyed and (mismatched or not natural) and not param.spec.required:  # addPet's optional id: made here
+            plan.params.remove(param)
+            plan.notes.append(f"parameter '{param.spec.name}' is left out: the new {table.entity}'s key is made here")
+        elif keyed and natural and not param.spec.required:  # createUser without a username: none is made
+            param.spec = replace(param.spec, required=True)
+            plan.notes.append(f"parameter '{param.spec.name}' is required: it is the new {table.entity}'s key")
+        elif param.role == "key" and not natural:
             param.role = "value"  # a client-chosen id for a new row
 
 
@@ -124,6 +133,14 @@ def plan_update(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
             values[0].column = hit
             values[0].role = "value"
     cat.value_columns(plan, table)
+    for param in list(plan.params):  # updateUser's integer body id beside its username: not the key
+        if param.column == table.key and param.spec.type != table.key_column.type and not param.spec.required:
+            plan.params.remove(param)
+            plan.notes.append(f"parameter '{param.spec.name}' is left out: the {table.entity}'s key is another")
+    keys = [p for p in plan.params if p.role == "key" or p.column == table.key]
+    if len(keys) == 1 and not keys[0].spec.required:  # updatePet's body id "must exist": it names the row
+        keys[0].spec = replace(keys[0].spec, required=True)
+        plan.notes.append(f"parameter '{keys[0].spec.name}' is required: it names the {table.entity} to update")
     status = next((c.name for c in table.columns.values() if c.name == "status" or c.name.endswith("_status")), None)
     if status is not None and status not in [p.column for p in plan.params]:
         plan.status_column = status  # "rate a delivered order": only from delivered
