@@ -6,6 +6,7 @@ tools that act on one type of row (furl the sails of a sailboat, not of a motorb
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,8 @@ from toolace_mt.compiler.compile import read_specs
 from toolace_mt.compiler.constraints import pattern_pool
 from toolace_mt.compiler.plan import EnvPlan
 from toolace_mt.compiler.render import render
+from toolace_mt.generation.plan.values import NO_PART, NOT_JSON, json_part
+from toolace_mt.generation.workbench import Workbench
 
 BERTH = {"berthNumber": {"type": "integer", "description": "The berth's number."}}
 BOAT_ID = {"boatId": {"type": "string", "description": "The boat's id."}}
@@ -267,3 +270,27 @@ def test_optional_body_ids_are_made_or_required_and_passwords_are_never_read_bac
         again = env.call("createKeeper", {"username": "ana_k", "firstName": "Al"})
         assert again.error is not None and "already exists" in again.error.message
         assert env.call("getKeeperByName", {"username": "ben_k"}).result["password"] == "********"
+
+
+def test_a_part_of_a_json_text_column_is_proposed_not_the_whole_text() -> None:
+    rng = random.Random(1)  # what compiled envs keep as JSON text: a slot's coordinates, a specimen's donor
+    assert json_part('{"donorCode": "D-4471", "ageYears": 36}', "donorCode", "string", rng) == "D-4471"
+    assert json_part("[10.68, 41.27]", "coordinates", "number", rng) in (10.68, 41.27)
+    assert json_part('["L", "Ha"]', "filters", "string", rng) in ("L", "Ha")
+    assert json_part('{"ageYears": 36}', "donorCode", "string", rng) is NO_PART
+    assert json_part("[1, 2]", "tags", "string", rng) is NO_PART
+    assert json_part("Not JSON [1]", "note", "string", rng) is NOT_JSON
+    assert json_part("[broken", "note", "string", rng) is NOT_JSON
+
+
+def test_a_nested_number_is_proposed_in_the_range_its_parent_says(tmp_path: Path) -> None:
+    biobank = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "fresh" / "openai_biobank.json"
+    module = tmp_path / "biobank.py"  # donor: "Who the specimen came from, age years between 18 and 99."
+    module.write_text(render(classify(read_specs([biobank])), [biobank.name]))
+    bench = Workbench(str(module), 1)
+    try:
+        rng = random.Random(5)
+        donors = [bench.values.propose(bench.tools["catalogue_specimen"], rng).arguments["donor"] for _ in range(4)]
+    finally:
+        bench.close()
+    assert all(18 <= d["ageYears"] <= 99 and re.fullmatch(r"D-\d{4}", d["donorCode"]) for d in donors)
