@@ -10,6 +10,8 @@ Each spec file is one spec set (compiled alone). For each it prints the seconds
 `envs compile` took, the share of tools with a successful probe, then `generate -n N`
 (offline backend) with its pass rate and tool coverage, and `verify --checks all` on the
 accepted records: the share of dialogues passing every check and the checks that failed.
+A second line gives Distinct-3 of the user turns and the share of dialogues with each
+injection type (`stats`; the goal is >= 15% for each).
 With --logged-out, a compiled module that has a login is measured a second time with its
 flag flipped (`START_LOGGED_IN`), so the two seeded states can be compared on one run.
 """
@@ -48,13 +50,16 @@ def measure(module: Path, n: int, seed: int, work: Path) -> dict:
     run(["verify", str(out), "--checks", "all", "--env-dir", str(module.parent), "--report", str(checked)])
     verified = json.loads(checked.read_text()) if checked.exists() else {}
     failed = {check: counts["failed"] for check, counts in verified.get("checks", {}).items() if counts["failed"]}
+    shown = run(["stats", str(out), "--json", "--env-dir", str(module.parent)])
+    stats = json.loads(shown.stdout) if shown.returncode == 0 and shown.stdout.strip() else {}
+    injections = {op: figures["share"] for op, figures in stats.get("ops", {}).items()}
     dialogues = verified.get("dialogues") or report["accepted"]
     passed_all = verified.get("passed")
     return {"pass_rate": report["pass_rate"], "called": coverage["called"], "tools": coverage["tools"],
             "coverage": coverage["coverage"], "unreached": [u if isinstance(u, str) else u.get("tool")
                                                             for u in coverage["unreached"]],
             "all_checks": passed_all / dialogues if isinstance(passed_all, int) and dialogues else None,
-            "failed_checks": failed}
+            "failed_checks": failed, "distinct_3": stats.get("distinct_3"), "injections": injections}
 
 
 def main() -> None:
@@ -107,7 +112,12 @@ def main() -> None:
                 print(f"{spec.stem:<20}{label:<11}{seconds:>10.1f}{report['success_rate']:>8.0%}"
                       f"{figures['pass_rate']:>7.2f}{figures['called']:>5}/{figures['tools']:<4}"
                       f"{'-' if all_checks is None else f'{all_checks:.0%}':>11}  "
-                      f"{', '.join(figures['unreached']) or '-'} / {checks or '-'}", flush=True)
+                      f"{', '.join(figures['unreached']) or '-'} / {checks or '-'}")
+                shares = ", ".join(f"{op} {share:.0%}" for op, share in figures["injections"].items()
+                                   if share is not None)
+                distinct = figures["distinct_3"]
+                print(f"{'':<20}Distinct-3 {'-' if distinct is None else f'{distinct:.2f}'}; "
+                      f"injections {shares or '-'}", flush=True)
 
 
 if __name__ == "__main__":

@@ -30,13 +30,18 @@ def test_devices_turn_on_and_off_and_locks_lock_both_ways(tmp_path: Path) -> Non
         again = env.call("turn_on_device", {"device_id": device})
         assert again.error is not None and "already on" in again.error.message
         assert env.call("turn_off_device", {"device_id": device}).result == {"power": "off"}
-        door = env.query("SELECT device_id FROM devices WHERE NOT locked LIMIT 1")[0]["device_id"]
+        door = env.query("SELECT device_id FROM devices WHERE type_value = 'lock' AND NOT locked LIMIT 1")[0][
+            "device_id"]
         assert env.call("lock_door", {"device_id": door}).result == {"locked": True}
         assert env.call("unlock_door", {"device_id": door}).result == {"locked": False}
         refused = env.call("unlock_door", {"device_id": door})
         assert refused.error is not None and "already unlocked" in refused.error.message
-        assert env.call("set_brightness", {"device_id": device, "brightness": 40}).ok
-        assert env.query("SELECT brightness FROM devices WHERE device_id = ?", [device])[0]["brightness"] == 40
+        light = env.query("SELECT device_id FROM devices WHERE type_value = 'light' LIMIT 1")[0]["device_id"]
+        assert env.call("set_brightness", {"device_id": light, "brightness": 40}).ok
+        assert env.query("SELECT brightness FROM devices WHERE device_id = ?", [light])[0]["brightness"] == 40
+        thermostat = env.query("SELECT device_id FROM devices WHERE type_value = 'thermostat' LIMIT 1")[0]
+        refused = env.call("lock_door", {"device_id": thermostat["device_id"]})
+        assert refused.error is not None and refused.error.message.endswith("is a thermostat, not a lock")
 
 
 def test_a_cart_holds_items_and_a_rating_updates_a_delivered_order(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 
+from toolace_mt.compiler.names import words
 from toolace_mt.compiler.spec_model import Field
 from toolace_mt.generation.plan.value_shapes import from_pattern
 
@@ -38,6 +39,10 @@ def num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
 
 
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+NEAR_YEAR = 2026  # the years seeded values are made around (the sandbox's clock is in 2026)
+
+
 def pattern_example(pattern: str) -> str | None:
     """A value that matches `pattern`, when the pattern is one a body may safely check
     (bounded, no nested repeats, made and matched here); None otherwise."""
@@ -56,8 +61,32 @@ def pattern_pool(pattern: str, count: int = 12) -> list[str]:
     """Distinct values matching `pattern` (for seeding), [] when it is not a safe one."""
     if pattern_example(pattern) is None:
         return []
-    made = (from_pattern(pattern, random.Random(index)) for index in range(count * 2))
-    return sorted({m for m in made if m is not None and re.fullmatch(pattern, m)})[:count]
+    made = [from_pattern(pattern, random.Random(index)) for index in range(count * 2)]
+    found = sorted({m for m in made if m is not None and re.fullmatch(pattern, m)})
+    if any(YEAR.search(m) for m in found):  # a season like 2028-spring: years near now, not 2008 or 2058
+        near = (from_pattern(pattern, random.Random(index)) for index in range(count * 40))
+        found = sorted({m for m in near if m is not None and re.fullmatch(pattern, m)
+                        and all(abs(int(y) - NEAR_YEAR) <= 2 for y in YEAR.findall(m))})[:count] or found
+    return found[:count]
+
+
+def bound_words(spec: Field) -> str:
+    """A number's schema bounds in words: "between 1 and 25", "more than 0 and at most 150"."""
+    low, high = spec.minimum, spec.maximum
+    if low is not None and high is not None and not spec.exclusive_minimum and not spec.exclusive_maximum:
+        return f"between {num(low)} and {num(high)}"
+    said_low = "" if low is None else f"{'more than' if spec.exclusive_minimum else 'at least'} {num(low)}"
+    said_high = "" if high is None else f"{'less than' if spec.exclusive_maximum else 'at most'} {num(high)}"
+    return " and ".join(part for part in (said_low, said_high) if part)
+
+
+def nested_bounds(spec: Field) -> str:
+    """The bounds of an object's numeric properties, for its description ("value more than
+    0 and at most 150"): the generator reads a parameter's words, not its properties'."""
+    parts = [f"{' '.join(words(prop.name))} {bound_words(prop)}" for prop in spec.properties
+             if prop.type in ("integer", "number") and (prop.minimum is not None or prop.maximum is not None)
+             and not RANGE_SAID.search(prop.description.lower()) and not BOUND_SAID.search(prop.description.lower())]
+    return "; ".join(parts)
 
 
 def said(spec: Field) -> str:
@@ -69,12 +98,12 @@ def said(spec: Field) -> str:
     if fmt is not None and not any(word in text for word in fmt[1]):
         parts.append(fmt[0])
     if spec.type in ("integer", "number") and not RANGE_SAID.search(text) and not BOUND_SAID.search(text):
-        if spec.minimum is not None and spec.maximum is not None:
-            parts.append(f"between {num(spec.minimum)} and {num(spec.maximum)}")
-        elif spec.minimum is not None:
-            parts.append(f"at least {num(spec.minimum)}")
-        elif spec.maximum is not None:
-            parts.append(f"at most {num(spec.maximum)}")
+        if spec.minimum is not None or spec.maximum is not None:
+            parts.append(bound_words(spec))
+    if spec.type == "object" or (spec.type == "array" and spec.items is not None and spec.items.type == "object"):
+        inner = nested_bounds(spec if spec.type == "object" else spec.items)  # type: ignore[arg-type]
+        if inner:
+            parts.append(inner if spec.type == "object" else f"each with {inner}")
     if spec.type == "string" and spec.pattern and not EXAMPLE_SAID.search(text):
         example = pattern_example(spec.pattern)
         if example is not None and SHOWABLE.fullmatch(example):

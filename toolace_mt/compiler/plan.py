@@ -37,6 +37,7 @@ class Column:
     references: str | None = None  # table whose key this column holds
     nullable: bool = True
     capacity: float | None = None  # the most it can hold ("the tank can hold up to 50 gallons")
+    held: bool = False  # who holds the row (a leaseholder): empty on the rows nobody holds
 
     @property
     def sql(self) -> str:
@@ -90,6 +91,7 @@ class Param:
     ident: str  # the Python parameter name (== spec name when that is safe)
     column: str | None = None  # the column of the tool's table it maps to
     role: str = "value"  # key | value | filter | min | max | keys | updates | record | secret | identity | amount
+    # | vacant (a list flag: only the rows whose held column is empty)
     # role "record": an object whose properties are the row's fields (createContact(contact={...})),
     # property name -> column
     fields: dict[str, str] = field(default_factory=dict)
@@ -138,8 +140,21 @@ class ToolPlan:
     pay_from: tuple[str, str, str, str] | None = None
     # A list of the rows a flag marks (listLikedTracks: liked = true): column -> value.
     fixed_filters: dict[str, Any] = field(default_factory=dict)
+    # A give-up (relinquish a plot): the held columns it empties; a write that puts someone in
+    # a held column only when it is empty ("fails if the plot is already leased").
+    clears: list[str] = field(default_factory=list)
+    needs_empty: list[str] = field(default_factory=list)
+    stamps: list[str] = field(default_factory=list)  # date columns a write sets to now (leasedSince)
+    # A create refused while the row it refers to is in a state ("cannot be aliquoted until
+    # released"): (parameter, referred table, its status column, the state).
+    parent_states: list[tuple[str, str, str, str]] = field(default_factory=list)
+    row_type: tuple[str, str] | None = None  # (type column, value): lock_door acts on locks only
     notes: list[str] = field(default_factory=list)
     body: str | None = None  # a body written by a model (the openai backend), replacing the rules'
+
+    def fields_written(self) -> list[str]:
+        """Columns a record/updates object of this tool may set."""
+        return [c for p in self.params if p.role in ("record", "updates") for c in p.fields.values()]
 
     def param(self, role: str) -> Param | None:
         return next((p for p in self.params if p.role == role), None)

@@ -6,16 +6,18 @@ import re
 
 from toolace_mt.compiler.bodies import Bodies, q
 from toolace_mt.compiler.bodies.writes import pair_columns
+from toolace_mt.compiler.classify.holders import held_with
+from toolace_mt.compiler.classify.row_types import typed_columns
 from toolace_mt.compiler.consequence import needs_confirmation
 from toolace_mt.compiler.constraints import described
 from toolace_mt.compiler.date_pairs import date_pairs
 from toolace_mt.compiler.kinds import TERMINAL
-from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, words
+from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, singular, words
 from toolace_mt.compiler.phrasing import phrasings
 from toolace_mt.compiler.plan import Column, EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 from toolace_mt.compiler.spec_model import Field
-from toolace_mt.compiler.stamps import stamped
+from toolace_mt.compiler.stamps import recorded, stamped
 
 _TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
           "object": "dict"}
@@ -199,6 +201,8 @@ def seed_lines(env: EnvPlan) -> list[str]:
                     value = f'{other.name}[i % min(5, len({other.name}))]["{other.key}"]'
                 elif other is not None and other.name in seeded and other.name != table.name:
                     value = f'rng.choice({other.name})["{other.key}"]'
+                elif _keys_of(env, col, seeded) is not None:
+                    value = _keys_of(env, col, seeded) or ""
                 elif col.name == "password" and table.name == env.users:
                     value = '"pass" + str(1000 + i)'
                 elif table.singleton and any(p.kind == "setting" and p.status_flag and p.table == table.name
@@ -212,6 +216,17 @@ def seed_lines(env: EnvPlan) -> list[str]:
             for stamp, status, target, flag in stamped(env, table):  # likedAt only on liked tracks
                 unset = f'not row["{status}"]' if flag else f'str(row["{status}"]).lower() != {q(target)}'
                 lines += [f"    for row in {table.name}:", f"        if {unset}:", f'            row["{stamp}"] = None']
+            for name, status, states in recorded(env, table):  # a reason only on cancelled orders
+                kept = [v.lower() for v in states]
+                lines += [f"    for row in {table.name}:", f"        if str(row[{q(status)}]).lower() not in {kept!r}:",
+                          f"            row[{q(name)}] = None"]
+            for held, others in held_with(env.tools, table):  # a vacant plot has no season either
+                lines += [f"    for row in {table.name}:", f"        if row[{q(held)}] is None:",
+                          *[f"            row[{q(name)}] = None" for name in others]]
+            for name, kind, value in typed_columns(env.tools, table):  # a thermostat has no brightness
+                lines += [f"    for row in {table.name}:",
+                          f"        if str(row[{q(kind)}]).lower() != {q(value.lower())}:",
+                          f"            row[{q(name)}] = None"]
             if not key_col.type == "integer" and not table.lookup:
                 lines.append(f"    {table.name} = distinct({table.name}, {q(table.key)})")
             pair = pair_columns(env, table)
@@ -220,6 +235,18 @@ def seed_lines(env: EnvPlan) -> list[str]:
         lines.append(f'    db.insert("{table.name}", {table.name})')
         seeded.add(table.name)
     return lines
+
+
+def _keys_of(env: EnvPlan, col: Column, seeded: set[str]) -> str | None:
+    """A list named as the plural of a seeded entity (a rota's `plots`) holds keys of its rows."""
+    if col.type != "array" or col.spec is None or col.spec.items is None or not col.spec.items.scalar:
+        return None
+    noun = singular(column(col.name))
+    other = next((t for t in env.tables.values() if t.entity == noun and t.name in seeded and not t.lookup), None)
+    if other is None or other.key_column.type != col.spec.items.type:
+        return None
+    keys = f'[r["{other.key}"] for r in {other.name}]'
+    return f"json.dumps(rng.sample({keys}, min(len({other.name}), rng.randint(1, 3))))"
 
 
 def _spans(table: Table) -> list[str]:

@@ -153,9 +153,13 @@ def to_field(schema: Any, name: str, resolver: Resolver, where: str, depth: int 
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             setattr(result, bound, float(value))
     for bound, attr, step in (("exclusiveMinimum", "minimum", 1), ("exclusiveMaximum", "maximum", -1)):
-        value = schema.get(bound)  # JSON Schema 2019+: a number (OpenAPI 3.0's boolean form is ignored)
+        value = schema.get(bound)  # JSON Schema 2019+: a number; OpenAPI 3.0: true beside minimum/maximum
+        if value is True and getattr(result, attr) is not None:
+            value = getattr(result, attr)
+            setattr(result, attr, None)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and getattr(result, attr) is None:
             setattr(result, attr, float(value + step) if kind == "integer" else float(value))
+            setattr(result, f"exclusive_{attr}", kind != "integer")
     pattern = schema.get("pattern")
     if kind == "string" and isinstance(pattern, str) and 0 < len(pattern) <= MAX_PATTERN:
         result.pattern = pattern

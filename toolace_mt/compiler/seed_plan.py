@@ -71,6 +71,8 @@ def key_expr(table: Table) -> str:
         return "fake.isbn13()"
     if key.spec is not None and key.spec.enum:
         return f"{[str(v) for v in key.spec.enum]!r}[i % {len(key.spec.enum)}]"
+    if key.type == "string" and key.spec is not None and key.spec.format == "date":
+        return "(today + datetime.timedelta(days=i - 10)).isoformat()"  # a rota's day: the days around today
     if meaning & {"name", "title"}:
         return 'fake.word().capitalize() + " " + str(i)'
     prefix, start, width = id_style(table)
@@ -78,7 +80,12 @@ def key_expr(table: Table) -> str:
 
 
 def value_expr(col: Column, table: Table) -> str:
-    """An expression for one seeded value of `col`."""
+    """An expression for one seeded value of `col`; a held column is empty on a third of the rows."""
+    made = _value_expr(col, table)
+    return f"(None if rng.random() < 0.34 else {made})" if col.held else made
+
+
+def _value_expr(col: Column, table: Table) -> str:
     spec = col.spec
     meaning = words(col.name)
     last = meaning[-1] if meaning else ""

@@ -27,6 +27,10 @@ class Field:
     examples: list[Any] = field(default_factory=list)
     minimum: float | None = None
     maximum: float | None = None
+    # A number's bound the value may not equal (exclusiveMinimum 0: more than 0); an integer's
+    # exclusive bound is read as the next integer instead.
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
     pattern: str = ""  # a regular expression the value must match (read, never compiled, here)
     nullable: bool = False
 

@@ -1,6 +1,7 @@
 """When a row reached a state: a `likedAt` / `closed_on` column beside the flag or status
 a transition sets. The transition stamps it, the seed leaves it empty on rows not in that
-state, and a list said to be "newest first" is ordered by it."""
+state, and a list said to be "newest first" is ordered by it. So with what only the
+transition records (a cancel's reason): empty on rows in no such state."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 from toolace_mt.compiler.names import words
 from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
 
-STAMP_WORDS = ("at", "on", "date", "time", "when")
+STAMP_WORDS = ("at", "on", "date", "time", "when", "since")
 NEWEST = re.compile(r"\b(?:newest|most recent|latest|recent)(?:\s+\w+)?\s+first\b", re.IGNORECASE)
 TIME_WORDS = {"at", "on", "date", "time", "timestamp", "created", "updated"}
 
@@ -48,3 +49,30 @@ def newest_first(env: EnvPlan, plan: ToolPlan, table: Table) -> str | None:
             return f"{stamp} DESC"
     dated = [n for n, c in table.columns.items() if c.type == "string" and set(words(n)) & TIME_WORDS]
     return f"{dated[0]} DESC" if dated else None
+
+
+def recorded(env: EnvPlan, table: Table) -> list[tuple[str, str, list[str]]]:
+    """(column, status column, the states that record it) for each column only transitions
+    into those states set (a cancel's `reason`), not flags: seeded only on rows in them."""
+    by_column: dict[str, tuple[str, list[str]]] = {}
+    others: set[str] = set()
+    for plan in env.tools:
+        if plan.table != table.name:
+            continue
+        if not plan.writes:  # what a read is given picks a row out (a pull request's repo): not recorded
+            others |= {p.column for p in plan.params if p.column}
+            continue
+        others |= {p.column for p in plan.params if p.column and p.role in ("filter", "key", "min", "max")}
+        written = {p.column for p in plan.params if p.column and p.role in ("value", "record", "updates")
+                   and p.column != table.key}
+        if plan.kind == "transition" and plan.status_column and plan.target_status and not plan.status_flag:
+            for name in written - {plan.status_column}:
+                status, states = by_column.setdefault(name, (plan.status_column, []))
+                if status == plan.status_column:
+                    states.append(plan.target_status)
+                else:
+                    others.add(name)
+        else:
+            others |= written | set(plan.fields_written())
+    return [(name, status, states) for name, (status, states) in by_column.items()
+            if name not in others and table.columns[name].nullable]

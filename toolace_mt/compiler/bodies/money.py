@@ -5,8 +5,21 @@ from __future__ import annotations
 
 from toolace_mt.compiler.bodies.code import q
 from toolace_mt.compiler.bodies.parts import Parts
-from toolace_mt.compiler.names import human
+from toolace_mt.compiler.classify.writes import STOCK_WORDS
+from toolace_mt.compiler.names import human, words
 from toolace_mt.compiler.plan import Param, Table, ToolPlan
+
+UNITS = {"ml", "l", "litres", "liters", "kg", "g", "mg", "lb", "oz", "cm", "mm", "m", "km", "kwh", "units"}
+
+
+def _kept(plan: ToolPlan) -> str:
+    """What a row keeps, in the error: "stock", or the amount's own words when the create
+    takes its amount out of the column of that name (the specimen's volume)."""
+    kept = [w for w in words(plan.stock_column or "") if w not in UNITS]
+    amount = next((p for p in plan.params if p.ident == plan.quantity_param), None)
+    if amount is None or set(kept) & STOCK_WORDS or not set(kept) & set(words(amount.spec.name)):
+        return "stock"
+    return " ".join(kept)
 
 
 def take_stock(parts: Parts, plan: ToolPlan) -> list[str]:
@@ -19,7 +32,7 @@ def take_stock(parts: Parts, plan: ToolPlan) -> list[str]:
     take_sql = f"UPDATE {other.name} SET {plan.stock_column} = {plan.stock_column} - ? WHERE {other.key} = ?"
     return [f"item = db.one({q(f'SELECT * FROM {other.name} WHERE {other.key} = ?')}, [{plan.stock_param}])",
             f'if item is not None and (item["{plan.stock_column}"] or 0) < {take}:',
-            f"    raise ToolError(f\"insufficient stock: {label} {{{plan.stock_param}}} has "
+            f"    raise ToolError(f\"insufficient {_kept(plan)}: {label} {{{plan.stock_param}}} has "
             f"{{item['{plan.stock_column}'] or 0}} left, {{{take}}} wanted\")",
             f"db.execute({q(take_sql)}, [{take}, {plan.stock_param}])"]
 

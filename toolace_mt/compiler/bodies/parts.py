@@ -47,7 +47,12 @@ class Parts:
             sql = f"SELECT * FROM {table.name} WHERE {where} ORDER BY {table.key} DESC LIMIT 1"
             missing = q(f"no {human(table.entity)} with " + described)
             return f"row = db.one({q(sql)}, [{args}])\nif row is None:\n    raise ToolError(f{missing})"
-        return f"row = {self.loader(table)}(db, {key.ident})"
+        loaded = f"row = {self.loader(table)}(db, {key.ident})"
+        if plan.row_type is not None:  # lock_door on a thermostat: not a lock
+            name, value = plan.row_type
+            refused = f"{human(table.entity)} {{row['{table.key}']}} is a {{row['{name}']}}, not a {value}"
+            loaded += f"\nif str(row[{name!r}]).lower() != {q(value.lower())}:\n    raise ToolError(f{refused!r})"
+        return loaded
 
     def login_line(self, plan: ToolPlan) -> list[str]:
         return ["me = current_user(db)"] if plan.needs_login or plan.owner_column else []
@@ -66,6 +71,12 @@ class Parts:
             lines.append(f"if {guard}db.one({q(f'SELECT 1 FROM {other.name} WHERE {other.key} = ?')}, "
                          f"[{param.ident}]) is None:")
             lines.append(f"    raise ToolError(f{q(f'{human(other.entity)} ')[:-1]}{{{param.ident}}} not found')")
+        for ident, name, status, state in plan.parent_states:  # "cannot be aliquoted until released"
+            other = self.env.tables[name]
+            read = f"SELECT {status} FROM {other.name} WHERE {other.key} = ?"
+            lines += [f"parent = db.one({q(read)}, [{ident}])",
+                      f"if parent is not None and str(parent[{q(status)}]).lower() == {q(state)}:",
+                      f"    raise ToolError(f{q(f'{human(other.entity)} ')[:-1]}{{{ident}}} is {state}')"]
         return lines
 
     def column_value(self, table: Table, col: str, expr: str) -> str:
@@ -97,6 +108,10 @@ class Parts:
                     clause, arg = f"{col} ILIKE '%' || ? || '%'", name
                 else:
                     clause, arg = f"{col} = ?", name
+            elif param.role == "vacant" and col:  # only the rows nobody holds
+                lines += [f"if {name}:", f'    where.append("{col} IS NULL")']
+                any_filter = True
+                continue
             elif param.role == "query" and param.spec.type == "string" and text_columns:
                 ors = " OR ".join(f"{c} ILIKE '%' || ? || '%'" for c in text_columns)
                 lines += [guard, f'    where.append("({ors})")', f"    args.extend([{name}] * {len(text_columns)})"]

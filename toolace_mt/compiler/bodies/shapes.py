@@ -11,6 +11,9 @@ from toolace_mt.compiler.spec_model import Field
 STRIPPED_WORDS = ("new", "current", "updated", "remaining")
 
 
+HIDDEN = {"password", "passcode", "passphrase", "pwd", "pin", "secret"}
+
+
 class Shapes:
     def __init__(self, env: EnvPlan) -> None:
         self.env = env
@@ -19,6 +22,8 @@ class Shapes:
         """Source for one output property from the row in `var` (or a sensible constant)."""
         name = column(prop.name)
         prop_words = set(words(prop.name))
+        if prop.type == "string" and prop_words & HIDDEN:
+            return q("********")  # an account's password is never read back to anyone
         if table is not None:
             related = self.related(prop, table, var)
             if related is not None:
@@ -29,6 +34,12 @@ class Shapes:
             for candidate in (name, stripped):
                 if candidate in table.columns:
                     return f'{var}["{candidate}"]'
+        if table is not None and prop.type == "array" and prop.items is not None and prop.items.type == "object" \
+                and any(column(p.name) in table.columns and column(p.name) != table.key
+                        for p in prop.items.properties):
+            # {"slots": [{from, plots}]} of one row holding from and plots: the row is its one item
+            fields = [f"{q(p.name)}: {self.value_of(plan, p, table, var)}" for p in prop.items.properties]
+            return "[{" + ", ".join(fields) + "}]"
         if prop_words & {"current", "now"} and prop_words & {"time", "datetime", "timestamp"}:
             return 'db.now.isoformat(timespec="minutes")'
         if prop_words & {"current", "today"} and "date" in prop_words:

@@ -20,6 +20,16 @@ def body_transition(parts: Parts, plan: ToolPlan) -> list[str]:
     stamp = stamp_column(table, target)  # likedAt: when it became liked
     stamp_set = f", {stamp} = ?" if stamp else ""
     stamp_arg = 'db.now.isoformat(timespec="seconds"), ' if stamp else ""
+    if plan.clears:  # a give-up: who held the row is no more
+        held = [c for c in plan.clears if table.columns[c].held] or plan.clears
+        empty = " and ".join(f'row["{c}"] is None' for c in held)
+        sets = ", ".join(f"{c} = NULL" for c in plan.clears)
+        return [*parts.login_line(plan), parts.load_row(plan, table), f"if {empty}:",
+                f"    raise ToolError(f{q(f'{label} {ref} has no {human(held[0])}')})",
+                *(preconditions(plan, status, label, ref, target) if plan.status_column else []),
+                f'db.execute("UPDATE {table.name} SET {sets} WHERE {table.key} = ?", [row["{table.key}"]])',
+                parts.reload(table), message(f"{label} {ref} has no {human(held[0])} now"),
+                *parts.shape.row(plan, table)]
     if plan.status_flag:
         already = f'if row["{status}"]:' if plan.flag_value else f'if not row["{status}"]:'
         return [*parts.login_line(plan), parts.load_row(plan, table), already,

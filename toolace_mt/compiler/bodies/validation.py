@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from toolace_mt.compiler.bodies.code import num, q
-from toolace_mt.compiler.constraints import pattern_example
+from toolace_mt.compiler.constraints import bound_words, pattern_example
 from toolace_mt.compiler.date_pairs import date_pairs
 from toolace_mt.compiler.names import human, singular, words
 from toolace_mt.compiler.plan import ToolPlan
@@ -26,6 +26,40 @@ def bounds(spec: Field) -> tuple[float, float] | None:
         if low < high:
             return low, high
     return None
+
+
+def _number_check(spec: Field, value: str, guard: str, label: str, positive: bool = False) -> list[str]:
+    """The range check of one number: its stated bounds, else positive for an amount."""
+    found = bounds(spec)
+    if found is not None and not spec.exclusive_minimum and not spec.exclusive_maximum:
+        low, high = found
+        text = q(f"the {label} must be between {num(low)} and {num(high)}, got ")[:-1]
+        return [f"if {guard}not {num(low)} <= {value} <= {num(high)}:",
+                f"    raise ToolError(f{text}{{{value}}}')"]
+    if found is None and (set(words(spec.name)) & POSITIVE or positive) and (spec.minimum or 0) <= 0 \
+            and spec.maximum is None:
+        return [f"if {guard}{value} <= 0:",
+                f"    raise ToolError(f{q(f'the {label} must be positive, got ')[:-1]}{{{value}}}')"]
+    tests = ([f"{value} {'<=' if spec.exclusive_minimum else '<'} {num(spec.minimum)}"] if spec.minimum is not None
+             else []) + ([f"{value} {'>=' if spec.exclusive_maximum else '>'} {num(spec.maximum)}"]
+                         if spec.maximum is not None else [])
+    if not tests:
+        return []
+    text = q(f"the {label} must be {bound_words(spec)}, got ")[:-1]
+    test = tests[0] if len(tests) == 1 else f"({' or '.join(tests)})"
+    return [f"if {guard}{test}:", f"    raise ToolError(f{text}{{{value}}}')"]
+
+
+def _nested_checks(spec: Field, name: str, guard: str, label: str) -> list[str]:
+    """Range checks of an object's numeric properties (weight.value): each when it is a number."""
+    lines: list[str] = []
+    for prop in spec.properties:
+        bounded = bounds(prop) is not None or prop.minimum is not None or prop.maximum is not None
+        if prop.type not in ("integer", "number") or not bounded:
+            continue
+        lines.append(f"given = {name}.get({q(prop.name)}) if isinstance({name}, dict) else None")
+        lines += _number_check(prop, "given", "isinstance(given, (int, float)) and ", f"{label} {human(prop.name)}")
+    return lines
 
 
 def validations(plan: ToolPlan) -> list[str]:
@@ -54,22 +88,12 @@ def validations(plan: ToolPlan) -> list[str]:
             one = " ".join([*label.split(" ")[:-1], singular(label.split(" ")[-1])])
             lines.append(f"    raise ToolError({q(f'give at least one {one}')})")
         elif spec.type in ("integer", "number") and param.role not in ("key", "keys"):
-            found = bounds(spec)
-            if found is not None:
-                low, high = found
-                lines.append(f"if {guard}not {num(low)} <= {name} <= {num(high)}:")
-                text = q(f"the {label} must be between {num(low)} and {num(high)}, got ")[:-1]
-                lines.append(f"    raise ToolError(f{text}{{{name}}}')")
-            elif (set(words(spec.name)) & POSITIVE or param.role == "amount") and (spec.minimum or 0) <= 0 \
-                    and spec.maximum is None:
-                lines.append(f"if {guard}{name} <= 0:")
-                lines.append(f"    raise ToolError(f{q(f'the {label} must be positive, got ')[:-1]}{{{name}}}')")
-            elif spec.minimum is not None and spec.maximum is None:
-                lines.append(f"if {guard}{name} < {num(spec.minimum)}:")
-                lines.append(f"    raise ToolError(f{q(f'the {label} must be at least {num(spec.minimum)}, got ')[:-1]}"
-                             f"{{{name}}}')")
-            elif spec.maximum is not None and spec.minimum is None:
-                lines.append(f"if {guard}{name} > {num(spec.maximum)}:")
-                lines.append(f"    raise ToolError(f{q(f'the {label} must be at most {num(spec.maximum)}, got ')[:-1]}"
-                             f"{{{name}}}')")
+            lines += _number_check(spec, name, guard, label, positive=param.role == "amount")
+        elif spec.type == "object" and spec.properties:
+            lines += _nested_checks(spec, name, guard, label)
+        elif spec.type == "array" and spec.items is not None and spec.items.type == "object":
+            inner = _nested_checks(spec.items, "item", "", singular(label.split(" ")[-1]))
+            if inner:
+                lines += [f"for item in {name} or []:", "    if not isinstance(item, dict):", "        continue",
+                          *[f"    {line}" for line in inner]]
     return lines

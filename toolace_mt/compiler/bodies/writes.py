@@ -10,6 +10,8 @@ from toolace_mt.compiler.bodies.transitions import preconditions
 from toolace_mt.compiler.names import RESERVED, human, identifier, snake, unique, words
 from toolace_mt.compiler.plan import EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import STATUS_START
+from toolace_mt.compiler.seed_shapes import said_values
+from toolace_mt.compiler.stamps import recorded
 
 UNIQUE_WORDS = {"username", "email", "handle"}
 
@@ -31,20 +33,26 @@ def default_value(name: str, kind: str, table: Table) -> str:
     spec = table.columns[name].spec
     if spec is not None and spec.enum and kind in ("string", "integer"):
         return repr(spec.enum[0])  # a stage, a priority: where the values start
+    said = said_values(spec) if spec is not None and kind == "string" else []
+    if len(said) >= 2 and (meaning & {"state", "stage", "phase"}):
+        return q(said[0])  # "queued, observing, done or scrubbed": a new slot is queued
     if table.columns[name].references:
         return "None"
     return DEFAULTS.get(kind, "None")
 
 
 def _unique_checks(parts: Parts, table: Table, given: dict) -> list[str]:
-    """A new row's username/email/handle must not be taken (in the users table: any given field)."""
+    """A new row's username/email/handle must not be taken (in the users table: its login
+    names and phone too; never a password, a first name or a status two people can share)."""
     lines: list[str] = []
     is_users = table.name == parts.env.users
+    unique = UNIQUE_WORDS | ({"phone", "login"} if is_users else set())
     for col in table.columns.values():
         said = set(words(col.name))
-        if said - UNIQUE_WORDS - set(table.entity.split("_")) and not is_users:
+        if said - unique - set(table.entity.split("_")) and not is_users:
             continue  # applicantEmail on a permit: a person's contact on the row, not the row's own name
-        if col.name in given and col.name != table.key and (is_users or said & UNIQUE_WORDS):
+        named = is_users and words(col.name)[-2:] in (["user", "name"], ["login", "name"], ["screen", "name"])
+        if col.name in given and col.name != table.key and (said & unique or named):
             param = given[col.name]
             lines += [f"if db.one({q(f'SELECT 1 FROM {table.name} WHERE {col.name} = ?')}, [{param.ident}]) "
                       "is not None:",
@@ -119,6 +127,7 @@ def body_create(parts: Parts, plan: ToolPlan) -> list[str]:
     lines += charge(plan, given)
     lines.append(f"new_id = {new_key}")
     row = []
+    later = {name for name, _, _ in recorded(parts.env, table)}
     for col in table.columns.values():
         if col.name == key:
             value = "new_id"
@@ -126,6 +135,8 @@ def body_create(parts: Parts, plan: ToolPlan) -> list[str]:
             value = parts.column_value(table, col.name, given[col.name].ident)
         elif col.name == plan.owner_column:
             value = "me"
+        elif col.name in later:  # a cancel's reason: none yet
+            value = "None"
         else:
             value = default_value(col.name, col.type, table)
         row.append(f'"{col.name}": {value}')
@@ -153,7 +164,15 @@ def body_update(parts: Parts, plan: ToolPlan) -> list[str]:
     if plan.status_column:
         lines += preconditions(plan, plan.status_column, human(table.entity), f"{{row[{table.key!r}]}}",
                                K.target_status(K.verb_of(words(plan.spec.name)) or "change"))
+    for held in plan.needs_empty:  # "fails if the plot is already leased"
+        lines += [f'if row["{held}"] is not None:',
+                  f"    raise ToolError(f\"{human(table.entity)} {{row[{table.key!r}]}} already has a {human(held)}: "
+                  f"{{row['{held}']}}\")"]
     lines.append("changed = {}")
+    for stamp in plan.stamps:  # since when: today
+        dated = (table.columns[stamp].spec.format if table.columns[stamp].spec is not None else "") == "date"
+        lines.append(f'changed["{stamp}"] = ' + ("db.today.isoformat()" if dated else
+                                                 'db.now.isoformat(timespec="seconds")'))
     for param in plan.params:
         if param.role in ("value", "filter") and param.column and param.column != table.key:
             value = parts.column_value(table, param.column, param.ident)

@@ -137,6 +137,9 @@ class Catalog:
                     and other.key in words(spec.description) + words(spec.name))):
                 found = other.name
         name_words = words(spec.name)
+        if found is None and len(name_words) >= 2 and name_words[0] in K.ROLES:  # current_slot: a slot's key
+            found = next((o.name for o in self.tables.values() if o is not table and self.natural(o)
+                          and not o.singleton and o.key == column("_".join(name_words[1:]))), None)
         if found is None and name_words and name_words[-1] in K.PEOPLE_ROLES and spec.type == "string":
             people = [t for t in self.tables.values() if t is not table and not t.singleton and not t.lookup
                       and t.entity in PEOPLE and self.natural(t)]

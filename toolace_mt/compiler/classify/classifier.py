@@ -8,9 +8,12 @@ from dataclasses import replace
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.binding import bind, natural_keys, noun_entities
 from toolace_mt.compiler.classify.catalog import Catalog
+from toolace_mt.compiler.classify.holders import holders
 from toolace_mt.compiler.classify.money import charges, inverses, payments
 from toolace_mt.compiler.classify.operation import plan_tool
+from toolace_mt.compiler.classify.row_types import row_types
 from toolace_mt.compiler.classify.session import gate, session_tables
+from toolace_mt.compiler.classify.states import required_states
 from toolace_mt.compiler.classify.writes import update_shapes
 from toolace_mt.compiler.entities import output_rows_field
 from toolace_mt.compiler.names import identifier, plural, unique, words
@@ -56,12 +59,15 @@ def classify(specs: SpecSet) -> EnvPlan:
     charges(cat)
     inverses(cat)
     payments(cat)
+    holders(cat)
     update_shapes(cat)
     for table in list(cat.tables.values()):
         for col in table.columns.values():
             if col.references is None and col.spec is not None and not table.lookup and (
                     col.name != table.key or cat.natural(table)):
                 col.references = cat.references(col.spec, table)
+    row_types(cat)
+    required_states(cat)  # after the references: a state can block a create on a row that refers to it
     _listed_elsewhere(cat)
     assign_id_prefixes([t for t in cat.tables.values() if not t.lookup and not t.singleton])
     _clear_of_helpers(cat, taken_tools)

@@ -13,7 +13,7 @@ from toolace_mt.compiler.classify.stateless import plan_stateless
 from toolace_mt.compiler.classify.transitions import DAY_WORDS, plan_adjust, plan_transition
 from toolace_mt.compiler.classify.writes import plan_create, plan_delete, plan_update
 from toolace_mt.compiler.entities import action_segment, namespace
-from toolace_mt.compiler.names import identifier, singular, unique, words
+from toolace_mt.compiler.names import column, identifier, singular, unique, words
 from toolace_mt.compiler.plan import Column, Param, Table, ToolPlan
 from toolace_mt.compiler.spec_model import Field, ToolIn
 
@@ -110,6 +110,13 @@ def _flag_of(tool: ToolIn, verb: str) -> str | None:
     return None
 
 
+def _returns_key(tool: ToolIn, table: Table) -> bool:
+    """The output object gives a key of the tool's table (the new row's)."""
+    output = tool.output
+    props = output.properties if output is not None and output.type == "object" else []
+    return any(column(p.name) == table.key or p.name == table.key for p in props)
+
+
 def _kind(plan: ToolPlan, table: Table, verb: str, has_key: bool) -> str:
     tool = plan.spec
     method = tool.method
@@ -131,6 +138,8 @@ def _kind(plan: ToolPlan, table: Table, verb: str, has_key: bool) -> str:
         return "transition"  # an action on one row: POST /orders/{id}/renew
     if has_key and not method and verb and verb not in K.VERBS:  # plots.lease(plotNumber, gardenerEmail)
         return "update" if any(p.role != "key" and p.spec.scalar for p in plan.params) else "transition"
+    if not has_key and not method and verb and verb not in K.VERBS and _returns_key(tool, table):
+        return "create"  # queue_observation(target, ...) -> {"slot": 12}: "Queue an observation" makes one
     if verb in K.DELETE or method == "delete":
         return "delete"
     if verb in K.SETTING and has_key:  # set_brightness(device_id, 40); turn_on_device(device_id)

@@ -17,19 +17,57 @@ IN_STOCK = re.compile(r"\b(units?|copies|quantity|count|number)\b.{0,30}\b(in st
 STOCK_WORDS = {"stock", "copies", "available", "inventory", "seats", "remaining", "units", "availability"}
 TAKEN_WORDS = {"quantity", "qty", "count", "units", "copies", "seats", "number"}
 OWNER_NAMES = {"created_by", "owner", "owner_id", "author"}
+SINCE_WORDS = {"at", "on", "since", "date", "time"}  # assigned_since says when, not to whom
 
 
 def plan_create(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     plan.writes = True
     cat.value_columns(plan, table)
     _stock(cat, plan, table)
-    for param in plan.params:
-        if param.role == "key" and not cat.entities[table.entity].natural:
+    natural = cat.entities[table.entity].natural
+    for param in list(plan.params):
+        keyed = param.role == "key" or param.column == table.key
+        mismatched = keyed and param.spec.type != table.key_column.type  # createUser's integer id beside username
+        if keyed and (mismatched or not natural) and not param.spec.required:  # addPet's optional id: made here
+            plan.params.remove(param)
+            plan.notes.append(f"parameter '{param.spec.name}' is left out: the new {table.entity}'s key is made here")
+        elif keyed and natural and not param.spec.required:  # createUser without a username: none is made
+            param.spec = replace(param.spec, required=True)
+            plan.notes.append(f"parameter '{param.spec.name}' is required: it is the new {table.entity}'s key")
+        elif param.role == "key" and not natural:
             param.role = "value"  # a client-chosen id for a new row
+
+
+# "the volume is taken from the specimen": the new row's amount comes out of the row it refers to.
+TAKEN_FROM = re.compile(r"\bthe ([a-z]+) (?:is|are) (?:taken|drawn|deducted|subtracted) from the ([a-z]+)")
+
+
+def _taken_from(cat: Catalog, plan: ToolPlan, table: Table) -> bool:
+    """An amount the description says is taken from the referred row's own column of that name."""
+    said = TAKEN_FROM.search(plan.spec.description.lower())
+    if said is None:
+        return False
+    amount = next((p for p in plan.params if p.spec.type in ("integer", "number")
+                   and said.group(1) in words(p.spec.name)), None)
+    for param in plan.params:
+        col = table.columns.get(param.column or "")
+        other = cat.tables.get(col.references or "") if col is not None else None
+        if amount is None or other is None or param.role != "value" or \
+                said.group(2) not in (other.entity, other.entity.split("_")[-1]):
+            continue
+        source = other.columns.get(amount.column or "") or other.columns.get(amount.spec.name)
+        if source is None or source.type not in ("integer", "number"):
+            continue
+        plan.stock_param, plan.stock_table, plan.stock_column = param.ident, other.name, source.name
+        plan.quantity_param = amount.ident
+        return True
+    return False
 
 
 def _stock(cat: Catalog, plan: ToolPlan, table: Table) -> None:
     """A new row that takes from a referenced row's stock (an order of a product, a loan of a book)."""
+    if _taken_from(cat, plan, table):
+        return
     for param in plan.params:
         col = table.columns.get(param.column or "")
         if col is None or col.references is None or param.role != "value":
@@ -87,14 +125,22 @@ def plan_update(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     plan.writes = True
     _shown_as(cat, plan, table)
     values = [p for p in plan.params if p.role != "key" and p.spec.scalar]
-    if len(values) == 1 and cat.match_column(table, values[0].spec) is None:
+    if len(values) == 1 and cat.match_column(table, values[0].spec) is None and values[0].column is None:
         wanted = VERB_COLUMNS.get(verb, ())
-        hit = next((c for c in table.columns if c != table.key and (set(c.lower().split("_")) & set(wanted)
-                    or any(c.lower().startswith(w) for w in wanted))), None)
+        hit = next((c for c in table.columns if c != table.key and not set(c.lower().split("_")) & SINCE_WORDS and (
+            set(c.lower().split("_")) & set(wanted) or any(c.lower().startswith(w) for w in wanted))), None)
         if hit is not None and table.columns[hit].type == values[0].spec.type:
             values[0].column = hit
             values[0].role = "value"
     cat.value_columns(plan, table)
+    for param in list(plan.params):  # updateUser's integer body id beside its username: not the key
+        if param.column == table.key and param.spec.type != table.key_column.type and not param.spec.required:
+            plan.params.remove(param)
+            plan.notes.append(f"parameter '{param.spec.name}' is left out: the {table.entity}'s key is another")
+    keys = [p for p in plan.params if p.role == "key" or p.column == table.key]
+    if len(keys) == 1 and not keys[0].spec.required:  # updatePet's body id "must exist": it names the row
+        keys[0].spec = replace(keys[0].spec, required=True)
+        plan.notes.append(f"parameter '{keys[0].spec.name}' is required: it names the {table.entity} to update")
     status = next((c.name for c in table.columns.values() if c.name == "status" or c.name.endswith("_status")), None)
     if status is not None and status not in [p.column for p in plan.params]:
         plan.status_column = status  # "rate a delivered order": only from delivered

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import random
 import re
 from typing import Any
@@ -217,6 +218,11 @@ class ValueSource(StateRows):
                         if owner is not None:
                             choice.context[self.user_key] = owner
                     value = row[column]
+                    inner = json_part(value, param, kind, rng)  # a list or object kept as JSON text
+                    if inner is NO_PART:
+                        continue
+                    if inner is not NOT_JSON:
+                        return inner
                     return value if kind != "string" else str(value)
         if kind == "string" and text_kind(param) is not None:
             sources[param] = "fresh"  # the user's own words (a read's summary, a thought): no column has them
@@ -269,7 +275,11 @@ class ValueSource(StateRows):
     def _object(self, tool: ToolSpec, schema: dict[str, Any], rng: random.Random, known: dict[str, list[Any]],
                 choice: Choice) -> dict[str, Any]:
         out = {}
+        clauses = re.split(r"[;,]", schema.get("description") or "")
         for param, sub in schema.get("properties", {}).items():
+            said = [c for c in clauses if name_words(param) and all(w in c.lower() for w in name_words(param))]
+            if sub.get("type") in ("integer", "number") and not sub.get("description") and said:
+                sub = {**sub, "description": said[0].strip()}  # the parent's words: "age years between 18 and 99"
             if param in schema.get("required", []) or rng.random() < 0.3:
                 out[param] = self.value(tool, param, sub, rng, known, choice)
         if not out and schema.get("properties"):  # all optional ("updates"): an empty one changes nothing
@@ -346,3 +356,28 @@ class ValueSource(StateRows):
 
     def _query_word(self, tool: ToolSpec, rng: random.Random, context: dict[str, Any] | None = None) -> str:
         return query_word(self, tool, rng, context)
+
+
+NOT_JSON = object()  # the column's value is no JSON text: use it as it is
+NO_PART = object()  # JSON text with no part this value can be
+
+
+def json_part(value: Any, param: str, kind: str, rng: random.Random) -> Any:
+    """One item of a list, or the same-named field of an object, that a column keeps as JSON
+    text (a slot's coordinates '[10.7, 41.3]', a specimen's donor '{"donorCode": ...}'): an
+    array item or a nested field is that part, never the whole text."""
+    if not isinstance(value, str) or value[:1] not in "[{":
+        return NOT_JSON
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return NOT_JSON
+    wanted = {"string": (str,), "integer": (int,), "number": (int, float)}.get(kind, ())
+    if isinstance(parsed, dict):
+        part = parsed.get(param)
+        return part if isinstance(part, wanted) and not isinstance(part, bool) else NO_PART
+    if isinstance(parsed, list):
+        parts = [v for v in parsed if isinstance(v, wanted) and not isinstance(v, bool)]
+        return rng.choice(parts) if parts else NO_PART
+    return NOT_JSON
+
