@@ -67,6 +67,7 @@ STORIES = {"auto": ["Rear-ended at a stop light", "Hail dented the roof", "Side 
            "home": ["Burst pipe flooded the kitchen", "Storm blew tiles off the roof", "Break-in, laptop stolen"],
            "travel": ["Checked bag lost on the flight", "Trip cut short by illness", "Phone stolen abroad"]}
 NEEDED = {"auto": ["photo", "repair_estimate"], "home": ["photo", "receipt"], "travel": ["receipt"]}
+MAIL = ["example.com", "example.net", "example.org"]
 STATES = ["draft", "submitted", "in_review", "approved", "denied", "paid"]
 
 
@@ -74,8 +75,9 @@ def seed(db: Db, fake: Fake) -> None:
     holders, policies, claims, documents = [], [], [], []
     for i in range(40):
         member = f"M-{40121 + i * 7}"
-        holders.append({"member_number": member, "first_name": fake.first_name(), "last_name": fake.last_name(),
-                        "email": fake.unique.email(),
+        first, last = fake.first_name(), fake.last_name()
+        holders.append({"member_number": member, "first_name": first, "last_name": last,
+                        "email": f"{first.lower()}.{last.lower()}{i}@{db.rng.choice(MAIL)}",
                         "birth_date": fake.date_of_birth(minimum_age=20, maximum_age=80).isoformat()})
         for kind in db.rng.sample(list(KINDS), db.rng.randint(1, 3)):
             number = f"POL-{88001 + len(policies)}"

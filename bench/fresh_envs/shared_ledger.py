@@ -77,7 +77,8 @@ def seed(db: Db, fake: Fake) -> None:
         name = f"{first.lower()}.{last[0].lower()}"
         if any(u["username"] == name for u in users):
             name = f"{first.lower()}.{last.lower()}"
-        users.append({"username": name, "display_name": f"{first} {last}", "email": fake.unique.email()})
+        users.append({"username": name, "display_name": f"{first} {last}",
+                      "email": f"{first.lower()}.{last.lower()}{len(users)}@example.{db.rng.choice(['com', 'net'])}"})
     db.insert("users", users)
     names = [u["username"] for u in users]
     groups, members, expenses, shares = [], [], [], []
