@@ -1,0 +1,81 @@
+"""`money_told`: when a write moves money, the user hears how much.
+
+- `untold_money`: a successful write's output holds an amount of money that the write
+  itself moved, above zero, in a field named for it (a refund: `refund_amount`; a charge:
+  `fee_charged`, `charged`; a penalty or a late, cancellation or change fee), the user did
+  not give that amount as an argument, and no assistant text since the write before it
+  tells it (the confirmation before the call may state it; the reply after it should).
+  "I've cancelled booking BK-51354. The flight ID is FL1077 and the cabin is economy."
+  leaves out the $293.40 the cancellation refunds; "I've added it. The seat is 9B." leaves
+  out the $40 the bag cost. A refund or a fee is the part of the outcome the user cares
+  about most, and a model trained on such replies learns to leave it out.
+
+Found reading fresh and built-in output in the audit (retail request_return, travel
+cancel_booking and add_checked_bags); judged from the messages and the env's policy (which
+tools write) alone.
+"""
+
+from __future__ import annotations
+
+from toolace_mt.record import AssistantMessage
+from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
+from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.id_fields import name_words
+from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.told import MAX_TEXT, Told
+
+CHECK = "money_told"
+KINDS = (
+    FindingKind("untold_money", CHECK, True,
+                "a write refunded or charged an amount (a refund, a fee charged) that no reply tells"),
+)
+# A field word that names money a write moved (not a standing price or balance).
+_MOVED = frozenset({"refund", "refunded", "charged", "penalty", "penalties"})
+# A fee is moved money when its kind says the write caused it ("late_fee"), not a listed
+# price ("delivery_fee", "bag_fees" of a booking).
+_CAUSED_FEES = frozenset({"late", "cancellation", "cancel", "change", "rebooking", "restocking", "noshow"})
+_FEE = frozenset({"fee", "fees"})
+_MAX_FIELDS = 200  # fields read from one output (records are hostile input)
+
+
+def _moved_money(key: str) -> bool:
+    words = name_words(key)
+    return bool(_MOVED.intersection(words)) or bool(_FEE.intersection(words) and _CAUSED_FEES.intersection(words))
+
+
+def _amounts(site: CallSite) -> list[tuple[str, float]]:
+    """The (field, amount) pairs of money the write moved, amounts the user did not give."""
+    output = site.output
+    if not isinstance(output, dict):
+        return []
+    given = {float(v) for v in (site.arguments or {}).values()
+             if isinstance(v, int | float) and not isinstance(v, bool)}
+    return [(str(k), float(v)) for k, v in list(output.items())[:_MAX_FIELDS]
+            if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 and _moved_money(str(k))
+            and float(v) not in given]
+
+
+def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    if not policy.known:
+        return []
+    findings = []
+    for site in dialogue.calls:
+        if site.failed or site.output_text is None or not policy.is_write(site.name):
+            continue
+        moved = _amounts(site)
+        if not moved:
+            continue
+        start = max((s.message_index for s in dialogue.calls if s.message_index < site.message_index
+                     and not s.failed and policy.is_write(s.name)), default=0)  # since the write before it
+        told = Told.of(*(m.content[:MAX_TEXT] for m in dialogue.messages[start:]
+                         if isinstance(m, AssistantMessage) and isinstance(m.content, str)))
+        for key, amount in moved:
+            if not told.tells(amount):
+                findings.append(Finding("untold_money", f"call {site.call.id} {site.name} moved {key} {amount:g}, "
+                                        "which no reply tells: say how much was refunded or charged",
+                                        site.message_index))
+    return findings
+
+
+def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:
+    return [Failure(CHECK, f.message, f.message_index) for f in find(dialogue, policy)]
