@@ -56,25 +56,30 @@ def _amounts(site: CallSite) -> list[tuple[str, float]]:
 
 
 def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
+    """One walk over the messages: the amounts of each write wait until a reply tells them;
+    texts since the write before it (a confirmation) count too."""
     if not policy.known:
         return []
-    findings = []
+    writes: dict[int, list[CallSite]] = {}
     for site in dialogue.calls:
-        if site.failed or site.output_text is None or not policy.is_write(site.name):
-            continue
-        moved = _amounts(site)
-        if not moved:
-            continue
-        start = max((s.message_index for s in dialogue.calls if s.message_index < site.message_index
-                     and not s.failed and policy.is_write(s.name)), default=0)  # since the write before it
-        told = Told.of(*(m.content[:MAX_TEXT] for m in dialogue.messages[start:]
-                         if isinstance(m, AssistantMessage) and isinstance(m.content, str)))
-        for key, amount in moved:
-            if not told.tells(amount):
-                findings.append(Finding("untold_money", f"call {site.call.id} {site.name} moved {key} {amount:g}, "
-                                        "which no reply tells: say how much was refunded or charged",
-                                        site.message_index))
-    return findings
+        if not site.failed and site.output_text is not None and policy.is_write(site.name):
+            writes.setdefault(site.message_index, []).append(site)
+    window = Told()  # assistant texts since the last write
+    pending: list[tuple[CallSite, str, float]] = []
+    for index, message in enumerate(dialogue.messages):
+        text = message.content[:MAX_TEXT] if isinstance(message, AssistantMessage) and \
+            isinstance(message.content, str) else ""
+        window.add(text)
+        for site in writes.get(index, []):
+            pending += [(site, key, amount) for key, amount in _amounts(site) if not window.tells(amount)]
+        if index in writes:
+            window = Told()
+        if text and pending:
+            told = Told.of(text)
+            pending = [(site, key, amount) for site, key, amount in pending if not told.tells(amount)]
+    return [Finding("untold_money", f"call {site.call.id} {site.name} moved {key} {amount:g}, which no reply tells: "
+                                    "say how much was refunded or charged", site.message_index)
+            for site, key, amount in pending]
 
 
 def check(dialogue: Dialogue, policy: EnvPolicy) -> list[Failure]:
