@@ -80,6 +80,24 @@ def test_standing_prices_zero_amounts_and_amounts_the_user_gave_are_not_owed() -
     assert kinds(record) == {}
 
 
+def test_a_refund_an_earlier_output_already_showed_was_not_made_by_this_write() -> None:
+    refunded = {"booking_id": "BK-1", "status": "cancelled", "refund_amount": 80.0}
+    record = synthetic([("user", "What's up with BK-1? Then cancel BK-2."),
+                        ("call", "get_booking", {"booking_id": "BK-1"}, refunded),
+                        ("assistant", "BK-1 was cancelled earlier."),
+                        ("call", "cancel_booking", {"booking_id": "BK-2"}, {**refunded, "booking_id": "BK-2"}),
+                        ("assistant", "BK-2 is cancelled too.")], TOOLS)
+    assert kinds(record) == {}
+    fresh = synthetic([("user", "Cancel BK-2."),
+                       ("call", "get_booking", {"booking_id": "BK-2"}, {"booking_id": "BK-2", "refund_amount": 0,
+                                                                         "fare": 80.0}),
+                       ("assistant", "The fare was $80.00; cancel it?"), ("user", "Yes."),
+                       ("call", "cancel_booking", {"booking_id": "BK-2"},
+                        {"booking_id": "BK-2", "refund_amount": 80.0}),
+                       ("assistant", "Cancelled.")], TOOLS)
+    assert kinds(fresh) == {}  # the confirmation said $80.00
+
+
 def test_reads_failed_writes_and_unknown_policy_judge_nothing() -> None:
     read = synthetic([("user", "What would BK-1 refund?"),
                       ("call", "get_booking", {"booking_id": "BK-1"}, {"booking_id": "BK-1", "refund_amount": 80.0}),

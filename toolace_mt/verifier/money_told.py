@@ -43,16 +43,20 @@ def _moved_money(key: str) -> bool:
     return bool(_MOVED.intersection(words)) or bool(_FEE.intersection(words) and _CAUSED_FEES.intersection(words))
 
 
-def _amounts(site: CallSite) -> list[tuple[str, float]]:
-    """The (field, amount) pairs of money the write moved, amounts the user did not give."""
-    output = site.output
+def _money_fields(output: object) -> list[tuple[str, float]]:
+    """The top-level (field, amount) pairs of an output whose field names moved money."""
     if not isinstance(output, dict):
         return []
+    return [(str(k), float(v)) for k, v in list(output.items())[:_MAX_FIELDS]
+            if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 and _moved_money(str(k))]
+
+
+def _amounts(site: CallSite, held: set[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The (field, amount) pairs of money the write moved: not given by the user, and not
+    what an earlier output already showed in that field (a refund made before this write)."""
     given = {float(v) for v in (site.arguments or {}).values()
              if isinstance(v, int | float) and not isinstance(v, bool)}
-    return [(str(k), float(v)) for k, v in list(output.items())[:_MAX_FIELDS]
-            if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 and _moved_money(str(k))
-            and float(v) not in given]
+    return [(k, v) for k, v in _money_fields(site.output) if v not in given and (k, v) not in held]
 
 
 def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
@@ -64,14 +68,19 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     for site in dialogue.calls:
         if not site.failed and site.output_text is not None and policy.is_write(site.name):
             writes.setdefault(site.message_index, []).append(site)
+    outputs = {s.output_index: s for s in dialogue.calls if s.output_index is not None and not s.failed}
+    held: set[tuple[str, float]] = set()  # money fields earlier outputs showed
     window = Told()  # assistant texts since the last write
     pending: list[tuple[CallSite, str, float]] = []
     for index, message in enumerate(dialogue.messages):
+        if index in outputs:
+            held.update(_money_fields(outputs[index].output))
+            continue
         text = message.content[:MAX_TEXT] if isinstance(message, AssistantMessage) and \
             isinstance(message.content, str) else ""
         window.add(text)
         for site in writes.get(index, []):
-            pending += [(site, key, amount) for key, amount in _amounts(site) if not window.tells(amount)]
+            pending += [(site, key, amount) for key, amount in _amounts(site, held) if not window.tells(amount)]
         if index in writes:
             window = Told()
         if text and pending:
