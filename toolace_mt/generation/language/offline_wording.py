@@ -230,6 +230,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
                           references=_references(bench))
     if turn.kind == "ask":
         return ask_text(rng, _spoken_key(bench, topic["param"]))
+    if turn.kind == "correction" and topic.get("respelt"):  # a search word that found nothing
+        return w.respelt(rng, topic["value"])
     if turn.kind in ("answer", "correction"):
         flag = _flag_sentences(bench.tools[segment.target], [(_said_key(topic["param"]), topic["value"])], rng)
         if flag and turn.kind == "answer":
@@ -242,13 +244,17 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
                                                                    _enum_values(bench)),
                         correction=turn.kind == "correction", theirs=theirs)
     if turn.kind == "error_reply":
-        failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
-        error = failed.result.error.message if failed.result and failed.result.error else ""
-        error = tl.redact(error, tl.secret_values(failed.arguments))  # a password is never said back
         param = topic["param"]
-        wrong = None if tl.is_secret(param) else failed.arguments.get(param)
+        if "found_nothing" in topic:  # a search for a misspelt name that found nothing
+            error, wrong = "", topic["found_nothing"]
+        else:
+            failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
+            error = failed.result.error.message if failed.result and failed.result.error else ""
+            error = tl.redact(error, tl.secret_values(failed.arguments))  # a password is never said back
+            wrong = None if tl.is_secret(param) else failed.arguments.get(param)
         label = w.label(_spoken_key(bench, param)).removeprefix("my ")
-        said = speech.plain_error(error, label, wrong)
+        said = speech.plain_error(error, label, wrong) if "found_nothing" not in topic else \
+            f"I couldn't find anything matching {speech.natural(wrong)}."
         return rng.choice(w.ERROR_REPLIES).format(error=said[0].upper() + said[1:], error_l=said, label=label)
     if turn.kind == "refusal":
         request = speech.yours(topic["request"])

@@ -19,7 +19,9 @@ from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.plan.value_keys import is_id
 from toolace_mt.generation.plan.value_shapes import listed_options
 from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.behaviour import found_nothing
 from toolace_mt.verifier.evidence import leaves, normalise
+from toolace_mt.verifier.id_fields import words_of
 
 
 class Words(Protocol):
@@ -38,6 +40,19 @@ def inject(words: Words, bench: Workbench, draft: Draft, kind: InjectionType, rn
 
 def _fresh_segments(draft: Draft, rng: random.Random) -> list[int]:
     order = [i for i, s in enumerate(draft.segments) if not any(t.edited for t in s.turns)]
+    rng.shuffle(order)
+    return order
+
+
+def _open_segments(draft: Draft, rng: random.Random) -> list[int]:
+    """Segments whose request and calls no edit touched: small talk appended after the
+    reply (a chat, an unsupported request refused) leaves the sub-task itself open to a
+    mistake before it, so an error need not find a segment nobody chatted in."""
+    order = []
+    for i, segment in enumerate(draft.segments):
+        last_reply = max((j for j, t in enumerate(segment.turns) if t.kind == "reply"), default=None)
+        if last_reply is not None and not any(t.edited for t in segment.turns[:last_reply + 1]):
+            order.append(i)
     rng.shuffle(order)
     return order
 
@@ -155,7 +170,7 @@ def _repeats_without(bench: Workbench, draft: Draft, index: int) -> bool:
 
 def _error(bench: Workbench, draft: Draft, rng: random.Random,
            words: Words) -> Injection | None:
-    order = _fresh_segments(draft, rng)
+    order = _open_segments(draft, rng)
     for kind in ("ids", "names", "numbers"):  # ids with digits first; a misspelt name, a mistyped number
         found = _error_in(bench, draft, rng, words, order, kind)
         if found is not None:
@@ -193,17 +208,19 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
                 # value fails a look-up of the same record first (the order's status check).
                 checker = next((t for _, t in sorted(bench.tools.items()) if not t.writes
                                 and t.parameters.get("required") == [param]
-                                and w.referent(t.name) == param), None)  # get_order for order_id
+                                and _same_name(w.referent(t.name), param)), None)  # get_order for order_id
                 confirm_at = next((i for i, t in enumerate(segment.turns) if t.kind == "confirm"), None)
                 if checker is None or confirm_at is None or _made_elsewhere(draft, Call(checker.name, {param: value})):
                     continue  # the check, made here, would make that other look-up tell nothing new
                 position, call = confirm_at, Call(checker.name, {param: value})
             if call is None or position is None:
                 continue
-            wrong = _mistype(value, rng, as_digits=kind == "ids")
-            arguments = {**call.arguments, param: wrong}
-            if wrong == value or bench.trial(call.name, arguments).ok or bench.values.holds(param, wrong):
+            typo = _missing_typo(bench, call, param, value, rng, as_digits=kind == "ids",
+                                 may_find_nothing=kind == "names" and not bench.tools[call.name].writes)
+            if typo is None:
                 continue  # (a typo misses: it never lands on another real record, someone else's report)
+            wrong, found_nothing = typo
+            arguments = {**call.arguments, param: wrong}
             request = segment.turns[0]
             request.topic = {**request.topic, "wrong": {param: wrong}}
             request.text = words.word_request(bench, segment, request)
@@ -211,10 +228,13 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
                 request.topic.pop("wrong")
                 request.text = words.word_request(bench, segment, request)
                 continue
-            failing = Turn("assistant", "calls", calls=[Call(call.name, arguments, expect_ok=False)], edited=True)
-            report = Turn("assistant", "error_reply", seed=rng.randrange(2**31), topic={"param": param},
-                          edited=True)
-            fix = Turn("user", "correction", seed=rng.randrange(2**31), topic={"param": param, "value": value},
+            # A search for a misspelt name really finds nothing ("bugdet"): told as not found.
+            failing = Turn("assistant", "calls", calls=[Call(call.name, arguments, expect_ok=found_nothing)],
+                           edited=True)
+            report = Turn("assistant", "error_reply", seed=rng.randrange(2**31),
+                          topic={"param": param, **({"found_nothing": wrong} if found_nothing else {})}, edited=True)
+            fix = Turn("user", "correction", seed=rng.randrange(2**31),
+                       topic={"param": param, "value": value, **({"respelt": True} if found_nothing else {})},
                        edited=True)
             fix.text = words.word_turn(bench, draft, segment, fix)
             checked = [Turn("assistant", "calls", calls=[Call(call.name, {param: value})], edited=True)] \
@@ -223,6 +243,35 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
             request.edited = True
             return Injection("error_simulation", index, [failing])
     return None
+
+
+def _missing_typo(bench: Workbench, call: Call, param: str, value: Any, rng: random.Random,
+                  as_digits: bool, may_find_nothing: bool) -> tuple[Any, bool] | None:
+    """A typo of `value` that no real record holds and that the call really rejects, or,
+    with `may_find_nothing` (a search by a name), that it finds nothing for; and whether
+    it found nothing. From a few tries: a one-digit slip of trk_2054 often lands on
+    another track, another slip may not. None when none misses."""
+    tried: set[str] = set()
+    for _ in range(_TYPO_TRIES):
+        wrong = _mistype(value, rng, as_digits=as_digits)
+        key = json.dumps(wrong, default=str)
+        if wrong == value or key in tried or bench.values.holds(param, wrong):
+            continue
+        tried.add(key)
+        outcome = bench.trial(call.name, {**call.arguments, param: wrong})
+        if not outcome.ok:
+            return wrong, False
+        if may_find_nothing and found_nothing(outcome.result):
+            return wrong, True
+    return None
+
+
+_TYPO_TRIES = 4
+
+
+def _same_name(name: str | None, param: str) -> bool:
+    """`order_id` and `orderId` name one parameter (compared by their words)."""
+    return name is not None and words_of(name) == words_of(param)
 
 
 def _made_elsewhere(draft: Draft, call: Call) -> bool:
