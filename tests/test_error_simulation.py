@@ -78,7 +78,7 @@ def _bench(real: set[str], found: dict[str, list[str]], fails: bool = False) -> 
 
 def test_a_name_typo_is_one_that_finds_nothing_and_no_real_record_holds() -> None:
     call = Call("search_tracks", {"query": "jordan"})
-    bench = _bench({"jodran"}, {"jordan": ["t1"], "jorand": ["t2"]})  # two of the three swaps hit something
+    bench = _bench({"jodran"}, {"jordan": ["t1"], "joradn": ["t2"]})  # two of the three swaps hit something
     typos = [_missing_typo(bench, call, "query", "jordan", random.Random(seed), as_digits=False,
                            may_find_nothing=True) for seed in range(20)]
     assert {t for t in typos if t is not None} == {("jrodan", True)}
