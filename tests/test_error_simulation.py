@@ -15,7 +15,7 @@ from sandbox import CallResult, Environment, load_env
 from toolace_mt.dialogue_builder import DialogueBuilder
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language.user_phrases import respelt
-from toolace_mt.generation.plan.injections import _missing_typo, _open_segments, _same_name
+from toolace_mt.generation.plan.injections import _missing_typo, _open_segments, _recall, _same_name
 from toolace_mt.record import Op
 from toolace_mt.verifier.behaviour import check_behaviour, found_nothing
 from toolace_mt.verifier.dialogue import Dialogue
@@ -126,3 +126,20 @@ def test_a_respelt_word_is_said_without_its_field() -> None:
     for seed in range(12):
         text = respelt(random.Random(seed), "property")
         assert "property" in text and "search" not in text and "query" not in text
+
+
+def _told(target: str, output: dict[str, Any], reply: str, asked: str = "") -> Segment:
+    return Segment(goal="", target=target, stated={}, turns=[
+        Turn("user", "request", text=asked),
+        Turn("assistant", "calls", calls=[Call(target, {}, result=CallResult(ok=True, result=output))]),
+        Turn("assistant", "reply", text=reply)])
+
+
+def test_a_recall_is_of_what_an_earlier_reply_told_and_no_output_since_shows() -> None:
+    first = _told("get_order", {"status": "pending", "total": 50, "city": "Portland"},
+                  "It's pending, comes to 50 and ships to Portland.", asked="How is my order to Portland doing?")
+    second = _told("cancel_order", {"status": "cancelled"}, "It's cancelled now.")
+    draft = Draft(system="", segments=[first, second])
+    # status: shown since (which status?); city: the user said it; the reply of the last sub-task: just told
+    assert {_recall(draft, 1, random.Random(seed)) for seed in range(10)} == {(0, "total", 50)}
+    assert _recall(draft, 0, random.Random(0)) is None

@@ -282,7 +282,9 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "chat_reply":
         # The fact as the target's output shows it now: a later edit may have re-executed
         # the sub-task on another state since the question was planted.
-        output = segment.target_output()
+        source = topic.get("source")  # the earlier sub-task whose reply told it
+        output = (draft.segments[source] if isinstance(source, int) and 0 <= source < len(draft.segments)
+                  else segment).target_output()
         value = output.get(topic["recall"]) if "recall" in topic and isinstance(output, dict) \
             and not tl.is_secret(str(topic["recall"])) else None  # a credential is never said back
         if not w.empty(value):

@@ -285,26 +285,45 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
     index = rng.randrange(len(draft.segments))
     segment = draft.segments[index]
     topic: dict[str, Any] = {}
-    output = segment.target_output()
-    if isinstance(output, dict) and rng.random() < 0.6:
-        facts = [(k, v) for k, v in output.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
-                 and str(v) and len(str(v)) < 40 and w.speakable(k) and sayable(k, v)
-                 and not (isinstance(v, str) and len(v.split()) >= 3)]  # a sentence is not asked back
-        # Asked to be reminded of, it must have been said: a value the reply told
-        replied = next((t.text or "" for t in reversed(segment.turns) if t.kind == "reply"), "")
-        facts = [(k, v) for k, v in facts if _says(replied, v) or _says(replied, natural(v, k))]
-        # never one the user said themselves ("what was the phone again?" after dictating it)
-        said = " ".join(t.text or "" for s in draft.segments for t in s.turns if t.role == "user")
-        facts = [(k, v) for k, v in facts if not _says(said, v)]
-        if facts:
-            key, value = rng.choice(facts)
-            topic = {"recall": key, "value": value}
+    if rng.random() < 0.6:
+        recalled = _recall(draft, index, rng)
+        if recalled is not None:
+            source, key, value = recalled
+            topic = {"recall": key, "value": value, "source": source}
     user = Turn("user", "chat", seed=rng.randrange(2**31), topic=topic, edited=True)
     reply = Turn("assistant", "chat_reply", seed=rng.randrange(2**31), topic=topic, edited=True)
     user.text = words.word_turn(bench, draft, segment, user)
     reply.text = words.word_turn(bench, draft, segment, reply)
     segment.turns.extend([user, reply])
     return Injection("non_function_call", index, [reply])
+
+
+def _recall(draft: Draft, index: int, rng: random.Random) -> tuple[int, str, Any] | None:
+    """A fact to be reminded of after sub-task `index`: one an EARLIER sub-task's reply told
+    (asked right after the reply that said it, it reads as a user who did not read it), of
+    a field no output since shows (else "what was the status again?" could mean either),
+    never one the user said themselves ("what was the phone again?" after dictating it)."""
+    said = " ".join(t.text or "" for s in draft.segments for t in s.turns if t.role == "user")
+    found = []
+    for source in range(index):
+        output = draft.segments[source].target_output()
+        if not isinstance(output, dict):
+            continue
+        replied = next((t.text or "" for t in reversed(draft.segments[source].turns) if t.kind == "reply"), "")
+        since = {key for s in draft.segments[source + 1:index + 1] for t in s.turns for c in t.calls
+                 if c.result is not None and c.result.ok for key in _keys(c.result.result)}
+        found += [(source, k, v) for k, v in output.items() if isinstance(v, str | int | float)
+                  and not isinstance(v, bool) and str(v) and len(str(v)) < 40 and w.speakable(k) and sayable(k, v)
+                  and not (isinstance(v, str) and len(v.split()) >= 3)  # a sentence is not asked back
+                  and (_says(replied, v) or _says(replied, natural(v, k))) and not _says(said, v)
+                  and k not in since]
+    return rng.choice(found) if found else None
+
+
+def _keys(output: Any) -> set[str]:
+    """The field names of an output (its records' too, in a list)."""
+    records = output if isinstance(output, list) else [output]
+    return {key for record in records if isinstance(record, dict) for key in record}
 
 
 _DATED = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}")
