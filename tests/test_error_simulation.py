@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from sandbox import CallResult, Environment, load_env
+from sandbox.errors import CallError
 from toolace_mt.dialogue_builder import DialogueBuilder
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language.user_phrases import respelt
-from toolace_mt.generation.plan.injections import _missing_typo, _open_segments, _recall, _same_name
+from toolace_mt.generation.plan.injections import _missing_typo, _named_with, _open_segments, _recall, _same_name
 from toolace_mt.record import Op
 from toolace_mt.verifier.behaviour import check_behaviour, found_nothing
 from toolace_mt.verifier.dialogue import Dialogue
@@ -143,3 +144,16 @@ def test_a_recall_is_of_what_an_earlier_reply_told_and_no_output_since_shows() -
     # status: shown since (which status?); city: the user said it; the reply of the last sub-task: just told
     assert {_recall(draft, 1, random.Random(seed)) for seed in range(10)} == {(0, "total", 50)}
     assert _recall(draft, 0, random.Random(0)) is None
+
+
+def test_an_error_naming_two_fields_blames_neither_alone() -> None:
+    def failed(message: str) -> CallResult:
+        return CallResult(ok=False, error=CallError(type="ToolError", message=message))
+
+    arguments = {"email": "ana@x.org", "birth_date": "1992-01-06", "limit": 3}
+    assert _named_with(failed("no policyholder matches that email and date of birth"), "email", arguments) == \
+        ["email", "birth_date"]
+    assert _named_with(failed("the username or password is incorrect"), "password",
+                       {"password": "x", "username": "paula.s"}) == ["username", "password"]
+    assert _named_with(failed("customer C1851 not found"), "customer_id", {"customer_id": "C1851"}) == []
+    assert _named_with(CallResult(ok=True, result=[]), "email", arguments) == []

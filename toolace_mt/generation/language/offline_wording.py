@@ -253,6 +253,9 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
             error = tl.redact(error, tl.secret_values(failed.arguments))  # a password is never said back
             wrong = None if tl.is_secret(param) else failed.arguments.get(param)
         label = w.label(_spoken_key(bench, param)).removeprefix("my ")
+        if topic.get("together"):  # the error names several fields: which was wrong is not known
+            label = w.list_words([w.label(_spoken_key(bench, p)).removeprefix("my ") for p in topic["together"]])
+            wrong = None
         said = speech.plain_error(error, label, wrong) if "found_nothing" not in topic else \
             f"I couldn't find anything matching {speech.natural(wrong)}."
         return rng.choice(w.ERROR_REPLIES).format(error=said[0].upper() + said[1:], error_l=said, label=label)

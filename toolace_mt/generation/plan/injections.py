@@ -231,8 +231,10 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
             # A search for a misspelt name really finds nothing ("bugdet"): told as not found.
             failing = Turn("assistant", "calls", calls=[Call(call.name, arguments, expect_ok=found_nothing)],
                            edited=True)
+            together = [] if found_nothing else _named_with(bench.trial(call.name, arguments), param, arguments)
             report = Turn("assistant", "error_reply", seed=rng.randrange(2**31),
-                          topic={"param": param, **({"found_nothing": wrong} if found_nothing else {})}, edited=True)
+                          topic={"param": param, **({"found_nothing": wrong} if found_nothing else {}),
+                                 **({"together": together} if together else {})}, edited=True)
             fix = Turn("user", "correction", seed=rng.randrange(2**31),
                        topic={"param": param, "value": value, **({"respelt": True} if found_nothing else {})},
                        edited=True)
@@ -243,6 +245,22 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
             request.edited = True
             return Injection("error_simulation", index, [failing])
     return None
+
+
+def _named_with(outcome: Any, param: str, arguments: dict[str, Any]) -> list[str]:
+    """The arguments a failing call's error names, `param` among them, in the error's order
+    ("no policyholder matches that email and date of birth", "the username or password is
+    incorrect"): the assistant cannot tell which was wrong, so it asks to check them all.
+    [] when the error names `param` alone (or not at all)."""
+    message = outcome.error.message if not outcome.ok and outcome.error is not None else ""
+    said = words_of(message)
+
+    def at(name: str) -> int | None:
+        words = [w for w in words_of(name) if w != "id"]
+        return min(said.index(w) for w in words) if words and set(words) <= set(said) else None
+
+    named = sorted((at(p), p) for p in arguments if at(p) is not None)
+    return [p for _, p in named] if len(named) > 1 and param in {p for _, p in named} else []
 
 
 def _missing_typo(bench: Workbench, call: Call, param: str, value: Any, rng: random.Random,
