@@ -157,3 +157,19 @@ def test_an_error_naming_two_fields_blames_neither_alone() -> None:
                        {"password": "x", "username": "paula.s"}) == ["username", "password"]
     assert _named_with(failed("customer C1851 not found"), "customer_id", {"customer_id": "C1851"}) == []
     assert _named_with(CallResult(ok=True, result=[]), "email", arguments) == []
+
+
+def test_a_failing_call_may_be_corrected_by_one_that_finds_nothing(retail: Environment) -> None:
+    retail.reset()
+    customer = retail.query("SELECT customer_id FROM customers WHERE customer_id NOT IN "
+                            "(SELECT customer_id FROM orders) ORDER BY customer_id LIMIT 1")[0]["customer_id"]
+    builder = DialogueBuilder(retail)
+    builder.user("What did customer C9999 order?")
+    failing = builder.calls(("list_customer_orders", {"customer_id": "C9999"}))
+    builder.assistant("I couldn't find anything under the customer ID C9999. Could you check it?")
+    builder.user(f"Sorry, it's {customer}.")
+    builder.calls(("list_customer_orders", {"customer_id": customer}))
+    builder.assistant("You have no orders yet.")
+    record = builder.record("unit", ops=[Op(type="error_simulation", message_index=failing)])
+    assert Dialogue(record).calls[1].output == []  # the right customer has no orders: found nothing, truly
+    assert check_behaviour(Dialogue(record)) == []

@@ -103,7 +103,7 @@ def _check_op(dialogue: Dialogue, op: Op) -> str | None:
         bad = failing[0]
         recovered = [c for c in dialogue.calls if c.message_index > op.message_index and c.name == bad.name
                      and c.output_text is not None and not c.failed and c.arguments != bad.arguments
-                     and not found_nothing(c.output)]
+                     and (bad.failed or not found_nothing(c.output))]  # a miss is corrected by a find
         if not recovered:
             return f"error simulation: the failing {bad.name} call is never followed by a corrected, successful one"
     elif op.type == "non_function_call":
