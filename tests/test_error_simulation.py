@@ -15,6 +15,7 @@ from sandbox import CallResult, Environment, load_env
 from sandbox.errors import CallError
 from toolace_mt.dialogue_builder import DialogueBuilder
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.language.confirm_wording import record_facts
 from toolace_mt.generation.language.user_phrases import respelt
 from toolace_mt.generation.plan.injections import _missing_typo, _named_with, _open_segments, _recall, _same_name
 from toolace_mt.record import Op
@@ -173,3 +174,9 @@ def test_a_failing_call_may_be_corrected_by_one_that_finds_nothing(retail: Envir
     record = builder.record("unit", ops=[Op(type="error_simulation", message_index=failing)])
     assert Dialogue(record).calls[1].output == []  # the right customer has no orders: found nothing, truly
     assert check_behaviour(Dialogue(record)) == []
+
+
+def test_a_status_check_is_worth_making_only_when_the_confirmation_tells_what_it_shows() -> None:
+
+    assert record_facts({"order_id": "#W1", "status": "pending", "total": 1108.9})[0] == "pending"
+    assert record_facts({"noteId": "NOT-1", "title": "Plans", "body": "Call Ann.", "archived": False}) == []

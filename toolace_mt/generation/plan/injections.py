@@ -14,6 +14,7 @@ from toolace_mt.generation.backends.interface import Injection, InjectionType
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.confirm_wording import record_facts
 from toolace_mt.generation.language.speech import natural, sayable
 from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.plan.value_keys import is_id
@@ -212,6 +213,9 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
                 confirm_at = next((i for i, t in enumerate(segment.turns) if t.kind == "confirm"), None)
                 if checker is None or confirm_at is None or _made_elsewhere(draft, Call(checker.name, {param: value})):
                     continue  # the check, made here, would make that other look-up tell nothing new
+                looked = bench.trial(checker.name, {param: value})
+                if not (looked.ok and isinstance(looked.result, dict) and record_facts(looked.result)):
+                    continue  # a check whose output the confirmation does not tell (a note's body) is padding
                 position, call = confirm_at, Call(checker.name, {param: value})
             if call is None or position is None:
                 continue
