@@ -17,7 +17,8 @@ from toolace_mt.dialogue_builder import DialogueBuilder
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language.confirm_wording import record_facts
 from toolace_mt.generation.language.user_phrases import respelt
-from toolace_mt.generation.plan.injections import _missing_typo, _named_with, _open_segments, _recall, _same_name
+from toolace_mt.generation.plan.injections import _recall
+from toolace_mt.generation.plan.mistakes import _missing_typo, _named_with, _open_segments, _same_name
 from toolace_mt.record import Op
 from toolace_mt.verifier.behaviour import check_behaviour, found_nothing
 from toolace_mt.verifier.dialogue import Dialogue
