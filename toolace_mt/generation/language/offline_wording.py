@@ -258,6 +258,7 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
             wrong = None
         said = speech.plain_error(error, label, wrong) if "found_nothing" not in topic else \
             f"I couldn't find anything matching {speech.natural(wrong)}."
+        label = "spelling" if "found_nothing" in topic else label  # "Could you check the spelling?"
         return rng.choice(w.ERROR_REPLIES).format(error=said[0].upper() + said[1:], error_l=said, label=label)
     if turn.kind == "refusal":
         request = speech.yours(topic["request"])
