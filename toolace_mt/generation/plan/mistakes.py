@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from toolace_mt.generation.backends.interface import Injection
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import wording as w
-from toolace_mt.generation.language.confirm_wording import record_facts
+from toolace_mt.generation.language.confirm_wording import id_names, record_facts
 from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.plan.value_keys import is_id
 from toolace_mt.generation.plan.value_shapes import listed_options
@@ -82,8 +82,7 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
                 confirm_at = next((i for i, t in enumerate(segment.turns) if t.kind == "confirm"), None)
                 if checker is None or confirm_at is None or _made_elsewhere(draft, Call(checker.name, {param: value})):
                     continue  # the check, made here, would make that other look-up tell nothing new
-                looked = bench.trial(checker.name, {param: value})
-                if not (looked.ok and isinstance(looked.result, dict) and record_facts(looked.result)):
+                if not _told_in_confirmation(bench, call, checker.name, param, value):
                     continue  # a check whose output the confirmation does not tell (a note's body) is padding
                 position, call = confirm_at, Call(checker.name, {param: value})
             if call is None or position is None:
@@ -118,6 +117,17 @@ def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, 
             request.edited = True
             return Injection("error_simulation", index, [failing])
     return None
+
+
+def _told_in_confirmation(bench: Workbench, write: Call, checker: str, param: str, value: Any) -> bool:
+    """Whether the confirmation of `write` will tell what `checker` shows of the record:
+    its status, amount or date ("it's pending"), or, for a value the write takes beside
+    the record it acts on, its name ("with the pet ID 1008 (Rex)")."""
+    looked = bench.trial(checker, {param: value})
+    if not looked.ok or not isinstance(looked.result, dict):
+        return False
+    return bool(record_facts(looked.result)) or (
+        w.referent_argument(write.name, write.arguments) != param and str(value) in id_names([looked.result]))
 
 
 def _named_with(outcome: Any, param: str, arguments: dict[str, Any]) -> list[str]:
