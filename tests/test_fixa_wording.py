@@ -158,7 +158,7 @@ def test_a_record_of_a_list_of_names_is_told_by_its_entries() -> None:
 
 
 def test_a_mistyped_number_is_no_program_print() -> None:
-    from toolace_mt.generation.plan.injections import _mistype
+    from toolace_mt.generation.plan.mistakes import _mistype
     assert _mistype(7.9, random.Random(0)) == 79 and isinstance(_mistype(7.9, random.Random(0)), int)
     assert _mistype(12.34, random.Random(0)) == 123.4
 

@@ -24,7 +24,9 @@ from toolace_mt.generation.plan.call_plan import Candidate
 from toolace_mt.generation.plan.dialogue_facts import re_resolves, shown_values
 from toolace_mt.generation.plan.free_text import names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words
-from toolace_mt.generation.plan.injections import _chosen_from_a_list, _mistype, _repeats_without, _says, _taken
+from toolace_mt.generation.plan.injections import _repeats_without, _taken
+from toolace_mt.generation.plan.mistakes import _chosen_from_a_list, _mistype
+from toolace_mt.generation.plan.mistakes import says as _says
 from toolace_mt.generation.plan.redundancy import echoes, found_any, own_record, rewrites
 from toolace_mt.generation.plan.segment_drafter import _set_values
 

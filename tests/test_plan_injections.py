@@ -10,7 +10,8 @@ import pytest
 
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.plan.injections import _made_elsewhere, _optional_filter
+from toolace_mt.generation.plan.injections import _optional_filter
+from toolace_mt.generation.plan.mistakes import _made_elsewhere
 
 _STRING = {"type": "string"}
 

@@ -127,7 +127,8 @@ class Op(_Strict):
     tool_awareness: the assistant turn at `message_index` declines without a call;
     `tool` names a tool withheld from `tools`, if that was the variant.
     error_simulation: the assistant turn at `message_index` makes a call that really
-    fails; a later call of the same tool succeeds.
+    fails, or finds nothing (a search for a misspelt name); a later call of the same
+    tool, with other arguments, succeeds and finds something.
     non_function_call: the assistant turn at `message_index` answers with no call.
     refine: a mask-and-fill edit of the turn at `message_index`.
     """

@@ -37,6 +37,19 @@ def _gives(text: str, value: Any) -> bool:
     return grounded_string(str(value), evidence, free_text=False)
 
 
+def found_nothing(output: Any) -> bool:
+    """A search's answer to a name it has no record of: nothing (null, [], {}) or an
+    envelope of empty lists (`{"tracks": []}`, `{"results": [], "total": 0}`). A mistyped
+    name a search finds nothing for is an error the user makes as truly as a failing call."""
+    if output is None or (isinstance(output, list | dict) and not output):
+        return True
+    if isinstance(output, dict):  # a record with an empty list of its own (a playlist with no tracks) is found
+        lists = [v for v in output.values() if isinstance(v, list)]
+        counts = all(isinstance(v, list | int | float) or v is None for v in output.values())
+        return bool(lists) and not any(lists) and counts
+    return False
+
+
 def _text_turn(dialogue: Dialogue, index: int) -> str | None:
     """Why the turn at index is not an assistant turn without calls, or None if it is."""
     message = dialogue.messages[index]
@@ -83,12 +96,14 @@ def _check_op(dialogue: Dialogue, op: Op) -> str | None:
             if any(c.name == op.tool for c in dialogue.calls):
                 return f"tool awareness: the withheld tool '{op.tool}' is called"
     elif op.type == "error_simulation":
-        failing = [c for c in dialogue.calls_at(op.message_index) if c.failed]
+        failing = [c for c in dialogue.calls_at(op.message_index) if c.failed] or \
+            [c for c in dialogue.calls_at(op.message_index) if c.output_text is not None and found_nothing(c.output)]
         if not failing:
-            return f"error simulation: no call of message {op.message_index} failed"
+            return f"error simulation: no call of message {op.message_index} failed or found nothing"
         bad = failing[0]
         recovered = [c for c in dialogue.calls if c.message_index > op.message_index and c.name == bad.name
-                     and c.output_text is not None and not c.failed and c.arguments != bad.arguments]
+                     and c.output_text is not None and not c.failed and c.arguments != bad.arguments
+                     and (bad.failed or not found_nothing(c.output))]  # a miss is corrected by a find
         if not recovered:
             return f"error simulation: the failing {bad.name} call is never followed by a corrected, successful one"
     elif op.type == "non_function_call":

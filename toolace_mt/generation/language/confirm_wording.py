@@ -84,16 +84,23 @@ def _checked(segment: Segment, before: int, ids: list[object]) -> str:
         for call in earlier.calls:
             output = call.result.result if call.result is not None and call.result.ok else None
             if isinstance(output, dict) and any(v in call.arguments.values() for v in ids if v is not None):
-                facts = [natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
-                         if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
-                when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
-                             if isinstance(output.get(k), str) and output[k]), None)
-                if when is not None:  # what the record is: the flight it is for, when it was placed
-                    said = when.replace("_", " ").removesuffix(" at")  # "placed July 15, 2026 at 22:00"
-                    facts = [*facts[:2], f"{said} {natural(output[when], when)}"]
+                facts = record_facts(output)
                 if facts:
-                    return "it's " + ", ".join(facts[:3])
+                    return "it's " + ", ".join(facts)
     return ""
+
+
+def record_facts(output: dict[str, Any]) -> list[str]:
+    """What a confirmation tells of a record it looked up: its status, amount, and when it
+    is ("pending", "$1,108.90", "placed July 15, 2026 at 22:00"); [] when none of those."""
+    facts = [natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")
+             if isinstance(output.get(k), str | int | float) and not isinstance(output.get(k), bool)]
+    when = next((k for k in ("departure", "start_at", "start", "date", "placed_at", "execute_on")
+                 if isinstance(output.get(k), str) and output[k]), None)
+    if when is not None:  # what the record is: the flight it is for, when it was placed
+        said = when.replace("_", " ").removesuffix(" at")  # "placed July 15, 2026 at 22:00"
+        facts = [*facts[:2], f"{said} {natural(output[when], when)}"]
+    return facts[:3]
 
 
 def _spoken(value: object, key: str, known: dict[str, str]) -> str:

@@ -29,6 +29,7 @@ from toolace_mt.generation.language.field_clauses import clause
 from toolace_mt.generation.language.reply_wording import focus_of, reply_text
 from toolace_mt.generation.language.request_wording import flag_sentences, request_text, said_no, turn_before
 from toolace_mt.generation.language.said_back import yours
+from toolace_mt.generation.language.spoken_values import natural
 from toolace_mt.generation.workbench import Workbench
 
 REDRAWS = 6  # wordings tried before a repeated assistant text is made new by a closing sentence
@@ -65,6 +66,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
                           references=parameter_names(bench))
     if turn.kind == "ask":
         return ask_text(rng, spoken_key(bench, topic["param"]))
+    if turn.kind == "correction" and topic.get("respelt"):  # a search word that found nothing
+        return w.respelt(rng, topic["value"])
     if turn.kind in ("answer", "correction"):
         flag = flag_sentences(bench.tools[segment.target], [(said_key(topic["param"]), topic["value"])], rng)
         if flag and turn.kind == "answer":
@@ -77,13 +80,21 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
                                                                    enum_values(bench)),
                         correction=turn.kind == "correction", theirs=theirs)
     if turn.kind == "error_reply":
-        failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
-        error = failed.result.error.message if failed.result and failed.result.error else ""
-        error = tl.redact(error, tl.secret_values(failed.arguments))  # a password is never said back
         param = topic["param"]
-        wrong = None if tl.is_secret(param) else failed.arguments.get(param)
+        if "found_nothing" in topic:  # a search for a misspelt name that found nothing
+            error, wrong = "", topic["found_nothing"]
+        else:
+            failed = next(c for t in segment.turns for c in t.calls if not c.expect_ok)
+            error = failed.result.error.message if failed.result and failed.result.error else ""
+            error = tl.redact(error, tl.secret_values(failed.arguments))  # a password is never said back
+            wrong = None if tl.is_secret(param) else failed.arguments.get(param)
         label = w.label(spoken_key(bench, param)).removeprefix("my ")
-        said = plain_error(error, label, wrong)
+        if topic.get("together"):  # the error names several fields: which was wrong is not known
+            label = w.list_words([w.label(spoken_key(bench, p)).removeprefix("my ") for p in topic["together"]])
+            wrong = None
+        said = plain_error(error, label, wrong) if "found_nothing" not in topic else \
+            f"I couldn't find anything matching {natural(wrong)}."
+        label = "spelling" if "found_nothing" in topic else label  # "Could you check the spelling?"
         return rng.choice(w.ERROR_REPLIES).format(error=said[0].upper() + said[1:], error_l=said, label=label)
     if turn.kind == "refusal":
         request = yours(topic["request"])
@@ -111,7 +122,9 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
     if turn.kind == "chat_reply":
         # The fact as the target's output shows it now: a later edit may have re-executed
         # the sub-task on another state since the question was planted.
-        output = segment.target_output()
+        source = topic.get("source")  # the earlier sub-task whose reply told it
+        output = (draft.segments[source] if isinstance(source, int) and 0 <= source < len(draft.segments)
+                  else segment).target_output()
         value = output.get(topic["recall"]) if "recall" in topic and isinstance(output, dict) \
             and not tl.is_secret(str(topic["recall"])) else None  # a credential is never said back
         if not w.empty(value):

@@ -294,6 +294,16 @@ _IDENTITY = re.compile(r"\b(?:name|id|ids|number|code|e-?mail|pin|password|passc
 _PREFERENCE = re.compile(r"(?:I'd (?:like|prefer|say|rather)|let's go with|I'll go with|make it)\b", re.I)
 
 
+# A word a search found nothing for, spelt again: the word, never the field it went in.
+RESPELLINGS = ["Oops, I misspelt it: {v}.", "Sorry, typo on my part. It's {v}.", "Ah, I meant {v}.",
+               "My mistake, it's spelt {v}.", "Whoops, that should be {v}.", "Sorry, try {v} instead."]
+
+
+def respelt(rng: random.Random, value: Any) -> str:
+    """The user's correction of a word they misspelt in a search ("Ah, I meant property.")."""
+    return rng.choice(RESPELLINGS).format(v=show(value))
+
+
 def answer(rng: random.Random, param: str, value: Any, correction: bool = False, theirs: bool = True) -> str:
     """The user's reply with a value they were asked for (or had mistyped). `theirs` false:
     the value is not the user's own (a name searched for), never said with "my"."""

@@ -95,6 +95,7 @@ from toolace_mt.generation.language.user_phrases import (
     opener,
     personal,
     recall,
+    respelt,
     same_for,
 )
 from toolace_mt.generation.language.value_phrases import (
@@ -225,6 +226,7 @@ __all__ = [
     "referent_argument",
     "relation",
     "relation_phrase",
+    "respelt",
     "said_date",
     "said_label",
     "same_for",

@@ -1,24 +1,21 @@
 """Stage 2 of the offline backend: where each complexity type goes into a draft and what
-it changes in the plan (a value held back for a clarification, a mistyped id whose call
-really fails, a refused request, small talk). The new turns' words come from `words`
+it changes in the plan (a value held back for a clarification, a refused request, small
+talk; the user's mistakes are plan/mistakes). The new turns' words come from `words`
 (the backend's language side)."""
 
 from __future__ import annotations
 
 import json
 import random
-import re
 from typing import Any, Protocol
 
 from toolace_mt.generation.backends.interface import Injection, InjectionType
-from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.draft import Draft, Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.field_clauses import sayable
 from toolace_mt.generation.language.spoken_values import natural
-from toolace_mt.generation.plan.confirmation import needs_confirmation
-from toolace_mt.generation.plan.value_keys import is_id
-from toolace_mt.generation.plan.value_shapes import listed_options
+from toolace_mt.generation.plan.mistakes import says, simulate_error
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.evidence import leaves, normalise
 
@@ -33,7 +30,7 @@ class Words(Protocol):
 
 def inject(words: Words, bench: Workbench, draft: Draft, kind: InjectionType, rng: random.Random) -> Injection | None:
     handler = {"clarification": _clarify, "tool_awareness": _tool_awareness,
-               "error_simulation": _error, "non_function_call": _chat}[kind]
+               "error_simulation": simulate_error, "non_function_call": _chat}[kind]
     return handler(bench, draft, rng, words)
 
 
@@ -154,103 +151,16 @@ def _repeats_without(bench: Workbench, draft: Draft, index: int) -> bool:
     return False
 
 
-def _error(bench: Workbench, draft: Draft, rng: random.Random,
-           words: Words) -> Injection | None:
-    order = _fresh_segments(draft, rng)
-    for kind in ("ids", "names", "numbers"):  # ids with digits first; a misspelt name, a mistyped number
-        found = _error_in(bench, draft, rng, words, order, kind)
-        if found is not None:
-            return found
-    return None
-
-
-def _error_in(bench: Workbench, draft: Draft, rng: random.Random, words: Words, order: list[int],
-              kind: str) -> Injection | None:
-    for index in order:
-        segment = draft.segments[index]
-        if kind == "names":
-            ids = [p for p, v in segment.stated.items() if _misspellable(bench, segment, p, v)]
-        elif kind == "numbers":  # an amount or a setting with a digit too many ("500" for 50)
-            ids = [p for p, v in segment.stated.items() if isinstance(v, int | float) and not isinstance(v, bool)
-                   and v > 0 and not is_id(p)]
-        else:  # an id with digits, as text (W1001) or a number (petId 1002)
-            ids = [p for p, v in segment.stated.items() if (isinstance(v, str) and any(ch.isdigit() for ch in v)
-                   and not _DATED.match(v))  # a date with a digit changed is no typo an env reports in words
-                   or (isinstance(v, int) and not isinstance(v, bool) and v >= 10 and is_id(p))]
-        ids = [p for p in ids if not _chosen_from_a_list(bench, segment, p)]
-        rng.shuffle(ids)
-        for param in ids:
-            value = segment.stated[param]
-            holders = [(id(c), p) for t in segment.turns for c in t.calls for p, v in c.arguments.items()
-                       if any(leaf == value for leaf in leaves({p: v}))]
-            if not holders or any(p != param for _, p in holders) or len({c for c, _ in holders}) != len(holders):
-                # stated once for several arguments: a mistyped copy would leave the others unsaid (an order
-                # id a look-up and then the write take is one argument: corrected once, before both)
-                continue
-            position, call = next(((i, c) for i, t in enumerate(segment.turns) for c in t.calls
-                                   if c.arguments.get(param) == value), (None, None))
-            if call is not None and needs_confirmation(bench.tools[call.name]):
-                # A consequential write is only tried once the user said yes to it: the wrong
-                # value fails a look-up of the same record first (the order's status check).
-                checker = next((t for _, t in sorted(bench.tools.items()) if not t.writes
-                                and t.parameters.get("required") == [param]
-                                and w.referent(t.name) == param), None)  # get_order for order_id
-                confirm_at = next((i for i, t in enumerate(segment.turns) if t.kind == "confirm"), None)
-                if checker is None or confirm_at is None or _made_elsewhere(draft, Call(checker.name, {param: value})):
-                    continue  # the check, made here, would make that other look-up tell nothing new
-                position, call = confirm_at, Call(checker.name, {param: value})
-            if call is None or position is None:
-                continue
-            wrong = _mistype(value, rng, as_digits=kind == "ids")
-            arguments = {**call.arguments, param: wrong}
-            if wrong == value or bench.trial(call.name, arguments).ok or bench.values.holds(param, wrong):
-                continue  # (a typo misses: it never lands on another real record, someone else's report)
-            request = segment.turns[0]
-            request.topic = {**request.topic, "wrong": {param: wrong}}
-            request.text = words.word_request(bench, segment, request)
-            if _says(request.text, value):
-                request.topic.pop("wrong")
-                request.text = words.word_request(bench, segment, request)
-                continue
-            failing = Turn("assistant", "calls", calls=[Call(call.name, arguments, expect_ok=False)], edited=True)
-            report = Turn("assistant", "error_reply", seed=rng.randrange(2**31), topic={"param": param},
-                          edited=True)
-            fix = Turn("user", "correction", seed=rng.randrange(2**31), topic={"param": param, "value": value},
-                       edited=True)
-            fix.text = words.word_turn(bench, draft, segment, fix)
-            checked = [Turn("assistant", "calls", calls=[Call(call.name, {param: value})], edited=True)] \
-                if segment.turns[position].kind == "confirm" else []  # the status check, on the right record
-            segment.turns[position:position] = [failing, report, fix, *checked]
-            request.edited = True
-            return Injection("error_simulation", index, [failing])
-    return None
-
-
-def _made_elsewhere(draft: Draft, call: Call) -> bool:
-    """Whether the draft already has this very call (same tool, same arguments)."""
-    return any(c.name == call.name and c.arguments == call.arguments
-               for s in draft.segments for t in s.turns for c in t.calls)
-
-
 def _chat(bench: Workbench, draft: Draft, rng: random.Random,
           words: Words) -> Injection | None:
     index = rng.randrange(len(draft.segments))
     segment = draft.segments[index]
     topic: dict[str, Any] = {}
-    output = segment.target_output()
-    if isinstance(output, dict) and rng.random() < 0.6:
-        facts = [(k, v) for k, v in output.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
-                 and str(v) and len(str(v)) < 40 and w.speakable(k) and sayable(k, v)
-                 and not (isinstance(v, str) and len(v.split()) >= 3)]  # a sentence is not asked back
-        # Asked to be reminded of, it must have been said: a value the reply told
-        replied = next((t.text or "" for t in reversed(segment.turns) if t.kind == "reply"), "")
-        facts = [(k, v) for k, v in facts if _says(replied, v) or _says(replied, natural(v, k))]
-        # never one the user said themselves ("what was the phone again?" after dictating it)
-        said = " ".join(t.text or "" for s in draft.segments for t in s.turns if t.role == "user")
-        facts = [(k, v) for k, v in facts if not _says(said, v)]
-        if facts:
-            key, value = rng.choice(facts)
-            topic = {"recall": key, "value": value}
+    if rng.random() < 0.6:
+        recalled = _recall(draft, index, rng)
+        if recalled is not None:
+            source, key, value = recalled
+            topic = {"recall": key, "value": value, "source": source}
     user = Turn("user", "chat", seed=rng.randrange(2**31), topic=topic, edited=True)
     reply = Turn("assistant", "chat_reply", seed=rng.randrange(2**31), topic=topic, edited=True)
     user.text = words.word_turn(bench, draft, segment, user)
@@ -259,14 +169,32 @@ def _chat(bench: Workbench, draft: Draft, rng: random.Random,
     return Injection("non_function_call", index, [reply])
 
 
-_DATED = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}")
+def _recall(draft: Draft, index: int, rng: random.Random) -> tuple[int, str, Any] | None:
+    """A fact to be reminded of after sub-task `index`: one an EARLIER sub-task's reply told
+    (asked right after the reply that said it, it reads as a user who did not read it), of
+    a field no output since shows (else "what was the status again?" could mean either),
+    never one the user said themselves ("what was the phone again?" after dictating it)."""
+    said = " ".join(t.text or "" for s in draft.segments for t in s.turns if t.role == "user")
+    found = []
+    for source in range(index):
+        output = draft.segments[source].target_output()
+        if not isinstance(output, dict):
+            continue
+        replied = next((t.text or "" for t in reversed(draft.segments[source].turns) if t.kind == "reply"), "")
+        since = {key for s in draft.segments[source + 1:index + 1] for t in s.turns for c in t.calls
+                 if c.result is not None and c.result.ok for key in _keys(c.result.result)}
+        found += [(source, k, v) for k, v in output.items() if isinstance(v, str | int | float)
+                  and not isinstance(v, bool) and str(v) and len(str(v)) < 40 and w.speakable(k) and sayable(k, v)
+                  and not (isinstance(v, str) and len(v.split()) >= 3)  # a sentence is not asked back
+                  and (says(replied, v) or says(replied, natural(v, k))) and not says(said, v)
+                  and k not in since]
+    return rng.choice(found) if found else None
 
 
-def _says(text: str, value: Any) -> bool:
-    """Whether the text holds the value (a number as a whole token: 50 is not in 500)."""
-    if isinstance(value, str):
-        return normalise(value) in normalise(text)
-    return re.search(rf"(?<![\d.]){re.escape(str(value))}(?![\d]|\.\d)", text) is not None
+def _keys(output: Any) -> set[str]:
+    """The field names of an output (its records' too, in a list)."""
+    records = output if isinstance(output, list) else [output]
+    return {key for record in records if isinstance(record, dict) for key in record}
 
 
 def _snake_word(value: Any) -> bool:
@@ -274,52 +202,3 @@ def _snake_word(value: Any) -> bool:
     return isinstance(value, str) and ("_" in value or "-" in value) \
         and value.replace("_", "").replace("-", "").isalpha() and value.islower()
 
-
-def _chosen_from_a_list(bench: Workbench, segment: Segment, param: str) -> bool:
-    """Whether a call of the segment takes `param` from a list of allowed values (an enum, or
-    values its description lists): a typo there fails the schema, not the env (a cost
-    center "CC-500 Operations" where only CC-100, CC-200 and CC-300 exist)."""
-    for turn in segment.turns:
-        for call in turn.calls:
-            schema = bench.tools[call.name].parameters.get("properties", {}).get(param)
-            if not isinstance(schema, dict) or param not in call.arguments:
-                continue
-            items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-            if schema.get("enum") or items.get("enum") or listed_options(str(schema.get("description") or "")):
-                return True
-    return False
-
-
-def _misspellable(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:
-    """A name the user types (a city, a surname: letters, one to three words), not one of a
-    schema's enum values (a misspelt enum is not a typo the env could report)."""
-    if not (isinstance(value, str) and 4 <= len(value) <= 40 and len(value.split()) <= 3
-            and all(ch.isalpha() or ch in " -'" for ch in value)):
-        return False
-    for turn in segment.turns:
-        for call in turn.calls:
-            schema = bench.tools[call.name].parameters.get("properties", {}).get(param)
-            if isinstance(schema, dict) and (schema.get("enum") or schema.get("format")):
-                return False
-    return True
-
-
-def _mistype(value: Any, rng: random.Random, as_digits: bool = False) -> Any:
-    """A typo: one digit of an id changed (W1001 -> W1081, 1002 -> 1092), two letters of a
-    name swapped ("Rievrton"), or a number with a digit too many (50 -> 500)."""
-    if as_digits and isinstance(value, int) and not isinstance(value, bool):
-        return int(_mistype(str(value), rng))  # an id keeps its length: the first digit stays
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        wrong = value * 10 if isinstance(value, int) else round(value * 10, 2)
-        return int(wrong) if isinstance(wrong, float) and wrong.is_integer() else wrong  # 7.9 -> 79, not "79.0"
-    digits = [i for i, ch in enumerate(value) if ch.isdigit()]
-    if not digits:
-        pairs = [i for i in range(1, len(value) - 2) if value[i].isalpha() and value[i + 1].isalpha()
-                 and value[i] != value[i + 1]]
-        if not pairs:
-            return value
-        i = rng.choice(pairs)
-        return value[:i] + value[i + 1] + value[i] + value[i + 2:]
-    position = rng.choice(digits[1:] if len(digits) > 1 and value[:1].isdigit() else digits)  # no leading 0
-    replacement = str((int(value[position]) + rng.randint(1, 8)) % 10)
-    return value[:position] + replacement + value[position + 1:]
