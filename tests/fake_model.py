@@ -37,6 +37,8 @@ def said(value: Any) -> str:
         return " and ".join(said(v) for v in value)
     if isinstance(value, dict):
         return ", ".join(said(v) for v in value.values())
+    if isinstance(value, float) and value.is_integer():  # "40", never "40.0" as a program prints it
+        value = int(value)
     return str(value).replace("_", " ") if isinstance(value, str) else json.dumps(value)
 
 

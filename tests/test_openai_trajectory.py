@@ -62,9 +62,8 @@ def test_every_check_is_on_by_default() -> None:
 class VagueConfirmer(ScriptedModel):
     """Asks "Shall I go ahead?" before a write, naming neither the action nor its values."""
 
-    @staticmethod
-    def replies(context: dict[str, Any]) -> list[str]:
-        texts = ScriptedModel.replies(context)
+    def replies(self, context: dict[str, Any]) -> list[str]:
+        texts = super().replies(context)
         kinds = [reply["kind"] for reply in context["replies"]]
         return ["Shall I go ahead?" if kind == "confirm" else text for kind, text in zip(kinds, texts, strict=True)]
 
