@@ -305,7 +305,7 @@ def hallucinated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     printed = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(printed):
         patch.setattr(run_module, "make_backend", lambda name: HallucinatingBackend())
-        assert generate(out, "--keep-failed", str(failed), "--max-attempts", "12", n=2, seed=HALLUCINATED_SEED) == 0
+        assert generate(out, "--keep-failed", str(failed), "--max-attempts", "24", n=2, seed=HALLUCINATED_SEED) == 0
     return out, failed, printed.getvalue()
 
 
@@ -346,7 +346,7 @@ def test_resume_does_not_duplicate_kept_failures(hallucinated: tuple[Path, Path,
     out.write_bytes(b"")
     failed.write_bytes(b"".join(before))
     monkeypatch.setattr(run_module, "make_backend", lambda name: HallucinatingBackend())
-    assert generate(out, "--keep-failed", str(failed), "--max-attempts", "12", "--resume", n=2,
+    assert generate(out, "--keep-failed", str(failed), "--max-attempts", "24", "--resume", n=2,
                     seed=HALLUCINATED_SEED) == 0
     assert out.read_bytes() == full_out.read_bytes()
     assert failed.read_bytes() == full_failed.read_bytes()

@@ -17,7 +17,7 @@ __all__ = ["CHECK_IDS", "CORE_CHECK_IDS", "DEFAULT_CHECKS", "TRAJECTORY_CHECK_ID
 # The trajectory checks (toolace_mt/verifier/trajectory.py): what a trainer cares about.
 TRAJECTORY_CHECK_IDS = ("necessity", "disambiguation", "confirmation", "answer", "reply_style", "persona",
                         "plan_sense", "user_language", "small_talk", "program_text", "ownership",
-                        "write_outcome")
+                        "write_outcome", "money_told")
 CORE_CHECK_IDS = ("format", "schema", "replay", "state", "grounding", "consistency", "behaviour", "judge")
 CHECK_IDS = (*CORE_CHECK_IDS, *TRAJECTORY_CHECK_IDS)
 # What `Verifier()`, `verify` and generate's gate run: every check, so a dialogue that

@@ -29,7 +29,7 @@ from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, leaves, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
-from toolace_mt.verifier.id_fields import id_stem, is_id_field
+from toolace_mt.verifier.id_fields import is_id_field, key_stem
 from toolace_mt.verifier.necessity import entity_key
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import Told, tool_properties
@@ -98,7 +98,7 @@ def _unchecked(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) ->
         if param is None or not isinstance(value, str | int) or isinstance(value, bool):
             continue
         earlier = (s.output for s in dialogue.calls if s.message_index < write.message_index and _good(s))
-        if not any(shows_record(output, id_stem(param) or "", str(value)) for output in earlier):
+        if not any(shows_record(output, key_stem(param) or "", str(value)) for output in earlier):
             findings.append(Finding("unchecked_record", f"call {write.call.id} {write.name} acts on {param} {value}, "
                                     "which no earlier call looked at (the env's policy, CHECK_BEFORE_WRITE: read the "
                                     "record, its status, before acting on it)", write.message_index))
@@ -106,8 +106,9 @@ def _unchecked(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) ->
 
 
 def shows_record(output: Any, stem: str, value: str, depth: int = 0) -> bool:
-    """Whether `output` holds a record whose id of this kind (`order_id`, or a bare `id`) is
-    `value` and which has fields besides ids: a record looked at, not a bare reference."""
+    """Whether `output` holds a record whose key of this kind (`order_id`, `claim_number`, or
+    a bare `id`) is `value` and which has fields besides keys: a record looked at, not a bare
+    reference."""
     if depth > 32:  # records are hostile input
         return False
     if isinstance(output, list):
@@ -116,7 +117,7 @@ def shows_record(output: Any, stem: str, value: str, depth: int = 0) -> bool:
         return False
     for key, field in output.items():
         if isinstance(field, str | int) and not isinstance(field, bool) and str(field) == value \
-                and id_stem(key) in (stem, "") and any(not is_id_field(other) for other in output if other != key):
+                and key_stem(key) in (stem, "") and any(key_stem(other) is None for other in output if other != key):
             return True
     return any(shows_record(field, stem, value, depth + 1) for field in output.values()
                if isinstance(field, dict | list))

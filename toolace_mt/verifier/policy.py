@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolace_mt.verifier.id_fields import is_id_field
+from toolace_mt.verifier.id_fields import key_stem
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,15 @@ class EnvPolicy:
 
 
 def record_parameter(parameters: dict[str, Any], user_key: str | None) -> str | None:
-    """The existing record a write acts on: its first required id parameter that is not the
-    user's own key (cancel_pending_order's order_id; none for modify_user_address(user_id))."""
+    """The existing record a write acts on: its first required key parameter that is not the
+    user's own key (cancel_pending_order's order_id, withdraw_claim's claim_number; none for
+    modify_user_address(user_id))."""
     required = parameters.get("required", []) if isinstance(parameters, dict) else []
     properties = parameters.get("properties", {}) if isinstance(parameters, dict) else {}
     for name in required if isinstance(required, list) else []:
         schema = properties.get(name) if isinstance(properties, dict) and isinstance(name, str) else None
         kind = schema.get("type") if isinstance(schema, dict) else None  # a subschema may be `true`
-        if isinstance(name, str) and name != user_key and is_id_field(name) and kind in ("string", "integer"):
+        if isinstance(name, str) and name != user_key and key_stem(name) is not None and kind in ("string", "integer"):
             return name
     return None
 

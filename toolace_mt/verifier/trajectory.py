@@ -20,6 +20,7 @@ from toolace_mt.verifier import (
     answer,
     confirmation,
     disambiguation,
+    money_told,
     necessity,
     ownership,
     persona,
@@ -35,7 +36,7 @@ from toolace_mt.verifier.finding import UNJUDGED, Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
 
 _MODULES = (necessity, disambiguation, confirmation, answer, reply_style, persona, plan_sense, user_language,
-            small_talk, program_text, ownership, write_outcome)
+            small_talk, program_text, ownership, write_outcome, money_told)
 TRAJECTORY_CHECKS: tuple[str, ...] = TRAJECTORY_CHECK_IDS  # the registry, in dialogue.py
 FINDING_KINDS: tuple[FindingKind, ...] = tuple(kind for m in _MODULES for kind in m.KINDS)
 _FIND: dict[str, Callable[[Dialogue, EnvPolicy], list[Finding]]] = {m.CHECK: m.find for m in _MODULES}

@@ -772,11 +772,35 @@ def expense_approvals() -> list[tuple[str, list[Turn]]]:
     ]
 
 
+CANCEL_BK = [
+    ("user", "hey, I need to cancel my booking BK-50048, the DFW to JFK one. plans changed"),
+    ("assistant", "Sorry to hear that! Just to confirm: you'd like me to cancel booking BK-50048 (DFW to JFK)? "
+                  "This can't be undone."),
+    ("user", "yep, go ahead"),
+    ("call", ("cancel_booking", {"booking_id": "BK-50048"})),
+]
+
+
+def travel() -> list[tuple[str, list[Turn]]]:
+    """A cancellation refunds the fare: the reply says how much (money_told)."""
+    return [
+        ("good", [
+            *CANCEL_BK,
+            ("assistant", "Done: booking **BK-50048** is cancelled, and the fare of $198.21 will be refunded to "
+                          "your original payment method."),
+        ]),
+        ("untold_money", [
+            *CANCEL_BK,
+            ("assistant", "Done! Booking BK-50048 on flight TA631 from DFW to JFK is cancelled."),
+        ]),
+    ]
+
+
 ENVS: dict[str, Callable[[], list[tuple[str, list[Turn]]]]] = {
     "retail": retail, "banking": banking, "tau_retail": tau_retail, "fixtures/envs/message.py": message,
     "bench/fresh_envs/food_delivery.py": food_delivery, "bench/fresh_envs/hr_leave.py": hr_leave,
     "bench/fresh_envs/physio_sessions.py": physio_sessions, "bench/fresh_envs/pharmacy_refills.py": pharmacy_refills,
-    "bench/fresh_envs/expense_approvals.py": expense_approvals}
+    "bench/fresh_envs/expense_approvals.py": expense_approvals, "travel": travel}
 
 
 def records() -> list[Record]:

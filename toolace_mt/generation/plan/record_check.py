@@ -14,7 +14,7 @@ from typing import Any
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Turn
 from toolace_mt.generation.workbench import Workbench
-from toolace_mt.verifier.id_fields import id_stem
+from toolace_mt.verifier.id_fields import key_stem
 from toolace_mt.verifier.plan_sense import shows_record
 from toolace_mt.verifier.policy import record_parameter
 
@@ -35,7 +35,7 @@ def _looked_up(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], seen
     value = arguments.get(param) if param else None
     if param is None or value is None:
         return None
-    stem = id_stem(param) or ""
+    stem = key_stem(param) or ""
     if any(shows_record(output, stem, str(value)) for output in seen):
         return None
     for reader in sorted(bench.tools.values(), key=lambda t: t.name):
