@@ -1,7 +1,8 @@
 """Looking at a record before acting on it, for envs that declare CHECK_BEFORE_WRITE
 (tau-bench's retail policy: check the order's status before cancelling or changing it).
 
-The check is a read that takes only the record's id and returns the record. It is added
+The check is a read that takes only the record's key (and the caller's own key, where
+the env asks for it with every call) and returns the record. It is added
 to a write's plan when no earlier output of the dialogue, and no read the plan keeps,
 showed that record; its output (the status) is what the confirmation states, so it earns
 its place even when no argument of the write comes from it.
@@ -38,13 +39,19 @@ def _looked_up(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], seen
     stem = key_stem(param) or ""
     if any(shows_record(output, stem, str(value)) for output in seen):
         return None
+    given = {param: value}  # an env that takes the caller's key with every call (get_claim(member, claim))
+    user_key = bench.values.user_key
+    if user_key is not None and arguments.get(user_key) is not None:
+        given[user_key] = arguments[user_key]
     for reader in sorted(bench.tools.values(), key=lambda t: t.name):
-        required = reader.parameters.get("required", [])
-        if reader.writes or required != [param] or set(reader.parameters.get("properties", {})) != {param}:
-            continue  # a get-by-id: the record's id and nothing else
-        result = bench.trial(reader.name, {param: value})
+        needs = set(reader.parameters.get("required", []))
+        if reader.writes or param not in needs or not needs <= set(given) \
+                or set(reader.parameters.get("properties", {})) != needs:
+            continue  # a get-by-id: the record's id (and the caller's key) and nothing else
+        asked = {name: given[name] for name in reader.parameters.get("properties", {})}
+        result = bench.trial(reader.name, asked)
         if result.ok and shows_record(result.result, stem, str(value)):
-            return Call(reader.name, {param: value}), result.result
+            return Call(reader.name, asked), result.result
     return None
 
 
