@@ -2,7 +2,8 @@
 (tau-bench's retail policy: check the order's status before cancelling or changing it).
 
 The check is a read that takes only the record's key (and the caller's own key, where
-the env asks for it with every call) and returns the record. It is added
+the env asks for it with every call) and returns the record, or else a list of the caller's
+records that shows it. It is added
 to a write's plan when no earlier output of the dialogue, and no read the plan keeps,
 showed that record; its output (the status) is what the confirmation states, so it earns
 its place even when no argument of the write comes from it.
@@ -43,11 +44,13 @@ def _looked_up(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], seen
     user_key = bench.values.user_key
     if user_key is not None and arguments.get(user_key) is not None:
         given[user_key] = arguments[user_key]
-    for reader in sorted(bench.tools.values(), key=lambda t: t.name):
+    # a get-by-key first (the record's key, and the caller's); else a list of the caller's own
+    # records (list_policies(member_number) shows the policy a claim is opened on)
+    for reader in sorted(bench.tools.values(), key=lambda t: (param not in t.parameters.get("required", []), t.name)):
         needs = set(reader.parameters.get("required", []))
-        if reader.writes or param not in needs or not needs <= set(given) \
+        if reader.writes or not needs or not needs <= set(given) \
                 or set(reader.parameters.get("properties", {})) != needs:
-            continue  # a get-by-id: the record's id (and the caller's key) and nothing else
+            continue  # nothing but the record's key and the caller's
         asked = {name: given[name] for name in reader.parameters.get("properties", {})}
         result = bench.trial(reader.name, asked)
         if result.ok and shows_record(result.result, stem, str(value)):
