@@ -100,10 +100,13 @@ def _errors_name_items(tool: ToolSpec, param: str, values: ValueSource,
                        trial: Callable[[str, dict[str, Any]], CallResult], rng: random.Random) -> bool:
     named = False
     for _ in range(PLAIN_TRIES):
-        arguments = values.propose(tool, rng, optional_rate=1.0).arguments
+        arguments = dict(values.propose(tool, rng, optional_rate=1.0).arguments)
         items = arguments.get(param)
         if not isinstance(items, list) or not items:
             continue
+        # two items at least: a list refused for its length first would not name them
+        more = values.propose(tool, rng, optional_rate=1.0).arguments.get(param)
+        items = arguments[param] = list(dict.fromkeys([*items, *(more if isinstance(more, list) else [])]))
         result = trial(tool.name, arguments)
         if result.ok:
             return False  # its plain items do: nothing to learn
