@@ -16,6 +16,7 @@ from faker import Faker
 from sandbox import CallResult, Environment, ToolSpec, load_env
 from toolace_mt.generation.plan.actor_links import find_link
 from toolace_mt.generation.plan.catalog import Catalog, build_catalog
+from toolace_mt.generation.plan.item_links import find_item_links
 from toolace_mt.generation.plan.preconditions import learn
 from toolace_mt.generation.plan.screening import screen
 from toolace_mt.generation.plan.values import Choice, RowIndex, ValueSource, value_key
@@ -42,6 +43,11 @@ class Workbench:
         # the catalog's probes (reads) or in screening (writes, see `screen`).
         self.plain_ok: dict[str, bool] = {t.name: self.catalog.probes_ok.get(t.name, 0) > 0
                                           for t in self.tools.values() if not t.writes}
+        for tool in sorted(self.tools.values(), key=lambda t: t.name):
+            # List items that must be keys of rows tied to the call (a group's members)
+            links = find_item_links(tool, self.values, self.catalog, self.trial,
+                                    random.Random(f"items:{seed}:{tool.name}"))
+            self.values.item_links.update({(tool.name, param): link for param, link in links.items()})
         for tool in sorted(self.tools.values(), key=lambda t: t.name):
             enabled = tool.name in self.preconditions.enabled_by
             if enabled and not tool.writes:

@@ -12,6 +12,7 @@ from sandbox import Environment, ToolSpec
 from toolace_mt.generation.plan.actor_links import ActorLink
 from toolace_mt.generation.plan.catalog import Catalog
 from toolace_mt.generation.plan.id_names import is_single_id, name_words, names_a, qualified, singular, snake
+from toolace_mt.generation.plan.item_links import ItemLink
 from toolace_mt.generation.plan.value_keys import is_id, value_key
 
 MAX_ROWS = 5000
@@ -62,6 +63,8 @@ class StateRows:
         # (tool, table) -> how the tool's caller is tied to that table's rows when not by
         # name (a report's approver: see actor_links), learned at start-up.
         self.links: dict[tuple[str, str], ActorLink] = {}
+        # (tool, list parameter) -> the rows its items are keys of (see item_links).
+        self.item_links: dict[tuple[str, str], ItemLink] = {}
         self._identity: frozenset[str] | None = None
 
     @property

@@ -264,6 +264,10 @@ class ValueSource(StateRows):
     def _array(self, tool: ToolSpec, param: str, schema: dict[str, Any], rng: random.Random,
                known: dict[str, list[Any]], choice: Choice, bound: bool = False) -> list[Any] | None:
         items = schema.get("items", {})
+        link = self.item_links.get((tool.name, param))
+        if link is not None:  # keys of rows tied to the call (the group's members: see item_links)
+            choice.sources[param] = "related"
+            return link.items(self.table_rows(link.table), choice.arguments, rng, param) or None
         count = 1 if rng.random() < 0.7 else 2
         values = []
         for _ in range(count):
