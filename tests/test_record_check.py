@@ -12,8 +12,8 @@ from toolace_mt.generation.draft import Call, Turn
 from toolace_mt.generation.plan.record_check import record_check, with_record_checks
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.id_fields import key_stem
-from toolace_mt.verifier.plan_sense import shows_record
 from toolace_mt.verifier.policy import record_parameter
+from toolace_mt.verifier.shown_records import shows_record
 
 FRESH = Path(__file__).resolve().parent.parent / "bench" / "fresh_envs"
 

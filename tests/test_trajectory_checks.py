@@ -598,6 +598,27 @@ def test_acting_on_an_order_never_looked_at_where_the_policy_says_check_first() 
     assert "unchecked_record" not in kinds(looked, checked)
 
 
+def test_the_look_the_policy_asks_for_earns_its_place_even_when_its_status_was_known() -> None:
+    turns: list[tuple] = [
+        ("user", "Hi, please cancel order #W1, I ordered it by mistake. My email is ann@lee.com."),
+        ("call", "find_user_id_by_email", {"email": "ann@lee.com"}, "ann_lee_1"),
+        ("call", "get_order_details", {"order_id": "#W1"}, ORDER),
+        ("assistant", "Shall I cancel order #W1 because it was ordered by mistake?"),
+        ("user", "Yes."),
+        ("call", "cancel_pending_order", {"order_id": "#W1", "reason": "ordered by mistake"},
+         {**ORDER, "status": "cancelled"}),
+        ("assistant", "Done: order #W1 is cancelled."),
+    ]
+    record = synthetic(turns, TAU_TOOLS)
+    read = call_index(record, "get_order_details")
+    assert kinds(record, TAU_POLICY).get("unused_call") == [read]  # without the policy it is padding
+    checked = EnvPolicy(**{**TAU_POLICY.__dict__, "checked_writes": {"cancel_pending_order": "order_id"}})
+    assert kinds(record, checked) == {}
+    other = synthetic([*turns[:2], ("call", "get_order_details", {"order_id": "#W2"}, {**ORDER, "order_id": "#W2"}),
+                       *turns[3:]], TAU_TOOLS)  # a look at another order is no check of this one
+    assert "unused_call" in kinds(other, checked)
+
+
 def test_tau_retail_declares_check_before_write_and_its_policy_names_each_writes_record(verifier: Verifier) -> None:
     policy = EnvPolicy.of(verifier.pool.get("tau_retail", 0))
     assert policy.checked_writes["cancel_pending_order"] == "order_id"

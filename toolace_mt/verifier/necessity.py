@@ -19,8 +19,9 @@ from toolace_mt.record import AssistantMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, leaves, list_lengths, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
-from toolace_mt.verifier.id_fields import id_stem, is_id_field, name_words
+from toolace_mt.verifier.id_fields import id_stem, is_id_field, key_stem, name_words
 from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.shown_records import shows_record
 from toolace_mt.verifier.told import Shown, Told, meaningful_leaves, parsed, whole_words
 
 CHECK = "necessity"
@@ -156,6 +157,8 @@ def _unused(site: CallSite, shown: Shown, dialogue: Dialogue, assistant_texts: l
     if not new:
         return (f"call {site.call.id} {site.name} shows nothing new: every value of its output was already known "
                 "(drop it)")
+    if _checks_a_later_write(site, dialogue, index, policy):
+        return None  # the env's policy asks for the record to be looked at before acting on it
     later_texts = Told.of(*(text for i, text in assistant_texts if i > index))
     later_arguments: set[str] = set()
     later_numbers: set[float] = set()
@@ -186,6 +189,20 @@ def _unused(site: CallSite, shown: Shown, dialogue: Dialogue, assistant_texts: l
     sample: Any = new[0]
     return (f"call {site.call.id} {site.name}'s output is never used: no later call or reply uses what it showed "
             f"(e.g. {json.dumps(sample, ensure_ascii=False)[:60]})")
+
+
+def _checks_a_later_write(site: CallSite, dialogue: Dialogue, index: int, policy: EnvPolicy) -> bool:
+    """Whether the read shows the record a later successful write acts on, in an env whose
+    policy (CHECK_BEFORE_WRITE) asks for that look: its status may be one already known
+    ("pending"), but the look is what the policy requires."""
+    if not policy.checked_writes:
+        return False
+    for other in dialogue.calls:
+        param = policy.checked_writes.get(other.name)
+        value = (other.arguments or {}).get(param) if param and other.message_index > index else None
+        if value is not None and _successful(other) and shows_record(site.output, key_stem(param) or "", str(value)):
+            return True
+    return False
 
 
 def _shows_the_users_words(site: CallSite, values: list[tuple[Any, Any]], shown: Shown) -> bool:

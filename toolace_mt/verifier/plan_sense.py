@@ -32,6 +32,7 @@ from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.id_fields import is_id_field, key_stem
 from toolace_mt.verifier.necessity import entity_key
 from toolace_mt.verifier.policy import EnvPolicy
+from toolace_mt.verifier.shown_records import shows_record
 from toolace_mt.verifier.told import Told, tool_properties
 
 CHECK = "plan_sense"
@@ -103,24 +104,6 @@ def _unchecked(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) ->
                                     "which no earlier call looked at (the env's policy, CHECK_BEFORE_WRITE: read the "
                                     "record, its status, before acting on it)", write.message_index))
     return findings
-
-
-def shows_record(output: Any, stem: str, value: str, depth: int = 0) -> bool:
-    """Whether `output` holds a record whose key of this kind (`order_id`, `claim_number`, or
-    a bare `id`) is `value` and which has fields besides keys: a record looked at, not a bare
-    reference."""
-    if depth > 32:  # records are hostile input
-        return False
-    if isinstance(output, list):
-        return any(shows_record(item, stem, value, depth + 1) for item in output[:2000])
-    if not isinstance(output, dict):
-        return False
-    for key, field in output.items():
-        if isinstance(field, str | int) and not isinstance(field, bool) and str(field) == value \
-                and key_stem(key) in (stem, "") and any(key_stem(other) is None for other in output if other != key):
-            return True
-    return any(shows_record(field, stem, value, depth + 1) for field in output.values()
-               if isinstance(field, dict | list))
 
 
 def _duplicates(dialogue: Dialogue, writes: list[CallSite]) -> list[Finding]:

@@ -17,8 +17,8 @@ from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Turn
 from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.id_fields import key_stem
-from toolace_mt.verifier.plan_sense import shows_record
 from toolace_mt.verifier.policy import record_parameter
+from toolace_mt.verifier.shown_records import shows_record
 
 
 def record_check(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], seen: list[Any]) -> Call | None:
