@@ -1,7 +1,8 @@
 """Seconds per text-reading check on adversarial texts of growing size, and per trajectory
 check on dialogues of growing length: each should grow about linearly (no regex that
 backtracks quadratically, no re-reading every earlier turn at each turn: a 400-exchange
-dialogue took 234 s in disambiguation before). The load average is printed first.
+dialogue took 234 s in disambiguation before), and on an output object whose every key
+reads as the record's key (102 s at 3000 keys before). The load average is printed first.
 
     python bench/trajectory_hostile.py [SIZE ...]      # default 10000 100000
 """
@@ -44,6 +45,23 @@ def long_dialogue(exchanges: int) -> Record:
     return synthetic(turns, tools)
 
 
+CHECKED_POLICY = EnvPolicy(known=True, user_key="customer_id", writes=frozenset({"cancel_order"}),
+                           checked_writes={"cancel_order": "order_id"})
+
+
+def key_only_output(fields: int) -> Record:
+    """A read whose output object has `fields` keys that all read as the order's key
+    ("order_id", "order__id", "order_.id", ...), all equal to the order, then a write on
+    it: whether it "shows the record" was quadratic in such an object's keys."""
+    keys = [f"order{'_' * a}{'.' * b}id" for a in range(1, 120) for b in range(120)][:fields]
+    tools = {"get_order": {"order_id": {"type": "string"}}, "cancel_order": {"order_id": {"type": "string"}}}
+    return synthetic([("user", "Please cancel order W1."),
+                      ("call", "get_order", {"order_id": "W1"}, dict.fromkeys(keys, "W1")),
+                      ("assistant", "Shall I cancel order W1?"), ("user", "Yes."),
+                      ("call", "cancel_order", {"order_id": "W1"}, {"order_id": "W1", "status": "cancelled"}),
+                      ("assistant", "Order W1 is cancelled.")], tools)
+
+
 def main(sizes: list[int]) -> None:
     print(f"load average {os.getloadavg()[0]:.2f}")
     checks = [*TRAJECTORY_CHECKS, "consistency", "grounding"]
@@ -72,6 +90,15 @@ def main(sizes: list[int]) -> None:
             findings(Dialogue(record), LONG_POLICY, [check])
             seconds.append(time.perf_counter() - start)
         print(f"{exchanges:<18} {'':>7} " + " ".join(f"{s:>11.3f}" for s in seconds), flush=True)
+    print(f"\n{'key-only fields':<18} {'':>7} {'plan_sense':>11} {'necessity':>11}")
+    for fields in (1000, 3000, 10000):  # linear: one pass over the object's keys
+        record = key_only_output(fields)
+        seconds = []
+        for check in ("plan_sense", "necessity"):
+            start = time.perf_counter()
+            findings(Dialogue(record), CHECKED_POLICY, [check])
+            seconds.append(time.perf_counter() - start)
+        print(f"{fields:<18} {'':>7} " + " ".join(f"{s:>11.3f}" for s in seconds), flush=True)
 
 
 if __name__ == "__main__":

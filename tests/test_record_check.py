@@ -71,8 +71,8 @@ def test_keys_named_number_or_code_are_records_and_contact_numbers_are_not() -> 
     parameters = {"type": "object", "required": ["member_number", "claim_number"],
                   "properties": {"member_number": {"type": "string"}, "claim_number": {"type": "string"}}}
     assert record_parameter(parameters, "member_number") == "claim_number"
-    assert shows_record({"claim_number": "CLM-7", "state": "draft"}, "claim", "CLM-7")
-    assert not shows_record({"claim_number": "CLM-7", "policy_number": "P-1"}, "claim", "CLM-7")  # keys only
+    assert shows_record({"claim_number": "CLM-7", "state": "draft"}, "claim_number", "CLM-7")
+    assert not shows_record({"claim_number": "CLM-7", "policy_number": "P-1"}, "claim_number", "CLM-7")  # keys only
 
 
 def test_a_check_read_may_take_the_callers_key_or_list_the_callers_records() -> None:

@@ -34,7 +34,7 @@ def is_id_field(name: str) -> bool:
 
 # Keys named other than "id": a claim_number, report_code, booking_ref. Numbers and codes of
 # contact or payment details are values a person gives, not records (phone_number, zip_code).
-_KEY_WORDS = ("id", "number", "code", "ref", "reference")
+_KEY_SUFFIXES = ("number", "code", "ref", "reference")  # besides "id" (id_stem)
 _NOT_RECORDS = frozenset({"phone", "mobile", "fax", "zip", "postal", "post", "card", "cvv", "pin", "routing",
                           "security", "verification", "promo", "discount", "coupon", "country", "area", "currency",
                           "language", "color", "colour", "tax", "house", "street", "building", "room", "seat"})
@@ -44,6 +44,6 @@ def key_stem(name: str) -> str | None:
     """What a record key identifies: `id_stem`, or "claim" for claim_number/claimNumber and
     "report" for report_code; None when the field is no key."""
     words = name_words(name)
-    if len(words) >= 2 and words[-1] in _KEY_WORDS[1:] and not _NOT_RECORDS & set(words[:-1]):
+    if len(words) >= 2 and words[-1] in _KEY_SUFFIXES and not _NOT_RECORDS & set(words[:-1]):
         return "_".join(words[:-1])
     return id_stem(name)

@@ -19,7 +19,7 @@ from toolace_mt.record import AssistantMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, leaves, list_lengths, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
-from toolace_mt.verifier.id_fields import id_stem, is_id_field, key_stem, name_words
+from toolace_mt.verifier.id_fields import id_stem, is_id_field, name_words
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.shown_records import shows_record
 from toolace_mt.verifier.told import Shown, Told, meaningful_leaves, parsed, whole_words
@@ -200,7 +200,7 @@ def _checks_a_later_write(site: CallSite, dialogue: Dialogue, index: int, policy
     for other in dialogue.calls:
         param = policy.checked_writes.get(other.name)
         value = (other.arguments or {}).get(param) if param and other.message_index > index else None
-        if value is not None and _successful(other) and shows_record(site.output, key_stem(param) or "", str(value)):
+        if value is not None and _successful(other) and shows_record(site.output, param, value):
             return True
     return False
 

@@ -29,7 +29,7 @@ from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, leaves, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
-from toolace_mt.verifier.id_fields import is_id_field, key_stem
+from toolace_mt.verifier.id_fields import is_id_field
 from toolace_mt.verifier.necessity import entity_key
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.shown_records import shows_record
@@ -99,7 +99,7 @@ def _unchecked(dialogue: Dialogue, policy: EnvPolicy, writes: list[CallSite]) ->
         if param is None or not isinstance(value, str | int) or isinstance(value, bool):
             continue
         earlier = (s.output for s in dialogue.calls if s.message_index < write.message_index and _good(s))
-        if not any(shows_record(output, key_stem(param) or "", str(value)) for output in earlier):
+        if not any(shows_record(output, param, value) for output in earlier):
             findings.append(Finding("unchecked_record", f"call {write.call.id} {write.name} acts on {param} {value}, "
                                     "which no earlier call looked at (the env's policy, CHECK_BEFORE_WRITE: read the "
                                     "record, its status, before acting on it)", write.message_index))

@@ -3,10 +3,10 @@
 
 The check is a read that takes only the record's key (and the caller's own key, where
 the env asks for it with every call) and returns the record, or else a list of the caller's
-records that shows it. It is added
-to a write's plan when no earlier output of the dialogue, and no read the plan keeps,
-showed that record; its output (the status) is what the confirmation states, so it earns
-its place even when no argument of the write comes from it.
+records that shows it. It is added to a write's plan when no earlier output of the
+dialogue, and no read the plan keeps, showed that record; its output (the status) is what
+the confirmation states, so it earns its place even when no argument of the write comes
+from it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call, Turn
 from toolace_mt.generation.workbench import Workbench
-from toolace_mt.verifier.id_fields import key_stem
 from toolace_mt.verifier.policy import record_parameter
 from toolace_mt.verifier.shown_records import shows_record
 
@@ -37,8 +36,7 @@ def _looked_up(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], seen
     value = arguments.get(param) if param else None
     if param is None or value is None:
         return None
-    stem = key_stem(param) or ""
-    if any(shows_record(output, stem, str(value)) for output in seen):
+    if any(shows_record(output, param, value) for output in seen):
         return None
     given = {param: value}  # an env that takes the caller's key with every call (get_claim(member, claim))
     user_key = bench.values.user_key
@@ -53,7 +51,7 @@ def _looked_up(bench: Workbench, tool: ToolSpec, arguments: dict[str, Any], seen
             continue  # nothing but the record's key and the caller's
         asked = {name: given[name] for name in reader.parameters.get("properties", {})}
         result = bench.trial(reader.name, asked)
-        if result.ok and shows_record(result.result, stem, str(value)):
+        if result.ok and shows_record(result.result, param, value):
             return Call(reader.name, asked), result.result
     return None
 
