@@ -15,7 +15,7 @@ from sandbox import CallResult, Environment, load_env
 from sandbox.errors import CallError
 from toolace_mt.dialogue_builder import DialogueBuilder
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
-from toolace_mt.generation.language.confirm_wording import record_facts
+from toolace_mt.generation.language.confirm_wording import checked_facts
 from toolace_mt.generation.language.user_phrases import respelt
 from toolace_mt.generation.plan.injections import _recall
 from toolace_mt.generation.plan.mistakes import _missing_typo, _named_with, _open_segments, _same_name
@@ -179,5 +179,5 @@ def test_a_failing_call_may_be_corrected_by_one_that_finds_nothing(retail: Envir
 
 def test_a_status_check_is_worth_making_only_when_the_confirmation_tells_what_it_shows() -> None:
 
-    assert record_facts({"order_id": "#W1", "status": "pending", "total": 1108.9})[0] == "pending"
-    assert record_facts({"noteId": "NOT-1", "title": "Plans", "body": "Call Ann.", "archived": False}) == []
+    assert checked_facts({"order_id": "#W1", "status": "pending", "total": 1108.9})[0] == "pending"
+    assert checked_facts({"noteId": "NOT-1", "title": "Plans", "body": "Call Ann.", "archived": False}) == []

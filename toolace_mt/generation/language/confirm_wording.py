@@ -84,13 +84,13 @@ def _checked(segment: Segment, before: int, ids: list[object]) -> str:
         for call in earlier.calls:
             output = call.result.result if call.result is not None and call.result.ok else None
             if isinstance(output, dict) and any(v in call.arguments.values() for v in ids if v is not None):
-                facts = record_facts(output)
+                facts = checked_facts(output)
                 if facts:
                     return "it's " + ", ".join(facts)
     return ""
 
 
-def record_facts(output: dict[str, Any]) -> list[str]:
+def checked_facts(output: dict[str, Any]) -> list[str]:
     """What a confirmation tells of a record it looked up: its status, amount, and when it
     is ("pending", "$1,108.90", "placed July 15, 2026 at 22:00"); [] when none of those."""
     facts = [natural(output[k], k) for k in ("status", "total", "amount", "price", "fare")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from toolace_mt.generation.backends.interface import Injection
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import wording as w
-from toolace_mt.generation.language.confirm_wording import id_names, record_facts
+from toolace_mt.generation.language.confirm_wording import checked_facts, id_names
 from toolace_mt.generation.plan.confirmation import needs_confirmation
 from toolace_mt.generation.plan.value_keys import is_id
 from toolace_mt.generation.plan.value_shapes import listed_options
@@ -126,7 +126,7 @@ def _told_in_confirmation(bench: Workbench, write: Call, checker: str, param: st
     looked = bench.trial(checker, {param: value})
     if not looked.ok or not isinstance(looked.result, dict):
         return False
-    return bool(record_facts(looked.result)) or (
+    return bool(checked_facts(looked.result)) or (
         w.referent_argument(write.name, write.arguments) != param and str(value) in id_names([looked.result]))
 
 

@@ -67,17 +67,6 @@ def own_record(tool: str, found: dict[str, Any], user_key: str) -> bool:
     return any(is_single_id(k) and k != user_key and singular(name_words(k)[0]) in nouns for k in found)
 
 
-def found_any(output: Any) -> bool:
-    """Whether a look-up's output holds anything: not [], {}, nor an envelope of empty lists
-    (`{"results": [], "total": 0}`)."""
-    if isinstance(output, list | dict) and not output:
-        return False
-    if isinstance(output, dict):
-        lists = [v for v in output.values() if isinstance(v, list)]
-        return not lists or any(lists)
-    return True
-
-
 def made_before(draft: Draft, call: Call) -> bool:
     """Whether the dialogue already made this very call successfully (same tool, same
     arguments; a write with none, such as a log-out, is a state and may come again)."""

@@ -28,7 +28,6 @@ from toolace_mt.generation.plan.record_check import record_check
 from toolace_mt.generation.plan.record_naming import naming_reads
 from toolace_mt.generation.plan.redundancy import (
     echoes,
-    found_any,
     made_before,
     pads,
     rewrites,
@@ -41,6 +40,7 @@ from toolace_mt.generation.plan.value_finder import Seen, points_elsewhere, prod
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.behaviour import found_nothing
 from toolace_mt.verifier.evidence import leaves
 
 WRITE_SHARE = 0.6
@@ -100,7 +100,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         return None
     choice, result = found
     optional = set(choice.arguments) - set(tool.parameters.get("required", []))
-    if not tool.writes and optional and not found_any(result.result):
+    if not tool.writes and optional and found_nothing(result.result):
         return None  # a filter the user had no reason to set finds nothing (a rack's "dna" it does not hold)
     if tool.writes and again is None and (rewrites(bench, draft, choice.arguments, tool.name)
                                           or made_before(draft, Call(tool.name, choice.arguments))):
