@@ -7,11 +7,13 @@ go ahead?"). Credentials are never said."""
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
-from toolace_mt.generation.draft import Segment, Turn
+from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
+from toolace_mt.generation.language.chosen_action import acted_name, chosen_verb
 from toolace_mt.generation.language.counted_items import counted, paired
 from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.said_back import yours
@@ -28,8 +30,11 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     ref = w.referent_argument(segment.target, target.arguments)
     value = target.arguments.get(ref) if ref else None
     named = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None  # ticket 1014 too
-    action = w.task_phrase(segment.target, rng, named, who="you", plain=True)
-    action = yours(action)
+    chosen = chosen_verb(bench.tools[segment.target], target.arguments)  # "approve ...", not "decide ..."
+    name = acted_name(segment.target, chosen[1]) if chosen else segment.target
+    action = yours(w.task_phrase(name, rng, named, who="you", plain=True))
+    if not _theirs(target, bench.values.user_key):  # an approver's report is its submitter's, not "your report"
+        action = re.sub(r"\byour\b", "the", action, count=1)
     before = segment.turns.index(turn) if turn in segment.turns else len(segment.turns)
     known = id_names([c.result.result for t in segment.turns[:before] for c in t.calls
                       if c.result is not None and c.result.ok])
@@ -39,13 +44,22 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
                 if k not in target.arguments and isinstance(spec, dict) and isinstance(spec.get("default"), str)
                 and spec["default"].strip()}  # a chosen word (an insurance level); a count of 1 goes unsaid
     # the user's own id (their customer or staff number) is who asks, not what the write is about
-    stated = {k: v for k, v in target.arguments.items() if k != bench.values.user_key or k == ref}
+    stated = {k: v for k, v in target.arguments.items()
+              if (k != bench.values.user_key or k == ref) and (chosen is None or k != chosen[0])}
     said = action + _details({**stated, **defaults}, ref, tl.spoken_names(bench.tools.values(), keep=w.SPOKEN), known)
     ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
     checked = _checked(segment, before, ids)
     if checked:
         said += f" ({checked})"
     return rng.choice(w.CONFIRMS).format(action=said)
+
+
+def _theirs(call: Call, user_key: str | None) -> bool:
+    """Whether the record a write acts on is the user's: not when what it returned names
+    another person by the user's own key (the report's submitter, to its approver)."""
+    output = call.result.result if call.result is not None and call.result.ok else None
+    mine = call.arguments.get(user_key) if user_key else None
+    return mine is None or not isinstance(output, dict) or output.get(user_key, mine) == mine
 
 
 def _details(arguments: dict[str, object], ref: str | None, names: dict[str, str] | None = None,

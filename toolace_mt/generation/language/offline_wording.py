@@ -13,6 +13,7 @@ from toolace_mt.generation.language import own_record
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.assistant_phrases import ask_templates
+from toolace_mt.generation.language.chosen_action import chosen_verb
 from toolace_mt.generation.language.confirm_wording import confirm_text
 from toolace_mt.generation.language.env_words import (
     enum_values,
@@ -31,6 +32,10 @@ from toolace_mt.generation.language.request_wording import flag_sentences, reque
 from toolace_mt.generation.language.said_back import yours
 from toolace_mt.generation.language.spoken_values import natural
 from toolace_mt.generation.workbench import Workbench
+
+# A choice that is the action itself, given when asked for ("What is the decision?").
+CHOSEN_ANSWERS = ["Please {verb} it.", "I'd like to {verb} it.", "{Verb} it, please.", "Let's {verb} it.",
+                  "I want to {verb} it."]
 
 REDRAWS = 6  # wordings tried before a repeated assistant text is made new by a closing sentence
 
@@ -63,7 +68,8 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         enables = any(tool.name in writes for writes in bench.preconditions.enabled_by.values())
         return reply_text(segment, turn, rng, focus_of(segment, draft), spoken_names(bench),
                           user_key=bench.values.user_key, sign_in=own_record.signs_in(tool, enables),
-                          references=parameter_names(bench))
+                          references=parameter_names(bench),
+                          chosen=next((chosen_verb(tool, c.arguments) for c in segment.target_calls()[:1]), None))
     if turn.kind == "ask":
         return ask_text(rng, spoken_key(bench, topic["param"]))
     if turn.kind == "correction" and topic.get("respelt"):  # a search word that found nothing
@@ -72,6 +78,9 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
         flag = flag_sentences(bench.tools[segment.target], [(said_key(topic["param"]), topic["value"])], rng)
         if flag and turn.kind == "answer":
             return next(iter(flag.values()))
+        chosen = chosen_verb(bench.tools[segment.target], {topic["param"]: topic["value"]})
+        if chosen and turn.kind == "answer":  # "What is the decision?" - "Please approve it.", not "It's approve."
+            return rng.choice(CHOSEN_ANSWERS).format(verb=chosen[1], Verb=chosen[1].capitalize())
         # A person's name the call looks up is the user's own only when it finds their record
         # ("my name is Terry Guzman" to search customers is someone else's name said as theirs).
         theirs = not own_record.name_key(said_key(topic["param"])) or \

@@ -19,6 +19,7 @@ from toolace_mt.generation.language.record_listing import describe_item, entries
 from toolace_mt.generation.language.reply_focus import Focus, stems
 from toolace_mt.generation.language.speech import summary
 from toolace_mt.generation.language.spoken_values import is_money, natural
+from toolace_mt.generation.language.verb_forms import participle
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.verifier.evidence import leaves
 
@@ -53,12 +54,13 @@ def focus_of(segment: Segment, draft: Draft | None) -> Focus:
 
 def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: Focus | None = None,
                names: dict[str, str] | None = None, user_key: str | None = None, sign_in: bool = False,
-               references: frozenset[str] = frozenset()) -> str:
+               references: frozenset[str] = frozenset(), chosen: tuple[str, str] | None = None) -> str:
     """The sub-task's closing reply, in prose: what a write did, or what was asked of a
     look-up (the facts its name asks about first, a list by its entries). `names`: what a
     person calls awkwardly named parameters (`num_days`), which outputs echo as fields.
     The user's own record (by `user_key`) is not read their own name; a sign-in greets them.
-    `references`: the env's parameter names, the keys a create's new record is told by."""
+    `references`: the env's parameter names, the keys a create's new record is told by.
+    `chosen`: (parameter, verb) of a write whose action is an argument's value ("approved")."""
     target, *siblings = segment.target_calls() or [None]
     if target is None or target.result is None:
         return "I've looked into it."
@@ -66,7 +68,8 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: Focus | 
         message = (target.result.error.message if target.result.error else "").strip()
         return "I'm sorry, I couldn't do that: " + plain_error(message, "details", None)
     writes = bool(turn.topic.get("writes"))
-    past = w.past_tense(segment.target) if writes else None  # only writes do things
+    past = (participle(chosen[1]) if chosen else w.past_tense(segment.target)) \
+        if writes else None  # only writes do things: "approved", "returned" (a report, not goods)
     output = target.result.result
     if sign_in and writes and not siblings:  # "You're signed in, Miranda.", not their name and username read out
         left = own_record.rest_of_sign_in(output, target.arguments)
@@ -77,6 +80,8 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: Focus | 
         output = own_record.without_names(output, {k for k, v in output.items() if focus is not None
                                                    and focus.asked(k) and str(v) not in said})
     claim, claimed = (_claim(segment.target, past, target) if past and _succeeded(target) else ("", set()))
+    if claim and chosen:  # "I've approved report ER-5040" says the decision: not again as "the decision is approve"
+        claimed.add(chosen[1])
     # After a write, the user's own id on what it made, or the one they acted as, is no news
     # ("the employee ID is E4012", "the username is paula.s")
     own_id = {str(found[user_key]) for found in (output, target.arguments) if writes and user_key

@@ -140,6 +140,8 @@ def _chosen_verb(tool: ToolSpec, phrased: str, stated: dict[str, object]) -> tup
         options = schema.get("enum") if isinstance(schema, dict) else None
         if not isinstance(value, str) or not isinstance(options, list) or not re.fullmatch(r"[a-z]+", value):
             continue
+        if value in options and re.search(rf"\b{value}\b", phrased, re.I):  # "approve a report" says it already
+            return phrased, {param}
         for other in options:
             if isinstance(other, str) and other != value and re.fullmatch(r"[a-z]+", other):
                 said = re.search(rf"\b{other}\b", phrased, re.I)
