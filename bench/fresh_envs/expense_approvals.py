@@ -6,9 +6,10 @@ edited and submitted again; a submitted one can be withdrawn back to draft). App
 are the submitter's manager; a report over the manager's approval limit goes to the
 finance controller instead. Each spending category has a per-item policy cap. Staff
 are found by their work email first. Staff numbers look like SN-204, reports ER-5001,
-line items are numbered within their report (1, 2, ...). Written for an independent
-audit; the generator never saw it.
+line items are numbered within their report (1, 2, ...).
 """
+# Written for an independent audit; the generator never saw it while it was tuned. (Not in the
+# docstring: the docstring is the env's system prompt.)
 
 from typing import Literal
 

@@ -7,8 +7,10 @@ session, stores, menus, baskets turned into orders, order status), reduced to on
 per operation an app's chat assistant offers. The diner signs in with their username and
 password first; the session lives in a one-row table. Store IDs look like ST101, menu
 items MI2001, orders FD-50001. `calc` is the app's own arithmetic helper (splitting a
-bill, a tip on a total). Written for an independent audit; the generator never saw it.
+bill, a tip on a total).
 """
+# Written for an independent audit; the generator never saw it while it was tuned. (Not in the
+# docstring: the docstring is the env's system prompt.)
 
 from typing import Literal
 

@@ -6,8 +6,10 @@ off balances, requests, "who's out", holidays), one tool per endpoint a self-ser
 assistant uses. The employee logs in with their work login and PIN first; the session
 lives in a one-row table. Employees look like E4001, requests TO-7001, holidays like
 H01. `count_workdays` is the service's own date arithmetic (weekdays between two dates,
-holidays left out). Written for an independent audit; the generator never saw it.
+holidays left out).
 """
+# Written for an independent audit; the generator never saw it while it was tuned. (Not in the
+# docstring: the docstring is the env's system prompt.)
 
 from typing import Literal
 

@@ -9,8 +9,10 @@ $5,000; home: photo and receipt; travel: receipt). The payout is the claimed amo
 less the policy's deductible, capped at the coverage limit. The incident must fall
 inside the policy's period. Policyholders are found by email and birth date. Members
 look like M-40121, policies POL-88001, claims CLM-7001; documents are numbered within
-their claim. Written for an independent audit; the generator never saw it.
+their claim.
 """
+# Written for an independent audit; the generator never saw it while it was tuned. (Not in the
+# docstring: the docstring is the env's system prompt.)
 
 import datetime
 from typing import Literal

@@ -4,9 +4,10 @@ choose where a hold is picked up, and pay their fines.
 A port of the circulation part of the public Koha ILS REST API (patrons, checkouts,
 holds, biblios, libraries, patron account lines), one tool per endpoint the desk uses,
 with Koha's field names. Patron IDs look like PA2001, library cards like 23000041,
-checkouts CO5001, holds HD7001, biblios (titles) BB301, libraries like CPL. Written for the
-generator's fresh-env measurement; it never saw this env while it was tuned.
+checkouts CO5001, holds HD7001, biblios (titles) BB301, libraries like CPL.
 """
+# Written for an independent audit; the generator never saw it while it was tuned. (Not in the
+# docstring: the docstring is the env's system prompt.)
 
 from typing import Literal
 

@@ -5,9 +5,10 @@ A port of the pharmacy side of the public HL7 FHIR R4 API (Patient, MedicationRe
 MedicationDispense, Location, Coverage), reduced to the operations a refill desk offers:
 the same resource names, status codes and fields, one tool per operation. Patient IDs
 look like PT1001, prescriptions (medication requests) RX20001, fills (dispenses) MD30001,
-pharmacies (locations) PH01. Written for the generator's fresh-env measurement; it never
-saw this env while it was tuned.
+pharmacies (locations) PH01.
 """
+# Written for an independent audit; the generator never saw it while it was tuned. (Not in the
+# docstring: the docstring is the env's system prompt.)
 
 from typing import Literal
 

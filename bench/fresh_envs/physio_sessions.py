@@ -6,9 +6,10 @@ starts on a quarter hour. Open slots are computed from the working hours minus t
 sessions already booked. Cancelling or moving a session less than 24 hours before it
 starts costs a late fee of half the session price, unless the client has credits left.
 Clients are found by their mobile number. Clients look like CL-0101, therapists by
-their initials (TH-AK), sessions S-300001. Written for an independent audit; the
-generator never saw it.
+their initials (TH-AK), sessions S-300001.
 """
+# Written for an independent audit; the generator never saw it while it was tuned. (Not in the
+# docstring: the docstring is the env's system prompt.)
 
 import datetime
 from typing import Literal

@@ -8,9 +8,10 @@ A member owes another the sum of their shares in the other's expenses, less the
 other's shares in theirs, less what was already settled between them; a settlement
 can be at most what is owed. Nobody may leave a group while they owe or are owed.
 Users are found by email and go by a username (maya.k); groups look like GRP-12,
-expenses E-90001, settlements ST-501. Written for an independent audit; the generator
-never saw it.
+expenses E-90001, settlements ST-501.
 """
+# Written for an independent audit; the generator never saw it while it was tuned. (Not in the
+# docstring: the docstring is the env's system prompt.)
 
 import datetime
 from typing import Literal
