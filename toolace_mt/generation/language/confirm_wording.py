@@ -35,6 +35,10 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     action = yours(w.task_phrase(name, rng, named, who="you", plain=True))
     if not _theirs(target, bench.values.user_key):  # an approver's report is its submitter's, not "your report"
         action = re.sub(r"\byour\b", "the", action, count=1)
+    setting = _set_field(segment.target, target.arguments, bench.values.user_key)
+    if setting is not None:  # "change the urgency of ticket INC-20592 to medium", not "change your urgency with ..."
+        action, ref = setting
+        named = None
     before = segment.turns.index(turn) if turn in segment.turns else len(segment.turns)
     known = id_names([c.result.result for t in segment.turns[:before] for c in t.calls
                       if c.result is not None and c.result.ok])
@@ -45,13 +49,29 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
                 and spec["default"].strip()}  # a chosen word (an insurance level); a count of 1 goes unsaid
     # the user's own id (their customer or staff number) is who asks, not what the write is about
     stated = {k: v for k, v in target.arguments.items()
-              if (k != bench.values.user_key or k == ref) and (chosen is None or k != chosen[0])}
+              if (k != bench.values.user_key or k == ref) and (chosen is None or k != chosen[0])
+              and (setting is None or k != w.snake(segment.target).split("_", 1)[1])}
     said = action + _details({**stated, **defaults}, ref, tl.spoken_names(bench.tools.values(), keep=w.SPOKEN), known)
     ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
     checked = _checked(segment, before, ids)
     if checked:
         said += f" ({checked})"
     return rng.choice(w.CONFIRMS).format(action=said)
+
+
+def _set_field(tool: str, arguments: dict[str, Any], user_key: str | None) -> tuple[str, str] | None:
+    """(action, the id argument it names) for a write named for the one field it changes
+    (`change_urgency(ticket_id, urgency)`): "change the urgency of ticket INC-20592 to
+    medium"; None for any other write."""
+    verb, _, field = w.snake(tool).partition("_")
+    value = arguments.get(field)
+    ids = [k for k in arguments if k != user_key and w.id_key(k)]
+    if verb not in w.CHANGE_VERBS or not field or field in ids or len(ids) != 1 \
+            or not isinstance(value, str | int | float) or isinstance(value, bool):
+        return None
+    record = w.label(ids[0]).removesuffix(" ID")
+    return f"{verb} the {w.label(field).removeprefix('my ')} of {record} {arguments[ids[0]]} to " \
+           f"{natural(value, field)}", ids[0]
 
 
 def _theirs(call: Call, user_key: str | None) -> bool:

@@ -114,12 +114,27 @@ def snake(tool: str) -> str:
         return "_".join([*words[1:], words[0]])
     return said
 
+# One-word verbs with their particle: "ticket_login" logs in.
+_COMPOUNDS = {"login": ["log", "in"], "logout": ["log", "out"], "signin": ["sign", "in"], "signout": ["sign", "out"],
+              "signup": ["sign", "up"], "checkin": ["check", "in"], "checkout": ["check", "out"]}
+
+
+def _verb_word(word: str) -> bool:
+    return word in _NAME_VERBS or word in TASK_VERBS or word in CLAIMS or word in _VERB_ONLY or word in WRITE_VERBS
+
+
 def _parse(tool: str) -> tuple[str, str, list[str], str]:
     """A tool name's parts: verb, preposition, the thing's words, what it searches by
     (`respond_to_invitation` -> "respond", "to", ["invitation"], "")."""
-    words = snake(tool).split("_")
+    words = [part for word in snake(tool).split("_") for part in _COMPOUNDS.get(word, [word])]
     verb = words[0]
-    if len(words) > 2 and words[1] in PARTICLES and words[1] not in _PREPOSITIONS:  # "give_back_tools"
+    if not _verb_word(verb):  # "ticket_login": the verb comes later; "session_end_time": no verb, a look-up
+        at = next((i for i, word in enumerate(words[1:], 1) if _verb_word(word)
+                   and i + 1 < len(words) and words[i + 1] in PARTICLES), None)
+        words = [*words[at:at + 2], *words[at + 2:]] if at is not None else ["get", *words]  # the namespace goes
+        verb = words[0]
+    if len(words) >= 2 and words[1] in PARTICLES and (len(words) == 2 or words[1] not in _PREPOSITIONS):
+        # "give_back_tools", "settle_up", "sign_in" (a last "in" has no place after it)
         verb, words = f"{verb} {words[1]}", [verb, *words[2:]]
     thing, _, by = " ".join(words[1:]).partition(" by ")
     first, _, remainder = thing.partition(" ")
@@ -148,9 +163,11 @@ def task_phrase(tool: str, rng: random.Random, ref: str | None = None, who: str 
     key, prep, words, by = _parse(tool)
     if key in _VERB_ONLY and not words:
         return rng.choice(_VERB_ONLY[key])
-    verb = key if plain else rng.choice(TASK_VERBS.get(key, [key]))  # plain: the tool's own verb
-    if not words:
-        return verb
+    # plain: the tool's own verb; so is a verb with its particle ("check in", never "verify in")
+    verb = key if plain or prep in PARTICLES else rng.choice(TASK_VERBS.get(key, [key]))
+    if not words:  # "Could you log me in?"; "I need to log in"
+        head, _, particle = verb.partition(" ")
+        return f"{head} me {particle}" if head in ("log", "sign") and particle and who.startswith("you") else verb
     if prep and key in _IMPLIED_OBJECT:
         verb = f"{verb} {_IMPLIED_OBJECT[key]}"
     head = f"{verb} {prep} " if prep else f"{verb} "

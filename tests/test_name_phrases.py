@@ -1,0 +1,43 @@
+"""Tool names that do not open with their verb are still said as a person says them:
+`settle_up` -> "settle up", `ticket_login` -> "log me in", `session_end_time` -> a
+look-up of the session end time; a write named for the field it changes is confirmed as
+"change the urgency of ticket INC-20592 to medium"."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from toolace_mt.generation.language.confirm_wording import _set_field
+from toolace_mt.generation.language.task_phrases import task_phrase
+
+
+@pytest.mark.parametrize(("tool", "said"), [
+    ("settle_up", "settle up"),
+    ("ticket_login", "log me in"),
+    ("sign_in", "sign me in"),
+    ("ticket_logout", "log me out"),
+])
+def test_a_verb_with_its_particle_is_said_whole(tool: str, said: str) -> None:
+    assert {task_phrase(tool, random.Random(seed)) for seed in range(6)} == {said}
+
+
+def test_a_name_with_no_verb_is_a_look_up() -> None:
+    phrases = {task_phrase("session_end_time", random.Random(seed)) for seed in range(8)}
+    assert all(p.endswith("session end time") and not p.startswith("session") for p in phrases), phrases
+
+
+def test_a_verb_and_particle_before_a_thing_keep_the_verb() -> None:
+    phrases = {task_phrase("check_in_reservation", random.Random(seed)) for seed in range(8)}
+    assert all(p.startswith("check in ") for p in phrases), phrases  # never "verify in my reservation"
+
+
+def test_a_write_named_for_the_field_it_sets_says_which_record_and_the_new_value() -> None:
+    arguments = {"employee_id": "E1", "ticket_id": "INC-20592", "urgency": "medium"}
+    assert _set_field("change_urgency", arguments, "employee_id") == (
+        "change the urgency of ticket INC-20592 to medium", "ticket_id")
+    assert _set_field("set_status", {"task_id": "T-1", "status": "in_progress"}, None)[0] == \
+        "set the status of task T-1 to in progress"
+    assert _set_field("cancel_ticket", {"ticket_id": "INC-1", "reason": "duplicate"}, None) is None
+    assert _set_field("update_address", {"order_id": "#W1", "address": {"city": "Leeds"}}, None) is None
