@@ -99,7 +99,7 @@ def seed(db: Db, fake: Fake) -> None:
         employee = f"E-{3101 + i * 3}"
         first, last = fake.first_name(), fake.last_name()
         employees.append({"employee_id": employee, "username": f"{first[0].lower()}{last.lower()}{i % 10}",
-                          "pin": "%04d" % db.rng.randrange(10000), "full_name": f"{first} {last}",
+                          "pin": f"{db.rng.randrange(10000):04d}", "full_name": f"{first} {last}",
                           "department": db.rng.choice(DEPARTMENTS), "office": db.rng.choice(OFFICES)})
         owned = []
         for kind in ["laptop", *db.rng.sample(["phone", "monitor"], db.rng.randint(0, 2))]:
