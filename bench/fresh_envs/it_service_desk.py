@@ -9,10 +9,12 @@ be reopened: raise a new one). Urgency is low, medium or high; high urgency need
 problem to stop the employee working. An employee must sign in with their username and
 PIN before anything else. Employees look like E-3107, tickets INC-20431, devices carry
 asset tags like LT-5502 (laptops), PH-5517 (phones), MN-5520 (monitors); notes are
-numbered within their ticket. Facts of the BFCL ticket API (login, tickets with
-priority and status, resolution), reshaped as our own env; written for an independent
-audit, the generator never saw it.
+numbered within their ticket.
 """
+
+# Facts of the BFCL ticket API (login, tickets with priority and status, resolution),
+# reshaped as our own env; written for an independent audit, the generator never saw it.
+# (Kept out of the docstring: the docstring is the dialogues' system prompt.)
 
 import datetime
 from typing import Literal
@@ -79,7 +81,7 @@ MODELS = {"laptop": ("LT", ["ThinkPad T14", "Dell Latitude 7440", "MacBook Air 1
           "phone": ("PH", ["iPhone 14", "Pixel 8", "Galaxy S23"]),
           "monitor": ("MN", ["Dell U2723QE", "LG 27UP850", "HP E24 G5"])}
 PROBLEMS = {"hardware": ["Laptop fan is very loud", "Monitor flickers after lunch", "Phone will not charge",
-                         "Docking station not detected"],
+                         "Laptop does not see the docking station"],
             "software": ["Excel crashes when opening macros", "Cannot install the VPN client",
                          "Teams freezes during calls"],
             "network": ["Wi-Fi drops on the third floor", "VPN disconnects every hour"],
@@ -87,8 +89,12 @@ PROBLEMS = {"hardware": ["Laptop fan is very loud", "Monitor flickers after lunc
             "email": ["Shared mailbox missing in Outlook", "Emails to suppliers bounce"]}
 TEAMS = {"hardware": "Desktop Support", "software": "Applications", "network": "Network Operations",
          "account_access": "Identity and Access", "email": "Messaging"}
-FIXES = ["Replaced the power adapter", "Reinstalled the client and cleared the cache", "Reset the account lock",
-         "Updated the driver", "Added the mailbox permission"]
+FIXES = {"hardware": ["Replaced the power adapter", "Updated the driver"],
+         "software": ["Reinstalled the client and cleared the cache", "Updated the application"],
+         "network": ["Moved you to the staff Wi-Fi profile", "Updated the VPN client"],
+         "account_access": ["Reset the account lock", "Granted the access you asked for"],
+         "email": ["Added the mailbox permission", "Removed the old mail rule"]}
+KIND_WORDS = {"laptop": "Laptop", "phone": "Phone", "monitor": "Monitor"}
 STATUSES = ["open", "in_progress", "waiting_on_you", "resolved", "resolved", "closed", "cancelled"]
 REOPEN_DAYS = 10
 
@@ -114,18 +120,25 @@ def seed(db: Db, fake: Fake) -> None:
         for _ in range(db.rng.randint(1, 4)):
             ticket = f"INC-{20431 + len(tickets) * 7}"
             category = db.rng.choice(list(PROBLEMS))
+            title = db.rng.choice(PROBLEMS[category])
+            device = None
+            if category == "hardware":  # a hardware ticket is about a device of the kind its title names
+                fits = [d for d in devices if d["asset_tag"] in owned and title.startswith(KIND_WORDS[d["kind"]])]
+                if not fits:
+                    title = db.rng.choice([t for t in PROBLEMS["hardware"] if t.startswith("Laptop")])
+                    fits = [d for d in devices if d["asset_tag"] in owned and d["kind"] == "laptop"]
+                device = db.rng.choice(fits)["asset_tag"]
             status = db.rng.choice(STATUSES)
             opened = db.today - datetime.timedelta(days=db.rng.randint(2, 40))
             resolved = None
             if status in ("resolved", "closed"):
                 resolved = min(db.today, opened + datetime.timedelta(days=db.rng.randint(1, 20)))
             tickets.append({"ticket_id": ticket, "employee_id": employee, "category": category,
-                            "title": db.rng.choice(PROBLEMS[category]), "urgency": db.rng.choice(["low", "medium",
-                                                                                                  "high"]),
-                            "status": status, "asset_tag": db.rng.choice(owned) if category == "hardware" else None,
+                            "title": title, "urgency": db.rng.choice(["low", "medium", "high"]),
+                            "status": status, "asset_tag": device,
                             "opened_on": opened.isoformat(),
                             "resolved_on": resolved.isoformat() if resolved else None,
-                            "resolution": db.rng.choice(FIXES) if resolved else "",
+                            "resolution": db.rng.choice(FIXES[category]) if resolved else "",
                             "assigned_team": TEAMS[category]})
             notes.append({"ticket_id": ticket, "note_no": 1, "author": "requester",
                           "body": "It started after the last update."})
