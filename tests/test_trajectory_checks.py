@@ -451,6 +451,27 @@ def test_acting_before_authenticating() -> None:
     assert kinds(record, EnvPolicy(**{**TAU_POLICY.__dict__, "authenticate_first": False})) == {}
 
 
+def test_a_sign_in_with_a_username_shaped_like_an_id_authenticates() -> None:
+    """A username "jsmith4" has a letter and a digit, as ids do; under its name it is the
+    person's own detail, so the sign-in is the authentication, not a record touched first."""
+    tools = {**TAU_TOOLS, "sign_in": {"username": {"type": "string"}, "pin": {"type": "string"}},
+             "find_account": {"account": {"type": "string"}}}
+    turns: list = [
+        ("user", "Hi, it's Ann Lee, username jsmith4, PIN 7745. Please cancel order #W1, I ordered it by mistake."),
+        ("call", "sign_in", {"username": "jsmith4", "pin": "7745"}, {"user_id": "ann_lee_1", "name": "Ann Lee"}),
+        ("call", "get_order_details", {"order_id": "#W1"}, ORDER),
+        ("assistant", "Order #W1 with the Lamp ($40.00) is pending. Shall I cancel it, as it was ordered by mistake?"),
+        ("user", "Yes."),
+        ("call", "cancel_pending_order", {"order_id": "#W1", "reason": "ordered by mistake"},
+         {**ORDER, "status": "cancelled"}),
+        ("assistant", "Done: order #W1 is cancelled."),
+    ]
+    assert "unauthenticated" not in kinds(synthetic(turns, tools), TAU_POLICY)
+    # a look-up by a record's number (an account "ACC-7") that returns the user is no sign-in
+    turns[1] = ("call", "find_account", {"account": "ACC-7"}, {"user_id": "ann_lee_1", "name": "Ann Lee"})
+    assert kinds(synthetic(turns, tools), TAU_POLICY).get("unauthenticated") == [1]
+
+
 def test_the_user_dictating_a_calculator_input() -> None:
     record = synthetic([
         ("user", "What do two lamps cost? The expression to use is 40 * 2."),

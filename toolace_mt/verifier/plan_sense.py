@@ -29,7 +29,7 @@ from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, leaves, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
-from toolace_mt.verifier.id_fields import is_id_field
+from toolace_mt.verifier.id_fields import is_id_field, key_stem, name_words
 from toolace_mt.verifier.necessity import entity_key
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.shown_records import shows_record
@@ -55,6 +55,27 @@ _AGAIN = re.compile(r"\b(?:again|another|second|one more|twice|same (?:one|thing
 def _ids(site: CallSite) -> set[str]:
     return {normalise(v) for v in leaves(site.arguments or {})
             if isinstance(v, str) and "@" not in v and " " not in v.strip() and is_identifier(v.lstrip("#"))}
+
+
+# What a person gives to be found or to sign in: a value of these is theirs, however it is
+# shaped (a username "jsmith4" looks like an id; it is no record's).
+_DETAILS = frozenset({"username", "user", "login", "handle", "email", "mail", "pin", "password", "passcode",
+                      "passphrase", "name", "zip", "postal", "phone", "mobile", "birth", "dob", "otp"})
+
+
+def _names_a_record(site: CallSite) -> bool:
+    """Whether a call takes a record's id (an order_id, a value shaped like "#W1001" under a
+    name that is no personal detail), so it looks a record up rather than the person."""
+    for param, value in (site.arguments or {}).items():
+        words = set(name_words(str(param)))
+        if key_stem(str(param)) is not None:
+            return True
+        if words & _DETAILS:
+            continue
+        if any(isinstance(v, str) and "@" not in v and " " not in v.strip() and is_identifier(v.lstrip("#"))
+               for v in leaves(value)):
+            return True
+    return False
 
 
 def _good(site: CallSite) -> bool:
@@ -222,7 +243,7 @@ def _unauthenticated(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         out = site.output
         arguments = site.arguments or {}
         user = out if isinstance(out, str) else (out.get(key) if isinstance(out, dict) else None)
-        if key not in arguments and isinstance(user, str) and arguments and not _ids(site):
+        if key not in arguments and isinstance(user, str) and arguments and not _names_a_record(site):
             return []  # authenticated: the look-up found the user from the details they gave
         touches = key in arguments or (isinstance(out, dict) and key in out)
         if touches:
