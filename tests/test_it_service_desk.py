@@ -88,14 +88,7 @@ def test_hardware_tickets_name_a_device_of_the_kind_their_title_says(desk: Envir
     assert rows and all(r["title"].lower().startswith(r["kind"]) for r in rows)
 
 
-# The verifier's plan_sense takes an authenticating look-up's arguments for ids when their VALUES look like
-# ids (a letter and a digit), so a username like "cmcintosh0" never authenticates and every dialogue that
-# signs in is dropped as `unauthenticated` (1 of 40 accepted in 120 attempts at seed 21). The generator
-# decides by parameter names. Reported in /work/wt/FINDINGS.md (audit 23:24); the verifier is another lane's.
-_USERNAME_BUG = "plan_sense reads a username with a digit as an id argument (FINDINGS audit 23:24)"
-
-
-@pytest.mark.xfail(strict=True, reason=_USERNAME_BUG)
+# Every sign-in was dropped as `unauthenticated` before 0c46e7c (a username like cmcintosh0 read as an id).
 def test_a_username_and_pin_sign_in_authenticates() -> None:
     tools = {"sign_in": {"username": {"type": "string"}, "pin": {"type": "string"}},
              "list_my_tickets": {"employee_id": {"type": "string"}}}
@@ -112,7 +105,6 @@ def test_a_username_and_pin_sign_in_authenticates() -> None:
     assert "unauthenticated" not in {f.kind for f in findings(Dialogue(record), policy)}
 
 
-@pytest.mark.xfail(strict=True, reason=_USERNAME_BUG)
 def test_generated_dialogues_verify_and_sign_in_before_anything(tmp_path: Path, capsys) -> None:
     out = tmp_path / "desk.jsonl"
     assert main(["generate", "--env", str(DESK), "-n", "3", "--seed", "1", "-o", str(out), "--json"]) == 0
