@@ -296,6 +296,8 @@ def _is_verb(word: str, tool: str, after: str = "") -> bool:
     if first in _READ_VERBS and lower != first and lower in WRITE_VERBS and lower not in _READ_VERBS:
         return False  # find_open_slots "Start times on one day ...": a look-up opens with what it returns
     known = lower == first or lower in w.TASK_VERBS or lower in WRITE_VERBS or lower in _READ_VERBS
+    if not known and "-" in lower.strip("-") and after.lower().endswith("s"):
+        return False  # "Self-help articles whose ...", "Low-stock items": a compound modifier before a plural
     return known or after.lower() in _DETERMINERS | {"me"} or not lower.endswith("s")
 
 
