@@ -110,6 +110,13 @@ def _tool(name: str, description: str) -> object:
     ("find_staff_by_email", "Find a staff member by their work email.", "staff", "find me"),
     ("list_expense_reports", "The staff member's own expense reports with their totals.", "staff",
      "get my expense reports"),
+    # a contact clause ends the object at its subject, not one word into it
+    ("cancel_ticket", "Cancel a ticket nobody has resolved yet.", None, "cancel a ticket"),
+    ("renew_loan", "Renew a book someone else has not reserved.", None, "renew a book"),
+    # a hyphenated modifier before a plural names what a look-up returns; a hyphenated verb stays a verb
+    ("search_help_articles", "Self-help articles whose title has any of the given words (up to 5).", None,
+     "get self-help articles"),
+    ("re_send_invite", "Re-send an invitation to a guest.", None, "re-send an invitation"),
 ])
 def test_spoken_task_from_descriptions_unlike_the_tuned_ones(name: str, description: str, noun: str | None,
                                                              said: str) -> None:

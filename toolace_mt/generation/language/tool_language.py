@@ -185,11 +185,12 @@ def first_person(phrase: str, who: str = "you", user_noun: str | None = None) ->
 # Words an API puts before its name for the caller: "the current diner", "the signed-in employee".
 _QUALIFIER = r"(?:current(?:ly)?|signed[- ]in|logged[- ]in|authenticated|calling)"
 _SELF_QUALIFIER = r"(?:signed[- ]in|logged[- ]in|authenticated|calling)"
-# Where a description's object ends: a preposition, a relative word, a verb of a clause.
+# Where a description's object ends: a preposition, a relative word, a verb of a clause, or the subject
+# pronoun of a contact clause ("a ticket nobody has resolved yet", "a book they returned").
 _OBJECT_ENDS = frozenset("""with from for to in on at by of into onto that which who whose where when while if
 and or but than as is are was were be been being has have had can will would should may must not each every
 newest oldest first last optionally including about me you i per via across within still already now only
-just also what how whether why""".split())
+just also what how whether why nobody somebody someone anyone anybody everyone everybody they we he she""".split())
 # Words that open an object but name no thing: "a list of X", "the details of X" are X.
 _TRANSPARENT = frozenset({"list", "details", "detail", "information", "info", "summary", "set", "collection",
                           "fields", "field"})
@@ -295,6 +296,8 @@ def _is_verb(word: str, tool: str, after: str = "") -> bool:
     if first in _READ_VERBS and lower != first and lower in WRITE_VERBS and lower not in _READ_VERBS:
         return False  # find_open_slots "Start times on one day ...": a look-up opens with what it returns
     known = lower == first or lower in w.TASK_VERBS or lower in WRITE_VERBS or lower in _READ_VERBS
+    if not known and "-" in lower.strip("-") and after.lower().endswith("s"):
+        return False  # "Self-help articles whose ...", "Low-stock items": a compound modifier before a plural
     return known or after.lower() in _DETERMINERS | {"me"} or not lower.endswith("s")
 
 
