@@ -472,6 +472,56 @@ def test_a_sign_in_with_a_username_shaped_like_an_id_authenticates() -> None:
     assert kinds(synthetic(turns, tools), TAU_POLICY).get("unauthenticated") == [1]
 
 
+FOOD_TOOLS = {"get_order": {"order_id": {"type": "string"}},
+              "place_order": {"item_id": {"type": "string"}},
+              "add_tip": {"order_id": {"type": "string"}, "amount": {"type": "number"}}}
+
+
+def _tip_dialogue(ask: str, tipped: str) -> Record:
+    old = {"order_id": "FD-24", "item_name": "Veggie Burger", "status": "delivered", "total": 30.89}
+    new = {"order_id": "FD-80", "item_name": "Pad Thai", "status": "placed", "total": 12.45}
+    return synthetic([
+        ("user", "What did my order FD-24 come to?"),
+        ("call", "get_order", {"order_id": "FD-24"}, old),
+        ("assistant", "Your Veggie Burger order came to $30.89."),
+        ("user", "Thanks. Please order the Pad Thai, item MI-7."),
+        ("assistant", "Shall I place an order for the Pad Thai?"),
+        ("user", "Yes."),
+        ("call", "place_order", {"item_id": "MI-7"}, new),
+        ("assistant", "Done: your Pad Thai order FD-80 is placed, $12.45."),
+        ("user", ask),
+        ("assistant", "Shall I add a $5.00 tip?"),
+        ("user", "Yes, please."),
+        ("call", "add_tip", {"order_id": tipped, "amount": 5.0}, {**(old if tipped == "FD-24" else new), "tip": 5.0}),
+        ("assistant", "Done: the tip of $5.00 is added."),
+    ], FOOD_TOOLS)
+
+
+def test_an_older_record_acted_on_when_a_newer_one_of_its_kind_was_shown_is_a_guess() -> None:
+    """Two orders were shown one at a time; "add a tip" names neither, and the tip went to
+    the older one: the assistant guessed."""
+    found = findings(Dialogue(_tip_dialogue("Could you add a tip of $5?", "FD-24")), EnvPolicy.unknown())
+    ambiguous = [f for f in found if f.kind == "ambiguous_target"]
+    assert len(ambiguous) == 1 and "order_id=FD-24" in ambiguous[0].message and "fd-80" in ambiguous[0].message
+    # said by the user (its id, or a detail only it has), or the order just placed: no guess
+    for ask, tipped in [("Could you add a $5 tip to FD-24?", "FD-24"),
+                        ("Could you add a $5 tip to the burger order?", "FD-24"),
+                        ("Could you add a tip of $5?", "FD-80")]:
+        kinds_found = {f.kind for f in findings(Dialogue(_tip_dialogue(ask, tipped)), EnvPolicy.unknown())}
+        assert "ambiguous_target" not in kinds_found, ask
+    # the request the call serves named it before the newer one was looked up
+    named_first = synthetic([
+        ("user", "Please add a $5 tip to FD-24; FD-80 is the other one."),
+        ("call", "get_order", {"order_id": "FD-24"}, {"order_id": "FD-24", "status": "delivered"}),
+        ("call", "get_order", {"order_id": "FD-80"}, {"order_id": "FD-80", "status": "placed"}),
+        ("assistant", "Shall I add a $5.00 tip to FD-24?"),
+        ("user", "Yes."),
+        ("call", "add_tip", {"order_id": "FD-24", "amount": 5.0}, {"order_id": "FD-24", "tip": 5.0}),
+        ("assistant", "Done."),
+    ], FOOD_TOOLS)
+    assert "ambiguous_target" not in {f.kind for f in findings(Dialogue(named_first), EnvPolicy.unknown())}
+
+
 def test_the_user_dictating_a_calculator_input() -> None:
     record = synthetic([
         ("user", "What do two lamps cost? The expression to use is 40 * 2."),

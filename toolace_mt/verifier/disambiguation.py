@@ -23,6 +23,7 @@ from toolace_mt.verifier.confirmation import agrees
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.id_fields import id_stem
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import Told, leaves_with_keys, meaningful, tool_properties
 
@@ -85,6 +86,42 @@ def _choices_in(value: Any, norm: str, where: int, depth: int = 0) -> tuple[list
                 choices += sub
                 alone = alone or (single and len(objects) <= 1)
     return choices, alone
+
+
+@dataclass
+class ShownOneByOne(Candidates):
+    """Records of one kind each shown alone (an order looked up, then a new one placed):
+    `values` in the order they were first shown; `latest` the one shown last, at `latest_at`."""
+
+    latest: str = ""
+    latest_at: int = 0
+
+
+def _same_key(name: str, argument: str) -> bool:
+    """`order_id` and `orderId` name one kind; an `account_number` is no `account_id`."""
+    stem = id_stem(name)
+    return name == argument or (bool(stem) and stem == id_stem(argument))
+
+
+def _older_record(outputs: list[tuple[int, CallSite]], argument: str, norm: str) -> ShownOneByOne | None:
+    """The records of the argument's kind the dialogue showed one per output, when the
+    value is one of them and a later output showed another: the older one is no default."""
+    shown: dict[str, tuple[int, dict[str, Any]]] = {}
+    last, last_at = "", 0
+    for where, earlier in outputs:
+        record = earlier.output
+        if not isinstance(record, dict):
+            continue
+        found = [normalise(str(v)) for k, v in record.items()
+                 if _same_key(str(k), argument) and isinstance(v, str | int) and not isinstance(v, bool)]
+        if len(found) != 1 or not meaningful(found[0]):
+            continue
+        shown.setdefault(found[0], (where, dict(record)))
+        last, last_at = found[0], where
+    if norm not in shown or last == norm or len(shown) < 2:
+        return None
+    values = list(shown)
+    return ShownOneByOne(shown[norm][0], argument, values, [shown[v][1] for v in values], last, last_at)
 
 
 def _scalars(profile: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -168,7 +205,7 @@ def _ambiguous(dialogue: Dialogue, site: CallSite, outputs: list[tuple[int, Call
                index: int, reported: set[str]) -> str | None:
     for argument, value in _argument_values(site):
         norm = normalise(value)
-        if norm in reported or value in _schema_enum(dialogue, site, argument) or user_told.tells(value):
+        if norm in reported or value in _schema_enum(dialogue, site, argument):
             continue
         choices: list[Candidates] = []
         alone = False
@@ -178,7 +215,22 @@ def _ambiguous(dialogue: Dialogue, site: CallSite, outputs: list[tuple[int, Call
             # a look-up that did not name the value yet returned it alone narrowed the choice
             if single and norm not in {normalise(str(a)) for _, a in _argument_values(earlier)}:
                 alone = True
-        if not choices or alone:
+        if not choices:  # records shown one at a time: the one acted on is the last shown, or is said since
+            older = _older_record(outputs, argument, norm)
+            # what the user said from the request that brought the newer record up on
+            since = Told()
+            start = max((i for i in range(older.latest_at) if isinstance(dialogue.messages[i], UserMessage)),
+                        default=0) if older is not None else index
+            for message in dialogue.messages[start:index]:
+                if isinstance(message, UserMessage):
+                    since.add(message.content)
+            if older is not None and not since.tells(value) \
+                    and not _picked(dialogue, site, argument, older, since, outputs, index):
+                reported.add(norm)
+                return (f"call {site.call.id} {site.name} takes {argument}={value} (shown at message {older.where}), "
+                        f"though a later output (message {older.latest_at}) showed another, {older.latest}; the "
+                        "user never said which one they meant")
+        if not choices or alone or user_told.tells(value):
             continue
         if any(_picked(dialogue, site, argument, c, user_told, outputs, index) for c in choices):
             continue
