@@ -522,6 +522,30 @@ def test_an_older_record_acted_on_when_a_newer_one_of_its_kind_was_shown_is_a_gu
     assert "ambiguous_target" not in {f.kind for f in findings(Dialogue(named_first), EnvPolicy.unknown())}
 
 
+def test_the_users_own_key_is_no_record_they_pick() -> None:
+    """An approver (SN-100, found by email) decides a report whose output names its submitter
+    (SN-112); a later call made as the approver is the user acting, not a guess between staff."""
+    tools = {"find_staff_by_email": {"work_email": {"type": "string"}},
+             "decide_report": {"staff_number": {"type": "string"}, "report_code": {"type": "string"}},
+             "start_report": {"staff_number": {"type": "string"}, "purpose": {"type": "string"}}}
+    record = synthetic([
+        ("user", "Please approve report ER-4; my work email is cfo@acme.example."),
+        ("call", "find_staff_by_email", {"work_email": "cfo@acme.example"}, {"staff_number": "SN-100", "role": "cfo"}),
+        ("assistant", "Shall I approve report ER-4?"),
+        ("user", "Yes."),
+        ("call", "decide_report", {"staff_number": "SN-100", "report_code": "ER-4"},
+         {"report_code": "ER-4", "staff_number": "SN-112", "state": "approved"}),
+        ("assistant", "Report ER-4 is approved."),
+        ("user", "Now start a report for the site visit."),
+        ("call", "start_report", {"staff_number": "SN-100", "purpose": "site visit"},
+         {"report_code": "ER-9", "staff_number": "SN-100"}),
+        ("assistant", "Report ER-9 for the site visit is started."),
+    ], tools)
+    policy = EnvPolicy(known=True, writes=frozenset({"decide_report", "start_report"}), user_key="staff_number")
+    assert "ambiguous_target" not in kinds(record, policy)
+    assert "ambiguous_target" in {f.kind for f in findings(Dialogue(record), EnvPolicy.unknown())}
+
+
 def test_the_user_dictating_a_calculator_input() -> None:
     record = synthetic([
         ("user", "What do two lamps cost? The expression to use is 40 * 2."),

@@ -157,7 +157,7 @@ def _singled_by_words(told: Told, candidates: Candidates, position: int) -> bool
 
 
 def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
-    del policy  # judged from the record alone
+    user_key = policy.user_key or ""  # the user's own key is who asks, never a record they pick
     findings: list[Finding] = []
     messages = dialogue.messages
     reported: set[str] = set()
@@ -171,7 +171,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         sites = dialogue.calls_at(index)
         if sites:
             for site in sites:
-                problem = _ambiguous(dialogue, site, outputs, user_told, index, reported)
+                problem = _ambiguous(dialogue, site, outputs, user_told, index, reported, user_key)
                 if problem:
                     findings.append(Finding("ambiguous_target", problem, index))
         outputs += [(s.output_index or index, s) for s in sites if s.output_text is not None and not s.failed]
@@ -202,7 +202,7 @@ def _argument_values(site: CallSite) -> list[tuple[str, str]]:
 
 
 def _ambiguous(dialogue: Dialogue, site: CallSite, outputs: list[tuple[int, CallSite]], user_told: Told,
-               index: int, reported: set[str]) -> str | None:
+               index: int, reported: set[str], user_key: str = "") -> str | None:
     for argument, value in _argument_values(site):
         norm = normalise(value)
         if norm in reported or value in _schema_enum(dialogue, site, argument):
@@ -215,7 +215,8 @@ def _ambiguous(dialogue: Dialogue, site: CallSite, outputs: list[tuple[int, Call
             # a look-up that did not name the value yet returned it alone narrowed the choice
             if single and norm not in {normalise(str(a)) for _, a in _argument_values(earlier)}:
                 alone = True
-        if not choices:  # records shown one at a time: the one acted on is the last shown, or is said since
+        # records shown one at a time: the one acted on is the last shown, or is said since
+        if not choices and argument != user_key:
             older = _older_record(outputs, argument, norm)
             # what the user said from the request that brought the newer record up on
             since = Told()
