@@ -196,8 +196,9 @@ def test_a_request_worded_with_one_choices_verb_says_the_verb_the_user_chose() -
                         "decision": {"type": "string", "enum": ["approve", "return"]}}})
     assert _chosen_verb(tool, "Could you approve a report?", {"decision": "return", "report_code": "ER-5008"}) == \
         ("Could you return a report?", {"decision"})
+    # the request says the chosen verb already: the decision is not stated again ("... decision approve")
     assert _chosen_verb(tool, "Approve a report, please.", {"decision": "approve"}) == \
-        ("Approve a report, please.", set())
+        ("Approve a report, please.", {"decision"})
 
 
 def test_lines_in_the_users_own_words_are_quoted_one_by_one() -> None:
