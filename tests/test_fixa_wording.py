@@ -69,6 +69,19 @@ def test_which_writes_sign_in() -> None:
     assert not own_record.signs_in(_tool("change_password", ["old_password", "new_password"], True), False)
     assert not own_record.signs_in(_tool("get_profile", [], False), True)
     assert not own_record.signs_in(_tool("add_to_cart", ["item_id"], True), enables_others=True)
+    # a stateless sign-in: a read that takes a credential and is named for signing in
+    assert own_record.signs_in(_tool("sign_in", ["username", "pin"], False), enables_others=False)
+    assert not own_record.signs_in(_tool("find_user_by_email", ["email"], False), enables_others=False)
+
+
+def test_a_read_that_signs_in_says_so_not_two_fields() -> None:
+    """A help desk's sign_in(username, pin) returns the employee: "Hi Ann, you're signed in.",
+    not "The department is Engineering and the office is Cardiff."."""
+    output = {"employee_id": "E-3107", "full_name": "Ann Lee", "department": "Engineering", "office": "Cardiff"}
+    for seed in range(20):
+        text = _reply("sign_in", {"username": "alee4", "pin": "7745"}, output, False, seed,
+                      user_key="employee_id", sign_in=True)
+        assert "signed in" in text and "alee4" not in text and "7745" not in text, text
 
 
 def test_the_users_own_profile_is_told_without_their_name() -> None:

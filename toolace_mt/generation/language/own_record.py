@@ -27,12 +27,15 @@ _TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame
 
 
 def signs_in(tool: ToolSpec, enables_others: bool) -> bool:
-    """Whether a write signs the user in: it takes a credential and other tools need it
-    first (learned by trials), or its name says so."""
-    if not tool.writes:
-        return False
+    """Whether a call signs the user in: a write that takes a credential and other tools
+    need first (learned by trials), or whose name says so; a read that takes a credential
+    and is named for signing in (a stateless `sign_in(username, pin)` that returns the
+    employee)."""
     secret = any(is_secret(p) for p in tool.parameters.get("properties", {}))
-    return (secret and enables_others) or bool(_SIGN_IN.search(w.snake(tool.name)))
+    named = bool(_SIGN_IN.search(w.snake(tool.name)))
+    if not tool.writes:
+        return secret and named
+    return (secret and enables_others) or named
 
 
 def is_own(output: Any, user_key: str | None) -> bool:

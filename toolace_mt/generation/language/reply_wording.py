@@ -71,7 +71,7 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: Focus | 
     past = (participle(chosen[1]) if chosen else w.past_tense(segment.target)) \
         if writes else None  # only writes do things: "approved", "returned" (a report, not goods)
     output = target.result.result
-    if sign_in and writes and not siblings:  # "You're signed in, Miranda.", not their name and username read out
+    if sign_in and not siblings:  # "You're signed in, Miranda.", not their name and username read out
         left = own_record.rest_of_sign_in(output, target.arguments)
         rest = summary(left, segment.target, rng, focus=focus) if left else ""
         return w.join(rng.choice(w.REPLY_OPENERS), own_record.signed_in_line(output, past, rng), rest)
