@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from toolace_mt.generation.language.confirm_wording import _details, _set_field
+from toolace_mt.generation.language.confirm_wording import _set_field
 from toolace_mt.generation.language.task_phrases import task_phrase
 
 
@@ -41,9 +41,3 @@ def test_a_write_named_for_the_field_it_sets_says_which_record_and_the_new_value
         "set the status of task T-1 to in progress"
     assert _set_field("cancel_ticket", {"ticket_id": "INC-1", "reason": "duplicate"}, None) is None
     assert _set_field("update_address", {"order_id": "#W1", "address": {"city": "Leeds"}}, None) is None
-
-
-def test_a_value_named_by_a_question_is_said_as_a_note_of_it() -> None:
-    """`what_still_fails` is no thing to say "the what still fails ..." of."""
-    said = _details({"ticket_id": "INC-1", "what_still_fails": "the VPN drops every hour"}, "ticket_id")
-    assert said == ' with a note of what still fails: "the VPN drops every hour"', said

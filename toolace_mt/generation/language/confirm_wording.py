@@ -109,13 +109,7 @@ def _stated(label: str, value: object, said: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and len(words) == 1 and w.plural(label) \
             and value >= 0:
         return f"{value} {label[:-1] if value == 1 else label}"
-    if words and words[0] in _QUESTION_WORDS:  # `what_still_fails`: 'a note of what still fails: "..."'
-        quoted = said if said.startswith('"') else f'"{said}"'
-        return f"a note of {label}: {quoted}"
     return f"the {label} {said}"
-
-
-_QUESTION_WORDS = frozenset({"what", "when", "why", "how", "which", "who", "where"})
 
 
 def _checked(segment: Segment, before: int, ids: list[object]) -> str:
