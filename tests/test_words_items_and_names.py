@@ -72,14 +72,6 @@ def test_records_named_where_a_tool_takes_their_ids_are_said_as_the_named_things
         assert "IDs Jigsaw" not in found and "the Jigsaw Puzzle" in found, found
 
 
-def test_a_title_that_reads_as_a_sentence_is_quoted_not_given_an_article() -> None:
-    """A ticket titled "Need access to the finance share" is no "the Need access to ..."."""
-    assert named_things("ticket_id", "Need access to the finance share") == \
-        'the one called "Need access to the finance share"'
-    assert named_things("book_id", "The Lord of the Rings") == "The Lord of the Rings"
-    assert named_things("product_id", "Smart Thermostat") == "the Smart Thermostat"
-
-
 def test_a_searchs_words_are_quoted_as_what_to_search_for() -> None:
     for seed in range(20):
         said = value_clause(random.Random(seed), "query", "clock")

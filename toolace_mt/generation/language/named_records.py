@@ -27,23 +27,13 @@ def _a_name(value: Any) -> bool:
     return isinstance(value, str) and any(c.isalpha() for c in value) and not any(c.isdigit() for c in value)
 
 
-def _the(name: str) -> str:
-    """"the Air Purifier" for a proper name; a title that reads as a sentence is quoted:
-    'the one called "Need access to the finance share"', never "the Need access to ..."."""
-    words = name.split()
-    sentence = len(words) >= 3 and any(w[:1].islower() for w in words[1:] if len(w) > 3)
-    if words and words[0] in ("The", "A", "An"):  # "The Lord of the Rings", not "the The Lord ..."
-        return name
-    return f'the one called "{name}"' if sentence else f"the {name}"
-
-
 def named_things(param: str, value: Any) -> str | None:
     """"the Air Purifier and the Smart Thermostat" when an id parameter's value names its
     records instead of giving their ids; None otherwise."""
     names = value if isinstance(value, list) else [value]
     if not _id_param(param) or not names or len(names) > MAX_NAMED or not all(_a_name(v) for v in names):
         return None
-    parts = [_the(str(v).strip()) for v in names]
+    parts = [f"the {str(v).strip()}" for v in names]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
