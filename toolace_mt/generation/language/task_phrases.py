@@ -128,7 +128,8 @@ def _parse(tool: str) -> tuple[str, str, list[str], str]:
     (`respond_to_invitation` -> "respond", "to", ["invitation"], "")."""
     words = [part for word in snake(tool).split("_") for part in _COMPOUNDS.get(word, [word])]
     verb = words[0]
-    if not _verb_word(verb):  # "ticket_login": the verb comes later; "session_end_time": no verb, a look-up
+    if len(words) >= 2 and not _verb_word(verb):  # "ticket_login": the verb comes later; "session_end_time": no
+        # verb, a look-up; a one-word name ("ping") is its own verb
         at = next((i for i, word in enumerate(words[1:], 1) if _verb_word(word)
                    and i + 1 < len(words) and words[i + 1] in PARTICLES), None)
         words = [*words[at:at + 2], *words[at + 2:]] if at is not None else ["get", *words]  # the namespace goes
