@@ -272,6 +272,45 @@ def test_optional_body_ids_are_made_or_required_and_passwords_are_never_read_bac
         assert env.call("getKeeperByName", {"username": "ben_k"}).result["password"] == "********"
 
 
+def test_a_bodys_bare_id_of_the_row_it_acts_on_is_named_as_the_other_tools_name_the_key(tmp_path: Path) -> None:
+    # updateDog's body `id` is the dog's key, which getDogById takes as `dogId`: named so (not the
+    # reserved-name rename `id_value`), a dog id read elsewhere links to it by name
+    spec = tmp_path / "kennel.json"
+    spec.write_text(json.dumps(KENNEL))
+    plan = classify(read_specs([spec]))
+    update = next(t for t in plan.tools if t.ident == "updateDog")
+    assert [p.ident for p in update.params if p.spec.name == "id"] == ["dogId"]
+    module = tmp_path / "kennel.py"
+    module.write_text(render(plan, [spec.name]))
+    assert "parameter 'id' is 'dogId' here" in module.read_text()
+    with load_env(module, seed=1) as env:
+        made = env.call("addDog", {"name": "Rex"})
+        changed = env.call("updateDog", {"dogId": made.result["id"], "name": "Max"})
+        assert changed.ok and env.call("getDogById", {"dogId": made.result["id"]}).result["name"] == "Max"
+        missing = env.call("updateDog", {"dogId": 987654, "name": "Max"})
+        assert missing.error is not None and "not found" in missing.error.message
+
+
+def test_a_bare_id_keeps_its_safe_rename_when_the_keys_name_is_taken_or_unspelled(tmp_path: Path) -> None:
+    both = {**KENNEL, "components": {"schemas": {**KENNEL["components"]["schemas"], "Dog": {
+        "type": "object", "required": ["name"], "properties": {
+            "id": {"type": "integer"}, "dogId": {"type": "integer", "description": "The dog's kennel number."},
+            "name": {"type": "string"}}}}}}
+    spec = tmp_path / "kennel.json"
+    spec.write_text(json.dumps(both))  # the body already has a dogId: the id cannot take its name
+    update = next(t for t in classify(read_specs([spec])).tools if t.ident == "updateDog")
+    idents = [p.ident for p in update.params]
+    assert len(idents) == len(set(idents)) and "id" not in idents
+    crates = [_tool("list_crates", "List the crates.", {}, {"type": "object", "properties": {"crates": {
+                  "type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"},
+                                                                              "size": {"type": "string"}}}}}}),
+              _tool("delete_crate", "Delete a crate.", {"id": {"type": "integer"}})]
+    spec = tmp_path / "crates.json"
+    spec.write_text(json.dumps({"tools": crates}))  # no tool spells the key: its column's name
+    delete = next(t for t in classify(read_specs([spec])).tools if t.ident == "delete_crate")
+    assert [p.ident for p in delete.params] == ["crate_id"] and delete.key is not None
+
+
 def test_a_part_of_a_json_text_column_is_proposed_not_the_whole_text() -> None:
     rng = random.Random(1)  # what compiled envs keep as JSON text: a slot's coordinates, a specimen's donor
     assert json_part('{"donorCode": "D-4471", "ageYears": 36}', "donorCode", "string", rng) == "D-4471"
