@@ -311,6 +311,46 @@ def test_a_bare_id_keeps_its_safe_rename_when_the_keys_name_is_taken_or_unspelle
     assert [p.ident for p in delete.params] == ["crate_id"] and delete.key is not None
 
 
+PETS = {
+    "openapi": "3.0.0", "info": {"title": "Pets", "version": "1"},
+    "paths": {
+        "/pets": {"post": {"operationId": "addPet", "summary": "Put a pet up for sale.", "requestBody": _body("Pet"),
+                           "responses": _answer("Pet")}},
+        "/pets/{petId}": {"get": {"operationId": "getPetById", "summary": "One pet.", "parameters": [
+            {"name": "petId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": _answer("Pet")}},
+        "/store/inventory": {"get": {"operationId": "getInventory",
+                                     "summary": "How many pets there are in each sale status.",
+                                     "responses": {"200": {"description": "status -> count", "content": {
+                                         "application/json": {"schema": {
+                                             "type": "object", "additionalProperties": {"type": "integer"}}}}}}}},
+    },
+    "components": {"schemas": {"Pet": {"type": "object", "required": ["name"], "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"},
+        "status": {"type": "string", "enum": ["available", "pending", "sold"]}}}}},
+}
+
+
+def test_a_map_of_counts_by_a_column_counts_the_rows_it_names(tmp_path: Path) -> None:
+    # getInventory names no entity; its description says what it counts and by what
+    spec = tmp_path / "pets.json"
+    spec.write_text(json.dumps(PETS))
+    plan = classify(read_specs([spec]))
+    inventory = next(t for t in plan.tools if t.ident == "getInventory")
+    assert (inventory.kind, inventory.table, inventory.group_by) == ("stats", "pets", "status")
+    assert all(not t.singleton for t in plan.tables.values())  # no one-row state table for it
+    module = tmp_path / "pets.py"
+    module.write_text(render(plan, [spec.name]))
+    with load_env(module, seed=1) as env:
+        before = env.call("getInventory").result
+        rows = env.query("SELECT status FROM pets")
+        assert before == {s: sum(r["status"] == s for r in rows) for s in {r["status"] for r in rows}}
+        assert env.call("addPet", {"name": "Rex", "status": "sold"}).ok
+        assert env.call("addPet", {"name": "Fido"}).ok  # no status: not counted under any
+        after = env.call("getInventory").result
+        assert after == {**before, "sold": before.get("sold", 0) + 1}
+
+
 def test_a_part_of_a_json_text_column_is_proposed_not_the_whole_text() -> None:
     rng = random.Random(1)  # what compiled envs keep as JSON text: a slot's coordinates, a specimen's donor
     assert json_part('{"donorCode": "D-4471", "ageYears": 36}', "donorCode", "string", rng) == "D-4471"

@@ -475,6 +475,8 @@ def header(env: EnvPlan, sources: list[str]) -> list[str]:
             extra.append("needs login")
         if needs_confirmation(plan):
             extra.append("confirm first")
+        if plan.group_by:
+            extra.append(f"counted by {clean(plan.group_by, 80)}")
         if plan.target_status:
             start = f"from {'/'.join(plan.allowed_from)} " if plan.allowed_from else ""
             start += f"not from {'/'.join(plan.forbidden_from)} " if plan.forbidden_from else ""
