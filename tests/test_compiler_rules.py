@@ -351,6 +351,32 @@ def test_a_map_of_counts_by_a_column_counts_the_rows_it_names(tmp_path: Path) ->
         assert after == {**before, "sold": before.get("sold", 0) + 1}
 
 
+def test_a_search_by_a_list_of_tag_names_finds_the_rows_holding_any_of_them(tmp_path: Path) -> None:
+    # GET /pets/findByTags: a search of the pets (no "find tags" table), matching a tag's name
+    tagged = {**PETS, "paths": {**PETS["paths"], "/pets/findByTags": {"get": {
+        "operationId": "findPetsByTags", "summary": "Pets carrying any of the given tags.",
+        "parameters": [{"name": "tags", "in": "query", "required": True,
+                        "schema": {"type": "array", "items": {"type": "string"}}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}}}}}}}
+    tagged["components"] = {"schemas": {"Pet": {**PETS["components"]["schemas"]["Pet"], "properties": {
+        **PETS["components"]["schemas"]["Pet"]["properties"], "tags": {"type": "array", "items": {
+            "type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}}}}}}
+    spec = tmp_path / "tagged.json"
+    spec.write_text(json.dumps(tagged))
+    plan = classify(read_specs([spec]))
+    search = next(t for t in plan.tools if t.ident == "findPetsByTags")
+    assert search.table == "pets" and set(plan.tables) == {"pets"}
+    module = tmp_path / "tagged.py"
+    module.write_text(render(plan, [spec.name]))
+    with load_env(module, seed=1) as env:
+        made = env.call("addPet", {"name": "Rex", "tags": [{"id": 1, "name": "vaccinated"}, {"name": "calm"}]})
+        assert env.call("addPet", {"name": "Fido", "tags": [{"name": "loud"}]}).ok
+        found = env.call("findPetsByTags", {"tags": ["calm", "no-such-tag"]}).result
+        assert [p["petId"] for p in found] == [made.result["id"]]
+        assert env.call("findPetsByTags", {"tags": ["no-such-tag"]}).result == []
+
+
 def test_a_part_of_a_json_text_column_is_proposed_not_the_whole_text() -> None:
     rng = random.Random(1)  # what compiled envs keep as JSON text: a slot's coordinates, a specimen's donor
     assert json_part('{"donorCode": "D-4471", "ageYears": 36}', "donorCode", "string", rng) == "D-4471"
@@ -358,6 +384,7 @@ def test_a_part_of_a_json_text_column_is_proposed_not_the_whole_text() -> None:
     assert json_part('["L", "Ha"]', "filters", "string", rng) in ("L", "Ha")
     assert json_part('{"ageYears": 36}', "donorCode", "string", rng) is NO_PART
     assert json_part("[1, 2]", "tags", "string", rng) is NO_PART
+    assert json_part('[{"id": 3, "name": "calm"}]', "tags", "string", rng) == "calm"  # a tag said by its name
     assert json_part("Not JSON [1]", "note", "string", rng) is NOT_JSON
     assert json_part("[broken", "note", "string", rng) is NOT_JSON
 
