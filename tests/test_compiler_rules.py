@@ -272,6 +272,111 @@ def test_optional_body_ids_are_made_or_required_and_passwords_are_never_read_bac
         assert env.call("getKeeperByName", {"username": "ben_k"}).result["password"] == "********"
 
 
+def test_a_bodys_bare_id_of_the_row_it_acts_on_is_named_as_the_other_tools_name_the_key(tmp_path: Path) -> None:
+    # updateDog's body `id` is the dog's key, which getDogById takes as `dogId`: named so (not the
+    # reserved-name rename `id_value`), a dog id read elsewhere links to it by name
+    spec = tmp_path / "kennel.json"
+    spec.write_text(json.dumps(KENNEL))
+    plan = classify(read_specs([spec]))
+    update = next(t for t in plan.tools if t.ident == "updateDog")
+    assert [p.ident for p in update.params if p.spec.name == "id"] == ["dogId"]
+    module = tmp_path / "kennel.py"
+    module.write_text(render(plan, [spec.name]))
+    assert "parameter 'id' is 'dogId' here" in module.read_text()
+    with load_env(module, seed=1) as env:
+        made = env.call("addDog", {"name": "Rex"})
+        changed = env.call("updateDog", {"dogId": made.result["id"], "name": "Max"})
+        assert changed.ok and env.call("getDogById", {"dogId": made.result["id"]}).result["name"] == "Max"
+        missing = env.call("updateDog", {"dogId": 987654, "name": "Max"})
+        assert missing.error is not None and "not found" in missing.error.message
+
+
+def test_a_bare_id_keeps_its_safe_rename_when_the_keys_name_is_taken_or_unspelled(tmp_path: Path) -> None:
+    both = {**KENNEL, "components": {"schemas": {**KENNEL["components"]["schemas"], "Dog": {
+        "type": "object", "required": ["name"], "properties": {
+            "id": {"type": "integer"}, "dogId": {"type": "integer", "description": "The dog's kennel number."},
+            "name": {"type": "string"}}}}}}
+    spec = tmp_path / "kennel.json"
+    spec.write_text(json.dumps(both))  # the body already has a dogId: the id cannot take its name
+    update = next(t for t in classify(read_specs([spec])).tools if t.ident == "updateDog")
+    idents = [p.ident for p in update.params]
+    assert len(idents) == len(set(idents)) and "id" not in idents
+    crates = [_tool("list_crates", "List the crates.", {}, {"type": "object", "properties": {"crates": {
+                  "type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"},
+                                                                              "size": {"type": "string"}}}}}}),
+              _tool("delete_crate", "Delete a crate.", {"id": {"type": "integer"}})]
+    spec = tmp_path / "crates.json"
+    spec.write_text(json.dumps({"tools": crates}))  # no tool spells the key: its column's name
+    delete = next(t for t in classify(read_specs([spec])).tools if t.ident == "delete_crate")
+    assert [p.ident for p in delete.params] == ["crate_id"] and delete.key is not None
+
+
+PETS = {
+    "openapi": "3.0.0", "info": {"title": "Pets", "version": "1"},
+    "paths": {
+        "/pets": {"post": {"operationId": "addPet", "summary": "Put a pet up for sale.", "requestBody": _body("Pet"),
+                           "responses": _answer("Pet")}},
+        "/pets/{petId}": {"get": {"operationId": "getPetById", "summary": "One pet.", "parameters": [
+            {"name": "petId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": _answer("Pet")}},
+        "/store/inventory": {"get": {"operationId": "getInventory",
+                                     "summary": "How many pets there are in each sale status.",
+                                     "responses": {"200": {"description": "status -> count", "content": {
+                                         "application/json": {"schema": {
+                                             "type": "object", "additionalProperties": {"type": "integer"}}}}}}}},
+    },
+    "components": {"schemas": {"Pet": {"type": "object", "required": ["name"], "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"},
+        "status": {"type": "string", "enum": ["available", "pending", "sold"]}}}}},
+}
+
+
+def test_a_map_of_counts_by_a_column_counts_the_rows_it_names(tmp_path: Path) -> None:
+    # getInventory names no entity; its description says what it counts and by what
+    spec = tmp_path / "pets.json"
+    spec.write_text(json.dumps(PETS))
+    plan = classify(read_specs([spec]))
+    inventory = next(t for t in plan.tools if t.ident == "getInventory")
+    assert (inventory.kind, inventory.table, inventory.group_by) == ("stats", "pets", "status")
+    assert all(not t.singleton for t in plan.tables.values())  # no one-row state table for it
+    module = tmp_path / "pets.py"
+    module.write_text(render(plan, [spec.name]))
+    with load_env(module, seed=1) as env:
+        before = env.call("getInventory").result
+        rows = env.query("SELECT status FROM pets")
+        assert before == {s: sum(r["status"] == s for r in rows) for s in {r["status"] for r in rows}}
+        assert env.call("addPet", {"name": "Rex", "status": "sold"}).ok
+        assert env.call("addPet", {"name": "Fido"}).ok  # no status: not counted under any
+        after = env.call("getInventory").result
+        assert after == {**before, "sold": before.get("sold", 0) + 1}
+
+
+def test_a_search_by_a_list_of_tag_names_finds_the_rows_holding_any_of_them(tmp_path: Path) -> None:
+    # GET /pets/findByTags: a search of the pets (no "find tags" table), matching a tag's name
+    tagged = {**PETS, "paths": {**PETS["paths"], "/pets/findByTags": {"get": {
+        "operationId": "findPetsByTags", "summary": "Pets carrying any of the given tags.",
+        "parameters": [{"name": "tags", "in": "query", "required": True,
+                        "schema": {"type": "array", "items": {"type": "string"}}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}}}}}}}
+    tagged["components"] = {"schemas": {"Pet": {**PETS["components"]["schemas"]["Pet"], "properties": {
+        **PETS["components"]["schemas"]["Pet"]["properties"], "tags": {"type": "array", "items": {
+            "type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}}}}}}
+    spec = tmp_path / "tagged.json"
+    spec.write_text(json.dumps(tagged))
+    plan = classify(read_specs([spec]))
+    search = next(t for t in plan.tools if t.ident == "findPetsByTags")
+    assert search.table == "pets" and set(plan.tables) == {"pets"}
+    module = tmp_path / "tagged.py"
+    module.write_text(render(plan, [spec.name]))
+    with load_env(module, seed=1) as env:
+        made = env.call("addPet", {"name": "Rex", "tags": [{"id": 1, "name": "vaccinated"}, {"name": "calm"}]})
+        assert env.call("addPet", {"name": "Fido", "tags": [{"name": "loud"}]}).ok
+        found = env.call("findPetsByTags", {"tags": ["calm", "no-such-tag"]}).result
+        assert [p["petId"] for p in found] == [made.result["id"]]
+        assert env.call("findPetsByTags", {"tags": ["no-such-tag"]}).result == []
+
+
 def test_a_part_of_a_json_text_column_is_proposed_not_the_whole_text() -> None:
     rng = random.Random(1)  # what compiled envs keep as JSON text: a slot's coordinates, a specimen's donor
     assert json_part('{"donorCode": "D-4471", "ageYears": 36}', "donorCode", "string", rng) == "D-4471"
@@ -279,6 +384,7 @@ def test_a_part_of_a_json_text_column_is_proposed_not_the_whole_text() -> None:
     assert json_part('["L", "Ha"]', "filters", "string", rng) in ("L", "Ha")
     assert json_part('{"ageYears": 36}', "donorCode", "string", rng) is NO_PART
     assert json_part("[1, 2]", "tags", "string", rng) is NO_PART
+    assert json_part('[{"id": 3, "name": "calm"}]', "tags", "string", rng) == "calm"  # a tag said by its name
     assert json_part("Not JSON [1]", "note", "string", rng) is NOT_JSON
     assert json_part("[broken", "note", "string", rng) is NOT_JSON
 

@@ -56,6 +56,23 @@ def set_volume(db: Db, barcode: str, volume: float) -> dict:
         raise ToolError(f"specimen {barcode} not found")
     db.execute("UPDATE specimens SET volume = ? WHERE barcode = ?", [volume, barcode])
     return {"barcode": barcode, "volume": volume}
+
+
+@tool(writes=True)
+def update_specimen(db: Db, barcode: str, material: str, volume: float, rack: str) -> dict:
+    """Replace a specimen's details (its barcode must exist).
+
+    Args:
+        barcode: The tube's printed barcode.
+        material: What the tube holds.
+        volume: Volume in millilitres.
+        rack: The rack to put it in.
+    """
+    if db.one("SELECT 1 FROM specimens WHERE barcode = ?", [barcode]) is None:
+        raise ToolError(f"specimen {barcode} not found")
+    db.execute("UPDATE specimens SET material = ?, volume = ?, rack = ? WHERE barcode = ?",
+               [material, volume, rack, barcode])
+    return {"barcode": barcode, "material": material, "volume": volume, "rack": rack}
 '''
 
 
@@ -86,3 +103,12 @@ def test_the_planner_proposes_creates_that_succeed(bench: Workbench) -> None:
     found = bench.succeed(bench.tools["catalogue_specimen"], rng, 6)
     assert found is not None and found[1].ok
     assert found[0].arguments["barcode"] not in {r["barcode"] for r in bench.values.table_rows("specimens")}
+
+
+def test_a_replace_requiring_every_field_acts_on_a_record_on_file(bench: Workbench) -> None:
+    # PUT-style: the schema requires the fields a new row needs, yet its name says it changes one
+    replace = bench.tools["update_specimen"]
+    assert made_table(bench.values, replace, "barcode") is None
+    found = bench.succeed(replace, random.Random(3), 6)
+    assert found is not None and found[1].ok
+    assert found[0].arguments["barcode"] in {r["barcode"] for r in bench.values.table_rows("specimens")}

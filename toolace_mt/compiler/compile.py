@@ -17,10 +17,11 @@ from toolace_mt.compiler.errors import CompileError
 from toolace_mt.compiler.names import identifier
 from toolace_mt.compiler.plan import EnvPlan
 from toolace_mt.compiler.probe import ToolProbe, probe_module
-from toolace_mt.compiler.render import display_names, render
+from toolace_mt.compiler.render import render
 from toolace_mt.compiler.report import CompileReport, tool_reports
 from toolace_mt.compiler.spec_files import read_spec
 from toolace_mt.compiler.spec_model import SpecSet
+from toolace_mt.compiler.spellings import display_names
 
 Progress = Callable[[str], None]
 

@@ -132,6 +132,8 @@ def tool_nouns(tool: ToolIn) -> list[str]:
         segments = [s for s in parts if not s.startswith("{")]
         for segment in reversed(segments):
             segment_words = _segment_words(segment)
+            if len(segment_words) > 1 and segment_words[0] in K.SEARCH:
+                continue  # GET /pet/findByTags: a search of the pets, not a collection of "find tags"
             if segment_words and segment_words[-1] not in K.TRANSITION and segment_words[-1] not in K.GET:
                 nouns.append(singular("_".join(segment_words)))
                 nouns.append(singular(segment_words[-1]))

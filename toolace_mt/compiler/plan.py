@@ -149,6 +149,7 @@ class ToolPlan:
     # released"): (parameter, referred table, its status column, the state).
     parent_states: list[tuple[str, str, str, str]] = field(default_factory=list)
     row_type: tuple[str, str] | None = None  # (type column, value): lock_door acts on locks only
+    group_by: str | None = None  # stats: the column whose values it counts rows by (a map, status -> count)
     notes: list[str] = field(default_factory=list)
     body: str | None = None  # a body written by a model (the openai backend), replacing the rules'
 

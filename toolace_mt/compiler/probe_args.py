@@ -94,9 +94,13 @@ class ProbeArguments:
                 return [value]
             if isinstance(value, str) and spec.type in ("array", "object"):
                 try:
-                    return json.loads(value)
+                    value = json.loads(value)
                 except ValueError:
                     return [] if spec.type == "array" else {}
+                texts = spec.type == "array" and (spec.items is None or spec.items.type == "string")
+                if texts and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                    return [v["name"] for v in value if isinstance(v.get("name"), str)]  # tags by their names
+                return value
             if spec.type == "number" and isinstance(value, int):
                 return float(value)
             if spec.type == "string" and not isinstance(value, str):

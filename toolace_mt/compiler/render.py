@@ -12,11 +12,12 @@ from toolace_mt.compiler.consequence import needs_confirmation
 from toolace_mt.compiler.constraints import described
 from toolace_mt.compiler.date_pairs import date_pairs
 from toolace_mt.compiler.kinds import TERMINAL
-from toolace_mt.compiler.names import SQL_RESERVED, column, human, is_safe, singular, words
+from toolace_mt.compiler.names import column, human, singular, words
 from toolace_mt.compiler.phrasing import phrasings
 from toolace_mt.compiler.plan import Column, EnvPlan, Param, Table, ToolPlan
 from toolace_mt.compiler.seed_plan import id_style, key_expr, value_expr
 from toolace_mt.compiler.spec_model import Field
+from toolace_mt.compiler.spellings import display_names, rename_columns
 from toolace_mt.compiler.stamps import recorded, stamped
 
 _TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
@@ -474,6 +475,8 @@ def header(env: EnvPlan, sources: list[str]) -> list[str]:
             extra.append("needs login")
         if needs_confirmation(plan):
             extra.append("confirm first")
+        if plan.group_by:
+            extra.append(f"counted by {clean(plan.group_by, 80)}")
         if plan.target_status:
             start = f"from {'/'.join(plan.allowed_from)} " if plan.allowed_from else ""
             start += f"not from {'/'.join(plan.forbidden_from)} " if plan.forbidden_from else ""
@@ -493,51 +496,6 @@ def header(env: EnvPlan, sources: list[str]) -> list[str]:
     lines += ["#", "# Review: the seed data (Faker by field meaning), the status values and which tools need",
               "# a login; rules wrote these bodies from names and descriptions, not from real behaviour."]
     return lines
-
-
-def _spec_names(field: Field | None, depth: int = 0) -> list[str]:
-    if field is None or depth > 3:
-        return []
-    found = [field.name]
-    for prop in field.properties:
-        found += _spec_names(prop, depth + 1)
-    if field.items is not None:
-        found += _spec_names(field.items, depth + 1)
-    return found
-
-
-def display_names(env: EnvPlan) -> dict[str, str]:
-    """Columns named as the spec spells them (`noteId`, not `note_id`) where that is one safe
-    spelling: a generator matching parameters to columns by name then finds the values."""
-    spellings: dict[str, set[str]] = {}
-    for plan in env.tools:
-        for param in plan.params:
-            for name in _spec_names(param.spec):
-                spellings.setdefault(column(name), set()).add(name)
-        for name in _spec_names(plan.spec.output):
-            spellings.setdefault(column(name), set()).add(name)
-    for table in env.tables.values():
-        for col in table.columns.values():
-            if col.spec is not None and words(col.spec.name) != ["id"]:  # "id" is the key's alias
-                spellings.setdefault(col.name, set()).add(col.spec.name)
-    columns = {c for t in env.tables.values() for c in t.columns}
-    taken = {t.name for t in env.tables.values()} | {p.ident for p in env.tools}
-    renamed: dict[str, str] = {}
-    for name in sorted(columns):
-        options = spellings.get(name, set())
-        if len(options) != 1:
-            continue
-        shown = next(iter(options))
-        if shown != name and is_safe(shown) and shown.lower() not in SQL_RESERVED and shown not in taken \
-                and shown.lower() not in {c.lower() for c in columns}:
-            renamed[name] = shown
-    return renamed
-
-
-def rename_columns(source: str, names: dict[str, str]) -> str:
-    for plain, shown in names.items():
-        source = re.sub(rf"(?<![.\w]){plain}(?!\w)", shown, source)
-    return source
 
 
 def render(env: EnvPlan, sources: list[str]) -> str:

@@ -7,6 +7,7 @@ from toolace_mt.compiler.bodies.code import q
 from toolace_mt.compiler.bodies.shapes import Shapes
 from toolace_mt.compiler.names import human, words
 from toolace_mt.compiler.plan import EnvPlan, Table, ToolPlan
+from toolace_mt.compiler.spec_model import Field
 from toolace_mt.compiler.stamps import newest_first
 
 TEXT_COLUMNS_SEARCHED = 6
@@ -100,6 +101,12 @@ class Parts:
                 clause, arg = f"list_contains(?, {col})", name
             elif param.role in ("min", "max") and col:
                 clause, arg = f"{col} {'>=' if param.role == 'min' else '<='} ?", name
+            elif param.role in ("filter", "value", "key") and col and param.spec.type == "array" and \
+                    (param.spec.items is None or param.spec.items.type == "string") and \
+                    table.columns[col].type == "array" and _element_path(table.columns[col].spec) is not None:
+                # findPetsByTags(tags): the rows holding any of the names, not a list equal to the given one
+                path = _element_path(table.columns[col].spec)
+                clause, arg = f"len(list_intersect(?, json_extract_string({col}, '{path}'))) > 0", name
             elif param.role in ("filter", "value", "key") and col:
                 spec = table.columns[col].spec
                 if table.columns[col].type == "string" and param.spec.type == "string" and not param.spec.enum \
@@ -139,3 +146,14 @@ class Parts:
         if fixed:  # listLikedTracks: every row is liked; the request said so already
             lines.append(f"rows = [{{k: v for k, v in r.items() if k not in {fixed!r}}} for r in rows]")
         return lines
+
+
+def _element_path(spec: Field | None) -> str | None:
+    """The JSON path of the words a list column's elements are matched by: the elements of a
+    list of text, the `name` of a list of objects (tags [{"id": 3, "name": "vaccinated"}])."""
+    items = spec.items if spec is not None else None
+    if items is None or items.type == "string":
+        return "$[*]"
+    if items.type == "object" and any(p.name == "name" and p.type == "string" for p in items.properties):
+        return "$[*].name"
+    return None

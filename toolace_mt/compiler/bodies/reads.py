@@ -54,6 +54,12 @@ def body_find(parts: Parts, plan: ToolPlan) -> list[str]:
 
 def body_stats(parts: Parts, plan: ToolPlan) -> list[str]:
     table = parts.table(plan)
+    if plan.group_by is not None:  # {"available": 7, "sold": 3}: rows without a value are not counted
+        col = plan.group_by
+        return [*parts.login_line(plan),
+                f'counts = db.query("SELECT {col} AS v, count(*) AS n FROM {table.name} WHERE {col} IS NOT NULL '
+                f'GROUP BY {col} ORDER BY {col}")',
+                'return {str(r["v"]): r["n"] for r in counts}']
     lines, _ = parts.where(plan, table)
     output = plan.spec.output
     counts = [f'"{table.name}": len(rows)']

@@ -9,6 +9,7 @@ from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.binding import bind, natural_keys, noun_entities
 from toolace_mt.compiler.classify.catalog import Catalog
 from toolace_mt.compiler.classify.holders import holders
+from toolace_mt.compiler.classify.key_names import name_bare_keys
 from toolace_mt.compiler.classify.money import charges, inverses, payments
 from toolace_mt.compiler.classify.operation import plan_tool
 from toolace_mt.compiler.classify.row_types import row_types
@@ -72,8 +73,10 @@ def classify(specs: SpecSet) -> EnvPlan:
     assign_id_prefixes([t for t in cat.tables.values() if not t.lookup and not t.singleton])
     _clear_of_helpers(cat, taken_tools)
     titles = " ".join(specs.titles[:3])
-    return EnvPlan(docstring=titles, tables=cat.tables, tools=cat.plans, session=cat.session, users=cat.users,
-                   user_column=cat.user_column)
+    env = EnvPlan(docstring=titles, tables=cat.tables, tools=cat.plans, session=cat.session, users=cat.users,
+                  user_column=cat.user_column)
+    name_bare_keys(env)  # last: it reads the columns' spellings, which every pass above may add to
+    return env
 
 
 def entity_helpers(tables: list[Table]) -> set[str]:

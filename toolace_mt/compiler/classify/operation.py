@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from toolace_mt.compiler import kinds as K
 from toolace_mt.compiler.classify.catalog import Catalog
-from toolace_mt.compiler.classify.reads import plan_get, plan_list, plan_search, plan_stats
+from toolace_mt.compiler.classify.reads import plan_get, plan_list, plan_search, plan_stats, tally_of
 from toolace_mt.compiler.classify.session import session_plan
 from toolace_mt.compiler.classify.stateless import plan_stateless
 from toolace_mt.compiler.classify.transitions import DAY_WORDS, plan_adjust, plan_transition
@@ -50,7 +50,13 @@ def plan_tool(cat: Catalog, tool: ToolIn, ident: str, entity: str | None, key: F
     if session:
         return session_plan(cat, plan, session)
     if entity is None:
-        return plan_stateless(cat, plan, verb, name_words)
+        tallied = tally_of(cat, tool)
+        if tallied is None:
+            return plan_stateless(cat, plan, verb, name_words)
+        table, plan.group_by = tallied  # getInventory: pets counted by status, not a one-row state
+        plan.table = table.name
+        plan_stats(cat, plan, table, verb)
+        return plan
     table = cat.entity_table(entity)
     plan.table = table.name
     for param in plan.params:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from toolace_mt.compiler.classify.catalog import Catalog
 from toolace_mt.compiler.classify.session import current_or_mine
 from toolace_mt.compiler.entities import QUERY_WORDS, output_rows_field
 from toolace_mt.compiler.names import column, singular, words
 from toolace_mt.compiler.plan import Column, Table, ToolPlan
-from toolace_mt.compiler.spec_model import Field
+from toolace_mt.compiler.spec_model import Field, ToolIn
 
 RANGE_WORDS = ("min", "max", "start", "end", "from", "to", "since", "until", "before", "after")
 LOW_WORDS = ("min", "start", "from", "since", "after")
@@ -97,6 +99,28 @@ def plan_list(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
 def plan_stats(cat: Catalog, plan: ToolPlan, table: Table, verb: str) -> None:
     plan_search(cat, plan, table, verb)
     plan.kind = "stats"
+
+
+# "How many pets there are in each sale status", "the number of orders per status": a count of
+# an entity's rows for each value of one of its columns.
+TALLY = re.compile(r"\b(?:how many|(?:the )?(?:number|count|counts|totals?) of) ([a-z]+)\b[^.]*?"
+                   r"\b(?:in each|for each|per|by) ([a-z]+(?: [a-z]+)?)")
+
+
+def tally_of(cat: Catalog, tool: ToolIn) -> tuple[Table, str] | None:
+    """The table and column a read without arguments counts rows by, when its description
+    says so and its output is a map (an object naming no fields: {"available": 7, "sold": 3}).
+    Its name (getInventory) names no entity, so nothing else binds it to the rows it counts."""
+    output = tool.output
+    if tool.params or (output is not None and (output.type != "object" or output.properties)):
+        return None
+    said = TALLY.search(tool.description.lower())
+    if said is None or singular(said.group(1)) not in cat.entities:
+        return None
+    table = cat.entity_table(singular(said.group(1)))
+    group = words(said.group(2))
+    found = next((c for c in ("_".join(group), group[-1]) if c in table.columns and c != table.key), None)
+    return (table, found) if found is not None else None
 
 
 # Verbs a date bound's description may name: the rows created (placed, logged...) since then.

@@ -4,7 +4,9 @@ already, so such a create could only fail ("specimen BB004518 already exists").
 
 A write is taken to make a record of a table when it requires that table's single key and
 at least two other columns of it that are not ids: the fields a new row needs. An update
-names its record's key too, but its new values are optional, or not columns of that table."""
+names its record's key too, but its new values are optional, or not columns of that table;
+or its name says it changes a record (updatePet, a PUT that replaces the pet: its schema
+requires name and photoUrls, yet the pet must exist)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import random
 from typing import Any
 
 from sandbox import ToolSpec
+from toolace_mt.generation.language.value_phrases import CHANGE_VERBS
+from toolace_mt.generation.plan.id_names import name_words
 from toolace_mt.generation.plan.state_rows import StateRows
 from toolace_mt.generation.plan.value_keys import is_id, value_key
 
@@ -23,7 +27,7 @@ def made_table(source: StateRows, tool: ToolSpec, param: str) -> tuple[str, str]
     if not tool.writes or source.catalog is None:
         return None
     required = set(tool.parameters.get("required", []))
-    if param not in required:
+    if param not in required or set(name_words(tool.name)[:1]) & CHANGE_VERBS:
         return None
     for table, column in source.columns_for(param, tool.name):
         if source.catalog.primary_keys.get(table) != (column,):

@@ -382,6 +382,8 @@ def json_part(value: Any, param: str, kind: str, rng: random.Random) -> Any:
         return part if isinstance(part, wanted) and not isinstance(part, bool) else NO_PART
     if isinstance(parsed, list):
         parts = [v for v in parsed if isinstance(v, wanted) and not isinstance(v, bool)]
+        if not parts and kind == "string":  # tags [{"id": 3, "name": "vaccinated"}]: a tag is said by its name
+            parts = [v["name"] for v in parsed if isinstance(v, dict) and isinstance(v.get("name"), str)]
         return rng.choice(parts) if parts else NO_PART
     return NOT_JSON
 
