@@ -36,7 +36,7 @@ from toolace_mt.generation.plan.redundancy import (
     told_before,
 )
 from toolace_mt.generation.plan.siblings import parallel_lookups
-from toolace_mt.generation.plan.target_choice import for_sub_tasks, propose_target, signed_in_before
+from toolace_mt.generation.plan.target_choice import for_sub_tasks, for_waiting, propose_target, signed_in_before
 from toolace_mt.generation.plan.value_finder import Seen, points_elsewhere, producer
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
@@ -93,9 +93,12 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         found: tuple[Choice, CallResult] | None = (Choice(dict(again), dict(focus), {p: "known" for p in again}),
                                                     result)
     else:
-        found = propose_target(bench, tool, rng, focus, seen, user)
-        if plan.then and not user and found is not None:
-            found = for_sub_tasks(bench, tool, plan.then, found, rng, focus, seen)
+        # A write a later sub-task waits on (pay the debt, then leave): exact amounts for it.
+        found = for_waiting(bench, tool, plan.then, rng, focus, user) if plan.then else None
+        if found is None:
+            found = propose_target(bench, tool, rng, focus, seen, user)
+            if plan.then and not user and found is not None:
+                found = for_sub_tasks(bench, tool, plan.then, found, rng, focus, seen)
     if found is None:
         return None
     choice, result = found
