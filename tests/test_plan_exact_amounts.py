@@ -1,0 +1,123 @@
+"""A write refused until another write brings a count to zero (close an account while the
+member still holds tools): its enabler is learned made with the exact quantities a read
+shows, and a dialogue's enabling sub-task returns all a member holds before the close."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from sandbox import CallResult
+from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
+from toolace_mt.generation.backends.offline_backend import OfflineBackend
+from toolace_mt.generation.draft import Draft
+from toolace_mt.generation.plan.exact_amounts import candidates, waits_on_records
+from toolace_mt.generation.workbench import Workbench
+
+LIBRARY = Path(__file__).resolve().parent / "data" / "plan" / "tool_library.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    made = Workbench(str(LIBRARY), 0)
+    yield made
+    made.close()
+
+
+def _held(bench: Workbench, member: str) -> dict[str, int]:
+    rows = bench.env.query(f"SELECT tool_name, quantity FROM loans WHERE member_id = '{member}' AND quantity > 0")
+    return {r["tool_name"]: r["quantity"] for r in rows}
+
+
+def test_no_close_succeeds_on_the_seeded_state(bench) -> None:
+    members = [r["member_id"] for r in bench.env.query("SELECT member_id FROM members")]
+    assert members and all(not bench.trial("close_account", {"member_id": m}).ok for m in members)
+
+
+def test_the_close_is_learned_as_enabled_by_returns_of_exact_quantities(bench) -> None:
+    pre = bench.preconditions
+    assert pre.enabled_by == {"close_account": ["return_tools"]}
+    assert pre.exact == {"close_account": "return_tools"}
+    assert pre.reached("close_account") and pre.path("close_account") == ("return_tools",)
+    assert pre.reached("return_tools")
+    outcome = pre.outcomes["close_account"]
+    member = outcome.ok_arguments["member_id"]
+    # every tool the member held, returned in full
+    assert {m["tool_name"]: m["quantity"] for m in outcome.made} == _held(bench, member)
+    assert all(m["member_id"] == member for m in outcome.made)
+
+
+def test_entering_makes_the_returns_and_the_close_then_succeeds(bench) -> None:
+    pre = bench.preconditions
+    try:
+        assert pre.enter(bench.env, "close_account")
+        member = pre.outcomes["close_account"].ok_arguments["member_id"]
+        assert _held(bench, member) == {}
+        assert bench.trial("close_account", {"member_id": member}).ok
+    finally:
+        bench.env.reset()
+
+
+def test_plans_put_a_return_before_the_close(bench) -> None:
+    arranged = bench.preconditions.arrange([SubTaskPlan("close_account", 2)])
+    assert [(p.target, p.steps, p.then) for p in arranged] == [
+        ("return_tools", 1, ("close_account",)), ("close_account", 2, ())]
+
+
+def test_a_drafted_return_hands_back_all_a_member_holds_and_the_close_succeeds(bench) -> None:
+    backend = OfflineBackend()
+    closed = 0
+    for seed in range(6):
+        bench.env.reset()
+        draft = Draft(system="", segments=[])
+        rng = random.Random(seed)
+        for plan in bench.preconditions.arrange([SubTaskPlan("close_account", 2)]):
+            members = [r["member_id"] for r in bench.env.query("SELECT member_id FROM members")]
+            held = {m: _held(bench, m) for m in members}
+            segment = backend.draft_segment(bench, plan, draft, rng, CostMeter())
+            assert segment is not None, (seed, plan.target)
+            if plan.target == "return_tools":
+                (call,) = [c for t in segment.turns for c in t.calls if c.name == "return_tools"]
+                member = call.arguments["member_id"]
+                # one kind of tool held, and all of it brought back
+                assert held[member] == {call.arguments["tool_name"]: call.arguments["quantity"]}
+            draft.segments.append(segment)
+            assert draft.execute(bench.env, start=len(draft.segments) - 1)
+        calls = [c for _, t in draft.turns() for c in t.calls]
+        assert [c.name for c in calls][-1] == "close_account"
+        returned = next(c for c in calls if c.name == "return_tools")
+        assert calls[-1].arguments["member_id"] == returned.arguments["member_id"]
+        closed += calls[-1].result is not None and calls[-1].result.ok
+    bench.env.reset()
+    assert closed == 6
+
+
+def _shows(output: object):
+    def peek(name: str, arguments: dict) -> CallResult:
+        return CallResult(ok=True, result=output) if name == "list_loans" else CallResult(ok=False)
+    return peek
+
+
+def test_candidates_take_each_shown_record_number_and_name(bench) -> None:
+    peek = _shows([{"tool_name": "saw", "quantity": 6}, {"tool_name": "drill", "quantity": -2}])
+    reads = [bench.tools["list_loans"]]
+    made = candidates(peek, reads, bench.tools["return_tools"], {"member_id": "TL-1", "tool_name": "x",
+                                                                  "quantity": 9})
+    assert made == [{"member_id": "TL-1", "tool_name": "saw", "quantity": 6},
+                    {"member_id": "TL-1", "tool_name": "drill", "quantity": 2}]  # a debt shown negative: paid positive
+    # a write with no number to take, or whose required values no read takes, has none
+    assert candidates(peek, reads, bench.tools["close_account"], {"member_id": "TL-1"}) == []
+    assert candidates(peek, reads, bench.tools["return_tools"], {"tool_name": "saw", "quantity": 1}) == []
+
+
+def test_only_a_refusal_naming_what_the_read_shows_waits_on_it(bench) -> None:
+    peek = _shows([{"tool_name": "saw", "quantity": 6}])
+    reads = [bench.tools["list_loans"]]
+    assert waits_on_records(peek, reads, {"member_id": "TL-1"}, "ToolError: bring back saw first")
+    assert not waits_on_records(peek, reads, {"member_id": "TL-1"}, "ToolError: the owner cannot leave")
+    assert not waits_on_records(peek, reads, {"member_id": "TL-1"}, "ToolError: bring back sawdust first")
+    # a record shown with no number (nothing to bring to zero) is no reason to wait
+    assert not waits_on_records(_shows([{"tool_name": "saw"}]), reads, {"member_id": "TL-1"},
+                                "ToolError: bring back saw first")
