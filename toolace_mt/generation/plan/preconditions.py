@@ -273,8 +273,9 @@ def learn(env: Environment, tools: list[ToolSpec], propose: Proposer, rng: rando
                     found.outcomes[tool.name].path = ()
         frontier = next_frontier
     _learn_owned(env, start, found, tools, seeded_errors, enablers, rng, propose)
-    _learn_exact(env, start, found, tools, seeded_errors, rng, propose)
     _learn_disablers(env, start, found, tools, seeded_errors)
+    # Last: its trials never take the budget of the edges above (envs without it unchanged).
+    _learn_exact(env, start, found, tools, seeded_errors, rng, propose)
     env.restore(start)
     return found
 
