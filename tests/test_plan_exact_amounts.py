@@ -121,3 +121,19 @@ def test_only_a_refusal_naming_what_the_read_shows_waits_on_it(bench) -> None:
     # a record shown with no number (nothing to bring to zero) is no reason to wait
     assert not waits_on_records(_shows([{"tool_name": "saw"}]), reads, {"member_id": "TL-1"},
                                 "ToolError: bring back saw first")
+
+
+def test_the_shared_ledger_leave_waits_on_settling_each_debt_in_full() -> None:
+    """shared_ledger: no non-owner member owes nothing, so leaving a group is refused on the
+    seeded state; a member who owes one person leaves once that debt is settled exactly."""
+    ledger = Workbench(str(Path(__file__).resolve().parent.parent / "bench" / "fresh_envs" / "shared_ledger.py"), 21)
+    try:
+        pre = ledger.preconditions
+        assert pre.exact == {"leave_group": "settle_up"} and pre.reached("leave_group")
+        outcome = pre.outcomes["leave_group"]
+        member, group = outcome.ok_arguments["username"], outcome.ok_arguments["group_code"]
+        owed = {b["member"]: -b["they_owe_you"] for b in ledger.trial(
+            "get_balances", {"username": member, "group_code": group}).result if b["they_owe_you"] < 0}
+        assert {m["pay_to"]: m["amount"] for m in outcome.made} == owed
+    finally:
+        ledger.close()
