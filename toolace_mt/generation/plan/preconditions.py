@@ -89,9 +89,10 @@ class Preconditions:
 
     def arrange(self, plans: list[SubTaskPlan]) -> list[SubTaskPlan]:
         """The plan with each needed enabler put before the sub-task that needs it (one
-        step: the enabling write itself), unless one is in effect (made earlier and not
-        undone by a disabling write since); a sub-task that is itself an enabler in effect
-        (log in again while logged in) is left out.
+        step: the enabling write itself; an exact one up to MAX_SETTLES times, one per
+        debt), unless one is in effect (made earlier and not undone by a disabling write
+        since); a sub-task that is itself an enabler in effect (log in again while logged
+        in) is left out.
 
         A dialogue is one person's session: it logs in once. So a disabling write (log
         out) comes last, once: made mid-dialogue, the next sub-task that needs the login
@@ -111,7 +112,11 @@ class Preconditions:
                 continue
             for needed in self._needs(plan.target):
                 if needed not in active:
-                    arranged.append(dataclasses.replace(plan, target=needed, steps=1))
+                    # A write of exact amounts may be needed once per debt: room for each,
+                    # the ones not needed are left out when drafted (see target_choice).
+                    copies = exact_amounts.MAX_SETTLES if self.exact.get(plan.target) == needed else 1
+                    arranged += [dataclasses.replace(plan, target=needed, steps=1, ahead=copies - 1 - i,
+                                                     again=i > 0) for i in range(copies)]
                     self._made(needed, active)
             arranged.append(plan)
             self._made(plan.target, active)

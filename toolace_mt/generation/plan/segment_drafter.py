@@ -36,7 +36,13 @@ from toolace_mt.generation.plan.redundancy import (
     told_before,
 )
 from toolace_mt.generation.plan.siblings import parallel_lookups
-from toolace_mt.generation.plan.target_choice import for_sub_tasks, for_waiting, propose_target, signed_in_before
+from toolace_mt.generation.plan.target_choice import (
+    for_sub_tasks,
+    for_waiting,
+    propose_target,
+    signed_in_before,
+    waited_on,
+)
 from toolace_mt.generation.plan.value_finder import Seen, points_elsewhere, producer
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
@@ -93,8 +99,11 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         found: tuple[Choice, CallResult] | None = (Choice(dict(again), dict(focus), {p: "known" for p in again}),
                                                     result)
     else:
-        # A write a later sub-task waits on (pay the debt, then leave): exact amounts for it.
-        found = for_waiting(bench, tool, plan.then, rng, focus, user) if plan.then else None
+        # A write a later sub-task waits on (pay each debt, then leave): exact amounts for it.
+        found = for_waiting(bench, tool, plan.then, rng, focus, user, plan.ahead, plan.again) \
+            if plan.then else None
+        if found is None and plan.again:
+            return None  # a payment planned in case a second debt needed one: none did
         if found is None:
             found = propose_target(bench, tool, rng, focus, seen, user)
             if plan.then and not user and found is not None:
@@ -105,7 +114,8 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     optional = set(choice.arguments) - set(tool.parameters.get("required", []))
     if not tool.writes and optional and not found_any(result.result):
         return None  # a filter the user had no reason to set finds nothing (a rack's "dna" it does not hold)
-    if tool.writes and again is None and (rewrites(bench, draft, choice.arguments, tool.name)
+    waiting = waited_on(bench, tool.name, plan.then) is not None  # (a second debt paid in the same group)
+    if tool.writes and again is None and ((rewrites(bench, draft, choice.arguments, tool.name) and not waiting)
                                           or made_before(draft, Call(tool.name, choice.arguments))):
         return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel),
         # or the same write again (the same payee added twice) that the user never asked for twice

@@ -78,31 +78,42 @@ def for_sub_tasks(bench: Workbench, tool: ToolSpec, then: tuple[str, ...], found
     return best
 
 
+def waited_on(bench: Workbench, tool: str, then: tuple[str, ...]) -> str | None:
+    """The later sub-task's tool that waits on `tool` made with exact amounts, if any."""
+    return next((t for t in then if bench.preconditions.exact.get(t) == tool and t in bench.tools), None)
+
+
 def for_waiting(bench: Workbench, tool: ToolSpec, then: tuple[str, ...], rng: random.Random,
-                focus: dict[str, Any], user: dict[str, Any]) -> tuple[Choice, CallResult] | None:
+                focus: dict[str, Any], user: dict[str, Any], ahead: int = 0,
+                again: bool = False) -> tuple[Choice, CallResult] | None:
     """The write a later sub-task waits on, made with exact amounts (see exact_amounts):
     for a record of that sub-task (the dialogue user's, when known) whose refusal names
-    what a read shows, and on which this one write is enough for it to succeed then (the
-    member owes one person: paid in full, they can leave). None when no such record is
-    found, or no later sub-task waits on `tool` that way."""
-    aim = next((t for t in then if bench.preconditions.exact.get(t) == tool.name and t in bench.tools), None)
+    what a read shows, and on which this write and the `ahead` planned after it are enough
+    for it to succeed then (the member owes one, two or three people: each paid in full,
+    they can leave). `again`: one of those after the first, which goes on with the record
+    the sub-tasks before it chose (the latest in `focus`), and finds none once it is done.
+    None when no such record is found, or no later sub-task waits on `tool` that way."""
+    aim = waited_on(bench, tool.name, then)
     if aim is None:
         return None
     target = bench.tools[aim]
     reads = [t for _, t in sorted(bench.tools.items()) if not t.writes]
     env = bench.env
     for _ in range(EXACT_TRIES):
-        wanted = bench.values.propose(target, rng, context=user or focus or None)
+        wanted = bench.values.propose(target, rng, context=(focus if again else user or focus) or None)
         if any(wanted.arguments.get(p) is None for p in target.parameters.get("required", [])):
             continue
         refused = bench.trial(aim, wanted.arguments)
+        if refused.ok and again:
+            return None  # paid up: the waiting sub-task comes next
         if refused.ok or refused.error is None or not waits_on_records(
                 bench.trial, reads, wanted.arguments, f"{refused.error.type}: {refused.error.message}"):
             continue
         base = bench.values.propose(tool, rng, context=wanted.context)
         before = env.snapshot()
         try:
-            made = settle(bench.trial, env.call, reads, tool, base.arguments, aim, wanted.arguments, limit=1)
+            made = settle(bench.trial, env.call, reads, tool, base.arguments, aim, wanted.arguments,
+                          limit=1 + ahead)
         finally:
             env.restore(before)
         if not made:
