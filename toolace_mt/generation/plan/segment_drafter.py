@@ -41,7 +41,6 @@ from toolace_mt.generation.plan.target_choice import (
     for_waiting,
     propose_target,
     signed_in_before,
-    waited_on,
 )
 from toolace_mt.generation.plan.value_finder import Seen, points_elsewhere, producer
 from toolace_mt.generation.plan.values import Choice, is_id
@@ -91,6 +90,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
             return None
         tool = rng.choice(options)
     seen: list[Seen] = []  # reads made while proposing, on the state the sub-task starts from
+    waiting = False  # made for a later sub-task waiting on it (a second debt paid in one group rewrites nothing)
     again = signed_in_before(bench, draft, tool.name)
     if again is not None:  # a second sign-in (after a log-out) is the same person's, never another's
         result = bench.trial(tool.name, again)
@@ -102,6 +102,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         # A write a later sub-task waits on (pay each debt, then leave): exact amounts for it.
         found = for_waiting(bench, tool, plan.then, rng, focus, user, plan.ahead, plan.again) \
             if plan.then else None
+        waiting = found is not None
         if found is None and plan.again:
             return None  # a payment planned in case a second debt needed one: none did
         if found is None:
@@ -114,7 +115,6 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     optional = set(choice.arguments) - set(tool.parameters.get("required", []))
     if not tool.writes and optional and not found_any(result.result):
         return None  # a filter the user had no reason to set finds nothing (a rack's "dna" it does not hold)
-    waiting = waited_on(bench, tool.name, plan.then) is not None  # (a second debt paid in the same group)
     if tool.writes and again is None and ((rewrites(bench, draft, choice.arguments, tool.name) and not waiting)
                                           or made_before(draft, Call(tool.name, choice.arguments))):
         return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel),

@@ -24,7 +24,7 @@ ASSISTED_TRIES = 6
 ENABLER_TRIES = 6  # proposals of a log-in until its person is one the sub-task it is for can act for
 
 
-EXACT_TRIES = 16  # records of the waiting sub-task tried until one write of exact amounts is enough
+EXACT_TRIES = 16  # records of the waiting sub-task tried until the writes of exact amounts planned are enough
 
 
 def propose_target(bench: Workbench, tool: ToolSpec, rng: random.Random, focus: dict[str, Any], seen: list[Seen],
