@@ -188,3 +188,10 @@ def test_a_reworded_request_that_asks_about_other_fields_is_not_kept() -> None:
 def test_a_field_named_by_an_irregular_event_or_a_threshold_is_said_as_one(key: str, value: object,
                                                                            said: str) -> None:
     assert field_clauses.clause(key, value) == said
+
+
+def test_a_handing_parameter_is_said_as_its_recipient() -> None:
+    """`pay_to` is who was paid: "the recipient is jay.m", never "the pay to is jay.m" (a
+    form's words); an output's `paid_to` stays a relation, an address's `ship_to` its name."""
+    assert w.label("pay_to") == "recipient" and w.label("send_to") == "recipient"
+    assert w.label("paid_to") == "paid to" and w.label("ship_to") == "ship to"

@@ -78,6 +78,10 @@ class SubTaskPlan:
     target: str  # the tool the sub-task is for
     steps: int  # tool-calling steps, drawn from the configured range
     then: tuple[str, ...] = ()  # the tools of the sub-tasks after it (whose user it may choose)
+    # Writes of the same tool planned right after it for what a later sub-task waits on
+    # (one debt paid per sub-task: see exact_amounts); 0 for any other sub-task.
+    ahead: int = 0
+    again: bool = False  # one of those after the first: only to go on paying what the first chose
 
 
 @dataclass

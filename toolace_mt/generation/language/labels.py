@@ -69,13 +69,21 @@ _EVENT_NOUNS = {"expires": "expiry", "opens": "opening", "closes": "closing", "d
                 "arrives": "arrival", "begins": "start", "renews": "renewal", "leaves": "departure"}
 
 
+# Verbs of handing something to someone: `pay_to` names who gets it (a parameter; the
+# output's `paid_to` is said as a relation: "it was paid to jay.m").
+_HANDING = frozenset({"pay", "send", "transfer", "give", "refund", "forward"})
+
+
 def _noun_phrase(words: str) -> str:
     """A name that is no noun said as one: "line no" -> "line number", "starts at" ->
     "start time", "new starts at" -> "new start time", "spent on" -> "date spent",
-    "due on" -> "due date" (a user never says "the starts at should be ...")."""
+    "due on" -> "due date", "pay to" -> "recipient" (a user never says "the starts at
+    should be ...", "the pay to is jay.m")."""
     parts = words.split()
     if len(parts) >= 2 and parts[-1].casefold() in _NUMBER_WORDS:
         return " ".join([*parts[:-1], "number"])
+    if len(parts) == 2 and parts[0].casefold() in _HANDING and parts[1].casefold() == "to":
+        return "recipient"
     if len(parts) < 2 or parts[-1].casefold() not in ("at", "on"):
         return words
     noun = "time" if parts[-1].casefold() == "at" else "date"

@@ -10,7 +10,10 @@ finds them, at start-up, by trials (peeks, nothing is committed to the dialogue)
    succeeded is tried again: one that now succeeds is *enabled by* that write (and
    chains of two writes are tried for what is still failing);
 3. a write that, made after the enabler, brings back the tool's seeded-state error
-   *disables* it (`logout` after `ticket_login`).
+   *disables* it (`logout` after `ticket_login`);
+4. a tool still failing may wait on a balance another write brings to zero, with the
+   exact amounts a read shows (settle every debt, then leave the group: see
+   exact_amounts); that write is its enabler, made *exactly* (`exact`).
 
 Planning uses the edges (`arrange`): a sub-task whose tool needs an enabler gets one
 before it, unless an enabler is already in effect. The learning is bounded
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sandbox import CallResult, Environment, Snapshot, ToolSpec
+from toolace_mt.generation.plan import exact_amounts
 from toolace_mt.generation.plan.catalog import Catalog, link, output_fields, records_of
 from toolace_mt.generation.plan.values import Choice
 
@@ -39,6 +43,7 @@ TRIES_PER_TOOL = 6  # proposals tried per tool on one state
 MAX_TRIALS = 600  # trial calls per env at start-up, all states together
 MAX_DEPTH = 2  # enabling writes made in a row before giving up on a tool
 OWNED_TRIES = 8  # records tried per tool with the enabler made as their owner (see _learn_owned)
+EXACT_TRIES = 12  # records tried per tool with a write of exact amounts first (see _learn_exact)
 
 Proposer = Callable[[ToolSpec, random.Random, dict[str, Any] | None], Choice]
 
@@ -50,6 +55,9 @@ class Outcome:
     ok_arguments: dict[str, Any] | None = None
     path: tuple[str, ...] = ()  # the writes made before it succeeded (empty: the seeded state)
     last_error: str | None = None
+    # The arguments of the path's writes when made for this tool's own record (exact
+    # amounts: see exact_amounts); empty: each write's own successful arguments.
+    made: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass
@@ -60,6 +68,9 @@ class Preconditions:
     trials: int = 0
     # The state each enabler's call leads to, from the seeded state (for screening there).
     states: dict[str, Snapshot] = field(default_factory=dict)
+    # tool -> the write that enables it when made with exact amounts a read shows (see
+    # exact_amounts): made for the tool's own record, not for anyone's.
+    exact: dict[str, str] = field(default_factory=dict)
 
     def reached(self, tool: str) -> bool:
         outcome = self.outcomes.get(tool)
@@ -78,9 +89,10 @@ class Preconditions:
 
     def arrange(self, plans: list[SubTaskPlan]) -> list[SubTaskPlan]:
         """The plan with each needed enabler put before the sub-task that needs it (one
-        step: the enabling write itself), unless one is in effect (made earlier and not
-        undone by a disabling write since); a sub-task that is itself an enabler in effect
-        (log in again while logged in) is left out.
+        step: the enabling write itself; an exact one up to MAX_SETTLES times, one per
+        debt), unless one is in effect (made earlier and not undone by a disabling write
+        since); a sub-task that is itself an enabler in effect (log in again while logged
+        in) is left out.
 
         A dialogue is one person's session: it logs in once. So a disabling write (log
         out) comes last, once: made mid-dialogue, the next sub-task that needs the login
@@ -100,7 +112,11 @@ class Preconditions:
                 continue
             for needed in self._needs(plan.target):
                 if needed not in active:
-                    arranged.append(dataclasses.replace(plan, target=needed, steps=1))
+                    # A write of exact amounts may be needed once per debt: room for each,
+                    # the ones not needed are left out when drafted (see target_choice).
+                    copies = exact_amounts.MAX_SETTLES if self.exact.get(plan.target) == needed else 1
+                    arranged += [dataclasses.replace(plan, target=needed, steps=1, ahead=copies - 1 - i,
+                                                     again=i > 0) for i in range(copies)]
                     self._made(needed, active)
             arranged.append(plan)
             self._made(plan.target, active)
@@ -112,8 +128,10 @@ class Preconditions:
         env.reset()
         if not self.reached(tool):
             return False
-        for name in self.path(tool):
-            arguments = self.outcomes[name].ok_arguments
+        made = self.outcomes[tool].made
+        calls = list(made) if made else [self.outcomes[name].ok_arguments for name in self.path(tool)]
+        names = [self.path(tool)[0]] * len(made) if made else list(self.path(tool))
+        for name, arguments in zip(names, calls, strict=True):
             if arguments is None or not env.call(name, arguments).ok:
                 env.reset()
                 return False
@@ -261,6 +279,8 @@ def learn(env: Environment, tools: list[ToolSpec], propose: Proposer, rng: rando
         frontier = next_frontier
     _learn_owned(env, start, found, tools, seeded_errors, enablers, rng, propose)
     _learn_disablers(env, start, found, tools, seeded_errors)
+    # Last: its trials never take the budget of the edges above (envs without it unchanged).
+    _learn_exact(env, start, found, tools, seeded_errors, rng, propose)
     env.restore(start)
     return found
 
@@ -298,6 +318,51 @@ def _learn_owned(env: Environment, start: Snapshot, found: Preconditions, tools:
                     found.outcomes[tool.name] = Outcome(dict(choice.arguments), path, None)
                     found.enabled_by.setdefault(tool.name, []).append(enabler)
                     found.states.setdefault(enabler, state)
+                break
+    env.restore(start)
+
+
+def _learn_exact(env: Environment, start: Snapshot, found: Preconditions, tools: list[ToolSpec],
+                 seeded_errors: dict[str, str], rng: random.Random, propose: Proposer) -> None:
+    """For a tool still failing on the state: a record of it, then a write with a number
+    made for that record's own values with the exact amounts a read shows (each debt of
+    the member in the group, paid in full), until the tool succeeds (see exact_amounts)."""
+    reads = [t for t in tools if not t.writes]
+
+    def peek(name: str, arguments: dict[str, Any]) -> CallResult:
+        found.trials += 1
+        return env.peek(name, arguments)
+
+    def call(name: str, arguments: dict[str, Any]) -> CallResult:
+        found.trials += 1
+        return env.call(name, arguments)
+
+    for tool in tools:
+        if found.reached(tool.name) or tool.name not in seeded_errors:
+            continue
+        writes = [t for t in tools if t.name != tool.name and exact_amounts.takes_amounts(t)]
+        for _ in range(EXACT_TRIES if writes else 0):
+            if found.trials >= MAX_TRIALS or found.reached(tool.name):
+                break
+            choice = propose(tool, rng, None)
+            if any(choice.arguments.get(p) is None for p in tool.parameters.get("required", [])):
+                continue
+            env.restore(start)
+            refused = peek(tool.name, choice.arguments)
+            if refused.ok or not exact_amounts.waits_on_records(peek, reads, choice.arguments,
+                                                                _error_text(refused)):
+                continue  # refused for something else than other records' numbers (the owner)
+            for write in writes:
+                env.restore(start)
+                base = propose(write, rng, choice.context)
+                made = exact_amounts.settle(peek, call, reads, write, base.arguments, tool.name, choice.arguments)
+                if made is None or not _fails_at(env, start, tool.name, choice.arguments, env.snapshot()):
+                    continue
+                found.outcomes[tool.name] = Outcome(dict(choice.arguments), (write.name,), None, tuple(made))
+                found.enabled_by.setdefault(tool.name, []).append(write.name)
+                found.exact[tool.name] = write.name
+                if not found.reached(write.name):  # its first call was made on the seeded state
+                    found.outcomes[write.name] = Outcome(dict(made[0]), (), None)
                 break
     env.restore(start)
 

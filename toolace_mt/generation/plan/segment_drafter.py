@@ -35,7 +35,12 @@ from toolace_mt.generation.plan.redundancy import (
     told_before,
 )
 from toolace_mt.generation.plan.siblings import parallel_lookups
-from toolace_mt.generation.plan.target_choice import for_sub_tasks, propose_target, signed_in_before
+from toolace_mt.generation.plan.target_choice import (
+    for_sub_tasks,
+    for_waiting,
+    propose_target,
+    signed_in_before,
+)
 from toolace_mt.generation.plan.value_finder import Seen, points_elsewhere, producer
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
@@ -85,6 +90,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
             return None
         tool = rng.choice(options)
     seen: list[Seen] = []  # reads made while proposing, on the state the sub-task starts from
+    waiting = False  # made for a later sub-task waiting on it (a second debt paid in one group rewrites nothing)
     again = signed_in_before(bench, draft, tool.name)
     if again is not None:  # a second sign-in (after a log-out) is the same person's, never another's
         result = bench.trial(tool.name, again)
@@ -93,16 +99,23 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         found: tuple[Choice, CallResult] | None = (Choice(dict(again), dict(focus), {p: "known" for p in again}),
                                                     result)
     else:
-        found = propose_target(bench, tool, rng, focus, seen, user)
-        if plan.then and not user and found is not None:
-            found = for_sub_tasks(bench, tool, plan.then, found, rng, focus, seen)
+        # A write a later sub-task waits on (pay each debt, then leave): exact amounts for it.
+        found = for_waiting(bench, tool, plan.then, rng, focus, user, plan.ahead, plan.again) \
+            if plan.then else None
+        waiting = found is not None
+        if found is None and plan.again:
+            return None  # a payment planned in case a second debt needed one: none did
+        if found is None:
+            found = propose_target(bench, tool, rng, focus, seen, user)
+            if plan.then and not user and found is not None:
+                found = for_sub_tasks(bench, tool, plan.then, found, rng, focus, seen)
     if found is None:
         return None
     choice, result = found
     optional = set(choice.arguments) - set(tool.parameters.get("required", []))
     if not tool.writes and optional and found_nothing(result.result):
         return None  # a filter the user had no reason to set finds nothing (a rack's "dna" it does not hold)
-    if tool.writes and again is None and (rewrites(bench, draft, choice.arguments, tool.name)
+    if tool.writes and again is None and ((rewrites(bench, draft, choice.arguments, tool.name) and not waiting)
                                           or made_before(draft, Call(tool.name, choice.arguments))):
         return None  # a write on a record an earlier sub-task just changed (change a seat, then cancel),
         # or the same write again (the same payee added twice) that the user never asked for twice
