@@ -35,6 +35,14 @@ def test_a_read_that_shows_only_what_was_shown_tells_nothing_new() -> None:
     assert not tells_nothing_new([], known)  # "no orders" is news
 
 
+def test_a_whole_number_read_back_as_a_float_is_nothing_new() -> None:
+    """A speed set to 80 that a read gives back as 80.0 was already shown: the read shows nothing."""
+    known = shown_values([{"speed": 80, "distanceToNextVehicle": 134.39}])
+    assert tells_nothing_new({"currentSpeed": 80.0}, known)
+    assert not tells_nothing_new({"currentSpeed": 80.5}, known)
+    assert shown_values([{"speed": 80.0}]) == shown_values([{"speed": 80}])
+
+
 def test_event_dates_are_said_as_events() -> None:
     assert field_clauses.clause("placed_at", "2026-07-16T22:00:00") == "it was placed on July 16, 2026 at 22:00"
     assert field_clauses.clause("sent_at", "2026-06-11T15:46:00") == "it was sent on June 11, 2026 at 15:46"

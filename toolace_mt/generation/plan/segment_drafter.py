@@ -14,7 +14,12 @@ from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.language import wording as w
-from toolace_mt.generation.plan.authentication import authenticate, authenticated_in, authenticating_tools
+from toolace_mt.generation.plan.authentication import (
+    authenticate,
+    authenticated_in,
+    authenticating_tools,
+    touches_user,
+)
 from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan
 from toolace_mt.generation.plan.confirmation import internal_params, needs_confirmation, stated_defaults
 from toolace_mt.generation.plan.dialogue_facts import (
@@ -172,7 +177,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                   for level in reversed(levels) for call in level]
     candidates += [Candidate(target_call, result.result, "target"),
                    *(Candidate(s, None, "target") for s in siblings)]
-    auth = _authentication(bench, draft, tool, owner, rng)
+    auth = _authentication(bench, draft, tool, owner, rng, candidates)
     if isinstance(auth, Call):  # the env's policy: find the user by their own details first
         output = bench.trial(auth.name, auth.arguments).result
         candidates.insert(0, Candidate(auth, output if isinstance(output, dict) else {key: output}, "auth"))
@@ -311,14 +316,18 @@ def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -
 
 
 def _authentication(bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[str, Any],
-                    rng: random.Random) -> Call | int | None:
+                    rng: random.Random, candidates: list[Candidate]) -> Call | int | None:
     """Under AUTHENTICATE_FIRST, for a sub-task about a user: the sub-task that already
     authenticated them (its index), else the look-up that does (a Call); None when the
-    policy does not ask for it, the sub-task is about no user or is itself the look-up."""
+    policy does not ask for it, the sub-task is about no user or is itself the look-up,
+    or is a read by no id that touches no user's data (a spending cap by its category)."""
     key = bench.values.user_key
     if not bench.env.authenticate_first or key is None or key not in owner:
         return None
     if tool.name in {t.name for t in authenticating_tools(bench)}:
+        return None
+    if not tool.writes and not any(is_id(p) for p in tool.parameters.get("required", [])) \
+            and not any(touches_user(key, c.call.arguments, c.output) for c in candidates):
         return None
     done = authenticated_in(bench, draft, owner[key])
     return done if done is not None else authenticate(bench, owner[key], rng)
