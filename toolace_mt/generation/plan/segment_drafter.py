@@ -12,7 +12,7 @@ from typing import Any
 
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
-from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn, stated_param
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.plan.authentication import (
     authenticate,
@@ -234,7 +234,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
             # One value said once for the calls that share it (an order id for a look-up and a
             # write); a value two different fields happen to share (a leave starting and ending
             # on one day) is said for each: the assistant never fills a field the user left out.
-            if any(_key(v) == _key(value) and (_root(k) == param or is_id(param)) for k, v in stated.items()):
+            if any(_key(v) == _key(value) and (stated_param(k) == param or is_id(param)) for k, v in stated.items()):
                 continue
             key, other = param, f"{param} for {w.label(call.name)}"
             while key in stated:  # a second (third, ...) value of one parameter keeps its own key
@@ -337,10 +337,5 @@ def _word_of(value: str, name: str) -> bool:
     """Whether `value` is one of the words of a name the user said ("basket" of "Storage
     Basket (Blue)"): a search for it needs no words of its own."""
     return re.search(rf"(?<!\w){re.escape(value.strip().casefold())}(?!\w)", name) is not None
-
-
-def _root(key: str) -> str:
-    """The parameter a stated key is for ("amount for pay payee" -> "amount")."""
-    return re.sub(r"^(?:other )+", "", key).split(" for ", 1)[0]
 
 
