@@ -7,6 +7,9 @@ import json
 from pathlib import Path
 
 from toolace_mt.cli import main
+from toolace_mt.generation.draft import Call, Segment, Turn
+from toolace_mt.generation.language.request_wording import request_text
+from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.user_language import described_runs, echoed_run
 
 GARAGE = '''"""A garage that rents out its cars."""
@@ -79,3 +82,19 @@ def test_generated_requests_skip_echoing_hints_and_confirmations_state_defaults(
                     assert "basic" in asked, asked
                     confirmed += 1
     assert confirmed >= 1
+
+
+def test_a_request_worded_from_a_description_never_copies_it() -> None:
+    """submit_claim's description, "Send a draft claim for review", has no hint beside it:
+    "Kindly send a draft claim for me" would be the tool list's words."""
+    bench = Workbench(str(Path(__file__).resolve().parent.parent / "bench" / "fresh_envs" / "insurance_claims.py"), 3)
+    try:
+        call = Call("submit_claim", {"member_number": "M-40191", "claim_number": "CLM-7024"})
+        for seed in range(300):
+            request = Turn("user", "request", seed=seed, topic={"target": "submit_claim", "follow_up": seed % 2 == 1})
+            segment = Segment(goal="", target="submit_claim", stated=dict(call.arguments),
+                              turns=[request, Turn("assistant", "calls", calls=[call])])
+            text = request_text(bench, segment, request)
+            assert echoed_run(text, bench.described_runs) is None, text
+    finally:
+        bench.close()

@@ -72,6 +72,13 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
         phrased, covered = tl.request(tool, stated, rng, noun)
         if not phrased and options:  # a description that names no thing to ask for ("Pay what is still owed")
             phrased, covered = rng.choice(options)
+        elif phrased and echoed_run(phrased, bench.described_runs) is not None:
+            # its words are the tool list's ("send a draft claim for me"): another wording of it
+            # ("could you send a draft claim?"), else a hint's
+            redrawn = random.Random(rng.randrange(2**31))
+            phrased, covered = next((r for r in (tl.request(tool, stated, redrawn, noun) for _ in range(8))
+                                     if r[0] and echoed_run(r[0], bench.described_runs) is None),
+                                    rng.choice(options) if options else (phrased, covered))
     if not phrased:
         ref = w.referent(tool.name)
         value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None
