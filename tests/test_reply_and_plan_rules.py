@@ -9,6 +9,7 @@ import random
 
 from toolace_mt.generation.language import field_clauses, record_listing, reply_focus, speech
 from toolace_mt.generation.plan.dialogue_facts import entity_ids, re_resolves, shown_values, tells_nothing_new
+from toolace_mt.verifier.consistency import claimed_actions
 
 CUSTOMER = {"customer_id": "C1009", "email": "tony@example.com", "first_name": "Tony", "last_name": "Fry",
             "orders": [{"order_id": "#W1127", "status": "delivered", "total": 317.97}]}
@@ -106,3 +107,12 @@ def test_the_same_look_up_of_list_values_is_asked_in_words() -> None:
 
     asked = {w.same_for(random.Random(s), [["draw"], ["compare", "world"]]) for s in range(30)}
     assert all("[" not in t and "compare and world" in t for t in asked)
+
+
+def test_a_line_of_text_a_list_holds_is_quoted_not_claimed() -> None:
+    """display_log gives back the user's line "I have booked a table ...": read out bare, it is
+    the assistant claiming a booking no write made."""
+    said = speech.summary({"log": ["I have booked a table in Johnnybury for Saturday"]}, "display_log",
+                          random.Random(1))
+    assert '"I have booked a table in Johnnybury for Saturday"' in said, said
+    assert claimed_actions(said) == []
