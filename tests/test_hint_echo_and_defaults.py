@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from toolace_mt.cli import main
 from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.language.request_wording import request_text
@@ -84,15 +86,24 @@ def test_generated_requests_skip_echoing_hints_and_confirmations_state_defaults(
     assert confirmed >= 1
 
 
-def test_a_request_worded_from_a_description_never_copies_it() -> None:
-    """submit_claim's description, "Send a draft claim for review", has no hint beside it:
-    "Kindly send a draft claim for me" would be the tool list's words."""
-    bench = Workbench(str(Path(__file__).resolve().parent.parent / "bench" / "fresh_envs" / "insurance_claims.py"), 3)
+ADDRESS = {"order_id": "#W9767156", "address1": "135 Cole Forges", "address2": "Suite 953", "city": "Xavierstad",
+           "state": "PA", "country": "United States", "zip": "45391"}
+
+
+@pytest.mark.parametrize("env, target, arguments", [
+    # "Send a draft claim for review", no hint: "Kindly send a draft claim for me"
+    (str(Path(__file__).resolve().parent.parent / "bench" / "fresh_envs" / "insurance_claims.py"), "submit_claim",
+     {"member_number": "M-40191", "claim_number": "CLM-7024"}),
+    # "Change the shipping address of a pending order", worded from the name: "change the shipping address of my order"
+    ("tau_retail", "modify_pending_order_address", ADDRESS),
+])
+def test_a_request_never_copies_a_description(env: str, target: str, arguments: dict) -> None:
+    bench = Workbench(env, 3)
     try:
-        call = Call("submit_claim", {"member_number": "M-40191", "claim_number": "CLM-7024"})
+        call = Call(target, arguments)
         for seed in range(300):
-            request = Turn("user", "request", seed=seed, topic={"target": "submit_claim", "follow_up": seed % 2 == 1})
-            segment = Segment(goal="", target="submit_claim", stated=dict(call.arguments),
+            request = Turn("user", "request", seed=seed, topic={"target": target, "follow_up": seed % 2 == 1})
+            segment = Segment(goal="", target=target, stated=dict(arguments),
                               turns=[request, Turn("assistant", "calls", calls=[call])])
             text = request_text(bench, segment, request)
             assert echoed_run(text, bench.described_runs) is None, text
