@@ -12,7 +12,7 @@ from toolace_mt.generation.draft import Call, Draft, Segment, Turn
 from toolace_mt.generation.plan.redundancy import pads
 
 TOOLS = {"list_policies": False, "estimate_payout": False, "get_symbol_by_name": False,
-         "remove_stock_from_watchlist": True}
+         "remove_stock_from_watchlist": True, "display_log": False}
 BENCH: Any = SimpleNamespace(tools={name: SimpleNamespace(writes=writes) for name, writes in TOOLS.items()})
 POLICIES = [{"policy_number": "POL-88037", "deductible": 1000.0, "kind": "home"},
             {"policy_number": "POL-88038", "deductible": 100.0, "kind": "travel"}]
@@ -41,3 +41,9 @@ def test_a_look_up_that_gives_back_a_word_of_its_input_pads() -> None:
     assert pads(BENCH, draft, [[symbol], [remove]], {id(symbol): {"symbol": "TRAN"}, id(remove): {}})
     # asked for itself (what is the symbol?), it is the sub-task's answer
     assert not pads(BENCH, draft, [[symbol]], {id(symbol): {"symbol": "TRAN"}})
+
+
+def test_a_read_showing_the_users_lines_back_is_what_they_asked() -> None:
+    draft = Draft(system="", segments=[])
+    log = Call("display_log", {"messages": ["I have booked a table in Johnnybury for Saturday"]})
+    assert not pads(BENCH, draft, [[log]], {id(log): {"log": ["I have booked a table in Johnnybury for Saturday"]}})

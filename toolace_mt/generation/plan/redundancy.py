@@ -33,8 +33,9 @@ def pads(bench: Workbench, draft: Draft, turns: list[list[Call]], outputs: dict[
             if bench.tools[call.name].writes or id(call) not in outputs:
                 continue
             output = outputs[id(call)]
-            if re_resolves(call.arguments, output, known) \
-                    or tells_nothing_new(output, known | shown_values([call.arguments])) \
+            # (a read that shows the user's lines back, display_log, does what they asked)
+            given = set() if calls is target and shows_back(call.arguments, output) else shown_values([call.arguments])
+            if re_resolves(call.arguments, output, known) or tells_nothing_new(output, known | given) \
                     or (calls is not target and echoes(call.arguments, output)):
                 return True
             made.append(output)
