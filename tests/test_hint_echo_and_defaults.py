@@ -6,7 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from toolace_mt.cli import main
+from toolace_mt.generation.draft import Call, Segment, Turn
+from toolace_mt.generation.language.request_wording import request_text
+from toolace_mt.generation.workbench import Workbench
 from toolace_mt.verifier.user_language import described_runs, echoed_run
 
 GARAGE = '''"""A garage that rents out its cars."""
@@ -79,3 +84,28 @@ def test_generated_requests_skip_echoing_hints_and_confirmations_state_defaults(
                     assert "basic" in asked, asked
                     confirmed += 1
     assert confirmed >= 1
+
+
+ADDRESS = {"order_id": "#W9767156", "address1": "135 Cole Forges", "address2": "Suite 953", "city": "Xavierstad",
+           "state": "PA", "country": "United States", "zip": "45391"}
+
+
+@pytest.mark.parametrize("env, target, arguments", [
+    # "Send a draft claim for review", no hint: "Kindly send a draft claim for me"
+    (str(Path(__file__).resolve().parent.parent / "bench" / "fresh_envs" / "insurance_claims.py"), "submit_claim",
+     {"member_number": "M-40191", "claim_number": "CLM-7024"}),
+    # "Change the shipping address of a pending order", worded from the name: "change the shipping address of my order"
+    ("tau_retail", "modify_pending_order_address", ADDRESS),
+])
+def test_a_request_never_copies_a_description(env: str, target: str, arguments: dict) -> None:
+    bench = Workbench(env, 3)
+    try:
+        call = Call(target, arguments)
+        for seed in range(300):
+            request = Turn("user", "request", seed=seed, topic={"target": target, "follow_up": seed % 2 == 1})
+            segment = Segment(goal="", target=target, stated=dict(arguments),
+                              turns=[request, Turn("assistant", "calls", calls=[call])])
+            text = request_text(bench, segment, request)
+            assert echoed_run(text, bench.described_runs) is None, text
+    finally:
+        bench.close()

@@ -42,6 +42,16 @@ def test_an_optional_enum_of_a_look_up_is_a_filter(travel_bench) -> None:
     assert not _optional_filter(travel_bench, segment, "status", "confirmed")  # no call uses it
 
 
+
+def test_the_second_value_of_a_filter_is_a_filter_too(travel_bench) -> None:
+    """Two look-ups side by side (flown, then cancelled): the second's stated key names the tool."""
+    segment = _segment(Call("list_bookings", {"passenger_id": "PAX-10001", "status": "flown"}),
+                       Call("list_bookings", {"passenger_id": "PAX-10001", "status": "cancelled"}))
+    assert _optional_filter(travel_bench, segment, "status for list bookings", "cancelled")
+    assert _optional_filter(travel_bench, segment, "other status for list bookings", "cancelled")
+    assert not _optional_filter(travel_bench, segment, "passenger_id for list bookings", "PAX-10001")
+
+
 def test_a_writes_choice_is_worth_asking(travel_bench) -> None:
     segment = _segment(Call("book_flight", {"passenger_id": "PAX-10001", "flight_id": "FL1001",
                                             "cabin": "economy"}))

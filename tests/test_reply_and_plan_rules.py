@@ -9,6 +9,7 @@ import random
 
 from toolace_mt.generation.language import field_clauses, record_listing, reply_focus, speech
 from toolace_mt.generation.plan.dialogue_facts import entity_ids, re_resolves, shown_values, tells_nothing_new
+from toolace_mt.verifier.consistency import claimed_actions
 
 CUSTOMER = {"customer_id": "C1009", "email": "tony@example.com", "first_name": "Tony", "last_name": "Fry",
             "orders": [{"order_id": "#W1127", "status": "delivered", "total": 317.97}]}
@@ -33,6 +34,14 @@ def test_a_read_that_shows_only_what_was_shown_tells_nothing_new() -> None:
     assert tells_nothing_new([{"order_id": "#W1127", "status": "delivered", "total": 317.97}], known)
     assert not tells_nothing_new([{"order_id": "#W1127", "delivered_on": "2026-07-10"}], known)
     assert not tells_nothing_new([], known)  # "no orders" is news
+
+
+def test_a_whole_number_read_back_as_a_float_is_nothing_new() -> None:
+    """A speed set to 80 that a read gives back as 80.0 was already shown: the read shows nothing."""
+    known = shown_values([{"speed": 80, "distanceToNextVehicle": 134.39}])
+    assert tells_nothing_new({"currentSpeed": 80.0}, known)
+    assert not tells_nothing_new({"currentSpeed": 80.5}, known)
+    assert shown_values([{"speed": 80.0}]) == shown_values([{"speed": 80}])
 
 
 def test_event_dates_are_said_as_events() -> None:
@@ -98,3 +107,12 @@ def test_the_same_look_up_of_list_values_is_asked_in_words() -> None:
 
     asked = {w.same_for(random.Random(s), [["draw"], ["compare", "world"]]) for s in range(30)}
     assert all("[" not in t and "compare and world" in t for t in asked)
+
+
+def test_a_line_of_text_a_list_holds_is_quoted_not_claimed() -> None:
+    """display_log gives back the user's line "I have booked a table ...": read out bare, it is
+    the assistant claiming a booking no write made."""
+    said = speech.summary({"log": ["I have booked a table in Johnnybury for Saturday"]}, "display_log",
+                          random.Random(1))
+    assert '"I have booked a table in Johnnybury for Saturday"' in said, said
+    assert claimed_actions(said) == []

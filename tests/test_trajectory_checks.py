@@ -349,6 +349,23 @@ def test_a_broken_refusal(verifier: Verifier, refusal: str, says: str) -> None:
     assert failure.message_index == reply and says in failure.message
 
 
+def test_a_quoted_text_with_cannot_is_no_refusal(verifier: Verifier) -> None:
+    """A confirmation saying back the user's note ("... if you cannot come") declines nothing."""
+    record = FIXTURES["retail-cancel-tool-withheld"]
+    reply = len(record.messages) - 1
+
+    def change(messages: list[dict[str, Any]]) -> None:
+        messages[reply]["content"] = 'I can get order #W1001 with the note "call me if you cannot come." Shall I?'
+
+    assert "reply_style" not in failing(verifier, edited("retail-cancel-tool-withheld", change))
+
+    def unquoted(messages: list[dict[str, Any]]) -> None:
+        messages[reply]["content"] = "I cannot get order #W1001, sorry."
+
+    assert "names the tool get_order" in failing(verifier, edited("retail-cancel-tool-withheld", unquoted))[
+        "reply_style"][0].message
+
+
 # ---------------------------------------------------------------- persona
 
 def test_a_sign_off_that_is_not_the_account_holder(verifier: Verifier) -> None:

@@ -8,6 +8,7 @@ taken before them and re-words what follows: every output stays real.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -54,6 +55,12 @@ class Turn:
         and chit-chat are worded when made)."""
         return self.role == "assistant" and not self.calls and (self.kind in ("reply", "error_reply", "confirm")
                                                                  or not self.text)
+
+
+def stated_param(key: str) -> str:
+    """The parameter a key of Segment.stated is for: a second value of one parameter keeps
+    a key of its own ("category for search products", "other amount for pay payee")."""
+    return re.sub(r"^(?:other )+", "", key).split(" for ", 1)[0]
 
 
 @dataclass

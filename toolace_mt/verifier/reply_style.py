@@ -54,6 +54,7 @@ _REFUSAL = re.compile(r"\b(?:can(?:no|')t|cannot|can not|unable to|not able to|n
 READOUT_CLAUSES = 3
 RECENT_OUTPUTS = 40  # a list a reply names by ids alone is one of its turn's latest outputs (bounded work per reply)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_QUOTED = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d")
 # "the ship city is", "the expires on was": up to four words after "the", then the verb.
 _THE_FIELD_IS = re.compile(r"\bthe ((?:[a-z0-9]+ ){0,3}[a-z0-9]+) (?:is|are|was|were)\b")
 _NAMED_FIELD = re.compile(r"\b(?:the|which|what|your) ((?:[a-z0-9]+ ){0,3}[a-z0-9]+)(?= *(?:[).,;:?!]|$| is\b| was\b))")
@@ -255,7 +256,9 @@ def _raw_error(text: str, errors: list[str]) -> str | None:
 
 def _broken_refusal(text: str, last_user: str, phrases: list[tuple[str, str]]) -> str | None:
     user_my = {m.group(1).casefold() for m in re.finditer(r"\bmy\s+(\w+)", last_user, re.I)}
-    for sentence in _SENTENCE.findall(text):
+    # A quoted text is the user's words said back ('the resolution "Dial in if you cannot
+    # come"'), not the assistant declining.
+    for sentence in _SENTENCE.findall(_QUOTED.sub('""', text)):
         if not _REFUSAL.search(sentence):
             continue
         for match in re.finditer(r"\bmy\s+(\w+)", sentence, re.I):

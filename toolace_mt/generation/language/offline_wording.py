@@ -162,4 +162,4 @@ def ask_text(rng: random.Random, param: str) -> str:
     else:  # a date: "from_date", "to_date"
         question = f"What date should it {({'from': 'start from', 'to': 'run until'}).get(prep, f'be {prep}')}?"
     return rng.choice(["Sure, I can help with that. {q}", "Happy to help. {q}", "I can do that. {q}",
-                       "Before I go ahead, one question. {q}"]).format(q=question)
+                       "Before I go ahead, a quick question. {q}"]).format(q=question)

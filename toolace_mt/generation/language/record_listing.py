@@ -102,8 +102,9 @@ def describe_item(item: Any, focus: Focus | None = None) -> str:
         listed = next((v for v in item.values() if isinstance(v, list) and v
                        and all(isinstance(x, str | int | float) and not isinstance(x, bool) for x in v)), None)
         if listed:  # {"stock_list": ["FLET", "GRAN"]}: its entries, not "an entry"
-            shown = [natural(x) for x in listed[:5]]
-            return ", ".join(shown) + f" and {len(listed) - 5} more" if len(listed) > 5 else w.list_words(shown)
+            # all six, not "and 1 more" (a count no output shows)
+            shown = [natural(x) for x in listed[:6 if len(listed) == 6 else 5]]
+            return ", ".join(shown) + f" and {len(listed) - 5} more" if len(listed) > 6 else w.list_words(shown)
         facts = facts_of(item)[:2]
         return ", ".join(f"{w.label(k).removeprefix('my ')} {natural(v, k)}" for k, v in facts) or "an entry"
     return head + (", " + ", ".join(details) if details else "") if head else ", ".join(details)

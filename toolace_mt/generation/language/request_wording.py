@@ -62,23 +62,14 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
     # a hint that copies a description is the spec's sentence, not a person's
     options = [filled for filled in (w.fill_phrasing(p, typed) for p in hints)
                if filled and echoed_run(filled[0], bench.described_runs) is None]
-    if phrased:
-        pass
-    elif options and rng.random() < HINT_SHARE:
-        phrased, covered = rng.choice(options)
-    elif tl.description(tool) and (not hints or not w.speaks(tool.name)):  # from the description, never the name
-        table = bench.env.user_table
-        noun = table[:-1] if table and table.endswith("s") and not table.endswith("ss") else table
-        phrased, covered = tl.request(tool, stated, rng, noun)
-        if not phrased and options:  # a description that names no thing to ask for ("Pay what is still owed")
-            phrased, covered = rng.choice(options)
     if not phrased:
-        ref = w.referent(tool.name)
-        value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None
-        if isinstance(value, str) and rng.random() < 0.7:  # "Could you cancel order #W1001?"
-            phrased, covered = w.ask_sentence(rng, tool.name, value), {ref}
-        else:
-            phrased = w.ask_sentence(rng, tool.name)
+        phrased, covered = _phrase(bench, tool, stated, options, rng)
+        if echoed_run(phrased, bench.described_runs) is not None:
+            # its words are the tool list's ("send a draft claim for me", "change the shipping
+            # address of my order"): drawn again, from a stream of its own
+            redrawn = random.Random(rng.randrange(2**31))
+            phrased, covered = next((p for p in (_phrase(bench, tool, stated, options, redrawn) for _ in range(8))
+                                     if echoed_run(p[0], bench.described_runs) is None), (phrased, covered))
     phrased, chose = _chosen_verb(tool, phrased, stated)
     covered = covered | chose
     own = {_key(said_enum(v, enums)) for c in segment.target_calls()[:1] for v in c.arguments.values()}
@@ -128,6 +119,30 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
     if context and rng.random() < 0.5 and (not lead or lead[-1] in ".!?"):
         return w.join(lead, context, phrased[0].upper() + phrased[1:], *clauses, w.closer(rng, people, sign=not named))
     return w.join(lead, phrased, *clauses, context, w.closer(rng, people, sign=not named))
+
+def _phrase(bench: Workbench, tool: ToolSpec, stated: dict[str, object], options: list[tuple[str, set[str]]],
+            rng: random.Random) -> tuple[str, set[str]]:
+    """What the request asks for, and the stated values it says: a phrasing hint's words,
+    the description's (never the name's when hints speak for it), else the name's."""
+    hints = [p for p in tool.phrasing if not _form_hint(p)]
+    phrased, covered = "", set()
+    if options and rng.random() < HINT_SHARE:
+        phrased, covered = rng.choice(options)
+    elif tl.description(tool) and (not hints or not w.speaks(tool.name)):  # from the description, never the name
+        table = bench.env.user_table
+        noun = table[:-1] if table and table.endswith("s") and not table.endswith("ss") else table
+        phrased, covered = tl.request(tool, stated, rng, noun)
+        if not phrased and options:  # a description that names no thing to ask for ("Pay what is still owed")
+            phrased, covered = rng.choice(options)
+    if not phrased:
+        ref = w.referent(tool.name)
+        value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None
+        if isinstance(value, str) and rng.random() < 0.7:  # "Could you cancel order #W1001?"
+            phrased, covered = w.ask_sentence(rng, tool.name, value), {ref}
+        else:
+            phrased = w.ask_sentence(rng, tool.name)
+    return phrased, covered
+
 
 def _chosen_verb(tool: ToolSpec, phrased: str, stated: dict[str, object]) -> tuple[str, set[str]]:
     """A request worded with one of a choice's verbs ("Approve a report ..., or return it":

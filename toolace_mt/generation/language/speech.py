@@ -135,7 +135,9 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         said = prose(facts, rng)
         if lists:  # the list the tool is about (an order's items, a flight's seats)
             key, items = lists[0]
-            named = "; ".join(describe_item(i, focus) for i in items[:4]) + ("; and others" if len(items) > 4 else "")
+            # a line of text is quoted: "I have booked a table" read out is no claim of the assistant's
+            named = "; ".join(f'"{i.strip()}"' if isinstance(i, str) and is_sentence(i) else describe_item(i, focus)
+                              for i in items[:4]) + ("; and others" if len(items) > 4 else "")
             said = w.join(f"The {w.label(key).removeprefix('my ')}: {named}.", prose(facts[:2], rng))
         if not said:
             said = grouped(value)

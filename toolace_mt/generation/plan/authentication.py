@@ -2,9 +2,11 @@
 retail policy): the user is found by details they know (an email, or a name and zip code)
 before any call touches their data.
 
-An authenticating look-up is a read tool that takes no ids, whose arguments are all values
-of the user's own row (at any depth: a zip code inside an address), and whose output is
-the user's id (or a record holding it). It is called with the dialogue user's own values.
+An authenticating look-up is a read tool that takes no ids (nor the user's own key, nor a
+table's key not named as an id: `staff_number`, `report_code`), whose arguments are all
+values of the user's own row (at any depth: a zip code inside an address), and whose
+output is the user's id (or a record holding it). It is called with the dialogue user's
+own values.
 """
 
 from __future__ import annotations
@@ -41,14 +43,23 @@ def names_user(output: Any, key: str, user: Any) -> bool:
 
 
 def authenticating_tools(bench: Workbench) -> list[ToolSpec]:
-    """Read tools that could find a user from their own details (see the module docstring)."""
+    """Read tools that could find a user from their own details (see the module docstring).
+    A read given the user's key (`list_reports_awaiting_me(staff_number)`) finds nobody
+    from what they know: it already needs them found."""
+    keys = bench.values.key_columns | {bench.values.user_key}
     found = []
     for tool in sorted(bench.tools.values(), key=lambda t: t.name):
         required = tool.parameters.get("required", [])
-        if tool.writes or not required or any(is_id(p) for p in required):
+        if tool.writes or not required or any(is_id(p) or p in keys for p in required):
             continue
         found.append(tool)
     return found
+
+
+def touches_user(key: str, arguments: dict[str, Any], output: Any) -> bool:
+    """Whether a call touches a user's data: it takes the user's key, or its output (a
+    record) holds one."""
+    return key in arguments or (isinstance(output, dict) and key in output)
 
 
 def authenticate(bench: Workbench, user: Any, rng: random.Random) -> Call | None:

@@ -67,8 +67,14 @@ def worth_telling(value: Any) -> bool:
 
 
 def shown_values(outputs: Iterable[Any]) -> set[str]:
-    """Every leaf of these outputs worth telling, as keys."""
-    return {value_key(leaf) for output in outputs for leaf in leaves(output) if worth_telling(leaf)}
+    """Every leaf of these outputs worth telling, as keys; a whole number is one value
+    however an output writes it (a speed set to 80 is read back as 80.0: nothing new)."""
+    return {value_key(_whole(leaf)) for output in outputs for leaf in leaves(output) if worth_telling(leaf)}
+
+
+def _whole(value: Any) -> Any:
+    """80.0 as 80; any other value as it is."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def earlier_outputs(draft: Draft) -> list[Any]:

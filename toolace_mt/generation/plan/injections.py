@@ -10,7 +10,7 @@ import random
 from typing import Any, Protocol
 
 from toolace_mt.generation.backends.interface import Injection, InjectionType
-from toolace_mt.generation.draft import Draft, Segment, Turn
+from toolace_mt.generation.draft import Draft, Segment, Turn, stated_param
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.field_clauses import sayable
@@ -84,12 +84,14 @@ def _taken(segment: Segment, value: Any) -> bool:
 
 def _optional_filter(bench: Workbench, segment: Segment, param: str, value: Any) -> bool:
     """Whether `param` only narrows a look-up: an optional choice (an enum) of a read. The
-    user chose it; asking for it would ask for what the request does not need."""
-    uses = [call for turn in segment.turns for call in turn.calls if call.arguments.get(param) == value]
+    user chose it; asking for it would ask for what the request does not need (nor for the
+    second of two, "category for search products": kitchen, then home)."""
+    name = stated_param(param)
+    uses = [call for turn in segment.turns for call in turn.calls if call.arguments.get(name) == value]
     for call in uses:
         tool = bench.tools[call.name]
-        schema = tool.parameters.get("properties", {}).get(param) or {}
-        if tool.writes or param in tool.parameters.get("required", []) or not schema.get("enum"):
+        schema = tool.parameters.get("properties", {}).get(name) or {}
+        if tool.writes or name in tool.parameters.get("required", []) or not schema.get("enum"):
             return False
     return bool(uses)
 

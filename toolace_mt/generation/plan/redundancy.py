@@ -21,15 +21,22 @@ from toolace_mt.verifier.evidence import leaves
 
 def pads(bench: Workbench, draft: Draft, turns: list[list[Call]], outputs: dict[int, Any]) -> bool:
     """Whether a read of the plan re-finds an entity the dialogue (or an earlier call of the
-    plan) already identified, by other details, or shows nothing the dialogue has not shown."""
+    plan) already identified, by other details, or shows nothing the dialogue has not shown
+    besides its own arguments (the loss amount the user just gave, read back beside a
+    deductible an earlier listing showed), or a look-up before the target gives back
+    only what it was given (the symbol TRAN for "Tran, Hess and Summers")."""
     known = told_so_far(draft)
+    target = turns[-1] if turns else []
     for calls in turns:
         made = []
         for call in calls:
             if bench.tools[call.name].writes or id(call) not in outputs:
                 continue
             output = outputs[id(call)]
-            if re_resolves(call.arguments, output, known) or tells_nothing_new(output, known):
+            # (a read that shows the user's lines back, display_log, does what they asked)
+            given = set() if calls is target and shows_back(call.arguments, output) else shown_values([call.arguments])
+            if re_resolves(call.arguments, output, known) or tells_nothing_new(output, known | given) \
+                    or (calls is not target and echoes(call.arguments, output)):
                 return True
             made.append(output)
         known |= shown_values(made)

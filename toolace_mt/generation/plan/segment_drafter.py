@@ -12,9 +12,14 @@ from typing import Any
 
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
-from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.draft import Call, Draft, Segment, Turn, stated_param
 from toolace_mt.generation.language import wording as w
-from toolace_mt.generation.plan.authentication import authenticate, authenticated_in, authenticating_tools
+from toolace_mt.generation.plan.authentication import (
+    authenticate,
+    authenticated_in,
+    authenticating_tools,
+    touches_user,
+)
 from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan
 from toolace_mt.generation.plan.confirmation import internal_params, needs_confirmation, stated_defaults
 from toolace_mt.generation.plan.dialogue_facts import (
@@ -185,7 +190,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
                   for level in reversed(levels) for call in level]
     candidates += [Candidate(target_call, result.result, "target"),
                    *(Candidate(s, None, "target") for s in siblings)]
-    auth = _authentication(bench, draft, tool, owner, rng)
+    auth = _authentication(bench, draft, tool, owner, rng, candidates)
     if isinstance(auth, Call):  # the env's policy: find the user by their own details first
         output = bench.trial(auth.name, auth.arguments).result
         candidates.insert(0, Candidate(auth, output if isinstance(output, dict) else {key: output}, "auth"))
@@ -242,7 +247,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
             # One value said once for the calls that share it (an order id for a look-up and a
             # write); a value two different fields happen to share (a leave starting and ending
             # on one day) is said for each: the assistant never fills a field the user left out.
-            if any(_key(v) == _key(value) and (_root(k) == param or is_id(param)) for k, v in stated.items()):
+            if any(_key(v) == _key(value) and (stated_param(k) == param or is_id(param)) for k, v in stated.items()):
                 continue
             key, other = param, f"{param} for {w.label(call.name)}"
             while key in stated:  # a second (third, ...) value of one parameter keeps its own key
@@ -324,14 +329,18 @@ def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -
 
 
 def _authentication(bench: Workbench, draft: Draft, tool: ToolSpec, owner: dict[str, Any],
-                    rng: random.Random) -> Call | int | None:
+                    rng: random.Random, candidates: list[Candidate]) -> Call | int | None:
     """Under AUTHENTICATE_FIRST, for a sub-task about a user: the sub-task that already
     authenticated them (its index), else the look-up that does (a Call); None when the
-    policy does not ask for it, the sub-task is about no user or is itself the look-up."""
+    policy does not ask for it, the sub-task is about no user or is itself the look-up,
+    or is a read by no id that touches no user's data (a spending cap by its category)."""
     key = bench.values.user_key
     if not bench.env.authenticate_first or key is None or key not in owner:
         return None
     if tool.name in {t.name for t in authenticating_tools(bench)}:
+        return None
+    if not tool.writes and not any(is_id(p) for p in tool.parameters.get("required", [])) \
+            and not any(touches_user(key, c.call.arguments, c.output) for c in candidates):
         return None
     done = authenticated_in(bench, draft, owner[key])
     return done if done is not None else authenticate(bench, owner[key], rng)
@@ -341,10 +350,5 @@ def _word_of(value: str, name: str) -> bool:
     """Whether `value` is one of the words of a name the user said ("basket" of "Storage
     Basket (Blue)"): a search for it needs no words of its own."""
     return re.search(rf"(?<!\w){re.escape(value.strip().casefold())}(?!\w)", name) is not None
-
-
-def _root(key: str) -> str:
-    """The parameter a stated key is for ("amount for pay payee" -> "amount")."""
-    return re.sub(r"^(?:other )+", "", key).split(" for ", 1)[0]
 
 
