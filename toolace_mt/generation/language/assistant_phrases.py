@@ -21,8 +21,13 @@ _IDENTITY_WORDS = frozenset({"id", "ids", "number", "name", "email", "e-mail", "
 
 def ask_templates(label: str) -> list[str]:
     """The questions for a value the user left out: a preference ("Which leave type would
-    you like?") may be offered as a choice, an identifier or credential never is."""
+    you like?") may be offered as a choice, an identifier or credential never is; an id is
+    asked as the thing it keys ("Which prescription is it?", never "What's the request ID?")."""
     words = set(label.casefold().replace("-", " ").split())
+    thing = label.removeprefix("my ").removesuffix(" ID").removesuffix(" IDs")
+    if label.endswith((" ID", " IDs")) and thing:  # an id is the system's: asked as the thing it keys
+        return [f"Sure, I can help with that. Which {thing} is it?", f"Happy to help. Which {thing} do you mean?",
+                f"Before I go ahead: which {thing} is it for?", f"I can do that. Which {thing} should I use?"]
     if not words & _IDENTITY_WORDS:
         return ASK_TEMPLATES
     return [t for t in ASK_TEMPLATES if "would you like" not in t] + ["I can do that. What's the {label}?"]

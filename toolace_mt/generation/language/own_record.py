@@ -39,9 +39,12 @@ def is_own(output: Any, user_key: str | None) -> bool:
     """Whether an output is the user's own record: it holds the user's key and no other
     record's own id at its top level. An id named with a qualifier (`preferred_pharmacy_id`,
     `default_card_id`) is a setting of the user's record pointing elsewhere, not the id of
-    another record the output is (a payee's `payee_id` beside its customer's)."""
+    another record the output is (a payee's `payee_id` beside its customer's); an output
+    whose first field is the user's key is their record, whatever else it points at."""
     if not user_key or not isinstance(output, dict) or user_key not in output:
         return False
+    if next(iter(output)) == user_key:  # keyed by the user's key first: their record (a patron's home `library_id`)
+        return True
     return not any(k != user_key and w.id_key(k) and isinstance(v, str) and v and len(w.label(k).split()) <= 2
                    for k, v in output.items())
 

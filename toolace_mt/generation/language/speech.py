@@ -111,12 +111,19 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # field: it made nothing, and the field is its news
         noun = w.snake(tool).split("_")[-1].removesuffix("s")
         named = {k for k in value if len(w.snake(tool).split("_")) > 1 and w.snake(k).removesuffix("s") == noun}
+        # (the output's own key, not any id it holds: a cancelled fill's prescription and
+        # pharmacy ids were made by nobody)
+        own = _own_key(value, tool, references)
         creates = arguments is not None and not named and (w.snake(tool).split("_")[0] in _CREATING or any(
-            _made_key(k, v, references) and str(v) not in given and str(v) not in (known or set())
-            for k, v in facts))
-        plain = [kv for kv in facts if not id_key(kv[0]) or stems(kv[0]) & stems(tool)
-                 or focus.asked(kv[0]) or (creates and str(kv[1]) not in given)]
-        facts = plain if any(not id_key(k) for k, _ in plain) else facts
+            k == own and str(v) not in given and str(v) not in (known or set()) for k, v in facts))
+        # ids are no answer: a reply tells what the record holds, by names and values; an id
+        # only when asked, the key a create just made, or one a write set that its name says
+        # (modify_pending_order_payment's payment method), never the record's own nor the
+        # other records it points at
+        plain = [kv for kv in facts if not _made_key(*kv, references) or focus.asked(kv[0])
+                 or (creates and kv[0] == own and str(kv[1]) not in given)
+                 or (arguments is not None and kv[0] != own and bool(stems(kv[0]) & stems(tool)))]
+        facts = plain if any(not _made_key(*kv, references) for kv in plain) else facts
         facts = sorted(asked_first(facts, tool), key=lambda kv: id_key(kv[0]) and not (
             stems(kv[0]) & stems(tool)))
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
@@ -212,6 +219,17 @@ def _made_key(key: str, value: Any, references: frozenset[str]) -> bool:
     if isinstance(value, int):
         return w.label(key).split()[-1] == "number"
     return isinstance(value, str) and " " not in value.strip() and is_identifier(value.strip().lstrip("#"))
+
+
+def _own_key(value: dict[str, Any], tool: str, references: frozenset[str]) -> str | None:
+    """The field keying the record an output is: the key the tool's name names
+    (`dispense_id` of cancel_medication_dispense, `permit_number` of applyForPermit), else
+    its first field when that is a key; None when neither."""
+    keys = [k for k, v in value.items() if _made_key(k, v, references)]
+    named = next((k for k in keys if stems(k) & stems(tool)), None)
+    if named is not None:
+        return named
+    return keys[0] if keys and keys[0] == next(iter(value)) else None
 
 
 def _few_unasked(facts: list[tuple[str, Any]], focus: Focus, limit: int) -> list[tuple[str, Any]]:

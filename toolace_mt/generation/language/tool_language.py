@@ -370,8 +370,10 @@ def ask_sentence(tool: ToolSpec, rng: random.Random, ref: Any = None,
 
 
 def refusal_topic(tool: ToolSpec) -> str:
-    """What a refusal says cannot be done ("close a ticket"), from the description."""
-    return first_person(description(tool)) or "do that here"
+    """What a refusal says cannot be done ("close a ticket"), from the description's verb
+    and the head of its object: "request a refill", never the description's whole clause
+    ("request a refill of an active prescription at a pharmacy, for pickup or delivery")."""
+    return spoken_task(tool) or first_person(description(tool)).split(",")[0].strip() or "do that here"
 
 
 def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random,

@@ -138,7 +138,7 @@ ANSWER_LEADS = ["", "", "", "Sure, ", "Oh, ", "Sorry, ", "Right, ", "Ah, ", "Of 
 
 ANSWER_CORES = ["it's {v}.", "{v}.", "the {l} is {v}.", "it should be {v}.", "that would be {v}.", "I'd like {v}.",
                 "I have it here: {v}.", "it's {v}, thanks.", "here it is: {v}.", "{v} is the {l}.",
-                "the {l} should be {v}.", "I forgot to say: {v}.", "I'd say {v}.", "I'd prefer {v}.",
+                "I forgot to say: {v}.", "I'd say {v}.", "I'd prefer {v}.",
                 "{v}, thanks.", "I believe it's {v}.", "my {l} is {v}.", "I think it's {v}."]
 
 CORRECTION_LEADS = ["", "Oops, ", "Sorry, ", "My mistake, ", "Ah, ", "Oh no, ", "Whoops, ", "Apologies, ",

@@ -1,0 +1,145 @@
+"""A reply tells what was asked or what changed, by names and values, not ids: a write that
+points a field of a record at another record names the record it acted on ("I've updated
+the pharmacy of dispense MD30045 to PH08 (Walter Pharmacy)", never "I've updated pharmacy
+PH08"), and so does its confirmation; a cancelled fill's reply does not read out the ids of
+the prescription and pharmacy it points at; a look-up's reply tells what the record holds,
+not its own id; a user found by their family name is not told their given name; a field
+named with its words run together is said in words ("card number", not "cardnumber"); an
+id is asked for as the thing it keys; a refusal says the task, not the description."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from sandbox import CallResult, ToolSpec
+from toolace_mt.generation.draft import Call, Segment, Turn
+from toolace_mt.generation.language import reply_focus, reply_wording
+from toolace_mt.generation.language import tool_language as tl
+from toolace_mt.generation.language.assistant_phrases import ask_templates
+from toolace_mt.generation.language.field_change import field_change
+from toolace_mt.generation.language.labels import label
+from toolace_mt.generation.language.value_phrases import value_clause, value_sentences
+
+ID_READ = re.compile(r"\bthe [a-z ]*\bID (?:is|was)\b")
+
+
+def _reply(tool: str, arguments: dict[str, Any], result: Any, writes: bool, seed: int = 0,
+           earlier: list[tuple[str, dict[str, Any], Any]] | None = None, focus: reply_focus.Focus | None = None,
+           stated: dict[str, Any] | None = None, user_key: str | None = None) -> str:
+    looks = [Turn("assistant", "calls", calls=[Call(name, args, result=CallResult(ok=True, result=out))])
+             for name, args, out in earlier or []]
+    call = Call(tool, arguments, result=CallResult(ok=True, result=result))
+    reply = Turn("assistant", "reply", seed=seed, topic={"target": tool, "writes": writes})
+    segment = Segment(goal="g", target=tool, stated=stated or {},
+                      turns=[*looks, Turn("assistant", "calls", calls=[call]), reply])
+    return reply_wording.reply_text(segment, reply, random.Random(seed), focus, user_key=user_key)
+
+
+FILL = {"dispense_id": "MD30045", "request_id": "RX20139", "patient_id": "PT1050", "pharmacy_id": "PH08",
+        "status": "preparation", "fulfilment": "pickup", "ready_on": "2026-12-09", "copay": 10.0}
+PHARMACIES = [{"pharmacy_id": "PH08", "name": "Walter Pharmacy", "city": "Springfield", "delivers": True}]
+
+
+def test_a_field_set_to_another_records_id_is_told_by_the_record_it_is_of() -> None:
+    assert field_change("update_dispense_pharmacy", {"dispense_id": "MD1", "pharmacy_id": "PH1"}) is not None
+    assert field_change("update_hold_pickup_location", {"hold_id": "H1", "pickup_library_id": "L1"}) is None
+    assert field_change("cancel_order", {"order_id": "#W1"}) is None
+    for seed in range(20):
+        text = _reply("update_dispense_pharmacy", {"dispense_id": "MD30045", "pharmacy_id": "PH08"}, FILL, True,
+                      seed, earlier=[("search_pharmacies", {"city": "Springfield"}, PHARMACIES)],
+                      user_key="patient_id")
+        assert "I've updated the pharmacy of dispense MD30045 to PH08 (Walter Pharmacy)." in text, text
+        assert "pharmacy PH08." not in text and not ID_READ.search(text), text
+
+
+def test_the_users_own_setting_is_told_as_theirs() -> None:
+    patient = {"patient_id": "PT1050", "given_name": "Darius", "family_name": "Mcdowell",
+               "birth_date": "1971-10-14", "phone": "555-512-8947", "preferred_pharmacy_id": "PH08"}
+    for seed in range(20):
+        text = _reply("update_preferred_pharmacy", {"patient_id": "PT1050", "pharmacy_id": "PH08"}, patient, True,
+                      seed, earlier=[("search_pharmacies", {"city": "Springfield"}, PHARMACIES)],
+                      user_key="patient_id")
+        assert "I've updated your preferred pharmacy to PH08 (Walter Pharmacy)." in text, text
+        assert "Darius" not in text and "PT1050" not in text, text
+
+
+def test_a_cancel_does_not_read_out_the_ids_the_record_points_at() -> None:
+    cancelled = {**FILL, "status": "cancelled", "reason": "other"}
+    for seed in range(20):
+        text = _reply("cancel_medication_dispense", {"dispense_id": "MD30045", "reason": "other"}, cancelled, True,
+                      seed, user_key="patient_id")
+        assert "I've cancelled" in text and "MD30045" in text, text
+        assert "RX20139" not in text and "PH08" not in text, text
+
+
+def test_a_create_still_tells_the_key_it_made() -> None:
+    for seed in range(20):
+        text = _reply("create_medication_dispense", {"request_id": "RX20139", "pharmacy_id": "PH08"}, FILL, True,
+                      seed, user_key="patient_id")
+        assert "MD30045" in text, text
+
+
+def test_a_look_up_tells_what_the_record_holds_not_its_own_id() -> None:
+    coverage = {"coverage_id": "CV5003", "patient_id": "PT1050", "payer": "Cedar Care", "plan": "Gold PPO",
+                "copay_generic": 10.0, "copay_brand": 40.0}
+    for seed in range(20):
+        text = _reply("read_coverage", {"patient_id": "PT1050"}, coverage, False, seed, user_key="patient_id")
+        assert "CV5003" not in text and "PT1050" not in text and not ID_READ.search(text), text
+    asked = _reply("read_coverage", {"patient_id": "PT1050"}, coverage, False, 0, user_key="patient_id",
+                   focus=reply_focus.Focus({"coverage"}))
+    assert "CV5003" not in asked, asked  # "see my coverage" asks about the coverage, not its id
+
+
+def test_a_user_found_by_their_family_name_is_not_told_their_given_name() -> None:
+    patient = {"patient_id": "PT1060", "given_name": "Nathaniel", "family_name": "Golden",
+               "birth_date": "1975-10-22", "phone": "555-432-8821", "preferred_pharmacy_id": "PH02"}
+    for seed in range(20):
+        text = _reply("search_patient", {"family_name": "Golden", "birth_date": "1975-10-22"}, patient, False, seed,
+                      focus=reply_focus.Focus({"family", "name", "golden"}),
+                      stated={"family_name": "Golden", "birth_date": "1975-10-22"}, user_key="patient_id")
+        assert "Nathaniel" not in text and "given name" not in text and "PT1060" not in text, text
+
+
+def test_a_record_keyed_by_the_users_key_is_theirs_whatever_else_it_points_at() -> None:
+    patron = {"patron_id": "PA2001", "cardnumber": "23000045", "firstname": "Jo", "surname": "Reyes",
+              "email": "jo@example.com", "library_id": "CPL"}
+    for seed in range(20):
+        text = _reply("get_patron", {"patron_id": "PA2001"}, patron, False, seed, user_key="patron_id")
+        assert "Jo." not in text and "firstname" not in text and "cardnumber" not in text, text
+
+
+def test_a_field_named_with_its_words_run_together_is_said_in_words() -> None:
+    assert label("cardnumber") == "card number" and label("firstname") == "first name"
+    assert label("duedate") == "due date" and label("surname") == "surname" and label("username") == "username"
+    assert label("first_name") == "first name" and label("customer_id") == "customer ID"
+
+
+def test_an_id_is_asked_for_as_the_thing_it_keys() -> None:
+    for template in ask_templates("request ID"):
+        asked = template.format(label="request ID")
+        assert "ID" not in asked and "request" in asked and asked.endswith("?"), asked
+        assert "would you like" not in asked
+
+
+PARAM_TALK = re.compile(r"\b(?:should|would|will) be\b|\bIdeally\b|^And the [a-z ]+\? |\bthe [a-z ]+\? That's", re.I)
+
+
+def test_a_user_states_a_choice_as_a_wish_not_a_form() -> None:
+    for seed in range(200):
+        rng = random.Random(seed)
+        for param, value, chosen in (("reason", "other", True), ("payment_type", "card", True),
+                                     ("pin", "7745", False), ("request_id", "RX20010", False),
+                                     ("cardnumber", "23000781", False)):
+            said = value_clause(rng, param, value, chosen=chosen)
+            assert not PARAM_TALK.search(said), said
+        said = " ".join(value_sentences(rng, [("reason", "other"), ("city", "Springfield")], chosen=True))
+        assert not PARAM_TALK.search(said), said
+
+
+def test_a_refusal_says_the_task_not_the_description() -> None:
+    tool = ToolSpec(name="create_medication_dispense", writes=True,
+                    description="Request a refill of an active prescription at a pharmacy, for pickup or delivery.",
+                    parameters={"type": "object", "properties": {"request_id": {"type": "string"}}})
+    assert tl.refusal_topic(tool) == "request a refill"
