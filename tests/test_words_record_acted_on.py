@@ -143,3 +143,28 @@ def test_a_refusal_says_the_task_not_the_description() -> None:
                     description="Request a refill of an active prescription at a pharmacy, for pickup or delivery.",
                     parameters={"type": "object", "properties": {"request_id": {"type": "string"}}})
     assert tl.refusal_topic(tool) == "request a refill"
+
+
+def test_a_look_up_from_a_description_is_asked_as_a_person_asks() -> None:
+    read = ToolSpec(name="read_medication_request", writes=False,
+                    description="Read one prescription: medication and dosage.",
+                    parameters={"type": "object", "properties": {"request_id": {"type": "string"}}})
+    find = ToolSpec(name="search_patient", writes=False,
+                    description="Find a patient by family name and date of birth.",
+                    parameters={"type": "object", "properties": {"family_name": {"type": "string"}}})
+    for seed in range(30):
+        asked = tl.task(read, random.Random(seed))[0]
+        assert not re.search(r"\bread\b|\bone prescription\b", asked) and "a prescription" in asked, asked
+        found = tl.task(find, random.Random(seed), "you", None, "patient")[0]
+        assert not re.search(r"\b(?:find|locate|track) me\b", found) and "my " in found, found
+
+
+def test_small_talk_brings_in_no_one_and_asks_sorry_once() -> None:
+    from toolace_mt.generation.language import user_phrases as up
+
+    people = up.People("Taylor", "Carl", "", "Springfield", "Acme")
+    for seed in range(200):
+        said = up.chat(random.Random(seed), people)
+        assert "Taylor" not in said and "Carl" not in said and "plans" not in said, said
+        asked = up.recall(random.Random(seed), "status", said_before=None)
+        assert len(re.findall(r"\bsorry\b", asked, re.I)) <= 1, asked

@@ -320,6 +320,16 @@ def referent(tool: ToolSpec) -> tuple[str, str] | None:
     return None
 
 
+# A description's verb no person asks with: "read my record" is "pull up my record".
+_SAID_VERBS = {"read": ["look at", "check", "pull up", "bring up"], "retrieve": ["look up", "pull up", "check"],
+               "fetch": ["look up", "pull up", "check"], "return": ["look up", "check"]}
+
+# A look-up of the user themselves, as the description's object becomes "me": "find me",
+# "locate me", "track me down" read as a person asking to be found, not their record pulled up.
+_FINDS_ME = re.compile(r"(?:find|locate|look|track|search(?: for)?|identify|get|fetch|retrieve|look up|track down)"
+                       r" me(?: up| down| out)?", re.I)
+
+
 def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None,
          user_noun: str | None = None) -> tuple[str, bool]:
     """(what the user asks for, from the description; whether `ref`, the value of the
@@ -330,7 +340,8 @@ def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None,
     if not phrase:
         return "", False
     verb, _, rest = phrase.partition(" ")
-    options = w.TASK_VERBS.get(verb.lower())
+    rest = re.sub(r"^one (?=[a-z])", "a ", rest)  # "Read one prescription": "look at a prescription"
+    options = w.TASK_VERBS.get(verb.lower()) or _SAID_VERBS.get(verb.lower())
     if options and rest and not rest.startswith(("in ", "out ", "up ")):
         said = rng.choice(options)
         if " " in said and said.split()[-1] == rest.split()[0] and " " in rest:  # "search for" + "for messages"
@@ -339,6 +350,8 @@ def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None,
         if head and particle in ("up", "down", "out") and rest.split()[0] in ("me", "it", "them"):
             said, rest = f"{head} {rest.split()[0]} {particle}", rest.partition(" ")[2]  # "track me down"
         phrase = f"{said} {rest}".strip()
+    if _FINDS_ME.fullmatch(phrase):  # "find a patient by ..." said by the patient: not "track me down"
+        phrase = rng.choice(["pull up my record", "look up my record", "find my record", "look up my details"])
     found = referent(tool)
     if ref is None or found is None or isinstance(ref, bool):
         return phrase, False
