@@ -78,7 +78,7 @@ def test_a_create_still_tells_the_key_it_made() -> None:
     for seed in range(20):
         text = _reply("create_medication_dispense", {"request_id": "RX20139", "pharmacy_id": "PH08"}, FILL, True,
                       seed, user_key="patient_id")
-        assert "MD30045" in text, text
+        assert "MD30045" in text and "I've created the medication dispense" in text, text  # not "created it"
 
 
 def test_a_look_up_tells_what_the_record_holds_not_its_own_id() -> None:
@@ -107,7 +107,7 @@ def test_a_record_keyed_by_the_users_key_is_theirs_whatever_else_it_points_at() 
               "email": "jo@example.com", "library_id": "CPL"}
     for seed in range(20):
         text = _reply("get_patron", {"patron_id": "PA2001"}, patron, False, seed, user_key="patron_id")
-        assert "Jo." not in text and "firstname" not in text and "cardnumber" not in text, text
+        assert "Jo." not in text and "Reyes" not in text and "firstname" not in text and "cardnumber" not in text, text
 
 
 def test_a_field_named_with_its_words_run_together_is_said_in_words() -> None:

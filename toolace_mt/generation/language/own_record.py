@@ -18,7 +18,8 @@ from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.tool_language import is_secret
 
 # A field that names a person: the user's own, on their own record.
-_NAME_KEY = re.compile(r"^(?:first|given|last|family|full|display|middle)?_?name$|^(?:first|last|full)name$")
+_NAME_KEY = re.compile(r"^(?:first|given|last|family|full|display|middle)?_?name$|^(?:first|last|full)name$"
+                       r"|^(?:sur|fore)name$")
 # Words of a tool's name that say it signs someone in (`ticket_login`, `sign_in`, `authenticate_user`).
 _SIGN_IN = re.compile(r"(?:^|_)(?:login|log_in|logon|signin|sign_in|authenticate|auth)(?:_|$)")
 # A yes/no output field that is the state a sign-in puts the user in ("logged_in", "is_authenticated").

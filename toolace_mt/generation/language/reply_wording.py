@@ -224,7 +224,9 @@ def _claim(tool: str, past: str, call: Call, named_ids: dict[str, str] | None = 
             extras.append(phrase)
             said.add(str(item))
     if not thing and not extras and past.split()[-1] not in w.PARTICLES:  # "I've logged out", not "... out it"
-        head += " it"
+        noun = w.snake(tool).split("_")[1:]  # "I've placed the hold", not "I've placed it" out of nowhere
+        plain = noun and not set(noun) & (w.PARTICLES | _NOT_NOUNS) and all(x.isalpha() for x in noun)
+        head += f" the {' '.join(noun)}" if plain else " it"
     return " ".join([head, *extras]) + ".", said
 
 
@@ -238,6 +240,11 @@ def _changed(past: str, call: Call, change: fc.FieldChange, named_ids: dict[str,
         else f"I've {past} the {change.field} of {fc.thing(change.record)} {record}"
     done = {str(record), str(value)} | ({named_ids[str(value)]} if str(value) in named_ids else set())
     return f"{head} {fc.to_value(change, said)}.", done
+
+
+# Words of a tool's name that make its rest no noun phrase ("apply_for_permit", "get_my_id").
+_NOT_NOUNS = frozenset({"to", "from", "for", "with", "into", "between", "by", "my", "all", "id", "ids", "a", "an",
+                        "the", "and", "or", "of", "at"})
 
 
 def _moved_argument(tool: str, ref: str | None, arguments: dict[str, Any]) -> str | None:
