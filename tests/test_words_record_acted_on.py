@@ -168,3 +168,16 @@ def test_small_talk_brings_in_no_one_and_asks_sorry_once() -> None:
         assert "Taylor" not in said and "Carl" not in said and "plans" not in said, said
         asked = up.recall(random.Random(seed), "status", said_before=None)
         assert len(re.findall(r"\bsorry\b", asked, re.I)) <= 1, asked
+
+
+def test_a_value_named_by_a_question_is_asked_and_confirmed_as_one() -> None:
+    from toolace_mt.generation.language.confirm_wording import _details
+
+    for template in ask_templates("what still fails"):
+        asked = template.format(label="what still fails")
+        assert "tell me what still fails?" in asked and "the what" not in asked, asked
+    said = _details({"ticket_id": "INC-20431", "what_still_fails": "the charger port"}, "ticket_id")
+    assert said == ', saying what still fails: "the charger port"', said  # the user's words, quoted
+    said = _details({"request_id": "RX20069", "pharmacy_id": "PH08", "fulfilment": "pickup"}, None,
+                    known={"PH08": "Bernard Pharmacy"})
+    assert said == " for request RX20069 and pharmacy PH08 (Bernard Pharmacy) with the fulfilment pickup", said

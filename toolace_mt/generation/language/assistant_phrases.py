@@ -19,11 +19,18 @@ _IDENTITY_WORDS = frozenset({"id", "ids", "number", "name", "email", "e-mail", "
                              "username", "login", "code", "phone", "address", "zip", "birth", "token", "key"})
 
 
+_QUESTION_WORDS = frozenset({"what", "how", "why", "who", "where", "when", "which"})
+
+
 def ask_templates(label: str) -> list[str]:
     """The questions for a value the user left out: a preference ("Which leave type would
     you like?") may be offered as a choice, an identifier or credential never is; an id is
     asked as the thing it keys ("Which prescription is it?", never "What's the request ID?")."""
     words = set(label.casefold().replace("-", " ").split())
+    if label.split()[:1] and label.split()[0] in _QUESTION_WORDS and len(label.split()) >= 2:
+        # "what_still_fails" is no noun: "Could you tell me what still fails?", never "I need the what still fails"
+        return [f"Sure, I can help with that. Could you tell me {label}?", f"Happy to help. Can you tell me {label}?",
+                f"Before I go ahead, could you tell me {label}?"]
     thing = label.removeprefix("my ").removesuffix(" ID").removesuffix(" IDs")
     if label.endswith((" ID", " IDs")) and thing:  # an id is the system's: asked as the thing it keys
         return [f"Sure, I can help with that. Which {thing} is it?", f"Happy to help. Which {thing} do you mean?",

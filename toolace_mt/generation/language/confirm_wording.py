@@ -119,13 +119,27 @@ def _details(arguments: dict[str, object], ref: str | None, names: dict[str, str
     # (Bernard Pharmacy)", never "with the request ID RX20069"
     records = [f"{w.label(k).removeprefix('my ').removesuffix(' ID')} {said}" for k, v, said in given
                if w.id_key(k) and not w.relation(k) and isinstance(v, str | int) and not isinstance(v, bool)]
+    # a label that is a question ("what_still_fails") is no noun: ", saying what still fails: ..."
+    questions = {k for k, _, _ in given if _question(w.label((names or {}).get(k, k)))}
+    asked = [(w.label((names or {}).get(k, k)), said) for k, v, said in given if k in questions]
+    given = [(k, v, said) for k, v, said in given if k not in questions]
     rest = [_stated(w.label((names or {}).get(k, k)).removeprefix('my '), v, said) for k, v, said in given
             if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and is_money(k, v))
             and counted(v) is None
             and not (w.id_key(k) and not w.relation(k) and isinstance(v, str | int) and not isinstance(v, bool))]
     return "".join(f" {phrase}" for phrase in related if phrase) + "".join(f" for {said}" for said in items) \
         + (f" for {w.list_words(records)}" if records else "") \
-        + (f" for {money[0]}" if len(money) == 1 else "") + (" with " + w.list_words(rest) if rest else "")
+        + (f" for {money[0]}" if len(money) == 1 else "") + (" with " + w.list_words(rest) if rest else "") \
+        + "".join(f", saying {label}: {said}" for label, said in asked)
+
+
+_QUESTION_WORDS = frozenset({"what", "how", "why", "who", "where", "when", "which"})
+
+
+def _question(label: str) -> bool:
+    """A label that is a question, not a noun ("what still fails")."""
+    words = label.split()
+    return len(words) >= 2 and words[0] in _QUESTION_WORDS
 
 
 def _stated(label: str, value: object, said: str) -> str:
