@@ -181,3 +181,13 @@ def test_a_value_named_by_a_question_is_asked_and_confirmed_as_one() -> None:
     said = _details({"request_id": "RX20069", "pharmacy_id": "PH08", "fulfilment": "pickup"}, None,
                     known={"PH08": "Bernard Pharmacy"})
     assert said == " for request RX20069 and pharmacy PH08 (Bernard Pharmacy) with the fulfilment pickup", said
+
+
+def test_a_record_named_by_its_title_is_the_thing_it_titles() -> None:
+    from toolace_mt.generation.language.named_records import named_clause, named_things
+
+    assert named_things("ticket_id", "Phone will not charge") == 'the ticket "Phone will not charge"'
+    assert named_things("item_ids", ["Air Purifier"]) == "the Air Purifier"  # a product's name, as it is
+    for seed in range(20):
+        said = named_clause(random.Random(seed), "hold_id", "Ameliorated asynchronous middleware") or ""
+        assert 'the hold "Ameliorated asynchronous middleware"' in said and "hold in question" not in said, said

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sandbox import ToolSpec
+from toolace_mt.generation.language.named_records import titled
 
 
 def _words(text: str) -> list[str]:
@@ -398,6 +399,8 @@ def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random,
     found = referent(tool)
     value = stated.get(found[0]) if found is not None else None
     said = value if isinstance(value, str | int) and not isinstance(value, bool) and rng.random() < 0.7 else None
+    if said is not None and titled(said):  # a title, quoted: 'reopen the ticket "Phone will not charge"'
+        said = f'"{said}"'
     text, covered = ask_sentence(tool, rng, said, user_noun)
     if user_noun:
         text = re.sub(rf"\b(?:a|an|the|this)\s+{re.escape(user_noun)}'s\b", "my", text, flags=re.I)
