@@ -191,3 +191,16 @@ def test_a_record_named_by_its_title_is_the_thing_it_titles() -> None:
     for seed in range(20):
         said = named_clause(random.Random(seed), "hold_id", "Ameliorated asynchronous middleware") or ""
         assert 'the hold "Ameliorated asynchronous middleware"' in said and "hold in question" not in said, said
+
+
+def test_a_write_tells_what_it_did_not_the_rest_of_the_record() -> None:
+    patient = {"patient_id": "PT1060", "given_name": "Nathaniel", "family_name": "Golden",
+               "birth_date": "1975-10-22", "phone": "372-224-0835", "preferred_pharmacy_id": "PH02"}
+    for seed in range(20):
+        text = _reply("update_patient_contact", {"patient_id": "PT1060", "phone": "372-224-0835"}, patient, True,
+                      seed, user_key="patient_id")
+        assert "I've updated your details." in text and "372-224-0835" in text, text
+        assert "PT1060" not in text and "birth date" not in text and "October 22" not in text, text
+        moved = _reply("update_dispense_pharmacy", {"dispense_id": "MD30045", "pharmacy_id": "PH08"}, FILL, True,
+                       seed, user_key="patient_id")
+        assert "fulfilment" not in moved and "ready" not in moved, moved  # the status may be told, not the rest

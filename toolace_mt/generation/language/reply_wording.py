@@ -192,6 +192,9 @@ def _claim(tool: str, past: str, call: Call, named_ids: dict[str, str] | None = 
     if change is not None:
         return _changed(past, call, change, named_ids or {}, user_key)
     ref = w.referent_argument(tool, call.arguments)
+    if ref is not None and ref == user_key and w.snake(tool).split("_")[0] in w.CHANGE_VERBS:
+        # their own record: "I've updated your details.", not "I've updated patient PT1060."
+        return f"I've {past} your details.", {str(call.arguments[ref])}
     value = call.arguments.get(ref) if ref else None
     named = ref is not None and isinstance(value, str | int) and not isinstance(value, bool)
     thing = "" if not named or ref is None else w.label(ref).removesuffix(" ID") \

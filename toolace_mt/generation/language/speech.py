@@ -134,6 +134,14 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
                                                        and str(kv[1]) not in given), kv[0] not in named,
                                                   _outcome(*kv, set_values) if made or named else 2,
                                                   str(kv[1]) not in set_values))
+        if arguments is not None:  # what the write did: the values it set, what it made, where the record
+            # stands (status, money, due date); not the rest of the record ("the birth date is ..." after a
+            # pharmacy change, "the fulfilment is pickup" after a move)
+            news = [kv for kv in facts if str(kv[1]) in set_values or kv[0] in named or moved_money(*kv)
+                    or (creates and kv[0] == own) or stems(kv[0]) & HEADLINE]
+            if not news and any(True for _ in facts):
+                return ""
+            facts = news
         ranked = merged(facts)
         facts = _few_unasked(ranked, focus, limit)
         if arguments is not None:  # money the write moved (a refund, a fee it charged) is told, whatever else is
@@ -225,7 +233,8 @@ def _own_key(value: dict[str, Any], tool: str, references: frozenset[str]) -> st
     """The field keying the record an output is: the key the tool's name names
     (`dispense_id` of cancel_medication_dispense, `permit_number` of applyForPermit), else
     its first field when that is a key; None when neither."""
-    keys = [k for k, v in value.items() if _made_key(k, v, references)]
+    # (never a relation: a transfer's "from_account_id" keys the account it came from)
+    keys = [k for k, v in value.items() if _made_key(k, v, references) and w.relation(k) is None]
     named = next((k for k in keys if stems(k) & stems(tool)), None)
     if named is not None:
         return named
