@@ -204,3 +204,25 @@ def test_a_write_tells_what_it_did_not_the_rest_of_the_record() -> None:
         moved = _reply("update_dispense_pharmacy", {"dispense_id": "MD30045", "pharmacy_id": "PH08"}, FILL, True,
                        seed, user_key="patient_id")
         assert "fulfilment" not in moved and "ready" not in moved, moved  # the status may be told, not the rest
+
+
+def test_a_request_tells_what_it_made_not_the_key_the_user_gave() -> None:
+    made = {"replacement_id": "RPL-901", "asset_tag": "LT-5534", "reason": "broken_screen", "status": "requested"}
+    for seed in range(20):
+        text = reply_wording.reply_text(*_segment("request_replacement", {"asset_tag": "LT-5534",
+                                                                          "reason": "broken_screen"}, made, seed),
+                                        random.Random(seed), None, user_key="employee_id",
+                                        references=frozenset({"asset_tag", "reason"}))
+        assert "RPL-901" in text and "LT-5534" not in text, text
+    found = {"user_id": "lucas_1", "email": "lucas.martin5733@example.com", "zip": "20517"}
+    for seed in range(20):
+        text = reply_wording.reply_text(*_segment("get_user_details", {"user_id": "lucas_1"}, found, seed, False),
+                                        random.Random(seed), None, user_key="user_id",
+                                        references=frozenset({"email", "user_id"}))
+        assert "lucas.martin5733@example.com" in text, text  # an email other tools take is still told
+
+
+def _segment(tool: str, arguments: dict[str, Any], result: Any, seed: int, writes: bool = True) -> tuple[Segment, Turn]:
+    call = Call(tool, arguments, result=CallResult(ok=True, result=result))
+    reply = Turn("assistant", "reply", seed=seed, topic={"target": tool, "writes": writes})
+    return Segment(goal="g", target=tool, stated={}, turns=[Turn("assistant", "calls", calls=[call]), reply]), reply

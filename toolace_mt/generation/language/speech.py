@@ -120,10 +120,11 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # only when asked, the key a create just made, or one a write set that its name says
         # (modify_pending_order_payment's payment method), never the record's own nor the
         # other records it points at
-        plain = [kv for kv in facts if not _made_key(*kv, references) or focus.asked(kv[0])
+        # (an id by its name: a reference parameter's value such as an email is no key to leave out)
+        plain = [kv for kv in facts if not id_key(kv[0]) or focus.asked(kv[0])
                  or (creates and kv[0] == own and str(kv[1]) not in given)
                  or (arguments is not None and kv[0] != own and bool(stems(kv[0]) & stems(tool)))]
-        facts = plain if any(not _made_key(*kv, references) for kv in plain) else facts
+        facts = plain if any(not id_key(k) for k, _ in plain) else facts
         facts = sorted(asked_first(facts, tool), key=lambda kv: id_key(kv[0]) and not (
             stems(kv[0]) & stems(tool)))
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
@@ -137,8 +138,10 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         if arguments is not None:  # what the write did: the values it set, what it made, where the record
             # stands (status, money, due date); not the rest of the record ("the birth date is ..." after a
             # pharmacy change, "the fulfilment is pickup" after a move)
-            news = [kv for kv in facts if str(kv[1]) in set_values or kv[0] in named or moved_money(*kv)
-                    or (creates and kv[0] == own) or stems(kv[0]) & HEADLINE]
+            # (a key the user gave, the asset tag a replacement is for, is what it acted on: not news)
+            news = [kv for kv in facts if (str(kv[1]) in set_values and not (
+                        _made_key(*kv, references) and not stems(kv[0]) & stems(tool)))
+                    or kv[0] in named or moved_money(*kv) or (creates and kv[0] == own) or stems(kv[0]) & HEADLINE]
             if not news and any(True for _ in facts):
                 return ""
             facts = news
