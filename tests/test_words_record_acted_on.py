@@ -226,3 +226,13 @@ def _segment(tool: str, arguments: dict[str, Any], result: Any, seed: int, write
     call = Call(tool, arguments, result=CallResult(ok=True, result=result))
     reply = Turn("assistant", "reply", seed=seed, topic={"target": tool, "writes": writes})
     return Segment(goal="g", target=tool, stated={}, turns=[Turn("assistant", "calls", calls=[call]), reply]), reply
+
+
+def test_a_booking_tells_its_new_id_not_the_flight_it_was_given() -> None:
+    booked = {"booking_id": "BK-52360", "flight_number": "FL-101", "passenger_id": "P-1", "status": "confirmed",
+              "total": 420.0}
+    for seed in range(20):
+        text = reply_wording.reply_text(*_segment("book_flight", {"flight_number": "FL-101", "passenger_id": "P-1"},
+                                                  booked, seed), random.Random(seed), None, user_key="passenger_id",
+                                        references=frozenset({"flight_number", "passenger_id", "booking_id"}))
+        assert "BK-52360" in text, text

@@ -111,18 +111,20 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # field: it made nothing, and the field is its news
         noun = w.snake(tool).split("_")[-1].removesuffix("s")
         named = {k for k in value if len(w.snake(tool).split("_")) > 1 and w.snake(k).removesuffix("s") == noun}
-        # (the output's own key, not any id it holds: a cancelled fill's prescription and
-        # pharmacy ids were made by nobody)
+        # What a write made: for a create by its verb, the keys it shows that nobody gave nor
+        # knew (a booking's id beside the flight booked); for any other write, its output's own
+        # key only, when new (a cancelled fill's prescription and pharmacy ids were made by nobody)
         own = _own_key(value, tool, references)
-        creates = arguments is not None and not named and (w.snake(tool).split("_")[0] in _CREATING or any(
-            k == own and str(v) not in given and str(v) not in (known or set()) for k, v in facts))
+        fresh = [k for k, v in facts if _made_key(k, v, references) and w.relation(k) is None
+                 and str(v) not in given and str(v) not in (known or set())]
+        by_verb = w.snake(tool).split("_")[0] in _CREATING
+        made_keys = set(fresh) if by_verb else {own} & set(fresh)
+        creates = arguments is not None and not named and (by_verb or bool(made_keys))
         # ids are no answer: a reply tells what the record holds, by names and values; an id
         # only when asked, the key a create just made, or one a write set that its name says
         # (modify_pending_order_payment's payment method), never the record's own nor the
-        # other records it points at
-        # (an id by its name: a reference parameter's value such as an email is no key to leave out)
-        plain = [kv for kv in facts if not id_key(kv[0]) or focus.asked(kv[0])
-                 or (creates and kv[0] == own and str(kv[1]) not in given)
+        # other records it points at (an id by its name: an email other tools take is told)
+        plain = [kv for kv in facts if not id_key(kv[0]) or focus.asked(kv[0]) or (creates and kv[0] in made_keys)
                  or (arguments is not None and kv[0] != own and bool(stems(kv[0]) & stems(tool)))]
         facts = plain if any(not id_key(k) for k, _ in plain) else facts
         facts = sorted(asked_first(facts, tool), key=lambda kv: id_key(kv[0]) and not (
@@ -138,10 +140,12 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         if arguments is not None:  # what the write did: the values it set, what it made, where the record
             # stands (status, money, due date); not the rest of the record ("the birth date is ..." after a
             # pharmacy change, "the fulfilment is pickup" after a move)
-            # (a key the user gave, the asset tag a replacement is for, is what it acted on: not news)
+            # (a reference the user gave, the asset tag a replacement is for, is what it acted on: not
+            # news; an id set is, the receiver a message went to)
             news = [kv for kv in facts if (str(kv[1]) in set_values and not (
-                        _made_key(*kv, references) and not stems(kv[0]) & stems(tool)))
-                    or kv[0] in named or moved_money(*kv) or (creates and kv[0] == own) or stems(kv[0]) & HEADLINE]
+                        not id_key(kv[0]) and _made_key(*kv, references) and not stems(kv[0]) & stems(tool)))
+                    or kv[0] in named or moved_money(*kv) or (creates and kv[0] in made_keys)
+                    or stems(kv[0]) & HEADLINE]
             if not news and any(True for _ in facts):
                 return ""
             facts = news
