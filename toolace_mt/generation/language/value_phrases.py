@@ -45,7 +45,7 @@ VALUE_CLAUSES = ["Just so you know, the {l} is {v}.",
                  "Don't forget, the {l} is {v}.",
                  "Worth noting the {l} is {v}.",
                  "Oh, I nearly forgot: the {l} is {v}.",
-                 "It's {v}, the {l}."]
+                 "It's {v}, the {l}.", "For the {l}, it's {v}.", "The {l} I've got is {v}."]
 
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
 # (a wish, never a form's "the <label> should be <value>" nor "Ideally the <label> would be")
@@ -229,7 +229,7 @@ _IN_WORDS = re.compile(r"[A-Z][a-z]+ \d{1,2}, \d{4}(?: at \d{2}:\d{2})?")
 # a value the user is choosing for a write.
 _RECALLING = ("Last I checked", "If memory serves", "My records say", "According to my paperwork", "From my notes",
               "on file", "I think", "I believe", "pretty sure", "Double-checking", "I can confirm", "You'll see",
-              "on my side", "on my end", "I have is", "I've got the", "Just so you know", "in question")
+              "on my side", "on my end", "I have is", "I've got the", "I've got is", "Just so you know", "in question")
 
 
 # "the <label> is / should be <value>": a clause a form has. A turn of two or three of them
