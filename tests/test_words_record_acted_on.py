@@ -18,7 +18,7 @@ from toolace_mt.generation.draft import Call, Segment, Turn
 from toolace_mt.generation.language import reply_focus, reply_wording
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language.assistant_phrases import ask_templates
-from toolace_mt.generation.language.field_change import field_change
+from toolace_mt.generation.language.field_change import FieldChange, field_change
 from toolace_mt.generation.language.labels import label
 from toolace_mt.generation.language.value_phrases import value_clause, value_sentences
 
@@ -44,7 +44,8 @@ PHARMACIES = [{"pharmacy_id": "PH08", "name": "Walter Pharmacy", "city": "Spring
 
 def test_a_field_set_to_another_records_id_is_told_by_the_record_it_is_of() -> None:
     assert field_change("update_dispense_pharmacy", {"dispense_id": "MD1", "pharmacy_id": "PH1"}) is not None
-    assert field_change("update_hold_pickup_location", {"hold_id": "H1", "pickup_library_id": "L1"}) is None
+    assert field_change("update_hold_pickup_location", {"hold_id": "H1", "pickup_library_id": "L1"}) == \
+        FieldChange("hold_id", "pickup location", "pickup_library_id")  # the id sharing the field's words
     assert field_change("cancel_order", {"order_id": "#W1"}) is None
     for seed in range(20):
         text = _reply("update_dispense_pharmacy", {"dispense_id": "MD30045", "pharmacy_id": "PH08"}, FILL, True,
@@ -236,3 +237,14 @@ def test_a_booking_tells_its_new_id_not_the_flight_it_was_given() -> None:
                                                   booked, seed), random.Random(seed), None, user_key="passenger_id",
                                         references=frozenset({"flight_number", "passenger_id", "booking_id"}))
         assert "BK-52360" in text, text
+
+
+def test_a_field_named_in_words_of_its_own_is_told_with_the_id_it_was_set_to() -> None:
+    hold = {"hold_id": "HD7006", "patron_id": "PA2005", "biblio_id": "BB303", "pickup_library_id": "MPL",
+            "status": "pending"}
+    libraries = [{"library_id": "MPL", "name": "Maple Public Library"}]
+    for seed in range(10):
+        text = _reply("update_hold_pickup_location", {"hold_id": "HD7006", "pickup_library_id": "MPL"}, hold, True,
+                      seed, earlier=[("list_libraries", {}, libraries)], user_key="patron_id")
+        assert "I've updated the pickup location of hold HD7006 to pickup library MPL (Maple Public Library)." \
+            in text and "pickup library ID is" not in text, text

@@ -37,11 +37,13 @@ def field_change(tool: str, arguments: dict[str, Any], output: Any = None) -> Fi
     if len(words) < 2 or words[0] not in CHANGE_VERBS or _LINKS & set(words[1:]):
         return None
     ref = referent(tool)
+    rest = words[1:]
     value = next((k for k in arguments if ref is not None and snake(k) == ref), None)
-    if value is None or not _scalar(arguments[value]):
+    if value is None:  # update_hold_pickup_location(hold_id, pickup_library_id): the id sharing the field's words
+        return _named_field(rest, arguments)
+    if not _scalar(arguments[value]):
         return None
     others = [k for k in arguments if k != value and id_key(k) and _scalar(arguments[k])]
-    rest = words[1:]
     for key in others:  # update_dispense_pharmacy: the dispense's pharmacy
         stem = snake(key).removesuffix("_id").split("_")[-1]
         if stem in rest[:-1]:
@@ -53,6 +55,22 @@ def field_change(tool: str, arguments: dict[str, Any], output: Any = None) -> Fi
                     snake(k) != snake(key) and snake(k).endswith(field) and str(v) == str(arguments[value])
                     for k, v in output.items()):
                 return FieldChange(key, " ".join(rest), value)
+    return None
+
+
+def _named_field(rest: list[str], arguments: dict[str, Any]) -> FieldChange | None:
+    """A record named in the tool's name before a field the name says in words of its own
+    (`update_hold_pickup_location`), set to the one other id argument sharing a word with
+    it (`pickup_library_id`)."""
+    ids = [k for k in arguments if id_key(k) and _scalar(arguments[k])]
+    for key in ids:
+        stem = snake(key).removesuffix("_id").split("_")[-1]
+        if stem not in rest[:-1]:
+            continue
+        field = rest[rest.index(stem) + 1:]
+        values = [k for k in ids if k != key and set(snake(k).removesuffix("_id").split("_")) & set(field)]
+        if len(values) == 1:
+            return FieldChange(key, " ".join(field), values[0])
     return None
 
 
