@@ -49,10 +49,10 @@ VALUE_CLAUSES = ["Just so you know, the {l} is {v}.",
 
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
 # (a wish, never a form's "the <label> should be <value>" nor "Ideally the <label> would be")
-CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "I'd prefer {v}, please.", "I'd rather have {v}, if possible.",
-                  "Could the {l} be {v}?", "Please set the {l} to {v}.", "Can you set the {l} to {v}?",
-                  "I want the {l} to be {v}.", "The {l} I want is {v}.", "Let's make it {v}.",
-                  "Could you make the {l} {v}?"]
+# (nor "I'd like the <label> to be", "Could the <label> be": a form's field wished for by its name)
+CHOICE_CLAUSES = ["I'd prefer {v}, please.", "I'd rather have {v}, if possible.", "Please set the {l} to {v}.",
+                  "Can you set the {l} to {v}?", "The {l} I want is {v}.", "Let's make it {v}.",
+                  "I'll take {v}.", "For the {l}, I'd go with {v}."]
 # Said of a value that replaces an old one: only for a write that changes a record (not one
 # that makes it: a new order's payment method "needs to change" from nothing).
 CHANGE_CLAUSES = ["Please change the {l} to {v}.", "The new {l} is {v}.", "The {l} needs to change to {v}."]
