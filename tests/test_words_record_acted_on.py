@@ -248,3 +248,14 @@ def test_a_field_named_in_words_of_its_own_is_told_with_the_id_it_was_set_to() -
                       seed, earlier=[("list_libraries", {}, libraries)], user_key="patron_id")
         assert "I've updated the pickup location of hold HD7006 to pickup library MPL (Maple Public Library)." \
             in text and "pickup library ID is" not in text, text
+
+
+def test_a_new_record_of_the_users_kind_tells_its_new_key() -> None:
+    made = {"passenger_id": "PAX-10301", "first_name": "Donald", "last_name": "Brandt", "email": "joe39@example.com",
+            "date_of_birth": "1989-04-19", "loyalty_tier": "none"}
+    for seed in range(10):
+        text = reply_wording.reply_text(*_segment("create_passenger", {"first_name": "Donald", "last_name": "Brandt",
+                                                                       "email": "joe39@example.com"}, made, seed),
+                                        random.Random(seed), None, user_key="passenger_id",
+                                        references=frozenset({"passenger_id", "email"}))
+        assert "PAX-10301" in text, text

@@ -91,8 +91,14 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: Focus | 
         claimed.add(chosen[1])
     # The user's own id on what a write made, on what a look-up found, or the one they acted
     # as, is no news ("the employee ID is E4012", "the patient ID is PT1060")
+    # (a key of the user's kind that a write named for that kind just made, a new passenger's
+    # from create_passenger, is news, not theirs)
+    theirs = {str(v) for v in [*target.arguments.values(), *segment.stated.values(), *segment.context.values()]}
+    new_of_their_kind = bool(writes and user_key and w.snake(user_key).removesuffix("_id") in w.snake(segment.target)
+                             and isinstance(output, dict) and str(output.get(user_key)) not in theirs)
     own_id = {str(found[user_key]) for found in (output, target.arguments) if user_key
-              and isinstance(found, dict) and isinstance(found.get(user_key), str | int)}
+              and isinstance(found, dict) and isinstance(found.get(user_key), str | int)
+              and not (found is output and new_of_their_kind)}
     facts = summary(_renamed(output, names or {}), segment.target, rng,
                     arguments=tl.without_secrets(target.arguments) if writes else None,
                     known=_known(segment, target, writes) | claimed | own_id, focus=focus,
