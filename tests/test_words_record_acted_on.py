@@ -122,6 +122,7 @@ def test_an_id_is_asked_for_as_the_thing_it_keys() -> None:
         asked = template.format(label="request ID")
         assert "ID" not in asked and "request" in asked and asked.endswith("?"), asked
         assert "would you like" not in asked
+    assert not any("would you like" in t for t in ask_templates("asset tag"))  # a device's tag is no preference
 
 
 PARAM_TALK = re.compile(r"\b(?:should|would|will) be\b|\bIdeally\b|^And the [a-z ]+\? |\bthe [a-z ]+\? That's", re.I)

@@ -16,7 +16,8 @@ ASK_TEMPLATES = ["Sure, I can help with that. Could you tell me the {label}?",
                  "I can do that. Which {label} would you like?", "Could you give me the {label} first?"]
 # An identifier, a name or a credential is not chosen: it is asked for ("What's the customer ID?").
 _IDENTITY_WORDS = frozenset({"id", "ids", "number", "name", "email", "e-mail", "pin", "password", "passcode",
-                             "username", "login", "code", "phone", "address", "zip", "birth", "token", "key"})
+                             "username", "login", "code", "phone", "address", "zip", "birth", "token", "key",
+                             "tag", "serial", "reference", "barcode", "sku", "isbn", "plate"})
 
 
 _QUESTION_WORDS = frozenset({"what", "how", "why", "who", "where", "when", "which"})
