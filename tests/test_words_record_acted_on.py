@@ -260,3 +260,9 @@ def test_a_new_record_of_the_users_kind_tells_its_new_key() -> None:
                                         random.Random(seed), None, user_key="passenger_id",
                                         references=frozenset({"passenger_id", "email"}))
         assert "PAX-10301" in text, text
+
+
+def test_a_search_that_found_nothing_is_not_handed_over() -> None:
+    for seed in range(40):
+        text = _reply("find_open_slots", {"therapist_code": "TH-PL", "day": "2026-07-30"}, [], False, seed)
+        assert not text.startswith(("Here you go", "Here's what I found")), text

@@ -126,7 +126,10 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: Focus | 
     if claim and past and any(re.search(rf"\b{re.escape(past.split()[0])}\b", v, re.I) and v in facts
                               for v in said_by_output) and not claimed - {str(v) for v in target.arguments.values()}:
         claim = ""  # the output says it in its own words ("Message sent to USR006 successfully.")
-    return w.join(rng.choice(w.REPLY_OPENERS if claim or writes else w.READ_OPENERS), claim, facts)
+    openers = w.REPLY_OPENERS if claim or writes else w.READ_OPENERS
+    if facts in w.NO_RESULTS or facts in w.EMPTY_RESULTS:  # "Here you go. Nothing matched." gives nothing
+        openers = [o for o in openers if o not in _GIVING] or openers
+    return w.join(rng.choice(openers), claim, facts)
 
 
 def _renamed(output: object, names: dict[str, str]) -> object:
@@ -181,6 +184,9 @@ def _new_text(output: dict[str, Any], said: str, focus: Focus | None) -> str | N
             break
         quoted += sentence
     return quoted.strip() + " ..." if quoted.strip() else text[:QUOTED_TEXT].rsplit(" ", 1)[0] + " ..."
+
+# Openers that hand something over: not before a reply that found nothing.
+_GIVING = frozenset({"Here you go.", "Here's what I found.", "Sure thing.", "Got it."})
 
 # Verbs of a write that moves money: its amount is part of what was done ("I've paid ... $25.00").
 _MONEY_VERBS = frozenset({"pay", "transfer", "send", "refund", "deposit", "withdraw", "charge", "donate", "tip",
