@@ -266,3 +266,12 @@ def test_a_search_that_found_nothing_is_not_handed_over() -> None:
     for seed in range(40):
         text = _reply("find_open_slots", {"therapist_code": "TH-PL", "day": "2026-07-30"}, [], False, seed)
         assert not text.startswith(("Here you go", "Here's what I found")), text
+
+
+def test_a_create_tells_the_one_key_it_made_not_the_records_beside_it() -> None:
+    made = {"card_id": "CRD-30103", "replacement_card_id": "CRD-30156", "account_id": "ACC-10144",
+            "status": "lost"}
+    for seed in range(20):
+        text = reply_wording.reply_text(*_segment("report_card_lost", {"card_id": "CRD-30103"}, made, seed),
+                                        random.Random(seed), None, user_key="customer_id")
+        assert "CRD-30156" in text and "ACC-10144" not in text, text

@@ -118,7 +118,10 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         fresh = [k for k, v in facts if _made_key(k, v, references) and w.relation(k) is None
                  and str(v) not in given and str(v) not in (known or set())]
         by_verb = w.snake(tool).split("_")[0] in _CREATING
-        made_keys = set(fresh) if by_verb else {own} & set(fresh)
+        # (one key: the one the tool's name says, else the first; a lost card's replacement card
+        # id, not the account id beside it)
+        named_fresh = [k for k in fresh if stems(k) & stems(tool)]
+        made_keys = set(named_fresh or fresh[:1]) if by_verb else {own} & set(fresh)
         creates = arguments is not None and not named and (by_verb or bool(made_keys))
         # ids are no answer: a reply tells what the record holds, by names and values; an id
         # only when asked, the key a create just made, or one a write set that its name says
