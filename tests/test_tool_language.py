@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,9 @@ def test_spoken_task_from_descriptions_unlike_the_tuned_ones(name: str, descript
 def test_a_pronoun_goes_before_the_particle() -> None:
     tool = _tool("find_staff_by_email", "Find a staff member by their work email.")
     said = {tl.task(tool, random.Random(seed), "you", None, "staff")[0] for seed in range(60)}
-    assert "track me down" in said and not any(p in s for s in said for p in ("down me", "up me", "out me")), said
+    assert not any(p in s for s in said for p in ("down me", "up me", "out me")), said
+    # a look-up of the user themselves pulls up their record: never "track me down", "locate me"
+    assert all(re.search(r"\bmy (?:record|details)\b", s) for s in said), said
 
 
 @pytest.mark.parametrize(("name", "said"), [

@@ -16,13 +16,26 @@ ASK_TEMPLATES = ["Sure, I can help with that. Could you tell me the {label}?",
                  "I can do that. Which {label} would you like?", "Could you give me the {label} first?"]
 # An identifier, a name or a credential is not chosen: it is asked for ("What's the customer ID?").
 _IDENTITY_WORDS = frozenset({"id", "ids", "number", "name", "email", "e-mail", "pin", "password", "passcode",
-                             "username", "login", "code", "phone", "address", "zip", "birth", "token", "key"})
+                             "username", "login", "code", "phone", "address", "zip", "birth", "token", "key",
+                             "tag", "serial", "reference", "barcode", "sku", "isbn", "plate"})
+
+
+_QUESTION_WORDS = frozenset({"what", "how", "why", "who", "where", "when", "which"})
 
 
 def ask_templates(label: str) -> list[str]:
     """The questions for a value the user left out: a preference ("Which leave type would
-    you like?") may be offered as a choice, an identifier or credential never is."""
+    you like?") may be offered as a choice, an identifier or credential never is; an id is
+    asked as the thing it keys ("Which prescription is it?", never "What's the request ID?")."""
     words = set(label.casefold().replace("-", " ").split())
+    if label.split()[:1] and label.split()[0] in _QUESTION_WORDS and len(label.split()) >= 2:
+        # "what_still_fails" is no noun: "Could you tell me what still fails?", never "I need the what still fails"
+        return [f"Sure, I can help with that. Could you tell me {label}?", f"Happy to help. Can you tell me {label}?",
+                f"Before I go ahead, could you tell me {label}?"]
+    thing = label.removeprefix("my ").removesuffix(" ID").removesuffix(" IDs")
+    if label.endswith((" ID", " IDs")) and thing:  # an id is the system's: asked as the thing it keys
+        return [f"Sure, I can help with that. Which {thing} is it?", f"Happy to help. Which {thing} do you mean?",
+                f"Before I go ahead: which {thing} is it for?", f"I can do that. Which {thing} should I use?"]
     if not words & _IDENTITY_WORDS:
         return ASK_TEMPLATES
     return [t for t in ASK_TEMPLATES if "would you like" not in t] + ["I can do that. What's the {label}?"]

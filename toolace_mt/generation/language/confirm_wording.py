@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from toolace_mt.generation.draft import Call, Segment, Turn
+from toolace_mt.generation.language import field_change as fc
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.chosen_action import acted_name, chosen_verb
@@ -51,6 +52,12 @@ def confirm_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Ran
     stated = {k: v for k, v in target.arguments.items()
               if (k != bench.values.user_key or k == ref) and (chosen is None or k != chosen[0])
               and (setting is None or k != w.snake(segment.target).split("_", 1)[1])}
+    output = target.result.result if target.result is not None and target.result.ok else None
+    change = fc.field_change(segment.target, target.arguments, output)
+    if change is not None:  # "update the pharmacy of your dispense MD30020 to PH01 (Rice Pharmacy)"
+        action = _change_action(segment.target, target, change, bench.values.user_key, known)
+        stated = {k: v for k, v in stated.items() if k not in (change.record, change.value)}
+        ref, value = None, target.arguments[change.record]  # what a look-up just before showed is of the record
     said = action + _details({**stated, **defaults}, ref, tl.spoken_names(bench.tools.values(), keep=w.SPOKEN), known)
     ids = [value] if value is not None else [v for k, v in target.arguments.items() if k.endswith("_id")]
     checked = _checked(segment, before, ids)
@@ -74,6 +81,19 @@ def _set_field(tool: str, arguments: dict[str, Any], user_key: str | None) -> tu
            f"{natural(value, field)}", ids[0]
 
 
+def _change_action(tool: str, call: Call, change: fc.FieldChange, user_key: str | None,
+                   known: dict[str, str]) -> str:
+    """A field pointed at another record, by the record it is of: "update the pharmacy of
+    your dispense MD30020 to PH01 (Rice Pharmacy)", "update your preferred pharmacy to PH08"."""
+    verb = w.snake(tool).split("_")[0]
+    value = _spoken(call.arguments[change.value], change.value, known)
+    if change.record == user_key:
+        return f"{verb} your {change.field} {fc.to_value(change, value)}"
+    det = "your" if _theirs(call, user_key) else "the"
+    record = call.arguments[change.record]
+    return f"{verb} the {change.field} of {det} {fc.thing(change.record)} {record} {fc.to_value(change, value)}"
+
+
 def _theirs(call: Call, user_key: str | None) -> bool:
     """Whether the record a write acts on is the user's: not when what it returned names
     another person by the user's own key (the report's submitter, to its approver)."""
@@ -95,11 +115,31 @@ def _details(arguments: dict[str, object], ref: str | None, names: dict[str, str
     related = [w.relation_phrase(k, said) for k, v, said in given if w.relation(k) and not isinstance(v, bool)]
     money = [said for k, v, said in given if is_money(k, v)]
     items = [said for k, v, said in given if counted(v) is not None]  # "for two of the Camping Tent (Navy)"
+    # another record the write takes, by what it is: "for request RX20069 and pharmacy PH08
+    # (Bernard Pharmacy)", never "with the request ID RX20069"
+    records = [f"{w.label(k).removeprefix('my ').removesuffix(' ID')} {said}" for k, v, said in given
+               if w.id_key(k) and not w.relation(k) and isinstance(v, str | int) and not isinstance(v, bool)]
+    # a label that is a question ("what_still_fails") is no noun: ", saying what still fails: ..."
+    questions = {k for k, _, _ in given if _question(w.label((names or {}).get(k, k)))}
+    asked = [(w.label((names or {}).get(k, k)), said) for k, v, said in given if k in questions]
+    given = [(k, v, said) for k, v, said in given if k not in questions]
     rest = [_stated(w.label((names or {}).get(k, k)).removeprefix('my '), v, said) for k, v, said in given
             if not (w.relation(k) and not isinstance(v, bool)) and not (len(money) == 1 and is_money(k, v))
-            and counted(v) is None]
+            and counted(v) is None
+            and not (w.id_key(k) and not w.relation(k) and isinstance(v, str | int) and not isinstance(v, bool))]
     return "".join(f" {phrase}" for phrase in related if phrase) + "".join(f" for {said}" for said in items) \
-        + (f" for {money[0]}" if len(money) == 1 else "") + (" with " + w.list_words(rest) if rest else "")
+        + (f" for {w.list_words(records)}" if records else "") \
+        + (f" for {money[0]}" if len(money) == 1 else "") + (" with " + w.list_words(rest) if rest else "") \
+        + "".join(f", saying {label}: {said}" for label, said in asked)
+
+
+_QUESTION_WORDS = frozenset({"what", "how", "why", "who", "where", "when", "which"})
+
+
+def _question(label: str) -> bool:
+    """A label that is a question, not a noun ("what still fails")."""
+    words = label.split()
+    return len(words) >= 2 and words[0] in _QUESTION_WORDS
 
 
 def _stated(label: str, value: object, said: str) -> str:

@@ -46,10 +46,17 @@ _MINE = ("name", "email", "zip", "zip code", "postal code", "phone", "phone numb
 
 _ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
 
+# A field named in lower case with its words run together (Koha's `cardnumber`, `firstname`,
+# `dateofbirth` aside): a person says "card number", never the field's name.
+_GLUED = re.compile(r"(?<![a-z])(?:(first|last|given|family|middle|full|display)(name)|([a-z]{3,}?)(number|date|code))"
+                    r"(?![a-z])")
+
+
 def label(param: str) -> str:
     """`customer_id` -> "customer ID"; a trailing digit becomes an ordinal (`address1` ->
     "first address"), so a parameter's name is never read as an id or a count."""
     param = re.sub(r"(?<=[a-z])([A-Z])", lambda m: "_" + m.group(1).lower(), param)  # camelCase: "fuel level"
+    param = _GLUED.sub(lambda m: "_".join(part for part in m.groups() if part), param)  # "cardnumber": "card number"
     words = " ".join(param.replace("_ids", " IDs").replace("_id", " ID").replace("_", " ").split())
     match = re.fullmatch(r"(.*?)\s*(\d)", words)
     if match and match.group(1):

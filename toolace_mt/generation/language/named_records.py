@@ -27,13 +27,22 @@ def _a_name(value: Any) -> bool:
     return isinstance(value, str) and any(c.isalpha() for c in value) and not any(c.isdigit() for c in value)
 
 
+def titled(value: Any) -> bool:
+    """A record's title that reads as words, not a name ("Phone will not charge",
+    "Ameliorated asynchronous middleware"): three words or more, some in lower case."""
+    words = value.split() if isinstance(value, str) else []
+    return len(words) >= 3 and not any(c.isdigit() for c in value) and any(x[:1].islower() for x in words[1:])
+
+
 def named_things(param: str, value: Any) -> str | None:
     """"the Air Purifier and the Smart Thermostat" when an id parameter's value names its
-    records instead of giving their ids; None otherwise."""
+    records instead of giving their ids; a title as the thing it titles, quoted: 'the
+    ticket "Phone will not charge"', never "the Phone will not charge"; None otherwise."""
     names = value if isinstance(value, list) else [value]
     if not _id_param(param) or not names or len(names) > MAX_NAMED or not all(_a_name(v) for v in names):
         return None
-    parts = [f"the {str(v).strip()}" for v in names]
+    noun = re.sub(r"_?ids?$", "", _snake(param)).replace("_", " ").strip() or "one"
+    parts = [f'the {noun} "{str(v).strip()}"' if titled(v) else f"the {str(v).strip()}" for v in names]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
@@ -44,6 +53,7 @@ def named_clause(rng: random.Random, param: str, value: Any) -> str | None:
         return None
     many = isinstance(value, list) and len(value) > 1
     noun = re.sub(r"_?ids?$", "", _snake(param)).replace("_", " ").strip() or "one"
-    frame = rng.choice(NAMED_CLAUSES if noun != "one" else NAMED_CLAUSES[1:3])
+    titles = any(titled(v) for v in (value if isinstance(value, list) else [value]))
+    frame = rng.choice(NAMED_CLAUSES if noun != "one" and not titles else NAMED_CLAUSES[1:3])
     return frame.replace("{n}", noun + ("s" if many else "")).replace("{be}", "are" if many else "is") \
         .replace("{v}", said)

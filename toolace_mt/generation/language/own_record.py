@@ -18,7 +18,8 @@ from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.tool_language import is_secret
 
 # A field that names a person: the user's own, on their own record.
-_NAME_KEY = re.compile(r"^(?:first|given|last|family|full|display|middle)?_?name$|^(?:first|last|full)name$")
+_NAME_KEY = re.compile(r"^(?:first|given|last|family|full|display|middle)?_?name$|^(?:first|last|full)name$"
+                       r"|^(?:sur|fore)name$")
 # Words of a tool's name that say it signs someone in (`ticket_login`, `sign_in`, `authenticate_user`).
 _SIGN_IN = re.compile(r"(?:^|_)(?:login|log_in|logon|signin|sign_in|authenticate|auth)(?:_|$)")
 # A yes/no output field that is the state a sign-in puts the user in ("logged_in", "is_authenticated").
@@ -42,9 +43,12 @@ def is_own(output: Any, user_key: str | None) -> bool:
     """Whether an output is the user's own record: it holds the user's key and no other
     record's own id at its top level. An id named with a qualifier (`preferred_pharmacy_id`,
     `default_card_id`) is a setting of the user's record pointing elsewhere, not the id of
-    another record the output is (a payee's `payee_id` beside its customer's)."""
+    another record the output is (a payee's `payee_id` beside its customer's); an output
+    whose first field is the user's key is their record, whatever else it points at."""
     if not user_key or not isinstance(output, dict) or user_key not in output:
         return False
+    if next(iter(output)) == user_key:  # keyed by the user's key first: their record (a patron's home `library_id`)
+        return True
     return not any(k != user_key and w.id_key(k) and isinstance(v, str) and v and len(w.label(k).split()) <= 2
                    for k, v in output.items())
 

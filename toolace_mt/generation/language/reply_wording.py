@@ -9,10 +9,12 @@ import re
 from typing import Any
 
 from toolace_mt.generation.draft import Call, Draft, Segment, Turn
+from toolace_mt.generation.language import field_change as fc
 from toolace_mt.generation.language import own_record
 from toolace_mt.generation.language import tool_language as tl
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.assistant_phrases import FIRST_LEADS
+from toolace_mt.generation.language.confirm_wording import id_names
 from toolace_mt.generation.language.error_wording import plain_error
 from toolace_mt.generation.language.record_facts import CONTENT
 from toolace_mt.generation.language.record_listing import describe_item, entries
@@ -77,15 +79,26 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: Focus | 
         return w.join(rng.choice(w.REPLY_OPENERS), own_record.signed_in_line(output, past, rng), rest)
     if own_record.is_own(output, user_key):  # their own profile: what it holds beside their name
         said = {str(v) for v in segment.stated.values()}  # "find me by first name Collin" asks no name
+        # a user found by a name of theirs asks none of them ("family name Golden" asks no "given name")
+        found_by_name = any(own_record.name_key(k) and str(v) in said for k, v in output.items())
         output = own_record.without_names(output, {k for k, v in output.items() if focus is not None
-                                                   and focus.asked(k) and str(v) not in said})
-    claim, claimed = (_claim(segment.target, past, target) if past and _succeeded(target) else ("", set()))
+                                                   and focus.asked(k) and str(v) not in said and not found_by_name})
+    named_ids = id_names([c.result.result for t in segment.turns for c in t.calls
+                          if c.result is not None and c.result.ok])  # "PH08 (Walter Pharmacy)"
+    claim, claimed = (_claim(segment.target, past, target, named_ids, user_key) if past and _succeeded(target)
+                      else ("", set()))
     if claim and chosen:  # "I've approved report ER-5040" says the decision: not again as "the decision is approve"
         claimed.add(chosen[1])
-    # After a write, the user's own id on what it made, or the one they acted as, is no news
-    # ("the employee ID is E4012", "the username is paula.s")
-    own_id = {str(found[user_key]) for found in (output, target.arguments) if writes and user_key
-              and isinstance(found, dict) and isinstance(found.get(user_key), str | int)}
+    # The user's own id on what a write made, on what a look-up found, or the one they acted
+    # as, is no news ("the employee ID is E4012", "the patient ID is PT1060")
+    # (a key of the user's kind that a write named for that kind just made, a new passenger's
+    # from create_passenger, is news, not theirs)
+    theirs = {str(v) for v in [*target.arguments.values(), *segment.stated.values(), *segment.context.values()]}
+    new_of_their_kind = bool(writes and user_key and w.snake(user_key).removesuffix("_id") in w.snake(segment.target)
+                             and isinstance(output, dict) and str(output.get(user_key)) not in theirs)
+    own_id = {str(found[user_key]) for found in (output, target.arguments) if user_key
+              and isinstance(found, dict) and isinstance(found.get(user_key), str | int)
+              and not (found is output and new_of_their_kind)}
     facts = summary(_renamed(output, names or {}), segment.target, rng,
                     arguments=tl.without_secrets(target.arguments) if writes else None,
                     known=_known(segment, target, writes) | claimed | own_id, focus=focus,
@@ -113,7 +126,10 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: Focus | 
     if claim and past and any(re.search(rf"\b{re.escape(past.split()[0])}\b", v, re.I) and v in facts
                               for v in said_by_output) and not claimed - {str(v) for v in target.arguments.values()}:
         claim = ""  # the output says it in its own words ("Message sent to USR006 successfully.")
-    return w.join(rng.choice(w.REPLY_OPENERS if claim or writes else w.READ_OPENERS), claim, facts)
+    openers = w.REPLY_OPENERS if claim or writes else w.READ_OPENERS
+    if facts in w.NO_RESULTS or facts in w.EMPTY_RESULTS:  # "Here you go. Nothing matched." gives nothing
+        openers = [o for o in openers if o not in _GIVING] or openers
+    return w.join(rng.choice(openers), claim, facts)
 
 
 def _renamed(output: object, names: dict[str, str]) -> object:
@@ -169,21 +185,32 @@ def _new_text(output: dict[str, Any], said: str, focus: Focus | None) -> str | N
         quoted += sentence
     return quoted.strip() + " ..." if quoted.strip() else text[:QUOTED_TEXT].rsplit(" ", 1)[0] + " ..."
 
+# Openers that hand something over: not before a reply that found nothing.
+_GIVING = frozenset({"Here you go.", "Here's what I found.", "Sure thing.", "Got it."})
+
 # Verbs of a write that moves money: its amount is part of what was done ("I've paid ... $25.00").
 _MONEY_VERBS = frozenset({"pay", "transfer", "send", "refund", "deposit", "withdraw", "charge", "donate", "tip",
                           "top", "fund", "move"})
 
 
-def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
+def _claim(tool: str, past: str, call: Call, named_ids: dict[str, str] | None = None,
+           user_key: str | None = None) -> tuple[str, set[str]]:
     """What a write did, as one sentence, and the values it says: "I've paid payee PAY-5029
     (Jack Zimmerman MD) $679.54 from account ACC-10042.", "I've transferred $370.27 from
-    account ACC-10073 to account ACC-10074."."""
+    account ACC-10073 to account ACC-10074."; a field pointed at another record, by the
+    record it is of: "I've updated the pharmacy of dispense MD30045 to PH08 (Walter Pharmacy)."."""
+    output = call.result.result if call.result is not None else None
+    change = fc.field_change(tool, call.arguments, output)
+    if change is not None:
+        return _changed(past, call, change, named_ids or {}, user_key)
     ref = w.referent_argument(tool, call.arguments)
+    if ref is not None and ref == user_key and w.snake(tool).split("_")[0] in w.CHANGE_VERBS:
+        # their own record: "I've updated your details.", not "I've updated patient PT1060."
+        return f"I've {past} your details.", {str(call.arguments[ref])}
     value = call.arguments.get(ref) if ref else None
     named = ref is not None and isinstance(value, str | int) and not isinstance(value, bool)
     thing = "" if not named or ref is None else w.label(ref).removesuffix(" ID") \
         if w.id_key(ref) else w.label(ref).rsplit(" ", 1)[0]  # "flight number" FLI-1: "flight FLI-1"
-    output = call.result.result if call.result is not None else None
     said: set[str] = set()
     head = f"I've {past}"
     # "invite_to_event(event_id, contact_id)": the contact is who was invited, the event
@@ -212,8 +239,27 @@ def _claim(tool: str, past: str, call: Call) -> tuple[str, set[str]]:
             extras.append(phrase)
             said.add(str(item))
     if not thing and not extras and past.split()[-1] not in w.PARTICLES:  # "I've logged out", not "... out it"
-        head += " it"
+        noun = w.snake(tool).split("_")[1:]  # "I've placed the hold", not "I've placed it" out of nowhere
+        plain = noun and not set(noun) & (w.PARTICLES | _NOT_NOUNS) and all(x.isalpha() for x in noun)
+        head += f" the {' '.join(noun)}" if plain else " it"
     return " ".join([head, *extras]) + ".", said
+
+
+def _changed(past: str, call: Call, change: fc.FieldChange, named_ids: dict[str, str],
+             user_key: str | None) -> tuple[str, set[str]]:
+    """"I've updated the pharmacy of dispense MD30045 to PH08 (Walter Pharmacy).", "I've
+    updated your preferred pharmacy to PH08 (Walter Pharmacy)." (the user's own record)."""
+    record, value = call.arguments[change.record], call.arguments[change.value]
+    said = str(value) + (f" ({named_ids[str(value)]})" if str(value) in named_ids else "")
+    head = f"I've {past} your {change.field}" if change.record == user_key \
+        else f"I've {past} the {change.field} of {fc.thing(change.record)} {record}"
+    done = {str(record), str(value)} | ({named_ids[str(value)]} if str(value) in named_ids else set())
+    return f"{head} {fc.to_value(change, said)}.", done
+
+
+# Words of a tool's name that make its rest no noun phrase ("apply_for_permit", "get_my_id").
+_NOT_NOUNS = frozenset({"to", "from", "for", "with", "into", "between", "by", "my", "all", "id", "ids", "a", "an",
+                        "the", "and", "or", "of", "at"})
 
 
 def _moved_argument(tool: str, ref: str | None, arguments: dict[str, Any]) -> str | None:

@@ -20,6 +20,7 @@ from toolace_mt.generation.language.env_words import (
     situation_people,
     spoken_names,
 )
+from toolace_mt.generation.language.named_records import titled
 from toolace_mt.generation.language.value_phrases import FormCount
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -138,7 +139,8 @@ def _phrase(bench: Workbench, tool: ToolSpec, stated: dict[str, object], options
         ref = w.referent(tool.name)
         value = stated.get(ref) if ref in tool.parameters.get("properties", {}) else None
         if isinstance(value, str) and rng.random() < 0.7:  # "Could you cancel order #W1001?"
-            phrased, covered = w.ask_sentence(rng, tool.name, value), {ref}
+            said = f'"{value}"' if titled(value) else value  # 'hold "Ameliorated asynchronous middleware"'
+            phrased, covered = w.ask_sentence(rng, tool.name, said), {ref}
         else:
             phrased = w.ask_sentence(rng, tool.name)
     return phrased, covered

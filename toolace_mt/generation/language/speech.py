@@ -111,11 +111,24 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # field: it made nothing, and the field is its news
         noun = w.snake(tool).split("_")[-1].removesuffix("s")
         named = {k for k in value if len(w.snake(tool).split("_")) > 1 and w.snake(k).removesuffix("s") == noun}
-        creates = arguments is not None and not named and (w.snake(tool).split("_")[0] in _CREATING or any(
-            _made_key(k, v, references) and str(v) not in given and str(v) not in (known or set())
-            for k, v in facts))
-        plain = [kv for kv in facts if not id_key(kv[0]) or stems(kv[0]) & stems(tool)
-                 or focus.asked(kv[0]) or (creates and str(kv[1]) not in given)]
+        # What a write made: for a create by its verb, the keys it shows that nobody gave nor
+        # knew (a booking's id beside the flight booked); for any other write, its output's own
+        # key only, when new (a cancelled fill's prescription and pharmacy ids were made by nobody)
+        own = _own_key(value, tool, references)
+        fresh = [k for k, v in facts if _made_key(k, v, references) and w.relation(k) is None
+                 and str(v) not in given and str(v) not in (known or set())]
+        by_verb = w.snake(tool).split("_")[0] in _CREATING
+        # (one key: the one the tool's name says, else the first; a lost card's replacement card
+        # id, not the account id beside it)
+        named_fresh = [k for k in fresh if stems(k) & stems(tool)]
+        made_keys = set(named_fresh or fresh[:1]) if by_verb else {own} & set(fresh)
+        creates = arguments is not None and not named and (by_verb or bool(made_keys))
+        # ids are no answer: a reply tells what the record holds, by names and values; an id
+        # only when asked, the key a create just made, or one a write set that its name says
+        # (modify_pending_order_payment's payment method), never the record's own nor the
+        # other records it points at (an id by its name: an email other tools take is told)
+        plain = [kv for kv in facts if not id_key(kv[0]) or focus.asked(kv[0]) or (creates and kv[0] in made_keys)
+                 or (arguments is not None and kv[0] != own and bool(stems(kv[0]) & stems(tool)))]
         facts = plain if any(not id_key(k) for k, _ in plain) else facts
         facts = sorted(asked_first(facts, tool), key=lambda kv: id_key(kv[0]) and not (
             stems(kv[0]) & stems(tool)))
@@ -127,6 +140,18 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
                                                        and str(kv[1]) not in given), kv[0] not in named,
                                                   _outcome(*kv, set_values) if made or named else 2,
                                                   str(kv[1]) not in set_values))
+        if arguments is not None:  # what the write did: the values it set, what it made, where the record
+            # stands (status, money, due date); not the rest of the record ("the birth date is ..." after a
+            # pharmacy change, "the fulfilment is pickup" after a move)
+            # (a reference the user gave, the asset tag a replacement is for, is what it acted on: not
+            # news; an id set is, the receiver a message went to)
+            news = [kv for kv in facts if (str(kv[1]) in set_values and not (
+                        not id_key(kv[0]) and _made_key(*kv, references) and not stems(kv[0]) & stems(tool)))
+                    or kv[0] in named or moved_money(*kv) or (creates and kv[0] in made_keys)
+                    or stems(kv[0]) & HEADLINE]
+            if not news and any(True for _ in facts):
+                return ""
+            facts = news
         ranked = merged(facts)
         facts = _few_unasked(ranked, focus, limit)
         if arguments is not None:  # money the write moved (a refund, a fee it charged) is told, whatever else is
@@ -214,6 +239,18 @@ def _made_key(key: str, value: Any, references: frozenset[str]) -> bool:
     if isinstance(value, int):
         return w.label(key).split()[-1] == "number"
     return isinstance(value, str) and " " not in value.strip() and is_identifier(value.strip().lstrip("#"))
+
+
+def _own_key(value: dict[str, Any], tool: str, references: frozenset[str]) -> str | None:
+    """The field keying the record an output is: the key the tool's name names
+    (`dispense_id` of cancel_medication_dispense, `permit_number` of applyForPermit), else
+    its first field when that is a key; None when neither."""
+    # (never a relation: a transfer's "from_account_id" keys the account it came from)
+    keys = [k for k, v in value.items() if _made_key(k, v, references) and w.relation(k) is None]
+    named = next((k for k in keys if stems(k) & stems(tool)), None)
+    if named is not None:
+        return named
+    return keys[0] if keys and keys[0] == next(iter(value)) else None
 
 
 def _few_unasked(facts: list[tuple[str, Any]], focus: Focus, limit: int) -> list[tuple[str, Any]]:

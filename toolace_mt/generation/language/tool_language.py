@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sandbox import ToolSpec
+from toolace_mt.generation.language.named_records import titled
 
 
 def _words(text: str) -> list[str]:
@@ -323,6 +324,16 @@ def referent(tool: ToolSpec) -> tuple[str, str] | None:
     return None
 
 
+# A description's verb no person asks with: "read my record" is "pull up my record".
+_SAID_VERBS = {"read": ["look at", "check", "pull up", "bring up"], "retrieve": ["look up", "pull up", "check"],
+               "fetch": ["look up", "pull up", "check"], "return": ["look up", "check"]}
+
+# A look-up of the user themselves, as the description's object becomes "me": "find me",
+# "locate me", "track me down" read as a person asking to be found, not their record pulled up.
+_FINDS_ME = re.compile(r"(?:find|locate|look|track|search(?: for)?|identify|get|fetch|retrieve|look up|track down)"
+                       r" me(?: up| down| out)?", re.I)
+
+
 def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None,
          user_noun: str | None = None) -> tuple[str, bool]:
     """(what the user asks for, from the description; whether `ref`, the value of the
@@ -333,7 +344,8 @@ def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None,
     if not phrase:
         return "", False
     verb, _, rest = phrase.partition(" ")
-    options = w.TASK_VERBS.get(verb.lower())
+    rest = re.sub(r"^one (?=[a-z])", "a ", rest)  # "Read one prescription": "look at a prescription"
+    options = w.TASK_VERBS.get(verb.lower()) or _SAID_VERBS.get(verb.lower())
     if options and rest and not rest.startswith(("in ", "out ", "up ")):
         said = rng.choice(options)
         if " " in said and said.split()[-1] == rest.split()[0] and " " in rest:  # "search for" + "for messages"
@@ -342,6 +354,8 @@ def task(tool: ToolSpec, rng: random.Random, who: str = "you", ref: Any = None,
         if head and particle in ("up", "down", "out") and rest.split()[0] in ("me", "it", "them"):
             said, rest = f"{head} {rest.split()[0]} {particle}", rest.partition(" ")[2]  # "track me down"
         phrase = f"{said} {rest}".strip()
+    if _FINDS_ME.fullmatch(phrase):  # "find a patient by ..." said by the patient: not "track me down"
+        phrase = rng.choice(["pull up my record", "look up my record", "find my record", "look up my details"])
     found = referent(tool)
     if ref is None or found is None or isinstance(ref, bool):
         return phrase, False
@@ -373,8 +387,10 @@ def ask_sentence(tool: ToolSpec, rng: random.Random, ref: Any = None,
 
 
 def refusal_topic(tool: ToolSpec) -> str:
-    """What a refusal says cannot be done ("close a ticket"), from the description."""
-    return first_person(description(tool)) or "do that here"
+    """What a refusal says cannot be done ("close a ticket"), from the description's verb
+    and the head of its object: "request a refill", never the description's whole clause
+    ("request a refill of an active prescription at a pharmacy, for pickup or delivery")."""
+    return spoken_task(tool) or first_person(description(tool)).split(",")[0].strip() or "do that here"
 
 
 def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random,
@@ -386,6 +402,8 @@ def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random,
     found = referent(tool)
     value = stated.get(found[0]) if found is not None else None
     said = value if isinstance(value, str | int) and not isinstance(value, bool) and rng.random() < 0.7 else None
+    if said is not None and titled(said):  # a title, quoted: 'reopen the ticket "Phone will not charge"'
+        said = f'"{said}"'
     text, covered = ask_sentence(tool, rng, said, user_noun)
     if user_noun:
         text = re.sub(rf"\b(?:a|an|the|this)\s+{re.escape(user_noun)}'s\b", "my", text, flags=re.I)

@@ -90,7 +90,7 @@ CONTEXT_FRAMES = ["My {kin} reminded me to sort this out.", "I've got a spare mo
 
 # Said before a Faker first name ("my cousin Dawn"), so none says whether it is a man or a woman.
 RELATIONS = ["partner", "cousin", "neighbour", "friend", "colleague", "roommate", "boss", "flatmate",
-             "teammate", "manager", "classmate", "landlord", "assistant", "business partner", "old friend",
+             "teammate", "manager", "classmate", "assistant", "business partner", "old friend",
              "coworker", "mentor", "housemate", "sibling"]
 
 # Said without a name ("I'm visiting my sister"): any relation.
@@ -138,7 +138,7 @@ ANSWER_LEADS = ["", "", "", "Sure, ", "Oh, ", "Sorry, ", "Right, ", "Ah, ", "Of 
 
 ANSWER_CORES = ["it's {v}.", "{v}.", "the {l} is {v}.", "it should be {v}.", "that would be {v}.", "I'd like {v}.",
                 "I have it here: {v}.", "it's {v}, thanks.", "here it is: {v}.", "{v} is the {l}.",
-                "the {l} should be {v}.", "I forgot to say: {v}.", "I'd say {v}.", "I'd prefer {v}.",
+                "I forgot to say: {v}.", "I'd say {v}.", "I'd prefer {v}.",
                 "{v}, thanks.", "I believe it's {v}.", "my {l} is {v}.", "I think it's {v}."]
 
 CORRECTION_LEADS = ["", "Oops, ", "Sorry, ", "My mistake, ", "Ah, ", "Oh no, ", "Whoops, ", "Apologies, ",
@@ -201,17 +201,16 @@ UNSUPPORTED = ["get a taxi to the airport", "translate an email into French", "o
 CHAT_ACKS = ["Thanks", "Great", "Perfect", "Nice", "Cool", "Awesome", "Lovely", "Brilliant", "Okay", "Good",
              "Wonderful", "Fantastic", "Excellent", "Super", "Oh nice", "Amazing", "Splendid", "Wow"]
 
+# (none brings in a person or an occasion: the request's situation line is drawn apart,
+# so "my anniversary plans" after "hosting Taylor's engagement party" contradicted it)
 CHAT_COMMENTS = ["that's really helpful!", "you've been very quick today.", "that was easy.",
                  "thanks for explaining.", "that was fast.", "good to know.", "that's a relief.",
                  "thanks for checking.", "that's exactly what I needed.", "you're a lifesaver today.",
-                 "that's sorted then.", "my {kin} will be happy.", "{name} will be glad to hear it.",
-                 "{name} will be pleased.", "I'll tell {name}.",
-                 "that's much easier than I expected.",
-                 "I was worried about that.", "I'll let my {kin} know.", "this saves me a trip.",
+                 "that's sorted then.", "that's much easier than I expected.",
+                 "I was worried about that.", "this saves me a trip.",
                  "you made that painless.", "I can finally relax.", "that clears things up.",
-                 "I'll pass that on to {name}.", "that makes my {occasion} plans easier.",
                  "that's a weight off my mind.", "how's your day going?", "by the way, how are you?",
-                 "you're very patient with me.", "{name} recommended you, and now I see why."]
+                 "you're very patient with me."]
 
 # Small talk after the assistant said it cannot do something: no thanks for a favour not done.
 CHAT_AFTER_NO = ["Ah, okay. Never mind then.", "Fair enough, no worries.", "Oh well, I'll sort that out myself.",
@@ -384,6 +383,8 @@ def recall(rng: random.Random, key: str, said_before: bool | None = True) -> str
     lead = rng.choice(RECALL_LEADS if said_before else FRESH_LEADS)
     if said_before and not _AGAIN_SAID.search(lead + core):  # "what's the total?" right after it was told
         lead = rng.choice(["Sorry, ", "Wait, ", "Sorry to ask again, ", "Just to be sure, ", "Hold on, "])
+    if "sorry" in lead.lower() and re.search(r"\bsorry\b", core):  # not "Sorry, what's the status again, sorry?"
+        lead = ""
     return lead + core if lead else core[0].upper() + core[1:]
 
 def _event_verb(key: str) -> dict[str, str] | None:
@@ -423,7 +424,7 @@ def _recall_unknown(rng: random.Random, key: str) -> str:
         core = f"when does it {dated['verb']} again?"
     else:
         core = _agreed(rng.choice(SAFE_RECALL_CORES).replace("{l}", said), said)
-    lead = rng.choice(SAFE_RECALL_LEADS) if not re.match(r"(?:sorry|just|wait|quick),?", core) else ""
+    lead = rng.choice(SAFE_RECALL_LEADS) if not re.search(r"^(?:sorry|just|wait|quick),?|\bsorry\b", core) else ""
     return lead + core if lead else core[0].upper() + core[1:]
 
 

@@ -29,33 +29,33 @@ from toolace_mt.generation.plan.values import text_kind
 VALUE_CLAUSES = ["Just so you know, the {l} is {v}.",
                  "I can confirm the {l} is {v}.", "Note that the {l} is {v}.", "You'll see the {l} is {v}.",
                  "Double-checking, the {l} is {v}.",
-                 "The {l} on file should be {v}.", "Oh, the {l}? That's {v}.", "From my notes, the {l} is {v}.",
+                 "From my notes, the {l} is {v}.",
                  "According to my paperwork, the {l} is {v}.", "If memory serves, the {l} is {v}.",
                  "Last I checked, the {l} was {v}.", "My records say the {l} is {v}.",
                  "The {l} I'd like is {v}.",
                  "Please note the {l} is {v}.",
                  "I've got the {l} here, it's {v}.", "If you need the {l}, it's {v}.", "Oh, and the {l} is {v}.",
                  "I think the {l} is {v}.", "I'm pretty sure the {l} is {v}.",
-                 "The {l} is {v}.", "The {l} should be {v}.", "{L} would be {v}.",
-                 "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.", "The {l} will be {v}.", "{L} should be {v}.",
+                 "The {l} is {v}.",
+                 "{L} is {v}.", "{v} is the {l}.", "Here's the {l}: {v}.",
                  "The {l}'s {v}.", "You'll need the {l}, which is {v}.", "In case you need it, the {l} is {v}.",
                  "The {l}, if it helps, is {v}.", "Oh, the {l} is {v}, by the way.", "The {l} is {v}, I believe.",
                  "Just to add, the {l} is {v}.", "I should mention the {l} is {v}.", "The {l} you'll want is {v}.",
                  "Quick note: the {l} is {v}.", "The {l} I have is {v}.",
                  "Don't forget, the {l} is {v}.",
                  "Worth noting the {l} is {v}.",
-                 "Oh, I nearly forgot: the {l} is {v}.", "And the {l}? {v}.",
-                 "It's {v}, the {l}."]
+                 "Oh, I nearly forgot: the {l} is {v}.",
+                 "It's {v}, the {l}.", "For the {l}, it's {v}.", "The {l} I've got is {v}."]
 
 # Said of a choice (a reason, a status, a payment method), not of who the user is.
-CHOICE_CLAUSES = ["I'd like the {l} to be {v}.", "I'd prefer {v}, please.", "I'd rather have {v}, if possible.",
-                  "Could the {l} be {v}?", "The {l} should be {v}, please.",
-                  "Ideally the {l} would be {v}.", "If possible, the {l} should be {v}.",
-                  "I want the {l} to be {v}.", "The {l} I want is {v}.",
-                  "Could you make the {l} {v}?"]
+# (a wish, never a form's "the <label> should be <value>" nor "Ideally the <label> would be")
+# (nor "I'd like the <label> to be", "Could the <label> be": a form's field wished for by its name)
+CHOICE_CLAUSES = ["I'd prefer {v}, please.", "I'd rather have {v}, if possible.", "Please set the {l} to {v}.",
+                  "Can you set the {l} to {v}?", "The {l} I want is {v}.", "Let's make it {v}.",
+                  "I'll take {v}.", "For the {l}, I'd go with {v}."]
 # Said of a value that replaces an old one: only for a write that changes a record (not one
 # that makes it: a new order's payment method "needs to change" from nothing).
-CHANGE_CLAUSES = ["Going forward, the {l} should be {v}.", "The new {l} is {v}.", "The {l} needs to change to {v}."]
+CHANGE_CLAUSES = ["Please change the {l} to {v}.", "The new {l} is {v}.", "The {l} needs to change to {v}."]
 # The first word of a write that changes what a record holds.
 CHANGE_VERBS = frozenset({"change", "modify", "update", "set", "switch", "edit", "replace", "move", "reschedule",
                           "rename", "adjust", "amend", "reassign", "correct"})
@@ -128,7 +128,7 @@ _NAMED_BY_VALUE = frozenset({"method", "type", "class", "kind", "option", "plan"
                              "model", "level", "fare", "room", "flavour", "flavor", "payment", "shipping", "delivery"})
 
 # Only for what the user owns or is (ids of their things, their name, address ...).
-MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.", "My {l} should be {v}.",
+MY_CLAUSES = ["My {l} is {v}.", "My {l}: {v}.", "My {l}'s {v}.",
               "My {l}, if you need it, is {v}."]
 
 # Said of a free-text value (a memo, a subject, a reason: the user's own words, see
@@ -229,7 +229,7 @@ _IN_WORDS = re.compile(r"[A-Z][a-z]+ \d{1,2}, \d{4}(?: at \d{2}:\d{2})?")
 # a value the user is choosing for a write.
 _RECALLING = ("Last I checked", "If memory serves", "My records say", "According to my paperwork", "From my notes",
               "on file", "I think", "I believe", "pretty sure", "Double-checking", "I can confirm", "You'll see",
-              "on my side", "on my end", "I have is", "I've got the", "Just so you know", "in question")
+              "on my side", "on my end", "I have is", "I've got the", "I've got is", "Just so you know", "in question")
 
 
 # "the <label> is / should be <value>": a clause a form has. A turn of two or three of them
@@ -326,15 +326,15 @@ def value_clause(rng: random.Random, param: str, value: Any, chosen: bool = Fals
         return fill_frame(rng.choice(TEXT_CLAUSES), said, shown)
     frames = VALUE_CLAUSES + (MY_CLAUSES if mine(said) else [])
     if isinstance(value, EnumWords) and not chosen:  # what a look-up is for, not a wish ("I'd rather have meals")
-        frames = ["The {l} is {v}.", "The {l} should be {v}.", "I'm asking about {v}."]
+        frames = ["The {l} is {v}.", "I'm asking about {v}."]
     elif isinstance(value, EnumWords):  # a choice from a list ("no longer needed"): wished for, never a remembered fact
-        frames = [*choices, "The {l} is {v}.", "The {l} should be {v}."]
+        frames = [*choices, "The {l} is {v}."]
     elif not mine(said) and not any(ch.isdigit() for ch in shown) and not _IDENTITY_LABEL.search(said):
         frames = frames + choices  # "paypal", "economy": a choice, not who the user is
     if chosen and not id_key(param):  # set by a write: wished for, never recalled
         frames = [f for f in frames if not any(m in f for m in _RECALLING)] + (
             choices if not _IDENTITY_LABEL.search(said) and not _CODE.fullmatch(shown) else
-            ["The new {l} is {v}." if changes and not renewed else "The {l} should be {v}.", "Make it {v}, please."])
+            ["The new {l} is {v}." if changes and not renewed else "The {l} is {v}.", "Make it {v}, please."])
     if not chosen or _CODE.fullmatch(shown):  # a fact or a code the user states is no question ("Could the
         # species be dog?", "Could the barcode be BB004541?")
         frames = [f for f in frames if not f.startswith(("Could the", "Could you make"))]
