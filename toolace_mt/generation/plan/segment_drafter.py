@@ -37,6 +37,7 @@ from toolace_mt.generation.plan.redundancy import (
 from toolace_mt.generation.plan.siblings import parallel_lookups
 from toolace_mt.generation.plan.target_choice import for_sub_tasks, propose_target, signed_in_before
 from toolace_mt.generation.plan.value_finder import Seen, points_elsewhere, producer
+from toolace_mt.generation.plan.value_origin import own_part
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -294,12 +295,17 @@ def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -
                      if (is_id(p) or p == user) and p in c.call.arguments} - _set_values(bench, candidates))
     # A write's id is not taken from a record of another kind the user pointed at (pay
     # from the account a transfer they asked about came from): they say it, or a look-up finds it.
-    writes = {p: bench.tools[c.call.name] for c in candidates if bench.tools[c.call.name].writes
+    writes = {p: c.call for c in candidates if bench.tools[c.call.name].writes
               for p in c.call.arguments if p in params}
-    found = [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
+    # Nor is it a reference another kind of record holds (the pharmacy of a fill they
+    # cancelled): only a record's own key, the user's record or the write's own record (value_origin).
+    found = [(index, param, call.result.result if param not in writes else own_part(
+                bench.catalog, bench.env.user_table, call.result.result, param, writes[param].arguments))
+             for index, segment in enumerate(draft.segments)
              for turn in segment.turns for call in turn.calls
              if call.result is not None and call.result.ok for param in params
-             if param not in writes or not points_elsewhere(bench, writes[param], list(call.arguments))]
+             if param not in writes or not points_elsewhere(bench, bench.tools[writes[param].name],
+                                                            list(call.arguments))]
     # The user's own id, said for an earlier call (list_cards(CUS-1041)), is known too: no
     # look-up of one of their accounts to find it again.
     key = bench.values.user_key

@@ -1,0 +1,78 @@
+"""A write's value the assistant takes without the user saying it is the record's own, the
+user's, or the acted-on record's: never a reference another kind of record holds (a refill
+at the pharmacy of a fill the user had just cancelled, which they never named)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
+from toolace_mt.generation.backends.offline_backend import OfflineBackend
+from toolace_mt.generation.draft import Draft
+from toolace_mt.generation.plan.value_origin import may_supply, own_part, record_table
+from toolace_mt.generation.workbench import Workbench
+
+PHARMACY = Path(__file__).resolve().parent.parent / "bench" / "fresh_envs" / "pharmacy_refills.py"
+FILL = {"copay": 5.0, "dispense_id": "MD30020", "fulfilment": "pickup", "patient_id": "PT1024",
+        "pharmacy_id": "PH08", "ready_on": "2026-07-07", "request_id": "RX20071", "status": "preparation"}
+PATIENT = {"patient_id": "PT1024", "given_name": "Meagan", "family_name": "Ray", "birth_date": "1980-01-02",
+           "phone": "555-000-1111", "preferred_pharmacy_id": "PH06"}
+
+
+@pytest.fixture(scope="module")
+def bench():
+    made = Workbench(str(PHARMACY), 0)
+    yield made
+    made.close()
+
+
+def test_a_record_is_read_as_the_row_of_its_table(bench) -> None:
+    assert record_table(bench.catalog, FILL) == "dispenses"
+    assert record_table(bench.catalog, PATIENT) == "patients"
+    assert record_table(bench.catalog, {"amount": 3}) is None
+
+
+def test_a_fills_pharmacy_does_not_supply_a_new_refills_pharmacy(bench) -> None:
+    table = bench.env.user_table
+    refill = {"request_id": "RX20069", "pharmacy_id": "PH08"}
+    assert not may_supply(bench.catalog, table, FILL, "pharmacy_id", refill)
+    assert own_part(bench.catalog, table, [FILL], "pharmacy_id", refill) == []
+    # the fill's own key, the user's own preferred pharmacy, the fill a move acts on: theirs
+    assert may_supply(bench.catalog, table, FILL, "dispense_id", {"dispense_id": "MD30020"})
+    assert may_supply(bench.catalog, table, PATIENT, "preferred_pharmacy_id", refill)
+    assert may_supply(bench.catalog, table, FILL, "pharmacy_id", {"dispense_id": "MD30020", "pharmacy_id": "PH01"})
+
+
+@pytest.mark.slow
+def test_a_refill_after_a_cancel_never_takes_the_cancelled_fills_pharmacy_unsaid(bench) -> None:
+    backend = OfflineBackend()
+    refills = 0
+    for seed in range(16):
+        rng = random.Random(seed)
+        draft = Draft(system="", segments=[])
+        bench.env.reset()
+        plans = [SubTaskPlan(target="cancel_medication_dispense", steps=2),
+                 SubTaskPlan(target="create_medication_dispense", steps=3)]
+        for plan in bench.preconditions.arrange(plans):
+            segment = backend.draft_segment(bench, plan, draft, rng, CostMeter())
+            if segment is None:
+                break
+            draft.segments.append(segment)
+            draft.execute(bench.env, start=len(draft.segments) - 1)
+        fills = {c.arguments["dispense_id"]: c.result.result for s in draft.segments for t in s.turns
+                 for c in t.calls if c.name == "cancel_medication_dispense" and c.result is not None and c.result.ok}
+        for segment in draft.segments:
+            for call in (c for t in segment.turns for c in t.calls if c.name == "create_medication_dispense"):
+                pharmacy = call.arguments["pharmacy_id"]
+                said = pharmacy in segment.stated.values() or any(
+                    c.name == "search_pharmacies" for t in segment.turns for c in t.calls)
+                preferred = bench.env.query("SELECT preferred_pharmacy_id AS p FROM patients WHERE patient_id = "
+                                            "(SELECT patient_id FROM medication_requests WHERE request_id = ?)",
+                                            [call.arguments["request_id"]])[0]["p"]
+                refills += bool(fills)
+                assert said or pharmacy == preferred or all(f.get("pharmacy_id") != pharmacy for f in fills.values()), (
+                    segment.stated, pharmacy, fills)
+    assert refills  # the seeds include a refill after a cancel

@@ -1,0 +1,59 @@
+"""Whether a record an earlier output showed may supply a write's value without the user
+saying it.
+
+A write's value the assistant takes silently must be the record's own (the key of the
+record itself, a field of the record the write acts on) or the user's (a field of their
+own record: their preferred pharmacy). A reference a record of another kind holds (the
+pharmacy of a fill the user cancelled, the account a transfer came from) is that
+record's, not the user's wish for this write: the user says the value, or a look-up
+shows it, and the assistant never carries it over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolace_mt.generation.plan.catalog import Catalog, walk
+from toolace_mt.generation.plan.value_keys import known_values, value_key
+
+
+def record_table(catalog: Catalog, record: dict[str, Any]) -> str | None:
+    """The table a record of an output is a row of: the one whose whole key it holds and
+    whose columns it shares most; None when no table's key is in it (a nested line)."""
+    fields = set(record)
+    best, overlap = None, 0
+    for table, key in sorted(catalog.primary_keys.items()):
+        if not key or not set(key) <= fields:
+            continue
+        shared = len(fields & set(catalog.table_columns[table]))
+        if shared > overlap:
+            best, overlap = table, shared
+    return best
+
+
+def may_supply(catalog: Catalog, user_table: str | None, record: dict[str, Any] | None, field: str,
+               arguments: dict[str, Any]) -> bool:
+    """Whether `field` of `record` may supply a write's value of that name: it is the
+    record's own key, the record is the user's, or the record is the one the write acts on
+    (another of the write's arguments is its key). A record of no known table (a nested
+    line of a record) is not judged here."""
+    if record is None:
+        return True
+    table = record_table(catalog, record)
+    if table is None or table == user_table:
+        return True
+    key = catalog.primary_keys[table]
+    if field in key:
+        return True
+    return any(record.get(column) is not None and any(
+        value_key(value) == value_key(record[column]) and known_values(param, {column: [value]})
+        for param, value in arguments.items()) for column in key)
+
+
+def own_part(catalog: Catalog, user_table: str | None, output: Any, param: str,
+             arguments: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fields of `output` that may supply `param` of a write with these arguments
+    (see may_supply), each as a one-field record: what an earlier output offers the write."""
+    return [{name: value} for name, value, record in walk(output)
+            if isinstance(value, str | int | float) and not isinstance(value, bool)
+            and known_values(param, {name: [value]})
+            and may_supply(catalog, user_table, record, name, arguments)]
