@@ -12,7 +12,7 @@ import pytest
 from toolace_mt.generation.backends.interface import CostMeter, SubTaskPlan
 from toolace_mt.generation.backends.offline_backend import OfflineBackend
 from toolace_mt.generation.draft import Draft
-from toolace_mt.generation.plan.value_origin import may_supply, own_part, record_table
+from toolace_mt.generation.plan.value_origin import may_supply, names_it, own_part, record_table, unknowable
 from toolace_mt.generation.workbench import Workbench
 
 PHARMACY = Path(__file__).resolve().parent.parent / "bench" / "fresh_envs" / "pharmacy_refills.py"
@@ -76,3 +76,55 @@ def test_a_refill_after_a_cancel_never_takes_the_cancelled_fills_pharmacy_unsaid
                 assert said or pharmacy == preferred or all(f.get("pharmacy_id") != pharmacy for f in fills.values()), (
                     segment.stated, pharmacy, fills)
     assert refills  # the seeds include a refill after a cancel
+
+
+LIBRARY = Path(__file__).resolve().parent.parent / "bench" / "fresh_envs" / "library_loans.py"
+
+
+@pytest.fixture(scope="module")
+def library():
+    made = Workbench(str(LIBRARY), 0)
+    yield made
+    made.close()
+
+
+def test_a_catalogues_id_is_one_no_user_knows_by_heart(library) -> None:
+    place_hold = library.tools["place_hold"]
+    assert unknowable(library.values, place_hold, "biblio_id")  # a title's id: every patron's catalogue
+    assert not unknowable(library.values, place_hold, "patron_id")  # their own
+
+
+def test_a_holds_title_does_not_name_the_library_it_is_picked_up_at(library) -> None:
+    holds = [{"biblio_id": "BB304", "hold_id": "HD7010", "patron_id": "PA2012", "pickup_library_id": "RPL",
+              "status": "waiting", "title": "Focused system-worthy analyzer"},
+             {"biblio_id": "BB353", "hold_id": "HD7011", "patron_id": "PA2012", "pickup_library_id": "FFL",
+              "status": "pending", "title": "Synergized motivating customer loyalty"}]
+    place_hold = library.tools["place_hold"]
+    assert not names_it(library.values, place_hold, holds, "pickup_library_id", "FFL")
+    assert names_it(library.values, place_hold, holds, "biblio_id", "BB353")
+
+
+@pytest.mark.slow
+def test_a_hold_on_a_title_names_the_title_and_a_search_shows_its_id(library) -> None:
+    """Even with a one-step budget: the patron never dictates BB303, a search by the title they
+    name shows it ("the biblio ID? BB303" was the audit's R)."""
+    backend = OfflineBackend()
+    holds = 0
+    for seed in range(8):
+        rng = random.Random(seed)
+        draft = Draft(system="", segments=[])
+        library.env.reset()
+        for plan in library.preconditions.arrange([SubTaskPlan(target="place_hold", steps=1)]):
+            segment = backend.draft_segment(library, plan, draft, rng, CostMeter())
+            if segment is None:
+                break
+            draft.segments.append(segment)
+            draft.execute(library.env, start=len(draft.segments) - 1)
+            calls = [c for t in segment.turns for c in t.calls]
+            hold = next((c for c in calls if c.name == "place_hold"), None)
+            if hold is None:
+                continue
+            holds += 1
+            assert hold.arguments["biblio_id"] not in segment.stated.values(), segment.stated
+            assert any(c.name == "search_biblios" for c in calls)
+    assert holds

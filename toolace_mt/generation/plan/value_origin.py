@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox import ToolSpec
 from toolace_mt.generation.plan.catalog import Catalog, walk
-from toolace_mt.generation.plan.value_keys import known_values, value_key
+from toolace_mt.generation.plan.id_names import name_words
+from toolace_mt.generation.plan.state_rows import StateRows
+from toolace_mt.generation.plan.value_keys import is_id, known_values, value_key
 
 
 def record_table(catalog: Catalog, record: dict[str, Any]) -> str | None:
@@ -57,3 +60,47 @@ def own_part(catalog: Catalog, user_table: str | None, output: Any, param: str,
             if isinstance(value, str | int | float) and not isinstance(value, bool)
             and known_values(param, {name: [value]})
             and may_supply(catalog, user_table, record, name, arguments)]
+
+
+def unknowable(source: StateRows, tool: ToolSpec, param: str) -> bool:
+    """Whether the user cannot know the id `param` takes by heart: in an env of users, the
+    key of a catalogue's record (a title's biblio id, a pharmacy's id) that belongs to no
+    user. Their own records' ids (a fill, a card) they may have on a slip; a catalogue's
+    they name ("the Walter Pharmacy"), and a look-up that lists it shows its id."""
+    if source.catalog is None or source.user_key is None or not (is_id(param) or param in source.key_columns):
+        return False
+    for table, column in source.columns_for(param, tool.name):
+        if source.catalog.primary_keys.get(table) == (column,):
+            return not source.belongs_to_users(table)
+    return False
+
+
+def _name_column(record: dict[str, Any]) -> str | None:
+    """The field a record is named by (see call_plan._record_name): a `name` or a `title`."""
+    return next((k for k in record if (name_words(k)[-1:] == ["name"] or name_words(k) == ["title"])
+                 and isinstance(record[k], str)), None)
+
+
+def names_it(source: StateRows, tool: ToolSpec, output: Any, param: str, value: Any) -> bool:
+    """Whether the names an output gives the records holding `value` name what `param` is:
+    the record's own key (a title's biblio id), or a record of a table with that name's
+    column. A hold's title does not name the library the hold is picked up at: "the
+    pickup library is the <book title>" says another thing."""
+    if source.catalog is None:
+        return True
+    wanted = {value_key(v) for v in (value if isinstance(value, list) else [value])}
+    tables = [t for t, c in source.columns_for(param, tool.name) if source.catalog.primary_keys.get(t) == (c,)]
+    if not tables:
+        return True  # no table keys it (an order's items kept inside the order): not judged here
+    for name, found, record in walk(output):
+        if record is None or value_key(found) not in wanted or not known_values(param, {name: [found]}):
+            continue
+        column = _name_column(record)
+        if column is None:
+            continue
+        own = record_table(source.catalog, record)
+        if own is not None and name in source.catalog.primary_keys[own]:
+            continue  # the record's own key: its name is its own
+        if not any(column in source.catalog.table_columns[t] for t in tables):
+            return False
+    return True
