@@ -60,3 +60,13 @@ def test_search_words_are_the_described_examples_when_no_table_holds_them(bench)
         arguments = bench.values.propose(bench.tools["search_guides"], random.Random(seed)).arguments
         assert arguments["words"] in ("brake", "inner tube")
         assert bench.trial("search_guides", arguments).result  # it finds a guide
+
+
+def test_an_optional_value_for_another_kind_is_left_out(bench) -> None:
+    """rim_inches is "only for wheels repairs": never set on a brakes or gears repair."""
+    kinds = set()
+    for seed in range(30):
+        arguments = bench.values.propose(bench.tools["book_repair"], random.Random(seed), optional_rate=1.0).arguments
+        if "rim_inches" in arguments:
+            kinds.add(arguments["kind"])
+    assert kinds == {"wheels"}

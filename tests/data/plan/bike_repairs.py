@@ -74,13 +74,14 @@ def list_repairs(db: Db, rider_id: str) -> list:
 
 
 @tool(writes=True)
-def book_repair(db: Db, rider_id: str, kind: Kind, title: str) -> dict:
+def book_repair(db: Db, rider_id: str, kind: Kind, title: str, rim_inches: int | None = None) -> dict:
     """Book a new repair.
 
     Args:
         rider_id: The rider.
         kind: What part of the bike it is about.
         title: A short line on what is wrong.
+        rim_inches: The rim size in inches, only for wheels repairs.
     """
     repair_id = f"J-{601 + int(db.scalar('SELECT count(*) FROM repairs'))}"
     db.insert("repairs", [{"repair_id": repair_id, "rider_id": rider_id, "kind": kind, "title": title,

@@ -27,7 +27,7 @@ from toolace_mt.generation.plan.free_text import at_work, free_text, names_a_thi
 from toolace_mt.generation.plan.id_names import name_words, qualified, singular, snake
 from toolace_mt.generation.plan.new_keys import made_table, new_key
 from toolace_mt.generation.plan.record_text import like_its_kind, record_text
-from toolace_mt.generation.plan.record_values import coherent, current_value, current_values
+from toolace_mt.generation.plan.record_values import coherent, current_value, current_values, off_condition
 from toolace_mt.generation.plan.search_words import SEARCH_PARAMS, described_words, query_word
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
 from toolace_mt.generation.plan.value_keys import Choice, is_id, known_values, value_key
@@ -78,6 +78,8 @@ class ValueSource(StateRows):
         for param, schema in properties.items():
             if param not in required and not bound and rng.random() >= optional_rate:
                 continue
+            if param not in required and off_condition(tool, param, schema, choice.arguments):
+                continue  # "for hardware problems", on a network ticket
             value = self.value(tool, param, schema, rng, known, choice, bound)
             if bound and choice.sources.get(param) not in (_TIED if param in required else _TIED_OPTIONAL):
                 if param in required:
