@@ -40,10 +40,18 @@ def test_a_fills_pharmacy_does_not_supply_a_new_refills_pharmacy(bench) -> None:
     refill = {"request_id": "RX20069", "pharmacy_id": "PH08"}
     assert not may_supply(bench.catalog, table, FILL, "pharmacy_id", refill)
     assert own_part(bench.catalog, table, [FILL], "pharmacy_id", refill) == []
-    # the fill's own key, the user's own preferred pharmacy, the fill a move acts on: theirs
+    # the fill's own key, the user's own key, the fill a move acts on: theirs
     assert may_supply(bench.catalog, table, FILL, "dispense_id", {"dispense_id": "MD30020"})
-    assert may_supply(bench.catalog, table, PATIENT, "preferred_pharmacy_id", refill)
+    assert may_supply(bench.catalog, table, PATIENT, "patient_id", refill, "patient_id")  # the user's own key
     assert may_supply(bench.catalog, table, FILL, "pharmacy_id", {"dispense_id": "MD30020", "pharmacy_id": "PH01"})
+
+
+def test_the_users_home_library_is_not_where_they_pick_a_hold_up(library) -> None:
+    patron = {"cardnumber": "23000090", "email": "kristi.lee@example.com", "firstname": "Kristi",
+              "library_id": "MPL", "patron_id": "PA2050", "surname": "Lee"}
+    hold = {"patron_id": "PA2050", "biblio_id": "BB343", "pickup_library_id": "MPL"}
+    assert own_part(library.catalog, library.env.user_table, patron, "pickup_library_id", hold) == []
+    assert own_part(library.catalog, library.env.user_table, patron, "patron_id", hold) == [{"patron_id": "PA2050"}]
 
 
 @pytest.mark.slow

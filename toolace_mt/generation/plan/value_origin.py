@@ -14,7 +14,7 @@ from typing import Any
 
 from sandbox import ToolSpec
 from toolace_mt.generation.plan.catalog import Catalog, walk
-from toolace_mt.generation.plan.id_names import name_words
+from toolace_mt.generation.plan.id_names import name_words, snake
 from toolace_mt.generation.plan.state_rows import StateRows
 from toolace_mt.generation.plan.value_keys import is_id, known_values, value_key
 
@@ -34,16 +34,19 @@ def record_table(catalog: Catalog, record: dict[str, Any]) -> str | None:
 
 
 def may_supply(catalog: Catalog, user_table: str | None, record: dict[str, Any] | None, field: str,
-               arguments: dict[str, Any]) -> bool:
-    """Whether `field` of `record` may supply a write's value of that name: it is the
-    record's own key, the record is the user's, or the record is the one the write acts on
-    (another of the write's arguments is its key). A record of no known table (a nested
-    line of a record) is not judged here."""
+               arguments: dict[str, Any], param: str | None = None) -> bool:
+    """Whether `field` of `record` may supply a write's value (for `param`): it is the
+    record's own key, the record is the user's and the field is that very value (their
+    home library is not where they pick a hold up: `library_id` is no `pickup_library_id`),
+    or the record is the one the write acts on (another of the write's arguments is its
+    key). A record of no known table (a nested line of a record) is not judged here."""
     if record is None:
         return True
     table = record_table(catalog, record)
-    if table is None or table == user_table:
+    if table is None:
         return True
+    if table == user_table:
+        return param is None or snake(field) == snake(param)
     key = catalog.primary_keys[table]
     if field in key:
         return True
@@ -59,7 +62,7 @@ def own_part(catalog: Catalog, user_table: str | None, output: Any, param: str,
     return [{name: value} for name, value, record in walk(output)
             if isinstance(value, str | int | float) and not isinstance(value, bool)
             and known_values(param, {name: [value]})
-            and may_supply(catalog, user_table, record, name, arguments)]
+            and may_supply(catalog, user_table, record, name, arguments, param)]
 
 
 def unknowable(source: StateRows, tool: ToolSpec, param: str) -> bool:
