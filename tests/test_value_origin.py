@@ -136,3 +136,18 @@ def test_a_hold_on_a_title_names_the_title_and_a_search_shows_its_id(library) ->
             assert hold.arguments["biblio_id"] not in segment.stated.values(), segment.stated
             assert any(c.name == "search_biblios" for c in calls)
     assert holds
+
+
+def test_an_order_a_create_just_made_makes_the_user_say_which_order() -> None:
+    """add_tip after place_order made FD-2: the order looked up before (FD-1) is no longer
+    taken silently; the user says which (the lead's ambiguous_target on food_delivery)."""
+    from toolace_mt.generation.draft import Call
+    from toolace_mt.generation.plan.call_plan import Candidate, minimal_plan
+
+    tip = Call("add_tip", {"order_id": "FD-1", "amount": 5})
+    looked_up = [(0, "order_id", {"order_id": "FD-1", "status": "delivered"})]
+    made = [(1, "order_id", {"order_id": "FD-2", "status": "placed"})]
+    plan = minimal_plan([Candidate(tip, None, "target")], looked_up, lambda p, v: True)
+    assert "order_id" in plan.derived[id(tip)]  # nothing else shown: taken from the look-up
+    plan = minimal_plan([Candidate(tip, None, "target")], looked_up, lambda p, v: True, looked_up + made)
+    assert "order_id" not in plan.derived[id(tip)]  # the user says which

@@ -179,6 +179,14 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         candidates.insert(0, Candidate(auth, output if isinstance(output, dict) else {key: output}, "auth"))
     earlier = [(shown, key, {key: user[key]})] if shown is not None and key is not None else []
     earlier += _known_before(bench, draft, candidates)
+    # every earlier output of those ids, the ones that may not supply a value too (an order a
+    # create just made): another one singled out there makes the user say which (call_plan._rival)
+    shown_ids = earlier + [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
+                           for turn in segment.turns for call in turn.calls
+                           if call.result is not None and call.result.ok
+                           for param in {p for c in candidates for p in c.call.arguments
+                                         if p in bench.tools[c.call.name].parameters.get("required", []) and is_id(p)
+                                         and p != key}]
     identity = bench.values.identity_values()
     stated_ids = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
     # Under AUTHENTICATE_FIRST the user never says their internal id: a look-up finds it.
@@ -186,7 +194,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     def sayable(param: str, value: Any) -> bool:
         return param != secret_key and (not is_id(param) or _key(value) in stated_ids or _key(value) in identity)
 
-    kept = minimal_plan(candidates, earlier, sayable)
+    kept = minimal_plan(candidates, earlier, sayable, shown_ids)
     if not tool.writes and any(_key(result.result) in {_key(v) for v in c.arguments.values()}
                                for t in kept.turns[:-1] for c in t):
         return None  # a look-up of what its own producer was given: circular
@@ -195,7 +203,7 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         # Its look-ups would find again what the dialogue showed (the orders just listed):
         # none is made, and the user says the value (the order they mean, off that list).
         candidates = [c for c in candidates if c.role != "producer"]
-        kept = minimal_plan(candidates, earlier, sayable)
+        kept = minimal_plan(candidates, earlier, sayable, shown_ids)
         if pads(bench, draft, kept.turns, outputs):
             return None
     if not tool.writes and any(c.output == result.result for c in candidates if c.role == "producer"
