@@ -118,11 +118,15 @@ def test_a_hold_on_a_title_names_the_title_and_a_search_shows_its_id(library) ->
     name shows it ("the biblio ID? BB303" was the audit's R)."""
     backend = OfflineBackend()
     holds = 0
-    for seed in range(8):
+    # alone, and after a sub-task that found the patron already (their look-up is not made
+    # again, the search for the title still is)
+    tasks = [[SubTaskPlan(target="place_hold", steps=1)],
+             [SubTaskPlan(target="renew_checkout", steps=3), SubTaskPlan(target="place_hold", steps=4)]]
+    for seed in range(16):
         rng = random.Random(seed)
         draft = Draft(system="", segments=[])
         library.env.reset()
-        for plan in library.preconditions.arrange([SubTaskPlan(target="place_hold", steps=1)]):
+        for plan in library.preconditions.arrange(tasks[seed % 2]):
             segment = backend.draft_segment(library, plan, draft, rng, CostMeter())
             if segment is None:
                 break

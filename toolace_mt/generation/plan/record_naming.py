@@ -11,7 +11,7 @@ from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call
 from toolace_mt.generation.plan.call_plan import nested_ids, said_by_name, singles_out
 from toolace_mt.generation.plan.value_finder import Seen, points_elsewhere
-from toolace_mt.generation.plan.value_origin import names_it, unknowable
+from toolace_mt.generation.plan.value_origin import names_it, own_part, unknowable
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -31,18 +31,21 @@ def naming_reads(bench: Workbench, tool: ToolSpec, choice: Choice, seen: list[Se
     planned = {(c.name, _key(c.arguments)) for level in levels for c in level}
     found: list[Call] = []
     for param, value in choice.arguments.items():
-        if not (is_id(param) or nested_ids(value)) or _key(value) in produced:
+        if not (is_id(param) or nested_ids(value)):
             continue
         catalogue = not isinstance(value, list | dict) and unknowable(bench.values, tool, param)
+        if _key(value) in produced and not catalogue:
+            continue  # a producer gives it (a catalogue's id too, unless it lists it among others)
         if not isinstance(value, list | dict) and not catalogue and rng.random() >= NAMING_SHARE:
             continue  # one record's id: people say its number as often as its name (and mistype
             # it); a catalogue's id nobody knows by heart is always named (value_origin.unknowable)
         reads = [(r.name, r.arguments, r.output) for r in seen]
-        if not any(_shows(output, param, value, catalogue) for _, _, output in reads):
+        if not any(_offers(bench, tool, choice, output, param, value, catalogue) for _, _, output in reads):
             reads = _entity_reads(bench, tool, choice, param, value, rng)
         for name, arguments, output in reads:
             key = (name, _key(arguments))
-            if bench.tools[name].writes or key in planned or not _shows(output, param, value, catalogue) \
+            if bench.tools[name].writes or key in planned \
+                    or not _offers(bench, tool, choice, output, param, value, catalogue) \
                     or (tool.writes and points_elsewhere(bench, tool, list(arguments))) \
                     or not names_it(bench.values, tool, output, param, value):
                 continue  # (a new order's item is not picked off an old order's items)
@@ -56,6 +59,16 @@ def _shows(output: Any, param: str, value: Any, catalogue: bool) -> bool:
     """Whether a look-up lets the user name the value: by name among others, or, for a
     catalogue's record, as the one record it found (a search by the title they said)."""
     return said_by_name(output, param, value) is not None or (catalogue and singles_out(output, param, value))
+
+
+def _offers(bench: Workbench, tool: ToolSpec, choice: Choice, output: Any, param: str, value: Any,
+            catalogue: bool) -> bool:
+    """_shows, on the records of the output that may give a write its value (value_origin:
+    not the pharmacy of a fill the user's fills list shows)."""
+    if tool.writes:
+        output = own_part(bench.catalog, bench.env.user_table, output, param, choice.arguments) \
+            if said_by_name(output, param, value) is None else output
+    return _shows(output, param, value, catalogue)
 
 
 def _entity_reads(bench: Workbench, tool: ToolSpec, choice: Choice, param: str, value: Any,

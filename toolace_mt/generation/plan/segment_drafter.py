@@ -201,9 +201,14 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     outputs = {id(c.call): c.output for c in candidates}
     if pads(bench, draft, kept.turns, outputs):
         # Its look-ups would find again what the dialogue showed (the orders just listed):
-        # none is made, and the user says the value (the order they mean, off that list).
-        candidates = [c for c in candidates if c.role != "producer"]
-        kept = minimal_plan(candidates, earlier, sayable, shown_ids)
+        # those are not made, and the user says the value (the order they mean, off that
+        # list); a look-up of something new stays (the search for a title they name).
+        padding = {id(c) for t in kept.turns for c in t if pads(bench, draft, [[c]], outputs)}
+        fresh = [c for c in candidates if c.role != "producer" or id(c.call) not in padding]
+        kept = minimal_plan(fresh, earlier, sayable, shown_ids)
+        if pads(bench, draft, kept.turns, outputs):
+            candidates = [c for c in candidates if c.role != "producer"]
+            kept = minimal_plan(candidates, earlier, sayable, shown_ids)
         if pads(bench, draft, kept.turns, outputs):
             return None
     if not tool.writes and any(c.output == result.result for c in candidates if c.role == "producer"
