@@ -93,14 +93,17 @@ def request_text(bench: Workbench, segment: Segment, turn: Turn, before: Turn | 
         taken = {names.get(base_key(k), base_key(k)) for k, _ in mine} \
             | {names.get(base_key(k), base_key(k)) for k in covered}
         named: list[tuple[str, object]] = []
+        identity = bench.values.identity_values() if bench.env.user_table is not None else None
+        own: list[bool] = []  # a user's detail (values' plan), not what a search looks for
         for param, value in lookups:
+            own.append(identity is None or _key(value) in identity)
             value = w.said_date(value)
             said = f"current {param}" if param in taken else param
             named.append((f"other {said}" if any(p == said for p, _ in named) else said, value))
         if len(named) > 1 and rng.random() < 0.3:
             found = w.value_sentences(rng, named, form=form)
         else:
-            found = [w.lookup_sentence(rng, named)]
+            found = _lookup_sentences(rng, named, own)
         at = rng.randrange(len(clauses) + 1)
         clauses[at:at] = found
     people = situation_people(bench, rng)
@@ -144,6 +147,17 @@ def _phrase(bench: Workbench, tool: ToolSpec, stated: dict[str, object], options
         else:
             phrased = w.ask_sentence(rng, tool.name)
     return phrased, covered
+
+
+def _lookup_sentences(rng: random.Random, named: list[tuple[str, object]], own: list[bool]) -> list[str]:
+    """How to find the user, and apart from it how to find the thing: a look-up's value that
+    is no user's detail (a search's city, a title) is never said as "Identify me by city
+    Springfield" (in an env without users, every value counts as the user's, as before)."""
+    mine = [pair for pair, is_own in zip(named, own, strict=True) if is_own]
+    others = [pair for pair, is_own in zip(named, own, strict=True) if not is_own]
+    if mine and others:
+        return [s for s in (w.lookup_sentence(rng, mine), w.lookup_sentence(rng, others, own=False)) if s]
+    return [w.lookup_sentence(rng, named, own=None if mine else False)]
 
 
 def _chosen_verb(tool: ToolSpec, phrased: str, stated: dict[str, object]) -> tuple[str, set[str]]:

@@ -453,10 +453,12 @@ def listed(pairs: list[tuple[str, Any]], rng: random.Random | None = None) -> st
         return ""
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
-def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
+def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]], own: bool | None = None) -> str:
     """The values only lookups need, said as how to find the user (or the thing); a first
     and last name are said together ("I'm Brady Moore, zip code 51261"). An empty value
-    is not said (it needs no grounding); with none left the sentence is empty."""
+    is not said (it needs no grounding); with none left the sentence is empty. `own`
+    False: none of them is the user's own detail (a search's city), never said as "Identify
+    me by city Springfield" whatever its label; None: judged by the labels."""
     pairs = [(p, v) for p, v in pairs if show(v).strip()]
     if not pairs:
         return ""
@@ -475,7 +477,9 @@ def lookup_sentence(rng: random.Random, pairs: list[tuple[str, Any]]) -> str:
     if not parts:
         return " ".join(spoken)
     values = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + rng.choice([" and ", ", "]) + parts[-1]
-    if len(parts) > len(pairs):  # starts with the name
+    if own is False:
+        frames = IT_LOOKUPS
+    elif len(parts) > len(pairs):  # starts with the name
         frames = NAMED_LOOKUPS + ME_LOOKUPS
     elif all(mine(label(p)) for p, _ in pairs):
         frames = ME_LOOKUPS + IT_LOOKUPS

@@ -146,17 +146,19 @@ def said_by_name(output: Any, param: str, value: Any) -> Any:
 
 
 def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]],
-                 may_state: Callable[[str, Any], bool]) -> Plan:
+                 may_state: Callable[[str, Any], bool], shown: list[tuple[int, str, Any]] | None = None) -> Plan:
     """Keep the producers that earn their place (see the module docstring).
 
     `candidates`: in an order where a producer comes before the calls it may feed, the
     target (and its parallel look-ups) last. `earlier`: (sub-task, parameter, output) of
     earlier sub-tasks' outputs a value of that parameter may come from (the user who was
     already identified). `may_state(param, value)`: whether the user may be asked to say
-    a value a producer needs."""
+    a value a producer needs. `shown`: every earlier output per parameter, those that may
+    not supply it too (an order a create just made): one singling out another value makes
+    the user say which (see _rival); `earlier` by default."""
     kept = list(candidates)
     while True:
-        sources = _sources(kept, earlier)
+        sources = _sources(kept, earlier, earlier if shown is None else shown)
         fed = {src[1] for src in sources.values() if src is not None and src[0] in ("call", "named")}
         drop = next((i for i, c in enumerate(kept) if c.role == "producer" and (
             i not in fed or _twin(kept, i)
@@ -199,7 +201,8 @@ def minimal_plan(candidates: list[Candidate], earlier: list[tuple[int, str, Any]
 Source = tuple[str, int] | None
 
 
-def _sources(kept: list[Candidate], earlier: list[tuple[int, str, Any]]) -> dict[tuple[int, str], Source]:
+def _sources(kept: list[Candidate], earlier: list[tuple[int, str, Any]],
+             shown: list[tuple[int, str, Any]]) -> dict[tuple[int, str], Source]:
     """Where each argument's value comes from: ("call", i) a kept producer before it,
     ("earlier", sub-task) an earlier sub-task's output, None: the user says it."""
     sources: dict[tuple[int, str], Source] = {}
@@ -207,7 +210,7 @@ def _sources(kept: list[Candidate], earlier: list[tuple[int, str, Any]]) -> dict
         for param, value in candidate.call.arguments.items():
             src: Source = next((("earlier", seg) for seg, name, output in earlier
                                 if name == param and singles_out(output, param, value)
-                                and not _rival(earlier, param, value)), None)
+                                and not _rival(shown, param, value)), None)
             if src is None:
                 src = next((("call", j) for j in range(i) if kept[j].role in ("auth", "producer")
                             and singles_out(kept[j].output, param, value)), None)

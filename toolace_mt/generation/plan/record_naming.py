@@ -9,8 +9,9 @@ from typing import Any
 
 from sandbox import ToolSpec
 from toolace_mt.generation.draft import Call
-from toolace_mt.generation.plan.call_plan import nested_ids, said_by_name
+from toolace_mt.generation.plan.call_plan import nested_ids, said_by_name, singles_out
 from toolace_mt.generation.plan.value_finder import Seen, points_elsewhere
+from toolace_mt.generation.plan.value_origin import names_it, own_part, unknowable
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -30,22 +31,44 @@ def naming_reads(bench: Workbench, tool: ToolSpec, choice: Choice, seen: list[Se
     planned = {(c.name, _key(c.arguments)) for level in levels for c in level}
     found: list[Call] = []
     for param, value in choice.arguments.items():
-        if not (is_id(param) or nested_ids(value)) or _key(value) in produced:
+        if not (is_id(param) or nested_ids(value)):
             continue
-        if not isinstance(value, list | dict) and rng.random() >= NAMING_SHARE:
-            continue  # one record's id: people say its number as often as its name (and mistype it)
+        catalogue = not isinstance(value, list | dict) and unknowable(bench.values, tool, param)
+        if _key(value) in produced and not catalogue:
+            continue  # a producer gives it (a catalogue's id too, unless it lists it among others)
+        if not isinstance(value, list | dict) and not catalogue and rng.random() >= NAMING_SHARE:
+            continue  # one record's id: people say its number as often as its name (and mistype
+            # it); a catalogue's id nobody knows by heart is always named (value_origin.unknowable)
         reads = [(r.name, r.arguments, r.output) for r in seen]
-        if not any(said_by_name(output, param, value) is not None for _, _, output in reads):
+        if not any(_offers(bench, tool, choice, output, param, value, catalogue) for _, _, output in reads):
             reads = _entity_reads(bench, tool, choice, param, value, rng)
         for name, arguments, output in reads:
             key = (name, _key(arguments))
-            if bench.tools[name].writes or key in planned or said_by_name(output, param, value) is None \
-                    or (tool.writes and points_elsewhere(bench, tool, list(arguments))):
+            if bench.tools[name].writes or key in planned \
+                    or not _offers(bench, tool, choice, output, param, value, catalogue) \
+                    or (tool.writes and points_elsewhere(bench, tool, list(arguments))) \
+                    or not names_it(bench.values, tool, output, param, value):
                 continue  # (a new order's item is not picked off an old order's items)
             found.append(Call(name, dict(arguments)))
             planned.add(key)
             break
     return found
+
+
+def _shows(output: Any, param: str, value: Any, catalogue: bool) -> bool:
+    """Whether a look-up lets the user name the value: by name among others, or, for a
+    catalogue's record, as the one record it found (a search by the title they said)."""
+    return said_by_name(output, param, value) is not None or (catalogue and singles_out(output, param, value))
+
+
+def _offers(bench: Workbench, tool: ToolSpec, choice: Choice, output: Any, param: str, value: Any,
+            catalogue: bool) -> bool:
+    """_shows, on the records of the output that may give a write its value (value_origin:
+    not the pharmacy of a fill the user's fills list shows)."""
+    if tool.writes:
+        output = own_part(bench.catalog, bench.env.user_table, output, param, choice.arguments) \
+            if said_by_name(output, param, value) is None else output
+    return _shows(output, param, value, catalogue)
 
 
 def _entity_reads(bench: Workbench, tool: ToolSpec, choice: Choice, param: str, value: Any,
@@ -54,7 +77,8 @@ def _entity_reads(bench: Workbench, tool: ToolSpec, choice: Choice, param: str, 
     `param`, or of the ids its records are made of (a search listing an order's products):
     one proposal per read tool, tied to the choice's rows (and to that product), really tried."""
     nested = nested_ids(value)
-    context = {**choice.context, **dict(nested[:1])}
+    # the value itself is the latest: the context may still hold another row's (a hold's title)
+    context = {**choice.context, **(dict(nested[:1]) if nested else {param: value})}
     makers = bench.catalog.producers.get((tool.name, param), []) if not nested else \
         {m for (_, p), found in bench.catalog.producers.items() if p == nested[0][0] for m in found}
     found = []

@@ -4,6 +4,7 @@ other (a lodging line item's merchant is a hotel, not Uber)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sandbox import ToolSpec
@@ -58,3 +59,25 @@ def current_value(source: StateRows, tool: ToolSpec, table: str, column: str, ch
     else:
         return set()
     return {value_key(r.get(column)) for r in acted if r.get(column) is not None}
+
+
+# "The device's asset tag, for hardware problems": what follows says when the value applies.
+_CONDITION = re.compile(r"\b(?:for|only|when|if)\b(?P<rest>.*)", re.I)
+
+
+def off_condition(tool: ToolSpec, param: str, schema: dict[str, Any], arguments: dict[str, Any]) -> bool:
+    """Whether an optional value's description ties it to a value another argument does not
+    have: a device's asset tag "for hardware problems" on a network ticket, a monitor on a
+    VPN problem. Such a value is left out (the user would not give it)."""
+    found = _CONDITION.search(schema.get("description") or "")
+    if found is None:
+        return False
+    words = set(re.findall(r"[a-z]+", found.group("rest").lower()))
+    for other, spec in tool.parameters.get("properties", {}).items():
+        if other == param or other not in arguments:
+            continue
+        named = [v for v in spec.get("enum", []) if isinstance(v, str) and name_words(v)
+                 and set(name_words(v)) <= words]
+        if named and value_key(arguments[other]) not in {value_key(v) for v in named}:
+            return True
+    return False

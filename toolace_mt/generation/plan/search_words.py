@@ -15,7 +15,10 @@ from toolace_mt.generation.plan.value_keys import is_id
 
 # A search's words (`query`, `searchTerm`, `q`): a word from the records the search is about.
 SEARCH_PARAMS = frozenset({"query", "q", "keyword", "keywords", "search", "search_term", "search_terms",
-                           "search_query", "search_text", "term", "terms"})
+                           "search_query", "search_text", "term", "terms", "words", "search_words"})
+# "A few words about the problem, like "vpn" or "outlook mailbox"": the examples a description gives.
+_EXAMPLES = re.compile(r"\b(?:like|e\.g\.|for example|such as|for instance)\b(?P<rest>.*)", re.I)
+_QUOTED = re.compile(r"[\"“'‘`](?P<words>[A-Za-z][A-Za-z \-]{1,38}[A-Za-z])[\"”'’`]")
 _PARENTHESES = re.compile(r"\([^)]*\)")  # "Baseball Cap (Blue)": a cap is searched for, not "blue"
 # Column name words whose values are what people search by (a name, a title), not codes or prose.
 NAMING_WORDS = frozenset({"name", "title", "subject", "company", "label", "brand", "author", "artist", "city",
@@ -46,3 +49,11 @@ def query_word(source: StateRows, tool: ToolSpec, rng: random.Random, context: d
             if words:
                 return rng.choice(words).lower()
     return ""
+
+
+def described_words(description: str) -> list[str]:
+    """The search words a parameter's description gives as examples ("like "vpn" or
+    "outlook mailbox"" -> ["vpn", "outlook mailbox"]): words that find something, when no
+    table holds what the search looks through (a tool's own list of articles)."""
+    found = _EXAMPLES.search(description or "")
+    return [m.group("words") for m in _QUOTED.finditer(found.group("rest"))] if found else []

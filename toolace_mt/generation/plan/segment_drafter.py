@@ -47,6 +47,7 @@ from toolace_mt.generation.plan.target_choice import (
     signed_in_before,
 )
 from toolace_mt.generation.plan.value_finder import Seen, points_elsewhere, producer
+from toolace_mt.generation.plan.value_origin import own_part
 from toolace_mt.generation.plan.values import Choice, is_id
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -196,6 +197,14 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
         candidates.insert(0, Candidate(auth, output if isinstance(output, dict) else {key: output}, "auth"))
     earlier = [(shown, key, {key: user[key]})] if shown is not None and key is not None else []
     earlier += _known_before(bench, draft, candidates)
+    # every earlier output of those ids, the ones that may not supply a value too (an order a
+    # create just made): another one singled out there makes the user say which (call_plan._rival)
+    shown_ids = earlier + [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
+                           for turn in segment.turns for call in turn.calls
+                           if call.result is not None and call.result.ok
+                           for param in {p for c in candidates for p in c.call.arguments
+                                         if p in bench.tools[c.call.name].parameters.get("required", []) and is_id(p)
+                                         and p != key}]
     identity = bench.values.identity_values()
     stated_ids = {_key(v) for c in [choice.arguments, *(s.arguments for s in siblings)] for v in c.values()}
     # Under AUTHENTICATE_FIRST the user never says their internal id: a look-up finds it.
@@ -203,16 +212,21 @@ def draft_segment(words: Words, bench: Workbench, plan: SubTaskPlan, draft: Draf
     def sayable(param: str, value: Any) -> bool:
         return param != secret_key and (not is_id(param) or _key(value) in stated_ids or _key(value) in identity)
 
-    kept = minimal_plan(candidates, earlier, sayable)
+    kept = minimal_plan(candidates, earlier, sayable, shown_ids)
     if not tool.writes and any(_key(result.result) in {_key(v) for v in c.arguments.values()}
                                for t in kept.turns[:-1] for c in t):
         return None  # a look-up of what its own producer was given: circular
     outputs = {id(c.call): c.output for c in candidates}
     if pads(bench, draft, kept.turns, outputs):
         # Its look-ups would find again what the dialogue showed (the orders just listed):
-        # none is made, and the user says the value (the order they mean, off that list).
-        candidates = [c for c in candidates if c.role != "producer"]
-        kept = minimal_plan(candidates, earlier, sayable)
+        # those are not made, and the user says the value (the order they mean, off that
+        # list); a look-up of something new stays (the search for a title they name).
+        padding = {id(c) for t in kept.turns for c in t if pads(bench, draft, [[c]], outputs)}
+        fresh = [c for c in candidates if c.role != "producer" or id(c.call) not in padding]
+        kept = minimal_plan(fresh, earlier, sayable, shown_ids)
+        if pads(bench, draft, kept.turns, outputs):
+            candidates = [c for c in candidates if c.role != "producer"]
+            kept = minimal_plan(candidates, earlier, sayable, shown_ids)
         if pads(bench, draft, kept.turns, outputs):
             return None
     if not tool.writes and any(c.output == result.result for c in candidates if c.role == "producer"
@@ -312,12 +326,17 @@ def _known_before(bench: Workbench, draft: Draft, candidates: list[Candidate]) -
                      if (is_id(p) or p == user) and p in c.call.arguments} - _set_values(bench, candidates))
     # A write's id is not taken from a record of another kind the user pointed at (pay
     # from the account a transfer they asked about came from): they say it, or a look-up finds it.
-    writes = {p: bench.tools[c.call.name] for c in candidates if bench.tools[c.call.name].writes
+    writes = {p: c.call for c in candidates if bench.tools[c.call.name].writes
               for p in c.call.arguments if p in params}
-    found = [(index, param, call.result.result) for index, segment in enumerate(draft.segments)
+    # Nor is it a reference another kind of record holds (the pharmacy of a fill they
+    # cancelled): only a record's own key, the user's record or the write's own record (value_origin).
+    found = [(index, param, call.result.result if param not in writes else own_part(
+                bench.catalog, bench.env.user_table, call.result.result, param, writes[param].arguments))
+             for index, segment in enumerate(draft.segments)
              for turn in segment.turns for call in turn.calls
              if call.result is not None and call.result.ok for param in params
-             if param not in writes or not points_elsewhere(bench, writes[param], list(call.arguments))]
+             if param not in writes or not points_elsewhere(bench, bench.tools[writes[param].name],
+                                                            list(call.arguments))]
     # The user's own id, said for an earlier call (list_cards(CUS-1041)), is known too: no
     # look-up of one of their accounts to find it again.
     key = bench.values.user_key

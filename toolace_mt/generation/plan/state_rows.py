@@ -214,6 +214,12 @@ class StateRows:
                         return False
         return True
 
+    def belongs_to_users(self, table: str) -> bool:
+        """Whether the rows of `table` are users' (the users themselves, their cards, the
+        groups they are in), not a catalogue every user shares (pharmacies, titles)."""
+        return table == self.env.user_table or self._owner_path(table) is not None \
+            or self._membership(table) is not None
+
     def _owner_path(self, table: str) -> list[tuple[str, str]] | None:
         """How a row of `table` leads to its user: [] when the table has the user column,
         else [(id column, table it points at), ...] towards one that has (`from_account_id`

@@ -12,6 +12,7 @@ from typing import Any
 from sandbox import CallResult, ToolSpec
 from toolace_mt.generation.plan.catalog import singular, walk
 from toolace_mt.generation.plan.id_names import name_words, snake
+from toolace_mt.generation.plan.value_origin import own_part
 from toolace_mt.generation.plan.values import Choice, is_id, known_values
 from toolace_mt.generation.plan.values import value_key as _key
 from toolace_mt.generation.workbench import Workbench
@@ -181,9 +182,15 @@ def producer(bench: Workbench, consumer: str, param: str, value: Any, choice: Ch
               and not _through_another_record(bench, bench.tools[consumer], param, bench.tools[m])]
     if not makers:
         return None
+    tool = bench.tools[consumer]
+
+    def holds(output: Any) -> bool:  # a write's value, in a record that may give it (value_origin)
+        if not tool.writes:
+            return _contains(output, value)
+        return _contains(own_part(bench.catalog, bench.env.user_table, output, param, choice.arguments), value)
     for call in seen:
         if (call.name in makers and not {_key(v) for v in call.arguments.values()} & used
-                and _contains(call.output, value)):
+                and holds(call.output)):
             made = Choice(dict(call.arguments), dict(choice.context), dict.fromkeys(call.arguments, "known"))
             return call.name, made, _single(call.output)
     rng.shuffle(makers)
@@ -196,7 +203,7 @@ def producer(bench: Workbench, consumer: str, param: str, value: Any, choice: Ch
             if not made.bound or {_key(v) for v in made.arguments.values()} & used:
                 continue  # not about the value's entity, or would go in circles
             result = bench.trial(maker, made.arguments)
-            if result.ok and _contains(result.result, value):
+            if result.ok and holds(result.result):
                 return maker, made, _single(result.result)
             trials += 1
             if trials >= PRODUCER_TRIES:

@@ -26,8 +26,9 @@ from toolace_mt.generation.plan.catalog import Catalog, param_kind
 from toolace_mt.generation.plan.free_text import at_work, free_text, names_a_thing, text_kind, thing_name
 from toolace_mt.generation.plan.id_names import name_words, qualified, singular, snake
 from toolace_mt.generation.plan.new_keys import made_table, new_key
-from toolace_mt.generation.plan.record_values import coherent, current_value, current_values
-from toolace_mt.generation.plan.search_words import SEARCH_PARAMS, query_word
+from toolace_mt.generation.plan.record_text import like_its_kind, record_text
+from toolace_mt.generation.plan.record_values import coherent, current_value, current_values, off_condition
+from toolace_mt.generation.plan.search_words import SEARCH_PARAMS, described_words, query_word
 from toolace_mt.generation.plan.state_rows import RowIndex, StateRows
 from toolace_mt.generation.plan.value_keys import Choice, is_id, known_values, value_key
 from toolace_mt.generation.plan.value_shapes import Shape, fit_number, is_file_name, make, round_as_said, shape_of
@@ -77,6 +78,8 @@ class ValueSource(StateRows):
         for param, schema in properties.items():
             if param not in required and not bound and rng.random() >= optional_rate:
                 continue
+            if param not in required and off_condition(tool, param, schema, choice.arguments):
+                continue  # "for hardware problems", on a network ticket
             value = self.value(tool, param, schema, rng, known, choice, bound)
             if bound and choice.sources.get(param) not in (_TIED if param in required else _TIED_OPTIONAL):
                 if param in required:
@@ -144,7 +147,8 @@ class ValueSource(StateRows):
             word = self._query_word(tool, rng, choice.context if bound else None)
             if bound and word:
                 sources[param] = "related"
-            return word
+            examples = described_words(text_hint) if not word and not bound else []
+            return rng.choice(examples) if examples else word  # words that find something, never "wait"
         if kind == "string" and param == "expression":
             # Three operands: the assistant writes the expression from numbers the user said
             # in words ("add up 336.57, 6 and 12"), never taking it from them verbatim.
@@ -162,8 +166,15 @@ class ValueSource(StateRows):
             sources[param] = "fresh"
             return thing_name(nouns, rng, self.fake)
         if fresh and kind == "string":
-            made = self._fake(param, rng)
             described = text_kind(" ".join(re.findall(r"[a-z]+", text_hint.lower())[:4]))
+            # text that fits the record: a reopened ticket's own problem, a note about it, a
+            # new record's title like its kind's (record_text)
+            fitting = like_its_kind(self, tool, param, text_kind(param), choice, rng) \
+                or record_text(self, tool, param, text_hint, text_kind(param) or described, choice, rng)
+            if fitting is not None:
+                sources[param] = "fresh"
+                return fitting
+            made = self._fake(param, rng)
             if made is None and text_kind(param) is None and described is not None:
                 made = free_text(described, rng, self.fake, self.at_work)  # "resolution: Resolution ..."
             if made is not None:
