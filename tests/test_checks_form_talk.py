@@ -190,7 +190,8 @@ def test_an_identifier_offered_as_a_choice_is_found(question: str, found: dict[s
 
 
 LIBRARY_TOOLS: dict[str, dict[str, Any]] = {
-    "list_libraries": {},
+    "search_libraries": {"city": {"type": "string"}},
+    "list_requests": {"status": {"type": "string", "enum": ["pending", "approved"]}},
     "list_orders": {"customer_id": {"type": "string"}},
     "get_order": {"order_id": {"type": "string"}},
     "place_hold": {"biblio_id": {"type": "string"}, "pickup_library_id": {"type": "string"}},
@@ -202,6 +203,7 @@ LIBRARY_TOOLS: dict[str, dict[str, Any]] = {
     ("Could you tell me the pickup library ID first?", True),
     ("Which library would you like to pick it up from?", False),
     ("What's the order ID?", False),  # an order is the user's own: list_orders(customer_id) finds it by its owner
+    ("What's the request ID?", False),  # list_requests(status) filters the user's own; it describes nothing
 ])
 def test_an_id_people_know_by_name_asked_for_is_found(question: str, found: bool) -> None:
     record = synthetic([("user", "Please put a hold on Dune for me."), ("assistant", question)], LIBRARY_TOOLS)
@@ -220,6 +222,17 @@ def test_an_id_shown_with_a_name_in_a_search_is_a_catalogues() -> None:
                        {"search_pharmacies": {"city": {"type": "string"}}})
     assert kinds(record) == {"internal_id_asked": [4]}
     assert "the user asks" in message(record, "internal_id_asked")
+
+
+def test_a_kind_a_tool_makes_is_the_users_own_not_a_catalogue() -> None:
+    record = synthetic([("user", "What have I ordered lately?"),
+                        ("call", "list_orders", {}, [{"order_id": "FD-1", "store_name": "Pizza Place", "total": 20.5},
+                                                     {"order_id": "FD-2", "store_name": "Sushi Bar", "total": 31.0}]),
+                        ("assistant", "Two orders: Pizza Place for $20.50 and Sushi Bar for $31.00."),
+                        ("user", "Cancel the sushi one please."), ("assistant", "Sure. Could you tell me the order ID?")],
+                       {"list_orders": {}, "place_order": {"store_id": {"type": "string"}},
+                        "cancel_order": {"order_id": {"type": "string"}}})
+    assert "internal_id_asked" not in kinds(record)
 
 
 # ---------------------------------------------------------------- O: self_answered

@@ -24,8 +24,10 @@
   listed tool's key or identifier parameter counts ("Which cardnumber would you like?",
   "Which asset tag would you like?").
 - `internal_id_asked`: a turn asks for the id of a record people know by its name: one a
-  listed tool finds by what it is rather than by a key (search_pharmacies(city),
-  list_libraries()), or an output shows with a name or title and no owner ("What is the
+  listed tool finds by a description rather than by a key, or lists whole
+  (search_pharmacies(city), list_therapists()), or
+  an output shows with a name or title and no owner, and that no tool makes (an order,
+  an event, a booking are the user's own: place_order, create_event) ("What is the
   pickup library ID?", "What is the therapist code?"; the user asking "what was the
   pickup library ID?" too). Nobody knows a branch's or a book's internal id: ask which
   one by name, and look the id up.
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import re
 from itertools import chain, islice
+from typing import Any
 
 from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import Dialogue, Failure
@@ -42,6 +45,7 @@ from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.id_fields import key_stem, name_words
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import MAX_TEXT, glued_field, leaves_with_keys, tool_properties
+from toolace_mt.verifier.write_outcome import MAKERS
 
 CHECK = "small_talk"
 KINDS = (
@@ -105,16 +109,36 @@ of course sure yes no yep certainly absolutely again so your you i i'm as said j
 which what when who where how had has have""".split())
 
 
+def _plurals(noun: str) -> set[str]:
+    return {noun, noun + "s", noun + "es", noun[:-1] + "ies"}
+
+
+def _descriptive(schema: Any) -> bool:
+    """A parameter that describes what is looked for (a city, a title, a cuisine): free text,
+    not a status filter, a date, a number or a flag."""
+    if not isinstance(schema, dict) or isinstance(schema.get("enum"), list):
+        return False
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return "string" in kinds and schema.get("format") not in ("date", "date-time")
+
+
 def _catalogue_keys(dialogue: Dialogue, policy: EnvPolicy) -> dict[str, str]:
     """Spoken key parameters ("pickup library id", "therapist code") of records people know by
-    their name: a listed tool finds them by other things than a key (search_pharmacies(city),
-    list_libraries()), or an output of a call given no key shows them with a name or title and
-    no owner (the user's key; with the env unknown, no other id)."""
+    their name: a listed tool finds them by a description rather than a key, or lists them all
+    (search_pharmacies(city), search_stores(city, cuisine), list_therapists()), or an output of a call given no
+    key shows them with a name or title and no owner (the user's key; with the env unknown,
+    no other id). A kind some tool makes (place_order, create_event, book_session) is the
+    user's own, known by what they made, not a catalogue's."""
     nouns: set[str] = set()
+    makers = list(policy.writes if policy.known else ()) + [str(n) for n in list(dialogue.tools)[:200]]
+    made = {w for name in makers[:400] for w in name_words(name)[1:] if name_words(name)[:1]
+            and name_words(name)[0] in MAKERS}
     for name, tool in list(dialogue.tools.items())[:200]:
         words = name_words(str(name))
-        params = [str(p) for p in tool_properties(tool)]
-        if words and words[0] in _FINDERS and not any(key_stem(p) is not None for p in params):
+        params = tool_properties(tool)
+        if words and words[0] in _FINDERS and not any(key_stem(str(p)) is not None for p in params) \
+                and (not params or any(_descriptive(schema) for schema in list(params.values())[:200])):
             nouns.update(words[1:])
     for site in dialogue.calls[:400]:
         if site.output_text is None or site.failed or any(key_stem(str(a)) is not None for a in site.arguments or {}):
@@ -128,6 +152,8 @@ def _catalogue_keys(dialogue: Dialogue, policy: EnvPolicy) -> dict[str, str]:
             owned = policy.user_key in row if policy.known and policy.user_key else len(keys) > 1
             if named and len(keys) >= 1 and not owned:
                 nouns.update(name_words(keys[0])[:-1][-1:])
+    nouns = {n for n in nouns if not _plurals(n) & made and not (n.endswith("s") and n[:-1] in made)
+             and not (n.endswith("ies") and n[:-3] + "y" in made)}
     listed = (str(p) for tool in list(dialogue.tools.values())[:200] for p in list(tool_properties(tool))[:200])
     shown = (str(k) for site in dialogue.calls[:400] if site.output_text is not None and not site.failed
              for k, _ in leaves_with_keys(site.output))
@@ -137,7 +163,7 @@ def _catalogue_keys(dialogue: Dialogue, policy: EnvPolicy) -> dict[str, str]:
         if not stem or param == policy.user_key:
             continue
         last = stem.split("_")[-1]
-        if {last, last + "s", last + "es", last[:-1] + "ies"} & nouns:
+        if _plurals(last) & nouns:
             asked[" ".join(name_words(param))] = param
     return asked
 
