@@ -229,9 +229,27 @@ def test_a_kind_a_tool_makes_is_the_users_own_not_a_catalogue() -> None:
                         ("call", "list_orders", {}, [{"order_id": "FD-1", "store_name": "Pizza Place", "total": 20.5},
                                                      {"order_id": "FD-2", "store_name": "Sushi Bar", "total": 31.0}]),
                         ("assistant", "Two orders: Pizza Place for $20.50 and Sushi Bar for $31.00."),
-                        ("user", "Cancel the sushi one please."), ("assistant", "Sure. Could you tell me the order ID?")],
+                        ("user", "Cancel the sushi one please."),
+                        ("assistant", "Sure. Could you tell me the order ID?")],
                        {"list_orders": {}, "place_order": {"store_id": {"type": "string"}},
                         "cancel_order": {"order_id": {"type": "string"}}})
+    assert "internal_id_asked" not in kinds(record)
+
+
+def test_a_camel_case_setting_is_no_identifier_and_a_sign_in_id_is_ones_own() -> None:
+    record = synthetic([("user", "Hi, I'd like to press the brake and then message someone."),
+                        ("assistant", "Which pedal position would you like? And could you tell me the user ID first?")],
+                       {"pressBrakePedal": {"pedalPosition": {"type": "number"}},
+                        "message_login": {"user_id": {"type": "string"}},
+                        "list_users": {}})
+    assert kinds(record) == {}
+
+
+def test_a_kind_one_sends_is_ones_own() -> None:
+    record = synthetic([("user", "Which message ID was it again?"), ("assistant", "It was M-12.")],
+                       {"search_messages": {"keyword": {"type": "string"}},
+                        "send_message": {"receiver_id": {"type": "string"}},
+                        "delete_message": {"message_id": {"type": "string"}}})
     assert "internal_id_asked" not in kinds(record)
 
 

@@ -42,13 +42,14 @@ from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
-from toolace_mt.verifier.id_fields import key_stem, name_words
+from toolace_mt.verifier.id_fields import name_words
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import (
     MAX_TEXT,
     Told,
     awkward_field,
     glued_field,
+    identifier_field,
     leaves_with_keys,
     meaningful,
     snake_words,
@@ -198,8 +199,7 @@ MAX_IDS = 2_000  # id values remembered from outputs (records are hostile input)
 
 
 def _id_key(key: str) -> bool:
-    return key_stem(key) is not None or name_words(key)[-1:] == ["tag"] \
-        or (glued_field(key) and key.casefold().endswith(("id", "number", "code", "tag")))
+    return identifier_field(key)
 
 
 class IdsShown:

@@ -44,7 +44,7 @@ from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.id_fields import key_stem, name_words
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import MAX_TEXT, glued_field, leaves_with_keys, tool_properties
+from toolace_mt.verifier.told import MAX_TEXT, identifier_field, leaves_with_keys, tool_properties
 from toolace_mt.verifier.write_outcome import MAKERS
 
 CHECK = "small_talk"
@@ -64,6 +64,8 @@ KINDS = (
 # find is a catalogue (pharmacies, libraries, therapists, books), known to people by name.
 _FINDERS = frozenset({"search", "list", "find", "browse", "lookup", "look", "query", "get", "show"})
 _NAMED_BY = frozenset({"name", "title", "label"})
+_SIGN_IN = re.compile(r"(?:^|_)(?:login|log_in|logon|signin|sign_in|authenticate|auth)(?:_|$)")
+_SENDERS = frozenset({"send", "compose", "write", "upload", "share", "forward", "reply"})  # a message is made too
 MAX_KEYS = 4_000  # output keys read (records are hostile input)
 # "What is the pickup library ID?", "Could you tell me the therapist code?", "what was the biblio ID?"
 _ASKING = re.compile(r"\b(?:what(?:'s| is| was| are)|which|could you (?:tell|give) me|can you (?:tell|give) me|"
@@ -133,7 +135,7 @@ def _catalogue_keys(dialogue: Dialogue, policy: EnvPolicy) -> dict[str, str]:
     nouns: set[str] = set()
     makers = list(policy.writes if policy.known else ()) + [str(n) for n in list(dialogue.tools)[:200]]
     made = {w for name in makers[:400] for w in name_words(name)[1:] if name_words(name)[:1]
-            and name_words(name)[0] in MAKERS}
+            and name_words(name)[0] in MAKERS | _SENDERS}
     for name, tool in list(dialogue.tools.items())[:200]:
         words = name_words(str(name))
         params = tool_properties(tool)
@@ -155,12 +157,14 @@ def _catalogue_keys(dialogue: Dialogue, policy: EnvPolicy) -> dict[str, str]:
     nouns = {n for n in nouns if not _plurals(n) & made and not (n.endswith("s") and n[:-1] in made)
              and not (n.endswith("ies") and n[:-3] + "y" in made)}
     listed = (str(p) for tool in list(dialogue.tools.values())[:200] for p in list(tool_properties(tool))[:200])
+    own = {str(p) for name, tool in list(dialogue.tools.items())[:200] if _SIGN_IN.search(str(name).casefold())
+           for p in tool_properties(tool)}  # what one signs in with is one's own
     shown = (str(k) for site in dialogue.calls[:400] if site.output_text is not None and not site.failed
              for k, _ in leaves_with_keys(site.output))
     asked: dict[str, str] = {}
     for param in islice(chain(listed, shown), MAX_KEYS):
         stem = key_stem(param)
-        if not stem or param == policy.user_key:
+        if not stem or param == policy.user_key or param in own:
             continue
         last = stem.split("_")[-1]
         if _plurals(last) & nouns:
@@ -259,7 +263,7 @@ def _key_choice(dialogue: Dialogue) -> re.Pattern[str] | None:
     or identifier parameter offered as a preference."""
     names = {" ".join(name_words(str(p))) for tool in list(dialogue.tools.values())[:200]
              for p in list(tool_properties(tool))[:200]
-             if key_stem(str(p)) is not None or glued_field(str(p)) or name_words(str(p))[-1:] == ["tag"]}
+             if identifier_field(str(p))}
     names = {n for n in names if n}
     if not names:
         return None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolace_mt.verifier.evidence import Mentions, is_identifier, mentions, normalise
+from toolace_mt.verifier.id_fields import key_stem, name_words
 
 # Bounds on what is read from one output or one text: records are hostile input.
 MAX_LEAVES = 400
@@ -213,3 +214,11 @@ def glued_field(key: str) -> bool:
     if key.islower():
         return _GLUED.fullmatch(key) is not None
     return re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)+", key) is not None
+
+
+def identifier_field(key: str) -> bool:
+    """A parameter or field holding an identifier: a record's key (`key_stem`), a tag
+    ("asset_tag"), or a glued id ("cardnumber"); not any camelCase name ("pedalPosition")."""
+    words = name_words(key)
+    return key_stem(key) is not None or words[-1:] == ["tag"] or \
+        (glued_field(key) and key.islower() and key.endswith(("id", "number", "num", "no", "code", "tag")))

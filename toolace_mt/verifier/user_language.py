@@ -35,9 +35,9 @@ from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
-from toolace_mt.verifier.id_fields import key_stem, name_words
+from toolace_mt.verifier.id_fields import name_words
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import MAX_TEXT, glued_field, tool_properties
+from toolace_mt.verifier.told import MAX_TEXT, identifier_field, tool_properties
 
 CHECK = "user_language"
 KINDS = (
@@ -223,7 +223,7 @@ def _wishable(dialogue: Dialogue) -> dict[str, tuple[str, ...]]:
                 continue
             if isinstance(enum, list):
                 wishes[said] = tuple(normalise(re.sub(r"[_-]+", " ", v)) for v in enum[:50] if isinstance(v, str))
-            elif key_stem(str(name)) is not None or glued_field(str(name)):
+            elif identifier_field(str(name)):
                 wishes.setdefault(said, ())
     return wishes
 
@@ -291,7 +291,8 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         elif wish is not None:
             findings.append(Finding("form_filling", f"message {index} wishes a value for a parameter by its name "
                                     f"(\"{wish}\"): a person says what they want (\"I got it filled elsewhere\", "
-                                    "\"I'll pay by card\") and gives their own id as a fact", index))
+                                    "\"I'll pay by card\") and gives an id as a fact (\"my patient ID is PT1050\")",
+                                    index))
         asked = _self_asked(content, previous)
         if asked is not None:
             findings.append(Finding("self_answered", f"message {index} asks itself for a value and answers it "
