@@ -73,6 +73,18 @@ def test_the_id_a_write_just_made_is_told_not_read_out() -> None:
     assert kinds(record) == {}
 
 
+def test_a_makers_own_key_is_new_even_when_an_env_reuses_an_id() -> None:
+    hold = {"hold_id": "HD7047", "biblio_id": "BB303", "pickup_library_id": "RPL", "status": "pending"}
+    record = synthetic([("user", "Please cancel my hold HD7047."),
+                        ("call", "cancel_hold", {"hold_id": "HD7047"}, {**hold, "status": "cancelled"}),
+                        ("assistant", "Done, that hold is cancelled."),
+                        ("user", "Now put a hold on Dune for pickup at Riverside (RPL), please."),
+                        ("call", "place_hold", {"biblio_id": "BB303", "pickup_library_id": "RPL"}, hold),
+                        ("assistant", "Done! The hold ID is HD7047, and Dune will wait for you at Riverside.")],
+                       PHARMACY_TOOLS)
+    assert "id_readout" not in kinds(record)
+
+
 def test_the_id_the_user_gave_read_back_is_found() -> None:
     record = synthetic([("user", "My monitor's screen is broken, asset tag MN-5508. Please request a replacement."),
                         ("call", "request_replacement", {"asset_tag": "MN-5508"},

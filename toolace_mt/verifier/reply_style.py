@@ -42,7 +42,7 @@ from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
-from toolace_mt.verifier.id_fields import name_words
+from toolace_mt.verifier.id_fields import key_stem, name_words
 from toolace_mt.verifier.policy import EnvPolicy
 from toolace_mt.verifier.told import (
     MAX_TEXT,
@@ -231,7 +231,9 @@ class IdsShown:
                 self.values.setdefault(key, set()).add(said)
             self.spoken.setdefault(" ".join(name_words(key)), key)
             self.spoken.setdefault(normalise(key.replace("_", " ")), key)
-            if maker and said not in self.before and said not in self.now and said not in given:
+            # a maker's own key (place_hold's hold_id) is new even when an env reuses an id shown before
+            own = (key_stem(key) or "").split("_")[-1:] == name_words(site.name)[-1:]
+            if maker and said not in given and (own or (said not in self.before and said not in self.now)):
                 self.made.add(said)
             self.now.add(said)
 
