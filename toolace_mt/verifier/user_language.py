@@ -44,8 +44,8 @@ KINDS = (
     FindingKind("description_echo", CHECK, False,
                 "the user repeats a tool's description (words only the tool list holds)"),
     FindingKind("form_filling", CHECK, False,
-                "the user fills in two or more parameters by name (\"the start date would be X, the leave type would "
-                "be Y\")"),
+                "the user fills in parameters by name (\"the start date would be X, the leave type would be Y\", "
+                "\"The reason should be other.\")"),
     FindingKind("broken_sentence", CHECK, False,
                 "an ungrammatical request (\"could you the holidays\", \"Can I log me in?\")"),
     FindingKind("self_answered", CHECK, False,
