@@ -155,7 +155,7 @@ def test_cheering_a_reply_that_is_no_refusal_is_fine() -> None:
 def asked(question: str, answer: str = "The request ID is TO-7061.") -> Record:
     return synthetic([("user", "Please log me in, jday / 4804."),
                       ("call", "login", {"login": "jday", "pin": "4804"}, {"logged_in": True, "request_id": "TO-7061"}),
-                      ("assistant", "You're logged in; your open request ID is TO-7061."),
+                      ("assistant", "You're logged in; you have an open request, ID TO-7061."),
                       ("user", question), ("assistant", answer)], HR_TOOLS)
 
 

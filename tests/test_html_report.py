@@ -10,7 +10,7 @@ from typing import Any
 from test_stats import _call, _tool, _write, two_dialogues
 
 from toolace_mt.cli import main
-from toolace_mt.html_report import MAX_EXAMPLES, bar_chart
+from toolace_mt.html_report import MAX_BARS, MAX_EXAMPLES, bar_chart
 from toolace_mt.record import (
     AssistantMessage,
     Failure,
@@ -160,7 +160,7 @@ def test_examples_and_bars_are_bounded(tmp_path: Path) -> None:
     assert text.count("(no example kept)") == 5
     chart = Page(bar_chart("f", "t", [(str(i), float(i)) for i in range(100)]))
     labels = chart.figure_texts["f"][0::2]
-    assert len(labels) == 40 and labels[-1] == "61 more"
+    assert len(labels) == MAX_BARS and labels[-1] == f"{100 - MAX_BARS + 1} more"
 
 
 def test_an_unwritable_report_is_a_usage_error(tmp_path: Path, capsys: Any) -> None:

@@ -31,7 +31,7 @@ from toolace_mt.stats import summary_rows as stats_summary_rows
 MAX_EXAMPLES = 40  # failed checks shown with an example (a hostile file may name thousands)
 MAX_TEXT = 2_000  # characters of one message shown in an example
 MAX_MESSAGES = 80  # messages of one example shown
-MAX_BARS = 40  # bars of one chart (the rest are summed into the last one)
+MAX_BARS = 60  # bars of one chart (the rest are summed into the last one); every finding kind fits
 
 
 def esc(value: object) -> str:

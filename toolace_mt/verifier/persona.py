@@ -10,7 +10,8 @@
   form ("Use candle for the search words, and 3 for the limit", "search term allen",
   "the limit is 1"), or values mapped onto parameters like a form ("Port Bradleyberg for
   the city"); a flag's name used as a noun ("leave include past off"); a field
-  name that is no English phrase read aloud ("repeat the invited at").
+  name that is no English phrase read aloud ("repeat the invited at"), or a glued one
+  ("the cardnumber").
 - `dictated_internal`: the user dictates the input of an internal tool (a calculator,
   a scratchpad: a tool named calculate/think/..., or with an `expression`/`thought`
   parameter) that a call then uses word for word.
@@ -27,7 +28,15 @@ from toolace_mt.verifier.dialogue import Dialogue, Failure
 from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import MAX_TEXT, Told, awkward_field, leaves_with_keys, snake_words, tool_properties
+from toolace_mt.verifier.told import (
+    MAX_TEXT,
+    Told,
+    awkward_field,
+    glued_field,
+    leaves_with_keys,
+    snake_words,
+    tool_properties,
+)
 
 CHECK = "persona"
 KINDS = (
@@ -181,7 +190,8 @@ class FormTerms:
         for site in dialogue.calls:
             if site.output_text is not None:
                 fields.update(str(k).casefold() for k, _ in leaves_with_keys(site.output) if k)
-        awkward = {f.replace("_", " ") for f in fields if "_" in f and awkward_field(f)}
+        awkward = {f.replace("_", " ") for f in fields if "_" in f and awkward_field(f)} | \
+            {f for f in fields if glued_field(f)}
         return cls("|".join(sorted(search | {_SEARCH_WORDS})) if search else None,
                    "|".join(sorted(counts)) or None, tuple(sorted(flags)), tuple(sorted(awkward)),
                    frozenset(label for label in labels if label))

@@ -25,6 +25,9 @@ class EnvPolicy:
     # read must have shown before the write (tau-bench: check the order's status first)
     checked_writes: dict[str, str] = field(default_factory=dict)
     parameters: frozenset[str] = field(default_factory=frozenset)  # every tool's parameter names
+    # every tool's description, the ones a record leaves out of its list too (a tool withheld
+    # for tool awareness): a refusal must not read them out
+    descriptions: tuple[str, ...] = ()
 
     @classmethod
     def unknown(cls) -> EnvPolicy:
@@ -47,7 +50,8 @@ class EnvPolicy:
                    user_key=user_key,
                    authenticate_first=bool(getattr(env, "authenticate_first", False)),
                    checked_writes=checked,
-                   parameters=frozenset(name for t in tools for name in _properties(t)))
+                   parameters=frozenset(name for t in tools for name in _properties(t)),
+                   descriptions=tuple(t.description for t in tools if isinstance(getattr(t, "description", None), str)))
 
     def is_write(self, tool: str) -> bool:
         """Unknown policy: any tool may write (the conservative answer for 'could a write in between change it')."""

@@ -7,10 +7,13 @@
   "signed_in") read out as one with on/off, yes/no or true/false ("No: the logged in is
   off."). Say it as a sentence: "you're logged out".
 - `own_name_read`: the assistant reads the user their own name as a record field ("the
-  username is jmckinney and the first name is Jean", "the full name is Christine Wise"),
+  username is jmckinney and the first name is Jean", "the full name is Christine Wise",
+  "the given name is Nathaniel", "the firstname is Jo"),
   when the user did not ask about a name or their profile ("what do you have on file
   for me?" is answered by it): the name of the account that signed in, or of
-  the user's own row. Address them by it instead ("You're signed in, Jean.").
+  the user's own row (one holding the user key and no other id, or one a look-up by
+  personal details found: a card number, an email, a name and birth date). Address
+  them by it instead ("You're signed in, Jean.").
 """
 
 from __future__ import annotations
@@ -31,11 +34,16 @@ KINDS = (
                 "the user is told their own name as a record field (\"the first name is Jean\")"),
 )
 _LOGIN_TOOL = re.compile(r"(?:^|_)(?:login|log_in|logon|signin|sign_in|authenticate|auth)(?:_|$)")
-_NAME_KEY = re.compile(r"^(?:first|given|last|family|full|display)?_?name$|^(?:first|last|full)name$")
+_NAME_KEY = re.compile(r"^(?:first|given|last|family|full|display)?_?name$|^(?:first|last|full|sur|fore)name$")
+# Arguments a person identifies themselves by: a look-up by them that returns the user's
+# key found the user's own row (find_patron_by_cardnumber -> {patron_id, library_id, firstname}).
+_PERSONAL = re.compile(r"(?:^|_)(?:e?mail|username|user_name|login|pin|password|phone|zip|postcode|postal_code|"
+                       r"birth|dob|date_of_birth|first_name|last_name|family_name|given_name|surname|name|"
+                       r"card_?number|cardnumber|member_number|staff_number)(?:_|$)")
 # A user turn asking about their own record: telling its name is then an answer.
 _ASKS_PROFILE = re.compile(r"\b(?:name|profile|on file|details|record|account info|who am i)\b", re.I)
-_NAME_SAID = re.compile(r"\b(?:the|your) (?:(?:first|last|full|given|family|display) )?name (?:is|was) "
-                        r"(?P<name>[A-Z][\w'-]+)")
+_NAME_SAID = re.compile(r"\b(?i:the|your) (?:(?:(?:first|last|full|given|family|display) )?name|firstname|lastname|"
+                        r"surname|forename|given_name|first_name|last_name) (?:is|was) (?P<name>[A-Z][\w'-]+)")
 
 # "rated 4.0 stars", "4.0/5": ratings are written so.
 _FLOAT_WHOLE = re.compile(r"(?<![\w.,])(?P<before>(?:[A-Za-z]+ )?)\$?\d{1,12}\.0(?![\d.]\d|\d|\w)"
@@ -68,8 +76,12 @@ def _own_names(site: object, policy: EnvPolicy) -> set[str]:
         return set()
     if not (_LOGIN_TOOL.search(name.casefold()) or (policy.user_key and policy.user_key in out)):
         return set()
+    arguments = getattr(site, "arguments", None) or {}
+    found_by_person = bool(arguments) and policy.user_key not in arguments and \
+        all(_PERSONAL.search(str(k).casefold()) for k in arguments)
     if policy.user_key and any(k != policy.user_key and k.endswith("_id") and isinstance(v, str) and v
-                               for k, v in out.items()) and not _LOGIN_TOOL.search(name.casefold()):
+                               for k, v in out.items()) and not _LOGIN_TOOL.search(name.casefold()) \
+            and not found_by_person:
         return set()  # a payee or an order pointing at the user: its name is not theirs
     return {w.casefold() for k, v in out.items() if isinstance(v, str) and _NAME_KEY.match(k.casefold())
             for w in v.split()[:1]}

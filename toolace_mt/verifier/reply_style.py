@@ -11,13 +11,25 @@
 - `raw_error`: a reply reads out a failed call's error message (one of its clauses of four
   or more words, verbatim) or an error type (ToolError, InvalidArguments, ...).
 - `broken_refusal`: a refusal ("I can't ...", "I'm not able to ...") that echoes the user's
-  "my" as its own ("I'm not able to water my plants"), or that names a tool
-  (`request_return`, or its words "request return").
+  "my" as its own ("I'm not able to water my plants"), that names a tool
+  (`request_return`, or its words "request return"), or that reads out a tool's
+  description, listed or withheld (five words of it, three not function words, that the
+  user did not say: "I'm not able to request a refill of an active prescription at a
+  pharmacy, for pickup or delivery").
 - `field_name`: a reply states values under the outputs' raw field names: a field name
   that is no phrase ("the expires on is", "the from balance after is", "(the member
   since)", "the last4 is"), a plural field name with "is" ("the total contacts is 8"),
   or three or more "the <field> is <value>" clauses in one reply (a record read out
   field by field: "the ship street is ..., the ship city is ... and the ship zip is ...").
+  A field name glued from two words ("cardnumber", "firstname") or in camelCase
+  ("dueDate") said as a word is a raw field name too.
+- `id_readout`: a reply reads out an id as a record's field ("It shows that the request ID
+  is RX20139 and the pharmacy ID is PH08."; "the asset tag is MN-5509"): the user asked
+  what was done or found, and is told it by names, dates and amounts, not by the internal
+  ids of the records behind it, nor by the ids they gave themselves. The id of a record a
+  write of this turn made is what they need to come back ("the hold ID is HD7048"), and
+  an id the user's turn asks for ("what was my patient ID?") is an answer; a parcel's
+  tracking number or a confirmation number is made to be handed out.
 """
 
 from __future__ import annotations
@@ -30,8 +42,21 @@ from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import CallSite, Dialogue, Failure
 from toolace_mt.verifier.evidence import is_identifier, normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.id_fields import key_stem, name_words
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import MAX_TEXT, Told, awkward_field, leaves_with_keys, meaningful, snake_words
+from toolace_mt.verifier.told import (
+    MAX_TEXT,
+    Told,
+    awkward_field,
+    glued_field,
+    identifier_field,
+    leaves_with_keys,
+    meaningful,
+    snake_words,
+    tool_properties,
+)
+from toolace_mt.verifier.user_language import described_runs, echoed_run, listed_descriptions, word_runs
+from toolace_mt.verifier.write_outcome import MAKERS
 
 CHECK = "reply_style"
 KINDS = (
@@ -39,8 +64,11 @@ KINDS = (
     FindingKind("raw_enum", CHECK, False, "the reply spells a value in snake_case"),
     FindingKind("ids_only_list", CHECK, False, "a list is answered with ids only"),
     FindingKind("raw_error", CHECK, False, "a raw tool error is read out to the user"),
-    FindingKind("broken_refusal", CHECK, False, "a refusal echoes the user's \"my\" or names a tool"),
+    FindingKind("broken_refusal", CHECK, False,
+                "a refusal echoes the user's \"my\", names a tool or reads out a tool's description"),
     FindingKind("field_name", CHECK, False, "the reply states values under raw field names (\"the expires on is\")"),
+    FindingKind("id_readout", CHECK, False,
+                "the reply reads out ids as fields (\"the request ID is RX20139 and the pharmacy ID is PH08\")"),
 )
 
 _PAIR = re.compile(r"(?:^|(?<=[;\n.!?]))\s*(?P<label>[A-Za-z][A-Za-z ]{0,28}?)\s*:\s+(?P<value>[^;\n]+)")
@@ -88,13 +116,16 @@ def _tool_phrases(dialogue: Dialogue, withheld: list[str]) -> list[tuple[str, st
 
 
 def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
-    del policy
     findings: list[Finding] = []
     messages = dialogue.messages
     withheld = [op.tool for op in dialogue.record.provenance.ops if op.tool]
     phrases = _tool_phrases(dialogue, withheld)
+    described = described_runs(listed_descriptions(dialogue) + list(policy.descriptions))
+    users_said: set[tuple[str, ...]] = set()  # runs the user said: a refusal may repeat their words
     last_user = ""
     recent_users: list[str] = []  # what the user asked may be a turn or two back ("Yes" to "Shall I ...?")
+    ids = IdsShown()
+    glued = _glued_names(dialogue)
     errors: list[str] = []
     # What the outputs so far show, grown turn by turn (a reply is read against the outputs
     # before its turn): field names spoken, spoken -> name, the latest outputs' lists.
@@ -105,8 +136,12 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     for index, message in enumerate(messages):
         for site in learnt:
             _learn(site, fields, keys, recent)
+            ids.learn(site)
+            glued |= {k for k in keys.values() if glued_field(k)}
         learnt = []
         if isinstance(message, UserMessage):
+            ids.turn(message.content)
+            users_said |= word_runs(message.content)
             last_user = message.content
             recent.clear()  # a reply answers with the lists of its own turn; an older list's ids are references
             recent_users = [*recent_users[-2:], message.content[:MAX_TEXT]]
@@ -139,14 +174,108 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         if raw:
             findings.append(Finding("raw_error", f"the reply at message {index} reads out the raw error "
                                                  f"\"{raw}\"; tell the user in plain words", index))
-        broken = _broken_refusal(text, last_user, phrases)
+        broken = _broken_refusal(text, last_user, phrases) or _echoed_refusal(text, described - users_said)
         if broken:
             findings.append(Finding("broken_refusal", f"the refusal at message {index} {broken}", index))
-        named = field_names_said(text, keys, asked=" ".join(recent_users))
+        named = field_names_said(text, keys, asked=" ".join(recent_users)) or _glued_said(text, glued)
         if named:
             findings.append(Finding("field_name", f"the reply at message {index} {named}; say what the values "
                                                   "mean in words", index))
+        read = ids.read_out(text, " ".join(recent_users))
+        if read:
+            findings.append(Finding("id_readout", f"the reply at message {index} reads out {read}, which the user "
+                                                  "did not ask for: tell what was done or found by names, dates and "
+                                                  "amounts, not by ids", index))
     return findings
+
+
+# "the request ID is RX20139", "your pickup library ID was FFL": up to four words naming a field, then its value.
+_FIELD_VALUE = re.compile(r"\b(?:the|your) ((?:[A-Za-z0-9]+ ){0,3}[A-Za-z0-9]+) (?:is|was|are|were)(?: still| now)? "
+                          r"(?P<value>[#\w][\w#.@/-]*)", re.I)
+_TELL_ME = re.compile(r"\b(?:tell|show|give|remind|send|read|repeat|text|email)(?: it)? (?:me|us)\b|"
+                      r"\b(?:i need|i'd like|i want) (?:to know|to see|to have)\b", re.I)
+# Ids made to be handed to people, used outside the system: a parcel's tracking number.
+_HANDED_OUT = frozenset({"tracking", "confirmation"})
+_SENTENCE_END = re.compile(r"[?!\n]|\.(?=\s|$)")
+MAX_IDS = 2_000  # id values remembered from outputs (records are hostile input)
+
+
+def _id_key(key: str) -> bool:
+    return identifier_field(key)
+
+
+class IdsShown:
+    """The id fields the outputs showed (spoken name -> key, key -> values), and which ids
+    are new in the current turn: made by a write of it (create, place, book...), never
+    shown before it."""
+
+    def __init__(self) -> None:
+        self.spoken: dict[str, str] = {}
+        self.values: dict[str, set[str]] = {}
+        self.before: set[str] = set()  # id values shown or said before the user's latest turn
+        self.now: set[str] = set()  # shown since it
+        self.made: set[str] = set()  # made by a write since it
+
+    def turn(self, text: str) -> None:
+        self.before |= self.now | {normalise(t).lstrip("#") for t in re.findall(r"[#\w][\w#.@/-]*", text[:MAX_TEXT])}
+        self.now, self.made = set(), set()
+
+    def learn(self, site: CallSite) -> None:
+        if site.output_text is None or site.failed:
+            return
+        given = {normalise(str(v)) for v in (site.arguments or {}).values() if isinstance(v, str | int)}
+        maker = name_words(site.name)[:1] and name_words(site.name)[0] in MAKERS
+        for key, value in leaves_with_keys(site.output):
+            if not key or isinstance(value, bool) or not isinstance(value, str | int) or not _id_key(key):
+                continue
+            said = normalise(str(value)).lstrip("#")
+            if len(self.values.get(key, ())) < MAX_IDS:
+                self.values.setdefault(key, set()).add(said)
+            self.spoken.setdefault(" ".join(name_words(key)), key)
+            self.spoken.setdefault(normalise(key.replace("_", " ")), key)
+            # a maker's own key (place_hold's hold_id) is new even when an env reuses an id shown before
+            own = (key_stem(key) or "").split("_")[-1:] == name_words(site.name)[-1:]
+            if maker and said not in given and (own or (said not in self.before and said not in self.now)):
+                self.made.add(said)
+            self.now.add(said)
+
+    def read_out(self, text: str, asked: str) -> str | None:
+        """The first id `text` reads out as a field ("the request ID (RX20139)"); None if none."""
+        if not self.values:
+            return None
+        # what the user asked for: their questions and requests to be told ("tell me my patient ID"),
+        # not the ids they gave ("the asset tag is MN-5508")
+        wanted = " ".join(normalise(s) for s in _SENTENCE.findall(asked[-MAX_TEXT:])
+                          if s.rstrip().endswith("?") or _TELL_ME.search(s))
+        for match in _FIELD_VALUE.finditer(text[:MAX_TEXT]):
+            end = _SENTENCE_END.search(text, match.start())
+            if end is not None and end.group() == "?":  # a question (a confirmation, a clarification) names ids
+                continue
+            key = _spoken_field(normalise(match[1]), self.spoken)
+            value = normalise(match["value"].rstrip(".,;:!")).lstrip("#")
+            if key is None or value not in self.values.get(key, ()) or value in self.made \
+                    or _HANDED_OUT & set(name_words(key)):
+                continue
+            if any(len(w) >= 2 and re.search(r"\b" + re.escape(w) + r"\b", wanted) for w in name_words(key)):
+                continue  # "what was my patient ID?", "I didn't catch the ID?"
+            return f"the {match[1]} ({match['value'].rstrip('.,;:!')})"
+        return None
+
+
+def _glued_names(dialogue: Dialogue) -> set[str]:
+    """Glued or camelCase parameter names of the listed tools ("cardnumber", "dueDate")."""
+    return {str(name) for tool in list(dialogue.tools.values())[:200] for name in list(tool_properties(tool))[:200]
+            if glued_field(str(name))}
+
+
+def _glued_said(text: str, glued: set[str]) -> str | None:
+    """Why `text` says a glued field name as a word ("the cardnumber is 23000045")."""
+    for key in sorted(glued):
+        found = re.search(r"(?<![\w_])" + re.escape(key) + r"(?![\w_])", text[:MAX_TEXT],
+                          0 if not key.islower() else re.I)
+        if found:
+            return f"says the field name {key} as a word (\"{found.group()}\")"
+    return None
 
 
 def _learn(site: CallSite, fields: set[str], keys: dict[str, str],
@@ -251,6 +380,20 @@ def _raw_error(text: str, errors: list[str]) -> str | None:
             clause = normalise(part).strip(" .,)")
             if len(clause.split()) >= 4 and clause in norm:
                 return part.strip(" .,)")
+    return None
+
+
+def _echoed_refusal(text: str, described: frozenset[tuple[str, ...]] | set[tuple[str, ...]]) -> str | None:
+    """Why a refusal of `text` reads a tool's description out ("I'm not able to request a refill
+    of an active prescription at a pharmacy, for pickup or delivery")."""
+    if not described:
+        return None
+    for sentence in _SENTENCE.findall(text[:MAX_TEXT]):
+        if _REFUSAL.search(sentence):
+            echoed = echoed_run(sentence, frozenset(described))
+            if echoed is not None:
+                return (f"reads out a tool's description (\"{echoed}\"): say in plain words what cannot be "
+                        "done")
     return None
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolace_mt.verifier.evidence import Mentions, is_identifier, mentions, normalise
+from toolace_mt.verifier.id_fields import key_stem, name_words
 
 # Bounds on what is read from one output or one text: records are hostile input.
 MAX_LEAVES = 400
@@ -196,3 +197,28 @@ def awkward_field(key: str) -> bool:
         return re.fullmatch(r"[a-z]{3,}\d{1,2}", parts[0]) is not None  # "last4", "address1"
     return parts[-1] in FIELD_END or parts[0] in _FIELD_START or any(c.isdigit() for c in key)
 
+
+
+# Two words a field name glues into one token, read as one word only by a program
+# ("cardnumber", "firstname", "duedate"); "username", "surname" and "birthday" are English.
+_GLUED = re.compile(r"(?:first|last|given|family|middle|full|display|card|phone|account|member|order|item|due|start|"
+                    r"end|serial|tracking|booking|confirmation|ticket|patron|patient|customer|employee|pickup|"
+                    r"return|expiry|expiration)(?:name|number|num|no|date|code|id|type|status|time|tag)")
+
+
+def glued_field(key: str) -> bool:
+    """A field name that glues two words ("cardnumber", "firstname") or is camelCase
+    ("dueDate", "cardNumber"): said as a word, it is the raw name, not English."""
+    if not key.isascii() or not key.isalpha() or len(key) > 40:
+        return False
+    if key.islower():
+        return _GLUED.fullmatch(key) is not None
+    return re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)+", key) is not None
+
+
+def identifier_field(key: str) -> bool:
+    """A parameter or field holding an identifier: a record's key (`key_stem`), a tag
+    ("asset_tag"), or a glued id ("cardnumber"); not any camelCase name ("pedalPosition")."""
+    words = name_words(key)
+    return key_stem(key) is not None or words[-1:] == ["tag"] or \
+        (glued_field(key) and key.islower() and key.endswith(("id", "number", "num", "no", "code", "tag")))

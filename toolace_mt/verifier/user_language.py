@@ -12,7 +12,15 @@
   number would be #W1216 and the reason would be other"): "the <parameter> is / would be /
   should be / needs to be <value>" with a listed tool's parameter names: three in one
   turn, or two when one is said as only a form is ("would be", "should be", "on my side
-  is"). "The username is X and the password is Y" is how people talk.
+  is"). "The username is X and the password is Y" is how people talk. One clause is a form
+  too when it wishes a value for an enum or a key parameter by its name ("The reason should
+  be other.", "The patient ID should be PT1050.", "Could the fulfilment be pickup?", "I'd
+  like the reason to be filled elsewhere"), or hedges any parameter's value ("Ideally the
+  cardnumber would be 23000781", "If possible, the payment type should be card").
+- `self_answered`: the user asks themselves for a value and gives it in the same turn ("And
+  the pin? 7745.", "And the request ID? RX20010.", "Oh, the username? That's ksummers6."):
+  a form filled in aloud. Echoing what the assistant just asked ("My email? It's ...") is
+  an answer.
 - `broken_sentence`: a request with no verb where English needs one ("I was hoping you
   could the company holidays of the year", "Trying to the logged-in employee's days",
   "go ahead and the ...") or whose subject and object are one person twice ("Can I log me
@@ -25,20 +33,31 @@ import re
 
 from toolace_mt.record import AssistantMessage, UserMessage
 from toolace_mt.verifier.dialogue import Dialogue, Failure
+from toolace_mt.verifier.evidence import normalise
 from toolace_mt.verifier.finding import Finding, FindingKind
+from toolace_mt.verifier.id_fields import name_words
 from toolace_mt.verifier.policy import EnvPolicy
-from toolace_mt.verifier.told import MAX_TEXT, tool_properties
+from toolace_mt.verifier.told import MAX_TEXT, identifier_field, tool_properties
 
 CHECK = "user_language"
 KINDS = (
     FindingKind("description_echo", CHECK, False,
                 "the user repeats a tool's description (words only the tool list holds)"),
     FindingKind("form_filling", CHECK, False,
-                "the user fills in two or more parameters by name (\"the start date would be X, the leave type would "
-                "be Y\")"),
+                "the user fills in parameters by name (\"the start date would be X, the leave type would be Y\", "
+                "\"The reason should be other.\")"),
     FindingKind("broken_sentence", CHECK, False,
                 "an ungrammatical request (\"could you the holidays\", \"Can I log me in?\")"),
+    FindingKind("self_answered", CHECK, False,
+                "the user asks themselves for a value and answers it (\"And the pin? 7745.\")"),
 )
+# "And the pin? 7745.", "Oh, the username? That's ksummers6.": a bare noun asked, then its value
+# given in the same turn, as a form is filled in. A value holds a digit or an @, or is one word.
+_SELF_ASKED = re.compile(
+    r"(?:^|(?<=[.!?\n]))[ \t]*(?:(?:and|oh|also|so|plus|now|ah|um|right|then)[ \t]*,?[ \t]+)?"
+    r"(?P<noun>(?:the|my|your) (?:[A-Za-z'-]+ ){0,3}[A-Za-z'-]+)\?[ \t]+"
+    r"(?:(?:that's|that is|it's|it is|thats|its|yes|yeah|sure)[ \t]*,?[ \t]+)?"
+    r"(?P<value>[\w.+#-]*\d[\w.+#-]*|[\w.+-]+@[\w.-]+|[A-Z]?[a-z]+\d*)[ \t]*(?:[.!]|$)", re.I)
 
 ECHO_WORDS = 5  # this many consecutive words of a description, in a user turn, are the description
 CONTENT_WORDS = 3  # of which this many are not function words
@@ -81,6 +100,16 @@ _SELF_TWICE = re.compile(
 def _clauses(text: str) -> list[list[str]]:
     """The words of each clause (a run never spans a comma or a sentence's end)."""
     return [_WORD.findall(part) for part in _CLAUSE_END.split(text[:MAX_TEXT].casefold().replace("’", "'"))]
+
+
+def word_runs(text: str) -> set[tuple[str, ...]]:
+    """The runs of `text` that description_echo compares (for a check reading other turns)."""
+    return _runs(text)
+
+
+def listed_descriptions(dialogue: Dialogue) -> list[str]:
+    """The descriptions of the record's listed tools and of their parameters."""
+    return _descriptions(dialogue)
 
 
 def _descriptions(dialogue: Dialogue) -> list[str]:
@@ -155,9 +184,79 @@ def _form(text: str, names: list[str]) -> list[str]:
     return []
 
 
+# What a form asks for by a word ("And the city? Fairview."): a value without a digit counts after these.
+_DATA_NOUNS = frozenset({"name", "username", "login", "email", "city", "town", "zip", "code", "pin", "password",
+                         "id", "number", "reason", "type", "surname", "address", "street", "state", "country",
+                         "method", "category", "status", "priority", "urgency", "fulfilment", "fulfillment", "plan"})
+
+
+def _self_asked(text: str, previous: str) -> tuple[str, str, str] | None:
+    """The first "the <noun>? <value>" of `text` whose noun the assistant's latest text did not
+    ask for: (what was said, the noun, the value)."""
+    for match in _SELF_ASKED.finditer(text[:MAX_TEXT]):
+        noun = match["noun"].split(" ", 1)[1].casefold()
+        if noun.split()[-1] in previous.casefold():
+            continue
+        if not re.search(r"[\d@]", match["value"]) and noun.split()[-1] not in _DATA_NOUNS:
+            continue  # "Remember the party? Great." is talk
+        return match.group().strip(), noun, match["value"]
+    return None
+
+
+# One value wished for a parameter by its name: "the reason should be other", "Ideally the cardnumber
+# would be 23000781", "I'd like the reason to be filled elsewhere", "Could the fulfilment be pickup?".
+_HEDGE = r"(?:ideally|preferably|if possible|if you can|hopefully)"
+_WISH_VERB = (r"(?:\s+(?:on file|in question|to use|here))?\s+(?:should|would|could|ought to|needs? to|has to|must|"
+              r"will)\s+be\s+")
+_WISH_VALUE = r"(?P<value>[\"'“‘]?[\w@#.'’-]+(?: [\w'’-]+){0,3})"
+
+
+def _wishable(dialogue: Dialogue) -> dict[str, tuple[str, ...]]:
+    """Parameters one does not wish a value for, by spoken name: an enum (-> its values,
+    spoken) and a record's key or an identifier (-> ())."""
+    wishes: dict[str, tuple[str, ...]] = {}
+    for tool in list(dialogue.tools.values())[:MAX_TOOLS]:
+        for name, schema in list(tool_properties(tool).items())[:MAX_TOOLS]:
+            said = " ".join(name_words(str(name)))
+            enum = schema.get("enum") if isinstance(schema, dict) else None
+            if not said:
+                continue
+            if isinstance(enum, list):
+                wishes[said] = tuple(normalise(re.sub(r"[_-]+", " ", v)) for v in enum[:50] if isinstance(v, str))
+            elif identifier_field(str(name)):
+                wishes.setdefault(said, ())
+    return wishes
+
+
+def _wished(text: str, wishes: dict[str, tuple[str, ...]], names: list[str]) -> str | None:
+    """The first phrase of `text` wishing a value for an enum or a key parameter by its name
+    ("The reason should be other.", "The patient ID should be PT1050."), or hedging any
+    parameter's value ("Ideally the X would be Y"); None if none."""
+    if not names:
+        return None
+    every = "|".join(re.escape(n) for n in names)
+    keyed = "|".join(re.escape(n) for n in sorted(wishes, key=len, reverse=True))
+    patterns = [rf"\b{_HEDGE},?\s+the (?P<name>{every}){_WISH_VERB}{_WISH_VALUE}"]
+    if keyed:
+        patterns += [rf"\bthe (?P<name>{keyed}){_WISH_VERB}{_WISH_VALUE}",
+                     rf"\bI'?d (?:like|love|want|prefer) the (?P<name>{keyed}) to be\s+{_WISH_VALUE}",
+                     rf"\b(?:could|can) (?:you make )?the (?P<name>{keyed}) be\s+{_WISH_VALUE}",
+                     rf"\bmake the (?P<name>{keyed}) {_WISH_VALUE}"]
+    for n, pattern in enumerate(patterns):
+        for match in re.finditer(pattern, text[:MAX_TEXT], re.I):
+            if n == 0:
+                return match.group().strip()
+            enum = wishes.get(match["name"].casefold(), ())
+            said = normalise(re.sub(r"[_-]+", " ", match["value"].strip("\"'“”‘’").rstrip(".,;:!?")))
+            if not enum or any(said == v or said.startswith(v + " ") for v in enum if v):
+                return match.group().strip()
+    return None
+
+
 def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     findings: list[Finding] = []
     names = _parameter_names(dialogue)
+    wishes = _wishable(dialogue)
     described: set[tuple[str, ...]] = set()
     api_self: set[str] = set()  # "the signed-in diner's": how the descriptions name the caller
     for text in _descriptions(dialogue):
@@ -165,9 +264,12 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
         api_self |= {m.group(0).casefold().replace("’", "'") for m in _SELF_AS_API.finditer(text)}
     said: set[tuple[str, ...]] = set()  # runs the assistant said: the user may repeat them
     said_api: set[str] = set()
+    previous = ""  # the latest assistant text: a user echoing its question ("My email? It's ...") answers it
     for index, message in enumerate(dialogue.messages):
         content = message.content if isinstance(message.content, str) else ""
         if isinstance(message, AssistantMessage):
+            if content.strip():
+                previous = content[-MAX_TEXT:]
             said |= _runs(content)
             said_api |= {m.group(0).casefold().replace("’", "'") for m in _SELF_AS_API.finditer(content[:MAX_TEXT])}
             continue
@@ -182,9 +284,20 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
                                     f"(\"{echoed}\"): the user cannot see the tool list; say what "
                                     "they want in their own words", index))
         filled = _form(content, names)
+        wish = None if filled else _wished(content, wishes, names)
         if filled:
             findings.append(Finding("form_filling", f"message {index} fills in {', '.join(filled)} like a form "
                                     "(\"the <parameter> is ...\"): say what you want as a person does", index))
+        elif wish is not None:
+            findings.append(Finding("form_filling", f"message {index} wishes a value for a parameter by its name "
+                                    f"(\"{wish}\"): a person says what they want (\"I got it filled elsewhere\", "
+                                    "\"I'll pay by card\") and gives an id as a fact (\"my patient ID is PT1050\")",
+                                    index))
+        asked = _self_asked(content, previous)
+        if asked is not None:
+            findings.append(Finding("self_answered", f"message {index} asks itself for a value and answers it "
+                                    f"(\"{asked[0]}\"), as a form is filled in: say it (\"my {asked[1]} is "
+                                    f"{asked[2]}\")", index))
         broken = _NO_VERB.search(content[:MAX_TEXT]) or _SELF_TWICE.search(content[:MAX_TEXT])
         if broken is not None:
             findings.append(Finding("broken_sentence", f"message {index} is not English (\"{broken.group(0)}\"): "

@@ -38,7 +38,7 @@ KINDS = (
 _ID_WORDS = frozenset({"id", "code", "ref", "reference", "number", "no", "sku", "key", "locator"})
 # The first word of a write's name that makes a record the user comes back to (a report, a
 # booking, an item); a payment or a message also gets an id, but the user is not owed it.
-_MAKERS = frozenset({"create", "add", "new", "make", "start", "open", "book", "place", "reserve", "schedule",
+MAKERS = frozenset({"create", "add", "new", "make", "start", "open", "book", "place", "reserve", "schedule",
                      "register", "file", "lodge", "raise", "request", "enroll", "apply", "draft", "log", "record",
                      "generate", "issue", "submit", "post"})
 _SETTERS = frozenset({"set", "update", "change", "move", "assign", "reassign", "rename", "edit", "modify",
@@ -101,7 +101,7 @@ def _added_values(dialogue: Dialogue) -> set[str] | None:
 
 def _maker(site: CallSite, policy: EnvPolicy) -> bool:
     words = name_words(site.name)
-    return bool(words) and words[0] in _MAKERS and policy.is_write(site.name) and _good(site)
+    return bool(words) and words[0] in MAKERS and policy.is_write(site.name) and _good(site)
 
 
 def _untold_ids(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:

@@ -754,6 +754,54 @@ def pharmacy_refills() -> list[tuple[str, list[Turn]]]:
             ("assistant", "Good news, Danielle: 555-475-9382 is already the number on file, so there's nothing "
                           "to change."),
         ]),
+        # the coverage is told by its ids, not by what it covers
+        ("id_readout", [
+            ("user", "Hi, Danielle Hendrix here, DOB 02/14/1974. What insurance do you have for me?"),
+            ("call", DANIELLE),
+            ("call", ("read_coverage", {"patient_id": "PT1001"})),
+            ("assistant", "Sure! Your coverage ID is CV5001 and the payer is Northwind Mutual."),
+        ]),
+        ("good", [
+            ("user", "Hi, Danielle Hendrix here, DOB 02/14/1974. What insurance do you have for me?"),
+            ("call", DANIELLE),
+            ("call", ("read_coverage", {"patient_id": "PT1001"})),
+            ("assistant", "You're covered by Northwind Mutual on the Basic HMO plan: generic drugs cost you $10.00 "
+                          "and brand-name ones $35.00."),
+        ]),
+        ("self_answered", [
+            ("user", "Could you look at my insurance? And the patient ID? PT1001."),
+            ("call", ("read_coverage", {"patient_id": "PT1001"})),
+            ("assistant", "You're covered by Northwind Mutual on the Basic HMO plan: generic drugs cost you $10.00 "
+                          "and brand-name ones $35.00."),
+        ]),
+        # nobody knows a pharmacy's internal id: it is asked for by name
+        ("internal_id_asked", [
+            ("user", "Which pharmacies are there in Fairview?"),
+            ("call", ("search_pharmacies", {"city": "Fairview"})),
+            ("assistant", "There are two in Fairview: Dudley Pharmacy (pickup only) and Barajas Pharmacy, which "
+                          "also delivers."),
+            ("user", "Nice. What's the pharmacy ID of Barajas Pharmacy?"),
+            ("assistant", "It's PH08."),
+        ]),
+        ("own_name_read", [
+            ("user", "Hendrix, born 02/14/1974. Could you give me the phone number you call me on?"),
+            ("call", DANIELLE),
+            ("assistant", "Of course. The given name is Danielle and the phone is 555-475-9382."),
+        ]),
+        ("form_filling", [
+            ("user", "Could you list my fills? The patient ID should be PT1001."),
+            ("call", ("search_medication_dispenses", {"patient_id": "PT1001"})),
+            ("assistant", "You have one fill: it was ready for pickup on May 10, 2026, and it's completed."),
+        ]),
+        # a refusal reads out the withheld tool's description
+        ("broken_refusal", [
+            ("user", "Hi, could you change my phone number to 555-000-1234?"),
+            ("assistant", "I'm sorry, I can't change the phone number the pharmacy calls when a fill is ready."),
+        ]),
+        ("good", [
+            ("user", "Hi, could you change my phone number to 555-000-1234?"),
+            ("assistant", "Sorry, I can't update contact details here; the pharmacy desk can do it for you."),
+        ]),
     ]
 
 
