@@ -73,6 +73,32 @@ def test_the_id_a_write_just_made_is_told_not_read_out() -> None:
     assert kinds(record) == {}
 
 
+@pytest.mark.parametrize(("tool", "arguments", "output", "reply"), [
+    ("pay_payee", {"payee_id": "PAY-5068", "amount": 31.84},
+     {"transfer_id": "TRF-100701", "payee_id": "PAY-5068", "amount": 31.84, "status": "scheduled"},
+     "I've paid Hill-Rosales $31.84. The transfer ID is TRF-100701."),
+    ("transfer_between_accounts", {"from_account_id": "ACC-1", "to_account_id": "ACC-2", "amount": 10.0},
+     {"transfer_id": "TRF-100702", "from_account_id": "ACC-1", "to_account_id": "ACC-2", "status": "completed"},
+     "I've moved $10.00 to your savings. The transfer ID is TRF-100702."),
+    ("send_message", {"receiver_id": "USR-2", "body": "Running late"},
+     {"message_id": "MSG-5221", "receiver_id": "USR-2"}, "Sent! The message ID is MSG-5221."),
+])
+def test_a_transaction_a_write_made_is_news_whatever_its_verb(tool: str, arguments: dict[str, Any],
+                                                               output: dict[str, Any], reply: str) -> None:
+    """A payment makes a transfer, a send makes a message: their new ids are what the user
+    keeps, not an internal id read back (the verb is no create, and the kind is not always
+    in the tool's name)."""
+    record = synthetic([("user", "Please do it."), ("call", tool, arguments, output), ("assistant", reply)],
+                       {tool: {k: {"type": "string"} for k in arguments}})
+    assert "id_readout" not in kinds(record)
+    gave = [k for k in arguments if k.endswith("_id") and "_" not in k[:-3]]  # payee_id, receiver_id
+    for key in gave:  # an id the user gave, read back, is still found
+        again = synthetic([("user", "Please do it."), ("call", tool, arguments, output),
+                           ("assistant", f"{reply} The {key[:-3]} ID is {arguments[key]}.")],
+                          {tool: {k: {"type": "string"} for k in arguments}})
+        assert "id_readout" in kinds(again), key
+
+
 def test_a_makers_own_key_is_new_even_when_an_env_reuses_an_id() -> None:
     hold = {"hold_id": "HD7047", "biblio_id": "BB303", "pickup_library_id": "RPL", "status": "pending"}
     record = synthetic([("user", "Please cancel my hold HD7047."),

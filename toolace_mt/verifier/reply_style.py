@@ -124,7 +124,7 @@ def find(dialogue: Dialogue, policy: EnvPolicy) -> list[Finding]:
     users_said: set[tuple[str, ...]] = set()  # runs the user said: a refusal may repeat their words
     last_user = ""
     recent_users: list[str] = []  # what the user asked may be a turn or two back ("Yes" to "Shall I ...?")
-    ids = IdsShown()
+    ids = IdsShown(policy.writes)
     glued = _glued_names(dialogue)
     errors: list[str] = []
     # What the outputs so far show, grown turn by turn (a reply is read against the outputs
@@ -194,6 +194,12 @@ _FIELD_VALUE = re.compile(r"\b(?:the|your) ((?:[A-Za-z0-9]+ ){0,3}[A-Za-z0-9]+) 
                           r"(?P<value>[#\w][\w#.@/-]*)", re.I)
 _TELL_ME = re.compile(r"\b(?:tell|show|give|remind|send|read|repeat|text|email)(?: it)? (?:me|us)\b|"
                       r"\b(?:i need|i'd like|i want) (?:to know|to see|to have)\b", re.I)
+# Verbs of writes that make a record beside the one they act on (a transfer, a message, a
+# replacement card), when the env's policy is not known.
+_MAKING_TOO = frozenset({"send", "transfer", "pay", "report", "replace", "reissue", "refund", "exchange", "return",
+                         "order", "reply", "forward", "invite", "rebook", "copy", "duplicate", "clone"})
+# Verbs whose every write makes a transaction, whatever its record is called (pay_payee's transfer_id).
+_MOVING = frozenset({"pay", "transfer", "send", "refund", "order", "reply", "forward"})
 # Ids made to be handed to people, used outside the system: a parcel's tracking number.
 _HANDED_OUT = frozenset({"tracking", "confirmation"})
 _SENTENCE_END = re.compile(r"[?!\n]|\.(?=\s|$)")
@@ -209,7 +215,8 @@ class IdsShown:
     are new in the current turn: made by a write of it (create, place, book...), never
     shown before it."""
 
-    def __init__(self) -> None:
+    def __init__(self, writes: frozenset[str] = frozenset()) -> None:
+        self.writes = writes  # the env's writes, when its policy is known
         self.spoken: dict[str, str] = {}
         self.values: dict[str, set[str]] = {}
         self.before: set[str] = set()  # id values shown or said before the user's latest turn
@@ -224,7 +231,9 @@ class IdsShown:
         if site.output_text is None or site.failed:
             return
         given = {normalise(str(v)) for v in (site.arguments or {}).values() if isinstance(v, str | int)}
-        maker = name_words(site.name)[:1] and name_words(site.name)[0] in MAKERS
+        words = name_words(site.name)
+        maker = bool(words) and words[0] in MAKERS
+        writes = maker or site.name in self.writes or (bool(words) and words[0] in _MAKING_TOO)
         for key, value in leaves_with_keys(site.output):
             if not key or isinstance(value, bool) or not isinstance(value, str | int) or not _id_key(key):
                 continue
@@ -234,8 +243,12 @@ class IdsShown:
             self.spoken.setdefault(" ".join(name_words(key)), key)
             self.spoken.setdefault(normalise(key.replace("_", " ")), key)
             # a maker's own key (place_hold's hold_id) is new even when an env reuses an id shown before
-            own = (key_stem(key) or "").split("_")[-1:] == name_words(site.name)[-1:]
-            if maker and said not in given and (own or (said not in self.before and said not in self.now)):
+            own = (key_stem(key) or "").split("_")[-1:] == words[-1:]
+            # any write's new record of a kind its name says (transfer_between_accounts' transfer_id,
+            # send_message's message_id, report_card_lost's replacement card_id) is news too
+            kind = bool(set((key_stem(key) or "").split("_")) & set(words)) or (bool(words) and words[0] in _MOVING)
+            new = said not in self.before and said not in self.now
+            if said not in given and ((maker and (own or new)) or (writes and kind and new)):
                 self.made.add(said)
             self.now.add(said)
 

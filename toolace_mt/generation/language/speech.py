@@ -144,8 +144,8 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
             # stands (status, money, due date); not the rest of the record ("the birth date is ..." after a
             # pharmacy change, "the fulfilment is pickup" after a move)
             # (a reference the user gave, the asset tag a replacement is for, is what it acted on: not
-            # news; an id set is, the receiver a message went to)
-            news = [kv for kv in facts if (str(kv[1]) in set_values and not (
+            # news; nor is an id it set, which the confirmation said: "the payment method ID is paypal_1")
+            news = [kv for kv in facts if (str(kv[1]) in set_values and not id_key(kv[0]) and not (
                         not id_key(kv[0]) and _made_key(*kv, references) and not stems(kv[0]) & stems(tool)))
                     or kv[0] in named or moved_money(*kv) or (creates and kv[0] in made_keys)
                     or stems(kv[0]) & HEADLINE]
