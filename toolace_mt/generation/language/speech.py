@@ -149,6 +149,8 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
                         not id_key(kv[0]) and _made_key(*kv, references) and not stems(kv[0]) & stems(tool)))
                     or kv[0] in named or moved_money(*kv) or (creates and kv[0] in made_keys)
                     or stems(kv[0]) & HEADLINE]
+            # an id beside the record (the flight a booking is on) is no news of the write; one it made is
+            news = [kv for kv in news if not id_key(kv[0]) or kv[0] in named or (creates and kv[0] in made_keys)]
             if not news and any(True for _ in facts):
                 return ""
             facts = news
