@@ -11,7 +11,7 @@ from typing import Any
 
 from toolace_mt.generation.language.labels import id_key, label
 from toolace_mt.generation.language.task_phrases import referent, snake
-from toolace_mt.generation.language.value_phrases import CHANGE_VERBS
+from toolace_mt.generation.language.verb_forms import CHANGE_VERBS
 
 # Words that make a name a move between records (`move_item_to_list`), said another way.
 _LINKS = frozenset({"to", "from", "into", "between", "with", "for", "by"})

@@ -20,6 +20,7 @@ from toolace_mt.generation.language.record_parts import merged
 from toolace_mt.generation.language.reply_focus import HEADLINE, Focus, asked_first, stems
 from toolace_mt.generation.language.spoken_values import ISO_DATE, is_money, moved_money, natural
 from toolace_mt.verifier.evidence import is_identifier
+from toolace_mt.verifier.id_fields import key_stem
 
 NOTHING_MORE = "There's nothing more on file."
 # A write's output that only says it worked ("Message sent to 'USR009' successfully.").
@@ -48,6 +49,12 @@ def prose(facts: list[tuple[str, Any]], rng: random.Random) -> str:
 # Writes that make a record: the new record's ids (a booking reference) are news.
 _CREATING = frozenset({"create", "add", "book", "place", "open", "submit", "make", "file", "register", "schedule",
                        "request", "send", "transfer", "pay", "report", "issue", "new", "post", "start", "reserve"})
+
+
+def _idish(key: str) -> bool:
+    """A key by its name: an `*_id`, or a record's number, code or ref (`policy_number`,
+    `session_ref`) as the verifier reads them; not a phone number or a zip code."""
+    return id_key(key) or key_stem(key) is not None
 
 
 def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
@@ -127,9 +134,9 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # only when asked, the key a create just made, or one a write set that its name says
         # (modify_pending_order_payment's payment method), never the record's own nor the
         # other records it points at (an id by its name: an email other tools take is told)
-        plain = [kv for kv in facts if not id_key(kv[0]) or focus.asked(kv[0]) or (creates and kv[0] in made_keys)
+        plain = [kv for kv in facts if not _idish(kv[0]) or focus.asked(kv[0]) or (creates and kv[0] in made_keys)
                  or (arguments is not None and kv[0] != own and bool(stems(kv[0]) & stems(tool)))]
-        facts = plain if any(not id_key(k) for k, _ in plain) else facts
+        facts = plain if any(not _idish(k) for k, _ in plain) else facts
         facts = sorted(asked_first(facts, tool), key=lambda kv: id_key(kv[0]) and not (
             stems(kv[0]) & stems(tool)))
         facts = sorted(facts, key=lambda kv: focus.rank(*kv))
@@ -150,7 +157,7 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
                     or kv[0] in named or moved_money(*kv) or (creates and kv[0] in made_keys)
                     or stems(kv[0]) & HEADLINE]
             # an id beside the record (the flight a booking is on) is no news of the write; one it made is
-            news = [kv for kv in news if not id_key(kv[0]) or kv[0] in named or (creates and kv[0] in made_keys)]
+            news = [kv for kv in news if not _idish(kv[0]) or kv[0] in named or (creates and kv[0] in made_keys)]
             if not news and any(True for _ in facts):
                 return ""
             facts = news

@@ -390,7 +390,12 @@ def refusal_topic(tool: ToolSpec) -> str:
     """What a refusal says cannot be done ("close a ticket"), from the description's verb
     and the head of its object: "request a refill", never the description's whole clause
     ("request a refill of an active prescription at a pharmacy, for pickup or delivery")."""
-    return spoken_task(tool) or first_person(description(tool)).split(",")[0].strip() or "do that here"
+    if spoken_task(tool):
+        return spoken_task(tool)
+    from toolace_mt.generation.language import wording as w  # (wording imports this module)
+
+    # a description that names no thing ("Pay what is still owed on one fine"): the name's words
+    return w.task_phrase(tool.name, random.Random(tool.name), who="me") or "do that here"
 
 
 def request(tool: ToolSpec, stated: dict[str, Any], rng: random.Random,

@@ -22,6 +22,7 @@ from toolace_mt.generation.language.labels import (
     unit,
 )
 from toolace_mt.generation.language.named_records import named_clause, named_things
+from toolace_mt.generation.language.verb_forms import CHANGE_VERBS  # noqa: F401  (re-exported)
 from toolace_mt.generation.plan.values import text_kind
 
 # {L}/{l}: the label capitalised/as is; {v}: the value, never changed. A frame that starts
@@ -56,9 +57,6 @@ CHOICE_CLAUSES = ["I'd prefer {v}, please.", "I'd rather have {v}, if possible."
 # Said of a value that replaces an old one: only for a write that changes a record (not one
 # that makes it: a new order's payment method "needs to change" from nothing).
 CHANGE_CLAUSES = ["Please change the {l} to {v}.", "The new {l} is {v}.", "The {l} needs to change to {v}."]
-# The first word of a write that changes what a record holds.
-CHANGE_VERBS = frozenset({"change", "modify", "update", "set", "switch", "edit", "replace", "move", "reschedule",
-                          "rename", "adjust", "amend", "reassign", "correct"})
 # Parameters people do not name when they ask: a search's words, a count of results.
 # A search's words are a fragment ("clock", "shaw"), not a name: quoted as what to search for.
 SPOKEN = {"query": ['Search for "{v}", please.', 'Anything with "{v}" in it.', 'Something matching "{v}", please.',

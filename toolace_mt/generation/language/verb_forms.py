@@ -19,6 +19,10 @@ dispatch allocate quarantine catalogue lease relinquish borrow lend receive unpa
 refill amend inspect certify deny decide hire promote demote enrol invoice reimburse rollback revert duplicate clone
 deploy uninstall give destroy relocate discard dispose retract reserve vacate""".split())
 
+# The first word of a write that changes what a record holds.
+CHANGE_VERBS = frozenset({"change", "modify", "update", "set", "switch", "edit", "replace", "move", "reschedule",
+                          "rename", "adjust", "amend", "reassign", "correct"})
+
 PARTICLES = frozenset({"in", "out", "up", "off", "on", "back", "down", "over", "away"})
 
 _IRREGULAR = {"send": "sent", "pay": "paid", "set": "set", "put": "put", "make": "made", "buy": "bought",

@@ -14,7 +14,7 @@ import random
 from typing import Any
 
 from sandbox import ToolSpec
-from toolace_mt.generation.language.value_phrases import CHANGE_VERBS
+from toolace_mt.generation.language.verb_forms import CHANGE_VERBS
 from toolace_mt.generation.plan.id_names import name_words
 from toolace_mt.generation.plan.state_rows import StateRows
 from toolace_mt.generation.plan.value_keys import is_id, value_key
