@@ -193,6 +193,10 @@ _MONEY_VERBS = frozenset({"pay", "transfer", "send", "refund", "deposit", "withd
                           "top", "fund", "move"})
 
 
+# Who a write sends something to, by a parameter's first word (`receiver_id`, `recipientEmail`).
+_RECEIVERS = frozenset({"receiver", "recipient", "addressee"})
+
+
 def _claim(tool: str, past: str, call: Call, named_ids: dict[str, str] | None = None,
            user_key: str | None = None) -> tuple[str, set[str]]:
     """What a write did, as one sentence, and the values it says: "I've paid payee PAY-5029
@@ -235,6 +239,9 @@ def _claim(tool: str, past: str, call: Call, named_ids: dict[str, str] | None = 
     for key, item in arguments.items():
         phrase = w.relation_phrase(key, natural(item, key)) \
             if key != ref and not isinstance(item, bool | list | dict) and not w.empty(item) else None
+        if phrase is None and key != ref and isinstance(item, str | int) and not isinstance(item, bool) \
+                and w.snake(key).split("_")[0] in _RECEIVERS:  # "I've sent the message to USR006"
+            phrase = f"to {item}"
         if phrase:
             extras.append(phrase)
             said.add(str(item))
