@@ -41,3 +41,29 @@ def test_a_write_named_for_the_field_it_sets_says_which_record_and_the_new_value
         "set the status of task T-1 to in progress"
     assert _set_field("cancel_ticket", {"ticket_id": "INC-1", "reason": "duplicate"}, None) is None
     assert _set_field("update_address", {"order_id": "#W1", "address": {"city": "Leeds"}}, None) is None
+
+
+def test_a_records_number_or_code_is_asked_as_its_record() -> None:
+    """People know a group by its name: "Which group do you mean?", not "the group code?"."""
+    import toolace_mt.generation.language.wording  # noqa: F401  (the language's import order)
+    from toolace_mt.generation.language.offline_wording import ask_text
+
+    for seed in range(6):
+        asked = ask_text(random.Random(seed), "group_code", record_key=True)
+        assert "group" in asked and "code" not in asked, asked
+        assert "zip code" in ask_text(random.Random(seed), "zip_code")
+
+
+def test_a_reply_tells_no_number_beside_its_record() -> None:
+    """A claim's policy number, a booking's flight id: neither asked nor made by the call."""
+    import toolace_mt.generation.language.wording  # noqa: F401
+    from toolace_mt.generation.language import speech
+    from toolace_mt.generation.language.reply_focus import Focus
+
+    claim = {"amount_claimed": 319.57, "claim_number": "CLM-7056", "policy_number": "POL-88058",
+             "status": "decided"}
+    focus = Focus({"claim", "number"}, set())  # "the claim number is CLM-7056"
+    assert "POL-88058" not in speech.summary(claim, "get_claim", random.Random(0), focus=focus)
+    booking = {"booking_id": "BK-1", "checked_bags": 2, "fee_charged": 40.0, "flight_id": "FL1063"}
+    said = speech.summary(booking, "add_checked_bags", random.Random(0), arguments={"booking_id": "BK-1", "bags": 1})
+    assert "FL1063" not in said and "$40.00" in said, said

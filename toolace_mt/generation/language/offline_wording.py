@@ -32,6 +32,7 @@ from toolace_mt.generation.language.request_wording import flag_sentences, reque
 from toolace_mt.generation.language.said_back import yours
 from toolace_mt.generation.language.spoken_values import natural
 from toolace_mt.generation.workbench import Workbench
+from toolace_mt.verifier.id_fields import key_stem
 
 # A choice that is the action itself, given when asked for ("What is the decision?").
 CHOSEN_ANSWERS = ["Please {verb} it.", "I'd like to {verb} it.", "{Verb} it, please.", "Let's {verb} it.",
@@ -71,7 +72,9 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
                           references=parameter_names(bench),
                           chosen=next((chosen_verb(tool, c.arguments) for c in segment.target_calls()[:1]), None))
     if turn.kind == "ask":
-        return ask_text(rng, spoken_key(bench, topic["param"]))
+        return ask_text(rng, spoken_key(bench, topic["param"]),
+                        record_key=topic["param"] != bench.values.user_key and key_stem(topic["param"]) is not None
+                        and not w.id_key(topic["param"]))
     if turn.kind == "correction" and topic.get("respelt"):  # a search word that found nothing
         return w.respelt(rng, topic["value"])
     if turn.kind in ("answer", "correction"):
@@ -150,9 +153,13 @@ def _turn_text(bench: Workbench, segment: Segment, turn: Turn, rng: random.Rando
 RELATION_VERBS = {"from": "come from", "to": "go to", "into": "go into", "onto": "go onto", "towards": "go towards"}
 
 
-def ask_text(rng: random.Random, param: str) -> str:
+def ask_text(rng: random.Random, param: str, record_key: bool = False) -> str:
     """The assistant's question for a value the user left out: "Could you tell me the zip
-    code?"; a relation parameter by what it relates ("Which account should it come from?")."""
+    code?"; a relation parameter by what it relates ("Which account should it come from?");
+    a record's number or code (`record_key`) as its record ("Which group is it?", never
+    "Could you tell me the group code?": people know a group by its name)."""
+    if record_key and len(w.label(param).split()) >= 2:
+        param = w.label(param).rsplit(" ", 1)[0] + " ID"  # asked as the thing it keys
     related = w.relation(param)
     if related is None:
         return rng.choice(ask_templates(w.label(param))).format(label=w.label(param))

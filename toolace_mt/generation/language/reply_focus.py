@@ -7,6 +7,7 @@ from typing import Any
 
 from toolace_mt.generation.language import wording as w
 from toolace_mt.generation.language.labels import id_key
+from toolace_mt.verifier.id_fields import key_stem
 
 
 def stems(name: str) -> set[str]:
@@ -55,8 +56,10 @@ class Focus:
         folded = w.snake(key)
         if id_key(key) or folded.endswith("_ids"):
             return False
-        return bool({p.rstrip("s") for p in folded.split("_") if len(p) >= 4 and p not in w.RELATION_WORDS}
-                    & self.words)
+        parts = folded.split("_")
+        if key_stem(key) is not None:  # "the claim number is CLM-7056" asks no policy_number: by its thing only
+            parts = parts[:-1]
+        return bool({p.rstrip("s") for p in parts if len(p) >= 4 and p not in w.RELATION_WORDS} & self.words)
 
     def rank(self, key: str, value: Any) -> int:
         new = str(value) not in self.shown

@@ -128,7 +128,12 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         # (one key: the one the tool's name says, else the first; a lost card's replacement card
         # id, not the account id beside it)
         named_fresh = [k for k in fresh if stems(k) & stems(tool)]
-        made_keys = set(named_fresh or fresh[:1]) if by_verb else {own} & set(fresh)
+        # an add to a record it was given (add_checked_bags on booking BK-1) made no record: the
+        # flight beside it is no new key
+        keyed = [k for k in value if _idish(k)] if isinstance(value, dict) else []
+        onto = bool(keyed) and not any(stems(k) & stems(tool) for k in keyed) \
+            and any(str(value[k]) in given for k in keyed)
+        made_keys = set(named_fresh or ([] if onto else fresh[:1])) if by_verb else {own} & set(fresh)
         creates = arguments is not None and not named and (by_verb or bool(made_keys))
         # ids are no answer: a reply tells what the record holds, by names and values; an id
         # only when asked, the key a create just made, or one a write set that its name says
