@@ -67,3 +67,19 @@ def test_a_reply_tells_no_number_beside_its_record() -> None:
     booking = {"booking_id": "BK-1", "checked_bags": 2, "fee_charged": 40.0, "flight_id": "FL1063"}
     said = speech.summary(booking, "add_checked_bags", random.Random(0), arguments={"booking_id": "BK-1", "bags": 1})
     assert "FL1063" not in said and "$40.00" in said, said
+
+
+def test_a_write_on_the_record_it_was_given_tells_no_new_number_beside_it() -> None:
+    """submit_claim on claim CLM-7024 made nothing: the policy number in its output is no news;
+    book_flight made a booking: its booking id is."""
+    import toolace_mt.generation.language.wording  # noqa: F401
+    from toolace_mt.generation.language import speech
+
+    claim = {"amount_claimed": 3826.92, "claim_number": "CLM-7024", "policy_number": "POL-88022",
+             "status": "submitted"}
+    said = speech.summary(claim, "submit_claim", random.Random(0),
+                          arguments={"member_number": "M-1", "claim_number": "CLM-7024"})
+    assert "POL-88022" not in said and "submitted" in said, said
+    booked = {"booking_id": "BK-52360", "flight_number": "FL-101", "passenger_id": "P-1", "status": "confirmed"}
+    assert "BK-52360" in speech.summary(booked, "book_flight", random.Random(0),
+                                        arguments={"flight_number": "FL-101", "passenger_id": "P-1"})

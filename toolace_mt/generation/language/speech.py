@@ -134,6 +134,12 @@ def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,
         onto = bool(keyed) and not any(stems(k) & stems(tool) for k in keyed) \
             and any(str(value[k]) in given for k in keyed)
         made_keys = set(named_fresh or ([] if onto else fresh[:1])) if by_verb else {own} & set(fresh)
+        # a write on the record it was given by its own key (submit_claim on claim CLM-1) made
+        # nothing but what its verb makes (book_flight's booking): its policy number is no news
+        verb = w.snake(tool).split("_")[0]
+        named_given = [k for k in keyed if stems(k) & stems(tool) and str(value[k]) in given]
+        if by_verb and named_given and len(verb) >= 3:
+            made_keys = {k for k in made_keys if w.snake(k).startswith(verb[:4]) or k in named_fresh}
         creates = arguments is not None and not named and (by_verb or bool(made_keys))
         # ids are no answer: a reply tells what the record holds, by names and values; an id
         # only when asked, the key a create just made, or one a write set that its name says
