@@ -48,3 +48,11 @@ def test_a_decimal_with_six_or_more_digits_is_a_number_not_an_id() -> None:
     from toolace_mt.verifier.evidence import mentions
     found = mentions("Estimated cost is 907087.51, order 1234567.")
     assert found.numbers == [907087.51] and found.ids == ["1234567"]
+
+
+def test_an_output_number_said_in_cents_is_shown() -> None:
+    """A price of 53.333... is said "$53.33"; a different amount is still not shown."""
+    shown = evidence.Evidence()
+    shown.add_output({"price": 53.333333333333336, "minutes": 30})
+    assert shown.has_number(53.33) and shown.has_number(53.333333333333336)
+    assert not shown.has_number(53.34) and not shown.has_number(53.3)

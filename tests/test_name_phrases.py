@@ -83,3 +83,21 @@ def test_a_write_on_the_record_it_was_given_tells_no_new_number_beside_it() -> N
     booked = {"booking_id": "BK-52360", "flight_number": "FL-101", "passenger_id": "P-1", "status": "confirmed"}
     assert "BK-52360" in speech.summary(booked, "book_flight", random.Random(0),
                                         arguments={"flight_number": "FL-101", "passenger_id": "P-1"})
+
+
+def test_finding_the_users_own_record_is_said_as_found_not_its_number_read_out() -> None:
+    """"Pull up my record" finds {first_name, last_name, member_number}: "I've found your
+    record, Sue.", never "the member number is M-40128" (their own id, read back)."""
+    import toolace_mt.generation.language.wording  # noqa: F401
+    from sandbox import CallResult
+    from toolace_mt.generation.draft import Call, Segment, Turn
+    from toolace_mt.generation.language import reply_wording
+
+    found = {"first_name": "Sue", "last_name": "Hopkins", "member_number": "M-40128"}
+    for seed in range(10):
+        call = Call("find_policyholder", {"email": "sue@example.net"}, result=CallResult(ok=True, result=found))
+        reply = Turn("assistant", "reply", seed=seed, topic={"target": "find_policyholder", "writes": False})
+        segment = Segment(goal="g", target="find_policyholder", stated={},
+                          turns=[Turn("assistant", "calls", calls=[call]), reply])
+        text = reply_wording.reply_text(segment, reply, random.Random(seed), None, user_key="member_number")
+        assert "found your record, Sue" in text and "M-40128" not in text, text

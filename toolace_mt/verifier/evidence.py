@@ -248,6 +248,8 @@ class Evidence:
                 continue
             if isinstance(leaf, int | float):
                 self.numbers.add(_number_key(float(leaf)))
+                if isinstance(leaf, float) and round(leaf, 2) != leaf:  # 53.333... is said "$53.33"
+                    self.numbers.add(_number_key(round(leaf, 2)))
                 if isinstance(leaf, int) and abs(leaf) >= 100000:  # 6+ digits are read as an id in text
                     self.ids.add(str(leaf))
             else:

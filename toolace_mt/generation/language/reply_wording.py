@@ -81,8 +81,13 @@ def reply_text(segment: Segment, turn: Turn, rng: random.Random, focus: Focus | 
         said = {str(v) for v in segment.stated.values()}  # "find me by first name Collin" asks no name
         # a user found by a name of theirs asks none of them ("family name Golden" asks no "given name")
         found_by_name = any(own_record.name_key(k) and str(v) in said for k, v in output.items())
+        name = own_record.first_name(output)
         output = own_record.without_names(output, {k for k, v in output.items() if focus is not None
                                                    and focus.asked(k) and str(v) not in said and not found_by_name})
+        if not writes and isinstance(output, dict) and set(output) <= {user_key} \
+                and not (focus is not None and user_key and focus.asked(user_key)):  # only their own number left
+            return rng.choice(w.READ_OPENERS) + " " + (f"I've found your record, {name}." if name
+                                                        else "I've found your record.")
     named_ids = id_names([c.result.result for t in segment.turns for c in t.calls
                           if c.result is not None and c.result.ok])  # "PH08 (Walter Pharmacy)"
     claim, claimed = (_claim(segment.target, past, target, named_ids, user_key) if past and _succeeded(target)
