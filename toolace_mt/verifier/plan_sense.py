@@ -52,9 +52,14 @@ _UNDO = ("cancel", "delete", "remove", "revoke")
 _AGAIN = re.compile(r"\b(?:again|another|second|one more|twice|same (?:one|thing|order) once more|repeat)\b", re.I)
 
 
+def _id_shaped(value: Any) -> bool:
+    """A value written as an id: "#W1001", "TRF-1" (no email, no spaces)."""
+    return isinstance(value, str) and "@" not in value and " " not in value.strip() \
+        and is_identifier(value.lstrip("#"))
+
+
 def _ids(site: CallSite) -> set[str]:
-    return {normalise(v) for v in leaves(site.arguments or {})
-            if isinstance(v, str) and "@" not in v and " " not in v.strip() and is_identifier(v.lstrip("#"))}
+    return {normalise(v) for v in leaves(site.arguments or {}) if _id_shaped(v)}
 
 
 # What a person gives to be found or to sign in: a value of these is theirs, however it is
@@ -70,10 +75,7 @@ def _names_a_record(site: CallSite) -> bool:
         words = set(name_words(str(param)))
         if key_stem(str(param)) is not None:
             return True
-        if words & _DETAILS:
-            continue
-        if any(isinstance(v, str) and "@" not in v and " " not in v.strip() and is_identifier(v.lstrip("#"))
-               for v in leaves(value)):
+        if not words & _DETAILS and any(_id_shaped(v) for v in leaves(value)):
             return True
     return False
 

@@ -54,7 +54,7 @@ _CREATING = frozenset({"create", "add", "book", "place", "open", "submit", "make
 def _idish(key: str) -> bool:
     """A key by its name: an `*_id`, or a record's number, code or ref (`policy_number`,
     `session_ref`) as the verifier reads them; not a phone number or a zip code."""
-    return id_key(key) or key_stem(key) is not None
+    return key_stem(key) is not None  # (every `id_key` has an id stem too: "id" -> "", "orderId" -> "order")
 
 
 def summary(value: Any, tool: str, rng: random.Random, limit: int = 4,

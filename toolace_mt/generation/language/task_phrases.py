@@ -120,7 +120,7 @@ _COMPOUNDS = {"login": ["log", "in"], "logout": ["log", "out"], "signin": ["sign
 
 
 def _verb_word(word: str) -> bool:
-    return word in _NAME_VERBS or word in TASK_VERBS or word in CLAIMS or word in _VERB_ONLY or word in WRITE_VERBS
+    return word in _NAME_VERBS or word in CLAIMS or word in _VERB_ONLY  # (_NAME_VERBS holds TASK_VERBS, WRITE_VERBS)
 
 
 def _parse(tool: str) -> tuple[str, str, list[str], str]:
